@@ -1,0 +1,223 @@
+"""Reading chromosome crops and the folders that hold them.
+
+Every image, whatever its format (JPEG, PNG, TIFF, BMP), bit depth (8 or 16) or
+channels (grey, RGB, with alpha, palette), is turned into one thing: an RGB
+``uint8`` array. 16-bit data are scaled by 255/65535, so a 16-bit export of an
+8-bit crop reads back as the same crop; alpha is composited onto white, the
+background of a Giemsa bright-field image.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from .errors import ImageReadError, SccscoreError
+
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp"})
+CLASS_NAMES = ("A", "B", "C")
+
+_LABEL_PATTERN = re.compile(r"^(?:type)?[\s_-]*([abc])$", re.IGNORECASE)
+# Refuse images whose decoded size would exhaust memory (a crop is ~100 px a side).
+_MAX_PIXELS = 20_000 * 20_000
+
+
+@dataclass(frozen=True)
+class ImageItem:
+    """One image file of a sample, with its reference label if the folder has one."""
+
+    path: Path
+    sample: str
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A file that was not scored, and why."""
+
+    path: Path
+    sample: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The images of one folder given on the command line."""
+
+    name: str
+    folder: Path
+    items: tuple[ImageItem, ...]
+    rejected: tuple[Rejected, ...]
+
+    @property
+    def labelled(self) -> bool:
+        return any(item.label is not None for item in self.items)
+
+
+def label_from_folder_name(name: str) -> str | None:
+    """Return the class ('A', 'B' or 'C') a folder name stands for, or None.
+
+    Examples
+    --------
+    >>> [label_from_folder_name(n) for n in ("a", "B", "typeC", "type_a", "cells")]
+    ['A', 'B', 'C', 'A', None]
+    """
+    match = _LABEL_PATTERN.match(name.strip())
+    return match.group(1).upper() if match else None
+
+
+def read_image(path: str | Path) -> np.ndarray:
+    """Read an image file as an RGB ``uint8`` array of shape (height, width, 3).
+
+    Raises
+    ------
+    ImageReadError
+        If the file is missing, is not an image, is truncated or corrupt, or is
+        too large to decode safely. The message names the file.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> from PIL import Image
+    >>> f = tempfile.NamedTemporaryFile(suffix=".png", delete=False).name
+    >>> Image.fromarray(np.full((5, 7), 200, np.uint8)).save(f)
+    >>> read_image(f).shape
+    (5, 7, 3)
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ImageReadError(f"{path}: no such file")
+    try:
+        with Image.open(path) as image:
+            if image.width * image.height > _MAX_PIXELS:
+                raise ImageReadError(
+                    f"{path}: image is {image.width} x {image.height} px, too large to read"
+                )
+            image.load()
+            return _to_rgb8(image)
+    except ImageReadError:
+        raise
+    except UnidentifiedImageError:
+        if path.suffix.lower() in {".tif", ".tiff"}:
+            return _read_tiff(path)
+        raise ImageReadError(f"{path}: not an image file (cannot identify its format)") from None
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        if path.suffix.lower() in {".tif", ".tiff"}:
+            return _read_tiff(path)
+        raise ImageReadError(f"{path}: corrupt or truncated image ({exc})") from None
+
+
+def _to_rgb8(image: Image.Image) -> np.ndarray:
+    if image.mode in {"I;16", "I;16B", "I;16L", "I;16N", "I", "F"}:
+        return _array_to_rgb8(np.asarray(image))
+    if image.mode in {"RGBA", "LA", "PA"} or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return np.asarray(Image.alpha_composite(white, rgba).convert("RGB"))
+    return np.asarray(image.convert("RGB"))
+
+
+def _array_to_rgb8(array: np.ndarray) -> np.ndarray:
+    """Scale a grey or RGB(A) array of any integer or float depth to RGB uint8."""
+    if array.ndim == 3 and array.shape[-1] in (2, 4):  # grey+alpha or RGBA
+        colour, alpha = array[..., :-1], array[..., -1:]
+        peak = _peak(array.dtype)
+        array = colour * (alpha / peak) + peak * (1 - alpha / peak)
+        array = array.astype(np.float64)
+    if array.ndim == 2:
+        array = array[..., None]
+    if array.ndim != 3 or array.shape[-1] not in (1, 3):
+        raise ValueError(f"unsupported image array of shape {array.shape}")
+    scaled = np.clip(array.astype(np.float64) * (255.0 / _peak(array.dtype)), 0, 255)
+    rgb = np.rint(scaled).astype(np.uint8)
+    return np.repeat(rgb, 3, axis=-1) if rgb.shape[-1] == 1 else rgb
+
+
+def _peak(dtype: np.dtype) -> float:
+    if np.issubdtype(dtype, np.integer):
+        # Pillow reports 16-bit files as 32-bit integers ("I"); their range is 16-bit.
+        return 255.0 if np.iinfo(dtype).max == 255 else 65535.0
+    return 1.0  # float images are taken to lie in [0, 1]
+
+
+def _read_tiff(path: Path) -> np.ndarray:
+    """Fallback for TIFFs that Pillow cannot decode, such as 16-bit RGB."""
+    import tifffile
+
+    try:
+        array = tifffile.imread(path)
+    except Exception as exc:  # tifffile raises many types for broken files
+        raise ImageReadError(f"{path}: corrupt or unsupported TIFF ({exc})") from None
+    if array.ndim == 3 and array.shape[0] in (3, 4) and array.shape[-1] not in (3, 4):
+        array = np.moveaxis(array, 0, -1)  # planar (channels first) layout
+    try:
+        return _array_to_rgb8(array)
+    except ValueError as exc:
+        raise ImageReadError(f"{path}: {exc}") from None
+
+
+def scan_sample(folder: str | Path, name: str | None = None) -> Sample:
+    """List the images of one sample folder.
+
+    A folder whose sub-folders are label names (``a``/``b``/``c``, also ``A``,
+    ``typeA``, ``type_a``) is labelled; otherwise every image below it belongs to
+    the sample unlabelled. Files that are not images are listed as rejected.
+
+    Raises
+    ------
+    SccscoreError
+        If the folder does not exist, holds no image, or mixes label folders with
+        other folders.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise SccscoreError(f"{folder}: no such folder")
+    name = name or folder.resolve().name
+    subdirs = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    labels = {d: label_from_folder_name(d.name) for d in subdirs}
+    if any(labels.values()):
+        unknown = [d.name for d, label in labels.items() if label is None]
+        if unknown:
+            raise SccscoreError(
+                f"{folder / unknown[0]}: unknown label folder '{unknown[0]}' "
+                "(expected a, b or c; also A, typeA, type_a)"
+            )
+        found = [_scan_files(d, name, labels[d]) for d in subdirs]
+    else:
+        found = [_scan_files(folder, name, None)]
+    items = tuple(item for group in found for item in group[0])
+    rejected = tuple(r for group in found for r in group[1])
+    if not items and not rejected:
+        raise SccscoreError(f"{folder}: no images found")
+    return Sample(name=name, folder=folder, items=items, rejected=rejected)
+
+
+def _scan_files(
+    folder: Path, sample: str, label: str | None
+) -> tuple[list[ImageItem], list[Rejected]]:
+    items, rejected = [], []
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or any(part.startswith(".") for part in path.relative_to(folder).parts):
+            continue
+        if path.suffix.lower() in IMAGE_SUFFIXES:
+            items.append(ImageItem(path, sample, label))
+        else:
+            rejected.append(Rejected(path, sample, f"not an image file type ({path.suffix or 'no extension'})"))
+    return items, rejected
+
+
+def scan_samples(folders: list[str | Path]) -> list[Sample]:
+    """Scan several sample folders; their names (folder names) must be distinct."""
+    samples = [scan_sample(folder) for folder in folders]
+    seen: dict[str, Path] = {}
+    for sample in samples:
+        if sample.name in seen:
+            raise SccscoreError(
+                f"{sample.folder}: sample name '{sample.name}' is already used by {seen[sample.name]}"
+            )
+        seen[sample.name] = sample.folder
+    return samples

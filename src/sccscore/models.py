@@ -1,0 +1,258 @@
+"""Backbones, the paper's 3-class heads, and loading and saving models.
+
+A model is a torchvision network whose last layer is replaced by a head with
+``n_classes * n_members`` outputs: one member is the paper's single model; many
+members are an ensemble of heads on one shared frozen backbone, which is what the
+authors' 30 released models are (their ``features.*`` are identical), so the
+backbone runs once for all of them.
+
+Model references accepted by :func:`load_model`:
+
+- a folder saved by :func:`save_model` (``config.json`` + ``model.safetensors``);
+- ``paper:squeezenet1_1/N`` for the authors' released model N (1..30);
+- ``paper:squeezenet1_1`` for all 30 as a mean-softmax ensemble.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from .config import ModelConfig
+from .errors import DataError, ModelError
+
+PAPER_PREFIX = "paper:"
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "model.safetensors"
+
+
+@dataclass(frozen=True)
+class BackboneSpec:
+    """How to build one torchvision architecture with an ``n_outputs`` head."""
+
+    build: Callable[[int], nn.Module]
+    head_prefix: str  # state-dict prefix of the replaced last layer
+    imagenet_file: str  # torchvision's file name for the ImageNet weights
+
+
+def _squeezenet(n_outputs: int) -> nn.Module:
+    from torchvision.models import squeezenet1_1
+
+    net = squeezenet1_1(weights=None)
+    net.classifier[1] = nn.Conv2d(512, n_outputs, kernel_size=1)
+    return net
+
+
+def _resnet18(n_outputs: int) -> nn.Module:
+    from torchvision.models import resnet18
+
+    net = resnet18(weights=None)
+    net.fc = nn.Linear(512, n_outputs)
+    return net
+
+
+BACKBONES: dict[str, BackboneSpec] = {
+    "squeezenet1_1": BackboneSpec(_squeezenet, "classifier.1.", "squeezenet1_1-b8a52dc0.pth"),
+    "resnet18": BackboneSpec(_resnet18, "fc.", "resnet18-f37072fd.pth"),
+}
+
+
+class ScoringModel(nn.Module):
+    """A backbone with one or more 3-class heads and the config that describes them.
+
+    ``forward`` returns logits of shape (batch, n_members, n_classes);
+    :meth:`member_probabilities` their softmax.
+    """
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        if config.backbone not in BACKBONES:
+            raise ModelError(
+                f"unknown backbone '{config.backbone}' (choose from {', '.join(BACKBONES)})"
+            )
+        self.config = config
+        self.net = BACKBONES[config.backbone].build(len(config.classes) * config.n_members)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x).view(x.shape[0], self.config.n_members, len(self.config.classes))
+
+    def member_probabilities(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(self.forward(x), dim=-1)
+
+
+def load_model(reference: str | Path) -> ScoringModel:
+    """Load a model by reference (see the module docstring), in eval mode on the CPU.
+
+    Examples
+    --------
+    >>> model = load_model("paper:squeezenet1_1/1")      # doctest: +SKIP
+    >>> model.config.backbone, model.config.n_members   # doctest: +SKIP
+    ('squeezenet1_1', 1)
+    """
+    reference = str(reference)
+    if reference.startswith(PAPER_PREFIX):
+        model = _load_released(reference)
+    else:
+        model = _load_folder(Path(reference))
+    return model.eval()
+
+
+def _load_released(reference: str) -> ScoringModel:
+    from . import sample_data
+
+    name, _, number = reference[len(PAPER_PREFIX) :].partition("/")
+    if name != "squeezenet1_1":
+        raise ModelError(f"unknown released model '{reference}' (the authors released paper:squeezenet1_1)")
+    if number and not number.isdigit():
+        raise ModelError(f"'{reference}': model number must be 1 to {sample_data.N_RELEASED_MODELS}")
+    try:
+        numbers = [int(number)] if number else list(range(1, sample_data.N_RELEASED_MODELS + 1))
+        files = [sample_data.released_model_file(n) for n in numbers]
+    except DataError as exc:
+        raise ModelError(str(exc)) from None
+    states = [_read_checkpoint(path) for path in files]
+    config = ModelConfig(backbone=name, n_members=len(states), source=reference)
+    return _from_member_states(config, states, files)
+
+
+def _read_checkpoint(path: Path) -> dict[str, torch.Tensor]:
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch raises many types for a bad or unsafe file
+        raise ModelError(f"{path}: not a readable PyTorch checkpoint ({type(exc).__name__})") from None
+    if not isinstance(state, dict):
+        raise ModelError(f"{path}: checkpoint holds a {type(state).__name__}, not a state_dict")
+    return state
+
+
+def _from_member_states(
+    config: ModelConfig, states: list[dict[str, torch.Tensor]], files: list[Path]
+) -> ScoringModel:
+    """Stack the heads of single-member checkpoints that share one backbone."""
+    prefix = BACKBONES[config.backbone].head_prefix
+    for state, path in zip(states[1:], files[1:]):
+        shared = [k for k in states[0] if not k.startswith(prefix)]
+        if state.keys() != states[0].keys() or not all(torch.equal(state[k], states[0][k]) for k in shared):
+            raise ModelError(f"{path}: backbone differs from {files[0]}; these models cannot share it")
+    combined = {k: v for k, v in states[0].items() if not k.startswith(prefix)}
+    for key in (k for k in states[0] if k.startswith(prefix)):
+        combined[key] = torch.cat([state[key] for state in states])
+    model = ScoringModel(config)
+    _load_state(model, combined, files[0])
+    return model
+
+
+def _load_state(model: ScoringModel, state: dict[str, torch.Tensor], path: Path) -> None:
+    expected = model.net.state_dict()
+    missing = sorted(expected.keys() - state.keys())
+    unexpected = sorted(state.keys() - expected.keys())
+    wrong = sorted(k for k in expected.keys() & state.keys() if expected[k].shape != state[k].shape)
+    if missing or unexpected or wrong:
+        details = [
+            f"{label}: {', '.join(keys[:3])}{' ...' if len(keys) > 3 else ''}"
+            for label, keys in (("missing", missing), ("unexpected", unexpected), ("wrong shape", wrong))
+            if keys
+        ]
+        raise ModelError(
+            f"{path}: weights do not fit {model.config.backbone} with "
+            f"{model.config.n_members} x {len(model.config.classes)} outputs ({'; '.join(details)})"
+        )
+    model.net.load_state_dict(state)
+
+
+def _load_folder(folder: Path) -> ScoringModel:
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    if not folder.exists():
+        raise ModelError(
+            f"{folder}: no such model (give a folder saved by sccscore, "
+            "paper:squeezenet1_1/N or paper:squeezenet1_1)"
+        )
+    config_path, weights_path = folder / CONFIG_FILE, folder / WEIGHTS_FILE
+    for path in (config_path, weights_path):
+        if not path.is_file():
+            raise ModelError(f"{path}: missing; {folder} is not a model saved by sccscore")
+    import json
+
+    try:
+        config = ModelConfig.from_dict(json.loads(config_path.read_text()))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{config_path}: not valid JSON ({exc})") from None
+    except ModelError as exc:
+        raise ModelError(f"{config_path}: {exc}") from None
+    try:
+        state = load_file(weights_path)
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise ModelError(f"{weights_path}: not a readable safetensors file ({exc})") from None
+    model = ScoringModel(config)
+    _load_state(model, state, weights_path)
+    return model
+
+
+def save_model(model: ScoringModel, folder: str | Path) -> Path:
+    """Save a model as a self-describing folder, atomically.
+
+    The folder is written under a temporary name beside the target and renamed
+    into place, so an interrupted save leaves no broken model folder.
+    """
+    from safetensors.torch import save_file
+
+    folder = Path(folder)
+    if folder.exists():
+        raise ModelError(f"{folder}: already exists; choose a new model folder")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+    try:
+        (staging / CONFIG_FILE).write_text(model.config.to_json())
+        state = {k: v.detach().contiguous().cpu() for k, v in model.net.state_dict().items()}
+        save_file(state, staging / WEIGHTS_FILE)
+        staging.rename(folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return folder
+
+
+def imagenet_backbone_state(backbone: str) -> dict[str, torch.Tensor]:
+    """ImageNet weights of a backbone's feature layers (its head excluded).
+
+    Taken from torchvision's weights API (its cache or a download); offline, the
+    SqueezeNet backbone comes from the authors' released models, whose frozen
+    ``features.*`` are exactly these weights.
+
+    Raises
+    ------
+    ModelError
+        If the weights cannot be had; the message names the file and where to put it.
+    """
+    spec = BACKBONES.get(backbone)
+    if spec is None:
+        raise ModelError(f"unknown backbone '{backbone}' (choose from {', '.join(BACKBONES)})")
+    cached = Path(torch.hub.get_dir()) / "checkpoints" / spec.imagenet_file
+    try:
+        state = torch.hub.load_state_dict_from_url(
+            f"https://download.pytorch.org/models/{spec.imagenet_file}",
+            progress=False,
+            weights_only=True,
+        )
+    except Exception:  # offline: any network or file error
+        if backbone == "squeezenet1_1":
+            from . import sample_data
+
+            try:
+                state = _read_checkpoint(sample_data.released_model_file(1))
+            except DataError as exc:
+                raise ModelError(f"ImageNet SqueezeNet weights unavailable: {exc}") from None
+        else:
+            raise ModelError(
+                f"{cached}: ImageNet weights for {backbone} not found and cannot be downloaded; "
+                f"put torchvision's {spec.imagenet_file} there"
+            ) from None
+    return {k: v for k, v in state.items() if not k.startswith(spec.head_prefix)}
