@@ -163,7 +163,10 @@ def fetch(
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(_download, base_url + path, root / path, digest) for path, digest in todo]
         for (path, _), future in zip(todo, futures):
-            future.result()
+            try:
+                future.result()
+            except DataError as exc:
+                raise DataError(f"{exc}; {_not_found_message(root)}") from None
             if progress:
                 progress(path)
     return root
@@ -179,9 +182,7 @@ def _download(url: str, target: Path, digest: str) -> None:
             raise DataError(f"{url}: checksum mismatch, the downloaded file is corrupted; nothing was kept")
         os.replace(tmp, target)
     except (urllib.error.URLError, OSError) as exc:
-        raise DataError(
-            f"{url}: download failed ({getattr(exc, 'reason', exc)}); {_not_found_message(target.parent)}"
-        ) from None
+        raise DataError(f"{url}: download failed ({getattr(exc, 'reason', exc)})") from None
     finally:
         Path(tmp).unlink(missing_ok=True)
 

@@ -1,0 +1,251 @@
+"""The ``sccscore`` command line: a thin layer over the Python API.
+
+Heavy imports (torch) happen inside the commands, after the arguments are parsed,
+so that ``--help`` and argument errors are instant.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .errors import SccscoreError
+
+app = typer.Typer(
+    help="Score sister chromatid cohesion defects in chromosome images.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+data_app = typer.Typer(help="Locate, fetch and check the sample data and released models.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+console = Console(stderr=True)
+stdout = Console()
+
+ModelOption = Annotated[
+    str,
+    typer.Option(
+        "--model", "-m", help="Model folder saved by sccscore, paper:squeezenet1_1/N (N=1..30) or paper:squeezenet1_1."
+    ),
+]
+StrictOption = Annotated[bool, typer.Option("--strict", help="Fail on the first unreadable file instead of skipping it.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+DeviceOption = Annotated[Optional[str], typer.Option("--device", help="cpu, cuda, cuda:1 ... (default: cuda if available).")]
+BatchOption = Annotated[int, typer.Option("--batch-size", min=1, help="Images per batch.")]
+PreprocessOption = Annotated[
+    Optional[str],
+    typer.Option("--preprocess", help="Override the model's crop preprocessing: none, or paper for raw crops."),
+]
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        from .version import versions
+
+        for name, version in versions().items():
+            stdout.print(f"{name} {version}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Show versions and exit.")
+    ] = False,
+) -> None:
+    """Score sister chromatid cohesion defects in chromosome images."""
+
+
+def _speed_column():
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class SpeedColumn(ProgressColumn):
+        def render(self, task) -> Text:
+            return Text(f"{task.speed:.0f} img/s" if task.speed else "", style="progress.data.speed")
+
+    return SpeedColumn()
+
+
+@contextmanager
+def _progress(description: str, quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
+    if quiet:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _speed_column(),
+               TimeRemainingColumn()]
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(description, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def _load(model: str, preprocess: str | None):
+    from dataclasses import replace
+
+    from .models import load_model
+
+    loaded = load_model(model)
+    if preprocess is not None:
+        # replace() re-runs the config's validation of the preprocessing name.
+        loaded.config = replace(loaded.config, input=replace(loaded.config.input, preprocess=preprocess))
+    return loaded
+
+
+@app.command()
+def classify(
+    folders: Annotated[list[Path], typer.Argument(help="Sample folders (images, or a/b/c label folders).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for the CSV tables.")],
+    model: ModelOption = "paper:squeezenet1_1",
+    preprocess: PreprocessOption = None,
+    strict: StrictOption = False,
+    batch_size: BatchOption = 64,
+    device: DeviceOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Classify crops and write predictions.csv, summary.csv and rejected.csv."""
+    from .classify import classify as run
+
+    loaded = _load(model, preprocess)
+    with _progress("classifying", quiet) as progress:
+        result = run(folders, loaded, out, strict=strict, progress=progress, batch_size=batch_size, device=device)
+    _print_summary(result.summary)
+    console.print(f"wrote {result.out_dir / 'predictions.csv'}, summary.csv and rejected.csv", highlight=False)
+
+
+def _print_summary(summary: list[dict]) -> None:
+    classes = [key[len("pct_"):] for key in summary[0] if key.startswith("pct_")]
+    labelled = any(row["concordance"] != "" for row in summary)
+    label_columns = [f"label {c} %" for c in classes] if labelled else []
+    table = Table("sample", "images", *(f"{c} %" for c in classes), *label_columns, "rejected", "concordance")
+    for row in summary:
+        labels = [_pct(row[f"label_pct_{c}"]) for c in classes] if labelled else []
+        concordance = f"{row['concordance']:.3f}" if row["concordance"] != "" else "-"
+        table.add_row(row["sample"], str(row["n_images"]), *(_pct(row[f"pct_{c}"]) for c in classes), *labels,
+                      str(row["n_rejected"]), concordance)
+    stdout.print(table)
+
+
+def _pct(value) -> str:
+    return f"{value:.1f}" if value != "" else "-"
+
+
+@app.command()
+def evaluate(
+    folder: Annotated[Path, typer.Argument(help="Labelled folder: <folder>/<a|b|c>/<image>.")],
+    model: ModelOption = "paper:squeezenet1_1",
+    json_path: Annotated[Optional[Path], typer.Option("--json", help="Write all figures to this JSON file.")] = None,
+    preprocess: PreprocessOption = None,
+    strict: StrictOption = False,
+    batch_size: BatchOption = 64,
+    device: DeviceOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Concordance, Cohen's kappa, confusion matrix and A/B/C distributions against the labels."""
+    from ._atomic import write_json
+    from .evaluate import evaluate as run
+
+    loaded = _load(model, preprocess)
+    with _progress("evaluating", quiet) as progress:
+        report = run(folder, loaded, strict=strict, progress=progress, batch_size=batch_size, device=device)
+    _print_evaluation(report)
+    if json_path:
+        write_json(json_path, report)
+        console.print(f"wrote {json_path}", highlight=False)
+
+
+def _print_evaluation(report: dict) -> None:
+    classes = report["classes"]
+    pct = lambda values: " / ".join(f"{100 * v:.1f}" for v in values)  # noqa: E731
+    stdout.print(f"{report['sample']}: {report['n_images']} images, model {report['model']}", highlight=False)
+    if "models" in report:
+        stdout.print(
+            f"concordance {report['concordance']:.3f} (mean of {len(report['models'])} models, "
+            f"{report['concordance_min']:.3f}-{report['concordance_max']:.3f}); "
+            f"ensemble {report['ensemble']['concordance']:.3f}", highlight=False,
+        )
+    else:
+        stdout.print(f"concordance {report['concordance']:.3f}", highlight=False)
+    stdout.print(f"Cohen's kappa {report['kappa']:.3f}", highlight=False)
+    stdout.print(f"{'/'.join(classes)} % labels {pct(report['distribution_true'])}; "
+                 f"predicted {pct(report['distribution_pred'])}", highlight=False)
+    table = Table("label \\ predicted", *classes)
+    for cls, row in zip(classes, report["confusion"]):
+        table.add_row(cls, *(f"{v:.1f}" if isinstance(v, float) else str(v) for v in row))
+    stdout.print(table)
+    if report.get("n_rejected"):
+        stdout.print(f"{report['n_rejected']} file(s) could not be read and were skipped")
+
+
+@data_app.command("fetch")
+def data_fetch(
+    dest: Annotated[Optional[Path], typer.Option("--dest", help="Destination (default: the user cache).")] = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Download the sample images and released models, verifying every checksum."""
+    from .sample_data import fetch, manifest
+
+    with _progress("fetching", quiet) as progress:
+        count = [0]
+
+        def step(_: str) -> None:
+            count[0] += 1
+            if progress:
+                progress(count[0], len(manifest()))
+
+        root = fetch(dest, progress=step)
+    stdout.print(f"sample data complete in {root}", highlight=False)
+
+
+@data_app.command("info")
+def data_info() -> None:
+    """Show where the sample data is and whether every checksum matches."""
+    from .sample_data import DATA_ENV, data_root, manifest, verify
+
+    root = data_root(download=False)
+    status = verify(root)
+    source = f" (from {DATA_ENV})" if os.environ.get(DATA_ENV) else ""
+    stdout.print(f"data folder: {root}{source}", highlight=False)
+    stdout.print(f"{len(status.ok)} of {len(manifest())} files verified", highlight=False)
+    for label, paths in (("missing", status.missing), ("checksum mismatch", status.mismatched)):
+        for path in paths[:10]:
+            stdout.print(f"  {label}: {path}", highlight=False)
+        if len(paths) > 10:
+            stdout.print(f"  ... and {len(paths) - 10} more {label}", highlight=False)
+    if not status.complete:
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("demo-output"),
+    quiet: QuietOption = False,
+) -> None:
+    """Classify the sample WT and CTF18-/- crops with the 30 released models."""
+    from .demo import DEMO_MODEL, run_demo
+
+    with _progress("classifying WT and CTF18-/-", quiet) as progress:
+        result = run_demo(out, progress=progress)
+    stdout.print(f"Predicted A/B/C per genotype ({DEMO_MODEL}, mean of 30 models' softmax):")
+    _print_summary(result.summary)
+    console.print(f"outputs in {result.out_dir.resolve()}", highlight=False)
+
+
+def main() -> None:
+    try:
+        app()
+    except SccscoreError as exc:
+        console.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        console.print("interrupted", highlight=False)
+        sys.exit(130)

@@ -1,0 +1,90 @@
+"""Evaluating a model on a labelled folder, as the paper reports it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import SccscoreError
+from .images import scan_sample
+from .metrics import cohen_kappa, concordance, confusion_matrix, distribution
+from .models import ScoringModel
+from .predict import Predictions, ProgressCallback, predict
+
+
+def evaluate(
+    folder: str | Path,
+    model: ScoringModel,
+    strict: bool = False,
+    progress: ProgressCallback | None = None,
+    **predict_options: Any,
+) -> dict[str, Any]:
+    """Score a labelled folder and compare the predictions with its labels.
+
+    For a model of several members (the 30 released models) the top-level figures
+    are means over the members, as in the paper, ``models`` holds each member's
+    figures, and ``ensemble`` those of the members' mean softmax.
+
+    Raises
+    ------
+    SccscoreError
+        If the folder is not labelled, or (with ``strict``) an image is unreadable.
+    """
+    sample = scan_sample(folder)
+    if not sample.labelled:
+        raise SccscoreError(f"{sample.folder}: not a labelled folder (expected sub-folders a, b and c)")
+    _check_strict(sample.rejected, strict)
+    predictions = predict(model, sample.items, progress=progress, **predict_options)
+    _check_strict(predictions.rejected, strict)
+    return evaluation_report(predictions, model, sample.name) | {
+        "n_rejected": len(sample.rejected) + len(predictions.rejected)
+    }
+
+
+def _check_strict(rejected, strict: bool) -> None:
+    if strict and rejected:
+        raise SccscoreError(f"{rejected[0].path}: {rejected[0].reason.split(': ', 1)[-1]} (--strict)")
+
+
+def evaluation_report(predictions: Predictions, model: ScoringModel, name: str) -> dict[str, Any]:
+    """Figures of labelled predictions: per member, their mean, and the ensemble."""
+    classes = predictions.classes
+    true = np.array([classes.index(item.label) for item in predictions.items])
+    members = [
+        _figures(true, predictions.member_probabilities[:, m].argmax(axis=1), len(classes))
+        for m in range(predictions.member_probabilities.shape[1])
+    ]
+    ensemble = _figures(true, predictions.probabilities.argmax(axis=1), len(classes))
+    report: dict[str, Any] = {
+        "sample": name,
+        "model": model.config.source or model.config.backbone,
+        "classes": list(classes),
+        "n_images": int(len(true)),
+        "distribution_true": distribution(true, len(classes)).tolist(),
+    }
+    if len(members) == 1:
+        return report | members[0]
+    mean_of = lambda key: np.mean([m[key] for m in members], axis=0)  # noqa: E731
+    concordances = [m["concordance"] for m in members]
+    return report | {
+        "concordance": float(mean_of("concordance")),
+        "concordance_min": float(min(concordances)),
+        "concordance_max": float(max(concordances)),
+        "kappa": float(mean_of("kappa")),
+        "confusion": mean_of("confusion").tolist(),
+        "distribution_pred": mean_of("distribution_pred").tolist(),
+        "models": [{"member": i + 1} | m for i, m in enumerate(members)],
+        "ensemble": ensemble,
+    }
+
+
+def _figures(true: np.ndarray, predicted: np.ndarray, n_classes: int) -> dict[str, Any]:
+    matrix = confusion_matrix(true, predicted, n_classes)
+    return {
+        "concordance": concordance(matrix),
+        "kappa": cohen_kappa(matrix),
+        "confusion": matrix.tolist(),
+        "distribution_pred": distribution(predicted, n_classes).tolist(),
+    }

@@ -1,0 +1,52 @@
+"""Agreement between predicted and reference types."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def confusion_matrix(true: Sequence[int], predicted: Sequence[int], n_classes: int = 3) -> np.ndarray:
+    """Counts with reference classes in rows and predicted classes in columns.
+
+    Examples
+    --------
+    >>> confusion_matrix([0, 0, 1, 2], [0, 1, 1, 2]).tolist()
+    [[1, 1, 0], [0, 1, 0], [0, 0, 1]]
+    """
+    matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(matrix, (np.asarray(true, dtype=int), np.asarray(predicted, dtype=int)), 1)
+    return matrix
+
+
+def concordance(matrix: np.ndarray) -> float:
+    """Share of images whose predicted type equals the reference (accuracy)."""
+    total = matrix.sum()
+    return float(np.trace(matrix) / total) if total else float("nan")
+
+
+def cohen_kappa(matrix: np.ndarray) -> float:
+    """Cohen's kappa: agreement corrected for what chance alone would give.
+
+    Examples
+    --------
+    >>> round(cohen_kappa(np.array([[20, 5], [10, 15]])), 4)
+    0.4
+    """
+    total = matrix.sum()
+    observed = np.trace(matrix) / total
+    expected = (matrix.sum(axis=0) * matrix.sum(axis=1)).sum() / total**2
+    return float((observed - expected) / (1 - expected)) if expected < 1 else float("nan")
+
+
+def distribution(classes: Sequence[int], n_classes: int = 3) -> np.ndarray:
+    """Fraction of images in each class.
+
+    Examples
+    --------
+    >>> distribution([0, 0, 1, 2]).tolist()
+    [0.5, 0.25, 0.25]
+    """
+    counts = np.bincount(np.asarray(classes, dtype=int), minlength=n_classes).astype(float)
+    return counts / counts.sum() if counts.sum() else counts
