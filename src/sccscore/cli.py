@@ -27,8 +27,8 @@ app = typer.Typer(
 )
 data_app = typer.Typer(help="Locate, fetch and check the sample data and released models.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
-console = Console(stderr=True)
-stdout = Console()
+console = Console(stderr=True, soft_wrap=True)
+stdout = Console(soft_wrap=True)
 
 ModelOption = Annotated[
     str,
@@ -77,7 +77,7 @@ def _speed_column():
 
 @contextmanager
 def _progress(description: str, quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
-    if quiet:
+    if quiet or not console.is_terminal:  # no bar in logs and pipes
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -124,14 +124,19 @@ def classify(
 
 def _print_summary(summary: list[dict]) -> None:
     classes = [key[len("pct_"):] for key in summary[0] if key.startswith("pct_")]
+    shares = lambda row, prefix: " / ".join(_pct(row[f"{prefix}{c}"]) for c in classes)  # noqa: E731
     labelled = any(row["concordance"] != "" for row in summary)
-    label_columns = [f"label {c} %" for c in classes] if labelled else []
-    table = Table("sample", "images", *(f"{c} %" for c in classes), *label_columns, "rejected", "concordance")
+    slash = "/".join(classes)
+    columns = ["sample", "images", f"predicted {slash} %"] + ([f"labels {slash} %", "concordance"] if labelled else [])
+    table = Table(*columns, "rejected", box=None)
+    for column in table.columns:
+        column.no_wrap = True
     for row in summary:
-        labels = [_pct(row[f"label_pct_{c}"]) for c in classes] if labelled else []
-        concordance = f"{row['concordance']:.3f}" if row["concordance"] != "" else "-"
-        table.add_row(row["sample"], str(row["n_images"]), *(_pct(row[f"pct_{c}"]) for c in classes), *labels,
-                      str(row["n_rejected"]), concordance)
+        cells = [row["sample"], str(row["n_images"]), shares(row, "pct_")]
+        if labelled:
+            concordance = f"{row['concordance']:.3f}" if row["concordance"] != "" else "-"
+            cells += [shares(row, "label_pct_"), concordance]
+        table.add_row(*cells, str(row["n_rejected"]))
     stdout.print(table)
 
 

@@ -91,9 +91,11 @@ def load_model(reference: str | Path) -> ScoringModel:
 
     Examples
     --------
-    >>> model = load_model("paper:squeezenet1_1/1")      # doctest: +SKIP
-    >>> model.config.backbone, model.config.n_members   # doctest: +SKIP
-    ('squeezenet1_1', 1)
+    >>> import tempfile
+    >>> folder = save_model(ScoringModel(ModelConfig("resnet18")), tempfile.mkdtemp() + "/m")
+    >>> model = load_model(folder)
+    >>> model.config.backbone, model.config.n_members
+    ('resnet18', 1)
     """
     reference = str(reference)
     if reference.startswith(PAPER_PREFIX):

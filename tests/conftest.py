@@ -1,0 +1,72 @@
+"""Shared fixtures. Tests that need the real data fail, never skip, when it is missing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_IKEMOTO = REPO.parent / "shared" / "data" / "ikemoto2023"
+SHARED_OSHIMA = REPO.parent / "shared" / "data" / "oshima2026"
+
+
+def _ikemoto_root() -> Path:
+    root = Path(os.environ.get("SCCSCORE_DATA") or SHARED_IKEMOTO)
+    if not (root / "models" / "squeezenet1_1").is_dir():
+        pytest.fail(f"real sample data not found at {root}: set SCCSCORE_DATA or put ../shared beside the repo")
+    return root.resolve()
+
+
+@pytest.fixture(scope="session")
+def ikemoto() -> Path:
+    """The Ikemoto et al. images and released models."""
+    return _ikemoto_root()
+
+
+@pytest.fixture(scope="session")
+def oshima() -> Path:
+    if not (SHARED_OSHIMA / "images").is_dir():
+        pytest.fail(f"real spreads not found at {SHARED_OSHIMA}")
+    return SHARED_OSHIMA
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_env(tmp_path_factory):
+    """Point the library at the real data and at a throw-away cache, for every test."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SCCSCORE_DATA", str(_ikemoto_root()))
+        patch.setenv("SCCSCORE_CACHE", str(tmp_path_factory.mktemp("cache")))
+        patch.delenv("SCCSCORE_DATA_URL", raising=False)
+        yield
+
+
+@pytest.fixture
+def small_labelled(ikemoto, tmp_path) -> Path:
+    """A labelled folder of real crops: the first 4 WT images of each type."""
+    root = tmp_path / "wt_small"
+    for label in "abc":
+        (root / label).mkdir(parents=True)
+        for path in sorted((ikemoto / "images" / "wt" / label).iterdir())[:4]:
+            shutil.copy(path, root / label / path.name)
+    return root
+
+
+@pytest.fixture
+def cli():
+    """Run the command line in a subprocess, as a user would."""
+    return _run_cli
+
+
+def _run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sccscore", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=600,
+    )

@@ -1,0 +1,101 @@
+"""The command line end to end, in a subprocess, on real crops."""
+
+import csv
+import json
+import shutil
+
+import pytest
+
+
+def _rows(path):
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture
+def sample_with_bad_files(small_labelled):
+    source = next((small_labelled / "a").iterdir())
+    (small_labelled / "b" / "truncated.jpg").write_bytes(source.read_bytes()[:200])
+    (small_labelled / "c" / "notes.txt").write_text("not an image")
+    return small_labelled
+
+
+def test_classify_writes_tables_and_survives_bad_files(sample_with_bad_files, tmp_path, cli):
+    out = tmp_path / "out"
+    result = cli("classify", str(sample_with_bad_files), "--model", "paper:squeezenet1_1/1", "--out", str(out), "-q")
+    assert result.returncode == 0, result.stderr
+    predictions = _rows(out / "predictions.csv")
+    assert len(predictions) == 12
+    assert list(predictions[0]) == ["path", "sample", "predicted", "p_A", "p_B", "p_C", "label"]
+    assert {row["label"] for row in predictions} == {"A", "B", "C"}
+    for row in predictions:
+        probabilities = [float(row[f"p_{c}"]) for c in "ABC"]
+        assert sum(probabilities) == pytest.approx(1, abs=1e-5)
+        assert row["predicted"] == "ABC"[probabilities.index(max(probabilities))]
+    rejected = _rows(out / "rejected.csv")
+    assert sorted((r["path"].rsplit("/", 1)[1], r["reason"].split(": ", 1)[-1][:18]) for r in rejected) == [
+        ("notes.txt", "not an image file "),
+        ("truncated.jpg", "corrupt or truncate"[:18]),
+    ]
+    (summary,) = _rows(out / "summary.csv")
+    assert summary["sample"] == "wt_small" and summary["n_images"] == "12" and summary["n_rejected"] == "2"
+    assert sum(int(summary[f"n_{c}"]) for c in "ABC") == 12
+    assert summary["label_pct_A"] == "33.33"
+
+
+def test_strict_makes_a_bad_file_fatal_and_writes_nothing(sample_with_bad_files, tmp_path, cli):
+    out = tmp_path / "out"
+    result = cli("classify", str(sample_with_bad_files), "-m", "paper:squeezenet1_1/1", "-o", str(out), "--strict")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ") and "(--strict)" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("make", "args", "message"),
+    [
+        (lambda d: (d / "empty").mkdir(), ["classify", "{d}/empty", "-o", "{d}/o"], "empty: no images found"),
+        (lambda d: (d / "x" / "maybe").mkdir(parents=True) or (d / "x" / "a").mkdir(),
+         ["evaluate", "{d}/x"], "maybe: unknown label folder 'maybe'"),
+        (lambda d: None, ["classify", "{d}", "-o", "{d}/o", "-m", "{d}/no_model"], "no_model: no such model"),
+        (lambda d: None, ["classify", "{d}/absent", "-o", "{d}/o"], "absent: no such folder"),
+        (lambda d: None, ["evaluate", "{d}", "-m", "paper:squeezenet1_1/0"], "released model 0 does not exist"),
+        (lambda d: None, ["evaluate", "{d}", "--preprocess", "fancy"], "unknown preprocessing 'fancy'"),
+    ],
+)
+def test_bad_input_gives_one_line_error(tmp_path, cli, make, args, message):
+    make(tmp_path)
+    (tmp_path / "a.png").write_bytes(b"")  # so that tmp_path itself is an unlabelled folder
+    result = cli(*(arg.format(d=tmp_path) for arg in args))
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], result.stderr
+
+
+def test_evaluate_unlabelled_folder_is_refused(tmp_path, small_labelled, cli):
+    shutil.copy(next((small_labelled / "a").iterdir()), tmp_path / "x.jpg")
+    result = cli("evaluate", str(tmp_path), "-m", "paper:squeezenet1_1/1")
+    assert result.returncode == 2 and "not a labelled folder" in result.stderr
+
+
+def test_version_lists_package_and_libraries(cli):
+    result = cli("--version")
+    assert result.returncode == 0
+    names = [line.split()[0] for line in result.stdout.splitlines()]
+    assert names == ["sccscore", "torch", "torchvision", "python", "platform"]
+
+
+@pytest.mark.slow
+def test_demo_classifies_both_genotypes(tmp_path, cli):
+    result = cli("demo", "--out", str(tmp_path / "demo"), "-q")
+    assert result.returncode == 0, result.stderr
+    summary = {row["sample"]: row for row in _rows(tmp_path / "demo" / "summary.csv")}
+    assert {k: summary[k]["n_images"] for k in summary} == {"wt": "489", "ctf18": "417"}
+    # The ensemble's mean softmax; pinned on the shared images.
+    assert float(summary["wt"]["concordance"]) == pytest.approx(0.728, abs=0.002)
+    assert float(summary["ctf18"]["concordance"]) == pytest.approx(0.626, abs=0.002)
+    assert float(summary["ctf18"]["pct_B"]) + float(summary["ctf18"]["pct_C"]) > 60 > (
+        float(summary["wt"]["pct_B"]) + float(summary["wt"]["pct_C"])
+    )
+    assert "wt" in result.stdout and "ctf18" in result.stdout

@@ -1,0 +1,111 @@
+import numpy as np
+import pytest
+import tifffile
+from PIL import Image
+
+from sccscore.errors import ImageReadError, SccscoreError
+from sccscore.images import label_from_folder_name, read_image, scan_sample, scan_samples
+
+
+@pytest.fixture
+def crop(ikemoto) -> np.ndarray:
+    return np.asarray(Image.open(ikemoto / "images" / "wt" / "b" / sorted((ikemoto / "images/wt/b").iterdir())[0].name))
+
+
+def test_rgb_jpeg_reads_as_pillow_decodes_it(ikemoto):
+    path = sorted((ikemoto / "images" / "wt" / "a").iterdir())[0]
+    array = read_image(path)
+    assert array.dtype == np.uint8 and array.ndim == 3 and array.shape[2] == 3
+    np.testing.assert_array_equal(array, np.asarray(Image.open(path).convert("RGB")))
+
+
+def test_greyscale_is_replicated_to_three_channels(tmp_path, crop):
+    grey = crop[..., 1]
+    Image.fromarray(grey).save(tmp_path / "g.png")
+    array = read_image(tmp_path / "g.png")
+    for channel in range(3):
+        np.testing.assert_array_equal(array[..., channel], grey)
+
+
+def test_16_bit_png_and_tiff_read_as_their_8_bit_source(tmp_path, crop):
+    grey16 = crop[..., 0].astype(np.uint16) * 257  # 8-bit value v becomes 257 v exactly
+    Image.fromarray(grey16).save(tmp_path / "g16.png")
+    tifffile.imwrite(tmp_path / "g16.tif", grey16)
+    tifffile.imwrite(tmp_path / "rgb16.tif", crop.astype(np.uint16) * 257, photometric="rgb")
+    for name in ("g16.png", "g16.tif"):
+        np.testing.assert_array_equal(read_image(tmp_path / name)[..., 0], crop[..., 0])
+    np.testing.assert_array_equal(read_image(tmp_path / "rgb16.tif"), crop)
+
+
+def test_alpha_is_composited_on_white(tmp_path, crop):
+    rgba = np.dstack([crop, np.full(crop.shape[:2], 255, np.uint8)])
+    rgba[:5, :5, 3] = 0  # a transparent corner
+    Image.fromarray(rgba).save(tmp_path / "a.png")
+    array = read_image(tmp_path / "a.png")
+    assert (array[:5, :5] == 255).all()
+    np.testing.assert_array_equal(array[5:, 5:], crop[5:, 5:])
+
+
+def test_palette_image_reads(tmp_path, crop):
+    Image.fromarray(crop).convert("P").save(tmp_path / "p.png")
+    assert read_image(tmp_path / "p.png").shape == crop.shape
+
+
+def test_corrupt_and_non_image_files_name_the_file(tmp_path, ikemoto):
+    source = sorted((ikemoto / "images" / "wt" / "a").iterdir())[0].read_bytes()
+    (tmp_path / "truncated.jpg").write_bytes(source[: len(source) // 3])
+    (tmp_path / "notes.jpg").write_text("these are my notes, not an image")
+    with pytest.raises(ImageReadError, match=r"truncated\.jpg: corrupt or truncated image"):
+        read_image(tmp_path / "truncated.jpg")
+    with pytest.raises(ImageReadError, match=r"notes\.jpg: not an image file"):
+        read_image(tmp_path / "notes.jpg")
+    with pytest.raises(ImageReadError, match=r"missing\.png: no such file"):
+        read_image(tmp_path / "missing.png")
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [("a", "A"), ("C", "C"), ("typeB", "B"), ("type_a", "A"), ("Type-C", "C"), ("type b", "B"), ("d", None), ("abc", None)],
+)
+def test_label_folder_names(name, label):
+    assert label_from_folder_name(name) == label
+
+
+def test_labelled_folder_is_scanned_with_labels(ikemoto):
+    sample = scan_sample(ikemoto / "images" / "wt")
+    assert sample.name == "wt" and sample.labelled
+    counts = {label: sum(i.label == label for i in sample.items) for label in "ABC"}
+    assert counts == {"A": 312, "B": 153, "C": 24}
+    assert sample.rejected == ()
+
+
+def test_unlabelled_folder_and_non_image_files(tmp_path, crop):
+    Image.fromarray(crop).save(tmp_path / "x.png")
+    (tmp_path / "cell2").mkdir()
+    Image.fromarray(crop).save(tmp_path / "cell2" / "y.tif")
+    (tmp_path / "readme.txt").write_text("hello")
+    (tmp_path / ".DS_Store").write_text("hidden")
+    sample = scan_sample(tmp_path)
+    assert [i.path.name for i in sample.items] == ["y.tif", "x.png"]
+    assert not sample.labelled
+    assert [(r.path.name, r.reason) for r in sample.rejected] == [("readme.txt", "not an image file type (.txt)")]
+
+
+def test_folder_errors(tmp_path):
+    with pytest.raises(SccscoreError, match=r"nowhere: no such folder"):
+        scan_sample(tmp_path / "nowhere")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(SccscoreError, match=r"empty: no images found"):
+        scan_sample(tmp_path / "empty")
+    for name in ("a", "b", "unsure"):
+        (tmp_path / "mixed" / name).mkdir(parents=True)
+    with pytest.raises(SccscoreError, match=r"unsure: unknown label folder 'unsure' \(expected a, b or c"):
+        scan_sample(tmp_path / "mixed")
+
+
+def test_two_samples_with_one_name_are_refused(tmp_path, crop):
+    for parent in ("x", "y"):
+        (tmp_path / parent / "wt").mkdir(parents=True)
+        Image.fromarray(crop).save(tmp_path / parent / "wt" / "1.png")
+    with pytest.raises(SccscoreError, match="sample name 'wt' is already used"):
+        scan_samples([tmp_path / "x" / "wt", tmp_path / "y" / "wt"])

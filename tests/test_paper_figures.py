@@ -1,0 +1,43 @@
+"""The paper's own pipeline figures, reproduced with the 30 released models.
+
+Reference (shared data README): WT 72.1% on average (68.9-74.8%), CTF18-/- 61.2%
+(52.5-66.4%), measured with torchvision's pipeline on these images.
+"""
+
+import json
+
+import pytest
+
+from sccscore.evaluate import evaluate
+from sccscore.models import load_model
+
+
+@pytest.mark.slow
+def test_wt_concordance_through_the_cli(ikemoto, tmp_path, cli):
+    out = tmp_path / "r.json"
+    result = cli("evaluate", str(ikemoto / "images" / "wt"), "--model", "paper:squeezenet1_1", "--json", str(out), "-q")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(out.read_text())
+    assert report["n_images"] == 489 and len(report["models"]) == 30
+    assert report["concordance"] == pytest.approx(0.721, abs=0.005)
+    assert report["concordance"] == pytest.approx(0.72134, abs=1e-4)  # pinned
+    assert (report["concordance_min"], report["concordance_max"]) == pytest.approx((0.6892, 0.7485), abs=1e-4)
+    assert report["distribution_true"] == pytest.approx([312 / 489, 153 / 489, 24 / 489])
+    assert report["ensemble"]["concordance"] == pytest.approx(0.7280, abs=1e-4)
+    assert sum(map(sum, report["ensemble"]["confusion"])) == 489
+    for key in ("kappa", "confusion", "distribution_pred"):
+        assert key in report
+    assert "concordance 0.721 (mean of 30 models, 0.689-0.748)" in result.stdout
+
+
+@pytest.mark.slow
+def test_ctf18_concordance():
+    from sccscore.sample_data import sample_folder
+
+    report = evaluate(sample_folder("ctf18"), load_model("paper:squeezenet1_1"))
+    assert report["n_images"] == 417
+    assert report["concordance"] == pytest.approx(0.612, abs=0.005)
+    assert report["concordance"] == pytest.approx(0.61215, abs=1e-4)  # pinned
+    assert (report["concordance_min"], report["concordance_max"]) == pytest.approx((0.5252, 0.6643), abs=1e-4)
+    mean_member_kappa = sum(m["kappa"] for m in report["models"]) / 30
+    assert report["kappa"] == pytest.approx(mean_member_kappa)
