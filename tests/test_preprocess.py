@@ -39,3 +39,20 @@ def test_blank_crop_is_left_alone():
     blank = np.full((30, 30, 3), 128, np.uint8)
     np.testing.assert_array_equal(isolate_main_object(blank), blank)
     assert paper_preprocess(blank).shape == blank.shape
+
+
+def test_classify_applies_the_paper_preprocessing_on_request(oshima, tmp_path, cli):
+    from PIL import Image
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for n, crop in enumerate(_raw_crops(oshima)):
+        Image.fromarray(crop).save(raw / f"{n:02d}.png")
+    runs = {}
+    for mode in ("none", "paper"):
+        result = cli("classify", str(raw), "-m", "paper:squeezenet1_1/1", "-o", str(tmp_path / mode),
+                     "--preprocess", mode, "-q")
+        assert result.returncode == 0, result.stderr
+        runs[mode] = (tmp_path / mode / "predictions.csv").read_text().splitlines()
+    assert len(runs["paper"]) == 48  # header + 47 chromosomes of spread 3
+    assert runs["paper"] != runs["none"]

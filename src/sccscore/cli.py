@@ -183,7 +183,8 @@ def _print_evaluation(report: dict) -> None:
     stdout.print(f"Cohen's kappa {report['kappa']:.3f}", highlight=False)
     stdout.print(f"{'/'.join(classes)} % labels {pct(report['distribution_true'])}; "
                  f"predicted {pct(report['distribution_pred'])}", highlight=False)
-    table = Table("label \\ predicted", *classes)
+    title = f"confusion, mean of {len(report['models'])} models" if "models" in report else "confusion"
+    table = Table("label \\ predicted", *classes, title=title)
     for cls, row in zip(classes, report["confusion"]):
         table.add_row(cls, *(f"{v:.1f}" if isinstance(v, float) else str(v) for v in row))
     stdout.print(table)
