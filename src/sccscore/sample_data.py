@@ -166,6 +166,7 @@ def fetch(
             try:
                 future.result()
             except DataError as exc:
+                pool.shutdown(cancel_futures=True)  # the first failure ends the fetch
                 raise DataError(f"{exc}; {_not_found_message(root)}") from None
             if progress:
                 progress(path)
@@ -173,18 +174,21 @@ def fetch(
 
 
 def _download(url: str, target: Path, digest: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    tmp = None
     try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=_TIMEOUT_S) as response:
-            shutil.copyfileobj(response, out)
+        with urllib.request.urlopen(url, timeout=_TIMEOUT_S) as response:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+            with os.fdopen(fd, "wb") as out:
+                shutil.copyfileobj(response, out)
         if sha256(tmp) != digest:
             raise DataError(f"{url}: checksum mismatch, the downloaded file is corrupted; nothing was kept")
         os.replace(tmp, target)
     except (urllib.error.URLError, OSError) as exc:
         raise DataError(f"{url}: download failed ({getattr(exc, 'reason', exc)})") from None
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def released_model_file(n: int, root: Path | None = None) -> Path:
