@@ -33,9 +33,9 @@ def test_classify_writes_tables_and_survives_bad_files(sample_with_bad_files, tm
         assert sum(probabilities) == pytest.approx(1, abs=1e-5)
         assert row["predicted"] == "ABC"[probabilities.index(max(probabilities))]
     rejected = _rows(out / "rejected.csv")
-    assert sorted((r["path"].rsplit("/", 1)[1], r["reason"].split(": ", 1)[-1][:18]) for r in rejected) == [
-        ("notes.txt", "not an image file "),
-        ("truncated.jpg", "corrupt or truncate"[:18]),
+    assert sorted((r["path"].rsplit("/", 1)[1], r["reason"][:26]) for r in rejected) == [
+        ("notes.txt", "not an image file type (.t"),
+        ("truncated.jpg", "corrupt or truncated image"),
     ]
     (summary,) = _rows(out / "summary.csv")
     assert summary["sample"] == "wt_small" and summary["n_images"] == "12" and summary["n_rejected"] == "2"

@@ -20,8 +20,7 @@ from typing import Any
 import numpy as np
 
 from ._atomic import write_csv
-from .errors import SccscoreError
-from .images import scan_samples
+from .images import fail_on_rejected, scan_samples
 from .models import ScoringModel
 from .predict import Predictions, ProgressCallback, predict
 
@@ -55,9 +54,8 @@ def classify(
     items = [item for sample in samples for item in sample.items]
     predictions = predict(model, items, progress=progress, **predict_options)
     predictions.rejected = [r for sample in samples for r in sample.rejected] + predictions.rejected
-    if strict and predictions.rejected:
-        first = predictions.rejected[0]
-        raise SccscoreError(f"{first.path}: {first.reason.split(': ', 1)[-1]} (--strict)")
+    if strict:
+        fail_on_rejected(predictions.rejected)
     summary = summarise(predictions, [sample.name for sample in samples])
     out_dir = Path(out_dir)
     write_tables(predictions, summary, out_dir)

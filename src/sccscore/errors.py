@@ -14,7 +14,11 @@ class SccscoreError(Exception):
 
 
 class ImageReadError(SccscoreError):
-    """An image file could not be read or decoded."""
+    """An image file could not be read or decoded; ``reason`` says why, without the path."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path, self.reason = path, reason
 
 
 class DataError(SccscoreError):

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .errors import SccscoreError
-from .images import scan_sample
+from .images import fail_on_rejected, scan_sample
 from .metrics import cohen_kappa, concordance, confusion_matrix, distribution
 from .models import ScoringModel
 from .predict import Predictions, ProgressCallback, predict
@@ -35,17 +35,14 @@ def evaluate(
     sample = scan_sample(folder)
     if not sample.labelled:
         raise SccscoreError(f"{sample.folder}: not a labelled folder (expected sub-folders a, b and c)")
-    _check_strict(sample.rejected, strict)
+    if strict:
+        fail_on_rejected(sample.rejected)
     predictions = predict(model, sample.items, progress=progress, **predict_options)
-    _check_strict(predictions.rejected, strict)
+    if strict:
+        fail_on_rejected(predictions.rejected)
     return evaluation_report(predictions, model, sample.name) | {
         "n_rejected": len(sample.rejected) + len(predictions.rejected)
     }
-
-
-def _check_strict(rejected, strict: bool) -> None:
-    if strict and rejected:
-        raise SccscoreError(f"{rejected[0].path}: {rejected[0].reason.split(': ', 1)[-1]} (--strict)")
 
 
 def evaluation_report(predictions: Predictions, model: ScoringModel, name: str) -> dict[str, Any]:

@@ -44,6 +44,12 @@ class Rejected:
     reason: str
 
 
+def fail_on_rejected(rejected: list[Rejected] | tuple[Rejected, ...]) -> None:
+    """Raise for the first rejected file: what ``--strict`` asks for."""
+    if rejected:
+        raise SccscoreError(f"{rejected[0].path}: {rejected[0].reason} (--strict)")
+
+
 @dataclass(frozen=True)
 class Sample:
     """The images of one folder given on the command line."""
@@ -90,13 +96,11 @@ def read_image(path: str | Path) -> np.ndarray:
     """
     path = Path(path)
     if not path.is_file():
-        raise ImageReadError(f"{path}: no such file")
+        raise ImageReadError(path, "no such file")
     try:
         with Image.open(path) as image:
             if image.width * image.height > _MAX_PIXELS:
-                raise ImageReadError(
-                    f"{path}: image is {image.width} x {image.height} px, too large to read"
-                )
+                raise ImageReadError(path, f"image is {image.width} x {image.height} px, too large to read")
             image.load()
             return _to_rgb8(image)
     except ImageReadError:
@@ -104,11 +108,11 @@ def read_image(path: str | Path) -> np.ndarray:
     except UnidentifiedImageError:
         if path.suffix.lower() in {".tif", ".tiff"}:
             return _read_tiff(path)
-        raise ImageReadError(f"{path}: not an image file (cannot identify its format)") from None
+        raise ImageReadError(path, "not an image file (cannot identify its format)") from None
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         if path.suffix.lower() in {".tif", ".tiff"}:
             return _read_tiff(path)
-        raise ImageReadError(f"{path}: corrupt or truncated image ({exc})") from None
+        raise ImageReadError(path, f"corrupt or truncated image ({exc})") from None
 
 
 def _to_rgb8(image: Image.Image) -> np.ndarray:
@@ -151,13 +155,13 @@ def _read_tiff(path: Path) -> np.ndarray:
     try:
         array = tifffile.imread(path)
     except Exception as exc:  # tifffile raises many types for broken files
-        raise ImageReadError(f"{path}: corrupt or unsupported TIFF ({exc})") from None
+        raise ImageReadError(path, f"corrupt or unsupported TIFF ({exc})") from None
     if array.ndim == 3 and array.shape[0] in (3, 4) and array.shape[-1] not in (3, 4):
         array = np.moveaxis(array, 0, -1)  # planar (channels first) layout
     try:
         return _array_to_rgb8(array)
     except ValueError as exc:
-        raise ImageReadError(f"{path}: {exc}") from None
+        raise ImageReadError(path, str(exc)) from None
 
 
 def scan_sample(folder: str | Path, name: str | None = None) -> Sample:

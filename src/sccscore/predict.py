@@ -57,7 +57,7 @@ class _CropDataset(Dataset):
         try:
             return index, prepare(read_image(self.items[index].path), self.config), ""
         except ImageReadError as exc:
-            return index, None, str(exc)
+            return index, None, exc.reason
 
 
 def _collate(samples: list[tuple[int, torch.Tensor | None, str]]):
