@@ -49,7 +49,7 @@ def test_strict_makes_a_bad_file_fatal_and_writes_nothing(sample_with_bad_files,
     assert result.returncode == 2
     assert result.stderr.startswith("error: ") and "(--strict)" in result.stderr
     assert "Traceback" not in result.stderr
-    assert not out.exists()
+    assert not (out / "predictions.csv").exists() and not (out / "summary.csv").exists()
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
-"""Classifying folders of crops and writing the result tables.
+"""Classifying folders of crops and writing the result tables, streamed and resumable.
 
-Writes to the output folder, each file atomically:
+Writes to the output folder:
 
 - ``predictions.csv``: one row per image: path, sample, predicted type, the
   probability of each type, and the reference label where the folder has one;
@@ -8,30 +8,56 @@ Writes to the output folder, each file atomically:
   type, the number of rejected files, and where labels exist the labels'
   percentages and the concordance;
 - ``rejected.csv``: every file that was not scored, with the reason.
+
+Rows are appended to hidden ``.predictions.csv.part`` and ``.rejected.csv.part``
+files as batches are scored, so memory stays flat however many images there are;
+they are renamed into place only when the run completes, so an interrupted run
+never leaves a half-written table. ``resume=True`` continues such a run: it keeps
+the complete rows already written and scores only the rest.
 """
 
 from __future__ import annotations
 
+import csv
+import json
+import os
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import Any, TextIO
 
 from ._atomic import write_csv
-from .images import fail_on_rejected, scan_samples
+from .errors import SccscoreError
+from .images import ImageItem, Rejected, fail_on_rejected, scan_samples
 from .models import ScoringModel
-from .predict import Predictions, ProgressCallback, predict
+from .predict import ProgressCallback, predict_batches
+
+REJECTED_HEADER = ["path", "sample", "reason"]
 
 
 @dataclass
 class ClassifyResult:
-    """The predictions and the per-sample summary of a classify run."""
+    """The per-sample summary of a classify run and where its tables are."""
 
-    predictions: Predictions
     summary: list[dict[str, Any]]
+    rejected: list[Rejected]
     out_dir: Path
+
+
+class _Tally:
+    """Per-sample counts of predicted types and label agreement."""
+
+    def __init__(self) -> None:
+        self.predicted: Counter[tuple[str, str]] = Counter()
+        self.labels: Counter[tuple[str, str]] = Counter()
+        self.agree: Counter[str] = Counter()
+
+    def add(self, sample: str, predicted: str, label: str) -> None:
+        self.predicted[sample, predicted] += 1
+        if label:
+            self.labels[sample, label] += 1
+            self.agree[sample] += predicted == label
 
 
 def classify(
@@ -39,6 +65,7 @@ def classify(
     model: ScoringModel,
     out_dir: str | Path,
     strict: bool = False,
+    resume: bool = False,
     progress: ProgressCallback | None = None,
     **predict_options: Any,
 ) -> ClassifyResult:
@@ -47,62 +74,127 @@ def classify(
     Raises
     ------
     SccscoreError
-        If a folder is missing or empty, a label folder is unknown, or (with
-        ``strict``) any file cannot be scored. Nothing is written then.
+        If a folder is missing or empty, a label folder is unknown, a resumed run
+        used other settings, or (with ``strict``) a file cannot be scored. The
+        final tables are not written then.
     """
     samples = scan_samples(list(folders))
-    items = [item for sample in samples for item in sample.items]
-    predictions = predict(model, items, progress=progress, **predict_options)
-    predictions.rejected = [r for sample in samples for r in sample.rejected] + predictions.rejected
+    rejected = [r for sample in samples for r in sample.rejected]
     if strict:
-        fail_on_rejected(predictions.rejected)
-    summary = summarise(predictions, [sample.name for sample in samples])
+        fail_on_rejected(rejected)
+    items = [item for sample in samples for item in sample.items]
     out_dir = Path(out_dir)
-    write_tables(predictions, summary, out_dir)
-    return ClassifyResult(predictions, summary, out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    header = _prediction_header(model, items)
+    run = {"model": model.config.source or model.config.backbone, "folders": [str(s.folder.resolve()) for s in samples],
+           "preprocess": model.config.input.preprocess, "header": header}
+    tally = _Tally()
+    done = _resume(out_dir, run, tally, rejected) if resume else set()
+    if not resume:
+        _start(out_dir, run)
+    todo = [item for item in items if str(item.path) not in done]
+    with open(out_dir / ".predictions.csv.part", "a", newline="", encoding="utf-8") as rows, \
+            open(out_dir / ".rejected.csv.part", "a", newline="", encoding="utf-8") as bad_rows:
+        for batch in predict_batches(model, todo, progress=_offset(progress, len(done), len(items)), **predict_options):
+            if strict:
+                fail_on_rejected(batch.rejected)
+            _append(rows, batch, tally, with_label="label" in header)
+            _append_rejected(bad_rows, batch.rejected)
+            rejected += batch.rejected
+    summary = summarise(tally, rejected, [sample.name for sample in samples], model.config.classes)
+    _finish(out_dir, summary, rejected)
+    return ClassifyResult(summary, rejected, out_dir)
 
 
-def summarise(predictions: Predictions, sample_names: Sequence[str]) -> list[dict[str, Any]]:
+def _prediction_header(model: ScoringModel, items: list[ImageItem]) -> list[str]:
+    header = ["path", "sample", "predicted", *(f"p_{cls}" for cls in model.config.classes)]
+    return header + (["label"] if any(item.label for item in items) else [])
+
+
+def _start(out_dir: Path, run: dict[str, Any]) -> None:
+    for name, header in ((".predictions.csv.part", run["header"]), (".rejected.csv.part", REJECTED_HEADER)):
+        with open(out_dir / name, "w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerow(header)
+    (out_dir / ".classify-run.json").write_text(json.dumps(run))
+
+
+def _resume(out_dir: Path, run: dict[str, Any], tally: _Tally, rejected: list[Rejected]) -> set[str]:
+    """Read back the complete rows of an interrupted run; return the paths done."""
+    state = out_dir / ".classify-run.json"
+    if not state.is_file():
+        _start(out_dir, run)
+        return set()
+    if json.loads(state.read_text()) != run:
+        raise SccscoreError(f"{out_dir}: the interrupted run used another model, folders or preprocessing; "
+                            "run again without --resume to start afresh")
+    done = set()
+    for row in _complete_rows(out_dir / ".predictions.csv.part"):
+        tally.add(row["sample"], row["predicted"], row.get("label", ""))
+        done.add(row["path"])
+    for row in _complete_rows(out_dir / ".rejected.csv.part"):
+        rejected.append(Rejected(Path(row["path"]), row["sample"], row["reason"]))
+        done.add(row["path"])
+    return done
+
+
+def _complete_rows(path: Path) -> list[dict[str, str]]:
+    """Rows of a part file, cutting off a last line that a kill left unfinished."""
+    data = path.read_bytes()
+    complete = data[: data.rfind(b"\n") + 1]
+    if len(complete) != len(data):
+        with open(path, "r+b") as handle:
+            handle.truncate(len(complete))
+    return list(csv.DictReader(complete.decode("utf-8").splitlines()))
+
+
+def _append(handle: TextIO, batch, tally: _Tally, with_label: bool) -> None:
+    writer = csv.writer(handle)
+    for item, predicted, probabilities in zip(batch.items, batch.predicted, batch.probabilities):
+        writer.writerow([str(item.path), item.sample, predicted, *(f"{p:.6f}" for p in probabilities)]
+                        + ([item.label or ""] if with_label else []))
+        tally.add(item.sample, predicted, item.label or "")
+    handle.flush()
+
+
+def _append_rejected(handle: TextIO, rejected: list[Rejected]) -> None:
+    csv.writer(handle).writerows([str(r.path), r.sample, r.reason] for r in rejected)
+    handle.flush()
+
+
+def _finish(out_dir: Path, summary: list[dict[str, Any]], rejected: list[Rejected]) -> None:
+    write_csv(out_dir / "summary.csv", list(summary[0]), (row.values() for row in summary))
+    write_csv(out_dir / "rejected.csv", REJECTED_HEADER, ([str(r.path), r.sample, r.reason] for r in rejected))
+    part = out_dir / ".predictions.csv.part"
+    with open(part, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(part, out_dir / "predictions.csv")
+    (out_dir / ".rejected.csv.part").unlink()
+    (out_dir / ".classify-run.json").unlink()
+
+
+def summarise(
+    tally: _Tally, rejected: list[Rejected], sample_names: Sequence[str], classes: Sequence[str]
+) -> list[dict[str, Any]]:
     """Counts and percentages of each predicted type per sample."""
-    classes = predictions.classes
-    predicted = np.array(predictions.predicted)
-    samples = np.array([item.sample for item in predictions.items])
-    labels = np.array([item.label or "" for item in predictions.items])
     rows = []
     for name in sample_names:
-        mine = samples == name
-        n = int(mine.sum())
-        row: dict[str, Any] = {"sample": name, "n_images": n}
-        row["n_rejected"] = sum(r.sample == name for r in predictions.rejected)
-        for cls in classes:
-            row[f"n_{cls}"] = int((predicted[mine] == cls).sum())
-        for cls in classes:
-            row[f"pct_{cls}"] = round(100 * row[f"n_{cls}"] / n, 2) if n else ""
-        labelled = mine & (labels != "")
-        for cls in classes:
-            share = (labels[labelled] == cls).mean() if labelled.any() else None
-            row[f"label_pct_{cls}"] = round(100 * float(share), 2) if share is not None else ""
-        row["concordance"] = (
-            round(float((predicted[labelled] == labels[labelled]).mean()), 4) if labelled.any() else ""
-        )
+        n = sum(tally.predicted[name, cls] for cls in classes)
+        n_labelled = sum(tally.labels[name, cls] for cls in classes)
+        row: dict[str, Any] = {"sample": name, "n_images": n, "n_rejected": sum(r.sample == name for r in rejected)}
+        row |= {f"n_{cls}": tally.predicted[name, cls] for cls in classes}
+        row |= {f"pct_{cls}": _percent(tally.predicted[name, cls], n) for cls in classes}
+        row |= {f"label_pct_{cls}": _percent(tally.labels[name, cls], n_labelled) for cls in classes}
+        row["concordance"] = round(tally.agree[name] / n_labelled, 4) if n_labelled else ""
         rows.append(row)
     return rows
 
 
-def write_tables(predictions: Predictions, summary: list[dict[str, Any]], out_dir: Path) -> None:
-    classes = predictions.classes
-    has_labels = any(item.label for item in predictions.items)
-    header = ["path", "sample", "predicted", *(f"p_{cls}" for cls in classes)]
-    header += ["label"] if has_labels else []
-    rows = (
-        [str(item.path), item.sample, predicted, *(f"{p:.6f}" for p in probs)]
-        + ([item.label or ""] if has_labels else [])
-        for item, predicted, probs in zip(predictions.items, predictions.predicted, predictions.probabilities)
-    )
-    write_csv(out_dir / "predictions.csv", header, rows)
-    write_csv(out_dir / "summary.csv", list(summary[0]), (row.values() for row in summary))
-    write_csv(
-        out_dir / "rejected.csv",
-        ["path", "sample", "reason"],
-        ([str(r.path), r.sample, r.reason] for r in predictions.rejected),
-    )
+def _percent(count: int, total: int) -> float | str:
+    return round(100 * count / total, 2) if total else ""
+
+
+def _offset(progress: ProgressCallback | None, already: int, total: int) -> ProgressCallback | None:
+    """Count the images a resumed run had already scored in its progress."""
+    if progress is None:
+        return None
+    return lambda done, _: progress(already + done, total)

@@ -40,6 +40,12 @@ StrictOption = Annotated[bool, typer.Option("--strict", help="Fail on the first 
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 DeviceOption = Annotated[Optional[str], typer.Option("--device", help="cpu, cuda, cuda:1 ... (default: cuda if available).")]
 BatchOption = Annotated[int, typer.Option("--batch-size", min=1, help="Images per batch.")]
+EngineOption = Annotated[
+    str, typer.Option("--engine", help="auto (ONNX Runtime on a CPU, torch on a GPU), onnx or torch.")
+]
+WorkersOption = Annotated[
+    Optional[int], typer.Option("--workers", min=0, help="Image-decoding processes (default 1; 0: none).")
+]
 PreprocessOption = Annotated[
     Optional[str],
     typer.Option("--preprocess", help="Override the model's crop preprocessing: none, or paper for raw crops."),
@@ -108,8 +114,11 @@ def classify(
     model: ModelOption = "paper:squeezenet1_1",
     preprocess: PreprocessOption = None,
     strict: StrictOption = False,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run into the same --out.")] = False,
     batch_size: BatchOption = 64,
     device: DeviceOption = None,
+    engine: EngineOption = "auto",
+    workers: WorkersOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Classify crops and write predictions.csv, summary.csv and rejected.csv."""
@@ -117,7 +126,8 @@ def classify(
 
     loaded = _load(model, preprocess)
     with _progress("classifying", quiet) as progress:
-        result = run(folders, loaded, out, strict=strict, progress=progress, batch_size=batch_size, device=device)
+        result = run(folders, loaded, out, strict=strict, resume=resume, progress=progress,
+                     batch_size=batch_size, device=device, engine=engine, workers=workers)
     _print_summary(result.summary)
     console.print(f"wrote {result.out_dir / 'predictions.csv'}, summary.csv and rejected.csv", highlight=False)
 
@@ -153,6 +163,8 @@ def evaluate(
     strict: StrictOption = False,
     batch_size: BatchOption = 64,
     device: DeviceOption = None,
+    engine: EngineOption = "auto",
+    workers: WorkersOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Concordance, Cohen's kappa, confusion matrix and A/B/C distributions against the labels."""
@@ -161,7 +173,8 @@ def evaluate(
 
     loaded = _load(model, preprocess)
     with _progress("evaluating", quiet) as progress:
-        report = run(folder, loaded, strict=strict, progress=progress, batch_size=batch_size, device=device)
+        report = run(folder, loaded, strict=strict, progress=progress, batch_size=batch_size, device=device,
+                     engine=engine, workers=workers)
     _print_evaluation(report)
     if json_path:
         write_json(json_path, report)

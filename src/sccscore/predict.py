@@ -1,14 +1,15 @@
-"""Scoring images with a model: batched, with image decoding in worker processes.
+"""Scoring images with a model: batched, streamed, with decoding in worker processes.
 
-:func:`predict` is the core loop every command uses. Images that cannot be read
-are not fatal: they come back as :class:`~sccscore.images.Rejected` records so
-that a batch survives one bad file.
+:func:`predict_batches` is the core loop: worker processes decode and resize
+images while the model scores the previous batch, and results are yielded batch
+by batch, so memory does not grow with the number of images. Images that cannot
+be read are not fatal: they come back as :class:`~sccscore.images.Rejected`
+records, so that a batch survives one bad file.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +20,8 @@ from .config import InputConfig
 from .errors import ImageReadError
 from .images import ImageItem, Rejected, read_image
 from .models import ScoringModel
-from .preprocess import normalise_batch, prepare
+from .preprocess import prepare
+from .runtime import cpu_threads, make_runner
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -63,27 +65,20 @@ class _CropDataset(Dataset):
 def _collate(samples: list[tuple[int, torch.Tensor | None, str]]):
     good = [(i, t) for i, t, _ in samples if t is not None]
     bad = [(i, message) for i, t, message in samples if t is None]
-    indices = [i for i, _ in good]
     batch = torch.stack([t for _, t in good]) if good else None
-    return indices, batch, bad
+    return [i for i, _ in good], batch, bad
 
 
-def select_device(name: str | None = None) -> torch.device:
-    """The device to run on: ``name`` if given, else CUDA when available, else CPU."""
-    if name:
-        return torch.device(name)
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-
-def predict(
+def predict_batches(
     model: ScoringModel,
     items: Sequence[ImageItem],
     batch_size: int = 64,
     workers: int | None = None,
     device: str | None = None,
+    engine: str = "auto",
     progress: ProgressCallback | None = None,
-) -> Predictions:
-    """Score images with a model.
+) -> Iterator[Predictions]:
+    """Score images batch by batch, in input order.
 
     Parameters
     ----------
@@ -92,38 +87,44 @@ def predict(
     items
         The images, e.g. from :func:`sccscore.images.scan_sample`.
     workers
-        Processes that decode and resize images while the model runs; default
-        one fewer than the CPU cores, at least 0 (decode in this process).
+        Processes that decode and resize images while the model runs; default 1
+        (on a 2-core CPU one decoder keeps up with the model; 0 decodes in this
+        process).
+    device, engine
+        Where and how the model runs; see :func:`sccscore.runtime.make_runner`.
     progress
         Called with (images done, images in total) after each batch.
     """
-    torch_device = select_device(device)
-    model = model.to(torch_device).eval()
-    if workers is None:
-        workers = max(0, min(4, (os.cpu_count() or 1) - 1))
+    run = make_runner(model, device=device, engine=engine)
+    workers = min(1, cpu_threads() - 1) if workers is None else workers
     loader = DataLoader(
         _CropDataset(items, model.config.input),
         batch_size=batch_size,
         num_workers=workers if len(items) > batch_size else 0,
         collate_fn=_collate,
     )
-    n_members, n_classes = model.config.n_members, len(model.config.classes)
-    scores = np.full((len(items), n_members, n_classes), np.nan, dtype=np.float32)
-    rejected: dict[int, str] = {}
     done = 0
-    with torch.inference_mode():
-        for indices, batch, bad in loader:
-            rejected.update(bad)
-            if batch is not None:
-                x = normalise_batch(batch.to(torch_device), model.config.input)
-                scores[indices] = model.member_probabilities(x).float().cpu().numpy()
-            done += len(indices) + len(bad)
-            if progress:
-                progress(done, len(items))
-    kept = [i for i in range(len(items)) if i not in rejected]
+    for indices, batch, bad in loader:
+        scores = run(batch) if batch is not None else np.empty((0, model.config.n_members, len(model.config.classes)))
+        done += len(indices) + len(bad)
+        if progress:
+            progress(done, len(items))
+        yield Predictions(
+            items=[items[i] for i in indices],
+            member_probabilities=scores,
+            classes=model.config.classes,
+            rejected=[Rejected(items[i].path, items[i].sample, reason) for i, reason in bad],
+        )
+
+
+def predict(model: ScoringModel, items: Sequence[ImageItem], **options) -> Predictions:
+    """Score images and gather all results in memory (see :func:`predict_batches`)."""
+    batches = list(predict_batches(model, items, **options))
+    n_outputs = (model.config.n_members, len(model.config.classes))
     return Predictions(
-        items=[items[i] for i in kept],
-        member_probabilities=scores[kept],
+        items=[item for b in batches for item in b.items],
+        member_probabilities=np.concatenate([b.member_probabilities for b in batches])
+        if batches else np.empty((0, *n_outputs)),
         classes=model.config.classes,
-        rejected=[Rejected(items[i].path, items[i].sample, rejected[i]) for i in sorted(rejected)],
+        rejected=[r for b in batches for r in b.rejected],
     )

@@ -25,21 +25,15 @@ PAPER_ALPHA, PAPER_BETA, PAPER_GAMMA = 3.0, 80.0, 3.0
 def prepare(rgb: np.ndarray, config: InputConfig) -> torch.Tensor:
     """Preprocess and resize an RGB uint8 crop to a (3, H, W) uint8 tensor.
 
-    Normalisation with the config's mean and std is left to
-    :func:`normalise_batch`, so that workers ship compact uint8 tensors.
+    Scaling and normalisation with the config's mean and std are part of the
+    model's graph (:mod:`sccscore.runtime`), so that workers ship compact uint8
+    tensors.
     """
     if config.preprocess == "paper":
         rgb = paper_preprocess(rgb)
     height, width = config.size
     resized = Image.fromarray(rgb).resize((width, height), Image.BILINEAR)
     return torch.from_numpy(np.asarray(resized).copy()).permute(2, 0, 1)
-
-
-def normalise_batch(batch: torch.Tensor, config: InputConfig) -> torch.Tensor:
-    """Scale a uint8 batch (N, 3, H, W) to float and apply the config's mean and std."""
-    mean = torch.tensor(config.mean, device=batch.device).view(1, 3, 1, 1)
-    std = torch.tensor(config.std, device=batch.device).view(1, 3, 1, 1)
-    return (batch.float() / 255.0 - mean) / std
 
 
 def paper_preprocess(rgb: np.ndarray) -> np.ndarray:
