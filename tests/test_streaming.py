@@ -1,0 +1,90 @@
+"""Streaming, resumable classify and the fast runtime."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from sccscore.classify import classify
+from sccscore.errors import SccscoreError
+from sccscore.images import scan_sample
+from sccscore.models import load_model
+from sccscore.predict import predict
+from sccscore.runtime import make_runner
+
+
+def test_onnx_and_torch_engines_agree_on_real_crops(small_labelled):
+    model = load_model("paper:squeezenet1_1")
+    items = scan_sample(small_labelled).items
+    onnx = predict(model, items, engine="onnx", workers=0)
+    torch_run = predict(model, items, engine="torch", workers=0)
+    np.testing.assert_allclose(onnx.member_probabilities, torch_run.member_probabilities, atol=1e-4)
+    assert onnx.predicted == torch_run.predicted
+
+
+def test_unknown_engine_is_named():
+    with pytest.raises(SccscoreError, match="unknown engine 'fast'"):
+        make_runner(load_model("paper:squeezenet1_1/1"), engine="fast")
+
+
+def _part_rows(out):
+    part = out / ".predictions.csv.part"
+    return part.read_bytes().count(b"\n") if part.exists() else 0
+
+
+@pytest.mark.slow
+def test_resume_after_a_kill_gives_the_same_tables(ikemoto, tmp_path, cli):
+    folders = [str(ikemoto / "images" / "wt"), str(ikemoto / "images" / "ctf18")]
+    options = ["-m", "paper:squeezenet1_1/2", "--batch-size", "8", "--workers", "0", "-q"]
+    whole = cli("classify", *folders, "-o", str(tmp_path / "whole"), *options)
+    assert whole.returncode == 0, whole.stderr
+
+    out = tmp_path / "killed"
+    process = subprocess.Popen([sys.executable, "-m", "sccscore", "classify", *folders, "-o", str(out), *options],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while _part_rows(out) < 200 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert 200 <= _part_rows(out) < 907, "the run was not killed mid-way"
+    assert not (out / "predictions.csv").exists()
+
+    resumed = cli("classify", *folders, "-o", str(out), *options, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    for table in ("predictions.csv", "summary.csv", "rejected.csv"):
+        assert (out / table).read_text() == (tmp_path / "whole" / table).read_text(), table
+    assert sorted(p.name for p in out.iterdir()) == ["predictions.csv", "rejected.csv", "summary.csv"]
+
+
+def test_resume_drops_an_unfinished_last_row(small_labelled, tmp_path):
+    model = load_model("paper:squeezenet1_1/1")
+    classify([small_labelled], model, tmp_path / "whole")
+    expected = (tmp_path / "whole" / "predictions.csv").read_text()
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        classify([small_labelled], model, out, batch_size=4, progress=_interrupt_after(8))
+    part = out / ".predictions.csv.part"
+    part.write_bytes(part.read_bytes() + b"/some/path.jpg,wt_sm")  # a row cut by a kill
+    classify([small_labelled], model, out, resume=True, batch_size=4)
+    assert (out / "predictions.csv").read_text() == expected
+
+
+def test_resume_refuses_a_run_with_other_settings(small_labelled, tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        classify([small_labelled], load_model("paper:squeezenet1_1/1"), out, batch_size=4, progress=_interrupt_after(4))
+    with pytest.raises(SccscoreError, match="used another model, folders or preprocessing"):
+        classify([small_labelled], load_model("paper:squeezenet1_1/3"), out, resume=True)
+
+
+def _interrupt_after(n_images):
+    def progress(done, total):
+        if done >= n_images:
+            raise KeyboardInterrupt
+
+    return progress
