@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 SCCSCORE_DATA ?= $(abspath $(wildcard ../shared/data/ikemoto2023))
 export SCCSCORE_DATA
 
-.PHONY: install demo test clean
+.PHONY: install demo test bench clean
 
 install: $(BIN)/.installed
 
@@ -26,3 +26,6 @@ test: install
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache
+
+bench: install
+	$(BIN)/python benchmarks/bench_classify.py
