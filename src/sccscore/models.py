@@ -115,7 +115,8 @@ def _load_released(reference: str) -> ScoringModel:
         raise ModelError(f"'{reference}': model number must be 1 to {sample_data.N_RELEASED_MODELS}")
     try:
         numbers = [int(number)] if number else list(range(1, sample_data.N_RELEASED_MODELS + 1))
-        files = [sample_data.released_model_file(n) for n in numbers]
+        root = sample_data.data_root()
+        files = [sample_data.released_model_file(n, root) for n in numbers]
     except DataError as exc:
         raise ModelError(str(exc)) from None
     states = [_read_checkpoint(path) for path in files]

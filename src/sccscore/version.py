@@ -8,13 +8,14 @@ from . import __version__
 
 
 def versions() -> dict[str, str]:
-    """Package, torch, torchvision, Python and platform versions.
+    """Package, torch, torchvision, ONNX Runtime, Python and platform versions.
 
     Examples
     --------
     >>> sorted(versions())
-    ['platform', 'python', 'sccscore', 'torch', 'torchvision']
+    ['onnxruntime', 'platform', 'python', 'sccscore', 'torch', 'torchvision']
     """
+    import onnxruntime
     import torch
     import torchvision
 
@@ -22,6 +23,7 @@ def versions() -> dict[str, str]:
         "sccscore": __version__,
         "torch": torch.__version__,
         "torchvision": torchvision.__version__,
+        "onnxruntime": onnxruntime.__version__,
         "python": platform.python_version(),
         "platform": platform.platform(),
     }
