@@ -100,6 +100,14 @@ def test_corrupted_released_model_is_refused(ikemoto, tmp_path, monkeypatch):
         load_model("paper:squeezenet1_1/2")
 
 
+def test_missing_released_model_is_named(ikemoto, tmp_path, monkeypatch):
+    (tmp_path / "models" / "squeezenet1_1").mkdir(parents=True)
+    (tmp_path / "images").symlink_to(ikemoto / "images")
+    monkeypatch.setenv("SCCSCORE_DATA", str(tmp_path))
+    with pytest.raises(ModelError, match=r"SqueezeNet_1\.pth: released model file is missing"):
+        load_model("paper:squeezenet1_1")
+
+
 def test_checkpoints_are_not_unpickled_freely(tmp_path):
     from sccscore.models import _read_checkpoint
 
