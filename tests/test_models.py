@@ -132,3 +132,10 @@ def test_resnet18_head_is_the_papers():
     model = ScoringModel(ModelConfig(backbone="resnet18"))
     assert (model.net.fc.in_features, model.net.fc.out_features) == (512, 3)
     assert model(torch.zeros(2, 3, 224, 224)).shape == (2, 1, 3)
+
+
+def test_preprocessing_can_be_overridden_at_load():
+    assert load_model("paper:squeezenet1_1/1", preprocess="paper").config.input.preprocess == "paper"
+    assert load_model("paper:squeezenet1_1/1").config.input.preprocess == "none"
+    with pytest.raises(ModelError, match="unknown preprocessing 'fancy'"):
+        load_model("paper:squeezenet1_1/1", preprocess="fancy")

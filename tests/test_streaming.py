@@ -88,3 +88,14 @@ def _interrupt_after(n_images):
             raise KeyboardInterrupt
 
     return progress
+
+
+def test_resume_without_usable_state_starts_afresh(small_labelled, tmp_path):
+    model = load_model("paper:squeezenet1_1/1")
+    classify([small_labelled], model, tmp_path / "whole")
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        classify([small_labelled], model, out, batch_size=4, progress=_interrupt_after(4))
+    (out / ".rejected.csv.part").unlink()
+    classify([small_labelled], model, out, resume=True, batch_size=4)
+    assert (out / "predictions.csv").read_text() == (tmp_path / "whole" / "predictions.csv").read_text()

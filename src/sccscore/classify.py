@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from ._atomic import write_csv
+from ._atomic import write_csv, write_json
 from .errors import SccscoreError
 from .images import ImageItem, Rejected, fail_on_rejected, scan_samples
 from .models import ScoringModel
@@ -86,12 +86,10 @@ def classify(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     header = _prediction_header(model, items)
-    run = {"model": model.config.source or model.config.backbone, "folders": [str(s.folder.resolve()) for s in samples],
+    run = {"model": model.config.name, "folders": [str(s.folder.resolve()) for s in samples],
            "preprocess": model.config.input.preprocess, "header": header}
     tally = _Tally()
-    done = _resume(out_dir, run, tally, rejected) if resume else set()
-    if not resume:
-        _start(out_dir, run)
+    done = _resume(out_dir, run, tally, rejected) if resume else _start(out_dir, run)
     todo = [item for item in items if str(item.path) not in done]
     with open(out_dir / ".predictions.csv.part", "a", newline="", encoding="utf-8") as rows, \
             open(out_dir / ".rejected.csv.part", "a", newline="", encoding="utf-8") as bad_rows:
@@ -111,19 +109,21 @@ def _prediction_header(model: ScoringModel, items: list[ImageItem]) -> list[str]
     return header + (["label"] if any(item.label for item in items) else [])
 
 
-def _start(out_dir: Path, run: dict[str, Any]) -> None:
+def _start(out_dir: Path, run: dict[str, Any]) -> set[str]:
+    """Begin a fresh run: empty part files and the settings a resume must match."""
     for name, header in ((".predictions.csv.part", run["header"]), (".rejected.csv.part", REJECTED_HEADER)):
         with open(out_dir / name, "w", newline="", encoding="utf-8") as handle:
             csv.writer(handle).writerow(header)
-    (out_dir / ".classify-run.json").write_text(json.dumps(run))
+    write_json(out_dir / ".classify-run.json", run)
+    return set()
 
 
 def _resume(out_dir: Path, run: dict[str, Any], tally: _Tally, rejected: list[Rejected]) -> set[str]:
     """Read back the complete rows of an interrupted run; return the paths done."""
     state = out_dir / ".classify-run.json"
-    if not state.is_file():
-        _start(out_dir, run)
-        return set()
+    parts = [out_dir / ".predictions.csv.part", out_dir / ".rejected.csv.part"]
+    if not state.is_file() or not all(part.is_file() for part in parts):
+        return _start(out_dir, run)  # nothing (usable) to resume
     if json.loads(state.read_text()) != run:
         raise SccscoreError(f"{out_dir}: the interrupted run used another model, folders or preprocessing; "
                             "run again without --resume to start afresh")

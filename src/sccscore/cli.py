@@ -96,15 +96,9 @@ def _progress(description: str, quiet: bool) -> Iterator[Callable[[int, int], No
 
 
 def _load(model: str, preprocess: str | None):
-    from dataclasses import replace
-
     from .models import load_model
 
-    loaded = load_model(model)
-    if preprocess is not None:
-        # replace() re-runs the config's validation of the preprocessing name.
-        loaded.config = replace(loaded.config, input=replace(loaded.config.input, preprocess=preprocess))
-    return loaded
+    return load_model(model, preprocess=preprocess)
 
 
 @app.command()

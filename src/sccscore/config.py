@@ -57,6 +57,11 @@ class ModelConfig:
     source: str = ""
     version: int = CONFIG_VERSION
 
+    @property
+    def name(self) -> str:
+        """How the model is referred to in outputs: its source, else its backbone."""
+        return self.source or self.backbone
+
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2) + "\n"
 

@@ -56,7 +56,7 @@ def evaluation_report(predictions: Predictions, model: ScoringModel, name: str) 
     ensemble = _figures(true, predictions.probabilities.argmax(axis=1), len(classes))
     report: dict[str, Any] = {
         "sample": name,
-        "model": model.config.source or model.config.backbone,
+        "model": model.config.name,
         "classes": list(classes),
         "n_images": int(len(true)),
         "distribution_true": distribution(true, len(classes)).tolist(),

@@ -15,10 +15,11 @@ Model references accepted by :func:`load_model`:
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
@@ -86,8 +87,11 @@ class ScoringModel(nn.Module):
         return torch.softmax(self.forward(x), dim=-1)
 
 
-def load_model(reference: str | Path) -> ScoringModel:
+def load_model(reference: str | Path, preprocess: str | None = None) -> ScoringModel:
     """Load a model by reference (see the module docstring), in eval mode on the CPU.
+
+    ``preprocess`` overrides the crop preprocessing the model was saved with
+    ("none", or "paper" for raw crops).
 
     Examples
     --------
@@ -102,6 +106,8 @@ def load_model(reference: str | Path) -> ScoringModel:
         model = _load_released(reference)
     else:
         model = _load_folder(Path(reference))
+    if preprocess is not None:  # replace() re-runs the config's validation of the name
+        model.config = replace(model.config, input=replace(model.config.input, preprocess=preprocess))
     return model.eval()
 
 
@@ -182,8 +188,6 @@ def _load_folder(folder: Path) -> ScoringModel:
     for path in (config_path, weights_path):
         if not path.is_file():
             raise ModelError(f"{path}: missing; {folder} is not a model saved by sccscore")
-    import json
-
     try:
         config = ModelConfig.from_dict(json.loads(config_path.read_text()))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
