@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 import pytest
+import torch
 
 from sccscore.classify import classify
 from sccscore.errors import SccscoreError
@@ -99,3 +100,15 @@ def test_resume_without_usable_state_starts_afresh(small_labelled, tmp_path):
     (out / ".rejected.csv.part").unlink()
     classify([small_labelled], model, out, resume=True, batch_size=4)
     assert (out / "predictions.csv").read_text() == (tmp_path / "whole" / "predictions.csv").read_text()
+
+
+@pytest.mark.parametrize(("device", "message"), [("gpu0", "unknown device 'gpu0'"), ("meta", "not supported")])
+def test_bad_devices_are_named(device, message):
+    with pytest.raises(SccscoreError, match=message):
+        make_runner(load_model("paper:squeezenet1_1/1"), device=device)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="only meaningful on a machine without a GPU")
+def test_cuda_without_a_gpu_is_a_clear_error():
+    with pytest.raises(SccscoreError, match="no CUDA GPU is available here"):
+        make_runner(load_model("paper:squeezenet1_1/1"), device="cuda")

@@ -58,7 +58,7 @@ def make_runner(model: ScoringModel, device: str | None = None, engine: str = "a
     """
     if engine not in ENGINES:
         raise SccscoreError(f"unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
-    target = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    target = _device(device)
     graph = _ProbabilitiesFromBytes(model).eval()
     if target.type == "cpu" and engine != "torch":
         try:
@@ -69,6 +69,21 @@ def make_runner(model: ScoringModel, device: str | None = None, engine: str = "a
     elif engine == "onnx":
         raise SccscoreError(f"engine 'onnx' runs on the CPU only, not on {target}")
     return _torch_runner(graph, target)
+
+
+def _device(name: str | None) -> torch.device:
+    """The device asked for, checked; default CUDA when available, else CPU."""
+    if name is None:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        target = torch.device(name)
+    except RuntimeError:
+        raise SccscoreError(f"unknown device '{name}' (use cpu, cuda or cuda:N)") from None
+    if target.type == "cuda" and not torch.cuda.is_available():
+        raise SccscoreError(f"device '{name}' asked for, but no CUDA GPU is available here")
+    if target.type not in ("cpu", "cuda"):
+        raise SccscoreError(f"device '{name}' is not supported (use cpu, cuda or cuda:N)")
+    return target
 
 
 def _torch_runner(graph: nn.Module, device: torch.device) -> Runner:
