@@ -1,6 +1,7 @@
 import pytest
 
-from sccscore._atomic import atomic_open, write_csv
+from sccscore._atomic import atomic_open, output_folder, write_csv, write_json
+from sccscore.errors import SccscoreError
 
 
 def test_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path):
@@ -12,3 +13,11 @@ def test_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path):
             raise KeyboardInterrupt
     assert target.read_text() == "a\n1\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["predictions.csv"]
+
+
+def test_unwritable_outputs_are_named(tmp_path):
+    (tmp_path / "a_file").write_text("x")
+    with pytest.raises(SccscoreError, match=r"a_file: exists and is not a folder"):
+        output_folder(tmp_path / "a_file")
+    with pytest.raises(SccscoreError, match=rf"{tmp_path}: is a folder; give a file name"):
+        write_json(tmp_path, {"a": 1})

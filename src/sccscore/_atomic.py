@@ -11,13 +11,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from .errors import SccscoreError
+
 
 @contextmanager
 def atomic_open(path: str | Path, mode: str = "w", **kwargs: Any) -> Iterator[IO]:
     """Open a temporary file beside ``path``; move it into place only on success."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    if path.is_dir():
+        raise SccscoreError(f"{path}: is a folder; give a file name to write to")
+    fd, tmp = tempfile.mkstemp(dir=output_folder(path.parent), prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, mode, **kwargs) as handle:
             yield handle
@@ -27,6 +30,18 @@ def atomic_open(path: str | Path, mode: str = "w", **kwargs: Any) -> Iterator[IO
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def output_folder(folder: str | Path) -> Path:
+    """Create an output folder (and its parents), or say clearly why it cannot be."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise SccscoreError(f"{folder}: exists and is not a folder; choose another output folder") from None
+    except OSError as exc:
+        raise SccscoreError(f"{folder}: cannot create the output folder ({exc.strerror})") from None
+    return folder
 
 
 def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

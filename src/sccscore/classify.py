@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from ._atomic import write_csv, write_json
+from ._atomic import output_folder, write_csv, write_json
 from .errors import SccscoreError
 from .images import ImageItem, Rejected, fail_on_rejected, scan_samples
 from .models import ScoringModel
@@ -83,8 +83,7 @@ def classify(
     if strict:
         fail_on_rejected(rejected)
     items = [item for sample in samples for item in sample.items]
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = output_folder(out_dir)
     header = _prediction_header(model, items)
     run = {"model": model.config.name, "folders": [str(s.folder.resolve()) for s in samples],
            "preprocess": model.config.input.preprocess, "header": header}
