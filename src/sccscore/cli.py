@@ -28,7 +28,7 @@ app = typer.Typer(
 data_app = typer.Typer(help="Locate, fetch and check the sample data and released models.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 console = Console(stderr=True, soft_wrap=True)
-stdout = Console(soft_wrap=True)
+stdout = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 120)  # full tables in logs
 
 ModelOption = Annotated[
     str,
@@ -199,6 +199,117 @@ def _print_evaluation(report: dict) -> None:
         stdout.print(f"{report['n_rejected']} file(s) could not be read and were skipped")
 
 
+RecipeOption = Annotated[str, typer.Option("--recipe", help="default (sccscore's, best measured) or paper (Ikemoto et al. 2023).")]
+SeedOption = Annotated[int, typer.Option("--seed", help="Seed of every random choice: same seed, same figures.")]
+LabelledFolders = Annotated[list[Path], typer.Argument(help="Labelled folders: <folder>/<a|b|c>/<image>.")]
+PerTypeOption = Annotated[
+    Optional[int], typer.Option("--per-type", min=1, help="Training images per type (paper: 231; default: all).")
+]
+SplitsOption = Annotated[Optional[int], typer.Option("--splits", min=1, help="Paper recipe: data splits (3).")]
+RepeatsOption = Annotated[Optional[int], typer.Option("--repeats", min=1, help="Paper recipe: repeats per split (10).")]
+
+
+def _recipe(name: str, **settings):
+    from .training import make_recipe
+
+    return make_recipe(name, **settings)
+
+
+def _log(quiet: bool):
+    return None if quiet else (lambda message: console.print(message, highlight=False, markup=False))
+
+
+@app.command()
+def train(
+    folders: LabelledFolders,
+    out: Annotated[Path, typer.Option("--out", "-o", help="New model folder to write.")],
+    recipe: RecipeOption = "default",
+    seed: SeedOption = 0,
+    per_type: PerTypeOption = None,
+    splits: SplitsOption = None,
+    repeats: RepeatsOption = None,
+    device: DeviceOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Train a model on labelled crops and save it as a model folder for --model."""
+    from .training import train as run
+
+    chosen = _recipe(recipe, per_type=per_type, splits=splits, repeats=repeats)
+    folder = run(folders, out, chosen, seed=seed, device=device, log=_log(quiet))
+    console.print(f"wrote model {folder}", highlight=False)
+
+
+@app.command()
+def crossval(
+    folders: LabelledFolders,
+    folds: Annotated[int, typer.Option("--folds", min=2, help="Number of folds.")] = 5,
+    recipe: RecipeOption = "default",
+    seed: SeedOption = 0,
+    per_type: PerTypeOption = None,
+    splits: SplitsOption = None,
+    repeats: RepeatsOption = None,
+    json_path: Annotated[Optional[Path], typer.Option("--json", help="Write all figures to this JSON file.")] = None,
+    device: DeviceOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Stratified k-fold cross-validation of a recipe; figures per folder given."""
+    from ._atomic import write_json
+    from .crossval import crossval as run
+
+    chosen = _recipe(recipe, per_type=per_type, splits=splits, repeats=repeats)
+    report = run(folders, folds, chosen, seed=seed, device=device, log=_log(quiet))
+    _print_crossval(report)
+    if json_path:
+        write_json(json_path, report)
+        console.print(f"wrote {json_path}", highlight=False)
+
+
+def _print_crossval(report: dict) -> None:
+    pct = lambda values: "/".join(f"{100 * v:.1f}" for v in values)  # noqa: E731
+    stdout.print(f"{report['folds']}-fold cross-validation, recipe {report['recipe']}, seed {report['seed']}",
+                 highlight=False)
+    table = Table("folder", "images", "concordance", "folds", "kappa", "labels A/B/C %", "predicted A/B/C %", box=None)
+    for column in table.columns:
+        column.no_wrap = True
+    for group, g in report["groups"].items():
+        spread = g["spread"]
+        table.add_row(group, str(g["n_images"]), f"{g['concordance']:.3f}",
+                      f"{spread['concordance_min']:.3f}-{spread['concordance_max']:.3f}", f"{g['kappa']:.3f}",
+                      pct(g["distribution_true"]), pct(g["distribution_pred"]))
+    stdout.print(table)
+    stdout.print(f"{report['seconds']:.0f} s", highlight=False)
+
+
+@app.command("learning-curve")
+def learning_curve(
+    folders: LabelledFolders,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for learning_curve.csv and .png.")],
+    sizes: Annotated[str, typer.Option("--sizes", help="Training images per type, comma-separated.")] = "10,25,50,100,150,231",
+    folds: Annotated[int, typer.Option("--folds", min=2, help="Number of folds.")] = 5,
+    recipe: Annotated[str, typer.Option("--recipe", help="paper (as the paper's Fig. 3A) or default.")] = "paper",
+    seed: SeedOption = 0,
+    repeats: RepeatsOption = None,
+    device: DeviceOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Cross-validated concordance against the number of training images per type."""
+    from ._atomic import output_folder, write_csv
+    from .crossval import learning_curve as run
+    from .plots import plot_learning_curve
+
+    try:
+        counts = [int(size) for size in sizes.split(",")]
+    except ValueError:
+        raise SccscoreError(f"--sizes '{sizes}': give whole numbers separated by commas") from None
+    if min(counts) < 1:
+        raise SccscoreError(f"--sizes '{sizes}': sizes must be at least 1")
+    rows = run(folders, counts, folds, _recipe(recipe, repeats=repeats), seed=seed, device=device, log=_log(quiet))
+    folder = output_folder(out)
+    write_csv(folder / "learning_curve.csv", list(rows[0]), [list(row.values()) for row in rows])
+    plot_learning_curve(rows, folder / "learning_curve.png")
+    console.print(f"wrote {folder / 'learning_curve.csv'} and learning_curve.png", highlight=False)
+
+
 @data_app.command("fetch")
 def data_fetch(
     dest: Annotated[Optional[Path], typer.Option("--dest", help="Destination (default: the user cache).")] = None,
@@ -253,7 +364,14 @@ def demo(
     console.print(f"outputs in {result.out_dir.resolve()}", highlight=False)
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    console.print(f"warning: {message}", highlight=False, markup=False)
+
+
 def main() -> None:
+    import warnings
+
+    warnings.showwarning = _show_warning  # one plain line, not the source line that raised it
     try:
         app()
     except SccscoreError as exc:

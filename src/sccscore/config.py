@@ -18,6 +18,7 @@ CONFIG_VERSION = 1
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 PREPROCESS_CHOICES = ("none", "paper")
+HEADS = ("classifier", "multidepth")
 
 
 @dataclass(frozen=True)
@@ -26,14 +27,17 @@ class InputConfig:
 
     ``preprocess`` is applied to the crop first ("none", or "paper" for the
     Ikemoto et al. contrast/gamma/colour normalisation, see
-    :mod:`sccscore.preprocess`); the crop is then resized to ``size`` (height,
-    width) with bilinear filtering and normalised with ``mean`` and ``std``.
+    :mod:`sccscore.preprocess`); with ``pad_square`` the crop is then padded to a
+    square with its border colour, so that resizing keeps its shape; it is then
+    resized to ``size`` (height, width) with bilinear filtering and normalised
+    with ``mean`` and ``std``.
     """
 
     size: tuple[int, int] = (224, 224)
     mean: tuple[float, float, float] = IMAGENET_MEAN
     std: tuple[float, float, float] = IMAGENET_STD
     preprocess: str = "none"
+    pad_square: bool = False
 
     def __post_init__(self) -> None:
         if self.preprocess not in PREPROCESS_CHOICES:
@@ -48,6 +52,13 @@ class ModelConfig:
 
     ``n_members`` > 1 describes an ensemble of heads on one shared frozen backbone
     (the paper's 30 models); its prediction is the mean of the members' softmax.
+
+    ``head`` is "classifier" (the backbone's own last layer replaced, as in the
+    paper) or "multidepth" (a linear layer on features pooled at the backbone
+    layers ``taps``). With ``views`` = 8 the model scores the crop in its 8
+    rotations and mirror images and averages the softmax: a chromosome's
+    orientation carries no meaning. ``training`` records how the model was
+    trained (recipe, settings, seed, versions, data fingerprint, validation).
     """
 
     backbone: str
@@ -55,7 +66,19 @@ class ModelConfig:
     classes: tuple[str, ...] = CLASS_NAMES
     input: InputConfig = field(default_factory=InputConfig)
     source: str = ""
+    head: str = "classifier"
+    taps: tuple[int, ...] = ()
+    views: int = 1
+    training: dict[str, Any] | None = None
     version: int = CONFIG_VERSION
+
+    def __post_init__(self) -> None:
+        if self.head not in HEADS:
+            raise ModelError(f"unknown head '{self.head}' (choose from {', '.join(HEADS)})")
+        if self.views not in (1, 8):
+            raise ModelError(f"views must be 1 or 8, not {self.views}")
+        if (self.head == "multidepth") != bool(self.taps):
+            raise ModelError("a multidepth head needs taps, and only it has them")
 
     @property
     def name(self) -> str:
@@ -81,8 +104,13 @@ class ModelConfig:
                     mean=tuple(inputs.get("mean", IMAGENET_MEAN)),
                     std=tuple(inputs.get("std", IMAGENET_STD)),
                     preprocess=inputs.get("preprocess", "none"),
+                    pad_square=bool(inputs.get("pad_square", False)),
                 ),
                 source=data.get("source", ""),
+                head=data.get("head", "classifier"),
+                taps=tuple(int(t) for t in data.get("taps", ())),
+                views=int(data.get("views", 1)),
+                training=data.get("training"),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"model config is malformed ({exc!r})") from None

@@ -9,7 +9,7 @@ import numpy as np
 
 from .errors import SccscoreError
 from .images import fail_on_rejected, scan_sample
-from .metrics import cohen_kappa, concordance, confusion_matrix, distribution
+from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, recall
 from .models import ScoringModel
 from .predict import Predictions, ProgressCallback, predict
 
@@ -40,12 +40,12 @@ def evaluate(
     predictions = predict(model, sample.items, progress=progress, **predict_options)
     if strict:
         fail_on_rejected(predictions.rejected)
-    return evaluation_report(predictions, model, sample.name) | {
+    return evaluation_report(predictions, model.config.name, sample.name) | {
         "n_rejected": len(sample.rejected) + len(predictions.rejected)
     }
 
 
-def evaluation_report(predictions: Predictions, model: ScoringModel, name: str) -> dict[str, Any]:
+def evaluation_report(predictions: Predictions, model_name: str, name: str) -> dict[str, Any]:
     """Figures of labelled predictions: per member, their mean, and the ensemble."""
     classes = predictions.classes
     true = np.array([classes.index(item.label) for item in predictions.items])
@@ -56,7 +56,7 @@ def evaluation_report(predictions: Predictions, model: ScoringModel, name: str) 
     ensemble = _figures(true, predictions.probabilities.argmax(axis=1), len(classes))
     report: dict[str, Any] = {
         "sample": name,
-        "model": model.config.name,
+        "model": model_name,
         "classes": list(classes),
         "n_images": int(len(true)),
         "distribution_true": distribution(true, len(classes)).tolist(),
@@ -70,6 +70,7 @@ def evaluation_report(predictions: Predictions, model: ScoringModel, name: str) 
         "concordance_min": float(min(concordances)),
         "concordance_max": float(max(concordances)),
         "kappa": float(mean_of("kappa")),
+        "recall": mean_of("recall").tolist(),
         "confusion": mean_of("confusion").tolist(),
         "distribution_pred": mean_of("distribution_pred").tolist(),
         "models": [{"member": i + 1} | m for i, m in enumerate(members)],
@@ -82,6 +83,7 @@ def _figures(true: np.ndarray, predicted: np.ndarray, n_classes: int) -> dict[st
     return {
         "concordance": concordance(matrix),
         "kappa": cohen_kappa(matrix),
+        "recall": recall(matrix).tolist(),
         "confusion": matrix.tolist(),
         "distribution_pred": distribution(predicted, n_classes).tolist(),
     }

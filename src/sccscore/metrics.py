@@ -26,6 +26,18 @@ def concordance(matrix: np.ndarray) -> float:
     return float(np.trace(matrix) / total) if total else float("nan")
 
 
+def recall(matrix: np.ndarray) -> np.ndarray:
+    """Per reference class, the share of its images predicted as that class.
+
+    Examples
+    --------
+    >>> recall(np.array([[3, 1], [0, 0]])).tolist()
+    [0.75, nan]
+    """
+    totals = matrix.sum(axis=1)
+    return np.where(totals > 0, np.diag(matrix) / np.maximum(totals, 1), np.nan)
+
+
 def cohen_kappa(matrix: np.ndarray) -> float:
     """Cohen's kappa: agreement corrected for what chance alone would give.
 

@@ -64,11 +64,54 @@ BACKBONES: dict[str, BackboneSpec] = {
 }
 
 
+class MultiDepthNet(nn.Module):
+    """A linear layer on features average- and max-pooled at several depths.
+
+    Early layers see the fine texture of the chromatids, late ones the shape of
+    the whole chromosome; the pooled features of both are what the default
+    training recipe found best (``docs/training.md``). State-dict keys of the
+    backbone are torchvision's (``features.N...``), so ImageNet weights load as is.
+    """
+
+    def __init__(self, features: nn.Sequential, taps: tuple[int, ...], n_outputs: int) -> None:
+        super().__init__()
+        if not taps or min(taps) < 0 or max(taps) >= len(features):
+            raise ModelError(f"taps {taps} are not layers 0..{len(features) - 1} of the backbone")
+        self.features = features[: max(taps) + 1]
+        self.taps = frozenset(taps)
+        with torch.no_grad():
+            width = self.pooled(torch.zeros(1, 3, 64, 64)).shape[1]
+        self.classifier = nn.Linear(width, n_outputs)
+
+    def pooled(self, x: torch.Tensor) -> torch.Tensor:
+        """The concatenated mean- and max-pooled activations at the taps."""
+        pooled = []
+        for index, layer in enumerate(self.features):
+            x = layer(x)
+            if index in self.taps:
+                pooled += [x.mean(dim=(2, 3)), x.amax(dim=(2, 3))]
+        return torch.cat(pooled, dim=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.pooled(x))
+
+
+def dihedral_views(x: torch.Tensor) -> torch.Tensor:
+    """The 8 rotations and mirror images of a square (N, C, H, W) batch, view-major: (8N, C, H, W).
+
+    Built from flips and a transpose (the dihedral group of the square), which
+    export to ONNX, where ``torch.rot90`` does not.
+    """
+    transposed = x.transpose(-2, -1)
+    return torch.cat([v for image in (x, transposed) for v in (image, image.flip(-1), image.flip(-2), image.flip(-2, -1))])
+
+
 class ScoringModel(nn.Module):
     """A backbone with one or more 3-class heads and the config that describes them.
 
     ``forward`` returns logits of shape (batch, n_members, n_classes);
-    :meth:`member_probabilities` their softmax.
+    :meth:`member_probabilities` their softmax. A model with 8 views returns the
+    log of its views' mean softmax, so that the softmax is that mean.
     """
 
     def __init__(self, config: ModelConfig) -> None:
@@ -78,10 +121,20 @@ class ScoringModel(nn.Module):
                 f"unknown backbone '{config.backbone}' (choose from {', '.join(BACKBONES)})"
             )
         self.config = config
-        self.net = BACKBONES[config.backbone].build(len(config.classes) * config.n_members)
+        n_outputs = len(config.classes) * config.n_members
+        if config.head == "multidepth":
+            if config.backbone != "squeezenet1_1":
+                raise ModelError("a multidepth head is implemented for squeezenet1_1 only")
+            self.net = MultiDepthNet(BACKBONES[config.backbone].build(n_outputs).features, config.taps, n_outputs)
+        else:
+            self.net = BACKBONES[config.backbone].build(n_outputs)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x).view(x.shape[0], self.config.n_members, len(self.config.classes))
+        shape = (self.config.n_members, len(self.config.classes))
+        if self.config.views == 1:
+            return self.net(x).view(x.shape[0], *shape)
+        probabilities = torch.softmax(self.net(dihedral_views(x)).view(8, x.shape[0], *shape), dim=-1)
+        return probabilities.mean(dim=0).log()
 
     def member_probabilities(self, x: torch.Tensor) -> torch.Tensor:
         return torch.softmax(self.forward(x), dim=-1)

@@ -31,9 +31,29 @@ def prepare(rgb: np.ndarray, config: InputConfig) -> torch.Tensor:
     """
     if config.preprocess == "paper":
         rgb = paper_preprocess(rgb)
+    if config.pad_square:
+        rgb = pad_to_square(rgb)
     height, width = config.size
     resized = Image.fromarray(rgb).resize((width, height), Image.BILINEAR)
     return torch.from_numpy(np.asarray(resized).copy()).permute(2, 0, 1)
+
+
+def pad_to_square(rgb: np.ndarray) -> np.ndarray:
+    """Centre a crop on a square of its border's median colour.
+
+    Examples
+    --------
+    >>> pad_to_square(np.full((2, 4, 3), 200, np.uint8)).shape
+    (4, 4, 3)
+    """
+    height, width = rgb.shape[:2]
+    side = max(height, width)
+    border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]])
+    square = np.empty((side, side, 3), np.uint8)
+    square[:] = np.median(border, axis=0).astype(np.uint8)
+    top, left = (side - height) // 2, (side - width) // 2
+    square[top : top + height, left : left + width] = rgb
+    return square
 
 
 def paper_preprocess(rgb: np.ndarray) -> np.ndarray:

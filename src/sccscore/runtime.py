@@ -58,7 +58,7 @@ def make_runner(model: ScoringModel, device: str | None = None, engine: str = "a
     """
     if engine not in ENGINES:
         raise SccscoreError(f"unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
-    target = _device(device)
+    target = resolve_device(device)
     graph = _ProbabilitiesFromBytes(model).eval()
     if target.type == "cpu" and engine != "torch":
         try:
@@ -71,7 +71,7 @@ def make_runner(model: ScoringModel, device: str | None = None, engine: str = "a
     return _torch_runner(graph, target)
 
 
-def _device(name: str | None) -> torch.device:
+def resolve_device(name: str | None) -> torch.device:
     """The device asked for, checked; default CUDA when available, else CPU."""
     if name is None:
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")

@@ -1,0 +1,162 @@
+"""Cross-validation and learning curves that never score an image they trained on.
+
+Folds are stratified by folder and type, so that each fold holds the same share
+of every genotype's A, B and C. Identical images (same content) always fall in
+the same fold, so a duplicate cannot leak from training into testing. Each fold
+trains the recipe with :func:`sccscore.training.fit`, exactly as ``train`` does,
+on the other folds of all folders together, and scores its own images; figures
+are then given per folder, pooled over folds and fold by fold.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import DataError
+from .evaluate import evaluation_report
+from .features import extract, fingerprints
+from .images import CLASS_NAMES
+from .predict import Predictions
+from .training import (
+    DefaultRecipe,
+    Log,
+    PaperRecipe,
+    Recipe,
+    check_counts,
+    fit,
+    head_probabilities,
+    labelled_items,
+)
+
+
+def stratified_folds(groups: Sequence[str], labels: np.ndarray, digests: Sequence[str], folds: int, seed: int) -> np.ndarray:
+    """Fold number of each image: stratified by (group, label), duplicates together.
+
+    Examples
+    --------
+    >>> stratified_folds(["wt"] * 4, np.array([0, 0, 1, 1]), ["p", "q", "r", "r"], 2, 0).tolist()
+    [0, 1, 0, 0]
+    """
+    first: dict[str, int] = {}
+    for index, digest in enumerate(digests):
+        first.setdefault(digest, index)
+    rng = np.random.default_rng(seed)
+    fold_of: dict[str, int] = {}
+    strata = sorted({(groups[i], int(labels[i])) for i in first.values()})
+    for group, label in strata:
+        members = [d for d, i in first.items() if groups[i] == group and labels[i] == label]
+        for position, digest in enumerate(rng.permutation(members)):
+            fold_of[str(digest)] = position % folds
+    return np.array([fold_of[digest] for digest in digests])
+
+
+def crossval(
+    folders: Sequence[str | Path],
+    folds: int = 5,
+    recipe: Recipe | None = None,
+    seed: int = 0,
+    device: str | None = None,
+    log: Log | None = None,
+) -> dict[str, Any]:
+    """Stratified k-fold cross-validation of a recipe on labelled folders.
+
+    Returns a JSON-ready report: ``groups`` keyed by folder name, each with
+    ``n_images``, ``concordance``, ``kappa``, ``recall``, ``distribution_true``,
+    ``distribution_pred``, ``confusion`` (pooled over folds), ``folds`` (the same
+    per fold) and ``spread`` (mean, sd, min, max of the folds' concordance).
+    """
+    started = time.perf_counter()
+    recipe = recipe or DefaultRecipe()
+    log = log or (lambda _: None)
+    if folds < 2:
+        raise DataError("cross-validation needs at least 2 folds")
+    items, groups = labelled_items(folders)
+    labels = np.array([CLASS_NAMES.index(item.label) for item in items])
+    check_counts(labels, folds, f"{folds}-fold cross-validation")
+    digests = fingerprints(items)
+    config = recipe.model_config()
+    features = extract(items, config, digests, device=device)
+    fold_of = stratified_folds(groups, labels, digests, folds, seed)
+    probabilities = np.zeros((len(items), config.n_members, len(CLASS_NAMES)))
+    for fold in range(folds):
+        trained, tested = fold_of != fold, fold_of == fold
+        check_counts(labels[trained], 2, f"training on fold {fold + 1}'s complement")
+        head = fit(recipe, features[trained], labels[trained], seed=seed, validate=False, device=device)
+        probabilities[tested] = head_probabilities(recipe, head, features[tested])
+        log(f"fold {fold + 1}/{folds} done")
+    predictions = Predictions(items, probabilities, CLASS_NAMES, [])
+    report = {
+        "recipe": recipe.name,
+        "folds": folds,
+        "seed": seed,
+        "groups": {
+            group: _group_report(predictions, np.array(groups) == group, fold_of, folds, recipe.name, group)
+            for group in dict.fromkeys(groups)
+        },
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    return report
+
+
+def _subset(predictions: Predictions, mask: np.ndarray) -> Predictions:
+    items = [item for item, keep in zip(predictions.items, mask) if keep]
+    return Predictions(items, predictions.member_probabilities[mask], predictions.classes, [])
+
+
+def _group_report(
+    predictions: Predictions, in_group: np.ndarray, fold_of: np.ndarray, folds: int, model_name: str, group: str
+) -> dict[str, Any]:
+    pooled = evaluation_report(_subset(predictions, in_group), model_name, group)
+    per_fold = [
+        evaluation_report(_subset(predictions, in_group & (fold_of == fold)), model_name, group)
+        for fold in range(folds)
+    ]
+    keep = ("n_images", "concordance", "kappa", "recall", "distribution_true", "distribution_pred")
+    concordances = np.array([f["concordance"] for f in per_fold])
+    return pooled | {
+        "folds": [{"fold": i + 1} | {k: f[k] for k in keep} for i, f in enumerate(per_fold)],
+        "spread": {
+            "concordance_mean": float(concordances.mean()),
+            "concordance_sd": float(concordances.std(ddof=1)),
+            "concordance_min": float(concordances.min()),
+            "concordance_max": float(concordances.max()),
+        },
+    }
+
+
+LEARNING_CURVE_SIZES = (10, 25, 50, 100, 150, 231)
+
+
+def learning_curve(
+    folders: Sequence[str | Path],
+    sizes: Sequence[int] = LEARNING_CURVE_SIZES,
+    folds: int = 5,
+    recipe: Recipe | None = None,
+    seed: int = 0,
+    device: str | None = None,
+    log: Log | None = None,
+) -> list[dict[str, Any]]:
+    """Cross-validated concordance against the training images per type (the paper's Fig. 3A).
+
+    Each size is a full cross-validation whose training folds are cut (or, for
+    the paper recipe, drawn with replacement) to ``size`` images of each type.
+    Returns one row per size and folder: ``n_per_type``, ``group``,
+    ``concordance`` (pooled) and the folds' ``concordance_min``/``_max``.
+    """
+    recipe = recipe or PaperRecipe()
+    log = log or (lambda _: None)
+    rows = []
+    for size in sizes:
+        report = crossval(folders, folds, replace(recipe, per_type=size), seed, device)
+        for group, figures in report["groups"].items():
+            rows.append({"n_per_type": size, "group": group, "concordance": figures["concordance"],
+                         "concordance_min": figures["spread"]["concordance_min"],
+                         "concordance_max": figures["spread"]["concordance_max"]})
+        log(f"{size} per type: " + ", ".join(f"{g} {f['concordance']:.3f}" for g, f in report["groups"].items()))
+    return rows

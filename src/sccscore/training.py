@@ -1,0 +1,404 @@
+"""Training on a lab's own labelled crops: the paper's protocol and the default recipe.
+
+Both recipes keep the ImageNet SqueezeNet backbone frozen and train what sits on
+top of it from cached features (:mod:`sccscore.features`):
+
+- ``paper``: the protocol of Ikemoto et al. (2023): the backbone's own last
+  layer trained on a training set balanced per type (231 each), the epoch
+  chosen on a held-out validation set, 3 data splits x 10 repeats = 30 models,
+  kept as one 30-member ensemble;
+- ``default``: a class-balanced, L2-regularised linear layer on features pooled at
+  six depths of the backbone, from crops padded to a square (shape kept) at
+  160 px, trained and scored on all 8 rotations and mirror images of each crop.
+  Each choice was measured by cross-validation; see ``docs/training.md``.
+
+:func:`fit` trains a head from features and is shared by :func:`train` and
+:mod:`sccscore.crossval`, so that cross-validation measures exactly what
+``train`` builds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from .config import InputConfig, ModelConfig
+from .errors import DataError
+from .features import backbone_model, data_fingerprint, extract, fingerprints
+from .images import CLASS_NAMES, ImageItem, fail_on_rejected, scan_samples
+from .metrics import concordance, confusion_matrix
+from .models import ScoringModel, save_model
+from .runtime import resolve_device
+from .version import versions
+
+Log = Callable[[str], None]
+MIN_PER_TYPE = 5  # a validation split needs a few of each type
+
+
+@dataclass(frozen=True)
+class PaperRecipe:
+    """The paper's protocol; settings as in Ikemoto et al. (2023) where stated.
+
+    The paper does not give the optimiser; SGD with momentum at lr 1e-3 is
+    PyTorch's transfer-learning tutorial, which the authors' code follows.
+    A type with fewer than ``per_type`` training images is drawn with
+    replacement (the paper added type C images to balance; a lab may have none).
+    """
+
+    per_type: int = 231
+    splits: int = 3
+    repeats: int = 10
+    validation_fraction: float = 0.25
+    epochs: int = 25
+    learning_rate: float = 1e-3
+    momentum: float = 0.9
+    batch_size: int = 32
+    name: str = field(default="paper", init=False)
+
+    def model_config(self) -> ModelConfig:
+        return ModelConfig("squeezenet1_1", n_members=self.splits * self.repeats)
+
+
+@dataclass(frozen=True)
+class DefaultRecipe:
+    """sccscore's recipe, chosen by cross-validation (``docs/training.md``).
+
+    ``per_type`` caps the training images per type (None: all of them), for
+    learning curves. ``l2_c`` is the inverse L2 strength, as scikit-learn's C.
+    """
+
+    size: int = 160
+    taps: tuple[int, ...] = (4, 7, 9, 10, 11, 12)
+    views: int = 8
+    l2_c: float = 0.01
+    balanced: bool = True
+    validation_fraction: float = 0.2
+    per_type: int | None = None
+    name: str = field(default="default", init=False)
+
+    def model_config(self) -> ModelConfig:
+        return ModelConfig(
+            "squeezenet1_1",
+            input=InputConfig(size=(self.size, self.size), pad_square=True),
+            head="multidepth",
+            taps=self.taps,
+            views=self.views,
+        )
+
+
+Recipe = PaperRecipe | DefaultRecipe
+RECIPES: dict[str, type[PaperRecipe] | type[DefaultRecipe]] = {"default": DefaultRecipe, "paper": PaperRecipe}
+
+
+def make_recipe(name: str, **settings: Any) -> Recipe:
+    """A recipe by name, with settings given as keyword arguments (None keeps the default)."""
+    if name not in RECIPES:
+        raise DataError(f"unknown recipe '{name}' (choose from {', '.join(RECIPES)})")
+    cls = RECIPES[name]
+    known = set(cls.__dataclass_fields__) - {"name"}
+    unknown = sorted(k for k, v in settings.items() if v is not None and k not in known)
+    if unknown:
+        raise DataError(f"recipe '{name}' has no setting {', '.join(unknown)}")
+    return cls(**{k: v for k, v in settings.items() if v is not None})
+
+
+@dataclass
+class Head:
+    """Trained top layer(s) as state-dict tensors of the model, with validation figures."""
+
+    state: dict[str, torch.Tensor]
+    validation: dict[str, Any]
+
+
+def labelled_items(folders: Sequence[str | Path]) -> tuple[list[ImageItem], list[str]]:
+    """The labelled images of the folders and, for each, the name of its folder."""
+    if not folders:
+        raise DataError("give at least one labelled folder")
+    items, groups = [], []
+    for sample in scan_samples(list(folders)):
+        if not sample.labelled:
+            raise DataError(f"{sample.folder}: not a labelled folder (expected sub-folders a, b and c)")
+        fail_on_rejected(sample.rejected)
+        items += sample.items
+        groups += [sample.name] * len(sample.items)
+    return items, groups
+
+
+def check_counts(labels: np.ndarray, minimum: int, why: str) -> None:
+    """Every type must be present with at least ``minimum`` images."""
+    counts = np.bincount(labels, minlength=len(CLASS_NAMES))
+    for name, count in zip(CLASS_NAMES, counts):
+        if count < minimum:
+            raise DataError(f"type {name} has {count} labelled images; {why} needs at least {minimum}")
+
+
+def stratified_split(labels: np.ndarray, fraction: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (kept, held out), holding out ``fraction`` of each type (at least one)."""
+    held = []
+    for label in np.unique(labels):
+        indices = rng.permutation(np.flatnonzero(labels == label))
+        held.append(indices[: max(1, round(fraction * len(indices)))])
+    held_out = np.sort(np.concatenate(held))
+    return np.setdiff1d(np.arange(len(labels)), held_out), held_out
+
+
+def fit(
+    recipe: Recipe,
+    features: np.ndarray,
+    labels: np.ndarray,
+    seed: int = 0,
+    validate: bool = True,
+    device: str | None = None,
+    log: Log | None = None,
+) -> Head:
+    """Train the recipe's head on cached features (see :mod:`sccscore.features`)."""
+    target = resolve_device(device)
+    if isinstance(recipe, PaperRecipe):
+        return _fit_paper(recipe, features, labels, seed, target, log or (lambda _: None))
+    return _fit_default(recipe, features, labels, seed, validate, target, log or (lambda _: None))
+
+
+def _balanced_draw(labels: np.ndarray, per_type: int | None, rng: np.random.Generator) -> np.ndarray:
+    """``per_type`` indices of each type, with replacement where a type has fewer."""
+    drawn = []
+    for label in np.unique(labels):
+        indices = np.flatnonzero(labels == label)
+        if per_type is None:
+            drawn.append(indices)
+        else:
+            drawn.append(rng.choice(indices, per_type, replace=len(indices) < per_type))
+    return np.sort(np.concatenate(drawn))
+
+
+def _fit_paper(
+    recipe: PaperRecipe, features: np.ndarray, labels: np.ndarray, seed: int, device: torch.device, log: Log
+) -> Head:
+    # (n, 512, 13, 13) -> (n, 169, 512): the 1x1 conv becomes one matrix product
+    maps = torch.from_numpy(features).flatten(2).transpose(1, 2).contiguous().to(device)
+    targets = torch.from_numpy(labels).to(device)
+    weights, biases, scores = [], [], []
+    for split in range(recipe.splits):
+        rng = np.random.default_rng([seed, split])
+        pool, held_out = stratified_split(labels, recipe.validation_fraction, rng)
+        train_set = pool[_balanced_draw(labels[pool], recipe.per_type, rng)]
+        torch.manual_seed(seed * 1000 + split)  # same seed, same 30 models
+        weight, bias, split_scores = _train_paper_members(recipe, maps, targets, train_set, held_out, device)
+        weights.append(weight)
+        biases.append(bias)
+        scores += split_scores
+        log(f"split {split + 1}/{recipe.splits}: validation concordance of its {recipe.repeats} models "
+            f"{min(split_scores):.3f}-{max(split_scores):.3f}")
+    n_members = recipe.splits * recipe.repeats
+    state = {
+        # members stacked as the released models are: a 1x1 conv with 3 outputs each
+        "classifier.1.weight": torch.cat(weights, dim=1).T.reshape(n_members * len(CLASS_NAMES), -1, 1, 1).contiguous(),
+        "classifier.1.bias": torch.cat(biases),
+    }
+    validation = {"concordance": float(np.mean(scores)), "concordance_min": min(scores),
+                  "concordance_max": max(scores), "members": scores}
+    return Head(state, validation)
+
+
+def _paper_logits(maps: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    """SqueezeNet's classifier (1x1 conv, ReLU, average pool) for R members at once.
+
+    ``maps`` (B, 169, 512), ``weight`` (512, 3R), ``bias`` (3R) -> logits (B, R, 3).
+    """
+    logits = torch.relu(maps @ weight + bias).mean(dim=1)
+    return logits.view(len(maps), -1, len(CLASS_NAMES))
+
+
+_BIT_SHIFTS = torch.arange(8, dtype=torch.uint8)
+
+
+def _dropout_half(x: torch.Tensor) -> torch.Tensor:
+    """Dropout with p = 0.5 from one random bit per element.
+
+    torch's dropout draws a float per element, which was 80% of the training
+    time of the paper's head on a CPU; the result has the same distribution.
+    """
+    bits = torch.randint(0, 256, ((x.numel() + 7) // 8,), dtype=torch.uint8, device=x.device)
+    keep = ((bits.unsqueeze(-1) >> _BIT_SHIFTS.to(x.device)) & 1).view(-1)[: x.numel()].view(x.shape)
+    return x * keep * 2
+
+
+def _train_paper_members(
+    recipe: PaperRecipe,
+    maps: torch.Tensor,
+    targets: torch.Tensor,
+    train_set: np.ndarray,
+    held_out: np.ndarray,
+    device: torch.device,
+) -> tuple[torch.Tensor, torch.Tensor, list[float]]:
+    """The repeats of one split, trained side by side as one layer of 3R outputs.
+
+    Each member has its own initialisation and keeps the epoch best on
+    validation; members of a split share the batch order and dropout masks
+    (their parameters are disjoint, so the summed loss gives each its own
+    gradient). One product for all members is what makes 30 models take seconds.
+    """
+    n_outputs = recipe.repeats * len(CLASS_NAMES)
+    # torchvision's initialisation of SqueezeNet's final conv
+    weight = (torch.randn(maps.shape[-1], n_outputs) * 0.01).to(device).requires_grad_()
+    bias = torch.zeros(n_outputs, device=device, requires_grad=True)
+    optimiser = torch.optim.SGD([weight, bias], lr=recipe.learning_rate, momentum=recipe.momentum)
+    train_index, held_index = torch.from_numpy(train_set).to(device), torch.from_numpy(held_out).to(device)
+    held_maps, held_true = maps[held_index].float(), targets[held_index]
+    best_scores = torch.full((recipe.repeats,), -1.0)
+    best_weight, best_bias = weight.detach().clone(), bias.detach().clone()
+    for _ in range(recipe.epochs):
+        order = train_index[torch.randperm(len(train_set), device=device)]
+        for start in range(0, len(order), recipe.batch_size):
+            batch = order[start : start + recipe.batch_size]
+            logits = _paper_logits(_dropout_half(maps[batch].float()), weight, bias)
+            true = targets[batch].repeat_interleave(recipe.repeats)
+            loss = nn.functional.cross_entropy(logits.flatten(0, 1), true, reduction="sum") / len(batch)
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+        with torch.no_grad():
+            predicted = _paper_logits(held_maps, weight, bias).argmax(dim=-1)  # (V, R)
+            scores = (predicted == held_true[:, None]).float().mean(dim=0).cpu()
+            better = scores > best_scores
+            best_scores = torch.where(better, scores, best_scores)
+            columns = better.repeat_interleave(len(CLASS_NAMES)).to(device)
+            best_weight[:, columns] = weight.detach()[:, columns]
+            best_bias[columns] = bias.detach()[columns]
+    return best_weight.cpu(), best_bias.cpu(), best_scores.tolist()
+
+
+def _fit_default(
+    recipe: DefaultRecipe,
+    features: np.ndarray,
+    labels: np.ndarray,
+    seed: int,
+    validate: bool,
+    device: torch.device,
+    log: Log,
+) -> Head:
+    rng = np.random.default_rng(seed)
+    chosen = _balanced_draw(labels, recipe.per_type, rng) if recipe.per_type else np.arange(len(labels))
+    validation: dict[str, Any] = {}
+    if validate:
+        kept, held_out = stratified_split(labels[chosen], recipe.validation_fraction, rng)
+        weight, bias = _logistic_regression(recipe, features[chosen[kept]], labels[chosen[kept]], device)
+        probabilities = linear_probabilities(features[chosen[held_out]], weight, bias)
+        matrix = confusion_matrix(labels[chosen[held_out]], probabilities.argmax(axis=1))
+        validation = {"concordance": concordance(matrix), "n_images": int(len(held_out))}
+        log(f"validation concordance {validation['concordance']:.3f} on {len(held_out)} held-out images")
+    weight, bias = _logistic_regression(recipe, features[chosen], labels[chosen], device)
+    log(f"trained on {len(chosen)} images")
+    return Head({"classifier.weight": weight, "classifier.bias": bias}, validation)
+
+
+def _logistic_regression(
+    recipe: DefaultRecipe, features: np.ndarray, labels: np.ndarray, device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Multinomial logistic regression on standardised features, all views as samples.
+
+    Minimises the (class-balanced) mean cross-entropy plus ``|W|^2 / (2 C n)``,
+    scikit-learn's objective divided by ``C n``, with L-BFGS from zero: convex,
+    so the result does not depend on a seed. The standardisation is folded into
+    the returned weight and bias, which act on raw features.
+    """
+    n_views = features.shape[1]
+    x = torch.from_numpy(features.reshape(-1, features.shape[-1])).double().to(device)
+    y = torch.from_numpy(np.repeat(labels, n_views)).to(device)
+    mean, std = x.mean(dim=0), x.std(dim=0).clamp_min(1e-6)
+    x = (x - mean) / std
+    counts = torch.bincount(y, minlength=len(CLASS_NAMES)).double()
+    class_weight = counts.sum() / (len(counts) * counts) if recipe.balanced else torch.ones_like(counts)
+    sample_weight = class_weight[y] / len(y)
+    weight = torch.zeros(len(CLASS_NAMES), x.shape[1], dtype=torch.float64, device=device, requires_grad=True)
+    bias = torch.zeros(len(CLASS_NAMES), dtype=torch.float64, device=device, requires_grad=True)
+    optimiser = torch.optim.LBFGS([weight, bias], max_iter=500, tolerance_grad=1e-9, line_search_fn="strong_wolfe")
+    penalty = 1 / (2 * recipe.l2_c * len(y))
+
+    def closure() -> torch.Tensor:
+        optimiser.zero_grad()
+        losses = nn.functional.cross_entropy(x @ weight.T + bias, y, reduction="none")
+        loss = (sample_weight * losses).sum() + penalty * (weight**2).sum()
+        loss.backward()
+        return loss
+
+    optimiser.step(closure)
+    raw_weight = (weight / std).detach()
+    raw_bias = (bias - raw_weight @ mean).detach()
+    return raw_weight.float().cpu(), raw_bias.float().cpu()
+
+
+def linear_probabilities(features: np.ndarray, weight: torch.Tensor, bias: torch.Tensor) -> np.ndarray:
+    """Mean softmax over views of a linear head on (n, views, width) features."""
+    logits = torch.from_numpy(features).double() @ weight.double().T + bias.double()
+    return torch.softmax(logits, dim=-1).mean(dim=1).numpy()
+
+
+def head_probabilities(recipe: Recipe, head: Head, features: np.ndarray) -> np.ndarray:
+    """Member probabilities (n, members, classes) of a trained head on features."""
+    if isinstance(recipe, DefaultRecipe):
+        return linear_probabilities(features, head.state["classifier.weight"], head.state["classifier.bias"])[:, None]
+    weight, bias = head.state["classifier.1.weight"].flatten(1).T, head.state["classifier.1.bias"]
+    probabilities = []
+    for start in range(0, len(features), 64):
+        maps = torch.from_numpy(features[start : start + 64]).float().flatten(2).transpose(1, 2)
+        probabilities.append(torch.softmax(_paper_logits(maps, weight, bias), dim=-1))
+    return torch.cat(probabilities).numpy()
+
+
+def train(
+    folders: Sequence[str | Path],
+    out: str | Path,
+    recipe: Recipe | None = None,
+    seed: int = 0,
+    device: str | None = None,
+    log: Log | None = None,
+) -> Path:
+    """Train a model on labelled folders and save it as a self-describing model folder.
+
+    Raises
+    ------
+    DataError
+        For a missing type, too few images of a type, an unreadable image, or
+        an ``out`` that already exists.
+    """
+    recipe = recipe or DefaultRecipe()
+    log = log or (lambda _: None)
+    out = Path(out)
+    if out.exists():
+        raise DataError(f"{out}: already exists; choose a new model folder")
+    items, groups = labelled_items(folders)
+    labels = np.array([CLASS_NAMES.index(item.label) for item in items])
+    check_counts(labels, MIN_PER_TYPE, "training")
+    digests = fingerprints(items)
+    config = recipe.model_config()
+    log(f"features of {len(items)} images ({config.backbone}, cached)")
+    features = extract(items, config, digests, device=device)
+    head = fit(recipe, features, labels, seed=seed, device=device, log=log)
+    record = {
+        "recipe": recipe.name,
+        "settings": {k: v for k, v in asdict(recipe).items() if k != "name"},
+        "seed": seed,
+        "folders": {group: int(groups.count(group)) for group in dict.fromkeys(groups)},
+        "n_images": len(items),
+        "distribution": (np.bincount(labels, minlength=len(CLASS_NAMES)) / len(labels)).tolist(),
+        "data_fingerprint": data_fingerprint(digests, [item.label for item in items]),
+        "validation": head.validation,
+        "versions": versions(),
+    }
+    return save_model(model_from_head(replace(config, training=record), head), out)
+
+
+def model_from_head(config: ModelConfig, head: Head) -> ScoringModel:
+    """The full model of a trained head: ImageNet backbone below, the head on top."""
+    model = backbone_model(config)
+    state = model.net.state_dict()
+    if head.state.keys() - state.keys():
+        raise DataError(f"head {sorted(head.state)} does not fit {config.name}")
+    model.net.load_state_dict(state | head.state)
+    return model
