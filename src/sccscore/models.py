@@ -15,6 +15,8 @@ Model references accepted by :func:`load_model`:
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import shutil
 import tempfile
@@ -297,11 +299,12 @@ def imagenet_backbone_state(backbone: str) -> dict[str, torch.Tensor]:
         raise ModelError(f"unknown backbone '{backbone}' (choose from {', '.join(BACKBONES)})")
     cached = Path(torch.hub.get_dir()) / "checkpoints" / spec.imagenet_file
     try:
-        state = torch.hub.load_state_dict_from_url(
-            f"https://download.pytorch.org/models/{spec.imagenet_file}",
-            progress=False,
-            weights_only=True,
-        )
+        with contextlib.redirect_stderr(io.StringIO()):  # torch.hub announces even a failing download
+            state = torch.hub.load_state_dict_from_url(
+                f"https://download.pytorch.org/models/{spec.imagenet_file}",
+                progress=False,
+                weights_only=True,
+            )
     except Exception:  # offline: any network or file error
         if backbone == "squeezenet1_1":
             from . import sample_data
