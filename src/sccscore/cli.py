@@ -310,6 +310,73 @@ def learning_curve(
     console.print(f"wrote {folder / 'learning_curve.csv'} and learning_curve.png", highlight=False)
 
 
+@app.command()
+def compare(
+    samples: Annotated[list[str], typer.Argument(help="Reference sample, then the samples to compare with it: "
+                                                      "folders, or sample names of --predictions.")],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder for the tables.")] = None,
+    model: ModelOption = "paper:squeezenet1_1",
+    predictions: Annotated[Optional[Path], typer.Option(
+        "--predictions", help="Use this predictions.csv from classify instead of classifying.")] = None,
+    confusion: Annotated[Optional[Path], typer.Option(
+        "--confusion", help="evaluate or crossval JSON whose confusion matrix corrects the distributions "
+                            "(default: the model's own validation, when it has one).")] = None,
+    json_path: Annotated[Optional[Path], typer.Option("--json", help="Write all figures to this JSON file.")] = None,
+    preprocess: PreprocessOption = None,
+    seed: SeedOption = 0,
+    device: DeviceOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Compare samples with a reference: A/B/C with intervals, tests, effect sizes, power."""
+    from ._atomic import write_json
+    from .compare import compare as run
+    from .compare import confusion_from, counts_from_predictions, counts_from_summary, write_tables
+
+    matrix = confusion_from(confusion) if confusion else None
+    if predictions:
+        counts = counts_from_predictions(predictions)
+        names = samples
+    else:
+        if out is None:
+            raise SccscoreError("give --out for the classify tables, or --predictions to reuse a classify run")
+        from .classify import classify as classify_run
+
+        loaded = _load(model, preprocess)
+        validation = (loaded.config.training or {}).get("validation", {})
+        if matrix is None and "confusion" in validation:
+            matrix = confusion_from(validation)
+        with _progress("classifying", quiet) as progress:
+            result = classify_run(samples, loaded, out, progress=progress, device=device)
+        counts = counts_from_summary(result.summary)
+        names = list(counts)
+    missing = [name for name in names if name not in counts]
+    if missing:
+        raise SccscoreError(f"sample(s) {', '.join(missing)} not in {predictions} (it has {', '.join(counts)})")
+    report = run({name: counts[name] for name in names}, names[0], matrix, seed=seed)
+    _print_comparison(report)
+    if out:
+        write_tables(report, out)
+    if json_path:
+        write_json(json_path, report)
+        console.print(f"wrote {json_path}", highlight=False)
+
+
+def _print_comparison(report: dict) -> None:
+    pct = lambda values: "/".join(f"{100 * v:.1f}" for v in values)  # noqa: E731
+    corrected = report["corrected_with"] is not None
+    columns = ["sample", "chromosomes", "A/B/C %", "B+C vs reference, 95% CI"] + (["corrected A/B/C %"] if corrected else [])
+    table = Table(*columns, box=None, title="chromosome level")
+    for name, group in report["groups"].items():
+        cells = [name, str(group["n"]), pct(group["distribution"]), "-" if name == report["reference"] else
+                 "{:+.1f} to {:+.1f} pts".format(*(100 * v for v in report["tests"][name]["bc_difference_ci"]))]
+        table.add_row(*cells, *([pct(group["distribution_corrected"])] if corrected else []))
+    stdout.print(table)
+    for name, test in report["tests"].items():
+        stdout.print(f"{test['verdict']}; trend p = {test['trend_p']:.2g}, Cramer's V {test['cramers_v']:.2f}, "
+                     f"{test['n_for_80pct_power']} chromosomes per sample give 80% power for this B+C shift",
+                     highlight=False)
+
+
 @data_app.command("fetch")
 def data_fetch(
     dest: Annotated[Optional[Path], typer.Option("--dest", help="Destination (default: the user cache).")] = None,

@@ -290,7 +290,8 @@ def _fit_default(
         weight, bias = _logistic_regression(recipe, features[chosen[kept]], labels[chosen[kept]], device)
         probabilities = linear_probabilities(features[chosen[held_out]], weight, bias)
         matrix = confusion_matrix(labels[chosen[held_out]], probabilities.argmax(axis=1))
-        validation = {"concordance": concordance(matrix), "n_images": int(len(held_out))}
+        # the confusion on held-out images is what compare corrects predictions with
+        validation = {"concordance": concordance(matrix), "n_images": int(len(held_out)), "confusion": matrix.tolist()}
         log(f"validation concordance {validation['concordance']:.3f} on {len(held_out)} held-out images")
     weight, bias = _logistic_regression(recipe, features[chosen], labels[chosen], device)
     log(f"trained on {len(chosen)} images")

@@ -1,0 +1,143 @@
+"""Comparing samples against a reference: the lab's real question.
+
+Counts of predicted types per sample come from a classify run (or an existing
+``predictions.csv``); :mod:`sccscore.stats` gives each sample's distribution
+with intervals, its distribution corrected for the classifier's known errors
+(when a confusion matrix measured on labelled images is at hand), and tests of
+each sample against the reference. Every figure here is at chromosome level.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import SccscoreError
+from .images import CLASS_NAMES
+from .stats import compare_counts, corrected_with_ci, proportions_with_ci
+
+
+def counts_from_summary(summary: list[dict[str, Any]]) -> dict[str, np.ndarray]:
+    """Predicted A/B/C counts per sample from :func:`sccscore.classify.classify`'s summary."""
+    return {row["sample"]: np.array([row[f"n_{c}"] for c in CLASS_NAMES]) for row in summary}
+
+
+def counts_from_predictions(path: str | Path) -> dict[str, np.ndarray]:
+    """Predicted A/B/C counts per sample from a ``predictions.csv`` written by classify."""
+    path = Path(path)
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SccscoreError(f"{path}: cannot read the predictions table ({exc})") from None
+    if not rows or not {"sample", "predicted"} <= set(rows[0]):
+        raise SccscoreError(f"{path}: not a predictions.csv from sccscore classify (needs sample and predicted)")
+    tally = Counter((row["sample"], row["predicted"]) for row in rows)
+    samples = dict.fromkeys(row["sample"] for row in rows)
+    return {name: np.array([tally[name, c] for c in CLASS_NAMES]) for name in samples}
+
+
+def confusion_from(source: str | Path | dict[str, Any]) -> np.ndarray:
+    """A confusion matrix (counts) from an evaluate or crossval JSON, or a model's training record.
+
+    For several members the ensemble's matrix is used; a crossval report's
+    groups are summed.
+    """
+    data = source if isinstance(source, dict) else _read_json(Path(source))
+    if "groups" in data:
+        return sum((confusion_from(group) for group in data["groups"].values()), np.zeros((3, 3), np.int64))
+    figures = data.get("ensemble", data)
+    if "confusion" not in figures:
+        raise SccscoreError(f"{source}: holds no confusion matrix (write one with evaluate --json or crossval --json)")
+    return np.asarray(figures["confusion"], dtype=np.int64)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise SccscoreError(f"{path}: not a readable JSON file ({exc})") from None
+
+
+def compare(
+    counts: dict[str, np.ndarray], reference: str, confusion: np.ndarray | None = None, seed: int = 0
+) -> dict[str, Any]:
+    """Distributions of every sample and tests of each against ``reference``.
+
+    Returns ``groups`` keyed by sample (``n``, ``counts``, ``distribution``,
+    ``ci`` as [low, high] lists, ``distribution_corrected`` and its
+    ``corrected_ci``, None without a confusion matrix) and ``tests`` keyed by
+    the non-reference samples (see :func:`sccscore.stats.compare_counts`).
+    """
+    if reference not in counts:
+        raise SccscoreError(f"reference sample '{reference}' not found (samples: {', '.join(counts)})")
+    if len(counts) < 2:
+        raise SccscoreError("give the reference and at least one sample to compare with it")
+    for name, values in counts.items():
+        if values.sum() == 0:
+            raise SccscoreError(f"sample '{name}' has no classified chromosome")
+    groups = {name: _group(values, confusion, seed) for name, values in counts.items()}
+    tests = {}
+    for name, values in counts.items():
+        if name != reference:
+            result = compare_counts(counts[reference], values)
+            tests[name] = result | {"verdict": verdict(name, reference, counts[reference], values, result["chi2_p"])}
+    return {"reference": reference, "level": "chromosome", "classes": list(CLASS_NAMES),
+            "corrected_with": None if confusion is None else confusion.tolist(), "groups": groups, "tests": tests}
+
+
+def _group(values: np.ndarray, confusion: np.ndarray | None, seed: int) -> dict[str, Any]:
+    fractions, low, high = proportions_with_ci(values)
+    group = {"n": int(values.sum()), "counts": values.tolist(), "distribution": fractions.tolist(),
+             "ci": [low.tolist(), high.tolist()], "distribution_corrected": None, "corrected_ci": None}
+    if confusion is not None:
+        estimate, c_low, c_high = corrected_with_ci(values, confusion, seed=seed)
+        group |= {"distribution_corrected": estimate.tolist(), "corrected_ci": [c_low.tolist(), c_high.tolist()]}
+    return group
+
+
+def verdict(name: str, reference: str, reference_counts: np.ndarray, counts: np.ndarray, p: float) -> str:
+    """One plain sentence on the B+C (open) fraction, given the chi-square p-value.
+
+    Examples
+    --------
+    >>> verdict("ctf18", "wt", np.array([64, 31, 5]), np.array([19, 57, 24]), 2e-10)
+    'ctf18 shows more open chromosomes (B+C) than wt: 81% vs 36%, chi-square p = 2e-10'
+    """
+    ours, theirs = (100 * c[1:].sum() / c.sum() for c in (counts, reference_counts))
+    p_text = "p < 1e-50" if p < 1e-50 else f"p = {p:.2g}"
+    if p >= 0.05:
+        return f"{name} does not differ detectably from {reference}: B+C {ours:.0f}% vs {theirs:.0f}%, chi-square {p_text}"
+    direction = "more" if ours > theirs else "fewer"
+    return f"{name} shows {direction} open chromosomes (B+C) than {reference}: {ours:.0f}% vs {theirs:.0f}%, chi-square {p_text}"
+
+
+def write_tables(report: dict[str, Any], out: str | Path) -> None:
+    """``comparison.csv`` (one row per sample) and ``tests.csv`` (one per sample against the reference)."""
+    from ._atomic import output_folder, write_csv
+
+    folder = output_folder(out)
+    classes = report["classes"]
+    header = ["sample", "n"] + [f"pct_{c}" for c in classes] + [f"ci_low_{c}" for c in classes]
+    header += [f"ci_high_{c}" for c in classes] + [f"corrected_pct_{c}" for c in classes]
+    rows = []
+    for name, group in report["groups"].items():
+        corrected = group["distribution_corrected"] or [""] * len(classes)
+        rows.append([name, group["n"], *_pct(group["distribution"]), *_pct(group["ci"][0]), *_pct(group["ci"][1]),
+                     *_pct(corrected)])
+    write_csv(folder / "comparison.csv", header, rows)
+    keys = ["chi2", "chi2_p", "trend_z", "trend_p", "bc_difference", "cramers_v", "n_for_80pct_power"]
+    test_header = ["sample", "reference", *keys, "bc_difference_ci_low", "bc_difference_ci_high",
+                   *(f"fisher_p_holm_{c}" for c in classes), "verdict"]
+    test_rows = [[name, report["reference"], *(test[k] for k in keys), *test["bc_difference_ci"],
+                  *test["fisher_p_holm"], test["verdict"]] for name, test in report["tests"].items()]
+    write_csv(folder / "tests.csv", test_header, test_rows)
+
+
+def _pct(values: list) -> list:
+    return [round(100 * v, 2) if v != "" else "" for v in values]

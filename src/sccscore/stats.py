@@ -1,0 +1,152 @@
+"""Statistics for comparing the A/B/C distributions of samples.
+
+Counts are of chromosomes. Chromosomes of one cell are not independent, so
+chromosome-level p-values overstate the evidence when cells differ; they are
+what the field reports, and are labelled as chromosome-level wherever shown.
+
+Tests (each against scipy or statsmodels, see ``tests/test_stats.py``):
+
+- chi-square test of the 2 x 3 table (reference vs sample);
+- linear-by-linear (Cochran-Armitage) trend test for a shift along A < B < C;
+- per-type Fisher exact tests, Holm-corrected;
+- effect sizes: difference in the B+C ("open") fraction with its Newcombe
+  interval, and Cramer's V;
+- chromosomes per sample needed to detect that B+C difference with 80% power.
+
+:func:`corrected_distribution` estimates the true distribution of a sample from
+its predicted counts and the classifier's confusion matrix measured on
+labelled images (maximum likelihood, EM), with bootstrap intervals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from scipy import stats as scipy_stats
+from scipy.stats.contingency import association
+
+ALPHA = 0.05
+POWER = 0.8
+
+
+def proportions_with_ci(counts: Sequence[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fractions of each type with Wilson 95% intervals.
+
+    Examples
+    --------
+    >>> fractions, low, high = proportions_with_ci([60, 30, 10])
+    >>> fractions.tolist(), round(float(low[2]), 4), round(float(high[2]), 4)
+    ([0.6, 0.3, 0.1], 0.0552, 0.1744)
+    """
+    from statsmodels.stats.proportion import proportion_confint
+
+    counts = np.asarray(counts)
+    total = counts.sum()
+    low, high = proportion_confint(counts, total, alpha=ALPHA, method="wilson")
+    return counts / total, np.asarray(low), np.asarray(high)
+
+
+def compare_counts(reference: Sequence[int], sample: Sequence[int]) -> dict[str, Any]:
+    """Tests and effect sizes of a sample's A/B/C counts against the reference's."""
+    from statsmodels.stats.contingency_tables import Table
+    from statsmodels.stats.multitest import multipletests
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    table = np.array([reference, sample], dtype=np.int64)
+    observed = table[:, table.sum(axis=0) > 0]  # a type seen in neither sample carries no information
+    chi2, chi2_p, _, _ = scipy_stats.chi2_contingency(observed, correction=False)
+    scores = np.flatnonzero(table.sum(axis=0) > 0).astype(float)  # A=0, B=1, C=2
+    trend = Table(observed).test_ordinal_association(row_scores=np.array([0.0, 1.0]), col_scores=scores)
+    fisher = [
+        scipy_stats.fisher_exact([[row[t], row.sum() - row[t]] for row in table]).pvalue
+        for t in range(table.shape[1])
+    ]
+    fisher_holm = multipletests(fisher, method="holm")[1]
+    (ref_n, n), (ref_open, open_) = table.sum(axis=1), table[:, 1:].sum(axis=1)
+    low, high = confint_proportions_2indep(open_, n, ref_open, ref_n, method="newcomb", compare="diff")
+    difference = open_ / n - ref_open / ref_n
+    return {
+        "chi2": float(chi2),
+        "chi2_p": float(chi2_p),
+        "trend_z": float(trend.zscore),
+        "trend_p": float(trend.pvalue),
+        "fisher_p": [float(p) for p in fisher],
+        "fisher_p_holm": [float(p) for p in fisher_holm],
+        "bc_difference": float(difference),
+        "bc_difference_ci": [float(low), float(high)],
+        "cramers_v": float(association(observed, method="cramer")) if observed.shape[1] > 1 else 0.0,
+        "n_for_80pct_power": chromosomes_for_power(ref_open / ref_n, open_ / n),
+    }
+
+
+def chromosomes_for_power(p_reference: float, p_sample: float) -> int | None:
+    """Chromosomes per sample to detect ``p_reference`` vs ``p_sample`` (two-sided, 5%, 80% power).
+
+    Uses Cohen's arcsine effect size h; None when the two are equal.
+
+    Examples
+    --------
+    >>> chromosomes_for_power(0.36, 0.81)
+    18
+    """
+    from statsmodels.stats.power import NormalIndPower
+    from statsmodels.stats.proportion import proportion_effectsize
+
+    effect = proportion_effectsize(p_sample, p_reference)
+    if effect == 0:
+        return None
+    return int(np.ceil(NormalIndPower().solve_power(effect_size=abs(effect), alpha=ALPHA, power=POWER)))
+
+
+def corrected_distribution(predicted_counts: Sequence[int], confusion: np.ndarray, iterations: int = 1000) -> np.ndarray:
+    """Maximum-likelihood true distribution given predicted counts and a confusion matrix.
+
+    ``confusion`` has reference types in rows and predicted types in columns
+    (counts from labelled images the model did not train on). With M the
+    row-normalised matrix, predictions follow ``q = M^T p``; EM finds the ``p``
+    on the simplex that makes the observed predictions most likely, which,
+    unlike inverting M, never gives a negative share.
+
+    Examples
+    --------
+    >>> confusion = np.array([[80, 20, 0], [10, 80, 10], [0, 20, 80]])
+    >>> corrected_distribution([510, 380, 110], confusion).round(3).tolist()
+    [0.6, 0.3, 0.1]
+    """
+    rates = np.asarray(confusion, dtype=float)
+    rates = rates / np.maximum(rates.sum(axis=1, keepdims=True), 1)
+    counts = np.asarray(predicted_counts, dtype=float)
+    estimate = np.full(len(counts), 1 / len(counts))
+    for _ in range(iterations):
+        expected = estimate @ rates  # share of each predicted type
+        responsibility = estimate[:, None] * rates / np.where(expected > 0, expected, 1)
+        updated = responsibility @ counts / counts.sum()
+        if np.abs(updated - estimate).max() < 1e-10:
+            return updated
+        estimate = updated
+    return estimate
+
+
+def corrected_with_ci(
+    predicted_counts: Sequence[int], confusion: np.ndarray, n_boot: int = 1000, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`corrected_distribution` with 95% percentile bootstrap intervals.
+
+    Both sources of uncertainty are resampled: the sample's predictions and
+    each row of the confusion matrix (multinomial with the observed shares).
+    """
+    rng = np.random.default_rng(seed)
+    counts = np.asarray(predicted_counts)
+    confusion = np.asarray(confusion)
+    estimate = corrected_distribution(counts, confusion)
+    row_totals = confusion.sum(axis=1)
+    row_shares = confusion / np.maximum(row_totals[:, None], 1)
+    draws = []
+    for _ in range(n_boot):
+        resampled = rng.multinomial(counts.sum(), counts / counts.sum())
+        matrix = np.array([rng.multinomial(n, shares) for n, shares in zip(row_totals, row_shares)])
+        draws.append(corrected_distribution(resampled, matrix, iterations=300))
+    low, high = np.percentile(draws, [2.5, 97.5], axis=0)
+    return estimate, low, high

@@ -1,0 +1,136 @@
+"""Statistics against textbook formulas and published values, and the comparison end to end."""
+
+import json
+
+import numpy as np
+import pytest
+from scipy import stats as scipy_stats
+
+from sccscore.compare import compare, confusion_from, counts_from_predictions
+from sccscore.errors import SccscoreError
+from sccscore.stats import (
+    chromosomes_for_power,
+    compare_counts,
+    corrected_distribution,
+    corrected_with_ci,
+    proportions_with_ci,
+)
+
+# The shared crops' labels: WT and CTF18-/- counts of A, B, C
+WT, CTF18 = np.array([312, 153, 24]), np.array([79, 239, 99])
+
+
+def test_chi_square_and_cramers_v_follow_their_formulas():
+    result = compare_counts(WT, CTF18)
+    table = np.array([WT, CTF18])
+    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0) / table.sum()
+    chi2 = ((table - expected) ** 2 / expected).sum()
+    assert result["chi2"] == pytest.approx(chi2)
+    assert result["chi2_p"] == pytest.approx(scipy_stats.chi2.sf(chi2, df=2))
+    assert result["cramers_v"] == pytest.approx(np.sqrt(chi2 / table.sum()))
+
+
+def test_trend_test_is_the_linear_by_linear_statistic():
+    """Cochran-Armitage / Mantel: z^2 = (N - 1) r^2, r the correlation of group and type scores."""
+    result = compare_counts(WT, CTF18)
+    table = np.array([WT, CTF18])
+    groups = np.repeat([0, 0, 0, 1, 1, 1], table.ravel())
+    types = np.repeat([0, 1, 2, 0, 1, 2], table.ravel())
+    r = np.corrcoef(groups, types)[0, 1]
+    assert result["trend_z"] ** 2 == pytest.approx((table.sum() - 1) * r**2)
+    assert result["trend_p"] == pytest.approx(2 * scipy_stats.norm.sf(abs(result["trend_z"])))
+
+
+def test_fisher_tests_are_holm_corrected():
+    result = compare_counts([3, 1, 0], [1, 3, 0])
+    # Fisher's tea-tasting table [[3, 1], [1, 3]]: two-sided p = 0.4857 (Agresti 2002, table 3.8)
+    assert result["fisher_p"][0] == pytest.approx(0.485714, abs=1e-6)
+    raw = np.array(result["fisher_p"])
+    order = np.argsort(raw)
+    holm = np.minimum(1, np.maximum.accumulate(raw[order] * (len(raw) - np.arange(len(raw)))))
+    np.testing.assert_allclose(np.array(result["fisher_p_holm"])[order], holm)
+
+
+def test_newcombe_interval_of_the_open_fraction_difference():
+    """Newcombe (1998), Stat Med 17:873, example (a): 56/70 vs 48/80 -> 0.0524 to 0.3339."""
+    result = compare_counts([32, 48, 0], [14, 56, 0])
+    assert result["bc_difference"] == pytest.approx(0.2)
+    assert result["bc_difference_ci"] == pytest.approx([0.0524, 0.3339], abs=1e-4)
+
+
+def test_wilson_intervals():
+    fractions, low, high = proportions_with_ci([81, 182])
+    z = scipy_stats.norm.ppf(0.975)
+    n, p = 263, 81 / 263
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    assert fractions[0] == pytest.approx(p)
+    assert (low[0], high[0]) == pytest.approx((centre - half, centre + half))
+
+
+def test_power_follows_cohens_h():
+    """Each arcsine-transformed share has variance 1/n, so n = 2 ((z_0.975 + z_0.8) / h)^2 per sample."""
+    h = 2 * np.arcsin(np.sqrt(0.5)) - 2 * np.arcsin(np.sqrt(0.4))
+    n = 2 * ((scipy_stats.norm.ppf(0.975) + scipy_stats.norm.ppf(0.8)) / h) ** 2
+    assert chromosomes_for_power(0.4, 0.5) == int(np.ceil(n)) == 388
+    assert chromosomes_for_power(0.3, 0.3) is None
+
+
+def test_correction_recovers_a_known_distribution():
+    confusion = np.array([[70, 25, 5], [15, 70, 15], [5, 25, 70]])
+    truth = np.array([0.2, 0.5, 0.3])
+    rates = confusion / confusion.sum(axis=1, keepdims=True)
+    predicted = 10_000 * truth @ rates
+    np.testing.assert_allclose(corrected_distribution(predicted, confusion), truth, atol=1e-6)
+    estimate, low, high = corrected_with_ci(np.round(predicted).astype(int), confusion, n_boot=200)
+    assert np.all(low <= truth) and np.all(truth <= high)
+
+
+def test_compare_flags_the_ctf18_defect_from_predictions(tmp_path):
+    table = tmp_path / "predictions.csv"
+    rows = [("wt", t) for t, n in zip("ABC", WT) for _ in range(n)] + [("ctf18", t) for t, n in zip("ABC", CTF18) for _ in range(n)]
+    table.write_text("path,sample,predicted\n" + "".join(f"x.jpg,{s},{t}\n" for s, t in rows))
+    counts = counts_from_predictions(table)
+    report = compare(counts, "wt")
+    test = report["tests"]["ctf18"]
+    assert test["chi2_p"] < 1e-20 and test["trend_p"] < 1e-20
+    assert test["bc_difference"] == pytest.approx(CTF18[1:].sum() / CTF18.sum() - WT[1:].sum() / WT.sum())
+    assert test["verdict"].startswith("ctf18 shows more open chromosomes (B+C) than wt: 81% vs 36%, chi-square p = ")
+    assert report["groups"]["wt"]["distribution_corrected"] is None
+    with pytest.raises(SccscoreError, match="reference sample 'ko' not found"):
+        compare(counts, "ko")
+
+
+def test_confusion_is_read_from_evaluate_and_crossval_reports():
+    single = {"confusion": [[5, 1, 0], [1, 5, 1], [0, 1, 5]]}
+    ensemble = {"confusion": [[4.5, 1.5, 0]], "ensemble": single}
+    assert confusion_from(single).tolist() == single["confusion"]
+    assert confusion_from(ensemble).tolist() == single["confusion"]
+    assert confusion_from({"groups": {"wt": single, "ctf18": ensemble}}).sum() == 38
+
+
+def test_compare_cli_on_real_crops(small_labelled, ikemoto, tmp_path, cli):
+    """Classify two real samples with a trained model, then compare them: tables, JSON, corrected shares."""
+    ctf18 = tmp_path / "ctf18"
+    for label in "abc":
+        (ctf18 / label).mkdir(parents=True)
+        for path in sorted((ikemoto / "images" / "ctf18" / label).iterdir())[:6]:
+            (ctf18 / label / path.name).write_bytes(path.read_bytes())
+    model = tmp_path / "model"
+    trained = cli("train", str(small_labelled), str(ctf18), "--out", str(model), "-q")
+    assert trained.returncode == 0, trained.stderr
+    out, report_path = tmp_path / "out", tmp_path / "compare.json"
+    result = cli("compare", str(small_labelled), str(ctf18), "--model", str(model), "--out", str(out),
+                 "--json", str(report_path), "-q")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(report_path.read_text())
+    assert report["reference"] == "wt_small" and list(report["tests"]) == ["ctf18"]
+    assert report["groups"]["ctf18"]["n"] == 18 and len(report["groups"]["ctf18"]["distribution_corrected"]) == 3
+    assert {"chi2_p", "trend_p", "bc_difference", "bc_difference_ci"} <= set(report["tests"]["ctf18"])
+    assert (out / "comparison.csv").read_text().startswith("sample,n,pct_A,pct_B,pct_C,ci_low_A")
+    assert "ctf18" in (out / "tests.csv").read_text() and (out / "predictions.csv").is_file()
+    again = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"), "--json", str(report_path), "-q")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(report_path.read_text())["tests"]["ctf18"]["chi2_p"] == report["tests"]["ctf18"]["chi2_p"]
+    missing = cli("compare", "wt_small", "ko", "--predictions", str(out / "predictions.csv"))
+    assert missing.returncode == 2 and "sample(s) ko not in" in missing.stderr
