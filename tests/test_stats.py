@@ -134,3 +134,18 @@ def test_compare_cli_on_real_crops(small_labelled, ikemoto, tmp_path, cli):
     assert json.loads(report_path.read_text())["tests"]["ctf18"]["chi2_p"] == report["tests"]["ctf18"]["chi2_p"]
     missing = cli("compare", "wt_small", "ko", "--predictions", str(out / "predictions.csv"))
     assert missing.returncode == 2 and "sample(s) ko not in" in missing.stderr
+
+
+@pytest.mark.slow
+def test_compare_flags_the_ctf18_defect_with_the_released_models(ikemoto, tmp_path):
+    from sccscore.classify import classify
+    from sccscore.compare import counts_from_summary
+    from sccscore.models import load_model
+
+    result = classify([ikemoto / "images" / "wt", ikemoto / "images" / "ctf18"], load_model("paper:squeezenet1_1"), tmp_path)
+    test = compare(counts_from_summary(result.summary), "wt")["tests"]["ctf18"]
+    assert test["chi2_p"] < 1e-20 and test["trend_p"] < 1e-20
+    labels_shift = CTF18[1:].sum() / CTF18.sum() - WT[1:].sum() / WT.sum()  # 0.449
+    low, high = test["bc_difference_ci"]
+    assert low <= labels_shift <= high
+    assert test["bc_difference"] == pytest.approx(0.4052, abs=1e-4)

@@ -377,6 +377,31 @@ def _print_comparison(report: dict) -> None:
                      highlight=False)
 
 
+@app.command()
+def explain(
+    inputs: Annotated[list[Path], typer.Argument(help="Crops, or sample folders of crops.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for heatmaps and galleries.")],
+    model: ModelOption = "paper:squeezenet1_1",
+    per_type: Annotated[int, typer.Option("--per-type", min=1, help="Crops per type in each gallery.")] = 12,
+    preprocess: PreprocessOption = None,
+) -> None:
+    """Grad-CAM heatmaps of where the model looks, and a gallery per predicted type."""
+    from .explain import explain as run
+    from .explain import write_explanations
+    from .images import ImageItem, scan_sample
+
+    items = []
+    for path in inputs:
+        if path.is_file():
+            items.append(ImageItem(path, path.parent.name))
+        else:
+            items += scan_sample(path).items
+    explanations, rejected = run(_load(model, preprocess), items)
+    folder = write_explanations(explanations, rejected, out, per_type=per_type)
+    console.print(f"wrote {len(explanations)} heatmaps, galleries and explanations.csv to {folder}"
+                  + (f"; {len(rejected)} file(s) could not be read (rejected.csv)" if rejected else ""), highlight=False)
+
+
 @data_app.command("fetch")
 def data_fetch(
     dest: Annotated[Optional[Path], typer.Option("--dest", help="Destination (default: the user cache).")] = None,

@@ -1,0 +1,34 @@
+"""Grad-CAM on real crops."""
+
+import csv
+
+import numpy as np
+from PIL import Image
+
+from sccscore.explain import explain
+from sccscore.images import scan_sample
+from sccscore.models import load_model
+
+
+def test_heatmaps_fall_on_the_chromosome(small_labelled):
+    explanations, rejected = explain(load_model("paper:squeezenet1_1"), scan_sample(small_labelled).items)
+    assert len(explanations) == 12 and not rejected
+    for explanation in explanations:
+        assert explanation.heatmap.shape == (224, 224) and 0 <= explanation.heatmap.min() <= explanation.heatmap.max() <= 1
+        dark = explanation.input.mean(axis=2) < 150  # stained chromatin on the white background
+        assert explanation.heatmap[dark].mean() > explanation.heatmap[~dark].mean(), explanation.item.path
+
+
+def test_explain_cli_writes_heatmaps_galleries_and_a_table(small_labelled, tmp_path, cli):
+    (small_labelled / "a" / "broken.png").write_bytes(b"not a png")
+    out = tmp_path / "explained"
+    result = cli("explain", str(small_labelled), "--model", "paper:squeezenet1_1/3", "--out", str(out), "--per-type", "2")
+    assert result.returncode == 0, result.stderr
+    with open(out / "explanations.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 12 and all((out / row["heatmap"]).is_file() for row in rows)
+    for cls in {row["predicted"] for row in rows}:
+        with Image.open(out / f"gallery_{cls}.png") as sheet:
+            expected = min(2, sum(row["predicted"] == cls for row in rows))
+            assert sheet.size == (6 * 128, 128) and np.asarray(sheet)[:, expected * 128 :].min() == 255
+    assert "broken.png" in (out / "rejected.csv").read_text()
