@@ -322,6 +322,7 @@ def compare(
         "--confusion", help="evaluate or crossval JSON whose confusion matrix corrects the distributions "
                             "(default: the model's own validation, when it has one).")] = None,
     json_path: Annotated[Optional[Path], typer.Option("--json", help="Write all figures to this JSON file.")] = None,
+    make_report: Annotated[bool, typer.Option("--report", help="Also write a self-contained report.html.")] = False,
     preprocess: PreprocessOption = None,
     seed: SeedOption = 0,
     device: DeviceOption = None,
@@ -356,6 +357,13 @@ def compare(
     _print_comparison(report)
     if out:
         write_tables(report, out)
+    if make_report:
+        if predictions or out is None:
+            raise SccscoreError("--report needs a classify run: give folders and --out, not --predictions")
+        from .report import write_report
+
+        path = write_report(out, loaded, report, {"reference": names[0], "samples": ", ".join(names[1:])})
+        console.print(f"wrote {path}", highlight=False)
     if json_path:
         write_json(json_path, report)
         console.print(f"wrote {json_path}", highlight=False)
@@ -446,14 +454,15 @@ def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("demo-output"),
     quiet: QuietOption = False,
 ) -> None:
-    """Classify the sample WT and CTF18-/- crops with the 30 released models."""
+    """Classify the sample WT and CTF18-/- crops with the 30 released models, compare them, write a report."""
     from .demo import DEMO_MODEL, run_demo
 
     with _progress("classifying WT and CTF18-/-", quiet) as progress:
         result = run_demo(out, progress=progress)
     stdout.print(f"Predicted A/B/C per genotype ({DEMO_MODEL}, mean of 30 models' softmax):")
-    _print_summary(result.summary)
-    console.print(f"outputs in {result.out_dir.resolve()}", highlight=False)
+    _print_summary(result.classified.summary)
+    _print_comparison(result.comparison)
+    console.print(f"outputs in {result.classified.out_dir.resolve()}; open {result.report.resolve()}", highlight=False)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:

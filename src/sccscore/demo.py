@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import sample_data
 from .classify import ClassifyResult, classify
+from .compare import compare, counts_from_summary
 from .models import load_model
 from .predict import ProgressCallback
+from .report import write_report
 
 DEMO_MODEL = "paper:squeezenet1_1"
 
 
-def run_demo(out_dir: str | Path, progress: ProgressCallback | None = None, **options: Any) -> ClassifyResult:
-    """Classify the sample WT and CTF18-/- crops with the 30 released models.
+@dataclass
+class DemoResult:
+    classified: ClassifyResult
+    comparison: dict[str, Any]
+    report: Path
+
+
+def run_demo(out_dir: str | Path, progress: ProgressCallback | None = None, **options: Any) -> DemoResult:
+    """Classify the sample WT and CTF18-/- crops with the 30 released models, compare
+    CTF18-/- with WT and write ``report.html``.
 
     The sample data is located or downloaded (see :mod:`sccscore.sample_data`).
     """
     root = sample_data.data_root()
     folders = [sample_data.sample_folder(genotype, root) for genotype in sample_data.GENOTYPES]
-    return classify(folders, load_model(DEMO_MODEL), out_dir, progress=progress, **options)
+    model = load_model(DEMO_MODEL)
+    classified = classify(folders, model, out_dir, progress=progress, **options)
+    comparison = compare(counts_from_summary(classified.summary), sample_data.GENOTYPES[0])
+    report = write_report(classified.out_dir, model, comparison, {"reference": "wt", "samples": "ctf18"})
+    return DemoResult(classified, comparison, report)

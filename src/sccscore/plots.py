@@ -36,6 +36,32 @@ def plot_learning_curve(rows: Sequence[dict[str, Any]], path: str | Path) -> Non
     pyplot.close(figure)
 
 
+TYPE_COLOURS = {"A": "#4c72b0", "B": "#dd8452", "C": "#c44e52"}
+
+
+def plot_distributions(comparison: dict[str, Any], paths: Sequence[str | Path]) -> None:
+    """Stacked A/B/C bars per sample with 95% intervals on each type's share (the paper's Fig. 5)."""
+    pyplot = _figure()
+    names = list(comparison["groups"])
+    figure, axes = pyplot.subplots(figsize=(1.2 + 1.1 * len(names), 3.6), layout="constrained")
+    bottom = [0.0] * len(names)
+    for index, cls in enumerate(comparison["classes"]):
+        shares = [100 * comparison["groups"][n]["distribution"][index] for n in names]
+        low = [100 * comparison["groups"][n]["ci"][0][index] for n in names]
+        high = [100 * comparison["groups"][n]["ci"][1][index] for n in names]
+        axes.bar(names, shares, bottom=bottom, color=TYPE_COLOURS.get(cls), label=f"type {cls}", width=0.6)
+        tops = [b + s for b, s in zip(bottom, shares)]
+        axes.errorbar(names, tops, yerr=[[s - lo for s, lo in zip(shares, low)], [hi - s for s, hi in zip(shares, high)]],
+                      fmt="none", ecolor="black", capsize=3, linewidth=0.8)
+        bottom = tops
+    axes.set_ylabel("chromosomes (%)")
+    axes.set_ylim(0, 105)
+    axes.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
+    for path in paths:
+        _save(figure, path)
+    pyplot.close(figure)
+
+
 def _save(figure, path: str | Path) -> None:
     path = Path(path)
     with atomic_open(path, "wb") as handle:

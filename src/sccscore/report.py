@@ -1,0 +1,197 @@
+"""A one-page HTML report a biologist can read, self-contained (images embedded, opens offline).
+
+Built from a classify run's ``predictions.csv`` and, where there is one, a
+comparison (:mod:`sccscore.compare`): settings, versions and fingerprints; the
+per-sample table and the stacked A/B/C chart with intervals; the tests with a
+plain verdict; agreement with labels where the crops are labelled; Grad-CAM
+galleries per type; and the least certain chromosomes, for a person to check.
+The chart is also written as PNG and SVG beside the report.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import html
+import io
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from ._atomic import atomic_open
+from .explain import explain, gallery
+from .errors import ImageReadError
+from .images import ImageItem, read_image
+from .metrics import concordance, confusion_matrix
+from .models import ScoringModel
+from .plots import plot_distributions
+from .version import versions
+
+N_LEAST_CERTAIN = 12
+N_GALLERY = 6
+STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; margin: .5rem 0; } td, th { padding: .25rem .6rem; border-bottom: 1px solid #eee;
+text-align: right; } th:first-child, td:first-child { text-align: left; }
+.verdict { font-size: 1.1rem; background: #f4f7fb; padding: .6rem 1rem; border-left: 4px solid #4c72b0; }
+.note { color: #666; font-size: .9rem; } figure { display: inline-block; margin: .3rem; text-align: center; }
+figcaption { font-size: .8rem; color: #444; } img.crop { width: 96px; height: 96px; object-fit: contain; }
+"""
+
+
+def write_report(
+    out_dir: str | Path,
+    model: ScoringModel,
+    comparison: dict[str, Any] | None = None,
+    settings: dict[str, Any] | None = None,
+) -> Path:
+    """Write ``report.html`` (and ``distribution.png``/``.svg``) into a classify output folder."""
+    out_dir = Path(out_dir)
+    rows = _read_predictions(out_dir / "predictions.csv")
+    classes = list(model.config.classes)
+    sections = [_settings_section(model, rows, settings or {})]
+    if comparison:
+        paths = [out_dir / "distribution.png", out_dir / "distribution.svg"]
+        plot_distributions(comparison, paths)
+        sections += [_comparison_section(comparison, paths[0].read_bytes())]
+    else:
+        sections += [_summary_section(rows, classes)]
+    if any(row.get("label") for row in rows):
+        sections.append(_labels_section(rows, classes))
+    sections += [_gallery_section(model, rows, classes), _least_certain_section(rows, classes)]
+    verdicts = "".join(f'<p class="verdict">{html.escape(t["verdict"])}</p>'
+                       for t in (comparison or {}).get("tests", {}).values())
+    page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>sccscore report</title>"
+            f"<style>{STYLE}</style></head><body><h1>Sister chromatid cohesion: sccscore report</h1>"
+            f"{verdicts}{''.join(sections)}</body></html>\n")
+    path = out_dir / "report.html"
+    with atomic_open(path, encoding="utf-8") as handle:
+        handle.write(page)
+    return path
+
+
+def _read_predictions(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _png_uri(data: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+
+
+def _image_png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _data_fingerprint(rows: list[dict[str, str]]) -> str:
+    """SHA-256 over the scored images' contents, in order of path."""
+    digest = hashlib.sha256()
+    for path in sorted(row["path"] for row in rows):
+        digest.update(hashlib.sha256(Path(path).read_bytes()).digest() if Path(path).is_file() else path.encode())
+    return digest.hexdigest()
+
+
+def _settings_section(model: ScoringModel, rows: list[dict[str, str]], settings: dict[str, Any]) -> str:
+    training = model.config.training or {}
+    items = [("generated", datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
+             ("model", model.config.name), ("model members", model.config.n_members),
+             ("input", f"{model.config.input.size[0]} px, preprocessing {model.config.input.preprocess}, "
+                       f"{model.config.views} view(s)")]
+    if training:
+        items += [("training recipe", training.get("recipe")), ("training data fingerprint", training.get("data_fingerprint"))]
+    items += [("images scored", len(rows)), ("scored data fingerprint", _data_fingerprint(rows))]
+    items += list(settings.items()) + [(name, version) for name, version in versions().items()]
+    return "<h2>Settings</h2>" + _table(["setting", "value"], [[k, v] for k, v in items])
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.1f}"
+
+
+def _comparison_section(comparison: dict[str, Any], chart_png: bytes) -> str:
+    classes = comparison["classes"]
+    corrected = comparison["corrected_with"] is not None
+    header = ["sample", "chromosomes"] + [f"{c} % (95% CI)" for c in classes] + (
+        [f"corrected {c} %" for c in classes] if corrected else [])
+    rows = []
+    for name, group in comparison["groups"].items():
+        row = [name, group["n"]] + [f"{_pct(s)} ({_pct(lo)}-{_pct(hi)})"
+                                    for s, lo, hi in zip(group["distribution"], *group["ci"])]
+        rows.append(row + ([_pct(v) for v in group["distribution_corrected"]] if corrected else []))
+    tests = [[name, f"{t['chi2_p']:.2g}", f"{t['trend_p']:.2g}",
+              ", ".join(f"{c} {p:.2g}" for c, p in zip(classes, t["fisher_p_holm"])),
+              f"{100 * t['bc_difference']:+.1f} ({100 * t['bc_difference_ci'][0]:+.1f} to {100 * t['bc_difference_ci'][1]:+.1f})",
+              f"{t['cramers_v']:.2f}", t["n_for_80pct_power"]] for name, t in comparison["tests"].items()]
+    return (
+        "<h2>Samples</h2><p class='note'>All figures are at chromosome level: chromosomes of one cell are "
+        "not independent, so p-values are optimistic when cells differ.</p>"
+        + _table(header, rows)
+        + f"<figure><img alt='A/B/C distribution per sample' src='{_png_uri(chart_png)}' style='max-width:36rem'>"
+        f"<figcaption>Types per sample, with 95% Wilson intervals</figcaption></figure>"
+        + f"<h2>Tests against {html.escape(comparison['reference'])}</h2>"
+        + _table(["sample", "chi-square p", "trend p (A<B<C)", "Fisher p per type (Holm)",
+                  "B+C difference, points (95% CI)", "Cramer's V", "chromosomes per sample for 80% power"], tests)
+    )
+
+
+def _summary_section(rows: list[dict[str, str]], classes: list[str]) -> str:
+    table = []
+    for sample in dict.fromkeys(row["sample"] for row in rows):
+        mine = [row["predicted"] for row in rows if row["sample"] == sample]
+        table.append([sample, len(mine)] + [_pct(mine.count(c) / len(mine)) for c in classes])
+    return "<h2>Samples</h2>" + _table(["sample", "chromosomes"] + [f"{c} %" for c in classes], table)
+
+
+def _labels_section(rows: list[dict[str, str]], classes: list[str]) -> str:
+    parts = ["<h2>Agreement with the labels</h2>"]
+    for sample in dict.fromkeys(row["sample"] for row in rows if row.get("label")):
+        mine = [row for row in rows if row["sample"] == sample and row.get("label")]
+        matrix = confusion_matrix([classes.index(r["label"]) for r in mine], [classes.index(r["predicted"]) for r in mine],
+                                  len(classes))
+        parts.append(f"<p>{html.escape(sample)}: concordance {concordance(matrix):.3f} on {len(mine)} labelled crops</p>")
+        parts.append(_table(["label \\ predicted", *classes], [[c, *row] for c, row in zip(classes, matrix.tolist())]))
+    return "".join(parts)
+
+
+def _gallery_section(model: ScoringModel, rows: list[dict[str, str]], classes: list[str]) -> str:
+    parts = ["<h2>Examples per type, with Grad-CAM</h2><p class='note'>The most confident crops of each "
+             "predicted type; warm colours mark where the model looked.</p>"]
+    for cls in classes:
+        mine = sorted((r for r in rows if r["predicted"] == cls), key=lambda r: -float(r[f"p_{cls}"]))[:N_GALLERY]
+        if not mine:
+            continue
+        explanations, _ = explain(model, [ImageItem(Path(r["path"]), r["sample"]) for r in mine])
+        if explanations:
+            sheet = _png_uri(_image_png(gallery(explanations, columns=N_GALLERY)))
+            parts.append(f"<figure><img alt='type {cls} examples' src='{sheet}' style='max-width:100%'>"
+                         f"<figcaption>type {cls}</figcaption></figure>")
+    return "".join(parts)
+
+
+def _least_certain_section(rows: list[dict[str, str]], classes: list[str]) -> str:
+    top = lambda r: max(float(r[f"p_{c}"]) for c in classes)  # noqa: E731
+    figures = []
+    for row in sorted(rows, key=top)[:N_LEAST_CERTAIN]:
+        try:
+            thumbnail = Image.fromarray(read_image(row["path"]))
+        except ImageReadError:  # a file moved or changed since classify: show the row without it
+            thumbnail = Image.new("RGB", (8, 8), "white")
+        thumbnail.thumbnail((192, 192))
+        shares = " ".join(f"{c} {float(row[f'p_{c}']):.2f}" for c in classes)
+        figures.append(f"<figure><img class='crop' alt='{html.escape(Path(row['path']).name)}' "
+                       f"src='{_png_uri(_image_png(thumbnail))}'><figcaption>{html.escape(row['sample'])}/"
+                       f"{html.escape(Path(row['path']).name)}<br>{shares}</figcaption></figure>")
+    return ("<h2>Least certain chromosomes</h2><p class='note'>The crops the model was least sure of: worth a "
+            "look by eye.</p>" + "".join(figures))

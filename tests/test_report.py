@@ -1,0 +1,65 @@
+"""report.html on real crops, opened in headless Chromium."""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from PIL import Image
+
+# Injected into a copy of the report: after load, count images that failed to decode.
+CHECK = """<script>window.addEventListener("load", () => {
+  const broken = [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.alt);
+  document.body.insertAdjacentHTML("beforeend",
+    `<div id="check">images=${document.images.length} broken=${JSON.stringify(broken)}</div>`);
+});</script>"""
+
+
+def _chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    pytest.fail("Chromium not found: apt-get install chromium (the CI setup installs it)")
+
+
+@pytest.fixture
+def report(small_labelled, ikemoto, tmp_path, cli):
+    ctf18 = tmp_path / "ctf18"
+    for label in "abc":
+        (ctf18 / label).mkdir(parents=True)
+        for path in sorted((ikemoto / "images" / "ctf18" / label).iterdir())[:5]:
+            shutil.copy(path, ctf18 / label / path.name)
+    out = tmp_path / "out"
+    result = cli("compare", str(small_labelled), str(ctf18), "--model", "paper:squeezenet1_1/1", "--out", str(out),
+                 "--report", "-q")
+    assert result.returncode == 0, result.stderr
+    return out / "report.html"
+
+
+def test_report_is_self_contained(report):
+    page = report.read_text()
+    sources = re.findall(r"<img [^>]*src='([^']*)'", page)
+    assert len(sources) >= 5 and all(source.startswith("data:image/png;base64,") for source in sources)
+    assert "wt_small" in page and "Tests against wt_small" in page and "Least certain chromosomes" in page
+    assert "chromosome level" in page
+    assert (report.parent / "distribution.png").stat().st_size > 1000
+    assert (report.parent / "distribution.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_report_renders_in_chromium_without_errors(report, tmp_path):
+    checked = tmp_path / "checked.html"
+    checked.write_text(report.read_text().replace("</body>", CHECK + "</body>"))
+    command = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
+               "--virtual-time-budget=10000"]
+    dom = subprocess.run([*command, "--dump-dom", checked.as_uri()], capture_output=True, text=True, timeout=120)
+    (summary,) = re.findall(r'<div id="check">(images=\d+[^<]*)</div>', dom.stdout)
+    n_images = int(re.search(r"images=(\d+)", summary).group(1))
+    assert n_images >= 5 and summary.endswith("broken=[]"), summary
+    console = [line for line in dom.stderr.splitlines() if ":CONSOLE" in line]
+    assert not console, console
+    screenshot = tmp_path / "report.png"
+    subprocess.run([*command, f"--screenshot={screenshot}", "--window-size=1200,2400", report.as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    with Image.open(screenshot) as image:
+        assert image.size == (1200, 2400)
+        assert len(image.convert("RGB").getcolors(maxcolors=1 << 20) or []) > 100  # not a blank page
