@@ -63,3 +63,12 @@ def test_report_renders_in_chromium_without_errors(report, tmp_path):
     with Image.open(screenshot) as image:
         assert image.size == (1200, 2400)
         assert len(image.convert("RGB").getcolors(maxcolors=1 << 20) or []) > 100  # not a blank page
+
+
+def test_classify_report_without_comparison(small_labelled, tmp_path, cli):
+    out = tmp_path / "classified"
+    result = cli("classify", str(small_labelled), "--model", "paper:squeezenet1_1/2", "--out", str(out), "--report", "-q")
+    assert result.returncode == 0, result.stderr
+    page = (out / "report.html").read_text()
+    assert "Agreement with the labels" in page and "Tests against" not in page
+    assert page.count("data:image/png;base64,") >= 13  # galleries and the 12 least certain crops

@@ -113,6 +113,7 @@ def classify(
     device: DeviceOption = None,
     engine: EngineOption = "auto",
     workers: WorkersOption = None,
+    make_report: Annotated[bool, typer.Option("--report", help="Also write a self-contained report.html.")] = False,
     quiet: QuietOption = False,
 ) -> None:
     """Classify crops and write predictions.csv, summary.csv and rejected.csv."""
@@ -124,6 +125,10 @@ def classify(
                      batch_size=batch_size, device=device, engine=engine, workers=workers)
     _print_summary(result.summary)
     console.print(f"wrote {result.out_dir / 'predictions.csv'}, summary.csv and rejected.csv", highlight=False)
+    if make_report:
+        from .report import write_report
+
+        console.print(f"wrote {write_report(result.out_dir, loaded)}", highlight=False)
 
 
 def _print_summary(summary: list[dict]) -> None:
