@@ -78,10 +78,9 @@ def _feature_function(model: ScoringModel) -> Callable[[torch.Tensor], torch.Ten
         if config.views == 1:
             return lambda x: net.pooled(x)[:, None]
         return lambda x: net.pooled(dihedral_views(x)).view(8, x.shape[0], -1).transpose(0, 1)
-    if config.views != 1:
-        raise DataError("a classifier head is trained on one view")
-    body = net.features if hasattr(net, "features") else torch.nn.Sequential(*list(net.children())[:-1])
-    return lambda x: body(x).half()
+    if config.views != 1 or config.backbone != "squeezenet1_1":
+        raise DataError("the paper's classifier head is trained on SqueezeNet's feature maps, one view")
+    return lambda x: net.features(x).half()
 
 
 def cache_key(config: ModelConfig) -> str:

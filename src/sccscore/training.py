@@ -378,7 +378,7 @@ def train(
     check_counts(labels, MIN_PER_TYPE, "training")
     digests = fingerprints(items)
     config = recipe.model_config()
-    log(f"features of {len(items)} images ({config.backbone}, cached)")
+    log(f"backbone features of {len(items)} images ({config.backbone}; from the cache where present)")
     features = extract(items, config, digests, device=device)
     head = fit(recipe, features, labels, seed=seed, device=device, log=log)
     record = {
