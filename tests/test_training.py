@@ -144,6 +144,13 @@ def test_bad_training_sets_are_one_line_errors(two_genotypes, tmp_path, cli, cha
     assert not (tmp_path / "m").exists()
 
 
+def test_a_file_that_is_not_an_image_stops_training(two_genotypes, tmp_path):
+    (two_genotypes[0] / "b" / "notes.txt").write_text("scored by JK")
+    with pytest.raises(DataError, match="notes.txt: .*training needs every file of a labelled folder"):
+        train(two_genotypes, tmp_path / "m")
+    assert not (tmp_path / "m").exists()
+
+
 def test_too_few_images_for_the_folds(two_genotypes):
     with pytest.raises(DataError, match="type A has 10 labelled images; 12-fold cross-validation needs at least 12"):
         crossval(two_genotypes[:1], folds=12)

@@ -31,7 +31,7 @@ from torch import nn
 from .config import InputConfig, ModelConfig
 from .errors import DataError
 from .features import backbone_model, data_fingerprint, extract, fingerprints
-from .images import CLASS_NAMES, ImageItem, fail_on_rejected, scan_samples
+from .images import CLASS_NAMES, ImageItem, scan_samples
 from .metrics import concordance, confusion_matrix
 from .models import ScoringModel, save_model
 from .runtime import resolve_device
@@ -124,7 +124,10 @@ def labelled_items(folders: Sequence[str | Path]) -> tuple[list[ImageItem], list
     for sample in scan_samples(list(folders)):
         if not sample.labelled:
             raise DataError(f"{sample.folder}: not a labelled folder (expected sub-folders a, b and c)")
-        fail_on_rejected(sample.rejected)
+        if sample.rejected:
+            first = sample.rejected[0]
+            raise DataError(f"{first.path}: {first.reason}; training needs every file of a labelled folder "
+                            "to be a readable image")
         items += sample.items
         groups += [sample.name] * len(sample.items)
     return items, groups
