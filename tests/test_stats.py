@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from sccscore.compare import compare, confusion_from, counts_from_predictions
+from sccscore.compare import cells_from_predictions, compare, confusion_from, counts_from_predictions
 from sccscore.errors import SccscoreError
 from sccscore.stats import (
     chromosomes_for_power,
+    compare_cells,
     compare_counts,
     corrected_distribution,
     corrected_with_ci,
@@ -149,3 +150,43 @@ def test_compare_flags_the_ctf18_defect_with_the_released_models(ikemoto, tmp_pa
     low, high = test["bc_difference_ci"]
     assert low <= labels_shift <= high
     assert test["bc_difference"] == pytest.approx(0.4052, abs=1e-4)
+
+
+def test_cell_level_comparison():
+    reference = [[8, 2, 0], [9, 1, 0], [7, 2, 1], [10, 0, 0]]
+    sample = [[3, 5, 2], [2, 6, 2], [5, 4, 1]]
+    result = compare_cells(reference, sample, n_boot=500)
+    fractions_ref, fractions = [0.2, 0.1, 0.3, 0.0], [0.7, 0.8, 0.5]
+    assert result["mannwhitney_p"] == pytest.approx(
+        scipy_stats.mannwhitneyu(fractions, fractions_ref, alternative="two-sided").pvalue)
+    assert result["bc_difference"] == pytest.approx(20 / 30 - 6 / 40)
+    low, high = result["bc_difference_ci"]
+    assert low < result["bc_difference"] < high and low > 0
+    assert result["bc_fraction_per_cell_reference"]["mean"] == pytest.approx(0.15)
+
+
+def test_cells_come_from_sub_folders_or_a_sheet():
+    rows = [{"path": f"/d/ko/cell{c}/{i}.jpg", "sample": "ko", "predicted": p}
+            for c, p in ((1, "A"), (1, "B"), (2, "C")) for i in range(1)]
+    rows += [{"path": "/d/wt/a/1.jpg", "sample": "wt", "predicted": "A"}]
+    cells = cells_from_predictions(rows)
+    assert list(cells) == ["ko"] and cells["ko"].tolist() == [[1, 1, 0], [0, 0, 1]]
+    by_sheet = cells_from_predictions(rows, {"/d/wt/a/1.jpg": "w1", "1.jpg": "x"})
+    assert by_sheet["wt"].tolist() == [[1, 0, 0]]
+
+
+def test_compare_cli_with_a_sub_folder_per_cell(ikemoto, tmp_path, cli):
+    for genotype in ("wt", "ctf18"):
+        crops = sorted((ikemoto / "images" / genotype / "b").iterdir())[:12]
+        for index, path in enumerate(crops):
+            cell = tmp_path / f"{genotype}_cells" / f"cell{index % 3}"
+            cell.mkdir(parents=True, exist_ok=True)
+            (cell / path.name).write_bytes(path.read_bytes())
+    report_path = tmp_path / "compare.json"
+    result = cli("compare", str(tmp_path / "wt_cells"), str(tmp_path / "ctf18_cells"), "--model", "paper:squeezenet1_1/1",
+                 "--out", str(tmp_path / "out"), "--json", str(report_path), "--report", "-q")
+    assert result.returncode == 0, result.stderr
+    cell = json.loads(report_path.read_text())["tests"]["ctf18_cells"]["cell_level"]
+    assert (cell["n_cells"], cell["n_cells_reference"]) == (3, 3)
+    assert "cell level: 3 vs 3 cells" in result.stdout
+    assert "<h2>Cell level</h2>" in (tmp_path / "out" / "report.html").read_text()

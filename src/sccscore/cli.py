@@ -328,6 +328,8 @@ def compare(
                             "(default: the model's own validation, when it has one).")] = None,
     json_path: Annotated[Optional[Path], typer.Option("--json", help="Write all figures to this JSON file.")] = None,
     make_report: Annotated[bool, typer.Option("--report", help="Also write a self-contained report.html.")] = False,
+    sheet: Annotated[Optional[Path], typer.Option(
+        "--sheet", help="Sample sheet CSV with columns image and cell (default: a sub-folder per cell).")] = None,
     preprocess: PreprocessOption = None,
     seed: SeedOption = 0,
     device: DeviceOption = None,
@@ -336,9 +338,18 @@ def compare(
     """Compare samples with a reference: A/B/C with intervals, tests, effect sizes, power."""
     from ._atomic import write_json
     from .compare import compare as run
-    from .compare import confusion_from, counts_from_predictions, counts_from_summary, write_tables
+    from .compare import (
+        cells_from_predictions,
+        confusion_from,
+        counts_from_predictions,
+        counts_from_summary,
+        read_predictions,
+        read_sheet,
+        write_tables,
+    )
 
     matrix = confusion_from(confusion) if confusion else None
+    cell_sheet = read_sheet(sheet) if sheet else None
     if predictions:
         counts = counts_from_predictions(predictions)
         names = samples
@@ -358,7 +369,8 @@ def compare(
     missing = [name for name in names if name not in counts]
     if missing:
         raise SccscoreError(f"sample(s) {', '.join(missing)} not in {predictions} (it has {', '.join(counts)})")
-    report = run({name: counts[name] for name in names}, names[0], matrix, seed=seed)
+    cells = cells_from_predictions(read_predictions(predictions or out / "predictions.csv"), cell_sheet)
+    report = run({name: counts[name] for name in names}, names[0], matrix, seed=seed, cells=cells)
     _print_comparison(report)
     if out:
         write_tables(report, out)
@@ -388,6 +400,12 @@ def _print_comparison(report: dict) -> None:
         stdout.print(f"{test['verdict']}; trend p = {test['trend_p']:.2g}, Cramer's V {test['cramers_v']:.2f}, "
                      f"{test['n_for_80pct_power']} chromosomes per sample give 80% power for this B+C shift",
                      highlight=False)
+        cell = test["cell_level"]
+        if cell:
+            stdout.print(f"cell level: {cell['n_cells']} vs {cell['n_cells_reference']} cells, B+C difference "
+                         f"{100 * cell['bc_difference']:+.1f} points (cluster bootstrap 95% CI "
+                         f"{100 * cell['bc_difference_ci'][0]:+.1f} to {100 * cell['bc_difference_ci'][1]:+.1f}), "
+                         f"Mann-Whitney p = {cell['mannwhitney_p']:.2g}", highlight=False)
 
 
 @app.command()

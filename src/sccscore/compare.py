@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from .errors import SccscoreError
-from .images import CLASS_NAMES
-from .stats import compare_counts, corrected_with_ci, proportions_with_ci
+from .images import CLASS_NAMES, label_from_folder_name
+from .stats import compare_cells, compare_counts, corrected_with_ci, proportions_with_ci
 
 
 def counts_from_summary(summary: list[dict[str, Any]]) -> dict[str, np.ndarray]:
@@ -27,19 +27,68 @@ def counts_from_summary(summary: list[dict[str, Any]]) -> dict[str, np.ndarray]:
     return {row["sample"]: np.array([row[f"n_{c}"] for c in CLASS_NAMES]) for row in summary}
 
 
-def counts_from_predictions(path: str | Path) -> dict[str, np.ndarray]:
-    """Predicted A/B/C counts per sample from a ``predictions.csv`` written by classify."""
+def read_predictions(path: str | Path) -> list[dict[str, str]]:
+    """The rows of a ``predictions.csv`` written by classify."""
     path = Path(path)
     try:
         with path.open(newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))
     except (OSError, UnicodeDecodeError) as exc:
         raise SccscoreError(f"{path}: cannot read the predictions table ({exc})") from None
-    if not rows or not {"sample", "predicted"} <= set(rows[0]):
-        raise SccscoreError(f"{path}: not a predictions.csv from sccscore classify (needs sample and predicted)")
+    if not rows or not {"path", "sample", "predicted"} <= set(rows[0]):
+        raise SccscoreError(f"{path}: not a predictions.csv from sccscore classify (needs path, sample, predicted)")
+    return rows
+
+
+def counts_from_predictions(path: str | Path) -> dict[str, np.ndarray]:
+    """Predicted A/B/C counts per sample from a ``predictions.csv`` written by classify."""
+    rows = read_predictions(path)
     tally = Counter((row["sample"], row["predicted"]) for row in rows)
     samples = dict.fromkeys(row["sample"] for row in rows)
     return {name: np.array([tally[name, c] for c in CLASS_NAMES]) for name in samples}
+
+
+def read_sheet(path: str | Path) -> dict[str, str]:
+    """Image -> cell from a sample sheet CSV with columns ``image`` and ``cell``.
+
+    ``image`` is a path or a file name; other columns (sample, genotype,
+    replicate) may be present and are ignored here.
+    """
+    path = Path(path)
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SccscoreError(f"{path}: cannot read the sample sheet ({exc})") from None
+    if not rows or not {"image", "cell"} <= set(rows[0]):
+        raise SccscoreError(f"{path}: a sample sheet needs the columns image and cell")
+    return {row["image"]: row["cell"] for row in rows}
+
+
+def cells_from_predictions(rows: list[dict[str, str]], sheet: dict[str, str] | None = None) -> dict[str, np.ndarray]:
+    """A/B/C counts per cell, per sample, for the samples whose every image has a cell.
+
+    An image's cell is its entry in the sample sheet (by path, then file name),
+    else the folder it sits in, unless that is a label folder (a, b, c) or the
+    sample's own folder. Returns sample -> (n_cells, 3) counts.
+    """
+    cells: dict[str, dict[str, Counter]] = {}
+    incomplete = set()
+    for row in rows:
+        path = Path(row["path"])
+        cell = (sheet or {}).get(row["path"]) or (sheet or {}).get(path.name)
+        if cell is None and sheet is None and path.parent.name != row["sample"] \
+                and label_from_folder_name(path.parent.name) is None:
+            cell = path.parent.name
+        if cell is None:
+            incomplete.add(row["sample"])
+            continue
+        cells.setdefault(row["sample"], {}).setdefault(cell, Counter())[row["predicted"]] += 1
+    return {
+        sample: np.array([[counts[c] for c in CLASS_NAMES] for counts in by_cell.values()])
+        for sample, by_cell in cells.items()
+        if sample not in incomplete
+    }
 
 
 def confusion_from(source: str | Path | dict[str, Any]) -> np.ndarray:
@@ -65,14 +114,21 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 
 def compare(
-    counts: dict[str, np.ndarray], reference: str, confusion: np.ndarray | None = None, seed: int = 0
+    counts: dict[str, np.ndarray],
+    reference: str,
+    confusion: np.ndarray | None = None,
+    seed: int = 0,
+    cells: dict[str, np.ndarray] | None = None,
 ) -> dict[str, Any]:
     """Distributions of every sample and tests of each against ``reference``.
 
     Returns ``groups`` keyed by sample (``n``, ``counts``, ``distribution``,
     ``ci`` as [low, high] lists, ``distribution_corrected`` and its
     ``corrected_ci``, None without a confusion matrix) and ``tests`` keyed by
-    the non-reference samples (see :func:`sccscore.stats.compare_counts`).
+    the non-reference samples (see :func:`sccscore.stats.compare_counts`). Where
+    ``cells`` (sample -> A/B/C counts per cell) covers a sample and the
+    reference with at least 2 cells each, its test also has ``cell_level``
+    (:func:`sccscore.stats.compare_cells`); otherwise that is None.
     """
     if reference not in counts:
         raise SccscoreError(f"reference sample '{reference}' not found (samples: {', '.join(counts)})")
@@ -86,9 +142,16 @@ def compare(
     for name, values in counts.items():
         if name != reference:
             result = compare_counts(counts[reference], values)
-            tests[name] = result | {"verdict": verdict(name, reference, counts[reference], values, result["chi2_p"])}
+            tests[name] = result | {"verdict": verdict(name, reference, counts[reference], values, result["chi2_p"]),
+                                    "cell_level": _cell_level(cells or {}, reference, name, seed)}
     return {"reference": reference, "level": "chromosome", "classes": list(CLASS_NAMES),
             "corrected_with": None if confusion is None else confusion.tolist(), "groups": groups, "tests": tests}
+
+
+def _cell_level(cells: dict[str, np.ndarray], reference: str, name: str, seed: int) -> dict[str, Any] | None:
+    if reference in cells and name in cells and min(len(cells[reference]), len(cells[name])) >= 2:
+        return compare_cells(cells[reference], cells[name], seed=seed)
+    return None
 
 
 def _group(values: np.ndarray, confusion: np.ndarray | None, seed: int) -> dict[str, Any]:

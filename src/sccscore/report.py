@@ -134,15 +134,25 @@ def _comparison_section(comparison: dict[str, Any], chart_png: bytes) -> str:
               ", ".join(f"{c} {p:.2g}" for c, p in zip(classes, t["fisher_p_holm"])),
               f"{100 * t['bc_difference']:+.1f} ({100 * t['bc_difference_ci'][0]:+.1f} to {100 * t['bc_difference_ci'][1]:+.1f})",
               f"{t['cramers_v']:.2f}", t["n_for_80pct_power"]] for name, t in comparison["tests"].items()]
+    cell_rows = [[name, f"{c['n_cells']} vs {c['n_cells_reference']}",
+                  f"{100 * c['bc_fraction_per_cell']['mean']:.1f} vs {100 * c['bc_fraction_per_cell_reference']['mean']:.1f}",
+                  f"{100 * c['bc_difference']:+.1f} ({100 * c['bc_difference_ci'][0]:+.1f} to {100 * c['bc_difference_ci'][1]:+.1f})",
+                  f"{c['mannwhitney_p']:.2g}"]
+                 for name, t in comparison["tests"].items() if (c := t.get("cell_level"))]
+    cell_section = ("<h2>Cell level</h2><p class='note'>Cells are the independent units: these figures "
+                    "treat each cell as one observation.</p>"
+                    + _table(["sample", "cells", "mean B+C % per cell", "B+C difference, points (cluster bootstrap "
+                              "95% CI)", "Mann-Whitney p"], cell_rows)) if cell_rows else ""
     return (
-        "<h2>Samples</h2><p class='note'>All figures are at chromosome level: chromosomes of one cell are "
-        "not independent, so p-values are optimistic when cells differ.</p>"
+        "<h2>Samples</h2><p class='note'>Figures in this section and the next are at chromosome level: "
+        "chromosomes of one cell are not independent, so p-values are optimistic when cells differ.</p>"
         + _table(header, rows)
         + f"<figure><img alt='A/B/C distribution per sample' src='{_png_uri(chart_png)}' style='max-width:36rem'>"
         f"<figcaption>Types per sample, with 95% Wilson intervals</figcaption></figure>"
         + f"<h2>Tests against {html.escape(comparison['reference'])}</h2>"
         + _table(["sample", "chi-square p", "trend p (A<B<C)", "Fisher p per type (Holm)",
                   "B+C difference, points (95% CI)", "Cramer's V", "chromosomes per sample for 80% power"], tests)
+        + cell_section
     )
 
 

@@ -11,7 +11,10 @@ Tests (each against scipy or statsmodels, see ``tests/test_stats.py``):
 - per-type Fisher exact tests, Holm-corrected;
 - effect sizes: difference in the B+C ("open") fraction with its Newcombe
   interval, and Cramer's V;
-- chromosomes per sample needed to detect that B+C difference with 80% power.
+- chromosomes per sample needed to detect that B+C difference with 80% power;
+- where cells are known, the same B+C question at cell level
+  (:func:`compare_cells`): a Mann-Whitney test of the cells' B+C fractions and
+  a cluster-bootstrap interval that resamples whole cells.
 
 :func:`corrected_distribution` estimates the true distribution of a sample from
 its predicted counts and the classifier's confusion matrix measured on
@@ -150,3 +153,37 @@ def corrected_with_ci(
         draws.append(corrected_distribution(resampled, matrix, iterations=300))
     low, high = np.percentile(draws, [2.5, 97.5], axis=0)
     return estimate, low, high
+
+
+def compare_cells(
+    reference: Sequence[Sequence[int]], sample: Sequence[Sequence[int]], n_boot: int = 2000, seed: int = 0
+) -> dict[str, Any]:
+    """Cell-level comparison of the B+C (open) fraction; each argument is A/B/C counts per cell.
+
+    The cell, not the chromosome, is the independent unit: the Mann-Whitney test
+    compares the cells' B+C fractions, and the interval of the difference in
+    pooled B+C fraction comes from resampling whole cells (cluster bootstrap).
+    """
+    reference, sample = np.asarray(reference), np.asarray(sample)
+    fractions = [cells[:, 1:].sum(axis=1) / cells.sum(axis=1) for cells in (reference, sample)]
+    pooled = lambda cells: cells[:, 1:].sum() / cells.sum()  # noqa: E731
+    rng = np.random.default_rng(seed)
+    draws = [
+        pooled(sample[rng.integers(0, len(sample), len(sample))])
+        - pooled(reference[rng.integers(0, len(reference), len(reference))])
+        for _ in range(n_boot)
+    ]
+    low, high = np.percentile(draws, [2.5, 97.5])
+    return {
+        "n_cells_reference": int(len(reference)),
+        "n_cells": int(len(sample)),
+        "bc_fraction_per_cell_reference": _mean_sd(fractions[0]),
+        "bc_fraction_per_cell": _mean_sd(fractions[1]),
+        "mannwhitney_p": float(scipy_stats.mannwhitneyu(fractions[1], fractions[0], alternative="two-sided").pvalue),
+        "bc_difference": float(pooled(sample) - pooled(reference)),
+        "bc_difference_ci": [float(low), float(high)],
+    }
+
+
+def _mean_sd(values: np.ndarray) -> dict[str, float]:
+    return {"mean": float(values.mean()), "sd": float(values.std(ddof=1)) if len(values) > 1 else float("nan")}
