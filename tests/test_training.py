@@ -46,7 +46,8 @@ def test_train_cli_writes_a_self_describing_model(two_genotypes, tmp_path, cli):
     result = cli("train", *map(str, two_genotypes), "--out", str(out), "--recipe", "paper",
                  "--per-type", "8", "--splits", "1", "--repeats", "2", "--seed", "3")
     assert result.returncode == 0, result.stderr
-    assert "split 1/1: validation concordance of its 2 models" in result.stderr
+    assert "split 1/1 epoch 25/25: loss " in result.stderr
+    assert "split 1/1 done: best validation concordance of its 2 models" in result.stderr
     config = json.loads((out / "config.json").read_text())
     assert (config["backbone"], config["n_members"], config["head"]) == ("squeezenet1_1", 2, "classifier")
     record = config["training"]

@@ -191,12 +191,15 @@ def _fit_paper(
         pool, held_out = stratified_split(labels, recipe.validation_fraction, rng)
         train_set = pool[_balanced_draw(labels[pool], recipe.per_type, rng)]
         torch.manual_seed(seed * 1000 + split)  # same seed, same 30 models
-        weight, bias, split_scores = _train_paper_members(recipe, maps, targets, train_set, held_out, device)
+        def split_log(message: str, split: int = split) -> None:
+            log(f"split {split + 1}/{recipe.splits} {message}")
+
+        weight, bias, split_scores = _train_paper_members(recipe, maps, targets, train_set, held_out, device, split_log)
         weights.append(weight)
         biases.append(bias)
         scores += split_scores
-        log(f"split {split + 1}/{recipe.splits}: validation concordance of its {recipe.repeats} models "
-            f"{min(split_scores):.3f}-{max(split_scores):.3f}")
+        split_log(f"done: best validation concordance of its {recipe.repeats} models "
+                  f"{min(split_scores):.3f}-{max(split_scores):.3f}")
     n_members = recipe.splits * recipe.repeats
     state = {
         # members stacked as the released models are: a 1x1 conv with 3 outputs each
@@ -238,6 +241,7 @@ def _train_paper_members(
     train_set: np.ndarray,
     held_out: np.ndarray,
     device: torch.device,
+    log: Log,
 ) -> tuple[torch.Tensor, torch.Tensor, list[float]]:
     """The repeats of one split, trained side by side as one layer of 3R outputs.
 
@@ -255,8 +259,9 @@ def _train_paper_members(
     held_maps, held_true = maps[held_index].float(), targets[held_index]
     best_scores = torch.full((recipe.repeats,), -1.0)
     best_weight, best_bias = weight.detach().clone(), bias.detach().clone()
-    for _ in range(recipe.epochs):
+    for epoch in range(recipe.epochs):
         order = train_index[torch.randperm(len(train_set), device=device)]
+        total_loss = 0.0
         for start in range(0, len(order), recipe.batch_size):
             batch = order[start : start + recipe.batch_size]
             logits = _paper_logits(_dropout_half(maps[batch].float()), weight, bias)
@@ -265,6 +270,7 @@ def _train_paper_members(
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
+            total_loss += loss.item() * len(batch)
         with torch.no_grad():
             predicted = _paper_logits(held_maps, weight, bias).argmax(dim=-1)  # (V, R)
             scores = (predicted == held_true[:, None]).float().mean(dim=0).cpu()
@@ -273,6 +279,8 @@ def _train_paper_members(
             columns = better.repeat_interleave(len(CLASS_NAMES)).to(device)
             best_weight[:, columns] = weight.detach()[:, columns]
             best_bias[columns] = bias.detach()[columns]
+        log(f"epoch {epoch + 1}/{recipe.epochs}: loss {total_loss / len(order) / recipe.repeats:.3f} (mean of "
+            f"{recipe.repeats} models), validation concordance {scores.min():.3f}-{scores.max():.3f}")
     return best_weight.cpu(), best_bias.cpu(), best_scores.tolist()
 
 
