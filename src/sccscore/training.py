@@ -191,6 +191,7 @@ def _fit_paper(
         pool, held_out = stratified_split(labels, recipe.validation_fraction, rng)
         train_set = pool[_balanced_draw(labels[pool], recipe.per_type, rng)]
         torch.manual_seed(seed * 1000 + split)  # same seed, same 30 models
+
         def split_log(message: str, split: int = split) -> None:
             log(f"split {split + 1}/{recipe.splits} {message}")
 
