@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from sccscore.compare import cells_from_predictions, compare, confusion_from, counts_from_predictions
+from sccscore.compare import cells_from_predictions, compare, confusion_from, counts_from_rows, read_predictions
 from sccscore.errors import SccscoreError
 from sccscore.stats import (
     chromosomes_for_power,
@@ -91,7 +91,7 @@ def test_compare_flags_the_ctf18_defect_from_predictions(tmp_path):
     table = tmp_path / "predictions.csv"
     rows = [("wt", t) for t, n in zip("ABC", WT) for _ in range(n)] + [("ctf18", t) for t, n in zip("ABC", CTF18) for _ in range(n)]
     table.write_text("path,sample,predicted\n" + "".join(f"x.jpg,{s},{t}\n" for s, t in rows))
-    counts = counts_from_predictions(table)
+    counts = counts_from_rows(read_predictions(table))
     report = compare(counts, "wt")
     test = report["tests"]["ctf18"]
     assert test["chi2_p"] < 1e-20 and test["trend_p"] < 1e-20

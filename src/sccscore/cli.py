@@ -338,21 +338,13 @@ def compare(
     """Compare samples with a reference: A/B/C with intervals, tests, effect sizes, power."""
     from ._atomic import write_json
     from .compare import compare as run
-    from .compare import (
-        cells_from_predictions,
-        confusion_from,
-        counts_from_predictions,
-        counts_from_summary,
-        read_predictions,
-        read_sheet,
-        write_tables,
-    )
+    from .compare import (cells_from_predictions, confusion_from, counts_from_rows, read_predictions, read_sheet,
+                          write_tables)
 
     matrix = confusion_from(confusion) if confusion else None
     cell_sheet = read_sheet(sheet) if sheet else None
     if predictions:
-        counts = counts_from_predictions(predictions)
-        names = samples
+        table, names = predictions, samples
     else:
         if out is None:
             raise SccscoreError("give --out for the classify tables, or --predictions to reuse a classify run")
@@ -364,12 +356,13 @@ def compare(
             matrix = confusion_from(validation)
         with _progress("classifying", quiet) as progress:
             result = classify_run(samples, loaded, out, progress=progress, device=device)
-        counts = counts_from_summary(result.summary)
-        names = list(counts)
+        table, names = out / "predictions.csv", [row["sample"] for row in result.summary]
+    rows = read_predictions(table)
+    counts = counts_from_rows(rows)
     missing = [name for name in names if name not in counts]
     if missing:
-        raise SccscoreError(f"sample(s) {', '.join(missing)} not in {predictions} (it has {', '.join(counts)})")
-    cells = cells_from_predictions(read_predictions(predictions or out / "predictions.csv"), cell_sheet)
+        raise SccscoreError(f"sample(s) {', '.join(missing)} not in {table} (it has {', '.join(counts)})")
+    cells = cells_from_predictions(rows, cell_sheet)
     report = run({name: counts[name] for name in names}, names[0], matrix, seed=seed, cells=cells)
     _print_comparison(report)
     if out:

@@ -40,9 +40,8 @@ def read_predictions(path: str | Path) -> list[dict[str, str]]:
     return rows
 
 
-def counts_from_predictions(path: str | Path) -> dict[str, np.ndarray]:
-    """Predicted A/B/C counts per sample from a ``predictions.csv`` written by classify."""
-    rows = read_predictions(path)
+def counts_from_rows(rows: list[dict[str, str]]) -> dict[str, np.ndarray]:
+    """Predicted A/B/C counts per sample from the rows of a ``predictions.csv``."""
     tally = Counter((row["sample"], row["predicted"]) for row in rows)
     samples = dict.fromkeys(row["sample"] for row in rows)
     return {name: np.array([tally[name, c] for c in CLASS_NAMES]) for name in samples}

@@ -11,7 +11,6 @@ The chart is also written as PNG and SVG beside the report.
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
 import html
 import io
@@ -23,6 +22,7 @@ from PIL import Image
 
 from ._atomic import atomic_open
 from .explain import explain, gallery
+from .compare import read_predictions
 from .errors import ImageReadError
 from .images import ImageItem, read_image
 from .metrics import concordance, confusion_matrix
@@ -51,7 +51,7 @@ def write_report(
 ) -> Path:
     """Write ``report.html`` (and ``distribution.png``/``.svg``) into a classify output folder."""
     out_dir = Path(out_dir)
-    rows = _read_predictions(out_dir / "predictions.csv")
+    rows = read_predictions(out_dir / "predictions.csv")
     classes = list(model.config.classes)
     sections = [_settings_section(model, rows, settings or {})]
     if comparison:
@@ -72,11 +72,6 @@ def write_report(
     with atomic_open(path, encoding="utf-8") as handle:
         handle.write(page)
     return path
-
-
-def _read_predictions(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
 
 
 def _png_uri(data: bytes) -> str:
