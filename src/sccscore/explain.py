@@ -60,7 +60,11 @@ class Explanation:
 
 
 def explain(model: ScoringModel, items: Sequence[ImageItem], batch_size: int = 16) -> tuple[list[Explanation], list[Rejected]]:
-    """Grad-CAM overlays for each readable image; unreadable ones come back as rejected."""
+    """Grad-CAM overlays for each readable image; unreadable ones come back as rejected.
+
+    Images are decoded batch by batch, but every explanation is kept (about
+    0.5 MB each): meant for the tens to hundreds of crops a person looks at.
+    """
     from pytorch_grad_cam import GradCAM
     from pytorch_grad_cam.utils.image import show_cam_on_image
     from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
@@ -70,15 +74,16 @@ def explain(model: ScoringModel, items: Sequence[ImageItem], batch_size: int = 1
     mean = torch.tensor(config.input.mean).view(1, 3, 1, 1)
     std = torch.tensor(config.input.std).view(1, 3, 1, 1)
     explanations, rejected = [], []
-    good = []
-    for item in items:
-        try:
-            good.append((item, prepare(read_image(item.path), config.input)))
-        except ImageReadError as exc:
-            rejected.append(Rejected(item.path, item.sample, exc.reason))
     with GradCAM(model=wrapper, target_layers=[target_layer(model)]) as cam:
-        for start in range(0, len(good), batch_size):
-            batch = good[start : start + batch_size]
+        for start in range(0, len(items), batch_size):
+            batch = []
+            for item in items[start : start + batch_size]:
+                try:
+                    batch.append((item, prepare(read_image(item.path), config.input)))
+                except ImageReadError as exc:
+                    rejected.append(Rejected(item.path, item.sample, exc.reason))
+            if not batch:
+                continue
             pixels = torch.stack([tensor for _, tensor in batch])
             x = (pixels.float() / 255 - mean) / std
             with torch.no_grad():
