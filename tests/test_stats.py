@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from sccscore.compare import cells_from_predictions, compare, confusion_from, counts_from_rows, read_predictions
+from sccscore.compare import (
+    cells_from_predictions,
+    compare,
+    confusion_from,
+    counts_from_rows,
+    read_predictions,
+    read_sheet,
+)
 from sccscore.errors import SccscoreError
 from sccscore.stats import (
     chromosomes_for_power,
@@ -190,3 +197,12 @@ def test_compare_cli_with_a_sub_folder_per_cell(ikemoto, tmp_path, cli):
     assert (cell["n_cells"], cell["n_cells_reference"]) == (3, 3)
     assert "cell level: 3 vs 3 cells" in result.stdout
     assert "<h2>Cell level</h2>" in (tmp_path / "out" / "report.html").read_text()
+
+
+def test_bad_tables_are_named(tmp_path):
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("image,genotype\na.jpg,wt\n")
+    with pytest.raises(SccscoreError, match=r"sheet.csv: the sample sheet needs the columns cell, image"):
+        read_sheet(sheet)
+    with pytest.raises(SccscoreError, match=r"nothing.csv: cannot read the predictions table"):
+        read_predictions(tmp_path / "nothing.csv")

@@ -27,17 +27,22 @@ def counts_from_summary(summary: list[dict[str, Any]]) -> dict[str, np.ndarray]:
     return {row["sample"]: np.array([row[f"n_{c}"] for c in CLASS_NAMES]) for row in summary}
 
 
-def read_predictions(path: str | Path) -> list[dict[str, str]]:
-    """The rows of a ``predictions.csv`` written by classify."""
+def _read_table(path: str | Path, what: str, columns: set[str]) -> list[dict[str, str]]:
+    """The rows of a CSV file that must have ``columns``; a clear error naming the file otherwise."""
     path = Path(path)
     try:
         with path.open(newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SccscoreError(f"{path}: cannot read the predictions table ({exc})") from None
-    if not rows or not {"path", "sample", "predicted"} <= set(rows[0]):
-        raise SccscoreError(f"{path}: not a predictions.csv from sccscore classify (needs path, sample, predicted)")
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise SccscoreError(f"{path}: cannot read the {what} ({exc})") from None
+    if not rows or not columns <= set(rows[0]):
+        raise SccscoreError(f"{path}: the {what} needs the columns {', '.join(sorted(columns))} and at least one row")
     return rows
+
+
+def read_predictions(path: str | Path) -> list[dict[str, str]]:
+    """The rows of a ``predictions.csv`` written by classify."""
+    return _read_table(path, "predictions table", {"path", "sample", "predicted"})
 
 
 def counts_from_rows(rows: list[dict[str, str]]) -> dict[str, np.ndarray]:
@@ -53,14 +58,7 @@ def read_sheet(path: str | Path) -> dict[str, str]:
     ``image`` is a path or a file name; other columns (sample, genotype,
     replicate) may be present and are ignored here.
     """
-    path = Path(path)
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SccscoreError(f"{path}: cannot read the sample sheet ({exc})") from None
-    if not rows or not {"image", "cell"} <= set(rows[0]):
-        raise SccscoreError(f"{path}: a sample sheet needs the columns image and cell")
+    rows = _read_table(path, "sample sheet", {"image", "cell"})
     return {row["image"]: row["cell"] for row in rows}
 
 
