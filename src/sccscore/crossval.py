@@ -20,18 +20,18 @@ import numpy as np
 
 from .errors import DataError
 from .evaluate import evaluation_report
-from .features import extract, fingerprints
 from .images import CLASS_NAMES
 from .predict import Predictions
 from .training import (
     DefaultRecipe,
+    LabelledData,
     Log,
     PaperRecipe,
     Recipe,
     check_counts,
     fit,
     head_probabilities,
-    labelled_items,
+    load_labelled,
 )
 
 
@@ -71,37 +71,39 @@ def crossval(
     ``distribution_pred``, ``confusion`` (pooled over folds), ``folds`` (the same
     per fold) and ``spread`` (mean, sd, min, max of the folds' concordance).
     """
-    started = time.perf_counter()
     recipe = recipe or DefaultRecipe()
-    log = log or (lambda _: None)
+    data = _load_for_folds(folders, recipe, folds, device)
+    return _crossval(data, folds, recipe, seed, device, log or (lambda _: None))
+
+
+def _load_for_folds(folders: Sequence[str | Path], recipe: Recipe, folds: int, device: str | None) -> LabelledData:
     if folds < 2:
         raise DataError("cross-validation needs at least 2 folds")
-    items, groups = labelled_items(folders)
-    labels = np.array([CLASS_NAMES.index(item.label) for item in items])
-    check_counts(labels, folds, f"{folds}-fold cross-validation")
-    digests = fingerprints(items)
-    config = recipe.model_config()
-    features = extract(items, config, digests, device=device)
-    fold_of = stratified_folds(groups, labels, digests, folds, seed)
-    probabilities = np.zeros((len(items), config.n_members, len(CLASS_NAMES)))
+    return load_labelled(folders, recipe, folds, f"{folds}-fold cross-validation", device)
+
+
+def _crossval(data: LabelledData, folds: int, recipe: Recipe, seed: int, device: str | None, log: Log) -> dict[str, Any]:
+    started = time.perf_counter()
+    fold_of = stratified_folds(data.groups, data.labels, data.digests, folds, seed)
+    probabilities = np.zeros((len(data.items), recipe.model_config().n_members, len(CLASS_NAMES)))
     for fold in range(folds):
         trained, tested = fold_of != fold, fold_of == fold
-        check_counts(labels[trained], 2, f"training on fold {fold + 1}'s complement")
-        head = fit(recipe, features[trained], labels[trained], seed=seed, validate=False, device=device)
-        probabilities[tested] = head_probabilities(recipe, head, features[tested])
+        check_counts(data.labels[trained], 2, f"training on fold {fold + 1}'s complement")
+        head = fit(recipe, data.features[trained], data.labels[trained], seed=seed, validate=False, device=device)
+        probabilities[tested] = head_probabilities(recipe, head, data.features[tested])
         log(f"fold {fold + 1}/{folds} done")
-    predictions = Predictions(items, probabilities, CLASS_NAMES, [])
-    report = {
+    predictions = Predictions(data.items, probabilities, CLASS_NAMES, [])
+    in_group = np.array(data.groups)
+    return {
         "recipe": recipe.name,
         "folds": folds,
         "seed": seed,
         "groups": {
-            group: _group_report(predictions, np.array(groups) == group, fold_of, folds, recipe.name, group)
-            for group in dict.fromkeys(groups)
+            group: _group_report(predictions, in_group == group, fold_of, folds, recipe.name, group)
+            for group in dict.fromkeys(data.groups)
         },
         "seconds": round(time.perf_counter() - started, 1),
     }
-    return report
 
 
 def _subset(predictions: Predictions, mask: np.ndarray) -> Predictions:
@@ -151,9 +153,11 @@ def learning_curve(
     """
     recipe = recipe or PaperRecipe()
     log = log or (lambda _: None)
+    # read and featurise once: per_type changes the training draw, not the features
+    data = _load_for_folds(folders, recipe, folds, device)
     rows = []
     for size in sizes:
-        report = crossval(folders, folds, replace(recipe, per_type=size), seed, device)
+        report = _crossval(data, folds, replace(recipe, per_type=size), seed, device, lambda _: None)
         for group, figures in report["groups"].items():
             rows.append({"n_per_type": size, "group": group, "concordance": figures["concordance"],
                          "concordance_min": figures["spread"]["concordance_min"],

@@ -142,6 +142,10 @@ def _prepared(item: ImageItem, config: ModelConfig) -> torch.Tensor:
 def _save(path: Path, value: np.ndarray) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    with os.fdopen(fd, "wb") as handle:
-        np.save(handle, value)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            np.save(handle, value)
+        os.replace(tmp, path)  # a reader never sees a half-written cache entry
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -133,6 +133,31 @@ def labelled_items(folders: Sequence[str | Path]) -> tuple[list[ImageItem], list
     return items, groups
 
 
+@dataclass
+class LabelledData:
+    """Labelled images with what training needs of them, read once."""
+
+    items: list[ImageItem]
+    groups: list[str]  # the name of each image's folder
+    labels: np.ndarray  # class index of each image
+    digests: list[str]  # SHA-256 of each image file
+    features: np.ndarray  # frozen-backbone features for a recipe's model
+
+
+def load_labelled(
+    folders: Sequence[str | Path], recipe: Recipe, minimum: int, why: str, device: str | None = None, log: Log | None = None
+) -> LabelledData:
+    """Scan, check (every type with at least ``minimum`` images) and featurise labelled folders."""
+    items, groups = labelled_items(folders)
+    labels = np.array([CLASS_NAMES.index(item.label) for item in items])
+    check_counts(labels, minimum, why)
+    digests = fingerprints(items)
+    config = recipe.model_config()
+    if log:
+        log(f"backbone features of {len(items)} images ({config.backbone}; from the cache where present)")
+    return LabelledData(items, groups, labels, digests, extract(items, config, digests, device=device))
+
+
 def check_counts(labels: np.ndarray, minimum: int, why: str) -> None:
     """Every type must be present with at least ``minimum`` images."""
     counts = np.bincount(labels, minlength=len(CLASS_NAMES))
@@ -385,26 +410,20 @@ def train(
     out = Path(out)
     if out.exists():
         raise DataError(f"{out}: already exists; choose a new model folder")
-    items, groups = labelled_items(folders)
-    labels = np.array([CLASS_NAMES.index(item.label) for item in items])
-    check_counts(labels, MIN_PER_TYPE, "training")
-    digests = fingerprints(items)
-    config = recipe.model_config()
-    log(f"backbone features of {len(items)} images ({config.backbone}; from the cache where present)")
-    features = extract(items, config, digests, device=device)
-    head = fit(recipe, features, labels, seed=seed, device=device, log=log)
+    data = load_labelled(folders, recipe, MIN_PER_TYPE, "training", device, log)
+    head = fit(recipe, data.features, data.labels, seed=seed, device=device, log=log)
     record = {
         "recipe": recipe.name,
         "settings": {k: v for k, v in asdict(recipe).items() if k != "name"},
         "seed": seed,
-        "folders": {group: int(groups.count(group)) for group in dict.fromkeys(groups)},
-        "n_images": len(items),
-        "distribution": (np.bincount(labels, minlength=len(CLASS_NAMES)) / len(labels)).tolist(),
-        "data_fingerprint": data_fingerprint(digests, [item.label for item in items]),
+        "folders": {group: int(data.groups.count(group)) for group in dict.fromkeys(data.groups)},
+        "n_images": len(data.items),
+        "distribution": (np.bincount(data.labels, minlength=len(CLASS_NAMES)) / len(data.labels)).tolist(),
+        "data_fingerprint": data_fingerprint(data.digests, [item.label for item in data.items]),
         "validation": head.validation,
         "versions": versions(),
     }
-    return save_model(model_from_head(replace(config, training=record), head), out)
+    return save_model(model_from_head(replace(recipe.model_config(), training=record), head), out)
 
 
 def model_from_head(config: ModelConfig, head: Head) -> ScoringModel:
