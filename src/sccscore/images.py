@@ -10,6 +10,7 @@ background of a Giemsa bright-field image.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -225,3 +226,17 @@ def scan_samples(folders: list[str | Path]) -> list[Sample]:
             )
         seen[sample.name] = sample.folder
     return samples
+
+
+def items_from_paths(paths: Sequence[str | Path]) -> tuple[list[ImageItem], list[Rejected]]:
+    """The images named on a command line: files (sample = their folder's name) or sample folders."""
+    items: list[ImageItem] = []
+    rejected: list[Rejected] = []
+    for path in map(Path, paths):
+        if path.is_file():
+            items.append(ImageItem(path, path.resolve().parent.name))
+        else:
+            sample = scan_sample(path)
+            items += sample.items
+            rejected += sample.rejected
+    return items, rejected

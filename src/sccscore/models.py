@@ -299,7 +299,8 @@ def imagenet_backbone_state(backbone: str) -> dict[str, torch.Tensor]:
         raise ModelError(f"unknown backbone '{backbone}' (choose from {', '.join(BACKBONES)})")
     cached = Path(torch.hub.get_dir()) / "checkpoints" / spec.imagenet_file
     try:
-        with contextlib.redirect_stderr(io.StringIO()):  # torch.hub announces even a failing download
+        # torch.hub announces even a failing download, on stdout
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             state = torch.hub.load_state_dict_from_url(
                 f"https://download.pytorch.org/models/{spec.imagenet_file}",
                 progress=False,

@@ -324,19 +324,30 @@ def _fit_default(
     validation: dict[str, Any] = {}
     if validate:
         kept, held_out = stratified_split(labels[chosen], recipe.validation_fraction, rng)
-        weight, bias = _logistic_regression(recipe, features[chosen[kept]], labels[chosen[kept]], device)
+        weight, bias = _recipe_regression(recipe, features[chosen[kept]], labels[chosen[kept]], device)
         probabilities = linear_probabilities(features[chosen[held_out]], weight, bias)
         matrix = confusion_matrix(labels[chosen[held_out]], probabilities.argmax(axis=1))
         # the confusion on held-out images is what compare corrects predictions with
         validation = {"concordance": concordance(matrix), "n_images": int(len(held_out)), "confusion": matrix.tolist()}
         log(f"validation concordance {validation['concordance']:.3f} on {len(held_out)} held-out images")
-    weight, bias = _logistic_regression(recipe, features[chosen], labels[chosen], device)
+    weight, bias = _recipe_regression(recipe, features[chosen], labels[chosen], device)
     log(f"trained on {len(chosen)} images")
     return Head({"classifier.weight": weight, "classifier.bias": bias}, validation)
 
 
-def _logistic_regression(
+def _recipe_regression(
     recipe: DefaultRecipe, features: np.ndarray, labels: np.ndarray, device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor]:
+    return fit_logistic_regression(features, labels, len(CLASS_NAMES), recipe.l2_c, recipe.balanced, device)
+
+
+def fit_logistic_regression(
+    features: np.ndarray,
+    labels: np.ndarray,
+    n_classes: int,
+    l2_c: float,
+    balanced: bool,
+    device: torch.device,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Multinomial logistic regression on standardised features, all views as samples.
 
@@ -350,13 +361,13 @@ def _logistic_regression(
     y = torch.from_numpy(np.repeat(labels, n_views)).to(device)
     mean, std = x.mean(dim=0), x.std(dim=0).clamp_min(1e-6)
     x = (x - mean) / std
-    counts = torch.bincount(y, minlength=len(CLASS_NAMES)).double()
-    class_weight = counts.sum() / (len(counts) * counts) if recipe.balanced else torch.ones_like(counts)
+    counts = torch.bincount(y, minlength=n_classes).double()
+    class_weight = counts.sum() / (len(counts) * counts) if balanced else torch.ones_like(counts)
     sample_weight = class_weight[y] / len(y)
-    weight = torch.zeros(len(CLASS_NAMES), x.shape[1], dtype=torch.float64, device=device, requires_grad=True)
-    bias = torch.zeros(len(CLASS_NAMES), dtype=torch.float64, device=device, requires_grad=True)
+    weight = torch.zeros(n_classes, x.shape[1], dtype=torch.float64, device=device, requires_grad=True)
+    bias = torch.zeros(n_classes, dtype=torch.float64, device=device, requires_grad=True)
     optimiser = torch.optim.LBFGS([weight, bias], max_iter=500, tolerance_grad=1e-9, line_search_fn="strong_wolfe")
-    penalty = 1 / (2 * recipe.l2_c * len(y))
+    penalty = 1 / (2 * l2_c * len(y))
 
     def closure() -> torch.Tensor:
         optimiser.zero_grad()
