@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -114,12 +115,20 @@ def classify(
     engine: EngineOption = "auto",
     workers: WorkersOption = None,
     make_report: Annotated[bool, typer.Option("--report", help="Also write a self-contained report.html.")] = False,
+    spreads: Annotated[bool, typer.Option(
+        "--spreads", help="The images are whole spreads (files or folders): detect, crop and classify.")] = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Classify crops and write predictions.csv, summary.csv and rejected.csv."""
+    """Classify crops (or whole spreads) and write predictions.csv, summary.csv and rejected.csv."""
     from .classify import classify as run
 
     loaded = _load(model, preprocess)
+    if spreads:
+        if resume or make_report:
+            raise SccscoreError("--spreads does not take --resume or --report yet")
+        _classify_spreads(folders, loaded, out, quiet, batch_size=batch_size, device=device, engine=engine,
+                          workers=workers)
+        return
     with _progress("classifying", quiet) as progress:
         result = run(folders, loaded, out, strict=strict, resume=resume, progress=progress,
                      batch_size=batch_size, device=device, engine=engine, workers=workers)
@@ -129,6 +138,92 @@ def classify(
         from .report import write_report
 
         console.print(f"wrote {write_report(result.out_dir, loaded)}", highlight=False)
+
+
+def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, **predict_options) -> None:
+    from .spreads import classify_spreads
+
+    with _progress("detecting", quiet) as progress:
+        result = classify_spreads(paths, model, out, progress=progress, **predict_options)
+    _print_spread_result(result)
+    if result.metaphases:
+        _print_table(result.metaphases, "Per metaphase")
+        _print_table(result.summary, "Per sample")
+    console.print(f"wrote {result.out_dir / 'predictions.csv'}, metaphases.csv, summary.csv, detections.csv, "
+                  "rejected.csv, crops/ and overlays/", highlight=False)
+
+
+def _print_spread_result(result) -> None:
+    for spread in result.spreads:
+        statuses = Counter(d.status for d in spread.found.detections)
+        left_out = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()) if status != "chromosome")
+        console.print(f"{spread.item.path}: {statuses['chromosome']} chromosomes in "
+                      f"{len({d.metaphase for d in spread.found.chromosomes})} metaphase(s)"
+                      + (f"; left out: {left_out}" if left_out else ""), highlight=False)
+    for rejected in result.rejected:
+        console.print(f"[yellow]skipped[/] {rejected.path}: {rejected.reason}", highlight=False)
+
+
+def _print_table(rows: list[dict], title: str) -> None:
+    table = Table(title=title)
+    for key in rows[0]:
+        table.add_column(key, justify="left" if key in ("sample", "image") else "right")
+    for row in rows:
+        table.add_row(*(str(value) for value in row.values()))
+    stdout.print(table)
+
+
+@app.command()
+def detect(
+    images: Annotated[list[Path], typer.Argument(help="Spread images, or folders of them.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for crops, detections.csv, overlays.")],
+    labels: Annotated[Optional[Path], typer.Option(
+        "--labels", help="Folder of YOLO label files (<image>.txt): also sort matched crops into labelled/a|b|c.")] = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Find the chromosomes in whole spreads; write one crop per chromosome, detections.csv and overlays."""
+    from .spreads import detect_spreads
+
+    with _progress("detecting", quiet) as progress:
+        result = detect_spreads(images, out, labels_dir=labels, progress=progress)
+    _print_spread_result(result)
+    console.print(f"wrote {result.out_dir / 'detections.csv'}, crops/, overlays/ and rejected.csv"
+                  + (", labelled/" if labels else ""), highlight=False)
+
+
+@app.command("evaluate-detection")
+def evaluate_detection(
+    images: Annotated[Path, typer.Argument(help="Folder of annotated spread images.")],
+    labels: Annotated[Path, typer.Argument(help="Folder of their YOLO label files (<image>.txt).")],
+    model: ModelOption = "paper:squeezenet1_1",
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Keep crops, overlays and tables here.")] = None,
+    leave_one_out: Annotated[bool, typer.Option(
+        "--leave-one-out", help="Score each spread with a merge model and classifier fitted on the others "
+        "(and on --train); --model is then not used.")] = False,
+    train: Annotated[Optional[list[Path]], typer.Option(
+        "--train", help="With --leave-one-out: labelled crop folders to train on as well (repeatable).")] = None,
+    json_path: Annotated[Optional[Path], typer.Option("--json", help="Write all figures to this JSON file.")] = None,
+) -> None:
+    """Detection recall and precision (IoU >= 0.5) and end-to-end concordance on annotated spreads."""
+    import tempfile
+
+    from . import detection_eval
+
+    if leave_one_out:
+        report = detection_eval.leave_one_out(images, labels, train or [], log=lambda m: console.print(m))
+    else:
+        with tempfile.TemporaryDirectory(prefix="sccscore-detection-") as tmp:
+            report = detection_eval.evaluate_detection(images, labels, _load(model, None), out or tmp)
+    _print_table([{"image": r["image"], **{k: r[k] for k in ("n_true", "n_found", "recall", "precision",
+                                                               "concordance")}} for r in report["per_image"]]
+                 + [{"image": "all", **{k: report[k] for k in ("n_true", "n_found", "recall", "precision",
+                                                              "concordance")}}], "Detection and type")
+    _print_table([{"type": name, **figures} for name, figures in report["per_type"].items()], "Per annotated type")
+    if json_path:
+        from ._atomic import write_json
+
+        write_json(json_path, report)
+        console.print(f"wrote {json_path}", highlight=False)
 
 
 def _print_summary(summary: list[dict]) -> None:
@@ -412,15 +507,11 @@ def explain(
     """Grad-CAM heatmaps of where the model looks, and a gallery per predicted type."""
     from .explain import explain as run
     from .explain import write_explanations
-    from .images import ImageItem, scan_sample
+    from .images import items_from_paths
 
-    items = []
-    for path in inputs:
-        if path.is_file():
-            items.append(ImageItem(path, path.parent.name))
-        else:
-            items += scan_sample(path).items
+    items, unread = items_from_paths(inputs)
     explanations, rejected = run(_load(model, preprocess), items)
+    rejected = unread + rejected
     folder = write_explanations(explanations, rejected, out, per_type=per_type)
     console.print(f"wrote {len(explanations)} heatmaps, galleries and explanations.csv to {folder}"
                   + (f"; {len(rejected)} file(s) could not be read (rejected.csv)" if rejected else ""), highlight=False)

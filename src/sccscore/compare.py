@@ -66,6 +66,7 @@ def cells_from_predictions(rows: list[dict[str, str]], sheet: dict[str, str] | N
     """A/B/C counts per cell, per sample, for the samples whose every image has a cell.
 
     An image's cell is its entry in the sample sheet (by path, then file name),
+    else its ``cell`` column (the metaphase, for crops found in whole spreads),
     else the folder it sits in, unless that is a label folder (a, b, c) or the
     sample's own folder. Returns sample -> (n_cells, 3) counts.
     """
@@ -73,7 +74,7 @@ def cells_from_predictions(rows: list[dict[str, str]], sheet: dict[str, str] | N
     incomplete = set()
     for row in rows:
         path = Path(row["path"])
-        cell = (sheet or {}).get(row["path"]) or (sheet or {}).get(path.name)
+        cell = (sheet or {}).get(row["path"]) or (sheet or {}).get(path.name) or row.get("cell") or None
         if cell is None and sheet is None and path.parent.name != row["sample"] \
                 and label_from_folder_name(path.parent.name) is None:
             cell = path.parent.name

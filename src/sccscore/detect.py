@@ -1,0 +1,372 @@
+"""Finding single chromosomes in a raw metaphase spread.
+
+Classical segmentation, with one learned step. A pixel is foreground where the
+stain (``1 - green / background``; Giemsa absorbs green most) passes a
+threshold. Components far larger than a chromosome are interphase nuclei or
+unseparated clusters and are left out, specks are debris. Components larger
+than usual are cut by a watershed on their distance transform, at the waists
+where two touching chromosomes meet. The pieces ("fragments") are then joined
+into chromosomes: the two sisters of a type C chromosome are separate
+fragments, and so are the halves of a chromosome the watershed cut. Whether
+two nearby fragments are one chromosome is decided by a logistic regression on
+the pair's geometry (gap, sizes, orientation, contact), fitted on annotated
+spreads (:func:`fit_merge_model`); pairs are joined most-likely first. Last,
+chromosomes are grouped into metaphases by single linkage of their centres.
+
+The pixel settings suit the 1440 x 1024 images of ``oshima2026`` (chromosomes
+about 40 px long); :class:`DetectSettings` holds them in one place.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import torch
+from scipy import ndimage
+from scipy.cluster.hierarchy import fcluster, linkage
+from skimage import measure, morphology, segmentation
+from skimage.morphology import h_maxima
+
+from ._atomic import write_json
+from .errors import SccscoreError
+
+# A spread is decoded whole; refuse sizes whose float working copies would not fit a laptop.
+MAX_SPREAD_PIXELS = 40_000_000
+SPECK_PIXELS = 8
+PAIR_FEATURES = (
+    "gap", "log_area_large", "log_area_small", "area_ratio", "length_ratio",
+    "angle", "union_elongation", "centre_distance", "contact",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DetectSettings:
+    """Pixel-scale settings of the detector (see the module docstring)."""
+
+    threshold: float = 0.3  # stain above which a pixel is chromosome
+    min_area: int = 60  # px: groups smaller than this are debris
+    max_area: int = 3000  # px: components larger are nuclei or clusters; joins stop there
+    nucleus_threshold: float = 0.2  # stain of a nucleus's faintest parts
+    nucleus_solidity: float = 0.8  # a large component this convex is a nucleus, else a cluster
+    split_factor: float = 1.5  # components larger than this x the median are cut at their waists
+    split_depth: float = 1.0  # px of distance-transform relief that makes a separate seed
+    join_factor: float = 4.0  # joins stop at this x the median fragment area
+    reach: int = 20  # px: fragments nearer than this are candidates to be joined
+    metaphase_gap: float = 150.0  # px: chromosomes whose centres are nearer share a metaphase
+    min_metaphase: int = 10  # chromosomes; a smaller group joins the nearest larger metaphase
+    margin: float = 0.2  # crops extend the box by this share of its size on each side
+
+
+@dataclass
+class MergeModel:
+    """Logistic regression deciding whether two fragments are one chromosome."""
+
+    weight: list[float]
+    bias: float
+    trained_on: list[str] = field(default_factory=list)
+
+    def probability(self, features: np.ndarray) -> np.ndarray:
+        logits = np.asarray(features, float) @ np.asarray(self.weight) + self.bias
+        return 1.0 / (1.0 + np.exp(-logits))
+
+    def save(self, path: str | Path) -> None:
+        write_json(path, asdict(self) | {"features": list(PAIR_FEATURES)})
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> MergeModel:
+        """The given model file, or the one shipped with sccscore."""
+        if path is None:
+            text = resources.files("sccscore").joinpath("_data/merge_model.json").read_text()
+        else:
+            text = Path(path).read_text()
+        record = json.loads(text)
+        if tuple(record.get("features", ())) != PAIR_FEATURES:
+            raise SccscoreError(f"{path}: not a merge model of this sccscore version")
+        return cls(record["weight"], record["bias"], record.get("trained_on", []))
+
+
+@dataclass(frozen=True)
+class Detection:
+    """One object found in a spread: a chromosome, or something left out and why."""
+
+    id: int
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels, x1 and y1 exclusive
+    area: int
+    centroid: tuple[float, float]  # x, y
+    status: str  # chromosome | nucleus | cluster | debris
+    reason: str = ""
+    metaphase: int = 0  # 1, 2, ... for chromosomes (largest metaphase first), 0 otherwise
+
+
+@dataclass
+class SpreadDetections:
+    """The detections of one spread, with the label image they were read from."""
+
+    detections: list[Detection]
+    labels: np.ndarray  # pixel -> detection id (0 = background)
+
+    @property
+    def chromosomes(self) -> list[Detection]:
+        return [d for d in self.detections if d.status == "chromosome"]
+
+
+def stain(rgb: np.ndarray) -> np.ndarray:
+    """How much darker than the background each pixel is, 0 (background) to 1 (black)."""
+    green = rgb[..., 1].astype(np.float32)
+    background = float(np.median(green))
+    if background < 1:
+        return np.zeros_like(green)
+    return np.clip((background - green) / background, 0, 1)
+
+
+def detect(rgb: np.ndarray, settings: DetectSettings | None = None, model: MergeModel | None = None) -> SpreadDetections:
+    """Find the chromosomes of a spread (an RGB ``uint8`` array)."""
+    settings = settings or DetectSettings()
+    model = model or MergeModel.load()
+    if rgb.shape[0] * rgb.shape[1] > MAX_SPREAD_PIXELS:
+        raise SccscoreError(f"image is {rgb.shape[1]} x {rgb.shape[0]} px; detection handles up to "
+                            f"{MAX_SPREAD_PIXELS // 1_000_000} megapixels, crop or downscale it")
+    components, left_out = _components(stain(rgb), settings)
+    fragments = split_touching(components, settings)
+    pairs, features = candidate_pairs(fragments, settings.reach)
+    groups = join(fragments, pairs, model.probability(features) if len(pairs) else np.zeros(0), settings)
+    return _detections(fragments, groups, left_out, settings)
+
+
+def _components(stained: np.ndarray, settings: DetectSettings) -> tuple[np.ndarray, list[tuple[np.ndarray, str, str]]]:
+    """Label foreground components, leaving out nuclei, what lies in them, and clusters."""
+    # specks of a few pixels are noise, not even debris; they would skew the median size
+    foreground = morphology.remove_small_objects(stained > settings.threshold, max_size=SPECK_PIXELS)
+    labels = measure.label(foreground)
+    nuclei = _nuclei(stained, settings)
+    left_out = [(region.coords, "nucleus", f"area {region.area} px, round") for region in measure.regionprops(nuclei)]
+    for region in measure.regionprops(labels):
+        if nuclei[tuple(region.coords.T)].mean() > 0.5:
+            labels[tuple(region.coords.T)] = 0  # dark grain of a nucleus
+        elif region.area > settings.max_area:
+            if region.solidity >= settings.nucleus_solidity:
+                left_out.append((region.coords, "nucleus", f"area {region.area} px, convex"))
+            else:
+                left_out.append((region.coords, "cluster", f"area {region.area} px, could not be separated"))
+            labels[tuple(region.coords.T)] = 0
+    return labels, left_out
+
+
+def _nuclei(stained: np.ndarray, settings: DetectSettings) -> np.ndarray:
+    """Labelled interphase nuclei: large, convex, filled regions of faint stain.
+
+    The threshold is lower than for chromosomes, so that a nucleus is one whole
+    region rather than a scatter of dark grains that look like chromosomes.
+    """
+    faint = ndimage.binary_fill_holes(stained > settings.nucleus_threshold)
+    labels = measure.label(faint)
+    for region in measure.regionprops(labels):
+        if region.area <= settings.max_area or region.solidity < settings.nucleus_solidity:
+            labels[tuple(region.coords.T)] = 0
+    return labels
+
+
+def split_touching(labels: np.ndarray, settings: DetectSettings) -> np.ndarray:
+    """Cut components much larger than the median at their waists (watershed)."""
+    areas = np.bincount(labels.ravel())
+    if len(areas) < 2:
+        return labels
+    median = np.median(areas[1:][areas[1:] > 0])
+    out, next_label = labels.copy(), labels.max() + 1
+    for region in measure.regionprops(labels):
+        if region.area < settings.split_factor * median:
+            continue
+        mask = np.pad(region.image, 2)
+        distance = ndimage.gaussian_filter(ndimage.distance_transform_edt(mask), 1.0)
+        seeds = measure.label(h_maxima(distance, settings.split_depth) & mask)
+        if seeds.max() < 2:
+            continue
+        pieces = segmentation.watershed(-distance, seeds, mask=mask)[2:-2, 2:-2]
+        y0, x0, y1, x1 = region.bbox
+        window = out[y0:y1, x0:x1]
+        for piece in range(2, pieces.max() + 1):
+            window[pieces == piece] = next_label
+            next_label += 1
+    return out
+
+
+def candidate_pairs(fragments: np.ndarray, reach: int) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """Pairs of fragments closer than ``reach`` pixels, with their features (PAIR_FEATURES)."""
+    regions = {r.label: r for r in measure.regionprops(fragments)}
+    pairs, features = [], []
+    for label, region in regions.items():
+        y0, x0, y1, x1 = region.bbox
+        top, left = max(0, y0 - reach), max(0, x0 - reach)
+        window = fragments[top : y1 + reach, left : x1 + reach]
+        distance = ndimage.distance_transform_edt(window != label)
+        for other in np.unique(window):
+            if other <= label:
+                continue
+            gap = float(distance[window == other].min())
+            if gap <= reach:
+                pairs.append((label, int(other)))
+                features.append(_pair_features(region, regions[other], gap, window == label, window == other))
+    return pairs, np.array(features, float).reshape(-1, len(PAIR_FEATURES))
+
+
+def _pair_features(a, b, gap: float, mask_a: np.ndarray, mask_b: np.ndarray) -> list[float]:
+    large, small = (a, b) if a.area >= b.area else (b, a)
+    angle = abs(a.orientation - b.orientation)
+    points = np.vstack([a.coords, b.coords]).astype(float)
+    spread = np.sort(np.linalg.eigvalsh(np.cov((points - points.mean(0)).T)))
+    length = max(large.axis_major_length, 1.0)
+    # pixels where the two touch, in units of the thinner one's width
+    contact = (mask_a & ndimage.binary_dilation(mask_b)).sum() if gap <= 1.5 else 0
+    width = min(2 * r.area / max(r.perimeter, 1.0) for r in (a, b))
+    return [
+        gap, np.log(large.area), np.log(small.area), small.area / large.area,
+        small.axis_major_length / length, min(angle, np.pi - angle),
+        np.sqrt(spread[0] / max(spread[1], 1e-6)),
+        float(np.hypot(*np.subtract(a.centroid, b.centroid))) / length,
+        contact / max(width, 1.0),
+    ]  # fmt: skip
+
+
+def join(fragments: np.ndarray, pairs: list[tuple[int, int]], probability: np.ndarray, settings: DetectSettings) -> dict[int, list[int]]:
+    """Join fragments into chromosomes, most likely pair first (union-find).
+
+    A join that would make a chromosome larger than ``max_area`` is refused, so
+    that a dense spread does not chain into one object.
+    """
+    area = {int(k): int(v) for k, v in enumerate(np.bincount(fragments.ravel())) if k and v}
+    largest = min(settings.max_area, settings.join_factor * np.median(list(area.values()))) if area else 0
+    parent = {label: label for label in area}
+
+    def root(label: int) -> int:
+        while parent[label] != label:
+            parent[label] = parent[parent[label]]
+            label = parent[label]
+        return label
+
+    for index in np.argsort(-probability, kind="stable"):
+        if probability[index] < 0.5:
+            break
+        a, b = (root(label) for label in pairs[index])
+        if a != b and area[a] + area[b] <= largest:
+            parent[b] = a
+            area[a] += area[b]
+    groups: dict[int, list[int]] = {}
+    for label in area:
+        groups.setdefault(root(label), []).append(label)
+    return groups
+
+
+def _detections(fragments: np.ndarray, groups: dict[int, list[int]], left_out, settings: DetectSettings) -> SpreadDetections:
+    lookup = np.zeros(fragments.max() + 1, np.int32)
+    for number, members in enumerate(sorted(groups.values(), key=lambda m: min(m)), start=1):
+        lookup[members] = number
+    labels = lookup[fragments]
+    detections = []
+    for region in measure.regionprops(labels):
+        status, reason = ("chromosome", "") if region.area >= settings.min_area else ("debris", f"area {region.area} px")
+        detections.append(_detection(region.label, region.coords, region.area, status, reason))
+    for coords, status, reason in left_out:
+        labels[tuple(coords.T)] = len(detections) + 1
+        detections.append(_detection(len(detections) + 1, coords, len(coords), status, reason))
+    return SpreadDetections(_with_metaphases(detections, settings), labels)
+
+
+def _detection(number: int, coords: np.ndarray, area: int, status: str, reason: str) -> Detection:
+    y0, x0 = coords.min(axis=0)
+    y1, x1 = coords.max(axis=0) + 1
+    cy, cx = coords.mean(axis=0)
+    return Detection(number, (int(x0), int(y0), int(x1), int(y1)), int(area), (float(cx), float(cy)), status, reason)
+
+
+def _with_metaphases(detections: list[Detection], settings: DetectSettings) -> list[Detection]:
+    """Number metaphases by single linkage of chromosome centres, largest first."""
+    chromosomes = [d for d in detections if d.status == "chromosome"]
+    if not chromosomes:
+        return detections
+    if len(chromosomes) == 1:
+        clusters = np.ones(1, int)
+    else:
+        centres = np.array([d.centroid for d in chromosomes])
+        clusters = fcluster(linkage(centres, "single"), settings.metaphase_gap, criterion="distance")
+        clusters = _attach_strays(clusters, centres, settings.min_metaphase)
+    sizes = np.bincount(clusters)
+    order = sorted(set(clusters), key=lambda c: (-sizes[c], c))
+    number = {cluster: rank for rank, cluster in enumerate(order, start=1)}
+    metaphase = {d.id: number[c] for d, c in zip(chromosomes, clusters)}
+    return [Detection(**(asdict(d) | {"metaphase": metaphase.get(d.id, 0)})) for d in detections]
+
+
+def _attach_strays(clusters: np.ndarray, centres: np.ndarray, minimum: int) -> np.ndarray:
+    """Give the chromosomes of groups smaller than ``minimum`` to the nearest large group.
+
+    A chromosome that drifted away from its spread is still part of that cell;
+    when no group is large enough, the groups are kept as they are.
+    """
+    sizes = np.bincount(clusters)
+    large = sizes[clusters] >= minimum
+    if large.all() or not large.any():
+        return clusters
+    out = clusters.copy()
+    for index in np.flatnonzero(~large):
+        distances = np.hypot(*(centres[large] - centres[index]).T)
+        out[index] = clusters[large][np.argmin(distances)]
+    return out
+
+
+def crop(rgb: np.ndarray, found: SpreadDetections, detection: Detection, margin: float) -> np.ndarray:
+    """The detection's box enlarged by ``margin``, with every other object painted white."""
+    x0, y0, x1, y1 = detection.box
+    pad_x, pad_y = round(margin * (x1 - x0)), round(margin * (y1 - y0))
+    height, width = found.labels.shape
+    x0, y0, x1, y1 = max(0, x0 - pad_x), max(0, y0 - pad_y), min(width, x1 + pad_x), min(height, y1 + pad_y)
+    out = rgb[y0:y1, x0:x1].copy()
+    window = found.labels[y0:y1, x0:x1]
+    others = ndimage.binary_dilation((window > 0) & (window != detection.id), iterations=1)
+    out[others & (window != detection.id)] = 255
+    return out
+
+
+# -- fitting the merge model on annotated spreads ---------------------------------------------------
+
+
+def fragment_owner(fragments: np.ndarray, boxes: np.ndarray) -> dict[int, int | None]:
+    """The annotated box each fragment belongs to: the smallest holding 70% of its pixels."""
+    owner: dict[int, int | None] = {}
+    areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    for region in measure.regionprops(fragments):
+        ys, xs = region.coords[:, 0], region.coords[:, 1]
+        inside = np.array([((xs >= x0) & (xs < x1) & (ys >= y0) & (ys < y1)).mean() for x0, y0, x1, y1 in boxes])
+        holding = np.flatnonzero(inside >= 0.7)
+        owner[region.label] = int(holding[np.argmin(areas[holding])]) if len(holding) else None
+    return owner
+
+
+def pair_examples(rgb: np.ndarray, boxes: np.ndarray, settings: DetectSettings) -> tuple[np.ndarray, np.ndarray]:
+    """Pair features of a spread and whether each pair lies in one annotated box."""
+    components, _ = _components(stain(rgb) > settings.threshold, settings)
+    fragments = split_touching(components, settings)
+    pairs, features = candidate_pairs(fragments, settings.reach)
+    owner = fragment_owner(fragments, boxes)
+    same = np.array([owner[a] is not None and owner[a] == owner[b] for a, b in pairs], int)
+    return features, same
+
+
+def fit_merge_model(spreads: Sequence[tuple[str, np.ndarray, np.ndarray]], settings: DetectSettings | None = None) -> MergeModel:
+    """Fit the merge model on annotated spreads: (name, RGB image, boxes x0 y0 x1 y1 in px)."""
+    from .training import fit_logistic_regression
+
+    settings = settings or DetectSettings()
+    examples = [pair_examples(rgb, boxes, settings) for _, rgb, boxes in spreads]
+    features = np.vstack([f for f, _ in examples])
+    same = np.concatenate([s for _, s in examples])
+    if len(np.unique(same)) < 2:
+        raise SccscoreError("the annotated spreads give no pair of fragments to join, or none to keep apart")
+    weight, bias = fit_logistic_regression(features[:, None], same, n_classes=2, l2_c=1.0, balanced=False,
+                                           device=torch.device("cpu"))
+    # two-class softmax = logistic of the logit difference
+    return MergeModel((weight[1] - weight[0]).double().tolist(), float(bias[1] - bias[0]), [n for n, _, _ in spreads])

@@ -1,0 +1,172 @@
+"""How well spreads are read end to end: detection and type against annotated boxes.
+
+A detected chromosome is a true positive when it matches an annotated box with
+IoU >= 0.5 (one-to-one, :func:`sccscore.annotations.match_boxes`). Recall and
+precision count boxes regardless of type; the end-to-end concordance is the
+share of annotated chromosomes that are both detected and given the annotated
+type. :func:`evaluate_detection` scores a given model and the shipped merge
+model. :func:`leave_one_out` never scores a spread with anything fitted on it:
+for each spread, the merge model is fitted on the other spreads and the
+classifier (the default recipe) on the given labelled crop folders plus the
+crops of the other spreads' matched detections.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .annotations import match_boxes, read_yolo
+from .detect import DetectSettings, MergeModel, fit_merge_model
+from .errors import SccscoreError
+from .features import extract, fingerprints
+from .images import CLASS_NAMES, ImageItem, read_image, scan_sample
+from .metrics import confusion_matrix
+from .models import ScoringModel
+from .spreads import Spread, classify_spreads, detect_spreads
+from .training import DefaultRecipe, Log, check_counts, fit, head_probabilities, labelled_items
+
+MIN_IOU = 0.5
+
+
+def annotated_images(images_dir: str | Path, labels_dir: str | Path) -> list[tuple[ImageItem, Path]]:
+    """The images of a folder, each with its YOLO label file (same name, ``.txt``)."""
+    sample = scan_sample(images_dir)
+    if sample.rejected:
+        raise SccscoreError(f"{sample.rejected[0].path}: {sample.rejected[0].reason}")
+    pairs = [(item, Path(labels_dir) / f"{item.path.stem}.txt") for item in sample.items]
+    for item, label_file in pairs:
+        if not label_file.is_file():
+            raise SccscoreError(f"{label_file}: no label file for {item.path.name}")
+    return pairs
+
+
+def evaluate_detection(
+    images_dir: str | Path,
+    labels_dir: str | Path,
+    model: ScoringModel,
+    out_dir: str | Path,
+    settings: DetectSettings | None = None,
+    merge_model: MergeModel | None = None,
+) -> dict[str, Any]:
+    """Detect and classify annotated spreads with ``model``; figures as in the module docstring."""
+    pairs = annotated_images(images_dir, labels_dir)
+    merge_model = merge_model or MergeModel.load()
+    seen = sorted({item.path.stem for item, _ in pairs} & set(merge_model.trained_on))
+    if seen:
+        warnings.warn(f"the merge model was fitted on {', '.join(seen)}: figures on those spreads are optimistic "
+                      "(--leave-one-out fits it without each spread)", stacklevel=2)
+    result = classify_spreads([item.path for item, _ in pairs], model, out_dir, settings, merge_model, workers=0)
+    predicted = _predicted_types(result.out_dir / "predictions.csv")
+    scored = [_score_spread(spread, predicted.get(spread.item.path.name, {}), label_file)
+              for spread, (_, label_file) in zip(result.spreads, pairs)]
+    return figures(scored) | {"model": model.config.name, "merge_model_trained_on": merge_model.trained_on}
+
+
+def _predicted_types(path: Path) -> dict[str, dict[int, str]]:
+    from .compare import read_predictions
+
+    types: dict[str, dict[int, str]] = {}
+    for row in read_predictions(path):
+        types.setdefault(row["image"], {})[int(row["id"])] = row["predicted"]
+    return types
+
+
+def _score_spread(spread: Spread, types: dict[int, str], label_file: Path) -> dict[str, Any]:
+    """True and found boxes of one spread, matched, with the types given to the matches."""
+    height, width = spread.found.labels.shape
+    truth, classes = read_yolo(label_file, width, height)
+    chromosomes = spread.found.chromosomes
+    found = np.array([c.box for c in chromosomes], float).reshape(-1, 4)
+    matches = match_boxes(found, truth, MIN_IOU)
+    given = [CLASS_NAMES.index(types[chromosomes[f].id]) if chromosomes[f].id in types else -1 for f, _ in matches]
+    return {"image": spread.item.path.name, "n_true": len(truth), "n_found": len(found),
+            "true_classes": classes, "matched_true": [t for _, t in matches], "matched_given": given}
+
+
+def figures(scored: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Recall, precision, concordance overall, per type and per image."""
+    per_image = [_counts(s) for s in scored]
+    total = {key: sum(c[key] for c in per_image) for key in ("n_true", "n_found", "n_matched", "n_correct")}
+    per_type = {}
+    for index, name in enumerate(CLASS_NAMES):
+        n = sum(int((s["true_classes"] == index).sum()) for s in scored)
+        matched = sum(int((s["true_classes"][s["matched_true"]] == index).sum()) for s in scored if s["matched_true"])
+        correct = sum(sum(int(s["true_classes"][t] == index and g == index)
+                          for t, g in zip(s["matched_true"], s["matched_given"])) for s in scored)
+        per_type[name] = {"n": n, "recall": _ratio(matched, n), "concordance": _ratio(correct, n)}
+    true = [int(s["true_classes"][t]) for s in scored for t, g in zip(s["matched_true"], s["matched_given"]) if g >= 0]
+    given = [g for s in scored for g in s["matched_given"] if g >= 0]
+    return {**_rates(total), **total, "per_type": per_type,
+            "confusion_of_matched": confusion_matrix(true, given, len(CLASS_NAMES)).tolist(),
+            "per_image": [{"image": s["image"], **_rates(c), **c} for s, c in zip(scored, per_image)]}
+
+
+def _counts(s: dict[str, Any]) -> dict[str, int]:
+    correct = sum(int(s["true_classes"][t] == g) for t, g in zip(s["matched_true"], s["matched_given"]))
+    return {"n_true": s["n_true"], "n_found": s["n_found"], "n_matched": len(s["matched_true"]), "n_correct": correct}
+
+
+def _rates(c: dict[str, int]) -> dict[str, float | None]:
+    return {"recall": _ratio(c["n_matched"], c["n_true"]), "precision": _ratio(c["n_matched"], c["n_found"]),
+            "concordance": _ratio(c["n_correct"], c["n_true"])}
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return round(numerator / denominator, 4) if denominator else None
+
+
+# -- leave one spread out --------------------------------------------------------------------------
+
+
+def leave_one_out(
+    images_dir: str | Path,
+    labels_dir: str | Path,
+    train_folders: Sequence[str | Path] = (),
+    settings: DetectSettings | None = None,
+    seed: int = 0,
+    log: Log | None = None,
+) -> dict[str, Any]:
+    """Each spread scored by a merge model and a classifier fitted without it."""
+    log = log or (lambda _: None)
+    pairs = annotated_images(images_dir, labels_dir)
+    if len(pairs) < 2:
+        raise SccscoreError(f"{images_dir}: leave-one-out needs at least two annotated spreads")
+    recipe = DefaultRecipe()
+    config = recipe.model_config()
+    extra_items = labelled_items(train_folders)[0] if train_folders else []
+    extra_features = extract(extra_items, config, fingerprints(extra_items)) if extra_items else None
+    annotated = []
+    for item, label_file in pairs:
+        rgb = read_image(item.path)
+        annotated.append((item.path.stem, rgb, read_yolo(label_file, rgb.shape[1], rgb.shape[0])[0]))
+    scored = []
+    with tempfile.TemporaryDirectory(prefix="sccscore-loso-") as tmp:
+        for held, (item, label_file) in enumerate(pairs):
+            log(f"holding out {item.path.name}")
+            merge_model = fit_merge_model([a for i, a in enumerate(annotated) if i != held], settings)
+            result = detect_spreads([i.path for i, _ in pairs], Path(tmp) / str(held), settings, merge_model,
+                                    labels_dir=labels_dir)
+            if result.rejected:
+                raise SccscoreError(f"{result.rejected[0].path}: {result.rejected[0].reason}")
+            train = [ImageItem(path, "spreads", s.labels[n]) for i, s in enumerate(result.spreads) if i != held
+                     for n, path in s.crops.items() if n in s.labels]
+            features = extract(train, config, fingerprints(train))
+            labels = np.array([CLASS_NAMES.index(i.label) for i in train])
+            if extra_features is not None:
+                features = np.concatenate([extra_features, features])
+                labels = np.concatenate([[CLASS_NAMES.index(i.label) for i in extra_items], labels])
+            check_counts(labels, 1, "training the classifier")
+            head = fit(recipe, features, labels, seed=seed, validate=False)
+            spread = result.spreads[held]
+            tests = [ImageItem(path, "test") for path in spread.crops.values()]
+            given = head_probabilities(recipe, head, extract(tests, config, fingerprints(tests))).mean(axis=1).argmax(axis=1)
+            types = {n: CLASS_NAMES[g] for n, g in zip(spread.crops, given)}
+            scored.append(_score_spread(spread, types, label_file))
+    return figures(scored) | {"method": "leave one spread out", "train_folders": [str(f) for f in train_folders],
+                              "recipe": recipe.name, "seed": seed}

@@ -1,0 +1,167 @@
+"""Whole spreads: detection, crops, classification and their evaluation, on the real annotated spreads."""
+
+import csv
+import json
+
+import numpy as np
+import pytest
+import tifffile
+from PIL import Image
+
+from sccscore.annotations import match_boxes, read_yolo
+from sccscore.detect import MergeModel, detect, fit_merge_model
+from sccscore.detection_eval import leave_one_out
+from sccscore.errors import SccscoreError
+from sccscore.images import read_image
+from sccscore.spreads import detect_spreads
+
+SPREADS = ("spread1", "spread2", "spread3", "spread5")
+
+
+def _annotated(oshima, name):
+    rgb = read_image(oshima / "images" / f"{name}.png")
+    boxes, classes = read_yolo(oshima / "labels" / f"{name}.txt", rgb.shape[1], rgb.shape[0])
+    return rgb, boxes, classes
+
+
+def _rows(path):
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_detect_finds_the_annotated_chromosomes_of_spread3(oshima):
+    rgb, boxes, _ = _annotated(oshima, "spread3")
+    found = detect(rgb)
+    chromosomes = np.array([d.box for d in found.chromosomes], float)
+    assert len(chromosomes) == 48 and len(boxes) == 47
+    assert len(match_boxes(chromosomes, boxes)) == 47  # every annotated chromosome, at IoU >= 0.5
+    statuses = [d.status for d in found.detections]
+    assert statuses.count("nucleus") == 2  # the two interphase nuclei in the field are left out
+    assert {d.metaphase for d in found.chromosomes} == {1}
+
+
+def test_two_spreads_in_one_image_are_two_metaphases(oshima):
+    rgb, _, _ = _annotated(oshima, "spread2")
+    metaphases = [d.metaphase for d in detect(rgb).chromosomes]
+    assert sorted(np.bincount(metaphases)[1:]) == [47, 57]
+
+
+def test_shipped_merge_model_is_the_fit_on_the_shared_spreads(oshima):
+    """The coefficients in sccscore/_data come from fit_merge_model on the four spreads, nothing else."""
+    spreads = [(name, *_annotated(oshima, name)[:2]) for name in SPREADS]
+    fitted, shipped = fit_merge_model(spreads), MergeModel.load()
+    assert shipped.trained_on == list(SPREADS)
+    np.testing.assert_allclose(fitted.weight, shipped.weight, rtol=1e-3, atol=1e-3)
+    assert fitted.bias == pytest.approx(shipped.bias, rel=1e-3)
+
+
+def test_read_yolo_names_the_file_and_line(tmp_path):
+    bad = tmp_path / "s.txt"
+    bad.write_text("0 0.5 0.5 0.1 0.1\n1 0.5 0.5 0.1\n")
+    with pytest.raises(SccscoreError, match=r"s\.txt, line 2: expected"):
+        read_yolo(bad, 100, 100)
+    bad.write_text("3 0.5 0.5 0.1 0.1\n")
+    with pytest.raises(SccscoreError, match="line 1: class must be 0, 1 or 2"):
+        read_yolo(bad, 100, 100)
+
+
+def test_match_boxes_is_one_to_one():
+    truth = np.array([[0, 0, 10, 10], [1, 0, 11, 10]], float)
+    found = np.array([[0, 0, 10, 10]], float)
+    assert match_boxes(found, truth) == [(0, 0)]
+    assert match_boxes(np.array([[50, 50, 60, 60]], float), truth) == []
+
+
+def test_detect_cli_writes_crops_table_and_overlay(cli, oshima, tmp_path):
+    out = tmp_path / "out"
+    run = cli("detect", str(oshima / "images" / "spread3.png"), "--out", str(out), "--labels", str(oshima / "labels"))
+    assert run.returncode == 0, run.stderr
+    assert "spread3.png: 48 chromosomes in 1 metaphase(s); left out: 1 debris, 2 nucleus" in run.stderr
+    rows = _rows(out / "detections.csv")
+    chromosomes = [r for r in rows if r["status"] == "chromosome"]
+    assert len(chromosomes) == 48 and {r["status"] for r in rows} == {"chromosome", "nucleus", "debris"}
+    assert all(r["reason"] for r in rows if r["status"] != "chromosome")
+    crop = read_image(out / chromosomes[0]["crop"])
+    assert np.median(crop) == 255  # preprocessed like the published crops: white background
+    assert read_image(out / "overlays" / "images" / "spread3.png").shape == (1024, 1440, 3)
+    # matched crops sorted by annotated type, ready for `sccscore train`
+    assert len(list((out / "labelled" / "a").iterdir())) == 46 and len(list((out / "labelled" / "b").iterdir())) == 1
+
+
+def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
+    samples = {"c_rich": ["spread2"], "a_rich": ["spread3", "spread5"]}
+    for sample, names in samples.items():
+        (tmp_path / sample).mkdir()
+        for name in names:
+            (tmp_path / sample / f"{name}.png").symlink_to(oshima / "images" / f"{name}.png")
+    out = tmp_path / "out"
+    run = cli("classify", "--spreads", str(tmp_path / "c_rich"), str(tmp_path / "a_rich"), "--out", str(out),
+              "--model", "paper:squeezenet1_1/1", "--quiet")
+    assert run.returncode == 0, run.stderr
+    predictions = _rows(out / "predictions.csv")
+    assert len(predictions) == 104 + 48 + 46
+    assert {r["cell"] for r in predictions} == {"spread2/metaphase1", "spread2/metaphase2", "spread3/metaphase1",
+                                                "spread5/metaphase1"}
+    metaphases = _rows(out / "metaphases.csv")
+    assert [(m["sample"], m["image"], m["metaphase"], m["n_chromosomes"]) for m in metaphases] == [
+        ("a_rich", "spread3.png", "1", "48"), ("a_rich", "spread5.png", "1", "46"),
+        ("c_rich", "spread2.png", "1", "57"), ("c_rich", "spread2.png", "2", "47")]
+    summary = {row["sample"]: row for row in _rows(out / "summary.csv")}
+    assert (summary["a_rich"]["n_images"], summary["a_rich"]["n_metaphases"]) == ("2", "2")
+    # the metaphases are the cells of compare's cell-level analysis
+    report = tmp_path / "compare.json"
+    run = cli("compare", "c_rich", "a_rich", "--predictions", str(out / "predictions.csv"), "--json", str(report))
+    assert run.returncode == 0, run.stderr
+    cell_level = json.loads(report.read_text())["tests"]["a_rich"]["cell_level"]
+    assert (cell_level["n_cells_reference"], cell_level["n_cells"]) == (2, 2)
+
+
+def test_blank_grey_and_16bit_spreads(oshima, tmp_path):
+    """A blank field is no error; grey and 16-bit TIFF exports of a spread give the same chromosomes."""
+    rgb = read_image(oshima / "images" / "spread3.png")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    Image.fromarray(np.full((600, 800, 3), 230, np.uint8)).save(folder / "blank.png")
+    tifffile.imwrite(folder / "deep.tif", rgb.astype(np.uint16) * 257)
+    Image.fromarray(rgb[..., 1]).save(folder / "grey.png")  # the channel detection reads
+    with pytest.warns(UserWarning, match="blank.png: no chromosomes found"):
+        result = detect_spreads([folder], tmp_path / "out")
+    found = {s.item.path.name: len(s.found.chromosomes) for s in result.spreads}
+    assert found == {"blank.png": 0, "deep.tif": 48, "grey.png": 48}
+
+
+def test_a_batch_survives_a_bad_and_a_huge_image(oshima, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "spread3.png").symlink_to(oshima / "images" / "spread3.png")
+    (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    Image.new("L", (8000, 6000), 230).save(folder / "huge.png")
+    result = detect_spreads([folder], tmp_path / "out")
+    assert [s.item.path.name for s in result.spreads] == ["spread3.png"]
+    reasons = {r.path.name: r.reason for r in result.rejected}
+    assert "8000 x 6000 px" in reasons["huge.png"] and "megapixels" in reasons["huge.png"]
+    assert set(reasons) == {"broken.png", "huge.png"}
+    assert {r["path"].split("/")[-1] for r in _rows(tmp_path / "out" / "rejected.csv")} == {"broken.png", "huge.png"}
+
+
+def test_evaluate_detection_cli_json(cli, oshima, tmp_path):
+    report_path = tmp_path / "d.json"
+    run = cli("evaluate-detection", str(oshima / "images"), str(oshima / "labels"), "--model",
+              "paper:squeezenet1_1/1", "--json", str(report_path))
+    assert run.returncode == 0, run.stderr
+    assert "merge model was fitted on spread1, spread2, spread3, spread5" in run.stderr
+    report = json.loads(report_path.read_text())
+    assert {"recall", "precision", "concordance", "per_type", "per_image"} <= set(report)
+    assert report["n_true"] == 249 and set(report["per_type"]) == {"A", "B", "C"}
+    assert report["n_matched"] == sum(r["n_matched"] for r in report["per_image"])
+
+
+@pytest.mark.slow
+def test_leave_one_spread_out_figures(oshima, ikemoto):
+    """Each spread scored by a merge model and classifier fitted without it (docs/benchmarks.md)."""
+    report = leave_one_out(oshima / "images", oshima / "labels",
+                           [ikemoto / "images" / "wt", ikemoto / "images" / "ctf18"])
+    assert report["n_true"] == 249
+    assert report["recall"] == pytest.approx(0.916, abs=0.005)
+    assert report["precision"] == pytest.approx(0.942, abs=0.005)
+    assert report["concordance"] == pytest.approx(0.647, abs=0.005)
