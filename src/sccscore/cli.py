@@ -155,10 +155,10 @@ def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, **predic
 
 def _print_spread_result(result) -> None:
     for spread in result.spreads:
-        statuses = Counter(d.status for d in spread.found.detections)
+        statuses = Counter(d.status for d in spread.detections)
         left_out = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()) if status != "chromosome")
         console.print(f"{spread.item.path}: {statuses['chromosome']} chromosomes in "
-                      f"{len({d.metaphase for d in spread.found.chromosomes})} metaphase(s)"
+                      f"{len({d.metaphase for d in spread.chromosomes})} metaphase(s)"
                       + (f"; left out: {left_out}" if left_out else ""), highlight=False)
     for rejected in result.rejected:
         console.print(f"[yellow]skipped[/] {rejected.path}: {rejected.reason}", highlight=False)

@@ -80,13 +80,13 @@ class MergeModel:
     @classmethod
     def load(cls, path: str | Path | None = None) -> MergeModel:
         """The given model file, or the one shipped with sccscore."""
-        if path is None:
-            text = resources.files("sccscore").joinpath("_data/merge_model.json").read_text()
-        else:
-            text = Path(path).read_text()
-        record = json.loads(text)
+        source = resources.files("sccscore").joinpath("_data/merge_model.json") if path is None else Path(path)
+        try:
+            record = json.loads(source.read_text())
+        except (OSError, ValueError) as exc:
+            raise SccscoreError(f"{source}: cannot read the merge model ({exc})") from None
         if tuple(record.get("features", ())) != PAIR_FEATURES:
-            raise SccscoreError(f"{path}: not a merge model of this sccscore version")
+            raise SccscoreError(f"{source}: not a merge model of this sccscore version")
         return cls(record["weight"], record["bias"], record.get("trained_on", []))
 
 
@@ -116,7 +116,10 @@ class SpreadDetections:
 
 
 def stain(rgb: np.ndarray) -> np.ndarray:
-    """How much darker than the background each pixel is, 0 (background) to 1 (black)."""
+    """How much darker than the background each pixel is, 0 (background) to 1 (black).
+
+    The background is the median, which assumes most of the field is background.
+    """
     green = rgb[..., 1].astype(np.float32)
     background = float(np.median(green))
     if background < 1:
@@ -271,7 +274,9 @@ def _detections(fragments: np.ndarray, groups: dict[int, list[int]], left_out, s
         status, reason = ("chromosome", "") if region.area >= settings.min_area else ("debris", f"area {region.area} px")
         detections.append(_detection(region.label, region.coords, region.area, status, reason))
     for coords, status, reason in left_out:
-        labels[tuple(coords.T)] = len(detections) + 1
+        where = tuple(coords.T)
+        # a nucleus region may reach under a chromosome beside it: keep the chromosome's pixels
+        labels[where] = np.where(labels[where] == 0, len(detections) + 1, labels[where])
         detections.append(_detection(len(detections) + 1, coords, len(coords), status, reason))
     return SpreadDetections(_with_metaphases(detections, settings), labels)
 

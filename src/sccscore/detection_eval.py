@@ -79,9 +79,9 @@ def _predicted_types(path: Path) -> dict[str, dict[int, str]]:
 
 def _score_spread(spread: Spread, types: dict[int, str], label_file: Path) -> dict[str, Any]:
     """True and found boxes of one spread, matched, with the types given to the matches."""
-    height, width = spread.found.labels.shape
+    height, width = spread.shape
     truth, classes = read_yolo(label_file, width, height)
-    chromosomes = spread.found.chromosomes
+    chromosomes = spread.chromosomes
     found = np.array([c.box for c in chromosomes], float).reshape(-1, 4)
     matches = match_boxes(found, truth, MIN_IOU)
     given = [CLASS_NAMES.index(types[chromosomes[f].id]) if chromosomes[f].id in types else -1 for f, _ in matches]

@@ -34,7 +34,7 @@ from PIL import Image, ImageDraw
 
 from ._atomic import atomic_open, output_folder, write_csv
 from .annotations import match_boxes, read_yolo
-from .detect import Detection, DetectSettings, MergeModel, SpreadDetections, crop, detect
+from .detect import Detection, DetectSettings, MergeModel, crop, detect
 from .errors import ImageReadError, SccscoreError
 from .images import CLASS_NAMES, ImageItem, Rejected, items_from_paths, read_image
 from .models import ScoringModel
@@ -50,12 +50,17 @@ FOUND_COLOUR, LEFT_OUT_COLOUR = (0, 90, 255), (150, 150, 150)
 
 @dataclass
 class Spread:
-    """One processed image: what was found and where its crops are."""
+    """One processed image: what was found and where its crops are (not its pixels: memory stays flat)."""
 
     item: ImageItem
-    found: SpreadDetections
+    shape: tuple[int, int]  # height, width
+    detections: list[Detection]
     crops: dict[int, Path]  # chromosome id -> crop file
     labels: dict[int, str] = field(default_factory=dict)  # chromosome id -> annotated type, where matched
+
+    @property
+    def chromosomes(self) -> list[Detection]:
+        return [d for d in self.detections if d.status == "chromosome"]
 
 
 @dataclass
@@ -94,9 +99,8 @@ def detect_spreads(
         if progress:
             progress(done, len(items))
     for spread in spreads:
-        if not spread.found.chromosomes:
+        if not spread.chromosomes:
             warnings.warn(f"{spread.item.path}: no chromosomes found", stacklevel=2)
-        _write_overlay(out, spread)
     write_csv(out / "detections.csv", DETECTION_HEADER + (["label"] if labels_dir else []),
               (row for spread in spreads for row in _detection_rows(spread, out, bool(labels_dir))))
     write_csv(out / "rejected.csv", REJECTED_HEADER, ([str(r.path), r.sample, r.reason] for r in rejected))
@@ -111,12 +115,13 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
     for chromosome in found.chromosomes:
         crops[chromosome.id] = _save_png(paper_preprocess(crop(rgb, found, chromosome, settings.margin)),
                                          folder / f"{chromosome.id:03d}.png")
-    spread = Spread(item, found, crops)
+    spread = Spread(item, rgb.shape[:2], found.detections, crops)
     if labels_dir is not None:
         spread.labels = _annotated_types(found.chromosomes, Path(labels_dir) / f"{item.path.stem}.txt", rgb.shape)
         for number, label in spread.labels.items():
             target = output_folder(out / "labelled" / label.lower()) / f"{item.path.stem}-{number:03d}.png"
             target.write_bytes(crops[number].read_bytes())
+    _write_overlay(out, spread, rgb)
     return spread
 
 
@@ -134,7 +139,7 @@ def _save_png(rgb: np.ndarray, path: Path) -> Path:
 
 
 def _detection_rows(spread: Spread, out: Path, with_label: bool):
-    for d in spread.found.detections:
+    for d in spread.detections:
         crop_path = spread.crops.get(d.id)
         row = [spread.item.path.name, spread.item.sample, d.id, *d.box, d.area, round(d.centroid[0], 1),
                round(d.centroid[1], 1), d.metaphase or "", d.status, d.reason,
@@ -142,11 +147,11 @@ def _detection_rows(spread: Spread, out: Path, with_label: bool):
         yield row + ([spread.labels.get(d.id, "")] if with_label else [])
 
 
-def _write_overlay(out: Path, spread: Spread, types: dict[int, str] | None = None) -> None:
+def _write_overlay(out: Path, spread: Spread, rgb: np.ndarray, types: dict[int, str] | None = None) -> None:
     """The image with every box: chromosomes in blue (or their type's colour), the rest grey."""
-    image = Image.fromarray(read_image(spread.item.path))
+    image = Image.fromarray(rgb)
     draw = ImageDraw.Draw(image)
-    for d in spread.found.detections:
+    for d in spread.detections:
         if d.status == "chromosome":
             colour = TYPE_COLOURS[types[d.id]] if types and d.id in types else FOUND_COLOUR
             draw.rectangle(d.box, outline=colour, width=2)
@@ -179,8 +184,8 @@ def classify_spreads(
     rows = []
     for spread in result.spreads:
         types = {n: predicted[str(p)] for n, p in spread.crops.items() if str(p) in predicted}
-        _write_overlay(result.out_dir, spread, types)
-        for d in spread.found.chromosomes:
+        _write_overlay(result.out_dir, spread, read_image(spread.item.path), types)
+        for d in spread.chromosomes:
             if d.id in types:
                 p = probabilities[str(spread.crops[d.id])]
                 rows.append(_prediction_row(result.out_dir, spread, d, types[d.id], dict(zip(classes, p))))
