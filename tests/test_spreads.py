@@ -10,7 +10,7 @@ from PIL import Image
 
 from sccscore.annotations import match_boxes, read_yolo
 from sccscore.detect import MergeModel, detect, fit_merge_model
-from sccscore.detection_eval import leave_one_out
+from sccscore.detection_eval import figures, leave_one_out
 from sccscore.errors import SccscoreError
 from sccscore.images import read_image
 from sccscore.spreads import detect_spreads
@@ -70,6 +70,18 @@ def test_match_boxes_is_one_to_one():
     found = np.array([[0, 0, 10, 10]], float)
     assert match_boxes(found, truth) == [(0, 0)]
     assert match_boxes(np.array([[50, 50, 60, 60]], float), truth) == []
+
+
+def test_detection_figures_by_hand():
+    # annotated A, B, C, C; given A, C, (not found), C; 3 detections in all
+    scored = [{"image": "x.png", "n_found": 3, "true": np.array([0, 1, 2, 2]), "given": np.array([0, 2, -1, 2])}]
+    report = figures(scored)
+    assert (report["recall"], report["precision"], report["concordance"]) == (0.75, 1.0, 0.5)
+    assert report["per_type"] == {"A": {"n": 1, "recall": 1.0, "concordance": 1.0},
+                                  "B": {"n": 1, "recall": 1.0, "concordance": 0.0},
+                                  "C": {"n": 2, "recall": 0.5, "concordance": 0.5}}
+    assert report["confusion_of_matched"] == [[1, 0, 0], [0, 0, 1], [0, 0, 1]]
+    assert report["per_image"][0]["n_correct"] == 2
 
 
 def test_detect_cli_writes_crops_table_and_overlay(cli, oshima, tmp_path):

@@ -32,6 +32,7 @@ from .spreads import Spread, classify_spreads, detect_spreads
 from .training import DefaultRecipe, Log, check_counts, fit, head_probabilities, labelled_items
 
 MIN_IOU = 0.5
+NOT_FOUND, NOT_CLASSIFIED = -1, -2  # what an annotated chromosome was given, besides a type
 
 
 def annotated_images(images_dir: str | Path, labels_dir: str | Path) -> list[tuple[ImageItem, Path]]:
@@ -78,38 +79,38 @@ def _predicted_types(path: Path) -> dict[str, dict[int, str]]:
 
 
 def _score_spread(spread: Spread, types: dict[int, str], label_file: Path) -> dict[str, Any]:
-    """True and found boxes of one spread, matched, with the types given to the matches."""
+    """Each annotated chromosome's true type and the type given to its match (or NOT_FOUND)."""
     height, width = spread.shape
     truth, classes = read_yolo(label_file, width, height)
     chromosomes = spread.chromosomes
     found = np.array([c.box for c in chromosomes], float).reshape(-1, 4)
-    matches = match_boxes(found, truth, MIN_IOU)
-    given = [CLASS_NAMES.index(types[chromosomes[f].id]) if chromosomes[f].id in types else -1 for f, _ in matches]
-    return {"image": spread.item.path.name, "n_true": len(truth), "n_found": len(found),
-            "true_classes": classes, "matched_true": [t for _, t in matches], "matched_given": given}
+    given = np.full(len(truth), NOT_FOUND)
+    for f, t in match_boxes(found, truth, MIN_IOU):
+        number = chromosomes[f].id
+        given[t] = CLASS_NAMES.index(types[number]) if number in types else NOT_CLASSIFIED
+    return {"image": spread.item.path.name, "n_found": len(found), "true": classes, "given": given}
 
 
 def figures(scored: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Recall, precision, concordance overall, per type and per image."""
-    per_image = [_counts(s) for s in scored]
-    total = {key: sum(c[key] for c in per_image) for key in ("n_true", "n_found", "n_matched", "n_correct")}
+    true = np.concatenate([s["true"] for s in scored]).astype(int)
+    given = np.concatenate([s["given"] for s in scored]).astype(int)
+    total = _counts(true, given, sum(s["n_found"] for s in scored))
     per_type = {}
     for index, name in enumerate(CLASS_NAMES):
-        n = sum(int((s["true_classes"] == index).sum()) for s in scored)
-        matched = sum(int((s["true_classes"][s["matched_true"]] == index).sum()) for s in scored if s["matched_true"])
-        correct = sum(sum(int(s["true_classes"][t] == index and g == index)
-                          for t, g in zip(s["matched_true"], s["matched_given"])) for s in scored)
-        per_type[name] = {"n": n, "recall": _ratio(matched, n), "concordance": _ratio(correct, n)}
-    true = [int(s["true_classes"][t]) for s in scored for t, g in zip(s["matched_true"], s["matched_given"]) if g >= 0]
-    given = [g for s in scored for g in s["matched_given"] if g >= 0]
-    return {**_rates(total), **total, "per_type": per_type,
-            "confusion_of_matched": confusion_matrix(true, given, len(CLASS_NAMES)).tolist(),
-            "per_image": [{"image": s["image"], **_rates(c), **c} for s, c in zip(scored, per_image)]}
+        mine = given[true == index]
+        per_type[name] = {"n": len(mine), "recall": _ratio(int((mine != NOT_FOUND).sum()), len(mine)),
+                          "concordance": _ratio(int((mine == index).sum()), len(mine))}
+    classified = given >= 0
+    per_image = [{"image": s["image"], **_rates(c), **c}
+                 for s, c in ((s, _counts(s["true"], s["given"], s["n_found"])) for s in scored)]
+    return {**_rates(total), **total, "per_type": per_type, "per_image": per_image,
+            "confusion_of_matched": confusion_matrix(true[classified], given[classified], len(CLASS_NAMES)).tolist()}
 
 
-def _counts(s: dict[str, Any]) -> dict[str, int]:
-    correct = sum(int(s["true_classes"][t] == g) for t, g in zip(s["matched_true"], s["matched_given"]))
-    return {"n_true": s["n_true"], "n_found": s["n_found"], "n_matched": len(s["matched_true"]), "n_correct": correct}
+def _counts(true: np.ndarray, given: np.ndarray, n_found: int) -> dict[str, int]:
+    return {"n_true": len(true), "n_found": n_found, "n_matched": int((given != NOT_FOUND).sum()),
+            "n_correct": int((given == true).sum())}
 
 
 def _rates(c: dict[str, int]) -> dict[str, float | None]:

@@ -120,7 +120,8 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
         spread.labels = _annotated_types(found.chromosomes, Path(labels_dir) / f"{item.path.stem}.txt", rgb.shape)
         for number, label in spread.labels.items():
             target = output_folder(out / "labelled" / label.lower()) / f"{item.path.stem}-{number:03d}.png"
-            target.write_bytes(crops[number].read_bytes())
+            with atomic_open(target, "wb") as handle:
+                handle.write(crops[number].read_bytes())
     _write_overlay(out, spread, rgb)
     return spread
 
