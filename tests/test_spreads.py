@@ -108,8 +108,10 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
             (tmp_path / sample / f"{name}.png").symlink_to(oshima / "images" / f"{name}.png")
     out = tmp_path / "out"
     run = cli("classify", "--spreads", str(tmp_path / "c_rich"), str(tmp_path / "a_rich"), "--out", str(out),
-              "--model", "paper:squeezenet1_1/1", "--quiet")
+              "--model", "paper:squeezenet1_1/1", "--quiet", "--report")
     assert run.returncode == 0, run.stderr
+    page = (out / "report.html").read_text()
+    assert "<h2>Metaphases</h2>" in page and page.count("<figure class='overlay'>") == 3  # an overlay per spread
     predictions = _rows(out / "predictions.csv")
     assert len(predictions) == 104 + 48 + 46
     assert {r["cell"] for r in predictions} == {"spread2/metaphase1", "spread2/metaphase2", "spread3/metaphase1",

@@ -120,24 +120,28 @@ def classify(
     quiet: QuietOption = False,
 ) -> None:
     """Classify crops (or whole spreads) and write predictions.csv, summary.csv and rejected.csv."""
-    from .classify import classify as run
-
     loaded = _load(model, preprocess)
     if spreads:
-        if resume or make_report:
-            raise SccscoreError("--spreads does not take --resume or --report yet")
+        if resume:
+            raise SccscoreError("--spreads does not take --resume yet")
         _classify_spreads(folders, loaded, out, quiet, batch_size=batch_size, device=device, engine=engine,
                           workers=workers)
-        return
-    with _progress("classifying", quiet) as progress:
-        result = run(folders, loaded, out, strict=strict, resume=resume, progress=progress,
-                     batch_size=batch_size, device=device, engine=engine, workers=workers)
-    _print_summary(result.summary)
-    console.print(f"wrote {result.out_dir / 'predictions.csv'}, summary.csv and rejected.csv", highlight=False)
+    else:
+        _classify_crops(folders, loaded, out, quiet, strict=strict, resume=resume, batch_size=batch_size,
+                        device=device, engine=engine, workers=workers)
     if make_report:
         from .report import write_report
 
-        console.print(f"wrote {write_report(result.out_dir, loaded)}", highlight=False)
+        console.print(f"wrote {write_report(out, loaded)}", highlight=False)
+
+
+def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **options) -> None:
+    from .classify import classify as run
+
+    with _progress("classifying", quiet) as progress:
+        result = run(folders, model, out, progress=progress, **options)
+    _print_summary(result.summary)
+    console.print(f"wrote {result.out_dir / 'predictions.csv'}, summary.csv and rejected.csv", highlight=False)
 
 
 def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, **predict_options) -> None:

@@ -27,7 +27,7 @@ def counts_from_summary(summary: list[dict[str, Any]]) -> dict[str, np.ndarray]:
     return {row["sample"]: np.array([row[f"n_{c}"] for c in CLASS_NAMES]) for row in summary}
 
 
-def _read_table(path: str | Path, what: str, columns: set[str]) -> list[dict[str, str]]:
+def read_table(path: str | Path, what: str, columns: set[str]) -> list[dict[str, str]]:
     """The rows of a CSV file that must have ``columns``; a clear error naming the file otherwise."""
     path = Path(path)
     try:
@@ -42,7 +42,7 @@ def _read_table(path: str | Path, what: str, columns: set[str]) -> list[dict[str
 
 def read_predictions(path: str | Path) -> list[dict[str, str]]:
     """The rows of a ``predictions.csv`` written by classify."""
-    return _read_table(path, "predictions table", {"path", "sample", "predicted"})
+    return read_table(path, "predictions table", {"path", "sample", "predicted"})
 
 
 def counts_from_rows(rows: list[dict[str, str]]) -> dict[str, np.ndarray]:
@@ -58,7 +58,7 @@ def read_sheet(path: str | Path) -> dict[str, str]:
     ``image`` is a path or a file name; other columns (sample, genotype,
     replicate) may be present and are ignored here.
     """
-    rows = _read_table(path, "sample sheet", {"image", "cell"})
+    rows = read_table(path, "sample sheet", {"image", "cell"})
     return {row["image"]: row["cell"] for row in rows}
 
 

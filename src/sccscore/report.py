@@ -22,7 +22,7 @@ from PIL import Image
 
 from ._atomic import atomic_open
 from .explain import explain, gallery
-from .compare import read_predictions
+from .compare import read_predictions, read_table
 from .errors import ImageReadError
 from .images import ImageItem, read_image
 from .metrics import concordance, confusion_matrix
@@ -62,6 +62,8 @@ def write_report(
         sections += [_summary_section(rows, classes)]
     if any(row.get("label") for row in rows):
         sections.append(_labels_section(rows, classes))
+    if (out_dir / "metaphases.csv").is_file():  # classify --spreads
+        sections.append(_spreads_section(out_dir))
     sections += [_gallery_section(model, rows, classes), _least_certain_section(rows, classes)]
     verdicts = "".join(f'<p class="verdict">{html.escape(t["verdict"])}</p>'
                        for t in (comparison or {}).get("tests", {}).values())
@@ -157,6 +159,21 @@ def _summary_section(rows: list[dict[str, str]], classes: list[str]) -> str:
         mine = [row["predicted"] for row in rows if row["sample"] == sample]
         table.append([sample, len(mine)] + [_pct(mine.count(c) / len(mine)) for c in classes])
     return "<h2>Samples</h2>" + _table(["sample", "chromosomes"] + [f"{c} %" for c in classes], table)
+
+
+def _spreads_section(out_dir: Path) -> str:
+    """Per-metaphase shares and each spread's overlay, boxes coloured by predicted type."""
+    metaphases = read_table(out_dir / "metaphases.csv", "metaphase table", {"image", "metaphase"})
+    columns = ["sample", "image", "metaphase", "n_chromosomes", *(k for k in metaphases[0] if k.startswith("pct_"))]
+    parts = ["<h2>Metaphases</h2><p class='note'>Chromosomes found in whole spreads, grouped into metaphases "
+             "(the cells of the analysis). Boxes: green A, orange B, red C; grey, left out (nucleus, debris or "
+             "cluster, see detections.csv).</p>", _table(columns, [[m[k] for k in columns] for m in metaphases])]
+    for overlay in sorted((out_dir / "overlays").glob("*/*.png")):
+        with Image.open(overlay) as image:
+            image.thumbnail((900, 900))
+            parts.append(f"<figure class='overlay'><img src='{_png_uri(_image_png(image))}' alt='{html.escape(overlay.stem)}'>"
+                         f"<figcaption>{html.escape(overlay.parent.name)} / {html.escape(overlay.stem)}</figcaption></figure>")
+    return "".join(parts)
 
 
 def _labels_section(rows: list[dict[str, str]], classes: list[str]) -> str:

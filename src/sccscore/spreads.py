@@ -144,7 +144,7 @@ def _detection_rows(spread: Spread, out: Path, with_label: bool):
         crop_path = spread.crops.get(d.id)
         row = [spread.item.path.name, spread.item.sample, d.id, *d.box, d.area, round(d.centroid[0], 1),
                round(d.centroid[1], 1), d.metaphase or "", d.status, d.reason,
-               crop_path.relative_to(out).as_posix() if crop_path else ""]
+               str(crop_path) if crop_path else ""]
         yield row + ([spread.labels.get(d.id, "")] if with_label else [])
 
 
@@ -207,7 +207,7 @@ def classify_spreads(
 
 def _prediction_row(out: Path, spread: Spread, d: Detection, predicted: str, probabilities: dict[str, float]) -> dict:
     stem = spread.item.path.stem
-    row = {"path": spread.crops[d.id].relative_to(out).as_posix(), "sample": spread.item.sample,
+    row = {"path": str(spread.crops[d.id]), "sample": spread.item.sample,
            "image": spread.item.path.name, "metaphase": d.metaphase, "cell": f"{stem}/metaphase{d.metaphase}",
            "id": d.id, "x0": d.box[0], "y0": d.box[1], "x1": d.box[2], "y1": d.box[3], "predicted": predicted}
     return row | {f"p_{c}": round(float(p), 6) for c, p in probabilities.items()}
