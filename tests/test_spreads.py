@@ -43,7 +43,7 @@ def test_detect_finds_the_annotated_chromosomes_of_spread3(oshima):
 def test_two_spreads_in_one_image_are_two_metaphases(oshima):
     rgb, _, _ = _annotated(oshima, "spread2")
     metaphases = [d.metaphase for d in detect(rgb).chromosomes]
-    assert sorted(np.bincount(metaphases)[1:]) == [47, 57]
+    assert sorted(np.bincount(metaphases)[1:]) == [47, 59]
 
 
 def test_shipped_merge_model_is_the_fit_on_the_shared_spreads(oshima):
@@ -88,7 +88,7 @@ def test_detect_cli_writes_crops_table_and_overlay(cli, oshima, tmp_path):
     out = tmp_path / "out"
     run = cli("detect", str(oshima / "images" / "spread3.png"), "--out", str(out), "--labels", str(oshima / "labels"))
     assert run.returncode == 0, run.stderr
-    assert "spread3.png: 48 chromosomes in 1 metaphase(s); left out: 1 debris, 2 nucleus" in run.stderr
+    assert "spread3.png: 48 chromosomes in 1 metaphase(s); left out: 2 debris, 2 nucleus" in run.stderr
     rows = _rows(out / "detections.csv")
     chromosomes = [r for r in rows if r["status"] == "chromosome"]
     assert len(chromosomes) == 48 and {r["status"] for r in rows} == {"chromosome", "nucleus", "debris"}
@@ -113,13 +113,13 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     page = (out / "report.html").read_text()
     assert "<h2>Metaphases</h2>" in page and page.count("<figure class='overlay'>") == 3  # an overlay per spread
     predictions = _rows(out / "predictions.csv")
-    assert len(predictions) == 104 + 48 + 46
+    assert len(predictions) == 106 + 48 + 47
     assert {r["cell"] for r in predictions} == {"spread2/metaphase1", "spread2/metaphase2", "spread3/metaphase1",
                                                 "spread5/metaphase1"}
     metaphases = _rows(out / "metaphases.csv")
     assert [(m["sample"], m["image"], m["metaphase"], m["n_chromosomes"]) for m in metaphases] == [
-        ("a_rich", "spread3.png", "1", "48"), ("a_rich", "spread5.png", "1", "46"),
-        ("c_rich", "spread2.png", "1", "57"), ("c_rich", "spread2.png", "2", "47")]
+        ("a_rich", "spread3.png", "1", "48"), ("a_rich", "spread5.png", "1", "47"),
+        ("c_rich", "spread2.png", "1", "59"), ("c_rich", "spread2.png", "2", "47")]
     summary = {row["sample"]: row for row in _rows(out / "summary.csv")}
     assert (summary["a_rich"]["n_images"], summary["a_rich"]["n_metaphases"]) == ("2", "2")
     # the metaphases are the cells of compare's cell-level analysis
@@ -178,5 +178,5 @@ def test_leave_one_spread_out_figures(oshima, ikemoto):
                                [ikemoto / "images" / "wt", ikemoto / "images" / "ctf18"])
     assert report["n_true"] == 249
     assert report["recall"] == pytest.approx(0.916, abs=0.005)
-    assert report["precision"] == pytest.approx(0.942, abs=0.005)
-    assert report["concordance"] == pytest.approx(0.647, abs=0.005)
+    assert report["precision"] == pytest.approx(0.919, abs=0.005)
+    assert report["concordance"] == pytest.approx(0.635, abs=0.005)

@@ -49,9 +49,11 @@ class DetectSettings:
     """Pixel-scale settings of the detector (see the module docstring)."""
 
     threshold: float = 0.3  # stain above which a pixel is chromosome
+    pale_threshold: float = 0.2  # stain of an object with no darker pixel that is still kept
     min_area: int = 60  # px: groups smaller than this are debris
     max_area: int = 3000  # px: components larger are nuclei or clusters; joins stop there
     nucleus_threshold: float = 0.2  # stain of a nucleus's faintest parts
+    nucleus_opening: int = 6  # px radius: wider than a chromosome arm
     nucleus_solidity: float = 0.8  # a large component this convex is a nucleus, else a cluster
     split_factor: float = 1.5  # components larger than this x the median are cut at their waists
     split_depth: float = 1.0  # px of distance-transform relief that makes a separate seed
@@ -134,17 +136,26 @@ def detect(rgb: np.ndarray, settings: DetectSettings | None = None, model: Merge
     if rgb.shape[0] * rgb.shape[1] > MAX_SPREAD_PIXELS:
         raise SccscoreError(f"image is {rgb.shape[1]} x {rgb.shape[0]} px; detection handles up to "
                             f"{MAX_SPREAD_PIXELS // 1_000_000} megapixels, crop or downscale it")
-    components, left_out = _components(stain(rgb), settings)
-    fragments = split_touching(components, settings)
+    fragments, left_out = find_fragments(rgb, settings)
     pairs, features = candidate_pairs(fragments, settings.reach)
     groups = join(fragments, pairs, model.probability(features) if len(pairs) else np.zeros(0), settings)
     return _detections(fragments, groups, left_out, settings)
 
 
+def find_fragments(rgb: np.ndarray, settings: DetectSettings) -> tuple[np.ndarray, list[tuple[np.ndarray, str, str]]]:
+    """The labelled pieces chromosomes are joined from, and what was left out (steps 1-4 of the module)."""
+    components, left_out = _components(stain(rgb), settings)
+    return split_touching(components, settings), left_out
+
+
 def _components(stained: np.ndarray, settings: DetectSettings) -> tuple[np.ndarray, list[tuple[np.ndarray, str, str]]]:
     """Label foreground components, leaving out nuclei, what lies in them, and clusters."""
     # specks of a few pixels are noise, not even debris; they would skew the median size
-    foreground = morphology.remove_small_objects(stained > settings.threshold, max_size=SPECK_PIXELS)
+    dark = stained > settings.threshold
+    # a pale chromosome, nowhere as dark as the threshold, is kept whole at the pale threshold
+    pale = measure.label(stained > settings.pale_threshold)
+    pale_only = ~np.isin(pale, np.unique(pale[dark])) & (pale > 0)
+    foreground = morphology.remove_small_objects(dark | pale_only, max_size=SPECK_PIXELS)
     labels = measure.label(foreground)
     nuclei = _nuclei(stained, settings)
     left_out = [(region.coords, "nucleus", f"area {region.area} px, round") for region in measure.regionprops(nuclei)]
@@ -167,6 +178,8 @@ def _nuclei(stained: np.ndarray, settings: DetectSettings) -> np.ndarray:
     region rather than a scatter of dark grains that look like chromosomes.
     """
     faint = ndimage.binary_fill_holes(stained > settings.nucleus_threshold)
+    # an opening cuts off chromosomes lying against a nucleus, thinner than the disk
+    faint = ndimage.binary_opening(faint, structure=morphology.disk(settings.nucleus_opening))
     labels = measure.label(faint)
     for region in measure.regionprops(labels):
         if region.area <= settings.max_area or region.solidity < settings.nucleus_solidity:
@@ -353,8 +366,7 @@ def fragment_owner(fragments: np.ndarray, boxes: np.ndarray) -> dict[int, int | 
 
 def pair_examples(rgb: np.ndarray, boxes: np.ndarray, settings: DetectSettings) -> tuple[np.ndarray, np.ndarray]:
     """Pair features of a spread and whether each pair lies in one annotated box."""
-    components, _ = _components(stain(rgb) > settings.threshold, settings)
-    fragments = split_touching(components, settings)
+    fragments, _ = find_fragments(rgb, settings)
     pairs, features = candidate_pairs(fragments, settings.reach)
     owner = fragment_owner(fragments, boxes)
     same = np.array([owner[a] is not None and owner[a] == owner[b] for a, b in pairs], int)
