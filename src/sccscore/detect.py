@@ -2,8 +2,10 @@
 
 Classical segmentation, with one learned step. A pixel is foreground where the
 stain (``1 - green / background``; Giemsa absorbs green most) passes a
-threshold. Components far larger than a chromosome are interphase nuclei or
-unseparated clusters and are left out, specks are debris. Components larger
+threshold, or belongs to an object that is pale throughout. Interphase nuclei
+are found at a fainter threshold (large, round, filled) and left out with the
+grains inside them; other components far larger than a chromosome are
+unseparated clusters, and tiny ones are debris. Components larger
 than usual are cut by a watershed on their distance transform, at the waists
 where two touching chromosomes meet. The pieces ("fragments") are then joined
 into chromosomes: the two sisters of a type C chromosome are separate
@@ -12,6 +14,7 @@ two nearby fragments are one chromosome is decided by a logistic regression on
 the pair's geometry (gap, sizes, orientation, contact), fitted on annotated
 spreads (:func:`fit_merge_model`); pairs are joined most-likely first. Last,
 chromosomes are grouped into metaphases by single linkage of their centres.
+``docs/spreads.md`` has the steps with their settings and what each gained.
 
 The pixel settings suit the 1440 x 1024 images of ``oshima2026`` (chromosomes
 about 40 px long); :class:`DetectSettings` holds them in one place.
