@@ -29,7 +29,7 @@ from .images import CLASS_NAMES, ImageItem, read_image, scan_sample
 from .metrics import confusion_matrix
 from .models import ScoringModel
 from .spreads import Spread, classify_spreads, detect_spreads
-from .training import DefaultRecipe, Log, check_counts, fit, head_probabilities, labelled_items
+from .training import DefaultRecipe, LabelledData, Log, check_counts, fit, head_probabilities, load_labelled
 
 MIN_IOU = 0.5
 NOT_FOUND, NOT_CLASSIFIED = -1, -2  # what an annotated chromosome was given, besides a type
@@ -139,9 +139,7 @@ def leave_one_out(
     if len(pairs) < 2:
         raise SccscoreError(f"{images_dir}: leave-one-out needs at least two annotated spreads")
     recipe = DefaultRecipe()
-    config = recipe.model_config()
-    extra_items = labelled_items(train_folders)[0] if train_folders else []
-    extra_features = extract(extra_items, config, fingerprints(extra_items)) if extra_items else None
+    extra = load_labelled(train_folders, recipe, 0, "training") if train_folders else None
     annotated = []
     for item, label_file in pairs:
         rgb = read_image(item.path)
@@ -155,19 +153,26 @@ def leave_one_out(
                                     labels_dir=labels_dir)
             if result.rejected:
                 raise SccscoreError(f"{result.rejected[0].path}: {result.rejected[0].reason}")
-            train = [ImageItem(path, "spreads", s.labels[n]) for i, s in enumerate(result.spreads) if i != held
-                     for n, path in s.crops.items() if n in s.labels]
-            features = extract(train, config, fingerprints(train))
-            labels = np.array([CLASS_NAMES.index(i.label) for i in train])
-            if extra_features is not None:
-                features = np.concatenate([extra_features, features])
-                labels = np.concatenate([[CLASS_NAMES.index(i.label) for i in extra_items], labels])
-            check_counts(labels, 1, "training the classifier")
-            head = fit(recipe, features, labels, seed=seed, validate=False)
-            spread = result.spreads[held]
-            tests = [ImageItem(path, "test") for path in spread.crops.values()]
-            given = head_probabilities(recipe, head, extract(tests, config, fingerprints(tests))).mean(axis=1).argmax(axis=1)
-            types = {n: CLASS_NAMES[g] for n, g in zip(spread.crops, given)}
-            scored.append(_score_spread(spread, types, label_file))
+            others = [s for i, s in enumerate(result.spreads) if i != held]
+            types = _types_without(result.spreads[held], others, extra, recipe, seed)
+            scored.append(_score_spread(result.spreads[held], types, label_file))
     return figures(scored) | {"method": "leave one spread out", "train_folders": [str(f) for f in train_folders],
                               "recipe": recipe.name, "seed": seed}
+
+
+def _types_without(spread: Spread, others: list[Spread], extra: LabelledData | None, recipe: DefaultRecipe,
+                   seed: int) -> dict[int, str]:
+    """Types of a spread's chromosomes by a classifier trained on the other spreads' matched crops (and ``extra``)."""
+    config = recipe.model_config()
+    train = [ImageItem(path, "spreads", s.labels[n]) for s in others for n, path in s.crops.items() if n in s.labels]
+    features = extract(train, config, fingerprints(train))
+    labels = np.array([CLASS_NAMES.index(i.label) for i in train])
+    if extra is not None:
+        features, labels = np.concatenate([extra.features, features]), np.concatenate([extra.labels, labels])
+    check_counts(labels, 1, "training the classifier")
+    head = fit(recipe, features, labels, seed=seed, validate=False)
+    tests = [ImageItem(path, "test") for path in spread.crops.values()]
+    if not tests:
+        return {}
+    probabilities = head_probabilities(recipe, head, extract(tests, config, fingerprints(tests))).mean(axis=1)
+    return {number: CLASS_NAMES[g] for number, g in zip(spread.crops, probabilities.argmax(axis=1))}
