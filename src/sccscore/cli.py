@@ -218,10 +218,9 @@ def evaluate_detection(
     else:
         with tempfile.TemporaryDirectory(prefix="sccscore-detection-") as tmp:
             report = detection_eval.evaluate_detection(images, labels, _load(model, None), out or tmp)
-    _print_table([{"image": r["image"], **{k: r[k] for k in ("n_true", "n_found", "recall", "precision",
-                                                               "concordance")}} for r in report["per_image"]]
-                 + [{"image": "all", **{k: report[k] for k in ("n_true", "n_found", "recall", "precision",
-                                                              "concordance")}}], "Detection and type")
+    columns = ("n_true", "n_found", "recall", "precision", "concordance")
+    rows = [*report["per_image"], {**report, "image": "all"}]
+    _print_table([{"image": r["image"], **{k: r[k] for k in columns}} for r in rows], "Detection and type")
     _print_table([{"type": name, **figures} for name, figures in report["per_type"].items()], "Per annotated type")
     if json_path:
         from ._atomic import write_json
