@@ -130,6 +130,12 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert (cell_level["n_cells_reference"], cell_level["n_cells"]) == (2, 2)
 
 
+def test_classify_spreads_refuses_preprocess(cli, oshima, tmp_path):
+    run = cli("classify", "--spreads", str(oshima / "images" / "spread3.png"), "--out", str(tmp_path / "o"),
+              "--preprocess", "paper")
+    assert run.returncode == 2 and "already preprocessed" in run.stderr and "Traceback" not in run.stderr
+
+
 def test_blank_grey_and_16bit_spreads(oshima, tmp_path):
     """A blank field is no error; grey and 16-bit TIFF exports of a spread give the same chromosomes."""
     rgb = read_image(oshima / "images" / "spread3.png")

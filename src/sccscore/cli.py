@@ -120,10 +120,11 @@ def classify(
     quiet: QuietOption = False,
 ) -> None:
     """Classify crops (or whole spreads) and write predictions.csv, summary.csv and rejected.csv."""
+    if spreads and (resume or preprocess):
+        raise SccscoreError("--spreads takes neither --resume (not yet) nor --preprocess (the crops it cuts "
+                            "are already preprocessed like the published ones)")
     loaded = _load(model, preprocess)
     if spreads:
-        if resume:
-            raise SccscoreError("--spreads does not take --resume yet")
         _classify_spreads(folders, loaded, out, quiet, batch_size=batch_size, device=device, engine=engine,
                           workers=workers)
     else:
