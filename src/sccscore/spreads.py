@@ -85,6 +85,8 @@ def detect_spreads(
     An image that cannot be read or processed is listed in ``rejected.csv`` and
     the others go on.
     """
+    if labels_dir is not None and not Path(labels_dir).is_dir():
+        raise SccscoreError(f"{labels_dir}: no such folder of label files")
     settings = settings or DetectSettings()
     merge_model = merge_model or MergeModel.load()
     items, rejected = items_from_paths(paths)
