@@ -54,7 +54,7 @@ class DetectSettings:
     threshold: float = 0.3  # stain above which a pixel is chromosome
     pale_threshold: float = 0.2  # stain of an object with no darker pixel that is still kept
     min_area: int = 60  # px: groups smaller than this are debris
-    max_area: int = 3000  # px: components larger are nuclei or clusters; joins stop there
+    max_area: int = 3000  # px: components larger are nuclei or clusters
     nucleus_threshold: float = 0.2  # stain of a nucleus's faintest parts
     nucleus_opening: int = 6  # px radius: wider than a chromosome arm
     nucleus_solidity: float = 0.8  # a large component this convex is a nucleus, else a cluster
@@ -153,11 +153,11 @@ def find_fragments(rgb: np.ndarray, settings: DetectSettings) -> tuple[np.ndarra
 
 def _components(stained: np.ndarray, settings: DetectSettings) -> tuple[np.ndarray, list[tuple[np.ndarray, str, str]]]:
     """Label foreground components, leaving out nuclei, what lies in them, and clusters."""
-    # specks of a few pixels are noise, not even debris; they would skew the median size
     dark = stained > settings.threshold
     # a pale chromosome, nowhere as dark as the threshold, is kept whole at the pale threshold
     pale = measure.label(stained > settings.pale_threshold)
     pale_only = ~np.isin(pale, np.unique(pale[dark])) & (pale > 0)
+    # specks of a few pixels are noise, not even debris; they would skew the median size
     foreground = morphology.remove_small_objects(dark | pale_only, max_size=SPECK_PIXELS)
     labels = measure.label(foreground)
     nuclei = _nuclei(stained, settings)
@@ -254,8 +254,9 @@ def _pair_features(a, b, gap: float, mask_a: np.ndarray, mask_b: np.ndarray) -> 
 def join(fragments: np.ndarray, pairs: list[tuple[int, int]], probability: np.ndarray, settings: DetectSettings) -> dict[int, list[int]]:
     """Join fragments into chromosomes, most likely pair first (union-find).
 
-    A join that would make a chromosome larger than ``max_area`` is refused, so
-    that a dense spread does not chain into one object.
+    A join that would make a chromosome larger than ``join_factor`` times the
+    median fragment (or ``max_area``) is refused, so that a dense spread does
+    not chain into one object.
     """
     area = {int(k): int(v) for k, v in enumerate(np.bincount(fragments.ravel())) if k and v}
     largest = min(settings.max_area, settings.join_factor * np.median(list(area.values()))) if area else 0

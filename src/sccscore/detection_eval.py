@@ -28,7 +28,7 @@ from .features import extract, fingerprints
 from .images import CLASS_NAMES, ImageItem, read_image, scan_sample
 from .metrics import confusion_matrix
 from .models import ScoringModel
-from .spreads import Spread, classify_spreads, detect_spreads
+from .spreads import Spread, SpreadsResult, classify_spreads, detect_spreads
 from .training import DefaultRecipe, LabelledData, Log, check_counts, fit, head_probabilities, load_labelled
 
 MIN_IOU = 0.5
@@ -62,20 +62,17 @@ def evaluate_detection(
     if seen:
         warnings.warn(f"the merge model was fitted on {', '.join(seen)}: figures on those spreads are optimistic "
                       "(--leave-one-out fits it without each spread)", stacklevel=2)
-    result = classify_spreads([item.path for item, _ in pairs], model, out_dir, settings, merge_model, workers=0)
-    predicted = _predicted_types(result.out_dir / "predictions.csv")
-    scored = [_score_spread(spread, predicted.get(spread.item.path.name, {}), label_file)
-              for spread, (_, label_file) in zip(result.spreads, pairs)]
+    result = _all_processed(classify_spreads([item.path for item, _ in pairs], model, out_dir, settings,
+                                             merge_model, workers=0))
+    scored = [_score_spread(spread, spread.predicted, label_file) for spread, (_, label_file) in zip(result.spreads, pairs)]
     return figures(scored) | {"model": model.config.name, "merge_model_trained_on": merge_model.trained_on}
 
 
-def _predicted_types(path: Path) -> dict[str, dict[int, str]]:
-    from .compare import read_predictions
-
-    types: dict[str, dict[int, str]] = {}
-    for row in read_predictions(path):
-        types.setdefault(row["image"], {})[int(row["id"])] = row["predicted"]
-    return types
+def _all_processed(result: SpreadsResult) -> SpreadsResult:
+    """Figures over annotated spreads need every one of them: a spread that could not be processed is an error."""
+    if result.rejected:
+        raise SccscoreError(f"{result.rejected[0].path}: {result.rejected[0].reason}")
+    return result
 
 
 def _score_spread(spread: Spread, types: dict[int, str], label_file: Path) -> dict[str, Any]:
@@ -149,10 +146,8 @@ def leave_one_out(
         for held, (item, label_file) in enumerate(pairs):
             log(f"holding out {item.path.name}")
             merge_model = fit_merge_model([a for i, a in enumerate(annotated) if i != held], settings)
-            result = detect_spreads([i.path for i, _ in pairs], Path(tmp) / str(held), settings, merge_model,
-                                    labels_dir=labels_dir)
-            if result.rejected:
-                raise SccscoreError(f"{result.rejected[0].path}: {result.rejected[0].reason}")
+            result = _all_processed(detect_spreads([i.path for i, _ in pairs], Path(tmp) / str(held), settings,
+                                                   merge_model, labels_dir=labels_dir))
             others = [s for i, s in enumerate(result.spreads) if i != held]
             types = _types_without(result.spreads[held], others, extra, recipe, seed)
             scored.append(_score_spread(result.spreads[held], types, label_file))

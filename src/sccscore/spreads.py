@@ -57,6 +57,7 @@ class Spread:
     detections: list[Detection]
     crops: dict[int, Path]  # chromosome id -> crop file
     labels: dict[int, str] = field(default_factory=dict)  # chromosome id -> annotated type, where matched
+    predicted: dict[int, str] = field(default_factory=dict)  # chromosome id -> type, after classify_spreads
 
     @property
     def chromosomes(self) -> list[Detection]:
@@ -186,12 +187,12 @@ def classify_spreads(
     classes = model.config.classes
     rows = []
     for spread in result.spreads:
-        types = {n: predicted[str(p)] for n, p in spread.crops.items() if str(p) in predicted}
-        _write_overlay(result.out_dir, spread, read_image(spread.item.path), types)
+        spread.predicted = {n: predicted[str(p)] for n, p in spread.crops.items() if str(p) in predicted}
+        _write_overlay(result.out_dir, spread, read_image(spread.item.path), spread.predicted)
         for d in spread.chromosomes:
-            if d.id in types:
+            if d.id in spread.predicted:
                 p = probabilities[str(spread.crops[d.id])]
-                rows.append(_prediction_row(result.out_dir, spread, d, types[d.id], dict(zip(classes, p))))
+                rows.append(_prediction_row(result.out_dir, spread, d, spread.predicted[d.id], dict(zip(classes, p))))
     header = ["path", "sample", "image", "metaphase", "cell", "id", "x0", "y0", "x1", "y1", "predicted",
               *(f"p_{c}" for c in classes)]
     write_csv(result.out_dir / "predictions.csv", header, ([row[k] for k in header] for row in rows))
