@@ -30,10 +30,11 @@ def test_released_model_has_the_papers_head():
 
 
 def test_ensemble_members_equal_the_single_released_models(ensemble, items):
-    together = predict(ensemble, items, workers=0)
+    # float32 on both sides: bfloat16 (the default engine here) re-scores different crops per model.
+    together = predict(ensemble, items, engine="onnx")
     assert together.member_probabilities.shape == (12, 30, 3)
     for n in (1, 17, 30):
-        alone = predict(load_model(f"paper:squeezenet1_1/{n}"), items, workers=0)
+        alone = predict(load_model(f"paper:squeezenet1_1/{n}"), items, engine="onnx")
         np.testing.assert_allclose(together.member_probabilities[:, n - 1], alone.probabilities, atol=1e-5)
     np.testing.assert_allclose(together.probabilities, together.member_probabilities.mean(axis=1))
 
@@ -45,7 +46,7 @@ def test_saved_model_reloads_to_identical_predictions(tmp_path, items):
     assert json.loads((folder / "config.json").read_text())["backbone"] == "squeezenet1_1"
     again = load_model(folder)
     np.testing.assert_array_equal(
-        predict(model, items, workers=0).member_probabilities, predict(again, items, workers=0).member_probabilities
+        predict(model, items).member_probabilities, predict(again, items).member_probabilities
     )
     with pytest.raises(ModelError, match="already exists"):
         save_model(model, folder)

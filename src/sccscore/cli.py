@@ -42,10 +42,13 @@ QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress ba
 DeviceOption = Annotated[Optional[str], typer.Option("--device", help="cpu, cuda, cuda:1 ... (default: cuda if available).")]
 BatchOption = Annotated[int, typer.Option("--batch-size", min=1, help="Images per batch.")]
 EngineOption = Annotated[
-    str, typer.Option("--engine", help="auto (ONNX Runtime on a CPU, torch on a GPU), onnx or torch.")
+    str,
+    typer.Option(
+        "--engine", help="auto (CPU: OpenVINO in bfloat16 where native, else ONNX Runtime; GPU: torch), openvino, onnx or torch."
+    ),
 ]
 WorkersOption = Annotated[
-    Optional[int], typer.Option("--workers", min=0, help="Image-decoding processes (default 1; 0: none).")
+    Optional[int], typer.Option("--workers", min=1, help="Image-decoding threads (default: one per CPU core).")
 ]
 PreprocessOption = Annotated[
     Optional[str],

@@ -63,7 +63,7 @@ def evaluate_detection(
         warnings.warn(f"the merge model was fitted on {', '.join(seen)}: figures on those spreads are optimistic "
                       "(--leave-one-out fits it without each spread)", stacklevel=2)
     result = _all_processed(classify_spreads([item.path for item, _ in pairs], model, out_dir, settings,
-                                             merge_model, workers=0))
+                                             merge_model))
     scored = [_score_spread(spread, spread.predicted, label_file) for spread, (_, label_file) in zip(result.spreads, pairs)]
     return figures(scored) | {"model": model.config.name, "merge_model_trained_on": merge_model.trained_on}
 

@@ -1,20 +1,20 @@
-"""Scoring images with a model: batched, streamed, with decoding in worker processes.
+"""Scoring images with a model: batched, streamed, with decoding in threads.
 
-:func:`predict_batches` is the core loop: worker processes decode and resize
-images while the model scores the previous batch, and results are yielded batch
-by batch, so memory does not grow with the number of images. Images that cannot
-be read are not fatal: they come back as :class:`~sccscore.images.Rejected`
+:func:`predict_batches` is the core loop: threads decode and resize the next
+batch while the model scores this one, and results are yielded batch by batch,
+so memory does not grow with the number of images. Images that cannot be read
+are not fatal: they come back as :class:`~sccscore.images.Rejected`
 records, so that a batch survives one bad file.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Dataset
 
 from .config import InputConfig
 from .errors import ImageReadError
@@ -48,25 +48,40 @@ class Predictions:
         return [self.classes[i] for i in self.probabilities.argmax(axis=1)]
 
 
-class _CropDataset(Dataset):
-    def __init__(self, items: Sequence[ImageItem], config: InputConfig) -> None:
-        self.items, self.config = items, config
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __getitem__(self, index: int) -> tuple[int, torch.Tensor | None, str]:
-        try:
-            return index, prepare(read_image(self.items[index].path), self.config), ""
-        except ImageReadError as exc:
-            return index, None, exc.reason
+def _decode(item: ImageItem, config: InputConfig) -> torch.Tensor | str:
+    """The crop as a (3, H, W) uint8 tensor ready for the model, or why it cannot be read."""
+    try:
+        return prepare(read_image(item.path), config)
+    except ImageReadError as exc:
+        return exc.reason
 
 
-def _collate(samples: list[tuple[int, torch.Tensor | None, str]]):
-    good = [(i, t) for i, t, _ in samples if t is not None]
-    bad = [(i, message) for i, t, message in samples if t is None]
-    batch = torch.stack([t for _, t in good]) if good else None
-    return [i for i, _ in good], batch, bad
+def _image_batches(
+    items: Sequence[ImageItem], config: InputConfig, batch_size: int, threads: int
+) -> Iterator[tuple[list[int], torch.Tensor | None, list[tuple[int, str]]]]:
+    """Decoded batches in input order: (indices read, uint8 batch, [(index, reason) unreadable]).
+
+    ``threads`` threads decode and resize each batch (PIL releases the GIL while it
+    works), and the next batch is decoded while the caller scores this one.
+    Threads rather than processes: no pickling of batches, no process start.
+    """
+    starts = range(0, len(items), batch_size)
+    with ThreadPoolExecutor(threads) as decoders, ThreadPoolExecutor(1) as planner:
+
+        def batch_from(start: int):
+            indices = range(start, min(start + batch_size, len(items)))
+            decoded = list(decoders.map(lambda index: _decode(items[index], config), indices))
+            good = [(i, tensor) for i, tensor in zip(indices, decoded) if not isinstance(tensor, str)]
+            bad = [(i, reason) for i, reason in zip(indices, decoded) if isinstance(reason, str)]
+            return [i for i, _ in good], torch.stack([t for _, t in good]) if good else None, bad
+
+        upcoming = [planner.submit(batch_from, start) for start in starts[:1]]
+        for start in starts[1:]:
+            current = upcoming.pop().result()
+            upcoming.append(planner.submit(batch_from, start))
+            yield current
+        if upcoming:
+            yield upcoming.pop().result()
 
 
 def predict_batches(
@@ -87,24 +102,17 @@ def predict_batches(
     items
         The images, e.g. from :func:`sccscore.images.scan_sample`.
     workers
-        Processes that decode and resize images while the model runs; default 1
-        (on a 2-core CPU one decoder keeps up with the model; 0 decodes in this
-        process).
+        Threads that decode and resize images, the next batch while the model
+        scores this one; default one per CPU core.
     device, engine
         Where and how the model runs; see :func:`sccscore.runtime.make_runner`.
     progress
         Called with (images done, images in total) after each batch.
     """
     run = make_runner(model, device=device, engine=engine)
-    workers = min(1, cpu_threads() - 1) if workers is None else workers
-    loader = DataLoader(
-        _CropDataset(items, model.config.input),
-        batch_size=batch_size,
-        num_workers=workers if len(items) > batch_size else 0,
-        collate_fn=_collate,
-    )
+    batches = _image_batches(items, model.config.input, batch_size, workers or cpu_threads())
     done = 0
-    for indices, batch, bad in loader:
+    for indices, batch, bad in batches:
         scores = run(batch) if batch is not None else np.empty((0, model.config.n_members, len(model.config.classes)))
         done += len(indices) + len(bad)
         if progress:

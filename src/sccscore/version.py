@@ -8,14 +8,15 @@ from . import __version__
 
 
 def versions() -> dict[str, str]:
-    """Package, torch, torchvision, ONNX Runtime, Python and platform versions.
+    """Package, torch, torchvision, ONNX Runtime, OpenVINO, Python and platform versions.
 
     Examples
     --------
     >>> sorted(versions())
-    ['onnxruntime', 'platform', 'python', 'sccscore', 'torch', 'torchvision']
+    ['onnxruntime', 'openvino', 'platform', 'python', 'sccscore', 'torch', 'torchvision']
     """
     import onnxruntime
+    import openvino
     import torch
     import torchvision
 
@@ -24,6 +25,7 @@ def versions() -> dict[str, str]:
         "torch": torch.__version__,
         "torchvision": torchvision.__version__,
         "onnxruntime": onnxruntime.__version__,
+        "openvino": openvino.__version__,
         "python": platform.python_version(),
         "platform": platform.platform(),
     }
