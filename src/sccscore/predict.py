@@ -75,13 +75,13 @@ def _image_batches(
             bad = [(i, reason) for i, reason in zip(indices, decoded) if isinstance(reason, str)]
             return [i for i, _ in good], torch.stack([t for _, t in good]) if good else None, bad
 
-        upcoming = [planner.submit(batch_from, start) for start in starts[:1]]
-        for start in starts[1:]:
-            current = upcoming.pop().result()
-            upcoming.append(planner.submit(batch_from, start))
+        if not starts:
+            return
+        upcoming = planner.submit(batch_from, starts[0])
+        for following in starts[1:]:
+            current, upcoming = upcoming.result(), planner.submit(batch_from, following)
             yield current
-        if upcoming:
-            yield upcoming.pop().result()
+        yield upcoming.result()
 
 
 def predict_batches(
