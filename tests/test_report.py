@@ -42,6 +42,8 @@ def test_report_is_self_contained(report):
     assert len(sources) >= 5 and all(source.startswith("data:image/png;base64,") for source in sources)
     assert "wt_small" in page and "Tests against wt_small" in page and "Least certain chromosomes" in page
     assert "chromosome level" in page
+    (scored_with,) = re.findall(r"<td>scored with</td><td>([^<]*)</td>", page)
+    assert scored_with.endswith(("bfloat16, near ties scored again in float32", "float32"))
     assert (report.parent / "distribution.png").stat().st_size > 1000
     assert (report.parent / "distribution.svg").read_text().lstrip().startswith("<?xml")
 

@@ -15,7 +15,7 @@ from sccscore.errors import SccscoreError
 from sccscore.images import scan_sample, scan_samples
 from sccscore.models import load_model
 from sccscore.predict import predict
-from sccscore.runtime import make_runner
+from sccscore.runtime import _openvino_computes_bf16, choose_engine, describe_engine, make_runner
 
 
 def test_onnx_and_torch_engines_agree_on_real_crops(small_labelled):
@@ -43,6 +43,14 @@ def test_openvino_keeps_the_float32_types_of_every_shared_crop(ikemoto, referenc
     top_two = np.sort(exact.member_probabilities, axis=2)[..., -2:]
     assert (top_two[..., 1] - top_two[..., 0])[member_changed].max(initial=0) < 1e-4
     assert np.abs(fast.member_probabilities - exact.member_probabilities).max() < 0.1
+
+
+def test_auto_engine_is_openvino_for_one_model_on_a_bfloat16_cpu_and_onnx_for_the_ensemble():
+    single, ensemble = load_model("paper:squeezenet1_1/1"), load_model("paper:squeezenet1_1")
+    assert choose_engine(single, "cpu") == ("openvino" if _openvino_computes_bf16() else "onnx")
+    assert choose_engine(ensemble, "cpu") == "onnx"
+    assert choose_engine(single, "cpu", "torch") == "torch"
+    assert describe_engine(ensemble, "cpu") == "ONNX Runtime on the CPU, float32"
 
 
 def test_unknown_engine_is_named():

@@ -135,8 +135,10 @@ def classify(
                         device=device, engine=engine, workers=workers)
     if make_report:
         from .report import write_report
+        from .runtime import describe_engine
 
-        console.print(f"wrote {write_report(out, loaded)}", highlight=False)
+        scored_with = {"scored with": describe_engine(loaded, device, engine)}
+        console.print(f"wrote {write_report(out, loaded, settings=scored_with)}", highlight=False)
 
 
 def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **options) -> None:
@@ -473,8 +475,10 @@ def compare(
         if predictions or out is None:
             raise SccscoreError("--report needs a classify run: give folders and --out, not --predictions")
         from .report import write_report
+        from .runtime import describe_engine
 
-        path = write_report(out, loaded, report, {"reference": names[0], "samples": ", ".join(names[1:])})
+        settings = {"reference": names[0], "samples": ", ".join(names[1:]), "scored with": describe_engine(loaded, device)}
+        path = write_report(out, loaded, report, settings)
         console.print(f"wrote {path}", highlight=False)
     if json_path:
         write_json(json_path, report)

@@ -12,6 +12,7 @@ from .compare import compare, counts_from_summary
 from .models import load_model
 from .predict import ProgressCallback
 from .report import write_report
+from .runtime import describe_engine
 
 DEMO_MODEL = "paper:squeezenet1_1"
 
@@ -34,5 +35,7 @@ def run_demo(out_dir: str | Path, progress: ProgressCallback | None = None, **op
     model = load_model(DEMO_MODEL)
     classified = classify(folders, model, out_dir, progress=progress, **options)
     comparison = compare(counts_from_summary(classified.summary), sample_data.GENOTYPES[0])
-    report = write_report(classified.out_dir, model, comparison, {"reference": "wt", "samples": "ctf18"})
+    scored_with = describe_engine(model, options.get("device"), options.get("engine", "auto"))
+    settings = {"reference": "wt", "samples": "ctf18", "scored with": scored_with}
+    report = write_report(classified.out_dir, model, comparison, settings)
     return DemoResult(classified, comparison, report)

@@ -14,6 +14,7 @@ the default.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import os
 import warnings
@@ -61,29 +62,55 @@ def make_runner(model: ScoringModel, device: str | None = None, engine: str = "a
     device
         ``cpu``, ``cuda``, ``cuda:N``; default CUDA when available, else CPU.
     engine
-        ``auto``: on a CPU, OpenVINO for a one-member model where it computes in
-        bfloat16 natively, else ONNX Runtime, else torch; on a GPU, torch. Or
-        ``openvino``, ``onnx``, ``torch``.
+        ``auto``, ``openvino``, ``onnx`` or ``torch``; see :func:`choose_engine`.
+    """
+    target = resolve_device(device)
+    graph = _ProbabilitiesFromBytes(model).eval()
+    chosen = choose_engine(model, device, engine)
+    if chosen == "openvino":
+        return _openvino_runner(graph)
+    if chosen == "onnx":
+        return _onnx_runner(graph)
+    return _torch_runner(graph, target)
+
+
+def choose_engine(model: ScoringModel, device: str | None = None, engine: str = "auto") -> str:
+    """The engine that scores ``model``: ``openvino``, ``onnx`` or ``torch``.
+
+    ``auto``: on a GPU, torch; on a CPU, OpenVINO for a one-member model where it
+    computes in bfloat16 natively, else ONNX Runtime, else torch.
     """
     if engine not in ENGINES:
         raise SccscoreError(f"unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
     target = resolve_device(device)
-    graph = _ProbabilitiesFromBytes(model).eval()
     if target.type != "cpu":
         if engine in ("openvino", "onnx"):
             raise SccscoreError(f"engine '{engine}' runs on the CPU only, not on {target}")
-        return _torch_runner(graph, target)
+        return "torch"
+    if engine == "onnx" and not _installed("onnxruntime"):
+        raise SccscoreError("engine 'onnx' needs onnxruntime: pip install onnxruntime")
+    if engine == "openvino" and not _installed("openvino"):
+        raise SccscoreError("engine 'openvino' needs OpenVINO: pip install openvino")
     # With many members (the 30 released models), about half the crops are near a tie in
     # one of them, and scoring those twice costs more than bfloat16 saves.
-    if engine == "openvino" or (engine == "auto" and model.config.n_members == 1 and _openvino_computes_bf16()):
-        return _openvino_runner(graph)
-    if engine in ("auto", "onnx"):
-        try:
-            return _onnx_runner(graph)
-        except ImportError:
-            if engine == "onnx":
-                raise SccscoreError("engine 'onnx' needs onnxruntime: pip install onnxruntime") from None
-    return _torch_runner(graph, target)
+    if engine == "auto" and model.config.n_members == 1 and _openvino_computes_bf16():
+        return "openvino"
+    if engine == "auto":
+        return "onnx" if _installed("onnxruntime") else "torch"
+    return engine
+
+
+def describe_engine(model: ScoringModel, device: str | None = None, engine: str = "auto") -> str:
+    """How ``model`` is scored, in words, for reports (the engine and its precision)."""
+    chosen = choose_engine(model, device, engine)
+    if chosen == "openvino" and _openvino_computes_bf16():
+        return "OpenVINO on the CPU, bfloat16, near ties scored again in float32"
+    where = {"openvino": "OpenVINO on the CPU", "onnx": "ONNX Runtime on the CPU", "torch": f"torch on {resolve_device(device)}"}
+    return f"{where[chosen]}, float32"
+
+
+def _installed(package: str) -> bool:
+    return importlib.util.find_spec(package) is not None
 
 
 def resolve_device(name: str | None) -> torch.device:
@@ -146,10 +173,10 @@ def _onnx_runner(graph: nn.Module) -> Runner:
 
 def _openvino_computes_bf16() -> bool:
     """Whether OpenVINO is installed and would run in bfloat16 on this CPU (its default where native)."""
-    try:
-        import openvino
-    except ImportError:
+    if not _installed("openvino"):
         return False
+    import openvino
+
     return openvino.Core().get_property("CPU", "INFERENCE_PRECISION_HINT") == openvino.Type.bf16
 
 
@@ -164,10 +191,8 @@ def _openvino_runner(graph: nn.Module) -> Runner:
     released model); the others keep bfloat16's probabilities, whose type is
     float32's on every one of those crops.
     """
-    try:
-        import openvino
-    except ImportError:
-        raise SccscoreError("engine 'openvino' needs OpenVINO: pip install openvino") from None
+    import openvino
+
     core = openvino.Core()
     network = core.read_model(io.BytesIO(_onnx_model(graph)))
     fast = _openvino_request(core, network, precision=None)
