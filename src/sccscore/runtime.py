@@ -105,7 +105,8 @@ def describe_engine(model: ScoringModel, device: str | None = None, engine: str 
     chosen = choose_engine(model, device, engine)
     if chosen == "openvino" and _openvino_computes_bf16():
         return "OpenVINO on the CPU, bfloat16, near ties scored again in float32"
-    where = {"openvino": "OpenVINO on the CPU", "onnx": "ONNX Runtime on the CPU", "torch": f"torch on {resolve_device(device)}"}
+    where = {"openvino": "OpenVINO on the CPU", "onnx": "ONNX Runtime on the CPU",
+             "torch": f"torch on {resolve_device(device)}"}
     return f"{where[chosen]}, float32"
 
 
