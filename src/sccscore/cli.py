@@ -477,7 +477,8 @@ def compare(
         from .report import write_report
         from .runtime import describe_engine
 
-        settings = {"reference": names[0], "samples": ", ".join(names[1:]), "scored with": describe_engine(loaded, device)}
+        settings = {"reference": names[0], "samples": ", ".join(names[1:]),
+                    "scored with": describe_engine(loaded, device)}
         path = write_report(out, loaded, report, settings)
         console.print(f"wrote {path}", highlight=False)
     if json_path:
