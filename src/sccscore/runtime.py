@@ -14,6 +14,7 @@ the default.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import io
 import os
@@ -172,6 +173,7 @@ def _onnx_runner(graph: nn.Module) -> Runner:
     return run
 
 
+@functools.cache  # the CPU does not change while the process runs
 def _openvino_computes_bf16() -> bool:
     """Whether OpenVINO is installed and would run in bfloat16 on this CPU (its default where native)."""
     if not _installed("openvino"):
@@ -197,7 +199,7 @@ def _openvino_runner(graph: nn.Module) -> Runner:
     core = openvino.Core()
     network = core.read_model(io.BytesIO(_onnx_model(graph)))
     fast = _openvino_request(core, network, precision=None)
-    if core.get_property("CPU", "INFERENCE_PRECISION_HINT") != openvino.Type.bf16:
+    if not _openvino_computes_bf16():
         return fast
     exact = _openvino_request(core, network, precision="f32")
 
