@@ -9,7 +9,7 @@ import tifffile
 from PIL import Image
 
 from sccscore.annotations import match_boxes, read_yolo
-from sccscore.detect import MergeModel, detect, fit_merge_model
+from sccscore.detect import DetectSettings, MergeModel, detect, fit_merge_model
 from sccscore.detection_eval import figures, leave_one_out
 from sccscore.errors import SccscoreError
 from sccscore.images import read_image
@@ -38,6 +38,27 @@ def test_detect_finds_the_annotated_chromosomes_of_spread3(oshima):
     statuses = [d.status for d in found.detections]
     assert statuses.count("nucleus") == 2  # the two interphase nuclei in the field are left out
     assert {d.metaphase for d in found.chromosomes} == {1}
+
+
+def test_scale_finds_the_chromosomes_of_a_magnified_spread(oshima, cli, tmp_path):
+    rgb, boxes, _ = _annotated(oshima, "spread3")
+    magnified = np.asarray(Image.fromarray(rgb).resize((2160, 1536), Image.BICUBIC))  # 1.5 x
+    boxes = boxes * 1.5
+    as_if_native = np.array([d.box for d in detect(magnified).chromosomes], float)
+    assert len(match_boxes(as_if_native, boxes)) == 37  # the pixel settings miss a fifth of them
+    found = detect(magnified, DetectSettings(scale=1.5))
+    chromosomes = np.array([d.box for d in found.chromosomes], float)
+    assert len(chromosomes) == 48 and len(match_boxes(chromosomes, boxes)) == 47  # as at the native scale
+    assert found.labels.shape == (1536, 2160) and chromosomes[:, 2].max() > 1440  # the image's own pixels
+    with pytest.raises(SccscoreError, match="scale must be positive"):
+        detect(magnified, DetectSettings(scale=0))
+    # the command line, with the YOLO labels (relative, so they fit the magnified image)
+    (tmp_path / "images").mkdir()
+    Image.fromarray(magnified).save(tmp_path / "images" / "spread3.png")
+    run = cli("detect", str(tmp_path / "images"), "--out", str(tmp_path / "out"), "--scale", "1.5",
+              "--labels", str(oshima / "labels"))
+    assert run.returncode == 0, run.stderr
+    assert [len(list((tmp_path / "out" / "labelled" / t).iterdir())) for t in "ab"] == [46, 1]
 
 
 def test_two_spreads_in_one_image_are_two_metaphases(oshima):
@@ -134,6 +155,11 @@ def test_classify_spreads_refuses_preprocess(cli, oshima, tmp_path):
     run = cli("classify", "--spreads", str(oshima / "images" / "spread3.png"), "--out", str(tmp_path / "o"),
               "--preprocess", "paper")
     assert run.returncode == 2 and "already preprocessed" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_scale_is_refused_for_crops(cli, small_labelled, tmp_path):
+    run = cli("classify", str(small_labelled), "--out", str(tmp_path / "out"), "--scale", "2")
+    assert run.returncode == 2 and "--scale is for whole spreads" in run.stderr
 
 
 def test_blank_grey_and_16bit_spreads(oshima, tmp_path):

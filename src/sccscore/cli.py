@@ -50,6 +50,9 @@ EngineOption = Annotated[
 WorkersOption = Annotated[
     Optional[int], typer.Option("--workers", min=1, help="Image-decoding threads (default: one per CPU core).")
 ]
+ScaleOption = Annotated[float, typer.Option(
+    "--scale", min=0.1, max=10.0,
+    help="Whole spreads: chromosome length in px relative to the oshima2026 spreads (about 40 px; 2 = twice as long).")]
 PreprocessOption = Annotated[
     Optional[str],
     typer.Option("--preprocess", help="Override the model's crop preprocessing: none, or paper for raw crops."),
@@ -120,15 +123,18 @@ def classify(
     make_report: Annotated[bool, typer.Option("--report", help="Also write a self-contained report.html.")] = False,
     spreads: Annotated[bool, typer.Option(
         "--spreads", help="The images are whole spreads (files or folders): detect, crop and classify.")] = False,
+    scale: ScaleOption = 1.0,
     quiet: QuietOption = False,
 ) -> None:
     """Classify crops (or whole spreads) and write predictions.csv, summary.csv and rejected.csv."""
     if spreads and (resume or preprocess):
         raise SccscoreError("--spreads takes neither --resume (not yet) nor --preprocess (the crops it cuts "
                             "are already preprocessed like the published ones)")
+    if scale != 1.0 and not spreads:
+        raise SccscoreError("--scale is for whole spreads (--spreads); crops are resized to the model's input anyway")
     loaded = _load(model, preprocess)
     if spreads:
-        _classify_spreads(folders, loaded, out, quiet, batch_size=batch_size, device=device, engine=engine,
+        _classify_spreads(folders, loaded, out, quiet, scale, batch_size=batch_size, device=device, engine=engine,
                           workers=workers)
     else:
         _classify_crops(folders, loaded, out, quiet, strict=strict, resume=resume, batch_size=batch_size,
@@ -150,11 +156,12 @@ def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **option
     console.print(f"wrote {result.out_dir / 'predictions.csv'}, summary.csv and rejected.csv", highlight=False)
 
 
-def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, **predict_options) -> None:
+def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: float, **predict_options) -> None:
+    from .detect import DetectSettings
     from .spreads import classify_spreads
 
     with _progress("detecting", quiet) as progress:
-        result = classify_spreads(paths, model, out, progress=progress, **predict_options)
+        result = classify_spreads(paths, model, out, DetectSettings(scale=scale), progress=progress, **predict_options)
     _print_spread_result(result)
     if result.metaphases:
         _print_table(result.metaphases, "Per metaphase")
@@ -189,13 +196,15 @@ def detect(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for crops, detections.csv, overlays.")],
     labels: Annotated[Optional[Path], typer.Option(
         "--labels", help="Folder of YOLO label files (<image>.txt): also sort matched crops into labelled/a|b|c.")] = None,
+    scale: ScaleOption = 1.0,
     quiet: QuietOption = False,
 ) -> None:
     """Find the chromosomes in whole spreads; write one crop per chromosome, detections.csv and overlays."""
+    from .detect import DetectSettings
     from .spreads import detect_spreads
 
     with _progress("detecting", quiet) as progress:
-        result = detect_spreads(images, out, labels_dir=labels, progress=progress)
+        result = detect_spreads(images, out, DetectSettings(scale=scale), labels_dir=labels, progress=progress)
     _print_spread_result(result)
     console.print(f"wrote {result.out_dir / 'detections.csv'}, crops/, overlays/ and rejected.csv"
                   + (", labelled/" if labels else ""), highlight=False)

@@ -17,13 +17,17 @@ chromosomes are grouped into metaphases by single linkage of their centres.
 ``docs/spreads.md`` has the steps with their settings and what each gained.
 
 The pixel settings suit the 1440 x 1024 images of ``oshima2026`` (chromosomes
-about 40 px long); :class:`DetectSettings` holds them in one place.
+about 40 px long); :class:`DetectSettings` holds them in one place. Images at
+another magnification give their ``scale`` (chromosome length relative to
+those): they are resampled to the reference scale for detection, and the boxes
+and the label image are brought back to the image's own pixels, so crops keep
+its full resolution.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Sequence
@@ -32,7 +36,7 @@ import numpy as np
 import torch
 from scipy import ndimage
 from scipy.cluster.hierarchy import fcluster, linkage
-from skimage import measure, morphology, segmentation
+from skimage import measure, morphology, segmentation, transform
 from skimage.morphology import h_maxima
 
 from ._atomic import write_json
@@ -65,6 +69,7 @@ class DetectSettings:
     metaphase_gap: float = 150.0  # px: chromosomes whose centres are nearer share a metaphase
     min_metaphase: int = 10  # chromosomes; a smaller group joins the nearest larger metaphase
     margin: float = 0.2  # crops extend the box by this share of its size on each side
+    scale: float = 1.0  # chromosome length in px relative to the oshima2026 spreads (2: twice as long)
 
 
 @dataclass
@@ -139,10 +144,30 @@ def detect(rgb: np.ndarray, settings: DetectSettings | None = None, model: Merge
     if rgb.shape[0] * rgb.shape[1] > MAX_SPREAD_PIXELS:
         raise SccscoreError(f"image is {rgb.shape[1]} x {rgb.shape[0]} px; detection handles up to "
                             f"{MAX_SPREAD_PIXELS // 1_000_000} megapixels, crop or downscale it")
+    if settings.scale <= 0:
+        raise SccscoreError(f"scale must be positive, not {settings.scale}")
+    if settings.scale != 1:
+        reference = transform.rescale(rgb, 1 / settings.scale, channel_axis=2, anti_aliasing=settings.scale > 1,
+                                      preserve_range=True).round().astype(np.uint8)
+        return _at_image_scale(detect(reference, replace(settings, scale=1.0), model), rgb.shape[:2], settings.scale)
     fragments, left_out = find_fragments(rgb, settings)
     pairs, features = candidate_pairs(fragments, settings.reach)
     groups = join(fragments, pairs, model.probability(features) if len(pairs) else np.zeros(0), settings)
     return _detections(fragments, groups, left_out, settings)
+
+
+def _at_image_scale(found: SpreadDetections, shape: tuple[int, int], scale: float) -> SpreadDetections:
+    """Detections made on a resampled image, in the pixels of the original (``shape``)."""
+    labels = transform.resize(found.labels, shape, order=0, preserve_range=True, anti_aliasing=False)
+    height, width = shape
+
+    def scaled(d: Detection) -> Detection:
+        x0, y0, x1, y1 = d.box
+        box = (int(x0 * scale), int(y0 * scale), min(width, round(x1 * scale)), min(height, round(y1 * scale)))
+        centroid = ((d.centroid[0] + 0.5) * scale - 0.5, (d.centroid[1] + 0.5) * scale - 0.5)
+        return replace(d, box=box, area=round(d.area * scale**2), centroid=centroid)
+
+    return SpreadDetections([scaled(d) for d in found.detections], labels.astype(found.labels.dtype))
 
 
 def find_fragments(rgb: np.ndarray, settings: DetectSettings) -> tuple[np.ndarray, list[tuple[np.ndarray, str, str]]]:
