@@ -9,7 +9,7 @@ import tifffile
 from PIL import Image
 
 from sccscore.annotations import match_boxes, read_yolo
-from sccscore.detect import DetectSettings, MergeModel, detect, fit_merge_model
+from sccscore.detect import DetectSettings, MergeModel, detect, fit_merge_model, pair_examples
 from sccscore.detection_eval import figures, leave_one_out
 from sccscore.errors import SccscoreError
 from sccscore.images import read_image
@@ -52,6 +52,8 @@ def test_scale_finds_the_chromosomes_of_a_magnified_spread(oshima, cli, tmp_path
     assert found.labels.shape == (1536, 2160) and chromosomes[:, 2].max() > 1440  # the image's own pixels
     with pytest.raises(SccscoreError, match="scale must be positive"):
         detect(magnified, DetectSettings(scale=0))
+    with pytest.raises(SccscoreError, match="reference scale"):  # fitting the merge model does not resample
+        pair_examples(magnified, boxes, DetectSettings(scale=1.5))
     # the command line, with the YOLO labels (relative, so they fit the magnified image)
     (tmp_path / "images").mkdir()
     Image.fromarray(magnified).save(tmp_path / "images" / "spread3.png")

@@ -171,7 +171,13 @@ def _at_image_scale(found: SpreadDetections, shape: tuple[int, int], scale: floa
 
 
 def find_fragments(rgb: np.ndarray, settings: DetectSettings) -> tuple[np.ndarray, list[tuple[np.ndarray, str, str]]]:
-    """The labelled pieces chromosomes are joined from, and what was left out (steps 1-4 of the module)."""
+    """The labelled pieces chromosomes are joined from, and what was left out (steps 1-4 of the module).
+
+    At the reference scale only: :func:`detect` resamples an image with another ``scale`` first.
+    """
+    if settings.scale != 1:
+        raise SccscoreError(f"fragments are found at the reference scale; resample the image by 1/{settings.scale} "
+                            "first (detect does)")
     components, left_out = _components(stain(rgb), settings)
     return split_touching(components, settings), left_out
 
