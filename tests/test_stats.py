@@ -10,6 +10,7 @@ from sccscore.compare import (
     cells_from_predictions,
     compare,
     confusion_from,
+    correction_caution,
     counts_from_rows,
     read_predictions,
     read_sheet,
@@ -21,6 +22,7 @@ from sccscore.stats import (
     compare_counts,
     corrected_distribution,
     corrected_with_ci,
+    cross_fitted_correction,
     proportions_with_ci,
 )
 
@@ -94,6 +96,22 @@ def test_correction_recovers_a_known_distribution():
     assert np.all(low <= truth) and np.all(truth <= high)
 
 
+def test_cross_fitted_correction_removes_a_systematic_bias():
+    """A classifier that calls a fifth of B chromosomes A and a third of C ones B, on the WT labels."""
+    rng = np.random.default_rng(1)
+    true = np.repeat([0, 1, 2], WT)
+    predicted = true.copy()
+    predicted[(true == 1) & (rng.random(len(true)) < 0.2)] = 0
+    predicted[(true == 2) & (rng.random(len(true)) < 0.33)] = 1
+    labelled = WT / WT.sum()
+    raw_error = np.abs(np.bincount(predicted) / len(true) - labelled).sum()
+    corrected = cross_fitted_correction(true, predicted, 3)
+    assert raw_error > 0.07
+    assert np.abs(corrected - labelled).sum() < 0.02
+    assert corrected.sum() == pytest.approx(1)
+    np.testing.assert_allclose(cross_fitted_correction(true, true, 3), labelled)  # a perfect classifier needs none
+
+
 def test_compare_flags_the_ctf18_defect_from_predictions(tmp_path):
     table = tmp_path / "predictions.csv"
     rows = [("wt", t) for t, n in zip("ABC", WT) for _ in range(n)] + [("ctf18", t) for t, n in zip("ABC", CTF18) for _ in range(n)]
@@ -115,6 +133,17 @@ def test_confusion_is_read_from_evaluate_and_crossval_reports():
     assert confusion_from(single).tolist() == single["confusion"]
     assert confusion_from(ensemble).tolist() == single["confusion"]
     assert confusion_from({"groups": {"wt": single, "ctf18": ensemble}}).sum() == 38
+
+
+def test_a_correction_that_did_not_help_on_its_labelled_images_is_flagged(tmp_path):
+    helped = {"sample": "wt", "correction_check": {"error_raw": 0.155, "error_corrected": 0.004}}
+    hurt = {"sample": "ctf18", "correction_check": {"error_raw": 0.014, "error_corrected": 0.031}}
+    evaluate_json, crossval_json = tmp_path / "evaluate.json", tmp_path / "crossval.json"
+    evaluate_json.write_text(json.dumps(helped))
+    crossval_json.write_text(json.dumps({"groups": {"wt": helped, "ctf18": hurt}}))
+    assert correction_caution(evaluate_json) is None
+    caution = correction_caution(crossval_json)
+    assert "ctf18: summed error 0.031 corrected, 0.014 uncorrected" in caution and "wt:" not in caution
 
 
 def test_compare_cli_on_real_crops(small_labelled, ikemoto, tmp_path, cli):
@@ -140,6 +169,11 @@ def test_compare_cli_on_real_crops(small_labelled, ikemoto, tmp_path, cli):
     again = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"), "--json", str(report_path), "-q")
     assert again.returncode == 0, again.stderr
     assert json.loads(report_path.read_text())["tests"]["ctf18"]["chi2_p"] == report["tests"]["ctf18"]["chi2_p"]
+    unhelpful = tmp_path / "crossval.json"
+    unhelpful.write_text(json.dumps({"groups": {"ctf18": {"sample": "ctf18", "confusion": [[5, 1, 0], [1, 5, 1], [0, 1, 5]],
+                                                          "correction_check": {"error_raw": 0.01, "error_corrected": 0.2}}}}))
+    cautioned = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"), "--confusion", str(unhelpful))
+    assert cautioned.returncode == 0 and "caution: " in cautioned.stderr and "sensitivity check" in cautioned.stderr
     missing = cli("compare", "wt_small", "ko", "--predictions", str(out / "predictions.csv"))
     assert missing.returncode == 2 and "sample(s) ko not in" in missing.stderr
 

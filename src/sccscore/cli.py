@@ -308,6 +308,11 @@ def _print_evaluation(report: dict) -> None:
     stdout.print(f"Cohen's kappa {report['kappa']:.3f}", highlight=False)
     stdout.print(f"{'/'.join(classes)} % labels {pct(report['distribution_true'])}; "
                  f"predicted {pct(report['distribution_pred'])}", highlight=False)
+    check = report["correction_check"]
+    whose = "the ensemble's " if "models" in report else ""
+    stdout.print(f"corrected {pct(check['distribution_corrected'])} (each fifth by the confusion of the other four); "
+                 f"error against the labels {check['error_corrected']:.3f} corrected, {check['error_raw']:.3f} "
+                 f"{whose}uncorrected", highlight=False)
     title = f"confusion, mean of {len(report['models'])} models" if "models" in report else "confusion"
     table = Table("label \\ predicted", *classes, title=title)
     for cls, row in zip(classes, report["confusion"]):
@@ -451,10 +456,13 @@ def compare(
     """Compare samples with a reference: A/B/C with intervals, tests, effect sizes, power."""
     from ._atomic import write_json
     from .compare import compare as run
-    from .compare import (cells_from_predictions, confusion_from, counts_from_rows, read_predictions, read_sheet,
-                          write_tables)
+    from .compare import (cells_from_predictions, confusion_from, correction_caution, counts_from_rows,
+                          read_predictions, read_sheet, write_tables)
 
     matrix = confusion_from(confusion) if confusion else None
+    caution = correction_caution(confusion) if confusion else None
+    if caution:
+        console.print(f"caution: {caution}", highlight=False)
     cell_sheet = read_sheet(sheet) if sheet else None
     if predictions:
         table, names = predictions, samples

@@ -104,6 +104,24 @@ def confusion_from(source: str | Path | dict[str, Any]) -> np.ndarray:
     return np.asarray(figures["confusion"], dtype=np.int64)
 
 
+def correction_caution(source: str | Path) -> str | None:
+    """A warning when correcting did not bring the labelled images of an evaluate or crossval JSON closer to their labels.
+
+    Their ``correction_check`` (cross-fitted, see :func:`sccscore.stats.cross_fitted_correction`)
+    says whether this model's errors are regular enough for the correction to help.
+    """
+    data = _read_json(Path(source))
+    reports = list(data["groups"].values()) if "groups" in data else [data]
+    worse = [r for r in reports if "correction_check" in r
+             and r["correction_check"]["error_corrected"] > r["correction_check"]["error_raw"]]
+    if not worse:
+        return None
+    figures = "; ".join(f"{r['sample']}: summed error {r['correction_check']['error_corrected']:.3f} corrected, "
+                        f"{r['correction_check']['error_raw']:.3f} uncorrected" for r in worse)
+    return (f"{source}: on its labelled images the correction moved the shares away from the labels ({figures}); "
+            "read the corrected shares as a sensitivity check, not as the answer")
+
+
 def _read_json(path: Path) -> dict[str, Any]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))

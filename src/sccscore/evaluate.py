@@ -12,6 +12,9 @@ from .images import fail_on_rejected, scan_sample
 from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, recall
 from .models import ScoringModel
 from .predict import Predictions, ProgressCallback, predict
+from .stats import cross_fitted_correction
+
+CORRECTION_FOLDS = 5
 
 
 def evaluate(
@@ -53,13 +56,15 @@ def evaluation_report(predictions: Predictions, model_name: str, name: str) -> d
         _figures(true, predictions.member_probabilities[:, m].argmax(axis=1), len(classes))
         for m in range(predictions.member_probabilities.shape[1])
     ]
-    ensemble = _figures(true, predictions.probabilities.argmax(axis=1), len(classes))
+    ensemble_predicted = predictions.probabilities.argmax(axis=1)
+    ensemble = _figures(true, ensemble_predicted, len(classes))
     report: dict[str, Any] = {
         "sample": name,
         "model": model_name,
         "classes": list(classes),
         "n_images": int(len(true)),
         "distribution_true": distribution(true, len(classes)).tolist(),
+        "correction_check": _correction_check(true, ensemble_predicted, len(classes)),
     }
     if len(members) == 1:
         return report | members[0]
@@ -86,4 +91,23 @@ def _figures(true: np.ndarray, predicted: np.ndarray, n_classes: int) -> dict[st
         "recall": recall(matrix).tolist(),
         "confusion": matrix.tolist(),
         "distribution_pred": distribution(predicted, n_classes).tolist(),
+    }
+
+
+def _correction_check(true: np.ndarray, predicted: np.ndarray, n_classes: int) -> dict[str, Any]:
+    """Would correcting by a confusion matrix bring these predictions' shares closer to the labels?
+
+    Summed absolute errors over the types of the raw predicted shares and of the
+    cross-fitted corrected ones (see :func:`sccscore.stats.cross_fitted_correction`),
+    for the predictions that ``compare`` would correct (the ensemble's).
+    """
+    labelled = distribution(true, n_classes)
+    raw = distribution(predicted, n_classes)
+    corrected = cross_fitted_correction(true, predicted, n_classes, CORRECTION_FOLDS)
+    return {
+        "folds": CORRECTION_FOLDS,
+        "distribution_raw": raw.tolist(),
+        "distribution_corrected": corrected.tolist(),
+        "error_raw": float(np.abs(raw - labelled).sum()),
+        "error_corrected": float(np.abs(corrected - labelled).sum()),
     }
