@@ -153,6 +153,43 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert (cell_level["n_cells_reference"], cell_level["n_cells"]) == (2, 2)
 
 
+def test_classify_spreads_resumes_without_detecting_again(oshima, tmp_path, monkeypatch):
+    """A run stopped after its first spread goes on from the second, to the tables of an uninterrupted run."""
+    from sccscore import spreads
+    from sccscore.models import load_model
+
+    model = load_model("paper:squeezenet1_1/1")
+    images = [oshima / "images" / "spread3.png", oshima / "images" / "spread5.png"]
+    spreads.classify_spreads(images, model, tmp_path / "whole")
+    monkeypatch.setattr(spreads, "SPREADS_PER_CHUNK", 1)
+
+    def stop_after_the_first(done, total):
+        if done == 1:
+            raise KeyboardInterrupt
+
+    out = tmp_path / "resumed"
+    with pytest.raises(KeyboardInterrupt):
+        spreads.classify_spreads(images, model, out, progress=stop_after_the_first)
+    assert not (out / "predictions.csv").exists() and (out / "overlays" / "images" / "spread3.png").is_file()
+    with pytest.raises(SccscoreError, match="interrupted run used other images, model or detection settings"):
+        spreads.classify_spreads(images, load_model("paper:squeezenet1_1/2"), out, resume=True)
+    detected = []
+    real_detect = spreads.detect
+    monkeypatch.setattr(spreads, "detect", lambda rgb, *rest: detected.append(rgb.shape) or real_detect(rgb, *rest))
+    result = spreads.classify_spreads(images, model, out, resume=True)
+    assert len(detected) == 1  # spread3 was kept from the stopped run
+    assert [s.item.path.name for s in result.spreads] == ["spread3.png", "spread5.png"]
+    whole, resumed = _rows(tmp_path / "whole" / "predictions.csv"), _rows(out / "predictions.csv")
+    assert len(resumed) == 48 + 47
+    for before, after in zip(whole, resumed, strict=True):
+        assert {k: v for k, v in after.items() if k != "path" and not k.startswith("p_")} == \
+            {k: v for k, v in before.items() if k != "path" and not k.startswith("p_")}
+        assert float(after["p_A"]) == pytest.approx(float(before["p_A"]), abs=1e-4)
+    assert (out / "metaphases.csv").read_text() == (tmp_path / "whole" / "metaphases.csv").read_text()
+    assert len(_rows(out / "detections.csv")) == len(_rows(tmp_path / "whole" / "detections.csv"))
+    assert not (out / ".spreads").exists() and not (out / ".classify-spreads-run.json").exists()
+
+
 def test_classify_spreads_refuses_preprocess(cli, oshima, tmp_path):
     run = cli("classify", "--spreads", str(oshima / "images" / "spread3.png"), "--out", str(tmp_path / "o"),
               "--preprocess", "paper")

@@ -127,15 +127,15 @@ def classify(
     quiet: QuietOption = False,
 ) -> None:
     """Classify crops (or whole spreads) and write predictions.csv, summary.csv and rejected.csv."""
-    if spreads and (resume or preprocess):
-        raise SccscoreError("--spreads takes neither --resume (not yet) nor --preprocess (the crops it cuts "
-                            "are already preprocessed like the published ones)")
+    if spreads and preprocess:
+        raise SccscoreError("--spreads takes no --preprocess: the crops it cuts are already preprocessed like the "
+                            "published ones")
     if scale != 1.0 and not spreads:
         raise SccscoreError("--scale is for whole spreads (--spreads); crops are resized to the model's input anyway")
     loaded = _load(model, preprocess)
     if spreads:
-        _classify_spreads(folders, loaded, out, quiet, scale, batch_size=batch_size, device=device, engine=engine,
-                          workers=workers)
+        _classify_spreads(folders, loaded, out, quiet, scale, resume=resume, batch_size=batch_size, device=device,
+                          engine=engine, workers=workers)
     else:
         _classify_crops(folders, loaded, out, quiet, strict=strict, resume=resume, batch_size=batch_size,
                         device=device, engine=engine, workers=workers)
@@ -156,12 +156,12 @@ def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **option
     console.print(f"wrote {result.out_dir / 'predictions.csv'}, summary.csv and rejected.csv", highlight=False)
 
 
-def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: float, **predict_options) -> None:
+def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: float, **options) -> None:
     from .detect import DetectSettings
     from .spreads import classify_spreads
 
     with _progress("detecting", quiet) as progress:
-        result = classify_spreads(paths, model, out, DetectSettings(scale=scale), progress=progress, **predict_options)
+        result = classify_spreads(paths, model, out, DetectSettings(scale=scale), progress=progress, **options)
     _print_spread_result(result)
     if result.metaphases:
         _print_table(result.metaphases, "Per metaphase")

@@ -17,22 +17,26 @@ and writes to the output folder:
 ``predictions.csv`` (one row per chromosome, with its image, metaphase and cell),
 ``metaphases.csv`` (per image and metaphase) and ``summary.csv`` (per sample), and
 colours the overlay boxes by predicted type. The metaphases are the cells of
-``sccscore compare --predictions``.
+``sccscore compare --predictions``. Spreads are detected and classified a few at a
+time, and each one's result is kept in ``.spreads/`` as soon as it is classified, so
+that ``resume`` continues an interrupted run without detecting those spreads again.
 """
 
 from __future__ import annotations
 
+import json
+import shutil
 import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw
 
-from ._atomic import atomic_open, output_folder, write_csv
+from ._atomic import atomic_open, output_folder, write_csv, write_json
 from .annotations import match_boxes, read_yolo
 from .detect import Detection, DetectSettings, MergeModel, crop, detect
 from .errors import ImageReadError, SccscoreError
@@ -46,6 +50,9 @@ DETECTION_HEADER = ["image", "sample", "id", "x0", "y0", "x1", "y1", "area", "ce
 REJECTED_HEADER = ["path", "sample", "reason"]
 TYPE_COLOURS = {"A": (0, 150, 0), "B": (235, 140, 0), "C": (210, 0, 0)}
 FOUND_COLOUR, LEFT_OUT_COLOUR = (0, 90, 255), (150, 150, 150)
+# spreads detected before their crops are scored together: few model start-ups, one chunk's pixels in memory
+SPREADS_PER_CHUNK = 8
+RUN_FILE, RECORDS = ".classify-spreads-run.json", ".spreads"
 
 
 @dataclass
@@ -58,6 +65,7 @@ class Spread:
     crops: dict[int, Path]  # chromosome id -> crop file
     labels: dict[int, str] = field(default_factory=dict)  # chromosome id -> annotated type, where matched
     predicted: dict[int, str] = field(default_factory=dict)  # chromosome id -> type, after classify_spreads
+    probabilities: dict[int, list[float]] = field(default_factory=dict)  # chromosome id -> per type, likewise
 
     @property
     def chromosomes(self) -> list[Detection]:
@@ -94,23 +102,38 @@ def detect_spreads(
     out = output_folder(out_dir)
     spreads = []
     for done, item in enumerate(items, start=1):
-        try:
-            spreads.append(_process(item, out, settings, merge_model, labels_dir))
-        except SccscoreError as exc:
-            reason = exc.reason if isinstance(exc, ImageReadError) else str(exc)
-            rejected.append(Rejected(item.path, item.sample, reason))
+        processed = _process_or_reject(item, out, settings, merge_model, labels_dir, rejected)
+        if processed:
+            spreads.append(processed[0])
+            _write_overlay(out, *processed)
         if progress:
             progress(done, len(items))
-    for spread in spreads:
-        if not spread.chromosomes:
-            warnings.warn(f"{spread.item.path}: no chromosomes found", stacklevel=2)
-    write_csv(out / "detections.csv", DETECTION_HEADER + (["label"] if labels_dir else []),
-              (row for spread in spreads for row in _detection_rows(spread, out, bool(labels_dir))))
-    write_csv(out / "rejected.csv", REJECTED_HEADER, ([str(r.path), r.sample, r.reason] for r in rejected))
+    _write_detection_tables(out, spreads, rejected, bool(labels_dir))
     return SpreadsResult(spreads, rejected, out)
 
 
-def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: MergeModel, labels_dir) -> Spread:
+def _process_or_reject(item: ImageItem, out: Path, settings: DetectSettings, merge_model: MergeModel, labels_dir,
+                       rejected: list[Rejected]) -> tuple[Spread, np.ndarray] | None:
+    """The spread and its pixels, or None with the reason added to ``rejected``: a batch survives a bad image."""
+    try:
+        return _process(item, out, settings, merge_model, labels_dir)
+    except SccscoreError as exc:
+        reason = exc.reason if isinstance(exc, ImageReadError) else str(exc)
+        rejected.append(Rejected(item.path, item.sample, reason))
+        return None
+
+
+def _write_detection_tables(out: Path, spreads: list[Spread], rejected: list[Rejected], with_label: bool) -> None:
+    for spread in spreads:
+        if not spread.chromosomes:
+            warnings.warn(f"{spread.item.path}: no chromosomes found", stacklevel=3)
+    write_csv(out / "detections.csv", DETECTION_HEADER + (["label"] if with_label else []),
+              (row for spread in spreads for row in _detection_rows(spread, out, with_label)))
+    write_csv(out / "rejected.csv", REJECTED_HEADER, ([str(r.path), r.sample, r.reason] for r in rejected))
+
+
+def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: MergeModel,
+             labels_dir) -> tuple[Spread, np.ndarray]:
     rgb = read_image(item.path)
     found = detect(rgb, settings, merge_model)
     folder = output_folder(out / "crops" / item.sample / item.path.stem)
@@ -125,8 +148,7 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
             target = output_folder(out / "labelled" / label.lower()) / f"{item.path.stem}-{number:03d}.png"
             with atomic_open(target, "wb") as handle:
                 handle.write(crops[number].read_bytes())
-    _write_overlay(out, spread, rgb)
-    return spread
+    return spread, rgb
 
 
 def _annotated_types(chromosomes: list[Detection], label_file: Path, shape: tuple[int, ...]) -> dict[int, str]:
@@ -176,23 +198,62 @@ def classify_spreads(
     settings: DetectSettings | None = None,
     merge_model: MergeModel | None = None,
     progress: Callable[[int, int], None] | None = None,
+    resume: bool = False,
     **predict_options: Any,
 ) -> SpreadsResult:
-    """Detect, crop and classify the chromosomes of spread images; see the module docstring."""
-    result = detect_spreads(paths, out_dir, settings, merge_model, progress=progress)
-    items = [ImageItem(path, s.item.sample) for s in result.spreads for path in s.crops.values()]
+    """Detect, crop and classify the chromosomes of spread images; see the module docstring.
+
+    Raises
+    ------
+    SccscoreError
+        If ``resume`` finds an interrupted run of other images, model or settings.
+    """
+    settings = settings or DetectSettings()
+    merge_model = merge_model or MergeModel.load()
+    items, rejected = items_from_paths(paths)
+    out = output_folder(out_dir)
+    run = {"model": model.config.name, "images": [_key(item) for item in items],
+           "settings": asdict(settings), "merge_model": asdict(merge_model)}
+    by_path = _resume_spreads(out, run) if resume else _start_spreads(out, run)
+    for start in range(0, len(items), SPREADS_PER_CHUNK):
+        chunk = [item for item in items[start : start + SPREADS_PER_CHUNK] if _key(item) not in by_path]
+        processed = [p for item in chunk if (p := _process_or_reject(item, out, settings, merge_model, None, rejected))]
+        rejected += _classify_crops_of([spread for spread, _ in processed], model, **predict_options)
+        for spread, rgb in processed:
+            _write_overlay(out, spread, rgb, spread.predicted)
+            write_json(output_folder(out / RECORDS / spread.item.sample) / f"{spread.item.path.stem}.json",
+                       _record(spread))
+            by_path[_key(spread.item)] = spread
+        if progress:
+            progress(min(start + SPREADS_PER_CHUNK, len(items)), len(items))
+    spreads = [by_path[_key(item)] for item in items if _key(item) in by_path]
+    _write_detection_tables(out, spreads, rejected, False)
+    result = SpreadsResult(spreads, rejected, out)
+    _write_type_tables(result, model.config.classes)
+    shutil.rmtree(out / RECORDS, ignore_errors=True)
+    (out / RUN_FILE).unlink()
+    return result
+
+
+def _classify_crops_of(spreads: list[Spread], model: ScoringModel, **predict_options: Any) -> list[Rejected]:
+    """Score the crops of these spreads in one pass; fills ``predicted`` and ``probabilities``."""
+    items = [ImageItem(path, spread.item.sample) for spread in spreads for path in spread.crops.values()]
+    if not items:
+        return []
     predictions = predict(model, items, **predict_options)
-    predicted = dict(zip((str(i.path) for i in predictions.items), predictions.predicted))
-    probabilities = dict(zip((str(i.path) for i in predictions.items), predictions.probabilities))
-    classes = model.config.classes
-    rows = []
-    for spread in result.spreads:
-        spread.predicted = {n: predicted[str(p)] for n, p in spread.crops.items() if str(p) in predicted}
-        _write_overlay(result.out_dir, spread, read_image(spread.item.path), spread.predicted)
-        for d in spread.chromosomes:
-            if d.id in spread.predicted:
-                p = probabilities[str(spread.crops[d.id])]
-                rows.append(_prediction_row(result.out_dir, spread, d, spread.predicted[d.id], dict(zip(classes, p))))
+    scored = {str(item.path): (predicted, probabilities.tolist()) for item, predicted, probabilities
+              in zip(predictions.items, predictions.predicted, predictions.probabilities)}
+    for spread in spreads:
+        for number, path in spread.crops.items():
+            if str(path) in scored:
+                spread.predicted[number], spread.probabilities[number] = scored[str(path)]
+    return predictions.rejected
+
+
+def _write_type_tables(result: SpreadsResult, classes: Sequence[str]) -> None:
+    """predictions.csv (per chromosome), metaphases.csv and summary.csv."""
+    rows = [_prediction_row(spread, d, classes) for spread in result.spreads for d in spread.chromosomes
+            if d.id in spread.predicted]
     header = ["path", "sample", "image", "metaphase", "cell", "id", "x0", "y0", "x1", "y1", "predicted",
               *(f"p_{c}" for c in classes)]
     write_csv(result.out_dir / "predictions.csv", header, ([row[k] for k in header] for row in rows))
@@ -204,16 +265,54 @@ def classify_spreads(
     for name, table in (("metaphases.csv", result.metaphases), ("summary.csv", result.summary)):
         if table:
             write_csv(result.out_dir / name, list(table[0]), (r.values() for r in table))
-    result.rejected += predictions.rejected
-    return result
 
 
-def _prediction_row(out: Path, spread: Spread, d: Detection, predicted: str, probabilities: dict[str, float]) -> dict:
+def _start_spreads(out: Path, run: dict[str, Any]) -> dict[str, Spread]:
+    """Begin a fresh run: no kept spreads, and the settings a resume must match."""
+    shutil.rmtree(out / RECORDS, ignore_errors=True)
+    write_json(out / RUN_FILE, run)
+    return {}
+
+
+def _resume_spreads(out: Path, run: dict[str, Any]) -> dict[str, Spread]:
+    """The spreads an interrupted run had classified, by image path."""
+    state = out / RUN_FILE
+    if not state.is_file():
+        return _start_spreads(out, run)  # nothing to resume
+    if json.loads(state.read_text()) != json.loads(json.dumps(run)):
+        raise SccscoreError(f"{out}: the interrupted run used other images, model or detection settings; "
+                            "run again without --resume to start afresh")
+    spreads = [_from_record(json.loads(path.read_text())) for path in sorted((out / RECORDS).glob("*/*.json"))]
+    return {_key(spread.item): spread for spread in spreads}
+
+
+def _key(item: ImageItem) -> str:
+    return str(item.path.resolve())
+
+
+def _record(spread: Spread) -> dict[str, Any]:
+    return {"path": str(spread.item.path), "sample": spread.item.sample, "shape": list(spread.shape),
+            "detections": [asdict(d) for d in spread.detections],
+            "crops": {str(n): str(p) for n, p in spread.crops.items()},
+            "predicted": spread.predicted, "probabilities": spread.probabilities}
+
+
+def _from_record(record: dict[str, Any]) -> Spread:
+    detections = [Detection(**(d | {"box": tuple(d["box"]), "centroid": tuple(d["centroid"])}))
+                  for d in record["detections"]]
+    by_number = lambda table: {int(n): value for n, value in table.items()}  # noqa: E731 (JSON keys are text)
+    return Spread(ImageItem(Path(record["path"]), record["sample"]), tuple(record["shape"]), detections,
+                  {n: Path(p) for n, p in by_number(record["crops"]).items()},
+                  predicted=by_number(record["predicted"]), probabilities=by_number(record["probabilities"]))
+
+
+def _prediction_row(spread: Spread, d: Detection, classes: Sequence[str]) -> dict:
     stem = spread.item.path.stem
     row = {"path": str(spread.crops[d.id]), "sample": spread.item.sample,
            "image": spread.item.path.name, "metaphase": d.metaphase, "cell": f"{stem}/metaphase{d.metaphase}",
-           "id": d.id, "x0": d.box[0], "y0": d.box[1], "x1": d.box[2], "y1": d.box[3], "predicted": predicted}
-    return row | {f"p_{c}": round(float(p), 6) for c, p in probabilities.items()}
+           "id": d.id, "x0": d.box[0], "y0": d.box[1], "x1": d.box[2], "y1": d.box[3],
+           "predicted": spread.predicted[d.id]}
+    return row | {f"p_{c}": round(float(p), 6) for c, p in zip(classes, spread.probabilities[d.id])}
 
 
 def _tally(rows: list[dict], keys: tuple[str, ...], classes: Sequence[str]) -> list[dict[str, Any]]:
