@@ -50,8 +50,9 @@ DETECTION_HEADER = ["image", "sample", "id", "x0", "y0", "x1", "y1", "area", "ce
 REJECTED_HEADER = ["path", "sample", "reason"]
 TYPE_COLOURS = {"A": (0, 150, 0), "B": (235, 140, 0), "C": (210, 0, 0)}
 FOUND_COLOUR, LEFT_OUT_COLOUR = (0, 90, 255), (150, 150, 150)
-# spreads detected before their crops are scored together: few model start-ups, one chunk's pixels in memory
-SPREADS_PER_CHUNK = 8
+# spreads detected before their crops are scored together: few model start-ups, and a bounded
+# number of spreads' pixels (kept to draw the typed overlays) in memory
+SPREADS_PER_CHUNK, CHUNK_VALUES = 8, 100_000_000
 RUN_FILE, RECORDS = ".classify-spreads-run.json", ".spreads"
 
 
@@ -215,17 +216,17 @@ def classify_spreads(
     run = {"model": model.config.name, "images": [_key(item) for item in items],
            "settings": asdict(settings), "merge_model": asdict(merge_model)}
     by_path = _resume_spreads(out, run) if resume else _start_spreads(out, run)
-    for start in range(0, len(items), SPREADS_PER_CHUNK):
-        chunk = [item for item in items[start : start + SPREADS_PER_CHUNK] if _key(item) not in by_path]
-        processed = [p for item in chunk if (p := _process_or_reject(item, out, settings, merge_model, None, rejected))]
-        rejected += _classify_crops_of([spread for spread, _ in processed], model, **predict_options)
-        for spread, rgb in processed:
-            _write_overlay(out, spread, rgb, spread.predicted)
-            write_json(output_folder(out / RECORDS / spread.item.sample) / f"{spread.item.path.stem}.json",
-                       _record(spread))
-            by_path[_key(spread.item)] = spread
+    pending: list[tuple[Spread, np.ndarray]] = []
+    for done, item in enumerate(items, start=1):
+        if _key(item) not in by_path:
+            processed = _process_or_reject(item, out, settings, merge_model, None, rejected)
+            pending += [processed] if processed else []
+        if pending and (done == len(items) or _chunk_full(pending)):
+            rejected += _classify_chunk(pending, model, out, **predict_options)
+            by_path |= {_key(spread.item): spread for spread, _ in pending}
+            pending = []
         if progress:
-            progress(min(start + SPREADS_PER_CHUNK, len(items)), len(items))
+            progress(done, len(items))
     spreads = [by_path[_key(item)] for item in items if _key(item) in by_path]
     _write_detection_tables(out, spreads, rejected, False)
     result = SpreadsResult(spreads, rejected, out)
@@ -235,18 +236,24 @@ def classify_spreads(
     return result
 
 
-def _classify_crops_of(spreads: list[Spread], model: ScoringModel, **predict_options: Any) -> list[Rejected]:
-    """Score the crops of these spreads in one pass; fills ``predicted`` and ``probabilities``."""
+def _chunk_full(pending: list[tuple[Spread, np.ndarray]]) -> bool:
+    return len(pending) >= SPREADS_PER_CHUNK or sum(rgb.size for _, rgb in pending) >= CHUNK_VALUES
+
+
+def _classify_chunk(chunk: list[tuple[Spread, np.ndarray]], model: ScoringModel, out: Path,
+                    **predict_options: Any) -> list[Rejected]:
+    """Score the crops of these spreads in one pass, draw their typed overlays and keep each spread's result."""
+    spreads = [spread for spread, _ in chunk]
     items = [ImageItem(path, spread.item.sample) for spread in spreads for path in spread.crops.values()]
-    if not items:
-        return []
     predictions = predict(model, items, **predict_options)
     scored = {str(item.path): (predicted, probabilities.tolist()) for item, predicted, probabilities
               in zip(predictions.items, predictions.predicted, predictions.probabilities)}
-    for spread in spreads:
+    for spread, rgb in chunk:
         for number, path in spread.crops.items():
             if str(path) in scored:
                 spread.predicted[number], spread.probabilities[number] = scored[str(path)]
+        _write_overlay(out, spread, rgb, spread.predicted)
+        write_json(output_folder(out / RECORDS / spread.item.sample) / f"{spread.item.path.stem}.json", _record(spread))
     return predictions.rejected
 
 
