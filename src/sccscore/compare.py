@@ -108,7 +108,10 @@ def correction_caution(source: str | Path) -> str | None:
     """A warning when correcting did not bring the labelled images of an evaluate or crossval JSON closer to their labels.
 
     Their ``correction_check`` (cross-fitted, see :func:`sccscore.stats.cross_fitted_correction`)
-    says whether this model's errors are regular enough for the correction to help.
+    says whether this model's errors are regular enough for the correction to help. Each
+    group of a crossval report is checked with its own matrix, while ``compare`` corrects
+    with the groups' pooled one: a check that passes does not vouch for pooling groups
+    whose errors differ.
     """
     data = _read_json(Path(source))
     reports = list(data["groups"].values()) if "groups" in data else [data]
