@@ -25,6 +25,8 @@ import numpy as np
 from sccscore import sample_data
 from sccscore.crossval import stratified_folds
 from sccscore.images import scan_sample
+from sccscore.metrics import confusion_matrix
+from sccscore.metrics import distribution as shares
 from sccscore.models import load_model
 from sccscore.predict import predict
 from sccscore.stats import corrected_distribution, corrected_with_ci, cross_fitted_correction, proportions_with_ci
@@ -58,16 +60,6 @@ def out_of_fold_predictions() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return predicted, data.labels, np.array(data.groups)
 
 
-def shares(types: np.ndarray) -> np.ndarray:
-    return np.bincount(types, minlength=3) / len(types)
-
-
-def confusion(labels: np.ndarray, predicted: np.ndarray) -> np.ndarray:
-    matrix = np.zeros((3, 3))
-    np.add.at(matrix, (labels, predicted), 1)
-    return matrix
-
-
 def error(estimate: np.ndarray, truth: np.ndarray) -> float:
     return float(np.abs(estimate - truth).sum())
 
@@ -81,7 +73,7 @@ def report_genotype(predicted: np.ndarray, labels: np.ndarray, rng: np.random.Ge
     for halving in range(HALVINGS):
         order = rng.permutation(len(labels))
         calibration, held_out = order[: len(labels) // 2], order[len(labels) // 2 :]
-        counts, matrix, half_truth = np.bincount(predicted[held_out], minlength=3), confusion(
+        counts, matrix, half_truth = np.bincount(predicted[held_out], minlength=3), confusion_matrix(
             labels[calibration], predicted[calibration]), shares(labels[held_out])
         raw.append(error(shares(predicted[held_out]), half_truth))
         corrected.append(error(corrected_distribution(counts, matrix), half_truth))

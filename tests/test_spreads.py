@@ -173,6 +173,12 @@ def test_classify_spreads_resumes_without_detecting_again(oshima, tmp_path, monk
     assert not (out / "predictions.csv").exists() and (out / "overlays" / "images" / "spread3.png").is_file()
     with pytest.raises(SccscoreError, match="interrupted run used other images, model or detection settings"):
         spreads.classify_spreads(images, load_model("paper:squeezenet1_1/2"), out, resume=True)
+    record = out / ".spreads" / "images" / "spread3.json"
+    kept = record.read_text()
+    record.write_text(kept[:100])  # damaged by hand: a clear error, not a traceback
+    with pytest.raises(SccscoreError, match="spread3.json: cannot read what the interrupted run kept"):
+        spreads.classify_spreads(images, model, out, resume=True)
+    record.write_text(kept)
     detected = []
     real_detect = spreads.detect
     monkeypatch.setattr(spreads, "detect", lambda rgb, *rest: detected.append(rgb.shape) or real_detect(rgb, *rest))

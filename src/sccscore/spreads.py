@@ -286,11 +286,19 @@ def _resume_spreads(out: Path, run: dict[str, Any]) -> dict[str, Spread]:
     state = out / RUN_FILE
     if not state.is_file():
         return _start_spreads(out, run)  # nothing to resume
-    if json.loads(state.read_text()) != json.loads(json.dumps(run)):
+    if _read_state(state) != json.loads(json.dumps(run)):
         raise SccscoreError(f"{out}: the interrupted run used other images, model or detection settings; "
                             "run again without --resume to start afresh")
-    spreads = [_from_record(json.loads(path.read_text())) for path in sorted((out / RECORDS).glob("*/*.json"))]
+    spreads = [_from_record(_read_state(path)) for path in sorted((out / RECORDS).glob("*/*.json"))]
     return {_key(spread.item): spread for spread in spreads}
+
+
+def _read_state(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SccscoreError(f"{path}: cannot read what the interrupted run kept ({exc}); "
+                            "run again without --resume to start afresh") from None
 
 
 def _key(item: ImageItem) -> str:

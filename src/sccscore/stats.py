@@ -32,6 +32,8 @@ import numpy as np
 from scipy import stats as scipy_stats
 from scipy.stats.contingency import association
 
+from .metrics import confusion_matrix
+
 ALPHA = 0.05
 POWER = 0.8
 
@@ -176,8 +178,7 @@ def cross_fitted_correction(true: np.ndarray, predicted: np.ndarray, n_classes: 
     total = np.zeros(n_classes)
     for f in range(min(n_folds, len(true))):
         held_out = fold == f
-        confusion = np.zeros((n_classes, n_classes))
-        np.add.at(confusion, (true[~held_out], predicted[~held_out]), 1)
+        confusion = confusion_matrix(true[~held_out], predicted[~held_out], n_classes)
         total += held_out.sum() * corrected_distribution(np.bincount(predicted[held_out], minlength=n_classes), confusion)
     return total / len(true)
 
