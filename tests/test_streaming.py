@@ -138,3 +138,6 @@ def test_bad_devices_are_named(device, message):
 def test_cuda_without_a_gpu_is_a_clear_error():
     with pytest.raises(SccscoreError, match="no CUDA GPU is available here"):
         make_runner(load_model("paper:squeezenet1_1/1"), device="cuda")
+    (out / ".classify-run.json").write_text("{\"model\": ")  # damaged by hand: a clear error, not a traceback
+    with pytest.raises(SccscoreError, match="classify-run.json: cannot read what the interrupted run kept"):
+        classify([small_labelled], load_model("paper:squeezenet1_1/1"), out, resume=True)

@@ -1,4 +1,4 @@
-"""Write files so that an interrupted run never leaves a half-written one."""
+"""Write files so that an interrupted run never leaves a half-written one, and read back what it kept."""
 
 from __future__ import annotations
 
@@ -62,3 +62,12 @@ def write_json(path: str | Path, data: Any) -> None:
     with atomic_open(path, encoding="utf-8") as handle:
         json.dump(data, handle, indent=2)
         handle.write("\n")
+
+
+def read_kept_json(path: str | Path) -> Any:
+    """A JSON file an interrupted run kept for ``--resume``; damaged (by hand) is a clear error."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SccscoreError(f"{path}: cannot read what the interrupted run kept ({exc}); "
+                            "run again without --resume to start afresh") from None

@@ -19,7 +19,6 @@ the complete rows already written and scores only the rest.
 from __future__ import annotations
 
 import csv
-import json
 import os
 from collections import Counter
 from collections.abc import Sequence
@@ -27,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from ._atomic import output_folder, write_csv, write_json
+from ._atomic import output_folder, read_kept_json, write_csv, write_json
 from .errors import SccscoreError
 from .images import ImageItem, Rejected, fail_on_rejected, scan_samples
 from .models import ScoringModel
@@ -123,7 +122,7 @@ def _resume(out_dir: Path, run: dict[str, Any], tally: _Tally, rejected: list[Re
     parts = [out_dir / ".predictions.csv.part", out_dir / ".rejected.csv.part"]
     if not state.is_file() or not all(part.is_file() for part in parts):
         return _start(out_dir, run)  # nothing (usable) to resume
-    if json.loads(state.read_text()) != run:
+    if read_kept_json(state) != run:
         raise SccscoreError(f"{out_dir}: the interrupted run used another model, folders or preprocessing; "
                             "run again without --resume to start afresh")
     done = set()

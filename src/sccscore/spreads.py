@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw
 
-from ._atomic import atomic_open, output_folder, write_csv, write_json
+from ._atomic import atomic_open, output_folder, read_kept_json, write_csv, write_json
 from .annotations import match_boxes, read_yolo
 from .detect import Detection, DetectSettings, MergeModel, crop, detect
 from .errors import ImageReadError, SccscoreError
@@ -286,19 +286,11 @@ def _resume_spreads(out: Path, run: dict[str, Any]) -> dict[str, Spread]:
     state = out / RUN_FILE
     if not state.is_file():
         return _start_spreads(out, run)  # nothing to resume
-    if _read_state(state) != json.loads(json.dumps(run)):
+    if read_kept_json(state) != json.loads(json.dumps(run)):
         raise SccscoreError(f"{out}: the interrupted run used other images, model or detection settings; "
                             "run again without --resume to start afresh")
-    spreads = [_from_record(_read_state(path)) for path in sorted((out / RECORDS).glob("*/*.json"))]
+    spreads = [_from_record(read_kept_json(path)) for path in sorted((out / RECORDS).glob("*/*.json"))]
     return {_key(spread.item): spread for spread in spreads}
-
-
-def _read_state(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise SccscoreError(f"{path}: cannot read what the interrupted run kept ({exc}); "
-                            "run again without --resume to start afresh") from None
 
 
 def _key(item: ImageItem) -> str:
