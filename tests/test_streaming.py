@@ -107,6 +107,9 @@ def test_resume_refuses_a_run_with_other_settings(small_labelled, tmp_path):
         classify([small_labelled], load_model("paper:squeezenet1_1/1"), out, batch_size=4, progress=_interrupt_after(4))
     with pytest.raises(SccscoreError, match="used another model, folders or preprocessing"):
         classify([small_labelled], load_model("paper:squeezenet1_1/3"), out, resume=True)
+    (out / ".classify-run.json").write_text("{\"model\": ")  # damaged by hand: a clear error, not a traceback
+    with pytest.raises(SccscoreError, match="classify-run.json: cannot read what the interrupted run kept"):
+        classify([small_labelled], load_model("paper:squeezenet1_1/1"), out, resume=True)
 
 
 def _interrupt_after(n_images):
@@ -138,6 +141,3 @@ def test_bad_devices_are_named(device, message):
 def test_cuda_without_a_gpu_is_a_clear_error():
     with pytest.raises(SccscoreError, match="no CUDA GPU is available here"):
         make_runner(load_model("paper:squeezenet1_1/1"), device="cuda")
-    (out / ".classify-run.json").write_text("{\"model\": ")  # damaged by hand: a clear error, not a traceback
-    with pytest.raises(SccscoreError, match="classify-run.json: cannot read what the interrupted run kept"):
-        classify([small_labelled], load_model("paper:squeezenet1_1/1"), out, resume=True)
