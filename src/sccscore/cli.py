@@ -53,6 +53,9 @@ WorkersOption = Annotated[
 ScaleOption = Annotated[float, typer.Option(
     "--scale", min=0.1, max=10.0,
     help="Whole spreads: chromosome length in px relative to the oshima2026 spreads (about 40 px; 2 = twice as long).")]
+OutlineOption = Annotated[bool, typer.Option(
+    "--outline/--no-outline",
+    help="Whole spreads: weigh the model's type with the evidence of the chromosome's outline (sccscore.shape).")]
 PreprocessOption = Annotated[
     Optional[str],
     typer.Option("--preprocess", help="Override the model's crop preprocessing: none, or paper for raw crops."),
@@ -124,6 +127,7 @@ def classify(
     spreads: Annotated[bool, typer.Option(
         "--spreads", help="The images are whole spreads (files or folders): detect, crop and classify.")] = False,
     scale: ScaleOption = 1.0,
+    outline: OutlineOption = True,
     quiet: QuietOption = False,
 ) -> None:
     """Classify crops (or whole spreads) and write predictions.csv, summary.csv and rejected.csv."""
@@ -135,7 +139,7 @@ def classify(
     loaded = _load(model, preprocess)
     if spreads:
         _classify_spreads(folders, loaded, out, quiet, scale, resume=resume, batch_size=batch_size, device=device,
-                          engine=engine, workers=workers)
+                          engine=engine, workers=workers, use_outline=outline)
     else:
         _classify_crops(folders, loaded, out, quiet, strict=strict, resume=resume, batch_size=batch_size,
                         device=device, engine=engine, workers=workers)
@@ -217,11 +221,12 @@ def evaluate_detection(
     model: ModelOption = "paper:squeezenet1_1",
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Keep crops, overlays and tables here.")] = None,
     leave_one_out: Annotated[bool, typer.Option(
-        "--leave-one-out", help="Score each spread with a merge model and classifier fitted on the others "
+        "--leave-one-out", help="Score each spread with merge and shape models and a classifier fitted on the others "
         "(and on --train); --model is then not used.")] = False,
     train: Annotated[Optional[list[Path]], typer.Option(
         "--train", help="With --leave-one-out: labelled crop folders to train on as well (repeatable).")] = None,
     json_path: Annotated[Optional[Path], typer.Option("--json", help="Write all figures to this JSON file.")] = None,
+    outline: OutlineOption = True,
 ) -> None:
     """Detection recall and precision (IoU >= 0.5) and end-to-end concordance on annotated spreads."""
     import tempfile
@@ -229,10 +234,12 @@ def evaluate_detection(
     from . import detection_eval
 
     if leave_one_out:
-        report = detection_eval.leave_one_out(images, labels, train or [], log=lambda m: console.print(m))
+        report = detection_eval.leave_one_out(images, labels, train or [], log=lambda m: console.print(m),
+                                              use_outline=outline)
     else:
         with tempfile.TemporaryDirectory(prefix="sccscore-detection-") as tmp:
-            report = detection_eval.evaluate_detection(images, labels, _load(model, None), out or tmp)
+            report = detection_eval.evaluate_detection(images, labels, _load(model, None), out or tmp,
+                                                       use_outline=outline)
     columns = ("n_true", "n_found", "recall", "precision", "concordance")
     rows = [*report["per_image"], {**report, "image": "all"}]
     _print_table([{"image": r["image"], **{k: r[k] for k in columns}} for r in rows], "Detection and type")

@@ -41,6 +41,7 @@ from skimage.morphology import h_maxima
 
 from ._atomic import write_json
 from .errors import SccscoreError
+from .shape import shape_measures
 
 # A spread is decoded whole; refuse sizes whose float working copies would not fit a laptop.
 MAX_SPREAD_PIXELS = 40_000_000
@@ -111,6 +112,7 @@ class Detection:
     status: str  # chromosome | nucleus | cluster | debris
     reason: str = ""
     metaphase: int = 0  # 1, 2, ... for chromosomes (largest metaphase first), 0 otherwise
+    outline: tuple[float, float, float] | None = None  # shape.SHAPE_MEASURES of a chromosome's mask
 
 
 @dataclass
@@ -319,8 +321,11 @@ def _detections(fragments: np.ndarray, groups: dict[int, list[int]], left_out, s
     labels = lookup[fragments]
     detections = []
     for region in measure.regionprops(labels):
-        status, reason = ("chromosome", "") if region.area >= settings.min_area else ("debris", f"area {region.area} px")
-        detections.append(_detection(region.label, region.coords, region.area, status, reason))
+        if region.area >= settings.min_area:
+            detections.append(_detection(region.label, region.coords, region.area, "chromosome", "",
+                                         shape_measures(region)))
+        else:
+            detections.append(_detection(region.label, region.coords, region.area, "debris", f"area {region.area} px"))
     for coords, status, reason in left_out:
         where = tuple(coords.T)
         # a nucleus region may reach under a chromosome beside it: keep the chromosome's pixels
@@ -329,11 +334,13 @@ def _detections(fragments: np.ndarray, groups: dict[int, list[int]], left_out, s
     return SpreadDetections(_with_metaphases(detections, settings), labels)
 
 
-def _detection(number: int, coords: np.ndarray, area: int, status: str, reason: str) -> Detection:
+def _detection(number: int, coords: np.ndarray, area: int, status: str, reason: str,
+               outline: tuple[float, float, float] | None = None) -> Detection:
     y0, x0 = coords.min(axis=0)
     y1, x1 = coords.max(axis=0) + 1
     cy, cx = coords.mean(axis=0)
-    return Detection(number, (int(x0), int(y0), int(x1), int(y1)), int(area), (float(cx), float(cy)), status, reason)
+    return Detection(number, (int(x0), int(y0), int(x1), int(y1)), int(area), (float(cx), float(cy)), status, reason,
+                     outline=outline)
 
 
 def _with_metaphases(detections: list[Detection], settings: DetectSettings) -> list[Detection]:

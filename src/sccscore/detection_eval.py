@@ -4,11 +4,11 @@ A detected chromosome is a true positive when it matches an annotated box with
 IoU >= 0.5 (one-to-one, :func:`sccscore.annotations.match_boxes`). Recall and
 precision count boxes regardless of type; the end-to-end concordance is the
 share of annotated chromosomes that are both detected and given the annotated
-type. :func:`evaluate_detection` scores a given model and the shipped merge
-model. :func:`leave_one_out` never scores a spread with anything fitted on it:
-for each spread, the merge model is fitted on the other spreads and the
-classifier (the default recipe) on the given labelled crop folders plus the
-crops of the other spreads' matched detections.
+type. :func:`evaluate_detection` scores a given model with the shipped merge
+and shape models. :func:`leave_one_out` never scores a spread with anything
+fitted on it: for each spread, the merge and shape models are fitted on the
+other spreads and the classifier (the default recipe) on the given labelled
+crop folders plus the crops of the other spreads' matched detections.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from .features import extract, fingerprints
 from .images import CLASS_NAMES, ImageItem, read_image, scan_sample
 from .metrics import confusion_matrix
 from .models import ScoringModel
+from .shape import ShapeModel, combine, fit_shape_model
 from .spreads import Spread, SpreadsResult, classify_spreads, detect_spreads
 from .training import DefaultRecipe, LabelledData, Log, check_counts, fit, head_probabilities, load_labelled
 
@@ -54,18 +55,22 @@ def evaluate_detection(
     out_dir: str | Path,
     settings: DetectSettings | None = None,
     merge_model: MergeModel | None = None,
+    shape_model: ShapeModel | None = None,
+    use_outline: bool = True,
 ) -> dict[str, Any]:
     """Detect and classify annotated spreads with ``model``; figures as in the module docstring."""
     pairs = annotated_images(images_dir, labels_dir)
-    merge_model = merge_model or MergeModel.load()
-    seen = sorted({item.path.stem for item, _ in pairs} & set(merge_model.trained_on))
+    merge_model, shape_model = merge_model or MergeModel.load(), shape_model or ShapeModel.load()
+    fitted_on = merge_model.trained_on + (shape_model.trained_on if use_outline else [])
+    seen = sorted({item.path.stem for item, _ in pairs} & set(fitted_on))
     if seen:
-        warnings.warn(f"the merge model was fitted on {', '.join(seen)}: figures on those spreads are optimistic "
-                      "(--leave-one-out fits it without each spread)", stacklevel=2)
+        warnings.warn(f"the merge and shape models were fitted on {', '.join(seen)}: figures on those spreads are "
+                      "optimistic (--leave-one-out fits them without each spread)", stacklevel=2)
     result = _all_processed(classify_spreads([item.path for item, _ in pairs], model, out_dir, settings,
-                                             merge_model))
+                                             merge_model, shape_model=shape_model, use_outline=use_outline))
     scored = [_score_spread(spread, spread.predicted, label_file) for spread, (_, label_file) in zip(result.spreads, pairs)]
-    return figures(scored) | {"model": model.config.name, "merge_model_trained_on": merge_model.trained_on}
+    return figures(scored) | {"model": model.config.name, "merge_model_trained_on": merge_model.trained_on,
+                              "shape_model_trained_on": shape_model.trained_on if use_outline else None}
 
 
 def _all_processed(result: SpreadsResult) -> SpreadsResult:
@@ -129,8 +134,9 @@ def leave_one_out(
     settings: DetectSettings | None = None,
     seed: int = 0,
     log: Log | None = None,
+    use_outline: bool = True,
 ) -> dict[str, Any]:
-    """Each spread scored by a merge model and a classifier fitted without it."""
+    """Each spread scored by merge and shape models and a classifier fitted without it."""
     log = log or (lambda _: None)
     pairs = annotated_images(images_dir, labels_dir)
     if len(pairs) < 2:
@@ -149,15 +155,16 @@ def leave_one_out(
             result = _all_processed(detect_spreads([i.path for i, _ in pairs], Path(tmp) / str(held), settings,
                                                    merge_model, labels_dir=labels_dir))
             others = [s for i, s in enumerate(result.spreads) if i != held]
-            types = _types_without(result.spreads[held], others, extra, recipe, seed)
+            types = _types_without(result.spreads[held], others, extra, recipe, seed, use_outline)
             scored.append(_score_spread(result.spreads[held], types, label_file))
     return figures(scored) | {"method": "leave one spread out", "train_folders": [str(f) for f in train_folders],
-                              "recipe": recipe.name, "seed": seed}
+                              "recipe": recipe.name, "seed": seed, "outline": use_outline}
 
 
 def _types_without(spread: Spread, others: list[Spread], extra: LabelledData | None, recipe: DefaultRecipe,
-                   seed: int) -> dict[int, str]:
-    """Types of a spread's chromosomes by a classifier trained on the other spreads' matched crops (and ``extra``)."""
+                   seed: int, use_outline: bool) -> dict[int, str]:
+    """Types of a spread's chromosomes by a classifier trained on the other spreads' matched crops (and ``extra``),
+    weighed with a shape model fitted on the other spreads' outlines (unless ``use_outline`` is False)."""
     config = recipe.model_config()
     train = [ImageItem(path, "spreads", s.labels[n]) for s in others for n, path in s.crops.items() if n in s.labels]
     features = extract(train, config, fingerprints(train))
@@ -170,4 +177,7 @@ def _types_without(spread: Spread, others: list[Spread], extra: LabelledData | N
     if not tests:
         return {}
     probabilities = head_probabilities(recipe, head, extract(tests, config, fingerprints(tests))).mean(axis=1)
+    if use_outline:
+        outlines = {d.id: d.outline for d in spread.chromosomes}
+        probabilities = combine(probabilities, fit_shape_model(others).probabilities([outlines[n] for n in spread.crops]))
     return {number: CLASS_NAMES[g] for number, g in zip(spread.crops, probabilities.argmax(axis=1))}

@@ -44,9 +44,10 @@ from .images import CLASS_NAMES, ImageItem, Rejected, items_from_paths, read_ima
 from .models import ScoringModel
 from .predict import predict
 from .preprocess import paper_preprocess
+from .shape import SHAPE_MEASURES, ShapeModel, combine
 
 DETECTION_HEADER = ["image", "sample", "id", "x0", "y0", "x1", "y1", "area", "centroid_x", "centroid_y",
-                    "metaphase", "status", "reason", "crop"]
+                    "metaphase", "status", "reason", "crop", *SHAPE_MEASURES]
 REJECTED_HEADER = ["path", "sample", "reason"]
 TYPE_COLOURS = {"A": (0, 150, 0), "B": (235, 140, 0), "C": (210, 0, 0)}
 FOUND_COLOUR, LEFT_OUT_COLOUR = (0, 90, 255), (150, 150, 150)
@@ -170,7 +171,7 @@ def _detection_rows(spread: Spread, out: Path, with_label: bool):
         crop_path = spread.crops.get(d.id)
         row = [spread.item.path.name, spread.item.sample, d.id, *d.box, d.area, round(d.centroid[0], 1),
                round(d.centroid[1], 1), d.metaphase or "", d.status, d.reason,
-               str(crop_path) if crop_path else ""]
+               str(crop_path) if crop_path else "", *(d.outline or [""] * len(SHAPE_MEASURES))]
         yield row + ([spread.labels.get(d.id, "")] if with_label else [])
 
 
@@ -200,9 +201,15 @@ def classify_spreads(
     merge_model: MergeModel | None = None,
     progress: Callable[[int, int], None] | None = None,
     resume: bool = False,
+    shape_model: ShapeModel | None = None,
+    use_outline: bool = True,
     **predict_options: Any,
 ) -> SpreadsResult:
     """Detect, crop and classify the chromosomes of spread images; see the module docstring.
+
+    Each chromosome's type is the model's, weighed with the evidence of its
+    outline (:mod:`sccscore.shape`; ``shape_model`` or the shipped one), unless
+    ``use_outline`` is False.
 
     Raises
     ------
@@ -211,10 +218,14 @@ def classify_spreads(
     """
     settings = settings or DetectSettings()
     merge_model = merge_model or MergeModel.load()
+    shape_model = (shape_model or ShapeModel.load()) if use_outline else None
+    if shape_model and tuple(model.config.classes) != CLASS_NAMES:
+        raise SccscoreError(f"model {model.config.name} gives types {', '.join(model.config.classes)}; the outline "
+                            f"weighs {', '.join(CLASS_NAMES)}: classify without it")
     items, rejected = items_from_paths(paths)
     out = output_folder(out_dir)
-    run = {"model": model.config.name, "images": [_key(item) for item in items],
-           "settings": asdict(settings), "merge_model": asdict(merge_model)}
+    run = {"model": model.config.name, "images": [_key(item) for item in items], "settings": asdict(settings),
+           "merge_model": asdict(merge_model), "shape_model": asdict(shape_model) if shape_model else None}
     by_path = _resume_spreads(out, run) if resume else _start_spreads(out, run)
     pending: list[tuple[Spread, np.ndarray]] = []
     for done, item in enumerate(items, start=1):
@@ -222,7 +233,7 @@ def classify_spreads(
             processed = _process_or_reject(item, out, settings, merge_model, None, rejected)
             pending += [processed] if processed else []
         if pending and (done == len(items) or _chunk_full(pending)):
-            rejected += _classify_chunk(pending, model, out, **predict_options)
+            rejected += _classify_chunk(pending, model, shape_model, out, **predict_options)
             by_path |= {_key(spread.item): spread for spread, _ in pending}
             pending = []
         if progress:
@@ -240,14 +251,18 @@ def _chunk_full(pending: list[tuple[Spread, np.ndarray]]) -> bool:
     return len(pending) >= SPREADS_PER_CHUNK or sum(rgb.size for _, rgb in pending) >= CHUNK_VALUES
 
 
-def _classify_chunk(chunk: list[tuple[Spread, np.ndarray]], model: ScoringModel, out: Path,
-                    **predict_options: Any) -> list[Rejected]:
+def _classify_chunk(chunk: list[tuple[Spread, np.ndarray]], model: ScoringModel, shape_model: ShapeModel | None,
+                    out: Path, **predict_options: Any) -> list[Rejected]:
     """Score the crops of these spreads in one pass, draw their typed overlays and keep each spread's result."""
     spreads = [spread for spread, _ in chunk]
     items = [ImageItem(path, spread.item.sample) for spread in spreads for path in spread.crops.values()]
+    outlines = {str(spread.crops[d.id]): d.outline for spread in spreads for d in spread.chromosomes}
     predictions = predict(model, items, **predict_options)
-    scored = {str(item.path): (predicted, probabilities.tolist()) for item, predicted, probabilities
-              in zip(predictions.items, predictions.predicted, predictions.probabilities)}
+    probabilities = predictions.probabilities
+    if shape_model is not None and len(probabilities):
+        probabilities = combine(probabilities, shape_model.probabilities([outlines[str(i.path)] for i in predictions.items]))
+    classes = model.config.classes
+    scored = {str(item.path): (classes[int(p.argmax())], p.tolist()) for item, p in zip(predictions.items, probabilities)}
     for spread, rgb in chunk:
         for number, path in spread.crops.items():
             if str(path) in scored:
@@ -305,7 +320,8 @@ def _record(spread: Spread) -> dict[str, Any]:
 
 
 def _from_record(record: dict[str, Any]) -> Spread:
-    detections = [Detection(**(d | {"box": tuple(d["box"]), "centroid": tuple(d["centroid"])}))
+    detections = [Detection(**(d | {"box": tuple(d["box"]), "centroid": tuple(d["centroid"]),
+                                    "outline": tuple(d["outline"]) if d["outline"] else None}))
                   for d in record["detections"]]
     by_number = lambda table: {int(n): value for n, value in table.items()}  # noqa: E731 (JSON keys are text)
     return Spread(ImageItem(Path(record["path"]), record["sample"]), tuple(record["shape"]), detections,
