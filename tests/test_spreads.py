@@ -169,6 +169,7 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
               "--model", "paper:squeezenet1_1/1", "--quiet", "--report")
     assert run.returncode == 0, run.stderr
     page = (out / "report.html").read_text()
+    assert "shape model fitted on spread1, spread2, spread3, spread5" in page
     assert "<h2>Metaphases</h2>" in page and page.count("<figure class='overlay'>") == 3  # an overlay per spread
     predictions = _rows(out / "predictions.csv")
     assert len(predictions) == 106 + 48 + 47
@@ -206,8 +207,9 @@ def test_classify_spreads_resumes_without_detecting_again(oshima, tmp_path, monk
     with pytest.raises(KeyboardInterrupt):
         spreads.classify_spreads(images, model, out, progress=stop_after_the_first)
     assert not (out / "predictions.csv").exists() and (out / "overlays" / "images" / "spread3.png").is_file()
-    with pytest.raises(SccscoreError, match="interrupted run used other images, model or detection settings"):
-        spreads.classify_spreads(images, load_model("paper:squeezenet1_1/2"), out, resume=True)
+    for other in ({"model": load_model("paper:squeezenet1_1/2")}, {"model": model, "use_outline": False}):
+        with pytest.raises(SccscoreError, match="interrupted run used other images, model, detection or outline"):
+            spreads.classify_spreads(images, out_dir=out, resume=True, **other)
     record = out / ".spreads" / "images" / "spread3.json"
     kept = record.read_text()
     record.write_text(kept[:100])  # damaged by hand: a clear error, not a traceback
@@ -235,6 +237,11 @@ def test_classify_spreads_refuses_preprocess(cli, oshima, tmp_path):
     run = cli("classify", "--spreads", str(oshima / "images" / "spread3.png"), "--out", str(tmp_path / "o"),
               "--preprocess", "paper")
     assert run.returncode == 2 and "already preprocessed" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_no_outline_is_refused_for_crops(cli, small_labelled, tmp_path):
+    run = cli("classify", str(small_labelled), "--out", str(tmp_path / "o"), "--no-outline")
+    assert run.returncode == 2 and "--no-outline is for whole spreads" in run.stderr
 
 
 def test_scale_is_refused_for_crops(cli, small_labelled, tmp_path):

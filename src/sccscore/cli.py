@@ -136,6 +136,8 @@ def classify(
                             "published ones")
     if scale != 1.0 and not spreads:
         raise SccscoreError("--scale is for whole spreads (--spreads); crops are resized to the model's input anyway")
+    if not outline and not spreads:
+        raise SccscoreError("--no-outline is for whole spreads (--spreads): crops are typed by the model alone")
     loaded = _load(model, preprocess)
     if spreads:
         _classify_spreads(folders, loaded, out, quiet, scale, resume=resume, batch_size=batch_size, device=device,
@@ -148,6 +150,8 @@ def classify(
         from .runtime import describe_engine
 
         scored_with = {"scored with": describe_engine(loaded, device, engine)}
+        if spreads:
+            scored_with["outline"] = _outline_setting(outline)
         console.print(f"wrote {write_report(out, loaded, settings=scored_with)}", highlight=False)
 
 
@@ -172,6 +176,14 @@ def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: f
         _print_table(result.summary, "Per sample")
     console.print(f"wrote {result.out_dir / 'predictions.csv'}, metaphases.csv, summary.csv, detections.csv, "
                   "rejected.csv, crops/ and overlays/", highlight=False)
+
+
+def _outline_setting(outline: bool) -> str:
+    if not outline:
+        return "not used (--no-outline): the model's call alone"
+    from .shape import ShapeModel
+
+    return f"model weighed with the outline, shape model fitted on {', '.join(ShapeModel.load().trained_on)}"
 
 
 def _print_spread_result(result) -> None:

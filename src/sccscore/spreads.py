@@ -302,7 +302,7 @@ def _resume_spreads(out: Path, run: dict[str, Any]) -> dict[str, Spread]:
     if not state.is_file():
         return _start_spreads(out, run)  # nothing to resume
     if read_kept_json(state) != json.loads(json.dumps(run)):
-        raise SccscoreError(f"{out}: the interrupted run used other images, model or detection settings; "
+        raise SccscoreError(f"{out}: the interrupted run used other images, model, detection or outline settings; "
                             "run again without --resume to start afresh")
     spreads = [_from_record(read_kept_json(path)) for path in sorted((out / RECORDS).glob("*/*.json"))]
     return {_key(spread.item): spread for spread in spreads}
