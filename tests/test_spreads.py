@@ -91,6 +91,16 @@ def test_shipped_shape_model_is_the_fit_on_the_shared_spreads(oshima, tmp_path):
     assert rod.argmax() == 0 and open_pair.argmax() == 2
 
 
+def test_a_foreign_or_damaged_model_file_is_a_clear_error(tmp_path):
+    merge_file, damaged = tmp_path / "merge.json", tmp_path / "damaged.json"
+    MergeModel.load().save(merge_file)
+    damaged.write_text("{")
+    with pytest.raises(SccscoreError, match="merge.json: not a shape model of this sccscore version"):
+        ShapeModel.load(merge_file)
+    with pytest.raises(SccscoreError, match="damaged.json: cannot read the merge model"):
+        MergeModel.load(damaged)
+
+
 def test_combine_is_the_renormalised_product():
     cnn, outline = np.array([[0.5, 0.3, 0.2], [0.1, 0.1, 0.8]]), np.array([[0.2, 0.6, 0.2], [0.5, 0.25, 0.25]])
     np.testing.assert_allclose(combine(cnn, outline), [[0.1 / 0.32, 0.18 / 0.32, 0.04 / 0.32],

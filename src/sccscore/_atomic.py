@@ -6,8 +6,9 @@ import csv
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
@@ -71,3 +72,18 @@ def read_kept_json(path: str | Path) -> Any:
     except (OSError, ValueError) as exc:
         raise SccscoreError(f"{path}: cannot read what the interrupted run kept ({exc}); "
                             "run again without --resume to start afresh") from None
+
+
+def read_small_model(path: str | Path | None, shipped: str, what: str, expected: Mapping[str, Sequence[str]]) -> Any:
+    """A small fitted model's JSON record: the given file, or ``sccscore/_data/<shipped>``.
+
+    ``expected`` names the lists (features, types) a record of this sccscore version holds.
+    """
+    source = resources.files("sccscore").joinpath(f"_data/{shipped}") if path is None else Path(path)
+    try:
+        record = json.loads(source.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SccscoreError(f"{source}: cannot read the {what} ({exc})") from None
+    if any(tuple(record.get(key, ())) != tuple(values) for key, values in expected.items()):
+        raise SccscoreError(f"{source}: not a {what} of this sccscore version")
+    return record

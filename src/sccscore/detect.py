@@ -26,9 +26,7 @@ its full resolution.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field, replace
-from importlib import resources
 from pathlib import Path
 from typing import Sequence
 
@@ -39,7 +37,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from skimage import measure, morphology, segmentation, transform
 from skimage.morphology import h_maxima
 
-from ._atomic import write_json
+from ._atomic import read_small_model, write_json
 from .errors import SccscoreError
 from .shape import shape_measures
 
@@ -91,13 +89,7 @@ class MergeModel:
     @classmethod
     def load(cls, path: str | Path | None = None) -> MergeModel:
         """The given model file, or the one shipped with sccscore."""
-        source = resources.files("sccscore").joinpath("_data/merge_model.json") if path is None else Path(path)
-        try:
-            record = json.loads(source.read_text())
-        except (OSError, ValueError) as exc:
-            raise SccscoreError(f"{source}: cannot read the merge model ({exc})") from None
-        if tuple(record.get("features", ())) != PAIR_FEATURES:
-            raise SccscoreError(f"{source}: not a merge model of this sccscore version")
+        record = read_small_model(path, "merge_model.json", "merge model", {"features": PAIR_FEATURES})
         return cls(record["weight"], record["bias"], record.get("trained_on", []))
 
 

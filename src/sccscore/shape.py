@@ -18,17 +18,15 @@ turns 13 of the CNN's calls and gains 11 chromosomes (docs/spreads.md).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
-from ._atomic import write_json
+from ._atomic import read_small_model, write_json
 from .errors import SccscoreError
 from .images import CLASS_NAMES
 
@@ -67,13 +65,8 @@ class ShapeModel:
     @classmethod
     def load(cls, path: str | Path | None = None) -> ShapeModel:
         """The given model file, or the one shipped with sccscore."""
-        source = resources.files("sccscore").joinpath("_data/shape_model.json") if path is None else Path(path)
-        try:
-            record = json.loads(source.read_text())
-        except (OSError, ValueError) as exc:
-            raise SccscoreError(f"{source}: cannot read the shape model ({exc})") from None
-        if tuple(record.get("measures", ())) != SHAPE_MEASURES or tuple(record.get("types", ())) != CLASS_NAMES:
-            raise SccscoreError(f"{source}: not a shape model of this sccscore version")
+        record = read_small_model(path, "shape_model.json", "shape model",
+                                  {"measures": SHAPE_MEASURES, "types": CLASS_NAMES})
         return cls(record["weight"], record["bias"], record.get("trained_on", []))
 
 
