@@ -93,7 +93,7 @@ def test_crossval_json_has_groups_and_folds_and_is_reproducible(two_genotypes, t
     assert list(first["groups"]) == ["wt", "ctf18"]
     wt = first["groups"]["wt"]
     assert wt["n_images"] == 30 and wt["distribution_true"] == pytest.approx([1 / 3] * 3)
-    assert {"concordance", "kappa", "recall", "distribution_pred", "confusion"} <= set(wt)
+    assert {"concordance", "kappa", "recall", "distribution_pred", "confusion", "correction_check"} <= set(wt)
     assert [f["fold"] for f in wt["folds"]] == [1, 2, 3]
     assert sum(f["n_images"] for f in wt["folds"]) == 30
     assert np.sum(wt["confusion"]) == 30

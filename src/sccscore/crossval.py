@@ -116,7 +116,7 @@ def _group_report(
 ) -> dict[str, Any]:
     pooled = evaluation_report(_subset(predictions, in_group), model_name, group)
     per_fold = [
-        evaluation_report(_subset(predictions, in_group & (fold_of == fold)), model_name, group)
+        evaluation_report(_subset(predictions, in_group & (fold_of == fold)), model_name, group, check_correction=False)
         for fold in range(folds)
     ]
     keep = ("n_images", "concordance", "kappa", "recall", "distribution_true", "distribution_pred")

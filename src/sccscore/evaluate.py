@@ -48,8 +48,12 @@ def evaluate(
     }
 
 
-def evaluation_report(predictions: Predictions, model_name: str, name: str) -> dict[str, Any]:
-    """Figures of labelled predictions: per member, their mean, and the ensemble."""
+def evaluation_report(predictions: Predictions, model_name: str, name: str, check_correction: bool = True) -> dict[str, Any]:
+    """Figures of labelled predictions: per member, their mean, and the ensemble.
+
+    ``check_correction`` adds the ``correction_check`` (``crossval`` leaves it out of
+    its per-fold reports, which keep only a few figures).
+    """
     classes = predictions.classes
     true = np.array([classes.index(item.label) for item in predictions.items])
     members = [
@@ -64,8 +68,9 @@ def evaluation_report(predictions: Predictions, model_name: str, name: str) -> d
         "classes": list(classes),
         "n_images": int(len(true)),
         "distribution_true": distribution(true, len(classes)).tolist(),
-        "correction_check": _correction_check(true, ensemble_predicted, len(classes)),
     }
+    if check_correction:
+        report["correction_check"] = _correction_check(true, ensemble_predicted, len(classes))
     if len(members) == 1:
         return report | members[0]
     mean_of = lambda key: np.mean([m[key] for m in members], axis=0)  # noqa: E731
