@@ -34,9 +34,12 @@ stdout = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 120)  # 
 ModelOption = Annotated[
     str,
     typer.Option(
-        "--model", "-m", help="Model folder saved by sccscore, paper:squeezenet1_1/N (N=1..30) or paper:squeezenet1_1."
+        "--model", "-m", help="Model folder saved by sccscore, paper:squeezenet1_1/N (N=1..30), paper:squeezenet1_1 "
+        "or sccscore:spreads (sccscore's classifier for chromosomes cut from whole spreads)."
     ),
 ]
+# the default models for crops and for spreads (as in sccscore.models, which imports torch: not at start-up)
+RELEASED, SPREAD_MODEL = "paper:squeezenet1_1", "sccscore:spreads"
 StrictOption = Annotated[bool, typer.Option("--strict", help="Fail on the first unreadable file instead of skipping it.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 DeviceOption = Annotated[Optional[str], typer.Option("--device", help="cpu, cuda, cuda:1 ... (default: cuda if available).")]
@@ -115,7 +118,9 @@ def _load(model: str, preprocess: str | None):
 def classify(
     folders: Annotated[list[Path], typer.Argument(help="Sample folders (images, or a/b/c label folders).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for the CSV tables.")],
-    model: ModelOption = "paper:squeezenet1_1",
+    model: Annotated[Optional[str], typer.Option(
+        "--model", "-m", help=f"As for the other commands; default {RELEASED} for crops, {SPREAD_MODEL} with "
+        "--spreads.")] = None,
     preprocess: PreprocessOption = None,
     strict: StrictOption = False,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run into the same --out.")] = False,
@@ -138,7 +143,7 @@ def classify(
         raise SccscoreError("--scale is for whole spreads (--spreads); crops are resized to the model's input anyway")
     if not outline and not spreads:
         raise SccscoreError("--no-outline is for whole spreads (--spreads): crops are typed by the model alone")
-    loaded = _load(model, preprocess)
+    loaded = _load(model or (SPREAD_MODEL if spreads else RELEASED), preprocess)
     if spreads:
         _classify_spreads(folders, loaded, out, quiet, scale, resume=resume, batch_size=batch_size, device=device,
                           engine=engine, workers=workers, use_outline=outline)
@@ -230,7 +235,7 @@ def detect(
 def evaluate_detection(
     images: Annotated[Path, typer.Argument(help="Folder of annotated spread images.")],
     labels: Annotated[Path, typer.Argument(help="Folder of their YOLO label files (<image>.txt).")],
-    model: ModelOption = "paper:squeezenet1_1",
+    model: ModelOption = SPREAD_MODEL,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Keep crops, overlays and tables here.")] = None,
     leave_one_out: Annotated[bool, typer.Option(
         "--leave-one-out", help="Score each spread with merge and shape models and a classifier fitted on the others "
@@ -288,7 +293,7 @@ def _pct(value) -> str:
 @app.command()
 def evaluate(
     folder: Annotated[Path, typer.Argument(help="Labelled folder: <folder>/<a|b|c>/<image>.")],
-    model: ModelOption = "paper:squeezenet1_1",
+    model: ModelOption = RELEASED,
     json_path: Annotated[Optional[Path], typer.Option("--json", help="Write all figures to this JSON file.")] = None,
     preprocess: PreprocessOption = None,
     strict: StrictOption = False,
@@ -457,7 +462,7 @@ def compare(
     samples: Annotated[list[str], typer.Argument(help="Reference sample, then the samples to compare with it: "
                                                       "folders, or sample names of --predictions.")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder for the tables.")] = None,
-    model: ModelOption = "paper:squeezenet1_1",
+    model: ModelOption = RELEASED,
     predictions: Annotated[Optional[Path], typer.Option(
         "--predictions", help="Use this predictions.csv from classify instead of classifying.")] = None,
     confusion: Annotated[Optional[Path], typer.Option(
@@ -548,7 +553,7 @@ def _print_comparison(report: dict) -> None:
 def explain(
     inputs: Annotated[list[Path], typer.Argument(help="Crops, or sample folders of crops.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for heatmaps and galleries.")],
-    model: ModelOption = "paper:squeezenet1_1",
+    model: ModelOption = RELEASED,
     per_type: Annotated[int, typer.Option("--per-type", min=1, help="Crops per type in each gallery.")] = 12,
     preprocess: PreprocessOption = None,
 ) -> None:

@@ -29,8 +29,9 @@ from .images import CLASS_NAMES, ImageItem, read_image, scan_sample
 from .metrics import confusion_matrix
 from .models import ScoringModel
 from .shape import ShapeModel, combine, fit_shape_model
+from .spread_model import RECIPE, fit_spread_head
 from .spreads import Spread, SpreadsResult, classify_spreads, detect_spreads
-from .training import DefaultRecipe, LabelledData, Log, check_counts, fit, head_probabilities, load_labelled
+from .training import LabelledData, Log, head_probabilities, load_labelled
 
 MIN_IOU = 0.5
 NOT_FOUND, NOT_CLASSIFIED = -1, -2  # what an annotated chromosome was given, besides a type
@@ -61,11 +62,13 @@ def evaluate_detection(
     """Detect and classify annotated spreads with ``model``; figures as in the module docstring."""
     pairs = annotated_images(images_dir, labels_dir)
     merge_model, shape_model = merge_model or MergeModel.load(), shape_model or ShapeModel.load()
-    fitted_on = merge_model.trained_on + (shape_model.trained_on if use_outline else [])
-    seen = sorted({item.path.stem for item, _ in pairs} & set(fitted_on))
-    if seen:
-        warnings.warn(f"the merge and shape models were fitted on {', '.join(seen)}: figures on those spreads are "
-                      "optimistic (--leave-one-out fits them without each spread)", stacklevel=2)
+    fitted = {"the merge and shape models were": merge_model.trained_on + (shape_model.trained_on if use_outline else []),
+              f"the classifier {model.config.name} was": (model.config.training or {}).get("trained_on", [])}
+    for what, names in fitted.items():
+        seen = sorted({item.path.stem for item, _ in pairs} & set(names))
+        if seen:
+            warnings.warn(f"{what} fitted on {', '.join(seen)}: figures on those spreads are optimistic "
+                          "(--leave-one-out fits them without each spread)", stacklevel=2)
     result = _all_processed(classify_spreads([item.path for item, _ in pairs], model, out_dir, settings,
                                              merge_model, shape_model=shape_model, use_outline=use_outline))
     scored = [_score_spread(spread, spread.predicted, label_file) for spread, (_, label_file) in zip(result.spreads, pairs)]
@@ -141,8 +144,7 @@ def leave_one_out(
     pairs = annotated_images(images_dir, labels_dir)
     if len(pairs) < 2:
         raise SccscoreError(f"{images_dir}: leave-one-out needs at least two annotated spreads")
-    recipe = DefaultRecipe()
-    extra = load_labelled(train_folders, recipe, 0, "training") if train_folders else None
+    extra = load_labelled(train_folders, RECIPE, 0, "training") if train_folders else None
     annotated = []
     for item, label_file in pairs:
         rgb = read_image(item.path)
@@ -155,28 +157,22 @@ def leave_one_out(
             result = _all_processed(detect_spreads([i.path for i, _ in pairs], Path(tmp) / str(held), settings,
                                                    merge_model, labels_dir=labels_dir))
             others = [s for i, s in enumerate(result.spreads) if i != held]
-            types = _types_without(result.spreads[held], others, extra, recipe, seed, use_outline)
+            types = _types_without(result.spreads[held], others, extra, seed, use_outline)
             scored.append(_score_spread(result.spreads[held], types, label_file))
     return figures(scored) | {"method": "leave one spread out", "train_folders": [str(f) for f in train_folders],
-                              "recipe": recipe.name, "seed": seed, "outline": use_outline}
+                              "recipe": RECIPE.name, "seed": seed, "outline": use_outline}
 
 
-def _types_without(spread: Spread, others: list[Spread], extra: LabelledData | None, recipe: DefaultRecipe,
-                   seed: int, use_outline: bool) -> dict[int, str]:
+def _types_without(spread: Spread, others: list[Spread], extra: LabelledData | None, seed: int,
+                   use_outline: bool) -> dict[int, str]:
     """Types of a spread's chromosomes by a classifier trained on the other spreads' matched crops (and ``extra``),
     weighed with a shape model fitted on the other spreads' outlines (unless ``use_outline`` is False)."""
-    config = recipe.model_config()
-    train = [ImageItem(path, "spreads", s.labels[n]) for s in others for n, path in s.crops.items() if n in s.labels]
-    features = extract(train, config, fingerprints(train))
-    labels = np.array([CLASS_NAMES.index(i.label) for i in train])
-    if extra is not None:
-        features, labels = np.concatenate([extra.features, features]), np.concatenate([extra.labels, labels])
-    check_counts(labels, 1, "training the classifier")
-    head = fit(recipe, features, labels, seed=seed, validate=False)
+    head = fit_spread_head(others, extra, seed)
     tests = [ImageItem(path, "test") for path in spread.crops.values()]
     if not tests:
         return {}
-    probabilities = head_probabilities(recipe, head, extract(tests, config, fingerprints(tests))).mean(axis=1)
+    probabilities = head_probabilities(RECIPE, head, extract(tests, RECIPE.model_config(), fingerprints(tests)))
+    probabilities = probabilities.mean(axis=1)
     if use_outline:
         outlines = {d.id: d.outline for d in spread.chromosomes}
         probabilities = combine(probabilities, fit_shape_model(others).probabilities([outlines[n] for n in spread.crops]))

@@ -10,7 +10,9 @@ Model references accepted by :func:`load_model`:
 
 - a folder saved by :func:`save_model` (``config.json`` + ``model.safetensors``);
 - ``paper:squeezenet1_1/N`` for the authors' released model N (1..30);
-- ``paper:squeezenet1_1`` for all 30 as a mean-softmax ensemble.
+- ``paper:squeezenet1_1`` for all 30 as a mean-softmax ensemble;
+- ``sccscore:spreads`` for sccscore's classifier of chromosomes found in whole
+  spreads (:mod:`sccscore.spread_model`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from .config import ModelConfig
 from .errors import DataError, ModelError
 
 PAPER_PREFIX = "paper:"
+SPREAD_MODEL = "sccscore:spreads"
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
 
@@ -159,6 +162,10 @@ def load_model(reference: str | Path, preprocess: str | None = None) -> ScoringM
     reference = str(reference)
     if reference.startswith(PAPER_PREFIX):
         model = _load_released(reference)
+    elif reference == SPREAD_MODEL:
+        from .spread_model import load_spread_model  # it builds on training, which imports this module
+
+        model = load_spread_model()
     else:
         model = _load_folder(Path(reference))
     if preprocess is not None:  # replace() re-runs the config's validation of the name
@@ -237,7 +244,7 @@ def _load_folder(folder: Path) -> ScoringModel:
     if not folder.exists():
         raise ModelError(
             f"{folder}: no such model (give a folder saved by sccscore, "
-            "paper:squeezenet1_1/N or paper:squeezenet1_1)"
+            f"paper:squeezenet1_1/N, paper:squeezenet1_1 or {SPREAD_MODEL})"
         )
     config_path, weights_path = folder / CONFIG_FILE, folder / WEIGHTS_FILE
     for path in (config_path, weights_path):

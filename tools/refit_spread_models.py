@@ -1,0 +1,48 @@
+"""Refit the three models sccscore ships for whole spreads, from annotated spreads.
+
+    SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python tools/refit_spread_models.py \
+        ../shared/data/oshima2026/images ../shared/data/oshima2026/labels
+
+Writes ``src/sccscore/_data/merge_model.json``, ``shape_model.json`` and
+``spread_head.safetensors``, in that order: the outline model and the classifier
+learn from the chromosomes that the new merge model makes. Tests in
+``tests/test_spreads.py`` refit each from the shared spreads and compare.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from sccscore.annotations import read_yolo
+from sccscore.detect import fit_merge_model
+from sccscore.detection_eval import annotated_images
+from sccscore.images import read_image
+from sccscore.shape import fit_shape_model
+from sccscore.spread_model import HEAD_FILE, fit_spread_head, save_spread_head
+from sccscore.spreads import detect_spreads
+
+SHIPPED = Path(__file__).resolve().parents[1] / "src" / "sccscore" / "_data"
+
+
+def main(images_dir: str, labels_dir: str) -> None:
+    pairs = annotated_images(images_dir, labels_dir)
+    annotated = []
+    for item, label_file in pairs:
+        rgb = read_image(item.path)
+        annotated.append((item.path.stem, rgb, read_yolo(label_file, rgb.shape[1], rgb.shape[0])[0]))
+    merge_model = fit_merge_model(annotated)
+    merge_model.save(SHIPPED / "merge_model.json")
+    with tempfile.TemporaryDirectory() as tmp:
+        found = detect_spreads([item.path for item, _ in pairs], tmp, merge_model=merge_model, labels_dir=labels_dir)
+        fit_shape_model(found.spreads).save(SHIPPED / "shape_model.json")
+        names = [spread.item.path.stem for spread in found.spreads]
+        save_spread_head(fit_spread_head(found.spreads), SHIPPED / HEAD_FILE, names)
+    print(f"refitted on {', '.join(names)}: merge_model.json, shape_model.json, {HEAD_FILE} in {SHIPPED}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    main(*sys.argv[1:])
