@@ -197,9 +197,11 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
             (tmp_path / sample / f"{name}.png").symlink_to(oshima / "images" / f"{name}.png")
     out = tmp_path / "out"
     run = cli("classify", "--spreads", str(tmp_path / "c_rich"), str(tmp_path / "a_rich"), "--out", str(out),
-              "--model", "paper:squeezenet1_1/1", "--quiet", "--report")
+              "--quiet", "--report")  # spreads are typed by sccscore:spreads unless --model says otherwise
     assert run.returncode == 0, run.stderr
     page = (out / "report.html").read_text()
+    assert f"<td>model</td><td>{SPREAD_MODEL}</td>" in page
+    assert "<td>model trained on spreads</td><td>spread1, spread2, spread3, spread5</td>" in page
     assert "shape model fitted on spread1, spread2, spread3, spread5" in page
     assert "<h2>Metaphases</h2>" in page and page.count("<figure class='overlay'>") == 3  # an overlay per spread
     predictions = _rows(out / "predictions.csv")

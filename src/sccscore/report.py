@@ -106,8 +106,11 @@ def _settings_section(model: ScoringModel, rows: list[dict[str, str]], settings:
              ("model", model.config.name), ("model members", model.config.n_members),
              ("input", f"{model.config.input.size[0]} px, preprocessing {model.config.input.preprocess}, "
                        f"{model.config.views} view(s)")]
-    if training:
-        items += [("training recipe", training.get("recipe")), ("training data fingerprint", training.get("data_fingerprint"))]
+    # sccscore:spreads records the annotated spreads it learned from instead of a fingerprint
+    items += [(name, value) for name, value in (("training recipe", training.get("recipe")),
+                                                ("training data fingerprint", training.get("data_fingerprint")),
+                                                ("model trained on spreads", ", ".join(training.get("trained_on", []))))
+              if value]
     items += [("images scored", len(rows)), ("scored data fingerprint", _data_fingerprint(rows))]
     items += list(settings.items()) + [(name, version) for name, version in versions().items()]
     return "<h2>Settings</h2>" + _table(["setting", "value"], [[k, v] for k, v in items])
