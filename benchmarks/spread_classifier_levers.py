@@ -1,0 +1,205 @@
+"""Levers on the classifier of spread chromosomes, each against the shipped recipe in one run.
+
+Levers tried for issue 6 (end-to-end concordance on whole spreads), none shipped. Same
+leave-one-spread-out protocol as ``sccscore evaluate-detection --leave-one-out``: for each
+held-out spread the merge model is fitted on the other three, all four are detected with it,
+and every classifier is trained on the matched crops of the other three only. The CNN alone
+(no outline), so the baseline is the ``--no-outline`` figure.
+
+- baseline: the default recipe as ``sccscore:spreads`` is fitted (``fit_spread_head``);
+- grey: the crops made grey first (stain intensity and hue differ between spreads);
+- canvas N: crops padded to at least N px a side before resizing, so that every chromosome
+  keeps the spread's pixel scale (the default pads each crop to its own square);
+- late taps: only the two deepest of the six pooled layers; C 0.001 / 0.1: L2 strength;
+- fine-tuned: the linear probe, then the last four Fire modules and the layer trained 10 epochs
+  (AdamW, lr 1e-4, balanced loss, random flips, transposes, shifts and stain gain), scored
+  on the 8 views;
+- metaphase prior: each metaphase's type shares estimated by EM from its own chromosomes'
+  probabilities (Saerens et al. 2002) and used as their prior. It is scored by concordance
+  and by the summed absolute error of each metaphase's shares against its annotated ones.
+
+Figures: concordance over the 249 annotated chromosomes (missed ones count as wrong), and how
+many chromosomes each lever gets right that the baseline gets wrong, and the reverse.
+
+Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python
+benchmarks/spread_classifier_levers.py [OSHIMA_DIR]`` (about 5 minutes on a 2-core CPU).
+Figures: docs/spreads.md.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+from torch import nn
+
+from sccscore.annotations import read_yolo
+from sccscore.detect import fit_merge_model
+from sccscore.detection_eval import NOT_FOUND, _score_spread, annotated_images, figures
+from sccscore.features import backbone_model, extract, fingerprints
+from sccscore.images import CLASS_NAMES, ImageItem, read_image
+from sccscore.preprocess import prepare
+from sccscore.spread_model import RECIPE, matched_crops
+from sccscore.spreads import detect_spreads
+from sccscore.training import fit_logistic_regression, linear_probabilities
+
+TAP_WIDTH = {4: 128, 7: 256, 9: 384, 10: 384, 11: 512, 12: 512}  # channels of SqueezeNet's layers
+
+
+def rewritten(items: list[ImageItem], folder: Path, change) -> list[ImageItem]:
+    """The crops passed through ``change`` (an RGB array function), saved in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for n, item in enumerate(items):
+        path = folder / f"{n:04d}.png"
+        Image.fromarray(change(read_image(item.path))).save(path)
+        out.append(ImageItem(path, item.sample, item.label))
+    return out
+
+
+def grey(rgb: np.ndarray) -> np.ndarray:
+    return np.repeat(rgb.mean(axis=2, keepdims=True).round().astype(np.uint8), 3, axis=2)
+
+
+def on_canvas(side: int):
+    def pad(rgb: np.ndarray) -> np.ndarray:
+        height, width = rgb.shape[:2]
+        size = max(side, height, width)
+        canvas = np.full((size, size, 3), 255, np.uint8)
+        top, left = (size - height) // 2, (size - width) // 2
+        canvas[top : top + height, left : left + width] = rgb
+        return canvas
+
+    return pad
+
+
+def linear(train_x, train_y, test_x, l2_c=RECIPE.l2_c, columns=None):
+    columns = slice(None) if columns is None else columns
+    weight, bias = fit_logistic_regression(train_x[..., columns], train_y, 3, l2_c, True, torch.device("cpu"))
+    return linear_probabilities(test_x[..., columns], weight, bias)
+
+
+def fine_tuned(train: list[ImageItem], train_y: np.ndarray, test: list[ImageItem], epochs=10, seed=0):
+    """Linear probe, then the last four Fire modules and the layer fine-tuned (see the docstring)."""
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    config = RECIPE.model_config()
+    net = backbone_model(config).net
+    mean = torch.tensor(config.input.mean).view(1, 3, 1, 1) * 255
+    std = torch.tensor(config.input.std).view(1, 3, 1, 1) * 255
+    x_train, x_test = (torch.stack([prepare(read_image(i.path), config.input) for i in items]).float()
+                       for items in (train, test))
+    weight, bias = fit_logistic_regression(features(train), train_y, 3, RECIPE.l2_c, True, torch.device("cpu"))
+    net.classifier.weight.data, net.classifier.bias.data = weight.clone(), bias.clone()
+    for parameter in net.parameters():
+        parameter.requires_grad_(False)
+    trained = [p for layer in list(net.features)[9:] for p in layer.parameters()] + list(net.classifier.parameters())
+    for parameter in trained:
+        parameter.requires_grad_(True)
+    optimiser = torch.optim.AdamW(trained, lr=1e-4, weight_decay=1e-2)
+    counts = np.bincount(train_y, minlength=3)
+    class_weight = torch.tensor(len(train_y) / (3 * counts), dtype=torch.float32)
+    for _ in range(epochs):
+        order = rng.permutation(len(train_y))
+        for start in range(0, len(order), 16):
+            batch = order[start : start + 16]
+            x = x_train[batch]
+            view = rng.integers(8)
+            x = x.flip(-1) if view & 1 else x
+            x = x.flip(-2) if view & 2 else x
+            x = x.transpose(-2, -1) if view & 4 else x
+            x = 255 - (255 - x) * torch.empty(len(batch), 1, 1, 1).uniform_(0.7, 1.3)
+            x = torch.roll(x, tuple(int(s) for s in rng.integers(-8, 9, 2)), (-2, -1)).clamp(0, 255)
+            loss = nn.functional.cross_entropy(net((x - mean) / std), torch.from_numpy(train_y[batch]),
+                                               weight=class_weight)
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+    with torch.inference_mode():
+        views = [net.pooled((v - mean) / std) for v in _dihedral(x_test)]
+        return np.mean([torch.softmax(net.classifier(v), -1).numpy() for v in views], axis=0)
+
+
+def _dihedral(x: torch.Tensor) -> list[torch.Tensor]:
+    return [v for image in (x, x.transpose(-2, -1)) for v in (image, image.flip(-1), image.flip(-2), image.flip(-2, -1))]
+
+
+def metaphase_prior(probabilities: np.ndarray, metaphases: np.ndarray) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    """Posteriors under each metaphase's own type shares, estimated by EM (training prior: uniform)."""
+    adjusted, shares = probabilities.copy(), {}
+    for metaphase in np.unique(metaphases):
+        mine = metaphases == metaphase
+        prior = np.full(3, 1 / 3)
+        for _ in range(200):
+            posterior = probabilities[mine] * prior
+            posterior /= posterior.sum(axis=1, keepdims=True)
+            prior, previous = posterior.mean(axis=0), prior
+            if np.abs(prior - previous).max() < 1e-9:
+                break
+        adjusted[mine], shares[int(metaphase)] = posterior, prior
+    return adjusted, shares
+
+
+def features(items: list[ImageItem]) -> np.ndarray:
+    return extract(items, RECIPE.model_config(), fingerprints(items))
+
+
+def main(oshima: Path) -> None:
+    pairs = annotated_images(oshima / "images", oshima / "labels")
+    annotated = []
+    for item, label_file in pairs:
+        rgb = read_image(item.path)
+        annotated.append((item.path.stem, rgb, read_yolo(label_file, rgb.shape[1], rgb.shape[0])[0]))
+    scored: dict[str, list] = {}
+    share_errors: dict[str, list[float]] = {"baseline": [], "metaphase prior": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for held, (item, label_file) in enumerate(pairs):
+            print(f"holding out {item.path.name}", flush=True)
+            merge_model = fit_merge_model([a for i, a in enumerate(annotated) if i != held])
+            spreads = detect_spreads([i.path for i, _ in pairs], Path(tmp) / str(held), merge_model=merge_model,
+                                     labels_dir=oshima / "labels").spreads
+            spread, others = spreads[held], [s for i, s in enumerate(spreads) if i != held]
+            train = matched_crops(others)
+            train_y = np.array([CLASS_NAMES.index(i.label) for i in train])
+            test = [ImageItem(path, "test") for path in spread.crops.values()]
+            train_x, test_x = features(train), features(test)
+            variants = {"baseline": linear(train_x, train_y, test_x)}
+            for name, change in (("grey", grey), *((f"canvas {n}", on_canvas(n)) for n in (72, 96, 128))):
+                folder = Path(tmp) / f"{held}-{name}"
+                variants[name] = linear(features(rewritten(train, folder / "train", change)), train_y,
+                                        features(rewritten(test, folder / "test", change)))
+            late = np.arange(sum(2 * TAP_WIDTH[t] for t in RECIPE.taps[:-2]), train_x.shape[-1])
+            variants["late taps (11, 12)"] = linear(train_x, train_y, test_x, columns=late)
+            for l2_c in (0.001, 0.1):
+                variants[f"C {l2_c}"] = linear(train_x, train_y, test_x, l2_c=l2_c)
+            variants["fine-tuned"] = fine_tuned(train, train_y, test)
+            metaphases = np.array([{d.id: d.metaphase for d in spread.chromosomes}[n] for n in spread.crops])
+            variants["metaphase prior"], shares = metaphase_prior(variants["baseline"], metaphases)
+            for name, probabilities in variants.items():
+                types = {n: CLASS_NAMES[g] for n, g in zip(spread.crops, probabilities.argmax(axis=1))}
+                scored.setdefault(name, []).append(_score_spread(spread, types, label_file))
+            for metaphase, prior in shares.items():
+                mine = metaphases == metaphase
+                truth = [CLASS_NAMES.index(spread.labels[n]) for n, m in zip(spread.crops, mine) if m and n in spread.labels]
+                truth = np.bincount(truth, minlength=3) / max(len(truth), 1)
+                called = np.bincount(variants["baseline"][mine].argmax(axis=1), minlength=3) / mine.sum()
+                share_errors["baseline"].append(float(np.abs(called - truth).sum()))
+                share_errors["metaphase prior"].append(float(np.abs(prior - truth).sum()))
+    baseline = np.concatenate([s["given"] == s["true"] for s in scored["baseline"]])
+    print(f"\n{'lever':<22} concordance  right where baseline wrong / reverse")
+    for name, spreads_scored in scored.items():
+        right = np.concatenate([s["given"] == s["true"] for s in spreads_scored])
+        found = np.concatenate([s["given"] != NOT_FOUND for s in spreads_scored])
+        print(f"{name:<22} {figures(spreads_scored)['concordance']:.3f}        "
+              f"{int((right & ~baseline).sum())} / {int((baseline & ~right).sum())}  (of {int(found.sum())} found)")
+    for name, errors in share_errors.items():
+        print(f"summed error of each metaphase's A/B/C shares, {name}: {np.round(errors, 3).tolist()}, "
+              f"mean {np.mean(errors):.3f}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("../shared/data/oshima2026"))
