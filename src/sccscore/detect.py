@@ -64,6 +64,7 @@ class DetectSettings:
     split_factor: float = 1.5  # components larger than this x the median are cut at their waists
     split_depth: float = 1.0  # px of distance-transform relief that makes a separate seed
     join_factor: float = 4.0  # joins stop at this x the median fragment area
+    partner_threshold: float = 0.3  # two fragments left alone that are each other's likeliest partner join above this
     reach: int = 20  # px: fragments nearer than this are candidates to be joined
     metaphase_gap: float = 150.0  # px: chromosomes whose centres are nearer share a metaphase
     min_metaphase: int = 10  # chromosomes; a smaller group joins the nearest larger metaphase
@@ -281,11 +282,15 @@ def join(fragments: np.ndarray, pairs: list[tuple[int, int]], probability: np.nd
 
     A join that would make a chromosome larger than ``join_factor`` times the
     median fragment (or ``max_area``) is refused, so that a dense spread does
-    not chain into one object.
+    not chain into one object. Pairs are joined above a probability of 0.5;
+    then two fragments still alone that are each other's likeliest partner join
+    above ``partner_threshold``: the far-apart sisters of a type C chromosome,
+    which no other fragment claims (docs/spreads.md).
     """
     area = {int(k): int(v) for k, v in enumerate(np.bincount(fragments.ravel())) if k and v}
     largest = min(settings.max_area, settings.join_factor * np.median(list(area.values()))) if area else 0
     parent = {label: label for label in area}
+    members = dict.fromkeys(area, 1)
 
     def root(label: int) -> int:
         while parent[label] != label:
@@ -293,17 +298,39 @@ def join(fragments: np.ndarray, pairs: list[tuple[int, int]], probability: np.nd
             label = parent[label]
         return label
 
-    for index in np.argsort(-probability, kind="stable"):
-        if probability[index] < 0.5:
-            break
-        a, b = (root(label) for label in pairs[index])
+    def union(a: int, b: int) -> None:
         if a != b and area[a] + area[b] <= largest:
             parent[b] = a
             area[a] += area[b]
+            members[a] += members[b]
+
+    for index in np.argsort(-probability, kind="stable"):
+        if probability[index] < 0.5:
+            break
+        union(*(root(label) for label in pairs[index]))
+    alone = {label for label in area if root(label) == label and members[label] == 1}
+    for a, b in _partners_left_alone(pairs, probability, alone, settings.partner_threshold):
+        union(a, b)
     groups: dict[int, list[int]] = {}
     for label in area:
         groups.setdefault(root(label), []).append(label)
     return groups
+
+
+def _partners_left_alone(pairs: list[tuple[int, int]], probability: np.ndarray, alone: set[int],
+                         threshold: float) -> list[tuple[int, int]]:
+    """Pairs of fragments in ``alone`` (never joined) that are each other's likeliest partner above ``threshold``.
+
+    >>> _partners_left_alone([(1, 2), (2, 3), (3, 4)], np.array([0.4, 0.45, 0.35]), {1, 2, 3, 4}, 0.3)
+    [(2, 3)]
+    """
+    best: dict[int, tuple[float, int]] = {}
+    for (a, b), p in zip(pairs, probability):
+        if p >= threshold and a in alone and b in alone:
+            for one, other in ((a, b), (b, a)):
+                if p > best.get(one, (-1.0, 0))[0]:
+                    best[one] = (p, other)
+    return [(a, b) for a, (_, b) in best.items() if a < b and best[b][1] == a]
 
 
 def _detections(fragments: np.ndarray, groups: dict[int, list[int]], left_out, settings: DetectSettings) -> SpreadDetections:
