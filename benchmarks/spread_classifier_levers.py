@@ -37,9 +37,8 @@ import torch
 from PIL import Image
 from torch import nn
 
-from sccscore.annotations import read_yolo
 from sccscore.detect import fit_merge_model
-from sccscore.detection_eval import NOT_FOUND, _score_spread, annotated_images, figures
+from sccscore.detection_eval import NOT_FOUND, _score_spread, annotated_images, annotated_spreads, figures
 from sccscore.features import backbone_model, extract, fingerprints
 from sccscore.images import CLASS_NAMES, ImageItem, read_image
 from sccscore.preprocess import prepare
@@ -150,10 +149,7 @@ def features(items: list[ImageItem]) -> np.ndarray:
 
 def main(oshima: Path) -> None:
     pairs = annotated_images(oshima / "images", oshima / "labels")
-    annotated = []
-    for item, label_file in pairs:
-        rgb = read_image(item.path)
-        annotated.append((item.path.stem, rgb, read_yolo(label_file, rgb.shape[1], rgb.shape[0])[0]))
+    annotated = annotated_spreads(pairs)
     scored: dict[str, list] = {}
     share_errors: dict[str, list[float]] = {"baseline": [], "metaphase prior": []}
     with tempfile.TemporaryDirectory() as tmp:

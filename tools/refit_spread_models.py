@@ -15,10 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from sccscore.annotations import read_yolo
 from sccscore.detect import fit_merge_model
-from sccscore.detection_eval import annotated_images
-from sccscore.images import read_image
+from sccscore.detection_eval import annotated_images, annotated_spreads
 from sccscore.shape import fit_shape_model
 from sccscore.spread_model import HEAD_FILE, fit_spread_head, save_spread_head
 from sccscore.spreads import detect_spreads
@@ -28,10 +26,7 @@ SHIPPED = Path(__file__).resolve().parents[1] / "src" / "sccscore" / "_data"
 
 def main(images_dir: str, labels_dir: str) -> None:
     pairs = annotated_images(images_dir, labels_dir)
-    annotated = []
-    for item, label_file in pairs:
-        rgb = read_image(item.path)
-        annotated.append((item.path.stem, rgb, read_yolo(label_file, rgb.shape[1], rgb.shape[0])[0]))
+    annotated = annotated_spreads(pairs)
     merge_model = fit_merge_model(annotated)
     merge_model.save(SHIPPED / "merge_model.json")
     with tempfile.TemporaryDirectory() as tmp:

@@ -49,6 +49,15 @@ def annotated_images(images_dir: str | Path, labels_dir: str | Path) -> list[tup
     return pairs
 
 
+def annotated_spreads(pairs: Sequence[tuple[ImageItem, Path]]) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """Each image's name, pixels and annotated boxes (x0 y0 x1 y1 in px), as :func:`fit_merge_model` takes them."""
+    annotated = []
+    for item, label_file in pairs:
+        rgb = read_image(item.path)
+        annotated.append((item.path.stem, rgb, read_yolo(label_file, rgb.shape[1], rgb.shape[0])[0]))
+    return annotated
+
+
 def evaluate_detection(
     images_dir: str | Path,
     labels_dir: str | Path,
@@ -145,10 +154,7 @@ def leave_one_out(
     if len(pairs) < 2:
         raise SccscoreError(f"{images_dir}: leave-one-out needs at least two annotated spreads")
     extra = load_labelled(train_folders, RECIPE, 0, "training") if train_folders else None
-    annotated = []
-    for item, label_file in pairs:
-        rgb = read_image(item.path)
-        annotated.append((item.path.stem, rgb, read_yolo(label_file, rgb.shape[1], rgb.shape[0])[0]))
+    annotated = annotated_spreads(pairs)
     scored = []
     with tempfile.TemporaryDirectory(prefix="sccscore-loso-") as tmp:
         for held, (item, label_file) in enumerate(pairs):
