@@ -12,7 +12,8 @@ into chromosomes: the two sisters of a type C chromosome are separate
 fragments, and so are the halves of a chromosome the watershed cut. Whether
 two nearby fragments are one chromosome is decided by a logistic regression on
 the pair's geometry (gap, sizes, orientation, contact), fitted on annotated
-spreads (:func:`fit_merge_model`); pairs are joined most-likely first. Last,
+spreads (:func:`fit_merge_model`); pairs are joined most-likely first, then
+lone fragments that are each other's likeliest partner at a lower bar. Last,
 chromosomes are grouped into metaphases by single linkage of their centres.
 ``docs/spreads.md`` has the steps with their settings and what each gained.
 
