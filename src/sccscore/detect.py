@@ -27,6 +27,7 @@ its full resolution.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
@@ -291,7 +292,6 @@ def join(fragments: np.ndarray, pairs: list[tuple[int, int]], probability: np.nd
     area = {int(k): int(v) for k, v in enumerate(np.bincount(fragments.ravel())) if k and v}
     largest = min(settings.max_area, settings.join_factor * np.median(list(area.values()))) if area else 0
     parent = {label: label for label in area}
-    members = dict.fromkeys(area, 1)
 
     def root(label: int) -> int:
         while parent[label] != label:
@@ -303,13 +303,13 @@ def join(fragments: np.ndarray, pairs: list[tuple[int, int]], probability: np.nd
         if a != b and area[a] + area[b] <= largest:
             parent[b] = a
             area[a] += area[b]
-            members[a] += members[b]
 
     for index in np.argsort(-probability, kind="stable"):
         if probability[index] < 0.5:
             break
         union(*(root(label) for label in pairs[index]))
-    alone = {label for label in area if root(label) == label and members[label] == 1}
+    group_sizes = Counter(root(label) for label in area)
+    alone = {label for label, size in group_sizes.items() if size == 1}
     for a, b in _partners_left_alone(pairs, probability, alone, settings.partner_threshold):
         union(a, b)
     groups: dict[int, list[int]] = {}
