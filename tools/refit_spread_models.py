@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sccscore.detect import fit_merge_model
 from sccscore.detection_eval import annotated_images, annotated_spreads
+from sccscore.errors import SccscoreError
 from sccscore.shape import fit_shape_model
 from sccscore.spread_model import HEAD_FILE, fit_spread_head, save_spread_head
 from sccscore.spreads import detect_spreads
@@ -40,4 +41,7 @@ def main(images_dir: str, labels_dir: str) -> None:
 if __name__ == "__main__":
     if len(sys.argv) != 3:
         sys.exit(__doc__)
-    main(*sys.argv[1:])
+    try:
+        main(*sys.argv[1:])
+    except SccscoreError as exc:  # a missing folder or label file, an unreadable image: named, no traceback
+        sys.exit(f"error: {exc}")
