@@ -12,8 +12,9 @@ into chromosomes: the two sisters of a type C chromosome are separate
 fragments, and so are the halves of a chromosome the watershed cut. Whether
 two nearby fragments are one chromosome is decided by a logistic regression on
 the pair's geometry (gap, sizes, orientation, contact), fitted on annotated
-spreads (:func:`fit_merge_model`); pairs are joined most-likely first, then
-lone fragments that are each other's likeliest partner at a lower bar. Last,
+spreads (:func:`fit_merge_model`); pairs are joined most-likely first (two
+objects each joined already need a likelier pair), then lone fragments that
+are each other's likeliest partner at a lower bar. Last,
 chromosomes are grouped into metaphases by single linkage of their centres.
 ``docs/spreads.md`` has the steps with their settings and what each gained.
 
@@ -27,7 +28,6 @@ its full resolution.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
@@ -67,6 +67,7 @@ class DetectSettings:
     split_depth: float = 1.0  # px of distance-transform relief that makes a separate seed
     join_factor: float = 4.0  # joins stop at this x the median fragment area
     partner_threshold: float = 0.3  # two fragments left alone that are each other's likeliest partner join above this
+    whole_threshold: float = 0.8  # two objects each joined from several fragments join only above this
     reach: int = 20  # px: fragments nearer than this are candidates to be joined
     metaphase_gap: float = 150.0  # px: chromosomes whose centres are nearer share a metaphase
     min_metaphase: int = 10  # chromosomes; a smaller group joins the nearest larger metaphase
@@ -284,14 +285,18 @@ def join(fragments: np.ndarray, pairs: list[tuple[int, int]], probability: np.nd
 
     A join that would make a chromosome larger than ``join_factor`` times the
     median fragment (or ``max_area``) is refused, so that a dense spread does
-    not chain into one object. Pairs are joined above a probability of 0.5;
-    then two fragments still alone that are each other's likeliest partner join
+    not chain into one object. Pairs are joined above a probability of 0.5, but
+    two objects that are each joined from several fragments only above
+    ``whole_threshold``: each is most likely a whole chromosome already (two
+    sisters), and the pair's features see only the two nearest fragments. Then
+    two fragments still alone that are each other's likeliest partner join
     above ``partner_threshold``: the far-apart sisters of a type C chromosome,
     which no other fragment claims (docs/spreads.md).
     """
     area = {int(k): int(v) for k, v in enumerate(np.bincount(fragments.ravel())) if k and v}
     largest = min(settings.max_area, settings.join_factor * np.median(list(area.values()))) if area else 0
     parent = {label: label for label in area}
+    n_fragments = dict.fromkeys(area, 1)
 
     def root(label: int) -> int:
         while parent[label] != label:
@@ -303,13 +308,15 @@ def join(fragments: np.ndarray, pairs: list[tuple[int, int]], probability: np.nd
         if a != b and area[a] + area[b] <= largest:
             parent[b] = a
             area[a] += area[b]
+            n_fragments[a] += n_fragments[b]
 
     for index in np.argsort(-probability, kind="stable"):
         if probability[index] < 0.5:
             break
-        union(*(root(label) for label in pairs[index]))
-    group_sizes = Counter(root(label) for label in area)
-    alone = {label for label, size in group_sizes.items() if size == 1}
+        a, b = (root(label) for label in pairs[index])
+        if min(n_fragments[a], n_fragments[b]) == 1 or probability[index] >= settings.whole_threshold:
+            union(a, b)
+    alone = {label for label in area if parent[label] == label and n_fragments[label] == 1}
     for a, b in _partners_left_alone(pairs, probability, alone, settings.partner_threshold):
         union(a, b)
     groups: dict[int, list[int]] = {}
