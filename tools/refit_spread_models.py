@@ -5,7 +5,9 @@
 
 Writes ``src/sccscore/_data/merge_model.json``, ``shape_model.json`` and
 ``spread_head.safetensors``, in that order: the outline model and the classifier
-learn from the chromosomes that the new merge model makes. Tests in
+learn from the chromosomes that the new merge model makes. The classifier's file
+also records the leave-one-spread-out figures of the whole pipeline on these
+spreads, which reports show as what to expect on new spreads. Tests in
 ``tests/test_spreads.py`` refit each from the shared spreads and compare.
 """
 
@@ -16,13 +18,14 @@ import tempfile
 from pathlib import Path
 
 from sccscore.detect import fit_merge_model
-from sccscore.detection_eval import annotated_images, annotated_spreads
+from sccscore.detection_eval import annotated_images, annotated_spreads, leave_one_out
 from sccscore.errors import SccscoreError
 from sccscore.shape import fit_shape_model
 from sccscore.spread_model import HEAD_FILE, fit_spread_head, save_spread_head
 from sccscore.spreads import detect_spreads
 
 SHIPPED = Path(__file__).resolve().parents[1] / "src" / "sccscore" / "_data"
+EXPECTED = ("n_true", "recall", "precision", "concordance", "per_type")  # of the leave-one-out report
 
 
 def main(images_dir: str, labels_dir: str) -> None:
@@ -34,7 +37,9 @@ def main(images_dir: str, labels_dir: str) -> None:
         found = detect_spreads([item.path for item, _ in pairs], tmp, merge_model=merge_model, labels_dir=labels_dir)
         fit_shape_model(found.spreads).save(SHIPPED / "shape_model.json")
         names = [spread.item.path.stem for spread in found.spreads]
-        save_spread_head(fit_spread_head(found.spreads), SHIPPED / HEAD_FILE, names)
+        report = leave_one_out(images_dir, labels_dir)
+        save_spread_head(fit_spread_head(found.spreads), SHIPPED / HEAD_FILE, names,
+                         leave_one_out={key: report[key] for key in EXPECTED})
     print(f"refitted on {', '.join(names)}: merge_model.json, shape_model.json, {HEAD_FILE} in {SHIPPED}")
 
 

@@ -38,6 +38,7 @@ h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bott
 table { border-collapse: collapse; margin: .5rem 0; } td, th { padding: .25rem .6rem; border-bottom: 1px solid #eee;
 text-align: right; } th:first-child, td:first-child { text-align: left; }
 .verdict { font-size: 1.1rem; background: #f4f7fb; padding: .6rem 1rem; border-left: 4px solid #4c72b0; }
+.expected { background: #fbf6ee; padding: .4rem .8rem; border-left: 4px solid #dd8452; }
 .note { color: #666; font-size: .9rem; } figure { display: inline-block; margin: .3rem; text-align: center; }
 figcaption { font-size: .8rem; color: #444; } img.crop { width: 96px; height: 96px; object-fit: contain; }
 """
@@ -63,7 +64,7 @@ def write_report(
     if any(row.get("label") for row in rows):
         sections.append(_labels_section(rows, classes))
     if (out_dir / "metaphases.csv").is_file():  # classify --spreads
-        sections.append(_spreads_section(out_dir))
+        sections.append(_spreads_section(out_dir, model))
     sections += [_gallery_section(model, rows, classes), _least_certain_section(rows, classes)]
     verdicts = "".join(f'<p class="verdict">{html.escape(t["verdict"])}</p>'
                        for t in (comparison or {}).get("tests", {}).values())
@@ -164,19 +165,34 @@ def _summary_section(rows: list[dict[str, str]], classes: list[str]) -> str:
     return "<h2>Samples</h2>" + _table(["sample", "chromosomes"] + [f"{c} %" for c in classes], table)
 
 
-def _spreads_section(out_dir: Path) -> str:
+def _spreads_section(out_dir: Path, model: ScoringModel) -> str:
     """Per-metaphase shares and each spread's overlay, boxes coloured by predicted type."""
     metaphases = read_table(out_dir / "metaphases.csv", "metaphase table", {"image", "metaphase"})
     columns = ["sample", "image", "metaphase", "n_chromosomes", *(k for k in metaphases[0] if k.startswith("pct_"))]
     parts = ["<h2>Metaphases</h2><p class='note'>Chromosomes found in whole spreads, grouped into metaphases "
              "(the cells of the analysis). Boxes: green A, orange B, red C; grey, left out (nucleus, debris or "
-             "cluster, see detections.csv).</p>", _table(columns, [[m[k] for k in columns] for m in metaphases])]
+             "cluster, see detections.csv).</p>", _expected_on_new_spreads(model),
+             _table(columns, [[m[k] for k in columns] for m in metaphases])]
     for overlay in sorted((out_dir / "overlays").glob("*/*.png")):
         with Image.open(overlay) as image:
             image.thumbnail((900, 900))
             parts.append(f"<figure class='overlay'><img src='{_png_uri(_image_png(image))}' alt='{html.escape(overlay.stem)}'>"
                          f"<figcaption>{html.escape(overlay.parent.name)} / {html.escape(overlay.stem)}</figcaption></figure>")
     return "".join(parts)
+
+
+def _expected_on_new_spreads(model: ScoringModel) -> str:
+    """The model's leave-one-spread-out figures, where it records them (sccscore:spreads does)."""
+    training = model.config.training or {}
+    figures = training.get("leave_one_out")
+    if not figures:
+        return ""
+    by_type = ", ".join(f"{name} {_pct(f['concordance'])}%" for name, f in figures["per_type"].items())
+    return (f"<p class='expected'>What to expect: with each of the {len(training['trained_on'])} annotated spreads "
+            f"{html.escape(model.config.name)} learned from held out in turn, {_pct(figures['recall'])}% of their "
+            f"{figures['n_true']} chromosomes were found and {_pct(figures['concordance'])}% were found and given "
+            f"the annotated type ({by_type}). A type with a low figure is often called as another: read its shares "
+            "as rough, and check them on the overlays.</p>")
 
 
 def _labels_section(rows: list[dict[str, str]], classes: list[str]) -> str:

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, replace
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from safetensors import SafetensorError, safe_open
@@ -58,10 +58,18 @@ def fit_spread_head(spreads: Sequence[Spread], extra: LabelledData | None = None
     return fit(RECIPE, features, labels, seed=seed, validate=False)
 
 
-def save_spread_head(head: Head, path: str | Path, trained_on: Sequence[str], seed: int = 0) -> None:
-    """Write a fitted head with what it was fitted on, in the shipped file's format."""
+def save_spread_head(head: Head, path: str | Path, trained_on: Sequence[str], seed: int = 0,
+                     leave_one_out: dict[str, Any] | None = None) -> None:
+    """Write a fitted head with what it was fitted on, in the shipped file's format.
+
+    ``leave_one_out`` holds the recipe's figures with each of those spreads held out
+    (:func:`sccscore.detection_eval.leave_one_out`): what to expect on new spreads, which
+    the report shows beside the per-metaphase shares.
+    """
     record = {"recipe": RECIPE.name, "settings": {k: v for k, v in asdict(RECIPE).items() if k != "name"},
               "seed": seed, "trained_on": list(trained_on)}
+    if leave_one_out is not None:
+        record["leave_one_out"] = leave_one_out
     with atomic_open(path, "wb") as handle:
         handle.write(save(head.state, metadata={"training": json.dumps(record)}))
 
