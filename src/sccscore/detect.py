@@ -14,8 +14,9 @@ two nearby fragments are one chromosome is decided by a logistic regression on
 the pair's geometry (gap, sizes, orientation, contact), fitted on annotated
 spreads (:func:`fit_merge_model`); pairs are joined most-likely first (two
 objects each joined already need a likelier pair), then lone fragments that
-are each other's likeliest partner at a lower bar. Last,
-chromosomes are grouped into metaphases by single linkage of their centres.
+are each other's likeliest partner at a lower bar. Objects cut by the image
+border are left out: part of them is missing. Last, chromosomes are grouped
+into metaphases by single linkage of their centres.
 ``docs/spreads.md`` has the steps with their settings and what each gained.
 
 The pixel settings suit the 1440 x 1024 images of ``oshima2026`` (chromosomes
@@ -105,7 +106,7 @@ class Detection:
     box: tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels, x1 and y1 exclusive
     area: int
     centroid: tuple[float, float]  # x, y
-    status: str  # chromosome | nucleus | cluster | debris
+    status: str  # chromosome | nucleus | cluster | debris | edge
     reason: str = ""
     metaphase: int = 0  # 1, 2, ... for chromosomes (largest metaphase first), 0 otherwise
     outline: tuple[float, float, float] | None = None  # shape.SHAPE_MEASURES of a chromosome's mask
@@ -346,13 +347,17 @@ def _detections(fragments: np.ndarray, groups: dict[int, list[int]], left_out, s
     for number, members in enumerate(sorted(groups.values(), key=lambda m: min(m)), start=1):
         lookup[members] = number
     labels = lookup[fragments]
+    height, width = labels.shape
     detections = []
     for region in measure.regionprops(labels):
-        if region.area >= settings.min_area:
+        y0, x0, y1, x1 = region.bbox
+        if region.area < settings.min_area:
+            detections.append(_detection(region.label, region.coords, region.area, "debris", f"area {region.area} px"))
+        elif y0 == 0 or x0 == 0 or y1 == height or x1 == width:  # part of it may lie outside: it cannot be typed
+            detections.append(_detection(region.label, region.coords, region.area, "edge", "cut by the image border"))
+        else:
             detections.append(_detection(region.label, region.coords, region.area, "chromosome", "",
                                          shape_measures(region)))
-        else:
-            detections.append(_detection(region.label, region.coords, region.area, "debris", f"area {region.area} px"))
     for coords, status, reason in left_out:
         where = tuple(coords.T)
         # a nucleus region may reach under a chromosome beside it: keep the chromosome's pixels

@@ -170,8 +170,8 @@ def _spreads_section(out_dir: Path, model: ScoringModel) -> str:
     metaphases = read_table(out_dir / "metaphases.csv", "metaphase table", {"image", "metaphase"})
     columns = ["sample", "image", "metaphase", "n_chromosomes", *(k for k in metaphases[0] if k.startswith("pct_"))]
     parts = ["<h2>Metaphases</h2><p class='note'>Chromosomes found in whole spreads, grouped into metaphases "
-             "(the cells of the analysis). Boxes: green A, orange B, red C; grey, left out (nucleus, debris or "
-             "cluster, see detections.csv).</p>", _expected_on_new_spreads(model),
+             "(the cells of the analysis). Boxes: green A, orange B, red C; grey, left out (nucleus, debris, "
+             "cluster, or cut by the image border; see detections.csv).</p>", _expected_on_new_spreads(model),
              _table(columns, [[m[k] for k in columns] for m in metaphases])]
     for overlay in sorted((out_dir / "overlays").glob("*/*.png")):
         with Image.open(overlay) as image:
