@@ -21,7 +21,7 @@ from sccscore.spread_model import fit_spread_head, load_spread_model
 from sccscore.spreads import classify_spreads, detect_spreads
 
 SPREADS = ("spread1", "spread2", "spread3", "spread5")
-IN_SAMPLE = 0.940  # sccscore:spreads on the spreads it was fitted on: every matched chromosome, as annotated
+IN_SAMPLE = 0.944  # sccscore:spreads on the spreads it was fitted on: every matched chromosome, as annotated
 
 
 def _annotated(oshima, name):
@@ -52,7 +52,7 @@ def test_scale_finds_the_chromosomes_of_a_magnified_spread(oshima, cli, tmp_path
     magnified = np.asarray(Image.fromarray(rgb).resize((2160, 1536), Image.BICUBIC))  # 1.5 x
     boxes = boxes * 1.5
     as_if_native = np.array([d.box for d in detect(magnified).chromosomes], float)
-    assert len(match_boxes(as_if_native, boxes)) == 39  # the pixel settings miss a sixth of them
+    assert len(match_boxes(as_if_native, boxes)) == 41  # the pixel settings miss an eighth of them
     found = detect(magnified, DetectSettings(scale=1.5))
     chromosomes = np.array([d.box for d in found.chromosomes], float)
     assert len(chromosomes) == 47 and len(match_boxes(chromosomes, boxes)) == 47  # as at the native scale
@@ -216,8 +216,8 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert f"<td>model</td><td>{SPREAD_MODEL}</td>" in page
     assert "<td>model trained on spreads</td><td>spread1, spread2, spread3, spread5</td>" in page
     assert "shape model fitted on spread1, spread2, spread3, spread5" in page
-    assert ("with each of the 4 annotated spreads sccscore:spreads learned from held out in turn, 93.6% of their 249 "
-            "chromosomes were found and 70.3% were found and given the annotated type (A 83.9%, B 31.8%, C 84.2%)") in page
+    assert ("with each of the 4 annotated spreads sccscore:spreads learned from held out in turn, 94.0% of their 249 "
+            "chromosomes were found and 71.9% were found and given the annotated type (A 87.5%, B 36.4%, C 83.5%)") in page
     assert "<h2>Metaphases</h2>" in page and page.count("<figure class='overlay'>") == 3  # an overlay per spread
     predictions = _rows(out / "predictions.csv")
     assert len(predictions) == 102 + 47 + 47
@@ -354,9 +354,9 @@ def test_leave_one_spread_out_figures(oshima, ikemoto):
         report = leave_one_out(oshima / "images", oshima / "labels",
                                [ikemoto / "images" / "wt", ikemoto / "images" / "ctf18"])
     assert report["n_true"] == 249
-    assert report["recall"] == pytest.approx(0.936, abs=0.005)
-    assert report["precision"] == pytest.approx(0.963, abs=0.005)
-    assert report["concordance"] == pytest.approx(0.675, abs=0.005)  # 0.647 without the outline (sccscore.shape)
+    assert report["recall"] == pytest.approx(0.940, abs=0.005)
+    assert report["precision"] == pytest.approx(0.967, abs=0.005)
+    assert report["concordance"] == pytest.approx(0.679, abs=0.005)  # 0.651 without the outline (sccscore.shape)
 
 
 @pytest.mark.slow
@@ -366,6 +366,6 @@ def test_shipped_spread_classifier_records_what_to_expect_on_new_spreads(oshima)
     recorded = load_model(SPREAD_MODEL).config.training["leave_one_out"]
     assert (recorded["n_true"], recorded["recall"], recorded["precision"], recorded["concordance"]) == pytest.approx(
         (report["n_true"], report["recall"], report["precision"], report["concordance"]), abs=0.005)
-    assert recorded["concordance"] == pytest.approx(0.703, abs=0.005)  # docs/spreads.md
+    assert recorded["concordance"] == pytest.approx(0.719, abs=0.005)  # docs/spreads.md
     for name, figures_of_type in recorded["per_type"].items():
         assert figures_of_type["concordance"] == pytest.approx(report["per_type"][name]["concordance"], abs=0.02)

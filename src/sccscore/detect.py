@@ -72,6 +72,7 @@ class DetectSettings:
     reach: int = 20  # px: fragments nearer than this are candidates to be joined
     metaphase_gap: float = 150.0  # px: chromosomes whose centres are nearer share a metaphase
     min_metaphase: int = 10  # chromosomes; a smaller group joins the nearest larger metaphase
+    box_pad: int = 1  # px: boxes reach this far beyond the object's pixels, over the rim the threshold cuts
     margin: float = 0.2  # crops extend the box by this share of its size on each side
     scale: float = 1.0  # chromosome length in px relative to the oshima2026 spreads (2: twice as long)
 
@@ -363,6 +364,10 @@ def _detections(fragments: np.ndarray, groups: dict[int, list[int]], left_out, s
         # a nucleus region may reach under a chromosome beside it: keep the chromosome's pixels
         labels[where] = np.where(labels[where] == 0, len(detections) + 1, labels[where])
         detections.append(_detection(len(detections) + 1, coords, len(coords), status, reason))
+    # the threshold cuts each object's blurred rim, which people boxing chromosomes by eye include
+    pad = settings.box_pad
+    detections = [replace(d, box=(max(0, d.box[0] - pad), max(0, d.box[1] - pad), min(width, d.box[2] + pad),
+                                  min(height, d.box[3] + pad))) for d in detections]
     return SpreadDetections(_with_metaphases(detections, settings), labels)
 
 
