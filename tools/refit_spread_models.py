@@ -33,13 +33,13 @@ def main(images_dir: str, labels_dir: str) -> None:
     annotated = annotated_spreads(pairs)
     merge_model = fit_merge_model(annotated)
     merge_model.save(SHIPPED / "merge_model.json")
+    report = leave_one_out(images_dir, labels_dir)
+    expected = {key: report[key] for key in EXPECTED}
     with tempfile.TemporaryDirectory() as tmp:
         found = detect_spreads([item.path for item, _ in pairs], tmp, merge_model=merge_model, labels_dir=labels_dir)
         fit_shape_model(found.spreads).save(SHIPPED / "shape_model.json")
         names = [spread.item.path.stem for spread in found.spreads]
-        report = leave_one_out(images_dir, labels_dir)
-        save_spread_head(fit_spread_head(found.spreads), SHIPPED / HEAD_FILE, names,
-                         leave_one_out={key: report[key] for key in EXPECTED})
+        save_spread_head(fit_spread_head(found.spreads), SHIPPED / HEAD_FILE, names, leave_one_out=expected)
     print(f"refitted on {', '.join(names)}: merge_model.json, shape_model.json, {HEAD_FILE} in {SHIPPED}")
 
 

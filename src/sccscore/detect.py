@@ -104,7 +104,7 @@ class Detection:
     """One object found in a spread: a chromosome, or something left out and why."""
 
     id: int
-    box: tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels, x1 and y1 exclusive
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels, x1 and y1 exclusive, box_pad beyond the object
     area: int
     centroid: tuple[float, float]  # x, y
     status: str  # chromosome | nucleus | cluster | debris | edge
