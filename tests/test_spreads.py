@@ -213,6 +213,7 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
               "--quiet", "--report")  # spreads are typed by sccscore:spreads unless --model says otherwise
     assert run.returncode == 0, run.stderr
     page = (out / "report.html").read_text()
+    assert "What to expect: with each of the 4 annotated spreads" in run.stderr  # as in the report, below
     assert f"<td>model</td><td>{SPREAD_MODEL}</td>" in page
     assert "<td>model trained on spreads</td><td>spread1, spread2, spread3, spread5</td>" in page
     assert "shape model fitted on spread1, spread2, spread3, spread5" in page

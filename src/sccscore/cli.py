@@ -171,6 +171,7 @@ def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **option
 
 def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: float, **options) -> None:
     from .detect import DetectSettings
+    from .spread_model import what_to_expect
     from .spreads import classify_spreads
 
     with _progress("detecting", quiet) as progress:
@@ -179,6 +180,8 @@ def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: f
     if result.metaphases:
         _print_table(result.metaphases, "Per metaphase")
         _print_table(result.summary, "Per sample")
+        if expected := what_to_expect(model):
+            console.print(expected, highlight=False)
     console.print(f"wrote {result.out_dir / 'predictions.csv'}, metaphases.csv, summary.csv, detections.csv, "
                   "rejected.csv, crops/ and overlays/", highlight=False)
 

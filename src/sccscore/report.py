@@ -28,6 +28,7 @@ from .images import ImageItem, read_image
 from .metrics import concordance, confusion_matrix
 from .models import ScoringModel
 from .plots import plot_distributions
+from .spread_model import what_to_expect
 from .version import versions
 
 N_LEAST_CERTAIN = 12
@@ -182,17 +183,8 @@ def _spreads_section(out_dir: Path, model: ScoringModel) -> str:
 
 
 def _expected_on_new_spreads(model: ScoringModel) -> str:
-    """The model's leave-one-spread-out figures, where it records them (sccscore:spreads does)."""
-    training = model.config.training or {}
-    figures = training.get("leave_one_out")
-    if not figures:
-        return ""
-    by_type = ", ".join(f"{name} {_pct(f['concordance'])}%" for name, f in figures["per_type"].items())
-    return (f"<p class='expected'>What to expect: with each of the {len(training['trained_on'])} annotated spreads "
-            f"{html.escape(model.config.name)} learned from held out in turn, {_pct(figures['recall'])}% of their "
-            f"{figures['n_true']} chromosomes were found and {_pct(figures['concordance'])}% were found and given "
-            f"the annotated type ({by_type}). A type with a low figure is often called as another: read its shares "
-            "as rough, and check them on the overlays.</p>")
+    expected = what_to_expect(model)
+    return f"<p class='expected'>{html.escape(expected)}</p>" if expected else ""
 
 
 def _labels_section(rows: list[dict[str, str]], classes: list[str]) -> str:

@@ -74,6 +74,20 @@ def save_spread_head(head: Head, path: str | Path, trained_on: Sequence[str], se
         handle.write(save(head.state, metadata={"training": json.dumps(record)}))
 
 
+def what_to_expect(model: ScoringModel) -> str | None:
+    """The model's leave-one-spread-out figures in a sentence, where it records them (sccscore:spreads does)."""
+    training = model.config.training or {}
+    figures = training.get("leave_one_out")
+    if not figures:
+        return None
+    by_type = ", ".join(f"{name} {100 * f['concordance']:.1f}%" for name, f in figures["per_type"].items())
+    return (f"What to expect: with each of the {len(training['trained_on'])} annotated spreads {model.config.name} "
+            f"learned from held out in turn, {100 * figures['recall']:.1f}% of their {figures['n_true']} chromosomes "
+            f"were found and {100 * figures['concordance']:.1f}% were found and given the annotated type ({by_type}). "
+            "A type with a low figure is often called as another: read its shares as rough, and check them on the "
+            "overlays.")
+
+
 def load_spread_model(path: str | Path | None = None) -> ScoringModel:
     """The spread classifier: the ImageNet backbone with the given head file, or the shipped one."""
     source = resources.files("sccscore").joinpath(f"_data/{HEAD_FILE}") if path is None else Path(path)
