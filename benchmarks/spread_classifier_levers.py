@@ -15,11 +15,12 @@ and every classifier is trained on the matched crops of the other three only. Th
   (AdamW, lr 1e-4, balanced loss, random flips, transposes, shifts and stain gain), scored
   on the 8 views; four seeds;
 - metaphase prior: each metaphase's type shares estimated by EM from its own chromosomes'
-  probabilities (Saerens et al. 2002) and used as their prior. It is scored by concordance
-  and by the summed absolute error of each metaphase's shares against its annotated ones.
+  probabilities (Saerens et al. 2002) and used as their prior.
 
-Figures: concordance over the 249 annotated chromosomes (missed ones count as wrong), and how
-many chromosomes each lever gets right that the baseline gets wrong, and the reverse.
+Figures: concordance over the 249 annotated chromosomes (missed ones count as wrong), how
+many chromosomes each lever gets right that the baseline gets wrong and the reverse, and how
+far each metaphase's called A/B/C shares are from its annotated ones (mean absolute
+difference in percentage points, ``sccscore.detection_eval.metaphase_shares``).
 
 Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python
 benchmarks/spread_classifier_levers.py [OSHIMA_DIR]`` (about 7 minutes on a 2-core CPU).
@@ -127,9 +128,9 @@ def _dihedral(x: torch.Tensor) -> list[torch.Tensor]:
     return [v for image in (x, x.transpose(-2, -1)) for v in (image, image.flip(-1), image.flip(-2), image.flip(-2, -1))]
 
 
-def metaphase_prior(probabilities: np.ndarray, metaphases: np.ndarray) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+def metaphase_prior(probabilities: np.ndarray, metaphases: np.ndarray) -> np.ndarray:
     """Posteriors under each metaphase's own type shares, estimated by EM (training prior: uniform)."""
-    adjusted, shares = probabilities.copy(), {}
+    adjusted = probabilities.copy()
     for metaphase in np.unique(metaphases):
         mine = metaphases == metaphase
         prior = np.full(3, 1 / 3)
@@ -139,8 +140,8 @@ def metaphase_prior(probabilities: np.ndarray, metaphases: np.ndarray) -> tuple[
             prior, previous = posterior.mean(axis=0), prior
             if np.abs(prior - previous).max() < 1e-9:
                 break
-        adjusted[mine], shares[int(metaphase)] = posterior, prior
-    return adjusted, shares
+        adjusted[mine] = posterior
+    return adjusted
 
 
 def features(items: list[ImageItem]) -> np.ndarray:
@@ -151,7 +152,6 @@ def main(oshima: Path) -> None:
     pairs = annotated_images(oshima / "images", oshima / "labels")
     annotated = annotated_spreads(pairs)
     scored: dict[str, list] = {}
-    share_errors: dict[str, list[float]] = {"baseline": [], "metaphase prior": []}
     with tempfile.TemporaryDirectory() as tmp:
         for held, (item, label_file) in enumerate(pairs):
             print(f"holding out {item.path.name}", flush=True)
@@ -175,27 +175,20 @@ def main(oshima: Path) -> None:
             for seed in range(4):  # it varies more from seed to seed than between most levers
                 variants[f"fine-tuned, seed {seed}"] = fine_tuned(train, train_y, test, seed=seed)
             metaphases = np.array([{d.id: d.metaphase for d in spread.chromosomes}[n] for n in spread.crops])
-            variants["metaphase prior"], shares = metaphase_prior(variants["baseline"], metaphases)
+            variants["metaphase prior"] = metaphase_prior(variants["baseline"], metaphases)
             for name, probabilities in variants.items():
                 types = {n: CLASS_NAMES[g] for n, g in zip(spread.crops, probabilities.argmax(axis=1))}
                 scored.setdefault(name, []).append(_score_spread(spread, types, label_file))
-            for metaphase, prior in shares.items():
-                mine = metaphases == metaphase
-                truth = [CLASS_NAMES.index(spread.labels[n]) for n, m in zip(spread.crops, mine) if m and n in spread.labels]
-                truth = np.bincount(truth, minlength=3) / max(len(truth), 1)
-                called = np.bincount(variants["baseline"][mine].argmax(axis=1), minlength=3) / mine.sum()
-                share_errors["baseline"].append(float(np.abs(called - truth).sum()))
-                share_errors["metaphase prior"].append(float(np.abs(prior - truth).sum()))
     baseline = np.concatenate([s["given"] == s["true"] for s in scored["baseline"]])
-    print(f"\n{'lever':<22} concordance  right where baseline wrong / reverse")
+    print(f"\n{'lever':<22} concordance  right where baseline wrong / reverse   metaphase share error A/B/C")
     for name, spreads_scored in scored.items():
         right = np.concatenate([s["given"] == s["true"] for s in spreads_scored])
         found = np.concatenate([s["given"] != NOT_FOUND for s in spreads_scored])
-        print(f"{name:<22} {figures(spreads_scored)['concordance']:.3f}        "
-              f"{int((right & ~baseline).sum())} / {int((baseline & ~right).sum())}  (of {int(found.sum())} found)")
-    for name, errors in share_errors.items():
-        print(f"summed error of each metaphase's A/B/C shares, {name}: {np.round(errors, 3).tolist()}, "
-              f"mean {np.mean(errors):.3f}")
+        report = figures(spreads_scored)
+        share_error = " / ".join(str(t["share_error_points"]) for t in report["per_type"].values())
+        print(f"{name:<22} {report['concordance']:.3f}        "
+              f"{int((right & ~baseline).sum())} / {int((baseline & ~right).sum())}  (of {int(found.sum())} found)"
+              f"   {share_error}")
 
 
 if __name__ == "__main__":

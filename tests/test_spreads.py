@@ -179,11 +179,16 @@ def test_detection_figures_by_hand():
     scored = [{"image": "x.png", "n_found": 3, "true": np.array([0, 1, 2, 2]), "given": np.array([0, 2, -1, 2])}]
     report = figures(scored)
     assert (report["recall"], report["precision"], report["concordance"]) == (0.75, 1.0, 0.5)
-    assert report["per_type"] == {"A": {"n": 1, "recall": 1.0, "concordance": 1.0},
-                                  "B": {"n": 1, "recall": 1.0, "concordance": 0.0},
-                                  "C": {"n": 2, "recall": 0.5, "concordance": 0.5}}
+    no_metaphases = {"share_error_points": None}
+    assert report["per_type"] == {"A": {"n": 1, "recall": 1.0, "concordance": 1.0, **no_metaphases},
+                                  "B": {"n": 1, "recall": 1.0, "concordance": 0.0, **no_metaphases},
+                                  "C": {"n": 2, "recall": 0.5, "concordance": 0.5, **no_metaphases}}
     assert report["confusion_of_matched"] == [[1, 0, 0], [0, 0, 1], [0, 0, 1]]
     assert report["per_image"][0]["n_correct"] == 2
+    # two metaphases: called shares off by 25/0/25 and 10/20/10 points
+    scored[0]["metaphases"] = [{"annotated_pct": [50, 50, 0], "called_pct": [25, 50, 25]},
+                               {"annotated_pct": [0, 40, 60], "called_pct": [10, 20, 70]}]
+    assert [f["share_error_points"] for f in figures(scored)["per_type"].values()] == [17.5, 10.0, 17.5]
 
 
 def test_detect_cli_writes_crops_table_and_overlay(cli, oshima, tmp_path):
@@ -336,6 +341,12 @@ def test_evaluate_detection_cli_json(cli, oshima, tmp_path):
     assert {"recall", "precision", "concordance", "per_type", "per_image"} <= set(report)
     assert report["n_true"] == 249 and set(report["per_type"]) == {"A", "B", "C"}
     assert report["n_matched"] == sum(r["n_matched"] for r in report["per_image"])
+    # every annotated chromosome counts in one metaphase; spread2 holds two
+    metaphases = report["per_metaphase"]
+    assert [(m["image"], m["metaphase"]) for m in metaphases][1:3] == [("spread2.png", 1), ("spread2.png", 2)]
+    assert sum(m["n_annotated"] for m in metaphases) == 249 and metaphases[1]["n_annotated"] == 56
+    assert metaphases[3]["annotated_pct"] == [97.9, 2.1, 0.0]  # spread3: 46 A, 1 B
+    assert "Per metaphase" in run.stdout
 
 
 def test_evaluate_detection_with_the_shipped_spread_classifier(cli, oshima, tmp_path):
@@ -370,3 +381,5 @@ def test_shipped_spread_classifier_records_what_to_expect_on_new_spreads(oshima)
     assert recorded["concordance"] == pytest.approx(0.719, abs=0.005)  # docs/spreads.md
     for name, figures_of_type in recorded["per_type"].items():
         assert figures_of_type["concordance"] == pytest.approx(report["per_type"][name]["concordance"], abs=0.02)
+        assert figures_of_type["share_error_points"] == pytest.approx(report["per_type"][name]["share_error_points"],
+                                                                      abs=2)

@@ -102,23 +102,53 @@ def _score_spread(spread: Spread, types: dict[int, str], label_file: Path) -> di
     for f, t in match_boxes(found, truth, MIN_IOU):
         number = chromosomes[f].id
         given[t] = CLASS_NAMES.index(types[number]) if number in types else NOT_CLASSIFIED
-    return {"image": spread.item.path.name, "n_found": len(found), "true": classes, "given": given}
+    return {"image": spread.item.path.name, "n_found": len(found), "true": classes, "given": given,
+            "metaphases": metaphase_shares(spread, types, truth, classes)}
+
+
+def metaphase_shares(spread: Spread, types: dict[int, str], truth: np.ndarray, classes: np.ndarray) -> list[dict]:
+    """Each metaphase's A/B/C shares (%) as annotated and as called: the figures a cohesion experiment reads.
+
+    An annotated chromosome counts in the metaphase of the detected chromosome nearest its box
+    centre, found or not; the called shares are over the metaphase's typed chromosomes.
+    """
+    typed = [c for c in spread.chromosomes if c.id in types]
+    if not typed or not len(truth):
+        return []
+    distances = np.linalg.norm((truth[:, None, :2] + truth[:, None, 2:]) / 2 - [c.centroid for c in typed], axis=2)
+    annotated_in = np.array([typed[i].metaphase for i in distances.argmin(axis=1)])
+    rows = []
+    for metaphase in sorted({c.metaphase for c in typed}):
+        annotated = classes[annotated_in == metaphase]
+        called = [CLASS_NAMES.index(types[c.id]) for c in typed if c.metaphase == metaphase]
+        if len(annotated):
+            rows.append({"image": spread.item.path.name, "metaphase": metaphase, "n_annotated": len(annotated),
+                         "n_called": len(called), "annotated_pct": _shares(annotated), "called_pct": _shares(called)})
+    return rows
+
+
+def _shares(types: Sequence[int]) -> list[float]:
+    return [round(100 * share, 1) for share in np.bincount(types, minlength=len(CLASS_NAMES)) / len(types)]
 
 
 def figures(scored: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Recall, precision, concordance overall, per type and per image."""
+    """Recall, precision, concordance overall, per type and per image; each metaphase's type shares."""
     true = np.concatenate([s["true"] for s in scored]).astype(int)
     given = np.concatenate([s["given"] for s in scored]).astype(int)
     total = _counts(true, given, sum(s["n_found"] for s in scored))
+    per_metaphase = [row for s in scored for row in s.get("metaphases", [])]
+    share_error = np.abs([np.subtract(m["called_pct"], m["annotated_pct"]) for m in per_metaphase]).reshape(
+        -1, len(CLASS_NAMES))
     per_type = {}
     for index, name in enumerate(CLASS_NAMES):
         mine = given[true == index]
         per_type[name] = {"n": len(mine), "recall": _ratio(int((mine != NOT_FOUND).sum()), len(mine)),
-                          "concordance": _ratio(int((mine == index).sum()), len(mine))}
+                          "concordance": _ratio(int((mine == index).sum()), len(mine)),
+                          "share_error_points": round(float(share_error[:, index].mean()), 1) if per_metaphase else None}
     classified = given >= 0
     per_image = [{"image": s["image"], **_rates(c), **c}
                  for s, c in ((s, _counts(s["true"], s["given"], s["n_found"])) for s in scored)]
-    return {**_rates(total), **total, "per_type": per_type, "per_image": per_image,
+    return {**_rates(total), **total, "per_type": per_type, "per_image": per_image, "per_metaphase": per_metaphase,
             "confusion_of_matched": confusion_matrix(true[classified], given[classified], len(CLASS_NAMES)).tolist()}
 
 

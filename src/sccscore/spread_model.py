@@ -80,12 +80,14 @@ def what_to_expect(model: ScoringModel) -> str | None:
     figures = training.get("leave_one_out")
     if not figures:
         return None
-    by_type = ", ".join(f"{name} {100 * f['concordance']:.1f}%" for name, f in figures["per_type"].items())
+    per_type = figures["per_type"].items()
+    by_type = ", ".join(f"{name} {100 * f['concordance']:.1f}%" for name, f in per_type)
+    share_errors = ", ".join(f"{name} {f['share_error_points']}" for name, f in per_type)
     return (f"What to expect: with each of the {len(training['trained_on'])} annotated spreads {model.config.name} "
             f"learned from held out in turn, {100 * figures['recall']:.1f}% of their {figures['n_true']} chromosomes "
-            f"were found and {100 * figures['concordance']:.1f}% were found and given the annotated type ({by_type}). "
-            "A type with a low figure is often called as another: read its shares as rough, and check them on the "
-            "overlays.")
+            f"were found and {100 * figures['concordance']:.1f}% were found and given the annotated type ({by_type}); "
+            f"each metaphase's called shares were off by {share_errors} percentage points on average. A type with a "
+            "low figure is often called as another: read its shares as rough, and check them on the overlays.")
 
 
 def load_spread_model(path: str | Path | None = None) -> ScoringModel:
