@@ -349,6 +349,15 @@ def test_evaluate_detection_cli_json(cli, oshima, tmp_path):
     assert "Per metaphase" in run.stdout
 
 
+def test_evaluate_detection_of_a_spread_with_nothing_found(cli, tmp_path):
+    (tmp_path / "images").mkdir(), (tmp_path / "labels").mkdir()
+    Image.new("RGB", (400, 300), (200, 200, 210)).save(tmp_path / "images" / "blank.png")
+    (tmp_path / "labels" / "blank.txt").write_text("0 0.5 0.5 0.1 0.1\n")
+    run = cli("evaluate-detection", str(tmp_path / "images"), str(tmp_path / "labels"))
+    assert run.returncode == 0, run.stderr
+    assert "Per annotated type" in run.stdout and "Per metaphase" not in run.stdout  # no metaphase to compare
+
+
 def test_evaluate_detection_with_the_shipped_spread_classifier(cli, oshima, tmp_path):
     report_path = tmp_path / "d.json"
     run = cli("evaluate-detection", str(oshima / "images"), str(oshima / "labels"), "--model", SPREAD_MODEL,

@@ -264,11 +264,12 @@ def evaluate_detection(
     rows = [*report["per_image"], {**report, "image": "all"}]
     _print_table([{"image": r["image"], **{k: r[k] for k in columns}} for r in rows], "Detection and type")
     _print_table([{"type": name, **figures} for name, figures in report["per_type"].items()], "Per annotated type")
-    slash = "/".join(t for t in report["per_type"])
-    _print_table([{"image": m["image"], "metaphase": m["metaphase"], "n_annotated": m["n_annotated"],
-                   "n_called": m["n_called"], f"annotated {slash} %": " / ".join(map(str, m["annotated_pct"])),
-                   f"called {slash} %": " / ".join(map(str, m["called_pct"]))} for m in report["per_metaphase"]],
-                 "Per metaphase")
+    if report["per_metaphase"]:  # none where no chromosome was found
+        slash = "/".join(report["per_type"])
+        _print_table([{"image": m["image"], "metaphase": m["metaphase"], "n_annotated": m["n_annotated"],
+                       "n_called": m["n_called"], f"annotated {slash} %": " / ".join(map(str, m["annotated_pct"])),
+                       f"called {slash} %": " / ".join(map(str, m["called_pct"]))} for m in report["per_metaphase"]],
+                     "Per metaphase")
     if json_path:
         from ._atomic import write_json
 
