@@ -11,7 +11,7 @@ from PIL import Image
 from safetensors.torch import save_file
 
 from sccscore.annotations import match_boxes, read_yolo
-from sccscore.detect import DetectSettings, MergeModel, detect, fit_merge_model, join, pair_examples
+from sccscore.detect import DetectSettings, MergeModel, detect, fit_merge_model, illumination, join, pair_examples
 from sccscore.detection_eval import figures, leave_one_out
 from sccscore.errors import ModelError, SccscoreError
 from sccscore.images import read_image
@@ -21,7 +21,7 @@ from sccscore.spread_model import fit_spread_head, load_spread_model
 from sccscore.spreads import classify_spreads, detect_spreads
 
 SPREADS = ("spread1", "spread2", "spread3", "spread5")
-IN_SAMPLE = 0.944  # sccscore:spreads on the spreads it was fitted on: every matched chromosome, as annotated
+IN_SAMPLE = 0.940  # sccscore:spreads on the spreads it was fitted on: all but one matched chromosome, as annotated
 
 
 def _annotated(oshima, name):
@@ -70,10 +70,21 @@ def test_scale_finds_the_chromosomes_of_a_magnified_spread(oshima, cli, tmp_path
     assert [len(list((tmp_path / "out" / "labelled" / t).iterdir())) for t in "ab"] == [46, 1]
 
 
+def test_a_field_lit_more_on_one_side_is_read_as_evenly_lit(oshima):
+    rgb, boxes, _ = _annotated(oshima, "spread2")
+    # the right edge 30% darker than the left, as an illuminator out of line leaves it
+    tilted = (rgb * np.linspace(1.0, 0.7, rgb.shape[1])[None, :, None]).round().astype(np.uint8)
+    lit = illumination(tilted[..., 1].astype(np.float32))
+    assert lit[:, -1].mean() / lit[:, 0].mean() == pytest.approx(0.7, abs=0.02)
+    found = np.array([d.box for d in detect(tilted).chromosomes], float)
+    # 101 of 102 in 103 on the image itself; read against the median alone, 93 in 112
+    assert (len(match_boxes(found, boxes)), len(found)) == (98, 102)
+
+
 def test_two_spreads_in_one_image_are_two_metaphases(oshima):
     rgb, _, _ = _annotated(oshima, "spread2")
     metaphases = [d.metaphase for d in detect(rgb).chromosomes]
-    assert sorted(np.bincount(metaphases)[1:]) == [46, 56]
+    assert sorted(np.bincount(metaphases)[1:]) == [47, 56]
 
 
 def test_shipped_merge_model_is_the_fit_on_the_shared_spreads(oshima):
@@ -223,16 +234,16 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert "<td>model trained on spreads</td><td>spread1, spread2, spread3, spread5</td>" in page
     assert "shape model fitted on spread1, spread2, spread3, spread5" in page
     assert ("with each of the 4 annotated spreads sccscore:spreads learned from held out in turn, 94.0% of their 249 "
-            "chromosomes were found and 71.9% were found and given the annotated type (A 87.5%, B 36.4%, C 83.5%)") in page
+            "chromosomes were found and 71.1% were found and given the annotated type (A 85.7%, B 37.9%, C 81.9%)") in page
     assert "<h2>Metaphases</h2>" in page and page.count("<figure class='overlay'>") == 3  # an overlay per spread
     predictions = _rows(out / "predictions.csv")
-    assert len(predictions) == 102 + 47 + 47
+    assert len(predictions) == 103 + 47 + 47
     assert {r["cell"] for r in predictions} == {"spread2/metaphase1", "spread2/metaphase2", "spread3/metaphase1",
                                                 "spread5/metaphase1"}
     metaphases = _rows(out / "metaphases.csv")
     assert [(m["sample"], m["image"], m["metaphase"], m["n_chromosomes"]) for m in metaphases] == [
         ("a_rich", "spread3.png", "1", "47"), ("a_rich", "spread5.png", "1", "47"),
-        ("c_rich", "spread2.png", "1", "56"), ("c_rich", "spread2.png", "2", "46")]
+        ("c_rich", "spread2.png", "1", "56"), ("c_rich", "spread2.png", "2", "47")]
     summary = {row["sample"]: row for row in _rows(out / "summary.csv")}
     assert (summary["a_rich"]["n_images"], summary["a_rich"]["n_metaphases"]) == ("2", "2")
     # the metaphases are the cells of compare's cell-level analysis
@@ -377,7 +388,7 @@ def test_leave_one_spread_out_figures(oshima, ikemoto):
     assert report["n_true"] == 249
     assert report["recall"] == pytest.approx(0.940, abs=0.005)
     assert report["precision"] == pytest.approx(0.967, abs=0.005)
-    assert report["concordance"] == pytest.approx(0.679, abs=0.005)  # 0.651 without the outline (sccscore.shape)
+    assert report["concordance"] == pytest.approx(0.671, abs=0.005)  # 0.643 without the outline (sccscore.shape)
 
 
 @pytest.mark.slow
@@ -387,7 +398,7 @@ def test_shipped_spread_classifier_records_what_to_expect_on_new_spreads(oshima)
     recorded = load_model(SPREAD_MODEL).config.training["leave_one_out"]
     assert (recorded["n_true"], recorded["recall"], recorded["precision"], recorded["concordance"]) == pytest.approx(
         (report["n_true"], report["recall"], report["precision"], report["concordance"]), abs=0.005)
-    assert recorded["concordance"] == pytest.approx(0.719, abs=0.005)  # docs/spreads.md
+    assert recorded["concordance"] == pytest.approx(0.711, abs=0.005)  # docs/spreads.md
     for name, figures_of_type in recorded["per_type"].items():
         assert figures_of_type["concordance"] == pytest.approx(report["per_type"][name]["concordance"], abs=0.02)
         assert figures_of_type["share_error_points"] == pytest.approx(report["per_type"][name]["share_error_points"],

@@ -1,0 +1,77 @@
+"""Does the detector hold when one side of the field is lit more than the other?
+
+The stain is read against the field's background. Read against its median alone, a field
+lit unevenly has a darker side where background passes for stain and a brighter side where
+pale chromosomes fall below the threshold. ``sccscore.detect.illumination`` fits a plane to
+the background instead. This takes the four annotated spreads as they are, with a
+left-to-right ramp (the right edge 30% darker) and with a radial fall-off (the corners 30%
+darker, as vignetting), and detects them with the shipped merge model, read against the
+fitted plane and against the median alone. Recall and precision are at IoU >= 0.5 over the
+249 annotated chromosomes (in-sample merge model: compare the rows, not with leave-one-out).
+Last, the noise floor of such comparisons: the spreads as imaged with up to one grey level of
+uniform noise added (five seeds), which no eye would see.
+
+Run: ``.venv/bin/python benchmarks/uneven_illumination.py [OSHIMA_DIR]`` (default
+``../shared/data/oshima2026``; about 30 s on a 2-core CPU). Figures: docs/spreads.md, step 1.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+
+from sccscore.annotations import match_boxes, read_yolo
+from sccscore.detect import detect
+from sccscore.images import read_image
+
+SPREADS = ("spread1", "spread2", "spread3", "spread5")
+DEPTHS = (0.1, 0.2, 0.3)  # how much darker the far edge (ramp) or the corners (vignette) are
+
+
+def ramp(rgb: np.ndarray, depth: float) -> np.ndarray:
+    return rgb * np.linspace(1.0, 1.0 - depth, rgb.shape[1])[None, :, None]
+
+
+def vignette(rgb: np.ndarray, depth: float) -> np.ndarray:
+    height, width = rgb.shape[:2]
+    rows, columns = np.mgrid[:height, :width]
+    radius = np.hypot(columns / width - 0.5, rows / height - 0.5) / np.hypot(0.5, 0.5)  # 1 at the corners
+    return rgb * (1.0 - depth * radius**2)[..., None]
+
+
+def recall_precision(spreads: list[tuple[np.ndarray, np.ndarray]], lighting, depth: float) -> tuple[float, float]:
+    n_true = n_found = n_matched = 0
+    for rgb, truth in spreads:
+        lit = np.clip(lighting(rgb.astype(np.float64), depth), 0, 255).round().astype(np.uint8)
+        found = np.array([d.box for d in detect(lit).chromosomes], float).reshape(-1, 4)
+        n_true, n_found, n_matched = n_true + len(truth), n_found + len(found), n_matched + len(match_boxes(found, truth))
+    return n_matched / n_true, n_matched / n_found
+
+
+def noise(rgb: np.ndarray, seed: float) -> np.ndarray:
+    return rgb + np.random.default_rng(int(seed)).uniform(-1, 1, rgb.shape)
+
+
+def main(oshima: Path) -> None:
+    spreads = []
+    for name in SPREADS:
+        rgb = read_image(oshima / "images" / f"{name}.png")
+        spreads.append((rgb, read_yolo(oshima / "labels" / f"{name}.txt", rgb.shape[1], rgb.shape[0])[0]))
+    print("lighting  depth  recall / precision: fitted plane  median alone")
+    cases = [("as imaged", 0.0)] + [(name, depth) for name in ("ramp", "vignette") for depth in DEPTHS]
+    for name, depth in cases:
+        lighting = {"ramp": ramp, "vignette": vignette}.get(name, lambda rgb, depth: rgb)
+        plane = recall_precision(spreads, lighting, depth)
+        with mock.patch("sccscore.detect.illumination", lambda green: np.ones_like(green)):
+            median = recall_precision(spreads, lighting, depth)
+        print(f"{name:9} {depth:5.1f}  {plane[0]:.3f} / {plane[1]:.3f}  {median[0]:.3f} / {median[1]:.3f}", flush=True)
+    noisy = [recall_precision(spreads, noise, seed) for seed in range(5)]
+    print("+-1 grey level noise, seeds 0-4, fitted plane: recall " + ", ".join(f"{r:.3f}" for r, _ in noisy)
+          + "; precision " + ", ".join(f"{p:.3f}" for _, p in noisy))
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("../shared/data/oshima2026"))
