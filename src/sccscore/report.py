@@ -169,11 +169,13 @@ def _summary_section(rows: list[dict[str, str]], classes: list[str]) -> str:
 def _spreads_section(out_dir: Path, model: ScoringModel) -> str:
     """Per-metaphase shares and each spread's overlay, boxes coloured by predicted type."""
     metaphases = read_table(out_dir / "metaphases.csv", "metaphase table", {"image", "metaphase"})
-    columns = ["sample", "image", "metaphase", "n_chromosomes", *(k for k in metaphases[0] if k.startswith("pct_"))]
+    shares = [k for k in metaphases[0] if k.startswith("pct_")]
+    rows = [[m["sample"], m["image"], m["metaphase"], m["n_chromosomes"]] + [f"{float(m[k]):.1f}" for k in shares]
+            for m in metaphases]  # one decimal, as in the samples table
     parts = ["<h2>Metaphases</h2><p class='note'>Chromosomes found in whole spreads, grouped into metaphases "
              "(the cells of the analysis). Boxes: green A, orange B, red C; grey, left out (nucleus, debris, "
              "cluster, or cut by the image border; see detections.csv).</p>", _expected_on_new_spreads(model),
-             _table(columns, [[m[k] for k in columns] for m in metaphases])]
+             _table(["sample", "image", "metaphase", "chromosomes", *(f"{k[len('pct_'):]} %" for k in shares)], rows)]
     for overlay in sorted((out_dir / "overlays").glob("*/*.png")):
         with Image.open(overlay) as image:
             image.thumbnail((900, 900))
