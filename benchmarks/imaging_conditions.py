@@ -1,4 +1,4 @@
-"""Does the detector hold when one side of the field is lit more than the other?
+"""Does the detector hold when a field is lit unevenly, or its slide stained paler or darker?
 
 The stain is read against the field's background. Read against its median alone, a field
 lit unevenly has a darker side where background passes for stain and a brighter side where
@@ -8,11 +8,13 @@ left-to-right ramp (the right edge 30% darker) and with a radial fall-off (the c
 darker, as vignetting), and detects them with the shipped merge model, read against the
 fitted plane and against the median alone. Recall and precision are at IoU >= 0.5 over the
 249 annotated chromosomes (in-sample merge model: compare the rows, not with leave-one-out).
-Last, the noise floor of such comparisons: the spreads as imaged with up to one grey level of
-uniform noise added (five seeds), which no eye would see.
+Then the stain made weaker or stronger, as on a slide stained for less or more time: every
+pixel's difference from the background scaled (0.7: 30% paler). Last, the noise floor of such
+comparisons: the spreads as imaged with up to one grey level of uniform noise added (five
+seeds), which no eye would see.
 
-Run: ``.venv/bin/python benchmarks/uneven_illumination.py [OSHIMA_DIR]`` (default
-``../shared/data/oshima2026``; about 30 s on a 2-core CPU). Figures: docs/spreads.md, step 1.
+Run: ``.venv/bin/python benchmarks/imaging_conditions.py [OSHIMA_DIR]`` (default
+``../shared/data/oshima2026``; about a minute on a 2-core CPU). Figures: docs/spreads.md, step 1.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from sccscore.images import read_image
 
 SPREADS = ("spread1", "spread2", "spread3", "spread5")
 DEPTHS = (0.1, 0.2, 0.3)  # how much darker the far edge (ramp) or the corners (vignette) are
+STRENGTHS = (0.7, 0.8, 0.9, 1.1, 1.2)  # the stain's strength relative to the spreads as imaged
 
 
 def ramp(rgb: np.ndarray, depth: float) -> np.ndarray:
@@ -51,6 +54,11 @@ def recall_precision(spreads: list[tuple[np.ndarray, np.ndarray]], lighting, dep
     return n_matched / n_true, n_matched / n_found
 
 
+def stain_strength(rgb: np.ndarray, strength: float) -> np.ndarray:
+    background = np.median(rgb.reshape(-1, 3), axis=0)
+    return background + strength * (rgb - background)
+
+
 def noise(rgb: np.ndarray, seed: float) -> np.ndarray:
     return rgb + np.random.default_rng(int(seed)).uniform(-1, 1, rgb.shape)
 
@@ -68,6 +76,9 @@ def main(oshima: Path) -> None:
         with mock.patch("sccscore.detect.illumination", lambda green: np.ones_like(green)):
             median = recall_precision(spreads, lighting, depth)
         print(f"{name:9} {depth:5.1f}  {plane[0]:.3f} / {plane[1]:.3f}  {median[0]:.3f} / {median[1]:.3f}", flush=True)
+    for strength in STRENGTHS:
+        recall, precision = recall_precision(spreads, stain_strength, strength)
+        print(f"stain x {strength:.1f}: recall {recall:.3f}, precision {precision:.3f}", flush=True)
     noisy = [recall_precision(spreads, noise, seed) for seed in range(5)]
     print("+-1 grey level noise, seeds 0-4, fitted plane: recall " + ", ".join(f"{r:.3f}" for r, _ in noisy)
           + "; precision " + ", ".join(f"{p:.3f}" for _, p in noisy))
