@@ -330,6 +330,16 @@ def test_blank_grey_and_16bit_spreads(oshima, tmp_path):
     assert found == {"blank.png": 0, "deep.tif": 47, "grey.png": 47}
 
 
+def test_a_report_of_spreads_with_no_chromosome_is_a_clear_refusal(cli, tmp_path):
+    (tmp_path / "in").mkdir()
+    Image.fromarray(np.full((600, 800, 3), 230, np.uint8)).save(tmp_path / "in" / "blank.png")
+    run = cli("classify", "--spreads", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--report", "--quiet")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "no metaphases.csv or summary.csv" in run.stderr  # it says what it did not write
+    assert "no chromosome was found in any of the spreads, so no report was written" in run.stderr
+    assert not (tmp_path / "out" / "report.html").exists() and (tmp_path / "out" / "detections.csv").exists()
+
+
 def test_a_batch_survives_a_bad_and_a_huge_image(oshima, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

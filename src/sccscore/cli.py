@@ -145,8 +145,11 @@ def classify(
         raise SccscoreError("--no-outline is for whole spreads (--spreads): crops are typed by the model alone")
     loaded = _load(model or (SPREAD_MODEL if spreads else RELEASED), preprocess)
     if spreads:
-        _classify_spreads(folders, loaded, out, quiet, scale, resume=resume, batch_size=batch_size, device=device,
-                          engine=engine, workers=workers, use_outline=outline)
+        found = _classify_spreads(folders, loaded, out, quiet, scale, resume=resume, batch_size=batch_size,
+                                  device=device, engine=engine, workers=workers, use_outline=outline)
+        if make_report and not found:
+            raise SccscoreError(f"no chromosome was found in any of the spreads, so no report was written; "
+                                f"{out / 'detections.csv'} and {out / 'overlays'} show what was left out and why")
     else:
         _classify_crops(folders, loaded, out, quiet, strict=strict, resume=resume, batch_size=batch_size,
                         device=device, engine=engine, workers=workers)
@@ -169,7 +172,8 @@ def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **option
     console.print(f"wrote {result.out_dir / 'predictions.csv'}, summary.csv and rejected.csv", highlight=False)
 
 
-def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: float, **options) -> None:
+def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: float, **options) -> bool:
+    """Detect and classify; whether any chromosome was found."""
     from .detect import DetectSettings
     from .spread_model import what_to_expect
     from .spreads import classify_spreads
@@ -182,8 +186,10 @@ def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: f
         _print_table(result.summary, "Per sample")
         if expected := what_to_expect(model):
             console.print(expected, highlight=False)
-    console.print(f"wrote {result.out_dir / 'predictions.csv'}, metaphases.csv, summary.csv, detections.csv, "
-                  "rejected.csv, crops/ and overlays/", highlight=False)
+    tables = "metaphases.csv, summary.csv" if result.metaphases else "no metaphases.csv or summary.csv (no chromosome)"
+    console.print(f"wrote {result.out_dir / 'predictions.csv'}, {tables}, detections.csv, rejected.csv, crops/ and "
+                  "overlays/", highlight=False)
+    return bool(result.metaphases)
 
 
 def _outline_setting(outline: bool) -> str:
