@@ -139,13 +139,13 @@ def stain(rgb: np.ndarray) -> np.ndarray:
     return np.clip((background - green) / background, 0, 1)
 
 
-def illumination(green: np.ndarray, step: int = 4, iterations: int = 6) -> np.ndarray:
+def illumination(green: np.ndarray, step: int = 4, iterations: int = 6, darker: float = 0.08, rim: int = 3) -> np.ndarray:
     """How brightly each pixel's background is lit, relative to the field's median: a fitted plane.
 
     Fitted by least squares to every ``step``-th pixel of the background. The
-    background is re-read each round as what lies more than 8% below the plane,
-    widened by ``step`` x 3 px so that a chromosome's blurred rim is not taken
-    for it, starting from a flat plane. A plane, not a curved surface: on the
+    background is re-read each round as all but what lies ``darker`` (8%) below
+    the plane, widened by ``rim`` samples (12 px) so that a chromosome's blurred
+    rim is not taken for background, starting from a flat plane. A plane, not a curved surface: on the
     annotated spreads a quadratic or radial surface, which would also follow
     vignetting, lost chromosomes in leave-one-out where the plane lost none
     (docs/spreads.md, step 1).
@@ -156,8 +156,8 @@ def illumination(green: np.ndarray, step: int = 4, iterations: int = 6) -> np.nd
     terms = np.stack([np.ones(sample.shape), columns / width - 0.5, rows / height - 0.5], axis=-1)
     plane = np.full(sample.shape, np.median(sample))
     for _ in range(iterations):
-        dark = (plane - sample) > 0.08 * plane
-        background = ~ndimage.binary_dilation(dark, iterations=3)
+        dark = (plane - sample) > darker * plane
+        background = ~ndimage.binary_dilation(dark, iterations=rim)
         if background.sum() < terms.shape[-1]:
             return np.ones(green.shape, np.float32)
         coefficients = np.linalg.lstsq(terms[background], sample[background], rcond=None)[0]
