@@ -9,9 +9,10 @@ darker, as vignetting), and detects them with the shipped merge model, read agai
 fitted plane and against the median alone. Recall and precision are at IoU >= 0.5 over the
 249 annotated chromosomes (in-sample merge model: compare the rows, not with leave-one-out).
 Then the stain made weaker or stronger, as on a slide stained for less or more time: every
-pixel's difference from the background scaled (0.7: 30% paler). Last, the noise floor of such
-comparisons: the spreads as imaged with up to one grey level of uniform noise added (five
-seeds), which no eye would see.
+pixel's difference from the background scaled (0.7: 30% paler), read at the strength of the
+annotated spreads (``sccscore.detect.stain_gain``) and at the fixed thresholds alone. Last,
+the noise floor of such comparisons: the spreads as imaged with up to one grey level of
+uniform noise added (five seeds), which no eye would see.
 
 Run: ``.venv/bin/python benchmarks/imaging_conditions.py [OSHIMA_DIR]`` (default
 ``../shared/data/oshima2026``; about a minute on a 2-core CPU). Figures: docs/spreads.md, step 1.
@@ -76,9 +77,12 @@ def main(oshima: Path) -> None:
         with mock.patch("sccscore.detect.illumination", lambda green: np.ones_like(green)):
             median = recall_precision(spreads, lighting, depth)
         print(f"{name:9} {depth:5.1f}  {plane[0]:.3f} / {plane[1]:.3f}  {median[0]:.3f} / {median[1]:.3f}", flush=True)
+    print("stain strength  recall / precision: read at the annotated spreads' strength  fixed thresholds alone")
     for strength in STRENGTHS:
-        recall, precision = recall_precision(spreads, stain_strength, strength)
-        print(f"stain x {strength:.1f}: recall {recall:.3f}, precision {precision:.3f}", flush=True)
+        gained = recall_precision(spreads, stain_strength, strength)
+        with mock.patch("sccscore.detect.stain_gain", lambda stained, components: 1.0):
+            fixed = recall_precision(spreads, stain_strength, strength)
+        print(f"x {strength:.1f}  {gained[0]:.3f} / {gained[1]:.3f}  {fixed[0]:.3f} / {fixed[1]:.3f}", flush=True)
     noisy = [recall_precision(spreads, noise, seed) for seed in range(5)]
     print("+-1 grey level noise, seeds 0-4, fitted plane: recall " + ", ".join(f"{r:.3f}" for r, _ in noisy)
           + "; precision " + ", ".join(f"{p:.3f}" for _, p in noisy))

@@ -11,7 +11,8 @@ from PIL import Image
 from safetensors.torch import save_file
 
 from sccscore.annotations import match_boxes, read_yolo
-from sccscore.detect import DetectSettings, MergeModel, detect, fit_merge_model, illumination, join, pair_examples
+from sccscore.detect import (DetectSettings, MergeModel, _components, detect, fit_merge_model, illumination, join,
+                             pair_examples, stain, stain_gain)
 from sccscore.detection_eval import figures, leave_one_out
 from sccscore.errors import ModelError, SccscoreError
 from sccscore.images import read_image
@@ -79,6 +80,21 @@ def test_a_field_lit_more_on_one_side_is_read_as_evenly_lit(oshima):
     found = np.array([d.box for d in detect(tilted).chromosomes], float)
     # 101 of 102 in 103 on the image itself; read against the median alone, 93 in 112
     assert (len(match_boxes(found, boxes)), len(found)) == (98, 102)
+
+
+def test_a_slide_stained_paler_is_read_at_the_strength_of_the_annotated_ones(oshima):
+    rgb, boxes, _ = _annotated(oshima, "spread2")
+    background = np.median(rgb.reshape(-1, 3), axis=0)
+    paler = (background + 0.7 * (rgb - background)).round().astype(np.uint8)  # 30% less stain
+    stained = {name: stain(image) for name, image in (("as imaged", rgb), ("paler", paler))}
+    gains = {name: stain_gain(s, _components(s, DetectSettings())[0]) for name, s in stained.items()}
+    assert gains["as imaged"] == 1.0  # within the annotated spreads' range: read as it is
+    # back to the range's paler end: 0.58 / 0.461, where 0.461 is 0.73 of the spread's own 0.629 (not 0.7: its
+    # palest pixels fall below the threshold, out of the measure)
+    assert gains["paler"] == pytest.approx(1.257, abs=0.005)
+    found = np.array([d.box for d in detect(paler).chromosomes], float)
+    # 101 of 102 in 103 as imaged; at the fixed thresholds alone, 78 in 120
+    assert (len(match_boxes(found, boxes)), len(found)) == (100, 102)
 
 
 def test_two_spreads_in_one_image_are_two_metaphases(oshima):
