@@ -49,8 +49,10 @@ from .shape import shape_measures
 # A spread is decoded whole; refuse sizes whose float working copies would not fit a laptop.
 MAX_SPREAD_PIXELS = 40_000_000
 SPECK_PIXELS = 8
-# stain_gain's strength of the four annotated oshima2026 spreads: 0.583 (spread3) to 0.644 (spread5)
+# stain_gain's strength of the four annotated oshima2026 spreads: 0.582 (spread3) to 0.644 (spread5)
 STAIN_STRENGTHS = (0.58, 0.65)
+# at most this factor either way: a field of faint dust and no chromosome must not be darkened into one
+MAX_STAIN_GAIN = 1.5
 PAIR_FEATURES = (
     "gap", "log_area_large", "log_area_small", "area_ratio", "length_ratio",
     "angle", "union_elongation", "centre_distance", "contact",
@@ -149,10 +151,10 @@ def illumination(green: np.ndarray, step: int = 4, iterations: int = 6, darker: 
     Fitted by least squares to every ``step``-th pixel of the background. The
     background is re-read each round as all but what lies ``darker`` (8%) below
     the plane, widened by ``rim`` samples (12 px) so that a chromosome's blurred
-    rim is not taken for background, starting from a flat plane. A plane, not a curved surface: on the
-    annotated spreads a quadratic or radial surface, which would also follow
-    vignetting, lost chromosomes in leave-one-out where the plane lost none
-    (docs/spreads.md, step 1).
+    rim is not taken for background, starting from a flat plane. A plane, not a
+    curved surface: on the annotated spreads a quadratic or radial surface, which
+    would also follow vignetting, lost chromosomes in leave-one-out where the
+    plane lost none (docs/spreads.md, step 1).
     """
     height, width = green.shape
     sample = green[::step, ::step].astype(np.float64)
@@ -234,14 +236,16 @@ def stain_gain(stained: np.ndarray, components: np.ndarray) -> float:
     much of the field they cover. It follows a slide's staining closely (within
     5% from 30% paler to 20% darker, docs/spreads.md). Within
     STAIN_STRENGTHS, the spreads the thresholds were set on, the stain is read
-    as it is (1.0); outside, it is scaled to the nearer end.
+    as it is (1.0); outside, it is scaled to the nearer end, by at most
+    MAX_STAIN_GAIN.
     """
     pixels = stained[components > 0]
     if pixels.size == 0:
         return 1.0
     strength = float(np.percentile(pixels, 90))
     low, high = STAIN_STRENGTHS
-    return float(np.clip(strength, low, high) / strength) if strength > 0 else 1.0
+    gain = np.clip(strength, low, high) / max(strength, 1e-6)
+    return float(np.clip(gain, 1 / MAX_STAIN_GAIN, MAX_STAIN_GAIN))
 
 
 def _components(stained: np.ndarray, settings: DetectSettings) -> tuple[np.ndarray, list[tuple[np.ndarray, str, str]]]:
