@@ -65,7 +65,7 @@ def matched_chromosomes(annotated, held: int, settings: DetectSettings, crops_di
     merge_model = fit_merge_model([a[:3] for i, a in enumerate(annotated) if i != held], settings)
     rows = []
     for index, (name, rgb, boxes, classes) in enumerate(annotated):
-        fragments, left_out = find_fragments(rgb, settings)
+        fragments, left_out, _ = find_fragments(rgb, settings)
         pairs, features = candidate_pairs(fragments, settings.reach)
         groups = join(fragments, pairs, merge_model.probability(features) if len(pairs) else np.zeros(0), settings)
         found = _detections(fragments, groups, left_out, settings)

@@ -92,9 +92,22 @@ def test_a_slide_stained_paler_is_read_at_the_strength_of_the_annotated_ones(osh
     # back to the range's paler end: 0.58 / 0.461, where 0.461 is 0.73 of the spread's own 0.629 (not 0.7: its
     # palest pixels fall below the threshold, out of the measure)
     assert gains["paler"] == pytest.approx(1.257, abs=0.005)
-    found = np.array([d.box for d in detect(paler).chromosomes], float)
+    detected = detect(paler)
+    assert detected.stain_gain == gains["paler"] and detect(rgb).stain_gain == 1.0
+    found = np.array([d.box for d in detected.chromosomes], float)
     # 101 of 102 in 103 as imaged; at the fixed thresholds alone, 78 in 120
     assert (len(match_boxes(found, boxes)), len(found)) == (100, 102)
+
+
+def test_detect_spreads_says_which_spread_was_stained_otherwise(oshima, tmp_path):
+    rgb, _, _ = _annotated(oshima, "spread3")
+    background = np.median(rgb.reshape(-1, 3), axis=0)
+    (tmp_path / "in").mkdir()
+    Image.fromarray((background + 1.3 * (rgb - background)).clip(0, 255).round().astype(np.uint8)).save(
+        tmp_path / "in" / "darker.png")
+    with pytest.warns(UserWarning, match=r"darker.png: stained darker than the annotated spreads .*\(stain x 0\.\d\d"):
+        result = detect_spreads([tmp_path / "in"], tmp_path / "out")
+    assert len(result.spreads[0].chromosomes) > 40
 
 
 def test_two_spreads_in_one_image_are_two_metaphases(oshima):

@@ -125,6 +125,7 @@ class SpreadDetections:
 
     detections: list[Detection]
     labels: np.ndarray  # pixel -> detection id (0 = background)
+    stain_gain: float = 1.0  # the stain was scaled by this to the annotated spreads' strength (stain_gain)
 
     @property
     def chromosomes(self) -> list[Detection]:
@@ -145,7 +146,8 @@ def stain(rgb: np.ndarray) -> np.ndarray:
     return np.clip((background - green) / background, 0, 1)
 
 
-def illumination(green: np.ndarray, step: int = 4, iterations: int = 6, darker: float = 0.08, rim: int = 3) -> np.ndarray:
+def illumination(green: np.ndarray, step: int = 4, iterations: int = 6, darker: float = 0.08,
+                 rim: int = 3) -> np.ndarray:
     """How brightly each pixel's background is lit, relative to the field's median: a fitted plane.
 
     Fitted by least squares to every ``step``-th pixel of the background. The
@@ -192,10 +194,10 @@ def detect(rgb: np.ndarray, settings: DetectSettings | None = None, model: Merge
         reference = transform.rescale(rgb, 1 / settings.scale, channel_axis=2, anti_aliasing=settings.scale > 1,
                                       preserve_range=True).round().astype(np.uint8)
         return _at_image_scale(detect(reference, replace(settings, scale=1.0), model), rgb.shape[:2], settings.scale)
-    fragments, left_out = find_fragments(rgb, settings)
+    fragments, left_out, gain = find_fragments(rgb, settings)
     pairs, features = candidate_pairs(fragments, settings.reach)
     groups = join(fragments, pairs, model.probability(features) if len(pairs) else np.zeros(0), settings)
-    return _detections(fragments, groups, left_out, settings)
+    return replace(_detections(fragments, groups, left_out, settings), stain_gain=gain)
 
 
 def _at_image_scale(found: SpreadDetections, shape: tuple[int, int], scale: float) -> SpreadDetections:
@@ -209,11 +211,12 @@ def _at_image_scale(found: SpreadDetections, shape: tuple[int, int], scale: floa
         centroid = ((d.centroid[0] + 0.5) * scale - 0.5, (d.centroid[1] + 0.5) * scale - 0.5)
         return replace(d, box=box, area=round(d.area * scale**2), centroid=centroid)
 
-    return SpreadDetections([scaled(d) for d in found.detections], labels.astype(found.labels.dtype))
+    return SpreadDetections([scaled(d) for d in found.detections], labels.astype(found.labels.dtype), found.stain_gain)
 
 
-def find_fragments(rgb: np.ndarray, settings: DetectSettings) -> tuple[np.ndarray, list[tuple[np.ndarray, str, str]]]:
-    """The labelled pieces chromosomes are joined from, and what was left out (steps 1-4 of the module).
+def find_fragments(rgb: np.ndarray,
+                   settings: DetectSettings) -> tuple[np.ndarray, list[tuple[np.ndarray, str, str]], float]:
+    """The labelled pieces chromosomes are joined from, what was left out, and the stain's gain (steps 1-4).
 
     At the reference scale only: :func:`detect` resamples an image with another ``scale`` first.
     """
@@ -225,7 +228,7 @@ def find_fragments(rgb: np.ndarray, settings: DetectSettings) -> tuple[np.ndarra
     gain = stain_gain(stained, components)
     if gain != 1.0:  # a slide stained paler or darker than the annotated ones: read it at their strength
         components, left_out = _components(np.minimum(stained * gain, 1.0), settings)
-    return split_touching(components, settings), left_out
+    return split_touching(components, settings), left_out, gain
 
 
 def stain_gain(stained: np.ndarray, components: np.ndarray) -> float:
@@ -511,7 +514,7 @@ def fragment_owner(fragments: np.ndarray, boxes: np.ndarray) -> dict[int, int | 
 
 def pair_examples(rgb: np.ndarray, boxes: np.ndarray, settings: DetectSettings) -> tuple[np.ndarray, np.ndarray]:
     """Pair features of a spread and whether each pair lies in one annotated box."""
-    fragments, _ = find_fragments(rgb, settings)
+    fragments, _, _ = find_fragments(rgb, settings)
     pairs, features = candidate_pairs(fragments, settings.reach)
     owner = fragment_owner(fragments, boxes)
     same = np.array([owner[a] is not None and owner[a] == owner[b] for a, b in pairs], int)

@@ -138,6 +138,10 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
              labels_dir) -> tuple[Spread, np.ndarray]:
     rgb = read_image(item.path)
     found = detect(rgb, settings, merge_model)
+    if found.stain_gain != 1.0:
+        shade = "paler" if found.stain_gain > 1 else "darker"
+        warnings.warn(f"{item.path}: stained {shade} than the annotated spreads the detector was set on; read at "
+                      f"their strength (stain x {found.stain_gain:.2f}): check its overlay", stacklevel=2)
     folder = output_folder(out / "crops" / item.sample / item.path.stem)
     crops = {}
     for chromosome in found.chromosomes:
