@@ -37,6 +37,17 @@ def test_16_bit_png_and_tiff_read_as_their_8_bit_source(tmp_path, crop):
     np.testing.assert_array_equal(read_image(tmp_path / "rgb16.tif"), crop)
 
 
+def test_12_bit_camera_data_in_16_bit_files_keep_their_range(tmp_path, crop):
+    grey12 = ((crop[..., 0].astype(np.uint32) * 4095 + 127) // 255).astype(np.uint16)  # a 12-bit camera: 0-4095
+    assert grey12.max() <= 4095 and crop[..., 0].max() > 127  # bright enough to tell 12 from 8 bits
+    tifffile.imwrite(tmp_path / "g12.tif", grey12)
+    Image.fromarray(grey12).save(tmp_path / "g12.png")
+    for name in ("g12.tif", "g12.png"):  # read as 12-bit: the crop again, not 16 times darker
+        np.testing.assert_array_equal(read_image(tmp_path / name)[..., 0], crop[..., 0])
+    Image.fromarray(crop[..., 0].astype(np.uint16)).save(tmp_path / "g8in16.png")  # 8-bit values in a 16-bit file
+    np.testing.assert_array_equal(read_image(tmp_path / "g8in16.png")[..., 0], crop[..., 0])
+
+
 def test_alpha_is_composited_on_white(tmp_path, crop):
     rgba = np.dstack([crop, np.full(crop.shape[:2], 255, np.uint8)])
     rgba[:5, :5, 3] = 0  # a transparent corner

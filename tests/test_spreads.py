@@ -352,11 +352,12 @@ def test_blank_grey_and_16bit_spreads(oshima, tmp_path):
     folder.mkdir()
     Image.fromarray(np.full((600, 800, 3), 230, np.uint8)).save(folder / "blank.png")
     tifffile.imwrite(folder / "deep.tif", rgb.astype(np.uint16) * 257)
+    tifffile.imwrite(folder / "camera12.tif", rgb.astype(np.uint16) * 16)  # a 12-bit camera's range in 16 bits
     Image.fromarray(rgb[..., 1]).save(folder / "grey.png")  # the channel detection reads
     with pytest.warns(UserWarning, match="blank.png: no chromosomes found"):
         result = detect_spreads([folder], tmp_path / "out")
     found = {s.item.path.name: len(s.chromosomes) for s in result.spreads}
-    assert found == {"blank.png": 0, "deep.tif": 47, "grey.png": 47}
+    assert found == {"blank.png": 0, "camera12.tif": 47, "deep.tif": 47, "grey.png": 47}
 
 
 def test_a_report_of_spreads_with_no_chromosome_is_a_clear_refusal(cli, tmp_path):

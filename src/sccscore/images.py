@@ -2,9 +2,11 @@
 
 Every image, whatever its format (JPEG, PNG, TIFF, BMP), bit depth (8 or 16) or
 channels (grey, RGB, with alpha, palette), is turned into one thing: an RGB
-``uint8`` array. 16-bit data are scaled by 255/65535, so a 16-bit export of an
-8-bit crop reads back as the same crop; alpha is composited onto white, the
-background of a Giemsa bright-field image.
+``uint8`` array. Integer data wider than 8 bits are scaled from the smallest
+camera depth (8, 10, 12, 14 or 16 bits) that holds their brightest pixel: a
+16-bit export of an 8-bit crop reads back as the same crop, and a 12-bit camera
+image stored in 16 bits keeps its range instead of reading 16 times too dark.
+Alpha is composited onto white, the background of a Giemsa bright-field image.
 """
 
 from __future__ import annotations
@@ -103,6 +105,8 @@ def read_image(path: str | Path) -> np.ndarray:
             if image.width * image.height > _MAX_PIXELS:
                 raise ImageReadError(path, f"image is {image.width} x {image.height} px, too large to read")
             image.load()
+            if _colour_wider_than_8_bits(image):
+                return _read_tiff(path)  # Pillow keeps only the high byte of each 16-bit colour sample
             return _to_rgb8(image)
     except ImageReadError:
         raise
@@ -114,6 +118,12 @@ def read_image(path: str | Path) -> np.ndarray:
         if path.suffix.lower() in {".tif", ".tiff"}:
             return _read_tiff(path)
         raise ImageReadError(path, f"corrupt or truncated image ({exc})") from None
+
+
+def _colour_wider_than_8_bits(image: Image.Image) -> bool:
+    """A colour TIFF of more than 8 bits per sample, which Pillow decodes to 8 bits by dropping the low byte."""
+    bits = getattr(image, "tag_v2", {}).get(258, (8,))  # TIFF BitsPerSample
+    return image.mode in {"RGB", "RGBA"} and max(bits) > 8
 
 
 def _to_rgb8(image: Image.Image) -> np.ndarray:
@@ -137,9 +147,21 @@ def _array_to_rgb8(array: np.ndarray) -> np.ndarray:
         array = array[..., None]
     if array.ndim != 3 or array.shape[-1] not in (1, 3):
         raise ValueError(f"unsupported image array of shape {array.shape}")
-    scaled = np.clip(array.astype(np.float64) * (255.0 / _peak(array.dtype)), 0, 255)
+    scaled = np.clip(array.astype(np.float64) * (255.0 / _depth_peak(array)), 0, 255)
     rgb = np.rint(scaled).astype(np.uint8)
     return np.repeat(rgb, 3, axis=-1) if rgb.shape[-1] == 1 else rgb
+
+
+def _depth_peak(array: np.ndarray) -> float:
+    """The white level of the data: the smallest camera depth's peak that holds the brightest value.
+
+    >>> [_depth_peak(np.array([v], np.uint16)) for v in (200, 1000, 4095, 4096, 65535)]
+    [255.0, 1023.0, 4095.0, 16383.0, 65535.0]
+    """
+    if not np.issubdtype(array.dtype, np.integer) or np.iinfo(array.dtype).max == 255:
+        return _peak(array.dtype)
+    brightest = float(array.max(initial=0))
+    return next((2.0**bits - 1 for bits in (8, 10, 12, 14) if brightest <= 2**bits - 1), 65535.0)
 
 
 def _peak(dtype: np.dtype) -> float:
