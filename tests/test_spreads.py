@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tifffile
 import torch
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 from safetensors.torch import save_file
 
 from sccscore.annotations import match_boxes, read_yolo
@@ -108,6 +108,20 @@ def test_detect_spreads_says_which_spread_was_stained_otherwise(oshima, tmp_path
     with pytest.warns(UserWarning, match=r"darker.png: stained darker than the annotated spreads .*\(stain x 0\.\d\d"):
         result = detect_spreads([tmp_path / "in"], tmp_path / "out")
     assert len(result.spreads[0].chromosomes) > 40
+
+
+def test_a_scale_bar_and_its_label_are_marks_not_chromosomes(oshima):
+    rgb, boxes, _ = _annotated(oshima, "spread3")
+    image = Image.fromarray(rgb)
+    draw = ImageDraw.Draw(image)  # as an image viewer burns them in, beside the spread
+    draw.rectangle([1300, 960, 1399, 967], fill="black")
+    draw.text((1310, 915), "10 um", fill="black", font=ImageFont.load_default(size=28))
+    found = detect(np.asarray(image))
+    chromosomes = np.array([d.box for d in found.chromosomes], float)
+    assert len(chromosomes) == 47 and len(match_boxes(chromosomes, boxes)) == 47  # as without them; 50 before
+    marks = [d for d in found.detections if d.status == "mark"]
+    assert [d.box for d in marks][-1] == (1299, 959, 1401, 969) and len(marks) == 5  # the bar, and 1, 0, u, m
+    assert all(d.metaphase == 0 and "drawn on the image" in d.reason for d in marks)
 
 
 def test_two_spreads_in_one_image_are_two_metaphases(oshima):

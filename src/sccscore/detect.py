@@ -4,7 +4,8 @@ Classical segmentation, with one learned step. A pixel is foreground where the
 stain (``1 - green / background``; Giemsa absorbs green most; the background a
 plane fitted to the field, which may be lit unevenly) passes a threshold, or
 belongs to an object that is pale throughout; a slide stained paler or darker
-than the annotated ones is first scaled to their strength. Interphase nuclei
+than the annotated ones is first scaled to their strength, and black marks
+drawn on the image (a scale bar, its label) are left out. Interphase nuclei
 are found at a fainter threshold (large, round, filled) and left out with the
 grains inside them; other components far larger than a chromosome are
 unseparated clusters, and tiny ones are debris. Components larger
@@ -53,6 +54,8 @@ SPECK_PIXELS = 8
 STAIN_STRENGTHS = (0.58, 0.65)
 # at most this factor either way: a field of faint dust and no chromosome must not be darkened into one
 MAX_STAIN_GAIN = 1.5
+# darker than any Giemsa-stained chromosome (at most 0.81 in the annotated spreads): ink drawn on the image
+MARK_STAIN = 0.9
 PAIR_FEATURES = (
     "gap", "log_area_large", "log_area_small", "area_ratio", "length_ratio",
     "angle", "union_elongation", "centre_distance", "contact",
@@ -113,7 +116,7 @@ class Detection:
     box: tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels, x1 and y1 exclusive, box_pad beyond the object
     area: int
     centroid: tuple[float, float]  # x, y
-    status: str  # chromosome | nucleus | cluster | debris | edge
+    status: str  # chromosome | nucleus | cluster | debris | edge | mark
     reason: str = ""
     metaphase: int = 0  # 1, 2, ... for chromosomes (largest metaphase first), 0 otherwise
     outline: tuple[float, float, float] | None = None  # shape.SHAPE_MEASURES of a chromosome's mask
@@ -223,12 +226,32 @@ def find_fragments(rgb: np.ndarray,
     if settings.scale != 1:
         raise SccscoreError(f"fragments are found at the reference scale; resample the image by 1/{settings.scale} "
                             "first (detect does)")
-    stained = stain(rgb)
+    stained, marks = without_drawn_marks(stain(rgb), settings)
     components, left_out = _components(stained, settings)
     gain = stain_gain(stained, components)
     if gain != 1.0:  # a slide stained paler or darker than the annotated ones: read it at their strength
         components, left_out = _components(np.minimum(stained * gain, 1.0), settings)
-    return split_touching(components, settings), left_out, gain
+    return split_touching(components, settings), marks + left_out, gain
+
+
+def without_drawn_marks(stained: np.ndarray,
+                        settings: DetectSettings) -> tuple[np.ndarray, list[tuple[np.ndarray, str, str]]]:
+    """The stain with objects drawn on the image (scale bar, text, arrows in black) wiped, and those objects.
+
+    Giemsa never stains a chromosome black (stain at most 0.81 in the annotated
+    spreads); an object at least half of whose pixels pass MARK_STAIN is ink.
+    It is wiped with a 2 px rim, its anti-aliased edge, which would otherwise
+    pass as pale objects.
+    """
+    labels = measure.label(stained > settings.threshold)
+    marks = []
+    for region in measure.regionprops(labels, intensity_image=stained):
+        if (region.image_intensity[region.image] > MARK_STAIN).mean() >= 0.5:
+            marks.append((region.coords, "mark", "black throughout: a scale bar, label or mark drawn on the image"))
+    if marks:
+        drawn = np.isin(labels, [labels[tuple(coords[0])] for coords, _, _ in marks])
+        stained = np.where(ndimage.binary_dilation(drawn, iterations=2), 0, stained)
+    return stained, marks
 
 
 def stain_gain(stained: np.ndarray, components: np.ndarray) -> float:

@@ -174,7 +174,8 @@ def _spreads_section(out_dir: Path, model: ScoringModel) -> str:
             for m in metaphases]  # one decimal, as in the samples table
     parts = ["<h2>Metaphases</h2><p class='note'>Chromosomes found in whole spreads, grouped into metaphases "
              "(the cells of the analysis). Boxes: green A, orange B, red C; grey, left out (nucleus, debris, "
-             "cluster, or cut by the image border; see detections.csv).</p>", _expected_on_new_spreads(model),
+             "cluster, cut by the image border, or drawn on it; see detections.csv).</p>",
+             _expected_on_new_spreads(model),
              _table(["sample", "image", "metaphase", "chromosomes", *(f"{k[len('pct_'):]} %" for k in shares)], rows)]
     for overlay in sorted((out_dir / "overlays").glob("*/*.png")):
         with Image.open(overlay) as image:
