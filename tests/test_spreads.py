@@ -82,6 +82,20 @@ def test_a_field_lit_more_on_one_side_is_read_as_evenly_lit(oshima):
     assert (len(match_boxes(found, boxes)), len(found)) == (98, 102)
 
 
+def test_a_field_darker_towards_its_corners_is_read_as_evenly_lit(oshima):
+    rgb, boxes, _ = _annotated(oshima, "spread2")
+    rows, columns = np.mgrid[: rgb.shape[0], : rgb.shape[1]]
+    corners = ((columns / rgb.shape[1] - 0.5) ** 2 + (rows / rgb.shape[0] - 0.5) ** 2) / 0.5  # 1 at the corners
+    vignetted = (rgb * (1 - 0.3 * corners)[..., None]).round().astype(np.uint8)  # corners 30% darker
+    lit = illumination(vignetted[..., 1].astype(np.float32))
+    assert lit[0, 0] / lit[512, 720] == pytest.approx(0.7, abs=0.02)
+    as_imaged = illumination(rgb[..., 1].astype(np.float32))  # corners within 2% of the centre: a plane, no curve
+    assert as_imaged[[0, 0, -1, -1], [0, -1, 0, -1]].mean() == pytest.approx(as_imaged[512, 720], abs=1e-3)
+    found = np.array([d.box for d in detect(vignetted).chromosomes], float)
+    # 101 of 102 in 103 as imaged; with a plane alone, 91 in 114
+    assert (len(match_boxes(found, boxes)), len(found)) == (101, 101)
+
+
 def test_a_slide_stained_paler_is_read_at_the_strength_of_the_annotated_ones(oshima):
     rgb, boxes, _ = _annotated(oshima, "spread2")
     background = np.median(rgb.reshape(-1, 3), axis=0)

@@ -1,8 +1,8 @@
 """Finding single chromosomes in a raw metaphase spread.
 
 Classical segmentation, with one learned step. A pixel is foreground where the
-stain (``1 - green / background``; Giemsa absorbs green most; the background a
-plane fitted to the field, which may be lit unevenly) passes a threshold, or
+stain (``1 - green / background``; Giemsa absorbs green most; the background
+fitted to the field's lighting, which may be uneven) passes a threshold, or
 belongs to an object that is pale throughout; a slide stained paler or darker
 than the annotated ones is first scaled to their strength, and black marks
 drawn on the image (a scale bar, its label) are left out. Interphase nuclei
@@ -139,7 +139,7 @@ def stain(rgb: np.ndarray) -> np.ndarray:
     """How much darker than the background each pixel is, 0 (background) to 1 (black).
 
     The background is the median, which assumes most of the field is background,
-    tilted by :func:`illumination` where one side of the field is lit more.
+    shaped by :func:`illumination` where the field is lit unevenly.
     """
     green = rgb[..., 1].astype(np.float32)
     background = float(np.median(green))
@@ -149,39 +149,60 @@ def stain(rgb: np.ndarray) -> np.ndarray:
     return np.clip((background - green) / background, 0, 1)
 
 
-def illumination(green: np.ndarray, step: int = 4, iterations: int = 6, darker: float = 0.08,
-                 rim: int = 3) -> np.ndarray:
-    """How brightly each pixel's background is lit, relative to the field's median: a fitted plane.
+def illumination(green: np.ndarray, step: int = 4, vignetting: float = 0.05) -> np.ndarray:
+    """How brightly each pixel's background is lit, relative to the field's median.
 
-    Fitted by least squares to every ``step``-th pixel of the background. The
-    background is re-read each round as all but what lies ``darker`` (8%) below
-    the plane, widened by ``rim`` samples (12 px) so that a chromosome's blurred
-    rim is not taken for background, starting from a flat plane. A plane, not a
-    curved surface: on the annotated spreads a quadratic or radial surface, which
-    would also follow vignetting, lost chromosomes in leave-one-out where the
-    plane lost none (docs/spreads.md, step 1).
+    A plane fitted to the background (:func:`_fit_background`), tilted where one
+    side of the field is lit more, with a radial term where the fit finds the
+    corners more than ``vignetting`` (5%) darker or brighter than the centre. Not
+    a radial term always: on the annotated spreads (corners within 2% of the
+    centre) it lost chromosomes in leave-one-out where the plane lost none
+    (docs/spreads.md, step 1).
     """
     height, width = green.shape
     sample = green[::step, ::step].astype(np.float64)
     rows, columns = np.mgrid[0:height:step, 0:width:step]
-    terms = np.stack([np.ones(sample.shape), columns / width - 0.5, rows / height - 0.5], axis=-1)
-    plane = np.full(sample.shape, np.median(sample))
-    for _ in range(iterations):
-        dark = (plane - sample) > darker * plane
-        background = ~ndimage.binary_dilation(dark, iterations=rim)
-        if background.sum() < terms.shape[-1]:
-            return np.ones(green.shape, np.float32)
-        coefficients = np.linalg.lstsq(terms[background], sample[background], rcond=None)[0]
-        plane = terms @ coefficients
-    centre, slope_x, slope_y = coefficients
-    x = (np.arange(width, dtype=np.float32) / width - 0.5) * slope_x
-    y = (np.arange(height, dtype=np.float32) / height - 0.5) * slope_y
-    lit = centre + y[:, None] + x[None, :]
+    terms = _lighting_terms(columns / width - 0.5, rows / height - 0.5)
+    coefficients = _fit_background(sample, terms)
+    if coefficients is not None and abs(coefficients[3]) <= vignetting * abs(coefficients[0]):
+        plane = _fit_background(sample, terms[..., :3])
+        coefficients = None if plane is None else np.append(plane, 0.0)
+    if coefficients is None:
+        return np.ones(green.shape, np.float32)
+    x = np.arange(width, dtype=np.float32)[None, :] / width - 0.5
+    y = np.arange(height, dtype=np.float32)[:, None] / height - 0.5
+    lit = _lighting_terms(x, y) @ coefficients.astype(np.float32)
     median = float(np.median(lit))
     if median <= 0:  # nothing lit: a dark field, which stain() reads as no stain
         return np.ones(green.shape, np.float32)
     # a steep fit must not reach zero at a corner, where it would divide by it
     return np.maximum(lit / median, 0.25).astype(np.float32)
+
+
+def _lighting_terms(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """1, x, y and the squared distance from the centre (1 at the corners), for x, y in [-0.5, 0.5]."""
+    x, y = np.broadcast_arrays(x, y)
+    return np.stack([np.ones_like(x), x, y, 2 * (x * x + y * y)], axis=-1)
+
+
+def _fit_background(sample: np.ndarray, terms: np.ndarray, iterations: int = 6, darker: float = 0.08,
+                    rim: int = 3) -> np.ndarray | None:
+    """Least-squares coefficients of ``terms`` over the background of ``sample``, or None where there is none.
+
+    The background is re-read each round as all but what lies ``darker`` (8%)
+    below the current fit, widened by ``rim`` samples (12 px at every fourth
+    pixel) so that a chromosome's blurred rim is not taken for background,
+    starting from a flat field.
+    """
+    fit = np.full(sample.shape, np.median(sample))
+    coefficients = None
+    for _ in range(iterations):
+        background = ~ndimage.binary_dilation((fit - sample) > darker * fit, iterations=rim)
+        if background.sum() < terms.shape[-1]:
+            return None
+        coefficients = np.linalg.lstsq(terms[background], sample[background], rcond=None)[0]
+        fit = terms @ coefficients
+    return coefficients
 
 
 def detect(rgb: np.ndarray, settings: DetectSettings | None = None, model: MergeModel | None = None) -> SpreadDetections:
