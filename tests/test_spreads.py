@@ -69,6 +69,12 @@ def test_scale_finds_the_chromosomes_of_a_magnified_spread(oshima, cli, tmp_path
               "--labels", str(oshima / "labels"))
     assert run.returncode == 0, run.stderr
     assert [len(list((tmp_path / "out" / "labelled" / t).iterdir())) for t in "ab"] == [46, 1]
+    assert "give --scale" not in run.stderr
+    # without --scale, the chromosomes' size gives the magnification away
+    run = cli("detect", str(tmp_path / "images"), "--out", str(tmp_path / "native"))
+    assert run.returncode == 0, run.stderr
+    assert ("spread3.png: its chromosomes are a median 1396 px in area at scale 1, where the detector's settings "
+            "expect 400-1060 px: if its magnification differs, give --scale") in run.stderr
 
 
 def test_a_field_lit_more_on_one_side_is_read_as_evenly_lit(oshima):
