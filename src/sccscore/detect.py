@@ -172,9 +172,11 @@ def illumination(green: np.ndarray, step: int = 4, vignetting: float = 0.05) -> 
         coefficients = None if plane is None else np.append(plane, 0.0)
     if coefficients is None:
         return np.ones(green.shape, np.float32)
+    centre, slope_x, slope_y, radial = coefficients.astype(np.float32)
     x = np.arange(width, dtype=np.float32)[None, :] / width - 0.5
     y = np.arange(height, dtype=np.float32)[:, None] / height - 0.5
-    lit = _lighting_terms(x, y) @ coefficients.astype(np.float32)
+    # term by term, as _lighting_terms: stacking the four at full size would take 16 bytes a pixel
+    lit = centre + slope_x * x + slope_y * y + radial * 2 * (x * x + y * y)
     median = float(np.median(lit))
     if median <= 0:  # nothing lit: a dark field, which stain() reads as no stain
         return np.ones(green.shape, np.float32)
@@ -184,7 +186,6 @@ def illumination(green: np.ndarray, step: int = 4, vignetting: float = 0.05) -> 
 
 def _lighting_terms(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """1, x, y and the squared distance from the centre (1 at the corners), for x, y in [-0.5, 0.5]."""
-    x, y = np.broadcast_arrays(x, y)
     return np.stack([np.ones_like(x), x, y, 2 * (x * x + y * y)], axis=-1)
 
 
