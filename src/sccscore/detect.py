@@ -228,7 +228,19 @@ def detect(rgb: np.ndarray, settings: DetectSettings | None = None, model: Merge
     return replace(_detections(fragments, groups, left_out, settings), stain_gain=gain)
 
 
-def size_warning(found: SpreadDetections, settings: DetectSettings) -> str | None:
+def detection_notes(found: SpreadDetections, settings: DetectSettings) -> list[str]:
+    """What to check on a spread's overlay: a stain scaled into the annotated range, or an unusual size."""
+    notes = []
+    if found.stain_gain != 1.0:
+        shade = "paler" if found.stain_gain > 1 else "darker"
+        notes.append(f"stained {shade} than the annotated spreads the detector was set on; read at their strength "
+                     f"(stain x {found.stain_gain:.2f}): check its overlay")
+    if size := _size_note(found, settings):
+        notes.append(size)
+    return notes
+
+
+def _size_note(found: SpreadDetections, settings: DetectSettings) -> str | None:
     """A note where the chromosomes' median size suggests a magnification other than ``settings.scale``."""
     areas = [d.area / settings.scale**2 for d in found.chromosomes]
     if len(areas) < 10:  # too few for a median to mean anything

@@ -38,7 +38,7 @@ from PIL import Image, ImageDraw
 
 from ._atomic import atomic_open, output_folder, read_kept_json, write_csv, write_json
 from .annotations import match_boxes, read_yolo
-from .detect import Detection, DetectSettings, MergeModel, crop, detect, size_warning
+from .detect import Detection, DetectSettings, MergeModel, crop, detect, detection_notes
 from .errors import ImageReadError, SccscoreError
 from .images import CLASS_NAMES, ImageItem, Rejected, items_from_paths, read_image
 from .models import ScoringModel
@@ -138,12 +138,8 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
              labels_dir) -> tuple[Spread, np.ndarray]:
     rgb = read_image(item.path)
     found = detect(rgb, settings, merge_model)
-    if found.stain_gain != 1.0:
-        shade = "paler" if found.stain_gain > 1 else "darker"
-        warnings.warn(f"{item.path}: stained {shade} than the annotated spreads the detector was set on; read at "
-                      f"their strength (stain x {found.stain_gain:.2f}): check its overlay", stacklevel=2)
-    if size := size_warning(found, settings):
-        warnings.warn(f"{item.path}: {size}", stacklevel=2)
+    for note in detection_notes(found, settings):
+        warnings.warn(f"{item.path}: {note}", stacklevel=2)
     folder = output_folder(out / "crops" / item.sample / item.path.stem)
     crops = {}
     for chromosome in found.chromosomes:
