@@ -11,21 +11,25 @@ background and against the median alone. Recall and precision are at IoU >= 0.5 
 249 annotated chromosomes (in-sample merge model: compare the rows, not with leave-one-out).
 Then the stain made weaker or stronger, as on a slide stained for less or more time: every
 pixel's difference from the background scaled (0.7: 30% paler), read at the strength of the
-annotated spreads (``sccscore.detect.stain_gain``) and at the fixed thresholds alone. Last,
-the noise floor of such comparisons: the spreads as imaged with up to one grey level of
-uniform noise added (five seeds), which no eye would see.
+annotated spreads (``sccscore.detect.stain_gain``) and at the fixed thresholds alone. Then
+the spreads saved as JPEG (Pillow, quality 95, 85 and 75, colour subsampled 4:2:0 as most
+software does), as a lab may have them, against the lossless PNG. Last, the noise floor of
+such comparisons: the spreads as imaged with up to one grey level of uniform noise added
+(five seeds), which no eye would see.
 
 Run: ``.venv/bin/python benchmarks/imaging_conditions.py [OSHIMA_DIR]`` (default
-``../shared/data/oshima2026``; about a minute on a 2-core CPU). Figures: docs/spreads.md, step 1.
+``../shared/data/oshima2026``; about 80 s on a 2-core CPU). Figures: docs/spreads.md, step 1.
 """
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 from unittest import mock
 
 import numpy as np
+from PIL import Image
 
 from sccscore.annotations import match_boxes, read_yolo
 from sccscore.detect import detect
@@ -34,6 +38,7 @@ from sccscore.images import read_image
 SPREADS = ("spread1", "spread2", "spread3", "spread5")
 DEPTHS = (0.1, 0.2, 0.3)  # how much darker the far edge (ramp) or the corners (vignette) are
 STRENGTHS = (0.7, 0.8, 0.9, 1.1, 1.2)  # the stain's strength relative to the spreads as imaged
+JPEG_QUALITIES = (95, 85, 75)
 
 
 def ramp(rgb: np.ndarray, depth: float) -> np.ndarray:
@@ -61,6 +66,13 @@ def stain_strength(rgb: np.ndarray, strength: float) -> np.ndarray:
     return background + strength * (rgb - background)
 
 
+def jpeg(rgb: np.ndarray, quality: float) -> np.ndarray:
+    """The image saved as JPEG at ``quality`` and read back."""
+    buffer = io.BytesIO()
+    Image.fromarray(rgb.round().astype(np.uint8)).save(buffer, format="JPEG", quality=int(quality))
+    return np.asarray(Image.open(buffer).convert("RGB"), np.float64)
+
+
 def noise(rgb: np.ndarray, seed: float) -> np.ndarray:
     return rgb + np.random.default_rng(int(seed)).uniform(-1, 1, rgb.shape)
 
@@ -85,6 +97,9 @@ def main(oshima: Path) -> None:
         with mock.patch("sccscore.detect.stain_gain", lambda stained, components: 1.0):
             fixed = recall_precision(spreads, stain_strength, strength)
         print(f"x {strength:.1f}  {gained[0]:.3f} / {gained[1]:.3f}  {fixed[0]:.3f} / {fixed[1]:.3f}", flush=True)
+    print("saved as JPEG  recall / precision")
+    for quality in JPEG_QUALITIES:
+        print(f"quality {quality}  {'{:.3f} / {:.3f}'.format(*recall_precision(spreads, jpeg, quality))}", flush=True)
     noisy = [recall_precision(spreads, noise, seed) for seed in range(5)]
     print("+-1 grey level noise, seeds 0-4, as shipped: recall " + ", ".join(f"{r:.3f}" for r, _ in noisy)
           + "; precision " + ", ".join(f"{p:.3f}" for _, p in noisy))

@@ -2,6 +2,7 @@
 
 import csv
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -128,6 +129,8 @@ def test_detect_spreads_says_which_spread_was_stained_otherwise(oshima, tmp_path
     with pytest.warns(UserWarning, match=r"darker.png: stained darker than the annotated spreads .*\(stain x 0\.\d\d"):
         result = detect_spreads([tmp_path / "in"], tmp_path / "out")
     assert len(result.spreads[0].chromosomes) > 40
+    (kept,) = _rows(tmp_path / "out" / "cautions.csv")  # kept beside the tables, for the report and later reading
+    assert kept["path"].endswith("darker.png") and kept["caution"].startswith("stained darker than the annotated")
 
 
 def test_a_scale_bar_and_its_label_are_marks_not_chromosomes(oshima):
@@ -323,10 +326,17 @@ def test_classify_spreads_resumes_without_detecting_again(oshima, tmp_path, monk
     """A run stopped after its first spread goes on from the second, to the tables of an uninterrupted run."""
     from sccscore import spreads
     from sccscore.models import load_model
+    from sccscore.report import write_report
 
     model = load_model("paper:squeezenet1_1/1")
-    images = [oshima / "images" / "spread3.png", oshima / "images" / "spread5.png"]
-    spreads.classify_spreads(images, model, tmp_path / "whole")
+    rgb = read_image(oshima / "images" / "spread3.png")
+    background = np.median(rgb.reshape(-1, 3), axis=0)
+    darker = tmp_path / "images" / "spread3-darker.png"  # with a caution, which the resumed run must say again
+    darker.parent.mkdir()
+    Image.fromarray((background + 1.3 * (rgb - background)).clip(0, 255).round().astype(np.uint8)).save(darker)
+    images = [darker, oshima / "images" / "spread5.png"]
+    with pytest.warns(UserWarning, match="spread3-darker.png: stained darker"):
+        spreads.classify_spreads(images, model, tmp_path / "whole")
     monkeypatch.setattr(spreads, "SPREADS_PER_CHUNK", 1)
 
     def stop_after_the_first(done, total):
@@ -334,26 +344,31 @@ def test_classify_spreads_resumes_without_detecting_again(oshima, tmp_path, monk
             raise KeyboardInterrupt
 
     out = tmp_path / "resumed"
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(KeyboardInterrupt), pytest.warns(UserWarning, match="stained darker"):
         spreads.classify_spreads(images, model, out, progress=stop_after_the_first)
-    assert not (out / "predictions.csv").exists() and (out / "overlays" / "images" / "spread3.png").is_file()
+    assert not (out / "predictions.csv").exists() and (out / "overlays" / "images" / "spread3-darker.png").is_file()
     for other in ({"model": load_model("paper:squeezenet1_1/2")}, {"model": model, "use_outline": False}):
         with pytest.raises(SccscoreError, match="interrupted run used other images, model, detection or outline"):
             spreads.classify_spreads(images, out_dir=out, resume=True, **other)
-    record = out / ".spreads" / "images" / "spread3.json"
+    record = out / ".spreads" / "images" / "spread3-darker.json"
     kept = record.read_text()
     record.write_text(kept[:100])  # damaged by hand: a clear error, not a traceback
-    with pytest.raises(SccscoreError, match="spread3.json: cannot read what the interrupted run kept"):
+    with pytest.raises(SccscoreError, match="spread3-darker.json: cannot read what the interrupted run kept"):
         spreads.classify_spreads(images, model, out, resume=True)
     record.write_text(kept)
     detected = []
     real_detect = spreads.detect
     monkeypatch.setattr(spreads, "detect", lambda rgb, *rest: detected.append(rgb.shape) or real_detect(rgb, *rest))
-    result = spreads.classify_spreads(images, model, out, resume=True)
+    with pytest.warns(UserWarning, match="spread3-darker.png: stained darker") as said:
+        result = spreads.classify_spreads(images, model, out, resume=True)
+    assert len(said) == 1
     assert len(detected) == 1  # spread3 was kept from the stopped run
-    assert [s.item.path.name for s in result.spreads] == ["spread3.png", "spread5.png"]
+    assert [s.item.path.name for s in result.spreads] == ["spread3-darker.png", "spread5.png"]
     whole, resumed = _rows(tmp_path / "whole" / "predictions.csv"), _rows(out / "predictions.csv")
-    assert len(resumed) == 47 + 47
+    assert len(resumed) == 46 + 47
+    assert (out / "cautions.csv").read_text() == (tmp_path / "whole" / "cautions.csv").read_text()
+    page = write_report(out, model).read_text()
+    assert "Check these spreads' overlays before reading their shares:</p><ul><li>spread3-darker.png: stained darker" in page
     for before, after in zip(whole, resumed, strict=True):
         assert {k: v for k, v in after.items() if k != "path" and not k.startswith("p_")} == \
             {k: v for k, v in before.items() if k != "path" and not k.startswith("p_")}
@@ -392,6 +407,8 @@ def test_blank_grey_and_16bit_spreads(oshima, tmp_path):
         result = detect_spreads([folder], tmp_path / "out")
     found = {s.item.path.name: len(s.chromosomes) for s in result.spreads}
     assert found == {"blank.png": 0, "camera12.tif": 47, "deep.tif": 47, "grey.png": 47}
+    cautions = [(Path(r["path"]).name, r["caution"]) for r in _rows(tmp_path / "out" / "cautions.csv")]
+    assert cautions == [("blank.png", "no chromosomes found")]
 
 
 def test_a_report_of_spreads_with_no_chromosome_is_a_clear_refusal(cli, tmp_path):

@@ -187,8 +187,8 @@ def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: f
         if expected := what_to_expect(model):
             console.print(expected, highlight=False)
     tables = "metaphases.csv, summary.csv" if result.metaphases else "no metaphases.csv or summary.csv (no chromosome)"
-    console.print(f"wrote {result.out_dir / 'predictions.csv'}, {tables}, detections.csv, rejected.csv, crops/ and "
-                  "overlays/", highlight=False)
+    console.print(f"wrote {result.out_dir / 'predictions.csv'}, {tables}, detections.csv, rejected.csv, cautions.csv, "
+                  "crops/ and overlays/", highlight=False)
     return bool(result.metaphases)
 
 
@@ -236,7 +236,7 @@ def detect(
     with _progress("detecting", quiet) as progress:
         result = detect_spreads(images, out, DetectSettings(scale=scale), labels_dir=labels, progress=progress)
     _print_spread_result(result)
-    console.print(f"wrote {result.out_dir / 'detections.csv'}, crops/, overlays/ and rejected.csv"
+    console.print(f"wrote {result.out_dir / 'detections.csv'}, crops/, overlays/, rejected.csv and cautions.csv"
                   + (", labelled/" if labels else ""), highlight=False)
 
 

@@ -228,20 +228,20 @@ def detect(rgb: np.ndarray, settings: DetectSettings | None = None, model: Merge
     return replace(_detections(fragments, groups, left_out, settings), stain_gain=gain)
 
 
-def detection_notes(found: SpreadDetections, settings: DetectSettings) -> list[str]:
-    """What to check on a spread's overlay: a stain scaled into the annotated range, or an unusual size."""
-    notes = []
+def detection_cautions(found: SpreadDetections, settings: DetectSettings) -> list[str]:
+    """What to check on a spread: no chromosome found, a stain scaled into the annotated range, an unusual size."""
+    cautions = [] if found.chromosomes else ["no chromosomes found"]
     if found.stain_gain != 1.0:
         shade = "paler" if found.stain_gain > 1 else "darker"
-        notes.append(f"stained {shade} than the annotated spreads the detector was set on; read at their strength "
-                     f"(stain x {found.stain_gain:.2f}): check its overlay")
-    if size := _size_note(found, settings):
-        notes.append(size)
-    return notes
+        cautions.append(f"stained {shade} than the annotated spreads the detector was set on; read at their strength "
+                        f"(stain x {found.stain_gain:.2f}): check its overlay")
+    if size := _size_caution(found, settings):
+        cautions.append(size)
+    return cautions
 
 
-def _size_note(found: SpreadDetections, settings: DetectSettings) -> str | None:
-    """A note where the chromosomes' median size suggests a magnification other than ``settings.scale``."""
+def _size_caution(found: SpreadDetections, settings: DetectSettings) -> str | None:
+    """A caution where the chromosomes' median size suggests a magnification other than ``settings.scale``."""
     areas = [d.area / settings.scale**2 for d in found.chromosomes]
     if len(areas) < 10:  # too few for a median to mean anything
         return None

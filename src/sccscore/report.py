@@ -11,6 +11,7 @@ The chart is also written as PNG and SVG beside the report.
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
 import html
 import io
@@ -176,13 +177,24 @@ def _spreads_section(out_dir: Path, model: ScoringModel) -> str:
              "(the cells of the analysis). Boxes: green A, orange B, red C; grey, left out (nucleus, debris, "
              "cluster, cut by the image border, or drawn on it; see detections.csv).</p>",
              _expected_on_new_spreads(model),
-             _table(["sample", "image", "metaphase", "chromosomes", *(f"{k[len('pct_'):]} %" for k in shares)], rows)]
+             _table(["sample", "image", "metaphase", "chromosomes", *(f"{k[len('pct_'):]} %" for k in shares)], rows),
+             _cautions(out_dir / "cautions.csv")]
     for overlay in sorted((out_dir / "overlays").glob("*/*.png")):
         with Image.open(overlay) as image:
             image.thumbnail((900, 900))
             parts.append(f"<figure class='overlay'><img src='{_png_uri(_image_png(image))}' alt='{html.escape(overlay.stem)}'>"
                          f"<figcaption>{html.escape(overlay.parent.name)} / {html.escape(overlay.stem)}</figcaption></figure>")
     return "".join(parts)
+
+
+def _cautions(path: Path) -> str:
+    """What the detector asked to check on some spreads' overlays (spreads.py), as a list; empty if nothing."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    if not rows:
+        return ""
+    items = "".join(f"<li>{html.escape(Path(r['path']).name)}: {html.escape(r['caution'])}</li>" for r in rows)
+    return f"<div class='expected'><p>Check these spreads' overlays before reading their shares:</p><ul>{items}</ul></div>"
 
 
 def _expected_on_new_spreads(model: ScoringModel) -> str:

@@ -11,7 +11,10 @@ and writes to the output folder:
 - ``detections.csv``: every object found, chromosome or left out, with its box,
   area, centre, metaphase, status and reason;
 - ``overlays/<sample>/<image>.png``: the image with each box drawn;
-- ``rejected.csv``: images that could not be read or processed, and why.
+- ``rejected.csv``: images that could not be read or processed, and why;
+- ``cautions.csv``: what to check on a processed image's overlay (no chromosome found,
+  a stain read at the annotated spreads' strength, a size that suggests ``--scale``),
+  also given as warnings.
 
 :func:`classify_spreads` does the same, classifies the crops and adds
 ``predictions.csv`` (one row per chromosome, with its image, metaphase and cell),
@@ -38,7 +41,7 @@ from PIL import Image, ImageDraw
 
 from ._atomic import atomic_open, output_folder, read_kept_json, write_csv, write_json
 from .annotations import match_boxes, read_yolo
-from .detect import Detection, DetectSettings, MergeModel, crop, detect, detection_notes
+from .detect import Detection, DetectSettings, MergeModel, crop, detect, detection_cautions
 from .errors import ImageReadError, SccscoreError
 from .images import CLASS_NAMES, ImageItem, Rejected, items_from_paths, read_image
 from .models import ScoringModel
@@ -49,6 +52,7 @@ from .shape import SHAPE_MEASURES, ShapeModel, combine
 DETECTION_HEADER = ["image", "sample", "id", "x0", "y0", "x1", "y1", "area", "centroid_x", "centroid_y",
                     "metaphase", "status", "reason", "crop", *SHAPE_MEASURES]
 REJECTED_HEADER = ["path", "sample", "reason"]
+CAUTIONS_HEADER = ["path", "sample", "caution"]
 TYPE_COLOURS = {"A": (0, 150, 0), "B": (235, 140, 0), "C": (210, 0, 0)}
 FOUND_COLOUR, LEFT_OUT_COLOUR = (0, 90, 255), (150, 150, 150)
 # spreads detected before their crops are scored together: few model start-ups, and a bounded
@@ -68,6 +72,7 @@ class Spread:
     labels: dict[int, str] = field(default_factory=dict)  # chromosome id -> annotated type, where matched
     predicted: dict[int, str] = field(default_factory=dict)  # chromosome id -> type, after classify_spreads
     probabilities: dict[int, list[float]] = field(default_factory=dict)  # chromosome id -> per type, likewise
+    cautions: list[str] = field(default_factory=list)  # what to check on its overlay (detect.detection_cautions)
 
     @property
     def chromosomes(self) -> list[Detection]:
@@ -126,26 +131,29 @@ def _process_or_reject(item: ImageItem, out: Path, settings: DetectSettings, mer
 
 
 def _write_detection_tables(out: Path, spreads: list[Spread], rejected: list[Rejected], with_label: bool) -> None:
-    for spread in spreads:
-        if not spread.chromosomes:
-            warnings.warn(f"{spread.item.path}: no chromosomes found", stacklevel=3)
     write_csv(out / "detections.csv", DETECTION_HEADER + (["label"] if with_label else []),
               (row for spread in spreads for row in _detection_rows(spread, out, with_label)))
     write_csv(out / "rejected.csv", REJECTED_HEADER, ([str(r.path), r.sample, r.reason] for r in rejected))
+    write_csv(out / "cautions.csv", CAUTIONS_HEADER,
+              ([str(s.item.path), s.item.sample, caution] for s in spreads for caution in s.cautions))
+
+
+def _warn_cautions(spread: Spread) -> None:
+    for caution in spread.cautions:
+        warnings.warn(f"{spread.item.path}: {caution}", stacklevel=3)
 
 
 def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: MergeModel,
              labels_dir) -> tuple[Spread, np.ndarray]:
     rgb = read_image(item.path)
     found = detect(rgb, settings, merge_model)
-    for note in detection_notes(found, settings):
-        warnings.warn(f"{item.path}: {note}", stacklevel=2)
     folder = output_folder(out / "crops" / item.sample / item.path.stem)
     crops = {}
     for chromosome in found.chromosomes:
         crops[chromosome.id] = _save_png(paper_preprocess(crop(rgb, found, chromosome, settings.margin)),
                                          folder / f"{chromosome.id:03d}.png")
-    spread = Spread(item, rgb.shape[:2], found.detections, crops)
+    spread = Spread(item, rgb.shape[:2], found.detections, crops, cautions=detection_cautions(found, settings))
+    _warn_cautions(spread)
     if labels_dir is not None:
         spread.labels = _annotated_types(found.chromosomes, Path(labels_dir) / f"{item.path.stem}.txt", rgb.shape)
         for number, label in spread.labels.items():
@@ -229,6 +237,8 @@ def classify_spreads(
     run = {"model": model.config.name, "images": [_key(item) for item in items], "settings": asdict(settings),
            "merge_model": asdict(merge_model), "shape_model": asdict(shape_model) if shape_model else None}
     by_path = _resume_spreads(out, run) if resume else _start_spreads(out, run)
+    for kept in by_path.values():  # said when they were detected, before the interruption: said again
+        _warn_cautions(kept)
     pending: list[tuple[Spread, np.ndarray]] = []
     for done, item in enumerate(items, start=1):
         if _key(item) not in by_path:
@@ -318,7 +328,7 @@ def _record(spread: Spread) -> dict[str, Any]:
     return {"path": str(spread.item.path), "sample": spread.item.sample, "shape": list(spread.shape),
             "detections": [asdict(d) for d in spread.detections],
             "crops": {str(n): str(p) for n, p in spread.crops.items()},
-            "predicted": spread.predicted, "probabilities": spread.probabilities}
+            "predicted": spread.predicted, "probabilities": spread.probabilities, "cautions": spread.cautions}
 
 
 def _from_record(record: dict[str, Any]) -> Spread:
@@ -328,7 +338,8 @@ def _from_record(record: dict[str, Any]) -> Spread:
     by_number = lambda table: {int(n): value for n, value in table.items()}  # noqa: E731 (JSON keys are text)
     return Spread(ImageItem(Path(record["path"]), record["sample"]), tuple(record["shape"]), detections,
                   {n: Path(p) for n, p in by_number(record["crops"]).items()},
-                  predicted=by_number(record["predicted"]), probabilities=by_number(record["probabilities"]))
+                  predicted=by_number(record["predicted"]), probabilities=by_number(record["probabilities"]),
+                  cautions=record.get("cautions", []))  # kept by a run before cautions were recorded
 
 
 def _prediction_row(spread: Spread, d: Detection, classes: Sequence[str]) -> dict:
