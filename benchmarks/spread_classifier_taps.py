@@ -1,0 +1,88 @@
+"""Why ``sccscore:spreads`` pools SqueezeNet's two deepest layers instead of six.
+
+The default recipe for crops pools its features at six layers (``DefaultRecipe().taps``);
+the spread classifier keeps the last two (``sccscore.spread_model.RECIPE``). Two protocols,
+each comparing the two recipes on the same folds in one run:
+
+1. Leave one spread out, end to end, as ``sccscore evaluate-detection --leave-one-out``
+   (merge and shape models and classifier fitted without the held-out spread), with and
+   without the outline: concordance, and the chromosomes each recipe gets right where the
+   other does not, with a two-sided sign test.
+2. Stratified 5-fold cross-validation over the crops that the shipped detector cuts from all
+   four spreads and that match an annotated box (so every spread is in training, as for the
+   shipped model on new spreads), five seeds; classifier alone.
+
+Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python
+benchmarks/spread_classifier_taps.py [OSHIMA_DIR]`` (about 5 minutes on a 2-core CPU).
+Figures: docs/spreads.md, "Classifier levers".
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+import torch
+from scipy.stats import binomtest
+
+from sccscore import detection_eval, spread_model
+from sccscore.crossval import stratified_folds
+from sccscore.features import extract, fingerprints
+from sccscore.images import CLASS_NAMES
+from sccscore.spreads import detect_spreads
+from sccscore.training import DefaultRecipe, fit_logistic_regression, linear_probabilities
+
+RECIPES = {"six taps": DefaultRecipe(), "two deepest (shipped)": spread_model.RECIPE}
+
+
+def leave_one_out(oshima: Path, recipe: DefaultRecipe, outline: bool) -> tuple[float, np.ndarray]:
+    """Concordance, and which of the annotated chromosomes were found and typed as annotated."""
+    scored = []
+    score = detection_eval._score_spread
+
+    def keep(spread, types, label_file):
+        scored.append(score(spread, types, label_file))
+        return scored[-1]
+
+    with mock.patch.object(detection_eval, "RECIPE", recipe), mock.patch.object(spread_model, "RECIPE", recipe), \
+            mock.patch.object(detection_eval, "_score_spread", keep):
+        report = detection_eval.leave_one_out(oshima / "images", oshima / "labels", use_outline=outline)
+    return report["concordance"], np.concatenate([s["given"] == s["true"] for s in scored])
+
+
+def cross_validated(oshima: Path, seeds: range) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        found = detect_spreads(sorted((oshima / "images").glob("*.png")), tmp, labels_dir=oshima / "labels")
+        crops = spread_model.matched_crops(found.spreads)
+        labels = np.array([CLASS_NAMES.index(c.label) for c in crops])
+        features = {name: extract(crops, r.model_config(), fingerprints(crops)) for name, r in RECIPES.items()}
+    print(f"5-fold cross-validation over {len(crops)} matched crops of all four spreads, classifier alone")
+    for seed in seeds:
+        fold = stratified_folds(["spreads"] * len(crops), labels, [str(c.path) for c in crops], 5, seed)
+        right = {name: np.zeros(len(crops), bool) for name in RECIPES}
+        for k in range(5):
+            train, test = fold != k, fold == k
+            for name, x in features.items():
+                weight, bias = fit_logistic_regression(x[train], labels[train], 3, RECIPES[name].l2_c, True,
+                                                       torch.device("cpu"))
+                right[name][test] = linear_probabilities(x[test], weight, bias).argmax(axis=1) == labels[test]
+        six, two = right.values()
+        print(f"seed {seed}: six taps {six.mean():.3f}, two deepest {two.mean():.3f}; "
+              f"two right where six wrong {int((two & ~six).sum())}, the reverse {int((six & ~two).sum())}", flush=True)
+
+
+def main(oshima: Path) -> None:
+    print("leave one spread out, end to end")
+    for outline in (True, False):
+        (c_six, six), (c_two, two) = (leave_one_out(oshima, r, outline) for r in RECIPES.values())
+        gained, lost = int((two & ~six).sum()), int((six & ~two).sum())
+        print(f"{'with' if outline else 'without'} the outline: six taps {c_six:.3f}, two deepest {c_two:.3f}; "
+              f"gained {gained}, lost {lost}, sign test p = {binomtest(gained, gained + lost).pvalue:.3f}", flush=True)
+    cross_validated(oshima, range(5))
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("../shared/data/oshima2026"))
