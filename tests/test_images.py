@@ -57,6 +57,17 @@ def test_alpha_is_composited_on_white(tmp_path, crop):
     np.testing.assert_array_equal(array[5:, 5:], crop[5:, 5:])
 
 
+def test_12_bit_colour_with_alpha_keeps_its_range(tmp_path, crop):
+    rgb12 = ((crop.astype(np.uint32) * 4095 + 127) // 255).astype(np.uint16)
+    for alpha_peak in (4095, 65535):  # the alpha channel in the data's depth or the file's
+        alpha = np.full(crop.shape[:2], alpha_peak, np.uint16)
+        alpha[:5, :5] = 0  # a transparent corner
+        tifffile.imwrite(tmp_path / "rgba12.tif", np.dstack([rgb12, alpha]), photometric="rgb", extrasamples=[2])
+        array = read_image(tmp_path / "rgba12.tif")
+        assert (array[:5, :5] == 255).all()  # white, as for 8-bit alpha
+        np.testing.assert_array_equal(array[5:, 5:], crop[5:, 5:])  # not 16 times darker
+
+
 def test_palette_image_reads(tmp_path, crop):
     Image.fromarray(crop).convert("P").save(tmp_path / "p.png")
     assert read_image(tmp_path / "p.png").shape == crop.shape

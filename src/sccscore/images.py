@@ -138,16 +138,17 @@ def _to_rgb8(image: Image.Image) -> np.ndarray:
 
 def _array_to_rgb8(array: np.ndarray) -> np.ndarray:
     """Scale a grey or RGB(A) array of any integer or float depth to RGB uint8."""
-    if array.ndim == 3 and array.shape[-1] in (2, 4):  # grey+alpha or RGBA
-        colour, alpha = array[..., :-1], array[..., -1:]
-        peak = _peak(array.dtype)
-        array = colour * (alpha / peak) + peak * (1 - alpha / peak)
-        array = array.astype(np.float64)
     if array.ndim == 2:
         array = array[..., None]
-    if array.ndim != 3 or array.shape[-1] not in (1, 3):
+    if array.ndim != 3 or array.shape[-1] not in (1, 2, 3, 4):
         raise ValueError(f"unsupported image array of shape {array.shape}")
-    scaled = np.clip(array.astype(np.float64) * (255.0 / _depth_peak(array)), 0, 255)
+    has_alpha = array.shape[-1] in (2, 4)  # grey+alpha or RGBA: composited onto white
+    colour = array[..., :-1] if has_alpha else array
+    white = _depth_peak(colour)  # read before compositing: onto 16-bit white, 12-bit data would look dark
+    if has_alpha:
+        opacity = array[..., -1:] / _depth_peak(array[..., -1:])
+        colour = colour * opacity + white * (1 - opacity)
+    scaled = np.clip(colour.astype(np.float64) * (255.0 / white), 0, 255)
     rgb = np.rint(scaled).astype(np.uint8)
     return np.repeat(rgb, 3, axis=-1) if rgb.shape[-1] == 1 else rgb
 
