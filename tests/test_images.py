@@ -68,6 +68,26 @@ def test_12_bit_colour_with_alpha_keeps_its_range(tmp_path, crop):
         np.testing.assert_array_equal(array[5:, 5:], crop[5:, 5:])  # not 16 times darker
 
 
+def test_16_bit_colour_pngs_keep_every_bit(tmp_path, crop):
+    import cv2  # writes 16-bit colour PNGs, which Pillow cannot
+
+    rgb12 = ((crop.astype(np.uint32) * 4095 + 127) // 255).astype(np.uint16)
+    alpha = np.full(crop.shape[:2], 65535, np.uint16)
+    alpha[:5, :5] = 0
+    cv2.imwrite(str(tmp_path / "rgb12.png"), rgb12[..., ::-1])  # OpenCV's channel order is BGR
+    cv2.imwrite(str(tmp_path / "rgb16.png"), (crop.astype(np.uint16) * 257)[..., ::-1])
+    cv2.imwrite(str(tmp_path / "rgba12.png"), np.dstack([rgb12[..., ::-1], alpha]))
+    for name in ("rgb12.png", "rgb16.png"):  # Pillow alone read rgb12.png as 0-15
+        np.testing.assert_array_equal(read_image(tmp_path / name), crop)
+    rgba = read_image(tmp_path / "rgba12.png")
+    assert (rgba[:5, :5] == 255).all()
+    np.testing.assert_array_equal(rgba[5:, 5:], crop[5:, 5:])
+    data = (tmp_path / "rgb12.png").read_bytes()
+    (tmp_path / "cut.png").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ImageReadError, match=r"cut\.png: corrupt or truncated"):
+        read_image(tmp_path / "cut.png")
+
+
 def test_palette_image_reads(tmp_path, crop):
     Image.fromarray(crop).convert("P").save(tmp_path / "p.png")
     assert read_image(tmp_path / "p.png").shape == crop.shape

@@ -104,9 +104,9 @@ def read_image(path: str | Path) -> np.ndarray:
         with Image.open(path) as image:
             if image.width * image.height > _MAX_PIXELS:
                 raise ImageReadError(path, f"image is {image.width} x {image.height} px, too large to read")
+            if _colour_wider_than_8_bits(image):  # Pillow would keep only the high byte of each sample
+                return _read_png16(path) if image.format == "PNG" else _read_tiff(path)
             image.load()
-            if _colour_wider_than_8_bits(image):
-                return _read_tiff(path)  # Pillow keeps only the high byte of each 16-bit colour sample
             return _to_rgb8(image)
     except ImageReadError:
         raise
@@ -121,9 +121,25 @@ def read_image(path: str | Path) -> np.ndarray:
 
 
 def _colour_wider_than_8_bits(image: Image.Image) -> bool:
-    """A colour TIFF of more than 8 bits per sample, which Pillow decodes to 8 bits by dropping the low byte."""
+    """A colour TIFF or PNG of more than 8 bits per sample, which Pillow decodes to 8 bits by dropping the low byte.
+
+    Asked before the image is loaded: loading clears the PNG's tile, which holds its sample format.
+    """
     bits = getattr(image, "tag_v2", {}).get(258, (8,))  # TIFF BitsPerSample
-    return image.mode in {"RGB", "RGBA"} and max(bits) > 8
+    png_16 = image.format == "PNG" and any(str(tile.args).endswith(";16B") for tile in image.tile)
+    return image.mode in {"RGB", "RGBA"} and (max(bits) > 8 or png_16)
+
+
+def _read_png16(path: Path) -> np.ndarray:
+    """A 16-bit colour PNG, through OpenCV (installed with grad-cam), which keeps every bit."""
+    import cv2
+
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)  # a broken file is named below, not warned of
+    array = cv2.imdecode(np.fromfile(path, np.uint8), cv2.IMREAD_UNCHANGED)  # fromfile: any path, any OS
+    if array is None or array.ndim != 3:
+        raise ImageReadError(path, "corrupt or truncated 16-bit PNG")
+    channels = cv2.COLOR_BGRA2RGBA if array.shape[-1] == 4 else cv2.COLOR_BGR2RGB
+    return _array_to_rgb8(cv2.cvtColor(array, channels))
 
 
 def _to_rgb8(image: Image.Image) -> np.ndarray:
