@@ -12,8 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 from safetensors.torch import save_file
 
 from sccscore.annotations import match_boxes, read_yolo
-from sccscore.detect import (DetectSettings, MergeModel, _components, detect, fit_merge_model, illumination, join,
-                             pair_examples, stain, stain_gain)
+from sccscore.detect import DetectSettings, MergeModel, detect, fit_merge_model, illumination, join, pair_examples
 from sccscore.detection_eval import figures, leave_one_out
 from sccscore.errors import ModelError, SccscoreError
 from sccscore.images import read_image
@@ -107,15 +106,12 @@ def test_a_slide_stained_paler_is_read_at_the_strength_of_the_annotated_ones(osh
     rgb, boxes, _ = _annotated(oshima, "spread2")
     background = np.median(rgb.reshape(-1, 3), axis=0)
     paler = (background + 0.7 * (rgb - background)).round().astype(np.uint8)  # 30% less stain
-    stained = {name: stain(image) for name, image in (("as imaged", rgb), ("paler", paler))}
-    gains = {name: stain_gain(s, _components(s, DetectSettings())[0]) for name, s in stained.items()}
-    assert gains["as imaged"] == 1.0  # within the annotated spreads' range: read as it is
+    detected = {name: detect(image) for name, image in (("as imaged", rgb), ("paler", paler))}
+    assert detected["as imaged"].stain_gain == 1.0  # within the annotated spreads' range: read as it is
     # back to the range's paler end: 0.58 / 0.461, where 0.461 is 0.73 of the spread's own 0.629 (not 0.7: its
     # palest pixels fall below the threshold, out of the measure)
-    assert gains["paler"] == pytest.approx(1.257, abs=0.005)
-    detected = detect(paler)
-    assert detected.stain_gain == gains["paler"] and detect(rgb).stain_gain == 1.0
-    found = np.array([d.box for d in detected.chromosomes], float)
+    assert detected["paler"].stain_gain == pytest.approx(1.257, abs=0.005)
+    found = np.array([d.box for d in detected["paler"].chromosomes], float)
     # 101 of 102 in 103 as imaged; at the fixed thresholds alone, 78 in 120
     assert (len(match_boxes(found, boxes)), len(found)) == (100, 102)
 
@@ -252,9 +248,16 @@ def test_join_needs_a_likelier_pair_for_two_objects_joined_already():
 
 
 def test_detection_figures_by_hand():
-    # annotated A, B, C, C; given A, C, (not found), C; 3 detections in all
-    scored = [{"image": "x.png", "n_found": 3, "true": np.array([0, 1, 2, 2]), "given": np.array([0, 2, -1, 2])}]
+    # annotated A, B, C, C; given A, C, (not found), C by detections 4, 7, -, 2; 3 detections in all
+    boxes = np.array([[10, 10, 40, 50], [60, 10, 90, 40], [10, 60, 40, 90], [60.25, 60, 90, 95]])
+    scored = [{"image": "x.png", "n_found": 3, "true": np.array([0, 1, 2, 2]), "given": np.array([0, 2, -1, 2]),
+               "boxes": boxes, "matched": [4, 7, None, 2]}]
     report = figures(scored)
+    assert [(c["annotated"], c["detection"], c["given"]) for c in report["per_chromosome"]] == [
+        ("A", 4, "A"), ("B", 7, "C"), ("C", None, "not found"), ("C", 2, "C")]
+    assert report["per_chromosome"][3] == {"image": "x.png", "box": [60.2, 60.0, 90.0, 95.0], "annotated": "C",
+                                           "detection": 2, "given": "C"}
+    json.dumps(report)  # plain types: written as --json
     assert (report["recall"], report["precision"], report["concordance"]) == (0.75, 1.0, 0.5)
     no_metaphases = {"share_error_points": None}
     assert report["per_type"] == {"A": {"n": 1, "recall": 1.0, "concordance": 1.0, **no_metaphases},
@@ -438,7 +441,7 @@ def test_a_batch_survives_a_bad_and_a_huge_image(oshima, tmp_path):
 def test_evaluate_detection_cli_json(cli, oshima, tmp_path):
     report_path = tmp_path / "d.json"
     run = cli("evaluate-detection", str(oshima / "images"), str(oshima / "labels"), "--model",
-              "paper:squeezenet1_1/1", "--json", str(report_path))
+              "paper:squeezenet1_1/1", "--json", str(report_path), "--out", str(tmp_path / "kept"))
     assert run.returncode == 0, run.stderr
     assert "merge and shape models were fitted on spread1, spread2, spread3, spread5" in run.stderr
     report = json.loads(report_path.read_text())
@@ -451,6 +454,13 @@ def test_evaluate_detection_cli_json(cli, oshima, tmp_path):
     assert sum(m["n_annotated"] for m in metaphases) == 249 and metaphases[1]["n_annotated"] == 56
     assert metaphases[3]["annotated_pct"] == [97.9, 2.1, 0.0]  # spread3: 46 A, 1 B
     assert "Per metaphase" in run.stdout
+    # every annotated chromosome, with the chromosome of detections.csv that matched it and its predicted type
+    chromosomes = report["per_chromosome"]
+    assert len(chromosomes) == 249 and sum(c["detection"] is not None for c in chromosomes) == report["n_matched"]
+    assert sum(c["given"] == c["annotated"] for c in chromosomes) == report["n_correct"]
+    predicted = {(r["image"], int(r["id"])): r["predicted"] for r in _rows(tmp_path / "kept" / "predictions.csv")}
+    for c in chromosomes:
+        assert c["given"] == (predicted[c["image"], c["detection"]] if c["detection"] is not None else "not found")
 
 
 def test_evaluate_detection_of_a_spread_with_nothing_found(cli, tmp_path):

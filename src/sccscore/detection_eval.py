@@ -4,7 +4,9 @@ A detected chromosome is a true positive when it matches an annotated box with
 IoU >= 0.5 (one-to-one, :func:`sccscore.annotations.match_boxes`). Recall and
 precision count boxes regardless of type; the end-to-end concordance is the
 share of annotated chromosomes that are both detected and given the annotated
-type. :func:`evaluate_detection` scores a given model with the shipped merge
+type; ``per_chromosome`` says, for every annotated chromosome, which detection matched it
+and what type it was given, for looking it up on the overlay or comparing two runs
+chromosome by chromosome. :func:`evaluate_detection` scores a given model with the shipped merge
 and shape models. :func:`leave_one_out` never scores a spread with anything
 fitted on it: for each spread, the merge and shape models are fitted on the
 other spreads and the classifier (the default recipe) on the given labelled
@@ -98,12 +100,12 @@ def _score_spread(spread: Spread, types: dict[int, str], label_file: Path) -> di
     truth, classes = read_yolo(label_file, width, height)
     chromosomes = spread.chromosomes
     found = np.array([c.box for c in chromosomes], float).reshape(-1, 4)
-    given = np.full(len(truth), NOT_FOUND)
+    given, matched = np.full(len(truth), NOT_FOUND), [None] * len(truth)
     for f, t in match_boxes(found, truth, MIN_IOU):
-        number = chromosomes[f].id
+        number = matched[t] = chromosomes[f].id
         given[t] = CLASS_NAMES.index(types[number]) if number in types else NOT_CLASSIFIED
     return {"image": spread.item.path.name, "n_found": len(found), "true": classes, "given": given,
-            "metaphases": metaphase_shares(spread, types, truth, classes)}
+            "boxes": truth, "matched": matched, "metaphases": metaphase_shares(spread, types, truth, classes)}
 
 
 def metaphase_shares(spread: Spread, types: dict[int, str], truth: np.ndarray, classes: np.ndarray) -> list[dict]:
@@ -146,10 +148,18 @@ def figures(scored: Sequence[dict[str, Any]]) -> dict[str, Any]:
                           "concordance": _ratio(int((mine == index).sum()), len(mine)),
                           "share_error_points": round(float(share_error[:, index].mean()), 1) if per_metaphase else None}
     classified = given >= 0
+    per_chromosome = [{"image": s["image"], "box": [round(float(v), 1) for v in box], "annotated": CLASS_NAMES[t],
+                       "detection": number, "given": _given_name(g)}
+                      for s in scored for box, t, g, number in zip(s["boxes"], s["true"], s["given"], s["matched"])]
     per_image = [{"image": s["image"], **_rates(c), **c}
                  for s, c in ((s, _counts(s["true"], s["given"], s["n_found"])) for s in scored)]
     return {**_rates(total), **total, "per_type": per_type, "per_image": per_image, "per_metaphase": per_metaphase,
-            "confusion_of_matched": confusion_matrix(true[classified], given[classified], len(CLASS_NAMES)).tolist()}
+            "confusion_of_matched": confusion_matrix(true[classified], given[classified], len(CLASS_NAMES)).tolist(),
+            "per_chromosome": per_chromosome}
+
+
+def _given_name(given: int) -> str:
+    return {NOT_FOUND: "not found", NOT_CLASSIFIED: "not classified"}.get(int(given)) or CLASS_NAMES[given]
 
 
 def _counts(true: np.ndarray, given: np.ndarray, n_found: int) -> dict[str, int]:
