@@ -189,6 +189,8 @@ def _spreads_section(out_dir: Path, model: ScoringModel) -> str:
 
 def _cautions(path: Path) -> str:
     """What the detector asked to check on some spreads' overlays (spreads.py), as a list; empty if nothing."""
+    if not path.is_file():  # written by a version of sccscore before cautions were kept
+        return ""
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     if not rows:
