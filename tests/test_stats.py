@@ -133,6 +133,9 @@ def test_confusion_is_read_from_evaluate_and_crossval_reports():
     assert confusion_from(single).tolist() == single["confusion"]
     assert confusion_from(ensemble).tolist() == single["confusion"]
     assert confusion_from({"groups": {"wt": single, "ctf18": ensemble}}).sum() == 38
+    # spreads' errors differ from spread to spread: correcting by them made the shares worse (docs/spreads.md)
+    with pytest.raises(SccscoreError, match="an evaluate-detection report; spreads' shares are not corrected"):
+        confusion_from({"confusion_of_matched": single["confusion"], "per_metaphase": []})
 
 
 def test_a_correction_that_did_not_help_on_its_labelled_images_is_flagged(tmp_path):

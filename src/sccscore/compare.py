@@ -98,6 +98,10 @@ def confusion_from(source: str | Path | dict[str, Any]) -> np.ndarray:
     data = source if isinstance(source, dict) else _read_json(Path(source))
     if "groups" in data:
         return sum((confusion_from(group) for group in data["groups"].values()), np.zeros((3, 3), np.int64))
+    if "confusion_of_matched" in data:
+        raise SccscoreError(f"{source}: an evaluate-detection report; spreads' shares are not corrected by its confusion "
+                            "matrix: on the annotated spreads each spread's errors were unlike the others', and "
+                            "correcting made the shares worse (docs/spreads.md)")
     figures = data.get("ensemble", data)
     if "confusion" not in figures:
         raise SccscoreError(f"{source}: holds no confusion matrix (write one with evaluate --json or crossval --json)")
