@@ -109,11 +109,8 @@ def _settings_section(model: ScoringModel, rows: list[dict[str, str]], settings:
              ("model", model.config.name), ("model members", model.config.n_members),
              ("input", f"{model.config.input.size[0]} px, preprocessing {model.config.input.preprocess}, "
                        f"{model.config.views} view(s)")]
-    recipe = training.get("recipe")
-    if recipe and (taps := training.get("settings", {}).get("taps")):  # sccscore:spreads pools other layers
-        recipe += f" (features pooled at SqueezeNet layers {', '.join(map(str, taps))})"
     # sccscore:spreads records the annotated spreads it learned from instead of a fingerprint
-    items += [(name, value) for name, value in (("training recipe", recipe),
+    items += [(name, value) for name, value in (("training recipe", training.get("recipe")),
                                                 ("training data fingerprint", training.get("data_fingerprint")),
                                                 ("model trained on spreads", ", ".join(training.get("trained_on", []))))
               if value]
