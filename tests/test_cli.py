@@ -1,7 +1,6 @@
 """The command line end to end, in a subprocess, on real crops."""
 
 import csv
-import json
 import shutil
 
 import pytest
