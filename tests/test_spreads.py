@@ -12,17 +12,19 @@ from PIL import Image, ImageDraw, ImageFont
 from safetensors.torch import save_file
 
 from sccscore.annotations import match_boxes, read_yolo
-from sccscore.detect import DetectSettings, MergeModel, detect, fit_merge_model, illumination, join, pair_examples
+from sccscore.detect import (DetectSettings, MergeModel, crop, detect, fit_merge_model, illumination, join,
+                             pair_examples)
 from sccscore.detection_eval import figures, leave_one_out
 from sccscore.errors import ModelError, SccscoreError
 from sccscore.images import read_image
 from sccscore.models import SPREAD_MODEL, load_model
+from sccscore.preprocess import paper_preprocess
 from sccscore.shape import SHAPE_MEASURES, ShapeModel, combine, fit_shape_model
 from sccscore.spread_model import fit_spread_head, load_spread_model
 from sccscore.spreads import classify_spreads, detect_spreads
 
 SPREADS = ("spread1", "spread2", "spread3", "spread5")
-IN_SAMPLE = 0.940  # sccscore:spreads on the spreads it was fitted on: all but one matched chromosome, as annotated
+IN_SAMPLE = 0.944  # sccscore:spreads on the spreads it was fitted on: every matched chromosome, as annotated
 
 
 def _annotated(oshima, name):
@@ -141,6 +143,24 @@ def test_a_scale_bar_and_its_label_are_marks_not_chromosomes(oshima):
     marks = [d for d in found.detections if d.status == "mark"]
     assert [d.box for d in marks][-1] == (1299, 959, 1401, 969) and len(marks) == 5  # the bar, and 1, 0, u, m
     assert all(d.metaphase == 0 and "drawn on the image" in d.reason for d in marks)
+
+
+def test_a_crowded_crop_is_as_dark_as_a_clear_one(oshima):
+    """Neighbours painted white faded a chromosome by its crowding under the paper's per-crop normalisation."""
+    rgb, _, _ = _annotated(oshima, "spread2")
+    found, margin = detect(rgb), DetectSettings().margin
+    crowded, clear = [], []
+    for chromosome in found.chromosomes:
+        x0, y0, x1, y1 = chromosome.box  # the crop's window, as crop() enlarges the box
+        x0, y0 = max(0, x0 - round(margin * (x1 - x0))), max(0, y0 - round(margin * (y1 - y0)))
+        out = crop(rgb, found, chromosome, margin)
+        window = found.labels[y0 : y0 + out.shape[0], x0 : x0 + out.shape[1]]
+        neighbours = ((window > 0) & (window != chromosome.id)).mean()
+        grey = paper_preprocess(out).mean(axis=2)[window == chromosome.id].mean()
+        (crowded if neighbours > 0.1 else clear if neighbours == 0 else []).append(grey)
+    assert (len(crowded), len(clear)) == (7, 42)
+    # 127 against 118 grey levels; painted white, the crowded ones read 209, nearly washed out
+    assert abs(np.mean(crowded) - np.mean(clear)) < 15
 
 
 def test_two_spreads_in_one_image_are_two_metaphases(oshima):
@@ -303,7 +323,7 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert "<td>model trained on spreads</td><td>spread1, spread2, spread3, spread5</td>" in page
     assert "shape model fitted on spread1, spread2, spread3, spread5" in page
     assert ("with each of the 4 annotated spreads sccscore:spreads learned from held out in turn, 94.0% of their 249 "
-            "chromosomes were found and 73.5% were found and given the annotated type (A 87.5%, B 39.4%, C 85.0%)") in page
+            "chromosomes were found and 73.1% were found and given the annotated type (A 82.1%, B 43.9%, C 84.2%)") in page
     assert "<h2>Metaphases</h2>" in page and page.count("<figure class='overlay'>") == 3  # an overlay per spread
     assert "<td>training recipe</td><td>spreads</td>" in page
     # spread3's row, its shares to one decimal as in the samples table
@@ -492,7 +512,7 @@ def test_leave_one_spread_out_figures(oshima, ikemoto):
     assert report["n_true"] == 249
     assert report["recall"] == pytest.approx(0.940, abs=0.005)
     assert report["precision"] == pytest.approx(0.967, abs=0.005)
-    assert report["concordance"] == pytest.approx(0.683, abs=0.005)  # 0.651 without the outline (sccscore.shape)
+    assert report["concordance"] == pytest.approx(0.687, abs=0.005)  # 0.647 without the outline (sccscore.shape)
 
 
 @pytest.mark.slow
@@ -502,7 +522,7 @@ def test_shipped_spread_classifier_records_what_to_expect_on_new_spreads(oshima)
     recorded = load_model(SPREAD_MODEL).config.training["leave_one_out"]
     assert (recorded["n_true"], recorded["recall"], recorded["precision"], recorded["concordance"]) == pytest.approx(
         (report["n_true"], report["recall"], report["precision"], report["concordance"]), abs=0.005)
-    assert recorded["concordance"] == pytest.approx(0.735, abs=0.005)  # docs/spreads.md
+    assert recorded["concordance"] == pytest.approx(0.731, abs=0.005)  # docs/spreads.md
     for name, figures_of_type in recorded["per_type"].items():
         assert figures_of_type["concordance"] == pytest.approx(report["per_type"][name]["concordance"], abs=0.02)
         assert figures_of_type["share_error_points"] == pytest.approx(report["per_type"][name]["share_error_points"],

@@ -559,7 +559,13 @@ def _attach_strays(clusters: np.ndarray, centres: np.ndarray, minimum: int) -> n
 
 
 def crop(rgb: np.ndarray, found: SpreadDetections, detection: Detection, margin: float) -> np.ndarray:
-    """The detection's box enlarged by ``margin``, with every other object painted white."""
+    """The detection's box enlarged by ``margin``, with every other object painted the background's colour.
+
+    Not white: the paper's preprocessing normalises each crop by its own mean and spread, so
+    white patches would fade the chromosome by how crowded its neighbourhood is (a dense
+    spread's crops came out pale). That normalisation turns the background, and so the painted
+    objects, white, as in the paper's crops (docs/spreads.md).
+    """
     x0, y0, x1, y1 = detection.box
     pad_x, pad_y = round(margin * (x1 - x0)), round(margin * (y1 - y0))
     height, width = found.labels.shape
@@ -567,8 +573,21 @@ def crop(rgb: np.ndarray, found: SpreadDetections, detection: Detection, margin:
     out = rgb[y0:y1, x0:x1].copy()
     window = found.labels[y0:y1, x0:x1]
     others = ndimage.binary_dilation((window > 0) & (window != detection.id), iterations=1)
-    out[others & (window != detection.id)] = 255
+    out[others & (window != detection.id)] = _background_colour(out, window)
     return out
+
+
+def _background_colour(rgb: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The median colour of a window's pixels at least 3 px from any object (white where there are none).
+
+    >>> window = np.zeros((9, 9), int); window[4, 4] = 1
+    >>> _background_colour(np.full((9, 9, 3), 100, np.uint8), window).tolist()
+    [100, 100, 100]
+    """
+    clear = ~ndimage.binary_dilation(labels > 0, iterations=2)  # an object's rim is stained below the threshold
+    if not clear.any():
+        return np.full(3, 255, np.uint8)
+    return np.median(rgb[clear], axis=0).round().astype(np.uint8)
 
 
 # -- fitting the merge model on annotated spreads ---------------------------------------------------

@@ -4,8 +4,8 @@
 and writes to the output folder:
 
 - ``crops/<sample>/<image>/<id>.png``: one crop per chromosome, other objects
-  painted white and the paper's preprocessing applied, so that it looks like the
-  published crops the models were trained on;
+  painted out (:func:`sccscore.detect.crop`) and the paper's preprocessing applied, so
+  that it looks like the published crops the models were trained on: white background;
 - ``labelled/<a|b|c>/<image>-<id>.png`` when annotations are given: the crops of
   the detections that match an annotated box, a folder ready for ``sccscore train``;
 - ``detections.csv``: every object found, chromosome or left out, with its box,
