@@ -36,7 +36,7 @@ from scipy.stats import binomtest
 
 from sccscore import detection_eval, spread_model, spreads
 from sccscore.crossval import stratified_folds
-from sccscore.detect import crop, detect
+from sccscore.detect import crop, crop_box, detect
 from sccscore.features import extract, fingerprints
 from sccscore.images import CLASS_NAMES, read_image
 from sccscore.models import load_model
@@ -50,16 +50,11 @@ MARGIN = 0.2  # DetectSettings().margin
 def crop_painted_white(rgb, found, detection, margin):
     """``detect.crop`` as it was: the other objects painted white."""
     out = crop(rgb, found, detection, margin)
-    window = _window(found.labels, detection, margin, out.shape)
+    x0, y0, x1, y1 = crop_box(detection, margin, rgb.shape)
+    window = found.labels[y0:y1, x0:x1]
     others = ndimage.binary_dilation((window > 0) & (window != detection.id), iterations=1)
     out[others & (window != detection.id)] = 255
     return out
-
-
-def _window(labels, detection, margin, shape):
-    x0, y0, x1, y1 = detection.box
-    x0, y0 = max(0, x0 - round(margin * (x1 - x0))), max(0, y0 - round(margin * (y1 - y0)))
-    return labels[y0 : y0 + shape[0], x0 : x0 + shape[1]]
 
 
 CROPS = {"white": crop_painted_white, "background (shipped)": crop}
@@ -74,7 +69,8 @@ def crowding(oshima: Path) -> None:
         for chromosome in found.chromosomes:
             for name, cut in CROPS.items():
                 out = cut(rgb, found, chromosome, MARGIN)
-                window = _window(found.labels, chromosome, MARGIN, out.shape)
+                x0, y0, x1, y1 = crop_box(chromosome, MARGIN, rgb.shape)
+                window = found.labels[y0:y1, x0:x1]
                 neighbours = ((window > 0) & (window != chromosome.id)).mean()
                 if neighbours > 0.1 or neighbours == 0:
                     grey = paper_preprocess(out).mean(axis=2)[window == chromosome.id].mean()

@@ -12,8 +12,8 @@ from PIL import Image, ImageDraw, ImageFont
 from safetensors.torch import save_file
 
 from sccscore.annotations import match_boxes, read_yolo
-from sccscore.detect import (DetectSettings, MergeModel, crop, detect, fit_merge_model, illumination, join,
-                             pair_examples)
+from sccscore.detect import (DetectSettings, MergeModel, crop, crop_box, detect, fit_merge_model, illumination,
+                             join, pair_examples)
 from sccscore.detection_eval import figures, leave_one_out
 from sccscore.errors import ModelError, SccscoreError
 from sccscore.images import read_image
@@ -151,13 +151,14 @@ def test_a_crowded_crop_is_as_dark_as_a_clear_one(oshima):
     found, margin = detect(rgb), DetectSettings().margin
     crowded, clear = [], []
     for chromosome in found.chromosomes:
-        x0, y0, x1, y1 = chromosome.box  # the crop's window, as crop() enlarges the box
-        x0, y0 = max(0, x0 - round(margin * (x1 - x0))), max(0, y0 - round(margin * (y1 - y0)))
-        out = crop(rgb, found, chromosome, margin)
-        window = found.labels[y0 : y0 + out.shape[0], x0 : x0 + out.shape[1]]
+        x0, y0, x1, y1 = crop_box(chromosome, margin, rgb.shape)
+        window = found.labels[y0:y1, x0:x1]
         neighbours = ((window > 0) & (window != chromosome.id)).mean()
-        grey = paper_preprocess(out).mean(axis=2)[window == chromosome.id].mean()
-        (crowded if neighbours > 0.1 else clear if neighbours == 0 else []).append(grey)
+        grey = paper_preprocess(crop(rgb, found, chromosome, margin)).mean(axis=2)[window == chromosome.id].mean()
+        if neighbours > 0.1:
+            crowded.append(grey)
+        elif neighbours == 0:
+            clear.append(grey)
     assert (len(crowded), len(clear)) == (7, 42)
     # 127 against 118 grey levels; painted white, the crowded ones read 209, nearly washed out
     assert abs(np.mean(crowded) - np.mean(clear)) < 15

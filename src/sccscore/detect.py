@@ -566,15 +566,24 @@ def crop(rgb: np.ndarray, found: SpreadDetections, detection: Detection, margin:
     spread's crops came out pale). That normalisation turns the background, and so the painted
     objects, white, as in the paper's crops (docs/spreads.md).
     """
-    x0, y0, x1, y1 = detection.box
-    pad_x, pad_y = round(margin * (x1 - x0)), round(margin * (y1 - y0))
-    height, width = found.labels.shape
-    x0, y0, x1, y1 = max(0, x0 - pad_x), max(0, y0 - pad_y), min(width, x1 + pad_x), min(height, y1 + pad_y)
+    x0, y0, x1, y1 = crop_box(detection, margin, found.labels.shape)
     out = rgb[y0:y1, x0:x1].copy()
     window = found.labels[y0:y1, x0:x1]
     others = ndimage.binary_dilation((window > 0) & (window != detection.id), iterations=1)
     out[others & (window != detection.id)] = _background_colour(out, window)
     return out
+
+
+def crop_box(detection: Detection, margin: float, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+    """The part of an image of ``shape`` (height, width) that :func:`crop` cuts: x0, y0, x1, y1.
+
+    >>> crop_box(Detection(1, (10, 0, 20, 40), 1, (15.0, 20.0), "chromosome"), 0.2, (30, 100))
+    (8, 0, 22, 30)
+    """
+    x0, y0, x1, y1 = detection.box
+    pad_x, pad_y = round(margin * (x1 - x0)), round(margin * (y1 - y0))
+    height, width = shape[:2]
+    return max(0, x0 - pad_x), max(0, y0 - pad_y), min(width, x1 + pad_x), min(height, y1 + pad_y)
 
 
 def _background_colour(rgb: np.ndarray, labels: np.ndarray) -> np.ndarray:
