@@ -17,8 +17,8 @@ normalisation turns white as well. Both ways compared in one run:
 3. The authors' released 30-model ensemble on the same matched crops (no training).
 
 Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python
-benchmarks/crop_background.py [OSHIMA_DIR]`` (2.4 minutes on a 2-core CPU with the
-crops' features cached, a few more without).
+benchmarks/crop_background.py [OSHIMA_DIR]`` (3.7 minutes on a 2-core CPU, most
+crops' features cached).
 Figures: docs/spreads.md, "Crops".
 """
 

@@ -1,8 +1,9 @@
 """Levers on the classifier of spread chromosomes, each against the shipped recipe in one run.
 
 Levers tried for issue 6 (end-to-end concordance on whole spreads); of these only the two
-deepest taps were shipped (``benchmarks/spread_classifier_taps.py`` has that choice's
-evidence), and the baseline is now that recipe. Same
+deepest taps were shipped, from 2026-11-25 to 2026-11-30, and then dropped again
+(``benchmarks/spread_classifier_taps.py`` has that choice's evidence); the baseline is the
+default recipe, as ``sccscore:spreads`` is fitted. Same
 leave-one-spread-out protocol as ``sccscore evaluate-detection --leave-one-out``: for each
 held-out spread the merge model is fitted on the other three, all four are detected with it,
 and every classifier is trained on the matched crops of the other three only. The CNN alone
@@ -12,8 +13,8 @@ and every classifier is trained on the matched crops of the other three only. Th
 - grey: the crops made grey first (stain intensity and hue differ between spreads);
 - canvas N: crops padded to at least N px a side before resizing, so that every chromosome
   keeps the spread's pixel scale (the default pads each crop to its own square);
-- six taps: features pooled at six layers, as the default recipe for crops pools them and as
-  this model did before it kept the two deepest (``sccscore.spread_model.RECIPE``);
+- two deepest: features pooled at the two deepest layers only, instead of six, as this model
+  did from 2026-11-25 to 2026-11-30;
 - C 0.001 / 0.1: L2 strength;
 - fine-tuned: the linear probe, then the last four Fire modules and the layer trained 10 epochs
   (AdamW, lr 1e-4, balanced loss, random flips, transposes, shifts and stain gain), scored
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -49,9 +51,9 @@ from sccscore.images import CLASS_NAMES, ImageItem, read_image
 from sccscore.preprocess import prepare
 from sccscore.spread_model import RECIPE, matched_crops
 from sccscore.spreads import detect_spreads
-from sccscore.training import DefaultRecipe, fit_logistic_regression, linear_probabilities
+from sccscore.training import fit_logistic_regression, linear_probabilities
 
-SIX_TAPS = DefaultRecipe()  # the default recipe for crops: features pooled at six layers
+TWO_DEEPEST = replace(RECIPE, taps=(11, 12))
 
 
 def rewritten(items: list[ImageItem], folder: Path, change) -> list[ImageItem]:
@@ -171,7 +173,7 @@ def main(oshima: Path) -> None:
                 folder = Path(tmp) / f"{held}-{name}"
                 variants[name] = linear(features(rewritten(train, folder / "train", change)), train_y,
                                         features(rewritten(test, folder / "test", change)))
-            variants["six taps"] = linear(features(train, SIX_TAPS), train_y, features(test, SIX_TAPS))
+            variants["two deepest"] = linear(features(train, TWO_DEEPEST), train_y, features(test, TWO_DEEPEST))
             for l2_c in (0.001, 0.1):
                 variants[f"C {l2_c}"] = linear(train_x, train_y, test_x, l2_c=l2_c)
             for seed in range(4):  # it varies more from seed to seed than between most levers

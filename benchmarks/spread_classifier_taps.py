@@ -1,19 +1,22 @@
-"""Why ``sccscore:spreads`` pools SqueezeNet's two deepest layers instead of six.
+"""Six pooled layers or the two deepest for ``sccscore:spreads``: the evidence, both ways.
 
-The default recipe for crops pools its features at six layers (``DefaultRecipe().taps``);
-the spread classifier keeps the last two (``sccscore.spread_model.RECIPE``). Two protocols,
-each comparing the two recipes on the same folds in one run:
+The default recipe pools its features at six layers (``DefaultRecipe().taps``). From
+2026-11-25 to 2026-11-30 ``sccscore:spreads`` pooled the two deepest only, which typed more
+spread chromosomes right while crowded crops were faded (neighbours painted white); on the
+crops of 2026-11-30 the six layers are ahead, and ``sccscore:spreads`` is the default recipe
+again (``sccscore.spread_model.RECIPE``). Two protocols, each comparing the two on the same
+folds in one run:
 
 1. Leave one spread out, end to end, as ``sccscore evaluate-detection --leave-one-out``
    (merge and shape models and classifier fitted without the held-out spread), with and
-   without the outline: concordance, and the chromosomes each recipe gets right where the
-   other does not, with a two-sided sign test.
+   without the outline: concordance, and the chromosomes the two deepest get right where the
+   six do not and the reverse, with a two-sided sign test.
 2. Stratified 5-fold cross-validation over the crops that the shipped detector cuts from all
    four spreads and that match an annotated box (so every spread is in training, as for the
    shipped model on new spreads), five seeds; classifier alone.
 
 Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python
-benchmarks/spread_classifier_taps.py [OSHIMA_DIR]`` (about 5 minutes on a 2-core CPU).
+benchmarks/spread_classifier_taps.py [OSHIMA_DIR]`` (about 3 minutes on a 2-core CPU).
 Figures: docs/spreads.md, "Classifier levers".
 """
 
@@ -35,7 +38,7 @@ from sccscore.images import CLASS_NAMES
 from sccscore.spreads import detect_spreads
 from sccscore.training import DefaultRecipe, fit_logistic_regression, linear_probabilities
 
-RECIPES = {"six taps": DefaultRecipe(), "two deepest (shipped)": spread_model.RECIPE}
+RECIPES = {"six taps (shipped)": spread_model.RECIPE, "two deepest": DefaultRecipe(taps=(11, 12))}
 
 
 def leave_one_out(oshima: Path, recipe: DefaultRecipe, outline: bool) -> tuple[float, np.ndarray]:

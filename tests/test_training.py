@@ -171,10 +171,11 @@ def test_unknown_recipe_and_settings_are_refused():
         make_recipe("best")
     with pytest.raises(DataError, match="recipe 'default' has no setting splits"):
         make_recipe("default", splits=3)
-    # the recipe for crops cut from spreads: the default's, pooled at the two deepest layers (docs/spreads.md)
-    spreads = make_recipe("spreads", per_type=40)
-    assert (spreads.name, spreads.taps, spreads.per_type, spreads.size) == ("spreads", (11, 12), 40, 160)
-    assert spreads.model_config().taps == (11, 12)
+    # the two-layer spreads recipe was retired on 2026-11-30 (docs/spreads.md, "Classifier levers")
+    with pytest.raises(DataError, match=r"unknown recipe 'spreads' \(choose from default, paper\)"):
+        make_recipe("spreads")
+    capped = make_recipe("default", per_type=40)
+    assert (capped.name, capped.taps, capped.per_type, capped.size) == ("default", (4, 7, 9, 10, 11, 12), 40, 160)
 
 
 @pytest.mark.slow

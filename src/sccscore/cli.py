@@ -361,8 +361,8 @@ def _print_evaluation(report: dict) -> None:
         stdout.print(f"{report['n_rejected']} file(s) could not be read and were skipped")
 
 
-RecipeOption = Annotated[str, typer.Option("--recipe", help="default (sccscore's, best measured), spreads (for crops "
-                                           "cut from whole spreads by detect) or paper (Ikemoto et al. 2023).")]
+RecipeOption = Annotated[str, typer.Option("--recipe", help="default (sccscore's, best measured; also for crops cut "
+                                           "from whole spreads by detect) or paper (Ikemoto et al. 2023).")]
 SeedOption = Annotated[int, typer.Option("--seed", help="Seed of every random choice: same seed, same figures.")]
 LabelledFolders = Annotated[list[Path], typer.Argument(help="Labelled folders: <folder>/<a|b|c>/<image>.")]
 PerTypeOption = Annotated[

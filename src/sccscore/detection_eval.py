@@ -9,7 +9,7 @@ and what type it was given, for looking it up on the overlay or comparing two ru
 chromosome by chromosome. :func:`evaluate_detection` scores a given model with the shipped merge
 and shape models. :func:`leave_one_out` never scores a spread with anything
 fitted on it: for each spread, the merge and shape models are fitted on the
-other spreads and the classifier (the spreads recipe) on the given labelled
+other spreads and the classifier (the default recipe) on the given labelled
 crop folders plus the crops of the other spreads' matched detections.
 """
 

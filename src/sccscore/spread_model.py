@@ -2,14 +2,13 @@
 
 The authors' released models were trained on hand-cut crops of another cell line
 and agree with the annotations on about half of the chromosomes found in the
-oshima2026 spreads. This model is the spreads recipe
-(:class:`sccscore.training.SpreadRecipe`: the default recipe with its features
-pooled at the two deepest layers) trained on the crops that the detector cuts
-from annotated spreads and that match an annotated box: the crops
-``classify --spreads`` scores, cut the same way.
+oshima2026 spreads. This model is the default recipe
+(:class:`sccscore.training.DefaultRecipe`, as ``sccscore train`` fits it) trained on
+the crops that the detector cuts from annotated spreads and that match an annotated
+box: the crops ``classify --spreads`` scores, cut the same way.
 
 Only its trained layer is shipped (``sccscore/_data/spread_head.safetensors``, a
-3 x 1,024 weight and 3 biases); the frozen ImageNet backbone below it is loaded
+3 x 4,352 weight and 3 biases); the frozen ImageNet backbone below it is loaded
 as for training. :func:`fit_spread_head` fits it, and is also what
 ``evaluate-detection --leave-one-out`` trains for each held-out spread, so the
 leave-one-out figures measure this model's recipe; a test refits the shipped
@@ -34,13 +33,13 @@ from .errors import DataError, ModelError
 from .features import extract, fingerprints
 from .images import CLASS_NAMES, ImageItem
 from .models import SPREAD_MODEL, ScoringModel
-from .training import Head, LabelledData, SpreadRecipe, check_counts, fit, model_from_head
+from .training import DefaultRecipe, Head, LabelledData, check_counts, fit, model_from_head
 
 if TYPE_CHECKING:
     from .spreads import Spread
 
 HEAD_FILE = "spread_head.safetensors"
-RECIPE = SpreadRecipe()
+RECIPE = DefaultRecipe()
 
 
 def matched_crops(spreads: Sequence[Spread]) -> list[ImageItem]:
@@ -50,7 +49,7 @@ def matched_crops(spreads: Sequence[Spread]) -> list[ImageItem]:
 
 
 def fit_spread_head(spreads: Sequence[Spread], extra: LabelledData | None = None, seed: int = 0) -> Head:
-    """Train the spreads recipe's layer on the matched crops of annotated spreads (and ``extra`` crops)."""
+    """Train the recipe's layer on the matched crops of annotated spreads (and ``extra`` crops)."""
     crops = matched_crops(spreads)
     features = extract(crops, RECIPE.model_config(), fingerprints(crops))
     labels = np.array([CLASS_NAMES.index(item.label) for item in crops], int)

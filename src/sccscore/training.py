@@ -92,22 +92,8 @@ class DefaultRecipe:
         )
 
 
-@dataclass(frozen=True)
-class SpreadRecipe(DefaultRecipe):
-    """The default recipe for crops cut from whole spreads: features pooled at SqueezeNet's two deepest layers.
-
-    On the crops of the annotated oshima2026 spreads it typed more chromosomes right than the
-    default's six layers in every leave-one-spread-out run and cross-validation seed
-    (``docs/spreads.md``, "Classifier levers"); ``sccscore:spreads`` is trained with it.
-    """
-
-    taps: tuple[int, ...] = (11, 12)
-    name: str = field(default="spreads", init=False)
-
-
 Recipe = PaperRecipe | DefaultRecipe
-RECIPES: dict[str, type[PaperRecipe] | type[DefaultRecipe]] = {
-    "default": DefaultRecipe, "spreads": SpreadRecipe, "paper": PaperRecipe}
+RECIPES: dict[str, type[PaperRecipe] | type[DefaultRecipe]] = {"default": DefaultRecipe, "paper": PaperRecipe}
 
 
 def make_recipe(name: str, **settings: Any) -> Recipe:
