@@ -393,7 +393,8 @@ def test_classify_spreads_resumes_without_detecting_again(oshima, tmp_path, monk
     assert len(resumed) == 46 + 47
     assert (out / "cautions.csv").read_text() == (tmp_path / "whole" / "cautions.csv").read_text()
     page = write_report(out, model).read_text()
-    assert "Check these spreads' overlays before reading their shares:</p><ul><li>spread3-darker.png: stained darker" in page
+    assert ("Check these spreads' overlays before reading their shares:</p><ul><li>images / spread3-darker.png: "
+            "stained darker") in page  # sample / image, as the overlay's caption
     for before, after in zip(whole, resumed, strict=True):
         assert {k: v for k, v in after.items() if k != "path" and not k.startswith("p_")} == \
             {k: v for k, v in before.items() if k != "path" and not k.startswith("p_")}

@@ -195,7 +195,9 @@ def _cautions(path: Path) -> str:
         rows = list(csv.DictReader(handle))
     if not rows:
         return ""
-    items = "".join(f"<li>{html.escape(Path(r['path']).name)}: {html.escape(r['caution'])}</li>" for r in rows)
+    # named as the overlays' captions name them: two samples may hold images of the same name
+    items = "".join(f"<li>{html.escape(r['sample'])} / {html.escape(Path(r['path']).name)}: {html.escape(r['caution'])}</li>"
+                    for r in rows)
     return f"<div class='expected'><p>Check these spreads' overlays before reading their shares:</p><ul>{items}</ul></div>"
 
 
