@@ -1,3 +1,6 @@
+import struct
+import zlib
+
 import numpy as np
 import pytest
 import tifffile
@@ -86,6 +89,30 @@ def test_16_bit_colour_pngs_keep_every_bit(tmp_path, crop):
     (tmp_path / "cut.png").write_bytes(data[: len(data) // 2])
     with pytest.raises(ImageReadError, match=r"cut\.png: corrupt or truncated"):
         read_image(tmp_path / "cut.png")
+
+
+def _grey_alpha_png16(path, grey: np.ndarray, alpha: np.ndarray) -> None:
+    """A 16-bit grey+alpha PNG written chunk by chunk (PNG colour type 4): neither Pillow nor OpenCV writes one."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    height, width = grey.shape
+    samples = np.dstack([grey, alpha]).astype(">u2").reshape(height, -1).view(np.uint8)
+    rows = b"".join(b"\0" + row.tobytes() for row in samples)  # filter type 0 on every row
+    header = struct.pack(">IIBBBBB", width, height, 16, 4, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+                     + chunk(b"IEND", b""))
+
+
+def test_16_bit_grey_with_alpha_png_keeps_its_range(tmp_path, crop):
+    grey12 = ((crop[..., 1].astype(np.uint32) * 4095 + 127) // 255).astype(np.uint16)
+    alpha = np.full(grey12.shape, 65535, np.uint16)
+    alpha[:5, :5] = 0  # a transparent corner
+    _grey_alpha_png16(tmp_path / "la12.png", grey12, alpha)
+    array = read_image(tmp_path / "la12.png")
+    assert (array[:5, :5] == 255).all()  # white, as for 8-bit alpha
+    for channel in range(3):  # grey again, not 16 times darker
+        np.testing.assert_array_equal(array[5:, 5:, channel], crop[5:, 5:, 1])
 
 
 def test_palette_image_reads(tmp_path, crop):
