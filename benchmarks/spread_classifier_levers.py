@@ -45,7 +45,7 @@ from PIL import Image
 from torch import nn
 
 from sccscore.detect import fit_merge_model
-from sccscore.detection_eval import NOT_FOUND, _score_spread, annotated_images, annotated_spreads, figures
+from sccscore.detection_eval import NOT_FOUND, annotated_images, annotated_spreads, figures, score_spread
 from sccscore.features import backbone_model, extract, fingerprints
 from sccscore.images import CLASS_NAMES, ImageItem, read_image
 from sccscore.preprocess import prepare
@@ -182,7 +182,7 @@ def main(oshima: Path) -> None:
             variants["metaphase prior"] = metaphase_prior(variants["baseline"], metaphases)
             for name, probabilities in variants.items():
                 types = {n: CLASS_NAMES[g] for n, g in zip(spread.crops, probabilities.argmax(axis=1))}
-                scored.setdefault(name, []).append(_score_spread(spread, types, label_file))
+                scored.setdefault(name, []).append(score_spread(spread, types, label_file))
     baseline = np.concatenate([s["given"] == s["true"] for s in scored["baseline"]])
     print(f"\n{'lever':<22} concordance  right where baseline wrong / reverse   metaphase share error A/B/C")
     for name, spreads_scored in scored.items():

@@ -82,7 +82,7 @@ def evaluate_detection(
                           "(--leave-one-out fits them without each spread)", stacklevel=2)
     result = _all_processed(classify_spreads([item.path for item, _ in pairs], model, out_dir, settings,
                                              merge_model, shape_model=shape_model, use_outline=use_outline))
-    scored = [_score_spread(spread, spread.predicted, label_file) for spread, (_, label_file) in zip(result.spreads, pairs)]
+    scored = [score_spread(spread, spread.predicted, label_file) for spread, (_, label_file) in zip(result.spreads, pairs)]
     return figures(scored) | {"model": model.config.name, "merge_model_trained_on": merge_model.trained_on,
                               "shape_model_trained_on": shape_model.trained_on if use_outline else None}
 
@@ -94,8 +94,12 @@ def _all_processed(result: SpreadsResult) -> SpreadsResult:
     return result
 
 
-def _score_spread(spread: Spread, types: dict[int, str], label_file: Path) -> dict[str, Any]:
-    """Each annotated chromosome's true type and the type given to its match (or NOT_FOUND)."""
+def score_spread(spread: Spread, types: dict[int, str], label_file: Path) -> dict[str, Any]:
+    """Each annotated chromosome's true type and the type given to its match (or NOT_FOUND), for :func:`figures`.
+
+    ``types`` maps chromosome ids to types: ``spread.predicted``, or a classifier's own calls
+    (``benchmarks/spread_classifier_levers.py`` scores its levers so).
+    """
     height, width = spread.shape
     truth, classes = read_yolo(label_file, width, height)
     chromosomes = spread.chromosomes
@@ -204,7 +208,7 @@ def leave_one_out(
                                                    merge_model, labels_dir=labels_dir))
             others = [s for i, s in enumerate(result.spreads) if i != held]
             types = _types_without(result.spreads[held], others, extra, seed, use_outline)
-            scored.append(_score_spread(result.spreads[held], types, label_file))
+            scored.append(score_spread(result.spreads[held], types, label_file))
     return figures(scored) | {"method": "leave one spread out", "train_folders": [str(f) for f in train_folders],
                               "recipe": RECIPE.name, "seed": seed, "outline": use_outline}
 
