@@ -36,7 +36,7 @@ from scipy.stats import binomtest
 
 from sccscore import detection_eval, spread_model, spreads
 from sccscore.crossval import stratified_folds
-from sccscore.detect import crop, crop_box, detect
+from sccscore.detect import DetectSettings, crop, crop_box, detect
 from sccscore.features import extract, fingerprints
 from sccscore.images import CLASS_NAMES, read_image
 from sccscore.models import load_model
@@ -44,7 +44,7 @@ from sccscore.predict import predict
 from sccscore.preprocess import paper_preprocess
 from sccscore.training import fit_logistic_regression, linear_probabilities
 
-MARGIN = 0.2  # DetectSettings().margin
+MARGIN = DetectSettings().margin  # as detect_spreads cuts its crops
 
 
 def crop_painted_white(rgb, found, detection, margin):
