@@ -1,6 +1,8 @@
+import os
+
 import pytest
 
-from sccscore._atomic import atomic_open, output_folder, write_csv, write_json
+from sccscore._atomic import atomic_open, output_folder, staged_folder, write_csv, write_json
 from sccscore.errors import SccscoreError
 
 
@@ -13,6 +15,20 @@ def test_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path):
             raise KeyboardInterrupt
     assert target.read_text() == "a\n1\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["predictions.csv"]
+
+
+def test_a_staged_folder_appears_whole_or_not_at_all(tmp_path):
+    with pytest.raises(KeyboardInterrupt):
+        with staged_folder(tmp_path / "model") as staging:
+            (staging / "one.json").write_text("{}")
+            raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []
+    with staged_folder(tmp_path / "model") as staging:
+        (staging / "one.json").write_text("{}")
+    assert [p.name for p in (tmp_path / "model").iterdir()] == ["one.json"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "model").stat().st_mode & 0o777 == 0o777 & ~umask  # not the staging folder's private mode
 
 
 def test_unwritable_outputs_are_named(tmp_path):

@@ -11,6 +11,7 @@ import torch
 from PIL import Image, ImageDraw, ImageFont
 from safetensors.torch import save_file
 
+import sccscore
 from sccscore.annotations import match_boxes, read_yolo
 from sccscore.detect import (DetectSettings, MergeModel, crop, crop_box, detect, fit_merge_model, illumination,
                              join, pair_examples)
@@ -198,6 +199,67 @@ def test_shipped_spread_classifier_is_the_fit_on_the_shared_spreads(oshima, tmp_
     assert shipped.config.training["trained_on"] == list(SPREADS) and shipped.config.name == SPREAD_MODEL
     weight = shipped.net.classifier.weight.detach().numpy()
     np.testing.assert_allclose(fitted.state["classifier.weight"], weight, atol=1e-3 * np.abs(weight).max())
+
+
+def _folder_of(tmp_path, folder, oshima, names, kind="images", suffix="png"):
+    (tmp_path / folder).mkdir()
+    for name in names:
+        (tmp_path / folder / f"{name}.{suffix}").symlink_to(oshima / kind / f"{name}.{suffix}")
+    return tmp_path / folder
+
+
+@pytest.mark.slow
+def test_train_spreads_fits_models_that_read_a_spread_they_have_not_seen(cli, oshima, tmp_path):
+    """A lab's own annotated spreads: fit the three models on two, then read a third with the folder."""
+    images = _folder_of(tmp_path, "images", oshima, ("spread2", "spread3"))
+    labels = _folder_of(tmp_path, "labels", oshima, ("spread2", "spread3"), "labels", "txt")
+    model = tmp_path / "model"
+    run = cli("train-spreads", str(images), str(labels), "--out", str(model), "--no-leave-one-out", "--quiet")
+    assert run.returncode == 0, run.stderr
+    assert f"wrote {model}: fitted on spread2, spread3" in run.stderr and "No figures to expect" in run.stderr
+    fitted = fit_merge_model([(name, *_annotated(oshima, name)[:2]) for name in ("spread2", "spread3")])
+    np.testing.assert_allclose(MergeModel.load(model / "merge_model.json").weight, fitted.weight, rtol=1e-6)
+    assert ShapeModel.load(model / "shape_model.json").trained_on == ["spread2", "spread3"]
+    assert load_model(model).config.training["trained_on"] == ["spread2", "spread3"]
+    # held out, spread5 is read by the folder's three models, not the shipped ones (fitted on it)
+    held = _folder_of(tmp_path, "held", oshima, ("spread5",))
+    held_labels = _folder_of(tmp_path, "held_labels", oshima, ("spread5",), "labels", "txt")
+    run = cli("evaluate-detection", str(held), str(held_labels), "--model", str(model), "--json",
+              str(tmp_path / "held.json"))
+    assert run.returncode == 0, run.stderr
+    report = json.loads((tmp_path / "held.json").read_text())
+    assert report["merge_model_trained_on"] == report["shape_model_trained_on"] == ["spread2", "spread3"]
+    assert report["model"] == str(model)
+    # two spreads with few type B teach little of spread5's 40: about half its chromosomes typed as annotated
+    assert (report["n_true"], report["n_found"], report["n_matched"], report["n_correct"]) == (50, 46, 44, 23)
+    run = cli("classify", "--spreads", str(held), "--model", str(model), "--out", str(tmp_path / "out"), "--quiet",
+              "--report")
+    assert run.returncode == 0, run.stderr
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert "shape model fitted on spread2, spread3" in page and "What to expect" not in page
+    assert len(_rows(tmp_path / "out" / "predictions.csv")) == 46
+
+
+def test_train_spreads_refuses_what_it_cannot_fit_with_a_clear_error(cli, oshima, tmp_path):
+    images = _folder_of(tmp_path, "images", oshima, ("spread2", "spread3"))
+    labels = _folder_of(tmp_path, "labels", oshima, ("spread2", "spread3"), "labels", "txt")
+    # held out, spread2 leaves spread3 alone to learn from, and it has no type C
+    run = cli("train-spreads", str(images), str(labels), "--out", str(tmp_path / "model"), "--quiet")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert ("holding out spread2.png, the other spreads cannot be learned from: type C has 0 labelled images"
+            in run.stderr)
+    assert not (tmp_path / "model").exists() and not list(tmp_path.glob(".model*"))  # nothing half-written
+    (tmp_path / "taken").mkdir()
+    run = cli("train-spreads", str(images), str(labels), "--out", str(tmp_path / "taken"))
+    assert run.returncode == 2 and "taken: already exists; choose a new model folder" in run.stderr
+    run = cli("detect", str(images), "--model", "paper:squeezenet1_1", "--out", str(tmp_path / "detected"))
+    assert run.returncode == 2
+    assert "paper:squeezenet1_1: detect takes sccscore:spreads or a folder written by train-spreads" in run.stderr
+    half = tmp_path / "half"  # a classifier without the merge model beside it
+    half.mkdir()
+    (half / "spread_head.safetensors").symlink_to(Path(sccscore.__file__).parent / "_data" / "spread_head.safetensors")
+    run = cli("detect", str(images), "--model", str(half), "--out", str(tmp_path / "detected"))
+    assert run.returncode == 2 and "half/merge_model.json: cannot read the merge model" in run.stderr
 
 
 def test_a_foreign_or_damaged_model_file_is_a_clear_error(tmp_path):

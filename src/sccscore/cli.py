@@ -34,8 +34,8 @@ stdout = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 120)  # 
 ModelOption = Annotated[
     str,
     typer.Option(
-        "--model", "-m", help="Model folder saved by sccscore, paper:squeezenet1_1/N (N=1..30), paper:squeezenet1_1 "
-        "or sccscore:spreads (sccscore's classifier for chromosomes cut from whole spreads)."
+        "--model", "-m", help="Model folder saved by sccscore train or train-spreads, paper:squeezenet1_1/N (N=1..30), "
+        "paper:squeezenet1_1 or sccscore:spreads (sccscore's models for whole spreads)."
     ),
 ]
 # the default models for crops and for spreads (as in sccscore.models, which imports torch: not at start-up)
@@ -143,14 +143,17 @@ def classify(
         raise SccscoreError("--scale is for whole spreads (--spreads); crops are resized to the model's input anyway")
     if not outline and not spreads:
         raise SccscoreError("--no-outline is for whole spreads (--spreads): crops are typed by the model alone")
-    loaded = _load(model or (SPREAD_MODEL if spreads else RELEASED), preprocess)
     if spreads:
+        models = _load_spread_models(model or SPREAD_MODEL)
+        loaded = models.classifier
         found = _classify_spreads(folders, loaded, out, quiet, scale, resume=resume, batch_size=batch_size,
-                                  device=device, engine=engine, workers=workers, use_outline=outline)
+                                  device=device, engine=engine, workers=workers, use_outline=outline,
+                                  merge_model=models.merge, shape_model=models.shape)
         if make_report and not found:
             raise SccscoreError(f"no chromosome was found in any of the spreads, so no report was written; "
                                 f"{out / 'detections.csv'} and {out / 'overlays'} show what was left out and why")
     else:
+        loaded = _load(model or RELEASED, preprocess)
         _classify_crops(folders, loaded, out, quiet, strict=strict, resume=resume, batch_size=batch_size,
                         device=device, engine=engine, workers=workers)
     if make_report:
@@ -159,7 +162,7 @@ def classify(
 
         scored_with = {"scored with": describe_engine(loaded, device, engine)}
         if spreads:
-            scored_with["outline"] = _outline_setting(outline)
+            scored_with["outline"] = _outline_setting(models.shape if outline else None)
         console.print(f"wrote {write_report(out, loaded, settings=scored_with)}", highlight=False)
 
 
@@ -192,12 +195,16 @@ def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: f
     return bool(result.metaphases)
 
 
-def _outline_setting(outline: bool) -> str:
-    if not outline:
+def _outline_setting(shape_model) -> str:
+    if shape_model is None:
         return "not used (--no-outline): the model's call alone"
-    from .shape import ShapeModel
+    return f"model weighed with the outline, shape model fitted on {', '.join(shape_model.trained_on)}"
 
-    return f"model weighed with the outline, shape model fitted on {', '.join(ShapeModel.load().trained_on)}"
+
+def _load_spread_models(model: str):
+    from .spread_model import load_spread_models
+
+    return load_spread_models(model)
 
 
 def _print_spread_result(result) -> None:
@@ -226,15 +233,24 @@ def detect(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for crops, detections.csv, overlays.")],
     labels: Annotated[Optional[Path], typer.Option(
         "--labels", help="Folder of YOLO label files (<image>.txt): also sort matched crops into labelled/a|b|c.")] = None,
+    model: Annotated[str, typer.Option(
+        "--model", "-m", help="sccscore:spreads, or a folder written by train-spreads: its merge model joins the "
+        "fragments into chromosomes.")] = SPREAD_MODEL,
     scale: ScaleOption = 1.0,
     quiet: QuietOption = False,
 ) -> None:
     """Find the chromosomes in whole spreads; write one crop per chromosome, detections.csv and overlays."""
-    from .detect import DetectSettings
+    from .detect import DetectSettings, MergeModel
+    from .spread_model import MERGE_FILE, spread_model_folder
     from .spreads import detect_spreads
 
+    folder = spread_model_folder(model)
+    if folder is None and model != SPREAD_MODEL:
+        raise SccscoreError(f"{model}: detect takes sccscore:spreads or a folder written by train-spreads")
+    merge_model = MergeModel.load(folder and folder / MERGE_FILE)
     with _progress("detecting", quiet) as progress:
-        result = detect_spreads(images, out, DetectSettings(scale=scale), labels_dir=labels, progress=progress)
+        result = detect_spreads(images, out, DetectSettings(scale=scale), merge_model, labels_dir=labels,
+                                progress=progress)
     _print_spread_result(result)
     console.print(f"wrote {result.out_dir / 'detections.csv'}, crops/, overlays/, rejected.csv and cautions.csv"
                   + (", labelled/" if labels else ""), highlight=False)
@@ -263,8 +279,10 @@ def evaluate_detection(
         report = detection_eval.leave_one_out(images, labels, train or [], log=lambda m: console.print(m),
                                               use_outline=outline)
     else:
+        models = _load_spread_models(model)
         with tempfile.TemporaryDirectory(prefix="sccscore-detection-") as tmp:
-            report = detection_eval.evaluate_detection(images, labels, _load(model, None), out or tmp,
+            report = detection_eval.evaluate_detection(images, labels, models.classifier, out or tmp,
+                                                       merge_model=models.merge, shape_model=models.shape,
                                                        use_outline=outline)
     columns = ("n_true", "n_found", "recall", "precision", "concordance")
     rows = [*report["per_image"], {**report, "image": "all"}]
@@ -400,6 +418,33 @@ def train(
     chosen = _recipe(recipe, per_type=per_type, splits=splits, repeats=repeats)
     folder = run(folders, out, chosen, seed=seed, device=device, log=_log(quiet))
     console.print(f"wrote model {folder}", highlight=False)
+
+
+@app.command("train-spreads")
+def train_spreads(
+    images: Annotated[Path, typer.Argument(help="Folder of annotated spread images.")],
+    labels: Annotated[Path, typer.Argument(help="Folder of their YOLO label files (<image>.txt).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="New model folder to write.")],
+    train: Annotated[Optional[list[Path]], typer.Option(
+        "--train", help="Labelled crop folders the classifier learns from as well (repeatable).")] = None,
+    measure: Annotated[bool, typer.Option(
+        "--leave-one-out/--no-leave-one-out", help="First measure the whole pipeline with each spread held out in "
+        "turn, and keep the figures with the models: reports show them as what to expect.")] = True,
+    quiet: QuietOption = False,
+) -> None:
+    """Fit the models that read whole spreads (merge, outline, classifier) on your annotated spreads."""
+    from .models import load_model
+    from .spread_model import fit_spread_models, save_spread_models, what_to_expect
+
+    if out.exists():  # before minutes of fitting
+        raise SccscoreError(f"{out}: already exists; choose a new model folder")
+    fitted = fit_spread_models(images, labels, train or [], measure, log=_log(quiet))
+    folder = save_spread_models(fitted, out)
+    console.print(f"wrote {folder}: fitted on {', '.join(fitted.trained_on)}; give it as --model to classify "
+                  "--spreads, detect and evaluate-detection", highlight=False)
+    console.print(what_to_expect(load_model(folder)) or "No figures to expect were measured (--no-leave-one-out, or "
+                  "a single spread): measure on annotated spreads it has not seen with evaluate-detection.",
+                  highlight=False)
 
 
 @app.command()

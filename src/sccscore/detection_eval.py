@@ -80,15 +80,15 @@ def evaluate_detection(
         if seen:
             warnings.warn(f"{what} fitted on {', '.join(seen)}: figures on those spreads are optimistic "
                           "(--leave-one-out fits them without each spread)", stacklevel=2)
-    result = _all_processed(classify_spreads([item.path for item, _ in pairs], model, out_dir, settings,
+    result = all_processed(classify_spreads([item.path for item, _ in pairs], model, out_dir, settings,
                                              merge_model, shape_model=shape_model, use_outline=use_outline))
     scored = [score_spread(spread, spread.predicted, label_file) for spread, (_, label_file) in zip(result.spreads, pairs)]
     return figures(scored) | {"model": model.config.name, "merge_model_trained_on": merge_model.trained_on,
                               "shape_model_trained_on": shape_model.trained_on if use_outline else None}
 
 
-def _all_processed(result: SpreadsResult) -> SpreadsResult:
-    """Figures over annotated spreads need every one of them: a spread that could not be processed is an error."""
+def all_processed(result: SpreadsResult) -> SpreadsResult:
+    """Figures over annotated spreads, and models fitted on them, need every one: a spread not processed is an error."""
     if result.rejected:
         raise SccscoreError(f"{result.rejected[0].path}: {result.rejected[0].reason}")
     return result
@@ -204,10 +204,14 @@ def leave_one_out(
         for held, (item, label_file) in enumerate(pairs):
             log(f"holding out {item.path.name}")
             merge_model = fit_merge_model([a for i, a in enumerate(annotated) if i != held], settings)
-            result = _all_processed(detect_spreads([i.path for i, _ in pairs], Path(tmp) / str(held), settings,
+            result = all_processed(detect_spreads([i.path for i, _ in pairs], Path(tmp) / str(held), settings,
                                                    merge_model, labels_dir=labels_dir))
             others = [s for i, s in enumerate(result.spreads) if i != held]
-            types = _types_without(result.spreads[held], others, extra, seed, use_outline)
+            try:
+                types = _types_without(result.spreads[held], others, extra, seed, use_outline)
+            except SccscoreError as exc:  # a type found only in the held-out spread
+                raise SccscoreError(f"holding out {item.path.name}, the other spreads cannot be learned from: {exc}; "
+                                    "leave-one-out needs every type in the spreads that remain") from None
             scored.append(score_spread(result.spreads[held], types, label_file))
     return figures(scored) | {"method": "leave one spread out", "train_folders": [str(f) for f in train_folders],
                               "recipe": RECIPE.name, "seed": seed, "outline": use_outline}

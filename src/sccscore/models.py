@@ -12,7 +12,8 @@ Model references accepted by :func:`load_model`:
 - ``paper:squeezenet1_1/N`` for the authors' released model N (1..30);
 - ``paper:squeezenet1_1`` for all 30 as a mean-softmax ensemble;
 - ``sccscore:spreads`` for sccscore's classifier of chromosomes found in whole
-  spreads (:mod:`sccscore.spread_model`).
+  spreads (:mod:`sccscore.spread_model`), or a folder of such models fitted on a
+  lab's own annotated spreads by ``sccscore train-spreads``.
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -29,12 +28,14 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from ._atomic import staged_folder
 from .config import ModelConfig
 from .errors import DataError, ModelError
 
 PAPER_PREFIX = "paper:"
 SPREAD_MODEL = "sccscore:spreads"
 CONFIG_FILE = "config.json"
+SPREAD_HEAD_FILE = "spread_head.safetensors"  # the classifier of a spread model folder (sccscore.spread_model)
 WEIGHTS_FILE = "model.safetensors"
 
 
@@ -162,15 +163,20 @@ def load_model(reference: str | Path, preprocess: str | None = None) -> ScoringM
     reference = str(reference)
     if reference.startswith(PAPER_PREFIX):
         model = _load_released(reference)
-    elif reference == SPREAD_MODEL:
+    elif reference == SPREAD_MODEL or _is_spread_model_folder(reference):
         from .spread_model import load_spread_model  # it builds on training, which imports this module
 
-        model = load_spread_model()
+        model = load_spread_model(None if reference == SPREAD_MODEL else Path(reference) / SPREAD_HEAD_FILE)
     else:
         model = _load_folder(Path(reference))
     if preprocess is not None:  # replace() re-runs the config's validation of the name
         model.config = replace(model.config, input=replace(model.config.input, preprocess=preprocess))
     return model.eval()
+
+
+def _is_spread_model_folder(reference: str) -> bool:
+    """A folder written by ``sccscore train-spreads`` (:func:`sccscore.spread_model.save_spread_models`)."""
+    return (Path(reference) / SPREAD_HEAD_FILE).is_file()
 
 
 def _load_released(reference: str) -> ScoringModel:
@@ -276,16 +282,10 @@ def save_model(model: ScoringModel, folder: str | Path) -> Path:
     folder = Path(folder)
     if folder.exists():
         raise ModelError(f"{folder}: already exists; choose a new model folder")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
-    try:
+    with staged_folder(folder) as staging:
         (staging / CONFIG_FILE).write_text(model.config.to_json())
         state = {k: v.detach().contiguous().cpu() for k, v in model.net.state_dict().items()}
         save_file(state, staging / WEIGHTS_FILE)
-        staging.rename(folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return folder
 
 

@@ -13,13 +13,23 @@ as for training. :func:`fit_spread_head` fits it, and is also what
 ``evaluate-detection --leave-one-out`` trains for each held-out spread, so the
 leave-one-out figures measure this model's recipe; a test refits the shipped
 one from the shared spreads.
+
+Reading a spread takes three fitted models (:class:`SpreadModels`): the merge model
+that joins fragments into chromosomes (:mod:`sccscore.detect`), the shape model that
+weighs a type with the chromosome's outline (:mod:`sccscore.shape`), and this
+classifier. sccscore ships the three fitted on the oshima2026 spreads;
+:func:`fit_spread_models` fits them on a lab's own annotated spreads (``sccscore
+train-spreads``), whose camera, magnification and staining they then suit, and
+:func:`save_spread_models` writes them as a folder in the shipped files' layout, which
+``--model`` takes wherever spreads are read.
 """
 
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,18 +38,106 @@ import numpy as np
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save
 
-from ._atomic import atomic_open
+from ._atomic import atomic_open, staged_folder
+from .detect import MergeModel, fit_merge_model
 from .errors import DataError, ModelError
 from .features import extract, fingerprints
 from .images import CLASS_NAMES, ImageItem
-from .models import SPREAD_MODEL, ScoringModel
-from .training import DefaultRecipe, Head, LabelledData, check_counts, fit, model_from_head
+from .models import SPREAD_HEAD_FILE, SPREAD_MODEL, ScoringModel, load_model
+from .shape import ShapeModel, fit_shape_model
+from .training import DefaultRecipe, Head, LabelledData, Log, check_counts, fit, load_labelled, model_from_head
 
 if TYPE_CHECKING:
     from .spreads import Spread
 
-HEAD_FILE = "spread_head.safetensors"
+HEAD_FILE, MERGE_FILE, SHAPE_FILE = SPREAD_HEAD_FILE, "merge_model.json", "shape_model.json"
 RECIPE = DefaultRecipe()
+# the leave-one-spread-out figures a classifier's file records: what to expect on new spreads
+EXPECTED = ("n_true", "recall", "precision", "concordance", "per_type")
+
+
+@dataclass
+class SpreadModels:
+    """The three models that read whole spreads (see the module docstring)."""
+
+    classifier: ScoringModel
+    merge: MergeModel
+    shape: ShapeModel
+
+
+def load_spread_models(reference: str | Path = SPREAD_MODEL) -> SpreadModels:
+    """The models of a folder written by ``train-spreads``, or the shipped ones for ``sccscore:spreads``.
+
+    Any other classifier (the released models, one trained on crops) comes with the
+    shipped merge and shape models.
+    """
+    folder = spread_model_folder(reference)
+    return SpreadModels(load_model(reference), MergeModel.load(folder and folder / MERGE_FILE),
+                        ShapeModel.load(folder and folder / SHAPE_FILE))
+
+
+def spread_model_folder(reference: str | Path) -> Path | None:
+    """The folder a model reference names, where it is one written by ``train-spreads`` (else None)."""
+    return Path(reference) if (Path(reference) / HEAD_FILE).is_file() else None
+
+
+@dataclass
+class FittedSpreadModels:
+    """The three models fitted on annotated spreads, with what they were fitted on, not yet written."""
+
+    merge: MergeModel
+    shape: ShapeModel
+    head: Head
+    trained_on: list[str]  # the spreads
+    crop_folders: list[str]  # labelled crop folders the classifier also learned from
+    leave_one_out: dict[str, Any] | None = None
+
+    def write_into(self, folder: str | Path) -> None:
+        """Write the three files into ``folder``, the classifier last: without it a folder is no spread model."""
+        self.merge.save(Path(folder) / MERGE_FILE)
+        self.shape.save(Path(folder) / SHAPE_FILE)
+        save_spread_head(self.head, Path(folder) / HEAD_FILE, self.trained_on, leave_one_out=self.leave_one_out,
+                         crop_folders=self.crop_folders)
+
+
+def fit_spread_models(images_dir: str | Path, labels_dir: str | Path, train_folders: Sequence[str | Path] = (),
+                      measure: bool = True, log: Log | None = None) -> FittedSpreadModels:
+    """Fit the merge model, then the shape model and the classifier on the chromosomes it finds.
+
+    ``images_dir`` holds spread images and ``labels_dir`` their YOLO label files; the
+    classifier also learns from the labelled crop folders ``train_folders``. With
+    ``measure`` (and two spreads or more), the whole pipeline is first measured with each
+    spread held out (:func:`sccscore.detection_eval.leave_one_out`) and the figures are
+    kept with the classifier, which reports show as what to expect on new spreads.
+    """
+    from .detection_eval import all_processed, annotated_images, annotated_spreads, leave_one_out
+    from .spreads import detect_spreads
+
+    log = log or (lambda _: None)
+    pairs = annotated_images(images_dir, labels_dir)
+    merge_model = fit_merge_model(annotated_spreads(pairs))
+    expected = None
+    if measure and len(pairs) > 1:
+        report = leave_one_out(images_dir, labels_dir, train_folders, log=log)
+        expected = {key: report[key] for key in EXPECTED}
+    extra = load_labelled(train_folders, RECIPE, 0, "training") if train_folders else None
+    log("fitting on every spread")
+    with tempfile.TemporaryDirectory(prefix="sccscore-spreads-") as tmp:
+        found = all_processed(detect_spreads([item.path for item, _ in pairs], tmp, merge_model=merge_model,
+                                             labels_dir=labels_dir))
+        head = fit_spread_head(found.spreads, extra)
+        shape_model = fit_shape_model(found.spreads)
+    return FittedSpreadModels(merge_model, shape_model, head, [s.item.path.stem for s in found.spreads],
+                              [str(f) for f in train_folders], expected)
+
+
+def save_spread_models(fitted: FittedSpreadModels, folder: str | Path) -> Path:
+    """Write fitted spread models as a new folder, which ``--model`` takes; never half-written."""
+    if Path(folder).exists():
+        raise ModelError(f"{folder}: already exists; choose a new model folder")
+    with staged_folder(folder) as staging:
+        fitted.write_into(staging)
+    return Path(folder)
 
 
 def matched_crops(spreads: Sequence[Spread]) -> list[ImageItem]:
@@ -60,8 +158,8 @@ def fit_spread_head(spreads: Sequence[Spread], extra: LabelledData | None = None
 
 
 def save_spread_head(head: Head, path: str | Path, trained_on: Sequence[str], seed: int = 0,
-                     leave_one_out: dict[str, Any] | None = None) -> None:
-    """Write a fitted head with what it was fitted on, in the shipped file's format.
+                     leave_one_out: dict[str, Any] | None = None, crop_folders: Sequence[str] = ()) -> None:
+    """Write a fitted head with what it was fitted on (spreads, and labelled crop folders), in the shipped file's format.
 
     ``leave_one_out`` holds the recipe's figures with each of those spreads held out
     (:func:`sccscore.detection_eval.leave_one_out`): what to expect on new spreads, which
@@ -69,6 +167,8 @@ def save_spread_head(head: Head, path: str | Path, trained_on: Sequence[str], se
     """
     record = {"recipe": RECIPE.name, "settings": {k: v for k, v in asdict(RECIPE).items() if k != "name"},
               "seed": seed, "trained_on": list(trained_on)}
+    if crop_folders:
+        record["crop_folders"] = list(crop_folders)
     if leave_one_out is not None:
         record["leave_one_out"] = leave_one_out
     with atomic_open(path, "wb") as handle:
@@ -100,7 +200,9 @@ def load_spread_model(path: str | Path | None = None) -> ScoringModel:
             record = json.loads((handle.metadata() or {})["training"])
     except (OSError, SafetensorError, ValueError, KeyError) as exc:
         raise ModelError(f"{source}: cannot read the spread classifier ({exc!r})") from None
-    config = replace(RECIPE.model_config(), source=SPREAD_MODEL, training=record)
+    # named as --model names it: the shipped one, or the folder that holds the file
+    config = replace(RECIPE.model_config(), source=SPREAD_MODEL if path is None else str(Path(path).parent),
+                     training=record)
     try:
         return model_from_head(config, Head(state, {})).eval()
     except (DataError, RuntimeError) as exc:  # other keys, or weights of another shape
