@@ -209,7 +209,7 @@ def _folder_of(tmp_path, folder, oshima, names, kind="images", suffix="png"):
 
 
 @pytest.mark.slow
-def test_train_spreads_fits_models_that_read_a_spread_they_have_not_seen(cli, oshima, tmp_path):
+def test_train_spreads_fits_models_that_read_a_spread_they_have_not_seen(cli, oshima, small_labelled, tmp_path):
     """A lab's own annotated spreads: fit the three models on two, then read a third with the folder."""
     images = _folder_of(tmp_path, "images", oshima, ("spread2", "spread3"))
     labels = _folder_of(tmp_path, "labels", oshima, ("spread2", "spread3"), "labels", "txt")
@@ -232,11 +232,18 @@ def test_train_spreads_fits_models_that_read_a_spread_they_have_not_seen(cli, os
     assert report["model"] == str(model)
     # two spreads with few type B teach little of spread5's 40: about half its chromosomes typed as annotated
     assert (report["n_true"], report["n_found"], report["n_matched"], report["n_correct"]) == (50, 46, 44, 23)
-    run = cli("classify", "--spreads", str(held), "--model", str(model), "--out", str(tmp_path / "out"), "--quiet",
-              "--report")
+    # the classifier may learn from labelled crops as well, and the report says so
+    with_crops = tmp_path / "with_crops"
+    run = cli("train-spreads", str(images), str(labels), "--out", str(with_crops), "--train", str(small_labelled),
+              "--no-leave-one-out", "--quiet")
+    assert run.returncode == 0, run.stderr
+    assert load_model(with_crops).config.training["crop_folders"] == [str(small_labelled)]
+    run = cli("classify", "--spreads", str(held), "--model", str(with_crops), "--out", str(tmp_path / "out"),
+              "--quiet", "--report")
     assert run.returncode == 0, run.stderr
     page = (tmp_path / "out" / "report.html").read_text()
     assert "shape model fitted on spread2, spread3" in page and "What to expect" not in page
+    assert f"<td>and on crops in</td><td>{small_labelled}</td>" in page
     assert len(_rows(tmp_path / "out" / "predictions.csv")) == 46
 
 

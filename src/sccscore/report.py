@@ -109,10 +109,11 @@ def _settings_section(model: ScoringModel, rows: list[dict[str, str]], settings:
              ("model", model.config.name), ("model members", model.config.n_members),
              ("input", f"{model.config.input.size[0]} px, preprocessing {model.config.input.preprocess}, "
                        f"{model.config.views} view(s)")]
-    # sccscore:spreads records the annotated spreads it learned from instead of a fingerprint
+    # a spread classifier records the annotated spreads (and crop folders) it learned from instead of a fingerprint
     items += [(name, value) for name, value in (("training recipe", training.get("recipe")),
                                                 ("training data fingerprint", training.get("data_fingerprint")),
-                                                ("model trained on spreads", ", ".join(training.get("trained_on", []))))
+                                                ("model trained on spreads", ", ".join(training.get("trained_on", []))),
+                                                ("and on crops in", ", ".join(training.get("crop_folders", []))))
               if value]
     items += [("images scored", len(rows)), ("scored data fingerprint", _data_fingerprint(rows))]
     items += list(settings.items()) + [(name, version) for name, version in versions().items()]
