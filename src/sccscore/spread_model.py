@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 HEAD_FILE, MERGE_FILE, SHAPE_FILE = SPREAD_HEAD_FILE, "merge_model.json", "shape_model.json"
 RECIPE = DefaultRecipe()
 # the leave-one-spread-out figures a classifier's file records: what to expect on new spreads
-EXPECTED = ("n_true", "recall", "precision", "concordance", "per_type")
+EXPECTED = ("n_true", "recall", "precision", "concordance", "per_type", "per_image")
 
 
 @dataclass
@@ -183,10 +183,13 @@ def what_to_expect(model: ScoringModel) -> str | None:
         return None
     per_type = figures["per_type"].items()
     by_type = ", ".join(f"{name} {100 * f['concordance']:.1f}%" for name, f in per_type)
+    # how far one spread lies from another: the next one may lie anywhere in that range
+    by_spread = [f["concordance"] for f in figures.get("per_image", [])]  # not recorded before 2026-11-30
+    spread_range = f"; {100 * min(by_spread):.1f}% to {100 * max(by_spread):.1f}% spread by spread" if by_spread else ""
     share_errors = ", ".join(f"{name} {f['share_error_points']}" for name, f in per_type)
     return (f"What to expect: with each of the {len(training['trained_on'])} annotated spreads {model.config.name} "
             f"learned from held out in turn, {100 * figures['recall']:.1f}% of their {figures['n_true']} chromosomes "
-            f"were found and {100 * figures['concordance']:.1f}% were found and given the annotated type ({by_type}); "
+            f"were found and {100 * figures['concordance']:.1f}% were found and given the annotated type ({by_type}{spread_range}); "
             f"each metaphase's called shares were off by {share_errors} percentage points on average. A type with a "
             "low figure is often called as another: read its shares as rough, and check them on the overlays.")
 
