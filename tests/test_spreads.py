@@ -63,8 +63,10 @@ def test_scale_finds_the_chromosomes_of_a_magnified_spread(oshima, cli, tmp_path
     assert found.labels.shape == (1536, 2160) and chromosomes[:, 3].max() > 1024  # the image's own pixels, not 1x
     with pytest.raises(SccscoreError, match="scale must be positive"):
         detect(magnified, DetectSettings(scale=0))
-    with pytest.raises(SccscoreError, match="reference scale"):  # fitting the merge model does not resample
-        pair_examples(magnified, boxes, DetectSettings(scale=1.5))
+    # fitting the merge model resamples as detect does: the pairs it learns from are those of the native spread
+    features, same = pair_examples(magnified, boxes, DetectSettings(scale=1.5))
+    native_features, native_same = pair_examples(rgb, boxes / 1.5, DetectSettings())
+    assert (len(same), same.sum()) == (len(native_same), native_same.sum()) == (46, 10)
     # the command line, with the YOLO labels (relative, so they fit the magnified image)
     (tmp_path / "images").mkdir()
     Image.fromarray(magnified).save(tmp_path / "images" / "spread3.png")
@@ -245,6 +247,25 @@ def test_train_spreads_fits_models_that_read_a_spread_they_have_not_seen(cli, os
     assert "shape model fitted on spread2, spread3" in page and "What to expect" not in page
     assert f"<td>and on crops in</td><td>{small_labelled}</td>" in page
     assert len(_rows(tmp_path / "out" / "predictions.csv")) == 46
+
+
+def test_train_spreads_at_another_magnification_reads_spreads_at_that_scale(cli, oshima, tmp_path):
+    """Fitted with --scale, a folder's models read spreads at that scale unless told otherwise."""
+    for folder, name in (("images", "spread2"), ("held", "spread3")):
+        (tmp_path / folder).mkdir()
+        rgb = read_image(oshima / "images" / f"{name}.png")
+        Image.fromarray(rgb).resize((2160, 1536), Image.BICUBIC).save(tmp_path / folder / f"{name}.png")  # 1.5 x
+    labels = _folder_of(tmp_path, "labels", oshima, ("spread2",), "labels", "txt")  # relative: they fit 1.5 x too
+    model = tmp_path / "model"
+    run = cli("train-spreads", str(tmp_path / "images"), str(labels), "--out", str(model), "--scale", "1.5", "--quiet")
+    assert run.returncode == 0, run.stderr
+    assert MergeModel.load(model / "merge_model.json").scale == 1.5
+    run = cli("detect", str(tmp_path / "held"), "--model", str(model), "--labels", str(oshima / "labels"), "--out",
+              str(tmp_path / "out"))
+    assert run.returncode == 0, run.stderr
+    assert "give --scale" not in run.stderr
+    # fitted on one magnified spread, the merge model finds 46 of spread3's 47 (41 read at scale 1, above)
+    assert [len(list((tmp_path / "out" / "labelled" / t).iterdir())) for t in "ab"] == [45, 1]
 
 
 def test_train_spreads_refuses_what_it_cannot_fit_with_a_clear_error(cli, oshima, tmp_path):

@@ -53,9 +53,10 @@ EngineOption = Annotated[
 WorkersOption = Annotated[
     Optional[int], typer.Option("--workers", min=1, help="Image-decoding threads (default: one per CPU core).")
 ]
-ScaleOption = Annotated[float, typer.Option(
+ScaleOption = Annotated[Optional[float], typer.Option(
     "--scale", min=0.1, max=10.0,
-    help="Whole spreads: chromosome length in px relative to the oshima2026 spreads (about 40 px; 2 = twice as long).")]
+    help="Whole spreads: chromosome length in px relative to the oshima2026 spreads (about 40 px; 2 = twice as long); "
+    "default: that of the spreads a train-spreads --model was fitted on, else 1.")]
 OutlineOption = Annotated[bool, typer.Option(
     "--outline/--no-outline",
     help="Whole spreads: weigh the model's type with the evidence of the chromosome's outline (sccscore.shape).")]
@@ -131,7 +132,7 @@ def classify(
     make_report: Annotated[bool, typer.Option("--report", help="Also write a self-contained report.html.")] = False,
     spreads: Annotated[bool, typer.Option(
         "--spreads", help="The images are whole spreads (files or folders): detect, crop and classify.")] = False,
-    scale: ScaleOption = 1.0,
+    scale: ScaleOption = None,
     outline: OutlineOption = True,
     quiet: QuietOption = False,
 ) -> None:
@@ -139,14 +140,15 @@ def classify(
     if spreads and preprocess:
         raise SccscoreError("--spreads takes no --preprocess: the crops it cuts are already preprocessed like the "
                             "published ones")
-    if scale != 1.0 and not spreads:
+    if scale is not None and not spreads:
         raise SccscoreError("--scale is for whole spreads (--spreads); crops are resized to the model's input anyway")
     if not outline and not spreads:
         raise SccscoreError("--no-outline is for whole spreads (--spreads): crops are typed by the model alone")
     if spreads:
         models = _load_spread_models(model or SPREAD_MODEL)
         loaded = models.classifier
-        found = _classify_spreads(folders, loaded, out, quiet, scale, resume=resume, batch_size=batch_size,
+        found = _classify_spreads(folders, loaded, out, quiet, scale or models.merge.scale, resume=resume,
+                                  batch_size=batch_size,
                                   device=device, engine=engine, workers=workers, use_outline=outline,
                                   merge_model=models.merge, shape_model=models.shape)
         if make_report and not found:
@@ -236,7 +238,7 @@ def detect(
     model: Annotated[str, typer.Option(
         "--model", "-m", help="sccscore:spreads, or a folder written by train-spreads: its merge model joins the "
         "fragments into chromosomes.")] = SPREAD_MODEL,
-    scale: ScaleOption = 1.0,
+    scale: ScaleOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Find the chromosomes in whole spreads; write one crop per chromosome, detections.csv and overlays."""
@@ -249,7 +251,8 @@ def detect(
         raise SccscoreError(f"{model}: detect takes sccscore:spreads or a folder written by train-spreads")
     merge_model = MergeModel.load(folder and folder / MERGE_FILE)
     with _progress("detecting", quiet) as progress:
-        result = detect_spreads(images, out, DetectSettings(scale=scale), merge_model, labels_dir=labels,
+        result = detect_spreads(images, out, DetectSettings(scale=scale or merge_model.scale), merge_model,
+                                labels_dir=labels,
                                 progress=progress)
     _print_spread_result(result)
     console.print(f"wrote {result.out_dir / 'detections.csv'}, crops/, overlays/, rejected.csv and cautions.csv"
@@ -269,21 +272,23 @@ def evaluate_detection(
         "--train", help="With --leave-one-out: labelled crop folders to train on as well (repeatable).")] = None,
     json_path: Annotated[Optional[Path], typer.Option("--json", help="Write all figures to this JSON file.")] = None,
     outline: OutlineOption = True,
+    scale: ScaleOption = None,
 ) -> None:
     """Detection recall and precision (IoU >= 0.5) and end-to-end concordance on annotated spreads."""
     import tempfile
 
     from . import detection_eval
+    from .detect import DetectSettings
 
     if leave_one_out:
-        report = detection_eval.leave_one_out(images, labels, train or [], log=lambda m: console.print(m),
-                                              use_outline=outline)
+        report = detection_eval.leave_one_out(images, labels, train or [], DetectSettings(scale=scale or 1.0),
+                                              log=lambda m: console.print(m), use_outline=outline)
     else:
         models = _load_spread_models(model)
         with tempfile.TemporaryDirectory(prefix="sccscore-detection-") as tmp:
             report = detection_eval.evaluate_detection(images, labels, models.classifier, out or tmp,
-                                                       merge_model=models.merge, shape_model=models.shape,
-                                                       use_outline=outline)
+                                                       DetectSettings(scale=scale or models.merge.scale),
+                                                       models.merge, models.shape, use_outline=outline)
     columns = ("n_true", "n_found", "recall", "precision", "concordance")
     rows = [*report["per_image"], {**report, "image": "all"}]
     _print_table([{"image": r["image"], **{k: r[k] for k in columns}} for r in rows], "Detection and type")
@@ -430,15 +435,20 @@ def train_spreads(
     measure: Annotated[bool, typer.Option(
         "--leave-one-out/--no-leave-one-out", help="First measure the whole pipeline with each spread held out in "
         "turn, and keep the figures with the models: reports show them as what to expect.")] = True,
+    scale: Annotated[float, typer.Option(
+        "--scale", min=0.1, max=10.0, help="The spreads' chromosome length in px relative to the oshima2026 spreads "
+        "(about 40 px); the folder keeps it as the default --scale of the commands that read spreads with it.")] = 1.0,
     quiet: QuietOption = False,
 ) -> None:
     """Fit the models that read whole spreads (merge, outline, classifier) on your annotated spreads."""
+    from .detect import DetectSettings
     from .models import load_model
     from .spread_model import fit_spread_models, save_spread_models, what_to_expect
 
     if out.exists():  # before minutes of fitting
         raise SccscoreError(f"{out}: already exists; choose a new model folder")
-    fitted = fit_spread_models(images, labels, train or [], measure, log=_log(quiet))
+    fitted = fit_spread_models(images, labels, train or [], measure, DetectSettings(scale=scale),
+                               log=_log(quiet))
     folder = save_spread_models(fitted, out)
     console.print(f"wrote {folder}: fitted on {', '.join(fitted.trained_on)}; give it as --model to classify "
                   "--spreads, detect and evaluate-detection", highlight=False)

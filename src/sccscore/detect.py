@@ -96,6 +96,7 @@ class MergeModel:
     weight: list[float]
     bias: float
     trained_on: list[str] = field(default_factory=list)
+    scale: float = 1.0  # of the spreads it was fitted on (DetectSettings.scale): the default for spreads it reads
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         logits = np.asarray(features, float) @ np.asarray(self.weight) + self.bias
@@ -108,7 +109,7 @@ class MergeModel:
     def load(cls, path: str | Path | None = None) -> MergeModel:
         """The given model file, or the one shipped with sccscore."""
         record = read_small_model(path, "merge_model.json", "merge model", {"features": PAIR_FEATURES})
-        return cls(record["weight"], record["bias"], record.get("trained_on", []))
+        return cls(record["weight"], record["bias"], record.get("trained_on", []), record.get("scale", 1.0))
 
 
 @dataclass(frozen=True)
@@ -219,13 +220,18 @@ def detect(rgb: np.ndarray, settings: DetectSettings | None = None, model: Merge
     if settings.scale <= 0:
         raise SccscoreError(f"scale must be positive, not {settings.scale}")
     if settings.scale != 1:
-        reference = transform.rescale(rgb, 1 / settings.scale, channel_axis=2, anti_aliasing=settings.scale > 1,
-                                      preserve_range=True).round().astype(np.uint8)
+        reference = at_reference_scale(rgb, settings.scale)
         return _at_image_scale(detect(reference, replace(settings, scale=1.0), model), rgb.shape[:2], settings.scale)
     fragments, left_out, gain = find_fragments(rgb, settings)
     pairs, features = candidate_pairs(fragments, settings.reach)
     groups = join(fragments, pairs, model.probability(features) if len(pairs) else np.zeros(0), settings)
     return replace(_detections(fragments, groups, left_out, settings), stain_gain=gain)
+
+
+def at_reference_scale(rgb: np.ndarray, scale: float) -> np.ndarray:
+    """An image of chromosomes ``scale`` times as long as the reference's, resampled to the reference scale."""
+    return transform.rescale(rgb, 1 / scale, channel_axis=2, anti_aliasing=scale > 1,
+                             preserve_range=True).round().astype(np.uint8)
 
 
 def detection_cautions(found: SpreadDetections, settings: DetectSettings) -> list[str]:
@@ -615,7 +621,14 @@ def fragment_owner(fragments: np.ndarray, boxes: np.ndarray) -> dict[int, int | 
 
 
 def pair_examples(rgb: np.ndarray, boxes: np.ndarray, settings: DetectSettings) -> tuple[np.ndarray, np.ndarray]:
-    """Pair features of a spread and whether each pair lies in one annotated box."""
+    """Pair features of a spread and whether each pair lies in one annotated box (x0 y0 x1 y1, image px).
+
+    Found at the reference scale, as :func:`detect` finds them: a spread of another
+    ``settings.scale`` is resampled first, its boxes with it.
+    """
+    if settings.scale != 1:
+        rgb, boxes = at_reference_scale(rgb, settings.scale), np.asarray(boxes, float) / settings.scale
+        settings = replace(settings, scale=1.0)
     fragments, _, _ = find_fragments(rgb, settings)
     pairs, features = candidate_pairs(fragments, settings.reach)
     owner = fragment_owner(fragments, boxes)
@@ -636,4 +649,5 @@ def fit_merge_model(spreads: Sequence[tuple[str, np.ndarray, np.ndarray]], setti
     weight, bias = fit_logistic_regression(features[:, None], same, n_classes=2, l2_c=1.0, balanced=False,
                                            device=torch.device("cpu"))
     # two-class softmax = logistic of the logit difference
-    return MergeModel((weight[1] - weight[0]).double().tolist(), float(bias[1] - bias[0]), [n for n, _, _ in spreads])
+    return MergeModel((weight[1] - weight[0]).double().tolist(), float(bias[1] - bias[0]), [n for n, _, _ in spreads],
+                      settings.scale)

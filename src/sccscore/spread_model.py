@@ -39,7 +39,7 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save
 
 from ._atomic import atomic_open, staged_folder
-from .detect import MergeModel, fit_merge_model
+from .detect import DetectSettings, MergeModel, fit_merge_model
 from .errors import DataError, ModelError
 from .features import extract, fingerprints
 from .images import CLASS_NAMES, ImageItem
@@ -101,7 +101,8 @@ class FittedSpreadModels:
 
 
 def fit_spread_models(images_dir: str | Path, labels_dir: str | Path, train_folders: Sequence[str | Path] = (),
-                      measure: bool = True, log: Log | None = None) -> FittedSpreadModels:
+                      measure: bool = True, settings: DetectSettings | None = None,
+                      log: Log | None = None) -> FittedSpreadModels:
     """Fit the merge model, then the shape model and the classifier on the chromosomes it finds.
 
     ``images_dir`` holds spread images and ``labels_dir`` their YOLO label files; the
@@ -109,21 +110,23 @@ def fit_spread_models(images_dir: str | Path, labels_dir: str | Path, train_fold
     ``measure`` (and two spreads or more), the whole pipeline is first measured with each
     spread held out (:func:`sccscore.detection_eval.leave_one_out`) and the figures are
     kept with the classifier, which reports show as what to expect on new spreads.
+    ``settings.scale`` is the spreads' magnification; the merge model keeps it as the
+    default for the spreads it reads.
     """
     from .detection_eval import all_processed, annotated_images, annotated_spreads, leave_one_out
     from .spreads import detect_spreads
 
     log = log or (lambda _: None)
     pairs = annotated_images(images_dir, labels_dir)
-    merge_model = fit_merge_model(annotated_spreads(pairs))
+    merge_model = fit_merge_model(annotated_spreads(pairs), settings)
     expected = None
     if measure and len(pairs) > 1:
-        report = leave_one_out(images_dir, labels_dir, train_folders, log=log)
+        report = leave_one_out(images_dir, labels_dir, train_folders, settings, log=log)
         expected = {key: report[key] for key in EXPECTED}
     extra = load_labelled(train_folders, RECIPE, 0, "training") if train_folders else None
     log("fitting on every spread")
     with tempfile.TemporaryDirectory(prefix="sccscore-spreads-") as tmp:
-        found = all_processed(detect_spreads([item.path for item, _ in pairs], tmp, merge_model=merge_model,
+        found = all_processed(detect_spreads([item.path for item, _ in pairs], tmp, settings, merge_model,
                                              labels_dir=labels_dir))
         head = fit_spread_head(found.spreads, extra)
         shape_model = fit_shape_model(found.spreads)
