@@ -148,9 +148,8 @@ def classify(
         models = _load_spread_models(model or SPREAD_MODEL)
         loaded = models.classifier
         found = _classify_spreads(folders, loaded, out, quiet, scale or models.merge.scale, resume=resume,
-                                  batch_size=batch_size,
-                                  device=device, engine=engine, workers=workers, use_outline=outline,
-                                  merge_model=models.merge, shape_model=models.shape)
+                                  batch_size=batch_size, device=device, engine=engine, workers=workers,
+                                  use_outline=outline, merge_model=models.merge, shape_model=models.shape)
         if make_report and not found:
             raise SccscoreError(f"no chromosome was found in any of the spreads, so no report was written; "
                                 f"{out / 'detections.csv'} and {out / 'overlays'} show what was left out and why")
@@ -243,7 +242,8 @@ def detect(
 ) -> None:
     """Find the chromosomes in whole spreads; write one crop per chromosome, detections.csv and overlays."""
     from .detect import DetectSettings, MergeModel
-    from .spread_model import MERGE_FILE, spread_model_folder
+    from .models import spread_model_folder
+    from .spread_model import MERGE_FILE
     from .spreads import detect_spreads
 
     folder = spread_model_folder(model)
@@ -252,8 +252,7 @@ def detect(
     merge_model = MergeModel.load(folder and folder / MERGE_FILE)
     with _progress("detecting", quiet) as progress:
         result = detect_spreads(images, out, DetectSettings(scale=scale or merge_model.scale), merge_model,
-                                labels_dir=labels,
-                                progress=progress)
+                                labels_dir=labels, progress=progress)
     _print_spread_result(result)
     console.print(f"wrote {result.out_dir / 'detections.csv'}, crops/, overlays/, rejected.csv and cautions.csv"
                   + (", labelled/" if labels else ""), highlight=False)

@@ -163,7 +163,7 @@ def load_model(reference: str | Path, preprocess: str | None = None) -> ScoringM
     reference = str(reference)
     if reference.startswith(PAPER_PREFIX):
         model = _load_released(reference)
-    elif reference == SPREAD_MODEL or _is_spread_model_folder(reference):
+    elif reference == SPREAD_MODEL or spread_model_folder(reference):
         from .spread_model import load_spread_model  # it builds on training, which imports this module
 
         model = load_spread_model(None if reference == SPREAD_MODEL else Path(reference) / SPREAD_HEAD_FILE)
@@ -174,9 +174,9 @@ def load_model(reference: str | Path, preprocess: str | None = None) -> ScoringM
     return model.eval()
 
 
-def _is_spread_model_folder(reference: str) -> bool:
-    """A folder written by ``sccscore train-spreads`` (:func:`sccscore.spread_model.save_spread_models`)."""
-    return (Path(reference) / SPREAD_HEAD_FILE).is_file()
+def spread_model_folder(reference: str | Path) -> Path | None:
+    """The folder a model reference names, where it is one written by ``sccscore train-spreads`` (else None)."""
+    return Path(reference) if (Path(reference) / SPREAD_HEAD_FILE).is_file() else None
 
 
 def _load_released(reference: str) -> ScoringModel:

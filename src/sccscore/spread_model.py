@@ -43,7 +43,7 @@ from .detect import DetectSettings, MergeModel, fit_merge_model
 from .errors import DataError, ModelError
 from .features import extract, fingerprints
 from .images import CLASS_NAMES, ImageItem
-from .models import SPREAD_HEAD_FILE, SPREAD_MODEL, ScoringModel, load_model
+from .models import SPREAD_HEAD_FILE, SPREAD_MODEL, ScoringModel, load_model, spread_model_folder
 from .shape import ShapeModel, fit_shape_model
 from .training import DefaultRecipe, Head, LabelledData, Log, check_counts, fit, load_labelled, model_from_head
 
@@ -74,11 +74,6 @@ def load_spread_models(reference: str | Path = SPREAD_MODEL) -> SpreadModels:
     folder = spread_model_folder(reference)
     return SpreadModels(load_model(reference), MergeModel.load(folder and folder / MERGE_FILE),
                         ShapeModel.load(folder and folder / SHAPE_FILE))
-
-
-def spread_model_folder(reference: str | Path) -> Path | None:
-    """The folder a model reference names, where it is one written by ``train-spreads`` (else None)."""
-    return Path(reference) if (Path(reference) / HEAD_FILE).is_file() else None
 
 
 @dataclass
@@ -162,7 +157,7 @@ def fit_spread_head(spreads: Sequence[Spread], extra: LabelledData | None = None
 
 def save_spread_head(head: Head, path: str | Path, trained_on: Sequence[str], seed: int = 0,
                      leave_one_out: dict[str, Any] | None = None, crop_folders: Sequence[str] = ()) -> None:
-    """Write a fitted head with what it was fitted on (spreads, and labelled crop folders), in the shipped file's format.
+    """Write a fitted head with what it was fitted on (spreads, crop folders), in the shipped file's format.
 
     ``leave_one_out`` holds the recipe's figures with each of those spreads held out
     (:func:`sccscore.detection_eval.leave_one_out`): what to expect on new spreads, which
@@ -188,11 +183,13 @@ def what_to_expect(model: ScoringModel) -> str | None:
     by_type = ", ".join(f"{name} {100 * f['concordance']:.1f}%" for name, f in per_type)
     # how far one spread lies from another: the next one may lie anywhere in that range
     by_spread = [f["concordance"] for f in figures.get("per_image", [])]  # not recorded before 2026-11-30
-    spread_range = f"; {100 * min(by_spread):.1f}% to {100 * max(by_spread):.1f}% spread by spread" if by_spread else ""
+    spread_range = (f"; {100 * min(by_spread):.1f}% to {100 * max(by_spread):.1f}% spread by spread"
+                    if by_spread else "")
     share_errors = ", ".join(f"{name} {f['share_error_points']}" for name, f in per_type)
     return (f"What to expect: with each of the {len(training['trained_on'])} annotated spreads {model.config.name} "
             f"learned from held out in turn, {100 * figures['recall']:.1f}% of their {figures['n_true']} chromosomes "
-            f"were found and {100 * figures['concordance']:.1f}% were found and given the annotated type ({by_type}{spread_range}); "
+            f"were found and {100 * figures['concordance']:.1f}% were found and given the annotated type "
+            f"({by_type}{spread_range}); "
             f"each metaphase's called shares were off by {share_errors} percentage points on average. A type with a "
             "low figure is often called as another: read its shares as rough, and check them on the overlays.")
 
