@@ -147,7 +147,7 @@ def classify(
     if spreads:
         models = _load_spread_models(model or SPREAD_MODEL)
         loaded = models.classifier
-        found = _classify_spreads(folders, loaded, out, quiet, scale or models.merge.scale, resume=resume,
+        found = _classify_spreads(folders, loaded, out, quiet, scale, resume=resume,
                                   batch_size=batch_size, device=device, engine=engine, workers=workers,
                                   use_outline=outline, merge_model=models.merge, shape_model=models.shape)
         if make_report and not found:
@@ -176,14 +176,13 @@ def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **option
     console.print(f"wrote {result.out_dir / 'predictions.csv'}, summary.csv and rejected.csv", highlight=False)
 
 
-def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: float, **options) -> bool:
+def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: float | None, **options) -> bool:
     """Detect and classify; whether any chromosome was found."""
-    from .detect import DetectSettings
     from .spread_model import what_to_expect
     from .spreads import classify_spreads
 
     with _progress("detecting", quiet) as progress:
-        result = classify_spreads(paths, model, out, DetectSettings(scale=scale), progress=progress, **options)
+        result = classify_spreads(paths, model, out, _settings(scale), progress=progress, **options)
     _print_spread_result(result)
     if result.metaphases:
         _print_table(result.metaphases, "Per metaphase")
@@ -200,6 +199,13 @@ def _outline_setting(shape_model) -> str:
     if shape_model is None:
         return "not used (--no-outline): the model's call alone"
     return f"model weighed with the outline, shape model fitted on {', '.join(shape_model.trained_on)}"
+
+
+def _settings(scale: float | None):
+    """Detection settings at the given scale; None leaves it to the merge model (the scale it was fitted at)."""
+    from .detect import DetectSettings
+
+    return None if scale is None else DetectSettings(scale=scale)
 
 
 def _load_spread_models(model: str):
@@ -241,7 +247,7 @@ def detect(
     quiet: QuietOption = False,
 ) -> None:
     """Find the chromosomes in whole spreads; write one crop per chromosome, detections.csv and overlays."""
-    from .detect import DetectSettings, MergeModel
+    from .detect import MergeModel
     from .models import spread_model_folder
     from .spread_model import MERGE_FILE
     from .spreads import detect_spreads
@@ -251,8 +257,7 @@ def detect(
         raise SccscoreError(f"{model}: detect takes sccscore:spreads or a folder written by train-spreads")
     merge_model = MergeModel.load(folder and folder / MERGE_FILE)
     with _progress("detecting", quiet) as progress:
-        result = detect_spreads(images, out, DetectSettings(scale=scale or merge_model.scale), merge_model,
-                                labels_dir=labels, progress=progress)
+        result = detect_spreads(images, out, _settings(scale), merge_model, labels_dir=labels, progress=progress)
     _print_spread_result(result)
     console.print(f"wrote {result.out_dir / 'detections.csv'}, crops/, overlays/, rejected.csv and cautions.csv"
                   + (", labelled/" if labels else ""), highlight=False)
@@ -277,16 +282,14 @@ def evaluate_detection(
     import tempfile
 
     from . import detection_eval
-    from .detect import DetectSettings
 
     if leave_one_out:
-        report = detection_eval.leave_one_out(images, labels, train or [], DetectSettings(scale=scale or 1.0),
+        report = detection_eval.leave_one_out(images, labels, train or [], _settings(scale),
                                               log=lambda m: console.print(m), use_outline=outline)
     else:
         models = _load_spread_models(model)
         with tempfile.TemporaryDirectory(prefix="sccscore-detection-") as tmp:
-            report = detection_eval.evaluate_detection(images, labels, models.classifier, out or tmp,
-                                                       DetectSettings(scale=scale or models.merge.scale),
+            report = detection_eval.evaluate_detection(images, labels, models.classifier, out or tmp, _settings(scale),
                                                        models.merge, models.shape, use_outline=outline)
     columns = ("n_true", "n_found", "recall", "precision", "concordance")
     rows = [*report["per_image"], {**report, "image": "all"}]

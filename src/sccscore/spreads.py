@@ -99,12 +99,13 @@ def detect_spreads(
     """Detect and crop the chromosomes of spread images (files or folders); see the module docstring.
 
     An image that cannot be read or processed is listed in ``rejected.csv`` and
-    the others go on.
+    the others go on. Without ``settings``, spreads are read at the scale the merge
+    model (``merge_model`` or the shipped one) was fitted at.
     """
     if labels_dir is not None and not Path(labels_dir).is_dir():
         raise SccscoreError(f"{labels_dir}: no such folder of label files")
-    settings = settings or DetectSettings()
     merge_model = merge_model or MergeModel.load()
+    settings = settings or DetectSettings(scale=merge_model.scale)  # the magnification it was fitted at
     items, rejected = items_from_paths(paths)
     out = output_folder(out_dir)
     spreads = []
@@ -219,15 +220,15 @@ def classify_spreads(
 
     Each chromosome's type is the model's, weighed with the evidence of its
     outline (:mod:`sccscore.shape`; ``shape_model`` or the shipped one), unless
-    ``use_outline`` is False.
+    ``use_outline`` is False. Settings default as for :func:`detect_spreads`.
 
     Raises
     ------
     SccscoreError
         If ``resume`` finds an interrupted run of other images, model or settings.
     """
-    settings = settings or DetectSettings()
     merge_model = merge_model or MergeModel.load()
+    settings = settings or DetectSettings(scale=merge_model.scale)  # the magnification it was fitted at
     shape_model = (shape_model or ShapeModel.load()) if use_outline else None
     if shape_model and tuple(model.config.classes) != CLASS_NAMES:
         raise SccscoreError(f"model {model.config.name} gives types {', '.join(model.config.classes)}; the outline "
