@@ -277,6 +277,12 @@ def test_train_spreads_refuses_what_it_cannot_fit_with_a_clear_error(cli, oshima
     assert ("holding out spread2.png, the other spreads cannot be learned from: type C has 0 labelled images"
             in run.stderr)
     assert not (tmp_path / "model").exists() and not list(tmp_path.glob(".model*"))  # nothing half-written
+    # spread3 with no chromosome annotated: held out, spread2 leaves nothing to learn joins from
+    unannotated = _folder_of(tmp_path, "unannotated", oshima, ("spread2",), "labels", "txt")
+    (unannotated / "spread3.txt").write_text("")
+    run = cli("train-spreads", str(images), str(unannotated), "--out", str(tmp_path / "model"), "--quiet")
+    assert run.returncode == 2 and ("holding out spread2.png, the other spreads cannot be learned from: the annotated "
+                                    "spreads give no pair of fragments to join") in run.stderr
     (tmp_path / "taken").mkdir()
     run = cli("train-spreads", str(images), str(labels), "--out", str(tmp_path / "taken"))
     assert run.returncode == 2 and "taken: already exists; choose a new model folder" in run.stderr

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -203,18 +204,26 @@ def leave_one_out(
     with tempfile.TemporaryDirectory(prefix="sccscore-loso-") as tmp:
         for held, (item, label_file) in enumerate(pairs):
             log(f"holding out {item.path.name}")
-            merge_model = fit_merge_model([a for i, a in enumerate(annotated) if i != held], settings)
+            with _learning_without(item.path.name):
+                merge_model = fit_merge_model([a for i, a in enumerate(annotated) if i != held], settings)
             result = all_processed(detect_spreads([i.path for i, _ in pairs], Path(tmp) / str(held), settings,
                                                    merge_model, labels_dir=labels_dir))
             others = [s for i, s in enumerate(result.spreads) if i != held]
-            try:
+            with _learning_without(item.path.name):
                 types = _types_without(result.spreads[held], others, extra, seed, use_outline)
-            except SccscoreError as exc:  # a type found only in the held-out spread
-                raise SccscoreError(f"holding out {item.path.name}, the other spreads cannot be learned from: {exc}; "
-                                    "leave-one-out needs every type in the spreads that remain") from None
             scored.append(score_spread(result.spreads[held], types, label_file))
     return figures(scored) | {"method": "leave one spread out", "train_folders": [str(f) for f in train_folders],
                               "recipe": RECIPE.name, "seed": seed, "outline": use_outline}
+
+
+@contextmanager
+def _learning_without(held_out: str) -> Iterator[None]:
+    """Name the held-out spread where the others cannot be learned from (a type, or any annotation, only in it)."""
+    try:
+        yield
+    except SccscoreError as exc:
+        raise SccscoreError(f"holding out {held_out}, the other spreads cannot be learned from: {exc}; leave-one-out "
+                            "needs every type, and chromosomes to join, in the spreads that remain") from None
 
 
 def _types_without(spread: Spread, others: list[Spread], extra: LabelledData | None, seed: int,
