@@ -266,6 +266,11 @@ def test_train_spreads_at_another_magnification_reads_spreads_at_that_scale(cli,
     assert "give --scale" not in run.stderr
     # fitted on one magnified spread, the merge model finds 46 of spread3's 47 (41 read at scale 1, above)
     assert [len(list((tmp_path / "out" / "labelled" / t).iterdir())) for t in "ab"] == [45, 1]
+    run = cli("classify", "--spreads", str(tmp_path / "held"), "--model", str(model), "--out",
+              str(tmp_path / "typed"), "--quiet", "--report")
+    assert run.returncode == 0, run.stderr
+    assert len(_rows(tmp_path / "typed" / "predictions.csv")) == 46
+    assert "<td>spreads read at scale</td><td>1.5 (chromosome length" in (tmp_path / "typed" / "report.html").read_text()
 
 
 def test_train_spreads_refuses_what_it_cannot_fit_with_a_clear_error(cli, oshima, tmp_path):
@@ -419,6 +424,7 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert f"<td>model</td><td>{SPREAD_MODEL}</td>" in page
     assert "<td>model trained on spreads</td><td>spread1, spread2, spread3, spread5</td>" in page
     assert "shape model fitted on spread1, spread2, spread3, spread5" in page
+    assert "<td>spreads read at scale</td><td>1 (chromosome length relative to the oshima2026 spreads" in page
     assert ("with each of the 4 annotated spreads sccscore:spreads learned from held out in turn, 94.0% of their 249 "
             "chromosomes were found and 76.3% were found and given the annotated type (A 87.5%, B 47.0%, C 86.6%; 60.0% to "
             "87.2% spread by spread)") in page

@@ -147,10 +147,10 @@ def classify(
     if spreads:
         models = _load_spread_models(model or SPREAD_MODEL)
         loaded = models.classifier
-        found = _classify_spreads(folders, loaded, out, quiet, scale, resume=resume,
-                                  batch_size=batch_size, device=device, engine=engine, workers=workers,
-                                  use_outline=outline, merge_model=models.merge, shape_model=models.shape)
-        if make_report and not found:
+        read = _classify_spreads(folders, loaded, out, quiet, scale, resume=resume,
+                                 batch_size=batch_size, device=device, engine=engine, workers=workers,
+                                 use_outline=outline, merge_model=models.merge, shape_model=models.shape)
+        if make_report and not read.metaphases:
             raise SccscoreError(f"no chromosome was found in any of the spreads, so no report was written; "
                                 f"{out / 'detections.csv'} and {out / 'overlays'} show what was left out and why")
     else:
@@ -164,6 +164,8 @@ def classify(
         scored_with = {"scored with": describe_engine(loaded, device, engine)}
         if spreads:
             scored_with["outline"] = _outline_setting(models.shape if outline else None)
+            scored_with["spreads read at scale"] = (f"{read.settings.scale:g} (chromosome length relative to the "
+                                                    "oshima2026 spreads, about 40 px)")
         console.print(f"wrote {write_report(out, loaded, settings=scored_with)}", highlight=False)
 
 
@@ -176,8 +178,8 @@ def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **option
     console.print(f"wrote {result.out_dir / 'predictions.csv'}, summary.csv and rejected.csv", highlight=False)
 
 
-def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: float | None, **options) -> bool:
-    """Detect and classify; whether any chromosome was found."""
+def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: float | None, **options):
+    """Detect and classify, and say what was found."""
     from .spread_model import what_to_expect
     from .spreads import classify_spreads
 
@@ -192,7 +194,7 @@ def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: f
     tables = "metaphases.csv, summary.csv" if result.metaphases else "no metaphases.csv or summary.csv (no chromosome)"
     console.print(f"wrote {result.out_dir / 'predictions.csv'}, {tables}, detections.csv, rejected.csv, cautions.csv, "
                   "crops/ and overlays/", highlight=False)
-    return bool(result.metaphases)
+    return result
 
 
 def _outline_setting(shape_model) -> str:

@@ -84,6 +84,7 @@ class SpreadsResult:
     spreads: list[Spread]
     rejected: list[Rejected]
     out_dir: Path
+    settings: DetectSettings  # what the spreads were read with (its scale may come from the merge model)
     summary: list[dict[str, Any]] = field(default_factory=list)
     metaphases: list[dict[str, Any]] = field(default_factory=list)
 
@@ -117,7 +118,7 @@ def detect_spreads(
         if progress:
             progress(done, len(items))
     _write_detection_tables(out, spreads, rejected, bool(labels_dir))
-    return SpreadsResult(spreads, rejected, out)
+    return SpreadsResult(spreads, rejected, out, settings)
 
 
 def _process_or_reject(item: ImageItem, out: Path, settings: DetectSettings, merge_model: MergeModel, labels_dir,
@@ -253,7 +254,7 @@ def classify_spreads(
             progress(done, len(items))
     spreads = [by_path[_key(item)] for item in items if _key(item) in by_path]
     _write_detection_tables(out, spreads, rejected, False)
-    result = SpreadsResult(spreads, rejected, out)
+    result = SpreadsResult(spreads, rejected, out, settings)
     _write_type_tables(result, model.config.classes)
     shutil.rmtree(out / RECORDS, ignore_errors=True)
     (out / RUN_FILE).unlink()
