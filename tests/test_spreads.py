@@ -34,6 +34,15 @@ def _annotated(oshima, name):
     return rgb, boxes, classes
 
 
+def _linked(folder, oshima, names, kind="images"):
+    """A new folder holding links to some of the shared spreads' images (or their label files, kind "labels")."""
+    folder.mkdir()
+    suffix = {"images": "png", "labels": "txt"}[kind]
+    for name in names:
+        (folder / f"{name}.{suffix}").symlink_to(oshima / kind / f"{name}.{suffix}")
+    return folder
+
+
 def _rows(path):
     with open(path, newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
@@ -203,18 +212,11 @@ def test_shipped_spread_classifier_is_the_fit_on_the_shared_spreads(oshima, tmp_
     np.testing.assert_allclose(fitted.state["classifier.weight"], weight, atol=1e-3 * np.abs(weight).max())
 
 
-def _folder_of(tmp_path, folder, oshima, names, kind="images", suffix="png"):
-    (tmp_path / folder).mkdir()
-    for name in names:
-        (tmp_path / folder / f"{name}.{suffix}").symlink_to(oshima / kind / f"{name}.{suffix}")
-    return tmp_path / folder
-
-
 @pytest.mark.slow
 def test_train_spreads_fits_models_that_read_a_spread_they_have_not_seen(cli, oshima, small_labelled, tmp_path):
     """A lab's own annotated spreads: fit the three models on two, then read a third with the folder."""
-    images = _folder_of(tmp_path, "images", oshima, ("spread2", "spread3"))
-    labels = _folder_of(tmp_path, "labels", oshima, ("spread2", "spread3"), "labels", "txt")
+    images = _linked(tmp_path / "images", oshima, ("spread2", "spread3"))
+    labels = _linked(tmp_path / "labels", oshima, ("spread2", "spread3"), "labels")
     model = tmp_path / "model"
     run = cli("train-spreads", str(images), str(labels), "--out", str(model), "--no-leave-one-out", "--quiet")
     assert run.returncode == 0, run.stderr
@@ -224,8 +226,8 @@ def test_train_spreads_fits_models_that_read_a_spread_they_have_not_seen(cli, os
     assert ShapeModel.load(model / "shape_model.json").trained_on == ["spread2", "spread3"]
     assert load_model(model).config.training["trained_on"] == ["spread2", "spread3"]
     # held out, spread5 is read by the folder's three models, not the shipped ones (fitted on it)
-    held = _folder_of(tmp_path, "held", oshima, ("spread5",))
-    held_labels = _folder_of(tmp_path, "held_labels", oshima, ("spread5",), "labels", "txt")
+    held = _linked(tmp_path / "held", oshima, ("spread5",))
+    held_labels = _linked(tmp_path / "held_labels", oshima, ("spread5",), "labels")
     run = cli("evaluate-detection", str(held), str(held_labels), "--model", str(model), "--json",
               str(tmp_path / "held.json"))
     assert run.returncode == 0, run.stderr
@@ -255,7 +257,7 @@ def test_train_spreads_at_another_magnification_reads_spreads_at_that_scale(cli,
         (tmp_path / folder).mkdir()
         rgb = read_image(oshima / "images" / f"{name}.png")
         Image.fromarray(rgb).resize((2160, 1536), Image.BICUBIC).save(tmp_path / folder / f"{name}.png")  # 1.5 x
-    labels = _folder_of(tmp_path, "labels", oshima, ("spread2",), "labels", "txt")  # relative: they fit 1.5 x too
+    labels = _linked(tmp_path / "labels", oshima, ("spread2",), "labels")  # relative: they fit 1.5 x too
     model = tmp_path / "model"
     run = cli("train-spreads", str(tmp_path / "images"), str(labels), "--out", str(model), "--scale", "1.5", "--quiet")
     assert run.returncode == 0, run.stderr
@@ -274,8 +276,8 @@ def test_train_spreads_at_another_magnification_reads_spreads_at_that_scale(cli,
 
 
 def test_train_spreads_refuses_what_it_cannot_fit_with_a_clear_error(cli, oshima, tmp_path):
-    images = _folder_of(tmp_path, "images", oshima, ("spread2", "spread3"))
-    labels = _folder_of(tmp_path, "labels", oshima, ("spread2", "spread3"), "labels", "txt")
+    images = _linked(tmp_path / "images", oshima, ("spread2", "spread3"))
+    labels = _linked(tmp_path / "labels", oshima, ("spread2", "spread3"), "labels")
     # held out, spread2 leaves spread3 alone to learn from, and it has no type C
     run = cli("train-spreads", str(images), str(labels), "--out", str(tmp_path / "model"), "--quiet")
     assert run.returncode == 2 and "Traceback" not in run.stderr
@@ -283,7 +285,7 @@ def test_train_spreads_refuses_what_it_cannot_fit_with_a_clear_error(cli, oshima
             in run.stderr)
     assert not (tmp_path / "model").exists() and not list(tmp_path.glob(".model*"))  # nothing half-written
     # spread3 with no chromosome annotated: held out, spread2 leaves nothing to learn joins from
-    unannotated = _folder_of(tmp_path, "unannotated", oshima, ("spread2",), "labels", "txt")
+    unannotated = _linked(tmp_path / "unannotated", oshima, ("spread2",), "labels")
     (unannotated / "spread3.txt").write_text("")
     run = cli("train-spreads", str(images), str(unannotated), "--out", str(tmp_path / "model"), "--quiet")
     assert run.returncode == 2 and ("holding out spread2.png, the other spreads cannot be learned from: the annotated "
@@ -412,9 +414,7 @@ def test_detect_cli_writes_crops_table_and_overlay(cli, oshima, tmp_path):
 def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     samples = {"c_rich": ["spread2"], "a_rich": ["spread3", "spread5"]}
     for sample, names in samples.items():
-        (tmp_path / sample).mkdir()
-        for name in names:
-            (tmp_path / sample / f"{name}.png").symlink_to(oshima / "images" / f"{name}.png")
+        _linked(tmp_path / sample, oshima, names)
     out = tmp_path / "out"
     run = cli("classify", "--spreads", str(tmp_path / "c_rich"), str(tmp_path / "a_rich"), "--out", str(out),
               "--quiet", "--report")  # spreads are typed by sccscore:spreads unless --model says otherwise
@@ -551,9 +551,7 @@ def test_a_report_of_spreads_with_no_chromosome_is_a_clear_refusal(cli, tmp_path
 
 
 def test_a_batch_survives_a_bad_and_a_huge_image(oshima, tmp_path):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    (folder / "spread3.png").symlink_to(oshima / "images" / "spread3.png")
+    folder = _linked(tmp_path / "in", oshima, ["spread3"])
     (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
     Image.new("L", (8000, 6000), 230).save(folder / "huge.png")
     result = detect_spreads([folder], tmp_path / "out")
