@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
-from sklearn.metrics import cohen_kappa_score
+from sklearn.metrics import accuracy_score, cohen_kappa_score
 from sklearn.metrics import confusion_matrix as sk_confusion
 
-from sccscore.metrics import cohen_kappa, concordance, confusion_matrix, distribution
+from sccscore.metrics import cohen_kappa, concordance, confusion_matrix, distribution, open_concordance
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -15,6 +15,7 @@ def test_metrics_match_scikit_learn(seed):
     np.testing.assert_array_equal(matrix, sk_confusion(true, predicted, labels=[0, 1, 2]))
     assert concordance(matrix) == pytest.approx((true == predicted).mean(), abs=1e-12)
     assert cohen_kappa(matrix) == pytest.approx(cohen_kappa_score(true, predicted), abs=1e-12)
+    assert open_concordance(matrix) == pytest.approx(accuracy_score(true > 0, predicted > 0), abs=1e-12)
 
 
 def test_distribution_counts_absent_classes():

@@ -28,6 +28,9 @@ def test_wt_concordance_through_the_cli(ikemoto, tmp_path, cli):
     for key in ("kappa", "confusion", "distribution_pred"):
         assert key in report
     assert "concordance 0.721 (mean of 30 models, 0.689-0.748)" in result.stdout
+    # most disagreements are between A and B: whether the sisters are open or cohered agrees more often
+    assert report["open_concordance"] == pytest.approx(0.7651, abs=1e-4)
+    assert "open (B or C) or cohered (A) as labelled: 0.765" in result.stdout
     # The released models over-call type C on WT (8.4% against 4.9%); corrected for their confusion,
     # each fifth of the crops by the matrix of the other four, the shares come back to the labels'.
     check = report["correction_check"]
@@ -46,6 +49,8 @@ def test_ctf18_concordance():
     assert report["concordance"] == pytest.approx(0.612, abs=0.005)
     assert report["concordance"] == pytest.approx(0.61215, abs=1e-4)  # pinned
     assert (report["concordance_min"], report["concordance_max"]) == pytest.approx((0.5252, 0.6643), abs=1e-4)
+    # B and C are confused most on CTF18-/- (a third of the C called B): open or cohered agrees far more often
+    assert report["open_concordance"] == pytest.approx(0.8693, abs=1e-4)
     mean_member_kappa = sum(m["kappa"] for m in report["models"]) / 30
     assert report["kappa"] == pytest.approx(mean_member_kappa)
     # Under-called type B (45.8% against 57.3%), corrected as in the WT test above.

@@ -1,5 +1,6 @@
 """report.html on real crops, opened in headless Chromium."""
 
+import csv
 import re
 import shutil
 import subprocess
@@ -73,4 +74,8 @@ def test_classify_report_without_comparison(small_labelled, tmp_path, cli):
     assert result.returncode == 0, result.stderr
     page = (out / "report.html").read_text()
     assert "Agreement with the labels" in page and "Tests against" not in page
+    rows = list(csv.DictReader((out / "predictions.csv").read_text().splitlines()))
+    same, opened = ([f(r["label"]) == f(r["predicted"]) for r in rows] for f in (str, lambda t: t != "A"))
+    assert f"concordance {sum(same) / len(rows):.3f} on {len(rows)} labelled crops; open (B or C) or cohered (A) " \
+           f"as labelled {sum(opened) / len(rows):.3f}</p>" in page
     assert page.count("data:image/png;base64,") >= 13  # galleries and the 12 least certain crops

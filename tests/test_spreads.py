@@ -1,6 +1,7 @@
 """Whole spreads: detection, crops, classification and their evaluation, on the real annotated spreads."""
 
 import csv
+import html
 import json
 from pathlib import Path
 
@@ -383,12 +384,13 @@ def test_detection_figures_by_hand():
                                            "detection": 2, "given": "C"}
     json.dumps(report)  # plain types: written as --json
     assert (report["recall"], report["precision"], report["concordance"]) == (0.75, 1.0, 0.5)
+    assert report["open_concordance"] == 0.75  # the B called C is open, as annotated
     no_metaphases = {"share_error_points": None}
     assert report["per_type"] == {"A": {"n": 1, "recall": 1.0, "concordance": 1.0, **no_metaphases},
                                   "B": {"n": 1, "recall": 1.0, "concordance": 0.0, **no_metaphases},
                                   "C": {"n": 2, "recall": 0.5, "concordance": 0.5, **no_metaphases}}
     assert report["confusion_of_matched"] == [[1, 0, 0], [0, 0, 1], [0, 0, 1]]
-    assert report["per_image"][0]["n_correct"] == 2
+    assert (report["per_image"][0]["n_correct"], report["per_image"][0]["n_open_correct"]) == (2, 3)
     # two metaphases: called shares off by 25/0/25 and 10/20/10 points
     scored[0]["metaphases"] = [{"annotated_pct": [50, 50, 0], "called_pct": [25, 50, 25]},
                                {"annotated_pct": [0, 40, 60], "called_pct": [10, 20, 70]}]
@@ -428,6 +430,8 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert ("with each of the 4 annotated spreads sccscore:spreads learned from held out in turn, 94.0% of their 249 "
             "chromosomes were found and 76.3% were found and given the annotated type (A 87.5%, B 47.0%, C 86.6%; 60.0% to "
             "87.2% spread by spread)") in page
+    assert html.escape("Open (B or C) or cohered (A), the split compare tests: 86.8% were found and called as "
+                       "annotated, and each metaphase's B+C share was off by 8.3 points.") in page
     assert "<h2>Metaphases</h2>" in page and page.count("<figure class='overlay'>") == 3  # an overlay per spread
     assert "<td>training recipe</td><td>default</td>" in page
     # spread3's row, its shares to one decimal as in the samples table
@@ -626,6 +630,9 @@ def test_shipped_spread_classifier_records_what_to_expect_on_new_spreads(oshima)
     assert (recorded["n_true"], recorded["recall"], recorded["precision"], recorded["concordance"]) == pytest.approx(
         (report["n_true"], report["recall"], report["precision"], report["concordance"]), abs=0.005)
     assert recorded["concordance"] == pytest.approx(0.763, abs=0.005)  # docs/spreads.md
+    # open (B or C) or cohered (A): spread5's B called A are the errors left; B called C are none
+    assert recorded["open_concordance"] == pytest.approx(report["open_concordance"], abs=0.005)
+    assert recorded["open_concordance"] == pytest.approx(0.868, abs=0.005)
     assert [f["concordance"] for f in recorded["per_image"]] == pytest.approx(
         [f["concordance"] for f in report["per_image"]], abs=0.02)  # the report gives their range
     for name, figures_of_type in recorded["per_type"].items():

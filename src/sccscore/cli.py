@@ -293,7 +293,7 @@ def evaluate_detection(
         with tempfile.TemporaryDirectory(prefix="sccscore-detection-") as tmp:
             report = detection_eval.evaluate_detection(images, labels, models.classifier, out or tmp, _settings(scale),
                                                        models.merge, models.shape, use_outline=outline)
-    columns = ("n_true", "n_found", "recall", "precision", "concordance")
+    columns = ("n_true", "n_found", "recall", "precision", "concordance", "open_concordance")
     rows = [*report["per_image"], {**report, "image": "all"}]
     _print_table([{"image": r["image"], **{k: r[k] for k in columns}} for r in rows], "Detection and type")
     _print_table([{"type": name, **figures} for name, figures in report["per_type"].items()], "Per annotated type")
@@ -372,6 +372,7 @@ def _print_evaluation(report: dict) -> None:
     else:
         stdout.print(f"concordance {report['concordance']:.3f}", highlight=False)
     stdout.print(f"Cohen's kappa {report['kappa']:.3f}", highlight=False)
+    stdout.print(f"open (B or C) or cohered (A) as labelled: {report['open_concordance']:.3f}", highlight=False)
     stdout.print(f"{'/'.join(classes)} % labels {pct(report['distribution_true'])}; "
                  f"predicted {pct(report['distribution_pred'])}", highlight=False)
     check = report["correction_check"]

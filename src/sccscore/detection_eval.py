@@ -4,8 +4,10 @@ A detected chromosome is a true positive when it matches an annotated box with
 IoU >= 0.5 (one-to-one, :func:`sccscore.annotations.match_boxes`). Recall and
 precision count boxes regardless of type; the end-to-end concordance is the
 share of annotated chromosomes that are both detected and given the annotated
-type; ``per_chromosome`` says, for every annotated chromosome, which detection matched it
-and what type it was given, for looking it up on the overlay or comparing two runs
+type, and the open concordance the share detected and called open (B or C) or
+cohered (A) as annotated, the split that ``compare`` tests. ``per_chromosome``
+says, for every annotated chromosome, which detection matched it and what type
+it was given, for looking it up on the overlay or comparing two runs
 chromosome by chromosome. :func:`evaluate_detection` scores a given model with the shipped merge
 and shape models. :func:`leave_one_out` never scores a spread with anything
 fitted on it: for each spread, the merge and shape models are fitted on the
@@ -168,13 +170,16 @@ def _given_name(given: int) -> str:
 
 
 def _counts(true: np.ndarray, given: np.ndarray, n_found: int) -> dict[str, int]:
+    # open (B or C) or cohered (A): the split behind compare's B+C tests, where B called C is no error
+    open_agrees = (given >= 0) & ((given > 0) == (true > 0))
     return {"n_true": len(true), "n_found": n_found, "n_matched": int((given != NOT_FOUND).sum()),
-            "n_correct": int((given == true).sum())}
+            "n_correct": int((given == true).sum()), "n_open_correct": int(open_agrees.sum())}
 
 
 def _rates(c: dict[str, int]) -> dict[str, float | None]:
     return {"recall": _ratio(c["n_matched"], c["n_true"]), "precision": _ratio(c["n_matched"], c["n_found"]),
-            "concordance": _ratio(c["n_correct"], c["n_true"])}
+            "concordance": _ratio(c["n_correct"], c["n_true"]),
+            "open_concordance": _ratio(c["n_open_correct"], c["n_true"])}
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:

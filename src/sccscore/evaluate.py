@@ -9,7 +9,7 @@ import numpy as np
 
 from .errors import SccscoreError
 from .images import fail_on_rejected, scan_sample
-from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, recall
+from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, open_concordance, recall
 from .models import ScoringModel
 from .predict import Predictions, ProgressCallback, predict
 from .stats import cross_fitted_correction
@@ -80,6 +80,7 @@ def evaluation_report(predictions: Predictions, model_name: str, name: str, chec
         "concordance_min": float(min(concordances)),
         "concordance_max": float(max(concordances)),
         "kappa": float(mean_of("kappa")),
+        "open_concordance": float(mean_of("open_concordance")),
         "recall": mean_of("recall").tolist(),
         "confusion": mean_of("confusion").tolist(),
         "distribution_pred": mean_of("distribution_pred").tolist(),
@@ -93,6 +94,7 @@ def _figures(true: np.ndarray, predicted: np.ndarray, n_classes: int) -> dict[st
     return {
         "concordance": concordance(matrix),
         "kappa": cohen_kappa(matrix),
+        "open_concordance": open_concordance(matrix),
         "recall": recall(matrix).tolist(),
         "confusion": matrix.tolist(),
         "distribution_pred": distribution(predicted, n_classes).tolist(),

@@ -26,6 +26,21 @@ def concordance(matrix: np.ndarray) -> float:
     return float(np.trace(matrix) / total) if total else float("nan")
 
 
+def open_concordance(matrix: np.ndarray) -> float:
+    """Share of images whose predicted type agrees with the reference on whether the sisters are open.
+
+    Open is type B or C, cohered type A: the split behind ``compare``'s B+C tests,
+    where a B called C (or the reverse) is no error.
+
+    Examples
+    --------
+    >>> open_concordance(np.array([[6, 1, 1], [1, 3, 4], [0, 2, 2]]))
+    0.85
+    """
+    total = matrix.sum()
+    return float((matrix[0, 0] + matrix[1:, 1:].sum()) / total) if total else float("nan")
+
+
 def recall(matrix: np.ndarray) -> np.ndarray:
     """Per reference class, the share of its images predicted as that class.
 

@@ -26,7 +26,7 @@ from .explain import explain, gallery
 from .compare import read_predictions, read_table
 from .errors import ImageReadError
 from .images import ImageItem, read_image
-from .metrics import concordance, confusion_matrix
+from .metrics import concordance, confusion_matrix, open_concordance
 from .models import ScoringModel
 from .plots import plot_distributions
 from .spread_model import what_to_expect
@@ -213,7 +213,8 @@ def _labels_section(rows: list[dict[str, str]], classes: list[str]) -> str:
         mine = [row for row in rows if row["sample"] == sample and row.get("label")]
         matrix = confusion_matrix([classes.index(r["label"]) for r in mine], [classes.index(r["predicted"]) for r in mine],
                                   len(classes))
-        parts.append(f"<p>{html.escape(sample)}: concordance {concordance(matrix):.3f} on {len(mine)} labelled crops</p>")
+        parts.append(f"<p>{html.escape(sample)}: concordance {concordance(matrix):.3f} on {len(mine)} labelled crops; "
+                     f"open (B or C) or cohered (A) as labelled {open_concordance(matrix):.3f}</p>")
         parts.append(_table(["label \\ predicted", *classes], [[c, *row] for c, row in zip(classes, matrix.tolist())]))
     return "".join(parts)
 

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 HEAD_FILE, MERGE_FILE, SHAPE_FILE = SPREAD_HEAD_FILE, "merge_model.json", "shape_model.json"
 RECIPE = DefaultRecipe()
 # the leave-one-spread-out figures a classifier's file records: what to expect on new spreads
-EXPECTED = ("n_true", "recall", "precision", "concordance", "per_type", "per_image")
+EXPECTED = ("n_true", "recall", "precision", "concordance", "open_concordance", "per_type", "per_image")
 
 
 @dataclass
@@ -186,12 +186,17 @@ def what_to_expect(model: ScoringModel) -> str | None:
     spread_range = (f"; {100 * min(by_spread):.1f}% to {100 * max(by_spread):.1f}% spread by spread"
                     if by_spread else "")
     share_errors = ", ".join(f"{name} {f['share_error_points']}" for name, f in per_type)
+    # B+C is 100% less A, so a metaphase's B+C share is off as far as its A share
+    open_split = (f" Open (B or C) or cohered (A), the split compare tests: {100 * figures['open_concordance']:.1f}% "
+                  f"were found and called as annotated, and each metaphase's B+C share was off by "
+                  f"{figures['per_type']['A']['share_error_points']} points." if "open_concordance" in figures else "")
     return (f"What to expect: with each of the {len(training['trained_on'])} annotated spreads {model.config.name} "
             f"learned from held out in turn, {100 * figures['recall']:.1f}% of their {figures['n_true']} chromosomes "
             f"were found and {100 * figures['concordance']:.1f}% were found and given the annotated type "
             f"({by_type}{spread_range}); "
-            f"each metaphase's called shares were off by {share_errors} percentage points on average. A type with a "
-            "low figure is often called as another: read its shares as rough, and check them on the overlays.")
+            f"each metaphase's called shares were off by {share_errors} percentage points on average.{open_split} "
+            "A type with a low figure is often called as another: read its shares as rough, and check them on the "
+            "overlays.")
 
 
 def load_spread_model(path: str | Path | None = None) -> ScoringModel:
