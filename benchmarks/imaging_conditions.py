@@ -13,7 +13,9 @@ Then the stain made weaker or stronger, as on a slide stained for less or more t
 pixel's difference from the background scaled (0.7: 30% paler), read at the strength of the
 annotated spreads (``sccscore.detect.stain_gain``) and at the fixed thresholds alone. Then
 the spreads saved as JPEG (Pillow, quality 95, 85 and 75, colour subsampled 4:2:0 as most
-software does), as a lab may have them, against the lossless PNG. Last, the noise floor of
+software does), as a lab may have them, against the lossless PNG: the stain read from the
+green channel, as from PNG, and from the luminance, as ``classify --spreads`` reads a JPEG
+file (``sccscore.detect.stain``). Last, the noise floor of
 such comparisons: the spreads as imaged with up to one grey level of uniform noise added
 (five seeds), which no eye would see.
 
@@ -52,11 +54,12 @@ def vignette(rgb: np.ndarray, depth: float) -> np.ndarray:
     return rgb * (1.0 - depth * radius**2)[..., None]
 
 
-def recall_precision(spreads: list[tuple[np.ndarray, np.ndarray]], lighting, depth: float) -> tuple[float, float]:
+def recall_precision(spreads: list[tuple[np.ndarray, np.ndarray]], lighting, depth: float,
+                     luminance: bool = False) -> tuple[float, float]:
     n_true = n_found = n_matched = 0
     for rgb, truth in spreads:
         lit = np.clip(lighting(rgb.astype(np.float64), depth), 0, 255).round().astype(np.uint8)
-        found = np.array([d.box for d in detect(lit).chromosomes], float).reshape(-1, 4)
+        found = np.array([d.box for d in detect(lit, luminance=luminance).chromosomes], float).reshape(-1, 4)
         n_true, n_found, n_matched = n_true + len(truth), n_found + len(found), n_matched + len(match_boxes(found, truth))
     return n_matched / n_true, n_matched / n_found
 
@@ -97,9 +100,12 @@ def main(oshima: Path) -> None:
         with mock.patch("sccscore.detect.stain_gain", lambda stained, components: 1.0):
             fixed = recall_precision(spreads, stain_strength, strength)
         print(f"x {strength:.1f}  {gained[0]:.3f} / {gained[1]:.3f}  {fixed[0]:.3f} / {fixed[1]:.3f}", flush=True)
-    print("saved as JPEG  recall / precision")
+    print("saved as JPEG  recall / precision: stain from green  from the luminance (as for JPEG files)")
     for quality in JPEG_QUALITIES:
-        print(f"quality {quality}  {'{:.3f} / {:.3f}'.format(*recall_precision(spreads, jpeg, quality))}", flush=True)
+        green, luminance = (recall_precision(spreads, jpeg, quality, luminance) for luminance in (False, True))
+        print(f"quality {quality}  {green[0]:.3f} / {green[1]:.3f}  {luminance[0]:.3f} / {luminance[1]:.3f}", flush=True)
+    as_png = recall_precision(spreads, lambda rgb, depth: rgb, 0.0, luminance=True)
+    print(f"as imaged (PNG), from the luminance  {as_png[0]:.3f} / {as_png[1]:.3f}", flush=True)
     noisy = [recall_precision(spreads, noise, seed) for seed in range(5)]
     print("+-1 grey level noise, seeds 0-4, as shipped: recall " + ", ".join(f"{r:.3f}" for r, _ in noisy)
           + "; precision " + ", ".join(f"{p:.3f}" for _, p in noisy))

@@ -16,7 +16,7 @@ import sccscore
 from sccscore.annotations import match_boxes, read_yolo
 from sccscore.detect import (DetectSettings, MergeModel, crop, crop_box, detect, fit_merge_model, illumination,
                              join, pair_examples)
-from sccscore.detection_eval import figures, leave_one_out
+from sccscore.detection_eval import annotated_images, annotated_spreads, figures, leave_one_out
 from sccscore.errors import ModelError, SccscoreError
 from sccscore.images import read_image
 from sccscore.models import SPREAD_MODEL, load_model
@@ -142,6 +142,21 @@ def test_detect_spreads_says_which_spread_was_stained_otherwise(oshima, tmp_path
     assert len(result.spreads[0].chromosomes) > 40
     (kept,) = _rows(tmp_path / "out" / "cautions.csv")  # kept beside the tables, for the report and later reading
     assert kept["path"].endswith("darker.png") and kept["caution"].startswith("stained darker than the annotated")
+
+
+def test_a_jpeg_spread_is_read_from_its_luminance(oshima, tmp_path):
+    """JPEG keeps colour at half resolution: green's blurred edges lose chromosomes that the luminance keeps."""
+    rgb, boxes, _ = _annotated(oshima, "spread3")
+    (tmp_path / "in").mkdir()
+    Image.fromarray(rgb).save(tmp_path / "in" / "spread3.jpg", quality=85)  # Pillow: colour subsampled 4:2:0
+    result = detect_spreads([tmp_path / "in"], tmp_path / "out")
+    found = np.array([d.box for d in result.spreads[0].chromosomes], float)
+    assert (len(match_boxes(found, boxes)), len(found)) == (47, 47)  # as from the PNG
+    green = np.array([d.box for d in detect(read_image(tmp_path / "in" / "spread3.jpg")).chromosomes], float)
+    assert (len(match_boxes(green, boxes)), len(green)) == (45, 46)
+    # the merge model learns from a JPEG's fragments as they are found, from its luminance
+    (annotated,) = annotated_spreads(annotated_images(tmp_path / "in", oshima / "labels"))
+    assert annotated.luminance and annotated.name == "spread3"
 
 
 def test_a_scale_bar_and_its_label_are_marks_not_chromosomes(oshima):
@@ -490,7 +505,8 @@ def test_classify_spreads_resumes_without_detecting_again(oshima, tmp_path, monk
     record.write_text(kept)
     detected = []
     real_detect = spreads.detect
-    monkeypatch.setattr(spreads, "detect", lambda rgb, *rest: detected.append(rgb.shape) or real_detect(rgb, *rest))
+    monkeypatch.setattr(spreads, "detect",
+                        lambda rgb, *rest, **options: detected.append(rgb.shape) or real_detect(rgb, *rest, **options))
     with pytest.warns(UserWarning, match="spread3-darker.png: stained darker") as said:
         result = spreads.classify_spreads(images, model, out, resume=True)
     assert len(said) == 1

@@ -2,7 +2,8 @@
 
 Classical segmentation, with one learned step. A pixel is foreground where the
 stain (``1 - green / background``; Giemsa absorbs green most; the background
-fitted to the field's lighting, which may be uneven) passes a threshold, or
+fitted to the field's lighting, which may be uneven; a JPEG's read from its
+luminance, which it keeps sharper than its colour) passes a threshold, or
 belongs to an object that is pale throughout; a slide stained paler or darker
 than the annotated ones is first scaled to their strength, and black marks
 drawn on the image (a scale bar, its label) are left out. Interphase nuclei
@@ -34,7 +35,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 import torch
@@ -54,6 +55,9 @@ SPECK_PIXELS = 8
 STAIN_STRENGTHS = (0.58, 0.65)
 # at most this factor either way: a field of faint dust and no chromosome must not be darkened into one
 MAX_STAIN_GAIN = 1.5
+# stain of the pixels over which a JPEG's luminance is scaled to the green stain's strength: below the
+# thresholds of nuclei (0.2) and chromosomes (0.3), so that both are in, and above the background's noise
+OBJECT_STAIN = 0.15
 # darker than any Giemsa-stained chromosome (at most 0.81 in the annotated spreads): ink drawn on the image
 MARK_STAIN = 0.9
 # px at the reference scale: median chromosome areas of the four annotated spreads are 616 to 759; a median
@@ -126,6 +130,15 @@ class Detection:
     outline: tuple[float, float, float] | None = None  # shape.SHAPE_MEASURES of a chromosome's mask
 
 
+class AnnotatedSpread(NamedTuple):
+    """A spread with its annotated chromosomes, as :func:`fit_merge_model` learns from it."""
+
+    name: str
+    rgb: np.ndarray
+    boxes: np.ndarray  # x0 y0 x1 y1 in px
+    luminance: bool = False  # a JPEG: the stain is read from its luminance (stain)
+
+
 @dataclass
 class SpreadDetections:
     """The detections of one spread, with the label image they were read from."""
@@ -139,18 +152,37 @@ class SpreadDetections:
         return [d for d in self.detections if d.status == "chromosome"]
 
 
-def stain(rgb: np.ndarray) -> np.ndarray:
+def stain(rgb: np.ndarray, luminance: bool = False) -> np.ndarray:
     """How much darker than the background each pixel is, 0 (background) to 1 (black).
 
-    The background is the median, which assumes most of the field is background,
-    shaped by :func:`illumination` where the field is lit unevenly.
+    Read from the green channel, which Giemsa darkens most. With ``luminance``,
+    read from the brightness instead (ITU-R BT.601, as JPEG stores it) and scaled
+    to the green stain's strength over the objects, so that the thresholds mean
+    the same: for JPEG files, which keep the brightness at full resolution but
+    the colour at half, so that green's edges are blurred (docs/spreads.md, step 1).
     """
-    green = rgb[..., 1].astype(np.float32)
-    background = float(np.median(green))
+    green = _darkening(rgb[..., 1].astype(np.float32))
+    if not luminance:
+        return green
+    brightness = rgb[..., 0] * np.float32(0.299)  # channel by channel: a float copy of all three is 12 bytes a pixel
+    brightness += rgb[..., 1] * np.float32(0.587)
+    brightness += rgb[..., 2] * np.float32(0.114)
+    luma = _darkening(brightness)
+    objects = green > OBJECT_STAIN
+    power = float((luma[objects] ** 2).sum())
+    if power == 0:  # nothing on the field: no strength to match
+        return green
+    return np.clip(luma * float((green[objects] * luma[objects]).sum()) / power, 0, 1)
+
+
+def _darkening(channel: np.ndarray) -> np.ndarray:
+    """1 - channel / background; the background is the median, which assumes most of the field is
+    background, shaped by :func:`illumination` where the field is lit unevenly."""
+    background = float(np.median(channel))
     if background < 1:
-        return np.zeros_like(green)
-    background = background * illumination(green)
-    return np.clip((background - green) / background, 0, 1)
+        return np.zeros_like(channel)
+    background = background * illumination(channel)
+    return np.clip((background - channel) / background, 0, 1)
 
 
 def illumination(green: np.ndarray, step: int = 4, vignetting: float = 0.05) -> np.ndarray:
@@ -210,8 +242,9 @@ def _fit_background(sample: np.ndarray, terms: np.ndarray, iterations: int = 6, 
     return coefficients
 
 
-def detect(rgb: np.ndarray, settings: DetectSettings | None = None, model: MergeModel | None = None) -> SpreadDetections:
-    """Find the chromosomes of a spread (an RGB ``uint8`` array)."""
+def detect(rgb: np.ndarray, settings: DetectSettings | None = None, model: MergeModel | None = None,
+           luminance: bool = False) -> SpreadDetections:
+    """Find the chromosomes of a spread (an RGB ``uint8`` array); ``luminance`` for a JPEG (:func:`stain`)."""
     settings = settings or DetectSettings()
     model = model or MergeModel.load()
     if rgb.shape[0] * rgb.shape[1] > MAX_SPREAD_PIXELS:
@@ -221,8 +254,9 @@ def detect(rgb: np.ndarray, settings: DetectSettings | None = None, model: Merge
         raise SccscoreError(f"scale must be positive, not {settings.scale}")
     if settings.scale != 1:
         reference = at_reference_scale(rgb, settings.scale)
-        return _at_image_scale(detect(reference, replace(settings, scale=1.0), model), rgb.shape[:2], settings.scale)
-    fragments, left_out, gain = find_fragments(rgb, settings)
+        return _at_image_scale(detect(reference, replace(settings, scale=1.0), model, luminance), rgb.shape[:2],
+                               settings.scale)
+    fragments, left_out, gain = find_fragments(rgb, settings, luminance)
     pairs, features = candidate_pairs(fragments, settings.reach)
     groups = join(fragments, pairs, model.probability(features) if len(pairs) else np.zeros(0), settings)
     return replace(_detections(fragments, groups, left_out, settings), stain_gain=gain)
@@ -274,8 +308,8 @@ def _at_image_scale(found: SpreadDetections, shape: tuple[int, int], scale: floa
     return SpreadDetections([scaled(d) for d in found.detections], labels.astype(found.labels.dtype), found.stain_gain)
 
 
-def find_fragments(rgb: np.ndarray,
-                   settings: DetectSettings) -> tuple[np.ndarray, list[tuple[np.ndarray, str, str]], float]:
+def find_fragments(rgb: np.ndarray, settings: DetectSettings,
+                   luminance: bool = False) -> tuple[np.ndarray, list[tuple[np.ndarray, str, str]], float]:
     """The labelled pieces chromosomes are joined from, what was left out, and the stain's gain (steps 1-4).
 
     At the reference scale only: :func:`detect` resamples an image with another ``scale`` first.
@@ -283,7 +317,7 @@ def find_fragments(rgb: np.ndarray,
     if settings.scale != 1:
         raise SccscoreError(f"fragments are found at the reference scale; resample the image by 1/{settings.scale} "
                             "first (detect does)")
-    stained, marks = without_drawn_marks(stain(rgb), settings)
+    stained, marks = without_drawn_marks(stain(rgb, luminance), settings)
     components, left_out = _components(stained, settings)
     gain = stain_gain(stained, components)
     if gain != 1.0:  # a slide stained paler or darker than the annotated ones: read it at their strength
@@ -620,7 +654,8 @@ def fragment_owner(fragments: np.ndarray, boxes: np.ndarray) -> dict[int, int | 
     return owner
 
 
-def pair_examples(rgb: np.ndarray, boxes: np.ndarray, settings: DetectSettings) -> tuple[np.ndarray, np.ndarray]:
+def pair_examples(rgb: np.ndarray, boxes: np.ndarray, settings: DetectSettings,
+                  luminance: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Pair features of a spread and whether each pair lies in one annotated box (x0 y0 x1 y1, image px).
 
     Found at the reference scale, as :func:`detect` finds them: a spread of another
@@ -629,19 +664,20 @@ def pair_examples(rgb: np.ndarray, boxes: np.ndarray, settings: DetectSettings) 
     if settings.scale != 1:
         rgb, boxes = at_reference_scale(rgb, settings.scale), np.asarray(boxes, float) / settings.scale
         settings = replace(settings, scale=1.0)
-    fragments, _, _ = find_fragments(rgb, settings)
+    fragments, _, _ = find_fragments(rgb, settings, luminance)
     pairs, features = candidate_pairs(fragments, settings.reach)
     owner = fragment_owner(fragments, boxes)
     same = np.array([owner[a] is not None and owner[a] == owner[b] for a, b in pairs], int)
     return features, same
 
 
-def fit_merge_model(spreads: Sequence[tuple[str, np.ndarray, np.ndarray]], settings: DetectSettings | None = None) -> MergeModel:
-    """Fit the merge model on annotated spreads: (name, RGB image, boxes x0 y0 x1 y1 in px)."""
+def fit_merge_model(spreads: Sequence[AnnotatedSpread | tuple], settings: DetectSettings | None = None) -> MergeModel:
+    """Fit the merge model on annotated spreads (:class:`AnnotatedSpread`, or a tuple of its fields)."""
     from .training import fit_logistic_regression
 
     settings = settings or DetectSettings()
-    examples = [pair_examples(rgb, boxes, settings) for _, rgb, boxes in spreads]
+    spreads = [AnnotatedSpread(*spread) for spread in spreads]
+    examples = [pair_examples(s.rgb, s.boxes, settings, s.luminance) for s in spreads]
     features = np.vstack([f for f, _ in examples])
     same = np.concatenate([s for _, s in examples])
     if len(np.unique(same)) < 2:
@@ -649,5 +685,5 @@ def fit_merge_model(spreads: Sequence[tuple[str, np.ndarray, np.ndarray]], setti
     weight, bias = fit_logistic_regression(features[:, None], same, n_classes=2, l2_c=1.0, balanced=False,
                                            device=torch.device("cpu"))
     # two-class softmax = logistic of the logit difference
-    return MergeModel((weight[1] - weight[0]).double().tolist(), float(bias[1] - bias[0]), [n for n, _, _ in spreads],
+    return MergeModel((weight[1] - weight[0]).double().tolist(), float(bias[1] - bias[0]), [s.name for s in spreads],
                       settings.scale)

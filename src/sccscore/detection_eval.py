@@ -27,10 +27,10 @@ from typing import Any
 import numpy as np
 
 from .annotations import match_boxes, read_yolo
-from .detect import DetectSettings, MergeModel, fit_merge_model
+from .detect import AnnotatedSpread, DetectSettings, MergeModel, fit_merge_model
 from .errors import SccscoreError
 from .features import extract, fingerprints
-from .images import CLASS_NAMES, ImageItem, read_image, scan_sample
+from .images import CLASS_NAMES, ImageItem, is_jpeg, read_image, scan_sample
 from .metrics import confusion_matrix
 from .models import ScoringModel
 from .shape import ShapeModel, combine, fit_shape_model
@@ -54,12 +54,13 @@ def annotated_images(images_dir: str | Path, labels_dir: str | Path) -> list[tup
     return pairs
 
 
-def annotated_spreads(pairs: Sequence[tuple[ImageItem, Path]]) -> list[tuple[str, np.ndarray, np.ndarray]]:
+def annotated_spreads(pairs: Sequence[tuple[ImageItem, Path]]) -> list[AnnotatedSpread]:
     """Each image's name, pixels and annotated boxes (x0 y0 x1 y1 in px), as :func:`fit_merge_model` takes them."""
     annotated = []
     for item, label_file in pairs:
         rgb = read_image(item.path)
-        annotated.append((item.path.stem, rgb, read_yolo(label_file, rgb.shape[1], rgb.shape[0])[0]))
+        boxes = read_yolo(label_file, rgb.shape[1], rgb.shape[0])[0]
+        annotated.append(AnnotatedSpread(item.path.stem, rgb, boxes, is_jpeg(item.path)))
     return annotated
 
 

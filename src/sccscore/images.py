@@ -120,6 +120,22 @@ def read_image(path: str | Path) -> np.ndarray:
         raise ImageReadError(path, f"corrupt or truncated image ({exc})") from None
 
 
+def is_jpeg(path: str | Path) -> bool:
+    """Whether an image file is a JPEG, which as a rule stores its colour at half the resolution of its brightness.
+
+    >>> import tempfile, numpy as np
+    >>> f = tempfile.NamedTemporaryFile(suffix=".png", delete=False).name
+    >>> Image.fromarray(np.full((8, 8, 3), 200, np.uint8)).save(f, format="JPEG")
+    >>> is_jpeg(f)
+    True
+    """
+    try:
+        with Image.open(path) as image:
+            return image.format in {"JPEG", "MPO"}  # MPO: a camera's JPEG with a second image inside
+    except (OSError, ValueError, UnidentifiedImageError):
+        return False
+
+
 def _colour_wider_than_8_bits(image: Image.Image) -> bool:
     """A colour TIFF or PNG of more than 8 bits per sample, which Pillow decodes to 8 bits by dropping the low byte.
 

@@ -43,7 +43,7 @@ from ._atomic import atomic_open, output_folder, read_kept_json, write_csv, writ
 from .annotations import match_boxes, read_yolo
 from .detect import Detection, DetectSettings, MergeModel, crop, detect, detection_cautions
 from .errors import ImageReadError, SccscoreError
-from .images import CLASS_NAMES, ImageItem, Rejected, items_from_paths, read_image
+from .images import CLASS_NAMES, ImageItem, Rejected, is_jpeg, items_from_paths, read_image
 from .models import ScoringModel
 from .predict import predict
 from .preprocess import paper_preprocess
@@ -148,7 +148,7 @@ def _warn_cautions(spread: Spread) -> None:
 def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: MergeModel,
              labels_dir) -> tuple[Spread, np.ndarray]:
     rgb = read_image(item.path)
-    found = detect(rgb, settings, merge_model)
+    found = detect(rgb, settings, merge_model, luminance=is_jpeg(item.path))
     folder = output_folder(out / "crops" / item.sample / item.path.stem)
     crops = {}
     for chromosome in found.chromosomes:
