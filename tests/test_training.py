@@ -97,6 +97,9 @@ def test_crossval_json_has_groups_and_folds_and_is_reproducible(two_genotypes, t
     assert [f["fold"] for f in wt["folds"]] == [1, 2, 3]
     assert sum(f["n_images"] for f in wt["folds"]) == 30
     assert np.sum(wt["confusion"]) == 30
+    confusion = np.array(wt["confusion"])  # open (B or C) or cohered (A), from the pooled matrix
+    assert wt["open_concordance"] == pytest.approx((confusion[0, 0] + confusion[1:, 1:].sum()) / 30)
+    assert f"{wt['open_concordance']:.3f}" in result.stdout
     del first["seconds"], second["seconds"]
     assert first == second
 

@@ -491,14 +491,15 @@ def _print_crossval(report: dict) -> None:
     pct = lambda values: "/".join(f"{100 * v:.1f}" for v in values)  # noqa: E731
     stdout.print(f"{report['folds']}-fold cross-validation, recipe {report['recipe']}, seed {report['seed']}",
                  highlight=False)
-    table = Table("folder", "images", "concordance", "folds", "kappa", "labels A/B/C %", "predicted A/B/C %", box=None)
+    table = Table("folder", "images", "concordance", "folds", "kappa", "open or cohered", "labels A/B/C %",
+                  "predicted A/B/C %", box=None)
     for column in table.columns:
         column.no_wrap = True
     for group, g in report["groups"].items():
         spread = g["spread"]
         table.add_row(group, str(g["n_images"]), f"{g['concordance']:.3f}",
                       f"{spread['concordance_min']:.3f}-{spread['concordance_max']:.3f}", f"{g['kappa']:.3f}",
-                      pct(g["distribution_true"]), pct(g["distribution_pred"]))
+                      f"{g['open_concordance']:.3f}", pct(g["distribution_true"]), pct(g["distribution_pred"]))
     stdout.print(table)
     stdout.print(f"{report['seconds']:.0f} s", highlight=False)
 
