@@ -22,6 +22,14 @@ def test_rgb_jpeg_reads_as_pillow_decodes_it(ikemoto):
     np.testing.assert_array_equal(array, np.asarray(Image.open(path).convert("RGB")))
 
 
+def test_an_image_is_read_turned_as_its_exif_says_viewers_show_it(tmp_path, crop):
+    stored = Image.fromarray(crop).transpose(Image.Transpose.ROTATE_90)  # a camera held turned by a quarter
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "turn a quarter clockwise to view": the viewer, and a labelling tool, show the crop upright
+    stored.save(tmp_path / "turned.png", exif=exif)
+    np.testing.assert_array_equal(read_image(tmp_path / "turned.png"), crop)
+
+
 def test_greyscale_is_replicated_to_three_channels(tmp_path, crop):
     grey = crop[..., 1]
     Image.fromarray(grey).save(tmp_path / "g.png")

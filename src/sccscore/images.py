@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import ImageReadError, SccscoreError
 
@@ -27,6 +27,7 @@ CLASS_NAMES = ("A", "B", "C")
 _LABEL_PATTERN = re.compile(r"^(?:type)?[\s_-]*([abc])$", re.IGNORECASE)
 # Refuse images whose decoded size would exhaust memory (a crop is ~100 px a side).
 _MAX_PIXELS = 20_000 * 20_000
+_EXIF_ORIENTATION = 0x0112  # how the camera was held: 1 as stored, 3, 6, 8 turned, 2, 4, 5, 7 mirrored
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,9 @@ def label_from_folder_name(name: str) -> str | None:
 def read_image(path: str | Path) -> np.ndarray:
     """Read an image file as an RGB ``uint8`` array of shape (height, width, 3).
 
+    Turned as its EXIF orientation says, as viewers and labelling tools show it
+    (16-bit images, read with every bit, are taken as stored).
+
     Raises
     ------
     ImageReadError
@@ -107,7 +111,7 @@ def read_image(path: str | Path) -> np.ndarray:
             if _colour_wider_than_8_bits(image):  # Pillow would keep only the high byte of each sample
                 return _read_png16(path) if image.format == "PNG" else _read_tiff(path)
             image.load()
-            return _to_rgb8(image)
+            return _to_rgb8(_as_displayed(image))
     except ImageReadError:
         raise
     except UnidentifiedImageError:
@@ -118,6 +122,16 @@ def read_image(path: str | Path) -> np.ndarray:
         if path.suffix.lower() in {".tif", ".tiff"}:
             return _read_tiff(path)
         raise ImageReadError(path, f"corrupt or truncated image ({exc})") from None
+
+
+def _as_displayed(image: Image.Image) -> Image.Image:
+    """The image turned as viewers show it, where its EXIF says the camera was held turned.
+
+    Boxes drawn on a spread in a labelling tool refer to what the tool showed.
+    """
+    if image.getexif().get(_EXIF_ORIENTATION, 1) == 1:
+        return image  # as stored: no copy
+    return ImageOps.exif_transpose(image)
 
 
 def is_jpeg(path: str | Path) -> bool:
