@@ -4,7 +4,7 @@ import zlib
 import numpy as np
 import pytest
 import tifffile
-from PIL import Image
+from PIL import Image, ImageOps
 
 from sccscore.errors import ImageReadError, SccscoreError
 from sccscore.images import label_from_folder_name, read_image, scan_sample, scan_samples
@@ -28,6 +28,20 @@ def test_an_image_is_read_turned_as_its_exif_says_viewers_show_it(tmp_path, crop
     exif[0x0112] = 6  # "turn a quarter clockwise to view": the viewer, and a labelling tool, show the crop upright
     stored.save(tmp_path / "turned.png", exif=exif)
     np.testing.assert_array_equal(read_image(tmp_path / "turned.png"), crop)
+    # a 16-bit colour TIFF, read with every bit by tifffile, is turned alike (tag 274 is the same orientation)
+    tifffile.imwrite(tmp_path / "turned16.tif", np.rot90(crop).astype(np.uint16) * 257, photometric="rgb",
+                     extratags=[(274, "H", 1, 6)])
+    np.testing.assert_array_equal(read_image(tmp_path / "turned16.tif"), crop)
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_every_exif_orientation_is_shown_as_pillow_shows_it(tmp_path, crop, orientation):
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    Image.fromarray(crop[:, :-5]).save(tmp_path / "o.png", exif=exif)  # not square: a turn changes the shape
+    with Image.open(tmp_path / "o.png") as image:
+        shown = np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
+    np.testing.assert_array_equal(read_image(tmp_path / "o.png"), shown)
 
 
 def test_greyscale_is_replicated_to_three_channels(tmp_path, crop):

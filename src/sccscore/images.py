@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from .errors import ImageReadError, SccscoreError
 
@@ -28,6 +28,16 @@ _LABEL_PATTERN = re.compile(r"^(?:type)?[\s_-]*([abc])$", re.IGNORECASE)
 # Refuse images whose decoded size would exhaust memory (a crop is ~100 px a side).
 _MAX_PIXELS = 20_000 * 20_000
 _EXIF_ORIENTATION = 0x0112  # how the camera was held: 1 as stored, 3, 6, 8 turned, 2, 4, 5, 7 mirrored
+# what turns the stored pixels (rows, columns, channels) into what viewers show, as Pillow's exif_transpose does
+_EXIF_TURNS = {
+    2: lambda a: a[:, ::-1],
+    3: lambda a: a[::-1, ::-1],
+    4: lambda a: a[::-1],
+    5: lambda a: a.transpose(1, 0, 2),
+    6: lambda a: np.rot90(a, -1),
+    7: lambda a: np.rot90(a, 2).transpose(1, 0, 2),
+    8: lambda a: np.rot90(a, 1),
+}
 
 
 @dataclass(frozen=True)
@@ -83,8 +93,7 @@ def label_from_folder_name(name: str) -> str | None:
 def read_image(path: str | Path) -> np.ndarray:
     """Read an image file as an RGB ``uint8`` array of shape (height, width, 3).
 
-    Turned as its EXIF orientation says, as viewers and labelling tools show it
-    (16-bit images, read with every bit, are taken as stored).
+    Turned as its EXIF orientation says, as viewers and labelling tools show it.
 
     Raises
     ------
@@ -108,10 +117,14 @@ def read_image(path: str | Path) -> np.ndarray:
         with Image.open(path) as image:
             if image.width * image.height > _MAX_PIXELS:
                 raise ImageReadError(path, f"image is {image.width} x {image.height} px, too large to read")
-            if _colour_wider_than_8_bits(image):  # Pillow would keep only the high byte of each sample
-                return _read_png16(path) if image.format == "PNG" else _read_tiff(path)
-            image.load()
-            return _to_rgb8(_as_displayed(image))
+            wide = _colour_wider_than_8_bits(image)  # asked first: reading a PNG's EXIF loads it
+            orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
+            if wide:  # Pillow would keep only the high byte of each sample
+                rgb = _read_png16(path) if image.format == "PNG" else _read_tiff(path)
+            else:
+                image.load()
+                rgb = _to_rgb8(image)
+        return as_displayed(rgb, orientation)
     except ImageReadError:
         raise
     except UnidentifiedImageError:
@@ -124,14 +137,16 @@ def read_image(path: str | Path) -> np.ndarray:
         raise ImageReadError(path, f"corrupt or truncated image ({exc})") from None
 
 
-def _as_displayed(image: Image.Image) -> Image.Image:
-    """The image turned as viewers show it, where its EXIF says the camera was held turned.
+def as_displayed(rgb: np.ndarray, orientation: int) -> np.ndarray:
+    """An image as viewers show it, turned (and mirrored) as its EXIF orientation (1-8) says.
 
     Boxes drawn on a spread in a labelling tool refer to what the tool showed.
+
+    >>> as_displayed(np.arange(6).reshape(2, 3, 1), 6)[..., 0].tolist()  # turned a quarter clockwise
+    [[3, 0], [4, 1], [5, 2]]
     """
-    if image.getexif().get(_EXIF_ORIENTATION, 1) == 1:
-        return image  # as stored: no copy
-    return ImageOps.exif_transpose(image)
+    turned = _EXIF_TURNS.get(int(orientation))
+    return rgb if turned is None else np.ascontiguousarray(turned(rgb))
 
 
 def is_jpeg(path: str | Path) -> bool:
