@@ -124,7 +124,7 @@ def read_image(path: str | Path) -> np.ndarray:
             else:
                 image.load()
                 rgb = _to_rgb8(image)
-        return as_displayed(rgb, orientation)
+        return _as_displayed(rgb, orientation)
     except ImageReadError:
         raise
     except UnidentifiedImageError:
@@ -137,12 +137,12 @@ def read_image(path: str | Path) -> np.ndarray:
         raise ImageReadError(path, f"corrupt or truncated image ({exc})") from None
 
 
-def as_displayed(rgb: np.ndarray, orientation: int) -> np.ndarray:
+def _as_displayed(rgb: np.ndarray, orientation: int) -> np.ndarray:
     """An image as viewers show it, turned (and mirrored) as its EXIF orientation (1-8) says.
 
     Boxes drawn on a spread in a labelling tool refer to what the tool showed.
 
-    >>> as_displayed(np.arange(6).reshape(2, 3, 1), 6)[..., 0].tolist()  # turned a quarter clockwise
+    >>> _as_displayed(np.arange(6).reshape(2, 3, 1), 6)[..., 0].tolist()  # turned a quarter clockwise
     [[3, 0], [4, 1], [5, 2]]
     """
     turned = _EXIF_TURNS.get(int(orientation))
