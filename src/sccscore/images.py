@@ -145,7 +145,7 @@ def _as_displayed(rgb: np.ndarray, orientation: int) -> np.ndarray:
     >>> _as_displayed(np.arange(6).reshape(2, 3, 1), 6)[..., 0].tolist()  # turned a quarter clockwise
     [[3, 0], [4, 1], [5, 2]]
     """
-    turned = _EXIF_TURNS.get(int(orientation))
+    turned = _EXIF_TURNS.get(orientation)  # 1, or a value no camera writes: as stored
     return rgb if turned is None else np.ascontiguousarray(turned(rgb))
 
 
