@@ -32,6 +32,10 @@ def test_an_image_is_read_turned_as_its_exif_says_viewers_show_it(tmp_path, crop
     tifffile.imwrite(tmp_path / "turned16.tif", np.rot90(crop).astype(np.uint16) * 257, photometric="rgb",
                      extratags=[(274, "H", 1, 6)])
     np.testing.assert_array_equal(read_image(tmp_path / "turned16.tif"), crop)
+    # and a float TIFF, which Pillow cannot open at all and tifffile reads instead
+    tifffile.imwrite(tmp_path / "turned_float.tif", np.rot90(crop).astype(np.float32) / 255, photometric="rgb",
+                     extratags=[(274, "H", 1, 6)])
+    np.testing.assert_array_equal(read_image(tmp_path / "turned_float.tif"), crop)
 
 
 @pytest.mark.parametrize("orientation", range(1, 9))

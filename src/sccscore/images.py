@@ -129,11 +129,11 @@ def read_image(path: str | Path) -> np.ndarray:
         raise
     except UnidentifiedImageError:
         if path.suffix.lower() in {".tif", ".tiff"}:
-            return _read_tiff(path)
+            return _as_displayed(_read_tiff(path), _tiff_orientation(path))
         raise ImageReadError(path, "not an image file (cannot identify its format)") from None
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         if path.suffix.lower() in {".tif", ".tiff"}:
-            return _read_tiff(path)
+            return _as_displayed(_read_tiff(path), _tiff_orientation(path))
         raise ImageReadError(path, f"corrupt or truncated image ({exc})") from None
 
 
@@ -247,6 +247,18 @@ def _read_tiff(path: Path) -> np.ndarray:
         return _array_to_rgb8(array)
     except ValueError as exc:
         raise ImageReadError(path, str(exc)) from None
+
+
+def _tiff_orientation(path: Path) -> int:
+    """The orientation tag (274, as EXIF's) of a TIFF that Pillow cannot open; 1 (as stored) where there is none."""
+    import tifffile
+
+    try:
+        with tifffile.TiffFile(path) as tiff:
+            tag = tiff.pages[0].tags.get(_EXIF_ORIENTATION)
+            return tag.value if tag is not None and isinstance(tag.value, int) else 1
+    except Exception:  # already read by _read_tiff; a tag it cannot parse leaves the image as stored
+        return 1
 
 
 def scan_sample(folder: str | Path, name: str | None = None) -> Sample:
