@@ -23,7 +23,7 @@ from sccscore.models import SPREAD_MODEL, load_model
 from sccscore.preprocess import paper_preprocess
 from sccscore.shape import SHAPE_MEASURES, ShapeModel, combine, fit_shape_model
 from sccscore.spread_model import fit_spread_head, load_spread_model
-from sccscore.spreads import classify_spreads, detect_spreads
+from sccscore.spreads import CHECK_BELOW, TYPE_COLOURS, classify_spreads, detect_spreads
 
 SPREADS = ("spread1", "spread2", "spread3", "spread5")
 IN_SAMPLE = 0.944  # sccscore:spreads on the spreads it was fitted on: every matched chromosome, as annotated
@@ -406,6 +406,12 @@ def test_detection_figures_by_hand():
                                   "C": {"n": 2, "recall": 0.5, "concordance": 0.5, **no_metaphases}}
     assert report["confusion_of_matched"] == [[1, 0, 0], [0, 0, 1], [0, 0, 1]]
     assert (report["per_image"][0]["n_correct"], report["per_image"][0]["n_open_correct"]) == (2, 3)
+    assert report["to_check"] is None  # no probabilities given
+    # the A (right) and the B called C (wrong) marked to check; the not-found C cannot count
+    scored[0]["to_check"] = np.array([True, True, True, False])
+    assert figures(scored)["to_check"] == {"below": 0.9, "n_called": 3, "n_marked": 2, "marked_correct": 0.5,
+                                           "sure_correct": 1.0, "n_wrong": 1, "n_wrong_marked": 1}
+    del scored[0]["to_check"]
     # two metaphases: called shares off by 25/0/25 and 10/20/10 points
     scored[0]["metaphases"] = [{"annotated_pct": [50, 50, 0], "called_pct": [25, 50, 25]},
                                {"annotated_pct": [0, 40, 60], "called_pct": [10, 20, 70]}]
@@ -453,6 +459,21 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert "<td>a_rich</td><td>spread3.png</td><td>1</td><td>47</td><td>97.9</td><td>2.1</td><td>0.0</td>" in page
     predictions = _rows(out / "predictions.csv")
     assert len(predictions) == 103 + 47 + 47
+    # calls less sure than 0.9 are marked for a person to check: in the table, the terminal and the report
+    marked = [r for r in predictions if max(float(r[f"p_{c}"]) for c in "ABC") < CHECK_BELOW]
+    assert {r["check"] for r in marked} == {"yes"} and sum(r["check"] == "yes" for r in predictions) == len(marked)
+    assert f"{len(marked)} of the 197 chromosomes" in run.stderr and f"{len(marked)} of the 197 chromosomes" in page
+    assert 0 < len(marked) < 40  # in-sample: the model learned these spreads, so it is sure of most
+    # on the overlays their boxes are dashed: about half of a box's bottom edge is in its type's colour
+    overlays = {(r["sample"], r["image"]): read_image(out / "overlays" / r["sample"] / r["image"]) for r in predictions}
+    coloured = {"yes": [], "": []}
+    for r in predictions:
+        x0, x1, y1 = int(r["x0"]), int(r["x1"]), int(r["y1"])
+        edge = overlays[r["sample"], r["image"]][y1, x0:x1 + 1]
+        coloured[r["check"]].append((edge == TYPE_COLOURS[r["predicted"]]).all(axis=1).mean())
+    assert np.median(coloured["yes"]) == pytest.approx(0.5, abs=0.1) and np.median(coloured[""]) == 1
+    assert html.escape("The calls less sure than 0.9 (31% of them, dashed on the overlays) were right 63% of the time, "
+                       "the others 89%, and held 27 of the 44 wrong calls: check those first.") in page
     assert {r["cell"] for r in predictions} == {"spread2/metaphase1", "spread2/metaphase2", "spread3/metaphase1",
                                                 "spread5/metaphase1"}
     metaphases = _rows(out / "metaphases.csv")
@@ -602,9 +623,17 @@ def test_evaluate_detection_cli_json(cli, oshima, tmp_path):
     chromosomes = report["per_chromosome"]
     assert len(chromosomes) == 249 and sum(c["detection"] is not None for c in chromosomes) == report["n_matched"]
     assert sum(c["given"] == c["annotated"] for c in chromosomes) == report["n_correct"]
-    predicted = {(r["image"], int(r["id"])): r["predicted"] for r in _rows(tmp_path / "kept" / "predictions.csv")}
+    kept = {(r["image"], int(r["id"])): r for r in _rows(tmp_path / "kept" / "predictions.csv")}
     for c in chromosomes:
-        assert c["given"] == (predicted[c["image"], c["detection"]] if c["detection"] is not None else "not found")
+        assert c["given"] == (kept[c["image"], c["detection"]]["predicted"] if c["detection"] is not None else "not found")
+    # the matched calls that classify --spreads marks to check, and how often those and the others were right
+    check = report["to_check"]
+    marked = [c for c in chromosomes if c["detection"] is not None and kept[c["image"], c["detection"]]["check"] == "yes"]
+    assert (check["n_called"], check["n_marked"]) == (report["n_matched"], len(marked)) and check["below"] == 0.9
+    assert check["n_wrong"] == report["n_matched"] - report["n_correct"]
+    assert check["n_wrong_marked"] == sum(c["given"] != c["annotated"] for c in marked)
+    assert check["marked_correct"] == pytest.approx(1 - check["n_wrong_marked"] / len(marked), abs=1e-4)
+    assert "which classify --spreads marks to check" in run.stdout
 
 
 def test_evaluate_detection_of_a_spread_with_nothing_found(cli, tmp_path):
@@ -650,6 +679,12 @@ def test_shipped_spread_classifier_records_what_to_expect_on_new_spreads(oshima)
     # A called B) and the chromosomes not found
     assert recorded["open_concordance"] == pytest.approx(report["open_concordance"], abs=0.005)
     assert recorded["open_concordance"] == pytest.approx(0.868, abs=0.005)
+    # the calls less sure than 0.9, dashed on the overlays: a third of them, right far less often than the others
+    assert recorded["to_check"] == report["to_check"]
+    assert (recorded["to_check"]["n_marked"], recorded["to_check"]["n_wrong_marked"], recorded["to_check"]["n_wrong"]) \
+        == (73, 27, 44)
+    assert (recorded["to_check"]["marked_correct"], recorded["to_check"]["sure_correct"]) == pytest.approx(
+        (0.630, 0.894), abs=0.005)
     assert [f["concordance"] for f in recorded["per_image"]] == pytest.approx(
         [f["concordance"] for f in report["per_image"]], abs=0.02)  # the report gives their range
     for name, figures_of_type in recorded["per_type"].items():

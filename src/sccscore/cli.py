@@ -181,7 +181,7 @@ def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **option
 def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: float | None, **options):
     """Detect and classify, and say what was found."""
     from .spread_model import what_to_expect
-    from .spreads import classify_spreads
+    from .spreads import classify_spreads, needs_check, to_check_sentence
 
     with _progress("detecting", quiet) as progress:
         result = classify_spreads(paths, model, out, _settings(scale), progress=progress, **options)
@@ -191,6 +191,8 @@ def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: f
         _print_table(result.summary, "Per sample")
         if expected := what_to_expect(model):
             console.print(expected, highlight=False)
+        calls = [p for spread in result.spreads for p in spread.probabilities.values()]
+        console.print(to_check_sentence(sum(map(needs_check, calls)), len(calls)), highlight=False)
     tables = "metaphases.csv, summary.csv" if result.metaphases else "no metaphases.csv or summary.csv (no chromosome)"
     console.print(f"wrote {result.out_dir / 'predictions.csv'}, {tables}, detections.csv, rejected.csv, cautions.csv, "
                   "crops/ and overlays/", highlight=False)
@@ -303,6 +305,11 @@ def evaluate_detection(
                        "n_called": m["n_called"], f"annotated {slash} %": " / ".join(map(str, m["annotated_pct"])),
                        f"called {slash} %": " / ".join(map(str, m["called_pct"]))} for m in report["per_metaphase"]],
                      "Per metaphase")
+    if check := report["to_check"]:
+        stdout.print(f"Calls less sure than {check['below']:g}, which classify --spreads marks to check: "
+                      f"{check['n_marked']} of the {check['n_called']} matched, right {_share(check['marked_correct'])}; "
+                      f"the others right {_share(check['sure_correct'])}; {check['n_wrong_marked']} of the "
+                      f"{check['n_wrong']} wrong calls were marked", highlight=False)
     if json_path:
         from ._atomic import write_json
 
@@ -326,6 +333,10 @@ def _print_summary(summary: list[dict]) -> None:
             cells += [shares(row, "label_pct_"), concordance]
         table.add_row(*cells, str(row["n_rejected"]))
     stdout.print(table)
+
+
+def _share(ratio: float | None) -> str:
+    return "-" if ratio is None else f"{100 * ratio:.1f}%"
 
 
 def _pct(value) -> str:

@@ -8,7 +8,10 @@ type, and the open concordance the share detected and called open (B or C) or
 cohered (A) as annotated, the split that ``compare`` tests. ``per_chromosome``
 says, for every annotated chromosome, which detection matched it and what type
 it was given, for looking it up on the overlay or comparing two runs
-chromosome by chromosome. :func:`evaluate_detection` scores a given model with the shipped merge
+chromosome by chromosome. ``to_check`` says how often the calls that ``classify
+--spreads`` marks for a person to check (less sure than
+:data:`sccscore.spreads.CHECK_BELOW`) were right, against the others.
+:func:`evaluate_detection` scores a given model with the shipped merge
 and shape models. :func:`leave_one_out` never scores a spread with anything
 fitted on it: for each spread, the merge and shape models are fitted on the
 other spreads and the classifier (the default recipe) on the given labelled
@@ -35,7 +38,7 @@ from .metrics import confusion_matrix
 from .models import ScoringModel
 from .shape import ShapeModel, combine, fit_shape_model
 from .spread_model import RECIPE, fit_spread_head
-from .spreads import Spread, SpreadsResult, classify_spreads, detect_spreads
+from .spreads import CHECK_BELOW, Spread, SpreadsResult, classify_spreads, detect_spreads, needs_check
 from .training import LabelledData, Log, head_probabilities, load_labelled
 
 MIN_IOU = 0.5
@@ -86,7 +89,8 @@ def evaluate_detection(
                           "(--leave-one-out fits them without each spread)", stacklevel=2)
     result = all_processed(classify_spreads([item.path for item, _ in pairs], model, out_dir, settings,
                                              merge_model, shape_model=shape_model, use_outline=use_outline))
-    scored = [score_spread(spread, spread.predicted, label_file) for spread, (_, label_file) in zip(result.spreads, pairs)]
+    scored = [score_spread(spread, spread.predicted, label_file, spread.probabilities)
+              for spread, (_, label_file) in zip(result.spreads, pairs)]
     return figures(scored) | {"model": model.config.name, "merge_model_trained_on": merge_model.trained_on,
                               "shape_model_trained_on": shape_model.trained_on if use_outline else None}
 
@@ -98,22 +102,27 @@ def all_processed(result: SpreadsResult) -> SpreadsResult:
     return result
 
 
-def score_spread(spread: Spread, types: dict[int, str], label_file: Path) -> dict[str, Any]:
+def score_spread(spread: Spread, types: dict[int, str], label_file: Path,
+                 probabilities: dict[int, list[float]] | None = None) -> dict[str, Any]:
     """Each annotated chromosome's true type and the type given to its match (or NOT_FOUND), for :func:`figures`.
 
     ``types`` maps chromosome ids to types: ``spread.predicted``, or a classifier's own calls
-    (``benchmarks/spread_classifier_levers.py`` scores its levers so).
+    (``benchmarks/spread_classifier_levers.py`` scores its levers so). With the calls'
+    ``probabilities``, each matched call is also marked to check or not.
     """
     height, width = spread.shape
     truth, classes = read_yolo(label_file, width, height)
     chromosomes = spread.chromosomes
     found = np.array([c.box for c in chromosomes], float).reshape(-1, 4)
     given, matched = np.full(len(truth), NOT_FOUND), [None] * len(truth)
+    to_check = np.zeros(len(truth), bool)
     for f, t in match_boxes(found, truth, MIN_IOU):
         number = matched[t] = chromosomes[f].id
         given[t] = CLASS_NAMES.index(types[number]) if number in types else NOT_CLASSIFIED
+        to_check[t] = probabilities is not None and number in types and needs_check(probabilities[number])
     return {"image": spread.item.path.name, "n_found": len(found), "true": classes, "given": given,
-            "boxes": truth, "matched": matched, "metaphases": metaphase_shares(spread, types, truth, classes)}
+            "boxes": truth, "matched": matched, "metaphases": metaphase_shares(spread, types, truth, classes),
+            "to_check": to_check if probabilities is not None else None}
 
 
 def metaphase_shares(spread: Spread, types: dict[int, str], truth: np.ndarray, classes: np.ndarray) -> list[dict]:
@@ -161,9 +170,23 @@ def figures(scored: Sequence[dict[str, Any]]) -> dict[str, Any]:
                       for s in scored for box, t, g, number in zip(s["boxes"], s["true"], s["given"], s["matched"])]
     per_image = [{"image": s["image"], **_rates(c), **c}
                  for s, c in ((s, _counts(s["true"], s["given"], s["n_found"])) for s in scored)]
+    checked = [s.get("to_check") for s in scored]
+    to_check = (_calls_to_check(true, given, np.concatenate(checked))
+                if checked and all(c is not None for c in checked) else None)
     return {**_rates(total), **total, "per_type": per_type, "per_image": per_image, "per_metaphase": per_metaphase,
             "confusion_of_matched": confusion_matrix(true[classified], given[classified], len(CLASS_NAMES)).tolist(),
-            "per_chromosome": per_chromosome}
+            "to_check": to_check, "per_chromosome": per_chromosome}
+
+
+def _calls_to_check(true: np.ndarray, given: np.ndarray, to_check: np.ndarray) -> dict[str, Any]:
+    """How many matched calls were marked to check, and how often those and the others were right."""
+    called = given >= 0
+    right = given == true
+    marked, sure = called & to_check, called & ~to_check
+    return {"below": CHECK_BELOW, "n_called": int(called.sum()), "n_marked": int(marked.sum()),
+            "marked_correct": _ratio(int((right & marked).sum()), int(marked.sum())),
+            "sure_correct": _ratio(int((right & sure).sum()), int(sure.sum())),
+            "n_wrong": int((called & ~right).sum()), "n_wrong_marked": int((marked & ~right).sum())}
 
 
 def _given_name(given: int) -> str:
@@ -216,8 +239,8 @@ def leave_one_out(
                                                    merge_model, labels_dir=labels_dir))
             others = [s for i, s in enumerate(result.spreads) if i != held]
             with _learning_without(item.path.name):
-                types = _types_without(result.spreads[held], others, extra, seed, use_outline)
-            scored.append(score_spread(result.spreads[held], types, label_file))
+                types, probabilities = _types_without(result.spreads[held], others, extra, seed, use_outline)
+            scored.append(score_spread(result.spreads[held], types, label_file, probabilities))
     return figures(scored) | {"method": "leave one spread out", "train_folders": [str(f) for f in train_folders],
                               "recipe": RECIPE.name, "seed": seed, "outline": use_outline}
 
@@ -233,16 +256,18 @@ def _learning_without(held_out: str) -> Iterator[None]:
 
 
 def _types_without(spread: Spread, others: list[Spread], extra: LabelledData | None, seed: int,
-                   use_outline: bool) -> dict[int, str]:
-    """Types of a spread's chromosomes by a classifier trained on the other spreads' matched crops (and ``extra``),
-    weighed with a shape model fitted on the other spreads' outlines (unless ``use_outline`` is False)."""
+                   use_outline: bool) -> tuple[dict[int, str], dict[int, list[float]]]:
+    """Types of a spread's chromosomes, and their probabilities, by a classifier trained on the other spreads'
+    matched crops (and ``extra``), weighed with a shape model fitted on the other spreads' outlines (unless
+    ``use_outline`` is False)."""
     head = fit_spread_head(others, extra, seed)
     tests = [ImageItem(path, "test") for path in spread.crops.values()]
     if not tests:
-        return {}
+        return {}, {}
     probabilities = head_probabilities(RECIPE, head, extract(tests, RECIPE.model_config(), fingerprints(tests)))
     probabilities = probabilities.mean(axis=1)
     if use_outline:
         outlines = {d.id: d.outline for d in spread.chromosomes}
         probabilities = combine(probabilities, fit_shape_model(others).probabilities([outlines[n] for n in spread.crops]))
-    return {number: CLASS_NAMES[g] for number, g in zip(spread.crops, probabilities.argmax(axis=1))}
+    return ({number: CLASS_NAMES[g] for number, g in zip(spread.crops, probabilities.argmax(axis=1))},
+            {number: p.tolist() for number, p in zip(spread.crops, probabilities)})

@@ -30,6 +30,7 @@ from .metrics import concordance, confusion_matrix, open_concordance
 from .models import ScoringModel
 from .plots import plot_distributions
 from .spread_model import what_to_expect
+from .spreads import CHECK_BELOW, to_check_sentence
 from .version import versions
 
 N_LEAST_CERTAIN = 12
@@ -66,7 +67,7 @@ def write_report(
     if any(row.get("label") for row in rows):
         sections.append(_labels_section(rows, classes))
     if (out_dir / "metaphases.csv").is_file():  # classify --spreads
-        sections.append(_spreads_section(out_dir, model))
+        sections.append(_spreads_section(out_dir, model, rows))
     sections += [_gallery_section(model, rows, classes), _least_certain_section(rows, classes)]
     verdicts = "".join(f'<p class="verdict">{html.escape(t["verdict"])}</p>'
                        for t in (comparison or {}).get("tests", {}).values())
@@ -168,17 +169,19 @@ def _summary_section(rows: list[dict[str, str]], classes: list[str]) -> str:
     return "<h2>Samples</h2>" + _table(["sample", "chromosomes"] + [f"{c} %" for c in classes], table)
 
 
-def _spreads_section(out_dir: Path, model: ScoringModel) -> str:
-    """Per-metaphase shares and each spread's overlay, boxes coloured by predicted type."""
+def _spreads_section(out_dir: Path, model: ScoringModel, rows: list[dict[str, str]]) -> str:
+    """Per-metaphase shares and each spread's overlay, boxes coloured by predicted type, calls to check marked."""
     metaphases = read_table(out_dir / "metaphases.csv", "metaphase table", {"image", "metaphase"})
     shares = [k for k in metaphases[0] if k.startswith("pct_")]
-    rows = [[m["sample"], m["image"], m["metaphase"], m["n_chromosomes"]] + [f"{float(m[k]):.1f}" for k in shares]
-            for m in metaphases]  # one decimal, as in the samples table
+    table = [[m["sample"], m["image"], m["metaphase"], m["n_chromosomes"]] + [f"{float(m[k]):.1f}" for k in shares]
+             for m in metaphases]  # one decimal, as in the samples table
     parts = ["<h2>Metaphases</h2><p class='note'>Chromosomes found in whole spreads, grouped into metaphases "
-             "(the cells of the analysis). Boxes: green A, orange B, red C; grey, left out (nucleus, debris, "
+             "(the cells of the analysis). Boxes: green A, orange B, red C, dashed where the call is less sure than "
+             f"{CHECK_BELOW:g}; grey, left out (nucleus, debris, "
              "cluster, cut by the image border, or drawn on it; see detections.csv).</p>",
              _expected_on_new_spreads(model),
-             _table(["sample", "image", "metaphase", "chromosomes", *(f"{k[len('pct_'):]} %" for k in shares)], rows),
+             _to_check(rows),
+             _table(["sample", "image", "metaphase", "chromosomes", *(f"{k[len('pct_'):]} %" for k in shares)], table),
              _cautions(out_dir / "cautions.csv")]
     for overlay in sorted((out_dir / "overlays").glob("*/*.png")):
         with Image.open(overlay) as image:
@@ -200,6 +203,13 @@ def _cautions(path: Path) -> str:
     items = "".join(f"<li>{html.escape(r['sample'])} / {html.escape(Path(r['path']).name)}: {html.escape(r['caution'])}</li>"
                     for r in rows)
     return f"<div class='expected'><p>Check these spreads' overlays before reading their shares:</p><ul>{items}</ul></div>"
+
+
+def _to_check(rows: list[dict[str, str]]) -> str:
+    """How many calls this run marked for a person to check; empty for a table written before they were marked."""
+    if not rows or "check" not in rows[0]:
+        return ""
+    return f"<p>{html.escape(to_check_sentence(sum(r['check'] == 'yes' for r in rows), len(rows)))}</p>"
 
 
 def _expected_on_new_spreads(model: ScoringModel) -> str:

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 HEAD_FILE, MERGE_FILE, SHAPE_FILE = SPREAD_HEAD_FILE, "merge_model.json", "shape_model.json"
 RECIPE = DefaultRecipe()
 # the leave-one-spread-out figures a classifier's file records: what to expect on new spreads
-EXPECTED = ("n_true", "recall", "precision", "concordance", "open_concordance", "per_type", "per_image")
+EXPECTED = ("n_true", "recall", "precision", "concordance", "open_concordance", "per_type", "per_image", "to_check")
 
 
 @dataclass
@@ -190,13 +190,24 @@ def what_to_expect(model: ScoringModel) -> str | None:
     open_split = (f" Open (B or C) or cohered (A), the split compare tests: {100 * figures['open_concordance']:.1f}% "
                   f"were found and called as annotated, and each metaphase's B+C share was off by "
                   f"{figures['per_type']['A']['share_error_points']} points." if "open_concordance" in figures else "")
+    to_check = _how_marked_calls_fared(figures.get("to_check"))  # not in files written before it was measured
     return (f"What to expect: with each of the {len(training['trained_on'])} annotated spreads {model.config.name} "
             f"learned from held out in turn, {100 * figures['recall']:.1f}% of their {figures['n_true']} chromosomes "
             f"were found and {100 * figures['concordance']:.1f}% were found and given the annotated type "
             f"({by_type}{spread_range}); "
             f"each metaphase's called shares were off by {share_errors} percentage points on average.{open_split} "
             "A type with a low figure is often called as another: read its shares as rough, and check them on the "
-            "overlays.")
+            f"overlays.{to_check}")
+
+
+def _how_marked_calls_fared(check: dict[str, Any] | None) -> str:
+    """How the calls marked to check fared held out, in a sentence; empty where none or all were marked."""
+    if not check or not 0 < check["n_marked"] < check["n_called"]:
+        return ""
+    return (f" The calls less sure than {check['below']:g} ({100 * check['n_marked'] / check['n_called']:.0f}% of "
+            f"them, dashed on the overlays) were right {100 * check['marked_correct']:.0f}% of the time, the others "
+            f"{100 * check['sure_correct']:.0f}%, and held {check['n_wrong_marked']} of the {check['n_wrong']} "
+            "wrong calls: check those first.")
 
 
 def load_spread_model(path: str | Path | None = None) -> ScoringModel:

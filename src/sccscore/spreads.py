@@ -17,9 +17,10 @@ and writes to the output folder:
   also given as warnings.
 
 :func:`classify_spreads` does the same, classifies the crops and adds
-``predictions.csv`` (one row per chromosome, with its image, metaphase and cell),
+``predictions.csv`` (one row per chromosome, with its image, metaphase and cell, and
+``check`` marking the calls less sure than :data:`CHECK_BELOW`, for a person to look at first),
 ``metaphases.csv`` (per image and metaphase) and ``summary.csv`` (per sample), and
-colours the overlay boxes by predicted type. The metaphases are the cells of
+colours the overlay boxes by predicted type (dashed, with a ``?``, for a call to check). The metaphases are the cells of
 ``sccscore compare --predictions``. Spreads are detected and classified a few at a
 time, and each one's result is kept in ``.spreads/`` as soon as it is classified, so
 that ``resume`` continues an interrupted run without detecting those spreads again.
@@ -59,6 +60,9 @@ FOUND_COLOUR, LEFT_OUT_COLOUR = (0, 90, 255), (150, 150, 150)
 # number of spreads' pixels (kept to draw the typed overlays) in memory
 SPREADS_PER_CHUNK, CHUNK_VALUES = 8, 100_000_000
 RUN_FILE, RECORDS = ".classify-spreads-run.json", ".spreads"
+# a call whose probability is below this is marked for a person to check: with each annotated spread held out,
+# such calls were right far less often than the others (docs/spreads.md, "Calls to check")
+CHECK_BELOW = 0.9
 
 
 @dataclass
@@ -187,19 +191,51 @@ def _detection_rows(spread: Spread, out: Path, with_label: bool):
         yield row + ([spread.labels.get(d.id, "")] if with_label else [])
 
 
+def needs_check(probabilities: Sequence[float]) -> bool:
+    """Whether a call is less sure than :data:`CHECK_BELOW`, so a person should look at it first."""
+    return max(probabilities) < CHECK_BELOW
+
+
+def to_check_sentence(n_marked: int, n_called: int) -> str:
+    """What a run marked for a person to check, in a sentence for the terminal and the report."""
+    share = f" ({100 * n_marked / n_called:.0f}%)" if n_called else ""
+    return (f"{n_marked} of the {n_called} chromosomes{share} were called less sure than {CHECK_BELOW:g}: their "
+            "boxes are dashed, with a ?, on the overlays, and their check column in predictions.csv says yes.")
+
+
 def _write_overlay(out: Path, spread: Spread, rgb: np.ndarray, types: dict[int, str] | None = None) -> None:
-    """The image with every box: chromosomes in blue (or their type's colour), the rest grey."""
+    """The image with every box: chromosomes in blue (or their type's colour, dashed if to check), the rest grey."""
     image = Image.fromarray(rgb)
     draw = ImageDraw.Draw(image)
     for d in spread.detections:
         if d.status == "chromosome":
-            colour = TYPE_COLOURS[types[d.id]] if types and d.id in types else FOUND_COLOUR
-            draw.rectangle(d.box, outline=colour, width=2)
-            draw.text((d.box[0] + 2, d.box[1]), str(d.id) + (f" {types[d.id]}" if types else ""), fill=colour)
+            typed = bool(types) and d.id in types
+            colour = TYPE_COLOURS[types[d.id]] if typed else FOUND_COLOUR
+            unsure = typed and needs_check(spread.probabilities[d.id])
+            if unsure:
+                _dashed_rectangle(draw, d.box, colour, width=2)
+            else:
+                draw.rectangle(d.box, outline=colour, width=2)
+            draw.text((d.box[0] + 2, d.box[1]), f"{d.id} {types[d.id]}{'?' * unsure}" if typed else str(d.id),
+                      fill=colour)
         else:
             draw.rectangle(d.box, outline=LEFT_OUT_COLOUR, width=1)
             draw.text((d.box[0] + 2, d.box[1]), d.status, fill=LEFT_OUT_COLOUR)
     _save_png(np.asarray(image), output_folder(out / "overlays" / spread.item.sample) / f"{spread.item.path.stem}.png")
+
+
+def _dashed_rectangle(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], outline: tuple[int, int, int],
+                      width: int, dash: int = 4) -> None:
+    """A box drawn in dashes: the overlay's mark of a call to check."""
+    x0, y0, x1, y1 = box
+    for start in range(x0, x1 + 1, 2 * dash):
+        end = min(start + dash - 1, x1)
+        draw.line([(start, y0), (end, y0)], fill=outline, width=width)
+        draw.line([(start, y1), (end, y1)], fill=outline, width=width)
+    for start in range(y0, y1 + 1, 2 * dash):
+        end = min(start + dash - 1, y1)
+        draw.line([(x0, start), (x0, end)], fill=outline, width=width)
+        draw.line([(x1, start), (x1, end)], fill=outline, width=width)
 
 
 # -- classification --------------------------------------------------------------------------------
@@ -291,7 +327,7 @@ def _write_type_tables(result: SpreadsResult, classes: Sequence[str]) -> None:
     rows = [_prediction_row(spread, d, classes) for spread in result.spreads for d in spread.chromosomes
             if d.id in spread.predicted]
     header = ["path", "sample", "image", "metaphase", "cell", "id", "x0", "y0", "x1", "y1", "predicted",
-              *(f"p_{c}" for c in classes)]
+              *(f"p_{c}" for c in classes), "check"]
     write_csv(result.out_dir / "predictions.csv", header, ([row[k] for k in header] for row in rows))
     result.metaphases = sorted(_tally(rows, ("sample", "image", "metaphase"), classes),
                                key=lambda m: (m["sample"], m["image"], m["metaphase"]))
@@ -350,7 +386,9 @@ def _prediction_row(spread: Spread, d: Detection, classes: Sequence[str]) -> dic
            "image": spread.item.path.name, "metaphase": d.metaphase, "cell": f"{stem}/metaphase{d.metaphase}",
            "id": d.id, "x0": d.box[0], "y0": d.box[1], "x1": d.box[2], "y1": d.box[3],
            "predicted": spread.predicted[d.id]}
-    return row | {f"p_{c}": round(float(p), 6) for c, p in zip(classes, spread.probabilities[d.id])}
+    probabilities = spread.probabilities[d.id]
+    return row | {f"p_{c}": round(float(p), 6) for c, p in zip(classes, probabilities)} | {
+        "check": "yes" if needs_check(probabilities) else ""}
 
 
 def _tally(rows: list[dict], keys: tuple[str, ...], classes: Sequence[str]) -> list[dict[str, Any]]:
