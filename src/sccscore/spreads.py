@@ -18,12 +18,13 @@ and writes to the output folder:
 
 :func:`classify_spreads` does the same, classifies the crops and adds
 ``predictions.csv`` (one row per chromosome, with its image, metaphase and cell, and
-``check`` marking the calls less sure than :data:`CHECK_BELOW`, for a person to look at first),
-``metaphases.csv`` (per image and metaphase) and ``summary.csv`` (per sample), and
-colours the overlay boxes by predicted type (dashed, with a ``?``, for a call to check). The metaphases are the cells of
-``sccscore compare --predictions``. Spreads are detected and classified a few at a
-time, and each one's result is kept in ``.spreads/`` as soon as it is classified, so
-that ``resume`` continues an interrupted run without detecting those spreads again.
+``check`` marking the calls less sure than :data:`CHECK_BELOW`, for a person to look at
+first), ``metaphases.csv`` (per image and metaphase) and ``summary.csv`` (per sample),
+and colours the overlay boxes by predicted type (dashed, with a ``?``, for a call to
+check). The metaphases are the cells of ``sccscore compare --predictions``. Spreads
+are detected and classified a few at a time, and each one's result is kept in
+``.spreads/`` as soon as it is classified, so that ``resume`` continues an interrupted
+run without detecting those spreads again.
 """
 
 from __future__ import annotations
