@@ -190,7 +190,7 @@ def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: f
         _print_table(result.metaphases, "Per metaphase")
         _print_table(result.summary, "Per sample")
         if expected := what_to_expect(model):
-            console.print(expected, highlight=False)
+            console.print(" ".join(expected), highlight=False)
         calls = [p for spread in result.spreads for p in spread.probabilities.values()]
         console.print(to_check_sentence(sum(map(needs_check, calls)), len(calls)), highlight=False)
     tables = "metaphases.csv, summary.csv" if result.metaphases else "no metaphases.csv or summary.csv (no chromosome)"
@@ -468,7 +468,7 @@ def train_spreads(
     folder = save_spread_models(fitted, out)
     console.print(f"wrote {folder}: fitted on {', '.join(fitted.trained_on)}; give it as --model to classify "
                   "--spreads, detect and evaluate-detection", highlight=False)
-    console.print(what_to_expect(load_model(folder)) or "No figures to expect were measured (--no-leave-one-out, or "
+    console.print(" ".join(what_to_expect(load_model(folder))) or "No figures to expect were measured (--no-leave-one-out, or "
                   "a single spread): measure on annotated spreads it has not seen with evaluate-detection.",
                   highlight=False)
 

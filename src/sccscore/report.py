@@ -213,8 +213,8 @@ def _to_check(rows: list[dict[str, str]]) -> str:
 
 
 def _expected_on_new_spreads(model: ScoringModel) -> str:
-    expected = what_to_expect(model)
-    return f"<p class='expected'>{html.escape(expected)}</p>" if expected else ""
+    points = "".join(f"<li>{html.escape(point)}</li>" for point in what_to_expect(model))
+    return f"<div class='expected'><ul>{points}</ul></div>" if points else ""
 
 
 def _labels_section(rows: list[dict[str, str]], classes: list[str]) -> str:

@@ -173,12 +173,12 @@ def save_spread_head(head: Head, path: str | Path, trained_on: Sequence[str], se
         handle.write(save(head.state, metadata={"training": json.dumps(record)}))
 
 
-def what_to_expect(model: ScoringModel) -> str | None:
-    """The model's leave-one-spread-out figures in a sentence, where it records them (sccscore:spreads does)."""
+def what_to_expect(model: ScoringModel) -> list[str]:
+    """The model's leave-one-spread-out figures, a sentence each, where it records them (sccscore:spreads does)."""
     training = model.config.training or {}
     figures = training.get("leave_one_out")
     if not figures:
-        return None
+        return []
     per_type = figures["per_type"].items()
     by_type = ", ".join(f"{name} {100 * f['concordance']:.1f}%" for name, f in per_type)
     # how far one spread lies from another: the next one may lie anywhere in that range
@@ -186,28 +186,24 @@ def what_to_expect(model: ScoringModel) -> str | None:
     spread_range = (f"; {100 * min(by_spread):.1f}% to {100 * max(by_spread):.1f}% spread by spread"
                     if by_spread else "")
     share_errors = ", ".join(f"{name} {f['share_error_points']}" for name, f in per_type)
-    # B+C is 100% less A, so a metaphase's B+C share is off as far as its A share
-    open_split = (f" Open (B or C) or cohered (A), the split compare tests: {100 * figures['open_concordance']:.1f}% "
-                  f"were found and called as annotated, and each metaphase's B+C share was off by "
-                  f"{figures['per_type']['A']['share_error_points']} points." if "open_concordance" in figures else "")
-    to_check = _how_marked_calls_fared(figures.get("to_check"))  # not in files written before it was measured
-    return (f"What to expect: with each of the {len(training['trained_on'])} annotated spreads {model.config.name} "
-            f"learned from held out in turn, {100 * figures['recall']:.1f}% of their {figures['n_true']} chromosomes "
-            f"were found and {100 * figures['concordance']:.1f}% were found and given the annotated type "
-            f"({by_type}{spread_range}); "
-            f"each metaphase's called shares were off by {share_errors} percentage points on average.{open_split} "
-            "A type with a low figure is often called as another: read its shares as rough, and check them on the "
-            f"overlays.{to_check}")
-
-
-def _how_marked_calls_fared(check: dict[str, Any] | None) -> str:
-    """How the calls marked to check fared held out, in a sentence; empty where none or all were marked."""
-    if not check or not 0 < check["n_marked"] < check["n_called"]:
-        return ""
-    return (f" The calls less sure than {check['below']:g} ({100 * check['n_marked'] / check['n_called']:.0f}% of "
-            f"them, dashed on the overlays) were right {100 * check['marked_correct']:.0f}% of the time, the others "
-            f"{100 * check['sure_correct']:.0f}%, and held {check['n_wrong_marked']} of the {check['n_wrong']} "
-            "wrong calls: check those first.")
+    points = [f"What to expect: with each of the {len(training['trained_on'])} annotated spreads {model.config.name} "
+              f"learned from held out in turn, {100 * figures['recall']:.1f}% of their {figures['n_true']} chromosomes "
+              f"were found and {100 * figures['concordance']:.1f}% were found and given the annotated type "
+              f"({by_type}{spread_range}); each metaphase's called shares were off by {share_errors} percentage "
+              "points on average."]
+    if "open_concordance" in figures:  # B+C is 100% less A, so a metaphase's B+C share is off as far as its A share
+        points.append(f"Open (B or C) or cohered (A), the split compare tests: {100 * figures['open_concordance']:.1f}% "
+                      f"were found and called as annotated, and each metaphase's B+C share was off by "
+                      f"{figures['per_type']['A']['share_error_points']} points.")
+    points.append("A type with a low figure is often called as another: read its shares as rough, and check them on "
+                  "the overlays.")
+    check = figures.get("to_check")  # not in files written before it was measured
+    if check and 0 < check["n_marked"] < check["n_called"]:
+        points.append(f"The calls less sure than {check['below']:g} ({100 * check['n_marked'] / check['n_called']:.0f}% "
+                      f"of them, dashed on the overlays) were right {100 * check['marked_correct']:.0f}% of the time, "
+                      f"the others {100 * check['sure_correct']:.0f}%, and held {check['n_wrong_marked']} of the "
+                      f"{check['n_wrong']} wrong calls: check those first.")
+    return points
 
 
 def load_spread_model(path: str | Path | None = None) -> ScoringModel:
