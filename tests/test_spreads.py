@@ -625,10 +625,12 @@ def test_evaluate_detection_cli_json(cli, oshima, tmp_path):
     assert sum(c["given"] == c["annotated"] for c in chromosomes) == report["n_correct"]
     kept = {(r["image"], int(r["id"])): r for r in _rows(tmp_path / "kept" / "predictions.csv")}
     for c in chromosomes:
-        assert c["given"] == (kept[c["image"], c["detection"]]["predicted"] if c["detection"] is not None else "not found")
+        found = c["detection"] is not None
+        assert c["given"] == (kept[c["image"], c["detection"]]["predicted"] if found else "not found")
     # the matched calls that classify --spreads marks to check, and how often those and the others were right
     check = report["to_check"]
-    marked = [c for c in chromosomes if c["detection"] is not None and kept[c["image"], c["detection"]]["check"] == "yes"]
+    marked = [c for c in chromosomes
+              if c["detection"] is not None and kept[c["image"], c["detection"]]["check"] == "yes"]
     assert (check["n_called"], check["n_marked"]) == (report["n_matched"], len(marked)) and check["below"] == 0.9
     assert check["n_wrong"] == report["n_matched"] - report["n_correct"]
     assert check["n_wrong_marked"] == sum(c["given"] != c["annotated"] for c in marked)

@@ -307,9 +307,9 @@ def evaluate_detection(
                      "Per metaphase")
     if check := report["to_check"]:
         stdout.print(f"Calls less sure than {check['below']:g}, which classify --spreads marks to check: "
-                      f"{check['n_marked']} of the {check['n_called']} matched, right {_share(check['marked_correct'])}; "
-                      f"the others right {_share(check['sure_correct'])}; {check['n_wrong_marked']} of the "
-                      f"{check['n_wrong']} wrong calls were marked", highlight=False)
+                     f"{check['n_marked']} of the {check['n_called']} matched, right "
+                     f"{_share(check['marked_correct'])}; the others right {_share(check['sure_correct'])}; "
+                     f"{check['n_wrong_marked']} of the {check['n_wrong']} wrong calls were marked", highlight=False)
     if json_path:
         from ._atomic import write_json
 
@@ -468,9 +468,9 @@ def train_spreads(
     folder = save_spread_models(fitted, out)
     console.print(f"wrote {folder}: fitted on {', '.join(fitted.trained_on)}; give it as --model to classify "
                   "--spreads, detect and evaluate-detection", highlight=False)
-    console.print(" ".join(what_to_expect(load_model(folder))) or "No figures to expect were measured (--no-leave-one-out, or "
-                  "a single spread): measure on annotated spreads it has not seen with evaluate-detection.",
-                  highlight=False)
+    console.print(" ".join(what_to_expect(load_model(folder))) or "No figures to expect were measured "
+                  "(--no-leave-one-out, or a single spread): measure on annotated spreads it has not seen with "
+                  "evaluate-detection.", highlight=False)
 
 
 @app.command()

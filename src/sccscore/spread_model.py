@@ -192,14 +192,15 @@ def what_to_expect(model: ScoringModel) -> list[str]:
               f"({by_type}{spread_range}); each metaphase's called shares were off by {share_errors} percentage "
               "points on average."]
     if "open_concordance" in figures:  # B+C is 100% less A, so a metaphase's B+C share is off as far as its A share
-        points.append(f"Open (B or C) or cohered (A), the split compare tests: {100 * figures['open_concordance']:.1f}% "
-                      f"were found and called as annotated, and each metaphase's B+C share was off by "
-                      f"{figures['per_type']['A']['share_error_points']} points.")
+        points.append(f"Open (B or C) or cohered (A), the split compare tests: "
+                      f"{100 * figures['open_concordance']:.1f}% were found and called as annotated, and each "
+                      f"metaphase's B+C share was off by {figures['per_type']['A']['share_error_points']} points.")
     points.append("A type with a low figure is often called as another: read its shares as rough, and check them on "
                   "the overlays.")
     check = figures.get("to_check")  # not in files written before it was measured
     if check and 0 < check["n_marked"] < check["n_called"]:
-        points.append(f"The calls less sure than {check['below']:g} ({100 * check['n_marked'] / check['n_called']:.0f}% "
+        marked = 100 * check["n_marked"] / check["n_called"]
+        points.append(f"The calls less sure than {check['below']:g} ({marked:.0f}% "
                       f"of them, dashed on the overlays) were right {100 * check['marked_correct']:.0f}% of the time, "
                       f"the others {100 * check['sure_correct']:.0f}%, and held {check['n_wrong_marked']} of the "
                       f"{check['n_wrong']} wrong calls: check those first.")
