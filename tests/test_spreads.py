@@ -22,7 +22,8 @@ from sccscore.images import read_image
 from sccscore.models import SPREAD_MODEL, load_model
 from sccscore.preprocess import paper_preprocess
 from sccscore.shape import SHAPE_MEASURES, ShapeModel, combine, fit_shape_model
-from sccscore.spread_model import fit_spread_head, load_spread_model
+from sccscore.spread_model import (FittedSpreadModels, fit_spread_head, load_spread_model, save_spread_models,
+                                   what_to_expect)
 from sccscore.spreads import CHECK_BELOW, TYPE_COLOURS, classify_spreads, detect_spreads
 
 SPREADS = ("spread1", "spread2", "spread3", "spread5")
@@ -226,6 +227,14 @@ def test_shipped_spread_classifier_is_the_fit_on_the_shared_spreads(oshima, tmp_
     assert shipped.config.training["trained_on"] == list(SPREADS) and shipped.config.name == SPREAD_MODEL
     weight = shipped.net.classifier.weight.detach().numpy()
     np.testing.assert_allclose(fitted.state["classifier.weight"], weight, atol=1e-3 * np.abs(weight).max())
+    # the record train-spreads prints what to expect from is the one it writes, and the one shipped
+    models = FittedSpreadModels(MergeModel.load(), ShapeModel.load(), fitted, list(SPREADS), [],
+                                shipped.config.training["leave_one_out"])
+    written = load_model(save_spread_models(models, tmp_path / "refit"))
+    assert written.config.training == json.loads(json.dumps(models.training_record())) == shipped.config.training
+    expected = what_to_expect(models.training_record(), str(tmp_path / "refit"))
+    assert expected == what_to_expect(written.config.training, written.config.name)
+    assert expected[0].startswith(f"What to expect: with each of the 4 annotated spreads {tmp_path / 'refit'} learned")
 
 
 @pytest.mark.slow

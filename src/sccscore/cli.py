@@ -189,7 +189,7 @@ def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: f
     if result.metaphases:
         _print_table(result.metaphases, "Per metaphase")
         _print_table(result.summary, "Per sample")
-        if expected := what_to_expect(model):
+        if expected := what_to_expect(model.config.training, model.config.name):
             console.print(" ".join(expected), highlight=False)
         calls = [p for spread in result.spreads for p in spread.probabilities.values()]
         console.print(to_check_sentence(sum(map(needs_check, calls)), len(calls)), highlight=False)
@@ -458,7 +458,6 @@ def train_spreads(
 ) -> None:
     """Fit the models that read whole spreads (merge, outline, classifier) on your annotated spreads."""
     from .detect import DetectSettings
-    from .models import load_model
     from .spread_model import fit_spread_models, save_spread_models, what_to_expect
 
     if out.exists():  # before minutes of fitting
@@ -468,7 +467,7 @@ def train_spreads(
     folder = save_spread_models(fitted, out)
     console.print(f"wrote {folder}: fitted on {', '.join(fitted.trained_on)}; give it as --model to classify "
                   "--spreads, detect and evaluate-detection", highlight=False)
-    console.print(" ".join(what_to_expect(load_model(folder))) or "No figures to expect were measured "
+    console.print(" ".join(what_to_expect(fitted.training_record(), str(folder))) or "No figures to expect were measured "
                   "(--no-leave-one-out, or a single spread): measure on annotated spreads it has not seen with "
                   "evaluate-detection.", highlight=False)
 

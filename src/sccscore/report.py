@@ -213,7 +213,7 @@ def _to_check(rows: list[dict[str, str]]) -> str:
 
 
 def _expected_on_new_spreads(model: ScoringModel) -> str:
-    points = "".join(f"<li>{html.escape(point)}</li>" for point in what_to_expect(model))
+    points = "".join(f"<li>{html.escape(point)}</li>" for point in what_to_expect(model.config.training, model.config.name))
     return f"<div class='expected'><ul>{points}</ul></div>" if points else ""
 
 

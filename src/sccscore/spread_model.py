@@ -87,12 +87,21 @@ class FittedSpreadModels:
     crop_folders: list[str]  # labelled crop folders the classifier also learned from
     leave_one_out: dict[str, Any] | None = None
 
+    def training_record(self) -> dict[str, Any]:
+        """What the classifier's file records of its fitting; :func:`what_to_expect` reads its figures."""
+        record = {"recipe": RECIPE.name, "settings": {k: v for k, v in asdict(RECIPE).items() if k != "name"},
+                  "seed": 0, "trained_on": list(self.trained_on)}  # fit_spread_head's seed
+        if self.crop_folders:
+            record["crop_folders"] = list(self.crop_folders)
+        if self.leave_one_out is not None:
+            record["leave_one_out"] = self.leave_one_out
+        return record
+
     def write_into(self, folder: str | Path) -> None:
         """Write the three files into ``folder``, the classifier last: without it a folder is no spread model."""
         self.merge.save(Path(folder) / MERGE_FILE)
         self.shape.save(Path(folder) / SHAPE_FILE)
-        save_spread_head(self.head, Path(folder) / HEAD_FILE, self.trained_on, leave_one_out=self.leave_one_out,
-                         crop_folders=self.crop_folders)
+        save_spread_head(self.head, Path(folder) / HEAD_FILE, self.training_record())
 
 
 def fit_spread_models(images_dir: str | Path, labels_dir: str | Path, train_folders: Sequence[str | Path] = (),
@@ -155,28 +164,19 @@ def fit_spread_head(spreads: Sequence[Spread], extra: LabelledData | None = None
     return fit(RECIPE, features, labels, seed=seed, validate=False)
 
 
-def save_spread_head(head: Head, path: str | Path, trained_on: Sequence[str], seed: int = 0,
-                     leave_one_out: dict[str, Any] | None = None, crop_folders: Sequence[str] = ()) -> None:
-    """Write a fitted head with what it was fitted on (spreads, crop folders), in the shipped file's format.
-
-    ``leave_one_out`` holds the recipe's figures with each of those spreads held out
-    (:func:`sccscore.detection_eval.leave_one_out`): what to expect on new spreads, which
-    the report shows beside the per-metaphase shares.
-    """
-    record = {"recipe": RECIPE.name, "settings": {k: v for k, v in asdict(RECIPE).items() if k != "name"},
-              "seed": seed, "trained_on": list(trained_on)}
-    if crop_folders:
-        record["crop_folders"] = list(crop_folders)
-    if leave_one_out is not None:
-        record["leave_one_out"] = leave_one_out
+def save_spread_head(head: Head, path: str | Path, record: dict[str, Any]) -> None:
+    """Write a fitted head with its training record (:meth:`FittedSpreadModels.training_record`)."""
     with atomic_open(path, "wb") as handle:
         handle.write(save(head.state, metadata={"training": json.dumps(record)}))
 
 
-def what_to_expect(model: ScoringModel) -> list[str]:
-    """The model's leave-one-spread-out figures, a sentence each, where it records them (sccscore:spreads does)."""
-    training = model.config.training or {}
-    figures = training.get("leave_one_out")
+def what_to_expect(training: dict[str, Any] | None, name: str) -> list[str]:
+    """The leave-one-spread-out figures of a classifier's training record, a sentence each, where it has them.
+
+    ``training`` is the record (a model's ``config.training``; sccscore:spreads has the
+    figures) and ``name`` the model as ``--model`` names it.
+    """
+    figures = (training or {}).get("leave_one_out")
     if not figures:
         return []
     per_type = figures["per_type"].items()
@@ -186,7 +186,7 @@ def what_to_expect(model: ScoringModel) -> list[str]:
     spread_range = (f"; {100 * min(by_spread):.1f}% to {100 * max(by_spread):.1f}% spread by spread"
                     if by_spread else "")
     share_errors = ", ".join(f"{name} {f['share_error_points']}" for name, f in per_type)
-    points = [f"What to expect: with each of the {len(training['trained_on'])} annotated spreads {model.config.name} "
+    points = [f"What to expect: with each of the {len(training['trained_on'])} annotated spreads {name} "
               f"learned from held out in turn, {100 * figures['recall']:.1f}% of their {figures['n_true']} chromosomes "
               f"were found and {100 * figures['concordance']:.1f}% were found and given the annotated type "
               f"({by_type}{spread_range}); each metaphase's called shares were off by {share_errors} percentage "
