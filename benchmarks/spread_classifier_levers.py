@@ -29,7 +29,7 @@ difference in percentage points, ``sccscore.detection_eval.metaphase_shares``).
 
 Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python
 benchmarks/spread_classifier_levers.py [OSHIMA_DIR]`` (about 7 minutes on a 2-core CPU).
-Figures: docs/spreads.md.
+Figures: docs/spreads-levers.md.
 """
 
 from __future__ import annotations

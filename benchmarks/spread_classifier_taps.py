@@ -17,7 +17,7 @@ folds in one run:
 
 Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python
 benchmarks/spread_classifier_taps.py [OSHIMA_DIR]`` (about 3 minutes on a 2-core CPU).
-Figures: docs/spreads.md, "Classifier levers".
+Figures: docs/spreads-levers.md, "Classifier levers after the outline".
 """
 
 from __future__ import annotations

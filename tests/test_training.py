@@ -174,7 +174,7 @@ def test_unknown_recipe_and_settings_are_refused():
         make_recipe("best")
     with pytest.raises(DataError, match="recipe 'default' has no setting splits"):
         make_recipe("default", splits=3)
-    # the two-layer spreads recipe was retired on 2026-11-30 (docs/spreads.md, "Classifier levers")
+    # the two-layer spreads recipe was retired on 2026-11-30 (docs/spreads-levers.md)
     with pytest.raises(DataError, match=r"unknown recipe 'spreads' \(choose from default, paper\)"):
         make_recipe("spreads")
     capped = make_recipe("default", per_type=40)
