@@ -489,6 +489,12 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert [(m["sample"], m["image"], m["metaphase"], m["n_chromosomes"]) for m in metaphases] == [
         ("a_rich", "spread3.png", "1", "47"), ("a_rich", "spread5.png", "1", "47"),
         ("c_rich", "spread2.png", "1", "56"), ("c_rich", "spread2.png", "2", "47")]
+    images = _rows(out / "images.csv")  # spread2.png holds two metaphases: one row, their sum
+    assert [(i["sample"], i["image"], i["n_metaphases"], i["n_chromosomes"]) for i in images] == [
+        ("a_rich", "spread3.png", "1", "47"), ("a_rich", "spread5.png", "1", "47"), ("c_rich", "spread2.png", "2", "103")]
+    in_spread2 = [m for m in metaphases if m["image"] == "spread2.png"]
+    assert [int(images[2][f"n_{t}"]) for t in "ABC"] == [sum(int(m[f"n_{t}"]) for m in in_spread2) for t in "ABC"]
+    assert float(images[2]["pct_B"]) == pytest.approx(100 * int(images[2]["n_B"]) / 103, abs=0.005)
     summary = {row["sample"]: row for row in _rows(out / "summary.csv")}
     assert (summary["a_rich"]["n_images"], summary["a_rich"]["n_metaphases"]) == ("2", "2")
     # the metaphases are the cells of compare's cell-level analysis
@@ -552,7 +558,8 @@ def test_classify_spreads_resumes_without_detecting_again(oshima, tmp_path, monk
         assert {k: v for k, v in after.items() if k != "path" and not k.startswith("p_")} == \
             {k: v for k, v in before.items() if k != "path" and not k.startswith("p_")}
         assert float(after["p_A"]) == pytest.approx(float(before["p_A"]), abs=1e-4)
-    assert (out / "metaphases.csv").read_text() == (tmp_path / "whole" / "metaphases.csv").read_text()
+    for table in ("metaphases.csv", "images.csv"):
+        assert (out / table).read_text() == (tmp_path / "whole" / table).read_text()
     assert len(_rows(out / "detections.csv")) == len(_rows(tmp_path / "whole" / "detections.csv"))
     assert not (out / ".spreads").exists() and not (out / ".classify-spreads-run.json").exists()
 
@@ -595,7 +602,7 @@ def test_a_report_of_spreads_with_no_chromosome_is_a_clear_refusal(cli, tmp_path
     Image.fromarray(np.full((600, 800, 3), 230, np.uint8)).save(tmp_path / "in" / "blank.png")
     run = cli("classify", "--spreads", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--report", "--quiet")
     assert run.returncode == 2 and "Traceback" not in run.stderr
-    assert "no metaphases.csv or summary.csv" in run.stderr  # it says what it did not write
+    assert "no metaphases.csv, images.csv or summary.csv" in run.stderr  # it says what it did not write
     assert "no chromosome was found in any of the spreads, so no report was written" in run.stderr
     assert not (tmp_path / "out" / "report.html").exists() and (tmp_path / "out" / "detections.csv").exists()
 

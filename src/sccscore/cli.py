@@ -193,7 +193,8 @@ def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: f
             console.print(" ".join(expected), highlight=False)
         calls = [p for spread in result.spreads for p in spread.probabilities.values()]
         console.print(to_check_sentence(sum(map(needs_check, calls)), len(calls)), highlight=False)
-    tables = "metaphases.csv, summary.csv" if result.metaphases else "no metaphases.csv or summary.csv (no chromosome)"
+    tables = ("metaphases.csv, images.csv, summary.csv" if result.metaphases
+              else "no metaphases.csv, images.csv or summary.csv (no chromosome)")
     console.print(f"wrote {result.out_dir / 'predictions.csv'}, {tables}, detections.csv, rejected.csv, cautions.csv, "
                   "crops/ and overlays/", highlight=False)
     return result

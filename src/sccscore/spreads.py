@@ -19,7 +19,8 @@ and writes to the output folder:
 :func:`classify_spreads` does the same, classifies the crops and adds
 ``predictions.csv`` (one row per chromosome, with its image, metaphase and cell, and
 ``check`` marking the calls less sure than :data:`CHECK_BELOW`, for a person to look at
-first), ``metaphases.csv`` (per image and metaphase) and ``summary.csv`` (per sample),
+first), ``metaphases.csv`` (per metaphase), ``images.csv`` (per image, which may hold
+more than one metaphase) and ``summary.csv`` (per sample),
 and colours the overlay boxes by predicted type (dashed, with a ``?``, for a call to
 check). The metaphases are the cells of ``sccscore compare --predictions``. Spreads
 are detected and classified a few at a time, and each one's result is kept in
@@ -92,6 +93,7 @@ class SpreadsResult:
     settings: DetectSettings  # what the spreads were read with (its scale may come from the merge model)
     summary: list[dict[str, Any]] = field(default_factory=list)
     metaphases: list[dict[str, Any]] = field(default_factory=list)
+    images: list[dict[str, Any]] = field(default_factory=list)
 
 
 def detect_spreads(
@@ -325,7 +327,7 @@ def _classify_chunk(chunk: list[tuple[Spread, np.ndarray]], model: ScoringModel,
 
 
 def _write_type_tables(result: SpreadsResult, classes: Sequence[str]) -> None:
-    """predictions.csv (per chromosome), metaphases.csv and summary.csv."""
+    """predictions.csv (per chromosome), metaphases.csv, images.csv and summary.csv."""
     rows = [_prediction_row(spread, d, classes) for spread in result.spreads for d in spread.chromosomes
             if d.id in spread.predicted]
     header = ["path", "sample", "image", "metaphase", "cell", "id", "x0", "y0", "x1", "y1", "predicted",
@@ -333,10 +335,15 @@ def _write_type_tables(result: SpreadsResult, classes: Sequence[str]) -> None:
     write_csv(result.out_dir / "predictions.csv", header, ([row[k] for k in header] for row in rows))
     result.metaphases = sorted(_tally(rows, ("sample", "image", "metaphase"), classes),
                                key=lambda m: (m["sample"], m["image"], m["metaphase"]))
+    result.images = [row | {"n_metaphases": sum(m["sample"] == row["sample"] and m["image"] == row["image"]
+                                                for m in result.metaphases)}
+                     for row in sorted(_tally(rows, ("sample", "image"), classes),
+                                       key=lambda i: (i["sample"], i["image"]))]
     result.summary = [row | {"n_images": sum(s.item.sample == row["sample"] for s in result.spreads),
                              "n_metaphases": sum(m["sample"] == row["sample"] for m in result.metaphases)}
                       for row in _tally(rows, ("sample",), classes)]
-    for name, table in (("metaphases.csv", result.metaphases), ("summary.csv", result.summary)):
+    for name, table in (("metaphases.csv", result.metaphases), ("images.csv", result.images),
+                        ("summary.csv", result.summary)):
         if table:
             write_csv(result.out_dir / name, list(table[0]), (r.values() for r in table))
 
