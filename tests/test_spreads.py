@@ -611,12 +611,17 @@ def test_a_batch_survives_a_bad_and_a_huge_image(oshima, tmp_path):
     folder = _linked(tmp_path / "in", oshima, ["spread3"])
     (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
     Image.new("L", (8000, 6000), 230).save(folder / "huge.png")
+    # bright objects on a dark field, as a fluorescence image: read as a spread it would give nothing that means much
+    Image.fromarray(255 - read_image(oshima / "images" / "spread3.png")).save(folder / "inverted.png")
     result = detect_spreads([folder], tmp_path / "out")
     assert [s.item.path.name for s in result.spreads] == ["spread3.png"]
     reasons = {r.path.name: r.reason for r in result.rejected}
     assert "8000 x 6000 px" in reasons["huge.png"] and "megapixels" in reasons["huge.png"]
-    assert set(reasons) == {"broken.png", "huge.png"}
-    assert {r["path"].split("/")[-1] for r in _rows(tmp_path / "out" / "rejected.csv")} == {"broken.png", "huge.png"}
+    assert reasons["inverted.png"].startswith("its objects are brighter than its background (the brightest 1% of "
+                                              "pixels 58 grey levels above the median, the darkest 1% 3 below)")
+    assert "sccscore reads bright-field spreads" in reasons["inverted.png"]
+    assert set(reasons) == {"broken.png", "huge.png", "inverted.png"}
+    assert {r["path"].split("/")[-1] for r in _rows(tmp_path / "out" / "rejected.csv")} == set(reasons)
 
 
 def test_evaluate_detection_cli_json(cli, oshima, tmp_path):

@@ -60,6 +60,9 @@ MAX_STAIN_GAIN = 1.5
 OBJECT_STAIN = 0.15
 # darker than any Giemsa-stained chromosome (at most 0.81 in the annotated spreads): ink drawn on the image
 MARK_STAIN = 0.9
+# Grey levels by which the brightest 1% of a field must outreach its median, and twice its darkest 1%, for the field to
+# read as bright objects on a dark background (the four spreads: 3-9 above, 57-65 below the median)
+BRIGHT_OBJECTS = 10
 # px at the reference scale: median chromosome areas of the four annotated spreads are 616 to 759; a median
 # outside this wider range suggests another magnification (0.7 x: 300-390 px, 1.5 x: 850-1400 px)
 USUAL_MEDIAN_AREA = (400, 1060)
@@ -252,6 +255,7 @@ def detect(rgb: np.ndarray, settings: DetectSettings | None = None, model: Merge
                             f"{MAX_SPREAD_PIXELS // 1_000_000} megapixels, crop or downscale it")
     if settings.scale <= 0:
         raise SccscoreError(f"scale must be positive, not {settings.scale}")
+    _check_bright_field(rgb)
     if settings.scale != 1:
         reference = at_reference_scale(rgb, settings.scale)
         return _at_image_scale(detect(reference, replace(settings, scale=1.0), model, luminance), rgb.shape[:2],
@@ -260,6 +264,21 @@ def detect(rgb: np.ndarray, settings: DetectSettings | None = None, model: Merge
     pairs, features = candidate_pairs(fragments, settings.reach)
     groups = join(fragments, pairs, model.probability(features) if len(pairs) else np.zeros(0), settings)
     return replace(_detections(fragments, groups, left_out, settings), stain_gain=gain)
+
+
+def _check_bright_field(rgb: np.ndarray) -> None:
+    """Refuse a field whose objects are brighter than its background: a fluorescence or inverted image.
+
+    Read on every fourth pixel of green, as the stain is: in a Giemsa spread the chromosomes
+    lie far below the background's median and nothing far above it.
+    """
+    darkest, median, brightest = np.percentile(rgb[::4, ::4, 1], (1, 50, 99))
+    above, below = brightest - median, median - darkest
+    if above > BRIGHT_OBJECTS and above > 2 * below:
+        raise SccscoreError(f"its objects are brighter than its background (the brightest 1% of pixels {above:.0f} "
+                            f"grey levels above the median, the darkest 1% {below:.0f} below): a fluorescence or "
+                            "inverted image? sccscore reads bright-field spreads, chromosomes stained dark on a "
+                            "bright background, as Giemsa stains them")
 
 
 def at_reference_scale(rgb: np.ndarray, scale: float) -> np.ndarray:
