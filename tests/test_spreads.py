@@ -564,6 +564,17 @@ def test_classify_spreads_resumes_without_detecting_again(oshima, tmp_path, monk
     assert not (out / ".spreads").exists() and not (out / ".classify-spreads-run.json").exists()
 
 
+def test_classify_spreads_strict_fails_on_a_spread_it_cannot_read(cli, oshima, tmp_path):
+    folder = _linked(tmp_path / "in", oshima, ["spread3"])
+    Image.fromarray(255 - read_image(oshima / "images" / "spread3.png")).save(folder / "z_inverted.png")
+    run = cli("classify", "--spreads", str(folder), "--out", str(tmp_path / "out"), "--strict", "--quiet")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert f"{folder / 'z_inverted.png'}: its objects are brighter than its background" in run.stderr
+    assert "(--strict)" in run.stderr and not (tmp_path / "out" / "predictions.csv").exists()
+    run = cli("classify", "--spreads", str(folder), "--out", str(tmp_path / "out"), "--quiet")  # skipped, listed
+    assert run.returncode == 0 and len(_rows(tmp_path / "out" / "rejected.csv")) == 1
+
+
 def test_classify_spreads_refuses_preprocess(cli, oshima, tmp_path):
     run = cli("classify", "--spreads", str(oshima / "images" / "spread3.png"), "--out", str(tmp_path / "o"),
               "--preprocess", "paper")

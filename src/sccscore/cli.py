@@ -40,7 +40,8 @@ ModelOption = Annotated[
 ]
 # the default models for crops and for spreads (as in sccscore.models, which imports torch: not at start-up)
 RELEASED, SPREAD_MODEL = "paper:squeezenet1_1", "sccscore:spreads"
-StrictOption = Annotated[bool, typer.Option("--strict", help="Fail on the first unreadable file instead of skipping it.")]
+StrictOption = Annotated[bool, typer.Option(
+    "--strict", help="Fail on the first unreadable file (or spread that cannot be read) instead of skipping it.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 DeviceOption = Annotated[Optional[str], typer.Option("--device", help="cpu, cuda, cuda:1 ... (default: cuda if available).")]
 BatchOption = Annotated[int, typer.Option("--batch-size", min=1, help="Images per batch.")]
@@ -147,7 +148,7 @@ def classify(
     if spreads:
         models = _load_spread_models(model or SPREAD_MODEL)
         loaded = models.classifier
-        read = _classify_spreads(folders, loaded, out, quiet, scale, resume=resume,
+        read = _classify_spreads(folders, loaded, out, quiet, scale, resume=resume, strict=strict,
                                  batch_size=batch_size, device=device, engine=engine, workers=workers,
                                  use_outline=outline, merge_model=models.merge, shape_model=models.shape)
         if make_report and not read.metaphases:

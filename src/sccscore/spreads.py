@@ -46,7 +46,7 @@ from ._atomic import atomic_open, output_folder, read_kept_json, write_csv, writ
 from .annotations import match_boxes, read_yolo
 from .detect import Detection, DetectSettings, MergeModel, crop, detect, detection_cautions
 from .errors import ImageReadError, SccscoreError
-from .images import CLASS_NAMES, ImageItem, Rejected, is_jpeg, items_from_paths, read_image
+from .images import CLASS_NAMES, ImageItem, Rejected, fail_on_rejected, is_jpeg, items_from_paths, read_image
 from .models import ScoringModel
 from .predict import predict
 from .preprocess import paper_preprocess
@@ -255,6 +255,7 @@ def classify_spreads(
     resume: bool = False,
     shape_model: ShapeModel | None = None,
     use_outline: bool = True,
+    strict: bool = False,
     **predict_options: Any,
 ) -> SpreadsResult:
     """Detect, crop and classify the chromosomes of spread images; see the module docstring.
@@ -266,7 +267,8 @@ def classify_spreads(
     Raises
     ------
     SccscoreError
-        If ``resume`` finds an interrupted run of other images, model or settings.
+        If ``resume`` finds an interrupted run of other images, model or settings, or
+        (with ``strict``) a spread cannot be read; the tables are not written then.
     """
     merge_model = merge_model or MergeModel.load()
     settings = settings or DetectSettings(scale=merge_model.scale)  # the magnification it was fitted at
@@ -275,6 +277,8 @@ def classify_spreads(
         raise SccscoreError(f"model {model.config.name} gives types {', '.join(model.config.classes)}; the outline "
                             f"weighs {', '.join(CLASS_NAMES)}: classify without it")
     items, rejected = items_from_paths(paths)
+    if strict:
+        fail_on_rejected(rejected)
     out = output_folder(out_dir)
     run = {"model": model.config.name, "images": [_key(item) for item in items], "settings": asdict(settings),
            "merge_model": asdict(merge_model), "shape_model": asdict(shape_model) if shape_model else None}
@@ -290,6 +294,8 @@ def classify_spreads(
             rejected += _classify_chunk(pending, model, shape_model, out, **predict_options)
             by_path |= {_key(spread.item): spread for spread, _ in pending}
             pending = []
+        if strict:
+            fail_on_rejected(rejected)
         if progress:
             progress(done, len(items))
     spreads = [by_path[_key(item)] for item in items if _key(item) in by_path]
