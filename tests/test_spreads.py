@@ -3,6 +3,7 @@
 import csv
 import html
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -453,6 +454,9 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert run.returncode == 0, run.stderr
     page = (out / "report.html").read_text()
     assert "What to expect: with each of the 4 annotated spreads" in run.stderr  # as in the report, below
+    # the least certain chromosomes named as the overlays show them (crops of two spreads share file names)
+    least = page[page.index("Least certain chromosomes"):]
+    assert len(re.findall(r"<figcaption>(?:a_rich|c_rich) / spread[235] #\d+<br>", least)) == 12
     assert f"<td>model</td><td>{SPREAD_MODEL}</td>" in page
     assert "<td>model trained on spreads</td><td>spread1, spread2, spread3, spread5</td>" in page
     assert "shape model fitted on spread1, spread2, spread3, spread5" in page

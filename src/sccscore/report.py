@@ -255,7 +255,14 @@ def _least_certain_section(rows: list[dict[str, str]], classes: list[str]) -> st
         thumbnail.thumbnail((192, 192))
         shares = " ".join(f"{c} {float(row[f'p_{c}']):.2f}" for c in classes)
         figures.append(f"<figure><img class='crop' alt='{html.escape(Path(row['path']).name)}' "
-                       f"src='{_png_uri(_image_png(thumbnail))}'><figcaption>{html.escape(row['sample'])}/"
-                       f"{html.escape(Path(row['path']).name)}<br>{shares}</figcaption></figure>")
+                       f"src='{_png_uri(_image_png(thumbnail))}'><figcaption>{html.escape(_chromosome_name(row))}"
+                       f"<br>{shares}</figcaption></figure>")
     return ("<h2>Least certain chromosomes</h2><p class='note'>The crops the model was least sure of: worth a "
             "look by eye.</p>" + "".join(figures))
+
+
+def _chromosome_name(row: dict[str, str]) -> str:
+    """A crop by its sample and file; a spread's chromosome as its overlay shows it: caption, then number."""
+    if row.get("image") and row.get("id"):  # crops of two spreads share file names (001.png, ...)
+        return f"{row['sample']} / {Path(row['image']).stem} #{row['id']}"
+    return f"{row['sample']}/{Path(row['path']).name}"
