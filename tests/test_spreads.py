@@ -503,10 +503,29 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert (summary["a_rich"]["n_images"], summary["a_rich"]["n_metaphases"]) == ("2", "2")
     # the metaphases are the cells of compare's cell-level analysis
     report = tmp_path / "compare.json"
-    run = cli("compare", "c_rich", "a_rich", "--predictions", str(out / "predictions.csv"), "--json", str(report))
+    run = cli("compare", "c_rich", "a_rich", "--predictions", str(out / "predictions.csv"), "--json", str(report),
+              "--out", str(tmp_path / "compared"))
     assert run.returncode == 0, run.stderr
     cell_level = json.loads(report.read_text())["tests"]["a_rich"]["cell_level"]
     assert (cell_level["n_cells_reference"], cell_level["n_cells"]) == (2, 2)
+    cells = _rows(tmp_path / "compared" / "cells.csv")
+    assert sorted((c["sample"], c["cell"], c["n_B"]) for c in cells) == sorted(
+        (m["sample"], f"{m['image'][:-4]}/metaphase{m['metaphase']}", m["n_B"]) for m in metaphases)
+    # a call set right by hand in predictions.csv moves its metaphase's shares in cells.csv
+    rows = _rows(out / "predictions.csv")
+    checked = next(r for r in rows if r["cell"] == "spread3/metaphase1" and r["predicted"] == "B")
+    checked["predicted"] = "A"
+    with open(tmp_path / "checked.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    run = cli("compare", "c_rich", "a_rich", "--predictions", str(tmp_path / "checked.csv"), "--out",
+              str(tmp_path / "checked"))
+    assert run.returncode == 0, run.stderr
+    before, after = ({c["cell"]: c for c in _rows(tmp_path / folder / "cells.csv")} for folder in ("compared", "checked"))
+    assert int(after["spread3/metaphase1"]["n_B"]) == int(before["spread3/metaphase1"]["n_B"]) - 1
+    assert int(after["spread3/metaphase1"]["n_A"]) == int(before["spread3/metaphase1"]["n_A"]) + 1
+    assert after["spread5/metaphase1"] == before["spread5/metaphase1"]
 
 
 def test_classify_spreads_resumes_without_detecting_again(oshima, tmp_path, monkeypatch):

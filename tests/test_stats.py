@@ -1,5 +1,6 @@
 """Statistics against textbook formulas and published values, and the comparison end to end."""
 
+import csv
 import json
 
 import numpy as np
@@ -234,6 +235,15 @@ def test_compare_cli_with_a_sub_folder_per_cell(ikemoto, tmp_path, cli):
     assert (cell["n_cells"], cell["n_cells_reference"]) == (3, 3)
     assert "cell level: 3 vs 3 cells" in result.stdout
     assert "<h2>Cell level</h2>" in (tmp_path / "out" / "report.html").read_text()
+    with open(tmp_path / "out" / "cells.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["sample"], r["cell"], r["n_chromosomes"]) for r in rows] == [
+        (sample, f"cell{i}", "4") for sample in ("wt_cells", "ctf18_cells") for i in range(3)]
+    for row in rows:
+        n_a, n_b, n_c = (int(row[f"n_{t}"]) for t in "ABC")
+        assert (n_a + n_b + n_c, float(row["pct_open"])) == (4, pytest.approx(100 * (n_b + n_c) / 4))
+    fractions = [float(r["pct_open"]) / 100 for r in rows if r["sample"] == "ctf18_cells"]
+    assert cell["bc_fraction_per_cell"]["mean"] == pytest.approx(np.mean(fractions))  # the test's own units
 
 
 def test_bad_tables_are_named(tmp_path):

@@ -569,7 +569,7 @@ def compare(
     """Compare samples with a reference: A/B/C with intervals, tests, effect sizes, power."""
     from ._atomic import write_json
     from .compare import compare as run
-    from .compare import (cells_from_predictions, confusion_from, correction_caution, counts_from_rows,
+    from .compare import (cell_counts, cells_from_predictions, confusion_from, correction_caution, counts_from_rows,
                           read_predictions, read_sheet, write_tables)
 
     matrix = confusion_from(confusion) if confusion else None
@@ -600,7 +600,7 @@ def compare(
     report = run({name: counts[name] for name in names}, names[0], matrix, seed=seed, cells=cells)
     _print_comparison(report)
     if out:
-        write_tables(report, out)
+        write_tables(report, out, cell_counts(rows, cell_sheet))
     if make_report:
         if predictions or out is None:
             raise SccscoreError("--report needs a classify run: give folders and --out, not --predictions")

@@ -62,13 +62,13 @@ def read_sheet(path: str | Path) -> dict[str, str]:
     return {row["image"]: row["cell"] for row in rows}
 
 
-def cells_from_predictions(rows: list[dict[str, str]], sheet: dict[str, str] | None = None) -> dict[str, np.ndarray]:
-    """A/B/C counts per cell, per sample, for the samples whose every image has a cell.
+def cell_counts(rows: list[dict[str, str]], sheet: dict[str, str] | None = None) -> dict[str, dict[str, Counter]]:
+    """A/B/C counts per cell, by cell name, per sample, for the samples whose every image has a cell.
 
     An image's cell is its entry in the sample sheet (by path, then file name),
     else its ``cell`` column (the metaphase, for crops found in whole spreads),
     else the folder it sits in, unless that is a label folder (a, b, c) or the
-    sample's own folder. Returns sample -> (n_cells, 3) counts.
+    sample's own folder.
     """
     cells: dict[str, dict[str, Counter]] = {}
     incomplete = set()
@@ -82,11 +82,13 @@ def cells_from_predictions(rows: list[dict[str, str]], sheet: dict[str, str] | N
             incomplete.add(row["sample"])
             continue
         cells.setdefault(row["sample"], {}).setdefault(cell, Counter())[row["predicted"]] += 1
-    return {
-        sample: np.array([[counts[c] for c in CLASS_NAMES] for counts in by_cell.values()])
-        for sample, by_cell in cells.items()
-        if sample not in incomplete
-    }
+    return {sample: by_cell for sample, by_cell in cells.items() if sample not in incomplete}
+
+
+def cells_from_predictions(rows: list[dict[str, str]], sheet: dict[str, str] | None = None) -> dict[str, np.ndarray]:
+    """:func:`cell_counts` as sample -> (n_cells, 3) counts, what :func:`sccscore.stats.compare_cells` takes."""
+    return {sample: np.array([[counts[c] for c in CLASS_NAMES] for counts in by_cell.values()])
+            for sample, by_cell in cell_counts(rows, sheet).items()}
 
 
 def confusion_from(source: str | Path | dict[str, Any]) -> np.ndarray:
@@ -203,11 +205,17 @@ def verdict(name: str, reference: str, reference_counts: np.ndarray, counts: np.
     return f"{name} shows {direction} open chromosomes (B+C) than {reference}: {ours:.0f}% vs {theirs:.0f}%, chi-square {p_text}"
 
 
-def write_tables(report: dict[str, Any], out: str | Path) -> None:
-    """``comparison.csv`` (one row per sample) and ``tests.csv`` (one per sample against the reference)."""
+def write_tables(report: dict[str, Any], out: str | Path, cells: dict[str, dict[str, Counter]] | None = None) -> None:
+    """``comparison.csv`` (a row per sample), ``tests.csv`` (per sample against the reference), ``cells.csv``.
+
+    ``cells.csv`` has a row per cell where ``cells`` (:func:`cell_counts`) knows them: the
+    units of the cell-level test, and the points of a per-cell plot.
+    """
     from ._atomic import output_folder, write_csv
 
     folder = output_folder(out)
+    if cells:
+        _write_cell_table(cells, folder / "cells.csv")
     classes = report["classes"]
     header = ["sample", "n"] + [f"pct_{c}" for c in classes] + [f"ci_low_{c}" for c in classes]
     header += [f"ci_high_{c}" for c in classes] + [f"corrected_pct_{c}" for c in classes]
@@ -223,6 +231,20 @@ def write_tables(report: dict[str, Any], out: str | Path) -> None:
     test_rows = [[name, report["reference"], *(test[k] for k in keys), *test["bc_difference_ci"],
                   *test["fisher_p_holm"], test["verdict"]] for name, test in report["tests"].items()]
     write_csv(folder / "tests.csv", test_header, test_rows)
+
+
+def _write_cell_table(cells: dict[str, dict[str, Counter]], path: Path) -> None:
+    from ._atomic import write_csv
+
+    header = ["sample", "cell", "n_chromosomes", *(f"n_{c}" for c in CLASS_NAMES), *(f"pct_{c}" for c in CLASS_NAMES),
+              "pct_open"]
+    rows = []
+    for sample, by_cell in cells.items():
+        for cell, counts in by_cell.items():
+            n = sum(counts[c] for c in CLASS_NAMES)
+            shares = [counts[c] / n for c in CLASS_NAMES]
+            rows.append([sample, cell, n, *(counts[c] for c in CLASS_NAMES), *_pct(shares), *_pct([1 - shares[0]])])
+    write_csv(path, header, rows)
 
 
 def _pct(values: list) -> list:
