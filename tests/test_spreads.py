@@ -526,6 +526,7 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert int(after["spread3/metaphase1"]["n_B"]) == int(before["spread3/metaphase1"]["n_B"]) - 1
     assert int(after["spread3/metaphase1"]["n_A"]) == int(before["spread3/metaphase1"]["n_A"]) + 1
     assert after["spread5/metaphase1"] == before["spread5/metaphase1"]
+    assert (tmp_path / "checked" / "cells.png").is_file()  # each metaphase's B+C share, a point per metaphase
 
 
 def test_classify_spreads_resumes_without_detecting_again(oshima, tmp_path, monkeypatch):

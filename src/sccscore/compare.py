@@ -216,6 +216,7 @@ def write_tables(report: dict[str, Any], out: str | Path, cells: dict[str, dict[
     folder = output_folder(out)
     if cells:
         _write_cell_table(cells, folder / "cells.csv")
+    write_cell_figure(report, folder)
     classes = report["classes"]
     header = ["sample", "n"] + [f"pct_{c}" for c in classes] + [f"ci_low_{c}" for c in classes]
     header += [f"ci_high_{c}" for c in classes] + [f"corrected_pct_{c}" for c in classes]
@@ -233,6 +234,26 @@ def write_tables(report: dict[str, Any], out: str | Path, cells: dict[str, dict[
     write_csv(folder / "tests.csv", test_header, test_rows)
 
 
+def write_cell_figure(report: dict[str, Any], folder: str | Path) -> Path | None:
+    """``cells.png``/``.svg``: each cell's B+C share per sample (:func:`sccscore.plots.plot_cells`).
+
+    Drawn from the cell-level tests, reference first; None (nothing drawn) where no
+    sample's cells are known.
+    """
+    from .plots import plot_cells
+
+    shares: dict[str, list[float]] = {}
+    for name, test in report["tests"].items():
+        if cell := test.get("cell_level"):
+            shares.setdefault(report["reference"], cell["bc_fractions_reference"])
+            shares[name] = cell["bc_fractions"]
+    if not shares:
+        return None
+    paths = [Path(folder) / "cells.png", Path(folder) / "cells.svg"]
+    plot_cells(shares, paths)
+    return paths[0]
+
+
 def _write_cell_table(cells: dict[str, dict[str, Counter]], path: Path) -> None:
     from ._atomic import write_csv
 
@@ -240,7 +261,7 @@ def _write_cell_table(cells: dict[str, dict[str, Counter]], path: Path) -> None:
               "pct_open"]
     rows = []
     for sample, by_cell in cells.items():
-        for cell, counts in by_cell.items():
+        for cell, counts in sorted(by_cell.items()):
             n = sum(counts[c] for c in CLASS_NAMES)
             shares = [counts[c] / n for c in CLASS_NAMES]
             rows.append([sample, cell, n, *(counts[c] for c in CLASS_NAMES), *_pct(shares), *_pct([1 - shares[0]])])

@@ -62,6 +62,33 @@ def plot_distributions(comparison: dict[str, Any], paths: Sequence[str | Path]) 
     pyplot.close(figure)
 
 
+def plot_cells(open_shares: dict[str, Sequence[float]], paths: Sequence[str | Path]) -> None:
+    """Each cell's B+C (open) share as a point, per sample, with the samples' mean per cell as a bar.
+
+    The figure cohesion papers draw: cells are the independent units, and their spread
+    shows whether a shift is carried by every cell or by a few.
+    """
+    import numpy as np
+
+    pyplot = _figure()
+    names = list(open_shares)
+    figure, axes = pyplot.subplots(figsize=(1.2 + 1.1 * len(names), 3.6), layout="constrained")
+    rng = np.random.default_rng(0)  # the same jitter on every run, so two reports of one table look alike
+    for x, name in enumerate(names):
+        shares = 100 * np.asarray(open_shares[name], float)
+        axes.scatter(x + rng.uniform(-0.18, 0.18, len(shares)), shares, s=22, color=TYPE_COLOURS["B"], alpha=0.8,
+                     linewidths=0)
+        axes.hlines(shares.mean(), x - 0.3, x + 0.3, color="black", linewidth=1.5)
+    axes.set_xticks(range(len(names)), [f"{n}\n{len(open_shares[n])} cells" for n in names])
+    axes.set_ylabel("B+C (open) per cell (%)")
+    axes.set_ylim(-3, 103)
+    axes.set_xlim(-0.6, len(names) - 0.4)
+    axes.grid(axis="y", alpha=0.3)
+    for path in paths:
+        _save(figure, path)
+    pyplot.close(figure)
+
+
 def _save(figure, path: str | Path) -> None:
     path = Path(path)
     with atomic_open(path, "wb") as handle:

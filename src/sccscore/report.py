@@ -23,7 +23,7 @@ from PIL import Image
 
 from ._atomic import atomic_open
 from .explain import explain, gallery
-from .compare import read_predictions, read_table
+from .compare import read_predictions, read_table, write_cell_figure
 from .errors import ImageReadError
 from .images import ImageItem, read_image
 from .metrics import concordance, confusion_matrix, open_concordance
@@ -53,7 +53,7 @@ def write_report(
     comparison: dict[str, Any] | None = None,
     settings: dict[str, Any] | None = None,
 ) -> Path:
-    """Write ``report.html`` (and ``distribution.png``/``.svg``) into a classify output folder."""
+    """Write ``report.html`` (and ``distribution.png``/``.svg``, ``cells.png``/``.svg``) into a classify output folder."""
     out_dir = Path(out_dir)
     rows = read_predictions(out_dir / "predictions.csv")
     classes = list(model.config.classes)
@@ -61,7 +61,9 @@ def write_report(
     if comparison:
         paths = [out_dir / "distribution.png", out_dir / "distribution.svg"]
         plot_distributions(comparison, paths)
-        sections += [_comparison_section(comparison, paths[0].read_bytes())]
+        cell_figure = write_cell_figure(comparison, out_dir)
+        sections += [_comparison_section(comparison, paths[0].read_bytes(),
+                                         cell_figure.read_bytes() if cell_figure else None)]
     else:
         sections += [_summary_section(rows, classes)]
     if any(row.get("label") for row in rows):
@@ -125,7 +127,7 @@ def _pct(value: float) -> str:
     return f"{100 * value:.1f}"
 
 
-def _comparison_section(comparison: dict[str, Any], chart_png: bytes) -> str:
+def _comparison_section(comparison: dict[str, Any], chart_png: bytes, cells_png: bytes | None) -> str:
     classes = comparison["classes"]
     corrected = comparison["corrected_with"] is not None
     header = ["sample", "chromosomes"] + [f"{c} % (95% CI)" for c in classes] + (
@@ -148,6 +150,9 @@ def _comparison_section(comparison: dict[str, Any], chart_png: bytes) -> str:
                     "treat each cell as one observation.</p>"
                     + _table(["sample", "cells", "mean B+C % per cell", "B+C difference, points (cluster bootstrap "
                               "95% CI)", "Mann-Whitney p"], cell_rows)) if cell_rows else ""
+    if cells_png:
+        cell_section += (f"<figure><img alt='B+C share per cell' src='{_png_uri(cells_png)}' style='max-width:36rem'>"
+                         "<figcaption>Each cell's B+C (open) share; bars: the mean per cell</figcaption></figure>")
     return (
         "<h2>Samples</h2><p class='note'>Figures in this section and the next are at chromosome level: "
         "chromosomes of one cell are not independent, so p-values are optimistic when cells differ.</p>"

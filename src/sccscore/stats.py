@@ -207,6 +207,8 @@ def compare_cells(
         "n_cells": int(len(sample)),
         "bc_fraction_per_cell_reference": _mean_sd(fractions[0]),
         "bc_fraction_per_cell": _mean_sd(fractions[1]),
+        "bc_fractions_reference": [round(float(f), 4) for f in fractions[0]],  # each cell's, in the given order
+        "bc_fractions": [round(float(f), 4) for f in fractions[1]],
         "mannwhitney_p": float(scipy_stats.mannwhitneyu(fractions[1], fractions[0], alternative="two-sided").pvalue),
         "bc_difference": float(pooled(sample) - pooled(reference)),
         "bc_difference_ci": [float(low), float(high)],
