@@ -495,7 +495,8 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
         ("c_rich", "spread2.png", "1", "56"), ("c_rich", "spread2.png", "2", "47")]
     images = _rows(out / "images.csv")  # spread2.png holds two metaphases: one row, their sum
     assert [(i["sample"], i["image"], i["n_metaphases"], i["n_chromosomes"]) for i in images] == [
-        ("a_rich", "spread3.png", "1", "47"), ("a_rich", "spread5.png", "1", "47"), ("c_rich", "spread2.png", "2", "103")]
+        ("a_rich", "spread3.png", "1", "47"), ("a_rich", "spread5.png", "1", "47"),
+        ("c_rich", "spread2.png", "2", "103")]
     in_spread2 = [m for m in metaphases if m["image"] == "spread2.png"]
     assert [int(images[2][f"n_{t}"]) for t in "ABC"] == [sum(int(m[f"n_{t}"]) for m in in_spread2) for t in "ABC"]
     assert float(images[2]["pct_B"]) == pytest.approx(100 * int(images[2]["n_B"]) / 103, abs=0.005)
@@ -522,7 +523,8 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     run = cli("compare", "c_rich", "a_rich", "--predictions", str(tmp_path / "checked.csv"), "--out",
               str(tmp_path / "checked"))
     assert run.returncode == 0, run.stderr
-    before, after = ({c["cell"]: c for c in _rows(tmp_path / folder / "cells.csv")} for folder in ("compared", "checked"))
+    before, after = ({c["cell"]: c for c in _rows(tmp_path / folder / "cells.csv")}
+                     for folder in ("compared", "checked"))
     assert int(after["spread3/metaphase1"]["n_B"]) == int(before["spread3/metaphase1"]["n_B"]) - 1
     assert int(after["spread3/metaphase1"]["n_A"]) == int(before["spread3/metaphase1"]["n_A"]) + 1
     assert after["spread5/metaphase1"] == before["spread5/metaphase1"]

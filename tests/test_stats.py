@@ -244,7 +244,8 @@ def test_compare_cli_with_a_sub_folder_per_cell(ikemoto, tmp_path, cli):
         n_a, n_b, n_c = (int(row[f"n_{t}"]) for t in "ABC")
         assert (n_a + n_b + n_c, float(row["pct_open"])) == (4, pytest.approx(100 * (n_b + n_c) / 4))
     fractions = [float(r["pct_open"]) / 100 for r in rows if r["sample"] == "ctf18_cells"]
-    assert sorted(cell["bc_fractions"]) == pytest.approx(sorted(fractions), abs=1e-4)  # the test's own units, drawn in cells.png
+    # the cell-level test's own units, drawn in cells.png
+    assert sorted(cell["bc_fractions"]) == pytest.approx(sorted(fractions), abs=1e-4)
     assert cell["bc_fraction_per_cell"]["mean"] == pytest.approx(np.mean(fractions))
     with Image.open(tmp_path / "out" / "cells.png") as figure:
         assert figure.size[0] > 300 and (tmp_path / "out" / "cells.svg").stat().st_size

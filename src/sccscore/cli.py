@@ -469,9 +469,9 @@ def train_spreads(
     folder = save_spread_models(fitted, out)
     console.print(f"wrote {folder}: fitted on {', '.join(fitted.trained_on)}; give it as --model to classify "
                   "--spreads, detect and evaluate-detection", highlight=False)
-    console.print(" ".join(what_to_expect(fitted.training_record(), str(folder))) or "No figures to expect were measured "
-                  "(--no-leave-one-out, or a single spread): measure on annotated spreads it has not seen with "
-                  "evaluate-detection.", highlight=False)
+    expected = what_to_expect(fitted.training_record(), str(folder))
+    console.print(" ".join(expected) or "No figures to expect were measured (--no-leave-one-out, or a single "
+                  "spread): measure on annotated spreads it has not seen with evaluate-detection.", highlight=False)
 
 
 @app.command()

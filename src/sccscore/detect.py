@@ -60,8 +60,8 @@ MAX_STAIN_GAIN = 1.5
 OBJECT_STAIN = 0.15
 # darker than any Giemsa-stained chromosome (at most 0.81 in the annotated spreads): ink drawn on the image
 MARK_STAIN = 0.9
-# Grey levels by which the brightest 1% of a field must outreach its median, and twice its darkest 1%, for the field to
-# read as bright objects on a dark background (the four spreads: 3-9 above, 57-65 below the median)
+# A field whose brightest 1% lie more than this many grey levels above its median, and more than twice as far above
+# it as its darkest 1% lie below, holds bright objects on a dark background (the four spreads: 3-9 above, 57-65 below)
 BRIGHT_OBJECTS = 10
 # px at the reference scale: median chromosome areas of the four annotated spreads are 616 to 759; a median
 # outside this wider range suggests another magnification (0.7 x: 300-390 px, 1.5 x: 850-1400 px)

@@ -53,7 +53,7 @@ def write_report(
     comparison: dict[str, Any] | None = None,
     settings: dict[str, Any] | None = None,
 ) -> Path:
-    """Write ``report.html`` (and ``distribution.png``/``.svg``, ``cells.png``/``.svg``) into a classify output folder."""
+    """Write ``report.html`` (and ``distribution.png``, ``cells.png``, with SVGs) into a classify output folder."""
     out_dir = Path(out_dir)
     rows = read_predictions(out_dir / "predictions.csv")
     classes = list(model.config.classes)
@@ -218,7 +218,8 @@ def _to_check(rows: list[dict[str, str]]) -> str:
 
 
 def _expected_on_new_spreads(model: ScoringModel) -> str:
-    points = "".join(f"<li>{html.escape(point)}</li>" for point in what_to_expect(model.config.training, model.config.name))
+    expected = what_to_expect(model.config.training, model.config.name)
+    points = "".join(f"<li>{html.escape(point)}</li>" for point in expected)
     return f"<div class='expected'><ul>{points}</ul></div>" if points else ""
 
 
