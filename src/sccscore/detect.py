@@ -255,11 +255,11 @@ def detect(rgb: np.ndarray, settings: DetectSettings | None = None, model: Merge
                             f"{MAX_SPREAD_PIXELS // 1_000_000} megapixels, crop or downscale it")
     if settings.scale <= 0:
         raise SccscoreError(f"scale must be positive, not {settings.scale}")
-    _check_bright_field(rgb)
-    if settings.scale != 1:
+    if settings.scale != 1:  # read at the reference scale, where the field is checked once
         reference = at_reference_scale(rgb, settings.scale)
         return _at_image_scale(detect(reference, replace(settings, scale=1.0), model, luminance), rgb.shape[:2],
                                settings.scale)
+    _check_bright_field(rgb)
     fragments, left_out, gain = find_fragments(rgb, settings, luminance)
     pairs, features = candidate_pairs(fragments, settings.reach)
     groups = join(fragments, pairs, model.probability(features) if len(pairs) else np.zeros(0), settings)
