@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -254,18 +255,22 @@ def write_cell_figure(report: dict[str, Any], folder: str | Path) -> Path | None
     return paths[0]
 
 
+def counts_and_shares(counts: Mapping[str, int], classes: Sequence[str]) -> dict[str, Any]:
+    """A group's chromosomes, its count of each type and each type's share in percent: a row of the type tables."""
+    n = sum(counts[c] for c in classes)
+    return ({"n_chromosomes": n} | {f"n_{c}": counts[c] for c in classes}
+            | {f"pct_{c}": round(100 * counts[c] / n, 2) for c in classes})
+
+
 def _write_cell_table(cells: dict[str, dict[str, Counter]], path: Path) -> None:
     from ._atomic import write_csv
 
-    header = ["sample", "cell", "n_chromosomes", *(f"n_{c}" for c in CLASS_NAMES), *(f"pct_{c}" for c in CLASS_NAMES),
-              "pct_open"]
     rows = []
     for sample, by_cell in cells.items():
         for cell, counts in sorted(by_cell.items()):
-            n = sum(counts[c] for c in CLASS_NAMES)
-            shares = [counts[c] / n for c in CLASS_NAMES]
-            rows.append([sample, cell, n, *(counts[c] for c in CLASS_NAMES), *_pct(shares), *_pct([1 - shares[0]])])
-    write_csv(path, header, rows)
+            shares = counts_and_shares(counts, CLASS_NAMES)  # pct_open: B+C, the share the cell-level test compares
+            rows.append({"sample": sample, "cell": cell} | shares | {"pct_open": round(100 - shares["pct_A"], 2)})
+    write_csv(path, list(rows[0]), (row.values() for row in rows))
 
 
 def _pct(values: list) -> list:

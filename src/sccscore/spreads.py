@@ -44,6 +44,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ._atomic import atomic_open, output_folder, read_kept_json, write_csv, write_json
 from .annotations import match_boxes, read_yolo
+from .compare import counts_and_shares
 from .detect import Detection, DetectSettings, MergeModel, crop, detect, detection_cautions
 from .errors import ImageReadError, SccscoreError
 from .images import CLASS_NAMES, ImageItem, Rejected, fail_on_rejected, is_jpeg, items_from_paths, read_image
@@ -410,11 +411,5 @@ def _tally(rows: list[dict], keys: tuple[str, ...], classes: Sequence[str]) -> l
     """Counts and percentages of each predicted type per group of ``keys``."""
     counts = Counter((tuple(row[k] for k in keys), row["predicted"]) for row in rows)
     groups = dict.fromkeys(tuple(row[k] for k in keys) for row in rows)
-    table = []
-    for group in groups:
-        n = sum(counts[group, c] for c in classes)
-        row = dict(zip(keys, group)) | {"n_chromosomes": n}
-        row |= {f"n_{c}": counts[group, c] for c in classes}
-        row |= {f"pct_{c}": round(100 * counts[group, c] / n, 2) for c in classes}
-        table.append(row)
-    return table
+    return [dict(zip(keys, group)) | counts_and_shares({c: counts[group, c] for c in classes}, classes)
+            for group in groups]
