@@ -521,7 +521,7 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
         writer.writeheader()
         writer.writerows(rows)
     run = cli("compare", "c_rich", "a_rich", "--predictions", str(tmp_path / "checked.csv"), "--out",
-              str(tmp_path / "checked"))
+              str(tmp_path / "checked"), "--report")
     assert run.returncode == 0, run.stderr
     before, after = ({c["cell"]: c for c in _rows(tmp_path / folder / "cells.csv")}
                      for folder in ("compared", "checked"))
@@ -529,6 +529,13 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert int(after["spread3/metaphase1"]["n_A"]) == int(before["spread3/metaphase1"]["n_A"]) + 1
     assert after["spread5/metaphase1"] == before["spread5/metaphase1"]
     assert (tmp_path / "checked" / "cells.png").is_file()  # each metaphase's B+C share, a point per metaphase
+    # the statistical report of the checked calls: tests, cells, and the spreads' metaphases and overlays
+    page = (tmp_path / "checked" / "report.html").read_text()
+    assert page.count('<p class="verdict">') == 1 and "<h2>Cell level</h2>" in page
+    assert f"<td>model</td><td>{SPREAD_MODEL}</td>" in page  # the default for a table of classify --spreads
+    assert f"<td>calls read from</td><td>{tmp_path / 'checked.csv'}</td>" in page
+    assert "<td>a_rich</td><td>spread3.png</td><td>1</td><td>47</td><td>100.0</td><td>0.0</td><td>0.0</td>" in page
+    assert page.count("<figure class='overlay'>") == 3  # drawn by classify into the folder the crops are in
 
 
 def test_classify_spreads_resumes_without_detecting_again(oshima, tmp_path, monkeypatch):

@@ -181,6 +181,15 @@ def test_compare_cli_on_real_crops(small_labelled, ikemoto, tmp_path, cli):
     assert cautioned.returncode == 0 and "caution: " in cautioned.stderr and "sensitivity check" in cautioned.stderr
     missing = cli("compare", "wt_small", "ko", "--predictions", str(out / "predictions.csv"))
     assert missing.returncode == 2 and "sample(s) ko not in" in missing.stderr
+    nowhere = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"), "--report")
+    assert nowhere.returncode == 2 and "--report needs --out" in nowhere.stderr
+    # the report of a table read back names the model given for its Grad-CAM examples and the table
+    reported = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"), "--model", str(model),
+                   "--out", str(tmp_path / "again"), "--report", "-q")
+    assert reported.returncode == 0, reported.stderr
+    page = (tmp_path / "again" / "report.html").read_text()
+    assert f"<td>calls read from</td><td>{out / 'predictions.csv'}</td>" in page and "<h2>Metaphases</h2>" not in page
+    assert page.count('<p class="verdict">') == 1 and "type A examples" in page
 
 
 @pytest.mark.slow

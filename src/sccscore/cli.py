@@ -551,9 +551,12 @@ def compare(
     samples: Annotated[list[str], typer.Argument(help="Reference sample, then the samples to compare with it: "
                                                       "folders, or sample names of --predictions.")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder for the tables.")] = None,
-    model: ModelOption = RELEASED,
+    model: Annotated[Optional[str], typer.Option(
+        "--model", "-m", help=f"As for the other commands; default {RELEASED}, or {SPREAD_MODEL} for --predictions "
+        "of classify --spreads. With --predictions it only draws the report: give the model that classified.")] = None,
     predictions: Annotated[Optional[Path], typer.Option(
-        "--predictions", help="Use this predictions.csv from classify instead of classifying.")] = None,
+        "--predictions", help="Use this predictions.csv from classify (calls set right by hand count) instead of "
+                              "classifying.")] = None,
     confusion: Annotated[Optional[Path], typer.Option(
         "--confusion", help="evaluate or crossval JSON whose confusion matrix corrects the distributions "
                             "(default: the model's own validation, when it has one).")] = None,
@@ -572,6 +575,8 @@ def compare(
     from .compare import (cell_counts, cells_from_predictions, confusion_from, correction_caution, counts_from_rows,
                           read_predictions, read_sheet, write_tables)
 
+    if make_report and out is None:
+        raise SccscoreError("--report needs --out, the folder to write report.html into")
     matrix = confusion_from(confusion) if confusion else None
     caution = correction_caution(confusion) if confusion else None
     if caution:
@@ -584,7 +589,7 @@ def compare(
             raise SccscoreError("give --out for the classify tables, or --predictions to reuse a classify run")
         from .classify import classify as classify_run
 
-        loaded = _load(model, preprocess)
+        loaded = _load(model or RELEASED, preprocess)
         validation = (loaded.config.training or {}).get("validation", {})
         if matrix is None and "confusion" in validation:
             matrix = confusion_from(validation)
@@ -602,14 +607,16 @@ def compare(
     if out:
         write_tables(report, out, cell_counts(rows, cell_sheet))
     if make_report:
-        if predictions or out is None:
-            raise SccscoreError("--report needs a classify run: give folders and --out, not --predictions")
         from .report import write_report
         from .runtime import describe_engine
 
-        settings = {"reference": names[0], "samples": ", ".join(names[1:]),
-                    "scored with": describe_engine(loaded, device)}
-        path = write_report(out, loaded, report, settings)
+        settings = {"reference": names[0], "samples": ", ".join(names[1:])}
+        if predictions:  # the calls are read, not made: the model only draws the Grad-CAM examples
+            loaded = _load(model or (SPREAD_MODEL if "metaphase" in rows[0] else RELEASED), preprocess)
+            settings["calls read from"] = str(predictions)
+        else:
+            settings["scored with"] = describe_engine(loaded, device)
+        path = write_report(out, loaded, report, settings, predictions=table)
         console.print(f"wrote {path}", highlight=False)
     if json_path:
         write_json(json_path, report)

@@ -262,6 +262,14 @@ def counts_and_shares(counts: Mapping[str, int], classes: Sequence[str]) -> dict
             | {f"pct_{c}": round(100 * counts[c] / n, 2) for c in classes})
 
 
+def tally_by(rows: list[dict], keys: tuple[str, ...], classes: Sequence[str]) -> list[dict[str, Any]]:
+    """Counts and percentages of each predicted type per group of ``keys``, groups in order of their first row."""
+    counts = Counter((tuple(row[k] for k in keys), row["predicted"]) for row in rows)
+    groups = dict.fromkeys(tuple(row[k] for k in keys) for row in rows)
+    return [dict(zip(keys, group)) | counts_and_shares({c: counts[group, c] for c in classes}, classes)
+            for group in groups]
+
+
 def _write_cell_table(cells: dict[str, dict[str, Counter]], path: Path) -> None:
     from ._atomic import write_csv
 

@@ -23,14 +23,14 @@ from PIL import Image
 
 from ._atomic import atomic_open
 from .explain import explain, gallery
-from .compare import read_predictions, read_table, write_cell_figure
+from .compare import read_predictions, tally_by, write_cell_figure
 from .errors import ImageReadError
 from .images import ImageItem, read_image
 from .metrics import concordance, confusion_matrix, open_concordance
 from .models import ScoringModel
 from .plots import plot_distributions
 from .spread_model import what_to_expect
-from .spreads import CHECK_BELOW, to_check_sentence
+from .spreads import CHECK_BELOW, run_folder, to_check_sentence
 from .version import versions
 
 N_LEAST_CERTAIN = 12
@@ -52,10 +52,17 @@ def write_report(
     model: ScoringModel,
     comparison: dict[str, Any] | None = None,
     settings: dict[str, Any] | None = None,
+    predictions: str | Path | None = None,
 ) -> Path:
-    """Write ``report.html`` (and ``distribution.png``, ``cells.png``, with SVGs) into a classify output folder."""
+    """Write ``report.html`` (and ``distribution.png``, ``cells.png``, with SVGs) into ``out_dir``.
+
+    The report reads ``predictions`` (default: the classify output folder ``out_dir``'s
+    ``predictions.csv``), which may hold calls set right by hand; for whole spreads it
+    shows the overlays and cautions of the classify run that cut the crops.
+    """
     out_dir = Path(out_dir)
-    rows = read_predictions(out_dir / "predictions.csv")
+    predictions = Path(predictions) if predictions else out_dir / "predictions.csv"
+    rows = read_predictions(predictions)
     classes = list(model.config.classes)
     sections = [_settings_section(model, rows, settings or {})]
     if comparison:
@@ -68,8 +75,8 @@ def write_report(
         sections += [_summary_section(rows, classes)]
     if any(row.get("label") for row in rows):
         sections.append(_labels_section(rows, classes))
-    if (out_dir / "metaphases.csv").is_file():  # classify --spreads
-        sections.append(_spreads_section(out_dir, model, rows))
+    if rows and "metaphase" in rows[0]:  # classify --spreads
+        sections.append(_spreads_section(run_folder(rows[0]["path"]), model, rows))
     sections += [_gallery_section(model, rows, classes), _least_certain_section(rows, classes)]
     verdicts = "".join(f'<p class="verdict">{html.escape(t["verdict"])}</p>'
                        for t in (comparison or {}).get("tests", {}).values())
@@ -174,21 +181,27 @@ def _summary_section(rows: list[dict[str, str]], classes: list[str]) -> str:
     return "<h2>Samples</h2>" + _table(["sample", "chromosomes"] + [f"{c} %" for c in classes], table)
 
 
-def _spreads_section(out_dir: Path, model: ScoringModel, rows: list[dict[str, str]]) -> str:
-    """Per-metaphase shares and each spread's overlay, boxes coloured by predicted type, calls to check marked."""
-    metaphases = read_table(out_dir / "metaphases.csv", "metaphase table", {"image", "metaphase"})
-    shares = [k for k in metaphases[0] if k.startswith("pct_")]
-    table = [[m["sample"], m["image"], m["metaphase"], m["n_chromosomes"]] + [f"{float(m[k]):.1f}" for k in shares]
+def _spreads_section(run_dir: Path, model: ScoringModel, rows: list[dict[str, str]]) -> str:
+    """Per-metaphase shares and each spread's overlay, boxes coloured by predicted type, calls to check marked.
+
+    The shares are counted from ``rows``, so that calls set right by hand count; the
+    overlays are the ones classify drew in ``run_dir``.
+    """
+    classes = list(model.config.classes)
+    metaphases = sorted(tally_by(rows, ("sample", "image", "metaphase"), classes),
+                        key=lambda m: (m["sample"], m["image"], int(m["metaphase"])))
+    table = [[m["sample"], m["image"], m["metaphase"], m["n_chromosomes"]] + [f"{m[f'pct_{c}']:.1f}" for c in classes]
              for m in metaphases]  # one decimal, as in the samples table
     parts = ["<h2>Metaphases</h2><p class='note'>Chromosomes found in whole spreads, grouped into metaphases "
              "(the cells of the analysis). Boxes: green A, orange B, red C, dashed where the call is less sure than "
-             f"{CHECK_BELOW:g}; grey, left out (nucleus, debris, "
-             "cluster, cut by the image border, or drawn on it; see detections.csv).</p>",
+             f"{CHECK_BELOW:g}; grey, left out (nucleus, debris, cluster, cut by the image border, or drawn on it; "
+             "see detections.csv). The boxes show classify's calls: a call set right by hand in predictions.csv "
+             "counts in the tables but is not redrawn.</p>",
              _expected_on_new_spreads(model),
              _to_check(rows),
-             _table(["sample", "image", "metaphase", "chromosomes", *(f"{k[len('pct_'):]} %" for k in shares)], table),
-             _cautions(out_dir / "cautions.csv")]
-    for overlay in sorted((out_dir / "overlays").glob("*/*.png")):
+             _table(["sample", "image", "metaphase", "chromosomes", *(f"{c} %" for c in classes)], table),
+             _cautions(run_dir / "cautions.csv")]
+    for overlay in sorted((run_dir / "overlays").glob("*/*.png")):
         with Image.open(overlay) as image:
             image.thumbnail((900, 900))
             parts.append(f"<figure class='overlay'><img src='{_png_uri(_image_png(image))}' alt='{html.escape(overlay.stem)}'>"

@@ -33,7 +33,6 @@ from __future__ import annotations
 import json
 import shutil
 import warnings
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -44,7 +43,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ._atomic import atomic_open, output_folder, read_kept_json, write_csv, write_json
 from .annotations import match_boxes, read_yolo
-from .compare import counts_and_shares
+from .compare import tally_by
 from .detect import Detection, DetectSettings, MergeModel, crop, detect, detection_cautions
 from .errors import ImageReadError, SccscoreError
 from .images import CLASS_NAMES, ImageItem, Rejected, fail_on_rejected, is_jpeg, items_from_paths, read_image
@@ -148,6 +147,11 @@ def _write_detection_tables(out: Path, spreads: list[Spread], rejected: list[Rej
               ([str(s.item.path), s.item.sample, caution] for s in spreads for caution in s.cautions))
 
 
+def run_folder(crop_path: str | Path) -> Path:
+    """The classify output folder a chromosome's crop was cut into (OUT/crops/sample/spread/001.png)."""
+    return Path(crop_path).parents[3]
+
+
 def _warn_cautions(spread: Spread) -> None:
     for caution in spread.cautions:
         warnings.warn(f"{spread.item.path}: {caution}", stacklevel=3)
@@ -157,7 +161,7 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
              labels_dir) -> tuple[Spread, np.ndarray]:
     rgb = read_image(item.path)
     found = detect(rgb, settings, merge_model, luminance=is_jpeg(item.path))
-    folder = output_folder(out / "crops" / item.sample / item.path.stem)
+    folder = output_folder(out / "crops" / item.sample / item.path.stem)  # run_folder() reads this layout back
     crops = {}
     for chromosome in found.chromosomes:
         crops[chromosome.id] = _save_png(paper_preprocess(crop(rgb, found, chromosome, settings.margin)),
@@ -340,15 +344,15 @@ def _write_type_tables(result: SpreadsResult, classes: Sequence[str]) -> None:
     header = ["path", "sample", "image", "metaphase", "cell", "id", "x0", "y0", "x1", "y1", "predicted",
               *(f"p_{c}" for c in classes), "check"]
     write_csv(result.out_dir / "predictions.csv", header, ([row[k] for k in header] for row in rows))
-    result.metaphases = sorted(_tally(rows, ("sample", "image", "metaphase"), classes),
+    result.metaphases = sorted(tally_by(rows, ("sample", "image", "metaphase"), classes),
                                key=lambda m: (m["sample"], m["image"], m["metaphase"]))
     result.images = [row | {"n_metaphases": sum(m["sample"] == row["sample"] and m["image"] == row["image"]
                                                 for m in result.metaphases)}
-                     for row in sorted(_tally(rows, ("sample", "image"), classes),
+                     for row in sorted(tally_by(rows, ("sample", "image"), classes),
                                        key=lambda i: (i["sample"], i["image"]))]
     result.summary = [row | {"n_images": sum(s.item.sample == row["sample"] for s in result.spreads),
                              "n_metaphases": sum(m["sample"] == row["sample"] for m in result.metaphases)}
-                      for row in _tally(rows, ("sample",), classes)]
+                      for row in tally_by(rows, ("sample",), classes)]
     for name, table in (("metaphases.csv", result.metaphases), ("images.csv", result.images),
                         ("summary.csv", result.summary)):
         if table:
@@ -406,10 +410,3 @@ def _prediction_row(spread: Spread, d: Detection, classes: Sequence[str]) -> dic
     return row | {f"p_{c}": round(float(p), 6) for c, p in zip(classes, probabilities)} | {
         "check": "yes" if needs_check(probabilities) else ""}
 
-
-def _tally(rows: list[dict], keys: tuple[str, ...], classes: Sequence[str]) -> list[dict[str, Any]]:
-    """Counts and percentages of each predicted type per group of ``keys``."""
-    counts = Counter((tuple(row[k] for k in keys), row["predicted"]) for row in rows)
-    groups = dict.fromkeys(tuple(row[k] for k in keys) for row in rows)
-    return [dict(zip(keys, group)) | counts_and_shares({c: counts[group, c] for c in classes}, classes)
-            for group in groups]
