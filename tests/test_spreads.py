@@ -25,7 +25,7 @@ from sccscore.preprocess import paper_preprocess
 from sccscore.shape import SHAPE_MEASURES, ShapeModel, combine, fit_shape_model
 from sccscore.spread_model import (FittedSpreadModels, fit_spread_head, load_spread_model, save_spread_models,
                                    what_to_expect)
-from sccscore.spreads import CHECK_BELOW, TYPE_COLOURS, classify_spreads, detect_spreads
+from sccscore.spreads import CHECK_BELOW, TYPE_COLOURS, classify_spreads, detect_spreads, run_folder
 
 SPREADS = ("spread1", "spread2", "spread3", "spread5")
 IN_SAMPLE = 0.944  # sccscore:spreads on the spreads it was fitted on: every matched chromosome, as annotated
@@ -536,6 +536,13 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert f"<td>calls read from</td><td>{tmp_path / 'checked.csv'}</td>" in page
     assert "<td>a_rich</td><td>spread3.png</td><td>1</td><td>47</td><td>100.0</td><td>0.0</td><td>0.0</td>" in page
     assert page.count("<figure class='overlay'>") == 3  # drawn by classify into the folder the crops are in
+
+
+def test_a_crop_names_the_run_it_was_cut_in(tmp_path):
+    """The report finds a run's overlays from its crops' paths, wherever its table was copied to."""
+    assert run_folder(tmp_path / "run" / "crops" / "wt" / "spread1" / "001.png") == tmp_path / "run"
+    assert run_folder("crops/wt/spread1/001.png") == Path(".")
+    assert run_folder("wt/001.png") == Path(".")  # a table made by hand: no run, no overlays
 
 
 def test_classify_spreads_resumes_without_detecting_again(oshima, tmp_path, monkeypatch):

@@ -148,8 +148,12 @@ def _write_detection_tables(out: Path, spreads: list[Spread], rejected: list[Rej
 
 
 def run_folder(crop_path: str | Path) -> Path:
-    """The classify output folder a chromosome's crop was cut into (OUT/crops/sample/spread/001.png)."""
-    return Path(crop_path).parents[3]
+    """The classify output folder a chromosome's crop was cut into (OUT/crops/sample/spread/001.png).
+
+    A shorter path (a table made by hand) gives its top folder, which holds no overlays.
+    """
+    parents = Path(crop_path).parents
+    return parents[min(3, len(parents) - 1)]
 
 
 def _warn_cautions(spread: Spread) -> None:
