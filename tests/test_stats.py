@@ -268,3 +268,14 @@ def test_bad_tables_are_named(tmp_path):
         read_sheet(sheet)
     with pytest.raises(SccscoreError, match=r"nothing.csv: cannot read the predictions table"):
         read_predictions(tmp_path / "nothing.csv")
+    # calls set right by hand: a type in lower case or padded is read as meant, a typo is refused by its line
+    table = tmp_path / "checked.csv"
+    table.write_text("path,sample,predicted\n1.png,wt, b\n2.png,wt,c\n")
+    assert [row["predicted"] for row in read_predictions(table)] == ["B", "C"]
+    table.write_text("path,sample,predicted\n1.png,wt,A\n2.png,wt,8\n3.png,wt,\n")
+    with pytest.raises(SccscoreError, match=r"checked.csv, line 3: predicted '8' is not one of A, B, C; to leave a "
+                                            r"chromosome out, delete its line"):
+        read_predictions(table)
+    table.write_text("path,sample,predicted\n1.png,wt,A\n3.png,wt\n")
+    with pytest.raises(SccscoreError, match=r"line 3: predicted '' is not one of"):
+        read_predictions(table)

@@ -42,8 +42,19 @@ def read_table(path: str | Path, what: str, columns: set[str]) -> list[dict[str,
 
 
 def read_predictions(path: str | Path) -> list[dict[str, str]]:
-    """The rows of a ``predictions.csv`` written by classify."""
-    return read_table(path, "predictions table", {"path", "sample", "predicted"})
+    """The rows of a ``predictions.csv`` written by classify, perhaps with calls set right by hand.
+
+    A type typed in lower case or with spaces is read as meant; any other is refused,
+    naming its line, so that no chromosome drops silently out of the counts.
+    """
+    rows = read_table(path, "predictions table", {"path", "sample", "predicted"})
+    for line, row in enumerate(rows, start=2):  # line 1 is the header
+        called = (row["predicted"] or "").strip().upper()
+        if called not in CLASS_NAMES:
+            raise SccscoreError(f"{path}, line {line}: predicted '{row['predicted'] or ''}' is not one of "
+                                f"{', '.join(CLASS_NAMES)}; to leave a chromosome out, delete its line")
+        row["predicted"] = called
+    return rows
 
 
 def counts_from_rows(rows: list[dict[str, str]]) -> dict[str, np.ndarray]:

@@ -188,8 +188,9 @@ def _spreads_section(run_dir: Path, model: ScoringModel, rows: list[dict[str, st
     overlays are the ones classify drew in ``run_dir``.
     """
     classes = list(model.config.classes)
+    # metaphase 2 before 10, and no error on one renamed by hand
     metaphases = sorted(tally_by(rows, ("sample", "image", "metaphase"), classes),
-                        key=lambda m: (m["sample"], m["image"], int(m["metaphase"])))
+                        key=lambda m: (m["sample"], m["image"], len(m["metaphase"]), m["metaphase"]))
     table = [[m["sample"], m["image"], m["metaphase"], m["n_chromosomes"]] + [f"{m[f'pct_{c}']:.1f}" for c in classes]
              for m in metaphases]  # one decimal, as in the samples table
     parts = ["<h2>Metaphases</h2><p class='note'>Chromosomes found in whole spreads, grouped into metaphases "

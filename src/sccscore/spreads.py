@@ -413,4 +413,3 @@ def _prediction_row(spread: Spread, d: Detection, classes: Sequence[str]) -> dic
     probabilities = spread.probabilities[d.id]
     return row | {f"p_{c}": round(float(p), 6) for c, p in zip(classes, probabilities)} | {
         "check": "yes" if needs_check(probabilities) else ""}
-
