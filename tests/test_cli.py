@@ -42,6 +42,20 @@ def test_classify_writes_tables_and_survives_bad_files(sample_with_bad_files, tm
     assert summary["label_pct_A"] == "33.33"
 
 
+def test_a_whole_spread_among_crops_is_skipped_saying_so(small_labelled, oshima, tmp_path, cli):
+    """A spread given as a crop would be typed as one chromosome; it is skipped, and the terminal says why."""
+    shutil.copy(oshima / "images" / "spread3.png", small_labelled / "a" / "spread3.png")
+    out = tmp_path / "out"
+    result = cli("classify", str(small_labelled), "--model", "paper:squeezenet1_1/1", "--out", str(out), "-q")
+    assert result.returncode == 0, result.stderr
+    assert len(_rows(out / "predictions.csv")) == 12
+    reason = ("1440 x 1024 px, too large for one chromosome's crop (at most 1000 px a side): a whole spread? "
+              "'classify --spreads' finds the chromosomes in one")
+    assert [(r["path"], r["reason"]) for r in _rows(out / "rejected.csv")] == [
+        (str(small_labelled / "a" / "spread3.png"), reason)]
+    assert f"skipped {small_labelled / 'a' / 'spread3.png'}: {reason}" in " ".join(result.stderr.split())
+
+
 def test_strict_makes_a_bad_file_fatal_and_writes_nothing(sample_with_bad_files, tmp_path, cli):
     out = tmp_path / "out"
     result = cli("classify", str(sample_with_bad_files), "-m", "paper:squeezenet1_1/1", "-o", str(out), "--strict")

@@ -176,6 +176,7 @@ def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **option
     with _progress("classifying", quiet) as progress:
         result = run(folders, model, out, progress=progress, **options)
     _print_summary(result.summary)
+    _print_skipped(result.rejected)
     console.print(f"wrote {result.out_dir / 'predictions.csv'}, summary.csv and rejected.csv", highlight=False)
 
 
@@ -227,8 +228,15 @@ def _print_spread_result(result) -> None:
         console.print(f"{spread.item.path}: {statuses['chromosome']} chromosomes in "
                       f"{len({d.metaphase for d in spread.chromosomes})} metaphase(s)"
                       + (f"; left out: {left_out}" if left_out else ""), highlight=False)
-    for rejected in result.rejected:
-        console.print(f"[yellow]skipped[/] {rejected.path}: {rejected.reason}", highlight=False)
+    _print_skipped(result.rejected)
+
+
+def _print_skipped(rejected: list, shown: int = 5) -> None:
+    """Each file skipped, with why, up to ``shown`` of them; all are in rejected.csv."""
+    for item in rejected[:shown]:
+        console.print(f"[yellow]skipped[/] {item.path}: {item.reason}", highlight=False)
+    if len(rejected) > shown:
+        console.print(f"[yellow]skipped[/] {len(rejected) - shown} more: see rejected.csv", highlight=False)
 
 
 def _print_table(rows: list[dict], title: str) -> None:
@@ -595,6 +603,7 @@ def compare(
             matrix = confusion_from(validation)
         with _progress("classifying", quiet) as progress:
             result = classify_run(samples, loaded, out, progress=progress, device=device)
+        _print_skipped(result.rejected)
         table, names = out / "predictions.csv", [row["sample"] for row in result.summary]
     rows = read_predictions(table)
     counts = counts_from_rows(rows)

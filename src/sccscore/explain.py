@@ -21,7 +21,7 @@ from torch import nn
 
 from ._atomic import atomic_open, output_folder, write_csv
 from .errors import ImageReadError
-from .images import ImageItem, Rejected, read_image
+from .images import ImageItem, Rejected, read_crop
 from .models import ScoringModel
 from .preprocess import prepare
 
@@ -79,7 +79,7 @@ def explain(model: ScoringModel, items: Sequence[ImageItem], batch_size: int = 1
             batch = []
             for item in items[start : start + batch_size]:
                 try:
-                    batch.append((item, prepare(read_image(item.path), config.input)))
+                    batch.append((item, prepare(read_crop(item.path), config.input)))
                 except ImageReadError as exc:
                     rejected.append(Rejected(item.path, item.sample, exc.reason))
             if not batch:

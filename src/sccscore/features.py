@@ -32,7 +32,7 @@ import torch
 
 from .config import ModelConfig
 from .errors import DataError, ImageReadError
-from .images import ImageItem, read_image
+from .images import ImageItem, read_crop
 from .models import ScoringModel, dihedral_views, imagenet_backbone_state
 from .preprocess import prepare
 from .runtime import resolve_device
@@ -134,7 +134,7 @@ def extract(
 
 def _prepared(item: ImageItem, config: ModelConfig) -> torch.Tensor:
     try:
-        return prepare(read_image(item.path), config.input)
+        return prepare(read_crop(item.path), config.input)
     except ImageReadError as exc:
         raise DataError(f"{exc}; training needs every labelled image readable") from None
 

@@ -27,6 +27,9 @@ CLASS_NAMES = ("A", "B", "C")
 _LABEL_PATTERN = re.compile(r"^(?:type)?[\s_-]*([abc])$", re.IGNORECASE)
 # Refuse images whose decoded size would exhaust memory (a crop is ~100 px a side).
 _MAX_PIXELS = 20_000 * 20_000
+# A chromosome's crop is at most a few hundred pixels a side (the Ikemoto crops 34-194 px, those
+# cut from the oshima2026 spreads up to 149 px); a microscope's whole field is over a thousand.
+MAX_CROP_SIDE = 1000
 _EXIF_ORIENTATION = 0x0112  # how the camera was held: 1 as stored, 3, 6, 8 turned, 2, 4, 5, 7 mirrored
 # what turns the stored pixels (rows, columns, channels) into what viewers show, as Pillow's exif_transpose does
 _EXIF_TURNS = {
@@ -135,6 +138,23 @@ def read_image(path: str | Path) -> np.ndarray:
         if path.suffix.lower() in {".tif", ".tiff"}:
             return _as_displayed(_read_tiff(path), _tiff_orientation(path))
         raise ImageReadError(path, f"corrupt or truncated image ({exc})") from None
+
+
+def read_crop(path: str | Path) -> np.ndarray:
+    """:func:`read_image` for one chromosome's crop, refusing a whole spread given as a crop by mistake.
+
+    Raises
+    ------
+    ImageReadError
+        As :func:`read_image`, or if a side is longer than :data:`MAX_CROP_SIDE`.
+    """
+    rgb = read_image(path)
+    height, width = rgb.shape[:2]
+    if max(height, width) > MAX_CROP_SIDE:
+        raise ImageReadError(path, f"{width} x {height} px, too large for one chromosome's crop (at most "
+                                   f"{MAX_CROP_SIDE} px a side): a whole spread? 'classify --spreads' finds the "
+                                   "chromosomes in one")
+    return rgb
 
 
 def _as_displayed(rgb: np.ndarray, orientation: int) -> np.ndarray:

@@ -18,7 +18,7 @@ import torch
 
 from .config import InputConfig
 from .errors import ImageReadError
-from .images import ImageItem, Rejected, read_image
+from .images import ImageItem, Rejected, read_crop
 from .models import ScoringModel
 from .preprocess import prepare
 from .runtime import cpu_threads, make_runner
@@ -51,7 +51,7 @@ class Predictions:
 def _decode(item: ImageItem, config: InputConfig) -> torch.Tensor | str:
     """The crop as a (3, H, W) uint8 tensor ready for the model, or why it cannot be read."""
     try:
-        return prepare(read_image(item.path), config)
+        return prepare(read_crop(item.path), config)
     except ImageReadError as exc:
         return exc.reason
 
