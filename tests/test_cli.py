@@ -54,6 +54,12 @@ def test_a_whole_spread_among_crops_is_skipped_saying_so(small_labelled, oshima,
     assert [(r["path"], r["reason"]) for r in _rows(out / "rejected.csv")] == [
         (str(small_labelled / "a" / "spread3.png"), reason)]
     assert f"skipped {small_labelled / 'a' / 'spread3.png'}: {reason}" in " ".join(result.stderr.split())
+    # compared with a folder of spreads only, nothing of that sample is left to compare: said so, not a table error
+    (tmp_path / "ko").mkdir()
+    shutil.copy(oshima / "images" / "spread5.png", tmp_path / "ko")
+    result = cli("compare", str(small_labelled), str(tmp_path / "ko"), "--model", "paper:squeezenet1_1/1", "--out",
+                 str(tmp_path / "compared"), "-q")
+    assert result.returncode == 2 and "no image of ko could be scored: see the files skipped above" in result.stderr
 
 
 def test_strict_makes_a_bad_file_fatal_and_writes_nothing(sample_with_bad_files, tmp_path, cli):

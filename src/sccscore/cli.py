@@ -604,6 +604,9 @@ def compare(
         with _progress("classifying", quiet) as progress:
             result = classify_run(samples, loaded, out, progress=progress, device=device)
         _print_skipped(result.rejected)
+        if unscored := [row["sample"] for row in result.summary if not row["n_images"]]:
+            raise SccscoreError(f"no image of {', '.join(unscored)} could be scored: see the files skipped above "
+                                f"and {out / 'rejected.csv'}")
         table, names = out / "predictions.csv", [row["sample"] for row in result.summary]
     rows = read_predictions(table)
     counts = counts_from_rows(rows)
