@@ -194,6 +194,19 @@ def test_a_crowded_crop_is_as_dark_as_a_clear_one(oshima):
     assert abs(np.mean(crowded) - np.mean(clear)) < 15
 
 
+def test_a_crop_given_as_a_spread_is_refused_not_read_as_a_metaphase_of_one(ikemoto, oshima):
+    crop_path = sorted((ikemoto / "images" / "wt" / "a").iterdir())[0]
+    with pytest.raises(SccscoreError, match=r"image is \d+ x \d+ px, too small to hold a metaphase of chromosomes "
+                                            r"about 40 px long \(scale 1\): one chromosome's crop\? 'classify' "
+                                            r"without --spreads reads crops"):
+        detect(read_image(crop_path))
+    # the bar follows the scale: spread3 shrunk to a quarter is too small at scale 2, a spread at scale 0.25
+    quarter = np.asarray(Image.fromarray(read_image(oshima / "images" / "spread3.png")).resize((360, 256)))
+    with pytest.raises(SccscoreError, match=r"360 x 256 px, too small .* about 80 px long \(scale 2\)"):
+        detect(quarter, DetectSettings(scale=2))
+    assert len(detect(quarter, DetectSettings(scale=0.25)).chromosomes) == 46  # of 47
+
+
 def test_two_spreads_in_one_image_are_two_metaphases(oshima):
     rgb, _, _ = _annotated(oshima, "spread2")
     metaphases = [d.metaphase for d in detect(rgb).chromosomes]

@@ -63,6 +63,9 @@ MARK_STAIN = 0.9
 # A field whose brightest 1% lie more than this many grey levels above its median, and more than twice as far above
 # it as its darkest 1% lie below, holds bright objects on a dark background (the four spreads: 3-9 above, 57-65 below)
 BRIGHT_OBJECTS = 10
+# A metaphase of chromosomes about 40 px long (the reference scale) spans several hundred pixels; a field shorter than
+# this on its longer side is one chromosome's crop (the Ikemoto crops: 34-194 px), which would read as a metaphase of one
+MIN_SPREAD_SIDE = 256
 # px at the reference scale: median chromosome areas of the four annotated spreads are 616 to 759; a median
 # outside this wider range suggests another magnification (0.7 x: 300-390 px, 1.5 x: 850-1400 px)
 USUAL_MEDIAN_AREA = (400, 1060)
@@ -255,6 +258,10 @@ def detect(rgb: np.ndarray, settings: DetectSettings | None = None, model: Merge
                             f"{MAX_SPREAD_PIXELS // 1_000_000} megapixels, crop or downscale it")
     if settings.scale <= 0:
         raise SccscoreError(f"scale must be positive, not {settings.scale}")
+    if max(rgb.shape[:2]) < MIN_SPREAD_SIDE * settings.scale:
+        raise SccscoreError(f"image is {rgb.shape[1]} x {rgb.shape[0]} px, too small to hold a metaphase of "
+                            f"chromosomes about {40 * settings.scale:g} px long (scale {settings.scale:g}): one "
+                            "chromosome's crop? 'classify' without --spreads reads crops")
     if settings.scale != 1:  # read at the reference scale, where the field is checked once
         reference = at_reference_scale(rgb, settings.scale)
         return _at_image_scale(detect(reference, replace(settings, scale=1.0), model, luminance), rgb.shape[:2],
