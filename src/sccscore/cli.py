@@ -592,22 +592,14 @@ def compare(
     cell_sheet = read_sheet(sheet) if sheet else None
     if predictions:
         table, names = predictions, samples
+    elif out is None:
+        raise SccscoreError("give --out for the classify tables, or --predictions to reuse a classify run")
     else:
-        if out is None:
-            raise SccscoreError("give --out for the classify tables, or --predictions to reuse a classify run")
-        from .classify import classify as classify_run
-
         loaded = _load(model or RELEASED, preprocess)
+        table, names = _classify_for_comparison(samples, out, loaded, quiet, device)
         validation = (loaded.config.training or {}).get("validation", {})
         if matrix is None and "confusion" in validation:
             matrix = confusion_from(validation)
-        with _progress("classifying", quiet) as progress:
-            result = classify_run(samples, loaded, out, progress=progress, device=device)
-        _print_skipped(result.rejected)
-        if unscored := [row["sample"] for row in result.summary if not row["n_images"]]:
-            raise SccscoreError(f"no image of {', '.join(unscored)} could be scored: see the files skipped above "
-                                f"and {out / 'rejected.csv'}")
-        table, names = out / "predictions.csv", [row["sample"] for row in result.summary]
     rows = read_predictions(table)
     counts = counts_from_rows(rows)
     missing = [name for name in names if name not in counts]
@@ -633,6 +625,20 @@ def compare(
     if json_path:
         write_json(json_path, report)
         console.print(f"wrote {json_path}", highlight=False)
+
+
+def _classify_for_comparison(samples: list[str], out: Path, model, quiet: bool,
+                             device: str | None) -> tuple[Path, list[str]]:
+    """Classify the sample folders into ``out``: the predictions table and the samples' names."""
+    from .classify import classify as run
+
+    with _progress("classifying", quiet) as progress:
+        result = run(samples, model, out, progress=progress, device=device)
+    _print_skipped(result.rejected)
+    if unscored := [row["sample"] for row in result.summary if not row["n_images"]]:
+        raise SccscoreError(f"no image of {', '.join(unscored)} could be scored: see the files skipped above "
+                            f"and {out / 'rejected.csv'}")
+    return out / "predictions.csv", [row["sample"] for row in result.summary]
 
 
 def _print_comparison(report: dict) -> None:
