@@ -28,7 +28,8 @@ _LABEL_PATTERN = re.compile(r"^(?:type)?[\s_-]*([abc])$", re.IGNORECASE)
 # Refuse images whose decoded size would exhaust memory (a crop is ~100 px a side).
 _MAX_PIXELS = 20_000 * 20_000
 # A chromosome's crop is at most a few hundred pixels a side (the Ikemoto crops 34-194 px, those
-# cut from the oshima2026 spreads up to 149 px); a microscope's whole field is over a thousand.
+# cut from the oshima2026 spreads up to 149 px, so past this only at --scale 6.7); a microscope's
+# whole field is over a thousand.
 MAX_CROP_SIDE = 1000
 _EXIF_ORIENTATION = 0x0112  # how the camera was held: 1 as stored, 3, 6, 8 turned, 2, 4, 5, 7 mirrored
 # what turns the stored pixels (rows, columns, channels) into what viewers show, as Pillow's exif_transpose does
