@@ -545,6 +545,9 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     # the statistical report of the checked calls: tests, cells, and the spreads' metaphases and overlays
     page = (tmp_path / "checked" / "report.html").read_text()
     assert page.count('<p class="verdict">') == 1 and "<h2>Cell level</h2>" in page
+    # two metaphases a sample: the chromosomes differ by far, and the cells could not show it
+    assert ("<br>Per cell (2 a_rich vs 2 c_rich cells): B+C 41% vs 98% on average, Mann-Whitney p = 0.33; too few "
+            "cells for this test ever to reach p &lt; 0.05") in page
     assert f"<td>model</td><td>{SPREAD_MODEL}</td>" in page  # the default for a table of classify --spreads
     assert f"<td>calls read from</td><td>{tmp_path / 'checked.csv'}</td>" in page
     assert "<td>a_rich</td><td>spread3.png</td><td>1</td><td>47</td><td>100.0</td><td>0.0</td><td>0.0</td>" in page

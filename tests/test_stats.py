@@ -218,6 +218,10 @@ def test_cell_level_comparison():
     low, high = result["bc_difference_ci"]
     assert low < result["bc_difference"] < high and low > 0
     assert result["bc_fraction_per_cell_reference"]["mean"] == pytest.approx(0.15)
+    # 4 and 3 cells can give no smaller p than complete separation does
+    assert result["mannwhitney_p_floor"] == pytest.approx(
+        scipy_stats.mannwhitneyu([1, 2, 3], [4, 5, 6, 7], method="exact").pvalue)
+    assert result["mannwhitney_p_floor"] > 0.05
 
 
 def test_cells_come_from_sub_folders_or_a_sheet():
@@ -244,6 +248,13 @@ def test_compare_cli_with_a_sub_folder_per_cell(ikemoto, tmp_path, cli):
     cell = json.loads(report_path.read_text())["tests"]["ctf18_cells"]["cell_level"]
     assert (cell["n_cells"], cell["n_cells_reference"]) == (3, 3)
     assert "cell level: 3 vs 3 cells" in result.stdout
+    # three cells a sample cannot give p < 0.05 (at best 0.1): the sentence under the verdict says so
+    advice = "too few cells for this test ever to reach p < 0.05: score at least 4 cells per sample"
+    assert cell["mannwhitney_p_floor"] == pytest.approx(0.1) and advice in " ".join(result.stdout.split())
+    assert advice in json.loads(report_path.read_text())["tests"]["ctf18_cells"]["cell_verdict"]
+    with open(tmp_path / "out" / "tests.csv", newline="") as handle:
+        assert next(csv.DictReader(handle))["cell_verdict"].startswith("Per cell (3 ctf18_cells vs 3 wt_cells cells)")
+    assert "<br>Per cell (3 ctf18_cells vs 3 wt_cells cells)" in (tmp_path / "out" / "report.html").read_text()
     assert "<h2>Cell level</h2>" in (tmp_path / "out" / "report.html").read_text()
     with open(tmp_path / "out" / "cells.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))

@@ -661,6 +661,7 @@ def _print_comparison(report: dict) -> None:
                          f"{100 * cell['bc_difference']:+.1f} points (cluster bootstrap 95% CI "
                          f"{100 * cell['bc_difference_ci'][0]:+.1f} to {100 * cell['bc_difference_ci'][1]:+.1f}), "
                          f"Mann-Whitney p = {cell['mannwhitney_p']:.2g}", highlight=False)
+            stdout.print(test["cell_verdict"], highlight=False)
 
 
 @app.command()

@@ -179,8 +179,10 @@ def compare(
     for name, values in counts.items():
         if name != reference:
             result = compare_counts(counts[reference], values)
+            cell = _cell_level(cells or {}, reference, name, seed)
             tests[name] = result | {"verdict": verdict(name, reference, counts[reference], values, result["chi2_p"]),
-                                    "cell_level": _cell_level(cells or {}, reference, name, seed)}
+                                    "cell_level": cell,
+                                    "cell_verdict": cell and cell_verdict(name, reference, cell, result["chi2_p"])}
     return {"reference": reference, "level": "chromosome", "classes": list(CLASS_NAMES),
             "corrected_with": None if confusion is None else confusion.tolist(), "groups": groups, "tests": tests}
 
@@ -217,6 +219,31 @@ def verdict(name: str, reference: str, reference_counts: np.ndarray, counts: np.
     return f"{name} shows {direction} open chromosomes (B+C) than {reference}: {ours:.0f}% vs {theirs:.0f}%, chi-square {p_text}"
 
 
+def cell_verdict(name: str, reference: str, cell: dict[str, Any], chromosome_p: float) -> str:
+    """One plain sentence on the cells (:func:`sccscore.stats.compare_cells`), the independent units.
+
+    It says when there are too few cells for the test ever to reach p < 0.05, and when
+    the cells do not bear out a difference found between chromosomes.
+
+    Examples
+    --------
+    >>> cell = {"n_cells": 2, "n_cells_reference": 2, "bc_fraction_per_cell": {"mean": 0.43},
+    ...         "bc_fraction_per_cell_reference": {"mean": 0.98}, "mannwhitney_p": 0.33, "mannwhitney_p_floor": 0.33}
+    >>> for part in cell_verdict("ko", "wt", cell, 4e-29).split("; "):
+    ...     print(part)
+    Per cell (2 ko vs 2 wt cells): B+C 43% vs 98% on average, Mann-Whitney p = 0.33
+    too few cells for this test ever to reach p < 0.05: score at least 4 cells per sample
+    """
+    ours, theirs = (100 * cell[key]["mean"] for key in ("bc_fraction_per_cell", "bc_fraction_per_cell_reference"))
+    sentence = (f"Per cell ({cell['n_cells']} {name} vs {cell['n_cells_reference']} {reference} cells): B+C "
+                f"{ours:.0f}% vs {theirs:.0f}% on average, Mann-Whitney p = {cell['mannwhitney_p']:.2g}")
+    if cell["mannwhitney_p_floor"] >= 0.05:
+        return f"{sentence}; too few cells for this test ever to reach p < 0.05: score at least 4 cells per sample"
+    if cell["mannwhitney_p"] >= 0.05 and chromosome_p < 0.05:
+        return f"{sentence}: the cells do not bear out the difference between chromosomes"
+    return sentence
+
+
 def write_tables(report: dict[str, Any], out: str | Path, cells: dict[str, dict[str, Counter]] | None = None) -> None:
     """``comparison.csv`` (a row per sample), ``tests.csv`` (per sample against the reference), ``cells.csv``.
 
@@ -240,9 +267,10 @@ def write_tables(report: dict[str, Any], out: str | Path, cells: dict[str, dict[
     write_csv(folder / "comparison.csv", header, rows)
     keys = ["chi2", "chi2_p", "trend_z", "trend_p", "bc_difference", "cramers_v", "n_for_80pct_power"]
     test_header = ["sample", "reference", *keys, "bc_difference_ci_low", "bc_difference_ci_high",
-                   *(f"fisher_p_holm_{c}" for c in classes), "verdict"]
+                   *(f"fisher_p_holm_{c}" for c in classes), "verdict", "cell_verdict"]
     test_rows = [[name, report["reference"], *(test[k] for k in keys), *test["bc_difference_ci"],
-                  *test["fisher_p_holm"], test["verdict"]] for name, test in report["tests"].items()]
+                  *test["fisher_p_holm"], test["verdict"], test["cell_verdict"] or ""]
+                 for name, test in report["tests"].items()]
     write_csv(folder / "tests.csv", test_header, test_rows)
 
 

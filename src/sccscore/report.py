@@ -78,8 +78,9 @@ def write_report(
     if rows and "metaphase" in rows[0]:  # classify --spreads
         sections.append(_spreads_section(run_folder(rows[0]["path"]), model, rows))
     sections += [_gallery_section(model, rows, classes), _least_certain_section(rows, classes)]
-    verdicts = "".join(f'<p class="verdict">{html.escape(t["verdict"])}</p>'
-                       for t in (comparison or {}).get("tests", {}).values())
+    tests = (comparison or {}).get("tests", {}).values()  # the cells' sentence under the chromosomes', where known
+    verdicts = "".join('<p class="verdict">' + "<br>".join(html.escape(v) for v in (t["verdict"], t["cell_verdict"])
+                                                        if v) + "</p>" for t in tests)
     page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>sccscore report</title>"
             f"<style>{STYLE}</style></head><body><h1>Sister chromatid cohesion: sccscore report</h1>"
             f"{verdicts}{''.join(sections)}</body></html>\n")

@@ -26,6 +26,7 @@ any image correct itself.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from math import comb
 from typing import Any
 
 import numpy as np
@@ -210,6 +211,8 @@ def compare_cells(
         "bc_fractions_reference": [round(float(f), 4) for f in fractions[0]],  # each cell's, in the given order
         "bc_fractions": [round(float(f), 4) for f in fractions[1]],
         "mannwhitney_p": float(scipy_stats.mannwhitneyu(fractions[1], fractions[0], alternative="two-sided").pvalue),
+        # the smallest two-sided p any split of these cells can give (all of one sample above all of the other)
+        "mannwhitney_p_floor": min(1.0, 2 / comb(len(reference) + len(sample), len(sample))),
         "bc_difference": float(pooled(sample) - pooled(reference)),
         "bc_difference_ci": [float(low), float(high)],
     }
