@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pytest
 from PIL import Image
+from scipy import optimize as scipy_optimize
 from scipy import stats as scipy_stats
 
 from sccscore.compare import (
@@ -19,6 +20,7 @@ from sccscore.compare import (
 )
 from sccscore.errors import SccscoreError
 from sccscore.stats import (
+    cells_for_power,
     chromosomes_for_power,
     compare_cells,
     compare_counts,
@@ -224,6 +226,23 @@ def test_cell_level_comparison():
     assert result["mannwhitney_p_floor"] > 0.05
 
 
+def test_cells_for_power_against_the_noncentral_t():
+    """The t-test's cells for 80% power, from scipy's noncentral t, over the Mann-Whitney test's efficiency."""
+    reference, sample = [0.30, 0.40, 0.35, 0.45, 0.25], [0.40, 0.50, 0.45, 0.55, 0.60]
+    pooled_sd = np.sqrt((np.var(reference, ddof=1) + np.var(sample, ddof=1)) / 2)  # equal sizes
+    effect = (np.mean(sample) - np.mean(reference)) / pooled_sd
+
+    def power(n: float) -> float:
+        df, shift = 2 * n - 2, effect * np.sqrt(n / 2)
+        critical = scipy_stats.t.ppf(0.975, df)
+        return scipy_stats.nct.sf(critical, df, shift) + scipy_stats.nct.cdf(-critical, df, shift)
+
+    n_t = scipy_optimize.brentq(lambda n: power(n) - 0.8, 2, 20)
+    assert cells_for_power(reference, sample) == int(np.ceil(n_t * np.pi / 3)) == 6  # 5.5 for the t-test
+    assert cells_for_power([0.1, 0.1], [0.9, 0.9]) == 4  # as clear as can be: the fewest cells the test can use
+    assert cells_for_power([0.1, 0.2], [0.2, 0.1]) is None  # no difference to detect
+
+
 def test_cells_come_from_sub_folders_or_a_sheet():
     rows = [{"path": f"/d/ko/cell{c}/{i}.jpg", "sample": "ko", "predicted": p}
             for c, p in ((1, "A"), (1, "B"), (2, "C")) for i in range(1)]
@@ -252,6 +271,9 @@ def test_compare_cli_with_a_sub_folder_per_cell(ikemoto, tmp_path, cli):
     advice = "too few cells for this test ever to reach p < 0.05: score at least 4 cells per sample"
     assert cell["mannwhitney_p_floor"] == pytest.approx(0.1) and advice in " ".join(result.stdout.split())
     assert advice in json.loads(report_path.read_text())["tests"]["ctf18_cells"]["cell_verdict"]
+    n = cell["n_cells_for_80pct_power"]  # how many to score instead, from these cells' spread
+    assert n == cells_for_power(cell["bc_fractions_reference"], cell["bc_fractions"]) and n >= 4
+    assert f"{n} cells per sample give 80% power for this shift" in " ".join(result.stdout.split())
     with open(tmp_path / "out" / "tests.csv", newline="") as handle:
         assert next(csv.DictReader(handle))["cell_verdict"].startswith("Per cell (3 ctf18_cells vs 3 wt_cells cells)")
     assert "<br>Per cell (3 ctf18_cells vs 3 wt_cells cells)" in (tmp_path / "out" / "report.html").read_text()

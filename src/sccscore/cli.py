@@ -660,7 +660,9 @@ def _print_comparison(report: dict) -> None:
             stdout.print(f"cell level: {cell['n_cells']} vs {cell['n_cells_reference']} cells, B+C difference "
                          f"{100 * cell['bc_difference']:+.1f} points (cluster bootstrap 95% CI "
                          f"{100 * cell['bc_difference_ci'][0]:+.1f} to {100 * cell['bc_difference_ci'][1]:+.1f}), "
-                         f"Mann-Whitney p = {cell['mannwhitney_p']:.2g}", highlight=False)
+                         f"Mann-Whitney p = {cell['mannwhitney_p']:.2g}"
+                         + (f", {n} cells per sample give 80% power for this shift (rough: from the cells' spread)"
+                            if (n := cell["n_cells_for_80pct_power"]) else ""), highlight=False)
             stdout.print(test["cell_verdict"], highlight=False)
 
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from .errors import SccscoreError
 from .images import CLASS_NAMES, label_from_folder_name
-from .stats import compare_cells, compare_counts, corrected_with_ci, proportions_with_ci
+from .stats import MIN_CELLS, compare_cells, compare_counts, corrected_with_ci, proportions_with_ci
 
 
 def counts_from_summary(summary: list[dict[str, Any]]) -> dict[str, np.ndarray]:
@@ -238,7 +238,8 @@ def cell_verdict(name: str, reference: str, cell: dict[str, Any], chromosome_p: 
     sentence = (f"Per cell ({cell['n_cells']} {name} vs {cell['n_cells_reference']} {reference} cells): B+C "
                 f"{ours:.0f}% vs {theirs:.0f}% on average, Mann-Whitney p = {cell['mannwhitney_p']:.2g}")
     if cell["mannwhitney_p_floor"] >= 0.05:
-        return f"{sentence}; too few cells for this test ever to reach p < 0.05: score at least 4 cells per sample"
+        return (f"{sentence}; too few cells for this test ever to reach p < 0.05: score at least {MIN_CELLS} cells "
+                "per sample")
     if cell["mannwhitney_p"] >= 0.05 and chromosome_p < 0.05:
         return f"{sentence}: the cells do not bear out the difference between chromosomes"
     return sentence

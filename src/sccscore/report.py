@@ -152,12 +152,14 @@ def _comparison_section(comparison: dict[str, Any], chart_png: bytes, cells_png:
     cell_rows = [[name, f"{c['n_cells']} vs {c['n_cells_reference']}",
                   f"{100 * c['bc_fraction_per_cell']['mean']:.1f} vs {100 * c['bc_fraction_per_cell_reference']['mean']:.1f}",
                   f"{100 * c['bc_difference']:+.1f} ({100 * c['bc_difference_ci'][0]:+.1f} to {100 * c['bc_difference_ci'][1]:+.1f})",
-                  f"{c['mannwhitney_p']:.2g}"]
+                  f"{c['mannwhitney_p']:.2g}", c.get("n_cells_for_80pct_power") or "-"]
                  for name, t in comparison["tests"].items() if (c := t.get("cell_level"))]
     cell_section = ("<h2>Cell level</h2><p class='note'>Cells are the independent units: these figures "
-                    "treat each cell as one observation.</p>"
+                    "treat each cell as one observation. The cells needed for 80% power are a rough planning figure, "
+                    "from the spread of the cells scored.</p>"
                     + _table(["sample", "cells", "mean B+C % per cell", "B+C difference, points (cluster bootstrap "
-                              "95% CI)", "Mann-Whitney p"], cell_rows)) if cell_rows else ""
+                              "95% CI)", "Mann-Whitney p", "cells per sample for 80% power"], cell_rows)
+                    ) if cell_rows else ""
     if cells_png:
         cell_section += (f"<figure><img alt='B+C share per cell' src='{_png_uri(cells_png)}' style='max-width:36rem'>"
                          "<figcaption>Each cell's B+C (open) share; bars: the mean per cell</figcaption></figure>")
