@@ -79,7 +79,7 @@ def write_report(
         sections.append(_spreads_section(run_folder(rows[0]["path"]), model, rows))
     sections += [_gallery_section(model, rows, classes), _least_certain_section(rows, classes)]
     tests = (comparison or {}).get("tests", {}).values()  # the cells' sentence under the chromosomes', where known
-    verdicts = "".join('<p class="verdict">' + "<br>".join(html.escape(v) for v in (t["verdict"], t["cell_verdict"])
+    verdicts = "".join('<p class="verdict">' + "<br>".join(html.escape(v) for v in (t["verdict"], t.get("cell_verdict"))
                                                         if v) + "</p>" for t in tests)
     page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>sccscore report</title>"
             f"<style>{STYLE}</style></head><body><h1>Sister chromatid cohesion: sccscore report</h1>"
