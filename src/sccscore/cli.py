@@ -581,7 +581,7 @@ def compare(
     from ._atomic import write_json
     from .compare import compare as run
     from .compare import (cell_counts, cells_from_predictions, confusion_from, correction_caution, counts_from_rows,
-                          read_predictions, read_sheet, write_tables)
+                          from_spreads, read_predictions, read_sheet, write_tables)
 
     if make_report and out is None:
         raise SccscoreError("--report needs --out, the folder to write report.html into")
@@ -616,7 +616,7 @@ def compare(
 
         settings = {"reference": names[0], "samples": ", ".join(names[1:])}
         if predictions:  # the calls are read, not made: the model only draws the Grad-CAM examples
-            loaded = _load(model or (SPREAD_MODEL if "metaphase" in rows[0] else RELEASED), preprocess)
+            loaded = _load(model or (SPREAD_MODEL if from_spreads(rows) else RELEASED), preprocess)
             settings["calls read from"] = str(predictions)
         else:
             settings["scored with"] = describe_engine(loaded, device)

@@ -57,6 +57,11 @@ def read_predictions(path: str | Path) -> list[dict[str, str]]:
     return rows
 
 
+def from_spreads(rows: list[dict[str, str]]) -> bool:
+    """Whether a predictions table was written by ``classify --spreads``: its rows name their metaphase."""
+    return bool(rows) and "metaphase" in rows[0]
+
+
 def counts_from_rows(rows: list[dict[str, str]]) -> dict[str, np.ndarray]:
     """Predicted A/B/C counts per sample from the rows of a ``predictions.csv``."""
     tally = Counter((row["sample"], row["predicted"]) for row in rows)

@@ -23,7 +23,7 @@ from PIL import Image
 
 from ._atomic import atomic_open
 from .explain import explain, gallery
-from .compare import read_predictions, tally_by, write_cell_figure
+from .compare import from_spreads, read_predictions, tally_by, write_cell_figure
 from .errors import ImageReadError
 from .images import ImageItem, read_image
 from .metrics import concordance, confusion_matrix, open_concordance
@@ -75,7 +75,7 @@ def write_report(
         sections += [_summary_section(rows, classes)]
     if any(row.get("label") for row in rows):
         sections.append(_labels_section(rows, classes))
-    if rows and "metaphase" in rows[0]:  # classify --spreads
+    if from_spreads(rows):
         sections.append(_spreads_section(run_folder(rows[0]["path"]), model, rows))
     sections += [_gallery_section(model, rows, classes), _least_certain_section(rows, classes)]
     tests = (comparison or {}).get("tests", {}).values()  # the cells' sentence under the chromosomes', where known
