@@ -1,6 +1,7 @@
 """The command line end to end, in a subprocess, on real crops."""
 
 import csv
+import json
 import shutil
 
 import pytest
@@ -54,6 +55,13 @@ def test_a_whole_spread_among_crops_is_skipped_saying_so(small_labelled, oshima,
     assert [(r["path"], r["reason"]) for r in _rows(out / "rejected.csv")] == [
         (str(small_labelled / "a" / "spread3.png"), reason)]
     assert f"skipped {small_labelled / 'a' / 'spread3.png'}: {reason}" in " ".join(result.stderr.split())
+    # evaluate names it too, and its JSON lists it
+    result = cli("evaluate", str(small_labelled), "--model", "paper:squeezenet1_1/1", "--json", str(tmp_path / "e.json"))
+    assert result.returncode == 0, result.stderr
+    assert f"skipped {small_labelled / 'a' / 'spread3.png'}: {reason}" in " ".join(result.stderr.split())
+    report = json.loads((tmp_path / "e.json").read_text())
+    assert report["n_rejected"] == 1 and report["rejected"] == [{"path": str(small_labelled / "a" / "spread3.png"),
+                                                                 "reason": reason}]
     # compared with a folder of spreads only, nothing of that sample is left to compare: said so, not a table error
     (tmp_path / "ko").mkdir()
     shutil.copy(oshima / "images" / "spread5.png", tmp_path / "ko")

@@ -43,9 +43,9 @@ def evaluate(
     predictions = predict(model, sample.items, progress=progress, **predict_options)
     if strict:
         fail_on_rejected(predictions.rejected)
+    rejected = [*sample.rejected, *predictions.rejected]
     return evaluation_report(predictions, model.config.name, sample.name) | {
-        "n_rejected": len(sample.rejected) + len(predictions.rejected)
-    }
+        "n_rejected": len(rejected), "rejected": [{"path": str(r.path), "reason": r.reason} for r in rejected]}
 
 
 def evaluation_report(predictions: Predictions, model_name: str, name: str, check_correction: bool = True) -> dict[str, Any]:
