@@ -176,7 +176,7 @@ def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **option
     with _progress("classifying", quiet) as progress:
         result = run(folders, model, out, progress=progress, **options)
     _print_summary(result.summary)
-    _print_skipped([(r.path, r.reason) for r in result.rejected])
+    _print_skipped(result.rejected)
     console.print(f"wrote {result.out_dir / 'predictions.csv'}, summary.csv and rejected.csv", highlight=False)
 
 
@@ -228,13 +228,13 @@ def _print_spread_result(result) -> None:
         console.print(f"{spread.item.path}: {statuses['chromosome']} chromosomes in "
                       f"{len({d.metaphase for d in spread.chromosomes})} metaphase(s)"
                       + (f"; left out: {left_out}" if left_out else ""), highlight=False)
-    _print_skipped([(r.path, r.reason) for r in result.rejected])
+    _print_skipped(result.rejected)
 
 
-def _print_skipped(skipped: list[tuple[object, str]], listed_in: str = "rejected.csv", shown: int = 5) -> None:
-    """Each file skipped (path, why), up to ``shown`` of them; ``listed_in`` holds them all."""
-    for path, reason in skipped[:shown]:
-        console.print(f"[yellow]skipped[/] {path}: {reason}", highlight=False)
+def _print_skipped(skipped: list, listed_in: str = "rejected.csv", shown: int = 5) -> None:
+    """Each file skipped (``images.Rejected``) with why, up to ``shown`` of them; ``listed_in`` lists them all."""
+    for item in skipped[:shown]:
+        console.print(f"[yellow]skipped[/] {item.path}: {item.reason}", highlight=False)
     if len(skipped) > shown:
         console.print(f"[yellow]skipped[/] {len(skipped) - shown} more: see {listed_in}", highlight=False)
 
@@ -406,7 +406,10 @@ def _print_evaluation(report: dict) -> None:
     for cls, row in zip(classes, report["confusion"]):
         table.add_row(cls, *(f"{v:.1f}" if isinstance(v, float) else str(v) for v in row))
     stdout.print(table)
-    _print_skipped([(r["path"], r["reason"]) for r in report["rejected"]], listed_in="the --json report's rejected")
+    from .images import Rejected
+
+    _print_skipped([Rejected(Path(r["path"]), report["sample"], r["reason"]) for r in report["rejected"]],
+                   listed_in="the --json report's rejected")
 
 
 RecipeOption = Annotated[str, typer.Option("--recipe", help="default (sccscore's, best measured; also for crops cut "
@@ -633,7 +636,7 @@ def _classify_for_comparison(samples: list[str], out: Path, model, quiet: bool,
 
     with _progress("classifying", quiet) as progress:
         result = run(samples, model, out, progress=progress, device=device)
-    _print_skipped([(r.path, r.reason) for r in result.rejected])
+    _print_skipped(result.rejected)
     if unscored := [row["sample"] for row in result.summary if not row["n_images"]]:
         raise SccscoreError(f"no image of {', '.join(unscored)} could be scored: see the files skipped above "
                             f"and {out / 'rejected.csv'}")
