@@ -554,6 +554,46 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert page.count("<figure class='overlay'>") == 3  # drawn by classify into the folder the crops are in
 
 
+def test_compare_spreads_in_one_step_as_classify_then_compare(cli, oshima, tmp_path):
+    """compare --spreads classifies the spreads' folders and compares them, as the two steps do."""
+    for sample, name in (("a_rich", "spread3"), ("c_rich", "spread1")):
+        _linked(tmp_path / sample, oshima, [name])
+    out, one_step, two_steps = tmp_path / "out", tmp_path / "one.json", tmp_path / "two.json"
+    run = cli("compare", str(tmp_path / "a_rich"), str(tmp_path / "c_rich"), "--spreads", "--out", str(out),
+              "--json", str(one_step), "--report", "-q")
+    assert run.returncode == 0, run.stderr
+    assert "What to expect: with each of the 4 annotated spreads" in run.stderr  # as classify --spreads says
+    again = cli("compare", "a_rich", "c_rich", "--predictions", str(out / "predictions.csv"), "--json", str(two_steps))
+    assert again.returncode == 0, again.stderr
+    figures = json.loads(one_step.read_text())
+    assert figures == json.loads(two_steps.read_text())
+    assert [figures["groups"][s]["counts"] for s in ("a_rich", "c_rich")] == [[46, 1, 0], [1, 5, 39]]
+    # one metaphase a sample: the chromosomes differ by far, and no test between cells can be made
+    test = figures["tests"]["c_rich"]
+    assert test["chi2_p"] < 1e-10 and test["cell_level"] is None
+    assert test["cell_verdict"].startswith("Per cell (1 c_rich vs 1 a_rich cell): too few cells to test")
+    assert "not of c_rich and a_rich; score at least 4 cells per sample" in " ".join(run.stdout.split())
+    page = (out / "report.html").read_text()
+    assert "<br>Per cell (1 c_rich vs 1 a_rich cell): too few cells to test" in page
+    assert f"<td>model</td><td>{SPREAD_MODEL}</td>" in page and page.count("<figure class='overlay'>") == 2
+    assert "<td>spreads read at scale</td><td>1 (chromosome length" in page
+    assert "<td>outline</td><td>model weighed with the outline" in page
+
+
+def test_compare_spreads_refuses_what_does_not_fit(cli, oshima, tmp_path):
+    _linked(tmp_path / "wt", oshima, ["spread3"])
+    (tmp_path / "empty").mkdir()
+    Image.fromarray(np.full((600, 800, 3), 230, np.uint8)).save(tmp_path / "empty" / "blank.png")
+    spreads = [str(tmp_path / "wt"), str(tmp_path / "empty")]
+    run = cli("compare", *spreads, "--spreads", "--out", str(tmp_path / "out"), "-q")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "no chromosome was found in the spreads of empty: " in " ".join(run.stderr.split())
+    run = cli("compare", "wt", "ko", "--spreads", "--predictions", str(tmp_path / "predictions.csv"))
+    assert run.returncode == 2 and "give --spreads to classify the spreads' folders, or --predictions" in run.stderr
+    run = cli("compare", *spreads, "--out", str(tmp_path / "crops"), "--scale", "2")
+    assert run.returncode == 2 and "--scale is for whole spreads (--spreads)" in run.stderr
+
+
 def test_a_crop_names_the_run_it_was_cut_in(tmp_path):
     """The report finds a run's overlays from its crops' paths, wherever its table was copied to."""
     assert run_folder(tmp_path / "run" / "crops" / "wt" / "spread1" / "001.png") == tmp_path / "run"

@@ -17,6 +17,7 @@ from sccscore.compare import (
     counts_from_rows,
     read_predictions,
     read_sheet,
+    too_few_cells_verdict,
 )
 from sccscore.errors import SccscoreError
 from sccscore.stats import (
@@ -241,6 +242,21 @@ def test_cells_for_power_against_the_noncentral_t():
     assert cells_for_power(reference, sample) == int(np.ceil(n_t * np.pi / 3)) == 6  # 5.5 for the t-test
     assert cells_for_power([0.1, 0.1], [0.9, 0.9]) == 4  # as clear as can be: the fewest cells the test can use
     assert cells_for_power([0.1, 0.2], [0.2, 0.1]) is None  # no difference to detect
+
+
+def test_a_single_cell_in_a_sample_is_said_to_leave_nothing_to_test():
+    """With one cell, a significant chi-square speaks of that cell, not of its genotype: the sentence says so."""
+    counts = {"wt": np.array([40, 5, 2]), "ko": np.array([3, 10, 30])}
+    one_each = {"wt": counts["wt"][None], "ko": counts["ko"][None]}
+    test = compare(counts, "wt", cells=one_each)["tests"]["ko"]
+    assert test["chi2_p"] < 1e-10 and test["cell_level"] is None
+    assert test["cell_verdict"] == too_few_cells_verdict("ko", "wt", one_each)
+    assert test["cell_verdict"].startswith("Per cell (1 ko vs 1 wt cell): too few cells to test")
+    three_wt = {"wt": np.array([[20, 3, 1], [10, 1, 1], [10, 1, 0]]), "ko": one_each["ko"]}
+    assert compare(counts, "wt", cells=three_wt)["tests"]["ko"]["cell_verdict"].startswith("Per cell (1 ko vs 3 wt cells)")
+    # where either sample's cells are unknown, nothing is said of cells
+    assert compare(counts, "wt")["tests"]["ko"]["cell_verdict"] is None
+    assert compare(counts, "wt", cells={"ko": one_each["ko"]})["tests"]["ko"]["cell_verdict"] is None
 
 
 def test_cells_come_from_sub_folders_or_a_sheet():

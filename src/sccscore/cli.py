@@ -138,13 +138,7 @@ def classify(
     quiet: QuietOption = False,
 ) -> None:
     """Classify crops (or whole spreads) and write predictions.csv, summary.csv and rejected.csv."""
-    if spreads and preprocess:
-        raise SccscoreError("--spreads takes no --preprocess: the crops it cuts are already preprocessed like the "
-                            "published ones")
-    if scale is not None and not spreads:
-        raise SccscoreError("--scale is for whole spreads (--spreads); crops are resized to the model's input anyway")
-    if not outline and not spreads:
-        raise SccscoreError("--no-outline is for whole spreads (--spreads): crops are typed by the model alone")
+    _check_spread_options(spreads, preprocess, scale, outline)
     if spreads:
         models = _load_spread_models(model or SPREAD_MODEL)
         loaded = models.classifier
@@ -164,9 +158,7 @@ def classify(
 
         scored_with = {"scored with": describe_engine(loaded, device, engine)}
         if spreads:
-            scored_with["outline"] = _outline_setting(models.shape if outline else None)
-            scored_with["spreads read at scale"] = (f"{read.settings.scale:g} (chromosome length relative to the "
-                                                    "oshima2026 spreads, about 40 px)")
+            scored_with |= _spread_settings(read, models.shape if outline else None)
         console.print(f"wrote {write_report(out, loaded, settings=scored_with)}", highlight=False)
 
 
@@ -202,10 +194,22 @@ def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: f
     return result
 
 
-def _outline_setting(shape_model) -> str:
-    if shape_model is None:
-        return "not used (--no-outline): the model's call alone"
-    return f"model weighed with the outline, shape model fitted on {', '.join(shape_model.trained_on)}"
+def _check_spread_options(spreads: bool, preprocess: str | None, scale: float | None, outline: bool) -> None:
+    if spreads and preprocess:
+        raise SccscoreError("--spreads takes no --preprocess: the crops it cuts are already preprocessed like the "
+                            "published ones")
+    if scale is not None and not spreads:
+        raise SccscoreError("--scale is for whole spreads (--spreads); crops are resized to the model's input anyway")
+    if not outline and not spreads:
+        raise SccscoreError("--no-outline is for whole spreads (--spreads): crops are typed by the model alone")
+
+
+def _spread_settings(read, shape_model) -> dict[str, str]:
+    """The report's settings of a run of whole spreads: the outline model (None: not used) and the scale."""
+    outline = ("not used (--no-outline): the model's call alone" if shape_model is None
+               else f"model weighed with the outline, shape model fitted on {', '.join(shape_model.trained_on)}")
+    return {"outline": outline, "spreads read at scale": f"{read.settings.scale:g} (chromosome length relative "
+                                                         "to the oshima2026 spreads, about 40 px)"}
 
 
 def _settings(scale: float | None):
@@ -559,11 +563,13 @@ def learning_curve(
 @app.command()
 def compare(
     samples: Annotated[list[str], typer.Argument(help="Reference sample, then the samples to compare with it: "
-                                                      "folders, or sample names of --predictions.")],
+                                                      "folders (of crops, or of whole spreads with --spreads), or "
+                                                      "sample names of --predictions.")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder for the tables.")] = None,
     model: Annotated[Optional[str], typer.Option(
-        "--model", "-m", help=f"As for the other commands; default {RELEASED}, or {SPREAD_MODEL} for --predictions "
-        "of classify --spreads. With --predictions it only draws the report: give the model that classified.")] = None,
+        "--model", "-m", help=f"As for the other commands; default {RELEASED}, or {SPREAD_MODEL} for --spreads and "
+        "--predictions of classify --spreads. With --predictions it only draws the report: give the model that "
+        "classified.")] = None,
     predictions: Annotated[Optional[Path], typer.Option(
         "--predictions", help="Use this predictions.csv from classify (calls set right by hand count) instead of "
                               "classifying.")] = None,
@@ -574,6 +580,11 @@ def compare(
     make_report: Annotated[bool, typer.Option("--report", help="Also write a self-contained report.html.")] = False,
     sheet: Annotated[Optional[Path], typer.Option(
         "--sheet", help="Sample sheet CSV with columns image and cell (default: a sub-folder per cell).")] = None,
+    spreads: Annotated[bool, typer.Option(
+        "--spreads", help="The folders hold whole spreads: detect, crop and classify them as classify --spreads does; "
+                          "each metaphase is a cell.")] = False,
+    scale: ScaleOption = None,
+    outline: OutlineOption = True,
     preprocess: PreprocessOption = None,
     seed: SeedOption = 0,
     device: DeviceOption = None,
@@ -587,6 +598,10 @@ def compare(
 
     if make_report and out is None:
         raise SccscoreError("--report needs --out, the folder to write report.html into")
+    _check_spread_options(spreads, preprocess, scale, outline)
+    if spreads and predictions:
+        raise SccscoreError("give --spreads to classify the spreads' folders, or --predictions to read a table "
+                            "classify --spreads wrote, not both")
     matrix = confusion_from(confusion) if confusion else None
     caution = correction_caution(confusion) if confusion else None
     if caution:
@@ -596,6 +611,12 @@ def compare(
         table, names = predictions, samples
     elif out is None:
         raise SccscoreError("give --out for the classify tables, or --predictions to reuse a classify run")
+    elif spreads:
+        models = _load_spread_models(model or SPREAD_MODEL)
+        loaded = models.classifier
+        read = _classify_spreads([Path(s) for s in samples], loaded, out, quiet, scale, device=device,
+                                 use_outline=outline, merge_model=models.merge, shape_model=models.shape)
+        table, names = out / "predictions.csv", _spread_samples(samples, read)
     else:
         loaded = _load(model or RELEASED, preprocess)
         table, names = _classify_for_comparison(samples, out, loaded, quiet, device)
@@ -622,6 +643,8 @@ def compare(
             settings["calls read from"] = str(predictions)
         else:
             settings["scored with"] = describe_engine(loaded, device)
+        if spreads:
+            settings |= _spread_settings(read, models.shape if outline else None)
         path = write_report(out, loaded, report, settings, predictions=table)
         console.print(f"wrote {path}", highlight=False)
     if json_path:
@@ -641,6 +664,17 @@ def _classify_for_comparison(samples: list[str], out: Path, model, quiet: bool,
         raise SccscoreError(f"no image of {', '.join(unscored)} could be scored: see the files skipped above "
                             f"and {out / 'rejected.csv'}")
     return out / "predictions.csv", [row["sample"] for row in result.summary]
+
+
+def _spread_samples(paths: list[str], read) -> list[str]:
+    """The samples' names, in the order given (a folder's name, a file's folder's), each with a chromosome found."""
+    names = list(dict.fromkeys(Path(p).resolve().parent.name if Path(p).is_file() else Path(p).resolve().name
+                               for p in paths))
+    if empty := [name for name in names if name not in {row["sample"] for row in read.summary}]:
+        raise SccscoreError(f"no chromosome was found in the spreads of {', '.join(empty)}: "
+                            f"{read.out_dir / 'detections.csv'} and {read.out_dir / 'overlays'} show what was left out "
+                            "and why")
+    return names
 
 
 def _print_comparison(report: dict) -> None:
@@ -665,6 +699,7 @@ def _print_comparison(report: dict) -> None:
                          f"Mann-Whitney p = {cell['mannwhitney_p']:.2g}"
                          + (f", {n} cells per sample give 80% power for this shift (rough: from the cells' spread)"
                             if (n := cell["n_cells_for_80pct_power"]) else ""), highlight=False)
+        if test["cell_verdict"]:
             stdout.print(test["cell_verdict"], highlight=False)
 
 

@@ -184,12 +184,33 @@ def compare(
     for name, values in counts.items():
         if name != reference:
             result = compare_counts(counts[reference], values)
-            cell = _cell_level(cells or {}, reference, name, seed)
+            cells = cells or {}
+            cell = _cell_level(cells, reference, name, seed)
+            sentence = (cell_verdict(name, reference, cell, result["chi2_p"]) if cell else
+                        too_few_cells_verdict(name, reference, cells) if reference in cells and name in cells else None)
             tests[name] = result | {"verdict": verdict(name, reference, counts[reference], values, result["chi2_p"]),
-                                    "cell_level": cell,
-                                    "cell_verdict": cell and cell_verdict(name, reference, cell, result["chi2_p"])}
+                                    "cell_level": cell, "cell_verdict": sentence}
     return {"reference": reference, "level": "chromosome", "classes": list(CLASS_NAMES),
             "corrected_with": None if confusion is None else confusion.tolist(), "groups": groups, "tests": tests}
+
+
+def too_few_cells_verdict(name: str, reference: str, cells: dict[str, np.ndarray]) -> str:
+    """The cells' sentence where a sample has a single cell: no test between cells can be made.
+
+    Examples
+    --------
+    >>> one_each = {"wt": np.array([[40, 5, 2]]), "ko": np.array([[3, 10, 30]])}
+    >>> for part in too_few_cells_verdict("ko", "wt", one_each).split(", "):
+    ...     print(part)
+    Per cell (1 ko vs 1 wt cell): too few cells to test
+    and the chromosomes of one cell are not independent
+    so the chi-square test above speaks of these cells alone
+    not of ko and wt; score at least 4 cells per sample
+    """
+    n, n_reference = len(cells[name]), len(cells[reference])
+    return (f"Per cell ({n} {name} vs {n_reference} {reference} cell{'s' if n_reference > 1 else ''}): too few cells "
+            "to test, and the chromosomes of one cell are not independent, so the chi-square test above speaks of "
+            f"these cells alone, not of {name} and {reference}; score at least {MIN_CELLS} cells per sample")
 
 
 def _cell_level(cells: dict[str, np.ndarray], reference: str, name: str, seed: int) -> dict[str, Any] | None:
