@@ -597,6 +597,8 @@ def test_compare_spreads_refuses_what_does_not_fit(cli, oshima, tmp_path):
 def test_a_crop_names_the_run_it_was_cut_in(tmp_path):
     """The report finds a run's overlays from its crops' paths, wherever its table was copied to."""
     assert run_folder(tmp_path / "run" / "crops" / "wt" / "spread1" / "001.png") == tmp_path / "run"
+    assert run_folder(tmp_path / "run" / "crops" / "wt" / "slide1" / "field" / "001.png", "slide1/field.png") == \
+        tmp_path / "run"  # a spread in a sub-folder of its sample lies a folder deeper
     assert run_folder("crops/wt/spread1/001.png") == Path(".")
     assert run_folder("wt/001.png") == Path(".")  # a table made by hand: no run, no overlays
 
@@ -658,6 +660,45 @@ def test_classify_spreads_resumes_without_detecting_again(oshima, tmp_path, monk
         assert (out / table).read_text() == (tmp_path / "whole" / table).read_text()
     assert len(_rows(out / "detections.csv")) == len(_rows(tmp_path / "whole" / "detections.csv"))
     assert not (out / ".spreads").exists() and not (out / ".classify-spreads-run.json").exists()
+
+
+def test_spreads_of_one_name_in_two_sub_folders_stay_apart(oshima, tmp_path, monkeypatch):
+    """Microscope software names each slide's images alike: their crops, overlays, records and cells stay apart."""
+    from sccscore import spreads
+    from sccscore.models import load_model
+    from sccscore.report import write_report
+
+    for slide, name in (("slide1", "spread3"), ("slide2", "spread5")):
+        (tmp_path / "wt" / slide).mkdir(parents=True)
+        (tmp_path / "wt" / slide / "field.png").symlink_to(oshima / "images" / f"{name}.png")
+    model = load_model("paper:squeezenet1_1/1")
+    flat = spreads.classify_spreads([oshima / "images" / "spread3.png", oshima / "images" / "spread5.png"], model,
+                                    tmp_path / "flat")
+    monkeypatch.setattr(spreads, "SPREADS_PER_CHUNK", 1)
+
+    def stop_after_the_first(done, total):
+        if done == 1:
+            raise KeyboardInterrupt
+
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        spreads.classify_spreads([tmp_path / "wt"], model, out, progress=stop_after_the_first)
+    assert (out / ".spreads" / "wt" / "slide1" / "field.json").is_file()
+    result = spreads.classify_spreads([tmp_path / "wt"], model, out, resume=True)
+    assert [s.item.name for s in result.spreads] == ["slide1/field.png", "slide2/field.png"]
+    named = {"spread3.png": "slide1/field.png", "spread5.png": "slide2/field.png"}
+    assert [(m["image"], m["n_A"], m["n_B"], m["n_C"]) for m in result.metaphases] == [
+        (named[m["image"]], m["n_A"], m["n_B"], m["n_C"]) for m in flat.metaphases]
+    rows = _rows(out / "predictions.csv")
+    assert {r["cell"] for r in rows} == {"slide1/field/metaphase1", "slide2/field/metaphase1"}
+    assert {Path(r["path"]).parent.relative_to(out).as_posix() for r in rows} == {
+        "crops/wt/slide1/field", "crops/wt/slide2/field"}
+    page = write_report(out, model).read_text()
+    assert page.count("<figure class='overlay'>") == 2 and "<figcaption>wt / slide2/field</figcaption>" in page
+    # two images that would share crops and rows are refused, naming both
+    (tmp_path / "wt" / "slide1" / "field.tif").symlink_to(oshima / "images" / "spread1.png")
+    with pytest.raises(SccscoreError, match=r"field.png and .*field.tif are both image 'slide1/field' of sample 'wt'"):
+        spreads.detect_spreads([tmp_path / "wt"], tmp_path / "mixed")
 
 
 def test_classify_spreads_strict_fails_on_a_spread_it_cannot_read(cli, oshima, tmp_path):

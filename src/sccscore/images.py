@@ -46,11 +46,21 @@ _EXIF_TURNS = {
 
 @dataclass(frozen=True)
 class ImageItem:
-    """One image file of a sample, with its reference label if the folder has one."""
+    """One image file of a sample, with its reference label if the folder has one.
+
+    ``name`` is its path within the sample's folder (``slide1/field.png``), so that
+    two images of one name in different sub-folders stay apart; its file name where
+    it was named alone.
+    """
 
     path: Path
     sample: str
     label: str | None = None
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", Path(self.path).name)
 
 
 @dataclass(frozen=True)
@@ -326,7 +336,7 @@ def _scan_files(
         if not path.is_file() or any(part.startswith(".") for part in path.relative_to(folder).parts):
             continue
         if path.suffix.lower() in IMAGE_SUFFIXES:
-            items.append(ImageItem(path, sample, label))
+            items.append(ImageItem(path, sample, label, path.relative_to(folder).as_posix()))
         else:
             rejected.append(Rejected(path, sample, f"not an image file type ({path.suffix or 'no extension'})"))
     return items, rejected

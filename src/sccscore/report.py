@@ -30,7 +30,7 @@ from .metrics import concordance, confusion_matrix, open_concordance
 from .models import ScoringModel
 from .plots import plot_distributions
 from .spread_model import what_to_expect
-from .spreads import CHECK_BELOW, run_folder, to_check_sentence
+from .spreads import CHECK_BELOW, image_stem, run_folder, to_check_sentence
 from .version import versions
 
 N_LEAST_CERTAIN = 12
@@ -76,7 +76,7 @@ def write_report(
     if any(row.get("label") for row in rows):
         sections.append(_labels_section(rows, classes))
     if from_spreads(rows):
-        sections.append(_spreads_section(run_folder(rows[0]["path"]), model, rows))
+        sections.append(_spreads_section(run_folder(rows[0]["path"], rows[0].get("image", "")), model, rows))
     sections += [_gallery_section(model, rows, classes), _least_certain_section(rows, classes)]
     tests = (comparison or {}).get("tests", {}).values()  # the cells' sentence under the chromosomes', where known
     verdicts = "".join('<p class="verdict">' + "<br>".join(html.escape(v) for v in (t["verdict"], t.get("cell_verdict"))
@@ -205,11 +205,13 @@ def _spreads_section(run_dir: Path, model: ScoringModel, rows: list[dict[str, st
              _to_check(rows),
              _table(["sample", "image", "metaphase", "chromosomes", *(f"{c} %" for c in classes)], table),
              _cautions(run_dir / "cautions.csv")]
-    for overlay in sorted((run_dir / "overlays").glob("*/*.png")):
+    for overlay in sorted((run_dir / "overlays").glob("*/**/*.png")):
+        sample, *within = overlay.relative_to(run_dir / "overlays").with_suffix("").parts
+        caption = f"{sample} / {'/'.join(within)}"  # as the chromosomes are named below: sample / image #id
         with Image.open(overlay) as image:
             image.thumbnail((900, 900))
-            parts.append(f"<figure class='overlay'><img src='{_png_uri(_image_png(image))}' alt='{html.escape(overlay.stem)}'>"
-                         f"<figcaption>{html.escape(overlay.parent.name)} / {html.escape(overlay.stem)}</figcaption></figure>")
+            parts.append(f"<figure class='overlay'><img src='{_png_uri(_image_png(image))}' alt='{html.escape(caption)}'>"
+                         f"<figcaption>{html.escape(caption)}</figcaption></figure>")
     return "".join(parts)
 
 
@@ -222,8 +224,8 @@ def _cautions(path: Path) -> str:
     if not rows:
         return ""
     # named as the overlays' captions name them: two samples may hold images of the same name
-    items = "".join(f"<li>{html.escape(r['sample'])} / {html.escape(Path(r['path']).name)}: {html.escape(r['caution'])}</li>"
-                    for r in rows)
+    items = "".join(f"<li>{html.escape(r['sample'])} / {html.escape(r.get('image') or Path(r['path']).name)}: "
+                    f"{html.escape(r['caution'])}</li>" for r in rows)  # no image column before 2026-12-01
     return f"<div class='expected'><p>Check these spreads' overlays before reading their shares:</p><ul>{items}</ul></div>"
 
 
@@ -287,5 +289,5 @@ def _least_certain_section(rows: list[dict[str, str]], classes: list[str]) -> st
 def _chromosome_name(row: dict[str, str]) -> str:
     """A crop by its sample and file; a spread's chromosome as its overlay shows it: caption, then number."""
     if row.get("image") and row.get("id"):  # crops of two spreads share file names (001.png, ...)
-        return f"{row['sample']} / {Path(row['image']).stem} #{row['id']}"
+        return f"{row['sample']} / {image_stem(row['image'])} #{row['id']}"
     return f"{row['sample']}/{Path(row['path']).name}"

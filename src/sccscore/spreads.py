@@ -3,10 +3,14 @@
 :func:`detect_spreads` finds the chromosomes of each image (:mod:`sccscore.detect`)
 and writes to the output folder:
 
+Each image is named by its path within its sample's folder (``<image>`` below: ``field``,
+or ``slide1/field`` for ``<sample>/slide1/field.png``), so that images of one file name
+in different sub-folders stay apart.
+
 - ``crops/<sample>/<image>/<id>.png``: one crop per chromosome, other objects
   painted out (:func:`sccscore.detect.crop`) and the paper's preprocessing applied, so
   that it looks like the published crops the models were trained on: white background;
-- ``labelled/<a|b|c>/<image>-<id>.png`` when annotations are given: the crops of
+- ``labelled/<a|b|c>/<image>-<id>.png`` when annotations (``<labels>/<image>.txt``) are given: the crops of
   the detections that match an annotated box, a folder ready for ``sccscore train``;
 - ``detections.csv``: every object found, chromosome or left out, with its box,
   area, centre, metaphase, status and reason;
@@ -35,7 +39,7 @@ import shutil
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -55,7 +59,7 @@ from .shape import SHAPE_MEASURES, ShapeModel, combine
 DETECTION_HEADER = ["image", "sample", "id", "x0", "y0", "x1", "y1", "area", "centroid_x", "centroid_y",
                     "metaphase", "status", "reason", "crop", *SHAPE_MEASURES]
 REJECTED_HEADER = ["path", "sample", "reason"]
-CAUTIONS_HEADER = ["path", "sample", "caution"]
+CAUTIONS_HEADER = ["path", "sample", "image", "caution"]
 TYPE_COLOURS = {"A": (0, 150, 0), "B": (235, 140, 0), "C": (210, 0, 0)}
 FOUND_COLOUR, LEFT_OUT_COLOUR = (0, 90, 255), (150, 150, 150)
 # spreads detected before their crops are scored together: few model start-ups, and a bounded
@@ -114,7 +118,7 @@ def detect_spreads(
         raise SccscoreError(f"{labels_dir}: no such folder of label files")
     merge_model = merge_model or MergeModel.load()
     settings = settings or DetectSettings(scale=merge_model.scale)  # the magnification it was fitted at
-    items, rejected = items_from_paths(paths)
+    items, rejected = _spread_items(paths)
     out = output_folder(out_dir)
     spreads = []
     for done, item in enumerate(items, start=1):
@@ -126,6 +130,23 @@ def detect_spreads(
             progress(done, len(items))
     _write_detection_tables(out, spreads, rejected, bool(labels_dir))
     return SpreadsResult(spreads, rejected, out, settings)
+
+
+def _spread_items(paths: Sequence[str | Path]) -> tuple[list[ImageItem], list[Rejected]]:
+    """The spread images named (files or folders), refusing two that would write to the same crops and tables."""
+    items, rejected = items_from_paths(paths)
+    seen: dict[tuple[str, str], Path] = {}
+    for item in items:
+        if (key := (item.sample, image_stem(item.name))) in seen:
+            raise SccscoreError(f"{seen[key]} and {item.path} are both image '{key[1]}' of sample '{item.sample}', so "
+                                "their crops and rows would mix: rename one, or give them as separate samples")
+        seen[key] = item.path
+    return items, rejected
+
+
+def image_stem(name: str) -> str:
+    """An image's name within its sample, without the file type (``slide1/field``): its crops' folder and cells."""
+    return PurePosixPath(name).with_suffix("").as_posix()
 
 
 def _process_or_reject(item: ImageItem, out: Path, settings: DetectSettings, merge_model: MergeModel, labels_dir,
@@ -144,16 +165,18 @@ def _write_detection_tables(out: Path, spreads: list[Spread], rejected: list[Rej
               (row for spread in spreads for row in _detection_rows(spread, out, with_label)))
     write_csv(out / "rejected.csv", REJECTED_HEADER, ([str(r.path), r.sample, r.reason] for r in rejected))
     write_csv(out / "cautions.csv", CAUTIONS_HEADER,
-              ([str(s.item.path), s.item.sample, caution] for s in spreads for caution in s.cautions))
+              ([str(s.item.path), s.item.sample, s.item.name, caution] for s in spreads for caution in s.cautions))
 
 
-def run_folder(crop_path: str | Path) -> Path:
-    """The classify output folder a chromosome's crop was cut into (OUT/crops/sample/spread/001.png).
+def run_folder(crop_path: str | Path, image: str = "") -> Path:
+    """The classify output folder a chromosome's crop was cut into (OUT/crops/sample/<image>/001.png).
 
-    A shorter path (a table made by hand) gives its top folder, which holds no overlays.
+    ``image`` is the crop's image as ``predictions.csv`` names it (``slide1/field.png`` lies
+    a folder deeper than ``field.png``). A shorter path (a table made by hand) gives its top
+    folder, which holds no overlays.
     """
     parents = Path(crop_path).parents
-    return parents[min(3, len(parents) - 1)]
+    return parents[min(2 + len(PurePosixPath(image or "spread").parts), len(parents) - 1)]
 
 
 def _warn_cautions(spread: Spread) -> None:
@@ -165,7 +188,8 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
              labels_dir) -> tuple[Spread, np.ndarray]:
     rgb = read_image(item.path)
     found = detect(rgb, settings, merge_model, luminance=is_jpeg(item.path))
-    folder = output_folder(out / "crops" / item.sample / item.path.stem)  # run_folder() reads this layout back
+    stem = image_stem(item.name)
+    folder = output_folder(out / "crops" / item.sample / stem)  # run_folder() reads this layout back
     crops = {}
     for chromosome in found.chromosomes:
         crops[chromosome.id] = _save_png(paper_preprocess(crop(rgb, found, chromosome, settings.margin)),
@@ -173,9 +197,9 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
     spread = Spread(item, rgb.shape[:2], found.detections, crops, cautions=detection_cautions(found, settings))
     _warn_cautions(spread)
     if labels_dir is not None:
-        spread.labels = _annotated_types(found.chromosomes, Path(labels_dir) / f"{item.path.stem}.txt", rgb.shape)
+        spread.labels = _annotated_types(found.chromosomes, Path(labels_dir) / f"{stem}.txt", rgb.shape)
         for number, label in spread.labels.items():
-            target = output_folder(out / "labelled" / label.lower()) / f"{item.path.stem}-{number:03d}.png"
+            target = output_folder(out / "labelled" / label.lower()) / f"{stem.replace('/', '-')}-{number:03d}.png"
             with atomic_open(target, "wb") as handle:
                 handle.write(crops[number].read_bytes())
     return spread, rgb
@@ -197,7 +221,7 @@ def _save_png(rgb: np.ndarray, path: Path) -> Path:
 def _detection_rows(spread: Spread, out: Path, with_label: bool):
     for d in spread.detections:
         crop_path = spread.crops.get(d.id)
-        row = [spread.item.path.name, spread.item.sample, d.id, *d.box, d.area, round(d.centroid[0], 1),
+        row = [spread.item.name, spread.item.sample, d.id, *d.box, d.area, round(d.centroid[0], 1),
                round(d.centroid[1], 1), d.metaphase or "", d.status, d.reason,
                str(crop_path) if crop_path else "", *(d.outline or [""] * len(SHAPE_MEASURES))]
         yield row + ([spread.labels.get(d.id, "")] if with_label else [])
@@ -234,7 +258,7 @@ def _write_overlay(out: Path, spread: Spread, rgb: np.ndarray, types: dict[int, 
         else:
             draw.rectangle(d.box, outline=LEFT_OUT_COLOUR, width=1)
             draw.text((d.box[0] + 2, d.box[1]), d.status, fill=LEFT_OUT_COLOUR)
-    _save_png(np.asarray(image), output_folder(out / "overlays" / spread.item.sample) / f"{spread.item.path.stem}.png")
+    _save_png(np.asarray(image), _image_file(out / "overlays", spread.item, ".png"))
 
 
 def _dashed_rectangle(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], outline: tuple[int, int, int],
@@ -285,7 +309,7 @@ def classify_spreads(
     if shape_model and tuple(model.config.classes) != CLASS_NAMES:
         raise SccscoreError(f"model {model.config.name} gives types {', '.join(model.config.classes)}; the outline "
                             f"weighs {', '.join(CLASS_NAMES)}: classify without it")
-    items, rejected = items_from_paths(paths)
+    items, rejected = _spread_items(paths)
     if strict:
         fail_on_rejected(rejected)
     out = output_folder(out_dir)
@@ -316,6 +340,13 @@ def classify_spreads(
     return result
 
 
+def _image_file(folder: Path, item: ImageItem, suffix: str) -> Path:
+    """``folder/<sample>/<image><suffix>``, its folders made."""
+    path = folder / item.sample / f"{image_stem(item.name)}{suffix}"
+    output_folder(path.parent)
+    return path
+
+
 def _chunk_full(pending: list[tuple[Spread, np.ndarray]]) -> bool:
     return len(pending) >= SPREADS_PER_CHUNK or sum(rgb.size for _, rgb in pending) >= CHUNK_VALUES
 
@@ -337,7 +368,7 @@ def _classify_chunk(chunk: list[tuple[Spread, np.ndarray]], model: ScoringModel,
             if str(path) in scored:
                 spread.predicted[number], spread.probabilities[number] = scored[str(path)]
         _write_overlay(out, spread, rgb, spread.predicted)
-        write_json(output_folder(out / RECORDS / spread.item.sample) / f"{spread.item.path.stem}.json", _record(spread))
+        write_json(_image_file(out / RECORDS, spread.item, ".json"), _record(spread))
     return predictions.rejected
 
 
@@ -378,7 +409,7 @@ def _resume_spreads(out: Path, run: dict[str, Any]) -> dict[str, Spread]:
     if read_kept_json(state) != json.loads(json.dumps(run)):
         raise SccscoreError(f"{out}: the interrupted run used other images, model, detection or outline settings; "
                             "run again without --resume to start afresh")
-    spreads = [_from_record(read_kept_json(path)) for path in sorted((out / RECORDS).glob("*/*.json"))]
+    spreads = [_from_record(read_kept_json(path)) for path in sorted((out / RECORDS).glob("*/**/*.json"))]
     return {_key(spread.item): spread for spread in spreads}
 
 
@@ -387,7 +418,8 @@ def _key(item: ImageItem) -> str:
 
 
 def _record(spread: Spread) -> dict[str, Any]:
-    return {"path": str(spread.item.path), "sample": spread.item.sample, "shape": list(spread.shape),
+    return {"path": str(spread.item.path), "sample": spread.item.sample, "name": spread.item.name,
+            "shape": list(spread.shape),
             "detections": [asdict(d) for d in spread.detections],
             "crops": {str(n): str(p) for n, p in spread.crops.items()},
             "predicted": spread.predicted, "probabilities": spread.probabilities, "cautions": spread.cautions}
@@ -398,16 +430,16 @@ def _from_record(record: dict[str, Any]) -> Spread:
                                     "outline": tuple(d["outline"]) if d["outline"] else None}))
                   for d in record["detections"]]
     by_number = lambda table: {int(n): value for n, value in table.items()}  # noqa: E731 (JSON keys are text)
-    return Spread(ImageItem(Path(record["path"]), record["sample"]), tuple(record["shape"]), detections,
+    item = ImageItem(Path(record["path"]), record["sample"], name=record.get("name", ""))  # "": kept before names
+    return Spread(item, tuple(record["shape"]), detections,
                   {n: Path(p) for n, p in by_number(record["crops"]).items()},
                   predicted=by_number(record["predicted"]), probabilities=by_number(record["probabilities"]),
                   cautions=record.get("cautions", []))  # kept by a run before cautions were recorded
 
 
 def _prediction_row(spread: Spread, d: Detection, classes: Sequence[str]) -> dict:
-    stem = spread.item.path.stem
-    row = {"path": str(spread.crops[d.id]), "sample": spread.item.sample,
-           "image": spread.item.path.name, "metaphase": d.metaphase, "cell": f"{stem}/metaphase{d.metaphase}",
+    row = {"path": str(spread.crops[d.id]), "sample": spread.item.sample, "image": spread.item.name,
+           "metaphase": d.metaphase, "cell": f"{image_stem(spread.item.name)}/metaphase{d.metaphase}",
            "id": d.id, "x0": d.box[0], "y0": d.box[1], "x1": d.box[2], "y1": d.box[3],
            "predicted": spread.predicted[d.id]}
     probabilities = spread.probabilities[d.id]
