@@ -10,6 +10,7 @@ from scipy import optimize as scipy_optimize
 from scipy import stats as scipy_stats
 
 from sccscore.compare import (
+    cell_counts,
     cells_from_predictions,
     compare,
     confusion_from,
@@ -267,6 +268,12 @@ def test_cells_come_from_sub_folders_or_a_sheet():
     assert list(cells) == ["ko"] and cells["ko"].tolist() == [[1, 1, 0], [0, 0, 1]]
     by_sheet = cells_from_predictions(rows, {"/d/wt/a/1.jpg": "w1", "1.jpg": "x"})
     assert by_sheet["wt"].tolist() == [[1, 0, 0]]
+    # two slides' cell1 are two cells; one cell's crops sorted into label folders stay one
+    nested = [{"path": f"/d/ko/slide{s}/cell1/{p}.jpg", "sample": "ko", "predicted": p} for s, p in ((1, "A"), (2, "C"))]
+    nested += [{"path": f"/d/wt/{p.lower()}/cell1/1.jpg", "sample": "wt", "predicted": p} for p in "AB"]
+    assert {sample: {cell: dict(counts) for cell, counts in by_cell.items()}
+            for sample, by_cell in cell_counts(nested).items()} == {
+        "ko": {"slide1/cell1": {"A": 1}, "slide2/cell1": {"C": 1}}, "wt": {"cell1": {"A": 1, "B": 1}}}
 
 
 def test_compare_cli_with_a_sub_folder_per_cell(ikemoto, tmp_path, cli):

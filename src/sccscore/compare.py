@@ -84,22 +84,44 @@ def cell_counts(rows: list[dict[str, str]], sheet: dict[str, str] | None = None)
 
     An image's cell is its entry in the sample sheet (by path, then file name),
     else its ``cell`` column (the metaphase, for crops found in whole spreads),
-    else the folder it sits in, unless that is a label folder (a, b, c) or the
-    sample's own folder.
+    else the folders it sits in below the sample's own (:func:`folder_cell`).
     """
     cells: dict[str, dict[str, Counter]] = {}
     incomplete = set()
     for row in rows:
         path = Path(row["path"])
         cell = (sheet or {}).get(row["path"]) or (sheet or {}).get(path.name) or row.get("cell") or None
-        if cell is None and sheet is None and path.parent.name != row["sample"] \
-                and label_from_folder_name(path.parent.name) is None:
-            cell = path.parent.name
+        if cell is None and sheet is None:
+            cell = folder_cell(path, row["sample"])
         if cell is None:
             incomplete.add(row["sample"])
             continue
         cells.setdefault(row["sample"], {}).setdefault(cell, Counter())[row["predicted"]] += 1
     return {sample: by_cell for sample, by_cell in cells.items() if sample not in incomplete}
+
+
+def folder_cell(path: Path, sample: str) -> str | None:
+    """The cell of an image by its folders below its sample's folder, a label folder (a, b, c) left out.
+
+    Two slides' ``cell1`` stay two cells; a cell's crops sorted into label folders stay one.
+
+    Examples
+    --------
+    >>> folder_cell(Path("/d/wt/slide1/cell1/3.png"), "wt"), folder_cell(Path("/d/wt/b/cell1/3.png"), "wt")
+    ('slide1/cell1', 'cell1')
+    >>> folder_cell(Path("/d/wt/3.png"), "wt"), folder_cell(Path("/d/wt/a/3.png"), "wt")
+    (None, None)
+    """
+    below: list[str] = []
+    for folder in path.parents:
+        if folder.name == sample:
+            break
+        below.insert(0, folder.name)
+    else:  # the sample's folder is not on the path (a table made by hand): the image's own folder
+        below = [path.parent.name]
+    if below and label_from_folder_name(below[0]) is not None:
+        below = below[1:]
+    return "/".join(below) or None
 
 
 def cells_from_predictions(rows: list[dict[str, str]], sheet: dict[str, str] | None = None) -> dict[str, np.ndarray]:
