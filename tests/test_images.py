@@ -146,6 +146,20 @@ def test_palette_image_reads(tmp_path, crop):
     assert read_image(tmp_path / "p.png").shape == crop.shape
 
 
+def test_a_stack_of_images_in_one_file_is_refused_not_read_as_its_first(tmp_path, crop):
+    """A z-stack, series or channels as pages: which image to score is the user's choice, not the first page's."""
+    blank = np.full_like(crop, 230)
+    Image.fromarray(blank).save(tmp_path / "stack.tif", save_all=True, append_images=[Image.fromarray(crop)])
+    tifffile.imwrite(tmp_path / "stack16.tif", np.stack([crop.astype(np.uint16) * 257] * 3))  # 16-bit: another reader
+    for name in ("stack.tif", "stack16.tif"):
+        with pytest.raises(ImageReadError, match=rf"{name}: holds \d images of {crop.shape[1]} x {crop.shape[0]} px "
+                                                 r"\(a stack, a series, or channels saved as pages\)"):
+            read_image(tmp_path / name)
+    # a smaller page is a thumbnail, not an image of its own
+    Image.fromarray(crop).save(tmp_path / "thumb.tif", save_all=True, append_images=[Image.fromarray(crop[::4, ::4])])
+    assert np.array_equal(read_image(tmp_path / "thumb.tif"), crop)
+
+
 def test_corrupt_and_non_image_files_name_the_file(tmp_path, ikemoto):
     source = sorted((ikemoto / "images" / "wt" / "a").iterdir())[0].read_bytes()
     (tmp_path / "truncated.jpg").write_bytes(source[: len(source) // 3])

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from .errors import ImageReadError, SccscoreError
 
@@ -131,6 +131,8 @@ def read_image(path: str | Path) -> np.ndarray:
         with Image.open(path) as image:
             if image.width * image.height > _MAX_PIXELS:
                 raise ImageReadError(path, f"image is {image.width} x {image.height} px, too large to read")
+            _refuse_a_stack(path, [image.size for _ in ImageSequence.Iterator(image)])
+            image.seek(0)
             wide = _colour_wider_than_8_bits(image)  # asked first: reading a PNG's EXIF loads it
             orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
             if wide:  # Pillow would keep only the high byte of each sample
@@ -264,14 +266,31 @@ def _peak(dtype: np.dtype) -> float:
     return 1.0  # float images are taken to lie in [0, 1]
 
 
+def _refuse_a_stack(path: Path, sizes: list) -> None:
+    """Refuse a file of several images of one size (a z-stack, a time series, channels saved as pages).
+
+    Which of them to score is the user's choice; reading the first alone would score an
+    image nobody chose. Pages of another size than the first (a thumbnail, a pyramid's
+    levels) are not images of their own.
+    """
+    if (same := sizes.count(sizes[0])) > 1:
+        raise ImageReadError(path, f"holds {same} images of {' x '.join(map(str, sizes[0]))} px (a stack, a series, or "
+                                   "channels saved as pages): sccscore scores one image a file; save the one to score "
+                                   "as a file of its own")
+
+
 def _read_tiff(path: Path) -> np.ndarray:
     """Fallback for TIFFs that Pillow cannot decode, such as 16-bit RGB."""
     import tifffile
 
     try:
-        array = tifffile.imread(path)
+        with tifffile.TiffFile(path) as tiff:
+            shapes = [page.shape for page in tiff.pages]
+            array = tiff.asarray(key=0)
     except Exception as exc:  # tifffile raises many types for broken files
         raise ImageReadError(path, f"corrupt or unsupported TIFF ({exc})") from None
+    contiguous = lambda shape: len(shape) == 3 and shape[-1] in (3, 4)  # noqa: E731 (height, width, samples)
+    _refuse_a_stack(path, [shape[1::-1] if contiguous(shape) else shape[:-3:-1] for shape in shapes])  # (width, height)
     if array.ndim == 3 and array.shape[0] in (3, 4) and array.shape[-1] not in (3, 4):
         array = np.moveaxis(array, 0, -1)  # planar (channels first) layout
     try:
