@@ -317,6 +317,21 @@ def test_compare_cli_with_a_sub_folder_per_cell(ikemoto, tmp_path, cli):
     assert "<img alt='B+C share per cell'" in (tmp_path / "out" / "report.html").read_text()
 
 
+def test_a_predictions_table_saved_by_a_spreadsheet_reads_as_written(tmp_path):
+    """Calls are set right in Excel: its CSV UTF-8 has a byte-order mark; where the decimal mark is a comma, ';'."""
+    written = tmp_path / "predictions.csv"
+    written.write_text("path,sample,predicted,p_A,p_B,p_C\nwt/1.png,wt,A,0.9,0.07,0.03\nko/µ2.png,ko,C,0.1,0.2,0.7\n",
+                       encoding="utf-8")
+    excel = tmp_path / "excel.csv"
+    excel.write_bytes(b"\xef\xbb\xbf" + "path;sample;predicted;p_A;p_B;p_C\r\nwt/1.png;wt;A;0,9;0,07;0,03\r\n"
+                      "ko/µ2.png;ko;c;0,1;0,2;0,7\r\n".encode("utf-8"))
+    assert read_predictions(excel) == read_predictions(written)
+    excel.write_bytes(excel.read_bytes()[3:].decode("utf-8").encode("cp1252"))  # "CSV (Comma delimited)": not UTF-8
+    with pytest.raises(SccscoreError, match=r"excel.csv: cannot read the predictions table: not UTF-8 text .*save it "
+                                            r"as CSV UTF-8"):
+        read_predictions(excel)
+
+
 def test_bad_tables_are_named(tmp_path):
     sheet = tmp_path / "sheet.csv"
     sheet.write_text("image,genotype\na.jpg,wt\n")

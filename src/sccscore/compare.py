@@ -29,12 +29,23 @@ def counts_from_summary(summary: list[dict[str, Any]]) -> dict[str, np.ndarray]:
 
 
 def read_table(path: str | Path, what: str, columns: set[str]) -> list[dict[str, str]]:
-    """The rows of a CSV file that must have ``columns``; a clear error naming the file otherwise."""
+    """The rows of a CSV file that must have ``columns``; a clear error naming the file otherwise.
+
+    Read as spreadsheets save it too: with a byte-order mark (Excel's "CSV UTF-8"), and
+    separated by semicolons where the header has no comma (Excel where the decimal mark
+    is a comma).
+    """
     path = Path(path)
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            header = handle.readline()
+            handle.seek(0)
+            separator = ";" if ";" in header and "," not in header else ","
+            rows = list(csv.DictReader(handle, delimiter=separator))
+    except UnicodeDecodeError as exc:
+        raise SccscoreError(f"{path}: cannot read the {what}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                            "from a spreadsheet, save it as CSV UTF-8") from None
+    except (OSError, csv.Error) as exc:
         raise SccscoreError(f"{path}: cannot read the {what} ({exc})") from None
     if not rows or not columns <= set(rows[0]):
         raise SccscoreError(f"{path}: the {what} needs the columns {', '.join(sorted(columns))} and at least one row")
@@ -54,6 +65,9 @@ def read_predictions(path: str | Path) -> list[dict[str, str]]:
             raise SccscoreError(f"{path}, line {line}: predicted '{row['predicted'] or ''}' is not one of "
                                 f"{', '.join(CLASS_NAMES)}; to leave a chromosome out, delete its line")
         row["predicted"] = called
+        for key in row:
+            if key and key.startswith("p_") and row[key]:
+                row[key] = row[key].replace(",", ".")  # a decimal comma, as a spreadsheet may save it
     return rows
 
 
