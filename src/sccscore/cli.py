@@ -668,8 +668,9 @@ def _classify_for_comparison(samples: list[str], out: Path, model, quiet: bool,
 
 def _spread_samples(paths: list[str], read) -> list[str]:
     """The samples' names, in the order given (a folder's name, a file's folder's), each with a chromosome found."""
-    names = list(dict.fromkeys(Path(p).resolve().parent.name if Path(p).is_file() else Path(p).resolve().name
-                               for p in paths))
+    from .images import sample_name
+
+    names = list(dict.fromkeys(map(sample_name, paths)))
     if empty := [name for name in names if name not in {row["sample"] for row in read.summary}]:
         raise SccscoreError(f"no chromosome was found in the spreads of {', '.join(empty)}: "
                             f"{read.out_dir / 'detections.csv'} and {read.out_dir / 'overlays'} show what was left out "

@@ -279,6 +279,12 @@ def _refuse_a_stack(path: Path, sizes: list) -> None:
                                    "as a file of its own")
 
 
+def _page_size(shape: tuple[int, ...]) -> tuple[int, int]:
+    """(width, height) of a TIFF page of shape (height, width, samples), (samples, height, width) or (height, width)."""
+    height, width = shape[:2] if len(shape) == 3 and shape[-1] in (3, 4) else shape[-2:]
+    return width, height
+
+
 def _read_tiff(path: Path) -> np.ndarray:
     """Fallback for TIFFs that Pillow cannot decode, such as 16-bit RGB."""
     import tifffile
@@ -289,8 +295,7 @@ def _read_tiff(path: Path) -> np.ndarray:
             array = tiff.asarray(key=0)
     except Exception as exc:  # tifffile raises many types for broken files
         raise ImageReadError(path, f"corrupt or unsupported TIFF ({exc})") from None
-    contiguous = lambda shape: len(shape) == 3 and shape[-1] in (3, 4)  # noqa: E731 (height, width, samples)
-    _refuse_a_stack(path, [shape[1::-1] if contiguous(shape) else shape[:-3:-1] for shape in shapes])  # (width, height)
+    _refuse_a_stack(path, [_page_size(shape) for shape in shapes])
     if array.ndim == 3 and array.shape[0] in (3, 4) and array.shape[-1] not in (3, 4):
         array = np.moveaxis(array, 0, -1)  # planar (channels first) layout
     try:
@@ -374,13 +379,19 @@ def scan_samples(folders: list[str | Path]) -> list[Sample]:
     return samples
 
 
+def sample_name(path: str | Path) -> str:
+    """The sample of a path named on a command line: a folder's name, or a file's folder's."""
+    path = Path(path).resolve()
+    return (path.parent if path.is_file() else path).name
+
+
 def items_from_paths(paths: Sequence[str | Path]) -> tuple[list[ImageItem], list[Rejected]]:
     """The images named on a command line: files (sample = their folder's name) or sample folders."""
     items: list[ImageItem] = []
     rejected: list[Rejected] = []
     for path in map(Path, paths):
         if path.is_file():
-            items.append(ImageItem(path, path.resolve().parent.name))
+            items.append(ImageItem(path, sample_name(path)))
         else:
             sample = scan_sample(path)
             items += sample.items

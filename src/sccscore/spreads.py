@@ -1,17 +1,16 @@
 """From raw spread images to crops and answers: ``sccscore detect`` and ``classify --spreads``.
 
 :func:`detect_spreads` finds the chromosomes of each image (:mod:`sccscore.detect`)
-and writes to the output folder:
-
-Each image is named by its path within its sample's folder (``<image>`` below: ``field``,
-or ``slide1/field`` for ``<sample>/slide1/field.png``), so that images of one file name
-in different sub-folders stay apart.
+and writes to the output folder, ``<image>`` being the image's path within its
+sample's folder without its file type (``field``, or ``slide1/field`` for
+``<sample>/slide1/field.png``, so that two slides' images of one name stay apart):
 
 - ``crops/<sample>/<image>/<id>.png``: one crop per chromosome, other objects
   painted out (:func:`sccscore.detect.crop`) and the paper's preprocessing applied, so
   that it looks like the published crops the models were trained on: white background;
-- ``labelled/<a|b|c>/<image>-<id>.png`` when annotations (``<labels>/<image>.txt``) are given: the crops of
-  the detections that match an annotated box, a folder ready for ``sccscore train``;
+- ``labelled/<a|b|c>/<image>-<id>.png`` when annotations (``<labels>/<image>.txt``) are
+  given: the crops of the detections that match an annotated box, a folder ready for
+  ``sccscore train``;
 - ``detections.csv``: every object found, chromosome or left out, with its box,
   area, centre, metaphase, status and reason;
 - ``overlays/<sample>/<image>.png``: the image with each box drawn;
