@@ -7,7 +7,7 @@ import tifffile
 from PIL import Image, ImageOps
 
 from sccscore.errors import ImageReadError, SccscoreError
-from sccscore.images import label_from_folder_name, read_image, scan_sample, scan_samples
+from sccscore.images import label_from_folder_name, read_crop, read_image, scan_sample, scan_samples
 
 
 @pytest.fixture
@@ -158,6 +158,19 @@ def test_a_stack_of_images_in_one_file_is_refused_not_read_as_its_first(tmp_path
     # a smaller page is a thumbnail, not an image of its own
     Image.fromarray(crop).save(tmp_path / "thumb.tif", save_all=True, append_images=[Image.fromarray(crop[::4, ::4])])
     assert np.array_equal(read_image(tmp_path / "thumb.tif"), crop)
+
+
+def test_a_small_spread_given_as_a_crop_is_refused_by_its_many_objects(tmp_path, ikemoto, oshima):
+    """An older camera's 640 x 480 spread slips under the size bar; its dozens of separate objects do not."""
+    spread = Image.open(oshima / "images" / "spread3.png").convert("RGB").resize((640, 480), Image.BOX)
+    spread.save(tmp_path / "spread.png")
+    with pytest.raises(ImageReadError, match=r"spread.png: 640 x 480 px holding \d\d separate objects, not one "
+                                             r"chromosome: a whole spread\? 'classify --spreads'"):
+        read_crop(tmp_path / "spread.png")
+    # the Ikemoto crop of the most separate objects (6), at three times its size, is still a crop
+    crop = Image.open(ikemoto / "images" / "wt" / "a" / "a406.jpg")
+    crop.resize((crop.width * 3, crop.height * 3), Image.BICUBIC).save(tmp_path / "large_crop.png")
+    assert max(read_crop(tmp_path / "large_crop.png").shape) > 256
 
 
 def test_corrupt_and_non_image_files_name_the_file(tmp_path, ikemoto):

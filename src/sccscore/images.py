@@ -31,6 +31,10 @@ _MAX_PIXELS = 20_000 * 20_000
 # cut from the oshima2026 spreads up to 149 px, so past this only at --scale 6.7); a microscope's
 # whole field is over a thousand.
 MAX_CROP_SIDE = 1000
+# A smaller image past this side is counted for separate dark objects: the Ikemoto crops hold at most 6
+# (Otsu's threshold, objects of 20 px or more), those cut from spreads at most 4, and a whole spread
+# shrunk to 640 x 480 (an older camera) 50 or more; 320 x 240, 40 or more.
+COUNTED_CROP_SIDE, MAX_CROP_OBJECTS = 256, 20
 _EXIF_ORIENTATION = 0x0112  # how the camera was held: 1 as stored, 3, 6, 8 turned, 2, 4, 5, 7 mirrored
 # what turns the stored pixels (rows, columns, channels) into what viewers show, as Pillow's exif_transpose does
 _EXIF_TURNS = {
@@ -159,15 +163,31 @@ def read_crop(path: str | Path) -> np.ndarray:
     Raises
     ------
     ImageReadError
-        As :func:`read_image`, or if a side is longer than :data:`MAX_CROP_SIDE`.
+        As :func:`read_image`, or if a side is longer than :data:`MAX_CROP_SIDE`, or if an
+        image longer than :data:`COUNTED_CROP_SIDE` holds :data:`MAX_CROP_OBJECTS` or more
+        separate objects (a whole spread from a camera of few pixels).
     """
     rgb = read_image(path)
     height, width = rgb.shape[:2]
+    advice = "a whole spread? 'classify --spreads' finds the chromosomes in one"
     if max(height, width) > MAX_CROP_SIDE:
         raise ImageReadError(path, f"{width} x {height} px, too large for one chromosome's crop (at most "
-                                   f"{MAX_CROP_SIDE} px a side): a whole spread? 'classify --spreads' finds the "
-                                   "chromosomes in one")
+                                   f"{MAX_CROP_SIDE} px a side): {advice}")
+    if max(height, width) > COUNTED_CROP_SIDE and (n := _dark_objects(rgb)) >= MAX_CROP_OBJECTS:
+        raise ImageReadError(path, f"{width} x {height} px holding {n} separate objects, not one chromosome: {advice}")
     return rgb
+
+
+def _dark_objects(rgb: np.ndarray, min_area: int = 20) -> int:
+    """How many separate objects of ``min_area`` px or more lie darker than Otsu's threshold of the grey image."""
+    from skimage.filters import threshold_otsu
+    from skimage.measure import label
+
+    grey = rgb.mean(axis=2)
+    if grey.max() == grey.min():
+        return 0
+    areas = np.bincount(label(grey < threshold_otsu(grey)).ravel())[1:]
+    return int((areas >= min_area).sum())
 
 
 def _as_displayed(rgb: np.ndarray, orientation: int) -> np.ndarray:
