@@ -271,9 +271,10 @@ def test_cells_come_from_sub_folders_or_a_sheet():
     # two slides' cell1 are two cells; one cell's crops sorted into label folders stay one
     nested = [{"path": f"/d/ko/slide{s}/cell1/{p}.jpg", "sample": "ko", "predicted": p} for s, p in ((1, "A"), (2, "C"))]
     nested += [{"path": f"/d/wt/{p.lower()}/cell1/1.jpg", "sample": "wt", "predicted": p} for p in "AB"]
+    nested += [{"path": "/d/wt/cell1/c/1.jpg", "sample": "wt", "predicted": "C"}]
     assert {sample: {cell: dict(counts) for cell, counts in by_cell.items()}
             for sample, by_cell in cell_counts(nested).items()} == {
-        "ko": {"slide1/cell1": {"A": 1}, "slide2/cell1": {"C": 1}}, "wt": {"cell1": {"A": 1, "B": 1}}}
+        "ko": {"slide1/cell1": {"A": 1}, "slide2/cell1": {"C": 1}}, "wt": {"cell1": {"A": 1, "B": 1, "C": 1}}}
 
 
 def test_compare_cli_with_a_sub_folder_per_cell(ikemoto, tmp_path, cli):

@@ -115,14 +115,17 @@ def cell_counts(rows: list[dict[str, str]], sheet: dict[str, str] | None = None)
 
 
 def folder_cell(path: Path, sample: str) -> str | None:
-    """The cell of an image by its folders below its sample's folder, a label folder (a, b, c) left out.
+    """The cell of an image by its folders below its sample's folder, label folders (a, b, c) left out.
 
-    Two slides' ``cell1`` stay two cells; a cell's crops sorted into label folders stay one.
+    Two slides' ``cell1`` stay two cells; a cell's crops sorted into label folders, above
+    or below it, stay one.
 
     Examples
     --------
     >>> folder_cell(Path("/d/wt/slide1/cell1/3.png"), "wt"), folder_cell(Path("/d/wt/b/cell1/3.png"), "wt")
     ('slide1/cell1', 'cell1')
+    >>> folder_cell(Path("/d/wt/cell1/b/3.png"), "wt")
+    'cell1'
     >>> folder_cell(Path("/d/wt/3.png"), "wt"), folder_cell(Path("/d/wt/a/3.png"), "wt")
     (None, None)
     """
@@ -133,9 +136,7 @@ def folder_cell(path: Path, sample: str) -> str | None:
         below.insert(0, folder.name)
     else:  # the sample's folder is not on the path (a table made by hand): the image's own folder
         below = [path.parent.name]
-    if below and label_from_folder_name(below[0]) is not None:
-        below = below[1:]
-    return "/".join(below) or None
+    return "/".join(part for part in below if label_from_folder_name(part) is None) or None
 
 
 def cells_from_predictions(rows: list[dict[str, str]], sheet: dict[str, str] | None = None) -> dict[str, np.ndarray]:
