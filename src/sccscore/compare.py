@@ -217,11 +217,11 @@ def compare(
         if values.sum() == 0:
             raise SccscoreError(f"sample '{name}' has no classified chromosome")
     groups = {name: _group(values, confusion, seed) for name, values in counts.items()}
+    cells = cells or {}
     tests = {}
     for name, values in counts.items():
         if name != reference:
             result = compare_counts(counts[reference], values)
-            cells = cells or {}
             cell = _cell_level(cells, reference, name, seed)
             sentence = (cell_verdict(name, reference, cell, result["chi2_p"]) if cell else
                         too_few_cells_verdict(name, reference, cells) if reference in cells and name in cells else None)

@@ -31,10 +31,10 @@ _MAX_PIXELS = 20_000 * 20_000
 # cut from the oshima2026 spreads up to 149 px, so past this only at --scale 6.7); a microscope's
 # whole field is over a thousand.
 MAX_CROP_SIDE = 1000
-# A smaller image past this side is counted for separate dark objects: the Ikemoto crops hold at most 6
+# An image between these sides is counted for separate dark objects: the Ikemoto crops hold at most 6
 # (Otsu's threshold, objects of 20 px or more), those cut from spreads at most 4, and a whole spread
 # shrunk to 640 x 480 (an older camera) 50 or more; 320 x 240, 40 or more.
-COUNTED_CROP_SIDE, MAX_CROP_OBJECTS = 256, 20
+COUNTED_CROP_SIDE, MAX_CROP_OBJECTS = 256, 20  # measured with images._dark_objects, 2026-12-01
 _EXIF_ORIENTATION = 0x0112  # how the camera was held: 1 as stored, 3, 6, 8 turned, 2, 4, 5, 7 mirrored
 # what turns the stored pixels (rows, columns, channels) into what viewers show, as Pillow's exif_transpose does
 _EXIF_TURNS = {
