@@ -523,6 +523,7 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     cell_level = json.loads(report.read_text())["tests"]["a_rich"]["cell_level"]
     assert (cell_level["n_cells_reference"], cell_level["n_cells"]) == (2, 2)
     cells = _rows(tmp_path / "compared" / "cells.csv")
+    assert (tmp_path / "compared" / "cells.png").is_file()  # drawn with the tables where no report draws it
     assert sorted((c["sample"], c["cell"], c["n_B"]) for c in cells) == sorted(
         (m["sample"], f"{m['image'][:-4]}/metaphase{m['metaphase']}", m["n_B"]) for m in metaphases)
     # a call set right by hand in predictions.csv moves its metaphase's shares in cells.csv

@@ -632,7 +632,7 @@ def compare(
     report = run({name: counts[name] for name in names}, names[0], matrix, seed=seed, cells=cells)
     _print_comparison(report)
     if out:
-        write_tables(report, out, cell_counts(rows, cell_sheet))
+        write_tables(report, out, cell_counts(rows, cell_sheet), figure=not make_report)  # the report draws it
     if make_report:
         from .report import write_report
         from .runtime import describe_engine

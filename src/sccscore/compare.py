@@ -308,18 +308,22 @@ def cell_verdict(name: str, reference: str, cell: dict[str, Any], chromosome_p: 
     return sentence
 
 
-def write_tables(report: dict[str, Any], out: str | Path, cells: dict[str, dict[str, Counter]] | None = None) -> None:
+def write_tables(report: dict[str, Any], out: str | Path, cells: dict[str, dict[str, Counter]] | None = None,
+                 figure: bool = True) -> None:
     """``comparison.csv`` (a row per sample), ``tests.csv`` (per sample against the reference), ``cells.csv``.
 
     ``cells.csv`` has a row per cell where ``cells`` (:func:`cell_counts`) knows them: the
-    units of the cell-level test, and the points of a per-cell plot.
+    units of the cell-level test, and the points of a per-cell plot, ``cells.png``
+    (:func:`write_cell_figure`), drawn unless ``figure`` is False (a report to be written
+    next draws it).
     """
     from ._atomic import output_folder, write_csv
 
     folder = output_folder(out)
     if cells:
         _write_cell_table(cells, folder / "cells.csv")
-    write_cell_figure(report, folder)
+    if figure:
+        write_cell_figure(report, folder)
     classes = report["classes"]
     header = ["sample", "n"] + [f"pct_{c}" for c in classes] + [f"ci_low_{c}" for c in classes]
     header += [f"ci_high_{c}" for c in classes] + [f"corrected_pct_{c}" for c in classes]
