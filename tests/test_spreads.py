@@ -808,6 +808,36 @@ def test_evaluate_detection_cli_json(cli, oshima, tmp_path):
     assert "which classify --spreads marks to check" in run.stdout
 
 
+def test_annotated_spreads_in_sub_folders_are_read_with_the_labels_in_the_same_sub_folders(cli, oshima, tmp_path):
+    """YOLO's layout (labels/slide1/field.txt for images/slide1/field.png), with two slides' images of one name."""
+    flat_images = _linked(tmp_path / "flat_images", oshima, ("spread1", "spread3"))
+    flat_labels = _linked(tmp_path / "flat_labels", oshima, ("spread1", "spread3"), "labels")
+    images, labels = tmp_path / "images", tmp_path / "labels"
+    for slide, name in (("slide1", "spread1"), ("slide2", "spread3")):
+        (images / slide).mkdir(parents=True), (labels / slide).mkdir(parents=True)
+        (images / slide / "field.png").symlink_to(oshima / "images" / f"{name}.png")
+        (labels / slide / "field.txt").symlink_to(oshima / "labels" / f"{name}.txt")
+    pairs = annotated_images(images, labels)
+    assert [(item.name, path) for item, path in pairs] == [("slide1/field.png", labels / "slide1" / "field.txt"),
+                                                            ("slide2/field.png", labels / "slide2" / "field.txt")]
+    assert [a.name for a in annotated_spreads(pairs)] == ["slide1/field", "slide2/field"]  # what models record
+    reports = {}
+    for name, (image_folder, label_folder) in {"flat": (flat_images, flat_labels), "nested": (images, labels)}.items():
+        run = cli("evaluate-detection", str(image_folder), str(label_folder), "--model", "paper:squeezenet1_1/1",
+                  "--json", str(tmp_path / f"{name}.json"))
+        assert run.returncode == 0, run.stderr
+        reports[name] = json.loads((tmp_path / f"{name}.json").read_text())
+    assert [r["image"] for r in reports["nested"]["per_image"]] == ["slide1/field.png", "slide2/field.png"]
+    for key in ("n_true", "n_found", "n_matched", "n_correct", "per_type"):
+        assert reports["nested"][key] == reports["flat"][key], key
+    assert reports["nested"]["n_true"] == 50 + 47  # spread1 and spread3, each read with its own labels
+    # a label file where YOLO would not look for it is a clear error, not another image's labels
+    (labels / "slide2" / "field.txt").rename(labels / "field.txt")
+    run = cli("evaluate-detection", str(images), str(labels))
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert f"{labels / 'slide2' / 'field.txt'}: no label file for {images / 'slide2' / 'field.png'}" in run.stderr
+
+
 def test_evaluate_detection_of_a_spread_with_nothing_found(cli, tmp_path):
     (tmp_path / "images").mkdir(), (tmp_path / "labels").mkdir()
     Image.new("RGB", (400, 300), (200, 200, 210)).save(tmp_path / "images" / "blank.png")

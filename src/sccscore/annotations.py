@@ -2,7 +2,8 @@
 
 A YOLO label file has one line per object, ``class x_centre y_centre width
 height``, the coordinates relative to the image's width and height; class 0, 1
-and 2 are types A, B and C (as in ``oshima2026``).
+and 2 are types A, B and C (as in ``oshima2026``). Label files lie as YOLO lays
+them out: ``labels/slide1/field.txt`` for ``images/slide1/field.png``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,12 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from .errors import SccscoreError
-from .images import CLASS_NAMES
+from .images import CLASS_NAMES, ImageItem
+
+
+def label_file(labels_dir: str | Path, item: ImageItem) -> Path:
+    """The label file of an image: its path within its sample's folder, below ``labels_dir``, as ``.txt``."""
+    return Path(labels_dir) / f"{item.stem}.txt"
 
 
 def read_yolo(path: str | Path, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:

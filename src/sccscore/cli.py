@@ -257,7 +257,8 @@ def detect(
     images: Annotated[list[Path], typer.Argument(help="Spread images, or folders of them.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for crops, detections.csv, overlays.")],
     labels: Annotated[Optional[Path], typer.Option(
-        "--labels", help="Folder of YOLO label files (<image>.txt): also sort matched crops into labelled/a|b|c.")] = None,
+        "--labels", help="Folder of YOLO label files (<image>.txt, in the images' sub-folders): also sort matched "
+        "crops into labelled/a|b|c.")] = None,
     model: Annotated[str, typer.Option(
         "--model", "-m", help="sccscore:spreads, or a folder written by train-spreads: its merge model joins the "
         "fragments into chromosomes.")] = SPREAD_MODEL,
@@ -284,7 +285,8 @@ def detect(
 @app.command("evaluate-detection")
 def evaluate_detection(
     images: Annotated[Path, typer.Argument(help="Folder of annotated spread images.")],
-    labels: Annotated[Path, typer.Argument(help="Folder of their YOLO label files (<image>.txt).")],
+    labels: Annotated[Path, typer.Argument(
+        help="Folder of their YOLO label files (<image>.txt, in the images' sub-folders).")],
     model: ModelOption = SPREAD_MODEL,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Keep crops, overlays and tables here.")] = None,
     leave_one_out: Annotated[bool, typer.Option(
@@ -460,7 +462,8 @@ def train(
 @app.command("train-spreads")
 def train_spreads(
     images: Annotated[Path, typer.Argument(help="Folder of annotated spread images.")],
-    labels: Annotated[Path, typer.Argument(help="Folder of their YOLO label files (<image>.txt).")],
+    labels: Annotated[Path, typer.Argument(
+        help="Folder of their YOLO label files (<image>.txt, in the images' sub-folders).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="New model folder to write.")],
     train: Annotated[Optional[list[Path]], typer.Option(
         "--train", help="Labelled crop folders the classifier learns from as well (repeatable).")] = None,

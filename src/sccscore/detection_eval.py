@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .annotations import match_boxes, read_yolo
+from .annotations import label_file, match_boxes, read_yolo
 from .detect import AnnotatedSpread, DetectSettings, MergeModel, fit_merge_model
 from .errors import SccscoreError
 from .features import extract, fingerprints
@@ -46,24 +46,25 @@ NOT_FOUND, NOT_CLASSIFIED = -1, -2  # what an annotated chromosome was given, be
 
 
 def annotated_images(images_dir: str | Path, labels_dir: str | Path) -> list[tuple[ImageItem, Path]]:
-    """The images of a folder, each with its YOLO label file (same name, ``.txt``)."""
+    """The images of a folder, each with its YOLO label file (same path below ``labels_dir``, ``.txt``)."""
     sample = scan_sample(images_dir)
     if sample.rejected:
         raise SccscoreError(f"{sample.rejected[0].path}: {sample.rejected[0].reason}")
-    pairs = [(item, Path(labels_dir) / f"{item.path.stem}.txt") for item in sample.items]
-    for item, label_file in pairs:
-        if not label_file.is_file():
-            raise SccscoreError(f"{label_file}: no label file for {item.path.name}")
+    pairs = [(item, label_file(labels_dir, item)) for item in sample.items]
+    for item, labels in pairs:
+        if not labels.is_file():
+            raise SccscoreError(f"{labels}: no label file for {item.path} (label files lie as the images do, "
+                                "in sub-folders of the same names)")
     return pairs
 
 
 def annotated_spreads(pairs: Sequence[tuple[ImageItem, Path]]) -> list[AnnotatedSpread]:
     """Each image's name, pixels and annotated boxes (x0 y0 x1 y1 in px), as :func:`fit_merge_model` takes them."""
     annotated = []
-    for item, label_file in pairs:
+    for item, labels in pairs:
         rgb = read_image(item.path)
-        boxes = read_yolo(label_file, rgb.shape[1], rgb.shape[0])[0]
-        annotated.append(AnnotatedSpread(item.path.stem, rgb, boxes, is_jpeg(item.path)))
+        boxes = read_yolo(labels, rgb.shape[1], rgb.shape[0])[0]
+        annotated.append(AnnotatedSpread(item.stem, rgb, boxes, is_jpeg(item.path)))
     return annotated
 
 
@@ -83,14 +84,14 @@ def evaluate_detection(
     fitted = {"the merge and shape models were": merge_model.trained_on + (shape_model.trained_on if use_outline else []),
               f"the classifier {model.config.name} was": (model.config.training or {}).get("trained_on", [])}
     for what, names in fitted.items():
-        seen = sorted({item.path.stem for item, _ in pairs} & set(names))
+        seen = sorted({item.stem for item, _ in pairs} & set(names))
         if seen:
             warnings.warn(f"{what} fitted on {', '.join(seen)}: figures on those spreads are optimistic "
                           "(--leave-one-out fits them without each spread)", stacklevel=2)
-    result = all_processed(classify_spreads([item.path for item, _ in pairs], model, out_dir, settings,
+    result = all_processed(classify_spreads([images_dir], model, out_dir, settings,
                                              merge_model, shape_model=shape_model, use_outline=use_outline))
-    scored = [score_spread(spread, spread.predicted, label_file, spread.probabilities)
-              for spread, (_, label_file) in zip(result.spreads, pairs)]
+    scored = [score_spread(spread, spread.predicted, labels, spread.probabilities)
+              for spread, (_, labels) in zip(result.spreads, pairs)]
     return figures(scored) | {"model": model.config.name, "merge_model_trained_on": merge_model.trained_on,
                               "shape_model_trained_on": shape_model.trained_on if use_outline else None}
 
@@ -102,7 +103,7 @@ def all_processed(result: SpreadsResult) -> SpreadsResult:
     return result
 
 
-def score_spread(spread: Spread, types: dict[int, str], label_file: Path,
+def score_spread(spread: Spread, types: dict[int, str], labels: Path,
                  probabilities: dict[int, list[float]] | None = None) -> dict[str, Any]:
     """Each annotated chromosome's true type and the type given to its match (or NOT_FOUND), for :func:`figures`.
 
@@ -111,7 +112,7 @@ def score_spread(spread: Spread, types: dict[int, str], label_file: Path,
     ``probabilities``, each matched call is also marked to check or not.
     """
     height, width = spread.shape
-    truth, classes = read_yolo(label_file, width, height)
+    truth, classes = read_yolo(labels, width, height)
     chromosomes = spread.chromosomes
     found = np.array([c.box for c in chromosomes], float).reshape(-1, 4)
     given, matched = np.full(len(truth), NOT_FOUND), [None] * len(truth)
@@ -120,7 +121,7 @@ def score_spread(spread: Spread, types: dict[int, str], label_file: Path,
         number = matched[t] = chromosomes[f].id
         given[t] = CLASS_NAMES.index(types[number]) if number in types else NOT_CLASSIFIED
         to_check[t] = probabilities is not None and number in types and needs_check(probabilities[number])
-    return {"image": spread.item.path.name, "n_found": len(found), "true": classes, "given": given,
+    return {"image": spread.item.name, "n_found": len(found), "true": classes, "given": given,
             "boxes": truth, "matched": matched, "metaphases": metaphase_shares(spread, types, truth, classes),
             "to_check": to_check if probabilities is not None else None}
 
@@ -231,16 +232,16 @@ def leave_one_out(
     annotated = annotated_spreads(pairs)
     scored = []
     with tempfile.TemporaryDirectory(prefix="sccscore-loso-") as tmp:
-        for held, (item, label_file) in enumerate(pairs):
-            log(f"holding out {item.path.name}")
-            with _learning_without(item.path.name):
+        for held, (item, labels) in enumerate(pairs):
+            log(f"holding out {item.name}")
+            with _learning_without(item.name):
                 merge_model = fit_merge_model([a for i, a in enumerate(annotated) if i != held], settings)
-            result = all_processed(detect_spreads([i.path for i, _ in pairs], Path(tmp) / str(held), settings,
+            result = all_processed(detect_spreads([images_dir], Path(tmp) / str(held), settings,
                                                    merge_model, labels_dir=labels_dir))
             others = [s for i, s in enumerate(result.spreads) if i != held]
-            with _learning_without(item.path.name):
+            with _learning_without(item.name):
                 types, probabilities = _types_without(result.spreads[held], others, extra, seed, use_outline)
-            scored.append(score_spread(result.spreads[held], types, label_file, probabilities))
+            scored.append(score_spread(result.spreads[held], types, labels, probabilities))
     return figures(scored) | {"method": "leave one spread out", "train_folders": [str(f) for f in train_folders],
                               "recipe": RECIPE.name, "seed": seed, "outline": use_outline}
 

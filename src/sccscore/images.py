@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 from PIL import Image, ImageSequence, UnidentifiedImageError
@@ -65,6 +65,16 @@ class ImageItem:
     def __post_init__(self) -> None:
         if not self.name:
             object.__setattr__(self, "name", Path(self.path).name)
+
+    @property
+    def stem(self) -> str:
+        """Its name without the file type (``slide1/field``): a spread's crop folder, cells and label file."""
+        return image_stem(self.name)
+
+
+def image_stem(name: str) -> str:
+    """An image's name within its sample, without the file type (``slide1/field``)."""
+    return PurePosixPath(name).with_suffix("").as_posix()
 
 
 @dataclass(frozen=True)

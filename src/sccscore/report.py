@@ -25,12 +25,12 @@ from ._atomic import atomic_open
 from .explain import explain, gallery
 from .compare import from_spreads, read_predictions, tally_by, write_cell_figure
 from .errors import ImageReadError
-from .images import ImageItem, read_image
+from .images import ImageItem, image_stem, read_image
 from .metrics import concordance, confusion_matrix, open_concordance
 from .models import ScoringModel
 from .plots import plot_distributions
 from .spread_model import what_to_expect
-from .spreads import CHECK_BELOW, image_stem, run_folder, to_check_sentence
+from .spreads import CHECK_BELOW, run_folder, to_check_sentence
 from .version import versions
 
 N_LEAST_CERTAIN = 12

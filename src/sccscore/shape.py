@@ -92,4 +92,4 @@ def fit_shape_model(spreads: Sequence[Spread]) -> ShapeModel:
                             "the shape model needs every type")
     weight, bias = fit_logistic_regression(np.array(measures, float)[:, None], np.array(types), len(CLASS_NAMES),
                                            l2_c=L2_C, balanced=True, device=torch.device("cpu"))
-    return ShapeModel(weight.double().tolist(), bias.double().tolist(), [s.item.path.stem for s in spreads])
+    return ShapeModel(weight.double().tolist(), bias.double().tolist(), [s.item.stem for s in spreads])

@@ -130,11 +130,11 @@ def fit_spread_models(images_dir: str | Path, labels_dir: str | Path, train_fold
     extra = load_labelled(train_folders, RECIPE, 0, "training") if train_folders else None
     log("fitting on every spread")
     with tempfile.TemporaryDirectory(prefix="sccscore-spreads-") as tmp:
-        found = all_processed(detect_spreads([item.path for item, _ in pairs], tmp, settings, merge_model,
+        found = all_processed(detect_spreads([images_dir], tmp, settings, merge_model,
                                              labels_dir=labels_dir))
         head = fit_spread_head(found.spreads, extra)
         shape_model = fit_shape_model(found.spreads)
-    return FittedSpreadModels(merge_model, shape_model, head, [s.item.path.stem for s in found.spreads],
+    return FittedSpreadModels(merge_model, shape_model, head, [s.item.stem for s in found.spreads],
                               [str(f) for f in train_folders], expected)
 
 

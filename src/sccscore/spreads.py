@@ -45,7 +45,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from ._atomic import atomic_open, output_folder, read_kept_json, write_csv, write_json
-from .annotations import match_boxes, read_yolo
+from .annotations import label_file, match_boxes, read_yolo
 from .compare import tally_by
 from .detect import Detection, DetectSettings, MergeModel, crop, detect, detection_cautions
 from .errors import ImageReadError, SccscoreError
@@ -136,16 +136,11 @@ def _spread_items(paths: Sequence[str | Path]) -> tuple[list[ImageItem], list[Re
     items, rejected = items_from_paths(paths)
     seen: dict[tuple[str, str], Path] = {}
     for item in items:
-        if (key := (item.sample, image_stem(item.name))) in seen:
+        if (key := (item.sample, item.stem)) in seen:
             raise SccscoreError(f"{seen[key]} and {item.path} are both image '{key[1]}' of sample '{item.sample}', so "
                                 "their crops and rows would mix: rename one, or give them as separate samples")
         seen[key] = item.path
     return items, rejected
-
-
-def image_stem(name: str) -> str:
-    """An image's name within its sample, without the file type (``slide1/field``): its crops' folder and cells."""
-    return PurePosixPath(name).with_suffix("").as_posix()
 
 
 def _process_or_reject(item: ImageItem, out: Path, settings: DetectSettings, merge_model: MergeModel, labels_dir,
@@ -187,7 +182,7 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
              labels_dir) -> tuple[Spread, np.ndarray]:
     rgb = read_image(item.path)
     found = detect(rgb, settings, merge_model, luminance=is_jpeg(item.path))
-    stem = image_stem(item.name)
+    stem = item.stem
     folder = output_folder(out / "crops" / item.sample / stem)  # run_folder() reads this layout back
     crops = {}
     for chromosome in found.chromosomes:
@@ -196,7 +191,7 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
     spread = Spread(item, rgb.shape[:2], found.detections, crops, cautions=detection_cautions(found, settings))
     _warn_cautions(spread)
     if labels_dir is not None:
-        spread.labels = _annotated_types(found.chromosomes, Path(labels_dir) / f"{stem}.txt", rgb.shape)
+        spread.labels = _annotated_types(found.chromosomes, label_file(labels_dir, item), rgb.shape)
         for number, label in spread.labels.items():
             target = output_folder(out / "labelled" / label.lower()) / f"{stem.replace('/', '-')}-{number:03d}.png"
             with atomic_open(target, "wb") as handle:
@@ -204,9 +199,9 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
     return spread, rgb
 
 
-def _annotated_types(chromosomes: list[Detection], label_file: Path, shape: tuple[int, ...]) -> dict[int, str]:
+def _annotated_types(chromosomes: list[Detection], labels: Path, shape: tuple[int, ...]) -> dict[int, str]:
     """Chromosome id -> annotated type, for the detections matching an annotated box."""
-    boxes, classes = read_yolo(label_file, shape[1], shape[0])
+    boxes, classes = read_yolo(labels, shape[1], shape[0])
     found = np.array([c.box for c in chromosomes], float).reshape(-1, 4)
     return {chromosomes[f].id: CLASS_NAMES[classes[t]] for f, t in match_boxes(found, boxes)}
 
@@ -341,7 +336,7 @@ def classify_spreads(
 
 def _image_file(folder: Path, item: ImageItem, suffix: str) -> Path:
     """``folder/<sample>/<image><suffix>``, its folders made."""
-    path = folder / item.sample / f"{image_stem(item.name)}{suffix}"
+    path = folder / item.sample / f"{item.stem}{suffix}"
     output_folder(path.parent)
     return path
 
@@ -438,7 +433,7 @@ def _from_record(record: dict[str, Any]) -> Spread:
 
 def _prediction_row(spread: Spread, d: Detection, classes: Sequence[str]) -> dict:
     row = {"path": str(spread.crops[d.id]), "sample": spread.item.sample, "image": spread.item.name,
-           "metaphase": d.metaphase, "cell": f"{image_stem(spread.item.name)}/metaphase{d.metaphase}",
+           "metaphase": d.metaphase, "cell": f"{spread.item.stem}/metaphase{d.metaphase}",
            "id": d.id, "x0": d.box[0], "y0": d.box[1], "x1": d.box[2], "y1": d.box[3],
            "predicted": spread.predicted[d.id]}
     probabilities = spread.probabilities[d.id]
