@@ -12,6 +12,7 @@ from scipy import stats as scipy_stats
 from sccscore.compare import (
     cell_counts,
     cells_from_predictions,
+    check_sheet,
     compare,
     confusion_from,
     correction_caution,
@@ -275,6 +276,31 @@ def test_cells_come_from_sub_folders_or_a_sheet():
     assert {sample: {cell: dict(counts) for cell, counts in by_cell.items()}
             for sample, by_cell in cell_counts(nested).items()} == {
         "ko": {"slide1/cell1": {"A": 1}, "slide2/cell1": {"C": 1}}, "wt": {"cell1": {"A": 1, "B": 1, "C": 1}}}
+
+
+def test_a_sample_sheet_that_would_give_cells_wrongly_is_refused(tmp_path, cli):
+    rows = [{"path": f"/d/wt/slide{s}/{i}.jpg", "sample": "wt", "predicted": "A"} for s in (1, 2) for i in (1, 2)]
+    check_sheet("s.csv", {"1.jpg": "w1", "/d/wt/slide2/1.jpg": "w2", "2.jpg": "w1"}, rows[:3])  # each name once
+    assert cells_from_predictions(rows[:3], {"1.jpg": "w1", "/d/wt/slide2/1.jpg": "w2", "2.jpg": "w1"})[
+        "wt"].tolist() == [[2, 0, 0], [1, 0, 0]]
+    # slide1/1.jpg and slide2/1.jpg would both be cell w1
+    with pytest.raises(SccscoreError, match=r"^s.csv: '1.jpg' is the file name of 2 images \(/d/wt/slide1/1.jpg, "
+                                            r"/d/wt/slide2/1.jpg\): give each one's path"):
+        check_sheet("s.csv", {"1.jpg": "w1", "2.jpg": "w1"}, rows)
+    # an image left out would silently drop its sample from the cell-level test
+    with pytest.raises(SccscoreError, match=r"^s.csv: no cell for 2 of the 4 images compared, such as "
+                                            r"/d/wt/slide1/2.jpg"):
+        check_sheet("s.csv", {"/d/wt/slide1/1.jpg": "w1", "/d/wt/slide2/1.jpg": "w2"}, rows)
+    # the crops of spreads come with their metaphase as their cell; a sheet would override it
+    table = tmp_path / "predictions.csv"
+    table.write_text("path,sample,image,metaphase,cell,predicted\n"
+                     + "".join(f"c/{s}/f/00{i}.png,{s},f.png,1,f/metaphase1,{t}\n" for s, t in (("wt", "A"), ("ko", "C"))
+                               for i in (1, 2)))
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("image,cell\n001.png,c1\n002.png,c2\n")
+    run = cli("compare", "wt", "ko", "--predictions", str(table), "--sheet", str(sheet))
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert f"{sheet}: the table gives every chromosome's cell already" in " ".join(run.stderr.split())
 
 
 def test_compare_cli_with_a_sub_folder_per_cell(ikemoto, tmp_path, cli):

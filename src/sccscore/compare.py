@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -91,6 +91,31 @@ def read_sheet(path: str | Path) -> dict[str, str]:
     """
     rows = read_table(path, "sample sheet", {"image", "cell"})
     return {row["image"]: row["cell"] for row in rows}
+
+
+def check_sheet(path: str | Path, sheet: dict[str, str], rows: list[dict[str, str]]) -> None:
+    """Refuse a sample sheet that would give the ``rows`` compared their cells wrongly, or none, without a word.
+
+    The table's own ``cell`` column (the metaphases of spreads) would be overridden;
+    a file name shared by two images would put both in one cell; and an image the
+    sheet does not name would leave its sample out of the cell-level test.
+    """
+    if any(row.get("cell") for row in rows):
+        raise SccscoreError(f"{path}: the table gives every chromosome's cell already (the metaphase of its spread); "
+                            "leave out --sheet")
+    by_file_name = defaultdict(set)
+    for row in rows:
+        if row["path"] not in sheet:
+            by_file_name[Path(row["path"]).name].add(row["path"])
+    for name, paths in by_file_name.items():
+        if name in sheet and len(paths) > 1:
+            first, second = sorted(paths)[:2]
+            raise SccscoreError(f"{path}: '{name}' is the file name of {len(paths)} images ({first}, {second}"
+                                f"{', ...' if len(paths) > 2 else ''}): give each one's path as predictions.csv has it")
+    missing = [row["path"] for row in rows if row["path"] not in sheet and Path(row["path"]).name not in sheet]
+    if missing:
+        raise SccscoreError(f"{path}: no cell for {len(missing)} of the {len(rows)} images compared, such as "
+                            f"{missing[0]} (the image column takes a path as predictions.csv has it, or a file name)")
 
 
 def cell_counts(rows: list[dict[str, str]], sheet: dict[str, str] | None = None) -> dict[str, dict[str, Counter]]:
