@@ -579,6 +579,18 @@ def test_compare_spreads_in_one_step_as_classify_then_compare(cli, oshima, tmp_p
     assert f"<td>model</td><td>{SPREAD_MODEL}</td>" in page and page.count("<figure class='overlay'>") == 2
     assert "<td>spreads read at scale</td><td>1 (chromosome length" in page
     assert "<td>outline</td><td>model weighed with the outline" in page
+    # a sample classified on another day, its table pasted below: the report shows both runs' overlays
+    _linked(tmp_path / "b_rich", oshima, ["spread5"])
+    run = cli("classify", "--spreads", str(tmp_path / "b_rich"), "--out", str(tmp_path / "later"), "-q")
+    assert run.returncode == 0, run.stderr
+    later = (tmp_path / "later" / "predictions.csv").read_text().splitlines(keepends=True)
+    pasted = tmp_path / "pasted.csv"
+    pasted.write_text((out / "predictions.csv").read_text() + "".join(later[1:]))
+    run = cli("compare", "a_rich", "c_rich", "b_rich", "--predictions", str(pasted), "--out", str(tmp_path / "both"),
+              "--report", "-q")
+    assert run.returncode == 0, run.stderr
+    page = (tmp_path / "both" / "report.html").read_text()
+    assert page.count("<figure class='overlay'>") == 3 and "<figcaption>b_rich / spread5</figcaption>" in page
 
 
 def test_compare_spreads_refuses_what_does_not_fit(cli, oshima, tmp_path):

@@ -76,7 +76,8 @@ def write_report(
     if any(row.get("label") for row in rows):
         sections.append(_labels_section(rows, classes))
     if from_spreads(rows):
-        sections.append(_spreads_section(run_folder(rows[0]["path"], rows[0].get("image", "")), model, rows))
+        runs = list(dict.fromkeys(run_folder(row["path"], row.get("image", "")) for row in rows))  # tables pasted
+        sections.append(_spreads_section(runs, model, rows))
     sections += [_gallery_section(model, rows, classes), _least_certain_section(rows, classes)]
     tests = (comparison or {}).get("tests", {}).values()  # the cells' sentence under the chromosomes', where known
     verdicts = "".join('<p class="verdict">' + "<br>".join(html.escape(v) for v in (t["verdict"], t.get("cell_verdict"))
@@ -184,11 +185,11 @@ def _summary_section(rows: list[dict[str, str]], classes: list[str]) -> str:
     return "<h2>Samples</h2>" + _table(["sample", "chromosomes"] + [f"{c} %" for c in classes], table)
 
 
-def _spreads_section(run_dir: Path, model: ScoringModel, rows: list[dict[str, str]]) -> str:
+def _spreads_section(runs: list[Path], model: ScoringModel, rows: list[dict[str, str]]) -> str:
     """Per-metaphase shares and each spread's overlay, boxes coloured by predicted type, calls to check marked.
 
     The shares are counted from ``rows``, so that calls set right by hand count; the
-    overlays are the ones classify drew in ``run_dir``.
+    overlays are the ones classify drew in the ``runs`` that the rows' crops were cut in.
     """
     classes = list(model.config.classes)
     # metaphase 2 before 10, and no error on one renamed by hand
@@ -204,9 +205,9 @@ def _spreads_section(run_dir: Path, model: ScoringModel, rows: list[dict[str, st
              _expected_on_new_spreads(model),
              _to_check(rows),
              _table(["sample", "image", "metaphase", "chromosomes", *(f"{c} %" for c in classes)], table),
-             _cautions(run_dir / "cautions.csv")]
-    for overlay in sorted((run_dir / "overlays").glob("*/**/*.png")):
-        sample, *within = overlay.relative_to(run_dir / "overlays").with_suffix("").parts
+             _cautions([run / "cautions.csv" for run in runs])]
+    for run, overlay in ((run, overlay) for run in runs for overlay in sorted((run / "overlays").glob("*/**/*.png"))):
+        sample, *within = overlay.relative_to(run / "overlays").with_suffix("").parts
         caption = f"{sample} / {'/'.join(within)}"  # as the chromosomes are named below: sample / image #id
         with Image.open(overlay) as image:
             image.thumbnail((900, 900))
@@ -215,12 +216,13 @@ def _spreads_section(run_dir: Path, model: ScoringModel, rows: list[dict[str, st
     return "".join(parts)
 
 
-def _cautions(path: Path) -> str:
+def _cautions(paths: list[Path]) -> str:
     """What the detector asked to check on some spreads' overlays (spreads.py), as a list; empty if nothing."""
-    if not path.is_file():  # written by a version of sccscore before cautions were kept
-        return ""
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = []
+    for path in paths:
+        if path.is_file():  # not written by a version of sccscore before cautions were kept
+            with path.open(newline="", encoding="utf-8") as handle:
+                rows += list(csv.DictReader(handle))
     if not rows:
         return ""
     # named as the overlays' captions name them: two samples may hold images of the same name
