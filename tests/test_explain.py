@@ -3,6 +3,7 @@
 import csv
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from sccscore.explain import explain
@@ -32,3 +33,22 @@ def test_explain_cli_writes_heatmaps_galleries_and_a_table(small_labelled, tmp_p
             expected = min(2, sum(row["predicted"] == cls for row in rows))
             assert sheet.size == (6 * 128, 128) and np.asarray(sheet)[:, expected * 128 :].min() == 255
     assert "broken.png" in (out / "rejected.csv").read_text()
+
+
+def test_explain_gives_each_crop_the_type_classify_gives_it(small_labelled, tmp_path, cli):
+    """A model averaging 8 rotated views is explained on the upright one, for the type of all 8 (2 of these 12
+    crops take another type on the upright view alone)."""
+    result = cli("classify", str(small_labelled), "--model", "sccscore:spreads", "--engine", "torch", "--out",
+                 str(tmp_path / "c"), "-q")  # in float32, as explain computes
+    assert result.returncode == 0, result.stderr
+    result = cli("explain", str(small_labelled), "--model", "sccscore:spreads", "--out", str(tmp_path / "e"))
+    assert result.returncode == 0, result.stderr
+    tables = []
+    for path in (tmp_path / "c" / "predictions.csv", tmp_path / "e" / "explanations.csv"):
+        with open(path, newline="") as handle:
+            tables.append({row["path"]: row for row in csv.DictReader(handle)})
+    classified, explained = tables
+    assert len(explained) == 12 and {p: r["predicted"] for p, r in explained.items()} == {
+        p: r["predicted"] for p, r in classified.items()}
+    for path, row in explained.items():
+        assert float(row["probability"]) == pytest.approx(float(classified[path][f"p_{row['predicted']}"]), abs=1e-3)

@@ -3,9 +3,11 @@
 Uses the maintained ``grad-cam`` package (pytorch-grad-cam) on the last
 convolutional block: SqueezeNet's last fire module, ResNet-18's ``layer4``. The
 paper found SqueezeNet looks at the chromatid ends, ResNet-18 at the
-centromere. Heatmaps explain the class the model predicts (for an ensemble, the
-mean of its members' softmax), on the crop as given: a model that averages 8
-rotated views is explained on the upright one.
+centromere. Heatmaps explain the class the model predicts, as ``classify``
+gives it (the mean of an ensemble's members' softmax, and of the 8 rotated and
+mirrored views of a model that averages them), on the crop as given: the
+upright view. For crops cut from spreads, that is the model's call before
+``classify --spreads`` weighs it with the outline.
 """
 
 from __future__ import annotations
@@ -86,8 +88,8 @@ def explain(model: ScoringModel, items: Sequence[ImageItem], batch_size: int = 1
                 continue
             pixels = torch.stack([tensor for _, tensor in batch])
             x = (pixels.float() / 255 - mean) / std
-            with torch.no_grad():
-                probabilities = wrapper(x).exp()
+            with torch.no_grad():  # every member and view, as classify calls it
+                probabilities = model.member_probabilities(x).mean(dim=1)
             classes = probabilities.argmax(dim=1).tolist()
             heatmaps = cam(input_tensor=x, targets=[ClassifierOutputTarget(c) for c in classes])
             for (item, tensor), heatmap, c, p in zip(batch, heatmaps, classes, probabilities):
