@@ -591,6 +591,10 @@ def test_compare_spreads_in_one_step_as_classify_then_compare(cli, oshima, tmp_p
     assert run.returncode == 0, run.stderr
     page = (tmp_path / "both" / "report.html").read_text()
     assert page.count("<figure class='overlay'>") == 3 and "<figcaption>b_rich / spread5</figcaption>" in page
+    # two samples tested against one reference: their p-values Holm-adjusted over the two, in the tests' table too
+    assert "Holm-adjusted over them" in page and "after Holm&#x27;s correction for the 2 samples compared" in page
+    tests = _rows(tmp_path / "both" / "tests.csv")
+    assert sorted(float(t["chi2_p_holm"]) / float(t["chi2_p"]) for t in tests) == pytest.approx([1, 2])
 
 
 def test_compare_spreads_refuses_what_does_not_fit(cli, oshima, tmp_path):

@@ -261,6 +261,35 @@ def test_a_single_cell_in_a_sample_is_said_to_leave_nothing_to_test():
     assert compare(counts, "wt", cells={"ko": one_each["ko"]})["tests"]["ko"]["cell_verdict"] is None
 
 
+def test_several_samples_against_one_reference_are_holm_adjusted_over_them():
+    """Three knockouts against WT: a p of 0.032 alone is significant; as the second smallest of three, not."""
+    counts = {"wt": np.array([60, 35, 5]), "ko1": np.array([20, 55, 25]), "ko2": np.array([45, 41, 14]),
+              "ko3": np.array([58, 36, 6])}
+    rng = np.random.default_rng(0)
+    cells = {name: np.array([rng.multinomial(25, c / c.sum()) for _ in range(6)]) for name, c in counts.items()}
+    report = compare(counts, "wt", cells=cells)
+    raw = np.array([report["tests"][name]["chi2_p"] for name in ("ko1", "ko2", "ko3")])
+    order = np.argsort(raw)
+    expected = np.empty(3)
+    expected[order] = np.minimum(1, np.maximum.accumulate(raw[order] * np.array([3, 2, 1])))
+    assert [report["tests"][name]["chi2_p_holm"] for name in ("ko1", "ko2", "ko3")] == pytest.approx(expected)
+    ko2 = report["tests"]["ko2"]
+    assert ko2["chi2_p"] == pytest.approx(0.0321, abs=1e-4) and ko2["chi2_p_holm"] == pytest.approx(2 * ko2["chi2_p"])
+    assert ko2["verdict"] == ("ko2 does not differ detectably from wt: B+C 55% vs 40%, chi-square p = 0.032 (0.064 "
+                              "after Holm's correction for the 3 samples compared with wt)")
+    alone = compare({name: counts[name] for name in ("wt", "ko2")}, "wt")["tests"]["ko2"]
+    assert alone["chi2_p_holm"] == alone["chi2_p"] and alone["verdict"] == (
+        "ko2 shows more open chromosomes (B+C) than wt: 55% vs 40%, chi-square p = 0.032")
+    # the cells' Mann-Whitney p-values, over the same three samples
+    cell_raw = np.array([report["tests"][name]["cell_level"]["mannwhitney_p"] for name in ("ko1", "ko2", "ko3")])
+    order = np.argsort(cell_raw)
+    expected[order] = np.minimum(1, np.maximum.accumulate(cell_raw[order] * np.array([3, 2, 1])))
+    assert [report["tests"][n]["cell_level"]["mannwhitney_p_holm"] for n in ("ko1", "ko2", "ko3")] == \
+        pytest.approx(expected)
+    assert f"Mann-Whitney p = {cell_raw[0]:.2g} ({expected[0]:.2g} after Holm's correction for the 3 samples" in \
+        report["tests"]["ko1"]["cell_verdict"]
+
+
 def test_cells_come_from_sub_folders_or_a_sheet():
     rows = [{"path": f"/d/ko/cell{c}/{i}.jpg", "sample": "ko", "predicted": p}
             for c, p in ((1, "A"), (1, "B"), (2, "C")) for i in range(1)]

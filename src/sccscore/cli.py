@@ -703,6 +703,7 @@ def _print_comparison(report: dict) -> None:
                          f"{100 * cell['bc_difference']:+.1f} points (cluster bootstrap 95% CI "
                          f"{100 * cell['bc_difference_ci'][0]:+.1f} to {100 * cell['bc_difference_ci'][1]:+.1f}), "
                          f"Mann-Whitney p = {cell['mannwhitney_p']:.2g}"
+                         + (f" (Holm {cell['mannwhitney_p_holm']:.2g})" if len(report["tests"]) > 1 else "")
                          + (f", {n} cells per sample give 80% power for this shift (rough: from the cells' spread)"
                             if (n := cell["n_cells_for_80pct_power"]) else ""), highlight=False)
         if test["cell_verdict"]:

@@ -20,7 +20,7 @@ import numpy as np
 
 from .errors import SccscoreError
 from .images import CLASS_NAMES, label_from_folder_name
-from .stats import MIN_CELLS, compare_cells, compare_counts, corrected_with_ci, proportions_with_ci
+from .stats import MIN_CELLS, compare_cells, compare_counts, corrected_with_ci, holm, proportions_with_ci
 
 
 def counts_from_summary(summary: list[dict[str, Any]]) -> dict[str, np.ndarray]:
@@ -233,6 +233,11 @@ def compare(
     ``cells`` (sample -> A/B/C counts per cell) covers a sample and the
     reference with at least 2 cells each, its test also has ``cell_level``
     (:func:`sccscore.stats.compare_cells`); otherwise that is None.
+
+    With several samples, each against the reference, ``chi2_p_holm`` (and the
+    cells' ``mannwhitney_p_holm``) are Holm-adjusted over them, and the verdicts
+    read those: of five knockouts that do nothing, one would otherwise reach
+    p < 0.05 about one time in four. With one sample they equal the p-values.
     """
     if reference not in counts:
         raise SccscoreError(f"reference sample '{reference}' not found (samples: {', '.join(counts)})")
@@ -243,17 +248,35 @@ def compare(
             raise SccscoreError(f"sample '{name}' has no classified chromosome")
     groups = {name: _group(values, confusion, seed) for name, values in counts.items()}
     cells = cells or {}
-    tests = {}
-    for name, values in counts.items():
-        if name != reference:
-            result = compare_counts(counts[reference], values)
-            cell = _cell_level(cells, reference, name, seed)
-            sentence = (cell_verdict(name, reference, cell, result["chi2_p"]) if cell else
-                        too_few_cells_verdict(name, reference, cells) if reference in cells and name in cells else None)
-            tests[name] = result | {"verdict": verdict(name, reference, counts[reference], values, result["chi2_p"]),
-                                    "cell_level": cell, "cell_verdict": sentence}
+    tests = {name: compare_counts(counts[reference], values) | {"cell_level": _cell_level(cells, reference, name, seed)}
+             for name, values in counts.items() if name != reference}
+    _adjust_over_samples(tests)
+    for name, test in tests.items():
+        cell, n_compared = test["cell_level"], len(tests)
+        test["verdict"] = verdict(name, reference, counts[reference], counts[name], test["chi2_p"],
+                                  test["chi2_p_holm"], n_compared)
+        test["cell_verdict"] = (cell_verdict(name, reference, cell, test["chi2_p_holm"], n_compared) if cell else
+                                too_few_cells_verdict(name, reference, cells) if reference in cells and name in cells
+                                else None)
     return {"reference": reference, "level": "chromosome", "classes": list(CLASS_NAMES),
             "corrected_with": None if confusion is None else confusion.tolist(), "groups": groups, "tests": tests}
+
+
+def _adjust_over_samples(tests: dict[str, dict[str, Any]]) -> None:
+    """Holm-adjust the chi-square p-values, and the cells' Mann-Whitney ones, over the samples compared."""
+    for name, p in zip(tests, holm([test["chi2_p"] for test in tests.values()])):
+        tests[name]["chi2_p_holm"] = p
+    with_cells = [test["cell_level"] for test in tests.values() if test["cell_level"]]
+    for cell, p in zip(with_cells, holm([cell["mannwhitney_p"] for cell in with_cells])):
+        cell["mannwhitney_p_holm"] = p
+
+
+def _p_text(p: float, p_holm: float | None = None, n_compared: int = 1, reference: str = "") -> str:
+    """``p = 0.012``, and the Holm-adjusted p where several samples were compared with the reference."""
+    text = "p < 1e-50" if p < 1e-50 else f"p = {p:.2g}"
+    if n_compared > 1:
+        text += f" ({p_holm:.2g} after Holm's correction for the {n_compared} samples compared with {reference})"
+    return text
 
 
 def too_few_cells_verdict(name: str, reference: str, cells: dict[str, np.ndarray]) -> str:
@@ -291,27 +314,31 @@ def _group(values: np.ndarray, confusion: np.ndarray | None, seed: int) -> dict[
     return group
 
 
-def verdict(name: str, reference: str, reference_counts: np.ndarray, counts: np.ndarray, p: float) -> str:
-    """One plain sentence on the B+C (open) fraction, given the chi-square p-value.
+def verdict(name: str, reference: str, reference_counts: np.ndarray, counts: np.ndarray, p: float,
+            p_holm: float | None = None, n_compared: int = 1) -> str:
+    """One plain sentence on the B+C (open) fraction, given the chi-square p-value (Holm-adjusted, of several).
 
     Examples
     --------
     >>> verdict("ctf18", "wt", np.array([64, 31, 5]), np.array([19, 57, 24]), 2e-10)
     'ctf18 shows more open chromosomes (B+C) than wt: 81% vs 36%, chi-square p = 2e-10'
+    >>> verdict("ko2", "wt", np.array([64, 31, 5]), np.array([54, 40, 6]), 0.03, 0.06, 2).split(": ")[0]
+    'ko2 does not differ detectably from wt'
     """
     ours, theirs = (100 * c[1:].sum() / c.sum() for c in (counts, reference_counts))
-    p_text = "p < 1e-50" if p < 1e-50 else f"p = {p:.2g}"
-    if p >= 0.05:
+    p_text = _p_text(p, p_holm, n_compared, reference)
+    if (p if n_compared == 1 else p_holm) >= 0.05:
         return f"{name} does not differ detectably from {reference}: B+C {ours:.0f}% vs {theirs:.0f}%, chi-square {p_text}"
     direction = "more" if ours > theirs else "fewer"
     return f"{name} shows {direction} open chromosomes (B+C) than {reference}: {ours:.0f}% vs {theirs:.0f}%, chi-square {p_text}"
 
 
-def cell_verdict(name: str, reference: str, cell: dict[str, Any], chromosome_p: float) -> str:
+def cell_verdict(name: str, reference: str, cell: dict[str, Any], chromosome_p: float, n_compared: int = 1) -> str:
     """One plain sentence on the cells (:func:`sccscore.stats.compare_cells`), the independent units.
 
     It says when there are too few cells for the test ever to reach p < 0.05, and when
-    the cells do not bear out a difference found between chromosomes.
+    the cells do not bear out a difference found between chromosomes. With several
+    samples compared, the p-values read are Holm-adjusted (``chromosome_p`` too).
 
     Examples
     --------
@@ -323,12 +350,14 @@ def cell_verdict(name: str, reference: str, cell: dict[str, Any], chromosome_p: 
     too few cells for this test ever to reach p < 0.05: score at least 4 cells per sample
     """
     ours, theirs = (100 * cell[key]["mean"] for key in ("bc_fraction_per_cell", "bc_fraction_per_cell_reference"))
+    p = cell["mannwhitney_p"] if n_compared == 1 else cell["mannwhitney_p_holm"]
     sentence = (f"Per cell ({cell['n_cells']} {name} vs {cell['n_cells_reference']} {reference} cells): B+C "
-                f"{ours:.0f}% vs {theirs:.0f}% on average, Mann-Whitney p = {cell['mannwhitney_p']:.2g}")
+                f"{ours:.0f}% vs {theirs:.0f}% on average, Mann-Whitney "
+                f"{_p_text(cell['mannwhitney_p'], p, n_compared, reference)}")
     if cell["mannwhitney_p_floor"] >= 0.05:
         return (f"{sentence}; too few cells for this test ever to reach p < 0.05: score at least {MIN_CELLS} cells "
                 "per sample")
-    if cell["mannwhitney_p"] >= 0.05 and chromosome_p < 0.05:
+    if p >= 0.05 and chromosome_p < 0.05:
         return f"{sentence}: the cells do not bear out the difference between chromosomes"
     return sentence
 
@@ -358,7 +387,7 @@ def write_tables(report: dict[str, Any], out: str | Path, cells: dict[str, dict[
         rows.append([name, group["n"], *_pct(group["distribution"]), *_pct(group["ci"][0]), *_pct(group["ci"][1]),
                      *_pct(corrected)])
     write_csv(folder / "comparison.csv", header, rows)
-    keys = ["chi2", "chi2_p", "trend_z", "trend_p", "bc_difference", "cramers_v", "n_for_80pct_power"]
+    keys = ["chi2", "chi2_p", "chi2_p_holm", "trend_z", "trend_p", "bc_difference", "cramers_v", "n_for_80pct_power"]
     test_header = ["sample", "reference", *keys, "bc_difference_ci_low", "bc_difference_ci_high",
                    *(f"fisher_p_holm_{c}" for c in classes), "verdict", "cell_verdict"]
     test_rows = [[name, report["reference"], *(test[k] for k in keys), *test["bc_difference_ci"],

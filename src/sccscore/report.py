@@ -146,14 +146,16 @@ def _comparison_section(comparison: dict[str, Any], chart_png: bytes, cells_png:
         row = [name, group["n"]] + [f"{_pct(s)} ({_pct(lo)}-{_pct(hi)})"
                                     for s, lo, hi in zip(group["distribution"], *group["ci"])]
         rows.append(row + ([_pct(v) for v in group["distribution_corrected"]] if corrected else []))
-    tests = [[name, f"{t['chi2_p']:.2g}", f"{t['trend_p']:.2g}",
+    several = len(comparison["tests"]) > 1  # then Holm-adjusted over the samples too, as the verdicts read them
+    adjusted = lambda p, p_holm: f"{p:.2g} (Holm {p_holm:.2g})" if several else f"{p:.2g}"  # noqa: E731
+    tests = [[name, adjusted(t["chi2_p"], t["chi2_p_holm"]), f"{t['trend_p']:.2g}",
               ", ".join(f"{c} {p:.2g}" for c, p in zip(classes, t["fisher_p_holm"])),
               f"{100 * t['bc_difference']:+.1f} ({100 * t['bc_difference_ci'][0]:+.1f} to {100 * t['bc_difference_ci'][1]:+.1f})",
               f"{t['cramers_v']:.2f}", t["n_for_80pct_power"]] for name, t in comparison["tests"].items()]
     cell_rows = [[name, f"{c['n_cells']} vs {c['n_cells_reference']}",
                   f"{100 * c['bc_fraction_per_cell']['mean']:.1f} vs {100 * c['bc_fraction_per_cell_reference']['mean']:.1f}",
                   f"{100 * c['bc_difference']:+.1f} ({100 * c['bc_difference_ci'][0]:+.1f} to {100 * c['bc_difference_ci'][1]:+.1f})",
-                  f"{c['mannwhitney_p']:.2g}", c.get("n_cells_for_80pct_power") or "-"]
+                  adjusted(c["mannwhitney_p"], c["mannwhitney_p_holm"]), c.get("n_cells_for_80pct_power") or "-"]
                  for name, t in comparison["tests"].items() if (c := t.get("cell_level"))]
     cell_section = ("<h2>Cell level</h2><p class='note'>Cells are the independent units: these figures "
                     "treat each cell as one observation. The cells needed for 80% power are a rough planning figure, "
@@ -171,6 +173,9 @@ def _comparison_section(comparison: dict[str, Any], chart_png: bytes, cells_png:
         + f"<figure><img alt='A/B/C distribution per sample' src='{_png_uri(chart_png)}' style='max-width:36rem'>"
         f"<figcaption>Types per sample, with 95% Wilson intervals</figcaption></figure>"
         + f"<h2>Tests against {html.escape(comparison['reference'])}</h2>"
+        + ("<p class='note'>Several samples were each tested against the reference: the p-values in brackets are "
+           "Holm-adjusted over them, so that the chance of any false difference stays at 5%, and the verdicts "
+           "read those.</p>" if several else "")
         + _table(["sample", "chi-square p", "trend p (A<B<C)", "Fisher p per type (Holm)",
                   "B+C difference, points (95% CI)", "Cramer's V", "chromosomes per sample for 80% power"], tests)
         + cell_section

@@ -12,6 +12,9 @@ Tests (each against scipy or statsmodels, see ``tests/test_stats.py``):
 - effect sizes: difference in the B+C ("open") fraction with its Newcombe
   interval, and Cramer's V;
 - chromosomes per sample needed to detect that B+C difference with 80% power;
+- with several samples against one reference, Holm's correction of their
+  chi-square (and cells' Mann-Whitney) p-values (:func:`holm`), as
+  :func:`sccscore.compare.compare` applies it;
 - where cells are known, the same B+C question at cell level
   (:func:`compare_cells`): a Mann-Whitney test of the cells' B+C fractions, a
   cluster-bootstrap interval that resamples whole cells, and the cells per
@@ -61,7 +64,6 @@ def proportions_with_ci(counts: Sequence[int]) -> tuple[np.ndarray, np.ndarray, 
 def compare_counts(reference: Sequence[int], sample: Sequence[int]) -> dict[str, Any]:
     """Tests and effect sizes of a sample's A/B/C counts against the reference's."""
     from statsmodels.stats.contingency_tables import Table
-    from statsmodels.stats.multitest import multipletests
     from statsmodels.stats.proportion import confint_proportions_2indep
 
     table = np.array([reference, sample], dtype=np.int64)
@@ -73,7 +75,7 @@ def compare_counts(reference: Sequence[int], sample: Sequence[int]) -> dict[str,
         scipy_stats.fisher_exact([[row[t], row.sum() - row[t]] for row in table]).pvalue
         for t in range(table.shape[1])
     ]
-    fisher_holm = multipletests(fisher, method="holm")[1]
+    fisher_holm = holm(fisher)
     (ref_n, n), (ref_open, open_) = table.sum(axis=1), table[:, 1:].sum(axis=1)
     low, high = confint_proportions_2indep(open_, n, ref_open, ref_n, method="newcomb", compare="diff")
     difference = open_ / n - ref_open / ref_n
@@ -89,6 +91,19 @@ def compare_counts(reference: Sequence[int], sample: Sequence[int]) -> dict[str,
         "cramers_v": float(association(observed, method="cramer")) if observed.shape[1] > 1 else 0.0,
         "n_for_80pct_power": chromosomes_for_power(ref_open / ref_n, open_ / n),
     }
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm's step-down adjusted p-values: the family-wise error stays at 5% over the tests together.
+
+    Examples
+    --------
+    >>> holm([0.01, 0.04, 0.03])
+    [0.03, 0.06, 0.06]
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    return [float(p) for p in multipletests(p_values, method="holm")[1]] if len(p_values) else []
 
 
 def chromosomes_for_power(p_reference: float, p_sample: float) -> int | None:
