@@ -332,6 +332,30 @@ def test_a_sample_sheet_that_would_give_cells_wrongly_is_refused(tmp_path, cli):
     assert f"{sheet}: the table gives every chromosome's cell already" in " ".join(run.stderr.split())
 
 
+def test_tables_of_two_runs_pasted_together_count_each_crop_and_cell_once(tmp_path):
+    # two days' spreads of one sample, each run with its Image001.png: two metaphases, not one
+    spreads = [{"path": f"/{day}/crops/wt/Image001/00{i}.png", "sample": "wt", "image": "Image001.png",
+                "cell": "Image001/metaphase1", "predicted": "A"} for day in ("mon", "tue") for i in (1, 2)]
+    with pytest.raises(SccscoreError, match=r"^cell 'Image001/metaphase1' of sample 'wt' is named alike in "
+                                            r"/mon/crops/wt and /tue/crops/wt \(tables of two runs pasted"):
+        cell_counts(spreads)
+    # one run, two slides' images of one name: named apart, as classify --spreads names them
+    slides = [{"path": f"/out/crops/wt/{s}/Image001/001.png", "sample": "wt", "image": f"{s}/Image001.png",
+               "cell": f"{s}/Image001/metaphase1", "predicted": "A"} for s in ("slide1", "slide2")]
+    assert list(cell_counts(slides)["wt"]) == ["slide1/Image001/metaphase1", "slide2/Image001/metaphase1"]
+    # crops: two days' wt/cell1
+    crops = [{"path": f"/{day}/wt/cell1/1.png", "sample": "wt", "predicted": "B"} for day in ("mon", "tue")]
+    with pytest.raises(SccscoreError, match=r"^cell 'cell1' of sample 'wt' is named alike in /mon/wt and /tue/wt"):
+        cell_counts(crops)
+    assert list(cell_counts(crops, {"/mon/wt/cell1/1.png": "c1", "/tue/wt/cell1/1.png": "c1"})["wt"]) == ["c1"]
+    # the same table pasted twice would count every crop twice
+    table = tmp_path / "predictions.csv"
+    table.write_text("path,sample,predicted\nwt/1.png,wt,A\nwt/2.png,wt,B\nwt/1.png,wt,A\n")
+    with pytest.raises(SccscoreError, match=r"predictions.csv, line 4: wt/1.png is on line 2 too, and would count "
+                                            r"twice"):
+        read_predictions(table)
+
+
 def test_compare_cli_with_a_sub_folder_per_cell(ikemoto, tmp_path, cli):
     for genotype in ("wt", "ctf18"):
         crops = sorted((ikemoto / "images" / genotype / "b").iterdir())[:12]

@@ -13,7 +13,7 @@ import csv
 import json
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -59,7 +59,11 @@ def read_predictions(path: str | Path) -> list[dict[str, str]]:
     naming its line, so that no chromosome drops silently out of the counts.
     """
     rows = read_table(path, "predictions table", {"path", "sample", "predicted"})
+    first_line: dict[str, int] = {}
     for line, row in enumerate(rows, start=2):  # line 1 is the header
+        if (earlier := first_line.setdefault(row["path"], line)) != line:
+            raise SccscoreError(f"{path}, line {line}: {row['path']} is on line {earlier} too, and would count twice; "
+                                "a table pasted twice? delete one of the lines")
         called = (row["predicted"] or "").strip().upper()
         if called not in CLASS_NAMES:
             raise SccscoreError(f"{path}, line {line}: predicted '{row['predicted'] or ''}' is not one of "
@@ -123,20 +127,40 @@ def cell_counts(rows: list[dict[str, str]], sheet: dict[str, str] | None = None)
 
     An image's cell is its entry in the sample sheet (by path, then file name),
     else its ``cell`` column (the metaphase, for crops found in whole spreads),
-    else the folders it sits in below the sample's own (:func:`folder_cell`).
+    else the folders it sits in below the sample's own (:func:`folder_cell`). A cell
+    named alike within two folders of one sample (tables of two runs pasted together,
+    each with its ``wt/cell1``) is refused: it would count as one cell.
     """
     cells: dict[str, dict[str, Counter]] = {}
     incomplete = set()
+    named_below: dict[tuple[str, str], Path] = {}
     for row in rows:
-        path = Path(row["path"])
-        cell = (sheet or {}).get(row["path"]) or (sheet or {}).get(path.name) or row.get("cell") or None
-        if cell is None and sheet is None:
-            cell = folder_cell(path, row["sample"])
+        cell, named_in = _cell_of(row, sheet)
         if cell is None:
             incomplete.add(row["sample"])
             continue
+        if named_in is not None and named_below.setdefault((row["sample"], cell), named_in) != named_in:
+            raise SccscoreError(f"cell '{cell}' of sample '{row['sample']}' is named alike in "
+                                f"{named_below[row['sample'], cell]} and {named_in} (tables of two runs pasted "
+                                "together?), and its chromosomes would count as one cell: classify them in one run, "
+                                "each run's images in a sub-folder of the sample's folder "
+                                f"({row['sample']}/day1/, {row['sample']}/day2/), so that their cells are named apart")
         cells.setdefault(row["sample"], {}).setdefault(cell, Counter())[row["predicted"]] += 1
     return {sample: by_cell for sample, by_cell in cells.items() if sample not in incomplete}
+
+
+def _cell_of(row: dict[str, str], sheet: dict[str, str] | None) -> tuple[str | None, Path | None]:
+    """A row's cell, and the folder its name was read within (None where a person named it: a sheet)."""
+    path = Path(row["path"])
+    if sheet and (cell := sheet.get(row["path"]) or sheet.get(path.name)):
+        return cell, None
+    if row.get("cell") and row.get("image"):  # a spread's metaphase: OUT/crops/<sample>/<image, no type>/<id>.png
+        return row["cell"], path.parents[min(len(PurePosixPath(row["image"]).parts), len(path.parents) - 1)]
+    if row.get("cell"):  # given by hand
+        return row["cell"], None
+    if sheet is None and (cell := folder_cell(path, row["sample"])):
+        return cell, next((folder for folder in path.parents if folder.name == row["sample"]), path.parent)
+    return None, None
 
 
 def folder_cell(path: Path, sample: str) -> str | None:
