@@ -243,6 +243,10 @@ def test_cells_for_power_against_the_noncentral_t():
     n_t = scipy_optimize.brentq(lambda n: power(n) - 0.8, 2, 20)
     assert cells_for_power(reference, sample) == int(np.ceil(n_t * np.pi / 3)) == 6  # 5.5 for the t-test
     assert cells_for_power([0.1, 0.1], [0.9, 0.9]) == 4  # as clear as can be: the fewest cells the test can use
+    # WT against CTF18-/- in six and three cells of shared crops: a difference of 8.9 SD, where statsmodels'
+    # power is NaN (it was a traceback in compare)
+    wt, ctf18 = [0.354, 0.317, 0.317, 0.296, 0.395, 0.420], [0.800, 0.768, 0.721]
+    assert cells_for_power(wt, ctf18) == 4
     assert cells_for_power([0.1, 0.2], [0.2, 0.1]) is None  # no difference to detect
 
 
