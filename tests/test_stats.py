@@ -11,6 +11,7 @@ from scipy import stats as scipy_stats
 
 from sccscore.compare import (
     cell_counts,
+    cell_verdict,
     cells_from_predictions,
     check_sheet,
     compare,
@@ -294,6 +295,22 @@ def test_several_samples_against_one_reference_are_holm_adjusted_over_them():
         report["tests"]["ko1"]["cell_verdict"]
 
 
+def test_the_cells_sentence_tells_too_few_cells_from_cells_that_disagree():
+    # WT against CTF18-/- crops in 6 and 3 cells, two samples compared: a shift of 41 points, 3 cells short of 4
+    cell = {"n_cells": 3, "n_cells_reference": 6, "bc_fraction_per_cell": {"mean": 0.76},
+            "bc_fraction_per_cell_reference": {"mean": 0.35}, "mannwhitney_p": 0.028, "mannwhitney_p_holm": 0.055,
+            "mannwhitney_p_floor": 0.024, "n_cells_for_80pct_power": 4}
+    assert cell_verdict("ctf18_a", "wt", cell, 2.7e-23, 2) == (
+        "Per cell (3 ctf18_a vs 6 wt cells): B+C 76% vs 35% on average, Mann-Whitney p = 0.028 (0.055 after Holm's "
+        "correction for the 2 samples compared with wt): too few cells to bear out the difference between "
+        "chromosomes; 4 cells per sample would give 80% power for this shift")
+    # as many cells as that shift needs, and still no difference between them
+    enough = cell | {"n_cells": 8, "n_cells_reference": 8, "bc_fraction_per_cell": {"mean": 0.40},
+                     "mannwhitney_p": 0.21, "mannwhitney_p_floor": 0.0002, "n_cells_for_80pct_power": 6}
+    assert cell_verdict("ko", "wt", enough, 1e-3).endswith(
+        "Mann-Whitney p = 0.21: the cells do not bear out the difference between chromosomes")
+
+
 def test_cells_come_from_sub_folders_or_a_sheet():
     rows = [{"path": f"/d/ko/cell{c}/{i}.jpg", "sample": "ko", "predicted": p}
             for c, p in ((1, "A"), (1, "B"), (2, "C")) for i in range(1)]
@@ -354,10 +371,14 @@ def test_tables_of_two_runs_pasted_together_count_each_crop_and_cell_once(tmp_pa
     assert list(cell_counts(crops, {"/mon/wt/cell1/1.png": "c1", "/tue/wt/cell1/1.png": "c1"})["wt"]) == ["c1"]
     # the same table pasted twice would count every crop twice
     table = tmp_path / "predictions.csv"
-    table.write_text("path,sample,predicted\nwt/1.png,wt,A\nwt/2.png,wt,B\nwt/1.png,wt,A\n")
+    table.write_text("path,sample,predicted,p_A,p_B,p_C\nwt/1.png,wt,A,.8,.1,.1\nwt/2.png,wt,B,.1,.8,.1\n"
+                     "wt/1.png,wt,A,.8,.1,.1\n")
     with pytest.raises(SccscoreError, match=r"predictions.csv, line 4: wt/1.png is on line 2 too, and would count "
                                             r"twice"):
         read_predictions(table)
+    # a table made by hand, without classify's probabilities, may give one image per chromosome scored in it
+    table.write_text("path,sample,predicted\nwt/spread1.png,wt,A\nwt/spread1.png,wt,B\n")
+    assert [row["predicted"] for row in read_predictions(table)] == ["A", "B"]
 
 
 def test_compare_cli_with_a_sub_folder_per_cell(ikemoto, tmp_path, cli):

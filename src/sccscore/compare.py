@@ -60,8 +60,9 @@ def read_predictions(path: str | Path) -> list[dict[str, str]]:
     """
     rows = read_table(path, "predictions table", {"path", "sample", "predicted"})
     first_line: dict[str, int] = {}
+    by_classify = bool(rows) and "p_A" in rows[0]  # one row per crop; a table made by hand may name an image per row
     for line, row in enumerate(rows, start=2):  # line 1 is the header
-        if (earlier := first_line.setdefault(row["path"], line)) != line:
+        if by_classify and (earlier := first_line.setdefault(row["path"], line)) != line:
             raise SccscoreError(f"{path}, line {line}: {row['path']} is on line {earlier} too, and would count twice; "
                                 "a table pasted twice? delete one of the lines")
         called = (row["predicted"] or "").strip().upper()
@@ -361,7 +362,8 @@ def cell_verdict(name: str, reference: str, cell: dict[str, Any], chromosome_p: 
     """One plain sentence on the cells (:func:`sccscore.stats.compare_cells`), the independent units.
 
     It says when there are too few cells for the test ever to reach p < 0.05, and when
-    the cells do not bear out a difference found between chromosomes. With several
+    the cells do not bear out a difference found between chromosomes: because they are
+    fewer than the shift they show needs for 80% power, or despite enough. With several
     samples compared, the p-values read are Holm-adjusted (``chromosome_p`` too).
 
     Examples
@@ -382,6 +384,10 @@ def cell_verdict(name: str, reference: str, cell: dict[str, Any], chromosome_p: 
         return (f"{sentence}; too few cells for this test ever to reach p < 0.05: score at least {MIN_CELLS} cells "
                 "per sample")
     if p >= 0.05 and chromosome_p < 0.05:
+        needed = cell.get("n_cells_for_80pct_power")
+        if needed and needed > min(cell["n_cells"], cell["n_cells_reference"]):  # a shift the cells show, too few
+            return (f"{sentence}: too few cells to bear out the difference between chromosomes; {needed} cells per "
+                    "sample would give 80% power for this shift")
         return f"{sentence}: the cells do not bear out the difference between chromosomes"
     return sentence
 
