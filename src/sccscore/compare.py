@@ -160,7 +160,7 @@ def _cell_of(row: dict[str, str], sheet: dict[str, str] | None) -> tuple[str | N
     if row.get("cell"):  # given by hand
         return row["cell"], None
     if sheet is None and (cell := folder_cell(path, row["sample"])):
-        return cell, next((folder for folder in path.parents if folder.name == row["sample"]), path.parent)
+        return cell, _cells_folder(path, row["sample"])
     return None, None
 
 
@@ -179,14 +179,13 @@ def folder_cell(path: Path, sample: str) -> str | None:
     >>> folder_cell(Path("/d/wt/3.png"), "wt"), folder_cell(Path("/d/wt/a/3.png"), "wt")
     (None, None)
     """
-    below: list[str] = []
-    for folder in path.parents:
-        if folder.name == sample:
-            break
-        below.insert(0, folder.name)
-    else:  # the sample's folder is not on the path (a table made by hand): the image's own folder
-        below = [path.parent.name]
+    below = path.parent.relative_to(_cells_folder(path, sample)).parts
     return "/".join(part for part in below if label_from_folder_name(part) is None) or None
+
+
+def _cells_folder(path: Path, sample: str) -> Path:
+    """The folder an image's cell is named below: its sample's, or (a table made by hand) its own folder's parent."""
+    return next((folder for folder in path.parents if folder.name == sample), path.parent.parent)
 
 
 def cells_from_predictions(rows: list[dict[str, str]], sheet: dict[str, str] | None = None) -> dict[str, np.ndarray]:

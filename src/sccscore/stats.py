@@ -263,10 +263,10 @@ def cells_for_power(reference_fractions: Sequence[float], sample_fractions: Sequ
         len(reference) + len(sample) - 2)
     effect = difference / np.sqrt(pooled_variance) if pooled_variance > 0 else np.inf
     efficiency, t_test = 3 / np.pi, TTestIndPower()
-    power = t_test.power(effect, MIN_CELLS * efficiency, ALPHA)
+    power = t_test.power(effect, MIN_CELLS * efficiency, ALPHA) if np.isfinite(effect) else 1.0
     # a difference clear enough for the fewest cells: the root finder fails on such large effects, and the
     # noncentral t gives NaN where the power is 1 to machine precision (effects of about 8 SD and more)
-    if not np.isfinite(effect) or np.isnan(power) or power >= POWER:
+    if np.isnan(power) or power >= POWER:
         return MIN_CELLS
     return int(np.ceil(t_test.solve_power(effect_size=effect, alpha=ALPHA, power=POWER) / efficiency))
 
