@@ -480,6 +480,8 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert html.escape("Open (B or C) or cohered (A), the split compare tests: 86.8% were found and called as "
                        "annotated, and each metaphase's B+C share was off by 8.3 points.") in page
     assert "<h2>Metaphases</h2>" in page and page.count("<figure class='overlay'>") == 3  # an overlay per spread
+    # embedded as JPEG (a tenth of a PNG's bytes: reports of a hundred spreads stay small), linked to the full file
+    assert page.count("<img src='data:image/jpeg;base64,") == 3 and "<a href='overlays/a_rich/spread3.png'>" in page
     assert "<td>training recipe</td><td>default</td>" in page
     # spread3's row, its shares to one decimal as in the samples table
     assert "<td>a_rich</td><td>spread3.png</td><td>1</td><td>47</td><td>97.9</td><td>2.1</td><td>0.0</td>" in page
@@ -553,6 +555,7 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert f"<td>calls read from</td><td>{tmp_path / 'checked.csv'}</td>" in page
     assert "<td>a_rich</td><td>spread3.png</td><td>1</td><td>47</td><td>100.0</td><td>0.0</td><td>0.0</td>" in page
     assert page.count("<figure class='overlay'>") == 3  # drawn by classify into the folder the crops are in
+    assert "<a href='../out/overlays/c_rich/spread2.png'>" in page  # from the report's folder to classify's
 
 
 def test_compare_spreads_in_one_step_as_classify_then_compare(cli, oshima, tmp_path):
