@@ -100,6 +100,20 @@ def test_bad_input_gives_one_line_error(tmp_path, cli, make, args, message):
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], result.stderr
 
 
+def test_an_output_folder_in_an_input_folder_is_refused(small_labelled, tmp_path, cli):
+    """The next run would read its crops, overlays or heatmaps as the sample's images (a spread's overlay was read
+    as a second spread of 50 chromosomes)."""
+    sample = tmp_path / "wt"
+    shutil.copytree(small_labelled / "a", sample)
+    for args in (["classify", str(sample)], ["classify", "--spreads", str(sample)], ["explain", str(sample)]):
+        for out in (sample / "scored", sample):
+            result = cli(*args, "-m", "paper:squeezenet1_1/1", "-o", str(out))
+            assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+            assert (f"{out}: the output folder lies in the input folder {sample}, so the next run would read its "
+                    "crops and overlays as images of sample 'wt'") in " ".join(result.stderr.split())
+    assert sorted(p.name for p in sample.iterdir()) == sorted(p.name for p in (small_labelled / "a").iterdir())
+
+
 def test_evaluate_unlabelled_folder_is_refused(tmp_path, small_labelled, cli):
     shutil.copy(next((small_labelled / "a").iterdir()), tmp_path / "x.jpg")
     result = cli("evaluate", str(tmp_path), "-m", "paper:squeezenet1_1/1")

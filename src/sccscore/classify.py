@@ -28,7 +28,7 @@ from typing import Any, TextIO
 
 from ._atomic import output_folder, read_kept_json, write_csv, write_json
 from .errors import SccscoreError
-from .images import ImageItem, Rejected, fail_on_rejected, scan_samples
+from .images import ImageItem, Rejected, fail_on_rejected, refuse_output_inside, scan_samples
 from .models import ScoringModel
 from .predict import ProgressCallback, predict_batches
 
@@ -73,10 +73,11 @@ def classify(
     Raises
     ------
     SccscoreError
-        If a folder is missing or empty, a label folder is unknown, a resumed run
-        used other settings, or (with ``strict``) a file cannot be scored. The
-        final tables are not written then.
+        If a folder is missing or empty, a label folder is unknown, ``out_dir`` lies
+        in a sample folder, a resumed run used other settings, or (with ``strict``) a
+        file cannot be scored. The final tables are not written then.
     """
+    refuse_output_inside(folders, out_dir)
     samples = scan_samples(list(folders))
     rejected = [r for sample in samples for r in sample.rejected]
     if strict:

@@ -721,8 +721,9 @@ def explain(
     """Grad-CAM heatmaps of where the model looks, and a gallery per predicted type."""
     from .explain import explain as run
     from .explain import write_explanations
-    from .images import items_from_paths
+    from .images import items_from_paths, refuse_output_inside
 
+    refuse_output_inside(inputs, out)  # its heatmaps would be read as crops
     items, unread = items_from_paths(inputs)
     explanations, rejected = run(_load(model, preprocess), items)
     rejected = unread + rejected

@@ -409,6 +409,16 @@ def scan_samples(folders: list[str | Path]) -> list[Sample]:
     return samples
 
 
+def refuse_output_inside(inputs: Sequence[str | Path], out_dir: str | Path) -> None:
+    """Refuse an output folder in an input folder: the next run would read its crops and overlays as that sample's."""
+    out = Path(out_dir).resolve()
+    for folder in map(Path, inputs):
+        if folder.is_dir() and (out == folder.resolve() or folder.resolve() in out.parents):
+            raise SccscoreError(f"{out_dir}: the output folder lies in the input folder {folder}, so the next run would "
+                                f"read its crops and overlays as images of sample '{sample_name(folder)}'; write it "
+                                "beside the input folder instead")
+
+
 def sample_name(path: str | Path) -> str:
     """The sample of a path named on a command line: a folder's name, or a file's folder's."""
     path = Path(path).resolve()

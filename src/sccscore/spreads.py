@@ -49,7 +49,8 @@ from .annotations import label_file, match_boxes, read_yolo
 from .compare import tally_by
 from .detect import Detection, DetectSettings, MergeModel, crop, detect, detection_cautions
 from .errors import ImageReadError, SccscoreError
-from .images import CLASS_NAMES, ImageItem, Rejected, fail_on_rejected, is_jpeg, items_from_paths, read_image
+from .images import (CLASS_NAMES, ImageItem, Rejected, fail_on_rejected, is_jpeg, items_from_paths, read_image,
+                     refuse_output_inside)
 from .models import ScoringModel
 from .predict import predict
 from .preprocess import paper_preprocess
@@ -117,7 +118,7 @@ def detect_spreads(
         raise SccscoreError(f"{labels_dir}: no such folder of label files")
     merge_model = merge_model or MergeModel.load()
     settings = settings or DetectSettings(scale=merge_model.scale)  # the magnification it was fitted at
-    items, rejected = _spread_items(paths)
+    items, rejected = _spread_items(paths, out_dir)
     out = output_folder(out_dir)
     spreads = []
     for done, item in enumerate(items, start=1):
@@ -131,8 +132,10 @@ def detect_spreads(
     return SpreadsResult(spreads, rejected, out, settings)
 
 
-def _spread_items(paths: Sequence[str | Path]) -> tuple[list[ImageItem], list[Rejected]]:
-    """The spread images named (files or folders), refusing two that would write to the same crops and tables."""
+def _spread_items(paths: Sequence[str | Path], out_dir: str | Path) -> tuple[list[ImageItem], list[Rejected]]:
+    """The spread images named (files or folders), refusing two that would write to the same crops and tables,
+    and an output folder among them."""
+    refuse_output_inside(paths, out_dir)
     items, rejected = items_from_paths(paths)
     seen: dict[tuple[str, str], Path] = {}
     for item in items:
@@ -303,7 +306,7 @@ def classify_spreads(
     if shape_model and tuple(model.config.classes) != CLASS_NAMES:
         raise SccscoreError(f"model {model.config.name} gives types {', '.join(model.config.classes)}; the outline "
                             f"weighs {', '.join(CLASS_NAMES)}: classify without it")
-    items, rejected = _spread_items(paths)
+    items, rejected = _spread_items(paths, out_dir)
     if strict:
         fail_on_rejected(rejected)
     out = output_folder(out_dir)
