@@ -109,8 +109,9 @@ def test_an_output_folder_in_an_input_folder_is_refused(small_labelled, tmp_path
         for out in (sample / "scored", sample):
             result = cli(*args, "-m", "paper:squeezenet1_1/1", "-o", str(out))
             assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
-            assert (f"{out}: the output folder lies in the input folder {sample}, so the next run would read its "
-                    "crops and overlays as images of sample 'wt'") in " ".join(result.stderr.split())
+            assert (f"{out}: the output folder lies in the input folder {sample}, so the next run would read the "
+                    "images written there (crops, overlays, heatmaps, charts) as images of sample 'wt'") in " ".join(
+                result.stderr.split())
     assert sorted(p.name for p in sample.iterdir()) == sorted(p.name for p in (small_labelled / "a").iterdir())
 
 

@@ -410,13 +410,13 @@ def scan_samples(folders: list[str | Path]) -> list[Sample]:
 
 
 def refuse_output_inside(inputs: Sequence[str | Path], out_dir: str | Path) -> None:
-    """Refuse an output folder in an input folder: the next run would read its crops and overlays as that sample's."""
+    """Refuse an output folder in an input folder: the next run would read the images written there as that sample's."""
     out = Path(out_dir).resolve()
     for folder in map(Path, inputs):
         if folder.is_dir() and (out == folder.resolve() or folder.resolve() in out.parents):
-            raise SccscoreError(f"{out_dir}: the output folder lies in the input folder {folder}, so the next run would "
-                                f"read its crops and overlays as images of sample '{sample_name(folder)}'; write it "
-                                "beside the input folder instead")
+            raise SccscoreError(f"{out_dir}: the output folder lies in the input folder {folder}, so the next run "
+                                "would read the images written there (crops, overlays, heatmaps, charts) as images of sample "
+                                f"'{sample_name(folder)}'; write it beside the input folder instead")
 
 
 def sample_name(path: str | Path) -> str:
