@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from sccscore.explain import explain
-from sccscore.images import scan_sample
+from sccscore.images import ImageItem, scan_sample
 from sccscore.models import load_model
 
 
@@ -52,3 +52,20 @@ def test_explain_gives_each_crop_the_type_classify_gives_it(small_labelled, tmp_
         p: r["predicted"] for p, r in classified.items()}
     for path, row in explained.items():
         assert float(row["probability"]) == pytest.approx(float(classified[path][f"p_{row['predicted']}"]), abs=1e-3)
+
+
+def test_explain_a_given_type_per_crop(small_labelled, tmp_path):
+    """A report's gallery of type B explains B, whatever the model's own call; an unreadable crop skips its type."""
+    items = list(scan_sample(small_labelled).items)
+    (tmp_path / "broken.png").write_bytes(b"not a png")
+    items.insert(1, ImageItem(tmp_path / "broken.png", "wt"))
+    types = ["ABC"[i % 3] for i in range(len(items))]
+    model = load_model("paper:squeezenet1_1/1")
+    called, _ = explain(model, items)
+    given, rejected = explain(model, items, types=types)
+    assert [r.path.name for r in rejected] == ["broken.png"] and len(given) == 12
+    assert [e.predicted for e in given] == [types[items.index(e.item)] for e in given]
+    same = [c.predicted == g.predicted for c, g in zip(called, given)]
+    assert 0 < sum(same) < 12  # the model agrees with some of the types given
+    for c, g, agree in zip(called, given, same):
+        assert np.allclose(c.heatmap, g.heatmap) == agree and (c.probability == g.probability) == agree

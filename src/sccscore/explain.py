@@ -61,11 +61,14 @@ class Explanation:
     overlay: np.ndarray  # the heatmap over the input, RGB uint8
 
 
-def explain(model: ScoringModel, items: Sequence[ImageItem], batch_size: int = 16) -> tuple[list[Explanation], list[Rejected]]:
+def explain(model: ScoringModel, items: Sequence[ImageItem], batch_size: int = 16,
+            types: Sequence[str] | None = None) -> tuple[list[Explanation], list[Rejected]]:
     """Grad-CAM overlays for each readable image; unreadable ones come back as rejected.
 
-    Images are decoded batch by batch, but every explanation is kept (about
-    0.5 MB each): meant for the tens to hundreds of crops a person looks at.
+    ``types``, one per item, names the type to explain instead of the model's call: a
+    report's gallery of type B explains B, where the call was weighed with the outline or
+    set right by hand. Images are decoded batch by batch, but every explanation is kept
+    (about 0.5 MB each): meant for the tens to hundreds of crops a person looks at.
     """
     from pytorch_grad_cam import GradCAM
     from pytorch_grad_cam.utils.image import show_cam_on_image
@@ -79,20 +82,21 @@ def explain(model: ScoringModel, items: Sequence[ImageItem], batch_size: int = 1
     with GradCAM(model=wrapper, target_layers=[target_layer(model)]) as cam:
         for start in range(0, len(items), batch_size):
             batch = []
-            for item in items[start : start + batch_size]:
+            for index, item in enumerate(items[start : start + batch_size], start):
                 try:
-                    batch.append((item, prepare(read_crop(item.path), config.input)))
+                    batch.append((item, prepare(read_crop(item.path), config.input), index))
                 except ImageReadError as exc:
                     rejected.append(Rejected(item.path, item.sample, exc.reason))
             if not batch:
                 continue
-            pixels = torch.stack([tensor for _, tensor in batch])
+            pixels = torch.stack([tensor for _, tensor, _ in batch])
             x = (pixels.float() / 255 - mean) / std
             with torch.no_grad():  # every member and view, as classify calls it
                 probabilities = model.member_probabilities(x).mean(dim=1)
-            classes = probabilities.argmax(dim=1).tolist()
+            classes = ([config.classes.index(types[index]) for _, _, index in batch] if types is not None
+                       else probabilities.argmax(dim=1).tolist())
             heatmaps = cam(input_tensor=x, targets=[ClassifierOutputTarget(c) for c in classes])
-            for (item, tensor), heatmap, c, p in zip(batch, heatmaps, classes, probabilities):
+            for (item, tensor, _), heatmap, c, p in zip(batch, heatmaps, classes, probabilities):
                 rgb = tensor.permute(1, 2, 0).numpy().astype(np.float32) / 255
                 overlay = show_cam_on_image(rgb, heatmap, use_rgb=True, image_weight=0.6)
                 explanations.append(Explanation(item, config.classes[c], float(p[c]), (rgb * 255).astype(np.uint8),

@@ -279,7 +279,7 @@ def _gallery_section(model: ScoringModel, rows: list[dict[str, str]], classes: l
         mine = sorted((r for r in rows if r["predicted"] == cls), key=lambda r: -float(r[f"p_{cls}"]))[:N_GALLERY]
         if not mine:
             continue
-        explanations, _ = explain(model, [ImageItem(Path(r["path"]), r["sample"]) for r in mine])
+        explanations, _ = explain(model, [ImageItem(Path(r["path"]), r["sample"]) for r in mine], types=[cls] * len(mine))
         if explanations:
             sheet = _png_uri(_image_png(gallery(explanations, columns=N_GALLERY)))
             parts.append(f"<figure><img alt='type {cls} examples' src='{sheet}' style='max-width:100%'>"
