@@ -51,7 +51,7 @@ def target_layer(model: ScoringModel) -> nn.Module:
 
 @dataclass
 class Explanation:
-    """A crop, the class the model gives it with its probability, and the Grad-CAM heatmap."""
+    """A crop, the class explained (the model's call, or the type given) with its probability, and the heatmap."""
 
     item: ImageItem
     predicted: str
