@@ -92,6 +92,10 @@ def test_power_follows_cohens_h():
     n = 2 * ((scipy_stats.norm.ppf(0.975) + scipy_stats.norm.ppf(0.8)) / h) ** 2
     assert chromosomes_for_power(0.4, 0.5) == int(np.ceil(n)) == 388
     assert chromosomes_for_power(0.3, 0.3) is None
+    # every chromosome A against every one open: h = pi, where statsmodels' solver gave NaN (a traceback in compare)
+    assert chromosomes_for_power(0.0, 1.0) == int(np.ceil(2 * (2.8016 / np.pi) ** 2)) == 2
+    test = compare({"wt": np.array([10, 0, 0]), "ko": np.array([0, 0, 12])}, "wt")["tests"]["ko"]
+    assert test["n_for_80pct_power"] == 2 and test["verdict"].startswith("ko shows more open chromosomes (B+C) than wt")
 
 
 def test_correction_recovers_a_known_distribution():

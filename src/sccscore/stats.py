@@ -116,13 +116,15 @@ def chromosomes_for_power(p_reference: float, p_sample: float) -> int | None:
     >>> chromosomes_for_power(0.36, 0.81)
     18
     """
-    from statsmodels.stats.power import NormalIndPower
     from statsmodels.stats.proportion import proportion_effectsize
 
     effect = proportion_effectsize(p_sample, p_reference)
     if effect == 0:
         return None
-    return int(np.ceil(NormalIndPower().solve_power(effect_size=abs(effect), alpha=ALPHA, power=POWER)))
+    # each arcsine-transformed share has variance 1/n; the closed form, as statsmodels' root finder returns NaN for
+    # the largest effects (all A against all B+C)
+    z = scipy_stats.norm.ppf(1 - ALPHA / 2) + scipy_stats.norm.ppf(POWER)
+    return int(np.ceil(2 * (z / effect) ** 2))
 
 
 def corrected_distribution(predicted_counts: Sequence[int], confusion: np.ndarray, iterations: int = 1000) -> np.ndarray:
