@@ -13,7 +13,7 @@ import csv
 import json
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -152,11 +152,13 @@ def cell_counts(rows: list[dict[str, str]], sheet: dict[str, str] | None = None)
 
 def _cell_of(row: dict[str, str], sheet: dict[str, str] | None) -> tuple[str | None, Path | None]:
     """A row's cell, and the folder its name was read within (None where a person named it: a sheet)."""
+    from .spreads import run_folder  # spreads imports this module
+
     path = Path(row["path"])
     if sheet and (cell := sheet.get(row["path"]) or sheet.get(path.name)):
         return cell, None
-    if row.get("cell") and row.get("image"):  # a spread's metaphase: OUT/crops/<sample>/<image, no type>/<id>.png
-        return row["cell"], path.parents[min(len(PurePosixPath(row["image"]).parts), len(path.parents) - 1)]
+    if row.get("cell") and row.get("image"):  # a spread's metaphase, named within its run's crops of the sample
+        return row["cell"], run_folder(path, row["image"]) / "crops" / row["sample"]
     if row.get("cell"):  # given by hand
         return row["cell"], None
     if sheet is None and (cell := folder_cell(path, row["sample"])):
