@@ -596,8 +596,8 @@ def compare(
     """Compare samples with a reference: A/B/C with intervals, tests, effect sizes, power."""
     from ._atomic import write_json
     from .compare import compare as run
-    from .compare import (cell_counts, cells_from_predictions, check_sheet, confusion_from, correction_caution,
-                          counts_from_rows, from_spreads, read_predictions, read_sheet, write_tables)
+    from .compare import (cell_arrays, cell_counts, check_sheet, confusion_from, correction_caution, counts_from_rows,
+                          from_spreads, read_predictions, read_sheet, write_tables)
 
     if make_report and out is None:
         raise SccscoreError("--report needs --out, the folder to write report.html into")
@@ -633,11 +633,11 @@ def compare(
         raise SccscoreError(f"sample(s) {', '.join(missing)} not in {table} (it has {', '.join(counts)})")
     if cell_sheet is not None:
         check_sheet(sheet, cell_sheet, [row for row in rows if row["sample"] in names])
-    cells = cells_from_predictions(rows, cell_sheet)
-    report = run({name: counts[name] for name in names}, names[0], matrix, seed=seed, cells=cells)
+    by_cell = cell_counts(rows, cell_sheet)
+    report = run({name: counts[name] for name in names}, names[0], matrix, seed=seed, cells=cell_arrays(by_cell))
     _print_comparison(report)
     if out:
-        write_tables(report, out, cell_counts(rows, cell_sheet), figure=not make_report)  # the report draws it
+        write_tables(report, out, by_cell, figure=not make_report)  # the report draws it
     if make_report:
         from .report import write_report
         from .runtime import describe_engine

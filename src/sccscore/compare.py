@@ -192,8 +192,13 @@ def _cells_folder(path: Path, sample: str) -> Path:
 
 def cells_from_predictions(rows: list[dict[str, str]], sheet: dict[str, str] | None = None) -> dict[str, np.ndarray]:
     """:func:`cell_counts` as sample -> (n_cells, 3) counts, what :func:`sccscore.stats.compare_cells` takes."""
+    return cell_arrays(cell_counts(rows, sheet))
+
+
+def cell_arrays(counted: dict[str, dict[str, Counter]]) -> dict[str, np.ndarray]:
+    """Counts per cell (:func:`cell_counts`) as sample -> (n_cells, 3) A/B/C counts."""
     return {sample: np.array([[counts[c] for c in CLASS_NAMES] for counts in by_cell.values()])
-            for sample, by_cell in cell_counts(rows, sheet).items()}
+            for sample, by_cell in counted.items()}
 
 
 def confusion_from(source: str | Path | dict[str, Any]) -> np.ndarray:

@@ -415,8 +415,8 @@ def refuse_output_inside(inputs: Sequence[str | Path], out_dir: str | Path) -> N
     for folder in map(Path, inputs):
         if folder.is_dir() and (out == folder.resolve() or folder.resolve() in out.parents):
             raise SccscoreError(f"{out_dir}: the output folder lies in the input folder {folder}, so the next run "
-                                "would read the images written there (crops, overlays, heatmaps, charts) as images of sample "
-                                f"'{sample_name(folder)}'; write it beside the input folder instead")
+                                "would read the images written there (crops, overlays, heatmaps, charts) as images "
+                                f"of sample '{sample_name(folder)}'; write it beside the input folder instead")
 
 
 def sample_name(path: str | Path) -> str:
