@@ -199,6 +199,9 @@ def test_labelled_folder_is_scanned_with_labels(ikemoto):
     counts = {label: sum(i.label == label for i in sample.items) for label in "ABC"}
     assert counts == {"A": 312, "B": 153, "C": 24}
     assert sample.rejected == ()
+    # named within the sample's folder, label folder included: a/x.png and b/x.png stay apart
+    assert all(i.name == i.path.relative_to(ikemoto / "images" / "wt").as_posix() for i in sample.items)
+    assert sample.items[0].name.startswith("a/")
 
 
 def test_unlabelled_folder_and_non_image_files(tmp_path, crop):
@@ -209,6 +212,7 @@ def test_unlabelled_folder_and_non_image_files(tmp_path, crop):
     (tmp_path / ".DS_Store").write_text("hidden")
     sample = scan_sample(tmp_path)
     assert [i.path.name for i in sample.items] == ["y.tif", "x.png"]
+    assert [i.name for i in sample.items] == ["cell2/y.tif", "x.png"]
     assert not sample.labelled
     assert [(r.path.name, r.reason) for r in sample.rejected] == [("readme.txt", "not an image file type (.txt)")]
 

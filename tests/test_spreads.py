@@ -847,6 +847,8 @@ def test_annotated_spreads_in_sub_folders_are_read_with_the_labels_in_the_same_s
         assert run.returncode == 0, run.stderr
         reports[name] = json.loads((tmp_path / f"{name}.json").read_text())
     assert [r["image"] for r in reports["nested"]["per_image"]] == ["slide1/field.png", "slide2/field.png"]
+    assert [m["image"] for m in reports["nested"]["per_metaphase"]] == ["slide1/field.png", "slide2/field.png"]
+    assert {c["image"] for c in reports["nested"]["per_chromosome"]} == {"slide1/field.png", "slide2/field.png"}
     for key in ("n_true", "n_found", "n_matched", "n_correct", "per_type"):
         assert reports["nested"][key] == reports["flat"][key], key
     assert reports["nested"]["n_true"] == 50 + 47  # spread1 and spread3, each read with its own labels

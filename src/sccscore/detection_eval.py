@@ -142,7 +142,7 @@ def metaphase_shares(spread: Spread, types: dict[int, str], truth: np.ndarray, c
         annotated = classes[annotated_in == metaphase]
         called = [CLASS_NAMES.index(types[c.id]) for c in typed if c.metaphase == metaphase]
         if len(annotated):
-            rows.append({"image": spread.item.path.name, "metaphase": metaphase, "n_annotated": len(annotated),
+            rows.append({"image": spread.item.name, "metaphase": metaphase, "n_annotated": len(annotated),
                          "n_called": len(called), "annotated_pct": _shares(annotated), "called_pct": _shares(called)})
     return rows
 

@@ -372,9 +372,9 @@ def scan_sample(folder: str | Path, name: str | None = None) -> Sample:
                 f"{folder / unknown[0]}: unknown label folder '{unknown[0]}' "
                 "(expected a, b or c; also A, typeA, type_a)"
             )
-        found = [_scan_files(d, name, labels[d]) for d in subdirs]
+        found = [_scan_files(d, name, labels[d], folder) for d in subdirs]
     else:
-        found = [_scan_files(folder, name, None)]
+        found = [_scan_files(folder, name, None, folder)]
     items = tuple(item for group in found for item in group[0])
     rejected = tuple(r for group in found for r in group[1])
     if not items and not rejected:
@@ -383,14 +383,15 @@ def scan_sample(folder: str | Path, name: str | None = None) -> Sample:
 
 
 def _scan_files(
-    folder: Path, sample: str, label: str | None
+    folder: Path, sample: str, label: str | None, sample_folder: Path
 ) -> tuple[list[ImageItem], list[Rejected]]:
+    """The images below ``folder`` (the sample's, or one of its label folders), named within ``sample_folder``."""
     items, rejected = [], []
     for path in sorted(folder.rglob("*")):
         if not path.is_file() or any(part.startswith(".") for part in path.relative_to(folder).parts):
             continue
         if path.suffix.lower() in IMAGE_SUFFIXES:
-            items.append(ImageItem(path, sample, label, path.relative_to(folder).as_posix()))
+            items.append(ImageItem(path, sample, label, path.relative_to(sample_folder).as_posix()))
         else:
             rejected.append(Rejected(path, sample, f"not an image file type ({path.suffix or 'no extension'})"))
     return items, rejected
