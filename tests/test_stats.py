@@ -1,7 +1,9 @@
 """Statistics against textbook formulas and published values, and the comparison end to end."""
 
 import csv
+import html
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ from scipy import stats as scipy_stats
 
 from sccscore.compare import (
     cell_counts,
+    cell_replicates,
     cell_verdict,
     cells_from_predictions,
     check_sheet,
@@ -19,7 +22,9 @@ from sccscore.compare import (
     correction_caution,
     counts_from_rows,
     read_predictions,
+    read_replicates,
     read_sheet,
+    replicate_arrays,
     too_few_cells_verdict,
 )
 from sccscore.errors import SccscoreError
@@ -28,6 +33,7 @@ from sccscore.stats import (
     chromosomes_for_power,
     compare_cells,
     compare_counts,
+    compare_replicates,
     corrected_distribution,
     corrected_with_ci,
     cross_fitted_correction,
@@ -255,6 +261,88 @@ def test_cells_for_power_against_the_noncentral_t():
     assert cells_for_power([0.1, 0.2], [0.2, 0.1]) is None  # no difference to detect
 
 
+def test_replicate_level_comparison_against_scipy_and_statsmodels():
+    """Replicates' mean B+C per cell: a paired t-test where both samples have the same replicates, else Welch's."""
+    from statsmodels.stats.power import TTestIndPower, TTestPower
+
+    wt, ko = {"day1": 0.20, "day2": 0.10, "day3": 0.30}, {"day1": 0.55, "day2": 0.60, "day3": 0.50}
+    paired = compare_replicates(wt, ko)
+    reference = scipy_stats.ttest_rel([0.55, 0.60, 0.50], [0.20, 0.10, 0.30])
+    assert paired["paired"] and paired["p"] == pytest.approx(reference.pvalue) and paired["n_pairs_higher"] == 3
+    assert paired["bc_difference_ci"] == pytest.approx(list(reference.confidence_interval()))
+    assert paired["bc_difference"] == pytest.approx(0.35) and paired["t"] == pytest.approx(reference.statistic)
+    differences = np.array([0.35, 0.50, 0.20])
+    n_pairs = TTestPower().solve_power(differences.mean() / differences.std(ddof=1), alpha=0.05, power=0.8)
+    assert paired["n_replicates_for_80pct_power"] == max(2, int(np.ceil(n_pairs))) == 4  # 3.7 pairs
+    # replicates of other names (independent clones) are not paired
+    clones = compare_replicates(wt, {"clone1": 0.55, "clone2": 0.60, "clone3": 0.50, "clone4": 0.45})
+    welch = scipy_stats.ttest_ind([0.55, 0.60, 0.50, 0.45], [0.20, 0.10, 0.30], equal_var=False)
+    assert not clones["paired"] and clones["n_pairs_higher"] is None
+    assert clones["p"] == pytest.approx(welch.pvalue) and clones["bc_difference_ci"] == pytest.approx(
+        list(welch.confidence_interval()))
+    pooled_sd = np.sqrt((3 * np.var([0.55, 0.60, 0.50, 0.45], ddof=1) + 2 * np.var([0.2, 0.1, 0.3], ddof=1)) / 5)
+    effect = (0.525 - 0.2) / pooled_sd
+    assert clones["n_replicates_for_80pct_power"] == max(2, int(np.ceil(TTestIndPower().solve_power(
+        effect, alpha=0.05, power=0.8))))
+    # replicates alike within each sample: no test (scipy would say p = 0)
+    alike = compare_replicates({"a": 0.2, "b": 0.2}, {"c": 0.5, "d": 0.5})
+    assert alike["p"] is None and alike["bc_difference_ci"] is None and alike["n_replicates_for_80pct_power"] == 2
+    shifted = compare_replicates({"a": 0.2, "b": 0.3}, {"a": 0.5, "b": 0.6})  # differences alike but for rounding
+    assert shifted["paired"] and shifted["p"] is None
+
+
+def test_replicates_come_from_folders_or_a_sheet(tmp_path):
+    crops = [{"path": f"/d/ko/day{d}/cell{c}/{t}.jpg", "sample": "ko", "predicted": t}
+             for d in (1, 2) for c in (1, 2) for t in "AC"]
+    by_cell = cell_counts(crops)
+    replicate_of = cell_replicates(crops)
+    assert replicate_of == {"ko": {f"day{d}/cell{c}": f"day{d}" for d in (1, 2) for c in (1, 2)}}
+    assert {name: cells.tolist() for name, cells in replicate_arrays(by_cell, replicate_of)["ko"].items()} == {
+        "day1": [[1, 0, 1], [1, 0, 1]], "day2": [[1, 0, 1], [1, 0, 1]]}
+    # a spread's replicate is the folder its spread sits in; the metaphase is its cell
+    spreads = [{"path": f"/out/crops/wt/day1/Image001/00{i}.png", "sample": "wt", "image": "day1/Image001.png",
+                "cell": "day1/Image001/metaphase1", "predicted": "A"} for i in (1, 2)]
+    assert cell_replicates(spreads) == {"wt": {"day1/Image001/metaphase1": "day1"}}
+    flat = [dict(spreads[0], image="Image001.png", cell="Image001/metaphase1")]
+    with pytest.raises(SccscoreError, match=r"^/out/crops/wt/day1/Image001/001.png \(wt\) is in no replicate: "
+                                            r"replicates need a folder per replicate in the sample's folder"):
+        cell_replicates(flat)
+    with pytest.raises(SccscoreError, match=r"^/d/wt/1.jpg \(wt\) is in no cell"):
+        cell_replicates([{"path": "/d/wt/1.jpg", "sample": "wt", "predicted": "A"}])
+    # or a sample sheet's replicate column, its cells numbered afresh in each replicate
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("image,cell,replicate\nA.jpg,c1,r1\nC.jpg,c1,r2\n")
+    assert cell_replicates(crops[:2], read_sheet(sheet), read_replicates(sheet)) == {"ko": {"r1/c1": "r1",
+                                                                                            "r2/c1": "r2"}}
+    sheet.write_text("image,cell,replicate\nA.jpg,c1,r1\nC.jpg,c2,\n")
+    with pytest.raises(SccscoreError, match=r"sheet.csv: no replicate for 1 image\(s\), such as C.jpg"):
+        read_replicates(sheet)
+    sheet.write_text("image,cell\nA.jpg,c1\n")
+    assert read_replicates(sheet) is None
+
+
+def test_too_few_replicates_are_said_and_several_samples_holm_adjusted():
+    cells = lambda *shares: np.array([[10 - 10 * s, 10 * s, 0] for s in shares], int)  # noqa: E731
+    replicates = {"wt": {"r1": cells(0.1, 0.2), "r2": cells(0.3), "r3": cells(0.2, 0.2)},
+                  "ko1": {"r1": cells(0.6), "r2": cells(0.7, 0.9), "r3": cells(0.5)},
+                  "ko2": {"r1": cells(0.3, 0.4)}}
+    counts = {name: sum(c.sum(axis=0) for c in by.values()) for name, by in replicates.items()}
+    report = compare(counts, "wt", replicates=replicates)
+    assert [row["bc_mean_per_cell"] for row in report["groups"]["wt"]["replicates"]] == pytest.approx([0.15, 0.3, 0.2])
+    level = report["tests"]["ko1"]["replicate_level"]
+    assert level["p"] == pytest.approx(scipy_stats.ttest_rel([0.6, 0.8, 0.5], [0.15, 0.3, 0.2]).pvalue)
+    assert level["p_holm"] == level["p"]  # ko2 has no test to adjust for
+    assert report["tests"]["ko1"]["replicate_verdict"] == (
+        f"Per replicate (3 ko1 vs 3 wt replicates), paired by name, ko1 higher in 3 of 3: B+C 63% vs 22% per cell "
+        f"on average, paired t-test p = {level['p']:.2g} ({level['p']:.2g} after Holm's correction for the 2 samples "
+        "compared with wt)")
+    assert report["tests"]["ko2"]["replicate_level"] is None
+    assert report["tests"]["ko2"]["replicate_verdict"] == (
+        "Per replicate (1 ko2 vs 3 wt replicates): too few replicates to test (score at least 2 independent "
+        "experiments per sample, better 3)")
+    assert compare(counts, "wt")["tests"]["ko1"]["replicate_verdict"] is None  # replicates unknown: nothing said
+
+
 def test_a_single_cell_in_a_sample_is_said_to_leave_nothing_to_test():
     """With one cell, a significant chi-square speaks of that cell, not of its genotype: the sentence says so."""
     counts = {"wt": np.array([40, 5, 2]), "ko": np.array([3, 10, 30])}
@@ -424,6 +512,65 @@ def test_compare_cli_with_a_sub_folder_per_cell(ikemoto, tmp_path, cli):
     with Image.open(tmp_path / "out" / "cells.png") as figure:
         assert figure.size[0] > 300 and (tmp_path / "out" / "cells.svg").stat().st_size
     assert "<img alt='B+C share per cell'" in (tmp_path / "out" / "report.html").read_text()
+
+
+def test_compare_cli_with_a_folder_per_replicate(ikemoto, tmp_path, cli):
+    """Three days of each genotype, three cells a day: the replicates' means are tested, and drawn as a SuperPlot."""
+    for genotype in ("wt", "ctf18"):
+        crops = sorted(path for path in (ikemoto / "images" / genotype).rglob("*.jpg"))[::7][:36]
+        for index, path in enumerate(crops):
+            cell = tmp_path / genotype / f"day{index % 3 + 1}" / f"cell{index // 3 % 3}"
+            cell.mkdir(parents=True, exist_ok=True)
+            (cell / path.name).write_bytes(path.read_bytes())
+    out, report_path = tmp_path / "out", tmp_path / "compare.json"
+    run = cli("compare", str(tmp_path / "wt"), str(tmp_path / "ctf18"), "--model", "paper:squeezenet1_1/1",
+              "--replicate-folders", "--out", str(out), "--json", str(report_path), "--report", "-q")
+    assert run.returncode == 0, run.stderr
+    with open(out / "replicates.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    means = {(r["sample"], r["replicate"]): float(r["mean_pct_open_per_cell"]) for r in rows}
+    assert means == pytest.approx({("wt", "day1"): 16.67, ("wt", "day2"): 0.0, ("wt", "day3"): 33.33,
+                                   ("ctf18", "day1"): 58.33, ("ctf18", "day2"): 75.0, ("ctf18", "day3"): 66.67})
+    assert {(r["n_cells"], r["n_chromosomes"]) for r in rows} == {("3", "12")}
+    report = json.loads(report_path.read_text())
+    level = report["tests"]["ctf18"]["replicate_level"]
+    expected = scipy_stats.ttest_rel([means["ctf18", f"day{d}"] for d in (1, 2, 3)],
+                                     [means["wt", f"day{d}"] for d in (1, 2, 3)])
+    assert level["paired"] and level["p"] == pytest.approx(expected.pvalue, rel=1e-3) == pytest.approx(0.059, abs=1e-3)
+    # every day shows the defect, but three days this varied do not reach p < 0.05: the sentence says so
+    sentence = ("Per replicate (3 ctf18 vs 3 wt replicates), paired by name, ctf18 higher in 3 of 3: B+C 67% vs 17% "
+                "per cell on average, paired t-test p = 0.059: the replicates do not bear out the difference between "
+                "chromosomes; 4 replicates per sample would give 80% power for this shift")
+    assert report["tests"]["ctf18"]["replicate_verdict"] == sentence and sentence in " ".join(run.stdout.split())
+    with open(out / "tests.csv", newline="") as handle:
+        assert next(csv.DictReader(handle))["replicate_verdict"] == sentence
+    with open(out / "cells.csv", newline="") as handle:
+        cells = list(csv.DictReader(handle))
+    assert [(c["replicate"], c["cell"]) for c in cells[:3]] == [("day1", f"day1/cell{i}") for i in range(3)]
+    page = (out / "report.html").read_text()
+    assert "<h2>Replicate level</h2>" in page and html.escape(sentence) in page and "coloured by replicate" in page
+    with Image.open(out / "cells.png") as figure:
+        assert figure.size[0] > 400
+    # a sample sheet naming the same cells and replicates gives the same test
+    with open(out / "predictions.csv", newline="") as handle:
+        paths = [row["path"] for row in csv.DictReader(handle)]
+    sheet = tmp_path / "replicates.csv"
+    sheet.write_text("image,cell,replicate\n" + "".join(f"{p},{Path(p).parent.name},{Path(p).parent.parent.name}\n"
+                                                         for p in paths))
+    by_sheet = cli("compare", "wt", "ctf18", "--predictions", str(out / "predictions.csv"), "--sheet", str(sheet),
+                   "--out", str(tmp_path / "by_sheet"), "--json", str(tmp_path / "by_sheet.json"))
+    assert by_sheet.returncode == 0, by_sheet.stderr
+    assert json.loads((tmp_path / "by_sheet.json").read_text())["tests"]["ctf18"]["replicate_level"] == level
+    # images directly in the sample's folder are in no replicate; a sheet names replicates in a column
+    table = tmp_path / "flat.csv"
+    table.write_text("path,sample,predicted\nwt/1.png,wt,A\nko/1.png,ko,C\n")
+    flat = cli("compare", "wt", "ko", "--predictions", str(table), "--replicate-folders")
+    assert flat.returncode == 2 and "Traceback" not in flat.stderr
+    assert "wt/1.png (wt) is in no cell: replicates need a folder per replicate" in " ".join(flat.stderr.split())
+    (tmp_path / "sheet.csv").write_text("image,cell\n1.png,c1\n")
+    both = cli("compare", "wt", "ko", "--predictions", str(table), "--replicate-folders", "--sheet",
+               str(tmp_path / "sheet.csv"))
+    assert both.returncode == 2 and "give its replicates in a replicate column" in " ".join(both.stderr.split())
 
 
 def test_a_predictions_table_saved_by_a_spreadsheet_reads_as_written(tmp_path):

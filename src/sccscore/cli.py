@@ -582,10 +582,15 @@ def compare(
     json_path: Annotated[Optional[Path], typer.Option("--json", help="Write all figures to this JSON file.")] = None,
     make_report: Annotated[bool, typer.Option("--report", help="Also write a self-contained report.html.")] = False,
     sheet: Annotated[Optional[Path], typer.Option(
-        "--sheet", help="Sample sheet CSV with columns image and cell (default: a sub-folder per cell).")] = None,
+        "--sheet", help="Sample sheet CSV with columns image and cell, and replicate for the replicate-level test "
+                        "(default: a sub-folder per cell).")] = None,
     spreads: Annotated[bool, typer.Option(
         "--spreads", help="The folders hold whole spreads: detect, crop and classify them as classify --spreads does; "
                           "each metaphase is a cell.")] = False,
+    replicate_folders: Annotated[bool, typer.Option(
+        "--replicate-folders", help="The first folder in each sample's folder is a replicate, an independent "
+                                    "experiment (wt/day1/cell1/, or wt/day1/ for spreads): also test the replicates' "
+                                    "means.")] = False,
     scale: ScaleOption = None,
     outline: OutlineOption = True,
     preprocess: PreprocessOption = None,
@@ -596,8 +601,9 @@ def compare(
     """Compare samples with a reference: A/B/C with intervals, tests, effect sizes, power."""
     from ._atomic import write_json
     from .compare import compare as run
-    from .compare import (cell_arrays, cell_counts, check_sheet, confusion_from, correction_caution, counts_from_rows,
-                          from_spreads, read_predictions, read_sheet, write_tables)
+    from .compare import (cell_arrays, cell_counts, cell_replicates, check_sheet, confusion_from, correction_caution,
+                          counts_from_rows, from_spreads, read_predictions, read_replicates, read_sheet,
+                          replicate_arrays, write_tables)
 
     if make_report and out is None:
         raise SccscoreError("--report needs --out, the folder to write report.html into")
@@ -610,6 +616,10 @@ def compare(
     if caution:
         console.print(f"caution: {caution}", highlight=False)
     cell_sheet = read_sheet(sheet) if sheet else None
+    sheet_replicates = read_replicates(sheet) if sheet else None
+    if replicate_folders and sheet:
+        raise SccscoreError(f"--replicate-folders reads replicates from folders; {sheet} names the cells: give its "
+                            "replicates in a replicate column instead")
     if predictions:
         table, names = predictions, samples
     elif out is None:
@@ -631,13 +641,17 @@ def compare(
     missing = [name for name in names if name not in counts]
     if missing:
         raise SccscoreError(f"sample(s) {', '.join(missing)} not in {table} (it has {', '.join(counts)})")
+    compared = [row for row in rows if row["sample"] in names]
     if cell_sheet is not None:
-        check_sheet(sheet, cell_sheet, [row for row in rows if row["sample"] in names])
+        check_sheet(sheet, cell_sheet, compared)
     by_cell = cell_counts(rows, cell_sheet)
-    report = run({name: counts[name] for name in names}, names[0], matrix, seed=seed, cells=cell_arrays(by_cell))
+    replicate_of = (cell_replicates(compared, cell_sheet, sheet_replicates)
+                    if replicate_folders or sheet_replicates is not None else None)
+    report = run({name: counts[name] for name in names}, names[0], matrix, seed=seed, cells=cell_arrays(by_cell),
+                 replicates=replicate_arrays(by_cell, replicate_of) if replicate_of else None)
     _print_comparison(report)
     if out:
-        write_tables(report, out, by_cell, figure=not make_report)  # the report draws it
+        write_tables(report, out, by_cell, figure=not make_report, replicate_of=replicate_of)  # the report draws it
     if make_report:
         from .report import write_report
         from .runtime import describe_engine
@@ -706,8 +720,9 @@ def _print_comparison(report: dict) -> None:
                          + (f" (Holm {cell['mannwhitney_p_holm']:.2g})" if len(report["tests"]) > 1 else "")
                          + (f", {n} cells per sample give 80% power for this shift (rough: from the cells' spread)"
                             if (n := cell["n_cells_for_80pct_power"]) else ""), highlight=False)
-        if test["cell_verdict"]:
-            stdout.print(test["cell_verdict"], highlight=False)
+        for sentence in (test["cell_verdict"], test["replicate_verdict"]):
+            if sentence:
+                stdout.print(sentence, highlight=False)
 
 
 @app.command()

@@ -4,7 +4,9 @@ Counts of predicted types per sample come from a classify run (or an existing
 ``predictions.csv``); :mod:`sccscore.stats` gives each sample's distribution
 with intervals, its distribution corrected for the classifier's known errors
 (when a confusion matrix measured on labelled images is at hand), and tests of
-each sample against the reference. Every figure here is at chromosome level.
+each sample against the reference: at chromosome level, and at the levels of
+cells and replicates (independent experiments) where the images' folders or a
+sample sheet name them.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ import numpy as np
 
 from .errors import SccscoreError
 from .images import CLASS_NAMES, label_from_folder_name
-from .stats import MIN_CELLS, compare_cells, compare_counts, corrected_with_ci, holm, proportions_with_ci
+from .stats import (MIN_CELLS, MIN_REPLICATES, compare_cells, compare_counts, compare_replicates,
+                    corrected_with_ci, holm, proportions_with_ci)
 
 
 def counts_from_summary(summary: list[dict[str, Any]]) -> dict[str, np.ndarray]:
@@ -91,11 +94,24 @@ def counts_from_rows(rows: list[dict[str, str]]) -> dict[str, np.ndarray]:
 def read_sheet(path: str | Path) -> dict[str, str]:
     """Image -> cell from a sample sheet CSV with columns ``image`` and ``cell``.
 
-    ``image`` is a path or a file name; other columns (sample, genotype,
-    replicate) may be present and are ignored here.
+    ``image`` is a path or a file name. Where the sheet has a ``replicate`` column
+    (:func:`read_replicates`), cells are named within their replicate (``day1/cell1``),
+    as labs number them afresh each day; other columns (sample, genotype) are ignored.
     """
     rows = read_table(path, "sample sheet", {"image", "cell"})
+    if "replicate" in rows[0]:
+        return {row["image"]: f"{row['replicate'].strip()}/{row['cell']}" for row in rows}
     return {row["image"]: row["cell"] for row in rows}
+
+
+def read_replicates(path: str | Path) -> dict[str, str] | None:
+    """Image -> replicate from a sample sheet's ``replicate`` column; None where it has none."""
+    rows = read_table(path, "sample sheet", {"image", "cell"})
+    if "replicate" not in rows[0]:
+        return None
+    if blank := [row["image"] for row in rows if not row["replicate"].strip()]:
+        raise SccscoreError(f"{path}: no replicate for {len(blank)} image(s), such as {blank[0]}")
+    return {row["image"]: row["replicate"].strip() for row in rows}
 
 
 def check_sheet(path: str | Path, sheet: dict[str, str], rows: list[dict[str, str]]) -> None:
@@ -195,6 +211,56 @@ def cells_from_predictions(rows: list[dict[str, str]], sheet: dict[str, str] | N
     return cell_arrays(cell_counts(rows, sheet))
 
 
+def cell_replicates(rows: list[dict[str, str]], sheet: dict[str, str] | None = None,
+                    replicates: dict[str, str] | None = None) -> dict[str, dict[str, str]]:
+    """Sample -> cell -> replicate: the independent experiment (culture, day, clone) each cell belongs to.
+
+    A replicate is the sample sheet's (``replicates``, :func:`read_replicates`), else
+    the first folder below the sample's (``wt/day1/cell3/``; for spreads,
+    ``wt/day1/Image001.png``). Every image must be in a cell of a replicate: a
+    replicate-level analysis of some images only would answer for those alone. A
+    cell's name begins with its replicate's (:func:`read_sheet`, :func:`folder_cell`),
+    so no cell spans two.
+    """
+    found: dict[str, dict[str, str]] = {}
+    for row in rows:
+        cell, _ = _cell_of(row, sheet)
+        replicate = _replicate_of(row, replicates)
+        if cell is None or replicate is None:
+            where = "in no cell" if cell is None else "in no replicate"
+            layout = ("a replicate column in the sample sheet" if replicates is not None else
+                      f"a folder per replicate in the sample's folder ({row['sample']}/day1/cell1/, or "
+                      f"{row['sample']}/day1/ for spreads)")
+            raise SccscoreError(f"{row['path']} ({row['sample']}) is {where}: replicates need {layout}")
+        found.setdefault(row["sample"], {})[cell] = replicate
+    return found
+
+
+def _replicate_of(row: dict[str, str], replicates: dict[str, str] | None) -> str | None:
+    if replicates is not None:
+        return replicates.get(row["path"]) or replicates.get(Path(row["path"]).name)
+    if row.get("image"):  # a spread's crop: its spread's folder below the sample's
+        folders = Path(row["image"]).parent.parts
+    else:
+        folders = (folder_cell(Path(row["path"]), row["sample"]) or "").split("/")
+    return folders[0] if folders and folders[0] else None
+
+
+def replicate_arrays(counted: dict[str, dict[str, Counter]],
+                     replicate_of: dict[str, dict[str, str]]) -> dict[str, dict[str, np.ndarray]]:
+    """Counts per cell (:func:`cell_counts`) grouped by replicate: sample -> replicate -> (n_cells, 3) A/B/C.
+
+    The samples are those ``replicate_of`` (:func:`cell_replicates`) knows.
+    """
+    grouped: dict[str, dict[str, list]] = {}
+    for sample in replicate_of:
+        for cell, counts in counted[sample].items():
+            grouped.setdefault(sample, {}).setdefault(replicate_of[sample][cell], []).append(
+                [counts[c] for c in CLASS_NAMES])
+    return {sample: {name: np.array(cells) for name, cells in sorted(by_replicate.items())}
+            for sample, by_replicate in grouped.items()}
+
+
 def cell_arrays(counted: dict[str, dict[str, Counter]]) -> dict[str, np.ndarray]:
     """Counts per cell (:func:`cell_counts`) as sample -> (n_cells, 3) A/B/C counts."""
     return {sample: np.array([[counts[c] for c in CLASS_NAMES] for counts in by_cell.values()])
@@ -254,6 +320,7 @@ def compare(
     confusion: np.ndarray | None = None,
     seed: int = 0,
     cells: dict[str, np.ndarray] | None = None,
+    replicates: dict[str, dict[str, np.ndarray]] | None = None,
 ) -> dict[str, Any]:
     """Distributions of every sample and tests of each against ``reference``.
 
@@ -263,7 +330,11 @@ def compare(
     the non-reference samples (see :func:`sccscore.stats.compare_counts`). Where
     ``cells`` (sample -> A/B/C counts per cell) covers a sample and the
     reference with at least 2 cells each, its test also has ``cell_level``
-    (:func:`sccscore.stats.compare_cells`); otherwise that is None.
+    (:func:`sccscore.stats.compare_cells`); otherwise that is None. Likewise
+    ``replicates`` (sample -> replicate -> A/B/C counts per cell,
+    :func:`replicate_arrays`) gives each group its ``replicates`` and each test
+    its ``replicate_level`` (:func:`sccscore.stats.compare_replicates`, at least 2
+    replicates each) and ``replicate_verdict``.
 
     With several samples, each against the reference, ``chi2_p_holm`` (and the
     cells' ``mannwhitney_p_holm``) are Holm-adjusted over them, and the verdicts
@@ -277,9 +348,11 @@ def compare(
     for name, values in counts.items():
         if values.sum() == 0:
             raise SccscoreError(f"sample '{name}' has no classified chromosome")
-    groups = {name: _group(values, confusion, seed) for name, values in counts.items()}
-    cells = cells or {}
-    tests = {name: compare_counts(counts[reference], values) | {"cell_level": _cell_level(cells, reference, name, seed)}
+    cells, replicates = cells or {}, replicates or {}
+    groups = {name: _group(values, confusion, seed) | {"replicates": _replicates(replicates.get(name))}
+              for name, values in counts.items()}
+    tests = {name: compare_counts(counts[reference], values) | {"cell_level": _cell_level(cells, reference, name, seed),
+                                                               "replicate_level": _replicate_level(groups, reference, name)}
              for name, values in counts.items() if name != reference}
     _adjust_over_samples(tests)
     for name, test in tests.items():
@@ -289,6 +362,8 @@ def compare(
         test["cell_verdict"] = (cell_verdict(name, reference, cell, test["chi2_p_holm"], n_compared) if cell else
                                 too_few_cells_verdict(name, reference, cells) if reference in cells and name in cells
                                 else None)
+        test["replicate_verdict"] = (replicate_verdict(name, reference, groups, test, n_compared)
+                                     if groups[name]["replicates"] and groups[reference]["replicates"] else None)
     return {"reference": reference, "level": "chromosome", "classes": list(CLASS_NAMES),
             "corrected_with": None if confusion is None else confusion.tolist(), "groups": groups, "tests": tests}
 
@@ -300,6 +375,9 @@ def _adjust_over_samples(tests: dict[str, dict[str, Any]]) -> None:
     with_cells = [test["cell_level"] for test in tests.values() if test["cell_level"]]
     for cell, p in zip(with_cells, holm([cell["mannwhitney_p"] for cell in with_cells])):
         cell["mannwhitney_p_holm"] = p
+    tested = [test["replicate_level"] for test in tests.values() if (test["replicate_level"] or {}).get("p") is not None]
+    for replicate, p in zip(tested, holm([replicate["p"] for replicate in tested])):
+        replicate["p_holm"] = p
 
 
 def _p_text(p: float, p_holm: float | None = None, n_compared: int = 1, reference: str = "") -> str:
@@ -332,6 +410,27 @@ def too_few_cells_verdict(name: str, reference: str, cells: dict[str, np.ndarray
 def _cell_level(cells: dict[str, np.ndarray], reference: str, name: str, seed: int) -> dict[str, Any] | None:
     if reference in cells and name in cells and min(len(cells[reference]), len(cells[name])) >= 2:
         return compare_cells(cells[reference], cells[name], seed=seed)
+    return None
+
+
+def _replicates(by_replicate: dict[str, np.ndarray] | None) -> list[dict[str, Any]] | None:
+    """Each replicate's cells, chromosomes and mean B+C per cell (the unit of the replicate-level test)."""
+    if not by_replicate:
+        return None
+    rows = []
+    for name, cells in by_replicate.items():
+        fractions = cells[:, 1:].sum(axis=1) / cells.sum(axis=1)
+        rows.append({"replicate": name, "n_cells": len(cells), "n_chromosomes": int(cells.sum()),
+                     "counts": cells.sum(axis=0).tolist(), "bc_mean_per_cell": float(fractions.mean()),
+                     "bc_fractions": [round(float(f), 4) for f in fractions]})
+    return rows
+
+
+def _replicate_level(groups: dict[str, dict[str, Any]], reference: str, name: str) -> dict[str, Any] | None:
+    ours, theirs = groups[name]["replicates"], groups[reference]["replicates"]
+    if ours and theirs and min(len(ours), len(theirs)) >= MIN_REPLICATES:
+        means = lambda rows: {row["replicate"]: row["bc_mean_per_cell"] for row in rows}  # noqa: E731
+        return compare_replicates(means(theirs), means(ours))
     return None
 
 
@@ -398,20 +497,63 @@ def cell_verdict(name: str, reference: str, cell: dict[str, Any], chromosome_p: 
     return sentence
 
 
+def replicate_verdict(name: str, reference: str, groups: dict[str, dict[str, Any]], test: dict[str, Any],
+                      n_compared: int = 1) -> str:
+    """One plain sentence on the replicates (:func:`sccscore.stats.compare_replicates`), the experiments repeated.
+
+    With fewer than 2 replicates a sample, it says no test can be made. Otherwise it
+    gives the mean B+C per cell of each sample's replicates, how many pairs agree in
+    direction, the t-test's p (Holm-adjusted, of several samples), and, where the
+    replicates do not bear out a difference found between chromosomes, how many
+    would give 80% power for the shift they show.
+
+    Examples
+    --------
+    >>> groups = {"ko": {"replicates": [{}]}, "wt": {"replicates": [{}, {}, {}]}}
+    >>> replicate_verdict("ko", "wt", groups, {"replicate_level": None}).split(": ")[1]
+    'too few replicates to test (score at least 2 independent experiments per sample, better 3)'
+    """
+    n, n_reference = len(groups[name]["replicates"]), len(groups[reference]["replicates"])
+    opening = f"Per replicate ({n} {name} vs {n_reference} {reference} replicate{'s' if n_reference > 1 else ''})"
+    level = test["replicate_level"]
+    if level is None:
+        return (f"{opening}: too few replicates to test (score at least {MIN_REPLICATES} independent experiments per "
+                "sample, better 3)")
+    pairs = f", paired by name, {name} higher in {level['n_pairs_higher']} of {n}" if level["paired"] else ""
+    sentence = (f"{opening}{pairs}: B+C {100 * level['bc_mean']:.0f}% vs {100 * level['bc_mean_reference']:.0f}% per "
+                "cell on average")
+    if level["p"] is None:
+        alike = "every pair gives the same difference" if level["paired"] else "each sample's replicates are alike"
+        return f"{sentence}; no test: {alike}"
+    p = level["p"] if n_compared == 1 else level["p_holm"]
+    test_name = "paired t-test" if level["paired"] else "Welch's t-test"
+    sentence += f", {test_name} {_p_text(level['p'], p, n_compared, reference)}"
+    chromosome_p = test["chi2_p"] if n_compared == 1 else test["chi2_p_holm"]
+    if p >= 0.05 and chromosome_p < 0.05:
+        needed = level["n_replicates_for_80pct_power"]
+        advice = (f"; {needed} replicates per sample would give 80% power for this shift"
+                  if needed and needed > min(n, n_reference) else "")
+        return f"{sentence}: the replicates do not bear out the difference between chromosomes{advice}"
+    return sentence
+
+
 def write_tables(report: dict[str, Any], out: str | Path, cells: dict[str, dict[str, Counter]] | None = None,
-                 figure: bool = True) -> None:
+                 figure: bool = True, replicate_of: dict[str, dict[str, str]] | None = None) -> None:
     """``comparison.csv`` (a row per sample), ``tests.csv`` (per sample against the reference), ``cells.csv``.
 
     ``cells.csv`` has a row per cell where ``cells`` (:func:`cell_counts`) knows them: the
     units of the cell-level test, and the points of a per-cell plot, ``cells.png``
     (:func:`write_cell_figure`), drawn unless ``figure`` is False (a report to be written
-    next draws it).
+    next draws it). Where replicates are known (``replicate_of``, :func:`cell_replicates`),
+    cells.csv names each cell's, and ``replicates.csv`` has a row per replicate.
     """
     from ._atomic import output_folder, write_csv
 
     folder = output_folder(out)
     if cells:
-        _write_cell_table(cells, folder / "cells.csv")
+        _write_cell_table(cells, folder / "cells.csv", replicate_of)
+    if replicate_of:
+        _write_replicate_table(report, folder / "replicates.csv")
     if figure:
         write_cell_figure(report, folder)
     classes = report["classes"]
@@ -425,9 +567,9 @@ def write_tables(report: dict[str, Any], out: str | Path, cells: dict[str, dict[
     write_csv(folder / "comparison.csv", header, rows)
     keys = ["chi2", "chi2_p", "chi2_p_holm", "trend_z", "trend_p", "bc_difference", "cramers_v", "n_for_80pct_power"]
     test_header = ["sample", "reference", *keys, "bc_difference_ci_low", "bc_difference_ci_high",
-                   *(f"fisher_p_holm_{c}" for c in classes), "verdict", "cell_verdict"]
+                   *(f"fisher_p_holm_{c}" for c in classes), "verdict", "cell_verdict", "replicate_verdict"]
     test_rows = [[name, report["reference"], *(test[k] for k in keys), *test["bc_difference_ci"],
-                  *test["fisher_p_holm"], test["verdict"], test["cell_verdict"] or ""]
+                  *test["fisher_p_holm"], test["verdict"], test["cell_verdict"] or "", test["replicate_verdict"] or ""]
                  for name, test in report["tests"].items()]
     write_csv(folder / "tests.csv", test_header, test_rows)
 
@@ -435,20 +577,26 @@ def write_tables(report: dict[str, Any], out: str | Path, cells: dict[str, dict[
 def write_cell_figure(report: dict[str, Any], folder: str | Path) -> Path | None:
     """``cells.png``/``.svg``: each cell's B+C share per sample (:func:`sccscore.plots.plot_cells`).
 
-    Drawn from the cell-level tests, reference first; None (nothing drawn) where no
+    Drawn from the cell-level tests, reference first, or where replicates are known from
+    each sample's replicates, cells coloured by replicate; None (nothing drawn) where no
     sample's cells are known.
     """
     from .plots import plot_cells
 
     shares: dict[str, list[float]] = {}
+    replicates: dict[str, list[str]] = {}
+    for name, group in report["groups"].items():
+        for row in group.get("replicates") or []:
+            shares.setdefault(name, []).extend(row["bc_fractions"])
+            replicates.setdefault(name, []).extend([row["replicate"]] * row["n_cells"])
     for name, test in report["tests"].items():
-        if cell := test.get("cell_level"):
+        if not replicates and (cell := test.get("cell_level")):
             shares.setdefault(report["reference"], cell["bc_fractions_reference"])
             shares[name] = cell["bc_fractions"]
     if not shares:
         return None
     paths = [Path(folder) / "cells.png", Path(folder) / "cells.svg"]
-    plot_cells(shares, paths)
+    plot_cells(shares, paths, replicates or None)
     return paths[0]
 
 
@@ -467,14 +615,27 @@ def tally_by(rows: list[dict], keys: tuple[str, ...], classes: Sequence[str]) ->
             for group in groups]
 
 
-def _write_cell_table(cells: dict[str, dict[str, Counter]], path: Path) -> None:
+def _write_cell_table(cells: dict[str, dict[str, Counter]], path: Path,
+                      replicate_of: dict[str, dict[str, str]] | None) -> None:
     from ._atomic import write_csv
 
     rows = []
     for sample, by_cell in cells.items():
         for cell, counts in sorted(by_cell.items()):
             shares = counts_and_shares(counts, CLASS_NAMES)  # pct_open: B+C, the share the cell-level test compares
-            rows.append({"sample": sample, "cell": cell} | shares | {"pct_open": round(100 - shares["pct_A"], 2)})
+            replicate = {"replicate": replicate_of[sample][cell]} if replicate_of else {}
+            rows.append({"sample": sample} | replicate | {"cell": cell} | shares
+                        | {"pct_open": round(100 - shares["pct_A"], 2)})
+    write_csv(path, list(rows[0]), (row.values() for row in rows))
+
+
+def _write_replicate_table(report: dict[str, Any], path: Path) -> None:
+    from ._atomic import write_csv
+
+    rows = [{"sample": sample, "replicate": row["replicate"], "n_cells": row["n_cells"]}
+            | counts_and_shares(dict(zip(CLASS_NAMES, row["counts"])), CLASS_NAMES)
+            | {"mean_pct_open_per_cell": round(100 * row["bc_mean_per_cell"], 2)}
+            for sample, group in report["groups"].items() for row in group["replicates"] or []]
     write_csv(path, list(rows[0]), (row.values() for row in rows))
 
 

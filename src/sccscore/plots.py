@@ -62,24 +62,41 @@ def plot_distributions(comparison: dict[str, Any], paths: Sequence[str | Path]) 
     pyplot.close(figure)
 
 
-def plot_cells(open_shares: dict[str, Sequence[float]], paths: Sequence[str | Path]) -> None:
+def plot_cells(open_shares: dict[str, Sequence[float]], paths: Sequence[str | Path],
+               replicates: dict[str, Sequence[str]] | None = None) -> None:
     """Each cell's B+C (open) share as a point, per sample, with the samples' mean per cell as a bar.
 
     The figure cohesion papers draw: cells are the independent units, and their spread
-    shows whether a shift is carried by every cell or by a few.
+    shows whether a shift is carried by every cell or by a few. Where ``replicates``
+    names each cell's replicate (in the order of its shares), it is a SuperPlot (Lord et
+    al., J Cell Biol 2020): cells coloured by replicate, each replicate's mean a large
+    marker, and the bar the mean of the replicates' means, the unit then tested.
     """
     import numpy as np
 
     pyplot = _figure()
     names = list(open_shares)
-    figure, axes = pyplot.subplots(figsize=(1.2 + 1.1 * len(names), 3.6), layout="constrained")
+    figure, axes = pyplot.subplots(figsize=(1.2 + 1.1 * len(names) + (1.2 if replicates else 0), 3.6),
+                                   layout="constrained")
+    palette = pyplot.get_cmap("tab10").colors
+    order = sorted({r for labels in (replicates or {}).values() for r in labels})  # one colour per replicate name
     rng = np.random.default_rng(0)  # the same jitter on every run, so two reports of one table look alike
     for x, name in enumerate(names):
         shares = 100 * np.asarray(open_shares[name], float)
-        axes.scatter(x + rng.uniform(-0.18, 0.18, len(shares)), shares, s=22, color=TYPE_COLOURS["B"], alpha=0.8,
-                     linewidths=0)
-        axes.hlines(shares.mean(), x - 0.3, x + 0.3, color="black", linewidth=1.5)
-    axes.set_xticks(range(len(names)), [f"{n}\n{len(open_shares[n])} cells" for n in names])
+        labels = np.asarray(replicates[name]) if replicates else None
+        colours = [palette[order.index(r) % len(palette)] for r in labels] if replicates else TYPE_COLOURS["B"]
+        axes.scatter(x + rng.uniform(-0.18, 0.18, len(shares)), shares, s=22, color=colours, alpha=0.8, linewidths=0)
+        if replicates:
+            means = [shares[labels == r].mean() for r in dict.fromkeys(labels)]
+            axes.scatter(x + np.linspace(-0.12, 0.12, len(means)), means, s=90, edgecolors="black", zorder=3,
+                         color=[palette[order.index(r) % len(palette)] for r in dict.fromkeys(labels)])
+        axes.hlines(np.mean(means) if replicates else shares.mean(), x - 0.3, x + 0.3, color="black", linewidth=1.5)
+    axes.set_xticks(range(len(names)), [f"{n}\n{len(open_shares[n])} cells" + (
+        f"\n{len(set(replicates[n]))} replicates" if replicates else "") for n in names])
+    if replicates:
+        for r in order:
+            axes.scatter([], [], color=palette[order.index(r) % len(palette)], edgecolors="black", label=r)
+        axes.legend(title="replicate", loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
     axes.set_ylabel("B+C (open) per cell (%)")
     axes.set_ylim(-3, 103)
     axes.set_xlim(-0.6, len(names) - 0.4)

@@ -81,9 +81,10 @@ def write_report(
         runs = list(dict.fromkeys(run_folder(row["path"], row.get("image", "")) for row in rows))  # tables pasted
         sections.append(_spreads_section(runs, model, rows, out_dir))
     sections += [_gallery_section(model, rows, classes), _least_certain_section(rows, classes)]
-    tests = (comparison or {}).get("tests", {}).values()  # the cells' sentence under the chromosomes', where known
-    verdicts = "".join('<p class="verdict">' + "<br>".join(html.escape(v) for v in (t["verdict"], t.get("cell_verdict"))
-                                                        if v) + "</p>" for t in tests)
+    tests = (comparison or {}).get("tests", {}).values()  # the cells' and replicates' sentences under, where known
+    verdicts = "".join('<p class="verdict">' + "<br>".join(
+        html.escape(v) for v in (t["verdict"], t.get("cell_verdict"), t.get("replicate_verdict")) if v) + "</p>"
+        for t in tests)
     page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>sccscore report</title>"
             f"<style>{STYLE}</style></head><body><h1>Sister chromatid cohesion: sccscore report</h1>"
             f"{verdicts}{''.join(sections)}</body></html>\n")
@@ -166,15 +167,21 @@ def _comparison_section(comparison: dict[str, Any], chart_png: bytes, cells_png:
                   f"{100 * c['bc_difference']:+.1f} ({100 * c['bc_difference_ci'][0]:+.1f} to {100 * c['bc_difference_ci'][1]:+.1f})",
                   adjusted(c["mannwhitney_p"], c["mannwhitney_p_holm"]), c.get("n_cells_for_80pct_power") or "-"]
                  for name, t in comparison["tests"].items() if (c := t.get("cell_level"))]
-    cell_section = ("<h2>Cell level</h2><p class='note'>Cells are the independent units: these figures "
-                    "treat each cell as one observation. The cells needed for 80% power are a rough planning figure, "
+    cell_section = ("<h2>Cell level</h2><p class='note'>Cells, not chromosomes, are the units here: these "
+                    "figures treat each cell as one observation. The cells needed for 80% power are a rough planning figure, "
                     "from the spread of the cells scored.</p>"
                     + _table(["sample", "cells", "mean B+C % per cell", "B+C difference, points (cluster bootstrap "
                               "95% CI)", "Mann-Whitney p", "cells per sample for 80% power"], cell_rows)
                     ) if cell_rows else ""
+    replicates = any(group.get("replicates") for group in comparison["groups"].values())
     if cells_png:
+        caption = ("Each cell's B+C (open) share, coloured by replicate; large markers: each replicate's mean; bars: "
+                   "the mean of the replicates' means" if replicates else
+                   "Each cell's B+C (open) share; bars: the mean per cell")
         cell_section += (f"<figure><img alt='B+C share per cell' src='{_png_uri(cells_png)}' style='max-width:36rem'>"
-                         "<figcaption>Each cell's B+C (open) share; bars: the mean per cell</figcaption></figure>")
+                         f"<figcaption>{caption}</figcaption></figure>")
+    if replicates:
+        cell_section += _replicate_section(comparison, adjusted)
     return (
         "<h2>Samples</h2><p class='note'>Figures in this section and the next are at chromosome level: "
         "chromosomes of one cell are not independent, so p-values are optimistic when cells differ.</p>"
@@ -189,6 +196,26 @@ def _comparison_section(comparison: dict[str, Any], chart_png: bytes, cells_png:
                   "B+C difference, points (95% CI)", "Cramer's V", "chromosomes per sample for 80% power"], tests)
         + cell_section
     )
+
+
+def _replicate_section(comparison: dict[str, Any], adjusted) -> str:
+    """Each replicate's cells and mean B+C per cell, and the replicate-level tests."""
+    rows = [[name, row["replicate"], row["n_cells"], row["n_chromosomes"], _pct(row["bc_mean_per_cell"])]
+            for name, group in comparison["groups"].items() for row in group.get("replicates") or []]
+    tests = []
+    for name, test in comparison["tests"].items():
+        if (level := test.get("replicate_level")) and level["p"] is not None:
+            low, high = (100 * v for v in level["bc_difference_ci"])
+            tests.append([name, f"{level['n_replicates']} vs {level['n_replicates_reference']}",
+                          "paired t-test" if level["paired"] else "Welch's t-test",
+                          f"{100 * level['bc_difference']:+.1f} ({low:+.1f} to {high:+.1f})",
+                          adjusted(level["p"], level["p_holm"]), level["n_replicates_for_80pct_power"] or "-"])
+    return ("<h2>Replicate level</h2><p class='note'>Replicates are independent experiments; a knockout's effect "
+            "should hold across them. Each replicate counts as one observation, its mean B+C per cell (a SuperPlot "
+            "analysis); the test is paired where both samples have the same replicates, by name.</p>"
+            + _table(["sample", "replicate", "cells", "chromosomes", "mean B+C % per cell"], rows)
+            + (_table(["sample", "replicates", "test", "difference in mean B+C, points (95% CI)", "p",
+                       "replicates per sample for 80% power"], tests) if tests else ""))
 
 
 def _summary_section(rows: list[dict[str, str]], classes: list[str]) -> str:

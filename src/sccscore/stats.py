@@ -18,7 +18,11 @@ Tests (each against scipy or statsmodels, see ``tests/test_stats.py``):
 - where cells are known, the same B+C question at cell level
   (:func:`compare_cells`): a Mann-Whitney test of the cells' B+C fractions, a
   cluster-bootstrap interval that resamples whole cells, and the cells per
-  sample needed to detect that difference with 80% power.
+  sample needed to detect that difference with 80% power;
+- where replicates (independent experiments) are known, the same question at
+  replicate level (:func:`compare_replicates`): each replicate's mean B+C per
+  cell, compared by a t-test, paired where both samples have the same
+  replicates (the SuperPlots analysis of Lord et al., J Cell Biol 2020).
 
 :func:`corrected_distribution` estimates the true distribution of a sample from
 its predicted counts and the classifier's confusion matrix measured on
@@ -42,6 +46,7 @@ from .metrics import confusion_matrix
 ALPHA = 0.05
 POWER = 0.8
 MIN_CELLS = 4  # per sample: with 3 and 3 the Mann-Whitney test's smallest two-sided p is 0.1
+MIN_REPLICATES = 2  # per sample: the fewest a t-test can use
 
 
 def proportions_with_ci(counts: Sequence[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -255,22 +260,72 @@ def cells_for_power(reference_fractions: Sequence[float], sample_fractions: Sequ
     >>> cells_for_power([0.30, 0.40, 0.35, 0.45], [0.40, 0.50, 0.45, 0.55])
     8
     """
-    from statsmodels.stats.power import TTestIndPower
-
     reference, sample = np.asarray(reference_fractions, float), np.asarray(sample_fractions, float)
-    difference = abs(sample.mean() - reference.mean())
-    if difference == 0 or min(len(reference), len(sample)) < 2:
+    if min(len(reference), len(sample)) < 2:
         return None
-    pooled_variance = ((len(reference) - 1) * reference.var(ddof=1) + (len(sample) - 1) * sample.var(ddof=1)) / (
-        len(reference) + len(sample) - 2)
-    effect = difference / np.sqrt(pooled_variance) if pooled_variance > 0 else np.inf
-    efficiency, t_test = 3 / np.pi, TTestIndPower()
-    power = t_test.power(effect, MIN_CELLS * efficiency, ALPHA) if np.isfinite(effect) else 1.0
-    # a difference clear enough for the fewest cells: the root finder fails on such large effects, and the
+    return _n_for_power(abs(sample.mean() - reference.mean()), _pooled_sd(reference, sample), MIN_CELLS,
+                        efficiency=3 / np.pi)
+
+
+def _pooled_sd(reference: np.ndarray, sample: np.ndarray) -> float:
+    return float(np.sqrt(((len(reference) - 1) * reference.var(ddof=1) + (len(sample) - 1) * sample.var(ddof=1))
+                         / (len(reference) + len(sample) - 2)))
+
+
+def _n_for_power(difference: float, sd: float, minimum: int, efficiency: float = 1.0, paired: bool = False) -> int | None:
+    """Units per sample (pairs, if ``paired``) for a t-test to detect ``difference`` (two-sided, 5%, 80% power).
+
+    Divided by the efficiency of the test used relative to the t-test, and never fewer
+    than ``minimum``; None where there is no difference to detect.
+    """
+    from statsmodels.stats.power import TTestIndPower, TTestPower
+
+    if difference == 0:
+        return None
+    effect = difference / sd if sd > 0 else np.inf
+    t_test = TTestPower() if paired else TTestIndPower()
+    power = t_test.power(effect, minimum * efficiency, ALPHA) if np.isfinite(effect) else 1.0
+    # a difference clear enough for the fewest units: the root finder fails on such large effects, and the
     # noncentral t gives NaN where the power is 1 to machine precision (effects of about 8 SD and more)
     if np.isnan(power) or power >= POWER:
-        return MIN_CELLS
+        return minimum
     return int(np.ceil(t_test.solve_power(effect_size=effect, alpha=ALPHA, power=POWER) / efficiency))
+
+
+def compare_replicates(reference: dict[str, float], sample: dict[str, float]) -> dict[str, Any]:
+    """Replicate-level comparison of the B+C fraction; each argument maps a replicate to its mean B+C per cell.
+
+    Replicates (independent experiments: cultures, days, clones) are the units a knockout's
+    effect must hold across; the cells of one replicate share its conditions. Where both
+    samples have the same replicates (by name, at least 2) they are taken as paired (each
+    replicate's sample and reference prepared together) and compared by a paired t-test,
+    else by Welch's t-test. ``p`` is None where the test is undefined: every replicate
+    of each sample (every pair's difference, if paired) is the same.
+    """
+    paired = set(reference) == set(sample) and len(sample) >= MIN_REPLICATES
+    names = sorted(sample) if paired else None
+    ours = np.array([sample[n] for n in names] if paired else list(sample.values()), float)
+    theirs = np.array([reference[n] for n in names] if paired else list(reference.values()), float)
+    sd = float(np.std(ours - theirs, ddof=1)) if paired else _pooled_sd(theirs, ours)
+    defined = sd > 1e-9  # else scipy would give p = 0, and warn (0.5 - 0.2 and 0.6 - 0.3 differ by rounding)
+    if defined:
+        result = (scipy_stats.ttest_rel(ours, theirs) if paired else
+                  scipy_stats.ttest_ind(ours, theirs, equal_var=False))
+        low, high = result.confidence_interval()
+    return {
+        "paired": paired,
+        "n_replicates": len(ours),
+        "n_replicates_reference": len(theirs),
+        "bc_mean": float(ours.mean()),
+        "bc_mean_reference": float(theirs.mean()),
+        "bc_difference": float(ours.mean() - theirs.mean()),
+        "bc_difference_ci": [float(low), float(high)] if defined else None,
+        "t": float(result.statistic) if defined else None,
+        "p": float(result.pvalue) if defined else None,
+        "n_pairs_higher": int((ours > theirs).sum()) if paired else None,
+        "n_replicates_for_80pct_power": _n_for_power(abs(ours.mean() - theirs.mean()), sd, MIN_REPLICATES,
+                                                     paired=paired),
+    }
 
 
 def _mean_sd(values: np.ndarray) -> dict[str, float]:
