@@ -567,6 +567,20 @@ def test_compare_cli_with_a_folder_per_replicate(ikemoto, tmp_path, cli):
     flat = cli("compare", "wt", "ko", "--predictions", str(table), "--replicate-folders")
     assert flat.returncode == 2 and "Traceback" not in flat.stderr
     assert "wt/1.png (wt) is in no cell: replicates need a folder per replicate" in " ".join(flat.stderr.split())
+    assert "calls are kept" not in flat.stderr  # read from a table already
+    # found once classified: the calls are kept, and the message says how to use them
+    for genotype in ("wt", "ctf18"):
+        (tmp_path / "flat" / genotype).mkdir(parents=True)
+        for path in sorted((tmp_path / genotype / "day1" / "cell0").iterdir()):
+            (tmp_path / "flat" / genotype / path.name).write_bytes(path.read_bytes())
+    unsorted = cli("compare", str(tmp_path / "flat" / "wt"), str(tmp_path / "flat" / "ctf18"), "--model",
+                   "paper:squeezenet1_1/1", "--replicate-folders", "--out", str(tmp_path / "flat_out"), "-q")
+    kept = tmp_path / "flat_out" / "predictions.csv"
+    assert unsorted.returncode == 2 and kept.is_file()
+    assert f"compare again with --predictions {kept} and a --sheet" in " ".join(unsorted.stderr.split())
+    sheet.write_text("image,cell,replicate\n" + "".join(f"{p.name},c{i},day{i % 2}\n" for i, p in
+                                                         enumerate(sorted((tmp_path / "flat").rglob("*.jpg")))))
+    assert cli("compare", "wt", "ctf18", "--predictions", str(kept), "--sheet", str(sheet)).returncode == 0
     (tmp_path / "sheet.csv").write_text("image,cell\n1.png,c1\n")
     both = cli("compare", "wt", "ko", "--predictions", str(table), "--replicate-folders", "--sheet",
                str(tmp_path / "sheet.csv"))

@@ -645,8 +645,12 @@ def compare(
     if cell_sheet is not None:
         check_sheet(sheet, cell_sheet, compared)
     by_cell = cell_counts(rows, cell_sheet)
-    replicate_of = (cell_replicates(compared, cell_sheet, sheet_replicates)
-                    if replicate_folders or sheet_replicates is not None else None)
+    try:
+        replicate_of = (cell_replicates(compared, cell_sheet, sheet_replicates)
+                        if replicate_folders or sheet_replicates is not None else None)
+    except SccscoreError as error:  # found once classified: say how to reuse that run
+        raise SccscoreError(str(error) if predictions else f"{error}; the calls are kept: compare again with "
+                            f"--predictions {table} and a --sheet naming each image's cell and replicate") from None
     report = run({name: counts[name] for name in names}, names[0], matrix, seed=seed, cells=cell_arrays(by_cell),
                  replicates=replicate_arrays(by_cell, replicate_of) if replicate_of else None)
     _print_comparison(report)
