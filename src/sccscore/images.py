@@ -360,6 +360,9 @@ def scan_sample(folder: str | Path, name: str | None = None) -> Sample:
         other folders.
     """
     folder = Path(folder)
+    if folder.is_file():  # such as classify wt/*.jpg
+        raise SccscoreError(f"{folder}: a file, where a sample folder is wanted (its crops, or a/b/c label folders): "
+                            f"give the folder, {folder.parent}")
     if not folder.is_dir():
         raise SccscoreError(f"{folder}: no such folder")
     name = name or folder.resolve().name
