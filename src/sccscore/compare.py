@@ -123,7 +123,8 @@ def check_sheet(path: str | Path, sheet: dict[str, str], rows: list[dict[str, st
     """
     if any(row.get("cell") for row in rows):
         raise SccscoreError(f"{path}: the table gives every chromosome's cell already (the metaphase of its spread); "
-                            "leave out --sheet")
+                            "leave out --sheet (for replicates, put each one's spreads in a folder of the sample's, "
+                            "and give --replicate-folders)")
     by_file_name = defaultdict(set)
     for row in rows:
         if row["path"] not in sheet:
