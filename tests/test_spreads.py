@@ -12,6 +12,7 @@ import tifffile
 import torch
 from PIL import Image, ImageDraw, ImageFont
 from safetensors.torch import save_file
+from scipy import stats as scipy_stats
 
 import sccscore
 from sccscore.annotations import match_boxes, read_yolo
@@ -598,6 +599,26 @@ def test_compare_spreads_in_one_step_as_classify_then_compare(cli, oshima, tmp_p
     assert "Holm-adjusted over them" in page and "after Holm&#x27;s correction for the 2 samples compared" in page
     tests = _rows(tmp_path / "both" / "tests.csv")
     assert sorted(float(t["chi2_p_holm"]) / float(t["chi2_p"]) for t in tests) == pytest.approx([1, 2])
+
+
+def test_compare_spreads_by_replicate(cli, oshima, tmp_path):
+    """Spreads of two experiments a sample, a folder each: their metaphases are cells, their folders replicates."""
+    for sample, days in (("a", ("spread1", "spread2")), ("b", ("spread3", "spread5"))):
+        (tmp_path / sample).mkdir()
+        for day, spread in enumerate(days, 1):
+            _linked(tmp_path / sample / f"day{day}", oshima, [spread])
+    out = tmp_path / "out"
+    run = cli("compare", str(tmp_path / "a"), str(tmp_path / "b"), "--spreads", "--replicate-folders", "--out",
+              str(out), "--json", str(tmp_path / "report.json"), "-q")
+    assert run.returncode == 0, run.stderr
+    rows = _rows(out / "replicates.csv")
+    assert [(r["sample"], r["replicate"], r["n_cells"], r["mean_pct_open_per_cell"]) for r in rows] == [
+        ("a", "day1", "1", "97.78"), ("a", "day2", "2", "98.04"), ("b", "day1", "1", "2.13"), ("b", "day2", "1", "82.98")]
+    level = json.loads((tmp_path / "report.json").read_text())["tests"]["b"]["replicate_level"]
+    expected = scipy_stats.ttest_rel([0.0213, 0.8298], [0.9778, 0.9804])
+    assert level["paired"] and level["n_pairs_higher"] == 0 and level["p"] == pytest.approx(expected.pvalue, abs=1e-3)
+    assert "the replicates do not bear out the difference between chromosomes" in " ".join(run.stdout.split())
+    assert [c["replicate"] for c in _rows(out / "cells.csv")] == ["day1", "day2", "day2", "day1", "day2"]
 
 
 def test_compare_spreads_refuses_what_does_not_fit(cli, oshima, tmp_path):

@@ -648,9 +648,11 @@ def compare(
     try:
         replicate_of = (cell_replicates(compared, cell_sheet, sheet_replicates)
                         if replicate_folders or sheet_replicates is not None else None)
-    except SccscoreError as error:  # found once classified: say how to reuse that run
-        raise SccscoreError(str(error) if predictions else f"{error}; the calls are kept: compare again with "
-                            f"--predictions {table} and a --sheet naming each image's cell and replicate") from None
+    except SccscoreError as error:
+        if predictions or spreads:  # a sheet can name crops' replicates; spreads' come from their folders alone
+            raise
+        raise SccscoreError(f"{error}; the calls are kept: compare again with --predictions {table} and a --sheet "
+                            "naming each image's cell and replicate") from None
     report = run({name: counts[name] for name in names}, names[0], matrix, seed=seed, cells=cell_arrays(by_cell),
                  replicates=replicate_arrays(by_cell, replicate_of) if replicate_of else None)
     _print_comparison(report)

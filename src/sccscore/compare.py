@@ -352,8 +352,9 @@ def compare(
     cells, replicates = cells or {}, replicates or {}
     groups = {name: _group(values, confusion, seed) | {"replicates": _replicates(replicates.get(name))}
               for name, values in counts.items()}
-    tests = {name: compare_counts(counts[reference], values) | {"cell_level": _cell_level(cells, reference, name, seed),
-                                                               "replicate_level": _replicate_level(groups, reference, name)}
+    tests = {name: compare_counts(counts[reference], values)
+             | {"cell_level": _cell_level(cells, reference, name, seed),
+                "replicate_level": _replicate_level(groups, reference, name)}
              for name, values in counts.items() if name != reference}
     _adjust_over_samples(tests)
     for name, test in tests.items():
@@ -376,7 +377,7 @@ def _adjust_over_samples(tests: dict[str, dict[str, Any]]) -> None:
     with_cells = [test["cell_level"] for test in tests.values() if test["cell_level"]]
     for cell, p in zip(with_cells, holm([cell["mannwhitney_p"] for cell in with_cells])):
         cell["mannwhitney_p_holm"] = p
-    tested = [test["replicate_level"] for test in tests.values() if (test["replicate_level"] or {}).get("p") is not None]
+    tested = [level for test in tests.values() if (level := test["replicate_level"]) and level["p"] is not None]
     for replicate, p in zip(tested, holm([replicate["p"] for replicate in tested])):
         replicate["p_holm"] = p
 
