@@ -22,7 +22,6 @@ from sccscore.compare import (
     correction_caution,
     counts_from_rows,
     read_predictions,
-    read_replicates,
     read_sheet,
     replicate_arrays,
     too_few_cells_verdict,
@@ -312,13 +311,13 @@ def test_replicates_come_from_folders_or_a_sheet(tmp_path):
     # or a sample sheet's replicate column, its cells numbered afresh in each replicate
     sheet = tmp_path / "sheet.csv"
     sheet.write_text("image,cell,replicate\nA.jpg,c1,r1\nC.jpg,c1,r2\n")
-    assert cell_replicates(crops[:2], read_sheet(sheet), read_replicates(sheet)) == {"ko": {"r1/c1": "r1",
-                                                                                            "r2/c1": "r2"}}
+    named = read_sheet(sheet)
+    assert cell_replicates(crops[:2], named.cells, named.replicates) == {"ko": {"r1/c1": "r1", "r2/c1": "r2"}}
     sheet.write_text("image,cell,replicate\nA.jpg,c1,r1\nC.jpg,c2,\n")
     with pytest.raises(SccscoreError, match=r"sheet.csv: no replicate for 1 image\(s\), such as C.jpg"):
-        read_replicates(sheet)
+        read_sheet(sheet)
     sheet.write_text("image,cell\nA.jpg,c1\n")
-    assert read_replicates(sheet) is None
+    assert read_sheet(sheet).replicates is None
 
 
 def test_too_few_replicates_are_said_and_several_samples_holm_adjusted():

@@ -600,10 +600,8 @@ def compare(
 ) -> None:
     """Compare samples with a reference: A/B/C with intervals, tests, effect sizes, power."""
     from ._atomic import write_json
-    from .compare import compare as run
-    from .compare import (cell_arrays, cell_counts, cell_replicates, check_sheet, confusion_from, correction_caution,
-                          counts_from_rows, from_spreads, read_predictions, read_replicates, read_sheet,
-                          replicate_arrays, write_tables)
+    from .compare import (check_replicate_source, compare_table, confusion_from, correction_caution, from_spreads,
+                          read_sheet, write_tables)
 
     if make_report and out is None:
         raise SccscoreError("--report needs --out, the folder to write report.html into")
@@ -615,11 +613,8 @@ def compare(
     caution = correction_caution(confusion) if confusion else None
     if caution:
         console.print(f"caution: {caution}", highlight=False)
-    cell_sheet = read_sheet(sheet) if sheet else None
-    sheet_replicates = read_replicates(sheet) if sheet else None
-    if replicate_folders and sheet:
-        raise SccscoreError(f"--replicate-folders reads replicates from folders; {sheet} names the cells: give its "
-                            "replicates in a replicate column instead")
+    sample_sheet = read_sheet(sheet) if sheet else None
+    check_replicate_source(sample_sheet, replicate_folders)
     if predictions:
         table, names = predictions, samples
     elif out is None:
@@ -636,28 +631,17 @@ def compare(
         validation = (loaded.config.training or {}).get("validation", {})
         if matrix is None and "confusion" in validation:
             matrix = confusion_from(validation)
-    rows = read_predictions(table)
-    counts = counts_from_rows(rows)
-    missing = [name for name in names if name not in counts]
-    if missing:
-        raise SccscoreError(f"sample(s) {', '.join(missing)} not in {table} (it has {', '.join(counts)})")
-    compared = [row for row in rows if row["sample"] in names]
-    if cell_sheet is not None:
-        check_sheet(sheet, cell_sheet, compared)
-    by_cell = cell_counts(rows, cell_sheet)
     try:
-        replicate_of = (cell_replicates(compared, cell_sheet, sheet_replicates)
-                        if replicate_folders or sheet_replicates is not None else None)
+        comparison = compare_table(table, names, matrix, seed, sample_sheet, replicate_folders)
     except SccscoreError as error:
-        if predictions or spreads:  # a sheet can name crops' replicates; spreads' come from their folders alone
-            raise
+        if predictions or spreads or not replicate_folders:  # a sheet can name crops' replicates; spreads' come
+            raise  # from their folders alone
         raise SccscoreError(f"{error}; the calls are kept: compare again with --predictions {table} and a --sheet "
                             "naming each image's cell and replicate") from None
-    report = run({name: counts[name] for name in names}, names[0], matrix, seed=seed, cells=cell_arrays(by_cell),
-                 replicates=replicate_arrays(by_cell, replicate_of) if replicate_of else None)
+    report, rows = comparison.report, comparison.rows
     _print_comparison(report)
-    if out:
-        write_tables(report, out, by_cell, figure=not make_report, replicate_of=replicate_of)  # the report draws it
+    if out:  # with --report, the report draws the cells' figure
+        write_tables(report, out, comparison.cells, figure=not make_report, replicate_of=comparison.replicate_of)
     if make_report:
         from .report import write_report
         from .runtime import describe_engine

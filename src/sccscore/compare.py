@@ -15,6 +15,7 @@ import csv
 import json
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -91,27 +92,30 @@ def counts_from_rows(rows: list[dict[str, str]]) -> dict[str, np.ndarray]:
     return {name: np.array([tally[name, c] for c in CLASS_NAMES]) for name in samples}
 
 
-def read_sheet(path: str | Path) -> dict[str, str]:
-    """Image -> cell from a sample sheet CSV with columns ``image`` and ``cell``.
+@dataclass(frozen=True)
+class SampleSheet:
+    """A sample sheet: image -> cell, and image -> replicate where it has a ``replicate`` column."""
 
-    ``image`` is a path or a file name. Where the sheet has a ``replicate`` column
-    (:func:`read_replicates`), cells are named within their replicate (``day1/cell1``),
-    as labs number them afresh each day; other columns (sample, genotype) are ignored.
+    path: Path
+    cells: dict[str, str]
+    replicates: dict[str, str] | None
+
+
+def read_sheet(path: str | Path) -> SampleSheet:
+    """A sample sheet CSV with columns ``image`` and ``cell``, and optionally ``replicate``.
+
+    ``image`` is a path or a file name. Where the sheet has a ``replicate`` column,
+    cells are named within their replicate (``day1/cell1``), as labs number them
+    afresh each day; other columns (sample, genotype) are ignored.
     """
     rows = read_table(path, "sample sheet", {"image", "cell"})
-    if "replicate" in rows[0]:
-        return {row["image"]: f"{row['replicate'].strip()}/{row['cell']}" for row in rows}
-    return {row["image"]: row["cell"] for row in rows}
-
-
-def read_replicates(path: str | Path) -> dict[str, str] | None:
-    """Image -> replicate from a sample sheet's ``replicate`` column; None where it has none."""
-    rows = read_table(path, "sample sheet", {"image", "cell"})
     if "replicate" not in rows[0]:
-        return None
+        return SampleSheet(Path(path), {row["image"]: row["cell"] for row in rows}, None)
     if blank := [row["image"] for row in rows if not row["replicate"].strip()]:
         raise SccscoreError(f"{path}: no replicate for {len(blank)} image(s), such as {blank[0]}")
-    return {row["image"]: row["replicate"].strip() for row in rows}
+    replicates = {row["image"]: row["replicate"].strip() for row in rows}
+    return SampleSheet(Path(path), {row["image"]: f"{replicates[row['image']]}/{row['cell']}" for row in rows},
+                       replicates)
 
 
 def check_sheet(path: str | Path, sheet: dict[str, str], rows: list[dict[str, str]]) -> None:
@@ -216,7 +220,7 @@ def cell_replicates(rows: list[dict[str, str]], sheet: dict[str, str] | None = N
                     replicates: dict[str, str] | None = None) -> dict[str, dict[str, str]]:
     """Sample -> cell -> replicate: the independent experiment (culture, day, clone) each cell belongs to.
 
-    A replicate is the sample sheet's (``replicates``, :func:`read_replicates`), else
+    A replicate is the sample sheet's (``replicates``, :class:`SampleSheet`), else
     the first folder below the sample's (``wt/day1/cell3/``; for spreads,
     ``wt/day1/Image001.png``). Every image must be in a cell of a replicate: a
     replicate-level analysis of some images only would answer for those alone. A
@@ -313,6 +317,49 @@ def _read_json(path: Path) -> dict[str, Any]:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise SccscoreError(f"{path}: not a readable JSON file ({exc})") from None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A comparison of a predictions table's samples: the figures, and the rows, cells and replicates they rest on."""
+
+    report: dict[str, Any]
+    rows: list[dict[str, str]]
+    cells: dict[str, dict[str, Counter]]
+    replicate_of: dict[str, dict[str, str]] | None
+
+
+def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarray | None = None, seed: int = 0,
+                  sheet: SampleSheet | None = None, replicate_folders: bool = False) -> Comparison:
+    """:func:`compare` of the ``samples`` of a ``predictions.csv``, the reference first, at every level known.
+
+    Cells come from ``sheet`` (:func:`read_sheet`) or the images' folders
+    (:func:`cell_counts`); replicates from the sheet's replicate column or, with
+    ``replicate_folders``, the first folder in each sample's (:func:`cell_replicates`).
+    """
+    check_replicate_source(sheet, replicate_folders)
+    rows = read_predictions(table)
+    counts = counts_from_rows(rows)
+    if missing := [name for name in samples if name not in counts]:
+        raise SccscoreError(f"sample(s) {', '.join(missing)} not in {table} (it has {', '.join(counts)})")
+    compared = [row for row in rows if row["sample"] in samples]
+    cell_names = sheet.cells if sheet else None
+    if sheet:
+        check_sheet(sheet.path, sheet.cells, compared)
+    cells = cell_counts(rows, cell_names)
+    replicates = sheet.replicates if sheet else None
+    replicate_of = (cell_replicates(compared, cell_names, replicates)
+                    if replicate_folders or replicates is not None else None)
+    report = compare({name: counts[name] for name in samples}, samples[0], confusion, seed, cells=cell_arrays(cells),
+                     replicates=replicate_arrays(cells, replicate_of) if replicate_of else None)
+    return Comparison(report, rows, cells, replicate_of)
+
+
+def check_replicate_source(sheet: SampleSheet | None, replicate_folders: bool) -> None:
+    """Refuse replicates asked of folders where a sample sheet names the cells."""
+    if replicate_folders and sheet:
+        raise SccscoreError(f"--replicate-folders reads replicates from folders; {sheet.path} names the cells: give "
+                            "its replicates in a replicate column instead")
 
 
 def compare(
