@@ -541,6 +541,9 @@ def test_compare_cli_with_a_folder_per_replicate(ikemoto, tmp_path, cli):
                 "per cell on average, paired t-test p = 0.059: the replicates do not bear out the difference between "
                 "chromosomes; 4 replicates per sample would give 80% power for this shift")
     assert report["tests"]["ctf18"]["replicate_verdict"] == sentence and sentence in " ".join(run.stdout.split())
+    low, high = expected.confidence_interval()  # in points: the replicates' shares above are in percent
+    assert f"replicate level: 3 vs 3 replicates (paired), difference in mean B+C per cell +50.0 points (95% CI " \
+           f"{low:+.1f} to {high:+.1f})" in " ".join(run.stdout.split())
     with open(out / "tests.csv", newline="") as handle:
         assert next(csv.DictReader(handle))["replicate_verdict"] == sentence
     with open(out / "cells.csv", newline="") as handle:

@@ -710,9 +710,15 @@ def _print_comparison(report: dict) -> None:
                          + (f" (Holm {cell['mannwhitney_p_holm']:.2g})" if len(report["tests"]) > 1 else "")
                          + (f", {n} cells per sample give 80% power for this shift (rough: from the cells' spread)"
                             if (n := cell["n_cells_for_80pct_power"]) else ""), highlight=False)
-        for sentence in (test["cell_verdict"], test["replicate_verdict"]):
-            if sentence:
-                stdout.print(sentence, highlight=False)
+        if test["cell_verdict"]:
+            stdout.print(test["cell_verdict"], highlight=False)
+        if (level := test["replicate_level"]) and level["p"] is not None:
+            stdout.print(f"replicate level: {level['n_replicates']} vs {level['n_replicates_reference']} replicates"
+                         f"{' (paired)' if level['paired'] else ''}, difference in mean B+C per cell "
+                         f"{100 * level['bc_difference']:+.1f} points (95% CI "
+                         "{:+.1f} to {:+.1f})".format(*(100 * v for v in level["bc_difference_ci"])), highlight=False)
+        if test["replicate_verdict"]:
+            stdout.print(test["replicate_verdict"], highlight=False)
 
 
 @app.command()
