@@ -321,8 +321,9 @@ def test_train_spreads_refuses_what_it_cannot_fit_with_a_clear_error(cli, oshima
     # held out, spread2 leaves spread3 alone to learn from, and it has no type C
     run = cli("train-spreads", str(images), str(labels), "--out", str(tmp_path / "model"), "--quiet")
     assert run.returncode == 2 and "Traceback" not in run.stderr
-    assert ("holding out spread2.png, the other spreads cannot be learned from: type C has 0 labelled images"
-            in run.stderr)
+    assert ("holding out spread2.png, the other spreads cannot be learned from: no chromosome of type C was found "
+            "among the annotated ones: the classifier learns each type from examples; annotate spreads that hold it, "
+            "or give labelled crops of it with --train") in " ".join(run.stderr.split())
     assert not (tmp_path / "model").exists() and not list(tmp_path.glob(".model*"))  # nothing half-written
     # spread3 with no chromosome annotated: held out, spread2 leaves nothing to learn joins from
     unannotated = _linked(tmp_path / "unannotated", oshima, ("spread2",), "labels")

@@ -45,7 +45,7 @@ from .features import extract, fingerprints
 from .images import CLASS_NAMES, ImageItem
 from .models import SPREAD_HEAD_FILE, SPREAD_MODEL, ScoringModel, load_model, spread_model_folder
 from .shape import ShapeModel, fit_shape_model
-from .training import DefaultRecipe, Head, LabelledData, Log, check_counts, fit, load_labelled, model_from_head
+from .training import DefaultRecipe, Head, LabelledData, Log, fit, load_labelled, model_from_head
 
 if TYPE_CHECKING:
     from .spreads import Spread
@@ -160,7 +160,10 @@ def fit_spread_head(spreads: Sequence[Spread], extra: LabelledData | None = None
     labels = np.array([CLASS_NAMES.index(item.label) for item in crops], int)
     if extra is not None:
         features, labels = np.concatenate([extra.features, features]), np.concatenate([extra.labels, labels])
-    check_counts(labels, 1, "training the classifier")
+    if missing := [name for index, name in enumerate(CLASS_NAMES) if index not in labels]:
+        raise DataError(f"no chromosome of type {' or '.join(missing)} was found among the annotated ones"
+                        f"{' or the crops given' if extra is not None else ''}: the classifier learns each type from "
+                        "examples; annotate spreads that hold it, or give labelled crops of it with --train")
     return fit(RECIPE, features, labels, seed=seed, validate=False)
 
 
