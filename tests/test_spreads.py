@@ -614,7 +614,8 @@ def test_compare_spreads_by_replicate(cli, oshima, tmp_path):
     assert run.returncode == 0, run.stderr
     rows = _rows(out / "replicates.csv")
     assert [(r["sample"], r["replicate"], r["n_cells"], r["mean_pct_open_per_cell"]) for r in rows] == [
-        ("a", "day1", "1", "97.78"), ("a", "day2", "2", "98.04"), ("b", "day1", "1", "2.13"), ("b", "day2", "1", "82.98")]
+        ("a", "day1", "1", "97.78"), ("a", "day2", "2", "98.04"), ("b", "day1", "1", "2.13"),
+        ("b", "day2", "1", "82.98")]
     level = json.loads((tmp_path / "report.json").read_text())["tests"]["b"]["replicate_level"]
     expected = scipy_stats.ttest_rel([0.0213, 0.8298], [0.9778, 0.9804])
     assert level["paired"] and level["n_pairs_higher"] == 0 and level["p"] == pytest.approx(expected.pvalue, abs=1e-3)

@@ -168,8 +168,8 @@ def _comparison_section(comparison: dict[str, Any], chart_png: bytes, cells_png:
                   adjusted(c["mannwhitney_p"], c["mannwhitney_p_holm"]), c.get("n_cells_for_80pct_power") or "-"]
                  for name, t in comparison["tests"].items() if (c := t.get("cell_level"))]
     cell_section = ("<h2>Cell level</h2><p class='note'>Cells, not chromosomes, are the units here: these "
-                    "figures treat each cell as one observation. The cells needed for 80% power are a rough planning figure, "
-                    "from the spread of the cells scored.</p>"
+                    "figures treat each cell as one observation. The cells needed for 80% power are a rough planning "
+                    "figure, from the spread of the cells scored.</p>"
                     + _table(["sample", "cells", "mean B+C % per cell", "B+C difference, points (cluster bootstrap "
                               "95% CI)", "Mann-Whitney p", "cells per sample for 80% power"], cell_rows)
                     ) if cell_rows else ""

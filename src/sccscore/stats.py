@@ -272,7 +272,8 @@ def _pooled_sd(reference: np.ndarray, sample: np.ndarray) -> float:
                          / (len(reference) + len(sample) - 2)))
 
 
-def _n_for_power(difference: float, sd: float, minimum: int, efficiency: float = 1.0, paired: bool = False) -> int | None:
+def _n_for_power(difference: float, sd: float, minimum: int, efficiency: float = 1.0,
+                 paired: bool = False) -> int | None:
     """Units per sample (pairs, if ``paired``) for a t-test to detect ``difference`` (two-sided, 5%, 80% power).
 
     Divided by the efficiency of the test used relative to the t-test, and never fewer
