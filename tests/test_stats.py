@@ -288,6 +288,11 @@ def test_replicate_level_comparison_against_scipy_and_statsmodels():
     assert alike["p"] is None and alike["bc_difference_ci"] is None and alike["n_replicates_for_80pct_power"] == 2
     shifted = compare_replicates({"a": 0.2, "b": 0.3}, {"a": 0.5, "b": 0.6})  # differences alike but for rounding
     assert shifted["paired"] and shifted["p"] is None
+    # one sample's replicates alike, the other's not: Welch's test stands on the other's variance (scipy warns)
+    one_alike = compare_replicates({"a": 0.15, "b": 0.30}, {"x": 0.5, "y": 0.5})
+    with pytest.warns(RuntimeWarning, match="Precision loss"):
+        welch = scipy_stats.ttest_ind([0.5, 0.5], [0.15, 0.30], equal_var=False)
+    assert one_alike["p"] == pytest.approx(welch.pvalue) and 0.05 < one_alike["p"] < 0.5
 
 
 def test_replicates_come_from_folders_or_a_sheet(tmp_path):
@@ -330,16 +335,20 @@ def test_too_few_replicates_are_said_and_several_samples_holm_adjusted():
     assert [row["bc_mean_per_cell"] for row in report["groups"]["wt"]["replicates"]] == pytest.approx([0.15, 0.3, 0.2])
     level = report["tests"]["ko1"]["replicate_level"]
     assert level["p"] == pytest.approx(scipy_stats.ttest_rel([0.6, 0.8, 0.5], [0.15, 0.3, 0.2]).pvalue)
-    assert level["p_holm"] == level["p"]  # ko2 has no test to adjust for
+    assert level["p_holm"] == level["p"]  # ko2 has no test to adjust for, and the sentence names no correction
     assert report["tests"]["ko1"]["replicate_verdict"] == (
         f"Per replicate (3 ko1 vs 3 wt replicates), paired by name, ko1 higher in 3 of 3: B+C 63% vs 22% per cell "
-        f"on average, paired t-test p = {level['p']:.2g} ({level['p']:.2g} after Holm's correction for the 2 samples "
-        "compared with wt)")
+        f"on average, paired t-test p = {level['p']:.2g}")
     assert report["tests"]["ko2"]["replicate_level"] is None
     assert report["tests"]["ko2"]["replicate_verdict"] == (
         "Per replicate (1 ko2 vs 3 wt replicates): too few replicates to test (score at least 2 independent "
         "experiments per sample, better 3)")
     assert compare(counts, "wt")["tests"]["ko1"]["replicate_verdict"] is None  # replicates unknown: nothing said
+    # likewise at cell level: ko2's one cell has no test, so ko1's Mann-Whitney p is adjusted over ko1 alone
+    by_cell = {"wt": cells(0.1, 0.2, 0.3, 0.2), "ko1": cells(0.6, 0.7, 0.9, 0.5), "ko2": cells(0.3)}
+    cell = compare(counts, "wt", cells=by_cell)["tests"]["ko1"]
+    assert cell["cell_level"]["mannwhitney_p_holm"] == cell["cell_level"]["mannwhitney_p"]
+    assert "Holm" not in cell["cell_verdict"] and "after Holm's correction for the 2 samples" in cell["verdict"]
 
 
 def test_a_single_cell_in_a_sample_is_said_to_leave_nothing_to_test():

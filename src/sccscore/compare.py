@@ -403,22 +403,26 @@ def compare(
              | {"cell_level": _cell_level(cells, reference, name, seed),
                 "replicate_level": _replicate_level(groups, reference, name)}
              for name, values in counts.items() if name != reference}
-    _adjust_over_samples(tests)
+    n_cell_tests, n_replicate_tests = _adjust_over_samples(tests)
     for name, test in tests.items():
-        cell, n_compared = test["cell_level"], len(tests)
+        cell = test["cell_level"]
         test["verdict"] = verdict(name, reference, counts[reference], counts[name], test["chi2_p"],
-                                  test["chi2_p_holm"], n_compared)
-        test["cell_verdict"] = (cell_verdict(name, reference, cell, test["chi2_p_holm"], n_compared) if cell else
+                                  test["chi2_p_holm"], len(tests))
+        test["cell_verdict"] = (cell_verdict(name, reference, cell, test["chi2_p_holm"], n_cell_tests) if cell else
                                 too_few_cells_verdict(name, reference, cells) if reference in cells and name in cells
                                 else None)
-        test["replicate_verdict"] = (replicate_verdict(name, reference, groups, test, n_compared)
+        test["replicate_verdict"] = (replicate_verdict(name, reference, groups, test, n_replicate_tests)
                                      if groups[name]["replicates"] and groups[reference]["replicates"] else None)
     return {"reference": reference, "level": "chromosome", "classes": list(CLASS_NAMES),
             "corrected_with": None if confusion is None else confusion.tolist(), "groups": groups, "tests": tests}
 
 
-def _adjust_over_samples(tests: dict[str, dict[str, Any]]) -> None:
-    """Holm-adjust the chi-square p-values, and the cells' Mann-Whitney ones, over the samples compared."""
+def _adjust_over_samples(tests: dict[str, dict[str, Any]]) -> tuple[int, int]:
+    """Holm-adjust the chi-square p-values, the cells' and the replicates', over the samples tested at each level.
+
+    Returns the numbers of samples tested at cell and at replicate level: a sample with
+    too few cells or replicates has no p-value there to adjust for.
+    """
     for name, p in zip(tests, holm([test["chi2_p"] for test in tests.values()])):
         tests[name]["chi2_p_holm"] = p
     with_cells = [test["cell_level"] for test in tests.values() if test["cell_level"]]
@@ -427,6 +431,7 @@ def _adjust_over_samples(tests: dict[str, dict[str, Any]]) -> None:
     tested = [level for test in tests.values() if (level := test["replicate_level"]) and level["p"] is not None]
     for replicate, p in zip(tested, holm([replicate["p"] for replicate in tested])):
         replicate["p_holm"] = p
+    return len(with_cells), len(tested)
 
 
 def _p_text(p: float, p_holm: float | None = None, n_compared: int = 1, reference: str = "") -> str:
@@ -552,7 +557,8 @@ def replicate_verdict(name: str, reference: str, groups: dict[str, dict[str, Any
 
     With fewer than 2 replicates a sample, it says no test can be made. Otherwise it
     gives the mean B+C per cell of each sample's replicates, how many pairs agree in
-    direction, the t-test's p (Holm-adjusted, of several samples), and, where the
+    direction, the t-test's p (Holm-adjusted over the ``n_compared`` samples tested at
+    replicate level), and, where the
     replicates do not bear out a difference found between chromosomes, how many
     would give 80% power for the shift they show.
 
@@ -577,7 +583,7 @@ def replicate_verdict(name: str, reference: str, groups: dict[str, dict[str, Any
     p = level["p"] if n_compared == 1 else level["p_holm"]
     test_name = "paired t-test" if level["paired"] else "Welch's t-test"
     sentence += f", {test_name} {_p_text(level['p'], p, n_compared, reference)}"
-    chromosome_p = test["chi2_p"] if n_compared == 1 else test["chi2_p_holm"]
+    chromosome_p = test["chi2_p_holm"]  # the chi-square p itself where one sample was compared
     if p >= 0.05 and chromosome_p < 0.05:
         needed = level["n_replicates_for_80pct_power"]
         advice = (f"; {needed} replicates per sample would give 80% power for this shift"
