@@ -153,20 +153,26 @@ def features(items: list[ImageItem], recipe=RECIPE) -> np.ndarray:
     return extract(items, recipe.model_config(), fingerprints(items))
 
 
-def main(oshima: Path) -> None:
+def held_out_spreads(oshima: Path, tmp: Path):
+    """For each annotated spread: it (detected with a merge model fitted on the others), its label file, and the
+    others' matched crops with their types (training) and its crops (test)."""
     pairs = annotated_images(oshima / "images", oshima / "labels")
     annotated = annotated_spreads(pairs)
+    for held, (item, label_file) in enumerate(pairs):
+        print(f"holding out {item.path.name}", flush=True)
+        merge_model = fit_merge_model([a for i, a in enumerate(annotated) if i != held])
+        spreads = detect_spreads([i.path for i, _ in pairs], tmp / str(held), merge_model=merge_model,
+                                 labels_dir=oshima / "labels").spreads
+        spread, others = spreads[held], [s for i, s in enumerate(spreads) if i != held]
+        train = matched_crops(others)
+        train_y = np.array([CLASS_NAMES.index(i.label) for i in train])
+        yield spread, label_file, train, train_y, [ImageItem(path, "test") for path in spread.crops.values()]
+
+
+def main(oshima: Path) -> None:
     scored: dict[str, list] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for held, (item, label_file) in enumerate(pairs):
-            print(f"holding out {item.path.name}", flush=True)
-            merge_model = fit_merge_model([a for i, a in enumerate(annotated) if i != held])
-            spreads = detect_spreads([i.path for i, _ in pairs], Path(tmp) / str(held), merge_model=merge_model,
-                                     labels_dir=oshima / "labels").spreads
-            spread, others = spreads[held], [s for i, s in enumerate(spreads) if i != held]
-            train = matched_crops(others)
-            train_y = np.array([CLASS_NAMES.index(i.label) for i in train])
-            test = [ImageItem(path, "test") for path in spread.crops.values()]
+        for held, (spread, label_file, train, train_y, test) in enumerate(held_out_spreads(oshima, Path(tmp))):
             train_x, test_x = features(train), features(test)
             variants = {"baseline": linear(train_x, train_y, test_x)}
             for name, change in (("grey", grey), *((f"canvas {n}", on_canvas(n)) for n in (72, 96, 128))):
