@@ -78,24 +78,25 @@ def plot_cells(open_shares: dict[str, Sequence[float]], paths: Sequence[str | Pa
     names = list(open_shares)
     figure, axes = pyplot.subplots(figsize=(1.2 + 1.1 * len(names) + (1.2 if replicates else 0), 3.6),
                                    layout="constrained")
-    palette = pyplot.get_cmap("tab10").colors
-    order = sorted({r for labels in (replicates or {}).values() for r in labels})  # one colour per replicate name
+    palette = pyplot.get_cmap("tab10").colors  # one colour per replicate name, alike in every sample
+    replicate_names = sorted({r for labels in (replicates or {}).values() for r in labels})
+    colour_of = {r: palette[i % len(palette)] for i, r in enumerate(replicate_names)}
     rng = np.random.default_rng(0)  # the same jitter on every run, so two reports of one table look alike
     for x, name in enumerate(names):
         shares = 100 * np.asarray(open_shares[name], float)
         labels = np.asarray(replicates[name]) if replicates else None
-        colours = [palette[order.index(r) % len(palette)] for r in labels] if replicates else TYPE_COLOURS["B"]
+        colours = [colour_of[r] for r in labels] if replicates else TYPE_COLOURS["B"]
         axes.scatter(x + rng.uniform(-0.18, 0.18, len(shares)), shares, s=22, color=colours, alpha=0.8, linewidths=0)
         if replicates:
             means = [shares[labels == r].mean() for r in dict.fromkeys(labels)]
             axes.scatter(x + np.linspace(-0.12, 0.12, len(means)), means, s=90, edgecolors="black", zorder=3,
-                         color=[palette[order.index(r) % len(palette)] for r in dict.fromkeys(labels)])
+                         color=[colour_of[r] for r in dict.fromkeys(labels)])
         axes.hlines(np.mean(means) if replicates else shares.mean(), x - 0.3, x + 0.3, color="black", linewidth=1.5)
     axes.set_xticks(range(len(names)), [f"{n}\n{len(open_shares[n])} cells" + (
         f"\n{len(set(replicates[n]))} replicates" if replicates else "") for n in names])
     if replicates:
-        for r in order:
-            axes.scatter([], [], color=palette[order.index(r) % len(palette)], edgecolors="black", label=r)
+        for r, colour in colour_of.items():
+            axes.scatter([], [], color=colour, edgecolors="black", label=r)
         axes.legend(title="replicate", loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
     axes.set_ylabel("B+C (open) per cell (%)")
     axes.set_ylim(-3, 103)
