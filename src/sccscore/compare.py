@@ -221,8 +221,8 @@ def cell_replicates(rows: list[dict[str, str]], sheet: dict[str, str] | None = N
     """Sample -> cell -> replicate: the independent experiment (culture, day, clone) each cell belongs to.
 
     A replicate is the sample sheet's (``replicates``, :class:`SampleSheet`), else
-    the first folder below the sample's (``wt/day1/cell3/``; for spreads,
-    ``wt/day1/Image001.png``). Every image must be in a cell of a replicate: a
+    the first folder below the sample's, a cell's folder in it (``wt/day1/cell3/``; for
+    spreads, ``wt/day1/Image001.png``). Every image must be in a cell of a replicate: a
     replicate-level analysis of some images only would answer for those alone. A
     cell's name begins with its replicate's (:func:`read_sheet`, :func:`folder_cell`),
     so no cell spans two.
@@ -244,11 +244,13 @@ def cell_replicates(rows: list[dict[str, str]], sheet: dict[str, str] | None = N
 def _replicate_of(row: dict[str, str], replicates: dict[str, str] | None) -> str | None:
     if replicates is not None:
         return replicates.get(row["path"]) or replicates.get(Path(row["path"]).name)
-    if row.get("image"):  # a spread's crop: its spread's folder below the sample's
+    if row.get("image"):  # a spread's crop: its spread's folder below the sample's (the metaphase is the cell)
         folders = Path(row["image"]).parent.parts
-    else:
-        folders = (folder_cell(Path(row["path"]), row["sample"]) or "").split("/")
-    return folders[0] if folders and folders[0] else None
+        return folders[0] if folders else None
+    # a crop: the first of its cell's folders, with a cell's folder below it; else a cell folder (wt/cell1/) or a
+    # replicate without cells (wt/day1/1.png) would be taken for a replicate of one cell
+    folders = (folder_cell(Path(row["path"]), row["sample"]) or "").split("/")
+    return folders[0] if len(folders) > 1 else None
 
 
 def replicate_arrays(counted: dict[str, dict[str, Counter]],
