@@ -68,6 +68,14 @@ def test_a_whole_spread_among_crops_is_skipped_saying_so(small_labelled, oshima,
     result = cli("compare", str(small_labelled), str(tmp_path / "ko"), "--model", "paper:squeezenet1_1/1", "--out",
                  str(tmp_path / "compared"), "-q")
     assert result.returncode == 2 and "no image of ko could be scored: see the files skipped above" in result.stderr
+    # classified alone, the spreads' folder gives an error, not an empty table and success (nor, with --report,
+    # a complaint about that table)
+    result = cli("classify", str(tmp_path / "ko"), "--model", "paper:squeezenet1_1/1", "--out", str(tmp_path / "alone"),
+                 "--report", "-q")
+    assert result.returncode == 2, result.stderr
+    assert " ".join(result.stderr.split()).endswith(
+        f"error: no image could be scored: see the files skipped above and {tmp_path / 'alone' / 'rejected.csv'}")
+    assert len(_rows(tmp_path / "alone" / "rejected.csv")) == 1 and not (tmp_path / "alone" / "report.html").exists()
 
 
 def test_strict_makes_a_bad_file_fatal_and_writes_nothing(sample_with_bad_files, tmp_path, cli):

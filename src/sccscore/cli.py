@@ -170,6 +170,8 @@ def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **option
     _print_summary(result.summary)
     _print_skipped(result.rejected)
     console.print(f"wrote {result.out_dir / 'predictions.csv'}, summary.csv and rejected.csv", highlight=False)
+    if not any(row["n_images"] for row in result.summary):  # a run that typed nothing is not a success
+        raise SccscoreError(f"no image could be scored: see the files skipped above and {result.out_dir / 'rejected.csv'}")
 
 
 def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: float | None, **options):
