@@ -4,6 +4,7 @@ import csv
 import html
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -457,6 +458,11 @@ def test_detect_cli_writes_crops_table_and_overlay(cli, oshima, tmp_path):
     assert read_image(out / "overlays" / "images" / "spread3.png").shape == (1024, 1440, 3)
     # matched crops sorted by annotated type, ready for `sccscore train`
     assert len(list((out / "labelled" / "a").iterdir())) == 46 and len(list((out / "labelled" / "b").iterdir())) == 1
+    # explained with the model that types a spread's crops (the model for crops calls 13 of these 47 C)
+    run = cli("explain", str(out / "crops"), "--out", str(tmp_path / "explained"), "--per-type", "1")
+    assert run.returncode == 0, run.stderr
+    assert "the crops were cut from whole spreads: explained with sccscore:spreads" in " ".join(run.stderr.split())
+    assert Counter(row["predicted"] for row in _rows(tmp_path / "explained" / "explanations.csv")) == {"A": 46, "B": 1}
 
 
 def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):

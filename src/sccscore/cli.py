@@ -727,7 +727,9 @@ def _print_comparison(report: dict) -> None:
 def explain(
     inputs: Annotated[list[Path], typer.Argument(help="Crops, or sample folders of crops.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for heatmaps and galleries.")],
-    model: ModelOption = RELEASED,
+    model: Annotated[Optional[str], typer.Option(
+        "--model", "-m", help=f"As for the other commands; default {RELEASED}, or {SPREAD_MODEL} for the crops "
+        "that detect or classify --spreads cut (in the crops/ folder beside their detections.csv).")] = None,
     per_type: Annotated[int, typer.Option("--per-type", min=1, help="Crops per type in each gallery.")] = 12,
     preprocess: PreprocessOption = None,
 ) -> None:
@@ -735,10 +737,16 @@ def explain(
     from .explain import explain as run
     from .explain import write_explanations
     from .images import items_from_paths, refuse_output_inside
+    from .spreads import cut_from_spread
 
     refuse_output_inside(inputs, out)  # its heatmaps would be read as crops
     items, unread = items_from_paths(inputs)
-    explanations, rejected = run(_load(model, preprocess), items)
+    if model is None and items and all(cut_from_spread(item.path) for item in items):
+        # the model for crops types a spread's crops about half the time as sccscore:spreads does
+        model = SPREAD_MODEL
+        console.print(f"the crops were cut from whole spreads: explained with {SPREAD_MODEL} (--model to choose "
+                      "another)", highlight=False)
+    explanations, rejected = run(_load(model or RELEASED, preprocess), items)
     rejected = unread + rejected
     folder = write_explanations(explanations, rejected, out, per_type=per_type)
     console.print(f"wrote {len(explanations)} heatmaps, galleries and explanations.csv to {folder}"

@@ -176,6 +176,12 @@ def run_folder(crop_path: str | Path, image: str = "") -> Path:
     return parents[min(2 + len(PurePosixPath(image or "spread").parts), len(parents) - 1)]
 
 
+def cut_from_spread(crop_path: str | Path) -> bool:
+    """Whether a crop lies in the ``crops/`` folder of a detect or classify --spreads run, beside its detections.csv."""
+    return any(folder.name == "crops" and (folder.parent / "detections.csv").is_file()
+               for folder in Path(crop_path).parents)
+
+
 def _warn_cautions(spread: Spread) -> None:
     for caution in spread.cautions:
         warnings.warn(f"{spread.item.path}: {caution}", stacklevel=3)
