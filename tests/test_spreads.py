@@ -394,6 +394,40 @@ def test_read_yolo_names_the_file_and_line(tmp_path):
         read_yolo(bad, 100, 100)
 
 
+def test_label_classes_are_read_by_the_names_beside_them(oshima, tmp_path):
+    """Annotation tools number classes as they were made: with classes.txt 'B, C, A', class 0 is type B."""
+    (tmp_path / "images").mkdir()
+    labels = tmp_path / "dataset" / "labels"
+    labels.mkdir(parents=True)
+    renumbered = {"0": "2", "1": "0", "2": "1"}  # A, B, C as LabelImg would number them had B been made first
+    for name in ("spread3", "spread5"):
+        (tmp_path / "images" / f"{name}.png").symlink_to(oshima / "images" / f"{name}.png")
+        lines = (oshima / "labels" / f"{name}.txt").read_text().splitlines()
+        (labels / f"{name}.txt").write_text("".join(f"{renumbered[line[0]]}{line[1:]}\n" for line in lines))
+
+    def types_read():
+        return [read_yolo(labels_of, 1440, 1024)[1].tolist()
+                for _, labels_of in annotated_images(tmp_path / "images", labels)]
+
+    annotated = [read_yolo(oshima / "labels" / f"{name}.txt", 1440, 1024)[1].tolist() for name in ("spread3", "spread5")]
+    assert types_read() != annotated  # read by number, spread3's 46 type A would be C
+    (labels / "classes.txt").write_text("B\nC\nA\n")
+    assert types_read() == annotated
+    (labels / "classes.txt").unlink()  # Ultralytics: data.yaml beside the labels folder, names by number
+    (tmp_path / "dataset" / "data.yaml").write_text("path: .\nnames:\n  0: type B\n  1: type_C\n  2: a\n")
+    assert types_read() == annotated
+    (labels / "classes.txt").write_text("A\nB\nnucleus\n")
+    with pytest.raises(SccscoreError, match=r"classes\.txt: class 'nucleus' is not a type A, B or C"):
+        types_read()
+    (labels / "classes.txt").write_text("A\nB\n")  # spread3's class 2 names no type
+    with pytest.raises(SccscoreError, match=r"spread3\.txt, line \d+: class must be 0 or 1 and"):
+        types_read()
+    (labels / "classes.txt").unlink()
+    (tmp_path / "dataset" / "data.yaml").write_text("names: A B C\n")
+    with pytest.raises(SccscoreError, match=r"data\.yaml: expected the classes' names as a list under 'names'"):
+        types_read()
+
+
 def test_match_boxes_is_one_to_one():
     truth = np.array([[0, 0, 10, 10], [1, 0, 11, 10]], float)
     found = np.array([[0, 0, 10, 10]], float)

@@ -1,13 +1,20 @@
 """Annotated chromosome boxes (YOLO format) and matching detections to them.
 
 A YOLO label file has one line per object, ``class x_centre y_centre width
-height``, the coordinates relative to the image's width and height; class 0, 1
-and 2 are types A, B and C (as in ``oshima2026``). Label files lie as YOLO lays
-them out: ``labels/slide1/field.txt`` for ``images/slide1/field.png``.
+height``, the coordinates relative to the image's width and height. Label files lie
+as YOLO lays them out: ``labels/slide1/field.txt`` for ``images/slide1/field.png``.
+
+Class 0, 1 and 2 are types A, B and C (as in ``oshima2026``), unless the labels come
+with their classes' names: a ``classes.txt`` (one name a line, as LabelImg and Label
+Studio write it) or an Ultralytics ``data.yaml`` (``names``), in the labels' folder or
+the one above it. Annotation tools number classes in the order they were made, so a
+lab's type B may well be class 0: read by number alone, its chromosomes would be
+trained and scored as the wrong type without a word.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,13 +24,66 @@ from .errors import SccscoreError
 from .images import CLASS_NAMES, ImageItem
 
 
-def label_file(labels_dir: str | Path, item: ImageItem) -> Path:
-    """The label file of an image: its path within its sample's folder, below ``labels_dir``, as ``.txt``."""
-    return Path(labels_dir) / f"{item.stem}.txt"
+@dataclass(frozen=True)
+class LabelFile:
+    """A YOLO label file, and the type (index into ``CLASS_NAMES``) each of its class numbers stands for."""
+
+    path: Path
+    types: tuple[int, ...] = tuple(range(len(CLASS_NAMES)))
+
+    def __str__(self) -> str:
+        return str(self.path)
 
 
-def read_yolo(path: str | Path, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
-    """Boxes (n, 4: x0 y0 x1 y1 in pixels) and class indices of a YOLO label file.
+def label_file(labels_dir: str | Path, item: ImageItem) -> LabelFile:
+    """The label file of an image (its path within its sample's folder, below ``labels_dir``, as ``.txt``)."""
+    return LabelFile(Path(labels_dir) / f"{item.stem}.txt", class_types(labels_dir))
+
+
+def class_types(labels_dir: str | Path) -> tuple[int, ...]:
+    """The type of each class number, from the names beside the labels (module docstring); else A, B, C."""
+    folder = Path(labels_dir)
+    for names_file in (folder / "classes.txt", folder / "data.yaml", folder.parent / "classes.txt",
+                       folder.parent / "data.yaml"):
+        if names_file.is_file():
+            return _types_of(_read_names(names_file), names_file)
+    return LabelFile.types
+
+
+def _read_names(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if path.suffix == ".txt":
+        return [line.strip() for line in text.splitlines() if line.strip()]
+    import yaml
+
+    try:
+        names = (yaml.safe_load(text) or {}).get("names")
+    except (yaml.YAMLError, AttributeError):
+        names = None
+    if isinstance(names, dict) and sorted(names) == list(range(len(names))):  # names: {0: A, 1: B, 2: C}
+        names = [names[i] for i in range(len(names))]
+    if not isinstance(names, list) or not names:
+        raise SccscoreError(f"{path}: expected the classes' names as a list under 'names' (names: [A, B, C])")
+    return [str(name) for name in names]
+
+
+def _types_of(names: list[str], path: Path) -> tuple[int, ...]:
+    """Each class name read as a type: 'A', 'type B', 'typeC', 'type_a' ..."""
+    letters = [name.lower().replace("type", "").strip(" _-") for name in names]
+    unknown = [name for name, letter in zip(names, letters) if letter.upper() not in CLASS_NAMES]
+    if unknown:
+        raise SccscoreError(f"{path}: class '{unknown[0]}' is not a type A, B or C: sccscore reads boxes of "
+                            "chromosomes of those types only (name the classes A, B and C, or 'type A' ...)")
+    if len(set(letters)) < len(letters):
+        raise SccscoreError(f"{path}: a type is named by two classes ({', '.join(names)})")
+    return tuple(CLASS_NAMES.index(letter.upper()) for letter in letters)
+
+
+def read_yolo(labels: LabelFile | str | Path, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
+    """Boxes (n, 4: x0 y0 x1 y1 in pixels) and types (indices into ``CLASS_NAMES``) of a YOLO label file.
+
+    A path alone is read with class 0, 1 and 2 as A, B and C; a :class:`LabelFile`
+    (:func:`label_file`) by the names beside it.
 
     Examples
     --------
@@ -33,8 +93,11 @@ def read_yolo(path: str | Path, width: int, height: int) -> tuple[np.ndarray, np
     >>> boxes, classes = read_yolo(f.name, 100, 50)
     >>> boxes.tolist(), classes.tolist()
     ([[45.0, 20.0, 55.0, 30.0]], [2])
+    >>> read_yolo(LabelFile(Path(f.name), types=(1, 2, 0)), 100, 50)[1].tolist()  # classes.txt: B, C, A
+    [0]
     """
-    path = Path(path)
+    labels = labels if isinstance(labels, LabelFile) else LabelFile(Path(labels))
+    path = labels.path
     if not path.is_file():
         raise SccscoreError(f"{path}: no such label file")
     boxes, classes = [], []
@@ -46,11 +109,13 @@ def read_yolo(path: str | Path, width: int, height: int) -> tuple[np.ndarray, np
             index, values = int(cls), np.array([xc, yc, w, h], float)
         except ValueError:
             raise SccscoreError(f"{path}, line {number}: expected 'class x_centre y_centre width height'") from None
-        if index not in range(len(CLASS_NAMES)) or not np.all((values >= 0) & (values <= 1)):
-            raise SccscoreError(f"{path}, line {number}: class must be 0, 1 or 2 and coordinates within 0..1")
+        if index not in range(len(labels.types)) or not np.all((values >= 0) & (values <= 1)):
+            last = len(labels.types) - 1
+            numbers = f"{', '.join(map(str, range(last)))} or {last}" if last else "0"
+            raise SccscoreError(f"{path}, line {number}: class must be {numbers} and coordinates within 0..1")
         xc, yc, w, h = values * [width, height, width, height]
         boxes.append([xc - w / 2, yc - h / 2, xc + w / 2, yc + h / 2])
-        classes.append(index)
+        classes.append(labels.types[index])
     return np.array(boxes, float).reshape(-1, 4), np.array(classes, int)
 
 

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .annotations import label_file, match_boxes, read_yolo
+from .annotations import LabelFile, label_file, match_boxes, read_yolo
 from .detect import AnnotatedSpread, DetectSettings, MergeModel, fit_merge_model
 from .errors import SccscoreError
 from .features import extract, fingerprints
@@ -45,20 +45,20 @@ MIN_IOU = 0.5
 NOT_FOUND, NOT_CLASSIFIED = -1, -2  # what an annotated chromosome was given, besides a type
 
 
-def annotated_images(images_dir: str | Path, labels_dir: str | Path) -> list[tuple[ImageItem, Path]]:
+def annotated_images(images_dir: str | Path, labels_dir: str | Path) -> list[tuple[ImageItem, LabelFile]]:
     """The images of a folder, each with its YOLO label file (same path below ``labels_dir``, ``.txt``)."""
     sample = scan_sample(images_dir)
     if sample.rejected:
         raise SccscoreError(f"{sample.rejected[0].path}: {sample.rejected[0].reason}")
     pairs = [(item, label_file(labels_dir, item)) for item in sample.items]
     for item, labels in pairs:
-        if not labels.is_file():
+        if not labels.path.is_file():
             raise SccscoreError(f"{labels}: no label file for {item.path} (label files lie as the images do, "
                                 "in sub-folders of the same names)")
     return pairs
 
 
-def annotated_spreads(pairs: Sequence[tuple[ImageItem, Path]]) -> list[AnnotatedSpread]:
+def annotated_spreads(pairs: Sequence[tuple[ImageItem, LabelFile]]) -> list[AnnotatedSpread]:
     """Each image's name, pixels and annotated boxes (x0 y0 x1 y1 in px), as :func:`fit_merge_model` takes them."""
     annotated = []
     for item, labels in pairs:
@@ -103,7 +103,7 @@ def all_processed(result: SpreadsResult) -> SpreadsResult:
     return result
 
 
-def score_spread(spread: Spread, types: dict[int, str], labels: Path,
+def score_spread(spread: Spread, types: dict[int, str], labels: LabelFile,
                  probabilities: dict[int, list[float]] | None = None) -> dict[str, Any]:
     """Each annotated chromosome's true type and the type given to its match (or NOT_FOUND), for :func:`figures`.
 

@@ -45,7 +45,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from ._atomic import atomic_open, output_folder, read_kept_json, write_csv, write_json
-from .annotations import label_file, match_boxes, read_yolo
+from .annotations import LabelFile, label_file, match_boxes, read_yolo
 from .compare import tally_by
 from .detect import Detection, DetectSettings, MergeModel, crop, detect, detection_cautions
 from .errors import ImageReadError, SccscoreError
@@ -208,7 +208,7 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
     return spread, rgb
 
 
-def _annotated_types(chromosomes: list[Detection], labels: Path, shape: tuple[int, ...]) -> dict[int, str]:
+def _annotated_types(chromosomes: list[Detection], labels: LabelFile, shape: tuple[int, ...]) -> dict[int, str]:
     """Chromosome id -> annotated type, for the detections matching an annotated box."""
     boxes, classes = read_yolo(labels, shape[1], shape[0])
     found = np.array([c.box for c in chromosomes], float).reshape(-1, 4)
