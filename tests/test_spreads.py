@@ -419,6 +419,8 @@ def test_label_classes_are_read_by_the_names_beside_them(oshima, tmp_path):
     (labels / "classes.txt").write_text("A\nB\nnucleus\n")
     with pytest.raises(SccscoreError, match=r"classes\.txt: class 'nucleus' is not a type A, B or C"):
         types_read()
+    with pytest.raises(SccscoreError, match=r"classes\.txt: class 'nucleus'"):  # once, not a skip of every spread
+        detect_spreads([tmp_path / "images"], tmp_path / "out", labels_dir=labels)
     (labels / "classes.txt").write_text("A\nB\n")  # spread3's class 2 names no type
     with pytest.raises(SccscoreError, match=r"spread3\.txt, line \d+: class must be 0 or 1 and"):
         types_read()

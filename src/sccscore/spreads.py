@@ -45,7 +45,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from ._atomic import atomic_open, output_folder, read_kept_json, write_csv, write_json
-from .annotations import LabelFile, label_file, match_boxes, read_yolo
+from .annotations import LabelFile, class_types, label_file, match_boxes, read_yolo
 from .compare import tally_by
 from .detect import Detection, DetectSettings, MergeModel, crop, detect, detection_cautions
 from .errors import ImageReadError, SccscoreError
@@ -116,6 +116,8 @@ def detect_spreads(
     """
     if labels_dir is not None and not Path(labels_dir).is_dir():
         raise SccscoreError(f"{labels_dir}: no such folder of label files")
+    if labels_dir is not None:
+        class_types(labels_dir)  # a names file naming no type is one error, not a reason to skip every spread
     merge_model = merge_model or MergeModel.load()
     settings = settings or DetectSettings(scale=merge_model.scale)  # the magnification it was fitted at
     items, rejected = _spread_items(paths, out_dir)
