@@ -61,6 +61,10 @@ ScaleOption = Annotated[Optional[float], typer.Option(
 OutlineOption = Annotated[bool, typer.Option(
     "--outline/--no-outline",
     help="Whole spreads: weigh the model's type with the evidence of the chromosome's outline (sccscore.shape).")]
+# the YOLO label files of annotated spreads, as evaluate-detection and train-spreads take them
+LABELS_HELP = ("Folder of their YOLO label files (<image>.txt, in the images' sub-folders); classes 0, 1, 2 are "
+               "types A, B, C unless a classes.txt or data.yaml in it or the folder above names them.")
+LabelsArgument = Annotated[Path, typer.Argument(help=LABELS_HELP)]
 PreprocessOption = Annotated[
     Optional[str],
     typer.Option("--preprocess", help="Override the model's crop preprocessing: none, or paper for raw crops."),
@@ -287,8 +291,7 @@ def detect(
 @app.command("evaluate-detection")
 def evaluate_detection(
     images: Annotated[Path, typer.Argument(help="Folder of annotated spread images.")],
-    labels: Annotated[Path, typer.Argument(
-        help="Folder of their YOLO label files (<image>.txt, in the images' sub-folders).")],
+    labels: LabelsArgument,
     model: ModelOption = SPREAD_MODEL,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Keep crops, overlays and tables here.")] = None,
     leave_one_out: Annotated[bool, typer.Option(
@@ -464,8 +467,7 @@ def train(
 @app.command("train-spreads")
 def train_spreads(
     images: Annotated[Path, typer.Argument(help="Folder of annotated spread images.")],
-    labels: Annotated[Path, typer.Argument(
-        help="Folder of their YOLO label files (<image>.txt, in the images' sub-folders).")],
+    labels: LabelsArgument,
     out: Annotated[Path, typer.Option("--out", "-o", help="New model folder to write.")],
     train: Annotated[Optional[list[Path]], typer.Option(
         "--train", help="Labelled crop folders the classifier learns from as well (repeatable).")] = None,
