@@ -210,11 +210,15 @@ def test_unlabelled_folder_and_non_image_files(tmp_path, crop):
     Image.fromarray(crop).save(tmp_path / "cell2" / "y.tif")
     (tmp_path / "readme.txt").write_text("hello")
     (tmp_path / ".DS_Store").write_text("hidden")
+    (tmp_path / "spread.CZI").write_bytes(b"ZISRAWFILE")
     sample = scan_sample(tmp_path)
     assert [i.path.name for i in sample.items] == ["y.tif", "x.png"]
     assert [i.name for i in sample.items] == ["cell2/y.tif", "x.png"]
     assert not sample.labelled
-    assert [(r.path.name, r.reason) for r in sample.rejected] == [("readme.txt", "not an image file type (.txt)")]
+    assert [(r.path.name, r.reason) for r in sample.rejected] == [
+        ("readme.txt", "not an image file type (.txt; read: PNG, JPEG, TIFF, BMP)"),
+        ("spread.CZI", "not an image file type (.CZI; read: PNG, JPEG, TIFF, BMP): a microscope's own format; export it "
+                       "as TIFF (Fiji: File > Save As > Tiff...)")]
 
 
 def test_folder_errors(tmp_path):

@@ -22,6 +22,9 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 from .errors import ImageReadError, SccscoreError
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp"})
+# microscopes' own formats (Zeiss, Nikon, Leica, Olympus, Imaris, DeltaVision): stacks with metadata that Pillow and
+# tifffile do not read; Fiji (Bio-Formats) exports them
+MICROSCOPE_SUFFIXES = frozenset({".czi", ".zvi", ".nd2", ".lif", ".oib", ".oif", ".oir", ".vsi", ".ims", ".dv"})
 CLASS_NAMES = ("A", "B", "C")
 
 _LABEL_PATTERN = re.compile(r"^(?:type)?[\s_-]*([abc])$", re.IGNORECASE)
@@ -396,8 +399,16 @@ def _scan_files(
         if path.suffix.lower() in IMAGE_SUFFIXES:
             items.append(ImageItem(path, sample, label, path.relative_to(sample_folder).as_posix()))
         else:
-            rejected.append(Rejected(path, sample, f"not an image file type ({path.suffix or 'no extension'})"))
+            rejected.append(Rejected(path, sample, _not_an_image(path.suffix)))
     return items, rejected
+
+
+def _not_an_image(suffix: str) -> str:
+    """Why a file is skipped by its extension: what is read, and for a microscope's own format, how to export it."""
+    reason = f"not an image file type ({suffix or 'no extension'}; read: PNG, JPEG, TIFF, BMP)"
+    if suffix.lower() in MICROSCOPE_SUFFIXES:
+        reason += ": a microscope's own format; export it as TIFF (Fiji: File > Save As > Tiff...)"
+    return reason
 
 
 def scan_samples(folders: list[str | Path]) -> list[Sample]:
