@@ -197,7 +197,15 @@ def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: f
               else "no metaphases.csv, images.csv or summary.csv (no chromosome)")
     console.print(f"wrote {result.out_dir / 'predictions.csv'}, {tables}, detections.csv, rejected.csv, cautions.csv, "
                   "crops/ and overlays/", highlight=False)
+    _refuse_if_none_read(result)
     return result
+
+
+def _refuse_if_none_read(result) -> None:
+    """A run of spreads none of which could be read is an error, not success with empty tables."""
+    if result.rejected and not result.spreads:
+        raise SccscoreError(f"no spread could be read: see the files skipped above and "
+                            f"{result.out_dir / 'rejected.csv'}")
 
 
 def _check_spread_options(spreads: bool, preprocess: str | None, scale: float | None, outline: bool) -> None:
@@ -286,6 +294,7 @@ def detect(
     _print_spread_result(result)
     console.print(f"wrote {result.out_dir / 'detections.csv'}, crops/, overlays/, rejected.csv and cautions.csv"
                   + (", labelled/" if labels else ""), highlight=False)
+    _refuse_if_none_read(result)
 
 
 @app.command("evaluate-detection")

@@ -163,7 +163,7 @@ def read_image(path: str | Path) -> np.ndarray:
     except UnidentifiedImageError:
         if path.suffix.lower() in {".tif", ".tiff"}:
             return _as_displayed(_read_tiff(path), _tiff_orientation(path))
-        raise ImageReadError(path, "not an image file (cannot identify its format)") from None
+        raise ImageReadError(path, f"not an image file (cannot identify its format){_export_hint(path.suffix)}") from None
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         if path.suffix.lower() in {".tif", ".tiff"}:
             return _as_displayed(_read_tiff(path), _tiff_orientation(path))
@@ -405,10 +405,13 @@ def _scan_files(
 
 def _not_an_image(suffix: str) -> str:
     """Why a file is skipped by its extension: what is read, and for a microscope's own format, how to export it."""
-    reason = f"not an image file type ({suffix or 'no extension'}; read: PNG, JPEG, TIFF, BMP)"
+    return f"not an image file type ({suffix or 'no extension'}; read: PNG, JPEG, TIFF, BMP){_export_hint(suffix)}"
+
+
+def _export_hint(suffix: str) -> str:
     if suffix.lower() in MICROSCOPE_SUFFIXES:
-        reason += ": a microscope's own format; export it as TIFF (Fiji: File > Save As > Tiff...)"
-    return reason
+        return ": a microscope's own format; export it as TIFF (Fiji: File > Save As > Tiff...)"
+    return ""
 
 
 def scan_samples(folders: list[str | Path]) -> list[Sample]:
