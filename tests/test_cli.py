@@ -128,6 +128,16 @@ def test_evaluate_unlabelled_folder_is_refused(tmp_path, small_labelled, cli):
     shutil.copy(next((small_labelled / "a").iterdir()), tmp_path / "x.jpg")
     result = cli("evaluate", str(tmp_path), "-m", "paper:squeezenet1_1/1")
     assert result.returncode == 2 and "not a labelled folder" in result.stderr
+    (tmp_path / "labelled" / "b").mkdir(parents=True)  # labelled, but nothing in it can be read: no NaN figures
+    (tmp_path / "labelled" / "b" / "x.png").write_text("not an image")
+    result = cli("evaluate", str(tmp_path / "labelled"), "-m", "paper:squeezenet1_1/1")
+    assert result.returncode == 2 and "warning" not in result.stderr, result.stderr
+    assert result.stderr == (f"error: {tmp_path / 'labelled'}: no image could be scored (1 file(s) skipped), "
+                             f"such as {tmp_path / 'labelled' / 'b' / 'x.png'}: not an image file (cannot identify its "
+                             "format)\n")
+    result = cli("explain", str(tmp_path / "labelled"), "--out", str(tmp_path / "explained"))  # nor 0 heatmaps
+    assert result.returncode == 2 and result.stderr.startswith("error: no crop could be read (1 file(s) skipped), such "
+                                                               f"as {tmp_path / 'labelled' / 'b' / 'x.png'}: not an")
 
 
 def test_version_lists_package_and_libraries(cli):

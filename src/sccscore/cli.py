@@ -175,7 +175,8 @@ def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **option
     _print_skipped(result.rejected)
     console.print(f"wrote {result.out_dir / 'predictions.csv'}, summary.csv and rejected.csv", highlight=False)
     if not any(row["n_images"] for row in result.summary):  # a run that typed nothing is not a success
-        raise SccscoreError(f"no image could be scored: see the files skipped above and {result.out_dir / 'rejected.csv'}")
+        raise SccscoreError(f"no image could be scored: see the files skipped above and "
+                            f"{result.out_dir / 'rejected.csv'}")
 
 
 def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: float | None, **options):
@@ -759,6 +760,9 @@ def explain(
                       "another)", highlight=False)
     explanations, rejected = run(_load(model or RELEASED, preprocess), items)
     rejected = unread + rejected
+    if not explanations:
+        raise SccscoreError(f"no crop could be read ({len(rejected)} file(s) skipped), such as {rejected[0].path}: "
+                            f"{rejected[0].reason}")
     folder = write_explanations(explanations, rejected, out, per_type=per_type)
     console.print(f"wrote {len(explanations)} heatmaps, galleries and explanations.csv to {folder}"
                   + (f"; {len(rejected)} file(s) could not be read (rejected.csv)" if rejected else ""), highlight=False)

@@ -33,7 +33,8 @@ def evaluate(
     Raises
     ------
     SccscoreError
-        If the folder is not labelled, or (with ``strict``) an image is unreadable.
+        If the folder is not labelled, no image in it can be scored, or (with ``strict``) one
+        is unreadable.
     """
     sample = scan_sample(folder)
     if not sample.labelled:
@@ -44,6 +45,9 @@ def evaluate(
     if strict:
         fail_on_rejected(predictions.rejected)
     rejected = [*sample.rejected, *predictions.rejected]
+    if not predictions.items:  # figures of no image would be NaN
+        raise SccscoreError(f"{sample.folder}: no image could be scored ({len(rejected)} file(s) skipped), such as "
+                            f"{rejected[0].path}: {rejected[0].reason}")
     return evaluation_report(predictions, model.config.name, sample.name) | {
         "n_rejected": len(rejected), "rejected": [{"path": str(r.path), "reason": r.reason} for r in rejected]}
 
