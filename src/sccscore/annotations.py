@@ -21,7 +21,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from .errors import SccscoreError
-from .images import CLASS_NAMES, ImageItem
+from .images import CLASS_NAMES, ImageItem, label_from_folder_name
 
 
 @dataclass(frozen=True)
@@ -68,15 +68,15 @@ def _read_names(path: Path) -> list[str]:
 
 
 def _types_of(names: list[str], path: Path) -> tuple[int, ...]:
-    """Each class name read as a type: 'A', 'type B', 'typeC', 'type_a' ..."""
-    letters = [name.lower().replace("type", "").strip(" _-") for name in names]
-    unknown = [name for name, letter in zip(names, letters) if letter.upper() not in CLASS_NAMES]
+    """Each class name read as a type, as a label folder's name is: 'A', 'type B', 'typeC', 'type_a' ..."""
+    letters = [label_from_folder_name(name) for name in names]
+    unknown = [name for name, letter in zip(names, letters) if letter is None]
     if unknown:
         raise SccscoreError(f"{path}: class '{unknown[0]}' is not a type A, B or C: sccscore reads boxes of "
                             "chromosomes of those types only (name the classes A, B and C, or 'type A' ...)")
     if len(set(letters)) < len(letters):
         raise SccscoreError(f"{path}: a type is named by two classes ({', '.join(names)})")
-    return tuple(CLASS_NAMES.index(letter.upper()) for letter in letters)
+    return tuple(CLASS_NAMES.index(letter) for letter in letters)
 
 
 def read_yolo(labels: LabelFile | str | Path, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:

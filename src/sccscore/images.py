@@ -163,7 +163,8 @@ def read_image(path: str | Path) -> np.ndarray:
     except UnidentifiedImageError:
         if path.suffix.lower() in {".tif", ".tiff"}:
             return _as_displayed(_read_tiff(path), _tiff_orientation(path))
-        raise ImageReadError(path, f"not an image file (cannot identify its format){_export_hint(path.suffix)}") from None
+        reason = f"not an image file (cannot identify its format){_export_hint(path.suffix)}"
+        raise ImageReadError(path, reason) from None
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         if path.suffix.lower() in {".tif", ".tiff"}:
             return _as_displayed(_read_tiff(path), _tiff_orientation(path))
