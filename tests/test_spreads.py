@@ -909,8 +909,8 @@ def test_annotated_spreads_in_sub_folders_are_read_with_the_labels_in_the_same_s
         (images / slide / "field.png").symlink_to(oshima / "images" / f"{name}.png")
         (labels / slide / "field.txt").symlink_to(oshima / "labels" / f"{name}.txt")
     pairs = annotated_images(images, labels)
-    assert [(item.name, path) for item, path in pairs] == [("slide1/field.png", labels / "slide1" / "field.txt"),
-                                                            ("slide2/field.png", labels / "slide2" / "field.txt")]
+    assert [(item.name, labels_of.path) for item, labels_of in pairs] == [
+        ("slide1/field.png", labels / "slide1" / "field.txt"), ("slide2/field.png", labels / "slide2" / "field.txt")]
     assert [a.name for a in annotated_spreads(pairs)] == ["slide1/field", "slide2/field"]  # what models record
     reports = {}
     for name, (image_folder, label_folder) in {"flat": (flat_images, flat_labels), "nested": (images, labels)}.items():
