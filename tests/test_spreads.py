@@ -314,6 +314,11 @@ def test_train_spreads_at_another_magnification_reads_spreads_at_that_scale(cli,
     assert run.returncode == 0, run.stderr
     assert len(_rows(tmp_path / "typed" / "predictions.csv")) == 46
     assert "<td>spreads read at scale</td><td>1.5 (chromosome length" in (tmp_path / "typed" / "report.html").read_text()
+    # the table names the folder that typed it, and its crops are explained with it
+    assert {row["model"] for row in _rows(tmp_path / "typed" / "predictions.csv")} == {str(model.resolve())}
+    run = cli("explain", str(tmp_path / "typed" / "crops"), "--out", str(tmp_path / "explained"), "--per-type", "1")
+    assert run.returncode == 0, run.stderr
+    assert f"the crops were cut from whole spreads: explained with {model.resolve()}" in " ".join(run.stderr.split())
 
 
 def test_train_spreads_refuses_what_it_cannot_fit_with_a_clear_error(cli, oshima, tmp_path):

@@ -166,6 +166,11 @@ def test_a_correction_that_did_not_help_on_its_labelled_images_is_flagged(tmp_pa
     assert "ctf18: summed error 0.031 corrected, 0.014 uncorrected" in caution and "wt:" not in caution
 
 
+def _rows(path):
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
 def test_compare_cli_on_real_crops(small_labelled, ikemoto, tmp_path, cli):
     """Classify two real samples with a trained model, then compare them: tables, JSON, corrected shares."""
     ctf18 = tmp_path / "ctf18"
@@ -198,13 +203,31 @@ def test_compare_cli_on_real_crops(small_labelled, ikemoto, tmp_path, cli):
     assert missing.returncode == 2 and "sample(s) ko not in" in missing.stderr
     nowhere = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"), "--report")
     assert nowhere.returncode == 2 and "--report needs --out" in nowhere.stderr
-    # the report of a table read back names the model given for its Grad-CAM examples and the table
-    reported = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"), "--model", str(model),
+    # the report of a table read back names the model its rows name, draws its Grad-CAM examples with it, and the table
+    assert {row["model"] for row in _rows(out / "predictions.csv")} == {str(model.resolve())}
+    reported = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"),
                    "--out", str(tmp_path / "again"), "--report", "-q")
     assert reported.returncode == 0, reported.stderr
     page = (tmp_path / "again" / "report.html").read_text()
     assert f"<td>calls read from</td><td>{out / 'predictions.csv'}</td>" in page and "<h2>Metaphases</h2>" not in page
     assert page.count('<p class="verdict">') == 1 and "type A examples" in page
+    assert f"<td>model</td><td>{model.resolve()}</td>" in page  # not the released model, the default for crops
+    assert json.loads(report_path.read_text())["typed_by"] == str(model.resolve())
+    # --model naming another is said; samples typed by two models are refused
+    other = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"), "--model",
+                "paper:squeezenet1_1/1", "--out", str(tmp_path / "other"), "--report", "-q")
+    assert other.returncode == 0 and (f"caution: {out / 'predictions.csv'} was typed by {model.resolve()}; the report "
+                                      "names and explains paper:squeezenet1_1/1, as --model says") in other.stderr
+    rows = _rows(out / "predictions.csv")
+    for row in rows:
+        row["model"] = "paper:squeezenet1_1" if row["sample"] == "ctf18" else row["model"]
+    with open(tmp_path / "mixed.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader(), writer.writerows(rows)
+    mixed = cli("compare", "wt_small", "ctf18", "--predictions", str(tmp_path / "mixed.csv"))
+    assert mixed.returncode == 2 and (f"the chromosomes compared were typed by 2 models (wt_small by "
+                                      f"{model.resolve()}; ctf18 by paper:squeezenet1_1), and a difference between "
+                                      "samples would be partly the models'") in " ".join(mixed.stderr.split())
 
 
 @pytest.mark.slow

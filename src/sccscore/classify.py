@@ -3,7 +3,8 @@
 Writes to the output folder:
 
 - ``predictions.csv``: one row per image: path, sample, predicted type, the
-  probability of each type, and the reference label where the folder has one;
+  probability of each type, the reference label where the folder has one, and the
+  model that typed it (as ``--model`` names it, a folder by its full path);
 - ``summary.csv``: per sample, the counts and percentages of each predicted
   type, the number of rejected files, and where labels exist the labels'
   percentages and the concordance;
@@ -29,7 +30,7 @@ from typing import Any, TextIO
 from ._atomic import output_folder, read_kept_json, write_csv, write_json
 from .errors import SccscoreError
 from .images import ImageItem, Rejected, fail_on_rejected, refuse_output_inside, scan_samples
-from .models import ScoringModel
+from .models import ScoringModel, model_reference
 from .predict import ProgressCallback, predict_batches
 
 REJECTED_HEADER = ["path", "sample", "reason"]
@@ -85,7 +86,7 @@ def classify(
     items = [item for sample in samples for item in sample.items]
     out_dir = output_folder(out_dir)
     header = _prediction_header(model, items)
-    run = {"model": model.config.name, "folders": [str(s.folder.resolve()) for s in samples],
+    run = {"model": model_reference(model), "folders": [str(s.folder.resolve()) for s in samples],
            "preprocess": model.config.input.preprocess, "header": header}
     tally = _Tally()
     done = _resume(out_dir, run, tally, rejected) if resume else _start(out_dir, run)
@@ -95,7 +96,7 @@ def classify(
         for batch in predict_batches(model, todo, progress=_offset(progress, len(done), len(items)), **predict_options):
             if strict:
                 fail_on_rejected(batch.rejected)
-            _append(rows, batch, tally, with_label="label" in header)
+            _append(rows, batch, tally, with_label="label" in header, model=run["model"])
             _append_rejected(bad_rows, batch.rejected)
             rejected += batch.rejected
     summary = summarise(tally, rejected, [sample.name for sample in samples], model.config.classes)
@@ -105,7 +106,7 @@ def classify(
 
 def _prediction_header(model: ScoringModel, items: list[ImageItem]) -> list[str]:
     header = ["path", "sample", "predicted", *(f"p_{cls}" for cls in model.config.classes)]
-    return header + (["label"] if any(item.label for item in items) else [])
+    return header + (["label"] if any(item.label for item in items) else []) + ["model"]
 
 
 def _start(out_dir: Path, run: dict[str, Any]) -> set[str]:
@@ -146,11 +147,11 @@ def _complete_rows(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(complete.decode("utf-8").splitlines()))
 
 
-def _append(handle: TextIO, batch, tally: _Tally, with_label: bool) -> None:
+def _append(handle: TextIO, batch, tally: _Tally, with_label: bool, model: str) -> None:
     writer = csv.writer(handle)
     for item, predicted, probabilities in zip(batch.items, batch.predicted, batch.probabilities):
         writer.writerow([str(item.path), item.sample, predicted, *(f"{p:.6f}" for p in probabilities)]
-                        + ([item.label or ""] if with_label else []))
+                        + ([item.label or ""] if with_label else []) + [model])
         tally.add(item.sample, predicted, item.label or "")
     handle.flush()
 

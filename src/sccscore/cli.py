@@ -584,9 +584,9 @@ def compare(
                                                       "sample names of --predictions.")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder for the tables.")] = None,
     model: Annotated[Optional[str], typer.Option(
-        "--model", "-m", help=f"As for the other commands; default {RELEASED}, or {SPREAD_MODEL} for --spreads and "
-        "--predictions of classify --spreads. With --predictions it only draws the report: give the model that "
-        "classified.")] = None,
+        "--model", "-m", help=f"As for the other commands; default {RELEASED}, or {SPREAD_MODEL} for --spreads. With "
+        "--predictions, the model its model column names (a table without one: as without --predictions, or "
+        f"{SPREAD_MODEL} for one of classify --spreads); it only draws the report.")] = None,
     predictions: Annotated[Optional[Path], typer.Option(
         "--predictions", help="Use this predictions.csv from classify (calls set right by hand count) instead of "
                               "classifying.")] = None,
@@ -653,6 +653,8 @@ def compare(
         raise SccscoreError(f"{error}; the calls are kept: compare again with --predictions {table} and a --sheet "
                             "naming each image's cell and replicate") from None
     report, rows = comparison.report, comparison.rows
+    if predictions and make_report:  # the calls are read, not made: the model only draws the Grad-CAM examples
+        loaded = _model_of_table(comparison.typed_by, model, predictions, from_spreads(rows), preprocess)
     _print_comparison(report)
     if out:  # with --report, the report draws the cells' figure
         write_tables(report, out, comparison.cells, figure=not make_report, replicate_of=comparison.replicate_of)
@@ -661,8 +663,7 @@ def compare(
         from .runtime import describe_engine
 
         settings = {"reference": names[0], "samples": ", ".join(names[1:])}
-        if predictions:  # the calls are read, not made: the model only draws the Grad-CAM examples
-            loaded = _load(model or (SPREAD_MODEL if from_spreads(rows) else RELEASED), preprocess)
+        if predictions:
             settings["calls read from"] = str(predictions)
         else:
             settings["scored with"] = describe_engine(loaded, device)
@@ -673,6 +674,23 @@ def compare(
     if json_path:
         write_json(json_path, report)
         console.print(f"wrote {json_path}", highlight=False)
+
+
+def _model_of_table(typed_by: str | None, given: str | None, table: Path, spreads: bool, preprocess: str | None):
+    """The model for a predictions table's report: the one its model column names, unless --model names another."""
+    from .models import model_reference
+
+    if typed_by and given is None:
+        try:
+            return _load(typed_by, preprocess)
+        except SccscoreError as error:
+            raise SccscoreError(f"{table} names the model that typed it, which cannot be loaded ({error}); give "
+                                "--model") from None
+    loaded = _load(given or (SPREAD_MODEL if spreads else RELEASED), preprocess)
+    if typed_by and model_reference(loaded) != typed_by:  # a model folder moved since, say
+        console.print(f"caution: {table} was typed by {typed_by}; the report names and explains "
+                      f"{model_reference(loaded)}, as --model says", highlight=False)
+    return loaded
 
 
 def _classify_for_comparison(samples: list[str], out: Path, model, quiet: bool,
@@ -740,8 +758,9 @@ def explain(
     inputs: Annotated[list[Path], typer.Argument(help="Crops, or sample folders of crops.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for heatmaps and galleries.")],
     model: Annotated[Optional[str], typer.Option(
-        "--model", "-m", help=f"As for the other commands; default {RELEASED}, or {SPREAD_MODEL} for the crops "
-        "that detect or classify --spreads cut (in the crops/ folder beside their detections.csv).")] = None,
+        "--model", "-m", help=f"As for the other commands; default {RELEASED}, or for the crops that detect or "
+        "classify --spreads cut (in the crops/ folder beside their detections.csv) the model their predictions.csv "
+        f"names ({SPREAD_MODEL} after detect).")] = None,
     per_type: Annotated[int, typer.Option("--per-type", min=1, help="Crops per type in each gallery.")] = 12,
     preprocess: PreprocessOption = None,
 ) -> None:
@@ -749,15 +768,12 @@ def explain(
     from .explain import explain as run
     from .explain import write_explanations
     from .images import items_from_paths, refuse_output_inside
-    from .spreads import cut_from_spread
 
     refuse_output_inside(inputs, out)  # its heatmaps would be read as crops
     items, unread = items_from_paths(inputs)
-    if model is None and items and all(cut_from_spread(item.path) for item in items):
-        # the model for crops types a spread's crops about half the time as sccscore:spreads does
-        model = SPREAD_MODEL
-        console.print(f"the crops were cut from whole spreads: explained with {SPREAD_MODEL} (--model to choose "
-                      "another)", highlight=False)
+    if model is None and (model := _model_of_spread_crops(items)):
+        console.print(f"the crops were cut from whole spreads: explained with {model} (--model to choose another)",
+                      highlight=False)
     explanations, rejected = run(_load(model or RELEASED, preprocess), items)
     rejected = unread + rejected
     if not explanations:
@@ -766,6 +782,25 @@ def explain(
     folder = write_explanations(explanations, rejected, out, per_type=per_type)
     console.print(f"wrote {len(explanations)} heatmaps, galleries and explanations.csv to {folder}"
                   + (f"; {len(rejected)} file(s) could not be read (rejected.csv)" if rejected else ""), highlight=False)
+
+
+def _model_of_spread_crops(items: list) -> str | None:
+    """For crops detect or classify --spreads cut, the model their runs' predictions.csv names, else sccscore:spreads.
+
+    The model for crops types a spread's crops alike only about half the time; None for other crops.
+    """
+    from .compare import read_predictions, typed_by
+    from .spreads import spread_run
+
+    runs = {spread_run(item.path) for item in items}
+    if not runs or None in runs:
+        return None
+    tables = [run / "predictions.csv" for run in runs]
+    models = {(typed_by(read_predictions(table), table) if table.is_file() else None) or SPREAD_MODEL
+              for table in tables}
+    if len(models) > 1:
+        raise SccscoreError(f"the crops were typed by {len(models)} models ({', '.join(sorted(models))}): give --model")
+    return models.pop()
 
 
 @data_app.command("fetch")

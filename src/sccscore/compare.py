@@ -329,6 +329,7 @@ class Comparison:
     rows: list[dict[str, str]]
     cells: dict[str, dict[str, Counter]]
     replicate_of: dict[str, dict[str, str]] | None
+    typed_by: str | None = None  # the model the table names (:func:`typed_by`)
 
 
 def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarray | None = None, seed: int = 0,
@@ -345,6 +346,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     if missing := [name for name in samples if name not in counts]:
         raise SccscoreError(f"sample(s) {', '.join(missing)} not in {table} (it has {', '.join(counts)})")
     compared = [row for row in rows if row["sample"] in samples]
+    model = typed_by(compared, table)
     cell_names = sheet.cells if sheet else None
     if sheet:
         check_sheet(sheet.path, sheet.cells, compared)
@@ -354,7 +356,24 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
                     if replicate_folders or replicates is not None else None)
     report = compare({name: counts[name] for name in samples}, samples[0], confusion, seed, cells=cell_arrays(cells),
                      replicates=replicate_arrays(cells, replicate_of) if replicate_of else None)
-    return Comparison(report, rows, cells, replicate_of)
+    return Comparison(report | {"typed_by": model}, rows, cells, replicate_of, model)
+
+
+def typed_by(rows: list[dict[str, str]], table: str | Path) -> str | None:
+    """The model a predictions table's ``model`` column names (None: a table without one, as before 2026-12-01).
+
+    Samples typed by different models are refused: the difference between them would
+    be partly the models'.
+    """
+    samples_of: dict[str, set[str]] = {}
+    for row in rows:
+        if model := (row.get("model") or "").strip():
+            samples_of.setdefault(model, set()).add(row["sample"])
+    if len(samples_of) > 1:
+        which = "; ".join(f"{', '.join(sorted(samples))} by {model}" for model, samples in samples_of.items())
+        raise SccscoreError(f"{table}: the chromosomes compared were typed by {len(samples_of)} models ({which}), and "
+                            "a difference between samples would be partly the models': classify them all with one")
+    return next(iter(samples_of), None)
 
 
 def check_replicate_source(sheet: SampleSheet | None, replicate_folders: bool) -> None:

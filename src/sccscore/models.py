@@ -127,6 +127,7 @@ class ScoringModel(nn.Module):
                 f"unknown backbone '{config.backbone}' (choose from {', '.join(BACKBONES)})"
             )
         self.config = config
+        self.reference: str | None = None  # how load_model was asked for it, for tables to name; None: built here
         n_outputs = len(config.classes) * config.n_members
         if config.head == "multidepth":
             if config.backbone != "squeezenet1_1":
@@ -171,7 +172,14 @@ def load_model(reference: str | Path, preprocess: str | None = None) -> ScoringM
         model = _load_folder(Path(reference))
     if preprocess is not None:  # replace() re-runs the config's validation of the name
         model.config = replace(model.config, input=replace(model.config.input, preprocess=preprocess))
+    by_name = reference.startswith(PAPER_PREFIX) or reference == SPREAD_MODEL
+    model.reference = reference if by_name else str(Path(reference).resolve())  # found again from any folder
     return model.eval()
+
+
+def model_reference(model: ScoringModel) -> str:
+    """What a table names the model that typed it by: the reference :func:`load_model` took, else its name."""
+    return model.reference or model.config.name
 
 
 def spread_model_folder(reference: str | Path) -> Path | None:

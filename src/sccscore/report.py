@@ -29,7 +29,7 @@ from .compare import from_spreads, read_predictions, tally_by, write_cell_figure
 from .errors import ImageReadError
 from .images import ImageItem, image_stem, read_image
 from .metrics import concordance, confusion_matrix, open_concordance
-from .models import ScoringModel
+from .models import ScoringModel, model_reference
 from .plots import plot_distributions
 from .spread_model import what_to_expect
 from .spreads import CHECK_BELOW, run_folder, to_check_sentence
@@ -128,7 +128,7 @@ def _data_fingerprint(rows: list[dict[str, str]]) -> str:
 def _settings_section(model: ScoringModel, rows: list[dict[str, str]], settings: dict[str, Any]) -> str:
     training = model.config.training or {}
     items = [("generated", datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
-             ("model", model.config.name), ("model members", model.config.n_members),
+             ("model", model_reference(model)), ("model members", model.config.n_members),
              ("input", f"{model.config.input.size[0]} px, preprocessing {model.config.input.preprocess}, "
                        f"{model.config.views} view(s)")]
     # a spread classifier records the annotated spreads (and crop folders) it learned from instead of a fingerprint

@@ -22,7 +22,7 @@ sample's folder without its file type (``field``, or ``slide1/field`` for
 :func:`classify_spreads` does the same, classifies the crops and adds
 ``predictions.csv`` (one row per chromosome, with its image, metaphase and cell, and
 ``check`` marking the calls less sure than :data:`CHECK_BELOW`, for a person to look at
-first), ``metaphases.csv`` (per metaphase), ``images.csv`` (per image, which may hold
+first, and the model that typed it), ``metaphases.csv`` (per metaphase), ``images.csv`` (per image, which may hold
 more than one metaphase) and ``summary.csv`` (per sample),
 and colours the overlay boxes by predicted type (dashed, with a ``?``, for a call to
 check). The metaphases are the cells of ``sccscore compare --predictions``. Spreads
@@ -51,7 +51,7 @@ from .detect import Detection, DetectSettings, MergeModel, crop, detect, detecti
 from .errors import ImageReadError, SccscoreError
 from .images import (CLASS_NAMES, ImageItem, Rejected, fail_on_rejected, is_jpeg, items_from_paths, read_image,
                      refuse_output_inside)
-from .models import ScoringModel
+from .models import ScoringModel, model_reference
 from .predict import predict
 from .preprocess import paper_preprocess
 from .shape import SHAPE_MEASURES, ShapeModel, combine
@@ -178,10 +178,13 @@ def run_folder(crop_path: str | Path, image: str = "") -> Path:
     return parents[min(2 + len(PurePosixPath(image or "spread").parts), len(parents) - 1)]
 
 
-def cut_from_spread(crop_path: str | Path) -> bool:
-    """Whether a crop lies in the ``crops/`` folder of a detect or classify --spreads run, beside its detections.csv."""
-    return any(folder.name == "crops" and (folder.parent / "detections.csv").is_file()
-               for folder in Path(crop_path).parents)
+def spread_run(crop_path: str | Path) -> Path | None:
+    """The output folder of the detect or classify --spreads run that cut a crop (its ``crops/`` beside detections.csv).
+
+    Found on disk, for crops given alone; :func:`run_folder` finds it from a table's row.
+    """
+    return next((folder.parent for folder in Path(crop_path).parents
+                 if folder.name == "crops" and (folder.parent / "detections.csv").is_file()), None)
 
 
 def _warn_cautions(spread: Spread) -> None:
@@ -318,7 +321,7 @@ def classify_spreads(
     if strict:
         fail_on_rejected(rejected)
     out = output_folder(out_dir)
-    run = {"model": model.config.name, "images": [_key(item) for item in items], "settings": asdict(settings),
+    run = {"model": model_reference(model), "images": [_key(item) for item in items], "settings": asdict(settings),
            "merge_model": asdict(merge_model), "shape_model": asdict(shape_model) if shape_model else None}
     by_path = _resume_spreads(out, run) if resume else _start_spreads(out, run)
     for kept in by_path.values():  # said when they were detected, before the interruption: said again
@@ -339,7 +342,7 @@ def classify_spreads(
     spreads = [by_path[_key(item)] for item in items if _key(item) in by_path]
     _write_detection_tables(out, spreads, rejected, False)
     result = SpreadsResult(spreads, rejected, out, settings)
-    _write_type_tables(result, model.config.classes)
+    _write_type_tables(result, model.config.classes, model_reference(model))
     shutil.rmtree(out / RECORDS, ignore_errors=True)
     (out / RUN_FILE).unlink()
     return result
@@ -377,12 +380,12 @@ def _classify_chunk(chunk: list[tuple[Spread, np.ndarray]], model: ScoringModel,
     return predictions.rejected
 
 
-def _write_type_tables(result: SpreadsResult, classes: Sequence[str]) -> None:
+def _write_type_tables(result: SpreadsResult, classes: Sequence[str], model: str) -> None:
     """predictions.csv (per chromosome), metaphases.csv, images.csv and summary.csv."""
-    rows = [_prediction_row(spread, d, classes) for spread in result.spreads for d in spread.chromosomes
-            if d.id in spread.predicted]
+    rows = [_prediction_row(spread, d, classes) | {"model": model} for spread in result.spreads
+            for d in spread.chromosomes if d.id in spread.predicted]
     header = ["path", "sample", "image", "metaphase", "cell", "id", "x0", "y0", "x1", "y1", "predicted",
-              *(f"p_{c}" for c in classes), "check"]
+              *(f"p_{c}" for c in classes), "check", "model"]
     write_csv(result.out_dir / "predictions.csv", header, ([row[k] for k in header] for row in rows))
     result.metaphases = sorted(tally_by(rows, ("sample", "image", "metaphase"), classes),
                                key=lambda m: (m["sample"], m["image"], m["metaphase"]))
