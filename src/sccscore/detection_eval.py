@@ -35,7 +35,7 @@ from .errors import SccscoreError
 from .features import extract, fingerprints
 from .images import CLASS_NAMES, ImageItem, is_jpeg, read_image, scan_sample
 from .metrics import confusion_matrix
-from .models import ScoringModel
+from .models import ScoringModel, model_reference
 from .shape import ShapeModel, combine, fit_shape_model
 from .spread_model import RECIPE, fit_spread_head
 from .spreads import CHECK_BELOW, Spread, SpreadsResult, classify_spreads, detect_spreads, needs_check
@@ -92,7 +92,7 @@ def evaluate_detection(
                                              merge_model, shape_model=shape_model, use_outline=use_outline))
     scored = [score_spread(spread, spread.predicted, labels, spread.probabilities)
               for spread, (_, labels) in zip(result.spreads, pairs)]
-    return figures(scored) | {"model": model.config.name, "merge_model_trained_on": merge_model.trained_on,
+    return figures(scored) | {"model": model_reference(model), "merge_model_trained_on": merge_model.trained_on,
                               "shape_model_trained_on": shape_model.trained_on if use_outline else None}
 
 

@@ -10,7 +10,7 @@ import numpy as np
 from .errors import SccscoreError
 from .images import fail_on_rejected, scan_sample
 from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, open_concordance, recall
-from .models import ScoringModel
+from .models import ScoringModel, model_reference
 from .predict import Predictions, ProgressCallback, predict
 from .stats import cross_fitted_correction
 
@@ -48,7 +48,7 @@ def evaluate(
     if not predictions.items:  # figures of no image would be NaN
         raise SccscoreError(f"{sample.folder}: no image could be scored ({len(rejected)} file(s) skipped), such as "
                             f"{rejected[0].path}: {rejected[0].reason}")
-    return evaluation_report(predictions, model.config.name, sample.name) | {
+    return evaluation_report(predictions, model_reference(model), sample.name) | {
         "n_rejected": len(rejected), "rejected": [{"path": str(r.path), "reason": r.reason} for r in rejected]}
 
 
