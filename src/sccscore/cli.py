@@ -654,7 +654,7 @@ def compare(
                             "naming each image's cell and replicate") from None
     report, rows = comparison.report, comparison.rows
     if predictions and make_report:  # the calls are read, not made: the model only draws the Grad-CAM examples
-        loaded = _model_of_table(comparison.typed_by, model, predictions, from_spreads(rows), preprocess)
+        loaded = _model_of_table(report["typed_by"], model, predictions, from_spreads(rows), preprocess)
     _print_comparison(report)
     if out:  # with --report, the report draws the cells' figure
         write_tables(report, out, comparison.cells, figure=not make_report, replicate_of=comparison.replicate_of)

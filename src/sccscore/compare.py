@@ -329,7 +329,6 @@ class Comparison:
     rows: list[dict[str, str]]
     cells: dict[str, dict[str, Counter]]
     replicate_of: dict[str, dict[str, str]] | None
-    typed_by: str | None = None  # the model the table names (:func:`typed_by`)
 
 
 def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarray | None = None, seed: int = 0,
@@ -338,7 +337,8 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
 
     Cells come from ``sheet`` (:func:`read_sheet`) or the images' folders
     (:func:`cell_counts`); replicates from the sheet's replicate column or, with
-    ``replicate_folders``, the first folder in each sample's (:func:`cell_replicates`).
+    ``replicate_folders``, the first folder in each sample's (:func:`cell_replicates`). The
+    report also names the model the table says typed it (``typed_by``, :func:`typed_by`).
     """
     check_replicate_source(sheet, replicate_folders)
     rows = read_predictions(table)
@@ -346,7 +346,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     if missing := [name for name in samples if name not in counts]:
         raise SccscoreError(f"sample(s) {', '.join(missing)} not in {table} (it has {', '.join(counts)})")
     compared = [row for row in rows if row["sample"] in samples]
-    model = typed_by(compared, table)
+    model = typed_by(compared, table)  # the report's typed_by
     cell_names = sheet.cells if sheet else None
     if sheet:
         check_sheet(sheet.path, sheet.cells, compared)
@@ -356,7 +356,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
                     if replicate_folders or replicates is not None else None)
     report = compare({name: counts[name] for name in samples}, samples[0], confusion, seed, cells=cell_arrays(cells),
                      replicates=replicate_arrays(cells, replicate_of) if replicate_of else None)
-    return Comparison(report | {"typed_by": model}, rows, cells, replicate_of, model)
+    return Comparison(report | {"typed_by": model}, rows, cells, replicate_of)
 
 
 def typed_by(rows: list[dict[str, str]], table: str | Path) -> str | None:

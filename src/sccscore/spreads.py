@@ -20,10 +20,10 @@ sample's folder without its file type (``field``, or ``slide1/field`` for
   also given as warnings.
 
 :func:`classify_spreads` does the same, classifies the crops and adds
-``predictions.csv`` (one row per chromosome, with its image, metaphase and cell, and
+``predictions.csv`` (one row per chromosome, with its image, metaphase and cell,
 ``check`` marking the calls less sure than :data:`CHECK_BELOW`, for a person to look at
-first, and the model that typed it), ``metaphases.csv`` (per metaphase), ``images.csv`` (per image, which may hold
-more than one metaphase) and ``summary.csv`` (per sample),
+first, and the model that typed it), ``metaphases.csv`` (per metaphase), ``images.csv``
+(per image, which may hold more than one metaphase) and ``summary.csv`` (per sample),
 and colours the overlay boxes by predicted type (dashed, with a ``?``, for a call to
 check). The metaphases are the cells of ``sccscore compare --predictions``. Spreads
 are detected and classified a few at a time, and each one's result is kept in
