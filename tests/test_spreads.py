@@ -418,7 +418,9 @@ def test_label_classes_are_read_by_the_names_beside_them(oshima, tmp_path):
     assert types_read() != annotated  # read by number, spread3's 46 type A would be C
     (labels / "classes.txt").write_text("B\nC\nA\n")
     assert types_read() == annotated
-    (labels / "classes.txt").unlink()  # Ultralytics: data.yaml beside the labels folder, names by number
+    (labels / "classes.txt").rename(tmp_path / "dataset" / "obj.names")  # CVAT: beside its obj_train_data/
+    assert types_read() == annotated
+    (tmp_path / "dataset" / "obj.names").unlink()  # Ultralytics: data.yaml beside the labels folder, names by number
     (tmp_path / "dataset" / "data.yaml").write_text("path: .\nnames:\n  0: type B\n  1: type_C\n  2: a\n")
     assert types_read() == annotated
     (labels / "classes.txt").write_text("A\nB\nnucleus\n")

@@ -6,8 +6,8 @@ as YOLO lays them out: ``labels/slide1/field.txt`` for ``images/slide1/field.png
 
 Class 0, 1 and 2 are types A, B and C (as in ``oshima2026``), unless the labels come
 with their classes' names: a ``classes.txt`` (one name a line, as LabelImg and Label
-Studio write it) or an Ultralytics ``data.yaml`` (``names``), in the labels' folder or
-the one above it. Annotation tools number classes in the order they were made, so a
+Studio write it), CVAT's ``obj.names`` (the same) or an Ultralytics ``data.yaml``
+(``names``), in the labels' folder or the one above it. Annotation tools number classes in the order they were made, so a
 lab's type B may well be class 0: read by number alone, its chromosomes would be
 trained and scored as the wrong type without a word.
 """
@@ -43,8 +43,8 @@ def label_file(labels_dir: str | Path, item: ImageItem) -> LabelFile:
 def class_types(labels_dir: str | Path) -> tuple[int, ...]:
     """The type of each class number, from the names beside the labels (module docstring); else A, B, C."""
     folder = Path(labels_dir)
-    for names_file in (folder / "classes.txt", folder / "data.yaml", folder.parent / "classes.txt",
-                       folder.parent / "data.yaml"):
+    names_files = ("classes.txt", "obj.names", "data.yaml")  # LabelImg and Label Studio, CVAT, Ultralytics
+    for names_file in [where / name for where in (folder, folder.parent) for name in names_files]:
         if names_file.is_file():
             return _types_of(_read_names(names_file), names_file)
     return LabelFile.types
@@ -52,7 +52,7 @@ def class_types(labels_dir: str | Path) -> tuple[int, ...]:
 
 def _read_names(path: Path) -> list[str]:
     text = path.read_text(encoding="utf-8", errors="replace")
-    if path.suffix == ".txt":
+    if path.suffix != ".yaml":  # one name a line
         return [line.strip() for line in text.splitlines() if line.strip()]
     import yaml
 
