@@ -7,9 +7,9 @@ as YOLO lays them out: ``labels/slide1/field.txt`` for ``images/slide1/field.png
 Class 0, 1 and 2 are types A, B and C (as in ``oshima2026``), unless the labels come
 with their classes' names: a ``classes.txt`` (one name a line, as LabelImg and Label
 Studio write it), CVAT's ``obj.names`` (the same) or an Ultralytics ``data.yaml``
-(``names``), in the labels' folder or the one above it. Annotation tools number classes in the order they were made, so a
-lab's type B may well be class 0: read by number alone, its chromosomes would be
-trained and scored as the wrong type without a word.
+(``names``), in the labels' folder or the one above it. Annotation tools number classes
+in the order they were made, so a lab's type B may well be class 0: read by number
+alone, its chromosomes would be trained and scored as the wrong type without a word.
 """
 
 from __future__ import annotations
