@@ -35,9 +35,12 @@ class LabelFile:
         return str(self.path)
 
 
-def label_file(labels_dir: str | Path, item: ImageItem) -> LabelFile:
-    """The label file of an image (its path within its sample's folder, below ``labels_dir``, as ``.txt``)."""
-    return LabelFile(Path(labels_dir) / f"{item.stem}.txt", class_types(labels_dir))
+def label_file(labels_dir: str | Path, item: ImageItem, types: tuple[int, ...]) -> LabelFile:
+    """The label file of an image (its path within its sample's folder, below ``labels_dir``, as ``.txt``).
+
+    ``types`` are the folder's, as :func:`class_types` reads them once for all its files.
+    """
+    return LabelFile(Path(labels_dir) / f"{item.stem}.txt", types)
 
 
 def class_types(labels_dir: str | Path) -> tuple[int, ...]:

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .annotations import LabelFile, label_file, match_boxes, read_yolo
+from .annotations import LabelFile, class_types, label_file, match_boxes, read_yolo
 from .detect import AnnotatedSpread, DetectSettings, MergeModel, fit_merge_model
 from .errors import SccscoreError
 from .features import extract, fingerprints
@@ -50,7 +50,8 @@ def annotated_images(images_dir: str | Path, labels_dir: str | Path) -> list[tup
     sample = scan_sample(images_dir)
     if sample.rejected:
         raise SccscoreError(f"{sample.rejected[0].path}: {sample.rejected[0].reason}")
-    pairs = [(item, label_file(labels_dir, item)) for item in sample.items]
+    types = class_types(labels_dir)
+    pairs = [(item, label_file(labels_dir, item, types)) for item in sample.items]
     for item, labels in pairs:
         if not labels.path.is_file():
             raise SccscoreError(f"{labels}: no label file for {item.path} (label files lie as the images do, "

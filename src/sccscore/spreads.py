@@ -116,15 +116,17 @@ def detect_spreads(
     """
     if labels_dir is not None and not Path(labels_dir).is_dir():
         raise SccscoreError(f"{labels_dir}: no such folder of label files")
-    if labels_dir is not None:
-        class_types(labels_dir)  # a names file naming no type is one error, not a reason to skip every spread
+    labels_of = None
+    if labels_dir is not None:  # the classes' names read once: a names file naming no type is one error
+        types = class_types(labels_dir)
+        labels_of = lambda item: label_file(labels_dir, item, types)  # noqa: E731
     merge_model = merge_model or MergeModel.load()
     settings = settings or DetectSettings(scale=merge_model.scale)  # the magnification it was fitted at
     items, rejected = _spread_items(paths, out_dir)
     out = output_folder(out_dir)
     spreads = []
     for done, item in enumerate(items, start=1):
-        processed = _process_or_reject(item, out, settings, merge_model, labels_dir, rejected)
+        processed = _process_or_reject(item, out, settings, merge_model, labels_of, rejected)
         if processed:
             spreads.append(processed[0])
             _write_overlay(out, *processed)
@@ -148,11 +150,11 @@ def _spread_items(paths: Sequence[str | Path], out_dir: str | Path) -> tuple[lis
     return items, rejected
 
 
-def _process_or_reject(item: ImageItem, out: Path, settings: DetectSettings, merge_model: MergeModel, labels_dir,
+def _process_or_reject(item: ImageItem, out: Path, settings: DetectSettings, merge_model: MergeModel, labels_of,
                        rejected: list[Rejected]) -> tuple[Spread, np.ndarray] | None:
     """The spread and its pixels, or None with the reason added to ``rejected``: a batch survives a bad image."""
     try:
-        return _process(item, out, settings, merge_model, labels_dir)
+        return _process(item, out, settings, merge_model, labels_of)
     except SccscoreError as exc:
         reason = exc.reason if isinstance(exc, ImageReadError) else str(exc)
         rejected.append(Rejected(item.path, item.sample, reason))
@@ -193,7 +195,7 @@ def _warn_cautions(spread: Spread) -> None:
 
 
 def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: MergeModel,
-             labels_dir) -> tuple[Spread, np.ndarray]:
+             labels_of: Callable[[ImageItem], LabelFile] | None) -> tuple[Spread, np.ndarray]:
     rgb = read_image(item.path)
     found = detect(rgb, settings, merge_model, luminance=is_jpeg(item.path))
     stem = item.stem
@@ -204,8 +206,8 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
                                          folder / f"{chromosome.id:03d}.png")
     spread = Spread(item, rgb.shape[:2], found.detections, crops, cautions=detection_cautions(found, settings))
     _warn_cautions(spread)
-    if labels_dir is not None:
-        spread.labels = _annotated_types(found.chromosomes, label_file(labels_dir, item), rgb.shape)
+    if labels_of is not None:
+        spread.labels = _annotated_types(found.chromosomes, labels_of(item), rgb.shape)
         for number, label in spread.labels.items():
             target = output_folder(out / "labelled" / label.lower()) / f"{stem.replace('/', '-')}-{number:03d}.png"
             with atomic_open(target, "wb") as handle:
