@@ -191,9 +191,16 @@ def test_compare_cli_on_real_crops(small_labelled, ikemoto, tmp_path, cli):
     assert {"chi2_p", "trend_p", "bc_difference", "bc_difference_ci"} <= set(report["tests"]["ctf18"])
     assert (out / "comparison.csv").read_text().startswith("sample,n,pct_A,pct_B,pct_C,ci_low_A")
     assert "ctf18" in (out / "tests.csv").read_text() and (out / "predictions.csv").is_file()
+    validation = json.loads((model / "config.json").read_text())["training"]["validation"]
+    assert report["corrected_with"] == validation["confusion"]  # by default, the model's own validation
+    corrected_by = f"by the validation of {model.resolve()} ({validation['n_images']} held-out images)"
+    assert corrected_by in " ".join(result.stdout.split())
     again = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"), "--json", str(report_path), "-q")
     assert again.returncode == 0, again.stderr
-    assert json.loads(report_path.read_text())["tests"]["ctf18"]["chi2_p"] == report["tests"]["ctf18"]["chi2_p"]
+    reread = json.loads(report_path.read_text())  # the same figures, corrected by the same matrix as classifying did
+    assert reread["tests"]["ctf18"]["chi2_p"] == report["tests"]["ctf18"]["chi2_p"]
+    assert reread["corrected_with"] == validation["confusion"] and corrected_by in " ".join(again.stdout.split())
+    assert reread["groups"]["ctf18"]["distribution_corrected"] == report["groups"]["ctf18"]["distribution_corrected"]
     unhelpful = tmp_path / "crossval.json"
     unhelpful.write_text(json.dumps({"groups": {"ctf18": {"sample": "ctf18", "confusion": [[5, 1, 0], [1, 5, 1], [0, 1, 5]],
                                                           "correction_check": {"error_raw": 0.01, "error_corrected": 0.2}}}}))
@@ -212,12 +219,20 @@ def test_compare_cli_on_real_crops(small_labelled, ikemoto, tmp_path, cli):
     assert f"<td>calls read from</td><td>{out / 'predictions.csv'}</td>" in page and "<h2>Metaphases</h2>" not in page
     assert page.count('<p class="verdict">') == 1 and "type A examples" in page
     assert f"<td>model</td><td>{model.resolve()}</td>" in page  # not the released model, the default for crops
+    assert f"<td>shares corrected by</td><td>the validation of {model.resolve()} (" in page
     assert json.loads(report_path.read_text())["typed_by"] == str(model.resolve())
     # --model naming another is said; samples typed by two models are refused
     other = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"), "--model",
                 "paper:squeezenet1_1/1", "--out", str(tmp_path / "other"), "--report", "-q")
     assert other.returncode == 0 and (f"caution: {out / 'predictions.csv'} was typed by {model.resolve()}; the report "
                                       "names and explains paper:squeezenet1_1/1, as --model says") in other.stderr
+    # a table whose model folder has gone is compared uncorrected, and says so
+    (model / "config.json").rename(tmp_path / "config.json")
+    gone = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"), "--json",
+               str(report_path), "-q")
+    assert gone.returncode == 0 and json.loads(report_path.read_text())["corrected_with"] is None
+    assert (f"caution: {out / 'predictions.csv'} was typed by {model.resolve()}, and the shares are not corrected by "
+            f"its validation as classifying would have ({model.resolve() / 'config.json'}: missing;") in gone.stderr
     rows = _rows(out / "predictions.csv")
     for row in rows:
         row["model"] = "paper:squeezenet1_1" if row["sample"] == "ctf18" else row["model"]

@@ -591,8 +591,8 @@ def compare(
         "--predictions", help="Use this predictions.csv from classify (calls set right by hand count) instead of "
                               "classifying.")] = None,
     confusion: Annotated[Optional[Path], typer.Option(
-        "--confusion", help="evaluate or crossval JSON whose confusion matrix corrects the distributions "
-                            "(default: the model's own validation, when it has one).")] = None,
+        "--confusion", help="evaluate or crossval JSON whose confusion matrix corrects the distributions (default: "
+                            "the validation of the model that typed them, when sccscore trained it).")] = None,
     json_path: Annotated[Optional[Path], typer.Option("--json", help="Write all figures to this JSON file.")] = None,
     make_report: Annotated[bool, typer.Option("--report", help="Also write a self-contained report.html.")] = False,
     sheet: Annotated[Optional[Path], typer.Option(
@@ -615,7 +615,8 @@ def compare(
     """Compare samples with a reference: A/B/C with intervals, tests, effect sizes, power."""
     from ._atomic import write_json
     from .compare import (check_replicate_source, compare_table, confusion_from, correction_caution, from_spreads,
-                          read_sheet, write_tables)
+                          read_sheet, validation_confusion, write_tables)
+    from .models import model_reference
 
     if make_report and out is None:
         raise SccscoreError("--report needs --out, the folder to write report.html into")
@@ -627,10 +628,13 @@ def compare(
     caution = correction_caution(confusion) if confusion else None
     if caution:
         console.print(f"caution: {caution}", highlight=False)
+    corrected_by = f"--confusion {confusion}" if confusion else None
     sample_sheet = read_sheet(sheet) if sheet else None
     check_replicate_source(sample_sheet, replicate_folders)
     if predictions:
         table, names = predictions, samples
+        if matrix is None:  # as classifying would have: by the validation of the model that typed the table
+            matrix, corrected_by = _confusion_of_table(predictions, samples)
     elif out is None:
         raise SccscoreError("give --out for the classify tables, or --predictions to reuse a classify run")
     elif spreads:
@@ -642,9 +646,8 @@ def compare(
     else:
         loaded = _load(model or RELEASED, preprocess)
         table, names = _classify_for_comparison(samples, out, loaded, quiet, device)
-        validation = (loaded.config.training or {}).get("validation", {})
-        if matrix is None and "confusion" in validation:
-            matrix = confusion_from(validation)
+        if matrix is None and (matrix := validation_confusion(loaded.config.training)) is not None:
+            corrected_by = _validation_of(model_reference(loaded), loaded.config.training)
     try:
         comparison = compare_table(table, names, matrix, seed, sample_sheet, replicate_folders)
     except SccscoreError as error:
@@ -655,7 +658,7 @@ def compare(
     report, rows = comparison.report, comparison.rows
     if predictions and make_report:  # the calls are read, not made: the model only draws the Grad-CAM examples
         loaded = _model_of_table(report["typed_by"], model, predictions, from_spreads(rows), preprocess)
-    _print_comparison(report)
+    _print_comparison(report, corrected_by)
     if out:  # with --report, the report draws the cells' figure
         write_tables(report, out, comparison.cells, figure=not make_report, replicate_of=comparison.replicate_of)
     if make_report:
@@ -663,6 +666,8 @@ def compare(
         from .runtime import describe_engine
 
         settings = {"reference": names[0], "samples": ", ".join(names[1:])}
+        if corrected_by:
+            settings["shares corrected by"] = corrected_by
         if predictions:
             settings["calls read from"] = str(predictions)
         else:
@@ -674,6 +679,33 @@ def compare(
     if json_path:
         write_json(json_path, report)
         console.print(f"wrote {json_path}", highlight=False)
+
+
+def _confusion_of_table(table: Path, samples: list[str]):
+    """The validation confusion of the model that typed the samples of a predictions table, and what to call it.
+
+    (None, None) where it has none: a released model, a spread classifier, a table without a model column.
+    """
+    from .compare import from_spreads, read_predictions, typed_by, validation_confusion
+    from .models import named, read_config
+
+    rows = [row for row in read_predictions(table) if row["sample"] in samples]
+    model = typed_by(rows, table)
+    if model is None or named(model) or from_spreads(rows):
+        return None, None
+    try:
+        training = read_config(model).training
+    except SccscoreError as error:
+        console.print(f"caution: {table} was typed by {model}, and the shares are not corrected by its validation "
+                      f"as classifying would have ({error}): give --confusion", highlight=False)
+        return None, None
+    matrix = validation_confusion(training)
+    return (None, None) if matrix is None else (matrix, _validation_of(model, training))
+
+
+def _validation_of(reference: str, training: dict) -> str:
+    """The source of a correction by a model's own validation, in words."""
+    return f"the validation of {reference} ({training['validation']['n_images']} held-out images)"
 
 
 def _model_of_table(typed_by: str | None, given: str | None, table: Path, spreads: bool, preprocess: str | None):
@@ -719,7 +751,7 @@ def _spread_samples(paths: list[str], read) -> list[str]:
     return names
 
 
-def _print_comparison(report: dict) -> None:
+def _print_comparison(report: dict, corrected_by: str | None = None) -> None:
     pct = lambda values: "/".join(f"{100 * v:.1f}" for v in values)  # noqa: E731
     corrected = report["corrected_with"] is not None
     columns = ["sample", "chromosomes", "A/B/C %", "B+C vs reference, 95% CI"] + (["corrected A/B/C %"] if corrected else [])
@@ -729,6 +761,8 @@ def _print_comparison(report: dict) -> None:
                  "{:+.1f} to {:+.1f} pts".format(*(100 * v for v in report["tests"][name]["bc_difference_ci"]))]
         table.add_row(*cells, *([pct(group["distribution_corrected"])] if corrected else []))
     stdout.print(table)
+    if corrected_by:
+        stdout.print(f"corrected for the classifier's errors by {corrected_by}", highlight=False)
     for name, test in report["tests"].items():
         stdout.print(f"{test['verdict']}; trend p = {test['trend_p']:.2g}, Cramer's V {test['cramers_v']:.2f}, "
                      f"{test['n_for_80pct_power']} chromosomes per sample give 80% power for this B+C shift",

@@ -293,6 +293,16 @@ def confusion_from(source: str | Path | dict[str, Any]) -> np.ndarray:
     return np.asarray(figures["confusion"], dtype=np.int64)
 
 
+def validation_confusion(training: dict[str, Any] | None) -> np.ndarray | None:
+    """The confusion matrix of a model's own validation (``ModelConfig.training``), None where it was not validated.
+
+    Models trained by ``sccscore train`` keep one, of the images held out from
+    their fitting; the released models and the spread classifier do not.
+    """
+    validation = (training or {}).get("validation", {})
+    return confusion_from(validation) if "confusion" in validation else None
+
+
 def correction_caution(source: str | Path) -> str | None:
     """A warning when correcting did not bring the labelled images of an evaluate or crossval JSON closer to their labels.
 

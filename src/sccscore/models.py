@@ -172,9 +172,13 @@ def load_model(reference: str | Path, preprocess: str | None = None) -> ScoringM
         model = _load_folder(Path(reference))
     if preprocess is not None:  # replace() re-runs the config's validation of the name
         model.config = replace(model.config, input=replace(model.config.input, preprocess=preprocess))
-    by_name = reference.startswith(PAPER_PREFIX) or reference == SPREAD_MODEL
-    model.reference = reference if by_name else str(Path(reference).resolve())  # found again from any folder
+    model.reference = reference if named(reference) else str(Path(reference).resolve())  # found again from anywhere
     return model.eval()
+
+
+def named(reference: str) -> bool:
+    """Whether a model reference names a model sccscore ships or downloads, not a folder."""
+    return reference.startswith(PAPER_PREFIX) or reference == SPREAD_MODEL
 
 
 def model_reference(model: ScoringModel) -> str:
@@ -260,16 +264,10 @@ def _load_folder(folder: Path) -> ScoringModel:
             f"{folder}: no such model (give a folder saved by sccscore, "
             f"paper:squeezenet1_1/N, paper:squeezenet1_1 or {SPREAD_MODEL})"
         )
-    config_path, weights_path = folder / CONFIG_FILE, folder / WEIGHTS_FILE
-    for path in (config_path, weights_path):
-        if not path.is_file():
-            raise ModelError(f"{path}: missing; {folder} is not a model saved by sccscore")
-    try:
-        config = ModelConfig.from_dict(json.loads(config_path.read_text()))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ModelError(f"{config_path}: not valid JSON ({exc})") from None
-    except ModelError as exc:
-        raise ModelError(f"{config_path}: {exc}") from None
+    weights_path = folder / WEIGHTS_FILE
+    config = read_config(folder)
+    if not weights_path.is_file():
+        raise ModelError(f"{weights_path}: missing; {folder} is not a model saved by sccscore")
     try:
         state = load_file(weights_path)
     except (SafetensorError, OSError, ValueError) as exc:
@@ -277,6 +275,21 @@ def _load_folder(folder: Path) -> ScoringModel:
     model = ScoringModel(config)
     _load_state(model, state, weights_path)
     return model
+
+
+def read_config(folder: str | Path) -> ModelConfig:
+    """The configuration of a model folder saved by :func:`save_model`, with its training record; no weights read."""
+    config_path = Path(folder) / CONFIG_FILE
+    if not config_path.is_file():
+        raise ModelError(f"{config_path}: missing; {folder} is not a model saved by sccscore")
+    try:
+        return ModelConfig.from_dict(json.loads(config_path.read_text()))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{config_path}: not valid JSON ({exc})") from None
+    except OSError as exc:
+        raise ModelError(f"{config_path}: cannot be read ({exc.strerror})") from None
+    except ModelError as exc:
+        raise ModelError(f"{config_path}: {exc}") from None
 
 
 def save_model(model: ScoringModel, folder: str | Path) -> Path:
