@@ -16,7 +16,7 @@ from safetensors.torch import save_file
 from scipy import stats as scipy_stats
 
 import sccscore
-from sccscore.annotations import match_boxes, read_yolo
+from sccscore.annotations import class_types, match_boxes, read_yolo
 from sccscore.detect import (DetectSettings, MergeModel, crop, crop_box, detect, fit_merge_model, illumination,
                              join, pair_examples)
 from sccscore.detection_eval import annotated_images, annotated_spreads, figures, leave_one_out
@@ -435,6 +435,30 @@ def test_label_classes_are_read_by_the_names_beside_them(oshima, tmp_path):
     (tmp_path / "dataset" / "data.yaml").write_text("names: A B C\n")
     with pytest.raises(SccscoreError, match=r"data\.yaml: expected the classes' names as a list under 'names'"):
         types_read()
+
+
+def test_class_names_are_found_where_annotation_tools_write_them(tmp_path, monkeypatch):
+    root = tmp_path / "dataset"
+    labels = root / "labels" / "train"  # Ultralytics: data.yaml at the dataset's root
+    labels.mkdir(parents=True)
+    assert class_types(labels) == (0, 1, 2)
+    (root / "data.yaml").write_text("names: [B, C, A]\n")
+    assert class_types(labels) == (1, 2, 0)
+    (labels / "_darknet.labels").write_text("C\nA\nB\n")  # Roboflow's Darknet export; the nearest names win
+    assert class_types(labels) == (2, 0, 1)
+    (labels / "_darknet.labels").unlink()
+    monkeypatch.chdir(labels)
+    assert class_types(".") == (1, 2, 0)  # the labels given as '.' still have a dataset above them
+
+    def denied(path, *args, **kwargs):
+        raise PermissionError(13, "Permission denied")  # a file the lab's account may not read (tests run as root)
+
+    monkeypatch.setattr(Path, "read_text", denied)
+    with pytest.raises(SccscoreError, match=r"data\.yaml: cannot be read \(Permission denied\)"):
+        class_types(labels)
+    (labels / "spread3.txt").touch()
+    with pytest.raises(SccscoreError, match=r"spread3\.txt: cannot be read \(Permission denied\)"):
+        read_yolo(labels / "spread3.txt", 100, 100)
 
 
 def test_match_boxes_is_one_to_one():

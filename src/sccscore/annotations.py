@@ -6,8 +6,10 @@ as YOLO lays them out: ``labels/slide1/field.txt`` for ``images/slide1/field.png
 
 Class 0, 1 and 2 are types A, B and C (as in ``oshima2026``), unless the labels come
 with their classes' names: a ``classes.txt`` (one name a line, as LabelImg and Label
-Studio write it), CVAT's ``obj.names`` (the same) or an Ultralytics ``data.yaml``
-(``names``), in the labels' folder or the one above it. Annotation tools number classes
+Studio write it), CVAT's ``obj.names`` or Roboflow's ``_darknet.labels`` (the same) or an
+Ultralytics ``data.yaml`` (``names``), in the labels' folder or the two above it (the
+dataset's root, in Ultralytics' ``labels/train`` and Roboflow's ``train/labels``),
+the nearest first. Annotation tools number classes
 in the order they were made, so a lab's type B may well be class 0: read by number
 alone, its chromosomes would be trained and scored as the wrong type without a word.
 """
@@ -45,16 +47,23 @@ def label_file(labels_dir: str | Path, item: ImageItem, types: tuple[int, ...]) 
 
 def class_types(labels_dir: str | Path) -> tuple[int, ...]:
     """The type of each class number, from the names beside the labels (module docstring); else A, B, C."""
-    folder = Path(labels_dir)
-    names_files = ("classes.txt", "obj.names", "data.yaml")  # LabelImg and Label Studio, CVAT, Ultralytics
-    for names_file in [where / name for where in (folder, folder.parent) for name in names_files]:
+    folder = Path(labels_dir).absolute()  # labels given as '.' have parents too
+    names_files = ("classes.txt", "obj.names", "_darknet.labels", "data.yaml")  # LabelImg, CVAT, Roboflow, Ultralytics
+    for names_file in [where / name for where in (folder, *folder.parents[:2]) for name in names_files]:
         if names_file.is_file():
             return _types_of(_read_names(names_file), names_file)
     return LabelFile.types
 
 
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:  # a folder named like the file, a file the lab's account may not read
+        raise SccscoreError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
 def _read_names(path: Path) -> list[str]:
-    text = path.read_text(encoding="utf-8", errors="replace")
+    text = _read_text(path)
     if path.suffix != ".yaml":  # one name a line
         return [line.strip() for line in text.splitlines() if line.strip()]
     import yaml
@@ -104,7 +113,7 @@ def read_yolo(labels: LabelFile | str | Path, width: int, height: int) -> tuple[
     if not path.is_file():
         raise SccscoreError(f"{path}: no such label file")
     boxes, classes = [], []
-    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
+    for number, line in enumerate(_read_text(path).splitlines(), start=1):
         if not line.strip():
             continue
         try:

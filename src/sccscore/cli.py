@@ -63,7 +63,8 @@ OutlineOption = Annotated[bool, typer.Option(
     help="Whole spreads: weigh the model's type with the evidence of the chromosome's outline (sccscore.shape).")]
 # the YOLO label files of annotated spreads, as evaluate-detection and train-spreads take them
 LABELS_HELP = ("Folder of their YOLO label files (<image>.txt, in the images' sub-folders); classes 0, 1, 2 are "
-               "types A, B, C unless a classes.txt, obj.names or data.yaml in it or the folder above names them.")
+               "types A, B, C unless a classes.txt, obj.names, _darknet.labels or data.yaml in it or the two folders "
+               "above names them.")
 LabelsArgument = Annotated[Path, typer.Argument(help=LABELS_HELP)]
 PreprocessOption = Annotated[
     Optional[str],
