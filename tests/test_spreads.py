@@ -19,7 +19,7 @@ import sccscore
 from sccscore.annotations import class_types, match_boxes, read_yolo
 from sccscore.detect import (DetectSettings, MergeModel, crop, crop_box, detect, fit_merge_model, illumination,
                              join, pair_examples)
-from sccscore.detection_eval import annotated_images, annotated_spreads, figures, leave_one_out
+from sccscore.detection_eval import all_processed, annotated_images, annotated_spreads, figures, leave_one_out
 from sccscore.errors import ModelError, SccscoreError
 from sccscore.images import read_image
 from sccscore.models import SPREAD_MODEL, load_model
@@ -435,6 +435,27 @@ def test_label_classes_are_read_by_the_names_beside_them(oshima, tmp_path):
     (tmp_path / "dataset" / "data.yaml").write_text("names: A B C\n")
     with pytest.raises(SccscoreError, match=r"data\.yaml: expected the classes' names as a list under 'names'"):
         types_read()
+
+
+def test_labels_beside_their_images_are_not_taken_for_spreads(oshima, tmp_path):
+    """Darknet's layout (Roboflow's and CVAT's exports): the label files and the names share the images' folder."""
+    folder = tmp_path / "train"
+    folder.mkdir()
+    (folder / "spread3.png").symlink_to(oshima / "images" / "spread3.png")
+    (folder / "spread3.txt").write_text((oshima / "labels" / "spread3.txt").read_text())
+    (folder / "_darknet.labels").write_text("A\nB\nC\n")
+    assert [(item.name, labels.path.name) for item, labels in annotated_images(folder, folder)] == [
+        ("spread3.png", "spread3.txt")]
+    found = all_processed(detect_spreads([folder], tmp_path / "out", labels_dir=folder), folder)
+    assert not found.rejected and Counter(found.spreads[0].labels.values()) == Counter(A=46, B=1)
+    unlabelled = detect_spreads([folder], tmp_path / "out2")  # as evaluate-detection's classify_spreads reads them
+    assert sorted(entry.path.name for entry in unlabelled.rejected) == ["_darknet.labels", "spread3.txt"]
+    assert all_processed(unlabelled, folder) is unlabelled
+    with pytest.raises(SccscoreError, match=r"_darknet\.labels: not an image file type"):
+        all_processed(unlabelled)
+    (folder / "notes.doc").write_text("not an image, and not an annotation")
+    with pytest.raises(SccscoreError, match=r"notes\.doc: not an image file type"):
+        annotated_images(folder, folder)
 
 
 def test_class_names_are_found_where_annotation_tools_write_them(tmp_path, monkeypatch):

@@ -45,14 +45,26 @@ def label_file(labels_dir: str | Path, item: ImageItem, types: tuple[int, ...]) 
     return LabelFile(Path(labels_dir) / f"{item.stem}.txt", types)
 
 
+NAMES_FILES = ("classes.txt", "obj.names", "_darknet.labels", "data.yaml")  # LabelImg, CVAT, Roboflow, Ultralytics
+
+
 def class_types(labels_dir: str | Path) -> tuple[int, ...]:
     """The type of each class number, from the names beside the labels (module docstring); else A, B, C."""
     folder = Path(labels_dir).absolute()  # labels given as '.' have parents too
-    names_files = ("classes.txt", "obj.names", "_darknet.labels", "data.yaml")  # LabelImg, CVAT, Roboflow, Ultralytics
-    for names_file in [where / name for where in (folder, *folder.parents[:2]) for name in names_files]:
+    for names_file in [where / name for where in (folder, *folder.parents[:2]) for name in NAMES_FILES]:
         if names_file.is_file():
             return _types_of(_read_names(names_file), names_file)
     return LabelFile.types
+
+
+def is_annotation(path: str | Path, labels_dir: str | Path) -> bool:
+    """Whether a file below ``labels_dir`` is a label file or a names file, as where images and labels share a folder.
+
+    Darknet's layout, and Roboflow's and CVAT's exports, put them beside the images:
+    they are the annotations, not images that could not be read.
+    """
+    path = Path(path).absolute()
+    return Path(labels_dir).absolute() in path.parents and (path.suffix == ".txt" or path.name in NAMES_FILES)
 
 
 def _read_text(path: Path) -> str:

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .annotations import LabelFile, class_types, label_file, match_boxes, read_yolo
+from .annotations import LabelFile, class_types, is_annotation, label_file, match_boxes, read_yolo
 from .detect import AnnotatedSpread, DetectSettings, MergeModel, fit_merge_model
 from .errors import SccscoreError
 from .features import extract, fingerprints
@@ -48,8 +48,8 @@ NOT_FOUND, NOT_CLASSIFIED = -1, -2  # what an annotated chromosome was given, be
 def annotated_images(images_dir: str | Path, labels_dir: str | Path) -> list[tuple[ImageItem, LabelFile]]:
     """The images of a folder, each with its YOLO label file (same path below ``labels_dir``, ``.txt``)."""
     sample = scan_sample(images_dir)
-    if sample.rejected:
-        raise SccscoreError(f"{sample.rejected[0].path}: {sample.rejected[0].reason}")
+    if rejected := [entry for entry in sample.rejected if not is_annotation(entry.path, labels_dir)]:
+        raise SccscoreError(f"{rejected[0].path}: {rejected[0].reason}")
     types = class_types(labels_dir)
     pairs = [(item, label_file(labels_dir, item, types)) for item in sample.items]
     for item, labels in pairs:
@@ -89,18 +89,21 @@ def evaluate_detection(
         if seen:
             warnings.warn(f"{what} fitted on {', '.join(seen)}: figures on those spreads are optimistic "
                           "(--leave-one-out fits them without each spread)", stacklevel=2)
-    result = all_processed(classify_spreads([images_dir], model, out_dir, settings,
-                                             merge_model, shape_model=shape_model, use_outline=use_outline))
+    result = all_processed(classify_spreads([images_dir], model, out_dir, settings, merge_model,
+                                            shape_model=shape_model, use_outline=use_outline), labels_dir)
     scored = [score_spread(spread, spread.predicted, labels, spread.probabilities)
               for spread, (_, labels) in zip(result.spreads, pairs)]
     return figures(scored) | {"model": model_reference(model), "merge_model_trained_on": merge_model.trained_on,
                               "shape_model_trained_on": shape_model.trained_on if use_outline else None}
 
 
-def all_processed(result: SpreadsResult) -> SpreadsResult:
-    """Figures over annotated spreads, and models fitted on them, need every one: a spread not processed is an error."""
-    if result.rejected:
-        raise SccscoreError(f"{result.rejected[0].path}: {result.rejected[0].reason}")
+def all_processed(result: SpreadsResult, labels_dir: str | Path | None = None) -> SpreadsResult:
+    """Figures over annotated spreads, and models fitted on them, need every one: a spread not processed is an error.
+
+    Files of ``labels_dir`` among the images are its annotations, not spreads (:func:`is_annotation`).
+    """
+    if rejected := [entry for entry in result.rejected if not (labels_dir and is_annotation(entry.path, labels_dir))]:
+        raise SccscoreError(f"{rejected[0].path}: {rejected[0].reason}")
     return result
 
 
