@@ -397,6 +397,21 @@ def test_read_yolo_names_the_file_and_line(tmp_path):
     bad.write_text("3 0.5 0.5 0.1 0.1\n")
     with pytest.raises(SccscoreError, match="line 1: class must be 0, 1 or 2"):
         read_yolo(bad, 100, 100)
+    bad.write_text("0 0.5 0.5 0.1 0.1 0.93\n")  # a detector's output, with its confidence: not an annotation
+    with pytest.raises(SccscoreError, match="line 1: expected 'class x_centre y_centre width height', or a polygon"):
+        read_yolo(bad, 100, 100)
+
+
+def test_read_yolo_takes_polygons_by_their_bounds(oshima, tmp_path):
+    """YOLO segmentation labels (chromosomes outlined, not boxed): each outline is read as its bounding box."""
+    boxes, types = read_yolo(oshima / "labels" / "spread5.txt", 1440, 1024)
+    outlines = tmp_path / "spread5.txt"  # each box as the diamond inside it, as a lab outlining would draw it
+    outlines.write_text("".join(f"{t} {(x0 + x1) / 2880} {y0 / 1024} {x1 / 1440} {(y0 + y1) / 2048} "
+                                f"{(x0 + x1) / 2880} {y1 / 1024} {x0 / 1440} {(y0 + y1) / 2048}\n"
+                                for (x0, y0, x1, y1), t in zip(boxes, types)))
+    read_boxes, read_types = read_yolo(outlines, 1440, 1024)
+    np.testing.assert_allclose(read_boxes, boxes, atol=1e-6)
+    assert read_types.tolist() == types.tolist() and len(types) == 50
 
 
 def test_label_classes_are_read_by_the_names_beside_them(oshima, tmp_path):

@@ -1,7 +1,8 @@
 """Annotated chromosome boxes (YOLO format) and matching detections to them.
 
 A YOLO label file has one line per object, ``class x_centre y_centre width
-height``, the coordinates relative to the image's width and height. Label files lie
+height``, the coordinates relative to the image's width and height; an outline
+(YOLO's segmentation labels, ``class x1 y1 x2 y2 ...``) is read as its bounding box. Label files lie
 as YOLO lays them out: ``labels/slide1/field.txt`` for ``images/slide1/field.png``.
 
 Class 0, 1 and 2 are types A, B and C (as in ``oshima2026``), unless the labels come
@@ -129,10 +130,10 @@ def read_yolo(labels: LabelFile | str | Path, width: int, height: int) -> tuple[
         if not line.strip():
             continue
         try:
-            cls, xc, yc, w, h = line.split()
-            index, values = int(cls), np.array([xc, yc, w, h], float)
+            index, values = _yolo_line(line)
         except ValueError:
-            raise SccscoreError(f"{path}, line {number}: expected 'class x_centre y_centre width height'") from None
+            raise SccscoreError(f"{path}, line {number}: expected 'class x_centre y_centre width height', or a "
+                                "polygon's 'class x1 y1 x2 y2 x3 y3 ...'") from None
         if index not in range(len(labels.types)) or not np.all((values >= 0) & (values <= 1)):
             last = len(labels.types) - 1
             numbers = f"{', '.join(map(str, range(last)))} or {last}" if last else "0"
@@ -141,6 +142,27 @@ def read_yolo(labels: LabelFile | str | Path, width: int, height: int) -> tuple[
         boxes.append([xc - w / 2, yc - h / 2, xc + w / 2, yc + h / 2])
         classes.append(labels.types[index])
     return np.array(boxes, float).reshape(-1, 4), np.array(classes, int)
+
+
+def _yolo_line(line: str) -> tuple[int, np.ndarray]:
+    """A label line's class and relative box (x_centre y_centre width height); a polygon (YOLO's segmentation
+    labels) by its bounds.
+
+    Examples
+    --------
+    >>> _yolo_line("1 0.5 0.5 0.2 0.4")[1].tolist()
+    [0.5, 0.5, 0.2, 0.4]
+    >>> _yolo_line("2 0.1 0.2 0.3 0.2 0.2 0.6")[1].round(3).tolist()  # a triangle, outlined in Roboflow or CVAT
+    [0.2, 0.4, 0.2, 0.4]
+    """
+    cls, *fields = line.split()
+    values = np.array(fields, float)
+    if len(values) == 4:
+        return int(cls), values
+    if len(values) < 6 or len(values) % 2:  # a box with a confidence, say: a model's output, not an annotation
+        raise ValueError(line)
+    low, high = values.reshape(-1, 2).min(axis=0), values.reshape(-1, 2).max(axis=0)
+    return int(cls), np.concatenate([(low + high) / 2, high - low])
 
 
 def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
