@@ -79,3 +79,30 @@ def test_classify_report_without_comparison(small_labelled, tmp_path, cli):
     assert f"concordance {sum(same) / len(rows):.3f} on {len(rows)} labelled crops; open (B or C) or cohered (A) " \
            f"as labelled {sum(opened) / len(rows):.3f}</p>" in page
     assert page.count("data:image/png;base64,") >= 13  # galleries and the 12 least certain crops
+
+
+def test_figures_draw_sample_names_in_the_labs_own_script(tmp_path):
+    """Japanese names are drawn from a fallback font (CI installs WenQuanYi Micro Hei), not as boxes; characters no
+    font has are said once for the PNG and SVG."""
+    import numpy as np
+
+    from matplotlib import font_manager
+
+    from sccscore.compare import compare
+    from sccscore.plots import font_families, plot_distributions
+
+    assert font_families(font.name for font in font_manager.fontManager.ttflist)[1:], (
+        "no font with Japanese: apt-get install fonts-wqy-microhei, then remove ~/.cache/matplotlib, where matplotlib "
+        "keeps the fonts it found")
+
+    def drawn(reference: str) -> np.ndarray:
+        counts = {reference: np.array([40, 5, 3]), "CTF18-/-": np.array([12, 25, 11])}
+        path = tmp_path / f"{len(list(tmp_path.iterdir()))}.png"
+        plot_distributions(compare(counts, reference), [path, path.with_suffix(".svg")])
+        return np.asarray(Image.open(path).convert("L"))
+
+    # boxes in place of missing characters would draw these two names alike
+    assert not np.array_equal(drawn("野生型"), drawn("生野型"))
+    with pytest.warns(UserWarning, match="no font on this machine draws 𓀀, so it has boxes") as caught:
+        drawn("WT 𓀀")  # an Egyptian hieroglyph, in no font here
+    assert len(caught) == 1

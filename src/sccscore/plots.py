@@ -1,21 +1,47 @@
-"""Figures, written as PNG (and SVG where asked) with matplotlib's non-interactive backend."""
+"""Figures, written as PNG (and SVG where asked) with matplotlib's non-interactive backend.
+
+Sample names are drawn in the lab's own script: matplotlib's DejaVu Sans has no
+Japanese, Chinese or Korean, so each character it lacks is drawn from the first of
+:data:`FALLBACK_FONTS` installed. Where none has it, the figure warns once, naming the
+characters, rather than leave boxes in their place unsaid.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+import warnings
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from ._atomic import atomic_open
+
+# fonts with the CJK scripts, as macOS, Windows and Linux ship or install them
+FALLBACK_FONTS = ("Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic", "Meiryo", "MS Gothic", "Microsoft YaHei",
+                  "Malgun Gothic", "Apple SD Gothic Neo", "PingFang SC", "Noto Sans CJK JP", "Noto Sans JP",
+                  "Source Han Sans JP", "IPAexGothic", "WenQuanYi Micro Hei")
 
 
 def _figure():
     import matplotlib
 
     matplotlib.use("Agg")  # no display needed, and no window opened
-    from matplotlib import pyplot
+    from matplotlib import font_manager, pyplot
 
+    pyplot.rcParams["font.family"] = font_families(font.name for font in font_manager.fontManager.ttflist)
     return pyplot
+
+
+def font_families(installed: Iterable[str]) -> list[str]:
+    """matplotlib's font, then the fallback fonts installed, in :data:`FALLBACK_FONTS`' order.
+
+    Examples
+    --------
+    >>> font_families(["DejaVu Sans", "WenQuanYi Micro Hei", "Yu Gothic"])
+    ['DejaVu Sans', 'Yu Gothic', 'WenQuanYi Micro Hei']
+    """
+    installed = set(installed)
+    return ["DejaVu Sans"] + [name for name in FALLBACK_FONTS if name in installed]
 
 
 def plot_learning_curve(rows: Sequence[dict[str, Any]], path: str | Path) -> None:
@@ -57,8 +83,7 @@ def plot_distributions(comparison: dict[str, Any], paths: Sequence[str | Path]) 
     axes.set_ylabel("chromosomes (%)")
     axes.set_ylim(0, 105)
     axes.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
-    for path in paths:
-        _save(figure, path)
+    _save(figure, *paths)
     pyplot.close(figure)
 
 
@@ -102,12 +127,26 @@ def plot_cells(open_shares: dict[str, Sequence[float]], paths: Sequence[str | Pa
     axes.set_ylim(-3, 103)
     axes.set_xlim(-0.6, len(names) - 0.4)
     axes.grid(axis="y", alpha=0.3)
-    for path in paths:
-        _save(figure, path)
+    _save(figure, *paths)
     pyplot.close(figure)
 
 
-def _save(figure, path: str | Path) -> None:
-    path = Path(path)
-    with atomic_open(path, "wb") as handle:
-        figure.savefig(handle, format=path.suffix.lstrip(".") or "png", dpi=150)
+def _save(figure, *paths: str | Path) -> None:
+    """Write the figure to each path, in the format its suffix names; characters no font has are said once."""
+    missing: dict[str, None] = {}
+    for path in map(Path, paths):
+        with warnings.catch_warnings(record=True) as caught, atomic_open(path, "wb") as handle:
+            warnings.simplefilter("always")
+            figure.savefig(handle, format=path.suffix.lstrip(".") or "png", dpi=150)
+        for warning in caught:
+            if match := _MISSING_GLYPH.match(str(warning.message)):
+                missing[chr(int(match[1]))] = None
+            else:
+                warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    if missing:
+        warnings.warn(f"figure {Path(paths[0]).stem} in {Path(paths[0]).parent}: no font on this machine draws "
+                      f"{''.join(missing)}, so it has boxes in their place (the tables and the report's text have "
+                      "them); install a font with them, such as Noto Sans CJK, for the figures", stacklevel=3)
+
+
+_MISSING_GLYPH = re.compile(r"Glyph (\d+) .*missing from font")
