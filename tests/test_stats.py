@@ -200,6 +200,7 @@ def test_compare_cli_on_real_crops(small_labelled, ikemoto, tmp_path, cli):
     reread = json.loads(report_path.read_text())  # the same figures, corrected by the same matrix as classifying did
     assert reread["tests"]["ctf18"]["chi2_p"] == report["tests"]["ctf18"]["chi2_p"]
     assert reread["corrected_with"] == validation["confusion"] and corrected_by in " ".join(again.stdout.split())
+    assert f"by {reread['corrected_by']}" == corrected_by == f"by {report['corrected_by']}"
     assert reread["groups"]["ctf18"]["distribution_corrected"] == report["groups"]["ctf18"]["distribution_corrected"]
     unhelpful = tmp_path / "crossval.json"
     unhelpful.write_text(json.dumps({"groups": {"ctf18": {"sample": "ctf18", "confusion": [[5, 1, 0], [1, 5, 1], [0, 1, 5]],

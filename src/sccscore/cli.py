@@ -678,7 +678,7 @@ def compare(
         path = write_report(out, loaded, report, settings, predictions=table)
         console.print(f"wrote {path}", highlight=False)
     if json_path:
-        write_json(json_path, report)
+        write_json(json_path, report | {"corrected_by": corrected_by})
         console.print(f"wrote {json_path}", highlight=False)
 
 
