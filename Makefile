@@ -21,8 +21,10 @@ $(BIN)/.installed: pyproject.toml
 demo: install
 	$(BIN)/sccscore demo
 
+# in parallel (pytest-xdist; two workers on CI's two cores): run one at a time, the tests leave a core idle
+# much of the time (command-line start-up, single-threaded detection)
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses auto --maxprocesses 4
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache

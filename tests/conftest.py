@@ -40,9 +40,19 @@ def _isolated_env(tmp_path_factory):
     """Point the library at the real data and at a throw-away cache, for every test."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SCCSCORE_DATA", str(_ikemoto_root()))
-        patch.setenv("SCCSCORE_CACHE", str(tmp_path_factory.mktemp("cache")))
+        patch.setenv("SCCSCORE_CACHE", str(_shared_cache(tmp_path_factory)))
         patch.delenv("SCCSCORE_DATA_URL", raising=False)
         yield
+
+
+def _shared_cache(tmp_path_factory) -> Path:
+    """A throw-away feature cache, one for the whole run: pytest-xdist's workers (make test runs two) share it, as
+    the tests of a serial run do, rather than each extract the same crops' features again (entries are written
+    atomically, so two workers may write one)."""
+    base = tmp_path_factory.getbasetemp()
+    cache = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "cache"
+    cache.mkdir(exist_ok=True)
+    return cache
 
 
 @pytest.fixture
