@@ -17,6 +17,7 @@ alone, its chromosomes would be trained and scored as the wrong type without a w
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from .errors import SccscoreError
-from .images import CLASS_NAMES, ImageItem, label_from_folder_name
+from .images import CLASS_NAMES, ImageItem, Rejected, label_from_folder_name
 
 
 @dataclass(frozen=True)
@@ -58,14 +59,15 @@ def class_types(labels_dir: str | Path) -> tuple[int, ...]:
     return LabelFile.types
 
 
-def is_annotation(path: str | Path, labels_dir: str | Path) -> bool:
-    """Whether a file below ``labels_dir`` is a label file or a names file, as where images and labels share a folder.
+def not_annotations(skipped: Iterable[Rejected], labels_dir: str | Path | None) -> list[Rejected]:
+    """The files skipped as no images, less the label and names files of ``labels_dir`` among them.
 
-    Darknet's layout, and Roboflow's and CVAT's exports, put them beside the images:
-    they are the annotations, not images that could not be read.
+    Darknet's layout, and Roboflow's and CVAT's exports, put the annotations beside the
+    images: they are not images that could not be read.
     """
-    path = Path(path).absolute()
-    return Path(labels_dir).absolute() in path.parents and (path.suffix == ".txt" or path.name in NAMES_FILES)
+    labels = Path(labels_dir).absolute() if labels_dir is not None else None
+    return [entry for entry in skipped if labels is None or labels not in entry.path.absolute().parents
+            or not (entry.path.suffix == ".txt" or entry.path.name in NAMES_FILES)]
 
 
 def _read_text(path: Path) -> str:

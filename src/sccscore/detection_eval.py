@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .annotations import LabelFile, class_types, is_annotation, label_file, match_boxes, read_yolo
+from .annotations import LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo
 from .detect import AnnotatedSpread, DetectSettings, MergeModel, fit_merge_model
 from .errors import SccscoreError
 from .features import extract, fingerprints
@@ -48,7 +48,7 @@ NOT_FOUND, NOT_CLASSIFIED = -1, -2  # what an annotated chromosome was given, be
 def annotated_images(images_dir: str | Path, labels_dir: str | Path) -> list[tuple[ImageItem, LabelFile]]:
     """The images of a folder, each with its YOLO label file (same path below ``labels_dir``, ``.txt``)."""
     sample = scan_sample(images_dir)
-    if rejected := [entry for entry in sample.rejected if not is_annotation(entry.path, labels_dir)]:
+    if rejected := not_annotations(sample.rejected, labels_dir):
         raise SccscoreError(f"{rejected[0].path}: {rejected[0].reason}")
     types = class_types(labels_dir)
     pairs = [(item, label_file(labels_dir, item, types)) for item in sample.items]
@@ -100,9 +100,9 @@ def evaluate_detection(
 def all_processed(result: SpreadsResult, labels_dir: str | Path | None = None) -> SpreadsResult:
     """Figures over annotated spreads, and models fitted on them, need every one: a spread not processed is an error.
 
-    Files of ``labels_dir`` among the images are its annotations, not spreads (:func:`is_annotation`).
+    Files of ``labels_dir`` among the images are its annotations, not spreads (:func:`not_annotations`).
     """
-    if rejected := [entry for entry in result.rejected if not (labels_dir and is_annotation(entry.path, labels_dir))]:
+    if rejected := not_annotations(result.rejected, labels_dir):
         raise SccscoreError(f"{rejected[0].path}: {rejected[0].reason}")
     return result
 

@@ -287,7 +287,7 @@ def read_config(folder: str | Path) -> ModelConfig:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ModelError(f"{config_path}: not valid JSON ({exc})") from None
     except OSError as exc:
-        raise ModelError(f"{config_path}: cannot be read ({exc.strerror})") from None
+        raise ModelError(f"{config_path}: cannot be read ({exc.strerror or exc})") from None
     except ModelError as exc:
         raise ModelError(f"{config_path}: {exc}") from None
 

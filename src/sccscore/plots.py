@@ -20,6 +20,7 @@ from ._atomic import atomic_open
 FALLBACK_FONTS = ("Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic", "Meiryo", "MS Gothic", "Microsoft YaHei",
                   "Malgun Gothic", "Apple SD Gothic Neo", "PingFang SC", "Noto Sans CJK JP", "Noto Sans JP",
                   "Source Han Sans JP", "IPAexGothic", "WenQuanYi Micro Hei")
+_MISSING_GLYPH = re.compile(r"Glyph (\d+) .*missing from font")  # matplotlib's warning, a character at a time
 
 
 def _figure():
@@ -148,5 +149,3 @@ def _save(figure, *paths: str | Path) -> None:
                       f"{''.join(missing)}, so it has boxes in their place (the tables and the report's text have "
                       "them); install a font with them, such as Noto Sans CJK, for the figures", stacklevel=3)
 
-
-_MISSING_GLYPH = re.compile(r"Glyph (\d+) .*missing from font")

@@ -45,7 +45,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from ._atomic import atomic_open, output_folder, read_kept_json, write_csv, write_json
-from .annotations import LabelFile, class_types, is_annotation, label_file, match_boxes, read_yolo
+from .annotations import LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo
 from .compare import tally_by
 from .detect import Detection, DetectSettings, MergeModel, crop, detect, detection_cautions
 from .errors import ImageReadError, SccscoreError
@@ -123,8 +123,7 @@ def detect_spreads(
     merge_model = merge_model or MergeModel.load()
     settings = settings or DetectSettings(scale=merge_model.scale)  # the magnification it was fitted at
     items, rejected = _spread_items(paths, out_dir)
-    if labels_dir is not None:  # labels beside the images are not images that could not be read
-        rejected = [entry for entry in rejected if not is_annotation(entry.path, labels_dir)]
+    rejected = not_annotations(rejected, labels_dir)  # labels beside the images are not images that could not be read
     out = output_folder(out_dir)
     spreads = []
     for done, item in enumerate(items, start=1):
