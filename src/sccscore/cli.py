@@ -648,7 +648,7 @@ def compare(
         loaded = _load(model or RELEASED, preprocess)
         table, names = _classify_for_comparison(samples, out, loaded, quiet, device)
         if matrix is None and (matrix := validation_confusion(loaded.config.training)) is not None:
-            corrected_by = _validation_of(model_reference(loaded), loaded.config.training)
+            corrected_by = _validation_of(model_reference(loaded), matrix)
     try:
         comparison = compare_table(table, names, matrix, seed, sample_sheet, replicate_folders)
     except SccscoreError as error:
@@ -701,12 +701,12 @@ def _confusion_of_table(table: Path, samples: list[str]):
                       f"as classifying would have ({error}): give --confusion", highlight=False)
         return None, None
     matrix = validation_confusion(training)
-    return (None, None) if matrix is None else (matrix, _validation_of(model, training))
+    return (None, None) if matrix is None else (matrix, _validation_of(model, matrix))
 
 
-def _validation_of(reference: str, training: dict) -> str:
-    """The source of a correction by a model's own validation, in words."""
-    return f"the validation of {reference} ({training['validation']['n_images']} held-out images)"
+def _validation_of(reference: str, matrix) -> str:
+    """The source of a correction by a model's own validation (its confusion ``matrix``), in words."""
+    return f"the validation of {reference} ({int(matrix.sum())} held-out images)"
 
 
 def _model_of_table(typed_by: str | None, given: str | None, table: Path, spreads: bool, preprocess: str | None):
