@@ -461,11 +461,13 @@ def test_labels_beside_their_images_are_not_taken_for_spreads(oshima, tmp_path):
     (folder / "_darknet.labels").write_text("A\nB\nC\n")
     assert [(item.name, labels.path.name) for item, labels in annotated_images(folder, folder)] == [
         ("spread3.png", "spread3.txt")]
-    found = all_processed(detect_spreads([folder], tmp_path / "out", labels_dir=folder), folder)
+    found = all_processed(detect_spreads([folder], tmp_path / "out", labels_dir=folder))
     assert not found.rejected and Counter(found.spreads[0].labels.values()) == Counter(A=46, B=1)
-    unlabelled = detect_spreads([folder], tmp_path / "out2")  # as evaluate-detection's classify_spreads reads them
+    typed = all_processed(classify_spreads([folder], load_model(SPREAD_MODEL), tmp_path / "typed", labels_dir=folder))
+    assert len(typed.spreads[0].predicted) == 47  # as evaluate-detection reads them: the labels not listed as skipped
+    assert [_rows(out / "rejected.csv") for out in (found.out_dir, typed.out_dir)] == [[], []]
+    unlabelled = detect_spreads([folder], tmp_path / "out2")  # a folder of spreads, not known to hold annotations
     assert sorted(entry.path.name for entry in unlabelled.rejected) == ["_darknet.labels", "spread3.txt"]
-    assert all_processed(unlabelled, folder) is unlabelled
     with pytest.raises(SccscoreError, match=r"_darknet\.labels: not an image file type"):
         all_processed(unlabelled)
     (folder / "notes.doc").write_text("not an image, and not an annotation")

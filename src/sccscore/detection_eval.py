@@ -90,20 +90,17 @@ def evaluate_detection(
             warnings.warn(f"{what} fitted on {', '.join(seen)}: figures on those spreads are optimistic "
                           "(--leave-one-out fits them without each spread)", stacklevel=2)
     result = all_processed(classify_spreads([images_dir], model, out_dir, settings, merge_model,
-                                            shape_model=shape_model, use_outline=use_outline), labels_dir)
+                                            shape_model=shape_model, use_outline=use_outline, labels_dir=labels_dir))
     scored = [score_spread(spread, spread.predicted, labels, spread.probabilities)
               for spread, (_, labels) in zip(result.spreads, pairs)]
     return figures(scored) | {"model": model_reference(model), "merge_model_trained_on": merge_model.trained_on,
                               "shape_model_trained_on": shape_model.trained_on if use_outline else None}
 
 
-def all_processed(result: SpreadsResult, labels_dir: str | Path | None = None) -> SpreadsResult:
-    """Figures over annotated spreads, and models fitted on them, need every one: a spread not processed is an error.
-
-    Files of ``labels_dir`` among the images are its annotations, not spreads (:func:`not_annotations`).
-    """
-    if rejected := not_annotations(result.rejected, labels_dir):
-        raise SccscoreError(f"{rejected[0].path}: {rejected[0].reason}")
+def all_processed(result: SpreadsResult) -> SpreadsResult:
+    """Figures over annotated spreads, and models fitted on them, need every one: a spread not processed is an error."""
+    if result.rejected:
+        raise SccscoreError(f"{result.rejected[0].path}: {result.rejected[0].reason}")
     return result
 
 

@@ -122,8 +122,7 @@ def detect_spreads(
         labels_of = lambda item: label_file(labels_dir, item, types)  # noqa: E731
     merge_model = merge_model or MergeModel.load()
     settings = settings or DetectSettings(scale=merge_model.scale)  # the magnification it was fitted at
-    items, rejected = _spread_items(paths, out_dir)
-    rejected = not_annotations(rejected, labels_dir)  # labels beside the images are not images that could not be read
+    items, rejected = _spread_items(paths, out_dir, labels_dir)
     out = output_folder(out_dir)
     spreads = []
     for done, item in enumerate(items, start=1):
@@ -137,11 +136,13 @@ def detect_spreads(
     return SpreadsResult(spreads, rejected, out, settings)
 
 
-def _spread_items(paths: Sequence[str | Path], out_dir: str | Path) -> tuple[list[ImageItem], list[Rejected]]:
+def _spread_items(paths: Sequence[str | Path], out_dir: str | Path,
+                  labels_dir: str | Path | None) -> tuple[list[ImageItem], list[Rejected]]:
     """The spread images named (files or folders), refusing two that would write to the same crops and tables,
-    and an output folder among them."""
+    and an output folder among them; files of ``labels_dir`` among them are not images that could not be read."""
     refuse_output_inside(paths, out_dir)
     items, rejected = items_from_paths(paths)
+    rejected = not_annotations(rejected, labels_dir)
     seen: dict[tuple[str, str], Path] = {}
     for item in items:
         if (key := (item.sample, item.stem)) in seen:
@@ -300,13 +301,16 @@ def classify_spreads(
     shape_model: ShapeModel | None = None,
     use_outline: bool = True,
     strict: bool = False,
+    labels_dir: str | Path | None = None,
     **predict_options: Any,
 ) -> SpreadsResult:
     """Detect, crop and classify the chromosomes of spread images; see the module docstring.
 
     Each chromosome's type is the model's, weighed with the evidence of its
     outline (:mod:`sccscore.shape`; ``shape_model`` or the shipped one), unless
-    ``use_outline`` is False. Settings default as for :func:`detect_spreads`.
+    ``use_outline`` is False. Settings default as for :func:`detect_spreads`. The
+    files of ``labels_dir`` among the images (annotations beside their spreads) are
+    not listed as skipped; the labels are not read.
 
     Raises
     ------
@@ -320,7 +324,7 @@ def classify_spreads(
     if shape_model and tuple(model.config.classes) != CLASS_NAMES:
         raise SccscoreError(f"model {model.config.name} gives types {', '.join(model.config.classes)}; the outline "
                             f"weighs {', '.join(CLASS_NAMES)}: classify without it")
-    items, rejected = _spread_items(paths, out_dir)
+    items, rejected = _spread_items(paths, out_dir, labels_dir)
     if strict:
         fail_on_rejected(rejected)
     out = output_folder(out_dir)
