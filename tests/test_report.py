@@ -81,6 +81,22 @@ def test_classify_report_without_comparison(small_labelled, tmp_path, cli):
     assert page.count("data:image/png;base64,") >= 13  # galleries and the 12 least certain crops
 
 
+def test_charts_colour_each_type_as_the_spreads_overlays_do(tmp_path):
+    """A biologist reads the A/B/C chart beside the overlays: type A is one colour in both, and so are B and C."""
+    import numpy as np
+    from PIL import ImageColor
+
+    from sccscore.compare import compare
+    from sccscore.plots import plot_distributions
+    from sccscore.spreads import TYPE_COLOURS  # the overlays' boxes
+
+    path = tmp_path / "distribution.png"
+    plot_distributions(compare({"WT": np.array([40, 5, 3]), "KO": np.array([12, 25, 11])}, "WT"), [path])
+    pixels = np.asarray(Image.open(path).convert("RGB")).reshape(-1, 3)
+    drawn = {cls: int((pixels == ImageColor.getrgb(colour)).all(axis=1).sum()) for cls, colour in TYPE_COLOURS.items()}
+    assert min(drawn.values()) > 500, drawn  # each type's bars, and its square in the legend
+
+
 def test_figures_draw_sample_names_in_the_labs_own_script(tmp_path):
     """Japanese names are drawn from a fallback font (CI installs WenQuanYi Micro Hei), not as boxes; characters no
     font has are said once for the PNG and SVG."""

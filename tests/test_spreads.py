@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import tifffile
 import torch
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageColor, ImageDraw, ImageFont
 from safetensors.torch import save_file
 from scipy import stats as scipy_stats
 
@@ -611,7 +611,7 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     for r in predictions:
         x0, x1, y1 = int(r["x0"]), int(r["x1"]), int(r["y1"])
         edge = overlays[r["sample"], r["image"]][y1, x0:x1 + 1]
-        coloured[r["check"]].append((edge == TYPE_COLOURS[r["predicted"]]).all(axis=1).mean())
+        coloured[r["check"]].append((edge == ImageColor.getrgb(TYPE_COLOURS[r["predicted"]])).all(axis=1).mean())
     assert np.median(coloured["yes"]) == pytest.approx(0.5, abs=0.1) and np.median(coloured[""]) == 1
     assert html.escape("The calls less sure than 0.9 (31% of them, dashed on the overlays) were right 63% of the time, "
                        "the others 89%, and held 27 of the 44 wrong calls: check those first.") in page

@@ -63,7 +63,9 @@ def plot_learning_curve(rows: Sequence[dict[str, Any]], path: str | Path) -> Non
     pyplot.close(figure)
 
 
-TYPE_COLOURS = {"A": "#4c72b0", "B": "#dd8452", "C": "#c44e52"}
+# one colour a type in the charts and on the spreads' overlays: Okabe and Ito's colours, told apart with the
+# common colour blindnesses, strong enough to read as 2 px boxes over a stained spread
+TYPE_COLOURS = {"A": "#009e73", "B": "#e69f00", "C": "#d55e00"}
 
 
 def plot_distributions(comparison: dict[str, Any], paths: Sequence[str | Path]) -> None:

@@ -240,10 +240,10 @@ def _spreads_section(runs: list[Path], model: ScoringModel, rows: list[dict[str,
     table = [[m["sample"], m["image"], m["metaphase"], m["n_chromosomes"]] + [f"{m[f'pct_{c}']:.1f}" for c in classes]
              for m in metaphases]  # one decimal, as in the samples table
     parts = ["<h2>Metaphases</h2><p class='note'>Chromosomes found in whole spreads, grouped into metaphases "
-             "(the cells of the analysis). Boxes: green A, orange B, red C, dashed where the call is less sure than "
-             f"{CHECK_BELOW:g}; grey, left out (nucleus, debris, cluster, cut by the image border, or drawn on it; "
-             "see detections.csv). The boxes show classify's calls: a call set right by hand in predictions.csv "
-             "counts in the tables but is not redrawn.</p>",
+             "(the cells of the analysis). Boxes: green A, orange B, vermilion C, as in the charts, dashed where "
+             f"the call is less sure than {CHECK_BELOW:g}; grey, left out (nucleus, debris, cluster, cut by the "
+             "image border, or drawn on it; see detections.csv). The boxes show classify's calls: a call set right "
+             "by hand in predictions.csv counts in the tables but is not redrawn.</p>",
              _expected_on_new_spreads(model),
              _to_check(rows),
              _table(["sample", "image", "metaphase", "chromosomes", *(f"{c} %" for c in classes)], table),

@@ -52,6 +52,7 @@ from .errors import ImageReadError, SccscoreError
 from .images import (CLASS_NAMES, ImageItem, Rejected, fail_on_rejected, is_jpeg, items_from_paths, read_image,
                      refuse_output_inside)
 from .models import ScoringModel, model_reference
+from .plots import TYPE_COLOURS
 from .predict import predict
 from .preprocess import paper_preprocess
 from .shape import SHAPE_MEASURES, ShapeModel, combine
@@ -60,7 +61,6 @@ DETECTION_HEADER = ["image", "sample", "id", "x0", "y0", "x1", "y1", "area", "ce
                     "metaphase", "status", "reason", "crop", *SHAPE_MEASURES]
 REJECTED_HEADER = ["path", "sample", "reason"]
 CAUTIONS_HEADER = ["path", "sample", "image", "caution"]
-TYPE_COLOURS = {"A": (0, 150, 0), "B": (235, 140, 0), "C": (210, 0, 0)}
 FOUND_COLOUR, LEFT_OUT_COLOUR = (0, 90, 255), (150, 150, 150)
 # spreads detected before their crops are scored together: few model start-ups, and a bounded
 # number of spreads' pixels (kept to draw the typed overlays) in memory
@@ -273,7 +273,7 @@ def _write_overlay(out: Path, spread: Spread, rgb: np.ndarray, types: dict[int, 
     _save_png(np.asarray(image), _image_file(out / "overlays", spread.item, ".png"))
 
 
-def _dashed_rectangle(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], outline: tuple[int, int, int],
+def _dashed_rectangle(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], outline: str,
                       width: int, dash: int = 4) -> None:
     """A box drawn in dashes: the overlay's mark of a call to check."""
     x0, y0, x1, y1 = box
