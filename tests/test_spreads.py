@@ -635,6 +635,8 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     run = cli("compare", "c_rich", "a_rich", "--predictions", str(out / "predictions.csv"), "--json", str(report),
               "--out", str(tmp_path / "compared"))
     assert run.returncode == 0, run.stderr
+    assert "set right by hand" not in run.stdout and json.loads(report.read_text())["set_by_hand"] == {
+        "c_rich": 0, "a_rich": 0}
     cell_level = json.loads(report.read_text())["tests"]["a_rich"]["cell_level"]
     assert (cell_level["n_cells_reference"], cell_level["n_cells"]) == (2, 2)
     cells = _rows(tmp_path / "compared" / "cells.csv")
@@ -650,8 +652,11 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
         writer.writeheader()
         writer.writerows(rows)
     run = cli("compare", "c_rich", "a_rich", "--predictions", str(tmp_path / "checked.csv"), "--out",
-              str(tmp_path / "checked"), "--report")
+              str(tmp_path / "checked"), "--report", "--json", str(report))
     assert run.returncode == 0, run.stderr
+    # and is said, on screen, in the JSON and in the report, beside the model's call: the figures rest on it too
+    assert json.loads(report.read_text())["set_by_hand"] == {"c_rich": 0, "a_rich": 1}
+    assert "Calls set right by hand, counted as set: c_rich 0 of 103, a_rich 1 of 94." in " ".join(run.stdout.split())
     before, after = ({c["cell"]: c for c in _rows(tmp_path / folder / "cells.csv")}
                      for folder in ("compared", "checked"))
     assert int(after["spread3/metaphase1"]["n_B"]) == int(before["spread3/metaphase1"]["n_B"]) - 1
@@ -668,6 +673,8 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert f"<td>calls read from</td><td>{tmp_path / 'checked.csv'}</td>" in page
     assert "<td>a_rich</td><td>spread3.png</td><td>1</td><td>47</td><td>100.0</td><td>0.0</td><td>0.0</td>" in page
     assert page.count("<figure class='overlay'>") == 3  # drawn by classify into the folder the crops are in
+    assert ("<h2>Calls set right by hand</h2>" in page and f"<tr><td>a_rich / spread3 #{checked['id']}</td>"
+            f"<td>B ({float(checked['p_B']):.2f})</td><td>A</td></tr></table>" in page)
     assert "<a href='../out/overlays/c_rich/spread2.png'>" in page  # from the report's folder to classify's
 
 

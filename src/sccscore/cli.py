@@ -753,6 +753,8 @@ def _spread_samples(paths: list[str], read) -> list[str]:
 
 
 def _print_comparison(report: dict, corrected_by: str | None = None) -> None:
+    from .compare import by_hand_sentence
+
     pct = lambda values: "/".join(f"{100 * v:.1f}" for v in values)  # noqa: E731
     corrected = report["corrected_with"] is not None
     columns = ["sample", "chromosomes", "A/B/C %", "B+C vs reference, 95% CI"] + (["corrected A/B/C %"] if corrected else [])
@@ -764,6 +766,8 @@ def _print_comparison(report: dict, corrected_by: str | None = None) -> None:
     stdout.print(table)
     if corrected_by:
         stdout.print(f"corrected for the classifier's errors by {corrected_by}", highlight=False)
+    if by_hand := by_hand_sentence(report):
+        stdout.print(by_hand, highlight=False)
     for name, test in report["tests"].items():
         stdout.print(f"{test['verdict']}; trend p = {test['trend_p']:.2g}, Cramer's V {test['cramers_v']:.2f}, "
                      f"{test['n_for_80pct_power']} chromosomes per sample give 80% power for this B+C shift",

@@ -366,7 +366,46 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
                     if replicate_folders or replicates is not None else None)
     report = compare({name: counts[name] for name in samples}, samples[0], confusion, seed, cells=cell_arrays(cells),
                      replicates=replicate_arrays(cells, replicate_of) if replicate_of else None)
-    return Comparison(report | {"typed_by": model}, rows, cells, replicate_of)
+    by_hand = Counter(row["sample"] for row in set_by_hand(compared))
+    return Comparison(report | {"typed_by": model, "set_by_hand": {name: by_hand[name] for name in samples}},
+                      rows, cells, replicate_of)
+
+
+def set_by_hand(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The rows whose type a person changed: not the likeliest of the probabilities classify wrote beside it.
+
+    Rows without probabilities (a table made by hand) are not among them.
+
+    Examples
+    --------
+    >>> rows = [{"predicted": "B", "p_A": "0.7", "p_B": "0.2", "p_C": "0.1"},
+    ...         {"predicted": "A", "p_A": "0.7", "p_B": "0.2", "p_C": "0.1"},
+    ...         {"predicted": "B", "p_A": "0.5", "p_B": "0.5", "p_C": "0.0"}, {"predicted": "C"}]
+    >>> set_by_hand(rows) == rows[:1]
+    True
+    """
+    return [row for row in rows if (call := model_call(row)) is not None and call != row["predicted"]]
+
+
+def by_hand_sentence(report: dict[str, Any]) -> str | None:
+    """The calls set right by hand in each sample compared (:func:`compare_table`), in words; None where none were."""
+    counts = report.get("set_by_hand") or {}
+    if not any(counts.values()):
+        return None
+    each = ", ".join(f"{name} {n} of {report['groups'][name]['n']}" for name, n in counts.items())
+    return (f"Calls set right by hand, counted as set: {each}. Set them blind to the sample where you can, so that "
+            "they cannot favour one.")
+
+
+def model_call(row: dict[str, str]) -> str | None:
+    """The type the model gave a row (its likeliest; the type called, among equals), or None without probabilities."""
+    try:
+        probabilities = {c: float(row[f"p_{c}"]) for c in CLASS_NAMES}
+    except (KeyError, TypeError, ValueError):
+        return None
+    likeliest = max(probabilities, key=probabilities.get)
+    # written to six decimals, two types may tie where the model's did not: the one called, if it is one of them
+    return row["predicted"] if probabilities.get(row["predicted"]) == probabilities[likeliest] else likeliest
 
 
 def typed_by(rows: list[dict[str, str]], table: str | Path) -> str | None:

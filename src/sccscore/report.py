@@ -25,7 +25,8 @@ from PIL import Image
 
 from ._atomic import atomic_open
 from .explain import explain, gallery
-from .compare import from_spreads, read_predictions, tally_by, write_cell_figure
+from .compare import (by_hand_sentence, from_spreads, model_call, read_predictions, set_by_hand, tally_by,
+                      write_cell_figure)
 from .errors import ImageReadError
 from .images import ImageItem, image_stem, read_image
 from .metrics import concordance, confusion_matrix, open_concordance
@@ -72,7 +73,8 @@ def write_report(
         plot_distributions(comparison, paths)
         cell_figure = write_cell_figure(comparison, out_dir)
         sections += [_comparison_section(comparison, paths[0].read_bytes(),
-                                         cell_figure.read_bytes() if cell_figure else None)]
+                                         cell_figure.read_bytes() if cell_figure else None),
+                     _by_hand_section(comparison, [row for row in rows if row["sample"] in comparison["groups"]])]
     else:
         sections += [_summary_section(rows, classes)]
     if any(row.get("label") for row in rows):
@@ -272,6 +274,16 @@ def _cautions(paths: list[Path]) -> str:
     items = "".join(f"<li>{html.escape(r['sample'])} / {html.escape(r.get('image') or Path(r['path']).name)}: "
                     f"{html.escape(r['caution'])}</li>" for r in rows)  # no image column before 2026-12-01
     return f"<div class='expected'><p>Check these spreads' overlays before reading their shares:</p><ul>{items}</ul></div>"
+
+
+def _by_hand_section(comparison: dict[str, Any], rows: list[dict[str, str]]) -> str:
+    """Each call a person set right in the table, beside the model's: what the figures above rest on besides it."""
+    if not (sentence := by_hand_sentence(comparison)):
+        return ""
+    table = [[_chromosome_name(row), f"{call} ({float(row[f'p_{call}']):.2f})", row["predicted"]]
+             for row in set_by_hand(rows) if (call := model_call(row))]
+    return (f"<h2>Calls set right by hand</h2><p>{html.escape(sentence)}</p>"
+            + _table(["chromosome", "model's call (probability)", "set to"], table))
 
 
 def _to_check(rows: list[dict[str, str]]) -> str:
