@@ -12,6 +12,7 @@ sample sheet name them.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -202,13 +203,20 @@ def folder_cell(path: Path, sample: str) -> str | None:
     >>> folder_cell(Path("/d/wt/3.png"), "wt"), folder_cell(Path("/d/wt/a/3.png"), "wt")
     (None, None)
     """
-    below = path.parent.relative_to(_cells_folder(path, sample)).parts
-    return "/".join(part for part in below if label_from_folder_name(part) is None) or None
+    return _cell_of_folder(path.parent, sample)[0]
 
 
 def _cells_folder(path: Path, sample: str) -> Path:
     """The folder an image's cell is named below: its sample's, or (a table made by hand) its own folder's parent."""
-    return next((folder for folder in path.parents if folder.name == sample), path.parent.parent)
+    return _cell_of_folder(path.parent, sample)[1]
+
+
+@functools.lru_cache(maxsize=4096)  # a cell's images share a folder: each folder is worked out once, not per image
+def _cell_of_folder(folder: Path, sample: str) -> tuple[str | None, Path]:
+    """The cell of the images in ``folder`` (:func:`folder_cell`), and the folder it is named below."""
+    root = next((above for above in (folder, *folder.parents) if above.name == sample), folder.parent)
+    below = folder.relative_to(root).parts
+    return "/".join(part for part in below if label_from_folder_name(part) is None) or None, root
 
 
 def cells_from_predictions(rows: list[dict[str, str]], sheet: dict[str, str] | None = None) -> dict[str, np.ndarray]:
