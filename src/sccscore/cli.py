@@ -823,6 +823,37 @@ def explain(
                   + (f"; {len(rejected)} file(s) could not be read (rejected.csv)" if rejected else ""), highlight=False)
 
 
+@app.command()
+def review(
+    predictions: Annotated[Path, typer.Argument(help="A predictions.csv written by classify.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for review.html, review.csv and key.csv.")],
+    every: Annotated[bool, typer.Option("--all", help="Every call, not only those less sure than 0.9.")] = False,
+    seed: SeedOption = 0,
+) -> None:
+    """Show the calls to check shuffled, blind to their sample and call, with a sheet to type their types in."""
+    from .review import PAGE, SHEET, write_review
+
+    written = write_review(predictions, out, every, seed)
+    console.print(f"{written.n_calls} of the {written.n_rows} calls to review: open {written.folder / PAGE}, type "
+                  f"each one's type in {written.folder / SHEET}, then: sccscore apply-review {predictions} "
+                  f"{written.folder} --out corrected.csv", highlight=False)
+
+
+@app.command("apply-review")
+def apply_review(
+    predictions: Annotated[Path, typer.Argument(help="The predictions.csv the review was written from.")],
+    review_dir: Annotated[Path, typer.Argument(help="The folder sccscore review wrote, its review.csv typed in.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The predictions table with the types given.")],
+) -> None:
+    """Write the predictions table again with the types typed in a review, for compare --predictions."""
+    from .review import apply_review as run
+
+    n_typed, changed = run(predictions, review_dir, out)
+    each = f" ({', '.join(f'{sample} {n}' for sample, n in changed.items())})" if changed else ""
+    console.print(f"{n_typed} types given in the review, {sum(changed.values())} of them changing the call{each}: "
+                  f"wrote {out}; compare --predictions {out} counts and lists them", highlight=False)
+
+
 def _model_of_spread_crops(items: list) -> str | None:
     """For crops detect or classify --spreads cut, the model their runs' predictions.csv names, else sccscore:spreads.
 

@@ -70,8 +70,7 @@ def read_predictions(path: str | Path) -> list[dict[str, str]]:
         if by_classify and (earlier := first_line.setdefault(row["path"], line)) != line:
             raise SccscoreError(f"{path}, line {line}: {row['path']} is on line {earlier} too, and would count twice; "
                                 "a table pasted twice? delete one of the lines")
-        called = (row["predicted"] or "").strip().upper()
-        if called not in CLASS_NAMES:
+        if (called := normalised_type(row["predicted"])) is None:
             raise SccscoreError(f"{path}, line {line}: predicted '{row['predicted'] or ''}' is not one of "
                                 f"{', '.join(CLASS_NAMES)}; to leave a chromosome out, delete its line")
         row["predicted"] = called
@@ -79,6 +78,18 @@ def read_predictions(path: str | Path) -> list[dict[str, str]]:
             if key and key.startswith("p_") and row[key]:
                 row[key] = row[key].replace(",", ".")  # a decimal comma, as a spreadsheet may save it
     return rows
+
+
+def normalised_type(text: str | None) -> str | None:
+    """A type as a person may type it (``b``, `` C``) as sccscore names it; None if it names none.
+
+    Examples
+    --------
+    >>> normalised_type(" b"), normalised_type("D"), normalised_type(None)
+    ('B', None, None)
+    """
+    called = (text or "").strip().upper()
+    return called if called in CLASS_NAMES else None
 
 
 def from_spreads(rows: list[dict[str, str]]) -> bool:
@@ -401,7 +412,7 @@ def by_hand_sentence(report: dict[str, Any]) -> str | None:
     if not any(counts.values()):
         return None
     each = ", ".join(f"{name} {n} of {report['groups'][name]['n']}" for name, n in counts.items())
-    return (f"Calls set right by hand, counted as set: {each}. Set them blind to the sample where you can, so that "
+    return (f"Calls set right by hand, counted as set: {each}. Set them blind to the sample (sccscore review), so that "
             "they cannot favour one.")
 
 

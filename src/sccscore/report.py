@@ -100,10 +100,11 @@ def _png_uri(data: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
 
-def _image_png(image: Image.Image) -> bytes:
+def image_uri(image: Image.Image) -> str:
+    """An image to embed in a page, as PNG: the page stands alone."""
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
-    return buffer.getvalue()
+    return _png_uri(buffer.getvalue())
 
 
 def _jpeg_uri(image: Image.Image) -> str:
@@ -320,7 +321,7 @@ def _gallery_section(model: ScoringModel, rows: list[dict[str, str]], classes: l
             continue
         explanations, _ = explain(model, [ImageItem(Path(r["path"]), r["sample"]) for r in mine], types=[cls] * len(mine))
         if explanations:
-            sheet = _png_uri(_image_png(gallery(explanations, columns=N_GALLERY)))
+            sheet = image_uri(gallery(explanations, columns=N_GALLERY))
             parts.append(f"<figure><img alt='type {cls} examples' src='{sheet}' style='max-width:100%'>"
                          f"<figcaption>type {cls}</figcaption></figure>")
     return "".join(parts)
@@ -337,7 +338,7 @@ def _least_certain_section(rows: list[dict[str, str]], classes: list[str]) -> st
         thumbnail.thumbnail((192, 192))
         shares = " ".join(f"{c} {float(row[f'p_{c}']):.2f}" for c in classes)
         figures.append(f"<figure><img class='crop' alt='{html.escape(Path(row['path']).name)}' "
-                       f"src='{_png_uri(_image_png(thumbnail))}'><figcaption>{html.escape(_chromosome_name(row))}"
+                       f"src='{image_uri(thumbnail)}'><figcaption>{html.escape(_chromosome_name(row))}"
                        f"<br>{shares}</figcaption></figure>")
     return ("<h2>Least certain chromosomes</h2><p class='note'>The crops the model was least sure of: worth a "
             "look by eye.</p>" + "".join(figures))

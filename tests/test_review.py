@@ -1,0 +1,106 @@
+"""A blind review of the calls to check, and its types carried into compare."""
+
+import csv
+import json
+import shutil
+
+import pytest
+
+from sccscore.compare import read_predictions
+from sccscore.errors import SccscoreError
+from sccscore.review import apply_review, calls_to_check, write_review
+
+
+def _rows(path):
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _write(path, rows):
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.fixture
+def classified(small_labelled, ikemoto, tmp_path, cli):
+    """Real WT and CTF18-/- crops classified by released model 1: a table with labels, and calls to check."""
+    ctf18 = tmp_path / "ctf18_small"
+    for label in "abc":
+        (ctf18 / label).mkdir(parents=True)
+        for path in sorted((ikemoto / "images" / "ctf18" / label).iterdir())[:4]:
+            shutil.copy(path, ctf18 / label / path.name)
+    run = cli("classify", str(small_labelled), str(ctf18), "--model", "paper:squeezenet1_1/1", "--out",
+              str(tmp_path / "out"), "-q")
+    assert run.returncode == 0, run.stderr
+    return tmp_path / "out" / "predictions.csv"
+
+
+def test_a_review_shows_the_calls_to_check_blind_and_its_types_reach_compare(classified, tmp_path, cli):
+    rows = read_predictions(classified)
+    unsure = [r for r in rows if max(float(r[f"p_{c}"]) for c in "ABC") < 0.9]
+    assert 0 < len(unsure) < len(rows) == 24
+    run = cli("review", str(classified), "--out", str(tmp_path / "review"))
+    assert run.returncode == 0, run.stderr
+    assert f"{len(unsure)} of the 24 calls to review" in " ".join(run.stderr.split())
+    key, sheet = _rows(tmp_path / "review" / "key.csv"), _rows(tmp_path / "review" / "review.csv")
+    numbers = [str(n) for n in range(1, len(unsure) + 1)]
+    assert [row["number"] for row in key] == [row["number"] for row in sheet] == numbers
+    assert sorted(row["path"] for row in key) == sorted(r["path"] for r in unsure) and not any(r["type"] for r in sheet)
+    # blind: the page holds the crops by number only, neither sample nor file nor call
+    page = (tmp_path / "review" / "review.html").read_text()
+    assert page.count("<figure>") == len(unsure) and "<figcaption>1</figcaption>" in page
+    assert not any(word in page for row in unsure for word in (row["sample"], row["path"].rsplit("/", 1)[1]))
+    # shuffled by the seed: the same seed, the same order; another, another
+    again = write_review(classified, tmp_path / "again")
+    write_review(classified, tmp_path / "other", seed=1)
+    assert again.n_calls == len(unsure) and _rows(tmp_path / "again" / "key.csv") == key
+    assert [r["path"] for r in _rows(tmp_path / "other" / "key.csv")] != [r["path"] for r in key]
+    assert len(calls_to_check(rows, every=True)) == 24
+    # a reviewer who knows the labels types them, in lower case, in a spreadsheet that saves with semicolons
+    label = {r["path"]: r["label"] for r in rows}
+    (tmp_path / "review" / "review.csv").write_text("number;type\n" + "".join(
+        f"{row['number']};{label[row['path']].lower()}\n" for row in key), encoding="utf-8")
+    corrected = tmp_path / "corrected.csv"
+    applied = cli("apply-review", str(classified), str(tmp_path / "review"), "--out", str(corrected))
+    assert applied.returncode == 0, applied.stderr
+    wrong = [r for r in unsure if r["predicted"] != r["label"]]
+    assert f"{len(unsure)} types given in the review, {len(wrong)} of them changing the call" in applied.stderr
+    after = {r["path"]: r for r in _rows(corrected)}
+    assert all(after[r["path"]]["predicted"] == r["label"] for r in unsure)
+    assert [after[r["path"]]["predicted"] for r in rows if r not in unsure] == [r["predicted"] for r in rows
+                                                                                 if r not in unsure]
+    # compare counts and lists the calls the review changed, per sample
+    report = tmp_path / "compare.json"
+    compared = cli("compare", "wt_small", "ctf18_small", "--predictions", str(corrected), "--json", str(report))
+    assert compared.returncode == 0, compared.stderr
+    by_sample = {s: sum(r["sample"] == s for r in wrong) for s in ("wt_small", "ctf18_small")}
+    assert json.loads(report.read_text())["set_by_hand"] == by_sample
+    # a review typed in is not written over; one applied to another table is refused, and nothing is written
+    with pytest.raises(SccscoreError, match=r"review\.csv: holds types typed in already"):
+        write_review(classified, tmp_path / "review")
+    other_table = tmp_path / "other_table.csv"
+    _write(other_table, [r for r in _rows(classified) if r["path"] != key[0]["path"]])
+    with pytest.raises(SccscoreError, match=rf"key\.csv: {key[0]['path']} \(number 1\) is not in {other_table}"):
+        apply_review(other_table, tmp_path / "review", tmp_path / "nothing.csv")
+    assert not (tmp_path / "nothing.csv").exists()
+
+
+def test_bad_review_sheets_name_the_line(classified, tmp_path, cli):
+    write_review(classified, tmp_path / "review")
+    sheet = tmp_path / "review" / "review.csv"
+    sheet.write_text("number,type\n1,D\n")
+    run = cli("apply-review", str(classified), str(tmp_path / "review"), "--out", str(tmp_path / "c.csv"))
+    assert run.returncode == 2 and "review.csv, line 2: type 'D' is not one of A, B, C; leave it blank" in run.stderr
+    sheet.write_text("number,type\n1,\n999,A\n")
+    run = cli("apply-review", str(classified), str(tmp_path / "review"), "--out", str(tmp_path / "c.csv"))
+    assert run.returncode == 2 and "review.csv, line 3: number 999 is not in" in run.stderr
+    assert "Traceback" not in run.stderr and not (tmp_path / "c.csv").exists()
+    sheet.write_text("number,type\n1,\n")  # nothing typed: the table as it was
+    applied = apply_review(classified, tmp_path / "review", tmp_path / "same.csv")
+    assert applied == (0, {}) and _rows(tmp_path / "same.csv") == _rows(classified)
+    sure = tmp_path / "sure.csv"
+    _write(sure, [r | {"p_A": "1.0", "p_B": "0.0", "p_C": "0.0", "predicted": "A"} for r in _rows(classified)])
+    run = cli("review", str(sure), "--out", str(tmp_path / "none"))
+    assert run.returncode == 2 and "no call is less sure than 0.9" in run.stderr and "give --all" in run.stderr
