@@ -56,14 +56,24 @@ def _shared_cache(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def small_labelled(ikemoto, tmp_path) -> Path:
+def labelled_crops(ikemoto, tmp_path):
+    """Makes labelled folders of real crops: ``(genotype, per_type, name)``, the first ``per_type`` of each type."""
+
+    def make(genotype: str, per_type: int, name: str) -> Path:
+        root = tmp_path / name
+        for label in "abc":
+            (root / label).mkdir(parents=True)
+            for path in sorted((ikemoto / "images" / genotype / label).iterdir())[:per_type]:
+                shutil.copy(path, root / label / path.name)
+        return root
+
+    return make
+
+
+@pytest.fixture
+def small_labelled(labelled_crops) -> Path:
     """A labelled folder of real crops: the first 4 WT images of each type."""
-    root = tmp_path / "wt_small"
-    for label in "abc":
-        (root / label).mkdir(parents=True)
-        for path in sorted((ikemoto / "images" / "wt" / label).iterdir())[:4]:
-            shutil.copy(path, root / label / path.name)
-    return root
+    return labelled_crops("wt", 4, "wt_small")
 
 
 @pytest.fixture

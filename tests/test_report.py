@@ -24,12 +24,8 @@ def _chromium() -> str:
 
 
 @pytest.fixture
-def report(small_labelled, ikemoto, tmp_path, cli):
-    ctf18 = tmp_path / "ctf18"
-    for label in "abc":
-        (ctf18 / label).mkdir(parents=True)
-        for path in sorted((ikemoto / "images" / "ctf18" / label).iterdir())[:5]:
-            shutil.copy(path, ctf18 / label / path.name)
+def report(small_labelled, labelled_crops, tmp_path, cli):
+    ctf18 = labelled_crops("ctf18", 5, "ctf18")
     out = tmp_path / "out"
     result = cli("compare", str(small_labelled), str(ctf18), "--model", "paper:squeezenet1_1/1", "--out", str(out),
                  "--report", "-q")

@@ -2,7 +2,6 @@
 
 import csv
 import json
-import shutil
 
 import pytest
 
@@ -24,13 +23,9 @@ def _write(path, rows):
 
 
 @pytest.fixture
-def classified(small_labelled, ikemoto, tmp_path, cli):
+def classified(small_labelled, labelled_crops, tmp_path, cli):
     """Real WT and CTF18-/- crops classified by released model 1: a table with labels, and calls to check."""
-    ctf18 = tmp_path / "ctf18_small"
-    for label in "abc":
-        (ctf18 / label).mkdir(parents=True)
-        for path in sorted((ikemoto / "images" / "ctf18" / label).iterdir())[:4]:
-            shutil.copy(path, ctf18 / label / path.name)
+    ctf18 = labelled_crops("ctf18", 4, "ctf18_small")
     run = cli("classify", str(small_labelled), str(ctf18), "--model", "paper:squeezenet1_1/1", "--out",
               str(tmp_path / "out"), "-q")
     assert run.returncode == 0, run.stderr

@@ -604,6 +604,7 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     marked = [r for r in predictions if max(float(r[f"p_{c}"]) for c in "ABC") < CHECK_BELOW]
     assert {r["check"] for r in marked} == {"yes"} and sum(r["check"] == "yes" for r in predictions) == len(marked)
     assert f"{len(marked)} of the 197 chromosomes" in run.stderr and f"{len(marked)} of the 197 chromosomes" in page
+    assert "sccscore review shows them blind to their sample" in " ".join(run.stderr.split())  # the way to check them
     assert 0 < len(marked) < 40  # in-sample: the model learned these spreads, so it is sure of most
     # on the overlays their boxes are dashed: about half of a box's bottom edge is in its type's colour
     overlays = {(r["sample"], r["image"]): read_image(out / "overlays" / r["sample"] / r["image"]) for r in predictions}

@@ -171,13 +171,9 @@ def _rows(path):
         return list(csv.DictReader(handle))
 
 
-def test_compare_cli_on_real_crops(small_labelled, ikemoto, tmp_path, cli):
+def test_compare_cli_on_real_crops(small_labelled, labelled_crops, tmp_path, cli):
     """Classify two real samples with a trained model, then compare them: tables, JSON, corrected shares."""
-    ctf18 = tmp_path / "ctf18"
-    for label in "abc":
-        (ctf18 / label).mkdir(parents=True)
-        for path in sorted((ikemoto / "images" / "ctf18" / label).iterdir())[:6]:
-            (ctf18 / label / path.name).write_bytes(path.read_bytes())
+    ctf18 = labelled_crops("ctf18", 6, "ctf18")
     model = tmp_path / "model"
     trained = cli("train", str(small_labelled), str(ctf18), "--out", str(model), "-q")
     assert trained.returncode == 0, trained.stderr

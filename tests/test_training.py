@@ -26,19 +26,10 @@ from sccscore.training import (
 SMALL_PAPER = PaperRecipe(per_type=8, splits=1, repeats=2, epochs=2)
 
 
-def _subset(source, target, per_type):
-    for label in "abc":
-        (target / label).mkdir(parents=True)
-        for path in sorted((source / label).iterdir())[:per_type]:
-            shutil.copy(path, target / label / path.name)
-    return target
-
-
 @pytest.fixture
-def two_genotypes(ikemoto, tmp_path):
+def two_genotypes(labelled_crops):
     """Real labelled crops: 10 WT and 8 CTF18-/- images of each type."""
-    return [_subset(ikemoto / "images" / "wt", tmp_path / "wt", 10),
-            _subset(ikemoto / "images" / "ctf18", tmp_path / "ctf18", 8)]
+    return [labelled_crops("wt", 10, "wt"), labelled_crops("ctf18", 8, "ctf18")]
 
 
 def test_train_cli_writes_a_self_describing_model(two_genotypes, tmp_path, cli):

@@ -68,8 +68,8 @@ def write_review(predictions: str | Path, out_dir: str | Path, every: bool = Fal
                             "choose another folder")
     order = np.random.default_rng(seed).permutation(len(chosen))
     shuffled = [chosen[i] for i in order]
-    write_csv(out / KEY, ["number", "path", "sample", "predicted"],
-              ([n, row["path"], row["sample"], row["predicted"]] for n, row in enumerate(shuffled, start=1)))
+    write_csv(out / KEY, ["number", "path", "sample"],
+              ([n, row["path"], row["sample"]] for n, row in enumerate(shuffled, start=1)))
     write_csv(out / SHEET, ["number", "type"], ([n, ""] for n in range(1, len(shuffled) + 1)))
     _write_page(out / PAGE, [row["path"] for row in shuffled])
     return Review(out, len(shuffled), len(rows))

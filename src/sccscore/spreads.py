@@ -248,7 +248,8 @@ def to_check_sentence(n_marked: int, n_called: int) -> str:
     """What a run marked for a person to check, in a sentence for the terminal and the report."""
     share = f" ({100 * n_marked / n_called:.0f}%)" if n_called else ""
     return (f"{n_marked} of the {n_called} chromosomes{share} were called less sure than {CHECK_BELOW:g}: their "
-            "boxes are dashed, with a ?, on the overlays, and their check column in predictions.csv says yes.")
+            "boxes are dashed, with a ?, on the overlays, and their check column in predictions.csv says yes; "
+            "sccscore review shows them blind to their sample, to be set right.")
 
 
 def _write_overlay(out: Path, spread: Spread, rgb: np.ndarray, types: dict[int, str] | None = None) -> None:
