@@ -95,6 +95,16 @@ def test_bad_review_sheets_name_the_line(classified, tmp_path, cli):
     sheet.write_text("number,type\n1,\n")  # nothing typed: the table as it was
     applied = apply_review(classified, tmp_path / "review", tmp_path / "same.csv")
     assert applied == (0, {}) and _rows(tmp_path / "same.csv") == _rows(classified)
+    # crops moved since classify: shown blank, and said; none left to show is an error, and nothing is written
+    table, moved = _rows(classified), tmp_path / "moved.csv"
+    unsure = [r["path"] for r in calls_to_check(read_predictions(classified))]
+    _write(moved, [r | {"path": r["path"] + ".gone"} if r["path"] == unsure[0] else r for r in table])
+    run = cli("review", str(moved), "--out", str(tmp_path / "moved"))
+    assert run.returncode == 0 and "caution: 1 crop(s) could not be read and are shown blank, such as" in run.stderr
+    _write(moved, [r | {"path": r["path"] + ".gone"} for r in table])
+    run = cli("review", str(moved), "--out", str(tmp_path / "gone"))
+    assert run.returncode == 2 and f"none of the {len(unsure)} crops to review can be read" in run.stderr
+    assert not (tmp_path / "gone" / "key.csv").exists()
     sure = tmp_path / "sure.csv"
     _write(sure, [r | {"p_A": "1.0", "p_B": "0.0", "p_C": "0.0", "predicted": "A"} for r in _rows(classified)])
     run = cli("review", str(sure), "--out", str(tmp_path / "none"))

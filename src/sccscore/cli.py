@@ -834,6 +834,9 @@ def review(
     from .review import PAGE, SHEET, write_review
 
     written = write_review(predictions, out, every, seed)
+    if written.unread:
+        console.print(f"caution: {len(written.unread)} crop(s) could not be read and are shown blank, such as "
+                      f"{written.unread[0]}", highlight=False)
     console.print(f"{written.n_calls} of the {written.n_rows} calls to review: open {written.folder / PAGE}, type "
                   f"each one's type in {written.folder / SHEET}, then: sccscore apply-review {predictions} "
                   f"{written.folder} --out corrected.csv", highlight=False)

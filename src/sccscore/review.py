@@ -33,11 +33,12 @@ THUMBNAIL = 160  # px a crop is shown at: the sisters of a chromosome a few doze
 
 @dataclass(frozen=True)
 class Review:
-    """A review written by :func:`write_review`: its folder, the calls it shows and the rows of the table."""
+    """A review written by :func:`write_review`: its folder, the calls it shows, the table's rows, crops not read."""
 
     folder: Path
     n_calls: int
     n_rows: int
+    unread: list[ImageReadError]  # crops shown blank: moved since classify
 
 
 def calls_to_check(rows: list[dict[str, str]], every: bool = False) -> list[dict[str, str]]:
@@ -68,28 +69,39 @@ def write_review(predictions: str | Path, out_dir: str | Path, every: bool = Fal
                             "choose another folder")
     order = np.random.default_rng(seed).permutation(len(chosen))
     shuffled = [chosen[i] for i in order]
+    thumbnails, unread = _thumbnails([row["path"] for row in shuffled])
+    if len(unread) == len(shuffled):
+        raise SccscoreError(f"none of the {len(shuffled)} crops to review can be read, such as {unread[0]}: the "
+                            "table's paths are where classify wrote them (run review from the folder it ran in)")
     write_csv(out / KEY, ["number", "path", "sample"],
               ([n, row["path"], row["sample"]] for n, row in enumerate(shuffled, start=1)))
     write_csv(out / SHEET, ["number", "type"], ([n, ""] for n in range(1, len(shuffled) + 1)))
-    _write_page(out / PAGE, [row["path"] for row in shuffled])
-    return Review(out, len(shuffled), len(rows))
+    _write_page(out / PAGE, thumbnails)
+    return Review(out, len(shuffled), len(rows), unread)
 
 
-def _write_page(path: Path, crops: list[str]) -> None:
-    from .report import STYLE, image_uri
-
-    figures = []
-    for number, crop in enumerate(crops, start=1):
+def _thumbnails(crops: list[str]) -> tuple[list[Image.Image], list[ImageReadError]]:
+    """Each crop small enough to show, a blank where one cannot be read; and why those cannot."""
+    thumbnails, unread = [], []
+    for crop in crops:
         try:
             image = Image.fromarray(read_image(crop))
-        except ImageReadError:  # moved since classify: the number stays, to be left blank
+        except ImageReadError as error:  # moved since classify: its number stays, to be left blank
             image = Image.new("RGB", (8, 8), "white")
+            unread.append(error)
         image.thumbnail((THUMBNAIL, THUMBNAIL))
-        figures.append(f"<figure><img class='review' alt='{number}' src='{image_uri(image)}'>"
-                       f"<figcaption>{number}</figcaption></figure>")
+        thumbnails.append(image)
+    return thumbnails, unread
+
+
+def _write_page(path: Path, thumbnails: list[Image.Image]) -> None:
+    from .report import STYLE, image_uri
+
+    figures = [f"<figure><img class='review' alt='{number}' src='{image_uri(image)}'>"
+               f"<figcaption>{number}</figcaption></figure>" for number, image in enumerate(thumbnails, start=1)]
     page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>sccscore review</title><style>{STYLE}"
             f"img.review {{ width: {THUMBNAIL}px; height: {THUMBNAIL}px; object-fit: contain; }}</style></head><body>"
-            f"<h1>Review of {len(crops)} chromosomes</h1><p>Type each chromosome's type (A, B or C) beside its "
+            f"<h1>Review of {len(thumbnails)} chromosomes</h1><p>Type each chromosome's type (A, B or C) beside its "
             f"number in {SHEET}; leave it blank to keep the call. The chromosomes are shuffled, and neither their "
             f"sample nor the model's call is shown, so that what you expect of a sample cannot lean on what you see. "
             f"Do not open {KEY} until you are done. Then: sccscore apply-review.</p>{''.join(figures)}</body></html>\n")
