@@ -418,13 +418,19 @@ def by_hand_sentence(report: dict[str, Any]) -> str | None:
 
 def model_call(row: dict[str, str]) -> str | None:
     """The type the model gave a row (its likeliest; the type called, among equals), or None without probabilities."""
-    try:
-        probabilities = {c: float(row[f"p_{c}"]) for c in CLASS_NAMES}
-    except (KeyError, TypeError, ValueError):
+    if (probabilities := row_probabilities(row)) is None:
         return None
     likeliest = max(probabilities, key=probabilities.get)
     # written to six decimals, two types may tie where the model's did not: the one called, if it is one of them
     return row["predicted"] if probabilities.get(row["predicted"]) == probabilities[likeliest] else likeliest
+
+
+def row_probabilities(row: dict[str, str]) -> dict[str, float] | None:
+    """Type -> the probability classify wrote beside a row's call; None for a row without them (made by hand)."""
+    try:
+        return {c: float(row[f"p_{c}"]) for c in CLASS_NAMES}
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def typed_by(rows: list[dict[str, str]], table: str | Path) -> str | None:

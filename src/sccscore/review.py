@@ -22,9 +22,10 @@ import numpy as np
 from PIL import Image
 
 from ._atomic import atomic_open, output_folder, write_csv
-from .compare import model_call, normalised_type, read_predictions, read_table
+from .compare import normalised_type, read_predictions, read_table, row_probabilities
 from .errors import ImageReadError, SccscoreError
 from .images import CLASS_NAMES, read_image
+from .report import STYLE, image_uri
 from .spreads import needs_check
 
 SHEET, KEY, PAGE = "review.csv", "key.csv", "review.html"
@@ -45,8 +46,7 @@ def calls_to_check(rows: list[dict[str, str]], every: bool = False) -> list[dict
     """The rows a person should look at (less sure than 0.9), or ``every`` one."""
     if every:
         return rows
-    return [row for row in rows if model_call(row) is not None
-            and needs_check([float(row[f"p_{c}"]) for c in CLASS_NAMES])]
+    return [row for row in rows if (shares := row_probabilities(row)) and needs_check(list(shares.values()))]
 
 
 def write_review(predictions: str | Path, out_dir: str | Path, every: bool = False, seed: int = 0) -> Review:
@@ -95,8 +95,6 @@ def _thumbnails(crops: list[str]) -> tuple[list[Image.Image], list[ImageReadErro
 
 
 def _write_page(path: Path, thumbnails: list[Image.Image]) -> None:
-    from .report import STYLE, image_uri
-
     figures = [f"<figure><img class='review' alt='{number}' src='{image_uri(image)}'>"
                f"<figcaption>{number}</figcaption></figure>" for number, image in enumerate(thumbnails, start=1)]
     page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>sccscore review</title><style>{STYLE}"
