@@ -66,12 +66,20 @@ def test_a_review_shows_the_calls_to_check_blind_and_its_types_reach_compare(cla
     assert all(after[r["path"]]["predicted"] == r["label"] for r in unsure)
     assert [after[r["path"]]["predicted"] for r in rows if r not in unsure] == [r["predicted"] for r in rows
                                                                                  if r not in unsure]
-    # compare counts and lists the calls the review changed, per sample
+    assert [r["path"] for r in after.values() if r["reviewed"] == "blind"] == [r["path"] for r in unsure]
+    # compare counts the calls looked at and those the review changed, per sample, and that they were set blind
     report = tmp_path / "compare.json"
     compared = cli("compare", "wt_small", "ctf18_small", "--predictions", str(corrected), "--json", str(report))
     assert compared.returncode == 0, compared.stderr
-    by_sample = {s: sum(r["sample"] == s for r in wrong) for s in ("wt_small", "ctf18_small")}
-    assert json.loads(report.read_text())["set_by_hand"] == by_sample
+    samples = ("wt_small", "ctf18_small")
+    by_sample, looked_at = ({s: sum(r["sample"] == s for r in chosen) for s in samples} for chosen in (wrong, unsure))
+    figures = json.loads(report.read_text())
+    assert figures["set_by_hand"] == figures["set_in_blind_review"] == by_sample
+    assert figures["reviewed_blind"] == looked_at
+    counted = ", ".join(f"{s} {by_sample[s]} of 12" for s in samples)
+    assert (f"Calls set right by hand, counted as set: {counted}, all in a blind review (sccscore review) of "
+            f"wt_small {looked_at['wt_small']}, ctf18_small {looked_at['ctf18_small']} calls.") in " ".join(
+        compared.stdout.split())
     # a review typed in is not written over; one applied to another table is refused, and nothing is written
     with pytest.raises(SccscoreError, match=r"review\.csv: holds types typed in already"):
         write_review(classified, tmp_path / "review")
@@ -92,9 +100,19 @@ def test_bad_review_sheets_name_the_line(classified, tmp_path, cli):
     run = cli("apply-review", str(classified), str(tmp_path / "review"), "--out", str(tmp_path / "c.csv"))
     assert run.returncode == 2 and "review.csv, line 3: number 999 is not in" in run.stderr
     assert "Traceback" not in run.stderr and not (tmp_path / "c.csv").exists()
-    sheet.write_text("number,type\n1,\n")  # nothing typed: the table as it was
+    sheet.write_text("number,type\n1,\n")  # nothing typed: the table as it was, none marked as reviewed
     applied = apply_review(classified, tmp_path / "review", tmp_path / "same.csv")
-    assert applied == (0, {}) and _rows(tmp_path / "same.csv") == _rows(classified)
+    same = _rows(tmp_path / "same.csv")
+    assert applied == (0, {}) and [r.pop("reviewed") for r in same] == [""] * 24 and same == _rows(classified)
+    # a review that agrees with the model changes nothing, and says so
+    first = _rows(tmp_path / "review" / "key.csv")[0]
+    called = next(r["predicted"] for r in _rows(classified) if r["path"] == first["path"])
+    sheet.write_text(f"number,type\n1,{called}\n")
+    assert apply_review(classified, tmp_path / "review", tmp_path / "agreed.csv") == (1, {})
+    run = cli("compare", "wt_small", "ctf18_small", "--predictions", str(tmp_path / "agreed.csv"))
+    reviewed = {s: int(s == first["sample"]) for s in ("wt_small", "ctf18_small")}
+    assert (f"A blind review (sccscore review) of wt_small {reviewed['wt_small']}, ctf18_small "
+            f"{reviewed['ctf18_small']} calls changed none.") in " ".join(run.stdout.split())
     # crops moved since classify: shown blank, and said; none left to show is an error, and nothing is written
     table, moved = _rows(classified), tmp_path / "moved.csv"
     unsure = [r["path"] for r in calls_to_check(read_predictions(classified))]

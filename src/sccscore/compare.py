@@ -27,6 +27,7 @@ from .images import CLASS_NAMES, label_from_folder_name
 from .stats import (MIN_CELLS, MIN_REPLICATES, compare_cells, compare_counts, compare_replicates,
                     corrected_with_ci, holm, proportions_with_ci)
 
+REVIEWED_BLIND = "blind"  # the reviewed column of a call a person looked at in sccscore review
 
 def counts_from_summary(summary: list[dict[str, Any]]) -> dict[str, np.ndarray]:
     """Predicted A/B/C counts per sample from :func:`sccscore.classify.classify`'s summary."""
@@ -385,9 +386,18 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
                     if replicate_folders or replicates is not None else None)
     report = compare({name: counts[name] for name in samples}, samples[0], confusion, seed, cells=cell_arrays(cells),
                      replicates=replicate_arrays(cells, replicate_of) if replicate_of else None)
-    by_hand = Counter(row["sample"] for row in set_by_hand(compared))
-    return Comparison(report | {"typed_by": model, "set_by_hand": {name: by_hand[name] for name in samples}},
+    changed = set_by_hand(compared)
+    per_sample = {key: Counter(row["sample"] for row in chosen) for key, chosen in (
+        ("set_by_hand", changed), ("set_in_blind_review", [row for row in changed if reviewed_blind(row)]),
+        ("reviewed_blind", [row for row in compared if reviewed_blind(row)]))}
+    return Comparison(report | {"typed_by": model} | {key: {name: counts[name] for name in samples}
+                                                      for key, counts in per_sample.items()},
                       rows, cells, replicate_of)
+
+
+def reviewed_blind(row: dict[str, str]) -> bool:
+    """Whether a person looked at a row's call in a blind review (``sccscore review``; its ``reviewed`` column)."""
+    return row.get("reviewed") == REVIEWED_BLIND
 
 
 def set_by_hand(rows: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -407,11 +417,18 @@ def set_by_hand(rows: list[dict[str, str]]) -> list[dict[str, str]]:
 
 
 def by_hand_sentence(report: dict[str, Any]) -> str | None:
-    """The calls set right by hand in each sample compared (:func:`compare_table`), in words; None where none were."""
-    counts = report.get("set_by_hand") or {}
-    if not any(counts.values()):
-        return None
-    each = ", ".join(f"{name} {n} of {report['groups'][name]['n']}" for name, n in counts.items())
+    """The calls a person set right or reviewed in each sample compared (:func:`compare_table`), in words.
+
+    None where a person did neither.
+    """
+    changed, reviewed = report.get("set_by_hand") or {}, report.get("reviewed_blind") or {}
+    review = (f"a blind review (sccscore review) of {', '.join(f'{name} {n}' for name, n in reviewed.items())} calls"
+              if any(reviewed.values()) else "")
+    if not any(changed.values()):
+        return f"{review[0].upper()}{review[1:]} changed none." if review else None
+    each = ", ".join(f"{name} {n} of {report['groups'][name]['n']}" for name, n in changed.items())
+    if sum(report["set_in_blind_review"].values()) == sum(changed.values()):
+        return f"Calls set right by hand, counted as set: {each}, all in {review}."
     return (f"Calls set right by hand, counted as set: {each}. Set them blind to the sample (sccscore review), so that "
             "they cannot favour one.")
 

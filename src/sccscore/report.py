@@ -25,8 +25,8 @@ from PIL import Image
 
 from ._atomic import atomic_open
 from .explain import explain, gallery
-from .compare import (by_hand_sentence, from_spreads, model_call, read_predictions, set_by_hand, tally_by,
-                      write_cell_figure)
+from .compare import (by_hand_sentence, from_spreads, model_call, read_predictions, reviewed_blind, set_by_hand,
+                      tally_by, write_cell_figure)
 from .errors import ImageReadError
 from .images import ImageItem, image_stem, read_image
 from .metrics import concordance, confusion_matrix, open_concordance
@@ -281,10 +281,11 @@ def _by_hand_section(comparison: dict[str, Any], rows: list[dict[str, str]]) -> 
     """Each call a person set right in the table, beside the model's: what the figures above rest on besides it."""
     if not (sentence := by_hand_sentence(comparison)):
         return ""
-    table = [[_chromosome_name(row), f"{call} ({float(row[f'p_{call}']):.2f})", row["predicted"]]
-             for row in set_by_hand(rows) if (call := model_call(row))]
+    table = [[_chromosome_name(row), f"{call} ({float(row[f'p_{call}']):.2f})", row["predicted"],
+              "yes" if reviewed_blind(row) else ""] for row in set_by_hand(rows) if (call := model_call(row))]
     return (f"<h2>Calls set right by hand</h2><p>{html.escape(sentence)}</p>"
-            + _table(["chromosome", "model's call (probability)", "set to"], table))
+            + (_table(["chromosome", "model's call (probability)", "set to", "in a blind review"], table)
+               if table else ""))
 
 
 def _to_check(rows: list[dict[str, str]]) -> str:

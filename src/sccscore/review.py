@@ -8,8 +8,8 @@ carry that lean. :func:`write_review` shows those crops shuffled, each by a numb
 only (``review.html``), with a sheet to type each one's type in (``review.csv``) and
 the key from number to crop (``key.csv``, for :func:`apply_review`, not for the
 reviewer). :func:`apply_review` writes the predictions table again with the types
-given; ``compare`` then counts and lists the calls set right
-(:func:`sccscore.compare.set_by_hand`).
+given, each call looked at marked in a ``reviewed`` column; ``compare`` then counts
+the calls reviewed and lists those set right (:func:`sccscore.compare.set_by_hand`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image
 
 from ._atomic import atomic_open, output_folder, write_csv
-from .compare import normalised_type, read_predictions, read_table, row_probabilities
+from .compare import REVIEWED_BLIND, normalised_type, read_predictions, read_table, row_probabilities
 from .errors import ImageReadError, SccscoreError
 from .images import CLASS_NAMES, read_image
 from .report import STYLE, image_uri
@@ -141,8 +141,8 @@ def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Pat
                                 "a review of another table?")
         typed[key[number]["path"]] = called
     changed = Counter(by_path[path]["sample"] for path, called in typed.items() if by_path[path]["predicted"] != called)
-    for path, called in typed.items():
-        by_path[path]["predicted"] = called
-    header = list(rows[0])
-    write_csv(out, header, ([row[column] for column in header] for row in rows))
+    for path, called in typed.items():  # looked at, changed or not: compare says how many of each
+        by_path[path] |= {"predicted": called, "reviewed": REVIEWED_BLIND}
+    header = list(dict.fromkeys([*rows[0], "reviewed"]))
+    write_csv(out, header, ([row.get(column, "") for column in header] for row in rows))
     return len(typed), dict(changed)
