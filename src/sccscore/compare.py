@@ -29,6 +29,7 @@ from .stats import (MIN_CELLS, MIN_REPLICATES, compare_cells, compare_counts, co
 
 REVIEWED_BLIND = "blind"  # the reviewed column of a call a person looked at in sccscore review
 
+
 def counts_from_summary(summary: list[dict[str, Any]]) -> dict[str, np.ndarray]:
     """Predicted A/B/C counts per sample from :func:`sccscore.classify.classify`'s summary."""
     return {row["sample"]: np.array([row[f"n_{c}"] for c in CLASS_NAMES]) for row in summary}
