@@ -100,6 +100,10 @@ def test_bad_review_sheets_name_the_line(classified, tmp_path, cli):
     run = cli("apply-review", str(classified), str(tmp_path / "review"), "--out", str(tmp_path / "c.csv"))
     assert run.returncode == 2 and "review.csv, line 3: number 999 is not in" in run.stderr
     assert "Traceback" not in run.stderr and not (tmp_path / "c.csv").exists()
+    sheet.write_text("number,type\n1,A\n2,\n1,B\n")  # two types for one chromosome: which is meant?
+    with pytest.raises(SccscoreError, match=r"review\.csv, line 4: number 1 is typed on line 2 too; keep one"):
+        apply_review(classified, tmp_path / "review", tmp_path / "c.csv")
+    assert not (tmp_path / "c.csv").exists()
     sheet.write_text("number,type\n1,\n")  # nothing typed: the table as it was, none marked as reviewed
     applied = apply_review(classified, tmp_path / "review", tmp_path / "same.csv")
     same = _rows(tmp_path / "same.csv")

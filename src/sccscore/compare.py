@@ -388,12 +388,11 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     report = compare({name: counts[name] for name in samples}, samples[0], confusion, seed, cells=cell_arrays(cells),
                      replicates=replicate_arrays(cells, replicate_of) if replicate_of else None)
     changed = set_by_hand(compared)
-    per_sample = {key: Counter(row["sample"] for row in chosen) for key, chosen in (
-        ("set_by_hand", changed), ("set_in_blind_review", [row for row in changed if reviewed_blind(row)]),
-        ("reviewed_blind", [row for row in compared if reviewed_blind(row)]))}
-    return Comparison(report | {"typed_by": model} | {key: {name: counts[name] for name in samples}
-                                                      for key, counts in per_sample.items()},
-                      rows, cells, replicate_of)
+    by_person = {"set_by_hand": changed, "set_in_blind_review": [row for row in changed if reviewed_blind(row)],
+                 "reviewed_blind": [row for row in compared if reviewed_blind(row)]}
+    for key, chosen in by_person.items():  # per sample, each compared sample named
+        report[key] = {name: sum(row["sample"] == name for row in chosen) for name in samples}
+    return Comparison(report | {"typed_by": model}, rows, cells, replicate_of)
 
 
 def reviewed_blind(row: dict[str, str]) -> bool:
@@ -423,13 +422,12 @@ def by_hand_sentence(report: dict[str, Any]) -> str | None:
     None where a person did neither.
     """
     changed, reviewed = report.get("set_by_hand") or {}, report.get("reviewed_blind") or {}
-    review = (f"a blind review (sccscore review) of {', '.join(f'{name} {n}' for name, n in reviewed.items())} calls"
-              if any(reviewed.values()) else "")
+    review = f"blind review (sccscore review) of {', '.join(f'{name} {n}' for name, n in reviewed.items())} calls"
     if not any(changed.values()):
-        return f"{review[0].upper()}{review[1:]} changed none." if review else None
+        return f"A {review} changed none." if any(reviewed.values()) else None
     each = ", ".join(f"{name} {n} of {report['groups'][name]['n']}" for name, n in changed.items())
     if sum(report["set_in_blind_review"].values()) == sum(changed.values()):
-        return f"Calls set right by hand, counted as set: {each}, all in {review}."
+        return f"Calls set right by hand, counted as set: {each}, all in a {review}."
     return (f"Calls set right by hand, counted as set: {each}. Set them blind to the sample (sccscore review), so that "
             "they cannot favour one.")
 

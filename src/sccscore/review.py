@@ -119,20 +119,24 @@ def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Pat
     Raises
     ------
     SccscoreError
-        If the sheet names a number the key lacks, gives something other than a
-        type, or the key names a crop the table lacks: nothing is written then.
+        If the sheet names a number the key lacks or one number twice, gives something
+        other than a type, or the key names a crop the table lacks: nothing is written then.
     """
     review_dir, table = Path(review_dir), Path(predictions)
     key = {row["number"].strip(): row for row in read_table(review_dir / KEY, "review key", {"number", "path"})}
     rows = read_predictions(table)
     by_path = {row["path"]: row for row in rows}
     typed: dict[str, str] = {}
+    first_line: dict[str, int] = {}
     for line, entry in enumerate(_read_sheet(review_dir), start=2):
         number, given = entry["number"].strip(), (entry["type"] or "").strip()
         if not given:
             continue
         if number not in key:
             raise SccscoreError(f"{review_dir / SHEET}, line {line}: number {number} is not in {review_dir / KEY}")
+        if (earlier := first_line.setdefault(number, line)) != line:
+            raise SccscoreError(f"{review_dir / SHEET}, line {line}: number {number} is typed on line {earlier} too; "
+                                "keep one")
         if (called := normalised_type(given)) is None:
             raise SccscoreError(f"{review_dir / SHEET}, line {line}: type '{given}' is not one of "
                                 f"{', '.join(CLASS_NAMES)}; leave it blank to keep the call")
