@@ -22,12 +22,13 @@ from sccscore.detect import (DetectSettings, MergeModel, crop, crop_box, detect,
 from sccscore.detection_eval import all_processed, annotated_images, annotated_spreads, figures, leave_one_out
 from sccscore.errors import ModelError, SccscoreError
 from sccscore.images import read_image
+from sccscore.layout import run_folder
 from sccscore.models import SPREAD_MODEL, load_model
 from sccscore.preprocess import paper_preprocess
 from sccscore.shape import SHAPE_MEASURES, ShapeModel, combine, fit_shape_model
 from sccscore.spread_model import (FittedSpreadModels, fit_spread_head, load_spread_model, save_spread_models,
                                    what_to_expect)
-from sccscore.spreads import CHECK_BELOW, TYPE_COLOURS, classify_spreads, detect_spreads, run_folder
+from sccscore.spreads import CHECK_BELOW, TYPE_COLOURS, classify_spreads, detect_spreads
 
 SPREADS = ("spread1", "spread2", "spread3", "spread5")
 IN_SAMPLE = 0.944  # sccscore:spreads on the spreads it was fitted on: every matched chromosome, as annotated

@@ -617,7 +617,6 @@ def compare(
     from ._atomic import write_json
     from .compare import (check_replicate_source, compare_table, confusion_from, correction_caution, from_spreads,
                           read_sheet, validation_confusion, write_tables)
-    from .models import model_reference
 
     if make_report and out is None:
         raise SccscoreError("--report needs --out, the folder to write report.html into")
@@ -645,6 +644,8 @@ def compare(
                                  use_outline=outline, merge_model=models.merge, shape_model=models.shape)
         table, names = out / "predictions.csv", _spread_samples(samples, read)
     else:
+        from .models import model_reference
+
         loaded = _load(model or RELEASED, preprocess)
         table, names = _classify_for_comparison(samples, out, loaded, quiet, device)
         if matrix is None and (matrix := validation_confusion(loaded.config.training)) is not None:
@@ -688,7 +689,7 @@ def _confusion_of_table(table: Path, samples: list[str]):
     (None, None) where it has none: a released model, a spread classifier, a table without a model column.
     """
     from .compare import from_spreads, read_predictions, typed_by, validation_confusion
-    from .models import named, read_config
+    from .config import named, read_config
 
     rows = [row for row in read_predictions(table) if row["sample"] in samples]
     model = typed_by(rows, table)
@@ -863,7 +864,7 @@ def _model_of_spread_crops(items: list) -> str | None:
     The model for crops types a spread's crops alike only about half the time; None for other crops.
     """
     from .compare import read_predictions, typed_by
-    from .spreads import spread_run
+    from .layout import spread_run
 
     runs = {spread_run(item.path) for item in items}
     if not runs or None in runs:

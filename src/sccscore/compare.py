@@ -187,7 +187,7 @@ def cell_counts(rows: list[dict[str, str]], sheet: dict[str, str] | None = None)
 
 def _cell_of(row: dict[str, str], sheet: dict[str, str] | None) -> tuple[str | None, Path | None]:
     """A row's cell, and the folder its name was read within (None where a person named it: a sheet)."""
-    from .spreads import run_folder  # spreads imports this module
+    from .layout import run_folder
 
     path = Path(row["path"])
     if sheet and (cell := sheet.get(row["path"]) or sheet.get(path.name)):

@@ -2,13 +2,15 @@
 
 A model is only meaningful together with the input pipeline it was trained with
 and the order of its classes, so these live in one frozen dataclass that is saved
-as ``config.json`` beside the weights and read back with a version check.
+as ``config.json`` beside the weights and read back with a version check. Reading it
+needs no torch, so commands that only read tables (``compare --predictions``) start fast.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .errors import ModelError
@@ -19,6 +21,10 @@ IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 PREPROCESS_CHOICES = ("none", "paper")
 HEADS = ("classifier", "multidepth")
+# the references of the models sccscore ships or downloads, and the file a model folder describes itself in
+PAPER_PREFIX = "paper:"
+SPREAD_MODEL = "sccscore:spreads"
+CONFIG_FILE = "config.json"
 
 
 @dataclass(frozen=True)
@@ -114,3 +120,23 @@ class ModelConfig:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"model config is malformed ({exc!r})") from None
+
+
+def named(reference: str) -> bool:
+    """Whether a model reference names a model sccscore ships or downloads, not a folder."""
+    return reference.startswith(PAPER_PREFIX) or reference == SPREAD_MODEL
+
+
+def read_config(folder: str | Path) -> ModelConfig:
+    """The configuration of a model folder saved by :func:`sccscore.models.save_model`, with its training record; no weights read."""
+    config_path = Path(folder) / CONFIG_FILE
+    if not config_path.is_file():
+        raise ModelError(f"{config_path}: missing; {folder} is not a model saved by sccscore")
+    try:
+        return ModelConfig.from_dict(json.loads(config_path.read_text()))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{config_path}: not valid JSON ({exc})") from None
+    except OSError as exc:
+        raise ModelError(f"{config_path}: cannot be read ({exc.strerror or exc})") from None
+    except ModelError as exc:
+        raise ModelError(f"{config_path}: {exc}") from None

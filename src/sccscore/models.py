@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -29,12 +28,9 @@ import torch
 from torch import nn
 
 from ._atomic import staged_folder
-from .config import ModelConfig
+from .config import CONFIG_FILE, PAPER_PREFIX, SPREAD_MODEL, ModelConfig, named, read_config
 from .errors import DataError, ModelError
 
-PAPER_PREFIX = "paper:"
-SPREAD_MODEL = "sccscore:spreads"
-CONFIG_FILE = "config.json"
 SPREAD_HEAD_FILE = "spread_head.safetensors"  # the classifier of a spread model folder (sccscore.spread_model)
 WEIGHTS_FILE = "model.safetensors"
 
@@ -176,11 +172,6 @@ def load_model(reference: str | Path, preprocess: str | None = None) -> ScoringM
     return model.eval()
 
 
-def named(reference: str) -> bool:
-    """Whether a model reference names a model sccscore ships or downloads, not a folder."""
-    return reference.startswith(PAPER_PREFIX) or reference == SPREAD_MODEL
-
-
 def model_reference(model: ScoringModel) -> str:
     """What a table names the model that typed it by: the reference :func:`load_model` took, else its name."""
     return model.reference or model.config.name
@@ -275,21 +266,6 @@ def _load_folder(folder: Path) -> ScoringModel:
     model = ScoringModel(config)
     _load_state(model, state, weights_path)
     return model
-
-
-def read_config(folder: str | Path) -> ModelConfig:
-    """The configuration of a model folder saved by :func:`save_model`, with its training record; no weights read."""
-    config_path = Path(folder) / CONFIG_FILE
-    if not config_path.is_file():
-        raise ModelError(f"{config_path}: missing; {folder} is not a model saved by sccscore")
-    try:
-        return ModelConfig.from_dict(json.loads(config_path.read_text()))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ModelError(f"{config_path}: not valid JSON ({exc})") from None
-    except OSError as exc:
-        raise ModelError(f"{config_path}: cannot be read ({exc.strerror or exc})") from None
-    except ModelError as exc:
-        raise ModelError(f"{config_path}: {exc}") from None
 
 
 def save_model(model: ScoringModel, folder: str | Path) -> Path:

@@ -29,11 +29,12 @@ from .compare import (by_hand_sentence, from_spreads, model_call, read_predictio
                       tally_by, write_cell_figure)
 from .errors import ImageReadError
 from .images import ImageItem, image_stem, read_image
+from .layout import run_folder
 from .metrics import concordance, confusion_matrix, open_concordance
 from .models import ScoringModel, model_reference
 from .plots import plot_distributions
 from .spread_model import what_to_expect
-from .spreads import CHECK_BELOW, run_folder, to_check_sentence
+from .spreads import CHECK_BELOW, to_check_sentence
 from .version import versions
 
 N_LEAST_CERTAIN = 12

@@ -38,7 +38,7 @@ import shutil
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -171,26 +171,6 @@ def _write_detection_tables(out: Path, spreads: list[Spread], rejected: list[Rej
               ([str(s.item.path), s.item.sample, s.item.name, caution] for s in spreads for caution in s.cautions))
 
 
-def run_folder(crop_path: str | Path, image: str = "") -> Path:
-    """The classify output folder a chromosome's crop was cut into (OUT/crops/sample/<image>/001.png).
-
-    ``image`` is the crop's image as ``predictions.csv`` names it (``slide1/field.png`` lies
-    a folder deeper than ``field.png``). A shorter path (a table made by hand) gives its top
-    folder, which holds no overlays.
-    """
-    parents = Path(crop_path).parents
-    return parents[min(2 + len(PurePosixPath(image or "spread").parts), len(parents) - 1)]
-
-
-def spread_run(crop_path: str | Path) -> Path | None:
-    """The output folder of the detect or classify --spreads run that cut a crop (its ``crops/`` beside detections.csv).
-
-    Found on disk, for crops given alone; :func:`run_folder` finds it from a table's row.
-    """
-    return next((folder.parent for folder in Path(crop_path).parents
-                 if folder.name == "crops" and (folder.parent / "detections.csv").is_file()), None)
-
-
 def _warn_cautions(spread: Spread) -> None:
     for caution in spread.cautions:
         warnings.warn(f"{spread.item.path}: {caution}", stacklevel=3)
@@ -201,7 +181,7 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
     rgb = read_image(item.path)
     found = detect(rgb, settings, merge_model, luminance=is_jpeg(item.path))
     stem = item.stem
-    folder = output_folder(out / "crops" / item.sample / stem)  # run_folder() reads this layout back
+    folder = output_folder(out / "crops" / item.sample / stem)  # layout.run_folder() reads this layout back
     crops = {}
     for chromosome in found.chromosomes:
         crops[chromosome.id] = _save_png(paper_preprocess(crop(rgb, found, chromosome, settings.margin)),
