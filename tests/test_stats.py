@@ -2,6 +2,7 @@
 
 import csv
 import html
+import itertools
 import json
 from pathlib import Path
 
@@ -272,6 +273,27 @@ def test_cell_level_comparison():
     assert result["mannwhitney_p_floor"] == pytest.approx(
         scipy_stats.mannwhitneyu([1, 2, 3], [4, 5, 6, 7], method="exact").pvalue)
     assert result["mannwhitney_p_floor"] > 0.05
+    # cells of equal fractions (ties): every split counted, never below the floor as the normal approximation went
+    tied = compare_cells([[3, 1, 0]] * 3, [[1, 2, 1]] * 3, n_boot=10)
+    assert tied["mannwhitney_p"] == pytest.approx(0.1) == tied["mannwhitney_p_floor"]
+    assert scipy_stats.mannwhitneyu([0.75] * 3, [0.25] * 3).pvalue == pytest.approx(0.0469, abs=1e-4)
+    # a tie across the samples (0.2 in both): p from every split of the 7 cells, counted here
+    tied = compare_cells([[8, 2, 0], [8, 2, 0], [7, 2, 1], [10, 0, 0]], [[3, 5, 2], [8, 2, 0], [5, 4, 1]], n_boot=10)
+    assert tied["mannwhitney_p"] == pytest.approx(_exact_mann_whitney_p([0.7, 0.2, 0.5], [0.2, 0.2, 0.3, 0.0]))
+
+
+def _exact_mann_whitney_p(sample, reference):
+    """Two-sided p over every split of the pooled cells into groups of the samples' sizes, a tie counting half."""
+    pooled = [*sample, *reference]
+
+    def u(group):  # Mann-Whitney U of the cells in group against the rest
+        return sum((pooled[i] > pooled[j]) + (pooled[i] == pooled[j]) / 2
+                   for i in group for j in range(len(pooled)) if j not in group)
+
+    observed = u(range(len(sample)))
+    splits = [u(group) for group in itertools.combinations(range(len(pooled)), len(sample))]
+    at_least, at_most = np.mean([s >= observed for s in splits]), np.mean([s <= observed for s in splits])
+    return min(1.0, 2 * min(at_least, at_most))
 
 
 def test_cells_for_power_against_the_noncentral_t():
