@@ -28,7 +28,7 @@ from sccscore.preprocess import paper_preprocess
 from sccscore.shape import SHAPE_MEASURES, ShapeModel, combine, fit_shape_model
 from sccscore.spread_model import (FittedSpreadModels, fit_spread_head, load_spread_model, save_spread_models,
                                    what_to_expect)
-from sccscore.spreads import CHECK_BELOW, TYPE_COLOURS, classify_spreads, detect_spreads
+from sccscore.spreads import CHECK_BELOW, TYPE_COLOURS, classify_spreads, detect_spreads, mark_set_by_hand
 
 SPREADS = ("spread1", "spread2", "spread3", "spread5")
 IN_SAMPLE = 0.944  # sccscore:spreads on the spreads it was fitted on: every matched chromosome, as annotated
@@ -678,6 +678,16 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert ("<h2>Calls set right by hand</h2>" in page and f"<tr><td>a_rich / spread3 #{checked['id']}</td>"
             f"<td>B ({float(checked['p_B']):.2f})</td><td>A</td><td></td></tr></table>" in page)
     assert "<a href='../out/overlays/c_rich/spread2.png'>" in page  # from the report's folder to classify's
+    # the overlay shows it as set: redrawn in the report's copy, classify's full-size file linked as it drew it
+    assert ("<figcaption>a_rich / spread3 (1 call set right by hand redrawn; the full-size overlay shows "
+            "classify&#x27;s)</figcaption>") in page and "<figcaption>a_rich / spread5</figcaption>" in page
+    drawn = Image.open(out / "overlays" / "a_rich" / "spread3.png").convert("RGB")
+    x0, y0, x1, y1 = (int(checked[k]) for k in ("x0", "y0", "x1", "y1"))
+    assert (np.asarray(drawn)[y1, x0:x1 + 1] == ImageColor.getrgb(TYPE_COLOURS["B"])).all(axis=1).mean() >= 0.5
+    mark_set_by_hand(drawn, [checked])
+    right_below_label = np.asarray(drawn)[y0 + 16:y1 + 2, x1 - 2]
+    for edge in (np.asarray(drawn)[y1 + 1, x0 - 1:x1 + 2], right_below_label):
+        assert (edge == ImageColor.getrgb(TYPE_COLOURS["A"])).all(axis=1).all()
 
 
 def test_compare_spreads_in_one_step_as_classify_then_compare(cli, oshima, tmp_path):

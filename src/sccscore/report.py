@@ -16,8 +16,9 @@ import hashlib
 import html
 import io
 import os
+from collections import defaultdict
 from datetime import datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
@@ -34,7 +35,7 @@ from .metrics import concordance, confusion_matrix, open_concordance
 from .models import ScoringModel, model_reference
 from .plots import plot_distributions
 from .spread_model import what_to_expect
-from .spreads import CHECK_BELOW, to_check_sentence
+from .spreads import CHECK_BELOW, mark_set_by_hand, to_check_sentence
 from .version import versions
 
 N_LEAST_CERTAIN = 12
@@ -235,7 +236,8 @@ def _spreads_section(runs: list[Path], model: ScoringModel, rows: list[dict[str,
 
     The shares are counted from ``rows``, so that calls set right by hand count; the
     overlays are the ones classify drew in the ``runs`` that the rows' crops were cut in,
-    embedded small and linked to the full-size file (relative to ``out_dir``, the report's).
+    with those calls redrawn, embedded small and linked to the full-size file as classify
+    drew it (relative to ``out_dir``, the report's).
     """
     classes = list(model.config.classes)
     # metaphase 2 before 10, and no error on one renamed by hand
@@ -246,17 +248,26 @@ def _spreads_section(runs: list[Path], model: ScoringModel, rows: list[dict[str,
     parts = ["<h2>Metaphases</h2><p class='note'>Chromosomes found in whole spreads, grouped into metaphases "
              "(the cells of the analysis). Boxes: green A, orange B, vermilion C, as in the charts, dashed where "
              f"the call is less sure than {CHECK_BELOW:g}; grey, left out (nucleus, debris, cluster, cut by the "
-             "image border, or drawn on it; see detections.csv). The boxes show classify's calls: a call set right "
-             "by hand in predictions.csv counts in the tables but is not redrawn.</p>",
+             "image border, or drawn on it; see detections.csv). A call set right by hand in predictions.csv is "
+             "redrawn in its new type's colour, its box thicker and its label starred (12 B*).</p>",
              _expected_on_new_spreads(model),
              _to_check(rows),
              _table(["sample", "image", "metaphase", "chromosomes", *(f"{c} %" for c in classes)], table),
              _cautions([run / "cautions.csv" for run in runs])]
+    by_hand = defaultdict(list)  # (run, sample, image without its file type) -> its calls set right by hand
+    for row in set_by_hand(rows):
+        image = PurePosixPath(row["image"]).with_suffix("")
+        by_hand[run_folder(row["path"], row["image"]), row["sample"], image.as_posix()].append(row)
     for run, overlay in ((run, overlay) for run in runs for overlay in sorted((run / "overlays").glob("*/**/*.png"))):
         sample, *within = overlay.relative_to(run / "overlays").with_suffix("").parts
         caption = f"{sample} / {'/'.join(within)}"  # as the chromosomes are named below: sample / image #id
         link = quote(Path(os.path.relpath(overlay, out_dir)).as_posix())
         with Image.open(overlay) as image:
+            if changed := by_hand.get((run, sample, "/".join(within))):
+                image = image.convert("RGB")
+                mark_set_by_hand(image, changed)
+                caption += (f" ({len(changed)} {'call' if len(changed) == 1 else 'calls'} set right by hand "
+                            "redrawn; the full-size overlay shows classify's)")
             image.thumbnail((900, 900))
             parts.append(f"<figure class='overlay'><a href='{link}'><img src='{_jpeg_uri(image)}' "
                          f"alt='{html.escape(caption)}'></a><figcaption>{html.escape(caption)}</figcaption></figure>")

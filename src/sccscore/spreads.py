@@ -33,6 +33,7 @@ run without detecting those spreads again.
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import warnings
@@ -46,7 +47,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ._atomic import atomic_open, output_folder, read_kept_json, write_csv, write_json
 from .annotations import LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo
-from .compare import tally_by
+from .compare import model_call, tally_by
 from .detect import Detection, DetectSettings, MergeModel, crop, detect, detection_cautions
 from .errors import ImageReadError, SccscoreError
 from .images import (CLASS_NAMES, ImageItem, Rejected, fail_on_rejected, is_jpeg, items_from_paths, read_image,
@@ -236,7 +237,6 @@ def _write_overlay(out: Path, spread: Spread, rgb: np.ndarray, types: dict[int, 
     """The image with every box: chromosomes in blue (or their type's colour, dashed if to check), the rest grey."""
     image = Image.fromarray(rgb)
     draw = ImageDraw.Draw(image)
-    font = ImageFont.load_default(size=13)  # on a white outline: readable over stained chromosomes
     for d in spread.detections:
         if d.status == "chromosome":
             typed = bool(types) and d.id in types
@@ -246,12 +246,48 @@ def _write_overlay(out: Path, spread: Spread, rgb: np.ndarray, types: dict[int, 
                 _dashed_rectangle(draw, d.box, colour, width=2)
             else:
                 draw.rectangle(d.box, outline=colour, width=2)
-            label = f"{d.id} {types[d.id]}{'?' * unsure}" if typed else str(d.id)
-            draw.text((d.box[0] + 2, d.box[1]), label, fill=colour, font=font, stroke_width=2, stroke_fill="white")
+            _draw_label(draw, d.box, _call_label(d.id, types[d.id], unsure) if typed else str(d.id), colour)
         else:
             draw.rectangle(d.box, outline=LEFT_OUT_COLOUR, width=1)
             draw.text((d.box[0] + 2, d.box[1]), d.status, fill=LEFT_OUT_COLOUR)
     _save_png(np.asarray(image), _image_file(out / "overlays", spread.item, ".png"))
+
+
+def mark_set_by_hand(overlay: Image.Image, rows: Sequence[dict[str, str]]) -> None:
+    """Redraw on a spread's overlay, as classify drew it, the calls a person set right since.
+
+    ``rows`` are the overlay's rows of predictions.csv whose type was changed
+    (:func:`sccscore.compare.set_by_hand`): each box is drawn again, twice as thick, in its
+    new type's colour, and its label, over classify's painted white, is starred (``12 B*``):
+    short, so as not to hide its neighbours' labels.
+    """
+    draw = ImageDraw.Draw(overlay)
+    for row in rows:
+        number, box = int(row["id"]), tuple(int(row[k]) for k in ("x0", "y0", "x1", "y1"))
+        colour = TYPE_COLOURS[row["predicted"]]
+        draw.rectangle((box[0] - 1, box[1] - 1, box[2] + 1, box[3] + 1), outline=colour, width=4)
+        classify_label = _call_label(number, model_call(row) or "", row.get("check") == "yes")
+        draw.rectangle(draw.textbbox(_label_origin(box), classify_label, font=_label_font(), stroke_width=2),
+                       fill="white")  # classify's label painted out
+        _draw_label(draw, box, f"{number} {row['predicted']}*", colour)
+
+
+def _call_label(number: int, call: str, unsure: bool) -> str:
+    return f"{number} {call}{'?' * unsure}"
+
+
+def _draw_label(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], label: str, colour) -> None:
+    """A box's label at its top left, outlined in white: readable over stained chromosomes."""
+    draw.text(_label_origin(box), label, fill=colour, font=_label_font(), stroke_width=2, stroke_fill="white")
+
+
+def _label_origin(box: tuple[int, int, int, int]) -> tuple[int, int]:
+    return box[0] + 2, box[1]
+
+
+@functools.cache
+def _label_font() -> ImageFont.FreeTypeFont:
+    return ImageFont.load_default(size=13)
 
 
 def _dashed_rectangle(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], outline: str,
