@@ -77,6 +77,20 @@ def test_classify_report_without_comparison(small_labelled, tmp_path, cli):
     assert page.count("data:image/png;base64,") >= 13  # galleries and the 12 least certain crops
 
 
+def test_report_of_a_table_typed_by_hand_leaves_out_what_needs_the_models_probabilities(small_labelled, tmp_path,
+                                                                                         cli):
+    # a table a lab typed itself (path, sample, type) is compared like classify's: no gallery of the model's most
+    # confident calls, no least certain ones, where the model gave none (it failed with a traceback)
+    crops = sorted(path for path in small_labelled.rglob("*") if path.is_file())[:8]
+    table = tmp_path / "typed.csv"
+    table.write_text("path,sample,predicted\n" + "".join(f"{p},{'wt' if i < 4 else 'ko'},{'AB'[i >= 4]}\n"
+                                                          for i, p in enumerate(crops)))
+    run = cli("compare", "wt", "ko", "--predictions", str(table), "--out", str(tmp_path / "out"), "--report")
+    assert run.returncode == 0, run.stderr
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert "<h2>Tests against wt</h2>" in page and "Grad-CAM" not in page and "Least certain" not in page
+
+
 def test_charts_colour_each_type_as_the_spreads_overlays_do(tmp_path):
     """A biologist reads the A/B/C chart beside the overlays: type A is one colour in both, and so are B and C."""
     import numpy as np

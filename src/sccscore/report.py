@@ -26,8 +26,8 @@ from PIL import Image
 
 from ._atomic import atomic_open
 from .explain import explain, gallery
-from .compare import (by_hand_sentence, from_spreads, model_call, read_predictions, reviewed_blind, set_by_hand,
-                      tally_by, write_cell_figure)
+from .compare import (by_hand_sentence, from_spreads, model_call, read_predictions, reviewed_blind,
+                      row_probabilities, set_by_hand, tally_by, write_cell_figure)
 from .errors import ImageReadError
 from .images import ImageItem, image_stem, read_image
 from .layout import run_folder
@@ -84,7 +84,8 @@ def write_report(
     if from_spreads(rows):
         runs = list(dict.fromkeys(run_folder(row["path"], row.get("image", "")) for row in rows))  # tables pasted
         sections.append(_spreads_section(runs, model, rows, out_dir))
-    sections += [_gallery_section(model, rows, classes), _least_certain_section(rows, classes)]
+    if scored := [row for row in rows if row_probabilities(row) is not None]:  # a table made by hand has none
+        sections += [_gallery_section(model, scored, classes), _least_certain_section(scored, classes)]
     tests = (comparison or {}).get("tests", {}).values()  # the cells' and replicates' sentences under, where known
     verdicts = "".join('<p class="verdict">' + "<br>".join(
         html.escape(v) for v in (t["verdict"], t.get("cell_verdict"), t.get("replicate_verdict")) if v) + "</p>"
@@ -341,9 +342,8 @@ def _gallery_section(model: ScoringModel, rows: list[dict[str, str]], classes: l
 
 
 def _least_certain_section(rows: list[dict[str, str]], classes: list[str]) -> str:
-    top = lambda r: max(float(r[f"p_{c}"]) for c in classes)  # noqa: E731
     figures = []
-    for row in sorted(rows, key=top)[:N_LEAST_CERTAIN]:
+    for row in sorted(rows, key=lambda r: max(row_probabilities(r).values()))[:N_LEAST_CERTAIN]:
         try:
             thumbnail = Image.fromarray(read_image(row["path"]))
         except ImageReadError:  # a file moved or changed since classify: show the row without it
