@@ -131,3 +131,10 @@ def test_bad_review_sheets_name_the_line(classified, tmp_path, cli):
     _write(sure, [r | {"p_A": "1.0", "p_B": "0.0", "p_C": "0.0", "predicted": "A"} for r in _rows(classified)])
     run = cli("review", str(sure), "--out", str(tmp_path / "none"))
     assert run.returncode == 2 and "no call is less sure than 0.9" in run.stderr and "give --all" in run.stderr
+    typed = tmp_path / "typed.csv"  # a table typed by hand: no probabilities to mark calls by
+    typed.write_text("path,sample,predicted\n" + "".join(f"{r['path']},{r['sample']},{r['predicted']}\n"
+                                                         for r in _rows(classified)))
+    run = cli("review", str(typed), "--out", str(tmp_path / "typed"))
+    assert run.returncode == 2 and f"{typed}: gives no probabilities (typed by hand?), so no call is marked to " \
+        "check; give --all" in " ".join(run.stderr.split())
+    assert cli("review", str(typed), "--out", str(tmp_path / "typed"), "--all").returncode == 0

@@ -26,7 +26,7 @@ from .compare import REVIEWED_BLIND, normalised_type, read_predictions, read_tab
 from .errors import ImageReadError, SccscoreError
 from .images import CLASS_NAMES, read_image
 from .report import STYLE, image_uri
-from .spreads import needs_check
+from .spreads import CHECK_BELOW, needs_check
 
 SHEET, KEY, PAGE = "review.csv", "key.csv", "review.html"
 THUMBNAIL = 160  # px a crop is shown at: the sisters of a chromosome a few dozen pixels long can be told apart
@@ -61,8 +61,10 @@ def write_review(predictions: str | Path, out_dir: str | Path, every: bool = Fal
     rows = read_predictions(predictions)
     chosen = calls_to_check(rows, every)
     if not chosen:
-        raise SccscoreError(f"{predictions}: no call is less sure than 0.9, so none is marked to check; "
-                            "give --all to review every call")
+        why = ("gives no probabilities (typed by hand?), so no call is marked to check"
+               if not any(row_probabilities(row) for row in rows) else
+               f"no call is less sure than {CHECK_BELOW:g}, so none is marked to check")
+        raise SccscoreError(f"{predictions}: {why}; give --all to review every call")
     out = output_folder(out_dir)
     if (out / SHEET).is_file() and any(row.get("type", "").strip() for row in _read_sheet(out)):
         raise SccscoreError(f"{out / SHEET}: holds types typed in already; apply it (sccscore apply-review) or "
