@@ -128,7 +128,10 @@ def named(reference: str) -> bool:
 
 
 def read_config(folder: str | Path) -> ModelConfig:
-    """The configuration of a model folder saved by :func:`sccscore.models.save_model`, with its training record; no weights read."""
+    """The configuration of a model folder saved by :func:`sccscore.models.save_model`, with its training record.
+
+    No weights are read, and no torch is imported.
+    """
     config_path = Path(folder) / CONFIG_FILE
     if not config_path.is_file():
         raise ModelError(f"{config_path}: missing; {folder} is not a model saved by sccscore")
