@@ -7,7 +7,8 @@ import tifffile
 from PIL import Image, ImageOps
 
 from sccscore.errors import ImageReadError, SccscoreError
-from sccscore.images import label_from_folder_name, read_crop, read_image, scan_sample, scan_samples
+from sccscore.images import (label_from_folder_name, read_crop, read_image, repeated_files, scan_sample,
+                             scan_samples)
 
 
 @pytest.fixture
@@ -243,3 +244,12 @@ def test_two_samples_with_one_name_are_refused(tmp_path, crop):
         Image.fromarray(crop).save(tmp_path / parent / "wt" / "1.png")
     with pytest.raises(SccscoreError, match="sample name 'wt' is already used"):
         scan_samples([tmp_path / "x" / "wt", tmp_path / "y" / "wt"])
+
+
+def test_repeated_files_are_those_with_the_same_bytes(ikemoto, tmp_path):
+    crops = sorted((ikemoto / "images" / "wt" / "b").iterdir())[:3]
+    copy, same_size = tmp_path / "copy.jpg", tmp_path / "same size.jpg"
+    copy.write_bytes(crops[1].read_bytes())
+    same_size.write_bytes(bytes(reversed(crops[1].read_bytes())))  # its size, other bytes: not a copy
+    assert repeated_files([*crops, same_size, copy, tmp_path / "gone.jpg"]) == [[crops[1], copy]]
+    assert repeated_files(crops) == []

@@ -1,6 +1,7 @@
 """report.html on real crops, opened in headless Chromium."""
 
 import csv
+import html
 import re
 import shutil
 import subprocess
@@ -62,6 +63,24 @@ def test_report_renders_in_chromium_without_errors(report, tmp_path):
     with Image.open(screenshot) as image:
         assert image.size == (1200, 2400)
         assert len(image.convert("RGB").getcolors(maxcolors=1 << 20) or []) > 100  # not a blank page
+
+
+def test_an_image_given_twice_is_said_on_screen_and_in_the_report(small_labelled, tmp_path, cli):
+    # a crop copied into a second folder (or saved twice) counts as a second chromosome: the lab should know
+    first = sorted((small_labelled / "b").iterdir())[0]
+    copy = small_labelled / "c" / "copy.jpg"
+    shutil.copy(first, copy)
+    out = tmp_path / "classified"
+    result = cli("classify", str(small_labelled), "--model", "paper:squeezenet1_1/2", "--out", str(out), "--report", "-q")
+    assert result.returncode == 0, result.stderr
+    assert (f"warning: the same image is given twice ({first}, {copy}): each copy counts as a chromosome of its own; "
+            "keep one") in " ".join(result.stderr.split())
+    page = (out / "report.html").read_text()
+    assert f"<li>wt_small/{first.name} = wt_small/copy.jpg</li>" in page
+    assert html.escape("The same image was scored more than once, and each copy counted") in page
+    copy.unlink()  # without it, nothing is said
+    again = cli("classify", str(small_labelled), "--model", "paper:squeezenet1_1/2", "--out", str(out), "--report", "-q")
+    assert "the same image" not in again.stderr and "The same image" not in (out / "report.html").read_text()
 
 
 def test_classify_report_without_comparison(small_labelled, tmp_path, cli):

@@ -571,6 +571,16 @@ def test_detect_cli_writes_crops_table_and_overlay(cli, oshima, tmp_path):
     assert Counter(row["predicted"] for row in _rows(tmp_path / "explained" / "explanations.csv")) == {"A": 46, "B": 1}
 
 
+def test_a_spread_given_twice_is_said(oshima, tmp_path):
+    # saved again under another name, its metaphases would count twice in the comparison
+    folder = _linked(tmp_path / "wt", oshima, ["spread3"])
+    (folder / "spread3 again.png").symlink_to(oshima / "images" / "spread3.png")
+    with pytest.warns(UserWarning, match=r"the same image is given twice \(\S+/spread3 again.png, \S+/spread3.png\): "
+                                         "each copy counts as a spread of its own; keep one"):
+        found = detect_spreads([folder], tmp_path / "out")
+    assert len(found.spreads) == 2
+
+
 def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     samples = {"c_rich": ["spread2"], "a_rich": ["spread3", "spread5"]}
     for sample, names in samples.items():
@@ -1041,7 +1051,7 @@ def test_evaluate_detection_with_the_shipped_spread_classifier(cli, oshima, tmp_
 @pytest.mark.slow
 def test_leave_one_spread_out_figures(oshima, ikemoto):
     """Each spread scored by a merge model and classifier fitted without it (docs/benchmarks.md)."""
-    with pytest.warns(UserWarning, match="the same image appears"):  # two identical WT crops
+    with pytest.warns(UserWarning, match="the same image is given twice"):  # two identical WT crops
         report = leave_one_out(oshima / "images", oshima / "labels",
                                [ikemoto / "images" / "wt", ikemoto / "images" / "ctf18"])
     assert report["n_true"] == 249

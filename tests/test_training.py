@@ -156,7 +156,7 @@ def test_a_duplicated_image_is_warned_about(two_genotypes):
     first = next((two_genotypes[0] / "a").iterdir())
     shutil.copy(first, two_genotypes[0] / "a" / "copy.jpg")
     items, _ = labelled_items(two_genotypes[:1])
-    with pytest.warns(UserWarning, match="the same image appears 2 times"):
+    with pytest.warns(UserWarning, match="the same image is given twice"):
         fingerprints(items)
 
 

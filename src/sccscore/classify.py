@@ -29,7 +29,8 @@ from typing import Any, TextIO
 
 from ._atomic import output_folder, read_kept_json, write_csv, write_json
 from .errors import SccscoreError
-from .images import ImageItem, Rejected, fail_on_rejected, refuse_output_inside, scan_samples
+from .images import (ImageItem, Rejected, fail_on_rejected, refuse_output_inside, repeated_files, scan_samples,
+                     warn_repeated)
 from .models import ScoringModel, model_reference
 from .predict import ProgressCallback, predict_batches
 
@@ -84,6 +85,7 @@ def classify(
     if strict:
         fail_on_rejected(rejected)
     items = [item for sample in samples for item in sample.items]
+    warn_repeated(repeated_files(item.path for item in items))
     out_dir = output_folder(out_dir)
     header = _prediction_header(model, items)
     run = {"model": model_reference(model), "folders": [str(s.folder.resolve()) for s in samples],

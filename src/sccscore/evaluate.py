@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .errors import SccscoreError
-from .images import fail_on_rejected, scan_sample
+from .images import fail_on_rejected, repeated_files, scan_sample, warn_repeated
 from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, open_concordance, recall
 from .models import ScoringModel, model_reference
 from .predict import Predictions, ProgressCallback, predict
@@ -41,6 +41,7 @@ def evaluate(
         raise SccscoreError(f"{sample.folder}: not a labelled folder (expected sub-folders a, b and c)")
     if strict:
         fail_on_rejected(sample.rejected)
+    warn_repeated(repeated_files(item.path for item in sample.items), what="labelled image")
     predictions = predict(model, sample.items, progress=progress, **predict_options)
     if strict:
         fail_on_rejected(predictions.rejected)

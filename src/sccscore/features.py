@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import tempfile
-import warnings
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -32,7 +31,7 @@ import torch
 
 from .config import ModelConfig
 from .errors import DataError, ImageReadError
-from .images import ImageItem, read_crop
+from .images import ImageItem, read_crop, warn_repeated
 from .models import ScoringModel, dihedral_views, imagenet_backbone_state
 from .preprocess import prepare
 from .runtime import resolve_device
@@ -48,11 +47,7 @@ def fingerprints(items: Sequence[ImageItem]) -> list[str]:
     seen: dict[str, list[Path]] = defaultdict(list)
     for item, digest in zip(items, digests):
         seen[digest].append(item.path)
-    for paths in seen.values():
-        if len(paths) > 1:
-            warnings.warn(
-                f"the same image appears {len(paths)} times: {', '.join(map(str, paths))}", stacklevel=2
-            )
+    warn_repeated([paths for paths in seen.values() if len(paths) > 1])
     return digests
 
 

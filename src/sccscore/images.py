@@ -12,7 +12,9 @@ Alpha is composited onto white, the background of a Giemsa bright-field image.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import warnings
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -20,6 +22,7 @@ import numpy as np
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from .errors import ImageReadError, SccscoreError
+from .sample_data import sha256
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp"})
 # microscopes' own formats (Zeiss, Nikon, Leica, Olympus, Imaris, DeltaVision): stacks with metadata that Pillow and
@@ -456,3 +459,33 @@ def items_from_paths(paths: Sequence[str | Path]) -> tuple[list[ImageItem], list
             items += sample.items
             rejected += sample.rejected
     return items, rejected
+
+
+def repeated_files(paths: Iterable[str | Path]) -> list[list[Path]]:
+    """The files given more than once: groups of two or more with the same bytes, in the order given.
+
+    Only files that share their size with another are read, so distinct crops cost a
+    look at their size each. An unreadable file is left to the reader that reports it.
+    """
+    by_size: dict[int, list[Path]] = defaultdict(list)
+    for path in map(Path, paths):
+        try:
+            by_size[path.stat().st_size].append(path)
+        except OSError:
+            continue
+    by_content: dict[str, list[Path]] = defaultdict(list)
+    for same_size in (group for group in by_size.values() if len(group) > 1):
+        for path in same_size:
+            try:
+                by_content[sha256(path)].append(path)
+            except OSError:
+                continue
+    return [group for group in by_content.values() if len(group) > 1]
+
+
+def warn_repeated(groups: list[list[Path]], what: str = "chromosome") -> None:
+    """Warn of each file given more than once (:func:`repeated_files`): each copy counts as a ``what`` of its own."""
+    for group in groups:
+        times = "twice" if len(group) == 2 else f"{len(group)} times"
+        warnings.warn(f"the same image is given {times} ({', '.join(map(str, group))}): each copy counts as a {what} "
+                      "of its own; keep one", stacklevel=3)

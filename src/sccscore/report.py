@@ -29,7 +29,7 @@ from .explain import explain, gallery
 from .compare import (by_hand_sentence, from_spreads, model_call, read_predictions, reviewed_blind,
                       row_probabilities, set_by_hand, tally_by, write_cell_figure)
 from .errors import ImageReadError
-from .images import ImageItem, image_stem, read_image
+from .images import ImageItem, image_stem, read_image, repeated_files
 from .layout import run_folder
 from .metrics import concordance, confusion_matrix, open_concordance
 from .models import ScoringModel, model_reference
@@ -69,7 +69,7 @@ def write_report(
     predictions = Path(predictions) if predictions else out_dir / "predictions.csv"
     rows = read_predictions(predictions)
     classes = list(model.config.classes)
-    sections = [_settings_section(model, rows, settings or {})]
+    sections = [_repeated_images(rows), _settings_section(model, rows, settings or {})]
     if comparison:
         paths = [out_dir / "distribution.png", out_dir / "distribution.svg"]
         plot_distributions(comparison, paths)
@@ -129,6 +129,18 @@ def _data_fingerprint(rows: list[dict[str, str]]) -> str:
     for path in sorted(row["path"] for row in rows):
         digest.update(hashlib.sha256(Path(path).read_bytes()).digest() if Path(path).is_file() else path.encode())
     return digest.hexdigest()
+
+
+def _repeated_images(rows: list[dict[str, str]]) -> str:
+    """A caution where one image was scored more than once, each copy counted; empty where none was."""
+    by_path = {Path(row["path"]): row for row in rows}
+    if not (groups := repeated_files(by_path)):
+        return ""
+    items = "".join("<li>" + " = ".join(html.escape(_chromosome_name(by_path[path])) for path in group) + "</li>"
+                    for group in groups)
+    return ("<div class='expected'><p>The same image was scored more than once, and each copy counted as a "
+            "chromosome of its own: keep one, and classify again (or delete the others' rows from "
+            f"predictions.csv).</p><ul>{items}</ul></div>")
 
 
 def _settings_section(model: ScoringModel, rows: list[dict[str, str]], settings: dict[str, Any]) -> str:

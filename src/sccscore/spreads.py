@@ -51,7 +51,7 @@ from .compare import model_call, tally_by
 from .detect import Detection, DetectSettings, MergeModel, crop, detect, detection_cautions
 from .errors import ImageReadError, SccscoreError
 from .images import (CLASS_NAMES, ImageItem, Rejected, fail_on_rejected, is_jpeg, items_from_paths, read_image,
-                     refuse_output_inside)
+                     refuse_output_inside, repeated_files, warn_repeated)
 from .models import ScoringModel, model_reference
 from .plots import TYPE_COLOURS
 from .predict import predict
@@ -150,6 +150,7 @@ def _spread_items(paths: Sequence[str | Path], out_dir: str | Path,
             raise SccscoreError(f"{seen[key]} and {item.path} are both image '{key[1]}' of sample '{item.sample}', so "
                                 "their crops and rows would mix: rename one, or give them as separate samples")
         seen[key] = item.path
+    warn_repeated(repeated_files(item.path for item in items), what="spread")
     return items, rejected
 
 
