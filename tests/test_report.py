@@ -40,6 +40,8 @@ def test_report_is_self_contained(report):
     assert len(sources) >= 5 and all(source.startswith("data:image/png;base64,") for source in sources)
     assert "wt_small" in page and "Tests against wt_small" in page and "Least certain chromosomes" in page
     assert "chromosome level" in page
+    # the answer first, then what it rests on: the settings close the page, as a paper's methods
+    assert page.index("Tests against wt_small") < page.index("Least certain chromosomes") < page.index("<h2>Settings")
     (scored_with,) = re.findall(r"<td>scored with</td><td>([^<]*)</td>", page)
     assert scored_with.endswith(("bfloat16, near ties scored again in float32", "float32"))
     assert (report.parent / "distribution.png").stat().st_size > 1000

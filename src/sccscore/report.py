@@ -1,11 +1,11 @@
 """A one-page HTML report a biologist can read, self-contained (images embedded, opens offline).
 
 Built from a classify run's ``predictions.csv`` and, where there is one, a
-comparison (:mod:`sccscore.compare`): settings, versions and fingerprints; the
-per-sample table and the stacked A/B/C chart with intervals; the tests with a
-plain verdict; agreement with labels where the crops are labelled; Grad-CAM
-galleries per type; and the least certain chromosomes, for a person to check.
-The chart is also written as PNG and SVG beside the report.
+comparison (:mod:`sccscore.compare`): the plain verdicts; the per-sample table and
+the stacked A/B/C chart with intervals; the tests; agreement with labels where the
+crops are labelled; the spreads' metaphases and overlays; Grad-CAM galleries per
+type; the least certain chromosomes, for a person to check; and last the settings,
+versions and fingerprints. The chart is also written as PNG and SVG beside the report.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def write_report(
     predictions = Path(predictions) if predictions else out_dir / "predictions.csv"
     rows = read_predictions(predictions)
     classes = list(model.config.classes)
-    sections = [_repeated_images(rows), _settings_section(model, rows, settings or {})]
+    sections = [_repeated_images(rows)]
     if comparison:
         paths = [out_dir / "distribution.png", out_dir / "distribution.svg"]
         plot_distributions(comparison, paths)
@@ -86,6 +86,7 @@ def write_report(
         sections.append(_spreads_section(runs, model, rows, out_dir))
     if scored := [row for row in rows if row_probabilities(row) is not None]:  # a table made by hand has none
         sections += [_gallery_section(model, scored, classes), _least_certain_section(scored, classes)]
+    sections.append(_settings_section(model, rows, settings or {}))  # last, as a paper's methods: the answer first
     tests = (comparison or {}).get("tests", {}).values()  # the cells' and replicates' sentences under, where known
     verdicts = "".join('<p class="verdict">' + "<br>".join(
         html.escape(v) for v in (t["verdict"], t.get("cell_verdict"), t.get("replicate_verdict")) if v) + "</p>"
