@@ -8,7 +8,7 @@ from PIL import Image, ImageOps
 
 from sccscore.errors import ImageReadError, SccscoreError
 from sccscore.images import (label_from_folder_name, read_crop, read_image, repeated_files, scan_sample,
-                             scan_samples)
+                             scan_samples, warn_repeated)
 
 
 @pytest.fixture
@@ -253,3 +253,12 @@ def test_repeated_files_are_those_with_the_same_bytes(ikemoto, tmp_path):
     same_size.write_bytes(bytes(reversed(crops[1].read_bytes())))  # its size, other bytes: not a copy
     assert repeated_files([*crops, same_size, copy, tmp_path / "gone.jpg"]) == [[crops[1], copy]]
     assert repeated_files(crops) == []
+    # a folder of links drawn with replacement repeats hundreds of images: three are named, the rest counted
+    groups = [[tmp_path / f"{n}_{copy}.jpg" for copy in range(2 + 5 * (n == 0))] for n in range(5)]
+    with pytest.warns(UserWarning) as said:
+        warn_repeated(groups)
+    assert [str(w.message) for w in said][0] == (f"the same image is given 7 times ({groups[0][0]}, {groups[0][1]}, "
+                                                f"{groups[0][2]} and 4 more): each copy counts as a chromosome of its "
+                                                "own; keep one")
+    assert len(said) == 4 and str(said[3].message) == ("2 more images are given more than once, 4 copies in all: "
+                                                       "each counts as a chromosome of its own")

@@ -483,9 +483,16 @@ def repeated_files(paths: Iterable[str | Path]) -> list[list[Path]]:
     return [group for group in by_content.values() if len(group) > 1]
 
 
-def warn_repeated(groups: list[list[Path]], what: str = "chromosome") -> None:
-    """Warn of each file given more than once (:func:`repeated_files`): each copy counts as a ``what`` of its own."""
-    for group in groups:
+def warn_repeated(groups: list[list[Path]], what: str = "chromosome", most: int = 3) -> None:
+    """Warn of the files given more than once (:func:`repeated_files`): each copy counts as a ``what`` of its own.
+
+    The first ``most`` images are named, each with up to ``most`` of its copies; the rest are counted.
+    """
+    for group in groups[:most]:
         times = "twice" if len(group) == 2 else f"{len(group)} times"
-        warnings.warn(f"the same image is given {times} ({', '.join(map(str, group))}): each copy counts as a {what} "
-                      "of its own; keep one", stacklevel=3)
+        named = ", ".join(map(str, group[:most])) + (f" and {len(group) - most} more" if len(group) > most else "")
+        warnings.warn(f"the same image is given {times} ({named}): each copy counts as a {what} of its own; keep one",
+                      stacklevel=3)
+    if len(groups) > most:
+        warnings.warn(f"{len(groups) - most} more images are given more than once, {sum(map(len, groups[most:]))} "
+                      f"copies in all: each counts as a {what} of its own", stacklevel=3)

@@ -137,11 +137,16 @@ def _repeated_images(rows: list[dict[str, str]]) -> str:
     by_path = {Path(row["path"]): row for row in rows}
     if not (groups := repeated_files(by_path)):
         return ""
-    items = "".join("<li>" + " = ".join(html.escape(_chromosome_name(by_path[path])) for path in group) + "</li>"
-                    for group in groups)
+
+    def named(group: list[Path]) -> str:  # five copies at most: a folder of links may repeat one dozens of times
+        names = " = ".join(html.escape(_chromosome_name(by_path[path])) for path in group[:5])
+        return names + (f" and {len(group) - 5} more copies" if len(group) > 5 else "")
+
+    items = "".join(f"<li>{named(group)}</li>" for group in groups[:10])
+    more = f"<li>and {len(groups) - 10} more images given more than once</li>" if len(groups) > 10 else ""
     return ("<div class='expected'><p>The same image was scored more than once, and each copy counted as a "
             "chromosome of its own: keep one, and classify again (or delete the others' rows from "
-            f"predictions.csv).</p><ul>{items}</ul></div>")
+            f"predictions.csv).</p><ul>{items}{more}</ul></div>")
 
 
 def _settings_section(model: ScoringModel, rows: list[dict[str, str]], settings: dict[str, Any]) -> str:
