@@ -532,6 +532,23 @@ def test_comparing_a_table_of_spreads_reads_it_without_loading_torch(tmp_path, c
     assert "sccscore.compare" in imported and "torch" not in imported
 
 
+def test_p_values_far_below_any_threshold_are_shown_alike(tmp_path, cli):
+    # 2,000 chromosomes a sample, far apart: the p-values underflow to 0, and the trend p and Holm's had been
+    # shown as "0" beside a chi-square "p < 1e-50"
+    table = tmp_path / "predictions.csv"
+    table.write_text("path,sample,predicted\n" + "".join(
+        f"/d/{sample}/{n}.png,{sample},{'A' if (n < 1900) == (sample == 'wt') else 'B'}\n"
+        for sample in ("wt", "ko1", "ko2") for n in range(2000)))
+    run = cli("compare", "wt", "ko1", "ko2", "--predictions", str(table), "--json", str(tmp_path / "c.json"))
+    assert run.returncode == 0, run.stderr
+    figures = json.loads((tmp_path / "c.json").read_text())["tests"]["ko1"]
+    assert figures["trend_p"] == 0 and figures["chi2_p_holm"] < 1e-200  # as computed: kept whole in the JSON
+    said = " ".join(run.stdout.split())
+    assert ("ko1 shows more open chromosomes (B+C) than wt: 95% vs 5%, chi-square p < 1e-50 (< 1e-50 after Holm's "
+            "correction for the 2 samples compared with wt); trend p < 1e-50, Cramer's V") in said
+    assert "e-2" not in said and "p = 0" not in said
+
+
 def test_tables_of_two_runs_pasted_together_count_each_crop_and_cell_once(tmp_path):
     # two days' spreads of one sample, each run with its Image001.png: two metaphases, not one
     spreads = [{"path": f"/{day}/crops/wt/Image001/00{i}.png", "sample": "wt", "image": "Image001.png",

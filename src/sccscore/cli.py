@@ -754,7 +754,7 @@ def _spread_samples(paths: list[str], read) -> list[str]:
 
 
 def _print_comparison(report: dict, corrected_by: str | None = None) -> None:
-    from .compare import by_hand_sentence
+    from .compare import by_hand_sentence, p_clause, shown_p
 
     pct = lambda values: "/".join(f"{100 * v:.1f}" for v in values)  # noqa: E731
     corrected = report["corrected_with"] is not None
@@ -770,7 +770,7 @@ def _print_comparison(report: dict, corrected_by: str | None = None) -> None:
     if by_hand := by_hand_sentence(report):
         stdout.print(by_hand, highlight=False)
     for name, test in report["tests"].items():
-        stdout.print(f"{test['verdict']}; trend p = {test['trend_p']:.2g}, Cramer's V {test['cramers_v']:.2f}, "
+        stdout.print(f"{test['verdict']}; trend {p_clause(test['trend_p'])}, Cramer's V {test['cramers_v']:.2f}, "
                      f"{test['n_for_80pct_power']} chromosomes per sample give 80% power for this B+C shift",
                      highlight=False)
         cell = test["cell_level"]
@@ -778,8 +778,8 @@ def _print_comparison(report: dict, corrected_by: str | None = None) -> None:
             stdout.print(f"cell level: {cell['n_cells']} vs {cell['n_cells_reference']} cells, B+C difference "
                          f"{100 * cell['bc_difference']:+.1f} points (cluster bootstrap 95% CI "
                          f"{100 * cell['bc_difference_ci'][0]:+.1f} to {100 * cell['bc_difference_ci'][1]:+.1f}), "
-                         f"Mann-Whitney p = {cell['mannwhitney_p']:.2g}"
-                         + (f" (Holm {cell['mannwhitney_p_holm']:.2g})" if len(report["tests"]) > 1 else "")
+                         f"Mann-Whitney {p_clause(cell['mannwhitney_p'])}"
+                         + (f" (Holm {shown_p(cell['mannwhitney_p_holm'])})" if len(report["tests"]) > 1 else "")
                          + (f", {n} cells per sample give 80% power for this shift (rough: from the cells' spread)"
                             if (n := cell["n_cells_for_80pct_power"]) else ""), highlight=False)
         if test["cell_verdict"]:

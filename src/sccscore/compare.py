@@ -28,6 +28,7 @@ from .stats import (MIN_CELLS, MIN_REPLICATES, compare_cells, compare_counts, co
                     corrected_with_ci, holm, proportions_with_ci)
 
 REVIEWED_BLIND = "blind"  # the reviewed column of a call a person looked at in sccscore review
+P_SHOWN_BELOW = 1e-50  # smaller p-values are shown as "< 1e-50" (shown_p)
 
 
 def counts_from_summary(summary: list[dict[str, Any]]) -> dict[str, np.ndarray]:
@@ -545,11 +546,29 @@ def _adjust_over_samples(tests: dict[str, dict[str, Any]]) -> tuple[int, int]:
     return len(with_cells), len(tested)
 
 
+def shown_p(p: float) -> str:
+    """A p-value as the terminal and the report show it: two figures, or below :data:`P_SHOWN_BELOW` no more.
+
+    The tests' approximations are not exact that far out, and far smaller values underflow to 0.
+
+    Examples
+    --------
+    >>> shown_p(0.01234), shown_p(2.9e-225), shown_p(0.0)
+    ('0.012', '< 1e-50', '< 1e-50')
+    """
+    return f"< {P_SHOWN_BELOW:g}" if p < P_SHOWN_BELOW else f"{p:.2g}"
+
+
+def p_clause(p: float) -> str:
+    """``p = 0.012``, or ``p < 1e-50``: a p-value in a sentence (:func:`shown_p`)."""
+    return f"p {shown_p(p)}" if p < P_SHOWN_BELOW else f"p = {shown_p(p)}"
+
+
 def _p_text(p: float, p_holm: float | None = None, n_compared: int = 1, reference: str = "") -> str:
     """``p = 0.012``, and the Holm-adjusted p where several samples were compared with the reference."""
-    text = "p < 1e-50" if p < 1e-50 else f"p = {p:.2g}"
+    text = p_clause(p)
     if n_compared > 1:
-        text += f" ({p_holm:.2g} after Holm's correction for the {n_compared} samples compared with {reference})"
+        text += f" ({shown_p(p_holm)} after Holm's correction for the {n_compared} samples compared with {reference})"
     return text
 
 

@@ -27,7 +27,7 @@ from PIL import Image
 from ._atomic import atomic_open
 from .explain import explain, gallery
 from .compare import (by_hand_sentence, from_spreads, model_call, read_predictions, reviewed_blind,
-                      row_probabilities, set_by_hand, tally_by, write_cell_figure)
+                      row_probabilities, set_by_hand, shown_p, tally_by, write_cell_figure)
 from .errors import ImageReadError
 from .images import ImageItem, image_stem, read_image, repeated_files
 from .layout import run_folder
@@ -181,9 +181,9 @@ def _comparison_section(comparison: dict[str, Any], chart_png: bytes, cells_png:
                                     for s, lo, hi in zip(group["distribution"], *group["ci"])]
         rows.append(row + ([_pct(v) for v in group["distribution_corrected"]] if corrected else []))
     several = len(comparison["tests"]) > 1  # then Holm-adjusted over the samples too, as the verdicts read them
-    adjusted = lambda p, p_holm: f"{p:.2g} (Holm {p_holm:.2g})" if several else f"{p:.2g}"  # noqa: E731
-    tests = [[name, adjusted(t["chi2_p"], t["chi2_p_holm"]), f"{t['trend_p']:.2g}",
-              ", ".join(f"{c} {p:.2g}" for c, p in zip(classes, t["fisher_p_holm"])),
+    adjusted = lambda p, p_holm: f"{shown_p(p)} (Holm {shown_p(p_holm)})" if several else shown_p(p)  # noqa: E731
+    tests = [[name, adjusted(t["chi2_p"], t["chi2_p_holm"]), shown_p(t["trend_p"]),
+              ", ".join(f"{c} {shown_p(p)}" for c, p in zip(classes, t["fisher_p_holm"])),
               f"{100 * t['bc_difference']:+.1f} ({100 * t['bc_difference_ci'][0]:+.1f} to {100 * t['bc_difference_ci'][1]:+.1f})",
               f"{t['cramers_v']:.2f}", t["n_for_80pct_power"]] for name, t in comparison["tests"].items()]
     cell_rows = [[name, f"{c['n_cells']} vs {c['n_cells_reference']}",
