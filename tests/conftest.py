@@ -90,3 +90,12 @@ def _run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Comple
         env={**os.environ, **(env or {})},
         timeout=600,
     )
+
+
+@pytest.fixture
+def chromium() -> str:
+    """The headless browser the pages are opened in, as a biologist's browser would open them."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    pytest.fail("Chromium not found: apt-get install chromium (the CI setup installs it)")

@@ -17,13 +17,6 @@ CHECK = """<script>window.addEventListener("load", () => {
 });</script>"""
 
 
-def _chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        if shutil.which(name):
-            return shutil.which(name)
-    pytest.fail("Chromium not found: apt-get install chromium (the CI setup installs it)")
-
-
 @pytest.fixture
 def report(small_labelled, labelled_crops, tmp_path, cli):
     ctf18 = labelled_crops("ctf18", 5, "ctf18")
@@ -48,10 +41,10 @@ def test_report_is_self_contained(report):
     assert (report.parent / "distribution.svg").read_text().lstrip().startswith("<?xml")
 
 
-def test_report_renders_in_chromium_without_errors(report, tmp_path):
+def test_report_renders_in_chromium_without_errors(report, tmp_path, chromium):
     checked = tmp_path / "checked.html"
     checked.write_text(report.read_text().replace("</body>", CHECK + "</body>"))
-    command = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
+    command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
                "--virtual-time-budget=10000"]
     dom = subprocess.run([*command, "--dump-dom", checked.as_uri()], capture_output=True, text=True, timeout=120)
     (summary,) = re.findall(r'<div id="check">(images=\d+[^<]*)</div>', dom.stdout)

@@ -1,7 +1,10 @@
 """A blind review of the calls to check, and its types carried into compare."""
 
 import csv
+import html
 import json
+import re
+import subprocess
 
 import pytest
 
@@ -45,7 +48,7 @@ def test_a_review_shows_the_calls_to_check_blind_and_its_types_reach_compare(cla
     assert sorted(row["path"] for row in key) == sorted(r["path"] for r in unsure) and not any(r["type"] for r in sheet)
     # blind: the page holds the crops by number only, neither sample nor file nor call
     page = (tmp_path / "review" / "review.html").read_text()
-    assert page.count("<figure>") == len(unsure) and "<figcaption>1</figcaption>" in page
+    assert page.count("<figure class='call'") == len(unsure) and "<figcaption>1</figcaption>" in page
     assert not any(word in page for row in unsure for word in (row["sample"], row["path"].rsplit("/", 1)[1]))
     # shuffled by the seed: the same seed, the same order; another, another
     again = write_review(classified, tmp_path / "again")
@@ -138,3 +141,52 @@ def test_bad_review_sheets_name_the_line(classified, tmp_path, cli):
     assert run.returncode == 2 and f"{typed}: gives no probabilities (typed by hand?), so no call is marked to " \
         "check; give --all" in " ".join(run.stderr.split())
     assert cli("review", str(typed), "--out", str(tmp_path / "typed"), "--all").returncode == 0
+
+
+# Injected into a copy of review.html: what a reviewer does with the keys and the mouse, then the sheet the page saves
+REVIEWER = """<script>window.addEventListener("load", () => {
+  const press = key => document.dispatchEvent(new KeyboardEvent("keydown", {key}));
+  press("b"); press("ArrowRight"); press("c");  // 1: B; 2 passed over; 3: C
+  document.querySelector("figure.call[data-number='5'] input[value='A']").click();  // 5: A, by a click
+  press("c"); press("ArrowLeft"); press("Backspace");  // 6: C, then back to it and cleared: the call stands
+  document.body.insertAdjacentHTML("beforeend",
+    `<pre id="sheet">${reviewCsv()}</pre><p id="count">${document.getElementById("typed").textContent}</p>`);
+});</script>"""
+
+
+def test_the_review_page_types_by_key_and_click_and_saves_a_sheet_of_its_own_review(classified, tmp_path, cli,
+                                                                                     chromium):
+    written = write_review(classified, tmp_path / "review")
+    page = (tmp_path / "review" / "review.html").read_text()
+    assert page.count("<figure class='call'") == written.n_calls and page.count("value='' checked") == written.n_calls
+    driven = tmp_path / "review" / "driven.html"
+    driven.write_text(page.replace("</body>", REVIEWER + "</body>"))
+    dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
+                          "--virtual-time-budget=5000", "--dump-dom", driven.as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    assert not [line for line in dom.stderr.splitlines() if ":CONSOLE" in line]  # no script error
+    (saved,) = re.findall(r'<pre id="sheet">(number,.*?)</pre>', dom.stdout, re.S)  # not the script's own text
+    assert re.search(r'<p id="count">3</p>', dom.stdout)  # the page's own count of the types given
+    sheet = tmp_path / "Downloads" / "review.csv"
+    sheet.parent.mkdir()
+    sheet.write_text(html.unescape(saved))
+    key = _rows(tmp_path / "review" / "key.csv")
+    entries = _rows(sheet)
+    assert [(e["number"], e["type"]) for e in entries[:6]] == [("1", "B"), ("2", ""), ("3", "C"), ("4", ""),
+                                                               ("5", "A"), ("6", "")]
+    assert {e["review"] for e in entries} == {row["review"] for row in key} and len(key[0]["review"]) == 12
+    # applied from where the browser saved it: the three types reach the crops the key names by those numbers
+    run = cli("apply-review", str(classified), str(tmp_path / "review"), "--sheet", str(sheet), "--out",
+              str(tmp_path / "corrected.csv"))
+    assert run.returncode == 0, run.stderr
+    assert "3 types given in the review" in run.stderr
+    after = {r["path"]: r for r in _rows(tmp_path / "corrected.csv")}
+    assert [(after[key[n]["path"]]["predicted"], after[key[n]["path"]]["reviewed"]) for n in (0, 2, 4)] == [
+        ("B", "blind"), ("C", "blind"), ("A", "blind")]
+    assert after[key[1]["path"]]["reviewed"] == "" and after[key[5]["path"]]["reviewed"] == ""
+    # a sheet saved from another review (another seed shuffles other crops under the same numbers) is refused
+    write_review(classified, tmp_path / "other", seed=1)
+    with pytest.raises(SccscoreError, match=r"Downloads/review\.csv: saved from another review \(\w{12}\) than the one "
+                                            r"in \S+/other \(\w{12}\): save it from \S+/other/review\.html"):
+        apply_review(classified, tmp_path / "other", tmp_path / "wrong.csv", sheet)
+    assert not (tmp_path / "wrong.csv").exists()

@@ -838,21 +838,24 @@ def review(
     if written.unread:
         console.print(f"caution: {len(written.unread)} crop(s) could not be read and are shown blank, such as "
                       f"{written.unread[0]}", highlight=False)
-    console.print(f"{written.n_calls} of the {written.n_rows} calls to review: open {written.folder / PAGE}, type "
-                  f"each one's type in {written.folder / SHEET}, then: sccscore apply-review {predictions} "
-                  f"{written.folder} --out corrected.csv", highlight=False)
+    console.print(f"{written.n_calls} of the {written.n_rows} calls to review: open {written.folder / PAGE}, give "
+                  f"each its type and save {SHEET}, then: sccscore apply-review {predictions} {written.folder} "
+                  f"--sheet <the {SHEET} saved> --out corrected.csv", highlight=False)
 
 
 @app.command("apply-review")
 def apply_review(
     predictions: Annotated[Path, typer.Argument(help="The predictions.csv the review was written from.")],
-    review_dir: Annotated[Path, typer.Argument(help="The folder sccscore review wrote, its review.csv typed in.")],
+    review_dir: Annotated[Path, typer.Argument(help="The folder sccscore review wrote.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="The predictions table with the types given.")],
+    sheet: Annotated[Optional[Path], typer.Option(
+        "--sheet", help="The review.csv its review.html saved (default: the folder's review.csv, typed in by "
+                        "hand).")] = None,
 ) -> None:
-    """Write the predictions table again with the types typed in a review, for compare --predictions."""
+    """Write the predictions table again with the types given in a review, for compare --predictions."""
     from .review import apply_review as run
 
-    n_typed, changed = run(predictions, review_dir, out)
+    n_typed, changed = run(predictions, review_dir, out, sheet)
     each = f" ({', '.join(f'{sample} {n}' for sample, n in changed.items())})" if changed else ""
     console.print(f"{n_typed} types given in the review, {sum(changed.values())} of them changing the call{each}: "
                   f"wrote {out}; compare --predictions {out} counts and lists them", highlight=False)

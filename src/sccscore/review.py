@@ -5,15 +5,18 @@ The calls a person should look at are those less sure than
 ``check`` column. Set right with the sample in view, they could
 lean towards the result one expects of it, and the test between samples would
 carry that lean. :func:`write_review` shows those crops shuffled, each by a number
-only (``review.html``), with a sheet to type each one's type in (``review.csv``) and
-the key from number to crop (``key.csv``, for :func:`apply_review`, not for the
-reviewer). :func:`apply_review` writes the predictions table again with the types
-given, each call looked at marked in a ``reviewed`` column; ``compare`` then counts
-the calls reviewed and lists those set right (:func:`sccscore.compare.set_by_hand`).
+only (``review.html``, where each is given its type by a click or a key, and which
+saves the types as a sheet naming its review), with an empty sheet to type the types
+in by hand instead (``review.csv``) and the key from number to crop (``key.csv``,
+for :func:`apply_review`, not for the reviewer). :func:`apply_review` writes the
+predictions table again with the types given, each call looked at marked in a
+``reviewed`` column; ``compare`` then counts the calls reviewed and lists those set
+right (:func:`sccscore.compare.set_by_hand`).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +69,7 @@ def write_review(predictions: str | Path, out_dir: str | Path, every: bool = Fal
                f"no call is less sure than {CHECK_BELOW:g}, so none is marked to check")
         raise SccscoreError(f"{predictions}: {why}; give --all to review every call")
     out = output_folder(out_dir)
-    if (out / SHEET).is_file() and any(row.get("type", "").strip() for row in _read_sheet(out)):
+    if (out / SHEET).is_file() and any(row.get("type", "").strip() for row in _read_sheet(out / SHEET)):
         raise SccscoreError(f"{out / SHEET}: holds types typed in already; apply it (sccscore apply-review) or "
                             "choose another folder")
     order = np.random.default_rng(seed).permutation(len(chosen))
@@ -75,10 +78,12 @@ def write_review(predictions: str | Path, out_dir: str | Path, every: bool = Fal
     if len(unread) == len(shuffled):
         raise SccscoreError(f"none of the {len(shuffled)} crops to review can be read, such as {unread[0]}: the "
                             "table's paths are where classify wrote them (run review from the folder it ran in)")
-    write_csv(out / KEY, ["number", "path", "sample"],
-              ([n, row["path"], row["sample"]] for n, row in enumerate(shuffled, start=1)))
+    # names this review in its key and in the sheet its page saves: a sheet saved from another review is refused
+    review = hashlib.sha256("\n".join(row["path"] for row in shuffled).encode()).hexdigest()[:12]
+    write_csv(out / KEY, ["number", "path", "sample", "review"],
+              ([n, row["path"], row["sample"], review] for n, row in enumerate(shuffled, start=1)))
     write_csv(out / SHEET, ["number", "type"], ([n, ""] for n in range(1, len(shuffled) + 1)))
-    _write_page(out / PAGE, thumbnails)
+    _write_page(out / PAGE, thumbnails, review)
     return Review(out, len(shuffled), len(rows), unread)
 
 
@@ -96,51 +101,121 @@ def _thumbnails(crops: list[str]) -> tuple[list[Image.Image], list[ImageReadErro
     return thumbnails, unread
 
 
-def _write_page(path: Path, thumbnails: list[Image.Image]) -> None:
-    figures = [f"<figure><img class='review' alt='{number}' src='{image_uri(image)}'>"
-               f"<figcaption>{number}</figcaption></figure>" for number, image in enumerate(thumbnails, start=1)]
+def _write_page(path: Path, thumbnails: list[Image.Image], review: str) -> None:
+    """The crops by number, each with buttons A, B, C (and keep), and a button that saves the sheet."""
+    figures = [f"<figure class='call' data-number='{number}'><img class='review' alt='{number}' "
+               f"src='{image_uri(image)}'><figcaption>{number}</figcaption><div class='types'>{_choices(number)}</div>"
+               "</figure>" for number, image in enumerate(thumbnails, start=1)]
     page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>sccscore review</title><style>{STYLE}"
-            f"img.review {{ width: {THUMBNAIL}px; height: {THUMBNAIL}px; object-fit: contain; }}</style></head><body>"
-            f"<h1>Review of {len(thumbnails)} chromosomes</h1><p>Type each chromosome's type (A, B or C) beside its "
-            f"number in {SHEET}; leave it blank to keep the call. The chromosomes are shuffled, and neither their "
-            f"sample nor the model's call is shown, so that what you expect of a sample cannot lean on what you see. "
-            f"Do not open {KEY} until you are done. Then: sccscore apply-review.</p>{''.join(figures)}</body></html>\n")
+            f"{PAGE_STYLE}</style></head><body data-review='{review}'><h1>Review of {len(thumbnails)} chromosomes</h1>"
+            "<p>Give each chromosome its type: click A, B or C under it, or press a, b or c for the one outlined "
+            "(the next is outlined then; arrow keys move, Backspace clears); keep leaves the call as it is. The "
+            "chromosomes are shuffled, and neither their sample nor the model's call is shown, so that what you "
+            f"expect of a sample cannot lean on what you see. Do not open {KEY} until you are done.</p>"
+            f"<p class='bar'><button id='save'>Save {SHEET}</button> <span id='typed'>0</span> of "
+            f"{len(thumbnails)} typed; this page remembers them if closed. Then: sccscore apply-review with --sheet "
+            f"and the file saved (or type the types in this folder's {SHEET} instead).</p>"
+            f"{''.join(figures)}<script>{PAGE_SCRIPT}</script></body></html>\n")
     with atomic_open(path, encoding="utf-8") as handle:
         handle.write(page)
 
 
-def _read_sheet(folder: Path) -> list[dict[str, str]]:
-    return read_table(folder / SHEET, "review sheet", {"number", "type"})
+def _choices(number: int) -> str:
+    """The radio buttons of one chromosome: keep (checked: the call stands), A, B and C."""
+    return "".join(f"<label><input type='radio' name='t{number}' value='{value}'{' checked' * (not value)}>"
+                   f"{value or 'keep'}</label>" for value in ("", *CLASS_NAMES))
 
 
-def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Path) -> tuple[int, dict[str, int]]:
-    """Write ``predictions`` to ``out`` with the types typed in ``review_dir``'s sheet.
+PAGE_STYLE = """
+img.review { width: %dpx; height: %dpx; object-fit: contain; }
+figure.call { border: 3px solid transparent; padding: .2rem; } figure.call.current { border-color: #0072b2; }
+.types label { margin: 0 .2rem; font-size: .85rem; } .bar { position: sticky; top: 0; background: #fff; padding: .4rem 0; }
+""" % (THUMBNAIL, THUMBNAIL)
 
-    Returns the number of types typed, and the calls they changed in each sample.
+# Plain JavaScript, no library: the page works offline, opened from the folder. The sheet it saves names the
+# review (body data-review), so that apply-review refuses a sheet saved from another.
+PAGE_SCRIPT = r"""
+const figures = [...document.querySelectorAll("figure.call")];
+const store = "sccscore-review:" + document.body.dataset.review;
+let current = 0;
+const typeOf = f => f.querySelector("input:checked").value;
+const choose = (f, value) => { f.querySelector(`input[value='${value}']`).checked = true; };
+function reviewCsv() {
+  return "number,type,review\n" + figures.map(f => [f.dataset.number, typeOf(f), document.body.dataset.review]
+    .join(",")).join("\n") + "\n";
+}
+function update() {
+  try { localStorage.setItem(store, JSON.stringify(figures.map(typeOf))); } catch (e) { /* storage off: no memory */ }
+  document.getElementById("typed").textContent = figures.filter(typeOf).length;
+  figures.forEach((f, i) => f.classList.toggle("current", i === current));
+}
+try { JSON.parse(localStorage.getItem(store) || "[]").forEach((t, i) => figures[i] && choose(figures[i], t)); }
+catch (e) { /* nothing remembered */ }
+figures.forEach((f, i) => {
+  // a type clicked moves on to the next chromosome, as a key does; a click elsewhere on one outlines it
+  f.addEventListener("click", e => { current = e.target.matches("input") ? Math.min(i + 1, figures.length - 1) : i;
+                                     update(); });
+  f.addEventListener("change", update);
+});
+document.addEventListener("keydown", e => {
+  const key = e.key.toUpperCase(), last = figures.length - 1;
+  if (["A", "B", "C"].includes(key)) { choose(figures[current], key); current = Math.min(current + 1, last); }
+  else if (e.key === "Backspace" || e.key === "Delete") choose(figures[current], "");
+  else if (e.key === "ArrowRight" || e.key === "ArrowDown") current = Math.min(current + 1, last);
+  else if (e.key === "ArrowLeft" || e.key === "ArrowUp") current = Math.max(current - 1, 0);
+  else return;
+  e.preventDefault();
+  update();
+  figures[current].scrollIntoView({block: "nearest"});
+});
+document.getElementById("save").addEventListener("click", () => {
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(new Blob([reviewCsv()], {type: "text/csv"}));
+  link.download = "review.csv";
+  link.click();
+});
+update();
+"""
+
+
+def _read_sheet(path: Path) -> list[dict[str, str]]:
+    return read_table(path, "review sheet", {"number", "type"})
+
+
+def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Path,
+                 sheet: str | Path | None = None) -> tuple[int, dict[str, int]]:
+    """Write ``predictions`` to ``out`` with the types given in a review's sheet.
+
+    ``sheet`` is the one its page saved (default: ``review_dir``'s ``review.csv``, typed
+    in by hand). Returns the number of types given, and the calls they changed in each sample.
 
     Raises
     ------
     SccscoreError
-        If the sheet names a number the key lacks or one number twice, gives something
-        other than a type, or the key names a crop the table lacks: nothing is written then.
+        If the sheet was saved from another review, names a number the key lacks or one
+        number twice, gives something other than a type, or the key names a crop the
+        table lacks: nothing is written then.
     """
     review_dir, table = Path(review_dir), Path(predictions)
-    key = {row["number"].strip(): row for row in read_table(review_dir / KEY, "review key", {"number", "path"})}
+    sheet = Path(sheet) if sheet else review_dir / SHEET
+    key_rows = read_table(review_dir / KEY, "review key", {"number", "path"})
+    key = {row["number"].strip(): row for row in key_rows}
+    entries = _read_sheet(sheet)
+    _refuse_another_review(sheet, entries, review_dir / KEY, key_rows)
     rows = read_predictions(table)
     by_path = {row["path"]: row for row in rows}
     typed: dict[str, str] = {}
     first_line: dict[str, int] = {}
-    for line, entry in enumerate(_read_sheet(review_dir), start=2):
+    for line, entry in enumerate(entries, start=2):
         number, given = entry["number"].strip(), (entry["type"] or "").strip()
         if not given:
             continue
         if number not in key:
-            raise SccscoreError(f"{review_dir / SHEET}, line {line}: number {number} is not in {review_dir / KEY}")
+            raise SccscoreError(f"{sheet}, line {line}: number {number} is not in {review_dir / KEY}")
         if (earlier := first_line.setdefault(number, line)) != line:
-            raise SccscoreError(f"{review_dir / SHEET}, line {line}: number {number} is typed on line {earlier} too; "
-                                "keep one")
+            raise SccscoreError(f"{sheet}, line {line}: number {number} is typed on line {earlier} too; keep one")
         if (called := normalised_type(given)) is None:
-            raise SccscoreError(f"{review_dir / SHEET}, line {line}: type '{given}' is not one of "
+            raise SccscoreError(f"{sheet}, line {line}: type '{given}' is not one of "
                                 f"{', '.join(CLASS_NAMES)}; leave it blank to keep the call")
         if key[number]["path"] not in by_path:
             raise SccscoreError(f"{review_dir / KEY}: {key[number]['path']} (number {number}) is not in {table}: "
@@ -152,3 +227,13 @@ def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Pat
     header = list(dict.fromkeys([*rows[0], "reviewed"]))
     write_csv(out, header, ([row.get(column, "") for column in header] for row in rows))
     return len(typed), dict(changed)
+
+
+def _refuse_another_review(sheet: Path, entries: list[dict[str, str]], key_path: Path,
+                           key_rows: list[dict[str, str]]) -> None:
+    """A sheet saved from a review's page names that review: one saved from another would type the wrong crops."""
+    ours = {row.get("review") or "" for row in key_rows} - {""}  # a key written before reviews were named: none
+    theirs = {(entry.get("review") or "").strip() for entry in entries} - {""}
+    if ours and theirs and theirs != ours:
+        raise SccscoreError(f"{sheet}: saved from another review ({', '.join(sorted(theirs))}) than the one in "
+                            f"{key_path.parent} ({', '.join(sorted(ours))}): save it from {key_path.parent / PAGE}")
