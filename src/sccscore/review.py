@@ -129,7 +129,8 @@ def _choices(number: int) -> str:
 PAGE_STYLE = """
 img.review { width: %dpx; height: %dpx; object-fit: contain; }
 figure.call { border: 3px solid transparent; padding: .2rem; } figure.call.current { border-color: #0072b2; }
-.types label { margin: 0 .2rem; font-size: .85rem; } .bar { position: sticky; top: 0; background: #fff; padding: .4rem 0; }
+.types label { margin: 0 .2rem; font-size: .85rem; }
+.bar { position: sticky; top: 0; background: #fff; padding: .4rem 0; }
 """ % (THUMBNAIL, THUMBNAIL)
 
 # Plain JavaScript, no library: the page works offline, opened from the folder. The sheet it saves names the
