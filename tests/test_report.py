@@ -9,6 +9,8 @@ import subprocess
 import pytest
 from PIL import Image
 
+from sccscore.report import _distinct
+
 # Injected into a copy of the report: after load, count images that failed to decode.
 CHECK = """<script>window.addEventListener("load", () => {
   const broken = [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.alt);
@@ -73,6 +75,10 @@ def test_an_image_given_twice_is_said_on_screen_and_in_the_report(small_labelled
     page = (out / "report.html").read_text()
     assert f"<li>wt_small/{first.name} = wt_small/copy.jpg</li>" in page
     assert html.escape("The same image was scored more than once, and each copy counted") in page
+    # and it does not fill two places of a type's gallery: the most confident crops are told apart by content
+    second = sorted((small_labelled / "b").iterdir())[1]
+    rows = [{"path": str(path)} for path in (first, copy, second)]
+    assert _distinct(rows, 2) == [rows[0], rows[2]] and _distinct(rows[:1], 2) == rows[:1]
     copy.unlink()  # without it, nothing is said
     again = cli("classify", str(small_labelled), "--model", "paper:squeezenet1_1/2", "--out", str(out), "--report", "-q")
     assert "the same image" not in again.stderr and "The same image" not in (out / "report.html").read_text()

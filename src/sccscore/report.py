@@ -34,6 +34,7 @@ from .layout import run_folder
 from .metrics import concordance, confusion_matrix, open_concordance
 from .models import ScoringModel, model_reference
 from .plots import plot_distributions
+from .sample_data import sha256
 from .spread_model import what_to_expect
 from .spreads import CHECK_BELOW, mark_set_by_hand, to_check_sentence
 from .version import versions
@@ -348,7 +349,8 @@ def _gallery_section(model: ScoringModel, rows: list[dict[str, str]], classes: l
     parts = ["<h2>Examples per type, with Grad-CAM</h2><p class='note'>The most confident crops of each "
              "predicted type; warm colours mark where the model looked.</p>"]
     for cls in classes:
-        mine = sorted((r for r in rows if r["predicted"] == cls), key=lambda r: -float(r[f"p_{cls}"]))[:N_GALLERY]
+        mine = _distinct(sorted((r for r in rows if r["predicted"] == cls), key=lambda r: -float(r[f"p_{cls}"])),
+                         N_GALLERY)
         if not mine:
             continue
         explanations, _ = explain(model, [ImageItem(Path(r["path"]), r["sample"]) for r in mine], types=[cls] * len(mine))
@@ -357,6 +359,22 @@ def _gallery_section(model: ScoringModel, rows: list[dict[str, str]], classes: l
             parts.append(f"<figure><img alt='type {cls} examples' src='{sheet}' style='max-width:100%'>"
                          f"<figcaption>type {cls}</figcaption></figure>")
     return "".join(parts)
+
+
+def _distinct(rows: list[dict[str, str]], n: int) -> list[dict[str, str]]:
+    """The first ``n`` rows whose files differ: an image given twice would fill two places of a gallery."""
+    chosen, seen = [], set()
+    for row in rows:
+        try:
+            content = sha256(row["path"])
+        except OSError:  # moved since classify: explain says so
+            content = row["path"]
+        if content not in seen:
+            seen.add(content)
+            chosen.append(row)
+        if len(chosen) == n:
+            break
+    return chosen
 
 
 def _least_certain_section(rows: list[dict[str, str]], classes: list[str]) -> str:
