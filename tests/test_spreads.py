@@ -668,6 +668,9 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert run.returncode == 0, run.stderr
     # and is said, on screen, in the JSON and in the report, beside the model's call: the figures rest on it too
     assert json.loads(report.read_text())["set_by_hand"] == {"c_rich": 0, "a_rich": 1}
+    # two metaphases a sample resample into three sets: no bootstrap interval of their difference
+    assert "points (no interval from fewer than 4 cells a sample)" in run.stdout
+    assert json.loads(report.read_text())["tests"]["a_rich"]["cell_level"]["bc_difference_ci"] is None
     assert "Calls set right by hand, counted as set: c_rich 0 of 103, a_rich 1 of 94." in " ".join(run.stdout.split())
     before, after = ({c["cell"]: c for c in _rows(tmp_path / folder / "cells.csv")}
                      for folder in ("compared", "checked"))
@@ -681,6 +684,7 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     # two metaphases a sample: the chromosomes differ by far, and the cells could not show it
     assert ("<br>Per cell (2 a_rich vs 2 c_rich cells): B+C 41% vs 98% on average, Mann-Whitney p = 0.33; too few "
             "cells for this test ever to reach p &lt; 0.05") in page
+    assert "(too few cells)</td>" in page  # the cells' interval, in the cell-level table
     assert f"<td>model</td><td>{SPREAD_MODEL}</td>" in page  # the default for a table of classify --spreads
     assert f"<td>calls read from</td><td>{tmp_path / 'checked.csv'}</td>" in page
     assert "<td>a_rich</td><td>spread3.png</td><td>1</td><td>47</td><td>100.0</td><td>0.0</td><td>0.0</td>" in page

@@ -269,8 +269,11 @@ def test_cell_level_comparison():
     assert result["mannwhitney_p"] == pytest.approx(
         scipy_stats.mannwhitneyu(fractions, fractions_ref, alternative="two-sided").pvalue)
     assert result["bc_difference"] == pytest.approx(20 / 30 - 6 / 40)
-    low, high = result["bc_difference_ci"]
-    assert low < result["bc_difference"] < high and low > 0
+    # 3 cells resample into 10 different sets only: no interval (it would be far too narrow); 4 cells give one
+    assert result["bc_difference_ci"] is None
+    four = compare_cells(reference, [*sample, [4, 4, 2]], n_boot=500)
+    low, high = four["bc_difference_ci"]
+    assert low < four["bc_difference"] < high and low > 0
     assert result["bc_fraction_per_cell_reference"]["mean"] == pytest.approx(0.15)
     # 4 and 3 cells can give no smaller p than complete separation does
     assert result["mannwhitney_p_floor"] == pytest.approx(

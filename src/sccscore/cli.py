@@ -753,6 +753,15 @@ def _spread_samples(paths: list[str], read) -> list[str]:
     return names
 
 
+def _cell_interval(cell: dict) -> str:
+    """The cells' bootstrap interval of the B+C difference in words, or why there is none."""
+    from .stats import MIN_CELLS
+
+    if cell["bc_difference_ci"] is None:
+        return f"no interval from fewer than {MIN_CELLS} cells a sample"
+    return "cluster bootstrap 95% CI {:+.1f} to {:+.1f}".format(*(100 * v for v in cell["bc_difference_ci"]))
+
+
 def _print_comparison(report: dict, corrected_by: str | None = None) -> None:
     from .compare import by_hand_sentence, p_clause, shown_p
 
@@ -776,8 +785,7 @@ def _print_comparison(report: dict, corrected_by: str | None = None) -> None:
         cell = test["cell_level"]
         if cell:
             stdout.print(f"cell level: {cell['n_cells']} vs {cell['n_cells_reference']} cells, B+C difference "
-                         f"{100 * cell['bc_difference']:+.1f} points (cluster bootstrap 95% CI "
-                         f"{100 * cell['bc_difference_ci'][0]:+.1f} to {100 * cell['bc_difference_ci'][1]:+.1f}), "
+                         f"{100 * cell['bc_difference']:+.1f} points ({_cell_interval(cell)}), "
                          f"Mann-Whitney {p_clause(cell['mannwhitney_p'])}"
                          + (f" (Holm {shown_p(cell['mannwhitney_p_holm'])})" if len(report["tests"]) > 1 else "")
                          + (f", {n} cells per sample give 80% power for this shift (rough: from the cells' spread)"

@@ -185,11 +185,11 @@ def _comparison_section(comparison: dict[str, Any], chart_png: bytes, cells_png:
     adjusted = lambda p, p_holm: f"{shown_p(p)} (Holm {shown_p(p_holm)})" if several else shown_p(p)  # noqa: E731
     tests = [[name, adjusted(t["chi2_p"], t["chi2_p_holm"]), shown_p(t["trend_p"]),
               ", ".join(f"{c} {shown_p(p)}" for c, p in zip(classes, t["fisher_p_holm"])),
-              f"{100 * t['bc_difference']:+.1f} ({100 * t['bc_difference_ci'][0]:+.1f} to {100 * t['bc_difference_ci'][1]:+.1f})",
+              f"{100 * t['bc_difference']:+.1f} ({_interval_text(t['bc_difference_ci'])})",
               f"{t['cramers_v']:.2f}", t["n_for_80pct_power"]] for name, t in comparison["tests"].items()]
     cell_rows = [[name, f"{c['n_cells']} vs {c['n_cells_reference']}",
                   f"{100 * c['bc_fraction_per_cell']['mean']:.1f} vs {100 * c['bc_fraction_per_cell_reference']['mean']:.1f}",
-                  f"{100 * c['bc_difference']:+.1f} ({100 * c['bc_difference_ci'][0]:+.1f} to {100 * c['bc_difference_ci'][1]:+.1f})",
+                  f"{100 * c['bc_difference']:+.1f} ({_interval_text(c['bc_difference_ci'])})",
                   adjusted(c["mannwhitney_p"], c["mannwhitney_p_holm"]), c.get("n_cells_for_80pct_power") or "-"]
                  for name, t in comparison["tests"].items() if (c := t.get("cell_level"))]
     cell_section = ("<h2>Cell level</h2><p class='note'>Cells, not chromosomes, are the units here: these "
@@ -223,6 +223,11 @@ def _comparison_section(comparison: dict[str, Any], chart_png: bytes, cells_png:
     )
 
 
+def _interval_text(interval: list[float] | None) -> str:
+    """``+12.0 to +30.5`` (points), or why there is none: too few cells (:func:`sccscore.stats.compare_cells`)."""
+    return "too few cells" if interval is None else "{:+.1f} to {:+.1f}".format(*(100 * v for v in interval))
+
+
 def _replicate_section(comparison: dict[str, Any], adjusted) -> str:
     """Each replicate's cells and mean B+C per cell, and the replicate-level tests."""
     rows = [[name, row["replicate"], row["n_cells"], row["n_chromosomes"], _pct(row["bc_mean_per_cell"])]
@@ -230,10 +235,9 @@ def _replicate_section(comparison: dict[str, Any], adjusted) -> str:
     tests = []
     for name, test in comparison["tests"].items():
         if (level := test.get("replicate_level")) and level["p"] is not None:
-            low, high = (100 * v for v in level["bc_difference_ci"])
             tests.append([name, f"{level['n_replicates']} vs {level['n_replicates_reference']}",
                           "paired t-test" if level["paired"] else "Welch's t-test",
-                          f"{100 * level['bc_difference']:+.1f} ({low:+.1f} to {high:+.1f})",
+                          f"{100 * level['bc_difference']:+.1f} ({_interval_text(level['bc_difference_ci'])})",
                           adjusted(level["p"], level["p_holm"]), level["n_replicates_for_80pct_power"] or "-"])
     return ("<h2>Replicate level</h2><p class='note'>Replicates are independent experiments; a knockout's effect "
             "should hold across them. Each replicate counts as one observation, its mean B+C per cell (a SuperPlot "

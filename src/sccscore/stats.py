@@ -217,18 +217,19 @@ def compare_cells(
 
     The cell, not the chromosome, is the independent unit: the Mann-Whitney test
     compares the cells' B+C fractions, and the interval of the difference in
-    pooled B+C fraction comes from resampling whole cells (cluster bootstrap).
+    pooled B+C fraction comes from resampling whole cells (cluster bootstrap). With
+    fewer than :data:`MIN_CELLS` cells in a sample there is no interval (None): three
+    cells resample into only ten different sets, and the interval would be far too narrow.
     """
     reference, sample = np.asarray(reference), np.asarray(sample)
     fractions = [cells[:, 1:].sum(axis=1) / cells.sum(axis=1) for cells in (reference, sample)]
     pooled = lambda cells: cells[:, 1:].sum() / cells.sum()  # noqa: E731
-    rng = np.random.default_rng(seed)
-    draws = [
-        pooled(sample[rng.integers(0, len(sample), len(sample))])
-        - pooled(reference[rng.integers(0, len(reference), len(reference))])
-        for _ in range(n_boot)
-    ]
-    low, high = np.percentile(draws, [2.5, 97.5])
+    interval = None
+    if min(len(reference), len(sample)) >= MIN_CELLS:
+        rng = np.random.default_rng(seed)
+        draws = [pooled(sample[rng.integers(0, len(sample), len(sample))])
+                 - pooled(reference[rng.integers(0, len(reference), len(reference))]) for _ in range(n_boot)]
+        interval = [float(bound) for bound in np.percentile(draws, [2.5, 97.5])]
     return {
         "n_cells_reference": int(len(reference)),
         "n_cells": int(len(sample)),
@@ -241,7 +242,7 @@ def compare_cells(
         "mannwhitney_p_floor": min(1.0, 2 / comb(len(reference) + len(sample), len(sample))),
         "n_cells_for_80pct_power": cells_for_power(fractions[0], fractions[1]),
         "bc_difference": float(pooled(sample) - pooled(reference)),
-        "bc_difference_ci": [float(low), float(high)],
+        "bc_difference_ci": interval,
     }
 
 
