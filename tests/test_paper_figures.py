@@ -28,6 +28,9 @@ def test_wt_concordance_through_the_cli(ikemoto, tmp_path, cli):
     for key in ("kappa", "confusion", "distribution_pred"):
         assert key in report
     assert "concordance 0.721 (mean of 30 models, 0.689-0.748)" in result.stdout
+    # the 489 images' own sampling error: a Wilson 95% interval around the ensemble's 356 agreements
+    assert report["ensemble"]["concordance_ci"] == pytest.approx([0.6869, 0.7656], abs=1e-4)
+    assert "ensemble 0.728 (95% CI 0.687-0.766 from these images)" in result.stdout
     # most disagreements are between A and B: whether the sisters are open or cohered agrees more often
     assert report["open_concordance"] == pytest.approx(0.7651, abs=1e-4)
     assert "open (B or C) or cohered (A) as labelled: 0.765" in result.stdout

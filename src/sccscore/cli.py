@@ -406,14 +406,17 @@ def _print_evaluation(report: dict) -> None:
     classes = report["classes"]
     pct = lambda values: " / ".join(f"{100 * v:.1f}" for v in values)  # noqa: E731
     stdout.print(f"{report['sample']}: {report['n_images']} images, model {report['model']}", highlight=False)
+    interval = "95% CI {:.3f}-{:.3f} from these images".format
     if "models" in report:
         stdout.print(
             f"concordance {report['concordance']:.3f} (mean of {len(report['models'])} models, "
             f"{report['concordance_min']:.3f}-{report['concordance_max']:.3f}); "
-            f"ensemble {report['ensemble']['concordance']:.3f}", highlight=False,
+            f"ensemble {report['ensemble']['concordance']:.3f} ({interval(*report['ensemble']['concordance_ci'])})",
+            highlight=False,
         )
     else:
-        stdout.print(f"concordance {report['concordance']:.3f}", highlight=False)
+        stdout.print(f"concordance {report['concordance']:.3f} ({interval(*report['concordance_ci'])})",
+                     highlight=False)
     stdout.print(f"Cohen's kappa {report['kappa']:.3f}", highlight=False)
     stdout.print(f"open (B or C) or cohered (A) as labelled: {report['open_concordance']:.3f}", highlight=False)
     stdout.print(f"{'/'.join(classes)} % labels {pct(report['distribution_true'])}; "

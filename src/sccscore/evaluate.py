@@ -12,7 +12,7 @@ from .images import fail_on_rejected, repeated_files, scan_sample, warn_repeated
 from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, open_concordance, recall
 from .models import ScoringModel, model_reference
 from .predict import Predictions, ProgressCallback, predict
-from .stats import cross_fitted_correction
+from .stats import agreement_interval, cross_fitted_correction
 
 CORRECTION_FOLDS = 5
 
@@ -98,6 +98,7 @@ def _figures(true: np.ndarray, predicted: np.ndarray, n_classes: int) -> dict[st
     matrix = confusion_matrix(true, predicted, n_classes)
     return {
         "concordance": concordance(matrix),
+        "concordance_ci": agreement_interval(int(np.trace(matrix)), int(matrix.sum())),  # the images' sampling error
         "kappa": cohen_kappa(matrix),
         "open_concordance": open_concordance(matrix),
         "recall": recall(matrix).tolist(),

@@ -35,6 +35,7 @@ from .metrics import concordance, confusion_matrix, open_concordance
 from .models import ScoringModel, model_reference
 from .plots import plot_distributions
 from .sample_data import sha256
+from .stats import agreement_interval
 from .spread_model import what_to_expect
 from .spreads import CHECK_BELOW, mark_set_by_hand, to_check_sentence
 from .version import versions
@@ -343,8 +344,10 @@ def _labels_section(rows: list[dict[str, str]], classes: list[str]) -> str:
         mine = [row for row in rows if row["sample"] == sample and row.get("label")]
         matrix = confusion_matrix([classes.index(r["label"]) for r in mine], [classes.index(r["predicted"]) for r in mine],
                                   len(classes))
-        parts.append(f"<p>{html.escape(sample)}: concordance {concordance(matrix):.3f} on {len(mine)} labelled crops; "
-                     f"open (B or C) or cohered (A) as labelled {open_concordance(matrix):.3f}</p>")
+        low, high = agreement_interval(int(matrix.trace()), int(matrix.sum()))
+        parts.append(f"<p>{html.escape(sample)}: concordance {concordance(matrix):.3f} (95% CI {low:.3f}-{high:.3f}) "
+                     f"on {len(mine)} labelled crops; open (B or C) or cohered (A) as labelled "
+                     f"{open_concordance(matrix):.3f}</p>")
         parts.append(_table(["label \\ predicted", *classes], [[c, *row] for c, row in zip(classes, matrix.tolist())]))
     return "".join(parts)
 

@@ -68,6 +68,23 @@ def proportions_with_ci(counts: Sequence[int]) -> tuple[np.ndarray, np.ndarray, 
     return counts / total, np.asarray(low), np.asarray(high)
 
 
+def agreement_interval(agree: int, n: int) -> list[float]:
+    """Wilson 95% interval of a share of agreement with the labels (a concordance): ``agree`` of ``n`` images.
+
+    How far the concordance measured on this many labelled images could lie from the
+    model's on images like them: on 100 crops, about 9 points either way.
+
+    Examples
+    --------
+    >>> [round(v, 4) for v in agreement_interval(356, 489)]
+    [0.6869, 0.7656]
+    """
+    from statsmodels.stats.proportion import proportion_confint
+
+    low, high = proportion_confint(agree, n, alpha=ALPHA, method="wilson")
+    return [float(low), float(high)]
+
+
 def compare_counts(reference: Sequence[int], sample: Sequence[int]) -> dict[str, Any]:
     """Tests and effect sizes of a sample's A/B/C counts against the reference's."""
     from statsmodels.stats.contingency_tables import Table
