@@ -14,6 +14,7 @@ import torch
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 from safetensors.torch import save_file
 from scipy import stats as scipy_stats
+from statsmodels.stats.proportion import proportion_confint
 
 import sccscore
 from sccscore.annotations import class_types, match_boxes, read_yolo
@@ -976,6 +977,12 @@ def test_evaluate_detection_cli_json(cli, oshima, tmp_path):
     assert {"recall", "precision", "concordance", "per_type", "per_image"} <= set(report)
     assert report["n_true"] == 249 and set(report["per_type"]) == {"A", "B", "C"}
     assert report["n_matched"] == sum(r["n_matched"] for r in report["per_image"])
+    # Wilson intervals from statsmodels, the chromosomes taken as independent: said so beside them
+    for name, (k, n) in {"recall": ("n_matched", "n_true"), "precision": ("n_matched", "n_found"),
+                         "concordance": ("n_correct", "n_true")}.items():
+        assert report["intervals"][name] == pytest.approx(
+            list(proportion_confint(report[k], report[n], alpha=0.05, method="wilson")))
+    assert "Wilson 95% intervals, the chromosomes taken as independent" in " ".join(run.stdout.split())
     # every annotated chromosome counts in one metaphase; spread2 holds two
     metaphases = report["per_metaphase"]
     assert [(m["image"], m["metaphase"]) for m in metaphases][1:3] == [("spread2.png", 1), ("spread2.png", 2)]

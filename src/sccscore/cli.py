@@ -331,6 +331,10 @@ def evaluate_detection(
     rows = [*report["per_image"], {**report, "image": "all"}]
     _print_table([{"image": r["image"], **{k: r[k] for k in columns}} for r in rows], "Detection and type")
     _print_table([{"type": name, **figures} for name, figures in report["per_type"].items()], "Per annotated type")
+    if intervals := report["intervals"]:
+        stdout.print("Wilson 95% intervals, the chromosomes taken as independent (spreads differ more, above): "
+                     + ", ".join(f"{name} {report[name]:.3f} ({low:.3f}-{high:.3f})"
+                                 for name, (low, high) in intervals.items()), highlight=False)
     if report["per_metaphase"]:  # none where no chromosome was found
         slash = "/".join(report["per_type"])
         _print_table([{"image": m["image"], "metaphase": m["metaphase"], "n_annotated": m["n_annotated"],

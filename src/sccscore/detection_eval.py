@@ -39,6 +39,7 @@ from .models import ScoringModel, model_reference
 from .shape import ShapeModel, combine, fit_shape_model
 from .spread_model import RECIPE, fit_spread_head
 from .spreads import CHECK_BELOW, Spread, SpreadsResult, classify_spreads, detect_spreads, needs_check
+from .stats import agreement_interval
 from .training import LabelledData, Log, head_probabilities, load_labelled
 
 MIN_IOU = 0.5
@@ -175,7 +176,8 @@ def figures(scored: Sequence[dict[str, Any]]) -> dict[str, Any]:
     checked = [s.get("to_check") for s in scored]
     to_check = (_calls_to_check(true, given, np.concatenate(checked))
                 if checked and all(c is not None for c in checked) else None)
-    return {**_rates(total), **total, "per_type": per_type, "per_image": per_image, "per_metaphase": per_metaphase,
+    return {**_rates(total), **total, "intervals": _intervals(total), "per_type": per_type, "per_image": per_image,
+            "per_metaphase": per_metaphase,
             "confusion_of_matched": confusion_matrix(true[classified], given[classified], len(CLASS_NAMES)).tolist(),
             "to_check": to_check, "per_chromosome": per_chromosome}
 
@@ -206,6 +208,17 @@ def _rates(c: dict[str, int]) -> dict[str, float | None]:
     return {"recall": _ratio(c["n_matched"], c["n_true"]), "precision": _ratio(c["n_matched"], c["n_found"]),
             "concordance": _ratio(c["n_correct"], c["n_true"]),
             "open_concordance": _ratio(c["n_open_correct"], c["n_true"])}
+
+
+def _intervals(c: dict[str, int]) -> dict[str, list[float]]:
+    """Wilson 95% intervals of recall, precision and concordance, the chromosomes taken as independent.
+
+    Those of one spread are not (spreads differ by far more, as ``per_image`` shows), so
+    these are the narrowest the figures could honestly carry.
+    """
+    parts = {"recall": ("n_matched", "n_true"), "precision": ("n_matched", "n_found"),
+             "concordance": ("n_correct", "n_true")}
+    return {name: agreement_interval(c[k], c[n]) for name, (k, n) in parts.items() if c[n]}
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:
