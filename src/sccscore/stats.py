@@ -79,10 +79,8 @@ def agreement_interval(agree: int, n: int) -> list[float]:
     >>> [round(v, 4) for v in agreement_interval(356, 489)]
     [0.6869, 0.7656]
     """
-    from statsmodels.stats.proportion import proportion_confint
-
-    low, high = proportion_confint(agree, n, alpha=ALPHA, method="wilson")
-    return [float(low), float(high)]
+    _, low, high = proportions_with_ci([agree, n - agree])
+    return [float(low[0]), float(high[0])]
 
 
 def compare_counts(reference: Sequence[int], sample: Sequence[int]) -> dict[str, Any]:
