@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from scipy import stats as scipy_stats
 
-from sccscore.report import _distinct
+from sccscore.report import _contents, _distinct
 
 # Injected into a copy of the report: after load, count images that failed to decode.
 CHECK = """<script>window.addEventListener("load", () => {
@@ -80,7 +80,8 @@ def test_an_image_given_twice_is_said_on_screen_and_in_the_report(small_labelled
     # and it does not fill two places of a type's gallery: the most confident crops are told apart by content
     second = sorted((small_labelled / "b").iterdir())[1]
     rows = [{"path": str(path)} for path in (first, copy, second)]
-    assert _distinct(rows, 2) == [rows[0], rows[2]] and _distinct(rows[:1], 2) == rows[:1]
+    contents = _contents(rows)  # each file read once for the report
+    assert _distinct(rows, 2, contents) == [rows[0], rows[2]] and _distinct(rows[:1], 2, contents) == rows[:1]
     copy.unlink()  # without it, nothing is said
     again = cli("classify", str(small_labelled), "--model", "paper:squeezenet1_1/2", "--out", str(out), "--report", "-q")
     assert "the same image" not in again.stderr and "The same image" not in (out / "report.html").read_text()

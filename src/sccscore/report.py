@@ -29,7 +29,7 @@ from .explain import explain, gallery
 from .compare import (by_hand_sentence, from_spreads, model_call, read_predictions, reviewed_blind,
                       row_probabilities, set_by_hand, shown_p, tally_by, write_cell_figure)
 from .errors import ImageReadError
-from .images import ImageItem, image_stem, read_image, repeated_files
+from .images import ImageItem, image_stem, read_image
 from .layout import run_folder
 from .metrics import concordance, confusion_matrix, open_concordance
 from .models import ScoringModel, model_reference
@@ -71,7 +71,8 @@ def write_report(
     predictions = Path(predictions) if predictions else out_dir / "predictions.csv"
     rows = read_predictions(predictions)
     classes = list(model.config.classes)
-    sections = [_repeated_images(rows)]
+    contents = _contents(rows)
+    sections = [_repeated_images(rows, contents)]
     if comparison:
         paths = [out_dir / "distribution.png", out_dir / "distribution.svg"]
         plot_distributions(comparison, paths)
@@ -87,8 +88,8 @@ def write_report(
         runs = list(dict.fromkeys(run_folder(row["path"], row.get("image", "")) for row in rows))  # tables pasted
         sections.append(_spreads_section(runs, model, rows, out_dir))
     if scored := [row for row in rows if row_probabilities(row) is not None]:  # a table made by hand has none
-        sections += [_gallery_section(model, scored, classes), _least_certain_section(scored, classes)]
-    sections.append(_settings_section(model, rows, settings or {}))  # last, as a paper's methods: the answer first
+        sections += [_gallery_section(model, scored, classes, contents), _least_certain_section(scored, classes)]
+    sections.append(_settings_section(model, rows, settings or {}, contents))  # last, as a paper's methods: the answer first
     tests = (comparison or {}).get("tests", {}).values()  # the cells' and replicates' sentences under, where known
     verdicts = "".join('<p class="verdict">' + "<br>".join(
         html.escape(v) for v in (t["verdict"], t.get("cell_verdict"), t.get("replicate_verdict")) if v) + "</p>"
@@ -126,21 +127,39 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def _data_fingerprint(rows: list[dict[str, str]]) -> str:
-    """SHA-256 over the scored images' contents, in order of path."""
+def _contents(rows: list[dict[str, str]]) -> dict[str, str | None]:
+    """Each scored file's SHA-256 by its path (None where it cannot be read: moved since classify), read once.
+
+    The fingerprint, the caution on images scored twice and the galleries all tell files apart by it.
+    """
+    contents: dict[str, str | None] = {}
+    for path in dict.fromkeys(row["path"] for row in rows):
+        try:
+            contents[path] = sha256(path)
+        except OSError:
+            contents[path] = None
+    return contents
+
+
+def _data_fingerprint(contents: dict[str, str | None]) -> str:
+    """SHA-256 over the scored images' contents (a path, for a file gone), in order of path."""
     digest = hashlib.sha256()
-    for path in sorted(row["path"] for row in rows):
-        digest.update(hashlib.sha256(Path(path).read_bytes()).digest() if Path(path).is_file() else path.encode())
+    for path in sorted(contents):
+        digest.update(bytes.fromhex(contents[path]) if contents[path] else path.encode())
     return digest.hexdigest()
 
 
-def _repeated_images(rows: list[dict[str, str]]) -> str:
+def _repeated_images(rows: list[dict[str, str]], contents: dict[str, str | None]) -> str:
     """A caution where one image was scored more than once, each copy counted; empty where none was."""
-    by_path = {Path(row["path"]): row for row in rows}
-    if not (groups := repeated_files(by_path)):
+    by_path = {row["path"]: row for row in rows}
+    by_content: dict[str, list[str]] = defaultdict(list)
+    for path, content in contents.items():
+        if content:
+            by_content[content].append(path)
+    if not (groups := [paths for paths in by_content.values() if len(paths) > 1]):
         return ""
 
-    def named(group: list[Path]) -> str:  # five copies at most: a folder of links may repeat one dozens of times
+    def named(group: list[str]) -> str:  # five copies at most: a folder of links may repeat one dozens of times
         names = " = ".join(html.escape(_chromosome_name(by_path[path])) for path in group[:5])
         return names + (f" and {len(group) - 5} more copies" if len(group) > 5 else "")
 
@@ -151,7 +170,8 @@ def _repeated_images(rows: list[dict[str, str]]) -> str:
             f"predictions.csv).</p><ul>{items}{more}</ul></div>")
 
 
-def _settings_section(model: ScoringModel, rows: list[dict[str, str]], settings: dict[str, Any]) -> str:
+def _settings_section(model: ScoringModel, rows: list[dict[str, str]], settings: dict[str, Any],
+                      contents: dict[str, str | None]) -> str:
     training = model.config.training or {}
     items = [("generated", datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
              ("model", model_reference(model)), ("model members", model.config.n_members),
@@ -163,7 +183,7 @@ def _settings_section(model: ScoringModel, rows: list[dict[str, str]], settings:
                                                 ("model trained on spreads", ", ".join(training.get("trained_on", []))),
                                                 ("and on crops in", ", ".join(training.get("crop_folders", []))))
               if value]
-    items += [("images scored", len(rows)), ("scored data fingerprint", _data_fingerprint(rows))]
+    items += [("images scored", len(rows)), ("scored data fingerprint", _data_fingerprint(contents))]
     items += list(settings.items()) + [(name, version) for name, version in versions().items()]
     return "<h2>Settings</h2>" + _table(["setting", "value"], [[k, v] for k, v in items])
 
@@ -352,12 +372,13 @@ def _labels_section(rows: list[dict[str, str]], classes: list[str]) -> str:
     return "".join(parts)
 
 
-def _gallery_section(model: ScoringModel, rows: list[dict[str, str]], classes: list[str]) -> str:
+def _gallery_section(model: ScoringModel, rows: list[dict[str, str]], classes: list[str],
+                     contents: dict[str, str | None]) -> str:
     parts = ["<h2>Examples per type, with Grad-CAM</h2><p class='note'>The most confident crops of each "
              "predicted type; warm colours mark where the model looked.</p>"]
     for cls in classes:
         mine = _distinct(sorted((r for r in rows if r["predicted"] == cls), key=lambda r: -float(r[f"p_{cls}"])),
-                         N_GALLERY)
+                         N_GALLERY, contents)
         if not mine:
             continue
         explanations, _ = explain(model, [ImageItem(Path(r["path"]), r["sample"]) for r in mine], types=[cls] * len(mine))
@@ -368,14 +389,11 @@ def _gallery_section(model: ScoringModel, rows: list[dict[str, str]], classes: l
     return "".join(parts)
 
 
-def _distinct(rows: list[dict[str, str]], n: int) -> list[dict[str, str]]:
-    """The first ``n`` rows whose files differ: an image given twice would fill two places of a gallery."""
+def _distinct(rows: list[dict[str, str]], n: int, contents: dict[str, str | None]) -> list[dict[str, str]]:
+    """The first ``n`` rows whose files differ (:func:`_contents`): an image given twice would fill two places."""
     chosen, seen = [], set()
     for row in rows:
-        try:
-            content = sha256(row["path"])
-        except OSError:  # moved since classify: explain says so
-            content = row["path"]
+        content = contents.get(row["path"]) or row["path"]  # a file gone: explain says so
         if content not in seen:
             seen.add(content)
             chosen.append(row)
