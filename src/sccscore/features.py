@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import tempfile
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -31,7 +30,7 @@ import torch
 
 from .config import ModelConfig
 from .errors import DataError, ImageReadError
-from .images import ImageItem, read_crop, warn_repeated
+from .images import ImageItem, copies, read_crop, warn_repeated
 from .models import ScoringModel, dihedral_views, imagenet_backbone_state
 from .preprocess import prepare
 from .runtime import resolve_device
@@ -44,10 +43,7 @@ BATCH_SIZE = 32
 def fingerprints(items: Sequence[ImageItem]) -> list[str]:
     """SHA-256 of each image file; warns when the same image appears twice."""
     digests = [sha256(item.path) for item in items]
-    seen: dict[str, list[Path]] = defaultdict(list)
-    for item, digest in zip(items, digests):
-        seen[digest].append(item.path)
-    warn_repeated([paths for paths in seen.values() if len(paths) > 1])
+    warn_repeated(copies({item.path: digest for item, digest in zip(items, digests)}))
     return digests
 
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 import re
 import warnings
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageSequence, UnidentifiedImageError
@@ -473,14 +474,23 @@ def repeated_files(paths: Iterable[str | Path]) -> list[list[Path]]:
             by_size[path.stat().st_size].append(path)
         except OSError:
             continue
-    by_content: dict[str, list[Path]] = defaultdict(list)
+    contents: dict[Path, str | None] = {}
     for same_size in (group for group in by_size.values() if len(group) > 1):
         for path in same_size:
             try:
-                by_content[sha256(path)].append(path)
+                contents[path] = sha256(path)
             except OSError:
-                continue
-    return [group for group in by_content.values() if len(group) > 1]
+                contents[path] = None
+    return copies(contents)
+
+
+def copies(contents: Mapping[Any, str | None]) -> list[list[Any]]:
+    """The paths of equal contents (digests; None for a file not read), two or more a group, in the order given."""
+    by_content: dict[str, list[Any]] = defaultdict(list)
+    for path, content in contents.items():
+        if content:
+            by_content[content].append(path)
+    return [paths for paths in by_content.values() if len(paths) > 1]
 
 
 def warn_repeated(groups: list[list[Path]], what: str = "chromosome", most: int = 3) -> None:

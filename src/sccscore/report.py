@@ -29,7 +29,7 @@ from .explain import explain, gallery
 from .compare import (by_hand_sentence, from_spreads, model_call, read_predictions, reviewed_blind,
                       row_probabilities, set_by_hand, shown_p, tally_by, write_cell_figure)
 from .errors import ImageReadError
-from .images import ImageItem, image_stem, read_image
+from .images import ImageItem, copies, image_stem, read_image
 from .layout import run_folder
 from .metrics import concordance, confusion_matrix, open_concordance
 from .models import ScoringModel, model_reference
@@ -152,11 +152,7 @@ def _data_fingerprint(contents: dict[str, str | None]) -> str:
 def _repeated_images(rows: list[dict[str, str]], contents: dict[str, str | None]) -> str:
     """A caution where one image was scored more than once, each copy counted; empty where none was."""
     by_path = {row["path"]: row for row in rows}
-    by_content: dict[str, list[str]] = defaultdict(list)
-    for path, content in contents.items():
-        if content:
-            by_content[content].append(path)
-    if not (groups := [paths for paths in by_content.values() if len(paths) > 1]):
+    if not (groups := copies(contents)):
         return ""
 
     def named(group: list[str]) -> str:  # five copies at most: a folder of links may repeat one dozens of times
