@@ -766,11 +766,13 @@ def _cell_interval(cell: dict) -> str:
 
     if cell["bc_difference_ci"] is None:
         return f"no interval from fewer than {MIN_CELLS} cells a sample"
-    return "cluster bootstrap 95% CI {:+.1f} to {:+.1f}".format(*(100 * v for v in cell["bc_difference_ci"]))
+    from .compare import points
+
+    return f"cluster bootstrap 95% CI {points(cell['bc_difference_ci'])}"
 
 
 def _print_comparison(report: dict, corrected_by: str | None = None) -> None:
-    from .compare import by_hand_sentence, p_clause, shown_p
+    from .compare import by_hand_sentence, p_clause, points, shown_p
 
     pct = lambda values: "/".join(f"{100 * v:.1f}" for v in values)  # noqa: E731
     corrected = report["corrected_with"] is not None
@@ -778,7 +780,7 @@ def _print_comparison(report: dict, corrected_by: str | None = None) -> None:
     table = Table(*columns, box=None, title="chromosome level")
     for name, group in report["groups"].items():
         cells = [name, str(group["n"]), pct(group["distribution"]), "-" if name == report["reference"] else
-                 "{:+.1f} to {:+.1f} pts".format(*(100 * v for v in report["tests"][name]["bc_difference_ci"]))]
+                 f"{points(report['tests'][name]['bc_difference_ci'])} pts"]
         table.add_row(*cells, *([pct(group["distribution_corrected"])] if corrected else []))
     stdout.print(table)
     if corrected_by:
@@ -803,7 +805,7 @@ def _print_comparison(report: dict, corrected_by: str | None = None) -> None:
             stdout.print(f"replicate level: {level['n_replicates']} vs {level['n_replicates_reference']} replicates"
                          f"{' (paired)' if level['paired'] else ''}, difference in mean B+C per cell "
                          f"{100 * level['bc_difference']:+.1f} points (95% CI "
-                         "{:+.1f} to {:+.1f})".format(*(100 * v for v in level["bc_difference_ci"])), highlight=False)
+                         f"{points(level['bc_difference_ci'])})", highlight=False)
         if test["replicate_verdict"]:
             stdout.print(test["replicate_verdict"], highlight=False)
 

@@ -546,6 +546,18 @@ def _adjust_over_samples(tests: dict[str, dict[str, Any]]) -> tuple[int, int]:
     return len(with_cells), len(tested)
 
 
+def points(interval: Sequence[float]) -> str:
+    """An interval of a difference in shares, in percentage points, as the terminal and the report show it.
+
+    Examples
+    --------
+    >>> points([0.12, 0.305])
+    '+12.0 to +30.5'
+    """
+    low, high = (100 * bound for bound in interval)
+    return f"{low:+.1f} to {high:+.1f}"
+
+
 def shown_p(p: float) -> str:
     """A p-value as the terminal and the report show it: two figures, or below :data:`P_SHOWN_BELOW` no more.
 

@@ -26,7 +26,7 @@ from PIL import Image
 
 from ._atomic import atomic_open
 from .explain import explain, gallery
-from .compare import (by_hand_sentence, from_spreads, model_call, read_predictions, reviewed_blind,
+from .compare import (by_hand_sentence, from_spreads, model_call, points, read_predictions, reviewed_blind,
                       row_probabilities, set_by_hand, shown_p, tally_by, write_cell_figure)
 from .errors import ImageReadError
 from .images import ImageItem, copies, image_stem, read_image
@@ -242,7 +242,7 @@ def _comparison_section(comparison: dict[str, Any], chart_png: bytes, cells_png:
 
 def _interval_text(interval: list[float] | None) -> str:
     """``+12.0 to +30.5`` (points), or why there is none: too few cells (:func:`sccscore.stats.compare_cells`)."""
-    return "too few cells" if interval is None else "{:+.1f} to {:+.1f}".format(*(100 * v for v in interval))
+    return "too few cells" if interval is None else points(interval)
 
 
 def _replicate_section(comparison: dict[str, Any], adjusted) -> str:
