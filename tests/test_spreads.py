@@ -699,6 +699,8 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     drawn = Image.open(out / "overlays" / "a_rich" / "spread3.png").convert("RGB")
     x0, y0, x1, y1 = (int(checked[k]) for k in ("x0", "y0", "x1", "y1"))
     assert (np.asarray(drawn)[y1, x0:x1 + 1] == ImageColor.getrgb(TYPE_COLOURS["B"])).all(axis=1).mean() >= 0.5
+    mark_set_by_hand(drawn, [checked | {"x0": "", "id": "999"}])  # a box mangled in a spreadsheet: not drawn
+    assert (np.asarray(drawn)[y1, x0:x1 + 1] == ImageColor.getrgb(TYPE_COLOURS["B"])).all(axis=1).mean() >= 0.5
     mark_set_by_hand(drawn, [checked])
     right_below_label = np.asarray(drawn)[y0 + 16:y1 + 2, x1 - 2]
     for edge in (np.asarray(drawn)[y1 + 1, x0 - 1:x1 + 2], right_below_label):

@@ -264,7 +264,10 @@ def mark_set_by_hand(overlay: Image.Image, rows: Sequence[dict[str, str]]) -> No
     """
     draw = ImageDraw.Draw(overlay)
     for row in rows:
-        number, box = int(row["id"]), tuple(int(row[k]) for k in ("x0", "y0", "x1", "y1"))
+        try:
+            number, box = int(row["id"]), tuple(int(row[k]) for k in ("x0", "y0", "x1", "y1"))
+        except (KeyError, TypeError, ValueError):  # a box mangled in a spreadsheet: listed in the report, not drawn
+            continue
         colour = TYPE_COLOURS[row["predicted"]]
         draw.rectangle((box[0] - 1, box[1] - 1, box[2] + 1, box[3] + 1), outline=colour, width=4)
         classify_label = _call_label(number, model_call(row) or "", row.get("check") == "yes")
