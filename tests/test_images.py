@@ -254,7 +254,7 @@ def test_repeated_files_are_those_with_the_same_bytes(ikemoto, tmp_path):
     assert repeated_files([*crops, same_size, copy, tmp_path / "gone.jpg"]) == [[crops[1], copy]]
     assert repeated_files(crops) == []
     # a folder of links drawn with replacement repeats hundreds of images: three are named, the rest counted
-    groups = [[tmp_path / f"{n}_{copy}.jpg" for copy in range(2 + 5 * (n == 0))] for n in range(5)]
+    groups = [[tmp_path / f"{n}_{k}.jpg" for k in range(2 + 5 * (n == 0))] for n in range(5)]
     with pytest.warns(UserWarning) as said:
         warn_repeated(groups)
     assert [str(w.message) for w in said][0] == (f"the same image is given 7 times ({groups[0][0]}, {groups[0][1]}, "
