@@ -70,7 +70,8 @@ def test_an_image_given_twice_is_said_on_screen_and_in_the_report(small_labelled
     copy = small_labelled / "c" / "copy.jpg"
     shutil.copy(first, copy)
     out = tmp_path / "classified"
-    result = cli("classify", str(small_labelled), "--model", "paper:squeezenet1_1/2", "--out", str(out), "--report", "-q")
+    options = ["--model", "paper:squeezenet1_1/2", "--out", str(out), "--report", "-q"]
+    result = cli("classify", str(small_labelled), *options)
     assert result.returncode == 0, result.stderr
     assert (f"warning: the same image is given twice ({first}, {copy}): each copy counts as a chromosome of its own; "
             "keep one") in " ".join(result.stderr.split())
@@ -83,7 +84,7 @@ def test_an_image_given_twice_is_said_on_screen_and_in_the_report(small_labelled
     contents = _contents(rows)  # each file read once for the report
     assert _distinct(rows, 2, contents) == [rows[0], rows[2]] and _distinct(rows[:1], 2, contents) == rows[:1]
     copy.unlink()  # without it, nothing is said
-    again = cli("classify", str(small_labelled), "--model", "paper:squeezenet1_1/2", "--out", str(out), "--report", "-q")
+    again = cli("classify", str(small_labelled), *options)
     assert "the same image" not in again.stderr and "The same image" not in (out / "report.html").read_text()
 
 

@@ -89,7 +89,8 @@ def write_report(
         sections.append(_spreads_section(runs, model, rows, out_dir))
     if scored := [row for row in rows if row_probabilities(row) is not None]:  # a table made by hand has none
         sections += [_gallery_section(model, scored, classes, contents), _least_certain_section(scored, classes)]
-    sections.append(_settings_section(model, rows, settings or {}, contents))  # last, as a paper's methods: the answer first
+    # last, as a paper's methods: the answer first
+    sections.append(_settings_section(model, rows, settings or {}, contents))
     tests = (comparison or {}).get("tests", {}).values()  # the cells' and replicates' sentences under, where known
     verdicts = "".join('<p class="verdict">' + "<br>".join(
         html.escape(v) for v in (t["verdict"], t.get("cell_verdict"), t.get("replicate_verdict")) if v) + "</p>"
