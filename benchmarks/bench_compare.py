@@ -63,7 +63,7 @@ def main() -> None:
             runs["baseline"].append(seconds([sys.executable, "-c", WITH_TORCH, *arguments]))
             runs["command"].append(seconds([sys.executable, "-m", "sccscore", *arguments]))
         start = time.perf_counter()
-        compare_table(table, list(SAMPLES), None, 0, None, True)
+        compare_table(table, list(SAMPLES), replicate_folders=True)
         in_process = time.perf_counter() - start
     command, baseline = (statistics.median(runs[k]) for k in ("command", "baseline"))
     print(json.dumps({
