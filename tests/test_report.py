@@ -134,6 +134,23 @@ def test_charts_colour_each_type_as_the_spreads_overlays_do(tmp_path):
     assert min(drawn.values()) > 500, drawn  # each type's bars, and its square in the legend
 
 
+def test_a_type_no_chromosome_of_a_sample_has_is_charted(tmp_path):
+    """Found on three wild-type spreads with no type C: 0 of 141 had a Wilson lower bound of 1.7e-18, above its share
+    of 0 by rounding, and the chart's error bar (share less bound) was negative, which matplotlib refuses."""
+    import numpy as np
+
+    from sccscore.compare import compare
+    from sccscore.plots import plot_distributions
+
+    comparison = compare({"wt": np.array([134, 7, 0]), "ko": np.array([92, 2, 0])}, "wt")
+    low, high = comparison["groups"]["wt"]["ci"]
+    assert low[2] == 0.0 and high[2] == pytest.approx(0.0265, abs=1e-4)
+    path = tmp_path / "distribution.png"
+    plot_distributions(comparison, [path])
+    with Image.open(path) as chart:
+        assert chart.size[0] > 100
+
+
 def test_figures_draw_sample_names_in_the_labs_own_script(tmp_path):
     """Japanese names are drawn from a fallback font (CI installs WenQuanYi Micro Hei), not as boxes; characters no
     font has are said once for the PNG and SVG."""

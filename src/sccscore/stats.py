@@ -64,8 +64,10 @@ def proportions_with_ci(counts: Sequence[int]) -> tuple[np.ndarray, np.ndarray, 
 
     counts = np.asarray(counts)
     total = counts.sum()
+    fractions = counts / total
     low, high = proportion_confint(counts, total, alpha=ALPHA, method="wilson")
-    return counts / total, np.asarray(low), np.asarray(high)
+    # the interval holds its share, but rounding can put a bound past it: 0 of 141 had a lower bound of 1.7e-18
+    return fractions, np.minimum(low, fractions), np.maximum(high, fractions)
 
 
 def agreement_interval(agree: int, n: int) -> list[float]:
