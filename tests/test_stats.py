@@ -208,6 +208,10 @@ def test_compare_cli_on_real_crops(small_labelled, labelled_crops, tmp_path, cli
     assert missing.returncode == 2 and "sample(s) ko not in" in missing.stderr
     nowhere = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"), "--report")
     assert nowhere.returncode == 2 and "--report needs --out" in nowhere.stderr
+    no_out = cli("compare", "wt_small", "ctf18")
+    assert no_out.returncode == 2 and "give --out for the classify tables" in no_out.stderr
+    both = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"), "--spreads")
+    assert both.returncode == 2 and "not both" in both.stderr
     # the report of a table read back names the model its rows name, draws its Grad-CAM examples with it, and the table
     assert {row["model"] for row in _rows(out / "predictions.csv")} == {str(model.resolve())}
     reported = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"),

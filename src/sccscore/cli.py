@@ -11,6 +11,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -622,72 +623,127 @@ def compare(
 ) -> None:
     """Compare samples with a reference: A/B/C with intervals, tests, effect sizes, power."""
     from ._atomic import write_json
-    from .compare import (check_replicate_source, compare_table, confusion_from, correction_caution, from_spreads,
-                          read_sheet, validation_confusion, write_tables)
+    from .compare import check_replicate_source, from_spreads, read_sheet, write_tables
 
+    _check_compare_options(out, make_report, spreads, predictions, preprocess, scale, outline)
+    sample_sheet = read_sheet(sheet) if sheet else None
+    check_replicate_source(sample_sheet, replicate_folders)
+    correction = _given_correction(confusion)
+    if predictions:
+        calls = _read_calls(predictions, samples, *correction)
+    elif spreads:
+        calls = _score_spreads(samples, out, model, quiet, scale, outline, device, *correction)
+    else:
+        calls = _score_crops(samples, out, model, preprocess, quiet, device, *correction)
+    comparison = _compare_calls(calls, seed, sample_sheet, replicate_folders)
+    report = comparison.report
+    _print_comparison(report, calls.corrected_by)
+    if out:  # with --report, the report draws the cells' figure
+        write_tables(report, out, comparison.cells, figure=not make_report, replicate_of=comparison.replicate_of)
+    if make_report:  # the calls of a table are read, not made: its model only draws the Grad-CAM examples
+        loaded = calls.model if calls.model is not None else _model_of_table(
+            report["typed_by"], model, predictions, from_spreads(comparison.rows), preprocess)
+        _write_comparison_report(out, loaded, report, calls, device)
+    if json_path:
+        write_json(json_path, report | {"corrected_by": calls.corrected_by})
+        console.print(f"wrote {json_path}", highlight=False)
+
+
+@dataclass
+class _Calls:
+    """The calls compare tests: a predictions table and its samples (the reference first), where the calls came from
+    ("table", "crops" or "spreads"), the model that made them (None where read from a table), the confusion matrix
+    correcting their shares and its source in words, and what the report's settings say of a run of spreads."""
+
+    table: Path
+    names: list[str]
+    source: str
+    model: object | None = None
+    matrix: object | None = None
+    corrected_by: str | None = None
+    spread_settings: dict[str, str] = field(default_factory=dict)
+
+
+def _check_compare_options(out: Path | None, make_report: bool, spreads: bool, predictions: Path | None,
+                           preprocess: str | None, scale: float | None, outline: bool) -> None:
     if make_report and out is None:
         raise SccscoreError("--report needs --out, the folder to write report.html into")
     _check_spread_options(spreads, preprocess, scale, outline)
     if spreads and predictions:
         raise SccscoreError("give --spreads to classify the spreads' folders, or --predictions to read a table "
                             "classify --spreads wrote, not both")
-    matrix = confusion_from(confusion) if confusion else None
-    caution = correction_caution(confusion) if confusion else None
-    if caution:
-        console.print(f"caution: {caution}", highlight=False)
-    corrected_by = f"--confusion {confusion}" if confusion else None
-    sample_sheet = read_sheet(sheet) if sheet else None
-    check_replicate_source(sample_sheet, replicate_folders)
-    if predictions:
-        table, names = predictions, samples
-        if matrix is None:  # as classifying would have: by the validation of the model that typed the table
-            matrix, corrected_by = _confusion_of_table(predictions, samples)
-    elif out is None:
+    if not predictions and out is None:
         raise SccscoreError("give --out for the classify tables, or --predictions to reuse a classify run")
-    elif spreads:
-        models = _load_spread_models(model or SPREAD_MODEL)
-        loaded = models.classifier
-        read = _classify_spreads([Path(s) for s in samples], loaded, out, quiet, scale, device=device,
-                                 use_outline=outline, merge_model=models.merge, shape_model=models.shape)
-        table, names = out / "predictions.csv", _spread_samples(samples, read)
-    else:
-        from .models import model_reference
 
-        loaded = _load(model or RELEASED, preprocess)
-        table, names = _classify_for_comparison(samples, out, loaded, quiet, device)
-        if matrix is None and (matrix := validation_confusion(loaded.config.training)) is not None:
-            corrected_by = _validation_of(model_reference(loaded), matrix)
+
+def _given_correction(confusion: Path | None):
+    """The confusion matrix of --confusion and its source in words, said with any caution; (None, None) if none."""
+    from .compare import confusion_from, correction_caution
+
+    if confusion is None:
+        return None, None
+    matrix = confusion_from(confusion)
+    if caution := correction_caution(confusion):
+        console.print(f"caution: {caution}", highlight=False)
+    return matrix, f"--confusion {confusion}"
+
+
+def _read_calls(predictions: Path, samples: list[str], matrix, corrected_by: str | None) -> _Calls:
+    """The calls of a classify table; without --confusion, corrected as classifying would have corrected them."""
+    if matrix is None:
+        matrix, corrected_by = _confusion_of_table(predictions, samples)
+    return _Calls(predictions, samples, "table", matrix=matrix, corrected_by=corrected_by)
+
+
+def _score_spreads(samples: list[str], out: Path, model: str | None, quiet: bool, scale: float | None,
+                   outline: bool, device: str | None, matrix, corrected_by: str | None) -> _Calls:
+    """Detect and classify the samples' spreads into ``out``."""
+    models = _load_spread_models(model or SPREAD_MODEL)
+    read = _classify_spreads([Path(s) for s in samples], models.classifier, out, quiet, scale, device=device,
+                             use_outline=outline, merge_model=models.merge, shape_model=models.shape)
+    return _Calls(out / "predictions.csv", _spread_samples(samples, read), "spreads", models.classifier, matrix,
+                  corrected_by, _spread_settings(read, models.shape if outline else None))
+
+
+def _score_crops(samples: list[str], out: Path, model: str | None, preprocess: str | None, quiet: bool,
+                 device: str | None, matrix, corrected_by: str | None) -> _Calls:
+    """Classify the samples' crops into ``out``; without --confusion, corrected by the model's own validation."""
+    from .compare import validation_confusion
+    from .models import model_reference
+
+    loaded = _load(model or RELEASED, preprocess)
+    table, names = _classify_for_comparison(samples, out, loaded, quiet, device)
+    if matrix is None and (matrix := validation_confusion(loaded.config.training)) is not None:
+        corrected_by = _validation_of(model_reference(loaded), matrix)
+    return _Calls(table, names, "crops", loaded, matrix, corrected_by)
+
+
+def _compare_calls(calls: _Calls, seed: int, sheet, replicate_folders: bool):
+    """compare_table on the calls; where crops just classified lack replicates, say how to compare them again."""
+    from .compare import compare_table
+
     try:
-        comparison = compare_table(table, names, matrix, seed, sample_sheet, replicate_folders)
+        return compare_table(calls.table, calls.names, calls.matrix, seed, sheet, replicate_folders)
     except SccscoreError as error:
-        if predictions or spreads or not replicate_folders:  # a sheet can name crops' replicates; spreads' come
-            raise  # from their folders alone
-        raise SccscoreError(f"{error}; the calls are kept: compare again with --predictions {table} and a --sheet "
-                            "naming each image's cell and replicate") from None
-    report, rows = comparison.report, comparison.rows
-    if predictions and make_report:  # the calls are read, not made: the model only draws the Grad-CAM examples
-        loaded = _model_of_table(report["typed_by"], model, predictions, from_spreads(rows), preprocess)
-    _print_comparison(report, corrected_by)
-    if out:  # with --report, the report draws the cells' figure
-        write_tables(report, out, comparison.cells, figure=not make_report, replicate_of=comparison.replicate_of)
-    if make_report:
-        from .report import write_report
-        from .runtime import describe_engine
+        if calls.source != "crops" or not replicate_folders:  # a sheet can name crops' replicates, not spreads
+            raise
+        raise SccscoreError(f"{error}; the calls are kept: compare again with --predictions {calls.table} and a "
+                            "--sheet naming each image's cell and replicate") from None
 
-        settings = {"reference": names[0], "samples": ", ".join(names[1:])}
-        if corrected_by:
-            settings["shares corrected by"] = corrected_by
-        if predictions:
-            settings["calls read from"] = str(predictions)
-        else:
-            settings["scored with"] = describe_engine(loaded, device)
-        if spreads:
-            settings |= _spread_settings(read, models.shape if outline else None)
-        path = write_report(out, loaded, report, settings, predictions=table)
-        console.print(f"wrote {path}", highlight=False)
-    if json_path:
-        write_json(json_path, report | {"corrected_by": corrected_by})
-        console.print(f"wrote {json_path}", highlight=False)
+
+def _write_comparison_report(out: Path, model, report: dict, calls: _Calls, device: str | None) -> None:
+    from .report import write_report
+    from .runtime import describe_engine
+
+    settings = {"reference": calls.names[0], "samples": ", ".join(calls.names[1:])}
+    if calls.corrected_by:
+        settings["shares corrected by"] = calls.corrected_by
+    if calls.source == "table":
+        settings["calls read from"] = str(calls.table)
+    else:
+        settings["scored with"] = describe_engine(model, device)
+    path = write_report(out, model, report, settings | calls.spread_settings, predictions=calls.table)
+    console.print(f"wrote {path}", highlight=False)
 
 
 def _confusion_of_table(table: Path, samples: list[str]):
