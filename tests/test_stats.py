@@ -65,6 +65,15 @@ def test_trend_test_is_the_linear_by_linear_statistic():
     assert result["trend_p"] == pytest.approx(2 * scipy_stats.norm.sf(abs(result["trend_z"])))
 
 
+def test_samples_of_one_type_alike_show_no_shift():
+    """Both samples all type A: there is no shift to test, and every permutation of the chromosomes gives the same
+    table. The trend test had divided by zero (p nan, with a warning) and the power read "None chromosomes"."""
+    result = compare_counts([20, 0, 0], [15, 0, 0])
+    assert (result["chi2_p"], result["trend_z"], result["trend_p"]) == (1.0, 0.0, 1.0)
+    assert result["cramers_v"] == 0.0 and result["n_for_80pct_power"] is None
+    assert result["bc_difference"] == 0.0
+
+
 def test_fisher_tests_are_holm_corrected():
     result = compare_counts([3, 1, 0], [1, 3, 0])
     # Fisher's tea-tasting table [[3, 1], [1, 3]]: two-sided p = 0.4857 (Agresti 2002, table 3.8)

@@ -204,7 +204,7 @@ def _comparison_section(comparison: dict[str, Any], chart_png: bytes, cells_png:
     tests = [[name, adjusted(t["chi2_p"], t["chi2_p_holm"]), shown_p(t["trend_p"]),
               ", ".join(f"{c} {shown_p(p)}" for c, p in zip(classes, t["fisher_p_holm"])),
               f"{100 * t['bc_difference']:+.1f} ({_interval_text(t['bc_difference_ci'])})",
-              f"{t['cramers_v']:.2f}", t["n_for_80pct_power"]] for name, t in comparison["tests"].items()]
+              f"{t['cramers_v']:.2f}", t["n_for_80pct_power"] or "-"] for name, t in comparison["tests"].items()]
     cell_rows = [[name, f"{c['n_cells']} vs {c['n_cells_reference']}",
                   f"{100 * c['bc_fraction_per_cell']['mean']:.1f} vs {100 * c['bc_fraction_per_cell_reference']['mean']:.1f}",
                   f"{100 * c['bc_difference']:+.1f} ({_interval_text(c['bc_difference_ci'])})",

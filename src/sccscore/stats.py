@@ -94,7 +94,10 @@ def compare_counts(reference: Sequence[int], sample: Sequence[int]) -> dict[str,
     observed = table[:, table.sum(axis=0) > 0]  # a type seen in neither sample carries no information
     chi2, chi2_p, _, _ = scipy_stats.chi2_contingency(observed, correction=False)
     scores = np.flatnonzero(table.sum(axis=0) > 0).astype(float)  # A=0, B=1, C=2
-    trend = Table(observed).test_ordinal_association(row_scores=np.array([0.0, 1.0]), col_scores=scores)
+    trend_z, trend_p = 0.0, 1.0  # one type seen in both samples: no shift, and every permutation gives the same
+    if observed.shape[1] > 1:
+        trend = Table(observed).test_ordinal_association(row_scores=np.array([0.0, 1.0]), col_scores=scores)
+        trend_z, trend_p = float(trend.zscore), float(trend.pvalue)
     fisher = [
         scipy_stats.fisher_exact([[row[t], row.sum() - row[t]] for row in table]).pvalue
         for t in range(table.shape[1])
@@ -106,8 +109,8 @@ def compare_counts(reference: Sequence[int], sample: Sequence[int]) -> dict[str,
     return {
         "chi2": float(chi2),
         "chi2_p": float(chi2_p),
-        "trend_z": float(trend.zscore),
-        "trend_p": float(trend.pvalue),
+        "trend_z": trend_z,
+        "trend_p": trend_p,
         "fisher_p": [float(p) for p in fisher],
         "fisher_p_holm": [float(p) for p in fisher_holm],
         "bc_difference": float(difference),
