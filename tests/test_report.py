@@ -112,10 +112,18 @@ def test_report_of_a_table_typed_by_hand_leaves_out_what_needs_the_models_probab
     table = tmp_path / "typed.csv"
     table.write_text("path,sample,predicted\n" + "".join(f"{p},{'wt' if i < 4 else 'ko'},{'AB'[i >= 4]}\n"
                                                           for i, p in enumerate(crops)))
-    run = cli("compare", "wt", "ko", "--predictions", str(table), "--out", str(tmp_path / "out"), "--report")
+    # no model typed these calls: none is named, nor loaded (a lab without the released models still gets a report)
+    nowhere = {"SCCSCORE_DATA": str(tmp_path / "no-data"), "SCCSCORE_CACHE": str(tmp_path / "no-cache"),
+               "SCCSCORE_DATA_URL": "http://127.0.0.1:9/"}
+    run = cli("compare", "wt", "ko", "--predictions", str(table), "--out", str(tmp_path / "out"), "--report", env=nowhere)
     assert run.returncode == 0, run.stderr
     page = (tmp_path / "out" / "report.html").read_text()
     assert "<h2>Tests against wt</h2>" in page and "Grad-CAM" not in page and "Least certain" not in page
+    assert "<td>model</td><td>none: the calls are the table&#x27;s, typed by hand</td>" in page
+    # samples all of one type: no shift to test, so no power figure ("None chromosomes per sample" before)
+    table.write_text("path,sample,predicted\n" + "".join(f"{p},{'wt' if i < 4 else 'ko'},A\n" for i, p in enumerate(crops)))
+    alike = cli("compare", "wt", "ko", "--predictions", str(table), env=nowhere)
+    assert alike.returncode == 0 and "trend p = 1, Cramer's V 0.00\n" in alike.stdout and "None" not in alike.stdout
 
 
 def test_charts_colour_each_type_as_the_spreads_overlays_do(tmp_path):

@@ -595,7 +595,8 @@ def compare(
     model: Annotated[Optional[str], typer.Option(
         "--model", "-m", help=f"As for the other commands; default {RELEASED}, or {SPREAD_MODEL} for --spreads. With "
         "--predictions, the model its model column names (a table without one: as without --predictions, or "
-        f"{SPREAD_MODEL} for one of classify --spreads); it only draws the report.")] = None,
+        f"{SPREAD_MODEL} for one of classify --spreads; none for one typed by hand, with no probabilities); it only "
+        "draws the report.")] = None,
     predictions: Annotated[Optional[Path], typer.Option(
         "--predictions", help="Use this predictions.csv from classify (calls set right by hand count) instead of "
                               "classifying.")] = None,
@@ -623,7 +624,7 @@ def compare(
 ) -> None:
     """Compare samples with a reference: A/B/C with intervals, tests, effect sizes, power."""
     from ._atomic import write_json
-    from .compare import check_replicate_source, from_spreads, read_sheet, write_tables
+    from .compare import check_replicate_source, read_sheet, write_tables
 
     _check_compare_options(out, make_report, spreads, predictions, preprocess, scale, outline)
     sample_sheet = read_sheet(sheet) if sheet else None
@@ -642,7 +643,7 @@ def compare(
         write_tables(report, out, comparison.cells, figure=not make_report, replicate_of=comparison.replicate_of)
     if make_report:  # the calls of a table are read, not made: its model only draws the Grad-CAM examples
         loaded = calls.model if calls.model is not None else _model_of_table(
-            report["typed_by"], model, predictions, from_spreads(comparison.rows), preprocess)
+            report["typed_by"], model, predictions, comparison.rows, preprocess)
         _write_comparison_report(out, loaded, report, calls, device)
     if json_path:
         write_json(json_path, report | {"corrected_by": calls.corrected_by})
@@ -773,17 +774,25 @@ def _validation_of(reference: str, matrix) -> str:
     return f"the validation of {reference} ({int(matrix.sum())} held-out images)"
 
 
-def _model_of_table(typed_by: str | None, given: str | None, table: Path, spreads: bool, preprocess: str | None):
-    """The model for a predictions table's report: the one its model column names, unless --model names another."""
+def _model_of_table(typed_by: str | None, given: str | None, table: Path, rows: list[dict[str, str]],
+                    preprocess: str | None):
+    """The model for a predictions table's report: the one its model column names, unless --model names another;
+    None for a table typed by hand, which no model typed."""
+    from .compare import from_spreads, row_probabilities
     from .models import model_reference
 
+    if typed_by is None and all(row_probabilities(row) is None for row in rows):
+        if given:
+            console.print(f"caution: {table} gives no model's probabilities (typed by hand?): the report has no "
+                          f"Grad-CAM examples to draw with {given}", highlight=False)
+        return None
     if typed_by and given is None:
         try:
             return _load(typed_by, preprocess)
         except SccscoreError as error:
             raise SccscoreError(f"{table} names the model that typed it, which cannot be loaded ({error}); give "
                                 "--model") from None
-    loaded = _load(given or (SPREAD_MODEL if spreads else RELEASED), preprocess)
+    loaded = _load(given or (SPREAD_MODEL if from_spreads(rows) else RELEASED), preprocess)
     if typed_by and model_reference(loaded) != typed_by:  # a model folder moved since, say
         console.print(f"caution: {table} was typed by {typed_by}; the report names and explains "
                       f"{model_reference(loaded)}, as --model says", highlight=False)

@@ -29,7 +29,7 @@ from .explain import explain, gallery
 from .compare import (by_hand_sentence, from_spreads, model_call, points, read_predictions, reviewed_blind,
                       row_probabilities, set_by_hand, shown_p, tally_by, write_cell_figure)
 from .errors import ImageReadError
-from .images import ImageItem, copies, image_stem, read_image
+from .images import CLASS_NAMES, ImageItem, copies, image_stem, read_image
 from .layout import run_folder
 from .metrics import concordance, confusion_matrix, open_concordance
 from .models import ScoringModel, model_reference
@@ -56,7 +56,7 @@ figcaption { font-size: .8rem; color: #444; } img.crop { width: 96px; height: 96
 
 def write_report(
     out_dir: str | Path,
-    model: ScoringModel,
+    model: ScoringModel | None,
     comparison: dict[str, Any] | None = None,
     settings: dict[str, Any] | None = None,
     predictions: str | Path | None = None,
@@ -65,12 +65,14 @@ def write_report(
 
     The report reads ``predictions`` (default: the classify output folder ``out_dir``'s
     ``predictions.csv``), which may hold calls set right by hand; for whole spreads it
-    shows the overlays and cautions of the classify run that cut the crops.
+    shows the overlays and cautions of the classify run that cut the crops. ``model`` is
+    the model that typed the calls, which draws their Grad-CAM examples; None for a table
+    typed by hand, which has no model's probabilities to rank its calls by.
     """
     out_dir = Path(out_dir)
     predictions = Path(predictions) if predictions else out_dir / "predictions.csv"
     rows = read_predictions(predictions)
-    classes = list(model.config.classes)
+    classes = list(model.config.classes) if model else list(CLASS_NAMES)
     contents = _contents(rows)
     sections = [_repeated_images(rows, contents)]
     if comparison:
@@ -86,7 +88,7 @@ def write_report(
         sections.append(_labels_section(rows, classes))
     if from_spreads(rows):
         runs = list(dict.fromkeys(run_folder(row["path"], row.get("image", "")) for row in rows))  # tables pasted
-        sections.append(_spreads_section(runs, model, rows, out_dir))
+        sections.append(_spreads_section(runs, model, rows, classes, out_dir))
     if scored := [row for row in rows if row_probabilities(row) is not None]:  # a table made by hand has none
         sections += [_gallery_section(model, scored, classes, contents), _least_certain_section(scored, classes)]
     # last, as a paper's methods: the answer first
@@ -167,11 +169,18 @@ def _repeated_images(rows: list[dict[str, str]], contents: dict[str, str | None]
             f"predictions.csv).</p><ul>{items}{more}</ul></div>")
 
 
-def _settings_section(model: ScoringModel, rows: list[dict[str, str]], settings: dict[str, Any],
+def _settings_section(model: ScoringModel | None, rows: list[dict[str, str]], settings: dict[str, Any],
                       contents: dict[str, str | None]) -> str:
+    items = [("generated", datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))]
+    items += _model_settings(model) if model else [("model", "none: the calls are the table's, typed by hand")]
+    items += [("images scored", len(rows)), ("scored data fingerprint", _data_fingerprint(contents))]
+    items += list(settings.items()) + [(name, version) for name, version in versions().items()]
+    return "<h2>Settings</h2>" + _table(["setting", "value"], [[k, v] for k, v in items])
+
+
+def _model_settings(model: ScoringModel) -> list[tuple[str, Any]]:
     training = model.config.training or {}
-    items = [("generated", datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
-             ("model", model_reference(model)), ("model members", model.config.n_members),
+    items = [("model", model_reference(model)), ("model members", model.config.n_members),
              ("input", f"{model.config.input.size[0]} px, preprocessing {model.config.input.preprocess}, "
                        f"{model.config.views} view(s)")]
     # a spread classifier records the annotated spreads (and crop folders) it learned from instead of a fingerprint
@@ -180,9 +189,7 @@ def _settings_section(model: ScoringModel, rows: list[dict[str, str]], settings:
                                                 ("model trained on spreads", ", ".join(training.get("trained_on", []))),
                                                 ("and on crops in", ", ".join(training.get("crop_folders", []))))
               if value]
-    items += [("images scored", len(rows)), ("scored data fingerprint", _data_fingerprint(contents))]
-    items += list(settings.items()) + [(name, version) for name, version in versions().items()]
-    return "<h2>Settings</h2>" + _table(["setting", "value"], [[k, v] for k, v in items])
+    return items
 
 
 def _pct(value: float) -> str:
@@ -273,7 +280,8 @@ def _summary_section(rows: list[dict[str, str]], classes: list[str]) -> str:
     return "<h2>Samples</h2>" + _table(["sample", "chromosomes"] + [f"{c} %" for c in classes], table)
 
 
-def _spreads_section(runs: list[Path], model: ScoringModel, rows: list[dict[str, str]], out_dir: Path) -> str:
+def _spreads_section(runs: list[Path], model: ScoringModel | None, rows: list[dict[str, str]], classes: list[str],
+                     out_dir: Path) -> str:
     """Per-metaphase shares and each spread's overlay, boxes coloured by predicted type, calls to check marked.
 
     The shares are counted from ``rows``, so that calls set right by hand count; the
@@ -281,7 +289,6 @@ def _spreads_section(runs: list[Path], model: ScoringModel, rows: list[dict[str,
     with those calls redrawn, embedded small and linked to the full-size file as classify
     drew it (relative to ``out_dir``, the report's).
     """
-    classes = list(model.config.classes)
     # metaphase 2 before 10, and no error on one renamed by hand
     metaphases = sorted(tally_by(rows, ("sample", "image", "metaphase"), classes),
                         key=lambda m: (m["sample"], m["image"], len(m["metaphase"]), m["metaphase"]))
@@ -292,7 +299,7 @@ def _spreads_section(runs: list[Path], model: ScoringModel, rows: list[dict[str,
              f"the call is less sure than {CHECK_BELOW:g}; grey, left out (nucleus, debris, cluster, cut by the "
              "image border, or drawn on it; see detections.csv). A call set right by hand in predictions.csv is "
              "redrawn in its new type's colour, its box thicker and its label starred (12 B*).</p>",
-             _expected_on_new_spreads(model),
+             _expected_on_new_spreads(model) if model else "",
              _to_check(rows),
              _table(["sample", "image", "metaphase", "chromosomes", *(f"{c} %" for c in classes)], table),
              _cautions([run / "cautions.csv" for run in runs])]
