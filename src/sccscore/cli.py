@@ -853,7 +853,8 @@ def _print_comparison(report: dict, corrected_by: str | None = None) -> None:
     if by_hand := by_hand_sentence(report):
         stdout.print(by_hand, highlight=False)
     for name, test in report["tests"].items():
-        stdout.print(f"{test['verdict']}; trend {p_clause(test['trend_p'])}, Cramer's V {test['cramers_v']:.2f}"
+        stdout.print(f"{test['verdict']}; {'exact ' if test['p_exact'] else ''}trend {p_clause(test['trend_p'])}, "
+                     f"Cramer's V {test['cramers_v']:.2f}"
                      + (f", {n} chromosomes per sample give 80% power for this B+C shift"
                         if (n := test["n_for_80pct_power"]) else ""), highlight=False)
         cell = test["cell_level"]

@@ -519,7 +519,7 @@ def compare(
     for name, test in tests.items():
         cell = test["cell_level"]
         test["verdict"] = verdict(name, reference, counts[reference], counts[name], test["chi2_p"],
-                                  test["chi2_p_holm"], len(tests))
+                                  test["chi2_p_holm"], len(tests), test["p_exact"])
         test["cell_verdict"] = (cell_verdict(name, reference, cell, test["chi2_p_holm"], n_cell_tests) if cell else
                                 too_few_cells_verdict(name, reference, cells) if reference in cells and name in cells
                                 else None)
@@ -641,8 +641,10 @@ def _group(values: np.ndarray, confusion: np.ndarray | None, seed: int) -> dict[
 
 
 def verdict(name: str, reference: str, reference_counts: np.ndarray, counts: np.ndarray, p: float,
-            p_holm: float | None = None, n_compared: int = 1) -> str:
+            p_holm: float | None = None, n_compared: int = 1, exact: bool = False) -> str:
     """One plain sentence on the B+C (open) fraction, given the chi-square p-value (Holm-adjusted, of several).
+
+    ``exact``: the p was computed exactly (:func:`sccscore.stats.exact_chi2_p`), as the sentence says.
 
     Examples
     --------
@@ -652,11 +654,11 @@ def verdict(name: str, reference: str, reference_counts: np.ndarray, counts: np.
     'ko2 does not differ detectably from wt'
     """
     ours, theirs = (100 * c[1:].sum() / c.sum() for c in (counts, reference_counts))
-    p_text = _p_text(p, p_holm, n_compared, reference)
+    p_text = f"{'exact ' if exact else ''}chi-square {_p_text(p, p_holm, n_compared, reference)}"
     if (p if n_compared == 1 else p_holm) >= 0.05:
-        return f"{name} does not differ detectably from {reference}: B+C {ours:.0f}% vs {theirs:.0f}%, chi-square {p_text}"
+        return f"{name} does not differ detectably from {reference}: B+C {ours:.0f}% vs {theirs:.0f}%, {p_text}"
     direction = "more" if ours > theirs else "fewer"
-    return f"{name} shows {direction} open chromosomes (B+C) than {reference}: {ours:.0f}% vs {theirs:.0f}%, chi-square {p_text}"
+    return f"{name} shows {direction} open chromosomes (B+C) than {reference}: {ours:.0f}% vs {theirs:.0f}%, {p_text}"
 
 
 def cell_verdict(name: str, reference: str, cell: dict[str, Any], chromosome_p: float, n_compared: int = 1) -> str:
@@ -762,7 +764,8 @@ def write_tables(report: dict[str, Any], out: str | Path, cells: dict[str, dict[
         rows.append([name, group["n"], *_pct(group["distribution"]), *_pct(group["ci"][0]), *_pct(group["ci"][1]),
                      *_pct(corrected)])
     write_csv(folder / "comparison.csv", header, rows)
-    keys = ["chi2", "chi2_p", "chi2_p_holm", "trend_z", "trend_p", "bc_difference", "cramers_v", "n_for_80pct_power"]
+    keys = ["chi2", "chi2_p", "chi2_p_holm", "p_exact", "trend_z", "trend_p", "bc_difference", "cramers_v",
+            "n_for_80pct_power"]
     test_header = ["sample", "reference", *keys, "bc_difference_ci_low", "bc_difference_ci_high",
                    *(f"fisher_p_holm_{c}" for c in classes), "verdict", "cell_verdict", "replicate_verdict"]
     test_rows = [[name, report["reference"], *(test[k] for k in keys), *test["bc_difference_ci"],

@@ -8,6 +8,8 @@ Tests (each against scipy or statsmodels, see ``tests/test_stats.py``):
 
 - chi-square test of the 2 x 3 table (reference vs sample);
 - linear-by-linear (Cochran-Armitage) trend test for a shift along A < B < C;
+- the p of both computed exactly (:func:`exact_chi2_p`, :func:`exact_trend_p`) where a
+  type is expected fewer than 5 times in a sample, too few for their asymptotic curves;
 - per-type Fisher exact tests, Holm-corrected;
 - effect sizes: difference in the B+C ("open") fraction with its Newcombe
   interval, and Cramer's V;
@@ -34,7 +36,7 @@ any image correct itself.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from math import comb
 from typing import Any
 
@@ -48,6 +50,7 @@ ALPHA = 0.05
 POWER = 0.8
 MIN_CELLS = 4  # per sample: with 3 and 3 the Mann-Whitney test's smallest two-sided p is 0.1
 MIN_REPLICATES = 2  # per sample: the fewest a t-test can use
+MIN_EXPECTED = 5  # chromosomes of a type expected in a sample: below, the chi-square p is computed exactly (Cochran)
 EXACT_SPLITS = 100_000  # the Mann-Whitney test counts every split of up to this many (9 cells against 9: 0.4 s)
 
 
@@ -92,12 +95,15 @@ def compare_counts(reference: Sequence[int], sample: Sequence[int]) -> dict[str,
 
     table = np.array([reference, sample], dtype=np.int64)
     observed = table[:, table.sum(axis=0) > 0]  # a type seen in neither sample carries no information
-    chi2, chi2_p, _, _ = scipy_stats.chi2_contingency(observed, correction=False)
+    chi2, chi2_p, _, expected = scipy_stats.chi2_contingency(observed, correction=False)
+    exact = bool(expected.min() < MIN_EXPECTED)  # too few of a type for the tests' curves: count every table
+    if exact:
+        chi2_p = exact_chi2_p(observed)
     scores = np.flatnonzero(table.sum(axis=0) > 0).astype(float)  # A=0, B=1, C=2
     trend_z, trend_p = 0.0, 1.0  # one type seen in both samples: no shift, and every permutation gives the same
     if observed.shape[1] > 1:
         trend = Table(observed).test_ordinal_association(row_scores=np.array([0.0, 1.0]), col_scores=scores)
-        trend_z, trend_p = float(trend.zscore), float(trend.pvalue)
+        trend_z, trend_p = float(trend.zscore), exact_trend_p(observed, scores) if exact else float(trend.pvalue)
     fisher = [
         scipy_stats.fisher_exact([[row[t], row.sum() - row[t]] for row in table]).pvalue
         for t in range(table.shape[1])
@@ -109,6 +115,7 @@ def compare_counts(reference: Sequence[int], sample: Sequence[int]) -> dict[str,
     return {
         "chi2": float(chi2),
         "chi2_p": float(chi2_p),
+        "p_exact": exact,  # chi2_p and trend_p computed exactly: a type is expected too few times for their curves
         "trend_z": trend_z,
         "trend_p": trend_p,
         "fisher_p": [float(p) for p in fisher],
@@ -118,6 +125,70 @@ def compare_counts(reference: Sequence[int], sample: Sequence[int]) -> dict[str,
         "cramers_v": float(association(observed, method="cramer")) if observed.shape[1] > 1 else 0.0,
         "n_for_80pct_power": chromosomes_for_power(ref_open / ref_n, open_ / n),
     }
+
+
+def exact_chi2_p(table: Sequence[Sequence[int]]) -> float:
+    """The chi-square test's p of a 2 x k table, computed exactly instead of from the chi-square curve.
+
+    The probability, with the table's row and column totals fixed (multivariate
+    hypergeometric), of a table whose chi-square statistic is at least the observed
+    one: the test the curve approximates, and what :func:`compare_counts` gives where
+    some type is expected fewer than :data:`MIN_EXPECTED` times, too few for the curve.
+
+    Examples
+    --------
+    >>> round(exact_chi2_p([[3, 1, 0], [0, 2, 2]]), 4)
+    0.2286
+    """
+    table = np.asarray(table, dtype=np.int64)
+    table = table[:, table.sum(axis=0) > 0]  # a type neither sample has adds nothing to the statistic
+    rows, columns = table.sum(axis=1), table.sum(axis=0)
+    expected = np.outer(rows, columns) / columns.sum()
+    chi2 = lambda first: (((first - expected[0]) ** 2 / expected[0]).sum(axis=-1)  # noqa: E731
+                          + ((columns - first - expected[1]) ** 2 / expected[1]).sum(axis=-1))
+    return _exact_p(table, chi2)
+
+
+def exact_trend_p(table: Sequence[Sequence[int]], scores: Sequence[float]) -> float:
+    """The linear-by-linear trend test's two-sided p of a 2 x k table, computed exactly, as :func:`exact_chi2_p`.
+
+    The statistic is the second row's total score (types scored ``scores``, A < B < C),
+    as far from its expectation as observed, either way.
+
+    Examples
+    --------
+    >>> round(exact_trend_p([[3, 1, 0], [0, 2, 2]], [0, 1, 2]), 4)
+    0.0857
+    """
+    table = np.asarray(table, dtype=np.int64)
+    scores = np.asarray(scores, dtype=float)
+    rows, columns = table.sum(axis=1), table.sum(axis=0)
+    centre = rows[1] * (columns @ scores) / columns.sum()
+    return _exact_p(table, lambda first: np.abs((columns - first) @ scores - centre))
+
+
+def _exact_p(table: np.ndarray, statistic: Callable[[np.ndarray], np.ndarray]) -> float:
+    """The probability, with the totals of a 2 x k ``table`` fixed, of a table whose ``statistic`` (of its first row,
+    vectorised over rows) is at least the observed one.
+
+    Every table of those totals is counted: about five times as many as the chromosomes
+    where a type is expected fewer than :data:`MIN_EXPECTED` times; far more for large
+    tables of common types, which the asymptotic tests fit.
+    """
+    rows, columns = table.sum(axis=1), table.sum(axis=0)
+    if np.count_nonzero(columns) < 2:
+        return 1.0
+    order = np.argsort(columns, kind="stable")  # the largest type last: it is set by the others
+    free = np.stack(np.meshgrid(*(np.arange(min(c, rows[0]) + 1) for c in columns[order[:-1]]), indexing="ij"),
+                    axis=-1).reshape(-1, len(columns) - 1)
+    last = rows[0] - free.sum(axis=1)
+    fits = (last >= 0) & (last <= columns[order[-1]])
+    firsts = np.empty((int(fits.sum()), len(columns)), dtype=np.int64)
+    firsts[:, order] = np.column_stack([free[fits], last[fits]])
+    probabilities = scipy_stats.multivariate_hypergeom.pmf(firsts, columns, rows[0])
+    # tables as extreme as the observed, their statistic equal but for rounding
+    as_extreme = statistic(firsts) >= statistic(table[0]) * (1 - 1e-9) - 1e-12
+    return float(min(1.0, probabilities[as_extreme].sum()))
 
 
 def holm(p_values: Sequence[float]) -> list[float]:
