@@ -120,6 +120,8 @@ def test_report_of_a_table_typed_by_hand_leaves_out_what_needs_the_models_probab
     page = (tmp_path / "out" / "report.html").read_text()
     assert "<h2>Tests against wt</h2>" in page and "Grad-CAM" not in page and "Least certain" not in page
     assert "<td>model</td><td>none: the calls are the table&#x27;s, typed by hand</td>" in page
+    # 4 chromosomes against 4: the tests' p counted exactly, and the page says why
+    assert "exact chi-square p = 0.029" in page and "(exact): a type is expected fewer than 5 times" in page
     # samples all of one type: no shift to test, so no power figure ("None chromosomes per sample" before)
     table.write_text("path,sample,predicted\n" + "".join(f"{p},{'wt' if i < 4 else 'ko'},A\n" for i, p in enumerate(crops)))
     alike = cli("compare", "wt", "ko", "--predictions", str(table), env=nowhere)
