@@ -29,7 +29,8 @@ from sccscore.preprocess import paper_preprocess
 from sccscore.shape import SHAPE_MEASURES, ShapeModel, combine, fit_shape_model
 from sccscore.spread_model import (FittedSpreadModels, fit_spread_head, load_spread_model, save_spread_models,
                                    what_to_expect)
-from sccscore.spreads import CHECK_BELOW, TYPE_COLOURS, classify_spreads, detect_spreads, mark_set_by_hand
+from sccscore.spreads import (CHECK_BELOW, TYPE_COLOURS, classify_spreads, detect_spreads, mark_set_by_hand,
+                              same_fields)
 
 SPREADS = ("spread1", "spread2", "spread3", "spread5")
 IN_SAMPLE = 0.944  # sccscore:spreads on the spreads it was fitted on: every matched chromosome, as annotated
@@ -580,6 +581,15 @@ def test_a_spread_given_twice_is_said(oshima, tmp_path):
                                          "each copy counts as a spread of its own; keep one"):
         found = detect_spreads([folder], tmp_path / "out")
     assert len(found.spreads) == 2
+    # saved again as a TIFF with an alpha channel: other bytes, the same field, found alike
+    with Image.open(oshima / "images" / "spread3.png") as image:
+        image.convert("RGBA").save(folder / "spread3 exported.tif")
+    with pytest.warns(UserWarning, match=r"the same image is given 3 times \(\S+/spread3 again.png, \S+/spread3 "
+                                         r"exported.tif, \S+/spread3.png\)"):
+        detect_spreads([folder], tmp_path / "out2")
+    # another spread of the same size is another field
+    assert same_fields(detect_spreads([_linked(tmp_path / "ko", oshima, ["spread3", "spread5"])],
+                                      tmp_path / "out3").spreads) == []
 
 
 def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):

@@ -494,7 +494,8 @@ def copies(contents: Mapping[Any, str | None]) -> list[list[Any]]:
 
 
 def warn_repeated(groups: list[list[Path]], what: str = "chromosome", most: int = 3) -> None:
-    """Warn of the files given more than once (:func:`repeated_files`): each copy counts as a ``what`` of its own.
+    """Warn of the images given more than once (:func:`repeated_files`, :func:`sccscore.spreads.same_fields`): each
+    copy counts as a ``what`` of its own.
 
     The first ``most`` images are named, each with up to ``most`` of its copies; the rest are counted.
     """

@@ -37,6 +37,7 @@ import functools
 import json
 import shutil
 import warnings
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -51,7 +52,7 @@ from .compare import model_call, tally_by
 from .detect import Detection, DetectSettings, MergeModel, crop, detect, detection_cautions
 from .errors import ImageReadError, SccscoreError
 from .images import (CLASS_NAMES, ImageItem, Rejected, fail_on_rejected, is_jpeg, items_from_paths, read_image,
-                     refuse_output_inside, repeated_files, warn_repeated)
+                     refuse_output_inside, warn_repeated)
 from .models import ScoringModel, model_reference
 from .plots import TYPE_COLOURS
 from .predict import predict
@@ -133,6 +134,7 @@ def detect_spreads(
             _write_overlay(out, *processed)
         if progress:
             progress(done, len(items))
+    warn_repeated(same_fields(spreads), what="spread")
     _write_detection_tables(out, spreads, rejected, bool(labels_dir))
     return SpreadsResult(spreads, rejected, out, settings)
 
@@ -150,8 +152,21 @@ def _spread_items(paths: Sequence[str | Path], out_dir: str | Path,
             raise SccscoreError(f"{seen[key]} and {item.path} are both image '{key[1]}' of sample '{item.sample}', so "
                                 "their crops and rows would mix: rename one, or give them as separate samples")
         seen[key] = item.path
-    warn_repeated(repeated_files(item.path for item in items), what="spread")
     return items, rejected
+
+
+def same_fields(spreads: Sequence[Spread]) -> list[list[Path]]:
+    """The spreads that show one field: groups of two or more paths, in the order given.
+
+    Alike in size with every object found in the same place, as a spread given twice is,
+    also when saved again in another lossless format (PNG and TIFF, with or without alpha),
+    which a comparison of the files' bytes misses. Spreads with no chromosome found are left out.
+    """
+    by_field: dict[tuple, list[Path]] = defaultdict(list)
+    for spread in spreads:
+        if spread.chromosomes:
+            by_field[(tuple(spread.shape), tuple(tuple(d.box) for d in spread.detections))].append(spread.item.path)
+    return [paths for paths in by_field.values() if len(paths) > 1]
 
 
 def _process_or_reject(item: ImageItem, out: Path, settings: DetectSettings, merge_model: MergeModel, labels_of,
@@ -368,6 +383,7 @@ def classify_spreads(
         if progress:
             progress(done, len(items))
     spreads = [by_path[_key(item)] for item in items if _key(item) in by_path]
+    warn_repeated(same_fields(spreads), what="spread")
     _write_detection_tables(out, spreads, rejected, False)
     result = SpreadsResult(spreads, rejected, out, settings)
     _write_type_tables(result, model.config.classes, model_reference(model))
