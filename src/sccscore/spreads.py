@@ -466,7 +466,8 @@ def _resume_spreads(out: Path, run: dict[str, Any]) -> dict[str, Spread]:
 
 
 def _key(item: ImageItem) -> str:
-    return str(item.path.resolve())
+    # not resolved: two links to one file are two spreads given (and said to be the same), each with its own crops
+    return str(item.path.absolute())
 
 
 def _record(spread: Spread) -> dict[str, Any]:
