@@ -573,7 +573,7 @@ def test_detect_cli_writes_crops_table_and_overlay(cli, oshima, tmp_path):
     assert Counter(row["predicted"] for row in _rows(tmp_path / "explained" / "explanations.csv")) == {"A": 46, "B": 1}
 
 
-def test_a_spread_given_twice_is_said(oshima, tmp_path):
+def test_a_spread_given_twice_is_said(oshima, tmp_path, cli):
     # saved again under another name, its metaphases would count twice in the comparison
     folder = _linked(tmp_path / "wt", oshima, ["spread3"])
     (folder / "spread3 again.png").symlink_to(oshima / "images" / "spread3.png")
@@ -587,6 +587,12 @@ def test_a_spread_given_twice_is_said(oshima, tmp_path):
     with pytest.warns(UserWarning, match=r"the same image is given 3 times \(\S+/spread3 again.png, \S+/spread3 "
                                          r"exported.tif, \S+/spread3.png\)"):
         detect_spreads([folder], tmp_path / "out2")
+    # the report names the spread given 3 times once, not each of its chromosomes
+    run = cli("classify", "--spreads", str(folder), "--out", str(tmp_path / "typed"), "--report", "-q")
+    assert run.returncode == 0 and "the same image is given 3 times" in run.stderr
+    caution = (tmp_path / "typed" / "report.html").read_text().split("<h2>")[0]
+    assert ("<li>wt / spread3 again = wt / spread3 exported = wt / spread3: all 47 chromosomes alike, one spread given "
+            "3 times</li></ul>") in caution and caution.count("<li>") == 1
     # another spread of the same size is another field
     assert same_fields(detect_spreads([_linked(tmp_path / "ko", oshima, ["spread3", "spread5"])],
                                       tmp_path / "out3").spreads) == []

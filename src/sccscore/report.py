@@ -16,7 +16,7 @@ import hashlib
 import html
 import io
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -162,11 +162,29 @@ def _repeated_images(rows: list[dict[str, str]], contents: dict[str, str | None]
         names = " = ".join(html.escape(_chromosome_name(by_path[path])) for path in group[:5])
         return names + (f" and {len(group) - 5} more copies" if len(group) > 5 else "")
 
-    items = "".join(f"<li>{named(group)}</li>" for group in groups[:10])
+    spreads, groups = _copied_spreads(groups, by_path)
+    items = "".join(f"<li>{' = '.join(map(html.escape, names))}: all {n} chromosomes alike, one spread given "
+                    f"{'twice' if len(names) == 2 else f'{len(names)} times'}</li>" for names, n in spreads.items())
+    items += "".join(f"<li>{named(group)}</li>" for group in groups[:10])
     more = f"<li>and {len(groups) - 10} more images given more than once</li>" if len(groups) > 10 else ""
     return ("<div class='expected'><p>The same image was scored more than once, and each copy counted as a "
             "chromosome of its own: keep one, and classify again (or delete the others' rows from "
             f"predictions.csv).</p><ul>{items}{more}</ul></div>")
+
+
+def _copied_spreads(groups: list[list[str]], by_path: dict[str, dict[str, str]]) -> tuple[dict, list[list[str]]]:
+    """The spreads whose every chromosome is a copy of one in another (one spread given twice), with their number of
+    chromosomes, and the copies left: a spread given twice is named once, not chromosome by chromosome."""
+    spread = lambda path: f"{by_path[path]['sample']} / {image_stem(by_path[path]['image'])}"  # noqa: E731
+    by_spreads: dict[tuple[str, ...], list[list[str]]] = defaultdict(list)
+    for group in groups:
+        if all(by_path[path].get("image") for path in group):
+            by_spreads[tuple(dict.fromkeys(map(spread, group)))].append(group)
+    chromosomes = Counter(spread(path) for path in by_path if by_path[path].get("image"))
+    whole = {names: len(copied) for names, copied in by_spreads.items()
+             if len(names) > 1 and all(chromosomes[name] == len(copied) for name in names)}
+    return whole, [group for group in groups if not all(by_path[path].get("image") for path in group)
+                   or tuple(dict.fromkeys(map(spread, group))) not in whole]
 
 
 def _settings_section(model: ScoringModel | None, rows: list[dict[str, str]], settings: dict[str, Any],
