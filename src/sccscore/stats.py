@@ -50,7 +50,7 @@ ALPHA = 0.05
 POWER = 0.8
 MIN_CELLS = 4  # per sample: with 3 and 3 the Mann-Whitney test's smallest two-sided p is 0.1
 MIN_REPLICATES = 2  # per sample: the fewest a t-test can use
-MIN_EXPECTED = 5  # chromosomes of a type expected in a sample: below, the chi-square p is computed exactly (Cochran)
+MIN_EXPECTED = 5  # chromosomes of a type expected in a sample: below, chi-square and trend p are exact (Cochran)
 EXACT_SPLITS = 100_000  # the Mann-Whitney test counts every split of up to this many (9 cells against 9: 0.4 s)
 
 
@@ -140,7 +140,7 @@ def exact_chi2_p(table: Sequence[Sequence[int]]) -> float:
     >>> round(exact_chi2_p([[3, 1, 0], [0, 2, 2]]), 4)
     0.2286
     """
-    table = np.asarray(table, dtype=np.int64)
+    table = _smaller_row_first(table)
     table = table[:, table.sum(axis=0) > 0]  # a type neither sample has adds nothing to the statistic
     rows, columns = table.sum(axis=1), table.sum(axis=0)
     expected = np.outer(rows, columns) / columns.sum()
@@ -160,20 +160,26 @@ def exact_trend_p(table: Sequence[Sequence[int]], scores: Sequence[float]) -> fl
     >>> round(exact_trend_p([[3, 1, 0], [0, 2, 2]], [0, 1, 2]), 4)
     0.0857
     """
-    table = np.asarray(table, dtype=np.int64)
+    table = _smaller_row_first(table)
     scores = np.asarray(scores, dtype=float)
     rows, columns = table.sum(axis=1), table.sum(axis=0)
-    centre = rows[1] * (columns @ scores) / columns.sum()
+    centre = rows[1] * (columns @ scores) / columns.sum()  # either row's deviation: the other's, negated
     return _exact_p(table, lambda first: np.abs((columns - first) @ scores - centre))
+
+
+def _smaller_row_first(table: Sequence[Sequence[int]]) -> np.ndarray:
+    """The table with its smaller sample first: :func:`_exact_p` enumerates the first row's counts."""
+    table = np.asarray(table, dtype=np.int64)
+    return table[::-1] if table[0].sum() > table[1].sum() else table
 
 
 def _exact_p(table: np.ndarray, statistic: Callable[[np.ndarray], np.ndarray]) -> float:
     """The probability, with the totals of a 2 x k ``table`` fixed, of a table whose ``statistic`` (of its first row,
     vectorised over rows) is at least the observed one.
 
-    Every table of those totals is counted: about five times as many as the chromosomes
-    where a type is expected fewer than :data:`MIN_EXPECTED` times; far more for large
-    tables of common types, which the asymptotic tests fit.
+    Every table of those totals is counted: where a type is expected fewer than
+    :data:`MIN_EXPECTED` times, at most about five times as many as the chromosomes, the
+    smaller sample first; far more for large tables of common types, which the curves fit.
     """
     rows, columns = table.sum(axis=1), table.sum(axis=0)
     if np.count_nonzero(columns) < 2:
