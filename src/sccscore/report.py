@@ -176,15 +176,15 @@ def _copied_spreads(groups: list[list[str]], by_path: dict[str, dict[str, str]])
     """The spreads whose every chromosome is a copy of one in another (one spread given twice), with their number of
     chromosomes, and the copies left: a spread given twice is named once, not chromosome by chromosome."""
     spread = lambda path: f"{by_path[path]['sample']} / {image_stem(by_path[path]['image'])}"  # noqa: E731
-    by_spreads: dict[tuple[str, ...], list[list[str]]] = defaultdict(list)
-    for group in groups:
-        if all(by_path[path].get("image") for path in group):
-            by_spreads[tuple(dict.fromkeys(map(spread, group)))].append(group)
-    chromosomes = Counter(spread(path) for path in by_path if by_path[path].get("image"))
-    whole = {names: len(copied) for names, copied in by_spreads.items()
-             if len(names) > 1 and all(chromosomes[name] == len(copied) for name in names)}
-    return whole, [group for group in groups if not all(by_path[path].get("image") for path in group)
-                   or tuple(dict.fromkeys(map(spread, group))) not in whole]
+
+    def spreads_of(group: list[str]) -> tuple[str, ...] | None:  # None: a crop's copies, not a spread's
+        return tuple(dict.fromkeys(map(spread, group))) if all(by_path[p].get("image") for p in group) else None
+
+    copied = Counter(map(spreads_of, groups))
+    chromosomes = Counter(spread(path) for path, row in by_path.items() if row.get("image"))
+    whole = {names: n for names, n in copied.items()
+             if names and len(names) > 1 and all(chromosomes[name] == n for name in names)}
+    return whole, [group for group in groups if spreads_of(group) not in whole]
 
 
 def _settings_section(model: ScoringModel | None, rows: list[dict[str, str]], settings: dict[str, Any],
