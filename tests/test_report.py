@@ -115,7 +115,8 @@ def test_report_of_a_table_typed_by_hand_leaves_out_what_needs_the_models_probab
     # no model typed these calls: none is named, nor loaded (a lab without the released models still gets a report)
     nowhere = {"SCCSCORE_DATA": str(tmp_path / "no-data"), "SCCSCORE_CACHE": str(tmp_path / "no-cache"),
                "SCCSCORE_DATA_URL": "http://127.0.0.1:9/"}
-    run = cli("compare", "wt", "ko", "--predictions", str(table), "--out", str(tmp_path / "out"), "--report", env=nowhere)
+    run = cli("compare", "wt", "ko", "--predictions", str(table), "--out", str(tmp_path / "out"), "--report",
+              env=nowhere)
     assert run.returncode == 0, run.stderr
     page = (tmp_path / "out" / "report.html").read_text()
     assert "<h2>Tests against wt</h2>" in page and "Grad-CAM" not in page and "Least certain" not in page
@@ -123,7 +124,8 @@ def test_report_of_a_table_typed_by_hand_leaves_out_what_needs_the_models_probab
     # 4 chromosomes against 4: the tests' p counted exactly, and the page says why
     assert "exact chi-square p = 0.029" in page and "(exact): a type is expected fewer than 5 times" in page
     # samples all of one type: no shift to test, so no power figure ("None chromosomes per sample" before)
-    table.write_text("path,sample,predicted\n" + "".join(f"{p},{'wt' if i < 4 else 'ko'},A\n" for i, p in enumerate(crops)))
+    table.write_text("path,sample,predicted\n"
+                     + "".join(f"{p},{'wt' if i < 4 else 'ko'},A\n" for i, p in enumerate(crops)))
     alike = cli("compare", "wt", "ko", "--predictions", str(table), env=nowhere)
     assert alike.returncode == 0 and "trend p = 1, Cramer's V 0.00\n" in alike.stdout and "None" not in alike.stdout
 
