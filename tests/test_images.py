@@ -262,3 +262,11 @@ def test_repeated_files_are_those_with_the_same_bytes(ikemoto, tmp_path):
                                                 "own; keep one")
     assert len(said) == 4 and str(said[3].message) == ("2 more images are given more than once, 4 copies in all: "
                                                        "each counts as a chromosome of its own")
+    # an image labelled with two types is a labelling slip: said, and named first though found last
+    labels = {path: "A" for group in groups for path in group} | {groups[4][1]: "B"}
+    with pytest.warns(UserWarning) as said:
+        warn_repeated(groups, what="labelled image", labels=labels)
+    assert str(said[0].message) == (f"the same image is given twice ({groups[4][0]}, {groups[4][1]}) and labelled A "
+                                    "and B, which cannot both be right: each copy counts as a labelled image of its "
+                                    "own; keep one")
+    assert "labelled" not in str(said[1].message).split(":")[0]

@@ -41,7 +41,8 @@ def evaluate(
         raise SccscoreError(f"{sample.folder}: not a labelled folder (expected sub-folders a, b and c)")
     if strict:
         fail_on_rejected(sample.rejected)
-    warn_repeated(repeated_files(item.path for item in sample.items), what="labelled image")
+    warn_repeated(repeated_files(item.path for item in sample.items), what="labelled image",
+                  labels={item.path: item.label for item in sample.items})
     predictions = predict(model, sample.items, progress=progress, **predict_options)
     if strict:
         fail_on_rejected(predictions.rejected)

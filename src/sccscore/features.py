@@ -43,7 +43,8 @@ BATCH_SIZE = 32
 def fingerprints(items: Sequence[ImageItem]) -> list[str]:
     """SHA-256 of each image file; warns when the same image appears twice."""
     digests = [sha256(item.path) for item in items]
-    warn_repeated(copies({item.path: digest for item, digest in zip(items, digests)}))
+    warn_repeated(copies({item.path: digest for item, digest in zip(items, digests)}),
+                  labels={item.path: item.label for item in items})
     return digests
 
 

@@ -493,17 +493,24 @@ def copies(contents: Mapping[Any, str | None]) -> list[list[Any]]:
     return [paths for paths in by_content.values() if len(paths) > 1]
 
 
-def warn_repeated(groups: list[list[Path]], what: str = "chromosome", most: int = 3) -> None:
+def warn_repeated(groups: list[list[Path]], what: str = "chromosome", most: int = 3,
+                  labels: Mapping[Path, str | None] | None = None) -> None:
     """Warn of the images given more than once (:func:`repeated_files`, :func:`sccscore.spreads.same_fields`): each
     copy counts as a ``what`` of its own.
 
     The first ``most`` images are named, each with up to ``most`` of its copies; the rest are counted.
+    With ``labels`` (path -> type), an image labelled with two types is said to be, and named first:
+    one of the labels is wrong, and the model is scored or trained against both.
     """
+    types = lambda group: sorted({labels[path] for path in group if labels.get(path)}) if labels else []  # noqa: E731
+    groups = sorted(groups, key=lambda group: len(types(group)) < 2)  # the labelling slips first
     for group in groups[:most]:
         times = "twice" if len(group) == 2 else f"{len(group)} times"
         named = ", ".join(map(str, group[:most])) + (f" and {len(group) - most} more" if len(group) > most else "")
-        warnings.warn(f"the same image is given {times} ({named}): each copy counts as a {what} of its own; keep one",
-                      stacklevel=3)
+        clash = (f" and labelled {' and '.join(types(group))}, which cannot both be right" if len(types(group)) > 1
+                 else "")
+        warnings.warn(f"the same image is given {times} ({named}){clash}: each copy counts as a {what} of its own; "
+                      "keep one", stacklevel=3)
     if len(groups) > most:
         warnings.warn(f"{len(groups) - most} more images are given more than once, {sum(map(len, groups[most:]))} "
                       f"copies in all: each counts as a {what} of its own", stacklevel=3)
