@@ -39,6 +39,7 @@ from sccscore.stats import (
     cross_fitted_correction,
     exact_chi2_p,
     exact_trend_p,
+    holm,
     proportions_with_ci,
 )
 
@@ -116,14 +117,23 @@ def test_chromosome_tests_are_exact_where_a_type_is_expected_fewer_than_five_tim
     assert sentence.endswith("exact chi-square p = 0.26")
 
 
+def test_holm_adjustment_is_statsmodels():
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(0)
+    for p_values in ([0.01, 0.04, 0.03], [0.02, 0.02, 0.5, 0.9], [0.3, 0.6], [0.04], rng.random(12) ** 3):
+        assert holm(p_values) == pytest.approx(multipletests(p_values, method="holm")[1].tolist(), abs=1e-15)
+    assert holm([]) == []
+
+
 def test_fisher_tests_are_holm_corrected():
     result = compare_counts([3, 1, 0], [1, 3, 0])
     # Fisher's tea-tasting table [[3, 1], [1, 3]]: two-sided p = 0.4857 (Agresti 2002, table 3.8)
     assert result["fisher_p"][0] == pytest.approx(0.485714, abs=1e-6)
     raw = np.array(result["fisher_p"])
     order = np.argsort(raw)
-    holm = np.minimum(1, np.maximum.accumulate(raw[order] * (len(raw) - np.arange(len(raw)))))
-    np.testing.assert_allclose(np.array(result["fisher_p_holm"])[order], holm)
+    stepped = np.minimum(1, np.maximum.accumulate(raw[order] * (len(raw) - np.arange(len(raw)))))
+    np.testing.assert_allclose(np.array(result["fisher_p_holm"])[order], stepped)
 
 
 def test_newcombe_interval_of_the_open_fraction_difference():

@@ -202,12 +202,22 @@ def holm(p_values: Sequence[float]) -> list[float]:
 
     Examples
     --------
+    The smallest p is multiplied by the number of tests, the next by one fewer, and so on,
+    each kept at least as large as the one before and at most 1: statsmodels'
+    ``multipletests(method="holm")`` (``tests/test_stats.py`` checks them alike), which
+    runs a full garbage collection on every call, 0.26 s once torch and a model are loaded.
+
+    Examples
+    --------
     >>> holm([0.01, 0.04, 0.03])
     [0.03, 0.06, 0.06]
     """
-    from statsmodels.stats.multitest import multipletests
-
-    return [float(p) for p in multipletests(p_values, method="holm")[1]] if len(p_values) else []
+    p_values = np.asarray(p_values, dtype=float)
+    order = np.argsort(p_values, kind="stable")
+    steps = p_values[order] * (len(p_values) - np.arange(len(p_values)))
+    adjusted = np.empty_like(p_values)
+    adjusted[order] = np.minimum(1.0, np.maximum.accumulate(steps)) if len(p_values) else steps
+    return [float(p) for p in adjusted]
 
 
 def chromosomes_for_power(p_reference: float, p_sample: float) -> int | None:
