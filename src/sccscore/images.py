@@ -502,13 +502,14 @@ def warn_repeated(groups: list[list[Path]], what: str = "chromosome", most: int 
     With ``labels`` (path -> type), an image labelled with two types is said to be, and named first:
     one of the labels is wrong, and the model is scored or trained against both.
     """
-    types = lambda group: sorted({labels[path] for path in group if labels.get(path)}) if labels else []  # noqa: E731
-    groups = sorted(groups, key=lambda group: len(types(group)) < 2)  # the labelling slips first
-    for group in groups[:most]:
+    typed = [(group, sorted({labels[path] for path in group if labels.get(path)}) if labels else [])
+             for group in groups]
+    typed.sort(key=lambda pair: len(pair[1]) < 2)  # the labelling slips first
+    groups = [group for group, _ in typed]
+    for group, types in typed[:most]:
         times = "twice" if len(group) == 2 else f"{len(group)} times"
         named = ", ".join(map(str, group[:most])) + (f" and {len(group) - most} more" if len(group) > most else "")
-        clash = (f" and labelled {' and '.join(types(group))}, which cannot both be right" if len(types(group)) > 1
-                 else "")
+        clash = f" and labelled {' and '.join(types)}, which cannot both be right" if len(types) > 1 else ""
         warnings.warn(f"the same image is given {times} ({named}){clash}: each copy counts as a {what} of its own; "
                       "keep one", stacklevel=3)
     if len(groups) > most:

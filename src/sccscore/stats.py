@@ -200,8 +200,6 @@ def _exact_p(table: np.ndarray, statistic: Callable[[np.ndarray], np.ndarray]) -
 def holm(p_values: Sequence[float]) -> list[float]:
     """Holm's step-down adjusted p-values: the family-wise error stays at 5% over the tests together.
 
-    Examples
-    --------
     The smallest p is multiplied by the number of tests, the next by one fewer, and so on,
     each kept at least as large as the one before and at most 1: statsmodels'
     ``multipletests(method="holm")`` (``tests/test_stats.py`` checks them alike), which
@@ -216,7 +214,7 @@ def holm(p_values: Sequence[float]) -> list[float]:
     order = np.argsort(p_values, kind="stable")
     steps = p_values[order] * (len(p_values) - np.arange(len(p_values)))
     adjusted = np.empty_like(p_values)
-    adjusted[order] = np.minimum(1.0, np.maximum.accumulate(steps)) if len(p_values) else steps
+    adjusted[order] = np.minimum(1.0, np.maximum.accumulate(steps))
     return [float(p) for p in adjusted]
 
 
