@@ -102,7 +102,7 @@ def test_exact_p_values_count_every_way_to_deal_the_chromosomes(table):
 
 
 def test_chromosome_tests_are_exact_where_a_type_is_expected_fewer_than_five_times():
-    """The chi-square curve is a poor guide to p with few of a type expected (Cochran's rule): 28 chromosomes with 3
+    """The chi-square curve is a poor guide to p with few of a type expected (Cochran's rule): 41 chromosomes with 3
     of type C read 0.22 from the curve, 0.26 counted exactly. Large counts keep the curve, as the paper reports."""
     few = compare_counts([20, 3, 1], [10, 5, 2])
     assert few["p_exact"] and few["chi2_p"] == pytest.approx(exact_chi2_p([[20, 3, 1], [10, 5, 2]]))

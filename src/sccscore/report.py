@@ -175,7 +175,7 @@ def _repeated_images(rows: list[dict[str, str]], contents: dict[str, str | None]
 def _copied_spreads(groups: list[list[str]], by_path: dict[str, dict[str, str]]) -> tuple[dict, list[list[str]]]:
     """The spreads whose every chromosome is a copy of one in another (one spread given twice), with their number of
     chromosomes, and the copies left: a spread given twice is named once, not chromosome by chromosome."""
-    spread = lambda path: f"{by_path[path]['sample']} / {image_stem(by_path[path]['image'])}"  # noqa: E731
+    spread = lambda path: _spread_name(by_path[path])  # noqa: E731
 
     def spreads_of(group: list[str]) -> tuple[str, ...] | None:  # None: a crop's copies, not a spread's
         return tuple(dict.fromkeys(map(spread, group))) if all(by_path[p].get("image") for p in group) else None
@@ -445,8 +445,13 @@ def _least_certain_section(rows: list[dict[str, str]], classes: list[str]) -> st
             "look by eye.</p>" + "".join(figures))
 
 
+def _spread_name(row: dict[str, str]) -> str:
+    """A spread as its overlay's caption names it: sample / image."""
+    return f"{row['sample']} / {image_stem(row['image'])}"
+
+
 def _chromosome_name(row: dict[str, str]) -> str:
     """A crop by its sample and file; a spread's chromosome as its overlay shows it: caption, then number."""
     if row.get("image") and row.get("id"):  # crops of two spreads share file names (001.png, ...)
-        return f"{row['sample']} / {image_stem(row['image'])} #{row['id']}"
+        return f"{_spread_name(row)} #{row['id']}"
     return f"{row['sample']}/{Path(row['path']).name}"
