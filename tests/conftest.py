@@ -93,6 +93,17 @@ def _run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Comple
 
 
 @pytest.fixture
+def cli_imports():
+    """Run the command line as ``cli`` does; return the run and the modules it imported."""
+    return _run_cli_imports
+
+
+def _run_cli_imports(*args: str) -> tuple[subprocess.CompletedProcess, list[str]]:
+    run = _run_cli(*args, env={"PYTHONPROFILEIMPORTTIME": "1"})  # each import is listed on stderr
+    return run, [line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines() if line.startswith("import time:")]
+
+
+@pytest.fixture
 def chromium() -> str:
     """The headless browser the pages are opened in, as a biologist's browser would open them."""
     for name in ("chromium", "chromium-browser", "google-chrome"):

@@ -552,6 +552,15 @@ def test_detection_figures_by_hand():
     assert [f["share_error_points"] for f in figures(scored)["per_type"].values()] == [17.5, 10.0, 17.5]
 
 
+def test_detect_reads_spreads_without_importing_torch(cli_imports, oshima, tmp_path):
+    # only the fitting of the merge and shape models and the classifying need torch: importing it took 2 s of
+    # detect's 5 on a laptop
+    run, imported = cli_imports("detect", str(oshima / "images" / "spread3.png"), "--out", str(tmp_path), "--quiet")
+    assert run.returncode == 0, run.stderr
+    assert "sccscore.detect" in imported and "torch" not in imported
+    assert len([r for r in _rows(tmp_path / "detections.csv") if r["status"] == "chromosome"]) == 47
+
+
 def test_detect_cli_writes_crops_table_and_overlay(cli, oshima, tmp_path):
     out = tmp_path / "out"
     run = cli("detect", str(oshima / "images" / "spread3.png"), "--out", str(out), "--labels", str(oshima / "labels"))

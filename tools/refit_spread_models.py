@@ -17,8 +17,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from sccscore.config import MERGE_FILE, SHAPE_FILE, SPREAD_HEAD_FILE
 from sccscore.errors import SccscoreError
-from sccscore.spread_model import HEAD_FILE, MERGE_FILE, SHAPE_FILE, fit_spread_models
+from sccscore.spread_model import fit_spread_models
 
 SHIPPED = Path(__file__).resolve().parents[1] / "src" / "sccscore" / "_data"
 
@@ -26,7 +27,7 @@ SHIPPED = Path(__file__).resolve().parents[1] / "src" / "sccscore" / "_data"
 def main(images_dir: str, labels_dir: str) -> None:
     fitted = fit_spread_models(images_dir, labels_dir, log=print)
     fitted.write_into(SHIPPED)
-    print(f"refitted on {', '.join(fitted.trained_on)}: {MERGE_FILE}, {SHAPE_FILE}, {HEAD_FILE} in {SHIPPED}")
+    print(f"refitted on {', '.join(fitted.trained_on)}: {MERGE_FILE}, {SHAPE_FILE}, {SPREAD_HEAD_FILE} in {SHIPPED}")
 
 
 if __name__ == "__main__":

@@ -283,9 +283,8 @@ def detect(
     quiet: QuietOption = False,
 ) -> None:
     """Find the chromosomes in whole spreads; write one crop per chromosome, detections.csv and overlays."""
+    from .config import MERGE_FILE, spread_model_folder
     from .detect import MergeModel
-    from .models import spread_model_folder
-    from .spread_model import MERGE_FILE
     from .spreads import detect_spreads
 
     folder = spread_model_folder(model)

@@ -25,6 +25,8 @@ HEADS = ("classifier", "multidepth")
 PAPER_PREFIX = "paper:"
 SPREAD_MODEL = "sccscore:spreads"
 CONFIG_FILE = "config.json"
+# the files of a folder written by train-spreads (sccscore.spread_model): classifier head, merge and shape models
+SPREAD_HEAD_FILE, MERGE_FILE, SHAPE_FILE = "spread_head.safetensors", "merge_model.json", "shape_model.json"
 
 
 @dataclass(frozen=True)
@@ -143,3 +145,8 @@ def read_config(folder: str | Path) -> ModelConfig:
         raise ModelError(f"{config_path}: cannot be read ({exc.strerror or exc})") from None
     except ModelError as exc:
         raise ModelError(f"{config_path}: {exc}") from None
+
+
+def spread_model_folder(reference: str | Path) -> Path | None:
+    """The folder a model reference names, where it is one written by ``sccscore train-spreads`` (else None)."""
+    return Path(reference) if (Path(reference) / SPREAD_HEAD_FILE).is_file() else None

@@ -38,7 +38,6 @@ from pathlib import Path
 from typing import NamedTuple, Sequence
 
 import numpy as np
-import torch
 from scipy import ndimage
 from scipy.cluster.hierarchy import fcluster, linkage
 from skimage import measure, morphology, segmentation, transform
@@ -708,8 +707,7 @@ def fit_merge_model(spreads: Sequence[AnnotatedSpread | tuple], settings: Detect
     same = np.concatenate([s for _, s in examples])
     if len(np.unique(same)) < 2:
         raise SccscoreError("the annotated spreads give no pair of fragments to join, or none to keep apart")
-    weight, bias = fit_logistic_regression(features[:, None], same, n_classes=2, l2_c=1.0, balanced=False,
-                                           device=torch.device("cpu"))
+    weight, bias = fit_logistic_regression(features[:, None], same, n_classes=2, l2_c=1.0, balanced=False)
     # two-class softmax = logistic of the logit difference
     return MergeModel((weight[1] - weight[0]).double().tolist(), float(bias[1] - bias[0]), [s.name for s in spreads],
                       settings.scale)

@@ -28,10 +28,10 @@ import torch
 from torch import nn
 
 from ._atomic import staged_folder
-from .config import CONFIG_FILE, PAPER_PREFIX, SPREAD_MODEL, ModelConfig, named, read_config
+from .config import (CONFIG_FILE, PAPER_PREFIX, SPREAD_HEAD_FILE, SPREAD_MODEL, ModelConfig, named, read_config,
+                     spread_model_folder)
 from .errors import DataError, ModelError
 
-SPREAD_HEAD_FILE = "spread_head.safetensors"  # the classifier of a spread model folder (sccscore.spread_model)
 WEIGHTS_FILE = "model.safetensors"
 
 
@@ -175,11 +175,6 @@ def load_model(reference: str | Path, preprocess: str | None = None) -> ScoringM
 def model_reference(model: ScoringModel) -> str:
     """What a table names the model that typed it by: the reference :func:`load_model` took, else its name."""
     return model.reference or model.config.name
-
-
-def spread_model_folder(reference: str | Path) -> Path | None:
-    """The folder a model reference names, where it is one written by ``sccscore train-spreads`` (else None)."""
-    return Path(reference) if (Path(reference) / SPREAD_HEAD_FILE).is_file() else None
 
 
 def _load_released(reference: str) -> ScoringModel:

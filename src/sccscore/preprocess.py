@@ -11,12 +11,16 @@ See ``docs/preprocessing.md`` for the check against the published crops.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import torch
 from PIL import Image
 from scipy import ndimage
 
 from .config import InputConfig
+
+if TYPE_CHECKING:
+    import torch
 
 PAPER_MEAN, PAPER_STD = 64.0, 16.0
 PAPER_ALPHA, PAPER_BETA, PAPER_GAMMA = 3.0, 80.0, 3.0
@@ -29,6 +33,8 @@ def prepare(rgb: np.ndarray, config: InputConfig) -> torch.Tensor:
     model's graph (:mod:`sccscore.runtime`), so that workers ship compact uint8
     tensors.
     """
+    import torch  # here, not above: detect preprocesses its crops and needs no torch (2 s to import)
+
     if config.preprocess == "paper":
         rgb = paper_preprocess(rgb)
     if config.pad_square:

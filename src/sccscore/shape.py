@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from ._atomic import read_small_model, write_json
 from .errors import SccscoreError
@@ -91,5 +90,5 @@ def fit_shape_model(spreads: Sequence[Spread]) -> ShapeModel:
         raise SccscoreError(f"the annotated spreads have no matched chromosome of type {', '.join(missing)}; "
                             "the shape model needs every type")
     weight, bias = fit_logistic_regression(np.array(measures, float)[:, None], np.array(types), len(CLASS_NAMES),
-                                           l2_c=L2_C, balanced=True, device=torch.device("cpu"))
+                                           l2_c=L2_C, balanced=True)
     return ShapeModel(weight.double().tolist(), bias.double().tolist(), [s.item.stem for s in spreads])

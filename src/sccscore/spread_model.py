@@ -39,18 +39,18 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save
 
 from ._atomic import atomic_open, staged_folder
+from .config import MERGE_FILE, SHAPE_FILE, SPREAD_HEAD_FILE, SPREAD_MODEL, spread_model_folder
 from .detect import DetectSettings, MergeModel, fit_merge_model
 from .errors import DataError, ModelError
 from .features import extract, fingerprints
 from .images import CLASS_NAMES, ImageItem
-from .models import SPREAD_HEAD_FILE, SPREAD_MODEL, ScoringModel, load_model, spread_model_folder
+from .models import ScoringModel, load_model
 from .shape import ShapeModel, fit_shape_model
 from .training import DefaultRecipe, Head, LabelledData, Log, fit, load_labelled, model_from_head
 
 if TYPE_CHECKING:
     from .spreads import Spread
 
-HEAD_FILE, MERGE_FILE, SHAPE_FILE = SPREAD_HEAD_FILE, "merge_model.json", "shape_model.json"
 RECIPE = DefaultRecipe()
 # the leave-one-spread-out figures a classifier's file records: what to expect on new spreads
 EXPECTED = ("n_true", "recall", "precision", "concordance", "open_concordance", "per_type", "per_image", "to_check")
@@ -101,7 +101,7 @@ class FittedSpreadModels:
         """Write the three files into ``folder``, the classifier last: without it a folder is no spread model."""
         self.merge.save(Path(folder) / MERGE_FILE)
         self.shape.save(Path(folder) / SHAPE_FILE)
-        save_spread_head(self.head, Path(folder) / HEAD_FILE, self.training_record())
+        save_spread_head(self.head, Path(folder) / SPREAD_HEAD_FILE, self.training_record())
 
 
 def fit_spread_models(images_dir: str | Path, labels_dir: str | Path, train_folders: Sequence[str | Path] = (),
@@ -212,7 +212,7 @@ def what_to_expect(training: dict[str, Any] | None, name: str) -> list[str]:
 
 def load_spread_model(path: str | Path | None = None) -> ScoringModel:
     """The spread classifier: the ImageNet backbone with the given head file, or the shipped one."""
-    source = resources.files("sccscore").joinpath(f"_data/{HEAD_FILE}") if path is None else Path(path)
+    source = resources.files("sccscore").joinpath(f"_data/{SPREAD_HEAD_FILE}") if path is None else Path(path)
     try:
         with resources.as_file(source) as file, safe_open(file, "pt") as handle:
             state = {key: handle.get_tensor(key) for key in handle.keys()}

@@ -41,7 +41,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -53,11 +53,12 @@ from .detect import Detection, DetectSettings, MergeModel, crop, detect, detecti
 from .errors import ImageReadError, SccscoreError
 from .images import (CLASS_NAMES, ImageItem, Rejected, fail_on_rejected, is_jpeg, items_from_paths, read_image,
                      refuse_output_inside, warn_repeated)
-from .models import ScoringModel, model_reference
 from .plots import TYPE_COLOURS
-from .predict import predict
 from .preprocess import paper_preprocess
 from .shape import SHAPE_MEASURES, ShapeModel, combine
+
+if TYPE_CHECKING:  # the classifying calls import the networks' modules: detect needs no torch (2 s to import)
+    from .models import ScoringModel
 
 DETECTION_HEADER = ["image", "sample", "id", "x0", "y0", "x1", "y1", "area", "centroid_x", "centroid_y",
                     "metaphase", "status", "reason", "crop", *SHAPE_MEASURES]
@@ -354,6 +355,8 @@ def classify_spreads(
         If ``resume`` finds an interrupted run of other images, model or settings, or
         (with ``strict``) a spread cannot be read; the tables are not written then.
     """
+    from .models import model_reference
+
     merge_model = merge_model or MergeModel.load()
     settings = settings or DetectSettings(scale=merge_model.scale)  # the magnification it was fitted at
     shape_model = (shape_model or ShapeModel.load()) if use_outline else None
@@ -406,6 +409,8 @@ def _chunk_full(pending: list[tuple[Spread, np.ndarray]]) -> bool:
 def _classify_chunk(chunk: list[tuple[Spread, np.ndarray]], model: ScoringModel, shape_model: ShapeModel | None,
                     out: Path, **predict_options: Any) -> list[Rejected]:
     """Score the crops of these spreads in one pass, draw their typed overlays and keep each spread's result."""
+    from .predict import predict
+
     spreads = [spread for spread, _ in chunk]
     items = [ImageItem(path, spread.item.sample) for spread in spreads for path in spread.crops.values()]
     outlines = {str(spread.crops[d.id]): d.outline for spread in spreads for d in spread.chromosomes}

@@ -347,7 +347,7 @@ def fit_logistic_regression(
     n_classes: int,
     l2_c: float,
     balanced: bool,
-    device: torch.device,
+    device: torch.device | str = "cpu",
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Multinomial logistic regression on standardised features, all views as samples.
 
