@@ -600,11 +600,33 @@ def test_a_spread_given_twice_is_said(oshima, tmp_path, cli):
     run = cli("classify", "--spreads", str(folder), "--out", str(tmp_path / "typed"), "--report", "-q")
     assert run.returncode == 0 and "the same image is given 3 times" in run.stderr
     caution = (tmp_path / "typed" / "report.html").read_text().split("<h2>")[0]
-    assert ("<li>wt / spread3 again = wt / spread3 exported = wt / spread3: all 47 chromosomes alike, one spread given "
-            "3 times</li></ul>") in caution and caution.count("<li>") == 1
+    assert ("<li>wt / spread3 again = wt / spread3 exported = wt / spread3: the same chromosomes in the same places, "
+            "one spread given 3 times</li></ul>") in caution and caution.count("<li>") == 1
     # another spread of the same size is another field
     assert same_fields(detect_spreads([_linked(tmp_path / "ko", oshima, ["spread3", "spread5"])],
                                       tmp_path / "out3").spreads) == []
+
+
+def test_a_spread_saved_again_as_jpeg_or_cropped_is_said_to_be_one_field(oshima, tmp_path, cli):
+    # other bytes and other crops, the same metaphase: counted twice, it would weigh twice in the comparison
+    folder = _linked(tmp_path / "wt", oshima, ["spread3", "spread5"])
+    with Image.open(oshima / "images" / "spread3.png") as image:
+        image.convert("RGB").save(folder / "spread3 figure.jpg", quality=75)
+        image.crop((20, 10, 1440, 1024)).save(folder / "spread3 cropped.png")
+    with pytest.warns(UserWarning) as said:
+        found = detect_spreads([folder], tmp_path / "out")
+    copies = [str(w.message) for w in said if "the same image" in str(w.message)]
+    assert len(copies) == 1 and re.match(r"the same image is given 3 times \(\S+/spread3 cropped.png, \S+/spread3 "
+                                         r"figure.jpg, \S+/spread3.png\)", copies[0])
+    # found apart, not box for box: the JPEG's outlines differ, the crop's places are shifted
+    boxes = {s.item.path.name: {d.box for d in s.chromosomes} for s in found.spreads}
+    assert boxes["spread3.png"] != boxes["spread3 figure.jpg"] and not boxes["spread3.png"] & boxes["spread3 cropped.png"]
+    # and so does the report, from the table's boxes: no crop of the copies is a copy of another's
+    run = cli("classify", "--spreads", str(folder), "--out", str(tmp_path / "typed"), "--report", "-q")
+    assert run.returncode == 0, run.stderr
+    caution = (tmp_path / "typed" / "report.html").read_text().split("<h2>")[0]
+    assert ("<li>wt / spread3 cropped = wt / spread3 figure = wt / spread3: the same chromosomes in the same places, one "
+            "spread given 3 times</li></ul>") in caution and caution.count("<li>") == 1
 
 
 def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):

@@ -16,7 +16,7 @@ import hashlib
 import html
 import io
 import os
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from PIL import Image
 
+from . import fields
 from ._atomic import atomic_open
 from .explain import explain, gallery
 from .compare import (by_hand_sentence, from_spreads, model_call, points, read_predictions, reviewed_blind,
@@ -155,16 +156,20 @@ def _data_fingerprint(contents: dict[str, str | None]) -> str:
 def _repeated_images(rows: list[dict[str, str]], contents: dict[str, str | None]) -> str:
     """A caution where one image was scored more than once, each copy counted; empty where none was."""
     by_path = {row["path"]: row for row in rows}
-    if not (groups := copies(contents)):
+    spreads = _same_spreads(rows)
+    in_spreads = {name for group in spreads for name in group}
+    # a copied spread's crops are said with it, once, not chromosome by chromosome
+    groups = [group for group in copies(contents)
+              if not all(by_path[path].get("image") and _spread_name(by_path[path]) in in_spreads for path in group)]
+    if not (spreads or groups):
         return ""
 
     def named(group: list[str]) -> str:  # five copies at most: a folder of links may repeat one dozens of times
         names = " = ".join(html.escape(_chromosome_name(by_path[path])) for path in group[:5])
         return names + (f" and {len(group) - 5} more copies" if len(group) > 5 else "")
 
-    spreads, groups = _copied_spreads(groups, by_path)
-    items = "".join(f"<li>{' = '.join(map(html.escape, names))}: all {n} chromosomes alike, one spread given "
-                    f"{'twice' if len(names) == 2 else f'{len(names)} times'}</li>" for names, n in spreads.items())
+    items = "".join(f"<li>{' = '.join(map(html.escape, names))}: the same chromosomes in the same places, one spread "
+                    f"given {'twice' if len(names) == 2 else f'{len(names)} times'}</li>" for names in spreads)
     items += "".join(f"<li>{named(group)}</li>" for group in groups[:10])
     more = f"<li>and {len(groups) - 10} more images given more than once</li>" if len(groups) > 10 else ""
     return ("<div class='expected'><p>The same image was scored more than once, and each copy counted as a "
@@ -172,19 +177,20 @@ def _repeated_images(rows: list[dict[str, str]], contents: dict[str, str | None]
             f"predictions.csv).</p><ul>{items}{more}</ul></div>")
 
 
-def _copied_spreads(groups: list[list[str]], by_path: dict[str, dict[str, str]]) -> tuple[dict, list[list[str]]]:
-    """The spreads whose every chromosome is a copy of one in another (one spread given twice), with their number of
-    chromosomes, and the copies left: a spread given twice is named once, not chromosome by chromosome."""
-    spread = lambda path: _spread_name(by_path[path])  # noqa: E731
-
-    def spreads_of(group: list[str]) -> tuple[str, ...] | None:  # None: a crop's copies, not a spread's
-        return tuple(dict.fromkeys(map(spread, group))) if all(by_path[p].get("image") for p in group) else None
-
-    copied = Counter(map(spreads_of, groups))
-    chromosomes = Counter(spread(path) for path, row in by_path.items() if row.get("image"))
-    whole = {names: n for names, n in copied.items()
-             if names and len(names) > 1 and all(chromosomes[name] == n for name in names)}
-    return whole, [group for group in groups if spreads_of(group) not in whole]
+def _same_spreads(rows: list[dict[str, str]]) -> list[list[str]]:
+    """The spreads of the table that show one field (:mod:`sccscore.fields`), by name: given twice, saved again
+    (as JPEG too) or cropped. A chromosome's place is its box's middle; tables of crops have none."""
+    centres: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for row in rows:
+        try:
+            x0, y0, x1, y1 = (float(row[key]) for key in ("x0", "y0", "x1", "y1"))
+        except (KeyError, ValueError):  # no box, or one edited out of shape: not a spread's chromosome to place
+            continue
+        if row.get("image"):
+            centres[_spread_name(row)].append(((x0 + x1) / 2, (y0 + y1) / 2))
+    names = list(centres)
+    alike = fields.groups(len(names), lambda i, j: fields.same_field(centres[names[i]], centres[names[j]]))
+    return [[names[i] for i in group] for group in alike]
 
 
 def _settings_section(model: ScoringModel | None, rows: list[dict[str, str]], settings: dict[str, Any],

@@ -37,7 +37,6 @@ import functools
 import json
 import shutil
 import warnings
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -46,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from . import fields
 from ._atomic import atomic_open, output_folder, read_kept_json, write_csv, write_json
 from .annotations import LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo
 from .compare import model_call, tally_by
@@ -159,15 +159,14 @@ def _spread_items(paths: Sequence[str | Path], out_dir: str | Path,
 def same_fields(spreads: Sequence[Spread]) -> list[list[Path]]:
     """The spreads that show one field: groups of two or more paths, in the order given.
 
-    Alike in size with every object found in the same place, as a spread given twice is,
-    also when saved again in another lossless format (PNG and TIFF, with or without alpha),
-    which a comparison of the files' bytes misses. Spreads with no chromosome found are left out.
+    One field: the same chromosomes found in the same places, up to a shift (:mod:`sccscore.fields`), as in a
+    spread given twice, saved again in another format (JPEG too, which changes every crop) or cropped, which a
+    comparison of the files' bytes misses. Spreads with no chromosome found are left out.
     """
-    by_field: dict[tuple, list[Path]] = defaultdict(list)
-    for spread in spreads:
-        if spread.chromosomes:
-            by_field[(tuple(spread.shape), tuple(tuple(d.box) for d in spread.detections))].append(spread.item.path)
-    return [paths for paths in by_field.values() if len(paths) > 1]
+    found = [spread for spread in spreads if spread.chromosomes]
+    centres = [np.array([d.centroid for d in spread.chromosomes]) for spread in found]
+    alike = fields.groups(len(found), lambda i, j: fields.same_field(centres[i], centres[j]))
+    return [[found[i].item.path for i in group] for group in alike]
 
 
 def _process_or_reject(item: ImageItem, out: Path, settings: DetectSettings, merge_model: MergeModel, labels_of,

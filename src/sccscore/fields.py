@@ -1,0 +1,84 @@
+"""Whether two spreads show one field: a spread given twice, saved again (as JPEG too) or cropped.
+
+A copy saved again as JPEG or cropped has other bytes and other crops, but its chromosomes
+are found where they were, shifted all alike by the crop. So two spreads are taken as one
+field where one shift puts most chromosome centres of one within a pixel or two of the
+other's. The shift is the most common difference between a centre of one and a centre of
+the other; two metaphases share no such shift, as a copy's centres all do.
+
+>>> import numpy as np
+>>> centres = np.random.default_rng(0).uniform(0, 1000, (46, 2))
+>>> same_field(centres, centres[:40] - 30)  # cropped 30 pixels from the top left: 6 chromosomes cut off
+True
+>>> same_field(centres, np.random.default_rng(1).uniform(0, 1000, (46, 2)))
+False
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+MIN_CHROMOSOMES = 8  # fewer, and one shift may line up too many by chance: only spreads found alike match
+MATCHED_SHARE = 0.8  # of the spread with fewer chromosomes: a crop cuts some off, JPEG noise finds some apart
+TOLERANCE = 2.0  # pixels between a centre and its partner once shifted: JPEG moves centres well under one
+BIN = 4.0  # pixels: the differences of centres are counted in squares of this side to find the common shift
+VOTERS = 16  # central centres whose differences to the other's find the shift: most of a copy's share it;
+MIN_VOTES = 8  # two fields' differences share one by chance 1 or 2 at most
+
+
+def same_field(centres: np.ndarray, other: np.ndarray) -> bool:
+    """Whether two spreads' chromosome centres (n x 2 pixels each) are one field, up to a shift."""
+    centres, other = np.asarray(centres, float).reshape(-1, 2), np.asarray(other, float).reshape(-1, 2)
+    fewer = min(len(centres), len(other))
+    if fewer < MIN_CHROMOSOMES:
+        return centres.shape == other.shape and bool(np.all(centres == other))
+    if fewer < MATCHED_SHARE * max(len(centres), len(other)):
+        return False
+    shift, votes = _common_shift(_central(centres), other)
+    if votes < MIN_VOTES:  # most pairs of fields end here, before any centre is looked for
+        return False
+    distance, _ = cKDTree(other).query(centres + shift, distance_upper_bound=TOLERANCE)
+    return int(np.isfinite(distance).sum()) >= MATCHED_SHARE * fewer  # centres with a partner
+
+
+def groups(n: int, alike: Callable[[int, int], bool]) -> list[list[int]]:
+    """The groups (two or more, in order of their first member) of indices ``0..n-1`` joined by ``alike`` pairs."""
+    owner = list(range(n))
+
+    def root(i: int) -> int:
+        while owner[i] != i:
+            owner[i] = owner[owner[i]]
+            i = owner[i]
+        return i
+
+    for i in range(n):
+        for j in range(i + 1, n):
+            if root(i) != root(j) and alike(i, j):
+                owner[root(j)] = root(i)
+    members: dict[int, list[int]] = {}
+    for i in range(n):
+        members.setdefault(root(i), []).append(i)
+    return [group for group in members.values() if len(group) > 1]
+
+
+def _central(centres: np.ndarray) -> np.ndarray:
+    """The ``VOTERS`` centres nearest the middle of the spread: a crop of it cuts off the outer ones first."""
+    offsets = centres - np.median(centres, axis=0)
+    return centres[np.argsort(np.hypot(*offsets.T), kind="stable")[:VOTERS]]
+
+
+def _common_shift(voters: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, int]:
+    """The shift from ``voters`` to ``other`` that most differences share, and the number within ``TOLERANCE`` of it.
+
+    The shift is the differences' mean in the fullest ``BIN`` square. A copy's differences, near-equal, may straddle
+    up to four squares; the fullest still holds a quarter of them, and the count around the mean takes them all back.
+    """
+    differences = (other[None, :, :] - voters[:, None, :]).reshape(-1, 2)
+    column, row = np.floor(differences / BIN).astype(np.int64).T
+    squares = column * (1 << 32) + row  # one number per square: np.unique on rows is ten times slower
+    _, square_of, counts = np.unique(squares, return_inverse=True, return_counts=True)
+    shift = differences[square_of == counts.argmax()].mean(axis=0)
+    return shift, int((np.hypot(*(differences - shift).T) <= TOLERANCE).sum())

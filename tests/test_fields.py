@@ -1,0 +1,57 @@
+"""Telling one field given twice from two fields (sccscore.fields), on chromosome centres made up here; the real
+spreads' copies (JPEG, cropped) are tested with detection in test_spreads."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sccscore.fields import BIN, MIN_CHROMOSOMES, groups, same_field
+
+
+def _centres(seed: int, n: int = 46, side: float = 1000) -> np.ndarray:
+    return np.random.default_rng(seed).uniform(0, side, (n, 2))
+
+
+@pytest.mark.parametrize("shift", [(0, 0), (BIN, -2 * BIN), (BIN / 2, BIN / 2), (-137.3, 250.9)])
+@pytest.mark.parametrize("seed", range(5))
+def test_a_copy_is_found_whatever_the_shift(shift, seed):
+    # a shift on the squares' corners splits the copy's differences among four squares: the fullest still leads
+    centres = _centres(seed)
+    jitter = np.random.default_rng(seed + 100).normal(0, 0.4, centres.shape)  # JPEG moves centres this little
+    assert same_field(centres, centres + shift + jitter)
+    assert same_field(centres + shift + jitter, centres)
+    kept = np.random.default_rng(seed).permutation(len(centres))[:37]  # 9 of 46 not found, central ones among them
+    assert same_field(centres, centres[kept] + shift + jitter[kept])
+
+
+def test_a_copy_with_a_fifth_of_its_chromosomes_cut_off_is_not_one():
+    centres = _centres(2, n=50)
+    assert same_field(centres, centres[:40] + 9)  # 40 of 50: a crop's edge cut some off
+    assert not same_field(centres, centres[:39] + 9)
+    assert not same_field(centres, centres[:, ::-1])  # turned over: another layout
+
+
+def test_few_chromosomes_match_only_when_found_alike():
+    centres = _centres(3, n=MIN_CHROMOSOMES - 1)
+    assert same_field(centres, centres.copy())
+    assert not same_field(centres, centres + 1)  # one shift lines up a handful of centres too easily
+
+
+def test_two_fields_are_not_taken_for_one():
+    # crowded: two metaphases of 46 in a 700-pixel square, 780 pairs of fields
+    fields = [_centres(seed, n=92, side=700) for seed in range(40)]
+    assert not any(same_field(a, b) for i, a in enumerate(fields) for b in fields[i + 1:])
+
+
+def test_groups_join_through_a_shared_member_in_the_order_given():
+    pairs = {(0, 2), (0, 4), (1, 3)}
+    asked = []
+
+    def alike(i: int, j: int) -> bool:
+        asked.append((i, j))
+        return (i, j) in pairs
+
+    assert groups(5, alike) == [[0, 2, 4], [1, 3]]
+    assert (2, 4) not in asked  # already one group through 0: a copy of a copy is not compared again
+    assert groups(3, lambda i, j: False) == []
