@@ -174,6 +174,22 @@ def test_a_small_spread_given_as_a_crop_is_refused_by_its_many_objects(tmp_path,
     assert max(read_crop(tmp_path / "large_crop.png").shape) > 256
 
 
+def test_a_crop_too_small_or_blank_is_refused_not_typed(tmp_path, crop):
+    # a 1 x 1 px thumbnail had been scaled up to the network's input and typed A with p 0.41
+    Image.fromarray(crop[:1, :1]).save(tmp_path / "tiny.png")
+    Image.fromarray(crop[:7, :40]).save(tmp_path / "sliver.png")
+    Image.fromarray(np.full_like(crop, 255)).save(tmp_path / "white.png")
+    with pytest.raises(ImageReadError, match=r"tiny.png: 1 x 1 px, too small to show a chromosome \(at least 8 px a side\)"):
+        read_crop(tmp_path / "tiny.png")
+    with pytest.raises(ImageReadError, match=r"sliver.png: 40 x 7 px, too small"):
+        read_crop(tmp_path / "sliver.png")
+    with pytest.raises(ImageReadError, match=r"white.png: one colour throughout: no chromosome in it"):
+        read_crop(tmp_path / "white.png")
+    middle = crop[crop.shape[0] // 2 - 4:, crop.shape[1] // 2 - 4:][:8, :8]
+    Image.fromarray(middle).save(tmp_path / "least.png")  # the least a crop may be: read
+    assert read_crop(tmp_path / "least.png").shape == (8, 8, 3)
+
+
 def test_corrupt_and_non_image_files_name_the_file(tmp_path, ikemoto):
     source = sorted((ikemoto / "images" / "wt" / "a").iterdir())[0].read_bytes()
     (tmp_path / "truncated.jpg").write_bytes(source[: len(source) // 3])

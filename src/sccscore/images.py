@@ -38,6 +38,9 @@ _MAX_PIXELS = 20_000 * 20_000
 # cut from the oshima2026 spreads up to 149 px, so past this only at --scale 6.7); a microscope's
 # whole field is over a thousand.
 MAX_CROP_SIDE = 1000
+# ... and at least a few: the smallest cut from the oshima2026 spreads is 20 px on its shorter side, the
+# Ikemoto crops 34. Under this, or one colour throughout, there is no chromosome to type (a thumbnail, an icon).
+MIN_CROP_SIDE = 8
 # An image between these sides is counted for separate dark objects: the Ikemoto crops hold at most 6
 # (Otsu's threshold, objects of 20 px or more), those cut from spreads at most 4, and a whole spread
 # shrunk to 640 x 480 (an older camera) 50 or more; 320 x 240, 40 or more.
@@ -183,10 +186,16 @@ def read_crop(path: str | Path) -> np.ndarray:
     ImageReadError
         As :func:`read_image`, or if a side is longer than :data:`MAX_CROP_SIDE`, or if an
         image longer than :data:`COUNTED_CROP_SIDE` holds :data:`MAX_CROP_OBJECTS` or more
-        separate objects (a whole spread from a camera of few pixels).
+        separate objects (a whole spread from a camera of few pixels), or if a side is shorter
+        than :data:`MIN_CROP_SIDE` or the image is one colour throughout.
     """
     rgb = read_image(path)
     height, width = rgb.shape[:2]
+    if min(height, width) < MIN_CROP_SIDE:
+        raise ImageReadError(path, f"{width} x {height} px, too small to show a chromosome (at least {MIN_CROP_SIDE} "
+                                   "px a side)")
+    if (rgb == rgb[0, 0]).all():
+        raise ImageReadError(path, "one colour throughout: no chromosome in it")
     advice = "a whole spread? 'classify --spreads' finds the chromosomes in one"
     if max(height, width) > MAX_CROP_SIDE:
         raise ImageReadError(path, f"{width} x {height} px, too large for one chromosome's crop (at most "
