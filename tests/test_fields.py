@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sccscore.fields import BIN, MIN_CHROMOSOMES, groups, same_field
+from sccscore.fields import BIN, MIN_CHROMOSOMES, groups, same_field, same_images, shared_metaphases
 
 
 def _centres(seed: int, n: int = 46, side: float = 1000) -> np.ndarray:
@@ -55,3 +55,15 @@ def test_groups_join_through_a_shared_member_in_the_order_given():
     assert groups(5, alike) == [[0, 2, 4], [1, 3]]
     assert (2, 4) not in asked  # already one group through 0: a copy of a copy is not compared again
     assert groups(3, lambda i, j: False) == []
+
+
+def test_a_metaphase_in_two_fields_is_found_apart_from_copies_of_a_field():
+    # field x holds two metaphases; y, the next field, the second of them; z is x saved again
+    first, second = _centres(4), _centres(5) + 1200
+    metaphases = {("x", 1): first, ("x", 2): second, ("y", 1): second[5:] - 1100, ("z", 1): first + 0.3,
+                  ("z", 2): second + 0.3}
+    copies = same_images(metaphases)
+    assert copies == [["x", "z"]]
+    # z's metaphases are x's, already said; the one in y is said once with both
+    assert shared_metaphases(metaphases, copies) == [[("x", 2), ("y", 1), ("z", 2)]]
+    assert shared_metaphases({key: m for key, m in metaphases.items() if key[0] != "y"}, copies) == []

@@ -179,7 +179,8 @@ def test_a_crop_too_small_or_blank_is_refused_not_typed(tmp_path, crop):
     Image.fromarray(crop[:1, :1]).save(tmp_path / "tiny.png")
     Image.fromarray(crop[:7, :40]).save(tmp_path / "sliver.png")
     Image.fromarray(np.full_like(crop, 255)).save(tmp_path / "white.png")
-    with pytest.raises(ImageReadError, match=r"tiny.png: 1 x 1 px, too small to show a chromosome \(at least 8 px a side\)"):
+    with pytest.raises(ImageReadError, match=r"tiny.png: 1 x 1 px, too small to show a chromosome \(at least 8 px a "
+                                             r"side\)"):
         read_crop(tmp_path / "tiny.png")
     with pytest.raises(ImageReadError, match=r"sliver.png: 40 x 7 px, too small"):
         read_crop(tmp_path / "sliver.png")

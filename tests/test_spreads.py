@@ -607,26 +607,33 @@ def test_a_spread_given_twice_is_said(oshima, tmp_path, cli):
                                       tmp_path / "out3").spreads) == []
 
 
-def test_a_spread_saved_again_as_jpeg_or_cropped_is_said_to_be_one_field(oshima, tmp_path, cli):
+def test_a_spread_saved_again_or_a_metaphase_in_two_fields_is_said(oshima, tmp_path, cli):
     # other bytes and other crops, the same metaphase: counted twice, it would weigh twice in the comparison
-    folder = _linked(tmp_path / "wt", oshima, ["spread3", "spread5"])
+    folder = _linked(tmp_path / "wt", oshima, ["spread2", "spread3", "spread5"])
     with Image.open(oshima / "images" / "spread3.png") as image:
         image.convert("RGB").save(folder / "spread3 figure.jpg", quality=75)
         image.crop((20, 10, 1440, 1024)).save(folder / "spread3 cropped.png")
+    with Image.open(oshima / "images" / "spread2.png") as image:  # the next field, holding spread2's metaphase 2
+        image.crop((700, 0, 1440, 1024)).save(folder / "spread2 right.png")
     with pytest.warns(UserWarning) as said:
         found = detect_spreads([folder], tmp_path / "out")
-    copies = [str(w.message) for w in said if "the same image" in str(w.message)]
-    assert len(copies) == 1 and re.match(r"the same image is given 3 times \(\S+/spread3 cropped.png, \S+/spread3 "
+    copies = [str(w.message) for w in said if "the same image" in str(w.message) or "one metaphase" in str(w.message)]
+    assert len(copies) == 2 and re.match(r"the same image is given 3 times \(\S+/spread3 cropped.png, \S+/spread3 "
                                          r"figure.jpg, \S+/spread3.png\)", copies[0])
+    assert re.match(r"one metaphase is found in 2 images \(\S+/spread2 right.png metaphase 1 = \S+/spread2.png "
+                    r"metaphase 2\): fields that overlap", copies[1])
     # found apart, not box for box: the JPEG's outlines differ, the crop's places are shifted
     boxes = {s.item.path.name: {d.box for d in s.chromosomes} for s in found.spreads}
-    assert boxes["spread3.png"] != boxes["spread3 figure.jpg"] and not boxes["spread3.png"] & boxes["spread3 cropped.png"]
+    assert boxes["spread3.png"] != boxes["spread3 figure.jpg"]
+    assert not boxes["spread3.png"] & boxes["spread3 cropped.png"]
     # and so does the report, from the table's boxes: no crop of the copies is a copy of another's
     run = cli("classify", "--spreads", str(folder), "--out", str(tmp_path / "typed"), "--report", "-q")
     assert run.returncode == 0, run.stderr
     caution = (tmp_path / "typed" / "report.html").read_text().split("<h2>")[0]
-    assert ("<li>wt / spread3 cropped = wt / spread3 figure = wt / spread3: the same chromosomes in the same places, one "
-            "spread given 3 times</li></ul>") in caution and caution.count("<li>") == 1
+    assert ("<li>wt / spread3 cropped = wt / spread3 figure = wt / spread3: the same chromosomes in the same places, "
+            "one spread given 3 times</li>") in caution
+    assert ("<li>wt / spread2 right metaphase 1 = wt / spread2 metaphase 2: one metaphase in 2 images (fields that "
+            "overlap), counted as a cell in each</li>") in caution and caution.count("<li>") == 2
 
 
 def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):

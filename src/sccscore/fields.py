@@ -1,10 +1,13 @@
-"""Whether two spreads show one field: a spread given twice, saved again (as JPEG too) or cropped.
+"""Whether two spreads show one field: a spread given twice, saved again (as JPEG too) or cropped;
+and whether two overlapping fields show one metaphase.
 
 A copy saved again as JPEG or cropped has other bytes and other crops, but its chromosomes
 are found where they were, shifted all alike by the crop. So two spreads are taken as one
 field where one shift puts most chromosome centres of one within a pixel or two of the
 other's. The shift is the most common difference between a centre of one and a centre of
-the other; two metaphases share no such shift, as a copy's centres all do.
+the other; two metaphases share no such shift, as a copy's centres all do. Neighbouring
+fields that overlap may show one metaphase each: its chromosomes line up alike
+(:func:`shared_metaphases`), and counted in both, it would be two cells of the analysis.
 
 >>> import numpy as np
 >>> centres = np.random.default_rng(0).uniform(0, 1000, (46, 2))
@@ -16,7 +19,9 @@ False
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Hashable, Mapping
+from typing import NamedTuple
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -29,19 +34,68 @@ VOTERS = 16  # central centres whose differences to the other's find the shift: 
 MIN_VOTES = 8  # two fields' differences share one by chance 1 or 2 at most
 
 
+class Layout(NamedTuple):
+    """A spread's or metaphase's chromosome centres, and the central ones that vote on a shift (read once)."""
+
+    centres: np.ndarray
+    voters: np.ndarray
+
+    @classmethod
+    def of(cls, centres: np.ndarray) -> Layout:
+        centres = np.asarray(centres, float).reshape(-1, 2)
+        return cls(centres, _central(centres))
+
+
 def same_field(centres: np.ndarray, other: np.ndarray) -> bool:
     """Whether two spreads' chromosome centres (n x 2 pixels each) are one field, up to a shift."""
-    centres, other = np.asarray(centres, float).reshape(-1, 2), np.asarray(other, float).reshape(-1, 2)
-    fewer = min(len(centres), len(other))
+    return _same(Layout.of(centres), Layout.of(other))
+
+
+def _same(layout: Layout, other: Layout) -> bool:
+    fewer = min(len(layout.centres), len(other.centres))
     if fewer < MIN_CHROMOSOMES:
-        return centres.shape == other.shape and bool(np.all(centres == other))
-    if fewer < MATCHED_SHARE * max(len(centres), len(other)):
+        return layout.centres.shape == other.centres.shape and bool(np.all(layout.centres == other.centres))
+    if fewer < MATCHED_SHARE * max(len(layout.centres), len(other.centres)):
         return False
-    shift, votes = _common_shift(_central(centres), other)
+    shift, votes = _common_shift(layout.voters, other.centres)
     if votes < MIN_VOTES:  # most pairs of fields end here, before any centre is looked for
         return False
-    distance, _ = cKDTree(other).query(centres + shift, distance_upper_bound=TOLERANCE)
+    distance, _ = cKDTree(other.centres).query(layout.centres + shift, distance_upper_bound=TOLERANCE)
     return int(np.isfinite(distance).sum()) >= MATCHED_SHARE * fewer  # centres with a partner
+
+
+def same_images(metaphases: Mapping[tuple[Hashable, int], np.ndarray]) -> list[list[Hashable]]:
+    """The images that show one field: groups of two or more, in the order given.
+
+    ``metaphases``: the chromosome centres of each metaphase, keyed (image, metaphase number).
+    """
+    by_image: dict[Hashable, list[np.ndarray]] = {}
+    for (image, _), centres in metaphases.items():
+        by_image.setdefault(image, []).append(np.asarray(centres, float).reshape(-1, 2))
+    images = list(by_image)
+    layouts = [Layout.of(np.vstack(by_image[image])) for image in images]
+    alike = groups(len(images), lambda i, j: _same(layouts[i], layouts[j]))
+    return [[images[i] for i in group] for group in alike]
+
+
+def shared_metaphases(metaphases: Mapping[tuple[Hashable, int], np.ndarray],
+                      copies: list[list[Hashable]]) -> list[list[tuple[Hashable, int]]]:
+    """The metaphases found in two or more images that are not copies of one another (``copies``, from
+    :func:`same_images`): fields that overlap. Groups of keys, in the order given."""
+    copy_of = {image: number for number, group in enumerate(copies) for image in group}
+    keys = list(metaphases)
+    layouts = [Layout.of(metaphases[key]) for key in keys]
+    one_metaphase = {image for image, n in Counter(image for image, _ in keys).items() if n == 1}
+
+    def apart(i: int, j: int) -> bool:
+        """In two images, neither a copy of the other, and not both of one metaphase: those two were compared
+        whole by :func:`same_images`, and found apart."""
+        image, other = keys[i][0], keys[j][0]
+        return (image != other and (image not in copy_of or copy_of[image] != copy_of.get(other))
+                and not {image, other} <= one_metaphase)
+
+    alike = lambda i, j: apart(i, j) and _same(layouts[i], layouts[j])  # noqa: E731
+    return [[keys[i] for i in group] for group in groups(len(keys), alike)]
 
 
 def groups(n: int, alike: Callable[[int, int], bool]) -> list[list[int]]:

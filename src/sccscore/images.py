@@ -502,6 +502,11 @@ def copies(contents: Mapping[Any, str | None]) -> list[list[Any]]:
     return [paths for paths in by_content.values() if len(paths) > 1]
 
 
+def how_often(n: int) -> str:
+    """"twice", or "3 times"."""
+    return "twice" if n == 2 else f"{n} times"
+
+
 def warn_repeated(groups: list[list[Path]], what: str = "chromosome", most: int = 3,
                   labels: Mapping[Path, str | None] | None = None) -> None:
     """Warn of the images given more than once (:func:`repeated_files`, :func:`sccscore.spreads.same_fields`): each
@@ -516,11 +521,10 @@ def warn_repeated(groups: list[list[Path]], what: str = "chromosome", most: int 
     typed.sort(key=lambda pair: len(pair[1]) < 2)  # the labelling slips first
     groups = [group for group, _ in typed]
     for group, types in typed[:most]:
-        times = "twice" if len(group) == 2 else f"{len(group)} times"
         named = ", ".join(map(str, group[:most])) + (f" and {len(group) - most} more" if len(group) > most else "")
         clash = f" and labelled {' and '.join(types)}, which cannot both be right" if len(types) > 1 else ""
-        warnings.warn(f"the same image is given {times} ({named}){clash}: each copy counts as a {what} of its own; "
-                      "keep one", stacklevel=3)
+        warnings.warn(f"the same image is given {how_often(len(group))} ({named}){clash}: each copy counts as a "
+                      f"{what} of its own; keep one", stacklevel=3)
     if len(groups) > most:
         warnings.warn(f"{len(groups) - most} more images are given more than once, {sum(map(len, groups[most:]))} "
                       f"copies in all: each counts as a {what} of its own", stacklevel=3)

@@ -30,7 +30,7 @@ from .explain import explain, gallery
 from .compare import (by_hand_sentence, from_spreads, model_call, points, read_predictions, reviewed_blind,
                       row_probabilities, set_by_hand, shown_p, tally_by, write_cell_figure)
 from .errors import ImageReadError
-from .images import CLASS_NAMES, ImageItem, copies, image_stem, read_image
+from .images import CLASS_NAMES, ImageItem, copies, how_often, image_stem, read_image
 from .layout import run_folder
 from .metrics import concordance, confusion_matrix, open_concordance
 from .models import ScoringModel, model_reference
@@ -156,12 +156,17 @@ def _data_fingerprint(contents: dict[str, str | None]) -> str:
 def _repeated_images(rows: list[dict[str, str]], contents: dict[str, str | None]) -> str:
     """A caution where one image was scored more than once, each copy counted; empty where none was."""
     by_path = {row["path"]: row for row in rows}
-    spreads = _same_spreads(rows)
-    in_spreads = {name for group in spreads for name in group}
-    # a copied spread's crops are said with it, once, not chromosome by chromosome
-    groups = [group for group in copies(contents)
-              if not all(by_path[path].get("image") and _spread_name(by_path[path]) in in_spreads for path in group)]
-    if not (spreads or groups):
+    metaphases = _metaphase_centres(rows)
+    spreads = fields.same_images(metaphases)
+    shared = fields.shared_metaphases(metaphases, spreads)
+    said = {name for group in spreads for name in group} | {key for group in shared for key in group}
+
+    def said_with(path: str) -> bool:  # the crop of a copied spread, or of a metaphase in two fields: said with it
+        placed = _placed(by_path[path])
+        return placed is not None and bool({placed[0], placed[0][0]} & said)
+
+    groups = [group for group in copies(contents) if not all(map(said_with, group))]
+    if not (spreads or shared or groups):
         return ""
 
     def named(group: list[str]) -> str:  # five copies at most: a folder of links may repeat one dozens of times
@@ -169,7 +174,10 @@ def _repeated_images(rows: list[dict[str, str]], contents: dict[str, str | None]
         return names + (f" and {len(group) - 5} more copies" if len(group) > 5 else "")
 
     items = "".join(f"<li>{' = '.join(map(html.escape, names))}: the same chromosomes in the same places, one spread "
-                    f"given {'twice' if len(names) == 2 else f'{len(names)} times'}</li>" for names in spreads)
+                    f"given {how_often(len(names))}</li>" for names in spreads)
+    items += "".join(f"<li>{' = '.join(html.escape(f'{name} metaphase {number}') for name, number in group)}: one "
+                     f"metaphase in {len(group)} images (fields that overlap), counted as a cell in each</li>"
+                     for group in shared)
     items += "".join(f"<li>{named(group)}</li>" for group in groups[:10])
     more = f"<li>and {len(groups) - 10} more images given more than once</li>" if len(groups) > 10 else ""
     return ("<div class='expected'><p>The same image was scored more than once, and each copy counted as a "
@@ -177,20 +185,24 @@ def _repeated_images(rows: list[dict[str, str]], contents: dict[str, str | None]
             f"predictions.csv).</p><ul>{items}{more}</ul></div>")
 
 
-def _same_spreads(rows: list[dict[str, str]]) -> list[list[str]]:
-    """The spreads of the table that show one field (:mod:`sccscore.fields`), by name: given twice, saved again
-    (as JPEG too) or cropped. A chromosome's place is its box's middle; tables of crops have none."""
-    centres: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    for row in rows:
-        try:
-            x0, y0, x1, y1 = (float(row[key]) for key in ("x0", "y0", "x1", "y1"))
-        except (KeyError, ValueError):  # no box, or one edited out of shape: not a spread's chromosome to place
-            continue
-        if row.get("image"):
-            centres[_spread_name(row)].append(((x0 + x1) / 2, (y0 + y1) / 2))
-    names = list(centres)
-    alike = fields.groups(len(names), lambda i, j: fields.same_field(centres[names[i]], centres[names[j]]))
-    return [[names[i] for i in group] for group in alike]
+def _metaphase_centres(rows: list[dict[str, str]]) -> dict[tuple[str, int], list[tuple[float, float]]]:
+    """The chromosome centres of each metaphase of the table's spreads, keyed (spread name, metaphase), for
+    :mod:`sccscore.fields`; tables of crops have none."""
+    centres: dict[tuple[str, int], list[tuple[float, float]]] = defaultdict(list)
+    for key, centre in filter(None, map(_placed, rows)):
+        centres[key].append(centre)
+    return dict(centres)
+
+
+def _placed(row: dict[str, str]) -> tuple[tuple[str, int], tuple[float, float]] | None:
+    """A spread's chromosome as (spread name, metaphase) and its box's middle; None for a crop's row, or one whose
+    box or metaphase was edited out of shape."""
+    try:
+        x0, y0, x1, y1 = (float(row[key]) for key in ("x0", "y0", "x1", "y1"))
+        metaphase = int(row.get("metaphase") or 0)
+    except (KeyError, ValueError):
+        return None
+    return ((_spread_name(row), metaphase), ((x0 + x1) / 2, (y0 + y1) / 2)) if row.get("image") else None
 
 
 def _settings_section(model: ScoringModel | None, rows: list[dict[str, str]], settings: dict[str, Any],

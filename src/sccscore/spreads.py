@@ -135,7 +135,7 @@ def detect_spreads(
             _write_overlay(out, *processed)
         if progress:
             progress(done, len(items))
-    warn_repeated(same_fields(spreads), what="spread")
+    warn_repeated_fields(spreads)
     _write_detection_tables(out, spreads, rejected, bool(labels_dir))
     return SpreadsResult(spreads, rejected, out, settings)
 
@@ -163,10 +163,32 @@ def same_fields(spreads: Sequence[Spread]) -> list[list[Path]]:
     spread given twice, saved again in another format (JPEG too, which changes every crop) or cropped, which a
     comparison of the files' bytes misses. Spreads with no chromosome found are left out.
     """
-    found = [spread for spread in spreads if spread.chromosomes]
-    centres = [np.array([d.centroid for d in spread.chromosomes]) for spread in found]
-    alike = fields.groups(len(found), lambda i, j: fields.same_field(centres[i], centres[j]))
-    return [[found[i].item.path for i in group] for group in alike]
+    return fields.same_images(_metaphase_centres(spreads))
+
+
+def warn_repeated_fields(spreads: Sequence[Spread], most: int = 3) -> None:
+    """Warn of the spreads given more than once (:func:`same_fields`), and of the metaphases found in two
+    images otherwise (fields that overlap): each copy counts as a cell of its own in a comparison."""
+    metaphases = _metaphase_centres(spreads)
+    copies = fields.same_images(metaphases)
+    warn_repeated(copies, what="spread")
+    shared = fields.shared_metaphases(metaphases, copies)
+    for group in shared[:most]:
+        named = " = ".join(f"{path} metaphase {number}" for path, number in group)
+        warnings.warn(f"one metaphase is found in {len(group)} images ({named}): fields that overlap, so it counts "
+                      "as a cell in each; count it once (crop it out of all but one, or delete those images' rows "
+                      "of it from predictions.csv)", stacklevel=2)
+    if len(shared) > most:
+        warnings.warn(f"{len(shared) - most} more metaphases are found in more than one image", stacklevel=2)
+
+
+def _metaphase_centres(spreads: Sequence[Spread]) -> dict[tuple[Path, int], np.ndarray]:
+    """The chromosome centres of each metaphase, keyed (spread's path, metaphase number)."""
+    centres: dict[tuple[Path, int], list[tuple[float, float]]] = {}
+    for spread in spreads:
+        for chromosome in spread.chromosomes:
+            centres.setdefault((spread.item.path, chromosome.metaphase), []).append(chromosome.centroid)
+    return {key: np.array(points) for key, points in centres.items()}
 
 
 def _process_or_reject(item: ImageItem, out: Path, settings: DetectSettings, merge_model: MergeModel, labels_of,
@@ -385,7 +407,7 @@ def classify_spreads(
         if progress:
             progress(done, len(items))
     spreads = [by_path[_key(item)] for item in items if _key(item) in by_path]
-    warn_repeated(same_fields(spreads), what="spread")
+    warn_repeated_fields(spreads)
     _write_detection_tables(out, spreads, rejected, False)
     result = SpreadsResult(spreads, rejected, out, settings)
     _write_type_tables(result, model.config.classes, model_reference(model))
