@@ -1110,6 +1110,20 @@ def test_evaluate_detection_of_a_spread_with_nothing_found(cli, tmp_path):
     assert "Per annotated type" in run.stdout and "Per metaphase" not in run.stdout  # no metaphase to compare
 
 
+def test_leave_one_out_holds_out_a_copy_of_a_spread_with_it(oshima, tmp_path):
+    # scored by models fitted on its own copy (saved again as JPEG, annotated again), a spread would look easy
+    images = _linked(tmp_path / "images", oshima, ("spread2", "spread3"))
+    labels = _linked(tmp_path / "labels", oshima, ("spread2", "spread3"), "labels")
+    with Image.open(oshima / "images" / "spread2.png") as image:
+        image.convert("RGB").save(images / "spread2 again.jpg", quality=90)
+    (labels / "spread2 again.txt").write_text((labels / "spread2.txt").read_text())
+    # held out with its copy, spread2 leaves spread3 alone to learn from, and it has no type C
+    with pytest.warns(UserWarning, match="the same image is given twice"), pytest.raises(
+            SccscoreError, match=r"holding out spread2 again.jpg \(with spread2.png, the same field\), the other "
+                                 r"spreads cannot be learned from: no chromosome of type C"):
+        leave_one_out(images, labels)
+
+
 def test_evaluate_detection_with_the_shipped_spread_classifier(cli, oshima, tmp_path):
     report_path = tmp_path / "d.json"
     run = cli("evaluate-detection", str(oshima / "images"), str(oshima / "labels"), "--model", SPREAD_MODEL,

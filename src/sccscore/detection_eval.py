@@ -30,7 +30,8 @@ from typing import Any
 import numpy as np
 
 from .annotations import LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo
-from .detect import AnnotatedSpread, DetectSettings, MergeModel, fit_merge_model
+from . import fields
+from .detect import AnnotatedSpread, DetectSettings, MergeModel, detect, fit_merge_model
 from .errors import SccscoreError
 from .features import extract, fingerprints
 from .images import CLASS_NAMES, ImageItem, is_jpeg, read_image, scan_sample
@@ -244,20 +245,48 @@ def leave_one_out(
         raise SccscoreError(f"{images_dir}: leave-one-out needs at least two annotated spreads")
     extra = load_labelled(train_folders, RECIPE, 0, "training") if train_folders else None
     annotated = annotated_spreads(pairs)
+    together = one_field(annotated, settings)
     scored = []
     with tempfile.TemporaryDirectory(prefix="sccscore-loso-") as tmp:
         for held, (item, labels) in enumerate(pairs):
-            log(f"holding out {item.name}")
-            with _learning_without(item.name):
-                merge_model = fit_merge_model([a for i, a in enumerate(annotated) if i != held], settings)
+            copies = [pairs[i][0].name for i in sorted(together[held] - {held})]
+            held_out = item.name + (f" (with {', '.join(copies)}, the same field)" if copies else "")
+            log(f"holding out {held_out}")
+            with _learning_without(held_out):
+                merge_model = fit_merge_model([a for i, a in enumerate(annotated) if i not in together[held]], settings)
             result = all_processed(detect_spreads([images_dir], Path(tmp) / str(held), settings,
                                                    merge_model, labels_dir=labels_dir))
-            others = [s for i, s in enumerate(result.spreads) if i != held]
-            with _learning_without(item.name):
+            others = [s for i, s in enumerate(result.spreads) if i not in together[held]]
+            with _learning_without(held_out):
                 types, probabilities = _types_without(result.spreads[held], others, extra, seed, use_outline)
             scored.append(score_spread(result.spreads[held], types, labels, probabilities))
     return figures(scored) | {"method": "leave one spread out", "train_folders": [str(f) for f in train_folders],
                               "recipe": RECIPE.name, "seed": seed, "outline": use_outline}
+
+
+def one_field(annotated: Sequence[AnnotatedSpread], settings: DetectSettings | None = None) -> list[set[int]]:
+    """For each annotated spread, the spreads (their indices) that show its field or one of its metaphases
+    (:mod:`sccscore.fields`: a copy saved again, cropped, or a field that overlaps it), itself among them.
+
+    Leave-one-out holds these out together: a spread scored by models fitted on its copy would look easy. They
+    are found by the chromosomes the shipped merge model joins: which spread is which is all that is taken from it.
+    """
+    metaphases: dict[tuple[int, int], list[tuple[float, float]]] = {}
+    for number, spread in enumerate(annotated):
+        try:
+            found = detect(spread.rgb, settings, luminance=spread.luminance)
+        except SccscoreError as exc:
+            raise SccscoreError(f"{spread.name}: {exc}") from None
+        for chromosome in found.chromosomes:
+            metaphases.setdefault((number, chromosome.metaphase), []).append(chromosome.centroid)
+    centres = {key: np.array(points) for key, points in metaphases.items()}
+    copies = fields.same_images(centres)
+    together = [{number} for number in range(len(annotated))]
+    for group in copies + [[number for number, _ in shared] for shared in fields.shared_metaphases(centres, copies)]:
+        joined = set().union(*(together[number] for number in group))
+        for number in joined:
+            together[number] = joined
+    return together
 
 
 @contextmanager
