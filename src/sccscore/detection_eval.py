@@ -29,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from .annotations import LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo
 from . import fields
+from .annotations import LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo
 from .detect import AnnotatedSpread, DetectSettings, MergeModel, detect, fit_merge_model
 from .errors import SccscoreError
 from .features import extract, fingerprints
@@ -39,7 +39,8 @@ from .metrics import confusion_matrix
 from .models import ScoringModel, model_reference
 from .shape import ShapeModel, combine, fit_shape_model
 from .spread_model import RECIPE, fit_spread_head
-from .spreads import CHECK_BELOW, Spread, SpreadsResult, classify_spreads, detect_spreads, needs_check
+from .spreads import (CHECK_BELOW, Spread, SpreadsResult, classify_spreads, detect_spreads, metaphase_centres,
+                      needs_check)
 from .stats import agreement_interval
 from .training import LabelledData, Log, head_probabilities, load_labelled
 
@@ -271,15 +272,13 @@ def one_field(annotated: Sequence[AnnotatedSpread], settings: DetectSettings | N
     Leave-one-out holds these out together: a spread scored by models fitted on its copy would look easy. They
     are found by the chromosomes the shipped merge model joins: which spread is which is all that is taken from it.
     """
-    metaphases: dict[tuple[int, int], list[tuple[float, float]]] = {}
-    for number, spread in enumerate(annotated):
+    found = []
+    for spread in annotated:
         try:
-            found = detect(spread.rgb, settings, luminance=spread.luminance)
+            found.append(detect(spread.rgb, settings, luminance=spread.luminance).chromosomes)
         except SccscoreError as exc:
             raise SccscoreError(f"{spread.name}: {exc}") from None
-        for chromosome in found.chromosomes:
-            metaphases.setdefault((number, chromosome.metaphase), []).append(chromosome.centroid)
-    centres = {key: np.array(points) for key, points in metaphases.items()}
+    centres = metaphase_centres(enumerate(found))
     copies = fields.same_images(centres)
     together = [{number} for number in range(len(annotated))]
     for group in copies + [[number for number, _ in shared] for shared in fields.shared_metaphases(centres, copies)]:

@@ -503,7 +503,7 @@ def copies(contents: Mapping[Any, str | None]) -> list[list[Any]]:
 
 
 def how_often(n: int) -> str:
-    """"twice", or "3 times"."""
+    """The words for ``n`` times: "twice", "3 times"."""
     return "twice" if n == 2 else f"{n} times"
 
 

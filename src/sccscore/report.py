@@ -156,7 +156,7 @@ def _data_fingerprint(contents: dict[str, str | None]) -> str:
 def _repeated_images(rows: list[dict[str, str]], contents: dict[str, str | None]) -> str:
     """A caution where one image was scored more than once, each copy counted; empty where none was."""
     by_path = {row["path"]: row for row in rows}
-    metaphases = _metaphase_centres(rows)
+    metaphases = _metaphases_of_table(rows)
     spreads = fields.same_images(metaphases)
     shared = fields.shared_metaphases(metaphases, spreads)
     said = {name for group in spreads for name in group} | {key for group in shared for key in group}
@@ -185,7 +185,7 @@ def _repeated_images(rows: list[dict[str, str]], contents: dict[str, str | None]
             f"predictions.csv).</p><ul>{items}{more}</ul></div>")
 
 
-def _metaphase_centres(rows: list[dict[str, str]]) -> dict[tuple[str, int], list[tuple[float, float]]]:
+def _metaphases_of_table(rows: list[dict[str, str]]) -> dict[tuple[str, int], list[tuple[float, float]]]:
     """The chromosome centres of each metaphase of the table's spreads, keyed (spread name, metaphase), for
     :mod:`sccscore.fields`; tables of crops have none."""
     centres: dict[tuple[str, int], list[tuple[float, float]]] = defaultdict(list)

@@ -37,7 +37,7 @@ import functools
 import json
 import shutil
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -163,13 +163,13 @@ def same_fields(spreads: Sequence[Spread]) -> list[list[Path]]:
     spread given twice, saved again in another format (JPEG too, which changes every crop) or cropped, which a
     comparison of the files' bytes misses. Spreads with no chromosome found are left out.
     """
-    return fields.same_images(_metaphase_centres(spreads))
+    return fields.same_images(metaphase_centres((s.item.path, s.chromosomes) for s in spreads))
 
 
 def warn_repeated_fields(spreads: Sequence[Spread], most: int = 3) -> None:
     """Warn of the spreads given more than once (:func:`same_fields`), and of the metaphases found in two
     images otherwise (fields that overlap): each copy counts as a cell of its own in a comparison."""
-    metaphases = _metaphase_centres(spreads)
+    metaphases = metaphase_centres((spread.item.path, spread.chromosomes) for spread in spreads)
     copies = fields.same_images(metaphases)
     warn_repeated(copies, what="spread")
     shared = fields.shared_metaphases(metaphases, copies)
@@ -182,12 +182,13 @@ def warn_repeated_fields(spreads: Sequence[Spread], most: int = 3) -> None:
         warnings.warn(f"{len(shared) - most} more metaphases are found in more than one image", stacklevel=2)
 
 
-def _metaphase_centres(spreads: Sequence[Spread]) -> dict[tuple[Path, int], np.ndarray]:
-    """The chromosome centres of each metaphase, keyed (spread's path, metaphase number)."""
-    centres: dict[tuple[Path, int], list[tuple[float, float]]] = {}
-    for spread in spreads:
-        for chromosome in spread.chromosomes:
-            centres.setdefault((spread.item.path, chromosome.metaphase), []).append(chromosome.centroid)
+def metaphase_centres(chromosomes_of: Iterable[tuple[Hashable, Sequence[Detection]]]) -> dict[tuple, np.ndarray]:
+    """The chromosome centres of each metaphase, keyed (spread, metaphase number) for :mod:`sccscore.fields`, from
+    each spread's key and chromosomes."""
+    centres: dict[tuple, list[tuple[float, float]]] = {}
+    for spread, chromosomes in chromosomes_of:
+        for chromosome in chromosomes:
+            centres.setdefault((spread, chromosome.metaphase), []).append(chromosome.centroid)
     return {key: np.array(points) for key, points in centres.items()}
 
 
