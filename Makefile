@@ -22,9 +22,11 @@ demo: install
 	$(BIN)/sccscore demo
 
 # in parallel (pytest-xdist; two workers on CI's two cores): run one at a time, the tests leave a core idle
-# much of the time (command-line start-up, single-threaded detection)
+# much of the time (command-line start-up, single-threaded detection). Handed out one at a time, the slow ones
+# first (tests/conftest.py), so that the workers share them: in chunks, one worker was left to finish the
+# several-minute tests alone at the end.
 test: install
-	$(BIN)/pytest --numprocesses auto --maxprocesses 4
+	$(BIN)/pytest --numprocesses auto --maxprocesses 4 --maxschedchunk 1
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache

@@ -35,6 +35,12 @@ def oshima() -> Path:
     return SHARED_OSHIMA
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first (the others keep their order): handed out one at a time (``make test``), the workers
+    share them, rather than one finishing them alone at the end of the run."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_env(tmp_path_factory):
     """Point the library at the real data and at a throw-away cache, for every test."""
