@@ -77,7 +77,7 @@ def test_an_image_given_twice_is_said_on_screen_and_in_the_report(small_labelled
             "keep one") in " ".join(result.stderr.split())
     page = (out / "report.html").read_text()
     assert f"<li>wt_small/{first.name} = wt_small/copy.jpg</li>" in page
-    assert html.escape("The same image was scored more than once, and each copy counted") in page
+    assert "The same chromosomes were scored more than once, and each time counted" in page
     # and it does not fill two places of a type's gallery: the most confident crops are told apart by content
     second = sorted((small_labelled / "b").iterdir())[1]
     rows = [{"path": str(path)} for path in (first, copy, second)]
@@ -85,7 +85,7 @@ def test_an_image_given_twice_is_said_on_screen_and_in_the_report(small_labelled
     assert _distinct(rows, 2, contents) == [rows[0], rows[2]] and _distinct(rows[:1], 2, contents) == rows[:1]
     copy.unlink()  # without it, nothing is said
     again = cli("classify", str(small_labelled), *options)
-    assert "the same image" not in again.stderr and "The same image" not in (out / "report.html").read_text()
+    assert "the same image" not in again.stderr and "scored more than once" not in (out / "report.html").read_text()
 
 
 def test_classify_report_without_comparison(small_labelled, tmp_path, cli):

@@ -630,6 +630,7 @@ def test_a_spread_saved_again_or_a_metaphase_in_two_fields_is_said(oshima, tmp_p
     run = cli("classify", "--spreads", str(folder), "--out", str(tmp_path / "typed"), "--report", "-q")
     assert run.returncode == 0, run.stderr
     caution = (tmp_path / "typed" / "report.html").read_text().split("<h2>")[0]
+    assert "The same chromosomes were scored more than once, and each time counted as chromosomes" in caution
     assert ("<li>wt / spread3 cropped = wt / spread3 figure = wt / spread3: the same chromosomes in the same places, "
             "one spread given 3 times</li>") in caution
     assert ("<li>wt / spread2 right metaphase 1 = wt / spread2 metaphase 2: one metaphase in 2 images (fields that "

@@ -154,7 +154,8 @@ def _data_fingerprint(contents: dict[str, str | None]) -> str:
 
 
 def _repeated_images(rows: list[dict[str, str]], contents: dict[str, str | None]) -> str:
-    """A caution where one image was scored more than once, each copy counted; empty where none was."""
+    """A caution where chromosomes were scored more than once (a crop or spread given twice, a metaphase in two
+    overlapping fields), each time counted; empty where none were."""
     by_path = {row["path"]: row for row in rows}
     metaphases = _metaphases_of_table(rows)
     spreads = fields.same_images(metaphases)
@@ -180,8 +181,9 @@ def _repeated_images(rows: list[dict[str, str]], contents: dict[str, str | None]
                      for group in shared)
     items += "".join(f"<li>{named(group)}</li>" for group in groups[:10])
     more = f"<li>and {len(groups) - 10} more images given more than once</li>" if len(groups) > 10 else ""
-    return ("<div class='expected'><p>The same image was scored more than once, and each copy counted as a "
-            "chromosome of its own: keep one, and classify again (or delete the others' rows from "
+    # one header for copied crops, copied spreads and a metaphase in two fields: each says below what it is
+    return ("<div class='expected'><p>The same chromosomes were scored more than once, and each time counted as "
+            "chromosomes of their own: keep them once, and classify again (or delete the other rows from "
             f"predictions.csv).</p><ul>{items}{more}</ul></div>")
 
 
