@@ -175,6 +175,17 @@ def test_correction_recovers_a_known_distribution():
     assert np.all(low <= truth) and np.all(truth <= high)
 
 
+def test_corrected_interval_is_not_zero_wide_where_the_estimate_is_on_an_edge():
+    # 10 chromosomes all called A, by a model that calls a fifth of A chromosomes otherwise: the estimate is all A,
+    # and resampling the observed calls (all A) gave the interval 100-100%
+    confusion = np.array([[80, 15, 5], [10, 80, 10], [5, 20, 75]])
+    estimate, low, high = corrected_with_ci([10, 0, 0], confusion)
+    np.testing.assert_allclose(estimate, [1, 0, 0], atol=1e-9)
+    _, wilson_low, _ = proportions_with_ci([10, 0, 0])
+    assert low[0] < wilson_low[0] < high[0] == pytest.approx(1)  # wider than the uncorrected interval: the model's errors add to it
+    assert high[1] > 0.1 and high[2] > 0.1
+
+
 def test_cross_fitted_correction_removes_a_systematic_bias():
     """A classifier that calls a fifth of B chromosomes A and a third of C ones B, on the WT labels."""
     rng = np.random.default_rng(1)
