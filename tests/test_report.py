@@ -1,7 +1,6 @@
 """report.html on real crops, opened in headless Chromium."""
 
 import csv
-import html
 import math
 import re
 import shutil

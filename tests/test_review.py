@@ -98,7 +98,8 @@ def test_bad_review_sheets_name_the_line(classified, tmp_path, cli):
     sheet = tmp_path / "review" / "review.csv"
     sheet.write_text("number,type\n1,D\n")
     run = cli("apply-review", str(classified), str(tmp_path / "review"), "--out", str(tmp_path / "c.csv"))
-    assert run.returncode == 2 and "review.csv, line 2: type 'D' is not one of A, B, C; leave it blank" in run.stderr
+    assert run.returncode == 2 and "review.csv, line 2: type 'D' is not one of A, B, C, or X for what is not a chromosome; leave it " \
+        "blank" in " ".join(run.stderr.split())
     sheet.write_text("number,type\n1,\n999,A\n")
     run = cli("apply-review", str(classified), str(tmp_path / "review"), "--out", str(tmp_path / "c.csv"))
     assert run.returncode == 2 and "review.csv, line 3: number 999 is not in" in run.stderr
@@ -110,12 +111,12 @@ def test_bad_review_sheets_name_the_line(classified, tmp_path, cli):
     sheet.write_text("number,type\n1,\n")  # nothing typed: the table as it was, none marked as reviewed
     applied = apply_review(classified, tmp_path / "review", tmp_path / "same.csv")
     same = _rows(tmp_path / "same.csv")
-    assert applied == (0, {}) and [r.pop("reviewed") for r in same] == [""] * 24 and same == _rows(classified)
+    assert applied == (0, {}, {}) and [r.pop("reviewed") for r in same] == [""] * 24 and same == _rows(classified)
     # a review that agrees with the model changes nothing, and says so
     first = _rows(tmp_path / "review" / "key.csv")[0]
     called = next(r["predicted"] for r in _rows(classified) if r["path"] == first["path"])
     sheet.write_text(f"number,type\n1,{called}\n")
-    assert apply_review(classified, tmp_path / "review", tmp_path / "agreed.csv") == (1, {})
+    assert apply_review(classified, tmp_path / "review", tmp_path / "agreed.csv") == (1, {}, {})
     run = cli("compare", "wt_small", "ctf18_small", "--predictions", str(tmp_path / "agreed.csv"))
     reviewed = {s: int(s == first["sample"]) for s in ("wt_small", "ctf18_small")}
     assert (f"A blind review (sccscore review) of wt_small {reviewed['wt_small']}, ctf18_small "
@@ -146,7 +147,7 @@ def test_bad_review_sheets_name_the_line(classified, tmp_path, cli):
 # Injected into a copy of review.html: what a reviewer does with the keys and the mouse, then the sheet the page saves
 REVIEWER = """<script>window.addEventListener("load", () => {
   const press = key => document.dispatchEvent(new KeyboardEvent("keydown", {key}));
-  press("b"); press("ArrowRight"); press("c");  // 1: B; 2 passed over; 3: C
+  press("b"); press("ArrowRight"); press("c"); press("x");  // 1: B; 2 passed over; 3: C; 4: not a chromosome
   document.querySelector("figure.call[data-number='5'] input[value='A']").click();  // 5: A, by a click
   press("c"); press("ArrowLeft"); press("Backspace");  // 6: C, then back to it and cleared: the call stands
   document.body.insertAdjacentHTML("beforeend",
@@ -166,24 +167,38 @@ def test_the_review_page_types_by_key_and_click_and_saves_a_sheet_of_its_own_rev
                          capture_output=True, text=True, timeout=120)
     assert not [line for line in dom.stderr.splitlines() if ":CONSOLE" in line]  # no script error
     (saved,) = re.findall(r'<pre id="sheet">(number,.*?)</pre>', dom.stdout, re.S)  # not the script's own text
-    assert re.search(r'<p id="count">3</p>', dom.stdout)  # the page's own count of the types given
+    assert re.search(r'<p id="count">4</p>', dom.stdout)  # the page's own count of the types given
     sheet = tmp_path / "Downloads" / "review.csv"
     sheet.parent.mkdir()
     sheet.write_text(html.unescape(saved))
     key = _rows(tmp_path / "review" / "key.csv")
     entries = _rows(sheet)
-    assert [(e["number"], e["type"]) for e in entries[:6]] == [("1", "B"), ("2", ""), ("3", "C"), ("4", ""),
+    assert [(e["number"], e["type"]) for e in entries[:6]] == [("1", "B"), ("2", ""), ("3", "C"), ("4", "X"),
                                                                ("5", "A"), ("6", "")]
     assert {e["review"] for e in entries} == {row["review"] for row in key} and len(key[0]["review"]) == 12
-    # applied from where the browser saved it: the three types reach the crops the key names by those numbers
+    # applied from where the browser saved it: the types reach the crops the key names by those numbers, and the
+    # object typed X stays in the table, marked, its call as it was, and is no longer counted
     run = cli("apply-review", str(classified), str(tmp_path / "review"), "--sheet", str(sheet), "--out",
               str(tmp_path / "corrected.csv"))
     assert run.returncode == 0, run.stderr
-    assert "3 types given in the review" in run.stderr
+    left = next(r for r in _rows(classified) if r["path"] == key[3]["path"])
+    assert "4 types given in the review" in run.stderr
+    assert f"1 left out as not chromosomes ({left['sample']} 1)" in " ".join(run.stderr.split())
     after = {r["path"]: r for r in _rows(tmp_path / "corrected.csv")}
     assert [(after[key[n]["path"]]["predicted"], after[key[n]["path"]]["reviewed"]) for n in (0, 2, 4)] == [
         ("B", "blind"), ("C", "blind"), ("A", "blind")]
     assert after[key[1]["path"]]["reviewed"] == "" and after[key[5]["path"]]["reviewed"] == ""
+    assert (after[key[3]["path"]]["predicted"], after[key[3]["path"]]["reviewed"]) == (left["predicted"],
+                                                                                       "not a chromosome")
+    kept = read_predictions(tmp_path / "corrected.csv")
+    assert len(kept) == 23 and key[3]["path"] not in {r["path"] for r in kept}
+    assert len(read_predictions(tmp_path / "corrected.csv", left_out=True)) == 24
+    # a second review of the corrected table does not show it again, and keeps it in the table it writes
+    again = write_review(tmp_path / "corrected.csv", tmp_path / "second", every=True)
+    assert again.n_calls == 23
+    (tmp_path / "second" / "review.csv").write_text("number,type\n1,A\n")
+    apply_review(tmp_path / "corrected.csv", tmp_path / "second", tmp_path / "twice.csv")
+    assert {r["path"]: r for r in _rows(tmp_path / "twice.csv")}[key[3]["path"]]["reviewed"] == "not a chromosome"
     # a sheet saved from another review (another seed shuffles other crops under the same numbers) is refused
     write_review(classified, tmp_path / "other", seed=1)
     with pytest.raises(SccscoreError, match=r"Downloads/review\.csv: saved from another review \(\w{12}\) than the one "
