@@ -937,10 +937,16 @@ def apply_review(
     """Write the predictions table again with the types given in a review, for compare --predictions."""
     from .review import apply_review as run
 
-    n_typed, changed = run(predictions, review_dir, out, sheet)
-    each = f" ({', '.join(f'{sample} {n}' for sample, n in changed.items())})" if changed else ""
-    console.print(f"{n_typed} types given in the review, {sum(changed.values())} of them changing the call{each}: "
-                  f"wrote {out}; compare --predictions {out} counts and lists them", highlight=False)
+    applied = run(predictions, review_dir, out, sheet)
+
+    def each(counts: dict[str, int]) -> str:
+        return f" ({', '.join(f'{sample} {n}' for sample, n in counts.items())})" if counts else ""
+
+    left_out = (f", {sum(applied.left_out.values())} left out as not chromosomes{each(applied.left_out)}"
+                if applied.left_out else "")
+    console.print(f"{applied.n_typed} types given in the review, {sum(applied.changed.values())} of them changing the "
+                  f"call{each(applied.changed)}{left_out}: wrote {out}; compare --predictions {out} counts and lists "
+                  "them", highlight=False)
 
 
 def _model_of_spread_crops(items: list) -> str | None:

@@ -29,6 +29,7 @@ from .stats import (MIN_CELLS, MIN_REPLICATES, compare_cells, compare_counts, co
                     corrected_with_ci, holm, proportions_with_ci)
 
 REVIEWED_BLIND = "blind"  # the reviewed column of a call a person looked at in sccscore review
+LEFT_OUT = "not a chromosome"  # ... of an object a person left out there (debris, two chromosomes as one): not read
 P_SHOWN_BELOW = 1e-50  # smaller p-values are shown as "< 1e-50" (shown_p)
 
 
@@ -61,11 +62,13 @@ def read_table(path: str | Path, what: str, columns: set[str]) -> list[dict[str,
     return rows
 
 
-def read_predictions(path: str | Path) -> list[dict[str, str]]:
+def read_predictions(path: str | Path, left_out: bool = False) -> list[dict[str, str]]:
     """The rows of a ``predictions.csv`` written by classify, perhaps with calls set right by hand.
 
     A type typed in lower case or with spaces is read as meant; any other is refused,
-    naming its line, so that no chromosome drops silently out of the counts.
+    naming its line, so that no chromosome drops silently out of the counts. The rows
+    of objects a review left out as not chromosomes (``reviewed`` :data:`LEFT_OUT`)
+    are not read, unless ``left_out``.
     """
     rows = read_table(path, "predictions table", {"path", "sample", "predicted"})
     first_line: dict[str, int] = {}
@@ -81,7 +84,7 @@ def read_predictions(path: str | Path) -> list[dict[str, str]]:
         for key in row:
             if key and key.startswith("p_") and row[key]:
                 row[key] = row[key].replace(",", ".")  # a decimal comma, as a spreadsheet may save it
-    return rows
+    return rows if left_out else [row for row in rows if row.get("reviewed") != LEFT_OUT]
 
 
 def normalised_type(text: str | None) -> str | None:

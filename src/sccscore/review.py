@@ -11,7 +11,9 @@ in by hand instead (``review.csv``) and the key from number to crop (``key.csv``
 for :func:`apply_review`, not for the reviewer). :func:`apply_review` writes the
 predictions table again with the types given, each call looked at marked in a
 ``reviewed`` column; ``compare`` then counts the calls reviewed and lists those set
-right (:func:`sccscore.compare.set_by_hand`).
+right (:func:`sccscore.compare.set_by_hand`). An object typed X is not a chromosome
+(debris, a piece of a nucleus, two chromosomes taken for one): it stays in the table,
+marked :data:`~sccscore.compare.LEFT_OUT`, and is no longer counted.
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image
 
 from ._atomic import atomic_open, output_folder, write_csv
-from .compare import REVIEWED_BLIND, normalised_type, read_predictions, read_table, row_probabilities
+from .compare import LEFT_OUT, REVIEWED_BLIND, normalised_type, read_predictions, read_table, row_probabilities
 from .errors import ImageReadError, SccscoreError
 from .images import CLASS_NAMES, read_image
 from .report import STYLE, image_uri
@@ -33,6 +36,7 @@ from .spreads import CHECK_BELOW, needs_check
 
 SHEET, KEY, PAGE = "review.csv", "key.csv", "review.html"
 THUMBNAIL = 160  # px a crop is shown at: the sisters of a chromosome a few dozen pixels long can be told apart
+NOT_A_CHROMOSOME = "X"  # the type that leaves an object out: detection takes some debris or pairs for chromosomes
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,14 @@ class Review:
     n_calls: int
     n_rows: int
     unread: list[ImageReadError]  # crops shown blank: moved since classify
+
+
+class Applied(NamedTuple):
+    """What :func:`apply_review` did: the types given, and per sample the calls changed and the objects left out."""
+
+    n_typed: int
+    changed: dict[str, int]
+    left_out: dict[str, int]
 
 
 def calls_to_check(rows: list[dict[str, str]], every: bool = False) -> list[dict[str, str]]:
@@ -109,7 +121,9 @@ def _write_page(path: Path, thumbnails: list[Image.Image], review: str) -> None:
     page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>sccscore review</title><style>{STYLE}"
             f"{PAGE_STYLE}</style></head><body data-review='{review}'><h1>Review of {len(thumbnails)} chromosomes</h1>"
             "<p>Give each chromosome its type: click A, B or C under it, or press a, b or c for the one outlined "
-            "(the next is outlined then; arrow keys move, Backspace clears); keep leaves the call as it is. The "
+            "(the next is outlined then; arrow keys move, Backspace clears); keep leaves the call as it is, and X "
+            "(or x) leaves out what is not a chromosome: debris, a piece of a nucleus, two chromosomes taken for "
+            "one. The "
             "chromosomes are shuffled, and neither their sample nor the model's call is shown, so that what you "
             f"expect of a sample cannot lean on what you see. Do not open {KEY} until you are done.</p>"
             f"<p class='bar'><button id='save'>Save {SHEET}</button> <span id='typed'>0</span> of "
@@ -121,9 +135,9 @@ def _write_page(path: Path, thumbnails: list[Image.Image], review: str) -> None:
 
 
 def _choices(number: int) -> str:
-    """The radio buttons of one chromosome: keep (checked: the call stands), A, B and C."""
+    """The radio buttons of one chromosome: keep (checked: the call stands), A, B, C and X (not a chromosome)."""
     return "".join(f"<label><input type='radio' name='t{number}' value='{value}'{' checked' * (not value)}>"
-                   f"{value or 'keep'}</label>" for value in ("", *CLASS_NAMES))
+                   f"{value or 'keep'}</label>" for value in ("", *CLASS_NAMES, NOT_A_CHROMOSOME))
 
 
 PAGE_STYLE = """
@@ -160,7 +174,7 @@ figures.forEach((f, i) => {
 });
 document.addEventListener("keydown", e => {
   const key = e.key.toUpperCase(), last = figures.length - 1;
-  if (["A", "B", "C"].includes(key)) { choose(figures[current], key); current = Math.min(current + 1, last); }
+  if (["A", "B", "C", "X"].includes(key)) { choose(figures[current], key); current = Math.min(current + 1, last); }
   else if (e.key === "Backspace" || e.key === "Delete") choose(figures[current], "");
   else if (e.key === "ArrowRight" || e.key === "ArrowDown") current = Math.min(current + 1, last);
   else if (e.key === "ArrowLeft" || e.key === "ArrowUp") current = Math.max(current - 1, 0);
@@ -184,11 +198,12 @@ def _read_sheet(path: Path) -> list[dict[str, str]]:
 
 
 def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Path,
-                 sheet: str | Path | None = None) -> tuple[int, dict[str, int]]:
+                 sheet: str | Path | None = None) -> Applied:
     """Write ``predictions`` to ``out`` with the types given in a review's sheet.
 
     ``sheet`` is the one its page saved (default: ``review_dir``'s ``review.csv``, typed
-    in by hand). Returns the number of types given, and the calls they changed in each sample.
+    in by hand). An object typed X keeps its row, marked left out, so that the table
+    still says what was found and what a person made of it.
 
     Raises
     ------
@@ -203,7 +218,7 @@ def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Pat
     key = {row["number"].strip(): row for row in key_rows}
     entries = _read_sheet(sheet)
     _refuse_another_review(sheet, entries, review_dir / KEY, key_rows)
-    rows = read_predictions(table)
+    rows = read_predictions(table, left_out=True)  # those a review left out before are written again
     by_path = {row["path"]: row for row in rows}
     typed: dict[str, str] = {}
     first_line: dict[str, int] = {}
@@ -215,19 +230,23 @@ def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Pat
             raise SccscoreError(f"{sheet}, line {line}: number {number} is not in {review_dir / KEY}")
         if (earlier := first_line.setdefault(number, line)) != line:
             raise SccscoreError(f"{sheet}, line {line}: number {number} is typed on line {earlier} too; keep one")
-        if (called := normalised_type(given)) is None:
-            raise SccscoreError(f"{sheet}, line {line}: type '{given}' is not one of "
-                                f"{', '.join(CLASS_NAMES)}; leave it blank to keep the call")
+        called = NOT_A_CHROMOSOME if given.upper() == NOT_A_CHROMOSOME else normalised_type(given)
+        if called is None:
+            raise SccscoreError(f"{sheet}, line {line}: type '{given}' is not one of {', '.join(CLASS_NAMES)}, or "
+                                f"{NOT_A_CHROMOSOME} for what is not a chromosome; leave it blank to keep the call")
         if key[number]["path"] not in by_path:
             raise SccscoreError(f"{review_dir / KEY}: {key[number]['path']} (number {number}) is not in {table}: "
                                 "a review of another table?")
         typed[key[number]["path"]] = called
-    changed = Counter(by_path[path]["sample"] for path, called in typed.items() if by_path[path]["predicted"] != called)
+    left_out = Counter(by_path[path]["sample"] for path, called in typed.items() if called == NOT_A_CHROMOSOME)
+    changed = Counter(by_path[path]["sample"] for path, called in typed.items()
+                      if called not in (NOT_A_CHROMOSOME, by_path[path]["predicted"]))
     for path, called in typed.items():  # looked at, changed or not: compare says how many of each
-        by_path[path] |= {"predicted": called, "reviewed": REVIEWED_BLIND}
+        by_path[path] |= ({"reviewed": LEFT_OUT} if called == NOT_A_CHROMOSOME else
+                          {"predicted": called, "reviewed": REVIEWED_BLIND})
     header = list(dict.fromkeys([*rows[0], "reviewed"]))
     write_csv(out, header, ([row.get(column, "") for column in header] for row in rows))
-    return len(typed), dict(changed)
+    return Applied(len(typed), dict(changed), dict(left_out))
 
 
 def _refuse_another_review(sheet: Path, entries: list[dict[str, str]], key_path: Path,
