@@ -29,7 +29,7 @@ from .stats import (MIN_CELLS, MIN_REPLICATES, compare_cells, compare_counts, co
                     corrected_with_ci, holm, proportions_with_ci)
 
 REVIEWED_BLIND = "blind"  # the reviewed column of a call a person looked at in sccscore review
-LEFT_OUT = "not a chromosome"  # ... of an object a person left out there (debris, two chromosomes as one): not read
+LEFT_OUT = "not a chromosome"  # the reviewed column of an object a person left out there (debris...): not read
 P_SHOWN_BELOW = 1e-50  # smaller p-values are shown as "< 1e-50" (shown_p)
 
 
