@@ -193,6 +193,14 @@ def test_the_review_page_types_by_key_and_click_and_saves_a_sheet_of_its_own_rev
     kept = read_predictions(tmp_path / "corrected.csv")
     assert len(kept) == 23 and key[3]["path"] not in {r["path"] for r in kept}
     assert len(read_predictions(tmp_path / "corrected.csv", left_out=True)) == 24
+    compared = cli("compare", "wt_small", "ctf18_small", "--predictions", str(tmp_path / "corrected.csv"), "--json",
+                   str(tmp_path / "compare.json"))
+    assert compared.returncode == 0, compared.stderr
+    figures, samples = json.loads((tmp_path / "compare.json").read_text()), ("wt_small", "ctf18_small")
+    assert figures["left_out_in_review"] == {name: int(name == left["sample"]) for name in samples}
+    assert sum(figures["groups"][name]["n"] for name in samples) == 23
+    assert (f"Left out in a review as not chromosomes, and not counted: wt_small {int(left['sample'] == 'wt_small')}, "
+            f"ctf18_small {int(left['sample'] == 'ctf18_small')}.") in " ".join(compared.stdout.split())
     # a second review of the corrected table does not show it again, and keeps it in the table it writes
     again = write_review(tmp_path / "corrected.csv", tmp_path / "second", every=True)
     assert again.n_calls == 23

@@ -84,7 +84,7 @@ def read_predictions(path: str | Path, left_out: bool = False) -> list[dict[str,
         for key in row:
             if key and key.startswith("p_") and row[key]:
                 row[key] = row[key].replace(",", ".")  # a decimal comma, as a spreadsheet may save it
-    return rows if left_out else [row for row in rows if row.get("reviewed") != LEFT_OUT]
+    return rows if left_out else [row for row in rows if not left_out_in_review(row)]
 
 
 def normalised_type(text: str | None) -> str | None:
@@ -374,7 +374,8 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     report also names the model the table says typed it (``typed_by``, :func:`typed_by`).
     """
     check_replicate_source(sheet, replicate_folders)
-    rows = read_predictions(table)
+    every = read_predictions(table, left_out=True)
+    rows = [row for row in every if not left_out_in_review(row)]
     counts = counts_from_rows(rows)
     if missing := [name for name in samples if name not in counts]:
         raise SccscoreError(f"sample(s) {', '.join(missing)} not in {table} (it has {', '.join(counts)})")
@@ -391,7 +392,8 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
                      replicates=replicate_arrays(cells, replicate_of) if replicate_of else None)
     changed = set_by_hand(compared)
     by_person = {"set_by_hand": changed, "set_in_blind_review": [row for row in changed if reviewed_blind(row)],
-                 "reviewed_blind": [row for row in compared if reviewed_blind(row)]}
+                 "reviewed_blind": [row for row in compared if reviewed_blind(row)],
+                 "left_out_in_review": [row for row in every if left_out_in_review(row)]}
     for key, chosen in by_person.items():  # per sample, each compared sample named
         report[key] = {name: sum(row["sample"] == name for row in chosen) for name in samples}
     return Comparison(report | {"typed_by": model}, rows, cells, replicate_of)
@@ -400,6 +402,11 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
 def reviewed_blind(row: dict[str, str]) -> bool:
     """Whether a person looked at a row's call in a blind review (``sccscore review``; its ``reviewed`` column)."""
     return row.get("reviewed") == REVIEWED_BLIND
+
+
+def left_out_in_review(row: dict[str, str]) -> bool:
+    """Whether a person left a row's object out in a review, as not a chromosome."""
+    return row.get("reviewed") == LEFT_OUT
 
 
 def set_by_hand(rows: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -419,10 +426,16 @@ def set_by_hand(rows: list[dict[str, str]]) -> list[dict[str, str]]:
 
 
 def by_hand_sentence(report: dict[str, Any]) -> str | None:
-    """The calls a person set right or reviewed in each sample compared (:func:`compare_table`), in words.
-
-    None where a person did neither.
+    """The calls a person set right or reviewed, and the objects left out, in each sample compared
+    (:func:`compare_table`), in words. None where a person did none of these.
     """
+    left = report.get("left_out_in_review") or {}
+    dropped = (f"Left out in a review as not chromosomes, and not counted: "
+               f"{', '.join(f'{name} {n}' for name, n in left.items())}." if any(left.values()) else "")
+    return " ".join(filter(None, (_set_by_hand_sentence(report), dropped))) or None
+
+
+def _set_by_hand_sentence(report: dict[str, Any]) -> str | None:
     changed, reviewed = report.get("set_by_hand") or {}, report.get("reviewed_blind") or {}
     review = f"blind review (sccscore review) of {', '.join(f'{name} {n}' for name, n in reviewed.items())} calls"
     if not any(changed.values()):
