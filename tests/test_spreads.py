@@ -29,8 +29,8 @@ from sccscore.preprocess import paper_preprocess
 from sccscore.shape import SHAPE_MEASURES, ShapeModel, combine, fit_shape_model
 from sccscore.spread_model import (FittedSpreadModels, fit_spread_head, load_spread_model, save_spread_models,
                                    what_to_expect)
-from sccscore.spreads import (CHECK_BELOW, TYPE_COLOURS, classify_spreads, detect_spreads, mark_set_by_hand,
-                              same_fields)
+from sccscore.spreads import (CHECK_BELOW, LEFT_OUT_COLOUR, TYPE_COLOURS, classify_spreads, detect_spreads,
+                              mark_set_by_hand, same_fields)
 
 SPREADS = ("spread1", "spread2", "spread3", "spread5")
 IN_SAMPLE = 0.944  # sccscore:spreads on the spreads it was fitted on: every matched chromosome, as annotated
@@ -760,6 +760,25 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     right_below_label = np.asarray(drawn)[y0 + 16:y1 + 2, x1 - 2]
     for edge in (np.asarray(drawn)[y1 + 1, x0 - 1:x1 + 2], right_below_label):
         assert (edge == ImageColor.getrgb(TYPE_COLOURS["A"])).all(axis=1).all()
+    # an object a review left out as not a chromosome: no longer counted, and redrawn grey
+    gone = next(r for r in rows if r["cell"] == "spread3/metaphase1" and r["id"] != checked["id"])
+    for row in rows:
+        row["reviewed"] = "not a chromosome" if row is gone else ""
+    with open(tmp_path / "left.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    run = cli("compare", "c_rich", "a_rich", "--predictions", str(tmp_path / "left.csv"), "--out",
+              str(tmp_path / "left"), "--report", "--json", str(report))
+    assert run.returncode == 0, run.stderr
+    assert json.loads(report.read_text())["left_out_in_review"] == {"c_rich": 0, "a_rich": 1}
+    page = (tmp_path / "left" / "report.html").read_text()
+    assert "<td>a_rich</td><td>spread3.png</td><td>1</td><td>46</td>" in page
+    assert "Left out in a review as not chromosomes, and not counted: c_rich 0, a_rich 1." in page
+    assert "<figcaption>a_rich / spread3 (2 calls set right by hand redrawn;" in page
+    mark_set_by_hand(drawn, [gone])
+    x0, y0, x1, y1 = (int(gone[k]) for k in ("x0", "y0", "x1", "y1"))
+    assert (np.asarray(drawn)[y1 + 1, x0 - 1:x1 + 2] == LEFT_OUT_COLOUR).all(axis=1).all()
 
 
 def test_compare_spreads_in_one_step_as_classify_then_compare(cli, oshima, tmp_path):

@@ -30,6 +30,7 @@ from .stats import (MIN_CELLS, MIN_REPLICATES, compare_cells, compare_counts, co
 
 REVIEWED_BLIND = "blind"  # the reviewed column of a call a person looked at in sccscore review
 LEFT_OUT = "not a chromosome"  # the reviewed column of an object a person left out there (debris...): not read
+NOT_A_CHROMOSOME = "X"  # the type a review gives it: detection takes some debris, or two chromosomes, for one
 P_SHOWN_BELOW = 1e-50  # smaller p-values are shown as "< 1e-50" (shown_p)
 
 

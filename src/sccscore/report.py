@@ -27,8 +27,8 @@ from PIL import Image
 from . import fields
 from ._atomic import atomic_open
 from .explain import explain, gallery
-from .compare import (by_hand_sentence, from_spreads, model_call, points, read_predictions, reviewed_blind,
-                      row_probabilities, set_by_hand, shown_p, tally_by, write_cell_figure)
+from .compare import (by_hand_sentence, from_spreads, left_out_in_review, model_call, points, read_predictions,
+                      reviewed_blind, row_probabilities, set_by_hand, shown_p, tally_by, write_cell_figure)
 from .errors import ImageReadError
 from .images import CLASS_NAMES, ImageItem, copies, how_often, image_stem, read_image
 from .layout import run_folder
@@ -72,7 +72,8 @@ def write_report(
     """
     out_dir = Path(out_dir)
     predictions = Path(predictions) if predictions else out_dir / "predictions.csv"
-    rows = read_predictions(predictions)
+    every = read_predictions(predictions, left_out=True)
+    rows = [row for row in every if not left_out_in_review(row)]
     classes = list(model.config.classes) if model else list(CLASS_NAMES)
     contents = _contents(rows)
     sections = [_repeated_images(rows, contents)]
@@ -89,7 +90,8 @@ def write_report(
         sections.append(_labels_section(rows, classes))
     if from_spreads(rows):
         runs = list(dict.fromkeys(run_folder(row["path"], row.get("image", "")) for row in rows))  # tables pasted
-        sections.append(_spreads_section(runs, model, rows, classes, out_dir))
+        sections.append(_spreads_section(runs, model, rows, classes, out_dir,
+                                         [row for row in every if left_out_in_review(row) and row.get("image")]))
     if scored := [row for row in rows if row_probabilities(row) is not None]:  # a table made by hand has none
         sections += [_gallery_section(model, scored, classes, contents), _least_certain_section(scored, classes)]
     # last, as a paper's methods: the answer first
@@ -324,13 +326,13 @@ def _summary_section(rows: list[dict[str, str]], classes: list[str]) -> str:
 
 
 def _spreads_section(runs: list[Path], model: ScoringModel | None, rows: list[dict[str, str]], classes: list[str],
-                     out_dir: Path) -> str:
+                     out_dir: Path, left_out: list[dict[str, str]]) -> str:
     """Per-metaphase shares and each spread's overlay, boxes coloured by predicted type, calls to check marked.
 
     The shares are counted from ``rows``, so that calls set right by hand count; the
     overlays are the ones classify drew in the ``runs`` that the rows' crops were cut in,
-    with those calls redrawn, embedded small and linked to the full-size file as classify
-    drew it (relative to ``out_dir``, the report's).
+    with those calls and the objects a review ``left_out`` redrawn, embedded small and
+    linked to the full-size file as classify drew it (relative to ``out_dir``, the report's).
     """
     # metaphase 2 before 10, and no error on one renamed by hand
     metaphases = sorted(tally_by(rows, ("sample", "image", "metaphase"), classes),
@@ -341,13 +343,14 @@ def _spreads_section(runs: list[Path], model: ScoringModel | None, rows: list[di
              "(the cells of the analysis). Boxes: green A, orange B, vermilion C, as in the charts, dashed where "
              f"the call is less sure than {CHECK_BELOW:g}; grey, left out (nucleus, debris, cluster, cut by the "
              "image border, or drawn on it; see detections.csv). A call set right by hand in predictions.csv is "
-             "redrawn in its new type's colour, its box thicker and its label starred (12 B*).</p>",
+             "redrawn in its new type's colour, its box thicker and its label starred (12 B*); an object a review "
+             "left out as not a chromosome, in grey (12 X*).</p>",
              _expected_on_new_spreads(model) if model else "",
              _to_check(rows),
              _table(["sample", "image", "metaphase", "chromosomes", *(f"{c} %" for c in classes)], table),
              _cautions([run / "cautions.csv" for run in runs])]
-    by_hand = defaultdict(list)  # (run, sample, image without its file type) -> its calls set right by hand
-    for row in set_by_hand(rows):
+    by_hand = defaultdict(list)  # (run, sample, image without its file type) -> its calls set right or left out
+    for row in set_by_hand(rows) + left_out:
         image = PurePosixPath(row["image"]).with_suffix("")
         by_hand[run_folder(row["path"], row["image"]), row["sample"], image.as_posix()].append(row)
     for run, overlay in ((run, overlay) for run in runs for overlay in sorted((run / "overlays").glob("*/**/*.png"))):

@@ -28,7 +28,8 @@ import numpy as np
 from PIL import Image
 
 from ._atomic import atomic_open, output_folder, write_csv
-from .compare import LEFT_OUT, REVIEWED_BLIND, normalised_type, read_predictions, read_table, row_probabilities
+from .compare import (LEFT_OUT, NOT_A_CHROMOSOME, REVIEWED_BLIND, normalised_type, read_predictions, read_table,
+                      row_probabilities)
 from .errors import ImageReadError, SccscoreError
 from .images import CLASS_NAMES, read_image
 from .report import STYLE, image_uri
@@ -36,7 +37,6 @@ from .spreads import CHECK_BELOW, needs_check
 
 SHEET, KEY, PAGE = "review.csv", "key.csv", "review.html"
 THUMBNAIL = 160  # px a crop is shown at: the sisters of a chromosome a few dozen pixels long can be told apart
-NOT_A_CHROMOSOME = "X"  # the type that leaves an object out: detection takes some debris or pairs for chromosomes
 
 
 @dataclass(frozen=True)

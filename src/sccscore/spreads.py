@@ -48,7 +48,7 @@ from PIL import Image, ImageDraw, ImageFont
 from . import fields
 from ._atomic import atomic_open, output_folder, read_kept_json, write_csv, write_json
 from .annotations import LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo
-from .compare import model_call, tally_by
+from .compare import NOT_A_CHROMOSOME, left_out_in_review, model_call, tally_by
 from .detect import Detection, DetectSettings, MergeModel, crop, detect, detection_cautions
 from .errors import ImageReadError, SccscoreError
 from .images import (CLASS_NAMES, ImageItem, Rejected, fail_on_rejected, is_jpeg, items_from_paths, read_image,
@@ -298,7 +298,8 @@ def mark_set_by_hand(overlay: Image.Image, rows: Sequence[dict[str, str]]) -> No
     ``rows`` are the overlay's rows of predictions.csv whose type was changed
     (:func:`sccscore.compare.set_by_hand`): each box is drawn again, twice as thick, in its
     new type's colour, and its label, over classify's painted white, is starred (``12 B*``):
-    short, so as not to hide its neighbours' labels.
+    short, so as not to hide its neighbours' labels. An object a review left out as not a
+    chromosome is drawn so in grey, as the objects detection left out (``12 X*``).
     """
     draw = ImageDraw.Draw(overlay)
     for row in rows:
@@ -306,12 +307,13 @@ def mark_set_by_hand(overlay: Image.Image, rows: Sequence[dict[str, str]]) -> No
             number, box = int(row["id"]), tuple(int(row[k]) for k in ("x0", "y0", "x1", "y1"))
         except (KeyError, TypeError, ValueError):  # a box mangled in a spreadsheet: listed in the report, not drawn
             continue
-        colour = TYPE_COLOURS[row["predicted"]]
+        left_out = left_out_in_review(row)
+        colour = LEFT_OUT_COLOUR if left_out else TYPE_COLOURS[row["predicted"]]
         draw.rectangle((box[0] - 1, box[1] - 1, box[2] + 1, box[3] + 1), outline=colour, width=4)
         classify_label = _call_label(number, model_call(row) or "", row.get("check") == "yes")
         draw.rectangle(draw.textbbox(_label_origin(box), classify_label, font=_label_font(), stroke_width=2),
                        fill="white")  # classify's label painted out
-        _draw_label(draw, box, f"{number} {row['predicted']}*", colour)
+        _draw_label(draw, box, f"{number} {NOT_A_CHROMOSOME if left_out else row['predicted']}*", colour)
 
 
 def _call_label(number: int, call: str, unsure: bool) -> str:
