@@ -56,6 +56,14 @@ def _rows(path):
         return list(csv.DictReader(handle))
 
 
+def _write_rows(path, rows):
+    """A predictions table edited by hand, as a spreadsheet saves it."""
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def test_detect_finds_the_annotated_chromosomes_of_spread3(oshima):
     rgb, boxes, _ = _annotated(oshima, "spread3")
     found = detect(rgb)
@@ -715,10 +723,7 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     rows = _rows(out / "predictions.csv")
     checked = next(r for r in rows if r["cell"] == "spread3/metaphase1" and r["predicted"] == "B")
     checked["predicted"] = "A"
-    with open(tmp_path / "checked.csv", "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    _write_rows(tmp_path / "checked.csv", rows)
     run = cli("compare", "c_rich", "a_rich", "--predictions", str(tmp_path / "checked.csv"), "--out",
               str(tmp_path / "checked"), "--report", "--json", str(report))
     assert run.returncode == 0, run.stderr
@@ -764,10 +769,7 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     gone = next(r for r in rows if r["cell"] == "spread3/metaphase1" and r["id"] != checked["id"])
     for row in rows:
         row["reviewed"] = "not a chromosome" if row is gone else ""
-    with open(tmp_path / "left.csv", "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    _write_rows(tmp_path / "left.csv", rows)
     run = cli("compare", "c_rich", "a_rich", "--predictions", str(tmp_path / "left.csv"), "--out",
               str(tmp_path / "left"), "--report", "--json", str(report))
     assert run.returncode == 0, run.stderr
