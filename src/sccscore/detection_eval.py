@@ -20,6 +20,7 @@ crop folders plus the crops of the other spreads' matched detections.
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
@@ -280,11 +281,12 @@ def one_field(annotated: Sequence[AnnotatedSpread], settings: DetectSettings | N
             raise SccscoreError(f"{spread.name}: {exc}") from None
     centres = metaphase_centres(enumerate(found))
     copies = fields.same_images(centres)
+    shared = [[number for number, _ in metaphases] for metaphases in fields.shared_metaphases(centres, copies)]
+    linked = {frozenset(pair) for group in copies + shared for pair in itertools.combinations(group, 2)}
     together = [{number} for number in range(len(annotated))]
-    for group in copies + [[number for number, _ in shared] for shared in fields.shared_metaphases(centres, copies)]:
-        joined = set().union(*(together[number] for number in group))
-        for number in joined:
-            together[number] = joined
+    for group in fields.groups(len(annotated), lambda i, j: frozenset((i, j)) in linked):  # a copy of a neighbour too
+        for number in group:
+            together[number] = set(group)
     return together
 
 
