@@ -88,6 +88,12 @@ def read_predictions(path: str | Path, left_out: bool = False) -> list[dict[str,
     return rows if left_out else [row for row in rows if not left_out_in_review(row)]
 
 
+def counted_and_left_out(path: str | Path) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The rows of a ``predictions.csv`` (:func:`read_predictions`) that count, and those a review left out."""
+    every = read_predictions(path, left_out=True)
+    return [row for row in every if not left_out_in_review(row)], [row for row in every if left_out_in_review(row)]
+
+
 def normalised_type(text: str | None) -> str | None:
     """A type as a person may type it (``b``, `` C``) as sccscore names it; None if it names none.
 
@@ -375,8 +381,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     report also names the model the table says typed it (``typed_by``, :func:`typed_by`).
     """
     check_replicate_source(sheet, replicate_folders)
-    every = read_predictions(table, left_out=True)
-    rows = [row for row in every if not left_out_in_review(row)]
+    rows, left_out = counted_and_left_out(table)
     counts = counts_from_rows(rows)
     if missing := [name for name in samples if name not in counts]:
         raise SccscoreError(f"sample(s) {', '.join(missing)} not in {table} (it has {', '.join(counts)})")
@@ -394,7 +399,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     changed = set_by_hand(compared)
     by_person = {"set_by_hand": changed, "set_in_blind_review": [row for row in changed if reviewed_blind(row)],
                  "reviewed_blind": [row for row in compared if reviewed_blind(row)],
-                 "left_out_in_review": [row for row in every if left_out_in_review(row)]}
+                 "left_out_in_review": left_out}
     for key, chosen in by_person.items():  # per sample, each compared sample named
         report[key] = {name: sum(row["sample"] == name for row in chosen) for name in samples}
     return Comparison(report | {"typed_by": model}, rows, cells, replicate_of)

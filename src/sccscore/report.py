@@ -27,8 +27,8 @@ from PIL import Image
 from . import fields
 from ._atomic import atomic_open
 from .explain import explain, gallery
-from .compare import (by_hand_sentence, from_spreads, left_out_in_review, model_call, points, read_predictions,
-                      reviewed_blind, row_probabilities, set_by_hand, shown_p, tally_by, write_cell_figure)
+from .compare import (by_hand_sentence, counted_and_left_out, from_spreads, model_call, points, reviewed_blind,
+                      row_probabilities, set_by_hand, shown_p, tally_by, write_cell_figure)
 from .errors import ImageReadError
 from .images import CLASS_NAMES, ImageItem, copies, how_often, image_stem, read_image
 from .layout import run_folder
@@ -72,8 +72,7 @@ def write_report(
     """
     out_dir = Path(out_dir)
     predictions = Path(predictions) if predictions else out_dir / "predictions.csv"
-    every = read_predictions(predictions, left_out=True)
-    rows = [row for row in every if not left_out_in_review(row)]
+    rows, left_out = counted_and_left_out(predictions)
     classes = list(model.config.classes) if model else list(CLASS_NAMES)
     contents = _contents(rows)
     sections = [_repeated_images(rows, contents)]
@@ -91,7 +90,7 @@ def write_report(
     if from_spreads(rows):
         runs = list(dict.fromkeys(run_folder(row["path"], row.get("image", "")) for row in rows))  # tables pasted
         sections.append(_spreads_section(runs, model, rows, classes, out_dir,
-                                         [row for row in every if left_out_in_review(row) and row.get("image")]))
+                                         [row for row in left_out if row.get("image")]))
     if scored := [row for row in rows if row_probabilities(row) is not None]:  # a table made by hand has none
         sections += [_gallery_section(model, scored, classes, contents), _least_certain_section(scored, classes)]
     # last, as a paper's methods: the answer first
