@@ -1,16 +1,23 @@
 """A blind review of the calls to check, and its types carried into compare."""
 
+import base64
 import csv
 import html
+import io
 import json
 import re
 import subprocess
 
+import numpy as np
 import pytest
+from PIL import Image
 
+from sccscore.annotations import read_yolo
 from sccscore.compare import read_predictions
 from sccscore.errors import SccscoreError
-from sccscore.review import apply_review, calls_to_check, write_review
+from sccscore.images import read_image
+from sccscore.review import CONTEXT, THUMBNAIL, apply_review, calls_to_check, context_view, write_review
+from sccscore.spreads import FOUND_COLOUR
 
 
 def _rows(path):
@@ -213,3 +220,67 @@ def test_the_review_page_types_by_key_and_click_and_saves_a_sheet_of_its_own_rev
                                             r"in \S+/other \(\w{12}\): save it from \S+/other/review\.html"):
         apply_review(classified, tmp_path / "other", tmp_path / "wrong.csv", sheet)
     assert not (tmp_path / "wrong.csv").exists()
+
+
+def _boxes(oshima, name):
+    """The annotated boxes of a real spread, in pixels, and the spread."""
+    rgb = read_image(oshima / "images" / f"{name}.png")
+    boxes, _ = read_yolo(oshima / "labels" / f"{name}.txt", rgb.shape[1], rgb.shape[0])
+    return rgb, [tuple(int(round(v)) for v in box) for box in boxes]
+
+
+def test_a_chromosome_is_shown_where_it_lies_in_its_spread_its_box_outlined_and_its_pixels_as_they_are(oshima):
+    rgb, boxes = _boxes(oshima, "spread3")
+    x0, y0, x1, y1 = small = next(b for b in boxes if max(b[2] - b[0], b[3] - b[1]) < THUMBNAIL // CONTEXT
+                                  and min(b[:2]) > THUMBNAIL)
+    view = np.asarray(context_view(rgb, small))
+    side = max(x1 - x0, y1 - y0)
+    reach = (CONTEXT - 1) * side // 2  # the view is CONTEXT times the box's longer side across, the box in its middle
+    assert view.shape[:2] == (y1 - y0 + 2 * reach + 1, x1 - x0 + 2 * reach + 1)
+    # small enough to show at full size: the chromosome's pixels exactly as in the spread, the outline clear of them
+    assert (view[reach:reach + y1 - y0 + 1, reach:reach + x1 - x0 + 1] == rgb[y0:y1 + 1, x0:x1 + 1]).all()
+    assert (view[reach - 3, reach - 3] == FOUND_COLOUR).all() and (view[reach + y1 - y0 + 3, reach] == FOUND_COLOUR).all()
+    assert not (view[reach - 1, reach:reach + 5] == FOUND_COLOUR).all(axis=1).any()
+    # a large box: made small to the thumbnail, the outline still around the middle
+    large = next(b for b in boxes if max(b[2] - b[0], b[3] - b[1]) > THUMBNAIL // 2 and min(b[:2]) > 2 * THUMBNAIL)
+    view = np.asarray(context_view(rgb, large))
+    rows, columns = np.nonzero((view == FOUND_COLOUR).all(axis=2))
+    assert max(view.shape[:2]) == THUMBNAIL
+    assert (rows.min() + rows.max()) / 2 == pytest.approx(view.shape[0] / 2, abs=2)
+    assert (columns.min() + columns.max()) / 2 == pytest.approx(view.shape[1] / 2, abs=2)
+    # a box in the spread's corner: the view stops at the spread's edge
+    view = np.asarray(context_view(rgb, (0, 0, 19, 29)))
+    assert view.shape[:2] == (30 + 3 * 29 // 2, 20 + 3 * 29 // 2) and (view[:5, :5] == rgb[:5, :5]).all()
+
+
+def test_the_review_page_shows_each_spreads_chromosome_in_place_and_says_which_spreads_are_gone(oshima, tmp_path,
+                                                                                                  cli):
+    rgb, boxes = _boxes(oshima, "spread5")
+    spread = oshima / "images" / "spread5.png"
+    rows = []
+    for number, box in enumerate([*boxes[:3], boxes[3], None], start=1):
+        crop = tmp_path / f"{number:03d}.png"
+        Image.fromarray(rgb[box[1]:box[3] + 1, box[0]:box[2] + 1] if box else rgb[:40, :40]).save(crop)
+        place = {"spread": str(spread if number <= 3 else tmp_path / "moved.png"),  # 4: moved; 5: a crop alone
+                 **dict(zip(("x0", "y0", "x1", "y1"), box))} if box else {"spread": ""}
+        rows.append({"path": str(crop), "sample": "s", "image": "spread5.png" if box else "", "id": number,
+                     "predicted": "A", "x0": "", "y0": "", "x1": "", "y1": ""} | place)
+    _write(tmp_path / "predictions.csv", rows)
+    run = cli("review", str(tmp_path / "predictions.csv"), "--all", "--out", str(tmp_path / "review"))
+    assert run.returncode == 0, run.stderr
+    assert re.search(r"caution: 1 spread\(s\) could not be read, so their chromosomes are shown without their place "
+                     r"in them, such as \S*moved\.png", " ".join(run.stderr.split()))
+    page = (tmp_path / "review" / "review.html").read_text()
+    shown = {number: "class='context'" in figure
+             for number, figure in re.findall(r"<figure class='call' data-number='(\d+)'>(.*?)</figure>", page)}
+    crop_of = {row["number"]: row["path"] for row in _rows(tmp_path / "review" / "key.csv")}
+    assert sorted(crop_of[number][-7:] for number, has in shown.items() if has) == ["001.png", "002.png", "003.png"]
+    # each view, embedded as JPEG, is its chromosome's: its pixels, made as small as the view, inside the outline
+    views = re.findall(r"<img class='context' alt='(\d+) in its spread' src='data:image/jpeg;base64,([^']+)'>", page)
+    assert len(views) == 3
+    for number, uri in views:
+        view = np.asarray(Image.open(io.BytesIO(base64.b64decode(uri))).convert("RGB"), int)
+        rows, columns = np.nonzero((np.abs(view - FOUND_COLOUR) < 60).all(axis=2))  # the outline, through JPEG's loss
+        inside = view[rows.min() + 3:rows.max() - 2, columns.min() + 3:columns.max() - 2]
+        crop = Image.open(crop_of[number]).resize(inside.shape[1::-1], Image.Resampling.LANCZOS)
+        assert np.abs(inside - np.asarray(crop, int)).mean() < 6, number

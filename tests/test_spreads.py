@@ -675,6 +675,8 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert "<td>a_rich</td><td>spread3.png</td><td>1</td><td>47</td><td>97.9</td><td>2.1</td><td>0.0</td>" in page
     predictions = _rows(out / "predictions.csv")
     assert len(predictions) == 103 + 47 + 47
+    assert {(r["sample"], r["spread"]) for r in predictions} == {  # the file, for a review to show where each lies
+        (sample, str(tmp_path / sample / f"{name}.png")) for sample, names in samples.items() for name in names}
     # calls less sure than 0.9 are marked for a person to check: in the table, the terminal and the report
     marked = [r for r in predictions if max(float(r[f"p_{c}"]) for c in "ABC") < CHECK_BELOW]
     assert {r["check"] for r in marked} == {"yes"} and sum(r["check"] == "yes" for r in predictions) == len(marked)

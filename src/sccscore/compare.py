@@ -470,6 +470,14 @@ def row_probabilities(row: dict[str, str]) -> dict[str, float] | None:
         return None
 
 
+def row_box(row: dict[str, str]) -> tuple[int, int, int, int] | None:
+    """A spread's chromosome's box (x0, y0, x1, y1, pixels); None for a crop's row, or one mangled in a spreadsheet."""
+    try:
+        return tuple(int(row[key]) for key in ("x0", "y0", "x1", "y1"))  # type: ignore[return-value]
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def typed_by(rows: list[dict[str, str]], table: str | Path) -> str | None:
     """The model a predictions table's ``model`` column names (None: a table without one, as before 2026-12-01).
 

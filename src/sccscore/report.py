@@ -119,8 +119,9 @@ def image_uri(image: Image.Image) -> str:
     return _png_uri(buffer.getvalue())
 
 
-def _jpeg_uri(image: Image.Image) -> str:
-    """A spread's overlay as JPEG: a tenth of its PNG's size, the boxes as clear, for reports of a hundred spreads."""
+def jpeg_uri(image: Image.Image) -> str:
+    """A photograph-like image (a spread, or part of one) to embed as JPEG: a fifth to a tenth of its PNG's size,
+    its boxes as clear, for reports and reviews of a hundred spreads."""
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, format="JPEG", quality=85)
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -363,7 +364,7 @@ def _spreads_section(runs: list[Path], model: ScoringModel | None, rows: list[di
                 caption += (f" ({len(changed)} {'call' if len(changed) == 1 else 'calls'} set right by hand "
                             "redrawn; the full-size overlay shows classify's)")
             image.thumbnail((900, 900))
-            parts.append(f"<figure class='overlay'><a href='{link}'><img src='{_jpeg_uri(image)}' "
+            parts.append(f"<figure class='overlay'><a href='{link}'><img src='{jpeg_uri(image)}' "
                          f"alt='{html.escape(caption)}'></a><figcaption>{html.escape(caption)}</figcaption></figure>")
     return "".join(parts)
 

@@ -11,7 +11,10 @@ in by hand instead (``review.csv``) and the key from number to crop (``key.csv``
 for :func:`apply_review`, not for the reviewer). :func:`apply_review` writes the
 predictions table again with the types given, each call looked at marked in a
 ``reviewed`` column; ``compare`` then counts the calls reviewed and lists those set
-right (:func:`sccscore.compare.set_by_hand`). An object typed X is not a chromosome
+right (:func:`sccscore.compare.set_by_hand`). A chromosome cut from a spread is shown
+beside where it lies in the spread, as the microscope shows it: whether an object is
+a chromosome, a piece of a nucleus or two chromosomes found as one often shows only
+there, as it does to a person scoring spreads by eye. An object typed X is not a chromosome
 (debris, a piece of a nucleus, two chromosomes taken for one): it stays in the table,
 marked :data:`~sccscore.compare.LEFT_OUT`, and is no longer counted.
 """
@@ -19,34 +22,38 @@ marked :data:`~sccscore.compare.LEFT_OUT`, and is no longer counted.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from ._atomic import atomic_open, output_folder, write_csv
 from .compare import (LEFT_OUT, NOT_A_CHROMOSOME, REVIEWED_BLIND, normalised_type, read_predictions, read_table,
-                      row_probabilities)
+                      row_box, row_probabilities)
 from .errors import ImageReadError, SccscoreError
 from .images import CLASS_NAMES, read_image
-from .report import STYLE, image_uri
-from .spreads import CHECK_BELOW, needs_check
+from .report import STYLE, image_uri, jpeg_uri
+from .spreads import CHECK_BELOW, FOUND_COLOUR, needs_check
 
 SHEET, KEY, PAGE = "review.csv", "key.csv", "review.html"
 THUMBNAIL = 160  # px a crop is shown at: the sisters of a chromosome a few dozen pixels long can be told apart
+# a chromosome's place in its spread is shown this many times its box's longer side across: a nucleus it may be a
+# piece of shows, and the neighbours it may have been found joined to, at about the crop's scale
+CONTEXT = 4
 
 
 @dataclass(frozen=True)
 class Review:
-    """A review written by :func:`write_review`: its folder, the calls it shows, the table's rows, crops not read."""
+    """A review written by :func:`write_review`: its folder, the calls it shows, the table's rows, files not read."""
 
     folder: Path
     n_calls: int
     n_rows: int
     unread: list[ImageReadError]  # crops shown blank: moved since classify
+    unread_spreads: list[ImageReadError] = field(default_factory=list)  # their chromosomes shown without their place
 
 
 class Applied(NamedTuple):
@@ -90,13 +97,14 @@ def write_review(predictions: str | Path, out_dir: str | Path, every: bool = Fal
     if len(unread) == len(shuffled):
         raise SccscoreError(f"none of the {len(shuffled)} crops to review can be read, such as {unread[0]}: the "
                             "table's paths are where classify wrote them (run review from the folder it ran in)")
+    contexts, unread_spreads = _contexts(shuffled)
     # names this review in its key and in the sheet its page saves: a sheet saved from another review is refused
     review = hashlib.sha256("\n".join(row["path"] for row in shuffled).encode()).hexdigest()[:12]
     write_csv(out / KEY, ["number", "path", "sample", "review"],
               ([n, row["path"], row["sample"], review] for n, row in enumerate(shuffled, start=1)))
     write_csv(out / SHEET, ["number", "type"], ([n, ""] for n in range(1, len(shuffled) + 1)))
-    _write_page(out / PAGE, thumbnails, review)
-    return Review(out, len(shuffled), len(rows), unread)
+    _write_page(out / PAGE, thumbnails, contexts, review)
+    return Review(out, len(shuffled), len(rows), unread, unread_spreads)
 
 
 def _thumbnails(crops: list[str]) -> tuple[list[Image.Image], list[ImageReadError]]:
@@ -113,17 +121,62 @@ def _thumbnails(crops: list[str]) -> tuple[list[Image.Image], list[ImageReadErro
     return thumbnails, unread
 
 
-def _write_page(path: Path, thumbnails: list[Image.Image], review: str) -> None:
-    """The crops by number, each with buttons A, B, C (and keep), and a button that saves the sheet."""
+def _contexts(rows: list[dict[str, str]]) -> tuple[list[Image.Image | None], list[ImageReadError]]:
+    """Where each row's chromosome lies in its spread (None for a crop's row), and the spreads that cannot be read.
+
+    Each spread is read once, for all its chromosomes to review.
+    """
+    rows_of = defaultdict(list)
+    for index, row in enumerate(rows):
+        if row.get("spread") and (box := row_box(row)):
+            rows_of[row["spread"]].append((index, box))
+    contexts: list[Image.Image | None] = [None] * len(rows)
+    unread = []
+    for spread, placed in rows_of.items():
+        try:
+            rgb = read_image(spread)
+        except ImageReadError as error:  # moved since classify: its chromosomes are shown as crops alone
+            unread.append(error)
+            continue
+        for index, box in placed:
+            contexts[index] = context_view(rgb, box)
+    return contexts, unread
+
+
+def context_view(rgb: np.ndarray, box: tuple[int, int, int, int]) -> Image.Image:
+    """The spread around a chromosome's box, :data:`CONTEXT` times its longer side across, the box outlined.
+
+    The outline is drawn 3 px outside the box, after the view is made small, so that it
+    hides none of the chromosome; it is the colour ``detect`` draws what it found in,
+    not a type's: the model's call is not shown.
+    """
+    x0, y0, x1, y1 = box
+    reach = (CONTEXT - 1) * max(x1 - x0, y1 - y0) // 2
+    left, top = max(x0 - reach, 0), max(y0 - reach, 0)
+    view = Image.fromarray(rgb[top:y1 + reach + 1, left:x1 + reach + 1])
+    width = view.width
+    view.thumbnail((THUMBNAIL, THUMBNAIL))
+    scale = view.width / width
+    outline = [(x0 - left) * scale - 3, (y0 - top) * scale - 3, (x1 - left) * scale + 3, (y1 - top) * scale + 3]
+    ImageDraw.Draw(view).rectangle(outline, outline=FOUND_COLOUR, width=2)
+    return view
+
+
+def _write_page(path: Path, thumbnails: list[Image.Image], contexts: list[Image.Image | None], review: str) -> None:
+    """The crops by number, each beside its place in its spread, with buttons A, B, C, X (and keep), and a button
+    that saves the sheet."""
     figures = [f"<figure class='call' data-number='{number}'><img class='review' alt='{number}' "
-               f"src='{image_uri(image)}'><figcaption>{number}</figcaption><div class='types'>{_choices(number)}</div>"
-               "</figure>" for number, image in enumerate(thumbnails, start=1)]
+               f"src='{image_uri(image)}'>"
+               + (f"<img class='context' alt='{number} in its spread' src='{jpeg_uri(context)}'>" if context else "")
+               + f"<figcaption>{number}</figcaption><div class='types'>{_choices(number)}</div></figure>"
+               for number, (image, context) in enumerate(zip(thumbnails, contexts), start=1)]
     page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>sccscore review</title><style>{STYLE}"
             f"{PAGE_STYLE}</style></head><body data-review='{review}'><h1>Review of {len(thumbnails)} chromosomes</h1>"
             "<p>Give each chromosome its type: click A, B or C under it, or press a, b or c for the one outlined "
             "(the next is outlined then; arrow keys move, Backspace clears); keep leaves the call as it is, and X "
             "(or x) leaves out what is not a chromosome: debris, a piece of a nucleus, two chromosomes taken for "
-            "one. The chromosomes are shuffled, and neither their sample nor the model's call is shown, so that "
+            "one. Beside a chromosome found in a spread is its place there, outlined in blue. The chromosomes are "
+            "shuffled, and neither their sample nor the model's call is shown, so that "
             f"what you expect of a sample cannot lean on what you see. Do not open {KEY} until you are done.</p>"
             f"<p class='bar'><button id='save'>Save {SHEET}</button> <span id='typed'>0</span> of "
             f"{len(thumbnails)} typed; this page remembers them if closed. Then: sccscore apply-review with --sheet "
@@ -140,7 +193,7 @@ def _choices(number: int) -> str:
 
 
 PAGE_STYLE = """
-img.review { width: %dpx; height: %dpx; object-fit: contain; }
+body { max-width: 90rem; } img.review, img.context { width: %dpx; height: %dpx; object-fit: contain; }
 figure.call { border: 3px solid transparent; padding: .2rem; } figure.call.current { border-color: #0072b2; }
 .types label { margin: 0 .2rem; font-size: .85rem; }
 .bar { position: sticky; top: 0; background: #fff; padding: .4rem 0; }

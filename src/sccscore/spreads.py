@@ -22,7 +22,7 @@ sample's folder without its file type (``field``, or ``slide1/field`` for
 :func:`classify_spreads` does the same, classifies the crops and adds
 ``predictions.csv`` (one row per chromosome, with its image, metaphase and cell,
 ``check`` marking the calls less sure than :data:`CHECK_BELOW`, for a person to look at
-first, and the model that typed it), ``metaphases.csv`` (per metaphase), ``images.csv``
+first, the model that typed it and the spread's file), ``metaphases.csv`` (per metaphase), ``images.csv``
 (per image, which may hold more than one metaphase) and ``summary.csv`` (per sample),
 and colours the overlay boxes by predicted type (dashed, with a ``?``, for a call to
 check). The metaphases are the cells of ``sccscore compare --predictions``. Spreads
@@ -48,7 +48,7 @@ from PIL import Image, ImageDraw, ImageFont
 from . import fields
 from ._atomic import atomic_open, output_folder, read_kept_json, write_csv, write_json
 from .annotations import LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo
-from .compare import NOT_A_CHROMOSOME, left_out_in_review, model_call, tally_by
+from .compare import NOT_A_CHROMOSOME, left_out_in_review, model_call, row_box, tally_by
 from .detect import Detection, DetectSettings, MergeModel, crop, detect, detection_cautions
 from .errors import ImageReadError, SccscoreError
 from .images import (CLASS_NAMES, ImageItem, Rejected, fail_on_rejected, is_jpeg, items_from_paths, read_image,
@@ -303,10 +303,10 @@ def mark_set_by_hand(overlay: Image.Image, rows: Sequence[dict[str, str]]) -> No
     """
     draw = ImageDraw.Draw(overlay)
     for row in rows:
-        try:
-            number, box = int(row["id"]), tuple(int(row[k]) for k in ("x0", "y0", "x1", "y1"))
-        except (KeyError, TypeError, ValueError):  # a box mangled in a spreadsheet: listed in the report, not drawn
+        box = row_box(row)
+        if box is None or not str(row.get("id")).strip().isdigit():  # mangled in a spreadsheet: listed, not drawn
             continue
+        number = int(row["id"])
         left_out = left_out_in_review(row)
         colour = LEFT_OUT_COLOUR if left_out else TYPE_COLOURS[row["predicted"]]
         draw.rectangle((box[0] - 1, box[1] - 1, box[2] + 1, box[3] + 1), outline=colour, width=4)
@@ -458,7 +458,7 @@ def _write_type_tables(result: SpreadsResult, classes: Sequence[str], model: str
     rows = [_prediction_row(spread, d, classes) | {"model": model} for spread in result.spreads
             for d in spread.chromosomes if d.id in spread.predicted]
     header = ["path", "sample", "image", "metaphase", "cell", "id", "x0", "y0", "x1", "y1", "predicted",
-              *(f"p_{c}" for c in classes), "check", "model"]
+              *(f"p_{c}" for c in classes), "check", "model", "spread"]
     write_csv(result.out_dir / "predictions.csv", header, ([row[k] for k in header] for row in rows))
     result.metaphases = sorted(tally_by(rows, ("sample", "image", "metaphase"), classes),
                                key=lambda m: (m["sample"], m["image"], m["metaphase"]))
@@ -521,6 +521,7 @@ def _from_record(record: dict[str, Any]) -> Spread:
 
 def _prediction_row(spread: Spread, d: Detection, classes: Sequence[str]) -> dict:
     row = {"path": str(spread.crops[d.id]), "sample": spread.item.sample, "image": spread.item.name,
+           "spread": str(spread.item.path),  # the file, for a review to show the chromosome where it lies
            "metaphase": d.metaphase, "cell": f"{spread.item.stem}/metaphase{d.metaphase}",
            "id": d.id, "x0": d.box[0], "y0": d.box[1], "x1": d.box[2], "y1": d.box[3],
            "predicted": spread.predicted[d.id]}
