@@ -239,7 +239,8 @@ def test_a_chromosome_is_shown_where_it_lies_in_its_spread_its_box_outlined_and_
     assert view.shape[:2] == (y1 - y0 + 2 * reach + 1, x1 - x0 + 2 * reach + 1)
     # small enough to show at full size: the chromosome's pixels exactly as in the spread, the outline clear of them
     assert (view[reach:reach + y1 - y0 + 1, reach:reach + x1 - x0 + 1] == rgb[y0:y1 + 1, x0:x1 + 1]).all()
-    assert (view[reach - 3, reach - 3] == FOUND_COLOUR).all() and (view[reach + y1 - y0 + 3, reach] == FOUND_COLOUR).all()
+    assert (view[reach - 3, reach - 3] == FOUND_COLOUR).all()
+    assert (view[reach + y1 - y0 + 3, reach] == FOUND_COLOUR).all()
     assert not (view[reach - 1, reach:reach + 5] == FOUND_COLOUR).all(axis=1).any()
     # a large box: made small to the thumbnail, the outline still around the middle
     large = next(b for b in boxes if max(b[2] - b[0], b[3] - b[1]) > THUMBNAIL // 2 and min(b[:2]) > 2 * THUMBNAIL)
