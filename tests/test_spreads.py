@@ -752,7 +752,7 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert f"<td>calls read from</td><td>{tmp_path / 'checked.csv'}</td>" in page
     assert "<td>a_rich</td><td>spread3.png</td><td>1</td><td>47</td><td>100.0</td><td>0.0</td><td>0.0</td>" in page
     assert page.count("<figure class='overlay'>") == 3  # drawn by classify into the folder the crops are in
-    assert ("<h2>Calls set right by hand</h2>" in page and f"<tr><td>a_rich / spread3 #{checked['id']}</td>"
+    assert ("<h2>Checked by hand</h2>" in page and f"<tr><td>a_rich / spread3 #{checked['id']}</td>"
             f"<td>B ({float(checked['p_B']):.2f})</td><td>A</td><td></td></tr></table>" in page)
     assert "<a href='../out/overlays/c_rich/spread2.png'>" in page  # from the report's folder to classify's
     # the overlay shows it as set: redrawn in the report's copy, classify's full-size file linked as it drew it
@@ -779,6 +779,7 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     page = (tmp_path / "left" / "report.html").read_text()
     assert "<td>a_rich</td><td>spread3.png</td><td>1</td><td>46</td>" in page
     assert "Left out in a review as not chromosomes, and not counted: c_rich 0, a_rich 1." in page
+    assert page.count("<h2>Checked by hand</h2>") == 1  # one heading over what was set right and left out
     assert "<figcaption>a_rich / spread3 (2 calls set right by hand redrawn;" in page
     mark_set_by_hand(drawn, [gone])
     x0, y0, x1, y1 = (int(gone[k]) for k in ("x0", "y0", "x1", "y1"))

@@ -385,12 +385,13 @@ def _cautions(paths: list[Path]) -> str:
 
 
 def _by_hand_section(comparison: dict[str, Any], rows: list[dict[str, str]]) -> str:
-    """Each call a person set right in the table, beside the model's: what the figures above rest on besides it."""
+    """What a person checked: each call set right in the table, beside the model's, the calls reviewed and the objects
+    left out; what the figures above rest on besides the model."""
     if not (sentence := by_hand_sentence(comparison)):
         return ""
     table = [[_chromosome_name(row), f"{call} ({float(row[f'p_{call}']):.2f})", row["predicted"],
               "yes" if reviewed_blind(row) else ""] for row in set_by_hand(rows) if (call := model_call(row))]
-    return (f"<h2>Calls set right by hand</h2><p>{html.escape(sentence)}</p>"
+    return (f"<h2>Checked by hand</h2><p>{html.escape(sentence)}</p>"
             + (_table(["chromosome", "model's call (probability)", "set to", "in a blind review"], table)
                if table else ""))
 
