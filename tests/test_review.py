@@ -254,23 +254,26 @@ def test_a_chromosome_is_shown_where_it_lies_in_its_spread_its_box_outlined_and_
     assert view.shape[:2] == (30 + 3 * 29 // 2, 20 + 3 * 29 // 2) and (view[:5, :5] == rgb[:5, :5]).all()
 
 
-def test_the_review_page_shows_each_spreads_chromosome_in_place_and_says_which_spreads_are_gone(oshima, tmp_path,
-                                                                                                  cli):
+def test_the_review_page_shows_each_spreads_chromosome_in_place_and_says_which_are_not(oshima, tmp_path, cli):
     rgb, boxes = _boxes(oshima, "spread5")
     spread = oshima / "images" / "spread5.png"
     rows = []
-    for number, box in enumerate([*boxes[:3], boxes[3], None], start=1):
+    # 1-3 in place; 4 of a spread moved since classify; 5 a crop alone; 6 a box off the spread (another image?)
+    for number, box in enumerate([*boxes[:4], None, (1500, 10, 1520, 30)], start=1):
         crop = tmp_path / f"{number:03d}.png"
-        Image.fromarray(rgb[box[1]:box[3] + 1, box[0]:box[2] + 1] if box else rgb[:40, :40]).save(crop)
-        place = {"spread": str(spread if number <= 3 else tmp_path / "moved.png"),  # 4: moved; 5: a crop alone
+        Image.fromarray(rgb[box[1]:box[3] + 1, box[0]:box[2] + 1] if number <= 3 else rgb[:40, :40]).save(crop)
+        place = {"spread": str(tmp_path / "moved.png" if number == 4 else spread),
                  **dict(zip(("x0", "y0", "x1", "y1"), box))} if box else {"spread": ""}
         rows.append({"path": str(crop), "sample": "s", "image": "spread5.png" if box else "", "id": number,
                      "predicted": "A", "x0": "", "y0": "", "x1": "", "y1": ""} | place)
     _write(tmp_path / "predictions.csv", rows)
     run = cli("review", str(tmp_path / "predictions.csv"), "--all", "--out", str(tmp_path / "review"))
     assert run.returncode == 0, run.stderr
-    assert re.search(r"caution: 1 spread\(s\) could not be read, so their chromosomes are shown without their place "
-                     r"in them, such as \S*moved\.png", " ".join(run.stderr.split()))
+    assert "caution: 2 chromosome(s) are shown without their place in their spread, such as" in " ".join(
+        run.stderr.split())
+    assert set(write_review(tmp_path / "predictions.csv", tmp_path / "again", every=True).no_place) == {
+        f"{spread}: box 1500, 10, 1520, 30 of {tmp_path / '006.png'} lies outside its 1440 x 1024 pixels",
+        f"{tmp_path / 'moved.png'}: no such file"}
     page = (tmp_path / "review" / "review.html").read_text()
     shown = {number: "class='context'" in figure
              for number, figure in re.findall(r"<figure class='call' data-number='(\d+)'>(.*?)</figure>", page)}

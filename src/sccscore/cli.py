@@ -920,9 +920,9 @@ def review(
     if written.unread:
         console.print(f"caution: {len(written.unread)} crop(s) could not be read and are shown blank, such as "
                       f"{written.unread[0]}", highlight=False)
-    if written.unread_spreads:
-        console.print(f"caution: {len(written.unread_spreads)} spread(s) could not be read, so their chromosomes are "
-                      f"shown without their place in them, such as {written.unread_spreads[0]}", highlight=False)
+    if written.no_place:
+        console.print(f"caution: {len(written.no_place)} chromosome(s) are shown without their place in their "
+                      f"spread, such as {written.no_place[0]}", highlight=False)
     console.print(f"{written.n_calls} of the {written.n_rows} calls to review: open {written.folder / PAGE}, give "
                   f"each its type and save {SHEET}, then: sccscore apply-review {predictions} {written.folder} "
                   f"--sheet <the {SHEET} saved> --out corrected.csv", highlight=False)

@@ -53,7 +53,8 @@ class Review:
     n_calls: int
     n_rows: int
     unread: list[ImageReadError]  # crops shown blank: moved since classify
-    unread_spreads: list[ImageReadError] = field(default_factory=list)  # their chromosomes shown without their place
+    # why a chromosome of a spread is shown without its place, for each: a spread moved since classify, a box off it
+    no_place: list[str] = field(default_factory=list)
 
 
 class Applied(NamedTuple):
@@ -97,14 +98,14 @@ def write_review(predictions: str | Path, out_dir: str | Path, every: bool = Fal
     if len(unread) == len(shuffled):
         raise SccscoreError(f"none of the {len(shuffled)} crops to review can be read, such as {unread[0]}: the "
                             "table's paths are where classify wrote them (run review from the folder it ran in)")
-    contexts, unread_spreads = _contexts(shuffled)
+    contexts, no_place = _contexts(shuffled)
     # names this review in its key and in the sheet its page saves: a sheet saved from another review is refused
     review = hashlib.sha256("\n".join(row["path"] for row in shuffled).encode()).hexdigest()[:12]
     write_csv(out / KEY, ["number", "path", "sample", "review"],
               ([n, row["path"], row["sample"], review] for n, row in enumerate(shuffled, start=1)))
     write_csv(out / SHEET, ["number", "type"], ([n, ""] for n in range(1, len(shuffled) + 1)))
     _write_page(out / PAGE, thumbnails, contexts, review)
-    return Review(out, len(shuffled), len(rows), unread, unread_spreads)
+    return Review(out, len(shuffled), len(rows), unread, no_place)
 
 
 def _thumbnails(crops: list[str]) -> tuple[list[Image.Image], list[ImageReadError]]:
@@ -121,8 +122,8 @@ def _thumbnails(crops: list[str]) -> tuple[list[Image.Image], list[ImageReadErro
     return thumbnails, unread
 
 
-def _contexts(rows: list[dict[str, str]]) -> tuple[list[Image.Image | None], list[ImageReadError]]:
-    """Where each row's chromosome lies in its spread (None for a crop's row), and the spreads that cannot be read.
+def _contexts(rows: list[dict[str, str]]) -> tuple[list[Image.Image | None], list[str]]:
+    """Where each row's chromosome lies in its spread (None for a crop's row), and why each of those not shown is not.
 
     Each spread is read once, for all its chromosomes to review.
     """
@@ -131,16 +132,21 @@ def _contexts(rows: list[dict[str, str]]) -> tuple[list[Image.Image | None], lis
         if row.get("spread") and (box := row_box(row)):
             rows_of[row["spread"]].append((index, box))
     contexts: list[Image.Image | None] = [None] * len(rows)
-    unread = []
+    no_place = []
     for spread, placed in rows_of.items():
         try:
             rgb = read_image(spread)
         except ImageReadError as error:  # moved since classify: its chromosomes are shown as crops alone
-            unread.append(error)
+            no_place += [str(error)] * len(placed)
             continue
-        for index, box in placed:
-            contexts[index] = context_view(rgb, box)
-    return contexts, unread
+        height, width = rgb.shape[:2]
+        for index, (x0, y0, x1, y1) in placed:
+            if not (0 <= x0 <= x1 < width and 0 <= y0 <= y1 < height):  # another image saved under its name?
+                no_place.append(f"{spread}: box {x0}, {y0}, {x1}, {y1} of {rows[index]['path']} lies outside its "
+                                f"{width} x {height} pixels")
+                continue
+            contexts[index] = context_view(rgb, (x0, y0, x1, y1))
+    return contexts, no_place
 
 
 def context_view(rgb: np.ndarray, box: tuple[int, int, int, int]) -> Image.Image:
