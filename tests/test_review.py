@@ -7,6 +7,7 @@ import io
 import json
 import re
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,7 +17,9 @@ from sccscore.annotations import read_yolo
 from sccscore.compare import read_predictions
 from sccscore.errors import SccscoreError
 from sccscore.images import read_image
-from sccscore.review import CONTEXT, THUMBNAIL, apply_review, calls_to_check, context_view, write_review
+from sccscore.review import (CONTEXT, THUMBNAIL, apply_review, calls_to_check, context_view, write_labelled,
+                             write_review)
+from sccscore.training import labelled_items
 from sccscore.spreads import FOUND_COLOUR
 
 
@@ -288,3 +291,55 @@ def test_the_review_page_shows_each_spreads_chromosome_in_place_and_says_which_a
         inside = view[rows.min() + 3:rows.max() - 2, columns.min() + 3:columns.max() - 2]
         crop = Image.open(crop_of[number]).resize(inside.shape[1::-1], Image.Resampling.LANCZOS)
         assert np.abs(inside - np.asarray(crop, int)).mean() < 6, number
+
+
+def test_the_crops_a_blind_review_typed_become_a_labelled_folder_a_model_learns(classified, tmp_path, cli):
+    write_review(classified, tmp_path / "review", every=True)
+    key = _rows(tmp_path / "review" / "key.csv")
+    label = {r["path"]: r["label"] for r in _rows(classified)}
+    # all typed as labelled but the first, left out as not a chromosome, and the last two, kept as called
+    types = ["X"] + [label[row["path"]] for row in key[1:-2]] + ["", ""]
+    (tmp_path / "review" / "review.csv").write_text("number,type\n" + "".join(
+        f"{row['number']},{given}\n" for row, given in zip(key, types)))
+    corrected = tmp_path / "corrected.csv"
+    apply_review(classified, tmp_path / "review", corrected)
+    run = cli("export-labelled", str(corrected), "--out", str(tmp_path / "mine"))
+    assert run.returncode == 0, run.stderr
+    typed = key[1:-2]
+    counts = {name: sum(label[row["path"]] == name for row in typed) for name in "ABC"}
+    assert (f"{len(typed)} crops typed in blind reviews (A {counts['A']}, B {counts['B']}, C {counts['C']}): wrote "
+            f"{tmp_path / 'mine'}") in " ".join(run.stderr.split())
+    # each crop under its type, named by its sample and file, its bytes as classify cut it
+    items, _ = labelled_items([tmp_path / "mine"])
+    assert sorted((item.label, item.path.name) for item in items) == sorted(
+        (label[row["path"]], f"{row['sample']}-{row['path'].rsplit('/', 1)[1]}") for row in typed)
+    source = {f"{row['sample']}-{row['path'].rsplit('/', 1)[1]}": row["path"] for row in typed}
+    assert all(item.path.read_bytes() == Path(source[item.path.name]).read_bytes() for item in items)
+    # a model learns them
+    trained = cli("train", str(tmp_path / "mine"), "--out", str(tmp_path / "model"), "-q")
+    assert trained.returncode == 0, trained.stderr
+    assert json.loads((tmp_path / "model" / "config.json").read_text())["classes"] == ["A", "B", "C"]
+    # refused, nothing written: a folder there already, a table no blind review typed, a crop moved since
+    with pytest.raises(SccscoreError, match=r"mine: exists; give a new folder"):
+        write_labelled(corrected, tmp_path / "mine")
+    with pytest.raises(SccscoreError, match=r"predictions\.csv: no call in it was typed in a blind review"):
+        write_labelled(classified, tmp_path / "none")
+    moved = [row | ({"path": str(tmp_path / "gone.png")} if row["path"] == typed[0]["path"] else {})
+             for row in _rows(corrected)]
+    _write(tmp_path / "moved.csv", moved)
+    with pytest.raises(SccscoreError, match=r"gone\.png: cannot be read \(No such file or directory\)"):
+        write_labelled(tmp_path / "moved.csv", tmp_path / "partial")
+    assert not (tmp_path / "none").exists() and not (tmp_path / "partial").exists()
+
+
+def test_labelled_crops_of_spreads_are_named_by_sample_spread_and_number(tmp_path):
+    crop = tmp_path / "out" / "crops" / "wt" / "slide1" / "field" / "014.png"
+    crop.parent.mkdir(parents=True)
+    crop.write_bytes(b"not read, only copied")
+    rows = [{"path": str(crop), "sample": "wt", "image": "slide1/field.png", "id": "14", "predicted": "b",
+             "reviewed": "blind"}] * 2  # the same crop twice (a table joined by hand): two files, not one
+    _write(tmp_path / "corrected.csv", rows)
+    assert write_labelled(tmp_path / "corrected.csv", tmp_path / "mine") == {"B": 2}
+    assert sorted(path.name for path in (tmp_path / "mine" / "b").iterdir()) == ["wt-slide1-field-014-2.png",
+                                                                                "wt-slide1-field-014.png"]
+    assert not [path for name in "ac" for path in (tmp_path / "mine" / name).iterdir()]

@@ -952,6 +952,21 @@ def apply_review(
                   "them", highlight=False)
 
 
+@app.command("export-labelled")
+def export_labelled(
+    predictions: Annotated[Path, typer.Argument(help="A predictions table apply-review wrote.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="A new folder for a/, b/ and c/.")],
+) -> None:
+    """Copy the crops a blind review typed into a labelled folder, for train, crossval or train-spreads --train."""
+    from .review import write_labelled
+
+    counts = write_labelled(predictions, out)
+    each = ", ".join(f"{name} {counts[name]}" for name in ("A", "B", "C"))
+    console.print(f"{sum(counts.values())} crops typed in blind reviews ({each}): wrote {out}; sccscore train {out} "
+                  "--out MODEL learns them. Classify other spreads with that model: on these, its calls are memory.",
+                  highlight=False)
+
+
 def _model_of_spread_crops(items: list) -> str | None:
     """For crops detect or classify --spreads cut, the model their runs' predictions.csv names, else sccscore:spreads.
 

@@ -17,6 +17,8 @@ a chromosome, a piece of a nucleus or two chromosomes found as one often shows o
 there, as it does to a person scoring spreads by eye. An object typed X is not a chromosome
 (debris, a piece of a nucleus, two chromosomes taken for one): it stays in the table,
 marked :data:`~sccscore.compare.LEFT_OUT`, and is no longer counted.
+:func:`write_labelled` copies the crops a blind review typed into a labelled folder, so
+that a lab's reviews become training data for a model of its own.
 """
 
 from __future__ import annotations
@@ -24,15 +26,15 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 import numpy as np
 from PIL import Image, ImageDraw
 
-from ._atomic import atomic_open, output_folder, write_csv
+from ._atomic import atomic_open, output_folder, staged_folder, write_csv
 from .compare import (LEFT_OUT, NOT_A_CHROMOSOME, REVIEWED_BLIND, normalised_type, read_predictions, read_table,
-                      row_box, row_probabilities)
+                      reviewed_blind, row_box, row_probabilities)
 from .errors import ImageReadError, SccscoreError
 from .images import CLASS_NAMES, read_image
 from .report import STYLE, image_uri, jpeg_uri
@@ -315,3 +317,56 @@ def _refuse_another_review(sheet: Path, entries: list[dict[str, str]], key_path:
     if ours and theirs and theirs != ours:
         raise SccscoreError(f"{sheet}: saved from another review ({', '.join(sorted(theirs))}) than the one in "
                             f"{key_path.parent} ({', '.join(sorted(ours))}): save it from {key_path.parent / PAGE}")
+
+
+def write_labelled(predictions: str | Path, out_dir: str | Path) -> Counter:
+    """Copy the crops a blind review typed into ``out_dir/a``, ``b`` and ``c``; how many of each type.
+
+    The folder is a labelled one, for ``train``, ``crossval`` or ``train-spreads --train``.
+    Types set by hand outside a blind review are not copied: set with the sample in view,
+    they may lean towards what was expected of it, and a model learning them would carry
+    the lean into every comparison it makes. Objects left out are not chromosomes.
+
+    Raises
+    ------
+    SccscoreError
+        If ``out_dir`` exists, no call was typed in a blind review, or a crop cannot be
+        read: nothing is written then.
+    """
+    typed = [row for row in read_predictions(predictions) if reviewed_blind(row)]
+    if not typed:
+        raise SccscoreError(f"{predictions}: no call in it was typed in a blind review; run sccscore review, then "
+                            "apply-review, and give the table apply-review wrote")
+    out = Path(out_dir)
+    if out.exists():
+        raise SccscoreError(f"{out}: exists; give a new folder for the labelled crops")
+    taken: set[str] = set()
+    with staged_folder(out) as staging:
+        for name in CLASS_NAMES:
+            (staging / name.lower()).mkdir()
+        for row in typed:
+            source = Path(row["path"])
+            try:
+                data = source.read_bytes()
+            except OSError as error:
+                raise SccscoreError(f"{source}: cannot be read ({error.strerror}); the table's paths are where "
+                                    "classify wrote them (run from the folder it ran in)") from None
+            (staging / normalised_type(row["predicted"]).lower() / _labelled_name(row, taken)).write_bytes(data)
+    return Counter(normalised_type(row["predicted"]) for row in typed)
+
+
+def _labelled_name(row: dict[str, str], taken: set[str]) -> str:
+    """A file name that says where a crop came from: sample, spread and number (``wt-spread2-014.png``) or sample and
+    crop (``wt-cell3.png``); another number after it where two crops would share one."""
+    source = Path(row["path"])
+    if row.get("image") and row.get("id", "").isdigit():  # a spread's chromosome, as the report names it
+        image = PurePosixPath(row["image"]).with_suffix("").as_posix().replace("/", "-")
+        stem = f"{row['sample']}-{image}-{int(row['id']):03d}"
+    else:
+        stem = f"{row['sample']}-{source.stem}"
+    name, copy = f"{stem}{source.suffix}", 1
+    while name in taken:
+        copy += 1
+        name = f"{stem}-{copy}{source.suffix}"
+    taken.add(name)
+    return name
