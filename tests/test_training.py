@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import warnings
 
 import numpy as np
 import pytest
@@ -9,6 +10,7 @@ from PIL import Image
 
 from sccscore.crossval import crossval, stratified_folds
 from sccscore.errors import DataError
+from sccscore.evaluate import evaluate
 from sccscore.features import extract, fingerprints
 from sccscore.models import load_model
 from sccscore.predict import predict
@@ -20,6 +22,7 @@ from sccscore.training import (
     head_probabilities,
     labelled_items,
     make_recipe,
+    seen_in_training,
     train,
 )
 
@@ -47,8 +50,28 @@ def test_train_cli_writes_a_self_describing_model(two_genotypes, tmp_path, cli):
     assert record["folders"] == {"wt": 30, "ctf18": 24} and record["n_images"] == 54
     assert len(record["data_fingerprint"]) == 64 and record["versions"]["torch"]
     assert 0 <= record["validation"]["concordance_min"] <= record["validation"]["concordance_max"] <= 1
+    assert len(record["image_digests"]) == 54 and all(len(digest) == 16 for digest in record["image_digests"])
+    # scoring images it learned says so: its calls on them are memory
     classified = cli("classify", str(two_genotypes[0]), "--model", str(out), "--out", str(tmp_path / "c"), "-q")
     assert classified.returncode == 0, classified.stderr
+    assert f"warning: 30 of the 30 images scored are images {out.resolve()} was trained on, such as " in " ".join(
+        classified.stderr.split())
+
+
+def test_evaluating_a_model_on_images_it_learned_says_how_many_it_learned(two_genotypes, labelled_crops, tmp_path):
+    folder = train(two_genotypes, tmp_path / "model", DefaultRecipe(), seed=0)
+    model = load_model(folder)
+    more = labelled_crops("wt", 12, "more")  # the 10 of each type it learned, and 2 it did not
+    with pytest.warns(UserWarning, match=r"^30 of the 36 labelled images evaluated are images \S+model was trained on"):
+        assert evaluate(more, model)["n_trained_on"] == 30
+    new = labelled_crops("ctf18", 12, "new")
+    for name in "abc":  # the 8 of each type it learned moved away: 4 it never saw are left
+        for path in sorted((new / name).iterdir())[:8]:
+            path.unlink()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert evaluate(new, model)["n_trained_on"] == 0
+        assert not seen_in_training(load_model("paper:squeezenet1_1/1"), labelled_items([more])[0])  # none recorded
 
 
 def test_saved_model_scores_as_the_trained_head_did(two_genotypes, tmp_path):

@@ -33,6 +33,7 @@ from .images import (ImageItem, Rejected, fail_on_rejected, refuse_output_inside
                      warn_repeated)
 from .models import ScoringModel, model_reference
 from .predict import ProgressCallback, predict_batches
+from .training import warn_seen_in_training
 
 REJECTED_HEADER = ["path", "sample", "reason"]
 
@@ -101,6 +102,7 @@ def classify(
             _append(rows, batch, tally, with_label="label" in header, model=run["model"])
             _append_rejected(bad_rows, batch.rejected)
             rejected += batch.rejected
+    warn_seen_in_training(model, items)
     summary = summarise(tally, rejected, [sample.name for sample in samples], model.config.classes)
     _finish(out_dir, summary, rejected)
     return ClassifyResult(summary, rejected, out_dir)

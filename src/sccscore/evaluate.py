@@ -13,6 +13,7 @@ from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, o
 from .models import ScoringModel, model_reference
 from .predict import Predictions, ProgressCallback, predict
 from .stats import agreement_interval, cross_fitted_correction
+from .training import warn_seen_in_training
 
 CORRECTION_FOLDS = 5
 
@@ -50,8 +51,10 @@ def evaluate(
     if not predictions.items:  # figures of no image would be NaN
         raise SccscoreError(f"{sample.folder}: no image could be scored ({len(rejected)} file(s) skipped), such as "
                             f"{rejected[0].path}: {rejected[0].reason}")
+    n_seen = warn_seen_in_training(model, predictions.items, "labelled images evaluated")
     return evaluation_report(predictions, model_reference(model), sample.name) | {
-        "n_rejected": len(rejected), "rejected": [{"path": str(r.path), "reason": r.reason} for r in rejected]}
+        "n_rejected": len(rejected), "rejected": [{"path": str(r.path), "reason": r.reason} for r in rejected],
+        "n_trained_on": n_seen}  # figures on images the model learned are memory
 
 
 def evaluation_report(predictions: Predictions, model_name: str, name: str, check_correction: bool = True) -> dict[str, Any]:

@@ -380,6 +380,7 @@ def classify_spreads(
         (with ``strict``) a spread cannot be read; the tables are not written then.
     """
     from .models import model_reference
+    from .training import warn_seen_in_training
 
     merge_model = merge_model or MergeModel.load()
     settings = settings or DetectSettings(scale=merge_model.scale)  # the magnification it was fitted at
@@ -411,6 +412,8 @@ def classify_spreads(
             progress(done, len(items))
     spreads = [by_path[_key(item)] for item in items if _key(item) in by_path]
     warn_repeated_fields(spreads)
+    warn_seen_in_training(model, [ImageItem(path, s.item.sample) for s in spreads for path in s.crops.values()],
+                          "chromosomes' crops scored")
     _write_detection_tables(out, spreads, rejected, False)
     result = SpreadsResult(spreads, rejected, out, settings)
     _write_type_tables(result, model.config.classes, model_reference(model))

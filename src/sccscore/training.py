@@ -19,6 +19,7 @@ top of it from cached features (:mod:`sccscore.features`):
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -33,8 +34,9 @@ from .errors import DataError
 from .features import backbone_model, data_fingerprint, extract, fingerprints
 from .images import CLASS_NAMES, ImageItem, scan_samples
 from .metrics import concordance, confusion_matrix
-from .models import ScoringModel, save_model
+from .models import ScoringModel, model_reference, save_model
 from .runtime import resolve_device
+from .sample_data import sha256
 from .version import versions
 
 Log = Callable[[str], None]
@@ -400,6 +402,39 @@ def head_probabilities(recipe: Recipe, head: Head, features: np.ndarray) -> np.n
     return torch.cat(probabilities).numpy()
 
 
+# hex characters of each training image's SHA-256 that a model's file keeps: enough to know the image again (a chance
+# match is 1 in 2^64), a sixth of a digest's size in a model trained on thousands
+LEARNED_DIGEST = 16
+
+
+def seen_in_training(model: ScoringModel, items: Sequence[ImageItem]) -> list[ImageItem]:
+    """The images among ``items`` that ``model`` was trained on, known by their contents.
+
+    None for a model whose file records no training images: the released models, and
+    those trained before 2026-12-02. A file gone since it was scored is not one.
+    """
+    learned = set((model.config.training or {}).get("image_digests", []))
+    if not learned:
+        return []
+    seen = []
+    for item in items:
+        try:
+            if sha256(item.path)[:LEARNED_DIGEST] in learned:
+                seen.append(item)
+        except OSError:
+            continue
+    return seen
+
+
+def warn_seen_in_training(model: ScoringModel, items: Sequence[ImageItem], what: str = "images scored") -> int:
+    """Warn where some of ``items`` are images ``model`` learned: its calls on them are memory. How many are."""
+    if seen := seen_in_training(model, items):
+        warnings.warn(f"{len(seen)} of the {len(items)} {what} are images {model_reference(model)} was trained "
+                      f"on, such as {seen[0].path}: its calls on them are memory, not a measure of the model; score "
+                      "images it has not seen", stacklevel=3)
+    return len(seen)
+
+
 def train(
     folders: Sequence[str | Path],
     out: str | Path,
@@ -431,6 +466,7 @@ def train(
         "n_images": len(data.items),
         "distribution": (np.bincount(data.labels, minlength=len(CLASS_NAMES)) / len(data.labels)).tolist(),
         "data_fingerprint": data_fingerprint(data.digests, [item.label for item in data.items]),
+        "image_digests": sorted({digest[:LEARNED_DIGEST] for digest in data.digests}),  # for seen_in_training
         "validation": head.validation,
         "versions": versions(),
     }
