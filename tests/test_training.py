@@ -52,10 +52,13 @@ def test_train_cli_writes_a_self_describing_model(two_genotypes, tmp_path, cli):
     assert 0 <= record["validation"]["concordance_min"] <= record["validation"]["concordance_max"] <= 1
     assert len(record["image_digests"]) == 54 and all(len(digest) == 16 for digest in record["image_digests"])
     # scoring images it learned says so: its calls on them are memory
-    classified = cli("classify", str(two_genotypes[0]), "--model", str(out), "--out", str(tmp_path / "c"), "-q")
+    classified = cli("classify", str(two_genotypes[0]), "--model", str(out), "--out", str(tmp_path / "c"), "-q",
+                     "--report")
     assert classified.returncode == 0, classified.stderr
     assert f"warning: 30 of the 30 images scored are images {out.resolve()} was trained on, such as " in " ".join(
         classified.stderr.split())
+    assert (f"<p>30 of the 30 images scored are images {out.resolve()} was trained on: its calls on them are memory"
+            in (tmp_path / "c" / "report.html").read_text())
 
 
 def test_evaluating_a_model_on_images_it_learned_says_how_many_it_learned(two_genotypes, labelled_crops, tmp_path):

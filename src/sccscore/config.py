@@ -9,6 +9,7 @@ needs no torch, so commands that only read tables (``compare --predictions``) st
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,9 @@ SPREAD_MODEL = "sccscore:spreads"
 CONFIG_FILE = "config.json"
 # the files of a folder written by train-spreads (sccscore.spread_model): classifier head, merge and shape models
 SPREAD_HEAD_FILE, MERGE_FILE, SHAPE_FILE = "spread_head.safetensors", "merge_model.json", "shape_model.json"
+# hex characters of each training image's SHA-256 that a model's file keeps: enough to know the image again (a chance
+# match is 1 in 2^64), a quarter of a digest's size in a model trained on thousands
+LEARNED_DIGEST = 16
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,16 @@ class ModelConfig:
     def name(self) -> str:
         """How the model is referred to in outputs: its source, else its backbone."""
         return self.source or self.backbone
+
+    def learned(self, digests: Iterable[str | None]) -> list[bool]:
+        """Whether each SHA-256 digest (None: a file not read) is of an image it was trained on.
+
+        Known by the first :data:`LEARNED_DIGEST` hex characters its training record keeps
+        (``image_digests``); none for a model without them (the released models, and those
+        trained before 2026-12-02).
+        """
+        learned = set((self.training or {}).get("image_digests", []))
+        return [bool(digest) and digest[:LEARNED_DIGEST] in learned for digest in digests]
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2) + "\n"

@@ -75,7 +75,7 @@ def write_report(
     rows, left_out = counted_and_left_out(predictions)
     classes = list(model.config.classes) if model else list(CLASS_NAMES)
     contents = _contents(rows)
-    sections = [_repeated_images(rows, contents)]
+    sections = [_repeated_images(rows, contents), _learned_images(model, contents)]
     if comparison:
         paths = [out_dir / "distribution.png", out_dir / "distribution.svg"]
         plot_distributions(comparison, paths)
@@ -187,6 +187,15 @@ def _repeated_images(rows: list[dict[str, str]], contents: dict[str, str | None]
     return ("<div class='expected'><p>The same chromosomes were scored more than once, and each time counted as "
             "chromosomes of their own: keep them once, and classify again (or delete the other rows from "
             f"predictions.csv).</p><ul>{items}{more}</ul></div>")
+
+
+def _learned_images(model: ScoringModel | None, contents: dict[str, str | None]) -> str:
+    """A caution where the model learned some of the images scored (as classify and evaluate warn); else empty."""
+    if model is None or not (learned := sum(model.config.learned(contents.values()))):
+        return ""
+    return (f"<div class='expected'><p>{learned} of the {len(contents)} images scored are images "
+            f"{html.escape(model_reference(model))} was trained on: its calls on them are memory, not a measure of "
+            "the model, and the figures below rest on them. Score images it has not seen.</p></div>")
 
 
 def _metaphases_of_table(rows: list[dict[str, str]]) -> dict[tuple[str, int], list[tuple[float, float]]]:

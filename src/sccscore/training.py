@@ -29,7 +29,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .config import InputConfig, ModelConfig
+from .config import LEARNED_DIGEST, InputConfig, ModelConfig
 from .errors import DataError
 from .features import backbone_model, data_fingerprint, extract, fingerprints
 from .images import CLASS_NAMES, ImageItem, scan_samples
@@ -402,28 +402,19 @@ def head_probabilities(recipe: Recipe, head: Head, features: np.ndarray) -> np.n
     return torch.cat(probabilities).numpy()
 
 
-# hex characters of each training image's SHA-256 that a model's file keeps: enough to know the image again (a chance
-# match is 1 in 2^64), a sixth of a digest's size in a model trained on thousands
-LEARNED_DIGEST = 16
-
-
 def seen_in_training(model: ScoringModel, items: Sequence[ImageItem]) -> list[ImageItem]:
-    """The images among ``items`` that ``model`` was trained on, known by their contents.
+    """The images among ``items`` that ``model`` was trained on, known by their contents
+    (:meth:`~sccscore.config.ModelConfig.learned`); a file gone since it was scored is not one."""
+    if not (model.config.training or {}).get("image_digests"):
+        return []  # nothing recorded: no file read
+    return [item for item, seen in zip(items, model.config.learned(_digest(item.path) for item in items)) if seen]
 
-    None for a model whose file records no training images: the released models, and
-    those trained before 2026-12-02. A file gone since it was scored is not one.
-    """
-    learned = set((model.config.training or {}).get("image_digests", []))
-    if not learned:
-        return []
-    seen = []
-    for item in items:
-        try:
-            if sha256(item.path)[:LEARNED_DIGEST] in learned:
-                seen.append(item)
-        except OSError:
-            continue
-    return seen
+
+def _digest(path: Path) -> str | None:
+    try:
+        return sha256(path)
+    except OSError:
+        return None
 
 
 def warn_seen_in_training(model: ScoringModel, items: Sequence[ImageItem], what: str = "images scored") -> int:
@@ -466,7 +457,7 @@ def train(
         "n_images": len(data.items),
         "distribution": (np.bincount(data.labels, minlength=len(CLASS_NAMES)) / len(data.labels)).tolist(),
         "data_fingerprint": data_fingerprint(data.digests, [item.label for item in data.items]),
-        "image_digests": sorted({digest[:LEARNED_DIGEST] for digest in data.digests}),  # for seen_in_training
+        "image_digests": sorted({digest[:LEARNED_DIGEST] for digest in data.digests}),  # ModelConfig.learned
         "validation": head.validation,
         "versions": versions(),
     }
