@@ -963,7 +963,7 @@ def export_labelled(
     counts = write_labelled(predictions, out)
     each = ", ".join(f"{name} {counts[name]}" for name in ("A", "B", "C"))
     console.print(f"{sum(counts.values())} crops typed in blind reviews ({each}): wrote {out}; sccscore train {out} "
-                  "--out MODEL learns them. Classify other spreads with that model: on these, its calls are memory.",
+                  "--out MODEL learns them. Classify other images with that model: on these, its calls are memory.",
                   highlight=False)
 
 

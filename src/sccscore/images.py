@@ -23,7 +23,7 @@ import numpy as np
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from .errors import ImageReadError, SccscoreError
-from .sample_data import sha256
+from .sample_data import sha256_or_none
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp"})
 # microscopes' own formats (Zeiss, Nikon, Leica, Olympus, Imaris, DeltaVision): stacks with metadata that Pillow and
@@ -486,10 +486,7 @@ def repeated_files(paths: Iterable[str | Path]) -> list[list[Path]]:
     contents: dict[Path, str | None] = {}
     for same_size in (group for group in by_size.values() if len(group) > 1):
         for path in same_size:
-            try:
-                contents[path] = sha256(path)
-            except OSError:
-                contents[path] = None
+            contents[path] = sha256_or_none(path)
     return copies(contents)
 
 

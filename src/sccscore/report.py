@@ -35,7 +35,7 @@ from .layout import run_folder
 from .metrics import concordance, confusion_matrix, open_concordance
 from .models import ScoringModel, model_reference
 from .plots import plot_distributions
-from .sample_data import sha256
+from .sample_data import sha256_or_none
 from .stats import agreement_interval
 from .spread_model import what_to_expect
 from .spreads import CHECK_BELOW, mark_set_by_hand, to_check_sentence
@@ -138,13 +138,7 @@ def _contents(rows: list[dict[str, str]]) -> dict[str, str | None]:
 
     The fingerprint, the caution on images scored twice and the galleries all tell files apart by it.
     """
-    contents: dict[str, str | None] = {}
-    for path in dict.fromkeys(row["path"] for row in rows):
-        try:
-            contents[path] = sha256(path)
-        except OSError:
-            contents[path] = None
-    return contents
+    return {path: sha256_or_none(path) for path in dict.fromkeys(row["path"] for row in rows)}
 
 
 def _data_fingerprint(contents: dict[str, str | None]) -> str:

@@ -66,6 +66,14 @@ def sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+def sha256_or_none(path: str | Path) -> str | None:
+    """A file's SHA-256, or None where it cannot be read (moved, a folder): left to the reader that reports it."""
+    try:
+        return sha256(path)
+    except OSError:
+        return None
+
+
 def cache_dir() -> Path:
     """The user cache folder for the sample data."""
     if os.environ.get(CACHE_ENV):

@@ -36,7 +36,7 @@ from .images import CLASS_NAMES, ImageItem, scan_samples
 from .metrics import concordance, confusion_matrix
 from .models import ScoringModel, model_reference, save_model
 from .runtime import resolve_device
-from .sample_data import sha256
+from .sample_data import sha256_or_none
 from .version import versions
 
 Log = Callable[[str], None]
@@ -407,14 +407,8 @@ def seen_in_training(model: ScoringModel, items: Sequence[ImageItem]) -> list[Im
     (:meth:`~sccscore.config.ModelConfig.learned`); a file gone since it was scored is not one."""
     if not (model.config.training or {}).get("image_digests"):
         return []  # nothing recorded: no file read
-    return [item for item, seen in zip(items, model.config.learned(_digest(item.path) for item in items)) if seen]
-
-
-def _digest(path: Path) -> str | None:
-    try:
-        return sha256(path)
-    except OSError:
-        return None
+    return [item for item, seen in zip(items, model.config.learned(sha256_or_none(item.path) for item in items))
+            if seen]
 
 
 def warn_seen_in_training(model: ScoringModel, items: Sequence[ImageItem], what: str = "images scored") -> int:
