@@ -37,3 +37,7 @@ def test_unwritable_outputs_are_named(tmp_path):
         output_folder(tmp_path / "a_file")
     with pytest.raises(SccscoreError, match=rf"{tmp_path}: is a folder; give a file name"):
         write_json(tmp_path, {"a": 1})
+    # a place no folder can be made in (even by root): named, not a traceback, and nothing left
+    with pytest.raises(SccscoreError, match=r"^/proc/model: cannot create the output folder \(No such file"):
+        with staged_folder("/proc/model"):
+            pass

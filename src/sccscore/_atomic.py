@@ -44,7 +44,10 @@ def staged_folder(folder: str | Path) -> Iterator[Path]:
     """
     folder = Path(folder)
     output_folder(folder.parent)
-    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+    try:
+        staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+    except OSError as exc:  # a folder one may not write in, or a file system that takes no folders (/proc)
+        raise SccscoreError(f"{folder}: cannot create the output folder ({exc.strerror})") from None
     try:
         yield staging
         os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it private; the final folder is not
