@@ -41,3 +41,5 @@ def test_unwritable_outputs_are_named(tmp_path):
     with pytest.raises(SccscoreError, match=r"^/proc/model: cannot create the output folder \(No such file"):
         with staged_folder("/proc/model"):
             pass
+    with pytest.raises(SccscoreError, match=r"^/proc/corrected\.csv: cannot be written \(No such file"):
+        write_csv("/proc/corrected.csv", ["a"], [[1]])

@@ -22,7 +22,10 @@ def atomic_open(path: str | Path, mode: str = "w", **kwargs: Any) -> Iterator[IO
     path = Path(path)
     if path.is_dir():
         raise SccscoreError(f"{path}: is a folder; give a file name to write to")
-    fd, tmp = tempfile.mkstemp(dir=output_folder(path.parent), prefix=f".{path.name}.", suffix=".part")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=output_folder(path.parent), prefix=f".{path.name}.", suffix=".part")
+    except OSError as exc:  # a folder one may not write in, or a file system that takes no files (/proc)
+        raise SccscoreError(f"{path}: cannot be written ({exc.strerror})") from None
     try:
         with os.fdopen(fd, mode, **kwargs) as handle:
             yield handle
