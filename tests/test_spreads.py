@@ -301,6 +301,14 @@ def test_train_spreads_fits_models_that_read_a_spread_they_have_not_seen(cli, os
     assert "shape model fitted on spread2, spread3" in page and "What to expect" not in page
     assert f"<td>and on crops in</td><td>{small_labelled}</td>" in page
     assert len(_rows(tmp_path / "out" / "predictions.csv")) == 46
+    # the spreads it learned, read again with it: their crops, cut again byte for byte, are known as learned
+    run = cli("classify", "--spreads", str(images), "--model", str(with_crops), "--out", str(tmp_path / "again"),
+              "--quiet")
+    assert run.returncode == 0, run.stderr
+    learned = len(load_model(with_crops).config.training["image_digests"]) - 12  # less small_labelled's crops
+    assert 140 < learned < 150  # the two spreads' 149 annotated chromosomes, less those not found or not matched
+    assert (f"warning: {learned} of the {len(_rows(tmp_path / 'again' / 'predictions.csv'))} chromosomes' crops scored "
+            f"are images {with_crops.resolve()} was trained on") in " ".join(run.stderr.split())
 
 
 def test_train_spreads_at_another_magnification_reads_spreads_at_that_scale(cli, oshima, tmp_path):

@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,7 +46,8 @@ from .features import extract, fingerprints
 from .images import CLASS_NAMES, ImageItem
 from .models import ScoringModel, load_model
 from .shape import ShapeModel, fit_shape_model
-from .training import DefaultRecipe, Head, LabelledData, Log, fit, load_labelled, model_from_head
+from .sample_data import sha256
+from .training import DefaultRecipe, Head, LabelledData, Log, fit, learned_digests, load_labelled, model_from_head
 
 if TYPE_CHECKING:
     from .spreads import Spread
@@ -86,6 +87,7 @@ class FittedSpreadModels:
     trained_on: list[str]  # the spreads
     crop_folders: list[str]  # labelled crop folders the classifier also learned from
     leave_one_out: dict[str, Any] | None = None
+    image_digests: list[str] = field(default_factory=list)  # of the crops it learned (training.learned_digests)
 
     def training_record(self) -> dict[str, Any]:
         """What the classifier's file records of its fitting; :func:`what_to_expect` reads its figures."""
@@ -95,6 +97,8 @@ class FittedSpreadModels:
             record["crop_folders"] = list(self.crop_folders)
         if self.leave_one_out is not None:
             record["leave_one_out"] = self.leave_one_out
+        if self.image_digests:  # classify then knows them again (ModelConfig.learned); none in the shipped model
+            record["image_digests"] = self.image_digests
         return record
 
     def write_into(self, folder: str | Path) -> None:
@@ -134,8 +138,10 @@ def fit_spread_models(images_dir: str | Path, labels_dir: str | Path, train_fold
                                              labels_dir=labels_dir))
         head = fit_spread_head(found.spreads, extra)
         shape_model = fit_shape_model(found.spreads)
+        # the crops of these spreads, as classify --spreads cuts them again with these models, byte for byte
+        digests = [sha256(item.path) for item in matched_crops(found.spreads)] + (extra.digests if extra else [])
     return FittedSpreadModels(merge_model, shape_model, head, [s.item.stem for s in found.spreads],
-                              [str(f) for f in train_folders], expected)
+                              [str(f) for f in train_folders], expected, learned_digests(digests))
 
 
 def save_spread_models(fitted: FittedSpreadModels, folder: str | Path) -> Path:

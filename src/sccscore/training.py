@@ -402,6 +402,11 @@ def head_probabilities(recipe: Recipe, head: Head, features: np.ndarray) -> np.n
     return torch.cat(probabilities).numpy()
 
 
+def learned_digests(digests: Sequence[str]) -> list[str]:
+    """The training record's ``image_digests``: each training image's SHA-256, as much of it as is kept."""
+    return sorted({digest[:LEARNED_DIGEST] for digest in digests})
+
+
 def seen_in_training(model: ScoringModel, items: Sequence[ImageItem]) -> list[ImageItem]:
     """The images among ``items`` that ``model`` was trained on, known by their contents
     (:meth:`~sccscore.config.ModelConfig.learned`); a file gone since it was scored is not one."""
@@ -451,7 +456,7 @@ def train(
         "n_images": len(data.items),
         "distribution": (np.bincount(data.labels, minlength=len(CLASS_NAMES)) / len(data.labels)).tolist(),
         "data_fingerprint": data_fingerprint(data.digests, [item.label for item in data.items]),
-        "image_digests": sorted({digest[:LEARNED_DIGEST] for digest in data.digests}),  # ModelConfig.learned
+        "image_digests": learned_digests(data.digests),  # ModelConfig.learned
         "validation": head.validation,
         "versions": versions(),
     }
