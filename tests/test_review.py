@@ -165,19 +165,25 @@ REVIEWER = """<script>window.addEventListener("load", () => {
 });</script>"""
 
 
-def test_the_review_page_types_by_key_and_click_and_saves_a_sheet_of_its_own_review(classified, tmp_path, cli,
-                                                                                     chromium):
-    written = write_review(classified, tmp_path / "review")
-    page = (tmp_path / "review" / "review.html").read_text()
-    assert page.count("<figure class='call'") == written.n_calls and page.count("value='' checked") == written.n_calls
-    driven = tmp_path / "review" / "driven.html"
-    driven.write_text(page.replace("</body>", REVIEWER + "</body>"))
+def _typed_by_reviewer(review, chromium):
+    """The sheet the review's page saves after REVIEWER's keys and clicks, in headless Chromium."""
+    driven = review / "driven.html"
+    driven.write_text((review / "review.html").read_text().replace("</body>", REVIEWER + "</body>"))
     dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
                           "--virtual-time-budget=5000", "--dump-dom", driven.as_uri()],
                          capture_output=True, text=True, timeout=120)
     assert not [line for line in dom.stderr.splitlines() if ":CONSOLE" in line]  # no script error
     (saved,) = re.findall(r'<pre id="sheet">(number,.*?)</pre>', dom.stdout, re.S)  # not the script's own text
     assert re.search(r'<p id="count">4</p>', dom.stdout)  # the page's own count of the types given
+    return saved
+
+
+def test_the_review_page_types_by_key_and_click_and_saves_a_sheet_of_its_own_review(classified, tmp_path, cli,
+                                                                                     chromium):
+    written = write_review(classified, tmp_path / "review")
+    page = (tmp_path / "review" / "review.html").read_text()
+    assert page.count("<figure class='call'") == written.n_calls and page.count("value='' checked") == written.n_calls
+    saved = _typed_by_reviewer(tmp_path / "review", chromium)
     sheet = tmp_path / "Downloads" / "review.csv"
     sheet.parent.mkdir()
     sheet.write_text(html.unescape(saved))
@@ -257,15 +263,16 @@ def test_a_chromosome_is_shown_where_it_lies_in_its_spread_its_box_outlined_and_
     assert view.shape[:2] == (30 + 3 * 29 // 2, 20 + 3 * 29 // 2) and (view[:5, :5] == rgb[:5, :5]).all()
 
 
-def test_the_review_page_shows_each_spreads_chromosome_in_place_and_says_which_are_not(oshima, tmp_path, cli):
+def test_the_review_page_shows_each_spreads_chromosome_in_place_and_says_which_are_not(oshima, tmp_path, cli,
+                                                                                          chromium):
     rgb, boxes = _boxes(oshima, "spread5")
     spread = oshima / "images" / "spread5.png"
     rows = []
-    # 1-3 in place; 4 of a spread moved since classify; 5 a crop alone; 6 a box off the spread (another image?)
-    for number, box in enumerate([*boxes[:4], None, (1500, 10, 1520, 30)], start=1):
+    # 1-6 in place; 7 of a spread moved since classify; 8 a crop alone; 9 a box off the spread (another image?)
+    for number, box in enumerate([*boxes[:7], None, (1500, 10, 1520, 30)], start=1):
         crop = tmp_path / f"{number:03d}.png"
-        Image.fromarray(rgb[box[1]:box[3] + 1, box[0]:box[2] + 1] if number <= 3 else rgb[:40, :40]).save(crop)
-        place = {"spread": str(tmp_path / "moved.png" if number == 4 else spread),
+        Image.fromarray(rgb[box[1]:box[3] + 1, box[0]:box[2] + 1] if number <= 6 else rgb[:40, :40]).save(crop)
+        place = {"spread": str(tmp_path / "moved.png" if number == 7 else spread),
                  **dict(zip(("x0", "y0", "x1", "y1"), box))} if box else {"spread": ""}
         rows.append({"path": str(crop), "sample": "s", "image": "spread5.png" if box else "", "id": number,
                      "predicted": "A", "x0": "", "y0": "", "x1": "", "y1": ""} | place)
@@ -275,22 +282,25 @@ def test_the_review_page_shows_each_spreads_chromosome_in_place_and_says_which_a
     assert "caution: 2 chromosome(s) are shown without their place in their spread, such as" in " ".join(
         run.stderr.split())
     assert set(write_review(tmp_path / "predictions.csv", tmp_path / "again", every=True).no_place) == {
-        f"{spread}: box 1500, 10, 1520, 30 of {tmp_path / '006.png'} lies outside its 1440 x 1024 pixels",
+        f"{spread}: box 1500, 10, 1520, 30 of {tmp_path / '009.png'} lies outside its 1440 x 1024 pixels",
         f"{tmp_path / 'moved.png'}: no such file"}
     page = (tmp_path / "review" / "review.html").read_text()
     shown = {number: "class='context'" in figure
              for number, figure in re.findall(r"<figure class='call' data-number='(\d+)'>(.*?)</figure>", page)}
     crop_of = {row["number"]: row["path"] for row in _rows(tmp_path / "review" / "key.csv")}
-    assert sorted(crop_of[number][-7:] for number, has in shown.items() if has) == ["001.png", "002.png", "003.png"]
+    assert sorted(crop_of[number][-7:] for number, has in shown.items() if has) == [f"00{n}.png" for n in range(1, 7)]
     # each view, embedded as JPEG, is its chromosome's: its pixels, made as small as the view, inside the outline
     views = re.findall(r"<img class='context' alt='(\d+) in its spread' src='data:image/jpeg;base64,([^']+)'>", page)
-    assert len(views) == 3
+    assert len(views) == 6
     for number, uri in views:
         view = np.asarray(Image.open(io.BytesIO(base64.b64decode(uri))).convert("RGB"), int)
         rows, columns = np.nonzero((np.abs(view - FOUND_COLOUR) < 60).all(axis=2))  # the outline, through JPEG's loss
         inside = view[rows.min() + 3:rows.max() - 2, columns.min() + 3:columns.max() - 2]
         crop = Image.open(crop_of[number]).resize(inside.shape[1::-1], Image.Resampling.LANCZOS)
         assert np.abs(inside - np.asarray(crop, int)).mean() < 6, number
+    # the views change nothing of how the page is typed: the same keys and clicks save the same sheet
+    saved = _typed_by_reviewer(tmp_path / "review", chromium)
+    assert [line.split(",")[1] for line in saved.splitlines()[1:]] == ["B", "", "C", "X", "A", "", "", "", ""]
 
 
 def test_the_crops_a_blind_review_typed_become_a_labelled_folder_a_model_learns(classified, tmp_path, cli):
