@@ -46,7 +46,6 @@ from .features import extract, fingerprints
 from .images import CLASS_NAMES, ImageItem
 from .models import ScoringModel, load_model
 from .shape import ShapeModel, fit_shape_model
-from .sample_data import sha256
 from .training import DefaultRecipe, Head, LabelledData, Log, fit, learned_digests, load_labelled, model_from_head
 
 if TYPE_CHECKING:
@@ -136,12 +135,13 @@ def fit_spread_models(images_dir: str | Path, labels_dir: str | Path, train_fold
     with tempfile.TemporaryDirectory(prefix="sccscore-spreads-") as tmp:
         found = all_processed(detect_spreads([images_dir], tmp, settings, merge_model,
                                              labels_dir=labels_dir))
-        head = fit_spread_head(found.spreads, extra)
-        shape_model = fit_shape_model(found.spreads)
         # the crops of these spreads, as classify --spreads cuts them again with these models, byte for byte
-        digests = [sha256(item.path) for item in matched_crops(found.spreads)] + (extra.digests if extra else [])
+        digests = fingerprints(matched_crops(found.spreads))
+        head = fit_spread_head(found.spreads, extra, digests=digests)
+        shape_model = fit_shape_model(found.spreads)
     return FittedSpreadModels(merge_model, shape_model, head, [s.item.stem for s in found.spreads],
-                              [str(f) for f in train_folders], expected, learned_digests(digests))
+                              [str(f) for f in train_folders], expected,
+                              learned_digests(digests + (extra.digests if extra else [])))
 
 
 def save_spread_models(fitted: FittedSpreadModels, folder: str | Path) -> Path:
@@ -159,10 +159,14 @@ def matched_crops(spreads: Sequence[Spread]) -> list[ImageItem]:
             for spread in spreads for number, path in spread.crops.items() if number in spread.labels]
 
 
-def fit_spread_head(spreads: Sequence[Spread], extra: LabelledData | None = None, seed: int = 0) -> Head:
-    """Train the recipe's layer on the matched crops of annotated spreads (and ``extra`` crops)."""
+def fit_spread_head(spreads: Sequence[Spread], extra: LabelledData | None = None, seed: int = 0,
+                    digests: Sequence[str] | None = None) -> Head:
+    """Train the recipe's layer on the matched crops of annotated spreads (and ``extra`` crops).
+
+    ``digests``: the SHA-256 of :func:`matched_crops`, where the caller has them already.
+    """
     crops = matched_crops(spreads)
-    features = extract(crops, RECIPE.model_config(), fingerprints(crops))
+    features = extract(crops, RECIPE.model_config(), fingerprints(crops) if digests is None else digests)
     labels = np.array([CLASS_NAMES.index(item.label) for item in crops], int)
     if extra is not None:
         features, labels = np.concatenate([extra.features, features]), np.concatenate([extra.labels, labels])
