@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from sccscore import sample_data
-from sccscore.crossval import stratified_folds
+from sccscore.splits import stratified_folds
 from sccscore.images import scan_sample
 from sccscore.metrics import confusion_matrix
 from sccscore.metrics import distribution as shares

@@ -35,7 +35,7 @@ from scipy import ndimage
 from scipy.stats import binomtest
 
 from sccscore import detection_eval, spread_model, spreads
-from sccscore.crossval import stratified_folds
+from sccscore.splits import stratified_folds
 from sccscore.detect import DetectSettings, crop, crop_box, detect
 from sccscore.features import extract, fingerprints
 from sccscore.images import CLASS_NAMES, read_image

@@ -32,7 +32,7 @@ import torch
 from scipy.stats import binomtest
 
 from sccscore import detection_eval, spread_model
-from sccscore.crossval import stratified_folds
+from sccscore.splits import stratified_folds
 from sccscore.features import extract, fingerprints
 from sccscore.images import CLASS_NAMES
 from sccscore.spreads import detect_spreads

@@ -2,6 +2,7 @@
 
 import base64
 import csv
+import hashlib
 import html
 import io
 import json
@@ -19,6 +20,7 @@ from sccscore.errors import SccscoreError
 from sccscore.images import read_image
 from sccscore.review import (CONTEXT, THUMBNAIL, apply_review, calls_to_check, context_view, write_labelled,
                              write_review)
+from sccscore.splits import SOURCES_FILE, Source, read_sources
 from sccscore.training import labelled_items
 from sccscore.spreads import FOUND_COLOUR
 
@@ -325,6 +327,7 @@ def test_the_crops_a_blind_review_typed_become_a_labelled_folder_a_model_learns(
         (label[row["path"]], f"{row['sample']}-{row['path'].rsplit('/', 1)[1]}") for row in typed)
     source = {f"{row['sample']}-{row['path'].rsplit('/', 1)[1]}": row["path"] for row in typed}
     assert all(item.path.read_bytes() == Path(source[item.path.name]).read_bytes() for item in items)
+    assert not (tmp_path / "mine" / SOURCES_FILE).exists()  # crops, not cut from spreads by classify
     # a model learns them
     trained = cli("train", str(tmp_path / "mine"), "--out", str(tmp_path / "model"), "-q")
     assert trained.returncode == 0, trained.stderr
@@ -353,3 +356,12 @@ def test_labelled_crops_of_spreads_are_named_by_sample_spread_and_number(tmp_pat
     assert sorted(path.name for path in (tmp_path / "mine" / "b").iterdir()) == ["wt-slide1-field-014-2.png",
                                                                                 "wt-slide1-field-014.png"]
     assert not [path for name in "ac" for path in (tmp_path / "mine" / name).iterdir()]
+    # each named with its spread, which crossval and train keep whole: by its file, as classify --spreads read it
+    # (known by its SHA-256 wherever it lies), or else by its sample and name
+    assert read_sources(tmp_path / "mine") == {"b/wt-slide1-field-014.png": Source("wt/slide1/field.png"),
+                                               "b/wt-slide1-field-014-2.png": Source("wt/slide1/field.png")}
+    (tmp_path / "field.png").write_bytes(b"the spread")
+    _write(tmp_path / "corrected.csv", [rows[0] | {"spread": str(tmp_path / "field.png")}])
+    write_labelled(tmp_path / "corrected.csv", tmp_path / "spread")
+    assert read_sources(tmp_path / "spread") == {"b/wt-slide1-field-014.png": Source(
+        str(tmp_path / "field.png"), hashlib.sha256(b"the spread").hexdigest())}

@@ -26,7 +26,9 @@ from sccscore.images import read_image
 from sccscore.layout import run_folder
 from sccscore.models import SPREAD_MODEL, load_model
 from sccscore.preprocess import paper_preprocess
+from sccscore.sample_data import sha256_or_none
 from sccscore.shape import SHAPE_MEASURES, ShapeModel, combine, fit_shape_model
+from sccscore.splits import Source, read_sources
 from sccscore.spread_model import (FittedSpreadModels, fit_spread_head, load_spread_model, save_spread_models,
                                    what_to_expect)
 from sccscore.spreads import (CHECK_BELOW, LEFT_OUT_COLOUR, TYPE_COLOURS, classify_spreads, detect_spreads,
@@ -589,8 +591,12 @@ def test_detect_cli_writes_crops_table_and_overlay(cli, oshima, tmp_path):
     crop = read_image(out / chromosomes[0]["crop"])
     assert np.median(crop) == 255  # preprocessed like the published crops: white background
     assert read_image(out / "overlays" / "images" / "spread3.png").shape == (1024, 1440, 3)
-    # matched crops sorted by annotated type, ready for `sccscore train`
+    # matched crops sorted by annotated type, ready for `sccscore train`, each named with the spread it was cut from
     assert len(list((out / "labelled" / "a").iterdir())) == 46 and len(list((out / "labelled" / "b").iterdir())) == 1
+    spread = oshima / "images" / "spread3.png"
+    assert read_sources(out / "labelled") == {
+        path.relative_to(out / "labelled").as_posix(): Source(str(spread), sha256_or_none(spread))
+        for path in (out / "labelled").glob("?/*.png")}
     # explained with the model that types a spread's crops (the model for crops calls 13 of these 47 C)
     run = cli("explain", str(out / "crops"), "--out", str(tmp_path / "explained"), "--per-type", "1")
     assert run.returncode == 0, run.stderr

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from sccscore.crossval import crossval, stratified_folds
+from sccscore.crossval import crossval
+from sccscore.splits import stratified_folds
 from sccscore.errors import DataError
 from sccscore.evaluate import evaluate
 from sccscore.features import extract, fingerprints

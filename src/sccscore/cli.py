@@ -526,7 +526,11 @@ def crossval(
     device: DeviceOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Stratified k-fold cross-validation of a recipe; figures per folder given."""
+    """Stratified k-fold cross-validation of a recipe; figures per folder given.
+
+    Where a folder's sources.csv says which image each crop was cut from (export-labelled writes one), the crops of
+    one image stay in one fold: a new image is what a model meets.
+    """
     from ._atomic import write_json
     from .crossval import crossval as run
 
@@ -542,6 +546,10 @@ def _print_crossval(report: dict) -> None:
     pct = lambda values: "/".join(f"{100 * v:.1f}" for v in values)  # noqa: E731
     stdout.print(f"{report['folds']}-fold cross-validation, recipe {report['recipe']}, seed {report['seed']}",
                  highlight=False)
+    if sources := {group: g["n_source_images"] for group, g in report["groups"].items() if g["n_source_images"]}:
+        stdout.print("the crops of one image kept in one fold: " + ", ".join(f"{group} from {n} images"
+                                                                            for group, n in sources.items()),
+                     highlight=False)
     table = Table("folder", "images", "concordance", "folds", "kappa", "open or cohered", "labels A/B/C %",
                   "predicted A/B/C %", box=None)
     for column in table.columns:

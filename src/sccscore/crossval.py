@@ -2,7 +2,9 @@
 
 Folds are stratified by folder and type, so that each fold holds the same share
 of every genotype's A, B and C. Identical images (same content) always fall in
-the same fold, so a duplicate cannot leak from training into testing. Each fold
+the same fold, so a duplicate cannot leak from training into testing, and where
+a folder says which image each crop was cut from, the crops of one image do too
+(:mod:`sccscore.splits`). Each fold
 trains the recipe with :func:`sccscore.training.fit`, exactly as ``train`` does,
 on the other folds of all folders together, and scores its own images; figures
 are then given per folder, pooled over folds and fold by fold.
@@ -22,6 +24,7 @@ from .errors import DataError
 from .evaluate import evaluation_report
 from .images import CLASS_NAMES
 from .predict import Predictions
+from .splits import grouped_folds, stratified_folds
 from .training import (
     DefaultRecipe,
     LabelledData,
@@ -33,27 +36,6 @@ from .training import (
     head_probabilities,
     load_labelled,
 )
-
-
-def stratified_folds(groups: Sequence[str], labels: np.ndarray, digests: Sequence[str], folds: int, seed: int) -> np.ndarray:
-    """Fold number of each image: stratified by (group, label), duplicates together.
-
-    Examples
-    --------
-    >>> stratified_folds(["wt"] * 4, np.array([0, 0, 1, 1]), ["p", "q", "r", "r"], 2, 0).tolist()
-    [0, 1, 0, 0]
-    """
-    first: dict[str, int] = {}
-    for index, digest in enumerate(digests):
-        first.setdefault(digest, index)
-    rng = np.random.default_rng(seed)
-    fold_of: dict[str, int] = {}
-    strata = sorted({(groups[i], int(labels[i])) for i in first.values()})
-    for group, label in strata:
-        members = [d for d, i in first.items() if groups[i] == group and labels[i] == label]
-        for position, digest in enumerate(rng.permutation(members)):
-            fold_of[str(digest)] = position % folds
-    return np.array([fold_of[digest] for digest in digests])
 
 
 def crossval(
@@ -69,7 +51,8 @@ def crossval(
     Returns a JSON-ready report: ``groups`` keyed by folder name, each with
     ``n_images``, ``concordance``, ``kappa``, ``recall``, ``distribution_true``,
     ``distribution_pred``, ``confusion`` (pooled over folds), ``folds`` (the same
-    per fold) and ``spread`` (mean, sd, min, max of the folds' concordance).
+    per fold), ``spread`` (mean, sd, min, max of the folds' concordance) and
+    ``n_source_images`` (the images its crops were cut from, each kept in one fold).
     """
     recipe = recipe or DefaultRecipe()
     data = _load_for_folds(folders, recipe, folds, device)
@@ -84,7 +67,11 @@ def _load_for_folds(folders: Sequence[str | Path], recipe: Recipe, folds: int, d
 
 def _crossval(data: LabelledData, folds: int, recipe: Recipe, seed: int, device: str | None, log: Log) -> dict[str, Any]:
     started = time.perf_counter()
-    fold_of = stratified_folds(data.groups, data.labels, data.digests, folds, seed)
+    units = data.units
+    if units is None:
+        fold_of = stratified_folds(data.groups, data.labels, data.digests, folds, seed)
+    else:
+        fold_of = grouped_folds(data.groups, data.labels, units, folds, seed)
     probabilities = np.zeros((len(data.items), recipe.model_config().n_members, len(CLASS_NAMES)))
     for fold in range(folds):
         trained, tested = fold_of != fold, fold_of == fold
@@ -100,6 +87,8 @@ def _crossval(data: LabelledData, folds: int, recipe: Recipe, seed: int, device:
         "seed": seed,
         "groups": {
             group: _group_report(predictions, in_group == group, fold_of, folds, recipe.name, group)
+            # the images its crops were cut from, each kept whole in one fold (0: its folder does not say)
+            | {"n_source_images": len({s for s, g in zip(data.sources, data.groups) if s and g == group})}
             for group in dict.fromkeys(data.groups)
         },
         "seconds": round(time.perf_counter() - started, 1),

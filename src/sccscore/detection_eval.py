@@ -38,6 +38,7 @@ from .features import extract, fingerprints
 from .images import CLASS_NAMES, ImageItem, is_jpeg, read_image, scan_sample
 from .metrics import confusion_matrix
 from .models import ScoringModel, model_reference
+from .sample_data import sha256_or_none
 from .shape import ShapeModel, combine, fit_shape_model
 from .spread_model import RECIPE, fit_spread_head
 from .spreads import (CHECK_BELOW, Spread, SpreadsResult, classify_spreads, detect_spreads, metaphase_centres,
@@ -253,6 +254,7 @@ def leave_one_out(
         for held, (item, labels) in enumerate(pairs):
             copies = [pairs[i][0].name for i in sorted(together[held] - {held})]
             held_out = item.name + (f" (with {', '.join(copies)}, the same field)" if copies else "")
+            held_files = {sha256_or_none(pairs[i][0].path) for i in together[held]} - {None}
             log(f"holding out {held_out}")
             with _learning_without(held_out):
                 merge_model = fit_merge_model([a for i, a in enumerate(annotated) if i not in together[held]], settings)
@@ -260,7 +262,8 @@ def leave_one_out(
                                                    merge_model, labels_dir=labels_dir))
             others = [s for i, s in enumerate(result.spreads) if i not in together[held]]
             with _learning_without(held_out):
-                types, probabilities = _types_without(result.spreads[held], others, extra, seed, use_outline)
+                types, probabilities = _types_without(result.spreads[held], others, extra, held_files, seed,
+                                                      use_outline)
             scored.append(score_spread(result.spreads[held], types, labels, probabilities))
     return figures(scored) | {"method": "leave one spread out", "train_folders": [str(f) for f in train_folders],
                               "recipe": RECIPE.name, "seed": seed, "outline": use_outline}
@@ -300,16 +303,31 @@ def _learning_without(held_out: str) -> Iterator[None]:
                             "needs every type, and chromosomes to join, in the spreads that remain") from None
 
 
-def _types_without(spread: Spread, others: list[Spread], extra: LabelledData | None, seed: int,
-                   use_outline: bool) -> tuple[dict[int, str], dict[int, list[float]]]:
+def _not_of_held_out(extra: LabelledData | None, spread: Spread, crops: set[str],
+                     files: set[str]) -> LabelledData | None:
+    """``extra`` less the crops of the held-out spread: one of its crops byte for byte, or a crop its folder says
+    was cut from one of the held-out ``files`` (their SHA-256; export-labelled's sources.csv says so)."""
+    if extra is None:
+        return None
+    keep = np.array([digest not in crops and (source is None or source.sha256 not in files)
+                     for digest, source in zip(extra.digests, extra.sources)], bool)
+    if not keep.all():
+        warnings.warn(f"{np.sum(~keep)} of the crops given to learn from were cut from {spread.item.name}, which is "
+                      "held out: they are left out of its training, so that it is scored as a new spread", stacklevel=3)
+    return extra.subset(keep)
+
+
+def _types_without(spread: Spread, others: list[Spread], extra: LabelledData | None, held_files: set[str],
+                   seed: int, use_outline: bool) -> tuple[dict[int, str], dict[int, list[float]]]:
     """Types of a spread's chromosomes, and their probabilities, by a classifier trained on the other spreads'
     matched crops (and ``extra``), weighed with a shape model fitted on the other spreads' outlines (unless
     ``use_outline`` is False)."""
-    head = fit_spread_head(others, extra, seed)
     tests = [ImageItem(path, "test") for path in spread.crops.values()]
+    digests = fingerprints(tests)
+    head = fit_spread_head(others, _not_of_held_out(extra, spread, set(digests), held_files), seed)
     if not tests:
         return {}, {}
-    probabilities = head_probabilities(RECIPE, head, extract(tests, RECIPE.model_config(), fingerprints(tests)))
+    probabilities = head_probabilities(RECIPE, head, extract(tests, RECIPE.model_config(), digests))
     probabilities = probabilities.mean(axis=1)
     if use_outline:
         outlines = {d.id: d.outline for d in spread.chromosomes}

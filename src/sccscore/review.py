@@ -38,6 +38,8 @@ from .compare import (LEFT_OUT, NOT_A_CHROMOSOME, REVIEWED_BLIND, normalised_typ
 from .errors import ImageReadError, SccscoreError
 from .images import CLASS_NAMES, read_image
 from .report import STYLE, image_uri, jpeg_uri
+from .sample_data import sha256_or_none
+from .splits import SOURCES_COLUMNS, SOURCES_FILE
 from .spreads import CHECK_BELOW, FOUND_COLOUR, needs_check
 
 SHEET, KEY, PAGE = "review.csv", "key.csv", "review.html"
@@ -322,7 +324,9 @@ def _refuse_another_review(sheet: Path, entries: list[dict[str, str]], key_path:
 def write_labelled(predictions: str | Path, out_dir: str | Path) -> Counter:
     """Copy the crops a blind review typed into ``out_dir/a``, ``b`` and ``c``; how many of each type.
 
-    The folder is a labelled one, for ``train``, ``crossval`` or ``train-spreads --train``.
+    The folder is a labelled one, for ``train``, ``crossval`` or ``train-spreads --train``. Its
+    :data:`~sccscore.splits.SOURCES_FILE` names the spread each crop was cut from, which
+    crossval and train's validation keep on one side.
     Types set by hand outside a blind review are not copied: set with the sample in view,
     they may lean towards what was expected of it, and a model learning them would carry
     the lean into every comparison it makes. Objects left out are not chromosomes.
@@ -341,6 +345,7 @@ def write_labelled(predictions: str | Path, out_dir: str | Path) -> Counter:
     if out.exists():
         raise SccscoreError(f"{out}: exists; give a new folder for the labelled crops")
     taken: set[str] = set()
+    cut_from: list[list[str]] = []
     with staged_folder(out) as staging:
         for name in CLASS_NAMES:
             (staging / name.lower()).mkdir()
@@ -351,8 +356,22 @@ def write_labelled(predictions: str | Path, out_dir: str | Path) -> Counter:
             except OSError as error:
                 raise SccscoreError(f"{source}: cannot be read ({error.strerror}); the table's paths are where "
                                     "classify wrote them (run from the folder it ran in)") from None
-            (staging / normalised_type(row["predicted"]).lower() / _labelled_name(row, taken)).write_bytes(data)
+            name = f"{normalised_type(row['predicted']).lower()}/{_labelled_name(row, taken)}"
+            (staging / name).write_bytes(data)
+            if spread := _spread_of(row):
+                cut_from.append([name, spread, row.get("spread") or ""])
+        if cut_from:  # so that no split of crossval, train or train-spreads parts the crops of one spread
+            digests = {file: (sha256_or_none(Path(file)) or "") if file else "" for _, _, file in cut_from}
+            write_csv(staging / SOURCES_FILE, list(SOURCES_COLUMNS),
+                      [[name, spread, digests[file]] for name, spread, file in cut_from])
     return Counter(normalised_type(row["predicted"]) for row in typed)
+
+
+def _spread_of(row: dict[str, str]) -> str | None:
+    """The spread a row's crop was cut from: its file as classify --spreads read it, else its sample and name."""
+    if row.get("spread"):
+        return row["spread"]
+    return f"{row['sample']}/{row['image']}" if row.get("image") else None
 
 
 def _labelled_name(row: dict[str, str], taken: set[str]) -> str:

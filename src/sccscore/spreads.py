@@ -10,7 +10,8 @@ sample's folder without its file type (``field``, or ``slide1/field`` for
   that it looks like the published crops the models were trained on: white background;
 - ``labelled/<a|b|c>/<image>-<id>.png`` when annotations (``<labels>/<image>.txt``) are
   given: the crops of the detections that match an annotated box, a folder ready for
-  ``sccscore train``;
+  ``sccscore train``, with ``labelled/sources.csv`` naming the spread of each, which
+  ``crossval`` and ``train`` keep whole on one side of every split;
 - ``detections.csv``: every object found, chromosome or left out, with its box,
   area, centre, metaphase, status and reason;
 - ``overlays/<sample>/<image>.png``: the image with each box drawn;
@@ -39,7 +40,7 @@ import shutil
 import warnings
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -55,7 +56,9 @@ from .images import (CLASS_NAMES, ImageItem, Rejected, fail_on_rejected, is_jpeg
                      refuse_output_inside, warn_repeated)
 from .plots import TYPE_COLOURS
 from .preprocess import paper_preprocess
+from .sample_data import sha256_or_none
 from .shape import SHAPE_MEASURES, ShapeModel, combine
+from .splits import SOURCES_COLUMNS, SOURCES_FILE
 
 if TYPE_CHECKING:  # the classifying calls import the networks' modules: detect needs no torch (2 s to import)
     from .models import ScoringModel
@@ -137,6 +140,7 @@ def detect_spreads(
             progress(done, len(items))
     warn_repeated_fields(spreads)
     _write_detection_tables(out, spreads, rejected, bool(labels_dir))
+    _write_sources(out, spreads)
     return SpreadsResult(spreads, rejected, out, settings)
 
 
@@ -230,11 +234,25 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
     _warn_cautions(spread)
     if labels_of is not None:
         spread.labels = _annotated_types(found.chromosomes, labels_of(item), rgb.shape)
-        for number, label in spread.labels.items():
-            target = output_folder(out / "labelled" / label.lower()) / f"{stem.replace('/', '-')}-{number:03d}.png"
-            with atomic_open(target, "wb") as handle:
+        for number in spread.labels:
+            name = _labelled_name(spread, number)
+            with atomic_open(output_folder(out / "labelled" / name.parent) / name.name, "wb") as handle:
                 handle.write(crops[number].read_bytes())
     return spread, rgb
+
+
+def _labelled_name(spread: Spread, number: int) -> PurePosixPath:
+    """A matched crop's path in ``labelled/``: its annotated type's folder, its image and its number."""
+    return PurePosixPath(spread.labels[number].lower(), f"{spread.item.stem.replace('/', '-')}-{number:03d}.png")
+
+
+def _write_sources(out: Path, spreads: list[Spread]) -> None:
+    """``labelled/sources.csv``: the spread each crop of ``labelled/`` was cut from, so that crossval and train
+    never part a spread's crops between training and testing (:mod:`sccscore.splits`)."""
+    if any(spread.labels for spread in spreads):
+        write_csv(out / "labelled" / SOURCES_FILE, list(SOURCES_COLUMNS),
+                  ([str(_labelled_name(spread, number)), str(spread.item.path), sha256_or_none(spread.item.path) or ""]
+                   for spread in spreads if spread.labels for number in spread.labels))
 
 
 def _annotated_types(chromosomes: list[Detection], labels: LabelFile, shape: tuple[int, ...]) -> dict[int, str]:

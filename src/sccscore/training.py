@@ -37,6 +37,7 @@ from .metrics import concordance, confusion_matrix
 from .models import ScoringModel, model_reference, save_model
 from .runtime import resolve_device
 from .sample_data import sha256_or_none
+from .splits import Source, image_sources, images_phrase, source_units, validation_split
 from .version import versions
 
 Log = Callable[[str], None]
@@ -144,6 +145,19 @@ class LabelledData:
     labels: np.ndarray  # class index of each image
     digests: list[str]  # SHA-256 of each image file
     features: np.ndarray  # frozen-backbone features for a recipe's model
+    sources: list[Source | None]  # the image each was cut from, where its folder says (splits.SOURCES_FILE)
+
+    def subset(self, keep: np.ndarray) -> LabelledData:
+        """The images where ``keep`` (a mask) is true."""
+        index = np.flatnonzero(keep)
+        pick = lambda values: [values[i] for i in index]  # noqa: E731
+        return LabelledData(pick(self.items), pick(self.groups), self.labels[index], pick(self.digests),
+                            self.features[index], pick(self.sources))
+
+    @property
+    def units(self) -> np.ndarray | None:
+        """What a split keeps together (:func:`sccscore.splits.source_units`); None where no source is known."""
+        return source_units(self.groups, self.digests, self.sources) if any(self.sources) else None
 
 
 def load_labelled(
@@ -157,7 +171,8 @@ def load_labelled(
     config = recipe.model_config()
     if log:
         log(f"backbone features of {len(items)} images ({config.backbone}; from the cache where present)")
-    return LabelledData(items, groups, labels, digests, extract(items, config, digests, device=device))
+    features = extract(items, config, digests, device=device)
+    return LabelledData(items, groups, labels, digests, features, image_sources(folders, items))
 
 
 def check_counts(labels: np.ndarray, minimum: int, why: str) -> None:
@@ -168,16 +183,6 @@ def check_counts(labels: np.ndarray, minimum: int, why: str) -> None:
             raise DataError(f"type {name} has {count} labelled images; {why} needs at least {minimum}")
 
 
-def stratified_split(labels: np.ndarray, fraction: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Indices (kept, held out), holding out ``fraction`` of each type (at least one)."""
-    held = []
-    for label in np.unique(labels):
-        indices = rng.permutation(np.flatnonzero(labels == label))
-        held.append(indices[: max(1, round(fraction * len(indices)))])
-    held_out = np.sort(np.concatenate(held))
-    return np.setdiff1d(np.arange(len(labels)), held_out), held_out
-
-
 def fit(
     recipe: Recipe,
     features: np.ndarray,
@@ -186,16 +191,29 @@ def fit(
     validate: bool = True,
     device: str | None = None,
     log: Log | None = None,
+    units: np.ndarray | None = None,
 ) -> Head:
-    """Train the recipe's head on cached features (see :mod:`sccscore.features`)."""
+    """Train the recipe's head on cached features (see :mod:`sccscore.features`).
+
+    ``units`` (:attr:`LabelledData.units`) keeps the crops of one image out of the validation together.
+    """
     target = resolve_device(device)
     if isinstance(recipe, PaperRecipe):
-        return _fit_paper(recipe, features, labels, seed, target, log or (lambda _: None))
-    return _fit_default(recipe, features, labels, seed, validate, target, log or (lambda _: None))
+        return _fit_paper(recipe, features, labels, seed, units, target, log or (lambda _: None))
+    return _fit_default(recipe, features, labels, seed, validate, units, target, log or (lambda _: None))
+
+
+def _validation_split(labels: np.ndarray, units: np.ndarray | None, fraction: float,
+                      rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`sccscore.splits.validation_split`, or None where the crops come from too few images to hold some out."""
+    try:
+        return validation_split(labels, units, fraction, rng)
+    except DataError:
+        return None
 
 
 def _balanced_draw(labels: np.ndarray, per_type: int | None, rng: np.random.Generator) -> np.ndarray:
-    """``per_type`` indices of each type, with replacement where a type has fewer."""
+    """``per_type`` indices of each type, with replacement where a type has fewer; all of them for None."""
     drawn = []
     for label in np.unique(labels):
         indices = np.flatnonzero(labels == label)
@@ -207,7 +225,8 @@ def _balanced_draw(labels: np.ndarray, per_type: int | None, rng: np.random.Gene
 
 
 def _fit_paper(
-    recipe: PaperRecipe, features: np.ndarray, labels: np.ndarray, seed: int, device: torch.device, log: Log
+    recipe: PaperRecipe, features: np.ndarray, labels: np.ndarray, seed: int, units: np.ndarray | None,
+    device: torch.device, log: Log
 ) -> Head:
     # (n, 512, 13, 13) -> (n, 169, 512): the 1x1 conv becomes one matrix product
     maps = torch.from_numpy(features).flatten(2).transpose(1, 2).contiguous().to(device)
@@ -215,7 +234,11 @@ def _fit_paper(
     weights, biases, scores = [], [], []
     for split in range(recipe.splits):
         rng = np.random.default_rng([seed, split])
-        pool, held_out = stratified_split(labels, recipe.validation_fraction, rng)
+        if (split_at := _validation_split(labels, units, recipe.validation_fraction, rng)) is None:
+            raise DataError(f"the labelled crops were cut from {images_phrase(len(np.unique(units)))}, and the paper "
+                            "recipe chooses its epoch on crops of other images than it trains on: give crops from "
+                            "more images, or use the default recipe")
+        pool, held_out = split_at
         train_set = pool[_balanced_draw(labels[pool], recipe.per_type, rng)]
         torch.manual_seed(seed * 1000 + split)  # same seed, same 30 models
 
@@ -318,20 +341,29 @@ def _fit_default(
     labels: np.ndarray,
     seed: int,
     validate: bool,
+    units: np.ndarray | None,
     device: torch.device,
     log: Log,
 ) -> Head:
     rng = np.random.default_rng(seed)
-    chosen = _balanced_draw(labels, recipe.per_type, rng) if recipe.per_type else np.arange(len(labels))
     validation: dict[str, Any] = {}
-    if validate:
-        kept, held_out = stratified_split(labels[chosen], recipe.validation_fraction, rng)
-        weight, bias = _recipe_regression(recipe, features[chosen[kept]], labels[chosen[kept]], device)
-        probabilities = linear_probabilities(features[chosen[held_out]], weight, bias)
-        matrix = confusion_matrix(labels[chosen[held_out]], probabilities.argmax(axis=1))
+    if validate and (split_at := _validation_split(labels, units, recipe.validation_fraction, rng)) is not None:
+        kept, held_out = split_at  # before the draw, which may repeat an image: never on both sides
+        trained = kept[_balanced_draw(labels[kept], recipe.per_type, rng)]
+        weight, bias = _recipe_regression(recipe, features[trained], labels[trained], device)
+        probabilities = linear_probabilities(features[held_out], weight, bias)
+        matrix = confusion_matrix(labels[held_out], probabilities.argmax(axis=1))
         # the confusion on held-out images is what compare corrects predictions with
         validation = {"concordance": concordance(matrix), "n_images": int(len(held_out)), "confusion": matrix.tolist()}
-        log(f"validation concordance {validation['concordance']:.3f} on {len(held_out)} held-out images")
+        log(f"validation concordance {validation['concordance']:.3f} on {len(held_out)} held-out images"
+            + (f" (all the crops of {len(np.unique(units[held_out]))} of the {len(np.unique(units))} images they "
+               "were cut from)" if units is not None else ""))
+    elif validate:
+        warnings.warn(f"no validation: the labelled crops were cut from {images_phrase(len(np.unique(units)))}, too "
+                      "few to hold some out whole; compare cannot correct this model's calls by its own validation, "
+                      "so give it a confusion matrix with --confusion, or train on crops from more images",
+                      stacklevel=3)
+    chosen = _balanced_draw(labels, recipe.per_type, rng)
     weight, bias = _recipe_regression(recipe, features[chosen], labels[chosen], device)
     log(f"trained on {len(chosen)} images")
     return Head({"classifier.weight": weight, "classifier.bias": bias}, validation)
@@ -447,7 +479,7 @@ def train(
     if out.exists():
         raise DataError(f"{out}: already exists; choose a new model folder")
     data = load_labelled(folders, recipe, MIN_PER_TYPE, "training", device, log)
-    head = fit(recipe, data.features, data.labels, seed=seed, device=device, log=log)
+    head = fit(recipe, data.features, data.labels, seed=seed, device=device, log=log, units=data.units)
     record = {
         "recipe": recipe.name,
         "settings": {k: v for k, v in asdict(recipe).items() if k != "name"},

@@ -1,0 +1,177 @@
+"""How labelled images are split between training and testing, so that no test image is known in training.
+
+Crops cut from one image (a spread, or a field a lab cropped by hand) share the cell,
+its stain and its focus: a model tested on a crop whose neighbours it learned reads
+high. Where a labelled folder says which image each crop was cut from
+(:data:`SOURCES_FILE`, which ``export-labelled`` writes), the crops of one image are
+kept on one side of every split. Identical images (same content) always are.
+
+Measured on the 235 matched crops of the four oshima2026 spreads (``docs/training.md``):
+4-fold cross-validation read 0.843-0.872 with the folds stratified over crops, and
+0.804 with each spread held out whole, which is what a new spread gets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+from typing import NamedTuple
+
+import numpy as np
+
+from .compare import read_table
+from .errors import DataError
+from .images import CLASS_NAMES, ImageItem, sample_name
+
+# in a labelled folder: columns file (a crop's path in the folder), image (the image it was cut from) and,
+# optionally, image_sha256 (that image file's SHA-256), by which it is known wherever it lies
+SOURCES_FILE = "sources.csv"
+SOURCES_COLUMNS = ("file", "image", "image_sha256")
+
+
+class Source(NamedTuple):
+    """The image a crop was cut from: as named, and its file's SHA-256 where known."""
+
+    image: str
+    sha256: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.sha256 or self.image
+
+
+def images_phrase(count: int) -> str:
+    """``1 image``, ``4 images``."""
+    return f"{count} image{'' if count == 1 else 's'}"
+
+
+def read_sources(folder: str | Path) -> dict[str, Source]:
+    """The image each crop of a labelled folder was cut from, by the crop's path in the folder (``a/x.png``),
+    as the folder's :data:`SOURCES_FILE` gives it; empty where the folder has none."""
+    path = Path(folder) / SOURCES_FILE
+    if not path.is_file():
+        return {}
+    rows = read_table(path, "table of the images the crops were cut from", {"file", "image"})
+    return {PurePosixPath(row["file"].replace("\\", "/")).as_posix():  # as a Windows spreadsheet may write it
+            Source(row["image"], row.get("image_sha256") or None) for row in rows if row["image"]}
+
+
+def image_sources(folders: Sequence[str | Path], items: Sequence[ImageItem]) -> list[Source | None]:
+    """The image each labelled crop was cut from, where its folder says so (None elsewhere)."""
+    tables = {sample_name(folder): read_sources(folder) for folder in folders}
+    return [tables.get(item.sample, {}).get(item.name) for item in items]
+
+
+def source_units(groups: Sequence[str], digests: Sequence[str], sources: Sequence[Source | None]) -> np.ndarray:
+    """A number per image, shared by the images that must fall on one side of a split: those cut from one image
+    of one folder, and identical images.
+
+    Examples
+    --------
+    >>> source_units(["wt"] * 4, ["p", "q", "r", "p"], [Source("s1"), Source("s1"), None, None]).tolist()
+    [0, 0, 1, 0]
+    """
+    parent: dict[tuple, tuple] = {}
+
+    def root(key: tuple) -> tuple:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    for group, digest, source in zip(groups, digests, sources):
+        if source is not None and (a := root(("digest", digest))) != (b := root(("source", group, source.key))):
+            parent[a] = b
+    roots = [root(("digest", digest)) for digest in digests]
+    numbers = {key: number for number, key in enumerate(dict.fromkeys(roots))}
+    return np.array([numbers[key] for key in roots])
+
+
+def stratified_folds(groups: Sequence[str], labels: np.ndarray, digests: Sequence[str], folds: int,
+                     seed: int) -> np.ndarray:
+    """Fold number of each image: stratified by (group, label), duplicates together.
+
+    Examples
+    --------
+    >>> stratified_folds(["wt"] * 4, np.array([0, 0, 1, 1]), ["p", "q", "r", "r"], 2, 0).tolist()
+    [0, 1, 0, 0]
+    """
+    first: dict[str, int] = {}
+    for index, digest in enumerate(digests):
+        first.setdefault(digest, index)
+    rng = np.random.default_rng(seed)
+    fold_of: dict[str, int] = {}
+    strata = sorted({(groups[i], int(labels[i])) for i in first.values()})
+    for group, label in strata:
+        members = [d for d, i in first.items() if groups[i] == group and labels[i] == label]
+        for position, digest in enumerate(rng.permutation(members)):
+            fold_of[str(digest)] = position % folds
+    return np.array([fold_of[digest] for digest in digests])
+
+
+def grouped_folds(groups: Sequence[str], labels: np.ndarray, units: np.ndarray, folds: int,
+                  seed: int | np.random.Generator) -> np.ndarray:
+    """Fold number of each image: each unit (:func:`source_units`) whole in one fold, and each group's types spread
+    over the folds as evenly as whole units allow.
+
+    Units go biggest first (ties in random order) to the fold that holds the least of their types so far.
+
+    Raises
+    ------
+    DataError
+        If a group has fewer units than folds.
+
+    Examples
+    --------
+    >>> grouped_folds(["wt"] * 5, np.array([0, 0, 1, 1, 0]), np.array([0, 0, 1, 1, 2]), 2, 0).tolist()
+    [0, 0, 1, 1, 1]
+    """
+    rng, groups = np.random.default_rng(seed), np.asarray(groups)
+    fold_of: dict[int, int] = {}
+    for group in dict.fromkeys(groups.tolist()):
+        mine = groups == group
+        counts = {int(u): np.bincount(labels[mine & (units == u)], minlength=len(CLASS_NAMES))
+                  for u in np.unique(units[mine])}
+        if len(counts) < folds:
+            raise DataError(f"{group}: its crops were cut from {images_phrase(len(counts))} ({SOURCES_FILE}), and "
+                            f"the crops of one image stay in one fold, so {folds} folds need at least {folds} images; "
+                            "give fewer folds, or crops from more images")
+        totals = np.maximum(sum(counts.values()), 1)
+        filled = np.zeros((folds, len(CLASS_NAMES)))
+        for unit in sorted(rng.permutation(list(counts)).tolist(), key=lambda u: -counts[u].sum()):
+            if unit not in fold_of:  # else placed with a copy in another group
+                overlap = (filled * counts[unit] / totals**2).sum(axis=1)
+                fold_of[unit] = int(np.lexsort((filled.sum(axis=1), overlap))[0])
+            filled[fold_of[unit]] += counts[unit]
+    return np.array([fold_of[int(u)] for u in units])
+
+
+def validation_split(labels: np.ndarray, units: np.ndarray | None, fraction: float,
+                     rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (kept, held out), holding out about ``fraction`` of each type; with ``units``, whole units
+    (a larger share where there are fewer than ``1 / fraction`` of them).
+
+    Raises
+    ------
+    DataError
+        If ``units`` are too few to hold one out and keep every type to train on.
+    """
+    if units is None:
+        return _stratified_split(labels, fraction, rng)
+    n_units = len(np.unique(units))
+    if n_units >= 2:
+        folds = grouped_folds(["images"] * len(labels), labels, units, min(max(2, round(1 / fraction)), n_units), rng)
+        held = rng.integers(folds.max() + 1)  # not always fold 0, which the biggest image goes to first
+        kept, held_out = np.flatnonzero(folds != held), np.flatnonzero(folds == held)
+        if len(np.unique(labels[kept])) == len(np.unique(labels)):
+            return kept, held_out
+    raise DataError(f"the crops were cut from {images_phrase(n_units)}, too few to hold the crops of some out "
+                    "whole and train on every type")
+
+
+def _stratified_split(labels: np.ndarray, fraction: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    held = []
+    for label in np.unique(labels):
+        indices = rng.permutation(np.flatnonzero(labels == label))
+        held.append(indices[: max(1, round(fraction * len(indices)))])
+    held_out = np.sort(np.concatenate(held))
+    return np.setdiff1d(np.arange(len(labels)), held_out), held_out

@@ -1,0 +1,157 @@
+"""Splits that keep the crops of one image on one side: on real crops and on the crops of real spreads."""
+
+import csv
+import json
+import shutil
+import warnings
+
+import numpy as np
+import pytest
+
+from sccscore.crossval import crossval
+from sccscore.detection_eval import all_processed, leave_one_out
+from sccscore.errors import DataError
+from sccscore.review import write_labelled
+from sccscore.sample_data import sha256_or_none
+from sccscore.splits import SOURCES_FILE, Source, grouped_folds, read_sources, source_units, validation_split
+from sccscore.spreads import detect_spreads
+from sccscore.training import DefaultRecipe, fit, load_labelled
+
+SPREADS = ("spread1", "spread2", "spread3", "spread5")
+
+
+def _write_sources(folder, image_of):
+    """The folder's sources.csv: each crop's image, ``image_of(index, path)``, in the folders' sorted order."""
+    crops = sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*.jpg"))
+    with open(folder / SOURCES_FILE, "w", newline="") as handle:
+        csv.writer(handle).writerows([["file", "image"], *([crop, image_of(n, crop)] for n, crop in enumerate(crops))])
+    return crops
+
+
+def test_units_join_the_crops_of_one_image_in_one_folder_and_identical_images():
+    groups = ["wt", "wt", "ko", "ko", "wt", "wt"]
+    digests = ["p", "q", "r", "p", "s", "t"]
+    # wt's field1 is not ko's field1; ko's copy of p joins wt's field1; the same file by its SHA-256 under two names
+    sources = [Source("field1"), Source("field1"), Source("field1"), None, Source("a.png", "f0"), Source("b.png", "f0")]
+    assert source_units(groups, digests, sources).tolist() == [0, 0, 1, 0, 2, 2]
+
+
+def test_grouped_folds_keep_each_image_whole_and_spread_the_types():
+    rng = np.random.default_rng(1)
+    units = np.repeat(np.arange(16), rng.integers(1, 9, 16))
+    labels = rng.integers(0, 3, len(units))
+    groups = np.where(units < 8, "wt", "ko").tolist()
+    folds = grouped_folds(groups, labels, units, 4, seed=0)
+    assert all(len(set(folds[units == unit])) == 1 for unit in range(16))
+    for group in ("wt", "ko"):
+        mine = np.array(groups) == group
+        assert sorted(set(folds[mine])) == [0, 1, 2, 3]
+        # each type's share of each fold, against a quarter: closer than units dealt out at random
+        share = lambda f: np.array([[np.sum(mine & (f == k) & (labels == t)) for k in range(4)] for t in range(3)])
+        error = np.abs(share(folds) / share(folds).sum(axis=1, keepdims=True) - 0.25).mean()
+        dealt = np.random.default_rng(2).permutation(16) % 4
+        assert error < 0.6 * np.abs(share(dealt[units]) / share(dealt[units]).sum(axis=1, keepdims=True) - 0.25).mean()
+    assert folds.tolist() == grouped_folds(groups, labels, units, 4, seed=0).tolist()
+    with pytest.raises(DataError, match=r"^wt: its crops were cut from 8 images \(sources.csv\), and the crops of one "
+                                        r"image stay in one fold, so 9 folds need at least 9 images"):
+        grouped_folds(groups, labels, units, 9, seed=0)
+
+
+def test_validation_holds_out_whole_images_and_keeps_every_type_to_train_on():
+    labels = np.array([0, 0, 1, 1, 2, 2, 0, 1, 2, 0])
+    units = np.array([0, 0, 0, 1, 1, 2, 3, 3, 4, 4])
+    for seed in range(5):
+        kept, held = validation_split(labels, units, 0.2, np.random.default_rng(seed))
+        assert not set(units[kept]) & set(units[held]) and len(kept) + len(held) == 10
+        assert set(labels[kept]) == {0, 1, 2}
+    with pytest.raises(DataError, match="cut from 1 image, too few to hold the crops of some out whole"):
+        validation_split(labels, np.zeros(10, int), 0.2, np.random.default_rng(0))
+    # unit 1 alone holds type C: held out, no C is left to train on; kept, nothing is held out
+    with pytest.raises(DataError, match="cut from 2 images"):
+        validation_split(np.array([0, 1, 2]), np.array([0, 0, 1]), 0.5, np.random.default_rng(0))
+
+
+def test_crossval_and_train_keep_the_crops_of_an_image_together(labelled_crops, tmp_path, cli):
+    folder = labelled_crops("wt", 10, "wt")
+    crops = _write_sources(folder, lambda n, crop: f"field{n % 6}.png")  # 6 fields, 5 crops of each
+    data = load_labelled([folder], DefaultRecipe(), 3, "test")
+    assert [read_sources(folder)[item.name] for item in data.items] == [Source(f"field{n % 6}.png")
+                                                                         for n in range(len(crops))]
+    assert len(set(data.units.tolist())) == 6
+    run = cli("crossval", str(folder), "--folds", "3", "--json", str(tmp_path / "cv.json"), "-q")
+    assert run.returncode == 0, run.stderr
+    assert "the crops of one image kept in one fold: wt from 6 images" in run.stdout
+    report = json.loads((tmp_path / "cv.json").read_text())["groups"]["wt"]
+    assert report["n_source_images"] == 6 and [f["n_images"] for f in report["folds"]] == [10, 10, 10]
+    # train's validation holds out whole fields too; from one field, it holds out none, and says so
+    run = cli("train", str(folder), "--out", str(tmp_path / "model"))
+    assert run.returncode == 0, run.stderr
+    assert "on 10 held-out images (all the crops of 2 of the 6 images they were cut from)" in " ".join(
+        run.stderr.split())
+    _write_sources(folder, lambda n, crop: "field.png")
+    run = cli("train", str(folder), "--out", str(tmp_path / "one field"))
+    assert run.returncode == 0, run.stderr
+    assert ("warning: no validation: the labelled crops were cut from 1 image, too few to hold some out whole"
+            in " ".join(run.stderr.split()))
+    assert json.loads((tmp_path / "one field" / "config.json").read_text())["training"]["validation"] == {}
+
+
+def test_a_validation_draw_never_repeats_a_held_out_image_in_training(labelled_crops):
+    data = load_labelled([labelled_crops("wt", 4, "wt")], DefaultRecipe(), 3, "test")
+    # 40 of each type, drawn from 4: a draw before the split put copies of training images among the held-out ones
+    head = fit(DefaultRecipe(per_type=40), data.features, data.labels)
+    assert head.validation["n_images"] == 3  # 20% of 12 images, each held out once
+
+
+@pytest.fixture(scope="module")
+def exported_spreads(oshima, tmp_path_factory):
+    """The matched crops of the four annotated spreads, typed as annotated in a blind review and exported."""
+    tmp = tmp_path_factory.mktemp("exported")
+    found = all_processed(detect_spreads([oshima / "images"], tmp / "detect", labels_dir=oshima / "labels"))
+    rows = [{"path": str(path), "sample": "oshima", "image": spread.item.name, "id": str(number),
+             "predicted": spread.labels[number], "reviewed": "blind", "spread": str(spread.item.path)}
+            for spread in found.spreads for number, path in spread.crops.items() if number in spread.labels]
+    with open(tmp / "corrected.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    write_labelled(tmp / "corrected.csv", tmp / "oshima")
+    return tmp / "oshima"
+
+
+@pytest.mark.slow
+def test_crossval_of_spread_crops_holds_each_spread_out_whole(exported_spreads, oshima, tmp_path):
+    """A new spread is what a model meets: folds that part a spread's crops read high (docs/training.md)."""
+    sources = read_sources(exported_spreads)
+    assert len(sources) == 235 and set(sources.values()) == {
+        Source(str(oshima / "images" / f"{name}.png"), sha256_or_none(oshima / "images" / f"{name}.png"))
+        for name in SPREADS}
+    grouped = crossval([exported_spreads], 4)["groups"]["oshima"]
+    assert grouped["n_source_images"] == 4 and sorted(f["n_images"] for f in grouped["folds"]) == [41, 46, 47, 101]
+    assert grouped["concordance"] == pytest.approx(0.804, abs=0.005)
+    parted = tmp_path / "oshima"
+    shutil.copytree(exported_spreads, parted, ignore=shutil.ignore_patterns(SOURCES_FILE))
+    stratified = crossval([parted], 4)["groups"]["oshima"]
+    assert stratified["n_source_images"] == 0 and stratified["concordance"] > grouped["concordance"] + 0.04
+
+
+@pytest.mark.slow
+def test_leave_one_out_learns_no_crop_of_the_spread_it_holds_out(exported_spreads, oshima, tmp_path):
+    images, labels = tmp_path / "images", tmp_path / "labels"
+    for name in ("spread2", "spread3", "spread5"):
+        for folder, suffix in ((images, "png"), (labels, "txt")):
+            folder.mkdir(exist_ok=True)
+            (folder / f"{name}.{suffix}").symlink_to(oshima / folder.name / f"{name}.{suffix}")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = leave_one_out(images, labels, [exported_spreads])
+    # every exported crop of the held-out spread, cut again or not, is known by its spread's SHA-256
+    assert [str(w.message).split(" were cut from ")[0:2] for w in caught] == [
+        ["101 of the crops given to learn from", "spread2.png, which is held out: they are left out of its training, "
+         "so that it is scored as a new spread"],
+        ["47 of the crops given to learn from", "spread3.png, which is held out: they are left out of its training, "
+         "so that it is scored as a new spread"],
+        ["46 of the crops given to learn from", "spread5.png, which is held out: they are left out of its training, "
+         "so that it is scored as a new spread"]]
+    # 0.824 if it learned them all; 0.663 if only those cut again byte for byte were left out (docs/training.md)
+    assert report["concordance"] == pytest.approx(0.628, abs=0.005)
