@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from sccscore._atomic import atomic_open, output_folder, staged_folder, write_csv, write_json
+from sccscore._atomic import atomic_open, check_new_folder, output_folder, staged_folder, write_csv, write_json
 from sccscore.errors import SccscoreError
 
 
@@ -43,3 +43,15 @@ def test_unwritable_outputs_are_named(tmp_path):
             pass
     with pytest.raises(SccscoreError, match=r"^/proc/corrected\.csv: cannot be written \(No such file"):
         write_csv("/proc/corrected.csv", ["a"], [[1]])
+
+
+def test_training_refuses_a_model_folder_it_could_not_write_before_it_trains(small_labelled, oshima, tmp_path, cli):
+    check_new_folder(tmp_path / "new" / "model")
+    assert list((tmp_path / "new").iterdir()) == []  # the trial folder is gone
+    with pytest.raises(SccscoreError, match=r"new: already exists; choose a new model folder"):
+        check_new_folder(tmp_path / "new")
+    # train and train-spreads stop before their first step (features; fitting the merge model), not after
+    for command in (["train", str(small_labelled)], ["train-spreads", str(oshima / "images"), str(oshima / "labels")]):
+        run = cli(*command, "--out", "/proc/model")
+        assert run.returncode != 0 and run.stderr.splitlines() == [
+            "error: /proc/model: cannot create the output folder (No such file or directory)"]

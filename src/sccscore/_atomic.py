@@ -46,11 +46,7 @@ def staged_folder(folder: str | Path) -> Iterator[Path]:
     callers refuse an existing one before their work starts, in their own words.
     """
     folder = Path(folder)
-    output_folder(folder.parent)
-    try:
-        staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
-    except OSError as exc:  # a folder one may not write in, or a file system that takes no folders (/proc)
-        raise SccscoreError(f"{folder}: cannot create the output folder ({exc.strerror})") from None
+    staging = _staging_beside(folder)
     try:
         yield staging
         os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it private; the final folder is not
@@ -58,6 +54,23 @@ def staged_folder(folder: str | Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def check_new_folder(folder: str | Path) -> None:
+    """Before long work that ends in writing the model folder ``folder``: refuse it where it exists or could not be
+    written, now rather than after the work."""
+    folder = Path(folder)
+    if folder.exists():
+        raise SccscoreError(f"{folder}: already exists; choose a new model folder")
+    _staging_beside(folder).rmdir()
+
+
+def _staging_beside(folder: Path) -> Path:
+    output_folder(folder.parent)
+    try:
+        return Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+    except OSError as exc:  # a folder one may not write in, or a file system that takes no folders (/proc)
+        raise SccscoreError(f"{folder}: cannot create the output folder ({exc.strerror})") from None
 
 
 def _umask() -> int:

@@ -498,11 +498,11 @@ def train_spreads(
     quiet: QuietOption = False,
 ) -> None:
     """Fit the models that read whole spreads (merge, outline, classifier) on your annotated spreads."""
+    from ._atomic import check_new_folder
     from .detect import DetectSettings
     from .spread_model import fit_spread_models, save_spread_models, what_to_expect
 
-    if out.exists():  # before minutes of fitting
-        raise SccscoreError(f"{out}: already exists; choose a new model folder")
+    check_new_folder(out)  # before minutes of fitting
     fitted = fit_spread_models(images, labels, train or [], measure, DetectSettings(scale=scale),
                                log=_log(quiet))
     folder = save_spread_models(fitted, out)

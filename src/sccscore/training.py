@@ -29,6 +29,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ._atomic import check_new_folder
 from .config import LEARNED_DIGEST, InputConfig, ModelConfig
 from .errors import DataError
 from .features import backbone_model, data_fingerprint, extract, fingerprints
@@ -470,14 +471,13 @@ def train(
     Raises
     ------
     DataError
-        For a missing type, too few images of a type, an unreadable image, or
-        an ``out`` that already exists.
+        For a missing type, too few images of a type, or an unreadable image.
+    SccscoreError
+        For an ``out`` that already exists or cannot be written, before any work.
     """
     recipe = recipe or DefaultRecipe()
     log = log or (lambda _: None)
-    out = Path(out)
-    if out.exists():
-        raise DataError(f"{out}: already exists; choose a new model folder")
+    check_new_folder(out)  # before the features and the fit
     data = load_labelled(folders, recipe, MIN_PER_TYPE, "training", device, log)
     head = fit(recipe, data.features, data.labels, seed=seed, device=device, log=log, units=data.units)
     record = {
