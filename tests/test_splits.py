@@ -29,11 +29,13 @@ def _write_sources(folder, image_of):
 
 
 def test_units_join_the_crops_of_one_image_in_one_folder_and_identical_images():
-    groups = ["wt", "wt", "ko", "ko", "wt", "wt"]
-    digests = ["p", "q", "r", "p", "s", "t"]
-    # wt's field1 is not ko's field1; ko's copy of p joins wt's field1; the same file by its SHA-256 under two names
-    sources = [Source("field1"), Source("field1"), Source("field1"), None, Source("a.png", "f0"), Source("b.png", "f0")]
-    assert source_units(groups, digests, sources).tolist() == [0, 0, 1, 0, 2, 2]
+    groups = ["wt", "wt", "ko", "ko", "wt", "wt", "ko"]
+    digests = ["p", "q", "r", "p", "s", "t", "u"]
+    # wt's field1 is not ko's field1; ko's copy of p joins wt's field1; one file known by its SHA-256 is one image
+    # under any name, in any folder
+    sources = [Source("field1"), Source("field1"), Source("field1"), None, Source("a.png", "f0"), Source("b.png", "f0"),
+               Source("c.png", "f0")]
+    assert source_units(groups, digests, sources).tolist() == [0, 0, 1, 0, 2, 2, 2]
 
 
 def test_grouped_folds_keep_each_image_whole_and_spread_the_types():

@@ -88,7 +88,7 @@ def _crossval(data: LabelledData, folds: int, recipe: Recipe, seed: int, device:
         "groups": {
             group: _group_report(predictions, in_group == group, fold_of, folds, recipe.name, group)
             # the images its crops were cut from, each kept whole in one fold (0: its folder does not say)
-            | {"n_source_images": len({s for s, g in zip(data.sources, data.groups) if s and g == group})}
+            | {"n_source_images": len({s.key(g) for s, g in zip(data.sources, data.groups) if s and g == group})}
             for group in dict.fromkeys(data.groups)
         },
         "seconds": round(time.perf_counter() - started, 1),

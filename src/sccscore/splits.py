@@ -35,9 +35,9 @@ class Source(NamedTuple):
     image: str
     sha256: str | None = None
 
-    @property
-    def key(self) -> str:
-        return self.sha256 or self.image
+    def key(self, folder: str) -> tuple[str, ...]:
+        """The same for two crops of one image: its file's SHA-256 wherever it lies, else its name in one folder."""
+        return ("sha256", self.sha256) if self.sha256 else ("image", folder, self.image)
 
 
 def images_phrase(count: int) -> str:
@@ -64,7 +64,7 @@ def image_sources(folders: Sequence[str | Path], items: Sequence[ImageItem]) -> 
 
 def source_units(groups: Sequence[str], digests: Sequence[str], sources: Sequence[Source | None]) -> np.ndarray:
     """A number per image, shared by the images that must fall on one side of a split: those cut from one image
-    of one folder, and identical images.
+    (:meth:`Source.key`), and identical images.
 
     Examples
     --------
@@ -79,7 +79,7 @@ def source_units(groups: Sequence[str], digests: Sequence[str], sources: Sequenc
         return key
 
     for group, digest, source in zip(groups, digests, sources):
-        if source is not None and (a := root(("digest", digest))) != (b := root(("source", group, source.key))):
+        if source is not None and (a := root(("digest", digest))) != (b := root(source.key(group))):
             parent[a] = b
     roots = [root(("digest", digest)) for digest in digests]
     numbers = {key: number for number, key in enumerate(dict.fromkeys(roots))}
