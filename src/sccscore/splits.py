@@ -3,8 +3,8 @@
 Crops cut from one image (a spread, or a field a lab cropped by hand) share the cell,
 its stain and its focus: a model tested on a crop whose neighbours it learned reads
 high. Where a labelled folder says which image each crop was cut from
-(:data:`SOURCES_FILE`, which ``export-labelled`` writes), the crops of one image are
-kept on one side of every split. Identical images (same content) always are.
+(:data:`SOURCES_FILE`, which ``export-labelled`` and ``detect --labels`` write), the crops
+of one image are kept on one side of every split. Identical images (same content) always are.
 
 Measured on the 235 matched crops of the four oshima2026 spreads (``docs/training.md``):
 4-fold cross-validation read 0.843-0.872 with the folds stratified over crops, and
