@@ -33,6 +33,7 @@ from sccscore.spread_model import (FittedSpreadModels, fit_spread_head, load_spr
                                    what_to_expect)
 from sccscore.spreads import (CHECK_BELOW, LEFT_OUT_COLOUR, TYPE_COLOURS, classify_spreads, detect_spreads,
                               mark_set_by_hand, same_fields)
+from sccscore.stats import clustered_interval
 
 SPREADS = ("spread1", "spread2", "spread3", "spread5")
 IN_SAMPLE = 0.944  # sccscore:spreads on the spreads it was fitted on: every matched chromosome, as annotated
@@ -679,6 +680,9 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert ("with each of the 4 annotated spreads sccscore:spreads learned from held out in turn, 94.0% of their 249 "
             "chromosomes were found and 76.3% were found and given the annotated type (A 87.5%, B 47.0%, C 86.6%; 60.0% to "
             "87.2% spread by spread)") in page
+    # the leave-one-out counts of the four spreads, their interval with the spreads as units (stats.clustered_interval)
+    assert ("From 4 spreads, new spreads like these may give anywhere from 57% to 90% found and typed as annotated "
+            "(95% interval, the spreads taken as the independent units).") in page
     assert html.escape("Open (B or C) or cohered (A), the split compare tests: 86.8% were found and called as "
                        "annotated, and each metaphase's B+C share was off by 8.3 points.") in page
     assert "<h2>Metaphases</h2>" in page and page.count("<figure class='overlay'>") == 3  # an overlay per spread
@@ -1083,6 +1087,15 @@ def test_evaluate_detection_cli_json(cli, oshima, tmp_path):
         assert report["intervals"][name] == pytest.approx(
             list(proportion_confint(report[k], report[n], alpha=0.05, method="wilson")))
     assert "Wilson 95% intervals, the chromosomes taken as independent" in " ".join(run.stdout.split())
+    # and with the spreads as the units: wider, as spreads differ far more than chromosomes would by chance
+    images = report["per_image"]
+    for name, (k, n) in {"recall": ("n_matched", "n_true"), "concordance": ("n_correct", "n_true")}.items():
+        low, high = report["intervals_by_spread"][name]
+        assert [low, high] == clustered_interval([i[k] for i in images], [i[n] for i in images])
+        assert low < report["intervals"][name][0] and high > report["intervals"][name][1]
+    assert (f"95% intervals with the 4 spreads as the independent units (Korn and Graubard; how far the figures could "
+            f"move with other spreads like these): recall {report['intervals_by_spread']['recall'][0]:.3f}-"
+            ) in " ".join(run.stdout.split())
     # every annotated chromosome counts in one metaphase; spread2 holds two
     metaphases = report["per_metaphase"]
     assert [(m["image"], m["metaphase"]) for m in metaphases][1:3] == [("spread2.png", 1), ("spread2.png", 2)]

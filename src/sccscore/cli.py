@@ -335,6 +335,11 @@ def evaluate_detection(
         stdout.print("Wilson 95% intervals, the chromosomes taken as independent (spreads differ more, above): "
                      + ", ".join(f"{name} {report[name]:.3f} ({low:.3f}-{high:.3f})"
                                  for name, (low, high) in intervals.items()), highlight=False)
+    if by_spread := report["intervals_by_spread"]:
+        stdout.print(f"95% intervals with the {len(report['per_image'])} spreads as the independent units (Korn and "
+                     "Graubard; how far the figures could move with other spreads like these): "
+                     + ", ".join(f"{name} {low:.3f}-{high:.3f}" for name, (low, high) in by_spread.items()),
+                     highlight=False)
     if report["per_metaphase"]:  # none where no chromosome was found
         slash = "/".join(report["per_type"])
         _print_table([{"image": m["image"], "metaphase": m["metaphase"], "n_annotated": m["n_annotated"],

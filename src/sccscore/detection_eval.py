@@ -43,7 +43,7 @@ from .shape import ShapeModel, combine, fit_shape_model
 from .spread_model import RECIPE, fit_spread_head
 from .spreads import (CHECK_BELOW, Spread, SpreadsResult, classify_spreads, detect_spreads, metaphase_centres,
                       needs_check)
-from .stats import agreement_interval
+from .stats import agreement_interval, clustered_interval
 from .training import LabelledData, Log, head_probabilities, load_labelled
 
 MIN_IOU = 0.5
@@ -180,7 +180,8 @@ def figures(scored: Sequence[dict[str, Any]]) -> dict[str, Any]:
     checked = [s.get("to_check") for s in scored]
     to_check = (_calls_to_check(true, given, np.concatenate(checked))
                 if checked and all(c is not None for c in checked) else None)
-    return {**_rates(total), **total, "intervals": _intervals(total), "per_type": per_type, "per_image": per_image,
+    return {**_rates(total), **total, "intervals": _intervals(total),
+            "intervals_by_spread": intervals_by_spread(per_image), "per_type": per_type, "per_image": per_image,
             "per_metaphase": per_metaphase,
             "confusion_of_matched": confusion_matrix(true[classified], given[classified], len(CLASS_NAMES)).tolist(),
             "to_check": to_check, "per_chromosome": per_chromosome}
@@ -214,15 +215,28 @@ def _rates(c: dict[str, int]) -> dict[str, float | None]:
             "open_concordance": _ratio(c["n_open_correct"], c["n_true"])}
 
 
+RATE_PARTS = {"recall": ("n_matched", "n_true"), "precision": ("n_matched", "n_found"),
+              "concordance": ("n_correct", "n_true")}  # numerator and denominator of each rate
+
+
 def _intervals(c: dict[str, int]) -> dict[str, list[float]]:
     """Wilson 95% intervals of recall, precision and concordance, the chromosomes taken as independent.
 
     Those of one spread are not (spreads differ by far more, as ``per_image`` shows), so
     these are the narrowest the figures could honestly carry.
     """
-    parts = {"recall": ("n_matched", "n_true"), "precision": ("n_matched", "n_found"),
-             "concordance": ("n_correct", "n_true")}
-    return {name: agreement_interval(c[k], c[n]) for name, (k, n) in parts.items() if c[n]}
+    return {name: agreement_interval(c[k], c[n]) for name, (k, n) in RATE_PARTS.items() if c[n]}
+
+
+def intervals_by_spread(per_image: Sequence[dict[str, Any]]) -> dict[str, list[float]]:
+    """95% intervals of recall, precision and concordance with the spreads as the independent units
+    (:func:`sccscore.stats.clustered_interval`), from the counts of ``per_image``; none from one spread."""
+    intervals = {}
+    for name, (k, n) in RATE_PARTS.items():
+        counted = [(image[k], image[n]) for image in per_image if image[n]]
+        if len(counted) > 1:
+            intervals[name] = clustered_interval(*zip(*counted))
+    return intervals
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:

@@ -46,6 +46,7 @@ from .features import extract, fingerprints
 from .images import CLASS_NAMES, ImageItem
 from .models import ScoringModel, load_model
 from .shape import ShapeModel, fit_shape_model
+from .stats import clustered_interval
 from .training import DefaultRecipe, Head, LabelledData, Log, fit, learned_digests, load_labelled, model_from_head
 
 if TYPE_CHECKING:
@@ -195,7 +196,8 @@ def what_to_expect(training: dict[str, Any] | None, name: str) -> list[str]:
     per_type = figures["per_type"].items()
     by_type = ", ".join(f"{name} {100 * f['concordance']:.1f}%" for name, f in per_type)
     # how far one spread lies from another: the next one may lie anywhere in that range
-    by_spread = [f["concordance"] for f in figures.get("per_image", [])]  # not recorded before 2026-11-30
+    per_spread = figures.get("per_image", [])  # not recorded before 2026-11-30
+    by_spread = [f["concordance"] for f in per_spread]
     spread_range = (f"; {100 * min(by_spread):.1f}% to {100 * max(by_spread):.1f}% spread by spread"
                     if by_spread else "")
     share_errors = ", ".join(f"{name} {f['share_error_points']}" for name, f in per_type)
@@ -204,6 +206,11 @@ def what_to_expect(training: dict[str, Any] | None, name: str) -> list[str]:
               f"were found and {100 * figures['concordance']:.1f}% were found and given the annotated type "
               f"({by_type}{spread_range}); each metaphase's called shares were off by {share_errors} percentage "
               "points on average."]
+    if len(per_spread) > 1:  # the next spread is one more unit: so are the interval's
+        low, high = clustered_interval([f["n_correct"] for f in per_spread], [f["n_true"] for f in per_spread])
+        points.append(f"From {len(per_spread)} spreads, new spreads like these may give anywhere from {100 * low:.0f}% "
+                      f"to {100 * high:.0f}% found and typed as annotated (95% interval, the spreads taken as the "
+                      "independent units).")
     if "open_concordance" in figures:  # B+C is 100% less A, so a metaphase's B+C share is off as far as its A share
         points.append(f"Open (B or C) or cohered (A), the split compare tests: "
                       f"{100 * figures['open_concordance']:.1f}% were found and called as annotated, and each "
