@@ -85,11 +85,21 @@ def test_crossval_and_train_keep_the_crops_of_an_image_together(labelled_crops, 
     assert "the crops of one image kept in one fold: wt from 6 images" in run.stdout
     report = json.loads((tmp_path / "cv.json").read_text())["groups"]["wt"]
     assert report["n_source_images"] == 6 and [f["n_images"] for f in report["folds"]] == [10, 10, 10]
+    # its interval with the 6 fields as the units, wider than the crops' (stats.clustered_interval)
+    by_field = report["by_source_image"]
+    assert by_field["n_images"] == 6 and by_field["concordance_ci"][0] < report["concordance_ci"][0]
+    assert by_field["concordance_ci"][0] <= report["concordance"] <= by_field["concordance_ci"][1]
+    low, high = by_field["concordance_ci"]
+    assert f"wt: concordance 95% CI {low:.3f}-{high:.3f} with the 6 images the crops were cut from" in run.stdout
     # train's validation holds out whole fields too; from one field, it holds out none, and says so
     run = cli("train", str(folder), "--out", str(tmp_path / "model"))
     assert run.returncode == 0, run.stderr
     assert "on 10 held-out images (all the crops of 2 of the 6 images they were cut from)" in " ".join(
         run.stderr.split())
+    run = cli("evaluate", str(folder), "--model", str(tmp_path / "model"), "--json", str(tmp_path / "e.json"))
+    assert run.returncode == 0, run.stderr
+    assert json.loads((tmp_path / "e.json").read_text())["by_source_image"]["n_images"] == 6
+    assert "with the 6 images the crops were cut from as the independent units" in run.stdout
     _write_sources(folder, lambda n, crop: "field.png")
     run = cli("train", str(folder), "--out", str(tmp_path / "one field"))
     assert run.returncode == 0, run.stderr

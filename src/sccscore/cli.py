@@ -426,6 +426,7 @@ def _print_evaluation(report: dict) -> None:
     else:
         stdout.print(f"concordance {report['concordance']:.3f} ({interval(*report['concordance_ci'])})",
                      highlight=False)
+    _print_by_source_image(report)
     stdout.print(f"Cohen's kappa {report['kappa']:.3f}", highlight=False)
     stdout.print(f"open (B or C) or cohered (A) as labelled: {report['open_concordance']:.3f}", highlight=False)
     stdout.print(f"{'/'.join(classes)} % labels {pct(report['distribution_true'])}; "
@@ -547,6 +548,15 @@ def crossval(
         console.print(f"wrote {json_path}", highlight=False)
 
 
+def _print_by_source_image(report: dict, name: str = "") -> None:
+    """The concordance interval with the images the crops were cut from as the units, where a sources.csv says."""
+    if by_image := report.get("by_source_image"):
+        low, high = by_image["concordance_ci"]
+        stdout.print(f"{name}95% CI {low:.3f}-{high:.3f} with the {by_image['n_images']} images the crops were cut "
+                     f"from as the independent units{' (the ensemble)' if 'models' in report else ''}",
+                     highlight=False)
+
+
 def _print_crossval(report: dict) -> None:
     pct = lambda values: "/".join(f"{100 * v:.1f}" for v in values)  # noqa: E731
     stdout.print(f"{report['folds']}-fold cross-validation, recipe {report['recipe']}, seed {report['seed']}",
@@ -565,6 +575,8 @@ def _print_crossval(report: dict) -> None:
                       f"{spread['concordance_min']:.3f}-{spread['concordance_max']:.3f}", f"{g['kappa']:.3f}",
                       f"{g['open_concordance']:.3f}", pct(g["distribution_true"]), pct(g["distribution_pred"]))
     stdout.print(table)
+    for group, g in report["groups"].items():
+        _print_by_source_image(g, f"{group}: concordance ")
     stdout.print(f"{report['seconds']:.0f} s", highlight=False)
 
 

@@ -24,7 +24,7 @@ from .errors import DataError
 from .evaluate import evaluation_report
 from .images import CLASS_NAMES
 from .predict import Predictions
-from .splits import grouped_folds, stratified_folds
+from .splits import Source, grouped_folds, stratified_folds
 from .training import (
     DefaultRecipe,
     LabelledData,
@@ -86,7 +86,7 @@ def _crossval(data: LabelledData, folds: int, recipe: Recipe, seed: int, device:
         "folds": folds,
         "seed": seed,
         "groups": {
-            group: _group_report(predictions, in_group == group, fold_of, folds, recipe.name, group)
+            group: _group_report(predictions, in_group == group, fold_of, folds, recipe.name, group, data.sources)
             # the images its crops were cut from, each kept whole in one fold (0: its folder does not say)
             | {"n_source_images": len({s.key(g) for s, g in zip(data.sources, data.groups) if s and g == group})}
             for group in dict.fromkeys(data.groups)
@@ -101,9 +101,11 @@ def _subset(predictions: Predictions, mask: np.ndarray) -> Predictions:
 
 
 def _group_report(
-    predictions: Predictions, in_group: np.ndarray, fold_of: np.ndarray, folds: int, model_name: str, group: str
+    predictions: Predictions, in_group: np.ndarray, fold_of: np.ndarray, folds: int, model_name: str, group: str,
+    sources: list[Source | None],
 ) -> dict[str, Any]:
-    pooled = evaluation_report(_subset(predictions, in_group), model_name, group)
+    pooled = evaluation_report(_subset(predictions, in_group), model_name, group,
+                               sources=[s for s, keep in zip(sources, in_group) if keep])
     per_fold = [
         evaluation_report(_subset(predictions, in_group & (fold_of == fold)), model_name, group, check_correction=False)
         for fold in range(folds)

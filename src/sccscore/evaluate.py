@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from .images import fail_on_rejected, repeated_files, scan_sample, warn_repeated
 from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, open_concordance, recall
 from .models import ScoringModel, model_reference
 from .predict import Predictions, ProgressCallback, predict
+from .splits import Source, agreement_by_source, image_sources, source_units
 from .stats import agreement_interval, cross_fitted_correction
 from .training import warn_seen_in_training
 
@@ -52,16 +54,20 @@ def evaluate(
         raise SccscoreError(f"{sample.folder}: no image could be scored ({len(rejected)} file(s) skipped), such as "
                             f"{rejected[0].path}: {rejected[0].reason}")
     n_seen = warn_seen_in_training(model, predictions.items, "labelled images evaluated")
-    return evaluation_report(predictions, model_reference(model), sample.name) | {
+    sources = image_sources([sample.folder], predictions.items)
+    return evaluation_report(predictions, model_reference(model), sample.name, sources=sources) | {
         "n_rejected": len(rejected), "rejected": [{"path": str(r.path), "reason": r.reason} for r in rejected],
         "n_trained_on": n_seen}  # figures on images the model learned are memory
 
 
-def evaluation_report(predictions: Predictions, model_name: str, name: str, check_correction: bool = True) -> dict[str, Any]:
+def evaluation_report(predictions: Predictions, model_name: str, name: str, check_correction: bool = True,
+                      sources: Sequence[Source | None] = ()) -> dict[str, Any]:
     """Figures of labelled predictions: per member, their mean, and the ensemble.
 
     ``check_correction`` adds the ``correction_check`` (``crossval`` leaves it out of
-    its per-fold reports, which keep only a few figures).
+    its per-fold reports, which keep only a few figures). ``sources``, the image each
+    crop was cut from (:func:`sccscore.splits.image_sources`), adds ``by_source_image``:
+    the ensemble's concordance interval with those images as the independent units.
     """
     classes = predictions.classes
     true = np.array([classes.index(item.label) for item in predictions.items])
@@ -80,6 +86,10 @@ def evaluation_report(predictions: Predictions, model_name: str, name: str, chec
     }
     if check_correction:
         report["correction_check"] = _correction_check(true, ensemble_predicted, len(classes))
+    if any(sources):  # crops of one spread are alike: its crops are one unit, not independent ones
+        units = source_units([name] * len(true), [str(item.path) for item in predictions.items], sources)
+        report["by_source_image"] = {"n_images": int(len(np.unique(units))),
+                                     "concordance_ci": agreement_by_source(ensemble_predicted == true, units)}
     if len(members) == 1:
         return report | members[0]
     mean_of = lambda key: np.mean([m[key] for m in members], axis=0)  # noqa: E731

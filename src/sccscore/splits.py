@@ -22,6 +22,7 @@ import numpy as np
 from .compare import read_table
 from .errors import DataError
 from .images import CLASS_NAMES, ImageItem, sample_name
+from .stats import clustered_interval
 
 # in a labelled folder: columns file (a crop's path in the folder), image (the image it was cut from) and,
 # optionally, image_sha256 (that image file's SHA-256), by which it is known wherever it lies
@@ -84,6 +85,19 @@ def source_units(groups: Sequence[str], digests: Sequence[str], sources: Sequenc
     roots = [root(("digest", digest)) for digest in digests]
     numbers = {key: number for number, key in enumerate(dict.fromkeys(roots))}
     return np.array([numbers[key] for key in roots])
+
+
+def agreement_by_source(correct: np.ndarray, units: np.ndarray) -> list[float]:
+    """95% interval of the share of ``correct`` calls with the images they were cut from (``units``,
+    :func:`source_units`) as the independent units (:func:`sccscore.stats.clustered_interval`).
+
+    Examples
+    --------
+    >>> [round(v, 3) for v in agreement_by_source(np.array([1, 1, 0, 1, 1, 1]), np.array([0, 0, 0, 1, 1, 2]))]
+    [0.1, 1.0]
+    """
+    numbers = np.unique(units, return_inverse=True)[1]
+    return clustered_interval(np.bincount(numbers, weights=correct).astype(int), np.bincount(numbers))
 
 
 def stratified_folds(groups: Sequence[str], labels: np.ndarray, digests: Sequence[str], folds: int,
