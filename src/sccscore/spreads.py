@@ -249,10 +249,12 @@ def _labelled_name(spread: Spread, number: int) -> PurePosixPath:
 def _write_sources(out: Path, spreads: list[Spread]) -> None:
     """``labelled/sources.csv``: the spread each crop of ``labelled/`` was cut from, so that crossval and train
     never part a spread's crops between training and testing (:mod:`sccscore.splits`)."""
-    if any(spread.labels for spread in spreads):
+    labelled = [spread for spread in spreads if spread.labels]
+    if labelled:
+        digests = [sha256_or_none(spread.item.path) or "" for spread in labelled]  # each spread read once
         write_csv(out / "labelled" / SOURCES_FILE, list(SOURCES_COLUMNS),
-                  ([str(_labelled_name(spread, number)), str(spread.item.path), sha256_or_none(spread.item.path) or ""]
-                   for spread in spreads if spread.labels for number in spread.labels))
+                  ([str(_labelled_name(spread, number)), str(spread.item.path), digest]
+                   for spread, digest in zip(labelled, digests) for number in spread.labels))
 
 
 def _annotated_types(chromosomes: list[Detection], labels: LabelFile, shape: tuple[int, ...]) -> dict[int, str]:
