@@ -13,9 +13,10 @@ from sccscore.detection_eval import all_processed, leave_one_out
 from sccscore.errors import DataError
 from sccscore.review import write_labelled
 from sccscore.sample_data import sha256_or_none
-from sccscore.splits import SOURCES_FILE, Source, grouped_folds, read_sources, source_units, validation_split
+from sccscore.splits import (SOURCES_FILE, Source, grouped_folds, image_sources, read_sources, source_units,
+                             validation_split)
 from sccscore.spreads import detect_spreads
-from sccscore.training import DefaultRecipe, fit, load_labelled
+from sccscore.training import DefaultRecipe, fit, labelled_items, load_labelled
 
 SPREADS = ("spread1", "spread2", "spread3", "spread5")
 
@@ -71,6 +72,23 @@ def test_validation_holds_out_whole_images_and_keeps_every_type_to_train_on():
     # unit 1 alone holds type C: held out, no C is left to train on; kept, nothing is held out
     with pytest.raises(DataError, match="cut from 2 images"):
         validation_split(np.array([0, 1, 2]), np.array([0, 0, 1]), 0.5, np.random.default_rng(0))
+
+
+def test_a_table_typed_by_hand_may_name_crops_by_file_name_and_what_it_leaves_out_is_said(labelled_crops):
+    folder = labelled_crops("wt", 2, "wt")
+    crops = sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*.jpg"))
+    (folder / SOURCES_FILE).write_text("\ufefffile;image\n"  # as a spreadsheet saves it where the decimal mark is a comma
+                                       + "".join(f"{crop.split('/')[1]};cell1\n" for crop in crops[:4])
+                                       + "a\\gone.jpg;cell2\n")
+    items, _ = labelled_items([folder])
+    with pytest.warns(UserWarning) as caught:
+        sources = image_sources([folder], items)
+    assert sources == [Source("cell1")] * 4 + [None, None]
+    assert [str(w.message) for w in caught] == [
+        f"{folder / SOURCES_FILE}: 2 of the folder's 6 crops are not in it, such as {crops[4]}: each counts as cut "
+        "from an image of its own",
+        f"{folder / SOURCES_FILE}: 1 of its rows name no crop of the folder, such as a/gone.jpg (a crop moved or "
+        "renamed since?)"]
 
 
 def test_crossval_and_train_keep_the_crops_of_an_image_together(labelled_crops, tmp_path, cli):

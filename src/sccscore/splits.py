@@ -13,6 +13,7 @@ Measured on the 235 matched crops of the four oshima2026 spreads (``docs/trainin
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
@@ -58,9 +59,32 @@ def read_sources(folder: str | Path) -> dict[str, Source]:
 
 
 def image_sources(folders: Sequence[str | Path], items: Sequence[ImageItem]) -> list[Source | None]:
-    """The image each labelled crop was cut from, where its folder says so (None elsewhere)."""
-    tables = {sample_name(folder): read_sources(folder) for folder in folders}
-    return [tables.get(item.sample, {}).get(item.name) for item in items]
+    """The image each labelled crop was cut from, where its folder says so (None elsewhere).
+
+    A row names a crop by its path in the folder (``a/x.png``), or by its file name alone
+    (``x.png``), as a table typed by hand may. Where a folder's table leaves crops out, or
+    names files the folder does not hold, a warning says so: those crops count as cut from
+    an image each, which a split may part from their neighbours.
+    """
+    tables = {sample_name(folder): (Path(folder), read_sources(folder)) for folder in folders}
+    sources = []
+    for item in items:
+        _, table = tables.get(item.sample, (None, {}))
+        sources.append(table.get(item.name) or table.get(PurePosixPath(item.name).name))
+    for sample, (folder, table) in tables.items():
+        if table:
+            _warn_unmatched(folder, table, [(i, s) for i, s in zip(items, sources) if i.sample == sample])
+    return sources
+
+
+def _warn_unmatched(folder: Path, table: dict[str, Source], found: list[tuple[ImageItem, Source | None]]) -> None:
+    named = {name for item, _ in found for name in (item.name, PurePosixPath(item.name).name)}
+    if missing := [item for item, source in found if source is None]:
+        warnings.warn(f"{folder / SOURCES_FILE}: {len(missing)} of the folder's {len(found)} crops are not in it, "
+                      f"such as {missing[0].name}: each counts as cut from an image of its own", stacklevel=3)
+    if stale := [name for name in table if name not in named]:
+        warnings.warn(f"{folder / SOURCES_FILE}: {len(stale)} of its rows name no crop of the folder, such as "
+                      f"{stale[0]} (a crop moved or renamed since?)", stacklevel=3)
 
 
 def source_units(groups: Sequence[str], digests: Sequence[str], sources: Sequence[Source | None]) -> np.ndarray:
