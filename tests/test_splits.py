@@ -77,7 +77,8 @@ def test_validation_holds_out_whole_images_and_keeps_every_type_to_train_on():
 def test_a_table_typed_by_hand_may_name_crops_by_file_name_and_what_it_leaves_out_is_said(labelled_crops):
     folder = labelled_crops("wt", 2, "wt")
     crops = sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*.jpg"))
-    (folder / SOURCES_FILE).write_text("\ufefffile;image\n"  # as a spreadsheet saves it where the decimal mark is a comma
+    # as a spreadsheet saves it where the decimal mark is a comma, a Windows path among its rows
+    (folder / SOURCES_FILE).write_text("\ufefffile;image\n"
                                        + "".join(f"{crop.split('/')[1]};cell1\n" for crop in crops[:4])
                                        + "a\\gone.jpg;cell2\n")
     items, _ = labelled_items([folder])
@@ -114,6 +115,8 @@ def test_crossval_and_train_keep_the_crops_of_an_image_together(labelled_crops, 
     assert run.returncode == 0, run.stderr
     assert "on 10 held-out images (all the crops of 2 of the 6 images they were cut from)" in " ".join(
         run.stderr.split())
+    validation = json.loads((tmp_path / "model" / "config.json").read_text())["training"]["validation"]
+    assert (validation["n_images"], validation["n_source_images"], validation["n_source_images_all"]) == (10, 2, 6)
     run = cli("evaluate", str(folder), "--model", str(tmp_path / "model"), "--json", str(tmp_path / "e.json"))
     assert run.returncode == 0, run.stderr
     assert json.loads((tmp_path / "e.json").read_text())["by_source_image"]["n_images"] == 6

@@ -356,9 +356,12 @@ def _fit_default(
         matrix = confusion_matrix(labels[held_out], probabilities.argmax(axis=1))
         # the confusion on held-out images is what compare corrects predictions with
         validation = {"concordance": concordance(matrix), "n_images": int(len(held_out)), "confusion": matrix.tolist()}
+        if units is not None:  # held out whole: the images they were cut from, of how many
+            validation |= {"n_source_images": len(np.unique(units[held_out])),
+                           "n_source_images_all": len(np.unique(units))}
         log(f"validation concordance {validation['concordance']:.3f} on {len(held_out)} held-out images"
-            + (f" (all the crops of {len(np.unique(units[held_out]))} of the {len(np.unique(units))} images they "
-               "were cut from)" if units is not None else ""))
+            + (f" (all the crops of {validation['n_source_images']} of the {validation['n_source_images_all']} "
+               "images they were cut from)" if units is not None else ""))
     elif validate:
         warnings.warn(f"no validation: the labelled crops were cut from {images_phrase(len(np.unique(units)))}, too "
                       "few to hold some out whole; compare cannot correct this model's calls by its own validation, "
