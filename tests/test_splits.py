@@ -127,6 +127,11 @@ def test_crossval_and_train_keep_the_crops_of_an_image_together(labelled_crops, 
     assert ("warning: no validation: the labelled crops were cut from 1 image, too few to hold some out whole"
             in " ".join(run.stderr.split()))
     assert json.loads((tmp_path / "one field" / "config.json").read_text())["training"]["validation"] == {}
+    # nor does one field give an interval with the fields as the units
+    run = cli("evaluate", str(folder), "--model", str(tmp_path / "model"), "--json", str(tmp_path / "one.json"))
+    assert run.returncode == 0, run.stderr
+    assert json.loads((tmp_path / "one.json").read_text())["by_source_image"] == {"n_images": 1,
+                                                                                 "concordance_ci": None}
 
 
 def test_a_validation_draw_never_repeats_a_held_out_image_in_training(labelled_crops):

@@ -831,3 +831,5 @@ def test_an_interval_by_spread_holds_the_share_of_new_spreads_where_wilsons_does
         list(proportion_confint(agree.sum(), 500, alpha=0.05, method="beta")), abs=0.002)
     # all right, or all wrong: within 0 and 1, its open end at the bound
     assert clustered_interval([50, 40], [50, 40])[1] == 1.0 and clustered_interval([0, 0, 0], [9, 9, 9])[0] == 0.0
+    with pytest.raises(ValueError, match="needs 2 clusters or more, not 1"):
+        clustered_interval([40], [50])

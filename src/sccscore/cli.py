@@ -550,7 +550,7 @@ def crossval(
 
 def _print_by_source_image(report: dict, name: str = "") -> None:
     """The concordance interval with the images the crops were cut from as the units, where a sources.csv says."""
-    if by_image := report.get("by_source_image"):
+    if (by_image := report.get("by_source_image")) and by_image["concordance_ci"]:
         low, high = by_image["concordance_ci"]
         stdout.print(f"{name}95% CI {low:.3f}-{high:.3f} with the {by_image['n_images']} images the crops were cut "
                      f"from as the independent units{' (the ensemble)' if 'models' in report else ''}",

@@ -87,8 +87,6 @@ def _crossval(data: LabelledData, folds: int, recipe: Recipe, seed: int, device:
         "seed": seed,
         "groups": {
             group: _group_report(predictions, in_group == group, fold_of, folds, recipe.name, group, data.sources)
-            # the images its crops were cut from, each kept whole in one fold (0: its folder does not say)
-            | {"n_source_images": len({s.key(g) for s, g in zip(data.sources, data.groups) if s and g == group})}
             for group in dict.fromkeys(data.groups)
         },
         "seconds": round(time.perf_counter() - started, 1),
@@ -104,8 +102,8 @@ def _group_report(
     predictions: Predictions, in_group: np.ndarray, fold_of: np.ndarray, folds: int, model_name: str, group: str,
     sources: list[Source | None],
 ) -> dict[str, Any]:
-    pooled = evaluation_report(_subset(predictions, in_group), model_name, group,
-                               sources=[s for s, keep in zip(sources, in_group) if keep])
+    mine = [s for s, keep in zip(sources, in_group) if keep]
+    pooled = evaluation_report(_subset(predictions, in_group), model_name, group, sources=mine)
     per_fold = [
         evaluation_report(_subset(predictions, in_group & (fold_of == fold)), model_name, group, check_correction=False)
         for fold in range(folds)
@@ -113,6 +111,8 @@ def _group_report(
     keep = ("n_images", "concordance", "kappa", "recall", "distribution_true", "distribution_pred")
     concordances = np.array([f["concordance"] for f in per_fold])
     return pooled | {
+        # the images its crops were cut from, each kept whole in one fold (0: its folder does not say)
+        "n_source_images": len({source.key(group) for source in mine if source}),
         "folds": [{"fold": i + 1} | {k: f[k] for k in keep} for i, f in enumerate(per_fold)],
         "spread": {
             "concordance_mean": float(concordances.mean()),

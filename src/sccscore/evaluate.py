@@ -88,8 +88,9 @@ def evaluation_report(predictions: Predictions, model_name: str, name: str, chec
         report["correction_check"] = _correction_check(true, ensemble_predicted, len(classes))
     if any(sources):  # crops of one spread are alike: its crops are one unit, not independent ones
         units = source_units([name] * len(true), [str(item.path) for item in predictions.items], sources)
-        report["by_source_image"] = {"n_images": int(len(np.unique(units))),
-                                     "concordance_ci": agreement_by_source(ensemble_predicted == true, units)}
+        n_units = len(np.unique(units))
+        report["by_source_image"] = {"n_images": n_units, "concordance_ci": agreement_by_source(
+            ensemble_predicted == true, units) if n_units > 1 else None}  # one image says nothing of another
     if len(members) == 1:
         return report | members[0]
     mean_of = lambda key: np.mean([m[key] for m in members], axis=0)  # noqa: E731

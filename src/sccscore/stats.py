@@ -99,6 +99,7 @@ def clustered_interval(successes: Sequence[int], totals: Sequence[int]) -> list[
     The effective size is the chromosomes' number divided by the design effect (how much more the clusters'
     shares vary than independent chromosomes' would; never taken below 1), then shrunk by
     ``(t(n - 1) / t(k - 1))^2``: with four spreads, to a sixth or less. It stays within 0 and 1.
+    One cluster says nothing of another: ``k`` must be 2 or more (ValueError otherwise).
 
     Examples
     --------
@@ -107,6 +108,8 @@ def clustered_interval(successes: Sequence[int], totals: Sequence[int]) -> list[
     """
     y, n = np.asarray(successes, float), np.asarray(totals, float)
     total, k = n.sum(), len(n)
+    if k < 2:
+        raise ValueError(f"an interval with clusters as the units needs 2 clusters or more, not {k}")
     share = y.sum() / total
     variance = k / (k - 1) * np.sum((y - share * n) ** 2) / total**2  # between clusters (Taylor linearisation)
     effective = total if variance == 0 or share in (0, 1) else min(total, share * (1 - share) / variance)
