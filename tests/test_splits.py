@@ -55,8 +55,9 @@ def test_grouped_folds_keep_each_image_whole_and_spread_the_types():
         dealt = np.random.default_rng(2).permutation(16) % 4
         assert error < 0.6 * np.abs(share(dealt[units]) / share(dealt[units]).sum(axis=1, keepdims=True) - 0.25).mean()
     assert folds.tolist() == grouped_folds(groups, labels, units, 4, seed=0).tolist()
-    with pytest.raises(DataError, match=r"^wt: its crops were cut from 8 images \(sources.csv\), and the crops of one "
-                                        r"image stay in one fold, so 9 folds need at least 9 images"):
+    with pytest.raises(DataError, match=r"^wt: its crops were cut from 8 images \(sources.csv or its cells' "
+                                        r"sub-folders\), and the crops of one image stay in one fold, so 9 folds need "
+                                        r"at least 9 images"):
         grouped_folds(groups, labels, units, 9, seed=0)
 
 
@@ -90,6 +91,20 @@ def test_a_table_typed_by_hand_may_name_crops_by_file_name_and_what_it_leaves_ou
         "from an image of its own",
         f"{folder / SOURCES_FILE}: 1 of its rows name no crop of the folder, such as a/gone.jpg (a crop moved or "
         "renamed since?)"]
+
+
+def test_a_cells_sub_folders_name_the_image_its_crops_were_cut_from_as_compare_reads_them(labelled_crops):
+    folder = labelled_crops("wt", 2, "wt")
+    for number, crop in enumerate(sorted(folder.rglob("*.jpg"))):  # wt/a/cell1/a001.jpg, wt/b/cell1/b001.jpg, ...
+        (crop.parent / f"cell{number % 2}").mkdir(exist_ok=True)
+        crop.rename(crop.parent / f"cell{number % 2}" / crop.name)
+    items, _ = labelled_items([folder])
+    assert [(item.name, source) for item, source in zip(items, image_sources([folder], items))] == [
+        (item.name, Source(item.name.split("/")[1])) for item in items]
+    assert len(set(source_units(["wt"] * 6, [str(i.path) for i in items], image_sources([folder], items)))) == 2
+    # a sources.csv row names the crop's image first
+    (folder / SOURCES_FILE).write_text("file,image\n" + "".join(f"{item.name},field.png\n" for item in items))
+    assert set(image_sources([folder], items)) == {Source("field.png")}
 
 
 def test_crossval_and_train_keep_the_crops_of_an_image_together(labelled_crops, tmp_path, cli):

@@ -3,8 +3,9 @@
 Crops cut from one image (a spread, or a field a lab cropped by hand) share the cell,
 its stain and its focus: a model tested on a crop whose neighbours it learned reads
 high. Where a labelled folder says which image each crop was cut from
-(:data:`SOURCES_FILE`, which ``export-labelled`` and ``detect --labels`` write), the crops
-of one image are kept on one side of every split. Identical images (same content) always are.
+(:data:`SOURCES_FILE`, which ``export-labelled`` and ``detect --labels`` write, or a
+sub-folder per cell, as ``compare`` reads cells), the crops of one image are kept on one
+side of every split. Identical images (same content) always are.
 
 Measured on the 235 matched crops of the four oshima2026 spreads (``docs/training.md``):
 4-fold cross-validation read 0.843-0.872 with the folds stratified over crops, and
@@ -20,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .compare import read_table
+from .compare import folder_cell, read_table
 from .errors import DataError
 from .images import CLASS_NAMES, ImageItem, sample_name
 from .stats import clustered_interval
@@ -59,7 +60,9 @@ def read_sources(folder: str | Path) -> dict[str, Source]:
 
 
 def image_sources(folders: Sequence[str | Path], items: Sequence[ImageItem]) -> list[Source | None]:
-    """The image each labelled crop was cut from, where its folder says so (None elsewhere).
+    """The image each labelled crop was cut from, where its folder says so (None elsewhere): its row of the
+    folder's :data:`SOURCES_FILE`, else the cell its sub-folders name, as ``compare`` reads them
+    (``wt/a/cell3/x.png``: :func:`sccscore.compare.folder_cell`).
 
     A row names a crop by its path in the folder (``a/x.png``), or by its file name alone
     (``x.png``), as a table typed by hand may. Where a folder's table leaves crops out, or
@@ -70,7 +73,10 @@ def image_sources(folders: Sequence[str | Path], items: Sequence[ImageItem]) -> 
     sources = []
     for item in items:
         _, table = tables.get(item.sample, (None, {}))
-        sources.append(table.get(item.name) or table.get(PurePosixPath(item.name).name))
+        source = table.get(item.name) or table.get(PurePosixPath(item.name).name)
+        if source is None and (cell := folder_cell(item.path, item.sample)):
+            source = Source(cell)
+        sources.append(source)
     for sample, (folder, table) in tables.items():
         if table:
             _warn_unmatched(folder, table, [(i, s) for i, s in zip(items, sources) if i.sample == sample])
@@ -170,9 +176,9 @@ def grouped_folds(groups: Sequence[str], labels: np.ndarray, units: np.ndarray, 
         counts = {int(u): np.bincount(labels[mine & (units == u)], minlength=len(CLASS_NAMES))
                   for u in np.unique(units[mine])}
         if len(counts) < folds:
-            raise DataError(f"{group}: its crops were cut from {images_phrase(len(counts))} ({SOURCES_FILE}), and "
-                            f"the crops of one image stay in one fold, so {folds} folds need at least {folds} images; "
-                            "give fewer folds, or crops from more images")
+            raise DataError(f"{group}: its crops were cut from {images_phrase(len(counts))} ({SOURCES_FILE} or its "
+                            f"cells' sub-folders), and the crops of one image stay in one fold, so {folds} folds need "
+                            f"at least {folds} images; give fewer folds, or crops from more images")
         totals = np.maximum(sum(counts.values()), 1)
         filled = np.zeros((folds, len(CLASS_NAMES)))
         for unit in sorted(rng.permutation(list(counts)).tolist(), key=lambda u: -counts[u].sum()):
