@@ -320,7 +320,7 @@ def _learning_without(held_out: str) -> Iterator[None]:
 def _not_of_held_out(extra: LabelledData | None, spread: Spread, crops: set[str],
                      files: set[str]) -> LabelledData | None:
     """``extra`` less the crops of the held-out spread: one of its crops byte for byte, or a crop its folder says
-    was cut from one of the held-out ``files`` (their SHA-256; export-labelled's sources.csv says so)."""
+    was cut from one of the held-out ``files`` (their SHA-256, in its sources.csv: :mod:`sccscore.splits`)."""
     if extra is None:
         return None
     keep = np.array([digest not in crops and (source is None or source.sha256 not in files)

@@ -325,8 +325,8 @@ def write_labelled(predictions: str | Path, out_dir: str | Path) -> Counter:
     """Copy the crops a blind review typed into ``out_dir/a``, ``b`` and ``c``; how many of each type.
 
     The folder is a labelled one, for ``train``, ``crossval`` or ``train-spreads --train``. Its
-    :data:`~sccscore.splits.SOURCES_FILE` names the spread each crop was cut from, which
-    crossval and train's validation keep on one side.
+    :data:`~sccscore.splits.SOURCES_FILE` names the spread each crop was cut from, which no split
+    of crossval, train's validation or leave-one-out parts.
     Types set by hand outside a blind review are not copied: set with the sample in view,
     they may lean towards what was expected of it, and a model learning them would carry
     the lean into every comparison it makes. Objects left out are not chromosomes.
