@@ -26,6 +26,7 @@ from sccscore.compare import (
     read_predictions,
     read_sheet,
     replicate_arrays,
+    share_intervals,
     too_few_cells_verdict,
 )
 from sccscore.errors import SccscoreError
@@ -44,6 +45,7 @@ from sccscore.stats import (
     exact_trend_p,
     holm,
     proportions_with_ci,
+    proportions_with_clustered_ci,
 )
 
 # The shared crops' labels: WT and CTF18-/- counts of A, B, C
@@ -381,6 +383,25 @@ def _exact_mann_whitney_p(sample, reference):
     return min(1.0, 2 * min(at_least, at_most))
 
 
+def test_shares_with_the_cells_as_units():
+    """Each type's interval is Korn and Graubard's over the cells: wider than Wilson's where cells differ, about as
+    wide where they do not (less the t of few cells), and a sample needs 2 cells for one."""
+    differing = np.array([[40, 5, 2], [30, 10, 5], [20, 20, 10], [35, 8, 4]] * 5)
+    low, high = proportions_with_clustered_ci(differing)
+    for k in range(3):
+        assert [low[k], high[k]] == pytest.approx(clustered_interval(differing[:, k], differing.sum(axis=1)))
+    _, wilson_low, wilson_high = proportions_with_ci(differing.sum(axis=0))
+    assert (high - low > 1.4 * (wilson_high - wilson_low)).all()
+    alike = np.array([[40, 10, 5]] * 20)  # no more variation between cells than within: not wider
+    low, high = proportions_with_clustered_ci(alike)
+    _, wilson_low, wilson_high = proportions_with_ci(alike.sum(axis=0))
+    assert high - low == pytest.approx(wilson_high - wilson_low, rel=0.1)
+    cells = {"wt": differing, "ko": np.array([[5, 30, 12]])}
+    groups = compare({"wt": differing.sum(axis=0), "ko": np.array([5, 30, 12])}, "wt", cells=cells)["groups"]
+    assert groups["wt"]["ci_by_cell"] is not None and groups["ko"]["ci_by_cell"] is None
+    assert share_intervals({"groups": groups}) == ("ci", "95% Wilson intervals")  # shown alike, or not at all
+
+
 def test_cells_for_power_against_the_noncentral_t():
     """The t-test's cells for 80% power, from scipy's noncentral t, over the Mann-Whitney test's efficiency."""
     reference, sample = [0.30, 0.40, 0.35, 0.45, 0.25], [0.40, 0.50, 0.45, 0.55, 0.60]
@@ -697,6 +718,19 @@ def test_compare_cli_with_a_sub_folder_per_cell(ikemoto, tmp_path, cli):
     with Image.open(tmp_path / "out" / "cells.png") as figure:
         assert figure.size[0] > 300 and (tmp_path / "out" / "cells.svg").stat().st_size
     assert "<img alt='B+C share per cell'" in (tmp_path / "out" / "report.html").read_text()
+    # each sample's shares also get intervals with its cells as the units, and the report shows those
+    report = json.loads(report_path.read_text())
+    for sample in ("wt_cells", "ctf18_cells"):
+        per_cell = np.array([[int(r[f"n_{t}"]) for t in "ABC"] for r in rows if r["sample"] == sample])
+        by_cell = np.array(proportions_with_clustered_ci(per_cell))
+        assert np.array(report["groups"][sample]["ci_by_cell"]) == pytest.approx(by_cell)
+    with open(tmp_path / "out" / "comparison.csv", newline="") as handle:
+        table = {row["sample"]: row for row in csv.DictReader(handle)}
+    assert float(table["wt_cells"]["cell_ci_high_A"]) == pytest.approx(
+        100 * report["groups"]["wt_cells"]["ci_by_cell"][1][0], abs=0.01)
+    page = (tmp_path / "out" / "report.html").read_text()
+    low, high = (100 * report["groups"]["ctf18_cells"]["ci_by_cell"][k][1] for k in (0, 1))
+    assert f"({low:.1f}-{high:.1f})" in page and "Types per sample, with 95% intervals with the cells as the units" in page
 
 
 def test_compare_cli_with_a_folder_per_replicate(ikemoto, tmp_path, cli):

@@ -26,7 +26,7 @@ import numpy as np
 from .errors import SccscoreError
 from .images import CLASS_NAMES, label_from_folder_name
 from .stats import (MIN_CELLS, MIN_REPLICATES, compare_cells, compare_counts, compare_replicates,
-                    corrected_with_ci, holm, proportions_with_ci)
+                    corrected_with_ci, holm, proportions_with_ci, proportions_with_clustered_ci)
 
 REVIEWED_BLIND = "blind"  # the reviewed column of a call a person looked at in sccscore review
 LEFT_OUT = "not a chromosome"  # the reviewed column of an object a person left out there (debris...): not read
@@ -513,8 +513,11 @@ def compare(
     """Distributions of every sample and tests of each against ``reference``.
 
     Returns ``groups`` keyed by sample (``n``, ``counts``, ``distribution``,
-    ``ci`` as [low, high] lists, ``distribution_corrected`` and its
-    ``corrected_ci``, None without a confusion matrix) and ``tests`` keyed by
+    ``ci`` as [low, high] lists (Wilson's, the chromosomes taken as independent),
+    ``ci_by_cell`` with its cells as the units where ``cells`` has 2 or more of
+    the sample's (:func:`sccscore.stats.proportions_with_clustered_ci`; else None),
+    ``distribution_corrected`` and its ``corrected_ci``, None without a
+    confusion matrix) and ``tests`` keyed by
     the non-reference samples (see :func:`sccscore.stats.compare_counts`). Where
     ``cells`` (sample -> A/B/C counts per cell) covers a sample and the
     reference with at least 2 cells each, its test also has ``cell_level``
@@ -537,7 +540,7 @@ def compare(
         if values.sum() == 0:
             raise SccscoreError(f"sample '{name}' has no classified chromosome")
     cells, replicates = cells or {}, replicates or {}
-    groups = {name: _group(values, confusion, seed) | {"replicates": _replicates(replicates.get(name))}
+    groups = {name: _group(values, confusion, seed, cells.get(name)) | {"replicates": _replicates(replicates.get(name))}
               for name, values in counts.items()}
     tests = {name: compare_counts(counts[reference], values)
              | {"cell_level": _cell_level(cells, reference, name, seed),
@@ -572,6 +575,16 @@ def _adjust_over_samples(tests: dict[str, dict[str, Any]]) -> tuple[int, int]:
     for replicate, p in zip(tested, holm([replicate["p"] for replicate in tested])):
         replicate["p_holm"] = p
     return len(with_cells), len(tested)
+
+
+def share_intervals(report: dict[str, Any]) -> tuple[str, str]:
+    """The key of the samples' share intervals to show (:func:`compare`'s groups), and their name in a caption.
+
+    With the cells as the units where every sample has them, so that the samples are shown alike; else Wilson's.
+    """
+    if all(group["ci_by_cell"] for group in report["groups"].values()):
+        return "ci_by_cell", "95% intervals with the cells as the units"
+    return "ci", "95% Wilson intervals"
 
 
 def points(interval: Sequence[float]) -> str:
@@ -658,10 +671,13 @@ def _replicate_level(groups: dict[str, dict[str, Any]], reference: str, name: st
     return None
 
 
-def _group(values: np.ndarray, confusion: np.ndarray | None, seed: int) -> dict[str, Any]:
+def _group(values: np.ndarray, confusion: np.ndarray | None, seed: int, cells: np.ndarray | None) -> dict[str, Any]:
     fractions, low, high = proportions_with_ci(values)
+    by_cell = ([bound.tolist() for bound in proportions_with_clustered_ci(cells)]
+               if cells is not None and len(cells) >= 2 else None)
     group = {"n": int(values.sum()), "counts": values.tolist(), "distribution": fractions.tolist(),
-             "ci": [low.tolist(), high.tolist()], "distribution_corrected": None, "corrected_ci": None}
+             "ci": [low.tolist(), high.tolist()], "ci_by_cell": by_cell,
+             "distribution_corrected": None, "corrected_ci": None}
     if confusion is not None:
         estimate, c_low, c_high = corrected_with_ci(values, confusion, seed=seed)
         group |= {"distribution_corrected": estimate.tolist(), "corrected_ci": [c_low.tolist(), c_high.tolist()]}
@@ -768,6 +784,8 @@ def write_tables(report: dict[str, Any], out: str | Path, cells: dict[str, dict[
                  figure: bool = True, replicate_of: dict[str, dict[str, str]] | None = None) -> None:
     """``comparison.csv`` (a row per sample), ``tests.csv`` (per sample against the reference), ``cells.csv``.
 
+    ``comparison.csv`` gives each type's share with Wilson's interval (``ci_low_A``...) and, where
+    the sample's cells are known, the interval with its cells as the units (``cell_ci_low_A``...).
     ``cells.csv`` has a row per cell where ``cells`` (:func:`cell_counts`) knows them: the
     units of the cell-level test, and the points of a per-cell plot, ``cells.png``
     (:func:`write_cell_figure`), drawn unless ``figure`` is False (a report to be written
@@ -786,11 +804,13 @@ def write_tables(report: dict[str, Any], out: str | Path, cells: dict[str, dict[
     classes = report["classes"]
     header = ["sample", "n"] + [f"pct_{c}" for c in classes] + [f"ci_low_{c}" for c in classes]
     header += [f"ci_high_{c}" for c in classes] + [f"corrected_pct_{c}" for c in classes]
+    header += [f"cell_ci_{bound}_{c}" for bound in ("low", "high") for c in classes]
     rows = []
     for name, group in report["groups"].items():
         corrected = group["distribution_corrected"] or [""] * len(classes)
+        by_cell = group["ci_by_cell"] or [[""] * len(classes)] * 2
         rows.append([name, group["n"], *_pct(group["distribution"]), *_pct(group["ci"][0]), *_pct(group["ci"][1]),
-                     *_pct(corrected)])
+                     *_pct(corrected), *_pct(by_cell[0]), *_pct(by_cell[1])])
     write_csv(folder / "comparison.csv", header, rows)
     keys = ["chi2", "chi2_p", "chi2_p_holm", "p_exact", "trend_z", "trend_p", "bc_difference", "cramers_v",
             "n_for_80pct_power"]

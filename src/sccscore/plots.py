@@ -68,16 +68,19 @@ def plot_learning_curve(rows: Sequence[dict[str, Any]], path: str | Path) -> Non
 TYPE_COLOURS = {"A": "#009e73", "B": "#e69f00", "C": "#d55e00"}
 
 
-def plot_distributions(comparison: dict[str, Any], paths: Sequence[str | Path]) -> None:
-    """Stacked A/B/C bars per sample with 95% intervals on each type's share (the paper's Fig. 5)."""
+def plot_distributions(comparison: dict[str, Any], paths: Sequence[str | Path], interval: str = "ci") -> None:
+    """Stacked A/B/C bars per sample with 95% intervals on each type's share (the paper's Fig. 5).
+
+    ``interval``: the groups' key of the intervals drawn (:func:`sccscore.compare.share_intervals`).
+    """
     pyplot = _figure()
     names = list(comparison["groups"])
     figure, axes = pyplot.subplots(figsize=(1.2 + 1.1 * len(names), 3.6), layout="constrained")
     bottom = [0.0] * len(names)
     for index, cls in enumerate(comparison["classes"]):
         shares = [100 * comparison["groups"][n]["distribution"][index] for n in names]
-        low = [100 * comparison["groups"][n]["ci"][0][index] for n in names]
-        high = [100 * comparison["groups"][n]["ci"][1][index] for n in names]
+        low = [100 * comparison["groups"][n][interval][0][index] for n in names]
+        high = [100 * comparison["groups"][n][interval][1][index] for n in names]
         axes.bar(names, shares, bottom=bottom, color=TYPE_COLOURS.get(cls), label=f"type {cls}", width=0.6)
         tops = [b + s for b, s in zip(bottom, shares)]
         axes.errorbar(names, tops, yerr=[[s - lo for s, lo in zip(shares, low)], [hi - s for s, hi in zip(shares, high)]],

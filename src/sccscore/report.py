@@ -28,7 +28,7 @@ from . import fields
 from ._atomic import atomic_open
 from .explain import explain, gallery
 from .compare import (by_hand_sentence, counted_and_left_out, from_spreads, model_call, points, reviewed_blind,
-                      row_probabilities, set_by_hand, shown_p, tally_by, write_cell_figure)
+                      row_probabilities, set_by_hand, share_intervals, shown_p, tally_by, write_cell_figure)
 from .errors import ImageReadError
 from .images import CLASS_NAMES, ImageItem, copies, how_often, image_stem, read_image
 from .layout import run_folder
@@ -78,7 +78,7 @@ def write_report(
     sections = [_repeated_images(rows, contents), _learned_images(model, contents)]
     if comparison:
         paths = [out_dir / "distribution.png", out_dir / "distribution.svg"]
-        plot_distributions(comparison, paths)
+        plot_distributions(comparison, paths, share_intervals(comparison)[0])
         cell_figure = write_cell_figure(comparison, out_dir)
         sections += [_comparison_section(comparison, paths[0].read_bytes(),
                                          cell_figure.read_bytes() if cell_figure else None),
@@ -244,10 +244,11 @@ def _comparison_section(comparison: dict[str, Any], chart_png: bytes, cells_png:
     corrected = comparison["corrected_with"] is not None
     header = ["sample", "chromosomes"] + [f"{c} % (95% CI)" for c in classes] + (
         [f"corrected {c} %" for c in classes] if corrected else [])
+    interval, interval_name = share_intervals(comparison)
     rows = []
     for name, group in comparison["groups"].items():
         row = [name, group["n"]] + [f"{_pct(s)} ({_pct(lo)}-{_pct(hi)})"
-                                    for s, lo, hi in zip(group["distribution"], *group["ci"])]
+                                    for s, lo, hi in zip(group["distribution"], *group[interval])]
         rows.append(row + ([_pct(v) for v in group["distribution_corrected"]] if corrected else []))
     several = len(comparison["tests"]) > 1  # then Holm-adjusted over the samples too, as the verdicts read them
     adjusted = lambda p, p_holm: f"{shown_p(p)} (Holm {shown_p(p_holm)})" if several else shown_p(p)  # noqa: E731
@@ -278,11 +279,14 @@ def _comparison_section(comparison: dict[str, Any], chart_png: bytes, cells_png:
     if replicates:
         cell_section += _replicate_section(comparison, adjusted)
     return (
-        "<h2>Samples</h2><p class='note'>Figures in this section and the next are at chromosome level: "
-        "chromosomes of one cell are not independent, so p-values are optimistic when cells differ.</p>"
+        "<h2>Samples</h2><p class='note'>"
+        + ("The shares' intervals take each sample's cells as the units (Korn and Graubard's), so they are wider "
+           "where cells differ. The tests in the next section are at chromosome level: "
+           if interval == "ci_by_cell" else "Figures in this section and the next are at chromosome level: ")
+        + "chromosomes of one cell are not independent, so p-values are optimistic when cells differ.</p>"
         + _table(header, rows)
         + f"<figure><img alt='A/B/C distribution per sample' src='{_png_uri(chart_png)}' style='max-width:36rem'>"
-        f"<figcaption>Types per sample, with 95% Wilson intervals</figcaption></figure>"
+        f"<figcaption>Types per sample, with {interval_name}</figcaption></figure>"
         + f"<h2>Tests against {html.escape(comparison['reference'])}</h2>"
         + ("<p class='note'>Several samples were each tested against the reference: the p-values in brackets are "
            "Holm-adjusted over them, so that the chance of any false difference stays at 5%, and the verdicts "

@@ -27,7 +27,9 @@ Tests (each against scipy or statsmodels, see ``tests/test_stats.py``):
   replicates (the SuperPlots analysis of Lord et al., J Cell Biol 2020).
 
 :func:`clustered_interval` gives a pooled share's interval with its clusters (the spreads
-of a detection figure) as the independent units (Korn and Graubard 1998).
+of a detection figure) as the independent units (Korn and Graubard 1998);
+:func:`proportions_with_clustered_ci` gives a sample's A/B/C shares such intervals with its
+cells as the units.
 
 :func:`corrected_distribution` estimates the true distribution of a sample from
 its predicted counts and the classifier's confusion matrix measured on
@@ -118,6 +120,25 @@ def clustered_interval(successes: Sequence[int], totals: Sequence[int]) -> list[
     low = scipy_stats.beta.ppf(ALPHA / 2, x, effective - x + 1) if x > 0 else 0.0
     high = scipy_stats.beta.ppf(1 - ALPHA / 2, x + 1, effective - x) if x < effective else 1.0
     return [float(low), float(high)]
+
+
+def proportions_with_clustered_ci(per_cell: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """95% intervals of a sample's A/B/C shares with its cells as the units (:func:`clustered_interval`).
+
+    ``per_cell``: (cells, types) counts. Cells differ more than chromosomes drawn at random would,
+    so these are wider than :func:`proportions_with_ci`'s, and from few cells far wider.
+
+    Examples
+    --------
+    >>> low, high = proportions_with_clustered_ci(np.array([[40, 5, 2], [30, 10, 5], [20, 20, 10], [35, 8, 4]]))
+    >>> low.round(3).tolist(), high.round(3).tolist()
+    ([0.288, 0.06, 0.028], [0.926, 0.502, 0.272])
+    """
+    per_cell = np.asarray(per_cell)
+    totals = per_cell.sum(axis=1)
+    low, high = map(np.array, zip(*(clustered_interval(per_cell[:, k], totals) for k in range(per_cell.shape[1]))))
+    shares = per_cell.sum(axis=0) / totals.sum()
+    return np.minimum(low, shares), np.maximum(high, shares)  # as proportions_with_ci: a chart's bars need it
 
 
 def compare_counts(reference: Sequence[int], sample: Sequence[int]) -> dict[str, Any]:
