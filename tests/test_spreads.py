@@ -22,18 +22,19 @@ from sccscore.detect import (DetectSettings, MergeModel, crop, crop_box, detect,
                              join, pair_examples)
 from sccscore.detection_eval import all_processed, annotated_images, annotated_spreads, figures, leave_one_out
 from sccscore.errors import ModelError, SccscoreError
-from sccscore.images import read_image
+from sccscore.images import ImageItem, read_image, scan_sample
 from sccscore.layout import run_folder
 from sccscore.models import SPREAD_MODEL, load_model
 from sccscore.preprocess import paper_preprocess
 from sccscore.sample_data import sha256_or_none
 from sccscore.shape import SHAPE_MEASURES, ShapeModel, combine, fit_shape_model
 from sccscore.splits import Source, read_sources
-from sccscore.spread_model import (FittedSpreadModels, fit_spread_head, load_spread_model, save_spread_models,
-                                   what_to_expect)
+from sccscore.spread_model import (FittedSpreadModels, fit_spread_head, fitted_on, load_spread_model,
+                                   save_spread_models, warn_fitted_on, what_to_expect)
 from sccscore.spreads import (CHECK_BELOW, LEFT_OUT_COLOUR, TYPE_COLOURS, classify_spreads, detect_spreads,
                               mark_set_by_hand, same_fields)
 from sccscore.stats import clustered_interval
+from sccscore.training import seen_in_training
 
 SPREADS = ("spread1", "spread2", "spread3", "spread5")
 IN_SAMPLE = 0.944  # sccscore:spreads on the spreads it was fitted on: every matched chromosome, as annotated
@@ -234,6 +235,7 @@ def test_shipped_merge_model_is_the_fit_on_the_shared_spreads(oshima):
     spreads = [(name, *_annotated(oshima, name)[:2]) for name in SPREADS]
     fitted, shipped = fit_merge_model(spreads), MergeModel.load()
     assert shipped.trained_on == list(SPREADS)
+    assert shipped.trained_on_sha256 == _spread_sha256(oshima)  # known again under any name
     np.testing.assert_allclose(fitted.weight, shipped.weight, rtol=1e-3, atol=1e-3)
     assert fitted.bias == pytest.approx(shipped.bias, rel=1e-3)
 
@@ -242,7 +244,7 @@ def test_shipped_shape_model_is_the_fit_on_the_shared_spreads(oshima, tmp_path):
     """The outline model in sccscore/_data comes from fit_shape_model on the four spreads' matched chromosomes."""
     found = detect_spreads([oshima / "images" / f"{name}.png" for name in SPREADS], tmp_path, labels_dir=oshima / "labels")
     fitted, shipped = fit_shape_model(found.spreads), ShapeModel.load()
-    assert shipped.trained_on == list(SPREADS)
+    assert shipped.trained_on == list(SPREADS) and shipped.trained_on_sha256 == _spread_sha256(oshima)
     np.testing.assert_allclose(fitted.weight, shipped.weight, rtol=1e-3, atol=1e-3)
     np.testing.assert_allclose(fitted.bias, shipped.bias, rtol=1e-3, atol=1e-3)
     # a long, convex, cohered outline reads as A; a round, hollow one (sisters apart) as C
@@ -259,12 +261,33 @@ def test_shipped_spread_classifier_is_the_fit_on_the_shared_spreads(oshima, tmp_
     np.testing.assert_allclose(fitted.state["classifier.weight"], weight, atol=1e-3 * np.abs(weight).max())
     # the record train-spreads prints what to expect from is the one it writes, and the one shipped
     models = FittedSpreadModels(MergeModel.load(), ShapeModel.load(), fitted, list(SPREADS), [],
-                                shipped.config.training["leave_one_out"])
+                                shipped.config.training["leave_one_out"], trained_on_sha256=_spread_sha256(oshima))
     written = load_model(save_spread_models(models, tmp_path / "refit"))
     assert written.config.training == json.loads(json.dumps(models.training_record())) == shipped.config.training
     expected = what_to_expect(models.training_record(), str(tmp_path / "refit"))
     assert expected == what_to_expect(written.config.training, written.config.name)
     assert expected[0].startswith(f"What to expect: with each of the 4 annotated spreads {tmp_path / 'refit'} learned")
+
+
+def _spread_sha256(oshima):
+    return [sha256_or_none(oshima / "images" / f"{name}.png") for name in SPREADS]
+
+
+def test_the_spreads_a_model_was_fitted_on_are_known_by_their_contents(oshima, tmp_path):
+    """A lab's own spread1.png is not the oshima2026 spread1.png; a copy of that one under another name is."""
+    images = tmp_path / "images"
+    images.mkdir()
+    with Image.open(oshima / "images" / "spread3.png") as image:  # a field none of the models has seen
+        image.transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(images / "spread1.png")
+    (images / "mine.png").write_bytes((oshima / "images" / "spread5.png").read_bytes())
+    items = scan_sample(images).items
+    assert [item.name for item in fitted_on(items, list(SPREADS), _spread_sha256(oshima))] == ["mine.png"]
+    assert [item.name for item in fitted_on(items, list(SPREADS), [])] == ["spread1.png"]  # no digests: by name
+    shipped = load_model(SPREAD_MODEL)
+    with pytest.warns(UserWarning, match=rf"1 of the 2 spreads scored are spreads {SPREAD_MODEL} was fitted on, such "
+                                         r"as .*mine.png: its calls on them are memory"):
+        assert warn_fitted_on(shipped, items)
+    assert not warn_fitted_on(shipped, [item for item in items if item.name == "spread1.png"])
 
 
 @pytest.mark.slow
@@ -304,14 +327,18 @@ def test_train_spreads_fits_models_that_read_a_spread_they_have_not_seen(cli, os
     assert "shape model fitted on spread2, spread3" in page and "What to expect" not in page
     assert f"<td>and on crops in</td><td>{small_labelled}</td>" in page
     assert len(_rows(tmp_path / "out" / "predictions.csv")) == 46
-    # the spreads it learned, read again with it: their crops, cut again byte for byte, are known as learned
+    # the spreads it learned, read again with it, are known by their files; their crops, cut again byte for byte, by
+    # theirs where the spread itself is not (a copy saved again), and said once
+    learned = len(load_model(with_crops).config.training["image_digests"]) - 12  # less small_labelled's crops
+    assert 140 < learned < 150  # the two spreads' 149 annotated chromosomes, less those not found or not matched
     run = cli("classify", "--spreads", str(images), "--model", str(with_crops), "--out", str(tmp_path / "again"),
               "--quiet")
     assert run.returncode == 0, run.stderr
-    learned = len(load_model(with_crops).config.training["image_digests"]) - 12  # less small_labelled's crops
-    assert 140 < learned < 150  # the two spreads' 149 annotated chromosomes, less those not found or not matched
-    assert (f"warning: {learned} of the {len(_rows(tmp_path / 'again' / 'predictions.csv'))} chromosomes' crops scored "
-            f"are images {with_crops.resolve()} was trained on") in " ".join(run.stderr.split())
+    said = " ".join(run.stderr.split())
+    assert f"warning: 2 of the 2 spreads scored are spreads {with_crops.resolve()} was fitted on" in said
+    assert "crops scored are images" not in said
+    crops = [ImageItem(path, "again") for path in (tmp_path / "again" / "crops").rglob("*.png")]
+    assert len(seen_in_training(load_model(with_crops), crops)) == learned
 
 
 def test_train_spreads_at_another_magnification_reads_spreads_at_that_scale(cli, oshima, tmp_path):
@@ -1076,7 +1103,7 @@ def test_evaluate_detection_cli_json(cli, oshima, tmp_path):
     run = cli("evaluate-detection", str(oshima / "images"), str(oshima / "labels"), "--model",
               "paper:squeezenet1_1/1", "--json", str(report_path), "--out", str(tmp_path / "kept"))
     assert run.returncode == 0, run.stderr
-    assert "merge and shape models were fitted on spread1, spread2, spread3, spread5" in run.stderr
+    assert "merge and shape models were fitted on spread1.png, spread2.png, spread3.png, spread5.png" in run.stderr
     report = json.loads(report_path.read_text())
     assert {"recall", "precision", "concordance", "per_type", "per_image"} <= set(report)
     assert report["n_true"] == 249 and set(report["per_type"]) == {"A", "B", "C"}
@@ -1181,7 +1208,8 @@ def test_evaluate_detection_with_the_shipped_spread_classifier(cli, oshima, tmp_
     run = cli("evaluate-detection", str(oshima / "images"), str(oshima / "labels"), "--model", SPREAD_MODEL,
               "--json", str(report_path))
     assert run.returncode == 0, run.stderr
-    assert f"the classifier {SPREAD_MODEL} was fitted on spread1, spread2, spread3, spread5" in run.stderr
+    fitted_on_all = "fitted on spread1.png, spread2.png, spread3.png, spread5.png"
+    assert f"the classifier {SPREAD_MODEL} was {fitted_on_all}" in run.stderr
     # in-sample, so optimistic: what to expect on new spreads is the leave-one-out figure (docs/spreads.md)
     assert json.loads(report_path.read_text())["concordance"] == pytest.approx(IN_SAMPLE, abs=0.005)
 

@@ -106,6 +106,7 @@ class MergeModel:
     bias: float
     trained_on: list[str] = field(default_factory=list)
     scale: float = 1.0  # of the spreads it was fitted on (DetectSettings.scale): the default for spreads it reads
+    trained_on_sha256: list[str] = field(default_factory=list)  # those spreads' files: known again under any name
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         logits = np.asarray(features, float) @ np.asarray(self.weight) + self.bias
@@ -118,7 +119,8 @@ class MergeModel:
     def load(cls, path: str | Path | None = None) -> MergeModel:
         """The given model file, or the one shipped with sccscore."""
         record = read_small_model(path, "merge_model.json", "merge model", {"features": PAIR_FEATURES})
-        return cls(record["weight"], record["bias"], record.get("trained_on", []), record.get("scale", 1.0))
+        return cls(record["weight"], record["bias"], record.get("trained_on", []), record.get("scale", 1.0),
+                   record.get("trained_on_sha256", []))
 
 
 @dataclass(frozen=True)

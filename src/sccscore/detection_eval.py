@@ -40,7 +40,7 @@ from .metrics import confusion_matrix
 from .models import ScoringModel, model_reference
 from .sample_data import sha256_or_none
 from .shape import ShapeModel, combine, fit_shape_model
-from .spread_model import RECIPE, fit_spread_head
+from .spread_model import RECIPE, fit_spread_head, fitted_on
 from .spreads import (CHECK_BELOW, Spread, SpreadsResult, classify_spreads, detect_spreads, metaphase_centres,
                       needs_check)
 from .stats import agreement_interval, clustered_interval
@@ -87,13 +87,15 @@ def evaluate_detection(
     """Detect and classify annotated spreads with ``model``; figures as in the module docstring."""
     pairs = annotated_images(images_dir, labels_dir)
     merge_model, shape_model = merge_model or MergeModel.load(), shape_model or ShapeModel.load()
-    fitted = {"the merge and shape models were": merge_model.trained_on + (shape_model.trained_on if use_outline else []),
-              f"the classifier {model.config.name} was": (model.config.training or {}).get("trained_on", [])}
-    for what, names in fitted.items():
-        seen = sorted({item.stem for item, _ in pairs} & set(names))
-        if seen:
-            warnings.warn(f"{what} fitted on {', '.join(seen)}: figures on those spreads are optimistic "
-                          "(--leave-one-out fits them without each spread)", stacklevel=2)
+    training, detection = model.config.training or {}, [merge_model, shape_model] if use_outline else [merge_model]
+    fitted = {"the merge and shape models were": ([name for m in detection for name in m.trained_on],
+                                                  [digest for m in detection for digest in m.trained_on_sha256]),
+              f"the classifier {model.config.name} was": (training.get("trained_on", []),
+                                                           training.get("trained_on_sha256", []))}
+    for what, (names, digests) in fitted.items():
+        if seen := fitted_on([item for item, _ in pairs], names, digests):
+            warnings.warn(f"{what} fitted on {', '.join(item.name for item in seen)}: figures on those spreads are "
+                          "optimistic (--leave-one-out fits them without each spread)", stacklevel=2)
     result = all_processed(classify_spreads([images_dir], model, out_dir, settings, merge_model,
                                             shape_model=shape_model, use_outline=use_outline, labels_dir=labels_dir))
     scored = [score_spread(spread, spread.predicted, labels, spread.probabilities)

@@ -51,6 +51,7 @@ class ShapeModel:
     weight: list[list[float]]  # types x measures, acting on the raw measures
     bias: list[float]
     trained_on: list[str] = field(default_factory=list)
+    trained_on_sha256: list[str] = field(default_factory=list)  # those spreads' files: known again under any name
 
     def probabilities(self, measures: np.ndarray) -> np.ndarray:
         logits = np.asarray(measures, float).reshape(-1, len(SHAPE_MEASURES)) @ np.asarray(self.weight).T + self.bias
@@ -66,7 +67,7 @@ class ShapeModel:
         """The given model file, or the one shipped with sccscore."""
         record = read_small_model(path, "shape_model.json", "shape model",
                                   {"measures": SHAPE_MEASURES, "types": CLASS_NAMES})
-        return cls(record["weight"], record["bias"], record.get("trained_on", []))
+        return cls(record["weight"], record["bias"], record.get("trained_on", []), record.get("trained_on_sha256", []))
 
 
 def combine(cnn: np.ndarray, shape: np.ndarray) -> np.ndarray:

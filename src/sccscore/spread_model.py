@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
@@ -44,7 +45,8 @@ from .detect import DetectSettings, MergeModel, fit_merge_model
 from .errors import DataError, ModelError
 from .features import extract, fingerprints
 from .images import CLASS_NAMES, ImageItem
-from .models import ScoringModel, load_model
+from .models import ScoringModel, load_model, model_reference
+from .sample_data import sha256, sha256_or_none
 from .shape import ShapeModel, fit_shape_model
 from .stats import clustered_interval
 from .training import DefaultRecipe, Head, LabelledData, Log, fit, learned_digests, load_labelled, model_from_head
@@ -88,6 +90,7 @@ class FittedSpreadModels:
     crop_folders: list[str]  # labelled crop folders the classifier also learned from
     leave_one_out: dict[str, Any] | None = None
     image_digests: list[str] = field(default_factory=list)  # of the crops it learned (training.learned_digests)
+    trained_on_sha256: list[str] = field(default_factory=list)  # of the spreads' files, as the merge model keeps them
 
     def training_record(self) -> dict[str, Any]:
         """What the classifier's file records of its fitting; :func:`what_to_expect` reads its figures."""
@@ -99,6 +102,8 @@ class FittedSpreadModels:
             record["leave_one_out"] = self.leave_one_out
         if self.image_digests:  # classify then knows them again (ModelConfig.learned); none in the shipped model
             record["image_digests"] = self.image_digests
+        if self.trained_on_sha256:  # classify --spreads and evaluate-detection know the spreads again
+            record["trained_on_sha256"] = self.trained_on_sha256
         return record
 
     def write_into(self, folder: str | Path) -> None:
@@ -106,6 +111,29 @@ class FittedSpreadModels:
         self.merge.save(Path(folder) / MERGE_FILE)
         self.shape.save(Path(folder) / SHAPE_FILE)
         save_spread_head(self.head, Path(folder) / SPREAD_HEAD_FILE, self.training_record())
+
+
+def fitted_on(items: Sequence[ImageItem], names: Sequence[str], digests: Sequence[str]) -> list[ImageItem]:
+    """The spreads among ``items`` that a model was fitted on (its ``trained_on`` ``names``).
+
+    Known by their files' SHA-256 where the model recorded them (``digests``), so under any
+    name, and a lab's own ``spread1.png`` is not taken for the oshima2026 one; by name for a
+    model that recorded none (fitted before 2026-12-02).
+    """
+    if digests:
+        known = set(digests)
+        return [item for item in items if sha256_or_none(item.path) in known]
+    return [item for item in items if item.stem in set(names)]
+
+
+def warn_fitted_on(model: ScoringModel, items: Sequence[ImageItem]) -> list[ImageItem]:
+    """Warn where some of the spreads ``items`` are ones the classifier was fitted on, known by their files'
+    SHA-256 alone (:func:`fitted_on`): its calls on them are memory. Those spreads."""
+    if seen := fitted_on(items, [], (model.config.training or {}).get("trained_on_sha256", [])):
+        warnings.warn(f"{len(seen)} of the {len(items)} spreads scored are spreads {model_reference(model)} was fitted "
+                      f"on, such as {seen[0].path}: its calls on them are memory, not a measure of the model; score "
+                      "spreads it has not seen", stacklevel=3)
+    return seen
 
 
 def fit_spread_models(images_dir: str | Path, labels_dir: str | Path, train_folders: Sequence[str | Path] = (),
@@ -126,7 +154,8 @@ def fit_spread_models(images_dir: str | Path, labels_dir: str | Path, train_fold
 
     log = log or (lambda _: None)
     pairs = annotated_images(images_dir, labels_dir)
-    merge_model = fit_merge_model(annotated_spreads(pairs), settings)
+    spread_sha256 = [sha256(item.path) for item, _ in pairs]
+    merge_model = replace(fit_merge_model(annotated_spreads(pairs), settings), trained_on_sha256=spread_sha256)
     expected = None
     if measure and len(pairs) > 1:
         report = leave_one_out(images_dir, labels_dir, train_folders, settings, log=log)
@@ -139,10 +168,10 @@ def fit_spread_models(images_dir: str | Path, labels_dir: str | Path, train_fold
         # the crops of these spreads, as classify --spreads cuts them again with these models, byte for byte
         digests = fingerprints(matched_crops(found.spreads))
         head = fit_spread_head(found.spreads, extra, digests=digests)
-        shape_model = fit_shape_model(found.spreads)
+        shape_model = replace(fit_shape_model(found.spreads), trained_on_sha256=spread_sha256)
     return FittedSpreadModels(merge_model, shape_model, head, [s.item.stem for s in found.spreads],
                               [str(f) for f in train_folders], expected,
-                              learned_digests(digests + (extra.digests if extra else [])))
+                              learned_digests(digests + (extra.digests if extra else [])), spread_sha256)
 
 
 def save_spread_models(fitted: FittedSpreadModels, folder: str | Path) -> Path:

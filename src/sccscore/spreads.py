@@ -400,6 +400,7 @@ def classify_spreads(
         (with ``strict``) a spread cannot be read; the tables are not written then.
     """
     from .models import model_reference
+    from .spread_model import warn_fitted_on
     from .training import warn_seen_in_training
 
     merge_model = merge_model or MergeModel.load()
@@ -432,8 +433,9 @@ def classify_spreads(
             progress(done, len(items))
     spreads = [by_path[_key(item)] for item in items if _key(item) in by_path]
     warn_repeated_fields(spreads)
-    warn_seen_in_training(model, [ImageItem(path, s.item.sample) for s in spreads for path in s.crops.values()],
-                          "chromosomes' crops scored")
+    seen = warn_fitted_on(model, [spread.item for spread in spreads])
+    warn_seen_in_training(model, [ImageItem(path, s.item.sample) for s in spreads if s.item not in seen  # said once
+                                  for path in s.crops.values()], "chromosomes' crops scored")
     _write_detection_tables(out, spreads, rejected, False)
     result = SpreadsResult(spreads, rejected, out, settings)
     _write_type_tables(result, model.config.classes, model_reference(model))
