@@ -583,7 +583,7 @@ def share_intervals(report: dict[str, Any]) -> tuple[str, str]:
     With the cells as the units where every sample has them, so that the samples are shown alike; else Wilson's.
     """
     if all(group["ci_by_cell"] for group in report["groups"].values()):
-        return "ci_by_cell", "95% intervals with the cells as the units"
+        return "ci_by_cell", "95% intervals, the cells taken as the units"
     return "ci", "95% Wilson intervals"
 
 
