@@ -89,9 +89,9 @@ def evaluate_detection(
     merge_model, shape_model = merge_model or MergeModel.load(), shape_model or ShapeModel.load()
     training, detection = model.config.training or {}, [merge_model, shape_model] if use_outline else [merge_model]
     fitted = {"the merge and shape models were": ([name for m in detection for name in m.trained_on],
-                                                  [digest for m in detection for digest in m.trained_on_sha256]),
-              f"the classifier {model.config.name} was": (training.get("trained_on", []),
-                                                           training.get("trained_on_sha256", []))}
+                                                  [digest for m in detection for digest in m.trained_on_sha256])}
+    if not training.get("trained_on_sha256"):  # else classify_spreads knows its spreads by their files, and says so
+        fitted[f"the classifier {model.config.name} was"] = (training.get("trained_on", []), [])
     for what, (names, digests) in fitted.items():
         if seen := fitted_on([item for item, _ in pairs], names, digests):
             warnings.warn(f"{what} fitted on {', '.join(item.name for item in seen)}: figures on those spreads are "

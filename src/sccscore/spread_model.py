@@ -123,7 +123,8 @@ def fitted_on(items: Sequence[ImageItem], names: Sequence[str], digests: Sequenc
     if digests:
         known = set(digests)
         return [item for item in items if sha256_or_none(item.path) in known]
-    return [item for item in items if item.stem in set(names)]
+    named = set(names)
+    return [item for item in items if item.stem in named]
 
 
 def warn_fitted_on(model: ScoringModel, items: Sequence[ImageItem]) -> list[ImageItem]:

@@ -433,8 +433,8 @@ def classify_spreads(
             progress(done, len(items))
     spreads = [by_path[_key(item)] for item in items if _key(item) in by_path]
     warn_repeated_fields(spreads)
-    seen = warn_fitted_on(model, [spread.item for spread in spreads])
-    warn_seen_in_training(model, [ImageItem(path, s.item.sample) for s in spreads if s.item not in seen  # said once
+    seen = {item.path for item in warn_fitted_on(model, [spread.item for spread in spreads])}
+    warn_seen_in_training(model, [ImageItem(path, s.item.sample) for s in spreads if s.item.path not in seen  # once
                                   for path in s.crops.values()], "chromosomes' crops scored")
     _write_detection_tables(out, spreads, rejected, False)
     result = SpreadsResult(spreads, rejected, out, settings)
