@@ -76,21 +76,45 @@ def plot_distributions(comparison: dict[str, Any], paths: Sequence[str | Path], 
     pyplot = _figure()
     names = list(comparison["groups"])
     figure, axes = pyplot.subplots(figsize=(1.2 + 1.1 * len(names), 3.6), layout="constrained")
-    bottom = [0.0] * len(names)
-    for index, cls in enumerate(comparison["classes"]):
+    bottom, positions = [0.0] * len(names), list(range(len(names)))
+    classes = comparison["classes"]
+    for index, cls in enumerate(classes):
         shares = [100 * comparison["groups"][n]["distribution"][index] for n in names]
         low = [100 * comparison["groups"][n][interval][0][index] for n in names]
         high = [100 * comparison["groups"][n][interval][1][index] for n in names]
-        axes.bar(names, shares, bottom=bottom, color=TYPE_COLOURS.get(cls), label=f"type {cls}", width=0.6)
-        tops = [b + s for b, s in zip(bottom, shares)]
-        axes.errorbar(names, tops, yerr=[[s - lo for s, lo in zip(shares, low)], [hi - s for s, hi in zip(shares, high)]],
-                      fmt="none", ecolor="black", capsize=3, linewidth=0.8)
+        axes.bar(positions, shares, bottom=bottom, color=TYPE_COLOURS.get(cls), label=f"type {cls}", width=0.6)
+        tops, below, above = stacked_error_bars(bottom, shares, low, high)
+        offset = 0.15 * (index - (len(classes) - 1) / 2)  # side by side: wide intervals (few cells) overlap
+        axes.errorbar([x + offset for x in positions], tops, yerr=[below, above], fmt="none", ecolor="black",
+                      capsize=3, linewidth=0.8)
         bottom = tops
+    axes.set_xticks(positions, names)
     axes.set_ylabel("chromosomes (%)")
     axes.set_ylim(0, 105)
     axes.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
     _save(figure, *paths)
     pyplot.close(figure)
+
+
+def stacked_error_bars(bottoms: Sequence[float], shares: Sequence[float], low: Sequence[float],
+                       high: Sequence[float]) -> tuple[list[float], list[float], list[float]]:
+    """Where a stacked segment's top is drawn, and how far its error bar reaches below and above it (percent).
+
+    The bar shows where the top could lie given its type's interval. It stops at 100%, past which no stack
+    reaches: intervals from few cells are wide enough to pass it.
+
+    Examples
+    --------
+    >>> stacked_error_bars([50.0, 10.0], [40.0, 20.0], [0.0, 15.0], [100.0, 26.0])  # from 2 cells; from many
+    ([90.0, 30.0], [40.0, 5.0], [10.0, 6.0])
+    >>> a, b, c = (100 * n / 48 for n in (12, 25, 11))  # type C's top is 100 + 1e-14
+    >>> stacked_error_bars([a + b], [c], [15.0], [35.0])[2]
+    [0.0]
+    """
+    tops = [b + s for b, s in zip(bottoms, shares)]
+    below = [s - lo for s, lo in zip(shares, low)]
+    above = [max(0.0, min(hi - s, 100 - top)) for s, hi, top in zip(shares, high, tops)]  # never negative
+    return tops, below, above
 
 
 def plot_cells(open_shares: dict[str, Sequence[float]], paths: Sequence[str | Path],
