@@ -56,8 +56,8 @@ def cross_validated(oshima: Path) -> None:
         labels = np.array([CLASS_NAMES.index(c.label) for c in crops])
         features = {name: extract(crops, r.model_config(), fingerprints(crops)) for name, r in RECIPES.items()}
     spread = np.unique([str(c.path.parent) for c in crops], return_inverse=True)[1]  # a spread's crops, one folder
-    print(f"4-fold cross-validation over {len(crops)} matched crops of all four spreads, each spread whole in one fold, "
-          "classifier alone")
+    print(f"4-fold cross-validation over {len(crops)} matched crops of all four spreads, each spread whole in one "
+          "fold, classifier alone")
     fold = grouped_folds(["spreads"] * len(crops), labels, spread, 4, 0)
     right = {name: np.zeros(len(crops), bool) for name in RECIPES}
     for k in range(4):

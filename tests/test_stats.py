@@ -730,7 +730,8 @@ def test_compare_cli_with_a_sub_folder_per_cell(ikemoto, tmp_path, cli):
         100 * report["groups"]["wt_cells"]["ci_by_cell"][1][0], abs=0.01)
     page = (tmp_path / "out" / "report.html").read_text()
     low, high = (100 * report["groups"]["ctf18_cells"]["ci_by_cell"][k][1] for k in (0, 1))
-    assert f"({low:.1f}-{high:.1f})" in page and "Types per sample, with 95% intervals, the cells taken as the units" in page
+    assert f"({low:.1f}-{high:.1f})" in page
+    assert "Types per sample, with 95% intervals, the cells taken as the units" in page
 
 
 def test_compare_cli_with_a_folder_per_replicate(ikemoto, tmp_path, cli):
