@@ -27,6 +27,7 @@ from sccscore.compare import (
     read_sheet,
     replicate_arrays,
     share_intervals,
+    shares_with_intervals,
     too_few_cells_verdict,
 )
 from sccscore.errors import SccscoreError
@@ -189,6 +190,28 @@ def test_corrected_interval_is_not_zero_wide_where_the_estimate_is_on_an_edge():
     _, wilson_low, _ = proportions_with_ci([10, 0, 0])
     assert low[0] < wilson_low[0] < high[0] == pytest.approx(1)  # wider than the uncorrected interval: the model's errors add to it
     assert high[1] > 0.1 and high[2] > 0.1
+
+
+def test_corrected_interval_takes_the_cells_as_the_units_where_they_are_known():
+    """Cells that differ widen the corrected shares' interval as they widen the raw shares'; alike, they do not."""
+    confusion = np.array([[80, 15, 5], [10, 80, 10], [5, 20, 75]])
+    differing = np.array([[40, 5, 2], [30, 10, 5], [20, 20, 10], [35, 8, 4]] * 5)
+    alike = np.array([[40, 10, 5]] * 20)
+    for per_cell, wider in ((differing, 1.2), (alike, 0.9)):
+        estimate, low, high = corrected_with_ci(per_cell.sum(axis=0), confusion)
+        by_cell = corrected_with_ci(per_cell.sum(axis=0), confusion, per_cell=per_cell)
+        assert by_cell[0] == pytest.approx(estimate)  # the same estimate, only its interval differs
+        assert (by_cell[2] - by_cell[1] > wider * (high - low)).all()
+    assert (by_cell[2] - by_cell[1] < 1.1 * (high - low)).all()  # alike cells: no wider than independent chromosomes
+    # compare() corrects a sample of 2 cells or more by its cells, and one of a single cell as before
+    cells = {"wt": differing, "ko": np.array([[5, 30, 12]])}
+    groups = compare({"wt": differing.sum(axis=0), "ko": np.array([5, 30, 12])}, "wt", confusion, cells=cells)["groups"]
+    expected = corrected_with_ci(differing.sum(axis=0), confusion, per_cell=differing)[1:]
+    assert np.array(groups["wt"]["corrected_ci"]) == pytest.approx(np.array(expected))
+    assert np.array(groups["ko"]["corrected_ci"]) == pytest.approx(np.array(corrected_with_ci([5, 30, 12], confusion)[1:]))
+    # two cells that disagree say little of the shares, corrected or not
+    _, low, high = corrected_with_ci([54, 38, 2], confusion, per_cell=np.array([[46, 1, 0], [8, 37, 2]]))
+    assert (low[:2] < 0.05).all() and (high[:2] > 0.95).all()
 
 
 def test_cross_fitted_correction_removes_a_systematic_bias():
@@ -686,9 +709,11 @@ def test_compare_cli_with_a_sub_folder_per_cell(ikemoto, tmp_path, cli):
             cell = tmp_path / f"{genotype}_cells" / f"cell{index % 3}"
             cell.mkdir(parents=True, exist_ok=True)
             (cell / path.name).write_bytes(path.read_bytes())
-    report_path = tmp_path / "compare.json"
+    report_path, confusion = tmp_path / "compare.json", tmp_path / "evaluate.json"
+    confusion.write_text(json.dumps({"confusion": [[80, 15, 5], [10, 80, 10], [5, 20, 75]]}))
     result = cli("compare", str(tmp_path / "wt_cells"), str(tmp_path / "ctf18_cells"), "--model", "paper:squeezenet1_1/1",
-                 "--out", str(tmp_path / "out"), "--json", str(report_path), "--report", "-q")
+                 "--out", str(tmp_path / "out"), "--json", str(report_path), "--report", "--confusion", str(confusion),
+                 "-q")
     assert result.returncode == 0, result.stderr
     cell = json.loads(report_path.read_text())["tests"]["ctf18_cells"]["cell_level"]
     assert (cell["n_cells"], cell["n_cells_reference"]) == (3, 3)
@@ -732,6 +757,18 @@ def test_compare_cli_with_a_sub_folder_per_cell(ikemoto, tmp_path, cli):
     low, high = (100 * report["groups"]["ctf18_cells"]["ci_by_cell"][k][1] for k in (0, 1))
     assert f"({low:.1f}-{high:.1f})" in page
     assert "Types per sample, with 95% intervals, the cells taken as the units" in page
+    assert "shares with 95% intervals, the cells taken as the units" in result.stdout
+    # the shares corrected for the classifier's errors: their interval takes the cells as the units too, and is shown
+    per_cell = np.array([[int(r[f"n_{t}"]) for t in "ABC"] for r in rows if r["sample"] == "wt_cells"])
+    _, corrected_low, corrected_high = corrected_with_ci(per_cell.sum(axis=0), np.array(report["corrected_with"]),
+                                                         per_cell=per_cell)
+    assert np.array(report["groups"]["wt_cells"]["corrected_ci"]) == pytest.approx(np.array([corrected_low, corrected_high]))
+    assert float(table["wt_cells"]["corrected_ci_low_B"]) == pytest.approx(100 * corrected_low[1], abs=0.01)
+    corrected = shares_with_intervals(report["groups"]["wt_cells"]["distribution_corrected"],
+                                      report["groups"]["wt_cells"]["corrected_ci"])
+    assert f"<td>{corrected[2]}</td>" in page and "<th>corrected C % (95% CI)</th>" in page
+    assert "take the cells as the units wherever a sample's are known" in page
+    assert f"corrected {' '.join(corrected)}" in " ".join(result.stdout.split())
 
 
 def test_compare_cli_with_a_folder_per_replicate(ikemoto, tmp_path, cli):

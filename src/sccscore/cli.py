@@ -861,16 +861,17 @@ def _cell_interval(cell: dict) -> str:
 
 
 def _print_comparison(report: dict, corrected_by: str | None = None) -> None:
-    from .compare import by_hand_sentence, p_clause, points, shown_p
+    from .compare import by_hand_sentence, p_clause, points, share_intervals, shares_with_intervals, shown_p
 
-    pct = lambda values: "/".join(f"{100 * v:.1f}" for v in values)  # noqa: E731
-    corrected = report["corrected_with"] is not None
-    columns = ["sample", "chromosomes", "A/B/C %", "B+C vs reference, 95% CI"] + (["corrected A/B/C %"] if corrected else [])
-    table = Table(*columns, box=None, title="chromosome level")
+    interval, interval_name = share_intervals(report)
+    table = Table("sample", "chromosomes", *(f"{c} % (95% CI)" for c in report["classes"]),
+                  "B+C vs reference, 95% CI", box=None, title="chromosome level", caption=f"shares with {interval_name}")
     for name, group in report["groups"].items():
-        cells = [name, str(group["n"]), pct(group["distribution"]), "-" if name == report["reference"] else
-                 f"{points(report['tests'][name]['bc_difference_ci'])} pts"]
-        table.add_row(*cells, *([pct(group["distribution_corrected"])] if corrected else []))
+        table.add_row(name, str(group["n"]), *shares_with_intervals(group["distribution"], group[interval]),
+                      "-" if name == report["reference"] else f"{points(report['tests'][name]['bc_difference_ci'])} pts")
+        if report["corrected_with"] is not None:  # a row of its own: the table stays narrow enough for a terminal
+            table.add_row("  corrected", "", *shares_with_intervals(group["distribution_corrected"],
+                                                                     group["corrected_ci"]), "")
     stdout.print(table)
     if corrected_by:
         stdout.print(f"corrected for the classifier's errors by {corrected_by}", highlight=False)

@@ -517,7 +517,7 @@ def compare(
     ``ci_by_cell`` with its cells as the units where ``cells`` has 2 or more of
     the sample's (:func:`sccscore.stats.proportions_with_clustered_ci`; else None),
     ``distribution_corrected`` and its ``corrected_ci``, None without a
-    confusion matrix) and ``tests`` keyed by
+    confusion matrix; the cells, where known, widen that interval too) and ``tests`` keyed by
     the non-reference samples (see :func:`sccscore.stats.compare_counts`). Where
     ``cells`` (sample -> A/B/C counts per cell) covers a sample and the
     reference with at least 2 cells each, its test also has ``cell_level``
@@ -585,6 +585,17 @@ def share_intervals(report: dict[str, Any]) -> tuple[str, str]:
     if all(group["ci_by_cell"] for group in report["groups"].values()):
         return "ci_by_cell", "95% intervals, the cells taken as the units"
     return "ci", "95% Wilson intervals"
+
+
+def shares_with_intervals(shares: Sequence[float], interval: Sequence[Sequence[float]]) -> list[str]:
+    """Each type's share with its interval ([lows, highs]), in per cent, as the terminal and the report show them.
+
+    Examples
+    --------
+    >>> shares_with_intervals([0.681, 0.319], [[0.6, 0.25], [0.75, 0.4]])
+    ['68.1 (60.0-75.0)', '31.9 (25.0-40.0)']
+    """
+    return [f"{100 * share:.1f} ({100 * low:.1f}-{100 * high:.1f})" for share, low, high in zip(shares, *interval)]
 
 
 def points(interval: Sequence[float]) -> str:
@@ -673,13 +684,13 @@ def _replicate_level(groups: dict[str, dict[str, Any]], reference: str, name: st
 
 def _group(values: np.ndarray, confusion: np.ndarray | None, seed: int, cells: np.ndarray | None) -> dict[str, Any]:
     fractions, low, high = proportions_with_ci(values)
-    by_cell = ([bound.tolist() for bound in proportions_with_clustered_ci(cells)]
-               if cells is not None and len(cells) >= 2 else None)
+    cells = cells if cells is not None and len(cells) >= 2 else None  # one cell says nothing of another
+    by_cell = None if cells is None else [bound.tolist() for bound in proportions_with_clustered_ci(cells)]
     group = {"n": int(values.sum()), "counts": values.tolist(), "distribution": fractions.tolist(),
              "ci": [low.tolist(), high.tolist()], "ci_by_cell": by_cell,
              "distribution_corrected": None, "corrected_ci": None}
     if confusion is not None:
-        estimate, c_low, c_high = corrected_with_ci(values, confusion, seed=seed)
+        estimate, c_low, c_high = corrected_with_ci(values, confusion, seed=seed, per_cell=cells)
         group |= {"distribution_corrected": estimate.tolist(), "corrected_ci": [c_low.tolist(), c_high.tolist()]}
     return group
 
@@ -785,7 +796,8 @@ def write_tables(report: dict[str, Any], out: str | Path, cells: dict[str, dict[
     """``comparison.csv`` (a row per sample), ``tests.csv`` (per sample against the reference), ``cells.csv``.
 
     ``comparison.csv`` gives each type's share with Wilson's interval (``ci_low_A``...) and, where
-    the sample's cells are known, the interval with its cells as the units (``cell_ci_low_A``...).
+    the sample's cells are known, the interval with its cells as the units (``cell_ci_low_A``...);
+    with a confusion matrix, the corrected shares and their bootstrap interval (``corrected_ci_low_A``...).
     ``cells.csv`` has a row per cell where ``cells`` (:func:`cell_counts`) knows them: the
     units of the cell-level test, and the points of a per-cell plot, ``cells.png``
     (:func:`write_cell_figure`), drawn unless ``figure`` is False (a report to be written
@@ -805,12 +817,15 @@ def write_tables(report: dict[str, Any], out: str | Path, cells: dict[str, dict[
     header = ["sample", "n"] + [f"pct_{c}" for c in classes] + [f"ci_low_{c}" for c in classes]
     header += [f"ci_high_{c}" for c in classes] + [f"corrected_pct_{c}" for c in classes]
     header += [f"cell_ci_{bound}_{c}" for bound in ("low", "high") for c in classes]
+    header += [f"corrected_ci_{bound}_{c}" for bound in ("low", "high") for c in classes]
     rows = []
+    empty = [""] * len(classes)
     for name, group in report["groups"].items():
-        corrected = group["distribution_corrected"] or [""] * len(classes)
-        by_cell = group["ci_by_cell"] or [[""] * len(classes)] * 2
+        by_cell = group["ci_by_cell"] or [empty, empty]
+        corrected_ci = group["corrected_ci"] or [empty, empty]
         rows.append([name, group["n"], *_pct(group["distribution"]), *_pct(group["ci"][0]), *_pct(group["ci"][1]),
-                     *_pct(corrected), *_pct(by_cell[0]), *_pct(by_cell[1])])
+                     *_pct(group["distribution_corrected"] or empty), *_pct(by_cell[0]), *_pct(by_cell[1]),
+                     *_pct(corrected_ci[0]), *_pct(corrected_ci[1])])
     write_csv(folder / "comparison.csv", header, rows)
     keys = ["chi2", "chi2_p", "chi2_p_holm", "p_exact", "trend_z", "trend_p", "bc_difference", "cramers_v",
             "n_for_80pct_power"]

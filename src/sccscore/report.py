@@ -28,7 +28,8 @@ from . import fields
 from ._atomic import atomic_open
 from .explain import explain, gallery
 from .compare import (by_hand_sentence, counted_and_left_out, from_spreads, model_call, points, reviewed_blind,
-                      row_probabilities, set_by_hand, share_intervals, shown_p, tally_by, write_cell_figure)
+                      row_probabilities, set_by_hand, share_intervals, shares_with_intervals, shown_p, tally_by,
+                      write_cell_figure)
 from .errors import ImageReadError
 from .images import CLASS_NAMES, ImageItem, copies, how_often, image_stem, read_image
 from .layout import run_folder
@@ -243,13 +244,14 @@ def _comparison_section(comparison: dict[str, Any], chart_png: bytes, cells_png:
     classes = comparison["classes"]
     corrected = comparison["corrected_with"] is not None
     header = ["sample", "chromosomes"] + [f"{c} % (95% CI)" for c in classes] + (
-        [f"corrected {c} %" for c in classes] if corrected else [])
+        [f"corrected {c} % (95% CI)" for c in classes] if corrected else [])
     interval, interval_name = share_intervals(comparison)
+    any_cells = any(group["ci_by_cell"] for group in comparison["groups"].values())
     rows = []
     for name, group in comparison["groups"].items():
-        row = [name, group["n"]] + [f"{_pct(s)} ({_pct(lo)}-{_pct(hi)})"
-                                    for s, lo, hi in zip(group["distribution"], *group[interval])]
-        rows.append(row + ([_pct(v) for v in group["distribution_corrected"]] if corrected else []))
+        row = [name, group["n"]] + shares_with_intervals(group["distribution"], group[interval])
+        rows.append(row + (shares_with_intervals(group["distribution_corrected"], group["corrected_ci"])
+                           if corrected else []))
     several = len(comparison["tests"]) > 1  # then Holm-adjusted over the samples too, as the verdicts read them
     adjusted = lambda p, p_holm: f"{shown_p(p)} (Holm {shown_p(p_holm)})" if several else shown_p(p)  # noqa: E731
     exact = lambda test: " (exact)" if test["p_exact"] else ""  # noqa: E731  too few of a type for the curves
@@ -283,8 +285,11 @@ def _comparison_section(comparison: dict[str, Any], chart_png: bytes, cells_png:
         + ("The shares' intervals take each sample's cells as the units (Korn and Graubard's), so they are wider "
            "where cells differ. The tests in the next section are at chromosome level: "
            if interval == "ci_by_cell" else "Figures in this section and the next are at chromosome level: ")
-        + "chromosomes of one cell are not independent, so p-values are optimistic when cells differ.</p>"
-        + _table(header, rows)
+        + "chromosomes of one cell are not independent, so p-values are optimistic when cells differ."
+        + (" The corrected shares undo the classifier's measured errors; their bootstrap intervals add the "
+           "uncertainty of that measurement" + (", and take the cells as the units wherever a sample's are known"
+                                                 if any_cells else "") + "." if corrected else "")
+        + "</p>" + _table(header, rows)
         + f"<figure><img alt='A/B/C distribution per sample' src='{_png_uri(chart_png)}' style='max-width:36rem'>"
         f"<figcaption>Types per sample, with {interval_name}</figcaption></figure>"
         + f"<h2>Tests against {html.escape(comparison['reference'])}</h2>"

@@ -93,20 +93,17 @@ def agreement_interval(agree: int, n: int) -> list[float]:
     return [float(low[0]), float(high[0])]
 
 
-def clustered_interval(successes: Sequence[int], totals: Sequence[int]) -> list[float]:
-    """95% interval of a pooled share whose units come in clusters (chromosomes in spreads), the clusters
-    taken as the independent units: Korn and Graubard's (Survey Methodology 1998) Clopper-Pearson interval
-    on the effective sample size, with ``k - 1`` degrees of freedom for ``k`` clusters.
+def effective_size(successes: Sequence[int], totals: Sequence[int]) -> float:
+    """The number of independent units a pooled share of clustered units is worth: Korn and Graubard's effective
+    sample size (:func:`clustered_interval`), with ``k - 1`` degrees of freedom for ``k`` clusters.
 
-    The effective size is the chromosomes' number divided by the design effect (how much more the clusters'
-    shares vary than independent chromosomes' would; never taken below 1), then shrunk by
-    ``(t(n - 1) / t(k - 1))^2``: with four spreads, to a sixth or less. It stays within 0 and 1.
-    One cluster says nothing of another: ``k`` must be 2 or more (ValueError otherwise).
+    The units' number divided by the design effect (never below 1), shrunk by ``(t(n - 1) / t(k - 1))^2``.
+    ``k`` must be 2 or more (ValueError otherwise).
 
     Examples
     --------
-    >>> [round(v, 3) for v in clustered_interval([41, 100, 47, 46], [50, 102, 47, 50])]  # the recall of 4 spreads
-    [0.704, 0.999]
+    >>> round(effective_size([41, 100, 47, 46], [50, 102, 47, 50]), 1)  # 249 chromosomes in 4 spreads
+    16.3
     """
     y, n = np.asarray(successes, float), np.asarray(totals, float)
     total, k = n.sum(), len(n)
@@ -115,7 +112,26 @@ def clustered_interval(successes: Sequence[int], totals: Sequence[int]) -> list[
     share = y.sum() / total
     variance = k / (k - 1) * np.sum((y - share * n) ** 2) / total**2  # between clusters (Taylor linearisation)
     effective = total if variance == 0 or share in (0, 1) else min(total, share * (1 - share) / variance)
-    effective *= (scipy_stats.t.ppf(1 - ALPHA / 2, total - 1) / scipy_stats.t.ppf(1 - ALPHA / 2, k - 1)) ** 2
+    return float(effective * (scipy_stats.t.ppf(1 - ALPHA / 2, total - 1) / scipy_stats.t.ppf(1 - ALPHA / 2, k - 1)) ** 2)
+
+
+def clustered_interval(successes: Sequence[int], totals: Sequence[int]) -> list[float]:
+    """95% interval of a pooled share whose units come in clusters (chromosomes in spreads), the clusters
+    taken as the independent units: Korn and Graubard's (Survey Methodology 1998) Clopper-Pearson interval
+    on the effective sample size, with ``k - 1`` degrees of freedom for ``k`` clusters.
+
+    The effective size (:func:`effective_size`) is the chromosomes' number divided by the design effect (how much
+    more the clusters' shares vary than independent chromosomes' would; never taken below 1), then shrunk by
+    ``(t(n - 1) / t(k - 1))^2``: with four spreads, to a sixth or less. It stays within 0 and 1.
+    One cluster says nothing of another: ``k`` must be 2 or more (ValueError otherwise).
+
+    Examples
+    --------
+    >>> [round(v, 3) for v in clustered_interval([41, 100, 47, 46], [50, 102, 47, 50])]  # the recall of 4 spreads
+    [0.704, 0.999]
+    """
+    share = np.sum(successes) / np.sum(totals)
+    effective = effective_size(successes, totals)
     x = share * effective
     low = scipy_stats.beta.ppf(ALPHA / 2, x, effective - x + 1) if x > 0 else 0.0
     high = scipy_stats.beta.ppf(1 - ALPHA / 2, x + 1, effective - x) if x < effective else 1.0
@@ -322,7 +338,8 @@ def corrected_distribution(predicted_counts: Sequence[int], confusion: np.ndarra
 
 
 def corrected_with_ci(
-    predicted_counts: Sequence[int], confusion: np.ndarray, n_boot: int = 1000, seed: int = 0
+    predicted_counts: Sequence[int], confusion: np.ndarray, n_boot: int = 1000, seed: int = 0,
+    per_cell: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`corrected_distribution` with 95% percentile bootstrap intervals.
 
@@ -334,6 +351,12 @@ def corrected_with_ci(
     called A, by a model that calls a fifth of A chromosomes B or C), drawing
     from the observed shares gave every draw the same estimate, and an
     interval of zero width.
+
+    Where the sample's cells are known (``per_cell``, (cells, types) counts
+    of its calls, 2 cells or more), each draw has as many calls as the cells
+    are worth: the smallest of the types' :func:`effective_size`, as
+    :func:`proportions_with_clustered_ci` takes it. Cells differ more than
+    chromosomes drawn at random would, so the interval widens with them.
 
     Examples
     --------
@@ -349,13 +372,20 @@ def corrected_with_ci(
     row_totals = confusion.sum(axis=1)
     row_shares = confusion / np.maximum(row_totals[:, None], 1)
     fitted = estimate @ row_shares  # the predicted shares the estimate explains; a type never labelled adds none
+    n_calls = counts.sum() if per_cell is None else _calls_the_cells_are_worth(np.asarray(per_cell))
     draws = []
     for _ in range(n_boot):
-        resampled = rng.multinomial(counts.sum(), fitted / fitted.sum())
+        resampled = rng.multinomial(n_calls, fitted / fitted.sum())
         matrix = np.array([rng.multinomial(n, shares) for n, shares in zip(row_totals, row_shares)])
         draws.append(corrected_distribution(resampled, matrix, iterations=300))
     low, high = np.percentile(draws, [2.5, 97.5], axis=0)
     return estimate, low, high
+
+
+def _calls_the_cells_are_worth(per_cell: np.ndarray) -> int:
+    totals = per_cell.sum(axis=1)
+    worth = min(effective_size(per_cell[:, k], totals) for k in range(per_cell.shape[1]))
+    return max(1, round(worth))  # a draw of one call at least: from two cells that disagree, an interval of 0-100%
 
 
 def cross_fitted_correction(true: np.ndarray, predicted: np.ndarray, n_classes: int, n_folds: int = 5,
