@@ -208,7 +208,8 @@ def test_corrected_interval_takes_the_cells_as_the_units_where_they_are_known():
     groups = compare({"wt": differing.sum(axis=0), "ko": np.array([5, 30, 12])}, "wt", confusion, cells=cells)["groups"]
     expected = corrected_with_ci(differing.sum(axis=0), confusion, per_cell=differing)[1:]
     assert np.array(groups["wt"]["corrected_ci"]) == pytest.approx(np.array(expected))
-    assert np.array(groups["ko"]["corrected_ci"]) == pytest.approx(np.array(corrected_with_ci([5, 30, 12], confusion)[1:]))
+    one_cell = corrected_with_ci([5, 30, 12], confusion)[1:]
+    assert np.array(groups["ko"]["corrected_ci"]) == pytest.approx(np.array(one_cell))
     # two cells that disagree say little of the shares, corrected or not
     _, low, high = corrected_with_ci([54, 38, 2], confusion, per_cell=np.array([[46, 1, 0], [8, 37, 2]]))
     assert (low[:2] < 0.05).all() and (high[:2] > 0.95).all()
@@ -762,7 +763,8 @@ def test_compare_cli_with_a_sub_folder_per_cell(ikemoto, tmp_path, cli):
     per_cell = np.array([[int(r[f"n_{t}"]) for t in "ABC"] for r in rows if r["sample"] == "wt_cells"])
     _, corrected_low, corrected_high = corrected_with_ci(per_cell.sum(axis=0), np.array(report["corrected_with"]),
                                                          per_cell=per_cell)
-    assert np.array(report["groups"]["wt_cells"]["corrected_ci"]) == pytest.approx(np.array([corrected_low, corrected_high]))
+    corrected_ci = np.array(report["groups"]["wt_cells"]["corrected_ci"])
+    assert corrected_ci == pytest.approx(np.array([corrected_low, corrected_high]))
     assert float(table["wt_cells"]["corrected_ci_low_B"]) == pytest.approx(100 * corrected_low[1], abs=0.01)
     corrected = shares_with_intervals(report["groups"]["wt_cells"]["distribution_corrected"],
                                       report["groups"]["wt_cells"]["corrected_ci"])

@@ -865,10 +865,12 @@ def _print_comparison(report: dict, corrected_by: str | None = None) -> None:
 
     interval, interval_name = share_intervals(report)
     table = Table("sample", "chromosomes", *(f"{c} % (95% CI)" for c in report["classes"]),
-                  "B+C vs reference, 95% CI", box=None, title="chromosome level", caption=f"shares with {interval_name}")
+                  "B+C vs reference, 95% CI", box=None, title="chromosome level",
+                  caption=f"shares with {interval_name}")
     for name, group in report["groups"].items():
         table.add_row(name, str(group["n"]), *shares_with_intervals(group["distribution"], group[interval]),
-                      "-" if name == report["reference"] else f"{points(report['tests'][name]['bc_difference_ci'])} pts")
+                      "-" if name == report["reference"]
+                      else f"{points(report['tests'][name]['bc_difference_ci'])} pts")
         if report["corrected_with"] is not None:  # a row of its own: the table stays narrow enough for a terminal
             table.add_row("  corrected", "", *shares_with_intervals(group["distribution_corrected"],
                                                                      group["corrected_ci"]), "")

@@ -112,7 +112,8 @@ def effective_size(successes: Sequence[int], totals: Sequence[int]) -> float:
     share = y.sum() / total
     variance = k / (k - 1) * np.sum((y - share * n) ** 2) / total**2  # between clusters (Taylor linearisation)
     effective = total if variance == 0 or share in (0, 1) else min(total, share * (1 - share) / variance)
-    return float(effective * (scipy_stats.t.ppf(1 - ALPHA / 2, total - 1) / scipy_stats.t.ppf(1 - ALPHA / 2, k - 1)) ** 2)
+    few_clusters = scipy_stats.t.ppf(1 - ALPHA / 2, total - 1) / scipy_stats.t.ppf(1 - ALPHA / 2, k - 1)
+    return float(effective * few_clusters**2)
 
 
 def clustered_interval(successes: Sequence[int], totals: Sequence[int]) -> list[float]:
