@@ -18,8 +18,8 @@ from statsmodels.stats.proportion import proportion_confint
 
 import sccscore
 from sccscore.annotations import class_types, match_boxes, read_yolo
-from sccscore.detect import (DetectSettings, MergeModel, crop, crop_box, detect, fit_merge_model, illumination,
-                             join, pair_examples)
+from sccscore.detect import (STAIN_CAUTION, DetectSettings, MergeModel, crop, crop_box, detect, detection_cautions,
+                             fit_merge_model, illumination, join, pair_examples)
 from sccscore.detection_eval import all_processed, annotated_images, annotated_spreads, figures, leave_one_out
 from sccscore.errors import ModelError, SccscoreError
 from sccscore.images import ImageItem, read_image, scan_sample
@@ -161,6 +161,9 @@ def test_detect_spreads_says_which_spread_was_stained_otherwise(oshima, tmp_path
     assert len(result.spreads[0].chromosomes) > 40
     (kept,) = _rows(tmp_path / "out" / "cautions.csv")  # kept beside the tables, for the report and later reading
     assert kept["path"].endswith("darker.png") and kept["caution"].startswith("stained darker than the annotated")
+    # spread3 lies at the range's paler end: 5% paler, it is brought back, but that is no caution
+    slightly = detect((background + 0.95 * (rgb - background)).round().astype(np.uint8))
+    assert 1.03 < slightly.stain_gain < STAIN_CAUTION and detection_cautions(slightly, DetectSettings()) == []
 
 
 def test_a_jpeg_spread_is_read_from_its_luminance(oshima, tmp_path):

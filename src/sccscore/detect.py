@@ -54,6 +54,9 @@ SPECK_PIXELS = 8
 STAIN_STRENGTHS = (0.58, 0.65)
 # at most this factor either way: a field of faint dust and no chromosome must not be darkened into one
 MAX_STAIN_GAIN = 1.5
+# a spread whose stain was scaled by more than this either way is one to check; within it, the fixed thresholds
+# alone read the four spreads 10% paler or darker as well as the gain does (docs/spreads.md, staining strength)
+STAIN_CAUTION = 1.1
 # stain of the pixels over which a JPEG's luminance is scaled to the green stain's strength: below the
 # thresholds of nuclei (0.2) and chromosomes (0.3), so that both are in, and above the background's noise
 OBJECT_STAIN = 0.15
@@ -296,9 +299,10 @@ def at_reference_scale(rgb: np.ndarray, scale: float) -> np.ndarray:
 
 
 def detection_cautions(found: SpreadDetections, settings: DetectSettings) -> list[str]:
-    """What to check on a spread: no chromosome found, a stain scaled into the annotated range, an unusual size."""
+    """What to check on a spread: no chromosome found, a stain scaled into the annotated range by more than
+    ``STAIN_CAUTION``, an unusual size."""
     cautions = [] if found.chromosomes else ["no chromosomes found"]
-    if found.stain_gain != 1.0:
+    if max(found.stain_gain, 1 / found.stain_gain) > STAIN_CAUTION:  # a few per cent is one lab's slides
         shade = "paler" if found.stain_gain > 1 else "darker"
         cautions.append(f"stained {shade} than the annotated spreads the detector was set on; read at their strength "
                         f"(stain x {found.stain_gain:.2f}): check its overlay")
