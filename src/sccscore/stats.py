@@ -324,17 +324,30 @@ def corrected_distribution(predicted_counts: Sequence[int], confusion: np.ndarra
     >>> corrected_distribution([510, 380, 110], confusion).round(3).tolist()
     [0.6, 0.3, 0.1]
     """
-    rates = np.asarray(confusion, dtype=float)
-    rates = rates / np.maximum(rates.sum(axis=1, keepdims=True), 1)
     counts = np.asarray(predicted_counts, dtype=float)
-    estimate = np.full(len(counts), 1 / len(counts))
+    return _most_likely(counts[None], _row_shares(np.asarray(confusion, dtype=float))[None], iterations)[0]
+
+
+def _row_shares(confusion: np.ndarray) -> np.ndarray:
+    """Each row of a confusion matrix (or of a stack of them) as shares; a row never labelled stays zeros."""
+    return confusion / np.maximum(confusion.sum(axis=-1, keepdims=True), 1)
+
+
+def _most_likely(counts: np.ndarray, rates: np.ndarray, iterations: int) -> np.ndarray:
+    """EM of :func:`corrected_distribution` for a batch at once: ``counts`` (batch, types) of predictions,
+    ``rates`` (batch, types, types) row shares. Each estimate stops where its own step falls below 1e-10,
+    as it would alone; a bootstrap's thousand draws then cost a few hundred array steps, not Python loops."""
+    estimate = np.full(counts.shape, 1 / counts.shape[1])
+    active = np.arange(len(counts))
     for _ in range(iterations):
-        expected = estimate @ rates  # share of each predicted type
-        responsibility = estimate[:, None] * rates / np.where(expected > 0, expected, 1)
-        updated = responsibility @ counts / counts.sum()
-        if np.abs(updated - estimate).max() < 1e-10:
-            return updated
-        estimate = updated
+        current, shares = estimate[active], rates[active]
+        expected = np.einsum("bk,bkj->bj", current, shares)  # share of each predicted type
+        responsibility = current[:, :, None] * shares / np.where(expected > 0, expected, 1)[:, None, :]
+        updated = np.einsum("bkj,bj->bk", responsibility, counts[active]) / counts[active].sum(axis=1, keepdims=True)
+        estimate[active] = updated
+        active = active[np.abs(updated - current).max(axis=1) >= 1e-10]
+        if not len(active):
+            break
     return estimate
 
 
@@ -370,15 +383,14 @@ def corrected_with_ci(
     counts = np.asarray(predicted_counts)
     confusion = np.asarray(confusion)
     estimate = corrected_distribution(counts, confusion)
-    row_totals = confusion.sum(axis=1)
-    row_shares = confusion / np.maximum(row_totals[:, None], 1)
+    row_totals, row_shares = confusion.sum(axis=1), _row_shares(confusion)
     fitted = estimate @ row_shares  # the predicted shares the estimate explains; a type never labelled adds none
     n_calls = counts.sum() if per_cell is None else _calls_the_cells_are_worth(np.asarray(per_cell))
-    draws = []
-    for _ in range(n_boot):
-        resampled = rng.multinomial(n_calls, fitted / fitted.sum())
-        matrix = np.array([rng.multinomial(n, shares) for n, shares in zip(row_totals, row_shares)])
-        draws.append(corrected_distribution(resampled, matrix, iterations=300))
+    resampled, matrices = [], []
+    for _ in range(n_boot):  # drawn in this order, so that a seed gives the intervals it always gave
+        resampled.append(rng.multinomial(n_calls, fitted / fitted.sum()))
+        matrices.append([rng.multinomial(n, shares) for n, shares in zip(row_totals, row_shares)])
+    draws = _most_likely(np.array(resampled, float), _row_shares(np.array(matrices, float)), iterations=300)
     low, high = np.percentile(draws, [2.5, 97.5], axis=0)
     return estimate, low, high
 
