@@ -97,7 +97,8 @@ def effective_size(successes: Sequence[int], totals: Sequence[int]) -> float:
     """The number of independent units a pooled share of clustered units is worth: Korn and Graubard's effective
     sample size (:func:`clustered_interval`), with ``k - 1`` degrees of freedom for ``k`` clusters.
 
-    The units' number divided by the design effect (never below 1), shrunk by ``(t(n - 1) / t(k - 1))^2``.
+    The units' number divided by the design effect (taken as 1 at the least), then shrunk by
+    ``(t(n - 1) / t(k - 1))^2``.
     ``k`` must be 2 or more (ValueError otherwise).
 
     Examples
@@ -340,10 +341,10 @@ def _most_likely(counts: np.ndarray, rates: np.ndarray, iterations: int) -> np.n
     estimate = np.full(counts.shape, 1 / counts.shape[1])
     active = np.arange(len(counts))
     for _ in range(iterations):
-        current, shares = estimate[active], rates[active]
+        current, shares, observed = estimate[active], rates[active], counts[active]
         expected = np.einsum("bk,bkj->bj", current, shares)  # share of each predicted type
         responsibility = current[:, :, None] * shares / np.where(expected > 0, expected, 1)[:, None, :]
-        updated = np.einsum("bkj,bj->bk", responsibility, counts[active]) / counts[active].sum(axis=1, keepdims=True)
+        updated = np.einsum("bkj,bj->bk", responsibility, observed) / observed.sum(axis=1, keepdims=True)
         estimate[active] = updated
         active = active[np.abs(updated - current).max(axis=1) >= 1e-10]
         if not len(active):
