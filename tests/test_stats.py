@@ -32,6 +32,7 @@ from sccscore.compare import (
 )
 from sccscore.errors import SccscoreError
 from sccscore.stats import (
+    _most_likely,
     agreement_interval,
     cells_for_power,
     chromosomes_for_power,
@@ -190,6 +191,35 @@ def test_corrected_interval_is_not_zero_wide_where_the_estimate_is_on_an_edge():
     _, wilson_low, _ = proportions_with_ci([10, 0, 0])
     assert low[0] < wilson_low[0] < high[0] == pytest.approx(1)  # wider than the uncorrected interval: the model's errors add to it
     assert high[1] > 0.1 and high[2] > 0.1
+
+
+def _em_alone(counts, confusion, iterations):
+    """The textbook EM of the true shares behind predicted counts, one sample at a time."""
+    rates = confusion / np.maximum(confusion.sum(axis=1, keepdims=True), 1)
+    estimate = np.full(3, 1 / 3)
+    for _ in range(iterations):
+        expected = estimate @ rates
+        updated = (estimate[:, None] * rates / np.where(expected > 0, expected, 1)) @ counts / counts.sum()
+        if np.abs(updated - estimate).max() < 1e-10:
+            return updated
+        estimate = updated
+    return estimate
+
+
+def test_a_batch_of_corrections_equals_each_run_alone():
+    """The bootstrap's draws run their EMs as one batch: each must stop where it would alone, some within a few
+    steps, some at the cap (a type never labelled, all calls of one type)."""
+    rng = np.random.default_rng(3)
+    confusions = (rng.integers(0, 60, (24, 3, 3)) + 60 * np.eye(3, dtype=int)).astype(float)
+    confusions[::4, 2] = 0  # a type never labelled
+    counts = rng.integers(0, 80, (24, 3)).astype(float) + 1
+    counts[1::5] = [40, 0, 0]  # every call A: the estimate creeps towards an edge
+    for cap in (5, 300):
+        batch = _most_likely(counts, confusions / np.maximum(confusions.sum(axis=2, keepdims=True), 1), cap)
+        alone = [_em_alone(c, m, cap) for c, m in zip(counts, confusions)]
+        np.testing.assert_allclose(batch, alone, rtol=0, atol=1e-13)
+    alone = _em_alone(counts[0], confusions[0], 1000)
+    np.testing.assert_allclose(corrected_distribution(counts[0], confusions[0]), alone, rtol=0, atol=1e-13)
 
 
 def test_corrected_interval_takes_the_cells_as_the_units_where_they_are_known():
