@@ -3,8 +3,14 @@
 import csv
 import json
 import shutil
+from collections import Counter
+from pathlib import Path
 
+import numpy as np
 import pytest
+from statsmodels.stats.proportion import proportion_confint
+
+from sccscore.stats import proportions_with_clustered_ci
 
 
 def _rows(path):
@@ -42,6 +48,42 @@ def test_classify_writes_tables_and_survives_bad_files(sample_with_bad_files, tm
     assert summary["sample"] == "wt_small" and summary["n_images"] == "12" and summary["n_rejected"] == "2"
     assert sum(int(summary[f"n_{c}"]) for c in "ABC") == 12
     assert summary["label_pct_A"] == "33.33"
+
+
+def test_summary_gives_each_share_its_interval_with_the_cells_as_the_units_where_folders_name_them(
+        ikemoto, tmp_path, cli):
+    """Wilson's interval for every sample; with the cells as the units where every crop of a sample is in a cell's
+    folder. The terminal and the report show Wilson's, the same for every sample, unless all have cells."""
+    wt = ikemoto / "images" / "wt"
+    crops = sorted((wt / "b").iterdir())[:12] + sorted((wt / "a").iterdir())[:6]
+    for number, path in enumerate(crops):  # wt/cell0/..., wt/cell1/..., wt/cell2/...
+        (tmp_path / "wt" / f"cell{number % 3}").mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, tmp_path / "wt" / f"cell{number % 3}" / path.name)
+    (tmp_path / "loose").mkdir()
+    for path in sorted((ikemoto / "images" / "ctf18" / "c").iterdir())[:8]:
+        shutil.copy(path, tmp_path / "loose" / path.name)
+    out = tmp_path / "out"
+    run = cli("classify", str(tmp_path / "wt"), str(tmp_path / "loose"), "--model", "paper:squeezenet1_1/1",
+              "--out", str(out), "--report", "-q")
+    assert run.returncode == 0, run.stderr
+    summary = {row["sample"]: row for row in _rows(out / "summary.csv")}
+    predicted = {name: [row["predicted"] for row in _rows(out / "predictions.csv") if row["sample"] == name]
+                 for name in summary}
+    for name, calls in predicted.items():  # statsmodels' Wilson interval
+        low, high = proportion_confint([calls.count(t) for t in "ABC"], len(calls), alpha=0.05, method="wilson")
+        assert [float(summary[name][f"ci_low_{t}"]) for t in "ABC"] == pytest.approx(100 * low, abs=0.005)
+        assert [float(summary[name][f"ci_high_{t}"]) for t in "ABC"] == pytest.approx(100 * high, abs=0.005)
+    by_cell = Counter((Path(row["path"]).parent.name, row["predicted"]) for row in _rows(out / "predictions.csv")
+                      if row["sample"] == "wt")
+    low, high = proportions_with_clustered_ci(np.array([[by_cell[f"cell{i}", t] for t in "ABC"] for i in range(3)]))
+    assert [float(summary["wt"][f"cell_ci_low_{t}"]) for t in "ABC"] == pytest.approx(100 * low, abs=0.005)
+    assert [float(summary["wt"][f"cell_ci_high_{t}"]) for t in "ABC"] == pytest.approx(100 * high, abs=0.005)
+    assert all(summary["loose"][f"cell_ci_{bound}_{t}"] == "" for bound in ("low", "high") for t in "ABC")
+    shown = f"{float(summary['wt']['pct_B']):.1f} ({float(summary['wt']['ci_low_B']):.1f}-"
+    page = (out / "report.html").read_text()
+    assert "shares with 95% Wilson intervals, the chromosomes taken as independent" in run.stdout
+    assert "Shares with 95% Wilson intervals, the chromosomes taken as independent." in page
+    assert shown in run.stdout and shown in page
 
 
 def test_a_whole_spread_among_crops_is_skipped_saying_so(small_labelled, oshima, tmp_path, cli):

@@ -33,7 +33,7 @@ from sccscore.spread_model import (FittedSpreadModels, fit_spread_head, fitted_o
                                    save_spread_models, warn_fitted_on, what_to_expect)
 from sccscore.spreads import (CHECK_BELOW, LEFT_OUT_COLOUR, TYPE_COLOURS, classify_spreads, detect_spreads,
                               mark_set_by_hand, same_fields)
-from sccscore.stats import clustered_interval
+from sccscore.stats import clustered_interval, proportions_with_clustered_ci
 from sccscore.training import seen_in_training
 
 SPREADS = ("spread1", "spread2", "spread3", "spread5")
@@ -756,6 +756,14 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert float(images[2]["pct_B"]) == pytest.approx(100 * int(images[2]["n_B"]) / 103, abs=0.005)
     summary = {row["sample"]: row for row in _rows(out / "summary.csv")}
     assert (summary["a_rich"]["n_images"], summary["a_rich"]["n_metaphases"]) == ("2", "2")
+    # each share's interval with the metaphases as the units, in summary.csv, the terminal and the report
+    low, high = proportions_with_clustered_ci(np.array([[int(m[f"n_{t}"]) for t in "ABC"] for m in metaphases
+                                                        if m["sample"] == "c_rich"]))
+    assert [float(summary["c_rich"][f"cell_ci_low_{t}"]) for t in "ABC"] == pytest.approx(100 * low, abs=0.005)
+    assert [float(summary["c_rich"][f"cell_ci_high_{t}"]) for t in "ABC"] == pytest.approx(100 * high, abs=0.005)
+    shown = f"{float(summary['c_rich']['pct_C']):.1f} ({100 * low[2]:.1f}-{100 * high[2]:.1f})"
+    assert "shares with 95% intervals, the cells taken as the units" in run.stdout and shown in run.stdout
+    assert "Shares with 95% intervals, the cells taken as the units." in page and shown in page
     # the metaphases are the cells of compare's cell-level analysis
     report = tmp_path / "compare.json"
     run = cli("compare", "c_rich", "a_rich", "--predictions", str(out / "predictions.csv"), "--json", str(report),

@@ -89,16 +89,20 @@ def test_resume_after_a_kill_gives_the_same_tables(ikemoto, tmp_path, cli):
 
 
 def test_resume_drops_an_unfinished_last_row(small_labelled, tmp_path):
+    for number, path in enumerate(sorted(small_labelled.glob("*/*"))):  # in two cells: the summary counts them again
+        (path.parent / f"cell{number % 2}").mkdir(exist_ok=True)
+        path.rename(path.parent / f"cell{number % 2}" / path.name)
     model = load_model("paper:squeezenet1_1/1")
     classify([small_labelled], model, tmp_path / "whole")
-    expected = (tmp_path / "whole" / "predictions.csv").read_text()
+    expected = [(tmp_path / "whole" / table).read_text() for table in ("predictions.csv", "summary.csv")]
     out = tmp_path / "out"
     with pytest.raises(KeyboardInterrupt):
         classify([small_labelled], model, out, batch_size=4, progress=_interrupt_after(8))
     part = out / ".predictions.csv.part"
     part.write_bytes(part.read_bytes() + b"/some/path.jpg,wt_sm")  # a row cut by a kill
     classify([small_labelled], model, out, resume=True, batch_size=4)
-    assert (out / "predictions.csv").read_text() == expected
+    assert [(out / table).read_text() for table in ("predictions.csv", "summary.csv")] == expected
+    assert "cell_ci_low_A" in expected[1] and ",," not in expected[1]  # the cells' intervals, from the kept rows too
 
 
 def test_resume_refuses_a_run_with_other_settings(small_labelled, tmp_path):

@@ -6,8 +6,10 @@ Writes to the output folder:
   probability of each type, the reference label where the folder has one, and the
   model that typed it (as ``--model`` names it, a folder by its full path);
 - ``summary.csv``: per sample, the counts and percentages of each predicted
-  type, the number of rejected files, and where labels exist the labels'
-  percentages and the concordance;
+  type with their 95% intervals (Wilson's, and where every crop of the sample
+  sits in a cell's folder, ``wt/cell1/``, with the cells as the units), the
+  number of rejected files, and where labels exist the labels' percentages and
+  the concordance;
 - ``rejected.csv``: every file that was not scored, with the reason.
 
 Rows are appended to hidden ``.predictions.csv.part`` and ``.rejected.csv.part``
@@ -28,6 +30,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ._atomic import output_folder, read_kept_json, write_csv, write_json
+from .compare import cell_arrays, folder_cell, share_interval_columns
 from .errors import SccscoreError
 from .images import (ImageItem, Rejected, fail_on_rejected, refuse_output_inside, repeated_files, scan_samples,
                      warn_repeated)
@@ -48,15 +51,21 @@ class ClassifyResult:
 
 
 class _Tally:
-    """Per-sample counts of predicted types and label agreement."""
+    """Per-sample counts of predicted types and label agreement, and per cell where the folders name cells."""
 
     def __init__(self) -> None:
         self.predicted: Counter[tuple[str, str]] = Counter()
         self.labels: Counter[tuple[str, str]] = Counter()
         self.agree: Counter[str] = Counter()
+        self.by_cell: dict[str, dict[str, Counter[str]]] = {}
+        self.outside_cells: set[str] = set()  # samples with a crop in no cell's folder: no cell intervals
 
-    def add(self, sample: str, predicted: str, label: str) -> None:
+    def add(self, sample: str, predicted: str, label: str, path: Path) -> None:
         self.predicted[sample, predicted] += 1
+        if (cell := folder_cell(path, sample)) is None:
+            self.outside_cells.add(sample)
+        else:
+            self.by_cell.setdefault(sample, {}).setdefault(cell, Counter())[predicted] += 1
         if label:
             self.labels[sample, label] += 1
             self.agree[sample] += predicted == label
@@ -133,7 +142,7 @@ def _resume(out_dir: Path, run: dict[str, Any], tally: _Tally, rejected: list[Re
                             "run again without --resume to start afresh")
     done = set()
     for row in _complete_rows(out_dir / ".predictions.csv.part"):
-        tally.add(row["sample"], row["predicted"], row.get("label", ""))
+        tally.add(row["sample"], row["predicted"], row.get("label", ""), Path(row["path"]))
         done.add(row["path"])
     for row in _complete_rows(out_dir / ".rejected.csv.part"):
         rejected.append(Rejected(Path(row["path"]), row["sample"], row["reason"]))
@@ -156,7 +165,7 @@ def _append(handle: TextIO, batch, tally: _Tally, with_label: bool, model: str) 
     for item, predicted, probabilities in zip(batch.items, batch.predicted, batch.probabilities):
         writer.writerow([str(item.path), item.sample, predicted, *(f"{p:.6f}" for p in probabilities)]
                         + ([item.label or ""] if with_label else []) + [model])
-        tally.add(item.sample, predicted, item.label or "")
+        tally.add(item.sample, predicted, item.label or "", item.path)
     handle.flush()
 
 
@@ -179,14 +188,18 @@ def _finish(out_dir: Path, summary: list[dict[str, Any]], rejected: list[Rejecte
 def summarise(
     tally: _Tally, rejected: list[Rejected], sample_names: Sequence[str], classes: Sequence[str]
 ) -> list[dict[str, Any]]:
-    """Counts and percentages of each predicted type per sample."""
+    """Counts and percentages of each predicted type per sample, with their intervals."""
     rows = []
+    cells = cell_arrays({name: by_cell for name, by_cell in tally.by_cell.items() if name not in tally.outside_cells},
+                        classes)
     for name in sample_names:
-        n = sum(tally.predicted[name, cls] for cls in classes)
+        counts = [tally.predicted[name, cls] for cls in classes]
+        n = sum(counts)
         n_labelled = sum(tally.labels[name, cls] for cls in classes)
         row: dict[str, Any] = {"sample": name, "n_images": n, "n_rejected": sum(r.sample == name for r in rejected)}
-        row |= {f"n_{cls}": tally.predicted[name, cls] for cls in classes}
-        row |= {f"pct_{cls}": _percent(tally.predicted[name, cls], n) for cls in classes}
+        row |= {f"n_{cls}": count for cls, count in zip(classes, counts)}
+        row |= {f"pct_{cls}": _percent(count, n) for cls, count in zip(classes, counts)}
+        row |= share_interval_columns(counts, classes, cells.get(name))
         row |= {f"label_pct_{cls}": _percent(tally.labels[name, cls], n_labelled) for cls in classes}
         row["concordance"] = round(tally.agree[name] / n_labelled, 4) if n_labelled else ""
         rows.append(row)

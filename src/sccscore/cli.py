@@ -173,7 +173,7 @@ def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **option
 
     with _progress("classifying", quiet) as progress:
         result = run(folders, model, out, progress=progress, **options)
-    _print_summary(result.summary)
+    _print_summary(result.summary, CROP_COUNTS)
     _print_skipped(result.rejected)
     console.print(f"wrote {result.out_dir / 'predictions.csv'}, summary.csv and rejected.csv", highlight=False)
     if not any(row["n_images"] for row in result.summary):  # a run that typed nothing is not a success
@@ -191,7 +191,8 @@ def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: f
     _print_spread_result(result)
     if result.metaphases:
         _print_table(result.metaphases, "Per metaphase")
-        _print_table(result.summary, "Per sample")
+        _print_summary(result.summary, {"images": "n_images", "metaphases": "n_metaphases",
+                                        "chromosomes": "n_chromosomes"}, title="Per sample")
         if expected := what_to_expect(model.config.training, model.config.name):
             console.print(" ".join(expected), highlight=False)
         calls = [p for spread in result.spreads for p in spread.probabilities.values()]
@@ -358,21 +359,26 @@ def evaluate_detection(
         console.print(f"wrote {json_path}", highlight=False)
 
 
-def _print_summary(summary: list[dict]) -> None:
+CROP_COUNTS = {"images": "n_images", "rejected": "n_rejected"}  # the counted columns of a summary of crops
+
+
+def _print_summary(summary: list[dict], counted: dict[str, str], title: str | None = None) -> None:
+    """The samples' shares with their intervals, after the ``counted`` columns (header: key of the summary's rows);
+    where the crops had labels, the labels' shares and the concordance."""
+    from .compare import shares_shown
+
     classes = [key[len("pct_"):] for key in summary[0] if key.startswith("pct_")]
-    shares = lambda row, prefix: " / ".join(_pct(row[f"{prefix}{c}"]) for c in classes)  # noqa: E731
-    labelled = any(row["concordance"] != "" for row in summary)
-    slash = "/".join(classes)
-    columns = ["sample", "images", f"predicted {slash} %"] + ([f"labels {slash} %", "concordance"] if labelled else [])
-    table = Table(*columns, "rejected", box=None)
-    for column in table.columns:
-        column.no_wrap = True
-    for row in summary:
-        cells = [row["sample"], str(row["n_images"]), shares(row, "pct_")]
+    shown, interval_name = shares_shown(summary, classes)
+    labelled = any(row.get("concordance", "") != "" for row in summary)
+    label_columns = [f"labels {'/'.join(classes)} %", "concordance"] if labelled else []
+    table = Table("sample", *counted, *(f"{c} % (95% CI)" for c in classes), *label_columns, box=None, title=title,
+                  caption=f"shares with {interval_name}")
+    for row, shares in zip(summary, shown):
+        cells = [row["sample"], *(str(row[key]) for key in counted.values()), *shares]
         if labelled:
             concordance = f"{row['concordance']:.3f}" if row["concordance"] != "" else "-"
-            cells += [shares(row, "label_pct_"), concordance]
-        table.add_row(*cells, str(row["n_rejected"]))
+            cells += [" / ".join(_pct(row[f"label_pct_{c}"]) for c in classes), concordance]
+        table.add_row(*cells)
     stdout.print(table)
 
 
@@ -1064,7 +1070,7 @@ def demo(
     with _progress("classifying WT and CTF18-/-", quiet) as progress:
         result = run_demo(out, progress=progress)
     stdout.print(f"Predicted A/B/C per genotype ({DEMO_MODEL}, mean of 30 models' softmax):")
-    _print_summary(result.classified.summary)
+    _print_summary(result.classified.summary, CROP_COUNTS)
     _print_comparison(result.comparison)
     console.print(f"outputs in {result.classified.out_dir.resolve()}; open {result.report.resolve()}", highlight=False)
 

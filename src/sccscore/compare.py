@@ -298,9 +298,9 @@ def replicate_arrays(counted: dict[str, dict[str, Counter]],
             for sample, by_replicate in grouped.items()}
 
 
-def cell_arrays(counted: dict[str, dict[str, Counter]]) -> dict[str, np.ndarray]:
-    """Counts per cell (:func:`cell_counts`) as sample -> (n_cells, 3) A/B/C counts."""
-    return {sample: np.array([[counts[c] for c in CLASS_NAMES] for counts in by_cell.values()])
+def cell_arrays(counted: dict[str, dict[str, Counter]], classes: Sequence[str] = CLASS_NAMES) -> dict[str, np.ndarray]:
+    """Counts per cell (:func:`cell_counts`) as sample -> (n_cells, types) counts of ``classes``."""
+    return {sample: np.array([[counts[c] for c in classes] for counts in by_cell.values()])
             for sample, by_cell in counted.items()}
 
 
@@ -868,6 +868,51 @@ def counts_and_shares(counts: Mapping[str, int], classes: Sequence[str]) -> dict
     n = sum(counts[c] for c in classes)
     return ({"n_chromosomes": n} | {f"n_{c}": counts[c] for c in classes}
             | {f"pct_{c}": round(100 * counts[c] / n, 2) for c in classes})
+
+
+def share_interval_columns(counts: Sequence[int], classes: Sequence[str],
+                           per_cell: np.ndarray | None = None) -> dict[str, Any]:
+    """A group's share intervals in per cent, as ``comparison.csv`` gives them: Wilson's (``ci_low_A``...) and,
+    from 2 cells or more (``per_cell``: (cells, types) counts), with the cells as the units (``cell_ci_low_A``...).
+    Empty where there is none: no chromosome, or fewer than 2 cells (one cell says nothing of another).
+
+    Examples
+    --------
+    >>> columns = share_interval_columns([60, 30, 10], "ABC")
+    >>> columns["ci_low_C"], columns["ci_high_C"], columns["cell_ci_low_C"]
+    (5.52, 17.44, '')
+    """
+    empty = [""] * len(classes)
+    wilson = [bound.tolist() for bound in proportions_with_ci(counts)[1:]] if sum(counts) else [empty, empty]
+    by_cell = ([bound.tolist() for bound in proportions_with_clustered_ci(per_cell)]
+               if per_cell is not None and len(per_cell) >= 2 else [empty, empty])
+    return {f"{prefix}ci_{bound}_{c}": value for prefix, interval in (("", wilson), ("cell_", by_cell))
+            for bound, values in zip(("low", "high"), interval) for c, value in zip(classes, _pct(values))}
+
+
+def shares_shown(rows: Sequence[Mapping[str, Any]], classes: Sequence[str]) -> tuple[list[list[str]], str]:
+    """Each row's shares (``pct_A``...) with their intervals (:func:`share_interval_columns`), as the terminal and
+    the report show them, and the intervals' name for a caption: the cells' where every row has them, so that the
+    rows are shown alike, else Wilson's. A row of no chromosome reads "-".
+
+    Examples
+    --------
+    >>> row = {"pct_A": 75.0, "pct_B": 25.0} | share_interval_columns([30, 10], "AB")
+    >>> shares_shown([row], "AB")
+    ([['75.0 (59.8-85.8)', '25.0 (14.2-40.2)']], '95% Wilson intervals, the chromosomes taken as independent')
+    """
+    by_cell = all(row[f"cell_ci_low_{c}"] != "" for row in rows for c in classes)
+    prefix, name = (("cell_ci_", "95% intervals, the cells taken as the units") if by_cell
+                    else ("ci_", "95% Wilson intervals, the chromosomes taken as independent"))
+    shown = []
+    for row in rows:
+        if row[f"pct_{classes[0]}"] == "":
+            shown.append(["-"] * len(classes))
+            continue
+        shares, low, high = ([row[f"{key}{c}"] / 100 for c in classes] for key in ("pct_", prefix + "low_",
+                                                                                     prefix + "high_"))
+        shown.append(shares_with_intervals(shares, [low, high]))
+    return shown, name
 
 
 def tally_by(rows: list[dict], keys: tuple[str, ...], classes: Sequence[str]) -> list[dict[str, Any]]:

@@ -27,9 +27,9 @@ from PIL import Image
 from . import fields
 from ._atomic import atomic_open
 from .explain import explain, gallery
-from .compare import (by_hand_sentence, counted_and_left_out, from_spreads, model_call, points, reviewed_blind,
-                      row_probabilities, set_by_hand, share_intervals, shares_with_intervals, shown_p, tally_by,
-                      write_cell_figure)
+from .compare import (by_hand_sentence, cell_arrays, cell_counts, counted_and_left_out, from_spreads, model_call,
+                      points, reviewed_blind, row_probabilities, set_by_hand, share_interval_columns, share_intervals,
+                      shares_shown, shares_with_intervals, shown_p, tally_by, write_cell_figure)
 from .errors import ImageReadError
 from .images import CLASS_NAMES, ImageItem, copies, how_often, image_stem, read_image
 from .layout import run_folder
@@ -330,11 +330,14 @@ def _replicate_section(comparison: dict[str, Any], adjusted) -> str:
 
 
 def _summary_section(rows: list[dict[str, str]], classes: list[str]) -> str:
-    table = []
-    for sample in dict.fromkeys(row["sample"] for row in rows):
-        mine = [row["predicted"] for row in rows if row["sample"] == sample]
-        table.append([sample, len(mine)] + [_pct(mine.count(c) / len(mine)) for c in classes])
-    return "<h2>Samples</h2>" + _table(["sample", "chromosomes"] + [f"{c} %" for c in classes], table)
+    """Each sample's shares with their intervals, the cells' where every sample's images are in cells."""
+    by_cell = cell_arrays(cell_counts(rows), classes)
+    summary = [row | share_interval_columns([row[f"n_{c}"] for c in classes], classes, by_cell.get(row["sample"]))
+               for row in tally_by(rows, ("sample",), classes)]
+    shown, interval_name = shares_shown(summary, classes)
+    return (f"<h2>Samples</h2><p class='note'>Shares with {interval_name}.</p>"
+            + _table(["sample", "chromosomes", *(f"{c} % (95% CI)" for c in classes)],
+                     [[row["sample"], row["n_chromosomes"], *shares] for row, shares in zip(summary, shown)]))
 
 
 def _spreads_section(runs: list[Path], model: ScoringModel | None, rows: list[dict[str, str]], classes: list[str],

@@ -24,7 +24,8 @@ sample's folder without its file type (``field``, or ``slide1/field`` for
 ``predictions.csv`` (one row per chromosome, with its image, metaphase and cell,
 ``check`` marking the calls less sure than :data:`CHECK_BELOW`, for a person to look at
 first, the model that typed it and the spread's file), ``metaphases.csv`` (per metaphase), ``images.csv``
-(per image, which may hold more than one metaphase) and ``summary.csv`` (per sample),
+(per image, which may hold more than one metaphase) and ``summary.csv`` (per sample, with each share's 95%
+intervals: Wilson's, and with the metaphases as the units),
 and colours the overlay boxes by predicted type (dashed, with a ``?``, for a call to
 check). The metaphases are the cells of ``sccscore compare --predictions``. Spreads
 are detected and classified a few at a time, and each one's result is kept in
@@ -49,7 +50,7 @@ from PIL import Image, ImageDraw, ImageFont
 from . import fields
 from ._atomic import atomic_open, output_folder, read_kept_json, write_csv, write_json
 from .annotations import LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo
-from .compare import NOT_A_CHROMOSOME, left_out_in_review, model_call, row_box, tally_by
+from .compare import NOT_A_CHROMOSOME, left_out_in_review, model_call, row_box, share_interval_columns, tally_by
 from .detect import Detection, DetectSettings, MergeModel, crop, detect, detection_cautions
 from .errors import ImageReadError, SccscoreError
 from .images import (CLASS_NAMES, ImageItem, Rejected, fail_on_rejected, is_jpeg, items_from_paths, read_image,
@@ -491,13 +492,21 @@ def _write_type_tables(result: SpreadsResult, classes: Sequence[str], model: str
                                                 for m in result.metaphases)}
                      for row in sorted(tally_by(rows, ("sample", "image"), classes),
                                        key=lambda i: (i["sample"], i["image"]))]
-    result.summary = [row | {"n_images": sum(s.item.sample == row["sample"] for s in result.spreads),
-                             "n_metaphases": sum(m["sample"] == row["sample"] for m in result.metaphases)}
-                      for row in tally_by(rows, ("sample",), classes)]
+    result.summary = [_sample_summary(row, result, classes) for row in tally_by(rows, ("sample",), classes)]
     for name, table in (("metaphases.csv", result.metaphases), ("images.csv", result.images),
                         ("summary.csv", result.summary)):
         if table:
             write_csv(result.out_dir / name, list(table[0]), (r.values() for r in table))
+
+
+def _sample_summary(row: dict[str, Any], result: SpreadsResult, classes: Sequence[str]) -> dict[str, Any]:
+    """A sample's row of summary.csv: its counts and shares (``row``), their intervals (its metaphases are its
+    cells), and its images and metaphases."""
+    metaphases = [m for m in result.metaphases if m["sample"] == row["sample"]]
+    per_metaphase = np.array([[m[f"n_{c}"] for c in classes] for m in metaphases])
+    return (row | share_interval_columns([row[f"n_{c}"] for c in classes], classes, per_metaphase)
+            | {"n_images": sum(s.item.sample == row["sample"] for s in result.spreads),
+               "n_metaphases": len(metaphases)})
 
 
 def _start_spreads(out: Path, run: dict[str, Any]) -> dict[str, Spread]:
