@@ -983,6 +983,11 @@ def test_classify_spreads_resumes_without_detecting_again(oshima, tmp_path, monk
         assert float(after["p_A"]) == pytest.approx(float(before["p_A"]), abs=1e-4)
     for table in ("metaphases.csv", "images.csv"):
         assert (out / table).read_text() == (tmp_path / "whole" / table).read_text()
+    # the factor each stain was scaled by, on record (spread3's kept from the stopped run); spread5 is read as it is
+    gain = detect(read_image(darker)).stain_gain
+    assert gain < 1 / STAIN_CAUTION
+    assert [(row["image"], row["stain_gain"]) for row in _rows(out / "images.csv")] == [
+        ("spread3-darker.png", str(round(gain, 3))), ("spread5.png", "1.0")]
     assert len(_rows(out / "detections.csv")) == len(_rows(tmp_path / "whole" / "detections.csv"))
     assert not (out / ".spreads").exists() and not (out / ".classify-spreads-run.json").exists()
 

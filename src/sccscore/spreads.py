@@ -24,8 +24,8 @@ sample's folder without its file type (``field``, or ``slide1/field`` for
 ``predictions.csv`` (one row per chromosome, with its image, metaphase and cell,
 ``check`` marking the calls less sure than :data:`CHECK_BELOW`, for a person to look at
 first, the model that typed it and the spread's file), ``metaphases.csv`` (per metaphase), ``images.csv``
-(per image, which may hold more than one metaphase) and ``summary.csv`` (per sample, with each share's 95%
-intervals: Wilson's, and with the metaphases as the units),
+(per image, which may hold more than one metaphase, with the factor its stain was scaled by) and
+``summary.csv`` (per sample, with each share's 95% intervals: Wilson's, and with the metaphases as the units),
 and colours the overlay boxes by predicted type (dashed, with a ``?``, for a call to
 check). The metaphases are the cells of ``sccscore compare --predictions``. Spreads
 are detected and classified a few at a time, and each one's result is kept in
@@ -90,6 +90,7 @@ class Spread:
     predicted: dict[int, str] = field(default_factory=dict)  # chromosome id -> type, after classify_spreads
     probabilities: dict[int, list[float]] = field(default_factory=dict)  # chromosome id -> per type, likewise
     cautions: list[str] = field(default_factory=list)  # what to check on its overlay (detect.detection_cautions)
+    stain_gain: float | None = None  # its stain was scaled by this (detect.stain_gain); None: kept before it was
 
     @property
     def chromosomes(self) -> list[Detection]:
@@ -231,7 +232,8 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
     for chromosome in found.chromosomes:
         crops[chromosome.id] = _save_png(paper_preprocess(crop(rgb, found, chromosome, settings.margin)),
                                          folder / f"{chromosome.id:03d}.png")
-    spread = Spread(item, rgb.shape[:2], found.detections, crops, cautions=detection_cautions(found, settings))
+    spread = Spread(item, rgb.shape[:2], found.detections, crops, cautions=detection_cautions(found, settings),
+                    stain_gain=found.stain_gain)
     _warn_cautions(spread)
     if labels_of is not None:
         spread.labels = _annotated_types(found.chromosomes, labels_of(item), rgb.shape)
@@ -488,15 +490,23 @@ def _write_type_tables(result: SpreadsResult, classes: Sequence[str], model: str
     write_csv(result.out_dir / "predictions.csv", header, ([row[k] for k in header] for row in rows))
     result.metaphases = sorted(tally_by(rows, ("sample", "image", "metaphase"), classes),
                                key=lambda m: (m["sample"], m["image"], m["metaphase"]))
-    result.images = [row | {"n_metaphases": sum(m["sample"] == row["sample"] and m["image"] == row["image"]
-                                                for m in result.metaphases)}
-                     for row in sorted(tally_by(rows, ("sample", "image"), classes),
-                                       key=lambda i: (i["sample"], i["image"]))]
+    result.images = [_image_summary(row, result) for row in sorted(tally_by(rows, ("sample", "image"), classes),
+                                                                    key=lambda i: (i["sample"], i["image"]))]
     result.summary = [_sample_summary(row, result, classes) for row in tally_by(rows, ("sample",), classes)]
     for name, table in (("metaphases.csv", result.metaphases), ("images.csv", result.images),
                         ("summary.csv", result.summary)):
         if table:
             write_csv(result.out_dir / name, list(table[0]), (r.values() for r in table))
+
+
+def _image_summary(row: dict[str, Any], result: SpreadsResult) -> dict[str, Any]:
+    """An image's row of images.csv: its counts and shares (``row``), its metaphases, and the factor its stain was
+    scaled by (:func:`sccscore.detect.stain_gain`), on record where it was too small for a caution; empty for a
+    spread kept by a run before it was recorded."""
+    spread = next(s for s in result.spreads if (s.item.sample, s.item.name) == (row["sample"], row["image"]))
+    n_metaphases = sum((m["sample"], m["image"]) == (row["sample"], row["image"]) for m in result.metaphases)
+    return row | {"n_metaphases": n_metaphases,
+                  "stain_gain": "" if spread.stain_gain is None else round(spread.stain_gain, 3)}
 
 
 def _sample_summary(row: dict[str, Any], result: SpreadsResult, classes: Sequence[str]) -> dict[str, Any]:
@@ -538,7 +548,8 @@ def _record(spread: Spread) -> dict[str, Any]:
             "shape": list(spread.shape),
             "detections": [asdict(d) for d in spread.detections],
             "crops": {str(n): str(p) for n, p in spread.crops.items()},
-            "predicted": spread.predicted, "probabilities": spread.probabilities, "cautions": spread.cautions}
+            "predicted": spread.predicted, "probabilities": spread.probabilities, "cautions": spread.cautions,
+            "stain_gain": spread.stain_gain}
 
 
 def _from_record(record: dict[str, Any]) -> Spread:
@@ -550,7 +561,8 @@ def _from_record(record: dict[str, Any]) -> Spread:
     return Spread(item, tuple(record["shape"]), detections,
                   {n: Path(p) for n, p in by_number(record["crops"]).items()},
                   predicted=by_number(record["predicted"]), probabilities=by_number(record["probabilities"]),
-                  cautions=record.get("cautions", []))  # kept by a run before cautions were recorded
+                  cautions=record.get("cautions", []),  # kept by a run before cautions were recorded
+                  stain_gain=record.get("stain_gain"))
 
 
 def _prediction_row(spread: Spread, d: Detection, classes: Sequence[str]) -> dict:
