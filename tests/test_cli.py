@@ -48,6 +48,11 @@ def test_classify_writes_tables_and_survives_bad_files(sample_with_bad_files, tm
     assert summary["sample"] == "wt_small" and summary["n_images"] == "12" and summary["n_rejected"] == "2"
     assert sum(int(summary[f"n_{c}"]) for c in "ABC") == 12
     assert summary["label_pct_A"] == "33.33"
+    agree = sum(row["predicted"] == row["label"] for row in predictions)  # statsmodels' Wilson interval
+    assert float(summary["concordance"]) == round(agree / 12, 4)
+    low, high = proportion_confint(agree, 12, alpha=0.05, method="wilson")
+    assert (float(summary["concordance_ci_low"]), float(summary["concordance_ci_high"])) == (round(low, 4), round(high, 4))
+    assert f"{agree / 12:.3f} ({low:.3f}-{high:.3f})" in result.stdout
 
 
 def test_summary_gives_each_share_its_interval_with_the_cells_as_the_units_where_folders_name_them(

@@ -9,7 +9,7 @@ Writes to the output folder:
   type with their 95% intervals (Wilson's, and where every crop of the sample
   sits in a cell's folder, ``wt/cell1/``, with the cells as the units), the
   number of rejected files, and where labels exist the labels' percentages and
-  the concordance;
+  the concordance with its Wilson 95% interval;
 - ``rejected.csv``: every file that was not scored, with the reason.
 
 Rows are appended to hidden ``.predictions.csv.part`` and ``.rejected.csv.part``
@@ -36,6 +36,7 @@ from .images import (ImageItem, Rejected, fail_on_rejected, refuse_output_inside
                      warn_repeated)
 from .models import ScoringModel, model_reference
 from .predict import ProgressCallback, predict_batches
+from .stats import agreement_interval
 from .training import warn_seen_in_training
 
 REJECTED_HEADER = ["path", "sample", "reason"]
@@ -202,8 +203,14 @@ def summarise(
         row |= share_interval_columns(counts, classes, cells.get(name))
         row |= {f"label_pct_{cls}": _percent(tally.labels[name, cls], n_labelled) for cls in classes}
         row["concordance"] = round(tally.agree[name] / n_labelled, 4) if n_labelled else ""
+        low, high = agreement_interval(tally.agree[name], n_labelled) if n_labelled else ("", "")
+        row |= {"concordance_ci_low": _rounded(low), "concordance_ci_high": _rounded(high)}
         rows.append(row)
     return rows
+
+
+def _rounded(value: float | str) -> float | str:
+    return round(value, 4) if value != "" else ""
 
 
 def _percent(count: int, total: int) -> float | str:

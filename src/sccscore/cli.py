@@ -370,13 +370,14 @@ def _print_summary(summary: list[dict], counted: dict[str, str], title: str | No
     classes = [key[len("pct_"):] for key in summary[0] if key.startswith("pct_")]
     shown, interval_name = shares_shown(summary, classes)
     labelled = any(row.get("concordance", "") != "" for row in summary)
-    label_columns = [f"labels {'/'.join(classes)} %", "concordance"] if labelled else []
+    label_columns = [f"labels {'/'.join(classes)} %", "concordance (95% CI)"] if labelled else []
     table = Table("sample", *counted, *(f"{c} % (95% CI)" for c in classes), *label_columns, box=None, title=title,
                   caption=f"shares with {interval_name}")
     for row, shares in zip(summary, shown):
         cells = [row["sample"], *(str(row[key]) for key in counted.values()), *shares]
         if labelled:
-            concordance = f"{row['concordance']:.3f}" if row["concordance"] != "" else "-"
+            low, high = row["concordance_ci_low"], row["concordance_ci_high"]
+            concordance = f"{row['concordance']:.3f} ({low:.3f}-{high:.3f})" if row["concordance"] != "" else "-"
             cells += [" / ".join(_pct(row[f"label_pct_{c}"]) for c in classes), concordance]
         table.add_row(*cells)
     stdout.print(table)
