@@ -53,6 +53,7 @@ def test_classify_writes_tables_and_survives_bad_files(sample_with_bad_files, tm
     low, high = proportion_confint(agree, 12, alpha=0.05, method="wilson")
     assert (float(summary["concordance_ci_low"]), float(summary["concordance_ci_high"])) == (round(low, 4), round(high, 4))
     assert f"{agree / 12:.3f} ({low:.3f}-{high:.3f})" in result.stdout
+    assert "labels 33.3 33.3 33.3" in " ".join(result.stdout.split())  # the labels' shares, in a row of their own
 
 
 def test_summary_gives_each_share_its_interval_with_the_cells_as_the_units_where_folders_name_them(

@@ -364,22 +364,25 @@ CROP_COUNTS = {"images": "n_images", "rejected": "n_rejected"}  # the counted co
 
 def _print_summary(summary: list[dict], counted: dict[str, str], title: str | None = None) -> None:
     """The samples' shares with their intervals, after the ``counted`` columns (header: key of the summary's rows);
-    where the crops had labels, the labels' shares and the concordance."""
+    where the crops had labels, the concordance, and the labels' shares in a row under each sample's."""
     from .compare import shares_shown
 
     classes = [key[len("pct_"):] for key in summary[0] if key.startswith("pct_")]
     shown, interval_name = shares_shown(summary, classes)
     labelled = any(row.get("concordance", "") != "" for row in summary)
-    label_columns = [f"labels {'/'.join(classes)} %", "concordance (95% CI)"] if labelled else []
-    table = Table("sample", *counted, *(f"{c} % (95% CI)" for c in classes), *label_columns, box=None, title=title,
+    table = Table("sample", *counted, *(f"{c} % (95% CI)" for c in classes),
+                  *(["concordance (95% CI)"] if labelled else []), box=None, title=title,
                   caption=f"shares with {interval_name}")
     for row, shares in zip(summary, shown):
-        cells = [row["sample"], *(str(row[key]) for key in counted.values()), *shares]
-        if labelled:
-            low, high = row["concordance_ci_low"], row["concordance_ci_high"]
-            concordance = f"{row['concordance']:.3f} ({low:.3f}-{high:.3f})" if row["concordance"] != "" else "-"
-            cells += [" / ".join(_pct(row[f"label_pct_{c}"]) for c in classes), concordance]
-        table.add_row(*cells)
+        counts = [str(row[key]) for key in counted.values()]
+        if not labelled:
+            table.add_row(row["sample"], *counts, *shares)
+            continue
+        low, high = row["concordance_ci_low"], row["concordance_ci_high"]
+        concordance = f"{row['concordance']:.3f} ({low:.3f}-{high:.3f})" if row["concordance"] != "" else "-"
+        table.add_row(row["sample"], *counts, *shares, concordance)
+        # a row of its own, as compare's corrected shares: the table stays narrow enough for a terminal
+        table.add_row("  labels", *([""] * len(counted)), *(_pct(row[f"label_pct_{c}"]) for c in classes), "")
     stdout.print(table)
 
 
