@@ -9,14 +9,15 @@ import numpy as np
 import pytest
 
 from sccscore.crossval import crossval
-from sccscore.detection_eval import all_processed, leave_one_out
+from sccscore.detection_eval import _not_of_held_out, all_processed, leave_one_out
 from sccscore.errors import DataError
+from sccscore.images import ImageItem
 from sccscore.review import write_labelled
 from sccscore.sample_data import sha256_or_none
 from sccscore.splits import (SOURCES_FILE, Source, grouped_folds, image_sources, read_sources, source_units,
                              validation_split)
-from sccscore.spreads import detect_spreads
-from sccscore.training import DefaultRecipe, fit, labelled_items, load_labelled
+from sccscore.spreads import Spread, detect_spreads
+from sccscore.training import DefaultRecipe, LabelledData, fit, labelled_items, load_labelled
 
 SPREADS = ("spread1", "spread2", "spread3", "spread5")
 
@@ -208,3 +209,26 @@ def test_leave_one_out_learns_no_crop_of_the_spread_it_holds_out(exported_spread
          "so that it is scored as a new spread"]]
     # 0.824 if it learned them all; 0.663 if only those cut again byte for byte were left out (docs/training.md)
     assert report["concordance"] == pytest.approx(0.628, abs=0.005)
+
+
+def test_leave_one_out_knows_a_held_out_spreads_crops_by_a_table_of_sources_made_by_hand(oshima, tmp_path):
+    """A sources.csv made by hand may give no SHA-256, and name the file the crops were cut from before it was saved
+    again (spread3.tif, now spread3.png): such crops of the held-out spread are left out of its training too."""
+    spread3, spread5 = oshima / "images" / "spread3.png", oshima / "images" / "spread5.png"
+    rows = [("a/1.png", r"D:\scans\Spread3.tif", ""),  # no SHA-256: known by name, in a Windows path
+            ("a/2.png", "spread5.png", ""),
+            ("a/3.png", "slide2/spread3.png", sha256_or_none(spread5)),  # a file of that name, elsewhere: by its SHA
+            ("a/4.png", "renamed.png", sha256_or_none(spread3))]  # another name, spread3's file
+    with open(tmp_path / SOURCES_FILE, "w", newline="") as handle:
+        csv.writer(handle).writerows([["file", "image", "image_sha256"], *rows])
+    sources = read_sources(tmp_path)
+    files = [file for file, _, _ in rows] + ["a/5.png"]  # the last in no row
+    extra = LabelledData([ImageItem(tmp_path / file, "hand") for file in files], ["hand"] * 5, np.zeros(5, int),
+                         [f"crop{n}" for n in range(5)], np.zeros((5, 1)), [sources.get(file) for file in files])
+    held = Spread(ImageItem(spread3, "oshima", name="spread3.png"), (1024, 1440), [], {})
+    with pytest.warns(UserWarning, match="^2 of the crops given to learn from were cut from spread3.png, which is held"):
+        kept = _not_of_held_out(extra, held, set(), [spread3])
+    assert [item.path.name for item in kept.items] == ["2.png", "3.png", "5.png"]
+    # a crop of the held-out spread cut again byte for byte is known by its own SHA-256, wherever it came from
+    with pytest.warns(UserWarning, match="^3 of the crops"):
+        assert len(_not_of_held_out(extra, held, {"crop4"}, [spread3]).items) == 2

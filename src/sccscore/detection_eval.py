@@ -25,7 +25,7 @@ import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
 import numpy as np
@@ -44,6 +44,7 @@ from .spread_model import RECIPE, fit_spread_head, fitted_on
 from .spreads import (CHECK_BELOW, Spread, SpreadsResult, classify_spreads, detect_spreads, metaphase_centres,
                       needs_check)
 from .stats import agreement_interval, clustered_interval
+from .splits import Source
 from .training import LabelledData, Log, head_probabilities, load_labelled
 
 MIN_IOU = 0.5
@@ -270,7 +271,6 @@ def leave_one_out(
         for held, (item, labels) in enumerate(pairs):
             copies = [pairs[i][0].name for i in sorted(together[held] - {held})]
             held_out = item.name + (f" (with {', '.join(copies)}, the same field)" if copies else "")
-            held_files = {sha256_or_none(pairs[i][0].path) for i in together[held]} - {None}
             log(f"holding out {held_out}")
             with _learning_without(held_out):
                 merge_model = fit_merge_model([a for i, a in enumerate(annotated) if i not in together[held]], settings)
@@ -278,8 +278,8 @@ def leave_one_out(
                                                    merge_model, labels_dir=labels_dir))
             others = [s for i, s in enumerate(result.spreads) if i not in together[held]]
             with _learning_without(held_out):
-                types, probabilities = _types_without(result.spreads[held], others, extra, held_files, seed,
-                                                      use_outline)
+                types, probabilities = _types_without(result.spreads[held], others, extra,
+                                                      [pairs[i][0].path for i in together[held]], seed, use_outline)
             scored.append(score_spread(result.spreads[held], types, labels, probabilities))
     return figures(scored) | {"method": "leave one spread out", "train_folders": [str(f) for f in train_folders],
                               "recipe": RECIPE.name, "seed": seed, "outline": use_outline}
@@ -320,12 +320,16 @@ def _learning_without(held_out: str) -> Iterator[None]:
 
 
 def _not_of_held_out(extra: LabelledData | None, spread: Spread, crops: set[str],
-                     files: set[str]) -> LabelledData | None:
-    """``extra`` less the crops of the held-out spread: one of its crops byte for byte, or a crop its folder says
-    was cut from one of the held-out ``files`` (their SHA-256, in its sources.csv: :mod:`sccscore.splits`)."""
+                     held: Sequence[Path]) -> LabelledData | None:
+    """``extra`` less the crops of the held-out spread: one of its crops byte for byte, or a crop its folder's
+    sources.csv (:mod:`sccscore.splits`) says was cut from one of the ``held`` files (the spread, and any copy of
+    its field): by the file's SHA-256 where the table gives one, else by the file's name without its type (a table
+    made by hand may name spread3.tif, the file the crops were cut from before it was saved as spread3.png)."""
     if extra is None:
         return None
-    keep = np.array([digest not in crops and (source is None or source.sha256 not in files)
+    files = {sha256_or_none(path) for path in held} - {None}
+    names = {path.stem.lower() for path in held}
+    keep = np.array([digest not in crops and not _cut_from(source, files, names)
                      for digest, source in zip(extra.digests, extra.sources)], bool)
     if not keep.all():
         warnings.warn(f"{np.sum(~keep)} of the crops given to learn from were cut from {spread.item.name}, which is "
@@ -333,14 +337,30 @@ def _not_of_held_out(extra: LabelledData | None, spread: Spread, crops: set[str]
     return extra.subset(keep)
 
 
-def _types_without(spread: Spread, others: list[Spread], extra: LabelledData | None, held_files: set[str],
+def _cut_from(source: Source | None, files: set[str], names: set[str]) -> bool:
+    """Whether a crop's source is one of the held-out spreads, by its SHA-256 (``files``), or where none is given,
+    by its name without its file type (``names``, lower case), in a Windows path or not.
+
+    Examples
+    --------
+    >>> _cut_from(Source(r"D:\\scans\\Spread3.tif"), set(), {"spread3"})
+    True
+    >>> _cut_from(Source("spread3.png", sha256="ab12"), {"cd34"}, {"spread3"})  # a spread of that name elsewhere
+    False
+    """
+    if source is None:
+        return False
+    return source.sha256 in files if source.sha256 else PureWindowsPath(source.image).stem.lower() in names
+
+
+def _types_without(spread: Spread, others: list[Spread], extra: LabelledData | None, held: Sequence[Path],
                    seed: int, use_outline: bool) -> tuple[dict[int, str], dict[int, list[float]]]:
     """Types of a spread's chromosomes, and their probabilities, by a classifier trained on the other spreads'
-    matched crops (and ``extra``), weighed with a shape model fitted on the other spreads' outlines (unless
-    ``use_outline`` is False)."""
+    matched crops (and ``extra``, less any crop of the ``held`` files), weighed with a shape model fitted on the
+    other spreads' outlines (unless ``use_outline`` is False)."""
     tests = [ImageItem(path, "test") for path in spread.crops.values()]
     digests = fingerprints(tests)
-    head = fit_spread_head(others, _not_of_held_out(extra, spread, set(digests), held_files), seed)
+    head = fit_spread_head(others, _not_of_held_out(extra, spread, set(digests), held), seed)
     if not tests:
         return {}, {}
     probabilities = head_probabilities(RECIPE, head, extract(tests, RECIPE.model_config(), digests))
