@@ -892,16 +892,20 @@ def share_interval_columns(counts: Sequence[int], classes: Sequence[str],
 
 def shares_shown(rows: Sequence[Mapping[str, Any]], classes: Sequence[str]) -> tuple[list[list[str]], str]:
     """Each row's shares (``pct_A``...) with their intervals (:func:`share_interval_columns`), as the terminal and
-    the report show them, and the intervals' name for a caption: the cells' where every row has them, so that the
-    rows are shown alike, else Wilson's. A row of no chromosome reads "-".
+    the report show them, and the intervals' name for a caption: the cells' where every row of chromosomes has them,
+    so that the rows are shown alike, else Wilson's. A row of no chromosome reads "-".
 
     Examples
     --------
     >>> row = {"pct_A": 75.0, "pct_B": 25.0} | share_interval_columns([30, 10], "AB")
     >>> shares_shown([row], "AB")
     ([['75.0 (59.8-85.8)', '25.0 (14.2-40.2)']], '95% Wilson intervals, the chromosomes taken as independent')
+    >>> in_cells = row | share_interval_columns([30, 10], "AB", np.array([[20, 5], [10, 5]]))
+    >>> none = {"pct_A": "", "pct_B": ""} | share_interval_columns([0, 0], "AB")  # every image rejected
+    >>> shares_shown([in_cells, none], "AB")
+    ([['75.0 (0.6-100.0)', '25.0 (0.0-99.4)'], ['-', '-']], '95% intervals, the cells taken as the units')
     """
-    by_cell = all(row[f"cell_ci_low_{c}"] != "" for row in rows for c in classes)
+    by_cell = all(row[f"cell_ci_low_{c}"] != "" for row in rows for c in classes if row[f"pct_{c}"] != "")
     prefix, name = (("cell_ci_", "95% intervals, the cells taken as the units") if by_cell
                     else ("ci_", "95% Wilson intervals, the chromosomes taken as independent"))
     shown = []
