@@ -43,8 +43,8 @@ from .shape import ShapeModel, combine, fit_shape_model
 from .spread_model import RECIPE, fit_spread_head, fitted_on
 from .spreads import (CHECK_BELOW, Spread, SpreadsResult, classify_spreads, detect_spreads, metaphase_centres,
                       needs_check)
-from .stats import agreement_interval, clustered_interval
 from .splits import Source
+from .stats import agreement_interval, clustered_interval
 from .training import LabelledData, Log, head_probabilities, load_labelled
 
 MIN_IOU = 0.5
