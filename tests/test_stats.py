@@ -453,7 +453,8 @@ def test_shares_with_the_cells_as_units():
     cells = {"wt": differing, "ko": np.array([[5, 30, 12]])}
     groups = compare({"wt": differing.sum(axis=0), "ko": np.array([5, 30, 12])}, "wt", cells=cells)["groups"]
     assert groups["wt"]["ci_by_cell"] is not None and groups["ko"]["ci_by_cell"] is None
-    assert share_intervals({"groups": groups}) == ("ci", "95% Wilson intervals")  # shown alike, or not at all
+    # shown alike, or not at all
+    assert share_intervals({"groups": groups}) == ("ci", "95% Wilson intervals, the chromosomes taken as independent")
 
 
 def test_cells_for_power_against_the_noncentral_t():

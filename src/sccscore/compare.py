@@ -28,6 +28,10 @@ from .images import CLASS_NAMES, label_from_folder_name
 from .stats import (MIN_CELLS, MIN_REPLICATES, compare_cells, compare_counts, compare_replicates,
                     corrected_with_ci, holm, proportions_with_ci, proportions_with_clustered_ci)
 
+# the share intervals shown, as a caption names them: the same words in every table
+WILSON_INTERVALS = "95% Wilson intervals, the chromosomes taken as independent"
+CELL_INTERVALS = "95% intervals, the cells taken as the units"
+
 REVIEWED_BLIND = "blind"  # the reviewed column of a call a person looked at in sccscore review
 LEFT_OUT = "not a chromosome"  # the reviewed column of an object a person left out there (debris...): not read
 NOT_A_CHROMOSOME = "X"  # the type a review gives it: detection takes some debris, or two chromosomes, for one
@@ -583,8 +587,8 @@ def share_intervals(report: dict[str, Any]) -> tuple[str, str]:
     With the cells as the units where every sample has them, so that the samples are shown alike; else Wilson's.
     """
     if all(group["ci_by_cell"] for group in report["groups"].values()):
-        return "ci_by_cell", "95% intervals, the cells taken as the units"
-    return "ci", "95% Wilson intervals"
+        return "ci_by_cell", CELL_INTERVALS
+    return "ci", WILSON_INTERVALS
 
 
 def shares_with_intervals(shares: Sequence[float], interval: Sequence[Sequence[float]]) -> list[str]:
@@ -906,8 +910,7 @@ def shares_shown(rows: Sequence[Mapping[str, Any]], classes: Sequence[str]) -> t
     ([['75.0 (0.6-100.0)', '25.0 (0.0-99.4)'], ['-', '-']], '95% intervals, the cells taken as the units')
     """
     by_cell = all(row[f"cell_ci_low_{c}"] != "" for row in rows for c in classes if row[f"pct_{c}"] != "")
-    prefix, name = (("cell_ci_", "95% intervals, the cells taken as the units") if by_cell
-                    else ("ci_", "95% Wilson intervals, the chromosomes taken as independent"))
+    prefix, name = ("cell_ci_", CELL_INTERVALS) if by_cell else ("ci_", WILSON_INTERVALS)
     shown = []
     for row in rows:
         if row[f"pct_{classes[0]}"] == "":
