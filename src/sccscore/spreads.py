@@ -90,7 +90,7 @@ class Spread:
     predicted: dict[int, str] = field(default_factory=dict)  # chromosome id -> type, after classify_spreads
     probabilities: dict[int, list[float]] = field(default_factory=dict)  # chromosome id -> per type, likewise
     cautions: list[str] = field(default_factory=list)  # what to check on its overlay (detect.detection_cautions)
-    stain_gain: float | None = None  # its stain was scaled by this (detect.stain_gain); None: kept before it was
+    stain_gain: float | None = None  # its stain was scaled by this (detect.stain_gain); None: kept by an older run
 
     @property
     def chromosomes(self) -> list[Detection]:
