@@ -85,6 +85,8 @@ def test_summary_gives_each_share_its_interval_with_the_cells_as_the_units_where
     assert [float(summary["wt"][f"cell_ci_low_{t}"]) for t in "ABC"] == pytest.approx(100 * low, abs=0.005)
     assert [float(summary["wt"][f"cell_ci_high_{t}"]) for t in "ABC"] == pytest.approx(100 * high, abs=0.005)
     assert all(summary["loose"][f"cell_ci_{bound}_{t}"] == "" for bound in ("low", "high") for t in "ABC")
+    assert (summary["wt"]["n_cells"], summary["loose"]["n_cells"]) == ("3", "")
+    assert "wt 18 0 3 " in " ".join(run.stdout.split())  # images, rejected, cells: the folders read as cells
     shown = f"{float(summary['wt']['pct_B']):.1f} ({float(summary['wt']['ci_low_B']):.1f}-"
     page = (out / "report.html").read_text()
     assert "shares with 95% Wilson intervals, the chromosomes taken as independent" in run.stdout

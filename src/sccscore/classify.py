@@ -7,8 +7,8 @@ Writes to the output folder:
   model that typed it (as ``--model`` names it, a folder by its full path);
 - ``summary.csv``: per sample, the counts and percentages of each predicted
   type with their 95% intervals (Wilson's, and where every crop of the sample
-  sits in a cell's folder, ``wt/cell1/``, with the cells as the units), the
-  number of rejected files, and where labels exist the labels' percentages and
+  sits in a cell's folder, ``wt/cell1/``, with the cells as the units; their
+  number is ``n_cells``), the number of rejected files, and where labels exist the labels' percentages and
   the concordance with its Wilson 95% interval;
 - ``rejected.csv``: every file that was not scored, with the reason.
 
@@ -197,7 +197,8 @@ def summarise(
         counts = [tally.predicted[name, cls] for cls in classes]
         n = sum(counts)
         n_labelled = sum(tally.labels[name, cls] for cls in classes)
-        row: dict[str, Any] = {"sample": name, "n_images": n, "n_rejected": sum(r.sample == name for r in rejected)}
+        row: dict[str, Any] = {"sample": name, "n_images": n, "n_rejected": sum(r.sample == name for r in rejected),
+                               "n_cells": len(cells[name]) if name in cells else ""}
         row |= {f"n_{cls}": count for cls, count in zip(classes, counts)}
         row |= {f"pct_{cls}": _percent(count, n) for cls, count in zip(classes, counts)}
         row |= share_interval_columns(counts, classes, cells.get(name))

@@ -173,7 +173,7 @@ def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **option
 
     with _progress("classifying", quiet) as progress:
         result = run(folders, model, out, progress=progress, **options)
-    _print_summary(result.summary, CROP_COUNTS)
+    _print_summary(result.summary, _crop_counts(result.summary))
     _print_skipped(result.rejected)
     console.print(f"wrote {result.out_dir / 'predictions.csv'}, summary.csv and rejected.csv", highlight=False)
     if not any(row["n_images"] for row in result.summary):  # a run that typed nothing is not a success
@@ -359,7 +359,11 @@ def evaluate_detection(
         console.print(f"wrote {json_path}", highlight=False)
 
 
-CROP_COUNTS = {"images": "n_images", "rejected": "n_rejected"}  # the counted columns of a summary of crops
+def _crop_counts(summary: list[dict]) -> dict[str, str]:
+    """The counted columns of a summary of crops to show (header: key): the cells where the folders name them, so
+    that a lab sees whether its folders were read as the cells it meant."""
+    cells = {"cells": "n_cells"} if any(row["n_cells"] != "" for row in summary) else {}
+    return {"images": "n_images", "rejected": "n_rejected"} | cells
 
 
 def _print_summary(summary: list[dict], counted: dict[str, str], title: str | None = None) -> None:
@@ -374,7 +378,7 @@ def _print_summary(summary: list[dict], counted: dict[str, str], title: str | No
                   *(["concordance (95% CI)"] if labelled else []), box=None, title=title,
                   caption=f"shares with {interval_name}")
     for row, shares in zip(summary, shown):
-        counts = [str(row[key]) for key in counted.values()]
+        counts = [str(row[key]) if row[key] != "" else "-" for key in counted.values()]
         if not labelled:
             table.add_row(row["sample"], *counts, *shares)
             continue
@@ -1074,7 +1078,7 @@ def demo(
     with _progress("classifying WT and CTF18-/-", quiet) as progress:
         result = run_demo(out, progress=progress)
     stdout.print(f"Predicted A/B/C per genotype ({DEMO_MODEL}, mean of 30 models' softmax):")
-    _print_summary(result.classified.summary, CROP_COUNTS)
+    _print_summary(result.classified.summary, _crop_counts(result.classified.summary))
     _print_comparison(result.comparison)
     console.print(f"outputs in {result.classified.out_dir.resolve()}; open {result.report.resolve()}", highlight=False)
 
