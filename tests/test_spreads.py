@@ -763,7 +763,9 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert [float(summary["c_rich"][f"cell_ci_high_{t}"]) for t in "ABC"] == pytest.approx(100 * high, abs=0.005)
     shown = f"{float(summary['c_rich']['pct_C']):.1f} ({100 * low[2]:.1f}-{100 * high[2]:.1f})"
     assert "shares with 95% intervals, the cells taken as the units" in run.stdout and shown in run.stdout
-    assert "Shares with 95% intervals, the cells taken as the units." in page and shown in page
+    assert "Shares with 95% intervals, the cells taken as the units" in page and shown in page
+    few = "wide where a sample has fewer than 4 cells (c_rich 2, a_rich 2): a few cells say little of their sample"
+    assert few in " ".join(run.stdout.split()) and f"{few}." in page
     # the metaphases are the cells of compare's cell-level analysis
     report = tmp_path / "compare.json"
     run = cli("compare", "c_rich", "a_rich", "--predictions", str(out / "predictions.csv"), "--json", str(report),

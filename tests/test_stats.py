@@ -453,6 +453,7 @@ def test_shares_with_the_cells_as_units():
     cells = {"wt": differing, "ko": np.array([[5, 30, 12]])}
     groups = compare({"wt": differing.sum(axis=0), "ko": np.array([5, 30, 12])}, "wt", cells=cells)["groups"]
     assert groups["wt"]["ci_by_cell"] is not None and groups["ko"]["ci_by_cell"] is None
+    assert (groups["wt"]["n_cells"], groups["ko"]["n_cells"]) == (20, 1)
     # shown alike, or not at all
     assert share_intervals({"groups": groups}) == ("ci", "95% Wilson intervals, the chromosomes taken as independent")
 
@@ -790,6 +791,10 @@ def test_compare_cli_with_a_sub_folder_per_cell(ikemoto, tmp_path, cli):
     assert f"({low:.1f}-{high:.1f})" in page
     assert "Types per sample, with 95% intervals, the cells taken as the units" in page
     assert "shares with 95% intervals, the cells taken as the units" in result.stdout
+    # and say why they are wide: 3 cells a sample say little of it
+    few = "wide where a sample has fewer than 4 cells (wt_cells 3, ctf18_cells 3): a few cells say little of their"
+    assert few in page and few in " ".join(result.stdout.split())
+    assert (table["wt_cells"]["n_cells"], table["ctf18_cells"]["n_cells"]) == ("3", "3")
     # the shares corrected for the classifier's errors: their interval takes the cells as the units too, and is shown
     per_cell = np.array([[int(r[f"n_{t}"]) for t in "ABC"] for r in rows if r["sample"] == "wt_cells"])
     _, corrected_low, corrected_high = corrected_with_ci(per_cell.sum(axis=0), np.array(report["corrected_with"]),

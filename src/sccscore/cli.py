@@ -192,7 +192,7 @@ def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: f
     if result.metaphases:
         _print_table(result.metaphases, "Per metaphase")
         _print_summary(result.summary, {"images": "n_images", "metaphases": "n_metaphases",
-                                        "chromosomes": "n_chromosomes"}, title="Per sample")
+                                        "chromosomes": "n_chromosomes"}, title="Per sample", cells_key="n_metaphases")
         if expected := what_to_expect(model.config.training, model.config.name):
             console.print(" ".join(expected), highlight=False)
         calls = [p for spread in result.spreads for p in spread.probabilities.values()]
@@ -366,13 +366,15 @@ def _crop_counts(summary: list[dict]) -> dict[str, str]:
     return {"images": "n_images", "rejected": "n_rejected"} | cells
 
 
-def _print_summary(summary: list[dict], counted: dict[str, str], title: str | None = None) -> None:
+def _print_summary(summary: list[dict], counted: dict[str, str], title: str | None = None,
+                   cells_key: str = "n_cells") -> None:
     """The samples' shares with their intervals, after the ``counted`` columns (header: key of the summary's rows);
-    where the crops had labels, the concordance, and the labels' shares in a row under each sample's."""
+    where the crops had labels, the concordance, and the labels' shares in a row under each sample's.
+    ``cells_key``: the rows' number of cells (for whole spreads, of metaphases)."""
     from .compare import shares_shown
 
     classes = [key[len("pct_"):] for key in summary[0] if key.startswith("pct_")]
-    shown, interval_name = shares_shown(summary, classes)
+    shown, interval_name = shares_shown(summary, classes, cells_key)
     labelled = any(row.get("concordance", "") != "" for row in summary)
     table = Table("sample", *counted, *(f"{c} % (95% CI)" for c in classes),
                   *(["concordance (95% CI)"] if labelled else []), box=None, title=title,

@@ -518,6 +518,7 @@ def compare(
 
     Returns ``groups`` keyed by sample (``n``, ``counts``, ``distribution``,
     ``ci`` as [low, high] lists (Wilson's, the chromosomes taken as independent),
+    ``n_cells`` (0 where ``cells`` has none of the sample's),
     ``ci_by_cell`` with its cells as the units where ``cells`` has 2 or more of
     the sample's (:func:`sccscore.stats.proportions_with_clustered_ci`; else None),
     ``distribution_corrected`` and its ``corrected_ci``, None without a
@@ -581,14 +582,36 @@ def _adjust_over_samples(tests: dict[str, dict[str, Any]]) -> tuple[int, int]:
     return len(with_cells), len(tested)
 
 
-def share_intervals(report: dict[str, Any]) -> tuple[str, str]:
-    """The key of the samples' share intervals to show (:func:`compare`'s groups), and their name in a caption.
+def interval_kind(n_cells: Mapping[str, int]) -> tuple[bool, str]:
+    """Whether the samples' shares are shown with the cells as the units, and the intervals' name for a caption.
 
-    With the cells as the units where every sample has them, so that the samples are shown alike; else Wilson's.
+    ``n_cells``: the cells of each sample with chromosomes (0 where they are not known). The cells' intervals where
+    every sample has 2 or more, so that the samples are shown alike, else Wilson's. From fewer than
+    :data:`~sccscore.stats.MIN_CELLS` cells they run near 0-100%, truthfully; the caption names those samples, so
+    that nobody reads the width as a fault of the tool.
+
+    Examples
+    --------
+    >>> interval_kind({"wt": 6, "ko": 0})
+    (False, '95% Wilson intervals, the chromosomes taken as independent')
+    >>> print(interval_kind({"wt": 2, "ko": 6})[1])
+    95% intervals, the cells taken as the units; wide where a sample has fewer than 4 cells (wt 2): a few cells \
+say little of their sample
     """
-    if all(group["ci_by_cell"] for group in report["groups"].values()):
-        return "ci_by_cell", CELL_INTERVALS
-    return "ci", WILSON_INTERVALS
+    if not n_cells or min(n_cells.values()) < 2:
+        return False, WILSON_INTERVALS
+    few = ", ".join(f"{name} {n}" for name, n in n_cells.items() if n < MIN_CELLS)
+    if not few:
+        return True, CELL_INTERVALS
+    return True, (f"{CELL_INTERVALS}; wide where a sample has fewer than {MIN_CELLS} cells ({few}): a few cells say "
+                  "little of their sample")
+
+
+def share_intervals(report: dict[str, Any]) -> tuple[str, str]:
+    """The key of the samples' share intervals to show (:func:`compare`'s groups), and their name in a caption
+    (:func:`interval_kind`)."""
+    by_cell, name = interval_kind({sample: group["n_cells"] for sample, group in report["groups"].items()})
+    return ("ci_by_cell" if by_cell else "ci"), name
 
 
 def shares_with_intervals(shares: Sequence[float], interval: Sequence[Sequence[float]]) -> list[str]:
@@ -688,10 +711,11 @@ def _replicate_level(groups: dict[str, dict[str, Any]], reference: str, name: st
 
 def _group(values: np.ndarray, confusion: np.ndarray | None, seed: int, cells: np.ndarray | None) -> dict[str, Any]:
     fractions, low, high = proportions_with_ci(values)
-    cells = cells if cells is not None and len(cells) >= 2 else None  # one cell says nothing of another
+    n_cells = 0 if cells is None else len(cells)
+    cells = cells if n_cells >= 2 else None  # one cell says nothing of another
     by_cell = None if cells is None else [bound.tolist() for bound in proportions_with_clustered_ci(cells)]
     group = {"n": int(values.sum()), "counts": values.tolist(), "distribution": fractions.tolist(),
-             "ci": [low.tolist(), high.tolist()], "ci_by_cell": by_cell,
+             "ci": [low.tolist(), high.tolist()], "n_cells": n_cells, "ci_by_cell": by_cell,
              "distribution_corrected": None, "corrected_ci": None}
     if confusion is not None:
         estimate, c_low, c_high = corrected_with_ci(values, confusion, seed=seed, per_cell=cells)
@@ -800,7 +824,8 @@ def write_tables(report: dict[str, Any], out: str | Path, cells: dict[str, dict[
     """``comparison.csv`` (a row per sample), ``tests.csv`` (per sample against the reference), ``cells.csv``.
 
     ``comparison.csv`` gives each type's share with Wilson's interval (``ci_low_A``...) and, where
-    the sample's cells are known, the interval with its cells as the units (``cell_ci_low_A``...);
+    the sample's cells are known, their number (``n_cells``) and, from 2, the interval with its cells as the
+    units (``cell_ci_low_A``...);
     with a confusion matrix, the corrected shares and their bootstrap interval (``corrected_ci_low_A``...).
     ``cells.csv`` has a row per cell where ``cells`` (:func:`cell_counts`) knows them: the
     units of the cell-level test, and the points of a per-cell plot, ``cells.png``
@@ -819,7 +844,7 @@ def write_tables(report: dict[str, Any], out: str | Path, cells: dict[str, dict[
         write_cell_figure(report, folder)
     classes = report["classes"]
     header = ["sample", "n"] + [f"pct_{c}" for c in classes] + [f"ci_low_{c}" for c in classes]
-    header += [f"ci_high_{c}" for c in classes] + [f"corrected_pct_{c}" for c in classes]
+    header += [f"ci_high_{c}" for c in classes] + [f"corrected_pct_{c}" for c in classes] + ["n_cells"]
     header += [f"cell_ci_{bound}_{c}" for bound in ("low", "high") for c in classes]
     header += [f"corrected_ci_{bound}_{c}" for bound in ("low", "high") for c in classes]
     rows = []
@@ -828,7 +853,8 @@ def write_tables(report: dict[str, Any], out: str | Path, cells: dict[str, dict[
         by_cell = group["ci_by_cell"] or [empty, empty]
         corrected_ci = group["corrected_ci"] or [empty, empty]
         rows.append([name, group["n"], *_pct(group["distribution"]), *_pct(group["ci"][0]), *_pct(group["ci"][1]),
-                     *_pct(group["distribution_corrected"] or empty), *_pct(by_cell[0]), *_pct(by_cell[1]),
+                     *_pct(group["distribution_corrected"] or empty), group["n_cells"] or "",
+                     *_pct(by_cell[0]), *_pct(by_cell[1]),
                      *_pct(corrected_ci[0]), *_pct(corrected_ci[1])])
     write_csv(folder / "comparison.csv", header, rows)
     keys = ["chi2", "chi2_p", "chi2_p_holm", "p_exact", "trend_z", "trend_p", "bc_difference", "cramers_v",
@@ -894,23 +920,25 @@ def share_interval_columns(counts: Sequence[int], classes: Sequence[str],
             for bound, values in zip(("low", "high"), interval) for c, value in zip(classes, _pct(values))}
 
 
-def shares_shown(rows: Sequence[Mapping[str, Any]], classes: Sequence[str]) -> tuple[list[list[str]], str]:
-    """Each row's shares (``pct_A``...) with their intervals (:func:`share_interval_columns`), as the terminal and
-    the report show them, and the intervals' name for a caption: the cells' where every row of chromosomes has them,
-    so that the rows are shown alike, else Wilson's. A row of no chromosome reads "-".
+def shares_shown(rows: Sequence[Mapping[str, Any]], classes: Sequence[str],
+                 cells_key: str = "n_cells") -> tuple[list[list[str]], str]:
+    """Each sample's row of shares (``pct_A``...) with their intervals (:func:`share_interval_columns`), as the
+    terminal and the report show them, and the intervals' name for a caption (:func:`interval_kind`, from each row's
+    ``cells_key``: its number of cells, or "" where they are not known). A row of no chromosome reads "-".
 
     Examples
     --------
-    >>> row = {"pct_A": 75.0, "pct_B": 25.0} | share_interval_columns([30, 10], "AB")
+    >>> row = {"sample": "wt", "pct_A": 75.0, "pct_B": 25.0, "n_cells": ""} | share_interval_columns([30, 10], "AB")
     >>> shares_shown([row], "AB")
     ([['75.0 (59.8-85.8)', '25.0 (14.2-40.2)']], '95% Wilson intervals, the chromosomes taken as independent')
-    >>> in_cells = row | share_interval_columns([30, 10], "AB", np.array([[20, 5], [10, 5]]))
-    >>> none = {"pct_A": "", "pct_B": ""} | share_interval_columns([0, 0], "AB")  # every image rejected
-    >>> shares_shown([in_cells, none], "AB")
-    ([['75.0 (0.6-100.0)', '25.0 (0.0-99.4)'], ['-', '-']], '95% intervals, the cells taken as the units')
+    >>> in_cells = row | {"n_cells": 4} | share_interval_columns([30, 10], "AB", np.array([[8, 2], [7, 3]] * 2))
+    >>> none = {"sample": "ko", "pct_A": "", "pct_B": "", "n_cells": 0} | share_interval_columns([0, 0], "AB")
+    >>> shares_shown([in_cells, none], "AB")  # every image of ko rejected
+    ([['75.0 (47.8-92.7)', '25.0 (7.3-52.2)'], ['-', '-']], '95% intervals, the cells taken as the units')
     """
-    by_cell = all(row[f"cell_ci_low_{c}"] != "" for row in rows for c in classes if row[f"pct_{c}"] != "")
-    prefix, name = ("cell_ci_", CELL_INTERVALS) if by_cell else ("ci_", WILSON_INTERVALS)
+    by_cell, name = interval_kind({row["sample"]: row[cells_key] or 0 for row in rows
+                                   if row[f"pct_{classes[0]}"] != ""})
+    prefix = "cell_ci_" if by_cell else "ci_"
     shown = []
     for row in rows:
         if row[f"pct_{classes[0]}"] == "":

@@ -332,7 +332,8 @@ def _replicate_section(comparison: dict[str, Any], adjusted) -> str:
 def _summary_section(rows: list[dict[str, str]], classes: list[str]) -> str:
     """Each sample's shares with their intervals, the cells' where every sample's images are in cells."""
     by_cell = cell_arrays(cell_counts(rows), classes)
-    summary = [row | share_interval_columns([row[f"n_{c}"] for c in classes], classes, by_cell.get(row["sample"]))
+    summary = [row | {"n_cells": len(by_cell.get(row["sample"], []))}
+               | share_interval_columns([row[f"n_{c}"] for c in classes], classes, by_cell.get(row["sample"]))
                for row in tally_by(rows, ("sample",), classes)]
     shown, interval_name = shares_shown(summary, classes)
     return (f"<h2>Samples</h2><p class='note'>Shares with {interval_name}.</p>"
