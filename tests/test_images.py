@@ -78,6 +78,26 @@ def test_12_bit_camera_data_in_16_bit_files_keep_their_range(tmp_path, crop):
     np.testing.assert_array_equal(read_image(tmp_path / "g8in16.png")[..., 0], crop[..., 0])
 
 
+def test_float_images_hold_their_camera_values_or_lie_in_0_to_1(tmp_path, crop):
+    grey = crop[..., 0]
+    for values, name in ((grey / 255, "unit.tif"), (grey, "8bit.tif"), (grey * 4095.0 / 255, "12bit.tif")):
+        tifffile.imwrite(tmp_path / name, values.astype(np.float32), imagej=True)  # ImageJ's 32-bit type
+        np.testing.assert_array_equal(read_image(tmp_path / name)[..., 0], grey)
+    masked = grey.astype(np.float32)
+    masked[:5, :5] = np.nan  # no data there, as ImageJ leaves off a mask: the white of the background
+    masked[5, 5] = -3.0  # below black, as a background subtraction leaves: black
+    tifffile.imwrite(tmp_path / "masked.tif", masked)
+    array = read_image(tmp_path / "masked.tif")[..., 0]
+    assert (array[:5, :5] == 255).all() and array[5, 5] == 0
+    np.testing.assert_array_equal(array[6:], grey[6:])
+
+
+def test_a_1_bit_image_is_refused_with_the_reason(tmp_path, crop):
+    Image.fromarray(crop).convert("1").save(tmp_path / "bw.png")
+    with pytest.raises(ImageReadError, match=r"bw\.png: a 1-bit \(black and white\) image"):
+        read_image(tmp_path / "bw.png")
+
+
 def test_alpha_is_composited_on_white(tmp_path, crop):
     rgba = np.dstack([crop, np.full(crop.shape[:2], 255, np.uint8)])
     rgba[:5, :5, 3] = 0  # a transparent corner

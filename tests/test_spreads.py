@@ -1068,8 +1068,9 @@ def test_scale_is_refused_for_crops(cli, small_labelled, tmp_path):
 
 
 def test_blank_grey_and_16bit_spreads(oshima, tmp_path):
-    """A blank field is no error; grey and 16-bit TIFF exports of a spread give the same chromosomes, in the same
-    places, so they are said to be one spread given 3 times (the blank field, with none, is not among them)."""
+    """A blank field is no error; grey, 16-bit and 32-bit float TIFF exports of a spread give the same chromosomes,
+    in the same places, so they are said to be one spread given 4 times (the blank field, with none, is not among
+    them)."""
     rgb = read_image(oshima / "images" / "spread3.png")
     folder = tmp_path / "in"
     folder.mkdir()
@@ -1077,14 +1078,18 @@ def test_blank_grey_and_16bit_spreads(oshima, tmp_path):
     tifffile.imwrite(folder / "deep.tif", rgb.astype(np.uint16) * 257)
     tifffile.imwrite(folder / "camera12.tif", rgb.astype(np.uint16) * 16)  # a 12-bit camera's range in 16 bits
     Image.fromarray(rgb[..., 1]).save(folder / "grey.png")  # the channel detection reads
+    # ImageJ's 32-bit image holds the grey values as they were (0-255), with NaN where a mask left no data
+    grey32 = rgb[..., 1].astype(np.float32)
+    grey32[:40, :40] = np.nan
+    tifffile.imwrite(folder / "imagej32.tif", grey32, imagej=True)
     with pytest.warns(UserWarning) as said:
         result = detect_spreads([folder], tmp_path / "out")
     assert sorted(re.sub(r"/\S+/", "", str(w.message)) for w in said) == [
         "blank.png: no chromosomes found",
-        "the same image is given 3 times (camera12.tif, deep.tif, grey.png): each copy counts as a spread of its own; "
-        "keep one"]
+        "the same image is given 4 times (camera12.tif, deep.tif, grey.png and 1 more): each copy counts as a spread "
+        "of its own; keep one"]
     found = {s.item.path.name: len(s.chromosomes) for s in result.spreads}
-    assert found == {"blank.png": 0, "camera12.tif": 47, "deep.tif": 47, "grey.png": 47}
+    assert found == {"blank.png": 0, "camera12.tif": 47, "deep.tif": 47, "grey.png": 47, "imagej32.tif": 47}
     cautions = [(Path(r["path"]).name, r["caution"]) for r in _rows(tmp_path / "out" / "cautions.csv")]
     assert cautions == [("blank.png", "no chromosomes found")]
 
@@ -1105,6 +1110,7 @@ def test_a_batch_survives_a_bad_and_a_huge_image(oshima, tmp_path):
     Image.new("L", (8000, 6000), 230).save(folder / "huge.png")
     # bright objects on a dark field, as a fluorescence image: read as a spread it would give nothing that means much
     Image.fromarray(255 - read_image(oshima / "images" / "spread3.png")).save(folder / "inverted.png")
+    Image.open(oshima / "images" / "spread3.png").convert("1").save(folder / "dithered.png")  # black and white only
     result = detect_spreads([folder], tmp_path / "out")
     assert [s.item.path.name for s in result.spreads] == ["spread3.png"]
     reasons = {r.path.name: r.reason for r in result.rejected}
@@ -1112,7 +1118,8 @@ def test_a_batch_survives_a_bad_and_a_huge_image(oshima, tmp_path):
     assert reasons["inverted.png"].startswith("its objects are brighter than its background (the brightest 1% of "
                                               "pixels 58 grey levels above the median, the darkest 1% 3 below)")
     assert "sccscore reads bright-field spreads" in reasons["inverted.png"]
-    assert set(reasons) == {"broken.png", "huge.png", "inverted.png"}
+    assert reasons["dithered.png"].startswith("a 1-bit (black and white) image, without the stain's shades of grey")
+    assert set(reasons) == {"broken.png", "dithered.png", "huge.png", "inverted.png"}
     assert {r["path"].split("/")[-1] for r in _rows(tmp_path / "out" / "rejected.csv")} == set(reasons)
 
 

@@ -6,7 +6,10 @@ channels (grey, RGB, with alpha, palette), is turned into one thing: an RGB
 camera depth (8, 10, 12, 14 or 16 bits) that holds their brightest pixel: a
 16-bit export of an 8-bit crop reads back as the same crop, and a 12-bit camera
 image stored in 16 bits keeps its range instead of reading 16 times too dark.
-Alpha is composited onto white, the background of a Giemsa bright-field image.
+Floating-point data lie in [0, 1] where they fit, else are read as integers are
+(ImageJ's 32-bit images keep the camera's values). Alpha, and a float image's
+NaN pixels, are white, the background of a Giemsa bright-field image. A 1-bit
+image is refused: the stain's shades are gone.
 """
 
 from __future__ import annotations
@@ -156,6 +159,9 @@ def read_image(path: str | Path) -> np.ndarray:
             if image.width * image.height > _MAX_PIXELS:
                 raise ImageReadError(path, f"image is {image.width} x {image.height} px, too large to read")
             _refuse_a_stack(path, [image.size for _ in ImageSequence.Iterator(image)])
+            if image.mode == "1":  # read as it is, dithered or thresholded, it would be scored as a faint spread
+                raise ImageReadError(path, "a 1-bit (black and white) image, without the stain's shades of grey that "
+                                           "sccscore reads; save the microscope's image as 8- or 16-bit")
             image.seek(0)
             wide = _colour_wider_than_8_bits(image)  # asked first: reading a PNG's EXIF loads it
             orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
@@ -286,6 +292,8 @@ def _array_to_rgb8(array: np.ndarray) -> np.ndarray:
     has_alpha = array.shape[-1] in (2, 4)  # grey+alpha or RGBA: composited onto white
     colour = array[..., :-1] if has_alpha else array
     white = _depth_peak(colour)  # read before compositing: onto 16-bit white, 12-bit data would look dark
+    if np.issubdtype(colour.dtype, np.floating):
+        colour = np.where(np.isfinite(colour), colour, white)  # ImageJ's NaN: no data there, as off a mask
     if has_alpha:
         opacity = array[..., -1:] / _depth_peak(array[..., -1:])
         colour = colour * opacity + white * (1 - opacity)
@@ -297,20 +305,21 @@ def _array_to_rgb8(array: np.ndarray) -> np.ndarray:
 def _depth_peak(array: np.ndarray) -> float:
     """The white level of the data: the smallest camera depth's peak that holds the brightest value.
 
+    Floating-point data lie in [0, 1] where their brightest value fits, else in a camera's depth as integers do (a
+    32-bit ImageJ image holds the camera's values); past 16 bits, the brightest value is white.
+
     >>> [_depth_peak(np.array([v], np.uint16)) for v in (200, 1000, 4095, 4096, 65535)]
     [255.0, 1023.0, 4095.0, 16383.0, 65535.0]
+    >>> [_depth_peak(np.array([v, np.nan], np.float32)) for v in (0.8, 200.0, 4000.0, 1e6)]
+    [1.0, 255.0, 4095.0, 1000000.0]
     """
-    if not np.issubdtype(array.dtype, np.integer) or np.iinfo(array.dtype).max == 255:
-        return _peak(array.dtype)
-    brightest = float(array.max(initial=0))
-    return next((2.0**bits - 1 for bits in (8, 10, 12, 14) if brightest <= 2**bits - 1), 65535.0)
-
-
-def _peak(dtype: np.dtype) -> float:
-    if np.issubdtype(dtype, np.integer):
-        # Pillow reports 16-bit files as 32-bit integers ("I"); their range is 16-bit.
-        return 255.0 if np.iinfo(dtype).max == 255 else 65535.0
-    return 1.0  # float images are taken to lie in [0, 1]
+    if np.issubdtype(array.dtype, np.integer) and np.iinfo(array.dtype).max == 255:
+        return 255.0
+    floating = np.issubdtype(array.dtype, np.floating)
+    brightest = float((array[np.isfinite(array)] if floating else array).max(initial=0))
+    if floating and brightest <= 1:
+        return 1.0
+    return next((2.0**bits - 1 for bits in (8, 10, 12, 14, 16) if brightest <= 2**bits - 1), brightest)
 
 
 def _refuse_a_stack(path: Path, sizes: list) -> None:
