@@ -93,6 +93,9 @@ def test_summary_gives_each_share_its_interval_with_the_cells_as_the_units_where
     assert "shares with 95% Wilson intervals, the chromosomes taken as independent" in run.stdout
     assert "Shares with 95% Wilson intervals, the chromosomes taken as independent." in page
     assert shown in run.stdout and shown in page
+    # and says how to compare them from these calls, without classifying again
+    assert (f"to compare them, the first as the reference: sccscore compare wt loose --predictions "
+            f"{out / 'predictions.csv'}") in run.stderr
 
 
 def test_a_whole_spread_among_crops_is_skipped_saying_so(small_labelled, oshima, tmp_path, cli):
@@ -101,7 +104,7 @@ def test_a_whole_spread_among_crops_is_skipped_saying_so(small_labelled, oshima,
     out = tmp_path / "out"
     result = cli("classify", str(small_labelled), "--model", "paper:squeezenet1_1/1", "--out", str(out), "-q")
     assert result.returncode == 0, result.stderr
-    assert len(_rows(out / "predictions.csv")) == 12
+    assert len(_rows(out / "predictions.csv")) == 12 and "to compare them" not in result.stderr  # one sample
     reason = ("1440 x 1024 px, too large for one chromosome's crop (at most 1000 px a side): a whole spread? "
               "'classify --spreads' finds the chromosomes in one")
     assert [(r["path"], r["reason"]) for r in _rows(out / "rejected.csv")] == [

@@ -700,6 +700,11 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert run.returncode == 0, run.stderr
     page = (out / "report.html").read_text()
     assert "What to expect: with each of the 4 annotated spreads" in run.stderr  # as in the report, below
+    # each metaphase's counts and shares, to one decimal as the samples' below, and the command to compare them
+    assert re.search(r"┃ sample ┃ image +┃ metaphase ┃ chromosomes ┃ +A ┃ +B ┃ +C ┃ +A % ┃ +B % ┃ +C % ┃", run.stdout)
+    assert re.search(r"│ a_rich │ spread3.png │ +1 │ +47 │ +46 │ +1 │ +0 │ +97.9 │ +2.1 │ +0.0 │", run.stdout)
+    assert (f"to compare them, the first as the reference: sccscore compare c_rich a_rich --predictions "
+            f"{out / 'predictions.csv'}") in run.stderr
     # the least certain chromosomes named as the overlays show them (crops of two spreads share file names)
     least = page[page.index("Least certain chromosomes"):]
     assert len(re.findall(r"<figcaption>(?:a_rich|c_rich) / spread[235] #\d+<br>", least)) == 12
@@ -766,11 +771,16 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert "Shares with 95% intervals, the cells taken as the units" in page and shown in page
     few = "wide where a sample has fewer than 4 cells (c_rich 2, a_rich 2): a few cells say little of their sample"
     assert few in " ".join(run.stdout.split()) and f"{few}." in page
+    # each share is rounded once: a_rich's 54 A of 94 show as 57.4%, as compare shows them below, though summary.csv
+    # gives 57.45 to two decimals
+    assert [summary["a_rich"][k] for k in ("n_A", "n_chromosomes", "pct_A")] == ["54", "94", "57.45"]
+    assert re.search(r"^ a_rich +2 +2 +94 +57\.4 \(", run.stdout, re.M) and "<td>57.4 (" in page
     # the metaphases are the cells of compare's cell-level analysis
     report = tmp_path / "compare.json"
     run = cli("compare", "c_rich", "a_rich", "--predictions", str(out / "predictions.csv"), "--json", str(report),
               "--out", str(tmp_path / "compared"))
     assert run.returncode == 0, run.stderr
+    assert re.search(r"^ a_rich +94 +57\.4 \(", run.stdout, re.M)
     assert "set right by hand" not in run.stdout and json.loads(report.read_text())["set_by_hand"] == {
         "c_rich": 0, "a_rich": 0}
     cell_level = json.loads(report.read_text())["tests"]["a_rich"]["cell_level"]

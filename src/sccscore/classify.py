@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ._atomic import output_folder, read_kept_json, write_csv, write_json
-from .compare import cell_arrays, folder_cell, share_interval_columns
+from .compare import cell_arrays, csv_values, folder_cell, share_interval_columns
 from .errors import SccscoreError
 from .images import (ImageItem, Rejected, fail_on_rejected, refuse_output_inside, repeated_files, scan_samples,
                      warn_repeated)
@@ -176,7 +176,7 @@ def _append_rejected(handle: TextIO, rejected: list[Rejected]) -> None:
 
 
 def _finish(out_dir: Path, summary: list[dict[str, Any]], rejected: list[Rejected]) -> None:
-    write_csv(out_dir / "summary.csv", list(summary[0]), (row.values() for row in summary))
+    write_csv(out_dir / "summary.csv", list(summary[0]), map(csv_values, summary))
     write_csv(out_dir / "rejected.csv", REJECTED_HEADER, ([str(r.path), r.sample, r.reason] for r in rejected))
     part = out_dir / ".predictions.csv.part"
     with open(part, "rb+") as handle:
@@ -203,19 +203,15 @@ def summarise(
         row |= {f"pct_{cls}": _percent(count, n) for cls, count in zip(classes, counts)}
         row |= share_interval_columns(counts, classes, cells.get(name))
         row |= {f"label_pct_{cls}": _percent(tally.labels[name, cls], n_labelled) for cls in classes}
-        row["concordance"] = round(tally.agree[name] / n_labelled, 4) if n_labelled else ""
+        row["concordance"] = tally.agree[name] / n_labelled if n_labelled else ""
         low, high = agreement_interval(tally.agree[name], n_labelled) if n_labelled else ("", "")
-        row |= {"concordance_ci_low": _rounded(low), "concordance_ci_high": _rounded(high)}
+        row |= {"concordance_ci_low": low, "concordance_ci_high": high}
         rows.append(row)
     return rows
 
 
-def _rounded(value: float | str) -> float | str:
-    return round(value, 4) if value != "" else ""
-
-
 def _percent(count: int, total: int) -> float | str:
-    return round(100 * count / total, 2) if total else ""
+    return 100 * count / total if total else ""
 
 
 def _offset(progress: ProgressCallback | None, already: int, total: int) -> ProgressCallback | None:

@@ -156,8 +156,8 @@ def classify(
                                 f"{out / 'detections.csv'} and {out / 'overlays'} show what was left out and why")
     else:
         loaded = _load(model or RELEASED, preprocess)
-        _classify_crops(folders, loaded, out, quiet, strict=strict, resume=resume, batch_size=batch_size,
-                        device=device, engine=engine, workers=workers)
+        read = _classify_crops(folders, loaded, out, quiet, strict=strict, resume=resume, batch_size=batch_size,
+                               device=device, engine=engine, workers=workers)
     if make_report:
         from .report import write_report
         from .runtime import describe_engine
@@ -166,9 +166,23 @@ def classify(
         if spreads:
             scored_with |= _spread_settings(read, models.shape if outline else None)
         console.print(f"wrote {write_report(out, loaded, settings=scored_with)}", highlight=False)
+    _print_compare_command(read.summary, read.out_dir)
 
 
-def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **options) -> None:
+def _print_compare_command(summary: list[dict], out_dir: Path) -> None:
+    """The command that compares the samples scored, the first given as the reference, from this run's calls: so
+    that nothing is detected or classified again (compare --spreads would)."""
+    import shlex
+
+    classes = [key[len("pct_"):] for key in summary[0] if key.startswith("pct_")] if summary else []
+    scored = [row["sample"] for row in summary if sum(row[f"n_{c}"] for c in classes)]
+    if len(scored) >= 2:
+        console.print(f"to compare them, the first as the reference: sccscore compare {shlex.join(scored)} "
+                      f"--predictions {shlex.quote(str(out_dir / 'predictions.csv'))}", highlight=False)
+
+
+def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **options):
+    """Classify, and say what was found; the result (:class:`sccscore.classify.ClassifyResult`)."""
     from .classify import classify as run
 
     with _progress("classifying", quiet) as progress:
@@ -179,6 +193,7 @@ def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **option
     if not any(row["n_images"] for row in result.summary):  # a run that typed nothing is not a success
         raise SccscoreError(f"no image could be scored: see the files skipped above and "
                             f"{result.out_dir / 'rejected.csv'}")
+    return result
 
 
 def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: float | None, **options):
@@ -190,7 +205,7 @@ def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: f
         result = classify_spreads(paths, model, out, _settings(scale), progress=progress, **options)
     _print_spread_result(result)
     if result.metaphases:
-        _print_table(result.metaphases, "Per metaphase")
+        _print_table(_metaphase_rows(result.metaphases), "Per metaphase")
         _print_summary(result.summary, {"images": "n_images", "metaphases": "n_metaphases",
                                         "chromosomes": "n_chromosomes"}, title="Per sample", cells_key="n_metaphases")
         if expected := what_to_expect(model.config.training, model.config.name):
@@ -203,6 +218,14 @@ def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: f
                   "crops/ and overlays/", highlight=False)
     _refuse_if_none_read(result)
     return result
+
+
+def _metaphase_rows(metaphases: list[dict]) -> list[dict]:
+    """metaphases.csv's rows as the terminal shows them: counts, and shares to one decimal as in the samples'."""
+    classes = [key[len("pct_"):] for key in metaphases[0] if key.startswith("pct_")]
+    return [{"sample": m["sample"], "image": m["image"], "metaphase": m["metaphase"], "chromosomes": m["n_chromosomes"]}
+            | {c: m[f"n_{c}"] for c in classes} | {f"{c} %": f"{m[f'pct_{c}']:.1f}" for c in classes}
+            for m in metaphases]
 
 
 def _refuse_if_none_read(result) -> None:

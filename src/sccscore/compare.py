@@ -15,6 +15,7 @@ import csv
 import functools
 import json
 import os
+import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from .stats import (MIN_CELLS, MIN_REPLICATES, compare_cells, compare_counts, co
 # the share intervals shown, as a caption names them: the same words in every table
 WILSON_INTERVALS = "95% Wilson intervals, the chromosomes taken as independent"
 CELL_INTERVALS = "95% intervals, the cells taken as the units"
+_PERCENT = re.compile(r"((label_|mean_)?pct|(cell_)?ci)_")  # the columns of percentages (csv_values)
 
 REVIEWED_BLIND = "blind"  # the reviewed column of a call a person looked at in sccscore review
 LEFT_OUT = "not a chromosome"  # the reviewed column of an object a person left out there (debris...): not read
@@ -894,30 +896,53 @@ def write_cell_figure(report: dict[str, Any], folder: str | Path) -> Path | None
 
 
 def counts_and_shares(counts: Mapping[str, int], classes: Sequence[str]) -> dict[str, Any]:
-    """A group's chromosomes, its count of each type and each type's share in percent: a row of the type tables."""
+    """A group's chromosomes, its count of each type and each type's share in percent: a row of the type tables
+    (:func:`csv_values` rounds it for a file)."""
     n = sum(counts[c] for c in classes)
     return ({"n_chromosomes": n} | {f"n_{c}": counts[c] for c in classes}
-            | {f"pct_{c}": round(100 * counts[c] / n, 2) for c in classes})
+            | {f"pct_{c}": 100 * counts[c] / n for c in classes})
+
+
+def csv_values(row: Mapping[str, Any]) -> list[Any]:
+    """A row of shares as the CSV tables give it: its percentages (``pct_A``, ``ci_low_A``, ``cell_ci_low_A``...) to
+    2 decimals, its concordance and the bounds of its interval to 4. The rows keep them whole, so that the terminal
+    and the report round each figure once, as ``compare`` does: 57.446 rounded to 57.45 first would show as 57.5
+    beside compare's 57.4.
+
+    Examples
+    --------
+    >>> csv_values({"sample": "wt", "n_A": 54, "pct_A": 57.4468, "cell_ci_low_A": "", "concordance": 0.728478})
+    ['wt', 54, 57.45, '', 0.7285]
+    """
+    return [round(value, _decimals(key)) if isinstance(value, float) and _decimals(key) else value
+            for key, value in row.items()]
+
+
+def _decimals(column: str) -> int | None:
+    """The decimals a column of shares is written to: None for a column not of shares (counts, a stain factor)."""
+    return 2 if _PERCENT.match(column) else 4 if column.startswith("concordance") else None
 
 
 def share_interval_columns(counts: Sequence[int], classes: Sequence[str],
                            per_cell: np.ndarray | None = None) -> dict[str, Any]:
     """A group's share intervals in per cent, as ``comparison.csv`` gives them: Wilson's (``ci_low_A``...) and,
     from 2 cells or more (``per_cell``: (cells, types) counts), with the cells as the units (``cell_ci_low_A``...).
-    Empty where there is none: no chromosome, or fewer than 2 cells (one cell says nothing of another).
+    Empty where there is none: no chromosome, or fewer than 2 cells (one cell says nothing of another). Not rounded
+    (:func:`csv_values` rounds them for a file).
 
     Examples
     --------
     >>> columns = share_interval_columns([60, 30, 10], "ABC")
-    >>> columns["ci_low_C"], columns["ci_high_C"], columns["cell_ci_low_C"]
+    >>> round(columns["ci_low_C"], 2), round(columns["ci_high_C"], 2), columns["cell_ci_low_C"]
     (5.52, 17.44, '')
     """
     empty = [""] * len(classes)
     wilson = [bound.tolist() for bound in proportions_with_ci(counts)[1:]] if sum(counts) else [empty, empty]
     by_cell = ([bound.tolist() for bound in proportions_with_clustered_ci(per_cell)]
                if per_cell is not None and len(per_cell) >= 2 else [empty, empty])
-    return {f"{prefix}ci_{bound}_{c}": value for prefix, interval in (("", wilson), ("cell_", by_cell))
-            for bound, values in zip(("low", "high"), interval) for c, value in zip(classes, _pct(values))}
+    return {f"{prefix}ci_{bound}_{c}": 100 * value if value != "" else ""
+            for prefix, interval in (("", wilson), ("cell_", by_cell))
+            for bound, values in zip(("low", "high"), interval) for c, value in zip(classes, values)}
 
 
 def shares_shown(rows: Sequence[Mapping[str, Any]], classes: Sequence[str],
@@ -967,9 +992,8 @@ def _write_cell_table(cells: dict[str, dict[str, Counter]], path: Path,
         for cell, counts in sorted(by_cell.items()):
             shares = counts_and_shares(counts, CLASS_NAMES)  # pct_open: B+C, the share the cell-level test compares
             replicate = {"replicate": replicate_of[sample][cell]} if replicate_of else {}
-            rows.append({"sample": sample} | replicate | {"cell": cell} | shares
-                        | {"pct_open": round(100 - shares["pct_A"], 2)})
-    write_csv(path, list(rows[0]), (row.values() for row in rows))
+            rows.append({"sample": sample} | replicate | {"cell": cell} | shares | {"pct_open": 100 - shares["pct_A"]})
+    write_csv(path, list(rows[0]), map(csv_values, rows))
 
 
 def _write_replicate_table(report: dict[str, Any], path: Path) -> None:
@@ -977,9 +1001,9 @@ def _write_replicate_table(report: dict[str, Any], path: Path) -> None:
 
     rows = [{"sample": sample, "replicate": row["replicate"], "n_cells": row["n_cells"]}
             | counts_and_shares(dict(zip(CLASS_NAMES, row["counts"])), CLASS_NAMES)
-            | {"mean_pct_open_per_cell": round(100 * row["bc_mean_per_cell"], 2)}
+            | {"mean_pct_open_per_cell": 100 * row["bc_mean_per_cell"]}
             for sample, group in report["groups"].items() for row in group["replicates"] or []]
-    write_csv(path, list(rows[0]), (row.values() for row in rows))
+    write_csv(path, list(rows[0]), map(csv_values, rows))
 
 
 def _pct(values: list) -> list:

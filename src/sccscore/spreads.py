@@ -50,7 +50,8 @@ from PIL import Image, ImageDraw, ImageFont
 from . import fields
 from ._atomic import atomic_open, output_folder, read_kept_json, write_csv, write_json
 from .annotations import LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo
-from .compare import NOT_A_CHROMOSOME, left_out_in_review, model_call, row_box, share_interval_columns, tally_by
+from .compare import (NOT_A_CHROMOSOME, csv_values, left_out_in_review, model_call, row_box, share_interval_columns,
+                      tally_by)
 from .detect import Detection, DetectSettings, MergeModel, crop, detect, detection_cautions
 from .errors import ImageReadError, SccscoreError
 from .images import (CLASS_NAMES, ImageItem, Rejected, fail_on_rejected, is_jpeg, items_from_paths, read_image,
@@ -496,7 +497,7 @@ def _write_type_tables(result: SpreadsResult, classes: Sequence[str], model: str
     for name, table in (("metaphases.csv", result.metaphases), ("images.csv", result.images),
                         ("summary.csv", result.summary)):
         if table:
-            write_csv(result.out_dir / name, list(table[0]), (r.values() for r in table))
+            write_csv(result.out_dir / name, list(table[0]), map(csv_values, table))
 
 
 def _image_summary(row: dict[str, Any], result: SpreadsResult) -> dict[str, Any]:
