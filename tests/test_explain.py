@@ -12,8 +12,10 @@ from sccscore.models import load_model
 
 
 def test_heatmaps_fall_on_the_chromosome(small_labelled):
-    explanations, rejected = explain(load_model("paper:squeezenet1_1"), scan_sample(small_labelled).items)
-    assert len(explanations) == 12 and not rejected
+    told = []  # the progress after each batch
+    explanations, rejected = explain(load_model("paper:squeezenet1_1"), scan_sample(small_labelled).items,
+                                     batch_size=5, progress=lambda done, total: told.append((done, total)))
+    assert len(explanations) == 12 and not rejected and told == [(5, 12), (10, 12), (12, 12)]
     for explanation in explanations:
         assert explanation.heatmap.shape == (224, 224) and 0 <= explanation.heatmap.min() <= explanation.heatmap.max() <= 1
         dark = explanation.input.mean(axis=2) < 150  # stained chromatin on the white background
@@ -23,7 +25,8 @@ def test_heatmaps_fall_on_the_chromosome(small_labelled):
 def test_explain_cli_writes_heatmaps_galleries_and_a_table(small_labelled, tmp_path, cli):
     (small_labelled / "a" / "broken.png").write_bytes(b"not a png")
     out = tmp_path / "explained"
-    result = cli("explain", str(small_labelled), "--model", "paper:squeezenet1_1/3", "--out", str(out), "--per-type", "2")
+    result = cli("explain", str(small_labelled), "--model", "paper:squeezenet1_1/3", "--out", str(out), "--per-type", "2",
+                 "--quiet")
     assert result.returncode == 0, result.stderr
     with open(out / "explanations.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))

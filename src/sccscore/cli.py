@@ -952,6 +952,7 @@ def explain(
         f"names ({SPREAD_MODEL} after detect).")] = None,
     per_type: Annotated[int, typer.Option("--per-type", min=1, help="Crops per type in each gallery.")] = 12,
     preprocess: PreprocessOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Grad-CAM heatmaps of where the model looks, and a gallery per predicted type."""
     from .explain import explain as run
@@ -963,7 +964,9 @@ def explain(
     if model is None and (model := _model_of_spread_crops(items)):
         console.print(f"the crops were cut from whole spreads: explained with {model} (--model to choose another)",
                       highlight=False)
-    explanations, rejected = run(_load(model or RELEASED, preprocess), items)
+    loaded = _load(model or RELEASED, preprocess)
+    with _progress("explaining", quiet) as progress:
+        explanations, rejected = run(loaded, items, progress=progress)
     rejected = unread + rejected
     if not explanations:
         raise SccscoreError(f"no crop could be read ({len(rejected)} file(s) skipped), such as {rejected[0].path}: "
