@@ -193,6 +193,7 @@ def test_evaluate_unlabelled_folder_is_refused(tmp_path, small_labelled, cli):
     result = cli("explain", str(tmp_path / "labelled"), "--out", str(tmp_path / "explained"))  # nor 0 heatmaps
     assert result.returncode == 2 and result.stderr.startswith("error: no crop could be read (1 file(s) skipped), such "
                                                                f"as {tmp_path / 'labelled' / 'b' / 'x.png'}: not an")
+    assert not (tmp_path / "explained").exists()  # nothing half-written
 
 
 def test_version_lists_package_and_libraries(cli):

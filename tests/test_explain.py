@@ -33,8 +33,14 @@ def test_explain_cli_writes_heatmaps_galleries_and_a_table(small_labelled, tmp_p
     assert len(rows) == 12 and all((out / row["heatmap"]).is_file() for row in rows)
     for cls in {row["predicted"] for row in rows}:
         with Image.open(out / f"gallery_{cls}.png") as sheet:
-            expected = min(2, sum(row["predicted"] == cls for row in rows))
-            assert sheet.size == (6 * 128, 128) and np.asarray(sheet)[:, expected * 128 :].min() == 255
+            tiles = np.asarray(sheet.convert("RGB"))
+        # the type's two most confident crops, the first of equal ones first, each its heatmap made small
+        best = sorted((row for row in rows if row["predicted"] == cls), key=lambda row: -float(row["probability"]))[:2]
+        assert tiles.shape == (128, 6 * 128, 3) and tiles[:, len(best) * 128 :].min() == 255
+        for place, row in enumerate(best):
+            with Image.open(out / row["heatmap"]) as heatmap:
+                small = np.asarray(heatmap.convert("RGB").resize((128, 128), Image.BILINEAR))
+            np.testing.assert_array_equal(tiles[:, place * 128 : (place + 1) * 128], small)
     assert "broken.png" in (out / "rejected.csv").read_text()
 
 

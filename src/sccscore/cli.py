@@ -955,8 +955,7 @@ def explain(
     quiet: QuietOption = False,
 ) -> None:
     """Grad-CAM heatmaps of where the model looks, and a gallery per predicted type."""
-    from .explain import explain as run
-    from .explain import write_explanations
+    from .explain import explain_batches, write_explanations
     from .images import items_from_paths, refuse_output_inside
 
     refuse_output_inside(inputs, out)  # its heatmaps would be read as crops
@@ -966,13 +965,12 @@ def explain(
                       highlight=False)
     loaded = _load(model or RELEASED, preprocess)
     with _progress("explaining", quiet) as progress:
-        explanations, rejected = run(loaded, items, progress=progress)
-    rejected = unread + rejected
-    if not explanations:
+        written = write_explanations(explain_batches(loaded, items, progress=progress), out, per_type, unread)
+    rejected = written.rejected
+    if not written.n_explained:
         raise SccscoreError(f"no crop could be read ({len(rejected)} file(s) skipped), such as {rejected[0].path}: "
                             f"{rejected[0].reason}")
-    folder = write_explanations(explanations, rejected, out, per_type=per_type)
-    console.print(f"wrote {len(explanations)} heatmaps, galleries and explanations.csv to {folder}"
+    console.print(f"wrote {written.n_explained} heatmaps, galleries and explanations.csv to {written.folder}"
                   + (f"; {len(rejected)} file(s) could not be read (rejected.csv)" if rejected else ""), highlight=False)
 
 

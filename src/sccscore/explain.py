@@ -12,9 +12,12 @@ upright view. For crops cut from spreads, that is the model's call before
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import heapq
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -67,11 +70,26 @@ def explain(model: ScoringModel, items: Sequence[ImageItem], batch_size: int = 1
             progress: ProgressCallback | None = None) -> tuple[list[Explanation], list[Rejected]]:
     """Grad-CAM overlays for each readable image; unreadable ones come back as rejected.
 
+    Every explanation is kept (about 0.5 MB each): for the few crops of a report's gallery. A sample's
+    thousands of crops go through :func:`explain_batches` and :func:`write_explanations`, one batch at a time.
+    """
+    explanations, rejected = [], []
+    for explained, unread in explain_batches(model, items, batch_size, types, progress):
+        explanations += explained
+        rejected += unread
+    return explanations, rejected
+
+
+def explain_batches(model: ScoringModel, items: Sequence[ImageItem], batch_size: int = 16,
+                    types: Sequence[str] | None = None,
+                    progress: ProgressCallback | None = None) -> Iterator[tuple[list[Explanation], list[Rejected]]]:
+    """Grad-CAM overlays batch by batch: each batch's explanations, and its images that could not be read.
+
     ``types``, one per item, names the type to explain instead of the model's call: a
     report's gallery of type B explains B, where the call was weighed with the outline or
-    set right by hand. Images are decoded batch by batch, but every explanation is kept
-    (about 0.5 MB each): meant for the tens to hundreds of crops a person looks at, at
-    about 4 a second on a laptop's CPU, so ``progress(done, total)`` is told after each batch.
+    set right by hand. On a 2-core CPU, about 20 crops a second with the released models, 9 with a model of 8
+    views (``sccscore:spreads``): a sample's thousands take minutes, so ``progress(done, total)`` is told after
+    each batch.
     """
     from pytorch_grad_cam import GradCAM
     from pytorch_grad_cam.utils.image import show_cam_on_image
@@ -81,10 +99,9 @@ def explain(model: ScoringModel, items: Sequence[ImageItem], batch_size: int = 1
     wrapper = _EnsembleLogits(model.eval())
     mean = torch.tensor(config.input.mean).view(1, 3, 1, 1)
     std = torch.tensor(config.input.std).view(1, 3, 1, 1)
-    explanations, rejected = [], []
     with GradCAM(model=wrapper, target_layers=[target_layer(model)]) as cam:
         for start in range(0, len(items), batch_size):
-            batch = []
+            batch, rejected = [], []
             for index, item in enumerate(items[start : start + batch_size], start):
                 try:
                     batch.append((item, prepare(read_crop(item.path), config.input), index))
@@ -93,6 +110,7 @@ def explain(model: ScoringModel, items: Sequence[ImageItem], batch_size: int = 1
             if progress is not None:
                 progress(min(start + batch_size, len(items)), len(items))
             if not batch:
+                yield [], rejected
                 continue
             pixels = torch.stack([tensor for _, tensor, _ in batch])
             x = (pixels.float() / 255 - mean) / std
@@ -101,43 +119,67 @@ def explain(model: ScoringModel, items: Sequence[ImageItem], batch_size: int = 1
             classes = ([config.classes.index(types[index]) for _, _, index in batch] if types is not None
                        else probabilities.argmax(dim=1).tolist())
             heatmaps = cam(input_tensor=x, targets=[ClassifierOutputTarget(c) for c in classes])
+            explanations = []
             for (item, tensor, _), heatmap, c, p in zip(batch, heatmaps, classes, probabilities):
                 rgb = tensor.permute(1, 2, 0).numpy().astype(np.float32) / 255
                 overlay = show_cam_on_image(rgb, heatmap, use_rgb=True, image_weight=0.6)
                 explanations.append(Explanation(item, config.classes[c], float(p[c]), (rgb * 255).astype(np.uint8),
                                                 heatmap, overlay))
-    return explanations, rejected
+            yield explanations, rejected
 
 
 def gallery(explanations: Sequence[Explanation], columns: int = 6) -> Image.Image:
     """The overlays as one grid image, most confident first."""
-    ordered = sorted(explanations, key=lambda e: -e.probability)
-    rows = max(1, -(-len(ordered) // columns))
+    return _sheet([e.overlay for e in sorted(explanations, key=lambda e: -e.probability)], columns)
+
+
+def _sheet(overlays: Sequence[np.ndarray], columns: int = 6) -> Image.Image:
+    """The overlays as one grid image, in the order given."""
+    rows = max(1, -(-len(overlays) // columns))
     sheet = Image.new("RGB", (columns * TILE, rows * TILE), "white")
-    for index, explanation in enumerate(ordered):
-        tile = Image.fromarray(explanation.overlay).resize((TILE, TILE), Image.BILINEAR)
+    for index, overlay in enumerate(overlays):
+        tile = Image.fromarray(overlay).resize((TILE, TILE), Image.BILINEAR)
         sheet.paste(tile, ((index % columns) * TILE, (index // columns) * TILE))
     return sheet
 
 
-def write_explanations(
-    explanations: Sequence[Explanation], rejected: Sequence[Rejected], out: str | Path, per_type: int = 12
-) -> Path:
-    """One overlay PNG per crop, ``gallery_<type>.png`` per predicted type and ``explanations.csv``."""
-    folder = output_folder(out)
-    rows = []
-    for index, explanation in enumerate(explanations):
-        name = f"{index:05d}_{explanation.item.sample}_{explanation.item.path.stem}.png"
-        _save_png(Image.fromarray(explanation.overlay), output_folder(folder / "heatmaps") / name)
-        rows.append([str(explanation.item.path), explanation.item.sample, explanation.predicted,
-                     round(explanation.probability, 4), f"heatmaps/{name}"])
-    for cls in dict.fromkeys(e.predicted for e in explanations):
-        mine = [e for e in explanations if e.predicted == cls]
-        _save_png(gallery(sorted(mine, key=lambda e: -e.probability)[:per_type]), folder / f"gallery_{cls}.png")
-    write_csv(folder / "explanations.csv", ["path", "sample", "predicted", "probability", "heatmap"], rows)
-    write_csv(folder / "rejected.csv", ["path", "sample", "reason"],
-              [[str(r.path), r.sample, r.reason] for r in rejected])
-    return folder
+class WrittenExplanations(NamedTuple):
+    """Where :func:`write_explanations` wrote, how many crops it explained, and the files it could not read."""
+
+    folder: Path
+    n_explained: int
+    rejected: list[Rejected]
+
+
+def write_explanations(batches: Iterable[tuple[list[Explanation], list[Rejected]]], out: str | Path,
+                       per_type: int = 12, unread: Sequence[Rejected] = ()) -> WrittenExplanations:
+    """One overlay PNG per crop, ``gallery_<type>.png`` per predicted type, ``explanations.csv`` and ``rejected.csv``
+    (with the files found ``unread`` before), from :func:`explain_batches`. Each overlay is written as its batch
+    comes, and only each type's ``per_type`` most confident are kept for the galleries: memory holds a batch,
+    whatever the number of crops. Nothing is written where no crop could be read.
+    """
+    folder = Path(out)
+    rows, rejected, best = [], list(unread), defaultdict(list)  # best: per type, a heap of the most confident
+    for explained, skipped in batches:
+        rejected += skipped
+        for explanation in explained:
+            index = len(rows)
+            name = f"{index:05d}_{explanation.item.sample}_{explanation.item.path.stem}.png"
+            _save_png(Image.fromarray(explanation.overlay), output_folder(folder / "heatmaps") / name)
+            rows.append([str(explanation.item.path), explanation.item.sample, explanation.predicted,
+                         round(explanation.probability, 4), f"heatmaps/{name}"])
+            kept = best[explanation.predicted]  # its overlay alone: a third of the explanation's memory
+            # the first of equally confident ones wins, as a stable sort would keep it
+            heapq.heappush(kept, (explanation.probability, -index, explanation.overlay))
+            if len(kept) > per_type:
+                heapq.heappop(kept)
+    if rows:
+        for cls, kept in best.items():
+            _save_png(_sheet([overlay for *_, overlay in sorted(kept, reverse=True)]), folder / f"gallery_{cls}.png")
+        write_csv(folder / "explanations.csv", ["path", "sample", "predicted", "probability", "heatmap"], rows)
+        write_csv(folder / "rejected.csv", ["path", "sample", "reason"],
+                  [[str(r.path), r.sample, r.reason] for r in rejected])
+    return WrittenExplanations(folder, len(rows), rejected)
 
 
 def _save_png(image: Image.Image, path: Path) -> None:
