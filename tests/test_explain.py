@@ -25,8 +25,8 @@ def test_heatmaps_fall_on_the_chromosome(small_labelled):
 def test_explain_cli_writes_heatmaps_galleries_and_a_table(small_labelled, tmp_path, cli):
     (small_labelled / "a" / "broken.png").write_bytes(b"not a png")
     out = tmp_path / "explained"
-    result = cli("explain", str(small_labelled), "--model", "paper:squeezenet1_1/3", "--out", str(out), "--per-type", "2",
-                 "--quiet")
+    result = cli("explain", str(small_labelled), "--model", "paper:squeezenet1_1/3", "--out", str(out),
+                 "--per-type", "2", "--quiet")
     assert result.returncode == 0, result.stderr
     with open(out / "explanations.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
