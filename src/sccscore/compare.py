@@ -975,6 +975,22 @@ def shares_shown(rows: Sequence[Mapping[str, Any]], classes: Sequence[str],
     return shown, name
 
 
+def in_given_order(metaphases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Metaphase rows (:func:`tally_by`'s) with their images in the order the rows first name them (the samples
+    and spreads as given), and each image's metaphases by number: 2 before 10, read from a table as text too.
+
+    Examples
+    --------
+    >>> rows = [{"sample": "wt", "image": "b.png", "metaphase": "10"}, {"sample": "ko", "image": "a.png",
+    ...         "metaphase": "1"}, {"sample": "wt", "image": "b.png", "metaphase": "2"}]
+    >>> [(m["sample"], m["metaphase"]) for m in in_given_order(rows)]
+    [('wt', '2'), ('wt', '10'), ('ko', '1')]
+    """
+    images = {key: n for n, key in enumerate(dict.fromkeys((m["sample"], m["image"]) for m in metaphases))}
+    return sorted(metaphases, key=lambda m: (images[m["sample"], m["image"]], len(str(m["metaphase"])),
+                                             str(m["metaphase"])))
+
+
 def tally_by(rows: list[dict], keys: tuple[str, ...], classes: Sequence[str]) -> list[dict[str, Any]]:
     """Counts and percentages of each predicted type per group of ``keys``, groups in order of their first row."""
     counts = Counter((tuple(row[k] for k in keys), row["predicted"]) for row in rows)

@@ -26,10 +26,10 @@ from PIL import Image
 
 from . import fields
 from ._atomic import atomic_open
+from .compare import (by_hand_sentence, cell_arrays, cell_counts, counted_and_left_out, from_spreads, in_given_order,
+                      model_call, points, reviewed_blind, row_probabilities, set_by_hand, share_interval_columns,
+                      share_intervals, shares_shown, shares_with_intervals, shown_p, tally_by, write_cell_figure)
 from .explain import explain, gallery
-from .compare import (by_hand_sentence, cell_arrays, cell_counts, counted_and_left_out, from_spreads, model_call,
-                      points, reviewed_blind, row_probabilities, set_by_hand, share_interval_columns, share_intervals,
-                      shares_shown, shares_with_intervals, shown_p, tally_by, write_cell_figure)
 from .errors import ImageReadError
 from .images import CLASS_NAMES, ImageItem, copies, how_often, image_stem, read_image
 from .layout import run_folder
@@ -350,9 +350,7 @@ def _spreads_section(runs: list[Path], model: ScoringModel | None, rows: list[di
     with those calls and the objects a review ``left_out`` redrawn, embedded small and
     linked to the full-size file as classify drew it (relative to ``out_dir``, the report's).
     """
-    # metaphase 2 before 10, and no error on one renamed by hand
-    metaphases = sorted(tally_by(rows, ("sample", "image", "metaphase"), classes),
-                        key=lambda m: (m["sample"], m["image"], len(m["metaphase"]), m["metaphase"]))
+    metaphases = in_given_order(tally_by(rows, ("sample", "image", "metaphase"), classes))
     table = [[m["sample"], m["image"], m["metaphase"], m["n_chromosomes"]] + [f"{m[f'pct_{c}']:.1f}" for c in classes]
              for m in metaphases]  # one decimal, as in the samples table
     parts = ["<h2>Metaphases</h2><p class='note'>Chromosomes found in whole spreads, grouped into metaphases "

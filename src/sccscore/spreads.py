@@ -50,8 +50,8 @@ from PIL import Image, ImageDraw, ImageFont
 from . import fields
 from ._atomic import atomic_open, output_folder, read_kept_json, write_csv, write_json
 from .annotations import LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo
-from .compare import (NOT_A_CHROMOSOME, csv_values, left_out_in_review, model_call, row_box, share_interval_columns,
-                      tally_by)
+from .compare import (NOT_A_CHROMOSOME, csv_values, in_given_order, left_out_in_review, model_call, row_box,
+                      share_interval_columns, tally_by)
 from .detect import Detection, DetectSettings, MergeModel, crop, detect, detection_cautions
 from .errors import ImageReadError, SccscoreError
 from .images import (CLASS_NAMES, ImageItem, Rejected, fail_on_rejected, is_jpeg, items_from_paths, read_image,
@@ -489,10 +489,9 @@ def _write_type_tables(result: SpreadsResult, classes: Sequence[str], model: str
     header = ["path", "sample", "image", "metaphase", "cell", "id", "x0", "y0", "x1", "y1", "predicted",
               *(f"p_{c}" for c in classes), "check", "model", "spread"]
     write_csv(result.out_dir / "predictions.csv", header, ([row[k] for k in header] for row in rows))
-    result.metaphases = sorted(tally_by(rows, ("sample", "image", "metaphase"), classes),
-                               key=lambda m: (m["sample"], m["image"], m["metaphase"]))
-    result.images = [_image_summary(row, result) for row in sorted(tally_by(rows, ("sample", "image"), classes),
-                                                                    key=lambda i: (i["sample"], i["image"]))]
+    # in the order given, as the samples' summary: the reference's metaphases first
+    result.metaphases = in_given_order(tally_by(rows, ("sample", "image", "metaphase"), classes))
+    result.images = [_image_summary(row, result) for row in tally_by(rows, ("sample", "image"), classes)]
     result.summary = [_sample_summary(row, result, classes) for row in tally_by(rows, ("sample",), classes)]
     for name, table in (("metaphases.csv", result.metaphases), ("images.csv", result.images),
                         ("summary.csv", result.summary)):
