@@ -7,11 +7,12 @@ import warnings
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from sccscore.crossval import crossval
 from sccscore.detection_eval import _not_of_held_out, all_processed, leave_one_out
 from sccscore.errors import DataError
-from sccscore.images import ImageItem
+from sccscore.images import ImageItem, read_image
 from sccscore.review import write_labelled
 from sccscore.sample_data import sha256_or_none
 from sccscore.splits import (SOURCES_FILE, Source, grouped_folds, image_sources, read_sources, source_units,
@@ -209,6 +210,33 @@ def test_leave_one_out_learns_no_crop_of_the_spread_it_holds_out(exported_spread
          "so that it is scored as a new spread"]]
     # 0.824 if it learned them all; 0.663 if only those cut again byte for byte were left out (docs/training.md)
     assert report["concordance"] == pytest.approx(0.628, abs=0.005)
+
+
+def test_leave_one_out_knows_a_held_out_spreads_crops_cut_by_hand_by_their_pixels(oshima, ikemoto, tmp_path):
+    """Crops a lab cut by hand from the held-out spread, with no sources.csv, are found by their pixels: as saved, and
+    turned upright, with a neighbour painted white. A crop of another spread, an Ikemoto crop, and one saved as JPEG
+    (other pixels) stay in its training."""
+    spread3, spread5 = (read_image(oshima / "images" / f"spread{n}.png") for n in (3, 5))
+    folder = tmp_path / "by_hand" / "b"
+    folder.mkdir(parents=True)
+    chromosome = spread3[310:372, 652:695].copy()  # spread3's first annotated chromosome, and around it
+    chromosome[:12, :15] = 255  # a neighbour painted white
+    Image.fromarray(chromosome).save(folder / "as_cut.png")
+    Image.fromarray(np.rot90(chromosome)).save(folder / "upright.png")
+    Image.fromarray(chromosome).save(folder / "as_jpeg.jpg", quality=95)
+    Image.fromarray(spread5[379:431, 962:1026]).save(folder / "of_spread5.png")  # its first annotated one
+    shutil.copy(next((ikemoto / "images" / "wt" / "b").iterdir()), folder / "ikemoto.png")
+    names = ["as_cut.png", "upright.png", "as_jpeg.jpg", "of_spread5.png", "ikemoto.png"]
+    extra = LabelledData([ImageItem(folder / name, "by_hand") for name in names], ["by_hand"] * 5, np.ones(5, int),
+                         [f"crop{n}" for n in range(5)], np.zeros((5, 1)), [None] * 5)
+    for held, found in (("spread3.png", ["as_cut.png", "upright.png"]), ("spread5.png", ["of_spread5.png"])):
+        spread = Spread(ImageItem(oshima / "images" / held, "oshima", name=held), (1024, 1440), [], {})
+        with pytest.warns(UserWarning, match=f"^{len(found)} of the crops given to learn from were cut from {held}"):
+            kept = _not_of_held_out(extra, spread, set(), [oshima / "images" / held])
+        assert [item.path.name for item in kept.items] == [name for name in names if name not in found]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # held out, spread1 has none of them
+        assert len(_not_of_held_out(extra, spread, set(), [oshima / "images" / "spread1.png"]).items) == 5
 
 
 def test_leave_one_out_knows_a_held_out_spreads_crops_by_a_table_of_sources_made_by_hand(oshima, tmp_path):

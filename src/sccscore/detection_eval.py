@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from . import fields
+from . import fields, provenance
 from .annotations import LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo
 from .detect import AnnotatedSpread, DetectSettings, MergeModel, detect, fit_merge_model
 from .errors import SccscoreError
@@ -324,13 +324,15 @@ def _not_of_held_out(extra: LabelledData | None, spread: Spread, crops: set[str]
     """``extra`` less the crops of the held-out spread: one of its crops byte for byte, or a crop its folder's
     sources.csv (:mod:`sccscore.splits`) says was cut from one of the ``held`` files (the spread, and any copy of
     its field): by the file's SHA-256 where the table gives one, else by the file's name without its type (a table
-    made by hand may name spread3.tif, the file the crops were cut from before it was saved as spread3.png)."""
+    made by hand may name spread3.tif, the file the crops were cut from before it was saved as spread3.png). A crop
+    no table names is looked for in the ``held`` files by its pixels (:mod:`sccscore.provenance`)."""
     if extra is None:
         return None
     files = {sha256_or_none(path) for path in held} - {None}
     names = {path.stem.lower() for path in held}
     keep = np.array([digest not in crops and not _cut_from(source, files, names)
-                     for digest, source in zip(extra.digests, extra.sources)], bool)
+                     and not (source is None and any(provenance.cut_from(item.path, path) for path in held))
+                     for item, digest, source in zip(extra.items, extra.digests, extra.sources)], bool)
     if not keep.all():
         warnings.warn(f"{np.sum(~keep)} of the crops given to learn from were cut from {spread.item.name}, which is "
                       "held out: they are left out of its training, so that it is scored as a new spread", stacklevel=3)
