@@ -169,12 +169,17 @@ def classify(
     _print_compare_command(read.summary, read.out_dir)
 
 
+def _types_of(rows: list[dict]) -> list[str]:
+    """The types of a table of shares, from its columns of them (``pct_A``...): the model's classes."""
+    return [key[len("pct_"):] for key in rows[0] if key.startswith("pct_")] if rows else []
+
+
 def _print_compare_command(summary: list[dict], out_dir: Path) -> None:
     """The command that compares the samples scored, the first given as the reference, from this run's calls: so
     that nothing is detected or classified again (compare --spreads would)."""
     import shlex
 
-    classes = [key[len("pct_"):] for key in summary[0] if key.startswith("pct_")] if summary else []
+    classes = _types_of(summary)
     scored = [row["sample"] for row in summary if sum(row[f"n_{c}"] for c in classes)]
     if len(scored) >= 2:
         console.print(f"to compare them, the first as the reference: sccscore compare {shlex.join(scored)} "
@@ -222,7 +227,7 @@ def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: f
 
 def _metaphase_rows(metaphases: list[dict]) -> list[dict]:
     """metaphases.csv's rows as the terminal shows them: counts, and shares to one decimal as in the samples'."""
-    classes = [key[len("pct_"):] for key in metaphases[0] if key.startswith("pct_")]
+    classes = _types_of(metaphases)
     return [{"sample": m["sample"], "image": m["image"], "metaphase": m["metaphase"], "chromosomes": m["n_chromosomes"]}
             | {c: m[f"n_{c}"] for c in classes} | {f"{c} %": f"{m[f'pct_{c}']:.1f}" for c in classes}
             for m in metaphases]
@@ -396,7 +401,7 @@ def _print_summary(summary: list[dict], counted: dict[str, str], title: str | No
     ``cells_key``: the rows' number of cells (for whole spreads, of metaphases)."""
     from .compare import shares_shown
 
-    classes = [key[len("pct_"):] for key in summary[0] if key.startswith("pct_")]
+    classes = _types_of(summary)
     shown, interval_name = shares_shown(summary, classes, cells_key)
     labelled = any(row.get("concordance", "") != "" for row in summary)
     table = Table("sample", *counted, *(f"{c} % (95% CI)" for c in classes),
