@@ -225,8 +225,8 @@ def test_leave_one_out_knows_a_held_out_spreads_crops_cut_by_hand_by_their_pixel
     Image.fromarray(np.rot90(chromosome)).save(folder / "upright.png")
     Image.fromarray(chromosome).save(folder / "as_jpeg.jpg", quality=95)
     Image.fromarray(spread5[379:431, 962:1026]).save(folder / "of_spread5.png")  # its first annotated one
-    shutil.copy(next((ikemoto / "images" / "wt" / "b").iterdir()), folder / "ikemoto.png")
-    names = ["as_cut.png", "upright.png", "as_jpeg.jpg", "of_spread5.png", "ikemoto.png"]
+    shutil.copy(next((ikemoto / "images" / "wt" / "b").iterdir()), folder / "ikemoto.jpg")
+    names = ["as_cut.png", "upright.png", "as_jpeg.jpg", "of_spread5.png", "ikemoto.jpg"]
     extra = LabelledData([ImageItem(folder / name, "by_hand") for name in names], ["by_hand"] * 5, np.ones(5, int),
                          [f"crop{n}" for n in range(5)], np.zeros((5, 1)), [None] * 5)
     for held, found in (("spread3.png", ["as_cut.png", "upright.png"]), ("spread5.png", ["of_spread5.png"])):
