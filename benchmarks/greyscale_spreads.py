@@ -5,7 +5,8 @@ images saved in grey) gives it grey ones, which ``read_image`` turns into three 
 channels. This holds each annotated spread out in turn, as ``evaluate-detection
 --leave-one-out`` does (merge, shape and classifier models fitted on the other three, in
 colour), and reads the held-out spread in colour and in grey (Pillow's ``convert("L")``,
-the luminance), so the two rows differ by the held-out spread's colour alone. A third row
+the luminance; and the plain mean of the channels, ImageJ's default 8-bit conversion), so
+the rows differ by the held-out spread's colour alone. A third row
 fits and reads everything in grey (``leave_one_out`` on the grey spreads): a lab that fits
 ``train-spreads`` on its own grey spreads.
 
@@ -21,6 +22,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 from sccscore.detect import fit_merge_model
@@ -29,33 +31,40 @@ from sccscore.detection_eval import (_types_without, all_processed, annotated_im
 from sccscore.spreads import detect_spreads
 
 
-def in_grey(images: Path, folder: Path) -> Path:
+def in_grey(images: Path, folder: Path, unweighted: bool = False) -> Path:
+    """The spreads in grey: their luminance (Pillow's ``convert("L")``), or the plain mean of their channels, as
+    ImageJ's 8-bit conversion gives it unless "weighted RGB conversions" is set."""
     folder.mkdir()
     for path in sorted(images.glob("*.png")):
-        Image.open(path).convert("L").save(folder / path.name)
+        with Image.open(path) as image:
+            rgb = np.asarray(image.convert("RGB"))
+        grey = rgb.mean(axis=2).round().astype(np.uint8) if unweighted else np.asarray(Image.fromarray(rgb).convert("L"))
+        Image.fromarray(grey).save(folder / path.name)
     return folder
 
 
-def colour_trained(images: Path, grey: Path, labels: Path, tmp: Path) -> dict[str, list]:
-    """Leave one spread out, models fitted on the others in colour; the held-out one read in colour and in grey."""
+def colour_trained(images: Path, greys: dict[str, Path], labels: Path, tmp: Path) -> dict[str, list]:
+    """Leave one spread out, models fitted on the others in colour; the held-out one read in colour and in each of
+    the ``greys`` (name: folder)."""
     pairs = annotated_images(images, labels)
     annotated = annotated_spreads(pairs)
-    scored: dict[str, list] = {"colour": [], "grey": []}
+    folders = {"colour": images} | greys
+    scored: dict[str, list] = {name: [] for name in folders}
     for held, (_, label_file) in enumerate(pairs):
         merge_model = fit_merge_model([a for i, a in enumerate(annotated) if i != held])
         read = {name: all_processed(detect_spreads([folder], tmp / f"{name}{held}", None, merge_model,
                                                    labels_dir=labels)).spreads
-                for name, folder in (("colour", images), ("grey", grey))}
+                for name, folder in folders.items()}
         others = [s for i, s in enumerate(read["colour"]) if i != held]
         for name, spreads in read.items():
-            types, probabilities = _types_without(spreads[held], others, None, 0, True)
+            types, probabilities = _types_without(spreads[held], others, None, [], 0, True)
             scored[name].append(score_spread(spreads[held], types, label_file, probabilities))
     return scored
 
 
 def line(name: str, report: dict) -> str:
     per_type = report["per_type"]
-    return (f"{name:<40} {report['recall']:.3f}  {report['precision']:.3f}  {report['concordance']:.3f}  "
+    return (f"{name:<42} {report['recall']:.3f}  {report['precision']:.3f}  {report['concordance']:.3f}  "
             f"{report['open_concordance']:.3f}  " + " / ".join(f"{per_type[t]['concordance']:.2f}" for t in "ABC")
             + "   " + " / ".join(f"{per_type[t]['share_error_points']:.1f}" for t in "ABC"))
 
@@ -65,10 +74,12 @@ def main(oshima: Path) -> None:
     images, labels = oshima / "images", oshima / "labels"
     with tempfile.TemporaryDirectory() as tmp:
         grey = in_grey(images, Path(tmp) / "grey")
-        scored = colour_trained(images, grey, labels, Path(tmp))
-        print(f"{'leave one spread out':<40} recall precision concordance open  A/B/C concordance  share error")
+        greys = {"grey": grey, "unweighted grey": in_grey(images, Path(tmp) / "unweighted", unweighted=True)}
+        scored = colour_trained(images, greys, labels, Path(tmp))
+        print(f"{'leave one spread out':<42} recall precision concordance open  A/B/C concordance  share error")
         print(line("fitted in colour, read in colour", figures(scored["colour"])))
         print(line("fitted in colour, read in grey", figures(scored["grey"])))
+        print(line("fitted in colour, read in unweighted grey", figures(scored["unweighted grey"])))
         print(line("fitted in grey, read in grey", leave_one_out(grey, labels)))
 
 
