@@ -38,7 +38,8 @@ def in_grey(images: Path, folder: Path, unweighted: bool = False) -> Path:
     for path in sorted(images.glob("*.png")):
         with Image.open(path) as image:
             rgb = np.asarray(image.convert("RGB"))
-        grey = rgb.mean(axis=2).round().astype(np.uint8) if unweighted else np.asarray(Image.fromarray(rgb).convert("L"))
+        grey = (rgb.mean(axis=2).round().astype(np.uint8) if unweighted
+                else np.asarray(Image.fromarray(rgb).convert("L")))
         Image.fromarray(grey).save(folder / path.name)
     return folder
 
