@@ -8,8 +8,8 @@ Writes to the output folder:
 - ``summary.csv``: per sample, the counts and percentages of each predicted
   type with their 95% intervals (Wilson's, and where every crop of the sample
   sits in a cell's folder, ``wt/cell1/``, with the cells as the units; their
-  number is ``n_cells``), the number of rejected files, and where labels exist the labels' percentages and
-  the concordance with its Wilson 95% interval;
+  number is ``n_cells``), the number of rejected files, and where labels exist
+  the labels' percentages and the concordance with its Wilson 95% interval;
 - ``rejected.csv``: every file that was not scored, with the reason.
 
 Rows are appended to hidden ``.predictions.csv.part`` and ``.rejected.csv.part``

@@ -160,12 +160,14 @@ def write_explanations(batches: Iterable[tuple[list[Explanation], list[Rejected]
     """
     folder = Path(out)
     rows, rejected, best = [], list(unread), defaultdict(list)  # best: per type, a heap of the most confident
+    heatmaps = None  # made with the first heatmap: nothing is written where no crop could be read
     for explained, skipped in batches:
         rejected += skipped
         for explanation in explained:
+            heatmaps = heatmaps or output_folder(folder / "heatmaps")
             index = len(rows)
             name = f"{index:05d}_{explanation.item.sample}_{explanation.item.path.stem}.png"
-            _save_png(Image.fromarray(explanation.overlay), output_folder(folder / "heatmaps") / name)
+            _save_png(Image.fromarray(explanation.overlay), heatmaps / name)
             rows.append([str(explanation.item.path), explanation.item.sample, explanation.predicted,
                          round(explanation.probability, 4), f"heatmaps/{name}"])
             kept = best[explanation.predicted]  # its overlay alone: a third of the explanation's memory
