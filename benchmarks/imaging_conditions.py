@@ -97,7 +97,7 @@ def main(oshima: Path) -> None:
     print("stain strength  recall / precision: read at the annotated spreads' strength  fixed thresholds alone")
     for strength in STRENGTHS:
         gained = recall_precision(spreads, stain_strength, strength)
-        with mock.patch("sccscore.detect.stain_gain", lambda stained, components: 1.0):
+        with mock.patch("sccscore.detect.stain_gain", lambda strength: 1.0):
             fixed = recall_precision(spreads, stain_strength, strength)
         print(f"x {strength:.1f}  {gained[0]:.3f} / {gained[1]:.3f}  {fixed[0]:.3f} / {fixed[1]:.3f}", flush=True)
     print("saved as JPEG  recall / precision: stain from green  from the luminance (as for JPEG files)")

@@ -166,6 +166,22 @@ def test_detect_spreads_says_which_spread_was_stained_otherwise(oshima, tmp_path
     assert 1.03 < slightly.stain_gain < STAIN_CAUTION and detection_cautions(slightly, DetectSettings()) == []
 
 
+def test_a_grey_spread_is_set_against_the_annotated_spreads_in_grey(oshima):
+    """ImageJ's default grey, the channels' plain mean, reads paler than green: no caution for that alone."""
+    rgb, _, _ = _annotated(oshima, "spread3")
+    grey = rgb.mean(axis=2).round().astype(np.uint8)
+    background = np.median(grey)
+    paler = (background + 0.7 * (grey - background)).round().astype(np.uint8)  # a slide stained 30% less
+    as_grey, paler_grey = (detect(np.stack([image] * 3, axis=2)) for image in (grey, paler))
+    assert as_grey.grey and not detect(rgb).grey
+    # read at the colour's strength, 0.58 / 0.398, as before; before, also cautioned as "stained paler"
+    assert as_grey.stain_gain == pytest.approx(1.458, abs=0.005)
+    assert detection_cautions(as_grey, DetectSettings()) == []
+    (caution,) = detection_cautions(paler_grey, DetectSettings())
+    assert caution.startswith("stained paler than the annotated spreads the detector was set on, read in grey as "
+                              "this image is; read at their strength (stain x 1.50)")
+
+
 def test_a_jpeg_spread_is_read_from_its_luminance(oshima, tmp_path):
     """JPEG keeps colour at half resolution: green's blurred edges lose chromosomes that the luminance keeps."""
     rgb, boxes, _ = _annotated(oshima, "spread3")

@@ -52,6 +52,9 @@ MAX_SPREAD_PIXELS = 40_000_000
 SPECK_PIXELS = 8
 # stain_gain's strength of the four annotated oshima2026 spreads: 0.582 (spread3) to 0.644 (spread5)
 STAIN_STRENGTHS = (0.58, 0.65)
+# the same strength of the four read in grey: 0.398 (spread3, the channels' plain mean, ImageJ's default) to 0.559
+# (spread5, their luminance); a monochrome camera behind a green filter reads as green, up to 0.65
+GREY_STAIN_STRENGTHS = (0.40, 0.65)
 # at most this factor either way: a field of faint dust and no chromosome must not be darkened into one
 MAX_STAIN_GAIN = 1.5
 # a spread whose stain was scaled by more than this either way is one to check; within it, the fixed thresholds
@@ -155,7 +158,13 @@ class SpreadDetections:
 
     detections: list[Detection]
     labels: np.ndarray  # pixel -> detection id (0 = background)
-    stain_gain: float = 1.0  # the stain was scaled by this to the annotated spreads' strength (stain_gain)
+    stain_strength: float | None = None  # of its chromosome components (stain_strength); None: no component
+    grey: bool = False  # its three channels are one (is_grey)
+
+    @property
+    def stain_gain(self) -> float:
+        """The stain was scaled by this to the annotated spreads' strength."""
+        return stain_gain(self.stain_strength)
 
     @property
     def chromosomes(self) -> list[Detection]:
@@ -271,10 +280,20 @@ def detect(rgb: np.ndarray, settings: DetectSettings | None = None, model: Merge
         return _at_image_scale(detect(reference, replace(settings, scale=1.0), model, luminance), rgb.shape[:2],
                                settings.scale)
     _check_bright_field(rgb)
-    fragments, left_out, gain = find_fragments(rgb, settings, luminance)
+    fragments, left_out, strength = find_fragments(rgb, settings, luminance)
     pairs, features = candidate_pairs(fragments, settings.reach)
     groups = join(fragments, pairs, model.probability(features) if len(pairs) else np.zeros(0), settings)
-    return replace(_detections(fragments, groups, left_out, settings), stain_gain=gain)
+    return replace(_detections(fragments, groups, left_out, settings), stain_strength=strength, grey=is_grey(rgb))
+
+
+def is_grey(rgb: np.ndarray) -> bool:
+    """Whether an image's three channels are one: a monochrome camera's, or saved in grey.
+
+    Read on every fourth pixel; 99% of them within 2 grey levels, for an encoder's rounding. A Giemsa spread in
+    colour differs by 41 levels or more in its most coloured 1% (the four annotated spreads).
+    """
+    sample = rgb[::4, ::4].astype(np.int16)
+    return float(np.percentile(sample.max(axis=2) - sample.min(axis=2), 99)) <= 2
 
 
 def _check_bright_field(rgb: np.ndarray) -> None:
@@ -299,16 +318,30 @@ def at_reference_scale(rgb: np.ndarray, scale: float) -> np.ndarray:
 
 
 def detection_cautions(found: SpreadDetections, settings: DetectSettings) -> list[str]:
-    """What to check on a spread: no chromosome found, a stain scaled into the annotated range by more than
-    ``STAIN_CAUTION``, an unusual size."""
+    """What to check on a spread: no chromosome found, a stain more than ``STAIN_CAUTION`` times paler or darker
+    than the annotated spreads' (in grey, than theirs read in grey), an unusual size."""
     cautions = [] if found.chromosomes else ["no chromosomes found"]
-    if max(found.stain_gain, 1 / found.stain_gain) > STAIN_CAUTION:  # a few per cent is one lab's slides
-        shade = "paler" if found.stain_gain > 1 else "darker"
-        cautions.append(f"stained {shade} than the annotated spreads the detector was set on; read at their strength "
-                        f"(stain x {found.stain_gain:.2f}): check its overlay")
+    if shade := _stain_shade(found):
+        grey = ", read in grey as this image is" if found.grey else ""
+        cautions.append(f"stained {shade} than the annotated spreads the detector was set on{grey}; read at their "
+                        f"strength (stain x {found.stain_gain:.2f}): check its overlay")
     if size := _size_caution(found, settings):
         cautions.append(size)
     return cautions
+
+
+def _stain_shade(found: SpreadDetections) -> str | None:
+    """"paler" or "darker" where a spread's stain lies more than ``STAIN_CAUTION`` times outside the annotated
+    spreads' strengths; a few per cent is one lab's slides. A grey image is set against their strengths in grey:
+    a grey conversion alone reads paler than the green that colour is read from."""
+    if found.stain_strength is None:
+        return None
+    low, high = GREY_STAIN_STRENGTHS if found.grey else STAIN_STRENGTHS
+    if found.stain_strength * STAIN_CAUTION < low:
+        return "paler"
+    if found.stain_strength > high * STAIN_CAUTION:
+        return "darker"
+    return None
 
 
 def _size_caution(found: SpreadDetections, settings: DetectSettings) -> str | None:
@@ -336,12 +369,12 @@ def _at_image_scale(found: SpreadDetections, shape: tuple[int, int], scale: floa
         centroid = ((d.centroid[0] + 0.5) * scale - 0.5, (d.centroid[1] + 0.5) * scale - 0.5)
         return replace(d, box=box, area=round(d.area * scale**2), centroid=centroid)
 
-    return SpreadDetections([scaled(d) for d in found.detections], labels.astype(found.labels.dtype), found.stain_gain)
+    return replace(found, detections=[scaled(d) for d in found.detections], labels=labels.astype(found.labels.dtype))
 
 
 def find_fragments(rgb: np.ndarray, settings: DetectSettings,
-                   luminance: bool = False) -> tuple[np.ndarray, list[tuple[np.ndarray, str, str]], float]:
-    """The labelled pieces chromosomes are joined from, what was left out, and the stain's gain (steps 1-4).
+                   luminance: bool = False) -> tuple[np.ndarray, list[tuple[np.ndarray, str, str]], float | None]:
+    """The labelled pieces chromosomes are joined from, what was left out, and the stain's strength (steps 1-4).
 
     At the reference scale only: :func:`detect` resamples an image with another ``scale`` first.
     """
@@ -350,10 +383,10 @@ def find_fragments(rgb: np.ndarray, settings: DetectSettings,
                             "first (detect does)")
     stained, marks = without_drawn_marks(stain(rgb, luminance), settings)
     components, left_out = _components(stained, settings)
-    gain = stain_gain(stained, components)
-    if gain != 1.0:  # a slide stained paler or darker than the annotated ones: read it at their strength
-        components, left_out = _components(np.minimum(stained * gain, 1.0), settings)
-    return split_touching(components, settings), marks + left_out, gain
+    strength = stain_strength(stained, components)
+    if (gain := stain_gain(strength)) != 1.0:  # a slide stained paler or darker than the annotated ones: read it
+        components, left_out = _components(np.minimum(stained * gain, 1.0), settings)  # at their strength
+    return split_touching(components, settings), marks + left_out, strength
 
 
 def without_drawn_marks(stained: np.ndarray,
@@ -376,21 +409,27 @@ def without_drawn_marks(stained: np.ndarray,
     return stained, marks
 
 
-def stain_gain(stained: np.ndarray, components: np.ndarray) -> float:
-    """The factor that brings the stain of a spread's chromosomes into the range of the annotated spreads.
+def stain_strength(stained: np.ndarray, components: np.ndarray) -> float | None:
+    """How strongly a spread's chromosomes are stained; None where there is no component.
 
-    The strength is the 90th percentile of the stain over the pixels of the
-    chromosome components: the staining of the chromosomes themselves, not how
-    much of the field they cover. It follows a slide's staining closely (within
-    5% from 30% paler to 20% darker, docs/spreads.md). Within
-    STAIN_STRENGTHS, the spreads the thresholds were set on, the stain is read
-    as it is (1.0); outside, it is scaled to the nearer end, by at most
-    MAX_STAIN_GAIN.
+    The 90th percentile of the stain over the pixels of the chromosome
+    components: the staining of the chromosomes themselves, not how much of the
+    field they cover. It follows a slide's staining closely (within 5% from 30%
+    paler to 20% darker, docs/spreads.md).
     """
     pixels = stained[components > 0]
-    if pixels.size == 0:
+    return float(np.percentile(pixels, 90)) if pixels.size else None
+
+
+def stain_gain(strength: float | None) -> float:
+    """The factor that brings a stain of this strength into the range of the annotated spreads.
+
+    Within STAIN_STRENGTHS, the spreads the thresholds were set on, the stain is
+    read as it is (1.0); outside, it is scaled to the nearer end, by at most
+    MAX_STAIN_GAIN.
+    """
+    if strength is None:
         return 1.0
-    strength = float(np.percentile(pixels, 90))
     low, high = STAIN_STRENGTHS
     gain = np.clip(strength, low, high) / max(strength, 1e-6)
     return float(np.clip(gain, 1 / MAX_STAIN_GAIN, MAX_STAIN_GAIN))
