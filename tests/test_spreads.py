@@ -1164,7 +1164,9 @@ def test_evaluate_detection_cli_json(cli, oshima, tmp_path):
                          "concordance": ("n_correct", "n_true")}.items():
         assert report["intervals"][name] == pytest.approx(
             list(proportion_confint(report[k], report[n], alpha=0.05, method="wilson")))
-    assert "Wilson 95% intervals, the chromosomes taken as independent" in " ".join(run.stdout.split())
+    low, high = report["intervals"]["recall"]  # the figure itself is the table's: not rounded again beside them
+    assert (f"Wilson 95% intervals, the chromosomes taken as independent (spreads differ more, above): recall "
+            f"{low:.3f}-{high:.3f}, precision") in " ".join(run.stdout.split())
     # and with the spreads as the units: wider, as spreads differ far more than chromosomes would by chance
     images = report["per_image"]
     for name, (k, n) in {"recall": ("n_matched", "n_true"), "concordance": ("n_correct", "n_true")}.items():
