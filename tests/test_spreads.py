@@ -740,8 +740,10 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     # embedded as JPEG (a tenth of a PNG's bytes: reports of a hundred spreads stay small), linked to the full file
     assert page.count("<img src='data:image/jpeg;base64,") == 3 and "<a href='overlays/a_rich/spread3.png'>" in page
     assert "<td>training recipe</td><td>default</td>" in page
-    # spread3's row, its shares to one decimal as in the samples table
-    assert "<td>a_rich</td><td>spread3.png</td><td>1</td><td>47</td><td>97.9</td><td>2.1</td><td>0.0</td>" in page
+    # spread3's row as in the terminal (above): its counts, and its shares to one decimal as in the samples table
+    assert ("<th>chromosomes</th><th>A</th><th>B</th><th>C</th><th>A %</th>" in page
+            and "<td>a_rich</td><td>spread3.png</td><td>1</td><td>47</td><td>46</td><td>1</td><td>0</td><td>97.9</td>"
+            "<td>2.1</td><td>0.0</td>" in page)
     predictions = _rows(out / "predictions.csv")
     assert len(predictions) == 103 + 47 + 47
     assert {(r["sample"], r["spread"]) for r in predictions} == {  # the file, for a review to show where each lies
@@ -834,7 +836,8 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert "(too few cells)</td>" in page  # the cells' interval, in the cell-level table
     assert f"<td>model</td><td>{SPREAD_MODEL}</td>" in page  # the default for a table of classify --spreads
     assert f"<td>calls read from</td><td>{tmp_path / 'checked.csv'}</td>" in page
-    assert "<td>a_rich</td><td>spread3.png</td><td>1</td><td>47</td><td>100.0</td><td>0.0</td><td>0.0</td>" in page
+    assert ("<td>a_rich</td><td>spread3.png</td><td>1</td><td>47</td><td>47</td><td>0</td><td>0</td><td>100.0</td>"
+            "<td>0.0</td><td>0.0</td>") in page
     assert page.count("<figure class='overlay'>") == 3  # drawn by classify into the folder the crops are in
     assert ("<h2>Checked by hand</h2>" in page and f"<tr><td>a_rich / spread3 #{checked['id']}</td>"
             f"<td>B ({float(checked['p_B']):.2f})</td><td>A</td><td></td></tr></table>" in page)

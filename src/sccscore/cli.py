@@ -203,6 +203,7 @@ def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **option
 
 def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: float | None, **options):
     """Detect and classify, and say what was found."""
+    from .compare import metaphase_table
     from .spread_model import what_to_expect
     from .spreads import classify_spreads, needs_check, to_check_sentence
 
@@ -210,7 +211,7 @@ def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: f
         result = classify_spreads(paths, model, out, _settings(scale), progress=progress, **options)
     _print_spread_result(result)
     if result.metaphases:
-        _print_table(_metaphase_rows(result.metaphases), "Per metaphase")
+        _print_table(metaphase_table(result.metaphases, _types_of(result.metaphases)), "Per metaphase")
         _print_summary(result.summary, {"images": "n_images", "metaphases": "n_metaphases",
                                         "chromosomes": "n_chromosomes"}, title="Per sample", cells_key="n_metaphases")
         if expected := what_to_expect(model.config.training, model.config.name):
@@ -223,14 +224,6 @@ def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: f
                   "crops/ and overlays/", highlight=False)
     _refuse_if_none_read(result)
     return result
-
-
-def _metaphase_rows(metaphases: list[dict]) -> list[dict]:
-    """metaphases.csv's rows as the terminal shows them: counts, and shares to one decimal as in the samples'."""
-    classes = _types_of(metaphases)
-    return [{"sample": m["sample"], "image": m["image"], "metaphase": m["metaphase"], "chromosomes": m["n_chromosomes"]}
-            | {c: m[f"n_{c}"] for c in classes} | {f"{c} %": f"{m[f'pct_{c}']:.1f}" for c in classes}
-            for m in metaphases]
 
 
 def _refuse_if_none_read(result) -> None:

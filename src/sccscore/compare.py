@@ -991,6 +991,21 @@ def in_given_order(metaphases: list[dict[str, Any]]) -> list[dict[str, Any]]:
                                              str(m["metaphase"])))
 
 
+def metaphase_table(metaphases: list[dict[str, Any]], classes: Sequence[str]) -> list[dict[str, Any]]:
+    """Metaphase rows (:func:`tally_by`'s) as a person reads them, header: value: the chromosomes of each type and
+    their shares to one decimal, as in the samples' table; the terminal and the report show the same.
+
+    Examples
+    --------
+    >>> row = {"sample": "wt", "image": "a.png", "metaphase": 1} | counts_and_shares({"A": 2, "B": 1}, ["A", "B"])
+    >>> metaphase_table([row], ["A", "B"])
+    [{'sample': 'wt', 'image': 'a.png', 'metaphase': 1, 'chromosomes': 3, 'A': 2, 'B': 1, 'A %': '66.7', 'B %': '33.3'}]
+    """
+    return [{"sample": m["sample"], "image": m["image"], "metaphase": m["metaphase"], "chromosomes": m["n_chromosomes"]}
+            | {c: m[f"n_{c}"] for c in classes} | {f"{c} %": f"{m[f'pct_{c}']:.1f}" for c in classes}
+            for m in metaphases]
+
+
 def tally_by(rows: list[dict], keys: tuple[str, ...], classes: Sequence[str]) -> list[dict[str, Any]]:
     """Counts and percentages of each predicted type per group of ``keys``, groups in order of their first row."""
     counts = Counter((tuple(row[k] for k in keys), row["predicted"]) for row in rows)

@@ -27,8 +27,9 @@ from PIL import Image
 from . import fields
 from ._atomic import atomic_open
 from .compare import (by_hand_sentence, cell_arrays, cell_counts, counted_and_left_out, from_spreads, in_given_order,
-                      model_call, points, reviewed_blind, row_probabilities, set_by_hand, share_interval_columns,
-                      share_intervals, shares_shown, shares_with_intervals, shown_p, tally_by, write_cell_figure)
+                      metaphase_table, model_call, points, reviewed_blind, row_probabilities, set_by_hand,
+                      share_interval_columns, share_intervals, shares_shown, shares_with_intervals, shown_p, tally_by,
+                      write_cell_figure)
 from .explain import explain, gallery
 from .errors import ImageReadError
 from .images import CLASS_NAMES, ImageItem, copies, how_often, image_stem, read_image
@@ -350,9 +351,7 @@ def _spreads_section(runs: list[Path], model: ScoringModel | None, rows: list[di
     with those calls and the objects a review ``left_out`` redrawn, embedded small and
     linked to the full-size file as classify drew it (relative to ``out_dir``, the report's).
     """
-    metaphases = in_given_order(tally_by(rows, ("sample", "image", "metaphase"), classes))
-    table = [[m["sample"], m["image"], m["metaphase"], m["n_chromosomes"]] + [f"{m[f'pct_{c}']:.1f}" for c in classes]
-             for m in metaphases]  # one decimal, as in the samples table
+    table = metaphase_table(in_given_order(tally_by(rows, ("sample", "image", "metaphase"), classes)), classes)
     parts = ["<h2>Metaphases</h2><p class='note'>Chromosomes found in whole spreads, grouped into metaphases "
              "(the cells of the analysis). Boxes: green A, orange B, vermilion C, as in the charts, dashed where "
              f"the call is less sure than {CHECK_BELOW:g}; grey, left out (nucleus, debris, cluster, cut by the "
@@ -361,7 +360,7 @@ def _spreads_section(runs: list[Path], model: ScoringModel | None, rows: list[di
              "left out as not a chromosome, in grey (12 X*).</p>",
              _expected_on_new_spreads(model) if model else "",
              _to_check(rows),
-             _table(["sample", "image", "metaphase", "chromosomes", *(f"{c} %" for c in classes)], table),
+             _table(list(table[0]), [list(row.values()) for row in table]),
              _cautions([run / "cautions.csv" for run in runs])]
     by_hand = defaultdict(list)  # (run, sample, image without its file type) -> its calls set right or left out
     for row in set_by_hand(rows) + left_out:
