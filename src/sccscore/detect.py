@@ -50,15 +50,16 @@ from .shape import shape_measures
 # A spread is decoded whole; refuse sizes whose float working copies would not fit a laptop.
 MAX_SPREAD_PIXELS = 40_000_000
 SPECK_PIXELS = 8
-# stain_gain's strength of the four annotated oshima2026 spreads: 0.582 (spread3) to 0.644 (spread5)
+# stain_strength of the four annotated oshima2026 spreads: 0.582 (spread3) to 0.644 (spread5)
 STAIN_STRENGTHS = (0.58, 0.65)
 # the same strength of the four read in grey: 0.398 (spread3, the channels' plain mean, ImageJ's default) to 0.559
 # (spread5, their luminance); a monochrome camera behind a green filter reads as green, up to 0.65
 GREY_STAIN_STRENGTHS = (0.40, 0.65)
 # at most this factor either way: a field of faint dust and no chromosome must not be darkened into one
 MAX_STAIN_GAIN = 1.5
-# a spread whose stain was scaled by more than this either way is one to check; within it, the fixed thresholds
-# alone read the four spreads 10% paler or darker as well as the gain does (docs/spreads.md, staining strength)
+# a spread whose stain lies more than this factor outside those strengths (in grey, the grey ones) is one to check;
+# within it, the fixed thresholds alone read the four spreads 10% paler or darker as well as the gain does
+# (docs/spreads.md, staining strength)
 STAIN_CAUTION = 1.1
 # stain of the pixels over which a JPEG's luminance is scaled to the green stain's strength: below the
 # thresholds of nuclei (0.2) and chromosomes (0.3), so that both are in, and above the background's noise
@@ -164,7 +165,7 @@ class SpreadDetections:
     @property
     def stain_gain(self) -> float:
         """The stain was scaled by this to the annotated spreads' strength."""
-        return stain_gain(self.stain_strength)
+        return stain_gain(self.stain_strength)  # the module's function: a method does not see its class's names
 
     @property
     def chromosomes(self) -> list[Detection]:
@@ -289,8 +290,9 @@ def detect(rgb: np.ndarray, settings: DetectSettings | None = None, model: Merge
 def is_grey(rgb: np.ndarray) -> bool:
     """Whether an image's three channels are one: a monochrome camera's, or saved in grey.
 
-    Read on every fourth pixel; 99% of them within 2 grey levels, for an encoder's rounding. A Giemsa spread in
-    colour differs by 41 levels or more in its most coloured 1% (the four annotated spreads).
+    Read on every fourth pixel; 99% of them within 2 grey levels, for an encoder's rounding. The four annotated
+    spreads, in colour, differ by more than that in 16% to 59% of their pixels: in their background's tint and
+    noise as well as in their chromosomes.
     """
     sample = rgb[::4, ::4].astype(np.int16)
     return float(np.percentile(sample.max(axis=2) - sample.min(axis=2), 99)) <= 2
