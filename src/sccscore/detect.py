@@ -429,6 +429,9 @@ def stain_gain(strength: float | None) -> float:
     Within STAIN_STRENGTHS, the spreads the thresholds were set on, the stain is
     read as it is (1.0); outside, it is scaled to the nearer end, by at most
     MAX_STAIN_GAIN.
+
+    >>> [round(stain_gain(strength), 3) for strength in (0.60, 0.40, 0.30, 0.80)]
+    [1.0, 1.45, 1.5, 0.812]
     """
     if strength is None:
         return 1.0
