@@ -8,10 +8,11 @@ colour), and reads the held-out spread in colour and in grey (Pillow's ``convert
 the luminance; and the plain mean of the channels, ImageJ's default 8-bit conversion), so
 the rows differ by the held-out spread's colour alone. A third row
 fits and reads everything in grey (``leave_one_out`` on the grey spreads): a lab that fits
-``train-spreads`` on its own grey spreads.
+``train-spreads`` on its own grey spreads. Last, how many spreads of each reading ``detect``
+cautions as stained paler or darker: a grey conversion alone should give none.
 
 Run: ``.venv/bin/python benchmarks/greyscale_spreads.py [OSHIMA_DIR]`` (default
-``../shared/data/oshima2026``; about 2 minutes on a 2-core CPU). Figures: docs/spreads.md,
+``../shared/data/oshima2026``; about 4 minutes on a 2-core CPU). Figures: docs/spreads.md,
 "Greyscale spreads".
 """
 
