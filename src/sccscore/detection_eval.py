@@ -330,8 +330,10 @@ def _not_of_held_out(extra: LabelledData | None, spread: Spread, crops: set[str]
         return None
     files = {sha256_or_none(path) for path in held} - {None}
     names = {path.stem.lower() for path in held}
+    # hashed once a fold, for the crops no table names, and let go with the fold: a spread's are 8 bytes a pixel
+    windows = [provenance.image_windows(path) for path in held] if None in extra.sources else []
     keep = np.array([digest not in crops and not _cut_from(source, files, names)
-                     and not (source is None and any(provenance.cut_from(item.path, path) for path in held))
+                     and not (source is None and any(provenance.cut_from(item.path, image) for image in windows))
                      for item, digest, source in zip(extra.items, extra.digests, extra.sources)], bool)
     if not keep.all():
         warnings.warn(f"{np.sum(~keep)} of the crops given to learn from were cut from {spread.item.name}, which is "

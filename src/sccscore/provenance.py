@@ -42,24 +42,29 @@ def window_hashes(rgb: np.ndarray) -> np.ndarray:
     >>> len(np.unique(hashes)) == hashes.size
     True
     """
-    pixels = rgb.astype(np.uint64)
-    values = pixels[..., 0] | pixels[..., 1] << np.uint64(8) | pixels[..., 2] << np.uint64(16)
+    values = rgb[..., 0].astype(np.uint64)  # channel by channel and in place: 8 bytes a pixel at a time, not 24
+    values |= rgb[..., 1].astype(np.uint64) << np.uint64(8)
+    values |= rgb[..., 2].astype(np.uint64) << np.uint64(16)
     rows = np.zeros((values.shape[0], values.shape[1] - PATCH + 1), np.uint64)
     for k in range(PATCH):  # numpy's unsigned arithmetic wraps, as the hash wants
-        rows = rows * _ROW + values[:, k : k + rows.shape[1]]
+        rows *= _ROW
+        rows += values[:, k : k + rows.shape[1]]
     windows = np.zeros((rows.shape[0] - PATCH + 1, rows.shape[1]), np.uint64)
     for k in range(PATCH):
-        windows = windows * _COLUMN + rows[k : k + windows.shape[0]]
+        windows *= _COLUMN
+        windows += rows[k : k + windows.shape[0]]
     return windows
 
 
-@functools.lru_cache(maxsize=8)  # a leave-one-out fold looks at one spread; a few are held at once
 def image_windows(path: Path) -> np.ndarray:
-    """The sorted hashes of every window of an image (:func:`window_hashes`); empty where it cannot be read."""
+    """The sorted hashes of every window of an image (:func:`window_hashes`), 8 bytes a pixel: read once for all
+    the crops to look for in it (:func:`cut_from`), and not kept after. Empty where it cannot be read."""
     try:
-        return np.sort(window_hashes(read_image(path)), axis=None)
+        hashes = window_hashes(read_image(path)).ravel()
     except ImageReadError:
         return np.empty(0, np.uint64)
+    hashes.sort()  # in place: a sorted copy would double the memory
+    return hashes
 
 
 @functools.lru_cache(maxsize=4096)  # each fold asks again of the same crops
@@ -105,14 +110,12 @@ def _window_sums(values: np.ndarray) -> np.ndarray:
     return sums[PATCH:, PATCH:] - sums[:-PATCH, PATCH:] - sums[PATCH:, :-PATCH] + sums[:-PATCH, :-PATCH]
 
 
-def cut_from(crop: Path, image: Path) -> bool:
-    """Whether ``crop`` was cut from ``image`` (as the module says): most of its judged windows, in one of its turns,
-    are the image's, and at least :data:`MIN_WINDOWS` of them."""
+def cut_from(crop: Path, in_image: np.ndarray) -> bool:
+    """Whether ``crop`` was cut from the image whose windows are ``in_image`` (:func:`image_windows`), as the module
+    says: most of its judged windows, in one of its turns, are the image's, and at least :data:`MIN_WINDOWS` of
+    them."""
     views = crop_windows(crop)
-    if not views or len(views[0]) < MIN_WINDOWS:
-        return False
-    in_image = image_windows(image)
-    if not len(in_image):
+    if not views or len(views[0]) < MIN_WINDOWS or not len(in_image):
         return False
     return any(_found(view, in_image).mean() >= FOUND_SHARE for view in views)
 
