@@ -418,6 +418,19 @@ def test_train_spreads_refuses_what_it_cannot_fit_with_a_clear_error(cli, oshima
     assert run.returncode == 2 and "half/merge_model.json: cannot read the merge model" in run.stderr
 
 
+def test_leave_one_out_without_the_imagenet_weights_does_not_blame_the_spreads(cli, oshima, tmp_path):
+    # spreads 2 and 5 each hold every type, so either is learned from when the other is held out
+    images = _linked(tmp_path / "images", oshima, ("spread2", "spread5"))
+    labels = _linked(tmp_path / "labels", oshima, ("spread2", "spread5"), "labels")
+    nowhere = {"SCCSCORE_DATA": str(tmp_path / "no-data"), "SCCSCORE_CACHE": str(tmp_path / "no-cache"),
+               "SCCSCORE_DATA_URL": "http://127.0.0.1:9/", "TORCH_HOME": str(tmp_path / "no-torch")}
+    run = cli("evaluate-detection", str(images), str(labels), "--leave-one-out", env=nowhere)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    message = " ".join(run.stderr.split())
+    assert "ImageNet SqueezeNet weights unavailable" in message
+    assert "cannot be learned from" not in message and "in the spreads that remain" not in message
+
+
 def test_a_foreign_or_damaged_model_file_is_a_clear_error(tmp_path):
     merge_file, damaged = tmp_path / "merge.json", tmp_path / "damaged.json"
     MergeModel.load().save(merge_file)

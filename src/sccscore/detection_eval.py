@@ -33,7 +33,7 @@ import numpy as np
 from . import fields, provenance
 from .annotations import LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo
 from .detect import AnnotatedSpread, DetectSettings, MergeModel, detect, fit_merge_model
-from .errors import SccscoreError
+from .errors import ModelError, SccscoreError
 from .features import extract, fingerprints
 from .images import CLASS_NAMES, ImageItem, is_jpeg, read_image, scan_sample
 from .metrics import confusion_matrix
@@ -311,9 +311,14 @@ def one_field(annotated: Sequence[AnnotatedSpread], settings: DetectSettings | N
 
 @contextmanager
 def _learning_without(held_out: str) -> Iterator[None]:
-    """Name the held-out spread where the others cannot be learned from (a type, or any annotation, only in it)."""
+    """Name the held-out spread where the others cannot be learned from (a type, or any annotation, only in it).
+
+    A model that cannot be loaded (no ImageNet weights offline) is no fault of the spreads: its error goes on as it
+    is, not blamed on them."""
     try:
         yield
+    except ModelError:
+        raise
     except SccscoreError as exc:
         raise SccscoreError(f"holding out {held_out}, the other spreads cannot be learned from: {exc}; leave-one-out "
                             "needs every type, and chromosomes to join, in the spreads that remain") from None
