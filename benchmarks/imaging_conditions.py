@@ -1,4 +1,4 @@
-"""Does the detector hold when a field is lit unevenly, or its slide stained paler or darker?
+"""Does the detector hold when a field is lit unevenly, its slide stained paler or darker, or out of focus?
 
 The stain is read against the field's background. Read against its median alone, a field
 lit unevenly has a darker side where background passes for stain and a brighter side where
@@ -17,30 +17,35 @@ software does), as a lab may have them, against the lossless PNG: the stain read
 green channel, as from PNG, and from the luminance, as ``classify --spreads`` reads a JPEG
 file (``sccscore.detect.stain``). Last, the noise floor of
 such comparisons: the spreads as imaged with up to one grey level of uniform noise added
-(five seeds), which no eye would see.
+(five seeds), which no eye would see. Then defocus: the spreads blurred by a Gaussian of 1 to 3 px,
+with their edges' sharpness (``sccscore.detect.edge_sharpness``), how many spreads are cautioned
+as softer than the annotated ones, and what the measure costs against ``detect`` itself.
 
 Run: ``.venv/bin/python benchmarks/imaging_conditions.py [OSHIMA_DIR]`` (default
-``../shared/data/oshima2026``; about 80 s on a 2-core CPU). Figures: docs/spreads.md, step 1.
+``../shared/data/oshima2026``; about 3.3 minutes on a 2-core CPU). Figures: docs/spreads.md, step 1 and focus.
 """
 
 from __future__ import annotations
 
 import io
 import sys
+import time
 from pathlib import Path
 from unittest import mock
 
 import numpy as np
 from PIL import Image
+from scipy import ndimage
 
 from sccscore.annotations import match_boxes, read_yolo
-from sccscore.detect import detect
+from sccscore.detect import DetectSettings, detect, detection_cautions, edge_sharpness
 from sccscore.images import read_image
 
 SPREADS = ("spread1", "spread2", "spread3", "spread5")
 DEPTHS = (0.1, 0.2, 0.3)  # how much darker the far edge (ramp) or the corners (vignette) are
 STRENGTHS = (0.7, 0.8, 0.9, 1.1, 1.2)  # the stain's strength relative to the spreads as imaged
 JPEG_QUALITIES = (95, 85, 75)
+BLURS = (0.0, 1.0, 1.5, 2.0, 3.0)  # px, the Gaussian's sigma
 
 
 def ramp(rgb: np.ndarray, depth: float) -> np.ndarray:
@@ -80,6 +85,39 @@ def noise(rgb: np.ndarray, seed: float) -> np.ndarray:
     return rgb + np.random.default_rng(int(seed)).uniform(-1, 1, rgb.shape)
 
 
+def blur(rgb: np.ndarray, sigma: float) -> np.ndarray:
+    return ndimage.gaussian_filter(rgb, (sigma, sigma, 0)) if sigma else rgb
+
+
+def focus(spreads: list[tuple[np.ndarray, np.ndarray]]) -> None:
+    print("blurred by (px)  recall / precision  edge sharpness per spread  cautioned as softer", flush=True)
+    for sigma in BLURS:
+        recall, precision = recall_precision(spreads, blur, sigma)
+        found = [detect(np.clip(blur(rgb.astype(np.float64), sigma), 0, 255).round().astype(np.uint8))
+                 for rgb, _ in spreads]
+        cautioned = sum(any("softer" in c for c in detection_cautions(f, DetectSettings())) for f in found)
+        print(f"{sigma:.1f}  {recall:.3f} / {precision:.3f}  " + ", ".join(f"{f.edge_sharpness:.3f}" for f in found)
+              + f"  {cautioned} of {len(found)}", flush=True)
+    timings: list[float] = []
+    started = time.perf_counter()
+    with mock.patch("sccscore.detect.edge_sharpness", _timed(edge_sharpness, timings)):  # its own share of detect
+        for rgb, _ in spreads:
+            detect(rgb)
+    total, spent = time.perf_counter() - started, sum(timings)
+    print(f"edge_sharpness {1000 * spent / len(spreads):.0f} ms a spread, detect {1000 * total / len(spreads):.0f} ms "
+          f"({100 * spent / total:.0f}% of it)", flush=True)
+
+
+def _timed(function, timings: list[float]):
+    """``function``, adding the seconds each call takes to ``timings``."""
+    def timed(*args):
+        started = time.perf_counter()
+        result = function(*args)
+        timings.append(time.perf_counter() - started)
+        return result
+    return timed
+
+
 def main(oshima: Path) -> None:
     spreads = []
     for name in SPREADS:
@@ -109,6 +147,7 @@ def main(oshima: Path) -> None:
     noisy = [recall_precision(spreads, noise, seed) for seed in range(5)]
     print("+-1 grey level noise, seeds 0-4, as shipped: recall " + ", ".join(f"{r:.3f}" for r, _ in noisy)
           + "; precision " + ", ".join(f"{p:.3f}" for _, p in noisy))
+    focus(spreads)
 
 
 if __name__ == "__main__":

@@ -170,6 +170,24 @@ def test_a_slide_stained_paler_is_read_at_the_strength_of_the_annotated_ones(osh
     assert (len(match_boxes(found, boxes)), len(found)) == (100, 102)
 
 
+def test_a_spread_out_of_focus_is_cautioned(oshima):
+    from scipy import ndimage
+
+    rgb, _, _ = _annotated(oshima, "spread2")
+    sharp = detect(rgb)
+    assert sharp.edge_sharpness == pytest.approx(0.157, abs=0.001)  # the annotated spreads: 0.148 to 0.175
+    assert not [c for c in detection_cautions(sharp, DetectSettings()) if "softer" in c]
+    # defocus as a Gaussian of 2 px: held out so, spread2 kept its chromosomes but gave 54 of its 81 C as B (sharp, 4)
+    soft = detect(ndimage.gaussian_filter(rgb, (2, 2, 0)))
+    assert soft.edge_sharpness == pytest.approx(0.125, abs=0.001)
+    assert ("its chromosomes' edges are softer than the annotated spreads' (sharpness 0.125, theirs 0.148-0.175): "
+            "out of focus, or magnified more than --scale says? Soft edges make type C read as B, and lose "
+            "chromosomes: check its overlay") in detection_cautions(soft, DetectSettings())
+    # noise of a few grey levels does not pass for sharp edges
+    noisy = np.clip(ndimage.gaussian_filter(rgb, (2, 2, 0)) + np.random.default_rng(0).normal(0, 3, rgb.shape), 0, 255)
+    assert detect(noisy.round().astype(np.uint8)).edge_sharpness == pytest.approx(0.125, abs=0.004)
+
+
 def test_detect_spreads_says_which_spread_was_stained_otherwise(oshima, tmp_path):
     rgb, _, _ = _annotated(oshima, "spread3")
     background = np.median(rgb.reshape(-1, 3), axis=0)

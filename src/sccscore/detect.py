@@ -57,6 +57,13 @@ STAIN_STRENGTHS = (0.58, 0.65)
 GREY_STAIN_STRENGTHS = (0.40, 0.65)
 # at most this factor either way: a field of faint dust and no chromosome must not be darkened into one
 MAX_STAIN_GAIN = 1.5
+# edge_sharpness of the four annotated spreads: 0.148 (spread1) to 0.175 (spread3); the same blurred by a Gaussian
+# of 1 px: 0.139-0.162, of 2 px: 0.118-0.133 (docs/spreads.md, focus)
+SHARP_EDGES = (0.148, 0.175)
+# a spread whose edges are softer than the softest of those by more than this factor is one to check: blurred by 2 px,
+# all four are (held out so, they gave 84 of their 127 C as B, against 9 sharp); blurred by 1 px, none is, though
+# they gave 46 as B: the spreads' own sharpness differs as much as 1 px of blur does (docs/spreads.md, focus)
+SOFT_EDGE_CAUTION = 1.1
 # a spread whose stain lies more than this factor outside those strengths (in grey, the grey ones) is one to check;
 # within it, the fixed thresholds alone read the four spreads 10% paler or darker as well as the gain does
 # (docs/spreads.md, staining strength)
@@ -160,6 +167,7 @@ class SpreadDetections:
     detections: list[Detection]
     labels: np.ndarray  # pixel -> detection id (0 = background)
     stain_strength: float | None = None  # of its chromosome components (stain_strength); None: no component
+    edge_sharpness: float | None = None  # of their edges (edge_sharpness); None: no component
     grey: bool = False  # its three channels are one (is_grey)
 
     @property
@@ -281,10 +289,11 @@ def detect(rgb: np.ndarray, settings: DetectSettings | None = None, model: Merge
         return _at_image_scale(detect(reference, replace(settings, scale=1.0), model, luminance), rgb.shape[:2],
                                settings.scale)
     _check_bright_field(rgb)
-    fragments, left_out, strength = find_fragments(rgb, settings, luminance)
+    fragments, left_out, reading = find_fragments(rgb, settings, luminance)
     pairs, features = candidate_pairs(fragments, settings.reach)
     groups = join(fragments, pairs, model.probability(features) if len(pairs) else np.zeros(0), settings)
-    return replace(_detections(fragments, groups, left_out, settings), stain_strength=strength, grey=is_grey(rgb))
+    return replace(_detections(fragments, groups, left_out, settings), stain_strength=reading.strength,
+                   edge_sharpness=reading.edge_sharpness, grey=is_grey(rgb))
 
 
 def is_grey(rgb: np.ndarray) -> bool:
@@ -321,12 +330,18 @@ def at_reference_scale(rgb: np.ndarray, scale: float) -> np.ndarray:
 
 def detection_cautions(found: SpreadDetections, settings: DetectSettings) -> list[str]:
     """What to check on a spread: no chromosome found, a stain more than ``STAIN_CAUTION`` times paler or darker
-    than the annotated spreads' (in grey, than theirs read in grey), an unusual size."""
+    than the annotated spreads' (in grey, than theirs read in grey), edges more than ``SOFT_EDGE_CAUTION`` times
+    softer than theirs, an unusual size."""
     cautions = [] if found.chromosomes else ["no chromosomes found"]
     if shade := _stain_shade(found):
         grey = ", read in grey as this image is" if found.grey else ""
         cautions.append(f"stained {shade} than the annotated spreads the detector was set on{grey}; read at their "
                         f"strength (stain x {found.stain_gain:.2f}): check its overlay")
+    if found.edge_sharpness is not None and found.edge_sharpness * SOFT_EDGE_CAUTION < SHARP_EDGES[0]:
+        low, high = SHARP_EDGES
+        cautions.append(f"its chromosomes' edges are softer than the annotated spreads' (sharpness "
+                        f"{found.edge_sharpness:.3f}, theirs {low}-{high}): out of focus, or magnified more than "
+                        "--scale says? Soft edges make type C read as B, and lose chromosomes: check its overlay")
     if size := _size_caution(found, settings):
         cautions.append(size)
     return cautions
@@ -374,9 +389,16 @@ def _at_image_scale(found: SpreadDetections, shape: tuple[int, int], scale: floa
     return replace(found, detections=[scaled(d) for d in found.detections], labels=labels.astype(found.labels.dtype))
 
 
+class StainReading(NamedTuple):
+    """How strongly a spread is stained (stain_strength) and how sharp its chromosomes' edges are (edge_sharpness)."""
+
+    strength: float | None
+    edge_sharpness: float | None
+
+
 def find_fragments(rgb: np.ndarray, settings: DetectSettings,
-                   luminance: bool = False) -> tuple[np.ndarray, list[tuple[np.ndarray, str, str]], float | None]:
-    """The labelled pieces chromosomes are joined from, what was left out, and the stain's strength (steps 1-4).
+                   luminance: bool = False) -> tuple[np.ndarray, list[tuple[np.ndarray, str, str]], StainReading]:
+    """The labelled pieces chromosomes are joined from, what was left out, and how the stain reads (steps 1-4).
 
     At the reference scale only: :func:`detect` resamples an image with another ``scale`` first.
     """
@@ -388,7 +410,8 @@ def find_fragments(rgb: np.ndarray, settings: DetectSettings,
     strength = stain_strength(stained, components)
     if (gain := stain_gain(strength)) != 1.0:  # a slide stained paler or darker than the annotated ones: read it
         components, left_out = _components(np.minimum(stained * gain, 1.0), settings)  # at their strength
-    return split_touching(components, settings), marks + left_out, strength
+    reading = StainReading(strength, edge_sharpness(stained, components, strength))
+    return split_touching(components, settings), marks + left_out, reading
 
 
 def without_drawn_marks(stained: np.ndarray,
@@ -421,6 +444,26 @@ def stain_strength(stained: np.ndarray, components: np.ndarray) -> float | None:
     """
     pixels = stained[components > 0]
     return float(np.percentile(pixels, 90)) if pixels.size else None
+
+
+def edge_sharpness(stained: np.ndarray, components: np.ndarray, strength: float | None) -> float | None:
+    """How steeply the chromosomes' edges rise from the background; None where there is no component.
+
+    The 90th percentile of the stain's gradient over the components' rims (2 px either side of their outline),
+    per unit of the stain's ``strength``, so that a paler slide does not read as a softer one. The gradient is a
+    Gaussian derivative of 1 px, so that pixel noise does not pass for a sharp edge (noise of 3 grey levels moves
+    it by 0.003 at most on the annotated spreads). Defocus lowers it; so does an image magnified more than its
+    ``scale`` says, read at the reference scale as :func:`find_fragments` reads it.
+    """
+    mask = components > 0
+    if not strength or not mask.any():
+        return None
+    # only around the components: 6 px past them, the rim's 2 and the derivative's reach of 4, read the same
+    window = tuple(slice(max(0, part.start - 6), part.stop + 6) for part in ndimage.find_objects(mask.astype(np.uint8))[0])
+    mask = mask[window]
+    rim = ndimage.binary_dilation(mask, iterations=2) & ~ndimage.binary_erosion(mask, iterations=2)
+    gradient = ndimage.gaussian_gradient_magnitude(stained[window], 1.0)
+    return float(np.percentile(gradient[rim], 90)) / strength
 
 
 def stain_gain(strength: float | None) -> float:
