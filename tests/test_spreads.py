@@ -1070,6 +1070,8 @@ def test_classify_spreads_resumes_without_detecting_again(oshima, tmp_path, monk
     assert gain < 1 / STAIN_CAUTION
     assert [(row["image"], row["stain_gain"]) for row in _rows(out / "images.csv")] == [
         ("spread3-darker.png", str(round(gain, 3))), ("spread5.png", "1.0")]
+    # and each spread's edge sharpness (spread5: 0.159; the annotated spreads 0.148-0.175)
+    assert [row["edge_sharpness"] for row in _rows(out / "images.csv")][1] == "0.159"
     assert len(_rows(out / "detections.csv")) == len(_rows(tmp_path / "whole" / "detections.csv"))
     assert not (out / ".spreads").exists() and not (out / ".classify-spreads-run.json").exists()
 

@@ -92,6 +92,7 @@ class Spread:
     probabilities: dict[int, list[float]] = field(default_factory=dict)  # chromosome id -> per type, likewise
     cautions: list[str] = field(default_factory=list)  # what to check on its overlay (detect.detection_cautions)
     stain_gain: float | None = None  # its stain was scaled by this (detect.stain_gain); None: kept by an older run
+    edge_sharpness: float | None = None  # of its chromosomes (detect.edge_sharpness); None: none, or an older run
 
     @property
     def chromosomes(self) -> list[Detection]:
@@ -234,7 +235,7 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
         crops[chromosome.id] = _save_png(paper_preprocess(crop(rgb, found, chromosome, settings.margin)),
                                          folder / f"{chromosome.id:03d}.png")
     spread = Spread(item, rgb.shape[:2], found.detections, crops, cautions=detection_cautions(found, settings),
-                    stain_gain=found.stain_gain)
+                    stain_gain=found.stain_gain, edge_sharpness=found.edge_sharpness)
     _warn_cautions(spread)
     if labels_of is not None:
         spread.labels = _annotated_types(found.chromosomes, labels_of(item), rgb.shape)
@@ -500,13 +501,14 @@ def _write_type_tables(result: SpreadsResult, classes: Sequence[str], model: str
 
 
 def _image_summary(row: dict[str, Any], result: SpreadsResult) -> dict[str, Any]:
-    """An image's row of images.csv: its counts and shares (``row``), its metaphases, and the factor its stain was
-    scaled by (:func:`sccscore.detect.stain_gain`), on record where it was too small for a caution; empty for a
-    spread kept by a run before it was recorded."""
+    """An image's row of images.csv: its counts and shares (``row``), its metaphases, the factor its stain was
+    scaled by (:func:`sccscore.detect.stain_gain`) and its chromosomes' edge sharpness
+    (:func:`sccscore.detect.edge_sharpness`), on record where they were too small for a caution; empty for a
+    spread kept by a run before they were recorded."""
     spread = next(s for s in result.spreads if (s.item.sample, s.item.name) == (row["sample"], row["image"]))
     n_metaphases = sum((m["sample"], m["image"]) == (row["sample"], row["image"]) for m in result.metaphases)
-    return row | {"n_metaphases": n_metaphases,
-                  "stain_gain": "" if spread.stain_gain is None else round(spread.stain_gain, 3)}
+    measured = {"stain_gain": spread.stain_gain, "edge_sharpness": spread.edge_sharpness}
+    return row | {"n_metaphases": n_metaphases} | {k: "" if v is None else round(v, 3) for k, v in measured.items()}
 
 
 def _sample_summary(row: dict[str, Any], result: SpreadsResult, classes: Sequence[str]) -> dict[str, Any]:
@@ -549,7 +551,7 @@ def _record(spread: Spread) -> dict[str, Any]:
             "detections": [asdict(d) for d in spread.detections],
             "crops": {str(n): str(p) for n, p in spread.crops.items()},
             "predicted": spread.predicted, "probabilities": spread.probabilities, "cautions": spread.cautions,
-            "stain_gain": spread.stain_gain}
+            "stain_gain": spread.stain_gain, "edge_sharpness": spread.edge_sharpness}
 
 
 def _from_record(record: dict[str, Any]) -> Spread:
@@ -562,7 +564,7 @@ def _from_record(record: dict[str, Any]) -> Spread:
                   {n: Path(p) for n, p in by_number(record["crops"]).items()},
                   predicted=by_number(record["predicted"]), probabilities=by_number(record["probabilities"]),
                   cautions=record.get("cautions", []),  # kept by a run before cautions were recorded
-                  stain_gain=record.get("stain_gain"))
+                  stain_gain=record.get("stain_gain"), edge_sharpness=record.get("edge_sharpness"))
 
 
 def _prediction_row(spread: Spread, d: Detection, classes: Sequence[str]) -> dict:

@@ -1,0 +1,117 @@
+"""Does a classifier trained on blurred crops as well keep a spread out of focus typed?
+
+A spread out of focus loses few chromosomes but many of its types: blurred, the gap between a
+type C's sisters fills in and the classifier reads it as B (docs/spreads.md, focus). This holds
+each annotated spread out in turn, as ``sccscore evaluate-detection --leave-one-out`` does (merge
+model, classifier and outline model fitted on the other three as imaged), and reads the held-out
+spread as imaged and blurred by a Gaussian of 1 and 2 px (detected again, so its crops and
+outlines are the blurred spread's). Classifiers are fitted on the other three's matched
+crops: as shipped (``fit_spread_head``), and with copies of each crop blurred by each of a set of
+``AUGMENTS`` (px) added to its training crops, with the same type.
+
+Figures per classifier and held-out focus: end-to-end concordance over the 249 annotated
+chromosomes (missed ones count as wrong), how many of the 127 type C were called B, and how far
+each metaphase's called A/B/C shares lie from the annotated ones (mean absolute difference,
+percentage points).
+
+Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python benchmarks/spread_focus.py
+[OSHIMA_DIR]`` (2.5 minutes on a 2-core CPU with the features cached, about 5 without). Figures:
+docs/spreads.md, focus, and docs/spreads-levers.md.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+
+from sccscore.detect import fit_merge_model
+from sccscore.detection_eval import annotated_images, annotated_spreads, figures, score_spread
+from sccscore.features import extract, fingerprints
+from sccscore.images import CLASS_NAMES, ImageItem, read_image
+from sccscore.shape import combine, fit_shape_model
+from sccscore.spread_model import RECIPE, fit_spread_head, matched_crops
+from sccscore.spreads import detect_spreads
+from sccscore.training import LabelledData, head_probabilities
+
+HELD_OUT_BLURS = (0.0, 1.0, 2.0)  # px, the held-out spread's Gaussian
+AUGMENTS = ((0.5,), (1.0,), (0.5, 1.0), (1.0, 2.0))  # px: each training crop is added once blurred by each
+
+
+def blurred(rgb: np.ndarray, sigma: float) -> np.ndarray:
+    if not sigma:
+        return rgb
+    return np.clip(ndimage.gaussian_filter(rgb.astype(np.float64), (sigma, sigma, 0)), 0, 255).round().astype(np.uint8)
+
+
+def features(items: list[ImageItem]) -> np.ndarray:
+    return extract(items, RECIPE.model_config(), fingerprints(items))
+
+
+def blurred_copies(crops: list[ImageItem], sigmas: tuple[float, ...], folder: Path) -> LabelledData:
+    """Each crop blurred by each of ``sigmas``, saved in ``folder``, with its type: extra training for the head."""
+    folder.mkdir(parents=True, exist_ok=True)
+    items = []
+    for sigma in sigmas:
+        for n, item in enumerate(crops):
+            path = folder / f"{sigma:g}-{n:04d}.png"
+            Image.fromarray(blurred(read_image(item.path), sigma)).save(path)
+            items.append(ImageItem(path, "blurred", item.label))
+    labels = np.array([CLASS_NAMES.index(item.label) for item in items])
+    digests = fingerprints(items)
+    return LabelledData(items, ["blurred"] * len(items), labels, digests, features(items), [None] * len(items))
+
+
+def typed(spread, head, shape_model) -> dict[int, str]:
+    """The held-out spread's calls: the head's probabilities weighed with the outline, as evaluate-detection does."""
+    tests = [ImageItem(path, "test") for path in spread.crops.values()]
+    probabilities = head_probabilities(RECIPE, head, features(tests)).mean(axis=1)
+    outlines = {d.id: d.outline for d in spread.chromosomes}
+    probabilities = combine(probabilities, shape_model.probabilities([outlines[n] for n in spread.crops]))
+    return {n: CLASS_NAMES[g] for n, g in zip(spread.crops, probabilities.argmax(axis=1))}
+
+
+def main(oshima: Path) -> None:
+    warnings.filterwarnings("ignore", message=".*edges are softer")  # blurred on purpose: the caution is expected
+    pairs = annotated_images(oshima / "images", oshima / "labels")
+    annotated = annotated_spreads(pairs)
+    scored: dict[tuple[str, float], list] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for held, (item, label_file) in enumerate(pairs):
+            print(f"holding out {item.path.name}", flush=True)
+            merge_model = fit_merge_model([a for i, a in enumerate(annotated) if i != held])
+            spreads = detect_spreads([i.path for i, _ in pairs], Path(tmp) / f"{held}", merge_model=merge_model,
+                                     labels_dir=oshima / "labels").spreads
+            others = [s for i, s in enumerate(spreads) if i != held]
+            heads = {"as shipped": fit_spread_head(others)}
+            for sigmas in AUGMENTS:
+                copies = blurred_copies(matched_crops(others), sigmas, Path(tmp) / f"{held}-copies")
+                heads["+ blurred " + ", ".join(f"{s:g}" for s in sigmas)] = fit_spread_head(others, copies)
+            shape_model = fit_shape_model(others)
+            for sigma in HELD_OUT_BLURS:
+                folder = Path(tmp) / f"{held}-held-{sigma:g}"
+                folder.mkdir()
+                Image.fromarray(blurred(read_image(item.path), sigma)).save(folder / item.path.name)
+                spread = detect_spreads([folder / item.path.name], folder / "out", merge_model=merge_model,
+                                        labels_dir=oshima / "labels").spreads[0]
+                for name, head in heads.items():
+                    scored.setdefault((name, sigma), []).append(score_spread(spread, typed(spread, head, shape_model),
+                                                                             label_file))
+    c, b = CLASS_NAMES.index("C"), CLASS_NAMES.index("B")
+    print(f"\n{'classifier':<18} held out  concordance  C called B  metaphase share error A/B/C")
+    for (name, sigma), spreads_scored in scored.items():
+        report = figures(spreads_scored)
+        c_as_b = sum(int(((s["true"] == c) & (s["given"] == b)).sum()) for s in spreads_scored)
+        share_error = " / ".join(str(t["share_error_points"]) for t in report["per_type"].values())
+        focus = f"blur {sigma:g} px" if sigma else "as imaged"
+        print(f"{name:<18} {focus:<9} {report['concordance']:.3f}        {c_as_b:>3}         {share_error}",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("../shared/data/oshima2026"))
