@@ -459,7 +459,8 @@ def edge_sharpness(stained: np.ndarray, components: np.ndarray, strength: float 
     if not strength or not mask.any():
         return None
     # only around the components: 6 px past them, the rim's 2 and the derivative's reach of 4, read the same
-    window = tuple(slice(max(0, part.start - 6), part.stop + 6) for part in ndimage.find_objects(mask.astype(np.uint8))[0])
+    bounds = ndimage.find_objects(mask.astype(np.uint8))[0]
+    window = tuple(slice(max(0, part.start - 6), part.stop + 6) for part in bounds)
     mask = mask[window]
     rim = ndimage.binary_dilation(mask, iterations=2) & ~ndimage.binary_erosion(mask, iterations=2)
     gradient = ndimage.gaussian_gradient_magnitude(stained[window], 1.0)
