@@ -92,7 +92,7 @@ def test_a_spread_turned_or_mirrored_gives_the_same_chromosomes(oshima):
 
     as_is = found(detect(rgb), lambda x0, y0, x1, y1: (x0, y0, x1, y1))
     assert len(as_is) == 114
-    # turned a quarter anticlockwise, the image's column x is the turned one's row width - 1 - x
+    # turned a quarter anticlockwise, a pixel of column x lies in row width - 1 - x, and one of row y in column y
     turned = detect(np.ascontiguousarray(np.rot90(rgb)))
     assert found(turned, lambda x0, y0, x1, y1: (width - y1, x0, width - y0, x1)) == as_is
     mirrored = detect(np.ascontiguousarray(rgb[:, ::-1]))
