@@ -121,6 +121,9 @@ class MergeModel:
     trained_on: list[str] = field(default_factory=list)
     scale: float = 1.0  # of the spreads it was fitted on (DetectSettings.scale): the default for spreads it reads
     trained_on_sha256: list[str] = field(default_factory=list)  # those spreads' files: known again under any name
+    # the edge sharpness of those spreads, lowest and highest (fit_spread_models): a spread's is set against it, as
+    # a lab's own classifier learned their focus; None: SHARP_EDGES, the shipped models' spreads'
+    sharp_edges: tuple[float, float] | None = None
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         logits = np.asarray(features, float) @ np.asarray(self.weight) + self.bias
@@ -133,8 +136,9 @@ class MergeModel:
     def load(cls, path: str | Path | None = None) -> MergeModel:
         """The given model file, or the one shipped with sccscore."""
         record = read_small_model(path, "merge_model.json", "merge model", {"features": PAIR_FEATURES})
+        sharp_edges = record.get("sharp_edges")  # not kept by models fitted before 2026-12-02
         return cls(record["weight"], record["bias"], record.get("trained_on", []), record.get("scale", 1.0),
-                   record.get("trained_on_sha256", []))
+                   record.get("trained_on_sha256", []), tuple(sharp_edges) if sharp_edges else None)
 
 
 @dataclass(frozen=True)
@@ -328,19 +332,21 @@ def at_reference_scale(rgb: np.ndarray, scale: float) -> np.ndarray:
                              preserve_range=True).round().astype(np.uint8)
 
 
-def detection_cautions(found: SpreadDetections, settings: DetectSettings) -> list[str]:
+def detection_cautions(found: SpreadDetections, settings: DetectSettings,
+                       sharp_edges: tuple[float, float] = SHARP_EDGES) -> list[str]:
     """What to check on a spread: no chromosome found, a stain more than ``STAIN_CAUTION`` times paler or darker
     than the annotated spreads' (in grey, than theirs read in grey), edges more than ``SOFT_EDGE_CAUTION`` times
-    softer than theirs, an unusual size."""
+    softer than the softest of ``sharp_edges`` (the edge sharpness of the spreads the models were fitted on), an
+    unusual size."""
     cautions = [] if found.chromosomes else ["no chromosomes found"]
     if shade := _stain_shade(found):
         grey = ", read in grey as this image is" if found.grey else ""
         cautions.append(f"stained {shade} than the annotated spreads the detector was set on{grey}; read at their "
                         f"strength (stain x {found.stain_gain:.2f}): check its overlay")
-    if found.edge_sharpness is not None and found.edge_sharpness * SOFT_EDGE_CAUTION < SHARP_EDGES[0]:
-        low, high = SHARP_EDGES
+    if found.edge_sharpness is not None and found.edge_sharpness * SOFT_EDGE_CAUTION < sharp_edges[0]:
+        low, high = sharp_edges
         cautions.append(f"its chromosomes' edges are softer than the annotated spreads' (sharpness "
-                        f"{found.edge_sharpness:.3f}, theirs {low}-{high}): out of focus, or magnified more than "
+                        f"{found.edge_sharpness:.3f}, theirs {low:.3f}-{high:.3f}): out of focus, or magnified more than "
                         "--scale says? Soft edges make type C read as B, and lose chromosomes: check its overlay")
     if size := _size_caution(found, settings):
         cautions.append(size)
