@@ -482,6 +482,11 @@ def test_a_foreign_or_damaged_model_file_is_a_clear_error(tmp_path):
         ShapeModel.load(merge_file)
     with pytest.raises(SccscoreError, match="damaged.json: cannot read the merge model"):
         MergeModel.load(damaged)
+    edited = json.loads(merge_file.read_text()) | {"sharp_edges": [0.175, "0.157"]}  # a range edited by hand
+    damaged.write_text(json.dumps(edited))
+    with pytest.raises(SccscoreError, match=r"damaged.json: sharp_edges must be two numbers, the lower first, not "
+                                            r"\[0.175, '0.157'\]"):
+        MergeModel.load(damaged)
     with pytest.raises(ModelError, match="damaged.json: cannot read the spread classifier"):
         load_spread_model(damaged)
     other_head = tmp_path / "other.safetensors"  # a readable head of another shape

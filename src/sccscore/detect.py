@@ -137,8 +137,16 @@ class MergeModel:
         """The given model file, or the one shipped with sccscore."""
         record = read_small_model(path, "merge_model.json", "merge model", {"features": PAIR_FEATURES})
         sharp_edges = record.get("sharp_edges")  # not kept by models fitted before 2026-12-02
+        if sharp_edges is not None and not _is_range(sharp_edges):
+            raise SccscoreError(f"{path}: sharp_edges must be two numbers, the lower first, not {sharp_edges!r}")
         return cls(record["weight"], record["bias"], record.get("trained_on", []), record.get("scale", 1.0),
                    record.get("trained_on_sha256", []), tuple(sharp_edges) if sharp_edges else None)
+
+
+def _is_range(value: object) -> bool:
+    """Two numbers, the lower first, as a model file keeps a range."""
+    return (isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float)) for v in value)
+            and value[0] <= value[1])
 
 
 @dataclass(frozen=True)
