@@ -354,8 +354,8 @@ def detection_cautions(found: SpreadDetections, settings: DetectSettings,
     if found.edge_sharpness is not None and found.edge_sharpness * SOFT_EDGE_CAUTION < sharp_edges[0]:
         low, high = sharp_edges
         cautions.append(f"its chromosomes' edges are softer than the annotated spreads' (sharpness "
-                        f"{found.edge_sharpness:.3f}, theirs {low:.3f}-{high:.3f}): out of focus, or magnified more than "
-                        "--scale says? Soft edges make type C read as B, and lose chromosomes: check its overlay")
+                        f"{found.edge_sharpness:.3f}, theirs {low:.3f}-{high:.3f}): out of focus, or magnified more "
+                        "than --scale says? Soft edges make type C read as B, and lose chromosomes: check its overlay")
     if size := _size_caution(found, settings):
         cautions.append(size)
     return cautions
