@@ -138,7 +138,8 @@ class MergeModel:
         record = read_small_model(path, "merge_model.json", "merge model", {"features": PAIR_FEATURES})
         sharp_edges = record.get("sharp_edges")  # not kept by models fitted before 2026-12-02
         if sharp_edges is not None and not _is_range(sharp_edges):
-            raise SccscoreError(f"{path}: sharp_edges must be two numbers, the lower first, not {sharp_edges!r}")
+            raise SccscoreError(f"{path or 'the shipped merge model'}: sharp_edges must be two numbers, the lower "
+                                f"first, not {sharp_edges!r}")
         return cls(record["weight"], record["bias"], record.get("trained_on", []), record.get("scale", 1.0),
                    record.get("trained_on_sha256", []), tuple(sharp_edges) if sharp_edges else None)
 
@@ -341,18 +342,18 @@ def at_reference_scale(rgb: np.ndarray, scale: float) -> np.ndarray:
 
 
 def detection_cautions(found: SpreadDetections, settings: DetectSettings,
-                       sharp_edges: tuple[float, float] = SHARP_EDGES) -> list[str]:
+                       sharp_edges: tuple[float, float] | None = None) -> list[str]:
     """What to check on a spread: no chromosome found, a stain more than ``STAIN_CAUTION`` times paler or darker
     than the annotated spreads' (in grey, than theirs read in grey), edges more than ``SOFT_EDGE_CAUTION`` times
-    softer than the softest of ``sharp_edges`` (the edge sharpness of the spreads the models were fitted on), an
-    unusual size."""
+    softer than the softest of ``sharp_edges`` (the edge sharpness of the spreads the models were fitted on, a
+    merge model's ``sharp_edges``; None: SHARP_EDGES, the shipped models'), an unusual size."""
     cautions = [] if found.chromosomes else ["no chromosomes found"]
     if shade := _stain_shade(found):
         grey = ", read in grey as this image is" if found.grey else ""
         cautions.append(f"stained {shade} than the annotated spreads the detector was set on{grey}; read at their "
                         f"strength (stain x {found.stain_gain:.2f}): check its overlay")
-    if found.edge_sharpness is not None and found.edge_sharpness * SOFT_EDGE_CAUTION < sharp_edges[0]:
-        low, high = sharp_edges
+    low, high = sharp_edges or SHARP_EDGES
+    if found.edge_sharpness is not None and found.edge_sharpness * SOFT_EDGE_CAUTION < low:
         cautions.append(f"its chromosomes' edges are softer than the annotated spreads' (sharpness "
                         f"{found.edge_sharpness:.3f}, theirs {low:.3f}-{high:.3f}): out of focus, or magnified more "
                         "than --scale says? Soft edges make type C read as B, and lose chromosomes: check its overlay")

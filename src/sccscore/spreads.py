@@ -52,7 +52,7 @@ from ._atomic import atomic_open, output_folder, read_kept_json, write_csv, writ
 from .annotations import LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo
 from .compare import (NOT_A_CHROMOSOME, csv_values, in_given_order, left_out_in_review, model_call, row_box,
                       share_interval_columns, tally_by)
-from .detect import SHARP_EDGES, Detection, DetectSettings, MergeModel, crop, detect, detection_cautions
+from .detect import Detection, DetectSettings, MergeModel, crop, detect, detection_cautions
 from .errors import ImageReadError, SccscoreError
 from .images import (CLASS_NAMES, ImageItem, Rejected, fail_on_rejected, is_jpeg, items_from_paths, read_image,
                      refuse_output_inside, warn_repeated)
@@ -234,7 +234,7 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
     for chromosome in found.chromosomes:
         crops[chromosome.id] = _save_png(paper_preprocess(crop(rgb, found, chromosome, settings.margin)),
                                          folder / f"{chromosome.id:03d}.png")
-    cautions = detection_cautions(found, settings, merge_model.sharp_edges or SHARP_EDGES)
+    cautions = detection_cautions(found, settings, merge_model.sharp_edges)  # None: the shipped spreads'
     spread = Spread(item, rgb.shape[:2], found.detections, crops, cautions=cautions, stain_gain=found.stain_gain,
                     edge_sharpness=found.edge_sharpness)
     _warn_cautions(spread)
