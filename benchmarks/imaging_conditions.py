@@ -17,9 +17,12 @@ software does), as a lab may have them, against the lossless PNG: the stain read
 green channel, as from PNG, and from the luminance, as ``classify --spreads`` reads a JPEG
 file (``sccscore.detect.stain``). Last, the noise floor of
 such comparisons: the spreads as imaged with up to one grey level of uniform noise added
-(five seeds), which no eye would see. Then defocus: the spreads blurred by a Gaussian of 1 to 3 px,
-with their edges' sharpness (``sccscore.detect.edge_sharpness``), how many spreads are cautioned
-as softer than the annotated ones, and what the measure costs against ``detect`` itself.
+(five seeds), which no eye would see. Then defocus: the spreads blurred by a Gaussian of 0.5 to 3 px,
+and imaged at half the magnification (resampled to 0.5 x and read with ``scale`` 0.5), with their edges'
+blur (``sccscore.detect.edge_blur``, px), how many spreads are cautioned as more blurred than the
+annotated ones, and what the measure costs against ``detect`` itself; beside it, as the baseline, the
+edge sharpness it replaced on 2026-12-03 (the 90th percentile of the stain's gradient over the rims,
+per unit of stain strength), which told 2 px of blur, not 1 px.
 
 Run: ``.venv/bin/python benchmarks/imaging_conditions.py [OSHIMA_DIR]`` (default
 ``../shared/data/oshima2026``; about 3 minutes on a 2-core CPU). Figures: docs/spreads.md, step 1 and focus.
@@ -38,14 +41,15 @@ from PIL import Image
 from scipy import ndimage
 
 from sccscore.annotations import match_boxes, read_yolo
-from sccscore.detect import DetectSettings, detect, detection_cautions, edge_sharpness
+from sccscore.detect import DetectSettings, detect, detection_cautions, edge_blur
+from sccscore.detect import stain_strength as measured_strength  # stain_strength below scales a spread's stain
 from sccscore.images import read_image
 
 SPREADS = ("spread1", "spread2", "spread3", "spread5")
 DEPTHS = (0.1, 0.2, 0.3)  # how much darker the far edge (ramp) or the corners (vignette) are
 STRENGTHS = (0.7, 0.8, 0.9, 1.1, 1.2)  # the stain's strength relative to the spreads as imaged
 JPEG_QUALITIES = (95, 85, 75)
-BLURS = (0.0, 1.0, 1.5, 2.0, 3.0)  # px, the Gaussian's sigma
+BLURS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)  # px, the Gaussian's sigma
 
 
 def ramp(rgb: np.ndarray, depth: float) -> np.ndarray:
@@ -90,35 +94,68 @@ def blur(rgb: np.ndarray, sigma: float) -> np.ndarray:
 
 
 def focus(spreads: list[tuple[np.ndarray, np.ndarray]]) -> None:
-    print("blurred by (px)  recall / precision  edge sharpness per spread  cautioned as softer", flush=True)
+    print("blurred by (px)  recall / precision  edge blur per spread (px)  cautioned  edge sharpness (replaced)",
+          flush=True)
     n_true = sum(len(truth) for _, truth in spreads)
-    for sigma in BLURS:  # each blurred spread detected once, for its figures and its caution alike
-        found = [detect(np.clip(blur(rgb.astype(np.float64), sigma), 0, 255).round().astype(np.uint8))
-                 for rgb, _ in spreads]
-        boxes = [np.array([d.box for d in f.chromosomes], float).reshape(-1, 4) for f in found]
-        matched = sum(len(match_boxes(b, truth)) for b, (_, truth) in zip(boxes, spreads))
-        recall, precision = matched / n_true, matched / sum(len(b) for b in boxes)
-        cautioned = sum(any("softer" in c for c in detection_cautions(f, DetectSettings())) for f in found)
-        print(f"{sigma:.1f}  {recall:.3f} / {precision:.3f}  " + ", ".join(f"{f.edge_sharpness:.3f}" for f in found)
-              + f"  {cautioned} of {len(found)}", flush=True)
-    timings: list[float] = []
-    started = time.perf_counter()
-    with mock.patch("sccscore.detect.edge_sharpness", _timed(edge_sharpness, timings)):  # its own share of detect
+    readings = Readings()
+    with mock.patch("sccscore.detect.edge_blur", readings):  # both measures on the same stain and components
+        for sigma in BLURS:  # each blurred spread detected once, for its figures and its caution alike
+            found = [detect(np.clip(blur(rgb.astype(np.float64), sigma), 0, 255).round().astype(np.uint8))
+                     for rgb, _ in spreads]
+            boxes = [np.array([d.box for d in f.chromosomes], float).reshape(-1, 4) for f in found]
+            matched = sum(len(match_boxes(b, truth)) for b, (_, truth) in zip(boxes, spreads))
+            recall, precision = matched / n_true, matched / sum(len(b) for b in boxes)
+            print(f"{sigma:.1f}  {recall:.3f} / {precision:.3f}  " + ", ".join(f"{f.edge_blur:.3f}" for f in found)
+                  + f"  {_cautioned(found)} of {len(found)}  "
+                  + ", ".join(f"{value:.3f}" for value in readings.sharpness[-len(found):]), flush=True)
+        halved = [detect(_resampled(rgb, 0.5), DetectSettings(scale=0.5)) for rgb, _ in spreads]
+        print("imaged at half the magnification, read with scale 0.5: "
+              + ", ".join(f"{f.edge_blur:.3f}" for f in halved) + f"  {_cautioned(halved)} of {len(halved)}  "
+              + ", ".join(f"{value:.3f}" for value in readings.sharpness[-len(halved):]), flush=True)
+        readings.seconds = {"blur": 0.0, "sharpness": 0.0}
+        started = time.perf_counter()
         for rgb, _ in spreads:
             detect(rgb)
-    total, spent = time.perf_counter() - started, sum(timings)
-    print(f"edge_sharpness {1000 * spent / len(spreads):.0f} ms a spread, detect {1000 * total / len(spreads):.0f} ms "
-          f"({100 * spent / total:.0f}% of it)", flush=True)
+        total = time.perf_counter() - started - readings.seconds["sharpness"]  # detect as shipped
+    blur_ms, sharpness_ms = (1000 * readings.seconds[key] / len(spreads) for key in ("blur", "sharpness"))
+    detect_ms = 1000 * total / len(spreads)
+    print(f"edge_blur {blur_ms:.0f} ms a spread, detect {detect_ms:.0f} ms ({100 * blur_ms / detect_ms:.0f}% of it); "
+          f"the edge sharpness it replaced {sharpness_ms:.0f} ms ({blur_ms / sharpness_ms:.1f} x)", flush=True)
 
 
-def _timed(function, timings: list[float]):
-    """``function``, adding the seconds each call takes to ``timings``."""
-    def timed(*args):
+class Readings:
+    """``detect.edge_blur`` as shipped, which also reads, on the same stain and components, the edge sharpness it
+    replaced on 2026-12-03 (the 90th percentile of the stain's gradient, a Gaussian derivative of 1 px, over the
+    rims of the chromosome components, per unit of stain strength), and times both."""
+
+    def __init__(self) -> None:
+        self.sharpness: list[float] = []
+        self.seconds = {"blur": 0.0, "sharpness": 0.0}
+
+    def __call__(self, stained: np.ndarray, components: np.ndarray) -> float | None:
         started = time.perf_counter()
-        result = function(*args)
-        timings.append(time.perf_counter() - started)
-        return result
-    return timed
+        blur = edge_blur(stained, components)
+        self.seconds["blur"] += time.perf_counter() - started
+        strength = measured_strength(stained, components)
+        started = time.perf_counter()
+        mask = components > 0  # as detect read it: only around the components, 6 px past them
+        bounds = ndimage.find_objects(mask.astype(np.uint8))[0]
+        window = tuple(slice(max(0, part.start - 6), part.stop + 6) for part in bounds)
+        mask = mask[window]
+        rim = ndimage.binary_dilation(mask, iterations=2) & ~ndimage.binary_erosion(mask, iterations=2)
+        gradient = ndimage.gaussian_gradient_magnitude(stained[window], 1.0)
+        self.sharpness.append(float(np.percentile(gradient[rim], 90)) / strength)
+        self.seconds["sharpness"] += time.perf_counter() - started
+        return blur
+
+
+def _cautioned(found: list) -> int:
+    return sum(any("blurred" in c for c in detection_cautions(f, DetectSettings())) for f in found)
+
+
+def _resampled(rgb: np.ndarray, factor: float) -> np.ndarray:
+    image = Image.fromarray(rgb)
+    return np.asarray(image.resize((round(image.width * factor), round(image.height * factor)), Image.LANCZOS))
 
 
 def main(oshima: Path) -> None:

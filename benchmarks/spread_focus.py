@@ -77,7 +77,7 @@ def typed(spread, head, shape_model) -> dict[int, str]:
 
 
 def main(oshima: Path) -> None:
-    warnings.filterwarnings("ignore", message=".*edges are softer")  # blurred on purpose: the caution is expected
+    warnings.filterwarnings("ignore", message=".*edges are more blurred")  # blurred on purpose: the caution is expected
     pairs = annotated_images(oshima / "images", oshima / "labels")
     annotated = annotated_spreads(pairs)
     scored: dict[tuple[str, float], list] = {}

@@ -57,13 +57,14 @@ STAIN_STRENGTHS = (0.58, 0.65)
 GREY_STAIN_STRENGTHS = (0.40, 0.65)
 # at most this factor either way: a field of faint dust and no chromosome must not be darkened into one
 MAX_STAIN_GAIN = 1.5
-# edge_sharpness of the four annotated spreads: 0.148 (spread1) to 0.175 (spread3); the same blurred by a Gaussian
-# of 1 px: 0.139-0.162, of 2 px: 0.118-0.133 (docs/spreads.md, focus)
-SHARP_EDGES = (0.148, 0.175)
-# a spread whose edges are softer than the softest of those by more than this factor is one to check: blurred by 2 px,
-# all four are (held out so, they gave 84 of their 127 C as B, against 9 sharp); blurred by 1 px, none is, though
-# they gave 46 as B: the spreads' own sharpness differs as much as 1 px of blur does (docs/spreads.md, focus)
-SOFT_EDGE_CAUTION = 1.1
+# edge_blur of the four annotated spreads, in px: 1.657 (spread3) to 1.698 (spread2); the same blurred by a Gaussian
+# of 0.5 px: 1.71-1.75, of 1 px: 1.88-1.91, of 2 px: 2.35-2.47 (docs/spreads.md, focus)
+EDGE_BLURS = (1.657, 1.698)
+# a spread whose edges are blurred by more than this many px beyond the most blurred of those (added in quadrature,
+# as blurs add) is one to check: 1.80 px for the shipped models. Blurred by 1 px, all four are; held out so, they
+# gave 46 of their 127 C as B, against 9 as imaged; imaged at half the magnification, 42. Blurred by 0.5 px, none is,
+# though held out so they gave 20 as B: that little blur lies within the spreads' own (docs/spreads.md, focus)
+EXTRA_BLUR_CAUTION = 0.6
 # a spread whose stain lies more than this factor outside those strengths (in grey, the grey ones) is one to check;
 # within it, the fixed thresholds alone read the four spreads 10% paler or darker as well as the gain does
 # (docs/spreads.md, staining strength)
@@ -121,9 +122,9 @@ class MergeModel:
     trained_on: list[str] = field(default_factory=list)
     scale: float = 1.0  # of the spreads it was fitted on (DetectSettings.scale): the default for spreads it reads
     trained_on_sha256: list[str] = field(default_factory=list)  # those spreads' files: known again under any name
-    # the edge sharpness of those spreads, lowest and highest (fit_spread_models): a spread's is set against it, as
-    # a lab's own classifier learned their focus; None: SHARP_EDGES, the shipped models' spreads'
-    sharp_edges: tuple[float, float] | None = None
+    # the edge blur of those spreads in px, least and most: a spread's is set against it, as a lab's own classifier
+    # learned their focus (and a spread held out, against the others'); None: EDGE_BLURS, the shipped models' spreads'
+    edge_blurs: tuple[float, float] | None = None
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         logits = np.asarray(features, float) @ np.asarray(self.weight) + self.bias
@@ -136,12 +137,13 @@ class MergeModel:
     def load(cls, path: str | Path | None = None) -> MergeModel:
         """The given model file, or the one shipped with sccscore."""
         record = read_small_model(path, "merge_model.json", "merge model", {"features": PAIR_FEATURES})
-        sharp_edges = record.get("sharp_edges")  # not kept by models fitted before 2026-12-02
-        if sharp_edges is not None and not _is_range(sharp_edges):
-            raise SccscoreError(f"{path or 'the shipped merge model'}: sharp_edges must be two numbers, the lower "
-                                f"first, not {sharp_edges!r}")
+        # not kept by models fitted before 2026-12-03 (those of 2026-12-02 kept "sharp_edges", a measure since replaced)
+        edge_blurs = record.get("edge_blurs")
+        if edge_blurs is not None and not _is_range(edge_blurs):
+            raise SccscoreError(f"{path or 'the shipped merge model'}: edge_blurs must be two numbers, the lower "
+                                f"first, not {edge_blurs!r}")
         return cls(record["weight"], record["bias"], record.get("trained_on", []), record.get("scale", 1.0),
-                   record.get("trained_on_sha256", []), tuple(sharp_edges) if sharp_edges else None)
+                   record.get("trained_on_sha256", []), tuple(edge_blurs) if edge_blurs else None)
 
 
 def _is_range(value: object) -> bool:
@@ -180,7 +182,7 @@ class SpreadDetections:
     detections: list[Detection]
     labels: np.ndarray  # pixel -> detection id (0 = background)
     stain_strength: float | None = None  # of its chromosome components (stain_strength); None: no component
-    edge_sharpness: float | None = None  # of their edges (edge_sharpness); None: no component
+    edge_blur: float | None = None  # of their edges, px (edge_blur); None: no component
     grey: bool = False  # its three channels are one (is_grey)
 
     @property
@@ -306,7 +308,7 @@ def detect(rgb: np.ndarray, settings: DetectSettings | None = None, model: Merge
     pairs, features = candidate_pairs(fragments, settings.reach)
     groups = join(fragments, pairs, model.probability(features) if len(pairs) else np.zeros(0), settings)
     return replace(_detections(fragments, groups, left_out, settings), stain_strength=reading.strength,
-                   edge_sharpness=reading.edge_sharpness, grey=is_grey(rgb))
+                   edge_blur=reading.edge_blur, grey=is_grey(rgb))
 
 
 def is_grey(rgb: np.ndarray) -> bool:
@@ -342,21 +344,22 @@ def at_reference_scale(rgb: np.ndarray, scale: float) -> np.ndarray:
 
 
 def detection_cautions(found: SpreadDetections, settings: DetectSettings,
-                       sharp_edges: tuple[float, float] | None = None) -> list[str]:
+                       edge_blurs: tuple[float, float] | None = None) -> list[str]:
     """What to check on a spread: no chromosome found, a stain more than ``STAIN_CAUTION`` times paler or darker
-    than the annotated spreads' (in grey, than theirs read in grey), edges more than ``SOFT_EDGE_CAUTION`` times
-    softer than the softest of ``sharp_edges`` (the edge sharpness of the spreads the models were fitted on, a
-    merge model's ``sharp_edges``; None: SHARP_EDGES, the shipped models'), an unusual size."""
+    than the annotated spreads' (in grey, than theirs read in grey), edges blurred by more than
+    ``EXTRA_BLUR_CAUTION`` beyond the most blurred of ``edge_blurs`` (the edge blur of the spreads the models were
+    fitted on, a merge model's ``edge_blurs``; None: EDGE_BLURS, the shipped models'), an unusual size."""
     cautions = [] if found.chromosomes else ["no chromosomes found"]
     if shade := _stain_shade(found):
         grey = ", read in grey as this image is" if found.grey else ""
         cautions.append(f"stained {shade} than the annotated spreads the detector was set on{grey}; read at their "
                         f"strength (stain x {found.stain_gain:.2f}): check its overlay")
-    low, high = sharp_edges or SHARP_EDGES
-    if found.edge_sharpness is not None and found.edge_sharpness * SOFT_EDGE_CAUTION < low:
-        cautions.append(f"its chromosomes' edges are softer than the annotated spreads' (sharpness "
-                        f"{found.edge_sharpness:.3f}, theirs {low:.3f}-{high:.3f}): out of focus, or magnified more "
-                        "than --scale says? Soft edges make type C read as B, and lose chromosomes: check its overlay")
+    least, most = edge_blurs or EDGE_BLURS
+    if found.edge_blur is not None and found.edge_blur > np.hypot(most, EXTRA_BLUR_CAUTION):
+        cautions.append(f"its chromosomes' edges are more blurred than the annotated spreads' ({found.edge_blur:.2f} "
+                        f"px, theirs {least:.2f}-{most:.2f}): out of focus, imaged at too low a magnification, or "
+                        "magnified more than --scale says? Blur makes type C read as B, and loses chromosomes: check "
+                        "its overlay")
     if size := _size_caution(found, settings):
         cautions.append(size)
     return cautions
@@ -405,10 +408,10 @@ def _at_image_scale(found: SpreadDetections, shape: tuple[int, int], scale: floa
 
 
 class StainReading(NamedTuple):
-    """How strongly a spread is stained (stain_strength) and how sharp its chromosomes' edges are (edge_sharpness)."""
+    """How strongly a spread is stained (stain_strength) and how blurred its chromosomes' edges are (edge_blur)."""
 
     strength: float | None
-    edge_sharpness: float | None
+    edge_blur: float | None
 
 
 def find_fragments(rgb: np.ndarray, settings: DetectSettings,
@@ -425,7 +428,7 @@ def find_fragments(rgb: np.ndarray, settings: DetectSettings,
     strength = stain_strength(stained, components)
     if (gain := stain_gain(strength)) != 1.0:  # a slide stained paler or darker than the annotated ones: read it
         components, left_out = _components(np.minimum(stained * gain, 1.0), settings)  # at their strength
-    reading = StainReading(strength, edge_sharpness(stained, components, strength))
+    reading = StainReading(strength, edge_blur(stained, components))
     return split_touching(components, settings), marks + left_out, reading
 
 
@@ -461,25 +464,36 @@ def stain_strength(stained: np.ndarray, components: np.ndarray) -> float | None:
     return float(np.percentile(pixels, 90)) if pixels.size else None
 
 
-def edge_sharpness(stained: np.ndarray, components: np.ndarray, strength: float | None) -> float | None:
-    """How steeply the chromosomes' edges rise from the background; None where there is no component.
+def edge_blur(stained: np.ndarray, components: np.ndarray) -> float | None:
+    """How blurred the chromosomes' edges are: the width, in px, of a Gaussian blur that would give them their
+    profile; None where there is no component.
 
-    The 90th percentile of the stain's gradient over the components' rims (2 px either side of their outline),
-    per unit of the stain's ``strength``, so that a paler slide does not read as a softer one. The gradient is a
-    Gaussian derivative of 1 px, so that pixel noise does not pass for a sharp edge (noise of 3 grey levels moves
-    it by 0.003 at most on the annotated spreads). Defocus lowers it; so does an image magnified more than its
-    ``scale`` says, read at the reference scale as :func:`find_fragments` reads it.
+    A straight edge blurred by a Gaussian of b px and differentiated by a Gaussian of s px peaks at a height
+    proportional to 1 / sqrt(b² + s²), so the ratio r of its gradients at s = 1 and s = 3 gives
+    b = sqrt((9 - r²) / (r² - 1)) whatever the edge's contrast: a paler slide does not read as a softer one. It is
+    the median over the steeper half of the components' rims (2 px either side of their outline). A chromosome's
+    edge is no ideal straight one, so the annotated spreads read 1.66-1.70 px, not their optics' own blur; what
+    counts is that blur adds to it in quadrature, as 1 px of blur more reads 1.88-1.91. An image magnified more
+    than its ``scale`` says reads more blurred too, read at the reference scale as :func:`find_fragments` reads it.
     """
     mask = components > 0
-    if not strength or not mask.any():
+    if not mask.any():
         return None
-    # only around the components: 6 px past them, the rim's 2 and the derivative's reach of 4, read the same
-    bounds = ndimage.find_objects(mask.astype(np.uint8))[0]
-    window = tuple(slice(max(0, part.start - 6), part.stop + 6) for part in bounds)
-    mask = mask[window]
-    rim = ndimage.binary_dilation(mask, iterations=2) & ~ndimage.binary_erosion(mask, iterations=2)
-    gradient = ndimage.gaussian_gradient_magnitude(stained[window], 1.0)
-    return float(np.percentile(gradient[rim], 90)) / strength
+    # only near the chromosomes, a fifth of a spread: in the boxes of the groups of components within 14 px of each
+    # other, the rim's 2 and the wider derivative's reach of 12, where all reads as on the whole image
+    groups, _ = ndimage.label(ndimage.maximum_filter(mask, size=29))
+    fine, coarse = [], []
+    for number, box in enumerate(ndimage.find_objects(groups), start=1):
+        near = mask[box]
+        here = (ndimage.binary_dilation(near, iterations=2) & ~ndimage.binary_erosion(near, iterations=2)
+                & (groups[box] == number))  # this group's rim
+        fine.append(ndimage.gaussian_gradient_magnitude(stained[box], 1.0)[here])
+        coarse.append(ndimage.gaussian_gradient_magnitude(stained[box], 3.0)[here])
+    fine, coarse = np.concatenate(fine), np.concatenate(coarse)
+    steep = fine >= np.median(fine)
+    # 3 is an ideal step, no blur; as the ratio falls to 1 the blur grows without bound: at most 10 px is read
+    ratio = float(np.clip(np.median(fine[steep] / np.maximum(coarse[steep], 1e-9)), 1.0, 3.0))
+    return float(np.sqrt((9 - ratio**2) / max(ratio**2 - 1, 0.08)))
 
 
 def stain_gain(strength: float | None) -> float:
@@ -789,8 +803,9 @@ def fragment_owner(fragments: np.ndarray, boxes: np.ndarray) -> dict[int, int | 
 
 
 def pair_examples(rgb: np.ndarray, boxes: np.ndarray, settings: DetectSettings,
-                  luminance: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Pair features of a spread and whether each pair lies in one annotated box (x0 y0 x1 y1, image px).
+                  luminance: bool = False) -> tuple[np.ndarray, np.ndarray, float | None]:
+    """Pair features of a spread, whether each pair lies in one annotated box (x0 y0 x1 y1, image px), and the
+    spread's edge blur (:func:`edge_blur`).
 
     Found at the reference scale, as :func:`detect` finds them: a spread of another
     ``settings.scale`` is resampled first, its boxes with it.
@@ -798,11 +813,11 @@ def pair_examples(rgb: np.ndarray, boxes: np.ndarray, settings: DetectSettings,
     if settings.scale != 1:
         rgb, boxes = at_reference_scale(rgb, settings.scale), np.asarray(boxes, float) / settings.scale
         settings = replace(settings, scale=1.0)
-    fragments, _, _ = find_fragments(rgb, settings, luminance)
+    fragments, _, reading = find_fragments(rgb, settings, luminance)
     pairs, features = candidate_pairs(fragments, settings.reach)
     owner = fragment_owner(fragments, boxes)
     same = np.array([owner[a] is not None and owner[a] == owner[b] for a, b in pairs], int)
-    return features, same
+    return features, same, reading.edge_blur
 
 
 def fit_merge_model(spreads: Sequence[AnnotatedSpread | tuple], settings: DetectSettings | None = None) -> MergeModel:
@@ -812,11 +827,12 @@ def fit_merge_model(spreads: Sequence[AnnotatedSpread | tuple], settings: Detect
     settings = settings or DetectSettings()
     spreads = [AnnotatedSpread(*spread) for spread in spreads]
     examples = [pair_examples(s.rgb, s.boxes, settings, s.luminance) for s in spreads]
-    features = np.vstack([f for f, _ in examples])
-    same = np.concatenate([s for _, s in examples])
+    features = np.vstack([f for f, _, _ in examples])
+    same = np.concatenate([s for _, s, _ in examples])
+    blurs = [round(blur, 3) for _, _, blur in examples if blur is not None]
     if len(np.unique(same)) < 2:
         raise SccscoreError("the annotated spreads give no pair of fragments to join, or none to keep apart")
     weight, bias = fit_logistic_regression(features[:, None], same, n_classes=2, l2_c=1.0, balanced=False)
     # two-class softmax = logistic of the logit difference
     return MergeModel((weight[1] - weight[0]).double().tolist(), float(bias[1] - bias[0]), [s.name for s in spreads],
-                      settings.scale)
+                      settings.scale, edge_blurs=(min(blurs), max(blurs)) if blurs else None)

@@ -170,16 +170,9 @@ def fit_spread_models(images_dir: str | Path, labels_dir: str | Path, train_fold
         digests = fingerprints(matched_crops(found.spreads))
         head = fit_spread_head(found.spreads, extra, digests=digests)
         shape_model = replace(fit_shape_model(found.spreads), trained_on_sha256=spread_sha256)
-    merge_model = replace(merge_model, sharp_edges=_sharpness_range(found.spreads))
     return FittedSpreadModels(merge_model, shape_model, head, [s.item.stem for s in found.spreads],
                               [str(f) for f in train_folders], expected,
                               learned_digests(digests + (extra.digests if extra else [])), spread_sha256)
-
-
-def _sharpness_range(spreads: Sequence[Spread]) -> tuple[float, float] | None:
-    """The lowest and highest edge sharpness of spreads (:func:`sccscore.detect.edge_sharpness`), to 3 decimals."""
-    sharpness = [s.edge_sharpness for s in spreads if s.edge_sharpness is not None]
-    return (round(min(sharpness), 3), round(max(sharpness), 3)) if sharpness else None
 
 
 def save_spread_models(fitted: FittedSpreadModels, folder: str | Path) -> Path:

@@ -92,7 +92,7 @@ class Spread:
     probabilities: dict[int, list[float]] = field(default_factory=dict)  # chromosome id -> per type, likewise
     cautions: list[str] = field(default_factory=list)  # what to check on its overlay (detect.detection_cautions)
     stain_gain: float | None = None  # its stain was scaled by this (detect.stain_gain); None: kept by an older run
-    edge_sharpness: float | None = None  # of its chromosomes (detect.edge_sharpness); None: none, or an older run
+    edge_blur: float | None = None  # of its chromosomes' edges, px (detect.edge_blur); None: none, or an older run
 
     @property
     def chromosomes(self) -> list[Detection]:
@@ -234,9 +234,9 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
     for chromosome in found.chromosomes:
         crops[chromosome.id] = _save_png(paper_preprocess(crop(rgb, found, chromosome, settings.margin)),
                                          folder / f"{chromosome.id:03d}.png")
-    cautions = detection_cautions(found, settings, merge_model.sharp_edges)  # None: the shipped spreads'
+    cautions = detection_cautions(found, settings, merge_model.edge_blurs)  # None: the shipped spreads'
     spread = Spread(item, rgb.shape[:2], found.detections, crops, cautions=cautions, stain_gain=found.stain_gain,
-                    edge_sharpness=found.edge_sharpness)
+                    edge_blur=found.edge_blur)
     _warn_cautions(spread)
     if labels_of is not None:
         spread.labels = _annotated_types(found.chromosomes, labels_of(item), rgb.shape)
@@ -503,12 +503,12 @@ def _write_type_tables(result: SpreadsResult, classes: Sequence[str], model: str
 
 def _image_summary(row: dict[str, Any], result: SpreadsResult) -> dict[str, Any]:
     """An image's row of images.csv: its counts and shares (``row``), its metaphases, the factor its stain was
-    scaled by (:func:`sccscore.detect.stain_gain`) and its chromosomes' edge sharpness
-    (:func:`sccscore.detect.edge_sharpness`), on record where they were too small for a caution; empty for a
+    scaled by (:func:`sccscore.detect.stain_gain`) and its chromosomes' edge blur in px
+    (:func:`sccscore.detect.edge_blur`), on record where they were too small for a caution; empty for a
     spread kept by a run before they were recorded."""
     spread = next(s for s in result.spreads if (s.item.sample, s.item.name) == (row["sample"], row["image"]))
     n_metaphases = sum((m["sample"], m["image"]) == (row["sample"], row["image"]) for m in result.metaphases)
-    measured = {"stain_gain": spread.stain_gain, "edge_sharpness": spread.edge_sharpness}
+    measured = {"stain_gain": spread.stain_gain, "edge_blur": spread.edge_blur}
     return row | {"n_metaphases": n_metaphases} | {k: "" if v is None else round(v, 3) for k, v in measured.items()}
 
 
@@ -552,7 +552,7 @@ def _record(spread: Spread) -> dict[str, Any]:
             "detections": [asdict(d) for d in spread.detections],
             "crops": {str(n): str(p) for n, p in spread.crops.items()},
             "predicted": spread.predicted, "probabilities": spread.probabilities, "cautions": spread.cautions,
-            "stain_gain": spread.stain_gain, "edge_sharpness": spread.edge_sharpness}
+            "stain_gain": spread.stain_gain, "edge_blur": spread.edge_blur}
 
 
 def _from_record(record: dict[str, Any]) -> Spread:
@@ -565,7 +565,7 @@ def _from_record(record: dict[str, Any]) -> Spread:
                   {n: Path(p) for n, p in by_number(record["crops"]).items()},
                   predicted=by_number(record["predicted"]), probabilities=by_number(record["probabilities"]),
                   cautions=record.get("cautions", []),  # kept by a run before cautions were recorded
-                  stain_gain=record.get("stain_gain"), edge_sharpness=record.get("edge_sharpness"))
+                  stain_gain=record.get("stain_gain"), edge_blur=record.get("edge_blur"))
 
 
 def _prediction_row(spread: Spread, d: Detection, classes: Sequence[str]) -> dict:
