@@ -465,8 +465,8 @@ def stain_strength(stained: np.ndarray, components: np.ndarray) -> float | None:
 
 
 def edge_blur(stained: np.ndarray, components: np.ndarray) -> float | None:
-    """How blurred the chromosomes' edges are: the width, in px, of a Gaussian blur that would give them their
-    profile; None where there is no component.
+    """How blurred the chromosomes' edges are: the sigma, in px, of the Gaussian blur that would give a straight
+    edge their profile; None where there is no component.
 
     A straight edge blurred by a Gaussian of b px and differentiated by a Gaussian of s px peaks at a height
     proportional to 1 / sqrt(b² + s²), so the ratio r of its gradients at s = 1 and s = 3 gives
