@@ -703,6 +703,10 @@ def test_detect_cli_writes_crops_table_and_overlay(cli, oshima, tmp_path):
     crop = read_image(out / chromosomes[0]["crop"])
     assert np.median(crop) == 255  # preprocessed like the published crops: white background
     assert read_image(out / "overlays" / "images" / "spread3.png").shape == (1024, 1440, 3)
+    # and one row per spread, to sort a day's spreads by focus without typing them (spread3 as imaged: 1.657 px)
+    assert _rows(out / "images.csv") == [{"path": str(oshima / "images" / "spread3.png"), "sample": "images",
+                                          "image": "spread3.png", "n_chromosomes": "47", "n_metaphases": "1",
+                                          "stain_gain": "1.0", "edge_blur": "1.657", "n_cautions": "0"}]
     # matched crops sorted by annotated type, ready for `sccscore train`, each named with the spread it was cut from
     assert len(list((out / "labelled" / "a").iterdir())) == 46 and len(list((out / "labelled" / "b").iterdir())) == 1
     spread = oshima / "images" / "spread3.png"

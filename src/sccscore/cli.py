@@ -269,7 +269,7 @@ def _print_spread_result(result) -> None:
         statuses = Counter(d.status for d in spread.detections)
         left_out = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()) if status != "chromosome")
         console.print(f"{spread.item.path}: {statuses['chromosome']} chromosomes in "
-                      f"{len({d.metaphase for d in spread.chromosomes})} metaphase(s)"
+                      f"{spread.n_metaphases} metaphase(s)"
                       + (f"; left out: {left_out}" if left_out else ""), highlight=False)
     _print_skipped(result.rejected)
 

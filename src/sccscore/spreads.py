@@ -17,14 +17,17 @@ sample's folder without its file type (``field``, or ``slide1/field`` for
 - ``overlays/<sample>/<image>.png``: the image with each box drawn;
 - ``rejected.csv``: images that could not be read or processed, and why;
 - ``cautions.csv``: what to check on a processed image's overlay (no chromosome found,
-  a stain read at the annotated spreads' strength, a size that suggests ``--scale``),
-  also given as warnings.
+  a stain read at the annotated spreads' strength, edges more blurred than theirs, a size
+  that suggests ``--scale``), also given as warnings;
+- ``images.csv``: per image, its chromosomes and metaphases, the factor its stain was
+  scaled by, its edges' blur in px and its number of cautions, to sort a day's spreads by
+  focus before typing them.
 
 :func:`classify_spreads` does the same, classifies the crops and adds
 ``predictions.csv`` (one row per chromosome, with its image, metaphase and cell,
 ``check`` marking the calls less sure than :data:`CHECK_BELOW`, for a person to look at
 first, the model that typed it and the spread's file), ``metaphases.csv`` (per metaphase), ``images.csv``
-(per image, which may hold more than one metaphase, with the factor its stain was scaled by) and
+(per image, which may hold more than one metaphase, with its types counted, in place of detect's) and
 ``summary.csv`` (per sample, with each share's 95% intervals: Wilson's, and with the metaphases as the units),
 and colours the overlay boxes by predicted type (dashed, with a ``?``, for a call to
 check). The metaphases are the cells of ``sccscore compare --predictions``. Spreads
@@ -69,6 +72,8 @@ DETECTION_HEADER = ["image", "sample", "id", "x0", "y0", "x1", "y1", "area", "ce
                     "metaphase", "status", "reason", "crop", *SHAPE_MEASURES]
 REJECTED_HEADER = ["path", "sample", "reason"]
 CAUTIONS_HEADER = ["path", "sample", "image", "caution"]
+# detect's images.csv: each spread's yield and how it was imaged, to sort a day's spreads by focus before typing them
+IMAGES_HEADER = ["path", "sample", "image", "n_chromosomes", "n_metaphases", "stain_gain", "edge_blur", "n_cautions"]
 FOUND_COLOUR, LEFT_OUT_COLOUR = (0, 90, 255), (150, 150, 150)
 # spreads detected before their crops are scored together: few model start-ups, and a bounded
 # number of spreads' pixels (kept to draw the typed overlays) in memory
@@ -97,6 +102,10 @@ class Spread:
     @property
     def chromosomes(self) -> list[Detection]:
         return [d for d in self.detections if d.status == "chromosome"]
+
+    @property
+    def n_metaphases(self) -> int:
+        return len({d.metaphase for d in self.chromosomes})
 
 
 @dataclass
@@ -144,6 +153,7 @@ def detect_spreads(
             progress(done, len(items))
     warn_repeated_fields(spreads)
     _write_detection_tables(out, spreads, rejected, bool(labels_dir))
+    _write_image_table(out, spreads)
     _write_sources(out, spreads)
     return SpreadsResult(spreads, rejected, out, settings)
 
@@ -217,6 +227,13 @@ def _write_detection_tables(out: Path, spreads: list[Spread], rejected: list[Rej
     write_csv(out / "rejected.csv", REJECTED_HEADER, ([str(r.path), r.sample, r.reason] for r in rejected))
     write_csv(out / "cautions.csv", CAUTIONS_HEADER,
               ([str(s.item.path), s.item.sample, s.item.name, caution] for s in spreads for caution in s.cautions))
+
+
+def _write_image_table(out: Path, spreads: list[Spread]) -> None:
+    """detect's images.csv (classify --spreads writes its own, with the types counted)."""
+    write_csv(out / "images.csv", IMAGES_HEADER, ([str(s.item.path), s.item.sample, s.item.name, len(s.chromosomes),
+                                                   s.n_metaphases, *_measured(s).values(), len(s.cautions)]
+                                                  for s in spreads))
 
 
 def _warn_cautions(spread: Spread) -> None:
@@ -508,8 +525,14 @@ def _image_summary(row: dict[str, Any], result: SpreadsResult) -> dict[str, Any]
     spread kept by a run before they were recorded."""
     spread = next(s for s in result.spreads if (s.item.sample, s.item.name) == (row["sample"], row["image"]))
     n_metaphases = sum((m["sample"], m["image"]) == (row["sample"], row["image"]) for m in result.metaphases)
+    return row | {"n_metaphases": n_metaphases} | _measured(spread)
+
+
+def _measured(spread: Spread) -> dict[str, Any]:
+    """How a spread was imaged, as its images.csv row keeps it: the factor its stain was scaled by and its edges'
+    blur in px, to 3 decimals ("" where not measured)."""
     measured = {"stain_gain": spread.stain_gain, "edge_blur": spread.edge_blur}
-    return row | {"n_metaphases": n_metaphases} | {k: "" if v is None else round(v, 3) for k, v in measured.items()}
+    return {k: "" if v is None else round(v, 3) for k, v in measured.items()}
 
 
 def _sample_summary(row: dict[str, Any], result: SpreadsResult, classes: Sequence[str]) -> dict[str, Any]:
