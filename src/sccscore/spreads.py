@@ -231,9 +231,10 @@ def _write_detection_tables(out: Path, spreads: list[Spread], rejected: list[Rej
 
 def _write_image_table(out: Path, spreads: list[Spread]) -> None:
     """detect's images.csv (classify --spreads writes its own, with the types counted)."""
-    write_csv(out / "images.csv", IMAGES_HEADER, ([str(s.item.path), s.item.sample, s.item.name, len(s.chromosomes),
-                                                   s.n_metaphases, *_measured(s).values(), len(s.cautions)]
-                                                  for s in spreads))
+    rows = ({"path": str(s.item.path), "sample": s.item.sample, "image": s.item.name,
+             "n_chromosomes": len(s.chromosomes), "n_metaphases": s.n_metaphases, "n_cautions": len(s.cautions)}
+            | _measured(s) for s in spreads)
+    write_csv(out / "images.csv", IMAGES_HEADER, ([row[k] for k in IMAGES_HEADER] for row in rows))
 
 
 def _warn_cautions(spread: Spread) -> None:
