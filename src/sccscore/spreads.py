@@ -27,7 +27,8 @@ sample's folder without its file type (``field``, or ``slide1/field`` for
 ``predictions.csv`` (one row per chromosome, with its image, metaphase and cell,
 ``check`` marking the calls less sure than :data:`CHECK_BELOW`, for a person to look at
 first, the model that typed it and the spread's file), ``metaphases.csv`` (per metaphase), ``images.csv``
-(per image, which may hold more than one metaphase, with its types counted, in place of detect's) and
+(per image, which may hold more than one metaphase, with its types counted, in place of detect's; its stain
+factor and edge blur kept) and
 ``summary.csv`` (per sample, with each share's 95% intervals: Wilson's, and with the metaphases as the units),
 and colours the overlay boxes by predicted type (dashed, with a ``?``, for a call to
 check). The metaphases are the cells of ``sccscore compare --predictions``. Spreads
