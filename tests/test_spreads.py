@@ -18,10 +18,11 @@ from statsmodels.stats.proportion import proportion_confint
 
 import sccscore
 from sccscore.annotations import class_types, match_boxes, read_yolo
-from sccscore.detect import (STAIN_CAUTION, DetectSettings, MergeModel, crop, crop_box, detect, detection_cautions,
-                             fit_merge_model, illumination, join, pair_examples)
+from sccscore.detect import (EDGE_BLURS, STAIN_CAUTION, DetectSettings, MergeModel, crop, crop_box, detect,
+                             detection_cautions, fit_merge_model, illumination, join, pair_examples)
 from sccscore.detection_eval import all_processed, annotated_images, annotated_spreads, figures, leave_one_out
 from sccscore.errors import ModelError, SccscoreError
+from sccscore.features import fingerprints
 from sccscore.images import ImageItem, read_image, scan_sample
 from sccscore.layout import run_folder
 from sccscore.models import SPREAD_MODEL, load_model
@@ -29,12 +30,12 @@ from sccscore.preprocess import paper_preprocess
 from sccscore.sample_data import sha256_or_none
 from sccscore.shape import SHAPE_MEASURES, ShapeModel, combine, fit_shape_model
 from sccscore.splits import Source, read_sources
-from sccscore.spread_model import (FittedSpreadModels, fit_spread_head, fitted_on, load_spread_model,
+from sccscore.spread_model import (FittedSpreadModels, fit_spread_head, fitted_on, load_spread_model, matched_crops,
                                    save_spread_models, warn_fitted_on, what_to_expect)
 from sccscore.spreads import (CHECK_BELOW, LEFT_OUT_COLOUR, TYPE_COLOURS, classify_spreads, detect_spreads,
                               mark_set_by_hand, same_fields)
 from sccscore.stats import clustered_interval, proportions_with_clustered_ci
-from sccscore.training import seen_in_training
+from sccscore.training import learned_digests, seen_in_training
 
 SPREADS = ("spread1", "spread2", "spread3", "spread5")
 IN_SAMPLE = 0.944  # sccscore:spreads on the spreads it was fitted on: every matched chromosome, as annotated
@@ -300,6 +301,7 @@ def test_shipped_merge_model_is_the_fit_on_the_shared_spreads(oshima):
     assert shipped.trained_on_sha256 == _spread_sha256(oshima)  # known again under any name
     np.testing.assert_allclose(fitted.weight, shipped.weight, rtol=1e-3, atol=1e-3)
     assert fitted.bias == pytest.approx(shipped.bias, rel=1e-3)
+    assert shipped.edge_blurs == fitted.edge_blurs == EDGE_BLURS  # what their focus is set against
 
 
 def test_shipped_shape_model_is_the_fit_on_the_shared_spreads(oshima, tmp_path):
@@ -322,8 +324,10 @@ def test_shipped_spread_classifier_is_the_fit_on_the_shared_spreads(oshima, tmp_
     weight = shipped.net.classifier.weight.detach().numpy()
     np.testing.assert_allclose(fitted.state["classifier.weight"], weight, atol=1e-3 * np.abs(weight).max())
     # the record train-spreads prints what to expect from is the one it writes, and the one shipped
+    # with the crops it learned, as classify cuts them again byte for byte: known again when scored
     models = FittedSpreadModels(MergeModel.load(), ShapeModel.load(), fitted, list(SPREADS), [],
-                                shipped.config.training["leave_one_out"], trained_on_sha256=_spread_sha256(oshima))
+                                shipped.config.training["leave_one_out"],
+                                learned_digests(fingerprints(matched_crops(found.spreads))), _spread_sha256(oshima))
     written = load_model(save_spread_models(models, tmp_path / "refit"))
     assert written.config.training == json.loads(json.dumps(models.training_record())) == shipped.config.training
     expected = what_to_expect(models.training_record(), str(tmp_path / "refit"))
@@ -368,7 +372,7 @@ def test_train_spreads_fits_models_that_read_a_spread_they_have_not_seen(cli, os
     # and the edge blur of its spreads, which a new spread's is set against (spread3 1.657 px, spread2 1.698), as
     # a spread held out by leave-one-out is set against its fold's
     assert MergeModel.load(model / "merge_model.json").edge_blurs == fitted.edge_blurs == (1.657, 1.698)
-    assert MergeModel.load().edge_blurs is None  # the shipped one: detect.EDGE_BLURS
+    assert MergeModel.load().edge_blurs == EDGE_BLURS  # the shipped one's, the range of folders fitted before it
     # held out, spread5 is read by the folder's three models, not the shipped ones (fitted on it)
     held = _linked(tmp_path / "held", oshima, ("spread5",))
     held_labels = _linked(tmp_path / "held_labels", oshima, ("spread5",), "labels")

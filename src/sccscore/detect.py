@@ -58,7 +58,8 @@ GREY_STAIN_STRENGTHS = (0.40, 0.65)
 # at most this factor either way: a field of faint dust and no chromosome must not be darkened into one
 MAX_STAIN_GAIN = 1.5
 # edge_blur of the four annotated spreads, in px: 1.657 (spread3) to 1.698 (spread2); the same blurred by a Gaussian
-# of 0.5 px: 1.71-1.75, of 1 px: 1.88-1.91, of 2 px: 2.35-2.47 (docs/spreads.md, focus)
+# of 0.5 px: 1.71-1.75, of 1 px: 1.88-1.91, of 2 px: 2.35-2.47 (docs/spreads.md, focus). The shipped merge model
+# records them too (edge_blurs); this stands in for it in folders fitted before it did
 EDGE_BLURS = (1.657, 1.698)
 # a spread whose edges are blurred by more than this many px beyond the most blurred of those (added in quadrature,
 # as blurs add) is one to check: 1.80 px for the shipped models. Blurred by 1 px, all four are; held out so, they
@@ -123,7 +124,8 @@ class MergeModel:
     scale: float = 1.0  # of the spreads it was fitted on (DetectSettings.scale): the default for spreads it reads
     trained_on_sha256: list[str] = field(default_factory=list)  # those spreads' files: known again under any name
     # the edge blur of those spreads in px, least and most: a spread's is set against it, as a lab's own classifier
-    # learned their focus (and a spread held out, against the others'); None: EDGE_BLURS, the shipped models' spreads'
+    # learned their focus (and a spread held out, against the others'); None in folders fitted before 2026-12-03:
+    # EDGE_BLURS, oshima2026's, which the shipped merge model records
     edge_blurs: tuple[float, float] | None = None
 
     def probability(self, features: np.ndarray) -> np.ndarray:

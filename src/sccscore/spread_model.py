@@ -100,7 +100,7 @@ class FittedSpreadModels:
             record["crop_folders"] = list(self.crop_folders)
         if self.leave_one_out is not None:
             record["leave_one_out"] = self.leave_one_out
-        if self.image_digests:  # classify then knows them again (ModelConfig.learned); none in the shipped model
+        if self.image_digests:  # classify then knows them again (ModelConfig.learned)
             record["image_digests"] = self.image_digests
         if self.trained_on_sha256:  # classify --spreads and evaluate-detection know the spreads again
             record["trained_on_sha256"] = self.trained_on_sha256
