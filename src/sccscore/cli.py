@@ -316,8 +316,8 @@ def detect(
     with _progress("detecting", quiet) as progress:
         result = detect_spreads(images, out, _settings(scale), merge_model, labels_dir=labels, progress=progress)
     _print_spread_result(result)
-    console.print(f"wrote {result.out_dir / 'detections.csv'}, crops/, overlays/, rejected.csv and cautions.csv"
-                  + (", labelled/" if labels else ""), highlight=False)
+    console.print(f"wrote {result.out_dir / 'detections.csv'}, images.csv, crops/, overlays/, rejected.csv and "
+                  "cautions.csv" + (", labelled/" if labels else ""), highlight=False)
     _refuse_if_none_read(result)
 
 
