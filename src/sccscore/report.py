@@ -77,7 +77,7 @@ def write_report(
     rows, left_out = counted_and_left_out(predictions)
     classes = list(model.config.classes) if model else list(CLASS_NAMES)
     contents = _contents(rows)
-    sections = [_repeated_images(rows, contents), _learned_images(model, contents)]
+    sections = [_repeated_images(rows, contents), _learned_images(model, contents, rows)]
     if comparison:
         paths = [out_dir / "distribution.png", out_dir / "distribution.svg"]
         plot_distributions(comparison, paths, share_intervals(comparison)[0])
@@ -185,13 +185,22 @@ def _repeated_images(rows: list[dict[str, str]], contents: dict[str, str | None]
             f"predictions.csv).</p><ul>{items}{more}</ul></div>")
 
 
-def _learned_images(model: ScoringModel | None, contents: dict[str, str | None]) -> str:
-    """A caution where the model learned some of the images scored (as classify and evaluate warn); else empty."""
-    if model is None or not (learned := sum(model.config.learned(contents.values()))):
+def _learned_images(model: ScoringModel | None, contents: dict[str, str | None], rows: list[dict[str, str]]) -> str:
+    """A caution where the model learned some of the images scored (as classify and evaluate warn); else empty.
+
+    Crops that classify --spreads cut are counted as chromosomes, and their spreads named, as the terminal names
+    them: a lab gave spreads, not crops."""
+    if model is None:
         return ""
-    return (f"<div class='expected'><p>{learned} of the {len(contents)} images scored are images "
+    learned = {path for path, seen in zip(contents, model.config.learned(contents.values())) if seen}
+    if not learned:
+        return ""
+    spreads = sorted({_spread_name(row) for row in rows if row["path"] in learned and row.get("image")})
+    what, where, unseen = (("chromosomes", f", in {', '.join(map(html.escape, spreads))},", "spreads") if spreads
+                           else ("images", "", "images"))
+    return (f"<div class='expected'><p>{len(learned)} of the {len(contents)} {what} scored{where} are {what} "
             f"{html.escape(model_reference(model))} was trained on: its calls on them are memory, not a measure of "
-            "the model, and the figures below rest on them. Score images it has not seen.</p></div>")
+            f"the model, and the figures below rest on them. Score {unseen} it has not seen.</p></div>")
 
 
 def _metaphases_of_table(rows: list[dict[str, str]]) -> dict[tuple[str, int], list[tuple[float, float]]]:
