@@ -253,7 +253,7 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
     for chromosome in found.chromosomes:
         crops[chromosome.id] = _save_png(paper_preprocess(crop(rgb, found, chromosome, settings.margin)),
                                          folder / f"{chromosome.id:03d}.png")
-    cautions = detection_cautions(found, settings, merge_model.edge_blurs)  # None: the shipped spreads'
+    cautions = detection_cautions(found, settings, merge_model.edge_blurs)  # None: a folder fitted before they were
     spread = Spread(item, rgb.shape[:2], found.detections, crops, cautions=cautions, stain_gain=found.stain_gain,
                     edge_blur=found.edge_blur)
     _warn_cautions(spread)
@@ -526,8 +526,7 @@ def _image_summary(row: dict[str, Any], result: SpreadsResult) -> dict[str, Any]
     (:func:`sccscore.detect.edge_blur`), on record where they were too small for a caution; empty for a
     spread kept by a run before they were recorded."""
     spread = next(s for s in result.spreads if (s.item.sample, s.item.name) == (row["sample"], row["image"]))
-    n_metaphases = sum((m["sample"], m["image"]) == (row["sample"], row["image"]) for m in result.metaphases)
-    return row | {"n_metaphases": n_metaphases} | _measured(spread)
+    return row | {"n_metaphases": spread.n_metaphases} | _measured(spread)
 
 
 def _measured(spread: Spread) -> dict[str, Any]:
