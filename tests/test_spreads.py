@@ -194,6 +194,29 @@ def test_a_spread_out_of_focus_is_cautioned(oshima):
     assert [c for c in detection_cautions(detect(noisy), DetectSettings()) if "blurred" in c]
 
 
+def test_an_overexposed_spread_is_cautioned(oshima):
+    """Exposure reads the same until the background clips at white; beyond, the palest stain is lost unseen."""
+    rgb, boxes, _ = _annotated(oshima, "spread2")
+
+    def exposed(gain: float) -> np.ndarray:
+        return np.clip(rgb * gain, 0, 255).round().astype(np.uint8)
+
+    def clipped(found) -> list[str]:
+        return [c for c in detection_cautions(found, DetectSettings()) if "brightest level" in c]
+
+    as_imaged, brighter, over = detect(rgb), detect(exposed(2.4)), detect(exposed(3.0))
+    # 2.4 times the light, the background 245: the same 101 of 102 chromosomes in 103 as imaged, no caution
+    found = np.array([d.box for d in brighter.chromosomes], float)
+    assert (len(match_boxes(found, boxes)), len(found)) == (101, 103)
+    # a few brightest pixels of the background's noise clip (0.05%): no caution for that
+    assert (as_imaged.saturated, round(brighter.saturated, 4)) == (0.0, 0.0005)
+    assert not clipped(as_imaged) and not clipped(brighter)
+    assert over.saturated == pytest.approx(0.859, abs=0.001)
+    assert clipped(over) == ["86% of its field is at the brightest level its file holds: overexposed, or set to white "
+                             "after imaging? Where the camera clipped the light, the palest stain is lost and type B "
+                             "reads as C: image it with less light, or check its overlay"]
+
+
 def test_detect_spreads_says_which_spread_was_stained_otherwise(oshima, tmp_path):
     rgb, _, _ = _annotated(oshima, "spread3")
     background = np.median(rgb.reshape(-1, 3), axis=0)

@@ -75,6 +75,11 @@ STAIN_CAUTION = 1.1
 OBJECT_STAIN = 0.15
 # darker than any Giemsa-stained chromosome (at most 0.81 in the annotated spreads): ink drawn on the image
 MARK_STAIN = 0.9
+# a spread with more than this share of its field at the brightest level its file holds is one to check: its
+# background lay beyond what the camera recorded, by an amount no pixel tells. Held out, the four spreads at 2.5 times
+# the light (27-74% of their field white) lost 2 chromosomes; at 2.6 times (44-89%) they gave 23 of their 66 B as C, at
+# 3 times (78-93%) 48, against 17 as imaged (docs/spreads.md, exposure)
+SATURATED_CAUTION = 0.5
 # A field whose brightest 1% lie more than this many grey levels above its median, and more than twice as far above
 # it as its darkest 1% lie below, holds bright objects on a dark background (the four spreads: 3-9 above, 57-65 below)
 BRIGHT_OBJECTS = 10
@@ -186,6 +191,7 @@ class SpreadDetections:
     stain_strength: float | None = None  # of its chromosome components (stain_strength); None: no component
     edge_blur: float | None = None  # of their edges, px (edge_blur); None: no component
     grey: bool = False  # its three channels are one (is_grey)
+    saturated: float = 0.0  # the share of its field at the brightest level (saturated_share)
 
     @property
     def stain_gain(self) -> float:
@@ -310,7 +316,19 @@ def detect(rgb: np.ndarray, settings: DetectSettings | None = None, model: Merge
     pairs, features = candidate_pairs(fragments, settings.reach)
     groups = join(fragments, pairs, model.probability(features) if len(pairs) else np.zeros(0), settings)
     return replace(_detections(fragments, groups, left_out, settings), stain_strength=reading.strength,
-                   edge_blur=reading.edge_blur, grey=is_grey(rgb))
+                   edge_blur=reading.edge_blur, grey=is_grey(rgb), saturated=saturated_share(rgb))
+
+
+def saturated_share(rgb: np.ndarray) -> float:
+    """The share of a field at the brightest level its file holds, read on every fourth pixel of green, as the stain is.
+
+    Where the background is that white, the camera clipped it: how far above that it lay, and so how pale a stain
+    still shows, is lost. The four annotated spreads have none.
+
+    >>> saturated_share(np.full((8, 8, 3), 255, np.uint8)), saturated_share(np.full((8, 8, 3), 254, np.uint8))
+    (1.0, 0.0)
+    """
+    return float((rgb[::4, ::4, 1] == 255).mean())
 
 
 def is_grey(rgb: np.ndarray) -> bool:
@@ -350,7 +368,8 @@ def detection_cautions(found: SpreadDetections, settings: DetectSettings,
     """What to check on a spread: no chromosome found, a stain more than ``STAIN_CAUTION`` times paler or darker
     than the annotated spreads' (in grey, than theirs read in grey), edges blurred by more than
     ``EXTRA_BLUR_CAUTION`` beyond the most blurred of ``edge_blurs`` (the edge blur of the spreads the models were
-    fitted on, a merge model's ``edge_blurs``; None: EDGE_BLURS, the shipped models'), an unusual size."""
+    fitted on, a merge model's ``edge_blurs``; None: EDGE_BLURS, the shipped models'), an unusual size, more than
+    ``SATURATED_CAUTION`` of the field white to the file's limit."""
     cautions = [] if found.chromosomes else ["no chromosomes found"]
     if shade := _stain_shade(found):
         grey = ", read in grey as this image is" if found.grey else ""
@@ -364,6 +383,10 @@ def detection_cautions(found: SpreadDetections, settings: DetectSettings,
                         "its overlay")
     if size := _size_caution(found, settings):
         cautions.append(size)
+    if found.saturated > SATURATED_CAUTION:
+        cautions.append(f"{100 * found.saturated:.0f}% of its field is at the brightest level its file holds: "
+                        "overexposed, or set to white after imaging? Where the camera clipped the light, the palest "
+                        "stain is lost and type B reads as C: image it with less light, or check its overlay")
     return cautions
 
 

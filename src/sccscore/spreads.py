@@ -18,7 +18,7 @@ sample's folder without its file type (``field``, or ``slide1/field`` for
 - ``rejected.csv``: images that could not be read or processed, and why;
 - ``cautions.csv``: what to check on a processed image's overlay (no chromosome found,
   a stain read at the annotated spreads' strength, edges more blurred than theirs, a size
-  that suggests ``--scale``), also given as warnings;
+  that suggests ``--scale``, a background clipped at white), also given as warnings;
 - ``images.csv``: per image, its chromosomes and metaphases, the factor its stain was
   scaled by, its edges' blur in px and its number of cautions, to sort a day's spreads by
   focus before typing them.
