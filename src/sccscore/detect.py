@@ -827,10 +827,18 @@ def fragment_owner(fragments: np.ndarray, boxes: np.ndarray) -> dict[int, int | 
     return owner
 
 
+class PairExamples(NamedTuple):
+    """What an annotated spread teaches the merge model."""
+
+    features: np.ndarray  # of each candidate pair of fragments (candidate_pairs)
+    same: np.ndarray  # 1 where the pair lies in one annotated box, else 0
+    edge_blur: float | None  # the spread's (edge_blur), for the range a fitted model records
+
+
 def pair_examples(rgb: np.ndarray, boxes: np.ndarray, settings: DetectSettings,
-                  luminance: bool = False) -> tuple[np.ndarray, np.ndarray, float | None]:
+                  luminance: bool = False) -> PairExamples:
     """Pair features of a spread, whether each pair lies in one annotated box (x0 y0 x1 y1, image px), and the
-    spread's edge blur (:func:`edge_blur`).
+    spread's edge blur.
 
     Found at the reference scale, as :func:`detect` finds them: a spread of another
     ``settings.scale`` is resampled first, its boxes with it.
@@ -842,7 +850,7 @@ def pair_examples(rgb: np.ndarray, boxes: np.ndarray, settings: DetectSettings,
     pairs, features = candidate_pairs(fragments, settings.reach)
     owner = fragment_owner(fragments, boxes)
     same = np.array([owner[a] is not None and owner[a] == owner[b] for a, b in pairs], int)
-    return features, same, reading.edge_blur
+    return PairExamples(features, same, reading.edge_blur)
 
 
 def fit_merge_model(spreads: Sequence[AnnotatedSpread | tuple], settings: DetectSettings | None = None) -> MergeModel:
@@ -852,9 +860,9 @@ def fit_merge_model(spreads: Sequence[AnnotatedSpread | tuple], settings: Detect
     settings = settings or DetectSettings()
     spreads = [AnnotatedSpread(*spread) for spread in spreads]
     examples = [pair_examples(s.rgb, s.boxes, settings, s.luminance) for s in spreads]
-    features = np.vstack([f for f, _, _ in examples])
-    same = np.concatenate([s for _, s, _ in examples])
-    blurs = [round(blur, 3) for _, _, blur in examples if blur is not None]
+    features = np.vstack([e.features for e in examples])
+    same = np.concatenate([e.same for e in examples])
+    blurs = [round(e.edge_blur, 3) for e in examples if e.edge_blur is not None]
     if len(np.unique(same)) < 2:
         raise SccscoreError("the annotated spreads give no pair of fragments to join, or none to keep apart")
     weight, bias = fit_logistic_regression(features[:, None], same, n_classes=2, l2_c=1.0, balanced=False)
