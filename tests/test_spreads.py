@@ -18,8 +18,8 @@ from statsmodels.stats.proportion import proportion_confint
 
 import sccscore
 from sccscore.annotations import class_types, match_boxes, read_yolo
-from sccscore.detect import (EDGE_BLURS, STAIN_CAUTION, DetectSettings, MergeModel, crop, crop_box, detect,
-                             detection_cautions, fit_merge_model, illumination, join, pair_examples)
+from sccscore.detect import (EDGE_BLURS, NOISE_LEVELS, STAIN_CAUTION, DetectSettings, MergeModel, crop, crop_box,
+                             detect, detection_cautions, fit_merge_model, illumination, join, pair_examples)
 from sccscore.detection_eval import all_processed, annotated_images, annotated_spreads, figures, leave_one_out
 from sccscore.errors import ModelError, SccscoreError
 from sccscore.features import fingerprints
@@ -114,8 +114,8 @@ def test_scale_finds_the_chromosomes_of_a_magnified_spread(oshima, cli, tmp_path
     with pytest.raises(SccscoreError, match="scale must be positive"):
         detect(magnified, DetectSettings(scale=0))
     # fitting the merge model resamples as detect does: the pairs it learns from are those of the native spread
-    features, same, _ = pair_examples(magnified, boxes, DetectSettings(scale=1.5))
-    native_features, native_same, _ = pair_examples(rgb, boxes / 1.5, DetectSettings())
+    same, native_same = (pair_examples(magnified, boxes, DetectSettings(scale=1.5)).same,
+                         pair_examples(rgb, boxes / 1.5, DetectSettings()).same)
     assert (len(same), same.sum()) == (len(native_same), native_same.sum()) == (46, 10)
     # the command line, with the YOLO labels (relative, so they fit the magnified image)
     (tmp_path / "images").mkdir()
@@ -215,6 +215,26 @@ def test_an_overexposed_spread_is_cautioned(oshima):
     assert clipped(over) == ["86% of its field is at the brightest level its file holds: overexposed, or set to white "
                              "after imaging? Where the camera clipped the light, the palest stain is lost and type B "
                              "reads as C: image it with less light, or check its overlay"]
+
+
+def test_a_noisy_spread_is_cautioned(oshima):
+    """Noise no lab would mind costs types: the four spreads are nearly free of it, and a spread is set against them."""
+    rgb, _, _ = _annotated(oshima, "spread2")
+    noisy = np.clip(rgb + np.random.default_rng(0).normal(0, 3, rgb.shape), 0, 255).round().astype(np.uint8)
+    as_imaged, found = detect(rgb), detect(noisy)
+    assert (round(as_imaged.noise, 4), round(found.noise, 4)) == (0.0048, 0.0294)  # 3 grey levels of about 100
+
+    def noise_cautions(found, levels=None) -> list[str]:
+        return [c for c in detection_cautions(found, DetectSettings(), noise_levels=levels) if "noisier" in c]
+
+    assert not noise_cautions(as_imaged)
+    # held out with noise of 3 grey levels, the four spreads read concordance 0.679 against 0.763, 30 B as C against 17
+    assert noise_cautions(found) == ["its pixels are noisier than the annotated spreads' (2.9% of its background's "
+                                     "level, theirs 0.48-0.51%): a camera gain too high, or too little light? Noise "
+                                     "costs types, B read as C above all: average frames or lower the gain, and "
+                                     "check its overlay"]
+    # set against a lab's own spreads, as noisy as this one (the models fitted on them keep their range): no caution
+    assert not noise_cautions(found, (0.025, 0.03))
 
 
 def test_detect_spreads_says_which_spread_was_stained_otherwise(oshima, tmp_path):
@@ -325,6 +345,7 @@ def test_shipped_merge_model_is_the_fit_on_the_shared_spreads(oshima):
     np.testing.assert_allclose(fitted.weight, shipped.weight, rtol=1e-3, atol=1e-3)
     assert fitted.bias == pytest.approx(shipped.bias, rel=1e-3)
     assert shipped.edge_blurs == fitted.edge_blurs == EDGE_BLURS  # what their focus is set against
+    assert shipped.noise_levels == fitted.noise_levels == NOISE_LEVELS  # and their pixels' noise
 
 
 def test_shipped_shape_model_is_the_fit_on_the_shared_spreads(oshima, tmp_path):
@@ -396,6 +417,7 @@ def test_train_spreads_fits_models_that_read_a_spread_they_have_not_seen(cli, os
     # a spread held out by leave-one-out is set against its fold's
     assert MergeModel.load(model / "merge_model.json").edge_blurs == fitted.edge_blurs == (1.657, 1.698)
     assert MergeModel.load().edge_blurs == EDGE_BLURS  # the shipped one's, the range of folders fitted before it
+    assert MergeModel.load(model / "merge_model.json").noise_levels == fitted.noise_levels == (0.0048, 0.0048)
     # held out, spread5 is read by the folder's three models, not the shipped ones (fitted on it)
     held = _linked(tmp_path / "held", oshima, ("spread5",))
     held_labels = _linked(tmp_path / "held_labels", oshima, ("spread5",), "labels")
@@ -517,6 +539,9 @@ def test_a_foreign_or_damaged_model_file_is_a_clear_error(tmp_path):
     damaged.write_text(json.dumps(edited))
     with pytest.raises(SccscoreError, match=r"damaged.json: edge_blurs must be two numbers, the lower first, not "
                                             r"\[1.698, '1.657'\]"):
+        MergeModel.load(damaged)
+    damaged.write_text(json.dumps(edited | {"edge_blurs": [1.657, 1.698], "noise_levels": [0.0051, 0.0048]}))
+    with pytest.raises(SccscoreError, match=r"damaged.json: noise_levels must be two numbers, the lower first"):
         MergeModel.load(damaged)
     with pytest.raises(ModelError, match="damaged.json: cannot read the spread classifier"):
         load_spread_model(damaged)

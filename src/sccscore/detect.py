@@ -80,6 +80,13 @@ MARK_STAIN = 0.9
 # the light (27-74% of their field white) lost 2 chromosomes; at 2.6 times (44-89%) they gave 23 of their 66 B as C, at
 # 3 times (78-93%) 48, against 17 as imaged (docs/spreads.md, exposure)
 SATURATED_CAUTION = 0.5
+# the noise of the four annotated spreads' pixels, relative to their background (noise_level); the shipped merge model
+# records it too (noise_levels), and this stands in for it in folders fitted before it did
+NOISE_LEVELS = (0.0048, 0.0051)
+# a spread noisier than this many times the noisiest of those is one to check. Held out, with Gaussian noise of 1, 3
+# and 6 grey levels on their background of about 100 (noise_level 1.2-1.3%, 2.9-3.1%, 5.8-6.2%), the four spreads
+# read concordance 0.727, 0.679 and 0.667, against 0.763 as imaged (docs/spreads.md, noise)
+NOISE_CAUTION = 2.0
 # A field whose brightest 1% lie more than this many grey levels above its median, and more than twice as far above
 # it as its darkest 1% lie below, holds bright objects on a dark background (the four spreads: 3-9 above, 57-65 below)
 BRIGHT_OBJECTS = 10
@@ -132,6 +139,9 @@ class MergeModel:
     # learned their focus (and a spread held out, against the others'); None in folders fitted before 2026-12-03:
     # EDGE_BLURS, oshima2026's, which the shipped merge model records
     edge_blurs: tuple[float, float] | None = None
+    # the noise of those spreads' pixels (noise_level), least and most, as edge_blurs; None in folders fitted before
+    # 2026-12-03 (late): NOISE_LEVELS, oshima2026's
+    noise_levels: tuple[float, float] | None = None
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         logits = np.asarray(features, float) @ np.asarray(self.weight) + self.bias
@@ -145,12 +155,14 @@ class MergeModel:
         """The given model file, or the one shipped with sccscore."""
         record = read_small_model(path, "merge_model.json", "merge model", {"features": PAIR_FEATURES})
         # not kept by models fitted before 2026-12-03 (those of 2026-12-02 kept "sharp_edges", a measure since replaced)
-        edge_blurs = record.get("edge_blurs")
-        if edge_blurs is not None and not _is_range(edge_blurs):
-            raise SccscoreError(f"{path or 'the shipped merge model'}: edge_blurs must be two numbers, the lower "
-                                f"first, not {edge_blurs!r}")
+        ranges = {name: record.get(name) for name in ("edge_blurs", "noise_levels")}
+        for name, value in ranges.items():
+            if value is not None and not _is_range(value):
+                raise SccscoreError(f"{path or 'the shipped merge model'}: {name} must be two numbers, the lower "
+                                    f"first, not {value!r}")
         return cls(record["weight"], record["bias"], record.get("trained_on", []), record.get("scale", 1.0),
-                   record.get("trained_on_sha256", []), tuple(edge_blurs) if edge_blurs else None)
+                   record.get("trained_on_sha256", []),
+                   **{name: tuple(value) if value else None for name, value in ranges.items()})
 
 
 def _is_range(value: object) -> bool:
@@ -192,6 +204,7 @@ class SpreadDetections:
     edge_blur: float | None = None  # of their edges, px (edge_blur); None: no component
     grey: bool = False  # its three channels are one (is_grey)
     saturated: float = 0.0  # the share of its field at the brightest level (saturated_share)
+    noise: float = 0.0  # its pixels' noise, relative to its background (noise_level)
 
     @property
     def stain_gain(self) -> float:
@@ -316,7 +329,8 @@ def detect(rgb: np.ndarray, settings: DetectSettings | None = None, model: Merge
     pairs, features = candidate_pairs(fragments, settings.reach)
     groups = join(fragments, pairs, model.probability(features) if len(pairs) else np.zeros(0), settings)
     return replace(_detections(fragments, groups, left_out, settings), stain_strength=reading.strength,
-                   edge_blur=reading.edge_blur, grey=is_grey(rgb), saturated=saturated_share(rgb))
+                   edge_blur=reading.edge_blur, grey=is_grey(rgb), saturated=saturated_share(rgb),
+                   noise=noise_level(rgb))
 
 
 def saturated_share(rgb: np.ndarray) -> float:
@@ -329,6 +343,25 @@ def saturated_share(rgb: np.ndarray) -> float:
     (1.0, 0.0)
     """
     return float((rgb[::4, ::4, 1] == 255).mean())
+
+
+def noise_level(rgb: np.ndarray) -> float:
+    """How noisy a field's pixels are, relative to its background's level: the robust spread of green's second
+    differences (Immerkaer 1996), which cancel the stain's and the lighting's slow changes but not a pixel's noise.
+
+    Read at every second pixel: a second difference needs only its 3 x 3 neighbourhood. The four annotated spreads
+    read 0.0048-0.0051.
+
+    >>> flat = np.full((64, 64, 3), 100.0)
+    >>> noisy = flat + np.random.default_rng(0).normal(0, 3, flat.shape)
+    >>> round(noise_level(flat), 2), round(noise_level(noisy), 2)  # 3 grey levels on a background of 100
+    (0.0, 0.03)
+    """
+    green = rgb[..., 1].astype(np.float32)
+    corners = green[:-2:2, :-2:2] + green[:-2:2, 2::2] + green[2::2, :-2:2] + green[2::2, 2::2]
+    sides = green[:-2:2, 1:-1:2] + green[1:-1:2, :-2:2] + green[1:-1:2, 2::2] + green[2::2, 1:-1:2]
+    second = corners - 2 * sides + 4 * green[1:-1:2, 1:-1:2]  # white noise of sd s: sd 6 s
+    return float(1.4826 * np.median(np.abs(second)) / 6 / max(float(np.median(green)), 1.0))
 
 
 def is_grey(rgb: np.ndarray) -> bool:
@@ -364,12 +397,14 @@ def at_reference_scale(rgb: np.ndarray, scale: float) -> np.ndarray:
 
 
 def detection_cautions(found: SpreadDetections, settings: DetectSettings,
-                       edge_blurs: tuple[float, float] | None = None) -> list[str]:
+                       edge_blurs: tuple[float, float] | None = None,
+                       noise_levels: tuple[float, float] | None = None) -> list[str]:
     """What to check on a spread: no chromosome found, a stain more than ``STAIN_CAUTION`` times paler or darker
     than the annotated spreads' (in grey, than theirs read in grey), edges blurred by more than
     ``EXTRA_BLUR_CAUTION`` beyond the most blurred of ``edge_blurs`` (the edge blur of the spreads the models were
-    fitted on, a merge model's ``edge_blurs``; None: EDGE_BLURS, the shipped models'), an unusual size, more than
-    ``SATURATED_CAUTION`` of the field white to the file's limit."""
+    fitted on, a merge model's ``edge_blurs``; None: EDGE_BLURS, the shipped models'), an unusual size, pixels
+    noisier than ``NOISE_CAUTION`` times the noisiest of ``noise_levels`` (as ``edge_blurs``; None: NOISE_LEVELS),
+    more than ``SATURATED_CAUTION`` of the field white to the file's limit."""
     cautions = [] if found.chromosomes else ["no chromosomes found"]
     if shade := _stain_shade(found):
         grey = ", read in grey as this image is" if found.grey else ""
@@ -383,6 +418,12 @@ def detection_cautions(found: SpreadDetections, settings: DetectSettings,
                         "its overlay")
     if size := _size_caution(found, settings):
         cautions.append(size)
+    least, most = noise_levels or NOISE_LEVELS
+    if found.noise > NOISE_CAUTION * most:
+        cautions.append(f"its pixels are noisier than the annotated spreads' ({100 * found.noise:.1f}% of its "
+                        f"background's level, theirs {100 * least:.2f}-{100 * most:.2f}%): a camera gain too high, "
+                        "or too little light? Noise costs types, B read as C above all: average frames or lower "
+                        "the gain, and check its overlay")
     if found.saturated > SATURATED_CAUTION:
         cautions.append(f"{100 * found.saturated:.0f}% of its field is at the brightest level its file holds: "
                         "overexposed, or set to white after imaging? Where the camera clipped the light, the palest "
@@ -833,12 +874,13 @@ class PairExamples(NamedTuple):
     features: np.ndarray  # of each candidate pair of fragments (candidate_pairs)
     same: np.ndarray  # 1 where the pair lies in one annotated box, else 0
     edge_blur: float | None  # the spread's (edge_blur), for the range a fitted model records
+    noise: float  # its pixels' (noise_level), likewise
 
 
 def pair_examples(rgb: np.ndarray, boxes: np.ndarray, settings: DetectSettings,
                   luminance: bool = False) -> PairExamples:
     """Pair features of a spread, whether each pair lies in one annotated box (x0 y0 x1 y1, image px), and the
-    spread's edge blur.
+    spread's edge blur and noise.
 
     Found at the reference scale, as :func:`detect` finds them: a spread of another
     ``settings.scale`` is resampled first, its boxes with it.
@@ -850,7 +892,7 @@ def pair_examples(rgb: np.ndarray, boxes: np.ndarray, settings: DetectSettings,
     pairs, features = candidate_pairs(fragments, settings.reach)
     owner = fragment_owner(fragments, boxes)
     same = np.array([owner[a] is not None and owner[a] == owner[b] for a, b in pairs], int)
-    return PairExamples(features, same, reading.edge_blur)
+    return PairExamples(features, same, reading.edge_blur, noise_level(rgb))
 
 
 def fit_merge_model(spreads: Sequence[AnnotatedSpread | tuple], settings: DetectSettings | None = None) -> MergeModel:
@@ -863,9 +905,11 @@ def fit_merge_model(spreads: Sequence[AnnotatedSpread | tuple], settings: Detect
     features = np.vstack([e.features for e in examples])
     same = np.concatenate([e.same for e in examples])
     blurs = [round(e.edge_blur, 3) for e in examples if e.edge_blur is not None]
+    noises = [round(e.noise, 4) for e in examples]
     if len(np.unique(same)) < 2:
         raise SccscoreError("the annotated spreads give no pair of fragments to join, or none to keep apart")
     weight, bias = fit_logistic_regression(features[:, None], same, n_classes=2, l2_c=1.0, balanced=False)
     # two-class softmax = logistic of the logit difference
     return MergeModel((weight[1] - weight[0]).double().tolist(), float(bias[1] - bias[0]), [s.name for s in spreads],
-                      settings.scale, edge_blurs=(min(blurs), max(blurs)) if blurs else None)
+                      settings.scale, edge_blurs=(min(blurs), max(blurs)) if blurs else None,
+                      noise_levels=(min(noises), max(noises)) if noises else None)

@@ -18,7 +18,8 @@ sample's folder without its file type (``field``, or ``slide1/field`` for
 - ``rejected.csv``: images that could not be read or processed, and why;
 - ``cautions.csv``: what to check on a processed image's overlay (no chromosome found,
   a stain read at the annotated spreads' strength, edges more blurred than theirs, a size
-  that suggests ``--scale``, a background clipped at white), also given as warnings;
+  that suggests ``--scale``, pixels noisier than theirs, a background clipped at white), also
+  given as warnings;
 - ``images.csv``: per image, its chromosomes and metaphases, the factor its stain was
   scaled by, its edges' blur in px and its number of cautions, to sort a day's spreads by
   focus before typing them.
@@ -253,7 +254,8 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
     for chromosome in found.chromosomes:
         crops[chromosome.id] = _save_png(paper_preprocess(crop(rgb, found, chromosome, settings.margin)),
                                          folder / f"{chromosome.id:03d}.png")
-    cautions = detection_cautions(found, settings, merge_model.edge_blurs)  # None: a folder fitted before they were
+    # None: a folder fitted before they were recorded
+    cautions = detection_cautions(found, settings, merge_model.edge_blurs, merge_model.noise_levels)
     spread = Spread(item, rgb.shape[:2], found.detections, crops, cautions=cautions, stain_gain=found.stain_gain,
                     edge_blur=found.edge_blur)
     _warn_cautions(spread)

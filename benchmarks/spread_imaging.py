@@ -1,0 +1,140 @@
+"""Does a spread read the same at another exposure or white balance, and what do a background clipped at white,
+and a noisy camera, cost?
+
+Detection reads the stain against the field's own background (``sccscore.detect.stain``) and
+the classifier normalises each crop's channels (the paper's preprocessing), so more or less
+light should change nothing, until the background lies beyond the brightest level the file
+holds: clipped there, how far above it lay, and so the palest stain, is lost. This holds each
+annotated spread out in turn, as ``sccscore evaluate-detection --leave-one-out`` does (merge
+model, classifier and outline model fitted on the other three as imaged), and reads the
+held-out spread with every pixel times an exposure (rounded, clipped at 255), with red and
+blue scaled as another camera's white balance would, and with Gaussian noise of a few grey
+levels added (the spreads' background lies near 100 of 255), as a camera at a higher gain
+gives; the noisiest also denoised again by non-local means (``skimage.restoration``, at the
+noise that ``sccscore.detect.noise_level`` reads), the remedy a lab would reach for first.
+Figures: the share of its field at 255 (``sccscore.detect.saturated_share``) and its noise
+relative to its background, how many spreads ``detect`` cautions, and recall, precision and
+end-to-end concordance over the 249 annotated chromosomes, with how many of the 66 type B were
+called C and of the 127 type C called B. Last, what reading the noise costs: ``noise_level``
+against ``detect`` itself (which calls it), on the four spreads as imaged, the best of three.
+
+Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python benchmarks/spread_imaging.py
+[OSHIMA_DIR]`` (about 6 minutes on a 2-core CPU). Figures: docs/spreads.md, exposure and noise.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from skimage import restoration
+
+from sccscore.detect import detect, fit_merge_model, noise_level, saturated_share
+from sccscore.detection_eval import annotated_images, annotated_spreads, figures, score_spread
+from sccscore.images import CLASS_NAMES, read_image
+from sccscore.shape import fit_shape_model
+from sccscore.spread_model import fit_spread_head
+from sccscore.spreads import detect_spreads
+from spread_focus import typed  # the held-out spread's calls, as evaluate-detection makes them
+
+EXPOSURES = (0.3, 0.5, 1.0, 2.0, 2.5, 2.6, 2.8, 3.0)  # times the light the spreads were imaged with
+TINT = (1.15, 1.0, 0.8)  # red and blue times these, green as imaged: another camera's white balance
+NOISE = (1.0, 2.0, 3.0, 6.0)  # grey levels, the sd of the Gaussian noise added
+DENOISED = (3.0, 6.0)  # noise levels also read denoised again
+CAUTIONED = re.compile("brightest level|noisier")  # detect's cautions on exposure and noise
+
+
+def exposed(rgb: np.ndarray, gain: float | tuple[float, float, float]) -> np.ndarray:
+    """``rgb`` times ``gain``, or each channel times its own."""
+    return np.clip(rgb * np.asarray(gain), 0, 255).round().astype(np.uint8)
+
+
+def noisy(rgb: np.ndarray, sd: float) -> np.ndarray:
+    return np.clip(rgb + np.random.default_rng(0).normal(0, sd, rgb.shape), 0, 255).round().astype(np.uint8)
+
+
+def denoised(rgb: np.ndarray) -> np.ndarray:
+    """Non-local means at the noise the image reads, as skimage's docs advise (h 0.8 sigma, fast mode)."""
+    sigma = noise_level(rgb) * float(np.median(rgb[..., 1]))  # back in grey levels
+    out = restoration.denoise_nl_means(rgb.astype(np.float64), h=0.8 * sigma, sigma=sigma, patch_size=5,
+                                       patch_distance=6, fast_mode=True, channel_axis=-1, preserve_range=True)
+    return np.clip(out, 0, 255).round().astype(np.uint8)
+
+
+def conditions() -> dict[str, Callable[[np.ndarray], np.ndarray]]:
+    """Each way the held-out spread is read, by name."""
+    found: dict[str, Callable[[np.ndarray], np.ndarray]] = {f"x {g:g}": partial(exposed, gain=g) for g in EXPOSURES}
+    found["tinted"] = partial(exposed, gain=TINT)
+    for sd in NOISE:
+        found[f"noise {sd:g}"] = partial(noisy, sd=sd)
+        if sd in DENOISED:
+            found[f"noise {sd:g}, denoised"] = lambda rgb, sd=sd: denoised(noisy(rgb, sd))
+    return found
+
+
+def main(oshima: Path) -> None:
+    warnings.filterwarnings("ignore", message=".*(brightest level|median|noisier|blurred|stained)")  # on purpose
+    pairs = annotated_images(oshima / "images", oshima / "labels")
+    annotated = annotated_spreads(pairs)
+    scored: dict[str, list] = {}
+    readings: dict[str, list[tuple[float, float, bool]]] = {}  # per spread: its share at white, noise, cautioned
+    with tempfile.TemporaryDirectory() as tmp:
+        for held, (item, label_file) in enumerate(pairs):
+            print(f"holding out {item.path.name}", flush=True)
+            merge_model = fit_merge_model([a for i, a in enumerate(annotated) if i != held])
+            spreads = detect_spreads([i.path for i, _ in pairs], Path(tmp) / f"{held}", merge_model=merge_model,
+                                     labels_dir=oshima / "labels").spreads
+            others = [s for i, s in enumerate(spreads) if i != held]
+            head, shape_model = fit_spread_head(others), fit_shape_model(others)
+            for n, (condition, altered) in enumerate(conditions().items()):
+                folder = Path(tmp) / f"{held}-held-{n}"
+                folder.mkdir()
+                rgb = altered(read_image(item.path))
+                Image.fromarray(rgb).save(folder / item.path.name)
+                spread = detect_spreads([folder / item.path.name], folder / "out", merge_model=merge_model,
+                                        labels_dir=oshima / "labels").spreads[0]
+                scored.setdefault(condition, []).append(score_spread(spread, typed(spread, head, shape_model),
+                                                                     label_file))
+                cautioned = any(CAUTIONED.search(caution) for caution in spread.cautions)
+                readings.setdefault(condition, []).append((saturated_share(rgb), noise_level(rgb), cautioned))
+    b, c = CLASS_NAMES.index("B"), CLASS_NAMES.index("C")
+    print("\nheld out as          white per spread (%)  noise per spread (%)    cautioned  recall / precision  "
+          "concordance  B called C  C called B")
+    for condition, spreads_scored in scored.items():
+        report = figures(spreads_scored)
+        b_as_c, c_as_b = (sum(int(((s["true"] == x) & (s["given"] == y)).sum()) for s in spreads_scored)
+                          for x, y in ((b, c), (c, b)))
+        shares = ", ".join(f"{100 * share:.0f}" for share, _, _ in readings[condition])
+        noise = ", ".join(f"{100 * level:.2f}" for _, level, _ in readings[condition])
+        print(f"{condition:<20} {shares:<21} {noise:<23} {sum(r[2] for r in readings[condition])} of {len(pairs)}     "
+              f"{report['recall']:.3f} / {report['precision']:.3f}       {report['concordance']:.3f}        "
+              f"{b_as_c:>3}         {c_as_b:>3}", flush=True)
+
+    timed(annotated)
+
+
+def timed(annotated) -> None:
+    def best(call, rgb) -> float:
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            call(rgb)
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    noise_s = [best(noise_level, spread.rgb) for spread in annotated]
+    detect_s = [best(detect, spread.rgb) for spread in annotated]
+    print(f"noise_level {1000 * np.mean(noise_s):.0f} ms a spread, detect {1000 * np.mean(detect_s):.0f} ms "
+          f"({100 * sum(noise_s) / sum(detect_s):.1f}% of it)", flush=True)
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("../shared/data/oshima2026"))
