@@ -27,6 +27,7 @@ from __future__ import annotations
 import sys
 import tempfile
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -34,13 +35,13 @@ from PIL import Image
 from scipy import ndimage
 from skimage import restoration
 
-from sccscore.detect import fit_merge_model
+from sccscore.detect import MergeModel, fit_merge_model
 from sccscore.detection_eval import annotated_images, annotated_spreads, figures, score_spread
 from sccscore.features import extract, fingerprints
 from sccscore.images import CLASS_NAMES, ImageItem, read_image
 from sccscore.shape import combine, fit_shape_model
 from sccscore.spread_model import RECIPE, fit_spread_head, matched_crops
-from sccscore.spreads import detect_spreads
+from sccscore.spreads import Spread, detect_spreads
 from sccscore.training import LabelledData, head_probabilities
 
 HELD_OUT_BLURS = (0.0, 1.0, 2.0)  # px, the held-out spread's Gaussian
@@ -95,18 +96,24 @@ def typed(spread, head, shape_model) -> dict[int, str]:
     return {n: CLASS_NAMES[g] for n, g in zip(spread.crops, probabilities.argmax(axis=1))}
 
 
-def main(oshima: Path) -> None:
-    warnings.filterwarnings("ignore", message=".*edges are more blurred")  # blurred on purpose: the caution is expected
+def folds(oshima: Path, tmp: Path) -> Iterator[tuple[int, ImageItem, Path, MergeModel, list[Spread]]]:
+    """Each annotated spread held out in turn, as ``evaluate-detection --leave-one-out`` holds it: its number, image
+    and label file, the merge model fitted on the other spreads, and those spreads as that model detects them."""
     pairs = annotated_images(oshima / "images", oshima / "labels")
     annotated = annotated_spreads(pairs)
+    for held, (item, label_file) in enumerate(pairs):
+        print(f"holding out {item.path.name}", flush=True)
+        merge_model = fit_merge_model([a for i, a in enumerate(annotated) if i != held])
+        spreads = detect_spreads([i.path for i, _ in pairs], tmp / f"{held}", merge_model=merge_model,
+                                 labels_dir=oshima / "labels").spreads
+        yield held, item, label_file, merge_model, [s for i, s in enumerate(spreads) if i != held]
+
+
+def main(oshima: Path) -> None:
+    warnings.filterwarnings("ignore", message=".*edges are more blurred")  # blurred on purpose: the caution is expected
     scored: dict[tuple[str, float], list] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for held, (item, label_file) in enumerate(pairs):
-            print(f"holding out {item.path.name}", flush=True)
-            merge_model = fit_merge_model([a for i, a in enumerate(annotated) if i != held])
-            spreads = detect_spreads([i.path for i, _ in pairs], Path(tmp) / f"{held}", merge_model=merge_model,
-                                     labels_dir=oshima / "labels").spreads
-            others = [s for i, s in enumerate(spreads) if i != held]
+        for held, item, label_file, merge_model, others in folds(oshima, Path(tmp)):
             heads = {"as shipped": fit_spread_head(others)}
             for sigmas in AUGMENTS:
                 copies = blurred_copies(matched_crops(others), sigmas, Path(tmp) / f"{held}-copies")

@@ -37,13 +37,13 @@ import numpy as np
 from PIL import Image
 from skimage import restoration
 
-from sccscore.detect import detect, fit_merge_model, noise_level, saturated_share
-from sccscore.detection_eval import annotated_images, annotated_spreads, figures, score_spread
+from sccscore.detect import detect, noise_level, saturated_share
+from sccscore.detection_eval import figures, score_spread
 from sccscore.images import CLASS_NAMES, read_image
 from sccscore.shape import fit_shape_model
 from sccscore.spread_model import fit_spread_head
 from sccscore.spreads import detect_spreads
-from spread_focus import typed  # the held-out spread's calls, as evaluate-detection makes them
+from spread_focus import folds, typed  # each spread held out, and its calls, as evaluate-detection makes them
 
 EXPOSURES = (0.3, 0.5, 1.0, 2.0, 2.5, 2.6, 2.8, 3.0)  # times the light the spreads were imaged with
 TINT = (1.15, 1.0, 0.8)  # red and blue times these, green as imaged: another camera's white balance
@@ -82,17 +82,10 @@ def conditions() -> dict[str, Callable[[np.ndarray], np.ndarray]]:
 
 def main(oshima: Path) -> None:
     warnings.filterwarnings("ignore", message=".*(brightest level|median|noisier|blurred|stained)")  # on purpose
-    pairs = annotated_images(oshima / "images", oshima / "labels")
-    annotated = annotated_spreads(pairs)
     scored: dict[str, list] = {}
     readings: dict[str, list[tuple[float, float, bool]]] = {}  # per spread: its share at white, noise, cautioned
     with tempfile.TemporaryDirectory() as tmp:
-        for held, (item, label_file) in enumerate(pairs):
-            print(f"holding out {item.path.name}", flush=True)
-            merge_model = fit_merge_model([a for i, a in enumerate(annotated) if i != held])
-            spreads = detect_spreads([i.path for i, _ in pairs], Path(tmp) / f"{held}", merge_model=merge_model,
-                                     labels_dir=oshima / "labels").spreads
-            others = [s for i, s in enumerate(spreads) if i != held]
+        for held, item, label_file, merge_model, others in folds(oshima, Path(tmp)):
             head, shape_model = fit_spread_head(others), fit_shape_model(others)
             for n, (condition, altered) in enumerate(conditions().items()):
                 folder = Path(tmp) / f"{held}-held-{n}"
@@ -114,14 +107,14 @@ def main(oshima: Path) -> None:
                           for x, y in ((b, c), (c, b)))
         shares = ", ".join(f"{100 * share:.0f}" for share, _, _ in readings[condition])
         noise = ", ".join(f"{100 * level:.2f}" for _, level, _ in readings[condition])
-        print(f"{condition:<20} {shares:<21} {noise:<23} {sum(r[2] for r in readings[condition])} of {len(pairs)}     "
+        print(f"{condition:<20} {shares:<21} {noise:<23} {sum(r[2] for r in readings[condition])} of {len(readings[condition])}     "
               f"{report['recall']:.3f} / {report['precision']:.3f}       {report['concordance']:.3f}        "
               f"{b_as_c:>3}         {c_as_b:>3}", flush=True)
 
-    timed(annotated)
+    timed([read_image(path) for path in sorted((oshima / "images").glob("*.png"))])
 
 
-def timed(annotated) -> None:
+def timed(spreads: list[np.ndarray]) -> None:
     def best(call, rgb) -> float:
         times = []
         for _ in range(3):
@@ -130,8 +123,8 @@ def timed(annotated) -> None:
             times.append(time.perf_counter() - started)
         return min(times)
 
-    noise_s = [best(noise_level, spread.rgb) for spread in annotated]
-    detect_s = [best(detect, spread.rgb) for spread in annotated]
+    noise_s = [best(noise_level, rgb) for rgb in spreads]
+    detect_s = [best(detect, rgb) for rgb in spreads]
     print(f"noise_level {1000 * np.mean(noise_s):.0f} ms a spread, detect {1000 * np.mean(detect_s):.0f} ms "
           f"({100 * sum(noise_s) / sum(detect_s):.1f}% of it)", flush=True)
 
