@@ -218,7 +218,7 @@ def test_an_overexposed_spread_is_cautioned(oshima):
 
 
 def test_a_noisy_spread_is_cautioned(oshima):
-    """Noise no lab would mind costs types: the four spreads are nearly free of it, and a spread is set against them."""
+    """A noisy camera costs types: the four spreads are nearly free of noise, and a spread is set against them."""
     rgb, _, _ = _annotated(oshima, "spread2")
     noisy = np.clip(rgb + np.random.default_rng(0).normal(0, 3, rgb.shape), 0, 255).round().astype(np.uint8)
     as_imaged, found = detect(rgb), detect(noisy)
