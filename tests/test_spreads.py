@@ -756,10 +756,12 @@ def test_detect_cli_writes_crops_table_and_overlay(cli, oshima, tmp_path):
     crop = read_image(out / chromosomes[0]["crop"])
     assert np.median(crop) == 255  # preprocessed like the published crops: white background
     assert read_image(out / "overlays" / "images" / "spread3.png").shape == (1024, 1440, 3)
-    # and one row per spread, to sort a day's spreads by focus without typing them (spread3 as imaged: 1.657 px)
+    # and one row per spread, to sort a day's spreads by focus, noise and exposure without typing them (spread3 as
+    # imaged: 1.657 px of blur, noise 0.48% of its background, none of its field white)
     assert _rows(out / "images.csv") == [{"path": str(oshima / "images" / "spread3.png"), "sample": "images",
                                           "image": "spread3.png", "n_chromosomes": "47", "n_metaphases": "1",
-                                          "stain_gain": "1.0", "edge_blur": "1.657", "n_cautions": "0"}]
+                                          "stain_gain": "1.0", "edge_blur": "1.657", "noise_percent": "0.48",
+                                          "white_percent": "0.0", "n_cautions": "0"}]
     # matched crops sorted by annotated type, ready for `sccscore train`, each named with the spread it was cut from
     assert len(list((out / "labelled" / "a").iterdir())) == 46 and len(list((out / "labelled" / "b").iterdir())) == 1
     spread = oshima / "images" / "spread3.png"
@@ -1144,8 +1146,8 @@ def test_classify_spreads_resumes_without_detecting_again(oshima, tmp_path, monk
     assert gain < 1 / STAIN_CAUTION
     assert [(row["image"], row["stain_gain"]) for row in _rows(out / "images.csv")] == [
         ("spread3-darker.png", str(round(gain, 3))), ("spread5.png", "1.0")]
-    # and each spread's edge blur (spread5: 1.659 px; the annotated spreads 1.657-1.698)
-    assert [row["edge_blur"] for row in _rows(out / "images.csv")][1] == "1.659"
+    # and each spread's edge blur (spread5: 1.659 px; the annotated spreads 1.657-1.698) and noise (0.515%)
+    assert [(row["edge_blur"], row["noise_percent"]) for row in _rows(out / "images.csv")][1] == ("1.659", "0.515")
     assert len(_rows(out / "detections.csv")) == len(_rows(tmp_path / "whole" / "detections.csv"))
     assert not (out / ".spreads").exists() and not (out / ".classify-spreads-run.json").exists()
 

@@ -21,15 +21,16 @@ sample's folder without its file type (``field``, or ``slide1/field`` for
   that suggests ``--scale``, pixels noisier than theirs, a background clipped at white), also
   given as warnings;
 - ``images.csv``: per image, its chromosomes and metaphases, the factor its stain was
-  scaled by, its edges' blur in px and its number of cautions, to sort a day's spreads by
-  focus before typing them.
+  scaled by, its edges' blur in px, its pixels' noise and its field's share at white (in
+  per cent) and its number of cautions, to sort a day's spreads by focus, noise and exposure
+  before typing them.
 
 :func:`classify_spreads` does the same, classifies the crops and adds
 ``predictions.csv`` (one row per chromosome, with its image, metaphase and cell,
 ``check`` marking the calls less sure than :data:`CHECK_BELOW`, for a person to look at
 first, the model that typed it and the spread's file), ``metaphases.csv`` (per metaphase), ``images.csv``
-(per image, which may hold more than one metaphase, with its types counted, in place of detect's; its stain
-factor and edge blur kept) and
+(per image, which may hold more than one metaphase, with its types counted, in place of detect's; how it was
+imaged kept) and
 ``summary.csv`` (per sample, with each share's 95% intervals: Wilson's, and with the metaphases as the units),
 and colours the overlay boxes by predicted type (dashed, with a ``?``, for a call to
 check). The metaphases are the cells of ``sccscore compare --predictions``. Spreads
@@ -75,7 +76,8 @@ DETECTION_HEADER = ["image", "sample", "id", "x0", "y0", "x1", "y1", "area", "ce
 REJECTED_HEADER = ["path", "sample", "reason"]
 CAUTIONS_HEADER = ["path", "sample", "image", "caution"]
 # detect's images.csv: each spread's yield and how it was imaged, to sort a day's spreads by focus before typing them
-IMAGES_HEADER = ["path", "sample", "image", "n_chromosomes", "n_metaphases", "stain_gain", "edge_blur", "n_cautions"]
+IMAGES_HEADER = ["path", "sample", "image", "n_chromosomes", "n_metaphases", "stain_gain", "edge_blur",
+                 "noise_percent", "white_percent", "n_cautions"]
 FOUND_COLOUR, LEFT_OUT_COLOUR = (0, 90, 255), (150, 150, 150)
 # spreads detected before their crops are scored together: few model start-ups, and a bounded
 # number of spreads' pixels (kept to draw the typed overlays) in memory
@@ -100,6 +102,8 @@ class Spread:
     cautions: list[str] = field(default_factory=list)  # what to check on its overlay (detect.detection_cautions)
     stain_gain: float | None = None  # its stain was scaled by this (detect.stain_gain); None: kept by an older run
     edge_blur: float | None = None  # of its chromosomes' edges, px (detect.edge_blur); None: none, or an older run
+    noise: float | None = None  # of its pixels, relative to its background (detect.noise_level); None: an older run
+    saturated: float | None = None  # the share of its field white to the file's limit; None: an older run
 
     @property
     def chromosomes(self) -> list[Detection]:
@@ -257,7 +261,7 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
     # None: a folder fitted before they were recorded
     cautions = detection_cautions(found, settings, merge_model.edge_blurs, merge_model.noise_levels)
     spread = Spread(item, rgb.shape[:2], found.detections, crops, cautions=cautions, stain_gain=found.stain_gain,
-                    edge_blur=found.edge_blur)
+                    edge_blur=found.edge_blur, noise=found.noise, saturated=found.saturated)
     _warn_cautions(spread)
     if labels_of is not None:
         spread.labels = _annotated_types(found.chromosomes, labels_of(item), rgb.shape)
@@ -523,18 +527,21 @@ def _write_type_tables(result: SpreadsResult, classes: Sequence[str], model: str
 
 
 def _image_summary(row: dict[str, Any], result: SpreadsResult) -> dict[str, Any]:
-    """An image's row of images.csv: its counts and shares (``row``), its metaphases, the factor its stain was
-    scaled by (:func:`sccscore.detect.stain_gain`) and its chromosomes' edge blur in px
-    (:func:`sccscore.detect.edge_blur`), on record where they were too small for a caution; empty for a
-    spread kept by a run before they were recorded."""
+    """An image's row of images.csv: its counts and shares (``row``), its metaphases, and how it was imaged
+    (:func:`_measured`), on record where it was too far from the annotated spreads for a caution."""
     spread = next(s for s in result.spreads if (s.item.sample, s.item.name) == (row["sample"], row["image"]))
     return row | {"n_metaphases": spread.n_metaphases} | _measured(spread)
 
 
 def _measured(spread: Spread) -> dict[str, Any]:
-    """How a spread was imaged, as its images.csv row keeps it: the factor its stain was scaled by and its edges'
-    blur in px, to 3 decimals ("" where not measured)."""
-    measured = {"stain_gain": spread.stain_gain, "edge_blur": spread.edge_blur}
+    """How a spread was imaged, as its images.csv row keeps it: the factor its stain was scaled by
+    (:func:`sccscore.detect.stain_gain`), its edges' blur in px (:func:`sccscore.detect.edge_blur`), its pixels'
+    noise as a percentage of its background (:func:`sccscore.detect.noise_level`) and the percentage of its field
+    white to the file's limit (:func:`sccscore.detect.saturated_share`); "" where not measured (a spread kept by a
+    run before they were recorded, or edges with no chromosome)."""
+    measured = {"stain_gain": spread.stain_gain, "edge_blur": spread.edge_blur,
+                "noise_percent": None if spread.noise is None else 100 * spread.noise,
+                "white_percent": None if spread.saturated is None else 100 * spread.saturated}
     return {k: "" if v is None else round(v, 3) for k, v in measured.items()}
 
 
@@ -578,7 +585,8 @@ def _record(spread: Spread) -> dict[str, Any]:
             "detections": [asdict(d) for d in spread.detections],
             "crops": {str(n): str(p) for n, p in spread.crops.items()},
             "predicted": spread.predicted, "probabilities": spread.probabilities, "cautions": spread.cautions,
-            "stain_gain": spread.stain_gain, "edge_blur": spread.edge_blur}
+            "stain_gain": spread.stain_gain, "edge_blur": spread.edge_blur, "noise": spread.noise,
+            "saturated": spread.saturated}
 
 
 def _from_record(record: dict[str, Any]) -> Spread:
@@ -591,7 +599,8 @@ def _from_record(record: dict[str, Any]) -> Spread:
                   {n: Path(p) for n, p in by_number(record["crops"]).items()},
                   predicted=by_number(record["predicted"]), probabilities=by_number(record["probabilities"]),
                   cautions=record.get("cautions", []),  # kept by a run before cautions were recorded
-                  stain_gain=record.get("stain_gain"), edge_blur=record.get("edge_blur"))
+                  stain_gain=record.get("stain_gain"), edge_blur=record.get("edge_blur"),
+                  noise=record.get("noise"), saturated=record.get("saturated"))
 
 
 def _prediction_row(spread: Spread, d: Detection, classes: Sequence[str]) -> dict:
