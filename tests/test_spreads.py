@@ -217,6 +217,30 @@ def test_an_overexposed_spread_is_cautioned(oshima):
                              "reads as C: image it with less light, or check its overlay"]
 
 
+def test_an_underexposed_spread_is_cautioned(oshima, tmp_path):
+    """A dim spread's stain is read in few grey levels: held out at 0.3 times the light, the four spreads lost 5 points
+    of concordance, at 0.4 times 2, as at 0.5 times. A camera of more than 8 bits keeps the levels."""
+    rgb, _, _ = _annotated(oshima, "spread2")
+
+    def dim_cautions(gain: float, depth: int = 255) -> tuple[float, list[str]]:
+        dim = np.clip(rgb * (gain * depth / 255), 0, depth).round()
+        if depth > 255:  # saved by a camera of that depth in a 16-bit TIFF, and read as sccscore reads it
+            tifffile.imwrite(tmp_path / "wide.tif", dim.astype(np.uint16), photometric="rgb")
+            dim = read_image(tmp_path / "wide.tif")
+        found = detect(dim.astype(np.uint8))
+        return round(found.background, 3), [c for c in detection_cautions(found, DetectSettings()) if "underex" in c]
+
+    assert dim_cautions(1.0) == (0.4, [])  # its background at 102 of 255
+    assert dim_cautions(0.4) == (0.161, [])
+    assert dim_cautions(0.3) == (0.122, [
+        "its background lies at 12% of the brightest level its file holds (the annotated spreads' at 38-40%): "
+        "underexposed? The stain is then read in few grey levels, and types are lost: image it with more light, and "
+        "check its overlay"])
+    # a 12-bit camera's image as dim reads at 10 bits, the smallest depth that holds its brightest pixel: its
+    # background at 48% of that, no caution
+    assert dim_cautions(0.3, depth=4095) == (0.478, [])
+
+
 def test_a_noisy_spread_is_cautioned(oshima):
     """A noisy camera costs types: the four spreads are nearly free of noise, and a spread is set against them."""
     rgb, _, _ = _annotated(oshima, "spread2")
@@ -757,11 +781,12 @@ def test_detect_cli_writes_crops_table_and_overlay(cli, oshima, tmp_path):
     assert np.median(crop) == 255  # preprocessed like the published crops: white background
     assert read_image(out / "overlays" / "images" / "spread3.png").shape == (1024, 1440, 3)
     # and one row per spread, to sort a day's spreads by focus, noise and exposure without typing them (spread3 as
-    # imaged: 1.657 px of blur, noise 0.48% of its background, none of its field white)
+    # imaged: 1.657 px of blur, noise 0.48% of its background, none of its field white, its background 103 of 255)
     assert _rows(out / "images.csv") == [{"path": str(oshima / "images" / "spread3.png"), "sample": "images",
                                           "image": "spread3.png", "n_chromosomes": "47", "n_metaphases": "1",
                                           "stain_gain": "1.0", "edge_blur": "1.657", "noise_percent": "0.48",
-                                          "white_percent": "0.0", "n_cautions": "0"}]
+                                          "white_percent": "0.0", "background_percent": "40.392",
+                                          "n_cautions": "0"}]
     # matched crops sorted by annotated type, ready for `sccscore train`, each named with the spread it was cut from
     assert len(list((out / "labelled" / "a").iterdir())) == 46 and len(list((out / "labelled" / "b").iterdir())) == 1
     spread = oshima / "images" / "spread3.png"

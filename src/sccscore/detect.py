@@ -80,6 +80,12 @@ MARK_STAIN = 0.9
 # the light (27-74% of their field white) lost 2 chromosomes; at 2.6 times (44-89%) they gave 23 of their 66 B as C, at
 # 3 times (78-93%) 48, against 17 as imaged (docs/spreads.md, exposure)
 SATURATED_CAUTION = 0.5
+# a spread whose background lies below this share of the brightest level its file holds is one to check: its stain is
+# read in few grey levels. The four annotated spreads' lies at 0.38-0.40 (96-103 of 255, background_level); held out
+# at 0.5, 0.4, 0.3 and 0.2 times their light (0.19-0.20, 0.15-0.16, 0.11-0.12, 0.07-0.08) they read concordance 0.747,
+# 0.743, 0.715 and 0.691 against 0.763 as imaged (docs/spreads.md, exposure). In a file of more than 8 bits, a dim
+# image is read at the smallest camera depth that holds its brightest pixel (sccscore.images), which keeps it brighter
+DIM_CAUTION = 0.13
 # the noise of the four annotated spreads' pixels, relative to their background (noise_level); the shipped merge model
 # records it too (noise_levels), and this stands in for it in folders fitted before it did
 NOISE_LEVELS = (0.0048, 0.0051)
@@ -204,6 +210,7 @@ class SpreadDetections:
     edge_blur: float | None = None  # of their edges, px (edge_blur); None: no component
     grey: bool = False  # its three channels are one (is_grey)
     saturated: float = 0.0  # the share of its field at the brightest level (saturated_share)
+    background: float = 1.0  # its background's level, a share of the brightest (background_level)
     noise: float = 0.0  # its pixels' noise, relative to its background (noise_level)
 
     @property
@@ -330,7 +337,7 @@ def detect(rgb: np.ndarray, settings: DetectSettings | None = None, model: Merge
     groups = join(fragments, pairs, model.probability(features) if len(pairs) else np.zeros(0), settings)
     return replace(_detections(fragments, groups, left_out, settings), stain_strength=reading.strength,
                    edge_blur=reading.edge_blur, grey=is_grey(rgb), saturated=saturated_share(rgb),
-                   noise=noise_level(rgb))
+                   background=background_level(rgb), noise=noise_level(rgb))
 
 
 def saturated_share(rgb: np.ndarray) -> float:
@@ -343,6 +350,18 @@ def saturated_share(rgb: np.ndarray) -> float:
     (1.0, 0.0)
     """
     return float((rgb[::4, ::4, 1] == 255).mean())
+
+
+def background_level(rgb: np.ndarray) -> float:
+    """The level of a field's background, a share of the brightest level its file holds: the median of every fourth
+    pixel of green, as the stain is read (chromosomes cover a few per cent of a field).
+
+    Where it is low, the stain is read in few grey levels. The four annotated spreads read 0.38-0.40.
+
+    >>> background_level(np.full((8, 8, 3), 102, np.uint8))
+    0.4
+    """
+    return float(np.median(rgb[::4, ::4, 1])) / 255
 
 
 def noise_level(rgb: np.ndarray) -> float:
@@ -404,7 +423,7 @@ def detection_cautions(found: SpreadDetections, settings: DetectSettings,
     ``EXTRA_BLUR_CAUTION`` beyond the most blurred of ``edge_blurs`` (the edge blur of the spreads the models were
     fitted on, a merge model's ``edge_blurs``; None: EDGE_BLURS, the shipped models'), an unusual size, pixels
     noisier than ``NOISE_CAUTION`` times the noisiest of ``noise_levels`` (as ``edge_blurs``; None: NOISE_LEVELS),
-    more than ``SATURATED_CAUTION`` of the field white to the file's limit."""
+    more than ``SATURATED_CAUTION`` of the field white to the file's limit, a background below ``DIM_CAUTION`` of it."""
     cautions = [] if found.chromosomes else ["no chromosomes found"]
     if shade := _stain_shade(found):
         grey = ", read in grey as this image is" if found.grey else ""
@@ -428,6 +447,10 @@ def detection_cautions(found: SpreadDetections, settings: DetectSettings,
         cautions.append(f"{100 * found.saturated:.0f}% of its field is at the brightest level its file holds: "
                         "overexposed, or set to white after imaging? Where the camera clipped the light, the palest "
                         "stain is lost and type B reads as C: image it with less light, or check its overlay")
+    if found.background < DIM_CAUTION:
+        cautions.append(f"its background lies at {100 * found.background:.0f}% of the brightest level its file holds "
+                        "(the annotated spreads' at 38-40%): underexposed? The stain is then read in few grey levels, "
+                        "and types are lost: image it with more light, and check its overlay")
     return cautions
 
 

@@ -18,12 +18,12 @@ sample's folder without its file type (``field``, or ``slide1/field`` for
 - ``rejected.csv``: images that could not be read or processed, and why;
 - ``cautions.csv``: what to check on a processed image's overlay (no chromosome found,
   a stain read at the annotated spreads' strength, edges more blurred than theirs, a size
-  that suggests ``--scale``, pixels noisier than theirs, a background clipped at white), also
-  given as warnings;
+  that suggests ``--scale``, pixels noisier than theirs, a background clipped at white or
+  too dim), also given as warnings;
 - ``images.csv``: per image, its chromosomes and metaphases, the factor its stain was
-  scaled by, its edges' blur in px, its pixels' noise and its field's share at white (in
-  per cent) and its number of cautions, to sort a day's spreads by focus, noise and exposure
-  before typing them.
+  scaled by, its edges' blur in px, its pixels' noise, its field's share at white and its
+  background's level (in per cent) and its number of cautions, to sort a day's spreads by
+  focus, noise and exposure before typing them.
 
 :func:`classify_spreads` does the same, classifies the crops and adds
 ``predictions.csv`` (one row per chromosome, with its image, metaphase and cell,
@@ -58,7 +58,7 @@ from ._atomic import atomic_open, output_folder, read_kept_json, write_csv, writ
 from .annotations import LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo
 from .compare import (NOT_A_CHROMOSOME, csv_values, in_given_order, left_out_in_review, model_call, row_box,
                       share_interval_columns, tally_by)
-from .detect import Detection, DetectSettings, MergeModel, crop, detect, detection_cautions
+from .detect import Detection, DetectSettings, MergeModel, SpreadDetections, crop, detect, detection_cautions
 from .errors import ImageReadError, SccscoreError
 from .images import (CLASS_NAMES, ImageItem, Rejected, fail_on_rejected, is_jpeg, items_from_paths, read_image,
                      refuse_output_inside, warn_repeated)
@@ -75,9 +75,10 @@ DETECTION_HEADER = ["image", "sample", "id", "x0", "y0", "x1", "y1", "area", "ce
                     "metaphase", "status", "reason", "crop", *SHAPE_MEASURES]
 REJECTED_HEADER = ["path", "sample", "reason"]
 CAUTIONS_HEADER = ["path", "sample", "image", "caution"]
-# detect's images.csv: each spread's yield and how it was imaged, to sort a day's spreads by focus before typing them
-IMAGES_HEADER = ["path", "sample", "image", "n_chromosomes", "n_metaphases", "stain_gain", "edge_blur",
-                 "noise_percent", "white_percent", "n_cautions"]
+# detect's images.csv: each spread's yield and how it was imaged, to sort a day's spreads by focus, noise and exposure
+# before typing them
+IMAGING_COLUMNS = ["stain_gain", "edge_blur", "noise_percent", "white_percent", "background_percent"]  # _imaging_record
+IMAGES_HEADER = ["path", "sample", "image", "n_chromosomes", "n_metaphases", *IMAGING_COLUMNS, "n_cautions"]
 FOUND_COLOUR, LEFT_OUT_COLOUR = (0, 90, 255), (150, 150, 150)
 # spreads detected before their crops are scored together: few model start-ups, and a bounded
 # number of spreads' pixels (kept to draw the typed overlays) in memory
@@ -100,10 +101,7 @@ class Spread:
     predicted: dict[int, str] = field(default_factory=dict)  # chromosome id -> type, after classify_spreads
     probabilities: dict[int, list[float]] = field(default_factory=dict)  # chromosome id -> per type, likewise
     cautions: list[str] = field(default_factory=list)  # what to check on its overlay (detect.detection_cautions)
-    stain_gain: float | None = None  # its stain was scaled by this (detect.stain_gain); None: kept by an older run
-    edge_blur: float | None = None  # of its chromosomes' edges, px (detect.edge_blur); None: none, or an older run
-    noise: float | None = None  # of its pixels, relative to its background (detect.noise_level); None: an older run
-    saturated: float | None = None  # the share of its field white to the file's limit; None: an older run
+    imaging: dict[str, float | str] = field(default_factory=dict)  # how it was imaged, by column (_imaging_record)
 
     @property
     def chromosomes(self) -> list[Detection]:
@@ -239,7 +237,7 @@ def _write_image_table(out: Path, spreads: list[Spread]) -> None:
     """detect's images.csv (classify --spreads writes its own, with the types counted)."""
     rows = ({"path": str(s.item.path), "sample": s.item.sample, "image": s.item.name,
              "n_chromosomes": len(s.chromosomes), "n_metaphases": s.n_metaphases, "n_cautions": len(s.cautions)}
-            | _measured(s) for s in spreads)
+            | _imaging_row(s) for s in spreads)
     write_csv(out / "images.csv", IMAGES_HEADER, ([row[k] for k in IMAGES_HEADER] for row in rows))
 
 
@@ -260,8 +258,7 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
                                          folder / f"{chromosome.id:03d}.png")
     # None: a folder fitted before they were recorded
     cautions = detection_cautions(found, settings, merge_model.edge_blurs, merge_model.noise_levels)
-    spread = Spread(item, rgb.shape[:2], found.detections, crops, cautions=cautions, stain_gain=found.stain_gain,
-                    edge_blur=found.edge_blur, noise=found.noise, saturated=found.saturated)
+    spread = Spread(item, rgb.shape[:2], found.detections, crops, cautions=cautions, imaging=_imaging_record(found))
     _warn_cautions(spread)
     if labels_of is not None:
         spread.labels = _annotated_types(found.chromosomes, labels_of(item), rgb.shape)
@@ -528,21 +525,27 @@ def _write_type_tables(result: SpreadsResult, classes: Sequence[str], model: str
 
 def _image_summary(row: dict[str, Any], result: SpreadsResult) -> dict[str, Any]:
     """An image's row of images.csv: its counts and shares (``row``), its metaphases, and how it was imaged
-    (:func:`_measured`), on record where it was too far from the annotated spreads for a caution."""
+    (:func:`_imaging_record`), on record where it was too far from the annotated spreads for a caution."""
     spread = next(s for s in result.spreads if (s.item.sample, s.item.name) == (row["sample"], row["image"]))
-    return row | {"n_metaphases": spread.n_metaphases} | _measured(spread)
+    return row | {"n_metaphases": spread.n_metaphases} | _imaging_row(spread)
 
 
-def _measured(spread: Spread) -> dict[str, Any]:
-    """How a spread was imaged, as its images.csv row keeps it: the factor its stain was scaled by
-    (:func:`sccscore.detect.stain_gain`), its edges' blur in px (:func:`sccscore.detect.edge_blur`), its pixels'
-    noise as a percentage of its background (:func:`sccscore.detect.noise_level`) and the percentage of its field
-    white to the file's limit (:func:`sccscore.detect.saturated_share`); "" where not measured (a spread kept by a
-    run before they were recorded, or edges with no chromosome)."""
-    measured = {"stain_gain": spread.stain_gain, "edge_blur": spread.edge_blur,
-                "noise_percent": None if spread.noise is None else 100 * spread.noise,
-                "white_percent": None if spread.saturated is None else 100 * spread.saturated}
-    return {k: "" if v is None else round(v, 3) for k, v in measured.items()}
+def _imaging_record(found: SpreadDetections) -> dict[str, float | str]:
+    """How a spread was imaged, as its images.csv row keeps it, to 3 decimals: the factor its stain was scaled by
+    (:func:`sccscore.detect.stain_gain`), its edges' blur in px (:func:`sccscore.detect.edge_blur`; "" with no
+    chromosome), its pixels' noise as a percentage of its background (:func:`sccscore.detect.noise_level`), the
+    percentage of its field white to its file's limit (:func:`sccscore.detect.saturated_share`), and its
+    background's level as a percentage of that limit (:func:`sccscore.detect.background_level`)."""
+    percentages = {"noise_percent": found.noise, "white_percent": found.saturated,
+                   "background_percent": found.background}
+    values = {"stain_gain": found.stain_gain, "edge_blur": found.edge_blur} | {
+        column: 100 * share for column, share in percentages.items()}
+    return {column: "" if value is None else round(value, 3) for column, value in values.items()}
+
+
+def _imaging_row(spread: Spread) -> dict[str, float | str]:
+    # "": not measured by the run that kept the spread
+    return {column: spread.imaging.get(column, "") for column in IMAGING_COLUMNS}
 
 
 def _sample_summary(row: dict[str, Any], result: SpreadsResult, classes: Sequence[str]) -> dict[str, Any]:
@@ -585,8 +588,7 @@ def _record(spread: Spread) -> dict[str, Any]:
             "detections": [asdict(d) for d in spread.detections],
             "crops": {str(n): str(p) for n, p in spread.crops.items()},
             "predicted": spread.predicted, "probabilities": spread.probabilities, "cautions": spread.cautions,
-            "stain_gain": spread.stain_gain, "edge_blur": spread.edge_blur, "noise": spread.noise,
-            "saturated": spread.saturated}
+            "imaging": spread.imaging}
 
 
 def _from_record(record: dict[str, Any]) -> Spread:
@@ -599,8 +601,7 @@ def _from_record(record: dict[str, Any]) -> Spread:
                   {n: Path(p) for n, p in by_number(record["crops"]).items()},
                   predicted=by_number(record["predicted"]), probabilities=by_number(record["probabilities"]),
                   cautions=record.get("cautions", []),  # kept by a run before cautions were recorded
-                  stain_gain=record.get("stain_gain"), edge_blur=record.get("edge_blur"),
-                  noise=record.get("noise"), saturated=record.get("saturated"))
+                  imaging=record.get("imaging", {}))
 
 
 def _prediction_row(spread: Spread, d: Detection, classes: Sequence[str]) -> dict:
