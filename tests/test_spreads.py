@@ -1324,8 +1324,12 @@ def test_evaluate_detection_cli_json(cli, oshima, tmp_path):
     low, high = report["intervals"]["recall"]  # the figure itself is the table's: not rounded again beside them
     assert (f"Wilson 95% intervals, the chromosomes taken as independent (spreads differ more, above): recall "
             f"{low:.3f}-{high:.3f}, precision") in " ".join(run.stdout.split())
-    # and with the spreads as the units: wider, as spreads differ far more than chromosomes would by chance
+    # each spread with how it was imaged, as images.csv keeps it, and its cautions: none on these
     images = report["per_image"]
+    assert images[2]["imaging"] == {"stain_gain": 1.0, "edge_blur": 1.657, "noise_percent": 0.48,
+                                    "white_percent": 0.0, "background_percent": 40.392}  # spread3
+    assert [i["cautions"] for i in images] == [[], [], [], []]
+    # and with the spreads as the units: wider, as spreads differ far more than chromosomes would by chance
     for name, (k, n) in {"recall": ("n_matched", "n_true"), "concordance": ("n_correct", "n_true")}.items():
         low, high = report["intervals_by_spread"][name]
         assert [low, high] == clustered_interval([i[k] for i in images], [i[n] for i in images])

@@ -132,7 +132,8 @@ def score_spread(spread: Spread, types: dict[int, str], labels: LabelFile,
         to_check[t] = probabilities is not None and number in types and needs_check(probabilities[number])
     return {"image": spread.item.name, "n_found": len(found), "true": classes, "given": given,
             "boxes": truth, "matched": matched, "metaphases": metaphase_shares(spread, types, truth, classes),
-            "to_check": to_check if probabilities is not None else None}
+            "to_check": to_check if probabilities is not None else None,
+            "imaging": spread.imaging, "cautions": spread.cautions}
 
 
 def metaphase_shares(spread: Spread, types: dict[int, str], truth: np.ndarray, classes: np.ndarray) -> list[dict]:
@@ -161,7 +162,8 @@ def _shares(types: Sequence[int]) -> list[float]:
 
 
 def figures(scored: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Recall, precision, concordance overall, per type and per image; each metaphase's type shares."""
+    """Recall, precision, concordance overall, per type and per image (with how it was imaged, images.csv's
+    columns, and its cautions); each metaphase's type shares."""
     true = np.concatenate([s["true"] for s in scored]).astype(int)
     given = np.concatenate([s["given"] for s in scored]).astype(int)
     total = _counts(true, given, sum(s["n_found"] for s in scored))
@@ -178,7 +180,9 @@ def figures(scored: Sequence[dict[str, Any]]) -> dict[str, Any]:
     per_chromosome = [{"image": s["image"], "box": [round(float(v), 1) for v in box], "annotated": CLASS_NAMES[t],
                        "detection": number, "given": _given_name(g)}
                       for s in scored for box, t, g, number in zip(s["boxes"], s["true"], s["given"], s["matched"])]
-    per_image = [{"image": s["image"], **_rates(c), **c}
+    # with how each spread was imaged and what detect cautioned on it: where one reads worse, was it imaged otherwise?
+    per_image = [{"image": s["image"], **_rates(c), **c, "imaging": s.get("imaging", {}),
+                  "cautions": s.get("cautions", [])}
                  for s, c in ((s, _counts(s["true"], s["given"], s["n_found"])) for s in scored)]
     checked = [s.get("to_check") for s in scored]
     to_check = (_calls_to_check(true, given, np.concatenate(checked))
