@@ -130,6 +130,9 @@ def test_scale_finds_the_chromosomes_of_a_magnified_spread(oshima, cli, tmp_path
     assert run.returncode == 0, run.stderr
     assert ("spread3.png: its chromosomes are a median 1396 px in area at scale 1, where the detector's settings "
             "expect 400-1060 px: if its magnification differs, give --scale") in run.stderr
+    # and said again after every spread's lines, where it is not lost among them
+    assert run.stderr.splitlines()[-2] == (f"cautioned 1 of 1 spreads (spread3.png): check their overlays before reading "
+                                           f"their types; why: {tmp_path / 'native' / 'cautions.csv'}")
 
 
 def test_a_field_lit_more_on_one_side_is_read_as_evenly_lit(oshima):
