@@ -1332,6 +1332,9 @@ def test_evaluate_detection_cli_json(cli, oshima, tmp_path):
     assert images[2]["imaging"] == {"stain_gain": 1.0, "edge_blur": 1.657, "noise_percent": 0.48,
                                     "white_percent": 0.0, "background_percent": 40.392}  # spread3
     assert [i["cautions"] for i in images] == [[], [], [], []]
+    table = run.stdout.split("Per annotated type")[0]  # counted on screen beside each spread's figures
+    rows = [[cell.strip() for cell in line.strip("│ ").split("│")] for line in table.splitlines() if line.startswith("│")]
+    assert "cautions" in table and [row[0] for row in rows][-1] == "all" and {row[-1] for row in rows} == {"0"}
     # and with the spreads as the units: wider, as spreads differ far more than chromosomes would by chance
     for name, (k, n) in {"recall": ("n_matched", "n_true"), "concordance": ("n_correct", "n_true")}.items():
         low, high = report["intervals_by_spread"][name]

@@ -361,8 +361,10 @@ def evaluate_detection(
             report = detection_eval.evaluate_detection(images, labels, models.classifier, out or tmp, _settings(scale),
                                                        models.merge, models.shape, use_outline=outline)
     columns = ("n_true", "n_found", "recall", "precision", "concordance", "open_concordance")
+    n_cautions = [len(image["cautions"]) for image in report["per_image"]]  # a spread imaged otherwise reads worse
     rows = [*report["per_image"], {**report, "image": "all"}]
-    _print_table([{"image": r["image"], **{k: r[k] for k in columns}} for r in rows], "Detection and type")
+    _print_table([{"image": r["image"], **{k: r[k] for k in columns}, "cautions": n}
+                  for r, n in zip(rows, [*n_cautions, sum(n_cautions)])], "Detection and type")
     _print_table([{"type": name, **figures} for name, figures in report["per_type"].items()], "Per annotated type")
     if intervals := report["intervals"]:
         # the figures themselves are the table's, to 4 decimals: shown again here to 3, some would differ by 0.001
