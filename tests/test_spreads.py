@@ -131,8 +131,8 @@ def test_scale_finds_the_chromosomes_of_a_magnified_spread(oshima, cli, tmp_path
     assert ("spread3.png: its chromosomes are a median 1396 px in area at scale 1, where the detector's settings "
             "expect 400-1060 px: if its magnification differs, give --scale") in run.stderr
     # and said again after every spread's lines, where it is not lost among them
-    assert run.stderr.splitlines()[-2] == (f"cautioned 1 of 1 spreads (spread3.png): check their overlays before reading "
-                                           f"their types; why: {tmp_path / 'native' / 'cautions.csv'}")
+    assert run.stderr.splitlines()[-2] == ("cautioned 1 of 1 spreads (spread3.png): check their overlays before "
+                                           f"reading their types; why: {tmp_path / 'native' / 'cautions.csv'}")
 
 
 def test_a_field_lit_more_on_one_side_is_read_as_evenly_lit(oshima):
@@ -1333,7 +1333,8 @@ def test_evaluate_detection_cli_json(cli, oshima, tmp_path):
                                     "white_percent": 0.0, "background_percent": 40.392}  # spread3
     assert [i["cautions"] for i in images] == [[], [], [], []]
     table = run.stdout.split("Per annotated type")[0]  # counted on screen beside each spread's figures
-    rows = [[cell.strip() for cell in line.strip("│ ").split("│")] for line in table.splitlines() if line.startswith("│")]
+    rows = [[cell.strip() for cell in line.strip("│ ").split("│")]
+            for line in table.splitlines() if line.startswith("│")]
     assert "cautions" in table and [row[0] for row in rows][-1] == "all" and {row[-1] for row in rows} == {"0"}
     # and with the spreads as the units: wider, as spreads differ far more than chromosomes would by chance
     for name, (k, n) in {"recall": ("n_matched", "n_true"), "concordance": ("n_correct", "n_true")}.items():
