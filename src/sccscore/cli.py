@@ -278,11 +278,13 @@ def _print_spread_result(result) -> None:
 def _print_cautioned(result, shown: int = 5) -> None:
     """How many spreads were cautioned, said again after them all: each caution was warned of as its spread was
     read, among many spreads' lines."""
+    from .images import named_first
+
     cautioned = [spread.item.name for spread in result.spreads if spread.cautions]
     if cautioned:
-        names = ", ".join(cautioned[:shown]) + (f" and {len(cautioned) - shown} more" if len(cautioned) > shown else "")
-        console.print(f"[yellow]cautioned[/] {len(cautioned)} of {len(result.spreads)} spreads ({names}): check their "
-                      f"overlays before reading their types; why: {result.out_dir / 'cautions.csv'}", highlight=False)
+        console.print(f"[yellow]cautioned[/] {len(cautioned)} of {len(result.spreads)} spreads "
+                      f"({named_first(cautioned, shown)}): check their overlays before reading their types; why: "
+                      f"{result.out_dir / 'cautions.csv'}", highlight=False)
 
 
 def _print_skipped(skipped: list, listed_in: str = "rejected.csv", shown: int = 5) -> None:

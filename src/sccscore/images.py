@@ -513,6 +513,15 @@ def how_often(n: int) -> str:
     return "twice" if n == 2 else f"{n} times"
 
 
+def named_first(names: Sequence[object], most: int) -> str:
+    """The first ``most`` of ``names``, and how many more.
+
+    >>> named_first(["a.png", "b.png", "c.png"], 2), named_first(["a.png"], 2)
+    ('a.png, b.png and 1 more', 'a.png')
+    """
+    return ", ".join(map(str, names[:most])) + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
 def warn_repeated(groups: list[list[Path]], what: str = "chromosome", most: int = 3,
                   labels: Mapping[Path, str | None] | None = None) -> None:
     """Warn of the images given more than once (:func:`repeated_files`, :func:`sccscore.spreads.same_fields`): each
@@ -527,7 +536,7 @@ def warn_repeated(groups: list[list[Path]], what: str = "chromosome", most: int 
     typed.sort(key=lambda pair: len(pair[1]) < 2)  # the labelling slips first
     groups = [group for group, _ in typed]
     for group, types in typed[:most]:
-        named = ", ".join(map(str, group[:most])) + (f" and {len(group) - most} more" if len(group) > most else "")
+        named = named_first(group, most)
         clash = f" and labelled {' and '.join(types)}, which cannot both be right" if len(types) > 1 else ""
         warnings.warn(f"the same image is given {how_often(len(group))} ({named}){clash}: each copy counts as a "
                       f"{what} of its own; keep one", stacklevel=3)
