@@ -15,7 +15,9 @@ noise that ``sccscore.detect.noise_level`` reads), the remedy a lab would reach 
 other remedy, a classifier that has seen noise: trained on the other spreads as imaged and
 again with noise of ``NOISY_TRAINING`` grey levels added (detected again, their matched crops
 added with their types; other noise than the held-out spread's), read on the held-out spread as
-imaged and noisy.
+imaged and noisy. And the held-out spread saved as JPEG at a few qualities, which sccscore
+reads from its luminance, as a lab's microscope software may save it for the shipped models, as
+imaged and with noise, which JPEG smooths away from ``noise_level``'s sight.
 
 Figures: the held-out spread's background level and share of its field at 255
 (``sccscore.detect.background_level``, ``saturated_share``), its noise relative to its
@@ -56,6 +58,8 @@ EXPOSURES = (0.2, 0.3, 0.4, 0.5, 1.0, 2.0, 2.5, 2.6, 2.8, 3.0)  # times the ligh
 TINT = (1.15, 1.0, 0.8)  # red and blue times these, green as imaged: another camera's white balance
 NOISE = (1.0, 2.0, 3.0, 6.0)  # grey levels, the sd of the Gaussian noise added
 DENOISED = (3.0, 6.0)  # noise levels also read denoised again
+JPEG_QUALITIES = (95, 85, 75)  # the held-out spread saved as JPEG at these (Pillow, 4:2:0), read as sccscore reads it
+NOISY_JPEG = (1.0, 3.0)  # noise levels also saved as JPEG at the best of those qualities, which smooths the noise
 NOISY_TRAINING = ((2.0,), (1.0, 3.0))  # grey levels: the other spreads added once with each, for a classifier
 SHIPPED = "as shipped"
 EVERY_CLASSIFIER = re.compile(r"x 1|noise \d+")  # the conditions each classifier reads; the others, the shipped one
@@ -79,6 +83,16 @@ def denoised(rgb: np.ndarray) -> np.ndarray:
     return np.clip(out, 0, 255).round().astype(np.uint8)
 
 
+def saved_as(rgb: np.ndarray, path: Path, condition: str) -> Path:
+    """``rgb`` saved at ``path``: as PNG, or as JPEG at the quality a condition names ("jpeg 85")."""
+    if jpeg := re.search(r"jpeg (\d+)", condition):
+        path = path.with_suffix(".jpg")
+        Image.fromarray(rgb).save(path, quality=int(jpeg[1]))
+    else:
+        Image.fromarray(rgb).save(path)
+    return path
+
+
 def conditions() -> dict[str, Callable[[np.ndarray], np.ndarray]]:
     """Each way the held-out spread is read, by name."""
     found: dict[str, Callable[[np.ndarray], np.ndarray]] = {f"x {g:g}": partial(exposed, gain=g) for g in EXPOSURES}
@@ -87,6 +101,10 @@ def conditions() -> dict[str, Callable[[np.ndarray], np.ndarray]]:
         found[f"noise {sd:g}"] = partial(noisy, sd=sd)
         if sd in DENOISED:
             found[f"noise {sd:g}, denoised"] = lambda rgb, sd=sd: denoised(noisy(rgb, sd))
+    for quality in JPEG_QUALITIES:  # saved so by saved_as
+        found[f"jpeg {quality}"] = lambda rgb: rgb
+    for sd in NOISY_JPEG:
+        found[f"noise {sd:g}, jpeg {JPEG_QUALITIES[0]}"] = partial(noisy, sd=sd)
     return found
 
 
@@ -118,9 +136,9 @@ def main(oshima: Path) -> None:
             for n, (condition, altered) in enumerate(conditions().items()):
                 folder = Path(tmp) / f"{held}-held-{n}"
                 folder.mkdir()
-                rgb = altered(read_image(item.path))
-                Image.fromarray(rgb).save(folder / item.path.name)
-                spread = detect_spreads([folder / item.path.name], folder / "out", merge_model=merge_model,
+                saved = saved_as(altered(read_image(item.path)), folder / item.path.name, condition)
+                rgb = read_image(saved)
+                spread = detect_spreads([saved], folder / "out", merge_model=merge_model,
                                         labels_dir=oshima / "labels").spreads[0]
                 for name, head in heads.items():
                     if name == SHIPPED or EVERY_CLASSIFIER.fullmatch(condition):
