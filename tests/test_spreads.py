@@ -19,7 +19,8 @@ from statsmodels.stats.proportion import proportion_confint
 import sccscore
 from sccscore.annotations import class_types, match_boxes, read_yolo
 from sccscore.detect import (EDGE_BLURS, NOISE_LEVELS, STAIN_CAUTION, DetectSettings, MergeModel, crop, crop_box,
-                             detect, detection_cautions, fit_merge_model, illumination, join, pair_examples)
+                             detect, detection_cautions, fit_merge_model, illumination, join, pair_examples,
+                             read_fragments)
 from sccscore.detection_eval import all_processed, annotated_images, annotated_spreads, figures, leave_one_out
 from sccscore.errors import ModelError, SccscoreError
 from sccscore.features import fingerprints
@@ -114,9 +115,13 @@ def test_scale_finds_the_chromosomes_of_a_magnified_spread(oshima, cli, tmp_path
     with pytest.raises(SccscoreError, match="scale must be positive"):
         detect(magnified, DetectSettings(scale=0))
     # fitting the merge model resamples as detect does: the pairs it learns from are those of the native spread
-    same, native_same = (pair_examples(magnified, boxes, DetectSettings(scale=1.5)).same,
-                         pair_examples(rgb, boxes / 1.5, DetectSettings()).same)
+    same, native_same = (pair_examples(read_fragments(magnified, DetectSettings(scale=1.5)), boxes).same,
+                         pair_examples(read_fragments(rgb), boxes / 1.5).same)
     assert (len(same), same.sum()) == (len(native_same), native_same.sum()) == (46, 10)
+    # an image of smaller chromosomes is enlarged to the reference scale: refused before, where it would not fit
+    with pytest.raises(SccscoreError, match=r"image is 4000 x 3000 px \(enlarged by 2 by --scale 0.5\); detection "
+                       "handles up to 40 megapixels"):
+        read_fragments(np.zeros((3000, 4000, 3), np.uint8), DetectSettings(scale=0.5))
     # the command line, with the YOLO labels (relative, so they fit the magnified image)
     (tmp_path / "images").mkdir()
     Image.fromarray(magnified).save(tmp_path / "images" / "spread3.png")
@@ -1449,9 +1454,13 @@ def test_leave_one_spread_out_figures(oshima, ikemoto):
 
 
 @pytest.mark.slow
-def test_shipped_spread_classifier_records_what_to_expect_on_new_spreads(oshima):
+def test_shipped_spread_classifier_records_what_to_expect_on_new_spreads(oshima, monkeypatch):
     """The figures the report shows for sccscore:spreads are today's leave-one-out run (tools/refit_spread_models.py)."""
+    read, find_fragments = [], sccscore.detect.find_fragments
+    monkeypatch.setattr("sccscore.detect.find_fragments", lambda *args: read.append(args) or find_fragments(*args))
     report = leave_one_out(oshima / "images", oshima / "labels")
+    # each spread read to its fragments once, then joined by each fold's merge model: not 8 times in each of 4 folds
+    assert len(read) == 4
     recorded = load_model(SPREAD_MODEL).config.training["leave_one_out"]
     assert (recorded["n_true"], recorded["recall"], recorded["precision"], recorded["concordance"]) == pytest.approx(
         (report["n_true"], report["recall"], report["precision"], report["concordance"]), abs=0.005)

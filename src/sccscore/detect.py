@@ -316,28 +316,69 @@ def _fit_background(sample: np.ndarray, terms: np.ndarray, iterations: int = 6, 
 def detect(rgb: np.ndarray, settings: DetectSettings | None = None, model: MergeModel | None = None,
            luminance: bool = False) -> SpreadDetections:
     """Find the chromosomes of a spread (an RGB ``uint8`` array); ``luminance`` for a JPEG (:func:`stain`)."""
+    return joined(read_fragments(rgb, settings, luminance), model or MergeModel.load())
+
+
+@dataclass
+class Fragments:
+    """A spread read up to its fragments and the pairs that could join them (steps 1-4): all of detection that no
+    merge model changes. Leave-one-out (:mod:`sccscore.detection_eval`) reads each spread once so, learns each
+    fold's merge model from it (:func:`pair_examples`) and joins it with each (:func:`joined`)."""
+
+    labels: np.ndarray  # pixel -> fragment (0 = background), at the reference scale
+    left_out: list[tuple[np.ndarray, str, str]]  # pixel coordinates, status and reason of what is not a fragment
+    reading: StainReading
+    pairs: list[tuple[int, int]]  # fragments nearer than settings.reach (candidate_pairs)
+    features: np.ndarray  # of each pair (PAIR_FEATURES)
+    settings: DetectSettings  # what it was read with; its scale brings the detections back to the image's pixels
+    shape: tuple[int, int]  # the image's, in px
+    imaging: dict[str, float | bool]  # how it was imaged, as SpreadDetections keeps it (grey ... noise)
+
+
+def read_fragments(rgb: np.ndarray, settings: DetectSettings | None = None, luminance: bool = False) -> Fragments:
+    """A spread (an RGB ``uint8`` array) read up to its fragments, at the reference scale (:class:`Fragments`).
+
+    Raises
+    ------
+    SccscoreError
+        Where the image is too large, too small to hold a metaphase, or not a bright-field spread.
+    """
     settings = settings or DetectSettings()
-    model = model or MergeModel.load()
-    if rgb.shape[0] * rgb.shape[1] > MAX_SPREAD_PIXELS:
-        raise SccscoreError(f"image is {rgb.shape[1]} x {rgb.shape[0]} px; detection handles up to "
-                            f"{MAX_SPREAD_PIXELS // 1_000_000} megapixels, crop or downscale it")
     if settings.scale <= 0:
         raise SccscoreError(f"scale must be positive, not {settings.scale}")
+    # checked as read at the reference scale too: an image of smaller chromosomes is enlarged to it
+    if rgb.shape[0] * rgb.shape[1] * max(1.0, 1 / settings.scale**2) > MAX_SPREAD_PIXELS:
+        enlarged = f" (enlarged by {1 / settings.scale:g} by --scale {settings.scale:g})" if settings.scale < 1 else ""
+        raise SccscoreError(f"image is {rgb.shape[1]} x {rgb.shape[0]} px{enlarged}; detection handles up to "
+                            f"{MAX_SPREAD_PIXELS // 1_000_000} megapixels, crop or downscale it")
     if max(rgb.shape[:2]) < MIN_SPREAD_SIDE * settings.scale:
         raise SccscoreError(f"image is {rgb.shape[1]} x {rgb.shape[0]} px, too small to hold a metaphase of "
                             f"chromosomes about {40 * settings.scale:g} px long (scale {settings.scale:g}): one "
                             "chromosome's crop? 'classify' without --spreads reads crops")
-    if settings.scale != 1:  # read at the reference scale, where the field is checked once
-        reference = at_reference_scale(rgb, settings.scale)
-        return _at_image_scale(detect(reference, replace(settings, scale=1.0), model, luminance), rgb.shape[:2],
-                               settings.scale)
+    shape = rgb.shape[:2]
+    if settings.scale != 1:
+        rgb = at_reference_scale(rgb, settings.scale)
     _check_bright_field(rgb)
-    fragments, left_out, reading = find_fragments(rgb, settings, luminance)
-    pairs, features = candidate_pairs(fragments, settings.reach)
-    groups = join(fragments, pairs, model.probability(features) if len(pairs) else np.zeros(0), settings)
-    return replace(_detections(fragments, groups, left_out, settings), stain_strength=reading.strength,
-                   edge_blur=reading.edge_blur, grey=is_grey(rgb), saturated=saturated_share(rgb),
-                   background=background_level(rgb), noise=noise_level(rgb))
+    at_reference = replace(settings, scale=1.0)
+    labels, left_out, reading = find_fragments(rgb, at_reference, luminance)
+    pairs, features = candidate_pairs(labels, settings.reach)
+    imaging = {"grey": is_grey(rgb), "saturated": saturated_share(rgb), "background": background_level(rgb),
+               "noise": noise_level(rgb)}
+    # int32, not skimage's int64: leave-one-out keeps every spread's fragments at once
+    return Fragments(labels.astype(np.int32), left_out, reading, pairs, features, settings, shape, imaging)
+
+
+def joined(fragments: Fragments, model: MergeModel) -> SpreadDetections:
+    """The chromosomes of a spread read to its fragments, joined as ``model`` judges them (steps 5-7), in the
+    image's pixels."""
+    settings = replace(fragments.settings, scale=1.0)
+    probability = model.probability(fragments.features) if fragments.pairs else np.zeros(0)
+    groups = join(fragments.labels, fragments.pairs, probability, settings)
+    found = replace(_detections(fragments.labels, groups, fragments.left_out, settings),
+                    stain_strength=fragments.reading.strength, edge_blur=fragments.reading.edge_blur,
+                    **fragments.imaging)
+    scale = fragments.settings.scale
+    return found if scale == 1 else _at_image_scale(found, fragments.shape, scale)
 
 
 def saturated_share(rgb: np.ndarray) -> float:
@@ -900,31 +941,35 @@ class PairExamples(NamedTuple):
     noise: float  # its pixels' (noise_level), likewise
 
 
-def pair_examples(rgb: np.ndarray, boxes: np.ndarray, settings: DetectSettings,
-                  luminance: bool = False) -> PairExamples:
-    """Pair features of a spread, whether each pair lies in one annotated box (x0 y0 x1 y1, image px), and the
-    spread's edge blur and noise.
+def pair_examples(fragments: Fragments, boxes: np.ndarray) -> PairExamples:
+    """Pair features of a spread read to its fragments, whether each pair lies in one annotated box (x0 y0 x1 y1,
+    the image's px, brought to the reference scale as the fragments were), and the spread's edge blur and noise."""
+    owner = fragment_owner(fragments.labels, np.asarray(boxes, float) / fragments.settings.scale)
+    same = np.array([owner[a] is not None and owner[a] == owner[b] for a, b in fragments.pairs], int)
+    return PairExamples(fragments.features, same, fragments.reading.edge_blur, fragments.imaging["noise"])
 
-    Found at the reference scale, as :func:`detect` finds them: a spread of another
-    ``settings.scale`` is resampled first, its boxes with it.
-    """
-    if settings.scale != 1:
-        rgb, boxes = at_reference_scale(rgb, settings.scale), np.asarray(boxes, float) / settings.scale
-        settings = replace(settings, scale=1.0)
-    fragments, _, reading = find_fragments(rgb, settings, luminance)
-    pairs, features = candidate_pairs(fragments, settings.reach)
-    owner = fragment_owner(fragments, boxes)
-    same = np.array([owner[a] is not None and owner[a] == owner[b] for a, b in pairs], int)
-    return PairExamples(features, same, reading.edge_blur, noise_level(rgb))
+
+def read_annotated(spread: AnnotatedSpread, settings: DetectSettings | None = None) -> Fragments:
+    """An annotated spread read to its fragments (:func:`read_fragments`); an error names the spread."""
+    try:
+        return read_fragments(spread.rgb, settings, spread.luminance)
+    except SccscoreError as exc:
+        raise SccscoreError(f"{spread.name}: {exc}") from None
 
 
 def fit_merge_model(spreads: Sequence[AnnotatedSpread | tuple], settings: DetectSettings | None = None) -> MergeModel:
     """Fit the merge model on annotated spreads (:class:`AnnotatedSpread`, or a tuple of its fields)."""
-    from .training import fit_logistic_regression
-
     settings = settings or DetectSettings()
     spreads = [AnnotatedSpread(*spread) for spread in spreads]
-    examples = [pair_examples(s.rgb, s.boxes, settings, s.luminance) for s in spreads]
+    examples = [pair_examples(read_annotated(s, settings), s.boxes) for s in spreads]
+    return merge_model_from(examples, [s.name for s in spreads], settings.scale)
+
+
+def merge_model_from(examples: Sequence[PairExamples], names: Sequence[str], scale: float = 1.0) -> MergeModel:
+    """The merge model learned from annotated spreads' pair examples (:func:`pair_examples`), named ``names``, of
+    spreads read at ``scale``."""
+    from .training import fit_logistic_regression
+
     features = np.vstack([e.features for e in examples])
     same = np.concatenate([e.same for e in examples])
     blurs = [round(e.edge_blur, 3) for e in examples if e.edge_blur is not None]
@@ -933,6 +978,6 @@ def fit_merge_model(spreads: Sequence[AnnotatedSpread | tuple], settings: Detect
         raise SccscoreError("the annotated spreads give no pair of fragments to join, or none to keep apart")
     weight, bias = fit_logistic_regression(features[:, None], same, n_classes=2, l2_c=1.0, balanced=False)
     # two-class softmax = logistic of the logit difference
-    return MergeModel((weight[1] - weight[0]).double().tolist(), float(bias[1] - bias[0]), [s.name for s in spreads],
-                      settings.scale, edge_blurs=(min(blurs), max(blurs)) if blurs else None,
+    return MergeModel((weight[1] - weight[0]).double().tolist(), float(bias[1] - bias[0]), list(names),
+                      scale, edge_blurs=(min(blurs), max(blurs)) if blurs else None,
                       noise_levels=(min(noises), max(noises)) if noises else None)

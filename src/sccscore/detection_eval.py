@@ -32,7 +32,8 @@ import numpy as np
 
 from . import fields, provenance
 from .annotations import LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo
-from .detect import AnnotatedSpread, DetectSettings, MergeModel, detect, fit_merge_model
+from .detect import (AnnotatedSpread, DetectSettings, Fragments, MergeModel, joined, merge_model_from, pair_examples,
+                     read_annotated)
 from .errors import ModelError, SccscoreError
 from .features import extract, fingerprints
 from .images import CLASS_NAMES, ImageItem, is_jpeg, read_image, scan_sample
@@ -41,8 +42,8 @@ from .models import ScoringModel, model_reference
 from .sample_data import sha256_or_none
 from .shape import ShapeModel, combine, fit_shape_model
 from .spread_model import RECIPE, fit_spread_head, fitted_on
-from .spreads import (CHECK_BELOW, Spread, SpreadsResult, classify_spreads, detect_spreads, metaphase_centres,
-                      needs_check)
+from .spreads import (CHECK_BELOW, Spread, SpreadsResult, classify_spreads, cut_spread, metaphase_centres,
+                      needs_check, repeated_fields)
 from .splits import Source
 from .stats import agreement_interval, clustered_interval
 from .training import LabelledData, Log, head_probabilities, load_labelled
@@ -262,52 +263,59 @@ def leave_one_out(
     log: Log | None = None,
     use_outline: bool = True,
 ) -> dict[str, Any]:
-    """Each spread scored by merge and shape models and a classifier fitted without it."""
+    """Each spread scored by merge and shape models and a classifier fitted without it.
+
+    Each spread is read to its fragments once (:func:`sccscore.detect.read_fragments`): a fold fits its merge model
+    on the other spreads' pairs of fragments and joins every spread with it, then crops and trains."""
     log = log or (lambda _: None)
     pairs = annotated_images(images_dir, labels_dir)
     if len(pairs) < 2:
         raise SccscoreError(f"{images_dir}: leave-one-out needs at least two annotated spreads")
     extra = load_labelled(train_folders, RECIPE, 0, "training") if train_folders else None
+    settings = settings or DetectSettings()
     annotated = annotated_spreads(pairs)
-    together = one_field(annotated, settings)
+    # each spread read once: no merge model changes its fragments, only how they are joined
+    read = [read_annotated(spread, settings) for spread in annotated]
+    examples = [pair_examples(fragments, spread.boxes) for fragments, spread in zip(read, annotated)]
+    together = one_field([item.path for item, _ in pairs], read)
     scored = []
     with tempfile.TemporaryDirectory(prefix="sccscore-loso-") as tmp:
         for held, (item, labels) in enumerate(pairs):
             copies = [pairs[i][0].name for i in sorted(together[held] - {held})]
             held_out = item.name + (f" (with {', '.join(copies)}, the same field)" if copies else "")
             log(f"holding out {held_out}")
+            learned = [i for i in range(len(pairs)) if i not in together[held]]
             with _learning_without(held_out):
-                merge_model = fit_merge_model([a for i, a in enumerate(annotated) if i not in together[held]], settings)
-            result = all_processed(detect_spreads([images_dir], Path(tmp) / str(held), settings,
-                                                   merge_model, labels_dir=labels_dir))
-            others = [s for i, s in enumerate(result.spreads) if i not in together[held]]
+                merge_model = merge_model_from([examples[i] for i in learned], [annotated[i].name for i in learned],
+                                               settings.scale)
+            spreads = [cut_spread(image, spread.rgb, joined(fragments, merge_model), Path(tmp) / str(held), settings,
+                                  merge_model, annotations)
+                       for (image, annotations), spread, fragments in zip(pairs, annotated, read)]
             with _learning_without(held_out):
-                types, probabilities = _types_without(result.spreads[held], others, extra,
+                types, probabilities = _types_without(spreads[held], [spreads[i] for i in learned], extra,
                                                       [pairs[i][0].path for i in together[held]], seed, use_outline)
-            scored.append(score_spread(result.spreads[held], types, labels, probabilities))
+            scored.append(score_spread(spreads[held], types, labels, probabilities))
     return figures(scored) | {"method": "leave one spread out", "train_folders": [str(f) for f in train_folders],
                               "recipe": RECIPE.name, "seed": seed, "outline": use_outline}
 
 
-def one_field(annotated: Sequence[AnnotatedSpread], settings: DetectSettings | None = None) -> list[set[int]]:
-    """For each annotated spread, the spreads (their indices) that show its field or one of its metaphases
-    (:mod:`sccscore.fields`: a copy saved again, cropped, or a field that overlaps it), itself among them.
+def one_field(paths: Sequence[Path], read: Sequence[Fragments]) -> list[set[int]]:
+    """For each annotated spread (its file, and the spread read to its fragments), the spreads (their indices) that
+    show its field or one of its metaphases (:mod:`sccscore.fields`: a copy saved again, cropped, or a field that
+    overlaps it), itself among them; each copy warned of, as it counts as a spread of its own in the figures.
 
     Leave-one-out holds these out together: a spread scored by models fitted on its copy would look easy. They
     are found by the chromosomes the shipped merge model joins: which spread is which is all that is taken from it.
     """
-    found = []
-    for spread in annotated:
-        try:
-            found.append(detect(spread.rgb, settings, luminance=spread.luminance).chromosomes)
-        except SccscoreError as exc:
-            raise SccscoreError(f"{spread.name}: {exc}") from None
-    centres = metaphase_centres(enumerate(found))
-    copies = fields.same_images(centres)
-    shared = [[number for number, _ in metaphases] for metaphases in fields.shared_metaphases(centres, copies)]
-    linked = {frozenset(pair) for group in copies + shared for pair in itertools.combinations(group, 2)}
-    together = [{number} for number in range(len(annotated))]
-    for group in fields.groups(len(annotated), lambda i, j: frozenset((i, j)) in linked):  # a copy of a neighbour too
+    shipped = MergeModel.load()
+    copies, shared = repeated_fields(metaphase_centres((path, joined(fragments, shipped).chromosomes)
+                                                       for path, fragments in zip(paths, read)))
+    index_of = {path: index for index, path in enumerate(paths)}
+    groups = [[index_of[path] for path in group] for group in copies] + [[index_of[path] for path, _ in metaphases]
+                                                                         for metaphases in shared]
+    linked = {frozenset(pair) for group in groups for pair in itertools.combinations(group, 2)}
+    together = [{number} for number in range(len(read))]
+    for group in fields.groups(len(read), lambda i, j: frozenset((i, j)) in linked):  # a copy of a neighbour too
         for number in group:
             together[number] = set(group)
     return together

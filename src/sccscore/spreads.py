@@ -188,10 +188,17 @@ def same_fields(spreads: Sequence[Spread]) -> list[list[Path]]:
     return fields.same_images(metaphase_centres((s.item.path, s.chromosomes) for s in spreads))
 
 
-def warn_repeated_fields(spreads: Sequence[Spread], most: int = 3) -> None:
+def warn_repeated_fields(spreads: Sequence[Spread]) -> None:
     """Warn of the spreads given more than once (:func:`same_fields`), and of the metaphases found in two
     images otherwise (fields that overlap): each copy counts as a cell of its own in a comparison."""
-    metaphases = metaphase_centres((spread.item.path, spread.chromosomes) for spread in spreads)
+    repeated_fields(metaphase_centres((spread.item.path, spread.chromosomes) for spread in spreads))
+
+
+def repeated_fields(metaphases: dict[tuple, np.ndarray],
+                    most: int = 3) -> tuple[list[list[Path]], list[list[tuple[Path, int]]]]:
+    """Of the metaphases found (:func:`metaphase_centres`, keyed by their spreads' paths), the spreads given more
+    than once, and the metaphases found in two images otherwise; each warned of, as :func:`warn_repeated_fields`
+    says."""
     copies = fields.same_images(metaphases)
     warn_repeated(copies, what="spread")
     shared = fields.shared_metaphases(metaphases, copies)
@@ -199,9 +206,10 @@ def warn_repeated_fields(spreads: Sequence[Spread], most: int = 3) -> None:
         named = " = ".join(f"{path} metaphase {number}" for path, number in group)
         warnings.warn(f"one metaphase is found in {len(group)} images ({named}): fields that overlap, so it counts "
                       "as a cell in each; count it once (crop it out of all but one, or delete those images' rows "
-                      "of it from predictions.csv)", stacklevel=2)
+                      "of it from predictions.csv)", stacklevel=3)
     if len(shared) > most:
-        warnings.warn(f"{len(shared) - most} more metaphases are found in more than one image", stacklevel=2)
+        warnings.warn(f"{len(shared) - most} more metaphases are found in more than one image", stacklevel=3)
+    return copies, shared
 
 
 def metaphase_centres(chromosomes_of: Iterable[tuple[Hashable, Sequence[Detection]]]) -> dict[tuple, np.ndarray]:
@@ -250,6 +258,14 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
              labels_of: Callable[[ImageItem], LabelFile] | None) -> tuple[Spread, np.ndarray]:
     rgb = read_image(item.path)
     found = detect(rgb, settings, merge_model, luminance=is_jpeg(item.path))
+    return cut_spread(item, rgb, found, out, settings, merge_model, labels_of(item) if labels_of else None), rgb
+
+
+def cut_spread(item: ImageItem, rgb: np.ndarray, found: SpreadDetections, out: Path, settings: DetectSettings,
+               merge_model: MergeModel, labels: LabelFile | None = None) -> Spread:
+    """A detected spread with its chromosomes' crops written under ``out``, and its cautions, warned; with its
+    annotations (``labels``), the types of the chromosomes that match an annotated box, their crops copied into
+    ``labelled/``."""
     stem = item.stem
     folder = output_folder(out / "crops" / item.sample / stem)  # layout.run_folder() reads this layout back
     crops = {}
@@ -260,13 +276,13 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
     cautions = detection_cautions(found, settings, merge_model.edge_blurs, merge_model.noise_levels)
     spread = Spread(item, rgb.shape[:2], found.detections, crops, cautions=cautions, imaging=_imaging_record(found))
     _warn_cautions(spread)
-    if labels_of is not None:
-        spread.labels = _annotated_types(found.chromosomes, labels_of(item), rgb.shape)
+    if labels is not None:
+        spread.labels = _annotated_types(found.chromosomes, labels, rgb.shape)
         for number in spread.labels:
             name = _labelled_name(spread, number)
             with atomic_open(output_folder(out / "labelled" / name.parent) / name.name, "wb") as handle:
                 handle.write(crops[number].read_bytes())
-    return spread, rgb
+    return spread
 
 
 def _labelled_name(spread: Spread, number: int) -> PurePosixPath:
