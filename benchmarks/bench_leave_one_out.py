@@ -10,14 +10,16 @@ each fold only joins (``detect.joined``), crops and trains. Baseline: the fold l
 before, in this process, with the public functions it used (``fit_merge_model``,
 ``detect_spreads``); both must give the same figures.
 
-Measured on the four oshima2026 spreads, then on eight: the four and their mirror images (labels
-mirrored too), distinct fields to the copy check, so every spread is its own fold. A mirror
-image's twin lies in its training, so the eight's figures are optimistic: only the times count
-there. The features of every crop are cached by the first run of each set (the new one, run first
-and timed again after the baseline), so the baseline is timed warm.
+Measured on the four oshima2026 spreads, then on eight: the four and each turned by 10 degrees
+(the labels' boxes around their turned corners). Leave-one-out holds a copy turned by right
+angles or mirrored out with its spread, but not one turned by 10 degrees, so every spread is a
+fold of its own. A turned spread's twin lies in its training, so the eight's figures are
+optimistic: only the times count there. The features of every crop are cached by the first run
+of each set (the new one, run first and timed again after the baseline), so the baseline is
+timed warm.
 
 Run with ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python benchmarks/bench_leave_one_out.py
-[OSHIMA_DIR]`` (default ``../shared/data/oshima2026``); about 6 minutes on a 2-core laptop; prints JSON.
+[OSHIMA_DIR]`` (default ``../shared/data/oshima2026``); about 7 minutes on a 2-core laptop; prints JSON.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import sys
 import tempfile
 import time
@@ -33,11 +36,14 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from skimage import transform
 
 from sccscore import fields
+from sccscore.annotations import read_yolo
 from sccscore.detect import DetectSettings, detect, fit_merge_model
 from sccscore.detection_eval import (_types_without, all_processed, annotated_images, annotated_spreads, figures,
                                      leave_one_out, score_spread)
+from sccscore.images import read_image
 from sccscore.spreads import detect_spreads, metaphase_centres
 
 FIGURES = ("n_true", "recall", "precision", "concordance")
@@ -63,23 +69,30 @@ def read_in_every_fold(images: Path, labels: Path) -> dict:
     return figures(scored)
 
 
-def with_mirror_images(oshima: Path, folder: Path) -> tuple[Path, Path]:
-    """The four spreads and their mirror images, with labels to match."""
+def with_turned_copies(oshima: Path, folder: Path, degrees: float = 10.0) -> tuple[Path, Path]:
+    """The four spreads and each turned by ``degrees`` (counter-clockwise as shown), with labels to match."""
     images, labels = folder / "images", folder / "labels"
     images.mkdir(parents=True)
     labels.mkdir()
     for path in sorted((oshima / "images").glob("*.png")):
-        lines = (oshima / "labels" / f"{path.stem}.txt").read_text().split("\n")
-        mirrored = []
-        for line in filter(None, lines):
-            kind, x, y, w, h = line.split()
-            mirrored.append(f"{kind} {1 - float(x):.6f} {y} {w} {h}")
-        with Image.open(path) as image:
-            rgb = np.asarray(image.convert("RGB"))
-        Image.fromarray(rgb).save(images / path.name)
-        Image.fromarray(np.ascontiguousarray(rgb[:, ::-1])).save(images / f"{path.stem} mirrored.png")
-        (labels / f"{path.stem}.txt").write_text("\n".join(lines))
-        (labels / f"{path.stem} mirrored.txt").write_text("\n".join(mirrored) + "\n")
+        rgb = read_image(path)
+        height, width = rgb.shape[:2]
+        boxes, classes = read_yolo(oshima / "labels" / f"{path.stem}.txt", width, height)
+        shutil.copy(path, images / path.name)
+        shutil.copy(oshima / "labels" / f"{path.stem}.txt", labels / f"{path.stem}.txt")
+        turned = transform.rotate(rgb, degrees, mode="edge", preserve_range=True).round().astype(np.uint8)
+        Image.fromarray(turned).save(images / f"{path.stem} turned.png")
+        angle, middle = np.deg2rad(degrees), np.array([(width - 1) / 2, (height - 1) / 2])
+        lines = []
+        for kind, (x0, y0, x1, y1) in zip(classes, boxes):
+            offsets = np.array([[x0, y0], [x1, y0], [x0, y1], [x1, y1]], float) - middle
+            x, y = (middle + offsets @ np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])).T
+            x0, x1, y0, y1 = x.min(), x.max(), y.min(), y.max()
+            if x0 < 0 or y0 < 0 or x1 > width or y1 > height:  # turned out of the field, or cut by its border
+                continue
+            lines.append(f"{kind} {(x0 + x1) / 2 / width:.6f} {(y0 + y1) / 2 / height:.6f} {(x1 - x0) / width:.6f} "
+                         f"{(y1 - y0) / height:.6f}")
+        (labels / f"{path.stem} turned.txt").write_text("\n".join(lines) + "\n")
     return images, labels
 
 
@@ -104,7 +117,7 @@ def main() -> None:
     oshima = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data/oshima2026")
     warnings.simplefilter("ignore")  # the cautions and in-sample notes of each fold, not what is measured
     with tempfile.TemporaryDirectory(prefix="bench-loso-data-") as tmp:
-        runs = [measure(oshima / "images", oshima / "labels"), measure(*with_mirror_images(oshima, Path(tmp)))]
+        runs = [measure(oshima / "images", oshima / "labels"), measure(*with_turned_copies(oshima, Path(tmp)))]
     print(json.dumps({"machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
                       "runs": runs}, indent=2))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sccscore.fields import BIN, MIN_CHROMOSOMES, groups, same_field, same_images, shared_metaphases
+from sccscore.fields import BIN, MIN_CHROMOSOMES, ORIENTATIONS, groups, same_field, same_images, shared_metaphases
 
 
 def _centres(seed: int, n: int = 46, side: float = 1000) -> np.ndarray:
@@ -30,6 +30,17 @@ def test_a_copy_with_a_fifth_of_its_chromosomes_cut_off_is_not_one():
     assert same_field(centres, centres[:40] + 9)  # 40 of 50: a crop's edge cut some off
     assert not same_field(centres, centres[:39] + 9)
     assert not same_field(centres, centres[:, ::-1])  # turned over: another layout
+    assert not same_field(centres, centres[:39, ::-1] + 9, turned=True)  # turned over, cut: not one, either
+
+
+@pytest.mark.parametrize("orientation", range(1, 8))
+def test_a_copy_turned_by_right_angles_or_mirrored_is_found_where_asked(orientation):
+    # an augmented set of annotated spreads holds flipped and quarter-turned copies (Roboflow's flips and 90° turns)
+    centres = _centres(4)
+    jitter = np.random.default_rng(4).normal(0, 0.4, centres.shape)
+    turned = centres @ ORIENTATIONS[orientation].T + (1440, 1024) + jitter
+    assert same_field(centres, turned, turned=True) and same_field(turned, centres, turned=True)
+    assert not same_field(centres, turned)  # unasked, as detect's batches are checked
 
 
 def test_few_chromosomes_match_only_when_found_alike():
@@ -41,7 +52,7 @@ def test_few_chromosomes_match_only_when_found_alike():
 def test_two_fields_are_not_taken_for_one():
     # crowded: two metaphases of 46 in a 700-pixel square, 780 pairs of fields
     fields = [_centres(seed, n=92, side=700) for seed in range(40)]
-    assert not any(same_field(a, b) for i, a in enumerate(fields) for b in fields[i + 1:])
+    assert not any(same_field(a, b, turned=True) for i, a in enumerate(fields) for b in fields[i + 1:])
 
 
 def test_groups_join_through_a_shared_member_in_the_order_given():

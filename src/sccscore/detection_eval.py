@@ -301,15 +301,17 @@ def leave_one_out(
 
 def one_field(paths: Sequence[Path], read: Sequence[Fragments]) -> list[set[int]]:
     """For each annotated spread (its file, and the spread read to its fragments), the spreads (their indices) that
-    show its field or one of its metaphases (:mod:`sccscore.fields`: a copy saved again, cropped, or a field that
-    overlaps it), itself among them; each copy warned of, as it counts as a spread of its own in the figures.
+    show its field or one of its metaphases (:mod:`sccscore.fields`: a copy saved again, cropped, turned by right
+    angles or mirrored, or a field that overlaps it), itself among them; each copy warned of, as it counts as a
+    spread of its own in the figures.
 
     Leave-one-out holds these out together: a spread scored by models fitted on its copy would look easy. They
     are found by the chromosomes the shipped merge model joins: which spread is which is all that is taken from it.
     """
     shipped = MergeModel.load()
+    # turned or mirrored too: a set of annotated spreads augmented for training holds such copies
     copies, shared = repeated_fields(metaphase_centres((path, joined(fragments, shipped).chromosomes)
-                                                       for path, fragments in zip(paths, read)))
+                                                       for path, fragments in zip(paths, read)), turned=True)
     index_of = {path: index for index, path in enumerate(paths)}
     groups = [[index_of[path] for path in group] for group in copies] + [[index_of[path] for path, _ in metaphases]
                                                                          for metaphases in shared]

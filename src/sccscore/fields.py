@@ -8,6 +8,11 @@ other's. The shift is the most common difference between a centre of one and a c
 the other; two metaphases share no such shift, as a copy's centres all do. Neighbouring
 fields that overlap may show one metaphase each: its chromosomes line up alike
 (:func:`shared_metaphases`), and counted in both, it would be two cells of the analysis.
+With ``turned``, a copy turned by right angles or mirrored is found too, as an augmented set
+of annotated spreads holds them (flips and quarter turns): each of the eight ways is tried
+before the shift. Leave-one-out asks for it; a batch to score, which may hold hundreds of
+spreads and is compared pair by pair, is checked for the shift alone: one search a pair, not
+eight. A copy turned by another angle is not found.
 
 >>> import numpy as np
 >>> centres = np.random.default_rng(0).uniform(0, 1000, (46, 2))
@@ -15,6 +20,9 @@ fields that overlap may show one metaphase each: its chromosomes line up alike
 True
 >>> same_field(centres, np.random.default_rng(1).uniform(0, 1000, (46, 2)))
 False
+>>> mirrored = centres * [-1, 1] + [1000, 0]
+>>> same_field(centres, mirrored), same_field(centres, mirrored, turned=True)
+(False, True)
 """
 
 from __future__ import annotations
@@ -32,6 +40,11 @@ TOLERANCE = 2.0  # pixels between a centre and its partner once shifted: JPEG mo
 BIN = 4.0  # pixels: the differences of centres are counted in squares of this side to find the common shift
 VOTERS = 16  # central centres whose differences to the other's find the shift: most of a copy's share it;
 MIN_VOTES = 8  # two fields' differences share one by chance 1 or 2 at most
+# the eight ways an image is turned by right angles or mirrored, as maps of (x, y): unturned first
+ORIENTATIONS = tuple(np.array(m, float) for m in (
+    [[1, 0], [0, 1]], [[-1, 0], [0, 1]], [[1, 0], [0, -1]], [[-1, 0], [0, -1]],
+    [[0, 1], [1, 0]], [[0, -1], [1, 0]], [[0, 1], [-1, 0]], [[0, -1], [-1, 0]],
+))  # fmt: skip
 
 
 class Layout(NamedTuple):
@@ -45,13 +58,23 @@ class Layout(NamedTuple):
         centres = np.asarray(centres, float).reshape(-1, 2)
         return cls(centres, _central(centres))
 
+    def turned(self, orientation: np.ndarray) -> Layout:
+        """The layout turned or mirrored (one of ORIENTATIONS): its central centres stay central."""
+        return Layout(self.centres @ orientation.T, self.voters @ orientation.T)
 
-def same_field(centres: np.ndarray, other: np.ndarray) -> bool:
-    """Whether two spreads' chromosome centres (n x 2 pixels each) are one field, up to a shift."""
-    return _same(Layout.of(centres), Layout.of(other))
+
+def same_field(centres: np.ndarray, other: np.ndarray, turned: bool = False) -> bool:
+    """Whether two spreads' chromosome centres (n x 2 pixels each) are one field, up to a shift (and, ``turned``,
+    a turn by right angles or a mirror)."""
+    return _same(Layout.of(centres), Layout.of(other), turned)
 
 
-def _same(layout: Layout, other: Layout) -> bool:
+def _same(layout: Layout, other: Layout, turned: bool = False) -> bool:
+    return any(_same_placed(layout.turned(orientation), other) for orientation in (ORIENTATIONS if turned
+                                                                                   else ORIENTATIONS[:1]))
+
+
+def _same_placed(layout: Layout, other: Layout) -> bool:
     fewer = min(len(layout.centres), len(other.centres))
     if fewer < MIN_CHROMOSOMES:
         return layout.centres.shape == other.centres.shape and bool(np.all(layout.centres == other.centres))
@@ -64,8 +87,8 @@ def _same(layout: Layout, other: Layout) -> bool:
     return int(np.isfinite(distance).sum()) >= MATCHED_SHARE * fewer  # centres with a partner
 
 
-def same_images(metaphases: Mapping[tuple[Hashable, int], np.ndarray]) -> list[list[Hashable]]:
-    """The images that show one field: groups of two or more, in the order given.
+def same_images(metaphases: Mapping[tuple[Hashable, int], np.ndarray], turned: bool = False) -> list[list[Hashable]]:
+    """The images that show one field (``turned``: turned or mirrored too): groups of two or more, in the order given.
 
     ``metaphases``: the chromosome centres of each metaphase, keyed (image, metaphase number).
     """
@@ -74,14 +97,15 @@ def same_images(metaphases: Mapping[tuple[Hashable, int], np.ndarray]) -> list[l
         by_image.setdefault(image, []).append(np.asarray(centres, float).reshape(-1, 2))
     images = list(by_image)
     layouts = [Layout.of(np.vstack(by_image[image])) for image in images]
-    alike = groups(len(images), lambda i, j: _same(layouts[i], layouts[j]))
+    alike = groups(len(images), lambda i, j: _same(layouts[i], layouts[j], turned))
     return [[images[i] for i in group] for group in alike]
 
 
-def shared_metaphases(metaphases: Mapping[tuple[Hashable, int], np.ndarray],
-                      copies: list[list[Hashable]]) -> list[list[tuple[Hashable, int]]]:
+def shared_metaphases(metaphases: Mapping[tuple[Hashable, int], np.ndarray], copies: list[list[Hashable]],
+                      turned: bool = False) -> list[list[tuple[Hashable, int]]]:
     """The metaphases found in two or more images that are not copies of one another (``copies``, from
-    :func:`same_images`): fields that overlap. Groups of keys, in the order given."""
+    :func:`same_images`): fields that overlap (``turned``: turned or mirrored too). Groups of keys, in the order
+    given."""
     copy_of = {image: number for number, group in enumerate(copies) for image in group}
     keys = list(metaphases)
     layouts = [Layout.of(metaphases[key]) for key in keys]
@@ -94,7 +118,7 @@ def shared_metaphases(metaphases: Mapping[tuple[Hashable, int], np.ndarray],
         return (image != other and (image not in copy_of or copy_of[image] != copy_of.get(other))
                 and not {image, other} <= one_metaphase)
 
-    alike = lambda i, j: apart(i, j) and _same(layouts[i], layouts[j])  # noqa: E731
+    alike = lambda i, j: apart(i, j) and _same(layouts[i], layouts[j], turned)  # noqa: E731
     return [[keys[i] for i in group] for group in groups(len(keys), alike)]
 
 

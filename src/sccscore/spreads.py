@@ -194,14 +194,14 @@ def warn_repeated_fields(spreads: Sequence[Spread]) -> None:
     repeated_fields(metaphase_centres((spread.item.path, spread.chromosomes) for spread in spreads))
 
 
-def repeated_fields(metaphases: dict[tuple, np.ndarray],
+def repeated_fields(metaphases: dict[tuple, np.ndarray], turned: bool = False,
                     most: int = 3) -> tuple[list[list[Path]], list[list[tuple[Path, int]]]]:
     """Of the metaphases found (:func:`metaphase_centres`, keyed by their spreads' paths), the spreads given more
-    than once, and the metaphases found in two images otherwise; each warned of, as :func:`warn_repeated_fields`
-    says."""
-    copies = fields.same_images(metaphases)
+    than once, and the metaphases found in two images otherwise (``turned``: turned by right angles or mirrored
+    too, :mod:`sccscore.fields`); each warned of, as :func:`warn_repeated_fields` says."""
+    copies = fields.same_images(metaphases, turned)
     warn_repeated(copies, what="spread")
-    shared = fields.shared_metaphases(metaphases, copies)
+    shared = fields.shared_metaphases(metaphases, copies, turned)
     for group in shared[:most]:
         named = " = ".join(f"{path} metaphase {number}" for path, number in group)
         warnings.warn(f"one metaphase is found in {len(group)} images ({named}): fields that overlap, so it counts "
