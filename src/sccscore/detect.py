@@ -319,7 +319,7 @@ def detect(rgb: np.ndarray, settings: DetectSettings | None = None, model: Merge
     return joined(read_fragments(rgb, settings, luminance), model or MergeModel.load())
 
 
-@dataclass
+@dataclass(frozen=True)
 class Fragments:
     """A spread read up to its fragments and the pairs that could join them (steps 1-4): all of detection that no
     merge model changes. Leave-one-out (:mod:`sccscore.detection_eval`) reads each spread once so, learns each
