@@ -32,8 +32,8 @@ from sccscore.preprocess import paper_preprocess
 from sccscore.sample_data import sha256_or_none
 from sccscore.shape import SHAPE_MEASURES, ShapeModel, combine, fit_shape_model
 from sccscore.splits import Source, read_sources
-from sccscore.spread_model import (FittedSpreadModels, fit_spread_head, fitted_on, load_spread_model, matched_crops,
-                                   save_spread_models, warn_fitted_on, what_to_expect)
+from sccscore.spread_model import (FittedSpreadModels, fit_spread_head, fit_spread_models, fitted_on, load_spread_model,
+                                   matched_crops, save_spread_models, warn_fitted_on, what_to_expect)
 from sccscore.spreads import (CHECK_BELOW, LEFT_OUT_COLOUR, TYPE_COLOURS, classify_spreads, detect_spreads,
                               mark_set_by_hand, same_fields)
 from sccscore.stats import clustered_interval, proportions_with_clustered_ci
@@ -431,6 +431,19 @@ def test_the_spreads_a_model_was_fitted_on_are_known_by_their_contents(oshima, t
                                          r"as .*mine.png: its calls on them are memory"):
         assert warn_fitted_on(shipped, items)
     assert not warn_fitted_on(shipped, [item for item in items if item.name == "spread1.png"])
+
+
+@pytest.mark.slow
+def test_fitting_the_spread_models_reads_each_spread_once(oshima, tmp_path, monkeypatch):
+    # for the measure (three folds) and the fit on all three alike: not again for the merge model, each fold, the fit
+    names = ("spread2", "spread3", "spread5")
+    images, labels = _linked(tmp_path / "images", oshima, names), _linked(tmp_path / "labels", oshima, names, "labels")
+    read, find_fragments = [], sccscore.detect.find_fragments
+    monkeypatch.setattr("sccscore.detect.find_fragments", lambda *args: read.append(args) or find_fragments(*args))
+    fitted = fit_spread_models(images, labels)
+    assert len(read) == 3
+    assert fitted.trained_on == list(names) and fitted.merge.trained_on == list(names)
+    assert fitted.leave_one_out["n_true"] == 102 + 47 + 50
 
 
 @pytest.mark.slow

@@ -26,14 +26,14 @@ import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path, PureWindowsPath
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from . import fields, provenance
 from .annotations import LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo
-from .detect import (AnnotatedSpread, DetectSettings, Fragments, MergeModel, joined, merge_model_from, pair_examples,
-                     read_annotated)
+from .detect import (AnnotatedSpread, DetectSettings, Fragments, MergeModel, PairExamples, joined, merge_model_from,
+                     pair_examples, read_annotated)
 from .errors import ModelError, SccscoreError
 from .features import extract, fingerprints
 from .images import CLASS_NAMES, ImageItem, is_jpeg, read_image, scan_sample
@@ -74,6 +74,31 @@ def annotated_spreads(pairs: Sequence[tuple[ImageItem, LabelFile]]) -> list[Anno
         boxes = read_yolo(labels, rgb.shape[1], rgb.shape[0])[0]
         annotated.append(AnnotatedSpread(item.stem, rgb, boxes, is_jpeg(item.path)))
     return annotated
+
+
+class AnnotatedSet(NamedTuple):
+    """Annotated spreads read once for all that is fitted on them (:func:`read_annotated_set`)."""
+
+    pairs: list[tuple[ImageItem, LabelFile]]  # each image with its label file
+    spreads: list[AnnotatedSpread]  # their pixels and annotated boxes
+    read: list[Fragments]  # each read to its fragments (sccscore.detect.read_fragments)
+
+    def examples(self) -> list[PairExamples]:
+        """What each spread teaches the merge model (:func:`sccscore.detect.pair_examples`)."""
+        return [pair_examples(fragments, spread.boxes) for fragments, spread in zip(self.read, self.spreads)]
+
+    def detected(self, merge_model: MergeModel, out: Path, settings: DetectSettings) -> list[Spread]:
+        """Every spread joined by ``merge_model``, its crops cut under ``out``, its matched chromosomes typed."""
+        return [cut_spread(image, spread.rgb, joined(fragments, merge_model), out, settings, merge_model, labels)
+                for (image, labels), spread, fragments in zip(self.pairs, self.spreads, self.read)]
+
+
+def read_annotated_set(images_dir: str | Path, labels_dir: str | Path, settings: DetectSettings) -> AnnotatedSet:
+    """The annotated spreads of a folder (:func:`annotated_images`), each read once to its fragments: no merge
+    model changes them, only how they are joined."""
+    pairs = annotated_images(images_dir, labels_dir)
+    spreads = annotated_spreads(pairs)
+    return AnnotatedSet(pairs, spreads, [read_annotated(spread, settings) for spread in spreads])
 
 
 def evaluate_detection(
@@ -263,21 +288,27 @@ def leave_one_out(
     log: Log | None = None,
     use_outline: bool = True,
 ) -> dict[str, Any]:
-    """Each spread scored by merge and shape models and a classifier fitted without it.
-
-    Each spread is read to its fragments once (:func:`sccscore.detect.read_fragments`): a fold fits its merge model
-    on the other spreads' pairs of fragments and joins every spread with it, then crops and trains."""
-    log = log or (lambda _: None)
-    pairs = annotated_images(images_dir, labels_dir)
-    if len(pairs) < 2:
-        raise SccscoreError(f"{images_dir}: leave-one-out needs at least two annotated spreads")
-    extra = load_labelled(train_folders, RECIPE, 0, "training") if train_folders else None
+    """Each spread scored by merge and shape models and a classifier fitted without it."""
     settings = settings or DetectSettings()
-    annotated = annotated_spreads(pairs)
-    # each spread read once: no merge model changes its fragments, only how they are joined
-    read = [read_annotated(spread, settings) for spread in annotated]
-    examples = [pair_examples(fragments, spread.boxes) for fragments, spread in zip(read, annotated)]
-    together = one_field([item.path for item, _ in pairs], read)
+    annotated = read_annotated_set(images_dir, labels_dir, settings)
+    if len(annotated.pairs) < 2:
+        raise SccscoreError(f"{images_dir}: leave-one-out needs at least two annotated spreads")
+    return leave_one_out_of(annotated, train_folders, settings, seed, log, use_outline)
+
+
+def leave_one_out_of(annotated: AnnotatedSet, train_folders: Sequence[str | Path] = (),
+                     settings: DetectSettings | None = None, seed: int = 0, log: Log | None = None,
+                     use_outline: bool = True) -> dict[str, Any]:
+    """:func:`leave_one_out` of annotated spreads read already (``settings``: those they were read with).
+
+    Each spread was read to its fragments once (:func:`read_annotated_set`): a fold fits its merge model on the
+    other spreads' pairs of fragments and joins every spread with it, then crops and trains."""
+    log = log or (lambda _: None)
+    settings = settings or DetectSettings()
+    pairs, spreads_read = annotated.pairs, annotated.spreads
+    extra = load_labelled(train_folders, RECIPE, 0, "training") if train_folders else None
+    examples = annotated.examples()
+    together = one_field([item.path for item, _ in pairs], annotated.read)
     scored = []
     with tempfile.TemporaryDirectory(prefix="sccscore-loso-") as tmp:
         for held, (item, labels) in enumerate(pairs):
@@ -286,11 +317,9 @@ def leave_one_out(
             log(f"holding out {held_out}")
             learned = [i for i in range(len(pairs)) if i not in together[held]]
             with _learning_without(held_out):
-                merge_model = merge_model_from([examples[i] for i in learned], [annotated[i].name for i in learned],
-                                               settings.scale)
-            spreads = [cut_spread(image, spread.rgb, joined(fragments, merge_model), Path(tmp) / str(held), settings,
-                                  merge_model, annotations)
-                       for (image, annotations), spread, fragments in zip(pairs, annotated, read)]
+                merge_model = merge_model_from([examples[i] for i in learned],
+                                               [spreads_read[i].name for i in learned], settings.scale)
+            spreads = annotated.detected(merge_model, Path(tmp) / str(held), settings)
             with _learning_without(held_out):
                 types, probabilities = _types_without(spreads[held], [spreads[i] for i in learned], extra,
                                                       [pairs[i][0].path for i in together[held]], seed, use_outline)

@@ -41,7 +41,7 @@ from safetensors.torch import save
 
 from ._atomic import atomic_open, staged_folder
 from .config import MERGE_FILE, SHAPE_FILE, SPREAD_HEAD_FILE, SPREAD_MODEL, spread_model_folder
-from .detect import DetectSettings, MergeModel, fit_merge_model
+from .detect import DetectSettings, MergeModel, merge_model_from
 from .errors import DataError, ModelError
 from .features import extract, fingerprints
 from .images import CLASS_NAMES, ImageItem
@@ -150,27 +150,30 @@ def fit_spread_models(images_dir: str | Path, labels_dir: str | Path, train_fold
     ``settings.scale`` is the spreads' magnification; the merge model keeps it as the
     default for the spreads it reads.
     """
-    from .detection_eval import all_processed, annotated_images, annotated_spreads, leave_one_out
-    from .spreads import detect_spreads
+    from .detection_eval import leave_one_out_of, read_annotated_set
+    from .spreads import warn_repeated_fields
 
     log = log or (lambda _: None)
-    pairs = annotated_images(images_dir, labels_dir)
-    spread_sha256 = [sha256(item.path) for item, _ in pairs]
-    merge_model = replace(fit_merge_model(annotated_spreads(pairs), settings), trained_on_sha256=spread_sha256)
+    settings = settings or DetectSettings()
+    annotated = read_annotated_set(images_dir, labels_dir, settings)  # once, for the measure and the fit
+    spread_sha256 = [sha256(item.path) for item, _ in annotated.pairs]
+    names = [spread.name for spread in annotated.spreads]
+    merge_model = replace(merge_model_from(annotated.examples(), names, settings.scale), trained_on_sha256=spread_sha256)
     expected = None
-    if measure and len(pairs) > 1:
-        report = leave_one_out(images_dir, labels_dir, train_folders, settings, log=log)
+    if measure and len(annotated.pairs) > 1:
+        report = leave_one_out_of(annotated, train_folders, settings, log=log)
         expected = {key: report[key] for key in EXPECTED}
     extra = load_labelled(train_folders, RECIPE, 0, "training") if train_folders else None
     log("fitting on every spread")
     with tempfile.TemporaryDirectory(prefix="sccscore-spreads-") as tmp:
-        found = all_processed(detect_spreads([images_dir], tmp, settings, merge_model,
-                                             labels_dir=labels_dir))
+        spreads = annotated.detected(merge_model, Path(tmp), settings)
+        if expected is None:  # else leave-one-out has warned of the spreads given twice, turned ones too
+            warn_repeated_fields(spreads)
         # the crops of these spreads, as classify --spreads cuts them again with these models, byte for byte
-        digests = fingerprints(matched_crops(found.spreads))
-        head = fit_spread_head(found.spreads, extra, digests=digests)
-        shape_model = replace(fit_shape_model(found.spreads), trained_on_sha256=spread_sha256)
-    return FittedSpreadModels(merge_model, shape_model, head, [s.item.stem for s in found.spreads],
+        digests = fingerprints(matched_crops(spreads))
+        head = fit_spread_head(spreads, extra, digests=digests)
+        shape_model = replace(fit_shape_model(spreads), trained_on_sha256=spread_sha256)
+    return FittedSpreadModels(merge_model, shape_model, head, [s.item.stem for s in spreads],
                               [str(f) for f in train_folders], expected,
                               learned_digests(digests + (extra.digests if extra else [])), spread_sha256)
 
