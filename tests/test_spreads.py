@@ -22,7 +22,7 @@ from sccscore.detect import (EDGE_BLURS, NOISE_LEVELS, STAIN_CAUTION, DetectSett
                              detect, detection_cautions, fit_merge_model, illumination, join, pair_examples,
                              read_fragments)
 from sccscore.detection_eval import (all_processed, annotated_images, annotated_spreads, figures, leave_one_out,
-                                     one_field)
+                                     one_field, read_annotated_set)
 from sccscore.errors import ModelError, SccscoreError
 from sccscore.features import fingerprints
 from sccscore.images import ImageItem, read_image, scan_sample
@@ -431,6 +431,16 @@ def test_the_spreads_a_model_was_fitted_on_are_known_by_their_contents(oshima, t
                                          r"as .*mine.png: its calls on them are memory"):
         assert warn_fitted_on(shipped, items)
     assert not warn_fitted_on(shipped, [item for item in items if item.name == "spread1.png"])
+
+
+def test_an_annotated_spread_that_cannot_be_read_is_named_by_its_file(oshima, tmp_path):
+    images = _linked(tmp_path / "images", oshima, ("spread3",))
+    labels = _linked(tmp_path / "labels", oshima, ("spread3",), "labels")
+    Image.new("RGB", (200, 150), "white").save(images / "tiny.png")
+    (labels / "tiny.txt").write_text("0 0.5 0.5 0.1 0.1\n")
+    named = f"^{re.escape(str(images / 'tiny.png'))}: image is 200 x 150 px, too small"
+    with pytest.raises(SccscoreError, match=named):
+        read_annotated_set(images, labels, DetectSettings())
 
 
 @pytest.mark.slow

@@ -949,12 +949,14 @@ def pair_examples(fragments: Fragments, boxes: np.ndarray) -> PairExamples:
     return PairExamples(fragments.features, same, fragments.reading.edge_blur, fragments.imaging["noise"])
 
 
-def read_annotated(spread: AnnotatedSpread, settings: DetectSettings | None = None) -> Fragments:
-    """An annotated spread read to its fragments (:func:`read_fragments`); an error names the spread."""
+def read_annotated(spread: AnnotatedSpread, settings: DetectSettings | None = None,
+                   path: str | Path | None = None) -> Fragments:
+    """An annotated spread read to its fragments (:func:`read_fragments`); an error names its file (``path``), or
+    where it is not given, the spread."""
     try:
         return read_fragments(spread.rgb, settings, spread.luminance)
     except SccscoreError as exc:
-        raise SccscoreError(f"{spread.name}: {exc}") from None
+        raise SccscoreError(f"{path or spread.name}: {exc}") from None
 
 
 def fit_merge_model(spreads: Sequence[AnnotatedSpread | tuple], settings: DetectSettings | None = None) -> MergeModel:

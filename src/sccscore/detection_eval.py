@@ -98,7 +98,8 @@ def read_annotated_set(images_dir: str | Path, labels_dir: str | Path, settings:
     model changes them, only how they are joined."""
     pairs = annotated_images(images_dir, labels_dir)
     spreads = annotated_spreads(pairs)
-    return AnnotatedSet(pairs, spreads, [read_annotated(spread, settings) for spread in spreads])
+    return AnnotatedSet(pairs, spreads, [read_annotated(spread, settings, item.path)
+                                         for (item, _), spread in zip(pairs, spreads)])
 
 
 def evaluate_detection(
