@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sccscore.fields import BIN, MIN_CHROMOSOMES, ORIENTATIONS, groups, same_field, same_images, shared_metaphases
+from sccscore.fields import BIN, MIN_CHROMOSOMES, MIRROR, ZOOM, groups, same_field, same_images, shared_metaphases
 
 
 def _centres(seed: int, n: int = 46, side: float = 1000) -> np.ndarray:
@@ -33,14 +33,32 @@ def test_a_copy_with_a_fifth_of_its_chromosomes_cut_off_is_not_one():
     assert not same_field(centres, centres[:39, ::-1] + 9, turned=True)  # turned over, cut: not one, either
 
 
-@pytest.mark.parametrize("orientation", range(1, 8))
-def test_a_copy_turned_by_right_angles_or_mirrored_is_found_where_asked(orientation):
-    # an augmented set of annotated spreads holds flipped and quarter-turned copies (Roboflow's flips and 90° turns)
+def _turned(centres: np.ndarray, degrees: float, zoom: float = 1.0, mirrored: bool = False) -> np.ndarray:
+    angle = np.deg2rad(degrees)
+    linear = zoom * np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    return centres @ (linear @ MIRROR if mirrored else linear).T
+
+
+@pytest.mark.parametrize(("degrees", "zoom", "mirrored"), [
+    (90, 1, False), (180, 1, False), (270, 1, False), (0, 1, True), (90, 1, True), (180, 1, True), (270, 1, True),
+    (10, 1, False), (-15, 1, False), (7, 1.2, False), (-4, 0.8, True), (143, 1.1, True), (0, 1.3, False),
+])  # fmt: skip
+def test_a_copy_turned_zoomed_or_mirrored_is_found_where_asked(degrees, zoom, mirrored):
+    # a set of annotated spreads augmented for training holds flipped and turned copies (Roboflow's flips, 90° turns
+    # and turns of up to 15°), and crops of the image enlarged back to its size
     centres = _centres(4)
-    jitter = np.random.default_rng(4).normal(0, 0.4, centres.shape)
-    turned = centres @ ORIENTATIONS[orientation].T + (1440, 1024) + jitter
+    jitter = np.random.default_rng(4).normal(0, 0.4, centres.shape)  # centres found again on resampled pixels
+    turned = _turned(centres, degrees, zoom, mirrored) + (1440, 1024) + jitter
     assert same_field(centres, turned, turned=True) and same_field(turned, centres, turned=True)
     assert not same_field(centres, turned)  # unasked, as detect's batches are checked
+    kept = np.random.default_rng(4).permutation(len(centres))[:38]  # a crop cut 8 of 46 off, central ones among them
+    assert same_field(centres, turned[kept], turned=True)
+
+
+def test_a_copy_zoomed_past_the_bound_or_sheared_is_not_found():
+    centres = _centres(4)
+    assert not same_field(centres, _turned(centres, 10, 1.1 * ZOOM), turned=True)
+    assert not same_field(centres, centres @ [[1, 0.2], [0, 1]], turned=True)  # sheared by 0.2: not turned alike
 
 
 def test_few_chromosomes_match_only_when_found_alike():
@@ -50,9 +68,10 @@ def test_few_chromosomes_match_only_when_found_alike():
 
 
 def test_two_fields_are_not_taken_for_one():
-    # crowded: two metaphases of 46 in a 700-pixel square, 780 pairs of fields
+    # crowded: two metaphases of 46 in a 700-pixel square, 780 pairs of fields; 190 of them turned, zoomed, mirrored
     fields = [_centres(seed, n=92, side=700) for seed in range(40)]
-    assert not any(same_field(a, b, turned=True) for i, a in enumerate(fields) for b in fields[i + 1:])
+    assert not any(same_field(a, b, turned=i < 20 and j < 20) for i, a in enumerate(fields)
+                   for j, b in enumerate(fields[i + 1:], i + 1))
 
 
 def test_groups_join_through_a_shared_member_in_the_order_given():
