@@ -59,7 +59,7 @@ def colour_trained(images: Path, greys: dict[str, Path], labels: Path, tmp: Path
                 for name, folder in folders.items()}
         others = [s for i, s in enumerate(read["colour"]) if i != held]
         for name, spreads in read.items():
-            types, probabilities = _types_without(spreads[held], others, None, [], 0, True)
+            [(types, probabilities)] = _types_without([spreads[held]], others, None, [], pairs[held][0].name, 0, True)
             scored[name].append(score_spread(spreads[held], types, label_file, probabilities))
     return scored
 

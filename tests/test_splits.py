@@ -17,7 +17,7 @@ from sccscore.review import write_labelled
 from sccscore.sample_data import sha256_or_none
 from sccscore.splits import (SOURCES_FILE, Source, grouped_folds, image_sources, read_sources, source_units,
                              validation_split)
-from sccscore.spreads import Spread, detect_spreads
+from sccscore.spreads import detect_spreads
 from sccscore.training import DefaultRecipe, LabelledData, fit, labelled_items, load_labelled
 
 SPREADS = ("spread1", "spread2", "spread3", "spread5")
@@ -230,13 +230,12 @@ def test_leave_one_out_knows_a_held_out_spreads_crops_cut_by_hand_by_their_pixel
     extra = LabelledData([ImageItem(folder / name, "by_hand") for name in names], ["by_hand"] * 5, np.ones(5, int),
                          [f"crop{n}" for n in range(5)], np.zeros((5, 1)), [None] * 5)
     for held, found in (("spread3.png", ["as_cut.png", "upright.png"]), ("spread5.png", ["of_spread5.png"])):
-        spread = Spread(ImageItem(oshima / "images" / held, "oshima", name=held), (1024, 1440), [], {})
         with pytest.warns(UserWarning, match=f"^{len(found)} of the crops given to learn from were cut from {held}"):
-            kept = _not_of_held_out(extra, spread, set(), [oshima / "images" / held])
+            kept = _not_of_held_out(extra, held, set(), [oshima / "images" / held])
         assert [item.path.name for item in kept.items] == [name for name in names if name not in found]
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # held out, spread1 has none of them
-        assert len(_not_of_held_out(extra, spread, set(), [oshima / "images" / "spread1.png"]).items) == 5
+        assert len(_not_of_held_out(extra, "spread1.png", set(), [oshima / "images" / "spread1.png"]).items) == 5
 
 
 def test_leave_one_out_knows_a_held_out_spreads_crops_by_a_table_of_sources_made_by_hand(oshima, tmp_path):
@@ -253,10 +252,9 @@ def test_leave_one_out_knows_a_held_out_spreads_crops_by_a_table_of_sources_made
     files = [file for file, _, _ in rows] + ["a/5.png"]  # the last in no row
     extra = LabelledData([ImageItem(tmp_path / file, "hand") for file in files], ["hand"] * 5, np.zeros(5, int),
                          [f"crop{n}" for n in range(5)], np.zeros((5, 1)), [sources.get(file) for file in files])
-    held = Spread(ImageItem(spread3, "oshima", name="spread3.png"), (1024, 1440), [], {})
     with pytest.warns(UserWarning, match="^2 of the crops given to learn from were cut from spread3.png, which is"):
-        kept = _not_of_held_out(extra, held, set(), [spread3])
+        kept = _not_of_held_out(extra, "spread3.png", set(), [spread3])
     assert [item.path.name for item in kept.items] == ["2.png", "3.png", "5.png"]
     # a crop of the held-out spread cut again byte for byte is known by its own SHA-256, wherever it came from
     with pytest.warns(UserWarning, match="^3 of the crops"):
-        assert len(_not_of_held_out(extra, held, {"crop4"}, [spread3]).items) == 2
+        assert len(_not_of_held_out(extra, "spread3.png", {"crop4"}, [spread3]).items) == 2

@@ -374,8 +374,9 @@ def evaluate_detection(
                      + ", ".join(f"{name} {low:.3f}-{high:.3f}" for name, (low, high) in intervals.items()),
                      highlight=False)
     if by_spread := report["intervals_by_spread"]:
-        stdout.print(f"95% intervals with the {len(report['per_image'])} spreads as the independent units (Korn and "
-                     "Graubard; how far the figures could move with other spreads like these): "
+        units = detection_eval.independent_units(report["per_image"])
+        stdout.print(f"95% intervals with the {units} as the independent units (Korn and Graubard; how far the "
+                     "figures could move with other spreads like these): "
                      + ", ".join(f"{name} {low:.3f}-{high:.3f}" for name, (low, high) in by_spread.items()),
                      highlight=False)
     if report["per_metaphase"]:  # none where no chromosome was found

@@ -46,7 +46,7 @@ from .spreads import (CHECK_BELOW, Spread, SpreadsResult, classify_spreads, cut_
                       needs_check, repeated_fields)
 from .splits import Source
 from .stats import agreement_interval, clustered_interval
-from .training import LabelledData, Log, head_probabilities, load_labelled
+from .training import Head, LabelledData, Log, head_probabilities, load_labelled
 
 MIN_IOU = 0.5
 NOT_FOUND, NOT_CLASSIFIED = -1, -2  # what an annotated chromosome was given, besides a type
@@ -208,8 +208,8 @@ def figures(scored: Sequence[dict[str, Any]]) -> dict[str, Any]:
                        "detection": number, "given": _given_name(g)}
                       for s in scored for box, t, g, number in zip(s["boxes"], s["true"], s["given"], s["matched"])]
     # with how each spread was imaged and what detect cautioned on it: where one reads worse, was it imaged otherwise?
-    per_image = [{"image": s["image"], **_rates(c), **c, "imaging": s.get("imaging", {}),
-                  "cautions": s.get("cautions", [])}
+    per_image = [{"image": s["image"], **({"field": s["field"]} if "field" in s else {}), **_rates(c), **c,
+                  "imaging": s.get("imaging", {}), "cautions": s.get("cautions", [])}
                  for s, c in ((s, _counts(s["true"], s["given"], s["n_found"])) for s in scored)]
     checked = [s.get("to_check") for s in scored]
     to_check = (_calls_to_check(true, given, np.concatenate(checked))
@@ -264,13 +264,34 @@ def _intervals(c: dict[str, int]) -> dict[str, list[float]]:
 
 def intervals_by_spread(per_image: Sequence[dict[str, Any]]) -> dict[str, list[float]]:
     """95% intervals of recall, precision and concordance with the spreads as the independent units
-    (:func:`sccscore.stats.clustered_interval`), from the counts of ``per_image``; none from one spread."""
+    (:func:`sccscore.stats.clustered_interval`), from the counts of ``per_image``; none from one spread. A spread
+    and its copies are one unit (:func:`spread_fields`): a copy tells nothing new of how a new spread reads."""
     intervals = {}
     for name, (k, n) in RATE_PARTS.items():
-        counted = [(image[k], image[n]) for image in per_image if image[n]]
+        counted = [(sum(image[k] for image in field), sum(image[n] for image in field))
+                   for field in spread_fields(per_image)]
+        counted = [(successes, total) for successes, total in counted if total]
         if len(counted) > 1:
             intervals[name] = clustered_interval(*zip(*counted))
     return intervals
+
+
+def independent_units(per_image: Sequence[dict[str, Any]]) -> str:
+    """The units of :func:`intervals_by_spread`, in words: "4 spreads", or "4 fields (8 spreads, the others copies of
+    them)"."""
+    n_fields = len(spread_fields(per_image))
+    if n_fields == len(per_image):
+        return f"{n_fields} spreads"
+    return f"{n_fields} fields ({len(per_image)} spreads, the others copies of them)"
+
+
+def spread_fields(per_image: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The rows of ``per_image`` grouped by field, in the order given: a spread with the copies of it that
+    leave-one-out held out with it (their ``field``, the first one's name), each other spread alone."""
+    fields: dict[str, list[dict[str, Any]]] = {}
+    for image in per_image:
+        fields.setdefault(image.get("field", image["image"]), []).append(image)
+    return list(fields.values())
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:
@@ -303,43 +324,47 @@ def leave_one_out_of(annotated: AnnotatedSet, train_folders: Sequence[str | Path
     """:func:`leave_one_out` of annotated spreads read already (``settings``: those they were read with).
 
     Each spread was read to its fragments once (:func:`read_annotated_set`): a fold fits its merge model on the
-    other spreads' pairs of fragments and joins every spread with it, then crops and trains."""
+    other spreads' pairs of fragments and joins every spread with it, then crops and trains. A spread and its copies
+    (:func:`one_field`) are one fold: held out together, each scored by the same models."""
     log = log or (lambda _: None)
     settings = settings or DetectSettings()
-    pairs, spreads_read = annotated.pairs, annotated.spreads
+    pairs = annotated.pairs
     extra = load_labelled(train_folders, RECIPE, 0, "training") if train_folders else None
     examples = annotated.examples()
     together = one_field([item.path for item, _ in pairs], annotated.read)
-    scored = []
+    scored: dict[int, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="sccscore-loso-") as tmp:
-        for held, (item, labels) in enumerate(pairs):
-            copies = [pairs[i][0].name for i in sorted(together[held] - {held})]
-            held_out = item.name + (f" (with {', '.join(copies)}, the same field)" if copies else "")
+        for fold, held in enumerate(sorted({tuple(sorted(group)) for group in together})):
+            copies = [pairs[i][0].name for i in held[1:]]
+            held_out = pairs[held[0]][0].name + (f" (with {', '.join(copies)}, the same field)" if copies else "")
             log(f"holding out {held_out}")
-            learned = [i for i in range(len(pairs)) if i not in together[held]]
+            learned = [i for i in range(len(pairs)) if i not in held]
             with _learning_without(held_out):
                 merge_model = merge_model_from([examples[i] for i in learned],
-                                               [spreads_read[i].name for i in learned], settings.scale)
-            spreads = annotated.detected(merge_model, Path(tmp) / str(held), settings)
+                                               [annotated.spreads[i].name for i in learned], settings.scale)
+            spreads = annotated.detected(merge_model, Path(tmp) / str(fold), settings)
             with _learning_without(held_out):
-                types, probabilities = _types_without(spreads[held], [spreads[i] for i in learned], extra,
-                                                      [pairs[i][0].path for i in together[held]], seed, use_outline)
-            scored.append(score_spread(spreads[held], types, labels, probabilities))
-    return figures(scored) | {"method": "leave one spread out", "train_folders": [str(f) for f in train_folders],
-                              "recipe": RECIPE.name, "seed": seed, "outline": use_outline}
+                typed = _types_without([spreads[i] for i in held], [spreads[i] for i in learned], extra,
+                                       [pairs[i][0].path for i in held], held_out, seed, use_outline)
+            field = {"field": pairs[held[0]][0].name} if copies else {}  # one unit of the intervals_by_spread
+            for i, (types, probabilities) in zip(held, typed):
+                scored[i] = score_spread(spreads[i], types, pairs[i][1], probabilities) | field
+    return figures([scored[i] for i in range(len(pairs))]) | {
+        "method": "leave one spread out", "train_folders": [str(f) for f in train_folders], "recipe": RECIPE.name,
+        "seed": seed, "outline": use_outline}
 
 
 def one_field(paths: Sequence[Path], read: Sequence[Fragments]) -> list[set[int]]:
     """For each annotated spread (its file, and the spread read to its fragments), the spreads (their indices) that
-    show its field or one of its metaphases (:mod:`sccscore.fields`: a copy saved again, cropped, turned by right
-    angles or mirrored, or a field that overlaps it), itself among them; each copy warned of, as it counts as a
+    show its field or one of its metaphases (:mod:`sccscore.fields`: a copy saved again, cropped, turned, zoomed or
+    mirrored, or a field that overlaps it), itself among them; each copy warned of, as it counts as a
     spread of its own in the figures.
 
     Leave-one-out holds these out together: a spread scored by models fitted on its copy would look easy. They
     are found by the chromosomes the shipped merge model joins: which spread is which is all that is taken from it.
     """
     shipped = MergeModel.load()
-    # turned or mirrored too: a set of annotated spreads augmented for training holds such copies
+    # turned, zoomed or mirrored too: a set of annotated spreads augmented for training holds such copies
     copies, shared = repeated_fields(metaphase_centres((path, joined(fragments, shipped).chromosomes)
                                                        for path, fragments in zip(paths, read)), turned=True)
     index_of = {path: index for index, path in enumerate(paths)}
@@ -368,9 +393,10 @@ def _learning_without(held_out: str) -> Iterator[None]:
                             "needs every type, and chromosomes to join, in the spreads that remain") from None
 
 
-def _not_of_held_out(extra: LabelledData | None, spread: Spread, crops: set[str],
+def _not_of_held_out(extra: LabelledData | None, held_out: str, crops: set[str],
                      held: Sequence[Path]) -> LabelledData | None:
-    """``extra`` less the crops of the held-out spread: one of its crops byte for byte, or a crop its folder's
+    """``extra`` less the crops of the held-out spread (``held_out``, its name as warned of): one of its crops
+    (``crops``, their SHA-256) byte for byte, or a crop its folder's
     sources.csv (:mod:`sccscore.splits`) says was cut from one of the ``held`` files (the spread, and any copy of
     its field): by the file's SHA-256 where the table gives one, else by the file's name without its type (a table
     made by hand may name spread3.tif, the file the crops were cut from before it was saved as spread3.png). A crop
@@ -385,8 +411,8 @@ def _not_of_held_out(extra: LabelledData | None, spread: Spread, crops: set[str]
                      and not (source is None and any(provenance.cut_from(item.path, image) for image in windows))
                      for item, digest, source in zip(extra.items, extra.digests, extra.sources)], bool)
     if not keep.all():
-        warnings.warn(f"{np.sum(~keep)} of the crops given to learn from were cut from {spread.item.name}, which is "
-                      "held out: they are left out of its training, so that it is scored as a new spread", stacklevel=3)
+        warnings.warn(f"{np.sum(~keep)} of the crops given to learn from were cut from {held_out}, which is held "
+                      "out: they are left out of its training, so that it is scored as a new spread", stacklevel=3)
     return extra.subset(keep)
 
 
@@ -406,20 +432,28 @@ def _cut_from(source: Source | None, files: set[str], names: set[str]) -> bool:
     return source.sha256 in files if source.sha256 else PureWindowsPath(source.image).stem.lower() in names
 
 
-def _types_without(spread: Spread, others: list[Spread], extra: LabelledData | None, held: Sequence[Path],
-                   seed: int, use_outline: bool) -> tuple[dict[int, str], dict[int, list[float]]]:
-    """Types of a spread's chromosomes, and their probabilities, by a classifier trained on the other spreads'
-    matched crops (and ``extra``, less any crop of the ``held`` files), weighed with a shape model fitted on the
-    other spreads' outlines (unless ``use_outline`` is False)."""
-    tests = [ImageItem(path, "test") for path in spread.crops.values()]
-    digests = fingerprints(tests)
-    head = fit_spread_head(others, _not_of_held_out(extra, spread, set(digests), held), seed)
+def _types_without(held: Sequence[Spread], others: list[Spread], extra: LabelledData | None, files: Sequence[Path],
+                   held_out: str, seed: int, use_outline: bool) -> list[tuple[dict[int, str], dict[int, list[float]]]]:
+    """Types of each held-out spread's chromosomes, and their probabilities, by one classifier trained on the other
+    spreads' matched crops (and ``extra``, less any crop of the held-out ``files``: the spread, and any copy of its
+    field; ``held_out`` names them), weighed with a shape model fitted on the other spreads' outlines (unless
+    ``use_outline`` is False)."""
+    tests = [[ImageItem(path, "test") for path in spread.crops.values()] for spread in held]
+    digests = [fingerprints(items) for items in tests]
+    head = fit_spread_head(others, _not_of_held_out(extra, held_out, {d for ds in digests for d in ds}, files), seed)
+    shape_model = fit_shape_model(others) if use_outline else None
+    return [_typed(spread, items, spread_digests, head, shape_model)
+            for spread, items, spread_digests in zip(held, tests, digests)]
+
+
+def _typed(spread: Spread, tests: list[ImageItem], digests: list[str], head: Head, shape_model: ShapeModel | None
+           ) -> tuple[dict[int, str], dict[int, list[float]]]:
+    """A spread's crops (``tests``) typed by ``head``, weighed with ``shape_model`` where given."""
     if not tests:
         return {}, {}
-    probabilities = head_probabilities(RECIPE, head, extract(tests, RECIPE.model_config(), digests))
-    probabilities = probabilities.mean(axis=1)
-    if use_outline:
+    probabilities = head_probabilities(RECIPE, head, extract(tests, RECIPE.model_config(), digests)).mean(axis=1)
+    if shape_model is not None:
         outlines = {d.id: d.outline for d in spread.chromosomes}
-        probabilities = combine(probabilities, fit_shape_model(others).probabilities([outlines[n] for n in spread.crops]))
+        probabilities = combine(probabilities, shape_model.probabilities([outlines[n] for n in spread.crops]))
     return ({number: CLASS_NAMES[g] for number, g in zip(spread.crops, probabilities.argmax(axis=1))},
             {number: p.tolist() for number, p in zip(spread.crops, probabilities)})

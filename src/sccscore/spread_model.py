@@ -48,7 +48,6 @@ from .images import CLASS_NAMES, ImageItem
 from .models import ScoringModel, load_model, model_reference
 from .sample_data import sha256, sha256_or_none
 from .shape import ShapeModel, fit_shape_model
-from .stats import clustered_interval
 from .training import DefaultRecipe, Head, LabelledData, Log, fit, learned_digests, load_labelled, model_from_head
 
 if TYPE_CHECKING:
@@ -224,6 +223,8 @@ def what_to_expect(training: dict[str, Any] | None, name: str) -> list[str]:
     ``training`` is the record (a model's ``config.training``; sccscore:spreads has the
     figures) and ``name`` the model as ``--model`` names it.
     """
+    from .detection_eval import independent_units, intervals_by_spread
+
     figures = (training or {}).get("leave_one_out")
     if not figures:
         return []
@@ -240,11 +241,10 @@ def what_to_expect(training: dict[str, Any] | None, name: str) -> list[str]:
               f"were found and {100 * figures['concordance']:.1f}% were found and given the annotated type "
               f"({by_type}{spread_range}); each metaphase's called shares were off by {share_errors} percentage "
               "points on average."]
-    if len(per_spread) > 1:  # the next spread is one more unit: so are the interval's
-        low, high = clustered_interval([f["n_correct"] for f in per_spread], [f["n_true"] for f in per_spread])
-        points.append(f"From {len(per_spread)} spreads, new spreads like these may give anywhere from {100 * low:.0f}% "
-                      f"to {100 * high:.0f}% found and typed as annotated (95% interval, the spreads taken as the "
-                      "independent units).")
+    if interval := intervals_by_spread(per_spread).get("concordance"):  # the next spread is one more unit
+        points.append(f"From {independent_units(per_spread)}, new spreads like these may give anywhere from "
+                      f"{100 * interval[0]:.0f}% to {100 * interval[1]:.0f}% found and typed as annotated (95% "
+                      "interval, these taken as the independent units).")
     if "open_concordance" in figures:  # B+C is 100% less A, so a metaphase's B+C share is off as far as its A share
         points.append(f"Open (B or C) or cohered (A), the split compare tests: "
                       f"{100 * figures['open_concordance']:.1f}% were found and called as annotated, and each "

@@ -197,8 +197,8 @@ def warn_repeated_fields(spreads: Sequence[Spread]) -> None:
 def repeated_fields(metaphases: dict[tuple, np.ndarray], turned: bool = False,
                     most: int = 3) -> tuple[list[list[Path]], list[list[tuple[Path, int]]]]:
     """Of the metaphases found (:func:`metaphase_centres`, keyed by their spreads' paths), the spreads given more
-    than once, and the metaphases found in two images otherwise (``turned``: turned by right angles or mirrored
-    too, :mod:`sccscore.fields`); each warned of, as :func:`warn_repeated_fields` says."""
+    than once, and the metaphases found in two images otherwise (``turned``: turned, zoomed or mirrored too,
+    :mod:`sccscore.fields`); each warned of, as :func:`warn_repeated_fields` says."""
     copies = fields.same_images(metaphases, turned)
     warn_repeated(copies, what="spread")
     shared = fields.shared_metaphases(metaphases, copies, turned)
