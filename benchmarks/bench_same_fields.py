@@ -5,11 +5,11 @@ Since 2026-12-01 two spreads are one field where one shift lines up their chromo
 two overlapping fields is said too (``spreads.warn_repeated_fields``, which detect and
 classify run); before, spreads had to be found alike box for box, one dictionary lookup a
 spread. The new check compares every pair of spreads, then of metaphases, so its cost grows
-with the square of the batch. Measured here on the four oshima2026
-spreads' detections turned by many angles (distinct fields of real density, none a copy
-to this check, which looks for a shift alone, so no pair is skipped), for batches of 50 to 400 spreads, against the old lookup in the
-same process and against the time detection takes for as many spreads (``detect.detect``
-on the four, median of 3 rounds, times the batch over four).
+with the square of the batch. Measured here on the four oshima2026 spreads' detections
+turned by many angles (distinct fields of real density, none a copy to this check, which
+looks for a shift alone, so no pair is skipped), for batches of 50 to 400 spreads, against
+the old lookup in the same process and against the time detection takes for as many
+spreads (``detect.detect`` on the four, median of 3 rounds, times the batch over four).
 
 Run with ``.venv/bin/python benchmarks/bench_same_fields.py [OSHIMA_DIR]`` (default
 ``../shared/data/oshima2026``); prints JSON.
