@@ -265,7 +265,8 @@ def _intervals(c: dict[str, int]) -> dict[str, list[float]]:
 def intervals_by_spread(per_image: Sequence[dict[str, Any]]) -> dict[str, list[float]]:
     """95% intervals of recall, precision and concordance with the spreads as the independent units
     (:func:`sccscore.stats.clustered_interval`), from the counts of ``per_image``; none from one spread. A spread
-    and its copies are one unit (:func:`spread_fields`): a copy tells nothing new of how a new spread reads."""
+    and its copies (or fields that overlap it) are one unit (:func:`spread_fields`): a copy tells nothing new of how
+    a new spread reads."""
     intervals = {}
     for name, (k, n) in RATE_PARTS.items():
         counted = [(sum(image[k] for image in field), sum(image[n] for image in field))
@@ -277,17 +278,18 @@ def intervals_by_spread(per_image: Sequence[dict[str, Any]]) -> dict[str, list[f
 
 
 def independent_units(per_image: Sequence[dict[str, Any]]) -> str:
-    """The units of :func:`intervals_by_spread`, in words: "4 spreads", or "4 fields (8 spreads, the others copies of
-    them)"."""
+    """The units of :func:`intervals_by_spread`, in words: "4 spreads", or "4 fields (8 spreads, copies and fields
+    that overlap counted once)"."""
     n_fields = len(spread_fields(per_image))
     if n_fields == len(per_image):
         return f"{n_fields} spreads"
-    return f"{n_fields} fields ({len(per_image)} spreads, the others copies of them)"
+    return f"{n_fields} fields ({len(per_image)} spreads, copies and fields that overlap counted once)"
 
 
 def spread_fields(per_image: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """The rows of ``per_image`` grouped by field, in the order given: a spread with the copies of it that
-    leave-one-out held out with it (their ``field``, the first one's name), each other spread alone."""
+    """The rows of ``per_image`` grouped by field, in the order given: a spread with its copies and the fields that
+    overlap it, which leave-one-out held out with it (their ``field``, the first one's name); each other spread
+    alone."""
     fields: dict[str, list[dict[str, Any]]] = {}
     for image in per_image:
         fields.setdefault(image.get("field", image["image"]), []).append(image)
