@@ -82,10 +82,7 @@ class AnnotatedSet(NamedTuple):
     pairs: list[tuple[ImageItem, LabelFile]]  # each image with its label file
     spreads: list[AnnotatedSpread]  # their pixels and annotated boxes
     read: list[Fragments]  # each read to its fragments (sccscore.detect.read_fragments)
-
-    def examples(self) -> list[PairExamples]:
-        """What each spread teaches the merge model (:func:`sccscore.detect.pair_examples`)."""
-        return [pair_examples(fragments, spread.boxes) for fragments, spread in zip(self.read, self.spreads)]
+    examples: list[PairExamples]  # what each teaches the merge model (sccscore.detect.pair_examples)
 
     def detected(self, merge_model: MergeModel, out: Path, settings: DetectSettings) -> list[Spread]:
         """Every spread joined by ``merge_model``, its crops cut under ``out``, its matched chromosomes typed."""
@@ -98,8 +95,9 @@ def read_annotated_set(images_dir: str | Path, labels_dir: str | Path, settings:
     model changes them, only how they are joined."""
     pairs = annotated_images(images_dir, labels_dir)
     spreads = annotated_spreads(pairs)
-    return AnnotatedSet(pairs, spreads, [read_annotated(spread, settings, item.path)
-                                         for (item, _), spread in zip(pairs, spreads)])
+    read = [read_annotated(spread, settings, item.path) for (item, _), spread in zip(pairs, spreads)]
+    return AnnotatedSet(pairs, spreads, read, [pair_examples(fragments, spread.boxes)
+                                               for fragments, spread in zip(read, spreads)])
 
 
 def evaluate_detection(
@@ -332,7 +330,6 @@ def leave_one_out_of(annotated: AnnotatedSet, train_folders: Sequence[str | Path
     settings = settings or DetectSettings()
     pairs = annotated.pairs
     extra = load_labelled(train_folders, RECIPE, 0, "training") if train_folders else None
-    examples = annotated.examples()
     together = one_field([item.path for item, _ in pairs], annotated.read)
     scored: dict[int, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="sccscore-loso-") as tmp:
@@ -342,7 +339,7 @@ def leave_one_out_of(annotated: AnnotatedSet, train_folders: Sequence[str | Path
             log(f"holding out {held_out}")
             learned = [i for i in range(len(pairs)) if i not in held]
             with _learning_without(held_out):
-                merge_model = merge_model_from([examples[i] for i in learned],
+                merge_model = merge_model_from([annotated.examples[i] for i in learned],
                                                [annotated.spreads[i].name for i in learned], settings.scale)
             spreads = annotated.detected(merge_model, Path(tmp) / str(fold), settings)
             with _learning_without(held_out):

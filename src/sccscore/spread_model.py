@@ -157,7 +157,7 @@ def fit_spread_models(images_dir: str | Path, labels_dir: str | Path, train_fold
     annotated = read_annotated_set(images_dir, labels_dir, settings)  # once, for the measure and the fit
     spread_sha256 = [sha256(item.path) for item, _ in annotated.pairs]
     names = [spread.name for spread in annotated.spreads]
-    merge_model = replace(merge_model_from(annotated.examples(), names, settings.scale),
+    merge_model = replace(merge_model_from(annotated.examples, names, settings.scale),
                           trained_on_sha256=spread_sha256)
     expected = None
     if measure and len(annotated.pairs) > 1:
