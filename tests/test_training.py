@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from sccscore.crossval import crossval
@@ -24,6 +25,7 @@ from sccscore.training import (
     labelled_items,
     make_recipe,
     seen_in_training,
+    _dropout_half,
     train,
 )
 
@@ -89,6 +91,18 @@ def test_saved_model_scores_as_the_trained_head_did(two_genotypes, tmp_path):
         # float32: the bfloat16 engine (the default on CPUs that have it) moves probabilities by hundredths.
         reloaded = predict(load_model(folder), items, engine="onnx")
         np.testing.assert_allclose(reloaded.member_probabilities, head_probabilities(recipe, head, features), atol=2e-4)
+
+
+def test_paper_dropout_keeps_each_value_on_its_own_random_bit_doubled():
+    """The random bytes' bits, lowest first, keep (doubled) or drop the values, as numpy unpacks them."""
+    maps = torch.arange(101 * 99, dtype=torch.float16).view(101, 99) % 50  # 9999 values: the last byte in part
+    torch.manual_seed(3)
+    dropped = _dropout_half(maps)
+    torch.manual_seed(3)
+    keep = np.unpackbits(torch.randint(0, 256, (1250,), dtype=torch.uint8).numpy(), bitorder="little")[:9999]
+    assert dropped.dtype == torch.float32
+    np.testing.assert_array_equal(dropped.numpy(), maps.float().numpy() * 2 * keep.reshape(101, 99))
+    assert keep.mean() == pytest.approx(0.5, abs=0.015)
 
 
 def test_same_seed_same_model_and_another_seed_another(two_genotypes, tmp_path):
