@@ -108,13 +108,15 @@ def extract(
     todo = [i for i, path in enumerate(paths) if not path.is_file()]
     if todo:
         target = resolve_device(device)
-        model = backbone_model(config).to(target)
+        # channels-last weights and pixels: oneDNN's convolutions took half the time on a 2-core CPU (bench_extract.py)
+        model = backbone_model(config).to(target, memory_format=torch.channels_last)
         compute = _feature_function(model)
         scale = 1 / (255 * torch.tensor(config.input.std, device=target).view(1, 3, 1, 1))
         shift = torch.tensor(config.input.mean, device=target).view(1, 3, 1, 1) * scale * 255
         for start in range(0, len(todo), BATCH_SIZE):
             batch = todo[start : start + BATCH_SIZE]
-            pixels = torch.stack([_prepared(items[i], config) for i in batch]).to(target)
+            pixels = torch.stack([_prepared(items[i], config) for i in batch])
+            pixels = pixels.to(target, memory_format=torch.channels_last)
             with torch.inference_mode():
                 values = compute(pixels.float() * scale - shift).cpu().numpy()
             for i, value in zip(batch, values):
