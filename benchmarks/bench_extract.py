@@ -56,7 +56,8 @@ def main() -> None:
         baseline, ours = (statistics.median(runs[k]) for k in runs)
         report[recipe.name] = {
             "size": config.input.size[0], "views": config.views,
-            "nchw_s": [round(s, 2) for s in runs["nchw"]], "channels_last_s": [round(s, 2) for s in runs["channels_last"]],
+            "nchw_s": [round(s, 2) for s in runs["nchw"]],
+            "channels_last_s": [round(s, 2) for s in runs["channels_last"]],
             "ratio": round(baseline / ours, 2),
             "max_difference": float((values["nchw"] - values["channels_last"]).abs().max()),
             "max_feature": float(values["nchw"].abs().max()),

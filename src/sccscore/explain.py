@@ -28,7 +28,7 @@ from ._atomic import atomic_open, output_folder, write_csv
 from .errors import ImageReadError
 from .features import ProgressCallback
 from .images import ImageItem, Rejected, read_crop
-from .models import ScoringModel
+from .models import ScoringModel, channels_last
 from .preprocess import prepare
 
 TILE = 128  # px per crop in a gallery
@@ -87,16 +87,16 @@ def explain_batches(model: ScoringModel, items: Sequence[ImageItem], batch_size:
 
     ``types``, one per item, names the type to explain instead of the model's call: a
     report's gallery of type B explains B, where the call was weighed with the outline or
-    set right by hand. On a 2-core CPU, about 20 crops a second with the released models, 9 with a model of 8
-    views (``sccscore:spreads``): a sample's thousands take minutes, so ``progress(done, total)`` is told after
-    each batch.
+    set right by hand. On a 2-core CPU, about 20 crops a second with a released model, 12 with a model of 8
+    views (``sccscore:spreads``), the model in channels-last order (``benchmarks/bench_explain_speed.py``): a
+    sample's thousands take minutes, so ``progress(done, total)`` is told after each batch.
     """
     from pytorch_grad_cam import GradCAM
     from pytorch_grad_cam.utils.image import show_cam_on_image
     from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 
     config = model.config
-    wrapper = _EnsembleLogits(model.eval())
+    wrapper = _EnsembleLogits(channels_last(model.eval()))
     mean = torch.tensor(config.input.mean).view(1, 3, 1, 1)
     std = torch.tensor(config.input.std).view(1, 3, 1, 1)
     with GradCAM(model=wrapper, target_layers=[target_layer(model)]) as cam:

@@ -31,7 +31,7 @@ import torch
 from .config import ModelConfig
 from .errors import DataError, ImageReadError
 from .images import ImageItem, copies, read_crop, warn_repeated
-from .models import ScoringModel, dihedral_views, imagenet_backbone_state
+from .models import ScoringModel, channels_last, dihedral_views, imagenet_backbone_state
 from .preprocess import prepare
 from .runtime import resolve_device
 from .sample_data import cache_dir, sha256
@@ -108,8 +108,7 @@ def extract(
     todo = [i for i, path in enumerate(paths) if not path.is_file()]
     if todo:
         target = resolve_device(device)
-        # channels-last weights and pixels: oneDNN's convolutions took half the time on a 2-core CPU (bench_extract.py)
-        model = backbone_model(config).to(target, memory_format=torch.channels_last)
+        model = channels_last(backbone_model(config).to(target))
         compute = _feature_function(model)
         scale = 1 / (255 * torch.tensor(config.input.std, device=target).view(1, 3, 1, 1))
         shift = torch.tensor(config.input.mean, device=target).view(1, 3, 1, 1) * scale * 255
