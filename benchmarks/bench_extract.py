@@ -1,11 +1,12 @@
-"""Benchmark: the training recipes' backbone features with channels-last weights and pixels, against NCHW.
+"""Benchmark: the training recipes' backbone features with the weights in channels-last order, against NCHW.
 
 ``sccscore.features.extract`` runs the frozen ImageNet SqueezeNet over every labelled crop
 once (then caches): 906 crops for the Ikemoto set, in 8 views at 160 px for the default recipe
-and one view at 224 px for the paper's. Here the same prepared batches of real crops go through
-the same backbone in torch's default layout (NCHW, the baseline) and in channels-last, the two
-alternated, medians of the rounds; the largest difference between the two layouts' features is
-printed beside the largest feature, to show the change is rounding.
+and one view at 224 px for the paper's. Here the same prepared batches of real crops (NCHW, as
+``extract`` gives them) go through the same backbone with its weights in torch's default layout
+(NCHW, the baseline) and in channels-last (``models.channels_last``), the two alternated, medians
+of the rounds; the largest difference between the two layouts' features is printed beside the
+largest feature, to show the change is rounding.
 
 Run with ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python benchmarks/bench_extract.py``; prints JSON.
 """
@@ -27,10 +28,10 @@ from sccscore.training import DefaultRecipe, PaperRecipe
 CROPS, ROUNDS = 96, 3
 
 
-def features(compute, batches: list[torch.Tensor], memory_format: torch.memory_format) -> tuple[float, torch.Tensor]:
+def features(compute, batches: list[torch.Tensor]) -> tuple[float, torch.Tensor]:
     start = time.perf_counter()
     with torch.inference_mode():
-        values = [compute(batch.contiguous(memory_format=memory_format)).float() for batch in batches]
+        values = [compute(batch).float() for batch in batches]
     return time.perf_counter() - start, torch.cat(values)
 
 
@@ -51,7 +52,7 @@ def main() -> None:
         for _ in range(ROUNDS):
             for name, layout in (("nchw", torch.contiguous_format), ("channels_last", torch.channels_last)):
                 model.to(memory_format=layout)
-                seconds, values[name] = features(compute, batches, layout)
+                seconds, values[name] = features(compute, batches)
                 runs[name].append(seconds)
         baseline, ours = (statistics.median(runs[k]) for k in runs)
         report[recipe.name] = {

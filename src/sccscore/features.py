@@ -114,8 +114,7 @@ def extract(
         shift = torch.tensor(config.input.mean, device=target).view(1, 3, 1, 1) * scale * 255
         for start in range(0, len(todo), BATCH_SIZE):
             batch = todo[start : start + BATCH_SIZE]
-            pixels = torch.stack([_prepared(items[i], config) for i in batch])
-            pixels = pixels.to(target, memory_format=torch.channels_last)
+            pixels = torch.stack([_prepared(items[i], config) for i in batch]).to(target)
             with torch.inference_mode():
                 values = compute(pixels.float() * scale - shift).cpu().numpy()
             for i, value in zip(batch, values):

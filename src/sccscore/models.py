@@ -99,12 +99,14 @@ class MultiDepthNet(nn.Module):
 
 
 def channels_last(model: nn.Module) -> nn.Module:
-    """The model, in place, with its convolution weights in channels-last order.
+    """The model, in place, with its convolution weights in channels-last order where it is on the CPU.
 
-    oneDNN's convolutions on a CPU took about half the time in that order
-    (``benchmarks/bench_extract.py``); the outputs differ by rounding only.
+    oneDNN's convolutions took about half the time in that order, whatever the
+    order of the pixels (``benchmarks/bench_extract.py``); the outputs differ by
+    rounding only. On a GPU the model is left as it is: not measured there.
     """
-    return model.to(memory_format=torch.channels_last)
+    on_cpu = all(parameter.device.type == "cpu" for parameter in model.parameters())
+    return model.to(memory_format=torch.channels_last) if on_cpu else model
 
 
 def dihedral_views(x: torch.Tensor) -> torch.Tensor:

@@ -26,7 +26,7 @@ import torch
 from torch import nn
 
 from .errors import SccscoreError
-from .models import ScoringModel
+from .models import ScoringModel, channels_last
 
 ENGINES = ("auto", "openvino", "onnx", "torch")
 # (batch of uint8 images N x 3 x H x W) -> member probabilities N x members x classes
@@ -131,9 +131,7 @@ def resolve_device(name: str | None) -> torch.device:
 
 
 def _torch_runner(graph: nn.Module, device: torch.device) -> Runner:
-    graph = graph.to(device)
-    if device.type == "cpu":
-        graph = graph.to(memory_format=torch.channels_last)
+    graph = channels_last(graph.to(device))
 
     def run(batch: torch.Tensor) -> np.ndarray:
         with torch.inference_mode():
