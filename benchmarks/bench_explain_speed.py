@@ -2,7 +2,7 @@
 
 ``explain.explain_batches`` runs each batch through the model twice: every member and view for
 the call, then forward and back through one view for Grad-CAM. Both are convolutions, which
-oneDNN runs faster on a CPU with the weights and pixels in channels-last order. The baseline
+oneDNN runs faster on a CPU with the weights in channels-last order (the pixels stay NCHW). The baseline
 puts the model back in torch's default order (NCHW) where ``explain`` asks for channels-last;
 the two are alternated on the same WT crops after a warm-up, and the heatmaps compared.
 

@@ -22,6 +22,7 @@ import torch
 
 from sccscore.features import BATCH_SIZE, _feature_function, _prepared, backbone_model
 from sccscore.images import ImageItem
+from sccscore.models import channels_last
 from sccscore.sample_data import data_root
 from sccscore.training import DefaultRecipe, PaperRecipe
 
@@ -50,8 +51,9 @@ def main() -> None:
         runs: dict[str, list[float]] = {"nchw": [], "channels_last": []}
         values: dict[str, torch.Tensor] = {}
         for _ in range(ROUNDS):
-            for name, layout in (("nchw", torch.contiguous_format), ("channels_last", torch.channels_last)):
-                model.to(memory_format=layout)
+            for name, convert in (("nchw", lambda m: m.to(memory_format=torch.contiguous_format)),
+                                  ("channels_last", channels_last)):
+                convert(model)
                 seconds, values[name] = features(compute, batches)
                 runs[name].append(seconds)
         baseline, ours = (statistics.median(runs[k]) for k in runs)
