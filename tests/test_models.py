@@ -29,6 +29,25 @@ def test_released_model_has_the_papers_head():
     assert model.config.classes == ("A", "B", "C") and model.config.input.size == (224, 224)
 
 
+def test_squeezenet_is_torchvisions_layer_for_layer_and_draw_for_draw():
+    from torchvision.models import squeezenet1_1
+
+    from sccscore.squeezenet import SqueezeNet
+
+    torch.manual_seed(5)
+    theirs = squeezenet1_1(weights=None)
+    after_theirs = torch.rand(3)  # the same random numbers drawn, so a seeded training goes on the same
+    torch.manual_seed(5)
+    ours = SqueezeNet()
+    assert torch.equal(torch.rand(3), after_theirs)
+    ours_state, theirs_state = ours.state_dict(), theirs.state_dict()
+    assert [(k, v.shape) for k, v in ours_state.items()] == [(k, v.shape) for k, v in theirs_state.items()]
+    assert all(torch.equal(v, theirs_state[k]) for k, v in ours_state.items())
+    assert str(ours.features) == str(theirs.features) and str(ours.classifier) == str(theirs.classifier)
+    pixels = torch.rand(2, 3, 224, 224)
+    assert torch.equal(ours.eval()(pixels), theirs.eval()(pixels))
+
+
 def test_ensemble_members_equal_the_single_released_models(ensemble, items):
     # float32 on both sides: bfloat16 (the default engine here) re-scores different crops per model.
     together = predict(ensemble, items, engine="onnx")

@@ -1,10 +1,10 @@
 """Backbones, the paper's 3-class heads, and loading and saving models.
 
-A model is a torchvision network whose last layer is replaced by a head with
-``n_classes * n_members`` outputs: one member is the paper's single model; many
-members are an ensemble of heads on one shared frozen backbone, which is what the
-authors' 30 released models are (their ``features.*`` are identical), so the
-backbone runs once for all of them.
+A model is a torchvision network (SqueezeNet 1.1 built here as torchvision builds
+it) whose last layer is replaced by a head with ``n_classes * n_members`` outputs:
+one member is the paper's single model; many members are an ensemble of heads on
+one shared frozen backbone, which is what the authors' 30 released models are
+(their ``features.*`` are identical), so the backbone runs once for all of them.
 
 Model references accepted by :func:`load_model`:
 
@@ -31,6 +31,7 @@ from ._atomic import staged_folder
 from .config import (CONFIG_FILE, PAPER_PREFIX, SPREAD_HEAD_FILE, SPREAD_MODEL, ModelConfig, named, read_config,
                      spread_model_folder)
 from .errors import DataError, ModelError
+from .squeezenet import SqueezeNet
 
 WEIGHTS_FILE = "model.safetensors"
 
@@ -45,9 +46,7 @@ class BackboneSpec:
 
 
 def _squeezenet(n_outputs: int) -> nn.Module:
-    from torchvision.models import squeezenet1_1
-
-    net = squeezenet1_1(weights=None)
+    net = SqueezeNet()  # torchvision's, without its import (see sccscore.squeezenet)
     net.classifier[1] = nn.Conv2d(512, n_outputs, kernel_size=1)
     return net
 

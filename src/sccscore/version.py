@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+from importlib import metadata
 
 from . import __version__
 
@@ -18,12 +19,11 @@ def versions() -> dict[str, str]:
     import onnxruntime
     import openvino
     import torch
-    import torchvision
 
     return {
         "sccscore": __version__,
-        "torch": torch.__version__,
-        "torchvision": torchvision.__version__,
+        "torch": torch.__version__,  # with its build (CUDA or CPU) after a '+'
+        "torchvision": metadata.version("torchvision"),  # not imported: see sccscore.squeezenet
         "onnxruntime": onnxruntime.__version__,
         "openvino": openvino.__version__,
         "python": platform.python_version(),
