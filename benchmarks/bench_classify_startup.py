@@ -18,12 +18,11 @@ import json
 import os
 import platform
 import shutil
-import statistics
 import sys
 import tempfile
 from pathlib import Path
 
-from bench_detect_startup import run
+from bench_detect_startup import run, summary
 
 from sccscore.sample_data import data_root
 
@@ -38,11 +37,7 @@ def medians(arguments: list[str], out: Path) -> dict:
         for key, start in (("baseline", ["-c", WITH_TORCHVISION]), ("command", ["-m", "sccscore"])):
             shutil.rmtree(out, ignore_errors=True)
             runs[key].append(run([sys.executable, *start, *arguments, "--out", str(out), "--quiet"]))
-    figures = {key: {"seconds": round(statistics.median(s for s, _ in value), 2),
-                     "peak_mb": round(statistics.median(m for _, m in value)),
-                     "runs_s": [round(s, 2) for s, _ in value]} for key, value in runs.items()}
-    figures["ratio"] = round(figures["baseline"]["seconds"] / figures["command"]["seconds"], 2)
-    return figures
+    return summary(runs)
 
 
 def main(oshima: Path) -> None:

@@ -46,6 +46,11 @@ def medians(images: list[Path]) -> dict:
         for _ in range(ROUNDS):  # alternately: the machine's speed drifts over minutes
             runs["baseline"].append(run([sys.executable, "-c", WITH_TORCH, *arguments]))
             runs["command"].append(run([sys.executable, "-m", "sccscore", *arguments]))
+    return summary(runs)
+
+
+def summary(runs: dict[str, list[tuple[float, float]]]) -> dict:
+    """Median seconds and peak memory of the command's and the baseline's runs, and the ratio of their seconds."""
     figures = {key: {"seconds": round(statistics.median(s for s, _ in value), 2),
                      "peak_mb": round(statistics.median(m for _, m in value)),
                      "runs_s": [round(s, 2) for s, _ in value]} for key, value in runs.items()}
