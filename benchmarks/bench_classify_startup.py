@@ -22,21 +22,20 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench_detect_startup import run, summary
+from bench_detect_startup import after_importing, run, summary
 
 from sccscore.sample_data import data_root
 
 ROUNDS = 5
-WITH_TORCHVISION = ("import runpy, sys, torchvision; sys.argv[0] = 'sccscore'; "
-                    "runpy.run_module('sccscore', run_name='__main__')")
 
 
 def medians(arguments: list[str], out: Path) -> dict:
     runs: dict[str, list[tuple[float, float]]] = {"command": [], "baseline": []}
+    starts = {"baseline": after_importing("torchvision"), "command": [sys.executable, "-m", "sccscore"]}
     for _ in range(ROUNDS):  # alternately: the machine's speed drifts over minutes
-        for key, start in (("baseline", ["-c", WITH_TORCHVISION]), ("command", ["-m", "sccscore"])):
+        for key, start in starts.items():
             shutil.rmtree(out, ignore_errors=True)
-            runs[key].append(run([sys.executable, *start, *arguments, "--out", str(out), "--quiet"]))
+            runs[key].append(run([*start, *arguments, "--out", str(out), "--quiet"]))
     return summary(runs)
 
 

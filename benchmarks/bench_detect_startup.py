@@ -24,7 +24,12 @@ import time
 from pathlib import Path
 
 ROUNDS = 3
-WITH_TORCH = "import runpy, sys, torch; sys.argv[0] = 'sccscore'; runpy.run_module('sccscore', run_name='__main__')"
+
+
+def after_importing(module: str) -> list[str]:
+    """The command line of ``sccscore`` run after ``import module``: the baseline's start."""
+    return [sys.executable, "-c",
+            f"import runpy, sys, {module}; sys.argv[0] = 'sccscore'; runpy.run_module('sccscore', run_name='__main__')"]
 
 
 def run(command: list[str]) -> tuple[float, float]:
@@ -44,7 +49,7 @@ def medians(images: list[Path]) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         arguments = ["detect", *map(str, images), "--out", tmp, "--quiet"]
         for _ in range(ROUNDS):  # alternately: the machine's speed drifts over minutes
-            runs["baseline"].append(run([sys.executable, "-c", WITH_TORCH, *arguments]))
+            runs["baseline"].append(run([*after_importing("torch"), *arguments]))
             runs["command"].append(run([sys.executable, "-m", "sccscore", *arguments]))
     return summary(runs)
 

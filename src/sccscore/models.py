@@ -46,7 +46,9 @@ class BackboneSpec:
 
 
 def _squeezenet(n_outputs: int) -> nn.Module:
-    net = SqueezeNet()  # torchvision's, without its import (see sccscore.squeezenet)
+    # torchvision's, without its import (see sccscore.squeezenet); built with its 1000 outputs and then given
+    # the head, as torchvision's was, so that a seeded training draws the same numbers as before
+    net = SqueezeNet()
     net.classifier[1] = nn.Conv2d(512, n_outputs, kernel_size=1)
     return net
 
