@@ -1,7 +1,7 @@
 """SqueezeNet 1.1 (Iandola et al. 2016), layer for layer as torchvision builds it.
 
 Why not ``torchvision.models.squeezenet1_1``: importing torchvision imports
-``torch._dynamo`` (its ``ops`` do, eagerly, in 0.29), 1.5-2.5 s on a laptop CPU and
+``torch._dynamo`` (its ``ops`` do, eagerly, in 0.29), 1.4-2.6 s on a laptop CPU and
 a quarter of every ``sccscore classify`` of a folder. The network is thirteen
 layers. Built here, its module names, initialisation and random draws are
 torchvision's, so the released and ImageNet weights load as they are and a seeded
