@@ -26,10 +26,13 @@ from pathlib import Path
 ROUNDS = 3
 
 
-def after_importing(module: str) -> list[str]:
-    """The command line of ``sccscore`` run after ``import module``: the baseline's start."""
-    return [sys.executable, "-c",
-            f"import runpy, sys, {module}; sys.argv[0] = 'sccscore'; runpy.run_module('sccscore', run_name='__main__')"]
+def after_importing(*modules: str, path: str | None = None) -> list[str]:
+    """The command line of ``sccscore`` run after importing ``modules``: the baseline's start. ``path``, a folder
+    searched first for packages, holds other versions of them, as ``pip install --target`` puts them."""
+    first = f"sys.path.insert(0, {path!r}); " if path else ""
+    imports = "".join(f"import {module}; " for module in modules)
+    start = "sys.argv[0] = 'sccscore'; runpy.run_module('sccscore', run_name='__main__')"
+    return [sys.executable, "-c", f"import runpy, sys; {first}{imports}{start}"]
 
 
 def run(command: list[str]) -> tuple[float, float]:
