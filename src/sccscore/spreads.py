@@ -165,7 +165,8 @@ def detect_spreads(
 def _spread_items(paths: Sequence[str | Path], out_dir: str | Path,
                   labels_dir: str | Path | None) -> tuple[list[ImageItem], list[Rejected]]:
     """The spread images named (files or folders), refusing two that would write to the same crops and tables,
-    and an output folder among them; files of ``labels_dir`` among them are not images that could not be read."""
+    and an output folder among them; files of ``labels_dir`` among them are not images that could not be read.
+    Warns, once, of those saved as JPEG."""
     refuse_output_inside(paths, out_dir)
     items, rejected = items_from_paths(paths)
     rejected = not_annotations(rejected, labels_dir)
@@ -175,6 +176,11 @@ def _spread_items(paths: Sequence[str | Path], out_dir: str | Path,
             raise SccscoreError(f"{seen[key]} and {item.path} are both image '{key[1]}' of sample '{item.sample}', so "
                                 "their crops and rows would mix: rename one, or give them as separate samples")
         seen[key] = item.path
+    if jpegs := [item for item in items if is_jpeg(item.path)]:  # said before the spreads' own cautions
+        warnings.warn(f"{len(jpegs)} of the {len(items)} spreads are JPEG files, such as {jpegs[0].path}: JPEG's "
+                      "compression cost the annotated spreads 2 to 4 points of types called as annotated, at any "
+                      "quality, though read from its luminance (docs/spreads.md); save spreads as PNG or TIFF where "
+                      "the microscope's software allows", stacklevel=3)
     return items, rejected
 
 
