@@ -178,8 +178,8 @@ def _spread_items(paths: Sequence[str | Path], out_dir: str | Path,
         seen[key] = item.path
     if jpegs := [item for item in items if is_jpeg(item.path)]:  # said before the spreads' own cautions
         warnings.warn(f"{len(jpegs)} of the {len(items)} spreads are JPEG files, such as {jpegs[0].path}: JPEG's "
-                      "compression cost the annotated spreads 2 to 4 points of types called as annotated, at any "
-                      "quality, though read from its luminance (docs/spreads.md); save spreads as PNG or TIFF where "
+                      "compression cost the annotated spreads 2 to 4 points of types called as annotated at quality "
+                      "75 to 95, though read from its luminance (docs/spreads.md); save spreads as PNG or TIFF where "
                       "the microscope's software allows", stacklevel=3)
     return items, rejected
 

@@ -72,8 +72,8 @@ def proportions_with_ci(counts: Sequence[int]) -> tuple[np.ndarray, np.ndarray, 
     total = counts.sum()
     fractions = counts / total
     # scipy's Wilson interval: statsmodels' proportion_confint to 1e-15, but scipy.stats is loaded already, and
-    # statsmodels would bring in pandas, 0.45 s of every classify. It gives none and all of them bounds of exactly 0
-    # and 1, where statsmodels' rounding put 0 of 141 at 1.7e-18, past its share (a chart's bars need it within)
+    # statsmodels would bring in pandas, 0.45 s of every classify. Its bounds for 0 and for all of n are exactly 0
+    # and 1, where statsmodels' rounding put 0 of 141's lower bound at 1.7e-18, past the share a chart's bar spans
     low, high = np.array([scipy_stats.binomtest(int(k), int(total)).proportion_ci(1 - ALPHA, "wilson")
                           for k in counts]).T
     return fractions, low, high
