@@ -303,14 +303,18 @@ def test_a_grey_spread_is_set_against_the_annotated_spreads_in_grey(oshima):
                               "this image is; read at their strength (stain x 1.50)")
 
 
-def test_a_jpeg_spread_is_read_from_its_luminance(oshima, tmp_path):
+def test_a_jpeg_spread_is_read_from_its_luminance(oshima, ikemoto, tmp_path):
     """JPEG keeps colour at half resolution: green's blurred edges lose chromosomes that the luminance keeps."""
     rgb, boxes, _ = _annotated(oshima, "spread3")
     (tmp_path / "in").mkdir()
     Image.fromarray(rgb).save(tmp_path / "in" / "spread3.jpg", quality=85)  # Pillow: colour subsampled 4:2:0
-    with pytest.warns(UserWarning, match=r"^1 of the 1 spreads are JPEG files, such as \S+/in/spread3.jpg: JPEG's "
-                      "compression cost the annotated spreads 2 to 4 points of types"):
-        result = detect_spreads([tmp_path / "in"], tmp_path / "out")
+    crop = sorted((ikemoto / "images" / "wt" / "a").iterdir())[0]  # a JPEG crop given as a spread is skipped, and
+    (tmp_path / "crops").mkdir()  # not counted among the JPEG spreads read
+    (tmp_path / "crops" / crop.name).write_bytes(crop.read_bytes())
+    with pytest.warns(UserWarning, match=r"^1 of the 1 spreads read are JPEG files, such as \S+/in/spread3.jpg: "
+                      "JPEG's compression cost the annotated spreads 2 to 4 points of types"):
+        result = detect_spreads([tmp_path / "in", tmp_path / "crops"], tmp_path / "out")
+    assert [(r.path.name, "too small to hold a metaphase" in r.reason) for r in result.rejected] == [(crop.name, True)]
     found = np.array([d.box for d in result.spreads[0].chromosomes], float)
     assert (len(match_boxes(found, boxes)), len(found)) == (47, 47)  # as from the PNG
     green = np.array([d.box for d in detect(read_image(tmp_path / "in" / "spread3.jpg")).chromosomes], float)
@@ -875,7 +879,7 @@ def test_a_spread_saved_again_or_a_metaphase_in_two_fields_is_said(oshima, tmp_p
                                          r"figure.jpg, \S+/spread3.png\)", copies[0])
     assert re.match(r"one metaphase is found in 2 images \(\S+/spread2 right.png metaphase 1 = \S+/spread2.png "
                     r"metaphase 2\): fields that overlap", copies[1])
-    jpeg = r"1 of the 6 spreads are JPEG files, such as \S+/spread3 figure.jpg:"  # the PNG files, cropped or not, not
+    jpeg = r"1 of the 6 spreads read are JPEG files, such as \S+/spread3 figure.jpg:"  # the PNG files are not counted
     assert sum(re.match(jpeg, str(w.message)) is not None for w in said) == 1
     # found apart, not box for box: the JPEG's outlines differ, the crop's places are shifted
     boxes = {s.item.path.name: {d.box for d in s.chromosomes} for s in found.spreads}

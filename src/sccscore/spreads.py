@@ -156,6 +156,7 @@ def detect_spreads(
         if progress:
             progress(done, len(items))
     warn_repeated_fields(spreads)
+    warn_jpeg(spreads)
     _write_detection_tables(out, spreads, rejected, bool(labels_dir))
     _write_image_table(out, spreads)
     _write_sources(out, spreads)
@@ -165,8 +166,7 @@ def detect_spreads(
 def _spread_items(paths: Sequence[str | Path], out_dir: str | Path,
                   labels_dir: str | Path | None) -> tuple[list[ImageItem], list[Rejected]]:
     """The spread images named (files or folders), refusing two that would write to the same crops and tables,
-    and an output folder among them; files of ``labels_dir`` among them are not images that could not be read.
-    Warns, once, of those saved as JPEG."""
+    and an output folder among them; files of ``labels_dir`` among them are not images that could not be read."""
     refuse_output_inside(paths, out_dir)
     items, rejected = items_from_paths(paths)
     rejected = not_annotations(rejected, labels_dir)
@@ -176,12 +176,17 @@ def _spread_items(paths: Sequence[str | Path], out_dir: str | Path,
             raise SccscoreError(f"{seen[key]} and {item.path} are both image '{key[1]}' of sample '{item.sample}', so "
                                 "their crops and rows would mix: rename one, or give them as separate samples")
         seen[key] = item.path
-    if jpegs := [item for item in items if is_jpeg(item.path)]:  # said before the spreads' own cautions
-        warnings.warn(f"{len(jpegs)} of the {len(items)} spreads are JPEG files, such as {jpegs[0].path}: JPEG's "
+    return items, rejected
+
+
+def warn_jpeg(spreads: Sequence[Spread]) -> None:
+    """Warn, once for a run, of the spreads read that were saved as JPEG (not of files skipped: crops given as
+    spreads, say)."""
+    if jpegs := [spread.item.path for spread in spreads if is_jpeg(spread.item.path)]:
+        warnings.warn(f"{len(jpegs)} of the {len(spreads)} spreads read are JPEG files, such as {jpegs[0]}: JPEG's "
                       "compression cost the annotated spreads 2 to 4 points of types called as annotated at quality "
                       "75 to 95, though read from its luminance (docs/spreads.md); save spreads as PNG or TIFF where "
                       "the microscope's software allows", stacklevel=3)
-    return items, rejected
 
 
 def same_fields(spreads: Sequence[Spread]) -> list[list[Path]]:
@@ -483,6 +488,7 @@ def classify_spreads(
             progress(done, len(items))
     spreads = [by_path[_key(item)] for item in items if _key(item) in by_path]
     warn_repeated_fields(spreads)
+    warn_jpeg(spreads)
     seen = {item.path for item in warn_fitted_on(model, [spread.item for spread in spreads])}
     warn_seen_in_training(model, [ImageItem(path, s.item.sample) for s in spreads if s.item.path not in seen  # once
                                   for path in s.crops.values()], "chromosomes' crops scored")
