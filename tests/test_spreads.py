@@ -315,6 +315,7 @@ def test_a_jpeg_spread_is_read_from_its_luminance(oshima, ikemoto, tmp_path):
                       "JPEG's compression cost the annotated spreads 2 to 4 points of types"):
         result = detect_spreads([tmp_path / "in", tmp_path / "crops"], tmp_path / "out")
     assert [(r.path.name, "too small to hold a metaphase" in r.reason) for r in result.rejected] == [(crop.name, True)]
+    assert _rows(tmp_path / "out" / "images.csv")[0]["file_format"] == "JPEG"  # from its header, as the warning
     found = np.array([d.box for d in result.spreads[0].chromosomes], float)
     assert (len(match_boxes(found, boxes)), len(found)) == (47, 47)  # as from the PNG
     green = np.array([d.box for d in detect(read_image(tmp_path / "in" / "spread3.jpg")).chromosomes], float)
@@ -823,9 +824,9 @@ def test_detect_cli_writes_crops_table_and_overlay(cli, oshima, tmp_path):
     # imaged: 1.657 px of blur, noise 0.48% of its background, none of its field white, its background 103 of 255)
     assert _rows(out / "images.csv") == [{"path": str(oshima / "images" / "spread3.png"), "sample": "images",
                                           "image": "spread3.png", "n_chromosomes": "47", "n_metaphases": "1",
-                                          "stain_gain": "1.0", "edge_blur": "1.657", "noise_percent": "0.48",
-                                          "white_percent": "0.0", "background_percent": "40.392",
-                                          "n_cautions": "0"}]
+                                          "file_format": "PNG", "stain_gain": "1.0", "edge_blur": "1.657",
+                                          "noise_percent": "0.48", "white_percent": "0.0",
+                                          "background_percent": "40.392", "n_cautions": "0"}]
     # matched crops sorted by annotated type, ready for `sccscore train`, each named with the spread it was cut from
     assert len(list((out / "labelled" / "a").iterdir())) == 46 and len(list((out / "labelled" / "b").iterdir())) == 1
     spread = oshima / "images" / "spread3.png"
@@ -894,6 +895,13 @@ def test_a_spread_saved_again_or_a_metaphase_in_two_fields_is_said(oshima, tmp_p
             "one spread given 3 times</li>") in caution
     assert ("<li>wt / spread2 right metaphase 1 = wt / spread2 metaphase 2: one metaphase in 2 images (fields that "
             "overlap), counted as a cell in each</li>") in caution and caution.count("<li>") == 2
+    # the JPEG file is said in the report too, as classify's images.csv keeps each spread's format
+    assert {r["image"]: r["file_format"] for r in _rows(tmp_path / "typed" / "images.csv")} == {
+        "spread2.png": "PNG", "spread3.png": "PNG", "spread5.png": "PNG", "spread2 right.png": "PNG",
+        "spread3 cropped.png": "PNG", "spread3 figure.jpg": "JPEG"}
+    page = (tmp_path / "typed" / "report.html").read_text()
+    assert ("<div class='expected'><p>1 of the 6 spreads read are JPEG files, such as wt / spread3 figure.jpg: "
+            "JPEG&#x27;s compression cost the annotated spreads 2 to 4 points") in page
 
 
 def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
@@ -918,6 +926,7 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     least = page[page.index("Least certain chromosomes"):]
     assert len(re.findall(r"<figcaption>(?:a_rich|c_rich) / spread[235] #\d+<br>", least)) == 12
     assert f"<td>model</td><td>{SPREAD_MODEL}</td>" in page
+    assert "are JPEG files" not in page  # PNG files, as their images.csv says
     assert "<td>model trained on spreads</td><td>spread1, spread2, spread3, spread5</td>" in page
     assert "shape model fitted on spread1, spread2, spread3, spread5" in page
     assert "<td>spreads read at scale</td><td>1 (chromosome length relative to the oshima2026 spreads" in page
@@ -1367,7 +1376,7 @@ def test_evaluate_detection_cli_json(cli, oshima, tmp_path):
             f"{low:.3f}-{high:.3f}, precision") in " ".join(run.stdout.split())
     # each spread with how it was imaged, as images.csv keeps it, and its cautions: none on these
     images = report["per_image"]
-    assert images[2]["imaging"] == {"stain_gain": 1.0, "edge_blur": 1.657, "noise_percent": 0.48,
+    assert images[2]["imaging"] == {"file_format": "PNG", "stain_gain": 1.0, "edge_blur": 1.657, "noise_percent": 0.48,
                                     "white_percent": 0.0, "background_percent": 40.392}  # spread3
     assert [i["cautions"] for i in images] == [[], [], [], []]
     table = run.stdout.split("Per annotated type")[0]  # counted on screen beside each spread's figures

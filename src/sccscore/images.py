@@ -235,20 +235,29 @@ def _as_displayed(rgb: np.ndarray, orientation: int) -> np.ndarray:
     return rgb if turned is None else np.ascontiguousarray(turned(rgb))
 
 
-def is_jpeg(path: str | Path) -> bool:
-    """Whether an image file is a JPEG, which as a rule stores its colour at half the resolution of its brightness.
+JPEG_FORMATS = {"JPEG", "MPO"}  # MPO: a camera's JPEG with a second image inside
+
+
+def file_format(path: str | Path) -> str:
+    """An image file's format as Pillow names it from the file's header (JPEG, PNG, TIFF, ...), whatever its name
+    says; "" for a file that cannot be read as an image.
 
     >>> import tempfile, numpy as np
     >>> f = tempfile.NamedTemporaryFile(suffix=".png", delete=False).name
     >>> Image.fromarray(np.full((8, 8, 3), 200, np.uint8)).save(f, format="JPEG")
-    >>> is_jpeg(f)
-    True
+    >>> file_format(f), is_jpeg(f)
+    ('JPEG', True)
     """
     try:
         with Image.open(path) as image:
-            return image.format in {"JPEG", "MPO"}  # MPO: a camera's JPEG with a second image inside
+            return image.format or ""
     except (OSError, ValueError, UnidentifiedImageError):
-        return False
+        return ""
+
+
+def is_jpeg(path: str | Path) -> bool:
+    """Whether an image file is a JPEG, which as a rule stores its colour at half the resolution of its brightness."""
+    return file_format(path) in JPEG_FORMATS
 
 
 def _colour_wider_than_8_bits(image: Image.Image) -> bool:

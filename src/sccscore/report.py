@@ -32,7 +32,7 @@ from .compare import (by_hand_sentence, cell_arrays, cell_counts, counted_and_le
                       write_cell_figure)
 from .explain import explain, gallery
 from .errors import ImageReadError
-from .images import CLASS_NAMES, ImageItem, copies, how_often, image_stem, read_image
+from .images import CLASS_NAMES, JPEG_FORMATS, ImageItem, copies, how_often, image_stem, read_image
 from .layout import run_folder
 from .metrics import concordance, confusion_matrix, open_concordance
 from .models import ScoringModel, model_reference
@@ -40,7 +40,7 @@ from .plots import plot_distributions
 from .sample_data import sha256_or_none
 from .stats import agreement_interval
 from .spread_model import what_to_expect
-from .spreads import CHECK_BELOW, mark_set_by_hand, to_check_sentence
+from .spreads import CHECK_BELOW, jpeg_sentence, mark_set_by_hand, to_check_sentence
 from .version import versions
 
 N_LEAST_CERTAIN = 12
@@ -370,7 +370,7 @@ def _spreads_section(runs: list[Path], model: ScoringModel | None, rows: list[di
              _expected_on_new_spreads(model) if model else "",
              _to_check(rows),
              _table(list(table[0]), [list(row.values()) for row in table]),
-             _cautions([run / "cautions.csv" for run in runs])]
+             _cautions(_run_rows(runs, "cautions.csv")), _jpeg_spreads(_run_rows(runs, "images.csv"), rows)]
     by_hand = defaultdict(list)  # (run, sample, image without its file type) -> its calls set right or left out
     for row in set_by_hand(rows) + left_out:
         image = PurePosixPath(row["image"]).with_suffix("")
@@ -391,19 +391,36 @@ def _spreads_section(runs: list[Path], model: ScoringModel | None, rows: list[di
     return "".join(parts)
 
 
-def _cautions(paths: list[Path]) -> str:
-    """What the detector asked to check on some spreads' overlays (spreads.py), as a list; empty if nothing."""
+def _run_rows(runs: list[Path], name: str) -> list[dict[str, str]]:
+    """The rows of the table ``name`` that each classify run in ``runs`` wrote, all together; none from a run that
+    did not write it (a version of sccscore before it was kept, or no chromosome typed)."""
     rows = []
-    for path in paths:
-        if path.is_file():  # not written by a version of sccscore before cautions were kept
+    for path in (run / name for run in runs):
+        if path.is_file():
             with path.open(newline="", encoding="utf-8") as handle:
                 rows += list(csv.DictReader(handle))
+    return rows
+
+
+def _cautions(rows: list[dict[str, str]]) -> str:
+    """What the detector asked to check on some spreads' overlays (cautions.csv's ``rows``), as a list; empty if
+    nothing."""
     if not rows:
         return ""
     # named as the overlays' captions name them: two samples may hold images of the same name
     items = "".join(f"<li>{html.escape(r['sample'])} / {html.escape(r.get('image') or Path(r['path']).name)}: "
                     f"{html.escape(r['caution'])}</li>" for r in rows)  # no image column before 2026-12-01
     return f"<div class='expected'><p>Check these spreads' overlays before reading their shares:</p><ul>{items}</ul></div>"
+
+
+def _jpeg_spreads(images: list[dict[str, str]], rows: list[dict[str, str]]) -> str:
+    """What the spreads saved as JPEG cost (:func:`sccscore.spreads.jpeg_sentence`), of the spreads that ``rows``
+    count, as images.csv's ``images`` keep their format; empty if none is JPEG."""
+    counted = {(row["sample"], row["image"]) for row in rows}
+    formats = {(image["sample"], image["image"]): image.get("file_format", "") for image in images}  # "": not kept
+    spreads = [spread for spread in formats if spread in counted]
+    jpegs = [f"{sample} / {image}" for sample, image in spreads if formats[sample, image] in JPEG_FORMATS]
+    return f"<div class='expected'><p>{html.escape(jpeg_sentence(jpegs, len(spreads)))}.</p></div>" if jpegs else ""
 
 
 def _by_hand_section(comparison: dict[str, Any], rows: list[dict[str, str]]) -> str:

@@ -20,10 +20,11 @@ sample's folder without its file type (``field``, or ``slide1/field`` for
   a stain read at the annotated spreads' strength, edges more blurred than theirs, a size
   that suggests ``--scale``, pixels noisier than theirs, a background clipped at white or
   too dim), also given as warnings;
-- ``images.csv``: per image, its chromosomes and metaphases, the factor its stain was
-  scaled by, its edges' blur in px, its pixels' noise, its field's share at white and its
-  background's level (in per cent) and its number of cautions, to sort a day's spreads by
-  focus, noise and exposure before typing them.
+- ``images.csv``: per image, its chromosomes and metaphases, its file's format (JPEG,
+  PNG, TIFF, ...), the factor its stain was scaled by, its edges' blur in px, its pixels'
+  noise, its field's share at white and its background's level (in per cent) and its
+  number of cautions, to sort a day's spreads by format, focus, noise and exposure before
+  typing them.
 
 :func:`classify_spreads` does the same, classifies the crops and adds
 ``predictions.csv`` (one row per chromosome, with its image, metaphase and cell,
@@ -60,8 +61,8 @@ from .compare import (NOT_A_CHROMOSOME, csv_values, in_given_order, left_out_in_
                       share_interval_columns, tally_by)
 from .detect import Detection, DetectSettings, MergeModel, SpreadDetections, crop, detect, detection_cautions
 from .errors import ImageReadError, SccscoreError
-from .images import (CLASS_NAMES, ImageItem, Rejected, fail_on_rejected, is_jpeg, items_from_paths, read_image,
-                     refuse_output_inside, warn_repeated)
+from .images import (CLASS_NAMES, JPEG_FORMATS, ImageItem, Rejected, fail_on_rejected, file_format, is_jpeg,
+                     items_from_paths, read_image, refuse_output_inside, warn_repeated)
 from .plots import TYPE_COLOURS
 from .preprocess import paper_preprocess
 from .sample_data import sha256_or_none
@@ -75,9 +76,9 @@ DETECTION_HEADER = ["image", "sample", "id", "x0", "y0", "x1", "y1", "area", "ce
                     "metaphase", "status", "reason", "crop", *SHAPE_MEASURES]
 REJECTED_HEADER = ["path", "sample", "reason"]
 CAUTIONS_HEADER = ["path", "sample", "image", "caution"]
-# detect's images.csv: each spread's yield and how it was imaged, to sort a day's spreads by focus, noise and exposure
-# before typing them
-IMAGING_COLUMNS = ["stain_gain", "edge_blur", "noise_percent", "white_percent", "background_percent"]  # _imaging_record
+# detect's images.csv: each spread's yield and how it was imaged (_imaging_record), to sort a day's spreads by format,
+# focus, noise and exposure before typing them
+IMAGING_COLUMNS = ["file_format", "stain_gain", "edge_blur", "noise_percent", "white_percent", "background_percent"]
 IMAGES_HEADER = ["path", "sample", "image", "n_chromosomes", "n_metaphases", *IMAGING_COLUMNS, "n_cautions"]
 FOUND_COLOUR, LEFT_OUT_COLOUR = (0, 90, 255), (150, 150, 150)
 # spreads detected before their crops are scored together: few model start-ups, and a bounded
@@ -181,12 +182,17 @@ def _spread_items(paths: Sequence[str | Path], out_dir: str | Path,
 
 def warn_jpeg(spreads: Sequence[Spread]) -> None:
     """Warn, once for a run, of the spreads read that were saved as JPEG (not of files skipped: crops given as
-    spreads, say)."""
-    if jpegs := [spread.item.path for spread in spreads if is_jpeg(spread.item.path)]:
-        warnings.warn(f"{len(jpegs)} of the {len(spreads)} spreads read are JPEG files, such as {jpegs[0]}: JPEG's "
-                      "compression cost the annotated spreads 2 to 4 points of types called as annotated at quality "
-                      "75 to 95, though read from its luminance (docs/spreads.md); save spreads as PNG or TIFF where "
-                      "the microscope's software allows", stacklevel=3)
+    spreads, say), as their imaging records keep their format (none in a record kept before it was)."""
+    if jpegs := [spread.item.path for spread in spreads if spread.imaging.get("file_format") in JPEG_FORMATS]:
+        warnings.warn(jpeg_sentence(jpegs, len(spreads)), stacklevel=3)
+
+
+def jpeg_sentence(jpegs: Sequence[str | Path], n_spreads: int) -> str:
+    """What saving spreads as JPEG costs, for the ``jpegs`` (the first named) of ``n_spreads`` read: the terminal's
+    warning (:func:`warn_jpeg`) and the report's."""
+    return (f"{len(jpegs)} of the {n_spreads} spreads read are JPEG files, such as {jpegs[0]}: JPEG's compression "
+            "cost the annotated spreads 2 to 4 points of types called as annotated at quality 75 to 95, though read "
+            "from its luminance (docs/spreads.md); save spreads as PNG or TIFF where the microscope's software allows")
 
 
 def same_fields(spreads: Sequence[Spread]) -> list[list[Path]]:
@@ -285,7 +291,8 @@ def cut_spread(item: ImageItem, rgb: np.ndarray, found: SpreadDetections, out: P
                                          folder / f"{chromosome.id:03d}.png")
     # None: a folder fitted before they were recorded
     cautions = detection_cautions(found, settings, merge_model.edge_blurs, merge_model.noise_levels)
-    spread = Spread(item, rgb.shape[:2], found.detections, crops, cautions=cautions, imaging=_imaging_record(found))
+    spread = Spread(item, rgb.shape[:2], found.detections, crops, cautions=cautions,
+                    imaging=_imaging_record(found, file_format(item.path)))
     _warn_cautions(spread)
     if labels is not None:
         spread.labels = _annotated_types(found.chromosomes, labels, rgb.shape)
@@ -558,8 +565,9 @@ def _image_summary(row: dict[str, Any], result: SpreadsResult) -> dict[str, Any]
     return row | {"n_metaphases": spread.n_metaphases} | _imaging_row(spread)
 
 
-def _imaging_record(found: SpreadDetections) -> dict[str, float | str]:
-    """How a spread was imaged, as its images.csv row keeps it, to 3 decimals: the factor its stain was scaled by
+def _imaging_record(found: SpreadDetections, saved_as: str) -> dict[str, float | str]:
+    """How a spread was imaged, as its images.csv row keeps it: the format its file was ``saved_as``
+    (:func:`sccscore.images.file_format`) and, to 3 decimals, the factor its stain was scaled by
     (:func:`sccscore.detect.stain_gain`), its edges' blur in px (:func:`sccscore.detect.edge_blur`; "" with no
     chromosome), its pixels' noise as a percentage of its background (:func:`sccscore.detect.noise_level`), the
     percentage of its field white to its file's limit (:func:`sccscore.detect.saturated_share`), and its
@@ -568,7 +576,8 @@ def _imaging_record(found: SpreadDetections) -> dict[str, float | str]:
                    "background_percent": found.background}
     values = {"stain_gain": found.stain_gain, "edge_blur": found.edge_blur} | {
         column: 100 * share for column, share in percentages.items()}
-    return {column: "" if value is None else round(value, 3) for column, value in values.items()}
+    return {"file_format": saved_as} | {column: "" if value is None else round(value, 3)
+                                         for column, value in values.items()}
 
 
 def _imaging_row(spread: Spread) -> dict[str, float | str]:
