@@ -655,7 +655,7 @@ def _components(stained: np.ndarray, settings: DetectSettings) -> tuple[np.ndarr
     nuclei = _nuclei(stained, settings)
     left_out = [(region.coords, "nucleus", f"area {region.area} px, round") for region in measure.regionprops(nuclei)]
     for region in measure.regionprops(labels):
-        if nuclei[tuple(region.coords.T)].mean() > 0.5:
+        if (nuclei[tuple(region.coords.T)] > 0).mean() > 0.5:  # the share in a nucleus, not the labels' mean
             labels[tuple(region.coords.T)] = 0  # dark grain of a nucleus
         elif region.area > settings.max_area:
             if region.solidity >= settings.nucleus_solidity:
