@@ -153,8 +153,9 @@ def test_a_field_lit_more_on_one_side_is_read_as_evenly_lit(oshima):
     lit = illumination(tilted[..., 1].astype(np.float32))
     assert lit[:, -1].mean() / lit[:, 0].mean() == pytest.approx(0.7, abs=0.02)
     found = np.array([d.box for d in detect(tilted).chromosomes], float)
-    # 101 of 102 in 103 on the image itself; read against the median alone, 93 in 112
-    assert (len(match_boxes(found, boxes)), len(found)) == (98, 102)
+    # 101 of 102 in 103 on the image itself; read against the median alone, 93 in 112 (measured before a speck at a
+    # nucleus's rim was kept, 2026-12-04: 98 in 102 then)
+    assert (len(match_boxes(found, boxes)), len(found)) == (98, 103)
 
 
 def test_a_field_darker_towards_its_corners_is_read_as_evenly_lit(oshima):
@@ -940,8 +941,8 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     # the leave-one-out counts of the four spreads, their interval with the spreads as units (stats.clustered_interval)
     assert ("From 4 spreads, new spreads like these may give anywhere from 57% to 90% found and typed as annotated "
             "(95% interval, these taken as the independent units).") in page
-    assert html.escape("Open (B or C) or cohered (A), the split compare tests: 86.8% were found and called as "
-                       "annotated, and each metaphase's B+C share was off by 8.3 points.") in page
+    assert html.escape("Open (B or C) or cohered (A), the split compare tests: 86.4% were found and called as "
+                       "annotated, and each metaphase's B+C share was off by 8.7 points.") in page
     assert "<h2>Metaphases</h2>" in page and page.count("<figure class='overlay'>") == 3  # an overlay per spread
     # embedded as JPEG (a tenth of a PNG's bytes: reports of a hundred spreads stay small), linked to the full file
     assert page.count("<img src='data:image/jpeg;base64,") == 3 and "<a href='overlays/a_rich/spread3.png'>" in page
@@ -968,8 +969,8 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
         edge = overlays[r["sample"], r["image"]][y1, x0:x1 + 1]
         coloured[r["check"]].append((edge == ImageColor.getrgb(TYPE_COLOURS[r["predicted"]])).all(axis=1).mean())
     assert np.median(coloured["yes"]) == pytest.approx(0.5, abs=0.1) and np.median(coloured[""]) == 1
-    assert html.escape("The calls less sure than 0.9 (31% of them, dashed on the overlays) were right 63% of the time, "
-                       "the others 89%, and held 27 of the 44 wrong calls: check those first.") in page
+    assert html.escape("The calls less sure than 0.9 (31% of them, dashed on the overlays) were right 64% of the time, "
+                       "the others 89%, and held 26 of the 44 wrong calls: check those first.") in page
     assert {r["cell"] for r in predictions} == {"spread2/metaphase1", "spread2/metaphase2", "spread3/metaphase1",
                                                 "spread5/metaphase1"}
     metaphases = _rows(out / "metaphases.csv")  # the samples in the order given, as in summary.csv
@@ -1565,13 +1566,13 @@ def test_shipped_spread_classifier_records_what_to_expect_on_new_spreads(oshima,
     # open (B or C) or cohered (A): B called C is no error; left are A against B (spread5's B called A, spread3's
     # A called B) and the chromosomes not found
     assert recorded["open_concordance"] == pytest.approx(report["open_concordance"], abs=0.005)
-    assert recorded["open_concordance"] == pytest.approx(0.868, abs=0.005)
+    assert recorded["open_concordance"] == pytest.approx(0.863, abs=0.005)
     # the calls less sure than 0.9, dashed on the overlays: a third of them, right far less often than the others
     assert recorded["to_check"] == report["to_check"]
     assert (recorded["to_check"]["n_marked"], recorded["to_check"]["n_wrong_marked"], recorded["to_check"]["n_wrong"]) \
-        == (73, 27, 44)
+        == (72, 26, 44)
     assert (recorded["to_check"]["marked_correct"], recorded["to_check"]["sure_correct"]) == pytest.approx(
-        (0.630, 0.894), abs=0.005)
+        (0.639, 0.889), abs=0.005)
     assert [f["concordance"] for f in recorded["per_image"]] == pytest.approx(
         [f["concordance"] for f in report["per_image"]], abs=0.02)  # the report gives their range
     for name, figures_of_type in recorded["per_type"].items():
