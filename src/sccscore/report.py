@@ -417,10 +417,10 @@ def _jpeg_spreads(images: list[dict[str, str]], rows: list[dict[str, str]]) -> s
     """What the spreads saved as JPEG cost (:func:`sccscore.spreads.jpeg_sentence`), of the spreads that ``rows``
     count, as images.csv's ``images`` keep their format; empty if none is JPEG."""
     counted = {(row["sample"], row["image"]) for row in rows}
-    formats = {(image["sample"], image["image"]): image.get("file_format", "") for image in images}  # "": not kept
-    spreads = [spread for spread in formats if spread in counted]
-    jpegs = [f"{sample} / {image}" for sample, image in spreads if formats[sample, image] in JPEG_FORMATS]
-    return f"<div class='expected'><p>{html.escape(jpeg_sentence(jpegs, len(spreads)))}.</p></div>" if jpegs else ""
+    formats = {(image["sample"], image["image"]): image.get("file_format", "")  # "": a run before it was kept
+               for image in images if (image["sample"], image["image"]) in counted}
+    jpegs = [f"{sample} / {image}" for (sample, image), saved_as in formats.items() if saved_as in JPEG_FORMATS]
+    return f"<div class='expected'><p>{html.escape(jpeg_sentence(jpegs, len(formats)))}.</p></div>" if jpegs else ""
 
 
 def _by_hand_section(comparison: dict[str, Any], rows: list[dict[str, str]]) -> str:
