@@ -941,7 +941,7 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     # the leave-one-out counts of the four spreads, their interval with the spreads as units (stats.clustered_interval)
     assert ("From 4 spreads, new spreads like these may give anywhere from 57% to 90% found and typed as annotated "
             "(95% interval, these taken as the independent units).") in page
-    assert html.escape("Open (B or C) or cohered (A), the split compare tests: 86.4% were found and called as "
+    assert html.escape("Open (B or C) or cohered (A), the split compare tests: 86.3% were found and called as "
                        "annotated, and each metaphase's B+C share was off by 8.7 points.") in page
     assert "<h2>Metaphases</h2>" in page and page.count("<figure class='overlay'>") == 3  # an overlay per spread
     # embedded as JPEG (a tenth of a PNG's bytes: reports of a hundred spreads stay small), linked to the full file
@@ -1402,6 +1402,12 @@ def test_evaluate_detection_cli_json(cli, oshima, tmp_path):
     assert sum(m["n_annotated"] for m in metaphases) == 249 and metaphases[1]["n_annotated"] == 56
     assert metaphases[3]["annotated_pct"] == [97.9, 2.1, 0.0]  # spread3: 46 A, 1 B
     assert "Per metaphase" in run.stdout
+    # the calls to check: their shares right from the counts, not from the JSON's 4-decimal shares rounded again
+    check = report["to_check"]
+    marked, called, wrong, wrong_marked = (check[k] for k in ("n_marked", "n_called", "n_wrong", "n_wrong_marked"))
+    assert (f"{marked} of the {called} matched, right {100 * (marked - wrong_marked) / marked:.1f}%; the others right "
+            f"{100 * (called - marked - wrong + wrong_marked) / (called - marked):.1f}%; {wrong_marked} of the {wrong} "
+            "wrong calls were marked") in " ".join(run.stdout.split())
     # every annotated chromosome, with the chromosome of detections.csv that matched it and its predicted type
     chromosomes = report["per_chromosome"]
     assert len(chromosomes) == 249 and sum(c["detection"] is not None for c in chromosomes) == report["n_matched"]

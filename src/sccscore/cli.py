@@ -386,9 +386,10 @@ def evaluate_detection(
                        f"called {slash} %": " / ".join(map(str, m["called_pct"]))} for m in report["per_metaphase"]],
                      "Per metaphase")
     if check := report["to_check"]:
+        marked, called, percent_of = check["n_marked"], check["n_called"], detection_eval.percent_of
         stdout.print(f"Calls less sure than {check['below']:g}, which classify --spreads marks to check: "
-                     f"{check['n_marked']} of the {check['n_called']} matched, right "
-                     f"{_share(check['marked_correct'])}; the others right {_share(check['sure_correct'])}; "
+                     f"{marked} of the {called} matched, right {percent_of(check['marked_correct'], marked)}; "
+                     f"the others right {percent_of(check['sure_correct'], called - marked)}; "
                      f"{check['n_wrong_marked']} of the {check['n_wrong']} wrong calls were marked", highlight=False)
     if json_path:
         from ._atomic import write_json
@@ -428,10 +429,6 @@ def _print_summary(summary: list[dict], counted: dict[str, str], title: str | No
         # a row of its own, as compare's corrected shares: the table stays narrow enough for a terminal
         table.add_row("  labels", *([""] * len(counted)), *(_pct(row[f"label_pct_{c}"]) for c in classes), "")
     stdout.print(table)
-
-
-def _share(ratio: float | None) -> str:
-    return "-" if ratio is None else f"{100 * ratio:.1f}%"
 
 
 def _pct(value) -> str:

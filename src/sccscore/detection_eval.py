@@ -298,6 +298,21 @@ def _ratio(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
 
 
+def percent_of(share: float | None, n: int | None, decimals: int = 1) -> str:
+    """A share of ``n`` as recorded (to 4 decimals, :func:`_ratio`) as a percentage, from the count it stands for:
+    rounding the recorded share again could move the last digit. Without ``n`` (a record too old to keep it), the
+    share; "-" for none (of no chromosome).
+
+    Examples
+    --------
+    >>> percent_of(0.8635, 249), f"{100 * 0.8635:.1f}%"  # 215 of 249 is 86.345%
+    ('86.3%', '86.4%')
+    """
+    if share is None:
+        return "-"
+    return f"{100 * (round(share * n) / n if n else share):.{decimals}f}%"
+
+
 # -- leave one spread out --------------------------------------------------------------------------
 
 

@@ -223,22 +223,23 @@ def what_to_expect(training: dict[str, Any] | None, name: str) -> list[str]:
     ``training`` is the record (a model's ``config.training``; sccscore:spreads has the
     figures) and ``name`` the model as ``--model`` names it.
     """
-    from .detection_eval import independent_units, intervals_by_spread
+    from .detection_eval import independent_units, intervals_by_spread, percent_of
 
     figures = (training or {}).get("leave_one_out")
     if not figures:
         return []
     per_type = figures["per_type"].items()
-    by_type = ", ".join(f"{name} {100 * f['concordance']:.1f}%" for name, f in per_type)
+    by_type = ", ".join(f"{name} {percent_of(f['concordance'], f['n'])}" for name, f in per_type)
     # how far one spread lies from another: the next one may lie anywhere in that range
     per_spread = figures.get("per_image", [])  # not recorded before 2026-11-30
-    by_spread = [f["concordance"] for f in per_spread]
-    spread_range = (f"; {100 * min(by_spread):.1f}% to {100 * max(by_spread):.1f}% spread by spread"
+    by_spread = sorted((f["concordance"], f.get("n_true")) for f in per_spread if f["concordance"] is not None)
+    spread_range = (f"; {percent_of(*by_spread[0])} to {percent_of(*by_spread[-1])} spread by spread"
                     if by_spread else "")
+    n = figures["n_true"]
     share_errors = ", ".join(f"{name} {f['share_error_points']}" for name, f in per_type)
     points = [f"What to expect: with each of the {len(training['trained_on'])} annotated spreads {name} "
-              f"learned from held out in turn, {100 * figures['recall']:.1f}% of their {figures['n_true']} chromosomes "
-              f"were found and {100 * figures['concordance']:.1f}% were found and given the annotated type "
+              f"learned from held out in turn, {percent_of(figures['recall'], n)} of their {n} chromosomes "
+              f"were found and {percent_of(figures['concordance'], n)} were found and given the annotated type "
               f"({by_type}{spread_range}); each metaphase's called shares were off by {share_errors} percentage "
               "points on average."]
     if interval := intervals_by_spread(per_spread).get("concordance"):  # the next spread is one more unit
@@ -247,17 +248,17 @@ def what_to_expect(training: dict[str, Any] | None, name: str) -> list[str]:
                       "interval, these taken as the independent units).")
     if "open_concordance" in figures:  # B+C is 100% less A, so a metaphase's B+C share is off as far as its A share
         points.append(f"Open (B or C) or cohered (A), the split compare tests: "
-                      f"{100 * figures['open_concordance']:.1f}% were found and called as annotated, and each "
+                      f"{percent_of(figures['open_concordance'], n)} were found and called as annotated, and each "
                       f"metaphase's B+C share was off by {figures['per_type']['A']['share_error_points']} points.")
     points.append("A type with a low figure is often called as another: read its shares as rough, and check them on "
                   "the overlays.")
     check = figures.get("to_check")  # not in files written before it was measured
     if check and 0 < check["n_marked"] < check["n_called"]:
-        marked = 100 * check["n_marked"] / check["n_called"]
-        points.append(f"The calls less sure than {check['below']:g} ({marked:.0f}% "
-                      f"of them, dashed on the overlays) were right {100 * check['marked_correct']:.0f}% of the time, "
-                      f"the others {100 * check['sure_correct']:.0f}%, and held {check['n_wrong_marked']} of the "
-                      f"{check['n_wrong']} wrong calls: check those first.")
+        marked, called = check["n_marked"], check["n_called"]
+        points.append(f"The calls less sure than {check['below']:g} ({100 * marked / called:.0f}% of them, "
+                      f"dashed on the overlays) were right {percent_of(check['marked_correct'], marked, 0)} of the "
+                      f"time, the others {percent_of(check['sure_correct'], called - marked, 0)}, and held "
+                      f"{check['n_wrong_marked']} of the {check['n_wrong']} wrong calls: check those first.")
     return points
 
 
