@@ -10,6 +10,9 @@ imported pandas, and ml_dtypes (onnx's) is kept below 0.7.0, whose import took 0
 baseline: ``--baseline-import statsmodels.stats.proportion --baseline-path DIR``, with ml_dtypes
 0.7.0 in DIR (``pip install --no-deps --target DIR ml_dtypes==0.7.0``), searched first.
 
+Since later on 2026-12-04 the Wilson intervals are computed in closed form, and scipy.stats is
+imported only by the tests that need it. Its baseline: ``--baseline-import scipy.stats``.
+
 Each is run in a child process, alternately, five times: on 30 Ikemoto crops with the released
 30-model ensemble (the default model), and on one oshima2026 spread with ``--spreads``; the
 figures are medians of wall time and the child's peak resident memory.

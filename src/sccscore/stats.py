@@ -46,8 +46,7 @@ from math import comb
 from typing import Any
 
 import numpy as np
-from scipy import stats as scipy_stats
-from scipy.stats.contingency import association
+from scipy.special import ndtri
 
 from .metrics import confusion_matrix
 
@@ -71,11 +70,16 @@ def proportions_with_ci(counts: Sequence[int]) -> tuple[np.ndarray, np.ndarray, 
     counts = np.asarray(counts)
     total = counts.sum()
     fractions = counts / total
-    # scipy's Wilson interval: statsmodels' proportion_confint to 1e-15, but scipy.stats is loaded already, and
-    # statsmodels would bring in pandas, 0.45 s of every classify. Its bounds for 0 and for all of n are exactly 0
-    # and 1, where statsmodels' rounding put 0 of 141's lower bound at 1.7e-18, past the share a chart's bar spans
-    low, high = np.array([scipy_stats.binomtest(int(k), int(total)).proportion_ci(1 - ALPHA, "wilson")
-                          for k in counts]).T
+    # scipy's binomtest(...).proportion_ci(method="wilson"), its sums in its order, to the last bit (a test compares
+    # them), and statsmodels' proportion_confint to 1e-15: importing scipy.stats (or statsmodels, which brings in
+    # pandas) took a second of every classify. Its bounds for 0 and for all of n are exactly 0 and 1, where
+    # statsmodels' rounding put 0 of 141's lower bound at 1.7e-18, past the share a chart's bar spans
+    z = ndtri(1 - ALPHA / 2)
+    denominator = 2 * (total + z**2)
+    centre = (2 * total * fractions + z**2) / denominator
+    half_width = z / denominator * np.sqrt(4 * total * fractions * (1 - fractions) + z**2)
+    low = np.where(counts == 0, 0.0, centre - half_width)
+    high = np.where(counts == total, 1.0, centre + half_width)
     return fractions, low, high
 
 
@@ -107,6 +111,8 @@ def effective_size(successes: Sequence[int], totals: Sequence[int]) -> float:
     >>> round(effective_size([41, 100, 47, 46], [50, 102, 47, 50]), 1)  # 249 chromosomes in 4 spreads
     16.3
     """
+    from scipy import stats as scipy_stats
+
     y, n = np.asarray(successes, float), np.asarray(totals, float)
     total, k = n.sum(), len(n)
     if k < 2:
@@ -133,6 +139,8 @@ def clustered_interval(successes: Sequence[int], totals: Sequence[int]) -> list[
     >>> [round(v, 3) for v in clustered_interval([41, 100, 47, 46], [50, 102, 47, 50])]  # the recall of 4 spreads
     [0.704, 0.999]
     """
+    from scipy import stats as scipy_stats
+
     share = np.sum(successes) / np.sum(totals)
     effective = effective_size(successes, totals)
     x = share * effective
@@ -162,6 +170,8 @@ def proportions_with_clustered_ci(per_cell: np.ndarray) -> tuple[np.ndarray, np.
 
 def compare_counts(reference: Sequence[int], sample: Sequence[int]) -> dict[str, Any]:
     """Tests and effect sizes of a sample's A/B/C counts against the reference's."""
+    from scipy import stats as scipy_stats
+    from scipy.stats.contingency import association
     from statsmodels.stats.contingency_tables import Table
     from statsmodels.stats.proportion import confint_proportions_2indep
 
@@ -253,6 +263,8 @@ def _exact_p(table: np.ndarray, statistic: Callable[[np.ndarray], np.ndarray]) -
     :data:`MIN_EXPECTED` times, at most about five times as many as the chromosomes, the
     smaller sample first; far more for large tables of common types, which the curves fit.
     """
+    from scipy import stats as scipy_stats
+
     rows, columns = table.sum(axis=1), table.sum(axis=0)
     if np.count_nonzero(columns) < 2:
         return 1.0
@@ -307,7 +319,7 @@ def chromosomes_for_power(p_reference: float, p_sample: float) -> int | None:
         return None
     # each arcsine-transformed share has variance 1/n; the closed form, as statsmodels' root finder returns NaN for
     # the largest effects (all A against all B+C)
-    z = scipy_stats.norm.ppf(1 - ALPHA / 2) + scipy_stats.norm.ppf(POWER)
+    z = ndtri(1 - ALPHA / 2) + ndtri(POWER)
     return int(np.ceil(2 * (z / effect) ** 2))
 
 
@@ -477,6 +489,8 @@ def mann_whitney_p(reference_fractions: Sequence[float], sample_fractions: Seque
     >>> round(mann_whitney_p([0.25, 0.25, 0.25], [0.75, 0.75, 0.75]), 4)
     0.1
     """
+    from scipy import stats as scipy_stats
+
     splits = comb(len(reference_fractions) + len(sample_fractions), len(sample_fractions))
     method = scipy_stats.PermutationMethod(n_resamples=EXACT_SPLITS) if splits <= EXACT_SPLITS else "auto"
     return float(scipy_stats.mannwhitneyu(sample_fractions, reference_fractions, alternative="two-sided",
@@ -543,6 +557,8 @@ def compare_replicates(reference: dict[str, float], sample: dict[str, float]) ->
     else by Welch's t-test. ``p`` is None where the test is undefined: every replicate
     of each sample (every pair's difference, if paired) is the same.
     """
+    from scipy import stats as scipy_stats
+
     paired = set(reference) == set(sample) and len(sample) >= MIN_REPLICATES
     names = sorted(sample) if paired else None
     ours = np.array([sample[n] for n in names] if paired else list(sample.values()), float)
