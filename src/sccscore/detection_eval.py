@@ -298,10 +298,9 @@ def _ratio(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
 
 
-def percent_of(share: float | None, n: int | None, decimals: int = 1) -> str:
+def percent_of(share: float | None, n: int, decimals: int = 1) -> str:
     """A share of ``n`` as recorded (to 4 decimals, :func:`_ratio`) as a percentage, from the count it stands for:
-    rounding the recorded share again could move the last digit. Without ``n`` (a record too old to keep it), the
-    share; "-" for none (of no chromosome).
+    rounding the recorded share again could move the last digit. "-" for none (a share of no chromosome).
 
     Examples
     --------
@@ -310,7 +309,7 @@ def percent_of(share: float | None, n: int | None, decimals: int = 1) -> str:
     """
     if share is None:
         return "-"
-    return f"{100 * (round(share * n) / n if n else share):.{decimals}f}%"
+    return f"{100 * round(share * n) / n:.{decimals}f}%"
 
 
 # -- leave one spread out --------------------------------------------------------------------------

@@ -232,9 +232,9 @@ def what_to_expect(training: dict[str, Any] | None, name: str) -> list[str]:
     by_type = ", ".join(f"{name} {percent_of(f['concordance'], f['n'])}" for name, f in per_type)
     # how far one spread lies from another: the next one may lie anywhere in that range
     per_spread = figures.get("per_image", [])  # not recorded before 2026-11-30
-    by_spread = sorted((f["concordance"], f.get("n_true")) for f in per_spread if f["concordance"] is not None)
-    spread_range = (f"; {percent_of(*by_spread[0])} to {percent_of(*by_spread[-1])} spread by spread"
-                    if by_spread else "")
+    by_spread = [percent_of(f["concordance"], f["n_true"]) for f in sorted(
+        (f for f in per_spread if f["concordance"] is not None), key=lambda f: f["concordance"])]
+    spread_range = f"; {by_spread[0]} to {by_spread[-1]} spread by spread" if by_spread else ""
     n = figures["n_true"]
     share_errors = ", ".join(f"{name} {f['share_error_points']}" for name, f in per_type)
     points = [f"What to expect: with each of the {len(training['trained_on'])} annotated spreads {name} "
