@@ -19,7 +19,7 @@ import os
 from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from PIL import Image
@@ -30,18 +30,20 @@ from .compare import (by_hand_sentence, cell_arrays, cell_counts, counted_and_le
                       metaphase_table, model_call, points, reviewed_blind, row_probabilities, set_by_hand,
                       share_interval_columns, share_intervals, shares_shown, shares_with_intervals, shown_p, tally_by,
                       write_cell_figure)
-from .explain import explain, gallery
 from .errors import ImageReadError
 from .images import CLASS_NAMES, JPEG_FORMATS, ImageItem, copies, how_often, image_stem, read_image
 from .layout import run_folder
 from .metrics import concordance, confusion_matrix, open_concordance
-from .models import ScoringModel, model_reference
 from .plots import plot_distributions
 from .sample_data import sha256_or_none
 from .stats import agreement_interval
-from .spread_model import what_to_expect
 from .spreads import CHECK_BELOW, jpeg_sentence, mark_set_by_hand, to_check_sentence
 from .version import versions
+
+# what runs a model (torch, 2-3 s to import) is imported where the report is given one: review's page, which takes
+# its style and images from here, needs none of it
+if TYPE_CHECKING:
+    from .models import ScoringModel
 
 N_LEAST_CERTAIN = 12
 N_GALLERY = 6
@@ -192,6 +194,8 @@ def _learned_images(model: ScoringModel | None, contents: dict[str, str | None],
     them: a lab gave spreads, not crops."""
     if model is None:
         return ""
+    from .models import model_reference
+
     learned = {path for path, seen in zip(contents, model.config.learned(contents.values())) if seen}
     if not learned:
         return ""
@@ -233,6 +237,8 @@ def _settings_section(model: ScoringModel | None, rows: list[dict[str, str]], se
 
 
 def _model_settings(model: ScoringModel) -> list[tuple[str, Any]]:
+    from .models import model_reference
+
     training = model.config.training or {}
     items = [("model", model_reference(model)), ("model members", model.config.n_members),
              ("input", f"{model.config.input.size[0]} px, preprocessing {model.config.input.preprocess}, "
@@ -443,6 +449,8 @@ def _to_check(rows: list[dict[str, str]]) -> str:
 
 
 def _expected_on_new_spreads(model: ScoringModel) -> str:
+    from .spread_model import what_to_expect
+
     expected = what_to_expect(model.config.training, model.config.name)
     points = "".join(f"<li>{html.escape(point)}</li>" for point in expected)
     return f"<div class='expected'><ul>{points}</ul></div>" if points else ""
@@ -464,6 +472,8 @@ def _labels_section(rows: list[dict[str, str]], classes: list[str]) -> str:
 
 def _gallery_section(model: ScoringModel, rows: list[dict[str, str]], classes: list[str],
                      contents: dict[str, str | None]) -> str:
+    from .explain import explain, gallery
+
     parts = ["<h2>Examples per type, with Grad-CAM</h2><p class='note'>The most confident crops of each "
              "predicted type; warm colours mark where the model looked.</p>"]
     for cls in classes:
