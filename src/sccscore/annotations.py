@@ -115,13 +115,13 @@ def read_yolo(labels: LabelFile | str | Path, width: int, height: int) -> tuple[
     Examples
     --------
     >>> import tempfile
-    >>> f = tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False)
-    >>> _ = f.write("2 0.5 0.5 0.1 0.2\\n"); f.close()
-    >>> boxes, classes = read_yolo(f.name, 100, 50)
-    >>> boxes.tolist(), classes.tolist()
-    ([[45.0, 20.0, 55.0, 30.0]], [2])
-    >>> read_yolo(LabelFile(Path(f.name), types=(1, 2, 0)), 100, 50)[1].tolist()  # classes.txt: B, C, A
-    [0]
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "spread.txt"
+    ...     _ = path.write_text("2 0.5 0.5 0.1 0.2\\n")
+    ...     boxes, classes = read_yolo(path, 100, 50)
+    ...     named = read_yolo(LabelFile(path, types=(1, 2, 0)), 100, 50)[1]  # classes.txt: B, C, A
+    >>> boxes.tolist(), classes.tolist(), named.tolist()
+    ([[45.0, 20.0, 55.0, 30.0]], [2], [0])
     """
     labels = labels if isinstance(labels, LabelFile) else LabelFile(Path(labels))
     path = labels.path

@@ -146,9 +146,10 @@ def read_image(path: str | Path) -> np.ndarray:
     --------
     >>> import tempfile, numpy as np
     >>> from PIL import Image
-    >>> f = tempfile.NamedTemporaryFile(suffix=".png", delete=False).name
-    >>> Image.fromarray(np.full((5, 7), 200, np.uint8)).save(f)
-    >>> read_image(f).shape
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "crop.png"
+    ...     Image.fromarray(np.full((5, 7), 200, np.uint8)).save(path)
+    ...     read_image(path).shape
     (5, 7, 3)
     """
     path = Path(path)
@@ -243,9 +244,10 @@ def file_format(path: str | Path) -> str:
     says; "" for a file that cannot be read as an image.
 
     >>> import tempfile, numpy as np
-    >>> f = tempfile.NamedTemporaryFile(suffix=".png", delete=False).name
-    >>> Image.fromarray(np.full((8, 8, 3), 200, np.uint8)).save(f, format="JPEG")
-    >>> file_format(f), is_jpeg(f)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "named as a PNG.png"
+    ...     Image.fromarray(np.full((8, 8, 3), 200, np.uint8)).save(path, format="JPEG")
+    ...     file_format(path), is_jpeg(path)
     ('JPEG', True)
     """
     try:

@@ -164,8 +164,8 @@ def load_model(reference: str | Path, preprocess: str | None = None) -> ScoringM
     Examples
     --------
     >>> import tempfile
-    >>> folder = save_model(ScoringModel(ModelConfig("resnet18")), tempfile.mkdtemp() + "/m")
-    >>> model = load_model(folder)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     model = load_model(save_model(ScoringModel(ModelConfig("resnet18")), Path(folder) / "m"))
     >>> model.config.backbone, model.config.n_members
     ('resnet18', 1)
     """
