@@ -50,16 +50,22 @@ def medians(arguments: list[str], out: Path, baseline: list[str]) -> dict:
     return summary(runs)
 
 
+def wt_crops(folder: Path) -> Path:
+    """``folder/wt``: 30 Ikemoto WT crops, 10 of each type, in label folders as a lab keeps them."""
+    crops = folder / "wt"
+    for label in "abc":
+        (crops / label).mkdir(parents=True)
+        for path in sorted((data_root() / "images" / "wt" / label).iterdir())[:10]:
+            shutil.copy(path, crops / label / path.name)
+    return crops
+
+
 def main(oshima: Path, baseline: list[str]) -> None:
     spread = oshima / "images" / "spread1.png"
     if not spread.is_file():
         raise SystemExit(f"{spread}: spread image not found")
     with tempfile.TemporaryDirectory() as tmp:
-        crops = Path(tmp) / "wt"
-        for label in "abc":  # 10 crops of each type, in label folders as a lab keeps them
-            (crops / label).mkdir(parents=True)
-            for path in sorted((data_root() / "images" / "wt" / label).iterdir())[:10]:
-                shutil.copy(path, crops / label / path.name)
+        crops = wt_crops(Path(tmp))
         print(json.dumps({
             "machine": f"{platform.processor() or platform.machine()}, {platform.platform()}, {os.cpu_count()} CPUs",
             "baseline": baseline[2],

@@ -18,26 +18,21 @@ from __future__ import annotations
 import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from bench_classify_startup import wt_crops
 from bench_detect_startup import after_importing, run, summary
-
-from sccscore.sample_data import data_root
 
 ROUNDS = 5
 
 
 def classified(folder: Path) -> Path:
-    """30 WT crops in label folders, classified by released model 1: the table to review."""
-    crops = folder / "wt"
-    for label in "abc":
-        (crops / label).mkdir(parents=True)
-        for path in sorted((data_root() / "images" / "wt" / label).iterdir())[:10]:
-            shutil.copy(path, crops / label / path.name)
+    """30 WT crops in label folders (``bench_classify_startup``'s), classified by released model 1: the table to
+    review."""
+    crops = wt_crops(folder)
     subprocess.run([sys.executable, "-m", "sccscore", "classify", str(crops), "--model", "paper:squeezenet1_1/1",
                     "--out", str(folder / "out"), "--quiet"], check=True, stdout=subprocess.DEVNULL)
     return folder / "out" / "predictions.csv"
