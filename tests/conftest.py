@@ -116,8 +116,8 @@ def cli_imports():
     return _run_cli_imports
 
 
-def _run_cli_imports(*args: str) -> tuple[subprocess.CompletedProcess, list[str]]:
-    run = _run_cli(*args, env={"PYTHONPROFILEIMPORTTIME": "1"})  # each import is listed on stderr
+def _run_cli_imports(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess, list[str]]:
+    run = _run_cli(*args, env={"PYTHONPROFILEIMPORTTIME": "1", **(env or {})})  # each import is listed on stderr
     return run, [line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines() if line.startswith("import time:")]
 
 

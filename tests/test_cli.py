@@ -205,7 +205,8 @@ def test_version_lists_package_and_libraries(cli):
     result = cli("--version")
     assert result.returncode == 0
     names = [line.split()[0] for line in result.stdout.splitlines()]
-    assert names == ["sccscore", "torch", "torchvision", "onnxruntime", "openvino", "python", "platform"]
+    assert names == ["sccscore", "torch", "torchvision", "onnxruntime", "openvino", "numpy", "scipy", "statsmodels",
+                     "python", "platform"]
 
 
 @pytest.mark.slow

@@ -104,7 +104,7 @@ def test_classify_report_without_comparison(small_labelled, tmp_path, cli):
 
 
 def test_report_of_a_table_typed_by_hand_leaves_out_what_needs_the_models_probabilities(small_labelled, tmp_path,
-                                                                                         cli):
+                                                                                         cli, cli_imports):
     # a table a lab typed itself (path, sample, type) is compared like classify's: no gallery of the model's most
     # confident calls, no least certain ones, where the model gave none (it failed with a traceback)
     crops = sorted(path for path in small_labelled.rglob("*") if path.is_file())[:8]
@@ -114,12 +114,15 @@ def test_report_of_a_table_typed_by_hand_leaves_out_what_needs_the_models_probab
     # no model typed these calls: none is named, nor loaded (a lab without the released models still gets a report)
     nowhere = {"SCCSCORE_DATA": str(tmp_path / "no-data"), "SCCSCORE_CACHE": str(tmp_path / "no-cache"),
                "SCCSCORE_DATA_URL": "http://127.0.0.1:9/"}
-    run = cli("compare", "wt", "ko", "--predictions", str(table), "--out", str(tmp_path / "out"), "--report",
-              env=nowhere)
+    run, imported = cli_imports("compare", "wt", "ko", "--predictions", str(table), "--out", str(tmp_path / "out"),
+                                "--report", env=nowhere)
     assert run.returncode == 0, run.stderr
     page = (tmp_path / "out" / "report.html").read_text()
     assert "<h2>Tests against wt</h2>" in page and "Grad-CAM" not in page and "Least certain" not in page
     assert "<td>model</td><td>none: the calls are the table&#x27;s, typed by hand</td>" in page
+    # nothing ran a model: no runtime is imported (4 s and 600 MB of a 6 s report) nor listed, the tests' libraries are
+    assert not {"torch", "onnxruntime", "openvino"} & set(imported)
+    assert "<td>torch</td>" not in page and "<td>scipy</td>" in page and "<td>statsmodels</td>" in page
     # 4 chromosomes against 4: the tests' p counted exactly, and the page says why
     assert "exact chi-square p = 0.029" in page and "(exact): a type is expected fewer than 5 times" in page
     # samples all of one type: no shift to test, so no power figure ("None chromosomes per sample" before)

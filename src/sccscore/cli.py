@@ -809,14 +809,15 @@ def _compare_calls(calls: _Calls, seed: int, sheet, replicate_folders: bool):
 
 def _write_comparison_report(out: Path, model, report: dict, calls: _Calls, device: str | None) -> None:
     from .report import write_report
-    from .runtime import describe_engine
 
     settings = {"reference": calls.names[0], "samples": ", ".join(calls.names[1:])}
     if calls.corrected_by:
         settings["shares corrected by"] = calls.corrected_by
     if calls.source == "table":
         settings["calls read from"] = str(calls.table)
-    else:
+    else:  # here only: the runtime imports torch, which a table typed by hand is reported without
+        from .runtime import describe_engine
+
         settings["scored with"] = describe_engine(model, device)
     path = write_report(out, model, report, settings | calls.spread_settings, predictions=calls.table)
     console.print(f"wrote {path}", highlight=False)
@@ -854,13 +855,14 @@ def _model_of_table(typed_by: str | None, given: str | None, table: Path, rows: 
     """The model for a predictions table's report: the one its model column names, unless --model names another;
     None for a table typed by hand, which no model typed."""
     from .compare import from_spreads, row_probabilities
-    from .models import model_reference
 
     if typed_by is None and all(row_probabilities(row) is None for row in rows):
         if given:
             console.print(f"caution: {table} gives no model's probabilities (typed by hand?): the report has no "
                           f"Grad-CAM examples to draw with {given}", highlight=False)
         return None
+    from .models import model_reference  # not above: a table typed by hand is reported without torch
+
     if typed_by and given is None:
         try:
             return _load(typed_by, preprocess)

@@ -232,7 +232,7 @@ def _settings_section(model: ScoringModel | None, rows: list[dict[str, str]], se
     items = [("generated", datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))]
     items += _model_settings(model) if model else [("model", "none: the calls are the table's, typed by hand")]
     items += [("images scored", len(rows)), ("scored data fingerprint", _data_fingerprint(contents))]
-    items += list(settings.items()) + [(name, version) for name, version in versions().items()]
+    items += list(settings.items()) + list(versions(model_runtimes=model is not None).items())
     return "<h2>Settings</h2>" + _table(["setting", "value"], [[k, v] for k, v in items])
 
 
