@@ -1,11 +1,23 @@
-"""The README's map of the modules ("Where things are") names every module, and none that is gone."""
+"""The docs say what the code does: the README's map of the modules ("Where things are") names every module, every
+command line in the docs is one the command line takes, and the README's typical experiment runs as written."""
 
 from __future__ import annotations
 
+import csv
 import re
+import shlex
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+import typer
+
+from sccscore.cli import app
+
 REPO = Path(__file__).resolve().parents[1]
+DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 
 
 def test_the_readme_maps_every_module():
@@ -14,3 +26,62 @@ def test_the_readme_maps_every_module():
     modules = {path.stem for path in (REPO / "src" / "sccscore").glob("*.py")} - {"__init__", "__main__"}
     assert sorted(modules - named) == [], "modules the map leaves out"
     assert sorted(named - modules) == [], "names in the map that are no module"
+
+
+def _command_lines(text: str) -> list[str]:
+    """The ``sccscore`` lines of a text's bash blocks, each with its indented continuation lines, comments cut."""
+    lines: list[str] = []
+    for block in re.findall(r"```bash\n(.*?)```", text, re.S):
+        for line in block.splitlines():
+            code = line.split("  #", 1)[0].strip()
+            if code.startswith("sccscore "):
+                lines.append(code)
+            elif lines and line.startswith(" ") and code.startswith(("[", "-")):
+                lines[-1] += " " + code
+    return lines
+
+
+def _unknown_words(line: str) -> list[str]:
+    """What the command line does not take in ``line``: a command it lacks, or options its command lacks."""
+    words, command = line.split()[1:], typer.main.get_command(app)
+    while hasattr(command, "commands") and words and words[0] in command.commands:  # groups: `data fetch`
+        command = command.commands[words.pop(0)]
+    if hasattr(command, "commands"):
+        return [] if words[:1] == ["--version"] else words[:1] or ["(no command)"]
+    options = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*|-[a-zA-Z])\b", " ".join(words)))
+    return sorted(options - {name for param in command.params for name in param.opts + param.secondary_opts})
+
+
+def test_every_command_line_in_the_docs_is_one_sccscore_takes():
+    lines = {f"{doc.name}: {line}": line for doc in DOCS for line in _command_lines(doc.read_text())}
+    assert len(lines) >= 20  # the README's Commands block alone has 19
+    unknown = {where: words for where, line in lines.items() if (words := _unknown_words(line))}
+    assert unknown == {}
+    # and the check finds what is wrong: a command that is gone, an option that is not its command's
+    assert _unknown_words("sccscore clasify wt --out x") == ["clasify"]
+    assert _unknown_words("sccscore review p.csv --out d --spreads [--all]") == ["--spreads"]
+
+
+@pytest.mark.slow
+def test_the_readmes_typical_experiment_runs_as_written(oshima, tmp_path):
+    """Each command of "A typical experiment", word for word, on two samples of real spreads; the review typed as a
+    person's page would save it."""
+    section = (REPO / "README.md").read_text().split("## A typical experiment", 1)[1].split("\n## ", 1)[0]
+    commands = _command_lines(section)
+    assert [shlex.split(line)[1] for line in commands] == ["classify", "review", "apply-review", "compare"]
+    for sample, spreads in (("wt", ("spread3", "spread5")), ("ko", ("spread1", "spread2"))):
+        (tmp_path / sample).mkdir()
+        for spread in spreads:
+            shutil.copy(oshima / "images" / f"{spread}.png", tmp_path / sample)
+    for line in commands:
+        if line.startswith("sccscore apply-review"):  # the page's sheet: every call looked at, typed B
+            with open(tmp_path / "review" / "key.csv", newline="") as handle:
+                key = list(csv.DictReader(handle))
+            (tmp_path / "review.csv").write_text("number,type,review\n" + "".join(
+                f"{row['number']},B,{row['review']}\n" for row in key))
+        run = subprocess.run([sys.executable, "-m", "sccscore", *shlex.split(line)[1:]], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=600)
+        assert run.returncode == 0, f"{line}\n{run.stderr}"
+    assert len(key) > 10 and (tmp_path / "scored" / "overlays" / "ko" / "spread2.png").is_file()
+    page = (tmp_path / "answer" / "report.html").read_text()
+    assert "ko shows" in page and "all in a blind review (sccscore review) of" in " ".join(run.stdout.split())
