@@ -1,5 +1,6 @@
 """The docs say what the code does: the README's map of the modules ("Where things are") names every module, every
-command line in the docs is one the command line takes, and the README's typical experiment runs as written."""
+command line in the docs is one the command line takes, and the README's typical experiment and Python examples run as
+written."""
 
 from __future__ import annotations
 
@@ -85,3 +86,58 @@ def test_the_readmes_typical_experiment_runs_as_written(oshima, tmp_path):
     assert len(key) > 10 and (tmp_path / "scored" / "overlays" / "ko" / "spread2.png").is_file()
     page = (tmp_path / "answer" / "report.html").read_text()
     assert "ko shows" in page and "all in a blind review (sccscore review) of" in " ".join(run.stdout.split())
+
+
+def _python_examples() -> list[str]:
+    section = (REPO / "README.md").read_text().split("## Python API", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
+
+
+def _crops_by_replicate(ikemoto: Path, root: Path) -> None:
+    """``wt/`` and ``ko/`` (WT and CTF18-/- crops), each a folder per replicate (day1..3) with a folder per cell
+    (cell1, cell2) of three crops, one of each type: the layout of the README's replicate example."""
+    for sample, genotype in (("wt", "wt"), ("ko", "ctf18")):
+        crops = {label: sorted((ikemoto / "images" / genotype / label).iterdir()) for label in "abc"}
+        for number in range(6):
+            cell = root / sample / f"day{number // 2 + 1}" / f"cell{number % 2 + 1}"
+            cell.mkdir(parents=True)
+            for label in "abc":
+                shutil.copy(crops[label][number], cell)
+
+
+@pytest.mark.slow
+def test_the_readmes_python_examples_run_as_written(ikemoto, oshima, labelled_crops, tmp_path, monkeypatch, capsys):
+    """Each block of "Python API", word for word, in a folder holding the paths it names, laid out as it says."""
+    from sccscore.classify import classify
+    from sccscore.models import load_model
+
+    crops, replicates, spreads = _python_examples()
+    labelled_crops("wt", 3, "data/wt")
+    labelled_crops("ctf18", 3, "data/ctf18")
+    monkeypatch.chdir(tmp_path)
+    exec(crops, {})
+    concordance, ensemble = map(float, capsys.readouterr().out.split())
+    assert 0 < concordance < 1 and 0 < ensemble < 1
+
+    (tmp_path / "replicates").mkdir()
+    monkeypatch.chdir(tmp_path / "replicates")  # its own out/: a table of wt and ko with replicates
+    _crops_by_replicate(ikemoto, tmp_path / "replicates")
+    classify(["wt", "ko"], load_model("paper:squeezenet1_1/1"), "out")
+    capsys.readouterr()
+    exec(replicates, {})
+    verdict, cells, days = capsys.readouterr().out.splitlines()
+    assert verdict.startswith("ko ") and cells.startswith("Per cell (6 ko vs 6 wt cells)")
+    assert days.startswith("Per replicate (3 ko vs 3 wt replicates), paired by name")
+
+    for sample, names in (("wt", ("spread3", "spread5")), ("ko", ("spread1", "spread2"))):
+        (tmp_path / sample).mkdir()
+        for name in names:
+            shutil.copy(oshima / "images" / f"{name}.png", tmp_path / sample)
+    (tmp_path / "annotated").mkdir()
+    for folder in ("images", "labels"):
+        (tmp_path / "annotated" / folder).symlink_to(oshima / folder)
+    monkeypatch.chdir(tmp_path)
+    with pytest.warns(UserWarning, match="4 of the 4 spreads scored are spreads .* was fitted on"):  # as they are
+        exec(spreads, {})
+    printed = capsys.readouterr().out
+    assert printed.count("'metaphase'") == 5  # two spreads of one metaphase each a sample, one of two
