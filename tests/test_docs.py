@@ -63,6 +63,15 @@ def test_every_command_line_in_the_docs_is_one_sccscore_takes():
     assert _unknown_words("sccscore review p.csv --out d --spreads [--all]") == ["--spreads"]
 
 
+def _spreads_by_sample(oshima: Path, root: Path) -> None:
+    """``wt/`` and ``ko/``, two real spreads each (three metaphases in ko: spread2 holds two), as the README's
+    examples lay out spreads."""
+    for sample, spreads in (("wt", ("spread3", "spread5")), ("ko", ("spread1", "spread2"))):
+        (root / sample).mkdir()
+        for spread in spreads:
+            shutil.copy(oshima / "images" / f"{spread}.png", root / sample)
+
+
 @pytest.mark.slow
 def test_the_readmes_typical_experiment_runs_as_written(oshima, tmp_path):
     """Each command of "A typical experiment", word for word, on two samples of real spreads; the review typed as a
@@ -70,10 +79,7 @@ def test_the_readmes_typical_experiment_runs_as_written(oshima, tmp_path):
     section = (REPO / "README.md").read_text().split("## A typical experiment", 1)[1].split("\n## ", 1)[0]
     commands = _command_lines(section)
     assert [shlex.split(line)[1] for line in commands] == ["classify", "review", "apply-review", "compare"]
-    for sample, spreads in (("wt", ("spread3", "spread5")), ("ko", ("spread1", "spread2"))):
-        (tmp_path / sample).mkdir()
-        for spread in spreads:
-            shutil.copy(oshima / "images" / f"{spread}.png", tmp_path / sample)
+    _spreads_by_sample(oshima, tmp_path)
     for line in commands:
         if line.startswith("sccscore apply-review"):  # the page's sheet: every call looked at, typed B
             with open(tmp_path / "review" / "key.csv", newline="") as handle:
@@ -129,10 +135,7 @@ def test_the_readmes_python_examples_run_as_written(ikemoto, oshima, labelled_cr
     assert verdict.startswith("ko ") and cells.startswith("Per cell (6 ko vs 6 wt cells)")
     assert days.startswith("Per replicate (3 ko vs 3 wt replicates), paired by name")
 
-    for sample, names in (("wt", ("spread3", "spread5")), ("ko", ("spread1", "spread2"))):
-        (tmp_path / sample).mkdir()
-        for name in names:
-            shutil.copy(oshima / "images" / f"{name}.png", tmp_path / sample)
+    _spreads_by_sample(oshima, tmp_path)
     (tmp_path / "annotated").mkdir()
     for folder in ("images", "labels"):
         (tmp_path / "annotated" / folder).symlink_to(oshima / folder)
@@ -140,4 +143,4 @@ def test_the_readmes_python_examples_run_as_written(ikemoto, oshima, labelled_cr
     with pytest.warns(UserWarning, match="4 of the 4 spreads scored are spreads .* was fitted on"):  # as they are
         exec(spreads, {})
     printed = capsys.readouterr().out
-    assert printed.count("'metaphase'") == 5  # two spreads of one metaphase each a sample, one of two
+    assert printed.count("'metaphase'") == 5  # one in each spread, two in spread2
