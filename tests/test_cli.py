@@ -35,6 +35,13 @@ def test_classify_writes_tables_and_survives_bad_files(sample_with_bad_files, tm
     assert "sccscore.squeezenet" in imported and "torchvision" not in imported
     # nor pandas with it, 0.45 s; nor scipy.stats, 0.9 s: the Wilson intervals are computed in closed form
     assert "statsmodels" not in imported and "scipy.stats" not in imported
+    # and says what to expect of released model 1's calls: its figures on the paper's test crops (258 + 82 + 12 of the
+    # 489 WT, 66 + 142 + 49 of the 417 CTF18-/-), its shares against theirs
+    said = " ".join(result.stderr.split())
+    assert ("What to expect: on the paper's labelled test crops of TK6 cells, which the released models did not learn "
+            "from, paper:squeezenet1_1/1 gave the labelled type to 72.0% of the 489 WT and 61.6% of the 417 CTF18-/- "
+            "chromosomes") in said
+    assert "Its calls put WT at A 65.0, B 24.7, C 10.2% where the labels say 63.8, 31.3, 4.9%;" in said
     predictions = _rows(out / "predictions.csv")
     assert len(predictions) == 12
     assert list(predictions[0]) == ["path", "sample", "predicted", "p_A", "p_B", "p_C", "label", "model"]

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from sccscore.evaluate import evaluate
+from sccscore.evaluate import evaluate, released_confusions
 from sccscore.models import load_model
 
 
@@ -60,3 +60,18 @@ def test_ctf18_concordance():
     check = report["correction_check"]
     assert check["distribution_raw"][1] == pytest.approx(0.4580, abs=1e-4)
     assert (check["error_raw"], check["error_corrected"]) == pytest.approx((0.2302, 0.0175), abs=1e-4)
+
+
+@pytest.mark.slow
+def test_the_released_models_recorded_figures_are_todays(ikemoto):
+    """What classify says to expect of the released models (sccscore/_data/released_figures.json, written by
+    tools/record_released_figures.py) is what each, and their ensemble, scores on the shared test crops today."""
+    shipped = released_confusions()
+    assert len(shipped) == 31
+    model = load_model("paper:squeezenet1_1")
+    with pytest.warns(UserWarning, match="the same image is given twice"):  # a034.jpg and a035.jpg, as shared
+        wt = evaluate(ikemoto / "images" / "wt", model)
+    for name, report in (("WT", wt), ("CTF18-/-", evaluate(ikemoto / "images" / "ctf18", model))):
+        assert shipped["paper:squeezenet1_1"][name].tolist() == report["ensemble"]["confusion"]
+        for number, member in enumerate(report["models"], start=1):
+            assert shipped[f"paper:squeezenet1_1/{number}"][name].tolist() == member["confusion"]

@@ -12,9 +12,9 @@ from PIL import Image
 from sccscore.crossval import crossval
 from sccscore.splits import stratified_folds
 from sccscore.errors import DataError
-from sccscore.evaluate import evaluate
+from sccscore.evaluate import evaluate, expected_of
 from sccscore.features import extract, fingerprints
-from sccscore.models import load_model
+from sccscore.models import load_model, model_reference
 from sccscore.predict import predict
 from sccscore.training import (
     CLASS_NAMES,
@@ -91,6 +91,20 @@ def test_saved_model_scores_as_the_trained_head_did(two_genotypes, tmp_path):
         # float32: the bfloat16 engine (the default on CPUs that have it) moves probabilities by hundredths.
         reloaded = predict(load_model(folder), items, engine="onnx")
         np.testing.assert_allclose(reloaded.member_probabilities, head_probabilities(recipe, head, features), atol=2e-4)
+
+
+def test_a_trained_model_says_what_to_expect_from_its_own_validation(two_genotypes, tmp_path):
+    """classify and the report say what to expect of a model sccscore trained: its figures on the images held out
+    from a fit on the others, read from its validation's confusion matrix; the paper recipe keeps none."""
+    model = load_model(train(two_genotypes, tmp_path / "default", DefaultRecipe(), seed=0))
+    matrix = np.array(model.config.training["validation"]["confusion"])
+    n, agreed = int(matrix.sum()), int(matrix.trace())
+    first, shares, *_ = expected_of(model)
+    assert first.startswith(f"What to expect: on the {n} labelled images held out from a fit on the others (the model "
+                            f"saved then learned them too), {model_reference(model)} gave the labelled type to "
+                            f"{100 * agreed / n:.1f}% of the {n} chromosomes (by type: A ")
+    assert shares.startswith("Its calls put the shares at A ") and n == 12  # about a fifth of the 54
+    assert expected_of(load_model(train(two_genotypes, tmp_path / "paper", SMALL_PAPER, seed=0))) == []
 
 
 def test_paper_dropout_keeps_each_value_on_its_own_random_bit_doubled():

@@ -189,10 +189,13 @@ def _print_compare_command(summary: list[dict], out_dir: Path) -> None:
 def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **options):
     """Classify, and say what was found; the result (:class:`sccscore.classify.ClassifyResult`)."""
     from .classify import classify as run
+    from .evaluate import expected_of
 
     with _progress("classifying", quiet) as progress:
         result = run(folders, model, out, progress=progress, **options)
     _print_summary(result.summary, _crop_counts(result.summary))
+    if expected := expected_of(model):
+        console.print(" ".join(expected), highlight=False)
     _print_skipped(result.rejected)
     console.print(f"wrote {result.out_dir / 'predictions.csv'}, summary.csv and rejected.csv", highlight=False)
     if not any(row["n_images"] for row in result.summary):  # a run that typed nothing is not a success

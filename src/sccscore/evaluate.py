@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .errors import SccscoreError
-from .images import fail_on_rejected, repeated_files, scan_sample, warn_repeated
+from .images import CLASS_NAMES, fail_on_rejected, repeated_files, scan_sample, warn_repeated
 from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, open_concordance, recall
 from .models import ScoringModel, model_reference
 from .predict import Predictions, ProgressCallback, predict
@@ -18,6 +20,9 @@ from .stats import agreement_interval, cross_fitted_correction
 from .training import warn_seen_in_training
 
 CORRECTION_FOLDS = 5
+# the released models' confusion matrices on the paper's shared test crops (tools/record_released_figures.py)
+RELEASED_FIGURES = "released_figures.json"
+RELEASED_IMAGES = "the paper's labelled test crops of TK6 cells, which the released models did not learn from"
 
 
 def evaluate(
@@ -139,3 +144,77 @@ def _correction_check(true: np.ndarray, predicted: np.ndarray, n_classes: int) -
         "error_raw": float(np.abs(raw - labelled).sum()),
         "error_corrected": float(np.abs(corrected - labelled).sum()),
     }
+
+
+def what_to_expect(confusions: Mapping[str, np.ndarray], name: str, images: str) -> list[str]:
+    """What a crop model's agreement with labels it did not learn says of its calls, a sentence each.
+
+    ``confusions`` holds a confusion matrix (labels in rows, calls in columns, types A, B, C) for each group of
+    labelled images (a genotype; one group where the images are not grouped), ``name`` is the model as ``--model``
+    names it, ``images`` the labelled images in words.
+
+    Examples
+    --------
+    >>> for sentence in what_to_expect({"held out": np.array([[40, 8, 2], [10, 25, 5], [0, 3, 7]])}, "my-model",
+    ...                                "the 100 labelled images held out"):  # doctest: +NORMALIZE_WHITESPACE
+    ...     print(sentence)
+    What to expect: on the 100 labelled images held out, my-model gave the labelled type to 72.0% of the 100
+        chromosomes (by type: A 80.0%, B 62.5%, C 70.0%).
+    Its calls put the shares at A 50.0, B 36.0, C 14.0% where the labels say 50.0, 40.0, 10.0%.
+    Open (B or C) or cohered (A), the split compare tests: 80.0% as labelled.
+    A type with a low figure is often called as another: read its share as rough. On crops unlike these (another
+        cell line, stain, microscope or way of cutting) expect less: sccscore evaluate on a few dozen labelled crops
+        of your own says how much.
+    """
+    groups = {group: np.asarray(matrix, dtype=int) for group, matrix in confusions.items()}
+    named = len(groups) > 1
+    pooled = sum(groups.values())
+    agreement = _and([f"{_percent(concordance(m))} of the {int(m.sum())}{f' {group}' if named else ''}"
+                      for group, m in groups.items()])
+    by_type = ", ".join(f"{c} {_percent(r)}" for c, r in zip(CLASS_NAMES, recall(pooled)))
+    shares = "; ".join(f"{f'{group} at ' if named else 'the shares at '}{_shares(m.sum(axis=0) / m.sum(), True)}% "
+                       f"where the labels say {_shares(m.sum(axis=1) / m.sum())}%" for group, m in groups.items())
+    opened = _and([f"{_percent(open_concordance(m))}{f' of {group}' if named else ''}" for group, m in groups.items()])
+    return [f"What to expect: on {images}, {name} gave the labelled type to {agreement} chromosomes (by type"
+            f"{', all together' if named else ''}: {by_type}).",
+            f"Its calls put {shares}.",
+            f"Open (B or C) or cohered (A), the split compare tests: {opened} as labelled.",
+            "A type with a low figure is often called as another: read its share as rough. On crops unlike these "
+            "(another cell line, stain, microscope or way of cutting) expect less: sccscore evaluate on a few dozen "
+            "labelled crops of your own says how much."]
+
+
+def _and(items: list[str]) -> str:
+    return " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
+
+
+def _percent(share: float) -> str:
+    return "-" if np.isnan(share) else f"{100 * share:.1f}%"  # a type no image had
+
+
+def _shares(shares: np.ndarray, lettered: bool = False) -> str:
+    """``A 68.1, B 23.5, C 8.4`` (``lettered``) or ``68.1, 23.5, 8.4``."""
+    return ", ".join(f"{c + ' ' if lettered else ''}{100 * share:.1f}" for c, share in zip(CLASS_NAMES, shares))
+
+
+def released_confusions() -> dict[str, dict[str, np.ndarray]]:
+    """Each released model's and their ensemble's confusion matrix on the paper's shared test crops, per genotype,
+    keyed by the model as ``--model`` names it."""
+    record = json.loads(resources.files("sccscore").joinpath(f"_data/{RELEASED_FIGURES}").read_text())
+    return {model: {genotype: np.array(matrix) for genotype, matrix in by_genotype.items()}
+            for model, by_genotype in record["confusion"].items()}
+
+
+def expected_of(model: ScoringModel) -> list[str]:
+    """What to expect of a crop model's calls (:func:`what_to_expect`): the released models' figures on the paper's
+    test crops, or a model sccscore trained by its own validation; none where it kept no confusion matrix (the paper
+    recipe's). Models of spreads have theirs: :func:`sccscore.spread_model.what_to_expect`."""
+    from .compare import validation_confusion
+
+    name = model_reference(model)
+    if (released := released_confusions().get(name)) is not None:
+        return what_to_expect(released, name, RELEASED_IMAGES)
+    if (matrix := validation_confusion(model.config.training)) is None:
+        return []
+    return what_to_expect({"held out": matrix}, name, f"the {int(matrix.sum())} labelled images held out from a fit "
+                                                      "on the others (the model saved then learned them too)")

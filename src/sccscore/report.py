@@ -89,6 +89,8 @@ def write_report(
                      _by_hand_section(comparison, [row for row in rows if row["sample"] in comparison["groups"]])]
     else:
         sections += [_summary_section(rows, classes)]
+    if model and not from_spreads(rows):  # a spread classifier's figures are shown with its spreads
+        sections.append(_expected_on_crops(model))
     if any(row.get("label") for row in rows):
         sections.append(_labels_section(rows, classes))
     if from_spreads(rows):
@@ -451,9 +453,19 @@ def _to_check(rows: list[dict[str, str]]) -> str:
 def _expected_on_new_spreads(model: ScoringModel) -> str:
     from .spread_model import what_to_expect
 
-    expected = what_to_expect(model.config.training, model.config.name)
-    points = "".join(f"<li>{html.escape(point)}</li>" for point in expected)
-    return f"<div class='expected'><ul>{points}</ul></div>" if points else ""
+    return _expected(what_to_expect(model.config.training, model.config.name))
+
+
+def _expected_on_crops(model: ScoringModel) -> str:
+    from .evaluate import expected_of
+
+    return _expected(expected_of(model))
+
+
+def _expected(points: list[str]) -> str:
+    """What to expect of a model's calls, a point a sentence; empty where nothing is known of it."""
+    items = "".join(f"<li>{html.escape(point)}</li>" for point in points)
+    return f"<div class='expected'><ul>{items}</ul></div>" if items else ""
 
 
 def _labels_section(rows: list[dict[str, str]], classes: list[str]) -> str:
