@@ -32,7 +32,7 @@ def released_confusions(root: Path) -> dict[str, dict[str, list[list[int]]]]:
     reports = {genotype: evaluate(root / "images" / genotype, ensemble) for genotype in GENOTYPES}
     confusions = {RELEASED: {GENOTYPES[genotype]: report["ensemble"]["confusion"]
                              for genotype, report in reports.items()}}
-    for number, _ in enumerate(reports["wt"]["models"], start=1):
+    for number in range(1, len(reports["wt"]["models"]) + 1):
         confusions[f"{RELEASED}/{number}"] = {GENOTYPES[genotype]: report["models"][number - 1]["confusion"]
                                               for genotype, report in reports.items()}
     return confusions
