@@ -189,19 +189,25 @@ def _print_compare_command(summary: list[dict], out_dir: Path) -> None:
 def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **options):
     """Classify, and say what was found; the result (:class:`sccscore.classify.ClassifyResult`)."""
     from .classify import classify as run
-    from .evaluate import expected_of
 
     with _progress("classifying", quiet) as progress:
         result = run(folders, model, out, progress=progress, **options)
     _print_summary(result.summary, _crop_counts(result.summary))
-    if expected := expected_of(model):
-        console.print(" ".join(expected), highlight=False)
+    _print_expected(model)
     _print_skipped(result.rejected)
     console.print(f"wrote {result.out_dir / 'predictions.csv'}, summary.csv and rejected.csv", highlight=False)
     if not any(row["n_images"] for row in result.summary):  # a run that typed nothing is not a success
         raise SccscoreError(f"no image could be scored: see the files skipped above and "
                             f"{result.out_dir / 'rejected.csv'}")
     return result
+
+
+def _print_expected(model) -> None:
+    """What to expect of a crop model's calls, where its figures on labelled images it did not learn are known."""
+    from .evaluate import expected_of
+
+    if expected := expected_of(model):
+        console.print(" ".join(expected), highlight=False)
 
 
 def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: float | None, **options):
@@ -717,6 +723,8 @@ def compare(
     comparison = _compare_calls(calls, seed, sample_sheet, replicate_folders)
     report = comparison.report
     _print_comparison(report, calls.corrected_by)
+    if calls.source == "crops":  # a spread classifier's figures are said as the spreads are classified
+        _print_expected(calls.model)
     if out:  # with --report, the report draws the cells' figure
         write_tables(report, out, comparison.cells, figure=not make_report, replicate_of=comparison.replicate_of)
     if make_report:  # the calls of a table are read, not made: its model only draws the Grad-CAM examples
