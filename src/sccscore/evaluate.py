@@ -146,7 +146,7 @@ def _correction_check(true: np.ndarray, predicted: np.ndarray, n_classes: int) -
     }
 
 
-def what_to_expect(confusions: Mapping[str, np.ndarray], name: str, images: str) -> list[str]:
+def expected_from_confusions(confusions: Mapping[str, np.ndarray], name: str, images: str) -> list[str]:
     """What a crop model's agreement with labels it did not learn says of its calls, a sentence each.
 
     ``confusions`` holds a confusion matrix (labels in rows, calls in columns, types A, B, C) for each group of
@@ -155,8 +155,9 @@ def what_to_expect(confusions: Mapping[str, np.ndarray], name: str, images: str)
 
     Examples
     --------
-    >>> for sentence in what_to_expect({"held out": np.array([[40, 8, 2], [10, 25, 5], [0, 3, 7]])}, "my-model",
-    ...                                "the 100 labelled images held out"):  # doctest: +NORMALIZE_WHITESPACE
+    >>> confusion = np.array([[40, 8, 2], [10, 25, 5], [0, 3, 7]])
+    >>> for sentence in expected_from_confusions({"held out": confusion}, "my-model",
+    ...                                          "the 100 labelled images held out"):  # doctest: +NORMALIZE_WHITESPACE
     ...     print(sentence)
     What to expect: on the 100 labelled images held out, my-model gave the labelled type to 72.0% of the 100
         chromosomes (by type: A 80.0%, B 62.5%, C 70.0%).
@@ -206,15 +207,17 @@ def released_confusions() -> dict[str, dict[str, np.ndarray]]:
 
 
 def expected_of(model: ScoringModel) -> list[str]:
-    """What to expect of a crop model's calls (:func:`what_to_expect`): the released models' figures on the paper's
-    test crops, or a model sccscore trained by its own validation; none where it kept no confusion matrix (the paper
-    recipe's). Models of spreads have theirs: :func:`sccscore.spread_model.what_to_expect`."""
+    """What to expect of a crop model's calls (:func:`expected_from_confusions`): the released models' figures on the
+    paper's test crops, or a model sccscore trained by its own validation; none where it kept no confusion matrix (the
+    paper recipe's). Models of spreads have theirs, from leave one spread out:
+    :func:`sccscore.spread_model.what_to_expect`."""
     from .compare import validation_confusion
 
     name = model_reference(model)
     if (released := released_confusions().get(name)) is not None:
-        return what_to_expect(released, name, RELEASED_IMAGES)
+        return expected_from_confusions(released, name, RELEASED_IMAGES)
     if (matrix := validation_confusion(model.config.training)) is None:
         return []
-    return what_to_expect({"held out": matrix}, name, f"the {int(matrix.sum())} labelled images held out from a fit "
-                                                      "on the others (the model saved then learned them too)")
+    return expected_from_confusions({"held out": matrix}, name, f"the {int(matrix.sum())} labelled images held out "
+                                                                "from a fit on the others (the model saved then "
+                                                                "learned them too)")
