@@ -34,7 +34,7 @@ from torchvision.models import squeezenet1_1
 from sccscore import sample_data
 from sccscore.classify import classify
 from sccscore.models import load_model
-from sccscore.runtime import cpu_threads
+from sccscore.parallel import cpu_threads
 
 SINGLE_ROUNDS = 3  # the single-model figures are medians over this many rounds
 ENSEMBLE_SUBSET = 256  # images for the 30-pass baseline (30 passes over all would take ~8 minutes)

@@ -4,6 +4,7 @@ import csv
 import html
 import json
 import re
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -1179,8 +1180,8 @@ def test_classify_spreads_resumes_without_detecting_again(oshima, tmp_path, monk
     darker.parent.mkdir()
     Image.fromarray((background + 1.3 * (rgb - background)).clip(0, 255).round().astype(np.uint8)).save(darker)
     images = [darker, oshima / "images" / "spread5.png"]
-    with pytest.warns(UserWarning, match="spread3-darker.png: stained darker"):
-        spreads.classify_spreads(images, model, tmp_path / "whole")
+    with pytest.warns(UserWarning, match="spread3-darker.png: stained darker"):  # detected side by side
+        spreads.classify_spreads(images, model, tmp_path / "whole", workers=2)
     monkeypatch.setattr(spreads, "SPREADS_PER_CHUNK", 1)
 
     def stop_after_the_first(done, total):
@@ -1359,6 +1360,30 @@ def test_a_batch_survives_a_bad_and_a_huge_image(oshima, tmp_path):
     assert reasons["dithered.png"].startswith("a 1-bit (black and white) image, without the stain's shades of grey")
     assert set(reasons) == {"broken.png", "dithered.png", "huge.png", "inverted.png"}
     assert {r["path"].split("/")[-1] for r in _rows(tmp_path / "out" / "rejected.csv")} == set(reasons)
+
+
+def test_spreads_read_side_by_side_give_what_one_at_a_time_gives(oshima, tmp_path):
+    """Files, tables and warnings alike, in the same order, a bad image among them."""
+    folder = _linked(tmp_path / "in", oshima, ["spread1", "spread3"])
+    (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    rgb = read_image(oshima / "images" / "spread5.png")
+    background = np.median(rgb.reshape(-1, 3), axis=0)  # stained darker: a caution, warned of
+    Image.fromarray((background + 1.3 * (rgb - background)).clip(0, 255).round().astype(np.uint8)).save(
+        folder / "darker.png")
+    written, said = {}, {}
+    for workers in (1, 3):
+        out = tmp_path / f"out{workers}"
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = detect_spreads([folder], out, workers=workers)
+        said[workers] = [str(w.message) for w in caught]
+        written[workers] = {path.relative_to(out): path.read_bytes().replace(str(out).encode(), b"OUT")
+                            for path in sorted(out.rglob("*")) if path.is_file()}
+    assert [s.item.path.name for s in result.spreads] == ["darker.png", "spread1.png", "spread3.png"]
+    assert [r.path.name for r in result.rejected] == ["broken.png"]
+    assert said[1] == said[3] and any("darker.png: stained darker" in message for message in said[3])
+    assert written[1].keys() == written[3].keys() and len(written[3]) > 140  # the crops, overlays and tables
+    assert [path for path in written[1] if written[1][path] != written[3][path]] == []
 
 
 def test_evaluate_detection_cli_json(cli, oshima, tmp_path):

@@ -53,7 +53,8 @@ EngineOption = Annotated[
     ),
 ]
 WorkersOption = Annotated[
-    Optional[int], typer.Option("--workers", min=1, help="Image-decoding threads (default: one per CPU core).")
+    Optional[int], typer.Option("--workers", min=1, help="Threads that read the images, and whole spreads side by "
+                                "side (default: one per CPU core).")
 ]
 ScaleOption = Annotated[Optional[float], typer.Option(
     "--scale", min=0.1, max=10.0,
@@ -324,6 +325,7 @@ def detect(
         "--model", "-m", help="sccscore:spreads, or a folder written by train-spreads: its merge model joins the "
         "fragments into chromosomes.")] = SPREAD_MODEL,
     scale: ScaleOption = None,
+    workers: WorkersOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Find the chromosomes in whole spreads; write one crop per chromosome, detections.csv and overlays."""
@@ -336,7 +338,8 @@ def detect(
         raise SccscoreError(f"{model}: detect takes sccscore:spreads or a folder written by train-spreads")
     merge_model = MergeModel.load(folder and folder / MERGE_FILE)
     with _progress("detecting", quiet) as progress:
-        result = detect_spreads(images, out, _settings(scale), merge_model, labels_dir=labels, progress=progress)
+        result = detect_spreads(images, out, _settings(scale), merge_model, labels_dir=labels, progress=progress,
+                                workers=workers)
     _print_spread_result(result)
     console.print(f"wrote {result.out_dir / 'detections.csv'}, images.csv, crops/, overlays/, rejected.csv and "
                   "cautions.csv" + (", labelled/" if labels else ""), highlight=False)

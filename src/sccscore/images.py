@@ -257,6 +257,24 @@ def file_format(path: str | Path) -> str:
         return ""
 
 
+def header_pixels(path: str | Path) -> int | None:
+    """An image file's width times height as its header gives them, without decoding it; None for a file that
+    cannot be read as an image.
+
+    >>> import tempfile, numpy as np
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "spread.png"
+    ...     Image.fromarray(np.full((30, 40, 3), 200, np.uint8)).save(path)
+    ...     header_pixels(path), header_pixels(Path(folder) / "gone.png")
+    (1200, None)
+    """
+    try:
+        with Image.open(path) as image:
+            return image.width * image.height
+    except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError):
+        return None
+
+
 def is_jpeg(path: str | Path) -> bool:
     """Whether an image file is a JPEG, which as a rule stores its colour at half the resolution of its brightness."""
     return file_format(path) in JPEG_FORMATS

@@ -21,7 +21,8 @@ from .errors import ImageReadError
 from .images import ImageItem, Rejected, read_crop
 from .models import ScoringModel
 from .preprocess import prepare
-from .runtime import cpu_threads, make_runner
+from .parallel import cpu_threads
+from .runtime import make_runner
 
 ProgressCallback = Callable[[int, int], None]
 

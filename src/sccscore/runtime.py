@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import importlib.util
 import io
-import os
 import warnings
 from collections.abc import Callable
 
@@ -27,6 +26,7 @@ from torch import nn
 
 from .errors import SccscoreError
 from .models import ScoringModel, channels_last
+from .parallel import cpu_threads
 
 ENGINES = ("auto", "openvino", "onnx", "torch")
 # (batch of uint8 images N x 3 x H x W) -> member probabilities N x members x classes
@@ -48,11 +48,6 @@ class _ProbabilitiesFromBytes(nn.Module):
 
     def forward(self, pixels: torch.Tensor) -> torch.Tensor:
         return self.model.member_probabilities(pixels.float() * self.scale - self.shift)
-
-
-def cpu_threads() -> int:
-    """CPU cores this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def make_runner(model: ScoringModel, device: str | None = None, engine: str = "auto") -> Runner:

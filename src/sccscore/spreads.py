@@ -35,9 +35,10 @@ imaged kept) and
 ``summary.csv`` (per sample, with each share's 95% intervals: Wilson's, and with the metaphases as the units),
 and colours the overlay boxes by predicted type (dashed, with a ``?``, for a call to
 check). The metaphases are the cells of ``sccscore compare --predictions``. Spreads
-are detected and classified a few at a time, and each one's result is kept in
-``.spreads/`` as soon as it is classified, so that ``resume`` continues an interrupted
-run without detecting those spreads again.
+are detected side by side, one per CPU core (``workers``; their results, warnings and
+rows in the images' order all the same), and classified a few at a time, and each
+one's result is kept in ``.spreads/`` as soon as it is classified, so that ``resume``
+continues an interrupted run without detecting those spreads again.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ import functools
 import json
 import shutil
 import warnings
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -59,10 +61,12 @@ from ._atomic import atomic_open, output_folder, read_kept_json, write_csv, writ
 from .annotations import LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo
 from .compare import (NOT_A_CHROMOSOME, csv_values, in_given_order, left_out_in_review, model_call, row_box,
                       share_interval_columns, tally_by)
-from .detect import Detection, DetectSettings, MergeModel, SpreadDetections, crop, detect, detection_cautions
+from .detect import (MAX_SPREAD_PIXELS, Detection, DetectSettings, MergeModel, SpreadDetections, crop, detect,
+                     detection_cautions)
 from .errors import ImageReadError, SccscoreError
-from .images import (CLASS_NAMES, JPEG_FORMATS, ImageItem, Rejected, fail_on_rejected, file_format, is_jpeg,
-                     items_from_paths, read_image, refuse_output_inside, warn_repeated)
+from .images import (CLASS_NAMES, JPEG_FORMATS, ImageItem, Rejected, fail_on_rejected, file_format, header_pixels,
+                     is_jpeg, items_from_paths, read_image, refuse_output_inside, warn_repeated)
+from .parallel import cpu_threads, in_order
 from .plots import TYPE_COLOURS
 from .preprocess import paper_preprocess
 from .sample_data import sha256_or_none
@@ -131,12 +135,14 @@ def detect_spreads(
     merge_model: MergeModel | None = None,
     labels_dir: str | Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> SpreadsResult:
     """Detect and crop the chromosomes of spread images (files or folders); see the module docstring.
 
     An image that cannot be read or processed is listed in ``rejected.csv`` and
     the others go on. Without ``settings``, spreads are read at the scale the merge
-    model (``merge_model`` or the shipped one) was fitted at.
+    model (``merge_model`` or the shipped one) was fitted at. ``workers`` spreads are
+    read side by side (default one per CPU core; :func:`_processed`).
     """
     if labels_dir is not None and not Path(labels_dir).is_dir():
         raise SccscoreError(f"{labels_dir}: no such folder of label files")
@@ -149,13 +155,15 @@ def detect_spreads(
     items, rejected = _spread_items(paths, out_dir, labels_dir)
     out = output_folder(out_dir)
     spreads = []
-    for done, item in enumerate(items, start=1):
-        processed = _process_or_reject(item, out, settings, merge_model, labels_of, rejected)
-        if processed:
-            spreads.append(processed[0])
-            _write_overlay(out, *processed)
-        if progress:
-            progress(done, len(items))
+    with closing(_processed(items, out, settings, merge_model, labels_of, workers)) as detected:
+        for done, processed in enumerate(detected, start=1):
+            if isinstance(processed, Rejected):
+                rejected.append(processed)
+            else:
+                spreads.append(processed[0])
+                _write_overlay(out, *processed)
+            if progress:
+                progress(done, len(items))
     warn_repeated_fields(spreads)
     warn_jpeg(spreads)
     _write_detection_tables(out, spreads, rejected, bool(labels_dir))
@@ -239,15 +247,31 @@ def metaphase_centres(chromosomes_of: Iterable[tuple[Hashable, Sequence[Detectio
     return {key: np.array(points) for key, points in centres.items()}
 
 
-def _process_or_reject(item: ImageItem, out: Path, settings: DetectSettings, merge_model: MergeModel, labels_of,
-                       rejected: list[Rejected]) -> tuple[Spread, np.ndarray] | None:
-    """The spread and its pixels, or None with the reason added to ``rejected``: a batch survives a bad image."""
-    try:
-        return _process(item, out, settings, merge_model, labels_of)
-    except SccscoreError as exc:
-        reason = exc.reason if isinstance(exc, ImageReadError) else str(exc)
-        rejected.append(Rejected(item.path, item.sample, reason))
-        return None
+def _processed(items: Sequence[ImageItem], out: Path, settings: DetectSettings, merge_model: MergeModel, labels_of,
+               workers: int | None) -> Iterator[tuple[Spread, np.ndarray] | Rejected]:
+    """Each spread read, detected and cut (:func:`_process`), in the items' order: the spread and its pixels, or why
+    it could not be (a batch survives a bad image). Its cautions are warned of as it is taken, so in that order too.
+
+    Spreads are processed ``workers`` at a time (default one per CPU core), on threads
+    (:func:`sccscore.parallel.in_order`): most of the work releases the GIL. The spreads
+    in hand hold at most :data:`~sccscore.detect.MAX_SPREAD_PIXELS` pixels together (as
+    read, from their files' headers), the most one spread may have, so that memory is
+    bounded as when they were read one at a time.
+    """
+    def process(item: ImageItem) -> tuple[Spread, np.ndarray] | Rejected:
+        try:
+            return _process(item, out, settings, merge_model, labels_of)
+        except SccscoreError as exc:
+            return Rejected(item.path, item.sample, exc.reason if isinstance(exc, ImageReadError) else str(exc))
+
+    def pixels(item: ImageItem) -> float:  # unknown (a file PIL cannot read): as many as a spread may have, alone
+        return (header_pixels(item.path) or MAX_SPREAD_PIXELS) * max(1.0, 1 / settings.scale**2)
+
+    with closing(in_order(process, items, workers or cpu_threads(), cost=pixels, budget=MAX_SPREAD_PIXELS)) as results:
+        for processed in results:
+            if not isinstance(processed, Rejected):
+                _warn_cautions(processed[0])
+            yield processed
 
 
 def _write_detection_tables(out: Path, spreads: list[Spread], rejected: list[Rejected], with_label: bool) -> None:
@@ -275,7 +299,7 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
              labels_of: Callable[[ImageItem], LabelFile] | None) -> tuple[Spread, np.ndarray]:
     rgb = read_image(item.path)
     found = detect(rgb, settings, merge_model, luminance=is_jpeg(item.path))
-    return cut_spread(item, rgb, found, out, settings, merge_model, labels_of(item) if labels_of else None), rgb
+    return _cut_spread(item, rgb, found, out, settings, merge_model, labels_of(item) if labels_of else None), rgb
 
 
 def cut_spread(item: ImageItem, rgb: np.ndarray, found: SpreadDetections, out: Path, settings: DetectSettings,
@@ -283,6 +307,14 @@ def cut_spread(item: ImageItem, rgb: np.ndarray, found: SpreadDetections, out: P
     """A detected spread with its chromosomes' crops written under ``out``, and its cautions, warned; with its
     annotations (``labels``), the types of the chromosomes that match an annotated box, their crops copied into
     ``labelled/``."""
+    spread = _cut_spread(item, rgb, found, out, settings, merge_model, labels)
+    _warn_cautions(spread)
+    return spread
+
+
+def _cut_spread(item: ImageItem, rgb: np.ndarray, found: SpreadDetections, out: Path, settings: DetectSettings,
+                merge_model: MergeModel, labels: LabelFile | None) -> Spread:
+    """:func:`cut_spread` without the warnings, which a thread of :func:`_processed` leaves to its caller."""
     stem = item.stem
     folder = output_folder(out / "crops" / item.sample / stem)  # layout.run_folder() reads this layout back
     crops = {}
@@ -293,7 +325,6 @@ def cut_spread(item: ImageItem, rgb: np.ndarray, found: SpreadDetections, out: P
     cautions = detection_cautions(found, settings, merge_model.edge_blurs, merge_model.noise_levels)
     spread = Spread(item, rgb.shape[:2], found.detections, crops, cautions=cautions,
                     imaging=_imaging_record(found, file_format(item.path)))
-    _warn_cautions(spread)
     if labels is not None:
         spread.labels = _annotated_types(found.chromosomes, labels, rgb.shape)
         for number in spread.labels:
@@ -481,18 +512,21 @@ def classify_spreads(
     for kept in by_path.values():  # said when they were detected, before the interruption: said again
         _warn_cautions(kept)
     pending: list[tuple[Spread, np.ndarray]] = []
-    for done, item in enumerate(items, start=1):
-        if _key(item) not in by_path:
-            processed = _process_or_reject(item, out, settings, merge_model, None, rejected)
-            pending += [processed] if processed else []
-        if pending and (done == len(items) or _chunk_full(pending)):
-            rejected += _classify_chunk(pending, model, shape_model, out, **predict_options)
-            by_path |= {_key(spread.item): spread for spread, _ in pending}
-            pending = []
-        if strict:
-            fail_on_rejected(rejected)
-        if progress:
-            progress(done, len(items))
+    todo = [item for item in items if _key(item) not in by_path]
+    with closing(_processed(todo, out, settings, merge_model, None, predict_options.get("workers"))) as detected:
+        for done, processed in enumerate(detected, start=len(items) - len(todo) + 1):
+            if isinstance(processed, Rejected):
+                rejected.append(processed)
+            else:
+                pending.append(processed)
+            if pending and (done == len(items) or _chunk_full(pending)):
+                rejected += _classify_chunk(pending, model, shape_model, out, **predict_options)
+                by_path |= {_key(spread.item): spread for spread, _ in pending}
+                pending = []
+            if strict:
+                fail_on_rejected(rejected)
+            if progress:
+                progress(done, len(items))
     spreads = [by_path[_key(item)] for item in items if _key(item) in by_path]
     warn_repeated_fields(spreads)
     warn_jpeg(spreads)
