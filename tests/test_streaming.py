@@ -14,7 +14,7 @@ from sccscore.classify import classify
 from sccscore.errors import SccscoreError
 from sccscore.images import scan_sample, scan_samples
 from sccscore.models import load_model
-from sccscore.predict import predict
+from sccscore.predict import predict, predict_batches
 from sccscore.runtime import _openvino_computes_bf16, choose_engine, describe_engine, make_runner
 
 
@@ -25,6 +25,18 @@ def test_onnx_and_torch_engines_agree_on_real_crops(small_labelled):
     torch_run = predict(model, items, engine="torch")
     np.testing.assert_allclose(onnx.member_probabilities, torch_run.member_probabilities, atol=1e-4)
     assert onnx.predicted == torch_run.predicted
+
+
+def test_a_model_of_eight_views_is_given_fewer_crops_at_once_with_the_same_scores(labelled_crops):
+    """ONNX Runtime keeps the memory of its largest batch: 64 crops in 8 views are 512 images."""
+    model = load_model("sccscore:spreads")  # scores each crop in its 8 turned and mirrored views
+    items = scan_sample(labelled_crops("wt", 7, "wt_seven")).items
+    batches = list(predict_batches(model, items, engine="onnx"))
+    assert model.config.views == 8 and [len(batch.items) for batch in batches] == [8, 8, 5]
+    at_once = predict(model, items, engine="onnx", batch_size=64)
+    scored = np.concatenate([batch.member_probabilities for batch in batches])
+    np.testing.assert_allclose(scored, at_once.member_probabilities, atol=1e-5)
+    assert [len(batch.items) for batch in predict_batches(load_model("paper:squeezenet1_1/1"), items)] == [21]
 
 
 @pytest.mark.slow

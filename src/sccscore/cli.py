@@ -45,7 +45,8 @@ StrictOption = Annotated[bool, typer.Option(
     "--strict", help="Fail on the first unreadable file (or spread that cannot be read) instead of skipping it.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 DeviceOption = Annotated[Optional[str], typer.Option("--device", help="cpu, cuda, cuda:1 ... (default: cuda if available).")]
-BatchOption = Annotated[int, typer.Option("--batch-size", min=1, help="Images per batch.")]
+BatchOption = Annotated[Optional[int], typer.Option(
+    "--batch-size", min=1, help="Crops scored at once (default: 64, or 8 for a model that scores each in 8 views).")]
 EngineOption = Annotated[
     str,
     typer.Option(
@@ -133,7 +134,7 @@ def classify(
     preprocess: PreprocessOption = None,
     strict: StrictOption = False,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run into the same --out.")] = False,
-    batch_size: BatchOption = 64,
+    batch_size: BatchOption = None,
     device: DeviceOption = None,
     engine: EngineOption = "auto",
     workers: WorkersOption = None,
@@ -454,7 +455,7 @@ def evaluate(
     json_path: Annotated[Optional[Path], typer.Option("--json", help="Write all figures to this JSON file.")] = None,
     preprocess: PreprocessOption = None,
     strict: StrictOption = False,
-    batch_size: BatchOption = 64,
+    batch_size: BatchOption = None,
     device: DeviceOption = None,
     engine: EngineOption = "auto",
     workers: WorkersOption = None,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .config import InputConfig
+from .config import InputConfig, ModelConfig
 from .errors import ImageReadError
 from .images import ImageItem, Rejected, read_crop
 from .models import ScoringModel
@@ -25,6 +25,10 @@ from .parallel import cpu_threads
 from .runtime import make_runner
 
 ProgressCallback = Callable[[int, int], None]
+# Images the network is given at once: 64 crops, or 8 of a model that scores each in its 8 views (config.views).
+# ONNX Runtime keeps the memory of its largest batch: 64 crops in 8 views took classify --spreads to a peak of
+# 3.5 GB; 8 crops, 1.2 GB, and no slower (docs/benchmarks.md, "Crops in eight views").
+NETWORK_BATCH = 64
 
 
 @dataclass
@@ -85,10 +89,19 @@ def _image_batches(
         yield upcoming.result()
 
 
+def default_batch_size(config: ModelConfig) -> int:
+    """Crops per batch for a model: :data:`NETWORK_BATCH` images through the network, its views included.
+
+    >>> default_batch_size(ModelConfig("squeezenet1_1")), default_batch_size(ModelConfig("squeezenet1_1", views=8))
+    (64, 8)
+    """
+    return max(1, NETWORK_BATCH // config.views)
+
+
 def predict_batches(
     model: ScoringModel,
     items: Sequence[ImageItem],
-    batch_size: int = 64,
+    batch_size: int | None = None,
     workers: int | None = None,
     device: str | None = None,
     engine: str = "auto",
@@ -102,6 +115,8 @@ def predict_batches(
         A loaded model; see :func:`sccscore.models.load_model`.
     items
         The images, e.g. from :func:`sccscore.images.scan_sample`.
+    batch_size
+        Crops scored at once; default :func:`default_batch_size`.
     workers
         Threads that decode and resize images, the next batch while the model
         scores this one; default one per CPU core.
@@ -111,7 +126,8 @@ def predict_batches(
         Called with (images done, images in total) after each batch.
     """
     run = make_runner(model, device=device, engine=engine)
-    batches = _image_batches(items, model.config.input, batch_size, workers or cpu_threads())
+    batches = _image_batches(items, model.config.input, batch_size or default_batch_size(model.config),
+                             workers or cpu_threads())
     done = 0
     for indices, batch, bad in batches:
         scores = run(batch) if batch is not None else np.empty((0, model.config.n_members, len(model.config.classes)))
