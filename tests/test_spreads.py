@@ -51,6 +51,12 @@ def _annotated(oshima, name):
     return rgb, boxes, classes
 
 
+def _stained(rgb, strength):
+    """The spread as a slide stained ``strength`` times as strongly: each pixel's difference from the background."""
+    background = np.median(rgb.reshape(-1, 3), axis=0)
+    return (background + strength * (rgb - background)).clip(0, 255).round().astype(np.uint8)
+
+
 def _linked(folder, oshima, names, kind="images"):
     """A new folder holding links to some of the shared spreads' images (or their label files, kind "labels")."""
     folder.mkdir()
@@ -175,8 +181,7 @@ def test_a_field_darker_towards_its_corners_is_read_as_evenly_lit(oshima):
 
 def test_a_slide_stained_paler_is_read_at_the_strength_of_the_annotated_ones(oshima):
     rgb, boxes, _ = _annotated(oshima, "spread2")
-    background = np.median(rgb.reshape(-1, 3), axis=0)
-    paler = (background + 0.7 * (rgb - background)).round().astype(np.uint8)  # 30% less stain
+    paler = _stained(rgb, 0.7)  # 30% less stain
     detected = {name: detect(image) for name, image in (("as imaged", rgb), ("paler", paler))}
     assert detected["as imaged"].stain_gain == 1.0  # within the annotated spreads' range: read as it is
     # back to the range's paler end: 0.58 / 0.461, where 0.461 is 0.73 of the spread's own 0.629 (not 0.7: its
@@ -279,17 +284,15 @@ def test_a_noisy_spread_is_cautioned(oshima):
 
 def test_detect_spreads_says_which_spread_was_stained_otherwise(oshima, tmp_path):
     rgb, _, _ = _annotated(oshima, "spread3")
-    background = np.median(rgb.reshape(-1, 3), axis=0)
     (tmp_path / "in").mkdir()
-    Image.fromarray((background + 1.3 * (rgb - background)).clip(0, 255).round().astype(np.uint8)).save(
-        tmp_path / "in" / "darker.png")
+    Image.fromarray(_stained(rgb, 1.3)).save(tmp_path / "in" / "darker.png")
     with pytest.warns(UserWarning, match=r"darker.png: stained darker than the annotated spreads .*\(stain x 0\.\d\d"):
         result = detect_spreads([tmp_path / "in"], tmp_path / "out")
     assert len(result.spreads[0].chromosomes) > 40
     (kept,) = _rows(tmp_path / "out" / "cautions.csv")  # kept beside the tables, for the report and later reading
     assert kept["path"].endswith("darker.png") and kept["caution"].startswith("stained darker than the annotated")
     # spread3 lies at the range's paler end: 5% paler, it is brought back, but that is no caution
-    slightly = detect((background + 0.95 * (rgb - background)).round().astype(np.uint8))
+    slightly = detect(_stained(rgb, 0.95))
     assert 1.03 < slightly.stain_gain < STAIN_CAUTION and detection_cautions(slightly, DetectSettings()) == []
 
 
@@ -1174,11 +1177,9 @@ def test_classify_spreads_resumes_without_detecting_again(oshima, tmp_path, monk
     from sccscore.report import write_report
 
     model = load_model("paper:squeezenet1_1/1")
-    rgb = read_image(oshima / "images" / "spread3.png")
-    background = np.median(rgb.reshape(-1, 3), axis=0)
     darker = tmp_path / "images" / "spread3-darker.png"  # with a caution, which the resumed run must say again
     darker.parent.mkdir()
-    Image.fromarray((background + 1.3 * (rgb - background)).clip(0, 255).round().astype(np.uint8)).save(darker)
+    Image.fromarray(_stained(read_image(oshima / "images" / "spread3.png"), 1.3)).save(darker)
     images = [darker, oshima / "images" / "spread5.png"]
     with pytest.warns(UserWarning, match="spread3-darker.png: stained darker"):  # detected side by side
         spreads.classify_spreads(images, model, tmp_path / "whole", workers=2)
@@ -1366,10 +1367,8 @@ def test_spreads_read_side_by_side_give_what_one_at_a_time_gives(oshima, tmp_pat
     """Files, tables and warnings alike, in the same order, a bad image among them."""
     folder = _linked(tmp_path / "in", oshima, ["spread1", "spread3"])
     (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
-    rgb = read_image(oshima / "images" / "spread5.png")
-    background = np.median(rgb.reshape(-1, 3), axis=0)  # stained darker: a caution, warned of
-    Image.fromarray((background + 1.3 * (rgb - background)).clip(0, 255).round().astype(np.uint8)).save(
-        folder / "darker.png")
+    darker = _stained(read_image(oshima / "images" / "spread5.png"), 1.3)  # a caution, warned of
+    Image.fromarray(darker).save(folder / "darker.png")
     written, said = {}, {}
     for workers in (1, 3):
         out = tmp_path / f"out{workers}"
