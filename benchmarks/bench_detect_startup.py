@@ -57,11 +57,16 @@ def medians(images: list[Path]) -> dict:
     return summary(runs)
 
 
+def medians_of(runs: dict[str, list[tuple[float, float]]]) -> dict:
+    """Each variant's median seconds and peak memory, and its runs' seconds."""
+    return {key: {"seconds": round(statistics.median(s for s, _ in value), 2),
+                  "peak_mb": round(statistics.median(m for _, m in value)),
+                  "runs_s": [round(s, 2) for s, _ in value]} for key, value in runs.items()}
+
+
 def summary(runs: dict[str, list[tuple[float, float]]]) -> dict:
     """Median seconds and peak memory of the command's and the baseline's runs, and the ratio of their seconds."""
-    figures = {key: {"seconds": round(statistics.median(s for s, _ in value), 2),
-                     "peak_mb": round(statistics.median(m for _, m in value)),
-                     "runs_s": [round(s, 2) for s, _ in value]} for key, value in runs.items()}
+    figures = medians_of(runs)
     figures["ratio"] = round(figures["baseline"]["seconds"] / figures["command"]["seconds"], 2)
     return figures
 

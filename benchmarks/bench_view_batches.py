@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import json
 import platform
-import statistics
 import sys
 import tempfile
 from pathlib import Path
 
-from bench_detect_startup import run
+from bench_detect_startup import medians_of, run
 from bench_spreads_side_by_side import twenty_spreads
 
 from sccscore.parallel import cpu_threads
@@ -43,9 +42,7 @@ def main(oshima: Path) -> None:
                     runs[name].append(run([sys.executable, "-m", "sccscore", "classify", "--spreads", str(spreads),
                                            "--out", out, "--quiet", "--engine", "onnx",
                                            *(["--batch-size", size] if size else [])]))
-    figures = {name: {"seconds": round(statistics.median(s for s, _ in value), 2),
-                      "peak_mb": round(statistics.median(m for _, m in value)),
-                      "runs_s": [round(s, 2) for s, _ in value]} for name, value in runs.items()}
+    figures = medians_of(runs)
     baseline, default = figures["baseline (64)"], figures["default (8)"]
     print(json.dumps({
         "machine": f"{platform.processor() or platform.machine()}, {platform.platform()}, {cpu_threads()} CPU threads",
