@@ -19,7 +19,7 @@ from skimage import transform
 from statsmodels.stats.proportion import proportion_confint
 
 import sccscore
-from sccscore.annotations import class_types, match_boxes, read_yolo
+from sccscore.annotations import LabelFile, class_types, label_file, match_boxes, read_yolo
 from sccscore.detect import (EDGE_BLURS, NOISE_LEVELS, STAIN_CAUTION, DetectSettings, MergeModel, crop, crop_box,
                              detect, detection_cautions, fit_merge_model, illumination, join, pair_examples,
                              read_fragments)
@@ -849,6 +849,36 @@ def test_detect_cli_writes_crops_table_and_overlay(cli, oshima, tmp_path):
     assert Counter(row["predicted"] for row in _rows(tmp_path / "explained" / "explanations.csv")) == {"A": 46, "B": 1}
 
 
+def test_detect_drafts_untyped_boxes_that_an_annotator_types(cli, oshima, tmp_path):
+    """labels/ holds each spread's chromosomes as YOLO boxes of class untyped, to be typed blind to any call: a box
+    left untyped is refused, by file and line; typed (here as oshima2026's annotation types them, the boxes matching
+    none deleted), they are the spread's annotation, which the pipeline reads back whole."""
+    spreads = _linked(tmp_path / "mine", oshima, ["spread3"])
+    out = tmp_path / "out"
+    run = cli("detect", str(spreads), "--out", str(out), "--quiet")
+    assert run.returncode == 0, run.stderr
+    labels = out / "labels" / "mine"
+    assert (labels / "classes.txt").read_text() == "A\nB\nC\nuntyped\n"
+    draft = (labels / "spread3.txt").read_text().splitlines()
+    assert len(draft) == 47 and {line.split()[0] for line in draft} == {"3"}
+    run = cli("evaluate-detection", str(spreads), str(labels))
+    assert run.returncode != 0 and "Traceback" not in run.stderr
+    assert (f"{labels / 'spread3.txt'}, line 1: a box of class 'untyped', as detect drafts them: give it its type"
+            in " ".join(run.stderr.split()))
+    height, width = read_image(spreads / "spread3.png").shape[:2]
+    boxes = read_yolo(LabelFile(labels / "spread3.txt", (0, 1, 2, 0)), width, height)[0]  # the untyped read as A
+    truth, types = read_yolo(oshima / "labels" / "spread3.txt", width, height)
+    typed = {found: types[true] for found, true in match_boxes(boxes, truth)}
+    assert len(typed) == 47  # spread3's annotation has 47 chromosomes, each drafted: none to add
+    (labels / "spread3.txt").write_text("".join(f"{typed[i]} {line.split(maxsplit=1)[1]}\n"
+                                                for i, line in enumerate(draft) if i in typed))
+    report_path = tmp_path / "typed.json"
+    run = cli("evaluate-detection", str(spreads), str(labels), "--json", str(report_path))
+    assert run.returncode == 0, run.stderr
+    report = json.loads(report_path.read_text())
+    assert (report["recall"], report["precision"], report["n_true"]) == (1.0, 1.0, 47)
+
+
 def test_a_spread_given_twice_is_said(oshima, tmp_path, cli):
     # saved again under another name, its metaphases would count twice in the comparison
     folder = _linked(tmp_path / "wt", oshima, ["spread3"])
@@ -1084,6 +1114,35 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert (np.asarray(drawn)[y1 + 1, x0 - 1:x1 + 2] == LEFT_OUT_COLOUR).all(axis=1).all()
 
 
+def test_classify_spreads_drafts_annotations_that_read_back_as_its_calls(cli, oshima, tmp_path):
+    """labels/ holds each spread's chromosomes and calls as YOLO labels, a draft to correct for train-spreads, which
+    reads them as evaluate-detection does: scored against its own drafts, the pipeline finds and types every one."""
+    spreads = tmp_path / "ko"
+    _linked(spreads, oshima, ["spread5"])
+    _linked(spreads / "slide1", oshima, ["spread3"])  # in a sub-folder: its labels keep its path, as YOLO lays them
+    out = tmp_path / "out"
+    run = cli("classify", "--spreads", str(spreads), "--out", str(out), "--quiet")
+    assert run.returncode == 0, run.stderr
+    labels = out / "labels" / "ko"
+    assert sorted(p.relative_to(labels).as_posix() for p in labels.rglob("*")) == [
+        "classes.txt", "slide1", "slide1/classes.txt", "slide1/spread3.txt", "spread5.txt"]
+    assert (labels / "classes.txt").read_text() == "A\nB\nC\n"
+    predictions = _rows(out / "predictions.csv")
+    types = class_types(labels)
+    for item in scan_sample(spreads).items:
+        height, width = read_image(item.path).shape[:2]
+        boxes, classes = read_yolo(label_file(labels, item, types), width, height)
+        rows = [r for r in predictions if r["spread"] == str(item.path)]
+        assert len(rows) == 47 and len(boxes) == 47
+        assert boxes == pytest.approx(np.array([[int(r[k]) for k in ("x0", "y0", "x1", "y1")] for r in rows]), abs=0.002)
+        assert ["ABC"[c] for c in classes] == [r["predicted"] for r in rows]
+    report_path = tmp_path / "drafts.json"
+    run = cli("evaluate-detection", str(spreads), str(labels), "--json", str(report_path))
+    assert run.returncode == 0, run.stderr
+    report = json.loads(report_path.read_text())
+    assert (report["recall"], report["precision"], report["concordance"]) == (1.0, 1.0, 1.0)
+
+
 def test_compare_spreads_in_one_step_as_classify_then_compare(cli, oshima, tmp_path):
     """compare --spreads classifies the spreads' folders and compares them, as the two steps do."""
     for sample, name in (("a_rich", "spread3"), ("c_rich", "spread1")):
@@ -1214,6 +1273,9 @@ def test_classify_spreads_resumes_without_detecting_again(oshima, tmp_path, monk
     whole, resumed = _rows(tmp_path / "whole" / "predictions.csv"), _rows(out / "predictions.csv")
     assert len(resumed) == 46 + 47
     assert (out / "cautions.csv").read_text() == (tmp_path / "whole" / "cautions.csv").read_text()
+    for draft in ("spread3-darker.txt", "spread5.txt"):  # the spread kept, typed before the stop, has its draft too
+        assert (out / "labels" / "images" / draft).read_text() == (tmp_path / "whole" / "labels" / "images" / draft
+                                                                   ).read_text()
     page = write_report(out, model).read_text()
     assert ("Check these spreads' overlays before reading their shares:</p><ul><li>images / spread3-darker.png: "
             "stained darker") in page  # sample / image, as the overlay's caption

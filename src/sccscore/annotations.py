@@ -13,6 +13,9 @@ dataset's root, in Ultralytics' ``labels/train`` and Roboflow's ``train/labels``
 the nearest first. Annotation tools number classes
 in the order they were made, so a lab's type B may well be class 0: read by number
 alone, its chromosomes would be trained and scored as the wrong type without a word.
+
+The drafts that ``detect`` writes name a fourth class, :data:`UNTYPED`: their boxes are
+to be typed in an annotation tool, and a box left untyped is refused where it is read.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from ._atomic import atomic_open
 from .errors import SccscoreError
 from .images import CLASS_NAMES, ImageItem, Rejected, label_from_folder_name
 
@@ -33,13 +37,13 @@ class LabelFile:
     """A YOLO label file, and the type (index into ``CLASS_NAMES``) each of its class numbers stands for."""
 
     path: Path
-    types: tuple[int, ...] = tuple(range(len(CLASS_NAMES)))
+    types: tuple[int | None, ...] = tuple(range(len(CLASS_NAMES)))  # None: UNTYPED
 
     def __str__(self) -> str:
         return str(self.path)
 
 
-def label_file(labels_dir: str | Path, item: ImageItem, types: tuple[int, ...]) -> LabelFile:
+def label_file(labels_dir: str | Path, item: ImageItem, types: tuple[int | None, ...]) -> LabelFile:
     """The label file of an image (its path within its sample's folder, below ``labels_dir``, as ``.txt``).
 
     ``types`` are the folder's, as :func:`class_types` reads them once for all its files.
@@ -48,9 +52,12 @@ def label_file(labels_dir: str | Path, item: ImageItem, types: tuple[int, ...]) 
 
 
 NAMES_FILES = ("classes.txt", "obj.names", "_darknet.labels", "data.yaml")  # LabelImg, CVAT, Roboflow, Ultralytics
+# the class of the boxes of detect's drafts, which a person types: known, so that its name is no error until a box is
+# left with it
+UNTYPED = "untyped"
 
 
-def class_types(labels_dir: str | Path) -> tuple[int, ...]:
+def class_types(labels_dir: str | Path) -> tuple[int | None, ...]:
     """The type of each class number, from the names beside the labels (module docstring); else A, B, C."""
     folder = Path(labels_dir).absolute()  # labels given as '.' have parents too
     for names_file in [where / name for where in (folder, *folder.parents[:2]) for name in NAMES_FILES]:
@@ -94,16 +101,18 @@ def _read_names(path: Path) -> list[str]:
     return [str(name) for name in names]
 
 
-def _types_of(names: list[str], path: Path) -> tuple[int, ...]:
-    """Each class name read as a type, as a label folder's name is: 'A', 'type B', 'typeC', 'type_a' ..."""
+def _types_of(names: list[str], path: Path) -> tuple[int | None, ...]:
+    """Each class name read as a type, as a label folder's name is: 'A', 'type B', 'typeC', 'type_a' ...; None for
+    :data:`UNTYPED`."""
     letters = [label_from_folder_name(name) for name in names]
-    unknown = [name for name, letter in zip(names, letters) if letter is None]
+    unknown = [name for name, letter in zip(names, letters) if letter is None and name.strip() != UNTYPED]
     if unknown:
         raise SccscoreError(f"{path}: class '{unknown[0]}' is not a type A, B or C: sccscore reads boxes of "
                             "chromosomes of those types only (name the classes A, B and C, or 'type A' ...)")
-    if len(set(letters)) < len(letters):
+    typed = [letter for letter in letters if letter is not None]
+    if len(set(typed)) < len(typed):
         raise SccscoreError(f"{path}: a type is named by two classes ({', '.join(names)})")
-    return tuple(CLASS_NAMES.index(letter) for letter in letters)
+    return tuple(None if letter is None else CLASS_NAMES.index(letter) for letter in letters)
 
 
 def read_yolo(labels: LabelFile | str | Path, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
@@ -140,10 +149,34 @@ def read_yolo(labels: LabelFile | str | Path, width: int, height: int) -> tuple[
             last = len(labels.types) - 1
             numbers = f"{', '.join(map(str, range(last)))} or {last}" if last else "0"
             raise SccscoreError(f"{path}, line {number}: class must be {numbers} and coordinates within 0..1")
+        if labels.types[index] is None:
+            raise SccscoreError(f"{path}, line {number}: a box of class '{UNTYPED}', as detect drafts them: give it "
+                                "its type, A, B or C, in the annotation tool (or delete it, if it is no chromosome)")
         xc, yc, w, h = values * [width, height, width, height]
         boxes.append([xc - w / 2, yc - h / 2, xc + w / 2, yc + h / 2])
         classes.append(labels.types[index])
     return np.array(boxes, float).reshape(-1, 4), np.array(classes, int)
+
+
+def yolo_text(boxes: np.ndarray, classes: Iterable[int], width: int, height: int) -> str:
+    """A YOLO label file's text for boxes (x0 y0 x1 y1 in pixels) and class numbers: what :func:`read_yolo` reads
+    back, to within a millionth of the image's side.
+
+    Examples
+    --------
+    >>> yolo_text(np.array([[45, 20, 55, 30]]), [2], 100, 50)
+    '2 0.500000 0.500000 0.100000 0.200000\\n'
+    """
+    relative = np.asarray(boxes, float).reshape(-1, 4) / [width, height, width, height]
+    centres, sizes = (relative[:, :2] + relative[:, 2:]) / 2, relative[:, 2:] - relative[:, :2]
+    return "".join(f"{number} {' '.join(f'{v:.6f}' for v in (*centre, *size))}\n"
+                   for number, centre, size in zip(classes, centres, sizes))
+
+
+def write_class_names(folder: Path, names: Iterable[str]) -> None:
+    """``classes.txt`` in ``folder``, a name a line, as LabelImg and Label Studio write it beside their labels."""
+    with atomic_open(folder / NAMES_FILES[0], "w", encoding="utf-8") as handle:
+        handle.write("".join(f"{name}\n" for name in names))
 
 
 def _yolo_line(line: str) -> tuple[int, np.ndarray]:

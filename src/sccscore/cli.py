@@ -232,7 +232,8 @@ def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: f
     tables = ("metaphases.csv, images.csv, summary.csv" if result.metaphases
               else "no metaphases.csv, images.csv or summary.csv (no chromosome)")
     console.print(f"wrote {result.out_dir / 'predictions.csv'}, {tables}, detections.csv, rejected.csv, cautions.csv, "
-                  "crops/ and overlays/", highlight=False)
+                  "crops/, overlays/ and labels/ (the calls as YOLO labels: a draft to correct into annotations for "
+                  "train-spreads)", highlight=False)
     _refuse_if_none_read(result)
     return result
 
@@ -342,8 +343,9 @@ def detect(
         result = detect_spreads(images, out, _settings(scale), merge_model, labels_dir=labels, progress=progress,
                                 workers=workers)
     _print_spread_result(result)
-    console.print(f"wrote {result.out_dir / 'detections.csv'}, images.csv, crops/, overlays/, rejected.csv and "
-                  "cautions.csv" + (", labelled/" if labels else ""), highlight=False)
+    console.print(f"wrote {result.out_dir / 'detections.csv'}, images.csv, crops/, overlays/, rejected.csv, "
+                  "cautions.csv" + (", labelled/" if labels else "") + " and labels/ (the boxes as YOLO labels, "
+                  "untyped: a draft to type and correct into annotations for train-spreads)", highlight=False)
     _refuse_if_none_read(result)
 
 

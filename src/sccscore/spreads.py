@@ -15,6 +15,10 @@ sample's folder without its file type (``field``, or ``slide1/field`` for
 - ``detections.csv``: every object found, chromosome or left out, with its box,
   area, centre, metaphase, status and reason;
 - ``overlays/<sample>/<image>.png``: the image with each box drawn;
+- ``labels/<sample>/<image>.txt``: each chromosome's box as a YOLO label of class
+  ``untyped``, with ``classes.txt`` (A, B, C, untyped) beside it: a draft of the spread's
+  annotation, to correct and type blind to any call in an annotation tool rather than
+  draw from nothing, for ``train-spreads``;
 - ``rejected.csv``: images that could not be read or processed, and why;
 - ``cautions.csv``: what to check on a processed image's overlay (no chromosome found,
   a stain read at the annotated spreads' strength, edges more blurred than theirs, a size
@@ -33,12 +37,14 @@ first, the model that typed it and the spread's file), ``metaphases.csv`` (per m
 (per image, which may hold more than one metaphase, with its types counted, in place of detect's; how it was
 imaged kept) and
 ``summary.csv`` (per sample, with each share's 95% intervals: Wilson's, and with the metaphases as the units),
-and colours the overlay boxes by predicted type (dashed, with a ``?``, for a call to
-check). The metaphases are the cells of ``sccscore compare --predictions``. Spreads
-are detected side by side, one per CPU core (``workers``; their results, warnings and
-rows in the images' order all the same), and classified a few at a time, and each
-one's result is kept in ``.spreads/`` as soon as it is classified, so that ``resume``
-continues an interrupted run without detecting those spreads again.
+colours the overlay boxes by predicted type (dashed, with a ``?``, for a call to
+check) and gives each box of ``labels/`` its call, a draft quicker to correct than to type,
+which leans its annotator towards the model's calls. The metaphases are the cells of
+``sccscore compare --predictions``. Spreads are detected side by side, one per CPU core
+(``workers``; their results, warnings and rows in the images' order all the same), and
+classified a few at a time, and each one's result is kept in ``.spreads/`` as soon as it
+is classified, so that ``resume`` continues an interrupted run without detecting those
+spreads again.
 """
 
 from __future__ import annotations
@@ -58,7 +64,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from . import fields
 from ._atomic import atomic_open, output_folder, read_kept_json, write_csv, write_json
-from .annotations import LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo
+from .annotations import (UNTYPED, LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo,
+                          write_class_names, yolo_text)
 from .compare import (NOT_A_CHROMOSOME, csv_values, in_given_order, left_out_in_review, model_call, row_box,
                       share_interval_columns, tally_by)
 from .detect import (MAX_SPREAD_PIXELS, Detection, DetectSettings, MergeModel, SpreadDetections, crop, detect,
@@ -162,6 +169,7 @@ def detect_spreads(
             else:
                 spreads.append(processed[0])
                 _write_overlay(out, *processed)
+                _write_draft_labels(out, processed[0])
             if progress:
                 progress(done, len(items))
     warn_repeated_fields(spreads)
@@ -536,6 +544,8 @@ def classify_spreads(
     _write_detection_tables(out, spreads, rejected, False)
     result = SpreadsResult(spreads, rejected, out, settings)
     _write_type_tables(result, model.config.classes, model_reference(model))
+    for spread in spreads:  # those an interrupted run kept too
+        _write_draft_labels(out, spread, model.config.classes)
     shutil.rmtree(out / RECORDS, ignore_errors=True)
     (out / RUN_FILE).unlink()
     return result
@@ -573,6 +583,26 @@ def _classify_chunk(chunk: list[tuple[Spread, np.ndarray]], model: ScoringModel,
         _write_overlay(out, spread, rgb, spread.predicted)
         write_json(_image_file(out / RECORDS, spread.item, ".json"), _record(spread))
     return predictions.rejected
+
+
+def _write_draft_labels(out: Path, spread: Spread, classes: Sequence[str] | None = None) -> None:
+    """``labels/<sample>/<image>.txt``: each chromosome's box as a YOLO label, with its call (of the model whose
+    ``classes`` are given) or, from detect, :data:`~sccscore.annotations.UNTYPED`, and ``classes.txt`` beside it: a
+    draft of the spread's annotation to correct in an annotation tool (LabelImg, CVAT, Label Studio), which
+    ``train-spreads`` reads as it is once every box has a type."""
+    path = _image_file(out / "labels", spread.item, ".txt")
+    if classes is None:  # boxes alone, to be typed blind to any call
+        names, chromosomes = (*CLASS_NAMES, UNTYPED), spread.chromosomes
+        numbers = [len(CLASS_NAMES)] * len(chromosomes)
+    else:
+        names, chromosomes = tuple(classes), [d for d in spread.chromosomes if d.id in spread.predicted]
+        numbers = [names.index(spread.predicted[d.id]) for d in chromosomes]
+    height, width = spread.shape
+    with atomic_open(path, "w", encoding="utf-8") as handle:
+        handle.write(yolo_text(np.array([d.box for d in chromosomes]), numbers, width, height))
+    # beside each label file, where LabelImg looks for it, and in the sample's folder, which train-spreads is given
+    for folder in {path.parent, out / "labels" / spread.item.sample}:
+        write_class_names(folder, names)
 
 
 def _write_type_tables(result: SpreadsResult, classes: Sequence[str], model: str) -> None:
