@@ -1134,7 +1134,8 @@ def test_classify_spreads_drafts_annotations_that_read_back_as_its_calls(cli, os
         boxes, classes = read_yolo(label_file(labels, item, types), width, height)
         rows = [r for r in predictions if r["spread"] == str(item.path)]
         assert len(rows) == 47 and len(boxes) == 47
-        assert boxes == pytest.approx(np.array([[int(r[k]) for k in ("x0", "y0", "x1", "y1")] for r in rows]), abs=0.002)
+        called = np.array([[int(r[k]) for k in ("x0", "y0", "x1", "y1")] for r in rows])
+        assert boxes == pytest.approx(called, abs=0.002)
         assert ["ABC"[c] for c in classes] == [r["predicted"] for r in rows]
     report_path = tmp_path / "drafts.json"
     run = cli("evaluate-detection", str(spreads), str(labels), "--json", str(report_path))
