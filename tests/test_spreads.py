@@ -655,6 +655,8 @@ def test_read_yolo_names_the_file_and_line(tmp_path):
     bad.write_text("3 0.5 0.5 0.1 0.1\n")
     with pytest.raises(SccscoreError, match="line 1: class must be 0, 1 or 2"):
         read_yolo(bad, 100, 100)
+    with pytest.raises(SccscoreError, match="line 1: a box of class 'untyped', as detect drafts them"):
+        read_yolo(LabelFile(bad, (0, 1, 2, None)), 100, 100)  # classes.txt: A, B, C, untyped
     bad.write_text("0 0.5 0.5 0.1 0.1 0.93\n")  # a detector's output, with its confidence: not an annotation
     with pytest.raises(SccscoreError, match="line 1: expected 'class x_centre y_centre width height', or a polygon"):
         read_yolo(bad, 100, 100)
@@ -850,8 +852,8 @@ def test_detect_cli_writes_crops_table_and_overlay(cli, oshima, tmp_path):
 
 
 def test_detect_drafts_untyped_boxes_that_an_annotator_types(cli, oshima, tmp_path):
-    """labels/ holds each spread's chromosomes as YOLO boxes of class untyped, to be typed blind to any call: a box
-    left untyped is refused, by file and line; typed (here as oshima2026's annotation types them, the boxes matching
+    """labels/ holds each spread's chromosomes as YOLO boxes of class untyped, to be typed blind to any call: boxes
+    left untyped are refused together, by file and line; typed (here as oshima2026's annotation types them, the boxes matching
     none deleted), they are the spread's annotation, which the pipeline reads back whole."""
     spreads = _linked(tmp_path / "mine", oshima, ["spread3"])
     out = tmp_path / "out"
@@ -863,15 +865,23 @@ def test_detect_drafts_untyped_boxes_that_an_annotator_types(cli, oshima, tmp_pa
     assert len(draft) == 47 and {line.split()[0] for line in draft} == {"3"}
     run = cli("evaluate-detection", str(spreads), str(labels))
     assert run.returncode != 0 and "Traceback" not in run.stderr
-    assert (f"{labels / 'spread3.txt'}, line 1: a box of class 'untyped', as detect drafts them: give it its type"
-            in " ".join(run.stderr.split()))
+    assert (f"47 boxes in 1 label file still untyped ({labels / 'spread3.txt'}, lines 1, 2, 3, 4, 5 and 42 more): a "
+            "box of class 'untyped', as detect drafts them: give each its type" in " ".join(run.stderr.split()))
     height, width = read_image(spreads / "spread3.png").shape[:2]
     boxes = read_yolo(LabelFile(labels / "spread3.txt", (0, 1, 2, 0)), width, height)[0]  # the untyped read as A
     truth, types = read_yolo(oshima / "labels" / "spread3.txt", width, height)
     typed = {found: types[true] for found, true in match_boxes(boxes, truth)}
     assert len(typed) == 47  # spread3's annotation has 47 chromosomes, each drafted: none to add
-    (labels / "spread3.txt").write_text("".join(f"{typed[i]} {line.split(maxsplit=1)[1]}\n"
-                                                for i, line in enumerate(draft) if i in typed))
+
+    def typed_as_annotated(forgotten=()):
+        (labels / "spread3.txt").write_text("".join(f"{3 if i in forgotten else typed[i]} {line.split(maxsplit=1)[1]}\n"
+                                                    for i, line in enumerate(draft) if i in typed))
+
+    typed_as_annotated(forgotten={4, 30})  # the boxes left untyped are named together, not an error at a time
+    run = cli("detect", str(spreads), "--out", str(tmp_path / "sorted"), "--labels", str(labels))
+    assert run.returncode != 0 and (f"2 boxes in 1 label file still untyped ({labels / 'spread3.txt'}, lines 5 and "
+                                    "31)") in " ".join(run.stderr.split())
+    typed_as_annotated()
     report_path = tmp_path / "typed.json"
     run = cli("evaluate-detection", str(spreads), str(labels), "--json", str(report_path))
     assert run.returncode == 0, run.stderr

@@ -15,7 +15,7 @@ in the order they were made, so a lab's type B may well be class 0: read by numb
 alone, its chromosomes would be trained and scored as the wrong type without a word.
 
 The drafts that ``detect`` writes name a fourth class, :data:`UNTYPED`: their boxes are
-to be typed in an annotation tool, and a box left untyped is refused where it is read.
+to be typed in an annotation tool; boxes left untyped are refused (:func:`refuse_untyped`).
 """
 
 from __future__ import annotations
@@ -55,6 +55,8 @@ NAMES_FILES = ("classes.txt", "obj.names", "_darknet.labels", "data.yaml")  # La
 # the class of the boxes of detect's drafts, which a person types: known, so that its name is no error until a box is
 # left with it
 UNTYPED = "untyped"
+TYPE_THEM = (f"a box of class '{UNTYPED}', as detect drafts them: give each its type, A, B or C, in the annotation "
+             "tool (or delete it, if it holds no chromosome)")
 
 
 def class_types(labels_dir: str | Path) -> tuple[int | None, ...]:
@@ -115,6 +117,48 @@ def _types_of(names: list[str], path: Path) -> tuple[int | None, ...]:
     return tuple(None if letter is None else CLASS_NAMES.index(letter) for letter in letters)
 
 
+def refuse_untyped(label_files: Iterable[LabelFile]) -> None:
+    """Refuse annotations with boxes left :data:`UNTYPED`, naming every file and line, so that an annotator types
+    them all in one pass rather than one error at a time.
+
+    Raises
+    ------
+    SccscoreError
+        Naming the first files and their lines, and how many more.
+    """
+    untyped = {labels.path: lines for labels in label_files if (lines := _untyped_lines(labels))}
+    if not untyped:
+        return
+    n_boxes = sum(map(len, untyped.values()))
+    places = [f"{path}, {_listed(lines, 'line')}" for path, lines in list(untyped.items())[:3]]
+    more = f"; and {len(untyped) - 3} more files" if len(untyped) > 3 else ""
+    raise SccscoreError(f"{n_boxes} box{'es' * (n_boxes > 1)} in {len(untyped)} label "
+                        f"file{'s' * (len(untyped) > 1)} still untyped ({'; '.join(places)}{more}): {TYPE_THEM}")
+
+
+def _untyped_lines(labels: LabelFile) -> list[int]:
+    if None not in labels.types or not labels.path.is_file():  # a missing file is said where it is read
+        return []
+    untyped = str(labels.types.index(None))
+    return [number for number, line in enumerate(_read_text(labels.path).splitlines(), start=1)
+            if line.split()[:1] == [untyped]]
+
+
+def _listed(numbers: list[int], noun: str, most: int = 5) -> str:
+    """Numbers in words, the first ``most`` of a long list.
+
+    Examples
+    --------
+    >>> _listed([3], "line"), _listed([1, 4, 9], "line"), _listed(list(range(1, 9)), "line")
+    ('line 3', 'lines 1, 4 and 9', 'lines 1, 2, 3, 4, 5 and 3 more')
+    """
+    if len(numbers) == 1:
+        return f"{noun} {numbers[0]}"
+    shown, last = (numbers[:-1], str(numbers[-1])) if len(numbers) <= most + 1 else (numbers[:most],
+                                                                                      f"{len(numbers) - most} more")
+    return f"{noun}s {', '.join(map(str, shown))} and {last}"
+
+
 def read_yolo(labels: LabelFile | str | Path, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
     """Boxes (n, 4: x0 y0 x1 y1 in pixels) and types (indices into ``CLASS_NAMES``) of a YOLO label file.
 
@@ -150,8 +194,7 @@ def read_yolo(labels: LabelFile | str | Path, width: int, height: int) -> tuple[
             numbers = f"{', '.join(map(str, range(last)))} or {last}" if last else "0"
             raise SccscoreError(f"{path}, line {number}: class must be {numbers} and coordinates within 0..1")
         if labels.types[index] is None:
-            raise SccscoreError(f"{path}, line {number}: a box of class '{UNTYPED}', as detect drafts them: give it "
-                                "its type, A, B or C, in the annotation tool (or delete it, if it is no chromosome)")
+            raise SccscoreError(f"{path}, line {number}: {TYPE_THEM}")
         xc, yc, w, h = values * [width, height, width, height]
         boxes.append([xc - w / 2, yc - h / 2, xc + w / 2, yc + h / 2])
         classes.append(labels.types[index])

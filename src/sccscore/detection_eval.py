@@ -31,7 +31,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import fields, provenance
-from .annotations import LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo
+from .annotations import LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo, refuse_untyped
 from .detect import (AnnotatedSpread, DetectSettings, Fragments, MergeModel, PairExamples, joined, merge_model_from,
                      pair_examples, read_annotated)
 from .errors import ModelError, SccscoreError
@@ -63,6 +63,7 @@ def annotated_images(images_dir: str | Path, labels_dir: str | Path) -> list[tup
         if not labels.path.is_file():
             raise SccscoreError(f"{labels}: no label file for {item.path} (label files lie as the images do, "
                                 "in sub-folders of the same names)")
+    refuse_untyped(labels for _, labels in pairs)  # before any spread is read
     return pairs
 
 

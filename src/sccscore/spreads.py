@@ -65,7 +65,7 @@ from PIL import Image, ImageDraw, ImageFont
 from . import fields
 from ._atomic import atomic_open, output_folder, read_kept_json, write_csv, write_json
 from .annotations import (UNTYPED, LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo,
-                          write_class_names, yolo_text)
+                          refuse_untyped, write_class_names, yolo_text)
 from .compare import (NOT_A_CHROMOSOME, csv_values, in_given_order, left_out_in_review, model_call, row_box,
                       share_interval_columns, tally_by)
 from .detect import (MAX_SPREAD_PIXELS, Detection, DetectSettings, MergeModel, SpreadDetections, crop, detect,
@@ -160,6 +160,8 @@ def detect_spreads(
     merge_model = merge_model or MergeModel.load()
     settings = settings or DetectSettings(scale=merge_model.scale)  # the magnification it was fitted at
     items, rejected = _spread_items(paths, out_dir, labels_dir)
+    if labels_of:
+        refuse_untyped(map(labels_of, items))
     out = output_folder(out_dir)
     spreads = []
     with closing(_processed(items, out, settings, merge_model, labels_of, workers)) as detected:
