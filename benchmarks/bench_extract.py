@@ -20,13 +20,14 @@ import time
 
 import torch
 
-from sccscore.features import BATCH_SIZE, _feature_function, _prepared, backbone_model
+from sccscore.features import _feature_function, _prepared, backbone_model
 from sccscore.images import ImageItem
 from sccscore.models import channels_last
 from sccscore.sample_data import data_root
 from sccscore.training import DefaultRecipe, PaperRecipe
 
 CROPS, ROUNDS = 96, 3
+BATCH_SIZE = 32  # crops a batch, as extract took them when this was measured (2026-12-03)
 
 
 def features(compute, batches: list[torch.Tensor]) -> tuple[float, torch.Tensor]:

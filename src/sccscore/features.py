@@ -37,7 +37,11 @@ from .runtime import resolve_device
 from .sample_data import cache_dir, sha256
 
 ProgressCallback = Callable[[int, int], None]
-BATCH_SIZE = 32
+# On a CPU the backbone is given at most CPU_PIXELS input pixels at once, views included: 16 images of 160 px (2 crops
+# of the default recipe, in 8 views) or 8 of 224 px (the paper's). 32 crops of the default recipe, 256 images, took
+# twice the time and twice the memory, their layers' outputs (the first alone 400 MB) far past the CPU's caches
+# (docs/benchmarks.md, "Features a few crops at a time"). A GPU, not measured, keeps GPU_BATCH crops a batch, as before.
+CPU_PIXELS, GPU_BATCH = 16 * 160 * 160, 32
 
 
 def fingerprints(items: Sequence[ImageItem]) -> list[str]:
@@ -112,16 +116,31 @@ def extract(
         compute = _feature_function(model)
         scale = 1 / (255 * torch.tensor(config.input.std, device=target).view(1, 3, 1, 1))
         shift = torch.tensor(config.input.mean, device=target).view(1, 3, 1, 1) * scale * 255
-        for start in range(0, len(todo), BATCH_SIZE):
-            batch = todo[start : start + BATCH_SIZE]
+        size = batch_size(config, target)
+        for start in range(0, len(todo), size):
+            batch = todo[start : start + size]
             pixels = torch.stack([_prepared(items[i], config) for i in batch]).to(target)
             with torch.inference_mode():
                 values = compute(pixels.float() * scale - shift).cpu().numpy()
             for i, value in zip(batch, values):
                 _save(paths[i], value)
             if progress:
-                progress(min(start + BATCH_SIZE, len(todo)), len(todo))
+                progress(min(start + size, len(todo)), len(todo))
     return np.stack([np.load(path) for path in paths])
+
+
+def batch_size(config: ModelConfig, device: torch.device) -> int:
+    """Crops a batch of :func:`extract` for a model of ``config`` on ``device`` (:data:`CPU_PIXELS`).
+
+    >>> from sccscore.training import DefaultRecipe, PaperRecipe
+    >>> cpu, default, paper = torch.device("cpu"), DefaultRecipe().model_config(), PaperRecipe().model_config()
+    >>> batch_size(default, cpu), batch_size(paper, cpu), batch_size(default, torch.device("cuda"))
+    (2, 8, 32)
+    """
+    if device.type == "cuda":
+        return GPU_BATCH
+    height, width = config.input.size
+    return max(1, CPU_PIXELS // (config.views * height * width))
 
 
 def _prepared(item: ImageItem, config: ModelConfig) -> torch.Tensor:
