@@ -28,7 +28,7 @@ from ._atomic import atomic_open, output_folder, write_csv
 from .errors import ImageReadError
 from .features import ProgressCallback
 from .images import ImageItem, Rejected, read_crop
-from .models import ScoringModel, channels_last
+from .models import ScoringModel, channels_last, cpu_batch_size
 from .preprocess import prepare
 
 TILE = 128  # px per crop in a gallery
@@ -65,7 +65,7 @@ class Explanation:
     overlay: np.ndarray  # the heatmap over the input, RGB uint8
 
 
-def explain(model: ScoringModel, items: Sequence[ImageItem], batch_size: int = 16,
+def explain(model: ScoringModel, items: Sequence[ImageItem], batch_size: int | None = None,
             types: Sequence[str] | None = None,
             progress: ProgressCallback | None = None) -> tuple[list[Explanation], list[Rejected]]:
     """Grad-CAM overlays for each readable image; unreadable ones come back as rejected.
@@ -80,22 +80,24 @@ def explain(model: ScoringModel, items: Sequence[ImageItem], batch_size: int = 1
     return explanations, rejected
 
 
-def explain_batches(model: ScoringModel, items: Sequence[ImageItem], batch_size: int = 16,
+def explain_batches(model: ScoringModel, items: Sequence[ImageItem], batch_size: int | None = None,
                     types: Sequence[str] | None = None,
                     progress: ProgressCallback | None = None) -> Iterator[tuple[list[Explanation], list[Rejected]]]:
     """Grad-CAM overlays batch by batch: each batch's explanations, and its images that could not be read.
 
     ``types``, one per item, names the type to explain instead of the model's call: a
     report's gallery of type B explains B, where the call was weighed with the outline or
-    set right by hand. On a 2-core CPU, about 20 crops a second with a released model, 12 with a model of 8
-    views (``sccscore:spreads``), the model in channels-last order (``benchmarks/bench_explain_speed.py``): a
-    sample's thousands take minutes, so ``progress(done, total)`` is told after each batch.
+    set right by hand. On a 2-core CPU, about 37 crops a second with the released models, 32 with a model of 8
+    views (``sccscore:spreads``), written, the model in channels-last order and ``batch_size`` crops a batch (by
+    default :func:`sccscore.models.cpu_batch_size`; ``benchmarks/bench_cpu_batches.py``): a sample's thousands
+    take minutes, so ``progress(done, total)`` is told after each batch.
     """
     from pytorch_grad_cam import GradCAM
     from pytorch_grad_cam.utils.image import show_cam_on_image
     from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 
     config = model.config
+    batch_size = batch_size or cpu_batch_size(config)  # 16 crops a batch until 2026-12-04: 1.34x slower in 8 views
     wrapper = _EnsembleLogits(channels_last(model.eval()))
     mean = torch.tensor(config.input.mean).view(1, 3, 1, 1)
     std = torch.tensor(config.input.std).view(1, 3, 1, 1)

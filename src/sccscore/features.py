@@ -31,17 +31,13 @@ import torch
 from .config import ModelConfig
 from .errors import DataError, ImageReadError
 from .images import ImageItem, copies, read_crop, warn_repeated
-from .models import ScoringModel, channels_last, dihedral_views, imagenet_backbone_state
+from .models import ScoringModel, channels_last, cpu_batch_size, dihedral_views, imagenet_backbone_state
 from .preprocess import prepare
 from .runtime import resolve_device
 from .sample_data import cache_dir, sha256
 
 ProgressCallback = Callable[[int, int], None]
-# On a CPU the backbone is given at most CPU_PIXELS input pixels at once, views included: 16 images of 160 px (2 crops
-# of the default recipe, in 8 views) or 8 of 224 px (the paper's). 32 crops of the default recipe, 256 images, took
-# twice the time and twice the memory, their layers' outputs (the first alone 400 MB) far past the CPU's caches
-# (docs/benchmarks.md, "Features a few crops at a time"). A GPU, not measured, keeps GPU_BATCH crops a batch, as before.
-CPU_PIXELS, GPU_BATCH = 16 * 160 * 160, 32
+GPU_BATCH = 32  # crops a batch on a GPU, as on every device before 2026-12-04: not measured there (batch_size)
 
 
 def fingerprints(items: Sequence[ImageItem]) -> list[str]:
@@ -130,17 +126,16 @@ def extract(
 
 
 def batch_size(config: ModelConfig, device: torch.device) -> int:
-    """Crops a batch of :func:`extract` for a model of ``config`` on ``device`` (:data:`CPU_PIXELS`).
+    """Crops a batch of :func:`extract` for a model of ``config`` on ``device``: on a CPU, as few as keep the
+    backbone's work within its caches (:func:`sccscore.models.cpu_batch_size`), 32 in 8 views having taken twice
+    the time and memory of 2.
 
     >>> from sccscore.training import DefaultRecipe, PaperRecipe
     >>> cpu, default, paper = torch.device("cpu"), DefaultRecipe().model_config(), PaperRecipe().model_config()
     >>> batch_size(default, cpu), batch_size(paper, cpu), batch_size(default, torch.device("cuda"))
     (2, 8, 32)
     """
-    if device.type == "cuda":
-        return GPU_BATCH
-    height, width = config.input.size
-    return max(1, CPU_PIXELS // (config.views * height * width))
+    return GPU_BATCH if device.type == "cuda" else cpu_batch_size(config)
 
 
 def _prepared(item: ImageItem, config: ModelConfig) -> torch.Tensor:

@@ -110,6 +110,24 @@ def channels_last(model: nn.Module) -> nn.Module:
     return model.to(memory_format=torch.channels_last) if on_cpu else model
 
 
+# Eager torch on a CPU is given at most the pixels of 16 images of 160 px at once, views included: the layers' outputs
+# of larger batches (of 32 crops in 8 views, the first layer's alone 400 MB) lie far past the CPU's caches, and took
+# up to twice the time and memory (docs/benchmarks.md, "Features a few crops at a time").
+CPU_BATCH_PIXELS = 16 * 160 * 160
+
+
+def cpu_batch_size(config: ModelConfig) -> int:
+    """Crops a batch for eager torch on a CPU (:data:`CPU_BATCH_PIXELS`): training's features, Grad-CAM.
+
+    >>> from sccscore.config import InputConfig
+    >>> eight_views = ModelConfig("squeezenet1_1", input=InputConfig(size=(160, 160)), views=8)  # the default recipe
+    >>> cpu_batch_size(eight_views), cpu_batch_size(ModelConfig("squeezenet1_1"))  # and a released model, 224 px
+    (2, 8)
+    """
+    height, width = config.input.size
+    return max(1, CPU_BATCH_PIXELS // (config.views * height * width))
+
+
 def dihedral_views(x: torch.Tensor) -> torch.Tensor:
     """The 8 rotations and mirror images of a square (N, C, H, W) batch, view-major: (8N, C, H, W).
 
