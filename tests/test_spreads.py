@@ -879,7 +879,7 @@ def test_detect_drafts_untyped_boxes_that_an_annotator_types(cli, oshima, tmp_pa
 
     typed_as_annotated(forgotten={4, 30})  # the boxes left untyped are named together, not an error at a time
     run = cli("detect", str(spreads), "--out", str(tmp_path / "sorted"), "--labels", str(labels))
-    assert run.returncode != 0 and (f"2 boxes in 1 label file still untyped ({labels / 'spread3.txt'}, lines 5 and "
+    assert run.returncode != 0 and (f"2 boxes in 1 label file still untyped ({labels / 'spread3.txt'}, lines 5, "
                                     "31)") in " ".join(run.stderr.split())
     typed_as_annotated()
     report_path = tmp_path / "typed.json"

@@ -29,7 +29,7 @@ from scipy.optimize import linear_sum_assignment
 
 from ._atomic import atomic_open
 from .errors import SccscoreError
-from .images import CLASS_NAMES, ImageItem, Rejected, label_from_folder_name
+from .images import CLASS_NAMES, ImageItem, Rejected, label_from_folder_name, named_first
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,8 @@ def refuse_untyped(label_files: Iterable[LabelFile]) -> None:
     if not untyped:
         return
     n_boxes = sum(map(len, untyped.values()))
-    places = [f"{path}, {_listed(lines, 'line')}" for path, lines in list(untyped.items())[:3]]
+    places = [f"{path}, line{'s' * (len(lines) > 1)} {named_first(lines, 5)}"
+              for path, lines in list(untyped.items())[:3]]
     more = f"; and {len(untyped) - 3} more files" if len(untyped) > 3 else ""
     raise SccscoreError(f"{n_boxes} box{'es' * (n_boxes > 1)} in {len(untyped)} label "
                         f"file{'s' * (len(untyped) > 1)} still untyped ({'; '.join(places)}{more}): {TYPE_THEM}")
@@ -142,21 +143,6 @@ def _untyped_lines(labels: LabelFile) -> list[int]:
     untyped = str(labels.types.index(None))
     return [number for number, line in enumerate(_read_text(labels.path).splitlines(), start=1)
             if line.split()[:1] == [untyped]]
-
-
-def _listed(numbers: list[int], noun: str, most: int = 5) -> str:
-    """Numbers in words, the first ``most`` of a long list.
-
-    Examples
-    --------
-    >>> _listed([3], "line"), _listed([1, 4, 9], "line"), _listed(list(range(1, 9)), "line")
-    ('line 3', 'lines 1, 4 and 9', 'lines 1, 2, 3, 4, 5 and 3 more')
-    """
-    if len(numbers) == 1:
-        return f"{noun} {numbers[0]}"
-    shown, last = (numbers[:-1], str(numbers[-1])) if len(numbers) <= most + 1 else (numbers[:most],
-                                                                                      f"{len(numbers) - most} more")
-    return f"{noun}s {', '.join(map(str, shown))} and {last}"
 
 
 def read_yolo(labels: LabelFile | str | Path, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
