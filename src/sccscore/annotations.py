@@ -118,8 +118,8 @@ def _types_of(names: list[str], path: Path) -> tuple[int | None, ...]:
 
 
 def refuse_untyped(label_files: Iterable[LabelFile]) -> None:
-    """Refuse annotations with boxes left :data:`UNTYPED`, naming every file and line, so that an annotator types
-    them all in one pass rather than one error at a time.
+    """Refuse annotations with boxes left :data:`UNTYPED`, counting them all and naming their files and lines (the
+    first few of many), so that an annotator types them in one pass rather than one error at a time.
 
     Raises
     ------
