@@ -853,8 +853,9 @@ def test_detect_cli_writes_crops_table_and_overlay(cli, oshima, tmp_path):
 
 def test_detect_drafts_untyped_boxes_that_an_annotator_types(cli, oshima, tmp_path):
     """labels/ holds each spread's chromosomes as YOLO boxes of class untyped, to be typed blind to any call: boxes
-    left untyped are refused together, by file and line; typed (here as oshima2026's annotation types them, the boxes matching
-    none deleted), they are the spread's annotation, which the pipeline reads back whole."""
+    left untyped are refused together, by file and line; typed (here as oshima2026's annotation types them, the boxes
+    matching none deleted), they are the spread's annotation, which the pipeline reads back whole, and which a run
+    drafting into the same folder keeps."""
     spreads = _linked(tmp_path / "mine", oshima, ["spread3"])
     out = tmp_path / "out"
     run = cli("detect", str(spreads), "--out", str(out), "--quiet")
@@ -887,6 +888,17 @@ def test_detect_drafts_untyped_boxes_that_an_annotator_types(cli, oshima, tmp_pa
     assert run.returncode == 0, run.stderr
     report = json.loads(report_path.read_text())
     assert (report["recall"], report["precision"], report["n_true"]) == (1.0, 1.0, 47)
+    # drafted again into the same folder, by either command, the annotation is kept as typed, and said to be (its
+    # first box typed B, as neither drafts it: a file the same as the new draft is simply that draft)
+    first, *rest = (labels / "spread3.txt").read_text().splitlines(keepends=True)
+    assert first.startswith("0 ")
+    typed = "1" + first[1:] + "".join(rest)
+    (labels / "spread3.txt").write_text(typed)
+    for command in (["detect"], ["classify", "--spreads"]):
+        run = cli(*command, str(spreads), "--out", str(out), "--quiet")
+        assert run.returncode == 0 and (labels / "spread3.txt").read_text() == typed
+        assert (f"{labels / 'spread3.txt'}: edited since sccscore drafted it, so kept as edited"
+                in " ".join(run.stderr.split()))
 
 
 def test_a_spread_given_twice_is_said(oshima, tmp_path, cli):
@@ -1136,7 +1148,7 @@ def test_classify_spreads_drafts_annotations_that_read_back_as_its_calls(cli, os
     labels = out / "labels" / "ko"
     assert sorted(p.relative_to(labels).as_posix() for p in labels.rglob("*")) == [
         "classes.txt", "slide1", "slide1/classes.txt", "slide1/spread3.txt", "spread5.txt"]
-    assert (labels / "classes.txt").read_text() == "A\nB\nC\n"
+    assert (labels / "classes.txt").read_text() == "A\nB\nC\nuntyped\n"  # as detect's: one file for both
     predictions = _rows(out / "predictions.csv")
     types = class_types(labels)
     for item in scan_sample(spreads).items:

@@ -20,6 +20,9 @@ to be typed in an annotation tool; boxes left untyped are refused (:func:`refuse
 
 from __future__ import annotations
 
+import hashlib
+import json
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +55,7 @@ def label_file(labels_dir: str | Path, item: ImageItem, types: tuple[int | None,
 
 
 NAMES_FILES = ("classes.txt", "obj.names", "_darknet.labels", "data.yaml")  # LabelImg, CVAT, Roboflow, Ultralytics
+DRAFTS_RECORD = ".drafted.json"  # in a folder of drafts (Drafts)
 # the class of the boxes of detect's drafts, which a person types: known, so that its name is no error until a box is
 # left with it
 UNTYPED = "untyped"
@@ -202,10 +206,56 @@ def yolo_text(boxes: np.ndarray, classes: Iterable[int], width: int, height: int
                    for number, centre, size in zip(classes, centres, sizes))
 
 
-def write_class_names(folder: Path, names: Iterable[str]) -> None:
-    """``classes.txt`` in ``folder``, a name a line, as LabelImg and Label Studio write it beside their labels."""
-    with atomic_open(folder / NAMES_FILES[0], "w", encoding="utf-8") as handle:
-        handle.write("".join(f"{name}\n" for name in names))
+def names_text(names: Iterable[str]) -> str:
+    """A ``classes.txt``'s text: a name a line, as LabelImg and Label Studio write it beside their labels."""
+    return "".join(f"{name}\n" for name in names)
+
+
+class Drafts:
+    """Label files drafted below ``folder`` (the ``labels/`` of detect and classify --spreads), each written only
+    where it is new or as it was last drafted: a file a person has edited since (typed, corrected) is kept, never
+    written over, and said (:meth:`warn_kept`). ``folder/.drafted.json`` keeps each draft's SHA-256 as written."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.record = folder / DRAFTS_RECORD
+        self.drafted = _drafted(self.record)
+        self.kept: list[Path] = []
+
+    def write(self, path: Path, text: str) -> None:
+        data = text.encode("utf-8")
+        key, digest = path.relative_to(self.folder).as_posix(), hashlib.sha256(data).hexdigest()
+        if _digest(path) not in (None, digest, self.drafted.get(key)):
+            self.kept.append(path)
+            return
+        with atomic_open(path, "wb") as handle:
+            handle.write(data)
+        self.drafted[key] = digest
+        with atomic_open(self.record, "w", encoding="utf-8") as handle:
+            json.dump(self.drafted, handle, indent=1)
+
+    def warn_kept(self) -> None:
+        if self.kept:
+            them = "them" if len(self.kept) > 1 else "it"
+            warnings.warn(f"{named_first(self.kept, 3)}: edited since sccscore drafted {them}, so kept as edited, "
+                          "not drafted again (delete a file to have it drafted anew)", stacklevel=3)
+
+
+def _drafted(record: Path) -> dict[str, str]:
+    """The drafts' digests a run recorded; none where there is no record or it cannot be read (then every file found
+    is kept as edited: the safe side)."""
+    try:
+        drafted = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return drafted if isinstance(drafted, dict) else {}
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:  # none yet
+        return None
 
 
 def _yolo_line(line: str) -> tuple[int, np.ndarray]:

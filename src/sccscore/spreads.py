@@ -18,7 +18,7 @@ sample's folder without its file type (``field``, or ``slide1/field`` for
 - ``labels/<sample>/<image>.txt``: each chromosome's box as a YOLO label of class
   ``untyped``, with ``classes.txt`` (A, B, C, untyped) beside it: a draft of the spread's
   annotation, to correct and type blind to any call in an annotation tool rather than
-  draw from nothing, for ``train-spreads``;
+  draw from nothing, for ``train-spreads`` (a file edited since it was drafted is kept);
 - ``rejected.csv``: images that could not be read or processed, and why;
 - ``cautions.csv``: what to check on a processed image's overlay (no chromosome found,
   a stain read at the annotated spreads' strength, edges more blurred than theirs, a size
@@ -64,8 +64,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from . import fields
 from ._atomic import atomic_open, output_folder, read_kept_json, write_csv, write_json
-from .annotations import (UNTYPED, LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo,
-                          refuse_untyped, write_class_names, yolo_text)
+from .annotations import (NAMES_FILES, UNTYPED, Drafts, LabelFile, class_types, label_file, match_boxes, names_text,
+                          not_annotations, read_yolo, refuse_untyped, yolo_text)
 from .compare import (NOT_A_CHROMOSOME, csv_values, in_given_order, left_out_in_review, model_call, row_box,
                       share_interval_columns, tally_by)
 from .detect import (MAX_SPREAD_PIXELS, Detection, DetectSettings, MergeModel, SpreadDetections, crop, detect,
@@ -163,7 +163,7 @@ def detect_spreads(
     if labels_of:
         refuse_untyped(map(labels_of, items))
     out = output_folder(out_dir)
-    spreads = []
+    spreads, drafts = [], Drafts(out / "labels")
     with closing(_processed(items, out, settings, merge_model, labels_of, workers)) as detected:
         for done, processed in enumerate(detected, start=1):
             if isinstance(processed, Rejected):
@@ -171,9 +171,10 @@ def detect_spreads(
             else:
                 spreads.append(processed[0])
                 _write_overlay(out, *processed)
-                _write_draft_labels(out, processed[0])
+                _write_draft_labels(drafts, processed[0])
             if progress:
                 progress(done, len(items))
+    drafts.warn_kept()
     warn_repeated_fields(spreads)
     warn_jpeg(spreads)
     _write_detection_tables(out, spreads, rejected, bool(labels_dir))
@@ -546,8 +547,10 @@ def classify_spreads(
     _write_detection_tables(out, spreads, rejected, False)
     result = SpreadsResult(spreads, rejected, out, settings)
     _write_type_tables(result, model.config.classes, model_reference(model))
+    drafts = Drafts(out / "labels")
     for spread in spreads:  # those an interrupted run kept too
-        _write_draft_labels(out, spread, model.config.classes)
+        _write_draft_labels(drafts, spread, typed=True)
+    drafts.warn_kept()
     shutil.rmtree(out / RECORDS, ignore_errors=True)
     (out / RUN_FILE).unlink()
     return result
@@ -587,24 +590,28 @@ def _classify_chunk(chunk: list[tuple[Spread, np.ndarray]], model: ScoringModel,
     return predictions.rejected
 
 
-def _write_draft_labels(out: Path, spread: Spread, classes: Sequence[str] | None = None) -> None:
-    """``labels/<sample>/<image>.txt``: each chromosome's box as a YOLO label, with its call (of the model whose
-    ``classes`` are given) or, from detect, :data:`~sccscore.annotations.UNTYPED`, and ``classes.txt`` beside it: a
-    draft of the spread's annotation to correct in an annotation tool (LabelImg, CVAT, Label Studio), which
-    ``train-spreads`` reads as it is once every box has a type."""
-    path = _image_file(out / "labels", spread.item, ".txt")
-    if classes is None:  # boxes alone, to be typed blind to any call
-        names, chromosomes = (*CLASS_NAMES, UNTYPED), spread.chromosomes
-        numbers = [len(CLASS_NAMES)] * len(chromosomes)
-    else:
-        names, chromosomes = tuple(classes), [d for d in spread.chromosomes if d.id in spread.predicted]
-        numbers = [names.index(spread.predicted[d.id]) for d in chromosomes]
+# the classes of every draft, typed or not: one classes.txt, so that a label file kept as edited (Drafts) never
+# finds its class numbers given other names
+DRAFT_CLASSES = (*CLASS_NAMES, UNTYPED)
+
+
+def _write_draft_labels(drafts: Drafts, spread: Spread, typed: bool = False) -> None:
+    """``labels/<sample>/<image>.txt``: each chromosome's box as a YOLO label, with its call (``typed``, after
+    classify) or, from detect, :data:`~sccscore.annotations.UNTYPED`, and ``classes.txt`` beside it: a draft of the
+    spread's annotation to correct in an annotation tool (LabelImg, CVAT, Label Studio), which ``train-spreads``
+    reads as it is once every box has a type. Files edited since they were drafted are kept
+    (:class:`~sccscore.annotations.Drafts`)."""
+    if typed:
+        chromosomes = [d for d in spread.chromosomes if d.id in spread.predicted]
+        numbers = [DRAFT_CLASSES.index(spread.predicted[d.id]) for d in chromosomes]
+    else:  # boxes alone, to be typed blind to any call
+        chromosomes, numbers = spread.chromosomes, [DRAFT_CLASSES.index(UNTYPED)] * len(spread.chromosomes)
+    path = _image_file(drafts.folder, spread.item, ".txt")
     height, width = spread.shape
-    with atomic_open(path, "w", encoding="utf-8") as handle:
-        handle.write(yolo_text(np.array([d.box for d in chromosomes]), numbers, width, height))
+    drafts.write(path, yolo_text(np.array([d.box for d in chromosomes]), numbers, width, height))
     # beside each label file, where LabelImg looks for it, and in the sample's folder, which train-spreads is given
-    for folder in {path.parent, out / "labels" / spread.item.sample}:
-        write_class_names(folder, names)
+    for folder in {path.parent, drafts.folder / spread.item.sample}:
+        drafts.write(folder / NAMES_FILES[0], names_text(DRAFT_CLASSES))
 
 
 def _write_type_tables(result: SpreadsResult, classes: Sequence[str], model: str) -> None:
