@@ -225,8 +225,11 @@ class Drafts:
     def write(self, path: Path, text: str) -> None:
         data = text.encode("utf-8")
         key, digest = path.relative_to(self.folder).as_posix(), hashlib.sha256(data).hexdigest()
-        if _digest(path) not in (None, digest, self.drafted.get(key)):
+        found = _digest(path)
+        if found not in (None, digest, self.drafted.get(key)):
             self.kept.append(path)
+            return
+        if found == digest == self.drafted.get(key):  # drafted so already (classes.txt, for each spread)
             return
         with atomic_open(path, "wb") as handle:
             handle.write(data)
