@@ -897,8 +897,8 @@ def test_detect_drafts_untyped_boxes_that_an_annotator_types(cli, oshima, tmp_pa
     for command in (["detect"], ["classify", "--spreads"]):
         run = cli(*command, str(spreads), "--out", str(out), "--quiet")
         assert run.returncode == 0 and (labels / "spread3.txt").read_text() == typed
-        assert (f"{labels / 'spread3.txt'}: edited since sccscore drafted it, so kept as edited"
-                in " ".join(run.stderr.split()))
+        assert (f"{labels / 'spread3.txt'}: not as sccscore last drafted it (edited since, or never drafted), so "
+                "kept as it is" in " ".join(run.stderr.split()))
 
 
 def test_a_spread_given_twice_is_said(oshima, tmp_path, cli):

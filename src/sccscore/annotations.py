@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from ._atomic import atomic_open
+from ._atomic import atomic_open, write_json
 from .errors import SccscoreError
 from .images import CLASS_NAMES, ImageItem, Rejected, label_from_folder_name, named_first
 
@@ -234,14 +234,14 @@ class Drafts:
         with atomic_open(path, "wb") as handle:
             handle.write(data)
         self.drafted[key] = digest
-        with atomic_open(self.record, "w", encoding="utf-8") as handle:
-            json.dump(self.drafted, handle, indent=1)
+        write_json(self.record, self.drafted)
 
     def warn_kept(self) -> None:
         if self.kept:
             them = "them" if len(self.kept) > 1 else "it"
-            warnings.warn(f"{named_first(self.kept, 3)}: edited since sccscore drafted {them}, so kept as edited, "
-                          "not drafted again (delete a file to have it drafted anew)", stacklevel=3)
+            warnings.warn(f"{named_first(self.kept, 3)}: not as sccscore last drafted {them} (edited since, or "
+                          "never drafted), so kept as it is, not drafted again (delete a file to have it drafted anew)",
+                          stacklevel=3)
 
 
 def _drafted(record: Path) -> dict[str, str]:
