@@ -19,7 +19,7 @@ from skimage import transform
 from statsmodels.stats.proportion import proportion_confint
 
 import sccscore
-from sccscore.annotations import LabelFile, class_types, label_file, match_boxes, read_yolo
+from sccscore.annotations import Drafts, LabelFile, class_types, label_file, match_boxes, read_yolo
 from sccscore.detect import (EDGE_BLURS, NOISE_LEVELS, STAIN_CAUTION, DetectSettings, MergeModel, crop, crop_box,
                              detect, detection_cautions, fit_merge_model, illumination, join, pair_examples,
                              read_fragments)
@@ -899,6 +899,23 @@ def test_detect_drafts_untyped_boxes_that_an_annotator_types(cli, oshima, tmp_pa
         assert run.returncode == 0 and (labels / "spread3.txt").read_text() == typed
         assert (f"{labels / 'spread3.txt'}: not as sccscore last drafted it (edited since, or never drafted), so "
                 "kept as it is" in " ".join(run.stderr.split()))
+
+
+def test_drafts_replace_their_own_files_and_keep_one_edited_since_naming_it_once(tmp_path):
+    folder = tmp_path / "labels"
+    names, spread = folder / "mine" / "classes.txt", folder / "mine" / "spread3.txt"
+    first = Drafts(folder)
+    first.write(names, "A\nB\nC\nuntyped\n")
+    first.write(spread, "3 0.5 0.5 0.1 0.1\n")
+    names.write_text("A\nB\nC\nuntyped\nnucleus\n")  # edited in an annotation tool
+    later = Drafts(folder)
+    for _ in range(3):  # classes.txt is drafted for each spread of its folder
+        later.write(names, "A\nB\nC\nuntyped\n")
+    later.write(spread, "0 0.5 0.5 0.1 0.1\n")  # as drafted before: drafted anew
+    assert names.read_text().endswith("nucleus\n") and spread.read_text() == "0 0.5 0.5 0.1 0.1\n"
+    with pytest.warns(UserWarning, match=r"mine/classes.txt: not as sccscore last drafted it") as said:
+        later.warn_kept()
+    assert str(said[0].message).count("classes.txt") == 1
 
 
 def test_a_spread_given_twice_is_said(oshima, tmp_path, cli):

@@ -33,6 +33,7 @@ from scipy.optimize import linear_sum_assignment
 from ._atomic import atomic_open, write_json
 from .errors import SccscoreError
 from .images import CLASS_NAMES, ImageItem, Rejected, label_from_folder_name, named_first
+from .sample_data import sha256_or_none
 
 
 @dataclass(frozen=True)
@@ -225,9 +226,10 @@ class Drafts:
     def write(self, path: Path, text: str) -> None:
         data = text.encode("utf-8")
         key, digest = path.relative_to(self.folder).as_posix(), hashlib.sha256(data).hexdigest()
-        found = _digest(path)
+        found = sha256_or_none(path)
         if found not in (None, digest, self.drafted.get(key)):
-            self.kept.append(path)
+            if path not in self.kept:  # classes.txt is drafted for each spread of its folder: named once
+                self.kept.append(path)
             return
         if found == digest == self.drafted.get(key):  # drafted so already (classes.txt, for each spread)
             return
@@ -252,13 +254,6 @@ def _drafted(record: Path) -> dict[str, str]:
     except (OSError, ValueError):
         return {}
     return drafted if isinstance(drafted, dict) else {}
-
-
-def _digest(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:  # none yet
-        return None
 
 
 def _yolo_line(line: str) -> tuple[int, np.ndarray]:
