@@ -18,7 +18,7 @@ baseline's (``features.batch_size`` set to 32 before the command runs) and the d
 ``train`` on the Ikemoto crops of both genotypes (906).
 
 Run with ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python benchmarks/bench_cpu_batches.py
-[--end-to-end]`` (about 4 minutes on 2 cores; end to end, about 10); prints JSON.
+[--end-to-end]`` (about 6 minutes on 2 cores; end to end, about 8); prints JSON.
 """
 
 from __future__ import annotations
