@@ -23,14 +23,14 @@ from __future__ import annotations
 import hashlib
 import json
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from ._atomic import atomic_open, write_json
+from ._atomic import atomic_open, output_folder, write_json
 from .errors import SccscoreError
 from .images import CLASS_NAMES, ImageItem, Rejected, label_from_folder_name, named_first
 from .sample_data import sha256_or_none
@@ -60,6 +60,9 @@ DRAFTS_RECORD = ".drafted.json"  # in a folder of drafts (Drafts)
 # the class of the boxes of detect's drafts, which a person types: known, so that its name is no error until a box is
 # left with it
 UNTYPED = "untyped"
+# the classes of every draft, typed or not: one classes.txt, so that a label file kept as edited (Drafts) never
+# finds its class numbers given other names
+DRAFT_CLASSES = (*CLASS_NAMES, UNTYPED)
 TYPE_THEM = (f"a box of class '{UNTYPED}', as detect drafts them: give each its type, A, B or C, in the annotation "
              "tool (or delete it, if it holds no chromosome)")
 
@@ -237,6 +240,17 @@ class Drafts:
             handle.write(data)
         self.drafted[key] = digest
         write_json(self.record, self.drafted)
+
+    def write_spread(self, item: ImageItem, boxes: np.ndarray, types: Sequence[str], shape: tuple[int, ...]) -> None:
+        """``<sample>/<image>.txt``: a spread's boxes (x0 y0 x1 y1 in pixels of its ``shape``) as YOLO labels of their
+        types (A, B, C or :data:`UNTYPED`), and ``classes.txt`` (:data:`DRAFT_CLASSES`) beside it, where LabelImg looks
+        for it, and in the sample's folder, which train-spreads is given."""
+        path = self.folder / item.sample / f"{item.stem}.txt"
+        output_folder(path.parent)
+        height, width = shape[:2]
+        self.write(path, yolo_text(boxes, [DRAFT_CLASSES.index(t) for t in types], width, height))
+        for folder in {path.parent, self.folder / item.sample}:
+            self.write(folder / NAMES_FILES[0], names_text(DRAFT_CLASSES))
 
     def warn_kept(self) -> None:
         if self.kept:

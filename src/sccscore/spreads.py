@@ -64,8 +64,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from . import fields
 from ._atomic import atomic_open, output_folder, read_kept_json, write_csv, write_json
-from .annotations import (NAMES_FILES, UNTYPED, Drafts, LabelFile, class_types, label_file, match_boxes, names_text,
-                          not_annotations, read_yolo, refuse_untyped, yolo_text)
+from .annotations import (UNTYPED, Drafts, LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo,
+                          refuse_untyped)
 from .compare import (NOT_A_CHROMOSOME, csv_values, in_given_order, left_out_in_review, model_call, row_box,
                       share_interval_columns, tally_by)
 from .detect import (MAX_SPREAD_PIXELS, Detection, DetectSettings, MergeModel, SpreadDetections, crop, detect,
@@ -590,28 +590,14 @@ def _classify_chunk(chunk: list[tuple[Spread, np.ndarray]], model: ScoringModel,
     return predictions.rejected
 
 
-# the classes of every draft, typed or not: one classes.txt, so that a label file kept as edited (Drafts) never
-# finds its class numbers given other names
-DRAFT_CLASSES = (*CLASS_NAMES, UNTYPED)
-
-
 def _write_draft_labels(drafts: Drafts, spread: Spread, typed: bool = False) -> None:
     """``labels/<sample>/<image>.txt``: each chromosome's box as a YOLO label, with its call (``typed``, after
-    classify) or, from detect, :data:`~sccscore.annotations.UNTYPED`, and ``classes.txt`` beside it: a draft of the
-    spread's annotation to correct in an annotation tool (LabelImg, CVAT, Label Studio), which ``train-spreads``
-    reads as it is once every box has a type. Files edited since they were drafted are kept
-    (:class:`~sccscore.annotations.Drafts`)."""
-    if typed:
-        chromosomes = [d for d in spread.chromosomes if d.id in spread.predicted]
-        numbers = [DRAFT_CLASSES.index(spread.predicted[d.id]) for d in chromosomes]
-    else:  # boxes alone, to be typed blind to any call
-        chromosomes, numbers = spread.chromosomes, [DRAFT_CLASSES.index(UNTYPED)] * len(spread.chromosomes)
-    path = _image_file(drafts.folder, spread.item, ".txt")
-    height, width = spread.shape
-    drafts.write(path, yolo_text(np.array([d.box for d in chromosomes]), numbers, width, height))
-    # beside each label file, where LabelImg looks for it, and in the sample's folder, which train-spreads is given
-    for folder in {path.parent, drafts.folder / spread.item.sample}:
-        drafts.write(folder / NAMES_FILES[0], names_text(DRAFT_CLASSES))
+    classify) or, from detect, :data:`~sccscore.annotations.UNTYPED`: a draft of the spread's annotation to correct
+    in an annotation tool (LabelImg, CVAT, Label Studio), which ``train-spreads`` reads as it is once every box has a
+    type. Files edited since they were drafted are kept (:class:`~sccscore.annotations.Drafts`)."""
+    chromosomes = [d for d in spread.chromosomes if d.id in spread.predicted] if typed else spread.chromosomes
+    types = [spread.predicted[d.id] if typed else UNTYPED for d in chromosomes]  # untyped: to type blind to any call
+    drafts.write_spread(spread.item, np.array([d.box for d in chromosomes]), types, spread.shape)
 
 
 def _write_type_tables(result: SpreadsResult, classes: Sequence[str], model: str) -> None:
