@@ -1054,16 +1054,36 @@ def apply_review(
 @app.command("export-labelled")
 def export_labelled(
     predictions: Annotated[Path, typer.Argument(help="A predictions table apply-review wrote.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="A new folder for a/, b/ and c/.")],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="A new folder for a/, b/ and c/.")] = None,
+    labels: Annotated[Optional[Path], typer.Option(
+        "--labels", help="A new folder for the spreads' chromosomes as YOLO labels, each typed as the blind review "
+                         "typed it (untyped where it did not): an annotation to finish for train-spreads.")] = None,
 ) -> None:
-    """Copy the crops a blind review typed into a labelled folder, for train, crossval or train-spreads --train."""
-    from .review import write_labelled
+    """Copy the crops a blind review typed into a labelled folder, for train, crossval or train-spreads --train;
+    with --labels, draw the spreads' types as YOLO labels, for train-spreads."""
+    from .review import write_labelled, write_yolo_labels
 
-    counts = write_labelled(predictions, out)
-    each = ", ".join(f"{name} {counts[name]}" for name in ("A", "B", "C"))
-    console.print(f"{sum(counts.values())} crops typed in blind reviews ({each}): wrote {out}; sccscore train {out} "
-                  "--out MODEL learns them. Classify other images with that model: on these, its calls are memory.",
-                  highlight=False)
+    if out is None and labels is None:
+        raise SccscoreError("give --out for the labelled crops, --labels for the spreads' YOLO labels, or both")
+    if labels is not None:
+        drawn = write_yolo_labels(predictions, labels)
+        untyped = (f", {drawn.n_untyped} untyped (no blind review typed them; review --all shows every one)"
+                   if drawn.n_untyped else "")
+        spreads = f"{drawn.n_spreads} spread{'s' if drawn.n_spreads > 1 else ''}"
+        console.print(f"{sum(drawn.typed.values())} boxes in {spreads} typed blind ({_each_type(drawn.typed)})"
+                      f"{untyped}: wrote {labels}. In an annotation tool, type {'the untyped, ' if untyped else ''}"
+                      f"add any chromosome missed and split those found joined; then sccscore train-spreads SPREADS "
+                      f"{labels}/SAMPLE --out MODEL",
+                      highlight=False)
+    if out is not None:
+        counts = write_labelled(predictions, out)
+        console.print(f"{sum(counts.values())} crops typed in blind reviews ({_each_type(counts)}): wrote {out}; "
+                      f"sccscore train {out} --out MODEL learns them. Classify other images with that model: on "
+                      "these, its calls are memory.", highlight=False)
+
+
+def _each_type(counts: Counter) -> str:
+    return ", ".join(f"{name} {counts[name]}" for name in ("A", "B", "C"))
 
 
 def _model_of_spread_crops(items: list) -> str | None:

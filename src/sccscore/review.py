@@ -18,7 +18,8 @@ there, as it does to a person scoring spreads by eye. An object typed X is not a
 (debris, a piece of a nucleus, two chromosomes taken for one): it stays in the table,
 marked :data:`~sccscore.compare.LEFT_OUT`, and is no longer counted.
 :func:`write_labelled` copies the crops a blind review typed into a labelled folder, so
-that a lab's reviews become training data for a model of its own.
+that a lab's reviews become training data for a model of its own; :func:`write_yolo_labels` writes the
+chromosomes of the spreads a blind review typed as YOLO labels, the draft of an annotation for ``train-spreads``.
 """
 
 from __future__ import annotations
@@ -33,10 +34,11 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from ._atomic import atomic_open, output_folder, staged_folder, write_csv
+from .annotations import UNTYPED, Drafts
 from .compare import (LEFT_OUT, NOT_A_CHROMOSOME, REVIEWED_BLIND, normalised_type, read_predictions, read_table,
                       reviewed_blind, row_box, row_probabilities)
 from .errors import ImageReadError, SccscoreError
-from .images import CLASS_NAMES, read_image
+from .images import CLASS_NAMES, ImageItem, read_image
 from .report import STYLE, image_uri, jpeg_uri
 from .sample_data import sha256_or_none
 from .splits import SOURCES_COLUMNS, SOURCES_FILE
@@ -59,6 +61,15 @@ class Review:
     unread: list[ImageReadError]  # crops shown blank: moved since classify
     # why a chromosome of a spread is shown without its place, for each: a spread moved since classify, a box off it
     no_place: list[str] = field(default_factory=list)
+
+
+class YoloLabels(NamedTuple):
+    """What :func:`write_yolo_labels` wrote: how many spreads, the boxes of each type a blind review gave, and the
+    boxes left untyped (no blind review typed them)."""
+
+    n_spreads: int
+    typed: Counter
+    n_untyped: int
 
 
 class Applied(NamedTuple):
@@ -337,13 +348,8 @@ def write_labelled(predictions: str | Path, out_dir: str | Path) -> Counter:
         If ``out_dir`` exists, no call was typed in a blind review, or a crop cannot be
         read: nothing is written then.
     """
-    typed = [row for row in read_predictions(predictions) if reviewed_blind(row)]
-    if not typed:
-        raise SccscoreError(f"{predictions}: no call in it was typed in a blind review; run sccscore review, then "
-                            "apply-review, and give the table apply-review wrote")
-    out = Path(out_dir)
-    if out.exists():
-        raise SccscoreError(f"{out}: exists; give a new folder for the labelled crops")
+    typed = _typed_blind(read_predictions(predictions), predictions)
+    out = _new_folder(out_dir, "the labelled crops")
     taken: set[str] = set()
     cut_from: list[list[str]] = []
     with staged_folder(out) as staging:
@@ -365,6 +371,65 @@ def write_labelled(predictions: str | Path, out_dir: str | Path) -> Counter:
             write_csv(staging / SOURCES_FILE, list(SOURCES_COLUMNS),
                       [[name, spread, digests[file]] for name, spread, file in cut_from])
     return Counter(normalised_type(row["predicted"]) for row in typed)
+
+
+def write_yolo_labels(predictions: str | Path, labels_dir: str | Path) -> YoloLabels:
+    """Write the chromosomes of the spreads in ``predictions`` as YOLO labels, ``labels_dir/<sample>/<image>.txt``
+    with ``classes.txt`` (:meth:`~sccscore.annotations.Drafts.write_spread`), each box of the type a blind review
+    gave it and :data:`~sccscore.annotations.UNTYPED` where none did.
+
+    A draft of the spreads' annotation for ``train-spreads``, typed blind: after ``review --all``, every chromosome.
+    Objects the review left out (not chromosomes) have no box. A call not typed blind stays untyped rather than
+    taking the model's type: an annotation leaning to the model would lean the figures measured against it.
+    Boxes left untyped are to be typed in an annotation tool (``train-spreads`` refuses them), where boxes
+    detection missed are added and joined chromosomes split too.
+
+    Raises
+    ------
+    SccscoreError
+        If ``labels_dir`` exists, no call was typed in a blind review, no row is a spread's chromosome (with its
+        box and spread, as ``classify --spreads`` writes them), or a spread cannot be read (its size places the
+        boxes): nothing is written then.
+    """
+    rows = read_predictions(predictions)
+    _typed_blind(rows, predictions)
+    by_spread: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
+    for row in rows:
+        if row.get("spread") and row.get("image") and row_box(row):
+            by_spread[row["sample"], row["image"]].append(row)
+    if not by_spread:
+        raise SccscoreError(f"{predictions}: no chromosome in it was found in a spread (a box and its spread, as "
+                            "classify --spreads writes them): YOLO labels are drawn on spreads")
+    out = _new_folder(labels_dir, "the YOLO labels")
+    types = {key: [normalised_type(r["predicted"]) if reviewed_blind(r) else UNTYPED for r in its]
+             for key, its in by_spread.items()}
+    with staged_folder(out) as staging:
+        drafts = Drafts(staging)
+        for (sample, image), its in by_spread.items():
+            spread = its[0]["spread"]
+            try:
+                shape = read_image(spread).shape
+            except ImageReadError as error:
+                raise SccscoreError(f"{error}: the spread of {len(its)} chromosomes of the table, whose size places "
+                                    "their boxes (the table's paths are where classify wrote them)") from None
+            drafts.write_spread(ImageItem(Path(spread), sample, name=image), np.array([row_box(r) for r in its]),
+                                types[sample, image], shape)
+    given = [t for them in types.values() for t in them]
+    return YoloLabels(len(by_spread), Counter(t for t in given if t != UNTYPED), given.count(UNTYPED))
+
+
+def _typed_blind(rows: list[dict[str, str]], predictions: str | Path) -> list[dict[str, str]]:
+    """The rows a blind review typed; refused where there are none."""
+    if typed := [row for row in rows if reviewed_blind(row)]:
+        return typed
+    raise SccscoreError(f"{predictions}: no call in it was typed in a blind review; run sccscore review, then "
+                        "apply-review, and give the table apply-review wrote")
+
+
+def _new_folder(folder: str | Path, what: str) -> Path:
+    if (path := Path(folder)).exists():
+        raise SccscoreError(f"{path}: exists; give a new folder for {what}")
+    return path
 
 
 def _spread_of(row: dict[str, str]) -> str | None:
