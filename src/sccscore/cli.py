@@ -1071,7 +1071,7 @@ def export_labelled(
                    if drawn.n_untyped else "")
         spreads = f"{drawn.n_spreads} spread{'s' if drawn.n_spreads > 1 else ''}"
         console.print(f"{sum(drawn.typed.values())} boxes in {spreads} typed blind ({_each_type(drawn.typed)})"
-                      f"{untyped}: wrote {labels}. In an annotation tool, type {'the untyped, ' if untyped else ''}"
+                      f"{untyped}: wrote {labels}. In an annotation tool, {'type the untyped, ' if untyped else ''}"
                       f"add any chromosome missed and split those found joined; then sccscore train-spreads SPREADS "
                       f"{labels}/SAMPLE --out MODEL",
                       highlight=False)
