@@ -403,6 +403,11 @@ def test_a_blind_review_of_a_spread_types_its_yolo_labels_for_train_spreads(oshi
                                     for row in _rows(tmp_path / "corrected.csv")])
     with pytest.raises(SccscoreError, match=rf"gone\.png: no such file: the spread of {len(kept)} chromosomes of the"):
         write_yolo_labels(tmp_path / "moved.csv", tmp_path / "partial")
+    Image.new("RGB", (400, 300), "white").save(tmp_path / "small.png")
+    _write(tmp_path / "another.csv", [row | {"spread": str(tmp_path / "small.png")}
+                                      for row in _rows(tmp_path / "corrected.csv")])
+    with pytest.raises(SccscoreError, match=r"small\.png: boxes of the table lie outside its 400 x 300 pixels"):
+        write_yolo_labels(tmp_path / "another.csv", tmp_path / "partial")
     assert not (tmp_path / "none").exists() and not (tmp_path / "partial").exists()
     neither = cli("export-labelled", str(tmp_path / "corrected.csv"))
     assert neither.returncode != 0 and "give --out for the labelled crops, --labels for the spreads' YOLO labels, or " \

@@ -412,8 +412,11 @@ def write_yolo_labels(predictions: str | Path, labels_dir: str | Path) -> YoloLa
             except ImageReadError as error:
                 raise SccscoreError(f"{error}: the spread of {len(its)} chromosomes of the table, whose size places "
                                     "their boxes (the table's paths are where classify wrote them)") from None
-            drafts.write_spread(ImageItem(Path(spread), sample, name=image), np.array([row_box(r) for r in its]),
-                                types[sample, image], shape)
+            boxes = np.array([row_box(r) for r in its])
+            if (boxes[:, 2:] > shape[1::-1]).any():  # another image now has its name
+                raise SccscoreError(f"{spread}: boxes of the table lie outside its {shape[1]} x {shape[0]} pixels: "
+                                    "not the spread classify read")
+            drafts.write_spread(ImageItem(Path(spread), sample, name=image), boxes, types[sample, image], shape)
     given = [t for them in types.values() for t in them]
     return YoloLabels(len(by_spread), Counter(t for t in given if t != UNTYPED), given.count(UNTYPED))
 
