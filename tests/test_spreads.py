@@ -456,8 +456,9 @@ def test_an_annotated_spread_that_cannot_be_read_is_named_by_its_file(oshima, tm
     Image.new("RGB", (200, 150), "white").save(images / "tiny.png")
     (labels / "tiny.txt").write_text("0 0.5 0.5 0.1 0.1\n")
     named = f"^{re.escape(str(images / 'tiny.png'))}: image is 200 x 150 px, too small"
-    with pytest.raises(SccscoreError, match=named):
-        read_annotated_set(images, labels, DetectSettings())
+    for workers in (1, 2):  # read side by side, the error is the same
+        with pytest.raises(SccscoreError, match=named):
+            read_annotated_set(images, labels, DetectSettings(), workers)
 
 
 @pytest.mark.slow
@@ -1484,6 +1485,36 @@ def test_spreads_read_side_by_side_give_what_one_at_a_time_gives(oshima, tmp_pat
     assert [r.path.name for r in result.rejected] == ["broken.png"]
     assert said[1] == said[3] and any("darker.png: stained darker" in message for message in said[3])
     assert written[1].keys() == written[3].keys() and len(written[3]) > 140  # the crops, overlays and tables
+    assert [path for path in written[1] if written[1][path] != written[3][path]] == []
+
+
+def test_annotated_spreads_read_and_cut_side_by_side_give_what_one_at_a_time_gives(oshima, tmp_path):
+    """What leave-one-out and train-spreads fit on: fragments, pairs, crops and their types, and the warnings, alike
+    and in the same order."""
+    names = ["spread1", "spread3"]
+    images, labels = _linked(tmp_path / "images", oshima, names), _linked(tmp_path / "labels", oshima, names, "labels")
+    Image.fromarray(_stained(read_image(oshima / "images" / "spread5.png"), 1.3)).save(images / "darker.png")
+    (labels / "darker.txt").symlink_to(oshima / "labels" / "spread5.txt")
+    settings, merge_model = DetectSettings(), MergeModel.load()
+    read, cut, written, said = {}, {}, {}, {}
+    for workers in (1, 3):
+        read[workers] = read_annotated_set(images, labels, settings, workers)
+        out = tmp_path / f"out{workers}"
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            cut[workers] = read[workers].detected(merge_model, out, settings)
+        said[workers] = [str(w.message) for w in caught]
+        written[workers] = {path.relative_to(out): path.read_bytes() for path in sorted(out.rglob("*"))
+                            if path.is_file()}
+    assert [s.name for s in read[3].spreads] == ["darker", "spread1", "spread3"]
+    for one, side_by_side in zip(read[1].read, read[3].read):
+        np.testing.assert_array_equal(one.labels, side_by_side.labels)
+        assert one.pairs == side_by_side.pairs
+    assert [(e.features.tolist(), e.same.tolist(), e.edge_blur, e.noise) for e in read[1].examples] == [
+        (e.features.tolist(), e.same.tolist(), e.edge_blur, e.noise) for e in read[3].examples]
+    assert [(s.item.name, s.labels) for s in cut[1]] == [(s.item.name, s.labels) for s in cut[3]]
+    assert said[1] == said[3] and any("darker.png: stained darker" in message for message in said[3])
+    assert written[1].keys() == written[3].keys() and len(written[3]) > 250  # the crops, and the matched ones again
     assert [path for path in written[1] if written[1][path] != written[3][path]] == []
 
 

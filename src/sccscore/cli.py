@@ -363,6 +363,7 @@ def evaluate_detection(
     json_path: Annotated[Optional[Path], typer.Option("--json", help="Write all figures to this JSON file.")] = None,
     outline: OutlineOption = True,
     scale: ScaleOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Detection recall and precision (IoU >= 0.5) and end-to-end concordance on annotated spreads."""
     import tempfile
@@ -371,12 +372,13 @@ def evaluate_detection(
 
     if leave_one_out:
         report = detection_eval.leave_one_out(images, labels, train or [], _settings(scale),
-                                              log=lambda m: console.print(m), use_outline=outline)
+                                              log=lambda m: console.print(m), use_outline=outline, workers=workers)
     else:
         models = _load_spread_models(model)
         with tempfile.TemporaryDirectory(prefix="sccscore-detection-") as tmp:
             report = detection_eval.evaluate_detection(images, labels, models.classifier, out or tmp, _settings(scale),
-                                                       models.merge, models.shape, use_outline=outline)
+                                                       models.merge, models.shape, use_outline=outline,
+                                                       workers=workers)
     columns = ("n_true", "n_found", "recall", "precision", "concordance", "open_concordance")
     n_cautions = [len(image["cautions"]) for image in report["per_image"]]  # a spread imaged otherwise reads worse
     rows = [*report["per_image"], {**report, "image": "all"}]
@@ -567,6 +569,7 @@ def train_spreads(
     scale: Annotated[float, typer.Option(
         "--scale", min=0.1, max=10.0, help="The spreads' chromosome length in px relative to the oshima2026 spreads "
         "(about 40 px); the folder keeps it as the default --scale of the commands that read spreads with it.")] = 1.0,
+    workers: WorkersOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Fit the models that read whole spreads (merge, outline, classifier) on your annotated spreads."""
@@ -576,7 +579,7 @@ def train_spreads(
 
     check_new_folder(out)  # before minutes of fitting
     fitted = fit_spread_models(images, labels, train or [], measure, DetectSettings(scale=scale),
-                               log=_log(quiet))
+                               log=_log(quiet), workers=workers)
     folder = save_spread_models(fitted, out)
     console.print(f"wrote {folder}: fitted on {', '.join(fitted.trained_on)}; give it as --model to classify "
                   "--spreads, detect and evaluate-detection", highlight=False)

@@ -24,7 +24,7 @@ import itertools
 import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path, PureWindowsPath
 from typing import Any, NamedTuple
 
@@ -39,10 +39,11 @@ from .features import extract, fingerprints
 from .images import CLASS_NAMES, ImageItem, is_jpeg, read_image, scan_sample
 from .metrics import confusion_matrix
 from .models import ScoringModel, model_reference
+from .parallel import cpu_threads, in_order
 from .sample_data import sha256_or_none
 from .shape import ShapeModel, combine, fit_shape_model
 from .spread_model import RECIPE, fit_spread_head, fitted_on
-from .spreads import (CHECK_BELOW, Spread, SpreadsResult, classify_spreads, cut_spread, metaphase_centres,
+from .spreads import (CHECK_BELOW, Spread, SpreadsResult, classify_spreads, cut_spreads, metaphase_centres,
                       needs_check, repeated_fields)
 from .splits import Source
 from .stats import agreement_interval, clustered_interval
@@ -69,12 +70,13 @@ def annotated_images(images_dir: str | Path, labels_dir: str | Path) -> list[tup
 
 def annotated_spreads(pairs: Sequence[tuple[ImageItem, LabelFile]]) -> list[AnnotatedSpread]:
     """Each image's name, pixels and annotated boxes (x0 y0 x1 y1 in px), as :func:`fit_merge_model` takes them."""
-    annotated = []
-    for item, labels in pairs:
-        rgb = read_image(item.path)
-        boxes = read_yolo(labels, rgb.shape[1], rgb.shape[0])[0]
-        annotated.append(AnnotatedSpread(item.stem, rgb, boxes, is_jpeg(item.path)))
-    return annotated
+    return [annotated_spread(item, labels) for item, labels in pairs]
+
+
+def annotated_spread(item: ImageItem, labels: LabelFile) -> AnnotatedSpread:
+    """An image's name, pixels and annotated boxes (:func:`annotated_spreads`)."""
+    rgb = read_image(item.path)
+    return AnnotatedSpread(item.stem, rgb, read_yolo(labels, rgb.shape[1], rgb.shape[0])[0], is_jpeg(item.path))
 
 
 class AnnotatedSet(NamedTuple):
@@ -84,21 +86,30 @@ class AnnotatedSet(NamedTuple):
     spreads: list[AnnotatedSpread]  # their pixels and annotated boxes
     read: list[Fragments]  # each read to its fragments (sccscore.detect.read_fragments)
     examples: list[PairExamples]  # what each teaches the merge model (sccscore.detect.pair_examples)
+    workers: int | None = None  # spreads worked on side by side (None: one per CPU core)
 
     def detected(self, merge_model: MergeModel, out: Path, settings: DetectSettings) -> list[Spread]:
         """Every spread joined by ``merge_model``, its crops cut under ``out``, its matched chromosomes typed."""
-        return [cut_spread(image, spread.rgb, joined(fragments, merge_model), out, settings, merge_model, labels)
-                for (image, labels), spread, fragments in zip(self.pairs, self.spreads, self.read)]
+        return cut_spreads([(image, spread.rgb, labels) for (image, labels), spread in zip(self.pairs, self.spreads)],
+                           lambda index: joined(self.read[index], merge_model), out, settings, merge_model,
+                           self.workers)
 
 
-def read_annotated_set(images_dir: str | Path, labels_dir: str | Path, settings: DetectSettings) -> AnnotatedSet:
+def read_annotated_set(images_dir: str | Path, labels_dir: str | Path, settings: DetectSettings,
+                       workers: int | None = None) -> AnnotatedSet:
     """The annotated spreads of a folder (:func:`annotated_images`), each read once to its fragments: no merge
-    model changes them, only how they are joined."""
+    model changes them, only how they are joined. ``workers`` spreads are read side by side, and cut so by
+    :meth:`AnnotatedSet.detected` (default one per CPU core; :func:`sccscore.parallel.in_order`)."""
     pairs = annotated_images(images_dir, labels_dir)
-    spreads = annotated_spreads(pairs)
-    read = [read_annotated(spread, settings, item.path) for (item, _), spread in zip(pairs, spreads)]
-    return AnnotatedSet(pairs, spreads, read, [pair_examples(fragments, spread.boxes)
-                                               for fragments, spread in zip(read, spreads)])
+
+    def read(pair: tuple[ImageItem, LabelFile]) -> tuple[AnnotatedSpread, Fragments, PairExamples]:
+        spread = annotated_spread(*pair)
+        fragments = read_annotated(spread, settings, pair[0].path)
+        return spread, fragments, pair_examples(fragments, spread.boxes)
+
+    with closing(in_order(read, pairs, workers or cpu_threads())) as results:
+        spreads, fragments, examples = zip(*results) if pairs else ((), (), ())
+    return AnnotatedSet(pairs, list(spreads), list(fragments), list(examples), workers)
 
 
 def evaluate_detection(
@@ -110,8 +121,10 @@ def evaluate_detection(
     merge_model: MergeModel | None = None,
     shape_model: ShapeModel | None = None,
     use_outline: bool = True,
+    workers: int | None = None,
 ) -> dict[str, Any]:
-    """Detect and classify annotated spreads with ``model``; figures as in the module docstring."""
+    """Detect and classify annotated spreads with ``model`` (``workers`` side by side, as classify --spreads); figures
+    as in the module docstring."""
     pairs = annotated_images(images_dir, labels_dir)
     merge_model, shape_model = merge_model or MergeModel.load(), shape_model or ShapeModel.load()
     training, detection = model.config.training or {}, [merge_model, shape_model] if use_outline else [merge_model]
@@ -124,7 +137,8 @@ def evaluate_detection(
             warnings.warn(f"{what} fitted on {', '.join(item.name for item in seen)}: figures on those spreads are "
                           "optimistic (--leave-one-out fits them without each spread)", stacklevel=2)
     result = all_processed(classify_spreads([images_dir], model, out_dir, settings, merge_model,
-                                            shape_model=shape_model, use_outline=use_outline, labels_dir=labels_dir))
+                                            shape_model=shape_model, use_outline=use_outline, labels_dir=labels_dir,
+                                            workers=workers))
     scored = [score_spread(spread, spread.predicted, labels, spread.probabilities)
               for spread, (_, labels) in zip(result.spreads, pairs)]
     return figures(scored) | {"model": model_reference(model), "merge_model_trained_on": merge_model.trained_on,
@@ -324,10 +338,12 @@ def leave_one_out(
     seed: int = 0,
     log: Log | None = None,
     use_outline: bool = True,
+    workers: int | None = None,
 ) -> dict[str, Any]:
-    """Each spread scored by merge and shape models and a classifier fitted without it."""
+    """Each spread scored by merge and shape models and a classifier fitted without it (``workers``: spreads read
+    and cut side by side, :func:`read_annotated_set`)."""
     settings = settings or DetectSettings()
-    annotated = read_annotated_set(images_dir, labels_dir, settings)
+    annotated = read_annotated_set(images_dir, labels_dir, settings, workers)
     if len(annotated.pairs) < 2:
         raise SccscoreError(f"{images_dir}: leave-one-out needs at least two annotated spreads")
     return leave_one_out_of(annotated, train_folders, settings, seed, log, use_outline)

@@ -138,7 +138,7 @@ def warn_fitted_on(model: ScoringModel, items: Sequence[ImageItem]) -> list[Imag
 
 def fit_spread_models(images_dir: str | Path, labels_dir: str | Path, train_folders: Sequence[str | Path] = (),
                       measure: bool = True, settings: DetectSettings | None = None,
-                      log: Log | None = None) -> FittedSpreadModels:
+                      log: Log | None = None, workers: int | None = None) -> FittedSpreadModels:
     """Fit the merge model, then the shape model and the classifier on the chromosomes it finds.
 
     ``images_dir`` holds spread images and ``labels_dir`` their YOLO label files; the
@@ -147,14 +147,15 @@ def fit_spread_models(images_dir: str | Path, labels_dir: str | Path, train_fold
     spread held out (:func:`sccscore.detection_eval.leave_one_out`) and the figures are
     kept with the classifier, which reports show as what to expect on new spreads.
     ``settings.scale`` is the spreads' magnification; the merge model keeps it as the
-    default for the spreads it reads.
+    default for the spreads it reads. ``workers`` spreads are read and cut side by side (default one per CPU
+    core; :func:`sccscore.detection_eval.read_annotated_set`).
     """
     from .detection_eval import leave_one_out_of, read_annotated_set
     from .spreads import warn_repeated_fields
 
     log = log or (lambda _: None)
     settings = settings or DetectSettings()
-    annotated = read_annotated_set(images_dir, labels_dir, settings)  # once, for the measure and the fit
+    annotated = read_annotated_set(images_dir, labels_dir, settings, workers)  # once, for the measure and the fit
     spread_sha256 = [sha256(item.path) for item, _ in annotated.pairs]
     names = [spread.name for spread in annotated.spreads]
     merge_model = replace(merge_model_from(annotated.examples, names, settings.scale),

@@ -313,19 +313,28 @@ def _process(item: ImageItem, out: Path, settings: DetectSettings, merge_model: 
     return _cut_spread(item, rgb, found, out, settings, merge_model, labels_of(item) if labels_of else None), rgb
 
 
-def cut_spread(item: ImageItem, rgb: np.ndarray, found: SpreadDetections, out: Path, settings: DetectSettings,
-               merge_model: MergeModel, labels: LabelFile | None = None) -> Spread:
-    """A detected spread with its chromosomes' crops written under ``out``, and its cautions, warned; with its
-    annotations (``labels``), the types of the chromosomes that match an annotated box, their crops copied into
-    ``labelled/``."""
-    spread = _cut_spread(item, rgb, found, out, settings, merge_model, labels)
-    _warn_cautions(spread)
-    return spread
+def cut_spreads(spreads: Sequence[tuple[ImageItem, np.ndarray, LabelFile | None]],
+                find: Callable[[int], SpreadDetections], out: Path, settings: DetectSettings, merge_model: MergeModel,
+                workers: int | None = None) -> list[Spread]:
+    """Spreads read already (each file, its pixels and its annotations), each found by ``find(index)`` and cut: its
+    chromosomes' crops written under ``out``, with the annotated types of those that match an annotated box, their
+    crops copied into ``labelled/``. Side by side on ``workers`` threads (default one per CPU core), as
+    :func:`_processed` does: joining fragments and writing PNG files release the GIL for most of their time. The
+    cautions are warned of in the spreads' order, from this thread."""
+    def cut(index: int) -> Spread:
+        item, rgb, labels = spreads[index]
+        return _cut_spread(item, rgb, find(index), out, settings, merge_model, labels)
+
+    with closing(in_order(cut, range(len(spreads)), workers or cpu_threads())) as results:
+        done = list(results)
+    for spread in done:
+        _warn_cautions(spread)
+    return done
 
 
 def _cut_spread(item: ImageItem, rgb: np.ndarray, found: SpreadDetections, out: Path, settings: DetectSettings,
                 merge_model: MergeModel, labels: LabelFile | None) -> Spread:
-    """:func:`cut_spread` without the warnings, which a thread of :func:`_processed` leaves to its caller."""
+    """A spread cut (:func:`cut_spreads`), its cautions not warned of: a thread leaves them to its caller."""
     stem = item.stem
     folder = output_folder(out / "crops" / item.sample / stem)  # layout.run_folder() reads this layout back
     crops = {}
