@@ -335,6 +335,12 @@ class Fragments:
     imaging: dict[str, float | bool]  # how it was imaged, as SpreadDetections keeps it (grey ... noise)
 
 
+def working_pixels(pixels: int, settings: DetectSettings) -> float:
+    """The pixels of a spread as detection works on them, at the reference scale: an image of smaller chromosomes
+    (``settings.scale`` below 1) is enlarged to it. What :data:`MAX_SPREAD_PIXELS` bounds."""
+    return pixels * max(1.0, 1 / settings.scale**2)
+
+
 def read_fragments(rgb: np.ndarray, settings: DetectSettings | None = None, luminance: bool = False) -> Fragments:
     """A spread (an RGB ``uint8`` array) read up to its fragments, at the reference scale (:class:`Fragments`).
 
@@ -346,8 +352,7 @@ def read_fragments(rgb: np.ndarray, settings: DetectSettings | None = None, lumi
     settings = settings or DetectSettings()
     if settings.scale <= 0:
         raise SccscoreError(f"scale must be positive, not {settings.scale}")
-    # checked as read at the reference scale too: an image of smaller chromosomes is enlarged to it
-    if rgb.shape[0] * rgb.shape[1] * max(1.0, 1 / settings.scale**2) > MAX_SPREAD_PIXELS:
+    if working_pixels(rgb.shape[0] * rgb.shape[1], settings) > MAX_SPREAD_PIXELS:
         enlarged = f" (enlarged by {1 / settings.scale:g} by --scale {settings.scale:g})" if settings.scale < 1 else ""
         raise SccscoreError(f"image is {rgb.shape[1]} x {rgb.shape[0]} px{enlarged}; detection handles up to "
                             f"{MAX_SPREAD_PIXELS // 1_000_000} megapixels, crop or downscale it")

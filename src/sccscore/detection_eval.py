@@ -32,11 +32,11 @@ import numpy as np
 
 from . import fields, provenance
 from .annotations import LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo, refuse_untyped
-from .detect import (AnnotatedSpread, DetectSettings, Fragments, MergeModel, PairExamples, joined, merge_model_from,
-                     pair_examples, read_annotated)
+from .detect import (MAX_SPREAD_PIXELS, AnnotatedSpread, DetectSettings, Fragments, MergeModel, PairExamples, joined,
+                     merge_model_from, pair_examples, read_annotated, working_pixels)
 from .errors import ModelError, SccscoreError
 from .features import extract, fingerprints
-from .images import CLASS_NAMES, ImageItem, is_jpeg, read_image, scan_sample
+from .images import CLASS_NAMES, ImageItem, header_pixels, is_jpeg, read_image, scan_sample
 from .metrics import confusion_matrix
 from .models import ScoringModel, model_reference
 from .parallel import cpu_threads, in_order
@@ -99,7 +99,8 @@ def read_annotated_set(images_dir: str | Path, labels_dir: str | Path, settings:
                        workers: int | None = None) -> AnnotatedSet:
     """The annotated spreads of a folder (:func:`annotated_images`), each read once to its fragments: no merge
     model changes them, only how they are joined. ``workers`` spreads are read side by side, and cut so by
-    :meth:`AnnotatedSet.detected` (default one per CPU core; :func:`sccscore.parallel.in_order`)."""
+    :meth:`AnnotatedSet.detected` (default one per CPU core; :func:`sccscore.parallel.in_order`), those in hand at
+    most :data:`~sccscore.detect.MAX_SPREAD_PIXELS` together, as ``detect`` reads them."""
     pairs = annotated_images(images_dir, labels_dir)
 
     def read(pair: tuple[ImageItem, LabelFile]) -> tuple[AnnotatedSpread, Fragments, PairExamples]:
@@ -107,7 +108,10 @@ def read_annotated_set(images_dir: str | Path, labels_dir: str | Path, settings:
         fragments = read_annotated(spread, settings, pair[0].path)
         return spread, fragments, pair_examples(fragments, spread.boxes)
 
-    with closing(in_order(read, pairs, workers or cpu_threads())) as results:
+    def pixels(pair: tuple[ImageItem, LabelFile]) -> float:
+        return working_pixels(header_pixels(pair[0].path) or MAX_SPREAD_PIXELS, settings)
+
+    with closing(in_order(read, pairs, workers or cpu_threads(), pixels, MAX_SPREAD_PIXELS)) as results:
         spreads, fragments, examples = zip(*results) if pairs else ((), (), ())
     return AnnotatedSet(pairs, list(spreads), list(fragments), list(examples), workers)
 

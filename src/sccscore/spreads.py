@@ -69,7 +69,7 @@ from .annotations import (UNTYPED, Drafts, LabelFile, class_types, label_file, m
 from .compare import (NOT_A_CHROMOSOME, csv_values, in_given_order, left_out_in_review, model_call, row_box,
                       share_interval_columns, tally_by)
 from .detect import (MAX_SPREAD_PIXELS, Detection, DetectSettings, MergeModel, SpreadDetections, crop, detect,
-                     detection_cautions)
+                     detection_cautions, working_pixels)
 from .errors import ImageReadError, SccscoreError
 from .images import (CLASS_NAMES, JPEG_FORMATS, ImageItem, Rejected, fail_on_rejected, file_format, header_pixels,
                      is_jpeg, items_from_paths, read_image, refuse_output_inside, warn_repeated)
@@ -276,7 +276,7 @@ def _processed(items: Sequence[ImageItem], out: Path, settings: DetectSettings, 
             return Rejected(item.path, item.sample, exc.reason if isinstance(exc, ImageReadError) else str(exc))
 
     def pixels(item: ImageItem) -> float:  # unknown (a file PIL cannot read): as many as a spread may have, alone
-        return (header_pixels(item.path) or MAX_SPREAD_PIXELS) * max(1.0, 1 / settings.scale**2)
+        return working_pixels(header_pixels(item.path) or MAX_SPREAD_PIXELS, settings)
 
     with closing(in_order(process, items, workers or cpu_threads(), cost=pixels, budget=MAX_SPREAD_PIXELS)) as results:
         for processed in results:
@@ -319,13 +319,17 @@ def cut_spreads(spreads: Sequence[tuple[ImageItem, np.ndarray, LabelFile | None]
     """Spreads read already (each file, its pixels and its annotations), each found by ``find(index)`` and cut: its
     chromosomes' crops written under ``out``, with the annotated types of those that match an annotated box, their
     crops copied into ``labelled/``. Side by side on ``workers`` threads (default one per CPU core), as
-    :func:`_processed` does: joining fragments and writing PNG files release the GIL for most of their time. The
-    cautions are warned of in the spreads' order, from this thread."""
+    :func:`_processed` does (joining fragments and writing PNG files release the GIL for most of their time), those
+    in hand at most :data:`~sccscore.detect.MAX_SPREAD_PIXELS` together. The cautions are warned of in the spreads'
+    order, from this thread."""
     def cut(index: int) -> Spread:
         item, rgb, labels = spreads[index]
         return _cut_spread(item, rgb, find(index), out, settings, merge_model, labels)
 
-    with closing(in_order(cut, range(len(spreads)), workers or cpu_threads())) as results:
+    def pixels(index: int) -> float:
+        return working_pixels(spreads[index][1].shape[0] * spreads[index][1].shape[1], settings)
+
+    with closing(in_order(cut, range(len(spreads)), workers or cpu_threads(), pixels, MAX_SPREAD_PIXELS)) as results:
         done = list(results)
     for spread in done:
         _warn_cautions(spread)
