@@ -409,6 +409,10 @@ def test_a_blind_review_of_a_spread_types_its_yolo_labels_for_train_spreads(oshi
     with pytest.raises(SccscoreError, match=r"small\.png: boxes of the table lie outside its 400 x 300 pixels"):
         write_yolo_labels(tmp_path / "another.csv", tmp_path / "partial")
     assert not (tmp_path / "none").exists() and not (tmp_path / "partial").exists()
+    taken = cli("export-labelled", str(tmp_path / "corrected.csv"), "--labels", str(tmp_path / "fresh"), "--out",
+                str(crops))  # both folders checked before either is written
+    assert taken.returncode != 0 and not (tmp_path / "fresh").exists()
+    assert f"{crops}: exists; give a new folder for the labelled crops" in " ".join(taken.stderr.split())
     neither = cli("export-labelled", str(tmp_path / "corrected.csv"))
     assert neither.returncode != 0 and "give --out for the labelled crops, --labels for the spreads' YOLO labels, or " \
         "both" in " ".join(neither.stderr.split())

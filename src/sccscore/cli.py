@@ -1064,10 +1064,13 @@ def export_labelled(
 ) -> None:
     """Copy the crops a blind review typed into a labelled folder, for train, crossval or train-spreads --train;
     with --labels, draw the spreads' types as YOLO labels, for train-spreads."""
-    from .review import write_labelled, write_yolo_labels
+    from .review import LABELLED_CROPS, YOLO_LABELS, refuse_existing, write_labelled, write_yolo_labels
 
     if out is None and labels is None:
         raise SccscoreError("give --out for the labelled crops, --labels for the spreads' YOLO labels, or both")
+    for folder, what in ((labels, YOLO_LABELS), (out, LABELLED_CROPS)):  # both, before either is written
+        if folder is not None:
+            refuse_existing(folder, what)
     if labels is not None:
         drawn = write_yolo_labels(predictions, labels)
         untyped = (f", {drawn.n_untyped} untyped (no blind review typed them; review --all shows every one)"

@@ -45,6 +45,7 @@ from .splits import SOURCES_COLUMNS, SOURCES_FILE
 from .spreads import CHECK_BELOW, FOUND_COLOUR, needs_check
 
 SHEET, KEY, PAGE = "review.csv", "key.csv", "review.html"
+LABELLED_CROPS, YOLO_LABELS = "the labelled crops", "the YOLO labels"  # what export-labelled writes (refuse_existing)
 THUMBNAIL = 160  # px a crop is shown at: the sisters of a chromosome a few dozen pixels long can be told apart
 # a chromosome's place in its spread is shown this many times its box's longer side across: a nucleus it may be a
 # piece of shows, and the neighbours it may have been found joined to, at about the crop's scale
@@ -349,7 +350,7 @@ def write_labelled(predictions: str | Path, out_dir: str | Path) -> Counter:
         read: nothing is written then.
     """
     typed = _typed_blind(read_predictions(predictions), predictions)
-    out = _new_folder(out_dir, "the labelled crops")
+    out = refuse_existing(out_dir, LABELLED_CROPS)
     taken: set[str] = set()
     cut_from: list[list[str]] = []
     with staged_folder(out) as staging:
@@ -400,7 +401,7 @@ def write_yolo_labels(predictions: str | Path, labels_dir: str | Path) -> YoloLa
     if not by_spread:
         raise SccscoreError(f"{predictions}: no chromosome in it was found in a spread (a box and its spread, as "
                             "classify --spreads writes them): YOLO labels are drawn on spreads")
-    out = _new_folder(labels_dir, "the YOLO labels")
+    out = refuse_existing(labels_dir, YOLO_LABELS)
     types = {key: [normalised_type(r["predicted"]) if reviewed_blind(r) else UNTYPED for r in its]
              for key, its in by_spread.items()}
     with staged_folder(out) as staging:
@@ -429,7 +430,9 @@ def _typed_blind(rows: list[dict[str, str]], predictions: str | Path) -> list[di
                         "apply-review, and give the table apply-review wrote")
 
 
-def _new_folder(folder: str | Path, what: str) -> Path:
+def refuse_existing(folder: str | Path, what: str) -> Path:
+    """``folder``, refused where it exists: a new one is wanted for ``what`` (:data:`LABELLED_CROPS`,
+    :data:`YOLO_LABELS`)."""
     if (path := Path(folder)).exists():
         raise SccscoreError(f"{path}: exists; give a new folder for {what}")
     return path
