@@ -18,11 +18,12 @@ from sccscore.annotations import match_boxes, read_yolo
 from sccscore.compare import read_predictions, row_box
 from sccscore.errors import SccscoreError
 from sccscore.images import read_image
+from sccscore.models import SPREAD_MODEL, load_model
 from sccscore.review import (CONTEXT, THUMBNAIL, apply_review, calls_to_check, context_view, write_labelled,
                              write_review, write_yolo_labels)
 from sccscore.splits import SOURCES_FILE, Source, read_sources
 from sccscore.training import labelled_items
-from sccscore.spreads import FOUND_COLOUR
+from sccscore.spreads import FOUND_COLOUR, classify_spreads
 
 
 def _rows(path):
@@ -346,35 +347,40 @@ def test_the_crops_a_blind_review_typed_become_a_labelled_folder_a_model_learns(
     assert not (tmp_path / "none").exists() and not (tmp_path / "partial").exists()
 
 
-def test_a_blind_review_of_a_spread_types_its_yolo_labels_for_train_spreads(oshima, tmp_path, cli):
-    """export-labelled --labels draws each chromosome classify --spreads found as a YOLO box of the type a blind
-    review gave it, none where the review said it is no chromosome, untyped where it gave none: train-spreads
-    refuses those, naming them, until an annotator types them."""
-    spreads = tmp_path / "ko"
-    spreads.mkdir()
-    (spreads / "spread3.png").symlink_to(oshima / "images" / "spread3.png")
-    run = cli("classify", "--spreads", str(spreads), "--out", str(tmp_path / "out"), "--quiet")
-    assert run.returncode == 0, run.stderr
-    predictions = _rows(tmp_path / "out" / "predictions.csv")
-    write_review(tmp_path / "out" / "predictions.csv", tmp_path / "review", every=True)
-    key = _rows(tmp_path / "review" / "key.csv")
-    # typed as oshima2026's annotation types the chromosome each box finds (X where it finds none: none here), but
-    # three not typed and one taken for no chromosome
+@pytest.fixture(scope="module")
+def reviewed_spread(oshima, tmp_path_factory):
+    """spread3 through classify --spreads and a blind review of every call, typed as oshima2026's annotation types
+    the chromosome each box finds (X where it finds none: none here), but three not typed and one taken for no
+    chromosome: the folder, the predictions' rows, and each crop's type as given."""
+    tmp = tmp_path_factory.mktemp("reviewed")
+    (tmp / "ko").mkdir()
+    (tmp / "ko" / "spread3.png").symlink_to(oshima / "images" / "spread3.png")
+    classify_spreads([tmp / "ko"], load_model(SPREAD_MODEL), tmp / "out")
+    predictions = _rows(tmp / "out" / "predictions.csv")
+    write_review(tmp / "out" / "predictions.csv", tmp / "review", every=True)
+    key = _rows(tmp / "review" / "key.csv")
     rgb = read_image(oshima / "images" / "spread3.png")
     truth, annotated = read_yolo(oshima / "labels" / "spread3.txt", rgb.shape[1], rgb.shape[0])
     box_of = {row["path"]: row_box(row) for row in predictions}
     matched = dict(match_boxes(np.array([box_of[row["path"]] for row in key]), truth))
     given = ["ABC"[annotated[matched[i]]] if i in matched else "X" for i in range(len(key))]
     given[:4] = ["", "", "", "X"]
-    (tmp_path / "review" / "review.csv").write_text("number,type\n" + "".join(
+    (tmp / "review" / "review.csv").write_text("number,type\n" + "".join(
         f"{row['number']},{t}\n" for row, t in zip(key, given)))
-    apply_review(tmp_path / "out" / "predictions.csv", tmp_path / "review", tmp_path / "corrected.csv")
+    apply_review(tmp / "out" / "predictions.csv", tmp / "review", tmp / "corrected.csv")
+    return tmp, predictions, {row["path"]: t for row, t in zip(key, given)}
+
+
+def test_a_blind_review_of_a_spread_types_its_yolo_labels_for_train_spreads(reviewed_spread, tmp_path, cli):
+    """export-labelled --labels draws each chromosome classify --spreads found as a YOLO box of the type a blind
+    review gave it, none where the review said it is no chromosome, untyped where it gave none: train-spreads
+    refuses those, naming them, until an annotator types them."""
+    reviewed, predictions, type_of = reviewed_spread
     labels, crops = tmp_path / "labels", tmp_path / "crops"
-    run = cli("export-labelled", str(tmp_path / "corrected.csv"), "--labels", str(labels), "--out", str(crops))
+    run = cli("export-labelled", str(reviewed / "corrected.csv"), "--labels", str(labels), "--out", str(crops))
     assert run.returncode == 0, run.stderr
     # the boxes of classify's own drafts, in their order: each typed as given (class 3 untyped), none where X
-    type_of = {row["path"]: t for row, t in zip(key, given)}
-    drafted = (tmp_path / "out" / "labels" / "ko" / "spread3.txt").read_text().splitlines()
+    drafted = (reviewed / "out" / "labels" / "ko" / "spread3.txt").read_text().splitlines()
     assert len(drafted) == len(predictions)
     expected = [f"{'ABC'.index(t) if t else 3} {line.split(' ', 1)[1]}" for row, line in zip(predictions, drafted)
                 if (t := type_of[row["path"]]) != "X"]
@@ -389,31 +395,38 @@ def test_a_blind_review_of_a_spread_types_its_yolo_labels_for_train_spreads(oshi
             f"{labels}. In an annotation tool, type the untyped, add") in said
     assert sum(1 for _ in crops.rglob("*.png")) == sum(counts.values())  # the crops, as before
     untyped_lines = ", ".join(str(number) for number, line in enumerate(expected, start=1) if line.startswith("3 "))
-    refused = cli("train-spreads", str(spreads), str(labels / "ko"), "--out", str(tmp_path / "model"), "-q")
+    refused = cli("train-spreads", str(reviewed / "ko"), str(labels / "ko"), "--out", str(tmp_path / "model"), "-q")
     assert refused.returncode != 0 and not (tmp_path / "model").exists()
     named = f"3 boxes in 1 label file still untyped ({labels / 'ko' / 'spread3.txt'}, lines {untyped_lines})"
     assert named in " ".join(refused.stderr.split())
-    # refused, nothing written: a folder there already, a table of crops, a spread moved since, no folder given
+
+
+def test_yolo_labels_from_a_review_refuse_what_they_cannot_draw_writing_nothing(reviewed_spread, tmp_path, cli):
+    """A folder there already (either, before either is written), a table of crops, a spread moved since or
+    another image in its place, no folder given."""
+    reviewed, _, type_of = reviewed_spread
+    corrected = _rows(reviewed / "corrected.csv")
+    (tmp_path / "labels").mkdir()
     with pytest.raises(SccscoreError, match=r"labels: exists; give a new folder for the YOLO labels"):
-        write_yolo_labels(tmp_path / "corrected.csv", labels)
-    _write(tmp_path / "crops.csv", [row | {"spread": ""} for row in _rows(tmp_path / "corrected.csv")])
+        write_yolo_labels(reviewed / "corrected.csv", tmp_path / "labels")
+    _write(tmp_path / "crops.csv", [row | {"spread": ""} for row in corrected])
     with pytest.raises(SccscoreError, match=r"crops\.csv: no chromosome in it was found in a spread"):
         write_yolo_labels(tmp_path / "crops.csv", tmp_path / "none")
-    _write(tmp_path / "moved.csv", [row | {"spread": str(tmp_path / "gone.png")}
-                                    for row in _rows(tmp_path / "corrected.csv")])
-    with pytest.raises(SccscoreError, match=rf"gone\.png: no such file: the spread of {len(kept)} chromosomes of the"):
+    _write(tmp_path / "moved.csv", [row | {"spread": str(tmp_path / "gone.png")} for row in corrected])
+    kept = sum(t != "X" for t in type_of.values())
+    with pytest.raises(SccscoreError, match=rf"gone\.png: no such file: the spread of {kept} chromosomes of the"):
         write_yolo_labels(tmp_path / "moved.csv", tmp_path / "partial")
     Image.new("RGB", (400, 300), "white").save(tmp_path / "small.png")
-    _write(tmp_path / "another.csv", [row | {"spread": str(tmp_path / "small.png")}
-                                      for row in _rows(tmp_path / "corrected.csv")])
+    _write(tmp_path / "another.csv", [row | {"spread": str(tmp_path / "small.png")} for row in corrected])
     with pytest.raises(SccscoreError, match=r"small\.png: boxes of the table lie outside its 400 x 300 pixels"):
         write_yolo_labels(tmp_path / "another.csv", tmp_path / "partial")
     assert not (tmp_path / "none").exists() and not (tmp_path / "partial").exists()
-    taken = cli("export-labelled", str(tmp_path / "corrected.csv"), "--labels", str(tmp_path / "fresh"), "--out",
-                str(crops))  # both folders checked before either is written
+    (tmp_path / "crops").mkdir()
+    taken = cli("export-labelled", str(reviewed / "corrected.csv"), "--labels", str(tmp_path / "fresh"), "--out",
+                str(tmp_path / "crops"))
     assert taken.returncode != 0 and not (tmp_path / "fresh").exists()
-    assert f"{crops}: exists; give a new folder for the labelled crops" in " ".join(taken.stderr.split())
-    neither = cli("export-labelled", str(tmp_path / "corrected.csv"))
+    assert f"{tmp_path / 'crops'}: exists; give a new folder for the labelled crops" in " ".join(taken.stderr.split())
+    neither = cli("export-labelled", str(reviewed / "corrected.csv"))
     assert neither.returncode != 0 and "give --out for the labelled crops, --labels for the spreads' YOLO labels, or " \
         "both" in " ".join(neither.stderr.split())
 
