@@ -393,7 +393,7 @@ def write_yolo_labels(predictions: str | Path, labels_dir: str | Path) -> YoloLa
         boxes): nothing is written then.
     """
     rows = read_predictions(predictions)
-    _typed_blind(rows, predictions)
+    _typed_blind(rows, predictions)  # refused where no blind review typed any
     by_spread: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
     for row in rows:
         if row.get("spread") and row.get("image") and row_box(row):
@@ -407,19 +407,27 @@ def write_yolo_labels(predictions: str | Path, labels_dir: str | Path) -> YoloLa
     with staged_folder(out) as staging:
         drafts = Drafts(staging)
         for (sample, image), its in by_spread.items():
-            spread = its[0]["spread"]
-            try:
-                shape = read_image(spread).shape
-            except ImageReadError as error:
-                raise SccscoreError(f"{error}: the spread of {len(its)} chromosomes of the table, whose size places "
-                                    "their boxes (the table's paths are where classify wrote them)") from None
-            boxes = np.array([row_box(r) for r in its])
-            if (boxes[:, 2:] > shape[1::-1]).any():  # another image now has its name
-                raise SccscoreError(f"{spread}: boxes of the table lie outside its {shape[1]} x {shape[0]} pixels: "
-                                    "not the spread classify read")
-            drafts.write_spread(ImageItem(Path(spread), sample, name=image), boxes, types[sample, image], shape)
+            boxes, shape = _placed_boxes(its)
+            drafts.write_spread(ImageItem(Path(its[0]["spread"]), sample, name=image), boxes, types[sample, image],
+                                shape)
     given = [t for them in types.values() for t in them]
     return YoloLabels(len(by_spread), Counter(t for t in given if t != UNTYPED), given.count(UNTYPED))
+
+
+def _placed_boxes(rows: list[dict[str, str]]) -> tuple[np.ndarray, tuple[int, ...]]:
+    """A spread's rows' boxes, and the spread's shape as read from its file (which places them); refused where the
+    file cannot be read or does not hold them."""
+    spread = rows[0]["spread"]
+    try:
+        shape = read_image(spread).shape
+    except ImageReadError as error:
+        raise SccscoreError(f"{error}: the spread of {len(rows)} chromosomes of the table, whose size places their "
+                            "boxes (the table's paths are where classify wrote them)") from None
+    boxes = np.array([row_box(row) for row in rows])
+    if (boxes[:, 2:] > shape[1::-1]).any():  # another image now has its name
+        raise SccscoreError(f"{spread}: boxes of the table lie outside its {shape[1]} x {shape[0]} pixels: not the "
+                            "spread classify read")
+    return boxes, shape
 
 
 def _typed_blind(rows: list[dict[str, str]], predictions: str | Path) -> list[dict[str, str]]:
