@@ -2,6 +2,7 @@
 
 import csv
 import json
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -215,6 +216,32 @@ def test_version_lists_package_and_libraries(cli):
     assert names == ["sccscore", "torch", "torchvision", "onnxruntime", "openvino", "numpy", "scipy", "statsmodels",
                      "python", "platform"]
 
+
+
+def test_every_commands_help_reads_in_80_columns_in_plain_words(cli):
+    """Click's two columns, not typer's rich panels (which left each option 20 characters of help at 80 columns),
+    and no Python types (typer 0.27 and later write ``--strict <bool>``, as if the flag took a value)."""
+    import typer
+
+    from sccscore.cli import app
+
+    root = typer.main.get_command(app)
+    groups = {"": root, **{f"{name} ": group for name, group in root.commands.items() if hasattr(group, "commands")}}
+    commands = [f"{prefix}{name}".split() for prefix, group in groups.items() for name in group.commands]
+    assert len(commands) == 17  # 15 commands, the data group among them, and the data group's 2
+    helps = {}
+    for words in [[], *commands]:
+        result = cli(*words, "--help", env={"COLUMNS": "80"})
+        assert result.returncode == 0 and result.stdout.startswith(f"Usage: sccscore {' '.join(words)}".rstrip())
+        helps[" ".join(words)] = result.stdout
+    lines = [(command, line) for command, text in helps.items() for line in text.splitlines()]
+    assert [line for _, line in lines if len(line) > 80] == []
+    assert [line for _, line in lines if re.search(r"<(bool|str|int|float|path)\b|list\[|\{\w+\}", line)] == []
+    # each command's first sentence is its whole line in the lists of commands, not cut short with "..."
+    listed = [line for command in ("", "data") for line in helps[command].split("Commands:\n")[1].splitlines()]
+    assert len(listed) == 15 + 2 and [line for line in listed if line.endswith("...")] == []
+    # an option's help beside it, in the width left of 80 columns (rich's panels: "Fail on the first")
+    assert re.search(r"\n  --strict +Fail on the first unreadable file \(or spread\s", helps["classify"])
 
 @pytest.mark.slow
 def test_demo_classifies_both_genotypes(tmp_path, cli):

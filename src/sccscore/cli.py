@@ -21,13 +21,18 @@ from rich.table import Table
 
 from .errors import SccscoreError
 
+# Help in click's two columns (rich_markup_mode=None): typer's rich panels squeeze each option's help into 20
+# characters of an 80-column terminal. Each command's first sentence is its line in the list of commands, which
+# click cuts at about 54 characters: kept shorter (tests/test_cli.py checks both).
 app = typer.Typer(
     help="Score sister chromatid cohesion defects in chromosome images.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
-data_app = typer.Typer(help="Locate, fetch and check the sample data and released models.", no_args_is_help=True)
+data_app = typer.Typer(help="Locate, fetch and check the sample data and models.", no_args_is_help=True,
+                       rich_markup_mode=None)
 app.add_typer(data_app, name="data")
 console = Console(stderr=True, soft_wrap=True)
 stdout = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 120)  # full tables in logs
@@ -145,7 +150,7 @@ def classify(
     outline: OutlineOption = True,
     quiet: QuietOption = False,
 ) -> None:
-    """Classify crops (or whole spreads) and write predictions.csv, summary.csv and rejected.csv."""
+    """Classify crops or whole spreads as types A, B and C. Writes predictions.csv, summary.csv and rejected.csv."""
     _check_spread_options(spreads, preprocess, scale, outline)
     if spreads:
         models = _load_spread_models(model or SPREAD_MODEL)
@@ -330,7 +335,7 @@ def detect(
     workers: WorkersOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Find the chromosomes in whole spreads; write one crop per chromosome, detections.csv and overlays."""
+    """Find the chromosomes in whole spreads. Writes one crop per chromosome, detections.csv and overlays."""
     from .config import MERGE_FILE, spread_model_folder
     from .detect import MergeModel
     from .spreads import detect_spreads
@@ -365,7 +370,8 @@ def evaluate_detection(
     scale: ScaleOption = None,
     workers: WorkersOption = None,
 ) -> None:
-    """Detection recall and precision (IoU >= 0.5) and end-to-end concordance on annotated spreads."""
+    """Score detection and types on annotated spreads. Detection recall and precision (IoU >= 0.5), and end-to-end
+    concordance."""
     import tempfile
 
     from . import detection_eval
@@ -465,7 +471,7 @@ def evaluate(
     workers: WorkersOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Concordance, Cohen's kappa, confusion matrix and A/B/C distributions against the labels."""
+    """Score a model on labelled crops. Concordance, Cohen's kappa, confusion matrix and A/B/C distributions."""
     from ._atomic import write_json
     from .evaluate import evaluate as run
 
@@ -548,7 +554,7 @@ def train(
     device: DeviceOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Train a model on labelled crops and save it as a model folder for --model."""
+    """Train a model on labelled crops. Saves it as a model folder for --model."""
     from .training import train as run
 
     chosen = _recipe(recipe, per_type=per_type, splits=splits, repeats=repeats)
@@ -572,7 +578,7 @@ def train_spreads(
     workers: WorkersOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Fit the models that read whole spreads (merge, outline, classifier) on your annotated spreads."""
+    """Fit the spread models on your annotated spreads. The models that read whole spreads: merge, outline, classifier."""
     from ._atomic import check_new_folder
     from .detect import DetectSettings
     from .spread_model import fit_spread_models, save_spread_models, what_to_expect
@@ -601,7 +607,7 @@ def crossval(
     device: DeviceOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Stratified k-fold cross-validation of a recipe; figures per folder given.
+    """Cross-validate a training recipe on labelled crops. Stratified k-fold; figures per folder given.
 
     Where a folder's sources.csv says which image each crop was cut from (export-labelled writes one), the crops of
     one image stay in one fold: a new image is what a model meets.
@@ -661,7 +667,7 @@ def learning_curve(
     device: DeviceOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Cross-validated concordance against the number of training images per type."""
+    """Concordance against the number of training images. Cross-validated, for each number of images per type."""
     from ._atomic import output_folder, write_csv
     from .crossval import learning_curve as run
     from .plots import plot_learning_curve
@@ -715,7 +721,7 @@ def compare(
     device: DeviceOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Compare samples with a reference: A/B/C with intervals, tests, effect sizes, power."""
+    """Compare samples with a reference sample. A/B/C with intervals, tests, effect sizes and power."""
     from ._atomic import write_json
     from .compare import check_replicate_source, read_sheet, write_tables
 
@@ -988,7 +994,7 @@ def explain(
     preprocess: PreprocessOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Grad-CAM heatmaps of where the model looks, and a gallery per predicted type."""
+    """Show where the model looks, with Grad-CAM. Heatmaps, and a gallery per predicted type."""
     from .explain import explain_batches, write_explanations
     from .images import items_from_paths, refuse_output_inside
 
@@ -1015,7 +1021,7 @@ def review(
     every: Annotated[bool, typer.Option("--all", help="Every call, not only those less sure than 0.9.")] = False,
     seed: SeedOption = 0,
 ) -> None:
-    """Show the calls to check shuffled, blind to their sample and call, with a sheet to type their types in."""
+    """Check calls by eye, blind to sample and call. Shows them shuffled, with a sheet to type their types in."""
     from .review import PAGE, SHEET, write_review
 
     written = write_review(predictions, out, every, seed)
@@ -1039,7 +1045,7 @@ def apply_review(
         "--sheet", help="The review.csv its review.html saved (default: the folder's review.csv, typed in by "
                         "hand).")] = None,
 ) -> None:
-    """Write the predictions table again with the types given in a review, for compare --predictions."""
+    """Apply the types typed in a review. Writes the predictions table again with them, for compare --predictions."""
     from .review import apply_review as run
 
     applied = run(predictions, review_dir, out, sheet)
@@ -1062,8 +1068,8 @@ def export_labelled(
         "--labels", help="A new folder for the spreads' chromosomes as YOLO labels, each typed as the blind review "
                          "typed it (untyped where it did not): an annotation to finish for train-spreads.")] = None,
 ) -> None:
-    """Copy the crops a blind review typed into a labelled folder, for train, crossval or train-spreads --train;
-    with --labels, draw the spreads' types as YOLO labels, for train-spreads."""
+    """Export the calls a blind review typed, to train on. Copies their crops into a labelled folder, for train,
+    crossval or train-spreads --train; with --labels, draws the spreads' types as YOLO labels, for train-spreads."""
     from .review import LABELLED_CROPS, YOLO_LABELS, refuse_existing, write_labelled, write_yolo_labels
 
     if out is None and labels is None:
@@ -1116,7 +1122,7 @@ def data_fetch(
     dest: Annotated[Optional[Path], typer.Option("--dest", help="Destination (default: the user cache).")] = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Download the sample images and released models, verifying every checksum."""
+    """Download the sample data, verifying every checksum. The sample images and the released models."""
     from .sample_data import fetch, manifest
 
     with _progress("fetching", quiet) as progress:
@@ -1155,7 +1161,8 @@ def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("demo-output"),
     quiet: QuietOption = False,
 ) -> None:
-    """Classify the sample WT and CTF18-/- crops with the 30 released models, compare them, write a report."""
+    """Score the sample WT and CTF18-/- crops end to end. Classifies them with the 30 released models, compares them,
+    writes a report."""
     from .demo import DEMO_MODEL, run_demo
 
     with _progress("classifying WT and CTF18-/-", quiet) as progress:
@@ -1175,7 +1182,7 @@ def main() -> None:
 
     warnings.showwarning = _show_warning  # one plain line, not the source line that raised it
     try:
-        app()
+        app(prog_name="sccscore")  # as `python -m sccscore` too, whose usage lines would read `python -m`
     except SccscoreError as exc:
         console.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
         sys.exit(2)
