@@ -101,11 +101,13 @@ def cli():
 
 
 def _run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    # tables as in a log (120 columns) unless a test gives COLUMNS: pytest-xdist's workers export COLUMNS=80
+    inherited = {name: value for name, value in os.environ.items() if name != "COLUMNS"}
     return subprocess.run(
         [sys.executable, "-m", "sccscore", *args],
         capture_output=True,
         text=True,
-        env={**os.environ, **(env or {})},
+        env={**inherited, **(env or {})},
         timeout=600,
     )
 

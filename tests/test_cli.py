@@ -243,6 +243,33 @@ def test_every_commands_help_reads_in_80_columns_in_plain_words(cli):
     # an option's help beside it, in the width left of 80 columns (rich's panels: "Fail on the first")
     assert re.search(r"\n  --strict +Fail on the first unreadable file \(or spread\s", helps["classify"])
 
+
+def test_a_table_fits_the_terminal_narrowing_its_widest_columns_never_past_their_longest_word():
+    from rich.console import Console
+    from rich.table import Table
+
+    from sccscore.cli import _fit_columns
+
+    def table() -> Table:
+        made = Table("image", "n found", "open concordance", box=None)
+        made.add_row("spread1.png", "45", "0.82")
+        return made
+
+    fits = table()
+    _fit_columns(fits, 40)  # 34 characters and a space either side of each column
+    assert [column.width for column in fits.columns] == [None, None, None] and fits.pad_edge
+    narrow = table()
+    _fit_columns(narrow, 32)  # their longest words, 27, and padding between the columns only
+    assert [column.width for column in narrow.columns] == [11, 6, 11] and not narrow.pad_edge
+    console = Console(width=32, record=True)
+    console.print(narrow)
+    shown = console.export_text()
+    assert [line.rstrip() for line in shown.splitlines()] == [
+        "             n       open", "image        found   concordance", "spread1.png  45      0.82"]
+    too_narrow = table()
+    _fit_columns(too_narrow, 26)  # left to rich, which folds what it must (sccscore.cli._show)
+    assert [column.width for column in too_narrow.columns] == [None, None, None]
+
 @pytest.mark.slow
 def test_demo_classifies_both_genotypes(tmp_path, cli):
     result = cli("demo", "--out", str(tmp_path / "demo"), "-q")

@@ -997,8 +997,8 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert ("<p>194 of the 197 chromosomes scored, in a_rich / spread3, a_rich / spread5, c_rich / spread2, are "
             "chromosomes sccscore:spreads was trained on: its calls on them are memory") in page.split("<h2>")[0]
     # each metaphase's counts and shares, to one decimal as the samples' below, and the command to compare them
-    assert re.search(r"┃ sample ┃ image +┃ metaphase ┃ chromosomes ┃ +A ┃ +B ┃ +C ┃ +A % ┃ +B % ┃ +C % ┃", run.stdout)
-    assert re.search(r"│ a_rich │ spread3.png │ +1 │ +47 │ +46 │ +1 │ +0 │ +97.9 │ +2.1 │ +0.0 │", run.stdout)
+    assert re.search(r"^ sample +image +metaphase +chromosomes +A +B +C +A % +B % +C % *$", run.stdout, re.M)
+    assert re.search(r"^ a_rich +spread3\.png +1 +47 +46 +1 +0 +97\.9 +2\.1 +0\.0 *$", run.stdout, re.M)
     assert (f"to compare them, the first as the reference: sccscore compare c_rich a_rich --predictions "
             f"{out / 'predictions.csv'}") in run.stderr
     # the least certain chromosomes named as the overlays show them (crops of two spreads share file names)
@@ -1521,7 +1521,8 @@ def test_annotated_spreads_read_and_cut_side_by_side_give_what_one_at_a_time_giv
 def test_evaluate_detection_cli_json(cli, oshima, tmp_path):
     report_path = tmp_path / "d.json"
     run = cli("evaluate-detection", str(oshima / "images"), str(oshima / "labels"), "--model",
-              "paper:squeezenet1_1/1", "--json", str(report_path), "--out", str(tmp_path / "kept"))
+              "paper:squeezenet1_1/1", "--json", str(report_path), "--out", str(tmp_path / "kept"),
+              env={"COLUMNS": "80"})  # a laptop's terminal
     assert run.returncode == 0, run.stderr
     assert "merge and shape models were fitted on spread1.png, spread2.png, spread3.png, spread5.png" in run.stderr
     report = json.loads(report_path.read_text())
@@ -1541,10 +1542,12 @@ def test_evaluate_detection_cli_json(cli, oshima, tmp_path):
     assert images[2]["imaging"] == {"file_format": "PNG", "stain_gain": 1.0, "edge_blur": 1.657, "noise_percent": 0.48,
                                     "white_percent": 0.0, "background_percent": 40.392}  # spread3
     assert [i["cautions"] for i in images] == [[], [], [], []]
-    table = run.stdout.split("Per annotated type")[0]  # counted on screen beside each spread's figures
-    rows = [[cell.strip() for cell in line.strip("│ ").split("│")]
-            for line in table.splitlines() if line.startswith("│")]
-    assert "cautions" in table and [row[0] for row in rows][-1] == "all" and {row[-1] for row in rows} == {"0"}
+    table = run.stdout.split("Detection and type\n")[1].split("Per annotated type")[0]  # each spread's cautions too
+    rows = [line.split() for line in table.splitlines() if re.match(r"(spread\d\.png|all) ", line)]
+    assert "cautions" in table and [row[0] for row in rows] == [*(i["image"] for i in images), "all"]
+    assert {row[-1] for row in rows} == {"0"} and rows[-1][1:3] == [str(report["n_true"]), str(report["n_found"])]
+    # in 80 columns, each figure and each spread's name whole on its row: rich alone would fold "spread1.p" / "ng"
+    assert max(map(len, table.splitlines())) <= 80 and "…" not in run.stdout
     # and with the spreads as the units: wider, as spreads differ far more than chromosomes would by chance
     for name, (k, n) in {"recall": ("n_matched", "n_true"), "concordance": ("n_correct", "n_true")}.items():
         low, high = report["intervals_by_spread"][name]

@@ -1,6 +1,7 @@
 """Training, cross-validation and learning curves on real crops."""
 
 import json
+import re
 import shutil
 import warnings
 
@@ -130,9 +131,10 @@ def test_same_seed_same_model_and_another_seed_another(two_genotypes, tmp_path):
 
 def test_crossval_json_has_groups_and_folds_and_is_reproducible(two_genotypes, tmp_path, cli):
     runs = []
-    for name in ("one", "two"):
+    for name, columns in (("one", "120"), ("two", "80")):  # the second in a laptop's terminal
         path = tmp_path / f"{name}.json"
-        result = cli("crossval", *map(str, two_genotypes), "--folds", "3", "--json", str(path), "-q")
+        result = cli("crossval", *map(str, two_genotypes), "--folds", "3", "--json", str(path), "-q",
+                     env={"COLUMNS": columns})
         assert result.returncode == 0, result.stderr
         runs.append(json.loads(path.read_text()))
     first, second = runs
@@ -146,6 +148,10 @@ def test_crossval_json_has_groups_and_folds_and_is_reproducible(two_genotypes, t
     confusion = np.array(wt["confusion"])  # open (B or C) or cohered (A), from the pooled matrix
     assert wt["open_concordance"] == pytest.approx((confusion[0, 0] + confusion[1:, 1:].sum()) / 30)
     assert f"{wt['open_concordance']:.3f}" in result.stdout
+    # in 80 columns the table's A/B/C shares wrap at their spaces, whole: each figure of the labels' shares shown
+    table = result.stdout.split("\n", 1)[1]
+    assert max(map(len, table.splitlines())) <= 80 and "…" not in result.stdout
+    assert re.search(r"^ wt +30 +[\d.]+ +[\d.]+-[\d.]+ +[\d.]+ +[\d.]+ +33\.3 / +[\d.]+ / *$", table, re.M)
     del first["seconds"], second["seconds"]
     assert first == second
 

@@ -7,6 +7,7 @@ so that ``--help`` and argument errors are instant.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -35,7 +36,8 @@ data_app = typer.Typer(help="Locate, fetch and check the sample data and models.
                        rich_markup_mode=None)
 app.add_typer(data_app, name="data")
 console = Console(stderr=True, soft_wrap=True)
-stdout = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 120)  # full tables in logs
+# full tables in logs (120 columns), unless COLUMNS says how wide
+stdout = Console(soft_wrap=True, width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 120)
 
 ModelOption = Annotated[
     str,
@@ -313,12 +315,49 @@ def _print_skipped(skipped: list, listed_in: str = "rejected.csv", shown: int = 
 
 
 def _print_table(rows: list[dict], title: str) -> None:
-    table = Table(title=title)
+    """Rows of figures under their keys, which wrap at their words (``n_true`` as ``n true``)."""
+    table = Table(title=title, box=None)
     for key in rows[0]:
-        table.add_column(key, justify="left" if key in ("sample", "image") else "right")
+        table.add_column(key.replace("_", " "), justify="left" if key in ("sample", "image") else "right")
     for row in rows:
         table.add_row(*(str(value) for value in row.values()))
+    _show(table)
+
+
+def _show(table: Table) -> None:
+    """A table on stdout, its columns narrowed to fit the terminal where their words allow (:func:`_fit_columns`);
+    narrower still, what cannot wrap at a space folds onto the next line rather than being cut short with an
+    ellipsis (rich's default), so that no figure or spread's name is lost."""
+    _fit_columns(table, stdout.width)
+    for column in table.columns:
+        column.overflow = "fold"
     stdout.print(table)
+
+
+def _fit_columns(table: Table, width: int) -> None:
+    """Fix the columns' widths so that ``table`` fits in ``width`` characters, each column no narrower than its
+    longest word, the widest narrowed first. Rich narrows the widest past their longest word (``spread1.p`` over
+    ``ng``) while others have room to spare; a table that fits as it is, or cannot fit, is left to rich."""
+    lines = [[line for text in (column.header, *column.cells) for line in str(text).splitlines()]
+             for column in table.columns]
+    widths = [max(map(len, column), default=1) for column in lines]
+    # a row's indent ("  labels") stays with its first word
+    least = [max((len(word) for line in column for word in re.findall(r"^ *\S+|\S+", line)), default=1)
+             for column in lines]
+    _, right, _, left = table.padding
+    borders = 0 if table.box is None else len(lines) - 1 + 2 * table.show_edge
+    room = width - borders - len(lines) * (left + right)
+    if sum(widths) <= room:
+        return
+    if sum(least) > room and table.pad_edge:  # narrower still: no padding at the table's two edges
+        table.pad_edge, room = False, room + left + right
+    if sum(least) > room:
+        return
+    while sum(widths) > room:
+        narrowable = [i for i, (w, low) in enumerate(zip(widths, least)) if w > low]
+        widths[max(narrowable, key=widths.__getitem__)] -= 1  # the widest; of equals, the leftmost
+    for column, column_width in zip(table.columns, widths):
+        column.width = column_width
 
 
 @app.command()
@@ -451,7 +490,7 @@ def _print_summary(summary: list[dict], counted: dict[str, str], title: str | No
         table.add_row(row["sample"], *counts, *shares, concordance)
         # a row of its own, as compare's corrected shares: the table stays narrow enough for a terminal
         table.add_row("  labels", *([""] * len(counted)), *(_pct(row[f"label_pct_{c}"]) for c in classes), "")
-    stdout.print(table)
+    _show(table)
 
 
 def _pct(value) -> str:
@@ -485,9 +524,13 @@ def evaluate(
         console.print(f"wrote {json_path}", highlight=False)
 
 
+def _abc(shares) -> str:
+    """Shares as per cent, ``63.8 / 31.3 / 4.9``: spaced, so that they wrap in a narrow terminal."""
+    return " / ".join(f"{100 * share:.1f}" for share in shares)
+
+
 def _print_evaluation(report: dict) -> None:
     classes = report["classes"]
-    pct = lambda values: " / ".join(f"{100 * v:.1f}" for v in values)  # noqa: E731
     stdout.print(f"{report['sample']}: {report['n_images']} images, model {report['model']}", highlight=False)
     interval = "95% CI {:.3f}-{:.3f} from these images".format
     if "models" in report:
@@ -503,18 +546,18 @@ def _print_evaluation(report: dict) -> None:
     _print_by_source_image(report)
     stdout.print(f"Cohen's kappa {report['kappa']:.3f}", highlight=False)
     stdout.print(f"open (B or C) or cohered (A) as labelled: {report['open_concordance']:.3f}", highlight=False)
-    stdout.print(f"{'/'.join(classes)} % labels {pct(report['distribution_true'])}; "
-                 f"predicted {pct(report['distribution_pred'])}", highlight=False)
+    stdout.print(f"{'/'.join(classes)} % labels {_abc(report['distribution_true'])}; "
+                 f"predicted {_abc(report['distribution_pred'])}", highlight=False)
     check = report["correction_check"]
     whose = "the ensemble's " if "models" in report else ""
-    stdout.print(f"corrected {pct(check['distribution_corrected'])} (each fifth by the confusion of the other four); "
+    stdout.print(f"corrected {_abc(check['distribution_corrected'])} (each fifth by the confusion of the other four); "
                  f"error against the labels {check['error_corrected']:.3f} corrected, {check['error_raw']:.3f} "
                  f"{whose}uncorrected", highlight=False)
     title = f"confusion, mean of {len(report['models'])} models" if "models" in report else "confusion"
     table = Table("label \\ predicted", *classes, title=title)
     for cls, row in zip(classes, report["confusion"]):
         table.add_row(cls, *(f"{v:.1f}" if isinstance(v, float) else str(v) for v in row))
-    stdout.print(table)
+    _show(table)
     from .images import Rejected
 
     _print_skipped([Rejected(Path(r["path"]), report["sample"], r["reason"]) for r in report["rejected"]],
@@ -633,7 +676,6 @@ def _print_by_source_image(report: dict, name: str = "") -> None:
 
 
 def _print_crossval(report: dict) -> None:
-    pct = lambda values: "/".join(f"{100 * v:.1f}" for v in values)  # noqa: E731
     stdout.print(f"{report['folds']}-fold cross-validation, recipe {report['recipe']}, seed {report['seed']}",
                  highlight=False)
     if sources := {group: g["n_source_images"] for group, g in report["groups"].items() if g["n_source_images"]}:
@@ -642,14 +684,12 @@ def _print_crossval(report: dict) -> None:
                      highlight=False)
     table = Table("folder", "images", "concordance", "folds", "kappa", "open or cohered", "labels A/B/C %",
                   "predicted A/B/C %", box=None)
-    for column in table.columns:
-        column.no_wrap = True
     for group, g in report["groups"].items():
         spread = g["spread"]
         table.add_row(group, str(g["n_images"]), f"{g['concordance']:.3f}",
                       f"{spread['concordance_min']:.3f}-{spread['concordance_max']:.3f}", f"{g['kappa']:.3f}",
-                      f"{g['open_concordance']:.3f}", pct(g["distribution_true"]), pct(g["distribution_pred"]))
-    stdout.print(table)
+                      f"{g['open_concordance']:.3f}", _abc(g["distribution_true"]), _abc(g["distribution_pred"]))
+    _show(table)
     for group, g in report["groups"].items():
         _print_by_source_image(g, f"{group}: concordance ")
     stdout.print(f"{report['seconds']:.0f} s", highlight=False)
@@ -953,7 +993,7 @@ def _print_comparison(report: dict, corrected_by: str | None = None) -> None:
         if report["corrected_with"] is not None:  # a row of its own: the table stays narrow enough for a terminal
             table.add_row("  corrected", "", *shares_with_intervals(group["distribution_corrected"],
                                                                      group["corrected_ci"]), "")
-    stdout.print(table)
+    _show(table)
     if corrected_by:
         stdout.print(f"corrected for the classifier's errors by {corrected_by}", highlight=False)
     if by_hand := by_hand_sentence(report):
