@@ -554,7 +554,9 @@ def _print_evaluation(report: dict) -> None:
                  f"error against the labels {check['error_corrected']:.3f} corrected, {check['error_raw']:.3f} "
                  f"{whose}uncorrected", highlight=False)
     title = f"confusion, mean of {len(report['models'])} models" if "models" in report else "confusion"
-    table = Table("label \\ predicted", *classes, title=title)
+    table = Table("label \\ predicted", title=title, box=None)
+    for cls in classes:
+        table.add_column(cls, justify="right")
     for cls, row in zip(classes, report["confusion"]):
         table.add_row(cls, *(f"{v:.1f}" if isinstance(v, float) else str(v) for v in row))
     _show(table)
