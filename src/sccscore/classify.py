@@ -89,6 +89,24 @@ def classify(
         If a folder is missing or empty, a label folder is unknown, ``out_dir`` lies
         in a sample folder, a resumed run used other settings, or (with ``strict``) a
         file cannot be scored. The final tables are not written then.
+
+    Examples
+    --------
+    The Ikemoto crops, labelled in ``a/``, ``b/`` and ``c/``, with the first released model;
+    the WT crops hold one image twice, which is counted twice and said:
+
+    >>> import tempfile, warnings
+    >>> from sccscore.models import load_model
+    >>> from sccscore.sample_data import data_root
+    >>> crops = data_root() / "images"
+    >>> with tempfile.TemporaryDirectory() as out, warnings.catch_warnings(record=True) as said:
+    ...     warnings.simplefilter("always")
+    ...     result = classify([crops / "wt", crops / "ctf18"], load_model("paper:squeezenet1_1/1"), out)
+    >>> print(said[0].message)  # doctest: +ELLIPSIS
+    the same image is given twice (.../wt/a/a034.jpg, .../wt/a/a035.jpg): each copy counts as a chromosome ...
+    >>> [(row["sample"], row["n_images"], round(row["pct_B"] + row["pct_C"], 1), round(row["concordance"], 3))
+    ...  for row in result.summary]  # open (B or C) per cent, and agreement with the labels
+    [('wt', 489, 35.0, 0.72), ('ctf18', 417, 74.8, 0.616)]
     """
     refuse_output_inside(folders, out_dir)
     samples = scan_samples(list(folders))

@@ -385,6 +385,27 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     (:func:`cell_counts`); replicates from the sheet's replicate column or, with
     ``replicate_folders``, the first folder in each sample's (:func:`cell_replicates`). The
     report also names the model the table says typed it (``typed_by``, :func:`typed_by`).
+
+    Examples
+    --------
+    A table typed by hand (columns ``path``, ``sample`` and ``predicted``): four cells of
+    ten chromosomes a sample, each cell a folder of its sample's:
+
+    >>> import tempfile
+    >>> calls = {"wt": ["AAAAAAAABC", "AAAAAAABBC", "AAAAAAAAAB", "AAAAAABBBC"],
+    ...          "ko": ["AAABBBBCCC", "AABBBBBCCC", "AAAABBBCCC", "ABBBBBCCCC"]}
+    >>> rows = [(f"{sample}/cell{n}/{i}.png", sample, call) for sample, cells in calls.items()
+    ...         for n, cell in enumerate(cells, 1) for i, call in enumerate(cell)]
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     table = Path(folder) / "typed.csv"
+    ...     with open(table, "w", newline="") as handle:
+    ...         csv.writer(handle).writerows([("path", "sample", "predicted"), *rows])
+    ...     comparison = compare_table(table, ["wt", "ko"])
+    >>> test = comparison.report["tests"]["ko"]
+    >>> print(test["verdict"])
+    ko shows more open chromosomes (B+C) than wt: 75% vs 25%, chi-square p = 3.7e-05
+    >>> print(test["cell_verdict"])
+    Per cell (4 ko vs 4 wt cells): B+C 75% vs 25% on average, Mann-Whitney p = 0.029
     """
     check_replicate_source(sheet, replicate_folders)
     rows, left_out = counted_and_left_out(table)

@@ -43,6 +43,16 @@ def evaluate(
     SccscoreError
         If the folder is not labelled, no image in it can be scored, or (with ``strict``) one
         is unreadable.
+
+    Examples
+    --------
+    >>> from sccscore.models import load_model
+    >>> from sccscore.sample_data import data_root
+    >>> report = evaluate(data_root() / "images" / "ctf18", load_model("paper:squeezenet1_1/1"))
+    >>> report["n_images"], round(report["concordance"], 3), round(report["kappa"], 3)
+    (417, 0.616, 0.376)
+    >>> [round(100 * share, 1) for share in report["distribution_pred"]]  # A, B, C per cent
+    [25.2, 47.5, 27.3]
     """
     sample = scan_sample(folder)
     if not sample.labelled:

@@ -149,6 +149,20 @@ def fit_spread_models(images_dir: str | Path, labels_dir: str | Path, train_fold
     ``settings.scale`` is the spreads' magnification; the merge model keeps it as the
     default for the spreads it reads. ``workers`` spreads are read and cut side by side (default one per CPU
     core; :func:`sccscore.detection_eval.read_annotated_set`).
+
+    Examples
+    --------
+    The four oshima2026 spreads (in ``../shared`` beside this repository), without the
+    leave-one-out measure, written as a model folder and read back as ``--model`` reads it:
+
+    >>> oshima = Path("../shared/data/oshima2026")
+    >>> fitted = fit_spread_models(oshima / "images", oshima / "labels", measure=False)
+    >>> fitted.trained_on, len(fitted.image_digests)  # the spreads; the chromosomes the classifier learned
+    (['spread1', 'spread2', 'spread3', 'spread5'], 235)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     models = load_spread_models(save_spread_models(fitted, Path(folder) / "spread-model"))
+    >>> models.classifier.config.classes, models.merge.trained_on == fitted.trained_on
+    (('A', 'B', 'C'), True)
     """
     from .detection_eval import leave_one_out_of, read_annotated_set
     from .spreads import warn_repeated_fields

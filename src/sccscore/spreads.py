@@ -150,6 +150,20 @@ def detect_spreads(
     the others go on. Without ``settings``, spreads are read at the scale the merge
     model (``merge_model`` or the shipped one) was fitted at. ``workers`` spreads are
     read side by side (default one per CPU core; :func:`_processed`).
+
+    Examples
+    --------
+    An oshima2026 spread (in ``../shared`` beside this repository), which holds two metaphases:
+
+    >>> import tempfile
+    >>> from collections import Counter
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     result = detect_spreads(["../shared/data/oshima2026/images/spread2.png"], out)
+    >>> spread = result.spreads[0]
+    >>> len(spread.chromosomes), spread.n_metaphases
+    (103, 2)
+    >>> Counter(detection.status for detection in spread.detections if detection.status != "chromosome")
+    Counter({'debris': 6, 'edge': 4, 'nucleus': 3})
     """
     if labels_dir is not None and not Path(labels_dir).is_dir():
         raise SccscoreError(f"{labels_dir}: no such folder of label files")
@@ -515,6 +529,20 @@ def classify_spreads(
     SccscoreError
         If ``resume`` finds an interrupted run of other images, model or settings, or
         (with ``strict``) a spread cannot be read; the tables are not written then.
+
+    Examples
+    --------
+    The same spread as :func:`detect_spreads`'s example, typed by the shipped models (which
+    learned from it: on a spread they have not seen, expect less):
+
+    >>> import tempfile
+    >>> from sccscore.spread_model import load_spread_models
+    >>> models = load_spread_models("sccscore:spreads")
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     result = classify_spreads(["../shared/data/oshima2026/images/spread2.png"], models.classifier, out,
+    ...                               merge_model=models.merge, shape_model=models.shape)
+    >>> [(m["metaphase"], m["n_chromosomes"], m["n_A"], m["n_B"], m["n_C"]) for m in result.metaphases]
+    [(1, 56, 1, 6, 49), (2, 47, 1, 13, 33)]
     """
     from .models import model_reference
     from .spread_model import warn_fitted_on
