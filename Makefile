@@ -23,8 +23,8 @@ demo: install
 
 # in parallel (pytest-xdist; two workers on CI's two cores): run one at a time, the tests leave a core idle
 # much of the time (command-line start-up, single-threaded detection). Handed out one at a time, the slow ones
-# first (tests/conftest.py), so that the workers share them: in chunks, one worker was left to finish the
-# several-minute tests alone at the end. Each worker keeps to its own core (tests/conftest.py).
+# first (conftest.py), so that the workers share them: in chunks, one worker was left to finish the
+# several-minute tests alone at the end. Each worker keeps to its own core (conftest.py).
 test: install
 	$(BIN)/pytest --numprocesses auto --maxprocesses 4 --maxschedchunk 1
 
