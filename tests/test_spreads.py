@@ -1546,6 +1546,7 @@ def test_evaluate_detection_cli_json(cli, oshima, tmp_path):
     rows = [line.split() for line in table.splitlines() if re.match(r"(spread\d\.png|all) ", line)]
     assert "cautions" in table and [row[0] for row in rows] == [*(i["image"] for i in images), "all"]
     assert {row[-1] for row in rows} == {"0"} and rows[-1][1:3] == [str(report["n_true"]), str(report["n_found"])]
+    assert rows[-1][3:7] == [f"{report[k]:.3f}" for k in ("recall", "precision", "concordance", "open_concordance")]
     # in 80 columns, each figure and each spread's name whole on its row: rich alone would fold "spread1.p" / "ng"
     assert max(map(len, table.splitlines())) <= 80 and "…" not in run.stdout
     # and with the spreads as the units: wider, as spreads differ far more than chromosomes would by chance

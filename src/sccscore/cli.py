@@ -424,14 +424,15 @@ def evaluate_detection(
             report = detection_eval.evaluate_detection(images, labels, models.classifier, out or tmp, _settings(scale),
                                                        models.merge, models.shape, use_outline=outline,
                                                        workers=workers)
-    columns = ("n_true", "n_found", "recall", "precision", "concordance", "open_concordance")
+    rates = ("recall", "precision", "concordance", "open_concordance")
     n_cautions = [len(image["cautions"]) for image in report["per_image"]]  # a spread imaged otherwise reads worse
     rows = [*report["per_image"], {**report, "image": "all"}]
-    _print_table([{"image": r["image"], **{k: r[k] for k in columns}, "cautions": n}
+    _print_table([{"image": r["image"], "n_true": r["n_true"], "n_found": r["n_found"],
+                   **{k: _rate(r[k]) for k in rates}, "cautions": n}
                   for r, n in zip(rows, [*n_cautions, sum(n_cautions)])], "Detection and type")
-    _print_table([{"type": name, **figures} for name, figures in report["per_type"].items()], "Per annotated type")
+    _print_table([{"type": name, **figures, **{k: _rate(figures[k]) for k in ("recall", "concordance")}}
+                  for name, figures in report["per_type"].items()], "Per annotated type")
     if intervals := report["intervals"]:
-        # the figures themselves are the table's, to 4 decimals: shown again here to 3, some would differ by 0.001
         stdout.print("Wilson 95% intervals, the chromosomes taken as independent (spreads differ more, above): "
                      + ", ".join(f"{name} {low:.3f}-{high:.3f}" for name, (low, high) in intervals.items()),
                      highlight=False)
@@ -458,6 +459,11 @@ def evaluate_detection(
 
         write_json(json_path, report)
         console.print(f"wrote {json_path}", highlight=False)
+
+
+def _rate(value: float | None) -> str:
+    """A share to three decimals, as the terminal gives every concordance; ``-`` where there was nothing to count."""
+    return "-" if value is None else f"{value:.3f}"
 
 
 def _crop_counts(summary: list[dict]) -> dict[str, str]:
