@@ -1627,6 +1627,9 @@ def test_evaluate_detection_of_a_spread_with_nothing_found(cli, tmp_path):
     run = cli("evaluate-detection", str(tmp_path / "images"), str(tmp_path / "labels"))
     assert run.returncode == 0, run.stderr
     assert "Per annotated type" in run.stdout and "Per metaphase" not in run.stdout  # no metaphase to compare
+    # recall none of 1; the precision of none found, and types none annotated, nothing to count: not a figure
+    assert re.search(r"^ blank\.png +1 +0 +0\.000 +- +0\.000 +0\.000 +1 *$", run.stdout, re.M)  # "no chromosomes"
+    assert re.search(r"^ +B +0 +- +- +- *$", run.stdout, re.M) and "None" not in run.stdout
 
 
 def test_leave_one_out_holds_out_a_copy_of_a_spread_with_it(oshima, tmp_path):

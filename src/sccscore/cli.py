@@ -315,12 +315,12 @@ def _print_skipped(skipped: list, listed_in: str = "rejected.csv", shown: int = 
 
 
 def _print_table(rows: list[dict], title: str) -> None:
-    """Rows of figures under their keys, which wrap at their words (``n_true`` as ``n true``)."""
+    """Rows of figures under their keys, which wrap at their words (``n_true`` as ``n true``); ``-`` for None."""
     table = Table(title=title, box=None)
     for key in rows[0]:
         table.add_column(key.replace("_", " "), justify="left" if key in ("sample", "image") else "right")
     for row in rows:
-        table.add_row(*(str(value) for value in row.values()))
+        table.add_row(*("-" if value is None else str(value) for value in row.values()))
     _show(table)
 
 
