@@ -217,7 +217,6 @@ def test_version_lists_package_and_libraries(cli):
                      "python", "platform"]
 
 
-
 def test_every_commands_help_reads_in_80_columns_in_plain_words(cli):
     """Click's two columns, not typer's rich panels (which left each option 20 characters of help at 80 columns),
     and no Python types (typer 0.27 and later write ``--strict <bool>``, as if the flag took a value)."""
@@ -269,6 +268,7 @@ def test_a_table_fits_the_terminal_narrowing_its_widest_columns_never_past_their
     too_narrow = table()
     _fit_columns(too_narrow, 26)  # left to rich, which folds what it must (sccscore.cli._show)
     assert [column.width for column in too_narrow.columns] == [None, None, None]
+
 
 @pytest.mark.slow
 def test_demo_classifies_both_genotypes(tmp_path, cli):

@@ -629,7 +629,8 @@ def train_spreads(
     workers: WorkersOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Fit the spread models on your annotated spreads. The models that read whole spreads: merge, outline, classifier."""
+    """Fit the spread models on your annotated spreads. The models that read whole spreads: merge, outline and
+    classifier."""
     from ._atomic import check_new_folder
     from .detect import DetectSettings
     from .spread_model import fit_spread_models, save_spread_models, what_to_expect
