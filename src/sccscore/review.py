@@ -305,23 +305,26 @@ def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Pat
     A review of released model 1's calls on the CTF18-/- crops, its sheet typed by hand as
     a person who knew the labels would type it (each crop's folder, ``a/``, ``b/`` or ``c/``):
 
-    >>> import csv, shutil, tempfile
+    >>> import csv, tempfile
     >>> from sccscore.classify import classify
     >>> from sccscore.models import load_model
     >>> from sccscore.sample_data import data_root
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> scored = classify([data_root() / "images" / "ctf18"], load_model("paper:squeezenet1_1/1"), folder / "scored")
-    >>> review = write_review(scored.out_dir / "predictions.csv", folder / "review")
-    >>> with open(review.folder / "key.csv", newline="") as handle:
-    ...     typed = [f"{row['number']},{Path(row['path']).parent.name.upper()}\\n" for row in csv.DictReader(handle)]
-    >>> _ = (review.folder / "review.csv").write_text("number,type\\n" + "".join(typed))
-    >>> apply_review(scored.out_dir / "predictions.csv", review.folder, folder / "corrected.csv")
+    >>> with tempfile.TemporaryDirectory() as name:
+    ...     folder = Path(name)
+    ...     scored = classify([data_root() / "images" / "ctf18"], load_model("paper:squeezenet1_1/1"),
+    ...                       folder / "scored")
+    ...     review = write_review(scored.out_dir / "predictions.csv", folder / "review")
+    ...     with open(review.folder / "key.csv", newline="") as handle:  # each crop's label: its folder's name
+    ...         typed = [f"{row['number']},{Path(row['path']).parent.name.upper()}\\n"
+    ...                  for row in csv.DictReader(handle)]
+    ...     _ = (review.folder / "review.csv").write_text("number,type\\n" + "".join(typed))
+    ...     applied = apply_review(scored.out_dir / "predictions.csv", review.folder, folder / "corrected.csv")
+    ...     with open(folder / "corrected.csv", newline="") as handle:
+    ...         rows = list(csv.DictReader(handle))
+    >>> applied
     Applied(n_typed=313, changed={'ctf18': 141}, left_out={})
-    >>> with open(folder / "corrected.csv", newline="") as handle:
-    ...     rows = list(csv.DictReader(handle))
     >>> round(sum(row["predicted"] == row["label"] for row in rows) / len(rows), 3)  # 0.616 before the review
     0.954
-    >>> shutil.rmtree(folder)
     """
     review_dir, table = Path(review_dir), Path(predictions)
     sheet = Path(sheet) if sheet else review_dir / SHEET
