@@ -20,6 +20,7 @@ from sccscore.compare import (
     cells_from_predictions,
     check_sheet,
     compare,
+    compare_table,
     confusion_from,
     correction_caution,
     counts_from_rows,
@@ -30,6 +31,7 @@ from sccscore.compare import (
     shares_with_intervals,
     too_few_cells_verdict,
 )
+from sccscore.config import ModelConfig
 from sccscore.errors import SccscoreError
 from sccscore.stats import (
     _most_likely,
@@ -273,10 +275,16 @@ def test_cross_fitted_correction_removes_a_systematic_bias():
     np.testing.assert_allclose(cross_fitted_correction(true, true, 3), labelled)  # a perfect classifier needs none
 
 
+def _typed_table(path, typed_by=""):
+    """A predictions table of the WT and CTF18 counts above, its model column naming ``typed_by``."""
+    rows = [(sample, t) for sample, counts in (("wt", WT), ("ctf18", CTF18))
+            for t, n in zip("ABC", counts) for _ in range(n)]
+    path.write_text("path,sample,predicted,model\n" + "".join(f"x.jpg,{s},{t},{typed_by}\n" for s, t in rows))
+    return path
+
+
 def test_compare_flags_the_ctf18_defect_from_predictions(tmp_path):
-    table = tmp_path / "predictions.csv"
-    rows = [("wt", t) for t, n in zip("ABC", WT) for _ in range(n)] + [("ctf18", t) for t, n in zip("ABC", CTF18) for _ in range(n)]
-    table.write_text("path,sample,predicted\n" + "".join(f"x.jpg,{s},{t}\n" for s, t in rows))
+    table = _typed_table(tmp_path / "predictions.csv")
     counts = counts_from_rows(read_predictions(table))
     report = compare(counts, "wt")
     test = report["tests"]["ctf18"]
@@ -286,6 +294,43 @@ def test_compare_flags_the_ctf18_defect_from_predictions(tmp_path):
     assert report["groups"]["wt"]["distribution_corrected"] is None
     with pytest.raises(SccscoreError, match="reference sample 'ko' not found"):
         compare(counts, "ko")
+
+
+def test_compare_table_corrects_by_the_validation_of_the_model_that_typed_it_unless_told_otherwise(tmp_path):
+    """As sccscore compare does: the same figures from the Python API and the command."""
+    validation = [[50, 8, 2], [10, 35, 5], [1, 4, 45]]
+    model = tmp_path / "model"
+    model.mkdir()
+    config = ModelConfig("squeezenet1_1", training={"validation": {"confusion": validation}})
+    (model / "config.json").write_text(config.to_json())
+
+    def compared(typed_by, *confusion):
+        return compare_table(_typed_table(tmp_path / "predictions.csv", typed_by), ["wt", "ctf18"], *confusion).report
+
+    report = compared(model)
+    assert report["corrected_with"] == validation
+    assert report["corrected_by"] == f"the validation of {model} (160 held-out images)"
+    assert report["groups"]["ctf18"]["distribution_corrected"] == compare(
+        counts_from_rows(read_predictions(tmp_path / "predictions.csv")), "wt", np.array(validation)
+    )["groups"]["ctf18"]["distribution_corrected"]
+    uncorrected = compared(model, None)
+    assert uncorrected["corrected_with"] is None and uncorrected["corrected_by"] is None
+    assert uncorrected["tests"]["ctf18"]["chi2_p"] == report["tests"]["ctf18"]["chi2_p"]  # the calls' test: unchanged
+    given = compared(model, np.eye(3, dtype=int) * 10)
+    assert given["corrected_with"] == (np.eye(3) * 10).tolist()
+    assert given["corrected_by"] == "the confusion matrix given"
+    unhelpful = tmp_path / "crossval.json"
+    check = {"error_raw": 0.01, "error_corrected": 0.2}
+    unhelpful.write_text(json.dumps({"groups": {"ctf18": {"sample": "ctf18", "confusion": validation,
+                                                          "correction_check": check}}}))
+    with pytest.warns(UserWarning, match="read the corrected shares as a sensitivity check"):
+        from_file = compared("paper:squeezenet1_1", unhelpful)
+    assert from_file["corrected_with"] == validation and from_file["corrected_by"] == str(unhelpful)
+    for released in ("paper:squeezenet1_1", ""):  # a released model, or none named, kept no validation
+        assert compared(released)["corrected_by"] is None
+    (model / "config.json").unlink()  # moved since, say: said, and left uncorrected
+    with pytest.warns(UserWarning, match=f"typed by {model}, and the shares are not corrected by its validation"):
+        assert compared(model)["corrected_with"] is None
 
 
 def test_confusion_is_read_from_evaluate_and_crossval_reports():
@@ -346,7 +391,8 @@ def test_compare_cli_on_real_crops(small_labelled, labelled_crops, tmp_path, cli
     unhelpful.write_text(json.dumps({"groups": {"ctf18": {"sample": "ctf18", "confusion": [[5, 1, 0], [1, 5, 1], [0, 1, 5]],
                                                           "correction_check": {"error_raw": 0.01, "error_corrected": 0.2}}}}))
     cautioned = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"), "--confusion", str(unhelpful))
-    assert cautioned.returncode == 0 and "caution: " in cautioned.stderr and "sensitivity check" in cautioned.stderr
+    assert cautioned.returncode == 0 and "warning: " in cautioned.stderr and "sensitivity check" in cautioned.stderr
+    assert f"corrected for the classifier's errors by {unhelpful}" in " ".join(cautioned.stdout.split())
     missing = cli("compare", "wt_small", "ko", "--predictions", str(out / "predictions.csv"))
     assert missing.returncode == 2 and "sample(s) ko not in" in missing.stderr
     nowhere = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"), "--report")
@@ -376,7 +422,7 @@ def test_compare_cli_on_real_crops(small_labelled, labelled_crops, tmp_path, cli
     gone = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"), "--json",
                str(report_path), "-q")
     assert gone.returncode == 0 and json.loads(report_path.read_text())["corrected_with"] is None
-    assert (f"caution: {out / 'predictions.csv'} was typed by {model.resolve()}, and the shares are not corrected by "
+    assert (f"warning: {out / 'predictions.csv'} was typed by {model.resolve()}, and the shares are not corrected by "
             f"its validation as classifying would have ({model.resolve() / 'config.json'}: missing;") in gone.stderr
     rows = _rows(out / "predictions.csv")
     for row in rows:

@@ -772,21 +772,22 @@ def compare(
 ) -> None:
     """Compare samples with a reference sample. A/B/C with intervals, tests, effect sizes and power."""
     from ._atomic import write_json
-    from .compare import check_replicate_source, read_sheet, write_tables
+    from .compare import BY_MODEL, check_replicate_source, confusion_from, read_sheet, write_tables
 
     _check_compare_options(out, make_report, spreads, predictions, preprocess, scale, outline)
     sample_sheet = read_sheet(sheet) if sheet else None
     check_replicate_source(sample_sheet, replicate_folders)
-    correction = _given_correction(confusion)
+    if confusion:
+        confusion_from(confusion)  # read now, not after minutes of classifying: a file that cannot correct fails first
     if predictions:
-        calls = _read_calls(predictions, samples, *correction)
+        calls = _Calls(predictions, samples, "table")
     elif spreads:
-        calls = _score_spreads(samples, out, model, quiet, scale, outline, device, *correction)
+        calls = _score_spreads(samples, out, model, quiet, scale, outline, device)
     else:
-        calls = _score_crops(samples, out, model, preprocess, quiet, device, *correction)
-    comparison = _compare_calls(calls, seed, sample_sheet, replicate_folders)
+        calls = _score_crops(samples, out, model, preprocess, quiet, device)
+    comparison = _compare_calls(calls, confusion or BY_MODEL, seed, sample_sheet, replicate_folders)
     report = comparison.report
-    _print_comparison(report, calls.corrected_by)
+    _print_comparison(report)
     if calls.source == "crops":  # a spread classifier's figures are said as the spreads are classified
         _print_expected(calls.model)
     if out:  # with --report, the report draws the cells' figure
@@ -796,22 +797,20 @@ def compare(
             report["typed_by"], model, predictions, comparison.rows, preprocess)
         _write_comparison_report(out, loaded, report, calls, device)
     if json_path:
-        write_json(json_path, report | {"corrected_by": calls.corrected_by})
+        write_json(json_path, report)
         console.print(f"wrote {json_path}", highlight=False)
 
 
 @dataclass
 class _Calls:
     """The calls compare tests: a predictions table and its samples (the reference first), where the calls came from
-    ("table", "crops" or "spreads"), the model that made them (None where read from a table), the confusion matrix
-    correcting their shares and its source in words, and what the report's settings say of a run of spreads."""
+    ("table", "crops" or "spreads"), the model that made them (None where read from a table), and what the report's
+    settings say of a run of spreads."""
 
     table: Path
     names: list[str]
     source: str
     model: object | None = None
-    matrix: object | None = None
-    corrected_by: str | None = None
     spread_settings: dict[str, str] = field(default_factory=dict)
 
 
@@ -827,54 +826,30 @@ def _check_compare_options(out: Path | None, make_report: bool, spreads: bool, p
         raise SccscoreError("give --out for the classify tables, or --predictions to reuse a classify run")
 
 
-def _given_correction(confusion: Path | None):
-    """The confusion matrix of --confusion and its source in words, said with any caution; (None, None) if none."""
-    from .compare import confusion_from, correction_caution
-
-    if confusion is None:
-        return None, None
-    matrix = confusion_from(confusion)
-    if caution := correction_caution(confusion):
-        console.print(f"caution: {caution}", highlight=False)
-    return matrix, f"--confusion {confusion}"
-
-
-def _read_calls(predictions: Path, samples: list[str], matrix, corrected_by: str | None) -> _Calls:
-    """The calls of a classify table; without --confusion, corrected as classifying would have corrected them."""
-    if matrix is None:
-        matrix, corrected_by = _confusion_of_table(predictions, samples)
-    return _Calls(predictions, samples, "table", matrix=matrix, corrected_by=corrected_by)
-
-
 def _score_spreads(samples: list[str], out: Path, model: str | None, quiet: bool, scale: float | None,
-                   outline: bool, device: str | None, matrix, corrected_by: str | None) -> _Calls:
+                   outline: bool, device: str | None) -> _Calls:
     """Detect and classify the samples' spreads into ``out``."""
     models = _load_spread_models(model or SPREAD_MODEL)
     read = _classify_spreads([Path(s) for s in samples], models.classifier, out, quiet, scale, device=device,
                              use_outline=outline, merge_model=models.merge, shape_model=models.shape)
-    return _Calls(out / "predictions.csv", _spread_samples(samples, read), "spreads", models.classifier, matrix,
-                  corrected_by, _spread_settings(read, models.shape if outline else None))
+    return _Calls(out / "predictions.csv", _spread_samples(samples, read), "spreads", models.classifier,
+                  _spread_settings(read, models.shape if outline else None))
 
 
 def _score_crops(samples: list[str], out: Path, model: str | None, preprocess: str | None, quiet: bool,
-                 device: str | None, matrix, corrected_by: str | None) -> _Calls:
-    """Classify the samples' crops into ``out``; without --confusion, corrected by the model's own validation."""
-    from .compare import validation_confusion
-    from .models import model_reference
-
+                 device: str | None) -> _Calls:
+    """Classify the samples' crops into ``out``."""
     loaded = _load(model or RELEASED, preprocess)
     table, names = _classify_for_comparison(samples, out, loaded, quiet, device)
-    if matrix is None and (matrix := validation_confusion(loaded.config.training)) is not None:
-        corrected_by = _validation_of(model_reference(loaded), matrix)
-    return _Calls(table, names, "crops", loaded, matrix, corrected_by)
+    return _Calls(table, names, "crops", loaded)
 
 
-def _compare_calls(calls: _Calls, seed: int, sheet, replicate_folders: bool):
+def _compare_calls(calls: _Calls, confusion, seed: int, sheet, replicate_folders: bool):
     """compare_table on the calls; where crops just classified lack replicates, say how to compare them again."""
     from .compare import compare_table
 
     try:
-        return compare_table(calls.table, calls.names, calls.matrix, seed, sheet, replicate_folders)
+        return compare_table(calls.table, calls.names, confusion, seed, sheet, replicate_folders)
     except SccscoreError as error:
         if calls.source != "crops" or not replicate_folders:  # a sheet can name crops' replicates, not spreads
             raise
@@ -886,8 +861,8 @@ def _write_comparison_report(out: Path, model, report: dict, calls: _Calls, devi
     from .report import write_report
 
     settings = {"reference": calls.names[0], "samples": ", ".join(calls.names[1:])}
-    if calls.corrected_by:
-        settings["shares corrected by"] = calls.corrected_by
+    if report["corrected_by"]:
+        settings["shares corrected by"] = report["corrected_by"]
     if calls.source == "table":
         settings["calls read from"] = str(calls.table)
     else:  # here only: the runtime imports torch, which a table typed by hand is reported without
@@ -896,33 +871,6 @@ def _write_comparison_report(out: Path, model, report: dict, calls: _Calls, devi
         settings["scored with"] = describe_engine(model, device)
     path = write_report(out, model, report, settings | calls.spread_settings, predictions=calls.table)
     console.print(f"wrote {path}", highlight=False)
-
-
-def _confusion_of_table(table: Path, samples: list[str]):
-    """The validation confusion of the model that typed the samples of a predictions table, and what to call it.
-
-    (None, None) where it has none: a released model, a spread classifier, a table without a model column.
-    """
-    from .compare import from_spreads, read_predictions, typed_by, validation_confusion
-    from .config import named, read_config
-
-    rows = [row for row in read_predictions(table) if row["sample"] in samples]
-    model = typed_by(rows, table)
-    if model is None or named(model) or from_spreads(rows):
-        return None, None
-    try:
-        training = read_config(model).training
-    except SccscoreError as error:
-        console.print(f"caution: {table} was typed by {model}, and the shares are not corrected by its validation "
-                      f"as classifying would have ({error}): give --confusion", highlight=False)
-        return None, None
-    matrix = validation_confusion(training)
-    return (None, None) if matrix is None else (matrix, _validation_of(model, matrix))
-
-
-def _validation_of(reference: str, matrix) -> str:
-    """The source of a correction by a model's own validation (its confusion ``matrix``), in words."""
-    return f"the validation of {reference} ({int(matrix.sum())} held-out images)"
 
 
 def _model_of_table(typed_by: str | None, given: str | None, table: Path, rows: list[dict[str, str]],
@@ -988,7 +936,7 @@ def _cell_interval(cell: dict) -> str:
     return f"cluster bootstrap 95% CI {points(cell['bc_difference_ci'])}"
 
 
-def _print_comparison(report: dict, corrected_by: str | None = None) -> None:
+def _print_comparison(report: dict) -> None:
     from .compare import by_hand_sentence, p_clause, points, share_intervals, shares_with_intervals, shown_p
 
     interval, interval_name = share_intervals(report)
@@ -1003,8 +951,8 @@ def _print_comparison(report: dict, corrected_by: str | None = None) -> None:
             table.add_row("  corrected", "", *shares_with_intervals(group["distribution_corrected"],
                                                                      group["corrected_ci"]), "")
     _show(table)
-    if corrected_by:
-        stdout.print(f"corrected for the classifier's errors by {corrected_by}", highlight=False)
+    if report.get("corrected_by"):  # compare_table's; the demo's counts come from no table, with no model's validation
+        stdout.print(f"corrected for the classifier's errors by {report['corrected_by']}", highlight=False)
     if by_hand := by_hand_sentence(report):
         stdout.print(by_hand, highlight=False)
     for name, test in report["tests"].items():

@@ -16,6 +16,7 @@ import functools
 import json
 import os
 import re
+import warnings
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from .config import named, read_config
 from .errors import SccscoreError
 from .images import CLASS_NAMES, label_from_folder_name
 from .stats import (MIN_CELLS, MIN_REPLICATES, compare_cells, compare_counts, compare_replicates,
@@ -38,6 +40,7 @@ REVIEWED_BLIND = "blind"  # the reviewed column of a call a person looked at in 
 LEFT_OUT = "not a chromosome"  # the reviewed column of an object a person left out there (debris...): not read
 NOT_A_CHROMOSOME = "X"  # the type a review gives it: detection takes some debris, or two chromosomes, for one
 P_SHOWN_BELOW = 1e-50  # smaller p-values are shown as "< 1e-50" (shown_p)
+BY_MODEL = "auto"  # compare_table corrects by the validation of the model that typed the table, where it kept one
 
 
 def counts_from_summary(summary: list[dict[str, Any]]) -> dict[str, np.ndarray]:
@@ -360,6 +363,41 @@ def correction_caution(source: str | Path) -> str | None:
             "read the corrected shares as a sensitivity check, not as the answer")
 
 
+def _correction(confusion: np.ndarray | str | Path | None, model: str | None, rows: list[dict[str, str]],
+                table: str | Path) -> tuple[np.ndarray | None, str | None]:
+    """The confusion matrix :func:`compare_table` corrects the shares by, and its source in words."""
+    if isinstance(confusion, str) and confusion == BY_MODEL:
+        return _validation_of_model(model, rows, table)
+    if isinstance(confusion, (str, Path)):
+        if caution := correction_caution(confusion):
+            warnings.warn(caution, stacklevel=3)
+        return confusion_from(confusion), str(confusion)
+    if confusion is None:
+        return None, None
+    return np.asarray(confusion, dtype=np.int64), "the confusion matrix given"
+
+
+def _validation_of_model(model: str | None, rows: list[dict[str, str]],
+                         table: str | Path) -> tuple[np.ndarray | None, str | None]:
+    """The confusion matrix of the validation of the ``model`` that typed a table's ``rows``, and its source in words.
+
+    (None, None) where it kept none: a released model, a spread classifier, a table
+    without a model column, a model trained with the paper's recipe.
+    """
+    if model is None or named(model) or from_spreads(rows):
+        return None, None
+    try:
+        training = read_config(model).training
+    except SccscoreError as error:
+        warnings.warn(f"{table} was typed by {model}, and the shares are not corrected by its validation as "
+                      f"classifying would have ({error}): give the confusion matrix to correct them by (--confusion)",
+                      stacklevel=4)
+        return None, None
+    if (matrix := validation_confusion(training)) is None:
+        return None, None
+    return matrix, f"the validation of {model} ({int(matrix.sum())} held-out images)"
+
+
 def _read_json(path: Path) -> dict[str, Any]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -377,14 +415,22 @@ class Comparison:
     replicate_of: dict[str, dict[str, str]] | None
 
 
-def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarray | None = None, seed: int = 0,
-                  sheet: SampleSheet | None = None, replicate_folders: bool = False) -> Comparison:
+def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarray | str | Path | None = BY_MODEL,
+                  seed: int = 0, sheet: SampleSheet | None = None, replicate_folders: bool = False) -> Comparison:
     """:func:`compare` of the ``samples`` of a ``predictions.csv``, the reference first, at every level known.
 
     Cells come from ``sheet`` (:func:`read_sheet`) or the images' folders
     (:func:`cell_counts`); replicates from the sheet's replicate column or, with
     ``replicate_folders``, the first folder in each sample's (:func:`cell_replicates`). The
     report also names the model the table says typed it (``typed_by``, :func:`typed_by`).
+
+    The shares are given corrected for the classifier's errors as well, by ``confusion``:
+    by default (``"auto"``), as ``sccscore compare`` does, the confusion matrix of the
+    validation of the model that typed the table, where ``sccscore train`` kept one (the
+    released models and the spread classifier have none); an evaluate or crossval JSON
+    (:func:`confusion_from`, warned of where correcting did not help on its labelled images:
+    :func:`correction_caution`); a matrix of counts; or None, for no correction. The report
+    says by what (``corrected_by``, None where uncorrected).
 
     Examples
     --------
@@ -414,6 +460,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
         raise SccscoreError(f"sample(s) {', '.join(missing)} not in {table} (it has {', '.join(counts)})")
     compared = [row for row in rows if row["sample"] in samples]
     model = typed_by(compared, table)  # the report's typed_by
+    matrix, corrected_by = _correction(confusion, model, compared, table)
     cell_names = sheet.cells if sheet else None
     if sheet:
         check_sheet(sheet.path, sheet.cells, compared)
@@ -421,7 +468,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     replicates = sheet.replicates if sheet else None
     replicate_of = (cell_replicates(compared, cell_names, replicates)
                     if replicate_folders or replicates is not None else None)
-    report = compare({name: counts[name] for name in samples}, samples[0], confusion, seed, cells=cell_arrays(cells),
+    report = compare({name: counts[name] for name in samples}, samples[0], matrix, seed, cells=cell_arrays(cells),
                      replicates=replicate_arrays(cells, replicate_of) if replicate_of else None)
     changed = set_by_hand(compared)
     by_person = {"set_by_hand": changed, "set_in_blind_review": [row for row in changed if reviewed_blind(row)],
@@ -429,7 +476,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
                  "left_out_in_review": left_out}
     for key, chosen in by_person.items():  # per sample, each compared sample named
         report[key] = {name: sum(row["sample"] == name for row in chosen) for name in samples}
-    return Comparison(report | {"typed_by": model}, rows, cells, replicate_of)
+    return Comparison(report | {"typed_by": model, "corrected_by": corrected_by}, rows, cells, replicate_of)
 
 
 def reviewed_blind(row: dict[str, str]) -> bool:
