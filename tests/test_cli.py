@@ -268,6 +268,17 @@ def test_a_table_fits_the_terminal_narrowing_its_widest_columns_never_past_their
     too_narrow = table()
     _fit_columns(too_narrow, 26)  # left to rich, which folds what it must (sccscore.cli._show)
     assert [column.width for column in too_narrow.columns] == [None, None, None]
+    # a sample folder named in Japanese: each character two of the terminal's cells, the name kept whole (counted
+    # as characters, its column was two short: "CTF18欠" over "損")
+    named = Table("sample", "A % (95% CI)", "B % (95% CI)", box=None)
+    named.add_row("CTF18欠損", "57.4 (0.0-100.0)", "40.4 (0.0-100.0)")
+    _fit_columns(named, 38)
+    assert [column.width for column in named.columns] == [9, 11, 12]
+    console = Console(width=38, record=True)
+    console.print(named)
+    assert [line.rstrip() for line in console.export_text().splitlines()] == [
+        "            A % (95%", " sample     CI)          B % (95% CI)", " CTF18欠損  57.4         40.4",
+        "            (0.0-100.0)  (0.0-100.0)"]
 
 
 @pytest.mark.slow

@@ -337,12 +337,15 @@ def _show(table: Table) -> None:
 def _fit_columns(table: Table, width: int) -> None:
     """Fix the columns' widths so that ``table`` fits in ``width`` characters, each column no narrower than its
     longest word, the widest narrowed first. Rich narrows the widest past their longest word (``spread1.p`` over
-    ``ng``) while others have room to spare; a table that fits as it is, or cannot fit, is left to rich."""
+    ``ng``) while others have room to spare; a table that fits as it is, or cannot fit, is left to rich. Widths are
+    the terminal's cells: a Japanese or Chinese character takes two (sample folders named so)."""
+    from rich.cells import cell_len
+
     lines = [[line for text in (column.header, *column.cells) for line in str(text).splitlines()]
              for column in table.columns]
-    widths = [max(map(len, column), default=1) for column in lines]
+    widths = [max(map(cell_len, column), default=1) for column in lines]
     # a row's indent ("  labels") stays with its first word
-    least = [max((len(word) for line in column for word in re.findall(r"^ *\S+|\S+", line)), default=1)
+    least = [max((cell_len(word) for line in column for word in re.findall(r"^ *\S+|\S+", line)), default=1)
              for column in lines]
     _, right, _, left = table.padding
     borders = 0 if table.box is None else len(lines) - 1 + 2 * table.show_edge
