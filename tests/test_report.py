@@ -63,6 +63,28 @@ def test_report_renders_in_chromium_without_errors(report, tmp_path, chromium):
         assert len(image.convert("RGB").getcolors(maxcolors=1 << 20) or []) > 100  # not a blank page
 
 
+def test_a_sample_named_in_japanese_keeps_its_name_on_one_line_in_the_reports_tables(tmp_path, chromium):
+    """A browser breaks Japanese text between any two characters: in a table squeezed by its figures the report's
+    style keeps a name whole, wrapping at spaces only (without it: "CTF18欠" over "損")."""
+    from sccscore.report import STYLE
+
+    rows = "".join(f"<tr><td>{name}</td><td>A 4.4e-24, B 3.9e-05, C 1.1e-38</td><td>-55.4 (-65.0 to -44.6)</td></tr>"
+                   for name in ("野生型", "CTF18欠損"))
+    lines = """<script>window.addEventListener("load", () => {
+      const count = cell => { const range = document.createRange(); range.selectNodeContents(cell);
+                              return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size; };
+      const cells = [...document.querySelectorAll("td")].map(count);
+      document.body.insertAdjacentHTML("beforeend", `<div id="lines">${cells.join(",")}</div>`); });</script>"""
+    page = tmp_path / "page.html"
+    page.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'><style>{STYLE}</style></head><body>"
+                    f"<table style='width: 14rem'>{rows}</table>{lines}</body></html>", encoding="utf-8")
+    dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=5000",
+                          "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
+    (shown,) = re.findall(r'<div id="lines">([\d,]+)</div>', dom.stdout)
+    names, figures = shown.split(",")[::3], shown.split(",")[1::3]
+    assert names == ["1", "1"] and all(int(lines) > 1 for lines in figures), shown  # the figures, squeezed, wrap
+
+
 def test_an_image_given_twice_is_said_on_screen_and_in_the_report(small_labelled, tmp_path, cli):
     # a crop copied into a second folder (or saved twice) counts as a second chromosome: the lab should know
     first = sorted((small_labelled / "b").iterdir())[0]

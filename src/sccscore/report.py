@@ -51,7 +51,7 @@ STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
 h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
 table { border-collapse: collapse; margin: .5rem 0; } td, th { padding: .25rem .6rem; border-bottom: 1px solid #eee;
-text-align: right; } th:first-child, td:first-child { text-align: left; }
+text-align: right; word-break: keep-all; } th:first-child, td:first-child { text-align: left; }
 .verdict { font-size: 1.1rem; background: #f4f7fb; padding: .6rem 1rem; border-left: 4px solid #4c72b0; }
 .expected { background: #fbf6ee; padding: .4rem .8rem; border-left: 4px solid #dd8452; }
 .note { color: #666; font-size: .9rem; } figure { display: inline-block; margin: .3rem; text-align: center; }
