@@ -252,6 +252,9 @@ def test_unlabelled_folder_and_non_image_files(tmp_path, crop):
     Image.fromarray(crop).save(tmp_path / "cell2" / "y.tif")
     (tmp_path / "readme.txt").write_text("hello")
     (tmp_path / ".DS_Store").write_text("hidden")
+    (tmp_path / "._x.png").write_bytes(b"\x00\x05\x16\x07")  # macOS's AppleDouble file beside x.png, on a USB drive
+    (tmp_path / "cell2" / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0")  # Windows' thumbnails
+    (tmp_path / "desktop.ini").write_text("[ViewState]")
     (tmp_path / "spread.CZI").write_bytes(b"ZISRAWFILE")
     sample = scan_sample(tmp_path)
     assert [i.path.name for i in sample.items] == ["y.tif", "x.png"]

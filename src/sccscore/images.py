@@ -32,6 +32,9 @@ IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp"})
 # microscopes' own formats (Zeiss, Nikon, Leica, Olympus, Imaris, DeltaVision): stacks with metadata that Pillow and
 # tifffile do not read; Fiji (Bio-Formats) exports them
 MICROSCOPE_SUFFIXES = frozenset({".czi", ".zvi", ".nd2", ".lif", ".oib", ".oif", ".oir", ".vsi", ".ims", ".dv"})
+# what Windows keeps in a folder of pictures (thumbnails, the folder's view): passed over as hidden files are (macOS's
+# .DS_Store and ._ files), not listed as files that could not be read
+SYSTEM_FILES = frozenset({"thumbs.db", "ehthumbs.db", "desktop.ini"})
 CLASS_NAMES = ("A", "B", "C")
 
 _LABEL_PATTERN = re.compile(r"^(?:type)?[\s_-]*([abc])$", re.IGNORECASE)
@@ -446,7 +449,8 @@ def _scan_files(
     """The images below ``folder`` (the sample's, or one of its label folders), named within ``sample_folder``."""
     items, rejected = [], []
     for path in sorted(folder.rglob("*")):
-        if not path.is_file() or any(part.startswith(".") for part in path.relative_to(folder).parts):
+        if (not path.is_file() or path.name.lower() in SYSTEM_FILES
+                or any(part.startswith(".") for part in path.relative_to(folder).parts)):
             continue
         if path.suffix.lower() in IMAGE_SUFFIXES:
             items.append(ImageItem(path, sample, label, path.relative_to(sample_folder).as_posix()))
