@@ -328,6 +328,17 @@ def test_compare_table_corrects_by_the_validation_of_the_model_that_typed_it_unl
     assert from_file["corrected_with"] == validation and from_file["corrected_by"] == str(unhelpful)
     for released in ("paper:squeezenet1_1", ""):  # a released model, or none named, kept no validation
         assert compared(released)["corrected_by"] is None
+    # a model validated on a few images, which called them all B, cannot correct calls of A and C: said, not used
+    few = ModelConfig("squeezenet1_1", training={"validation": {"confusion": [[0, 1, 0], [0, 1, 0], [0, 1, 0]]}})
+    (model / "config.json").write_text(few.to_json())
+    with pytest.warns(UserWarning, match="not corrected for the classifier's errors: no labelled image in its "
+                                         "confusion matrix was called A or C, as 514 of the calls are"):
+        uncorrectable = compared(model)
+    assert uncorrectable["corrected_with"] is None and uncorrectable["corrected_by"] is None
+    assert uncorrectable["tests"] == uncorrected["tests"]  # the comparison itself unchanged
+    alike = np.array([[5, 5, 0], [5, 5, 0], [0, 1, 9]])  # A and B called alike: any split of them fits as well
+    with pytest.warns(UserWarning, match="does not tell the labelled types apart"):
+        assert compared(model, alike)["corrected_with"] is None
     (model / "config.json").unlink()  # moved since, say: said, and left uncorrected
     with pytest.warns(UserWarning, match=f"typed by {model}, and the shares are not corrected by its validation"):
         assert compared(model)["corrected_with"] is None
@@ -434,6 +445,25 @@ def test_compare_cli_on_real_crops(small_labelled, labelled_crops, tmp_path, cli
     assert mixed.returncode == 2 and (f"the chromosomes compared were typed by 2 models (wt_small by "
                                       f"{model.resolve()}; ctf18 by paper:squeezenet1_1), and a difference between "
                                       "samples would be partly the models'") in " ".join(mixed.stderr.split())
+
+
+def test_compare_with_a_model_validated_on_three_images_says_it_cannot_correct(labelled_crops, tmp_path, cli):
+    """Trained on six crops a type, a model is validated on the three held out, which it called all B: a matrix that
+    cannot say what its A and C calls were. compare corrected by it all the same, to shares adding up to 33% and 7%,
+    each outside its own interval ("11.1 (33.3-33.3)"), or, where no call was B, failed with a traceback (numpy's
+    "pvals < 0, pvals > 1 or pvals contains NaNs"); it now compares the calls uncorrected, and says why."""
+    few, ctf18, model = labelled_crops("wt", 6, "few"), labelled_crops("ctf18", 5, "ctf18"), tmp_path / "model"
+    assert cli("train", str(few), "--out", str(model), "-q").returncode == 0
+    assert json.loads((model / "config.json").read_text())["training"]["validation"]["confusion"] == [[0, 1, 0]] * 3
+    report = tmp_path / "compare.json"
+    result = cli("compare", str(few), str(ctf18), "--model", str(model), "--out", str(tmp_path / "out"), "--json",
+                 str(report), "-q")
+    assert result.returncode == 0, result.stderr
+    assert ("warning: the shares are not corrected for the classifier's errors: no labelled image in its confusion "
+            "matrix was called A or C, as 26 of the calls are") in " ".join(result.stderr.split())
+    figures = json.loads(report.read_text())
+    assert figures["corrected_with"] is None and figures["corrected_by"] is None
+    assert "corrected" not in result.stdout and figures["tests"]["ctf18"]["chi2_p"] < 0.01
 
 
 @pytest.mark.slow

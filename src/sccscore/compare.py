@@ -28,7 +28,7 @@ import numpy as np
 from .config import named, read_config
 from .errors import SccscoreError
 from .images import CLASS_NAMES, label_from_folder_name
-from .stats import (MIN_CELLS, MIN_REPLICATES, compare_cells, compare_counts, compare_replicates,
+from .stats import (MIN_CELLS, MIN_REPLICATES, cannot_correct, compare_cells, compare_counts, compare_replicates,
                     corrected_with_ci, holm, proportions_with_ci, proportions_with_clustered_ci)
 
 # the share intervals shown, as a caption names them: the same words in every table
@@ -476,6 +476,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
                  "left_out_in_review": left_out}
     for key, chosen in by_person.items():  # per sample, each compared sample named
         report[key] = {name: sum(row["sample"] == name for row in chosen) for name in samples}
+    corrected_by = corrected_by if report["corrected_with"] is not None else None  # None: it could not correct them
     return Comparison(report | {"typed_by": model, "corrected_by": corrected_by}, rows, cells, replicate_of)
 
 
@@ -606,6 +607,10 @@ def compare(
     cells' ``mannwhitney_p_holm``) are Holm-adjusted over them, and the verdicts
     read those: of five knockouts that do nothing, one would otherwise reach
     p < 0.05 about one time in four. With one sample they equal the p-values.
+
+    A confusion matrix that cannot correct the calls (:func:`sccscore.stats.cannot_correct`:
+    one of a model validated on a few images, say) is warned of and not used
+    (``corrected_with`` None).
     """
     if reference not in counts:
         raise SccscoreError(f"reference sample '{reference}' not found (samples: {', '.join(counts)})")
@@ -614,6 +619,10 @@ def compare(
     for name, values in counts.items():
         if values.sum() == 0:
             raise SccscoreError(f"sample '{name}' has no classified chromosome")
+    if confusion is not None and (reason := cannot_correct(confusion, list(counts.values()))):
+        warnings.warn(f"the shares are not corrected for the classifier's errors: {reason}; validate the model on "
+                      "more labelled images", stacklevel=2)
+        confusion = None
     cells, replicates = cells or {}, replicates or {}
     groups = {name: _group(values, confusion, seed, cells.get(name)) | {"replicates": _replicates(replicates.get(name))}
               for name, values in counts.items()}

@@ -342,6 +342,40 @@ def corrected_distribution(predicted_counts: Sequence[int], confusion: np.ndarra
     return _most_likely(counts[None], _row_shares(np.asarray(confusion, dtype=float))[None], iterations)[0]
 
 
+def cannot_correct(confusion: np.ndarray, predicted_counts: Sequence[Sequence[int]],
+                   classes: Sequence[str] = ("A", "B", "C")) -> str | None:
+    """Why ``confusion`` cannot correct the calls ``predicted_counts`` (a row of counts a sample), in words; None
+    where it can.
+
+    Calls of a type that no labelled image in the matrix was given have no explanation
+    in it: the most likely shares would leave them out, and not add up to one. And where
+    two labelled types' rows are alike, or one is a mix of the others (all called B, as by
+    a model validated on three images), any split between those types explains the calls
+    as well as another: the estimate is arbitrary, and its bootstrap interval, around it,
+    says nothing. A model validated on too few images gives such matrices.
+
+    Examples
+    --------
+    >>> cannot_correct([[8, 2, 0], [1, 9, 0], [0, 2, 8]], [[50, 30, 20]]) is None
+    True
+    >>> print(cannot_correct([[8, 2, 0], [1, 9, 0], [0, 10, 0]], [[50, 30, 20]]))
+    no labelled image in its confusion matrix was called C, as 20 of the calls are: it cannot say what they were
+    >>> print(cannot_correct([[0, 1, 0], [0, 1, 0], [0, 1, 0]], [[0, 10, 0]]))
+    its confusion matrix does not tell the labelled types apart: two are called alike, or one as a mix of others
+    """
+    confusion = np.asarray(confusion, dtype=float)
+    calls = np.asarray(predicted_counts).sum(axis=0)
+    unexplained = [(name, int(n)) for name, column, n in zip(classes, confusion.sum(axis=0), calls) if n and not column]
+    if unexplained:
+        return (f"no labelled image in its confusion matrix was called {' or '.join(name for name, _ in unexplained)}, "
+                f"as {sum(n for _, n in unexplained)} of the calls are: it cannot say what they were")
+    labelled = confusion.sum(axis=1) > 0
+    if np.linalg.matrix_rank(_row_shares(confusion[labelled])) < labelled.sum():
+        return ("its confusion matrix does not tell the labelled types apart: two are called alike, or one as a mix of "
+                "others")
+    return None
+
+
 def _row_shares(confusion: np.ndarray) -> np.ndarray:
     """Each row of a confusion matrix (or of a stack of them) as shares; a row never labelled stays zeros."""
     return confusion / np.maximum(confusion.sum(axis=-1, keepdims=True), 1)
