@@ -171,12 +171,17 @@ def test_folds_are_stratified_and_keep_duplicates_together():
 
 def test_learning_curve_writes_csv_and_plot(two_genotypes, tmp_path, cli):
     out = tmp_path / "curve"
-    result = cli("learning-curve", *map(str, two_genotypes), "--out", str(out), "--sizes", "3,6",
+    result = cli("learning-curve", *map(str, two_genotypes), "--out", str(out), "--sizes", "3,6,12",
                  "--folds", "2", "--repeats", "1", "-q")
     assert result.returncode == 0, result.stderr
     lines = (out / "learning_curve.csv").read_text().splitlines()
-    assert lines[0] == "n_per_type,group,concordance,concordance_min,concordance_max"
-    assert [line.split(",")[:2] for line in lines[1:]] == [["3", "wt"], ["3", "ctf18"], ["6", "wt"], ["6", "ctf18"]]
+    assert lines[0] == "n_per_type,group,concordance,concordance_min,concordance_max,drawn_again"
+    assert [line.split(",")[:2] for line in lines[1:]] == [[size, group] for size in ("3", "6", "12")
+                                                           for group in ("wt", "ctf18")]
+    # each fold trains on 9 images of a type (5 WT, 4 CTF18-/-): 12 a type draws those again, and is said to
+    assert [line.split(",")[-1] for line in lines[1:]] == ["False"] * 4 + ["True"] * 2
+    assert ("warning: 12 images per type: more than a fold trains on of any type (at most A 9, B 9, C 9), so those "
+            "points draw the same images again") in " ".join(result.stderr.split())
     with Image.open(out / "learning_curve.png") as plot:
         assert plot.format == "PNG" and plot.width > 500
 

@@ -13,6 +13,7 @@ are then given per folder, pooled over folds and fold by fold.
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -52,7 +53,8 @@ def crossval(
     ``n_images``, ``concordance``, ``kappa``, ``recall``, ``distribution_true``,
     ``distribution_pred``, ``confusion`` (pooled over folds), ``folds`` (the same
     per fold), ``spread`` (mean, sd, min, max of the folds' concordance) and
-    ``n_source_images`` (the images its crops were cut from, each kept in one fold).
+    ``n_source_images`` (the images its crops were cut from, each kept in one fold); and
+    ``training_per_type``, the fewest and most images of each type a fold trained on.
     """
     recipe = recipe or DefaultRecipe()
     data = _load_for_folds(folders, recipe, folds, device)
@@ -81,10 +83,14 @@ def _crossval(data: LabelledData, folds: int, recipe: Recipe, seed: int, device:
         log(f"fold {fold + 1}/{folds} done")
     predictions = Predictions(data.items, probabilities, CLASS_NAMES, [])
     in_group = np.array(data.groups)
+    trained_on = np.array([np.bincount(data.labels[fold_of != fold], minlength=len(CLASS_NAMES))
+                           for fold in range(folds)])
     return {
         "recipe": recipe.name,
         "folds": folds,
         "seed": seed,
+        "training_per_type": {name: [int(trained_on[:, k].min()), int(trained_on[:, k].max())]
+                              for k, name in enumerate(CLASS_NAMES)},
         "groups": {
             group: _group_report(predictions, in_group == group, fold_of, folds, recipe.name, group, data.sources)
             for group in dict.fromkeys(data.groups)
@@ -137,10 +143,12 @@ def learning_curve(
 ) -> list[dict[str, Any]]:
     """Cross-validated concordance against the training images per type (the paper's Fig. 3A).
 
-    Each size is a full cross-validation whose training folds are cut (or, for
-    the paper recipe, drawn with replacement) to ``size`` images of each type.
-    Returns one row per size and folder: ``n_per_type``, ``group``,
-    ``concordance`` (pooled) and the folds' ``concordance_min``/``_max``.
+    Each size is a full cross-validation whose training folds are drawn to ``size``
+    images of each type, with replacement where a type has fewer. Returns one row per
+    size and folder: ``n_per_type``, ``group``, ``concordance`` (pooled), the folds'
+    ``concordance_min``/``_max``, and ``drawn_again``: whether the size passes every
+    type's training images in every fold, so that its point draws the same images again
+    (warned of: it says nothing of more images).
     """
     recipe = recipe or PaperRecipe()
     log = log or (lambda _: None)
@@ -149,9 +157,15 @@ def learning_curve(
     rows = []
     for size in sizes:
         report = _crossval(data, folds, replace(recipe, per_type=size), seed, device, lambda _: None)
+        most = max(high for _, high in report["training_per_type"].values())
         for group, figures in report["groups"].items():
             rows.append({"n_per_type": size, "group": group, "concordance": figures["concordance"],
                          "concordance_min": figures["spread"]["concordance_min"],
-                         "concordance_max": figures["spread"]["concordance_max"]})
+                         "concordance_max": figures["spread"]["concordance_max"], "drawn_again": size > most})
         log(f"{size} per type: " + ", ".join(f"{g} {f['concordance']:.3f}" for g, f in report["groups"].items()))
+    if again := list(dict.fromkeys(row["n_per_type"] for row in rows if row["drawn_again"])):
+        held = ", ".join(f"{name} {high}" for name, (_, high) in report["training_per_type"].items())
+        warnings.warn(f"{', '.join(map(str, again))} images per type: more than a fold trains on of any type (at most "
+                      f"{held}), so those points draw the same images again, and say nothing of more images",
+                      stacklevel=2)
     return rows

@@ -46,15 +46,21 @@ def font_families(installed: Iterable[str]) -> list[str]:
 
 
 def plot_learning_curve(rows: Sequence[dict[str, Any]], path: str | Path) -> None:
-    """Concordance against training images per type, one line per folder, folds' range shaded."""
+    """Concordance against training images per type, one line per folder, folds' range shaded; a point whose
+    training sets draw the same images again (``drawn_again``) hollow."""
     pyplot = _figure()
     figure, axes = pyplot.subplots(figsize=(5, 3.5), layout="constrained")
     for group in dict.fromkeys(row["group"] for row in rows):
         mine = [row for row in rows if row["group"] == group]
         sizes = [row["n_per_type"] for row in mine]
-        axes.plot(sizes, [row["concordance"] for row in mine], marker="o", label=group)
+        (line,) = axes.plot(sizes, [row["concordance"] for row in mine], marker="o", label=group)
+        again = [row for row in mine if row.get("drawn_again")]
+        axes.plot([row["n_per_type"] for row in again], [row["concordance"] for row in again], "o",
+                  color=line.get_color(), markerfacecolor="white")
         axes.fill_between(sizes, [row["concordance_min"] for row in mine],
                           [row["concordance_max"] for row in mine], alpha=0.2)
+    if any(row.get("drawn_again") for row in rows):
+        axes.set_title("hollow: the same training images drawn again", fontsize="small")
     axes.set_xlabel("training images per type")
     axes.set_ylabel("concordance with labels")
     axes.legend(title="cross-validated on")
