@@ -273,6 +273,11 @@ def test_cross_fitted_correction_removes_a_systematic_bias():
     assert np.abs(corrected - labelled).sum() < 0.02
     assert corrected.sum() == pytest.approx(1)
     np.testing.assert_allclose(cross_fitted_correction(true, true, 3), labelled)  # a perfect classifier needs none
+    # one image called C, and the others' matrix, with no call of C, cannot say what it was: its fold stays raw
+    true, predicted = np.repeat([0, 1, 2], 5), np.repeat([0, 1, 1], 5)
+    predicted[-1] = 2
+    corrected = cross_fitted_correction(true, predicted, 3)
+    assert corrected.sum() == pytest.approx(1) and corrected[2] == pytest.approx(1 / 15)  # was 0, summing to 14/15
 
 
 def _typed_table(path, typed_by=""):

@@ -458,7 +458,8 @@ def cross_fitted_correction(true: np.ndarray, predicted: np.ndarray, n_classes: 
     result is the fold estimates weighted by fold size. A single small fold's
     estimate is noisy (the bootstrap interval of :func:`corrected_with_ci` says
     how noisy); averaging over the folds shows whether the correction removes
-    the classifier's bias.
+    the classifier's bias. A fold whose matrix cannot correct its calls
+    (:func:`cannot_correct`) keeps its raw shares, as ``compare`` would.
     """
     true, predicted = np.asarray(true), np.asarray(predicted)
     rng = np.random.default_rng(seed)
@@ -469,7 +470,11 @@ def cross_fitted_correction(true: np.ndarray, predicted: np.ndarray, n_classes: 
     for f in range(min(n_folds, len(true))):
         held_out = fold == f
         confusion = confusion_matrix(true[~held_out], predicted[~held_out], n_classes)
-        total += held_out.sum() * corrected_distribution(np.bincount(predicted[held_out], minlength=n_classes), confusion)
+        calls = np.bincount(predicted[held_out], minlength=n_classes)
+        if cannot_correct(confusion, [calls]):  # a few labelled images: the shares it gave did not add up to one
+            total += calls
+        else:
+            total += held_out.sum() * corrected_distribution(calls, confusion)
     return total / len(true)
 
 
