@@ -146,6 +146,23 @@ def test_a_whole_spread_among_crops_is_skipped_saying_so(small_labelled, oshima,
     assert len(_rows(tmp_path / "alone" / "rejected.csv")) == 1 and not (tmp_path / "alone" / "report.html").exists()
 
 
+def test_evaluate_of_one_type_writes_json_every_reader_takes(labelled_crops, tmp_path, cli):
+    """Crops all labelled and called A: Cohen's kappa is undefined and types B and C have no recall. Python wrote them
+    as NaN, which is no JSON value (R's jsonlite and browsers refuse the file): null now, and '-' on screen."""
+    only_a = labelled_crops("wt", 3, "only_a")
+    for label in "bc":
+        shutil.rmtree(only_a / label)
+    result = cli("evaluate", str(only_a), "--model", "paper:squeezenet1_1/1", "--json", str(tmp_path / "e.json"))
+    assert result.returncode == 0, result.stderr
+    assert "Cohen's kappa -\n" in result.stdout and "nan" not in result.stdout.lower()
+
+    def refuse(constant: str):
+        raise ValueError(f"{constant} is not JSON")
+
+    report = json.loads((tmp_path / "e.json").read_text(), parse_constant=refuse)
+    assert report["concordance"] == 1.0 and report["kappa"] is None and report["recall"] == [1.0, None, None]
+
+
 def test_strict_makes_a_bad_file_fatal_and_writes_nothing(sample_with_bad_files, tmp_path, cli):
     out = tmp_path / "out"
     result = cli("classify", str(sample_with_bad_files), "-m", "paper:squeezenet1_1/1", "-o", str(out), "--strict")

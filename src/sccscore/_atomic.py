@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -100,8 +101,29 @@ def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[A
 
 def write_json(path: str | Path, data: Any) -> None:
     with atomic_open(path, encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2)
+        json.dump(json_ready(data), handle, indent=2, allow_nan=False)
         handle.write("\n")
+
+
+def json_ready(data: Any) -> Any:
+    """``data`` with every figure that is not a number (NaN, infinity) as None, written ``null``.
+
+    Python writes NaN as ``NaN``, which is no JSON value: R's jsonlite, browsers and most other
+    readers refuse the whole file. An undefined figure (Cohen's kappa of images all of one type,
+    the recall of a type never labelled) is null instead.
+
+    Examples
+    --------
+    >>> json_ready({"kappa": float("nan"), "recall": [1.0, float("nan")], "n": 3})
+    {'kappa': None, 'recall': [1.0, None], 'n': 3}
+    """
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, Mapping):
+        return {key: json_ready(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [json_ready(value) for value in data]
+    return data
 
 
 def read_kept_json(path: str | Path) -> Any:

@@ -6,6 +6,7 @@ so that ``--help`` and argument errors are instant.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import sys
@@ -465,8 +466,9 @@ def evaluate_detection(
 
 
 def _rate(value: float | None) -> str:
-    """A share to three decimals, as the terminal gives every concordance; ``-`` where there was nothing to count."""
-    return "-" if value is None else f"{value:.3f}"
+    """A figure to three decimals, as the terminal gives every concordance; ``-`` where there was nothing to count
+    (None), or it is undefined (NaN: Cohen's kappa of images all of one type, labelled and called)."""
+    return "-" if value is None or math.isnan(value) else f"{value:.3f}"
 
 
 def _crop_counts(summary: list[dict]) -> dict[str, str]:
@@ -553,7 +555,7 @@ def _print_evaluation(report: dict) -> None:
         stdout.print(f"concordance {report['concordance']:.3f} ({interval(*report['concordance_ci'])})",
                      highlight=False)
     _print_by_source_image(report)
-    stdout.print(f"Cohen's kappa {report['kappa']:.3f}", highlight=False)
+    stdout.print(f"Cohen's kappa {_rate(report['kappa'])}", highlight=False)
     stdout.print(f"open (B or C) or cohered (A) as labelled: {report['open_concordance']:.3f}", highlight=False)
     stdout.print(f"{'/'.join(classes)} % labels {_abc(report['distribution_true'])}; "
                  f"predicted {_abc(report['distribution_pred'])}", highlight=False)
@@ -699,7 +701,7 @@ def _print_crossval(report: dict) -> None:
     for group, g in report["groups"].items():
         spread = g["spread"]
         table.add_row(group, str(g["n_images"]), f"{g['concordance']:.3f}",
-                      f"{spread['concordance_min']:.3f}-{spread['concordance_max']:.3f}", f"{g['kappa']:.3f}",
+                      f"{spread['concordance_min']:.3f}-{spread['concordance_max']:.3f}", _rate(g["kappa"]),
                       f"{g['open_concordance']:.3f}", _abc(g["distribution_true"]), _abc(g["distribution_pred"]))
     _show(table)
     for group, g in report["groups"].items():

@@ -108,7 +108,9 @@ class ModelConfig:
         return [bool(digest) and digest[:LEARNED_DIGEST] in learned for digest in digests]
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=2) + "\n"
+        from ._atomic import json_ready  # its training record's undefined figures (NaN) as null
+
+        return json.dumps(json_ready(asdict(self)), indent=2, allow_nan=False) + "\n"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ModelConfig":

@@ -39,7 +39,7 @@ import numpy as np
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save
 
-from ._atomic import atomic_open, staged_folder
+from ._atomic import atomic_open, json_ready, staged_folder
 from .config import MERGE_FILE, SHAPE_FILE, SPREAD_HEAD_FILE, SPREAD_MODEL, spread_model_folder
 from .detect import DetectSettings, MergeModel, merge_model_from
 from .errors import DataError, ModelError
@@ -229,7 +229,7 @@ def fit_spread_head(spreads: Sequence[Spread], extra: LabelledData | None = None
 def save_spread_head(head: Head, path: str | Path, record: dict[str, Any]) -> None:
     """Write a fitted head with its training record (:meth:`FittedSpreadModels.training_record`)."""
     with atomic_open(path, "wb") as handle:
-        handle.write(save(head.state, metadata={"training": json.dumps(record)}))
+        handle.write(save(head.state, metadata={"training": json.dumps(json_ready(record), allow_nan=False)}))
 
 
 def what_to_expect(training: dict[str, Any] | None, name: str) -> list[str]:
