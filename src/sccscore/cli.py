@@ -1048,7 +1048,7 @@ def apply_review(
                         "hand).")] = None,
 ) -> None:
     """Apply the types typed in a review. Writes the predictions table again with them, for compare --predictions."""
-    from .review import apply_review as run
+    from .review import SHEET, apply_review as run
 
     applied = run(predictions, review_dir, out, sheet)
 
@@ -1060,6 +1060,9 @@ def apply_review(
     console.print(f"{applied.n_typed} types given in the review, {sum(applied.changed.values())} of them changing the "
                   f"call{each(applied.changed)}{left_out}: wrote {out}; compare --predictions {out} counts and lists "
                   "them", highlight=False)
+    if not applied.n_typed:  # the blank sheet review wrote, most likely, where the one its page saved was meant
+        console.print(f"caution: {sheet or review_dir / SHEET} types none of the calls: the sheet review.html "
+                      "saves goes to the browser's downloads folder; give it with --sheet", highlight=False)
 
 
 @app.command("export-labelled")
