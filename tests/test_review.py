@@ -127,8 +127,9 @@ def test_bad_review_sheets_name_the_line(classified, tmp_path, cli):
     same = _rows(tmp_path / "same.csv")
     assert applied == (0, {}, {}) and [r.pop("reviewed") for r in same] == [""] * 24 and same == _rows(classified)
     run = cli("apply-review", str(classified), str(tmp_path / "review"), "--out", str(tmp_path / "same.csv"))
-    assert run.returncode == 0 and (f"caution: {sheet} types none of the calls: the sheet review.html saves goes to the "
-                                    "browser's downloads folder; give it with --sheet") in " ".join(run.stderr.split())
+    said = " ".join(run.stderr.split())
+    assert run.returncode == 0 and (f"caution: {sheet} types none of the calls: the sheet review.html saves goes to "
+                                    "the browser's downloads folder; give it with --sheet") in said
     # a review that agrees with the model changes nothing, and says so
     first = _rows(tmp_path / "review" / "key.csv")[0]
     called = next(r["predicted"] for r in _rows(classified) if r["path"] == first["path"])
