@@ -164,6 +164,7 @@ def learning_curve(
                          "concordance_max": figures["spread"]["concordance_max"], "drawn_again": size > most})
         log(f"{size} per type: " + ", ".join(f"{g} {f['concordance']:.3f}" for g, f in report["groups"].items()))
     if again := list(dict.fromkeys(row["n_per_type"] for row in rows if row["drawn_again"])):
+        # the last size's folds, as every size's: the folds depend on the seed, not on the size drawn
         held = ", ".join(f"{name} {high}" for name, (_, high) in report["training_per_type"].items())
         warnings.warn(f"{', '.join(map(str, again))} images per type: more than a fold trains on of any type (at most "
                       f"{held}), so those points draw the same images again, and say nothing of more images",
