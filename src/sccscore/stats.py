@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 from scipy.special import ndtri
 
+from .images import CLASS_NAMES
 from .metrics import confusion_matrix
 
 ALPHA = 0.05
@@ -343,7 +344,7 @@ def corrected_distribution(predicted_counts: Sequence[int], confusion: np.ndarra
 
 
 def cannot_correct(confusion: np.ndarray, predicted_counts: Sequence[Sequence[int]],
-                   classes: Sequence[str] = ("A", "B", "C")) -> str | None:
+                   classes: Sequence[str] = CLASS_NAMES) -> str | None:
     """Why ``confusion`` cannot correct the calls ``predicted_counts`` (a row of counts a sample), in words; None
     where it can.
 
