@@ -956,7 +956,7 @@ def _print_comparison(report: dict) -> None:
             table.add_row("  corrected", "", *shares_with_intervals(group["distribution_corrected"],
                                                                      group["corrected_ci"]), "")
     _show(table)
-    if report.get("corrected_by"):  # compare_table's; the demo's counts come from no table, with no model's validation
+    if report["corrected_by"]:
         stdout.print(f"corrected for the classifier's errors by {report['corrected_by']}", highlight=False)
     if by_hand := by_hand_sentence(report):
         stdout.print(by_hand, highlight=False)

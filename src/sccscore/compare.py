@@ -41,6 +41,7 @@ LEFT_OUT = "not a chromosome"  # the reviewed column of an object a person left 
 NOT_A_CHROMOSOME = "X"  # the type a review gives it: detection takes some debris, or two chromosomes, for one
 P_SHOWN_BELOW = 1e-50  # smaller p-values are shown as "< 1e-50" (shown_p)
 BY_MODEL = "auto"  # compare_table corrects by the validation of the model that typed the table, where it kept one
+GIVEN = "the confusion matrix given"  # the words of a correction by a matrix passed in (corrected_by)
 
 
 def counts_from_summary(summary: list[dict[str, Any]]) -> dict[str, np.ndarray]:
@@ -374,7 +375,7 @@ def _correction(confusion: np.ndarray | str | Path | None, model: str | None, ro
         return confusion_from(confusion), str(confusion)
     if confusion is None:
         return None, None
-    return np.asarray(confusion, dtype=np.int64), "the confusion matrix given"
+    return np.asarray(confusion, dtype=np.int64), GIVEN
 
 
 def _validation_of_model(model: str | None, rows: list[dict[str, str]],
@@ -610,7 +611,7 @@ def compare(
 
     A confusion matrix that cannot correct the calls (:func:`sccscore.stats.cannot_correct`:
     one of a model validated on a few images, say) is warned of and not used
-    (``corrected_with`` None).
+    (``corrected_with`` and ``corrected_by`` None).
     """
     if reference not in counts:
         raise SccscoreError(f"reference sample '{reference}' not found (samples: {', '.join(counts)})")
@@ -641,7 +642,8 @@ def compare(
         test["replicate_verdict"] = (replicate_verdict(name, reference, groups, test, n_replicate_tests)
                                      if groups[name]["replicates"] and groups[reference]["replicates"] else None)
     return {"reference": reference, "level": "chromosome", "classes": list(CLASS_NAMES),
-            "corrected_with": None if confusion is None else confusion.tolist(), "groups": groups, "tests": tests}
+            "corrected_with": None if confusion is None else confusion.tolist(),
+            "corrected_by": None if confusion is None else GIVEN, "groups": groups, "tests": tests}
 
 
 def _adjust_over_samples(tests: dict[str, dict[str, Any]]) -> tuple[int, int]:
