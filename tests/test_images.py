@@ -6,6 +6,7 @@ import pytest
 import tifffile
 from PIL import Image, ImageOps
 
+from sccscore.annotations import read_yolo
 from sccscore.errors import ImageReadError, SccscoreError
 from sccscore.images import (label_from_folder_name, read_crop, read_image, repeated_files, scan_sample,
                              scan_samples, warn_repeated)
@@ -206,9 +207,28 @@ def test_a_crop_too_small_or_blank_is_refused_not_typed(tmp_path, crop):
         read_crop(tmp_path / "sliver.png")
     with pytest.raises(ImageReadError, match=r"white.png: one colour throughout: no chromosome in it"):
         read_crop(tmp_path / "white.png")
-    middle = crop[crop.shape[0] // 2 - 4:, crop.shape[1] // 2 - 4:][:8, :8]
-    Image.fromarray(middle).save(tmp_path / "least.png")  # the least a crop may be: read
+    # the least a crop may be: read. The whole chromosome shrunk, with its background (a piece of its inside, bright
+    # gaps amid its stain, reads as a fluorescence crop's bright object on a dark background)
+    Image.fromarray(crop).resize((8, 8), Image.BOX).save(tmp_path / "least.png")
     assert read_crop(tmp_path / "least.png").shape == (8, 8, 3)
+
+
+def test_a_crop_of_a_bright_chromosome_on_a_dark_background_is_refused(tmp_path, crop, oshima):
+    # ten WT type A crops inverted, as a fluorescence crop looks, had all been typed A without a word
+    Image.fromarray(255 - crop).save(tmp_path / "inverted.png")
+    with pytest.raises(ImageReadError, match=r"inverted.png: its chromosome is brighter than its background \(the "
+                                             r"brightest 1% of pixels \d+ grey levels above its border's median, the "
+                                             r"darkest 1% 0 below\): a fluorescence or inverted crop\? sccscore reads "
+                                             r"bright-field images"):
+        read_crop(tmp_path / "inverted.png")
+    # the chromosomes of the annotated spreads cut to their boxes, with no margin of background, are still read:
+    # the darkest lies nearest its border
+    for spread in sorted((oshima / "images").iterdir()):
+        rgb = read_image(spread)
+        for number, (x0, y0, x1, y1) in enumerate(read_yolo(oshima / "labels" / f"{spread.stem}.txt",
+                                                            rgb.shape[1], rgb.shape[0])[0].astype(int)):
+            Image.fromarray(rgb[y0:y1, x0:x1]).save(tmp_path / f"{spread.stem}_{number}.png")
+            assert read_crop(tmp_path / f"{spread.stem}_{number}.png").shape[:2] == (y1 - y0, x1 - x0)
 
 
 def test_corrupt_and_non_image_files_name_the_file(tmp_path, ikemoto):

@@ -1460,7 +1460,7 @@ def test_a_batch_survives_a_bad_and_a_huge_image(oshima, tmp_path):
     assert "8000 x 6000 px" in reasons["huge.png"] and "megapixels" in reasons["huge.png"]
     assert reasons["inverted.png"].startswith("its objects are brighter than its background (the brightest 1% of "
                                               "pixels 58 grey levels above the median, the darkest 1% 3 below)")
-    assert "sccscore reads bright-field spreads" in reasons["inverted.png"]
+    assert "sccscore reads bright-field images" in reasons["inverted.png"]
     assert reasons["dithered.png"].startswith("a 1-bit (black and white) image, without the stain's shades of grey")
     assert set(reasons) == {"broken.png", "dithered.png", "huge.png", "inverted.png"}
     assert {r["path"].split("/")[-1] for r in _rows(tmp_path / "out" / "rejected.csv")} == set(reasons)

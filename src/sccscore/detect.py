@@ -45,6 +45,7 @@ from skimage.morphology import h_maxima
 
 from ._atomic import read_small_model, write_json
 from .errors import SccscoreError
+from .images import READS_BRIGHT_FIELD, brighter_than_background
 from .shape import shape_measures
 
 # A spread is decoded whole; refuse sizes whose float working copies would not fit a laptop.
@@ -93,9 +94,6 @@ NOISE_LEVELS = (0.0048, 0.0051)
 # and 6 grey levels on their background of about 100 (noise_level 1.2-1.3%, 2.9-3.1%, 5.8-6.2%), the four spreads
 # read concordance 0.727, 0.679 and 0.667, against 0.763 as imaged (docs/spreads.md, noise)
 NOISE_CAUTION = 2.0
-# A field whose brightest 1% lie more than this many grey levels above its median, and more than twice as far above
-# it as its darkest 1% lie below, holds bright objects on a dark background (the four spreads: 3-9 above, 57-65 below)
-BRIGHT_OBJECTS = 10
 # A metaphase of chromosomes about 40 px long (the reference scale) spans several hundred pixels; a field shorter than
 # this on its longer side is one chromosome's crop (the Ikemoto crops: 34-194 px), which would read as a metaphase of one
 MIN_SPREAD_SIDE = 256
@@ -446,13 +444,11 @@ def _check_bright_field(rgb: np.ndarray) -> None:
     Read on every fourth pixel of green, as the stain is: in a Giemsa spread the chromosomes
     lie far below the background's median and nothing far above it.
     """
-    darkest, median, brightest = np.percentile(rgb[::4, ::4, 1], (1, 50, 99))
-    above, below = brightest - median, median - darkest
-    if above > BRIGHT_OBJECTS and above > 2 * below:
-        raise SccscoreError(f"its objects are brighter than its background (the brightest 1% of pixels {above:.0f} "
-                            f"grey levels above the median, the darkest 1% {below:.0f} below): a fluorescence or "
-                            "inverted image? sccscore reads bright-field spreads, chromosomes stained dark on a "
-                            "bright background, as Giemsa stains them")
+    green = rgb[::4, ::4, 1]
+    if bright := brighter_than_background(green, np.median(green)):
+        raise SccscoreError(f"its objects are brighter than its background (the brightest 1% of pixels {bright[0]:.0f} "
+                            f"grey levels above the median, the darkest 1% {bright[1]:.0f} below): a fluorescence or "
+                            f"inverted image? {READS_BRIGHT_FIELD}")
 
 
 def at_reference_scale(rgb: np.ndarray, scale: float) -> np.ndarray:

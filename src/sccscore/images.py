@@ -51,6 +51,11 @@ MIN_CROP_SIDE = 8
 # (Otsu's threshold, objects of 20 px or more), those cut from spreads at most 4, and a whole spread
 # shrunk to 640 x 480 (an older camera) 50 or more; 320 x 240, 40 or more.
 COUNTED_CROP_SIDE, MAX_CROP_OBJECTS = 256, 20  # measured with images._dark_objects, 2026-12-01
+# Objects whose brightest 1% lie more than this many grey levels above their background, and more than twice as far
+# above it as their darkest 1% lie below, are bright on a dark background: a fluorescence or inverted image. The four
+# annotated spreads' brightest 1% lie 3-9 levels above their median, their darkest 57-65 below; the Ikemoto crops'
+# borders lie within 1% of their range from their brightest, the tight boxes of the spreads' chromosomes 44% or more.
+BRIGHT_OBJECTS = 10
 _EXIF_ORIENTATION = 0x0112  # how the camera was held: 1 as stored, 3, 6, 8 turned, 2, 4, 5, 7 mirrored
 # what turns the stored pixels (rows, columns, channels) into what viewers show, as Pillow's exif_transpose does
 _EXIF_TURNS = {
@@ -197,7 +202,8 @@ def read_crop(path: str | Path) -> np.ndarray:
         As :func:`read_image`, or if a side is longer than :data:`MAX_CROP_SIDE`, or if an
         image longer than :data:`COUNTED_CROP_SIDE` holds :data:`MAX_CROP_OBJECTS` or more
         separate objects (a whole spread from a camera of few pixels), or if a side is shorter
-        than :data:`MIN_CROP_SIDE` or the image is one colour throughout.
+        than :data:`MIN_CROP_SIDE`, the image is one colour throughout, or its chromosome is
+        brighter than its border (:func:`brighter_than_background`: a fluorescence or inverted crop).
     """
     rgb = read_image(path)
     height, width = rgb.shape[:2]
@@ -212,7 +218,35 @@ def read_crop(path: str | Path) -> np.ndarray:
                                    f"{MAX_CROP_SIDE} px a side): {advice}")
     if max(height, width) > COUNTED_CROP_SIDE and (n := _dark_objects(rgb)) >= MAX_CROP_OBJECTS:
         raise ImageReadError(path, f"{width} x {height} px holding {n} separate objects, not one chromosome: {advice}")
+    green = rgb[..., 1]  # as the stain is read in spreads
+    border = np.concatenate([green[0], green[-1], green[:, 0], green[:, -1]])
+    if bright := brighter_than_background(green, np.median(border)):
+        raise ImageReadError(path, f"its chromosome is brighter than its background (the brightest 1% of pixels "
+                                   f"{bright[0]:.0f} grey levels above its border's median, the darkest 1% "
+                                   f"{bright[1]:.0f} below): a fluorescence or inverted crop? {READS_BRIGHT_FIELD}")
     return rgb
+
+
+# why an image of bright objects on a dark background is refused
+READS_BRIGHT_FIELD = ("sccscore reads bright-field images, chromosomes stained dark on a bright background, as Giemsa "
+                      "stains them")
+
+
+def brighter_than_background(green: np.ndarray, background: float) -> tuple[float, float] | None:
+    """How far the brightest 1% of ``green`` lie above ``background`` and the darkest 1% below it, where that makes
+    them bright objects on a dark background (:data:`BRIGHT_OBJECTS`); None where the objects are dark.
+
+    Examples
+    --------
+    >>> stained = np.array([255] * 98 + [40, 40])  # a chromosome's dark pixels on white
+    >>> brighter_than_background(stained, 255) is None
+    True
+    >>> brighter_than_background(255 - stained, 0)  # the same, inverted
+    (215.0, 0.0)
+    """
+    darkest, brightest = np.percentile(green, (1, 99))
+    above, below = float(brightest - background), float(background - darkest)
+    return (above, below) if above > BRIGHT_OBJECTS and above > 2 * below else None
 
 
 def _dark_objects(rgb: np.ndarray, min_area: int = 20) -> int:
