@@ -5,7 +5,8 @@ for every model trained by sccscore), with 1,000 bootstrap draws a sample, each 
 300 steps. Until 2026-12-02 each draw ran its own EM in a Python loop; now all the draws step
 together in numpy (``stats._most_likely``), each stopping where it would alone. The baseline is
 that loop and that EM, kept here as they were (not ``corrected_distribution``, which is now a
-batch of one and half as fast alone), on the same draws from the same seed, in the same
+batch of one and half as fast alone), on the same draws from the same seed (the matrix's rows
+drawn as ``corrected_with_ci`` draws them, from a Dirichlet since 2026-12-04), in the same
 process; the intervals are checked equal. Four samples' calls (a pilot of 40 chromosomes, a
 sample of 300, one of 1,000, 40 with every call A), the matrix of the doc examples; medians of 5
 rounds.
@@ -22,7 +23,7 @@ import time
 
 import numpy as np
 
-from sccscore.stats import corrected_with_ci
+from sccscore.stats import ROW_PRIOR, corrected_with_ci
 
 CONFUSION = np.array([[80, 15, 5], [10, 80, 10], [5, 20, 75]])
 SAMPLES = {"pilot": [24, 10, 6], "sample": [180, 90, 30], "large": [600, 300, 100], "all A": [40, 0, 0]}
@@ -54,7 +55,7 @@ def per_draw(counts, confusion: np.ndarray, n_boot: int = 1000, seed: int = 0):
     draws = []
     for _ in range(n_boot):
         resampled = rng.multinomial(counts.sum(), fitted / fitted.sum())
-        matrix = np.array([rng.multinomial(n, shares) for n, shares in zip(row_totals, row_shares)])
+        matrix = np.array([rng.dirichlet(row + ROW_PRIOR) if n else row for n, row in zip(row_totals, confusion)])
         draws.append(em_alone(resampled, matrix, 300))
     low, high = np.percentile(draws, [2.5, 97.5], axis=0)
     return estimate, low, high

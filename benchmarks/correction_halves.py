@@ -10,7 +10,7 @@ sccscore's default recipe (out-of-fold over 5-fold cross-validation, seed 0). Pe
 - halvings: a random half corrected by the matrix of the other half, its error against the
   half's own labels (50 halvings), and how often the 95% intervals cover the half's labelled
   shares (bootstrap of :func:`sccscore.stats.corrected_with_ci` against the raw shares' Wilson
-  intervals, 20 halvings).
+  intervals, 200 halvings).
 
 Errors are summed absolute differences over A/B/C.
 
@@ -32,7 +32,7 @@ from sccscore.predict import predict
 from sccscore.stats import corrected_distribution, corrected_with_ci, cross_fitted_correction, proportions_with_ci
 from sccscore.training import DefaultRecipe, fit, head_probabilities, load_labelled
 
-FOLDS, HALVINGS, COVERAGE_HALVINGS, SEED = 5, 50, 20, 0
+FOLDS, HALVINGS, COVERAGE_HALVINGS, SEED = 5, 50, 200, 0
 
 
 def released_predictions() -> tuple[np.ndarray, np.ndarray, np.ndarray]:

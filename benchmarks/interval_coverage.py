@@ -16,7 +16,13 @@ Each row counts, over ``REPEATS`` samples, how often each 95% interval holds the
 - corrected shares (``stats.corrected_with_ci``): chromosomes drawn as independent, and as many
   as the cells are worth (``per_cell``).
 
-Run: ``.venv/bin/python benchmarks/interval_coverage.py`` (under a minute on a 2-core CPU).
+A second table asks the same of the corrected shares where the confusion matrix comes from a
+few labelled crops a type (a lab's own model validated on what it held out), cells alike: its
+rows drawn from what their crops say of them (Dirichlet, as ``corrected_with_ci`` draws them
+since 2026-12-04) against its crops resampled (multinomial, as it did before; kept here as
+``rows_resampled``), on the same samples.
+
+Run: ``.venv/bin/python benchmarks/interval_coverage.py`` (a few minutes on a 2-core CPU).
 Figures: README, "Do the intervals hold where cells differ?".
 """
 
@@ -24,7 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sccscore.stats import corrected_with_ci, proportions_with_ci, proportions_with_clustered_ci
+from sccscore.stats import (_most_likely, _row_shares, corrected_distribution, corrected_with_ci, proportions_with_ci,
+                            proportions_with_clustered_ci)
 
 TRUTH = np.array([0.6, 0.3, 0.1])
 ERRORS = np.array([[0.80, 0.15, 0.05], [0.10, 0.80, 0.10], [0.05, 0.20, 0.75]])  # rows: true type; columns: call
@@ -61,6 +68,31 @@ def coverage(n_cells: int, alpha: float, seed: int) -> dict[str, np.ndarray]:
     return {name: hit / REPEATS for name, hit in hits.items()}
 
 
+def rows_resampled(counts: np.ndarray, confusion: np.ndarray, n_boot: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """corrected_with_ci's interval as it was before 2026-12-04: each row's crops resampled."""
+    rng = np.random.default_rng(seed)
+    row_shares = _row_shares(confusion)
+    fitted = corrected_distribution(counts, confusion) @ row_shares
+    resampled, matrices = [], []
+    for _ in range(n_boot):
+        resampled.append(rng.multinomial(counts.sum(), fitted / fitted.sum()))
+        matrices.append([rng.multinomial(n, shares) for n, shares in zip(confusion.sum(axis=1), row_shares)])
+    draws = _most_likely(np.array(resampled, float), _row_shares(np.array(matrices, float)), iterations=300)
+    return tuple(np.percentile(draws, [2.5, 97.5], axis=0))
+
+
+def coverage_of_few_labelled(labelled_per_type: int, seed: int) -> dict[str, np.ndarray]:
+    """Coverage of the corrected shares' interval, 8 cells alike, a matrix of ``labelled_per_type`` crops a type."""
+    rng = np.random.default_rng(seed)
+    hits = {name: np.zeros(3) for name in ("rows resampled", "rows drawn")}
+    for repeat in range(REPEATS):
+        counts = sample_calls(rng, 8, np.inf).sum(axis=0)
+        confusion = np.array([rng.multinomial(labelled_per_type, row) for row in ERRORS])
+        hits["rows resampled"] += covers(*rows_resampled(counts, confusion, BOOTSTRAP, seed=repeat), TRUTH)
+        hits["rows drawn"] += covers(*corrected_with_ci(counts, confusion, BOOTSTRAP, seed=repeat)[1:], TRUTH)
+    return {name: hit / REPEATS for name, hit in hits.items()}
+
+
 def main() -> None:
     print(f"{REPEATS} samples a row; coverage of A / B / C by each 95% interval")
     print("cells  alpha  " + "  ".join(f"{name:>18}" for name in ("Wilson", "raw, cells", "corrected",
@@ -69,6 +101,12 @@ def main() -> None:
         figures = coverage(n_cells, alpha, seed=n_cells)
         print(f"{n_cells:>5}  {alpha:>5}  " + "  ".join(f"{' / '.join(f'{100 * v:.0f}' for v in f):>18}"
                                                         for f in figures.values()), flush=True)
+    print("\nthe corrected shares, 8 cells alike, by a matrix of few labelled crops a type")
+    print("labelled a type  " + "  ".join(f"{name:>18}" for name in ("rows resampled", "rows drawn")))
+    for labelled in (3, 5, 10, 30, 100):
+        figures = coverage_of_few_labelled(labelled, seed=labelled)
+        print(f"{labelled:>15}  " + "  ".join(f"{' / '.join(f'{100 * v:.0f}' for v in f):>18}"
+                                             for f in figures.values()), flush=True)
 
 
 if __name__ == "__main__":
