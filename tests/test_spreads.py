@@ -22,7 +22,7 @@ import sccscore
 from sccscore.annotations import Drafts, LabelFile, class_types, label_file, match_boxes, read_yolo
 from sccscore.detect import (EDGE_BLURS, NOISE_LEVELS, STAIN_CAUTION, DetectSettings, MergeModel, crop, crop_box,
                              detect, detection_cautions, fit_merge_model, illumination, join, pair_examples,
-                             read_fragments)
+                             read_fragments, suggested_scale)
 from sccscore.detection_eval import (all_processed, annotated_images, annotated_spreads, figures, leave_one_out,
                                      one_field, read_annotated_set)
 from sccscore.errors import ModelError, SccscoreError
@@ -125,6 +125,11 @@ def test_scale_finds_the_chromosomes_of_a_magnified_spread(oshima, cli, tmp_path
     chromosomes = np.array([d.box for d in found.chromosomes], float)
     assert len(chromosomes) == 47 and len(match_boxes(chromosomes, boxes)) == 47  # as at the native scale
     assert found.labels.shape == (1536, 2160) and chromosomes[:, 3].max() > 1024  # the image's own pixels, not 1x
+    # its stained objects' size follows the magnification at whatever scale it is read (spread3 reads 1.19 of its own
+    # scale by it; the four annotated spreads 0.81 to 1.19), where its chromosomes' median is cut by the settings
+    native_guess = suggested_scale(detect(rgb), DetectSettings())
+    assert native_guess == pytest.approx(1.185, abs=0.005)
+    assert suggested_scale(found, DetectSettings(scale=1.5)) == pytest.approx(1.5 * native_guess, rel=0.02)
     with pytest.raises(SccscoreError, match="scale must be positive"):
         detect(magnified, DetectSettings(scale=0))
     # fitting the merge model resamples as detect does: the pairs it learns from are those of the native spread
@@ -147,7 +152,10 @@ def test_scale_finds_the_chromosomes_of_a_magnified_spread(oshima, cli, tmp_path
     run = cli("detect", str(tmp_path / "images"), "--out", str(tmp_path / "native"))
     assert run.returncode == 0, run.stderr
     assert ("spread3.png: its chromosomes are a median 1396 px in area at scale 1, where the detector's settings "
-            "expect 400-1060 px: if its magnification differs, give --scale") in run.stderr
+            "expect 400-1060 px: if its magnification differs, give --scale (chromosome length relative to chromosomes "
+            "about 40 px long); its stained objects' sizes suggest --scale 1.8 (within about a fifth: the annotated "
+            "spreads read 0.8 to 1.2 of their own by them)") in " ".join(run.stderr.split())
+    assert _rows(tmp_path / "native" / "images.csv")[0]["suggested_scale"] == "1.778"
     # and said again after every spread's lines, where it is not lost among them
     assert run.stderr.splitlines()[-2] == ("cautioned 1 of 1 spreads (spread3.png): check their overlays before "
                                            f"reading their types; why: {tmp_path / 'native' / 'cautions.csv'}")
@@ -838,7 +846,8 @@ def test_detect_cli_writes_crops_table_and_overlay(cli, oshima, tmp_path):
                                           "image": "spread3.png", "n_chromosomes": "47", "n_metaphases": "1",
                                           "file_format": "PNG", "stain_gain": "1.0", "edge_blur": "1.657",
                                           "noise_percent": "0.48", "white_percent": "0.0",
-                                          "background_percent": "40.392", "n_cautions": "0"}]
+                                          "background_percent": "40.392", "suggested_scale": "1.185",
+                                          "n_cautions": "0"}]
     # matched crops sorted by annotated type, ready for `sccscore train`, each named with the spread it was cut from
     assert len(list((out / "labelled" / "a").iterdir())) == 46 and len(list((out / "labelled" / "b").iterdir())) == 1
     spread = oshima / "images" / "spread3.png"
@@ -1540,7 +1549,8 @@ def test_evaluate_detection_cli_json(cli, oshima, tmp_path):
     # each spread with how it was imaged, as images.csv keeps it, and its cautions: none on these
     images = report["per_image"]
     assert images[2]["imaging"] == {"file_format": "PNG", "stain_gain": 1.0, "edge_blur": 1.657, "noise_percent": 0.48,
-                                    "white_percent": 0.0, "background_percent": 40.392}  # spread3
+                                    "white_percent": 0.0, "background_percent": 40.392,
+                                    "suggested_scale": 1.185}  # spread3
     assert [i["cautions"] for i in images] == [[], [], [], []]
     table = run.stdout.split("Detection and type\n")[1].split("Per annotated type")[0]  # each spread's cautions too
     rows = [line.split() for line in table.splitlines() if re.match(r"(spread\d\.png|all) ", line)]

@@ -100,6 +100,14 @@ MIN_SPREAD_SIDE = 256
 # px at the reference scale: median chromosome areas of the four annotated spreads are 616 to 759; a median
 # outside this wider range suggests another magnification (0.7 x: 300-390 px, 1.5 x: 850-1400 px)
 USUAL_MEDIAN_AREA = (400, 1060)
+# px at the reference scale: the median area of a spread's stained objects (whatever they are: connected pixels above
+# the threshold, of 20 px or more, those within 5 times the median), the geometric mean of the four annotated spreads'
+# (357, 482, 766 and 669). Unlike its chromosomes' median area, which a detector set for another scale cuts and
+# leaves out, this follows a spread's magnification at any scale it is read at (each spread resized by 0.5 to 2.5 and
+# read at scale 1 reads it within 2%, but spread2 at 2.5, 9% high: benchmarks/scale_suggestion.py); but it differs
+# between spreads of one magnification, whose chromosomes come apart into more or fewer objects (B and C): each
+# annotated spread reads 0.81 to 1.19 of its scale by it (suggested_scale)
+OBJECT_AREA = 545
 PAIR_FEATURES = (
     "gap", "log_area_large", "log_area_small", "area_ratio", "length_ratio",
     "angle", "union_elongation", "centre_distance", "contact",
@@ -210,6 +218,7 @@ class SpreadDetections:
     saturated: float = 0.0  # the share of its field at the brightest level (saturated_share)
     background: float = 1.0  # its background's level, a share of the brightest (background_level)
     noise: float = 0.0  # its pixels' noise, relative to its background (noise_level)
+    object_area: float | None = None  # median area of its stained objects at the reference scale; None: none
 
     @property
     def stain_gain(self) -> float:
@@ -379,6 +388,7 @@ def joined(fragments: Fragments, model: MergeModel) -> SpreadDetections:
     groups = join(fragments.labels, fragments.pairs, probability, settings)
     found = replace(_detections(fragments.labels, groups, fragments.left_out, settings),
                     stain_strength=fragments.reading.strength, edge_blur=fragments.reading.edge_blur,
+                    object_area=fragments.reading.object_area,
                     **fragments.imaging)
     scale = fragments.settings.scale
     return found if scale == 1 else _at_image_scale(found, fragments.shape, scale)
@@ -519,9 +529,12 @@ def _size_caution(found: SpreadDetections, settings: DetectSettings) -> str | No
     low, high = USUAL_MEDIAN_AREA
     if low <= median <= high:
         return None
+    suggested = suggested_scale(found, settings)
+    guess = "" if suggested is None else (f"; its stained objects' sizes suggest --scale {suggested:.1f} (within "
+                                          "about a fifth: the annotated spreads read 0.8 to 1.2 of their own by them)")
     return (f"its chromosomes are a median {median:.0f} px in area at scale {settings.scale:g}, where the detector's "
             f"settings expect {low}-{high} px: if its magnification differs, give --scale (chromosome length "
-            "relative to chromosomes about 40 px long); check its overlay")
+            f"relative to chromosomes about 40 px long){guess}; check its overlay")
 
 
 def _at_image_scale(found: SpreadDetections, shape: tuple[int, int], scale: float) -> SpreadDetections:
@@ -539,10 +552,12 @@ def _at_image_scale(found: SpreadDetections, shape: tuple[int, int], scale: floa
 
 
 class StainReading(NamedTuple):
-    """How strongly a spread is stained (stain_strength) and how blurred its chromosomes' edges are (edge_blur)."""
+    """How strongly a spread is stained (stain_strength), how blurred its chromosomes' edges are (edge_blur) and how
+    large its stained objects are (object_area)."""
 
     strength: float | None
     edge_blur: float | None
+    object_area: float | None = None
 
 
 def find_fragments(rgb: np.ndarray, settings: DetectSettings,
@@ -559,8 +574,31 @@ def find_fragments(rgb: np.ndarray, settings: DetectSettings,
     strength = stain_strength(stained, components)
     if (gain := stain_gain(strength)) != 1.0:  # a slide stained paler or darker than the annotated ones: read it
         components, left_out = _components(np.minimum(stained * gain, 1.0), settings)  # at their strength
-    reading = StainReading(strength, edge_blur(stained, components))
+    # the objects as dark as chromosomes, at the annotated spreads' strength, as the components are read
+    reading = StainReading(strength, edge_blur(stained, components), object_area(stained * gain > settings.threshold))
     return split_touching(components, settings), marks + left_out, reading
+
+
+def object_area(dark: np.ndarray) -> float | None:
+    """The median area of the objects of a mask of stained pixels (:data:`OBJECT_AREA`); None where it has none.
+
+    Specks under 20 px are left out, then, three times over, objects more than 5 times smaller or larger than the
+    median (debris, nuclei, clusters): what a detector set for one scale would leave out or cut at another.
+    """
+    areas = np.bincount(measure.label(dark).ravel())[1:]
+    areas = areas[areas >= 20]
+    if not len(areas):
+        return None
+    median = float(np.median(areas))
+    for _ in range(3):
+        median = float(np.median(areas[(areas > median / 5) & (areas < median * 5)]))
+    return median
+
+
+def suggested_scale(found: SpreadDetections, settings: DetectSettings) -> float | None:
+    """The ``--scale`` at which a spread's stained objects would be the annotated spreads' size (:data:`OBJECT_AREA`),
+    to within about a fifth; None where it has no objects."""
+    return None if found.object_area is None else settings.scale * float(np.sqrt(found.object_area / OBJECT_AREA))
 
 
 def without_drawn_marks(stained: np.ndarray,

@@ -69,7 +69,7 @@ from .annotations import (UNTYPED, Drafts, LabelFile, class_types, label_file, m
 from .compare import (NOT_A_CHROMOSOME, csv_values, in_given_order, left_out_in_review, model_call, row_box,
                       share_interval_columns, tally_by)
 from .detect import (MAX_SPREAD_PIXELS, Detection, DetectSettings, MergeModel, SpreadDetections, crop, detect,
-                     detection_cautions, working_pixels)
+                     detection_cautions, suggested_scale, working_pixels)
 from .errors import ImageReadError, SccscoreError
 from .images import (CLASS_NAMES, JPEG_FORMATS, ImageItem, Rejected, fail_on_rejected, file_format, header_pixels,
                      is_jpeg, items_from_paths, read_image, refuse_output_inside, warn_repeated)
@@ -89,7 +89,8 @@ REJECTED_HEADER = ["path", "sample", "reason"]
 CAUTIONS_HEADER = ["path", "sample", "image", "caution"]
 # detect's images.csv: each spread's yield and how it was imaged (_imaging_record), to sort a day's spreads by format,
 # focus, noise and exposure before typing them
-IMAGING_COLUMNS = ["file_format", "stain_gain", "edge_blur", "noise_percent", "white_percent", "background_percent"]
+IMAGING_COLUMNS = ["file_format", "stain_gain", "edge_blur", "noise_percent", "white_percent", "background_percent",
+                   "suggested_scale"]
 IMAGES_HEADER = ["path", "sample", "image", "n_chromosomes", "n_metaphases", *IMAGING_COLUMNS, "n_cautions"]
 FOUND_COLOUR, LEFT_OUT_COLOUR = (0, 90, 255), (150, 150, 150)
 # spreads detected before their crops are scored together: few model start-ups, and a bounded
@@ -362,7 +363,7 @@ def _cut_spread(item: ImageItem, rgb: np.ndarray, found: SpreadDetections, out: 
     # None: a folder fitted before they were recorded
     cautions = detection_cautions(found, settings, merge_model.edge_blurs, merge_model.noise_levels)
     spread = Spread(item, rgb.shape[:2], found.detections, crops, cautions=cautions,
-                    imaging=_imaging_record(found, file_format(item.path)))
+                    imaging=_imaging_record(found, file_format(item.path), settings))
     if labels is not None:
         spread.labels = _annotated_types(found.chromosomes, labels, rgb.shape)
         for number in spread.labels:
@@ -665,17 +666,19 @@ def _image_summary(row: dict[str, Any], result: SpreadsResult) -> dict[str, Any]
     return row | {"n_metaphases": spread.n_metaphases} | _imaging_row(spread)
 
 
-def _imaging_record(found: SpreadDetections, saved_as: str) -> dict[str, float | str]:
+def _imaging_record(found: SpreadDetections, saved_as: str, settings: DetectSettings) -> dict[str, float | str]:
     """How a spread was imaged, as its images.csv row keeps it: the format its file was ``saved_as``
     (:func:`sccscore.images.file_format`) and, to 3 decimals, the factor its stain was scaled by
     (:func:`sccscore.detect.stain_gain`), its edges' blur in px (:func:`sccscore.detect.edge_blur`; "" with no
     chromosome), its pixels' noise as a percentage of its background (:func:`sccscore.detect.noise_level`), the
-    percentage of its field white to its file's limit (:func:`sccscore.detect.saturated_share`), and its
-    background's level as a percentage of that limit (:func:`sccscore.detect.background_level`)."""
+    percentage of its field white to its file's limit (:func:`sccscore.detect.saturated_share`), its
+    background's level as a percentage of that limit (:func:`sccscore.detect.background_level`), and the
+    ``--scale`` its stained objects' sizes suggest (:func:`sccscore.detect.suggested_scale`; "" with none)."""
     percentages = {"noise_percent": found.noise, "white_percent": found.saturated,
                    "background_percent": found.background}
     values = {"stain_gain": found.stain_gain, "edge_blur": found.edge_blur} | {
-        column: 100 * share for column, share in percentages.items()}
+        column: 100 * share for column, share in percentages.items()} | {
+        "suggested_scale": suggested_scale(found, settings)}
     return {"file_format": saved_as} | {column: "" if value is None else round(value, 3)
                                          for column, value in values.items()}
 
