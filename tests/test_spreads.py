@@ -161,6 +161,31 @@ def test_scale_finds_the_chromosomes_of_a_magnified_spread(oshima, cli, tmp_path
                                            f"reading their types; why: {tmp_path / 'native' / 'cautions.csv'}")
 
 
+def test_spreads_cautioned_for_their_size_suggest_one_scale_together(oshima, cli, tmp_path):
+    """A microscope's spreads at 1.5 times the magnification suggest a scale together; spreads at two magnifications
+    are said to need one each."""
+    def resized(name, size, folder):
+        image = Image.open(oshima / "images" / f"{name}.png")
+        folder.mkdir(exist_ok=True)
+        image.resize((round(image.width * size), round(image.height * size)),
+                     Image.BICUBIC if size > 1 else Image.BOX).save(folder / f"{name}.png")
+
+    for name in ("spread3", "spread5"):
+        resized(name, 1.5, tmp_path / "one")
+    run = cli("detect", str(tmp_path / "one"), "--out", str(tmp_path / "out_one"))
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.splitlines()[-2] == ("scale: the 2 spreads whose chromosomes' size was cautioned suggest --scale "
+                                           "1.7 together (their median; each 1.7-1.8): read them again at it, and "
+                                           "check their overlays")
+    resized("spread3", 1.5, tmp_path / "two")
+    resized("spread5", 0.5, tmp_path / "two")
+    run = cli("detect", str(tmp_path / "two"), "--out", str(tmp_path / "out_two"))
+    assert run.stderr.splitlines()[-2] == ("scale: the 2 spreads whose chromosomes' size was cautioned suggest scales "
+                                           "from 0.6 to 1.8, more apart than one magnification's spreads: read each "
+                                           "microscope's spreads at the median of theirs (images.csv's "
+                                           "suggested_scale)")
+
+
 def test_a_field_lit_more_on_one_side_is_read_as_evenly_lit(oshima):
     rgb, boxes, _ = _annotated(oshima, "spread2")
     # the right edge 30% darker than the left, as an illuminator out of line leaves it

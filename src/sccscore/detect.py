@@ -108,6 +108,9 @@ USUAL_MEDIAN_AREA = (400, 1060)
 # between spreads of one magnification, whose chromosomes come apart into more or fewer objects (B and C): each
 # annotated spread reads 0.81 to 1.19 of its scale by it (suggested_scale)
 OBJECT_AREA = 545
+# the most one magnification's spreads' suggested scales lie apart, as a ratio: the annotated spreads' 0.81 to 1.19
+ONE_MAGNIFICATION = 1.5
+SIZE_CAUTION = "its chromosomes are a median"  # how the caution of a size far from theirs begins (_size_caution)
 PAIR_FEATURES = (
     "gap", "log_area_large", "log_area_small", "area_ratio", "length_ratio",
     "angle", "union_elongation", "centre_distance", "contact",
@@ -532,7 +535,7 @@ def _size_caution(found: SpreadDetections, settings: DetectSettings) -> str | No
     suggested = suggested_scale(found, settings)
     guess = "" if suggested is None else (f"; its stained objects' sizes suggest --scale {suggested:.1f} (within "
                                           "about a fifth: the annotated spreads read 0.8 to 1.2 of their own by them)")
-    return (f"its chromosomes are a median {median:.0f} px in area at scale {settings.scale:g}, where the detector's "
+    return (f"{SIZE_CAUTION} {median:.0f} px in area at scale {settings.scale:g}, where the detector's "
             f"settings expect {low}-{high} px: if its magnification differs, give --scale (chromosome length "
             f"relative to chromosomes about 40 px long){guess}; check its overlay")
 

@@ -69,7 +69,7 @@ from .annotations import (UNTYPED, Drafts, LabelFile, class_types, label_file, m
 from .compare import (NOT_A_CHROMOSOME, csv_values, in_given_order, left_out_in_review, model_call, row_box,
                       share_interval_columns, tally_by)
 from .detect import (MAX_SPREAD_PIXELS, Detection, DetectSettings, MergeModel, SpreadDetections, crop, detect,
-                     detection_cautions, suggested_scale, working_pixels)
+                     SIZE_CAUTION, detection_cautions, suggested_scale, working_pixels)
 from .errors import ImageReadError, SccscoreError
 from .images import (CLASS_NAMES, JPEG_FORMATS, ImageItem, Rejected, fail_on_rejected, file_format, header_pixels,
                      is_jpeg, items_from_paths, read_image, refuse_output_inside, warn_repeated)
@@ -123,6 +123,14 @@ class Spread:
     @property
     def n_metaphases(self) -> int:
         return len({d.metaphase for d in self.chromosomes})
+
+
+def scales_suggested(spreads: Sequence[Spread]) -> list[float]:
+    """The ``--scale`` that each spread cautioned for its chromosomes' size suggests (images.csv's
+    ``suggested_scale``): one microscope's spreads suggest a scale together better than one alone."""
+    return [spread.imaging["suggested_scale"] for spread in spreads
+            if any(caution.startswith(SIZE_CAUTION) for caution in spread.cautions)
+            and isinstance(spread.imaging.get("suggested_scale"), float)]
 
 
 @dataclass
