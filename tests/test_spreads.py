@@ -125,10 +125,10 @@ def test_scale_finds_the_chromosomes_of_a_magnified_spread(oshima, cli, tmp_path
     chromosomes = np.array([d.box for d in found.chromosomes], float)
     assert len(chromosomes) == 47 and len(match_boxes(chromosomes, boxes)) == 47  # as at the native scale
     assert found.labels.shape == (1536, 2160) and chromosomes[:, 3].max() > 1024  # the image's own pixels, not 1x
-    # its stained objects' size follows the magnification at whatever scale it is read (spread3 reads 1.19 of its own
-    # scale by it; the four annotated spreads 0.81 to 1.19), where its chromosomes' median is cut by the settings
+    # its stained objects' size follows the magnification at whatever scale it is read (spread3 reads 1.05 of its own
+    # scale by it; the four annotated spreads 0.94 to 1.05), where its chromosomes' median is cut by the settings
     native_guess = suggested_scale(detect(rgb), DetectSettings())
-    assert native_guess == pytest.approx(1.185, abs=0.005)
+    assert native_guess == pytest.approx(1.046, abs=0.005)
     assert suggested_scale(found, DetectSettings(scale=1.5)) == pytest.approx(1.5 * native_guess, rel=0.02)
     with pytest.raises(SccscoreError, match="scale must be positive"):
         detect(magnified, DetectSettings(scale=0))
@@ -153,9 +153,9 @@ def test_scale_finds_the_chromosomes_of_a_magnified_spread(oshima, cli, tmp_path
     assert run.returncode == 0, run.stderr
     assert ("spread3.png: its chromosomes are a median 1396 px in area at scale 1, where the detector's settings "
             "expect 400-1060 px: if its magnification differs, give --scale (chromosome length relative to chromosomes "
-            "about 40 px long); its stained objects' sizes suggest --scale 1.8 (within about a fifth: the annotated "
-            "spreads read 0.8 to 1.2 of their own by them)") in " ".join(run.stderr.split())
-    assert _rows(tmp_path / "native" / "images.csv")[0]["suggested_scale"] == "1.778"
+            "about 40 px long); its stained objects' sizes suggest --scale 1.6 (the annotated spreads read 0.94 to "
+            "1.05 of their own by them)") in " ".join(run.stderr.split())
+    assert _rows(tmp_path / "native" / "images.csv")[0]["suggested_scale"] == "1.561"
     # and said again after every spread's lines, where it is not lost among them
     assert run.stderr.splitlines()[-2] == ("cautioned 1 of 1 spreads (spread3.png): check their overlays before "
                                            f"reading their types; why: {tmp_path / 'native' / 'cautions.csv'}")
@@ -175,13 +175,13 @@ def test_spreads_cautioned_for_their_size_suggest_one_scale_together(oshima, cli
     run = cli("detect", str(tmp_path / "one"), "--out", str(tmp_path / "out_one"))
     assert run.returncode == 0, run.stderr
     assert run.stderr.splitlines()[-2] == ("scale: the 2 spreads whose chromosomes' size was cautioned suggest --scale "
-                                           "1.7 together (their median; each 1.7-1.8): read them again at it, and "
+                                           "1.5 together (their median; each 1.5-1.6): read them again at it, and "
                                            "check their overlays")
     resized("spread3", 1.5, tmp_path / "two")
     resized("spread5", 0.5, tmp_path / "two")
     run = cli("detect", str(tmp_path / "two"), "--out", str(tmp_path / "out_two"))
     assert run.stderr.splitlines()[-2] == ("scale: the 2 spreads whose chromosomes' size was cautioned suggest scales "
-                                           "from 0.6 to 1.8, more apart than one magnification's spreads: read each "
+                                           "from 0.5 to 1.6, more apart than one magnification's spreads: read each "
                                            "microscope's spreads at the median of theirs (images.csv's "
                                            "suggested_scale)")
 
@@ -871,7 +871,7 @@ def test_detect_cli_writes_crops_table_and_overlay(cli, oshima, tmp_path):
                                           "image": "spread3.png", "n_chromosomes": "47", "n_metaphases": "1",
                                           "file_format": "PNG", "stain_gain": "1.0", "edge_blur": "1.657",
                                           "noise_percent": "0.48", "white_percent": "0.0",
-                                          "background_percent": "40.392", "suggested_scale": "1.185",
+                                          "background_percent": "40.392", "suggested_scale": "1.046",
                                           "n_cautions": "0"}]
     # matched crops sorted by annotated type, ready for `sccscore train`, each named with the spread it was cut from
     assert len(list((out / "labelled" / "a").iterdir())) == 46 and len(list((out / "labelled" / "b").iterdir())) == 1
@@ -1575,7 +1575,7 @@ def test_evaluate_detection_cli_json(cli, oshima, tmp_path):
     images = report["per_image"]
     assert images[2]["imaging"] == {"file_format": "PNG", "stain_gain": 1.0, "edge_blur": 1.657, "noise_percent": 0.48,
                                     "white_percent": 0.0, "background_percent": 40.392,
-                                    "suggested_scale": 1.185}  # spread3
+                                    "suggested_scale": 1.046}  # spread3
     assert [i["cautions"] for i in images] == [[], [], [], []]
     table = run.stdout.split("Detection and type\n")[1].split("Per annotated type")[0]  # each spread's cautions too
     rows = [line.split() for line in table.splitlines() if re.match(r"(spread\d\.png|all) ", line)]
