@@ -299,9 +299,8 @@ def _print_spread_result(result) -> None:
 def _print_cautioned(result, shown: int = 5) -> None:
     """How many spreads were cautioned, said again after them all: each caution was warned of as its spread was
     read, among many spreads' lines."""
-    from .images import named_first
-
     from .detect import ONE_MAGNIFICATION
+    from .images import named_first
     from .spreads import scales_suggested
 
     cautioned = [spread.item.name for spread in result.spreads if spread.cautions]

@@ -220,7 +220,8 @@ class SpreadDetections:
     saturated: float = 0.0  # the share of its field at the brightest level (saturated_share)
     background: float = 1.0  # its background's level, a share of the brightest (background_level)
     noise: float = 0.0  # its pixels' noise, relative to its background (noise_level)
-    object_area: float | None = None  # median area of its stained objects at the reference scale; None: none
+    # median area of its stained objects, sisters apart joined, at the reference scale (object_area); None: none
+    object_area: float | None = None
 
     @property
     def stain_gain(self) -> float:

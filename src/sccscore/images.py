@@ -56,6 +56,9 @@ COUNTED_CROP_SIDE, MAX_CROP_OBJECTS = 256, 20  # measured with images._dark_obje
 # annotated spreads' brightest 1% lie 3-9 levels above their median, their darkest 57-65 below; the Ikemoto crops'
 # borders lie within 1% of their range from their brightest, the tight boxes of the spreads' chromosomes 44% or more.
 BRIGHT_OBJECTS = 10
+# why an image of bright objects on a dark background is refused
+READS_BRIGHT_FIELD = ("sccscore reads bright-field images, chromosomes stained dark on a bright background, as Giemsa "
+                      "stains them")
 _EXIF_ORIENTATION = 0x0112  # how the camera was held: 1 as stored, 3, 6, 8 turned, 2, 4, 5, 7 mirrored
 # what turns the stored pixels (rows, columns, channels) into what viewers show, as Pillow's exif_transpose does
 _EXIF_TURNS = {
@@ -229,11 +232,6 @@ def read_crop(path: str | Path) -> np.ndarray:
                                    f"padded with black corners? {READS_BRIGHT_FIELD}; fill a turned crop's corners "
                                    "with white, as its background")
     return rgb
-
-
-# why an image of bright objects on a dark background is refused
-READS_BRIGHT_FIELD = ("sccscore reads bright-field images, chromosomes stained dark on a bright background, as Giemsa "
-                      "stains them")
 
 
 def brighter_than_background(green: np.ndarray, background: float) -> tuple[float, float] | None:

@@ -68,8 +68,8 @@ from .annotations import (UNTYPED, Drafts, LabelFile, class_types, label_file, m
                           refuse_untyped)
 from .compare import (NOT_A_CHROMOSOME, csv_values, in_given_order, left_out_in_review, model_call, row_box,
                       share_interval_columns, tally_by)
-from .detect import (MAX_SPREAD_PIXELS, Detection, DetectSettings, MergeModel, SpreadDetections, crop, detect,
-                     SIZE_CAUTION, detection_cautions, suggested_scale, working_pixels)
+from .detect import (MAX_SPREAD_PIXELS, SIZE_CAUTION, Detection, DetectSettings, MergeModel, SpreadDetections, crop,
+                     detect, detection_cautions, suggested_scale, working_pixels)
 from .errors import ImageReadError, SccscoreError
 from .images import (CLASS_NAMES, JPEG_FORMATS, ImageItem, Rejected, fail_on_rejected, file_format, header_pixels,
                      is_jpeg, items_from_paths, read_image, refuse_output_inside, warn_repeated)

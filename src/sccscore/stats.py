@@ -442,14 +442,14 @@ def corrected_with_ci(
     counts = np.asarray(predicted_counts)
     confusion = np.asarray(confusion)
     estimate = corrected_distribution(counts, confusion)
-    row_totals = confusion.sum(axis=1)
     # the predicted shares the estimate explains; a type never labelled adds none
     fitted = estimate @ _row_shares(confusion)
     n_calls = counts.sum() if per_cell is None else _calls_the_cells_are_worth(np.asarray(per_cell))
     resampled, matrices = [], []
     for _ in range(n_boot):  # drawn in this order, so that a seed gives the same intervals each run
         resampled.append(rng.multinomial(n_calls, fitted / fitted.sum()))
-        matrices.append([rng.dirichlet(row + ROW_PRIOR) if n else row for n, row in zip(row_totals, confusion)])
+        # a type never labelled keeps its row of zeros: nothing is corrected into it
+        matrices.append([rng.dirichlet(row + ROW_PRIOR) if row.any() else row for row in confusion])
     draws = _most_likely(np.array(resampled, float), _row_shares(np.array(matrices, float)), iterations=300)
     low, high = np.percentile(draws, [2.5, 97.5], axis=0)
     return estimate, low, high
