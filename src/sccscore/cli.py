@@ -1023,8 +1023,9 @@ def explain(
     if not written.n_explained:
         raise SccscoreError(f"no crop could be read ({len(rejected)} file(s) skipped), such as {rejected[0].path}: "
                             f"{rejected[0].reason}")
+    _print_skipped(rejected, str(written.folder / "rejected.csv"))
     console.print(f"wrote {written.n_explained} heatmaps, galleries and explanations.csv to {written.folder}"
-                  + (f"; {len(rejected)} file(s) could not be read (rejected.csv)" if rejected else ""), highlight=False)
+                  + (f"; the {len(rejected)} file(s) skipped in rejected.csv" if rejected else ""), highlight=False)
 
 
 @app.command()
