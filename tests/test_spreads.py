@@ -177,6 +177,12 @@ def test_spreads_cautioned_for_their_size_suggest_one_scale_together(oshima, cli
     assert run.stderr.splitlines()[-2] == ("scale: the 2 spreads whose chromosomes' size was cautioned suggest --scale "
                                            "1.5 together (their median; each 1.5-1.6): read them again at it, and "
                                            "check their overlays")
+    # and the report says it under the cautions, from images.csv
+    run = cli("classify", "--spreads", str(tmp_path / "one"), "--out", str(tmp_path / "typed"), "--report", "--quiet")
+    assert run.returncode == 0, run.stderr
+    assert ("<p>The 2 spreads whose chromosomes&#x27; size was cautioned suggest --scale 1.5 together (their median; "
+            "each 1.5-1.6): read them again at it, and check their overlays.</p></div>"
+            in (tmp_path / "typed" / "report.html").read_text())
     resized("spread3", 1.5, tmp_path / "two")
     resized("spread5", 0.5, tmp_path / "two")
     run = cli("detect", str(tmp_path / "two"), "--out", str(tmp_path / "out_two"))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import statistics
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -299,23 +298,16 @@ def _print_spread_result(result) -> None:
 def _print_cautioned(result, shown: int = 5) -> None:
     """How many spreads were cautioned, said again after them all: each caution was warned of as its spread was
     read, among many spreads' lines."""
-    from .detect import ONE_MAGNIFICATION
     from .images import named_first
-    from .spreads import scales_suggested
+    from .spreads import scale_sentence, scales_suggested
 
     cautioned = [spread.item.name for spread in result.spreads if spread.cautions]
     if cautioned:
         console.print(f"[yellow]cautioned[/] {len(cautioned)} of {len(result.spreads)} spreads "
                       f"({named_first(cautioned, shown)}): check their overlays before reading their types; why: "
                       f"{result.out_dir / 'cautions.csv'}", highlight=False)
-    if len(suggested := scales_suggested(result.spreads)) > 1:
-        least, most = min(suggested), max(suggested)
-        said = (f"suggest --scale {statistics.median(suggested):.1f} together (their median; each {least:.1f}-"
-                f"{most:.1f}): read them again at it, and check their overlays" if most <= ONE_MAGNIFICATION * least
-                else f"suggest scales from {least:.1f} to {most:.1f}, more apart than one magnification's spreads: "
-                "read each microscope's spreads at the median of theirs (images.csv's suggested_scale)")
-        console.print(f"[yellow]scale[/]: the {len(suggested)} spreads whose chromosomes' size was cautioned {said}",
-                      highlight=False)
+    if sentence := scale_sentence(scales_suggested(result.spreads)):
+        console.print(f"[yellow]scale[/]: {sentence}", highlight=False)
 
 
 def _print_skipped(skipped: list, listed_in: str = "rejected.csv", shown: int = 5) -> None:

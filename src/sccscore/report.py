@@ -30,6 +30,7 @@ from .compare import (by_hand_sentence, cell_arrays, cell_counts, counted_and_le
                       metaphase_table, model_call, points, reviewed_blind, row_probabilities, set_by_hand,
                       share_interval_columns, share_intervals, shares_shown, shares_with_intervals, shown_p, tally_by,
                       write_cell_figure)
+from .detect import SIZE_CAUTION
 from .errors import ImageReadError
 from .images import CLASS_NAMES, JPEG_FORMATS, ImageItem, copies, how_often, image_stem, read_image
 from .layout import run_folder
@@ -37,7 +38,7 @@ from .metrics import concordance, confusion_matrix, open_concordance
 from .plots import plot_distributions
 from .sample_data import sha256_or_none
 from .stats import agreement_interval
-from .spreads import CHECK_BELOW, jpeg_sentence, mark_set_by_hand, to_check_sentence
+from .spreads import CHECK_BELOW, jpeg_sentence, mark_set_by_hand, scale_sentence, to_check_sentence
 from .version import versions
 
 # what runs a model (torch, 2-3 s to import) is imported where the report is given one: review's page, which takes
@@ -378,7 +379,8 @@ def _spreads_section(runs: list[Path], model: ScoringModel | None, rows: list[di
              _expected_on_new_spreads(model) if model else "",
              _to_check(rows),
              _table(list(table[0]), [list(row.values()) for row in table]),
-             _cautions(_run_rows(runs, "cautions.csv")), _jpeg_spreads(_run_rows(runs, "images.csv"), rows)]
+             _cautions(_run_rows(runs, "cautions.csv"), images := _run_rows(runs, "images.csv")),
+             _jpeg_spreads(images, rows)]
     by_hand = defaultdict(list)  # (run, sample, image without its file type) -> its calls set right or left out
     for row in set_by_hand(rows) + left_out:
         image = PurePosixPath(row["image"]).with_suffix("")
@@ -410,15 +412,21 @@ def _run_rows(runs: list[Path], name: str) -> list[dict[str, str]]:
     return rows
 
 
-def _cautions(rows: list[dict[str, str]]) -> str:
-    """What the detector asked to check on some spreads' overlays (cautions.csv's ``rows``), as a list; empty if
-    nothing."""
+def _cautions(rows: list[dict[str, str]], images: list[dict[str, str]]) -> str:
+    """What the detector asked to check on some spreads' overlays (cautions.csv's ``rows``), as a list, and the
+    scale that those cautioned for their chromosomes' size suggest together (:func:`sccscore.spreads.scale_sentence`,
+    from images.csv's ``images``); empty if nothing."""
     if not rows:
         return ""
     # named as the overlays' captions name them: two samples may hold images of the same name
     items = "".join(f"<li>{html.escape(r['sample'])} / {html.escape(r.get('image') or Path(r['path']).name)}: "
                     f"{html.escape(r['caution'])}</li>" for r in rows)  # no image column before 2026-12-01
-    return f"<div class='expected'><p>Check these spreads' overlays before reading their shares:</p><ul>{items}</ul></div>"
+    sized = {(r["sample"], r.get("image")) for r in rows if r["caution"].startswith(SIZE_CAUTION)}
+    sentence = scale_sentence([float(image["suggested_scale"]) for image in images
+                               if (image["sample"], image["image"]) in sized and image.get("suggested_scale")])
+    scale = f"<p>{html.escape(sentence[0].upper() + sentence[1:])}.</p>" if sentence else ""
+    return (f"<div class='expected'><p>Check these spreads' overlays before reading their shares:</p><ul>{items}</ul>"
+            f"{scale}</div>")
 
 
 def _jpeg_spreads(images: list[dict[str, str]], rows: list[dict[str, str]]) -> str:

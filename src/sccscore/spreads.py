@@ -52,6 +52,7 @@ from __future__ import annotations
 import functools
 import json
 import shutil
+import statistics
 import warnings
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import closing
@@ -68,8 +69,8 @@ from .annotations import (UNTYPED, Drafts, LabelFile, class_types, label_file, m
                           refuse_untyped)
 from .compare import (NOT_A_CHROMOSOME, csv_values, in_given_order, left_out_in_review, model_call, row_box,
                       share_interval_columns, tally_by)
-from .detect import (MAX_SPREAD_PIXELS, SIZE_CAUTION, Detection, DetectSettings, MergeModel, SpreadDetections, crop,
-                     detect, detection_cautions, suggested_scale, working_pixels)
+from .detect import (MAX_SPREAD_PIXELS, ONE_MAGNIFICATION, SIZE_CAUTION, Detection, DetectSettings, MergeModel,
+                     SpreadDetections, crop, detect, detection_cautions, suggested_scale, working_pixels)
 from .errors import ImageReadError, SccscoreError
 from .images import (CLASS_NAMES, JPEG_FORMATS, ImageItem, Rejected, fail_on_rejected, file_format, header_pixels,
                      is_jpeg, items_from_paths, read_image, refuse_output_inside, warn_repeated)
@@ -131,6 +132,29 @@ def scales_suggested(spreads: Sequence[Spread]) -> list[float]:
     return [spread.imaging["suggested_scale"] for spread in spreads
             if any(caution.startswith(SIZE_CAUTION) for caution in spread.cautions)
             and isinstance(spread.imaging.get("suggested_scale"), float)]
+
+
+def scale_sentence(suggested: Sequence[float]) -> str | None:
+    """What the spreads cautioned for their chromosomes' size suggest together (:func:`scales_suggested`), in
+    words: the terminal's line after the spreads and the report's. None for fewer than two.
+
+    Examples
+    --------
+    >>> print(scale_sentence([1.9, 2.0, 2.1]))  # doctest: +NORMALIZE_WHITESPACE
+    the 3 spreads whose chromosomes' size was cautioned suggest --scale 2.0 together (their median; each 1.9-2.1):
+    read them again at it, and check their overlays
+    >>> print(scale_sentence([0.5, 1.6]))  # doctest: +NORMALIZE_WHITESPACE
+    the 2 spreads whose chromosomes' size was cautioned suggest scales from 0.5 to 1.6, more apart than one
+    magnification's spreads: read each microscope's spreads at the median of theirs (images.csv's suggested_scale)
+    """
+    if len(suggested) < 2:
+        return None
+    least, most = min(suggested), max(suggested)
+    said = (f"suggest --scale {statistics.median(suggested):.1f} together (their median; each {least:.1f}-"
+            f"{most:.1f}): read them again at it, and check their overlays" if most <= ONE_MAGNIFICATION * least
+            else f"suggest scales from {least:.1f} to {most:.1f}, more apart than one magnification's spreads: read "
+            "each microscope's spreads at the median of theirs (images.csv's suggested_scale)")
+    return f"the {len(suggested)} spreads whose chromosomes' size was cautioned {said}"
 
 
 @dataclass
