@@ -1058,6 +1058,9 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert html.escape("Open (B or C) or cohered (A), the split compare tests: 86.3% were found and called as "
                        "annotated, and each metaphase's B+C share was off by 8.7 points.") in page
     assert "<h2>Metaphases</h2>" in page and page.count("<figure class='overlay'>") == 3  # an overlay per spread
+    # in the order given, as the metaphases' table, not the overlays' folders' alphabet
+    assert re.findall(r"<figcaption>(\w+ / spread\d)</figcaption>", page) == [
+        "c_rich / spread2", "a_rich / spread3", "a_rich / spread5"]
     # embedded as JPEG (a tenth of a PNG's bytes: reports of a hundred spreads stay small), linked to the full file
     assert page.count("<img src='data:image/jpeg;base64,") == 3 and "<a href='overlays/a_rich/spread3.png'>" in page
     assert "<td>training recipe</td><td>default</td>" in page
@@ -1192,6 +1195,25 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     mark_set_by_hand(drawn, [gone])
     x0, y0, x1, y1 = (int(gone[k]) for k in ("x0", "y0", "x1", "y1"))
     assert (np.asarray(drawn)[y1 + 1, x0 - 1:x1 + 2] == LEFT_OUT_COLOUR).all(axis=1).all()
+
+
+def test_a_report_comparing_some_of_the_samples_scored_shows_those_alone_the_reference_first(cli, oshima, tmp_path):
+    """A lab scores three samples in one run and compares two: the report's metaphases, overlays and counts are of
+    those two, the reference first, as its samples' table; the third sample is not in it."""
+    for sample, name in (("wt", "spread5"), ("ko", "spread3"), ("other", "spread3")):
+        _linked(tmp_path / sample, oshima, [name])
+    out = tmp_path / "scored"
+    run = cli("classify", "--spreads", *(str(tmp_path / s) for s in ("ko", "other", "wt")), "--out", str(out), "-q")
+    assert run.returncode == 0, run.stderr
+    run = cli("compare", "wt", "ko", "--predictions", str(out / "predictions.csv"), "--out", str(tmp_path / "answer"),
+              "--report")
+    assert run.returncode == 0, run.stderr
+    page = (tmp_path / "answer" / "report.html").read_text()
+    assert re.findall(r"<figcaption>(\w+ / spread\d)</figcaption>", page) == ["wt / spread5", "ko / spread3"]
+    assert re.findall(r"<tr><td>(\w+)</td><td>spread\d.png</td><td>1</td>", page) == ["wt", "ko"]
+    assert "other /" not in page and ">other<" not in page and "overlays/other/" not in page
+    n = len(_rows(out / "predictions.csv"))
+    assert re.search(rf"\d+ of the {n - 47} chromosomes \(\d+%\) were called less sure", page)
 
 
 def test_classify_spreads_drafts_annotations_that_read_back_as_its_calls(cli, oshima, tmp_path):

@@ -78,6 +78,10 @@ def write_report(
     out_dir = Path(out_dir)
     predictions = Path(predictions) if predictions else out_dir / "predictions.csv"
     rows, left_out = counted_and_left_out(predictions)
+    if comparison:  # of the samples a run scored, those compared, in the comparison's order: the reference first
+        samples = list(comparison["groups"])
+        rows, left_out = ([row for row in table if row["sample"] in samples] for table in (rows, left_out))
+        rows.sort(key=lambda row: samples.index(row["sample"]))
     classes = list(model.config.classes) if model else list(CLASS_NAMES)
     contents = _contents(rows)
     sections = [_repeated_images(rows, contents), _learned_images(model, contents, rows)]
@@ -87,7 +91,7 @@ def write_report(
         cell_figure = write_cell_figure(comparison, out_dir)
         sections += [_comparison_section(comparison, paths[0].read_bytes(),
                                          cell_figure.read_bytes() if cell_figure else None),
-                     _by_hand_section(comparison, [row for row in rows if row["sample"] in comparison["groups"]])]
+                     _by_hand_section(comparison, rows)]
     else:
         sections += [_summary_section(rows, classes)]
     if model and not from_spreads(rows):  # a spread classifier's figures are shown with its spreads
@@ -370,6 +374,7 @@ def _spreads_section(runs: list[Path], model: ScoringModel | None, rows: list[di
     linked to the full-size file as classify drew it (relative to ``out_dir``, the report's).
     """
     table = metaphase_table(in_given_order(tally_by(rows, ("sample", "image", "metaphase"), classes)), classes)
+    samples = {row["sample"] for row in rows}  # a run may have scored samples this report does not compare
     parts = ["<h2>Metaphases</h2><p class='note'>Chromosomes found in whole spreads, grouped into metaphases "
              "(the cells of the analysis). Boxes: green A, orange B, vermilion C, as in the charts, dashed where "
              f"the call is less sure than {CHECK_BELOW:g}; grey, left out (nucleus, debris, cluster, cut by the "
@@ -379,14 +384,14 @@ def _spreads_section(runs: list[Path], model: ScoringModel | None, rows: list[di
              _expected_on_new_spreads(model) if model else "",
              _to_check(rows),
              _table(list(table[0]), [list(row.values()) for row in table]),
-             _cautions(_run_rows(runs, "cautions.csv"), images := _run_rows(runs, "images.csv")),
+             _cautions([r for r in _run_rows(runs, "cautions.csv") if r["sample"] in samples],
+                       images := _run_rows(runs, "images.csv")),
              _jpeg_spreads(images, rows)]
     by_hand = defaultdict(list)  # (run, sample, image without its file type) -> its calls set right or left out
     for row in set_by_hand(rows) + left_out:
         image = PurePosixPath(row["image"]).with_suffix("")
         by_hand[run_folder(row["path"], row["image"]), row["sample"], image.as_posix()].append(row)
-    for run, overlay in ((run, overlay) for run in runs for overlay in sorted((run / "overlays").glob("*/**/*.png"))):
-        sample, *within = overlay.relative_to(run / "overlays").with_suffix("").parts
+    for run, overlay, (sample, *within) in _overlays(runs, rows):
         caption = f"{sample} / {'/'.join(within)}"  # as the chromosomes are named below: sample / image #id
         link = quote(Path(os.path.relpath(overlay, out_dir)).as_posix())
         with Image.open(overlay) as image:
@@ -399,6 +404,19 @@ def _spreads_section(runs: list[Path], model: ScoringModel | None, rows: list[di
             parts.append(f"<figure class='overlay'><a href='{link}'><img src='{jpeg_uri(image)}' "
                          f"alt='{html.escape(caption)}'></a><figcaption>{html.escape(caption)}</figcaption></figure>")
     return "".join(parts)
+
+
+def _overlays(runs: list[Path], rows: list[dict[str, str]]) -> list[tuple[Path, Path, tuple[str, ...]]]:
+    """The overlays classify drew in the ``runs`` of the samples that ``rows`` count, each with its run and its parts
+    (sample, then the image's folders and name without its file type); in the order the rows name them, as the
+    metaphases' table gives them (the reference first), a spread in which no chromosome was found after its sample's
+    others."""
+    named = list(dict.fromkeys((row["sample"], *PurePosixPath(row["image"]).with_suffix("").parts) for row in rows))
+    samples = list(dict.fromkeys(sample for sample, *_ in named))
+    found = [(run, overlay, overlay.relative_to(run / "overlays").with_suffix("").parts)
+             for run in runs for overlay in sorted((run / "overlays").glob("*/**/*.png"))]
+    return sorted((f for f in found if f[2][0] in samples),
+                  key=lambda f: (samples.index(f[2][0]), named.index(f[2]) if f[2] in named else len(named)))
 
 
 def _run_rows(runs: list[Path], name: str) -> list[dict[str, str]]:
