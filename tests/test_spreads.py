@@ -1199,7 +1199,7 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
 
 def test_a_report_comparing_some_of_the_samples_scored_shows_those_alone_the_reference_first(cli, oshima, tmp_path):
     """A lab scores three samples in one run and compares two: the report's metaphases, overlays and counts are of
-    those two, the reference first, as its samples' table; the third sample is not in it."""
+    those two, the reference first, as its samples' table, and so are its cells.csv; the third sample is not in them."""
     for sample, name in (("wt", "spread5"), ("ko", "spread3"), ("other", "spread3")):
         _linked(tmp_path / sample, oshima, [name])
     out = tmp_path / "scored"
@@ -1214,6 +1214,9 @@ def test_a_report_comparing_some_of_the_samples_scored_shows_those_alone_the_ref
     assert "other /" not in page and ">other<" not in page and "overlays/other/" not in page
     n = len(_rows(out / "predictions.csv"))
     assert re.search(rf"\d+ of the {n - 47} chromosomes \(\d+%\) were called less sure", page)
+    # so are the tables of its cells, the units of its cell-level test
+    assert [(c["sample"], c["cell"]) for c in _rows(tmp_path / "answer" / "cells.csv")] == [
+        ("wt", "spread5/metaphase1"), ("ko", "spread3/metaphase1")]
 
 
 def test_classify_spreads_drafts_annotations_that_read_back_as_its_calls(cli, oshima, tmp_path):

@@ -465,7 +465,8 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     cell_names = sheet.cells if sheet else None
     if sheet:
         check_sheet(sheet.path, sheet.cells, compared)
-    cells = cell_counts(rows, cell_names)
+    by_sample = cell_counts(compared, cell_names)  # of the samples compared: a run may have scored others
+    cells = {name: by_sample[name] for name in samples if name in by_sample}  # the reference first
     replicates = sheet.replicates if sheet else None
     replicate_of = (cell_replicates(compared, cell_names, replicates)
                     if replicate_folders or replicates is not None else None)
@@ -478,7 +479,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     for key, chosen in by_person.items():  # per sample, each compared sample named
         report[key] = {name: sum(row["sample"] == name for row in chosen) for name in samples}
     corrected_by = corrected_by if report["corrected_with"] is not None else None  # None: it could not correct them
-    return Comparison(report | {"typed_by": model, "corrected_by": corrected_by}, rows, cells, replicate_of)
+    return Comparison(report | {"typed_by": model, "corrected_by": corrected_by}, compared, cells, replicate_of)
 
 
 def reviewed_blind(row: dict[str, str]) -> bool:
