@@ -608,6 +608,14 @@ def test_replicate_level_comparison_against_scipy_and_statsmodels():
     effect = (0.525 - 0.2) / pooled_sd
     assert clones["n_replicates_for_80pct_power"] == max(2, int(np.ceil(TTestIndPower().solve_power(
         effect, alpha=0.05, power=0.8))))
+    # two replicates: the t interval runs past the -1 to 1 a difference of shares can take, and is cut to it
+    two = compare_replicates({"day1": 0.9778, "day2": 0.9804}, {"day1": 0.0213, "day2": 0.8298})
+    low, high = scipy_stats.ttest_rel([0.0213, 0.8298], [0.9778, 0.9804]).confidence_interval()
+    assert (low, high) == pytest.approx((-5.6735, 4.5664), abs=1e-4) and two["bc_difference_ci"] == [-1, 1]
+    wide = scipy_stats.ttest_rel([0.95, 0.5, 0.99], [0.20, 0.10, 0.30]).confidence_interval()  # 0.15 to 1.08
+    assert compare_replicates(wt, {"day1": 0.95, "day2": 0.5, "day3": 0.99})["bc_difference_ci"] == [
+        pytest.approx(wide.low), 1]
+    assert wide.high > 1
     # replicates alike within each sample: no test (scipy would say p = 0)
     alike = compare_replicates({"a": 0.2, "b": 0.2}, {"c": 0.5, "d": 0.5})
     assert alike["p"] is None and alike["bc_difference_ci"] is None and alike["n_replicates_for_80pct_power"] == 2
@@ -947,8 +955,9 @@ def test_compare_cli_with_a_folder_per_replicate(ikemoto, tmp_path, cli):
                 "chromosomes; 4 replicates per sample would give 80% power for this shift")
     assert report["tests"]["ctf18"]["replicate_verdict"] == sentence and sentence in " ".join(run.stdout.split())
     low, high = expected.confidence_interval()  # in points: the replicates' shares above are in percent
+    assert high > 100  # and cut to the 100 points a difference can reach
     assert f"replicate level: 3 vs 3 replicates (paired), difference in mean B+C per cell +50.0 points (95% CI " \
-           f"{low:+.1f} to {high:+.1f})" in " ".join(run.stdout.split())
+           f"{low:+.1f} to +100.0)" in " ".join(run.stdout.split())
     with open(out / "tests.csv", newline="") as handle:
         assert next(csv.DictReader(handle))["replicate_verdict"] == sentence
     with open(out / "cells.csv", newline="") as handle:
