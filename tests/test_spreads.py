@@ -385,6 +385,16 @@ def test_a_scale_bar_and_its_label_are_marks_not_chromosomes(oshima):
     marks = [d for d in found.detections if d.status == "mark"]
     assert [d.box for d in marks][-1] == (1299, 959, 1401, 969) and len(marks) == 5  # the bar, and 1, 0, u, m
     assert all(d.metaphase == 0 and "drawn on the image" in d.reason for d in marks)
+    # the smaller letters of a microscope's stamp, black only along the middle of their strokes: 51 to 53 before
+    for size in (12, 16, 20):
+        image = Image.fromarray(rgb)
+        draw = ImageDraw.Draw(image)
+        draw.rectangle([1300, 960, 1399, 967], fill="black")
+        draw.text((1310, 943 - size), "10 µm", fill="black", font=ImageFont.load_default(size=size))
+        draw.text((20, 20), "WT #3, 100x oil, 2026-01-05", fill="black", font=ImageFont.load_default(size=size))
+        found = detect(np.asarray(image))
+        chromosomes = np.array([d.box for d in found.chromosomes], float)
+        assert len(chromosomes) == 47 and len(match_boxes(chromosomes, boxes)) == 47, size
 
 
 def test_a_crowded_crop_is_as_dark_as_a_clear_one(oshima):
