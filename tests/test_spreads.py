@@ -4,6 +4,7 @@ import csv
 import html
 import json
 import re
+import shutil
 import warnings
 from collections import Counter
 from pathlib import Path
@@ -1209,17 +1210,26 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
 
 def test_a_report_comparing_some_of_the_samples_scored_shows_those_alone_the_reference_first(cli, oshima, tmp_path):
     """A lab scores three samples in one run and compares two: the report's metaphases, overlays and counts are of
-    those two, the reference first, as its samples' table, and so are its cells.csv; the third sample is not in them."""
+    those two, the reference first, as its samples' table, and so are its cells.csv; the third sample is not in them,
+    nor an overlay an earlier run left in the folder."""
     for sample, name in (("wt", "spread5"), ("ko", "spread3"), ("other", "spread3")):
         _linked(tmp_path / sample, oshima, [name])
+    Image.new("RGB", (600, 400), (200, 190, 210)).save(tmp_path / "wt" / "empty field.png")  # none found in it
     out = tmp_path / "scored"
     run = cli("classify", "--spreads", *(str(tmp_path / s) for s in ("ko", "other", "wt")), "--out", str(out), "-q")
     assert run.returncode == 0, run.stderr
+    # images.csv lists every spread read, one in which none was found with 0 and no shares
+    assert [(i["sample"], i["image"], i["n_chromosomes"], i["pct_A"]) for i in _rows(out / "images.csv")] == [
+        ("ko", "spread3.png", "47", "97.87"), ("other", "spread3.png", "47", "97.87"),
+        ("wt", "empty field.png", "0", ""), ("wt", "spread5.png", "47", "17.02")]
+    # an overlay an earlier run into the same folder left there is not this run's
+    shutil.copy(out / "overlays" / "wt" / "spread5.png", out / "overlays" / "wt" / "spread2.png")
     run = cli("compare", "wt", "ko", "--predictions", str(out / "predictions.csv"), "--out", str(tmp_path / "answer"),
               "--report")
     assert run.returncode == 0, run.stderr
     page = (tmp_path / "answer" / "report.html").read_text()
-    assert re.findall(r"<figcaption>(\w+ / spread\d)</figcaption>", page) == ["wt / spread5", "ko / spread3"]
+    assert re.findall(r"<figcaption>(\w+ / [\w ]+)</figcaption>", page) == [
+        "wt / spread5", "wt / empty field", "ko / spread3"]
     assert re.findall(r"<tr><td>(\w+)</td><td>spread\d.png</td><td>1</td>", page) == ["wt", "ko"]
     assert "other /" not in page and ">other<" not in page and "overlays/other/" not in page
     n = len(_rows(out / "predictions.csv"))
@@ -1517,7 +1527,8 @@ def test_a_report_of_spreads_with_no_chromosome_is_a_clear_refusal(cli, tmp_path
     Image.fromarray(np.full((600, 800, 3), 230, np.uint8)).save(tmp_path / "in" / "blank.png")
     run = cli("classify", "--spreads", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--report", "--quiet")
     assert run.returncode == 2 and "Traceback" not in run.stderr
-    assert "no metaphases.csv, images.csv or summary.csv" in run.stderr  # it says what it did not write
+    assert "images.csv (no chromosome: no metaphases.csv or summary.csv)" in run.stderr  # what it wrote, and did not
+    assert [(i["image"], i["n_chromosomes"]) for i in _rows(tmp_path / "out" / "images.csv")] == [("blank.png", "0")]
     assert "no chromosome was found in any of the spreads, so no report was written" in run.stderr
     assert not (tmp_path / "out" / "report.html").exists() and (tmp_path / "out" / "detections.csv").exists()
 

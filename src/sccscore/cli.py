@@ -238,7 +238,8 @@ def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: f
         calls = [p for spread in result.spreads for p in spread.probabilities.values()]
         console.print(to_check_sentence(sum(map(needs_check, calls)), len(calls)), highlight=False)
     tables = ("metaphases.csv, images.csv, summary.csv" if result.metaphases
-              else "no metaphases.csv, images.csv or summary.csv (no chromosome)")
+              else "images.csv (no chromosome: no metaphases.csv or summary.csv)" if result.images
+              else "no metaphases.csv, images.csv or summary.csv (no spread read)")
     console.print(f"wrote {result.out_dir / 'predictions.csv'}, {tables}, detections.csv, rejected.csv, cautions.csv, "
                   "crops/, overlays/ and labels/ (the calls as YOLO labels: a draft to correct into annotations for "
                   "train-spreads)", highlight=False)

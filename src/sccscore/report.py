@@ -407,14 +407,20 @@ def _spreads_section(runs: list[Path], model: ScoringModel | None, rows: list[di
 
 
 def _overlays(runs: list[Path], rows: list[dict[str, str]]) -> list[tuple[Path, Path, tuple[str, ...]]]:
-    """The overlays classify drew in the ``runs`` of the samples that ``rows`` count, each with its run and its parts
-    (sample, then the image's folders and name without its file type); in the order the rows name them, as the
-    metaphases' table gives them (the reference first), a spread in which no chromosome was found after its sample's
-    others."""
-    named = list(dict.fromkeys((row["sample"], *PurePosixPath(row["image"]).with_suffix("").parts) for row in rows))
+    """The overlays classify drew in the ``runs`` of the spreads it read (its images.csv's, not those an earlier run
+    into the same folder left there) of the samples that ``rows`` count, each with its run and its parts (sample,
+    then the image's folders and name without its file type); in the order the rows name them, as the metaphases'
+    table gives them (the reference first), a spread in which no chromosome was found after its sample's others."""
+    named = list(dict.fromkeys((row["sample"], *PurePosixPath(image_stem(row["image"])).parts) for row in rows))
     samples = list(dict.fromkeys(sample for sample, *_ in named))
-    found = [(run, overlay, overlay.relative_to(run / "overlays").with_suffix("").parts)
-             for run in runs for overlay in sorted((run / "overlays").glob("*/**/*.png"))]
+    found = []
+    for run in runs:
+        read = [run / "overlays" / spread["sample"] / f"{image_stem(spread['image'])}.png"
+                for spread in _run_rows([run], "images.csv")]
+        # a run that kept no images.csv (sccscore before it did): every overlay in its folder
+        for overlay in (read if read else sorted((run / "overlays").glob("*/**/*.png"))):
+            if overlay.is_file():
+                found.append((run, overlay, overlay.relative_to(run / "overlays").with_suffix("").parts))
     return sorted((f for f in found if f[2][0] in samples),
                   key=lambda f: (samples.index(f[2][0]), named.index(f[2]) if f[2] in named else len(named)))
 

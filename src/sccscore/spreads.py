@@ -35,7 +35,7 @@ sample's folder without its file type (``field``, or ``slide1/field`` for
 ``check`` marking the calls less sure than :data:`CHECK_BELOW`, for a person to look at
 first, the model that typed it and the spread's file), ``metaphases.csv`` (per metaphase), ``images.csv``
 (per image, which may hold more than one metaphase, with its types counted, in place of detect's; how it was
-imaged kept) and
+imaged kept; an image in which none was found with 0 and no shares) and
 ``summary.csv`` (per sample, with each share's 95% intervals: Wilson's, and with the metaphases as the units),
 colours the overlay boxes by predicted type (dashed, with a ``?``, for a call to
 check) and gives each box of ``labels/`` its call, a draft quicker to correct than to type,
@@ -683,7 +683,9 @@ def _write_type_tables(result: SpreadsResult, classes: Sequence[str], model: str
     write_csv(result.out_dir / "predictions.csv", header, ([row[k] for k in header] for row in rows))
     # in the order given, as the samples' summary: the reference's metaphases first
     result.metaphases = in_given_order(tally_by(rows, ("sample", "image", "metaphase"), classes))
-    result.images = [_image_summary(row, result) for row in tally_by(rows, ("sample", "image"), classes)]
+    typed = {(row["sample"], row["image"]): row for row in tally_by(rows, ("sample", "image"), classes)}
+    result.images = [_image_summary(typed.get((spread.item.sample, spread.item.name)), spread, classes)
+                     for spread in result.spreads]
     result.summary = [_sample_summary(row, result, classes) for row in tally_by(rows, ("sample",), classes)]
     for name, table in (("metaphases.csv", result.metaphases), ("images.csv", result.images),
                         ("summary.csv", result.summary)):
@@ -691,11 +693,13 @@ def _write_type_tables(result: SpreadsResult, classes: Sequence[str], model: str
             write_csv(result.out_dir / name, list(table[0]), map(csv_values, table))
 
 
-def _image_summary(row: dict[str, Any], result: SpreadsResult) -> dict[str, Any]:
-    """An image's row of images.csv: its counts and shares (``row``), its metaphases, and how it was imaged
-    (:func:`_imaging_record`), on record where it was too far from the annotated spreads for a caution."""
-    spread = next(s for s in result.spreads if (s.item.sample, s.item.name) == (row["sample"], row["image"]))
-    return row | {"n_metaphases": spread.n_metaphases} | _imaging_row(spread)
+def _image_summary(row: dict[str, Any] | None, spread: Spread, classes: Sequence[str]) -> dict[str, Any]:
+    """A spread's row of images.csv: its counts and shares (``row``; None where no chromosome of it was typed, which
+    gives it zeros and no shares), its metaphases, and how it was imaged (:func:`_imaging_record`), on record where
+    it was too far from the annotated spreads for a caution, and where none was found, to say why."""
+    none_typed = ({"sample": spread.item.sample, "image": spread.item.name, "n_chromosomes": 0}
+                  | {f"n_{c}": 0 for c in classes} | {f"pct_{c}": "" for c in classes})
+    return (row or none_typed) | {"n_metaphases": spread.n_metaphases} | _imaging_row(spread)
 
 
 def _imaging_record(found: SpreadDetections, saved_as: str, settings: DetectSettings) -> dict[str, float | str]:
