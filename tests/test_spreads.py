@@ -1211,7 +1211,7 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
 def test_a_report_comparing_some_of_the_samples_scored_shows_those_alone_the_reference_first(cli, oshima, tmp_path):
     """A lab scores three samples in one run and compares two: the report's metaphases, overlays and counts are of
     those two, the reference first, as its samples' table, and so are its cells.csv; the third sample is not in them,
-    nor an overlay an earlier run left in the folder."""
+    nor an overlay an earlier run left in the folder, which a later run into it names."""
     for sample, name in (("wt", "spread5"), ("ko", "spread3"), ("other", "spread3")):
         _linked(tmp_path / sample, oshima, [name])
     Image.new("RGB", (600, 400), (200, 190, 210)).save(tmp_path / "wt" / "empty field.png")  # none found in it
@@ -1237,6 +1237,12 @@ def test_a_report_comparing_some_of_the_samples_scored_shows_those_alone_the_ref
     # so are the tables of its cells, the units of its cell-level test
     assert [(c["sample"], c["cell"]) for c in _rows(tmp_path / "answer" / "cells.csv")] == [
         ("wt", "spread5/metaphase1"), ("ko", "spread3/metaphase1")]
+    # a run into a folder that holds an earlier run's overlays says so
+    run = cli("detect", str(tmp_path / "wt"), "--out", str(out))
+    assert run.returncode == 0, run.stderr
+    assert (f"caution: {out / 'overlays'} also holds 3 overlay(s) this run did not draw (ko/spread3.png, "
+            "other/spread3.png, wt/spread2.png), with their crops and labels: left by an earlier run into this "
+            "folder, they are not this run's") in " ".join(run.stderr.split())
 
 
 def test_classify_spreads_drafts_annotations_that_read_back_as_its_calls(cli, oshima, tmp_path):

@@ -286,6 +286,9 @@ def _load_spread_models(model: str):
 
 
 def _print_spread_result(result) -> None:
+    from .images import named_first
+    from .spreads import overlays_of_earlier_runs
+
     for spread in result.spreads:
         statuses = Counter(d.status for d in spread.detections)
         left_out = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()) if status != "chromosome")
@@ -294,6 +297,11 @@ def _print_spread_result(result) -> None:
                       + (f"; left out: {left_out}" if left_out else ""), highlight=False)
     _print_cautioned(result)
     _print_skipped(result.rejected)
+    if earlier := overlays_of_earlier_runs(result):
+        console.print(f"[yellow]caution[/]: {result.out_dir / 'overlays'} also holds {len(earlier)} overlay(s) this "
+                      f"run did not draw ({named_first(earlier, 3)}), with their crops and labels: left by an earlier "
+                      "run into this folder, they are not this run's; give each run a folder of its own",
+                      highlight=False)
 
 
 def _print_cautioned(result, shown: int = 5) -> None:

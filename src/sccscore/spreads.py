@@ -630,6 +630,14 @@ def classify_spreads(
     return result
 
 
+def overlays_of_earlier_runs(result: SpreadsResult) -> list[str]:
+    """The overlays in ``result``'s folder that its run did not draw (``sample/image.png``), sorted: left there by an
+    earlier run into the same folder, with their crops and labels, and easily taken for this run's."""
+    folder = result.out_dir / "overlays"
+    drawn = {folder / spread.item.sample / f"{spread.item.stem}.png" for spread in result.spreads}
+    return [path.relative_to(folder).as_posix() for path in sorted(folder.glob("*/**/*.png")) if path not in drawn]
+
+
 def _image_file(folder: Path, item: ImageItem, suffix: str) -> Path:
     """``folder/<sample>/<image><suffix>``, its folders made."""
     path = folder / item.sample / f"{item.stem}{suffix}"
