@@ -66,6 +66,12 @@ def test_16_bit_png_and_tiff_read_as_their_8_bit_source(tmp_path, crop):
     for name in ("g16.png", "g16.tif"):
         np.testing.assert_array_equal(read_image(tmp_path / name)[..., 0], crop[..., 0])
     np.testing.assert_array_equal(read_image(tmp_path / "rgb16.tif"), crop)
+    # compressed as microscope software and Photoshop save them (LZW most often): tifffile decodes these through
+    # imagecodecs, without which a 16-bit colour TIFF in LZW was refused as "corrupt or unsupported"
+    for compression in ("lzw", "zstd", "jpeg2000"):
+        tifffile.imwrite(tmp_path / f"{compression}.tif", crop.astype(np.uint16) * 257, photometric="rgb",
+                         compression=compression)
+        np.testing.assert_array_equal(read_image(tmp_path / f"{compression}.tif"), crop)
 
 
 def test_12_bit_camera_data_in_16_bit_files_keep_their_range(tmp_path, crop):
