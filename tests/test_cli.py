@@ -40,8 +40,8 @@ def test_classify_writes_tables_and_survives_bad_files(sample_with_bad_files, tm
     # 489 WT, 66 + 142 + 49 of the 417 CTF18-/-), its shares against theirs
     said = " ".join(result.stderr.split())
     assert ("What to expect: on the paper's labelled test crops of TK6 cells, which the released models did not learn "
-            "from, paper:squeezenet1_1/1 gave the labelled type to 72.0% of the 489 WT and 61.6% of the 417 CTF18-/- "
-            "chromosomes") in said
+            "from, paper:squeezenet1_1/1 gave the labelled type to 72.0% of the 489 WT chromosomes (95% interval "
+            "67.8-75.8%) and 61.6% of the 417 CTF18-/- chromosomes (95% interval 56.9-66.2%)") in said
     assert "Its calls put WT at A 65.0, B 24.7, C 10.2% where the labels say 63.8, 31.3, 4.9%;" in said
     predictions = _rows(out / "predictions.csv")
     assert len(predictions) == 12

@@ -126,8 +126,8 @@ def test_classify_report_without_comparison(small_labelled, tmp_path, cli):
     # what to expect of released model 2's calls, from its figures on the paper's test crops (240 + 84 + 13 of 489 WT,
     # 65 + 143 + 53 of 417 CTF18-/-: tools/record_released_figures.py)
     assert ("What to expect: on the paper&#x27;s labelled test crops of TK6 cells, which the released models did not "
-            "learn from, paper:squeezenet1_1/2 gave the labelled type to 68.9% of the 489 WT and 62.6% of the 417 "
-            "CTF18-/- chromosomes") in page
+            "learn from, paper:squeezenet1_1/2 gave the labelled type to 68.9% of the 489 WT chromosomes (95% interval "
+            "64.7-72.9%) and 62.6% of the 417 CTF18-/- chromosomes (95% interval 57.9-67.1%)") in page
 
 
 def test_report_of_a_table_typed_by_hand_leaves_out_what_needs_the_models_probabilities(small_labelled, tmp_path,

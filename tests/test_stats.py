@@ -866,7 +866,8 @@ def test_compare_cli_with_a_sub_folder_per_cell(ikemoto, tmp_path, cli):
     assert (cell["n_cells"], cell["n_cells_reference"]) == (3, 3)
     assert "cell level: 3 vs 3 cells" in result.stdout
     # under the answer, how far to trust the calls it rests on: released model 1 on the paper's test crops
-    expected = "paper:squeezenet1_1/1 gave the labelled type to 72.0% of the 489 WT and 61.6% of the 417 CTF18-/-"
+    expected = ("paper:squeezenet1_1/1 gave the labelled type to 72.0% of the 489 WT chromosomes (95% interval "
+                "67.8-75.8%) and 61.6% of the 417 CTF18-/- chromosomes")
     assert expected in " ".join(result.stderr.split())
     # three cells a sample cannot give p < 0.05 (at best 0.1): the sentence under the verdict says so
     advice = "too few cells for this test ever to reach p < 0.05: score at least 4 cells per sample"

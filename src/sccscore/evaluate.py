@@ -170,7 +170,7 @@ def expected_from_confusions(confusions: Mapping[str, np.ndarray], name: str, im
     ...                                          "the 100 labelled images held out"):  # doctest: +NORMALIZE_WHITESPACE
     ...     print(sentence)
     What to expect: on the 100 labelled images held out, my-model gave the labelled type to 72.0% of the 100
-        chromosomes (by type: A 80.0%, B 62.5%, C 70.0%).
+        chromosomes (95% interval 62.5-79.9%); by type: A 80.0%, B 62.5%, C 70.0%.
     Its calls put the shares at A 50.0, B 36.0, C 14.0% where the labels say 50.0, 40.0, 10.0%.
     Open (B or C) or cohered (A), the split compare tests: 80.0% as labelled.
     A type with a low figure is often called as another: read its share as rough. On crops unlike these (another
@@ -180,19 +180,25 @@ def expected_from_confusions(confusions: Mapping[str, np.ndarray], name: str, im
     groups = {group: np.asarray(matrix, dtype=int) for group, matrix in confusions.items()}
     named = len(groups) > 1
     pooled = sum(groups.values())
-    agreement = _and([f"{_percent(concordance(m))} of the {int(m.sum())}{f' {group}' if named else ''}"
-                      for group, m in groups.items()])
+    agreement = _and([f"{_percent(concordance(m))} of the {int(m.sum())}{f' {group}' if named else ''} chromosomes "
+                      f"({_agreement_range(m)})" for group, m in groups.items()])
     by_type = ", ".join(f"{c} {_percent(r)}" for c, r in zip(CLASS_NAMES, recall(pooled)))
     shares = "; ".join(f"{f'{group} at ' if named else 'the shares at '}{_shares(m.sum(axis=0) / m.sum(), True)}% "
                        f"where the labels say {_shares(m.sum(axis=1) / m.sum())}%" for group, m in groups.items())
     opened = _and([f"{_percent(open_concordance(m))}{f' of {group}' if named else ''}" for group, m in groups.items()])
-    return [f"What to expect: on {images}, {name} gave the labelled type to {agreement} chromosomes (by type"
-            f"{', all together' if named else ''}: {by_type}).",
+    return [f"What to expect: on {images}, {name} gave the labelled type to {agreement}; by type"
+            f"{', all together' if named else ''}: {by_type}.",
             f"Its calls put {shares}.",
             f"Open (B or C) or cohered (A), the split compare tests: {opened} as labelled.",
             "A type with a low figure is often called as another: read its share as rough. On crops unlike these "
             "(another cell line, stain, microscope or way of cutting) expect less: sccscore evaluate on a few dozen "
             "labelled crops of your own says how much."]
+
+
+def _agreement_range(confusion: np.ndarray) -> str:
+    """Where a concordance measured on a confusion matrix's few images could lie: ``95% interval 62.5-79.9%``."""
+    low, high = agreement_interval(int(np.trace(confusion)), int(confusion.sum()))
+    return f"95% interval {100 * low:.1f}-{100 * high:.1f}%"
 
 
 def _and(items: list[str]) -> str:

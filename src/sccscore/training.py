@@ -39,6 +39,7 @@ from .models import ScoringModel, model_reference, save_model
 from .runtime import resolve_device
 from .sample_data import sha256_or_none
 from .splits import Source, image_sources, images_phrase, source_units, validation_split
+from .stats import agreement_interval
 from .version import versions
 
 Log = Callable[[str], None]
@@ -363,7 +364,9 @@ def _fit_default(
         if units is not None:  # held out whole: the images they were cut from, of how many
             validation |= {"n_source_images": len(np.unique(units[held_out])),
                            "n_source_images_all": len(np.unique(units))}
-        log(f"validation concordance {validation['concordance']:.3f} on {len(held_out)} held-out images"
+        low, high = agreement_interval(int(np.trace(matrix)), int(matrix.sum()))  # few images: a wide range
+        log(f"validation concordance {validation['concordance']:.3f} (95% interval {low:.3f}-{high:.3f}) on "
+            f"{len(held_out)} held-out images"
             + (f" (all the crops of {validation['n_source_images']} of the {validation['n_source_images_all']} "
                "images they were cut from)" if units is not None else ""))
     elif validate:
