@@ -300,6 +300,21 @@ def test_unlabelled_folder_and_non_image_files(tmp_path, crop):
                        "as TIFF (Fiji: File > Save As > Tiff...)")]
 
 
+def test_a_crop_beside_the_label_folders_is_listed_not_passed_over(tmp_path, crop):
+    """A crop left unsorted at the top of a labelled folder has no type: skipped with the reason, not ignored."""
+    for label in ("a", "b"):
+        (tmp_path / label).mkdir()
+        Image.fromarray(crop).save(tmp_path / label / f"{label}1.png")
+    Image.fromarray(crop).save(tmp_path / "unsorted.png")
+    (tmp_path / "sources.csv").write_text("crop,source\n")  # beside them, as export-labelled writes it: not a crop
+    (tmp_path / "._unsorted.png").write_bytes(b"\x00\x05\x16\x07")
+    sample = scan_sample(tmp_path)
+    assert sample.labelled and [(i.name, i.label) for i in sample.items] == [("a/a1.png", "A"), ("b/b1.png", "B")]
+    assert [(r.path.name, r.reason) for r in sample.rejected] == [
+        ("unsorted.png", "beside the label folders, in none of them: its type is not known; move it into the folder "
+                         "of its type (a, b or c)")]
+
+
 def test_folder_errors(tmp_path):
     with pytest.raises(SccscoreError, match=r"nowhere: no such folder"):
         scan_sample(tmp_path / "nowhere")

@@ -445,7 +445,8 @@ def scan_sample(folder: str | Path, name: str | None = None) -> Sample:
 
     A folder whose sub-folders are label names (``a``/``b``/``c``, also ``A``,
     ``typeA``, ``type_a``) is labelled; otherwise every image below it belongs to
-    the sample unlabelled. Files that are not images are listed as rejected.
+    the sample unlabelled. Files that are not images are listed as rejected, as are
+    images beside a labelled folder's label folders, in none of them.
 
     Raises
     ------
@@ -469,7 +470,7 @@ def scan_sample(folder: str | Path, name: str | None = None) -> Sample:
                 f"{folder / unknown[0]}: unknown label folder '{unknown[0]}' "
                 "(expected a, b or c; also A, typeA, type_a)"
             )
-        found = [_scan_files(d, name, labels[d], folder) for d in subdirs]
+        found = [_scan_files(d, name, labels[d], folder) for d in subdirs] + [([], _beside_label_folders(folder, name))]
     else:
         found = [_scan_files(folder, name, None, folder)]
     items = tuple(item for group in found for item in group[0])
@@ -493,6 +494,16 @@ def _scan_files(
         else:
             rejected.append(Rejected(path, sample, _not_an_image(path.suffix)))
     return items, rejected
+
+
+def _beside_label_folders(folder: Path, sample: str) -> list[Rejected]:
+    """The images of a labelled folder that lie beside its label folders, in none of them: no type is known for them,
+    and a crop left there unsorted would otherwise be passed over without a word. Other files there (notes,
+    export-labelled's sources.csv) are passed over, as before."""
+    return [Rejected(path, sample, "beside the label folders, in none of them: its type is not known; move it into the "
+                                   "folder of its type (a, b or c)")
+            for path in sorted(folder.iterdir())
+            if path.is_file() and not path.name.startswith(".") and path.suffix.lower() in IMAGE_SUFFIXES]
 
 
 def _not_an_image(suffix: str) -> str:
