@@ -327,6 +327,16 @@ def test_folder_errors(tmp_path):
         scan_sample(tmp_path / "mixed")
 
 
+def test_two_samples_whose_names_differ_only_in_case_are_refused(tmp_path, crop):
+    """macOS and Windows take wt and WT for one folder, where the two samples' heatmaps and crops would mix."""
+    for parent, name in (("day1", "wt"), ("day2", "WT")):
+        (tmp_path / parent / name).mkdir(parents=True)
+        Image.fromarray(crop).save(tmp_path / parent / name / "1.png")
+    with pytest.raises(SccscoreError, match=r"day2/WT: sample name 'WT' differs only in case from 'wt' of .*day1/wt "
+                                            r"\(macOS and Windows take the two for one folder\): rename one"):
+        scan_samples([tmp_path / "day1" / "wt", tmp_path / "day2" / "WT"])
+
+
 def test_two_samples_with_one_name_are_refused(tmp_path, crop):
     for parent in ("x", "y"):
         (tmp_path / parent / "wt").mkdir(parents=True)

@@ -1463,7 +1463,13 @@ def test_spreads_of_one_name_in_two_sub_folders_stay_apart(oshima, tmp_path, mon
     assert page.count("<figure class='overlay'>") == 2 and "<figcaption>wt / slide2/field</figcaption>" in page
     # two images that would share crops and rows are refused, naming both
     (tmp_path / "wt" / "slide1" / "field.tif").symlink_to(oshima / "images" / "spread1.png")
-    with pytest.raises(SccscoreError, match=r"field.png and .*field.tif are both image 'slide1/field' of sample 'wt'"):
+    with pytest.raises(SccscoreError, match=r"field.png and .*field.tif are both image 'slide1/field' of sample "
+                                            r"'wt', so their crops"):
+        spreads.detect_spreads([tmp_path / "wt"], tmp_path / "mixed")
+    # as are two whose names differ only in case: one folder, one file, on macOS and Windows
+    (tmp_path / "wt" / "slide1" / "field.tif").rename(tmp_path / "wt" / "slide1" / "Field.tif")
+    with pytest.raises(SccscoreError, match=r"Field.tif and .*field.png are both image 'slide1/field' of sample 'wt' "
+                                            r"to macOS and Windows, which take names that differ only in case for one"):
         spreads.detect_spreads([tmp_path / "wt"], tmp_path / "mixed")
 
 

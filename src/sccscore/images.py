@@ -518,15 +518,18 @@ def _export_hint(suffix: str) -> str:
 
 
 def scan_samples(folders: list[str | Path]) -> list[Sample]:
-    """Scan several sample folders; their names (folder names) must be distinct."""
+    """Scan several sample folders; their names (folder names) must be distinct, in any case: macOS and Windows
+    take ``wt`` and ``WT`` for one folder, where each sample's outputs (heatmaps, crops) would mix."""
     samples = [scan_sample(folder) for folder in folders]
-    seen: dict[str, Path] = {}
+    seen: dict[str, Sample] = {}
     for sample in samples:
-        if sample.name in seen:
-            raise SccscoreError(
-                f"{sample.folder}: sample name '{sample.name}' is already used by {seen[sample.name]}"
-            )
-        seen[sample.name] = sample.folder
+        if (earlier := seen.get(sample.name.casefold())) is not None:
+            if earlier.name == sample.name:
+                raise SccscoreError(f"{sample.folder}: sample name '{sample.name}' is already used by {earlier.folder}")
+            raise SccscoreError(f"{sample.folder}: sample name '{sample.name}' differs only in case from "
+                                f"'{earlier.name}' of {earlier.folder} (macOS and Windows take the two for one "
+                                "folder): rename one")
+        seen[sample.name.casefold()] = sample
     return samples
 
 

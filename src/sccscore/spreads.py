@@ -237,12 +237,17 @@ def _spread_items(paths: Sequence[str | Path], out_dir: str | Path,
     refuse_output_inside(paths, out_dir)
     items, rejected = items_from_paths(paths)
     rejected = not_annotations(rejected, labels_dir)
-    seen: dict[tuple[str, str], Path] = {}
+    seen: dict[tuple[str, str], tuple[Path, tuple[str, str]]] = {}
     for item in items:
-        if (key := (item.sample, item.stem)) in seen:
-            raise SccscoreError(f"{seen[key]} and {item.path} are both image '{key[1]}' of sample '{item.sample}', so "
-                                "their crops and rows would mix: rename one, or give them as separate samples")
-        seen[key] = item.path
+        # in any case: macOS and Windows take wt/Image1 and WT/image1 for one folder, one file
+        if (key := (item.sample.casefold(), item.stem.casefold())) in seen:
+            earlier, named = seen[key]
+            cased = "" if named == (item.sample, item.stem) else (" to macOS and Windows, which take names that "
+                                                                  "differ only in case for one")
+            raise SccscoreError(f"{earlier} and {item.path} are both image '{item.stem}' of sample '{item.sample}'"
+                                f"{cased}, so their crops and rows would mix: rename one, or give them as separate "
+                                "samples")
+        seen[key] = (item.path, (item.sample, item.stem))
     return items, rejected
 
 
