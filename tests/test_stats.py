@@ -4,6 +4,7 @@ import csv
 import html
 import itertools
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -626,6 +627,42 @@ def test_replicate_level_comparison_against_scipy_and_statsmodels():
     with pytest.warns(RuntimeWarning, match="Precision loss"):
         welch = scipy_stats.ttest_ind([0.5, 0.5], [0.15, 0.30], equal_var=False)
     assert one_alike["p"] == pytest.approx(welch.pvalue) and 0.05 < one_alike["p"] < 0.5
+
+
+def test_an_image_in_no_cell_is_said_where_its_sample_loses_its_cell_level_figures(ikemoto, tmp_path, cli):
+    """One crop left beside its sample's cell folders: the sample's cells are not known, so its figures with cells
+    as the units are left out, as for a sample without cells; that is said, not done in silence."""
+    calls = {"wt": ["AAAB", "AABA", "ABAA", "AAAA"], "ko": ["BBCA", "BCBB", "CBBA", "BBBC"]}
+    rows = [(f"/d/{sample}/cell{n}/{i}.png", sample, call) for sample, cells in calls.items()
+            for n, cell in enumerate(cells, 1) for i, call in enumerate(cell)]
+    table = tmp_path / "typed.csv"
+    for typed in (rows, rows + [("/d/wt/loose.png", "wt", "A")]):
+        with open(table, "w", newline="") as handle:
+            csv.writer(handle).writerows([("path", "sample", "predicted"), *typed])
+        if typed is rows:
+            assert compare_table(table, ["wt", "ko"]).report["tests"]["ko"]["cell_level"]["n_cells"] == 4
+    said = (r"1 of the 17 images of sample 'wt' lie in no cell's folder, such as /d/wt/loose.png: so its cells are not "
+            r"known, and the intervals and tests with cells as the units leave it out; put each image in its cell's "
+            r"folder \(wt/cell1/...\)")
+    with pytest.warns(UserWarning, match=said):
+        assert compare_table(table, ["wt", "ko"]).report["tests"]["ko"]["cell_level"] is None
+    # classify says it too, where its summary's intervals fall back to the chromosomes
+    from sccscore.classify import classify
+    from sccscore.models import load_model
+
+    crops = sorted((ikemoto / "images" / "wt" / "a").iterdir())[:3]
+    for n, crop in enumerate(crops):
+        (tmp_path / "wt" / ("" if n == 2 else f"cell{n + 1}")).mkdir(parents=True, exist_ok=True)
+        shutil.copy(crop, tmp_path / "wt" / ("" if n == 2 else f"cell{n + 1}") / crop.name)
+    with pytest.warns(UserWarning, match=r"1 of the 3 images of sample 'wt' lie in no cell's folder, such as "):
+        result = classify([tmp_path / "wt"], load_model("paper:squeezenet1_1/1"), tmp_path / "out")
+    assert result.summary[0]["n_cells"] == ""
+    # and compare, which classifies them first, says it once
+    shutil.copytree(tmp_path / "wt" / "cell1", tmp_path / "ko" / "cell1")
+    run = cli("compare", str(tmp_path / "wt"), str(tmp_path / "ko"), "--model", "paper:squeezenet1_1/1", "--out",
+              str(tmp_path / "compared"), "--report")
+    assert run.returncode == 0, run.stderr
+    assert (run.stdout + run.stderr).count("no cell's folder") == 1
 
 
 def test_replicates_come_from_folders_or_a_sheet(tmp_path):

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ._atomic import output_folder, read_kept_json, write_csv, write_json
-from .compare import cell_arrays, csv_values, folder_cell, share_interval_columns
+from .compare import cell_arrays, csv_values, folder_cell, share_interval_columns, warn_outside_cells
 from .errors import SccscoreError
 from .images import (ImageItem, Rejected, fail_on_rejected, refuse_output_inside, repeated_files, scan_samples,
                      warn_repeated)
@@ -59,12 +59,12 @@ class _Tally:
         self.labels: Counter[tuple[str, str]] = Counter()
         self.agree: Counter[str] = Counter()
         self.by_cell: dict[str, dict[str, Counter[str]]] = {}
-        self.outside_cells: set[str] = set()  # samples with a crop in no cell's folder: no cell intervals
+        self.outside_cells: dict[str, list[Path]] = {}  # sample -> its crops in no cell's folder: no cell intervals
 
     def add(self, sample: str, predicted: str, label: str, path: Path) -> None:
         self.predicted[sample, predicted] += 1
         if (cell := folder_cell(path, sample)) is None:
-            self.outside_cells.add(sample)
+            self.outside_cells.setdefault(sample, []).append(path)
         else:
             self.by_cell.setdefault(sample, {}).setdefault(cell, Counter())[predicted] += 1
         if label:
@@ -211,6 +211,8 @@ def summarise(
     rows = []
     cells = cell_arrays({name: by_cell for name, by_cell in tally.by_cell.items() if name not in tally.outside_cells},
                         classes)
+    for name in (n for n in tally.by_cell if n in tally.outside_cells):  # in the order scored
+        warn_outside_cells(name, tally.outside_cells[name], sum(tally.predicted[name, c] for c in classes))
     for name in sample_names:
         counts = [tally.predicted[name, cls] for cls in classes]
         n = sum(counts)

@@ -855,9 +855,16 @@ def _score_spreads(samples: list[str], out: Path, model: str | None, quiet: bool
 
 def _score_crops(samples: list[str], out: Path, model: str | None, preprocess: str | None, quiet: bool,
                  device: str | None) -> _Calls:
-    """Classify the samples' crops into ``out``."""
+    """Classify the samples' crops into ``out``; the crops in no cell are said by compare, which knows a --sheet's
+    cells, not by classify, which reads them from the folders only."""
+    import warnings
+
+    from .compare import OUTSIDE_CELLS
+
     loaded = _load(model or RELEASED, preprocess)
-    table, names = _classify_for_comparison(samples, out, loaded, quiet, device)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=f".* {OUTSIDE_CELLS}")
+        table, names = _classify_for_comparison(samples, out, loaded, quiet, device)
     return _Calls(table, names, "crops", loaded)
 
 

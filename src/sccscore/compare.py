@@ -180,8 +180,10 @@ def check_sheet(path: str | Path, sheet: dict[str, str], rows: list[dict[str, st
                             f"{missing[0]} (the image column takes a path as predictions.csv has it, or a file name)")
 
 
-def cell_counts(rows: list[dict[str, str]], sheet: dict[str, str] | None = None) -> dict[str, dict[str, Counter]]:
-    """A/B/C counts per cell, by cell name, per sample, for the samples whose every image has a cell.
+def cell_counts(rows: list[dict[str, str]], sheet: dict[str, str] | None = None,
+                say_outside: bool = True) -> dict[str, dict[str, Counter]]:
+    """A/B/C counts per cell, by cell name, per sample, for the samples whose every image has a cell (a sample some of
+    whose images have none is warned of, unless not ``say_outside``: :func:`warn_outside_cells`).
 
     An image's cell is its entry in the sample sheet (by path, then file name),
     else its ``cell`` column (the metaphase, for crops found in whole spreads),
@@ -190,12 +192,12 @@ def cell_counts(rows: list[dict[str, str]], sheet: dict[str, str] | None = None)
     each with its ``wt/cell1``) is refused: it would count as one cell.
     """
     cells: dict[str, dict[str, Counter]] = {}
-    incomplete = set()
+    outside: dict[str, list[str]] = {}  # sample -> its images in no cell
     named_below: dict[tuple[str, str], Path] = {}
     for row in rows:
         cell, named_in = _cell_of(row, sheet)
         if cell is None:
-            incomplete.add(row["sample"])
+            outside.setdefault(row["sample"], []).append(row["path"])
             continue
         if named_in is not None and named_below.setdefault((row["sample"], cell), named_in) != named_in:
             raise SccscoreError(f"cell '{cell}' of sample '{row['sample']}' is named alike in "
@@ -204,7 +206,22 @@ def cell_counts(rows: list[dict[str, str]], sheet: dict[str, str] | None = None)
                                 "each run's images in a sub-folder of the sample's folder "
                                 f"({row['sample']}/day1/, {row['sample']}/day2/), so that their cells are named apart")
         cells.setdefault(row["sample"], {}).setdefault(cell, Counter())[row["predicted"]] += 1
-    return {sample: by_cell for sample, by_cell in cells.items() if sample not in incomplete}
+    for sample in (s for s in cells if s in outside and say_outside):  # in the rows' order
+        in_cells = sum(sum(counts.values()) for counts in cells[sample].values())
+        warn_outside_cells(sample, outside[sample], len(outside[sample]) + in_cells)
+    return {sample: by_cell for sample, by_cell in cells.items() if sample not in outside}
+
+
+OUTSIDE_CELLS = "lie in no cell's folder"  # warn_outside_cells's words, by which compare hushes classify's
+
+
+def warn_outside_cells(sample: str, outside: Sequence[str | Path], n_images: int) -> None:
+    """Warn that some of a sample's ``n_images`` lie in no cell (``outside``, the first named) where others do: its
+    figures with cells as the units are left out, as for a sample without cells, which would otherwise go unsaid
+    (one crop left beside the cells' folders dropped the cell-level test of its comparison)."""
+    warnings.warn(f"{len(outside)} of the {n_images} images of sample '{sample}' {OUTSIDE_CELLS}, such as "
+                  f"{outside[0]}: so its cells are not known, and the intervals and tests with cells as the units "
+                  f"leave it out; put each image in its cell's folder ({sample}/cell1/...)", stacklevel=1)
 
 
 def _cell_of(row: dict[str, str], sheet: dict[str, str] | None) -> tuple[str | None, Path | None]:

@@ -354,7 +354,7 @@ def _replicate_section(comparison: dict[str, Any], adjusted) -> str:
 
 def _summary_section(rows: list[dict[str, str]], classes: list[str]) -> str:
     """Each sample's shares with their intervals, the cells' where every sample's images are in cells."""
-    by_cell = cell_arrays(cell_counts(rows), classes)
+    by_cell = cell_arrays(cell_counts(rows, say_outside=False), classes)  # classify said so as it scored them
     summary = [row | {"n_cells": len(by_cell.get(row["sample"], []))}
                | share_interval_columns([row[f"n_{c}"] for c in classes], classes, by_cell.get(row["sample"]))
                for row in tally_by(rows, ("sample",), classes)]
