@@ -684,9 +684,12 @@ def test_replicates_come_from_folders_or_a_sheet(tmp_path):
     with pytest.raises(SccscoreError, match=r"^/d/wt/1.jpg \(wt\) is in no cell"):
         cell_replicates([{"path": "/d/wt/1.jpg", "sample": "wt", "predicted": "A"}])
     # a folder per cell and none per replicate, or crops loose in a replicate's folder: no cell of a replicate
-    for path in ("/d/wt/cell1/1.jpg", "/d/wt/day1/1.jpg"):
-        with pytest.raises(SccscoreError, match=rf"^{path} \(wt\) is in no replicate: replicates need a folder per "
-                                                r"replicate in the sample's folder \(wt/day1/cell1/"):
+    # (the one folder cannot be both: said so, as the crop does lie in a folder of the sample's)
+    for path, folder in (("/d/wt/cell1/1.jpg", "cell1"), ("/d/wt/day1/1.jpg", "day1")):
+        with pytest.raises(SccscoreError, match=rf"^{path} \(wt\) is in one folder below its sample's "
+                                                rf"\(wt/{folder}/\), which cannot be both its replicate and its cell: "
+                                                r"replicates need a folder per replicate in the sample's folder "
+                                                r"\(wt/day1/cell1/"):
             cell_replicates([{"path": path, "sample": "wt", "predicted": "A"}])
     # or a sample sheet's replicate column, its cells numbered afresh in each replicate
     sheet = tmp_path / "sheet.csv"

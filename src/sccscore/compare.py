@@ -289,7 +289,9 @@ def cell_replicates(rows: list[dict[str, str]], sheet: dict[str, str] | None = N
         cell, _ = _cell_of(row, sheet)
         replicate = _replicate_of(row, replicates)
         if cell is None or replicate is None:
-            where = "in no cell" if cell is None else "in no replicate"
+            where = ("in no cell" if cell is None else "in no replicate" if replicates is not None or row.get("image")
+                     else f"in one folder below its sample's ({row['sample']}/{cell}/), which cannot be both its "
+                          "replicate and its cell")
             layout = ("a replicate column in the sample sheet" if replicates is not None else
                       f"a folder per replicate in the sample's folder ({row['sample']}/day1/cell1/, or "
                       f"{row['sample']}/day1/ for spreads)")
