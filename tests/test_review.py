@@ -79,6 +79,14 @@ def test_a_review_shows_the_calls_to_check_blind_and_its_types_reach_compare(cla
     assert applied.returncode == 0, applied.stderr
     wrong = [r for r in unsure if r["predicted"] != r["label"]]
     assert f"{len(unsure)} types given in the review, {len(wrong)} of them changing the call" in applied.stderr
+    # counted per sample in the table's order, however the sheet lists them: here ctf18_small's calls first
+    other_type = {r["path"]: next(t for t in "ABC" if t != r["predicted"]) for r in rows}
+    listed = sorted(key, key=lambda row: row["sample"] != "ctf18_small")
+    (tmp_path / "reordered.csv").write_text("number,type\n" + "".join(
+        f"{row['number']},{other_type[row['path']]}\n" for row in listed), encoding="utf-8")
+    reordered = apply_review(classified, tmp_path / "review", tmp_path / "reordered_out.csv",
+                             tmp_path / "reordered.csv")
+    assert list(reordered.changed) == ["wt_small", "ctf18_small"] and sum(reordered.changed.values()) == len(unsure)
     after = {r["path"]: r for r in _rows(corrected)}
     assert all(after[r["path"]]["predicted"] == r["label"] for r in unsure)
     assert [after[r["path"]]["predicted"] for r in rows if r not in unsure] == [r["predicted"] for r in rows

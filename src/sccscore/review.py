@@ -360,7 +360,8 @@ def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Pat
                           {"predicted": called, "reviewed": REVIEWED_BLIND})
     header = list(dict.fromkeys([*rows[0], "reviewed"]))
     write_csv(out, header, ([row.get(column, "") for column in header] for row in rows))
-    return Applied(len(typed), dict(changed), dict(left_out))
+    samples = dict.fromkeys(row["sample"] for row in rows)  # in the table's order, not the shuffled sheet's
+    return Applied(len(typed), *({s: counts[s] for s in samples if counts[s]} for counts in (changed, left_out)))
 
 
 def _refuse_another_review(sheet: Path, entries: list[dict[str, str]], key_path: Path,
