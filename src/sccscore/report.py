@@ -375,6 +375,8 @@ def _spreads_section(runs: list[Path], model: ScoringModel | None, rows: list[di
     """
     table = metaphase_table(in_given_order(tally_by(rows, ("sample", "image", "metaphase"), classes)), classes)
     samples = {row["sample"] for row in rows}  # a run may have scored samples this report does not compare
+    spreads_read = {run: _run_rows([run], "images.csv") for run in runs}
+    images = [spread for read in spreads_read.values() for spread in read]
     parts = ["<h2>Metaphases</h2><p class='note'>Chromosomes found in whole spreads, grouped into metaphases "
              "(the cells of the analysis). Boxes: green A, orange B, vermilion C, as in the charts, dashed where "
              f"the call is less sure than {CHECK_BELOW:g}; grey, left out (nucleus, debris, cluster, cut by the "
@@ -384,14 +386,13 @@ def _spreads_section(runs: list[Path], model: ScoringModel | None, rows: list[di
              _expected_on_new_spreads(model) if model else "",
              _to_check(rows),
              _table(list(table[0]), [list(row.values()) for row in table]),
-             _cautions([r for r in _run_rows(runs, "cautions.csv") if r["sample"] in samples],
-                       images := _run_rows(runs, "images.csv")),
+             _cautions([r for r in _run_rows(runs, "cautions.csv") if r["sample"] in samples], images),
              _jpeg_spreads(images, rows)]
     by_hand = defaultdict(list)  # (run, sample, image without its file type) -> its calls set right or left out
     for row in set_by_hand(rows) + left_out:
         image = PurePosixPath(row["image"]).with_suffix("")
         by_hand[run_folder(row["path"], row["image"]), row["sample"], image.as_posix()].append(row)
-    for run, overlay, (sample, *within) in _overlays(runs, rows):
+    for run, overlay, (sample, *within) in _overlays(spreads_read, rows):
         caption = f"{sample} / {'/'.join(within)}"  # as the chromosomes are named below: sample / image #id
         link = quote(Path(os.path.relpath(overlay, out_dir)).as_posix())
         with Image.open(overlay) as image:
@@ -406,17 +407,18 @@ def _spreads_section(runs: list[Path], model: ScoringModel | None, rows: list[di
     return "".join(parts)
 
 
-def _overlays(runs: list[Path], rows: list[dict[str, str]]) -> list[tuple[Path, Path, tuple[str, ...]]]:
-    """The overlays classify drew in the ``runs`` of the spreads it read (its images.csv's, not those an earlier run
-    into the same folder left there) of the samples that ``rows`` count, each with its run and its parts (sample,
-    then the image's folders and name without its file type); in the order the rows name them, as the metaphases'
-    table gives them (the reference first), a spread in which no chromosome was found after its sample's others."""
+def _overlays(spreads_read: dict[Path, list[dict[str, str]]],
+              rows: list[dict[str, str]]) -> list[tuple[Path, Path, tuple[str, ...]]]:
+    """The overlays classify drew in each run of the spreads it read (``spreads_read``: run -> its images.csv's rows,
+    not the overlays an earlier run into the same folder left there) of the samples that ``rows`` count, each with
+    its run and its parts (sample, then the image's folders and name without its file type); in the order the rows
+    name them, as the metaphases' table gives them (the reference first), a spread in which no chromosome was found
+    after its sample's others."""
     named = list(dict.fromkeys((row["sample"], *PurePosixPath(image_stem(row["image"])).parts) for row in rows))
     samples = list(dict.fromkeys(sample for sample, *_ in named))
     found = []
-    for run in runs:
-        read = [run / "overlays" / spread["sample"] / f"{image_stem(spread['image'])}.png"
-                for spread in _run_rows([run], "images.csv")]
+    for run, spreads in spreads_read.items():
+        read = [run / "overlays" / spread["sample"] / f"{image_stem(spread['image'])}.png" for spread in spreads]
         # a run that kept no images.csv (sccscore before it did): every overlay in its folder
         for overlay in (read if read else sorted((run / "overlays").glob("*/**/*.png"))):
             if overlay.is_file():
