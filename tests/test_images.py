@@ -255,6 +255,10 @@ def test_corrupt_and_non_image_files_name_the_file(tmp_path, ikemoto):
         read_image(tmp_path / "notes.jpg")
     with pytest.raises(ImageReadError, match=r"missing\.png: no such file"):
         read_image(tmp_path / "missing.png")
+    (tmp_path / "copied.tif").write_bytes(b"")  # a copy that did not finish
+    with pytest.raises(ImageReadError, match=r"copied\.tif: an empty file \(0 bytes\): a copy or download that did "
+                                             r"not finish\? copy it again"):
+        read_image(tmp_path / "copied.tif")
     (tmp_path / "spread.nd2").write_bytes(b"\xda\xce\xbe\x0a" + bytes(60))  # a Nikon file, named on the command line
     with pytest.raises(ImageReadError, match=r"spread\.nd2: not an image file \(cannot identify its format\): a "
                                              r"microscope's own format; export it as TIFF \(Fiji: File > Save As"):

@@ -166,6 +166,8 @@ def read_image(path: str | Path) -> np.ndarray:
     path = Path(path)
     if not path.is_file():
         raise ImageReadError(path, "no such file")
+    if path.stat().st_size == 0:  # else "cannot identify its format", as if it were another kind of file
+        raise ImageReadError(path, "an empty file (0 bytes): a copy or download that did not finish? copy it again")
     try:
         with Image.open(path) as image:
             if image.width * image.height > _MAX_PIXELS:
