@@ -1545,6 +1545,19 @@ def test_a_report_of_spreads_with_no_chromosome_is_a_clear_refusal(cli, tmp_path
     assert not (tmp_path / "out" / "report.html").exists() and (tmp_path / "out" / "detections.csv").exists()
 
 
+def test_a_folder_sccscore_wrote_is_refused_as_spreads(oshima, tmp_path):
+    """Given back as spreads, a run's folder had its overlays read as spreads, boxes and all (50 chromosomes found on
+    spread3's overlay, where it holds 47), and its crops skipped one by one."""
+    run = tmp_path / "scored"
+    (run / "overlays" / "wt").mkdir(parents=True)
+    (run / "detections.csv").write_text("image,sample,id\n")
+    (run / "overlays" / "wt" / "spread3.png").symlink_to(oshima / "images" / "spread3.png")
+    with pytest.raises(SccscoreError, match=rf"^{run}: a folder sccscore wrote \(detections.csv, overlays/, crops/\), "
+                                            r"not a folder of spreads: give the folders the spreads themselves are in"):
+        detect_spreads([run], tmp_path / "again")
+    assert not (tmp_path / "again").exists()
+
+
 def test_a_batch_survives_a_bad_and_a_huge_image(oshima, tmp_path):
     folder = _linked(tmp_path / "in", oshima, ["spread3"])
     (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")

@@ -235,6 +235,10 @@ def _spread_items(paths: Sequence[str | Path], out_dir: str | Path,
     """The spread images named (files or folders), refusing two that would write to the same crops and tables,
     and an output folder among them; files of ``labels_dir`` among them are not images that could not be read."""
     refuse_output_inside(paths, out_dir)
+    for folder in map(Path, paths):  # its overlays would be read as spreads again, boxes and all
+        if (folder / "detections.csv").is_file() and (folder / "overlays").is_dir():
+            raise SccscoreError(f"{folder}: a folder sccscore wrote (detections.csv, overlays/, crops/), not a folder "
+                                "of spreads: give the folders the spreads themselves are in")
     items, rejected = items_from_paths(paths)
     rejected = not_annotations(rejected, labels_dir)
     seen: dict[tuple[str, str], tuple[Path, tuple[str, str]]] = {}
