@@ -21,10 +21,21 @@ def run_folder(crop_path: str | Path, image: str = "") -> Path:
     return parents[min(2 + len(PurePosixPath(image or "spread").parts), len(parents) - 1)]
 
 
+def is_run(folder: str | Path) -> bool:
+    """Whether ``folder`` is the output folder of a detect or classify --spreads run: it holds detections.csv."""
+    return (Path(folder) / "detections.csv").is_file()
+
+
+def overlay_file(run: Path, sample: str, image: str) -> Path:
+    """Where a run drew the overlay of a sample's spread, ``image`` as it names it (``slide1/field.png``):
+    ``run/overlays/<sample>/slide1/field.png``, the spread's name with its file type as PNG."""
+    return run / "overlays" / sample / PurePosixPath(image).with_suffix(".png")
+
+
 def spread_run(crop_path: str | Path) -> Path | None:
     """The output folder of the detect or classify --spreads run that cut a crop (its ``crops/`` beside detections.csv).
 
     Found on disk, for crops given alone; :func:`run_folder` finds it from a table's row.
     """
     return next((folder.parent for folder in Path(crop_path).parents
-                 if folder.name == "crops" and (folder.parent / "detections.csv").is_file()), None)
+                 if folder.name == "crops" and is_run(folder.parent)), None)

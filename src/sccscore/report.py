@@ -33,7 +33,7 @@ from .compare import (by_hand_sentence, cell_arrays, cell_counts, counted_and_le
 from .detect import SIZE_CAUTION
 from .errors import ImageReadError
 from .images import CLASS_NAMES, JPEG_FORMATS, ImageItem, copies, how_often, image_stem, read_image
-from .layout import run_folder
+from .layout import overlay_file, run_folder
 from .metrics import concordance, confusion_matrix, open_concordance
 from .plots import plot_distributions
 from .sample_data import sha256_or_none
@@ -418,7 +418,7 @@ def _overlays(spreads_read: dict[Path, list[dict[str, str]]],
     samples = list(dict.fromkeys(sample for sample, *_ in named))
     found = []
     for run, spreads in spreads_read.items():
-        read = [run / "overlays" / spread["sample"] / f"{image_stem(spread['image'])}.png" for spread in spreads]
+        read = [overlay_file(run, spread["sample"], spread["image"]) for spread in spreads]
         # a run that kept no images.csv (sccscore before it did): every overlay in its folder
         for overlay in (read if read else sorted((run / "overlays").glob("*/**/*.png"))):
             if overlay.is_file():

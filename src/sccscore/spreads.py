@@ -74,6 +74,7 @@ from .detect import (MAX_SPREAD_PIXELS, ONE_MAGNIFICATION, SIZE_CAUTION, Detecti
 from .errors import ImageReadError, SccscoreError
 from .images import (CLASS_NAMES, JPEG_FORMATS, ImageItem, Rejected, fail_on_rejected, file_format, header_pixels,
                      is_jpeg, items_from_paths, read_image, refuse_output_inside, warn_repeated)
+from .layout import is_run, overlay_file
 from .parallel import cpu_threads, in_order
 from .plots import TYPE_COLOURS
 from .preprocess import paper_preprocess
@@ -236,7 +237,7 @@ def _spread_items(paths: Sequence[str | Path], out_dir: str | Path,
     and an output folder among them; files of ``labels_dir`` among them are not images that could not be read."""
     refuse_output_inside(paths, out_dir)
     for folder in map(Path, paths):  # its overlays would be read as spreads again, boxes and all
-        if (folder / "detections.csv").is_file() and (folder / "overlays").is_dir():
+        if is_run(folder):
             raise SccscoreError(f"{folder}: a folder sccscore wrote (detections.csv, overlays/, crops/), not a folder "
                                 "of spreads: give the folders the spreads themselves are in")
     items, rejected = items_from_paths(paths)
@@ -482,7 +483,9 @@ def _write_overlay(out: Path, spread: Spread, rgb: np.ndarray, types: dict[int, 
         else:
             draw.rectangle(d.box, outline=LEFT_OUT_COLOUR, width=1)
             draw.text((d.box[0] + 2, d.box[1]), d.status, fill=LEFT_OUT_COLOUR)
-    _save_png(np.asarray(image), _image_file(out / "overlays", spread.item, ".png"))
+    path = overlay_file(out, spread.item.sample, spread.item.name)  # where the report and the next run look for it
+    output_folder(path.parent)
+    _save_png(np.asarray(image), path)
 
 
 def mark_set_by_hand(overlay: Image.Image, rows: Sequence[dict[str, str]]) -> None:
@@ -643,7 +646,7 @@ def overlays_of_earlier_runs(result: SpreadsResult) -> list[str]:
     """The overlays in ``result``'s folder that its run did not draw (``sample/image.png``), sorted: left there by an
     earlier run into the same folder, with their crops and labels, and easily taken for this run's."""
     folder = result.out_dir / "overlays"
-    drawn = {folder / spread.item.sample / f"{spread.item.stem}.png" for spread in result.spreads}
+    drawn = {overlay_file(result.out_dir, spread.item.sample, spread.item.name) for spread in result.spreads}
     return [path.relative_to(folder).as_posix() for path in sorted(folder.glob("*/**/*.png")) if path not in drawn]
 
 
