@@ -76,7 +76,8 @@ def _part_rows(out):
 
 
 @pytest.mark.slow
-def test_resume_after_a_kill_gives_the_same_tables(ikemoto, tmp_path, cli):
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT])  # a power cut; Ctrl-C
+def test_resume_after_a_kill_gives_the_same_tables(ikemoto, tmp_path, cli, stop):
     folders = [str(ikemoto / "images" / "wt"), str(ikemoto / "images" / "ctf18")]
     options = ["-m", "paper:squeezenet1_1/2", "--batch-size", "8", "--workers", "1", "-q"]
     whole = cli("classify", *folders, "-o", str(tmp_path / "whole"), *options)
@@ -84,13 +85,17 @@ def test_resume_after_a_kill_gives_the_same_tables(ikemoto, tmp_path, cli):
 
     out = tmp_path / "killed"
     process = subprocess.Popen([sys.executable, "-m", "sccscore", "classify", *folders, "-o", str(out), *options],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while _part_rows(out) < 200 and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
+    os.kill(process.pid, stop)
+    said = process.communicate()[1]
     assert 200 <= _part_rows(out) < 907, "the run was not killed mid-way"
+    if stop == signal.SIGINT:  # said how to go on, where typer exits in silence
+        assert process.returncode == 130
+        assert said.splitlines()[-1] == (f"interrupted; {out} keeps what was scored so far: the same command with "
+                                         "--resume scores only the rest")
     assert not (out / "predictions.csv").exists()
 
     resumed = cli("classify", *folders, "-o", str(out), *options, "--resume")

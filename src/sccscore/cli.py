@@ -20,13 +20,28 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
 from .errors import SccscoreError
+
+
+class _Commands(TyperGroup):
+    """sccscore's commands, which say so when Ctrl-C stops one (typer exits with 130 in silence), with what the
+    command noted on the way out (:meth:`BaseException.add_note`): how to go on, where it can."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as interrupt:
+            console.print("; ".join(["interrupted", *getattr(interrupt, "__notes__", [])]), highlight=False)
+            raise
+
 
 # Help in click's two columns (rich_markup_mode=None): typer's rich panels squeeze each option's help into 20
 # characters of an 80-column terminal. Each command's first sentence is its line in the list of commands, which
 # click cuts at about 54 characters: kept shorter (tests/test_cli.py checks both).
 app = typer.Typer(
+    cls=_Commands,
     help="Score sister chromatid cohesion defects in chromosome images.",
     add_completion=False,
     no_args_is_help=True,
@@ -155,19 +170,23 @@ def classify(
 ) -> None:
     """Classify crops or whole spreads as types A, B and C. Writes predictions.csv, summary.csv and rejected.csv."""
     _check_spread_options(spreads, preprocess, scale, outline)
-    if spreads:
-        models = _load_spread_models(model or SPREAD_MODEL)
-        loaded = models.classifier
-        read = _classify_spreads(folders, loaded, out, quiet, scale, resume=resume, strict=strict,
-                                 batch_size=batch_size, device=device, engine=engine, workers=workers,
-                                 use_outline=outline, merge_model=models.merge, shape_model=models.shape)
-        if make_report and not read.metaphases:
-            raise SccscoreError(f"no chromosome was found in any of the spreads, so no report was written; "
-                                f"{out / 'detections.csv'} and {out / 'overlays'} show what was left out and why")
-    else:
-        loaded = _load(model or RELEASED, preprocess)
-        read = _classify_crops(folders, loaded, out, quiet, strict=strict, resume=resume, batch_size=batch_size,
-                               device=device, engine=engine, workers=workers)
+    try:
+        if spreads:
+            models = _load_spread_models(model or SPREAD_MODEL)
+            loaded = models.classifier
+            read = _classify_spreads(folders, loaded, out, quiet, scale, resume=resume, strict=strict,
+                                     batch_size=batch_size, device=device, engine=engine, workers=workers,
+                                     use_outline=outline, merge_model=models.merge, shape_model=models.shape)
+        else:
+            loaded = _load(model or RELEASED, preprocess)
+            read = _classify_crops(folders, loaded, out, quiet, strict=strict, resume=resume, batch_size=batch_size,
+                                   device=device, engine=engine, workers=workers)
+    except KeyboardInterrupt as interrupt:
+        interrupt.add_note(f"{out} keeps what was scored so far: the same command with --resume scores only the rest")
+        raise
+    if spreads and make_report and not read.metaphases:
+        raise SccscoreError(f"no chromosome was found in any of the spreads, so no report was written; "
+                            f"{out / 'detections.csv'} and {out / 'overlays'} show what was left out and why")
     if make_report:
         from .report import write_report
         from .runtime import describe_engine
@@ -1211,6 +1230,3 @@ def main() -> None:
     except SccscoreError as exc:
         console.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
         sys.exit(2)
-    except KeyboardInterrupt:
-        console.print("interrupted", highlight=False)
-        sys.exit(130)
