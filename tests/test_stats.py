@@ -15,6 +15,7 @@ from scipy import stats as scipy_stats
 from statsmodels.stats.proportion import proportion_confint
 
 from sccscore.compare import (
+    OutsideCellsWarning,
     cell_counts,
     cell_replicates,
     cell_verdict,
@@ -644,7 +645,7 @@ def test_an_image_in_no_cell_is_said_where_its_sample_loses_its_cell_level_figur
     said = (r"1 of the 17 images of sample 'wt' lie in no cell's folder, such as /d/wt/loose.png: so its cells are not "
             r"known, and the intervals and tests with cells as the units leave it out; put each image in its cell's "
             r"folder \(wt/cell1/...\)")
-    with pytest.warns(UserWarning, match=said):
+    with pytest.warns(OutsideCellsWarning, match=said):
         assert compare_table(table, ["wt", "ko"]).report["tests"]["ko"]["cell_level"] is None
     # classify says it too, where its summary's intervals fall back to the chromosomes
     from sccscore.classify import classify
@@ -654,7 +655,7 @@ def test_an_image_in_no_cell_is_said_where_its_sample_loses_its_cell_level_figur
     for n, crop in enumerate(crops):
         (tmp_path / "wt" / ("" if n == 2 else f"cell{n + 1}")).mkdir(parents=True, exist_ok=True)
         shutil.copy(crop, tmp_path / "wt" / ("" if n == 2 else f"cell{n + 1}") / crop.name)
-    with pytest.warns(UserWarning, match=r"1 of the 3 images of sample 'wt' lie in no cell's folder, such as "):
+    with pytest.warns(OutsideCellsWarning, match=r"1 of the 3 images of sample 'wt' lie in no cell's folder, such as "):
         result = classify([tmp_path / "wt"], load_model("paper:squeezenet1_1/1"), tmp_path / "out")
     assert result.summary[0]["n_cells"] == ""
     # and compare, which classifies them first, says it once

@@ -878,11 +878,11 @@ def _score_crops(samples: list[str], out: Path, model: str | None, preprocess: s
     cells, not by classify, which reads them from the folders only."""
     import warnings
 
-    from .compare import OUTSIDE_CELLS
+    from .compare import OutsideCellsWarning
 
     loaded = _load(model or RELEASED, preprocess)
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=f".* {OUTSIDE_CELLS}")
+        warnings.simplefilter("ignore", OutsideCellsWarning)
         table, names = _classify_for_comparison(samples, out, loaded, quiet, device)
     return _Calls(table, names, "crops", loaded)
 

@@ -212,16 +212,19 @@ def cell_counts(rows: list[dict[str, str]], sheet: dict[str, str] | None = None,
     return {sample: by_cell for sample, by_cell in cells.items() if sample not in outside}
 
 
-OUTSIDE_CELLS = "lie in no cell's folder"  # warn_outside_cells's words, by which compare hushes classify's
+class OutsideCellsWarning(UserWarning):
+    """Some of a sample's images lie in no cell (:func:`warn_outside_cells`): compare, which knows a sheet's cells,
+    hushes the warning of this kind from the classify it runs, and says it itself."""
 
 
 def warn_outside_cells(sample: str, outside: Sequence[str | Path], n_images: int) -> None:
     """Warn that some of a sample's ``n_images`` lie in no cell (``outside``, the first named) where others do: its
     figures with cells as the units are left out, as for a sample without cells, which would otherwise go unsaid
     (one crop left beside the cells' folders dropped the cell-level test of its comparison)."""
-    warnings.warn(f"{len(outside)} of the {n_images} images of sample '{sample}' {OUTSIDE_CELLS}, such as "
+    warnings.warn(f"{len(outside)} of the {n_images} images of sample '{sample}' lie in no cell's folder, such as "
                   f"{outside[0]}: so its cells are not known, and the intervals and tests with cells as the units "
-                  f"leave it out; put each image in its cell's folder ({sample}/cell1/...)", stacklevel=1)
+                  f"leave it out; put each image in its cell's folder ({sample}/cell1/...)", OutsideCellsWarning,
+                  stacklevel=1)
 
 
 def _cell_of(row: dict[str, str], sheet: dict[str, str] | None) -> tuple[str | None, Path | None]:
