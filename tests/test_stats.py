@@ -421,7 +421,8 @@ def test_compare_cli_on_real_crops(small_labelled, labelled_crops, tmp_path, cli
     unhelpful = tmp_path / "crossval.json"
     unhelpful.write_text(json.dumps({"groups": {"ctf18": {"sample": "ctf18", "confusion": [[5, 1, 0], [1, 5, 1], [0, 1, 5]],
                                                           "correction_check": {"error_raw": 0.01, "error_corrected": 0.2}}}}))
-    cautioned = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"), "--confusion", str(unhelpful))
+    cautioned = cli("compare", "wt_small/", str(ctf18), "--predictions", str(out / "predictions.csv"),  # as classify's
+                    "--confusion", str(unhelpful))
     assert cautioned.returncode == 0 and "warning: " in cautioned.stderr and "sensitivity check" in cautioned.stderr
     assert f"corrected for the classifier's errors by {unhelpful}" in " ".join(cautioned.stdout.split())
     missing = cli("compare", "wt_small", "ko", "--predictions", str(out / "predictions.csv"))

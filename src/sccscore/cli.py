@@ -774,7 +774,7 @@ def learning_curve(
 def compare(
     samples: Annotated[list[str], typer.Argument(help="Reference sample, then the samples to compare with it: "
                                                       "folders (of crops, or of whole spreads with --spreads), or "
-                                                      "sample names of --predictions.")],
+                                                      "sample names of --predictions (or their folders).")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder for the tables.")] = None,
     model: Annotated[Optional[str], typer.Option(
         "--model", "-m", help=f"As for the other commands; default {RELEASED}, or {SPREAD_MODEL} for --spreads. With "
@@ -815,8 +815,8 @@ def compare(
     check_replicate_source(sample_sheet, replicate_folders)
     if confusion:
         confusion_from(confusion)  # read now, not after minutes of classifying: a file that cannot correct fails first
-    if predictions:
-        calls = _Calls(predictions, samples, "table")
+    if predictions:  # a sample's folder, as classify was given it (wt/ as a shell completes it), names the sample
+        calls = _Calls(predictions, [Path(name).name or name for name in samples], "table")
     elif spreads:
         calls = _score_spreads(samples, out, model, quiet, scale, outline, device)
     else:
