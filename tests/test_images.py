@@ -219,14 +219,22 @@ def test_a_crop_too_small_or_blank_is_refused_not_typed(tmp_path, crop):
     assert read_crop(tmp_path / "least.png").shape == (8, 8, 3)
 
 
-def test_a_crop_on_a_dark_border_is_refused(tmp_path, crop, oshima):
+def test_a_crop_on_a_dark_border_is_refused(tmp_path, crop, oshima, ikemoto):
     # ten WT type A crops inverted, as a fluorescence crop looks, had all been typed A without a word
     Image.fromarray(255 - crop).save(tmp_path / "inverted.png")
     with pytest.raises(ImageReadError, match=r"inverted.png: its border is darker than what it frames \(the "
                                              r"brightest 1% of pixels \d+ grey levels above the border's median, the "
-                                             r"darkest 1% 0 below\): a fluorescence or inverted crop, or one turned or "
-                                             r"padded with black corners\? sccscore reads bright-field images"):
+                                             r"darkest 1% 0 below\): a fluorescence or inverted crop, one turned or "
+                                             r"padded with black corners, or one cut inside its chromosome\? sccscore "
+                                             r"reads bright-field images"):
         read_crop(tmp_path / "inverted.png")
+    # cut inside its chromosome (a type B's middle half), the border on the stain: said to be a possible reason
+    whole = np.asarray(Image.open(ikemoto / "images" / "wt" / "b" / "b027.jpg"))
+    height, width = whole.shape[:2]
+    Image.fromarray(whole[height // 4: 3 * height // 4, width // 4: 3 * width // 4]).save(tmp_path / "middle.png")
+    with pytest.raises(ImageReadError, match=r"middle.png: its border is darker .* or one cut inside its chromosome\? "
+                                             r".* and cut a chromosome whole, with its background around it"):
+        read_crop(tmp_path / "middle.png")
     # turned with black corners, as Pillow and scipy fill them, WT crops were mistyped (80 of 104 called C at
     # 30 degrees); with white ones, as their background, they are read
     for fill in ("black", "white"):

@@ -208,9 +208,10 @@ def read_crop(path: str | Path) -> np.ndarray:
         image longer than :data:`COUNTED_CROP_SIDE` holds :data:`MAX_CROP_OBJECTS` or more
         separate objects (a whole spread from a camera of few pixels), or if a side is shorter
         than :data:`MIN_CROP_SIDE`, the image is one colour throughout, or its border is darker
-        than what it frames (:func:`brighter_than_background`): a fluorescence or inverted crop, or
+        than what it frames (:func:`brighter_than_background`): a fluorescence or inverted crop,
         one turned with black corners, which the models mistype (the released ensemble called 80
-        of 104 WT crops turned by 30 degrees so C, 9 turned with white corners).
+        of 104 WT crops turned by 30 degrees so C, 9 turned with white corners), or a piece of
+        a chromosome's inside, its border on the stain.
     """
     rgb = read_image(path)
     height, width = rgb.shape[:2]
@@ -230,9 +231,10 @@ def read_crop(path: str | Path) -> np.ndarray:
     if bright := brighter_than_background(green, np.median(border)):
         raise ImageReadError(path, f"its border is darker than what it frames (the brightest 1% of pixels "
                                    f"{bright[0]:.0f} grey levels above the border's median, the darkest 1% "
-                                   f"{bright[1]:.0f} below): a fluorescence or inverted crop, or one turned or "
-                                   f"padded with black corners? {READS_BRIGHT_FIELD}; fill a turned crop's corners "
-                                   "with white, as its background")
+                                   f"{bright[1]:.0f} below): a fluorescence or inverted crop, one turned or "
+                                   f"padded with black corners, or one cut inside its chromosome? {READS_BRIGHT_FIELD}; "
+                                   "fill a turned crop's corners with white, as its background, and cut a chromosome "
+                                   "whole, with its background around it")
     return rgb
 
 
