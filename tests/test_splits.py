@@ -8,11 +8,14 @@ import warnings
 import numpy as np
 import pytest
 from PIL import Image
+from statsmodels.stats.proportion import proportion_confint
 
 from sccscore.crossval import crossval
 from sccscore.detection_eval import _not_of_held_out, all_processed, leave_one_out
 from sccscore.errors import DataError
+from sccscore.evaluate import expected_of
 from sccscore.images import ImageItem, read_image
+from sccscore.models import load_model
 from sccscore.review import write_labelled
 from sccscore.sample_data import sha256_or_none
 from sccscore.splits import (SOURCES_FILE, Source, grouped_folds, image_sources, read_sources, source_units,
@@ -134,10 +137,30 @@ def test_crossval_and_train_keep_the_crops_of_an_image_together(labelled_crops, 
         run.stderr.split())
     validation = json.loads((tmp_path / "model" / "config.json").read_text())["training"]["validation"]
     assert (validation["n_images"], validation["n_source_images"], validation["n_source_images_all"]) == (10, 2, 6)
+    # its interval with the 2 fields held out as the units, wider than Wilson's over their 10 crops
+    low, high = validation["by_source_image"]["concordance_ci"]
+    agreed = round(validation["concordance"] * 10)
+    assert low < proportion_confint(agreed, 10, method="wilson")[0] and high >= validation["concordance"]
+    assert (f"validation concordance {validation['concordance']:.3f} (95% interval {low:.3f}-{high:.3f}, with the "
+            "images the crops were cut from as the units) on 10 held-out images") in " ".join(run.stderr.split())
+    said = expected_of(load_model(tmp_path / "model"))[0]  # classify's and the report's "What to expect"
+    assert f"(95% interval {100 * low:.1f}-{100 * high:.1f}%, with the images the crops were cut from as the units)" in (
+        said)
     run = cli("evaluate", str(folder), "--model", str(tmp_path / "model"), "--json", str(tmp_path / "e.json"))
     assert run.returncode == 0, run.stderr
     assert json.loads((tmp_path / "e.json").read_text())["by_source_image"]["n_images"] == 6
     assert "with the 6 images the crops were cut from as the independent units" in run.stdout
+    # from one field held out (of 4), Wilson's, said to take its crops as independent
+    _write_sources(folder, lambda n, crop: f"field{n % 4}.png")
+    run = cli("train", str(folder), "--out", str(tmp_path / "four fields"))
+    assert run.returncode == 0, run.stderr
+    validation = json.loads((tmp_path / "four fields" / "config.json").read_text())["training"]["validation"]
+    assert validation["by_source_image"] == {"n_images": 1, "concordance_ci": None}
+    low, high = proportion_confint(round(validation["concordance"] * validation["n_images"]), validation["n_images"],
+                                   method="wilson")
+    assert (f"(95% interval {low:.3f}-{high:.3f}, taking the crops as independent, which those of one image are not) "
+            f"on {validation['n_images']} held-out images (all the crops of 1 of the 4 images") in " ".join(
+        run.stderr.split())
     _write_sources(folder, lambda n, crop: "field.png")
     run = cli("train", str(folder), "--out", str(tmp_path / "one field"))
     assert run.returncode == 0, run.stderr

@@ -17,7 +17,7 @@ from .models import ScoringModel, model_reference
 from .predict import Predictions, ProgressCallback, predict
 from .splits import Source, agreement_by_source, image_sources, source_units
 from .stats import agreement_interval, cross_fitted_correction
-from .training import warn_seen_in_training
+from .training import validation_interval, warn_seen_in_training
 
 CORRECTION_FOLDS = 5
 # the released models' confusion matrices on the paper's shared test crops (tools/record_released_figures.py)
@@ -156,12 +156,14 @@ def _correction_check(true: np.ndarray, predicted: np.ndarray, n_classes: int) -
     }
 
 
-def expected_from_confusions(confusions: Mapping[str, np.ndarray], name: str, images: str) -> list[str]:
+def expected_from_confusions(confusions: Mapping[str, np.ndarray], name: str, images: str,
+                             intervals: Mapping[str, tuple[float, float, str]] | None = None) -> list[str]:
     """What a crop model's agreement with labels it did not learn says of its calls, a sentence each.
 
     ``confusions`` holds a confusion matrix (labels in rows, calls in columns, types A, B, C) for each group of
     labelled images (a genotype; one group where the images are not grouped), ``name`` is the model as ``--model``
-    names it, ``images`` the labelled images in words.
+    names it, ``images`` the labelled images in words. A group's concordance interval is Wilson's, unless
+    ``intervals`` gives it (low, high, and its units in words: :func:`sccscore.training.validation_interval`).
 
     Examples
     --------
@@ -180,8 +182,10 @@ def expected_from_confusions(confusions: Mapping[str, np.ndarray], name: str, im
     groups = {group: np.asarray(matrix, dtype=int) for group, matrix in confusions.items()}
     named = len(groups) > 1
     pooled = sum(groups.values())
+    ranges = {group: (intervals or {}).get(group) or (*agreement_interval(int(np.trace(m)), int(m.sum())), "")
+              for group, m in groups.items()}
     agreement = _and([f"{_percent(concordance(m))} of the {int(m.sum())}{f' {group}' if named else ''} chromosomes "
-                      f"({_agreement_range(m)})" for group, m in groups.items()])
+                      f"({_agreement_range(*ranges[group])})" for group, m in groups.items()])
     by_type = ", ".join(f"{c} {_percent(r)}" for c, r in zip(CLASS_NAMES, recall(pooled)))
     shares = "; ".join(f"{f'{group} at ' if named else 'the shares at '}{_shares(m.sum(axis=0) / m.sum(), True)}% "
                        f"where the labels say {_shares(m.sum(axis=1) / m.sum())}%" for group, m in groups.items())
@@ -195,10 +199,9 @@ def expected_from_confusions(confusions: Mapping[str, np.ndarray], name: str, im
             "labelled crops of your own says how much."]
 
 
-def _agreement_range(confusion: np.ndarray) -> str:
-    """Where a concordance measured on a confusion matrix's few images could lie: ``95% interval 62.5-79.9%``."""
-    low, high = agreement_interval(int(np.trace(confusion)), int(confusion.sum()))
-    return f"95% interval {100 * low:.1f}-{100 * high:.1f}%"
+def _agreement_range(low: float, high: float, units: str) -> str:
+    """Where a concordance measured on few images could lie: ``95% interval 62.5-79.9%`` (, and its ``units``)."""
+    return f"95% interval {100 * low:.1f}-{100 * high:.1f}%{f', {units}' if units else ''}"
 
 
 def _and(items: list[str]) -> str:
@@ -236,4 +239,5 @@ def expected_of(model: ScoringModel) -> list[str]:
         return []
     return expected_from_confusions({"held out": matrix}, name, f"the {int(matrix.sum())} labelled images held out "
                                                                 "from a fit on the others (the model saved then "
-                                                                "learned them too)")
+                                                                "learned them too)",
+                                    {"held out": validation_interval(model.config.training["validation"])})

@@ -38,7 +38,7 @@ from .metrics import concordance, confusion_matrix
 from .models import ScoringModel, model_reference, save_model
 from .runtime import resolve_device
 from .sample_data import sha256_or_none
-from .splits import Source, image_sources, images_phrase, source_units, validation_split
+from .splits import Source, agreement_by_source, image_sources, images_phrase, source_units, validation_split
 from .stats import agreement_interval
 from .version import versions
 
@@ -226,6 +226,19 @@ def _balanced_draw(labels: np.ndarray, per_type: int | None, rng: np.random.Gene
     return np.sort(np.concatenate(drawn))
 
 
+def validation_interval(validation: dict[str, Any]) -> tuple[float, float, str]:
+    """The 95% interval of a validation's concordance, and what it took as the units where the crops held out were
+    cut from known images: those images, where two or more (:func:`sccscore.splits.agreement_by_source`), since the
+    crops of one image are alike; else the crops (Wilson's), said to be optimistic where they are one image's."""
+    by_image = validation.get("by_source_image")
+    if by_image and by_image["concordance_ci"]:
+        low, high = by_image["concordance_ci"]
+        return low, high, "with the images the crops were cut from as the units"
+    matrix = np.asarray(validation["confusion"])
+    low, high = agreement_interval(int(np.trace(matrix)), int(matrix.sum()))
+    return low, high, "taking the crops as independent, which those of one image are not" if by_image else ""
+
+
 def _fit_paper(
     recipe: PaperRecipe, features: np.ndarray, labels: np.ndarray, seed: int, units: np.ndarray | None,
     device: torch.device, log: Log
@@ -357,16 +370,18 @@ def _fit_default(
         kept, held_out = split_at  # before the draw, which may repeat an image: never on both sides
         trained = kept[_balanced_draw(labels[kept], recipe.per_type, rng)]
         weight, bias = _recipe_regression(recipe, features[trained], labels[trained], device)
-        probabilities = linear_probabilities(features[held_out], weight, bias)
-        matrix = confusion_matrix(labels[held_out], probabilities.argmax(axis=1))
+        predicted = linear_probabilities(features[held_out], weight, bias).argmax(axis=1)
+        matrix = confusion_matrix(labels[held_out], predicted)
         # the confusion on held-out images is what compare corrects predictions with
         validation = {"concordance": concordance(matrix), "n_images": int(len(held_out)), "confusion": matrix.tolist()}
         if units is not None:  # held out whole: the images they were cut from, of how many
-            validation |= {"n_source_images": len(np.unique(units[held_out])),
-                           "n_source_images_all": len(np.unique(units))}
-        low, high = agreement_interval(int(np.trace(matrix)), int(matrix.sum()))  # few images: a wide range
-        log(f"validation concordance {validation['concordance']:.3f} (95% interval {low:.3f}-{high:.3f}) on "
-            f"{len(held_out)} held-out images"
+            n_held = len(np.unique(units[held_out]))
+            validation |= {"n_source_images": n_held, "n_source_images_all": len(np.unique(units)),
+                           "by_source_image": {"n_images": n_held, "concordance_ci": agreement_by_source(
+                               predicted == labels[held_out], units[held_out]) if n_held > 1 else None}}
+        low, high, units_said = validation_interval(validation)  # few images: a wide range
+        log(f"validation concordance {validation['concordance']:.3f} (95% interval {low:.3f}-{high:.3f}"
+            f"{f', {units_said}' if units_said else ''}) on {len(held_out)} held-out images"
             + (f" (all the crops of {validation['n_source_images']} of the {validation['n_source_images_all']} "
                "images they were cut from)" if units is not None else ""))
     elif validate:
