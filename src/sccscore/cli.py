@@ -252,8 +252,7 @@ def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: f
         _print_table(metaphase_table(result.metaphases, _types_of(result.metaphases)), "Per metaphase")
         _print_summary(result.summary, {"images": "n_images", "metaphases": "n_metaphases",
                                         "chromosomes": "n_chromosomes"}, title="Per sample", cells_key="n_metaphases")
-        if expected := what_to_expect(model.config.training, model.config.name):
-            console.print(" ".join(expected), highlight=False)
+        console.print(" ".join(what_to_expect(model.config.training, model.config.name)), highlight=False)
         calls = [p for spread in result.spreads for p in spread.probabilities.values()]
         console.print(to_check_sentence(sum(map(needs_check, calls)), len(calls)), highlight=False)
     tables = ("metaphases.csv, images.csv, summary.csv" if result.metaphases
@@ -677,9 +676,7 @@ def train_spreads(
     folder = save_spread_models(fitted, out)
     console.print(f"wrote {folder}: fitted on {', '.join(fitted.trained_on)}; give it as --model to classify "
                   "--spreads, detect and evaluate-detection", highlight=False)
-    expected = what_to_expect(fitted.training_record(), str(folder))
-    console.print(" ".join(expected) or "No figures to expect were measured (--no-leave-one-out, or a single "
-                  "spread): measure on annotated spreads it has not seen with evaluate-detection.", highlight=False)
+    console.print(" ".join(what_to_expect(fitted.training_record(), str(folder))), highlight=False)
 
 
 @app.command()

@@ -233,7 +233,8 @@ def save_spread_head(head: Head, path: str | Path, record: dict[str, Any]) -> No
 
 
 def what_to_expect(training: dict[str, Any] | None, name: str) -> list[str]:
-    """The leave-one-spread-out figures of a classifier's training record, a sentence each, where it has them.
+    """The leave-one-spread-out figures of a classifier's training record, a sentence each; where it has none, a
+    sentence that says so (a model of crops has none, nor spread models fitted without measuring them).
 
     ``training`` is the record (a model's ``config.training``; sccscore:spreads has the
     figures) and ``name`` the model as ``--model`` names it.
@@ -242,7 +243,9 @@ def what_to_expect(training: dict[str, Any] | None, name: str) -> list[str]:
 
     figures = (training or {}).get("leave_one_out")
     if not figures:
-        return []
+        return [f"What to expect: nothing is known of how {name} calls the chromosomes of spreads it did not learn (a "
+                "model of crops, or spread models fitted with --no-leave-one-out or on a single spread): read its "
+                "calls as unmeasured, and measure it on annotated spreads it has not seen with evaluate-detection."]
     per_type = figures["per_type"].items()
     by_type = ", ".join(f"{name} {percent_of(f['concordance'], f['n'])}" for name, f in per_type)
     # how far one spread lies from another: the next one may lie anywhere in that range
