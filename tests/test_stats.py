@@ -667,6 +667,26 @@ def test_an_image_in_no_cell_is_said_where_its_sample_loses_its_cell_level_figur
     assert (run.stdout + run.stderr).count("no cell's folder") == 1
 
 
+def test_a_table_written_on_windows_keeps_its_cells_where_it_is_read(tmp_path):
+    """classify on a lab's Windows computer writes wt\\cell1\\0.png; compared on a Mac, its cells had been lost in
+    silence (its folders unread), and with them the cell-level test."""
+    calls = {"wt": ["AAAB", "AABA", "ABAA", "AAAA"], "ko": ["BBCA", "BCBB", "CBBA", "BBBC"]}
+    reports = []
+    for separator in ("/", "\\"):
+        rows = [(separator.join(["C:", "lab", sample, f"cell{n}", f"{i}.png"]), sample, call)
+                for sample, cells in calls.items() for n, cell in enumerate(cells, 1) for i, call in enumerate(cell)]
+        table = tmp_path / "typed.csv"
+        with open(table, "w", newline="") as handle:
+            csv.writer(handle).writerows([("path", "sample", "predicted"), *rows])
+        reports.append(compare_table(table, ["wt", "ko"]).report["tests"]["ko"]["cell_level"])
+    assert reports[1]["n_cells"] == 4 and reports[1] == reports[0]
+    # and a sample sheet typed there names its images by those paths
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("image,cell\n" + "".join(f"{row[0]},{'one' if row[0].endswith('0.png') else 'two'}\n"
+                                              for row in rows))
+    assert read_sheet(sheet).cells["C:/lab/wt/cell1/0.png"] == "one"
+
+
 def test_replicates_come_from_folders_or_a_sheet(tmp_path):
     crops = [{"path": f"/d/ko/day{d}/cell{c}/{t}.jpg", "sample": "ko", "predicted": t}
              for d in (1, 2) for c in (1, 2) for t in "AC"]

@@ -49,12 +49,13 @@ def counts_from_summary(summary: list[dict[str, Any]]) -> dict[str, np.ndarray]:
     return {row["sample"]: np.array([row[f"n_{c}"] for c in CLASS_NAMES]) for row in summary}
 
 
-def read_table(path: str | Path, what: str, columns: set[str]) -> list[dict[str, str]]:
+def read_table(path: str | Path, what: str, columns: set[str], paths: Sequence[str] = ()) -> list[dict[str, str]]:
     """The rows of a CSV file that must have ``columns``; a clear error naming the file otherwise.
 
     Read as spreadsheets save it too: with a byte-order mark (Excel's "CSV UTF-8"), and
     separated by semicolons where the header has no comma (Excel where the decimal mark
-    is a comma).
+    is a comma). The columns named in ``paths`` hold paths, which a table written on
+    Windows gives with ``\\``: read with ``/`` elsewhere (:func:`posix_path`).
     """
     path = Path(path)
     try:
@@ -70,7 +71,22 @@ def read_table(path: str | Path, what: str, columns: set[str]) -> list[dict[str,
         raise SccscoreError(f"{path}: cannot read the {what} ({exc})") from None
     if not rows or not columns <= set(rows[0]):
         raise SccscoreError(f"{path}: the {what} needs the columns {', '.join(sorted(columns))} and at least one row")
+    for row in rows:
+        for column in (column for column in paths if row.get(column)):
+            row[column] = posix_path(row[column])
     return rows
+
+
+def posix_path(text: str) -> str:
+    r"""A path written on Windows, read where ``/`` separates folders (macOS, Linux), with ``/``: so that its folders
+    (a crop's cell and replicate) are read, and its file is found where the folders were copied; else as it is.
+
+    Examples
+    --------
+    >>> posix_path(r"wt\cell1\a001.png")  # on macOS and Linux
+    'wt/cell1/a001.png'
+    """
+    return text.replace("\\", "/") if os.sep == "/" else text
 
 
 def read_predictions(path: str | Path, left_out: bool = False) -> list[dict[str, str]]:
@@ -81,7 +97,7 @@ def read_predictions(path: str | Path, left_out: bool = False) -> list[dict[str,
     of objects a review left out as not chromosomes (``reviewed`` :data:`LEFT_OUT`)
     are not read, unless ``left_out``.
     """
-    rows = read_table(path, "predictions table", {"path", "sample", "predicted"})
+    rows = read_table(path, "predictions table", {"path", "sample", "predicted"}, paths=("path", "image"))
     first_line: dict[str, int] = {}
     by_classify = bool(rows) and "p_A" in rows[0]  # one row per crop; a table made by hand may name an image per row
     for line, row in enumerate(rows, start=2):  # line 1 is the header
@@ -144,7 +160,7 @@ def read_sheet(path: str | Path) -> SampleSheet:
     cells are named within their replicate (``day1/cell1``), as labs number them
     afresh each day; other columns (sample, genotype) are ignored.
     """
-    rows = read_table(path, "sample sheet", {"image", "cell"})
+    rows = read_table(path, "sample sheet", {"image", "cell"}, paths=("image",))
     if "replicate" not in rows[0]:
         return SampleSheet(Path(path), {row["image"]: row["cell"] for row in rows}, None)
     if blank := [row["image"] for row in rows if not row["replicate"].strip()]:

@@ -328,7 +328,7 @@ def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Pat
     """
     review_dir, table = Path(review_dir), Path(predictions)
     sheet = Path(sheet) if sheet else review_dir / SHEET
-    key_rows = read_table(review_dir / KEY, "review key", {"number", "path"})
+    key_rows = read_table(review_dir / KEY, "review key", {"number", "path"}, paths=("path",))
     key = {row["number"].strip(): row for row in key_rows}
     entries = _read_sheet(sheet)
     _refuse_another_review(sheet, entries, review_dir / KEY, key_rows)
