@@ -10,7 +10,8 @@ import pytest
 from PIL import Image
 from scipy import stats as scipy_stats
 
-from sccscore.report import _contents, _distinct
+from sccscore.models import load_model
+from sccscore.report import _contents, _distinct, write_report
 
 # Injected into a copy of the report: after load, count images that failed to decode.
 CHECK = """<script>window.addEventListener("load", () => {
@@ -128,6 +129,16 @@ def test_classify_report_without_comparison(small_labelled, tmp_path, cli):
     assert ("What to expect: on the paper&#x27;s labelled test crops of TK6 cells, which the released models did not "
             "learn from, paper:squeezenet1_1/2 gave the labelled type to 68.9% of the 489 WT chromosomes (95% interval "
             "64.7-72.9%) and 62.6% of the 417 CTF18-/- chromosomes (95% interval 57.9-67.1%)") in page
+    # the crops moved since classify (or named relative to another folder than the one the report is written from):
+    # said, where their examples and thumbnails were left out in silence
+    small_labelled.rename(small_labelled.with_name("moved"))
+    with pytest.warns(UserWarning, match=rf"^12 of the 12 images scored cannot be read now, such as "
+                                         rf"{re.escape(rows[0]['path'])} \(moved or renamed since classify"):
+        page = write_report(tmp_path / "again", load_model("paper:squeezenet1_1/2"),
+                            predictions=out / "predictions.csv").read_text()
+    assert "<p>12 of the 12 images scored cannot be read now, such as " in page
+    assert "Grad-CAM example or thumbnail of them, and cannot say whether the model learned them; write it from the " \
+           "folder classify ran in.</p>" in page
 
 
 def test_report_of_a_table_typed_by_hand_leaves_out_what_needs_the_models_probabilities(small_labelled, tmp_path,

@@ -16,6 +16,7 @@ import hashlib
 import html
 import io
 import os
+import warnings
 from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
@@ -84,7 +85,8 @@ def write_report(
         rows.sort(key=lambda row: samples.index(row["sample"]))
     classes = list(model.config.classes) if model else list(CLASS_NAMES)
     contents = _contents(rows)
-    sections = [_repeated_images(rows, contents), _learned_images(model, contents, rows)]
+    sections = [_repeated_images(rows, contents), _learned_images(model, contents, rows),
+                _unread_images(model, contents, rows)]
     if comparison:
         paths = [out_dir / "distribution.png", out_dir / "distribution.svg"]
         plot_distributions(comparison, paths, share_intervals(comparison)[0])
@@ -212,6 +214,21 @@ def _learned_images(model: ScoringModel | None, contents: dict[str, str | None],
     return (f"<div class='expected'><p>{len(learned)} of the {len(contents)} {what} scored{where} are {what} "
             f"{html.escape(model_reference(model))} was trained on: its calls on them are memory, not a measure of "
             f"the model, and the figures below rest on them. Score {unseen} it has not seen.</p></div>")
+
+
+def _unread_images(model: ScoringModel | None, contents: dict[str, str | None], rows: list[dict[str, str]]) -> str:
+    """A caution, and a warning, where images a model scored cannot be read now (moved since classify, or named
+    relative to the folder it ran in): their examples and thumbnails are left out, in silence otherwise; else empty.
+    A table typed by hand may name no real file, and the report shows none of its images."""
+    scored = [row["path"] for row in rows if row_probabilities(row) is not None]
+    if model is None or not (unread := [path for path in dict.fromkeys(scored) if contents[path] is None]):
+        return ""
+    said = (f"{len(unread)} of the {len(contents)} images scored cannot be read now, such as {unread[0]} (moved or "
+            "renamed since classify, or named relative to the folder it ran in): the report shows no Grad-CAM example "
+            "or thumbnail of them, and cannot say whether the model learned them; write it from the folder classify "
+            "ran in")
+    warnings.warn(said, stacklevel=2)
+    return f"<div class='expected'><p>{html.escape(said[0].upper() + said[1:])}.</p></div>"
 
 
 def _metaphases_of_table(rows: list[dict[str, str]]) -> dict[tuple[str, int], list[tuple[float, float]]]:
