@@ -40,6 +40,7 @@ from sccscore.stats import (
     agreement_interval,
     cells_for_power,
     chromosomes_for_power,
+    fisher_power,
     clustered_interval,
     compare_cells,
     compare_counts,
@@ -182,10 +183,25 @@ def test_power_follows_cohens_h():
     n = 2 * ((scipy_stats.norm.ppf(0.975) + scipy_stats.norm.ppf(0.8)) / h) ** 2
     assert chromosomes_for_power(0.4, 0.5) == int(np.ceil(n)) == 388
     assert chromosomes_for_power(0.3, 0.3) is None
-    # every chromosome A against every one open: h = pi, where statsmodels' solver gave NaN (a traceback in compare)
-    assert chromosomes_for_power(0.0, 1.0) == int(np.ceil(2 * (2.8016 / np.pi) ** 2)) == 2
+    # every chromosome A against every one open: h = pi, where statsmodels' solver gave NaN (a traceback in compare);
+    # its closed form asks 2 a sample, but no test of 2 against 2 reaches p < 0.05: Fisher's first does at 4 (2 / 70)
+    assert int(np.ceil(2 * (2.8016 / np.pi) ** 2)) == 2 and chromosomes_for_power(0.0, 1.0) == 4
     test = compare({"wt": np.array([10, 0, 0]), "ko": np.array([0, 0, 12])}, "wt")["tests"]["ko"]
-    assert test["n_for_80pct_power"] == 2 and test["verdict"].startswith("ko shows more open chromosomes (B+C) than wt")
+    assert test["n_for_80pct_power"] == 4 and test["verdict"].startswith("ko shows more open chromosomes (B+C) than wt")
+
+
+def test_power_of_few_chromosomes_is_fishers_counted_over_every_outcome():
+    """Below 50 a sample, the normal curve promises more than an exact test gives: the power is counted exactly."""
+    for n, p_reference, p_sample in ((6, 0.2, 0.7), (11, 0.5, 0.9), (11, 0.1, 0.1)):
+        counts = range(n + 1)
+        rejects = np.array([[scipy_stats.fisher_exact([[a, n - a], [b, n - b]])[1] < 0.05 for b in counts]
+                            for a in counts])
+        expected = scipy_stats.binom.pmf(counts, n, p_reference) @ rejects @ scipy_stats.binom.pmf(counts, n, p_sample)
+        assert fisher_power(p_reference, p_sample, n) == pytest.approx(expected, abs=1e-12)
+    # CTF18-/-'s B+C share against WT's, as the paper's labels give them: 18 by the normal curve, 22 exactly
+    n = chromosomes_for_power(0.36, 0.81)
+    assert n == 22 and fisher_power(0.36, 0.81, n) >= 0.8 > fisher_power(0.36, 0.81, n - 1)
+    assert chromosomes_for_power(0.4, 0.5) == 388  # many: the normal curve's, as above
 
 
 def test_correction_recovers_a_known_distribution():

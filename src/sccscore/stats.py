@@ -56,6 +56,9 @@ POWER = 0.8
 MIN_CELLS = 4  # per sample: with 3 and 3 the Mann-Whitney test's smallest two-sided p is 0.1
 MIN_REPLICATES = 2  # per sample: the fewest a t-test can use
 MIN_EXPECTED = 5  # chromosomes of a type expected in a sample: below, chi-square and trend p are exact (Cochran)
+# chromosomes a sample below which power is counted exactly (Fisher's test over every outcome: 0.1 s at 49), where the
+# normal curve of Cohen's h promises more than an exact test gives
+EXACT_POWER_BELOW = 50
 EXACT_SPLITS = 100_000  # the Mann-Whitney test counts every split of up to this many (9 cells against 9: 0.4 s)
 # labelled images added to each cell of a confusion matrix's row before its shares are drawn: Jeffreys' prior, so that
 # a row of three images all called B is not read as a type never called otherwise
@@ -309,12 +312,16 @@ def holm(p_values: Sequence[float]) -> list[float]:
 def chromosomes_for_power(p_reference: float, p_sample: float) -> int | None:
     """Chromosomes per sample to detect ``p_reference`` vs ``p_sample`` (two-sided, 5%, 80% power).
 
-    Uses Cohen's arcsine effect size h; None when the two are equal.
+    Uses Cohen's arcsine effect size h; None when the two are equal. Where that asks
+    fewer than :data:`EXACT_POWER_BELOW`, the least number from there on whose power with
+    Fisher's exact test, counted over every outcome (:func:`fisher_power`), reaches 80%:
+    the normal curve asks 2 a sample for 0% against 100%, where no test of 2 against 2
+    can reach p < 0.05.
 
     Examples
     --------
-    >>> chromosomes_for_power(0.36, 0.81)
-    18
+    >>> chromosomes_for_power(0.36, 0.81), chromosomes_for_power(0.0, 1.0)
+    (22, 4)
     """
     from statsmodels.stats.proportion import proportion_effectsize
 
@@ -324,7 +331,33 @@ def chromosomes_for_power(p_reference: float, p_sample: float) -> int | None:
     # each arcsine-transformed share has variance 1/n; the closed form, as statsmodels' root finder returns NaN for
     # the largest effects (all A against all B+C)
     z = ndtri(1 - ALPHA / 2) + ndtri(POWER)
-    return int(np.ceil(2 * (z / effect) ** 2))
+    n = int(np.ceil(2 * (z / effect) ** 2))
+    return next((m for m in range(n, EXACT_POWER_BELOW) if fisher_power(p_reference, p_sample, m) >= POWER), max(
+        n, EXACT_POWER_BELOW))
+
+
+def fisher_power(p_reference: float, p_sample: float, n: int) -> float:
+    """The power of Fisher's exact test (two-sided, p < 0.05) with ``n`` chromosomes a sample, where their shares of
+    a type are ``p_reference`` and ``p_sample``: the chance of every outcome whose test rejects, summed.
+
+    Each column total ``k`` fixes the test's hypergeometric distribution of the first sample's count; an outcome's
+    p-value is the chance of those no likelier than it (as scipy's ``fisher_exact`` counts it).
+
+    Examples
+    --------
+    >>> round(fisher_power(0.0, 1.0, 3), 3), round(fisher_power(0.0, 1.0, 4), 3)  # 2 / C(6, 3) = 0.1, 2 / C(8, 4)
+    (0.0, 1.0)
+    """
+    from scipy.stats import binom, hypergeom
+
+    rejects = np.zeros((n + 1, n + 1))
+    for k in range(2 * n + 1):
+        first = np.arange(max(0, k - n), min(k, n) + 1)
+        chances = hypergeom.pmf(first, 2 * n, k, n)
+        p_values = np.array([chances[chances <= chance * (1 + 1e-7)].sum() for chance in chances])
+        rejects[first, k - first] = p_values < ALPHA
+    counts = np.arange(n + 1)
+    return float(binom.pmf(counts, n, p_reference) @ rejects @ binom.pmf(counts, n, p_sample))
 
 
 def corrected_distribution(predicted_counts: Sequence[int], confusion: np.ndarray, iterations: int = 1000) -> np.ndarray:
