@@ -182,7 +182,8 @@ def classify(
             read = _classify_crops(folders, loaded, out, quiet, strict=strict, resume=resume, batch_size=batch_size,
                                    device=device, engine=engine, workers=workers)
     except KeyboardInterrupt as interrupt:
-        interrupt.add_note(f"{out} keeps what was scored so far: the same command with --resume scores only the rest")
+        if note := _resume_note(out):
+            interrupt.add_note(note)
         raise
     if spreads and make_report and not read.metaphases:
         raise SccscoreError(f"no chromosome was found in any of the spreads, so no report was written; "
@@ -196,6 +197,22 @@ def classify(
             scored_with |= _spread_settings(read, models.shape if outline else None)
         console.print(f"wrote {write_report(out, loaded, settings=scored_with)}", highlight=False)
     _print_compare_command(read.summary, read.out_dir)
+
+
+def _resume_note(out: Path) -> str | None:
+    """How to go on after Ctrl-C, where the run had begun to keep its work in ``out`` (its hidden run file: the crops'
+    .classify-run.json, the spreads' .classify-spreads-run.json); None where it was stopped before (loading the model).
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     before = _resume_note(Path(folder))
+    ...     _ = (Path(folder) / ".classify-run.json").write_text("{}")
+    ...     print(before, "|", _resume_note(Path(folder)).replace(folder, "scored"))
+    None | scored keeps what was scored so far: the same command with --resume scores only the rest
+    """
+    if out.is_dir() and any(out.glob(".classify*-run.json")):
+        return f"{out} keeps what was scored so far: the same command with --resume scores only the rest"
+    return None
 
 
 def _types_of(rows: list[dict]) -> list[str]:
