@@ -1,5 +1,6 @@
 """Streaming, resumable classify and the fast runtime."""
 
+import csv
 import os
 import signal
 import subprocess
@@ -105,6 +106,32 @@ def test_resume_after_a_kill_gives_the_same_tables(ikemoto, tmp_path, cli, stop)
     for table in ("predictions.csv", "summary.csv", "rejected.csv"):
         assert (out / table).read_text() == (tmp_path / "whole" / table).read_text(), table
     assert sorted(p.name for p in out.iterdir()) == ["predictions.csv", "rejected.csv", "summary.csv"]
+
+
+@pytest.mark.slow
+def test_a_second_run_into_a_folder_being_written_is_refused(ikemoto, tmp_path, cli):
+    """The same command run again in another terminal had mixed the two runs' rows into one predictions.csv (wt's and
+    ctf18's), beside a summary.csv of one of them."""
+    out, options = tmp_path / "scored", ["-m", "paper:squeezenet1_1/2", "--batch-size", "8", "--workers", "1", "-q"]
+    first = subprocess.Popen([sys.executable, "-m", "sccscore", "classify", str(ikemoto / "images" / "wt"), "-o",
+                              str(out), *options], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while _part_rows(out) < 2 and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    os.kill(first.pid, signal.SIGSTOP)  # paused mid-way, so that the second finds it writing however slow it starts
+    try:
+        second = cli("classify", str(ikemoto / "images" / "ctf18"), "-o", str(out), *options)
+    finally:
+        os.kill(first.pid, signal.SIGCONT)
+    said = first.communicate()[1]
+    assert first.returncode == 0, said
+    assert second.returncode == 2
+    assert " ".join(second.stderr.split()) == (f"error: {out}: another sccscore run (process {first.pid}) is writing "
+                                               "into this folder; wait for it to finish, or give this run a folder of "
+                                               "its own")
+    rows = list(csv.DictReader((out / "predictions.csv").read_text().splitlines()))
+    assert {row["sample"] for row in rows} == {"wt"} and len(rows) == 489
+    assert sorted(p.name for p in out.iterdir()) == ["predictions.csv", "rejected.csv", "summary.csv"]  # no lock left
 
 
 def test_resume_drops_an_unfinished_last_row(small_labelled, tmp_path):

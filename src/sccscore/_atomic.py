@@ -9,7 +9,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any
@@ -90,6 +90,67 @@ def output_folder(folder: str | Path) -> Path:
     except OSError as exc:
         raise SccscoreError(f"{folder}: cannot create the output folder ({exc.strerror})") from None
     return folder
+
+
+RUN_LOCK = ".sccscore-run.lock"  # held by the run writing into an output folder (one_run_at_a_time)
+
+
+@contextmanager
+def one_run_at_a_time(folder: str | Path) -> Iterator[Path]:
+    """Create the output ``folder`` (:func:`output_folder`) and hold it for this run alone while it writes.
+
+    A second run into the folder meanwhile (the same command in another terminal) is
+    refused, naming the first: their rows would mix in one table (two classify runs gave
+    a predictions.csv of both and a summary.csv of one). The operating system's lock ends
+    with the process, so a run killed leaves none behind.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as out, one_run_at_a_time(out):
+    ...     try:
+    ...         with one_run_at_a_time(out):
+    ...             pass
+    ...     except SccscoreError as error:  # doctest: +NORMALIZE_WHITESPACE
+    ...         print(str(error).replace(out, "scored").replace(str(os.getpid()), "1234"))
+    scored: another sccscore run (process 1234) is writing into this folder; wait for it to finish, or give this run
+    a folder of its own
+    """
+    folder = output_folder(folder)
+    lock = folder / RUN_LOCK
+    with open(lock, "a+", encoding="utf-8") as handle:
+        if not _locked(handle):
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise SccscoreError(f"{folder}: another sccscore run (process {holder}) is writing into this folder; wait "
+                                "for it to finish, or give this run a folder of its own")
+        handle.truncate(0)
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield folder
+        finally:
+            if os.name != "nt":  # removed while held, so that no run takes a lock on a file about to go
+                lock.unlink(missing_ok=True)
+    if os.name == "nt":  # where an open file cannot be removed
+        with suppress(OSError):  # a run that has just opened it keeps it
+            lock.unlink(missing_ok=True)
+
+
+def _locked(handle: IO) -> bool:
+    """Take the operating system's lock of an open file without waiting; False where another holds it."""
+    try:
+        if os.name == "nt":
+            import msvcrt
+
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
 
 
 def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from ._atomic import output_folder, read_kept_json, write_csv, write_json
+from ._atomic import one_run_at_a_time, read_kept_json, write_csv, write_json
 from .compare import cell_arrays, csv_values, folder_cell, share_interval_columns, warn_outside_cells
 from .errors import SccscoreError
-from .images import (ImageItem, Rejected, fail_on_rejected, refuse_output_inside, repeated_files, scan_samples,
+from .images import (ImageItem, Rejected, Sample, fail_on_rejected, refuse_output_inside, repeated_files, scan_samples,
                      warn_repeated)
 from .models import ScoringModel, model_reference
 from .predict import ProgressCallback, predict_batches
@@ -87,8 +87,9 @@ def classify(
     ------
     SccscoreError
         If a folder is missing or empty, a label folder is unknown, ``out_dir`` lies
-        in a sample folder, a resumed run used other settings, or (with ``strict``) a
-        file cannot be scored. The final tables are not written then.
+        in a sample folder or another run is writing into it, a resumed run used other
+        settings, or (with ``strict``) a file cannot be scored. The final tables are not
+        written then.
 
     Examples
     --------
@@ -113,9 +114,16 @@ def classify(
     rejected = [r for sample in samples for r in sample.rejected]
     if strict:
         fail_on_rejected(rejected)
+    warn_repeated(repeated_files(item.path for sample in samples for item in sample.items))
+    with one_run_at_a_time(out_dir) as out:  # a second run into it meanwhile would mix their rows
+        return _classify_into(out, samples, rejected, model, strict, resume, progress, predict_options)
+
+
+def _classify_into(out_dir: Path, samples: list[Sample], rejected: list[Rejected], model: ScoringModel, strict: bool,
+                   resume: bool, progress: ProgressCallback | None, predict_options: dict[str, Any]) -> ClassifyResult:
+    """:func:`classify`'s scoring and tables, into the output folder it holds; ``rejected``, the files skipped as the
+    samples were read, gains those skipped as they are scored."""
     items = [item for sample in samples for item in sample.items]
-    warn_repeated(repeated_files(item.path for item in items))
-    out_dir = output_folder(out_dir)
     header = _prediction_header(model, items)
     run = {"model": model_reference(model), "folders": [str(s.folder.resolve()) for s in samples],
            "preprocess": model.config.input.preprocess, "header": header}

@@ -64,7 +64,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from . import fields
-from ._atomic import atomic_open, output_folder, read_kept_json, write_csv, write_json
+from ._atomic import atomic_open, one_run_at_a_time, output_folder, read_kept_json, write_csv, write_json
 from .annotations import (UNTYPED, Drafts, LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo,
                           refuse_untyped)
 from .compare import (NOT_A_CHROMOSOME, csv_values, in_given_order, left_out_in_review, model_call, row_box,
@@ -210,25 +210,25 @@ def detect_spreads(
     items, rejected = _spread_items(paths, out_dir, labels_dir)
     if labels_of:
         refuse_untyped(map(labels_of, items))
-    out = output_folder(out_dir)
-    spreads, drafts = [], Drafts(out / "labels")
-    with closing(_processed(items, out, settings, merge_model, labels_of, workers)) as detected:
-        for done, processed in enumerate(detected, start=1):
-            if isinstance(processed, Rejected):
-                rejected.append(processed)
-            else:
-                spreads.append(processed[0])
-                _write_overlay(out, *processed)
-                _write_draft_labels(drafts, processed[0])
-            if progress:
-                progress(done, len(items))
-    drafts.warn_kept()
-    warn_repeated_fields(spreads)
-    warn_jpeg(spreads)
-    _write_detection_tables(out, spreads, rejected, bool(labels_dir))
-    _write_image_table(out, spreads)
-    _write_sources(out, spreads)
-    return SpreadsResult(spreads, rejected, out, settings)
+    with one_run_at_a_time(out_dir) as out:  # a second run into it meanwhile would mix their rows
+        spreads, drafts = [], Drafts(out / "labels")
+        with closing(_processed(items, out, settings, merge_model, labels_of, workers)) as detected:
+            for done, processed in enumerate(detected, start=1):
+                if isinstance(processed, Rejected):
+                    rejected.append(processed)
+                else:
+                    spreads.append(processed[0])
+                    _write_overlay(out, *processed)
+                    _write_draft_labels(drafts, processed[0])
+                if progress:
+                    progress(done, len(items))
+        drafts.warn_kept()
+        warn_repeated_fields(spreads)
+        warn_jpeg(spreads)
+        _write_detection_tables(out, spreads, rejected, bool(labels_dir))
+        _write_image_table(out, spreads)
+        _write_sources(out, spreads)
+        return SpreadsResult(spreads, rejected, out, settings)
 
 
 def _spread_items(paths: Sequence[str | Path], out_dir: str | Path,
@@ -602,44 +602,44 @@ def classify_spreads(
     items, rejected = _spread_items(paths, out_dir, labels_dir)
     if strict:
         fail_on_rejected(rejected)
-    out = output_folder(out_dir)
-    run = {"model": model_reference(model), "images": [_key(item) for item in items], "settings": asdict(settings),
-           "merge_model": asdict(merge_model), "shape_model": asdict(shape_model) if shape_model else None}
-    by_path = _resume_spreads(out, run) if resume else _start_spreads(out, run)
-    for kept in by_path.values():  # said when they were detected, before the interruption: said again
-        _warn_cautions(kept)
-    pending: list[tuple[Spread, np.ndarray]] = []
-    todo = [item for item in items if _key(item) not in by_path]
-    with closing(_processed(todo, out, settings, merge_model, None, predict_options.get("workers"))) as detected:
-        for done, processed in enumerate(detected, start=len(items) - len(todo) + 1):
-            if isinstance(processed, Rejected):
-                rejected.append(processed)
-            else:
-                pending.append(processed)
-            if pending and (done == len(items) or _chunk_full(pending)):
-                rejected += _classify_chunk(pending, model, shape_model, out, **predict_options)
-                by_path |= {_key(spread.item): spread for spread, _ in pending}
-                pending = []
-            if strict:
-                fail_on_rejected(rejected)
-            if progress:
-                progress(done, len(items))
-    spreads = [by_path[_key(item)] for item in items if _key(item) in by_path]
-    warn_repeated_fields(spreads)
-    warn_jpeg(spreads)
-    seen = {item.path for item in warn_fitted_on(model, [spread.item for spread in spreads])}
-    warn_seen_in_training(model, [ImageItem(path, s.item.sample) for s in spreads if s.item.path not in seen  # once
-                                  for path in s.crops.values()], "chromosomes' crops scored")
-    _write_detection_tables(out, spreads, rejected, False)
-    result = SpreadsResult(spreads, rejected, out, settings)
-    _write_type_tables(result, model.config.classes, model_reference(model))
-    drafts = Drafts(out / "labels")
-    for spread in spreads:  # those an interrupted run kept too
-        _write_draft_labels(drafts, spread, typed=True)
-    drafts.warn_kept()
-    shutil.rmtree(out / RECORDS, ignore_errors=True)
-    (out / RUN_FILE).unlink()
-    return result
+    with one_run_at_a_time(out_dir) as out:  # a second run into it meanwhile would mix their rows
+        run = {"model": model_reference(model), "images": [_key(item) for item in items], "settings": asdict(settings),
+               "merge_model": asdict(merge_model), "shape_model": asdict(shape_model) if shape_model else None}
+        by_path = _resume_spreads(out, run) if resume else _start_spreads(out, run)
+        for kept in by_path.values():  # said when they were detected, before the interruption: said again
+            _warn_cautions(kept)
+        pending: list[tuple[Spread, np.ndarray]] = []
+        todo = [item for item in items if _key(item) not in by_path]
+        with closing(_processed(todo, out, settings, merge_model, None, predict_options.get("workers"))) as detected:
+            for done, processed in enumerate(detected, start=len(items) - len(todo) + 1):
+                if isinstance(processed, Rejected):
+                    rejected.append(processed)
+                else:
+                    pending.append(processed)
+                if pending and (done == len(items) or _chunk_full(pending)):
+                    rejected += _classify_chunk(pending, model, shape_model, out, **predict_options)
+                    by_path |= {_key(spread.item): spread for spread, _ in pending}
+                    pending = []
+                if strict:
+                    fail_on_rejected(rejected)
+                if progress:
+                    progress(done, len(items))
+        spreads = [by_path[_key(item)] for item in items if _key(item) in by_path]
+        warn_repeated_fields(spreads)
+        warn_jpeg(spreads)
+        seen = {item.path for item in warn_fitted_on(model, [spread.item for spread in spreads])}
+        warn_seen_in_training(model, [ImageItem(path, s.item.sample) for s in spreads if s.item.path not in seen  # once
+                                      for path in s.crops.values()], "chromosomes' crops scored")
+        _write_detection_tables(out, spreads, rejected, False)
+        result = SpreadsResult(spreads, rejected, out, settings)
+        _write_type_tables(result, model.config.classes, model_reference(model))
+        drafts = Drafts(out / "labels")
+        for spread in spreads:  # those an interrupted run kept too
+            _write_draft_labels(drafts, spread, typed=True)
+        drafts.warn_kept()
+        shutil.rmtree(out / RECORDS, ignore_errors=True)
+        (out / RUN_FILE).unlink()
+        return result
 
 
 def overlays_of_earlier_runs(result: SpreadsResult) -> list[str]:
