@@ -2,7 +2,8 @@ import os
 
 import pytest
 
-from sccscore._atomic import atomic_open, check_new_folder, output_folder, staged_folder, write_csv, write_json
+from sccscore._atomic import (atomic_open, check_new_folder, one_run_at_a_time, output_folder, staged_folder,
+                              write_csv, write_json)
 from sccscore.errors import SccscoreError
 
 
@@ -43,6 +44,10 @@ def test_unwritable_outputs_are_named(tmp_path):
             pass
     with pytest.raises(SccscoreError, match=r"^/proc/corrected\.csv: cannot be written \(No such file"):
         write_csv("/proc/corrected.csv", ["a"], [[1]])
+    # a folder that exists but takes no files (even from root): the run's lock cannot be made in it
+    with pytest.raises(SccscoreError, match=r"^/proc: cannot be written \(.*\); choose another output folder$"):
+        with one_run_at_a_time("/proc"):
+            pass
 
 
 def test_training_refuses_a_model_folder_it_could_not_write_before_it_trains(small_labelled, oshima, tmp_path, cli):

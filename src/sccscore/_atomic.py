@@ -118,7 +118,11 @@ def one_run_at_a_time(folder: str | Path) -> Iterator[Path]:
     """
     folder = output_folder(folder)
     lock = folder / RUN_LOCK
-    with open(lock, "a+", encoding="utf-8") as handle:
+    try:
+        handle = open(lock, "a+", encoding="utf-8")
+    except OSError as exc:  # a folder one may not write in
+        raise SccscoreError(f"{folder}: cannot be written ({exc.strerror}); choose another output folder") from None
+    with handle:
         if not _locked(handle):
             handle.seek(0)
             holder = handle.read().strip() or "unknown"
