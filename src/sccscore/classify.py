@@ -34,6 +34,7 @@ from .compare import cell_arrays, csv_values, folder_cell, share_interval_column
 from .errors import SccscoreError
 from .images import (ImageItem, Rejected, Sample, fail_on_rejected, refuse_output_inside, repeated_files, scan_samples,
                      warn_repeated)
+from .layout import CROPS_RUN_FILE
 from .models import ScoringModel, model_reference
 from .predict import ProgressCallback, predict_batches
 from .stats import agreement_interval
@@ -154,13 +155,13 @@ def _start(out_dir: Path, run: dict[str, Any]) -> set[str]:
     for name, header in ((".predictions.csv.part", run["header"]), (".rejected.csv.part", REJECTED_HEADER)):
         with open(out_dir / name, "w", newline="", encoding="utf-8") as handle:
             csv.writer(handle).writerow(header)
-    write_json(out_dir / ".classify-run.json", run)
+    write_json(out_dir / CROPS_RUN_FILE, run)
     return set()
 
 
 def _resume(out_dir: Path, run: dict[str, Any], tally: _Tally, rejected: list[Rejected]) -> set[str]:
     """Read back the complete rows of an interrupted run; return the paths done."""
-    state = out_dir / ".classify-run.json"
+    state = out_dir / CROPS_RUN_FILE
     parts = [out_dir / ".predictions.csv.part", out_dir / ".rejected.csv.part"]
     if not state.is_file() or not all(part.is_file() for part in parts):
         return _start(out_dir, run)  # nothing (usable) to resume
@@ -209,7 +210,7 @@ def _finish(out_dir: Path, summary: list[dict[str, Any]], rejected: list[Rejecte
         os.fsync(handle.fileno())
     os.replace(part, out_dir / "predictions.csv")
     (out_dir / ".rejected.csv.part").unlink()
-    (out_dir / ".classify-run.json").unlink()
+    (out_dir / CROPS_RUN_FILE).unlink()
 
 
 def summarise(

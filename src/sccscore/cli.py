@@ -200,8 +200,8 @@ def classify(
 
 
 def _resume_note(out: Path) -> str | None:
-    """How to go on after Ctrl-C, where the run had begun to keep its work in ``out`` (its hidden run file: the crops'
-    .classify-run.json, the spreads' .classify-spreads-run.json); None where it was stopped before (loading the model).
+    """How to go on after Ctrl-C, where the run had begun to keep its work in ``out`` (its hidden run file:
+    :func:`sccscore.layout.is_unfinished_run`); None where it was stopped before (loading the model).
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as folder:
@@ -210,7 +210,9 @@ def _resume_note(out: Path) -> str | None:
     ...     print(before, "|", _resume_note(Path(folder)).replace(folder, "scored"))
     None | scored keeps what was scored so far: the same command with --resume scores only the rest
     """
-    if out.is_dir() and any(out.glob(".classify*-run.json")):
+    from .layout import is_unfinished_run
+
+    if is_unfinished_run(out):
         return f"{out} keeps what was scored so far: the same command with --resume scores only the rest"
     return None
 

@@ -1,4 +1,5 @@
-"""Where a run of ``sccscore detect`` or ``classify --spreads`` wrote a crop, found from the crop's path.
+"""Where a run of ``sccscore detect`` or ``classify --spreads`` wrote a crop, found from the crop's path; and the
+hidden file in which an unfinished ``classify`` keeps what ``--resume`` needs.
 
 The layout itself is written by :mod:`sccscore.spreads` (see its docstring); reading it
 back needs no model, so ``compare --predictions`` and the report find a run's overlays
@@ -8,6 +9,14 @@ and cells without importing torch.
 from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
+
+# what a classify run keeps until it finishes, for --resume: of crops (sccscore.classify), of spreads (.spreads)
+CROPS_RUN_FILE, SPREADS_RUN_FILE = ".classify-run.json", ".classify-spreads-run.json"
+
+
+def is_unfinished_run(folder: str | Path) -> bool:
+    """Whether a classify run began in ``folder`` and did not finish: what ``--resume`` takes up there."""
+    return any((Path(folder) / name).is_file() for name in (CROPS_RUN_FILE, SPREADS_RUN_FILE))
 
 
 def run_folder(crop_path: str | Path, image: str = "") -> Path:

@@ -74,7 +74,7 @@ from .detect import (MAX_SPREAD_PIXELS, ONE_MAGNIFICATION, SIZE_CAUTION, Detecti
 from .errors import ImageReadError, SccscoreError
 from .images import (CLASS_NAMES, JPEG_FORMATS, ImageItem, Rejected, fail_on_rejected, file_format, header_pixels,
                      is_jpeg, items_from_paths, read_image, refuse_output_inside, warn_repeated)
-from .layout import is_run, overlay_file
+from .layout import SPREADS_RUN_FILE, is_run, overlay_file
 from .parallel import cpu_threads, in_order
 from .plots import TYPE_COLOURS
 from .preprocess import paper_preprocess
@@ -98,7 +98,7 @@ FOUND_COLOUR, LEFT_OUT_COLOUR = (0, 90, 255), (150, 150, 150)
 # spreads detected before their crops are scored together: few model start-ups, and a bounded
 # number of spreads' pixels (kept to draw the typed overlays) in memory
 SPREADS_PER_CHUNK, CHUNK_VALUES = 8, 100_000_000
-RUN_FILE, RECORDS = ".classify-spreads-run.json", ".spreads"
+RECORDS = ".spreads"  # each spread classified, kept for --resume until the run finishes
 # a call whose probability is below this is marked for a person to check: with each annotated spread held out,
 # such calls were right far less often than the others (docs/spreads.md, "Calls to check")
 CHECK_BELOW = 0.9
@@ -638,7 +638,7 @@ def classify_spreads(
             _write_draft_labels(drafts, spread, typed=True)
         drafts.warn_kept()
         shutil.rmtree(out / RECORDS, ignore_errors=True)
-        (out / RUN_FILE).unlink()
+        (out / SPREADS_RUN_FILE).unlink()
         return result
 
 
@@ -757,13 +757,13 @@ def _sample_summary(row: dict[str, Any], result: SpreadsResult, classes: Sequenc
 def _start_spreads(out: Path, run: dict[str, Any]) -> dict[str, Spread]:
     """Begin a fresh run: no kept spreads, and the settings a resume must match."""
     shutil.rmtree(out / RECORDS, ignore_errors=True)
-    write_json(out / RUN_FILE, run)
+    write_json(out / SPREADS_RUN_FILE, run)
     return {}
 
 
 def _resume_spreads(out: Path, run: dict[str, Any]) -> dict[str, Spread]:
     """The spreads an interrupted run had classified, by image path."""
-    state = out / RUN_FILE
+    state = out / SPREADS_RUN_FILE
     if not state.is_file():
         return _start_spreads(out, run)  # nothing to resume
     if read_kept_json(state) != json.loads(json.dumps(run)):
