@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from sccscore.explain import explain
+from sccscore.errors import SccscoreError
+from sccscore.explain import explain, explain_batches, write_explanations
 from sccscore.images import ImageItem, scan_sample
 from sccscore.models import load_model
 
@@ -81,3 +82,31 @@ def test_explain_a_given_type_per_crop(small_labelled, tmp_path):
     assert 0 < sum(same) < 12  # the model agrees with some of the types given
     for c, g, agree in zip(called, given, same):
         assert np.allclose(c.heatmap, g.heatmap) == agree and (c.probability == g.probability) == agree
+
+
+def test_explain_again_into_a_folder_keeps_no_gallery_of_the_earlier_run_and_names_its_heatmaps(small_labelled,
+                                                                                                 tmp_path):
+    """The second run called A alone: the earlier run's galleries of B and C would have been taken for its own."""
+    items = scan_sample(small_labelled).items
+    model, out = load_model("paper:squeezenet1_1/1"), tmp_path / "explained"
+    first = write_explanations(explain_batches(model, items, types=["ABC"[i % 3] for i in range(12)]), out)
+    assert first.earlier == [] and sorted(p.name for p in out.glob("gallery_*")) == [f"gallery_{c}.png" for c in "ABC"]
+    again = write_explanations(explain_batches(model, items[:3], types=["A"] * 3), out)
+    assert [p.name for p in out.glob("gallery_*")] == ["gallery_A.png"]
+    assert again.earlier == [f"{i:05d}_wt_small_{item.path.stem}.png" for i, item in enumerate(items) if i >= 3]
+    assert len((out / "explanations.csv").read_text().splitlines()) == 1 + 3
+
+
+def test_a_second_explain_into_a_folder_being_written_is_refused(small_labelled, tmp_path):
+    items, out = scan_sample(small_labelled).items, tmp_path / "explained"
+    model = load_model("paper:squeezenet1_1/1")
+
+    def second_run_after_the_first_batch():
+        for number, batch in enumerate(explain_batches(model, items, batch_size=4)):
+            yield batch
+            if number == 0:
+                with pytest.raises(SccscoreError, match="another sccscore run .* is writing into this folder"):
+                    write_explanations(explain_batches(model, items[:2]), out)
+
+    assert write_explanations(second_run_after_the_first_batch(), out).n_explained == 12
+    assert len(list((out / "heatmaps").iterdir())) == 12 and not (out / ".sccscore-run.lock").exists()

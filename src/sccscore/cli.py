@@ -1052,7 +1052,7 @@ def explain(
 ) -> None:
     """Show where the model looks, with Grad-CAM. Heatmaps, and a gallery per predicted type."""
     from .explain import explain_batches, write_explanations
-    from .images import items_from_paths, refuse_output_inside
+    from .images import items_from_paths, named_first, refuse_output_inside
 
     refuse_output_inside(inputs, out)  # its heatmaps would be read as crops
     items, unread = items_from_paths(inputs)
@@ -1069,6 +1069,10 @@ def explain(
     _print_skipped(rejected, str(written.folder / "rejected.csv"))
     console.print(f"wrote {written.n_explained} heatmaps, galleries and explanations.csv to {written.folder}"
                   + (f"; the {len(rejected)} file(s) skipped in rejected.csv" if rejected else ""), highlight=False)
+    if written.earlier:
+        console.print(f"[yellow]caution[/]: {written.folder / 'heatmaps'} also holds {len(written.earlier)} heatmap(s) "
+                      f"this run did not draw ({named_first(written.earlier, 3)}): left by an earlier run into this "
+                      "folder, they are not in explanations.csv; give each run a folder of its own", highlight=False)
 
 
 @app.command()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -24,7 +25,7 @@ import torch
 from PIL import Image
 from torch import nn
 
-from ._atomic import atomic_open, output_folder, write_csv
+from ._atomic import atomic_open, one_run_at_a_time, output_folder, write_csv
 from .errors import ImageReadError
 from .features import ProgressCallback
 from .images import ImageItem, Rejected, read_crop
@@ -168,6 +169,7 @@ class WrittenExplanations(NamedTuple):
     folder: Path
     n_explained: int
     rejected: list[Rejected]
+    earlier: list[str]  # heatmaps/ files this run did not draw: an earlier run's into the same folder
 
 
 def write_explanations(batches: Iterable[tuple[list[Explanation], list[Rejected]]], out: str | Path,
@@ -176,31 +178,52 @@ def write_explanations(batches: Iterable[tuple[list[Explanation], list[Rejected]
     (with the files found ``unread`` before), from :func:`explain_batches`. Each overlay is written as its batch
     comes, and only each type's ``per_type`` most confident are kept for the galleries: memory holds a batch,
     whatever the number of crops. Nothing is written where no crop could be read.
+
+    The folder is held for this run alone (:func:`~sccscore._atomic.one_run_at_a_time`) from its first heatmap.
+    A gallery an earlier run into it left, of a type this run did not call, is removed (it would be taken for this
+    run's); its heatmaps are kept and named in ``earlier``.
     """
     folder = Path(out)
     rows, rejected, best = [], list(unread), defaultdict(list)  # best: per type, a heap of the most confident
     heatmaps = None  # made with the first heatmap: nothing is written where no crop could be read
-    for explained, skipped in batches:
-        rejected += skipped
-        for explanation in explained:
-            heatmaps = heatmaps or output_folder(folder / "heatmaps")
-            index = len(rows)
-            name = f"{index:05d}_{explanation.item.sample}_{explanation.item.path.stem}.png"
-            _save_png(Image.fromarray(explanation.overlay), heatmaps / name)
-            rows.append([str(explanation.item.path), explanation.item.sample, explanation.predicted,
-                         round(explanation.probability, 4), f"heatmaps/{name}"])
-            kept = best[explanation.predicted]  # its overlay alone: a third of the explanation's memory
-            # the first of equally confident ones wins, as a stable sort would keep it
-            heapq.heappush(kept, (explanation.probability, -index, explanation.overlay))
-            if len(kept) > per_type:
-                heapq.heappop(kept)
-    if rows:
-        for cls, kept in best.items():
-            _save_png(_sheet([overlay for *_, overlay in sorted(kept, reverse=True)]), folder / f"gallery_{cls}.png")
-        write_csv(folder / "explanations.csv", ["path", "sample", "predicted", "probability", "heatmap"], rows)
-        write_csv(folder / "rejected.csv", ["path", "sample", "reason"],
-                  [[str(r.path), r.sample, r.reason] for r in rejected])
-    return WrittenExplanations(folder, len(rows), rejected)
+    with ExitStack() as held:
+        for explained, skipped in batches:
+            rejected += skipped
+            for explanation in explained:
+                if heatmaps is None:  # a second run into the folder meanwhile would mix its heatmaps and galleries
+                    heatmaps = output_folder(held.enter_context(one_run_at_a_time(folder)) / "heatmaps")
+                rows.append(_write_heatmap(explanation, len(rows), heatmaps, best, per_type))
+        if rows:
+            _write_galleries(best, folder)
+            write_csv(folder / "explanations.csv", ["path", "sample", "predicted", "probability", "heatmap"], rows)
+            write_csv(folder / "rejected.csv", ["path", "sample", "reason"],
+                      [[str(r.path), r.sample, r.reason] for r in rejected])
+    drawn = {Path(row[-1]).name for row in rows}
+    earlier = sorted(path.name for path in heatmaps.glob("*.png") if path.name not in drawn) if heatmaps else []
+    return WrittenExplanations(folder, len(rows), rejected, earlier)
+
+
+def _write_heatmap(explanation: Explanation, index: int, heatmaps: Path, best: dict[str, list],
+                   per_type: int) -> list:
+    """Save the crop's overlay, keep it among its type's ``per_type`` most confident, and return its table row."""
+    name = f"{index:05d}_{explanation.item.sample}_{explanation.item.path.stem}.png"
+    _save_png(Image.fromarray(explanation.overlay), heatmaps / name)
+    kept = best[explanation.predicted]  # its overlay alone: a third of the explanation's memory
+    # the first of equally confident ones wins, as a stable sort would keep it
+    heapq.heappush(kept, (explanation.probability, -index, explanation.overlay))
+    if len(kept) > per_type:
+        heapq.heappop(kept)
+    return [str(explanation.item.path), explanation.item.sample, explanation.predicted,
+            round(explanation.probability, 4), f"heatmaps/{name}"]
+
+
+def _write_galleries(best: dict[str, list], folder: Path) -> None:
+    """``gallery_<type>.png`` of each type called, most confident first; one of a type not called is removed."""
+    for cls, kept in best.items():
+        _save_png(_sheet([overlay for *_, overlay in sorted(kept, reverse=True)]), folder / f"gallery_{cls}.png")
+    for path in folder.glob("gallery_*.png"):
+        if path.stem.removeprefix("gallery_") not in best:
+            path.unlink()
 
 
 def _save_png(image: Image.Image, path: Path) -> None:
