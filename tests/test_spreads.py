@@ -1488,12 +1488,16 @@ def test_classify_spreads_strict_fails_on_a_spread_it_cannot_read(cli, oshima, t
     run = cli("classify", "--spreads", str(folder), "--out", str(tmp_path / "out"), "--quiet")  # skipped, listed
     assert run.returncode == 0 and len(_rows(tmp_path / "out" / "rejected.csv")) == 1
     (folder / "spread3.png").unlink()  # none left to read: an error, not success with empty tables
-    for command in (["classify", "--spreads"], ["detect"]):
+    for command, wrote in ((["classify", "--spreads"], "cautions.csv (no crops, overlays or labels)"),
+                           (["detect"], "cautions.csv (no spread read: no crops, overlays or labels)")):
         run = cli(*command, str(folder), "--out", str(tmp_path / "none"), "--quiet")
         assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
         assert run.stderr.endswith(f"error: no spread could be read: see the files skipped above and "
                                    f"{tmp_path / 'none' / 'rejected.csv'}\n")
         assert len(_rows(tmp_path / "none" / "rejected.csv")) == 1
+        # and what it wrote names only what is there: not the crops, overlays and labels it had named
+        assert wrote in " ".join(run.stderr.split())
+        assert sorted(p.name for p in (tmp_path / "none").iterdir() if p.is_dir()) == []
 
 
 def test_classify_spreads_refuses_preprocess(cli, oshima, tmp_path):

@@ -277,9 +277,10 @@ def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: f
     tables = ("metaphases.csv, images.csv, summary.csv" if result.metaphases
               else "images.csv (no chromosome: no metaphases.csv or summary.csv)" if result.images
               else "no metaphases.csv, images.csv or summary.csv (no spread read)")
-    console.print(f"wrote {result.out_dir / 'predictions.csv'}, {tables}, detections.csv, rejected.csv, cautions.csv, "
-                  "crops/, overlays/ and labels/ (the calls as YOLO labels: a draft to correct into annotations for "
-                  "train-spreads)", highlight=False)
+    drawn = (", crops/, overlays/ and labels/ (the calls as YOLO labels: a draft to correct into annotations for "
+             "train-spreads)" if result.spreads else " and cautions.csv (no crops, overlays or labels)")
+    console.print(f"wrote {result.out_dir / 'predictions.csv'}, {tables}, detections.csv, rejected.csv"
+                  + (", cautions.csv" if result.spreads else "") + drawn, highlight=False)
     _refuse_if_none_read(result)
     return result
 
@@ -440,9 +441,10 @@ def detect(
         result = detect_spreads(images, out, _settings(scale), merge_model, labels_dir=labels, progress=progress,
                                 workers=workers)
     _print_spread_result(result)
-    console.print(f"wrote {result.out_dir / 'detections.csv'}, images.csv, crops/, overlays/, rejected.csv, "
-                  "cautions.csv" + (", labelled/" if labels else "") + " and labels/ (the boxes as YOLO labels, "
-                  "untyped: a draft to type and correct into annotations for train-spreads)", highlight=False)
+    drawn = (", crops/, overlays/, rejected.csv, cautions.csv" + (", labelled/" if labels else "") + " and labels/ "
+             "(the boxes as YOLO labels, untyped: a draft to type and correct into annotations for train-spreads)"
+             if result.spreads else ", rejected.csv and cautions.csv (no spread read: no crops, overlays or labels)")
+    console.print(f"wrote {result.out_dir / 'detections.csv'}, images.csv" + drawn, highlight=False)
     _refuse_if_none_read(result)
 
 
