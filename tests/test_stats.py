@@ -26,6 +26,7 @@ from sccscore.compare import (
     confusion_from,
     correction_caution,
     counts_from_rows,
+    join_predictions,
     read_predictions,
     read_sheet,
     replicate_arrays,
@@ -925,6 +926,38 @@ def test_tables_of_two_runs_pasted_together_count_each_crop_and_cell_once(tmp_pa
     # a table made by hand, without classify's probabilities, may give one image per chromosome scored in it
     table.write_text("path,sample,predicted\nwt/spread1.png,wt,A\nwt/spread1.png,wt,B\n")
     assert [row["predicted"] for row in read_predictions(table)] == ["A", "B"]
+
+
+def test_samples_classified_in_runs_of_their_own_compare_as_if_classified_together(small_labelled, labelled_crops,
+                                                                                    tmp_path, cli):
+    from sccscore.classify import classify
+    from sccscore.models import load_model
+
+    ctf18, model = labelled_crops("ctf18", 4, "ctf18"), load_model("paper:squeezenet1_1/1")
+    for folders, run in (([small_labelled], "monday"), ([ctf18], "tuesday"), ([small_labelled, ctf18], "together")):
+        classify(folders, model, tmp_path / run)
+    tables = [str(tmp_path / run / "predictions.csv") for run in ("monday", "tuesday", "together")]
+    joined = cli("compare", "wt_small", "ctf18", "--predictions", tables[0], "--predictions", tables[1], "--out",
+                 str(tmp_path / "joined"), "--json", str(tmp_path / "joined.json"), "--report")
+    assert joined.returncode == 0, joined.stderr
+    together = cli("compare", "wt_small", "ctf18", "--predictions", tables[2], "--json", str(tmp_path / "one.json"))
+    assert together.returncode == 0, together.stderr
+    assert json.loads((tmp_path / "joined.json").read_text()) == json.loads((tmp_path / "one.json").read_text())
+    assert f"joined the calls of 2 tables in {tmp_path / 'joined' / 'joined_predictions.csv'}" in joined.stderr
+    page = (tmp_path / "joined" / "report.html").read_text()
+    assert f"<td>calls read from</td><td>{tables[0]}, {tables[1]}</td>" in page
+    # refused, naming the tables: a crop that would count twice, a table given twice, spreads with crops
+    with pytest.raises(SccscoreError, match=rf"^{tables[2]}: {small_labelled / 'a'}/\S+ is in {tables[0]} too, and "
+                                            "would count twice"):
+        join_predictions([tables[0], tables[2]], tmp_path / "j.csv")
+    with pytest.raises(SccscoreError, match=r"tuesday/\.\./tuesday/predictions.csv: given twice \(as .*tuesday/"):
+        join_predictions([tables[1], str(tmp_path / "tuesday" / ".." / "tuesday" / "predictions.csv")], tmp_path / "j")
+    (tmp_path / "spreads.csv").write_text("path,sample,image,metaphase,predicted\nout/crops/ko/f/1.png,ko,f.png,1,A\n")
+    with pytest.raises(SccscoreError, match="spreads.csv holds chromosomes of whole spreads and .*monday/predictions"):
+        join_predictions([tables[0], tmp_path / "spreads.csv"], tmp_path / "j.csv")
+    assert not (tmp_path / "j.csv").exists()
+    no_out = cli("compare", "wt_small", "ctf18", "--predictions", tables[0], "--predictions", tables[1])
+    assert no_out.returncode == 2 and "give --out: the calls of the 2 tables are joined there" in no_out.stderr
 
 
 def test_compare_cli_with_a_sub_folder_per_cell(ikemoto, tmp_path, cli):

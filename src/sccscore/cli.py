@@ -23,6 +23,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from .errors import SccscoreError
+from .layout import JOINED_TABLE
 
 
 class _Commands(TyperGroup):
@@ -799,9 +800,10 @@ def compare(
         "--predictions, the model its model column names (a table without one: as without --predictions, or "
         f"{SPREAD_MODEL} for one of classify --spreads; none for one typed by hand, with no probabilities); it only "
         "draws the report.")] = None,
-    predictions: Annotated[Optional[Path], typer.Option(
+    predictions: Annotated[Optional[list[Path]], typer.Option(
         "--predictions", help="Use this predictions.csv from classify (calls set right by hand count) instead of "
-                              "classifying.")] = None,
+                              "classifying. Repeat it for samples classified in runs of their own: their calls are "
+                              f"joined in --out's {JOINED_TABLE}.")] = None,
     confusion: Annotated[Optional[Path], typer.Option(
         "--confusion", help="evaluate or crossval JSON whose confusion matrix corrects the distributions (default: "
                             "the validation of the model that typed them, when sccscore trained it).")] = None,
@@ -834,7 +836,8 @@ def compare(
     if confusion:
         confusion_from(confusion)  # read now, not after minutes of classifying: a file that cannot correct fails first
     if predictions:  # a sample's folder, as classify was given it (wt/ as a shell completes it), names the sample
-        calls = _Calls(predictions, [Path(name).name or name for name in samples], "table")
+        calls = _Calls(_one_table(predictions, out), [Path(name).name or name for name in samples], "table",
+                       read_from=predictions)
     elif spreads:
         calls = _score_spreads(samples, out, model, quiet, scale, outline, device)
     else:
@@ -848,7 +851,7 @@ def compare(
         write_tables(report, out, comparison.cells, figure=not make_report, replicate_of=comparison.replicate_of)
     if make_report:  # the calls of a table are read, not made: its model only draws the Grad-CAM examples
         loaded = calls.model if calls.model is not None else _model_of_table(
-            report["typed_by"], model, predictions, comparison.rows, preprocess)
+            report["typed_by"], model, calls.table, comparison.rows, preprocess)
         _write_comparison_report(out, loaded, report, calls, device)
     if json_path:
         write_json(json_path, report)
@@ -866,9 +869,25 @@ class _Calls:
     source: str
     model: object | None = None
     spread_settings: dict[str, str] = field(default_factory=dict)
+    read_from: list[Path] = field(default_factory=list)  # the tables given, where ``table`` joins several
 
 
-def _check_compare_options(out: Path | None, make_report: bool, spreads: bool, predictions: Path | None,
+def _one_table(tables: list[Path], out: Path | None) -> Path:
+    """The table given, or several joined into ``out`` (:func:`sccscore.compare.join_predictions`)."""
+    from ._atomic import output_folder
+    from .compare import join_predictions
+
+    if len(tables) == 1:
+        return tables[0]
+    if out is None:
+        raise SccscoreError(f"give --out: the calls of the {len(tables)} tables are joined there ({JOINED_TABLE}), "
+                            "then compared")
+    joined = join_predictions(tables, output_folder(out) / JOINED_TABLE)
+    console.print(f"joined the calls of {len(tables)} tables in {joined}", highlight=False)
+    return joined
+
+
+def _check_compare_options(out: Path | None, make_report: bool, spreads: bool, predictions: list[Path] | None,
                            preprocess: str | None, scale: float | None, outline: bool) -> None:
     if make_report and out is None:
         raise SccscoreError("--report needs --out, the folder to write report.html into")
@@ -925,7 +944,7 @@ def _write_comparison_report(out: Path, model, report: dict, calls: _Calls, devi
     if report["corrected_by"]:
         settings["shares corrected by"] = report["corrected_by"]
     if calls.source == "table":
-        settings["calls read from"] = str(calls.table)
+        settings["calls read from"] = ", ".join(map(str, calls.read_from))
     else:  # here only: the runtime imports torch, which a table typed by hand is reported without
         from .runtime import describe_engine
 

@@ -120,6 +120,44 @@ def counted_and_left_out(path: str | Path) -> tuple[list[dict[str, str]], list[d
     return [row for row in every if not left_out_in_review(row)], [row for row in every if left_out_in_review(row)]
 
 
+def join_predictions(tables: Sequence[str | Path], out: str | Path) -> Path:
+    """Write the rows of several ``predictions.csv`` (:func:`read_predictions`, those a review left out too) under one
+    header to the file ``out``, for :func:`compare_table`: samples classified in runs of their own (one a day), then
+    compared together. The columns are those of every table, in the order first met.
+
+    Refused, naming the tables: one given twice, or as ``out``; a crop in two tables classify wrote (it would count
+    twice); tables of whole spreads' chromosomes with tables of crops.
+    """
+    from ._atomic import write_csv
+
+    read: dict[Path, list[dict[str, str]]] = {}
+    for table in map(Path, tables):
+        if table.resolve() == Path(out).resolve():
+            raise SccscoreError(f"{table}: is where the joined table would be written; give it another folder")
+        if twice := [given for given in read if given.resolve() == table.resolve()]:
+            raise SccscoreError(f"{table}: given twice" + ("" if twice[0] == table else f" (as {twice[0]})")
+                                + "; give each run's table once")
+        read[table] = read_predictions(table, left_out=True)
+    _refuse_joining_spreads_with_crops(read)
+    first_of: dict[str, Path] = {}
+    for table, rows in read.items():
+        for row in rows if "p_A" in rows[0] else ():  # a table typed by hand may name an image on several rows
+            if (earlier := first_of.setdefault(row["path"], table)) != table:
+                raise SccscoreError(f"{table}: {row['path']} is in {earlier} too, and would count twice; delete one "
+                                    "of its lines")
+    header = list(dict.fromkeys(column for rows in read.values() for column in rows[0] if column))
+    write_csv(out, header, ([row.get(column, "") for column in header] for rows in read.values() for row in rows))
+    return Path(out)
+
+
+def _refuse_joining_spreads_with_crops(read: Mapping[Path, list[dict[str, str]]]) -> None:
+    spreads = [table for table, rows in read.items() if from_spreads(rows)]
+    crops = [table for table in read if table not in spreads]
+    if spreads and crops:
+        raise SccscoreError(f"{spreads[0]} holds chromosomes of whole spreads and {crops[0]} crops, typed by different "
+                            "models: compare samples scored alike")
+
+
 def normalised_type(text: str | None) -> str | None:
     """A type as a person may type it (``b``, `` C``) as sccscore names it; None if it names none.
 

@@ -1,5 +1,6 @@
 """Where a run of ``sccscore detect`` or ``classify --spreads`` wrote a crop, found from the crop's path; and the
-hidden file in which an unfinished ``classify`` keeps what ``--resume`` needs.
+hidden file in which an unfinished ``classify`` keeps what ``--resume`` needs; and the table in which ``compare``
+joins several runs' calls.
 
 The layout itself is written by :mod:`sccscore.spreads` (see its docstring); reading it
 back needs no model, so ``compare --predictions`` and the report find a run's overlays
@@ -12,6 +13,7 @@ from pathlib import Path, PurePosixPath
 
 # what a classify run keeps until it finishes, for --resume: of crops (sccscore.classify), of spreads (.spreads)
 CROPS_RUN_FILE, SPREADS_RUN_FILE = ".classify-run.json", ".classify-spreads-run.json"
+JOINED_TABLE = "joined_predictions.csv"  # in compare's --out: the calls of several tables (compare.join_predictions)
 
 
 def is_unfinished_run(folder: str | Path) -> bool:
