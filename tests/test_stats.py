@@ -956,6 +956,9 @@ def test_samples_classified_in_runs_of_their_own_compare_as_if_classified_togeth
     with pytest.raises(SccscoreError, match="spreads.csv holds chromosomes of whole spreads and .*monday/predictions"):
         join_predictions([tables[0], tmp_path / "spreads.csv"], tmp_path / "j.csv")
     assert not (tmp_path / "j.csv").exists()
+    own = cli("compare", "wt_small", "ctf18", "--predictions", tables[0], "--predictions",
+              str(tmp_path / "joined" / "joined_predictions.csv"), "--out", str(tmp_path / "joined"))
+    assert own.returncode == 2 and "joined_predictions.csv: is given, and is where the joined table" in own.stderr
     no_out = cli("compare", "wt_small", "ctf18", "--predictions", tables[0], "--predictions", tables[1])
     assert no_out.returncode == 2 and "give --out: the calls of the 2 tables are joined there" in no_out.stderr
 

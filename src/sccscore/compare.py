@@ -133,7 +133,8 @@ def join_predictions(tables: Sequence[str | Path], out: str | Path) -> Path:
     read: dict[Path, list[dict[str, str]]] = {}
     for table in map(Path, tables):
         if table.resolve() == Path(out).resolve():
-            raise SccscoreError(f"{table}: is where the joined table would be written; give it another folder")
+            raise SccscoreError(f"{table}: is given, and is where the joined table would be written; write that "
+                                "elsewhere (compare: another --out)")
         if twice := [given for given in read if given.resolve() == table.resolve()]:
             raise SccscoreError(f"{table}: given twice" + ("" if twice[0] == table else f" (as {twice[0]})")
                                 + "; give each run's table once")
