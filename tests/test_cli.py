@@ -111,6 +111,20 @@ def test_summary_gives_each_share_its_interval_with_the_cells_as_the_units_where
             f"{out / 'predictions.csv'}") in run.stderr
 
 
+def test_sample_and_file_names_in_square_brackets_are_printed_as_they_are(small_labelled, tmp_path, cli):
+    """Not read as rich's markup: "[b]" was taken for bold, "[clone 3]" for a style, and both names lost them."""
+    wt, ko = tmp_path / "WT [b]", tmp_path / "KO [clone 3]"
+    (small_labelled / "a").rename(wt)
+    (small_labelled / "b").rename(ko)
+    (ko / "[x] notes.txt").write_text("not an image")
+    result = cli("classify", str(wt), str(ko), "--model", "paper:squeezenet1_1/1", "--out", str(tmp_path / "out"), "-q")
+    assert result.returncode == 0, result.stderr
+    assert [line.split("  ")[0].strip() for line in result.stdout.splitlines()[1:3]] == ["WT [b]", "KO [clone 3]"]
+    said = " ".join(result.stderr.split())
+    assert f"skipped {ko / '[x] notes.txt'}: not an image file type" in said
+    assert "sccscore compare 'WT [b]' 'KO [clone 3]' --predictions" in said
+
+
 def test_a_whole_spread_among_crops_is_skipped_saying_so(small_labelled, oshima, tmp_path, cli):
     """A spread given as a crop would be typed as one chromosome; it is skipped, and the terminal says why."""
     shutil.copy(oshima / "images" / "spread3.png", small_labelled / "a" / "spread3.png")

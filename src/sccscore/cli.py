@@ -20,6 +20,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from typer.core import TyperGroup
 
 from .errors import SccscoreError
@@ -52,9 +53,11 @@ app = typer.Typer(
 data_app = typer.Typer(help="Locate, fetch and check the sample data and models.", no_args_is_help=True,
                        rich_markup_mode=None)
 app.add_typer(data_app, name="data")
-console = Console(stderr=True, soft_wrap=True)
+# no markup: names of samples and files print as they are (a folder "KO [clone 3]" lost its brackets as a style, and
+# one with "[/]" raised rich's MarkupError); a word in colour is a Text (_flag)
+console = Console(stderr=True, soft_wrap=True, markup=False)
 # full tables in logs (120 columns), unless COLUMNS says how wide
-stdout = Console(soft_wrap=True, width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 120)
+stdout = Console(soft_wrap=True, width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 120, markup=False)
 
 ModelOption = Annotated[
     str,
@@ -119,7 +122,6 @@ def _root(
 
 def _speed_column():
     from rich.progress import ProgressColumn
-    from rich.text import Text
 
     class SpeedColumn(ProgressColumn):
         def render(self, task) -> Text:
@@ -337,10 +339,9 @@ def _print_spread_result(result) -> None:
     _print_cautioned(result)
     _print_skipped(result.rejected)
     if earlier := overlays_of_earlier_runs(result):
-        console.print(f"[yellow]caution[/]: {result.out_dir / 'overlays'} also holds {len(earlier)} overlay(s) this "
-                      f"run did not draw ({named_first(earlier, 3)}), with their crops and labels: left by an earlier "
-                      "run into this folder, they are not this run's; give each run a folder of its own",
-                      highlight=False)
+        _flag("caution", f": {result.out_dir / 'overlays'} also holds {len(earlier)} overlay(s) this run did not "
+              f"draw ({named_first(earlier, 3)}), with their crops and labels: left by an earlier run into this "
+              "folder, they are not this run's; give each run a folder of its own")
 
 
 def _print_cautioned(result, shown: int = 5) -> None:
@@ -351,19 +352,23 @@ def _print_cautioned(result, shown: int = 5) -> None:
 
     cautioned = [spread.item.name for spread in result.spreads if spread.cautions]
     if cautioned:
-        console.print(f"[yellow]cautioned[/] {len(cautioned)} of {len(result.spreads)} spreads "
-                      f"({named_first(cautioned, shown)}): check their overlays before reading their types; why: "
-                      f"{result.out_dir / 'cautions.csv'}", highlight=False)
+        _flag("cautioned", f" {len(cautioned)} of {len(result.spreads)} spreads ({named_first(cautioned, shown)}): "
+              f"check their overlays before reading their types; why: {result.out_dir / 'cautions.csv'}")
     if sentence := scale_sentence(scales_suggested(result.spreads)):
-        console.print(f"[yellow]scale[/]: {sentence}", highlight=False)
+        _flag("scale", f": {sentence}")
 
 
 def _print_skipped(skipped: list, listed_in: str = "rejected.csv", shown: int = 5) -> None:
     """Each file skipped (``images.Rejected``) with why, up to ``shown`` of them; ``listed_in`` lists them all."""
     for item in skipped[:shown]:
-        console.print(f"[yellow]skipped[/] {item.path}: {item.reason}", highlight=False)
+        _flag("skipped", f" {item.path}: {item.reason}")
     if len(skipped) > shown:
-        console.print(f"[yellow]skipped[/] {len(skipped) - shown} more: see {listed_in}", highlight=False)
+        _flag("skipped", f" {len(skipped) - shown} more: see {listed_in}")
+
+
+def _flag(word: str, rest: str) -> None:
+    """A line on stderr whose first ``word`` is in colour (where the terminal shows colour): what to look at."""
+    console.print(Text.assemble((word, "yellow"), rest))
 
 
 def _print_table(rows: list[dict], title: str) -> None:
@@ -647,7 +652,7 @@ def _recipe(name: str, **settings):
 
 
 def _log(quiet: bool):
-    return None if quiet else (lambda message: console.print(message, highlight=False, markup=False))
+    return None if quiet else (lambda message: console.print(message, highlight=False))
 
 
 @app.command()
@@ -1091,9 +1096,9 @@ def explain(
     console.print(f"wrote {written.n_explained} heatmaps, galleries and explanations.csv to {written.folder}"
                   + (f"; the {len(rejected)} file(s) skipped in rejected.csv" if rejected else ""), highlight=False)
     if written.earlier:
-        console.print(f"[yellow]caution[/]: {written.folder / 'heatmaps'} also holds {len(written.earlier)} heatmap(s) "
-                      f"this run did not draw ({named_first(written.earlier, 3)}): left by an earlier run into this "
-                      "folder, they are not in explanations.csv; give each run a folder of its own", highlight=False)
+        _flag("caution", f": {written.folder / 'heatmaps'} also holds {len(written.earlier)} heatmap(s) this run did "
+              f"not draw ({named_first(written.earlier, 3)}): left by an earlier run into this folder, they are not in "
+              "explanations.csv; give each run a folder of its own")
 
 
 @app.command()
@@ -1259,7 +1264,7 @@ def demo(
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    console.print(f"warning: {message}", highlight=False, markup=False)
+    console.print(f"warning: {message}", highlight=False)
 
 
 def main() -> None:
@@ -1269,5 +1274,5 @@ def main() -> None:
     try:
         app(prog_name="sccscore")  # as `python -m sccscore` too, whose usage lines would read `python -m`
     except SccscoreError as exc:
-        console.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
+        console.print(f"error: {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
