@@ -226,6 +226,8 @@ def test_figures_draw_sample_names_in_the_labs_own_script(tmp_path):
 
     # boxes in place of missing characters would draw these two names alike
     assert not np.array_equal(drawn("野生型"), drawn("生野型"))
+    # and a "$" drawn as typed, not as the start of maths, which drops spaces: both had read "KO 2x"
+    assert not np.array_equal(drawn("KO $2 x$"), drawn("KO $2x$"))
     with pytest.warns(UserWarning, match="no font on this machine draws 𓀀, so it has boxes") as caught:
         drawn("WT 𓀀")  # an Egyptian hieroglyph, in no font here
     assert len(caught) == 1

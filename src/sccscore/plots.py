@@ -8,9 +8,10 @@ characters, rather than leave boxes in their place unsaid.
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,20 @@ def _figure():
     return pyplot
 
 
+def _names_as_typed(plot: Callable[..., None]) -> Callable[..., None]:
+    """``plot`` with matplotlib's settings of its own: "$" in a name drawn as typed, where matplotlib reads "KO $2 x$"
+    as maths ("KO 2x" in italics); the settings it leaves as they were, for a notebook's own figures after."""
+
+    @functools.wraps(plot)
+    def plotted(*args: Any, **kwargs: Any) -> None:
+        import matplotlib
+
+        with matplotlib.rc_context({"text.parse_math": False}):
+            plot(*args, **kwargs)
+
+    return plotted
+
+
 def font_families(installed: Iterable[str]) -> list[str]:
     """matplotlib's font, then the fallback fonts installed, in :data:`FALLBACK_FONTS`' order.
 
@@ -45,6 +60,7 @@ def font_families(installed: Iterable[str]) -> list[str]:
     return ["DejaVu Sans"] + [name for name in FALLBACK_FONTS if name in installed]
 
 
+@_names_as_typed
 def plot_learning_curve(rows: Sequence[dict[str, Any]], path: str | Path) -> None:
     """Concordance against training images per type, one line per folder, folds' range shaded; a point whose
     training sets draw the same images again (``drawn_again``) hollow."""
@@ -74,6 +90,7 @@ def plot_learning_curve(rows: Sequence[dict[str, Any]], path: str | Path) -> Non
 TYPE_COLOURS = {"A": "#009e73", "B": "#e69f00", "C": "#d55e00"}
 
 
+@_names_as_typed
 def plot_distributions(comparison: dict[str, Any], paths: Sequence[str | Path], interval: str = "ci") -> None:
     """Stacked A/B/C bars per sample with 95% intervals on each type's share (the paper's Fig. 5).
 
@@ -123,6 +140,7 @@ def stacked_error_bars(bottoms: Sequence[float], shares: Sequence[float], low: S
     return tops, below, above
 
 
+@_names_as_typed
 def plot_cells(open_shares: dict[str, Sequence[float]], paths: Sequence[str | Path],
                replicates: dict[str, Sequence[str]] | None = None) -> None:
     """Each cell's B+C (open) share as a point, per sample, with the samples' mean per cell as a bar.
