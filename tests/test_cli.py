@@ -286,10 +286,10 @@ def test_a_table_fits_the_terminal_narrowing_its_widest_columns_never_past_their
         return made
 
     fits = table()
-    _fit_columns(fits, 40)  # 34 characters and a space either side of each column
+    assert _fit_columns(fits, 40)  # 34 characters and a space either side of each column
     assert [column.width for column in fits.columns] == [None, None, None] and fits.pad_edge
     narrow = table()
-    _fit_columns(narrow, 32)  # their longest words, 27, and padding between the columns only
+    assert _fit_columns(narrow, 32)  # their longest words, 27, and padding between the columns only
     assert [column.width for column in narrow.columns] == [11, 6, 11] and not narrow.pad_edge
     console = Console(width=32, record=True)
     console.print(narrow)
@@ -297,8 +297,7 @@ def test_a_table_fits_the_terminal_narrowing_its_widest_columns_never_past_their
     assert [line.rstrip() for line in shown.splitlines()] == [
         "             n       open", "image        found   concordance", "spread1.png  45      0.82"]
     too_narrow = table()
-    _fit_columns(too_narrow, 26)  # left to rich, which folds what it must (sccscore.cli._show)
-    assert [column.width for column in too_narrow.columns] == [None, None, None]
+    assert not _fit_columns(too_narrow, 26)  # shown a block a row instead (sccscore.cli._show_records)
     # a sample folder named in Japanese: each character two of the terminal's cells, the name kept whole (counted
     # as characters, its column was two short: "CTF18欠" over "損")
     named = Table("sample", "A % (95% CI)", "B % (95% CI)", box=None)
@@ -310,6 +309,39 @@ def test_a_table_fits_the_terminal_narrowing_its_widest_columns_never_past_their
     assert [line.rstrip() for line in console.export_text().splitlines()] == [
         "            A % (95%", " sample     CI)          B % (95% CI)", " CTF18欠損  57.4         40.4",
         "            (0.0-100.0)  (0.0-100.0)"]
+
+
+def test_a_table_too_wide_for_the_terminal_shows_a_block_a_row(tmp_path, cli):
+    """At 60 columns the shares' columns cannot fit at their words: rich folded "(0.0-14.7" over ")"."""
+    table = tmp_path / "typed.csv"
+    table.write_text("path,sample,predicted\n" + "".join(f"{s}/{i}.png,{s},{t}\n" for s, types in
+                                                       (("wt", "AAAB"), ("ko", "ABBC")) for i, t in enumerate(types)))
+    shown = cli("compare", "wt", "ko", "--predictions", str(table), env={"COLUMNS": "60"})
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines()[:8] == [
+        "chromosome level", "sample: wt", "  chromosomes: 4", "  A % (95% CI): 75.0 (30.1-95.4)",
+        "  B % (95% CI): 25.0 (4.6-69.9)", "  C % (95% CI): 0.0 (0.0-49.0)", "  B+C vs reference, 95% CI: -",
+        "sample: ko"]
+    assert not shown.stderr
+    wide = cli("compare", "wt", "ko", "--predictions", str(table), env={"COLUMNS": "100"})
+    assert " ".join(wide.stdout.splitlines()[1].split()) == (
+        "sample chromosomes A % (95% CI) B % (95% CI) C % (95% CI) B+C vs reference, 95% CI")  # a table, as before
+
+
+def test_a_row_named_under_another_shows_as_a_block_under_its_blocks_name(monkeypatch):
+    from rich.console import Console
+    from rich.table import Table
+
+    from sccscore import cli
+
+    table = Table("sample", "images", "A % (95% CI)", title="Per sample", caption="shares with intervals")
+    table.add_row("wt", "12", "50.0 (25.4-74.6)")
+    table.add_row("  labels", "", "33.3")
+    monkeypatch.setattr(cli, "stdout", Console(width=20, record=True, soft_wrap=True))  # as cli.stdout
+    cli._show(table)
+    assert cli.stdout.export_text().splitlines() == [
+        "Per sample", "sample: wt", "  images: 12", "  A % (95% CI): 50.0 (25.4-74.6)", "  labels",
+        "    A % (95% CI): 33.3", "shares with intervals"]
 
 
 @pytest.mark.slow

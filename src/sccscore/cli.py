@@ -383,19 +383,38 @@ def _print_table(rows: list[dict], title: str) -> None:
 
 def _show(table: Table) -> None:
     """A table on stdout, its columns narrowed to fit the terminal where their words allow (:func:`_fit_columns`);
-    narrower still, what cannot wrap at a space folds onto the next line rather than being cut short with an
-    ellipsis (rich's default), so that no figure or spread's name is lost."""
-    _fit_columns(table, stdout.width)
+    narrower still, a block per row (:func:`_show_records`), where rich folded figures and names inside their words
+    ("(0.0-14.7" over ")") at 60 columns."""
+    if not _fit_columns(table, stdout.width):
+        _show_records(table)
+        return
     for column in table.columns:
-        column.overflow = "fold"
+        column.overflow = "fold"  # rather than an ellipsis (rich's default): a long word is never cut short
     stdout.print(table)
 
 
-def _fit_columns(table: Table, width: int) -> None:
+def _show_records(table: Table) -> None:
+    """``table`` as psql's expanded display shows one too wide for the terminal: a block per row, each value after its
+    column's name, on a line of its own; a row whose name is indented (``  corrected``) heads a block under the one
+    before."""
+    names = [str(column.header) for column in table.columns]
+    if table.title:
+        stdout.print(table.title, highlight=False)
+    for first, *values in zip(*([str(cell) for cell in column.cells] for column in table.columns)):
+        indent = first[: len(first) - len(first.lstrip())]
+        stdout.print(first if indent else f"{names[0]}: {first}", highlight=False)
+        for name, value in zip(names[1:], values):
+            if value:
+                stdout.print(f"{indent}  {name}: {value}", highlight=False)
+    if table.caption:
+        stdout.print(table.caption, highlight=False)
+
+
+def _fit_columns(table: Table, width: int) -> bool:
     """Fix the columns' widths so that ``table`` fits in ``width`` characters, each column no narrower than its
-    longest word, the widest narrowed first. Rich narrows the widest past their longest word (``spread1.p`` over
-    ``ng``) while others have room to spare; a table that fits as it is, or cannot fit, is left to rich. Widths are
-    the terminal's cells: a Japanese or Chinese character takes two (sample folders named so)."""
+    longest word, the widest narrowed first; False where it cannot. Rich narrows the widest past their longest word
+    (``spread1.p`` over ``ng``) while others have room to spare; a table that fits as it is is left to rich. Widths
+    are the terminal's cells: a Japanese or Chinese character takes two (sample folders named so)."""
     from rich.cells import cell_len
 
     lines = [[line for text in (column.header, *column.cells) for line in str(text).splitlines()]
@@ -408,16 +427,17 @@ def _fit_columns(table: Table, width: int) -> None:
     borders = 0 if table.box is None else len(lines) - 1 + 2 * table.show_edge
     room = width - borders - len(lines) * (left + right)
     if sum(widths) <= room:
-        return
+        return True
     if sum(least) > room and table.pad_edge:  # narrower still: no padding at the table's two edges
         table.pad_edge, room = False, room + left + right
     if sum(least) > room:
-        return
+        return False
     while sum(widths) > room:
         narrowable = [i for i, (w, low) in enumerate(zip(widths, least)) if w > low]
         widths[max(narrowable, key=widths.__getitem__)] -= 1  # the widest; of equals, the leftmost
     for column, column_width in zip(table.columns, widths):
         column.width = column_width
+    return True
 
 
 @app.command()
