@@ -963,6 +963,27 @@ def test_samples_classified_in_runs_of_their_own_compare_as_if_classified_togeth
     assert no_out.returncode == 2 and "give --out: the calls of the 2 tables are joined there" in no_out.stderr
 
 
+def test_a_compare_into_a_folder_leaves_no_table_or_figure_of_an_earlier_ones_samples_as_its_own(tmp_path, cli):
+    """An earlier run's cells.csv and cells.png, of other samples, were read as this run's; its report is named."""
+    def typed(name: str, cells: bool) -> str:
+        rows = [f"{s}/{f'cell{i % 4}/' if cells else ''}{i}.png,{s},{'ABC'[(i + (s == 'ko')) % 3]}"
+                for s in ("wt", "ko") for i in range(16)]
+        (tmp_path / name).write_text("path,sample,predicted\n" + "\n".join(rows) + "\n")
+        return str(tmp_path / name)
+
+    out = tmp_path / "out"
+    first = cli("compare", "wt", "ko", "--predictions", typed("cells.csv", True), "--out", str(out), "--report")
+    assert first.returncode == 0, first.stderr
+    assert {"cells.csv", "cells.png", "cells.svg", "report.html", "distribution.png"} <= {p.name for p in out.iterdir()}
+    (out / "joined_predictions.csv").write_text("path,sample,predicted\n")  # as a join of other tables left it
+    again = cli("compare", "wt", "ko", "--predictions", typed("flat.csv", False), "--out", str(out))
+    assert again.returncode == 0, again.stderr
+    assert sorted(p.name for p in out.iterdir()) == [
+        "comparison.csv", "distribution.png", "distribution.svg", "report.html", "tests.csv"]
+    said = " ".join(again.stderr.split())
+    assert f"caution: {out / 'report.html'} is an earlier run's report, not this run's" in said
+
+
 def test_compare_cli_with_a_sub_folder_per_cell(ikemoto, tmp_path, cli):
     for genotype in ("wt", "ctf18"):
         crops = sorted((ikemoto / "images" / genotype / "b").iterdir())[:12]

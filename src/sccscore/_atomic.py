@@ -57,6 +57,18 @@ def staged_folder(folder: str | Path) -> Iterator[Path]:
         raise
 
 
+def remove_earlier(folder: str | Path, names: Iterable[str]) -> list[str]:
+    """Remove the files ``names`` from ``folder``, where they are: outputs that an earlier run into it wrote and this
+    run does not (a report, the cells' table of other samples), which would be read as this run's. Returns the names
+    of those removed."""
+    removed = []
+    for name in names:
+        with suppress(FileNotFoundError):
+            (Path(folder) / name).unlink()
+            removed.append(name)
+    return removed
+
+
 def check_new_folder(folder: str | Path) -> None:
     """Before long work that ends in writing the model folder ``folder``: refuse it where it exists or could not be
     written, now rather than after the work."""

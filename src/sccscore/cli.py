@@ -199,7 +199,18 @@ def classify(
         if spreads:
             scored_with |= _spread_settings(read, models.shape if outline else None)
         console.print(f"wrote {write_report(out, loaded, settings=scored_with)}", highlight=False)
+    else:
+        _caution_earlier_report(out)
     _print_compare_command(read.summary, read.out_dir)
+
+
+def _caution_earlier_report(out: Path) -> None:
+    """Without --report, name the report that an earlier run wrote into ``out``: opened later, it would be read as this
+    run's (of other samples, or of calls set right since). Kept: it may be of the same calls (compare into the folder
+    of the classify run whose report it is)."""
+    if (out / "report.html").is_file():
+        _flag("caution", f": {out / 'report.html'} is an earlier run's report, not this run's (--report writes this "
+              "run's)")
 
 
 def _resume_note(out: Path) -> str | None:
@@ -852,7 +863,7 @@ def compare(
     quiet: QuietOption = False,
 ) -> None:
     """Compare samples with a reference sample. A/B/C with intervals, tests, effect sizes and power."""
-    from ._atomic import write_json
+    from ._atomic import remove_earlier, write_json
     from .compare import BY_MODEL, check_replicate_source, confusion_from, read_sheet, write_tables
 
     _check_compare_options(out, make_report, spreads, predictions, preprocess, scale, outline)
@@ -874,10 +885,14 @@ def compare(
         _print_expected(calls.model)
     if out:  # with --report, the report draws the cells' figure
         write_tables(report, out, comparison.cells, figure=not make_report, replicate_of=comparison.replicate_of)
+        if len(calls.read_from) < 2:  # a table an earlier run joined there holds other calls
+            remove_earlier(out, [JOINED_TABLE])
     if make_report:  # the calls of a table are read, not made: its model only draws the Grad-CAM examples
         loaded = calls.model if calls.model is not None else _model_of_table(
             report["typed_by"], model, calls.table, comparison.rows, preprocess)
         _write_comparison_report(out, loaded, report, calls, device)
+    elif out:
+        _caution_earlier_report(out)
     if json_path:
         write_json(json_path, report)
         console.print(f"wrote {json_path}", highlight=False)

@@ -990,15 +990,18 @@ def write_tables(report: dict[str, Any], out: str | Path, cells: dict[str, dict[
     units of the cell-level test, and the points of a per-cell plot, ``cells.png``
     (:func:`write_cell_figure`), drawn unless ``figure`` is False (a report to be written
     next draws it). Where replicates are known (``replicate_of``, :func:`cell_replicates`),
-    cells.csv names each cell's, and ``replicates.csv`` has a row per replicate.
+    cells.csv names each cell's, and ``replicates.csv`` has a row per replicate. Those of an earlier run into the
+    folder are removed where this one has no cells or replicates: they were other samples'.
     """
-    from ._atomic import output_folder, write_csv
+    from ._atomic import output_folder, remove_earlier, write_csv
 
     folder = output_folder(out)
     if cells:
         _write_cell_table(cells, folder / "cells.csv", replicate_of)
     if replicate_of:
         _write_replicate_table(report, folder / "replicates.csv")
+    remove_earlier(folder, [name for name, written in (("cells.csv", cells), ("replicates.csv", replicate_of))
+                            if not written])
     if figure:
         write_cell_figure(report, folder)
     classes = report["classes"]
@@ -1030,9 +1033,10 @@ def write_cell_figure(report: dict[str, Any], folder: str | Path) -> Path | None
     """``cells.png``/``.svg``: each cell's B+C share per sample (:func:`sccscore.plots.plot_cells`).
 
     Drawn from the cell-level tests, reference first, or where replicates are known from
-    each sample's replicates, cells coloured by replicate; None (nothing drawn) where no
-    sample's cells are known.
+    each sample's replicates, cells coloured by replicate; None (nothing drawn, and an
+    earlier run's figure removed) where no sample's cells are known.
     """
+    from ._atomic import remove_earlier
     from .plots import plot_cells
 
     shares: dict[str, list[float]] = {}
@@ -1045,9 +1049,10 @@ def write_cell_figure(report: dict[str, Any], folder: str | Path) -> Path | None
         if not replicates and (cell := test.get("cell_level")):
             shares.setdefault(report["reference"], cell["bc_fractions_reference"])
             shares[name] = cell["bc_fractions"]
-    if not shares:
-        return None
     paths = [Path(folder) / "cells.png", Path(folder) / "cells.svg"]
+    if not shares:
+        remove_earlier(folder, [path.name for path in paths])
+        return None
     plot_cells(shares, paths, replicates or None)
     return paths[0]
 
