@@ -1546,12 +1546,16 @@ def test_blank_grey_and_16bit_spreads(oshima, tmp_path):
 def test_a_report_of_spreads_with_no_chromosome_is_a_clear_refusal(cli, tmp_path):
     (tmp_path / "in").mkdir()
     Image.fromarray(np.full((600, 800, 3), 230, np.uint8)).save(tmp_path / "in" / "blank.png")
+    (tmp_path / "out").mkdir()
+    for earlier in ("metaphases.csv", "summary.csv"):  # an earlier run's into the folder, of other spreads
+        (tmp_path / "out" / earlier).write_text("sample,n_chromosomes\nwt,46\n")
     run = cli("classify", "--spreads", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--report", "--quiet")
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert "images.csv (no chromosome: no metaphases.csv or summary.csv)" in run.stderr  # what it wrote, and did not
     assert [(i["image"], i["n_chromosomes"]) for i in _rows(tmp_path / "out" / "images.csv")] == [("blank.png", "0")]
     assert "no chromosome was found in any of the spreads, so no report was written" in run.stderr
     assert not (tmp_path / "out" / "report.html").exists() and (tmp_path / "out" / "detections.csv").exists()
+    assert not (tmp_path / "out" / "metaphases.csv").exists() and not (tmp_path / "out" / "summary.csv").exists()
 
 
 def test_a_folder_sccscore_wrote_is_refused_as_spreads(oshima, tmp_path):

@@ -64,7 +64,8 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from . import fields
-from ._atomic import atomic_open, one_run_at_a_time, output_folder, read_kept_json, write_csv, write_json
+from ._atomic import (atomic_open, one_run_at_a_time, output_folder, read_kept_json, remove_earlier, write_csv,
+                      write_json)
 from .annotations import (UNTYPED, Drafts, LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo,
                           refuse_untyped)
 from .compare import (NOT_A_CHROMOSOME, csv_values, in_given_order, left_out_in_review, model_call, row_box,
@@ -711,6 +712,8 @@ def _write_type_tables(result: SpreadsResult, classes: Sequence[str], model: str
                         ("summary.csv", result.summary)):
         if table:
             write_csv(result.out_dir / name, list(table[0]), map(csv_values, table))
+        else:  # an earlier run's, of other spreads, would be read as this run's
+            remove_earlier(result.out_dir, [name])
 
 
 def _image_summary(row: dict[str, Any] | None, spread: Spread, classes: Sequence[str]) -> dict[str, Any]:
