@@ -43,6 +43,8 @@ def test_classify_writes_tables_and_survives_bad_files(sample_with_bad_files, tm
             "from, paper:squeezenet1_1/1 gave the labelled type to 72.0% of the 489 WT chromosomes (95% interval "
             "67.8-75.8%) and 61.6% of the 417 CTF18-/- chromosomes (95% interval 56.9-66.2%)") in said
     assert "Its calls put WT at A 65.0, B 24.7, C 10.2% where the labels say 63.8, 31.3, 4.9%;" in said
+    assert (f"to compare it with a sample of another run: sccscore compare REFERENCE wt_small --predictions "
+            f"OTHER_RUN/predictions.csv --predictions {out / 'predictions.csv'} --out DIR") in said
     predictions = _rows(out / "predictions.csv")
     assert len(predictions) == 12
     assert list(predictions[0]) == ["path", "sample", "predicted", "p_A", "p_B", "p_C", "label", "model"]

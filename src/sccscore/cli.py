@@ -238,14 +238,19 @@ def _types_of(rows: list[dict]) -> list[str]:
 
 def _print_compare_command(summary: list[dict], out_dir: Path) -> None:
     """The command that compares the samples scored, the first given as the reference, from this run's calls: so
-    that nothing is detected or classified again (compare --spreads would)."""
+    that nothing is detected or classified again (compare --spreads would); of one sample, with another run's."""
     import shlex
 
     classes = _types_of(summary)
     scored = [row["sample"] for row in summary if sum(row[f"n_{c}"] for c in classes)]
+    table = shlex.quote(str(out_dir / "predictions.csv"))
     if len(scored) >= 2:
         console.print(f"to compare them, the first as the reference: sccscore compare {shlex.join(scored)} "
-                      f"--predictions {shlex.quote(str(out_dir / 'predictions.csv'))}", highlight=False)
+                      f"--predictions {table}", highlight=False)
+    elif scored:
+        console.print(f"to compare it with a sample of another run: sccscore compare REFERENCE "
+                      f"{shlex.quote(scored[0])} --predictions OTHER_RUN/predictions.csv --predictions {table} "
+                      "--out DIR", highlight=False)
 
 
 def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **options):
