@@ -4,11 +4,15 @@ Reference (shared data README): WT 72.1% on average (68.9-74.8%), CTF18-/- 61.2%
 (52.5-66.4%), measured with torchvision's pipeline on these images.
 """
 
+import contextlib
 import json
+import re
 
 import pytest
 
 from sccscore.evaluate import evaluate, released_confusions
+from sccscore.images import grey_copies
+from sccscore.metrics import concordance
 from sccscore.models import load_model
 
 
@@ -63,15 +67,24 @@ def test_ctf18_concordance():
 
 
 @pytest.mark.slow
-def test_the_released_models_recorded_figures_are_todays(ikemoto):
+@pytest.mark.parametrize("grey", [False, True], ids=["colour", "grey"])
+def test_the_released_models_recorded_figures_are_todays(ikemoto, tmp_path, grey):
     """What classify says to expect of the released models (sccscore/_data/released_figures.json, written by
-    tools/record_released_figures.py) is what each, and their ensemble, scores on the shared test crops today."""
-    shipped = released_confusions()
+    tools/record_released_figures.py) is what each, and their ensemble, scores on the shared test crops today; and,
+    for grey crops, on those crops made grey."""
+    shipped = released_confusions(grey)
     assert len(shipped) == 31
     model = load_model("paper:squeezenet1_1")
-    with pytest.warns(UserWarning, match="the same image is given twice"):  # a034.jpg and a035.jpg, as shared
-        wt = evaluate(ikemoto / "images" / "wt", model)
-    for name, report in (("WT", wt), ("CTF18-/-", evaluate(ikemoto / "images" / "ctf18", model))):
+    images = grey_copies(ikemoto / "images", tmp_path / "grey") if grey else ikemoto / "images"
+    said = "the same image is given twice" + (".*wt: grey crops" if grey else "")  # a034 and a035, as shared
+    with pytest.warns(UserWarning) as warned:
+        wt = evaluate(images / "wt", model)
+    assert re.match(said, " ".join(str(w.message) for w in warned))
+    with pytest.warns(UserWarning, match="ctf18: grey crops") if grey else contextlib.nullcontext():
+        ctf18 = evaluate(images / "ctf18", model)
+    for name, report in (("WT", wt), ("CTF18-/-", ctf18)):
         assert shipped["paper:squeezenet1_1"][name].tolist() == report["ensemble"]["confusion"]
         for number, member in enumerate(report["models"], start=1):
             assert shipped[f"paper:squeezenet1_1/{number}"][name].tolist() == member["confusion"]
+    if grey:  # far worse than in colour: type B almost never called
+        assert [round(concordance(m), 3) for m in shipped["paper:squeezenet1_1"].values()] == [0.479, 0.379]

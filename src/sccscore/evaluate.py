@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .errors import SccscoreError
-from .images import CLASS_NAMES, fail_on_rejected, repeated_files, scan_sample, warn_repeated
+from .images import CLASS_NAMES, Sample, fail_on_rejected, grey_samples, repeated_files, scan_sample, warn_repeated
 from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, open_concordance, recall
 from .models import ScoringModel, model_reference
 from .predict import Predictions, ProgressCallback, predict
@@ -61,6 +62,7 @@ def evaluate(
         fail_on_rejected(sample.rejected)
     warn_repeated(repeated_files(item.path for item in sample.items), what="labelled image",
                   labels={item.path: item.label for item in sample.items})
+    warn_grey_crops(model, [sample])
     predictions = predict(model, sample.items, progress=progress, **predict_options)
     if strict:
         fail_on_rejected(predictions.rejected)
@@ -217,12 +219,31 @@ def _shares(shares: np.ndarray, lettered: bool = False) -> str:
     return ", ".join(f"{c + ' ' if lettered else ''}{100 * share:.1f}" for c, share in zip(CLASS_NAMES, shares))
 
 
-def released_confusions() -> dict[str, dict[str, np.ndarray]]:
+def released_confusions(grey: bool = False) -> dict[str, dict[str, np.ndarray]]:
     """Each released model's and their ensemble's confusion matrix on the paper's shared test crops, per genotype,
-    keyed by the model as ``--model`` names it."""
+    keyed by the model as ``--model`` names it; with ``grey``, on those crops made grey
+    (:func:`sccscore.images.grey_copies`)."""
     record = json.loads(resources.files("sccscore").joinpath(f"_data/{RELEASED_FIGURES}").read_text())
     return {model: {genotype: np.array(matrix) for genotype, matrix in by_genotype.items()}
-            for model, by_genotype in record["confusion"].items()}
+            for model, by_genotype in record["confusion_grey" if grey else "confusion"].items()}
+
+
+def warn_grey_crops(model: ScoringModel, samples: Sequence[Sample]) -> None:
+    """Warn where a released model is given a sample of grey crops (:func:`sccscore.images.grey_samples`): it learned
+    from colour Giemsa crops, and types grey ones far worse, as its figures on the paper's test crops made grey say."""
+    name = model_reference(model)
+    if (in_grey := released_confusions(grey=True).get(name)) is None or not (grey := grey_samples(samples)):
+        return
+    in_colour = released_confusions()[name]
+    pooled = sum(in_grey.values())
+    called, labelled = pooled.sum(axis=0) / pooled.sum(), pooled.sum(axis=1) / pooled.sum()
+    warnings.warn(f"{_and(grey)}: grey crops (a monochrome camera's, or saved in grey), and {name} learned from colour "
+                  f"ones: on the paper's test crops made grey it gave the labelled type to "
+                  f"{_and([f'{_percent(concordance(m))} of {genotype}' for genotype, m in in_grey.items()])} "
+                  f"({_and([_percent(concordance(m)) for m in in_colour.values()])} in colour), typing "
+                  f"{_percent(called[1])} B and {_percent(called[2])} C where the labels say {_percent(labelled[1])} "
+                  f"and {_percent(labelled[2])}: read these calls as far off; train a model on grey crops of your own "
+                  "(sccscore train)", stacklevel=2)
 
 
 def expected_of(model: ScoringModel) -> list[str]:

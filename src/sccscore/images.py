@@ -18,6 +18,7 @@ import re
 import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -56,6 +57,10 @@ COUNTED_CROP_SIDE, MAX_CROP_OBJECTS = 256, 20  # measured with images._dark_obje
 # annotated spreads' brightest 1% lie 3-9 levels above their median, their darkest 57-65 below; the Ikemoto crops'
 # borders lie within 1% of their range from their brightest, the tight boxes of the spreads' chromosomes 44% or more.
 BRIGHT_OBJECTS = 10
+# An image is grey (a monochrome camera's, or saved in grey) where fewer than this share of its pixels have channels
+# more than GREY_LEVELS apart: every one of the Ikemoto colour crops has 14% or more such pixels (its background is
+# tinted too), a grey image none, a grey JPEG none.
+GREY_SHARE, GREY_LEVELS = 0.01, 8
 # why an image of bright objects on a dark background is refused
 READS_BRIGHT_FIELD = ("sccscore reads bright-field images, chromosomes stained dark on a bright background, as Giemsa "
                       "stains them")
@@ -593,6 +598,45 @@ def copies(contents: Mapping[Any, str | None]) -> list[list[Any]]:
         if content:
             by_content[content].append(path)
     return [paths for paths in by_content.values() if len(paths) > 1]
+
+
+def is_grey(rgb: np.ndarray) -> bool:
+    """Whether an RGB image holds grey alone (:data:`GREY_SHARE`): a monochrome camera's, or one saved in grey.
+
+    >>> is_grey(np.full((4, 4, 3), 128, np.uint8)), is_grey(np.array([[[120, 80, 140]]], np.uint8))
+    (True, False)
+    """
+    spread = rgb.max(axis=2).astype(np.int16) - rgb.min(axis=2)
+    return np.count_nonzero(spread > GREY_LEVELS) < GREY_SHARE * spread.size
+
+
+def grey_samples(samples: Sequence[Sample], most: int = 5) -> list[str]:
+    """The samples whose first ``most`` crops that can be read are grey (:func:`is_grey`): a sample's crops come from
+    one camera, so a few say it, in milliseconds."""
+    grey = []
+    for sample in samples:
+        read = []
+        for item in sample.items:
+            with suppress(ImageReadError):  # said when it is classified
+                read.append(is_grey(read_crop(item.path)))
+            if len(read) == most:
+                break
+        if read and all(read):
+            grey.append(sample.name)
+    return grey
+
+
+def grey_copies(folder: str | Path, into: str | Path) -> Path:
+    """Copies of the images below ``folder`` in grey, their luminance (Pillow's ``convert("L")``) as PNG, laid out as
+    there under ``into``: crops as a monochrome camera might see them, to measure what grey costs a model that
+    learned from colour (tools/record_released_figures.py)."""
+    folder, into = Path(folder), Path(into)
+    for path in sorted(folder.rglob("*")):
+        if path.suffix.lower() in IMAGE_SUFFIXES:
+            copy = (into / path.relative_to(folder)).with_suffix(".png")
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            Image.fromarray(read_image(path)).convert("L").save(copy)
+    return into
 
 
 def how_often(n: int) -> str:
