@@ -607,7 +607,7 @@ def is_grey(rgb: np.ndarray) -> bool:
     (True, False)
     """
     spread = rgb.max(axis=2).astype(np.int16) - rgb.min(axis=2)
-    return np.count_nonzero(spread > GREY_LEVELS) < GREY_SHARE * spread.size
+    return bool(np.count_nonzero(spread > GREY_LEVELS) < GREY_SHARE * spread.size)
 
 
 def grey_samples(samples: Sequence[Sample], most: int = 5) -> list[str]:
