@@ -963,6 +963,33 @@ def test_samples_classified_in_runs_of_their_own_compare_as_if_classified_togeth
     assert no_out.returncode == 2 and "give --out: the calls of the 2 tables are joined there" in no_out.stderr
 
 
+def test_each_runs_cell1_is_a_cell_of_its_own_in_the_joined_table(ikemoto, tmp_path):
+    """Two days' runs, each with its wt/cell1 and wt/cell2: four cells a sample, where one table holding both was
+    refused as cells named alike."""
+    from sccscore.classify import classify
+    from sccscore.models import load_model
+
+    crops = sorted((ikemoto / "images" / "wt" / "a").iterdir())
+    for number, crop in enumerate(crops[:16]):  # 2 days, 2 samples, 2 cells, 2 crops
+        cell = tmp_path / f"day{number // 8 + 1}" / ("wt", "ko")[number // 4 % 2] / f"cell{number // 2 % 2 + 1}"
+        cell.mkdir(parents=True, exist_ok=True)
+        shutil.copy(crop, cell)
+    model = load_model("paper:squeezenet1_1/1")
+    for day in ("day1", "day2"):
+        classify([tmp_path / day / "wt", tmp_path / day / "ko"], model, tmp_path / f"run_{day}")
+    joined = join_predictions([tmp_path / "run_day1" / "predictions.csv", tmp_path / "run_day2" / "predictions.csv"],
+                              tmp_path / "joined.csv")
+    cells = compare_table(joined, ["wt", "ko"]).cells
+    assert {sample: sorted(by_cell) for sample, by_cell in cells.items()} == {
+        sample: ["run_day1/cell1", "run_day1/cell2", "run_day2/cell1", "run_day2/cell2"] for sample in ("wt", "ko")}
+    assert all(sum(counts.values()) == 2 for by_cell in cells.values() for counts in by_cell.values())
+    first, second = ((tmp_path / f"run_{day}" / "predictions.csv").read_text() for day in ("day1", "day2"))
+    pasted = tmp_path / "pasted.csv"  # the same rows under one header by hand: each day's cell1 is named alike
+    pasted.write_text(first + second.split("\n", 1)[1])
+    with pytest.raises(SccscoreError, match="cell 'cell1' of sample 'wt' is named alike in"):
+        compare_table(pasted, ["wt", "ko"])
+
+
 def test_a_compare_into_a_folder_leaves_no_table_or_figure_of_an_earlier_ones_samples_as_its_own(tmp_path, cli):
     """An earlier run's cells.csv and cells.png, of other samples, were read as this run's; its report is named."""
     def typed(name: str, cells: bool) -> str:

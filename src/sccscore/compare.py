@@ -125,20 +125,16 @@ def join_predictions(tables: Sequence[str | Path], out: str | Path) -> Path:
     header to the file ``out``, for :func:`compare_table`: samples classified in runs of their own (one a day), then
     compared together. The columns are those of every table, in the order first met.
 
+    A crop's cell, by its folders (``wt/cell1/``), is named within its run, in a ``cell`` column: ``mon/cell1``, its
+    table's folder first (or the table, where those folders share a name). Each run's ``cell1`` is a cell of its own,
+    where one table holding both would be refused as cells named alike (:func:`cell_counts`).
+
     Refused, naming the tables: one given twice, or as ``out``; a crop in two tables classify wrote (it would count
     twice); tables of whole spreads' chromosomes with tables of crops.
     """
     from ._atomic import write_csv
 
-    read: dict[Path, list[dict[str, str]]] = {}
-    for table in map(Path, tables):
-        if table.resolve() == Path(out).resolve():
-            raise SccscoreError(f"{table}: is given, and is where the joined table would be written; write that "
-                                "elsewhere (compare: another --out)")
-        if twice := [given for given in read if given.resolve() == table.resolve()]:
-            raise SccscoreError(f"{table}: given twice" + ("" if twice[0] == table else f" (as {twice[0]})")
-                                + "; give each run's table once")
-        read[table] = read_predictions(table, left_out=True)
+    read = _each_once(tables, Path(out))
     _refuse_joining_spreads_with_crops(read)
     first_of: dict[str, Path] = {}
     for table, rows in read.items():
@@ -146,9 +142,36 @@ def join_predictions(tables: Sequence[str | Path], out: str | Path) -> Path:
             if (earlier := first_of.setdefault(row["path"], table)) != table:
                 raise SccscoreError(f"{table}: {row['path']} is in {earlier} too, and would count twice; delete one "
                                     "of its lines")
+    _name_cells_by_run(read)
     header = list(dict.fromkeys(column for rows in read.values() for column in rows[0] if column))
     write_csv(out, header, ([row.get(column, "") for column in header] for rows in read.values() for row in rows))
     return Path(out)
+
+
+def _each_once(tables: Sequence[str | Path], out: Path) -> dict[Path, list[dict[str, str]]]:
+    """Each table's rows (:func:`read_predictions`, those a review left out too); a table given twice, or as the
+    joined table ``out``, refused."""
+    read: dict[Path, list[dict[str, str]]] = {}
+    for table in map(Path, tables):
+        if table.resolve() == out.resolve():
+            raise SccscoreError(f"{table}: is given, and is where the joined table would be written; write that "
+                                "elsewhere (compare: another --out)")
+        if twice := [given for given in read if given.resolve() == table.resolve()]:
+            raise SccscoreError(f"{table}: given twice" + ("" if twice[0] == table else f" (as {twice[0]})")
+                                + "; give each run's table once")
+        read[table] = read_predictions(table, left_out=True)
+    return read
+
+
+def _name_cells_by_run(read: Mapping[Path, list[dict[str, str]]]) -> None:
+    """Give each crop in a cell's folder a ``cell`` column naming its run first (:func:`join_predictions`)."""
+    runs = [table.parent.name for table in read]
+    if len(set(runs)) < len(runs) or not all(runs):  # mon/out/ and tue/out/: the tables as given
+        runs = [table.as_posix() for table in read]
+    for run, rows in zip(runs, read.values()):
+        for row in rows:
+            if not row.get("cell") and (cell := folder_cell(Path(row["path"]), row["sample"])):
+                row["cell"] = f"{run}/{cell}"
 
 
 def _refuse_joining_spreads_with_crops(read: Mapping[Path, list[dict[str, str]]]) -> None:
@@ -257,9 +280,10 @@ def cell_counts(rows: list[dict[str, str]], sheet: dict[str, str] | None = None,
         if named_in is not None and named_below.setdefault((row["sample"], cell), named_in) != named_in:
             raise SccscoreError(f"cell '{cell}' of sample '{row['sample']}' is named alike in "
                                 f"{named_below[row['sample'], cell]} and {named_in} (tables of two runs pasted "
-                                "together?), and its chromosomes would count as one cell: classify them in one run, "
-                                "each run's images in a sub-folder of the sample's folder "
-                                f"({row['sample']}/day1/, {row['sample']}/day2/), so that their cells are named apart")
+                                "together?), and its chromosomes would count as one cell: give compare each run's "
+                                "table as a --predictions of its own, which names each run's cells apart "
+                                "(join_predictions), or classify them in one run, each run's images in a sub-folder "
+                                f"of the sample's folder ({row['sample']}/day1/, {row['sample']}/day2/)")
         cells.setdefault(row["sample"], {}).setdefault(cell, Counter())[row["predicted"]] += 1
     for sample in (s for s in cells if s in outside and say_outside):  # in the rows' order
         in_cells = sum(sum(counts.values()) for counts in cells[sample].values())
