@@ -983,6 +983,11 @@ def test_each_runs_cell1_is_a_cell_of_its_own_in_the_joined_table(ikemoto, tmp_p
     assert {sample: sorted(by_cell) for sample, by_cell in cells.items()} == {
         sample: ["run_day1/cell1", "run_day1/cell2", "run_day2/cell1", "run_day2/cell2"] for sample in ("wt", "ko")}
     assert all(sum(counts.values()) == 2 for by_cell in cells.values() for counts in by_cell.values())
+    sheet = tmp_path / "sheet.csv"  # a lab's own sheet names the cells still: the joined table gives none of its own
+    rows = read_predictions(joined)
+    sheet.write_text("image,cell\n" + "".join(f"{row['path']},c{n % 2}\n" for n, row in enumerate(rows)))
+    cells = compare_table(joined, ["wt", "ko"], sheet=read_sheet(sheet)).cells
+    assert {sample: sorted(by_cell) for sample, by_cell in cells.items()} == {"wt": ["c0", "c1"], "ko": ["c0", "c1"]}
     first, second = ((tmp_path / f"run_{day}" / "predictions.csv").read_text() for day in ("day1", "day2"))
     pasted = tmp_path / "pasted.csv"  # the same rows under one header by hand: each day's cell1 is named alike
     pasted.write_text(first + second.split("\n", 1)[1])

@@ -125,9 +125,9 @@ def join_predictions(tables: Sequence[str | Path], out: str | Path) -> Path:
     header to the file ``out``, for :func:`compare_table`: samples classified in runs of their own (one a day), then
     compared together. The columns are those of every table, in the order first met.
 
-    A crop's cell, by its folders (``wt/cell1/``), is named within its run, in a ``cell`` column: ``mon/cell1``, its
-    table's folder first (or the table, where those folders share a name). Each run's ``cell1`` is a cell of its own,
-    where one table holding both would be refused as cells named alike (:func:`cell_counts`).
+    Each row names its run, in a ``run`` column: its table's folder (or the table, where those folders share a
+    name). A crop's cell by its folders is named within its run (``mon/cell1``: :func:`cell_counts`), so that each
+    run's ``cell1`` is a cell of its own, where one table holding both would be refused as cells named alike.
 
     Refused, naming the tables: one given twice, or as ``out``; a crop in two tables classify wrote (it would count
     twice); tables of whole spreads' chromosomes with tables of crops.
@@ -142,7 +142,7 @@ def join_predictions(tables: Sequence[str | Path], out: str | Path) -> Path:
             if (earlier := first_of.setdefault(row["path"], table)) != table:
                 raise SccscoreError(f"{table}: {row['path']} is in {earlier} too, and would count twice; delete one "
                                     "of its lines")
-    _name_cells_by_run(read)
+    _name_runs(read)
     header = list(dict.fromkeys(column for rows in read.values() for column in rows[0] if column))
     write_csv(out, header, ([row.get(column, "") for column in header] for rows in read.values() for row in rows))
     return Path(out)
@@ -163,15 +163,14 @@ def _each_once(tables: Sequence[str | Path], out: Path) -> dict[Path, list[dict[
     return read
 
 
-def _name_cells_by_run(read: Mapping[Path, list[dict[str, str]]]) -> None:
-    """Give each crop in a cell's folder a ``cell`` column naming its run first (:func:`join_predictions`)."""
+def _name_runs(read: Mapping[Path, list[dict[str, str]]]) -> None:
+    """Give each row a ``run`` column naming its table (:func:`join_predictions`)."""
     runs = [table.parent.name for table in read]
     if len(set(runs)) < len(runs) or not all(runs):  # mon/out/ and tue/out/: the tables as given
         runs = [table.as_posix() for table in read]
     for run, rows in zip(runs, read.values()):
         for row in rows:
-            if not row.get("cell") and (cell := folder_cell(Path(row["path"]), row["sample"])):
-                row["cell"] = f"{run}/{cell}"
+            row["run"] = run
 
 
 def _refuse_joining_spreads_with_crops(read: Mapping[Path, list[dict[str, str]]]) -> None:
@@ -265,7 +264,8 @@ def cell_counts(rows: list[dict[str, str]], sheet: dict[str, str] | None = None,
 
     An image's cell is its entry in the sample sheet (by path, then file name),
     else its ``cell`` column (the metaphase, for crops found in whole spreads),
-    else the folders it sits in below the sample's own (:func:`folder_cell`). A cell
+    else the folders it sits in below the sample's own (:func:`folder_cell`), named within
+    its run where the row names one (a joined table: :func:`join_predictions`). A cell
     named alike within two folders of one sample (tables of two runs pasted together,
     each with its ``wt/cell1``) is refused: it would count as one cell.
     """
@@ -318,7 +318,7 @@ def _cell_of(row: dict[str, str], sheet: dict[str, str] | None) -> tuple[str | N
     if row.get("cell"):  # given by hand
         return row["cell"], None
     if sheet is None and (found := _cell_of_folder(os.path.dirname(path), row["sample"]))[0]:
-        return found
+        return (f"{row['run']}/{found[0]}", found[1]) if row.get("run") else found  # each run's cell1 its own
     return None, None
 
 
