@@ -961,6 +961,9 @@ def test_samples_classified_in_runs_of_their_own_compare_as_if_classified_togeth
     assert own.returncode == 2 and "joined_predictions.csv: is given, and is where the joined table" in own.stderr
     no_out = cli("compare", "wt_small", "ctf18", "--predictions", tables[0], "--predictions", tables[1])
     assert no_out.returncode == 2 and "give --out: the calls of the 2 tables are joined there" in no_out.stderr
+    one = cli("compare", "wt_small", "ctf18", "--predictions", tables[2], "--replicate-runs")
+    assert one.returncode == 2
+    assert "--replicate-runs takes each run's table as a replicate: give --predictions once" in one.stderr
 
 
 def test_each_runs_cell1_is_a_cell_of_its_own_in_the_joined_table(ikemoto, tmp_path):
@@ -983,6 +986,14 @@ def test_each_runs_cell1_is_a_cell_of_its_own_in_the_joined_table(ikemoto, tmp_p
     assert {sample: sorted(by_cell) for sample, by_cell in cells.items()} == {
         sample: ["run_day1/cell1", "run_day1/cell2", "run_day2/cell1", "run_day2/cell2"] for sample in ("wt", "ko")}
     assert all(sum(counts.values()) == 2 for by_cell in cells.values() for counts in by_cell.values())
+    # each day an independent experiment: its run a replicate, paired with the other sample's of that day
+    by_run = compare_table(joined, ["wt", "ko"], replicate_runs=True)
+    assert by_run.replicate_of == {sample: {f"run_day{d}/cell{c}": f"run_day{d}" for d in (1, 2) for c in (1, 2)}
+                                   for sample in ("wt", "ko")}
+    assert by_run.report["tests"]["ko"]["replicate_verdict"].startswith("Per replicate (2 ko vs 2 wt replicates), "
+                                                                        "paired by name")
+    with pytest.raises(SccscoreError, match="predictions.csv: no run for .*: replicates by run need each run's table"):
+        compare_table(tmp_path / "run_day1" / "predictions.csv", ["wt", "ko"], replicate_runs=True)
     sheet = tmp_path / "sheet.csv"  # a lab's own sheet names the cells still: the joined table gives none of its own
     rows = read_predictions(joined)
     sheet.write_text("image,cell\n" + "".join(f"{row['path']},c{n % 2}\n" for n, row in enumerate(rows)))

@@ -860,6 +860,10 @@ def compare(
         "--replicate-folders", help="The first folder in each sample's folder is a replicate, an independent "
                                     "experiment (wt/day1/cell1/, or wt/day1/ for spreads): also test the replicates' "
                                     "means.")] = False,
+    replicate_runs: Annotated[bool, typer.Option(
+        "--replicate-runs", help="Each --predictions table is a replicate, an independent experiment (a day's "
+                                 "cultures, classified in a run of its own): also test the replicates' means."
+    )] = False,
     scale: ScaleOption = None,
     outline: OutlineOption = True,
     preprocess: PreprocessOption = None,
@@ -873,7 +877,10 @@ def compare(
 
     _check_compare_options(out, make_report, spreads, predictions, preprocess, scale, outline)
     sample_sheet = read_sheet(sheet) if sheet else None
-    check_replicate_source(sample_sheet, replicate_folders)
+    check_replicate_source(sample_sheet, replicate_folders, replicate_runs)
+    if replicate_runs and len(predictions or []) < 2:
+        raise SccscoreError("--replicate-runs takes each run's table as a replicate: give --predictions once for each "
+                            "of two runs or more")
     if confusion:
         confusion_from(confusion)  # read now, not after minutes of classifying: a file that cannot correct fails first
     if predictions:  # a sample's folder, as classify was given it (wt/ as a shell completes it), names the sample
@@ -883,7 +890,7 @@ def compare(
         calls = _score_spreads(samples, out, model, quiet, scale, outline, device)
     else:
         calls = _score_crops(samples, out, model, preprocess, quiet, device)
-    comparison = _compare_calls(calls, confusion or BY_MODEL, seed, sample_sheet, replicate_folders)
+    comparison = _compare_calls(calls, confusion or BY_MODEL, seed, sample_sheet, replicate_folders, replicate_runs)
     report = comparison.report
     _print_comparison(report)
     if calls.source == "crops":  # a spread classifier's figures are said as the spreads are classified
@@ -969,12 +976,12 @@ def _score_crops(samples: list[str], out: Path, model: str | None, preprocess: s
     return _Calls(table, names, "crops", loaded)
 
 
-def _compare_calls(calls: _Calls, confusion, seed: int, sheet, replicate_folders: bool):
+def _compare_calls(calls: _Calls, confusion, seed: int, sheet, replicate_folders: bool, replicate_runs: bool):
     """compare_table on the calls; where crops just classified lack replicates, say how to compare them again."""
     from .compare import compare_table
 
     try:
-        return compare_table(calls.table, calls.names, confusion, seed, sheet, replicate_folders)
+        return compare_table(calls.table, calls.names, confusion, seed, sheet, replicate_folders, replicate_runs)
     except SccscoreError as error:
         if calls.source != "crops" or not replicate_folders:  # a sheet can name crops' replicates, not spreads
             raise

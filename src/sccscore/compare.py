@@ -518,12 +518,14 @@ class Comparison:
 
 
 def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarray | str | Path | None = BY_MODEL,
-                  seed: int = 0, sheet: SampleSheet | None = None, replicate_folders: bool = False) -> Comparison:
+                  seed: int = 0, sheet: SampleSheet | None = None, replicate_folders: bool = False,
+                  replicate_runs: bool = False) -> Comparison:
     """:func:`compare` of the ``samples`` of a ``predictions.csv``, the reference first, at every level known.
 
     Cells come from ``sheet`` (:func:`read_sheet`) or the images' folders
-    (:func:`cell_counts`); replicates from the sheet's replicate column or, with
-    ``replicate_folders``, the first folder in each sample's (:func:`cell_replicates`). The
+    (:func:`cell_counts`); replicates from the sheet's replicate column, with
+    ``replicate_folders`` the first folder in each sample's (:func:`cell_replicates`), or with
+    ``replicate_runs`` the run of each row of a joined table (:func:`join_predictions`). The
     report also names the model the table says typed it (``typed_by``, :func:`typed_by`).
 
     The shares are given corrected for the classifier's errors as well, by ``confusion``:
@@ -555,7 +557,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     >>> print(test["cell_verdict"])
     Per cell (4 ko vs 4 wt cells): B+C 75% vs 25% on average, Mann-Whitney p = 0.029
     """
-    check_replicate_source(sheet, replicate_folders)
+    check_replicate_source(sheet, replicate_folders, replicate_runs)
     rows, left_out = counted_and_left_out(table)
     counts = counts_from_rows(rows)
     if missing := [name for name in samples if name not in counts]:
@@ -568,7 +570,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
         check_sheet(sheet.path, sheet.cells, compared)
     by_sample = cell_counts(compared, cell_names)  # of the samples compared: a run may have scored others
     cells = {name: by_sample[name] for name in samples if name in by_sample}  # the reference first
-    replicates = sheet.replicates if sheet else None
+    replicates = sheet.replicates if sheet else _run_replicates(compared, table) if replicate_runs else None
     replicate_of = (cell_replicates(compared, cell_names, replicates)
                     if replicate_folders or replicates is not None else None)
     report = compare({name: counts[name] for name in samples}, samples[0], matrix, seed, cells=cell_arrays(cells),
@@ -673,11 +675,23 @@ def typed_by(rows: list[dict[str, str]], table: str | Path) -> str | None:
     return next(iter(samples_of), None)
 
 
-def check_replicate_source(sheet: SampleSheet | None, replicate_folders: bool) -> None:
-    """Refuse replicates asked of folders where a sample sheet names the cells."""
-    if replicate_folders and sheet:
-        raise SccscoreError(f"--replicate-folders reads replicates from folders; {sheet.path} names the cells: give "
-                            "its replicates in a replicate column instead")
+def check_replicate_source(sheet: SampleSheet | None, replicate_folders: bool, replicate_runs: bool = False) -> None:
+    """Refuse replicates asked of folders or runs where a sample sheet names the cells, or of both."""
+    if replicate_folders and replicate_runs:
+        raise SccscoreError("give --replicate-folders or --replicate-runs: replicates come from one or the other")
+    if (replicate_folders or replicate_runs) and sheet:
+        asked = "--replicate-folders reads replicates from folders" if replicate_folders else (
+            "--replicate-runs takes each run as a replicate")
+        raise SccscoreError(f"{asked}; {sheet.path} names the cells: give its replicates in a replicate column "
+                            "instead")
+
+
+def _run_replicates(rows: list[dict[str, str]], table: str | Path) -> dict[str, str]:
+    """Each row's run as its replicate, by path, from a joined table (:func:`join_predictions`)."""
+    if unnamed := [row["path"] for row in rows if not row.get("run")]:
+        raise SccscoreError(f"{table}: no run for {unnamed[0]}: replicates by run need each run's table joined "
+                            "(compare: --predictions once a run)")
+    return {row["path"]: row["run"] for row in rows}
 
 
 def compare(
