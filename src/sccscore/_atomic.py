@@ -57,16 +57,11 @@ def staged_folder(folder: str | Path) -> Iterator[Path]:
         raise
 
 
-def remove_earlier(folder: str | Path, names: Iterable[str]) -> list[str]:
+def remove_earlier(folder: str | Path, names: Iterable[str]) -> None:
     """Remove the files ``names`` from ``folder``, where they are: outputs that an earlier run into it wrote and this
-    run does not (a report, the cells' table of other samples), which would be read as this run's. Returns the names
-    of those removed."""
-    removed = []
+    run does not (the cells' table of other samples), which would be read as this run's."""
     for name in names:
-        with suppress(FileNotFoundError):
-            (Path(folder) / name).unlink()
-            removed.append(name)
-    return removed
+        (Path(folder) / name).unlink(missing_ok=True)
 
 
 def check_new_folder(folder: str | Path) -> None:
