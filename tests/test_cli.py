@@ -1,6 +1,7 @@
 """The command line end to end, in a subprocess, on real crops."""
 
 import csv
+import html
 import json
 import re
 import shutil
@@ -134,16 +135,17 @@ def test_grey_crops_given_to_a_released_model_are_warned_of_with_what_grey_cost_
 
     grey = grey_copies(small_labelled, tmp_path / "mono")
     result = cli("classify", str(small_labelled), str(grey), "--model", "paper:squeezenet1_1/1", "--out",
-                 str(tmp_path / "out"), "-q")
+                 str(tmp_path / "out"), "--report", "-q")
     assert result.returncode == 0, result.stderr
-    assert ("warning: mono: grey crops (a monochrome camera's, or saved in grey), and paper:squeezenet1_1/1 learned "
-            "from colour ones: on the paper's test crops made grey it gave the labelled type to 48.9% of WT and 38.6% "
-            "of CTF18-/- (72.0% and 61.6% in colour), typing 3.1% B and 52.1% C where the labels say 43.3% and 13.6%: "
-            "read these calls as far off; train a model on grey crops of your own (sccscore train)"
-            ) in " ".join(result.stderr.split())
-    assert result.stderr.count("grey crops (a monochrome") == 1
+    said = ("the crops of mono are grey (a monochrome camera's, or saved in grey), and paper:squeezenet1_1/1 learned "
+            "from colour ones: on the paper's test crops made grey it gave the labelled type to 48.9% of WT and "
+            "38.6% of CTF18-/- (72.0% and 61.6% in colour), typing 3.1% B and 52.1% C where the labels say 43.3% and "
+            "13.6%: read these calls as far off; train a model on grey crops of your own (sccscore train)")
+    assert f"warning: {said}" in " ".join(result.stderr.split())
+    assert result.stderr.count("are grey (a monochrome") == 1
+    assert html.escape("T" + said[1:]) in (tmp_path / "out" / "report.html").read_text()  # said in the report too
     trained = cli("classify", str(grey), "--model", "sccscore:spreads", "--out", str(tmp_path / "own"), "-q")
-    assert trained.returncode == 0 and "grey crops" not in trained.stderr  # no figures in grey: not said
+    assert trained.returncode == 0 and "are grey" not in trained.stderr  # no figures in grey: not said
 
 
 def test_a_whole_spread_among_crops_is_skipped_saying_so(small_labelled, oshima, tmp_path, cli):

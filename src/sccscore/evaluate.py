@@ -229,21 +229,28 @@ def released_confusions(grey: bool = False) -> dict[str, dict[str, np.ndarray]]:
 
 
 def warn_grey_crops(model: ScoringModel, samples: Sequence[Sample]) -> None:
-    """Warn where a released model is given a sample of grey crops (:func:`sccscore.images.grey_samples`): it learned
-    from colour Giemsa crops, and types grey ones far worse, as its figures on the paper's test crops made grey say."""
-    name = model_reference(model)
-    if (in_grey := released_confusions(grey=True).get(name)) is None or not (grey := grey_samples(samples)):
-        return
+    """Warn where a released model is given a sample of grey crops (:func:`grey_crops_caution`)."""
+    if said := grey_crops_caution(model_reference(model), {s.name: [item.path for item in s.items] for s in samples}):
+        warnings.warn(said, stacklevel=2)
+
+
+def grey_crops_caution(name: str, crops: Mapping[str, Sequence[str | Path]]) -> str | None:
+    """What grey crops cost the released model ``name`` (as ``--model`` names it), where some samples of ``crops``
+    (sample -> its crops) are grey (:func:`sccscore.images.grey_samples`): it learned from colour Giemsa crops, and
+    types grey ones far worse, as its figures on the paper's test crops made grey say; None for another model, or
+    crops in colour."""
+    if (in_grey := released_confusions(grey=True).get(name)) is None or not (grey := grey_samples(crops)):
+        return None
     in_colour = released_confusions()[name]
     pooled = sum(in_grey.values())
     called, labelled = pooled.sum(axis=0) / pooled.sum(), pooled.sum(axis=1) / pooled.sum()
-    warnings.warn(f"{_and(grey)}: grey crops (a monochrome camera's, or saved in grey), and {name} learned from colour "
-                  f"ones: on the paper's test crops made grey it gave the labelled type to "
-                  f"{_and([f'{_percent(concordance(m))} of {genotype}' for genotype, m in in_grey.items()])} "
-                  f"({_and([_percent(concordance(m)) for m in in_colour.values()])} in colour), typing "
-                  f"{_percent(called[1])} B and {_percent(called[2])} C where the labels say {_percent(labelled[1])} "
-                  f"and {_percent(labelled[2])}: read these calls as far off; train a model on grey crops of your own "
-                  "(sccscore train)", stacklevel=2)
+    return (f"the crops of {_and(grey)} are grey (a monochrome camera's, or saved in grey), and {name} learned from "
+            f"colour ones: on the paper's test crops made grey it gave the labelled type to "
+            f"{_and([f'{_percent(concordance(m))} of {genotype}' for genotype, m in in_grey.items()])} "
+            f"({_and([_percent(concordance(m)) for m in in_colour.values()])} in colour), typing "
+            f"{_percent(called[1])} B and {_percent(called[2])} C where the labels say {_percent(labelled[1])} "
+            f"and {_percent(labelled[2])}: read these calls as far off; train a model on grey crops of your own "
+            "(sccscore train)")
 
 
 def expected_of(model: ScoringModel) -> list[str]:

@@ -610,19 +610,19 @@ def is_grey(rgb: np.ndarray) -> bool:
     return bool(np.count_nonzero(spread > GREY_LEVELS) < GREY_SHARE * spread.size)
 
 
-def grey_samples(samples: Sequence[Sample], most: int = 5) -> list[str]:
-    """The samples whose first ``most`` crops that can be read are grey (:func:`is_grey`): a sample's crops come from
-    one camera, so a few say it, in milliseconds."""
+def grey_samples(crops: Mapping[str, Iterable[str | Path]], most: int = 5) -> list[str]:
+    """The samples (of ``crops``: sample -> its crops) whose first ``most`` crops that can be read are grey
+    (:func:`is_grey`): a sample's crops come from one camera, so a few say it, in milliseconds."""
     grey = []
-    for sample in samples:
+    for sample, paths in crops.items():
         read = []
-        for item in sample.items:
-            with suppress(ImageReadError):  # said when it is classified
-                read.append(is_grey(read_crop(item.path)))
+        for path in paths:
+            with suppress(ImageReadError):  # said where it is classified
+                read.append(is_grey(read_crop(path)))
             if len(read) == most:
                 break
         if read and all(read):
-            grey.append(sample.name)
+            grey.append(sample)
     return grey
 
 

@@ -86,7 +86,7 @@ def write_report(
     classes = list(model.config.classes) if model else list(CLASS_NAMES)
     contents = _contents(rows)
     sections = [_repeated_images(rows, contents), _learned_images(model, contents, rows),
-                _unread_images(model, contents, rows)]
+                _unread_images(model, contents, rows), _grey_crops(model, rows)]
     if comparison:
         paths = [out_dir / "distribution.png", out_dir / "distribution.svg"]
         plot_distributions(comparison, paths, share_intervals(comparison)[0])
@@ -229,6 +229,21 @@ def _unread_images(model: ScoringModel | None, contents: dict[str, str | None], 
             "ran in")
     warnings.warn(said, stacklevel=2)
     return f"<div class='expected'><p>{html.escape(said[0].upper() + said[1:])}.</p></div>"
+
+
+def _grey_crops(model: ScoringModel | None, rows: list[dict[str, str]]) -> str:
+    """A caution where a released model typed a sample of grey crops (:func:`sccscore.evaluate.grey_crops_caution`),
+    as classify warned of them; else empty."""
+    if model is None or from_spreads(rows):
+        return ""
+    from .evaluate import grey_crops_caution  # not above: a table typed by hand is reported without torch
+    from .models import model_reference
+
+    crops = defaultdict(list)
+    for row in rows:
+        crops[row["sample"]].append(row["path"])
+    said = grey_crops_caution(model_reference(model), crops)
+    return f"<div class='expected'><p>{html.escape(said[0].upper() + said[1:])}.</p></div>" if said else ""
 
 
 def _metaphases_of_table(rows: list[dict[str, str]]) -> dict[tuple[str, int], list[tuple[float, float]]]:
