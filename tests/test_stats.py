@@ -962,11 +962,16 @@ def test_samples_classified_in_runs_of_their_own_compare_as_if_classified_togeth
     no_out = cli("compare", "wt_small", "ctf18", "--predictions", tables[0], "--predictions", tables[1])
     assert no_out.returncode == 2 and "give --out: the calls of the 2 tables are joined there" in no_out.stderr
     one = cli("compare", "wt_small", "ctf18", "--predictions", tables[2], "--replicate-runs")
-    assert one.returncode == 2
-    assert "--replicate-runs takes each run's table as a replicate: give --predictions once" in one.stderr
+    assert one.returncode == 2 and "predictions.csv: no run for " in one.stderr
+    assert "replicates by run need each run's table joined (compare: --predictions once a run)" in one.stderr
+    cellless = cli("compare", "wt_small", "ctf18", "--predictions", str(tmp_path / "joined" / "joined_predictions.csv"),
+                   "--replicate-runs")  # its runs named, but its crops in no cell's folder
+    assert cellless.returncode == 2
+    assert "is in no cell: replicates need cells: a folder per cell in the sample's folder (wt_small/cell1/)" in (
+        " ".join(cellless.stderr.split()))
 
 
-def test_each_runs_cell1_is_a_cell_of_its_own_in_the_joined_table(ikemoto, tmp_path):
+def test_each_runs_cell1_is_a_cell_of_its_own_in_the_joined_table(ikemoto, tmp_path, cli):
     """Two days' runs, each with its wt/cell1 and wt/cell2: four cells a sample, where one table holding both was
     refused as cells named alike."""
     from sccscore.classify import classify
@@ -992,6 +997,8 @@ def test_each_runs_cell1_is_a_cell_of_its_own_in_the_joined_table(ikemoto, tmp_p
                                    for sample in ("wt", "ko")}
     assert by_run.report["tests"]["ko"]["replicate_verdict"].startswith("Per replicate (2 ko vs 2 wt replicates), "
                                                                         "paired by name")
+    once = cli("compare", "wt", "ko", "--predictions", str(joined), "--replicate-runs")  # as a review may set it right
+    assert once.returncode == 0 and "Per replicate (2 ko vs 2 wt replicates), paired by name" in once.stdout
     with pytest.raises(SccscoreError, match="predictions.csv: no run for .*: replicates by run need each run's table"):
         compare_table(tmp_path / "run_day1" / "predictions.csv", ["wt", "ko"], replicate_runs=True)
     sheet = tmp_path / "sheet.csv"  # a lab's own sheet names the cells still: the joined table gives none of its own

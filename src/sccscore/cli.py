@@ -862,7 +862,8 @@ def compare(
                                     "means.")] = False,
     replicate_runs: Annotated[bool, typer.Option(
         "--replicate-runs", help="Each --predictions table is a replicate, an independent experiment (a day's "
-                                 "cultures, classified in a run of its own): also test the replicates' means."
+                                 "cultures, classified in a run of its own), or each run a table compare joined "
+                                 "names: also test the replicates' means."
     )] = False,
     scale: ScaleOption = None,
     outline: OutlineOption = True,
@@ -878,9 +879,9 @@ def compare(
     _check_compare_options(out, make_report, spreads, predictions, preprocess, scale, outline)
     sample_sheet = read_sheet(sheet) if sheet else None
     check_replicate_source(sample_sheet, replicate_folders, replicate_runs)
-    if replicate_runs and len(predictions or []) < 2:
+    if replicate_runs and not predictions:
         raise SccscoreError("--replicate-runs takes each run's table as a replicate: give --predictions once for each "
-                            "of two runs or more")
+                            "run (or a table compare joined, set right in a review since)")
     if confusion:
         confusion_from(confusion)  # read now, not after minutes of classifying: a file that cannot correct fails first
     if predictions:  # a sample's folder, as classify was given it (wt/ as a shell completes it), names the sample

@@ -374,7 +374,9 @@ def cell_replicates(rows: list[dict[str, str]], sheet: dict[str, str] | None = N
             where = ("in no cell" if cell is None else "in no replicate" if replicates is not None or row.get("image")
                      else f"in one folder below its sample's ({row['sample']}/{cell}/), which cannot be both its "
                           "replicate and its cell")
-            layout = ("a replicate column in the sample sheet" if replicates is not None else
+            layout = (f"cells: a folder per cell in the sample's folder ({row['sample']}/cell1/)"
+                      if cell is None and replicates is not None  # runs as replicates: a sheet names every cell
+                      else "a replicate column in the sample sheet" if replicates is not None else
                       f"a folder per replicate in the sample's folder ({row['sample']}/day1/cell1/, or "
                       f"{row['sample']}/day1/ for spreads)")
             raise SccscoreError(f"{row['path']} ({row['sample']}) is {where}: replicates need {layout}")
