@@ -144,6 +144,13 @@ def test_grey_crops_given_to_a_released_model_are_warned_of_with_what_grey_cost_
     assert f"warning: {said}" in " ".join(result.stderr.split())
     assert result.stderr.count("are grey (a monochrome") == 1
     assert html.escape("T" + said[1:]) in (tmp_path / "out" / "report.html").read_text()  # said in the report too
+    # with every sample grey, what to expect is the model's figures on grey crops, on screen and in the report
+    alone = cli("classify", str(grey), "--model", "paper:squeezenet1_1/1", "--out", str(tmp_path / "grey"), "--report")
+    expected = ("What to expect: on the paper's labelled test crops of TK6 cells made grey, as these crops are, "
+                "paper:squeezenet1_1/1 gave the labelled type to 48.9% of the 489 WT chromosomes")
+    assert alone.returncode == 0 and expected in " ".join(alone.stderr.split())
+    assert html.escape(expected.removeprefix("What to expect: ")) in (tmp_path / "grey" / "report.html").read_text()
+    assert "What to expect: on the paper's labelled test crops of TK6 cells, which" in " ".join(result.stderr.split())
     trained = cli("classify", str(grey), "--model", "sccscore:spreads", "--out", str(tmp_path / "own"), "-q")
     assert trained.returncode == 0 and "are grey" not in trained.stderr  # no figures in grey: not said
 

@@ -25,7 +25,7 @@ import csv
 import os
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -51,6 +51,12 @@ class ClassifyResult:
     summary: list[dict[str, Any]]
     rejected: list[Rejected]
     out_dir: Path
+    grey: list[str] = field(default_factory=list)  # samples of grey crops, given a released model (warn_grey_crops)
+
+    @property
+    def all_grey(self) -> bool:
+        """Whether every sample scored is of grey crops: what to expect is then the released model's on grey ones."""
+        return bool(self.grey) and {row["sample"] for row in self.summary if row["n_images"]} <= set(self.grey)
 
 
 class _Tally:
@@ -117,9 +123,11 @@ def classify(
     if strict:
         fail_on_rejected(rejected)
     warn_repeated(repeated_files(item.path for sample in samples for item in sample.items))
-    warn_grey_crops(model, samples)
+    grey = warn_grey_crops(model, samples)
     with one_run_at_a_time(out_dir) as out:  # a second run into it meanwhile would mix their rows
-        return _classify_into(out, samples, rejected, model, strict, resume, progress, predict_options)
+        result = _classify_into(out, samples, rejected, model, strict, resume, progress, predict_options)
+    result.grey = grey
+    return result
 
 
 def _classify_into(out_dir: Path, samples: list[Sample], rejected: list[Rejected], model: ScoringModel, strict: bool,

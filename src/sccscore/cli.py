@@ -260,7 +260,7 @@ def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **option
     with _progress("classifying", quiet) as progress:
         result = run(folders, model, out, progress=progress, **options)
     _print_summary(result.summary, _crop_counts(result.summary))
-    _print_expected(model)
+    _print_expected(model, result.all_grey)
     _print_skipped(result.rejected)
     console.print(f"wrote {result.out_dir / 'predictions.csv'}, summary.csv and rejected.csv", highlight=False)
     if not any(row["n_images"] for row in result.summary):  # a run that typed nothing is not a success
@@ -269,11 +269,12 @@ def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **option
     return result
 
 
-def _print_expected(model) -> None:
-    """What to expect of a crop model's calls, where its figures on labelled images it did not learn are known."""
+def _print_expected(model, grey: bool = False) -> None:
+    """What to expect of a crop model's calls, where its figures on labelled images it did not learn are known (on
+    grey crops, where every sample's are grey: :func:`sccscore.evaluate.expected_of`)."""
     from .evaluate import expected_of
 
-    if expected := expected_of(model):
+    if expected := expected_of(model, grey):
         console.print(" ".join(expected), highlight=False)
 
 
@@ -895,7 +896,7 @@ def compare(
     report = comparison.report
     _print_comparison(report)
     if calls.source == "crops":  # a spread classifier's figures are said as the spreads are classified
-        _print_expected(calls.model)
+        _print_expected(calls.model, calls.grey)
     if out:  # with --report, the report draws the cells' figure
         write_tables(report, out, comparison.cells, figure=not make_report, replicate_of=comparison.replicate_of)
         if len(calls.read_from) < 2:  # a table an earlier run joined there holds other calls
@@ -923,6 +924,7 @@ class _Calls:
     model: object | None = None
     spread_settings: dict[str, str] = field(default_factory=dict)
     read_from: list[Path] = field(default_factory=list)  # the tables given, where ``table`` joins several
+    grey: bool = False  # crops classified, every sample's grey (ClassifyResult.all_grey)
 
 
 def _one_table(tables: list[Path], out: Path | None) -> Path:
@@ -973,8 +975,9 @@ def _score_crops(samples: list[str], out: Path, model: str | None, preprocess: s
     loaded = _load(model or RELEASED, preprocess)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", OutsideCellsWarning)
-        table, names = _classify_for_comparison(samples, out, loaded, quiet, device)
-    return _Calls(table, names, "crops", loaded)
+        result = _classify_for_comparison(samples, out, loaded, quiet, device)
+    return _Calls(out / "predictions.csv", [row["sample"] for row in result.summary], "crops", loaded,
+                  grey=result.all_grey)
 
 
 def _compare_calls(calls: _Calls, confusion, seed: int, sheet, replicate_folders: bool, replicate_runs: bool):
@@ -1032,9 +1035,8 @@ def _model_of_table(typed_by: str | None, given: str | None, table: Path, rows: 
     return loaded
 
 
-def _classify_for_comparison(samples: list[str], out: Path, model, quiet: bool,
-                             device: str | None) -> tuple[Path, list[str]]:
-    """Classify the sample folders into ``out``: the predictions table and the samples' names."""
+def _classify_for_comparison(samples: list[str], out: Path, model, quiet: bool, device: str | None):
+    """Classify the sample folders into ``out`` (:class:`sccscore.classify.ClassifyResult`)."""
     from .classify import classify as run
 
     with _progress("classifying", quiet) as progress:
@@ -1043,7 +1045,7 @@ def _classify_for_comparison(samples: list[str], out: Path, model, quiet: bool,
     if unscored := [row["sample"] for row in result.summary if not row["n_images"]]:
         raise SccscoreError(f"no image of {', '.join(unscored)} could be scored: see the files skipped above "
                             f"and {out / 'rejected.csv'}")
-    return out / "predictions.csv", [row["sample"] for row in result.summary]
+    return result
 
 
 def _spread_samples(paths: list[str], read) -> list[str]:

@@ -24,6 +24,7 @@ CORRECTION_FOLDS = 5
 # the released models' confusion matrices on the paper's shared test crops (tools/record_released_figures.py)
 RELEASED_FIGURES = "released_figures.json"
 RELEASED_IMAGES = "the paper's labelled test crops of TK6 cells, which the released models did not learn from"
+RELEASED_GREY_IMAGES = "the paper's labelled test crops of TK6 cells made grey, as these crops are"
 
 
 def evaluate(
@@ -228,20 +229,25 @@ def released_confusions(grey: bool = False) -> dict[str, dict[str, np.ndarray]]:
             for model, by_genotype in record["confusion_grey" if grey else "confusion"].items()}
 
 
-def warn_grey_crops(model: ScoringModel, samples: Sequence[Sample]) -> None:
-    """Warn where a released model is given a sample of grey crops (:func:`grey_crops_caution`)."""
-    if said := grey_crops_caution(model_reference(model), {s.name: [item.path for item in s.items] for s in samples}):
-        warnings.warn(said, stacklevel=2)
+def warn_grey_crops(model: ScoringModel, samples: Sequence[Sample]) -> list[str]:
+    """Warn where a released model is given a sample of grey crops (:func:`grey_crops_caution`); those samples."""
+    name = model_reference(model)
+    if grey := released_grey_samples(name, {s.name: [item.path for item in s.items] for s in samples}):
+        warnings.warn(grey_crops_caution(name, grey), stacklevel=2)
+    return grey
 
 
-def grey_crops_caution(name: str, crops: Mapping[str, Sequence[str | Path]]) -> str | None:
-    """What grey crops cost the released model ``name`` (as ``--model`` names it), where some samples of ``crops``
-    (sample -> its crops) are grey (:func:`sccscore.images.grey_samples`): it learned from colour Giemsa crops, and
-    types grey ones far worse, as its figures on the paper's test crops made grey say; None for another model, or
-    crops in colour."""
-    if (in_grey := released_confusions(grey=True).get(name)) is None or not (grey := grey_samples(crops)):
-        return None
-    in_colour = released_confusions()[name]
+def released_grey_samples(name: str, crops: Mapping[str, Sequence[str | Path]]) -> list[str]:
+    """The samples of ``crops`` (sample -> its crops) that are grey (:func:`sccscore.images.grey_samples`), where
+    ``name`` (as ``--model`` names it) is a released model, whose figures on grey crops are known; else none."""
+    return grey_samples(crops) if name in released_confusions(grey=True) else []
+
+
+def grey_crops_caution(name: str, grey: Sequence[str]) -> str:
+    """What grey crops cost the released model ``name``, said of the ``grey`` samples (:func:`released_grey_samples`):
+    it learned from colour Giemsa crops, and types grey ones far worse, as its figures on the paper's test crops made
+    grey say."""
+    in_grey, in_colour = released_confusions(grey=True)[name], released_confusions()[name]
     pooled = sum(in_grey.values())
     called, labelled = pooled.sum(axis=0) / pooled.sum(), pooled.sum(axis=1) / pooled.sum()
     return (f"the crops of {_and(grey)} are grey (a monochrome camera's, or saved in grey), and {name} learned from "
@@ -253,16 +259,16 @@ def grey_crops_caution(name: str, crops: Mapping[str, Sequence[str | Path]]) -> 
             "(sccscore train)")
 
 
-def expected_of(model: ScoringModel) -> list[str]:
+def expected_of(model: ScoringModel, grey: bool = False) -> list[str]:
     """What to expect of a crop model's calls (:func:`expected_from_confusions`): the released models' figures on the
-    paper's test crops, or a model sccscore trained by its own validation; none where it kept no confusion matrix (the
-    paper recipe's). Models of spreads have theirs, from leave one spread out:
-    :func:`sccscore.spread_model.what_to_expect`."""
+    paper's test crops (with ``grey``, every sample's crops grey, on those crops made grey), or a model sccscore
+    trained by its own validation; none where it kept no confusion matrix (the paper recipe's). Models of spreads have
+    theirs, from leave one spread out: :func:`sccscore.spread_model.what_to_expect`."""
     from .compare import validation_confusion
 
     name = model_reference(model)
-    if (released := released_confusions().get(name)) is not None:
-        return expected_from_confusions(released, name, RELEASED_IMAGES)
+    if (released := released_confusions(grey).get(name)) is not None:
+        return expected_from_confusions(released, name, RELEASED_GREY_IMAGES if grey else RELEASED_IMAGES)
     if (matrix := validation_confusion(model.config.training)) is None:
         return []
     return expected_from_confusions({"held out": matrix}, name, f"the {int(matrix.sum())} labelled images held out "

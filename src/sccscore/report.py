@@ -85,8 +85,9 @@ def write_report(
         rows.sort(key=lambda row: samples.index(row["sample"]))
     classes = list(model.config.classes) if model else list(CLASS_NAMES)
     contents = _contents(rows)
+    grey = _grey_samples(model, rows)
     sections = [_repeated_images(rows, contents), _learned_images(model, contents, rows),
-                _unread_images(model, contents, rows), _grey_crops(model, rows)]
+                _unread_images(model, contents, rows), _grey_crops(model, grey)]
     if comparison:
         paths = [out_dir / "distribution.png", out_dir / "distribution.svg"]
         plot_distributions(comparison, paths, share_intervals(comparison)[0])
@@ -97,7 +98,7 @@ def write_report(
     else:
         sections += [_summary_section(rows, classes)]
     if model and not from_spreads(rows):  # a spread classifier's figures are shown with its spreads
-        sections.append(_expected_on_crops(model))
+        sections.append(_expected_on_crops(model, set(grey) == {row["sample"] for row in rows}))
     if any(row.get("label") for row in rows):
         sections.append(_labels_section(rows, classes))
     if from_spreads(rows):
@@ -231,19 +232,28 @@ def _unread_images(model: ScoringModel | None, contents: dict[str, str | None], 
     return f"<div class='expected'><p>{html.escape(said[0].upper() + said[1:])}.</p></div>"
 
 
-def _grey_crops(model: ScoringModel | None, rows: list[dict[str, str]]) -> str:
-    """A caution where a released model typed a sample of grey crops (:func:`sccscore.evaluate.grey_crops_caution`),
-    as classify warned of them; else empty."""
+def _grey_samples(model: ScoringModel | None, rows: list[dict[str, str]]) -> list[str]:
+    """The samples of grey crops that a released model typed (:func:`sccscore.evaluate.released_grey_samples`)."""
     if model is None or from_spreads(rows):
-        return ""
-    from .evaluate import grey_crops_caution  # not above: a table typed by hand is reported without torch
+        return []
+    from .evaluate import released_grey_samples  # not above: a table typed by hand is reported without torch
     from .models import model_reference
 
     crops = defaultdict(list)
     for row in rows:
         crops[row["sample"]].append(row["path"])
-    said = grey_crops_caution(model_reference(model), crops)
-    return f"<div class='expected'><p>{html.escape(said[0].upper() + said[1:])}.</p></div>" if said else ""
+    return released_grey_samples(model_reference(model), crops)
+
+
+def _grey_crops(model: ScoringModel | None, grey: list[str]) -> str:
+    """A caution where a released model typed the ``grey`` samples' crops, as classify warned of them; else empty."""
+    if not grey:
+        return ""
+    from .evaluate import grey_crops_caution
+    from .models import model_reference
+
+    said = grey_crops_caution(model_reference(model), grey)
+    return f"<div class='expected'><p>{html.escape(said[0].upper() + said[1:])}.</p></div>"
 
 
 def _metaphases_of_table(rows: list[dict[str, str]]) -> dict[tuple[str, int], list[tuple[float, float]]]:
@@ -522,10 +532,10 @@ def _expected_on_new_spreads(model: ScoringModel) -> str:
     return _expected(what_to_expect(model.config.training, model.config.name))
 
 
-def _expected_on_crops(model: ScoringModel) -> str:
+def _expected_on_crops(model: ScoringModel, grey: bool) -> str:
     from .evaluate import expected_of
 
-    return _expected(expected_of(model))
+    return _expected(expected_of(model, grey))
 
 
 def _expected(points: list[str]) -> str:
