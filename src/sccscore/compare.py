@@ -99,7 +99,7 @@ def read_predictions(path: str | Path, left_out: bool = False) -> list[dict[str,
     """
     rows = read_table(path, "predictions table", {"path", "sample", "predicted"}, paths=("path", "image"))
     first_line: dict[str, int] = {}
-    by_classify = bool(rows) and "p_A" in rows[0]  # one row per crop; a table made by hand may name an image per row
+    by_classify = _one_row_a_crop(rows)
     for line, row in enumerate(rows, start=2):  # line 1 is the header
         if by_classify and (earlier := first_line.setdefault(row["path"], line)) != line:
             raise SccscoreError(f"{path}, line {line}: {row['path']} is on line {earlier} too, and would count twice; "
@@ -138,7 +138,7 @@ def join_predictions(tables: Sequence[str | Path], out: str | Path) -> Path:
     _refuse_joining_spreads_with_crops(read)
     first_of: dict[str, Path] = {}
     for table, rows in read.items():
-        for row in rows if "p_A" in rows[0] else ():  # a table typed by hand may name an image on several rows
+        for row in rows if _one_row_a_crop(rows) else ():
             if (earlier := first_of.setdefault(row["path"], table)) != table:
                 raise SccscoreError(f"{table}: {row['path']} is in {earlier} too, and would count twice; delete one "
                                     "of its lines")
@@ -173,12 +173,18 @@ def _name_runs(read: Mapping[Path, list[dict[str, str]]]) -> None:
             row["run"] = run
 
 
+def _one_row_a_crop(rows: list[dict[str, str]]) -> bool:
+    """Whether a table's rows are classify's, one a crop (its probabilities): a table typed by hand may name an image
+    on several rows, one a chromosome scored in it."""
+    return bool(rows) and "p_A" in rows[0]
+
+
 def _refuse_joining_spreads_with_crops(read: Mapping[Path, list[dict[str, str]]]) -> None:
     spreads = [table for table, rows in read.items() if from_spreads(rows)]
     crops = [table for table in read if table not in spreads]
     if spreads and crops:
-        raise SccscoreError(f"{spreads[0]} holds chromosomes of whole spreads and {crops[0]} crops, typed by different "
-                            "models: compare samples scored alike")
+        raise SccscoreError(f"{spreads[0]} holds chromosomes of whole spreads and {crops[0]} crops, which sccscore "
+                            "types with different models: compare samples scored alike")
 
 
 def normalised_type(text: str | None) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import warnings
 from collections.abc import Mapping, Sequence
@@ -224,9 +225,14 @@ def released_confusions(grey: bool = False) -> dict[str, dict[str, np.ndarray]]:
     """Each released model's and their ensemble's confusion matrix on the paper's shared test crops, per genotype,
     keyed by the model as ``--model`` names it; with ``grey``, on those crops made grey
     (:func:`sccscore.images.grey_copies`)."""
-    record = json.loads(resources.files("sccscore").joinpath(f"_data/{RELEASED_FIGURES}").read_text())
     return {model: {genotype: np.array(matrix) for genotype, matrix in by_genotype.items()}
-            for model, by_genotype in record["confusion_grey" if grey else "confusion"].items()}
+            for model, by_genotype in _released_record()["confusion_grey" if grey else "confusion"].items()}
+
+
+@functools.cache
+def _released_record() -> dict[str, Any]:
+    """released_figures.json, read once a process: a grey check reads it three times (warn_grey_crops)."""
+    return json.loads(resources.files("sccscore").joinpath(f"_data/{RELEASED_FIGURES}").read_text())
 
 
 def warn_grey_crops(model: ScoringModel, samples: Sequence[Sample]) -> list[str]:

@@ -25,7 +25,7 @@ import torch
 from PIL import Image
 from torch import nn
 
-from ._atomic import atomic_open, one_run_at_a_time, output_folder, write_csv
+from ._atomic import atomic_open, one_run_at_a_time, output_folder, remove_earlier, write_csv
 from .errors import ImageReadError
 from .features import ProgressCallback
 from .images import ImageItem, Rejected, read_crop
@@ -221,9 +221,8 @@ def _write_galleries(best: dict[str, list], folder: Path) -> None:
     """``gallery_<type>.png`` of each type called, most confident first; one of a type not called is removed."""
     for cls, kept in best.items():
         _save_png(_sheet([overlay for *_, overlay in sorted(kept, reverse=True)]), folder / f"gallery_{cls}.png")
-    for path in folder.glob("gallery_*.png"):
-        if path.stem.removeprefix("gallery_") not in best:
-            path.unlink()
+    remove_earlier(folder, [path.name for path in folder.glob("gallery_*.png")
+                            if path.stem.removeprefix("gallery_") not in best])
 
 
 def _save_png(image: Image.Image, path: Path) -> None:
