@@ -251,7 +251,8 @@ def test_leave_one_out_knows_a_held_out_spreads_crops_cut_by_hand_by_their_pixel
     shutil.copy(next((ikemoto / "images" / "wt" / "b").iterdir()), folder / "ikemoto.jpg")
     names = ["as_cut.png", "upright.png", "as_jpeg.jpg", "of_spread5.png", "ikemoto.jpg"]
     extra = LabelledData([ImageItem(folder / name, "by_hand") for name in names], ["by_hand"] * 5, np.ones(5, int),
-                         [f"crop{n}" for n in range(5)], np.zeros((5, 1)), [None] * 5)
+                         [f"crop{n}" for n in range(5)], np.zeros((5, 1)), [None] * 5, DefaultRecipe().model_config(),
+                         "colour")
     for held, found in (("spread3.png", ["as_cut.png", "upright.png"]), ("spread5.png", ["of_spread5.png"])):
         with pytest.warns(UserWarning, match=f"^{len(found)} of the crops given to learn from were cut from {held}"):
             kept = _not_of_held_out(extra, held, set(), [oshima / "images" / held])
@@ -274,7 +275,8 @@ def test_leave_one_out_knows_a_held_out_spreads_crops_by_a_table_of_sources_made
     sources = read_sources(tmp_path)
     files = [file for file, _, _ in rows] + ["a/5.png"]  # the last in no row
     extra = LabelledData([ImageItem(tmp_path / file, "hand") for file in files], ["hand"] * 5, np.zeros(5, int),
-                         [f"crop{n}" for n in range(5)], np.zeros((5, 1)), [sources.get(file) for file in files])
+                         [f"crop{n}" for n in range(5)], np.zeros((5, 1)), [sources.get(file) for file in files],
+                         DefaultRecipe().model_config(), "colour")
     with pytest.warns(UserWarning, match="^2 of the crops given to learn from were cut from spread3.png, which is"):
         kept = _not_of_held_out(extra, "spread3.png", set(), [spread3])
     assert [item.path.name for item in kept.items] == ["2.png", "3.png", "5.png"]

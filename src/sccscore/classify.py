@@ -51,11 +51,12 @@ class ClassifyResult:
     summary: list[dict[str, Any]]
     rejected: list[Rejected]
     out_dir: Path
-    grey: list[str] = field(default_factory=list)  # samples of grey crops, given a released model (warn_grey_crops)
+    grey: list[str] = field(default_factory=list)  # grey crops' samples, given a model of colour ones (warn_grey_crops)
 
     @property
     def all_grey(self) -> bool:
-        """Whether every sample scored is of grey crops: what to expect is then the released model's on grey ones."""
+        """Whether every sample scored is of grey crops given a model of colour ones: what to expect is then a released
+        model's figures on grey crops, or none (:func:`sccscore.evaluate.expected_of`)."""
         return bool(self.grey) and {row["sample"] for row in self.summary if row["n_images"]} <= set(self.grey)
 
 

@@ -704,7 +704,10 @@ def train(
     device: DeviceOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Train a model on labelled crops. Saves it as a model folder for --model."""
+    """Train a model on labelled crops. Saves it as a model folder for --model.
+
+    Where some folders' crops are grey (a monochrome camera's), the model learns and reads every crop in grey.
+    """
     from .training import train as run
 
     chosen = _recipe(recipe, per_type=per_type, splits=splits, repeats=repeats)
@@ -782,7 +785,8 @@ def _print_by_source_image(report: dict, name: str = "") -> None:
 
 
 def _print_crossval(report: dict) -> None:
-    stdout.print(f"{report['folds']}-fold cross-validation, recipe {report['recipe']}, seed {report['seed']}",
+    grey = f", every crop read in grey ({report['crops']} crops)" if report["crops"] != "colour" else ""
+    stdout.print(f"{report['folds']}-fold cross-validation, recipe {report['recipe']}, seed {report['seed']}{grey}",
                  highlight=False)
     if sources := {group: g["n_source_images"] for group, g in report["groups"].items() if g["n_source_images"]}:
         stdout.print("the crops of one image kept in one fold: " + ", ".join(f"{group} from {n} images"

@@ -37,7 +37,10 @@ LEARNED_DIGEST = 16
 class InputConfig:
     """How a crop becomes the network's input tensor.
 
-    ``preprocess`` is applied to the crop first ("none", or "paper" for the
+    With ``grey`` the crop is first read in grey (its luminance:
+    :func:`sccscore.images.in_grey`), as a model trained on grey crops reads every crop
+    (:func:`sccscore.training.load_labelled`), so that colour ones look to it as its
+    training crops did. ``preprocess`` is applied next ("none", or "paper" for the
     Ikemoto et al. contrast/gamma/colour normalisation, see
     :mod:`sccscore.preprocess`); with ``pad_square`` the crop is then padded to a
     square with its border colour, so that resizing keeps its shape; it is then
@@ -50,6 +53,7 @@ class InputConfig:
     std: tuple[float, float, float] = IMAGENET_STD
     preprocess: str = "none"
     pad_square: bool = False
+    grey: bool = False
 
     def __post_init__(self) -> None:
         if self.preprocess not in PREPROCESS_CHOICES:
@@ -129,6 +133,7 @@ class ModelConfig:
                     std=tuple(inputs.get("std", IMAGENET_STD)),
                     preprocess=inputs.get("preprocess", "none"),
                     pad_square=bool(inputs.get("pad_square", False)),
+                    grey=bool(inputs.get("grey", False)),
                 ),
                 source=data.get("source", ""),
                 head=data.get("head", "classifier"),

@@ -54,7 +54,9 @@ def crossval(
     ``distribution_pred``, ``confusion`` (pooled over folds), ``folds`` (the same
     per fold), ``spread`` (mean, sd, min, max of the folds' concordance) and
     ``n_source_images`` (the images its crops were cut from, each kept in one fold); and
-    ``training_per_type``, the fewest and most images of each type a fold trained on.
+    ``training_per_type``, the fewest and most images of each type a fold trained on; ``crops``,
+    "colour", "grey" or "grey and colour" (then every crop is read in grey, as ``train`` would:
+    :func:`sccscore.training.load_labelled`).
     """
     recipe = recipe or DefaultRecipe()
     data = _load_for_folds(folders, recipe, folds, device)
@@ -89,6 +91,7 @@ def _crossval(data: LabelledData, folds: int, recipe: Recipe, seed: int, device:
         "recipe": recipe.name,
         "folds": folds,
         "seed": seed,
+        "crops": data.colour,  # "grey" or "grey and colour": every crop read in grey (load_labelled)
         "training_per_type": {name: [int(trained_on[:, k].min()), int(trained_on[:, k].max())]
                               for k, name in enumerate(CLASS_NAMES)},
         "groups": {

@@ -364,7 +364,7 @@ def leave_one_out_of(annotated: AnnotatedSet, train_folders: Sequence[str | Path
     log = log or (lambda _: None)
     settings = settings or DetectSettings()
     pairs = annotated.pairs
-    extra = load_labelled(train_folders, RECIPE, 0, "training") if train_folders else None
+    extra = load_labelled(train_folders, RECIPE, 0, "training", grey_where_grey=False) if train_folders else None
     together = one_field([item.path for item, _ in pairs], annotated.read)
     scored: dict[int, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="sccscore-loso-") as tmp:

@@ -26,6 +26,9 @@ CORRECTION_FOLDS = 5
 RELEASED_FIGURES = "released_figures.json"
 RELEASED_IMAGES = "the paper's labelled test crops of TK6 cells, which the released models did not learn from"
 RELEASED_GREY_IMAGES = "the paper's labelled test crops of TK6 cells made grey, as these crops are"
+# what grey crops cost a model sccscore trained on colour ones: benchmarks/grey_training.py, docs/training.md
+GREY_COST = ("trained on half the paper's crops, they gave the labelled type to 64-70% of the other half's WT crops "
+             "made grey and 19-44% of its CTF18-/- ones, 76% and 70-73% in colour")
 
 
 def evaluate(
@@ -236,46 +239,62 @@ def _released_record() -> dict[str, Any]:
 
 
 def warn_grey_crops(model: ScoringModel, samples: Sequence[Sample]) -> list[str]:
-    """Warn where a released model is given a sample of grey crops (:func:`grey_crops_caution`); those samples."""
-    name = model_reference(model)
-    if grey := released_grey_samples(name, {s.name: [item.path for item in s.items] for s in samples}):
-        warnings.warn(grey_crops_caution(name, grey), stacklevel=2)
+    """Warn where a model that learned from colour crops is given a sample of grey ones (:func:`grey_crops_caution`);
+    those samples."""
+    if grey := grey_samples_of(model, {s.name: [item.path for item in s.items] for s in samples}):
+        warnings.warn(grey_crops_caution(model, grey), stacklevel=2)
     return grey
 
 
-def released_grey_samples(name: str, crops: Mapping[str, Sequence[str | Path]]) -> list[str]:
+def learned_in_colour(model: ScoringModel) -> bool:
+    """Whether ``model`` learned from colour crops alone, and reads crops as they are: the released models, and those
+    sccscore trained on colour crops (their record's ``crops``: not kept before 2026-12-05). A model trained on grey
+    crops, or on grey and colour ones, reads every crop in grey (:func:`sccscore.training.load_labelled`)."""
+    if model.config.input.grey:
+        return False
+    return model_reference(model) in released_confusions(grey=True) or \
+        (model.config.training or {}).get("crops") == "colour"
+
+
+def grey_samples_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> list[str]:
     """The samples of ``crops`` (sample -> its crops) that are grey (:func:`sccscore.images.grey_samples`), where
-    ``name`` (as ``--model`` names it) is a released model, whose figures on grey crops are known; else none."""
-    return grey_samples(crops) if name in released_confusions(grey=True) else []
+    ``model`` learned from colour crops (:func:`learned_in_colour`); else none."""
+    return grey_samples(crops) if learned_in_colour(model) else []
 
 
-def grey_crops_caution(name: str, grey: Sequence[str]) -> str:
-    """What grey crops cost the released model ``name``, said of the ``grey`` samples (:func:`released_grey_samples`):
-    it learned from colour Giemsa crops, and types grey ones far worse, as its figures on the paper's test crops made
-    grey say."""
+def grey_crops_caution(model: ScoringModel, grey: Sequence[str]) -> str:
+    """What grey crops cost ``model``, which learned from colour ones, said of the ``grey`` samples
+    (:func:`grey_samples_of`): a released model by its figures on the paper's test crops made grey; one sccscore
+    trained by what grey crops cost such models (benchmarks/grey_training.py)."""
+    name = model_reference(model)
+    said = (f"the crops of {_and(grey)} are grey (a monochrome camera's, or saved in grey), and {name} learned from "
+            "colour ones")
+    advice = "read these calls as far off; train a model on grey crops of your own (sccscore train)"
+    if name not in released_confusions(grey=True):
+        return (f"{said}: its validation figures do not hold for grey crops, which models sccscore trained on colour "
+                f"ones typed far worse ({GREY_COST}); {advice}")
     in_grey, in_colour = released_confusions(grey=True)[name], released_confusions()[name]
     pooled = sum(in_grey.values())
     called, labelled = pooled.sum(axis=0) / pooled.sum(), pooled.sum(axis=1) / pooled.sum()
-    return (f"the crops of {_and(grey)} are grey (a monochrome camera's, or saved in grey), and {name} learned from "
-            f"colour ones: on the paper's test crops made grey it gave the labelled type to "
+    return (f"{said}: on the paper's test crops made grey it gave the labelled type to "
             f"{_and([f'{_percent(concordance(m))} of {genotype}' for genotype, m in in_grey.items()])} "
             f"({_and([_percent(concordance(m)) for m in in_colour.values()])} in colour), typing "
             f"{_percent(called[1])} B and {_percent(called[2])} C where the labels say {_percent(labelled[1])} "
-            f"and {_percent(labelled[2])}: read these calls as far off; train a model on grey crops of your own "
-            "(sccscore train)")
+            f"and {_percent(labelled[2])}: {advice}")
 
 
 def expected_of(model: ScoringModel, grey: bool = False) -> list[str]:
     """What to expect of a crop model's calls (:func:`expected_from_confusions`): the released models' figures on the
-    paper's test crops (with ``grey``, every sample's crops grey, on those crops made grey), or a model sccscore
-    trained by its own validation; none where it kept no confusion matrix (the paper recipe's). Models of spreads have
-    theirs, from leave one spread out: :func:`sccscore.spread_model.what_to_expect`."""
+    paper's test crops (with ``grey``, every sample's crops grey and the model one of colour crops, on those crops made
+    grey), or a model sccscore trained by its own validation (none with ``grey``: its validation crops were colour);
+    none where it kept no confusion matrix (the paper recipe's). Models of spreads have theirs, from leave one spread
+    out: :func:`sccscore.spread_model.what_to_expect`."""
     from .compare import validation_confusion
 
     name = model_reference(model)
     if (released := released_confusions(grey).get(name)) is not None:
         return expected_from_confusions(released, name, RELEASED_GREY_IMAGES if grey else RELEASED_IMAGES)
-    if (matrix := validation_confusion(model.config.training)) is None:
+    if grey or (matrix := validation_confusion(model.config.training)) is None:
         return []
     return expected_from_confusions({"held out": matrix}, name, f"the {int(matrix.sum())} labelled images held out "
                                                                 "from a fit on the others (the model saved then "

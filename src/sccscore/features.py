@@ -77,9 +77,12 @@ def _feature_function(model: ScoringModel) -> Callable[[torch.Tensor], torch.Ten
 
 def cache_key(config: ModelConfig) -> str:
     """Everything that shapes the features, hashed; the head's trained layer excluded."""
+    inputs = asdict(config.input)
+    if not inputs["grey"]:
+        del inputs["grey"]  # so that features cached before crops could be read in grey keep their key
     shape = {
         "backbone": config.backbone,
-        "input": asdict(config.input),
+        "input": inputs,
         "head": config.head,
         "taps": list(config.taps),
         "views": config.views,

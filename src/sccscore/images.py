@@ -610,20 +610,32 @@ def is_grey(rgb: np.ndarray) -> bool:
     return bool(np.count_nonzero(spread > GREY_LEVELS) < GREY_SHARE * spread.size)
 
 
+def crop_colour(paths: Iterable[str | Path], most: int = 5) -> str | None:
+    """"grey" where the first ``most`` of the crops that can be read are grey (:func:`is_grey`), else "colour"; None
+    where none can be read. A sample's or a labelled folder's crops come from one camera, so a few say it, in
+    milliseconds."""
+    read = []
+    for path in paths:
+        with suppress(ImageReadError):  # said where it is classified
+            read.append(is_grey(read_crop(path)))
+        if len(read) == most:
+            break
+    return None if not read else "grey" if all(read) else "colour"
+
+
 def grey_samples(crops: Mapping[str, Iterable[str | Path]], most: int = 5) -> list[str]:
-    """The samples (of ``crops``: sample -> its crops) whose first ``most`` crops that can be read are grey
-    (:func:`is_grey`): a sample's crops come from one camera, so a few say it, in milliseconds."""
-    grey = []
-    for sample, paths in crops.items():
-        read = []
-        for path in paths:
-            with suppress(ImageReadError):  # said where it is classified
-                read.append(is_grey(read_crop(path)))
-            if len(read) == most:
-                break
-        if read and all(read):
-            grey.append(sample)
-    return grey
+    """The samples (of ``crops``: sample -> its crops) whose crops are grey (:func:`crop_colour`)."""
+    return [sample for sample, paths in crops.items() if crop_colour(paths, most) == "grey"]
+
+
+def in_grey(rgb: np.ndarray) -> np.ndarray:
+    """An RGB image's luminance (Pillow's ``convert("L")``, ITU-R 601) in each of its three channels: a colour crop
+    as a model that learned grey ones reads it. A grey image is its own.
+
+    >>> in_grey(np.array([[[120, 80, 140], [90, 90, 90]]], np.uint8)).tolist()
+    [[[99, 99, 99], [90, 90, 90]]]
+    """
+    return np.repeat(np.asarray(Image.fromarray(rgb).convert("L"))[..., None], 3, axis=2)
 
 
 def grey_copies(folder: str | Path, into: str | Path) -> Path:
@@ -635,7 +647,7 @@ def grey_copies(folder: str | Path, into: str | Path) -> Path:
         if path.suffix.lower() in IMAGE_SUFFIXES:
             copy = (into / path.relative_to(folder)).with_suffix(".png")
             copy.parent.mkdir(parents=True, exist_ok=True)
-            Image.fromarray(read_image(path)).convert("L").save(copy)
+            Image.fromarray(in_grey(read_image(path))[..., 0]).save(copy)
     return into
 
 

@@ -18,6 +18,7 @@ from PIL import Image
 from scipy import ndimage
 
 from .config import InputConfig
+from .images import in_grey
 
 if TYPE_CHECKING:
     import torch
@@ -27,7 +28,7 @@ PAPER_ALPHA, PAPER_BETA, PAPER_GAMMA = 3.0, 80.0, 3.0
 
 
 def prepare(rgb: np.ndarray, config: InputConfig) -> torch.Tensor:
-    """Preprocess and resize an RGB uint8 crop to a (3, H, W) uint8 tensor.
+    """Read in grey (where the model does), preprocess and resize an RGB uint8 crop to a (3, H, W) uint8 tensor.
 
     Scaling and normalisation with the config's mean and std are part of the
     model's graph (:mod:`sccscore.runtime`), so that workers ship compact uint8
@@ -35,6 +36,8 @@ def prepare(rgb: np.ndarray, config: InputConfig) -> torch.Tensor:
     """
     import torch  # here, not above: detect preprocesses its crops and needs no torch (2 s to import)
 
+    if config.grey:
+        rgb = in_grey(rgb)
     if config.preprocess == "paper":
         rgb = paper_preprocess(rgb)
     if config.pad_square:

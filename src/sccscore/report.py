@@ -233,26 +233,25 @@ def _unread_images(model: ScoringModel | None, contents: dict[str, str | None], 
 
 
 def _grey_samples(model: ScoringModel | None, rows: list[dict[str, str]]) -> list[str]:
-    """The samples of grey crops that a released model typed (:func:`sccscore.evaluate.released_grey_samples`)."""
+    """The samples of grey crops that a model of colour ones typed (:func:`sccscore.evaluate.grey_samples_of`)."""
     if model is None or from_spreads(rows):
         return []
-    from .evaluate import released_grey_samples  # not above: a table typed by hand is reported without torch
-    from .models import model_reference
+    from .evaluate import grey_samples_of  # not above: a table typed by hand is reported without torch
 
     crops = defaultdict(list)
     for row in rows:
         crops[row["sample"]].append(row["path"])
-    return released_grey_samples(model_reference(model), crops)
+    return grey_samples_of(model, crops)
 
 
 def _grey_crops(model: ScoringModel | None, grey: list[str]) -> str:
-    """A caution where a released model typed the ``grey`` samples' crops, as classify warned of them; else empty."""
+    """A caution where a model of colour crops typed the ``grey`` samples' crops, as classify warned of them; else
+    empty."""
     if not grey:
         return ""
     from .evaluate import grey_crops_caution
-    from .models import model_reference
 
-    said = grey_crops_caution(model_reference(model), grey)
+    said = grey_crops_caution(model, grey)
     return f"<div class='expected'><p>{html.escape(said[0].upper() + said[1:])}.</p></div>"
 
 

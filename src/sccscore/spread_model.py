@@ -178,7 +178,7 @@ def fit_spread_models(images_dir: str | Path, labels_dir: str | Path, train_fold
     if measure and len(annotated.pairs) > 1:
         report = leave_one_out_of(annotated, train_folders, settings, log=log)
         expected = {key: report[key] for key in EXPECTED}
-    extra = load_labelled(train_folders, RECIPE, 0, "training") if train_folders else None
+    extra = load_labelled(train_folders, RECIPE, 0, "training", grey_where_grey=False) if train_folders else None
     log("fitting on every spread")
     with tempfile.TemporaryDirectory(prefix="sccscore-spreads-") as tmp:
         spreads = annotated.detected(merge_model, Path(tmp), settings)

@@ -33,7 +33,7 @@ from ._atomic import check_new_folder
 from .config import LEARNED_DIGEST, InputConfig, ModelConfig
 from .errors import DataError
 from .features import backbone_model, data_fingerprint, extract, fingerprints
-from .images import CLASS_NAMES, ImageItem, scan_samples
+from .images import CLASS_NAMES, ImageItem, crop_colour, scan_samples
 from .metrics import concordance, confusion_matrix
 from .models import ScoringModel, model_reference, save_model
 from .runtime import resolve_device
@@ -146,15 +146,17 @@ class LabelledData:
     groups: list[str]  # the name of each image's folder
     labels: np.ndarray  # class index of each image
     digests: list[str]  # SHA-256 of each image file
-    features: np.ndarray  # frozen-backbone features for a recipe's model
+    features: np.ndarray  # frozen-backbone features for a model of ``config``
     sources: list[Source | None]  # the image each was cut from, where its folder says (splits.SOURCES_FILE)
+    config: ModelConfig  # the recipe's model, reading crops in grey where some folders' are grey (crop_colours)
+    colour: str  # the folders' crops: "colour", "grey", or "grey and colour" (crop_colours)
 
     def subset(self, keep: np.ndarray) -> LabelledData:
         """The images where ``keep`` (a mask) is true."""
         index = np.flatnonzero(keep)
         pick = lambda values: [values[i] for i in index]  # noqa: E731
         return LabelledData(pick(self.items), pick(self.groups), self.labels[index], pick(self.digests),
-                            self.features[index], pick(self.sources))
+                            self.features[index], pick(self.sources), self.config, self.colour)
 
     @property
     def units(self) -> np.ndarray | None:
@@ -163,18 +165,38 @@ class LabelledData:
 
 
 def load_labelled(
-    folders: Sequence[str | Path], recipe: Recipe, minimum: int, why: str, device: str | None = None, log: Log | None = None
+    folders: Sequence[str | Path], recipe: Recipe, minimum: int, why: str, device: str | None = None,
+    log: Log | None = None, grey_where_grey: bool = True,
 ) -> LabelledData:
-    """Scan, check (every type with at least ``minimum`` images) and featurise labelled folders."""
+    """Scan, check (every type with at least ``minimum`` images) and featurise labelled folders.
+
+    Where some folders' crops are grey (a monochrome camera's), the model reads every crop in grey
+    (:attr:`~sccscore.config.InputConfig.grey`): one that learned grey crops cannot read colour ones (it typed 7-57%
+    of the paper's crops right in colour, 68-76% in grey: docs/training.md), and grey and colour crops then look
+    alike to it. ``grey_where_grey`` False keeps the recipe's colour input (a model of spreads, whose crops are cut
+    from colour spreads)."""
     items, groups = labelled_items(folders)
     labels = np.array([CLASS_NAMES.index(item.label) for item in items])
     check_counts(labels, minimum, why)
     digests = fingerprints(items)
-    config = recipe.model_config()
+    config, colour = recipe.model_config(), crop_colours(items, groups)
+    if grey_where_grey and colour != "colour":
+        config = replace(config, input=replace(config.input, grey=True))
     if log:
-        log(f"backbone features of {len(items)} images ({config.backbone}; from the cache where present)")
+        log(f"backbone features of {len(items)} images ({config.backbone}; from the cache where present)"
+            + ("; read in grey, as some of the crops are" if config.input.grey else ""))
     features = extract(items, config, digests, device=device)
-    return LabelledData(items, groups, labels, digests, features, image_sources(folders, items))
+    return LabelledData(items, groups, labels, digests, features, image_sources(folders, items), config, colour)
+
+
+def crop_colours(items: Sequence[ImageItem], groups: Sequence[str]) -> str:
+    """Whether the crops of the labelled folders (``groups``: each item's) are "colour", "grey" or "grey and colour",
+    each folder's known by its first crops (:func:`sccscore.images.crop_colour`)."""
+    by_folder: dict[str, list[Path]] = {}
+    for item, group in zip(items, groups):
+        by_folder.setdefault(group, []).append(item.path)
+    colours = {crop_colour(paths) for paths in by_folder.values()}
+    return "grey and colour" if len(colours) > 1 else colours.pop()
 
 
 def check_counts(labels: np.ndarray, minimum: int, why: str) -> None:
@@ -514,10 +536,11 @@ def train(
         "distribution": (np.bincount(data.labels, minlength=len(CLASS_NAMES)) / len(data.labels)).tolist(),
         "data_fingerprint": data_fingerprint(data.digests, [item.label for item in data.items]),
         "image_digests": learned_digests(data.digests),  # ModelConfig.learned
+        "crops": data.colour,  # evaluate.learned_in_colour
         "validation": head.validation,
         "versions": versions(),
     }
-    return save_model(model_from_head(replace(recipe.model_config(), training=record), head), out)
+    return save_model(model_from_head(replace(data.config, training=record), head), out)
 
 
 def model_from_head(config: ModelConfig, head: Head) -> ScoringModel:
