@@ -184,7 +184,7 @@ def load_labelled(
         config = replace(config, input=replace(config.input, grey=True))
     if log:
         log(f"backbone features of {len(items)} images ({config.backbone}; from the cache where present)"
-            + ("; read in grey, as some of the crops are" if config.input.grey else ""))
+            + (f"; every crop read in grey ({colour} crops)" if config.input.grey else ""))
     features = extract(items, config, digests, device=device)
     return LabelledData(items, groups, labels, digests, features, image_sources(folders, items), config, colour)
 
