@@ -1,5 +1,6 @@
 """Training, cross-validation and learning curves on real crops."""
 
+import html
 import json
 import re
 import shutil
@@ -12,6 +13,7 @@ import torch
 from PIL import Image
 from statsmodels.stats.proportion import proportion_confint
 
+from sccscore.classify import classify
 from sccscore.crossval import crossval
 from sccscore.splits import stratified_folds
 from sccscore.errors import DataError
@@ -20,6 +22,7 @@ from sccscore.features import extract, fingerprints
 from sccscore.images import grey_copies
 from sccscore.models import load_model, model_reference
 from sccscore.predict import predict
+from sccscore.report import write_report
 from sccscore.training import (
     CLASS_NAMES,
     DefaultRecipe,
@@ -142,6 +145,13 @@ def test_a_model_that_learned_grey_crops_reads_colour_ones_in_grey(two_genotypes
         evaluate(grey[0], of_colour)
     assert [str(w.message) for w in caught] == [said]
     assert expected_of(of_colour, grey=True) == []  # its validation figures, on colour crops, would mislead
+    with pytest.warns(UserWarning, match="^the crops of wt are grey"):
+        classify([grey[0]], of_colour, tmp_path / "typed")
+    page = write_report(tmp_path / "typed", of_colour).read_text()  # says it too
+    assert html.escape(said[0].upper() + said[1:]) in page and "<td>training crops</td><td>colour</td>" in page
+    classify([two_genotypes[0]], of_grey, tmp_path / "in_grey")
+    page = write_report(tmp_path / "in_grey", of_grey).read_text()
+    assert "8 view(s), every crop read in grey</td>" in page and "<td>training crops</td><td>grey</td>" in page
     of_colour.config = replace(of_colour.config, training={k: v for k, v in of_colour.config.training.items()
                                                           if k != "crops"})
     with warnings.catch_warnings():

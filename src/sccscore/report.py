@@ -288,11 +288,13 @@ def _model_settings(model: ScoringModel) -> list[tuple[str, Any]]:
     from .models import model_reference
 
     training = model.config.training or {}
+    grey = ", every crop read in grey" if model.config.input.grey else ""
     items = [("model", model_reference(model)), ("model members", model.config.n_members),
              ("input", f"{model.config.input.size[0]} px, preprocessing {model.config.input.preprocess}, "
-                       f"{model.config.views} view(s)")]
+                       f"{model.config.views} view(s){grey}")]
     # a spread classifier records the annotated spreads (and crop folders) it learned from instead of a fingerprint
     items += [(name, value) for name, value in (("training recipe", training.get("recipe")),
+                                                ("training crops", training.get("crops")),  # colour, grey or both
                                                 ("training data fingerprint", training.get("data_fingerprint")),
                                                 ("model trained on spreads", ", ".join(training.get("trained_on", []))),
                                                 ("and on crops in", ", ".join(training.get("crop_folders", []))))
