@@ -250,10 +250,8 @@ def learned_in_colour(model: ScoringModel) -> bool:
     """Whether ``model`` learned from colour crops alone, and reads crops as they are: the released models, and those
     sccscore trained on colour crops (their record's ``crops``: not kept before 2026-12-05). A model trained on grey
     crops, or on grey and colour ones, reads every crop in grey (:func:`sccscore.training.load_labelled`)."""
-    if model.config.input.grey:
-        return False
-    return model_reference(model) in released_confusions(grey=True) or \
-        (model.config.training or {}).get("crops") == "colour"
+    released = model_reference(model) in released_confusions(grey=True)
+    return not model.config.input.grey and (released or (model.config.training or {}).get("crops") == "colour")
 
 
 def grey_samples_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> list[str]:
