@@ -29,18 +29,19 @@ from PIL import Image
 from sccscore.detect import fit_merge_model
 from sccscore.detection_eval import (_types_without, all_processed, annotated_images, annotated_spreads, figures,
                                      leave_one_out, score_spread)
+from sccscore.images import in_grey
 from sccscore.spreads import detect_spreads
 
 
-def in_grey(images: Path, folder: Path, unweighted: bool = False) -> Path:
-    """The spreads in grey: their luminance (Pillow's ``convert("L")``), or the plain mean of their channels, as
-    ImageJ's 8-bit conversion gives it unless "weighted RGB conversions" is set."""
+def grey_spreads(images: Path, folder: Path, unweighted: bool = False) -> Path:
+    """The spreads in grey: their luminance (:func:`sccscore.images.in_grey`, as a model trained on grey crops reads
+    colour ones), or the plain mean of their channels, as ImageJ's 8-bit conversion gives it unless "weighted RGB
+    conversions" is set."""
     folder.mkdir()
     for path in sorted(images.glob("*.png")):
         with Image.open(path) as image:
             rgb = np.asarray(image.convert("RGB"))
-        grey = (rgb.mean(axis=2).round().astype(np.uint8) if unweighted
-                else np.asarray(Image.fromarray(rgb).convert("L")))
+        grey = rgb.mean(axis=2).round().astype(np.uint8) if unweighted else in_grey(rgb)[..., 0]
         Image.fromarray(grey).save(folder / path.name)
     return folder
 
@@ -81,8 +82,8 @@ def main(oshima: Path) -> None:
     warnings.simplefilter("ignore")  # any caution is counted below, not said
     images, labels = oshima / "images", oshima / "labels"
     with tempfile.TemporaryDirectory() as tmp:
-        grey = in_grey(images, Path(tmp) / "grey")
-        greys = {"grey": grey, "unweighted grey": in_grey(images, Path(tmp) / "unweighted", unweighted=True)}
+        grey = grey_spreads(images, Path(tmp) / "grey")
+        greys = {"grey": grey, "unweighted grey": grey_spreads(images, Path(tmp) / "unweighted", unweighted=True)}
         scored = colour_trained(images, greys, labels, Path(tmp))
         print(f"{'leave one spread out':<42} recall precision concordance open  A/B/C concordance  share error")
         print(line("fitted in colour, read in colour", figures(scored["colour"])))
