@@ -26,7 +26,6 @@ train-spreads``), whose camera, magnification and staining they then suit, and
 
 from __future__ import annotations
 
-import json
 import tempfile
 import warnings
 from collections.abc import Sequence
@@ -36,10 +35,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from safetensors import SafetensorError, safe_open
-from safetensors.torch import save
 
-from ._atomic import atomic_open, json_ready, staged_folder
+from ._atomic import staged_folder
 from .config import MERGE_FILE, SHAPE_FILE, SPREAD_HEAD_FILE, SPREAD_MODEL, spread_model_folder
 from .detect import DetectSettings, MergeModel, merge_model_from
 from .errors import DataError, ModelError
@@ -48,7 +45,7 @@ from .images import CLASS_NAMES, ImageItem
 from .models import ScoringModel, load_model, model_reference
 from .sample_data import sha256, sha256_or_none
 from .shape import ShapeModel, fit_shape_model
-from .training import DefaultRecipe, Head, LabelledData, Log, fit, learned_digests, load_labelled, model_from_head
+from .training import DefaultRecipe, Head, LabelledData, Log, fit, learned_digests, load_head, load_labelled, save_head
 
 if TYPE_CHECKING:
     from .spreads import Spread
@@ -109,7 +106,7 @@ class FittedSpreadModels:
         """Write the three files into ``folder``, the classifier last: without it a folder is no spread model."""
         self.merge.save(Path(folder) / MERGE_FILE)
         self.shape.save(Path(folder) / SHAPE_FILE)
-        save_spread_head(self.head, Path(folder) / SPREAD_HEAD_FILE, self.training_record())
+        save_head(self.head, Path(folder) / SPREAD_HEAD_FILE, self.training_record())
 
 
 def fitted_on(items: Sequence[ImageItem], names: Sequence[str], digests: Sequence[str]) -> list[ImageItem]:
@@ -226,12 +223,6 @@ def fit_spread_head(spreads: Sequence[Spread], extra: LabelledData | None = None
     return fit(RECIPE, features, labels, seed=seed, validate=False)
 
 
-def save_spread_head(head: Head, path: str | Path, record: dict[str, Any]) -> None:
-    """Write a fitted head with its training record (:meth:`FittedSpreadModels.training_record`)."""
-    with atomic_open(path, "wb") as handle:
-        handle.write(save(head.state, metadata={"training": json.dumps(json_ready(record), allow_nan=False)}))
-
-
 def what_to_expect(training: dict[str, Any] | None, name: str) -> list[str]:
     """The leave-one-spread-out figures of a classifier's training record, a sentence each; where it has none, a
     sentence that says so (a model of crops has none, nor spread models fitted without measuring them).
@@ -283,16 +274,6 @@ def what_to_expect(training: dict[str, Any] | None, name: str) -> list[str]:
 def load_spread_model(path: str | Path | None = None) -> ScoringModel:
     """The spread classifier: the ImageNet backbone with the given head file, or the shipped one."""
     source = resources.files("sccscore").joinpath(f"_data/{SPREAD_HEAD_FILE}") if path is None else Path(path)
-    try:
-        with resources.as_file(source) as file, safe_open(file, "pt") as handle:
-            state = {key: handle.get_tensor(key) for key in handle.keys()}
-            record = json.loads((handle.metadata() or {})["training"])
-    except (OSError, SafetensorError, ValueError, KeyError) as exc:
-        raise ModelError(f"{source}: cannot read the spread classifier ({exc!r})") from None
     # named as --model names it: the shipped one, or the folder that holds the file
-    config = replace(RECIPE.model_config(), source=SPREAD_MODEL if path is None else str(Path(path).parent),
-                     training=record)
-    try:
-        return model_from_head(config, Head(state, {})).eval()
-    except (DataError, RuntimeError) as exc:  # other keys, or weights of another shape
-        raise ModelError(f"{source}: not a spread classifier of this sccscore version ({exc})") from None
+    config = replace(RECIPE.model_config(), source=SPREAD_MODEL if path is None else str(Path(path).parent))
+    return load_head(source, config, "spread classifier")

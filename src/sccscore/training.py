@@ -19,9 +19,12 @@ top of it from cached features (:mod:`sccscore.features`):
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +32,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._atomic import check_new_folder
+from ._atomic import atomic_open, check_new_folder, json_ready
 from .config import LEARNED_DIGEST, InputConfig, ModelConfig
-from .errors import DataError
+from .errors import DataError, ModelError
 from .features import backbone_model, data_fingerprint, extract, fingerprints
 from .images import CLASS_NAMES, ImageItem, crop_colour, scan_samples
 from .metrics import concordance, confusion_matrix
@@ -522,9 +525,15 @@ def train(
     SccscoreError
         For an ``out`` that already exists or cannot be written, before any work.
     """
-    recipe = recipe or DefaultRecipe()
-    log = log or (lambda _: None)
     check_new_folder(out)  # before the features and the fit
+    config, head = fit_recipe(folders, recipe or DefaultRecipe(), seed, device, log)
+    return save_model(model_from_head(config, head), out)
+
+
+def fit_recipe(folders: Sequence[str | Path], recipe: Recipe, seed: int = 0, device: str | None = None,
+               log: Log | None = None) -> tuple[ModelConfig, Head]:
+    """Fit ``recipe`` on labelled folders: the model's config, with its training record, and its trained head."""
+    log = log or (lambda _: None)
     data = load_labelled(folders, recipe, MIN_PER_TYPE, "training", device, log)
     head = fit(recipe, data.features, data.labels, seed=seed, device=device, log=log, units=data.units)
     record = {
@@ -540,7 +549,7 @@ def train(
         "validation": head.validation,
         "versions": versions(),
     }
-    return save_model(model_from_head(replace(data.config, training=record), head), out)
+    return replace(data.config, training=record), head
 
 
 def model_from_head(config: ModelConfig, head: Head) -> ScoringModel:
@@ -551,3 +560,29 @@ def model_from_head(config: ModelConfig, head: Head) -> ScoringModel:
         raise DataError(f"head {sorted(head.state)} does not fit {config.name}")
     model.net.load_state_dict(state | head.state)
     return model
+
+
+def save_head(head: Head, path: str | Path, record: dict[str, Any]) -> None:
+    """Write a trained head alone, with its training record in the file's metadata: the ImageNet backbone below it
+    is not written (the model sccscore ships for spreads and for grey crops, and train-spreads' classifier)."""
+    from safetensors.torch import save
+
+    with atomic_open(path, "wb") as handle:
+        handle.write(save(head.state, metadata={"training": json.dumps(json_ready(record), allow_nan=False)}))
+
+
+def load_head(source: Traversable | Path, config: ModelConfig, what: str) -> ScoringModel:
+    """The model of a head file written by :func:`save_head`: the ImageNet backbone of ``config`` with the head on
+    top, its training record in ``config.training``; ``what`` names it in errors."""
+    from safetensors import SafetensorError, safe_open
+
+    try:
+        with resources.as_file(source) as file, safe_open(file, "pt") as handle:
+            state = {key: handle.get_tensor(key) for key in handle.keys()}
+            record = json.loads((handle.metadata() or {})["training"])
+    except (OSError, SafetensorError, ValueError, KeyError) as exc:
+        raise ModelError(f"{source}: cannot read the {what} ({exc!r})") from None
+    try:
+        return model_from_head(replace(config, training=record), Head(state, {})).eval()
+    except (DataError, RuntimeError) as exc:  # other keys, or weights of another shape
+        raise ModelError(f"{source}: not a {what} of this sccscore version ({exc})") from None
