@@ -140,7 +140,8 @@ def test_grey_crops_given_to_a_released_model_are_warned_of_with_what_grey_cost_
     said = ("the crops of mono are grey (a monochrome camera's, or saved in grey), and paper:squeezenet1_1/1 learned "
             "from colour ones: on the paper's test crops made grey it gave the labelled type to 48.9% of WT and "
             "38.6% of CTF18-/- (72.0% and 61.6% in colour), typing 3.1% B and 52.1% C where the labels say 43.3% and "
-            "13.6%: read these calls as far off; train a model on grey crops of your own (sccscore train)")
+            "13.6%: read these calls as far off; score grey crops with --model sccscore:grey-crops (sccscore's, fitted "
+            "on the paper's crops made grey), or train a model on grey crops of your own (sccscore train)")
     assert f"warning: {said}" in " ".join(result.stderr.split())
     assert result.stderr.count("are grey (a monochrome") == 1
     assert html.escape("T" + said[1:]) in (tmp_path / "out" / "report.html").read_text()  # said in the report too

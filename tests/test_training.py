@@ -17,7 +17,10 @@ from sccscore.classify import classify
 from sccscore.crossval import crossval
 from sccscore.splits import stratified_folds
 from sccscore.errors import DataError
-from sccscore.evaluate import GREY_COST, evaluate, expected_of
+from sccscore.config import GREY_CROPS_MODEL
+from sccscore.evaluate import GREY_COST, evaluate, expected_of, grey_samples_of
+from sccscore.grey_model import fit_grey_crops_model
+from sccscore.metrics import concordance
 from sccscore.features import extract, fingerprints
 from sccscore.images import grey_copies
 from sccscore.models import load_model, model_reference
@@ -139,7 +142,8 @@ def test_a_model_that_learned_grey_crops_reads_colour_ones_in_grey(two_genotypes
     assert not of_colour.config.input.grey and of_colour.config.training["crops"] == "colour"
     said = (f"the crops of wt are grey (a monochrome camera's, or saved in grey), and {model_reference(of_colour)} "
             f"learned from colour ones: its validation figures do not hold for grey crops, which models sccscore "
-            f"trained on colour ones typed far worse ({GREY_COST}); read these calls as far off; train a model on grey "
+            f"trained on colour ones typed far worse ({GREY_COST}); read these calls as far off; score grey crops with "
+            "--model sccscore:grey-crops (sccscore's, fitted on the paper's crops made grey), or train a model on grey "
             "crops of your own (sccscore train)")
     with pytest.warns(UserWarning) as caught:
         evaluate(grey[0], of_colour)
@@ -157,6 +161,47 @@ def test_a_model_that_learned_grey_crops_reads_colour_ones_in_grey(two_genotypes
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # trained before models said what their crops were: not known
         evaluate(grey[0], of_colour)
+
+
+def test_sccscores_model_of_grey_crops_reads_colour_ones_in_grey_and_says_what_to_expect(two_genotypes, tmp_path):
+    """--model sccscore:grey-crops, for a monochrome camera: fitted on the paper's crops made grey, it reads colour
+    crops in grey (each typed as its grey copy), knows the shared crops it learned, and says what to expect from its
+    cross-validation on them (tools/refit_grey_crops_model.py; test_the_shipped_model_of_grey_crops_is_todays_fit)."""
+    model = load_model(GREY_CROPS_MODEL)
+    assert model.config.input.grey and model.config.training["crops"] == "grey"
+    assert model_reference(model) == GREY_CROPS_MODEL and model.config.name == GREY_CROPS_MODEL
+    grey = [grey_copies(folder, tmp_path / "grey" / folder.name) for folder in two_genotypes]
+    in_colour, in_grey = labelled_items(two_genotypes)[0], labelled_items(grey)[0]
+    np.testing.assert_array_equal(predict(model, in_colour, engine="onnx").member_probabilities,
+                                  predict(model, in_grey, engine="onnx").member_probabilities)
+    assert grey_samples_of(model, {"wt": [item.path for item in in_grey]}) == []  # grey crops are what it learned
+    with pytest.warns(UserWarning, match=r"^30 of the 30 labelled images evaluated are images sccscore:grey-crops was "
+                                         r"trained on"):
+        evaluate(two_genotypes[0], model)  # the shared crops themselves, which it learned in grey
+    first, shares, *_ = expected_of(model)
+    assert first == (
+        "What to expect: on the paper's labelled test crops of TK6 cells made grey (their luminance: a monochrome "
+        "camera's grey may differ), each typed by the model fitted on the other 4 fifths (5-fold cross-validation), "
+        "sccscore:grey-crops gave the labelled type to 76.5% of the 489 WT chromosomes (95% interval 72.5-80.0%) and "
+        "72.2% of the 417 CTF18-/- chromosomes (95% interval 67.7-76.3%); by type, all together: A 84.1%, B 73.2%, "
+        "C 48.0%.")
+    assert shares == ("Its calls put WT at A 61.3, B 32.9, C 5.7% where the labels say 63.8, 31.3, 4.9%; CTF18-/- at "
+                      "A 22.3, B 57.1, C 20.6% where the labels say 18.9, 57.3, 23.7%.")
+
+
+@pytest.mark.slow
+def test_the_shipped_model_of_grey_crops_is_todays_fit(ikemoto):
+    """tools/refit_grey_crops_model.py fitted today gives the head sccscore ships, and the same cross-validation."""
+    with pytest.warns(UserWarning, match="the same image is given twice"):  # two of the shared WT crops
+        head, record = fit_grey_crops_model(ikemoto / "images")
+    shipped = load_model(GREY_CROPS_MODEL)
+    for key in ("crossval", "image_digests", "data_fingerprint", "folders", "n_images", "crops", "recipe", "settings"):
+        assert json.loads(json.dumps(record[key])) == shipped.config.training[key], key  # tuples as the file's lists
+    weights = shipped.net.state_dict()
+    for key, value in head.state.items():
+        np.testing.assert_allclose(weights[key].numpy(), value.numpy(), atol=1e-4, err_msg=key)
+    matrices = [np.array(m) for m in record["crossval"]["confusion"].values()]
+    assert [round(concordance(m), 3) for m in matrices] == [0.765, 0.722]  # docs/training.md, "Grey crops"
 
 
 def test_paper_dropout_keeps_each_value_on_its_own_random_bit_doubled():

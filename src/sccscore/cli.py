@@ -63,7 +63,8 @@ ModelOption = Annotated[
     str,
     typer.Option(
         "--model", "-m", help="Model folder saved by sccscore train or train-spreads, paper:squeezenet1_1/N (N=1..30), "
-        "paper:squeezenet1_1 or sccscore:spreads (sccscore's models for whole spreads)."
+        "paper:squeezenet1_1, sccscore:grey-crops (sccscore's model of grey crops, a monochrome camera's) or "
+        "sccscore:spreads (sccscore's models for whole spreads)."
     ),
 ]
 # the default models for crops and for spreads (as in sccscore.models, which imports torch: not at start-up)

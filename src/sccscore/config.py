@@ -25,6 +25,8 @@ HEADS = ("classifier", "multidepth")
 # the references of the models sccscore ships or downloads, and the file a model folder describes itself in
 PAPER_PREFIX = "paper:"
 SPREAD_MODEL = "sccscore:spreads"
+GREY_CROPS_MODEL = "sccscore:grey-crops"  # sccscore.grey_model
+GREY_CROPS_HEAD_FILE = "grey_crops_head.safetensors"
 CONFIG_FILE = "config.json"
 # the files of a folder written by train-spreads (sccscore.spread_model): classifier head, merge and shape models
 SPREAD_HEAD_FILE, MERGE_FILE, SHAPE_FILE = "spread_head.safetensors", "merge_model.json", "shape_model.json"
@@ -147,7 +149,7 @@ class ModelConfig:
 
 def named(reference: str) -> bool:
     """Whether a model reference names a model sccscore ships or downloads, not a folder."""
-    return reference.startswith(PAPER_PREFIX) or reference == SPREAD_MODEL
+    return reference.startswith(PAPER_PREFIX) or reference in (SPREAD_MODEL, GREY_CROPS_MODEL)
 
 
 def read_config(folder: str | Path) -> ModelConfig:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .config import GREY_CROPS_MODEL
 from .errors import SccscoreError
 from .images import CLASS_NAMES, Sample, fail_on_rejected, grey_samples, repeated_files, scan_sample, warn_repeated
 from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, open_concordance, recall
@@ -267,7 +268,8 @@ def grey_crops_caution(model: ScoringModel, grey: Sequence[str]) -> str:
     name = model_reference(model)
     said = (f"the crops of {_and(grey)} are grey (a monochrome camera's, or saved in grey), and {name} learned from "
             "colour ones")
-    advice = "read these calls as far off; train a model on grey crops of your own (sccscore train)"
+    advice = (f"read these calls as far off; score grey crops with --model {GREY_CROPS_MODEL} (sccscore's, fitted on "
+              "the paper's crops made grey), or train a model on grey crops of your own (sccscore train)")
     if name not in released_confusions(grey=True):
         return (f"{said}: its validation figures do not hold for grey crops, which models sccscore trained on colour "
                 f"ones typed far worse ({GREY_COST}); {advice}")
@@ -284,14 +286,17 @@ def grey_crops_caution(model: ScoringModel, grey: Sequence[str]) -> str:
 def expected_of(model: ScoringModel, grey: bool = False) -> list[str]:
     """What to expect of a crop model's calls (:func:`expected_from_confusions`): the released models' figures on the
     paper's test crops (with ``grey``, every sample's crops grey and the model one of colour crops, on those crops made
-    grey), or a model sccscore trained by its own validation (none with ``grey``: its validation crops were colour);
-    none where it kept no confusion matrix (the paper recipe's). Models of spreads have theirs, from leave one spread
-    out: :func:`sccscore.spread_model.what_to_expect`."""
+    grey), sccscore's model of grey crops by its cross-validation, or a model sccscore trained by its own validation
+    (none with ``grey``: its validation crops were colour); none where it kept no confusion matrix (the paper
+    recipe's). Models of spreads have theirs, from leave one spread out: :func:`sccscore.spread_model.what_to_expect`.
+    """
     from .compare import validation_confusion
 
     name = model_reference(model)
     if (released := released_confusions(grey).get(name)) is not None:
         return expected_from_confusions(released, name, RELEASED_GREY_IMAGES if grey else RELEASED_IMAGES)
+    if crossval := (model.config.training or {}).get("crossval"):  # sccscore's model of grey crops (grey_model)
+        return expected_from_confusions(crossval["confusion"], name, crossval["images"])
     if grey or (matrix := validation_confusion(model.config.training)) is None:
         return []
     return expected_from_confusions({"held out": matrix}, name, f"the {int(matrix.sum())} labelled images held out "

@@ -11,6 +11,7 @@ Model references accepted by :func:`load_model`:
 - a folder saved by :func:`save_model` (``config.json`` + ``model.safetensors``);
 - ``paper:squeezenet1_1/N`` for the authors' released model N (1..30);
 - ``paper:squeezenet1_1`` for all 30 as a mean-softmax ensemble;
+- ``sccscore:grey-crops`` for sccscore's model of grey crops (:mod:`sccscore.grey_model`);
 - ``sccscore:spreads`` for sccscore's classifier of chromosomes found in whole
   spreads (:mod:`sccscore.spread_model`), or a folder of such models fitted on a
   lab's own annotated spreads by ``sccscore train-spreads``.
@@ -28,8 +29,8 @@ import torch
 from torch import nn
 
 from ._atomic import staged_folder
-from .config import (CONFIG_FILE, PAPER_PREFIX, SPREAD_HEAD_FILE, SPREAD_MODEL, ModelConfig, named, read_config,
-                     spread_model_folder)
+from .config import (CONFIG_FILE, GREY_CROPS_MODEL, PAPER_PREFIX, SPREAD_HEAD_FILE, SPREAD_MODEL, ModelConfig, named,
+                     read_config, spread_model_folder)
 from .errors import DataError, ModelError
 from .squeezenet import SqueezeNet
 
@@ -194,6 +195,10 @@ def load_model(reference: str | Path, preprocess: str | None = None) -> ScoringM
         from .spread_model import load_spread_model  # it builds on training, which imports this module
 
         model = load_spread_model(None if reference == SPREAD_MODEL else Path(reference) / SPREAD_HEAD_FILE)
+    elif reference == GREY_CROPS_MODEL:
+        from .grey_model import load_grey_crops_model  # as the spread model: it builds on training
+
+        model = load_grey_crops_model()
     else:
         model = _load_folder(Path(reference))
     if preprocess is not None:  # replace() re-runs the config's validation of the name
@@ -278,7 +283,7 @@ def _load_folder(folder: Path) -> ScoringModel:
     if not folder.exists():
         raise ModelError(
             f"{folder}: no such model (give a folder saved by sccscore, "
-            f"paper:squeezenet1_1/N, paper:squeezenet1_1 or {SPREAD_MODEL})"
+            f"paper:squeezenet1_1/N, paper:squeezenet1_1, {GREY_CROPS_MODEL} or {SPREAD_MODEL})"
         )
     weights_path = folder / WEIGHTS_FILE
     config = read_config(folder)
