@@ -20,9 +20,9 @@ from typing import Any
 
 from .config import GREY_CROPS_HEAD_FILE, GREY_CROPS_MODEL
 from .crossval import crossval
+from .features import data_fingerprint, fingerprints
 from .images import grey_copies
 from .models import ScoringModel
-from .features import data_fingerprint, fingerprints
 from .training import DefaultRecipe, Head, Log, fit_recipe, labelled_items, learned_digests, load_head
 
 GENOTYPES = {"wt": "WT", "ctf18": "CTF18-/-"}  # the shared crops' folders: their names in what to expect
