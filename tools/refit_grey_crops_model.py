@@ -13,9 +13,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from sccscore.config import GREY_CROPS_HEAD_FILE
 from sccscore.errors import SccscoreError
 from sccscore.grey_model import fit_grey_crops_model
+from sccscore.metrics import concordance
 from sccscore.sample_data import data_root
 from sccscore.training import save_head
 
@@ -26,8 +29,7 @@ def main() -> None:
     head, record = fit_grey_crops_model(data_root() / "images", log=print)
     save_head(head, SHIPPED, record)
     print(f"wrote {SHIPPED}: cross-validated concordance " + ", ".join(
-        f"{genotype} {sum(m[i][i] for i in range(3)) / sum(map(sum, m)):.3f}"
-        for genotype, m in record["crossval"]["confusion"].items()))
+        f"{genotype} {concordance(np.array(m)):.3f}" for genotype, m in record["crossval"]["confusion"].items()))
 
 
 if __name__ == "__main__":
