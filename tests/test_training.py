@@ -137,6 +137,9 @@ def test_a_model_that_learned_grey_crops_reads_colour_ones_in_grey(two_genotypes
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("2-fold cross-validation, recipe default, seed 0, every crop read in grey (grey "
                                     "crops)\n")
+    curve = cli("learning-curve", *map(str, grey), "--out", str(tmp_path / "curve"), "--recipe", "default",
+                "--sizes", "5", "--folds", "2")
+    assert curve.returncode == 0 and curve.stderr.startswith("every crop read in grey (grey crops)\n"), curve.stderr
 
     of_colour = load_model(train(two_genotypes, tmp_path / "of_colour", DefaultRecipe(), seed=0))
     assert not of_colour.config.input.grey and of_colour.config.training["crops"] == "colour"

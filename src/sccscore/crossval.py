@@ -157,6 +157,8 @@ def learning_curve(
     log = log or (lambda _: None)
     # read and featurise once: per_type changes the training draw, not the features
     data = _load_for_folds(folders, recipe, folds, device)
+    if data.config.input.grey:  # as train would read them (load_labelled)
+        log(f"every crop read in grey ({data.colour} crops)")
     rows = []
     for size in sizes:
         report = _crossval(data, folds, replace(recipe, per_type=size), seed, device, lambda _: None)
