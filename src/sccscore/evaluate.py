@@ -251,7 +251,7 @@ def learned_in_colour(model: ScoringModel) -> bool:
     """Whether ``model`` learned from colour crops alone, and reads crops as they are: the released models, and those
     sccscore trained on colour crops (their record's ``crops``: not kept before 2026-12-05). A model trained on grey
     crops, or on grey and colour ones, reads every crop in grey (:func:`sccscore.training.load_labelled`)."""
-    released = model_reference(model) in released_confusions(grey=True)
+    released = model_reference(model) in _released_record()["confusion_grey"]
     return not model.config.input.grey and (released or (model.config.training or {}).get("crops") == "colour")
 
 
@@ -270,10 +270,10 @@ def grey_crops_caution(model: ScoringModel, grey: Sequence[str]) -> str:
             "colour ones")
     advice = (f"read these calls as far off; score grey crops with --model {GREY_CROPS_MODEL} (sccscore's, fitted on "
               "the paper's crops made grey), or train a model on grey crops of your own (sccscore train)")
-    if name not in released_confusions(grey=True):
+    if (in_grey := released_confusions(grey=True).get(name)) is None:
         return (f"{said}: its validation figures do not hold for grey crops, which models sccscore trained on colour "
                 f"ones typed far worse ({GREY_COST}); {advice}")
-    in_grey, in_colour = released_confusions(grey=True)[name], released_confusions()[name]
+    in_colour = released_confusions()[name]
     pooled = sum(in_grey.values())
     called, labelled = pooled.sum(axis=0) / pooled.sum(), pooled.sum(axis=1) / pooled.sum()
     return (f"{said}: on the paper's test crops made grey it gave the labelled type to "
