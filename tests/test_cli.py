@@ -156,6 +156,46 @@ def test_grey_crops_given_to_a_released_model_are_warned_of_with_what_grey_cost_
     assert trained.returncode == 0 and "are grey" not in trained.stderr  # no figures in grey: not said
 
 
+def test_samples_of_grey_and_colour_crops_compared_are_cautioned_as_the_cameras_difference(labelled_crops, tmp_path,
+                                                                                        cli):
+    """A knockout imaged on a monochrome camera (or its crops saved in grey) against a wild type in colour: a model of
+    colour crops types grey ones far off, and compare gave the difference as the cells' (the paper's WT crops against
+    themselves made grey: more open, p < 1e-50). compare says so, in its JSON and report too; not where the model reads
+    every crop in grey, nor where the samples are alike."""
+    from sccscore.evaluate import released_confusions
+    from sccscore.images import grey_copies
+
+    colour, other = labelled_crops("wt", 4, "wt_small"), labelled_crops("ctf18", 4, "ctf18")
+    grey = grey_copies(labelled_crops("ctf18", 4, "ctf18_colour"), tmp_path / "mono")
+    out = tmp_path / "out"
+    assert cli("classify", str(colour), str(grey), str(other), "--model", "paper:squeezenet1_1/1", "--out", str(out),
+               "-q").returncode == 0
+    said = ("the crops of mono are grey and those of wt_small colour, and paper:squeezenet1_1/1 reads crops as they "
+            "are: a difference between them is partly the cameras', not the cells' (the paper's WT crops read 47% "
+            "open made grey and 32% as they are, by paper:squeezenet1_1); classify every sample with --model "
+            "sccscore:grey-crops, which reads every crop in grey, or compare samples imaged alike")
+    result = cli("compare", "wt_small", "mono", "--predictions", str(out / "predictions.csv"), "--out",
+                 str(tmp_path / "cmp"), "--json", str(tmp_path / "cmp.json"), "--report", "-q")
+    assert result.returncode == 0, result.stderr
+    assert f"warning: {said}" in " ".join(result.stderr.split())
+    assert json.loads((tmp_path / "cmp.json").read_text())["colour_caution"] == said
+    assert html.escape("T" + said[1:]) in (tmp_path / "cmp" / "report.html").read_text()
+    # the figures it gives are the released model's on the paper's WT crops (tests/test_paper_figures.py)
+    called_open = [m[:, 1:].sum() / m.sum() for m in (released_confusions(grey)["paper:squeezenet1_1"]["WT"]
+                                                      for grey in (True, False))]
+    assert [round(100 * share) for share in called_open] == [47, 32]
+    # samples alike, or a model that reads every crop in grey: nothing said
+    alike = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"), "--json",
+                str(tmp_path / "alike.json"), "-q")
+    assert alike.returncode == 0 and json.loads((tmp_path / "alike.json").read_text())["colour_caution"] is None
+    assert cli("classify", str(colour), str(grey), "--model", "sccscore:grey-crops", "--out", str(tmp_path / "g"),
+               "-q").returncode == 0
+    in_grey = cli("compare", "wt_small", "mono", "--predictions", str(tmp_path / "g" / "predictions.csv"), "--json",
+                  str(tmp_path / "g.json"), "-q")
+    assert in_grey.returncode == 0 and "cameras'" not in in_grey.stderr
+    assert json.loads((tmp_path / "g.json").read_text())["colour_caution"] is None
+
+
 def test_a_whole_spread_among_crops_is_skipped_saying_so(small_labelled, oshima, tmp_path, cli):
     """A spread given as a crop would be typed as one chromosome; it is skipped, and the terminal says why."""
     shutil.copy(oshima / "images" / "spread3.png", small_labelled / "a" / "spread3.png")

@@ -25,9 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from .config import named, read_config
+from .config import GREY_CROPS_MODEL, named, read_config, reads_in_grey
 from .errors import SccscoreError
-from .images import CLASS_NAMES, label_from_folder_name
+from .images import CLASS_NAMES, crop_colour, label_from_folder_name
 from .stats import (MIN_CELLS, MIN_REPLICATES, cannot_correct, compare_cells, compare_counts, compare_replicates,
                     corrected_with_ci, holm, proportions_with_ci, proportions_with_clustered_ci)
 
@@ -534,7 +534,9 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     (:func:`cell_counts`); replicates from the sheet's replicate column, with
     ``replicate_folders`` the first folder in each sample's (:func:`cell_replicates`), or with
     ``replicate_runs`` the run of each row of a joined table (:func:`join_predictions`). The
-    report also names the model the table says typed it (``typed_by``, :func:`typed_by`).
+    report also names the model the table says typed it (``typed_by``, :func:`typed_by`), and
+    warns where it typed samples of grey crops and of colour ones as they are
+    (``colour_caution``, :func:`colour_caution`).
 
     The shares are given corrected for the classifier's errors as well, by ``confusion``:
     by default (``"auto"``), as ``sccscore compare`` does, the confusion matrix of the
@@ -572,6 +574,8 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
         raise SccscoreError(f"sample(s) {', '.join(missing)} not in {table} (it has {', '.join(counts)})")
     compared = [row for row in rows if row["sample"] in samples]
     model = typed_by(compared, table)  # the report's typed_by
+    if colours := colour_caution(compared, samples, model):
+        warnings.warn(colours, stacklevel=2)
     matrix, corrected_by = _correction(confusion, model, compared, table)
     cell_names = sheet.cells if sheet else None
     if sheet:
@@ -590,7 +594,8 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     for key, chosen in by_person.items():  # per sample, each compared sample named
         report[key] = {name: sum(row["sample"] == name for row in chosen) for name in samples}
     corrected_by = corrected_by if report["corrected_with"] is not None else None  # None: it could not correct them
-    return Comparison(report | {"typed_by": model, "corrected_by": corrected_by}, compared, cells, replicate_of)
+    return Comparison(report | {"typed_by": model, "corrected_by": corrected_by, "colour_caution": colours}, compared,
+                      cells, replicate_of)
 
 
 def reviewed_blind(row: dict[str, str]) -> bool:
@@ -664,6 +669,24 @@ def row_box(row: dict[str, str]) -> tuple[int, int, int, int] | None:
         return tuple(int(row[key]) for key in ("x0", "y0", "x1", "y1"))  # type: ignore[return-value]
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def colour_caution(rows: list[dict[str, str]], samples: Sequence[str], model: str | None) -> str | None:
+    """A caution where some of the ``samples`` compared are of grey crops and others of colour ones, each known by its
+    first crops that can be read (:func:`sccscore.images.crop_colour`), and the ``model`` that typed them reads crops
+    as they are: such a model types grey crops far off the colour ones it learned, or colour ones off the grey, so a
+    difference between the samples would be partly the cameras'. None where the samples are alike, their crops cannot
+    be read, the calls are of spreads or typed by hand, or the model reads every crop in grey."""
+    if model is None or from_spreads(rows) or reads_in_grey(model) is not False:
+        return None
+    colours = {name: crop_colour(row["path"] for row in rows if row["sample"] == name) for name in samples}
+    grey, colour = ([name for name in samples if colours[name] == kind] for kind in ("grey", "colour"))
+    if not grey or not colour:
+        return None
+    return (f"the crops of {', '.join(grey)} are grey and those of {', '.join(colour)} colour, and {model} reads crops "
+            "as they are: a difference between them is partly the cameras', not the cells' (the paper's WT crops "
+            "read 47% open made grey and 32% as they are, by paper:squeezenet1_1); classify every sample with "
+            f"--model {GREY_CROPS_MODEL}, which reads every crop in grey, or compare samples imaged alike")
 
 
 def typed_by(rows: list[dict[str, str]], table: str | Path) -> str | None:

@@ -152,6 +152,21 @@ def named(reference: str) -> bool:
     return reference.startswith(PAPER_PREFIX) or reference in (SPREAD_MODEL, GREY_CROPS_MODEL)
 
 
+def reads_in_grey(reference: str) -> bool | None:
+    """Whether the model a reference names reads every crop in grey (its input's ``grey``), from its name or its
+    folder's ``config.json``, without loading it; None where that cannot be read.
+
+    >>> reads_in_grey(GREY_CROPS_MODEL), reads_in_grey("paper:squeezenet1_1"), reads_in_grey("no/such/model")
+    (True, False, None)
+    """
+    if named(reference):  # of those shipped, the model of grey crops alone (sccscore.grey_model)
+        return reference == GREY_CROPS_MODEL
+    try:
+        return read_config(reference).input.grey
+    except ModelError:
+        return None
+
+
 def read_config(folder: str | Path) -> ModelConfig:
     """The configuration of a model folder saved by :func:`sccscore.models.save_model`, with its training record.
 

@@ -86,8 +86,8 @@ def write_report(
     classes = list(model.config.classes) if model else list(CLASS_NAMES)
     contents = _contents(rows)
     grey = _grey_samples(model, rows)
-    sections = [_repeated_images(rows, contents), _learned_images(model, contents, rows),
-                _unread_images(model, contents, rows), _grey_crops(model, grey)]
+    sections = [_caution((comparison or {}).get("colour_caution")), _repeated_images(rows, contents),
+                _learned_images(model, contents, rows), _unread_images(model, contents, rows), _grey_crops(model, grey)]
     if comparison:
         paths = [out_dir / "distribution.png", out_dir / "distribution.svg"]
         plot_distributions(comparison, paths, share_intervals(comparison)[0])
@@ -229,7 +229,7 @@ def _unread_images(model: ScoringModel | None, contents: dict[str, str | None], 
             "or thumbnail of them, and cannot say whether the model learned them; write it from the folder classify "
             "ran in")
     warnings.warn(said, stacklevel=2)
-    return f"<div class='expected'><p>{html.escape(said[0].upper() + said[1:])}.</p></div>"
+    return _caution(said)
 
 
 def _grey_samples(model: ScoringModel | None, rows: list[dict[str, str]]) -> list[str]:
@@ -251,8 +251,12 @@ def _grey_crops(model: ScoringModel | None, grey: list[str]) -> str:
         return ""
     from .evaluate import grey_crops_caution
 
-    said = grey_crops_caution(model, grey)
-    return f"<div class='expected'><p>{html.escape(said[0].upper() + said[1:])}.</p></div>"
+    return _caution(grey_crops_caution(model, grey))
+
+
+def _caution(said: str | None) -> str:
+    """A caution the terminal gave as a warning, as a sentence of the report; empty for None."""
+    return f"<div class='expected'><p>{html.escape(said[0].upper() + said[1:])}.</p></div>" if said else ""
 
 
 def _metaphases_of_table(rows: list[dict[str, str]]) -> dict[tuple[str, int], list[tuple[float, float]]]:
