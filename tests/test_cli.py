@@ -48,8 +48,8 @@ def test_classify_writes_tables_and_survives_bad_files(sample_with_bad_files, tm
             f"OTHER_RUN/predictions.csv --predictions {out / 'predictions.csv'} --out DIR") in said
     predictions = _rows(out / "predictions.csv")
     assert len(predictions) == 12
-    assert list(predictions[0]) == ["path", "sample", "predicted", "p_A", "p_B", "p_C", "label", "model"]
-    assert {row["model"] for row in predictions} == {"paper:squeezenet1_1/1"}  # the model that typed it
+    assert list(predictions[0]) == ["path", "sample", "predicted", "p_A", "p_B", "p_C", "label", "model", "preprocess"]
+    assert {(row["model"], row["preprocess"]) for row in predictions} == {("paper:squeezenet1_1/1", "none")}  # typed it
     assert {row["label"] for row in predictions} == {"A", "B", "C"}
     for row in predictions:
         probabilities = [float(row[f"p_{c}"]) for c in "ABC"]

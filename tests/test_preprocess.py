@@ -56,3 +56,37 @@ def test_classify_applies_the_paper_preprocessing_on_request(oshima, tmp_path, c
         runs[mode] = (tmp_path / mode / "predictions.csv").read_text().splitlines()
     assert len(runs["paper"]) == 48  # header + 47 chromosomes of spread 3
     assert runs["paper"] != runs["none"]
+
+
+def test_samples_preprocessed_two_ways_are_not_compared_and_a_report_reads_as_they_were(oshima, tmp_path, cli):
+    """A wild type classified raw with --preprocess paper and its knockout, another day, without: one model, and
+    compare tested the difference as the cells' (the table named the model alone). The table now names the
+    preprocessing, compare refuses two, and the report of a table draws with the one its rows name."""
+    import csv
+    import json
+
+    from PIL import Image
+
+    for sample, spread in (("wt", "spread3"), ("ko", "spread5")):
+        (tmp_path / sample).mkdir()
+        for n, crop in enumerate(_raw_crops(oshima, spread)):
+            Image.fromarray(crop).save(tmp_path / sample / f"{n:02d}.png")
+    for run, sample, mode in (("mon", "wt", "paper"), ("tue", "ko", "none"), ("wed", "ko", "paper")):
+        result = cli("classify", str(tmp_path / sample), "-m", "paper:squeezenet1_1/1", "-o", str(tmp_path / run),
+                     "--preprocess", mode, "-q")
+        assert result.returncode == 0, result.stderr
+        with open(tmp_path / run / "predictions.csv", newline="") as handle:
+            assert {(row["model"], row["preprocess"]) for row in csv.DictReader(handle)} == {
+                ("paper:squeezenet1_1/1", mode)}
+    mixed = cli("compare", "wt", "ko", "--predictions", str(tmp_path / "mon" / "predictions.csv"), "--predictions",
+                str(tmp_path / "tue" / "predictions.csv"), "--out", str(tmp_path / "mixed"))
+    assert mixed.returncode == 2 and (
+        f"{tmp_path / 'mixed' / 'joined_predictions.csv'}: the chromosomes compared were preprocessed 2 ways (wt with "
+        "--preprocess paper; ko with --preprocess none), and a difference between samples would be partly the "
+        "preprocessing's: classify them all with one --preprocess") in " ".join(mixed.stderr.split())
+    alike = cli("compare", "wt", "ko", "--predictions", str(tmp_path / "mon" / "predictions.csv"), "--predictions",
+                str(tmp_path / "wed" / "predictions.csv"), "--out", str(tmp_path / "alike"), "--report", "--json",
+                str(tmp_path / "alike.json"), "-q")
+    assert alike.returncode == 0, alike.stderr
+    assert json.loads((tmp_path / "alike.json").read_text())["preprocess"] == "paper"
+    assert "<td>input</td><td>224 px, preprocessing paper," in (tmp_path / "alike" / "report.html").read_text()

@@ -147,7 +147,7 @@ def _classify_into(out_dir: Path, samples: list[Sample], rejected: list[Rejected
         for batch in predict_batches(model, todo, progress=_offset(progress, len(done), len(items)), **predict_options):
             if strict:
                 fail_on_rejected(batch.rejected)
-            _append(rows, batch, tally, with_label="label" in header, model=run["model"])
+            _append(rows, batch, tally, with_label="label" in header, typed_with=[run["model"], run["preprocess"]])
             _append_rejected(bad_rows, batch.rejected)
             rejected += batch.rejected
     warn_seen_in_training(model, items)
@@ -158,7 +158,7 @@ def _classify_into(out_dir: Path, samples: list[Sample], rejected: list[Rejected
 
 def _prediction_header(model: ScoringModel, items: list[ImageItem]) -> list[str]:
     header = ["path", "sample", "predicted", *(f"p_{cls}" for cls in model.config.classes)]
-    return header + (["label"] if any(item.label for item in items) else []) + ["model"]
+    return header + (["label"] if any(item.label for item in items) else []) + ["model", "preprocess"]
 
 
 def _start(out_dir: Path, run: dict[str, Any]) -> set[str]:
@@ -199,11 +199,12 @@ def _complete_rows(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(complete.decode("utf-8").splitlines()))
 
 
-def _append(handle: TextIO, batch, tally: _Tally, with_label: bool, model: str) -> None:
+def _append(handle: TextIO, batch, tally: _Tally, with_label: bool, typed_with: list[str]) -> None:
+    """Write a batch's rows, each ending with what typed it (its model and preprocessing: ``typed_with``)."""
     writer = csv.writer(handle)
     for item, predicted, probabilities in zip(batch.items, batch.predicted, batch.probabilities):
         writer.writerow([str(item.path), item.sample, predicted, *(f"{p:.6f}" for p in probabilities)]
-                        + ([item.label or ""] if with_label else []) + [model])
+                        + ([item.label or ""] if with_label else []) + typed_with)
         tally.add(item.sample, predicted, item.label or "", item.path)
     handle.flush()
 

@@ -908,7 +908,7 @@ def compare(
             remove_earlier(out, [JOINED_TABLE])
     if make_report:  # the calls of a table are read, not made: its model only draws the Grad-CAM examples
         loaded = calls.model if calls.model is not None else _model_of_table(
-            report["typed_by"], model, calls.table, comparison.rows, preprocess)
+            report["typed_by"], model, calls.table, comparison.rows, preprocess or report["preprocess"])
         _write_comparison_report(out, loaded, report, calls, device)
     elif out:
         _caution_earlier_report(out)
@@ -1016,8 +1016,8 @@ def _write_comparison_report(out: Path, model, report: dict, calls: _Calls, devi
 
 def _model_of_table(typed_by: str | None, given: str | None, table: Path, rows: list[dict[str, str]],
                     preprocess: str | None):
-    """The model for a predictions table's report: the one its model column names, unless --model names another;
-    None for a table typed by hand, which no model typed."""
+    """The model for a predictions table's report: the one its model column names, unless --model names another,
+    with ``preprocess`` (--preprocess, else the table's); None for a table typed by hand, which no model typed."""
     from .compare import from_spreads, row_probabilities
 
     if typed_by is None and all(row_probabilities(row) is None for row in rows):

@@ -534,7 +534,8 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     (:func:`cell_counts`); replicates from the sheet's replicate column, with
     ``replicate_folders`` the first folder in each sample's (:func:`cell_replicates`), or with
     ``replicate_runs`` the run of each row of a joined table (:func:`join_predictions`). The
-    report also names the model the table says typed it (``typed_by``, :func:`typed_by`), and
+    report also names the model the table says typed it (``typed_by``, :func:`typed_by`) and the
+    crop preprocessing it was typed with (``preprocess``, :func:`preprocessed_with`), and
     warns where it typed samples of grey crops and of colour ones as they are
     (``colour_caution``, :func:`colour_caution`).
 
@@ -573,7 +574,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     if missing := [name for name in samples if name not in counts]:
         raise SccscoreError(f"sample(s) {', '.join(missing)} not in {table} (it has {', '.join(counts)})")
     compared = [row for row in rows if row["sample"] in samples]
-    model = typed_by(compared, table)  # the report's typed_by
+    model, preprocess = typed_by(compared, table), preprocessed_with(compared, table)  # the report's typed_by, ...
     if colours := colour_caution(compared, samples, model):
         warnings.warn(colours, stacklevel=2)
     matrix, corrected_by = _correction(confusion, model, compared, table)
@@ -594,8 +595,8 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     for key, chosen in by_person.items():  # per sample, each compared sample named
         report[key] = {name: sum(row["sample"] == name for row in chosen) for name in samples}
     corrected_by = corrected_by if report["corrected_with"] is not None else None  # None: it could not correct them
-    return Comparison(report | {"typed_by": model, "corrected_by": corrected_by, "colour_caution": colours}, compared,
-                      cells, replicate_of)
+    return Comparison(report | {"typed_by": model, "preprocess": preprocess, "corrected_by": corrected_by,
+                                "colour_caution": colours}, compared, cells, replicate_of)
 
 
 def reviewed_blind(row: dict[str, str]) -> bool:
@@ -695,15 +696,36 @@ def typed_by(rows: list[dict[str, str]], table: str | Path) -> str | None:
     Samples typed by different models are refused: the difference between them would
     be partly the models'.
     """
-    samples_of: dict[str, set[str]] = {}
-    for row in rows:
-        if model := (row.get("model") or "").strip():
-            samples_of.setdefault(model, set()).add(row["sample"])
-    if len(samples_of) > 1:
+    if len(samples_of := _samples_by(rows, "model")) > 1:
         which = "; ".join(f"{', '.join(sorted(samples))} by {model}" for model, samples in samples_of.items())
         raise SccscoreError(f"{table}: the chromosomes compared were typed by {len(samples_of)} models ({which}), and "
                             "a difference between samples would be partly the models': classify them all with one")
     return next(iter(samples_of), None)
+
+
+def preprocessed_with(rows: list[dict[str, str]], table: str | Path) -> str | None:
+    """The crop preprocessing a predictions table's ``preprocess`` column names, as classify's ``--preprocess`` (or
+    the model's own) set it: "none" or "paper"; None for a table without one (of spreads, or before 2026-12-05).
+
+    Samples preprocessed differently are refused, as samples typed by different models are (:func:`typed_by`): one
+    model reads a crop preprocessed otherwise as another crop.
+    """
+    if len(samples_of := _samples_by(rows, "preprocess")) > 1:
+        which = "; ".join(f"{', '.join(sorted(samples))} with --preprocess {name}"
+                          for name, samples in samples_of.items())
+        raise SccscoreError(f"{table}: the chromosomes compared were preprocessed {len(samples_of)} ways ({which}), "
+                            "and a difference between samples would be partly the preprocessing's: classify them all "
+                            "with one --preprocess")
+    return next(iter(samples_of), None)
+
+
+def _samples_by(rows: list[dict[str, str]], column: str) -> dict[str, set[str]]:
+    """Each value a column gives (blank ones left out) -> the samples of its rows."""
+    samples_of: dict[str, set[str]] = {}
+    for row in rows:
+        if value := (row.get(column) or "").strip():
+            samples_of.setdefault(value, set()).add(row["sample"])
+    return samples_of
 
 
 def check_replicate_source(sheet: SampleSheet | None, replicate_folders: bool, replicate_runs: bool = False) -> None:
