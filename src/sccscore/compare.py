@@ -27,6 +27,7 @@ import numpy as np
 
 from .config import GREY_CROPS_MODEL, named, read_config, reads_in_grey
 from .errors import SccscoreError
+from .framing import framing_caution, sample_span
 from .images import CLASS_NAMES, crop_colour, label_from_folder_name
 from .stats import (MIN_CELLS, MIN_REPLICATES, cannot_correct, compare_cells, compare_counts, compare_replicates,
                     corrected_with_ci, holm, proportions_with_ci, proportions_with_clustered_ci)
@@ -537,7 +538,8 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     report also names the model the table says typed it (``typed_by``, :func:`typed_by`) and the
     crop preprocessing it was typed with (``preprocess``, :func:`preprocessed_with`), and
     warns where it typed samples of grey crops and of colour ones as they are
-    (``colour_caution``, :func:`colour_caution`).
+    (``colour_caution``, :func:`colour_caution`), or samples of crops cut with other margins
+    (``framing_caution``, :func:`sccscore.framing.framing_caution`).
 
     The shares are given corrected for the classifier's errors as well, by ``confusion``:
     by default (``"auto"``), as ``sccscore compare`` does, the confusion matrix of the
@@ -577,6 +579,8 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     model, preprocess = typed_by(compared, table), preprocessed_with(compared, table)  # the report's typed_by, ...
     if colours := colour_caution(compared, samples, model):
         warnings.warn(colours, stacklevel=2)
+    if framing := _framing_caution(compared, samples):
+        warnings.warn(framing, stacklevel=2)
     matrix, corrected_by = _correction(confusion, model, compared, table)
     cell_names = sheet.cells if sheet else None
     if sheet:
@@ -596,7 +600,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
         report[key] = {name: sum(row["sample"] == name for row in chosen) for name in samples}
     corrected_by = corrected_by if report["corrected_with"] is not None else None  # None: it could not correct them
     return Comparison(report | {"typed_by": model, "preprocess": preprocess, "corrected_by": corrected_by,
-                                "colour_caution": colours}, compared, cells, replicate_of)
+                                "colour_caution": colours, "framing_caution": framing}, compared, cells, replicate_of)
 
 
 def reviewed_blind(row: dict[str, str]) -> bool:
@@ -688,6 +692,16 @@ def colour_caution(rows: list[dict[str, str]], samples: Sequence[str], model: st
             "as they are: a difference between them is partly the cameras', not the cells' (the paper's WT crops "
             "read 47% open made grey and 32% as they are, by paper:squeezenet1_1); classify every sample with "
             f"--model {GREY_CROPS_MODEL}, which reads every crop in grey, or compare samples imaged alike")
+
+
+def _framing_caution(rows: list[dict[str, str]], samples: Sequence[str]) -> str | None:
+    """:func:`sccscore.framing.framing_caution` of the samples' crops, where a model typed them (a table typed by hand
+    is a person's calls, which the margin does not sway as it does a model's); none for chromosomes of spreads, which
+    sccscore cut alike."""
+    if from_spreads(rows) or not _one_row_a_crop(rows):
+        return None
+    return framing_caution({name: sample_span([row["path"] for row in rows if row["sample"] == name])
+                            for name in samples})
 
 
 def typed_by(rows: list[dict[str, str]], table: str | Path) -> str | None:

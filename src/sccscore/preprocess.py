@@ -87,30 +87,38 @@ def paper_preprocess(rgb: np.ndarray) -> np.ndarray:
 
 
 def isolate_main_object(rgb: np.ndarray) -> np.ndarray:
-    """Paint white every dark object except the chromosome the crop was made for.
+    """Paint white every dark object except the chromosome the crop was made for (:func:`main_object`)."""
+    if (found := main_object(rgb)) is None:
+        return rgb
+    chromosome, foreground = found
+    out = rgb.copy()
+    out[foreground & ~chromosome] = 255
+    return out
+
+
+def main_object(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The pixels of the chromosome a crop was made for, and of every dark object in it (two masks); None for a crop
+    of one shade.
 
     Foreground is found with Otsu's threshold on the grey image. Objects closer
     than a few pixels are grouped first, so that the two sisters of a type C
     chromosome stay together; the group with the most area in the crop's central
-    half is kept.
+    half is the chromosome.
     """
     from skimage.filters import threshold_otsu
 
     grey = rgb.astype(np.float64).mean(axis=2)
     if grey.max() - grey.min() < 1:
-        return rgb
+        return None
     foreground = grey < threshold_otsu(grey)
     reach = max(2, round(0.04 * max(grey.shape)))
     groups, n_groups = ndimage.label(ndimage.binary_dilation(foreground, iterations=reach))
     if n_groups <= 1:
-        return rgb
+        return foreground, foreground
     height, width = grey.shape
     centre = np.zeros_like(foreground)
     centre[height // 4 : height - height // 4, width // 4 : width - width // 4] = True
     central_area = np.bincount(groups[foreground & centre], minlength=n_groups + 1)[1:]
     total_area = np.bincount(groups[foreground], minlength=n_groups + 1)[1:]
     score = central_area if central_area.any() else total_area
-    keep = int(np.argmax(score)) + 1
-    out = rgb.copy()
-    out[foreground & (groups != keep)] = 255
-    return out
+    return foreground & (groups == int(np.argmax(score)) + 1), foreground

@@ -86,8 +86,9 @@ def write_report(
     classes = list(model.config.classes) if model else list(CLASS_NAMES)
     contents = _contents(rows)
     grey = _grey_samples(model, rows)
-    sections = [_caution((comparison or {}).get("colour_caution")), _repeated_images(rows, contents),
-                _learned_images(model, contents, rows), _unread_images(model, contents, rows), _grey_crops(model, grey)]
+    sections = [*(_caution((comparison or {}).get(key)) for key in ("colour_caution", "framing_caution")),
+                _repeated_images(rows, contents), _learned_images(model, contents, rows),
+                _unread_images(model, contents, rows), _grey_crops(model, grey)]
     if comparison:
         paths = [out_dir / "distribution.png", out_dir / "distribution.svg"]
         plot_distributions(comparison, paths, share_intervals(comparison)[0])

@@ -1,0 +1,99 @@
+"""How the margin left around a chromosome when its crop is cut changes how it is typed.
+
+The paper's WT crops (489) as cut, with a margin added around each (a tenth, a quarter and half of its width and
+height on every side, in the colour of its border), and cut closer (the chromosome's box with an equal margin on
+every side, spanning 90% of the crop; and 76%, the paper's median, which would frame every crop alike whatever its
+cutting: not shipped, for what it costs as cut). For each: the median share of its crop a chromosome spans
+(:func:`sccscore.framing.chromosome_span`), and the released ensemble's concordance with the labels and the shares
+it calls. Then each genotype's and type's median span as cut, to say whether the span follows the type. Figures:
+``sccscore.framing``'s docstring and caution, README ("Crops, models and what to expect of them").
+
+Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python benchmarks/crop_framing.py`` (about 1 minute on a
+2-core CPU).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from sccscore.evaluate import evaluate
+from sccscore.framing import chromosome_span
+from sccscore.images import IMAGE_SUFFIXES, read_crop
+from sccscore.models import load_model
+from sccscore.preprocess import main_object
+from sccscore.sample_data import data_root
+
+
+def border_colour(rgb: np.ndarray) -> np.ndarray:
+    return np.median(np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]]), axis=0).astype(np.uint8)
+
+
+def with_margin(share: float) -> Callable[[np.ndarray], np.ndarray]:
+    """The crop with ``share`` of its height and width added on each side, in its border's colour."""
+    def frame(rgb: np.ndarray) -> np.ndarray:
+        height, width, _ = rgb.shape
+        dy, dx = round(share * height), round(share * width)
+        out = np.empty((height + 2 * dy, width + 2 * dx, 3), np.uint8)
+        out[:] = border_colour(rgb)
+        out[dy : dy + height, dx : dx + width] = rgb
+        return out
+    return frame
+
+
+def spanning(span: float) -> Callable[[np.ndarray], np.ndarray]:
+    """The crop cut again around its chromosome's box, with an equal margin on every side: spanning ``span``."""
+    def frame(rgb: np.ndarray) -> np.ndarray:
+        rows, columns = np.nonzero(main_object(rgb)[0])
+        top, bottom, left, right = rows.min(), rows.max() + 1, columns.min(), columns.max() + 1
+        margin = round(max(bottom - top, right - left) * (1 / span - 1) / 2)
+        out = np.empty((bottom - top + 2 * margin, right - left + 2 * margin, 3), np.uint8)
+        out[:] = border_colour(rgb)
+        y0, x0 = max(0, top - margin), max(0, left - margin)
+        y1, x1 = min(rgb.shape[0], bottom + margin), min(rgb.shape[1], right + margin)
+        out[y0 - top + margin : y1 - top + margin, x0 - left + margin : x1 - left + margin] = rgb[y0:y1, x0:x1]
+        return out
+    return frame
+
+
+def framed_copies(folder: Path, into: Path, frame: Callable[[np.ndarray], np.ndarray] | None) -> list[float]:
+    """The labelled folder's crops framed by ``frame`` (as cut, for None), as PNG under ``into``; their spans."""
+    spans = []
+    for path in sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES):
+        rgb = read_crop(path)
+        framed = frame(rgb) if frame else rgb
+        spans.append(chromosome_span(framed))
+        (into / path.parent.name).mkdir(parents=True, exist_ok=True)
+        Image.fromarray(framed).save(into / path.parent.name / f"{path.stem}.png")
+    return spans
+
+
+def main() -> None:
+    images, model = data_root() / "images", load_model("paper:squeezenet1_1")
+    variants = {"as cut": None, "a tenth added": with_margin(0.1), "a quarter added": with_margin(0.25),
+                "half added": with_margin(0.5), "cut closer, spanning 90%": spanning(0.9),
+                "cut again, spanning 76%": spanning(0.76)}
+    print("WT crops                    span  concordance  called A / B / C %   open %")
+    with tempfile.TemporaryDirectory() as scratch:
+        for name, frame in variants.items():
+            into = Path(scratch) / name.replace(" ", "_")
+            spans = framed_copies(images / "wt", into, frame)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # two of the paper's crops are one image: said elsewhere
+                ensemble = evaluate(into, model)["ensemble"]
+            shares = 100 * np.array(ensemble["distribution_pred"])
+            print(f"{name:<27} {np.median(spans):.3f} {ensemble['concordance']:12.3f}  "
+                  f"{' / '.join(f'{s:.1f}' for s in shares):<19} {shares[1:].sum():.1f}")
+    for genotype in ("wt", "ctf18"):
+        spans = {label: np.median([chromosome_span(read_crop(p)) for p in sorted((images / genotype / label).iterdir())])
+                 for label in "abc"}
+        print(f"{genotype} as cut, median span by type: " + ", ".join(f"{k.upper()} {v:.3f}" for k, v in spans.items()))
+
+
+if __name__ == "__main__":
+    main()
