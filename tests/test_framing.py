@@ -2,6 +2,7 @@
 
 import html
 import json
+import re
 
 import numpy as np
 import pytest
@@ -33,7 +34,8 @@ def test_the_paper_crops_spans_and_a_wider_margin_shrinks_the_span_by_its_share(
     median."""
     wt, ctf18 = (_crops(ikemoto / "images" / genotype) for genotype in ("wt", "ctf18"))
     assert [round(sample_span(crops, most=len(crops)), 3) for crops in (wt, ctf18)] == [0.743, 0.783]
-    spans = np.array([[chromosome_span(crop), chromosome_span(_with_margin(crop, 0.25))] for crop in map(read_crop, wt)])
+    spans = np.array([[chromosome_span(crop), chromosome_span(_with_margin(crop, 0.25))]
+                      for crop in map(read_crop, wt)])
     assert np.median(spans[:, 1]) == pytest.approx(np.median(spans[:, 0]) / 1.5, abs=0.005)
     assert np.mean(np.abs(spans[:, 1] - spans[:, 0] / 1.5) < 0.01) == pytest.approx(467 / 489)
     assert chromosome_span(np.full((30, 30, 3), 200, np.uint8)) is None  # a crop of one shade: no chromosome
@@ -43,16 +45,30 @@ def test_the_paper_crops_spans_and_a_wider_margin_shrinks_the_span_by_its_share(
     assert sample_span([tmp_path / "broken.png"]) is None
 
 
-def test_samples_of_crops_cut_with_other_margins_compared_are_cautioned(labelled_crops, tmp_path, cli):
+def test_crops_cut_with_other_margins_are_cautioned_against_the_model_and_each_other(labelled_crops, tmp_path, cli):
     """A wild type's crops cut as the paper's and a knockout's cut loosely (the same crops with a quarter added
-    around): the released ensemble calls the loose ones more open, and compare gave that as the cells' difference."""
+    around): the released ensemble calls the loose ones more open, and classify, evaluate and compare gave that as
+    the cells' difference, without a word."""
     wt, ctf18 = labelled_crops("wt", 4, "wt"), labelled_crops("ctf18", 4, "ctf18")
     for path in _crops(wt):
         (tmp_path / "loose" / path.parent.name).mkdir(parents=True, exist_ok=True)
         Image.fromarray(_with_margin(read_crop(path), 0.25)).save(tmp_path / "loose" / path.parent.name / path.name)
     out = tmp_path / "out"
-    assert cli("classify", str(wt), str(tmp_path / "loose"), str(ctf18), "--model", "paper:squeezenet1_1/1",
-               "--out", str(out), "-q").returncode == 0
+    classified = cli("classify", str(wt), str(tmp_path / "loose"), str(ctf18), "--model", "paper:squeezenet1_1/1",
+                     "--out", str(out), "-q")
+    assert classified.returncode == 0, classified.stderr
+    # and each run of a model that learned the paper's crops says that the loose ones were cut otherwise than those
+    unlike = ("the chromosomes of loose span 51% of their crops (median), and paper:squeezenet1_1/1 learned crops they "
+              "spanned 74-78% of: crops cut with another margin are typed otherwise (the released ensemble called the "
+              "paper's WT crops 32% open as cut, spanning 74%, 40% with a tenth of their size added around them, "
+              "spanning 62%, and 25% cut closer, spanning 90%): read its shares as shifted by the margin, and cut "
+              "crops as its training crops were, or train a model on crops of your own (sccscore train)")
+    assert f"warning: {unlike}" in " ".join(classified.stderr.split())
+    evaluated = cli("evaluate", str(tmp_path / "loose"), "--model", "paper:squeezenet1_1/1")
+    assert evaluated.returncode == 0 and f"warning: {unlike}" in " ".join(evaluated.stderr.split())
+    unknown = cli("classify", str(tmp_path / "loose"), "--model", "sccscore:spreads", "--out", str(tmp_path / "s"),
+                  "-q")
+    assert unknown.returncode == 0 and "learned crops they spanned" not in unknown.stderr  # its crops' margins: unkept
     said = ("the chromosomes span 75% of their crops in wt and 51% in loose (medians): crops cut with another margin "
             "are typed otherwise, whatever the cells (the released ensemble called the paper's WT crops 32% open as "
             "cut, spanning 74%, 40% with a tenth of their size added around them, spanning 62%, and 25% cut closer, "
@@ -62,8 +78,29 @@ def test_samples_of_crops_cut_with_other_margins_compared_are_cautioned(labelled
     assert result.returncode == 0, result.stderr
     assert f"warning: {said}" in " ".join(result.stderr.split())
     assert json.loads((tmp_path / "c.json").read_text())["framing_caution"] == said
-    assert html.escape("T" + said[1:]) in (tmp_path / "c" / "report.html").read_text()
+    page = (tmp_path / "c" / "report.html").read_text()
+    assert html.escape("T" + said[1:]) in page and html.escape("T" + unlike[1:]) in page
     # crops cut alike (the paper's two genotypes, 0.04 apart over all their crops): nothing said
     alike = cli("compare", "wt", "ctf18", "--predictions", str(out / "predictions.csv"), "--json",
                 str(tmp_path / "alike.json"), "-q")
     assert alike.returncode == 0 and json.loads((tmp_path / "alike.json").read_text())["framing_caution"] is None
+
+
+def test_a_model_sccscore_trained_keeps_how_its_crops_were_cut_and_says_so_of_crops_cut_otherwise(labelled_crops,
+                                                                                                 tmp_path):
+    """A lab's model learned its own crops' margins, which sccscore did not keep: crops cut looser were typed without
+    a word. Its training record now keeps each folder's median span, and crops cut otherwise are warned of."""
+    from sccscore.classify import classify
+    from sccscore.models import load_model
+    from sccscore.training import DefaultRecipe, train
+
+    folders = [labelled_crops("wt", 6, "wt"), labelled_crops("ctf18", 6, "ctf18")]
+    model = load_model(train(folders, tmp_path / "model", DefaultRecipe(), seed=0))
+    assert model.config.training["crop_spans"] == {"wt": 0.737, "ctf18": 0.757}
+    for path in _crops(folders[0]):
+        (tmp_path / "loose").mkdir(exist_ok=True)
+        Image.fromarray(_with_margin(read_crop(path), 0.25)).save(tmp_path / "loose" / path.name)
+    said = (f"the chromosomes of loose span 50% of their crops (median), and {(tmp_path / 'model').resolve()} learned "
+            "crops they spanned 74-76% of: crops cut with another margin are typed otherwise")
+    with pytest.warns(UserWarning, match=f"^{re.escape(said)}"):
+        classify([tmp_path / "loose"], model, tmp_path / "out")

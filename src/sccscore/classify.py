@@ -32,7 +32,7 @@ from typing import Any, TextIO
 from ._atomic import one_run_at_a_time, read_kept_json, write_csv, write_json
 from .compare import cell_arrays, csv_values, folder_cell, share_interval_columns, warn_outside_cells
 from .errors import SccscoreError
-from .evaluate import warn_grey_crops
+from .evaluate import warn_framing, warn_grey_crops
 from .images import (ImageItem, Rejected, Sample, fail_on_rejected, refuse_output_inside, repeated_files, scan_samples,
                      warn_repeated)
 from .layout import CROPS_RUN_FILE
@@ -125,6 +125,7 @@ def classify(
         fail_on_rejected(rejected)
     warn_repeated(repeated_files(item.path for sample in samples for item in sample.items))
     grey = warn_grey_crops(model, samples)
+    warn_framing(model, samples)
     with one_run_at_a_time(out_dir) as out:  # a second run into it meanwhile would mix their rows
         result = _classify_into(out, samples, rejected, model, strict, resume, progress, predict_options)
     result.grey = grey

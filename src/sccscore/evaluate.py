@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .config import GREY_CROPS_MODEL
+from .framing import PAPER_SPANS, learned_framing_caution, sample_spans
 from .errors import SccscoreError
 from .images import CLASS_NAMES, Sample, fail_on_rejected, grey_samples, repeated_files, scan_sample, warn_repeated
 from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, open_concordance, recall
@@ -69,6 +70,7 @@ def evaluate(
     warn_repeated(repeated_files(item.path for item in sample.items), what="labelled image",
                   labels={item.path: item.label for item in sample.items})
     warn_grey_crops(model, [sample])
+    warn_framing(model, [sample])
     predictions = predict(model, sample.items, progress=progress, **predict_options)
     if strict:
         fail_on_rejected(predictions.rejected)
@@ -245,6 +247,27 @@ def warn_grey_crops(model: ScoringModel, samples: Sequence[Sample]) -> list[str]
     if grey := grey_samples_of(model, {s.name: [item.path for item in s.items] for s in samples}):
         warnings.warn(grey_crops_caution(model, grey), stacklevel=2)
     return grey
+
+
+def warn_framing(model: ScoringModel, samples: Sequence[Sample]) -> None:
+    """Warn where samples' crops were cut with another margin than those ``model`` learned (:func:`framing_of`)."""
+    if caution := framing_of(model, {s.name: [item.path for item in s.items] for s in samples}):
+        warnings.warn(caution, stacklevel=2)
+
+
+def framing_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> str | None:
+    """:func:`sccscore.framing.learned_framing_caution` of the samples' ``crops`` (sample -> its crops) against the
+    crops ``model`` learned, where they are known: the paper's, for the released models; those its training record
+    gives (``crop_spans``: :func:`sccscore.training.crop_spans`), for a model sccscore trained. None for models
+    trained before 2026-12-05, which kept none, and for models of spreads, whose crops sccscore cuts alike."""
+    name = model_reference(model)
+    if name in _released_record()["confusion_grey"]:
+        learned = PAPER_SPANS
+    elif spans := [span for span in ((model.config.training or {}).get("crop_spans") or {}).values() if span]:
+        learned = (min(spans), max(spans))
+    else:
+        return None
+    return learned_framing_caution(sample_spans(crops), name, learned)
 
 
 def learned_in_colour(model: ScoringModel) -> bool:

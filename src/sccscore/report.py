@@ -88,7 +88,7 @@ def write_report(
     grey = _grey_samples(model, rows)
     sections = [*(_caution((comparison or {}).get(key)) for key in ("colour_caution", "framing_caution")),
                 _repeated_images(rows, contents), _learned_images(model, contents, rows),
-                _unread_images(model, contents, rows), _grey_crops(model, grey)]
+                _unread_images(model, contents, rows), _grey_crops(model, grey), _framing(model, rows)]
     if comparison:
         paths = [out_dir / "distribution.png", out_dir / "distribution.svg"]
         plot_distributions(comparison, paths, share_intervals(comparison)[0])
@@ -239,10 +239,24 @@ def _grey_samples(model: ScoringModel | None, rows: list[dict[str, str]]) -> lis
         return []
     from .evaluate import grey_samples_of  # not above: a table typed by hand is reported without torch
 
+    return grey_samples_of(model, _crops_by_sample(rows))
+
+
+def _framing(model: ScoringModel | None, rows: list[dict[str, str]]) -> str:
+    """A caution where the crops were cut with another margin than those the model learned, as classify warned of
+    them (:func:`sccscore.evaluate.framing_of`); else empty."""
+    if model is None or from_spreads(rows):
+        return ""
+    from .evaluate import framing_of
+
+    return _caution(framing_of(model, _crops_by_sample(rows)))
+
+
+def _crops_by_sample(rows: list[dict[str, str]]) -> dict[str, list[str]]:
     crops = defaultdict(list)
     for row in rows:
         crops[row["sample"]].append(row["path"])
-    return grey_samples_of(model, crops)
+    return crops
 
 
 def _grey_crops(model: ScoringModel | None, grey: list[str]) -> str:

@@ -36,6 +36,7 @@ from ._atomic import atomic_open, check_new_folder, json_ready
 from .config import LEARNED_DIGEST, InputConfig, ModelConfig
 from .errors import DataError, ModelError
 from .features import backbone_model, data_fingerprint, extract, fingerprints
+from .framing import sample_spans
 from .images import CLASS_NAMES, ImageItem, crop_colour, scan_samples
 from .metrics import concordance, confusion_matrix
 from .models import ScoringModel, model_reference, save_model
@@ -200,6 +201,15 @@ def crop_colours(items: Sequence[ImageItem], groups: Sequence[str]) -> str:
         by_folder.setdefault(group, []).append(item.path)
     colours = {crop_colour(paths) for paths in by_folder.values()}
     return "grey and colour" if len(colours) > 1 else colours.pop()
+
+
+def crop_spans(items: Sequence[ImageItem], groups: Sequence[str]) -> dict[str, float | None]:
+    """How much of their crops the chromosomes of each labelled folder (``groups``: each item's) span, the median of
+    up to 100 (:func:`sccscore.framing.sample_span`): how the crops a model learned were cut."""
+    by_folder: dict[str, list[Path]] = {}
+    for item, group in zip(items, groups):
+        by_folder.setdefault(group, []).append(item.path)
+    return {group: None if span is None else round(span, 3) for group, span in sample_spans(by_folder).items()}
 
 
 def check_counts(labels: np.ndarray, minimum: int, why: str) -> None:
@@ -546,6 +556,7 @@ def fit_recipe(folders: Sequence[str | Path], recipe: Recipe, seed: int = 0, dev
         "data_fingerprint": data_fingerprint(data.digests, [item.label for item in data.items]),
         "image_digests": learned_digests(data.digests),  # ModelConfig.learned
         "crops": data.colour,  # evaluate.learned_in_colour
+        "crop_spans": crop_spans(data.items, data.groups),  # evaluate.framing_of
         "validation": head.validation,
         "versions": versions(),
     }
