@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from .config import GREY_CROPS_MODEL
-from .framing import PAPER_SPANS, learned_framing_caution, sample_spans
 from .errors import SccscoreError
+from .framing import PAPER_SPANS, learned_framing_caution, sample_spans
 from .images import CLASS_NAMES, Sample, fail_on_rejected, grey_samples, repeated_files, scan_sample, warn_repeated
 from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, open_concordance, recall
 from .models import ScoringModel, model_reference

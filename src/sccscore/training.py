@@ -196,20 +196,22 @@ def load_labelled(
 def crop_colours(items: Sequence[ImageItem], groups: Sequence[str]) -> str:
     """Whether the crops of the labelled folders (``groups``: each item's) are "colour", "grey" or "grey and colour",
     each folder's known by its first crops (:func:`sccscore.images.crop_colour`)."""
-    by_folder: dict[str, list[Path]] = {}
-    for item, group in zip(items, groups):
-        by_folder.setdefault(group, []).append(item.path)
-    colours = {crop_colour(paths) for paths in by_folder.values()}
+    colours = {crop_colour(paths) for paths in _paths_by_folder(items, groups).values()}
     return "grey and colour" if len(colours) > 1 else colours.pop()
 
 
 def crop_spans(items: Sequence[ImageItem], groups: Sequence[str]) -> dict[str, float | None]:
     """How much of their crops the chromosomes of each labelled folder (``groups``: each item's) span, the median of
     up to 100 (:func:`sccscore.framing.sample_span`): how the crops a model learned were cut."""
+    spans = sample_spans(_paths_by_folder(items, groups))
+    return {group: None if span is None else round(span, 3) for group, span in spans.items()}
+
+
+def _paths_by_folder(items: Sequence[ImageItem], groups: Sequence[str]) -> dict[str, list[Path]]:
     by_folder: dict[str, list[Path]] = {}
     for item, group in zip(items, groups):
         by_folder.setdefault(group, []).append(item.path)
-    return {group: None if span is None else round(span, 3) for group, span in sample_spans(by_folder).items()}
+    return by_folder
 
 
 def check_counts(labels: np.ndarray, minimum: int, why: str) -> None:
