@@ -1,11 +1,13 @@
-"""How the margin left around a chromosome when its crop is cut changes how it is typed.
+"""How the margin left around a chromosome when its crop is cut, and the magnification it was imaged at, change how
+it is typed.
 
 The paper's WT crops (489) as cut, with a margin added around each (a tenth, a quarter and half of its width and
 height on every side, in the colour of its border), and cut closer (the chromosome's box with an equal margin on
 every side, spanning 90% of the crop; and 76%, the paper's median, which would frame every crop alike whatever its
-cutting: not shipped, for what it costs as cut). For each: the median share of its crop a chromosome spans
-(:func:`sccscore.framing.chromosome_span`), and the released ensemble's concordance with the labels and the shares
-it calls. Then each genotype's and type's median span as cut, to say whether the span follows the type. Figures:
+cutting: not shipped, for what it costs as cut); and resized (Lanczos) to 0.5, 0.7 and 1.5 of their size, as
+imaged at another magnification. For each: the median share of its crop a chromosome spans and its median length
+in pixels (:func:`sccscore.framing.crop_framing`), and the released ensemble's concordance with the labels and the
+shares it calls. Then each genotype's and type's medians as cut, to say whether they follow the type. Figures:
 ``sccscore.framing``'s docstring and caution, README ("Crops, models and what to expect of them").
 
 Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python benchmarks/crop_framing.py`` (about 1 minute on a
@@ -23,7 +25,7 @@ import numpy as np
 from PIL import Image
 
 from sccscore.evaluate import evaluate
-from sccscore.framing import chromosome_span
+from sccscore.framing import crop_framing
 from sccscore.images import IMAGE_SUFFIXES, read_crop
 from sccscore.models import load_model
 from sccscore.preprocess import main_object
@@ -61,38 +63,51 @@ def spanning(span: float) -> Callable[[np.ndarray], np.ndarray]:
     return frame
 
 
-def framed_copies(folder: Path, into: Path, frame: Callable[[np.ndarray], np.ndarray] | None) -> list[float]:
-    """The labelled folder's crops framed by ``frame`` (as cut, for None), as PNG under ``into``; their spans."""
-    spans = []
+def resized(factor: float) -> Callable[[np.ndarray], np.ndarray]:
+    """The crop resized by ``factor``, as if imaged at that magnification against the paper's."""
+    def frame(rgb: np.ndarray) -> np.ndarray:
+        size = (max(1, round(factor * rgb.shape[1])), max(1, round(factor * rgb.shape[0])))
+        return np.asarray(Image.fromarray(rgb).resize(size, Image.LANCZOS))
+    return frame
+
+
+def framed_copies(folder: Path, into: Path, frame: Callable[[np.ndarray], np.ndarray] | None) -> np.ndarray:
+    """The labelled folder's crops framed by ``frame`` (as cut, for None), as PNG under ``into``; their spans and
+    lengths (rows)."""
+    framings = []
     for path in sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES):
         rgb = read_crop(path)
         framed = frame(rgb) if frame else rgb
-        spans.append(chromosome_span(framed))
+        framings.append(crop_framing(framed))
         (into / path.parent.name).mkdir(parents=True, exist_ok=True)
         Image.fromarray(framed).save(into / path.parent.name / f"{path.stem}.png")
-    return spans
+    return np.array([(f.span, f.length) for f in framings])
 
 
 def main() -> None:
     images, model = data_root() / "images", load_model("paper:squeezenet1_1")
     variants = {"as cut": None, "a tenth added": with_margin(0.1), "a quarter added": with_margin(0.25),
                 "half added": with_margin(0.5), "cut closer, spanning 90%": spanning(0.9),
-                "cut again, spanning 76%": spanning(0.76)}
-    print("WT crops                    span  concordance  called A / B / C %   open %")
+                "cut again, spanning 76%": spanning(0.76), "resized to 0.5": resized(0.5),
+                "resized to 0.7": resized(0.7), "resized to 1.5": resized(1.5)}
+    print("WT crops                    span  length px  concordance  called A / B / C %   open %")
     with tempfile.TemporaryDirectory() as scratch:
         for name, frame in variants.items():
             into = Path(scratch) / name.replace(" ", "_")
-            spans = framed_copies(images / "wt", into, frame)
+            framings = framed_copies(images / "wt", into, frame)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # two of the paper's crops are one image: said elsewhere
                 ensemble = evaluate(into, model)["ensemble"]
             shares = 100 * np.array(ensemble["distribution_pred"])
-            print(f"{name:<27} {np.median(spans):.3f} {ensemble['concordance']:12.3f}  "
+            span, length = np.median(framings, axis=0)
+            print(f"{name:<27} {span:.3f} {length:10.1f} {ensemble['concordance']:12.3f}  "
                   f"{' / '.join(f'{s:.1f}' for s in shares):<19} {shares[1:].sum():.1f}")
     for genotype in ("wt", "ctf18"):
-        spans = {label: np.median([chromosome_span(read_crop(p)) for p in sorted((images / genotype / label).iterdir())])
-                 for label in "abc"}
-        print(f"{genotype} as cut, median span by type: " + ", ".join(f"{k.upper()} {v:.3f}" for k, v in spans.items()))
+        medians = {label: np.median([(f.span, f.length) for f in (crop_framing(read_crop(p)) for p in
+                                                                    sorted((images / genotype / label).iterdir()))],
+                                    axis=0) for label in "abc"}
+        print(f"{genotype} as cut, median span and length by type: "
+              + ", ".join(f"{k.upper()} {span:.3f} {length:.1f} px" for k, (span, length) in medians.items()))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""How much of a crop its chromosome spans, and compare's caution where samples' crops were cut otherwise."""
+"""How a crop frames its chromosome (its span and length), and the cautions where crops were cut or imaged
+otherwise than those compared with them or those the model learned."""
 
 import html
 import json
@@ -8,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from sccscore.framing import chromosome_span, sample_span
+from sccscore.framing import crop_framing, sample_framing
 from sccscore.images import IMAGE_SUFFIXES, read_crop
 
 
@@ -33,22 +34,23 @@ def test_the_paper_crops_spans_and_a_wider_margin_shrinks_the_span_by_its_share(
     may read otherwise alone (its sisters apart found as one object in the larger crop: 22 of the 489), not their
     median."""
     wt, ctf18 = (_crops(ikemoto / "images" / genotype) for genotype in ("wt", "ctf18"))
-    assert [round(sample_span(crops, most=len(crops)), 3) for crops in (wt, ctf18)] == [0.743, 0.783]
-    spans = np.array([[chromosome_span(crop), chromosome_span(_with_margin(crop, 0.25))]
+    medians = [sample_framing(crops, most=len(crops)) for crops in (wt, ctf18)]
+    assert [(round(f.span, 3), f.length) for f in medians] == [(0.743, 60.0), (0.783, 63.0)]
+    spans = np.array([[crop_framing(crop).span, crop_framing(_with_margin(crop, 0.25)).span]
                       for crop in map(read_crop, wt)])
     assert np.median(spans[:, 1]) == pytest.approx(np.median(spans[:, 0]) / 1.5, abs=0.005)
     assert np.mean(np.abs(spans[:, 1] - spans[:, 0] / 1.5) < 0.01) == pytest.approx(467 / 489)
-    assert chromosome_span(np.full((30, 30, 3), 200, np.uint8)) is None  # a crop of one shade: no chromosome
-    # a sample's span from 100 crops spread through it, those that can be read
+    assert crop_framing(np.full((30, 30, 3), 200, np.uint8)) is None  # a crop of one shade: no chromosome
+    # a sample's framing from 100 crops spread through it, those that can be read
     (tmp_path / "broken.png").write_bytes(b"not a png")
-    assert sample_span([tmp_path / "broken.png", *wt]) == pytest.approx(0.743, abs=0.02)
-    assert sample_span([tmp_path / "broken.png"]) is None
+    assert sample_framing([tmp_path / "broken.png", *wt]).span == pytest.approx(0.743, abs=0.02)
+    assert sample_framing([tmp_path / "broken.png"]) is None
 
 
-def test_crops_cut_with_other_margins_are_cautioned_against_the_model_and_each_other(labelled_crops, tmp_path, cli):
+def test_crops_cut_or_imaged_otherwise_are_cautioned_against_the_model_and_each_other(labelled_crops, tmp_path, cli):
     """A wild type's crops cut as the paper's and a knockout's cut loosely (the same crops with a quarter added
-    around): the released ensemble calls the loose ones more open, and classify, evaluate and compare gave that as
-    the cells' difference, without a word."""
+    around), or imaged at a lower magnification (resized): the released ensemble calls both more open, and classify,
+    evaluate and compare gave that as the cells' difference, without a word."""
     wt, ctf18 = labelled_crops("wt", 4, "wt"), labelled_crops("ctf18", 4, "ctf18")
     for path in _crops(wt):
         (tmp_path / "loose" / path.parent.name).mkdir(parents=True, exist_ok=True)
@@ -61,8 +63,8 @@ def test_crops_cut_with_other_margins_are_cautioned_against_the_model_and_each_o
     unlike = ("the chromosomes of loose span 51% of their crops (median), and paper:squeezenet1_1/1 learned crops they "
               "spanned 74-78% of: crops cut with another margin are typed otherwise (the released ensemble called the "
               "paper's WT crops 32% open as cut, spanning 74%, 40% with a tenth of their size added around them, "
-              "spanning 62%, and 25% cut closer, spanning 90%): read its shares as shifted by the margin, and cut "
-              "crops as its training crops were, or train a model on crops of your own (sccscore train)")
+              "spanning 62%, and 25% cut closer, spanning 90%): read its shares as shifted, and cut crops as its "
+              "training crops were, or train a model on crops of your own (sccscore train)")
     assert f"warning: {unlike}" in " ".join(classified.stderr.split())
     evaluated = cli("evaluate", str(tmp_path / "loose"), "--model", "paper:squeezenet1_1/1")
     assert evaluated.returncode == 0 and f"warning: {unlike}" in " ".join(evaluated.stderr.split())
@@ -84,6 +86,24 @@ def test_crops_cut_with_other_margins_are_cautioned_against_the_model_and_each_o
     alike = cli("compare", "wt", "ctf18", "--predictions", str(out / "predictions.csv"), "--json",
                 str(tmp_path / "alike.json"), "-q")
     assert alike.returncode == 0 and json.loads((tmp_path / "alike.json").read_text())["framing_caution"] is None
+    # imaged at 0.6 of the magnification (the crops resized): the chromosomes are shorter, and read more open
+    for path in _crops(wt):
+        crop = Image.fromarray(read_crop(path))
+        (tmp_path / "small" / path.parent.name).mkdir(parents=True, exist_ok=True)
+        crop.resize((round(0.6 * crop.width), round(0.6 * crop.height)), Image.LANCZOS).save(
+            tmp_path / "small" / path.parent.name / path.name)
+    scale = ("the released ensemble called the paper's WT crops 32% open as imaged, their chromosomes 60 px long, 39% "
+             "resized to 0.7 of their size and 42% to half")
+    smaller = cli("compare", str(wt), str(tmp_path / "small"), "--model", "paper:squeezenet1_1/1", "--out",
+                  str(tmp_path / "sm"), "--json", str(tmp_path / "sm.json"), "-q")
+    assert smaller.returncode == 0, smaller.stderr
+    assert (f"warning: the chromosomes of small are 35 px long (median), and paper:squeezenet1_1/1 learned chromosomes "
+            f"60-63 px long: chromosomes imaged at another magnification (or crops resized) are typed otherwise "
+            f"({scale}): read its shares as shifted") in " ".join(smaller.stderr.split())
+    assert json.loads((tmp_path / "sm.json").read_text())["framing_caution"] == (
+        "the chromosomes are 58 px long in wt and 35 px in small (medians): chromosomes imaged at another "
+        f"magnification (or crops resized) are typed otherwise, whatever the cells ({scale}): image every sample at "
+        "one magnification, and keep its crops' pixels as imaged")
 
 
 def test_a_model_sccscore_trained_keeps_how_its_crops_were_cut_and_says_so_of_crops_cut_otherwise(labelled_crops,
@@ -96,7 +116,8 @@ def test_a_model_sccscore_trained_keeps_how_its_crops_were_cut_and_says_so_of_cr
 
     folders = [labelled_crops("wt", 6, "wt"), labelled_crops("ctf18", 6, "ctf18")]
     model = load_model(train(folders, tmp_path / "model", DefaultRecipe(), seed=0))
-    assert model.config.training["crop_spans"] == {"wt": 0.737, "ctf18": 0.757}
+    assert model.config.training["crop_framing"] == {"wt": {"span": 0.737, "length": 62.5},
+                                                     "ctf18": {"span": 0.757, "length": 59.5}}
     for path in _crops(folders[0]):
         (tmp_path / "loose").mkdir(exist_ok=True)
         Image.fromarray(_with_margin(read_crop(path), 0.25)).save(tmp_path / "loose" / path.name)

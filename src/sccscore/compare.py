@@ -27,7 +27,7 @@ import numpy as np
 
 from .config import GREY_CROPS_MODEL, named, read_config, reads_in_grey
 from .errors import SccscoreError
-from .framing import framing_caution, sample_span
+from .framing import framing_caution, sample_framing
 from .images import CLASS_NAMES, crop_colour, label_from_folder_name
 from .stats import (MIN_CELLS, MIN_REPLICATES, cannot_correct, compare_cells, compare_counts, compare_replicates,
                     corrected_with_ci, holm, proportions_with_ci, proportions_with_clustered_ci)
@@ -538,8 +538,9 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     report also names the model the table says typed it (``typed_by``, :func:`typed_by`) and the
     crop preprocessing it was typed with (``preprocess``, :func:`preprocessed_with`), and
     warns where it typed samples of grey crops and of colour ones as they are
-    (``colour_caution``, :func:`colour_caution`), or samples of crops cut with other margins
-    (``framing_caution``, :func:`sccscore.framing.framing_caution`).
+    (``colour_caution``, :func:`colour_caution`), or samples of crops cut with other margins or
+    of chromosomes imaged at another magnification (``framing_caution``,
+    :func:`sccscore.framing.framing_caution`).
 
     The shares are given corrected for the classifier's errors as well, by ``confusion``:
     by default (``"auto"``), as ``sccscore compare`` does, the confusion matrix of the
@@ -700,7 +701,7 @@ def _framing_caution(rows: list[dict[str, str]], samples: Sequence[str]) -> str 
     sccscore cut alike."""
     if from_spreads(rows) or not _one_row_a_crop(rows):
         return None
-    return framing_caution({name: sample_span([row["path"] for row in rows if row["sample"] == name])
+    return framing_caution({name: sample_framing([row["path"] for row in rows if row["sample"] == name])
                             for name in samples})
 
 

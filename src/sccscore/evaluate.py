@@ -14,7 +14,7 @@ import numpy as np
 
 from .config import GREY_CROPS_MODEL
 from .errors import SccscoreError
-from .framing import PAPER_SPANS, learned_framing_caution, sample_spans
+from .framing import PAPER_LENGTHS, PAPER_SPANS, learned_framing_caution, sample_framings
 from .images import CLASS_NAMES, Sample, fail_on_rejected, grey_samples, repeated_files, scan_sample, warn_repeated
 from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, open_concordance, recall
 from .models import ScoringModel, model_reference
@@ -250,7 +250,8 @@ def warn_grey_crops(model: ScoringModel, samples: Sequence[Sample]) -> list[str]
 
 
 def warn_framing(model: ScoringModel, samples: Sequence[Sample]) -> None:
-    """Warn where samples' crops were cut with another margin than those ``model`` learned (:func:`framing_of`)."""
+    """Warn where samples' crops were cut with another margin, or their chromosomes imaged at another magnification,
+    than those ``model`` learned (:func:`framing_of`)."""
     if caution := framing_of(model, {s.name: [item.path for item in s.items] for s in samples}):
         warnings.warn(caution, stacklevel=2)
 
@@ -258,16 +259,16 @@ def warn_framing(model: ScoringModel, samples: Sequence[Sample]) -> None:
 def framing_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> str | None:
     """:func:`sccscore.framing.learned_framing_caution` of the samples' ``crops`` (sample -> its crops) against the
     crops ``model`` learned, where they are known: the paper's, for the released models; those its training record
-    gives (``crop_spans``: :func:`sccscore.training.crop_spans`), for a model sccscore trained. None for models
+    gives (``crop_framing``: :func:`sccscore.training.crop_framings`), for a model sccscore trained. None for models
     trained before 2026-12-05, which kept none, and for models of spreads, whose crops sccscore cuts alike."""
     name = model_reference(model)
     if name in _released_record()["confusion_grey"]:
-        learned = PAPER_SPANS
-    elif spans := [span for span in ((model.config.training or {}).get("crop_spans") or {}).values() if span]:
-        learned = (min(spans), max(spans))
+        learned = (PAPER_SPANS, PAPER_LENGTHS)
+    elif framings := [f for f in ((model.config.training or {}).get("crop_framing") or {}).values() if f]:
+        learned = tuple((min(f[key] for f in framings), max(f[key] for f in framings)) for key in ("span", "length"))
     else:
         return None
-    return learned_framing_caution(sample_spans(crops), name, learned)
+    return learned_framing_caution(sample_framings(crops), name, learned)
 
 
 def learned_in_colour(model: ScoringModel) -> bool:

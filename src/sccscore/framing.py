@@ -1,20 +1,24 @@
-"""How crops cut by hand are framed: how much of each crop its chromosome spans.
+"""How crops cut by hand are framed: how much of each crop its chromosome spans, and how many pixels long it is.
 
 A model reads a crop resized to its input, so the margin a person leaves around the
-chromosome sets how large the chromosome looks to it. The paper's crops were cut with
-the chromosome spanning 74% (WT) and 78% (CTF18-/-) of them (medians, each crop's larger
-share of its width and height), whatever their type. Cut otherwise, the same chromosomes
+chromosome, and the magnification it was imaged at, set how large and how sharp the
+chromosome looks to it. The paper's crops were cut with the chromosome spanning 74% (WT)
+and 78% (CTF18-/-) of them (medians, each crop's larger share of its width and height),
+whatever their type, and it was 60 and 63 px long. Framed otherwise, the same chromosomes
 are typed otherwise: the released ensemble called the paper's WT crops 32% open (B or C)
 as cut, 40% with a tenth of their size added around them (span 62%), 49% with a quarter
-(50%), and 25% cut closer (90%) (``benchmarks/crop_framing.py``). Samples whose crops were
-cut differently, by two people or two habits, would differ by that as well as by their
-cells: :func:`framing_caution` says so where ``compare`` tests them.
+(50%), and 25% cut closer (90%); 39% resized to 0.7 of their size and 42% to half, but
+31% to 1.5 (``benchmarks/crop_framing.py``). Samples whose crops were cut or imaged otherwise, by two
+people, habits or microscopes, would differ by that as well as by their cells:
+:func:`framing_caution` says so where ``compare`` tests them, and
+:func:`learned_framing_caution` where a model that learned other crops types them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -22,93 +26,144 @@ import numpy as np
 from .errors import ImageReadError
 from .images import read_crop
 
-# what another margin did to the calls (benchmarks/crop_framing.py)
-MEASURED = ("the released ensemble called the paper's WT crops 32% open as cut, spanning 74%, 40% with a tenth of "
-            "their size added around them, spanning 62%, and 25% cut closer, spanning 90%")
+# what another margin and another magnification did to the calls (benchmarks/crop_framing.py)
+MARGIN_COST = ("the released ensemble called the paper's WT crops 32% open as cut, spanning 74%, 40% with a tenth of "
+               "their size added around them, spanning 62%, and 25% cut closer, spanning 90%")
+SCALE_COST = ("the released ensemble called the paper's WT crops 32% open as imaged, their chromosomes 60 px long, 39% "
+              "resized to 0.7 of their size and 42% to half")
 # samples whose crops' median spans lie further apart than this are cautioned: the paper's two genotypes' lie 0.04
 # apart; 0.125 moved the released ensemble's open share by 8 points on the paper's WT crops (a tenth added around)
 SPANS_APART = 0.1
-PAPER_SPANS = (0.743, 0.783)  # the paper's WT and CTF18-/- crops' median spans, which the released models learned
-SPAN_CROPS = 100  # crops read a sample, spread through it: its median span within 0.02 of all its crops', in 0.06 s
+# or whose chromosomes' median lengths differ by more than this factor: another magnification, not the type mix (the
+# paper's WT chromosomes of type A are 65 px long, of B 54 px: 1.2 times; its two genotypes' 60 and 63 px)
+LENGTHS_APART = 1.3
+PAPER_SPANS, PAPER_LENGTHS = (0.743, 0.783), (60.0, 63.0)  # the paper's WT and CTF18-/- crops', which the released
+# models learned
+FRAMING_CROPS = 100  # crops read a sample, spread through it: its median span within 0.02 of all its crops', in 0.06 s
 
 
-def chromosome_span(rgb: np.ndarray) -> float | None:
-    """The share of a crop its chromosome spans: the larger of its extent's shares of the crop's width and height,
-    the chromosome found as the paper's preprocessing finds it (:func:`sccscore.preprocess.main_object`); None for a
-    crop of one shade.
+@dataclass(frozen=True)
+class Framing:
+    """How a crop, or a sample's crops (medians), frame the chromosome."""
+
+    span: float  # the larger of the chromosome's extent's shares of the crop's width and height
+    length: float  # the chromosome's longer extent, in pixels
+
+
+def crop_framing(rgb: np.ndarray) -> Framing | None:
+    """How a crop frames its chromosome, found as the paper's preprocessing finds it
+    (:func:`sccscore.preprocess.main_object`); None for a crop of one shade.
 
     >>> crop = np.full((100, 50, 3), 255, np.uint8)
     >>> crop[10:90, 20:30] = 40  # a chromosome 80 px long, 10 px wide
-    >>> chromosome_span(crop)
-    0.8
+    >>> crop_framing(crop)
+    Framing(span=0.8, length=80.0)
     """
     from .preprocess import main_object  # scipy's, for compare alone: not where a table is read
 
     if (found := main_object(rgb)) is None:
         return None
     rows, columns = np.nonzero(found[0])
-    return float(max((rows.max() - rows.min() + 1) / rgb.shape[0], (columns.max() - columns.min() + 1) / rgb.shape[1]))
+    height, width = rows.max() - rows.min() + 1, columns.max() - columns.min() + 1
+    return Framing(float(max(height / rgb.shape[0], width / rgb.shape[1])), float(max(height, width)))
 
 
-def sample_span(paths: Sequence[str | Path], most: int = SPAN_CROPS) -> float | None:
-    """The median :func:`chromosome_span` of a sample's crops, of up to ``most`` spread evenly through them; None
+def sample_framing(paths: Sequence[str | Path], most: int = FRAMING_CROPS) -> Framing | None:
+    """The medians of :func:`crop_framing` over a sample's crops, of up to ``most`` spread evenly through them; None
     where none can be read."""
     chosen = [paths[int(i)] for i in np.unique(np.linspace(0, len(paths) - 1, min(most, len(paths))).round())]
-    spans = []
+    framings = []
     for path in chosen:
         with suppress(ImageReadError):  # said where it was classified
-            spans.append(chromosome_span(read_crop(path)))
-    return float(np.median(found)) if (found := [span for span in spans if span is not None]) else None
+            framings.append(crop_framing(read_crop(path)))
+    if not (found := [(f.span, f.length) for f in framings if f is not None]):
+        return None
+    return Framing(*(float(median) for median in np.median(found, axis=0)))
 
 
-def sample_spans(crops: Mapping[str, Sequence[str | Path]]) -> dict[str, float | None]:
-    """Each sample's :func:`sample_span` (``crops``: sample -> its crops)."""
-    return {name: sample_span(paths) for name, paths in crops.items()}
+def sample_framings(crops: Mapping[str, Sequence[str | Path]]) -> dict[str, Framing | None]:
+    """Each sample's :func:`sample_framing` (``crops``: sample -> its crops)."""
+    return {name: sample_framing(paths) for name, paths in crops.items()}
 
 
-def framing_caution(spans: Mapping[str, float | None]) -> str | None:
-    """A caution where compared samples' crops were cut with their chromosomes spanning shares further apart than
-    :data:`SPANS_APART` (``spans``: sample -> :func:`sample_span`, the reference first); None where they are alike
-    or cannot be read.
+def framing_caution(framings: Mapping[str, Framing | None]) -> str | None:
+    """A caution where compared samples' crops (``framings``: sample -> :func:`sample_framing`, the reference first)
+    frame their chromosomes with spans further apart than :data:`SPANS_APART`, or lengths more than
+    :data:`LENGTHS_APART` times apart; None where they are alike or cannot be read.
 
-    >>> print(framing_caution({"wt": 0.74, "ko": 0.52}))  # doctest: +NORMALIZE_WHITESPACE
+    >>> print(framing_caution({"wt": Framing(0.74, 60), "ko": Framing(0.52, 58)}))  # doctest: +NORMALIZE_WHITESPACE
     the chromosomes span 74% of their crops in wt and 52% in ko (medians): crops cut with another margin are typed
     otherwise, whatever the cells (the released ensemble called the paper's WT crops 32% open as cut, spanning 74%,
     40% with a tenth of their size added around them, spanning 62%, and 25% cut closer, spanning 90%): cut every
     sample's crops alike
-    >>> framing_caution({"wt": 0.74, "ko": 0.70}) is None
+    >>> print(framing_caution({"wt": Framing(0.74, 60), "ko": Framing(0.76, 40)}))  # doctest: +NORMALIZE_WHITESPACE
+    the chromosomes are 60 px long in wt and 40 px in ko (medians): chromosomes imaged at another magnification (or
+    crops resized) are typed otherwise, whatever the cells (the released ensemble called the paper's WT crops 32% open
+    as imaged, their chromosomes 60 px long, 39% resized to 0.7 of their size and 42% to half): image every sample at
+    one magnification, and keep its crops' pixels as imaged
+    >>> framing_caution({"wt": Framing(0.74, 60), "ko": Framing(0.70, 52)}) is None
     True
     """
-    known = {name: span for name, span in spans.items() if span is not None}
-    if len(known) < 2 or max(known.values()) - min(known.values()) <= SPANS_APART:
-        return None
-    each = [f"{100 * span:.0f}% of their crops in {name}" if i == 0 else f"{100 * span:.0f}% in {name}"
-            for i, (name, span) in enumerate(known.items())]
-    return (f"the chromosomes span {', '.join(each[:-1])} and {each[-1]} (medians): crops cut with another margin are "
-            f"typed otherwise, whatever the cells ({MEASURED}): cut every sample's crops alike")
+    known = {name: framing for name, framing in framings.items() if framing is not None}
+    spans, lengths = ({name: getattr(f, key) for name, f in known.items()} for key in ("span", "length"))
+    said = []
+    if len(known) > 1 and max(spans.values()) - min(spans.values()) > SPANS_APART:
+        said.append(f"the chromosomes span {_each(spans, '{:.0%} of their crops in {}', '{:.0%} in {}')} (medians): "
+                    f"crops cut with another margin are typed otherwise, whatever the cells ({MARGIN_COST}): cut "
+                    "every sample's crops alike")
+    if len(known) > 1 and max(lengths.values()) > LENGTHS_APART * min(lengths.values()):
+        said.append(f"the chromosomes are {_each(lengths, '{:.0f} px long in {}', '{:.0f} px in {}')} (medians): "
+                    "chromosomes imaged at another magnification (or crops resized) are typed otherwise, whatever the "
+                    f"cells ({SCALE_COST}): image every sample at one magnification, and keep its crops' pixels as "
+                    "imaged")
+    return "; and ".join(said) or None
 
 
-def learned_framing_caution(spans: Mapping[str, float | None], model: str, learned: tuple[float, float]) -> str | None:
-    """A caution where samples' crops (``spans``: sample -> :func:`sample_span`) were cut with their chromosomes
-    spanning a share further than :data:`SPANS_APART` outside the range of those ``model`` learned (``learned``, the
-    lowest and highest median of its training crops' groups); None where none was.
+def learned_framing_caution(framings: Mapping[str, Framing | None], model: str,
+                            learned: tuple[tuple[float, float], tuple[float, float]]) -> str | None:
+    """A caution where samples' crops (``framings``: sample -> :func:`sample_framing`) frame their chromosomes with a
+    span further than :data:`SPANS_APART` outside the range of the crops ``model`` learned, or a length more than
+    :data:`LENGTHS_APART` times shorter than theirs (``learned``: the lowest and highest median span, then length, of
+    its training crops' groups); None where none does.
 
-    >>> print(learned_framing_caution({"wt": 0.75, "ko": 0.52}, "paper:squeezenet1_1", PAPER_SPANS))
-    ... # doctest: +NORMALIZE_WHITESPACE
+    >>> print(learned_framing_caution({"wt": Framing(0.75, 61), "ko": Framing(0.52, 60)}, "paper:squeezenet1_1",
+    ...                               (PAPER_SPANS, PAPER_LENGTHS)))  # doctest: +NORMALIZE_WHITESPACE
     the chromosomes of ko span 52% of their crops (median), and paper:squeezenet1_1 learned crops they spanned
     74-78% of: crops cut with another margin are typed otherwise (the released ensemble called the paper's WT crops
     32% open as cut, spanning 74%, 40% with a tenth of their size added around them, spanning 62%, and 25% cut
-    closer, spanning 90%): read its shares as shifted by the margin, and cut crops as its training crops were, or
-    train a model on crops of your own (sccscore train)
+    closer, spanning 90%): read its shares as shifted, and cut crops as its training crops were, or train a model on
+    crops of your own (sccscore train)
     """
-    low, high = learned
-    far = {name: span for name, span in spans.items()
-           if span is not None and not low - SPANS_APART <= span <= high + SPANS_APART}
-    if not far:
+    (low, high), (shortest, longest) = learned
+    known = {name: framing for name, framing in framings.items() if framing is not None}
+    spans = {name: f.span for name, f in known.items() if not low - SPANS_APART <= f.span <= high + SPANS_APART}
+    # shorter only: resized to 1.5 of their size, the paper's WT crops were typed as imaged (31% open against 32%)
+    lengths = {name: f.length for name, f in known.items() if f.length < shortest / LENGTHS_APART}
+    said = []
+    if spans:
+        said.append(f"the chromosomes of {', '.join(spans)} span {_listed(spans, '{:.0%}')} of their crops "
+                    f"({_medians(spans)}), and {model} learned crops they spanned {100 * low:.0f}-{100 * high:.0f}% "
+                    f"of: crops cut with another margin are typed otherwise ({MARGIN_COST})")
+    if lengths:
+        said.append(f"the chromosomes of {', '.join(lengths)} are {_listed(lengths, '{:.0f} px')} long "
+                    f"({_medians(lengths)}), and {model} learned chromosomes {shortest:.0f}-{longest:.0f} px long: "
+                    "chromosomes imaged at another magnification (or crops resized) are typed otherwise "
+                    f"({SCALE_COST})")
+    if not said:
         return None
-    names, shares = ", ".join(far), ", ".join(f"{100 * span:.0f}%" for span in far.values())
-    medians = "medians, in that order" if len(far) > 1 else "median"
-    return (f"the chromosomes of {names} span {shares} of their crops ({medians}), and {model} learned crops they "
-            f"spanned {100 * low:.0f}-{100 * high:.0f}% of: "
-            f"crops cut with another margin are typed otherwise ({MEASURED}): read its shares as shifted by the "
-            "margin, and cut crops as its training crops were, or train a model on crops of your own (sccscore train)")
+    return ("; and ".join(said) + ": read its shares as shifted, and cut crops as its training crops were, or train a "
+            "model on crops of your own (sccscore train)")
+
+
+def _each(values: Mapping[str, float], first: str, rest: str) -> str:
+    """Each sample's value in words, the first in the ``first`` form: "74% of their crops in wt and 52% in ko"."""
+    words = [(first if i == 0 else rest).format(value, name) for i, (name, value) in enumerate(values.items())]
+    return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _listed(values: Mapping[str, float], form: str) -> str:
+    return ", ".join(form.format(value) for value in values.values())
+
+
+def _medians(values: Mapping[str, float]) -> str:
+    return "medians, in that order" if len(values) > 1 else "median"

@@ -36,7 +36,7 @@ from ._atomic import atomic_open, check_new_folder, json_ready
 from .config import LEARNED_DIGEST, InputConfig, ModelConfig
 from .errors import DataError, ModelError
 from .features import backbone_model, data_fingerprint, extract, fingerprints
-from .framing import sample_spans
+from .framing import sample_framings
 from .images import CLASS_NAMES, ImageItem, crop_colour, scan_samples
 from .metrics import concordance, confusion_matrix
 from .models import ScoringModel, model_reference, save_model
@@ -200,11 +200,13 @@ def crop_colours(items: Sequence[ImageItem], groups: Sequence[str]) -> str:
     return "grey and colour" if len(colours) > 1 else colours.pop()
 
 
-def crop_spans(items: Sequence[ImageItem], groups: Sequence[str]) -> dict[str, float | None]:
-    """How much of their crops the chromosomes of each labelled folder (``groups``: each item's) span, the median of
-    up to 100 (:func:`sccscore.framing.sample_span`): how the crops a model learned were cut."""
-    spans = sample_spans(_paths_by_folder(items, groups))
-    return {group: None if span is None else round(span, 3) for group, span in spans.items()}
+def crop_framings(items: Sequence[ImageItem], groups: Sequence[str]) -> dict[str, dict[str, float] | None]:
+    """How the crops of each labelled folder (``groups``: each item's) frame their chromosomes, the medians of up to
+    100 (:func:`sccscore.framing.sample_framing`): the share of its crop a chromosome spans, and its length in
+    pixels; how the crops a model learned were cut and imaged."""
+    framings = sample_framings(_paths_by_folder(items, groups))
+    return {group: None if f is None else {"span": round(f.span, 3), "length": round(f.length, 1)}
+            for group, f in framings.items()}
 
 
 def _paths_by_folder(items: Sequence[ImageItem], groups: Sequence[str]) -> dict[str, list[Path]]:
@@ -558,7 +560,7 @@ def fit_recipe(folders: Sequence[str | Path], recipe: Recipe, seed: int = 0, dev
         "data_fingerprint": data_fingerprint(data.digests, [item.label for item in data.items]),
         "image_digests": learned_digests(data.digests),  # ModelConfig.learned
         "crops": data.colour,  # evaluate.learned_in_colour
-        "crop_spans": crop_spans(data.items, data.groups),  # evaluate.framing_of
+        "crop_framing": crop_framings(data.items, data.groups),  # evaluate.framing_of
         "validation": head.validation,
         "versions": versions(),
     }
