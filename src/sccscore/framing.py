@@ -40,6 +40,10 @@ LENGTHS_APART = 1.3
 PAPER_SPANS, PAPER_LENGTHS = (0.743, 0.783), (60.0, 63.0)  # the paper's WT and CTF18-/- crops', which the released
 # models learned
 FRAMING_CROPS = 100  # crops read a sample, spread through it: its median span within 0.02 of all its crops', in 0.06 s
+# the fewest crops read a sample for a caution: the paper's WT against its CTF18-/- crops, drawn at random, were
+# cautioned as compared 1.0-1.6% of the time from 30 crops each (11-17% from 8-10), and as unlike the released models'
+# crops 0.5% from 10 (0.0% from 15)
+FEWEST_COMPARED, FEWEST = 30, 10
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class Framing:
 
     span: float  # the larger of the chromosome's extent's shares of the crop's width and height
     length: float  # the chromosome's longer extent, in pixels
+    n: int = 1  # the crops it is the median of
 
 
 def crop_framing(rgb: np.ndarray) -> Framing | None:
@@ -57,7 +62,7 @@ def crop_framing(rgb: np.ndarray) -> Framing | None:
     >>> crop = np.full((100, 50, 3), 255, np.uint8)
     >>> crop[10:90, 20:30] = 40  # a chromosome 80 px long, 10 px wide
     >>> crop_framing(crop)
-    Framing(span=0.8, length=80.0)
+    Framing(span=0.8, length=80.0, n=1)
     """
     from .preprocess import main_object  # scipy's, for compare alone: not where a table is read
 
@@ -78,7 +83,7 @@ def sample_framing(paths: Sequence[str | Path], most: int = FRAMING_CROPS) -> Fr
             framings.append(crop_framing(read_crop(path)))
     if not (found := [(f.span, f.length) for f in framings if f is not None]):
         return None
-    return Framing(*(float(median) for median in np.median(found, axis=0)))
+    return Framing(*(float(median) for median in np.median(found, axis=0)), len(found))
 
 
 def sample_framings(crops: Mapping[str, Sequence[str | Path]]) -> dict[str, Framing | None]:
@@ -89,22 +94,27 @@ def sample_framings(crops: Mapping[str, Sequence[str | Path]]) -> dict[str, Fram
 def framing_caution(framings: Mapping[str, Framing | None]) -> str | None:
     """A caution where compared samples' crops (``framings``: sample -> :func:`sample_framing`, the reference first)
     frame their chromosomes with spans further apart than :data:`SPANS_APART`, or lengths more than
-    :data:`LENGTHS_APART` times apart; None where they are alike or cannot be read.
+    :data:`LENGTHS_APART` times apart; None where they are alike, or fewer than :data:`FEWEST_COMPARED` crops of
+    each could be read (fewer say too little: chromosomes differ in length fivefold).
 
-    >>> print(framing_caution({"wt": Framing(0.74, 60), "ko": Framing(0.52, 58)}))  # doctest: +NORMALIZE_WHITESPACE
+    >>> print(framing_caution({"wt": Framing(0.74, 60, 100), "ko": Framing(0.52, 58, 100)}))
+    ... # doctest: +NORMALIZE_WHITESPACE
     the chromosomes span 74% of their crops in wt and 52% in ko (medians): crops cut with another margin are typed
     otherwise, whatever the cells (the released ensemble called the paper's WT crops 32% open as cut, spanning 74%,
     40% with a tenth of their size added around them, spanning 62%, and 25% cut closer, spanning 90%): cut every
     sample's crops alike
-    >>> print(framing_caution({"wt": Framing(0.74, 60), "ko": Framing(0.76, 40)}))  # doctest: +NORMALIZE_WHITESPACE
+    >>> print(framing_caution({"wt": Framing(0.74, 60, 100), "ko": Framing(0.76, 40, 100)}))
+    ... # doctest: +NORMALIZE_WHITESPACE
     the chromosomes are 60 px long in wt and 40 px in ko (medians): chromosomes imaged at another magnification (or
     crops resized) are typed otherwise, whatever the cells (the released ensemble called the paper's WT crops 32% open
     as imaged, their chromosomes 60 px long, 39% resized to 0.7 of their size and 42% to half): image every sample at
     one magnification, and keep its crops' pixels as imaged
-    >>> framing_caution({"wt": Framing(0.74, 60), "ko": Framing(0.70, 52)}) is None
+    >>> framing_caution({"wt": Framing(0.74, 60, 100), "ko": Framing(0.70, 52, 100)}) is None
+    True
+    >>> framing_caution({"wt": Framing(0.74, 60, 12), "ko": Framing(0.52, 58, 12)}) is None  # too few crops
     True
     """
-    known = {name: framing for name, framing in framings.items() if framing is not None}
+    known = {name: f for name, f in framings.items() if f is not None and f.n >= FEWEST_COMPARED}
     spans, lengths = ({name: getattr(f, key) for name, f in known.items()} for key in ("span", "length"))
     said = []
     if len(known) > 1 and max(spans.values()) - min(spans.values()) > SPANS_APART:
@@ -124,10 +134,11 @@ def learned_framing_caution(framings: Mapping[str, Framing | None], model: str,
     """A caution where samples' crops (``framings``: sample -> :func:`sample_framing`) frame their chromosomes with a
     span further than :data:`SPANS_APART` outside the range of the crops ``model`` learned, or a length more than
     :data:`LENGTHS_APART` times shorter than theirs (``learned``: the lowest and highest median span, then length, of
-    its training crops' groups); None where none does.
+    its training crops' groups); None where none does, or has fewer than :data:`FEWEST` crops read.
 
-    >>> print(learned_framing_caution({"wt": Framing(0.75, 61), "ko": Framing(0.52, 60)}, "paper:squeezenet1_1",
-    ...                               (PAPER_SPANS, PAPER_LENGTHS)))  # doctest: +NORMALIZE_WHITESPACE
+    >>> print(learned_framing_caution({"wt": Framing(0.75, 61, 100), "ko": Framing(0.52, 60, 100)},
+    ...                               "paper:squeezenet1_1", (PAPER_SPANS, PAPER_LENGTHS)))
+    ... # doctest: +NORMALIZE_WHITESPACE
     the chromosomes of ko span 52% of their crops (median), and paper:squeezenet1_1 learned crops they spanned
     74-78% of: crops cut with another margin are typed otherwise (the released ensemble called the paper's WT crops
     32% open as cut, spanning 74%, 40% with a tenth of their size added around them, spanning 62%, and 25% cut
@@ -135,7 +146,7 @@ def learned_framing_caution(framings: Mapping[str, Framing | None], model: str,
     crops of your own (sccscore train)
     """
     (low, high), (shortest, longest) = learned
-    known = {name: framing for name, framing in framings.items() if framing is not None}
+    known = {name: f for name, f in framings.items() if f is not None and f.n >= FEWEST}
     spans = {name: f.span for name, f in known.items() if not low - SPANS_APART <= f.span <= high + SPANS_APART}
     # shorter only: resized to 1.5 of their size, the paper's WT crops were typed as imaged (31% open against 32%)
     lengths = {name: f.length for name, f in known.items() if f.length < shortest / LENGTHS_APART}
