@@ -258,9 +258,10 @@ def warn_framing(model: ScoringModel, samples: Sequence[Sample]) -> None:
 
 def framing_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> str | None:
     """:func:`sccscore.framing.learned_framing_caution` of the samples' ``crops`` (sample -> its crops) against the
-    crops ``model`` learned, where they are known: the paper's, for the released models; those its training record
-    gives (``crop_framing``: :func:`sccscore.training.crop_framings`), for a model sccscore trained. None for models
-    trained before 2026-12-05, which kept none, and for models of spreads, whose crops sccscore cuts alike."""
+    crops ``model`` learned, where they are known: the paper's, for the released models (its shared crops, cut as
+    its training crops were); those its training record gives (``crop_framing``:
+    :func:`sccscore.training.crop_framings`), for a model sccscore trained. None for models trained before
+    2026-12-05, which kept none, and for models of spreads, whose crops sccscore cuts alike."""
     name = model_reference(model)
     if name in _released_record()["confusion_grey"]:
         learned = (PAPER_SPANS, PAPER_LENGTHS)

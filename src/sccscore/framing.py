@@ -37,8 +37,9 @@ SPANS_APART = 0.1
 # or whose chromosomes' median lengths differ by more than this factor: another magnification, not the type mix (the
 # paper's WT chromosomes of type A are 65 px long, of B 54 px: 1.2 times; its two genotypes' 60 and 63 px)
 LENGTHS_APART = 1.3
-PAPER_SPANS, PAPER_LENGTHS = (0.743, 0.783), (60.0, 63.0)  # the paper's WT and CTF18-/- crops', which the released
-# models learned
+# the paper's shared WT and CTF18-/- crops' medians: its test crops, which the released models did not learn, taken for
+# its training crops, which its authors cut alike and did not share
+PAPER_SPANS, PAPER_LENGTHS = (0.743, 0.783), (60.0, 63.0)
 FRAMING_CROPS = 100  # crops read a sample, spread through it: its median span within 0.02 of all its crops', in 0.06 s
 # the fewest crops read a sample for a caution: the paper's WT against its CTF18-/- crops, drawn at random, were
 # cautioned as compared 1.0-1.6% of the time from 30 crops each (11-17% from 8-10), and as unlike the released models'
