@@ -685,7 +685,8 @@ def colour_caution(rows: list[dict[str, str]], samples: Sequence[str], model: st
     be read, the calls are of spreads or typed by hand, or the model reads every crop in grey."""
     if model is None or from_spreads(rows) or reads_in_grey(model) is not False:
         return None
-    colours = {name: crop_colour(row["path"] for row in rows if row["sample"] == name) for name in samples}
+    crops = crops_by_sample(rows)
+    colours = {name: crop_colour(crops[name]) for name in samples}
     grey, colour = ([name for name in samples if colours[name] == kind] for kind in ("grey", "colour"))
     if not grey or not colour:
         return None
@@ -701,8 +702,17 @@ def _framing_caution(rows: list[dict[str, str]], samples: Sequence[str]) -> str 
     sccscore cut alike."""
     if from_spreads(rows) or not _one_row_a_crop(rows):
         return None
-    return framing_caution({name: sample_framing([row["path"] for row in rows if row["sample"] == name])
-                            for name in samples})
+    crops = crops_by_sample(rows)
+    return framing_caution({name: sample_framing(crops[name]) for name in samples})
+
+
+def crops_by_sample(rows: list[dict[str, str]]) -> dict[str, list[str]]:
+    """Each sample's crops (its rows' paths), in the table's order: what the checks of their colour and framing
+    read."""
+    crops: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        crops[row["sample"]].append(row["path"])
+    return crops
 
 
 def typed_by(rows: list[dict[str, str]], table: str | Path) -> str | None:

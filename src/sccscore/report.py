@@ -27,8 +27,8 @@ from PIL import Image
 
 from . import fields
 from ._atomic import atomic_open
-from .compare import (by_hand_sentence, cell_arrays, cell_counts, counted_and_left_out, from_spreads, in_given_order,
-                      metaphase_table, model_call, points, reviewed_blind, row_probabilities, set_by_hand,
+from .compare import (by_hand_sentence, cell_arrays, cell_counts, counted_and_left_out, crops_by_sample, from_spreads,
+                      in_given_order, metaphase_table, model_call, points, reviewed_blind, row_probabilities, set_by_hand,
                       share_interval_columns, share_intervals, shares_shown, shares_with_intervals, shown_p, tally_by,
                       write_cell_figure)
 from .detect import SIZE_CAUTION
@@ -239,7 +239,7 @@ def _grey_samples(model: ScoringModel | None, rows: list[dict[str, str]]) -> lis
         return []
     from .evaluate import grey_samples_of  # not above: a table typed by hand is reported without torch
 
-    return grey_samples_of(model, _crops_by_sample(rows))
+    return grey_samples_of(model, crops_by_sample(rows))
 
 
 def _framing(model: ScoringModel | None, rows: list[dict[str, str]]) -> str:
@@ -249,14 +249,7 @@ def _framing(model: ScoringModel | None, rows: list[dict[str, str]]) -> str:
         return ""
     from .evaluate import framing_of
 
-    return _caution(framing_of(model, _crops_by_sample(rows)))
-
-
-def _crops_by_sample(rows: list[dict[str, str]]) -> dict[str, list[str]]:
-    crops = defaultdict(list)
-    for row in rows:
-        crops[row["sample"]].append(row["path"])
-    return crops
+    return _caution(framing_of(model, crops_by_sample(rows)))
 
 
 def _grey_crops(model: ScoringModel | None, grey: list[str]) -> str:
