@@ -1,14 +1,18 @@
-"""How the margin left around a chromosome when its crop is cut, and the magnification it was imaged at, change how
-it is typed.
+"""How the margin left around a chromosome when its crop is cut, the magnification it was imaged at and its focus
+change how it is typed.
 
 The paper's WT crops (489) as cut, with a margin added around each (a tenth, a quarter and half of its width and
 height on every side, in the colour of its border), and cut closer (the chromosome's box with an equal margin on
 every side, spanning 90% of the crop; and 76%, the paper's median, which would frame every crop alike whatever its
-cutting: not shipped, for what it costs as cut); and resized (Lanczos) to 0.5, 0.7 and 1.5 of their size, as
-imaged at another magnification. For each: the median share of its crop a chromosome spans and its median length
-in pixels (:func:`sccscore.framing.crop_framing`), and the released ensemble's concordance with the labels and the
-shares it calls. Then each genotype's and type's medians as cut, to say whether they follow the type. Figures:
-``sccscore.framing``'s docstring and caution, README ("Crops, models and what to expect of them").
+cutting: not shipped, for what it costs as cut); and resized (Lanczos) to 0.5, 0.7 and 1.5 of their size, as imaged
+at another magnification; blurred by a Gaussian of 0.25 to 1.5 px (its standard deviation), as imaged out of focus.
+For each: the median share of its crop a chromosome spans, its median length in pixels and its edges' median blur in
+px (:func:`sccscore.framing.crop_framing`), and the released ensemble's concordance with the labels and the shares
+it calls. Then, measured and not cautioned, the same crops imaged otherwise: their stain paler or stronger (each
+pixel's difference from the crop's border scaled), exposed less or more (every pixel scaled, the background clipped
+at white), saved again as JPEG at quality 75 and 50, and with Gaussian noise of 3 and 8 grey levels (seeded). Then
+each genotype's and type's medians as cut, to say whether they follow the type. Figures: ``sccscore.framing``'s
+docstring and caution, docs/preprocessing.md, README ("Crops, models and what to expect of them").
 
 Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python benchmarks/crop_framing.py`` (about 1 minute on a
 2-core CPU).
@@ -16,6 +20,7 @@ Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python benchmarks/crop
 
 from __future__ import annotations
 
+import io
 import tempfile
 import warnings
 from collections.abc import Callable
@@ -23,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from scipy import ndimage
 
 from sccscore.evaluate import evaluate
 from sccscore.framing import crop_framing
@@ -71,9 +77,45 @@ def resized(factor: float) -> Callable[[np.ndarray], np.ndarray]:
     return frame
 
 
+def blurred(radius: float) -> Callable[[np.ndarray], np.ndarray]:
+    """The crop blurred by a Gaussian of ``radius`` px (its standard deviation), as imaged out of focus."""
+    return lambda rgb: ndimage.gaussian_filter(rgb, (radius, radius, 0))
+
+
+def stained(factor: float) -> Callable[[np.ndarray], np.ndarray]:
+    """Each pixel's difference from the crop's border scaled by ``factor``: a slide stained paler (below 1) or more."""
+    def stain(rgb: np.ndarray) -> np.ndarray:
+        border = border_colour(rgb).astype(np.float32)
+        return _bytes(border + factor * (rgb - border))
+    return stain
+
+
+def exposed(factor: float) -> Callable[[np.ndarray], np.ndarray]:
+    """Every pixel scaled by ``factor``, as exposed for less or more time; a brighter background clips at white."""
+    return lambda rgb: _bytes(factor * rgb.astype(np.float32))
+
+
+def saved_as_jpeg(quality: int) -> Callable[[np.ndarray], np.ndarray]:
+    def save(rgb: np.ndarray) -> np.ndarray:
+        buffer = io.BytesIO()
+        Image.fromarray(rgb).save(buffer, "JPEG", quality=quality)
+        return np.asarray(Image.open(buffer).convert("RGB"))
+    return save
+
+
+def noisy(sd: float) -> Callable[[np.ndarray], np.ndarray]:
+    """Gaussian noise of ``sd`` grey levels added to each channel, from one seeded generator."""
+    generator = np.random.default_rng(0)
+    return lambda rgb: _bytes(rgb + generator.normal(0, sd, rgb.shape))
+
+
+def _bytes(values: np.ndarray) -> np.ndarray:
+    return np.clip(values, 0, 255).round().astype(np.uint8)
+
+
 def framed_copies(folder: Path, into: Path, frame: Callable[[np.ndarray], np.ndarray] | None) -> np.ndarray:
     """The labelled folder's crops framed by ``frame`` (as cut, for None), as PNG under ``into``; their spans and
-    lengths (rows)."""
+    lengths and blurs (rows)."""
     framings = []
     for path in sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES):
         rgb = read_crop(path)
@@ -81,7 +123,7 @@ def framed_copies(folder: Path, into: Path, frame: Callable[[np.ndarray], np.nda
         framings.append(crop_framing(framed))
         (into / path.parent.name).mkdir(parents=True, exist_ok=True)
         Image.fromarray(framed).save(into / path.parent.name / f"{path.stem}.png")
-    return np.array([(f.span, f.length) for f in framings])
+    return np.array([(f.span, f.length, f.blur) for f in framings])
 
 
 def main() -> None:
@@ -89,8 +131,13 @@ def main() -> None:
     variants = {"as cut": None, "a tenth added": with_margin(0.1), "a quarter added": with_margin(0.25),
                 "half added": with_margin(0.5), "cut closer, spanning 90%": spanning(0.9),
                 "cut again, spanning 76%": spanning(0.76), "resized to 0.5": resized(0.5),
-                "resized to 0.7": resized(0.7), "resized to 1.5": resized(1.5)}
-    print("WT crops                    span  length px  concordance  called A / B / C %   open %")
+                "resized to 0.7": resized(0.7), "resized to 1.5": resized(1.5),
+                **{f"blurred by {radius:g} px": blurred(radius) for radius in (0.25, 0.5, 0.75, 1, 1.5)},
+                "stain 0.7 as strong": stained(0.7), "stain 1.2 as strong": stained(1.2),
+                "exposure 0.85": exposed(0.85), "exposure 1.1": exposed(1.1), "JPEG quality 75": saved_as_jpeg(75),
+                "JPEG quality 50": saved_as_jpeg(50), "noise of 3 grey levels": noisy(3),
+                "noise of 8 grey levels": noisy(8)}
+    print("WT crops                    span  length px  blur px  concordance  called A / B / C %   open %")
     with tempfile.TemporaryDirectory() as scratch:
         for name, frame in variants.items():
             into = Path(scratch) / name.replace(" ", "_")
@@ -99,15 +146,16 @@ def main() -> None:
                 warnings.simplefilter("ignore")  # two of the paper's crops are one image: said elsewhere
                 ensemble = evaluate(into, model)["ensemble"]
             shares = 100 * np.array(ensemble["distribution_pred"])
-            span, length = np.median(framings, axis=0)
-            print(f"{name:<27} {span:.3f} {length:10.1f} {ensemble['concordance']:12.3f}  "
+            span, length, blur = np.median(framings, axis=0)
+            print(f"{name:<27} {span:.3f} {length:10.1f} {blur:8.2f} {ensemble['concordance']:12.3f}  "
                   f"{' / '.join(f'{s:.1f}' for s in shares):<19} {shares[1:].sum():.1f}")
     for genotype in ("wt", "ctf18"):
-        medians = {label: np.median([(f.span, f.length) for f in (crop_framing(read_crop(p)) for p in
+        medians = {label: np.median([(f.span, f.length, f.blur) for f in (crop_framing(read_crop(p)) for p in
                                                                     sorted((images / genotype / label).iterdir()))],
                                     axis=0) for label in "abc"}
-        print(f"{genotype} as cut, median span and length by type: "
-              + ", ".join(f"{k.upper()} {span:.3f} {length:.1f} px" for k, (span, length) in medians.items()))
+        print(f"{genotype} as cut, median span, length and blur by type: "
+              + ", ".join(f"{k.upper()} {span:.3f} {length:.1f} px {blur:.2f} px"
+                          for k, (span, length, blur) in medians.items()))
 
 
 if __name__ == "__main__":

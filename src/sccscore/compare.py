@@ -539,7 +539,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     crop preprocessing it was typed with (``preprocess``, :func:`preprocessed_with`), and
     warns where it typed samples of grey crops and of colour ones as they are
     (``colour_caution``, :func:`colour_caution`), or samples of crops cut with other margins or
-    of chromosomes imaged at another magnification (``framing_caution``,
+    of chromosomes imaged at another magnification or out of focus (``framing_caution``,
     :func:`sccscore.framing.framing_caution`).
 
     The shares are given corrected for the classifier's errors as well, by ``confusion``:

@@ -1,4 +1,5 @@
-"""How crops cut by hand are framed: how much of each crop its chromosome spans, and how many pixels long it is.
+"""How crops cut by hand are framed and focused: how much of each crop its chromosome spans, how many pixels long
+it is, and how blurred its edges are.
 
 A model reads a crop resized to its input, so the margin a person leaves around the
 chromosome, and the magnification it was imaged at, set how large and how sharp the
@@ -8,10 +9,12 @@ whatever their type, and it was 60 and 63 px long. Framed otherwise, the same ch
 are typed otherwise: the released ensemble called the paper's WT crops 32% open (B or C)
 as cut, 40% with a tenth of their size added around them (span 62%), 49% with a quarter
 (50%), and 25% cut closer (90%); 39% resized to 0.7 of their size and 42% to half, but
-31% to 1.5 (``benchmarks/crop_framing.py``). Samples whose crops were cut or imaged otherwise, by two
+31% to 1.5; and 39% blurred by a Gaussian of 0.5 px, 53% of 1 px, as imaged out of focus
+(``benchmarks/crop_framing.py``). Samples whose crops were cut or imaged otherwise, by two
 people, habits or microscopes, would differ by that as well as by their cells:
 :func:`framing_caution` says so where ``compare`` tests them, and
-:func:`learned_framing_caution` where a model that learned other crops types them.
+:func:`learned_framing_caution` where a model that learned other crops types them (of their
+margin and magnification: the focus of the crops a model learned is not kept).
 """
 
 from __future__ import annotations
@@ -26,17 +29,26 @@ import numpy as np
 from .errors import ImageReadError
 from .images import read_crop
 
-# what another margin and another magnification did to the calls (benchmarks/crop_framing.py)
+# what another margin, another magnification and blur did to the calls (benchmarks/crop_framing.py)
 MARGIN_COST = ("the released ensemble called the paper's WT crops 32% open as cut, spanning 74%, 40% with a tenth of "
                "their size added around them, spanning 62%, and 25% cut closer, spanning 90%")
 SCALE_COST = ("the released ensemble called the paper's WT crops 32% open as imaged, their chromosomes 60 px long, 39% "
               "resized to 0.7 of their size and 42% to half")
+FOCUS_COST = ("the released ensemble called the paper's WT crops 32% open as imaged, their edges blurred over 1.19 px, "
+              "39% blurred by a Gaussian of 0.5 px more and 53% of 1 px")
 # samples whose crops' median spans lie further apart than this are cautioned: the paper's two genotypes' lie 0.04
 # apart; 0.125 moved the released ensemble's open share by 8 points on the paper's WT crops (a tenth added around)
 SPANS_APART = 0.1
 # or whose chromosomes' median lengths differ by more than this factor: another magnification, not the type mix (the
 # paper's WT chromosomes of type A are 65 px long, of B 54 px: 1.2 times; its two genotypes' 60 and 63 px)
 LENGTHS_APART = 1.3
+# or whose chromosomes' edges are blurred further apart than this, in px, as blurs add (the square root of the
+# difference of their squares), where their lengths are alike (blur in px grows with the magnification). The paper's
+# WT crops read 1.19 px, blurred by a Gaussian of 0.5 px 1.25 (0.40 apart), of 0.75 px 1.36 (0.66), of 1 px 1.48
+# (0.88); its CTF18-/- crops 1.33 px, 0.60 apart from its WT's, type by type as well (not the type mix: A 1.43 against
+# 1.23 px). Drawn at random, 30 crops each, WT against CTF18-/- were cautioned 3.9% of the time and WT against WT
+# blurred by 1 px 93% (100 each: 0% and 100%); WT blurred by 0.75 px, which the released ensemble called 47% open, 16%
+BLUR_APART = 0.75
 # the paper's shared WT and CTF18-/- crops' medians: its test crops, which the released models did not learn, taken for
 # its training crops, which its authors cut alike and did not share
 PAPER_SPANS, PAPER_LENGTHS = (0.743, 0.783), (60.0, 63.0)
@@ -49,29 +61,39 @@ FEWEST_COMPARED, FEWEST = 30, 10
 
 @dataclass(frozen=True)
 class Framing:
-    """How a crop, or a sample's crops (medians), frame the chromosome."""
+    """How a crop, or a sample's crops (medians), frame the chromosome, and how sharply they show it."""
 
     span: float  # the larger of the chromosome's extent's shares of the crop's width and height
     length: float  # the chromosome's longer extent, in pixels
+    blur: float  # its edges' blur, in px (sccscore.detect.edge_blur): the focus
     n: int = 1  # the crops it is the median of
 
 
 def crop_framing(rgb: np.ndarray) -> Framing | None:
     """How a crop frames its chromosome, found as the paper's preprocessing finds it
-    (:func:`sccscore.preprocess.main_object`); None for a crop of one shade.
+    (:func:`sccscore.preprocess.main_object`), and how blurred its edges are (:func:`sccscore.detect.edge_blur`, read
+    on the crop's grey, whatever its contrast); None for a crop of one shade.
 
     >>> crop = np.full((100, 50, 3), 255, np.uint8)
     >>> crop[10:90, 20:30] = 40  # a chromosome 80 px long, 10 px wide
-    >>> crop_framing(crop)
-    Framing(span=0.8, length=80.0, n=1)
+    >>> framing = crop_framing(crop)
+    >>> framing.span, framing.length, round(framing.blur, 2)  # its edges as sharp as pixels make them
+    (0.8, 80.0, 0.44)
+    >>> from scipy import ndimage
+    >>> [round(crop_framing(ndimage.gaussian_filter(crop, (sd, sd, 0))).blur, 2) for sd in (1, 2)]  # out of focus
+    [1.06, 1.93]
+    >>> round(crop_framing((crop * 0.5 + 127).astype(np.uint8)).blur, 2)  # stained paler: as sharp
+    0.44
     """
-    from .preprocess import main_object  # scipy's, for compare alone: not where a table is read
+    from .detect import edge_blur  # scipy's and scikit-image's, for compare alone: not where a table is read
+    from .preprocess import main_object
 
     if (found := main_object(rgb)) is None:
         return None
     rows, columns = np.nonzero(found[0])
     height, width = rows.max() - rows.min() + 1, columns.max() - columns.min() + 1
-    return Framing(float(max(height / rgb.shape[0], width / rgb.shape[1])), float(max(height, width)))
+    blur = edge_blur(rgb.astype(np.float64).mean(axis=2), found[0])
+    return Framing(float(max(height / rgb.shape[0], width / rgb.shape[1])), float(max(height, width)), blur)
 
 
 def sample_framing(paths: Sequence[str | Path], most: int = FRAMING_CROPS) -> Framing | None:
@@ -82,7 +104,7 @@ def sample_framing(paths: Sequence[str | Path], most: int = FRAMING_CROPS) -> Fr
     for path in chosen:
         with suppress(ImageReadError):  # said where it was classified
             framings.append(crop_framing(read_crop(path)))
-    if not (found := [(f.span, f.length) for f in framings if f is not None]):
+    if not (found := [(f.span, f.length, f.blur) for f in framings if f is not None]):
         return None
     return Framing(*(float(median) for median in np.median(found, axis=0)), len(found))
 
@@ -95,39 +117,62 @@ def sample_framings(crops: Mapping[str, Sequence[str | Path]]) -> dict[str, Fram
 def framing_caution(framings: Mapping[str, Framing | None]) -> str | None:
     """A caution where compared samples' crops (``framings``: sample -> :func:`sample_framing`, the reference first)
     frame their chromosomes with spans further apart than :data:`SPANS_APART`, or lengths more than
-    :data:`LENGTHS_APART` times apart; None where they are alike, or fewer than :data:`FEWEST_COMPARED` crops of
-    each could be read (fewer say too little: chromosomes differ in length fivefold).
+    :data:`LENGTHS_APART` times apart, or (their lengths alike) show them blurred more than :data:`BLUR_APART` px
+    apart; None where they are alike, or fewer than :data:`FEWEST_COMPARED` crops of each could be read (fewer say
+    too little: chromosomes differ in length fivefold).
 
-    >>> print(framing_caution({"wt": Framing(0.74, 60, 100), "ko": Framing(0.52, 58, 100)}))
+    >>> print(framing_caution({"wt": Framing(0.74, 60, 1.2, 100), "ko": Framing(0.52, 58, 1.2, 100)}))
     ... # doctest: +NORMALIZE_WHITESPACE
     the chromosomes span 74% of their crops in wt and 52% in ko (medians): crops cut with another margin are typed
     otherwise, whatever the cells (the released ensemble called the paper's WT crops 32% open as cut, spanning 74%,
     40% with a tenth of their size added around them, spanning 62%, and 25% cut closer, spanning 90%): cut every
     sample's crops alike
-    >>> print(framing_caution({"wt": Framing(0.74, 60, 100), "ko": Framing(0.76, 40, 100)}))
+    >>> print(framing_caution({"wt": Framing(0.74, 60, 1.2, 100), "ko": Framing(0.76, 40, 1.2, 100)}))
     ... # doctest: +NORMALIZE_WHITESPACE
     the chromosomes are 60 px long in wt and 40 px in ko (medians): chromosomes imaged at another magnification (or
     crops resized) are typed otherwise, whatever the cells (the released ensemble called the paper's WT crops 32% open
     as imaged, their chromosomes 60 px long, 39% resized to 0.7 of their size and 42% to half): image every sample at
     one magnification, and keep its crops' pixels as imaged
-    >>> framing_caution({"wt": Framing(0.74, 60, 100), "ko": Framing(0.70, 52, 100)}) is None
+    >>> print(framing_caution({"wt": Framing(0.74, 60, 1.2, 100), "ko": Framing(0.74, 60, 1.5, 100)}))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    the chromosomes' edges are blurred over 1.20 px in wt and 1.50 px in ko (medians), as if ko had been imaged 0.9 px
+    further out of focus than wt: chromosomes imaged less sharply are typed otherwise, whatever the cells (the
+    released ensemble called the paper's WT crops 32% open as imaged, their edges blurred over 1.19 px, 39% blurred by
+    a Gaussian of 0.5 px more and 53% of 1 px): image every sample in focus alike
+    >>> framing_caution({"wt": Framing(0.74, 60, 1.2, 100), "ko": Framing(0.70, 52, 1.3, 100)}) is None
     True
-    >>> framing_caution({"wt": Framing(0.74, 60, 12), "ko": Framing(0.52, 58, 12)}) is None  # too few crops
+    >>> framing_caution({"wt": Framing(0.74, 60, 1.2, 12), "ko": Framing(0.52, 58, 1.2, 12)}) is None  # too few crops
     True
     """
     known = {name: f for name, f in framings.items() if f is not None and f.n >= FEWEST_COMPARED}
-    spans, lengths = ({name: getattr(f, key) for name, f in known.items()} for key in ("span", "length"))
+    if len(known) < 2:
+        return None
+    spans, lengths, blurs = ({name: getattr(f, key) for name, f in known.items()} for key in ("span", "length", "blur"))
     said = []
-    if len(known) > 1 and max(spans.values()) - min(spans.values()) > SPANS_APART:
+    if max(spans.values()) - min(spans.values()) > SPANS_APART:
         said.append(f"the chromosomes span {_each(spans, '{:.0%} of their crops in {}', '{:.0%} in {}')} (medians): "
                     f"crops cut with another margin are typed otherwise, whatever the cells ({MARGIN_COST}): cut "
                     "every sample's crops alike")
-    if len(known) > 1 and max(lengths.values()) > LENGTHS_APART * min(lengths.values()):
+    if max(lengths.values()) > LENGTHS_APART * min(lengths.values()):
         said.append(f"the chromosomes are {_each(lengths, '{:.0f} px long in {}', '{:.0f} px in {}')} (medians): "
                     "chromosomes imaged at another magnification (or crops resized) are typed otherwise, whatever the "
                     f"cells ({SCALE_COST}): image every sample at one magnification, and keep its crops' pixels as "
                     "imaged")
+    elif focus := _focus_caution(blurs):  # blur in px compares at one magnification only: it grows with it
+        said.append(focus)
     return "; and ".join(said) or None
+
+
+def _focus_caution(blurs: Mapping[str, float]) -> str | None:
+    """Where the samples' chromosomes' edges (``blurs``: sample -> median blur, px) are blurred more than
+    :data:`BLUR_APART` apart, as blurs add (in quadrature), what :func:`framing_caution` says of it."""
+    sharpest, blurriest = min(blurs, key=blurs.get), max(blurs, key=blurs.get)
+    if (extra := float(np.sqrt(blurs[blurriest] ** 2 - blurs[sharpest] ** 2))) <= BLUR_APART:
+        return None
+    return (f"the chromosomes' edges are blurred over {_each(blurs, '{:.2f} px in {}', '{:.2f} px in {}')} "
+            f"(medians), as if {blurriest} had been imaged {extra:.1f} px further out of focus than {sharpest}: "
+            f"chromosomes imaged less sharply are typed otherwise, whatever the cells ({FOCUS_COST}): image every "
+            "sample in focus alike")
 
 
 def learned_framing_caution(framings: Mapping[str, Framing | None], model: str,
@@ -137,7 +182,7 @@ def learned_framing_caution(framings: Mapping[str, Framing | None], model: str,
     :data:`LENGTHS_APART` times shorter than theirs (``learned``: the lowest and highest median span, then length, of
     its training crops' groups); None where none does, or has fewer than :data:`FEWEST` crops read.
 
-    >>> print(learned_framing_caution({"wt": Framing(0.75, 61, 100), "ko": Framing(0.52, 60, 100)},
+    >>> print(learned_framing_caution({"wt": Framing(0.75, 61, 1.2, 100), "ko": Framing(0.52, 60, 1.2, 100)},
     ...                               "paper:squeezenet1_1", (PAPER_SPANS, PAPER_LENGTHS)))
     ... # doctest: +NORMALIZE_WHITESPACE
     the chromosomes of ko span 52% of their crops (median), and paper:squeezenet1_1 learned crops they spanned
