@@ -201,8 +201,11 @@ def test_the_shipped_model_of_grey_crops_is_todays_fit(ikemoto):
     for key in ("crossval", "image_digests", "data_fingerprint", "folders", "n_images", "crops", "recipe", "settings"):
         assert json.loads(json.dumps(record[key])) == shipped.config.training[key], key  # tuples as the file's lists
     weights = shipped.net.state_dict()
+    # to 1e-3: the fit's float sums differ from machine to machine (a dev machine of 2026-12-05 moved 2 of its 13,056
+    # weights by 3.3e-4, its cross-validation above alike to the last count; another seed 3.6e-4), where an L2 strength
+    # 10% weaker (l2_c 0.011) moved 2,082 weights by more, up to 0.44
     for key, value in head.state.items():
-        np.testing.assert_allclose(weights[key].numpy(), value.numpy(), atol=1e-4, err_msg=key)
+        np.testing.assert_allclose(weights[key].numpy(), value.numpy(), atol=1e-3, err_msg=key)
     matrices = [np.array(m) for m in record["crossval"]["confusion"].values()]
     assert [round(concordance(m), 3) for m in matrices] == [0.765, 0.722]  # docs/training.md, "Grey crops"
 
