@@ -156,8 +156,15 @@ def test_crops_imaged_out_of_focus_are_cautioned_where_compared(labelled_crops, 
             "blurred over 1.19 px, 39% blurred by a Gaussian of 0.5 px more and 53% of 1 px): image every sample in "
             "focus alike")
     assert f"warning: {said}" in " ".join(result.stderr.split())
-    assert json.loads((tmp_path / "c.json").read_text())["framing_caution"] == said
-    assert html.escape("T" + said[1:]) in (tmp_path / "c" / "report.html").read_text()
+    compared = json.loads((tmp_path / "c.json").read_text())
+    assert compared["framing_caution"] == said
+    # each sample's medians, in the JSON and the report's table, cautioned or not
+    assert compared["framings"] == {"wt": {"span": 0.756, "length": 61.0, "blur": 1.18, "crops_read": 30},
+                                    "blurred": {"span": 0.756, "length": 61.0, "blur": 1.47, "crops_read": 30}}
+    page = (tmp_path / "c" / "report.html").read_text()
+    assert html.escape("T" + said[1:]) in page
+    assert ("<tr><td>wt</td><td>30</td><td>76</td><td>61</td><td>1.18</td></tr>"
+            "<tr><td>blurred</td><td>30</td><td>76</td><td>61</td><td>1.47</td></tr>") in page
     # blurred by a Gaussian of 0.5 px, less than the paper's CTF18-/- crops read blurrier than its WT's: nothing said
     slightly = cli("compare", str(wt), str(_blurred_copies(wt, tmp_path / "slightly", 0.5)), "--model",
                    "paper:squeezenet1_1/1", "--out", str(tmp_path / "s"), "--json", str(tmp_path / "s.json"), "-q")

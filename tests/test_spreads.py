@@ -1141,6 +1141,7 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert re.search(r"^ a_rich +94 +57\.4 \(", run.stdout, re.M)
     assert "set right by hand" not in run.stdout and json.loads(report.read_text())["set_by_hand"] == {
         "c_rich": 0, "a_rich": 0}
+    assert json.loads(report.read_text())["framings"] is None  # sccscore cut them alike, at the run's scale
     cell_level = json.loads(report.read_text())["tests"]["a_rich"]["cell_level"]
     assert (cell_level["n_cells_reference"], cell_level["n_cells"]) == (2, 2)
     cells = _rows(tmp_path / "compared" / "cells.csv")

@@ -27,7 +27,7 @@ import numpy as np
 
 from .config import GREY_CROPS_MODEL, named, read_config, reads_in_grey
 from .errors import SccscoreError
-from .framing import framing_caution, sample_framing
+from .framing import Framing, framing_caution, sample_framing
 from .images import CLASS_NAMES, crop_colour, label_from_folder_name
 from .stats import (MIN_CELLS, MIN_REPLICATES, cannot_correct, compare_cells, compare_counts, compare_replicates,
                     corrected_with_ci, holm, proportions_with_ci, proportions_with_clustered_ci)
@@ -580,7 +580,8 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     model, preprocess = typed_by(compared, table), preprocessed_with(compared, table)  # the report's typed_by, ...
     if colours := colour_caution(compared, samples, model):
         warnings.warn(colours, stacklevel=2)
-    if framing := _framing_caution(compared, samples):
+    framings = _framings(compared, samples)
+    if framing := framing_caution(framings or {}):
         warnings.warn(framing, stacklevel=2)
     matrix, corrected_by = _correction(confusion, model, compared, table)
     cell_names = sheet.cells if sheet else None
@@ -601,7 +602,9 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
         report[key] = {name: sum(row["sample"] == name for row in chosen) for name in samples}
     corrected_by = corrected_by if report["corrected_with"] is not None else None  # None: it could not correct them
     return Comparison(report | {"typed_by": model, "preprocess": preprocess, "corrected_by": corrected_by,
-                                "colour_caution": colours, "framing_caution": framing}, compared, cells, replicate_of)
+                                "colour_caution": colours, "framing_caution": framing,
+                                "framings": framings and {name: f and f.record() for name, f in framings.items()}},
+                      compared, cells, replicate_of)
 
 
 def reviewed_blind(row: dict[str, str]) -> bool:
@@ -696,14 +699,14 @@ def colour_caution(rows: list[dict[str, str]], samples: Sequence[str], model: st
             f"--model {GREY_CROPS_MODEL}, which reads every crop in grey, or compare samples imaged alike")
 
 
-def _framing_caution(rows: list[dict[str, str]], samples: Sequence[str]) -> str | None:
-    """:func:`sccscore.framing.framing_caution` of the samples' crops, where a model typed them (a table typed by hand
-    is a person's calls, which the margin does not sway as it does a model's); none for chromosomes of spreads, which
-    sccscore cut alike."""
+def _framings(rows: list[dict[str, str]], samples: Sequence[str]) -> dict[str, Framing | None] | None:
+    """Each sample's :func:`sccscore.framing.sample_framing` (None where none of its crops could be read), where a
+    model typed its crops: None for a table typed by hand (a person's calls, which the margin and focus do not sway as
+    they do a model's), and for chromosomes of spreads, which sccscore cut alike."""
     if from_spreads(rows) or not _one_row_a_crop(rows):
         return None
     crops = crops_by_sample(rows)
-    return framing_caution({name: sample_framing(crops[name]) for name in samples})
+    return {name: sample_framing(crops[name]) for name in samples}
 
 
 def crops_by_sample(rows: list[dict[str, str]]) -> dict[str, list[str]]:

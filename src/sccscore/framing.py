@@ -73,6 +73,15 @@ class Framing:
     blur: float  # its edges' blur, in px (sccscore.detect.edge_blur): the focus
     n: int = 1  # the crops it is the median of
 
+    def record(self) -> dict[str, float]:
+        """Rounded as a JSON file or a page shows it (``crops_read``: :attr:`n`).
+
+        >>> Framing(0.74321, 60.0, 1.1938, 100).record()
+        {'span': 0.743, 'length': 60.0, 'blur': 1.19, 'crops_read': 100}
+        """
+        return {"span": round(self.span, 3), "length": round(self.length, 1), "blur": round(self.blur, 2),
+                "crops_read": self.n}
+
 
 def crop_framing(rgb: np.ndarray) -> Framing | None:
     """How a crop frames its chromosome, found as the paper's preprocessing finds it

@@ -95,7 +95,7 @@ def write_report(
         cell_figure = write_cell_figure(comparison, out_dir)
         sections += [_comparison_section(comparison, paths[0].read_bytes(),
                                          cell_figure.read_bytes() if cell_figure else None),
-                     _by_hand_section(comparison, rows)]
+                     _framings_section(comparison), _by_hand_section(comparison, rows)]
     else:
         sections += [_summary_section(rows, classes)]
     if model and not from_spreads(rows):  # a spread classifier's figures are shown with its spreads
@@ -518,6 +518,26 @@ def _jpeg_spreads(images: list[dict[str, str]], rows: list[dict[str, str]]) -> s
                for image in images if (image["sample"], image["image"]) in counted}
     jpegs = [f"{sample} / {image}" for (sample, image), saved_as in formats.items() if saved_as in JPEG_FORMATS]
     return f"<div class='expected'><p>{html.escape(jpeg_sentence(jpegs, len(formats)))}.</p></div>" if jpegs else ""
+
+
+def _framings_section(comparison: dict[str, Any]) -> str:
+    """How each compared sample's crops were cut and imaged (the comparison's ``framings``), so that a reader can see
+    them alike where no caution was given; empty for spreads and tables typed by hand, which have none."""
+    from .framing import BLUR_APART, FEWEST_COMPARED, FOCUS_LENGTHS_APART, FRAMING_CROPS, LENGTHS_APART, SPANS_APART
+
+    if not (framings := comparison.get("framings")):
+        return ""
+    rows = [[name, f["crops_read"], f"{100 * f['span']:.0f}", f"{f['length']:.0f}", f"{f['blur']:.2f}"] if f
+            else [name, 0, "", "", ""] for name, f in framings.items()]
+    said = (f"Medians of up to {FRAMING_CROPS} crops a sample, spread through it. A model types a chromosome otherwise "
+            "when its crop is cut with another margin (the share of the crop it spans), imaged at another "
+            "magnification (its length) or out of focus (its edges' blur), whatever the cells: compare cautions where "
+            f"the samples' spans lie more than {100 * SPANS_APART:.0f} points apart, their lengths {LENGTHS_APART:g} "
+            f"times, or, their lengths within {FOCUS_LENGTHS_APART:g} times, their blur {BLUR_APART:g} px apart (as "
+            f"blurs add), from {FEWEST_COMPARED} crops read.")
+    return (f"<h2>How the crops were cut and imaged</h2><p>{html.escape(said)}</p>"
+            + _table(["sample", "crops read", "chromosome's span of its crop, %", "length, px", "edges' blur, px"],
+                     rows))
 
 
 def _by_hand_section(comparison: dict[str, Any], rows: list[dict[str, str]]) -> str:
