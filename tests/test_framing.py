@@ -18,6 +18,14 @@ def _crops(folder):
     return sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
 
 
+def _copies(folder, into, change):
+    """The labelled folder's crops changed by ``change`` (an RGB array's function), under ``into`` in its layout."""
+    for path in _crops(folder):
+        (into / path.parent.name).mkdir(parents=True, exist_ok=True)
+        Image.fromarray(change(read_crop(path))).save(into / path.parent.name / path.name)
+    return into
+
+
 def _with_margin(rgb, share):
     """The crop with ``share`` of its height and width added on each side, in its border's colour."""
     border = np.median(np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]]), axis=0).astype(np.uint8)
@@ -54,9 +62,7 @@ def test_crops_cut_or_imaged_otherwise_are_cautioned_against_the_model_and_each_
     around), or imaged at a lower magnification (resized): the released ensemble calls both more open, and classify,
     evaluate and compare gave that as the cells' difference, without a word."""
     wt, ctf18 = labelled_crops("wt", 10, "wt"), labelled_crops("ctf18", 10, "ctf18")  # 30 crops: enough to compare
-    for path in _crops(wt):
-        (tmp_path / "loose" / path.parent.name).mkdir(parents=True, exist_ok=True)
-        Image.fromarray(_with_margin(read_crop(path), 0.25)).save(tmp_path / "loose" / path.parent.name / path.name)
+    _copies(wt, tmp_path / "loose", lambda crop: _with_margin(crop, 0.25))
     out = tmp_path / "out"
     classified = cli("classify", str(wt), str(tmp_path / "loose"), str(ctf18), "--model", "paper:squeezenet1_1/1",
                      "--out", str(out), "-q")
@@ -89,11 +95,8 @@ def test_crops_cut_or_imaged_otherwise_are_cautioned_against_the_model_and_each_
                 str(tmp_path / "alike.json"), "-q")
     assert alike.returncode == 0 and json.loads((tmp_path / "alike.json").read_text())["framing_caution"] is None
     # imaged at 0.6 of the magnification (the crops resized): the chromosomes are shorter, and read more open
-    for path in _crops(wt):
-        crop = Image.fromarray(read_crop(path))
-        (tmp_path / "small" / path.parent.name).mkdir(parents=True, exist_ok=True)
-        crop.resize((round(0.6 * crop.width), round(0.6 * crop.height)), Image.LANCZOS).save(
-            tmp_path / "small" / path.parent.name / path.name)
+    _copies(wt, tmp_path / "small", lambda crop: np.asarray(Image.fromarray(crop).resize(
+        (round(0.6 * crop.shape[1]), round(0.6 * crop.shape[0])), Image.LANCZOS)))
     scale = ("the released ensemble called the paper's WT crops 32% open as imaged, their chromosomes 60 px long, 39% "
              "resized to 0.7 of their size and 42% to half")
     smaller = cli("compare", str(wt), str(tmp_path / "small"), "--model", "paper:squeezenet1_1/1", "--out",
@@ -129,20 +132,13 @@ def test_a_model_sccscore_trained_keeps_how_its_crops_were_cut_and_says_so_of_cr
         classify([tmp_path / "loose"], model, tmp_path / "out")
 
 
-def _blurred_copies(folder, into, sd):
-    for path in _crops(folder):
-        (into / path.parent.name).mkdir(parents=True, exist_ok=True)
-        Image.fromarray(ndimage.gaussian_filter(read_crop(path), (sd, sd, 0))).save(into / path.parent.name / path.name)
-    return into
-
-
 def test_crops_imaged_out_of_focus_are_cautioned_where_compared(labelled_crops, tmp_path, cli):
     """A knockout imaged out of focus against its wild type in focus: the released ensemble calls blurred chromosomes
     more open (the paper's WT crops 32% as imaged, 53% blurred by a Gaussian of 1 px), and compare gave that as the
     cells' difference without a word. The blur is read from the edges' profile, whatever their contrast: the same
     crops stained paler read as sharp."""
     wt = labelled_crops("wt", 10, "wt")  # 30 crops: enough to compare
-    blurred = _blurred_copies(wt, tmp_path / "blurred", 1.0)
+    blurred = _copies(wt, tmp_path / "blurred", lambda crop: ndimage.gaussian_filter(crop, (1, 1, 0)))
     crops = _crops(wt)
     blurs = [crop_framing(read_crop(p)).blur for p in crops]
     paler = [crop_framing((255 - (255 - read_crop(p).astype(float)) / 2).astype(np.uint8)).blur for p in crops]
@@ -166,6 +162,7 @@ def test_crops_imaged_out_of_focus_are_cautioned_where_compared(labelled_crops, 
     assert ("<tr><td>wt</td><td>30</td><td>76</td><td>61</td><td>1.18</td></tr>"
             "<tr><td>blurred</td><td>30</td><td>76</td><td>61</td><td>1.47</td></tr>") in page
     # blurred by a Gaussian of 0.5 px, less than the paper's CTF18-/- crops read blurrier than its WT's: nothing said
-    slightly = cli("compare", str(wt), str(_blurred_copies(wt, tmp_path / "slightly", 0.5)), "--model",
-                   "paper:squeezenet1_1/1", "--out", str(tmp_path / "s"), "--json", str(tmp_path / "s.json"), "-q")
+    _copies(wt, tmp_path / "slightly", lambda crop: ndimage.gaussian_filter(crop, (0.5, 0.5, 0)))
+    slightly = cli("compare", str(wt), str(tmp_path / "slightly"), "--model", "paper:squeezenet1_1/1", "--out",
+                   str(tmp_path / "s"), "--json", str(tmp_path / "s.json"), "-q")
     assert slightly.returncode == 0 and json.loads((tmp_path / "s.json").read_text())["framing_caution"] is None
