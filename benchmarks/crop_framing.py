@@ -6,14 +6,14 @@ height on every side, in the colour of its border), and cut closer (the chromoso
 every side, spanning 90% of the crop; and 76%, the paper's median, which would frame every crop alike whatever its
 cutting: not shipped, for what it costs as cut); and resized (Lanczos) to 0.5, 0.7, 1.1, 1.2 and 1.5 of their size,
 as imaged at another magnification; blurred by a Gaussian of 0.25 to 1.5 px (its standard deviation), as imaged out
-of focus. For each: the median share of its crop a chromosome spans, its median length in pixels and its edges'
-median blur in px (:func:`sccscore.framing.crop_framing`), and the released ensemble's concordance with the labels
-and the shares it calls. Then, measured and not cautioned, the same crops imaged otherwise: their stain paler or
-stronger (each pixel's difference from the crop's border scaled), exposed less or more (every pixel scaled, the
-background clipped at white), saved again as JPEG at quality 75 and 50, and with Gaussian noise of 3 and 8 grey
-levels (seeded). Then each genotype's and type's medians as cut, to say whether they follow the type. Figures:
-``sccscore.framing``'s docstring and caution, docs/preprocessing.md, README ("Crops, models and what to expect of
-them").
+of focus (0.7 px: as blurred as the CTF18-/- crops read). For each: the median share of its crop a chromosome spans,
+its median length in pixels and its edges' median blur in px (:func:`sccscore.framing.crop_framing`), and the
+released ensemble's concordance with the labels and the shares it calls. Then, measured and not cautioned, the same
+crops imaged otherwise: their stain paler or stronger (each pixel's difference from the crop's border scaled),
+exposed less or more (every pixel scaled, the background clipped at white), saved again as JPEG at quality 75 and
+50, and with Gaussian noise of 3 and 8 grey levels (seeded). Then each genotype's and type's medians as cut, to say
+whether they follow the type. Figures: ``sccscore.framing``'s docstring and caution, docs/preprocessing.md, README
+("Crops, models and what to expect of them").
 
 Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python benchmarks/crop_framing.py`` (about 1 minute on a
 2-core CPU).
@@ -134,7 +134,7 @@ def main() -> None:
                 "cut again, spanning 76%": spanning(0.76), "resized to 0.5": resized(0.5),
                 "resized to 0.7": resized(0.7), "resized to 1.1": resized(1.1), "resized to 1.2": resized(1.2),
                 "resized to 1.5": resized(1.5),
-                **{f"blurred by {radius:g} px": blurred(radius) for radius in (0.25, 0.5, 0.75, 1, 1.5)},
+                **{f"blurred by {radius:g} px": blurred(radius) for radius in (0.25, 0.5, 0.7, 0.75, 1, 1.5)},
                 "stain 0.7 as strong": stained(0.7), "stain 1.2 as strong": stained(1.2),
                 "exposure 0.85": exposed(0.85), "exposure 1.1": exposed(1.1), "JPEG quality 75": saved_as_jpeg(75),
                 "JPEG quality 50": saved_as_jpeg(50), "noise of 3 grey levels": noisy(3),

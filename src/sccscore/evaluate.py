@@ -14,7 +14,7 @@ import numpy as np
 
 from .config import GREY_CROPS_MODEL
 from .errors import SccscoreError
-from .framing import PAPER_LENGTHS, PAPER_SPANS, learned_framing_caution, sample_framings
+from .framing import PAPER_BLURS, PAPER_LENGTHS, PAPER_SPANS, learned_framing_caution, sample_framings
 from .images import CLASS_NAMES, Sample, fail_on_rejected, grey_samples, repeated_files, scan_sample, warn_repeated
 from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, open_concordance, recall
 from .models import ScoringModel, model_reference
@@ -264,9 +264,11 @@ def framing_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -
     2026-12-05, which kept none, and for models of spreads, whose crops sccscore cuts alike."""
     name = model_reference(model)
     if name in _released_record()["confusion_grey"]:
-        learned = (PAPER_SPANS, PAPER_LENGTHS)
+        learned = (PAPER_SPANS, PAPER_LENGTHS, PAPER_BLURS)
     elif framings := [f for f in ((model.config.training or {}).get("crop_framing") or {}).values() if f]:
-        learned = tuple((min(f[key] for f in framings), max(f[key] for f in framings)) for key in ("span", "length"))
+        # the blur kept since 2026-12-05 (the shipped sccscore:grey-crops record has none)
+        learned = tuple((min(f[key] for f in framings), max(f[key] for f in framings))
+                        if all(key in f for f in framings) else None for key in ("span", "length", "blur"))
     else:
         return None
     return learned_framing_caution(sample_framings(crops), name, learned)

@@ -13,8 +13,7 @@ as cut, 40% with a tenth of their size added around them (span 62%), 49% with a 
 (``benchmarks/crop_framing.py``). Samples whose crops were cut or imaged otherwise, by two
 people, habits or microscopes, would differ by that as well as by their cells:
 :func:`framing_caution` says so where ``compare`` tests them, and
-:func:`learned_framing_caution` where a model that learned other crops types them (of their
-margin and magnification: the focus of the crops a model learned is not kept).
+:func:`learned_framing_caution` where a model that learned other crops types them.
 """
 
 from __future__ import annotations
@@ -56,7 +55,7 @@ LENGTHS_APART = 1.3
 BLUR_APART, FOCUS_LENGTHS_APART = 0.75, 1.1
 # the paper's shared WT and CTF18-/- crops' medians: its test crops, which the released models did not learn, taken for
 # its training crops, which its authors cut alike and did not share
-PAPER_SPANS, PAPER_LENGTHS = (0.743, 0.783), (60.0, 63.0)
+PAPER_SPANS, PAPER_LENGTHS, PAPER_BLURS = (0.743, 0.783), (60.0, 63.0), (1.186, 1.331)
 FRAMING_CROPS = 100  # crops read a sample, spread through it: its median span within 0.02 of all its crops', in 0.06 s
 # the fewest crops read a sample for a caution: the paper's WT against its CTF18-/- crops, drawn at random, were
 # cautioned as compared 1.0-1.6% of the time from 30 crops each (11-17% from 8-10), and as unlike the released models'
@@ -192,26 +191,39 @@ def _focus_caution(blurs: Mapping[str, float]) -> str | None:
 
 
 def learned_framing_caution(framings: Mapping[str, Framing | None], model: str,
-                            learned: tuple[tuple[float, float], tuple[float, float]]) -> str | None:
+                            learned: tuple[tuple[float, float], tuple[float, float], tuple[float, float] | None]
+                            ) -> str | None:
     """A caution where samples' crops (``framings``: sample -> :func:`sample_framing`) frame their chromosomes with a
     span further than :data:`SPANS_APART` outside the range of the crops ``model`` learned, or a length more than
-    :data:`LENGTHS_APART` times shorter than theirs (``learned``: the lowest and highest median span, then length, of
-    its training crops' groups); None where none does, or has fewer than :data:`FEWEST` crops read.
+    :data:`LENGTHS_APART` times shorter than theirs, or (their lengths within :data:`FOCUS_LENGTHS_APART` times of
+    theirs) show them blurred more than :data:`BLUR_APART` px beyond the blurriest (``learned``: the lowest and
+    highest median span, length and blur of its training crops' groups; the blur None where unknown); None where none
+    does, or has fewer than :data:`FEWEST` crops read.
 
     >>> print(learned_framing_caution({"wt": Framing(0.75, 61, 1.2, 100), "ko": Framing(0.52, 60, 1.2, 100)},
-    ...                               "paper:squeezenet1_1", (PAPER_SPANS, PAPER_LENGTHS)))
+    ...                               "paper:squeezenet1_1", (PAPER_SPANS, PAPER_LENGTHS, PAPER_BLURS)))
     ... # doctest: +NORMALIZE_WHITESPACE
     the chromosomes of ko span 52% of their crops (median), and paper:squeezenet1_1 learned crops they spanned
     74-78% of: crops cut with another margin are typed otherwise (the released ensemble called the paper's WT crops
     32% open as cut, spanning 74%, 40% with a tenth of their size added around them, spanning 62%, and 25% cut
-    closer, spanning 90%): read its shares as shifted, and cut crops as its training crops were, or train a model on
-    crops of your own (sccscore train)
+    closer, spanning 90%): read its shares as shifted, and cut and image crops as its training crops were, or train a
+    model on crops of your own (sccscore train)
+    >>> print(learned_framing_caution({"ko": Framing(0.75, 61, 1.7, 100)}, "paper:squeezenet1_1",
+    ...                               (PAPER_SPANS, PAPER_LENGTHS, PAPER_BLURS)))  # doctest: +NORMALIZE_WHITESPACE
+    the chromosomes of ko are blurred over 1.70 px (median), and paper:squeezenet1_1 learned chromosomes blurred over
+    1.19-1.33 px: chromosomes imaged less sharply are typed otherwise (the released ensemble called the paper's WT
+    crops 32% open as imaged, their edges blurred over 1.19 px, 39% blurred by a Gaussian of 0.5 px more and 53% of 1
+    px): read its shares as shifted, and cut and image crops as its training crops were, or train a model on crops of
+    your own (sccscore train)
     """
-    (low, high), (shortest, longest) = learned
+    (low, high), (shortest, longest), blurs = learned
     known = {name: f for name, f in framings.items() if f is not None and f.n >= FEWEST}
     spans = {name: f.span for name, f in known.items() if not low - SPANS_APART <= f.span <= high + SPANS_APART}
     # shorter only: resized to 1.5 of their size, the paper's WT crops were typed as imaged (31% open against 32%)
     lengths = {name: f.length for name, f in known.items() if f.length < shortest / LENGTHS_APART}
+    # blur in px where the lengths say one magnification (it grows with it), beyond the blurriest crops learned
+    blurred = {name: f.blur for name, f in known.items() if blurs and f.blur ** 2 - blurs[1] ** 2 > BLUR_APART ** 2
+               and shortest / FOCUS_LENGTHS_APART <= f.length <= longest * FOCUS_LENGTHS_APART}
     said = []
     if spans:
         said.append(f"the chromosomes of {', '.join(spans)} span {_listed(spans, '{:.0%}')} of their crops "
@@ -222,10 +234,14 @@ def learned_framing_caution(framings: Mapping[str, Framing | None], model: str,
                     f"({_medians(lengths)}), and {model} learned chromosomes {shortest:.0f}-{longest:.0f} px long: "
                     "chromosomes imaged at another magnification (or crops resized) are typed otherwise "
                     f"({SCALE_COST})")
+    if blurred:
+        said.append(f"the chromosomes of {', '.join(blurred)} are blurred over {_listed(blurred, '{:.2f} px')} "
+                    f"({_medians(blurred)}), and {model} learned chromosomes blurred over {blurs[0]:.2f}-"
+                    f"{blurs[1]:.2f} px: chromosomes imaged less sharply are typed otherwise ({FOCUS_COST})")
     if not said:
         return None
-    return ("; and ".join(said) + ": read its shares as shifted, and cut crops as its training crops were, or train a "
-            "model on crops of your own (sccscore train)")
+    return ("; and ".join(said) + ": read its shares as shifted, and cut and image crops as its training crops were, "
+            "or train a model on crops of your own (sccscore train)")
 
 
 def _each(values: Mapping[str, float], first: str, rest: str) -> str:
