@@ -121,8 +121,9 @@ def test_a_model_sccscore_trained_keeps_how_its_crops_were_cut_and_says_so_of_cr
 
     folders = [labelled_crops("wt", 6, "wt"), labelled_crops("ctf18", 6, "ctf18")]
     model = load_model(train(folders, tmp_path / "model", DefaultRecipe(), seed=0))
-    assert model.config.training["crop_framing"] == {"wt": {"span": 0.737, "length": 62.5, "blur": 1.2},
-                                                     "ctf18": {"span": 0.757, "length": 59.5, "blur": 1.28}}
+    assert model.config.training["crop_framing"] == {
+        "wt": {"span": 0.737, "length": 62.5, "blur": 1.2, "crops_read": 18},
+        "ctf18": {"span": 0.757, "length": 59.5, "blur": 1.28, "crops_read": 18}}
     for path in _crops(folders[0]):
         (tmp_path / "loose").mkdir(exist_ok=True)
         Image.fromarray(_with_margin(read_crop(path), 0.25)).save(tmp_path / "loose" / path.name)

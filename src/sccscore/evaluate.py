@@ -250,8 +250,8 @@ def warn_grey_crops(model: ScoringModel, samples: Sequence[Sample]) -> list[str]
 
 
 def warn_framing(model: ScoringModel, samples: Sequence[Sample]) -> None:
-    """Warn where samples' crops were cut with another margin, or their chromosomes imaged at another magnification,
-    than those ``model`` learned (:func:`framing_of`)."""
+    """Warn where samples' crops were cut with another margin, or their chromosomes imaged at another magnification or
+    out of focus, than those ``model`` learned (:func:`framing_of`)."""
     if caution := framing_of(model, {s.name: [item.path for item in s.items] for s in samples}):
         warnings.warn(caution, stacklevel=2)
 

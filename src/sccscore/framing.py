@@ -183,7 +183,7 @@ def _focus_caution(blurs: Mapping[str, float]) -> str | None:
     """Where the samples' chromosomes' edges (``blurs``: sample -> median blur, px) are blurred more than
     :data:`BLUR_APART` apart, as blurs add (in quadrature), what :func:`framing_caution` says of it."""
     sharpest, blurriest = min(blurs, key=blurs.get), max(blurs, key=blurs.get)
-    if (extra := float(np.sqrt(blurs[blurriest] ** 2 - blurs[sharpest] ** 2))) <= BLUR_APART:
+    if (extra := blur_beyond(blurs[blurriest], blurs[sharpest])) <= BLUR_APART:
         return None
     return (f"the chromosomes' edges are blurred over {_each(blurs, '{:.2f} px in {}', '{:.2f} px in {}')} "
             f"(medians), as if {blurriest} had been imaged {extra:.1f} px further out of focus than {sharpest}: "
@@ -223,7 +223,7 @@ def learned_framing_caution(framings: Mapping[str, Framing | None], model: str,
     # shorter only: resized to 1.5 of their size, the paper's WT crops were typed as imaged (31% open against 32%)
     lengths = {name: f.length for name, f in known.items() if f.length < shortest / LENGTHS_APART}
     # blur in px where the lengths say one magnification (it grows with it), beyond the blurriest crops learned
-    blurred = {name: f.blur for name, f in known.items() if blurs and f.blur ** 2 - blurs[1] ** 2 > BLUR_APART ** 2
+    blurred = {name: f.blur for name, f in known.items() if blurs and blur_beyond(f.blur, blurs[1]) > BLUR_APART
                and shortest / FOCUS_LENGTHS_APART <= f.length <= longest * FOCUS_LENGTHS_APART}
     said = []
     if spans:
@@ -243,6 +243,16 @@ def learned_framing_caution(framings: Mapping[str, Framing | None], model: str,
         return None
     return ("; and ".join(said) + ": read its shares as shifted, and cut and image crops as its training crops were, "
             "or train a model on crops of your own (sccscore train)")
+
+
+def blur_beyond(blur: float, than: float) -> float:
+    """The blur, in px, that would take edges blurred over ``than`` px to ``blur`` px: blurs add in quadrature, as
+    Gaussians do (0 where ``blur`` is the sharper).
+
+    >>> round(blur_beyond(1.48, 1.19), 2)  # the paper's WT crops (1.19 px) blurred by a Gaussian of 1 px read 1.48
+    0.88
+    """
+    return float(np.sqrt(max(blur**2 - than**2, 0.0)))
 
 
 def _each(values: Mapping[str, float], first: str, rest: str) -> str:

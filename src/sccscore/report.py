@@ -243,8 +243,9 @@ def _grey_samples(model: ScoringModel | None, rows: list[dict[str, str]]) -> lis
 
 
 def _framing(model: ScoringModel | None, rows: list[dict[str, str]]) -> str:
-    """A caution where the crops were cut with another margin, or their chromosomes imaged at another magnification,
-    than those the model learned, as classify warned of them (:func:`sccscore.evaluate.framing_of`); else empty."""
+    """A caution where the crops were cut with another margin, or their chromosomes imaged at another magnification or
+    out of focus, than those the model learned, as classify warned of them (:func:`sccscore.evaluate.framing_of`);
+    else empty."""
     if model is None or from_spreads(rows):
         return ""
     from .evaluate import framing_of
