@@ -179,3 +179,21 @@ def test_crops_imaged_out_of_focus_are_cautioned_where_compared(labelled_crops, 
             "a Gaussian of 0.5 px more and 53% of 1 px): read its shares as shifted, and cut and image crops as its "
             "training crops were, or train a model on crops of your own (sccscore train)"
             ) in " ".join(evaluated.stderr.split())
+
+
+def test_a_comparison_of_crops_that_cannot_be_read_now_shows_no_table_of_their_framing(tmp_path):
+    """Its report showed a table of samples with no crop read and no figure: the unread crops are said above it."""
+    from sccscore.compare import compare_table
+    from sccscore.models import load_model
+    from sccscore.report import write_report
+
+    table = tmp_path / "predictions.csv"
+    table.write_text("path,sample,predicted,p_A,p_B,p_C,model\n" + "".join(
+        f"gone/{sample}/{i}.png,{sample},{'ABC'[i % 3]},0.8,0.1,0.1,paper:squeezenet1_1\n"
+        for sample in ("wt", "ko") for i in range(40)))
+    comparison = compare_table(table, ["wt", "ko"])
+    assert comparison.report["framings"] == {"wt": None, "ko": None}
+    with pytest.warns(UserWarning, match="^80 of the 80 images scored cannot be read now"):
+        page = write_report(tmp_path / "report", load_model("paper:squeezenet1_1"), comparison.report,
+                            predictions=table).read_text()
+    assert "How the crops were cut and imaged" not in page

@@ -523,10 +523,11 @@ def _jpeg_spreads(images: list[dict[str, str]], rows: list[dict[str, str]]) -> s
 
 def _framings_section(comparison: dict[str, Any]) -> str:
     """How each compared sample's crops were cut and imaged (the comparison's ``framings``), so that a reader can see
-    them alike where no caution was given; empty for spreads and tables typed by hand, which have none."""
+    them alike where no caution was given; empty for spreads and tables typed by hand, which have none, and where no
+    crop could be read."""
     from .framing import BLUR_APART, FEWEST_COMPARED, FOCUS_LENGTHS_APART, FRAMING_CROPS, LENGTHS_APART, SPANS_APART
 
-    if not (framings := comparison.get("framings")):
+    if not any((framings := comparison.get("framings") or {}).values()):  # none, or no crop read (said above)
         return ""
     rows = [[name, f["crops_read"], f"{100 * f['span']:.0f}", f"{f['length']:.0f}", f"{f['blur']:.2f}"] if f
             else [name, 0, "", "", ""] for name, f in framings.items()]
