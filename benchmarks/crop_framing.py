@@ -15,7 +15,7 @@ exposed less or more (every pixel scaled, the background clipped at white), save
 whether they follow the type. Figures: ``sccscore.framing``'s docstring and caution, docs/preprocessing.md, README
 ("Crops, models and what to expect of them").
 
-Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python benchmarks/crop_framing.py`` (about 1 minute on a
+Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python benchmarks/crop_framing.py`` (about 1.5 minutes on a
 2-core CPU).
 """
 
