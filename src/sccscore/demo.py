@@ -8,7 +8,7 @@ from typing import Any
 
 from . import sample_data
 from .classify import ClassifyResult, classify
-from .compare import compare, counts_from_summary
+from .compare import compare_table
 from .models import load_model
 from .predict import ProgressCallback
 from .report import write_report
@@ -34,7 +34,8 @@ def run_demo(out_dir: str | Path, progress: ProgressCallback | None = None, **op
     folders = [sample_data.sample_folder(genotype, root) for genotype in sample_data.GENOTYPES]
     model = load_model(DEMO_MODEL)
     classified = classify(folders, model, out_dir, progress=progress, **options)
-    comparison = compare(counts_from_summary(classified.summary), sample_data.GENOTYPES[0])
+    # from the calls' table, as `sccscore compare` reads a run: with its checks of how the crops were imaged and cut
+    comparison = compare_table(classified.out_dir / "predictions.csv", list(sample_data.GENOTYPES)).report
     scored_with = describe_engine(model, options.get("device"), options.get("engine", "auto"))
     settings = {"reference": "wt", "samples": "ctf18", "scored with": scored_with}
     report = write_report(classified.out_dir, model, comparison, settings)
