@@ -88,7 +88,7 @@ def write_report(
     grey = _grey_samples(model, rows)
     sections = [*(_caution((comparison or {}).get(key)) for key in ("colour_caution", "framing_caution")),
                 _repeated_images(rows, contents), _learned_images(model, contents, rows),
-                _unread_images(model, contents, rows), _grey_crops(model, grey), _framing(model, rows)]
+                _unread_images(model, contents, rows), _grey_crops(model, grey), _framing_unlike_learned(model, rows)]
     if comparison:
         paths = [out_dir / "distribution.png", out_dir / "distribution.svg"]
         plot_distributions(comparison, paths, share_intervals(comparison)[0])
@@ -242,7 +242,7 @@ def _grey_samples(model: ScoringModel | None, rows: list[dict[str, str]]) -> lis
     return grey_samples_of(model, crops_by_sample(rows))
 
 
-def _framing(model: ScoringModel | None, rows: list[dict[str, str]]) -> str:
+def _framing_unlike_learned(model: ScoringModel | None, rows: list[dict[str, str]]) -> str:
     """A caution where the crops were cut with another margin, or their chromosomes imaged at another magnification or
     out of focus, than those the model learned, as classify warned of them (:func:`sccscore.evaluate.framing_of`);
     else empty."""
