@@ -244,7 +244,7 @@ def _released_record() -> dict[str, Any]:
 def warn_grey_crops(model: ScoringModel, samples: Sequence[Sample]) -> list[str]:
     """Warn where a model that learned from colour crops is given a sample of grey ones (:func:`grey_crops_caution`);
     those samples."""
-    if grey := grey_samples_of(model, {s.name: [item.path for item in s.items] for s in samples}):
+    if grey := grey_samples_of(model, _crops_of(samples)):
         warnings.warn(grey_crops_caution(model, grey), stacklevel=2)
     return grey
 
@@ -252,8 +252,13 @@ def warn_grey_crops(model: ScoringModel, samples: Sequence[Sample]) -> list[str]
 def warn_framing(model: ScoringModel, samples: Sequence[Sample]) -> None:
     """Warn where samples' crops were cut with another margin, or their chromosomes imaged at another magnification or
     out of focus, than those ``model`` learned (:func:`framing_of`)."""
-    if caution := framing_of(model, {s.name: [item.path for item in s.items] for s in samples}):
+    if caution := framing_of(model, _crops_of(samples)):
         warnings.warn(caution, stacklevel=2)
+
+
+def _crops_of(samples: Sequence[Sample]) -> dict[str, list[Path]]:
+    """Each sample's crops, as the checks of their colour and framing read them (sample -> its crops' paths)."""
+    return {sample.name: [item.path for item in sample.items] for sample in samples}
 
 
 def framing_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> str | None:
