@@ -19,8 +19,9 @@ people, habits or microscopes, would differ by that as well as by their cells:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from contextlib import suppress
+import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -114,13 +115,31 @@ def sample_framing(paths: Sequence[str | Path], most: int = FRAMING_CROPS) -> Fr
     """The medians of :func:`crop_framing` over a sample's crops, of up to ``most`` spread evenly through them; None
     where none can be read."""
     chosen = [paths[int(i)] for i in np.unique(np.linspace(0, len(paths) - 1, min(most, len(paths))).round())]
-    framings = []
-    for path in chosen:
-        with suppress(ImageReadError):  # said where it was classified
-            framings.append(crop_framing(read_crop(path)))
+    framings = [file_framing(path) for path in chosen]
     if not (found := [(f.span, f.length, f.blur) for f in framings if f is not None]):
         return None
     return Framing(*(float(median) for median in np.median(found, axis=0)), len(found))
+
+
+def file_framing(path: str | Path) -> Framing | None:
+    """:func:`crop_framing` of the crop in a file, None where it cannot be read (said where it was classified) or is
+    of one shade. Remembered by the file's path, size and time of change, so a file changed since is read again: a
+    ``compare`` of folders asks for each sample's framing three times (classify's caution, compare's and the
+    report's), and reads each crop once."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return _remembered_framing(os.path.abspath(path), found.st_size, found.st_mtime_ns)
+
+
+@lru_cache(maxsize=16384)  # a Framing is small: 16,384 crops hold a few MB
+def _remembered_framing(path: str, size: int, modified: int) -> Framing | None:
+    """:func:`file_framing`'s work, remembered by all three (the size and time of change: the key alone)."""
+    try:
+        return crop_framing(read_crop(path))
+    except ImageReadError:
+        return None
 
 
 def sample_framings(crops: Mapping[str, Sequence[str | Path]]) -> dict[str, Framing | None]:
