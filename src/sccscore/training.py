@@ -202,7 +202,7 @@ def crop_colours(items: Sequence[ImageItem], groups: Sequence[str]) -> str:
 
 def crop_framings(items: Sequence[ImageItem], groups: Sequence[str]) -> dict[str, dict[str, float] | None]:
     """How the crops of each labelled folder (``groups``: each item's) frame their chromosomes, the medians of up to
-    100 (:func:`sccscore.framing.sample_framing`): the share of its crop a chromosome spans, its length in pixels
+    400 (:func:`sccscore.framing.sample_framing`): the share of its crop a chromosome spans, its length in pixels
     and its edges' blur in px, and the crops read (:meth:`sccscore.framing.Framing.record`); how the crops a model
     learned were cut and imaged."""
     return {group: f and f.record() for group, f in sample_framings(_paths_by_folder(items, groups)).items()}
