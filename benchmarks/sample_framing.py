@@ -96,7 +96,7 @@ def _drawn(first: np.ndarray, second: np.ndarray, k: int, rng: np.random.Generat
 def _read_again(paths: list[Path]) -> Framing | None:
     """The baseline: ``sample_framing`` reading every crop again, as each call did before crops' framings were
     remembered."""
-    framing._remembered_framing.cache_clear()
+    framing.file_framing.cache_clear()
     return sample_framing(paths)
 
 
@@ -104,7 +104,7 @@ def _timed(work) -> float:
     """Median of 3 runs of ``work``, the remembered framings forgotten before each."""
     times = []
     for _ in range(3):
-        framing._remembered_framing.cache_clear()
+        framing.file_framing.cache_clear()
         start = time.perf_counter()
         work()
         times.append(time.perf_counter() - start)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 from statsmodels.stats.proportion import proportion_confint
 
 from sccscore.stats import proportions_with_clustered_ci
@@ -194,6 +195,43 @@ def test_samples_of_grey_and_colour_crops_compared_are_cautioned_as_the_cameras_
                   str(tmp_path / "g.json"), "-q")
     assert in_grey.returncode == 0 and "cameras'" not in in_grey.stderr
     assert json.loads((tmp_path / "g.json").read_text())["colour_caution"] is None
+
+
+def test_a_sample_of_grey_crops_pooled_with_colour_ones_is_cautioned_with_how_many_are_grey(labelled_crops, tmp_path,
+                                                                                            cli):
+    """A second day's crops saved in grey, pooled with a sample's colour ones: a model of colour crops types the grey
+    ones far off (the paper's WT crops: 47% open made grey, 32% as they are), so the sample's shares are partly the
+    cameras'. classify, compare and the report say so, with how many of the crops read are grey, where its first
+    crops, colour, said nothing before; nothing is said where the model reads every crop in grey."""
+    colour, pooled = labelled_crops("wt", 4, "wt_small"), labelled_crops("ctf18", 4, "pooled")
+    for path in [*(pooled / "b").iterdir(), *(pooled / "c").iterdir()]:  # the second day's
+        Image.open(path).convert("L").save(path)
+    out = tmp_path / "out"
+    result = cli("classify", str(colour), str(pooled), "--model", "paper:squeezenet1_1/1", "--out", str(out),
+                 "--report", "-q")
+    assert result.returncode == 0, result.stderr
+    said = ("8 of the 12 crops read of pooled are grey and the others colour, and paper:squeezenet1_1/1 learned from "
+            "colour ones: it types grey crops far off (the paper's WT crops read 47% open made grey and 32% as they "
+            "are, by paper:squeezenet1_1), so the shares of a sample of both are partly the cameras', not the cells'; "
+            "classify every sample with --model sccscore:grey-crops, which reads every crop in grey, or cut the grey "
+            "crops again from the images in colour")
+    assert f"warning: {said}" in " ".join(result.stderr.split()) and "are grey (a monochrome" not in result.stderr
+    assert html.escape(said[0].upper() + said[1:]) in (out / "report.html").read_text()
+    compared = cli("compare", "wt_small", "pooled", "--predictions", str(out / "predictions.csv"), "--json",
+                   str(tmp_path / "c.json"), "-q")
+    assert compared.returncode == 0, compared.stderr
+    assert json.loads((tmp_path / "c.json").read_text())["colour_caution"] == (
+        "the crops of wt_small are colour and those of pooled (8 of the 12 read grey) grey and colour, and "
+        "paper:squeezenet1_1/1 reads crops as they are: a difference between them is partly the cameras', not the "
+        "cells' (the paper's WT crops read 47% open made grey and 32% as they are, by paper:squeezenet1_1); classify "
+        "every sample with --model sccscore:grey-crops, which reads every crop in grey, or compare samples imaged "
+        "alike")
+    in_grey = cli("classify", str(colour), str(pooled), "--model", "sccscore:grey-crops", "--out", str(tmp_path / "g"),
+                  "-q")
+    assert in_grey.returncode == 0 and "are grey" not in in_grey.stderr
+    again = cli("compare", "wt_small", "pooled", "--predictions", str(tmp_path / "g" / "predictions.csv"), "--json",
+                str(tmp_path / "g.json"), "-q")
+    assert again.returncode == 0 and json.loads((tmp_path / "g.json").read_text())["colour_caution"] is None
 
 
 def test_a_whole_spread_among_crops_is_skipped_saying_so(small_labelled, oshima, tmp_path, cli):

@@ -22,7 +22,7 @@ from sccscore.evaluate import GREY_COST, evaluate, expected_of, grey_samples_of
 from sccscore.grey_model import fit_grey_crops_model
 from sccscore.metrics import concordance
 from sccscore.features import extract, fingerprints
-from sccscore.images import grey_copies
+from sccscore.images import crop_colour, grey_copies
 from sccscore.models import load_model, model_reference
 from sccscore.predict import predict
 from sccscore.report import write_report
@@ -133,6 +133,10 @@ def test_a_model_that_learned_grey_crops_reads_colour_ones_in_grey(two_genotypes
                                   predict(of_grey, in_grey, engine="onnx").member_probabilities)
     mixed = load_model(train([two_genotypes[0], grey[1]], tmp_path / "mixed", DefaultRecipe(), seed=0))
     assert mixed.config.input.grey and mixed.config.training["crops"] == "grey and colour"
+    # a folder of both (a day's crops saved in grey among colour ones) is "grey and colour", which train reads in
+    # grey, wherever in it its grey crops lie
+    pooled = [item.path for item in in_colour[:5]] + [item.path for item in in_grey[5:]]
+    assert crop_colour(pooled) == "grey and colour" and crop_colour(pooled[::-1]) == "grey and colour"
     result = cli("crossval", *map(str, grey), "--folds", "2", "-q")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("2-fold cross-validation, recipe default, seed 0, every crop read in grey (grey "

@@ -28,7 +28,7 @@ import numpy as np
 from .config import GREY_CROPS_MODEL, named, read_config, reads_in_grey
 from .errors import SccscoreError
 from .framing import Framing, framing_caution, sample_framing
-from .images import CLASS_NAMES, crop_colour, label_from_folder_name
+from .images import CLASS_NAMES, GREY_CROPS_COST, colour_of, crop_greys, label_from_folder_name
 from .stats import (MIN_CELLS, MIN_REPLICATES, cannot_correct, compare_cells, compare_counts, compare_replicates,
                     corrected_with_ci, holm, proportions_with_ci, proportions_with_clustered_ci)
 
@@ -681,22 +681,28 @@ def row_box(row: dict[str, str]) -> tuple[int, int, int, int] | None:
 
 
 def colour_caution(rows: list[dict[str, str]], samples: Sequence[str], model: str | None) -> str | None:
-    """A caution where some of the ``samples`` compared are of grey crops and others of colour ones, each known by its
-    first crops that can be read (:func:`sccscore.images.crop_colour`), and the ``model`` that typed them reads crops
-    as they are: such a model types grey crops far off the colour ones it learned, or colour ones off the grey, so a
-    difference between the samples would be partly the cameras'. None where the samples are alike, their crops cannot
-    be read, the calls are of spreads or typed by hand, or the model reads every crop in grey."""
+    """A caution where some of the ``samples`` compared are of grey crops and others of colour ones, or one mixes
+    them, each known by crops spread through it (:func:`sccscore.images.crop_greys`), and the ``model`` that typed
+    them reads crops as they are: such a model types grey crops far off the colour ones it learned, or colour ones off
+    the grey, so a difference between the samples would be partly the cameras'. None where the samples are alike,
+    their crops cannot be read, the calls are of spreads or typed by hand, or the model reads every crop in grey."""
     if model is None or from_spreads(rows) or reads_in_grey(model) is not False:
         return None
     crops = crops_by_sample(rows)
-    colours = {name: crop_colour(crops[name]) for name in samples}
-    grey, colour = ([name for name in samples if colours[name] == kind] for kind in ("grey", "colour"))
-    if not grey or not colour:
+    greys = {name: crop_greys(crops[name]) for name in samples}
+    kinds = {name: colour_of(read) for name, read in greys.items()}
+    named = {kind: [f"{name} ({sum(greys[name])} of the {len(greys[name])} read grey)" if kind == "grey and colour"
+                    else name for name in samples if kinds[name] == kind]
+             for kind in ("grey", "colour", "grey and colour")}
+    present = [(kind, names) for kind, names in named.items() if names]
+    if len(present) < 2 and not named["grey and colour"]:
         return None
-    return (f"the crops of {', '.join(grey)} are grey and those of {', '.join(colour)} colour, and {model} reads crops "
-            "as they are: a difference between them is partly the cameras', not the cells' (the paper's WT crops "
-            "read 47% open made grey and 32% as they are, by paper:squeezenet1_1); classify every sample with "
-            f"--model {GREY_CROPS_MODEL}, which reads every crop in grey, or compare samples imaged alike")
+    said = [f"the crops of {', '.join(names)} are {kind}" if i == 0 else f"those of {', '.join(names)} {kind}"
+            for i, (kind, names) in enumerate(present)]
+    return (f"{', '.join(said[:-1])} and {said[-1]}" if len(said) > 1 else said[0]) + (
+        f", and {model} reads crops as they are: a difference between them is partly the cameras', not the cells' "
+        f"({GREY_CROPS_COST}); classify every sample with --model {GREY_CROPS_MODEL}, which reads every crop in grey, "
+        "or compare samples imaged alike")
 
 
 def _framings(rows: list[dict[str, str]], samples: Sequence[str]) -> dict[str, Framing | None] | None:

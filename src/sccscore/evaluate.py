@@ -15,7 +15,8 @@ import numpy as np
 from .config import GREY_CROPS_MODEL
 from .errors import SccscoreError
 from .framing import PAPER_BLURS, PAPER_LENGTHS, PAPER_SPANS, learned_framing_caution, sample_framings
-from .images import CLASS_NAMES, Sample, fail_on_rejected, grey_samples, repeated_files, scan_sample, warn_repeated
+from .images import (CLASS_NAMES, GREY_CROPS_COST, Sample, fail_on_rejected, grey_samples, mixed_samples,
+                     repeated_files, scan_sample, warn_repeated)
 from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, open_concordance, recall
 from .models import ScoringModel, model_reference
 from .predict import Predictions, ProgressCallback, predict
@@ -242,10 +243,13 @@ def _released_record() -> dict[str, Any]:
 
 
 def warn_grey_crops(model: ScoringModel, samples: Sequence[Sample]) -> list[str]:
-    """Warn where a model that learned from colour crops is given a sample of grey ones (:func:`grey_crops_caution`);
-    those samples."""
-    if grey := grey_samples_of(model, _crops_of(samples)):
+    """Warn where a model that learned from colour crops is given a sample of grey ones (:func:`grey_crops_caution`),
+    or of grey ones among colour ones (:func:`mixed_crops_caution`); the samples of grey crops alone."""
+    crops = _crops_of(samples)
+    if grey := grey_samples_of(model, crops):
         warnings.warn(grey_crops_caution(model, grey), stacklevel=2)
+    if mixed := mixed_crops_caution(model, crops):
+        warnings.warn(mixed, stacklevel=2)
     return grey
 
 
@@ -313,6 +317,20 @@ def grey_crops_caution(model: ScoringModel, grey: Sequence[str]) -> str:
             f"({_and([_percent(concordance(m)) for m in in_colour.values()])} in colour), typing "
             f"{_percent(called[1])} B and {_percent(called[2])} C where the labels say {_percent(labelled[1])} "
             f"and {_percent(labelled[2])}: {advice}")
+
+
+def mixed_crops_caution(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> str | None:
+    """A caution where ``model``, which learned from colour crops (:func:`learned_in_colour`), types samples of grey
+    crops among colour ones (``crops``: sample -> its crops; :func:`sccscore.images.mixed_samples`), as where a day's
+    crops saved in grey were pooled with the others: it types the grey ones far off, so such a sample's shares are
+    partly the cameras'. None where no sample mixes them, or the model reads every crop in grey."""
+    if not learned_in_colour(model) or not (mixed := mixed_samples(crops)):
+        return None
+    counted = _and([f"{grey} of the {read} crops read of {name}" for name, (grey, read) in mixed.items()])
+    return (f"{counted} are grey and the others colour, and {model_reference(model)} learned from colour ones: it "
+            f"types grey crops far off ({GREY_CROPS_COST}), so the shares of a sample of both are partly the cameras', "
+            f"not the cells'; classify every sample with --model {GREY_CROPS_MODEL}, which reads every crop in grey, "
+            "or cut the grey crops again from the images in colour")
 
 
 def expected_of(model: ScoringModel, grey: bool = False) -> list[str]:

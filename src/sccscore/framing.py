@@ -19,15 +19,12 @@ people, habits or microscopes, would differ by that as well as by their cells:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-import os
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from .errors import ImageReadError
-from .images import read_crop
+from .images import remembered_by_file, spread_through
 
 # what another margin, another magnification and blur did to the calls (benchmarks/crop_framing.py)
 MARGIN_COST = ("the released ensemble called the paper's WT crops 32% open as cut, spanning 74%, 40% with a tenth of "
@@ -118,32 +115,15 @@ def crop_framing(rgb: np.ndarray) -> Framing | None:
 def sample_framing(paths: Sequence[str | Path], most: int = FRAMING_CROPS) -> Framing | None:
     """The medians of :func:`crop_framing` over a sample's crops, of up to ``most`` spread evenly through them; None
     where none can be read."""
-    chosen = [paths[int(i)] for i in np.unique(np.linspace(0, len(paths) - 1, min(most, len(paths))).round())]
-    framings = [file_framing(path) for path in chosen]
+    framings = [file_framing(path) for path in spread_through(paths, most)]
     if not (found := [(f.span, f.length, f.blur) for f in framings if f is not None]):
         return None
     return Framing(*(float(median) for median in np.median(found, axis=0)), len(found))
 
 
-def file_framing(path: str | Path) -> Framing | None:
-    """:func:`crop_framing` of the crop in a file, None where it cannot be read (said where it was classified) or is
-    of one shade. Remembered by the file's path, size and time of change, so a file changed since is read again: a
-    ``compare`` of folders asks for each sample's framing three times (classify's caution, compare's and the
-    report's), and reads each crop once."""
-    try:
-        found = os.stat(path)
-    except OSError:
-        return None
-    return _remembered_framing(os.path.abspath(path), found.st_size, found.st_mtime_ns)
-
-
-@lru_cache(maxsize=16384)  # a Framing is small: 16,384 crops hold a few MB
-def _remembered_framing(path: str, size: int, modified: int) -> Framing | None:
-    """:func:`file_framing`'s work, remembered by all three (the size and time of change: the key alone)."""
-    try:
-        return crop_framing(read_crop(path))
-    except ImageReadError:
-        return None
+# the crop in a file's crop_framing, None where it cannot be read or is of one shade: remembered by the file, as a
+# compare of folders asks for each sample's framing three times (sccscore.images.remembered_by_file)
+file_framing = remembered_by_file(crop_framing)
 
 
 def sample_framings(crops: Mapping[str, Sequence[str | Path]]) -> dict[str, Framing | None]:

@@ -88,7 +88,8 @@ def write_report(
     grey = _grey_samples(model, rows)
     sections = [*(_caution((comparison or {}).get(key)) for key in ("colour_caution", "framing_caution")),
                 _repeated_images(rows, contents), _learned_images(model, contents, rows),
-                _unread_images(model, contents, rows), _grey_crops(model, grey), _framing_unlike_learned(model, rows)]
+                _unread_images(model, contents, rows), _grey_crops(model, grey), _mixed_crops(model, rows),
+                _framing_unlike_learned(model, rows)]
     if comparison:
         paths = [out_dir / "distribution.png", out_dir / "distribution.svg"]
         plot_distributions(comparison, paths, share_intervals(comparison)[0])
@@ -261,6 +262,16 @@ def _grey_crops(model: ScoringModel | None, grey: list[str]) -> str:
     from .evaluate import grey_crops_caution
 
     return _caution(grey_crops_caution(model, grey))
+
+
+def _mixed_crops(model: ScoringModel | None, rows: list[dict[str, str]]) -> str:
+    """A caution where a model of colour crops typed samples of grey crops among colour ones, as classify warned of
+    them (:func:`sccscore.evaluate.mixed_crops_caution`); else empty."""
+    if model is None or from_spreads(rows):
+        return ""
+    from .evaluate import mixed_crops_caution
+
+    return _caution(mixed_crops_caution(model, crops_by_sample(rows)))
 
 
 def _caution(said: str | None) -> str:

@@ -194,8 +194,9 @@ def load_labelled(
 
 
 def crop_colours(items: Sequence[ImageItem], groups: Sequence[str]) -> str:
-    """Whether the crops of the labelled folders (``groups``: each item's) are "colour", "grey" or "grey and colour",
-    each folder's known by its first crops (:func:`sccscore.images.crop_colour`)."""
+    """Whether the crops of the labelled folders (``groups``: each item's) are "colour", "grey" or "grey and colour"
+    (some folders grey and others colour, or a folder of both), each folder's known by crops spread through it
+    (:func:`sccscore.images.crop_colour`)."""
     colours = {crop_colour(paths) for paths in _paths_by_folder(items, groups).values()}
     return "grey and colour" if len(colours) > 1 else colours.pop()
 
