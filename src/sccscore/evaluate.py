@@ -29,6 +29,15 @@ CORRECTION_FOLDS = 5
 RELEASED_FIGURES = "released_figures.json"
 RELEASED_IMAGES = "the paper's labelled test crops of TK6 cells, which the released models did not learn from"
 RELEASED_GREY_IMAGES = "the paper's labelled test crops of TK6 cells made grey, as these crops are"
+# how the released models' B and C shares hang on what no eye sees (benchmarks/background_texture.py): said with what
+# to expect of them, beside their figures on the paper's crops as shared
+BACKGROUND_TEXTURE = ("Their B and C shares hang on the texture of the white background, which no eye sees: noise of "
+                      "half a grey level added to the near-white pixels of the paper's CTF18-/- crops moved the "
+                      "released ensemble's C share from 26.6% to 20.9% and its B share from 45.8% to 52.0% (each of "
+                      "the 30 models called fewer C; the same noise on the chromosome moved C by about a point, the "
+                      "models either way), and painting those pixels flat white moved C to 30.5%, while the open "
+                      "share stayed at 72-73% (the WT crops' at 32-33%): read B against C as rough, and compare "
+                      "samples whose crops were made and preprocessed alike.")
 # what grey crops cost a model sccscore trained on colour ones: benchmarks/grey_training.py, docs/training.md
 GREY_COST = ("trained on half the paper's crops, they gave the labelled type to 64-70% of the other half's WT crops "
              "made grey and 19-44% of its CTF18-/- ones, 76% and 70-73% in colour")
@@ -336,7 +345,8 @@ def mixed_crops_caution(model: ScoringModel, crops: Mapping[str, Sequence[str | 
 def expected_of(model: ScoringModel, grey: bool = False) -> list[str]:
     """What to expect of a crop model's calls (:func:`expected_from_confusions`): the released models' figures on the
     paper's test crops (with ``grey``, every sample's crops grey and the model one of colour crops, on those crops made
-    grey), sccscore's model of grey crops by its cross-validation, or a model sccscore trained by its own validation
+    grey), and in colour how their B and C shares hang on the white background's texture (:data:`BACKGROUND_TEXTURE`),
+    sccscore's model of grey crops by its cross-validation, or a model sccscore trained by its own validation
     (none with ``grey``: its validation crops were colour); none where it kept no confusion matrix (the paper
     recipe's). Models of spreads have theirs, from leave one spread out: :func:`sccscore.spread_model.what_to_expect`.
     """
@@ -344,7 +354,8 @@ def expected_of(model: ScoringModel, grey: bool = False) -> list[str]:
 
     name = model_reference(model)
     if (released := released_confusions(grey).get(name)) is not None:
-        return expected_from_confusions(released, name, RELEASED_GREY_IMAGES if grey else RELEASED_IMAGES)
+        expected = expected_from_confusions(released, name, RELEASED_GREY_IMAGES if grey else RELEASED_IMAGES)
+        return expected if grey else [*expected, BACKGROUND_TEXTURE]  # measured on the crops as shared, in colour
     if crossval := (model.config.training or {}).get("crossval"):  # sccscore's model of grey crops (grey_model)
         return expected_from_confusions(crossval["confusion"], name, crossval["images"])
     if grey or (matrix := validation_confusion(model.config.training)) is None:

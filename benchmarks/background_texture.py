@@ -1,0 +1,87 @@
+"""How the texture of a crop's white background, which no eye sees, moves the B and C shares a model calls.
+
+The paper's crops were made white around the chromosome by its preprocessing (contrast, brightness, gamma), and
+more than half of each crop's pixels are near white (250 or more in every channel). Here the paper's WT and CTF18-/-
+crops are typed as shared; with Gaussian noise of half a grey level (seeded) added to their near-white pixels alone,
+and to the others alone (the chromosome and its edges), and to every pixel; with noise of 1 grey level on the near
+white; and with the near white painted flat white (255). For each: the released ensemble's concordance with the
+labels, its A / B / C shares and open share, and how many of its 30 models called fewer C than on the crops as shared.
+(``sccscore:grey-crops`` learned these crops, so they cannot say how it would fare.) Figures: docs/preprocessing.md
+("The white background's texture"), and what ``classify`` says to expect of the released models
+(``sccscore.evaluate.BACKGROUND_TEXTURE``).
+
+Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python benchmarks/background_texture.py`` (about 1.5
+minutes on a 2-core CPU).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from sccscore.evaluate import evaluate
+from sccscore.images import IMAGE_SUFFIXES, read_crop
+from sccscore.models import load_model
+from sccscore.sample_data import data_root
+
+NEAR_WHITE = 250  # a pixel of 250 or more in every channel: the background the paper's preprocessing made white
+
+
+def noisy(sd: float, where: str) -> Callable[[np.ndarray], np.ndarray]:
+    """Gaussian noise of ``sd`` grey levels, from a generator seeded 0, on the near-white pixels ("white"), the others
+    ("chromosome") or all ("all"), rounded and clipped to 0-255 as a saved image is."""
+    generator = np.random.default_rng(0)
+
+    def add(rgb: np.ndarray) -> np.ndarray:
+        white = (rgb >= NEAR_WHITE).all(axis=2)
+        mask = {"white": white, "chromosome": ~white, "all": np.ones_like(white)}[where]
+        return np.clip(rgb + generator.normal(0, sd, rgb.shape) * mask[..., None], 0, 255).round().astype(np.uint8)
+    return add
+
+
+def flattened(rgb: np.ndarray) -> np.ndarray:
+    """The near-white pixels painted white (255)."""
+    out = rgb.copy()
+    out[(rgb >= NEAR_WHITE).all(axis=2)] = 255
+    return out
+
+
+def copies(folder: Path, into: Path, change: Callable[[np.ndarray], np.ndarray] | None) -> Path:
+    """The labelled folder's crops changed by ``change`` (as shared, for None), as PNG under ``into``."""
+    for path in sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES):
+        rgb = read_crop(path)
+        (into / path.parent.name).mkdir(parents=True, exist_ok=True)
+        Image.fromarray(change(rgb) if change else rgb).save(into / path.parent.name / f"{path.stem}.png")
+    return into
+
+
+def main() -> None:
+    images = data_root() / "images"
+    model = load_model("paper:squeezenet1_1")
+    near_white = [np.mean((read_crop(p) >= NEAR_WHITE).all(axis=2)) for p in sorted((images / "wt").rglob("*.jpg"))]
+    print(f"near-white share of the WT crops' pixels: median {np.median(near_white):.2f}")
+    with tempfile.TemporaryDirectory() as scratch:
+        for genotype in ("wt", "ctf18"):
+            shared_c, changes = None, {  # the noise drawn afresh for each genotype, from seed 0
+                "as shared": None, "noise 0.5 on the near white": noisy(0.5, "white"),
+                "noise 0.5 on the chromosome": noisy(0.5, "chromosome"), "noise 0.5 on every pixel": noisy(0.5, "all"),
+                "noise 1 on the near white": noisy(1, "white"), "near white painted white": flattened}
+            for n, (name, change) in enumerate(changes.items()):
+                folder = copies(images / genotype, Path(scratch) / f"{genotype}-{n}", change)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # two of the paper's WT crops are one image: said elsewhere
+                    report = evaluate(folder, model)
+                shares = 100 * np.array(report["ensemble"]["distribution_pred"])
+                members_c = np.array([m["distribution_pred"][2] for m in report["models"]])
+                shared_c = members_c if change is None else shared_c
+                print(f"{genotype:<6} {name:<30} {report['ensemble']['concordance']:.3f}  "
+                      f"{' / '.join(f'{s:.1f}' for s in shares)}  open {shares[1:].sum():.1f}  "
+                      f"{np.sum(members_c < shared_c)}/{len(members_c)} models called fewer C", flush=True)
+
+if __name__ == "__main__":
+    main()
