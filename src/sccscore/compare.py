@@ -28,7 +28,7 @@ import numpy as np
 from .config import GREY_CROPS_MODEL, named, read_config, reads_in_grey
 from .errors import SccscoreError
 from .framing import Framing, framing_caution, sample_framing
-from .images import CLASS_NAMES, GREY_CROPS_COST, colour_of, crop_greys, label_from_folder_name
+from .images import CLASS_NAMES, GREY_CROPS_COST, colour_of, crop_greys, halved_crops, label_from_folder_name
 from .stats import (MIN_CELLS, MIN_REPLICATES, cannot_correct, compare_cells, compare_counts, compare_replicates,
                     corrected_with_ci, holm, proportions_with_ci, proportions_with_clustered_ci)
 
@@ -41,6 +41,10 @@ REVIEWED_BLIND = "blind"  # the reviewed column of a call a person looked at in 
 LEFT_OUT = "not a chromosome"  # the reviewed column of an object a person left out there (debris...): not read
 NOT_A_CHROMOSOME = "X"  # the type a review gives it: detection takes some debris, or two chromosomes, for one
 P_SHOWN_BELOW = 1e-50  # smaller p-values are shown as "< 1e-50" (shown_p)
+# what saving crops' colour at half resolution again did to the released models' calls (benchmarks/unseen_changes.py)
+JPEG_COLOUR_COST = ("the released ensemble called the paper's CTF18-/- crops, most saved as JPEG 4:2:0, 26.6% C as "
+                    "shared, 34.5% saved again with their colour at half resolution and 26.6% with it whole, even at "
+                    "JPEG quality 50 24.9%; its 30 models each called more C with the colour halved")
 BY_MODEL = "auto"  # compare_table corrects by the validation of the model that typed the table, where it kept one
 GIVEN = "the confusion matrix given"  # the words of a correction by a matrix passed in (corrected_by)
 
@@ -538,9 +542,10 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     report also names the model the table says typed it (``typed_by``, :func:`typed_by`) and the
     crop preprocessing it was typed with (``preprocess``, :func:`preprocessed_with`), and
     warns where it typed samples of grey crops and of colour ones as they are
-    (``colour_caution``, :func:`colour_caution`), or samples of crops cut with other margins or
-    of chromosomes imaged at another magnification or out of focus (``framing_caution``,
-    :func:`sccscore.framing.framing_caution`).
+    (``colour_caution``, :func:`colour_caution`), samples of colour crops saved as JPEG with their
+    colour at half resolution and others with it whole (``jpeg_caution``, :func:`jpeg_caution`),
+    or samples of crops cut with other margins or of chromosomes imaged at another magnification or
+    out of focus (``framing_caution``, :func:`sccscore.framing.framing_caution`).
 
     The shares are given corrected for the classifier's errors as well, by ``confusion``:
     by default (``"auto"``), as ``sccscore compare`` does, the confusion matrix of the
@@ -580,6 +585,8 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     model, preprocess = typed_by(compared, table), preprocessed_with(compared, table)  # the report's typed_by, ...
     if colours := colour_caution(compared, samples, model):
         warnings.warn(colours, stacklevel=2)
+    if jpeg := jpeg_caution(compared, samples, model):
+        warnings.warn(jpeg, stacklevel=2)
     framings = _framings(compared, samples)
     if framing := framing_caution(framings or {}):
         warnings.warn(framing, stacklevel=2)
@@ -602,7 +609,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
         report[key] = {name: sum(row["sample"] == name for row in chosen) for name in samples}
     corrected_by = corrected_by if report["corrected_with"] is not None else None  # None: it could not correct them
     return Comparison(report | {"typed_by": model, "preprocess": preprocess, "corrected_by": corrected_by,
-                                "colour_caution": colours, "framing_caution": framing,
+                                "colour_caution": colours, "jpeg_caution": jpeg, "framing_caution": framing,
                                 "framings": framings and {name: f and f.record() for name, f in framings.items()}},
                       compared, cells, replicate_of)
 
@@ -703,6 +710,26 @@ def colour_caution(rows: list[dict[str, str]], samples: Sequence[str], model: st
         f", and {model} reads crops as they are: a difference between them is partly the cameras', not the cells' "
         f"({GREY_CROPS_COST}); classify every sample with --model {GREY_CROPS_MODEL}, which reads every crop in grey, "
         "or compare samples imaged alike")
+
+
+def jpeg_caution(rows: list[dict[str, str]], samples: Sequence[str], model: str | None) -> str | None:
+    """A caution where most of some compared samples' colour crops were saved as JPEG with their colour at half
+    resolution and most of others' with it whole (:func:`sccscore.images.colour_halved`, of up to 40 crops spread
+    through each), and the ``model`` that typed them reads colour: the released models' B and C calls hang on it
+    (benchmarks/unseen_changes.py). None where the samples were saved alike, none of their crops is read, the calls
+    are of spreads or typed by hand, or the model reads every crop in grey."""
+    if model is None or from_spreads(rows) or reads_in_grey(model) is not False:
+        return None
+    crops = crops_by_sample(rows)
+    counts = {name: halved_crops(crops[name]) for name in samples}
+    halved = [f"{name} ({n} of the {read} read)" for name, (n, read) in counts.items() if read and n > read / 2]
+    whole = [name for name, (n, read) in counts.items() if read and n <= read / 2]
+    if not halved or not whole:
+        return None
+    return (f"the crops of {', '.join(halved)} were saved as JPEG with their colour at half resolution (4:2:0) and "
+            f"those of {', '.join(whole)} with it whole (PNG, TIFF or JPEG 4:4:4), and {model} reads their colour: "
+            f"crops saved otherwise are typed otherwise, whatever the cells ({JPEG_COLOUR_COST}): save every sample's "
+            "crops alike")
 
 
 def _framings(rows: list[dict[str, str]], samples: Sequence[str]) -> dict[str, Framing | None] | None:

@@ -29,7 +29,7 @@ CORRECTION_FOLDS = 5
 RELEASED_FIGURES = "released_figures.json"
 RELEASED_IMAGES = "the paper's labelled test crops of TK6 cells, which the released models did not learn from"
 RELEASED_GREY_IMAGES = "the paper's labelled test crops of TK6 cells made grey, as these crops are"
-# how the released models' B and C shares hang on what no eye sees (benchmarks/background_texture.py): said with what
+# how the released models' B and C shares hang on what no eye sees (benchmarks/unseen_changes.py): said with what
 # to expect of them, beside their figures on the paper's crops as shared
 BACKGROUND_TEXTURE = ("Their B and C shares hang on the texture of the white background, which no eye sees: noise of "
                       "half a grey level added to the near-white pixels of the paper's CTF18-/- crops moved the "

@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 import numpy as np
-from PIL import Image, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageSequence, JpegImagePlugin, UnidentifiedImageError
 
 from .errors import ImageReadError, SccscoreError
 from .sample_data import sha256_or_none
@@ -648,6 +648,37 @@ def mixed_samples(crops: Mapping[str, Sequence[str | Path]]) -> dict[str, tuple[
     with the grey crops among those read and the crops read."""
     greys = {sample: crop_greys(paths) for sample, paths in crops.items()}
     return {sample: (sum(read), len(read)) for sample, read in greys.items() if colour_of(read) == "grey and colour"}
+
+
+def colour_halved(path: str | Path) -> bool | None:
+    """Whether a crop's file keeps its colour at a lower resolution than its brightness: a colour JPEG saved with
+    chroma subsampling (4:2:0, as most of the paper's crops were, and as Pillow, most cameras and programs save JPEG
+    by default; or 4:2:2); False for a colour PNG, TIFF, BMP or a JPEG of 4:4:4; None for a grey file, or one that
+    cannot be opened. The header alone is read.
+
+    >>> import io
+    >>> def saved(**options):
+    ...     buffer = io.BytesIO()
+    ...     Image.new("RGB", (16, 16), (120, 80, 140)).save(buffer, **options)
+    ...     return buffer
+    >>> [colour_halved(saved(format="JPEG")), colour_halved(saved(format="JPEG", subsampling=0)),
+    ...  colour_halved(saved(format="PNG"))]
+    [True, False, False]
+    """
+    try:
+        with Image.open(path) as image:
+            if image.mode in ("1", "L", "LA", "I", "I;16", "F"):
+                return None
+            return isinstance(image, JpegImagePlugin.JpegImageFile) and JpegImagePlugin.get_sampling(image) != 0
+    except (OSError, UnidentifiedImageError, ValueError):
+        return None
+
+
+def halved_crops(paths: Sequence[str | Path], most: int = COLOUR_CROPS) -> tuple[int, int]:
+    """Of up to ``most`` crops spread through ``paths``, those whose colour is kept at half resolution
+    (:func:`colour_halved`), and those of colour read."""
+    halved = [h for h in map(colour_halved, spread_through(paths, most)) if h is not None]
+    return sum(halved), len(halved)
 
 
 def spread_through(paths: Sequence[Any], most: int) -> list[Any]:

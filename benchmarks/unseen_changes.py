@@ -1,21 +1,26 @@
-"""How the texture of a crop's white background, which no eye sees, moves the B and C shares a model calls.
+"""How changes to a crop that no eye sees move the B and C shares a model calls: the texture of its white
+background, and how finely a JPEG keeps its colour.
 
-The paper's crops were made white around the chromosome by its preprocessing (contrast, brightness, gamma), and
-more than half of each crop's pixels are near white (250 or more in every channel). Here the paper's WT and CTF18-/-
-crops are typed as shared; with Gaussian noise of half a grey level (seeded) added to their near-white pixels alone,
-and to the others alone (the chromosome and its edges), and to every pixel; with noise of 1 grey level on the near
-white; and with the near white painted flat white (255). For each: the released ensemble's concordance with the
-labels, its A / B / C shares and open share, and how many of its 30 models called fewer C than on the crops as shared.
-(``sccscore:grey-crops`` learned these crops, so they cannot say how it would fare.) Figures: docs/preprocessing.md
-("The white background's texture"), and what ``classify`` says to expect of the released models
-(``sccscore.evaluate.BACKGROUND_TEXTURE``).
+The paper's crops were made white around the chromosome by its preprocessing (contrast, brightness, gamma), and more
+than half of each crop's pixels are near white (250 or more in every channel). Here the paper's WT and CTF18-/- crops
+are typed as shared; with Gaussian noise of half a grey level (seeded) added to their near-white pixels alone, and to
+the others alone (the chromosome and its edges), and to every pixel; with noise of 1 grey level on the near white;
+with the near white painted flat white (255); and saved again as JPEG, at quality 95 and 50, with the colour kept at
+half the resolution (4:2:0 chroma subsampling, as most of the shared crops were saved, and Pillow's, cameras' and most
+programs' default) and whole (4:4:4), as a sample's crops saved otherwise would be. For each: the released ensemble's
+concordance with the labels, its A / B / C shares and open share, and how many of its 30 models called fewer C than on
+the crops as shared. (``sccscore:grey-crops`` learned these crops, so they cannot say how it would fare.) Figures:
+docs/preprocessing.md ("The white background's texture", "How finely a JPEG keeps the colour"), and what ``classify``
+says to expect of the released models (``sccscore.evaluate.BACKGROUND_TEXTURE``) and what ``compare`` says of
+samples saved otherwise (``sccscore.compare.JPEG_COLOUR_COST``).
 
-Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python benchmarks/background_texture.py`` (about 1.5
+Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python benchmarks/unseen_changes.py`` (about 1.3
 minutes on a 2-core CPU).
 """
 
 from __future__ import annotations
 
+import io
 import tempfile
 import warnings
 from collections.abc import Callable
@@ -51,6 +56,16 @@ def flattened(rgb: np.ndarray) -> np.ndarray:
     return out
 
 
+def saved_as_jpeg(quality: int, subsampling: int) -> Callable[[np.ndarray], np.ndarray]:
+    """Saved as JPEG at ``quality``, its colour at half the resolution (``subsampling`` 2: 4:2:0) or whole (0: 4:4:4),
+    and read back."""
+    def save(rgb: np.ndarray) -> np.ndarray:
+        buffer = io.BytesIO()
+        Image.fromarray(rgb).save(buffer, "JPEG", quality=quality, subsampling=subsampling)
+        return np.asarray(Image.open(buffer).convert("RGB"))
+    return save
+
+
 def copies(folder: Path, into: Path, change: Callable[[np.ndarray], np.ndarray] | None) -> Path:
     """The labelled folder's crops changed by ``change`` (as shared, for None), as PNG under ``into``."""
     for path in sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES):
@@ -70,7 +85,9 @@ def main() -> None:
             shared_c, changes = None, {  # the noise drawn afresh for each genotype, from seed 0
                 "as shared": None, "noise 0.5 on the near white": noisy(0.5, "white"),
                 "noise 0.5 on the chromosome": noisy(0.5, "chromosome"), "noise 0.5 on every pixel": noisy(0.5, "all"),
-                "noise 1 on the near white": noisy(1, "white"), "near white painted white": flattened}
+                "noise 1 on the near white": noisy(1, "white"), "near white painted white": flattened,
+                **{f"JPEG {quality}, colour {'halved' if sampling else 'whole'}": saved_as_jpeg(quality, sampling)
+                   for quality in (95, 50) for sampling in (2, 0)}}
             for n, (name, change) in enumerate(changes.items()):
                 folder = copies(images / genotype, Path(scratch) / f"{genotype}-{n}", change)
                 with warnings.catch_warnings():
