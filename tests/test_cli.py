@@ -46,7 +46,7 @@ def test_classify_writes_tables_and_survives_bad_files(sample_with_bad_files, tm
             "67.8-75.8%) and 61.6% of the 417 CTF18-/- chromosomes (95% interval 56.9-66.2%)") in said
     assert "Its calls put WT at A 65.0, B 24.7, C 10.2% where the labels say 63.8, 31.3, 4.9%;" in said
     # and that its B and C shares hang on the white background's texture (tests/test_paper_figures.py)
-    assert "Their B and C shares hang on the texture of the white background, which no eye sees" in said
+    assert "The released models' B and C shares hang on the texture of the white background, which no eye sees" in said
     assert (f"to compare it with a sample of another run: sccscore compare REFERENCE wt_small --predictions "
             f"OTHER_RUN/predictions.csv --predictions {out / 'predictions.csv'} --out DIR") in said
     predictions = _rows(out / "predictions.csv")

@@ -31,12 +31,12 @@ RELEASED_IMAGES = "the paper's labelled test crops of TK6 cells, which the relea
 RELEASED_GREY_IMAGES = "the paper's labelled test crops of TK6 cells made grey, as these crops are"
 # how the released models' B and C shares hang on what no eye sees (benchmarks/unseen_changes.py): said with what
 # to expect of them, beside their figures on the paper's crops as shared
-BACKGROUND_TEXTURE = ("Their B and C shares hang on the texture of the white background, which no eye sees: noise of "
-                      "half a grey level added to the near-white pixels of the paper's CTF18-/- crops moved the "
-                      "released ensemble's C share from 26.6% to 20.9% and its B share from 45.8% to 52.0% (each of "
-                      "the 30 models called fewer C; the same noise on the chromosome moved C by about a point, the "
-                      "models either way), and painting those pixels flat white moved C to 30.5%, while the open "
-                      "share stayed at 72-73% (the WT crops' at 32-33%): read B against C as rough, and compare "
+BACKGROUND_TEXTURE = ("The released models' B and C shares hang on the texture of the white background, which no eye "
+                      "sees: noise of half a grey level added to the near-white pixels of the paper's CTF18-/- crops "
+                      "moved the released ensemble's C share from 26.6% to 20.9% and its B share from 45.8% to 52.0% "
+                      "(each of the 30 models called fewer C; the same noise on the chromosome moved C by about a "
+                      "point, the models either way), and painting those pixels flat white moved C to 30.5%, while the"
+                      " open share stayed at 72-73% (the WT crops' at 32-33%): read B against C as rough, and compare "
                       "samples whose crops were made and preprocessed alike.")
 # what grey crops cost a model sccscore trained on colour ones: benchmarks/grey_training.py, docs/training.md
 GREY_COST = ("trained on half the paper's crops, they gave the labelled type to 64-70% of the other half's WT crops "

@@ -644,8 +644,8 @@ def grey_samples(crops: Mapping[str, Sequence[str | Path]]) -> list[str]:
 
 
 def mixed_samples(crops: Mapping[str, Sequence[str | Path]]) -> dict[str, tuple[int, int]]:
-    """The samples (of ``crops``: sample -> its crops) of grey crops and colour ones (:func:`crop_colour`), each
-    with the grey crops among those read and the crops read."""
+    """The samples (of ``crops``: sample -> its crops) of grey crops and colour ones ("grey and colour":
+    :func:`colour_of`), each with the grey crops among those read (:func:`crop_greys`) and the crops read."""
     greys = {sample: crop_greys(paths) for sample, paths in crops.items()}
     return {sample: (sum(read), len(read)) for sample, read in greys.items() if colour_of(read) == "grey and colour"}
 
