@@ -662,15 +662,22 @@ def colour_halved(path: str | Path) -> bool | None:
     ...     Image.new("RGB", (16, 16), (120, 80, 140)).save(buffer, **options)
     ...     return buffer
     >>> [colour_halved(saved(format="JPEG")), colour_halved(saved(format="JPEG", subsampling=0)),
-    ...  colour_halved(saved(format="PNG"))]
-    [True, False, False]
+    ...  colour_halved(saved(format="PNG")), colour_halved(io.BytesIO(b"not an image"))]
+    [True, False, False, None]
+    >>> import struct, zlib  # a PNG whose header says 100,000 px a side: Pillow refuses it before reading a pixel
+    >>> def chunk(kind, data):
+    ...     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    >>> header = struct.pack(">IIBBBBB", 10**5, 10**5, 8, 2, 0, 0, 0)
+    >>> huge = bytes.fromhex("89504e470d0a1a0a") + chunk(b"IHDR", header) + chunk(b"IDAT", b"") + chunk(b"IEND", b"")
+    >>> colour_halved(io.BytesIO(huge)) is None
+    True
     """
     try:
         with Image.open(path) as image:
             if image.mode in ("1", "L", "LA", "I", "I;16", "F"):
                 return None
             return isinstance(image, JpegImagePlugin.JpegImageFile) and JpegImagePlugin.get_sampling(image) != 0
-    except (OSError, UnidentifiedImageError, ValueError):
+    except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError):  # as header_pixels
         return None
 
 
