@@ -97,6 +97,8 @@ def exposed(factor: float) -> Callable[[np.ndarray], np.ndarray]:
 
 
 def saved_as_jpeg(quality: int) -> Callable[[np.ndarray], np.ndarray]:
+    """Saved as JPEG at ``quality`` with Pillow's default, the colour at half resolution (4:2:0), and read back: the
+    colour's resolution, not the quality, moved the calls (benchmarks/unseen_changes.py)."""
     def save(rgb: np.ndarray) -> np.ndarray:
         buffer = io.BytesIO()
         Image.fromarray(rgb).save(buffer, "JPEG", quality=quality)
