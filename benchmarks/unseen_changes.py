@@ -14,13 +14,21 @@ docs/preprocessing.md ("The white background's texture", "How finely a JPEG keep
 says to expect of the released models (``sccscore.evaluate.BACKGROUND_TEXTURE``) and what ``compare`` says of
 samples saved otherwise (``sccscore.compare.JPEG_COLOUR_COST``).
 
-Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python benchmarks/unseen_changes.py`` (about 1.3
-minutes on a 2-core CPU).
+The shared crops' colour was halved once already, so their JPEG rows halve it twice. Last, crops whose colour was
+never halved: those ``sccscore detect`` cuts from the oshima2026 spreads (PNG of the 1440 x 1024 RGB spreads; the
+paper's preprocessing applied), typed as cut and saved as JPEG once with the colour halved, once with it whole, and
+twice halved: the released ensemble's shares (no labels: these are the detector's crops), and how many of its models
+called more C.
+
+Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python benchmarks/unseen_changes.py [OSHIMA_DIR]`` (default
+``../shared/data/oshima2026``; about 1.5 minutes on a 2-core CPU).
 """
 
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import tempfile
 import warnings
 from collections.abc import Callable
@@ -30,8 +38,9 @@ import numpy as np
 from PIL import Image
 
 from sccscore.evaluate import evaluate
-from sccscore.images import IMAGE_SUFFIXES, read_crop
+from sccscore.images import IMAGE_SUFFIXES, read_crop, scan_sample
 from sccscore.models import load_model
+from sccscore.predict import predict
 from sccscore.sample_data import data_root
 
 NEAR_WHITE = 250  # a pixel of 250 or more in every channel: the background the paper's preprocessing made white
@@ -75,7 +84,27 @@ def copies(folder: Path, into: Path, change: Callable[[np.ndarray], np.ndarray] 
     return into
 
 
-def main() -> None:
+def spread_crops(oshima: Path, scratch: Path, model) -> None:
+    """The released ensemble's shares on the crops ``sccscore detect`` cuts from the spreads, as cut (PNG, their
+    colour whole) and saved as JPEG."""
+    subprocess.run([sys.executable, "-m", "sccscore", "detect", *map(str, sorted((oshima / "images").glob("*.png"))),
+                    "--out", str(scratch / "detected"), "-q"], check=True)
+    halved, whole = saved_as_jpeg(95, 2), saved_as_jpeg(95, 0)
+    changes = {"as cut (PNG)": None, "JPEG 95, colour halved once": halved, "JPEG 95, colour whole": whole,
+               "JPEG 95, colour halved twice": lambda rgb: halved(halved(rgb))}
+    as_cut_c = None
+    for n, (name, change) in enumerate(changes.items()):
+        folder = copies(scratch / "detected" / "crops", scratch / f"spreads-{n}", change)
+        typed = predict(model, scan_sample(folder).items)
+        calls, members = typed.probabilities.argmax(axis=1), typed.member_probabilities.argmax(axis=2)
+        shares = 100 * np.bincount(calls, minlength=3) / len(calls)
+        members_c = (members == 2).mean(axis=0)
+        as_cut_c = members_c if change is None else as_cut_c
+        print(f"spread crops ({len(calls)}) {name:<28} {' / '.join(f'{s:.1f}' for s in shares)}  "
+              f"{np.sum(members_c > as_cut_c)}/{len(members_c)} models called more C", flush=True)
+
+
+def main(oshima: Path) -> None:
     images = data_root() / "images"
     model = load_model("paper:squeezenet1_1")
     near_white = [np.mean((read_crop(p) >= NEAR_WHITE).all(axis=2)) for p in sorted((images / "wt").rglob("*.jpg"))]
@@ -100,5 +129,8 @@ def main() -> None:
                       f"{' / '.join(f'{s:.1f}' for s in shares)}  open {shares[1:].sum():.1f}  "
                       f"{np.sum(members_c < shared_c)}/{len(members_c)} models called fewer C", flush=True)
 
+        spread_crops(oshima, Path(scratch), model)
+
+
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared/data/oshima2026")

@@ -47,6 +47,7 @@ def test_classify_writes_tables_and_survives_bad_files(sample_with_bad_files, tm
     assert "Its calls put WT at A 65.0, B 24.7, C 10.2% where the labels say 63.8, 31.3, 4.9%;" in said
     # and that its B and C shares hang on the white background's texture (tests/test_paper_figures.py)
     assert "The released models' B and C shares hang on the texture of the white background, which no eye sees" in said
+    assert "The released models learned crops saved as JPEG with their colour at half resolution (4:2:0)" in said
     assert (f"to compare it with a sample of another run: sccscore compare REFERENCE wt_small --predictions "
             f"OTHER_RUN/predictions.csv --predictions {out / 'predictions.csv'} --out DIR") in said
     predictions = _rows(out / "predictions.csv")
@@ -249,10 +250,11 @@ def test_samples_of_crops_saved_with_their_colour_halved_and_whole_are_cautioned
         path.unlink()
     said = ("the crops of wt_small (12 of the 12 read) were saved as JPEG with their colour at half resolution (4:2:0) "
             "and those of ko with it whole (PNG, TIFF or JPEG 4:4:4), and paper:squeezenet1_1/1 reads their colour: "
-            "crops saved otherwise are typed otherwise, whatever the cells (the released ensemble called the paper's "
-            "CTF18-/- crops, most saved as JPEG 4:2:0, 26.6% C as shared, 34.5% saved again with their colour at half "
-            "resolution and 26.6% with it whole, even at JPEG quality 50 24.9%; its 30 models each called more C with "
-            "the colour halved): save every sample's crops alike")
+            "crops saved otherwise are typed otherwise, whatever the cells (the released ensemble called the crops "
+            "sccscore cuts from the annotated spreads 59.5% C as PNG and 65.3% saved as JPEG with their colour at half "
+            "resolution, and the paper's CTF18-/- crops, most saved so, 26.6% C as shared, 34.5% with their colour "
+            "halved again and 26.6% with it whole, even at JPEG quality 50 24.9%; its 30 models each called more C "
+            "with the colour halved): save every sample's crops alike")
     for model in ("paper:squeezenet1_1/1", "sccscore:grey-crops"):
         out = tmp_path / model.split(":")[0]
         assert cli("classify", str(wt), str(ko), str(saved_alike), "--model", model, "--out", str(out),

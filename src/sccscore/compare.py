@@ -42,9 +42,10 @@ LEFT_OUT = "not a chromosome"  # the reviewed column of an object a person left 
 NOT_A_CHROMOSOME = "X"  # the type a review gives it: detection takes some debris, or two chromosomes, for one
 P_SHOWN_BELOW = 1e-50  # smaller p-values are shown as "< 1e-50" (shown_p)
 # what saving crops' colour at half resolution again did to the released models' calls (benchmarks/unseen_changes.py)
-JPEG_COLOUR_COST = ("the released ensemble called the paper's CTF18-/- crops, most saved as JPEG 4:2:0, 26.6% C as "
-                    "shared, 34.5% saved again with their colour at half resolution and 26.6% with it whole, even at "
-                    "JPEG quality 50 24.9%; its 30 models each called more C with the colour halved")
+JPEG_COLOUR_COST = ("the released ensemble called the crops sccscore cuts from the annotated spreads 59.5% C as PNG "
+                    "and 65.3% saved as JPEG with their colour at half resolution, and the paper's CTF18-/- crops, "
+                    "most saved so, 26.6% C as shared, 34.5% with their colour halved again and 26.6% with it whole, "
+                    "even at JPEG quality 50 24.9%; its 30 models each called more C with the colour halved")
 BY_MODEL = "auto"  # compare_table corrects by the validation of the model that typed the table, where it kept one
 GIVEN = "the confusion matrix given"  # the words of a correction by a matrix passed in (corrected_by)
 

@@ -38,6 +38,12 @@ BACKGROUND_TEXTURE = ("The released models' B and C shares hang on the texture o
                       "point, the models either way), and painting those pixels flat white moved C to 30.5%, while the"
                       " open share stayed at 72-73% (the WT crops' at 32-33%): read B against C as rough, and compare "
                       "samples whose crops were made and preprocessed alike.")
+# and on how finely a JPEG kept the colour (benchmarks/unseen_changes.py): said with it
+RELEASED_JPEG = ("The released models learned crops saved as JPEG with their colour at half resolution (4:2:0), as "
+                 "most of the paper's were, and call crops saved otherwise otherwise: the crops sccscore cuts from "
+                 "the annotated spreads were called 59.5% C kept whole (PNG) and 65.3% saved once as the paper's were "
+                 "(each of the 30 models more C): save crops for them as JPEG with the colour halved (most programs' "
+                 "default), or read their C share as shifted.")
 # what grey crops cost a model sccscore trained on colour ones: benchmarks/grey_training.py, docs/training.md
 GREY_COST = ("trained on half the paper's crops, they gave the labelled type to 64-70% of the other half's WT crops "
              "made grey and 19-44% of its CTF18-/- ones, 76% and 70-73% in colour")
@@ -345,7 +351,8 @@ def mixed_crops_caution(model: ScoringModel, crops: Mapping[str, Sequence[str | 
 def expected_of(model: ScoringModel, grey: bool = False) -> list[str]:
     """What to expect of a crop model's calls (:func:`expected_from_confusions`): the released models' figures on the
     paper's test crops (with ``grey``, every sample's crops grey and the model one of colour crops, on those crops made
-    grey), and in colour how their B and C shares hang on the white background's texture (:data:`BACKGROUND_TEXTURE`),
+    grey), and in colour how their B and C shares hang on the white background's texture (:data:`BACKGROUND_TEXTURE`)
+    and on how finely a JPEG kept the colour (:data:`RELEASED_JPEG`),
     sccscore's model of grey crops by its cross-validation, or a model sccscore trained by its own validation
     (none with ``grey``: its validation crops were colour); none where it kept no confusion matrix (the paper
     recipe's). Models of spreads have theirs, from leave one spread out: :func:`sccscore.spread_model.what_to_expect`.
@@ -355,7 +362,7 @@ def expected_of(model: ScoringModel, grey: bool = False) -> list[str]:
     name = model_reference(model)
     if (released := released_confusions(grey).get(name)) is not None:
         expected = expected_from_confusions(released, name, RELEASED_GREY_IMAGES if grey else RELEASED_IMAGES)
-        return expected if grey else [*expected, BACKGROUND_TEXTURE]  # measured on the crops as shared, in colour
+        return expected if grey else [*expected, BACKGROUND_TEXTURE, RELEASED_JPEG]  # measured in colour
     if crossval := (model.config.training or {}).get("crossval"):  # sccscore's model of grey crops (grey_model)
         return expected_from_confusions(crossval["confusion"], name, crossval["images"])
     if grey or (matrix := validation_confusion(model.config.training)) is None:
