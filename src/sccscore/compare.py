@@ -41,7 +41,7 @@ REVIEWED_BLIND = "blind"  # the reviewed column of a call a person looked at in 
 LEFT_OUT = "not a chromosome"  # the reviewed column of an object a person left out there (debris...): not read
 NOT_A_CHROMOSOME = "X"  # the type a review gives it: detection takes some debris, or two chromosomes, for one
 P_SHOWN_BELOW = 1e-50  # smaller p-values are shown as "< 1e-50" (shown_p)
-# what saving crops' colour at half resolution again did to the released models' calls (benchmarks/unseen_changes.py)
+# what halving crops' colour by JPEG, once or again, did to the released models' calls (benchmarks/unseen_changes.py)
 JPEG_COLOUR_COST = ("the released ensemble called the crops sccscore cuts from the annotated spreads 59.5% C as PNG "
                     "and 65.3% saved as JPEG with their colour at half resolution, and the paper's CTF18-/- crops, "
                     "most saved so, 26.6% C as shared, 34.5% with their colour halved again and 26.6% with it whole, "
