@@ -12,7 +12,7 @@ concordance with the labels, its A / B / C shares and open share, and how many o
 the crops as shared. (``sccscore:grey-crops`` learned these crops, so they cannot say how it would fare.) Figures:
 docs/preprocessing.md ("The white background's texture", "How finely a JPEG keeps the colour"), and what ``classify``
 says to expect of the released models (``sccscore.evaluate.BACKGROUND_TEXTURE``) and what ``compare`` says of
-samples saved otherwise (``sccscore.compare.JPEG_COLOUR_COST``).
+samples saved otherwise (``sccscore.sample_cautions.JPEG_COLOUR_COST``).
 
 The shared crops' colour was halved once already, so their JPEG rows halve it twice. Last, crops whose colour was
 never halved: those ``sccscore detect`` cuts from the oshima2026 spreads (PNG of the 1440 x 1024 RGB spreads; the

@@ -103,7 +103,7 @@ def test_the_released_models_b_and_c_shares_hang_on_what_no_eye_sees(ikemoto, tm
 
     from PIL import Image
 
-    from sccscore.compare import JPEG_COLOUR_COST
+    from sccscore.sample_cautions import JPEG_COLOUR_COST
     from sccscore.evaluate import BACKGROUND_TEXTURE
     from sccscore.images import IMAGE_SUFFIXES, read_crop
 
@@ -154,7 +154,7 @@ def test_the_released_models_call_more_c_where_a_jpeg_halved_the_colour_of_crops
     JPEG with their colour at half resolution (4:2:0), as the paper's crops were, 65.3%, each of the 30 models more."""
     from PIL import Image
 
-    from sccscore.compare import JPEG_COLOUR_COST
+    from sccscore.sample_cautions import JPEG_COLOUR_COST
     from sccscore.evaluate import RELEASED_JPEG
     from sccscore.images import read_crop, scan_sample
     from sccscore.predict import predict

@@ -15,10 +15,10 @@ import pytest
 from PIL import Image
 
 from sccscore.annotations import match_boxes, read_yolo
-from sccscore.compare import read_predictions, row_box
 from sccscore.errors import SccscoreError
 from sccscore.images import read_image
 from sccscore.models import SPREAD_MODEL, load_model
+from sccscore.predictions_table import read_predictions, row_box
 from sccscore.review import (CONTEXT, THUMBNAIL, apply_review, calls_to_check, context_view, write_labelled,
                              write_review, write_yolo_labels)
 from sccscore.splits import SOURCES_FILE, Source, read_sources

@@ -14,28 +14,32 @@ from scipy import optimize as scipy_optimize
 from scipy import stats as scipy_stats
 from statsmodels.stats.proportion import proportion_confint
 
-from sccscore.compare import (
+from sccscore.cells import (
     OutsideCellsWarning,
     cell_counts,
     cell_replicates,
-    cell_verdict,
     cells_from_predictions,
     check_sheet,
+    read_sheet,
+    replicate_arrays,
+)
+from sccscore.compare import (
+    cell_verdict,
     compare,
     compare_table,
     confusion_from,
     correction_caution,
-    counts_from_rows,
-    join_predictions,
-    read_predictions,
-    read_sheet,
-    replicate_arrays,
     share_intervals,
     shares_with_intervals,
     too_few_cells_verdict,
 )
 from sccscore.config import ModelConfig
 from sccscore.errors import SccscoreError
+from sccscore.predictions_table import (
+    counts_from_rows,
+    join_predictions,
+    read_predictions,
+)
 from sccscore.stats import (
     _most_likely,
     agreement_interval,

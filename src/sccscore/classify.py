@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ._atomic import one_run_at_a_time, read_kept_json, write_csv, write_json
-from .compare import cell_arrays, csv_values, folder_cell, share_interval_columns, warn_outside_cells
+from .cells import cell_arrays, folder_cell, warn_outside_cells
+from .compare import csv_values, share_interval_columns
 from .errors import SccscoreError
 from .evaluate import warn_framing, warn_grey_crops
 from .images import (ImageItem, Rejected, Sample, fail_on_rejected, refuse_output_inside, repeated_files, scan_samples,

@@ -880,7 +880,8 @@ def compare(
 ) -> None:
     """Compare samples with a reference sample. A/B/C with intervals, tests, effect sizes and power."""
     from ._atomic import remove_earlier, write_json
-    from .compare import BY_MODEL, check_replicate_source, confusion_from, read_sheet, write_tables
+    from .cells import check_replicate_source, read_sheet
+    from .compare import BY_MODEL, confusion_from, write_tables
 
     _check_compare_options(out, make_report, spreads, predictions, preprocess, scale, outline)
     sample_sheet = read_sheet(sheet) if sheet else None
@@ -933,9 +934,9 @@ class _Calls:
 
 
 def _one_table(tables: list[Path], out: Path | None) -> Path:
-    """The table given, or several joined into ``out`` (:func:`sccscore.compare.join_predictions`)."""
+    """The table given, or several joined into ``out`` (:func:`sccscore.predictions_table.join_predictions`)."""
     from ._atomic import output_folder
-    from .compare import join_predictions
+    from .predictions_table import join_predictions
 
     if len(tables) == 1:
         return tables[0]
@@ -975,7 +976,7 @@ def _score_crops(samples: list[str], out: Path, model: str | None, preprocess: s
     cells, not by classify, which reads them from the folders only."""
     import warnings
 
-    from .compare import OutsideCellsWarning
+    from .cells import OutsideCellsWarning
 
     loaded = _load(model or RELEASED, preprocess)
     with warnings.catch_warnings():
@@ -1018,7 +1019,7 @@ def _model_of_table(typed_by: str | None, given: str | None, table: Path, rows: 
                     preprocess: str | None):
     """The model for a predictions table's report: the one its model column names, unless --model names another,
     with ``preprocess`` (--preprocess, else the table's); None for a table typed by hand, which no model typed."""
-    from .compare import from_spreads, row_probabilities
+    from .predictions_table import from_spreads, row_probabilities
 
     if typed_by is None and all(row_probabilities(row) is None for row in rows):
         if given:
@@ -1248,7 +1249,7 @@ def _model_of_spread_crops(items: list) -> str | None:
 
     The model for crops types a spread's crops alike only about half the time; None for other crops.
     """
-    from .compare import read_predictions, typed_by
+    from .predictions_table import read_predictions, typed_by
     from .layout import spread_run
 
     runs = {spread_run(item.path) for item in items}

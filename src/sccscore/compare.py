@@ -11,13 +11,10 @@ sample sheet name them.
 
 from __future__ import annotations
 
-import csv
-import functools
 import json
-import os
 import re
 import warnings
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +22,15 @@ from typing import Any
 
 import numpy as np
 
-from .config import GREY_CROPS_MODEL, named, read_config, reads_in_grey
+from .cells import (SampleSheet, cell_arrays, cell_counts, cell_replicates, check_replicate_source, check_sheet,
+                    replicate_arrays, run_replicates)
+from .config import named, read_config
 from .errors import SccscoreError
-from .framing import Framing, framing_caution, sample_framing
-from .images import CLASS_NAMES, GREY_CROPS_COST, colour_of, crop_greys, halved_crops, label_from_folder_name
+from .framing import framing_caution
+from .images import CLASS_NAMES
+from .predictions_table import (counted_and_left_out, counts_from_rows, from_spreads, preprocessed_with,
+                                reviewed_blind, set_by_hand, typed_by)
+from .sample_cautions import colour_caution, jpeg_caution, sample_framings
 from .stats import (MIN_CELLS, MIN_REPLICATES, cannot_correct, compare_cells, compare_counts, compare_replicates,
                     corrected_with_ci, holm, proportions_with_ci, proportions_with_clustered_ci)
 
@@ -37,15 +39,7 @@ WILSON_INTERVALS = "95% Wilson intervals, the chromosomes taken as independent"
 CELL_INTERVALS = "95% intervals, the cells taken as the units"
 _PERCENT = re.compile(r"((label_|mean_)?pct|(cell_)?ci)_")  # the columns of percentages (csv_values)
 
-REVIEWED_BLIND = "blind"  # the reviewed column of a call a person looked at in sccscore review
-LEFT_OUT = "not a chromosome"  # the reviewed column of an object a person left out there (debris...): not read
-NOT_A_CHROMOSOME = "X"  # the type a review gives it: detection takes some debris, or two chromosomes, for one
 P_SHOWN_BELOW = 1e-50  # smaller p-values are shown as "< 1e-50" (shown_p)
-# what halving crops' colour by JPEG, once or again, did to the released models' calls (benchmarks/unseen_changes.py)
-JPEG_COLOUR_COST = ("the released ensemble called the crops sccscore cuts from the annotated spreads 59.5% C as PNG "
-                    "and 65.3% saved as JPEG with their colour at half resolution, and the paper's CTF18-/- crops, "
-                    "most saved so, 26.6% C as shared, 34.5% with their colour halved again and 26.6% with it whole, "
-                    "even at JPEG quality 50 24.9%; its 30 models each called more C with the colour halved")
 BY_MODEL = "auto"  # compare_table corrects by the validation of the model that typed the table, where it kept one
 GIVEN = "the confusion matrix given"  # the words of a correction by a matrix passed in (corrected_by)
 
@@ -53,380 +47,6 @@ GIVEN = "the confusion matrix given"  # the words of a correction by a matrix pa
 def counts_from_summary(summary: list[dict[str, Any]]) -> dict[str, np.ndarray]:
     """Predicted A/B/C counts per sample from :func:`sccscore.classify.classify`'s summary."""
     return {row["sample"]: np.array([row[f"n_{c}"] for c in CLASS_NAMES]) for row in summary}
-
-
-def read_table(path: str | Path, what: str, columns: set[str], paths: Sequence[str] = ()) -> list[dict[str, str]]:
-    """The rows of a CSV file that must have ``columns``; a clear error naming the file otherwise.
-
-    Read as spreadsheets save it too: with a byte-order mark (Excel's "CSV UTF-8"), and
-    separated by semicolons where the header has no comma (Excel where the decimal mark
-    is a comma). The columns named in ``paths`` hold paths, which a table written on
-    Windows gives with ``\\``: read with ``/`` elsewhere (:func:`posix_path`).
-    """
-    path = Path(path)
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            header = handle.readline()
-            handle.seek(0)
-            separator = ";" if ";" in header and "," not in header else ","
-            rows = list(csv.DictReader(handle, delimiter=separator))
-    except UnicodeDecodeError as exc:
-        raise SccscoreError(f"{path}: cannot read the {what}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
-                            "from a spreadsheet, save it as CSV UTF-8") from None
-    except (OSError, csv.Error) as exc:
-        raise SccscoreError(f"{path}: cannot read the {what} ({exc})") from None
-    if not rows or not columns <= set(rows[0]):
-        raise SccscoreError(f"{path}: the {what} needs the columns {', '.join(sorted(columns))} and at least one row")
-    for row in rows:
-        for column in (column for column in paths if row.get(column)):
-            row[column] = posix_path(row[column])
-    return rows
-
-
-def posix_path(text: str) -> str:
-    r"""A path written on Windows, read where ``/`` separates folders (macOS, Linux), with ``/``: so that its folders
-    (a crop's cell and replicate) are read, and its file is found where the folders were copied; else as it is.
-
-    Examples
-    --------
-    >>> posix_path(r"wt\cell1\a001.png")  # on macOS and Linux
-    'wt/cell1/a001.png'
-    """
-    return text.replace("\\", "/") if os.sep == "/" else text
-
-
-def read_predictions(path: str | Path, left_out: bool = False) -> list[dict[str, str]]:
-    """The rows of a ``predictions.csv`` written by classify, perhaps with calls set right by hand.
-
-    A type typed in lower case or with spaces is read as meant; any other is refused,
-    naming its line, so that no chromosome drops silently out of the counts. The rows
-    of objects a review left out as not chromosomes (``reviewed`` :data:`LEFT_OUT`)
-    are not read, unless ``left_out``.
-    """
-    rows = read_table(path, "predictions table", {"path", "sample", "predicted"}, paths=("path", "image"))
-    first_line: dict[str, int] = {}
-    by_classify = _one_row_a_crop(rows)
-    for line, row in enumerate(rows, start=2):  # line 1 is the header
-        if by_classify and (earlier := first_line.setdefault(row["path"], line)) != line:
-            raise SccscoreError(f"{path}, line {line}: {row['path']} is on line {earlier} too, and would count twice; "
-                                "a table pasted twice? delete one of the lines")
-        if (called := normalised_type(row["predicted"])) is None:
-            raise SccscoreError(f"{path}, line {line}: predicted '{row['predicted'] or ''}' is not one of "
-                                f"{', '.join(CLASS_NAMES)}; to leave a chromosome out, delete its line")
-        row["predicted"] = called
-        for key in row:
-            if key and key.startswith("p_") and row[key]:
-                row[key] = row[key].replace(",", ".")  # a decimal comma, as a spreadsheet may save it
-    return rows if left_out else [row for row in rows if not left_out_in_review(row)]
-
-
-def counted_and_left_out(path: str | Path) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    """The rows of a ``predictions.csv`` (:func:`read_predictions`) that count, and those a review left out."""
-    every = read_predictions(path, left_out=True)
-    return [row for row in every if not left_out_in_review(row)], [row for row in every if left_out_in_review(row)]
-
-
-def join_predictions(tables: Sequence[str | Path], out: str | Path) -> Path:
-    """Write the rows of several ``predictions.csv`` (:func:`read_predictions`, those a review left out too) under one
-    header to the file ``out``, for :func:`compare_table`: samples classified in runs of their own (one a day), then
-    compared together. The columns are those of every table, in the order first met.
-
-    Each row names its run, in a ``run`` column: its table's folder (or the table, where those folders share a
-    name). A crop's cell by its folders is named within its run (``mon/cell1``: :func:`cell_counts`), so that each
-    run's ``cell1`` is a cell of its own, where one table holding both would be refused as cells named alike.
-
-    Refused, naming the tables: one given twice, or as ``out``; a crop in two tables classify wrote (it would count
-    twice); tables of whole spreads' chromosomes with tables of crops.
-    """
-    from ._atomic import write_csv
-
-    read = _each_once(tables, Path(out))
-    _refuse_joining_spreads_with_crops(read)
-    first_of: dict[str, Path] = {}
-    for table, rows in read.items():
-        for row in rows if _one_row_a_crop(rows) else ():
-            if (earlier := first_of.setdefault(row["path"], table)) != table:
-                raise SccscoreError(f"{table}: {row['path']} is in {earlier} too, and would count twice; delete one "
-                                    "of its lines")
-    _name_runs(read)
-    header = list(dict.fromkeys(column for rows in read.values() for column in rows[0] if column))
-    write_csv(out, header, ([row.get(column, "") for column in header] for rows in read.values() for row in rows))
-    return Path(out)
-
-
-def _each_once(tables: Sequence[str | Path], out: Path) -> dict[Path, list[dict[str, str]]]:
-    """Each table's rows (:func:`read_predictions`, those a review left out too); a table given twice, or as the
-    joined table ``out``, refused."""
-    read: dict[Path, list[dict[str, str]]] = {}
-    for table in map(Path, tables):
-        if table.resolve() == out.resolve():
-            raise SccscoreError(f"{table}: is given, and is where the joined table would be written; write that "
-                                "elsewhere (compare: another --out)")
-        if twice := [given for given in read if given.resolve() == table.resolve()]:
-            raise SccscoreError(f"{table}: given twice" + ("" if twice[0] == table else f" (as {twice[0]})")
-                                + "; give each run's table once")
-        read[table] = read_predictions(table, left_out=True)
-    return read
-
-
-def _name_runs(read: Mapping[Path, list[dict[str, str]]]) -> None:
-    """Give each row a ``run`` column naming its table (:func:`join_predictions`)."""
-    runs = [table.parent.name for table in read]
-    if len(set(runs)) < len(runs) or not all(runs):  # mon/out/ and tue/out/: the tables as given
-        runs = [table.as_posix() for table in read]
-    for run, rows in zip(runs, read.values()):
-        for row in rows:
-            row["run"] = run
-
-
-def _one_row_a_crop(rows: list[dict[str, str]]) -> bool:
-    """Whether a table's rows are classify's, one a crop (its probabilities): a table typed by hand may name an image
-    on several rows, one a chromosome scored in it."""
-    return bool(rows) and "p_A" in rows[0]
-
-
-def _refuse_joining_spreads_with_crops(read: Mapping[Path, list[dict[str, str]]]) -> None:
-    spreads = [table for table, rows in read.items() if from_spreads(rows)]
-    crops = [table for table in read if table not in spreads]
-    if spreads and crops:
-        raise SccscoreError(f"{spreads[0]} holds chromosomes of whole spreads and {crops[0]} crops, which sccscore "
-                            "types with different models: compare samples scored alike")
-
-
-def normalised_type(text: str | None) -> str | None:
-    """A type as a person may type it (``b``, `` C``) as sccscore names it; None if it names none.
-
-    Examples
-    --------
-    >>> normalised_type(" b"), normalised_type("D"), normalised_type(None)
-    ('B', None, None)
-    """
-    called = (text or "").strip().upper()
-    return called if called in CLASS_NAMES else None
-
-
-def from_spreads(rows: list[dict[str, str]]) -> bool:
-    """Whether a predictions table was written by ``classify --spreads``: its rows name their metaphase."""
-    return bool(rows) and "metaphase" in rows[0]
-
-
-def counts_from_rows(rows: list[dict[str, str]]) -> dict[str, np.ndarray]:
-    """Predicted A/B/C counts per sample from the rows of a ``predictions.csv``."""
-    tally = Counter((row["sample"], row["predicted"]) for row in rows)
-    samples = dict.fromkeys(row["sample"] for row in rows)
-    return {name: np.array([tally[name, c] for c in CLASS_NAMES]) for name in samples}
-
-
-@dataclass(frozen=True)
-class SampleSheet:
-    """A sample sheet: image -> cell, and image -> replicate where it has a ``replicate`` column."""
-
-    path: Path
-    cells: dict[str, str]
-    replicates: dict[str, str] | None
-
-
-def read_sheet(path: str | Path) -> SampleSheet:
-    """A sample sheet CSV with columns ``image`` and ``cell``, and optionally ``replicate``.
-
-    ``image`` is a path or a file name. Where the sheet has a ``replicate`` column,
-    cells are named within their replicate (``day1/cell1``), as labs number them
-    afresh each day; other columns (sample, genotype) are ignored.
-    """
-    rows = read_table(path, "sample sheet", {"image", "cell"}, paths=("image",))
-    if "replicate" not in rows[0]:
-        return SampleSheet(Path(path), {row["image"]: row["cell"] for row in rows}, None)
-    if blank := [row["image"] for row in rows if not row["replicate"].strip()]:
-        raise SccscoreError(f"{path}: no replicate for {len(blank)} image(s), such as {blank[0]}")
-    replicates = {row["image"]: row["replicate"].strip() for row in rows}
-    return SampleSheet(Path(path), {row["image"]: f"{replicates[row['image']]}/{row['cell']}" for row in rows},
-                       replicates)
-
-
-def check_sheet(path: str | Path, sheet: dict[str, str], rows: list[dict[str, str]]) -> None:
-    """Refuse a sample sheet that would give the ``rows`` compared their cells wrongly, or none, without a word.
-
-    The table's own ``cell`` column (the metaphases of spreads) would be overridden;
-    a file name shared by two images would put both in one cell; and an image the
-    sheet does not name would leave its sample out of the cell-level test.
-    """
-    if any(row.get("cell") for row in rows):
-        raise SccscoreError(f"{path}: the table gives every chromosome's cell already (the metaphase of its spread); "
-                            "leave out --sheet (for replicates, put each one's spreads in a folder of the sample's, "
-                            "and give --replicate-folders)")
-    by_file_name = defaultdict(set)
-    for row in rows:
-        if row["path"] not in sheet:
-            by_file_name[Path(row["path"]).name].add(row["path"])
-    for name, paths in by_file_name.items():
-        if name in sheet and len(paths) > 1:
-            first, second = sorted(paths)[:2]
-            raise SccscoreError(f"{path}: '{name}' is the file name of {len(paths)} images ({first}, {second}"
-                                f"{', ...' if len(paths) > 2 else ''}): give each one's path as predictions.csv has it")
-    missing = [row["path"] for row in rows if row["path"] not in sheet and Path(row["path"]).name not in sheet]
-    if missing:
-        raise SccscoreError(f"{path}: no cell for {len(missing)} of the {len(rows)} images compared, such as "
-                            f"{missing[0]} (the image column takes a path as predictions.csv has it, or a file name)")
-
-
-def cell_counts(rows: list[dict[str, str]], sheet: dict[str, str] | None = None,
-                say_outside: bool = True) -> dict[str, dict[str, Counter]]:
-    """A/B/C counts per cell, by cell name, per sample, for the samples whose every image has a cell (a sample some of
-    whose images have none is warned of, unless not ``say_outside``: :func:`warn_outside_cells`).
-
-    An image's cell is its entry in the sample sheet (by path, then file name),
-    else its ``cell`` column (the metaphase, for crops found in whole spreads),
-    else the folders it sits in below the sample's own (:func:`folder_cell`), named within
-    its run where the row names one (a joined table: :func:`join_predictions`). A cell
-    named alike within two folders of one sample (tables of two runs pasted together,
-    each with its ``wt/cell1``) is refused: it would count as one cell.
-    """
-    cells: dict[str, dict[str, Counter]] = {}
-    outside: dict[str, list[str]] = {}  # sample -> its images in no cell
-    named_below: dict[tuple[str, str], Path] = {}
-    for row in rows:
-        cell, named_in = _cell_of(row, sheet)
-        if cell is None:
-            outside.setdefault(row["sample"], []).append(row["path"])
-            continue
-        if named_in is not None and named_below.setdefault((row["sample"], cell), named_in) != named_in:
-            raise SccscoreError(f"cell '{cell}' of sample '{row['sample']}' is named alike in "
-                                f"{named_below[row['sample'], cell]} and {named_in} (tables of two runs pasted "
-                                "together?), and its chromosomes would count as one cell: give compare each run's "
-                                "table as a --predictions of its own, which names each run's cells apart "
-                                "(join_predictions), or classify them in one run, each run's images in a sub-folder "
-                                f"of the sample's folder ({row['sample']}/day1/, {row['sample']}/day2/)")
-        cells.setdefault(row["sample"], {}).setdefault(cell, Counter())[row["predicted"]] += 1
-    for sample in (s for s in cells if s in outside and say_outside):  # in the rows' order
-        in_cells = sum(sum(counts.values()) for counts in cells[sample].values())
-        warn_outside_cells(sample, outside[sample], len(outside[sample]) + in_cells)
-    return {sample: by_cell for sample, by_cell in cells.items() if sample not in outside}
-
-
-class OutsideCellsWarning(UserWarning):
-    """Some of a sample's images lie in no cell (:func:`warn_outside_cells`): compare, which knows a sheet's cells,
-    hushes the warning of this kind from the classify it runs, and says it itself."""
-
-
-def warn_outside_cells(sample: str, outside: Sequence[str | Path], n_images: int) -> None:
-    """Warn that some of a sample's ``n_images`` lie in no cell (``outside``, the first named) where others do: its
-    figures with cells as the units are left out, as for a sample without cells, which would otherwise go unsaid
-    (one crop left beside the cells' folders dropped the cell-level test of its comparison)."""
-    warnings.warn(f"{len(outside)} of the {n_images} images of sample '{sample}' lie in no cell's folder, such as "
-                  f"{outside[0]}: so its cells are not known, and the intervals and tests with cells as the units "
-                  f"leave it out; put each image in its cell's folder ({sample}/cell1/...)", OutsideCellsWarning,
-                  stacklevel=1)
-
-
-def _cell_of(row: dict[str, str], sheet: dict[str, str] | None) -> tuple[str | None, Path | None]:
-    """A row's cell, and the folder its name was read within (None where a person named it: a sheet)."""
-    from .layout import run_folder
-
-    path = row["path"]  # a string: a Path for each of 15,000 rows was half of compare's time
-    if sheet and (cell := sheet.get(path) or sheet.get(os.path.basename(path))):
-        return cell, None
-    if row.get("cell") and row.get("image"):  # a spread's metaphase, named within its run's crops of the sample
-        return row["cell"], run_folder(Path(path), row["image"]) / "crops" / row["sample"]
-    if row.get("cell"):  # given by hand
-        return row["cell"], None
-    if sheet is None and (found := _cell_of_folder(os.path.dirname(path), row["sample"]))[0]:
-        return (f"{row['run']}/{found[0]}", found[1]) if row.get("run") else found  # each run's cell1 its own
-    return None, None
-
-
-def folder_cell(path: Path, sample: str) -> str | None:
-    """The cell of an image by its folders below its sample's folder, label folders (a, b, c) left out.
-
-    Two slides' ``cell1`` stay two cells; a cell's crops sorted into label folders, above
-    or below it, stay one.
-
-    Examples
-    --------
-    >>> folder_cell(Path("/d/wt/slide1/cell1/3.png"), "wt"), folder_cell(Path("/d/wt/b/cell1/3.png"), "wt")
-    ('slide1/cell1', 'cell1')
-    >>> folder_cell(Path("/d/wt/cell1/b/3.png"), "wt")
-    'cell1'
-    >>> folder_cell(Path("/d/wt/3.png"), "wt"), folder_cell(Path("/d/wt/a/3.png"), "wt")
-    (None, None)
-    """
-    return _cell_of_folder(str(path.parent), sample)[0]
-
-
-@functools.lru_cache(maxsize=4096)  # a cell's images share a folder: each folder is worked out once, not per image
-def _cell_of_folder(folder_name: str, sample: str) -> tuple[str | None, Path]:
-    """The cell of the images in the folder named ``folder_name`` (:func:`folder_cell`), and the folder it is named
-    below: its sample's, or (a table made by hand) its own folder's parent."""
-    folder = Path(folder_name)
-    root = next((above for above in (folder, *folder.parents) if above.name == sample), folder.parent)
-    below = folder.relative_to(root).parts
-    return "/".join(part for part in below if label_from_folder_name(part) is None) or None, root
-
-
-def cells_from_predictions(rows: list[dict[str, str]], sheet: dict[str, str] | None = None) -> dict[str, np.ndarray]:
-    """:func:`cell_counts` as sample -> (n_cells, 3) counts, what :func:`sccscore.stats.compare_cells` takes."""
-    return cell_arrays(cell_counts(rows, sheet))
-
-
-def cell_replicates(rows: list[dict[str, str]], sheet: dict[str, str] | None = None,
-                    replicates: dict[str, str] | None = None) -> dict[str, dict[str, str]]:
-    """Sample -> cell -> replicate: the independent experiment (culture, day, clone) each cell belongs to.
-
-    A replicate is the sample sheet's (``replicates``, :class:`SampleSheet`), else
-    the first folder below the sample's, a cell's folder in it (``wt/day1/cell3/``; for
-    spreads, ``wt/day1/Image001.png``). Every image must be in a cell of a replicate: a
-    replicate-level analysis of some images only would answer for those alone. A
-    cell's name begins with its replicate's (:func:`read_sheet`, :func:`folder_cell`),
-    so no cell spans two.
-    """
-    found: dict[str, dict[str, str]] = {}
-    for row in rows:
-        cell, _ = _cell_of(row, sheet)
-        replicate = _replicate_of(row, replicates)
-        if cell is None or replicate is None:
-            where = ("in no cell" if cell is None else "in no replicate" if replicates is not None or row.get("image")
-                     else f"in one folder below its sample's ({row['sample']}/{cell}/), which cannot be both its "
-                          "replicate and its cell")
-            layout = (f"cells: a folder per cell in the sample's folder ({row['sample']}/cell1/)"
-                      if cell is None and replicates is not None  # runs as replicates: a sheet names every cell
-                      else "a replicate column in the sample sheet" if replicates is not None else
-                      f"a folder per replicate in the sample's folder ({row['sample']}/day1/cell1/, or "
-                      f"{row['sample']}/day1/ for spreads)")
-            raise SccscoreError(f"{row['path']} ({row['sample']}) is {where}: replicates need {layout}")
-        found.setdefault(row["sample"], {})[cell] = replicate
-    return found
-
-
-def _replicate_of(row: dict[str, str], replicates: dict[str, str] | None) -> str | None:
-    if replicates is not None:
-        return replicates.get(row["path"]) or replicates.get(os.path.basename(row["path"]))
-    if row.get("image"):  # a spread's crop: its spread's folder below the sample's (the metaphase is the cell)
-        folders = Path(row["image"]).parent.parts
-        return folders[0] if folders else None
-    # a crop: the first of its cell's folders, with a cell's folder below it; else a cell folder (wt/cell1/) or a
-    # replicate without cells (wt/day1/1.png) would be taken for a replicate of one cell
-    folders = (_cell_of_folder(os.path.dirname(row["path"]), row["sample"])[0] or "").split("/")
-    return folders[0] if len(folders) > 1 else None
-
-
-def replicate_arrays(counted: dict[str, dict[str, Counter]],
-                     replicate_of: dict[str, dict[str, str]]) -> dict[str, dict[str, np.ndarray]]:
-    """Counts per cell (:func:`cell_counts`) grouped by replicate: sample -> replicate -> (n_cells, 3) A/B/C.
-
-    The samples are those ``replicate_of`` (:func:`cell_replicates`) knows.
-    """
-    grouped: dict[str, dict[str, list]] = {}
-    for sample in replicate_of:
-        for cell, counts in counted[sample].items():
-            grouped.setdefault(sample, {}).setdefault(replicate_of[sample][cell], []).append(
-                [counts[c] for c in CLASS_NAMES])
-    return {sample: {name: np.array(cells) for name, cells in sorted(by_replicate.items())}
-            for sample, by_replicate in grouped.items()}
-
-
-def cell_arrays(counted: dict[str, dict[str, Counter]], classes: Sequence[str] = CLASS_NAMES) -> dict[str, np.ndarray]:
-    """Counts per cell (:func:`cell_counts`) as sample -> (n_cells, types) counts of ``classes``."""
-    return {sample: np.array([[counts[c] for c in classes] for counts in by_cell.values()])
-            for sample, by_cell in counted.items()}
 
 
 def confusion_from(source: str | Path | dict[str, Any]) -> np.ndarray:
@@ -536,17 +156,17 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
                   replicate_runs: bool = False) -> Comparison:
     """:func:`compare` of the ``samples`` of a ``predictions.csv``, the reference first, at every level known.
 
-    Cells come from ``sheet`` (:func:`read_sheet`) or the images' folders
-    (:func:`cell_counts`); replicates from the sheet's replicate column, with
-    ``replicate_folders`` the first folder in each sample's (:func:`cell_replicates`), or with
-    ``replicate_runs`` the run of each row of a joined table (:func:`join_predictions`). The
-    report also names the model the table says typed it (``typed_by``, :func:`typed_by`) and the
-    crop preprocessing it was typed with (``preprocess``, :func:`preprocessed_with`), and
-    warns where it typed samples of grey crops and of colour ones as they are
-    (``colour_caution``, :func:`colour_caution`), samples of colour crops saved as JPEG with their
-    colour at half resolution and others with it whole (``jpeg_caution``, :func:`jpeg_caution`),
-    or samples of crops cut with other margins or of chromosomes imaged at another magnification or
-    out of focus (``framing_caution``, :func:`sccscore.framing.framing_caution`).
+    Cells come from ``sheet`` (:func:`~sccscore.cells.read_sheet`) or the images' folders
+    (:func:`~sccscore.cells.cell_counts`); replicates from the sheet's replicate column, with ``replicate_folders``
+    the first folder in each sample's (:func:`~sccscore.cells.cell_replicates`), or with ``replicate_runs`` the run
+    of each row of a joined table (:func:`~sccscore.predictions_table.join_predictions`). The report also names the
+    model the table says typed it (``typed_by``, :func:`~sccscore.predictions_table.typed_by`) and the crop
+    preprocessing it was typed with (``preprocess``, :func:`~sccscore.predictions_table.preprocessed_with`), and
+    warns where it typed samples of grey crops and of colour ones as they are (``colour_caution``,
+    :func:`~sccscore.sample_cautions.colour_caution`), samples of colour crops saved as JPEG with their colour at
+    half resolution and others with it whole (``jpeg_caution``, :func:`~sccscore.sample_cautions.jpeg_caution`), or
+    samples of crops cut with other margins or of chromosomes imaged at another magnification or out of focus
+    (``framing_caution``, :func:`sccscore.framing.framing_caution`).
 
     The shares are given corrected for the classifier's errors as well, by ``confusion``:
     by default (``"auto"``), as ``sccscore compare`` does, the confusion matrix of the
@@ -561,7 +181,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     A table typed by hand (columns ``path``, ``sample`` and ``predicted``): four cells of
     ten chromosomes a sample, each cell a folder of its sample's:
 
-    >>> import tempfile
+    >>> import csv, tempfile
     >>> calls = {"wt": ["AAAAAAAABC", "AAAAAAABBC", "AAAAAAAAAB", "AAAAAABBBC"],
     ...          "ko": ["AAABBBBCCC", "AABBBBBCCC", "AAAABBBCCC", "ABBBBBCCCC"]}
     >>> rows = [(f"{sample}/cell{n}/{i}.png", sample, call) for sample, cells in calls.items()
@@ -588,7 +208,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
         warnings.warn(colours, stacklevel=2)
     if jpeg := jpeg_caution(compared, samples, model):
         warnings.warn(jpeg, stacklevel=2)
-    framings = _framings(compared, samples)
+    framings = sample_framings(compared, samples)
     if framing := framing_caution(framings or {}):
         warnings.warn(framing, stacklevel=2)
     matrix, corrected_by = _correction(confusion, model, compared, table)
@@ -597,7 +217,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
         check_sheet(sheet.path, sheet.cells, compared)
     by_sample = cell_counts(compared, cell_names)  # of the samples compared: a run may have scored others
     cells = {name: by_sample[name] for name in samples if name in by_sample}  # the reference first
-    replicates = sheet.replicates if sheet else _run_replicates(compared, table) if replicate_runs else None
+    replicates = sheet.replicates if sheet else run_replicates(compared, table) if replicate_runs else None
     replicate_of = (cell_replicates(compared, cell_names, replicates)
                     if replicate_folders or replicates is not None else None)
     report = compare({name: counts[name] for name in samples}, samples[0], matrix, seed, cells=cell_arrays(cells),
@@ -613,32 +233,6 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
                                 "colour_caution": colours, "jpeg_caution": jpeg, "framing_caution": framing,
                                 "framings": framings and {name: f and f.record() for name, f in framings.items()}},
                       compared, cells, replicate_of)
-
-
-def reviewed_blind(row: dict[str, str]) -> bool:
-    """Whether a person looked at a row's call in a blind review (``sccscore review``; its ``reviewed`` column)."""
-    return row.get("reviewed") == REVIEWED_BLIND
-
-
-def left_out_in_review(row: dict[str, str]) -> bool:
-    """Whether a person left a row's object out in a review, as not a chromosome."""
-    return row.get("reviewed") == LEFT_OUT
-
-
-def set_by_hand(rows: list[dict[str, str]]) -> list[dict[str, str]]:
-    """The rows whose type a person changed: not the likeliest of the probabilities classify wrote beside it.
-
-    Rows without probabilities (a table made by hand) are not among them.
-
-    Examples
-    --------
-    >>> rows = [{"predicted": "B", "p_A": "0.7", "p_B": "0.2", "p_C": "0.1"},
-    ...         {"predicted": "A", "p_A": "0.7", "p_B": "0.2", "p_C": "0.1"},
-    ...         {"predicted": "B", "p_A": "0.5", "p_B": "0.5", "p_C": "0.0"}, {"predicted": "C"}]
-    >>> set_by_hand(rows) == rows[:1]
-    True
-    """
-    return [row for row in rows if (call := model_call(row)) is not None and call != row["predicted"]]
 
 
 def by_hand_sentence(report: dict[str, Any]) -> str | None:
@@ -663,152 +257,6 @@ def _set_by_hand_sentence(report: dict[str, Any]) -> str | None:
             "they cannot favour one.")
 
 
-def model_call(row: dict[str, str]) -> str | None:
-    """The type the model gave a row (its likeliest; the type called, among equals), or None without probabilities."""
-    if (probabilities := row_probabilities(row)) is None:
-        return None
-    likeliest = max(probabilities, key=probabilities.get)
-    # written to six decimals, two types may tie where the model's did not: the one called, if it is one of them
-    return row["predicted"] if probabilities.get(row["predicted"]) == probabilities[likeliest] else likeliest
-
-
-def row_probabilities(row: dict[str, str]) -> dict[str, float] | None:
-    """Type -> the probability classify wrote beside a row's call; None for a row without them (made by hand)."""
-    try:
-        return {c: float(row[f"p_{c}"]) for c in CLASS_NAMES}
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def row_box(row: dict[str, str]) -> tuple[int, int, int, int] | None:
-    """A spread's chromosome's box (x0, y0, x1, y1, pixels); None for a crop's row, or one mangled in a spreadsheet."""
-    try:
-        return tuple(int(row[key]) for key in ("x0", "y0", "x1", "y1"))  # type: ignore[return-value]
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def colour_caution(rows: list[dict[str, str]], samples: Sequence[str], model: str | None) -> str | None:
-    """A caution where some of the ``samples`` compared are of grey crops and others of colour ones, or one mixes
-    them, each known by crops spread through it (:func:`sccscore.images.crop_greys`), and the ``model`` that typed
-    them reads crops as they are: such a model types grey crops far off the colour ones it learned, or colour ones off
-    the grey, so a difference between the samples would be partly the cameras'. None where the samples are alike,
-    their crops cannot be read, the calls are of spreads or typed by hand, or the model reads every crop in grey."""
-    if model is None or from_spreads(rows) or reads_in_grey(model) is not False:
-        return None
-    crops = crops_by_sample(rows)
-    greys = {name: crop_greys(crops[name]) for name in samples}
-    kinds = {name: colour_of(read) for name, read in greys.items()}
-    named = {kind: [f"{name} ({sum(greys[name])} of the {len(greys[name])} read grey)" if kind == "grey and colour"
-                    else name for name in samples if kinds[name] == kind]
-             for kind in ("grey", "colour", "grey and colour")}
-    present = [(kind, names) for kind, names in named.items() if names]
-    if len(present) < 2 and not named["grey and colour"]:
-        return None
-    said = [f"the crops of {', '.join(names)} are {kind}" if i == 0 else f"those of {', '.join(names)} {kind}"
-            for i, (kind, names) in enumerate(present)]
-    return (f"{', '.join(said[:-1])} and {said[-1]}" if len(said) > 1 else said[0]) + (
-        f", and {model} reads crops as they are: a difference between them is partly the cameras', not the cells' "
-        f"({GREY_CROPS_COST}); classify every sample with --model {GREY_CROPS_MODEL}, which reads every crop in grey, "
-        "or compare samples imaged alike")
-
-
-def jpeg_caution(rows: list[dict[str, str]], samples: Sequence[str], model: str | None) -> str | None:
-    """A caution where most of some compared samples' colour crops were saved as JPEG with their colour at half
-    resolution and most of others' with it whole (:func:`sccscore.images.colour_halved`, of up to 40 crops spread
-    through each), and the ``model`` that typed them reads colour: the released models' B and C calls hang on it
-    (benchmarks/unseen_changes.py). None where the samples were saved alike, none of their crops is read, the calls
-    are of spreads or typed by hand, or the model reads every crop in grey."""
-    if model is None or from_spreads(rows) or reads_in_grey(model) is not False:
-        return None
-    crops = crops_by_sample(rows)
-    counts = {name: halved_crops(crops[name]) for name in samples}
-    halved = [f"{name} ({n} of the {read} read)" for name, (n, read) in counts.items() if read and n > read / 2]
-    whole = [name for name, (n, read) in counts.items() if read and n <= read / 2]
-    if not halved or not whole:
-        return None
-    return (f"the crops of {', '.join(halved)} were saved as JPEG with their colour at half resolution (4:2:0) and "
-            f"those of {', '.join(whole)} with it whole (PNG, TIFF or JPEG 4:4:4), and {model} reads their colour: "
-            f"crops saved otherwise are typed otherwise, whatever the cells ({JPEG_COLOUR_COST}): save every sample's "
-            "crops alike")
-
-
-def _framings(rows: list[dict[str, str]], samples: Sequence[str]) -> dict[str, Framing | None] | None:
-    """Each sample's :func:`sccscore.framing.sample_framing` (None where none of its crops could be read), where a
-    model typed its crops: None for a table typed by hand (a person's calls, which the margin and focus do not sway as
-    they do a model's), and for chromosomes of spreads, which sccscore cut alike."""
-    if from_spreads(rows) or not _one_row_a_crop(rows):
-        return None
-    crops = crops_by_sample(rows)
-    return {name: sample_framing(crops[name]) for name in samples}
-
-
-def crops_by_sample(rows: list[dict[str, str]]) -> dict[str, list[str]]:
-    """Each sample's crops (its rows' paths), in the table's order: what the checks of their colour and framing
-    read."""
-    crops: dict[str, list[str]] = defaultdict(list)
-    for row in rows:
-        crops[row["sample"]].append(row["path"])
-    return crops
-
-
-def typed_by(rows: list[dict[str, str]], table: str | Path) -> str | None:
-    """The model a predictions table's ``model`` column names (None: a table without one, as before 2026-12-01).
-
-    Samples typed by different models are refused: the difference between them would
-    be partly the models'.
-    """
-    if len(samples_of := _samples_by(rows, "model")) > 1:
-        which = "; ".join(f"{', '.join(sorted(samples))} by {model}" for model, samples in samples_of.items())
-        raise SccscoreError(f"{table}: the chromosomes compared were typed by {len(samples_of)} models ({which}), and "
-                            "a difference between samples would be partly the models': classify them all with one")
-    return next(iter(samples_of), None)
-
-
-def preprocessed_with(rows: list[dict[str, str]], table: str | Path) -> str | None:
-    """The crop preprocessing a predictions table's ``preprocess`` column names, as classify's ``--preprocess`` (or
-    the model's own) set it: "none" or "paper"; None for a table without one (of spreads, or before 2026-12-05).
-
-    Samples preprocessed differently are refused, as samples typed by different models are (:func:`typed_by`): one
-    model reads a crop preprocessed otherwise as another crop.
-    """
-    if len(samples_of := _samples_by(rows, "preprocess")) > 1:
-        which = "; ".join(f"{', '.join(sorted(samples))} with --preprocess {name}"
-                          for name, samples in samples_of.items())
-        raise SccscoreError(f"{table}: the chromosomes compared were preprocessed {len(samples_of)} ways ({which}), "
-                            "and a difference between samples would be partly the preprocessing's: classify them all "
-                            "with one --preprocess")
-    return next(iter(samples_of), None)
-
-
-def _samples_by(rows: list[dict[str, str]], column: str) -> dict[str, set[str]]:
-    """Each value a column gives (blank ones left out) -> the samples of its rows."""
-    samples_of: dict[str, set[str]] = {}
-    for row in rows:
-        if value := (row.get(column) or "").strip():
-            samples_of.setdefault(value, set()).add(row["sample"])
-    return samples_of
-
-
-def check_replicate_source(sheet: SampleSheet | None, replicate_folders: bool, replicate_runs: bool = False) -> None:
-    """Refuse replicates asked of folders or runs where a sample sheet names the cells, or of both."""
-    if replicate_folders and replicate_runs:
-        raise SccscoreError("give --replicate-folders or --replicate-runs: replicates come from one or the other")
-    if (replicate_folders or replicate_runs) and sheet:
-        asked = "--replicate-folders reads replicates from folders" if replicate_folders else (
-            "--replicate-runs takes each run as a replicate")
-        raise SccscoreError(f"{asked}; {sheet.path} names the cells: give its replicates in a replicate column "
-                            "instead")
-
-
-def _run_replicates(rows: list[dict[str, str]], table: str | Path) -> dict[str, str]:
-    """Each row's run as its replicate, by path, from a joined table (:func:`join_predictions`)."""
-    if unnamed := [row["path"] for row in rows if not row.get("run")]:
-        raise SccscoreError(f"{table}: no run for {unnamed[0]}: replicates by run need each run's table joined "
-                            "(compare: --predictions once a run)")
-    return {row["path"]: row["run"] for row in rows}
-
-
 def compare(
     counts: dict[str, np.ndarray],
     reference: str,
@@ -831,7 +279,7 @@ def compare(
     reference with at least 2 cells each, its test also has ``cell_level``
     (:func:`sccscore.stats.compare_cells`); otherwise that is None. Likewise
     ``replicates`` (sample -> replicate -> A/B/C counts per cell,
-    :func:`replicate_arrays`) gives each group its ``replicates`` and each test
+    :func:`~sccscore.cells.replicate_arrays`) gives each group its ``replicates`` and each test
     its ``replicate_level`` (:func:`sccscore.stats.compare_replicates`, at least 2
     replicates each) and ``replicate_verdict``.
 
@@ -1139,10 +587,10 @@ def write_tables(report: dict[str, Any], out: str | Path, cells: dict[str, dict[
     the sample's cells are known, their number (``n_cells``) and, from 2, the interval with its cells as the
     units (``cell_ci_low_A``...);
     with a confusion matrix, the corrected shares and their bootstrap interval (``corrected_ci_low_A``...).
-    ``cells.csv`` has a row per cell where ``cells`` (:func:`cell_counts`) knows them: the
+    ``cells.csv`` has a row per cell where ``cells`` (:func:`~sccscore.cells.cell_counts`) knows them: the
     units of the cell-level test, and the points of a per-cell plot, ``cells.png``
     (:func:`write_cell_figure`), drawn unless ``figure`` is False (a report to be written
-    next draws it). Where replicates are known (``replicate_of``, :func:`cell_replicates`),
+    next draws it). Where replicates are known (``replicate_of``, :func:`~sccscore.cells.cell_replicates`),
     cells.csv names each cell's, and ``replicates.csv`` has a row per replicate. Those of an earlier run into the
     folder are removed where this one has no cells or replicates: they were other samples'.
     """

@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 
 # what a classify run keeps until it finishes, for --resume: of crops (sccscore.classify), of spreads (.spreads)
 CROPS_RUN_FILE, SPREADS_RUN_FILE = ".classify-run.json", ".classify-spreads-run.json"
-JOINED_TABLE = "joined_predictions.csv"  # in compare's --out: the calls of several tables (compare.join_predictions)
+JOINED_TABLE = "joined_predictions.csv"  # compare --out's join of several tables (predictions_table.join_predictions)
 
 
 def is_unfinished_run(folder: str | Path) -> bool:

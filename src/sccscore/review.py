@@ -11,12 +11,12 @@ in by hand instead (``review.csv``) and the key from number to crop (``key.csv``
 for :func:`apply_review`, not for the reviewer). :func:`apply_review` writes the
 predictions table again with the types given, each call looked at marked in a
 ``reviewed`` column; ``compare`` then counts the calls reviewed and lists those set
-right (:func:`sccscore.compare.set_by_hand`). A chromosome cut from a spread is shown
+right (:func:`sccscore.predictions_table.set_by_hand`). A chromosome cut from a spread is shown
 beside where it lies in the spread, as the microscope shows it: whether an object is
 a chromosome, a piece of a nucleus or two chromosomes found as one often shows only
 there, as it does to a person scoring spreads by eye. An object typed X is not a chromosome
 (debris, a piece of a nucleus, two chromosomes taken for one): it stays in the table,
-marked :data:`~sccscore.compare.LEFT_OUT`, and is no longer counted.
+marked :data:`~sccscore.predictions_table.LEFT_OUT`, and is no longer counted.
 :func:`write_labelled` copies the crops a blind review typed into a labelled folder, so
 that a lab's reviews become training data for a model of its own; :func:`write_yolo_labels` writes the
 chromosomes of the spreads a blind review typed as YOLO labels, the draft of an annotation for ``train-spreads``.
@@ -35,10 +35,10 @@ from PIL import Image, ImageDraw
 
 from ._atomic import atomic_open, output_folder, staged_folder, write_csv
 from .annotations import UNTYPED, Drafts
-from .compare import (LEFT_OUT, NOT_A_CHROMOSOME, REVIEWED_BLIND, normalised_type, read_predictions, read_table,
-                      reviewed_blind, row_box, row_probabilities)
 from .errors import ImageReadError, SccscoreError
 from .images import CLASS_NAMES, ImageItem, read_image
+from .predictions_table import (LEFT_OUT, NOT_A_CHROMOSOME, REVIEWED_BLIND, normalised_type, read_predictions,
+                                read_table, reviewed_blind, row_box, row_probabilities)
 from .report import STYLE, image_uri, jpeg_uri
 from .sample_data import sha256_or_none
 from .splits import SOURCES_COLUMNS, SOURCES_FILE

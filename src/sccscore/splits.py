@@ -21,9 +21,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .compare import folder_cell, read_table
+from .cells import folder_cell
 from .errors import DataError
 from .images import CLASS_NAMES, ImageItem, sample_name
+from .predictions_table import read_table
 from .stats import clustered_interval
 
 # in a labelled folder: columns file (a crop's path in the folder), image (the image it was cut from) and,
@@ -62,7 +63,7 @@ def read_sources(folder: str | Path) -> dict[str, Source]:
 def image_sources(folders: Sequence[str | Path], items: Sequence[ImageItem]) -> list[Source | None]:
     """The image each labelled crop was cut from, where its folder says so (None elsewhere): its row of the
     folder's :data:`SOURCES_FILE`, else the cell its sub-folders name, as ``compare`` reads them
-    (``wt/a/cell3/x.png``: :func:`sccscore.compare.folder_cell`).
+    (``wt/a/cell3/x.png``: :func:`sccscore.cells.folder_cell`).
 
     A row names a crop by its path in the folder (``a/x.png``), or by its file name alone
     (``x.png``), as a table typed by hand may. Where a folder's table leaves crops out, or

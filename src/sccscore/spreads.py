@@ -68,8 +68,7 @@ from ._atomic import (atomic_open, one_run_at_a_time, output_folder, read_kept_j
                       write_json)
 from .annotations import (UNTYPED, Drafts, LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo,
                           refuse_untyped)
-from .compare import (NOT_A_CHROMOSOME, csv_values, in_given_order, left_out_in_review, model_call, row_box,
-                      share_interval_columns, tally_by)
+from .compare import csv_values, in_given_order, share_interval_columns, tally_by
 from .detect import (MAX_SPREAD_PIXELS, ONE_MAGNIFICATION, SIZE_CAUTION, Detection, DetectSettings, MergeModel,
                      SpreadDetections, crop, detect, detection_cautions, suggested_scale, working_pixels)
 from .errors import ImageReadError, SccscoreError
@@ -78,6 +77,7 @@ from .images import (CLASS_NAMES, JPEG_FORMATS, ImageItem, Rejected, fail_on_rej
 from .layout import SPREADS_RUN_FILE, is_run, overlay_file
 from .parallel import cpu_threads, in_order
 from .plots import TYPE_COLOURS
+from .predictions_table import NOT_A_CHROMOSOME, left_out_in_review, model_call, row_box
 from .preprocess import paper_preprocess
 from .sample_data import sha256_or_none
 from .shape import SHAPE_MEASURES, ShapeModel, combine
@@ -493,7 +493,7 @@ def mark_set_by_hand(overlay: Image.Image, rows: Sequence[dict[str, str]]) -> No
     """Redraw on a spread's overlay, as classify drew it, the calls a person set right since.
 
     ``rows`` are the overlay's rows of predictions.csv whose type was changed
-    (:func:`sccscore.compare.set_by_hand`): each box is drawn again, twice as thick, in its
+    (:func:`sccscore.predictions_table.set_by_hand`): each box is drawn again, twice as thick, in its
     new type's colour, and its label, over classify's painted white, is starred (``12 B*``):
     short, so as not to hide its neighbours' labels. An object a review left out as not a
     chromosome is drawn so in grey, as the objects detection left out (``12 X*``).

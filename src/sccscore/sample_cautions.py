@@ -1,0 +1,78 @@
+"""What besides their cells could make the samples compared be typed apart: how their crops were imaged and saved.
+
+A model types grey crops far off the colour ones it learned, crops saved as JPEG
+with their colour halved otherwise than crops with it whole, and crops cut with
+other margins or out of focus otherwise than those it learned
+(:mod:`sccscore.framing`). Each check reads crops spread through each sample, and
+each crop's answer is remembered by its file, so a compare reads it once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .config import GREY_CROPS_MODEL, reads_in_grey
+from .framing import Framing, sample_framing
+from .images import GREY_CROPS_COST, colour_of, crop_greys, halved_crops
+from .predictions_table import crops_by_sample, from_spreads, one_row_a_crop
+
+# what halving crops' colour by JPEG, once or again, did to the released models' calls (benchmarks/unseen_changes.py)
+JPEG_COLOUR_COST = ("the released ensemble called the crops sccscore cuts from the annotated spreads 59.5% C as PNG "
+                    "and 65.3% saved as JPEG with their colour at half resolution, and the paper's CTF18-/- crops, "
+                    "most saved so, 26.6% C as shared, 34.5% with their colour halved again and 26.6% with it whole, "
+                    "even at JPEG quality 50 24.9%; its 30 models each called more C with the colour halved")
+
+
+def colour_caution(rows: list[dict[str, str]], samples: Sequence[str], model: str | None) -> str | None:
+    """A caution where some of the ``samples`` compared are of grey crops and others of colour ones, or one mixes
+    them, each known by crops spread through it (:func:`sccscore.images.crop_greys`), and the ``model`` that typed
+    them reads crops as they are: such a model types grey crops far off the colour ones it learned, or colour ones off
+    the grey, so a difference between the samples would be partly the cameras'. None where the samples are alike,
+    their crops cannot be read, the calls are of spreads or typed by hand, or the model reads every crop in grey."""
+    if model is None or from_spreads(rows) or reads_in_grey(model) is not False:
+        return None
+    crops = crops_by_sample(rows)
+    greys = {name: crop_greys(crops[name]) for name in samples}
+    kinds = {name: colour_of(read) for name, read in greys.items()}
+    named = {kind: [f"{name} ({sum(greys[name])} of the {len(greys[name])} read grey)" if kind == "grey and colour"
+                    else name for name in samples if kinds[name] == kind]
+             for kind in ("grey", "colour", "grey and colour")}
+    present = [(kind, names) for kind, names in named.items() if names]
+    if len(present) < 2 and not named["grey and colour"]:
+        return None
+    said = [f"the crops of {', '.join(names)} are {kind}" if i == 0 else f"those of {', '.join(names)} {kind}"
+            for i, (kind, names) in enumerate(present)]
+    return (f"{', '.join(said[:-1])} and {said[-1]}" if len(said) > 1 else said[0]) + (
+        f", and {model} reads crops as they are: a difference between them is partly the cameras', not the cells' "
+        f"({GREY_CROPS_COST}); classify every sample with --model {GREY_CROPS_MODEL}, which reads every crop in grey, "
+        "or compare samples imaged alike")
+
+
+def jpeg_caution(rows: list[dict[str, str]], samples: Sequence[str], model: str | None) -> str | None:
+    """A caution where most of some compared samples' colour crops were saved as JPEG with their colour at half
+    resolution and most of others' with it whole (:func:`sccscore.images.colour_halved`, of up to 40 crops spread
+    through each), and the ``model`` that typed them reads colour: the released models' B and C calls hang on it
+    (benchmarks/unseen_changes.py). None where the samples were saved alike, none of their crops is read, the calls
+    are of spreads or typed by hand, or the model reads every crop in grey."""
+    if model is None or from_spreads(rows) or reads_in_grey(model) is not False:
+        return None
+    crops = crops_by_sample(rows)
+    counts = {name: halved_crops(crops[name]) for name in samples}
+    halved = [f"{name} ({n} of the {read} read)" for name, (n, read) in counts.items() if read and n > read / 2]
+    whole = [name for name, (n, read) in counts.items() if read and n <= read / 2]
+    if not halved or not whole:
+        return None
+    return (f"the crops of {', '.join(halved)} were saved as JPEG with their colour at half resolution (4:2:0) and "
+            f"those of {', '.join(whole)} with it whole (PNG, TIFF or JPEG 4:4:4), and {model} reads their colour: "
+            f"crops saved otherwise are typed otherwise, whatever the cells ({JPEG_COLOUR_COST}): save every sample's "
+            "crops alike")
+
+
+def sample_framings(rows: list[dict[str, str]], samples: Sequence[str]) -> dict[str, Framing | None] | None:
+    """Each sample's :func:`sccscore.framing.sample_framing` (None where none of its crops could be read), where a
+    model typed its crops: None for a table typed by hand (a person's calls, which the margin and focus do not sway as
+    they do a model's), and for chromosomes of spreads, which sccscore cut alike."""
+    if from_spreads(rows) or not one_row_a_crop(rows):
+        return None
+    crops = crops_by_sample(rows)
+    return {name: sample_framing(crops[name]) for name in samples}
