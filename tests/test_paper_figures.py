@@ -103,9 +103,9 @@ def test_the_released_models_b_and_c_shares_hang_on_what_no_eye_sees(ikemoto, tm
 
     from PIL import Image
 
-    from sccscore.sample_cautions import JPEG_COLOUR_COST
-    from sccscore.evaluate import BACKGROUND_TEXTURE
+    from sccscore.evaluate import BACKGROUND_TEXTURE, UNSEEN_IN_BRIEF
     from sccscore.images import IMAGE_SUFFIXES, read_crop
+    from sccscore.sample_cautions import JPEG_COLOUR_COST
 
     generator = np.random.default_rng(0)
 
@@ -144,6 +144,9 @@ def test_the_released_models_b_and_c_shares_hang_on_what_no_eye_sees(ikemoto, tm
     assert "26.6% C as shared, 34.5% with their colour halved again and 26.6% with it whole" in JPEG_COLOUR_COST
     assert ("moved the released ensemble's C share from 26.6% to 20.9% and its B share from 45.8% to 52.0%"
             in BACKGROUND_TEXTURE and "moved C to 30.5%, while the open share stayed at 72-73%" in BACKGROUND_TEXTURE)
+    # the terminal's sentence of it: C moved by up to 8 points (halved again, the most of any change measured)
+    assert max(abs(s[2] - shares["shared"][2]) for s in shares.values()) == pytest.approx(7.9)
+    assert "their C share by up to 8 points" in UNSEEN_IN_BRIEF
 
 
 @pytest.mark.slow
@@ -154,10 +157,10 @@ def test_the_released_models_call_more_c_where_a_jpeg_halved_the_colour_of_crops
     JPEG with their colour at half resolution (4:2:0), as the paper's crops were, 65.3%, each of the 30 models more."""
     from PIL import Image
 
-    from sccscore.sample_cautions import JPEG_COLOUR_COST
-    from sccscore.evaluate import RELEASED_JPEG
+    from sccscore.evaluate import RELEASED_JPEG, UNSEEN_IN_BRIEF
     from sccscore.images import read_crop, scan_sample
     from sccscore.predict import predict
+    from sccscore.sample_cautions import JPEG_COLOUR_COST
 
     detected = cli("detect", *map(str, sorted((oshima / "images").glob("*.png"))), "--out", str(tmp_path / "d"), "-q")
     assert detected.returncode == 0, detected.stderr
@@ -166,13 +169,17 @@ def test_the_released_models_call_more_c_where_a_jpeg_halved_the_colour_of_crops
         halved = tmp_path / "halved" / path.parent.name / f"{path.stem}.jpg"
         halved.parent.mkdir(parents=True, exist_ok=True)
         Image.fromarray(read_crop(path)).save(halved, quality=95, subsampling=2)
-    model, c_shares = load_model("paper:squeezenet1_1"), {}
+    model, c_shares, open_shares = load_model("paper:squeezenet1_1"), {}, {}
     for name, folder in (("whole", tmp_path / "d" / "crops"), ("halved", tmp_path / "halved")):
         typed = predict(model, scan_sample(folder).items)
         assert len(typed.items) == len(crops) == 242
         c_shares[name] = (round(100 * np.mean(typed.probabilities.argmax(axis=1) == 2), 1),
                           (typed.member_probabilities.argmax(axis=2) == 2).mean(axis=0))
+        open_shares[name] = round(100 * np.mean(typed.probabilities.argmax(axis=1) != 0), 1)
     assert (c_shares["whole"][0], c_shares["halved"][0]) == (59.5, 65.3)
+    # the open share moved by 3.7 points, the most of any change measured: the terminal's sentence says up to 4
+    assert (open_shares["whole"], open_shares["halved"]) == (64.5, 68.2)
+    assert "the open share by up to 4" in UNSEEN_IN_BRIEF
     assert np.all(c_shares["halved"][1] > c_shares["whole"][1])
     assert "were called 59.5% C kept whole (PNG) and 65.3% saved once as the paper's were" in RELEASED_JPEG
     assert "the annotated spreads 59.5% C as PNG and 65.3% saved as JPEG with their colour at half" in JPEG_COLOUR_COST

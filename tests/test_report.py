@@ -1,6 +1,7 @@
 """report.html on real crops, opened in headless Chromium."""
 
 import csv
+import html
 import math
 import re
 import shutil
@@ -10,6 +11,7 @@ import pytest
 from PIL import Image
 from scipy import stats as scipy_stats
 
+from sccscore.evaluate import BACKGROUND_TEXTURE, RELEASED_JPEG, UNSEEN_IN_BRIEF
 from sccscore.models import load_model
 from sccscore.report import _contents, _distinct, write_report
 
@@ -116,6 +118,9 @@ def test_classify_report_without_comparison(small_labelled, tmp_path, cli):
     assert result.returncode == 0, result.stderr
     page = (out / "report.html").read_text()
     assert "Agreement with the labels" in page and "Tests against" not in page
+    # what to expect of a released model whole, where the terminal says in a sentence what no eye sees
+    assert all(html.escape(point) in page for point in (BACKGROUND_TEXTURE, RELEASED_JPEG))
+    assert html.escape(UNSEEN_IN_BRIEF) not in page
     rows = list(csv.DictReader((out / "predictions.csv").read_text().splitlines()))
     same, opened = ([f(r["label"]) == f(r["predicted"]) for r in rows] for f in (str, lambda t: t != "A"))
     # with its Wilson interval, from scipy's normal quantile: 12 crops say little about the model

@@ -272,11 +272,12 @@ def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **option
 
 def _print_expected(model, grey: bool = False) -> None:
     """What to expect of a crop model's calls, where its figures on labelled images it did not learn are known (on
-    grey crops, where every sample's are grey: :func:`sccscore.evaluate.expected_of`)."""
-    from .evaluate import expected_of
+    grey crops, where every sample's are grey: :func:`sccscore.evaluate.expected_of`), in brief
+    (:func:`sccscore.evaluate.in_brief`): the report says it whole."""
+    from .evaluate import expected_of, in_brief
 
     if expected := expected_of(model, grey):
-        console.print(" ".join(expected), highlight=False)
+        console.print(" ".join(in_brief(expected)), highlight=False)
 
 
 def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: float | None, **options):

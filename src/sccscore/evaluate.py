@@ -44,6 +44,12 @@ RELEASED_JPEG = ("The released models learned crops saved as JPEG with their col
                  "the annotated spreads were called 59.5% C kept whole (PNG) and 65.3% saved once as the paper's were "
                  "(each of the 30 models more C): save crops for them as JPEG with the colour halved (most programs' "
                  "default), or read their C share as shifted.")
+# the two above in one sentence, for the terminal (the report gives them whole): the C share moved by up to 7.9 points
+# (halved again), the open share by up to 3.7 (the spreads' crops halved once)
+UNSEEN_IN_BRIEF = ("The released models' B against C moves with what no eye sees, the white background's texture and "
+                   "how finely a JPEG kept the colour (their C share by up to 8 points, the open share by up to 4): "
+                   "read B against C as rough, and save crops for them as JPEG with the colour halved, as most "
+                   "programs do; the report (--report) gives the figures.")
 # what grey crops cost a model sccscore trained on colour ones: benchmarks/grey_training.py, docs/training.md
 GREY_COST = ("trained on half the paper's crops, they gave the labelled type to 64-70% of the other half's WT crops "
              "made grey and 19-44% of its CTF18-/- ones, 76% and 70-73% in colour")
@@ -346,6 +352,20 @@ def mixed_crops_caution(model: ScoringModel, crops: Mapping[str, Sequence[str | 
             f"types grey crops far off ({GREY_CROPS_COST}), so the shares of a sample of both are partly the cameras', "
             f"not the cells'; classify every sample with --model {GREY_CROPS_MODEL}, which reads every crop in grey, "
             "or cut the grey crops again from the images in colour")
+
+
+def in_brief(expected: list[str]) -> list[str]:
+    """What to expect (:func:`expected_of`) as the terminal says it: the released models' figures of what no eye sees
+    (:data:`BACKGROUND_TEXTURE`, :data:`RELEASED_JPEG`), twelve lines together, in one sentence
+    (:data:`UNSEEN_IN_BRIEF`), which points to the report that gives them whole.
+
+    >>> in_brief(["figures", BACKGROUND_TEXTURE, RELEASED_JPEG]) == ["figures", UNSEEN_IN_BRIEF]
+    True
+    >>> in_brief(["figures"])
+    ['figures']
+    """
+    measured = [point for point in expected if point not in (BACKGROUND_TEXTURE, RELEASED_JPEG)]
+    return [*measured, UNSEEN_IN_BRIEF] if len(measured) < len(expected) else expected
 
 
 def expected_of(model: ScoringModel, grey: bool = False) -> list[str]:
