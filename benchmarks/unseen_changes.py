@@ -16,9 +16,10 @@ samples saved otherwise (``sccscore.sample_cautions.JPEG_COLOUR_COST``).
 
 The shared crops' colour was halved once already, so their JPEG rows halve it twice. Last, crops whose colour was
 never halved: those ``sccscore detect`` cuts from the oshima2026 spreads (PNG of the 1440 x 1024 RGB spreads; the
-paper's preprocessing applied), typed as cut and saved as JPEG once with the colour halved, once with it whole, and
-twice halved: the released ensemble's shares (no labels: these are the detector's crops), and how many of its models
-called more C.
+paper's preprocessing applied) that match an annotated chromosome, typed as cut and saved as JPEG once with the colour
+halved, once with it whole, and twice halved: the released ensemble's agreement with the annotated types and its
+shares, how many of its models called more C, and the chromosomes each saving gained and lost against the crops as
+cut (McNemar's exact test: whether saving them as the paper's crops were helps the models that learned such).
 
 Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python benchmarks/unseen_changes.py [OSHIMA_DIR]`` (default
 ``../shared/data/oshima2026``; about 1.5 minutes on a 2-core CPU).
@@ -36,9 +37,10 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from scipy.stats import binomtest
 
 from sccscore.evaluate import evaluate
-from sccscore.images import IMAGE_SUFFIXES, read_crop, scan_sample
+from sccscore.images import CLASS_NAMES, IMAGE_SUFFIXES, read_crop, scan_sample
 from sccscore.models import load_model
 from sccscore.predict import predict
 from sccscore.sample_data import data_root
@@ -85,23 +87,33 @@ def copies(folder: Path, into: Path, change: Callable[[np.ndarray], np.ndarray] 
 
 
 def spread_crops(oshima: Path, scratch: Path, model) -> None:
-    """The released ensemble's shares on the crops ``sccscore detect`` cuts from the spreads, as cut (PNG, their
-    colour whole) and saved as JPEG."""
+    """The released ensemble on the crops ``sccscore detect`` cuts from the spreads that match an annotated chromosome
+    (its ``labelled/``, sorted by the annotated type), as cut (PNG, their colour whole) and saved as JPEG: its agreement
+    with the annotated types, its shares (the annotated ones last), how many of its models called more C, and the
+    chromosomes it typed as annotated that it had not as cut and the reverse, with McNemar's exact test."""
     subprocess.run([sys.executable, "-m", "sccscore", "detect", *map(str, sorted((oshima / "images").glob("*.png"))),
-                    "--out", str(scratch / "detected"), "-q"], check=True)
+                    "--labels", str(oshima / "labels"), "--out", str(scratch / "detected"), "-q"], check=True)
     halved, whole = saved_as_jpeg(95, 2), saved_as_jpeg(95, 0)
     changes = {"as cut (PNG)": None, "JPEG 95, colour halved once": halved, "JPEG 95, colour whole": whole,
                "JPEG 95, colour halved twice": lambda rgb: halved(halved(rgb))}
-    as_cut_c = None
+    as_cut = None
     for n, (name, change) in enumerate(changes.items()):
-        folder = copies(scratch / "detected" / "crops", scratch / f"spreads-{n}", change)
-        typed = predict(model, scan_sample(folder).items)
+        items = scan_sample(copies(scratch / "detected" / "labelled", scratch / f"spreads-{n}", change)).items
+        typed = predict(model, items)
+        truth = np.array([CLASS_NAMES.index(item.label) for item in items])
         calls, members = typed.probabilities.argmax(axis=1), typed.member_probabilities.argmax(axis=2)
-        shares = 100 * np.bincount(calls, minlength=3) / len(calls)
-        members_c = (members == 2).mean(axis=0)
-        as_cut_c = members_c if change is None else as_cut_c
-        print(f"spread crops ({len(calls)}) {name:<28} {' / '.join(f'{s:.1f}' for s in shares)}  "
-              f"{np.sum(members_c > as_cut_c)}/{len(members_c)} models called more C", flush=True)
+        right, members_c = calls == truth, (members == 2).mean(axis=0)
+        as_cut = (right, members_c) if change is None else as_cut
+        gained, lost = int(np.sum(right & ~as_cut[0])), int(np.sum(as_cut[0] & ~right))
+        mcnemar = binomtest(gained, gained + lost).pvalue if gained + lost else 1.0
+        print(f"spread crops ({len(calls)}) {name:<28} {right.mean():.3f}  {_shares(calls)}  "
+              f"{np.sum(members_c > as_cut[1])}/{len(members_c)} models called more C  gained {gained}, lost {lost} "
+              f"(McNemar p = {mcnemar:.2f})", flush=True)
+    print(f"spread crops, annotated: {_shares(truth)}")
+
+
+def _shares(types: np.ndarray) -> str:
+    return " / ".join(f"{s:.1f}" for s in 100 * np.bincount(types, minlength=3) / len(types))
 
 
 def main(oshima: Path) -> None:
