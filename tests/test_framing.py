@@ -62,13 +62,13 @@ def test_the_paper_crops_spans_and_a_wider_margin_shrinks_the_span_by_its_share(
 def test_a_sample_s_crops_are_read_once_for_their_framing_and_again_once_changed(ikemoto, tmp_path, monkeypatch):
     """A compare of folders asks for each sample's framing three times (classify's caution, compare's and the
     report's): each crop is read once, and read again once the file has changed."""
-    import sccscore.images
+    import sccscore.sample_crops
 
     crops = [tmp_path / path.name for path in _crops(ikemoto / "images" / "wt")[:40]]
     for path, original in zip(crops, _crops(ikemoto / "images" / "wt")):
         path.write_bytes(original.read_bytes())
     read = []
-    monkeypatch.setattr(sccscore.images, "read_crop", lambda path: read.append(path) or read_crop(path))
+    monkeypatch.setattr(sccscore.sample_crops, "read_crop", lambda path: read.append(path) or read_crop(path))
     first = sample_framing(crops)
     assert sample_framing(crops) == sample_framing(list(map(str, crops))) == first and len(read) == 40
     for path in crops:  # cut again, a quarter of each crop added around it: 1.5 times larger

@@ -15,6 +15,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from sccscore.classify import classify
 from sccscore.crossval import crossval
+from sccscore.sample_crops import crop_colour
 from sccscore.splits import stratified_folds
 from sccscore.errors import DataError
 from sccscore.config import GREY_CROPS_MODEL
@@ -22,7 +23,7 @@ from sccscore.evaluate import GREY_COST, evaluate, expected_of, grey_samples_of
 from sccscore.grey_model import fit_grey_crops_model
 from sccscore.metrics import concordance
 from sccscore.features import extract, fingerprints
-from sccscore.images import crop_colour, grey_copies
+from sccscore.images import grey_copies
 from sccscore.models import load_model, model_reference
 from sccscore.predict import predict
 from sccscore.report import write_report

@@ -15,11 +15,12 @@ import numpy as np
 from .config import GREY_CROPS_MODEL
 from .errors import SccscoreError
 from .framing import PAPER_BLURS, PAPER_LENGTHS, PAPER_SPANS, learned_framing_caution, sample_framings
-from .images import (CLASS_NAMES, GREY_CROPS_COST, Sample, fail_on_rejected, grey_samples, mixed_samples,
-                     repeated_files, scan_sample, warn_repeated)
+from .images import CLASS_NAMES, Sample, fail_on_rejected, repeated_files, scan_sample, warn_repeated
 from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, open_concordance, recall
 from .models import ScoringModel, model_reference
 from .predict import Predictions, ProgressCallback, predict
+from .sample_cautions import GREY_CROPS_COST
+from .sample_crops import grey_samples, mixed_samples
 from .splits import Source, agreement_by_source, image_sources, source_units
 from .stats import agreement_interval, cross_fitted_correction
 from .training import validation_interval, warn_seen_in_training
@@ -314,7 +315,7 @@ def learned_in_colour(model: ScoringModel) -> bool:
 
 
 def grey_samples_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> list[str]:
-    """The samples of ``crops`` (sample -> its crops) that are grey (:func:`sccscore.images.grey_samples`), where
+    """The samples of ``crops`` (sample -> its crops) that are grey (:func:`sccscore.sample_crops.grey_samples`), where
     ``model`` learned from colour crops (:func:`learned_in_colour`); else none."""
     return grey_samples(crops) if learned_in_colour(model) else []
 
@@ -343,9 +344,9 @@ def grey_crops_caution(model: ScoringModel, grey: Sequence[str]) -> str:
 
 def mixed_crops_caution(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> str | None:
     """A caution where ``model``, which learned from colour crops (:func:`learned_in_colour`), types samples of grey
-    crops among colour ones (``crops``: sample -> its crops; :func:`sccscore.images.mixed_samples`), as where a day's
-    crops saved in grey were pooled with the others: it types the grey ones far off, so such a sample's shares are
-    partly the cameras'. None where no sample mixes them, or the model reads every crop in grey."""
+    crops among colour ones (``crops``: sample -> its crops; :func:`sccscore.sample_crops.mixed_samples`), as where a
+    day's crops saved in grey were pooled with the others: it types the grey ones far off, so such a sample's shares
+    are partly the cameras'. None where no sample mixes them, or the model reads every crop in grey."""
     if not learned_in_colour(model) or not (mixed := mixed_samples(crops)):
         return None
     counted = _and([f"{grey} of the {read} crops read of {name}" for name, (grey, read) in mixed.items()])

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .images import remembered_by_file, spread_through
+from .sample_crops import remembered_by_file, spread_through
 
 # what another margin, another magnification and blur did to the calls (benchmarks/crop_framing.py)
 MARGIN_COST = ("the released ensemble called the paper's WT crops 32% open as cut, spanning 74%, 40% with a tenth of "
@@ -122,7 +122,7 @@ def sample_framing(paths: Sequence[str | Path], most: int = FRAMING_CROPS) -> Fr
 
 
 # the crop in a file's crop_framing, None where it cannot be read or is of one shade: remembered by the file, as a
-# compare of folders asks for each sample's framing three times (sccscore.images.remembered_by_file)
+# compare of folders asks for each sample's framing three times (sccscore.sample_crops.remembered_by_file)
 file_framing = remembered_by_file(crop_framing)
 
 

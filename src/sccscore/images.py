@@ -14,18 +14,16 @@ image is refused: the stain's shades are gone.
 
 from __future__ import annotations
 
-import os
 import re
 import warnings
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
-from PIL import Image, ImageSequence, JpegImagePlugin, UnidentifiedImageError
+from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from .errors import ImageReadError, SccscoreError
 from .sample_data import sha256_or_none
@@ -62,11 +60,6 @@ BRIGHT_OBJECTS = 10
 # more than GREY_LEVELS apart: every one of the Ikemoto colour crops has 14% or more such pixels (its background is
 # tinted too), a grey image none, a grey JPEG none.
 GREY_SHARE, GREY_LEVELS = 0.01, 8
-# crops read a sample for its colour, spread through it: grey crops among colour ones (a day's imaging saved in grey,
-# pooled with the others) are found wherever they lie together as a fortieth of the sample or more
-COLOUR_CROPS = 40
-# what grey crops cost a model of colour ones (tests/test_paper_figures.py)
-GREY_CROPS_COST = "the paper's WT crops read 47% open made grey and 32% as they are, by paper:squeezenet1_1"
 # why an image of bright objects on a dark background is refused
 READS_BRIGHT_FIELD = ("sccscore reads bright-field images, chromosomes stained dark on a bright background, as Giemsa "
                       "stains them")
@@ -614,118 +607,6 @@ def is_grey(rgb: np.ndarray) -> bool:
     """
     spread = rgb.max(axis=2).astype(np.int16) - rgb.min(axis=2)
     return bool(np.count_nonzero(spread > GREY_LEVELS) < GREY_SHARE * spread.size)
-
-
-def crop_greys(paths: Sequence[str | Path], most: int = COLOUR_CROPS) -> list[bool]:
-    """Whether each of up to ``most`` crops spread through ``paths`` (:func:`spread_through`) is grey
-    (:func:`is_grey`), of those that can be read (those that cannot are said where they are classified)."""
-    return [grey for grey in map(file_grey, spread_through(paths, most)) if grey is not None]
-
-
-def colour_of(greys: Sequence[bool]) -> str | None:
-    """"grey", "colour", or "grey and colour" where some of the crops read (``greys``: :func:`crop_greys`) are grey
-    and others not; None where none was read.
-
-    >>> colour_of([True, True]), colour_of([False]), colour_of([True, False]), colour_of([])
-    ('grey', 'colour', 'grey and colour', None)
-    """
-    return None if not greys else "grey" if all(greys) else "colour" if not any(greys) else "grey and colour"
-
-
-def crop_colour(paths: Sequence[str | Path], most: int = COLOUR_CROPS) -> str | None:
-    """The colour of a sample's or a labelled folder's crops, by up to ``most`` spread through them
-    (:func:`colour_of`): "grey", "colour", "grey and colour", or None where none can be read."""
-    return colour_of(crop_greys(paths, most))
-
-
-def grey_samples(crops: Mapping[str, Sequence[str | Path]]) -> list[str]:
-    """The samples (of ``crops``: sample -> its crops) whose crops are grey (:func:`crop_colour`)."""
-    return [sample for sample, paths in crops.items() if crop_colour(paths) == "grey"]
-
-
-def mixed_samples(crops: Mapping[str, Sequence[str | Path]]) -> dict[str, tuple[int, int]]:
-    """The samples (of ``crops``: sample -> its crops) of grey crops and colour ones ("grey and colour":
-    :func:`colour_of`), each with the grey crops among those read (:func:`crop_greys`) and the crops read."""
-    greys = {sample: crop_greys(paths) for sample, paths in crops.items()}
-    return {sample: (sum(read), len(read)) for sample, read in greys.items() if colour_of(read) == "grey and colour"}
-
-
-def colour_halved(path: str | Path) -> bool | None:
-    """Whether a crop's file keeps its colour at a lower resolution than its brightness: a colour JPEG saved with
-    chroma subsampling (4:2:0, as most of the paper's crops were, and as Pillow, most cameras and programs save JPEG
-    by default; or 4:2:2); False for a colour PNG, TIFF, BMP or a JPEG of 4:4:4; None for a grey file, or one that
-    cannot be opened. The header alone is read.
-
-    >>> import io
-    >>> def saved(**options):
-    ...     buffer = io.BytesIO()
-    ...     Image.new("RGB", (16, 16), (120, 80, 140)).save(buffer, **options)
-    ...     return buffer
-    >>> [colour_halved(saved(format="JPEG")), colour_halved(saved(format="JPEG", subsampling=0)),
-    ...  colour_halved(saved(format="PNG")), colour_halved(io.BytesIO(b"not an image"))]
-    [True, False, False, None]
-    >>> import struct, zlib  # a PNG whose header says 100,000 px a side: Pillow refuses it before reading a pixel
-    >>> def chunk(kind, data):
-    ...     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    >>> header = struct.pack(">IIBBBBB", 10**5, 10**5, 8, 2, 0, 0, 0)
-    >>> huge = bytes.fromhex("89504e470d0a1a0a") + chunk(b"IHDR", header) + chunk(b"IDAT", b"") + chunk(b"IEND", b"")
-    >>> colour_halved(io.BytesIO(huge)) is None
-    True
-    """
-    try:
-        with Image.open(path) as image:
-            if image.mode in ("1", "L", "LA", "I", "I;16", "F"):
-                return None
-            return isinstance(image, JpegImagePlugin.JpegImageFile) and JpegImagePlugin.get_sampling(image) != 0
-    except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError):  # as header_pixels
-        return None
-
-
-def halved_crops(paths: Sequence[str | Path], most: int = COLOUR_CROPS) -> tuple[int, int]:
-    """Of up to ``most`` crops spread through ``paths``, those whose colour is kept at half resolution
-    (:func:`colour_halved`), and those of colour read."""
-    halved = [h for h in map(colour_halved, spread_through(paths, most)) if h is not None]
-    return sum(halved), len(halved)
-
-
-def spread_through(paths: Sequence[Any], most: int) -> list[Any]:
-    """Up to ``most`` of ``paths``, spread evenly through them, the first and last among them: a sample's crops as
-    its checks read them, where reading all would take long.
-
-    >>> spread_through(list("abcdefghij"), 4), spread_through(list("ab"), 4)
-    (['a', 'd', 'g', 'j'], ['a', 'b'])
-    """
-    return [paths[int(i)] for i in np.unique(np.linspace(0, len(paths) - 1, min(most, len(paths))).round())]
-
-
-Found = TypeVar("Found")
-
-
-def remembered_by_file(work: Callable[[np.ndarray], Found]) -> Callable[[str | Path], Found | None]:
-    """``work`` of the crop in a file (given its path), None where it cannot be read (said where it is classified);
-    remembered by the file's path, size and time of change, so that a file changed since is read again. A
-    ``compare`` of folders checks each sample's crops three times (classify's cautions, compare's and the
-    report's), and reads each once. The function returned forgets all with ``cache_clear()``."""
-
-    @lru_cache(maxsize=16384)  # of small results: 16,384 crops hold a few MB
-    def remembered(path: str, size: int, modified: int) -> Found | None:  # the size and time of change: the key alone
-        try:
-            return work(read_crop(path))
-        except ImageReadError:
-            return None
-
-    def of_file(path: str | Path) -> Found | None:
-        try:
-            found = os.stat(path)
-        except OSError:
-            return None
-        return remembered(os.path.abspath(path), found.st_size, found.st_mtime_ns)
-
-    of_file.cache_clear = remembered.cache_clear  # type: ignore[attr-defined]
-    return of_file
-
-
-file_grey = remembered_by_file(is_grey)  # whether the crop in a file is grey, None where it cannot be read
 
 
 def in_grey(rgb: np.ndarray) -> np.ndarray:

@@ -13,9 +13,11 @@ from collections.abc import Sequence
 
 from .config import GREY_CROPS_MODEL, reads_in_grey
 from .framing import Framing, sample_framing
-from .images import GREY_CROPS_COST, colour_of, crop_greys, halved_crops
 from .predictions_table import crops_by_sample, from_spreads, one_row_a_crop
+from .sample_crops import colour_of, crop_greys, halved_crops
 
+# what grey crops cost a model of colour ones (tests/test_paper_figures.py)
+GREY_CROPS_COST = "the paper's WT crops read 47% open made grey and 32% as they are, by paper:squeezenet1_1"
 # what halving crops' colour by JPEG, once or again, did to the released models' calls (benchmarks/unseen_changes.py)
 JPEG_COLOUR_COST = ("the released ensemble called the crops sccscore cuts from the annotated spreads 60.9% C as PNG "
                     "and 66.8% saved as JPEG with their colour at half resolution, and the paper's CTF18-/- crops, "
@@ -25,7 +27,7 @@ JPEG_COLOUR_COST = ("the released ensemble called the crops sccscore cuts from t
 
 def colour_caution(rows: list[dict[str, str]], samples: Sequence[str], model: str | None) -> str | None:
     """A caution where some of the ``samples`` compared are of grey crops and others of colour ones, or one mixes
-    them, each known by crops spread through it (:func:`sccscore.images.crop_greys`), and the ``model`` that typed
+    them, each known by crops spread through it (:func:`sccscore.sample_crops.crop_greys`), and the ``model`` that typed
     them reads crops as they are: such a model types grey crops far off the colour ones it learned, or colour ones off
     the grey, so a difference between the samples would be partly the cameras'. None where the samples are alike,
     their crops cannot be read, the calls are of spreads or typed by hand, or the model reads every crop in grey."""
@@ -50,7 +52,7 @@ def colour_caution(rows: list[dict[str, str]], samples: Sequence[str], model: st
 
 def jpeg_caution(rows: list[dict[str, str]], samples: Sequence[str], model: str | None) -> str | None:
     """A caution where most of some compared samples' colour crops were saved as JPEG with their colour at half
-    resolution and most of others' with it whole (:func:`sccscore.images.colour_halved`, of up to 40 crops spread
+    resolution and most of others' with it whole (:func:`sccscore.sample_crops.colour_halved`, of up to 40 crops spread
     through each), and the ``model`` that typed them reads colour: the released models' B and C calls hang on it
     (benchmarks/unseen_changes.py). None where the samples were saved alike, none of their crops is read, the calls
     are of spreads or typed by hand, or the model reads every crop in grey."""

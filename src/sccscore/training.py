@@ -37,10 +37,11 @@ from .config import LEARNED_DIGEST, InputConfig, ModelConfig
 from .errors import DataError, ModelError
 from .features import backbone_model, data_fingerprint, extract, fingerprints
 from .framing import sample_framings
-from .images import CLASS_NAMES, ImageItem, crop_colour, scan_samples
+from .images import CLASS_NAMES, ImageItem, scan_samples
 from .metrics import concordance, confusion_matrix
 from .models import ScoringModel, model_reference, save_model
 from .runtime import resolve_device
+from .sample_crops import crop_colour
 from .sample_data import sha256_or_none
 from .splits import Source, agreement_by_source, image_sources, images_phrase, source_units, validation_split
 from .stats import agreement_interval
@@ -196,7 +197,7 @@ def load_labelled(
 def crop_colours(items: Sequence[ImageItem], groups: Sequence[str]) -> str:
     """Whether the crops of the labelled folders (``groups``: each item's) are "colour", "grey" or "grey and colour"
     (some folders grey and others colour, or a folder of both), each folder's known by crops spread through it
-    (:func:`sccscore.images.crop_colour`)."""
+    (:func:`sccscore.sample_crops.crop_colour`)."""
     colours = {crop_colour(paths) for paths in _paths_by_folder(items, groups).values()}
     return "grey and colour" if len(colours) > 1 else colours.pop()
 
