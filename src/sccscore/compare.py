@@ -30,7 +30,7 @@ from .framing import framing_caution
 from .images import CLASS_NAMES
 from .predictions_table import (counted_and_left_out, counts_from_rows, from_spreads, preprocessed_with,
                                 reviewed_blind, set_by_hand, typed_by)
-from .sample_cautions import colour_caution, jpeg_caution, sample_framings
+from .sample_cautions import colour_caution, jpeg_caution, typed_crops_framings
 from .stats import (MIN_CELLS, MIN_REPLICATES, cannot_correct, compare_cells, compare_counts, compare_replicates,
                     corrected_with_ci, holm, proportions_with_ci, proportions_with_clustered_ci)
 
@@ -208,7 +208,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
         warnings.warn(colours, stacklevel=2)
     if jpeg := jpeg_caution(compared, samples, model):
         warnings.warn(jpeg, stacklevel=2)
-    framings = sample_framings(compared, samples)
+    framings = typed_crops_framings(compared, samples)
     if framing := framing_caution(framings or {}):
         warnings.warn(framing, stacklevel=2)
     matrix, corrected_by = _correction(confusion, model, compared, table)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .config import GREY_CROPS_MODEL, reads_in_grey
-from .framing import Framing, sample_framing
+from .framing import Framing, sample_framings
 from .predictions_table import crops_by_sample, from_spreads, one_row_a_crop
 from .sample_crops import colour_of, crop_greys, halved_crops
 
@@ -70,11 +70,11 @@ def jpeg_caution(rows: list[dict[str, str]], samples: Sequence[str], model: str 
             "crops alike")
 
 
-def sample_framings(rows: list[dict[str, str]], samples: Sequence[str]) -> dict[str, Framing | None] | None:
-    """Each sample's :func:`sccscore.framing.sample_framing` (None where none of its crops could be read), where a
-    model typed its crops: None for a table typed by hand (a person's calls, which the margin and focus do not sway as
-    they do a model's), and for chromosomes of spreads, which sccscore cut alike."""
+def typed_crops_framings(rows: list[dict[str, str]], samples: Sequence[str]) -> dict[str, Framing | None] | None:
+    """Each sample's framing (:func:`sccscore.framing.sample_framings`), where a model typed its crops: None for a
+    table typed by hand (a person's calls, which the margin and focus do not sway as they do a model's), and for
+    chromosomes of spreads, which sccscore cut alike."""
     if from_spreads(rows) or not one_row_a_crop(rows):
         return None
     crops = crops_by_sample(rows)
-    return {name: sample_framing(crops[name]) for name in samples}
+    return sample_framings({name: crops[name] for name in samples})
