@@ -118,7 +118,9 @@ def test_classify_report_without_comparison(small_labelled, tmp_path, cli):
     assert result.returncode == 0, result.stderr
     page = (out / "report.html").read_text()
     assert "Agreement with the labels" in page and "Tests against" not in page
-    # what to expect of a released model whole, where the terminal says in a sentence what no eye sees
+    # what to expect of a released model whole, under a heading of its own, where the terminal says in a sentence
+    # what no eye sees
+    assert "<h2>What to expect of these calls</h2><div class='expected'><ul><li>What to expect: on the paper" in page
     assert all(html.escape(point) in page for point in (BACKGROUND_TEXTURE, RELEASED_JPEG))
     assert html.escape(UNSEEN_IN_BRIEF) not in page
     rows = list(csv.DictReader((out / "predictions.csv").read_text().splitlines()))

@@ -581,9 +581,12 @@ def _expected_on_new_spreads(model: ScoringModel) -> str:
 
 
 def _expected_on_crops(model: ScoringModel, grey: bool) -> str:
+    """What to expect of a crop model's calls, a section of its own: it followed the crops' framing table unnamed, and
+    read as part of it."""
     from .evaluate import expected_of
 
-    return _expected(expected_of(model, grey))
+    expected = _expected(expected_of(model, grey))
+    return f"<h2>What to expect of these calls</h2>{expected}" if expected else ""
 
 
 def _expected(points: list[str]) -> str:
