@@ -1323,6 +1323,33 @@ def test_compare_spreads_in_one_step_as_classify_then_compare(cli, oshima, tmp_p
     assert sorted(float(t["chi2_p_holm"]) / float(t["chi2_p"]) for t in tests) == pytest.approx([1, 2])
 
 
+def test_samples_of_spreads_read_at_different_scales_are_cautioned(cli, oshima, tmp_path):
+    """Runs of spreads read at different --scale, compared together: a chromosome read at another scale is cut and
+    typed otherwise, so compare cautions (sample_cautions.scale_caution), on screen, in its JSON and its report; not
+    where both runs read their spreads at one scale."""
+    _linked(tmp_path / "wt", oshima, ["spread3"])
+    _linked(tmp_path / "ko", oshima, ["spread5"])
+    for sample, scale, out in (("wt", "1", "mon"), ("ko", "1.2", "tue"), ("ko", "1", "wed")):
+        run = cli("classify", "--spreads", str(tmp_path / sample), "--scale", scale, "--out", str(tmp_path / out), "-q")
+        assert run.returncode == 0, run.stderr
+    assert {row["scale"] for row in _rows(tmp_path / "tue" / "predictions.csv")} == {"1.2"}  # each chromosome's
+    expected = ("the spreads of wt were read at --scale 1 and those of ko at 1.2: a chromosome read at another scale "
+                "is cut and typed otherwise, so a difference between the samples is partly the scales'")
+    for later, cautioned in (("tue", True), ("wed", False)):
+        answer = tmp_path / f"answer-{later}"
+        run = cli("compare", "wt", "ko", "--predictions", str(tmp_path / "mon" / "predictions.csv"), "--predictions",
+                  str(tmp_path / later / "predictions.csv"), "--out", str(answer), "--json", str(answer / "c.json"),
+                  "--report", "-q")
+        assert run.returncode == 0, run.stderr
+        said, caution = " ".join(run.stderr.split()), json.loads((answer / "c.json").read_text())["scale_caution"]
+        page = (answer / "report.html").read_text()
+        if cautioned:
+            assert f"warning: {expected}" in said and caution.startswith(expected)
+            assert html.escape("T" + expected[1:]) in page  # a sentence of the report
+        else:
+            assert "read at --scale" not in said and caution is None and "read at --scale" not in page
+
+
 def test_compare_spreads_by_replicate(cli, oshima, tmp_path):
     """Spreads of two experiments a sample, a folder each: their metaphases are cells, their folders replicates."""
     for sample, days in (("a", ("spread1", "spread2")), ("b", ("spread3", "spread5"))):

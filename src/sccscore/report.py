@@ -88,7 +88,7 @@ def write_report(
     contents = _contents(rows)
     grey = _grey_samples(model, rows)
     sections = [*(_caution((comparison or {}).get(key)) for key in ("colour_caution", "jpeg_caution",
-                                                                      "framing_caution")),
+                                                                      "scale_caution", "framing_caution")),
                 _repeated_images(rows, contents), _learned_images(model, contents, rows),
                 _unread_images(model, contents, rows), _grey_crops(model, grey), _mixed_crops(model, rows),
                 _framing_unlike_learned(model, rows)]

@@ -70,6 +70,44 @@ def jpeg_caution(rows: list[dict[str, str]], samples: Sequence[str], model: str 
             "crops alike")
 
 
+def scale_caution(rows: list[dict[str, str]], samples: Sequence[str]) -> str | None:
+    """A caution where the ``samples`` compared, chromosomes of spreads, were read at different ``--scale`` (the
+    ``scale`` column classify --spreads writes; runs joined or pasted together): a chromosome read at another scale is
+    cut and typed otherwise, so a difference between them is partly the scales', unless the samples were imaged at
+    magnifications that far apart. None where every sample was read at one scale, or the rows do not say (crops, a
+    table typed by hand or written before 2026-12-05).
+
+    >>> rows = [{"sample": "wt", "scale": "1"}, {"sample": "ko", "scale": "1.5"}, {"sample": "ko", "scale": "1"}]
+    >>> print(scale_caution(rows, ["wt", "ko"]))  # doctest: +NORMALIZE_WHITESPACE
+    the spreads of wt were read at --scale 1 and those of ko at 1 and 1.5: a chromosome read at another scale is cut
+    and typed otherwise, so a difference between the samples is partly the scales', unless they were imaged at
+    magnifications that far apart; read every sample imaged on one microscope at one scale (the median of those the
+    spreads suggest: images.csv's suggested_scale)
+    >>> scale_caution(rows[:1] + [{"sample": "ko", "scale": "1"}, {"sample": "ko", "scale": "x"}], ["wt", "ko"]) is None
+    True
+    """
+    read_at = {name: scales for name in samples if (scales := _scales_read(rows, name))}
+    if len({tuple(scales) for scales in read_at.values()}) < 2:
+        return None
+    said = [(f"the spreads of {name} were read at --scale " if i == 0 else f"those of {name} at ")
+            + " and ".join(f"{scale:g}" for scale in scales) for i, (name, scales) in enumerate(read_at.items())]
+    return (f"{', '.join(said[:-1])} and {said[-1]}: a chromosome read at another scale is cut and typed otherwise, "
+            "so a difference between the samples is partly the scales', unless they were imaged at magnifications "
+            "that far apart; read every sample imaged on one microscope at one scale (the median of those the spreads "
+            "suggest: images.csv's suggested_scale)")
+
+
+def _scales_read(rows: list[dict[str, str]], sample: str) -> list[float]:
+    """The scales a sample's rows were read at, sorted; a blank or mangled one (a spreadsheet's) is not read."""
+    scales = set()
+    for row in rows:
+        try:
+            scales |= {float(row["scale"])} if row["sample"] == sample and row.get("scale") else set()
+        except ValueError:
+            continue
+    return sorted(scales)
+
+
 def typed_crops_framings(rows: list[dict[str, str]], samples: Sequence[str]) -> dict[str, Framing | None] | None:
     """Each sample's framing (:func:`sccscore.framing.sample_framings`), where a model typed its crops: None for a
     table typed by hand (a person's calls, which the margin and focus do not sway as they do a model's), and for

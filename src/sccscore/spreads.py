@@ -697,10 +697,10 @@ def _write_draft_labels(drafts: Drafts, spread: Spread, typed: bool = False) -> 
 
 def _write_type_tables(result: SpreadsResult, classes: Sequence[str], model: str) -> None:
     """predictions.csv (per chromosome), metaphases.csv, images.csv and summary.csv."""
-    rows = [_prediction_row(spread, d, classes) | {"model": model} for spread in result.spreads
-            for d in spread.chromosomes if d.id in spread.predicted]
+    rows = [_prediction_row(spread, d, classes) | {"model": model, "scale": f"{result.settings.scale:g}"}
+            for spread in result.spreads for d in spread.chromosomes if d.id in spread.predicted]
     header = ["path", "sample", "image", "metaphase", "cell", "id", "x0", "y0", "x1", "y1", "predicted",
-              *(f"p_{c}" for c in classes), "check", "model", "spread"]
+              *(f"p_{c}" for c in classes), "check", "model", "scale", "spread"]
     write_csv(result.out_dir / "predictions.csv", header, ([row[k] for k in header] for row in rows))
     # in the order given, as the samples' summary: the reference's metaphases first
     result.metaphases = in_given_order(tally_by(rows, ("sample", "image", "metaphase"), classes))
