@@ -581,12 +581,14 @@ def _expected_on_new_spreads(model: ScoringModel) -> str:
 
 
 def _expected_on_crops(model: ScoringModel, grey: bool) -> str:
-    """What to expect of a crop model's calls, a section of its own: it followed the crops' framing table unnamed, and
-    read as part of it."""
+    """What to expect of a crop model's calls, a section of its own (it followed the crops' framing table unnamed,
+    and read as part of it), whose heading says what the terminal's first words do."""
     from .evaluate import expected_of
 
-    expected = _expected(expected_of(model, grey))
-    return f"<h2>What to expect of these calls</h2>{expected}" if expected else ""
+    if not (points := expected_of(model, grey)):
+        return ""
+    first = points[0].removeprefix("What to expect: ")
+    return f"<h2>What to expect of these calls</h2>{_expected([first[0].upper() + first[1:], *points[1:]])}"
 
 
 def _expected(points: list[str]) -> str:
