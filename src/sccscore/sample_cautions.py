@@ -1,10 +1,12 @@
-"""What besides their cells could make the samples compared be typed apart: how their crops were imaged and saved.
+"""What besides their cells could make the samples compared be typed apart: how their crops were imaged, saved
+and cut.
 
 A model types grey crops far off the colour ones it learned, crops saved as JPEG
-with their colour halved otherwise than crops with it whole, and crops cut with
-other margins or out of focus otherwise than those it learned
-(:mod:`sccscore.framing`). Each check reads crops spread through each sample, and
-each crop's answer is remembered by its file, so a compare reads it once.
+with their colour halved otherwise than crops with it whole, crops cut with other
+margins or out of focus otherwise than those it learned (:mod:`sccscore.framing`),
+and the chromosomes of spreads read at another ``--scale`` otherwise. The checks of
+crops read some spread through each sample (:mod:`sccscore.sample_crops`), each
+crop's answer remembered by its file, so a compare reads it once.
 """
 
 from __future__ import annotations
