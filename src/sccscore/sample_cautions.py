@@ -11,6 +11,7 @@ crop's answer remembered by its file, so a compare reads it once.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 
 from .config import GREY_CROPS_MODEL, reads_in_grey
@@ -88,7 +89,8 @@ def scale_caution(rows: list[dict[str, str]], samples: Sequence[str]) -> str | N
     >>> scale_caution(rows[:1] + [{"sample": "ko", "scale": "1"}, {"sample": "ko", "scale": "x"}], ["wt", "ko"]) is None
     True
     """
-    read_at = {name: scales for name in samples if (scales := _scales_read(rows, name))}
+    scales_of = _scales_read(rows)
+    read_at = {name: sorted(scales_of[name]) for name in samples if scales_of[name]}
     if len({tuple(scales) for scales in read_at.values()}) < 2:
         return None
     said = [(f"the spreads of {name} were read at --scale " if i == 0 else f"those of {name} at ")
@@ -99,15 +101,16 @@ def scale_caution(rows: list[dict[str, str]], samples: Sequence[str]) -> str | N
             "suggest: images.csv's suggested_scale)")
 
 
-def _scales_read(rows: list[dict[str, str]], sample: str) -> list[float]:
-    """The scales a sample's rows were read at, sorted; a blank or mangled one (a spreadsheet's) is not read."""
-    scales = set()
+def _scales_read(rows: list[dict[str, str]]) -> dict[str, set[float]]:
+    """Each sample's scales its rows were read at, in one pass over the rows; a blank or mangled one (a
+    spreadsheet's), or none, is not read."""
+    scales: dict[str, set[float]] = defaultdict(set)
     for row in rows:
         try:
-            scales |= {float(row["scale"])} if row["sample"] == sample and row.get("scale") else set()
-        except ValueError:
+            scales[row["sample"]].add(float(row["scale"]))
+        except (KeyError, TypeError, ValueError):
             continue
-    return sorted(scales)
+    return scales
 
 
 def typed_crops_framings(rows: list[dict[str, str]], samples: Sequence[str]) -> dict[str, Framing | None] | None:
