@@ -68,7 +68,8 @@ file_grey = remembered_by_file(is_grey)  # whether the crop in a file is grey, N
 
 def crop_greys(paths: Sequence[str | Path], most: int = COLOUR_CROPS) -> list[bool]:
     """Whether each of up to ``most`` crops spread through ``paths`` (:func:`spread_through`) is grey
-    (:func:`~sccscore.images.is_grey`), of those that can be read (those that cannot are said where they are classified)."""
+    (:func:`~sccscore.images.is_grey`), of those that can be read (those that cannot are said where they are
+    classified)."""
     return [grey for grey in map(file_grey, spread_through(paths, most)) if grey is not None]
 
 
