@@ -52,6 +52,12 @@ UNSEEN_IN_BRIEF = ("The released models' B against C moves with what no eye sees
                    "how finely a JPEG kept the colour (their C share by up to 9 points, the open share by up to 5): "
                    "read B against C as rough, and compare samples whose crops were made and saved alike; the report "
                    "(--report) gives the figures.")
+# what the same changes did to models sccscore trains (benchmarks/unseen_changes_trained.py): said with what to expect
+# of one it trained on colour crops
+TRAINED_UNSEEN = ("Models of sccscore's default recipe, each trained on half the paper's crops, moved their C share "
+                  "and open share on the other half by up to 5.3 points with what no eye sees (noise of half a grey "
+                  "level on the white background, or the crops saved again as JPEG with the colour halved), each its "
+                  "own way: compare samples whose crops were made and saved alike.")
 # what grey crops cost a model sccscore trained on colour ones: benchmarks/grey_training.py, docs/training.md
 GREY_COST = ("trained on half the paper's crops, they gave the labelled type to 64-70% of the other half's WT crops "
              "made grey and 19-44% of its CTF18-/- ones, 76% and 70-73% in colour")
@@ -376,8 +382,9 @@ def expected_of(model: ScoringModel, grey: bool = False) -> list[str]:
     grey), and in colour how their B and C shares hang on the white background's texture (:data:`BACKGROUND_TEXTURE`)
     and on how finely a JPEG kept the colour (:data:`RELEASED_JPEG`),
     sccscore's model of grey crops by its cross-validation, or a model sccscore trained by its own validation
-    (none with ``grey``: its validation crops were colour); none where it kept no confusion matrix (the paper
-    recipe's). Models of spreads have theirs, from leave one spread out: :func:`sccscore.spread_model.what_to_expect`.
+    (none with ``grey``: its validation crops were colour), and of colour crops how such models hang on the same
+    (:data:`TRAINED_UNSEEN`); none where it kept no confusion matrix (the paper recipe's). Models of spreads have
+    theirs, from leave one spread out: :func:`sccscore.spread_model.what_to_expect`.
     """
     from .compare import validation_confusion
 
@@ -389,7 +396,8 @@ def expected_of(model: ScoringModel, grey: bool = False) -> list[str]:
         return expected_from_confusions(crossval["confusion"], name, crossval["images"])
     if grey or (matrix := validation_confusion(model.config.training)) is None:
         return []
-    return expected_from_confusions({"held out": matrix}, name, f"the {int(matrix.sum())} labelled images held out "
-                                                                "from a fit on the others (the model saved then "
-                                                                "learned them too)",
-                                    {"held out": validation_interval(model.config.training["validation"])})
+    held_out = (f"the {int(matrix.sum())} labelled images held out from a fit on the others (the model saved then "
+                "learned them too)")
+    expected = expected_from_confusions({"held out": matrix}, name, held_out,
+                                        {"held out": validation_interval(model.config.training["validation"])})
+    return [*expected, TRAINED_UNSEEN] if learned_in_colour(model) else expected  # measured in colour
