@@ -120,7 +120,7 @@ def test_classify_report_without_comparison(small_labelled, tmp_path, cli):
     assert "Agreement with the labels" in page and "Tests against" not in page
     # what to expect of a released model whole, under a heading of its own, where the terminal says in a sentence
     # what no eye sees
-    assert "<h2>What to expect of these calls</h2><div class='expected'><ul><li>On the paper" in page
+    assert "<h2>How far to trust these calls</h2><div class='expected'><ul><li>What to expect: on the paper" in page
     assert all(html.escape(point) in page for point in (BACKGROUND_TEXTURE, RELEASED_JPEG))
     assert html.escape(UNSEEN_IN_BRIEF) not in page
     rows = list(csv.DictReader((out / "predictions.csv").read_text().splitlines()))
@@ -133,7 +133,7 @@ def test_classify_report_without_comparison(small_labelled, tmp_path, cli):
     assert page.count("data:image/png;base64,") >= 13  # galleries and the 12 least certain crops
     # what to expect of released model 2's calls, from its figures on the paper's test crops (240 + 84 + 13 of 489 WT,
     # 65 + 143 + 53 of 417 CTF18-/-: tools/record_released_figures.py)
-    assert ("<li>On the paper&#x27;s labelled test crops of TK6 cells, which the released models did not "
+    assert ("What to expect: on the paper&#x27;s labelled test crops of TK6 cells, which the released models did not "
             "learn from, paper:squeezenet1_1/2 gave the labelled type to 68.9% of the 489 WT chromosomes (95% interval "
             "64.7-72.9%) and 62.6% of the 417 CTF18-/- chromosomes (95% interval 57.9-67.1%)") in page
     # the crops moved since classify (or named relative to another folder than the one the report is written from):

@@ -581,14 +581,12 @@ def _expected_on_new_spreads(model: ScoringModel) -> str:
 
 
 def _expected_on_crops(model: ScoringModel, grey: bool) -> str:
-    """What to expect of a crop model's calls, a section of its own (it followed the crops' framing table unnamed,
-    and read as part of it), whose heading says what the terminal's first words do."""
+    """What to expect of a crop model's calls, a section of its own: it followed the crops' framing table unnamed, and
+    read as part of it."""
     from .evaluate import expected_of
 
-    if not (points := expected_of(model, grey)):
-        return ""
-    first = points[0].removeprefix("What to expect: ")
-    return f"<h2>What to expect of these calls</h2>{_expected([first[0].upper() + first[1:], *points[1:]])}"
+    expected = _expected(expected_of(model, grey))
+    return f"<h2>How far to trust these calls</h2>{expected}" if expected else ""
 
 
 def _expected(points: list[str]) -> str:
