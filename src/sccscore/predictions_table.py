@@ -253,7 +253,7 @@ def typed_by(rows: list[dict[str, str]], table: str | Path) -> str | None:
     Samples typed by different models are refused: the difference between them would
     be partly the models'.
     """
-    if len(samples_of := _samples_by(rows, "model")) > 1:
+    if len(samples_of := samples_by(rows, "model")) > 1:
         which = "; ".join(f"{', '.join(sorted(samples))} by {model}" for model, samples in samples_of.items())
         raise SccscoreError(f"{table}: the chromosomes compared were typed by {len(samples_of)} models ({which}), and "
                             "a difference between samples would be partly the models': classify them all with one")
@@ -267,7 +267,7 @@ def preprocessed_with(rows: list[dict[str, str]], table: str | Path) -> str | No
     Samples preprocessed differently are refused, as samples typed by different models are (:func:`typed_by`): one
     model reads a crop preprocessed otherwise as another crop.
     """
-    if len(samples_of := _samples_by(rows, "preprocess")) > 1:
+    if len(samples_of := samples_by(rows, "preprocess")) > 1:
         which = "; ".join(f"{', '.join(sorted(samples))} with --preprocess {name}"
                           for name, samples in samples_of.items())
         raise SccscoreError(f"{table}: the chromosomes compared were preprocessed {len(samples_of)} ways ({which}), "
@@ -276,7 +276,7 @@ def preprocessed_with(rows: list[dict[str, str]], table: str | Path) -> str | No
     return next(iter(samples_of), None)
 
 
-def _samples_by(rows: list[dict[str, str]], column: str) -> dict[str, set[str]]:
+def samples_by(rows: list[dict[str, str]], column: str) -> dict[str, set[str]]:
     """Each value a column gives (blank ones left out) -> the samples of its rows."""
     samples_of: dict[str, set[str]] = {}
     for row in rows:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from .config import GREY_CROPS_MODEL, reads_in_grey
 from .framing import Framing, sample_framings
-from .predictions_table import crops_by_sample, from_spreads, one_row_a_crop
+from .predictions_table import crops_by_sample, from_spreads, one_row_a_crop, samples_by
 from .sample_crops import colour_of, crop_greys, halved_crops
 
 # what grey crops cost a model of colour ones (tests/test_paper_figures.py)
@@ -89,8 +89,7 @@ def scale_caution(rows: list[dict[str, str]], samples: Sequence[str]) -> str | N
     >>> scale_caution(rows[:1] + [{"sample": "ko", "scale": "1"}, {"sample": "ko", "scale": "x"}], ["wt", "ko"]) is None
     True
     """
-    scales_of = _scales_read(rows)
-    read_at = {name: sorted(scales_of[name]) for name in samples if scales_of[name]}
+    read_at = _scales_read(rows, samples)
     if len({tuple(scales) for scales in read_at.values()}) < 2:
         return None
     said = [(f"the spreads of {name} were read at --scale " if i == 0 else f"those of {name} at ")
@@ -101,16 +100,19 @@ def scale_caution(rows: list[dict[str, str]], samples: Sequence[str]) -> str | N
             "suggest: images.csv's suggested_scale)")
 
 
-def _scales_read(rows: list[dict[str, str]]) -> dict[str, set[float]]:
-    """Each sample's scales its rows were read at, in one pass over the rows; a blank or mangled one (a
-    spreadsheet's), or none, is not read."""
-    scales: dict[str, set[float]] = defaultdict(set)
-    for row in rows:
+def _scales_read(rows: list[dict[str, str]], samples: Sequence[str]) -> dict[str, list[float]]:
+    """Each of the ``samples`` whose rows say a scale -> the scales they were read at, sorted
+    (:func:`~sccscore.predictions_table.samples_by` of the ``scale`` column); one mangled in a spreadsheet is not
+    read."""
+    read_at: dict[str, list[float]] = defaultdict(list)
+    for value, names in samples_by(rows, "scale").items():
         try:
-            scales[row["sample"]].add(float(row["scale"]))
-        except (KeyError, TypeError, ValueError):
+            scale = float(value)
+        except ValueError:
             continue
-    return scales
+        for name in names:
+            read_at[name].append(scale)
+    return {name: sorted(read_at[name]) for name in samples if name in read_at}
 
 
 def typed_crops_framings(rows: list[dict[str, str]], samples: Sequence[str]) -> dict[str, Framing | None] | None:
