@@ -41,6 +41,7 @@ from scipy.stats import binomtest
 
 from sccscore.evaluate import evaluate
 from sccscore.images import CLASS_NAMES, IMAGE_SUFFIXES, read_crop, scan_sample
+from sccscore.metrics import distribution
 from sccscore.models import load_model
 from sccscore.predict import predict
 from sccscore.sample_data import data_root
@@ -113,7 +114,7 @@ def spread_crops(oshima: Path, scratch: Path, model) -> None:
 
 
 def _shares(types: np.ndarray) -> str:
-    return " / ".join(f"{s:.1f}" for s in 100 * np.bincount(types, minlength=3) / len(types))
+    return " / ".join(f"{s:.1f}" for s in 100 * distribution(types))
 
 
 def main(oshima: Path) -> None:
