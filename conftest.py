@@ -62,6 +62,14 @@ def _isolated_env(tmp_path_factory):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _doctests_at_the_repository(request: pytest.FixtureRequest) -> None:
+    """The docstrings' examples name ``../shared`` as a reader at the repository's root would: run them from there,
+    wherever pytest was started (the tests find the data from this file's place, and need no such thing)."""
+    if request.node.path.is_relative_to(REPO / "src"):
+        request.getfixturevalue("monkeypatch").chdir(REPO)
+
+
 def _shared_cache(tmp_path_factory) -> Path:
     """A throw-away feature cache, one for the whole run: pytest-xdist's workers (make test runs two) share it, as
     the tests of a serial run do, rather than each extract the same crops' features again (entries are written
