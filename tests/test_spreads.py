@@ -352,6 +352,17 @@ def test_a_grey_spread_is_set_against_the_annotated_spreads_in_grey(oshima):
                               "this image is; read at their strength (stain x 1.50)")
 
 
+def test_a_grey_spread_a_few_levels_tinted_is_grey_as_a_crop_is(oshima):
+    """Grey saved through a colour pipeline whose white balance is a few levels off (red 5 up, blue 3 down) is still
+    grey, by the rule that reads crops (images.is_grey: channels more than 8 apart in under 1% of pixels); spreads had
+    a rule of their own (within 2 levels), which read it as colour and cautioned it as stained paler."""
+    rgb, _, _ = _annotated(oshima, "spread3")
+    grey = rgb.mean(axis=2).round()
+    tinted = np.clip(np.stack([grey + 5, grey, grey - 3], axis=2), 0, 255).astype(np.uint8)
+    found = detect(tinted)
+    assert found.grey and detection_cautions(found, DetectSettings()) == []
+
+
 def test_a_jpeg_spread_is_read_from_its_luminance(oshima, ikemoto, tmp_path):
     """JPEG keeps colour at half resolution: green's blurred edges lose chromosomes that the luminance keeps."""
     rgb, boxes, _ = _annotated(oshima, "spread3")
