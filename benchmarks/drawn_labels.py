@@ -28,6 +28,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from sccscore import detect as detection
 from sccscore.images import read_image
+from sccscore.merge import MergeModel
 
 SIZES = (10, 12, 16, 20, 24, 32)
 
@@ -57,12 +58,12 @@ def stamped(rgb: np.ndarray, size: int) -> np.ndarray:
     return np.asarray(image)
 
 
-def chromosomes(rgb: np.ndarray, model: detection.MergeModel) -> int:
+def chromosomes(rgb: np.ndarray, model: MergeModel) -> int:
     return len(detection.joined(detection.read_fragments(rgb), model).chromosomes)
 
 
 def main(oshima: Path) -> None:
-    model = detection.MergeModel.load()
+    model = MergeModel.load()
     added = {"half of all pixels (before)": [], "a quarter of the dark part (now)": []}
     started = time.perf_counter()
     for path in sorted((oshima / "images").glob("*.png")):

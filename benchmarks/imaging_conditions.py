@@ -11,7 +11,7 @@ background and against the median alone. Recall and precision are at IoU >= 0.5 
 249 annotated chromosomes (in-sample merge model: compare the rows, not with leave-one-out).
 Then the stain made weaker or stronger, as on a slide stained for less or more time: every
 pixel's difference from the background scaled (0.7: 30% paler), read at the strength of the
-annotated spreads (``sccscore.detect.stain_gain``) and at the fixed thresholds alone. Then
+annotated spreads (``sccscore.spread_imaging.stain_gain``) and at the fixed thresholds alone. Then
 the spreads saved as JPEG (Pillow, quality 95, 85 and 75, colour subsampled 4:2:0 as most
 software does), as a lab may have them, against the lossless PNG: the stain read from the
 green channel, as from PNG, and from the luminance, as ``classify --spreads`` reads a JPEG
@@ -19,7 +19,7 @@ file (``sccscore.detect.stain``). Last, the noise floor of
 such comparisons: the spreads as imaged with up to one grey level of uniform noise added
 (five seeds), which no eye would see. Then defocus: the spreads blurred by a Gaussian of 0.5 to 3 px,
 and imaged at half the magnification (resampled to 0.5 x and read with ``scale`` 0.5), with their edges'
-blur (``sccscore.detect.edge_blur``, px), how many spreads are cautioned as more blurred than the
+blur (``sccscore.spread_imaging.edge_blur``, px), how many spreads are cautioned as more blurred than the
 annotated ones, and what the measure costs against ``detect`` itself; beside it, as the baseline, the
 edge sharpness it replaced on 2026-12-03 (the 90th percentile of the stain's gradient over the rims,
 per unit of stain strength), which told 2 px of blur, not 1 px.
@@ -41,8 +41,9 @@ from PIL import Image
 from scipy import ndimage
 
 from sccscore.annotations import match_boxes, read_yolo
-from sccscore.detect import DetectSettings, detect, detection_cautions, edge_blur
-from sccscore.detect import stain_strength as measured_strength  # stain_strength below scales a spread's stain
+from sccscore.detect import DetectSettings, detect
+from sccscore.spread_imaging import detection_cautions, edge_blur
+from sccscore.spread_imaging import stain_strength as measured_strength  # stain_strength below scales a spread's stain
 from sccscore.images import read_image
 
 SPREADS = ("spread1", "spread2", "spread3", "spread5")
@@ -124,8 +125,8 @@ def focus(spreads: list[tuple[np.ndarray, np.ndarray]]) -> None:
 
 
 class Readings:
-    """``detect.edge_blur`` as shipped, which also reads, on the same stain and components, the edge sharpness it
-    replaced on 2026-12-03 (the 90th percentile of the stain's gradient, a Gaussian derivative of 1 px, over the
+    """``spread_imaging.edge_blur`` as shipped, which also reads, on the same stain and components, the edge sharpness
+    it replaced on 2026-12-03 (the 90th percentile of the stain's gradient, a Gaussian derivative of 1 px, over the
     rims of the chromosome components, per unit of stain strength), and times both."""
 
     def __init__(self) -> None:

@@ -2,7 +2,7 @@
 
 ``detect`` warns where a spread's chromosomes are far from the annotated spreads' median size
 and suggests a ``--scale`` from the median size of its stained objects
-(``detect.suggested_scale``): the median chromosome is cut and left out by settings made for
+(``spread_imaging.suggested_scale``): the median chromosome is cut and left out by settings made for
 another scale, the stained objects are not. This resizes each annotated spread (Pillow's bicubic
 up, box down, as a camera of more or fewer pixels would image it), reads it at scale 1 as a lab
 would without ``--scale``, and prints the scale suggested for each size, divided by the size
@@ -26,7 +26,8 @@ import numpy as np
 from PIL import Image
 
 from sccscore import detect as detect_module
-from sccscore.detect import DetectSettings, detect, read_fragments, suggested_scale
+from sccscore.detect import DetectSettings, detect, read_fragments
+from sccscore.spread_imaging import suggested_scale
 from sccscore.images import read_image
 
 SIZES = (0.5, 0.7, 1.0, 1.5, 2.0, 2.5)

@@ -35,7 +35,8 @@ from PIL import Image
 from scipy import ndimage
 from skimage import restoration
 
-from sccscore.detect import MergeModel, fit_merge_model
+from sccscore.detect import fit_merge_model
+from sccscore.merge import MergeModel
 from sccscore.detection_eval import annotated_images, annotated_spreads, figures, score_spread
 from sccscore.features import extract, fingerprints
 from sccscore.images import CLASS_NAMES, ImageItem, read_image

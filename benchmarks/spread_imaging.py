@@ -11,7 +11,7 @@ held-out spread with every pixel times an exposure (rounded, clipped at 255), wi
 blue scaled as another camera's white balance would, and with Gaussian noise of a few grey
 levels added (the spreads' background lies near 100 of 255), as a camera at a higher gain
 gives; the noisiest also denoised again by non-local means (``skimage.restoration``, at the
-noise that ``sccscore.detect.noise_level`` reads), the remedy a lab would reach for first. The
+noise that ``sccscore.spread_imaging.noise_level`` reads), the remedy a lab would reach for first. The
 other remedy, a classifier that has seen noise: trained on the other spreads as imaged and
 again with noise of ``NOISY_TRAINING`` grey levels added (detected again, their matched crops
 added with their types; other noise than the held-out spread's), read on the held-out spread as
@@ -20,7 +20,7 @@ reads from its luminance, as a lab's microscope software may save it for the shi
 imaged and with noise, which JPEG smooths away from ``noise_level``'s sight.
 
 Figures: the held-out spread's background level and share of its field at 255
-(``sccscore.detect.background_level``, ``saturated_share``), its noise relative to its
+(``sccscore.spread_imaging.background_level``, ``saturated_share``), its noise relative to its
 background, how many spreads ``detect`` cautions on exposure or noise, and recall, precision
 and end-to-end concordance over the 249 annotated chromosomes, with how many of the 66 type B
 were called C and of the 127 type C called B. Last, what reading the noise costs: ``noise_level``
@@ -46,7 +46,9 @@ import numpy as np
 from PIL import Image
 from skimage import restoration
 
-from sccscore.detect import MergeModel, background_level, detect, noise_level, saturated_share
+from sccscore.detect import detect
+from sccscore.merge import MergeModel
+from sccscore.spread_imaging import background_level, noise_level, saturated_share
 from sccscore.detection_eval import figures, score_spread
 from sccscore.images import CLASS_NAMES, read_image
 from sccscore.shape import fit_shape_model

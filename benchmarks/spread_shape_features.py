@@ -35,7 +35,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 from sccscore.annotations import match_boxes, read_yolo
-from sccscore.detect import DetectSettings, _detections, candidate_pairs, crop, find_fragments, fit_merge_model, join
+from sccscore.detect import DetectSettings, _detections, crop, find_fragments, fit_merge_model
+from sccscore.merge import candidate_pairs, join
 from sccscore.features import extract, fingerprints
 from sccscore.images import CLASS_NAMES, ImageItem, read_image
 from sccscore.preprocess import paper_preprocess

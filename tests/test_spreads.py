@@ -21,9 +21,9 @@ from statsmodels.stats.proportion import proportion_confint
 
 import sccscore
 from sccscore.annotations import Drafts, LabelFile, class_types, label_file, match_boxes, read_yolo
-from sccscore.detect import (EDGE_BLURS, NOISE_LEVELS, STAIN_CAUTION, DetectSettings, MergeModel, crop, crop_box,
-                             detect, detection_cautions, fit_merge_model, illumination, join, pair_examples,
-                             read_fragments, suggested_scale)
+from sccscore.detect import DetectSettings, crop, crop_box, detect, fit_merge_model, illumination, read_fragments
+from sccscore.merge import MergeModel, join, pair_examples
+from sccscore.spread_imaging import EDGE_BLURS, NOISE_LEVELS, STAIN_CAUTION, detection_cautions, suggested_scale
 from sccscore.detection_eval import (all_processed, annotated_images, annotated_spreads, figures, leave_one_out,
                                      one_field, read_annotated_set)
 from sccscore.errors import ModelError, SccscoreError

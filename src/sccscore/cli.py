@@ -475,7 +475,7 @@ def detect(
 ) -> None:
     """Find the chromosomes in whole spreads. Writes one crop per chromosome, detections.csv and overlays."""
     from .config import MERGE_FILE, spread_model_folder
-    from .detect import MergeModel
+    from .merge import MergeModel
     from .spreads import detect_spreads
 
     folder = spread_model_folder(model)

@@ -32,8 +32,9 @@ import numpy as np
 
 from . import fields, provenance
 from .annotations import LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo, refuse_untyped
-from .detect import (MAX_SPREAD_PIXELS, AnnotatedSpread, DetectSettings, Fragments, MergeModel, PairExamples, joined,
-                     merge_model_from, pair_examples, read_annotated, working_pixels)
+from .detect import (MAX_SPREAD_PIXELS, AnnotatedSpread, DetectSettings, Fragments, joined, read_annotated,
+                     working_pixels)
+from .merge import MergeModel, PairExamples, merge_model_from, pair_examples
 from .errors import ModelError, SccscoreError
 from .features import extract, fingerprints
 from .images import CLASS_NAMES, ImageItem, header_pixels, is_jpeg, read_image, scan_sample
@@ -85,7 +86,7 @@ class AnnotatedSet(NamedTuple):
     pairs: list[tuple[ImageItem, LabelFile]]  # each image with its label file
     spreads: list[AnnotatedSpread]  # their pixels and annotated boxes
     read: list[Fragments]  # each read to its fragments (sccscore.detect.read_fragments)
-    examples: list[PairExamples]  # what each teaches the merge model (sccscore.detect.pair_examples)
+    examples: list[PairExamples]  # what each teaches the merge model (sccscore.merge.pair_examples)
     workers: int | None = None  # spreads worked on side by side (None: one per CPU core)
 
     def detected(self, merge_model: MergeModel, out: Path, settings: DetectSettings) -> list[Spread]:

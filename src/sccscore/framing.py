@@ -72,7 +72,7 @@ class Framing:
 
     span: float  # the larger of the chromosome's extent's shares of the crop's width and height
     length: float  # the chromosome's longer extent, in pixels
-    blur: float  # its edges' blur, in px (sccscore.detect.edge_blur): the focus
+    blur: float  # its edges' blur, in px (sccscore.spread_imaging.edge_blur): the focus
     n: int = 1  # the crops it is the median of
 
     def record(self) -> dict[str, float]:
@@ -87,8 +87,9 @@ class Framing:
 
 def crop_framing(rgb: np.ndarray) -> Framing | None:
     """How a crop frames its chromosome, found as the paper's preprocessing finds it
-    (:func:`sccscore.preprocess.main_object`), and how blurred its edges are (:func:`sccscore.detect.edge_blur`, read
-    on the crop's grey, whatever its contrast); None for a crop of one shade.
+    (:func:`sccscore.preprocess.main_object`), and how blurred its edges are
+    (:func:`sccscore.spread_imaging.edge_blur`, read on the crop's grey, whatever its contrast); None for a crop of
+    one shade.
 
     >>> crop = np.full((100, 50, 3), 255, np.uint8)
     >>> crop[10:90, 20:30] = 40  # a chromosome 80 px long, 10 px wide
@@ -101,7 +102,7 @@ def crop_framing(rgb: np.ndarray) -> Framing | None:
     >>> round(crop_framing((crop * 0.5 + 127).astype(np.uint8)).blur, 2)  # stained paler: as sharp
     0.44
     """
-    from .detect import edge_blur  # scipy's and scikit-image's, for compare alone: not where a table is read
+    from .spread_imaging import edge_blur  # scipy's and scikit-image's, for compare alone: not where a table is read
     from .preprocess import main_object
 
     if (found := main_object(rgb)) is None:

@@ -30,7 +30,7 @@ from ._atomic import atomic_open
 from .cells import cell_arrays, cell_counts
 from .compare import (by_hand_sentence, in_given_order, metaphase_table, points, share_interval_columns,
                       share_intervals, shares_shown, shares_with_intervals, shown_p, tally_by, write_cell_figure)
-from .detect import SIZE_CAUTION
+from .spread_imaging import SIZE_CAUTION
 from .errors import ImageReadError
 from .images import CLASS_NAMES, JPEG_FORMATS, ImageItem, copies, how_often, image_stem, read_image
 from .layout import overlay_file, run_folder

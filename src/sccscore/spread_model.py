@@ -38,7 +38,8 @@ import numpy as np
 
 from ._atomic import staged_folder
 from .config import MERGE_FILE, SHAPE_FILE, SPREAD_HEAD_FILE, SPREAD_MODEL, spread_model_folder
-from .detect import DetectSettings, MergeModel, merge_model_from
+from .detect import DetectSettings
+from .merge import MergeModel, merge_model_from
 from .errors import DataError, ModelError
 from .features import extract, fingerprints
 from .images import CLASS_NAMES, ImageItem

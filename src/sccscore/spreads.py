@@ -69,8 +69,9 @@ from ._atomic import (atomic_open, one_run_at_a_time, output_folder, read_kept_j
 from .annotations import (UNTYPED, Drafts, LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo,
                           refuse_untyped)
 from .compare import csv_values, in_given_order, share_interval_columns, tally_by
-from .detect import (MAX_SPREAD_PIXELS, ONE_MAGNIFICATION, SIZE_CAUTION, Detection, DetectSettings, MergeModel,
-                     SpreadDetections, crop, detect, detection_cautions, suggested_scale, working_pixels)
+from .detect import MAX_SPREAD_PIXELS, Detection, DetectSettings, SpreadDetections, crop, detect, working_pixels
+from .merge import MergeModel
+from .spread_imaging import ONE_MAGNIFICATION, SIZE_CAUTION, detection_cautions, suggested_scale
 from .errors import ImageReadError, SccscoreError
 from .images import (CLASS_NAMES, JPEG_FORMATS, ImageItem, Rejected, fail_on_rejected, file_format, header_pixels,
                      is_jpeg, items_from_paths, read_image, refuse_output_inside, warn_repeated)
@@ -116,7 +117,7 @@ class Spread:
     labels: dict[int, str] = field(default_factory=dict)  # chromosome id -> annotated type, where matched
     predicted: dict[int, str] = field(default_factory=dict)  # chromosome id -> type, after classify_spreads
     probabilities: dict[int, list[float]] = field(default_factory=dict)  # chromosome id -> per type, likewise
-    cautions: list[str] = field(default_factory=list)  # what to check on its overlay (detect.detection_cautions)
+    cautions: list[str] = field(default_factory=list)  # what to check on its overlay (detection_cautions)
     imaging: dict[str, float | str] = field(default_factory=dict)  # how it was imaged, by column (_imaging_record)
 
     @property
@@ -727,12 +728,13 @@ def _image_summary(row: dict[str, Any] | None, spread: Spread, classes: Sequence
 
 def _imaging_record(found: SpreadDetections, saved_as: str, settings: DetectSettings) -> dict[str, float | str]:
     """How a spread was imaged, as its images.csv row keeps it: the format its file was ``saved_as``
-    (:func:`sccscore.images.file_format`) and, to 3 decimals, the factor its stain was scaled by
-    (:func:`sccscore.detect.stain_gain`), its edges' blur in px (:func:`sccscore.detect.edge_blur`; "" with no
-    chromosome), its pixels' noise as a percentage of its background (:func:`sccscore.detect.noise_level`), the
-    percentage of its field white to its file's limit (:func:`sccscore.detect.saturated_share`), its
-    background's level as a percentage of that limit (:func:`sccscore.detect.background_level`), and the
-    ``--scale`` its stained objects' sizes suggest (:func:`sccscore.detect.suggested_scale`; "" with none)."""
+    (:func:`sccscore.images.file_format`) and, to 3 decimals, what :mod:`sccscore.spread_imaging` read of it: the
+    factor its stain was scaled by (:func:`~sccscore.spread_imaging.stain_gain`), its edges' blur in px
+    (:func:`~sccscore.spread_imaging.edge_blur`; "" with no chromosome), its pixels' noise as a percentage of its
+    background (:func:`~sccscore.spread_imaging.noise_level`), the percentage of its field white to its file's limit
+    (:func:`~sccscore.spread_imaging.saturated_share`), its background's level as a percentage of that limit
+    (:func:`~sccscore.spread_imaging.background_level`), and the ``--scale`` its stained objects' sizes suggest
+    (:func:`~sccscore.spread_imaging.suggested_scale`; "" with none)."""
     percentages = {"noise_percent": found.noise, "white_percent": found.saturated,
                    "background_percent": found.background}
     values = {"stain_gain": found.stain_gain, "edge_blur": found.edge_blur} | {
