@@ -53,9 +53,9 @@ def main() -> None:
         print(f"{k:>6}  " + "  ".join(f"{outside:>14.1%} | {cautioned:>8.1%}" for outside, cautioned in cells))
     print("\nTime (s), in this process")
     for genotype, paths in folders.items():
-        read = {most: _timed(lambda: sample_framing(paths, most)) for most in (100, FRAMING_CROPS)}
-        baseline = _timed(lambda: [_read_again(paths) for _ in range(3)])
-        remembered = _timed(lambda: [sample_framing(paths) for _ in range(3)])
+        read = {most: timed(lambda: sample_framing(paths, most)) for most in (100, FRAMING_CROPS)}
+        baseline = timed(lambda: [_read_again(paths) for _ in range(3)])
+        remembered = timed(lambda: [sample_framing(paths) for _ in range(3)])
         print(f"{genotype} ({len(paths)} crops): 100 crops {read[100]:.3f}, {FRAMING_CROPS} crops "
               f"{read[FRAMING_CROPS]:.3f}; three calls {remembered:.3f} remembered against {baseline:.3f} read each "
               f"time: {baseline / remembered:.1f}x")
@@ -100,11 +100,11 @@ def _read_again(paths: list[Path]) -> Framing | None:
     return sample_framing(paths)
 
 
-def _timed(work) -> float:
-    """Median of 3 runs of ``work``, the remembered framings forgotten before each."""
+def timed(work, forget=framing.file_framing.cache_clear) -> float:
+    """Median of 3 runs of ``work``, what it remembered (by default the crops' framings) forgotten before each."""
     times = []
     for _ in range(3):
-        framing.file_framing.cache_clear()
+        forget()
         start = time.perf_counter()
         work()
         times.append(time.perf_counter() - start)

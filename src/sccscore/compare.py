@@ -30,7 +30,7 @@ from .framing import framing_caution
 from .images import CLASS_NAMES
 from .predictions_table import (counted_and_left_out, counts_from_rows, from_spreads, preprocessed_with,
                                 reviewed_blind, set_by_hand, typed_by)
-from .sample_cautions import colour_caution, jpeg_caution, scale_caution, typed_crops_framings
+from .sample_cautions import colour_caution, jpeg_caution, scale_caution, texture_caution, typed_crops_framings
 from .stats import (MIN_CELLS, MIN_REPLICATES, cannot_correct, compare_cells, compare_counts, compare_replicates,
                     corrected_with_ci, holm, proportions_with_ci, proportions_with_clustered_ci)
 
@@ -164,10 +164,12 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     preprocessing it was typed with (``preprocess``, :func:`~sccscore.predictions_table.preprocessed_with`), and
     warns where it typed samples of grey crops and of colour ones as they are (``colour_caution``,
     :func:`~sccscore.sample_cautions.colour_caution`), samples of colour crops saved as JPEG with their colour at
-    half resolution and others with it whole (``jpeg_caution``, :func:`~sccscore.sample_cautions.jpeg_caution`), or
-    samples of crops cut with other margins or of chromosomes imaged at another magnification or out of focus
-    (``framing_caution``, :func:`sccscore.framing.framing_caution`), or samples of spreads read at different
-    ``--scale`` (``scale_caution``, :func:`~sccscore.sample_cautions.scale_caution`).
+    half resolution and others with it whole (``jpeg_caution``, :func:`~sccscore.sample_cautions.jpeg_caution`),
+    samples of crops whose white background is grainier than others' (``texture_caution``,
+    :func:`~sccscore.sample_cautions.texture_caution`), or samples of crops cut with other margins or of chromosomes
+    imaged at another magnification or out of focus (``framing_caution``, :func:`sccscore.framing.framing_caution`),
+    or samples of spreads read at different ``--scale`` (``scale_caution``,
+    :func:`~sccscore.sample_cautions.scale_caution`).
 
     The shares are given corrected for the classifier's errors as well, by ``confusion``:
     by default (``"auto"``), as ``sccscore compare`` does, the confusion matrix of the
@@ -209,6 +211,8 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
         warnings.warn(colours, stacklevel=2)
     if jpeg := jpeg_caution(compared, samples, model):
         warnings.warn(jpeg, stacklevel=2)
+    if texture := texture_caution(compared, samples, model, preprocess):
+        warnings.warn(texture, stacklevel=2)
     if scales := scale_caution(compared, samples):
         warnings.warn(scales, stacklevel=2)
     framings = typed_crops_framings(compared, samples)
@@ -233,8 +237,8 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
         report[key] = {name: sum(row["sample"] == name for row in chosen) for name in samples}
     corrected_by = corrected_by if report["corrected_with"] is not None else None  # None: it could not correct them
     return Comparison(report | {"typed_by": model, "preprocess": preprocess, "corrected_by": corrected_by,
-                                "colour_caution": colours, "jpeg_caution": jpeg, "scale_caution": scales,
-                                "framing_caution": framing,
+                                "colour_caution": colours, "jpeg_caution": jpeg, "texture_caution": texture,
+                                "scale_caution": scales, "framing_caution": framing,
                                 "framings": framings and {name: f and f.record() for name, f in framings.items()}},
                       compared, cells, replicate_of)
 

@@ -87,7 +87,7 @@ def write_report(
     classes = list(model.config.classes) if model else list(CLASS_NAMES)
     contents = _contents(rows)
     grey = _grey_samples(model, rows)
-    sections = [*(_caution((comparison or {}).get(key)) for key in ("colour_caution", "jpeg_caution",
+    sections = [*(_caution((comparison or {}).get(key)) for key in ("colour_caution", "jpeg_caution", "texture_caution",
                                                                       "scale_caution", "framing_caution")),
                 _repeated_images(rows, contents), _learned_images(model, contents, rows),
                 _unread_images(model, contents, rows), _grey_crops(model, grey), _mixed_crops(model, rows),

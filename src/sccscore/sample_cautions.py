@@ -2,9 +2,10 @@
 and cut.
 
 A model types grey crops far off the colour ones it learned, crops saved as JPEG
-with their colour halved otherwise than crops with it whole, crops cut with other
-margins or out of focus otherwise than those it learned (:mod:`sccscore.framing`),
-and the chromosomes of spreads read at another ``--scale`` otherwise. The checks of
+with their colour halved otherwise than crops with it whole, crops whose white
+background is grainier or smoother otherwise, crops cut with other margins or out
+of focus otherwise than those it learned (:mod:`sccscore.framing`), and the
+chromosomes of spreads read at another ``--scale`` otherwise. The checks of
 crops read some spread through each sample (:mod:`sccscore.sample_crops`), each
 crop's answer remembered by its file, so a compare reads it once.
 """
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 from .config import GREY_CROPS_MODEL, reads_in_grey
 from .framing import Framing, sample_framings
 from .predictions_table import crops_by_sample, from_spreads, one_row_a_crop, samples_by
-from .sample_crops import colour_of, crop_greys, halved_crops
+from .sample_crops import colour_of, crop_greys, halved_crops, sample_white_texture
 
 # what grey crops cost a model of colour ones (tests/test_paper_figures.py)
 GREY_CROPS_COST = "the paper's WT crops read 47% open made grey and 32% as they are, by paper:squeezenet1_1"
@@ -26,6 +27,24 @@ JPEG_COLOUR_COST = ("the released ensemble called the crops sccscore cuts from t
                     "and 66.8% saved as JPEG with their colour at half resolution, and the paper's CTF18-/- crops, "
                     "most saved so, 26.6% C as shared, 34.5% with their colour halved again and 26.6% with it whole, "
                     "even at JPEG quality 50 24.9%; its 30 models each called more C with the colour halved")
+# what changes to the white's texture did to the released models' calls, each with the texture (white_texture) it
+# left (benchmarks/white_texture.py)
+TEXTURE_COST = ("the released ensemble called the paper's CTF18-/- crops 26.6% C as shared, their white's texture "
+                "0.85; 20.9% with noise of half a grey level added to it, 1.69; 30.5% with it painted flat white, 0; "
+                "29.0% exposed 1.1 times as long, 0.03; and 24.9% saved again as JPEG of quality 50 with the colour "
+                "whole, 0.31")
+# samples whose crops' white is this many times as grainy as others' are cautioned. Drawn at random, the paper's WT
+# and CTF18-/- crops' medians lay up to 1.35 times apart from 100 crops each (1.43 one time in a thousand), 1.24 from
+# 400 (99th percentiles; sccscore.sample_crops.TEXTURE_CROPS). Noise of 0.3, 0.4 and 0.5 grey levels added to the
+# CTF18-/- crops' white made it 1.33, 1.69 and 1.99 times as grainy, and took the released ensemble's C share from 26.6%
+# to 23.0, 21.1 and 20.9%. Smoother, C moved either way: painted flat white (0 times) to 30.5%, exposed 1.1 times as
+# long (the white clipped, 0.03) to 29.0%, saved again as JPEG of quality 50 (0.36 with the colour whole, 0.61 halved)
+# to 24.9% and 33.3%, blurred by 0.5 px (0.76) to 25.2% (benchmarks/white_texture.py): a white this far from another's
+# says the crops were made otherwise, not which way their calls moved
+TEXTURE_APART = 1.4
+# the fewest crops with a white background read a sample for that caution (above); and a white varying less than
+# this, in grey levels, is flat: two such are alike, whatever their ratio
+FEWEST_TEXTURED, FLAT_WHITE = 100, 0.05
 
 
 def colour_caution(rows: list[dict[str, str]], samples: Sequence[str], model: str | None) -> str | None:
@@ -71,6 +90,28 @@ def jpeg_caution(rows: list[dict[str, str]], samples: Sequence[str], model: str 
             f"those of {', '.join(whole)} with it whole (PNG, TIFF or JPEG 4:4:4), and {model} reads their colour: "
             f"crops saved otherwise are typed otherwise, whatever the cells ({JPEG_COLOUR_COST}): save every sample's "
             "crops alike")
+
+
+def texture_caution(rows: list[dict[str, str]], samples: Sequence[str], model: str | None,
+                    preprocess: str | None) -> str | None:
+    """A caution where the white around the chromosomes of some compared samples' crops varies from pixel to pixel
+    more than :data:`TEXTURE_APART` times as much as in others' (:func:`sccscore.sample_crops.sample_white_texture`,
+    medians of up to 400 crops spread through each, as the ``model`` that typed them saw them: after the paper's
+    ``preprocess`` where the table says so): the models' B and C calls hang on that texture, which no eye sees. None
+    where the samples are alike, fewer than :data:`FEWEST_TEXTURED` crops of each are white around their chromosome,
+    or the calls are of spreads or typed by hand."""
+    if model is None or from_spreads(rows):
+        return None
+    crops = crops_by_sample(rows)
+    textures = {name: read[0] for name in samples
+                if (read := sample_white_texture(crops[name], preprocess)) and read[1] >= FEWEST_TEXTURED}
+    if len(textures) < 2 or max(textures.values()) <= TEXTURE_APART * max(min(textures.values()), FLAT_WHITE):
+        return None
+    read = ", ".join(f"{texture:.2f} in {name}" for name, texture in textures.items())
+    return (f"the white around the chromosomes is grainier in some samples than in others, which no eye sees: its "
+            f"texture (the mean absolute Laplacian of green, in grey levels) reads {read} (medians): crops made, "
+            f"preprocessed or saved otherwise are typed otherwise, whatever the cells ({TEXTURE_COST}): make and save "
+            "every sample's crops alike")
 
 
 def scale_caution(rows: list[dict[str, str]], samples: Sequence[str]) -> str | None:

@@ -1,5 +1,6 @@
-"""What is true of a sample's crops, read from some of them: whether they are grey, colour or both, and whether
-their files keep the colour at half resolution (a JPEG's chroma subsampling).
+"""What is true of a sample's crops, read from some of them: whether they are grey, colour or both, whether
+their files keep the colour at half resolution (a JPEG's chroma subsampling), and how much the white around their
+chromosomes varies from pixel to pixel.
 
 A sample of thousands of crops is read by up to :data:`COLOUR_CROPS` spread through it
 (:func:`spread_through`), and each crop's answer is remembered by its file
@@ -19,6 +20,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 from PIL import Image, JpegImagePlugin, UnidentifiedImageError
+from scipy import ndimage
 
 from .errors import ImageReadError
 from .images import is_grey, read_crop
@@ -26,6 +28,12 @@ from .images import is_grey, read_crop
 # crops read a sample for its colour, spread through it: grey crops among colour ones (a day's imaging saved in grey,
 # pooled with the others) are found wherever they lie together as a fortieth of the sample or more
 COLOUR_CROPS = 40
+# a pixel this bright or more in every channel is the white the paper's preprocessing makes around a chromosome
+NEAR_WHITE = 250
+# crops read a sample for that white's texture, spread through it. Medians of few are noisy: drawn at random (2,000
+# pairs), the paper's WT and CTF18-/- crops' medians lay up to 1.52 times apart from 40 crops each, 1.35 from 100 and
+# 1.24 from 400 (99th percentiles; 1.15 apart by all their crops: benchmarks/white_texture.py)
+TEXTURE_CROPS = 400
 Found = TypeVar("Found")  # what remembered_by_file remembers of a crop
 
 
@@ -137,3 +145,45 @@ def halved_crops(paths: Sequence[str | Path], most: int = COLOUR_CROPS) -> tuple
     (:func:`colour_halved`), and those of colour read."""
     halved = [h for h in map(colour_halved, spread_through(paths, most)) if h is not None]
     return sum(halved), len(halved)
+
+
+def white_texture(rgb: np.ndarray) -> float | None:
+    """How much the near-white around a crop's chromosome varies from pixel to pixel: the mean absolute Laplacian of
+    its green, in grey levels, over the pixels :data:`NEAR_WHITE` or brighter in every channel whose four neighbours
+    are too; None where fewer than 100 are (a crop not made white around its chromosome).
+
+    No eye sees it, and models type by it (:data:`sccscore.evaluate.BACKGROUND_TEXTURE`). The paper's WT crops read
+    0.75 (median), its CTF18-/- crops 0.85; the same with noise of half a grey level added to those pixels 1.69,
+    painted flat white 0, saved again as JPEG of quality 50 0.52.
+
+    >>> flat = np.full((20, 20, 3), 255, np.uint8)
+    >>> grainy = flat - np.indices((20, 20)).sum(axis=0)[..., None].astype(np.uint8) % 2  # 255 and 254 in turn
+    >>> white_texture(flat), white_texture(grainy), white_texture(flat // 2)
+    (0.0, 4.0, None)
+    """
+    white = ndimage.binary_erosion((rgb >= NEAR_WHITE).all(axis=2))
+    if np.count_nonzero(white) < 100:
+        return None
+    return float(np.abs(ndimage.laplace(rgb[..., 1].astype(np.float32)))[white].mean())
+
+
+def _preprocessed_white_texture(rgb: np.ndarray) -> float | None:
+    """:func:`white_texture` of a crop after the paper's preprocessing, as a model given ``--preprocess paper`` sees
+    it."""
+    from .preprocess import paper_preprocess
+
+    return white_texture(paper_preprocess(rgb))
+
+
+# each crop's white_texture, as saved and as preprocessed, remembered by its file (remembered_by_file)
+file_white_texture = {"none": remembered_by_file(white_texture),
+                      "paper": remembered_by_file(_preprocessed_white_texture)}
+
+
+def sample_white_texture(paths: Sequence[str | Path], preprocess: str | None = None,
+                         most: int = TEXTURE_CROPS) -> tuple[float, int] | None:
+    """The median :func:`white_texture` of up to ``most`` crops spread through a sample's, as a model saw them
+    (``preprocess`` "paper": after the paper's preprocessing), and how many had a near-white background; None where
+    none had."""
+    textures = [t for t in map(file_white_texture[preprocess or "none"], spread_through(paths, most)) if t is not None]
+    return (float(np.median(textures)), len(textures)) if textures else None
