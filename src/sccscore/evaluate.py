@@ -19,8 +19,8 @@ from .images import CLASS_NAMES, Sample, fail_on_rejected, repeated_files, scan_
 from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, open_concordance, recall
 from .models import ScoringModel, model_reference
 from .predict import Predictions, ProgressCallback, predict
-from .sample_cautions import GREY_CROPS_COST
-from .sample_crops import grey_samples, mixed_samples
+from .sample_cautions import GREY_CROPS_COST, PAPER_TEXTURES, learned_texture_caution
+from .sample_crops import grey_samples, mixed_samples, sample_white_texture
 from .splits import Source, agreement_by_source, image_sources, source_units
 from .stats import agreement_interval, cross_fitted_correction
 from .training import validation_interval, warn_seen_in_training
@@ -101,6 +101,7 @@ def evaluate(
                   labels={item.path: item.label for item in sample.items})
     warn_grey_crops(model, [sample])
     warn_framing(model, [sample])
+    warn_texture(model, [sample])
     predictions = predict(model, sample.items, progress=progress, **predict_options)
     if strict:
         fail_on_rejected(predictions.rejected)
@@ -287,6 +288,25 @@ def warn_framing(model: ScoringModel, samples: Sequence[Sample]) -> None:
     out of focus, than those ``model`` learned (:func:`framing_of`)."""
     if caution := framing_of(model, _crops_of(samples)):
         warnings.warn(caution, stacklevel=2)
+
+
+def warn_texture(model: ScoringModel, samples: Sequence[Sample]) -> None:
+    """Warn where the white around samples' chromosomes is far grainier or smoother than around those ``model``
+    learned (:func:`texture_of`)."""
+    if caution := texture_of(model, _crops_of(samples)):
+        warnings.warn(caution, stacklevel=2)
+
+
+def texture_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> str | None:
+    """:func:`sccscore.sample_cautions.learned_texture_caution` of the samples' ``crops`` (sample -> its crops), as
+    ``model`` sees them (after the paper's preprocessing where it applies it), against the crops it learned, where
+    they are known: the paper's, for the released models. None for other models, whose training records keep no
+    texture."""
+    name = model_reference(model)
+    if name not in _released_record()["confusion_grey"]:
+        return None
+    textures = {sample: sample_white_texture(paths, model.config.input.preprocess) for sample, paths in crops.items()}
+    return learned_texture_caution(textures, name, PAPER_TEXTURES)
 
 
 def _crops_of(samples: Sequence[Sample]) -> dict[str, list[Path]]:

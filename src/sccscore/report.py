@@ -91,7 +91,7 @@ def write_report(
                                                                       "scale_caution", "framing_caution")),
                 _repeated_images(rows, contents), _learned_images(model, contents, rows),
                 _unread_images(model, contents, rows), _grey_crops(model, grey), _mixed_crops(model, rows),
-                _framing_unlike_learned(model, rows)]
+                _framing_unlike_learned(model, rows), _texture_unlike_learned(model, rows)]
     if comparison:
         paths = [out_dir / "distribution.png", out_dir / "distribution.svg"]
         plot_distributions(comparison, paths, share_intervals(comparison)[0])
@@ -254,6 +254,16 @@ def _framing_unlike_learned(model: ScoringModel | None, rows: list[dict[str, str
     from .evaluate import framing_of
 
     return _caution(framing_of(model, crops_by_sample(rows)))
+
+
+def _texture_unlike_learned(model: ScoringModel | None, rows: list[dict[str, str]]) -> str:
+    """A caution where the white around the chromosomes is far grainier or smoother than around those the model
+    learned, as classify warned of it (:func:`sccscore.evaluate.texture_of`); else empty."""
+    if model is None or from_spreads(rows):
+        return ""
+    from .evaluate import texture_of
+
+    return _caution(texture_of(model, crops_by_sample(rows)))
 
 
 def _grey_crops(model: ScoringModel | None, grey: list[str]) -> str:

@@ -13,7 +13,7 @@ crop's answer remembered by its file, so a compare reads it once.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from .config import GREY_CROPS_MODEL, reads_in_grey
 from .framing import Framing, sample_framings
@@ -45,6 +45,10 @@ TEXTURE_APART = 1.4
 # the fewest crops with a white background read a sample for that caution (above); and a white varying less than
 # this, in grey levels, is flat: two such are alike, whatever their ratio
 FEWEST_TEXTURED, FLAT_WHITE = 100, 0.05
+# the white's texture of the paper's shared WT and CTF18-/- crops (medians of all their crops:
+# benchmarks/white_texture.py): its test crops, which the released models did not learn, taken for its training crops,
+# which its authors made alike and did not share (as sccscore.framing.PAPER_SPANS)
+PAPER_TEXTURES = (0.745, 0.853)
 
 
 def colour_caution(rows: list[dict[str, str]], samples: Sequence[str], model: str | None) -> str | None:
@@ -112,6 +116,39 @@ def texture_caution(rows: list[dict[str, str]], samples: Sequence[str], model: s
             f"texture (the mean absolute Laplacian of green, in grey levels) reads {read} (medians): crops made, "
             f"preprocessed or saved otherwise are typed otherwise, whatever the cells ({TEXTURE_COST}): make and save "
             "every sample's crops alike")
+
+
+def learned_texture_caution(textures: Mapping[str, tuple[float, int] | None], model: str,
+                            learned: tuple[float, float]) -> str | None:
+    """A caution where the white around some samples' chromosomes (``textures``: sample -> its median texture and the
+    crops it is read from, :func:`sccscore.sample_crops.sample_white_texture`) is more than :data:`TEXTURE_APART`
+    times as grainy or as smooth as that of the crops ``model`` learned (``learned``: the lowest and highest median of
+    their groups); None where none is, or is read from fewer than :data:`FEWEST_TEXTURED` crops.
+
+    >>> print(learned_texture_caution({"wt": (0.8, 400), "ko": (0.02, 400), "few": (0.0, 30)}, "paper:squeezenet1_1",
+    ...                               PAPER_TEXTURES))  # doctest: +NORMALIZE_WHITESPACE
+    the white around the chromosomes of ko reads a texture of 0.02 (median), and paper:squeezenet1_1 learned crops
+    whose white read 0.74-0.85 (the mean absolute Laplacian of green, in grey levels), which no eye sees: crops made,
+    preprocessed or saved otherwise are typed otherwise (the released ensemble called the paper's CTF18-/- crops
+    26.6% C as shared, their white's texture 0.85; 20.9% with noise of half a grey level added to it, 1.69; 30.5%
+    with it painted flat white, 0; 29.0% exposed 1.1 times as long, 0.03; and 24.9% saved again as JPEG of quality 50
+    with the colour whole, 0.31): read its B and C shares as shifted, and make crops as its training crops were, or
+    train a model on crops of your own (sccscore train)
+    >>> learned_texture_caution({"wt": (0.8, 400), "ko": (1.1, 400)}, "paper:squeezenet1_1", PAPER_TEXTURES) is None
+    True
+    """
+    low, high = learned
+    unlike = {name: read[0] for name, read in textures.items() if read and read[1] >= FEWEST_TEXTURED
+              and not low / TEXTURE_APART <= read[0] <= high * TEXTURE_APART}
+    if not unlike:
+        return None
+    read = ", ".join(f"{texture:.2f}" for texture in unlike.values())
+    return (f"the white around the chromosomes of {', '.join(unlike)} reads a texture of {read} "
+            f"(median{'s' if len(unlike) > 1 else ''}), and {model} learned crops whose white read {low:.2f}-"
+            f"{high:.2f} (the mean absolute Laplacian of green, in grey levels), which no eye sees: crops made, "
+            f"preprocessed or saved otherwise are typed otherwise ({TEXTURE_COST}): read its B and C shares as "
+            "shifted, and make crops as its training crops were, or train a model on crops of your own (sccscore "
+            "train)")
 
 
 def scale_caution(rows: list[dict[str, str]], samples: Sequence[str]) -> str | None:
