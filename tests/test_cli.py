@@ -510,11 +510,12 @@ def test_demo_classifies_both_genotypes(tmp_path, cli):
         float(summary["wt"]["pct_B"]) + float(summary["wt"]["pct_C"])
     )
     assert "wt" in result.stdout and "ctf18" in result.stdout
-    # compared from the calls' table as `sccscore compare` reads a run: with how each sample's crops were cut and
-    # imaged (400 crops read a sample), which the paper's two genotypes do alike, so that nothing is cautioned: their
-    # lengths within 1.1 times, their focus compared, 0.60 px apart (0.75 cautioned)
+    # compared from the calls' table as `sccscore compare` reads a run: with how each sample's crops were cut, imaged
+    # and made (400 crops read a sample), which the paper's two genotypes do alike, so that nothing is cautioned: their
+    # lengths within 1.1 times, their focus compared, 0.60 px apart (0.75 cautioned), their white 1.17 times as grainy
+    # (1.4 cautioned)
     page = (tmp_path / "demo" / "report.html").read_text()
-    assert ("<tr><td>wt</td><td>400</td><td>74</td><td>60</td><td>1.19</td></tr>"
-            "<tr><td>ctf18</td><td>400</td><td>78</td><td>63</td><td>1.33</td></tr>") in page
+    assert ("<tr><td>wt</td><td>400</td><td>74</td><td>60</td><td>1.19</td><td>0.73 (400)</td></tr>"
+            "<tr><td>ctf18</td><td>400</td><td>78</td><td>63</td><td>1.33</td><td>0.85 (400)</td></tr>") in page
     warned = " ".join(result.stderr.split()).split("warning: ")[1:]
     assert len(warned) == 1 and warned[0].startswith("the same image is given twice")  # two of the WT crops

@@ -34,8 +34,9 @@ def _grainier(folder, into, sd=0.5):
 
 def _table(path, samples):
     """A predictions table of ``samples`` (name -> folder), every crop called A, typed by a released model."""
-    lines = ["path,sample,predicted,model"] + [f"{crop},{name},A,paper:squeezenet1_1"
-                                               for name, folder in samples.items() for crop in _crops(folder)]
+    calls = [f"{crop},{name},A,1,0,0,paper:squeezenet1_1" for name, folder in samples.items()
+             for crop in _crops(folder)]
+    lines = ["path,sample,predicted,p_A,p_B,p_C,model", *calls]
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -75,8 +76,10 @@ def test_compare_cautions_samples_whose_white_is_grainier(ikemoto, tmp_path):
     with pytest.warns(UserWarning) as caught:
         grainier = compare_table(table, ["wt", "ko"])
     assert grainier.report["texture_caution"] == said and said in [str(w.message) for w in caught]
-    by_hand = tmp_path / "by_hand.csv"
-    by_hand.write_text("\n".join(line.rsplit(",", 1)[0] for line in table.read_text().splitlines()) + "\n")
+    assert grainier.report["textures"] == {"wt": {"texture": 0.728, "crops_read": 400},
+                                           "ko": {"texture": 1.696, "crops_read": 400}}
+    by_hand = tmp_path / "by_hand.csv"  # a person's calls: no probabilities, no model
+    by_hand.write_text("\n".join(",".join(line.split(",")[:3]) for line in table.read_text().splitlines()) + "\n")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert compare_table(by_hand, ["wt", "ko"]).report["texture_caution"] is None

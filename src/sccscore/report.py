@@ -545,24 +545,29 @@ def _jpeg_spreads(images: list[dict[str, str]], rows: list[dict[str, str]]) -> s
 
 
 def _framings_section(comparison: dict[str, Any]) -> str:
-    """How each compared sample's crops were cut and imaged (the comparison's ``framings``), so that a reader can see
-    them alike where no caution was given; empty for spreads and tables typed by hand, which have none, and where no
-    crop could be read."""
+    """How each compared sample's crops were cut, imaged and made (the comparison's ``framings`` and ``textures``), so
+    that a reader can see them alike where no caution was given; empty for spreads and tables typed by hand, which
+    have none, and where no crop could be read."""
     from .framing import BLUR_APART, FEWEST_COMPARED, FOCUS_LENGTHS_APART, FRAMING_CROPS, LENGTHS_APART, SPANS_APART
+    from .sample_cautions import FEWEST_TEXTURED, TEXTURE_APART
 
-    if not any((framings := comparison.get("framings") or {}).values()):  # none, or no crop read (said above)
+    framings, textures = comparison.get("framings") or {}, comparison.get("textures") or {}
+    if not any(framings.values()) and not any(textures.values()):  # none, or no crop read (said above)
         return ""
     rows = [[name, f["crops_read"], f"{100 * f['span']:.0f}", f"{f['length']:.0f}", f"{f['blur']:.2f}"] if f
             else [name, 0, "", "", ""] for name, f in framings.items()]
+    rows = [[*row, f"{t['texture']:.2f} ({t['crops_read']})" if (t := textures.get(row[0])) else ""] for row in rows]
     said = (f"Medians of up to {FRAMING_CROPS} crops a sample, spread through it. A model types a chromosome otherwise "
             "when its crop is cut with another margin (the share of the crop it spans), imaged at another "
-            "magnification (its length) or out of focus (its edges' blur), whatever the cells: compare cautions where "
-            f"the samples' spans lie more than {100 * SPANS_APART:.0f} points apart, their lengths {LENGTHS_APART:g} "
-            f"times, or, their lengths within {FOCUS_LENGTHS_APART:g} times, their blur {BLUR_APART:g} px apart (as "
-            f"blurs add), from {FEWEST_COMPARED} crops read.")
+            "magnification (its length) or out of focus (its edges' blur), or made with a grainier or smoother white "
+            "around it (its texture, the mean absolute Laplacian of green over the near-white), whatever the cells: "
+            f"compare cautions where the samples' spans lie more than {100 * SPANS_APART:.0f} points apart, their "
+            f"lengths {LENGTHS_APART:g} times, or, their lengths within {FOCUS_LENGTHS_APART:g} times, their blur "
+            f"{BLUR_APART:g} px apart (as blurs add), from {FEWEST_COMPARED} crops read; or their white's texture "
+            f"{TEXTURE_APART:g} times, from {FEWEST_TEXTURED} crops with a near-white background.")
     return (f"<h2>How the crops were cut and imaged</h2><p>{html.escape(said)}</p>"
-            + _table(["sample", "crops read", "chromosome's span of its crop, %", "length, px", "edges' blur, px"],
-                     rows))
+            + _table(["sample", "crops read", "chromosome's span of its crop, %", "length, px", "edges' blur, px",
+                      "white's texture (crops with a near-white background)"], rows))
 
 
 def _by_hand_section(comparison: dict[str, Any], rows: list[dict[str, str]]) -> str:

@@ -96,22 +96,37 @@ def jpeg_caution(rows: list[dict[str, str]], samples: Sequence[str], model: str 
             "crops alike")
 
 
-def texture_caution(rows: list[dict[str, str]], samples: Sequence[str], model: str | None,
-                    preprocess: str | None) -> str | None:
-    """A caution where the white around the chromosomes of some compared samples' crops varies from pixel to pixel
-    more than :data:`TEXTURE_APART` times as much as in others' (:func:`sccscore.sample_crops.sample_white_texture`,
-    medians of up to 400 crops spread through each, as the ``model`` that typed them saw them: after the paper's
-    ``preprocess`` where the table says so): the models' B and C calls hang on that texture, which no eye sees. None
-    where the samples are alike, fewer than :data:`FEWEST_TEXTURED` crops of each are white around their chromosome,
-    or the calls are of spreads or typed by hand."""
-    if model is None or from_spreads(rows):
+def typed_crops_textures(rows: list[dict[str, str]], samples: Sequence[str],
+                         preprocess: str | None) -> dict[str, tuple[float, int] | None] | None:
+    """Each sample's white texture and the crops it is read from (:func:`sccscore.sample_crops.sample_white_texture`,
+    the median of up to 400 crops spread through it), as the model that typed them saw them (after the paper's
+    ``preprocess`` where the table says so); None for a table typed by hand (a person's calls, which the texture does
+    not sway as it does a model's), and for chromosomes of spreads, which sccscore cut alike."""
+    if from_spreads(rows) or not one_row_a_crop(rows):
         return None
     crops = crops_by_sample(rows)
-    textures = {name: read[0] for name in samples
-                if (read := sample_white_texture(crops[name], preprocess)) and read[1] >= FEWEST_TEXTURED}
-    if len(textures) < 2 or max(textures.values()) <= TEXTURE_APART * max(min(textures.values()), FLAT_WHITE):
+    return {name: sample_white_texture(crops[name], preprocess) for name in samples}
+
+
+def texture_caution(textures: Mapping[str, tuple[float, int] | None]) -> str | None:
+    """A caution where the white around the chromosomes of some compared samples' crops (``textures``: sample -> its
+    median texture and the crops it is read from, :func:`typed_crops_textures`) is more than :data:`TEXTURE_APART`
+    times as grainy as others': the models' B and C calls hang on that texture, which no eye sees. None where the
+    samples are alike, or fewer than :data:`FEWEST_TEXTURED` crops of each are white around their chromosome.
+
+    >>> print(texture_caution({"wt": (0.73, 400), "ko": (1.70, 400)}))  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+    the white around the chromosomes is grainier in some samples than in others, which no eye sees: its texture (the
+    mean absolute Laplacian of green, in grey levels) reads 0.73 in wt, 1.70 in ko (medians): crops made, preprocessed
+    or saved otherwise are typed otherwise, whatever the cells (...): make and save every sample's crops alike
+    >>> [texture_caution(read) for read in ({"wt": (0.73, 400), "ko": (0.85, 400)},  # the paper's genotypes
+    ...                                     {"wt": (0.0, 400), "ko": (0.03, 400)},  # both flat
+    ...                                     {"wt": (0.73, 400), "ko": (1.70, 40)})]  # too few crops
+    [None, None, None]
+    """
+    known = {name: read[0] for name, read in textures.items() if read and read[1] >= FEWEST_TEXTURED}
+    if len(known) < 2 or max(known.values()) <= TEXTURE_APART * max(min(known.values()), FLAT_WHITE):
         return None
-    read = ", ".join(f"{texture:.2f} in {name}" for name, texture in textures.items())
+    read = ", ".join(f"{texture:.2f} in {name}" for name, texture in known.items())
     return (f"the white around the chromosomes is grainier in some samples than in others, which no eye sees: its "
             f"texture (the mean absolute Laplacian of green, in grey levels) reads {read} (medians): crops made, "
             f"preprocessed or saved otherwise are typed otherwise, whatever the cells ({TEXTURE_COST}): make and save "
