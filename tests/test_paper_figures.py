@@ -134,7 +134,12 @@ def test_the_released_models_b_and_c_shares_hang_on_what_no_eye_sees(ikemoto, tm
             (folder / path.parent.name).mkdir(parents=True, exist_ok=True)
             changed = change(rgb, (rgb >= 250).all(axis=2)) if change else rgb
             Image.fromarray(changed).save(folder / path.parent.name / f"{path.stem}.png")
-        reports[folder.name] = evaluate(folder, model)
+        # the white made grainier or flat is unlike the crops the released models learned, and said so (the texture
+        # 1.70 and 0); saved again as JPEG at quality 95 it reads as theirs (0.88 and 0.83: benchmarks/white_texture.py)
+        read = "1.70" if change is noisy else "0.00"
+        said = f"^the white around the chromosomes of {folder.name} reads a texture of {read}"
+        with pytest.warns(UserWarning, match=said) if change in (noisy, flattened) else contextlib.nullcontext():
+            reports[folder.name] = evaluate(folder, model)
     shares = {name: [round(100 * s, 1) for s in r["ensemble"]["distribution_pred"]] for name, r in reports.items()}
     assert shares == {"shared": [27.6, 45.8, 26.6], "noisy": [27.1, 52.0, 20.9], "flattened": [28.1, 41.5, 30.5],
                       "halved": [29.5, 36.0, 34.5], "whole": [27.1, 46.3, 26.6]}
