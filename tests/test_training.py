@@ -19,7 +19,7 @@ from sccscore.sample_crops import crop_colour
 from sccscore.splits import stratified_folds
 from sccscore.errors import DataError
 from sccscore.config import GREY_CROPS_MODEL
-from sccscore.evaluate import GREY_COST, TRAINED_UNSEEN, evaluate, expected_of, grey_samples_of
+from sccscore.evaluate import GREY_COST, TRAINED_UNSEEN, evaluate, expected_of, grey_samples_of, texture_of
 from sccscore.grey_model import fit_grey_crops_model
 from sccscore.metrics import concordance
 from sccscore.features import extract, fingerprints
@@ -352,7 +352,8 @@ def test_models_sccscore_trains_hang_on_what_no_eye_sees_each_its_own_way(ikemot
     benchmarks/unseen_changes_trained.py): two of the default recipe, each trained on half the paper's crops
     (alternate crops of each type folder), moved their C share and open share on the other half by up to 5.3 points
     with noise of half a grey level on the near white (seeded 0 for each folder) or the crops saved again as JPEG 95
-    with the colour halved, each its own way."""
+    with the colour halved, each its own way. Each keeps how the white of the crops it learned reads, and says where
+    crops' white is unlike it (the noise), not where it is alike."""
     import io
 
     halves = [tmp_path / "half0", tmp_path / "half1"]
@@ -372,11 +373,12 @@ def test_models_sccscore_trains_hang_on_what_no_eye_sees_each_its_own_way(ikemot
         Image.fromarray(rgb).save(buffer, "JPEG", quality=95, subsampling=2)
         return np.asarray(Image.open(buffer).convert("RGB"))
 
-    moved = {}  # (model, genotype, change) -> (C, open) points moved, between the shares as shown (one decimal)
+    moved, textures = {}, {}  # (model, genotype, change) -> (C, open) points moved, between the shares as shown
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a034 and a035 are the same image
         for half in (0, 1):
             model = load_model(train([halves[half] / "wt", halves[half] / "ctf18"], tmp_path / f"model{half}"))
+            textures[half] = model.config.training["white_texture"]  # how the white of the crops it learned reads
             for genotype in ("wt", "ctf18"):
                 shares = {}
                 for change in (None, noisy, halved):
@@ -388,9 +390,17 @@ def test_models_sccscore_trains_hang_on_what_no_eye_sees_each_its_own_way(ikemot
                         saved.parent.mkdir(parents=True, exist_ok=True)
                         Image.fromarray(change(rgb, generator) if change else rgb).save(saved)
                     predicted = 100 * np.array(evaluate(folder, model)["distribution_pred"])
+                    # the white made grainier is unlike the white it learned, and said so; as shared or saved again
+                    # as JPEG 95 it is not
+                    said = texture_of(model, {folder.name: sorted(folder.rglob("*.png"))})
+                    assert (said is not None) == (change is noisy), (folder.name, said)
                     shares[change and change.__name__] = (round(predicted[2], 1), round(predicted[1:].sum(), 1))
                 for change in ("noisy", "halved"):
                     moved[half, genotype, change] = tuple(round(a - b, 1) for a, b in zip(shares[change], shares[None]))
+    assert textures == {0: {"wt": {"texture": 0.725, "crops_read": 245},
+                            "ctf18": {"texture": 0.831, "crops_read": 210}},
+                        1: {"wt": {"texture": 0.767, "crops_read": 244},
+                            "ctf18": {"texture": 0.872, "crops_read": 207}}}
     assert max(abs(c) for c, _ in moved.values()) == max(abs(o) for _, o in moved.values()) == 5.3
     # each its own way: with the noise model 1 called fewer of the CTF18-/- crops C, model 0 as many
     assert moved[1, "ctf18", "noisy"][0] == -4.8 and moved[0, "ctf18", "noisy"][0] == 0

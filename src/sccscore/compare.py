@@ -32,6 +32,7 @@ from .predictions_table import (counted_and_left_out, counts_from_rows, from_spr
                                 reviewed_blind, set_by_hand, typed_by)
 from .sample_cautions import (colour_caution, jpeg_caution, scale_caution, texture_caution, typed_crops_framings,
                               typed_crops_textures)
+from .sample_crops import texture_record
 from .stats import (MIN_CELLS, MIN_REPLICATES, cannot_correct, compare_cells, compare_counts, compare_replicates,
                     corrected_with_ci, holm, proportions_with_ci, proportions_with_clustered_ci)
 
@@ -241,8 +242,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     return Comparison(report | {"typed_by": model, "preprocess": preprocess, "corrected_by": corrected_by,
                                 "colour_caution": colours, "jpeg_caution": jpeg, "texture_caution": texture,
                                 "scale_caution": scales, "framing_caution": framing,
-                                "textures": textures and {name: t and {"texture": round(t[0], 3), "crops_read": t[1]}
-                                                          for name, t in textures.items()},
+                                "textures": textures and {name: texture_record(t) for name, t in textures.items()},
                                 "framings": framings and {name: f and f.record() for name, f in framings.items()}},
                       compared, cells, replicate_of)
 

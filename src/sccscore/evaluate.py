@@ -19,7 +19,7 @@ from .images import CLASS_NAMES, Sample, fail_on_rejected, repeated_files, scan_
 from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, open_concordance, recall
 from .models import ScoringModel, model_reference
 from .predict import Predictions, ProgressCallback, predict
-from .sample_cautions import GREY_CROPS_COST, PAPER_TEXTURES, learned_texture_caution
+from .sample_cautions import FEWEST_TEXTURED, GREY_CROPS_COST, PAPER_TEXTURES, learned_texture_caution
 from .sample_crops import grey_samples, mixed_samples, sample_white_texture
 from .splits import Source, agreement_by_source, image_sources, source_units
 from .stats import agreement_interval, cross_fitted_correction
@@ -300,13 +300,20 @@ def warn_texture(model: ScoringModel, samples: Sequence[Sample]) -> None:
 def texture_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> str | None:
     """:func:`sccscore.sample_cautions.learned_texture_caution` of the samples' ``crops`` (sample -> its crops), as
     ``model`` sees them (after the paper's preprocessing where it applies it), against the crops it learned, where
-    they are known: the paper's, for the released models. None for other models, whose training records keep no
-    texture."""
+    they are known: the paper's, for the released models; those its training record gives (``white_texture``:
+    :func:`sccscore.training.crop_textures`, of folders of 100 crops or more), for a model sccscore trained. None for
+    models trained before 2026-12-05 (late), which kept none, and for models of spreads, whose crops sccscore cuts
+    alike."""
     name = model_reference(model)
-    if name not in _released_record()["confusion_grey"]:
+    if name in _released_record()["confusion_grey"]:
+        learned = PAPER_TEXTURES
+    elif read := [t["texture"] for t in ((model.config.training or {}).get("white_texture") or {}).values()
+                  if t and t["crops_read"] >= FEWEST_TEXTURED]:
+        learned = (min(read), max(read))
+    else:
         return None
     textures = {sample: sample_white_texture(paths, model.config.input.preprocess) for sample, paths in crops.items()}
-    return learned_texture_caution(textures, name, PAPER_TEXTURES)
+    return learned_texture_caution(textures, name, learned)
 
 
 def _crops_of(samples: Sequence[Sample]) -> dict[str, list[Path]]:

@@ -187,3 +187,12 @@ def sample_white_texture(paths: Sequence[str | Path], preprocess: str | None = N
     none had."""
     textures = [t for t in map(file_white_texture[preprocess or "none"], spread_through(paths, most)) if t is not None]
     return (float(np.median(textures)), len(textures)) if textures else None
+
+
+def texture_record(read: tuple[float, int] | None) -> dict[str, float] | None:
+    """A sample's :func:`sample_white_texture` as a JSON file keeps it, rounded (None where no crop had a white).
+
+    >>> texture_record((0.72763, 400)), texture_record(None)
+    ({'texture': 0.728, 'crops_read': 400}, None)
+    """
+    return read and {"texture": round(read[0], 3), "crops_read": read[1]}
