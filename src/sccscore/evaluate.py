@@ -317,7 +317,7 @@ def texture_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -
 
 
 def _crops_of(samples: Sequence[Sample]) -> dict[str, list[Path]]:
-    """Each sample's crops, as the checks of their colour and framing read them (sample -> its crops' paths)."""
+    """Each sample's crops, as the checks of their colour, framing and white read them (sample -> its crops' paths)."""
     return {sample.name: [item.path for item in sample.items] for sample in samples}
 
 

@@ -154,7 +154,7 @@ def white_texture(rgb: np.ndarray) -> float | None:
 
     No eye sees it, and models type by it (:data:`sccscore.evaluate.BACKGROUND_TEXTURE`). The paper's WT crops read
     0.75 (median), its CTF18-/- crops 0.85; the same with noise of half a grey level added to those pixels 1.69,
-    painted flat white 0, saved again as JPEG of quality 50 0.52.
+    painted flat white 0, saved again as JPEG of quality 50 with the colour halved 0.52.
 
     >>> flat = np.full((20, 20, 3), 255, np.uint8)
     >>> grainy = flat - np.indices((20, 20)).sum(axis=0)[..., None].astype(np.uint8) % 2  # 255 and 254 in turn
