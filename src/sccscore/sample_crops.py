@@ -24,6 +24,7 @@ from scipy import ndimage
 
 from .errors import ImageReadError
 from .images import is_grey, read_crop
+from .preprocess import paper_preprocess
 
 # crops read a sample for its colour, spread through it: grey crops among colour ones (a day's imaging saved in grey,
 # pooled with the others) are found wherever they lie together as a fortieth of the sample or more
@@ -170,8 +171,6 @@ def white_texture(rgb: np.ndarray) -> float | None:
 def _preprocessed_white_texture(rgb: np.ndarray) -> float | None:
     """:func:`white_texture` of a crop after the paper's preprocessing, as a model given ``--preprocess paper`` sees
     it."""
-    from .preprocess import paper_preprocess
-
     return white_texture(paper_preprocess(rgb))
 
 
