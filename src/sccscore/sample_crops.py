@@ -36,6 +36,7 @@ NEAR_WHITE = 250
 # 1.24 from 400 (99th percentiles; 1.15 apart by all their crops: benchmarks/white_texture.py)
 TEXTURE_CROPS = 400
 Found = TypeVar("Found")  # what remembered_by_file remembers of a crop
+_FORGETTERS: list[Callable[[], None]] = []  # each remembered_by_file function's cache_clear (forget_crops)
 
 
 def spread_through(paths: Sequence[Any], most: int) -> list[Any]:
@@ -69,7 +70,15 @@ def remembered_by_file(work: Callable[[np.ndarray], Found]) -> Callable[[str | P
         return remembered(os.path.abspath(path), found.st_size, found.st_mtime_ns)
 
     of_file.cache_clear = remembered.cache_clear  # type: ignore[attr-defined]
+    _FORGETTERS.append(remembered.cache_clear)
     return of_file
+
+
+def forget_crops() -> None:
+    """Forget all that every check remembered of crops' files (:func:`remembered_by_file`): a run in this process
+    then reads them as a new one would, as a benchmark's rounds must."""
+    for forget in _FORGETTERS:
+        forget()
 
 
 file_grey = remembered_by_file(is_grey)  # whether the crop in a file is grey, None where it cannot be read
