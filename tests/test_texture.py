@@ -131,3 +131,23 @@ def test_a_released_model_cautions_crops_whose_white_is_unlike_the_papers(ikemot
     said = texture_of(released, {"flat": crops["flat"]})
     assert f"warning: {said}" in " ".join(run.stderr.split())
     assert html.escape("T" + said[1:]) in (tmp_path / "typed" / "report.html").read_text()
+
+
+def test_the_framing_and_the_white_of_a_crop_are_read_from_one_decoding(ikemoto, tmp_path, monkeypatch):
+    """classify reads each sample's framing from up to 400 crops, then its white from the same: each crop is decoded
+    once for both while its pixels fit the bytes kept (sample_crops.DECODED_BYTES), and twice where they do not."""
+    import shutil
+
+    import sccscore.sample_crops
+    from sccscore.framing import sample_framing
+
+    read = []
+    monkeypatch.setattr(sccscore.sample_crops, "read_crop", lambda path: read.append(path) or read_crop(path))
+    for kept, folder in ((sccscore.sample_crops.DECODED_BYTES, "kept"), (0, "let_go")):
+        monkeypatch.setattr(sccscore.sample_crops, "DECODED_BYTES", kept)
+        (tmp_path / folder).mkdir()
+        crops = [shutil.copy(path, tmp_path / folder / path.name) for path in _crops(ikemoto / "images" / "wt")[:50]]
+        read.clear()
+        framing, texture = sample_framing(crops), sample_white_texture(crops)
+        assert framing.n == 50 and texture[1] == 50
+        assert len(read) == (50 if kept else 100)

@@ -5,14 +5,16 @@ chromosomes varies from pixel to pixel.
 A sample of thousands of crops is read by up to :data:`COLOUR_CROPS` spread through it
 (:func:`spread_through`), and each crop's answer is remembered by its file
 (:func:`remembered_by_file`), so that the checks that classify, compare and the report
-make of one sample read each crop once. :mod:`sccscore.framing` reads a sample's
-framing so too; :mod:`sccscore.sample_cautions` says what the answers mean for a
-comparison.
+make of one sample read each crop once; and the pixels of the crops last read are
+kept a while (:data:`DECODED_BYTES`), so that the checks of one crop (its framing, its
+white) decode it once. :mod:`sccscore.framing` reads a sample's framing so too;
+:mod:`sccscore.sample_cautions` says what the answers mean for a comparison.
 """
 
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -37,6 +39,12 @@ NEAR_WHITE = 250
 TEXTURE_CROPS = 400
 Found = TypeVar("Found")  # what remembered_by_file remembers of a crop
 _FORGETTERS: list[Callable[[], None]] = []  # each remembered_by_file function's cache_clear (forget_crops)
+# the pixels of the crops last decoded for a check are kept up to this many bytes, for the next check of the same
+# crop: classify reads each sample's framing from up to 400 crops, then its white from the same 400 (a paper crop
+# is about 18 KB: the two samples of the shared crops take 15 MB)
+DECODED_BYTES = 32 * 2**20
+_decoded: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()  # (path, size, time of change) -> pixels
+_decoded_bytes = 0  # of the pixels in _decoded
 
 
 def spread_through(paths: Sequence[Any], most: int) -> list[Any]:
@@ -58,7 +66,7 @@ def remembered_by_file(work: Callable[[np.ndarray], Found]) -> Callable[[str | P
     @lru_cache(maxsize=16384)  # of small results: 16,384 crops hold a few MB
     def remembered(path: str, size: int, modified: int) -> Found | None:  # the size and time of change: the key alone
         try:
-            return work(read_crop(path))
+            return work(_pixels(path, size, modified))
         except ImageReadError:
             return None
 
@@ -74,11 +82,30 @@ def remembered_by_file(work: Callable[[np.ndarray], Found]) -> Callable[[str | P
     return of_file
 
 
+def _pixels(path: str, size: int, modified: int) -> np.ndarray:
+    """The crop in a file, decoded once for all the checks that read it in turn (on one thread, as classify, compare
+    and the report check crops): kept among the last decoded, up to :data:`DECODED_BYTES` together, the oldest let
+    go first."""
+    global _decoded_bytes
+    key = (path, size, modified)
+    if (rgb := _decoded.get(key)) is not None:
+        _decoded.move_to_end(key)
+        return rgb
+    rgb = read_crop(path)
+    _decoded[key], _decoded_bytes = rgb, _decoded_bytes + rgb.nbytes
+    while _decoded_bytes > DECODED_BYTES and len(_decoded) > 1:
+        _decoded_bytes -= _decoded.popitem(last=False)[1].nbytes
+    return rgb
+
+
 def forget_crops() -> None:
-    """Forget all that every check remembered of crops' files (:func:`remembered_by_file`): a run in this process
-    then reads them as a new one would, as a benchmark's rounds must."""
+    """Forget all that every check remembered of crops' files (:func:`remembered_by_file`) and the pixels kept: a run
+    in this process then reads them as a new one would, as a benchmark's rounds must."""
+    global _decoded_bytes
     for forget in _FORGETTERS:
         forget()
+    _decoded.clear()
+    _decoded_bytes = 0
 
 
 file_grey = remembered_by_file(is_grey)  # whether the crop in a file is grey, None where it cannot be read
