@@ -42,9 +42,9 @@ from scipy import ndimage
 
 from sccscore.annotations import match_boxes, read_yolo
 from sccscore.detect import DetectSettings, detect
+from sccscore.images import read_image
 from sccscore.spread_imaging import detection_cautions, edge_blur
 from sccscore.spread_imaging import stain_strength as measured_strength  # stain_strength below scales a spread's stain
-from sccscore.images import read_image
 
 SPREADS = ("spread1", "spread2", "spread3", "spread5")
 DEPTHS = (0.1, 0.2, 0.3)  # how much darker the far edge (ramp) or the corners (vignette) are

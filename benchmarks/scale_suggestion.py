@@ -27,8 +27,8 @@ from PIL import Image
 
 from sccscore import detect as detect_module
 from sccscore.detect import DetectSettings, detect, read_fragments
-from sccscore.spread_imaging import suggested_scale
 from sccscore.images import read_image
+from sccscore.spread_imaging import suggested_scale
 
 SIZES = (0.5, 0.7, 1.0, 1.5, 2.0, 2.5)
 

@@ -36,10 +36,10 @@ from scipy import ndimage
 from skimage import restoration
 
 from sccscore.detect import fit_merge_model
-from sccscore.merge import MergeModel
 from sccscore.detection_eval import annotated_images, annotated_spreads, figures, score_spread
 from sccscore.features import extract, fingerprints
 from sccscore.images import CLASS_NAMES, ImageItem, read_image
+from sccscore.merge import MergeModel
 from sccscore.shape import combine, fit_shape_model
 from sccscore.spread_model import RECIPE, fit_spread_head, matched_crops
 from sccscore.spreads import Spread, detect_spreads

@@ -47,11 +47,11 @@ from PIL import Image
 from skimage import restoration
 
 from sccscore.detect import detect
-from sccscore.merge import MergeModel
-from sccscore.spread_imaging import background_level, noise_level, saturated_share
 from sccscore.detection_eval import figures, score_spread
 from sccscore.images import CLASS_NAMES, read_image
+from sccscore.merge import MergeModel
 from sccscore.shape import fit_shape_model
+from sccscore.spread_imaging import background_level, noise_level, saturated_share
 from sccscore.spread_model import fit_spread_head
 from sccscore.spreads import Spread, detect_spreads
 from spread_focus import folds, typed  # each spread held out, and its calls, as evaluate-detection makes them

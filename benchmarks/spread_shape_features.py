@@ -36,9 +36,9 @@ from sklearn.preprocessing import StandardScaler
 
 from sccscore.annotations import match_boxes, read_yolo
 from sccscore.detect import DetectSettings, _detections, crop, find_fragments, fit_merge_model
-from sccscore.merge import candidate_pairs, join
 from sccscore.features import extract, fingerprints
 from sccscore.images import CLASS_NAMES, ImageItem, read_image
+from sccscore.merge import candidate_pairs, join
 from sccscore.preprocess import paper_preprocess
 from sccscore.shape import shape_measures
 from sccscore.training import DefaultRecipe, fit, head_probabilities

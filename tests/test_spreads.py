@@ -22,19 +22,19 @@ from statsmodels.stats.proportion import proportion_confint
 import sccscore
 from sccscore.annotations import Drafts, LabelFile, class_types, label_file, match_boxes, read_yolo
 from sccscore.detect import DetectSettings, crop, crop_box, detect, fit_merge_model, illumination, read_fragments
-from sccscore.merge import MergeModel, join, pair_examples
-from sccscore.spread_imaging import EDGE_BLURS, NOISE_LEVELS, STAIN_CAUTION, detection_cautions, suggested_scale
 from sccscore.detection_eval import (all_processed, annotated_images, annotated_spreads, figures, leave_one_out,
                                      one_field, read_annotated_set)
 from sccscore.errors import ModelError, SccscoreError
 from sccscore.features import fingerprints
 from sccscore.images import ImageItem, read_image, scan_sample
 from sccscore.layout import run_folder
+from sccscore.merge import MergeModel, join, pair_examples
 from sccscore.models import SPREAD_MODEL, load_model
 from sccscore.preprocess import paper_preprocess
 from sccscore.sample_data import sha256_or_none
 from sccscore.shape import SHAPE_MEASURES, ShapeModel, combine, fit_shape_model
 from sccscore.splits import Source, read_sources
+from sccscore.spread_imaging import EDGE_BLURS, NOISE_LEVELS, STAIN_CAUTION, detection_cautions, suggested_scale
 from sccscore.spread_model import (FittedSpreadModels, fit_spread_head, fit_spread_models, fitted_on, load_spread_model,
                                    matched_crops, save_spread_models, warn_fitted_on, what_to_expect)
 from sccscore.spreads import (CHECK_BELOW, LEFT_OUT_COLOUR, TYPE_COLOURS, classify_spreads, detect_spreads,

@@ -34,10 +34,10 @@ from . import fields, provenance
 from .annotations import LabelFile, class_types, label_file, match_boxes, not_annotations, read_yolo, refuse_untyped
 from .detect import (MAX_SPREAD_PIXELS, AnnotatedSpread, DetectSettings, Fragments, joined, read_annotated,
                      working_pixels)
-from .merge import MergeModel, PairExamples, merge_model_from, pair_examples
 from .errors import ModelError, SccscoreError
 from .features import extract, fingerprints
 from .images import CLASS_NAMES, ImageItem, header_pixels, is_jpeg, read_image, scan_sample
+from .merge import MergeModel, PairExamples, merge_model_from, pair_examples
 from .metrics import confusion_matrix
 from .models import ScoringModel, model_reference
 from .parallel import cpu_threads, in_order

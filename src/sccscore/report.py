@@ -30,7 +30,6 @@ from ._atomic import atomic_open
 from .cells import cell_arrays, cell_counts
 from .compare import (by_hand_sentence, in_given_order, metaphase_table, points, share_interval_columns,
                       share_intervals, shares_shown, shares_with_intervals, shown_p, tally_by, write_cell_figure)
-from .spread_imaging import SIZE_CAUTION
 from .errors import ImageReadError
 from .images import CLASS_NAMES, JPEG_FORMATS, ImageItem, copies, how_often, image_stem, read_image
 from .layout import overlay_file, run_folder
@@ -39,6 +38,7 @@ from .plots import plot_distributions
 from .predictions_table import (counted_and_left_out, crops_by_sample, from_spreads, model_call, reviewed_blind,
                                 row_probabilities, set_by_hand)
 from .sample_data import sha256_or_none
+from .spread_imaging import SIZE_CAUTION
 from .stats import agreement_interval
 from .spreads import CHECK_BELOW, jpeg_sentence, mark_set_by_hand, scale_sentence, to_check_sentence
 from .version import versions

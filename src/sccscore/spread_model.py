@@ -39,10 +39,10 @@ import numpy as np
 from ._atomic import staged_folder
 from .config import MERGE_FILE, SHAPE_FILE, SPREAD_HEAD_FILE, SPREAD_MODEL, spread_model_folder
 from .detect import DetectSettings
-from .merge import MergeModel, merge_model_from
 from .errors import DataError, ModelError
 from .features import extract, fingerprints
 from .images import CLASS_NAMES, ImageItem
+from .merge import MergeModel, merge_model_from
 from .models import ScoringModel, load_model, model_reference
 from .sample_data import sha256, sha256_or_none
 from .shape import ShapeModel, fit_shape_model

@@ -70,12 +70,11 @@ from .annotations import (UNTYPED, Drafts, LabelFile, class_types, label_file, m
                           refuse_untyped)
 from .compare import csv_values, in_given_order, share_interval_columns, tally_by
 from .detect import MAX_SPREAD_PIXELS, Detection, DetectSettings, SpreadDetections, crop, detect, working_pixels
-from .merge import MergeModel
-from .spread_imaging import ONE_MAGNIFICATION, SIZE_CAUTION, detection_cautions, suggested_scale
 from .errors import ImageReadError, SccscoreError
 from .images import (CLASS_NAMES, JPEG_FORMATS, ImageItem, Rejected, fail_on_rejected, file_format, header_pixels,
                      is_jpeg, items_from_paths, read_image, refuse_output_inside, warn_repeated)
 from .layout import SPREADS_RUN_FILE, is_run, overlay_file
+from .merge import MergeModel
 from .parallel import cpu_threads, in_order
 from .plots import TYPE_COLOURS
 from .predictions_table import NOT_A_CHROMOSOME, left_out_in_review, model_call, row_box
@@ -83,6 +82,7 @@ from .preprocess import paper_preprocess
 from .sample_data import sha256_or_none
 from .shape import SHAPE_MEASURES, ShapeModel, combine
 from .splits import SOURCES_COLUMNS, SOURCES_FILE
+from .spread_imaging import ONE_MAGNIFICATION, SIZE_CAUTION, detection_cautions, suggested_scale
 
 if TYPE_CHECKING:  # the classifying calls import the networks' modules: detect needs no torch (2 s to import)
     from .models import ScoringModel
