@@ -33,7 +33,7 @@ from ._atomic import one_run_at_a_time, read_kept_json, write_csv, write_json
 from .cells import cell_arrays, folder_cell, warn_outside_cells
 from .compare import csv_values, share_interval_columns
 from .errors import SccscoreError
-from .evaluate import warn_framing, warn_grey_crops, warn_texture
+from .evaluate import warn_grey_crops, warn_unlike_learned
 from .images import (ImageItem, Rejected, Sample, fail_on_rejected, refuse_output_inside, repeated_files, scan_samples,
                      warn_repeated)
 from .layout import CROPS_RUN_FILE
@@ -126,8 +126,7 @@ def classify(
         fail_on_rejected(rejected)
     warn_repeated(repeated_files(item.path for sample in samples for item in sample.items))
     grey = warn_grey_crops(model, samples)
-    warn_framing(model, samples)
-    warn_texture(model, samples)
+    warn_unlike_learned(model, samples)
     with one_run_at_a_time(out_dir) as out:  # a second run into it meanwhile would mix their rows
         result = _classify_into(out, samples, rejected, model, strict, resume, progress, predict_options)
     result.grey = grey

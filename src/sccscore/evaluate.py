@@ -100,8 +100,7 @@ def evaluate(
     warn_repeated(repeated_files(item.path for item in sample.items), what="labelled image",
                   labels={item.path: item.label for item in sample.items})
     warn_grey_crops(model, [sample])
-    warn_framing(model, [sample])
-    warn_texture(model, [sample])
+    warn_unlike_learned(model, [sample])
     predictions = predict(model, sample.items, progress=progress, **predict_options)
     if strict:
         fail_on_rejected(predictions.rejected)
@@ -283,18 +282,18 @@ def warn_grey_crops(model: ScoringModel, samples: Sequence[Sample]) -> list[str]
     return grey
 
 
-def warn_framing(model: ScoringModel, samples: Sequence[Sample]) -> None:
-    """Warn where samples' crops were cut with another margin, or their chromosomes imaged at another magnification or
-    out of focus, than those ``model`` learned (:func:`framing_of`)."""
-    if caution := framing_of(model, _crops_of(samples)):
+def warn_unlike_learned(model: ScoringModel, samples: Sequence[Sample]) -> None:
+    """Warn where samples' crops were cut, imaged or made otherwise than those ``model`` learned
+    (:func:`unlike_learned`)."""
+    for caution in unlike_learned(model, _crops_of(samples)):
         warnings.warn(caution, stacklevel=2)
 
 
-def warn_texture(model: ScoringModel, samples: Sequence[Sample]) -> None:
-    """Warn where the white around samples' chromosomes is far grainier or smoother than around those ``model``
-    learned (:func:`texture_of`)."""
-    if caution := texture_of(model, _crops_of(samples)):
-        warnings.warn(caution, stacklevel=2)
+def unlike_learned(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> list[str]:
+    """The cautions where the samples' ``crops`` (sample -> its crops) were cut with another margin, or their
+    chromosomes imaged at another magnification or out of focus (:func:`framing_of`), or their white made grainier or
+    smoother (:func:`texture_of`), than those ``model`` learned; each crop decoded once for both."""
+    return [caution for caution in (framing_of(model, crops), texture_of(model, crops)) if caution]
 
 
 def texture_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> str | None:

@@ -87,11 +87,11 @@ def write_report(
     classes = list(model.config.classes) if model else list(CLASS_NAMES)
     contents = _contents(rows)
     grey = _grey_samples(model, rows)
-    sections = [*(_caution((comparison or {}).get(key)) for key in ("colour_caution", "jpeg_caution", "texture_caution",
-                                                                      "scale_caution", "framing_caution")),
+    cautions = ("colour_caution", "jpeg_caution", "texture_caution", "scale_caution", "framing_caution")
+    sections = [*(_caution((comparison or {}).get(key)) for key in cautions),
                 _repeated_images(rows, contents), _learned_images(model, contents, rows),
                 _unread_images(model, contents, rows), _grey_crops(model, grey), _mixed_crops(model, rows),
-                _framing_unlike_learned(model, rows), _texture_unlike_learned(model, rows)]
+                *_unlike_learned(model, rows)]
     if comparison:
         paths = [out_dir / "distribution.png", out_dir / "distribution.svg"]
         plot_distributions(comparison, paths, share_intervals(comparison)[0])
@@ -245,25 +245,14 @@ def _grey_samples(model: ScoringModel | None, rows: list[dict[str, str]]) -> lis
     return grey_samples_of(model, crops_by_sample(rows))
 
 
-def _framing_unlike_learned(model: ScoringModel | None, rows: list[dict[str, str]]) -> str:
-    """A caution where the crops were cut with another margin, or their chromosomes imaged at another magnification or
-    out of focus, than those the model learned, as classify warned of them (:func:`sccscore.evaluate.framing_of`);
-    else empty."""
+def _unlike_learned(model: ScoringModel | None, rows: list[dict[str, str]]) -> list[str]:
+    """The cautions where the crops were cut, imaged or made otherwise than those the model learned, as classify
+    warned of them (:func:`sccscore.evaluate.unlike_learned`); none for spreads, or where no model typed them."""
     if model is None or from_spreads(rows):
-        return ""
-    from .evaluate import framing_of
+        return []
+    from .evaluate import unlike_learned
 
-    return _caution(framing_of(model, crops_by_sample(rows)))
-
-
-def _texture_unlike_learned(model: ScoringModel | None, rows: list[dict[str, str]]) -> str:
-    """A caution where the white around the chromosomes is far grainier or smoother than around those the model
-    learned, as classify warned of it (:func:`sccscore.evaluate.texture_of`); else empty."""
-    if model is None or from_spreads(rows):
-        return ""
-    from .evaluate import texture_of
-
-    return _caution(texture_of(model, crops_by_sample(rows)))
+    return [_caution(caution) for caution in unlike_learned(model, crops_by_sample(rows))]
 
 
 def _grey_crops(model: ScoringModel | None, grey: list[str]) -> str:

@@ -123,7 +123,7 @@ def texture_caution(textures: Mapping[str, tuple[float, int] | None]) -> str | N
     ...                                     {"wt": (0.73, 400), "ko": (1.70, 40)})]  # too few crops
     [None, None, None]
     """
-    known = {name: read[0] for name, read in textures.items() if read and read[1] >= FEWEST_TEXTURED}
+    known = _textured(textures)
     if len(known) < 2 or max(known.values()) <= TEXTURE_APART * max(min(known.values()), FLAT_WHITE):
         return None
     read = ", ".join(f"{texture:.2f} in {name}" for name, texture in known.items())
@@ -153,8 +153,8 @@ def learned_texture_caution(textures: Mapping[str, tuple[float, int] | None], mo
     True
     """
     low, high = learned
-    unlike = {name: read[0] for name, read in textures.items() if read and read[1] >= FEWEST_TEXTURED
-              and not low / TEXTURE_APART <= read[0] <= high * TEXTURE_APART}
+    unlike = {name: texture for name, texture in _textured(textures).items()
+              if not low / TEXTURE_APART <= texture <= high * TEXTURE_APART}
     if not unlike:
         return None
     read = ", ".join(f"{texture:.2f}" for texture in unlike.values())
@@ -164,6 +164,11 @@ def learned_texture_caution(textures: Mapping[str, tuple[float, int] | None], mo
             f"preprocessed or saved otherwise are typed otherwise ({TEXTURE_COST}): read its B and C shares as "
             "shifted, and make crops as its training crops were, or train a model on crops of your own (sccscore "
             "train)")
+
+
+def _textured(textures: Mapping[str, tuple[float, int] | None]) -> dict[str, float]:
+    """Each sample's white texture, of those read from :data:`FEWEST_TEXTURED` crops or more (fewer say too little)."""
+    return {name: read[0] for name, read in textures.items() if read and read[1] >= FEWEST_TEXTURED}
 
 
 def scale_caution(rows: list[dict[str, str]], samples: Sequence[str]) -> str | None:
