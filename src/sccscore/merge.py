@@ -116,7 +116,8 @@ def _pair_features(a, b, gap: float, mask_a: np.ndarray, mask_b: np.ndarray) -> 
     ]  # fmt: skip
 
 
-def join(fragments: np.ndarray, pairs: list[tuple[int, int]], probability: np.ndarray, settings: DetectSettings) -> dict[int, list[int]]:
+def join(fragments: np.ndarray, pairs: list[tuple[int, int]], probability: np.ndarray,
+         settings: DetectSettings) -> dict[int, list[int]]:
     """Join fragments into chromosomes, most likely pair first (union-find).
 
     A join that would make a chromosome larger than ``join_factor`` times the

@@ -260,7 +260,8 @@ def edge_blur(stained: np.ndarray, components: np.ndarray) -> float | None:
     the median over the steeper half of the components' rims (2 px either side of their outline). A chromosome's
     edge is no ideal straight one, so the annotated spreads read 1.66-1.70 px, not their optics' own blur; what
     counts is that blur adds to it in quadrature, as 1 px of blur more reads 1.88-1.91. An image magnified more
-    than its ``scale`` says reads more blurred too, read at the reference scale as :func:`~sccscore.detect.find_fragments` reads it.
+    than its ``scale`` says reads more blurred too, read at the reference scale as
+    :func:`~sccscore.detect.find_fragments` reads it.
     """
     mask = components > 0
     if not mask.any():
