@@ -347,7 +347,8 @@ def _dropout_half(x: torch.Tensor) -> torch.Tensor:
     fewer passes over the batch than converting it, then shifting the bits out
     one by one (``benchmarks/bench_paper_head.py``).
     """
-    bits = torch.randint(0, 256, ((x.numel() + 7) // 8,), dtype=torch.uint8, device=x.device)
+    # drawn by the CPU's generator wherever ``x`` is: the same seed drops the same elements on a GPU
+    bits = torch.randint(0, 256, ((x.numel() + 7) // 8,), dtype=torch.uint8).to(x.device)
     factors = _BYTE_FACTORS.to(x.device).index_select(0, bits.int()).view(-1)[: x.numel()]
     return x * factors.view(x.shape)
 
@@ -378,7 +379,7 @@ def _train_paper_members(
     best_scores = torch.full((recipe.repeats,), -1.0)
     best_weight, best_bias = weight.detach().clone(), bias.detach().clone()
     for epoch in range(recipe.epochs):
-        order = train_index[torch.randperm(len(train_set), device=device)]
+        order = train_index[torch.randperm(len(train_set)).to(device)]  # the CPU's generator, as the dropout's
         total_loss = 0.0
         for start in range(0, len(order), recipe.batch_size):
             batch = order[start : start + recipe.batch_size]
