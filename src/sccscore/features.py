@@ -33,7 +33,7 @@ from .errors import DataError, ImageReadError
 from .images import ImageItem, copies, read_crop, warn_repeated
 from .models import ScoringModel, channels_last, cpu_batch_size, dihedral_views, imagenet_backbone_state
 from .preprocess import prepare
-from .runtime import resolve_device
+from .runtime import float32_convolutions, resolve_device
 from .sample_data import cache_dir, sha256
 
 ProgressCallback = Callable[[int, int], None]
@@ -119,7 +119,7 @@ def extract(
         for start in range(0, len(todo), size):
             batch = todo[start : start + size]
             pixels = torch.stack([_prepared(items[i], config) for i in batch]).to(target)
-            with torch.inference_mode():
+            with torch.inference_mode(), float32_convolutions():  # the same features on a GPU as on a CPU
                 values = compute(pixels.float() * scale - shift).cpu().numpy()
             for i, value in zip(batch, values):
                 _save(paths[i], value)

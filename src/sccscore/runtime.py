@@ -14,11 +14,12 @@ the default.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import io
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import torch
@@ -125,11 +126,32 @@ def resolve_device(name: str | None) -> torch.device:
     return target
 
 
+@contextlib.contextmanager
+def float32_convolutions() -> Iterator[None]:
+    """cuDNN's convolutions in float32 proper while the block runs, as a CPU computes them.
+
+    By default torch lets cuDNN compute float32 convolutions in TF32 (10 bits of mantissa, float32 has 23) on
+    Ampere and later GPUs (torch's notes on CUDA): a model's scores would then move with the GPU a lab has, and
+    the report says "float32". How far they move is not measured yet (``benchmarks/gpu_parity.py`` measures it;
+    no GPU was lent when this was written). Only the convolutions' flag is set, through torch's per-operator
+    setting where it has one: setting it also through the older ``allow_tf32`` makes torch refuse to read that.
+    """
+    convolutions = getattr(torch.backends.cudnn, "conv", None)  # a torch without it has allow_tf32 alone
+    owner, flag, value = ((convolutions, "fp32_precision", "ieee") if hasattr(convolutions, "fp32_precision")
+                          else (torch.backends.cudnn, "allow_tf32", False))
+    before = getattr(owner, flag)
+    setattr(owner, flag, value)
+    try:
+        yield
+    finally:
+        setattr(owner, flag, before)
+
+
 def _torch_runner(graph: nn.Module, device: torch.device) -> Runner:
     graph = channels_last(graph.to(device))
 
     def run(batch: torch.Tensor) -> np.ndarray:
-        with torch.inference_mode():
+        with torch.inference_mode(), float32_convolutions():
             pixels = batch.to(device, non_blocking=True)
             if device.type == "cpu":
                 pixels = pixels.contiguous(memory_format=torch.channels_last)
