@@ -213,7 +213,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
         warnings.warn(colours, stacklevel=2)
     if jpeg := jpeg_caution(compared, samples, model):
         warnings.warn(jpeg, stacklevel=2)
-    textures = typed_crops_textures(compared, samples, preprocess)
+    textures = typed_crops_textures(compared, samples, model, preprocess)
     if texture := texture_caution(textures or {}):
         warnings.warn(texture, stacklevel=2)
     if scales := scale_caution(compared, samples):

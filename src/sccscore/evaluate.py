@@ -298,7 +298,7 @@ def unlike_learned(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]
 
 def texture_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> str | None:
     """:func:`sccscore.sample_cautions.learned_texture_caution` of the samples' ``crops`` (sample -> its crops), as
-    ``model`` sees them (after the paper's preprocessing where it applies it), against the crops it learned, where
+    ``model`` reads them (in grey, after the paper's preprocessing, where it does), against the crops it learned, where
     they are known: the paper's, for the released models; those its training record gives (``white_texture``:
     :func:`sccscore.training.crop_textures`, of folders of 100 crops or more), for a model sccscore trained. None for
     models trained before 2026-12-05 (late), which kept none, and for models of spreads, whose crops sccscore cuts
@@ -311,7 +311,8 @@ def texture_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -
         learned = (min(read), max(read))
     else:
         return None
-    textures = {sample: sample_white_texture(paths, model.config.input.preprocess) for sample, paths in crops.items()}
+    inputs = model.config.input
+    textures = {sample: sample_white_texture(paths, inputs.preprocess, inputs.grey) for sample, paths in crops.items()}
     return learned_texture_caution(textures, name, learned)
 
 

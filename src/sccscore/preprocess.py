@@ -36,15 +36,20 @@ def prepare(rgb: np.ndarray, config: InputConfig) -> torch.Tensor:
     """
     import torch  # here, not above: detect preprocesses its crops and needs no torch (2 s to import)
 
-    if config.grey:
-        rgb = in_grey(rgb)
-    if config.preprocess == "paper":
-        rgb = paper_preprocess(rgb)
+    rgb = as_read(rgb, config.grey, config.preprocess)
     if config.pad_square:
         rgb = pad_to_square(rgb)
     height, width = config.size
     resized = Image.fromarray(rgb).resize((width, height), Image.BILINEAR)
     return torch.from_numpy(np.asarray(resized).copy()).permute(2, 0, 1)
+
+
+def as_read(rgb: np.ndarray, grey: bool, preprocess: str | None) -> np.ndarray:
+    """An RGB uint8 crop as a model reads it before it is resized: in grey where the model reads every crop in grey
+    (``grey``), then preprocessed as the paper did where it does (``preprocess`` "paper")."""
+    if grey:
+        rgb = in_grey(rgb)
+    return paper_preprocess(rgb) if preprocess == "paper" else rgb
 
 
 def pad_to_square(rgb: np.ndarray) -> np.ndarray:

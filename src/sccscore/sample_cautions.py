@@ -96,16 +96,17 @@ def jpeg_caution(rows: list[dict[str, str]], samples: Sequence[str], model: str 
             "crops alike")
 
 
-def typed_crops_textures(rows: list[dict[str, str]], samples: Sequence[str],
+def typed_crops_textures(rows: list[dict[str, str]], samples: Sequence[str], model: str | None,
                          preprocess: str | None) -> dict[str, tuple[float, int] | None] | None:
     """Each sample's white texture and the crops it is read from (:func:`sccscore.sample_crops.sample_white_texture`,
-    the median of up to 400 crops spread through it), as the model that typed them saw them (after the paper's
-    ``preprocess`` where the table says so); None for a table typed by hand (a person's calls, which the texture does
-    not sway as it does a model's), and for chromosomes of spreads, which sccscore cut alike."""
+    the median of up to 400 crops spread through it), as the ``model`` that typed them read them (in grey where it
+    reads every crop in grey, after the paper's ``preprocess`` where the table says so); None for a table typed by hand
+    (a person's calls, which the texture does not sway as it does a model's), and for chromosomes of spreads, which
+    sccscore cut alike."""
     if from_spreads(rows) or not one_row_a_crop(rows):
         return None
-    crops = crops_by_sample(rows)
-    return {name: sample_white_texture(crops[name], preprocess) for name in samples}
+    crops, grey = crops_by_sample(rows), model is not None and reads_in_grey(model) is True
+    return {name: sample_white_texture(crops[name], preprocess, grey) for name in samples}
 
 
 def texture_caution(textures: Mapping[str, tuple[float, int] | None]) -> str | None:

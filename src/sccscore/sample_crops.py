@@ -26,7 +26,7 @@ from scipy import ndimage
 
 from .errors import ImageReadError
 from .images import is_grey, read_crop
-from .preprocess import paper_preprocess
+from .preprocess import as_read
 
 # crops read a sample for its colour, spread through it: grey crops among colour ones (a day's imaging saved in grey,
 # pooled with the others) are found wherever they lie together as a fortieth of the sample or more
@@ -204,23 +204,25 @@ def white_texture(rgb: np.ndarray) -> float | None:
     return float(np.abs(ndimage.laplace(rgb[..., 1].astype(np.float32)))[white].mean())
 
 
-def _preprocessed_white_texture(rgb: np.ndarray) -> float | None:
-    """:func:`white_texture` of a crop after the paper's preprocessing, as a model given ``--preprocess paper`` sees
-    it."""
-    return white_texture(paper_preprocess(rgb))
+def _white_texture_as_read(grey: bool, preprocess: str) -> Callable[[np.ndarray], float | None]:
+    """:func:`white_texture` of a crop as a model reads it (:func:`sccscore.preprocess.as_read`)."""
+    return lambda rgb: white_texture(as_read(rgb, grey, preprocess))
 
 
-# each crop's white_texture, as saved and as preprocessed, remembered by its file (remembered_by_file)
-file_white_texture = {"none": remembered_by_file(white_texture),
-                      "paper": remembered_by_file(_preprocessed_white_texture)}
+# each crop's white_texture as each kind of model reads it, (in grey, preprocess) -> remembered by its file
+# (remembered_by_file)
+file_white_texture = {(grey, preprocess): remembered_by_file(_white_texture_as_read(grey, preprocess))
+                      for grey in (False, True) for preprocess in ("none", "paper")}
 
 
-def sample_white_texture(paths: Sequence[str | Path], preprocess: str | None = None,
+def sample_white_texture(paths: Sequence[str | Path], preprocess: str | None = None, grey: bool = False,
                          most: int = TEXTURE_CROPS) -> tuple[float, int] | None:
-    """The median :func:`white_texture` of up to ``most`` crops spread through a sample's, as a model saw them
-    (``preprocess`` "paper": after the paper's preprocessing), and how many had a near-white background; None where
-    none had."""
-    textures = [t for t in map(file_white_texture[preprocess or "none"], spread_through(paths, most)) if t is not None]
+    """The median :func:`white_texture` of up to ``most`` crops spread through a sample's, as a model read them,
+    and how many had a near-white background; None where none had. As read: in grey where the model reads every crop
+    in grey (``grey``: the luminance's rounding to whole levels makes the white of the paper's colour crops read 1.5
+    times as grainy as their green), after the paper's preprocessing where it applies it (``preprocess`` "paper")."""
+    read = file_white_texture[grey, preprocess or "none"]
+    textures = [t for t in map(read, spread_through(paths, most)) if t is not None]
     return (float(np.median(textures)), len(textures)) if textures else None
 
 

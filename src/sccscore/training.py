@@ -210,12 +210,14 @@ def crop_framings(items: Sequence[ImageItem], groups: Sequence[str]) -> dict[str
     return {group: f and f.record() for group, f in sample_framings(_paths_by_folder(items, groups)).items()}
 
 
-def crop_textures(items: Sequence[ImageItem], groups: Sequence[str], preprocess: str) -> dict[str, dict | None]:
+def crop_textures(items: Sequence[ImageItem], groups: Sequence[str], inputs: InputConfig) -> dict[str, dict | None]:
     """The white around the chromosomes of each labelled folder's crops (``groups``: each item's), the median texture
-    of up to 400 as the model sees them (after ``preprocess``: :func:`sccscore.sample_crops.sample_white_texture`) and
-    the crops it is read from; how the crops a model learned were made (None: a folder of crops with no white)."""
+    of up to 400 as a model of ``inputs`` reads them (in grey, preprocessed, where it does:
+    :func:`sccscore.sample_crops.sample_white_texture`) and the crops it is read from; how the crops a model learned
+    were made (None: a folder of crops with no white)."""
     by_folder = _paths_by_folder(items, groups)
-    return {group: texture_record(sample_white_texture(paths, preprocess)) for group, paths in by_folder.items()}
+    return {group: texture_record(sample_white_texture(paths, inputs.preprocess, inputs.grey))
+            for group, paths in by_folder.items()}
 
 
 def _paths_by_folder(items: Sequence[ImageItem], groups: Sequence[str]) -> dict[str, list[Path]]:
@@ -571,7 +573,7 @@ def fit_recipe(folders: Sequence[str | Path], recipe: Recipe, seed: int = 0, dev
         "image_digests": learned_digests(data.digests),  # ModelConfig.learned
         "crops": data.colour,  # evaluate.learned_in_colour
         "crop_framing": crop_framings(data.items, data.groups),  # evaluate.framing_of
-        "white_texture": crop_textures(data.items, data.groups, data.config.input.preprocess),  # evaluate.texture_of
+        "white_texture": crop_textures(data.items, data.groups, data.config.input),  # evaluate.texture_of
         "validation": head.validation,
         "versions": versions(),
     }
