@@ -156,7 +156,8 @@ def test_a_released_model_cautions_crops_whose_white_is_unlike_the_papers(ikemot
 
 def test_the_framing_and_the_white_of_a_crop_are_read_from_one_decoding(ikemoto, tmp_path, monkeypatch):
     """classify reads each sample's framing from up to 400 crops, then its white from the same: each crop is decoded
-    once for both while its pixels fit the bytes kept (sample_crops.DECODED_BYTES), and twice where they do not."""
+    once for both while its pixels fit the bytes kept (sample_crops.DECODED_BYTES), and twice where they do not; no
+    more than those bytes are kept, not even the last crop's."""
     import shutil
 
     import sccscore.sample_crops
@@ -172,3 +173,4 @@ def test_the_framing_and_the_white_of_a_crop_are_read_from_one_decoding(ikemoto,
         framing, texture = sample_framing(crops), sample_white_texture(crops)
         assert framing.n == 50 and texture[1] == 50
         assert len(read) == (50 if kept else 100)
+        assert sccscore.sample_crops._decoded_bytes <= kept

@@ -93,7 +93,7 @@ def _pixels(path: str, size: int, modified: int) -> np.ndarray:
         return rgb
     rgb = read_crop(path)
     _decoded[key], _decoded_bytes = rgb, _decoded_bytes + rgb.nbytes
-    while _decoded_bytes > DECODED_BYTES and len(_decoded) > 1:
+    while _decoded_bytes > DECODED_BYTES:  # this crop's own pixels too, where they alone are more (a whole spread)
         _decoded_bytes -= _decoded.popitem(last=False)[1].nbytes
     return rgb
 
