@@ -42,7 +42,7 @@ def test_float32_convolutions_with_a_torch_of_the_older_setting_alone(monkeypatc
     assert torch.backends.cudnn.allow_tf32 is True
 
 
-def test_classify_and_training_features_run_in_float32(ikemoto, monkeypatch):
+def test_classify_and_training_features_run_in_float32(ikemoto, tmp_path, monkeypatch):
     """The settings the models' passes see: classify's runner (torch, as on a GPU) and training's features."""
     seen, scored, features_of = [], ScoringModel.member_probabilities, sccscore.features._feature_function
 
@@ -56,6 +56,7 @@ def test_classify_and_training_features_run_in_float32(ikemoto, monkeypatch):
 
     monkeypatch.setattr(ScoringModel, "member_probabilities", scoring)
     monkeypatch.setattr(sccscore.features, "_feature_function", featuring)
+    monkeypatch.setenv("SCCSCORE_CACHE", str(tmp_path))  # features computed, not read from another test's cache
     make_runner(load_model("paper:squeezenet1_1/1"), device="cpu", engine="torch")(torch.zeros(1, 3, 224, 224,
                                                                                                  dtype=torch.uint8))
     extract(_crops(ikemoto)[:1], DefaultRecipe().model_config(), device="cpu")
