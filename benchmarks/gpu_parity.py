@@ -18,6 +18,8 @@ machine the data is copied to may hold only some). Writes JSON after each part, 
 what it measured::
 
     SCCSCORE_DATA=../shared/data/ikemoto2023 python benchmarks/gpu_parity.py --members 10 --json gpu.json
+
+``--dry-run`` puts the CPU in the GPU's place, to try each part's code on a machine without one.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from sccscore.sample_data import CACHE_ENV, data_root, released_model_file
 from sccscore.training import DefaultRecipe, PaperRecipe
 
 SPREADS = Path(__file__).resolve().parents[2] / "shared" / "data" / "oshima2026" / "images"
+GPU = "cuda"  # --dry-run: "cpu", to try every part's code where no GPU is
 
 
 def released_ensemble(members: int) -> ScoringModel:
@@ -92,11 +95,12 @@ def member_scores(model: ScoringModel, items: list[ImageItem], device: str, engi
 
 def graph_scores(model: ScoringModel, items: list[ImageItem], allowed: bool) -> tuple[np.ndarray, float]:
     """The runner's graph called directly on the GPU, TF32 allowed or not; and crops a second, decoded beforehand."""
-    graph = _ProbabilitiesFromBytes(model).eval().cuda()
-    pixels = torch.stack([prepare(read_crop(item.path), model.config.input) for item in items]).cuda()
+    graph = _ProbabilitiesFromBytes(model).eval().to(GPU)
+    pixels = torch.stack([prepare(read_crop(item.path), model.config.input) for item in items]).to(GPU)
     with tf32(allowed), torch.inference_mode():
         graph(pixels[:64])
-        torch.cuda.synchronize()
+        if GPU == "cuda":
+            torch.cuda.synchronize()
         started = time.perf_counter()
         scores = torch.cat([graph(batch) for batch in pixels.split(64)]).cpu().numpy()
         return scores, len(items) / (time.perf_counter() - started)
@@ -112,7 +116,7 @@ def differences(cpu: np.ndarray, gpu: np.ndarray) -> dict:
 
 def scores_part(model: ScoringModel, items: list[ImageItem]) -> dict:
     cpu, _ = member_scores(model, items, "cpu")
-    gpu, _ = member_scores(model, items, "cuda")
+    gpu, _ = member_scores(model, items, GPU)
     report = {"crops": len(items), "members": model.config.n_members, "classify_gpu_vs_cpu": differences(cpu, gpu)}
     for allowed in (True, False):
         scores, rate = graph_scores(model, items, allowed)
@@ -122,22 +126,23 @@ def scores_part(model: ScoringModel, items: list[ImageItem]) -> dict:
 
 
 def speed_part(model: ScoringModel, items: list[ImageItem]) -> dict:
-    make_runner(model, "cuda")(torch.zeros(8, 3, 224, 224, dtype=torch.uint8))  # CUDA's start-up, not timed
+    make_runner(model, GPU)(torch.zeros(8, 3, 224, 224, dtype=torch.uint8))  # CUDA's start-up, not timed
     rates = {}
     for batch in (None, 256):
-        _, seconds = member_scores(model, items * 8, "cuda", batch_size=batch)
+        _, seconds = member_scores(model, items * 8, GPU, batch_size=batch)
         rates[f"gpu_batch_{batch or 'default'}"] = round(len(items) * 8 / seconds, 1)
     _, seconds = member_scores(model, items * 2, "cpu")
     rates["cpu_onnx"] = round(len(items) * 2 / seconds, 1)
     return {"crops_a_second": rates, "cpu_threads": torch.get_num_threads()}
 
 
-def tf32_features(items: list[ImageItem], config: ModelConfig) -> np.ndarray:
-    """As ``features.extract`` computes them on the GPU, but with TF32 allowed."""
-    compute = features._feature_function(features.backbone_model(config).cuda())
-    mean, std = (torch.tensor(v, device="cuda").view(1, 3, 1, 1) for v in (config.input.mean, config.input.std))
-    pixels = torch.stack([features._prepared(item, config) for item in items]).cuda()
-    with tf32(True), torch.inference_mode():
+def direct_features(items: list[ImageItem], config: ModelConfig, allowed: bool) -> np.ndarray:
+    """As ``features.extract`` computes them on the GPU, with TF32 allowed or not (its float32 rounding otherwise
+    a little other than extract's)."""
+    compute = features._feature_function(features.backbone_model(config).to(GPU))
+    mean, std = (torch.tensor(v, device=GPU).view(1, 3, 1, 1) for v in (config.input.mean, config.input.std))
+    pixels = torch.stack([features._prepared(item, config) for item in items]).to(GPU)
+    with tf32(allowed), torch.inference_mode():
         return torch.cat([compute((batch.float() / 255 - mean) / std).float() for batch in pixels.split(32)]).cpu().numpy()
 
 
@@ -149,15 +154,18 @@ def features_part(items: list[ImageItem]) -> dict:
         with fresh_cache():
             cpu = features.extract(chosen, config, device="cpu").astype(np.float32)
         with fresh_cache():
-            gpu = features.extract(chosen, config, device="cuda").astype(np.float32)
-        part = {"largest_feature": float(np.abs(cpu).max()), "extract_largest_difference": float(np.abs(cpu - gpu).max()),
-                "tf32_allowed_largest_difference": float(np.abs(cpu - tf32_features(chosen, config)).max())}
+            gpu = features.extract(chosen, config, device=GPU).astype(np.float32)
+        part = {"largest_feature": float(np.abs(cpu).max()), "extract_largest_difference": float(np.abs(cpu - gpu).max())}
+        for allowed in (True, False):
+            direct = direct_features(chosen, config, allowed)
+            part[f"direct_tf32_{'allowed' if allowed else 'not_allowed'}_largest_difference"] = float(
+                np.abs(cpu - direct).max())
         rates = {}
         for size in (8, 32, 128):
             features.GPU_BATCH, before = size, features.GPU_BATCH
             with fresh_cache():
                 started = time.perf_counter()
-                features.extract(chosen, config, device="cuda")
+                features.extract(chosen, config, device=GPU)
                 rates[size] = round(len(chosen) / (time.perf_counter() - started), 1)
             features.GPU_BATCH = before
         part["gpu_crops_a_second_by_batch"] = rates
@@ -169,10 +177,12 @@ def crossval_part() -> dict:
     folders = [data_root() / "images" / "wt", data_root() / "images" / "ctf18"]
     report = {}
     for recipe in (DefaultRecipe(), PaperRecipe()):
+        started = time.perf_counter()
         with fresh_cache():
-            result = crossval(folders, 5, recipe, device="cuda")
+            result = crossval(folders, 5, recipe, device=GPU)
         report[recipe.name] = {"concordance": {g: round(v["concordance"], 4) for g, v in result["groups"].items()},
-                               "seconds_cold_cache": result["seconds"]}
+                               "seconds_features_included": round(time.perf_counter() - started, 1),
+                               "seconds_training": result["seconds"]}
     return report
 
 
@@ -180,22 +190,23 @@ def spreads_part() -> dict:
     report = {}
     with tempfile.TemporaryDirectory() as folder:
         tables = {}
-        for device in ("cpu", "cuda"):
-            out = Path(folder) / device
+        for name, device in (("cpu", "cpu"), ("gpu", GPU)):
+            out = Path(folder) / name
             started = time.perf_counter()
             run = subprocess.run([sys.executable, "-m", "sccscore", "classify", "--spreads", str(SPREADS), "--out",
                                   str(out), "--device", device, "--quiet"], capture_output=True, text=True)
-            report[f"{device}_seconds"] = round(time.perf_counter() - started, 1)
+            report[f"{name}_seconds"] = round(time.perf_counter() - started, 1)
             if run.returncode:
-                report[f"{device}_error"] = run.stderr[-2000:]
+                report[f"{name}_error"] = run.stderr[-2000:]
                 return report
             with open(out / "predictions.csv", newline="") as table:
-                tables[device] = list(csv.DictReader(table))
-        cpu, gpu = tables["cpu"], tables["cuda"]
-        report["rows"] = [len(cpu), len(gpu)]
-        report["cells_differing_by_column"] = {
-            column: sum(a[column] != b[column] for a, b in zip(cpu, gpu)) for column in cpu[0]
-            if any(a[column] != b[column] for a, b in zip(cpu, gpu))}
+                tables[name] = list(csv.DictReader(table))
+        cpu, gpu = tables["cpu"], tables["gpu"]
+        probabilities = [[float(row[f"p_{t}"]) for t in "ABC"] for row in cpu], [[float(row[f"p_{t}"]) for t in "ABC"]
+                                                                                   for row in gpu]
+        report |= {"chromosomes": [len(cpu), len(gpu)],
+                   "calls_differing": sum(a["predicted"] != b["predicted"] for a, b in zip(cpu, gpu)),
+                   "largest_difference": float(np.abs(np.subtract(*probabilities)).max())}
     return report
 
 
@@ -204,11 +215,15 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=30)
     parser.add_argument("--json", type=Path, default=Path("gpu_parity.json"))
     parser.add_argument("--parts", default="scores,speed,features,crossval,spreads")
+    parser.add_argument("--dry-run", action="store_true", help="the CPU in the GPU's place: each part's code tried")
     options = parser.parse_args()
-    if not torch.cuda.is_available():
-        sys.exit("no CUDA GPU here: this benchmark compares one with the CPU")
-    report = {"gpu": torch.cuda.get_device_name(), "torch": torch.__version__, "cpu_cores": os.cpu_count(),
-              "python": platform.python_version()}
+    global GPU
+    if options.dry_run:
+        GPU = "cpu"
+    elif not torch.cuda.is_available():
+        sys.exit("no CUDA GPU here: this benchmark compares one with the CPU (--dry-run tries its code on the CPU)")
+    report = {"gpu": torch.cuda.get_device_name() if GPU == "cuda" else "none (dry run)", "torch": torch.__version__,
+              "cpu_cores": os.cpu_count(), "python": platform.python_version()}
     model, items = released_ensemble(options.members), crops()
     parts = {"scores": lambda: scores_part(model, items), "speed": lambda: speed_part(model, items),
              "features": lambda: features_part(items), "crossval": crossval_part, "spreads": spreads_part}
