@@ -155,7 +155,8 @@ def features_part(items: list[ImageItem]) -> dict:
             cpu = features.extract(chosen, config, device="cpu").astype(np.float32)
         with fresh_cache():
             gpu = features.extract(chosen, config, device=GPU).astype(np.float32)
-        part = {"largest_feature": float(np.abs(cpu).max()), "extract_largest_difference": float(np.abs(cpu - gpu).max())}
+        part = {"largest_feature": float(np.abs(cpu).max()),
+                "extract_largest_difference": float(np.abs(cpu - gpu).max())}
         for allowed in (True, False):
             direct = direct_features(chosen, config, allowed)
             part[f"direct_tf32_{'allowed' if allowed else 'not_allowed'}_largest_difference"] = float(
