@@ -143,7 +143,8 @@ def direct_features(items: list[ImageItem], config: ModelConfig, allowed: bool) 
     mean, std = (torch.tensor(v, device=GPU).view(1, 3, 1, 1) for v in (config.input.mean, config.input.std))
     pixels = torch.stack([features._prepared(item, config) for item in items]).to(GPU)
     with tf32(allowed), torch.inference_mode():
-        return torch.cat([compute((batch.float() / 255 - mean) / std).float() for batch in pixels.split(32)]).cpu().numpy()
+        values = [compute((batch.float() / 255 - mean) / std).float() for batch in pixels.split(32)]
+    return torch.cat(values).cpu().numpy()
 
 
 def features_part(items: list[ImageItem]) -> dict:
