@@ -45,9 +45,9 @@ from sccscore.images import ImageItem, read_crop
 from sccscore.models import ModelConfig, ScoringModel
 from sccscore.predict import predict_batches
 from sccscore.preprocess import prepare
-from sccscore.runtime import _ProbabilitiesFromBytes, make_runner
+from sccscore.runtime import _ProbabilitiesFromBytes, cudnn_tf32, make_runner
 from sccscore.sample_data import CACHE_ENV, data_root, released_model_file
-from sccscore.training import DefaultRecipe, PaperRecipe
+from sccscore.training import DefaultRecipe, PaperRecipe, labelled_items
 
 SPREADS = Path(__file__).resolve().parents[2] / "shared" / "data" / "oshima2026" / "images"
 GPU = "cuda"  # --dry-run: "cpu", to try every part's code where no GPU is
@@ -60,19 +60,7 @@ def released_ensemble(members: int) -> ScoringModel:
 
 
 def crops() -> list[ImageItem]:
-    root = data_root() / "images"
-    return [ImageItem(path, path.parts[-3], path.parent.name.upper()) for path in sorted(root.rglob("*.jpg"))]
-
-
-@contextlib.contextmanager
-def tf32(allowed: bool):
-    """cuDNN's convolutions in TF32 or not, by the flag ``runtime.float32_convolutions`` sets."""
-    convolutions = torch.backends.cudnn.conv
-    before, convolutions.fp32_precision = convolutions.fp32_precision, "tf32" if allowed else "ieee"
-    try:
-        yield
-    finally:
-        convolutions.fp32_precision = before
+    return labelled_items([data_root() / "images" / genotype for genotype in ("wt", "ctf18")])[0]
 
 
 @contextlib.contextmanager
@@ -97,7 +85,7 @@ def graph_scores(model: ScoringModel, items: list[ImageItem], allowed: bool) -> 
     """The runner's graph called directly on the GPU, TF32 allowed or not; and crops a second, decoded beforehand."""
     graph = _ProbabilitiesFromBytes(model).eval().to(GPU)
     pixels = torch.stack([prepare(read_crop(item.path), model.config.input) for item in items]).to(GPU)
-    with tf32(allowed), torch.inference_mode():
+    with cudnn_tf32(allowed), torch.inference_mode():
         graph(pixels[:64])
         if GPU == "cuda":
             torch.cuda.synchronize()
@@ -142,7 +130,7 @@ def direct_features(items: list[ImageItem], config: ModelConfig, allowed: bool) 
     compute = features._feature_function(features.backbone_model(config).to(GPU))
     mean, std = (torch.tensor(v, device=GPU).view(1, 3, 1, 1) for v in (config.input.mean, config.input.std))
     pixels = torch.stack([features._prepared(item, config) for item in items]).to(GPU)
-    with tf32(allowed), torch.inference_mode():
+    with cudnn_tf32(allowed), torch.inference_mode():
         values = [compute((batch.float() / 255 - mean) / std).float() for batch in pixels.split(32)]
     return torch.cat(values).cpu().numpy()
 

@@ -18,9 +18,9 @@ from sccscore.features import extract
 from sccscore.images import ImageItem
 from sccscore.models import ScoringModel, load_model
 from sccscore.predict import predict_batches
-from sccscore.runtime import float32_convolutions, make_runner
+from sccscore.runtime import cudnn_tf32, float32_convolutions, make_runner
 from sccscore.spreads import classify_spreads
-from sccscore.training import DefaultRecipe, PaperRecipe
+from sccscore.training import DefaultRecipe, PaperRecipe, labelled_items
 
 # torch lets cuDNN compute float32 convolutions in TF32 unless told otherwise: the flag it is told by
 CONVOLUTIONS = torch.backends.cudnn.conv
@@ -32,6 +32,9 @@ def test_float32_convolutions_forbids_tf32_and_restores_the_setting():
     with pytest.raises(KeyError), float32_convolutions():
         assert CONVOLUTIONS.fp32_precision == "ieee"
         raise KeyError
+    assert CONVOLUTIONS.fp32_precision == "tf32"
+    with float32_convolutions(), cudnn_tf32(True):  # as benchmarks/gpu_parity.py allows it, to measure it
+        assert CONVOLUTIONS.fp32_precision == "tf32"
     assert CONVOLUTIONS.fp32_precision == "tf32"
 
 
@@ -65,8 +68,7 @@ def test_classify_and_training_features_run_in_float32(ikemoto, tmp_path, monkey
 
 
 def _crops(ikemoto) -> list[ImageItem]:
-    return [ImageItem(path, path.parts[-3], path.parent.name.upper())
-            for path in sorted((ikemoto / "images").rglob("*.jpg"))]
+    return labelled_items([ikemoto / "images" / genotype for genotype in ("wt", "ctf18")])[0]
 
 
 def _member_probabilities(model, items, device: str) -> np.ndarray:

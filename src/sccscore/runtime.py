@@ -126,19 +126,26 @@ def resolve_device(name: str | None) -> torch.device:
     return target
 
 
-@contextlib.contextmanager
-def float32_convolutions() -> Iterator[None]:
+def float32_convolutions() -> contextlib.AbstractContextManager[None]:
     """cuDNN's convolutions in float32 proper while the block runs, as a CPU computes them.
 
     By default torch lets cuDNN compute float32 convolutions in TF32 (10 bits of mantissa, float32 has 23) on
     Ampere and later GPUs (torch's notes on CUDA): a model's scores would then move with the GPU a lab has, and
     the report says "float32". How far they move is not measured yet (``benchmarks/gpu_parity.py`` measures it;
-    no GPU was lent when this was written). Only the convolutions' flag is set, through torch's per-operator
-    setting where it has one: setting it also through the older ``allow_tf32`` makes torch refuse to read that.
+    no GPU was lent when this was written).
     """
+    return cudnn_tf32(False)
+
+
+@contextlib.contextmanager
+def cudnn_tf32(allowed: bool) -> Iterator[None]:
+    """Whether cuDNN may compute float32 convolutions in TF32, while the block runs (:func:`float32_convolutions`;
+    a benchmark allows it, to measure what it moves). Only the convolutions' flag is set, through torch's
+    per-operator setting where it has one: setting it also through the older ``allow_tf32`` makes torch refuse to
+    read that."""
     convolutions = getattr(torch.backends.cudnn, "conv", None)  # a torch without it has allow_tf32 alone
-    owner, flag, value = ((convolutions, "fp32_precision", "ieee") if hasattr(convolutions, "fp32_precision")
-                          else (torch.backends.cudnn, "allow_tf32", False))
+    owner, flag, value = ((convolutions, "fp32_precision", "tf32" if allowed else "ieee")
+                          if hasattr(convolutions, "fp32_precision") else (torch.backends.cudnn, "allow_tf32", allowed))
     before = getattr(owner, flag)
     setattr(owner, flag, value)
     try:
