@@ -313,7 +313,7 @@ def texture_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -
         return None
     inputs = model.config.input
     textures = {sample: sample_white_texture(paths, inputs.preprocess, inputs.grey) for sample, paths in crops.items()}
-    return learned_texture_caution(textures, name, learned)
+    return learned_texture_caution(textures, name, learned, inputs.preprocess)
 
 
 def _crops_of(samples: Sequence[Sample]) -> dict[str, list[Path]]:

@@ -135,11 +135,13 @@ def texture_caution(textures: Mapping[str, tuple[float, int] | None]) -> str | N
 
 
 def learned_texture_caution(textures: Mapping[str, tuple[float, int] | None], model: str,
-                            learned: tuple[float, float]) -> str | None:
+                            learned: tuple[float, float], preprocess: str | None = None) -> str | None:
     """A caution where the white around some samples' chromosomes (``textures``: sample -> its median texture and the
     crops it is read from, :func:`sccscore.sample_crops.sample_white_texture`) is more than :data:`TEXTURE_APART`
     times as grainy or as smooth as that of the crops ``model`` learned (``learned``: the lowest and highest median of
-    their groups); None where none is, or is read from fewer than :data:`FEWEST_TEXTURED` crops.
+    their groups); None where none is, or is read from fewer than :data:`FEWEST_TEXTURED` crops. Where the model is
+    given the paper's preprocessing (``preprocess`` "paper"), which paints the white flat, and the samples read flat,
+    it says so: every sample preprocessed so reads flat, whatever its crops.
 
     >>> print(learned_texture_caution({"wt": (0.8, 400), "ko": (0.02, 400), "few": (0.0, 30)}, "paper:squeezenet1_1",
     ...                               PAPER_TEXTURES))  # doctest: +NORMALIZE_WHITESPACE
@@ -152,6 +154,13 @@ def learned_texture_caution(textures: Mapping[str, tuple[float, int] | None], mo
     train a model on crops of your own (sccscore train)
     >>> learned_texture_caution({"wt": (0.8, 400), "ko": (1.1, 400)}, "paper:squeezenet1_1", PAPER_TEXTURES) is None
     True
+    >>> print(learned_texture_caution({"wt": (0.003, 400)}, "paper:squeezenet1_1", PAPER_TEXTURES, "paper"))
+    ... # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+    the white around the chromosomes of wt reads a texture of 0.00 (median), ...: the paper's preprocessing
+    (--preprocess paper) paints the white around a chromosome flat, so every sample preprocessed so reads flat, where
+    the crops paper:squeezenet1_1 learned kept a grain (the paper's own, preprocessed so, kept that of the JPEG they
+    were saved as after it): read its B and C shares as shifted, give it crops preprocessed and saved as its
+    training crops were, or train a model on crops of your own (sccscore train)
     """
     low, high = learned
     unlike = {name: texture for name, texture in _textured(textures).items()
@@ -159,12 +168,17 @@ def learned_texture_caution(textures: Mapping[str, tuple[float, int] | None], mo
     if not unlike:
         return None
     read = ", ".join(f"{texture:.2f}" for texture in unlike.values())
+    flattened = preprocess == "paper" and all(texture < FLAT_WHITE for texture in unlike.values())
+    advice = (f"the paper's preprocessing (--preprocess paper) paints the white around a chromosome flat, so every "
+              f"sample preprocessed so reads flat, where the crops {model} learned kept a grain (the paper's own, "
+              "preprocessed so, kept that of the JPEG they were saved as after it): read its B and C shares as "
+              "shifted, give it crops preprocessed and saved as its training crops were" if flattened else
+              "read its B and C shares as shifted, and make crops as its training crops were")
     return (f"the white around the chromosomes of {', '.join(unlike)} reads a texture of {read} "
             f"(median{'s' if len(unlike) > 1 else ''}), and {model} learned crops whose white read {low:.2f}-"
             f"{high:.2f} (the mean absolute Laplacian of green, in grey levels), which no eye sees: crops made, "
-            f"preprocessed or saved otherwise are typed otherwise ({TEXTURE_COST}): read its B and C shares as "
-            "shifted, and make crops as its training crops were, or train a model on crops of your own (sccscore "
-            "train)")
+            f"preprocessed or saved otherwise are typed otherwise ({TEXTURE_COST}): {advice}, or train a model on "
+            "crops of your own (sccscore train)")
 
 
 def _textured(textures: Mapping[str, tuple[float, int] | None]) -> dict[str, float]:
