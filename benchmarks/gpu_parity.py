@@ -5,7 +5,7 @@ Nothing here runs without a GPU (CI has none; ``docs/benchmarks.md`` records a r
 1. ``scores``: do the released models call the 906 Ikemoto crops on the GPU (torch) as on the CPU (ONNX
    Runtime, classify's engine there)? cuDNN may compute float32 convolutions in TF32 on Ampere and later
    GPUs (torch's default): classify's runner as it is, and the same graph with TF32 allowed and not.
-2. ``speed``: crops a second decoded, resized and scored as classify does (``predict_batches``), on the GPU at
+2. ``speed``: crops a second decoded, resized and scored as classify does (``predict``, batch by batch), on the GPU at
    batch sizes and on the same machine's CPU.
 3. ``features``: training's backbone features on the GPU against the CPU's, and crops a second at GPU batch
    sizes (``features.GPU_BATCH``).
@@ -43,7 +43,7 @@ from sccscore import features, models
 from sccscore.crossval import crossval
 from sccscore.images import ImageItem, read_crop
 from sccscore.models import ModelConfig, ScoringModel
-from sccscore.predict import predict_batches
+from sccscore.predict import predict
 from sccscore.preprocess import prepare
 from sccscore.runtime import _ProbabilitiesFromBytes, cudnn_tf32, make_runner
 from sccscore.sample_data import CACHE_ENV, data_root, released_model_file
@@ -77,8 +77,8 @@ def fresh_cache():
 def member_scores(model: ScoringModel, items: list[ImageItem], device: str, engine: str = "auto",
                   batch_size: int | None = None) -> tuple[np.ndarray, float]:
     started = time.perf_counter()
-    scored = [p.member_probabilities for p in predict_batches(model, items, batch_size, device=device, engine=engine)]
-    return np.concatenate(scored), time.perf_counter() - started
+    scored = predict(model, items, batch_size=batch_size, device=device, engine=engine).member_probabilities
+    return scored, time.perf_counter() - started
 
 
 def graph_scores(model: ScoringModel, items: list[ImageItem], allowed: bool) -> tuple[np.ndarray, float]:

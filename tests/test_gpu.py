@@ -17,7 +17,7 @@ from sccscore.crossval import crossval
 from sccscore.features import extract
 from sccscore.images import ImageItem
 from sccscore.models import ScoringModel, load_model
-from sccscore.predict import predict_batches
+from sccscore.predict import predict
 from sccscore.runtime import cudnn_tf32, float32_convolutions, make_runner
 from sccscore.spreads import classify_spreads
 from sccscore.training import DefaultRecipe, PaperRecipe, labelled_items
@@ -71,16 +71,12 @@ def _crops(ikemoto) -> list[ImageItem]:
     return labelled_items([ikemoto / "images" / genotype for genotype in ("wt", "ctf18")])[0]
 
 
-def _member_probabilities(model, items, device: str) -> np.ndarray:
-    return np.concatenate([p.member_probabilities for p in predict_batches(model, items, device=device)])
-
-
 @pytest.mark.gpu
 @needs_gpu
 def test_the_gpu_calls_every_crop_as_the_cpu_does(ikemoto):
     """Released model 1 on the 906 crops: torch on the GPU against ONNX Runtime on the CPU (classify's engines)."""
     model, items = load_model("paper:squeezenet1_1/1"), _crops(ikemoto)
-    cpu, gpu = _member_probabilities(model, items, "cpu"), _member_probabilities(model, items, "cuda")
+    cpu, gpu = (predict(model, items, device=device).member_probabilities for device in ("cpu", "cuda"))
     assert np.abs(cpu - gpu).max() < 1e-4
     assert (cpu.argmax(-1) == gpu.argmax(-1)).all()
 
