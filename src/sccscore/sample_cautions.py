@@ -141,7 +141,10 @@ def learned_texture_caution(textures: Mapping[str, tuple[float, int] | None], mo
     times as grainy or as smooth as that of the crops ``model`` learned (``learned``: the lowest and highest median of
     their groups); None where none is, or is read from fewer than :data:`FEWEST_TEXTURED` crops. Where the model is
     given the paper's preprocessing (``preprocess`` "paper"), which paints the white flat, and the samples read flat,
-    it says so: every sample preprocessed so reads flat, whatever its crops.
+    it says so: every sample preprocessed so reads flat, whatever its crops. It does not advise saving them as JPEG
+    after it, as the paper's crops were: with the released ensemble that gave the white of raw crops cut from the
+    oshima2026 spreads its grain again (0.02 -> 1.29) but agreed with their annotated types 0.546 against 0.542, and
+    the paper's own crops preprocessed again 0.630 against 0.656 (WT; ``benchmarks/paper_preprocess_jpeg.py``).
 
     >>> print(learned_texture_caution({"wt": (0.8, 400), "ko": (0.02, 400), "few": (0.0, 30)}, "paper:squeezenet1_1",
     ...                               PAPER_TEXTURES))  # doctest: +NORMALIZE_WHITESPACE
@@ -159,8 +162,8 @@ def learned_texture_caution(textures: Mapping[str, tuple[float, int] | None], mo
     the white around the chromosomes of wt reads a texture of 0.00 (median), ...: the paper's preprocessing
     (--preprocess paper) paints the white around a chromosome flat, so every sample preprocessed so reads flat, where
     the crops paper:squeezenet1_1 learned kept a grain (the paper's own, preprocessed so, kept that of the JPEG they
-    were saved as after it): read its B and C shares as shifted, give it crops preprocessed and saved as its
-    training crops were, or train a model on crops of your own (sccscore train)
+    were saved as after it; saving crops so gives the white its grain again but typed raw crops no nearer their
+    annotated types): read its B and C shares as shifted, or train a model on crops of your own (sccscore train)
     """
     low, high = learned
     unlike = {name: texture for name, texture in _textured(textures).items()
@@ -171,8 +174,9 @@ def learned_texture_caution(textures: Mapping[str, tuple[float, int] | None], mo
     flattened = preprocess == "paper" and all(texture < FLAT_WHITE for texture in unlike.values())
     advice = (f"the paper's preprocessing (--preprocess paper) paints the white around a chromosome flat, so every "
               f"sample preprocessed so reads flat, where the crops {model} learned kept a grain (the paper's own, "
-              "preprocessed so, kept that of the JPEG they were saved as after it): read its B and C shares as "
-              "shifted, give it crops preprocessed and saved as its training crops were" if flattened else
+              "preprocessed so, kept that of the JPEG they were saved as after it; saving crops so gives the white "
+              "its grain again but typed raw crops no nearer their annotated types): read its B and C shares as "
+              "shifted" if flattened else
               "read its B and C shares as shifted, and make crops as its training crops were")
     return (f"the white around the chromosomes of {', '.join(unlike)} reads a texture of {read} "
             f"(median{'s' if len(unlike) > 1 else ''}), and {model} learned crops whose white read {low:.2f}-"
