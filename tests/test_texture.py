@@ -73,7 +73,7 @@ def test_the_papers_preprocessing_is_named_as_what_flattens_the_white(ikemoto):
            "sample preprocessed so reads flat" in said
     assert "make crops as its training crops were" not in said
     # saved as JPEG after the preprocessing, the paper's way, raw crops regain the grain, not the annotated types
-    assert "saving crops so gives the white its grain again but typed raw crops no nearer their annotated types" in said
+    assert "raw crops saved so regain the grain but are typed no nearer their annotated types" in said
     assert "saved as its training crops were" not in said
 
 

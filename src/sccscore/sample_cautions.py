@@ -162,8 +162,8 @@ def learned_texture_caution(textures: Mapping[str, tuple[float, int] | None], mo
     the white around the chromosomes of wt reads a texture of 0.00 (median), ...: the paper's preprocessing
     (--preprocess paper) paints the white around a chromosome flat, so every sample preprocessed so reads flat, where
     the crops paper:squeezenet1_1 learned kept a grain (the paper's own, preprocessed so, kept that of the JPEG they
-    were saved as after it; saving crops so gives the white its grain again but typed raw crops no nearer their
-    annotated types): read its B and C shares as shifted, or train a model on crops of your own (sccscore train)
+    were saved as after it; raw crops saved so regain the grain but are typed no nearer their annotated types):
+    read its B and C shares as shifted, or train a model on crops of your own (sccscore train)
     """
     low, high = learned
     unlike = {name: texture for name, texture in _textured(textures).items()
@@ -174,9 +174,9 @@ def learned_texture_caution(textures: Mapping[str, tuple[float, int] | None], mo
     flattened = preprocess == "paper" and all(texture < FLAT_WHITE for texture in unlike.values())
     advice = (f"the paper's preprocessing (--preprocess paper) paints the white around a chromosome flat, so every "
               f"sample preprocessed so reads flat, where the crops {model} learned kept a grain (the paper's own, "
-              "preprocessed so, kept that of the JPEG they were saved as after it; saving crops so gives the white "
-              "its grain again but typed raw crops no nearer their annotated types): read its B and C shares as "
-              "shifted" if flattened else
+              "preprocessed so, kept that of the JPEG they were saved as after it; raw crops saved so regain the "
+              "grain but are typed no nearer their annotated types): read its B and C shares as shifted"
+              if flattened else
               "read its B and C shares as shifted, and make crops as its training crops were")
     return (f"the white around the chromosomes of {', '.join(unlike)} reads a texture of {read} "
             f"(median{'s' if len(unlike) > 1 else ''}), and {model} learned crops whose white read {low:.2f}-"
