@@ -62,7 +62,7 @@ def test_the_papers_preprocessing_is_named_as_what_flattens_the_white(ikemoto):
     """Given --preprocess paper, the released models read every sample's white flat, since the preprocessing paints it
     so (the paper's own crops kept the grain of the JPEG they were saved as after it): the caution names it as the
     cause, not the way the crops were made, and does not send the biologist to save them as JPEG after it, which
-    brought the released ensemble's calls no nearer the annotated types (benchmarks/paper_preprocess_jpeg.py)."""
+    brought the released ensemble's calls no nearer the annotated types (benchmarks/raw_crops.py)."""
     from sccscore.evaluate import texture_of
 
     wt = _crops(ikemoto / "images" / "wt")

@@ -19,8 +19,9 @@ from .images import CLASS_NAMES, Sample, fail_on_rejected, repeated_files, scan_
 from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, open_concordance, recall
 from .models import ScoringModel, model_reference
 from .predict import Predictions, ProgressCallback, predict
-from .sample_cautions import FEWEST_TEXTURED, GREY_CROPS_COST, PAPER_TEXTURES, learned_texture_caution
-from .sample_crops import grey_samples, mixed_samples, sample_white_texture
+from .sample_cautions import (FEWEST_TEXTURED, GREY_CROPS_COST, PAPER_TEXTURES, learned_texture_caution,
+                              raw_crops_caution)
+from .sample_crops import grey_samples, mixed_samples, sample_white_around, sample_white_texture
 from .splits import Source, agreement_by_source, image_sources, source_units
 from .stats import agreement_interval, cross_fitted_correction
 from .training import validation_interval, warn_seen_in_training
@@ -46,7 +47,7 @@ RELEASED_JPEG = ("The released models learned crops saved as JPEG with their col
                  "once as the paper's were (each of the 30 models more C), where the annotation says 51.1%; saved so, "
                  "0.647 of them were given their annotated type against 0.613 (17 gained, 9 lost, McNemar p = 0.17). "
                  "Neither way is shown the truer: save every sample's crops alike, and read B against C as rough.")
-# how the released models type raw crops given the paper's preprocessing (benchmarks/paper_preprocess_jpeg.py,
+# how the released models type raw crops given the paper's preprocessing (benchmarks/raw_crops.py,
 # tests/test_preprocess.py): said with what to expect of them where --preprocess paper is given, since their figures on
 # the paper's crops as shared are not those of raw crops preprocessed by sccscore
 RELEASED_ON_RAW_CROPS = ("Given the paper's preprocessing (--preprocess paper), the released models type raw crops "
@@ -299,30 +300,48 @@ def warn_unlike_learned(model: ScoringModel, samples: Sequence[Sample]) -> None:
 
 
 def unlike_learned(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> list[str]:
-    """The cautions where the samples' ``crops`` (sample -> its crops) were cut with another margin, or their
-    chromosomes imaged at another magnification or out of focus (:func:`framing_of`), or their white made grainier or
-    smoother (:func:`texture_of`), than those ``model`` learned; each crop decoded once for both."""
-    return [caution for caution in (framing_of(model, crops), texture_of(model, crops)) if caution]
+    """The cautions where the samples' ``crops`` (sample -> its crops) are raw where ``model`` learned crops
+    preprocessed (:func:`raw_of`), were cut with another margin, or their chromosomes imaged at another magnification
+    or out of focus (:func:`framing_of`), or their white made grainier or smoother (:func:`texture_of`), than those
+    ``model`` learned; each crop decoded once for all."""
+    return [caution for caution in (raw_of(model, crops), framing_of(model, crops), texture_of(model, crops))
+            if caution]
+
+
+def _learned_textures(model: ScoringModel) -> tuple[float, float] | None:
+    """The lowest and highest white texture of the crops ``model`` learned, where they are known: the paper's, for the
+    released models; those its training record gives (``white_texture``: :func:`sccscore.training.crop_textures`, of
+    folders of 100 crops or more), for a model sccscore trained. None for models trained before 2026-12-05 (late),
+    which kept none, and for models of spreads, whose crops sccscore cuts alike."""
+    if model_reference(model) in _released_record()["confusion_grey"]:
+        return PAPER_TEXTURES
+    if read := [t["texture"] for t in ((model.config.training or {}).get("white_texture") or {}).values()
+                if t and t["crops_read"] >= FEWEST_TEXTURED]:
+        return min(read), max(read)
+    return None
 
 
 def texture_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> str | None:
     """:func:`sccscore.sample_cautions.learned_texture_caution` of the samples' ``crops`` (sample -> its crops), as
     ``model`` reads them (in grey, after the paper's preprocessing, where it does), against the crops it learned, where
-    they are known: the paper's, for the released models; those its training record gives (``white_texture``:
-    :func:`sccscore.training.crop_textures`, of folders of 100 crops or more), for a model sccscore trained. None for
-    models trained before 2026-12-05 (late), which kept none, and for models of spreads, whose crops sccscore cuts
-    alike."""
-    name = model_reference(model)
-    if name in _released_record()["confusion_grey"]:
-        learned = PAPER_TEXTURES
-    elif read := [t["texture"] for t in ((model.config.training or {}).get("white_texture") or {}).values()
-                  if t and t["crops_read"] >= FEWEST_TEXTURED]:
-        learned = (min(read), max(read))
-    else:
+    they are known (:func:`_learned_textures`)."""
+    if (learned := _learned_textures(model)) is None:
         return None
     inputs = model.config.input
     textures = {sample: sample_white_texture(paths, inputs.preprocess, inputs.grey) for sample, paths in crops.items()}
-    return learned_texture_caution(textures, name, learned, inputs.preprocess)
+    return learned_texture_caution(textures, model_reference(model), learned, inputs.preprocess)
+
+
+def raw_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> str | None:
+    """:func:`sccscore.sample_cautions.raw_crops_caution` of the samples' ``crops`` (sample -> its crops), as ``model``
+    reads them, where it learned crops made white around the chromosome: those whose white is known
+    (:func:`_learned_textures`), and models of spreads, which learned the crops ``detect`` cuts and preprocesses, and
+    type crops given them as they are."""
+    if _learned_textures(model) is None and not (model.config.training or {}).get("trained_on"):
+        return None
+    inputs = model.config.input
+    whites = {sample: sample_white_around(paths, inputs.preprocess, inputs.grey) for sample, paths in crops.items()}
+    return raw_crops_caution(whites, model_reference(model))
 
 
 def _crops_of(samples: Sequence[Sample]) -> dict[str, list[Path]]:

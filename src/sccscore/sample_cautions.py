@@ -1,11 +1,12 @@
 """What besides their cells could make the samples compared be typed apart: how their crops were imaged, saved
 and cut.
 
-A model types grey crops far off the colour ones it learned, crops saved as JPEG
-with their colour halved otherwise than crops with it whole, crops whose white
-background is grainier or smoother otherwise, crops cut with other margins or out
-of focus otherwise than those it learned (:mod:`sccscore.framing`), and the
-chromosomes of spreads read at another ``--scale`` otherwise. The checks of
+A model types raw crops far off the preprocessed ones it learned, grey crops far
+off the colour ones it learned, crops saved as JPEG with their colour halved
+otherwise than crops with it whole, crops whose white background is grainier or
+smoother otherwise, crops cut with other margins or out of focus otherwise than
+those it learned (:mod:`sccscore.framing`), and the chromosomes of spreads read at
+another ``--scale`` otherwise. The checks of
 crops read some spread through each sample (:mod:`sccscore.sample_crops`), each
 crop's answer remembered by its file, so a compare reads it once.
 """
@@ -49,6 +50,15 @@ FEWEST_TEXTURED, FLAT_WHITE = 100, 0.05
 # benchmarks/white_texture.py): its test crops, which the released models did not learn, taken for its training crops,
 # which its authors made alike and did not share (as sccscore.framing.PAPER_SPANS)
 PAPER_TEXTURES = (0.745, 0.853)
+# what raw crops, their background as imaged, cost a model that learned crops the paper's preprocessing made white
+# around the chromosome (benchmarks/raw_crops.py; tests/test_preprocess.py pins the figures)
+RAW_COST = ("the released ensemble gave 40.2% of raw crops cut from the four annotated oshima2026 spreads their "
+            "annotated type as they were, calling A / B / C 44.6 / 36.1 / 19.3% where the annotation says 22.5 / 26.5 "
+            "/ 51.0%, and 54.2% given the paper's preprocessing")
+# a sample most of whose crops read (of this many or more) have no white around the chromosome is of raw crops: every
+# one of the paper's crops has one, and every crop its preprocessing makes (248 of the 249 raw crops above), and none
+# of those raw crops as they were (benchmarks/raw_crops.py)
+FEWEST_RAW = 10
 
 
 def colour_caution(rows: list[dict[str, str]], samples: Sequence[str], model: str | None) -> str | None:
@@ -144,7 +154,7 @@ def learned_texture_caution(textures: Mapping[str, tuple[float, int] | None], mo
     it says so: every sample preprocessed so reads flat, whatever its crops. It does not advise saving them as JPEG
     after it, as the paper's crops were: with the released ensemble that gave the white of raw crops cut from the
     oshima2026 spreads its grain again (0.02 -> 1.29) but agreed with their annotated types 0.546 against 0.542, and
-    the paper's own crops preprocessed again 0.630 against 0.656 (WT; ``benchmarks/paper_preprocess_jpeg.py``).
+    the paper's own crops preprocessed again 0.630 against 0.656 (WT; ``benchmarks/raw_crops.py``).
 
     >>> print(learned_texture_caution({"wt": (0.8, 400), "ko": (0.02, 400), "few": (0.0, 30)}, "paper:squeezenet1_1",
     ...                               PAPER_TEXTURES))  # doctest: +NORMALIZE_WHITESPACE
@@ -188,6 +198,41 @@ def learned_texture_caution(textures: Mapping[str, tuple[float, int] | None], mo
 def _textured(textures: Mapping[str, tuple[float, int] | None]) -> dict[str, float]:
     """Each sample's white texture, of those read from :data:`FEWEST_TEXTURED` crops or more (fewer say too little)."""
     return {name: read[0] for name, read in textures.items() if read and read[1] >= FEWEST_TEXTURED}
+
+
+def raw_crops_caution(whites: Mapping[str, tuple[int, int]], model: str) -> str | None:
+    """A caution where most of some samples' crops have no white around the chromosome, as raw crops, their background
+    as imaged, have none (``whites``: sample -> its crops with a white around the chromosome, as the model reads them,
+    and its crops read; :func:`sccscore.sample_crops.sample_white_around`), and ``model`` learned crops that the
+    paper's preprocessing made white around it; None where no sample's are so, or are read from fewer than
+    :data:`FEWEST_RAW` crops.
+
+    >>> print(raw_crops_caution({"wt": (400, 400), "ko": (0, 212), "few": (0, 5)}, "paper:squeezenet1_1"))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    none of the 212 crops read of ko has a white around the chromosome (raw crops, their background as imaged, have
+    none), and paper:squeezenet1_1 learned crops that the paper's preprocessing made white around it: it types raw
+    crops far off (the released ensemble gave 40.2% of raw crops cut from the four annotated oshima2026 spreads their
+    annotated type as they were, calling A / B / C 44.6 / 36.1 / 19.3% where the annotation says 22.5 / 26.5 / 51.0%,
+    and 54.2% given the paper's preprocessing): give --preprocess paper, which makes it so, or train a model on crops
+    of your own (sccscore train)
+    >>> print(raw_crops_caution({"a": (3, 40), "b": (10, 40)}, "m").split(" (raw crops")[0])
+    37 of the 40 crops read of a and 30 of the 40 of b have no white around the chromosome
+    """
+    raw = {name: (read - white, read) for name, (white, read) in whites.items()
+           if read >= FEWEST_RAW and white < read / 2}  # most have none
+    if not raw:
+        return None
+    if len(raw) == 1 and (only := next(iter(raw.items())))[1][0] == only[1][1]:
+        listed = f"none of the {only[1][1]} crops read of {only[0]} has a white"
+    else:
+        counted = [f"{lacking} of the {read} {'crops read ' if n == 0 else ''}of {name}"
+                   for n, (name, (lacking, read)) in enumerate(raw.items())]
+        listed = f"{', '.join(counted[:-1])} and {counted[-1]}" if len(counted) > 1 else counted[0]
+        listed += " have no white"
+    return (f"{listed} around the chromosome (raw crops, their background as imaged, have none), and {model} "
+            "learned crops that the paper's preprocessing made white around it: it types raw crops far off "
+            f"({RAW_COST}): give --preprocess paper, which makes it so, or train a model on crops of your own "
+            "(sccscore train)")
 
 
 def scale_caution(rows: list[dict[str, str]], samples: Sequence[str]) -> str | None:

@@ -204,9 +204,13 @@ def white_texture(rgb: np.ndarray) -> float | None:
     return float(np.abs(ndimage.laplace(rgb[..., 1].astype(np.float32)))[white].mean())
 
 
-def _white_texture_as_read(grey: bool, preprocess: str) -> Callable[[np.ndarray], float | None]:
-    """:func:`white_texture` of a crop as a model reads it (:func:`sccscore.preprocess.as_read`)."""
-    return lambda rgb: white_texture(as_read(rgb, grey, preprocess))
+def _white_texture_as_read(grey: bool, preprocess: str) -> Callable[[np.ndarray], float]:
+    """:func:`white_texture` of a crop as a model reads it (:func:`sccscore.preprocess.as_read`); NaN where it has no
+    white around its chromosome, so that the file's None keeps meaning that it could not be read."""
+    def read(rgb: np.ndarray) -> float:
+        texture = white_texture(as_read(rgb, grey, preprocess))
+        return np.nan if texture is None else texture
+    return read
 
 
 # each crop's white_texture as each kind of model reads it, (in grey, preprocess) -> remembered by its file
@@ -215,15 +219,31 @@ file_white_texture = {(grey, preprocess): remembered_by_file(_white_texture_as_r
                       for grey in (False, True) for preprocess in ("none", "paper")}
 
 
+def _textures_read(paths: Sequence[str | Path], preprocess: str | None, grey: bool, most: int) -> np.ndarray:
+    """The white textures of up to ``most`` crops spread through a sample's, as a model reads them, of those that
+    could be read: NaN for a crop with no white around its chromosome."""
+    read = file_white_texture[grey, preprocess or "none"]
+    return np.array([t for t in map(read, spread_through(paths, most)) if t is not None], float)
+
+
 def sample_white_texture(paths: Sequence[str | Path], preprocess: str | None = None, grey: bool = False,
                          most: int = TEXTURE_CROPS) -> tuple[float, int] | None:
     """The median :func:`white_texture` of up to ``most`` crops spread through a sample's, as a model read them,
     and how many had a near-white background; None where none had. As read: in grey where the model reads every crop
     in grey (``grey``: the luminance's rounding to whole levels makes the white of the paper's colour crops read 1.5
     times as grainy as their green), after the paper's preprocessing where it applies it (``preprocess`` "paper")."""
-    read = file_white_texture[grey, preprocess or "none"]
-    textures = [t for t in map(read, spread_through(paths, most)) if t is not None]
-    return (float(np.median(textures)), len(textures)) if textures else None
+    textures = _textures_read(paths, preprocess, grey, most)
+    textures = textures[~np.isnan(textures)]
+    return (float(np.median(textures)), len(textures)) if len(textures) else None
+
+
+def sample_white_around(paths: Sequence[str | Path], preprocess: str | None = None, grey: bool = False,
+                        most: int = TEXTURE_CROPS) -> tuple[int, int]:
+    """Of up to ``most`` crops spread through a sample's, as a model reads them (:func:`sample_white_texture`), those
+    with a white around the chromosome, and those read. The paper's crops all have one, and so has every crop its
+    preprocessing makes; a raw crop, its background as imaged, has none (:data:`NEAR_WHITE`)."""
+    textures = _textures_read(paths, preprocess, grey, most)
+    return int(np.count_nonzero(~np.isnan(textures))), len(textures)
 
 
 def texture_record(read: tuple[float, int] | None) -> dict[str, float] | None:

@@ -1,17 +1,19 @@
-"""Whether saving a crop as JPEG after the paper's preprocessing, as the paper's crops were saved, brings the released
-models' calls nearer the reference: the step that would give the white its grain again (docs/preprocessing.md, "Given
---preprocess paper").
+"""What the paper's preprocessing of raw crops does to the models' calls: raw crops as they are, preprocessed, and saved
+as JPEG after it, as the paper's crops were (docs/preprocessing.md, "Given --preprocess paper").
 
-The preprocessing's contrast stretch clips the white around a chromosome at 255, flat; the paper's crops, saved as
-JPEG after it (their tables read as quality about 95, colour halved), kept the JPEG's grain, and the released models
-cue on that grain (``sccscore.sample_crops.white_texture``). Three sets of crops, each preprocessed as
-``--preprocess paper`` does and then either kept as they are (PNG, as sccscore reads them in memory) or saved as JPEG
-95 with the colour halved: raw crops cut from the four annotated oshima2026 spreads (each box and a tenth of its size
-on every side, sorted by the annotated type), and the paper's WT and CTF18-/- crops preprocessed again. For each: the
-crops' median white texture, the released 30-model ensemble's agreement with the labels, its members' mean and range,
-and its calls.
+The preprocessing's contrast stretch clips the white around a chromosome at 255, flat; the paper's crops, saved as JPEG
+after it (their tables read as quality about 95, colour halved), kept the JPEG's grain, and the released models cue on
+that grain (``sccscore.sample_crops.white_texture``): does saving so bring their calls nearer the reference? And raw
+crops have no white around the chromosome at all: what do they cost a model that learned crops preprocessed? Three sets
+of crops: raw crops cut from the four annotated oshima2026 spreads (each box and a tenth of its size on every side,
+sorted by the annotated type), and the paper's WT and CTF18-/- crops; each as it is, preprocessed as ``--preprocess
+paper`` does and kept so (PNG, as sccscore reads them in memory), and preprocessed and saved as JPEG 95 with the colour
+halved. For each: how many crops have a white around the chromosome as saved (as ``sccscore.sample_crops.white_texture``
+finds it) and its median texture, the released 30-model ensemble's agreement with the labels, its members' mean and
+range, and its calls. Last, sccscore's model of spreads given the spreads' raw crops as they are and with the paper's
+preprocessing: it learned those spreads, so its figures are memory.
 
-Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python benchmarks/paper_preprocess_jpeg.py`` (about 30
+Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python benchmarks/raw_crops.py`` (about 30
 s on a 2-core CPU); ``--spreads DIR`` names the oshima2026 folder (default ``../shared/data/oshima2026``).
 """
 
@@ -68,11 +70,14 @@ def report(name: str, folder: Path, model) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = evaluate(folder, model)
-    calls = " / ".join(f"{100 * share:.1f}" for share in result["ensemble"]["distribution_pred"])
-    print(f"{name:<58} texture {np.median(textures(folder)):.3f}  ensemble {result['ensemble']['concordance']:.3f}  "
-          f"members {result['concordance']:.3f} ({result['concordance_min']:.3f}-{result['concordance_max']:.3f})  "
-          f"called A / B / C % {calls}",
-          flush=True)
+    whole = result.get("ensemble", result)  # a model of one member has no ensemble
+    calls = " / ".join(f"{100 * share:.1f}" for share in whole["distribution_pred"])
+    members = (f"  members {result['concordance']:.3f} ({result['concordance_min']:.3f}-"
+               f"{result['concordance_max']:.3f})" if "ensemble" in result else "")
+    white = textures(folder)
+    texture = f"{np.median(white):.3f}" if len(white) else "-"
+    print(f"{name:<58} white around {len(white)} of {result['n_images']}, texture {texture}  "
+          f"agreement {whole['concordance']:.3f}{members}  called A / B / C % {calls}", flush=True)
 
 
 def main() -> None:
@@ -85,10 +90,14 @@ def main() -> None:
         sets = {"spreads' raw crops": spread_folder(spreads, Path(scratch) / "spreads"),
                 "paper's WT crops": images / "wt", "paper's CTF18-/- crops": images / "ctf18"}
         for n, (set_name, folder) in enumerate(sets.items()):
-            if set_name != "spreads' raw crops":
-                report(f"{set_name}, as shared", folder, model)
+            report(f"{set_name}, as {'cut' if n == 0 else 'shared'}", folder, model)
             for m, (way, change) in enumerate(WAYS.items()):
                 report(f"{set_name}, {way}", copies(folder, Path(scratch) / f"{n}-{m}", change), model)
+        # sccscore's model of spreads learned these spreads' chromosomes as detect cuts and preprocesses them: given
+        # their raw crops its calls are memory, not a measure, but show what raw crops do to it
+        for preprocess in ("none", "paper"):
+            report(f"spreads' raw crops, sccscore:spreads, --preprocess {preprocess}", sets["spreads' raw crops"],
+                   load_model("sccscore:spreads", preprocess=preprocess))
 
 
 if __name__ == "__main__":
