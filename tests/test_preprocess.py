@@ -93,8 +93,8 @@ def test_raw_crops_are_cautioned_where_the_model_learned_crops_made_white_around
     with pytest.warns(UserWarning) as cautions:
         result = evaluate(raw, released)
     caution = ("none of the 249 crops read of raw has a white around the chromosome (raw crops, their background as "
-               f"imaged, have none), and paper:squeezenet1_1 learned crops that the paper's preprocessing made white "
-               f"around it: it types raw crops far off ({RAW_COST}): give --preprocess paper")
+               "imaged, have none), and paper:squeezenet1_1 learned crops white around it, as the paper's "
+               f"preprocessing makes them: it types raw crops far off ({RAW_COST}): give --preprocess paper")
     assert [str(c.message).startswith(caution) for c in cautions] == [True, False]  # and the chromosomes' length
     agreement, called, annotated = _shares(result)
     assert (agreement, called, annotated) == ("40.2%", "44.6 / 36.1 / 19.3", "22.5 / 26.5 / 51.0")

@@ -6,9 +6,9 @@ off the colour ones it learned, crops saved as JPEG with their colour halved
 otherwise than crops with it whole, crops whose white background is grainier or
 smoother otherwise, crops cut with other margins or out of focus otherwise than
 those it learned (:mod:`sccscore.framing`), and the chromosomes of spreads read at
-another ``--scale`` otherwise. The checks of
-crops read some spread through each sample (:mod:`sccscore.sample_crops`), each
-crop's answer remembered by its file, so a compare reads it once.
+another ``--scale`` otherwise. The checks of crops read some spread through each
+sample (:mod:`sccscore.sample_crops`), each crop's answer remembered by its file,
+so a compare reads it once.
 """
 
 from __future__ import annotations
@@ -203,18 +203,18 @@ def _textured(textures: Mapping[str, tuple[float, int] | None]) -> dict[str, flo
 def raw_crops_caution(whites: Mapping[str, tuple[int, int]], model: str) -> str | None:
     """A caution where most of some samples' crops have no white around the chromosome, as raw crops, their background
     as imaged, have none (``whites``: sample -> its crops with a white around the chromosome, as the model reads them,
-    and its crops read; :func:`sccscore.sample_crops.sample_white_around`), and ``model`` learned crops that the
-    paper's preprocessing made white around it; None where no sample's are so, or are read from fewer than
+    and its crops read; :func:`sccscore.sample_crops.sample_white_around`), and ``model`` learned crops white around
+    it, as the paper's preprocessing makes them; None where no sample's are so, or are read from fewer than
     :data:`FEWEST_RAW` crops.
 
     >>> print(raw_crops_caution({"wt": (400, 400), "ko": (0, 212), "few": (0, 5)}, "paper:squeezenet1_1"))
     ... # doctest: +NORMALIZE_WHITESPACE
     none of the 212 crops read of ko has a white around the chromosome (raw crops, their background as imaged, have
-    none), and paper:squeezenet1_1 learned crops that the paper's preprocessing made white around it: it types raw
-    crops far off (the released ensemble gave 40.2% of raw crops cut from the four annotated oshima2026 spreads their
-    annotated type as they were, calling A / B / C 44.6 / 36.1 / 19.3% where the annotation says 22.5 / 26.5 / 51.0%,
-    and 54.2% given the paper's preprocessing): give --preprocess paper, which makes it so, or train a model on crops
-    of your own (sccscore train)
+    none), and paper:squeezenet1_1 learned crops white around it, as the paper's preprocessing makes them: it types
+    raw crops far off (the released ensemble gave 40.2% of raw crops cut from the four annotated oshima2026 spreads
+    their annotated type as they were, calling A / B / C 44.6 / 36.1 / 19.3% where the annotation says 22.5 / 26.5 /
+    51.0%, and 54.2% given the paper's preprocessing): give --preprocess paper, which makes it so, or train a model
+    on crops of your own (sccscore train)
     >>> print(raw_crops_caution({"a": (3, 40), "b": (10, 40)}, "m").split(" (raw crops")[0])
     37 of the 40 crops read of a and 30 of the 40 of b have no white around the chromosome
     """
@@ -230,7 +230,7 @@ def raw_crops_caution(whites: Mapping[str, tuple[int, int]], model: str) -> str 
         listed = f"{', '.join(counted[:-1])} and {counted[-1]}" if len(counted) > 1 else counted[0]
         listed += " have no white"
     return (f"{listed} around the chromosome (raw crops, their background as imaged, have none), and {model} "
-            "learned crops that the paper's preprocessing made white around it: it types raw crops far off "
+            "learned crops white around it, as the paper's preprocessing makes them: it types raw crops far off "
             f"({RAW_COST}): give --preprocess paper, which makes it so, or train a model on crops of your own "
             "(sccscore train)")
 
