@@ -86,7 +86,7 @@ def test_raw_crops_are_cautioned_where_the_model_learned_crops_made_white_around
     released models, sccscore's own models of preprocessed crops and its models of spreads, whose crops detect
     preprocesses; not for the paper's crops, nor where the preprocessing is given."""
     from sccscore.evaluate import evaluate, raw_of
-    from sccscore.sample_cautions import RAW_COST
+    from sccscore.sample_cautions import PREPROCESSED_AGAIN_COST, RAW_COST
 
     raw = _labelled_raw_crops(oshima, tmp_path / "raw")
     released = load_model("paper:squeezenet1_1")
@@ -105,7 +105,20 @@ def test_raw_crops_are_cautioned_where_the_model_learned_crops_made_white_around
     assert raw_of(load_model("sccscore:spreads"), crops).startswith("none of the 249 crops read of raw has a white")
     assert raw_of(load_model("sccscore:grey-crops"), crops).startswith("none of the 249 crops read of raw has a white")
     assert raw_of(load_model("paper:squeezenet1_1", preprocess="paper"), crops) is None
-    assert raw_of(released, {"wt": sorted((ikemoto / "images" / "wt").rglob("*.jpg"))}) is None
+    wt = sorted((ikemoto / "images" / "wt").rglob("*.jpg"))
+    assert raw_of(released, {"wt": wt}) is None
+    # a day's raw crops pooled with preprocessed ones: the preprocessing, given them all, would change those again
+    with pytest.warns(UserWarning) as said:
+        again = evaluate(ikemoto / "images" / "wt", load_model("paper:squeezenet1_1", preprocess="paper"))
+    assert [str(w.message).split(" (")[0] for w in said] == [  # two of the WT crops; flat, as preprocessed crops read
+        "the same image is given twice", "the white around the chromosomes of wt reads a texture of 0.00"]
+    assert f"were called {_shares(again)[1].split(' / ')[2]}% C against 8.4% as shared" in PREPROCESSED_AGAIN_COST
+    pooled = raw_of(released, {"wt": wt[:30] + crops["raw"][:30]})
+    assert pooled.startswith("30 of the 60 crops read of wt have no white around the chromosome")
+    assert pooled.endswith(": wt pools raw crops with preprocessed ones, which the preprocessing would change again "
+                           "(the paper's WT crops, preprocessed again, were called 22.9% C against 8.4% as shared): "
+                           "preprocess the raw ones alone (classify them apart with --preprocess paper), or train a "
+                           "model on crops of your own (sccscore train)")
     for mode in ("none", "paper"):
         run = cli("classify", str(raw / "b"), "--preprocess", mode, "-o", str(tmp_path / mode), "-q")
         assert run.returncode == 0, run.stderr
