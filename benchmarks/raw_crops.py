@@ -1,17 +1,18 @@
 """What the paper's preprocessing of raw crops does to the models' calls: raw crops as they are, preprocessed, and saved
 as JPEG after it, as the paper's crops were (docs/preprocessing.md, "Given --preprocess paper").
 
-The preprocessing's contrast stretch clips the white around a chromosome at 255, flat; the paper's crops, saved as JPEG
-after it (their tables read as quality about 95, colour halved), kept the JPEG's grain, and the released models cue on
-that grain (``sccscore.sample_crops.white_texture``): does saving so bring their calls nearer the reference? And raw
-crops have no white around the chromosome at all: what do they cost a model that learned crops preprocessed? Three sets
-of crops: raw crops cut from the four annotated oshima2026 spreads (each box and a tenth of its size on every side,
-sorted by the annotated type), and the paper's WT and CTF18-/- crops; each as it is, preprocessed as ``--preprocess
-paper`` does and kept so (PNG, as sccscore reads them in memory), and preprocessed and saved as JPEG 95 with the colour
-halved. For each: how many crops have a white around the chromosome as saved (as ``sccscore.sample_crops.white_texture``
-finds it) and its median texture, the released 30-model ensemble's agreement with the labels, its members' mean and
-range, and its calls. Last, sccscore's model of spreads given the spreads' raw crops as they are and with the paper's
-preprocessing: it learned those spreads, so its figures are memory.
+The preprocessing's contrast stretch clips the white around a chromosome at 255, flat; the paper's crops, saved as
+JPEG after it (their tables read as quality about 95, colour halved), kept the JPEG's grain, and the released models
+cue on that grain (``sccscore.sample_crops.white_texture``): does saving so bring their calls nearer the reference?
+And raw crops have no white around the chromosome at all: what do they cost a model that learned crops preprocessed?
+Three sets of crops: raw crops cut from the four annotated oshima2026 spreads (each box and a tenth of its size on
+every side, sorted by the annotated type), and the paper's WT and CTF18-/- crops; each as it is, preprocessed as
+``--preprocess paper`` does and kept so (PNG, as sccscore reads them in memory), and preprocessed and saved as JPEG 95
+with the colour halved. For each: how many crops have a white around the chromosome as saved
+(``sccscore.sample_crops.sample_white_around``) and its median texture (``white_texture``), the released 30-model
+ensemble's agreement with the labels, its members' mean and range, and its calls. Last, sccscore's model of spreads
+given the spreads' raw crops as they are and with the paper's preprocessing: it learned those spreads, so its figures
+are memory.
 
 Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python benchmarks/raw_crops.py`` (about 30
 s on a 2-core CPU); ``--spreads DIR`` names the oshima2026 folder (default ``../shared/data/oshima2026``).
@@ -35,6 +36,7 @@ from sccscore.evaluate import evaluate
 from sccscore.images import read_image
 from sccscore.models import load_model
 from sccscore.preprocess import paper_preprocess
+from sccscore.sample_crops import sample_white_around
 from sccscore.sample_data import data_root
 
 WAYS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
@@ -74,9 +76,11 @@ def report(name: str, folder: Path, model) -> None:
     calls = " / ".join(f"{100 * share:.1f}" for share in whole["distribution_pred"])
     members = (f"  members {result['concordance']:.3f} ({result['concordance_min']:.3f}-"
                f"{result['concordance_max']:.3f})" if "ensemble" in result else "")
+    crops = sorted(path for path in folder.rglob("*") if path.is_file())
+    around, read = sample_white_around(crops, most=len(crops))
     white = textures(folder)
     texture = f"{np.median(white):.3f}" if len(white) else "-"
-    print(f"{name:<58} white around {len(white)} of {result['n_images']}, texture {texture}  "
+    print(f"{name:<58} white around {around} of {read}, texture {texture}  "
           f"agreement {whole['concordance']:.3f}{members}  called A / B / C % {calls}", flush=True)
 
 

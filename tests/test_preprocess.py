@@ -85,6 +85,8 @@ def test_raw_crops_are_cautioned_where_the_model_learned_crops_made_white_around
     and nothing said so: no caution read them, as none has a white around the chromosome. Now one does, for the
     released models, sccscore's own models of preprocessed crops and its models of spreads, whose crops detect
     preprocesses; not for the paper's crops, nor where the preprocessing is given."""
+    from PIL import Image
+
     from sccscore.evaluate import evaluate, raw_of
     from sccscore.sample_cautions import PREPROCESSED_AGAIN_COST, RAW_COST
 
@@ -107,6 +109,12 @@ def test_raw_crops_are_cautioned_where_the_model_learned_crops_made_white_around
     assert raw_of(load_model("paper:squeezenet1_1", preprocess="paper"), crops) is None
     wt = sorted((ikemoto / "images" / "wt").rglob("*.jpg"))
     assert raw_of(released, {"wt": wt}) is None
+    # nor shrunk to a quarter (23 px a side, median), as at a lower magnification: a third of them have too few white
+    # pixels to read its texture (16 of 49), all a white around the chromosome
+    (tmp_path / "small").mkdir()
+    for path in wt[::10]:
+        Image.open(path).convert("RGB").reduce(4).save(tmp_path / "small" / f"{path.stem}.png")
+    assert raw_of(released, {"small": sorted((tmp_path / "small").glob("*.png"))}) is None
     # a day's raw crops pooled with preprocessed ones: the preprocessing, given them all, would change those again
     with pytest.warns(UserWarning) as said:
         again = evaluate(ikemoto / "images" / "wt", load_model("paper:squeezenet1_1", preprocess="paper"))

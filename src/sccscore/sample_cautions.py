@@ -55,9 +55,10 @@ PAPER_TEXTURES = (0.745, 0.853)
 RAW_COST = ("the released ensemble gave 40.2% of raw crops cut from the four annotated oshima2026 spreads their "
             "annotated type as they were, calling A / B / C 44.6 / 36.1 / 19.3% where the annotation says 22.5 / 26.5 "
             "/ 51.0%, and 54.2% given the paper's preprocessing")
-# a sample more than a tenth of whose crops read (of 10 or more) have no white around the chromosome is of raw crops,
-# or of raw and preprocessed ones pooled: every one of the paper's crops has one, and every crop its preprocessing
-# makes but one of the 249 raw crops above, and none of those raw crops as they were (benchmarks/raw_crops.py)
+# a sample more than a tenth of whose crops read (of 10 or more) have no white around the chromosome
+# (sccscore.sample_crops.WHITE_AROUND) is of raw crops, or of raw and preprocessed ones pooled: every one of the
+# paper's crops has one, and every crop its preprocessing makes of the 249 raw crops above, and none of those raw
+# crops as they were (benchmarks/raw_crops.py)
 FEWEST_RAW, RAW_SHARE = 10, 0.1
 # what preprocessing crops preprocessed already does: a sample of raw and preprocessed crops cannot be given it whole
 PREPROCESSED_AGAIN_COST = "the paper's WT crops, preprocessed again, were called 22.9% C against 8.4% as shared"

@@ -33,6 +33,11 @@ from .preprocess import as_read
 COLOUR_CROPS = 40
 # a pixel this bright or more in every channel is the white the paper's preprocessing makes around a chromosome
 NEAR_WHITE = 250
+# a crop with this share of its pixels near white or more has a white around its chromosome, as the paper's
+# preprocessing makes it: the paper's crops have 0.36 or more (0.45 shrunk to 16 px a side), the raw crops of the
+# annotated spreads none, and those crops preprocessed 0.205 or more (benchmarks/raw_crops.py). A share, not the
+# 100 pixels white_texture needs: a fifth of the paper's crops shrunk to 24 px a side have fewer
+WHITE_AROUND = 0.1
 # crops read a sample for that white's texture, spread through it. Medians of few are noisy: drawn at random (2,000
 # pairs), the paper's WT and CTF18-/- crops' medians lay up to 1.52 times apart from 40 crops each, 1.35 from 100 and
 # 1.24 from 400 (99th percentiles; 1.15 apart by all their crops: benchmarks/white_texture.py)
@@ -204,26 +209,29 @@ def white_texture(rgb: np.ndarray) -> float | None:
     return float(np.abs(ndimage.laplace(rgb[..., 1].astype(np.float32)))[white].mean())
 
 
-def _white_texture_as_read(grey: bool, preprocess: str) -> Callable[[np.ndarray], float]:
-    """:func:`white_texture` of a crop as a model reads it (:func:`sccscore.preprocess.as_read`); NaN where it has no
-    white around its chromosome, so that the file's None keeps meaning that it could not be read."""
-    def read(rgb: np.ndarray) -> float:
-        texture = white_texture(as_read(rgb, grey, preprocess))
-        return np.nan if texture is None else texture
+def _white_as_read(grey: bool, preprocess: str) -> Callable[[np.ndarray], tuple[float, float]]:
+    """:func:`white_texture` of a crop as a model reads it (:func:`sccscore.preprocess.as_read`), NaN where it has too
+    little white to read it (so that the file's None keeps meaning that it could not be read), and the share of its
+    pixels :data:`NEAR_WHITE` or brighter in every channel."""
+    def read(rgb: np.ndarray) -> tuple[float, float]:
+        seen = as_read(rgb, grey, preprocess)
+        texture = white_texture(seen)
+        return np.nan if texture is None else texture, float((seen >= NEAR_WHITE).all(axis=2).mean())
     return read
 
 
-# each crop's white_texture as each kind of model reads it, (in grey, preprocess) -> remembered by its file
+# each crop's white (_white_as_read) as each kind of model reads it, (in grey, preprocess) -> remembered by its file
 # (remembered_by_file)
-file_white_texture = {(grey, preprocess): remembered_by_file(_white_texture_as_read(grey, preprocess))
-                      for grey in (False, True) for preprocess in ("none", "paper")}
+file_white = {(grey, preprocess): remembered_by_file(_white_as_read(grey, preprocess))
+              for grey in (False, True) for preprocess in ("none", "paper")}
 
 
-def _textures_read(paths: Sequence[str | Path], preprocess: str | None, grey: bool, most: int) -> np.ndarray:
-    """The white textures of up to ``most`` crops spread through a sample's, as a model reads them, of those that
-    could be read: NaN for a crop with no white around its chromosome."""
-    read = file_white_texture[grey, preprocess or "none"]
-    return np.array([t for t in map(read, spread_through(paths, most)) if t is not None], float)
+def _whites_read(paths: Sequence[str | Path], preprocess: str | None, grey: bool, most: int) -> np.ndarray:
+    """Each white texture and near-white share (:func:`_white_as_read`) of up to ``most`` crops spread through a
+    sample's, as a model reads them, of those that could be read: an array of two columns."""
+    read = file_white[grey, preprocess or "none"]
+    return np.array([white for white in map(read, spread_through(paths, most)) if white is not None],
+                    float).reshape(-1, 2)
 
 
 def sample_white_texture(paths: Sequence[str | Path], preprocess: str | None = None, grey: bool = False,
@@ -232,7 +240,7 @@ def sample_white_texture(paths: Sequence[str | Path], preprocess: str | None = N
     and how many had a near-white background; None where none had. As read: in grey where the model reads every crop
     in grey (``grey``: the luminance's rounding to whole levels makes the white of the paper's colour crops read 1.5
     times as grainy as their green), after the paper's preprocessing where it applies it (``preprocess`` "paper")."""
-    textures = _textures_read(paths, preprocess, grey, most)
+    textures = _whites_read(paths, preprocess, grey, most)[:, 0]
     textures = textures[~np.isnan(textures)]
     return (float(np.median(textures)), len(textures)) if len(textures) else None
 
@@ -240,10 +248,9 @@ def sample_white_texture(paths: Sequence[str | Path], preprocess: str | None = N
 def sample_white_around(paths: Sequence[str | Path], preprocess: str | None = None, grey: bool = False,
                         most: int = TEXTURE_CROPS) -> tuple[int, int]:
     """Of up to ``most`` crops spread through a sample's, as a model reads them (:func:`sample_white_texture`), those
-    with a white around the chromosome, and those read. The paper's crops all have one, and so has every crop its
-    preprocessing makes; a raw crop, its background as imaged, has none (:data:`NEAR_WHITE`)."""
-    textures = _textures_read(paths, preprocess, grey, most)
-    return int(np.count_nonzero(~np.isnan(textures))), len(textures)
+    with a white around the chromosome (:data:`WHITE_AROUND` of their pixels or more near white), and those read."""
+    shares = _whites_read(paths, preprocess, grey, most)[:, 1]
+    return int(np.count_nonzero(shares >= WHITE_AROUND)), len(shares)
 
 
 def texture_record(read: tuple[float, int] | None) -> dict[str, float] | None:
