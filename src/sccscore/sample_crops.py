@@ -1,6 +1,6 @@
 """What is true of a sample's crops, read from some of them: whether they are grey, colour or both, whether
-their files keep the colour at half resolution (a JPEG's chroma subsampling), and how much the white around their
-chromosomes varies from pixel to pixel.
+their files keep the colour at half resolution (a JPEG's chroma subsampling), whether they have a white around their
+chromosomes (raw crops have none), and how much it varies from pixel to pixel.
 
 A sample of thousands of crops is read by up to :data:`COLOUR_CROPS` spread through it
 (:func:`spread_through`), and each crop's answer is remembered by its file
