@@ -19,7 +19,7 @@ from .images import CLASS_NAMES, Sample, fail_on_rejected, repeated_files, scan_
 from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, open_concordance, recall
 from .models import ScoringModel, model_reference
 from .predict import Predictions, ProgressCallback, predict
-from .sample_cautions import (FEWEST_TEXTURED, GREY_CROPS_COST, PAPER_TEXTURES, joined, learned_texture_caution,
+from .sample_cautions import (FEWEST_TEXTURED, GREY_CROPS_COST, PAPER_TEXTURES, learned_texture_caution, listing,
                               raw_crops_caution)
 from .sample_crops import grey_samples, mixed_samples, sample_white_around, sample_white_texture
 from .splits import Source, agreement_by_source, image_sources, source_units
@@ -234,12 +234,12 @@ def expected_from_confusions(confusions: Mapping[str, np.ndarray], name: str, im
     pooled = sum(groups.values())
     ranges = {group: (intervals or {}).get(group) or (*agreement_interval(int(np.trace(m)), int(m.sum())), "")
               for group, m in groups.items()}
-    agreement = joined([f"{_percent(concordance(m))} of the {int(m.sum())}{f' {group}' if named else ''} chromosomes "
+    agreement = listing([f"{_percent(concordance(m))} of the {int(m.sum())}{f' {group}' if named else ''} chromosomes "
                       f"({_agreement_range(*ranges[group])})" for group, m in groups.items()])
     by_type = ", ".join(f"{c} {_percent(r)}" for c, r in zip(CLASS_NAMES, recall(pooled)))
     shares = "; ".join(f"{f'{group} at ' if named else 'the shares at '}{_shares(m.sum(axis=0) / m.sum(), True)}% "
                        f"where the labels say {_shares(m.sum(axis=1) / m.sum())}%" for group, m in groups.items())
-    opened = joined([f"{_percent(open_concordance(m))}{f' of {group}' if named else ''}"
+    opened = listing([f"{_percent(open_concordance(m))}{f' of {group}' if named else ''}"
                      for group, m in groups.items()])
     return [f"What to expect: on {images}, {name} gave the labelled type to {agreement}; by type"
             f"{', all together' if named else ''}: {by_type}.",
@@ -383,7 +383,7 @@ def grey_crops_caution(model: ScoringModel, grey: Sequence[str]) -> str:
     (:func:`grey_samples_of`): a released model by its figures on the paper's test crops made grey; one sccscore
     trained by what grey crops cost such models (benchmarks/grey_training.py)."""
     name = model_reference(model)
-    said = (f"the crops of {joined(grey)} are grey (a monochrome camera's, or saved in grey), and {name} learned from "
+    said = (f"the crops of {listing(grey)} are grey (a monochrome camera's, or saved in grey), and {name} learned from "
             "colour ones")
     advice = (f"read these calls as far off; score grey crops with --model {GREY_CROPS_MODEL} (sccscore's, fitted on "
               "the paper's crops made grey), or train a model on grey crops of your own (sccscore train)")
@@ -394,8 +394,8 @@ def grey_crops_caution(model: ScoringModel, grey: Sequence[str]) -> str:
     pooled = sum(in_grey.values())
     called, labelled = pooled.sum(axis=0) / pooled.sum(), pooled.sum(axis=1) / pooled.sum()
     return (f"{said}: on the paper's test crops made grey it gave the labelled type to "
-            f"{joined([f'{_percent(concordance(m))} of {genotype}' for genotype, m in in_grey.items()])} "
-            f"({joined([_percent(concordance(m)) for m in in_colour.values()])} in colour), typing "
+            f"{listing([f'{_percent(concordance(m))} of {genotype}' for genotype, m in in_grey.items()])} "
+            f"({listing([_percent(concordance(m)) for m in in_colour.values()])} in colour), typing "
             f"{_percent(called[1])} B and {_percent(called[2])} C where the labels say {_percent(labelled[1])} "
             f"and {_percent(labelled[2])}: {advice}")
 
@@ -407,7 +407,7 @@ def mixed_crops_caution(model: ScoringModel, crops: Mapping[str, Sequence[str | 
     are partly the cameras'. None where no sample mixes them, or the model reads every crop in grey."""
     if not learned_in_colour(model) or not (mixed := mixed_samples(crops)):
         return None
-    counted = joined([f"{grey} of the {read} crops read of {name}" for name, (grey, read) in mixed.items()])
+    counted = listing([f"{grey} of the {read} crops read of {name}" for name, (grey, read) in mixed.items()])
     return (f"{counted} are grey and the others colour, and {model_reference(model)} learned from colour ones: it "
             f"types grey crops far off ({GREY_CROPS_COST}), so the shares of a sample of both are partly the cameras', "
             f"not the cells'; classify every sample with --model {GREY_CROPS_MODEL}, which reads every crop in grey, "

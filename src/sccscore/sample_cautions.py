@@ -64,10 +64,10 @@ FEWEST_RAW, RAW_SHARE = 10, 0.1
 PREPROCESSED_AGAIN_COST = "the paper's WT crops, preprocessed again, were called 22.9% C against 8.4% as shared"
 
 
-def joined(items: Sequence[str]) -> str:
+def listing(items: Sequence[str]) -> str:
     """Items in words, the last after "and".
 
-    >>> joined(["wt"]), joined(["wt", "ko"]), joined(["wt", "ko1", "ko2"])
+    >>> listing(["wt"]), listing(["wt", "ko"]), listing(["wt", "ko1", "ko2"])
     ('wt', 'wt and ko', 'wt, ko1 and ko2')
     """
     return " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
@@ -92,7 +92,7 @@ def colour_caution(rows: list[dict[str, str]], samples: Sequence[str], model: st
         return None
     said = [f"the crops of {', '.join(names)} are {kind}" if i == 0 else f"those of {', '.join(names)} {kind}"
             for i, (kind, names) in enumerate(present)]
-    return joined(said) + (
+    return listing(said) + (
         f", and {model} reads crops as they are: a difference between them is partly the cameras', not the cells' "
         f"({GREY_CROPS_COST}); classify every sample with --model {GREY_CROPS_MODEL}, which reads every crop in grey, "
         "or compare samples imaged alike")
@@ -240,7 +240,7 @@ def raw_crops_caution(whites: Mapping[str, tuple[int, int]], model: str) -> str 
         return None
     pooled = [name for name, (lacking, read) in raw.items() if lacking < (1 - RAW_SHARE) * read]
     advice = ("give --preprocess paper, which makes it so" if not pooled else
-              f"{joined(pooled)} pool{'s' if len(pooled) == 1 else ''} raw crops with preprocessed ones, which the "
+              f"{listing(pooled)} pool{'s' if len(pooled) == 1 else ''} raw crops with preprocessed ones, which the "
               f"preprocessing would change again ({PREPROCESSED_AGAIN_COST}): preprocess the raw ones alone "
               "(classify them apart with --preprocess paper)")
     if len(raw) == 1 and (only := next(iter(raw.items())))[1][0] == only[1][1]:
@@ -248,7 +248,7 @@ def raw_crops_caution(whites: Mapping[str, tuple[int, int]], model: str) -> str 
     else:
         counted = [f"{lacking} of the {read} {'crops read ' if n == 0 else ''}of {name}"
                    for n, (name, (lacking, read)) in enumerate(raw.items())]
-        listed = f"{joined(counted)} have no white"
+        listed = f"{listing(counted)} have no white"
     return (f"{listed} around the chromosome (raw crops, their background as imaged, have none), and {model} "
             "learned crops white around it, as the paper's preprocessing makes them: it types raw crops far off "
             f"({RAW_COST}): {advice}, or train a model on crops of your own (sccscore train)")
@@ -275,7 +275,7 @@ def scale_caution(rows: list[dict[str, str]], samples: Sequence[str]) -> str | N
         return None
     said = [(f"the spreads of {name} were read at --scale " if i == 0 else f"those of {name} at ")
             + " and ".join(f"{scale:g}" for scale in scales) for i, (name, scales) in enumerate(read_at.items())]
-    return (f"{joined(said)}: a chromosome read at another scale is cut and typed otherwise, "
+    return (f"{listing(said)}: a chromosome read at another scale is cut and typed otherwise, "
             "so a difference between the samples is partly the scales', unless they were imaged at magnifications "
             "that far apart; read every sample imaged on one microscope at one scale (the median of those the spreads "
             "suggest: images.csv's suggested_scale)")
