@@ -29,14 +29,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from unseen_changes import copies, saved_as_jpeg
-from white_texture import textures
 
 from sccscore.annotations import CLASS_NAMES, read_yolo
 from sccscore.evaluate import evaluate
 from sccscore.images import read_image
 from sccscore.models import load_model
 from sccscore.preprocess import paper_preprocess
-from sccscore.sample_crops import sample_white_around
+from sccscore.sample_crops import sample_white_around, sample_white_texture
 from sccscore.sample_data import data_root
 
 WAYS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
@@ -78,8 +77,8 @@ def report(name: str, folder: Path, model) -> None:
                f"{result['concordance_max']:.3f})" if "ensemble" in result else "")
     crops = sorted(path for path in folder.rglob("*") if path.is_file())
     around, read = sample_white_around(crops, most=len(crops))
-    white = textures(folder)
-    texture = f"{np.median(white):.3f}" if len(white) else "-"
+    white = sample_white_texture(crops, most=len(crops))  # remembered with the share: each crop read once
+    texture = f"{white[0]:.3f}" if white else "-"
     print(f"{name:<58} white around {around} of {read}, texture {texture}  "
           f"agreement {whole['concordance']:.3f}{members}  called A / B / C % {calls}", flush=True)
 

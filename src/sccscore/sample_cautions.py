@@ -243,8 +243,9 @@ def raw_crops_caution(whites: Mapping[str, tuple[int, int]], model: str) -> str 
               f"{listing(pooled)} pool{'s' if len(pooled) == 1 else ''} raw crops with preprocessed ones, which the "
               f"preprocessing would change again ({PREPROCESSED_AGAIN_COST}): preprocess the raw ones alone "
               "(classify them apart with --preprocess paper)")
-    if len(raw) == 1 and (only := next(iter(raw.items())))[1][0] == only[1][1]:
-        listed = f"none of the {only[1][1]} crops read of {only[0]} has a white"
+    if len(raw) == 1 and all(lacking == read for lacking, read in raw.values()):  # one sample, every crop raw
+        (name, (_, read)), = raw.items()
+        listed = f"none of the {read} crops read of {name} has a white"
     else:
         counted = [f"{lacking} of the {read} {'crops read ' if n == 0 else ''}of {name}"
                    for n, (name, (lacking, read)) in enumerate(raw.items())]
