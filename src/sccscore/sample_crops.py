@@ -226,31 +226,33 @@ file_white = {(grey, preprocess): remembered_by_file(_white_as_read(grey, prepro
               for grey in (False, True) for preprocess in ("none", "paper")}
 
 
-def _whites_read(paths: Sequence[str | Path], preprocess: str | None, grey: bool, most: int) -> np.ndarray:
-    """Each white texture and near-white share (:func:`_white_as_read`) of up to ``most`` crops spread through a
-    sample's, as a model reads them, of those that could be read: an array of two columns."""
-    read = file_white[grey, preprocess or "none"]
-    return np.array([white for white in map(read, spread_through(paths, most)) if white is not None],
-                    float).reshape(-1, 2)
-
-
 def sample_white_texture(paths: Sequence[str | Path], preprocess: str | None = None, grey: bool = False,
                          most: int = TEXTURE_CROPS) -> tuple[float, int] | None:
     """The median :func:`white_texture` of up to ``most`` crops spread through a sample's, as a model read them,
     and how many had a near-white background; None where none had. As read: in grey where the model reads every crop
     in grey (``grey``: the luminance's rounding to whole levels makes the white of the paper's colour crops read 1.5
     times as grainy as their green), after the paper's preprocessing where it applies it (``preprocess`` "paper")."""
-    textures = _whites_read(paths, preprocess, grey, most)[:, 0]
-    textures = textures[~np.isnan(textures)]
+    read = file_white[grey, preprocess or "none"]
+    textures = [white[0] for white in map(read, spread_through(paths, most))
+                if white is not None and not np.isnan(white[0])]  # read, and with enough white to read its texture
     return (float(np.median(textures)), len(textures)) if len(textures) else None
+
+
+def white_around(path: str | Path, preprocess: str | None = None, grey: bool = False) -> bool | None:
+    """Whether a crop has a white around the chromosome as a model reads it (:data:`WHITE_AROUND` of its pixels or
+    more near white), as the paper's preprocessing leaves one and a raw crop, its background as imaged, has none; None
+    where it cannot be read. Read with its texture, and remembered with it (:data:`file_white`)."""
+    white = file_white[grey, preprocess or "none"](path)
+    return None if white is None else white[1] >= WHITE_AROUND
 
 
 def sample_white_around(paths: Sequence[str | Path], preprocess: str | None = None, grey: bool = False,
                         most: int = TEXTURE_CROPS) -> tuple[int, int]:
     """Of up to ``most`` crops spread through a sample's, as a model reads them (:func:`sample_white_texture`), those
-    with a white around the chromosome (:data:`WHITE_AROUND` of their pixels or more near white), and those read."""
-    shares = _whites_read(paths, preprocess, grey, most)[:, 1]
-    return int(np.count_nonzero(shares >= WHITE_AROUND)), len(shares)
+    with a white around the chromosome (:func:`white_around`), and those read."""
+    read = [around for around in (white_around(path, preprocess, grey) for path in spread_through(paths, most))
+            if around is not None]
+    return sum(read), len(read)
 
 
 def texture_record(read: tuple[float, int] | None) -> dict[str, float] | None:
