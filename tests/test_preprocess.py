@@ -192,3 +192,54 @@ def test_samples_preprocessed_two_ways_are_not_compared_and_a_report_reads_as_th
     assert alike.returncode == 0, alike.stderr
     assert json.loads((tmp_path / "alike.json").read_text())["preprocess"] == "paper"
     assert "<td>input</td><td>224 px, preprocessing paper," in (tmp_path / "alike" / "report.html").read_text()
+
+
+def _held_out(raw, spread, into):
+    """The raw crops of one spread moved out of the labelled folder ``raw`` into ``into``, and the same crops
+    preprocessed as --preprocess paper makes them into ``into``'s sibling "<name>-preprocessed"; the two folders."""
+    from PIL import Image
+
+    preprocessed = into.with_name(f"{into.name}-preprocessed")
+    for path in sorted(raw.glob(f"*/{spread}-*.png")):
+        for folder in (into, preprocessed):
+            (folder / path.parent.name).mkdir(parents=True, exist_ok=True)
+        Image.fromarray(paper_preprocess(read_image(path))).save(preprocessed / path.parent.name / path.name)
+        path.rename(into / path.parent.name / path.name)
+    return into, preprocessed
+
+
+@pytest.mark.slow
+def test_training_on_raw_crops_pooled_with_preprocessed_ones_is_warned_that_the_model_learns_the_making(
+        oshima, ikemoto, labelled_crops, tmp_path, cli):
+    """The paper's crops, preprocessed and mostly A, pooled with raw crops of spreads, half of them C: a model of them
+    learns that raw means C, and train said nothing. It types a held-out spread's chromosomes by how they were made
+    (89% C raw, 11% preprocessed). Train now warns of the pooling, with the types' shares; and such a model, which
+    learned raw crops too, is not taken for one of preprocessed crops, whose raw-crops caution would have it
+    preprocess them. A model of the paper's crops alone still is."""
+    from sccscore.evaluate import evaluate, raw_of
+    from sccscore.sample_cautions import POOLED_COST
+
+    raw = _labelled_raw_crops(oshima, tmp_path / "raw")
+    held_raw, held_preprocessed = _held_out(raw, "spread2", tmp_path / "spread2")
+    run = cli("train", str(ikemoto / "images" / "wt"), str(ikemoto / "images" / "ctf18"), str(raw),
+              "-o", str(tmp_path / "pooled"), "-q")
+    assert run.returncode == 0, run.stderr
+    said = " ".join(run.stderr.split())
+    assert ("the labelled crops pool raw crops, with no white around the chromosome, with crops made white around it "
+            "(as the paper's preprocessing makes them), in unlike shares: 14% of A's crops read are raw, 12% of B's "
+            f"and 29% of C's. A model learns how a crop was made as a sign of its type ({POOLED_COST}): train on "
+            "crops made one way, those with a white around the chromosome or the raw ones, apart") in said
+    pooled = load_model(tmp_path / "pooled")
+    assert pooled.config.training["white_around"]["raw"] == {"A": [0, 55], "B": [0, 46], "C": [0, 46]}
+    held = {"spread2": sorted(held_raw.rglob("*.png"))}
+    assert raw_of(pooled, held) is None  # it learned raw crops
+    calls = [evaluate(held_raw, pooled)["distribution_pred"]]  # nothing said: it learned raw crops of spreads
+    flat = "white around the chromosomes of spread2-preprocessed reads a texture of 0.02"
+    with pytest.warns(UserWarning, match=flat):
+        calls.append(evaluate(held_preprocessed, pooled)["distribution_pred"])  # flat, where the paper's kept a grain
+    assert [round(100 * share[2], 1) for share in calls] == [89.2, 10.8]  # C, of 79.4% annotated
+    run = cli("train", str(labelled_crops("wt", 10, "wt")), "-o", str(tmp_path / "paper"), "-q")
+    assert run.returncode == 0, run.stderr
+    paper = load_model(tmp_path / "paper")
+    assert paper.config.training["white_around"] == {"wt": {"A": [10, 10], "B": [10, 10], "C": [10, 10]}}
+    assert raw_of(paper, held).startswith("none of the 102 crops read of spread2 has a white around the chromosome")

@@ -19,12 +19,12 @@ from .images import CLASS_NAMES, Sample, fail_on_rejected, repeated_files, scan_
 from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, open_concordance, recall
 from .models import ScoringModel, model_reference
 from .predict import Predictions, ProgressCallback, predict
-from .sample_cautions import (FEWEST_TEXTURED, GREY_CROPS_COST, PAPER_TEXTURES, learned_texture_caution, listing,
-                              raw_crops_caution)
+from .sample_cautions import (FEWEST_RAW, FEWEST_TEXTURED, GREY_CROPS_COST, PAPER_TEXTURES, RAW_SHARE,
+                              learned_texture_caution, listing, raw_crops_caution)
 from .sample_crops import grey_samples, mixed_samples, sample_white_around, sample_white_texture
 from .splits import Source, agreement_by_source, image_sources, source_units
 from .stats import agreement_interval, cross_fitted_correction
-from .training import validation_interval, warn_seen_in_training
+from .training import validation_interval, warn_seen_in_training, whites_by_type
 
 CORRECTION_FOLDS = 5
 # the released models' confusion matrices on the paper's shared test crops (tools/record_released_figures.py)
@@ -331,14 +331,26 @@ def texture_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -
 
 def raw_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> str | None:
     """:func:`sccscore.sample_cautions.raw_crops_caution` of the samples' ``crops`` (sample -> its crops), as ``model``
-    reads them, where it learned crops made white around the chromosome: those whose white is known
-    (:func:`_learned_textures`), and models of spreads, which learned the crops ``detect`` cuts and preprocesses, and
-    type crops given them as they are."""
-    if _learned_textures(model) is None and not (model.config.training or {}).get("trained_on"):
+    reads them, where it learned crops made white around the chromosome (:func:`_learned_white_around`)."""
+    if not _learned_white_around(model):
         return None
     inputs = model.config.input
     whites = {sample: sample_white_around(paths, inputs.preprocess, inputs.grey) for sample, paths in crops.items()}
     return raw_crops_caution(whites, model_reference(model))
+
+
+def _learned_white_around(model: ScoringModel) -> bool:
+    """Whether ``model`` learned crops made white around the chromosome, as the paper's preprocessing makes them: the
+    released models; models of spreads, which learned the crops ``detect`` cuts and preprocesses, and type crops given
+    them as they are; and a model sccscore trained, where nine in ten of the crops its record read had a white
+    (``white_around``: :func:`sccscore.training.crop_whites`), or, in a record from before 2026-12-06, which kept none,
+    its crops' white was read (:func:`_learned_textures`). Not one that learned raw crops, pooled with others or not."""
+    training = model.config.training or {}
+    if (whites := training.get("white_around")) is not None:
+        counts = whites_by_type(whites).values()
+        white, read = sum(white for white, _ in counts), sum(read for _, read in counts)
+        return read >= FEWEST_RAW and read - white <= RAW_SHARE * read
+    return _learned_textures(model) is not None or bool(training.get("trained_on"))
 
 
 def _crops_of(samples: Sequence[Sample]) -> dict[str, list[Path]]:

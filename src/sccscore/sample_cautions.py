@@ -62,6 +62,14 @@ RAW_COST = ("the released ensemble gave 40.2% of raw crops cut from the four ann
 FEWEST_RAW, RAW_SHARE = 10, 0.1
 # what preprocessing crops preprocessed already does: a sample of raw and preprocessed crops cannot be given it whole
 PREPROCESSED_AGAIN_COST = "the paper's WT crops, preprocessed again, were called 22.9% C against 8.4% as shared"
+# what a model learns of labelled crops that pool raw crops with preprocessed ones, the types' shares unlike between the
+# two: the making, as a sign of the type (benchmarks/pooled_crops.py; tests/test_preprocess.py pins one held-out
+# spread's)
+POOLED_COST = ("trained on the paper's crops, preprocessed and 8.4% of WT's C, pooled with raw crops of three "
+               "annotated oshima2026 spreads, half of them C, sccscore's default recipe called the fourth spread's "
+               "chromosomes 67.1% C as cut and 4.8% preprocessed, where the annotation says 51.0%, and 51 of the 122 "
+               "annotated A or B C, against 33 trained on the spreads' crops preprocessed (each spread held out in "
+               "turn)")
 
 
 def listing(items: Sequence[str]) -> str:
@@ -253,6 +261,34 @@ def raw_crops_caution(whites: Mapping[str, tuple[int, int]], model: str) -> str 
     return (f"{listed} around the chromosome (raw crops, their background as imaged, have none), and {model} "
             "learned crops white around it, as the paper's preprocessing makes them: it types raw crops far off "
             f"({RAW_COST}): {advice}, or train a model on crops of your own (sccscore train)")
+
+
+def pooled_crops_caution(whites: Mapping[str, tuple[int, int]]) -> str | None:
+    """A caution where labelled crops pool raw crops with crops made white around the chromosome, in shares that
+    differ between the types by more than a tenth (:data:`RAW_SHARE`): a model learns how a crop was made as a sign of
+    its type, and types crops by how they were made (``whites``: type -> its crops with a white around the
+    chromosome and its crops read, :func:`sccscore.training.whites_by_type`, of :data:`FEWEST_RAW` or more). None
+    where every type's crops are made one way, or the two ways in alike shares.
+
+    >>> print(pooled_crops_caution({"A": (333, 361), "B": (113, 175), "C": (41, 168)}))
+    ... # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+    the labelled crops pool raw crops, with no white around the chromosome, with crops made white around it (as the
+    paper's preprocessing makes them), in unlike shares: 8% of A's crops read are raw, 35% of B's and 76% of C's. A
+    model learns how a crop was made as a sign of its type (trained on ...): train on crops made one way, those with a
+    white around the chromosome or the raw ones, apart
+    >>> pooled_crops_caution({"A": (0, 40), "B": (0, 40), "C": (0, 40)}) is None  # raw, every one
+    True
+    """
+    raw = {kind: 1 - white / read for kind, (white, read) in whites.items() if read >= FEWEST_RAW}
+    if len(raw) < 2 or max(raw.values()) - min(raw.values()) <= RAW_SHARE:
+        return None
+    (first, share), *others = raw.items()
+    shares = listing([f"{100 * share:.0f}% of {first}'s crops read are raw",
+                      *(f"{100 * share:.0f}% of {kind}'s" for kind, share in others)])
+    return ("the labelled crops pool raw crops, with no white around the chromosome, with crops made white around it "
+            f"(as the paper's preprocessing makes them), in unlike shares: {shares}. A model learns how a crop was "
+            f"made as a sign of its type ({POOLED_COST}): train on crops made one way, those with a white around the "
+            "chromosome or the raw ones, apart")
 
 
 def scale_caution(rows: list[dict[str, str]], samples: Sequence[str]) -> str | None:

@@ -41,7 +41,8 @@ from .images import CLASS_NAMES, ImageItem, scan_samples
 from .metrics import concordance, confusion_matrix
 from .models import ScoringModel, model_reference, save_model
 from .runtime import resolve_device
-from .sample_crops import crop_colour, sample_white_texture, texture_record
+from .sample_cautions import pooled_crops_caution
+from .sample_crops import TEXTURE_CROPS, crop_colour, sample_white_texture, spread_through, texture_record, white_around
 from .sample_data import sha256_or_none
 from .splits import Source, agreement_by_source, image_sources, images_phrase, source_units, validation_split
 from .stats import agreement_interval
@@ -187,6 +188,8 @@ def load_labelled(
     config, colour = recipe.model_config(), crop_colours(items, groups)
     if grey_where_grey and colour != "colour":
         config = replace(config, input=replace(config.input, grey=True))
+    if caution := pooled_crops_caution(whites_by_type(crop_whites(items, groups, config.input))):
+        warnings.warn(caution, stacklevel=2)  # before minutes of features: a model of these learns the making
     if log:
         log(f"backbone features of {len(items)} images ({config.backbone}; from the cache where present)"
             + (f"; every crop read in grey ({colour} crops)" if config.input.grey else ""))
@@ -220,11 +223,46 @@ def crop_textures(items: Sequence[ImageItem], groups: Sequence[str], inputs: Inp
             for group, paths in by_folder.items()}
 
 
-def _paths_by_folder(items: Sequence[ImageItem], groups: Sequence[str]) -> dict[str, list[Path]]:
-    by_folder: dict[str, list[Path]] = {}
+def crop_whites(items: Sequence[ImageItem], groups: Sequence[str], inputs: InputConfig) -> dict[str, dict]:
+    """Of up to 400 crops spread through each labelled folder (``groups``: each item's; those :func:`crop_textures`
+    reads), as a model of ``inputs`` reads them, those with a white around the chromosome
+    (:func:`sccscore.sample_crops.white_around`) and those read, by type: folder -> type -> [with a white, read];
+    whether the crops a model learned were raw, made white around the chromosome, or both."""
+    record = {}
+    for group, folder_items in _items_by_folder(items, groups).items():
+        by_type: dict[str, list[int]] = {}
+        for item in spread_through(folder_items, TEXTURE_CROPS):
+            if (around := white_around(item.path, inputs.preprocess, inputs.grey)) is not None:
+                counts = by_type.setdefault(item.label, [0, 0])
+                counts[0], counts[1] = counts[0] + around, counts[1] + 1
+        record[group] = by_type
+    return record
+
+
+def whites_by_type(whites: dict[str, dict]) -> dict[str, tuple[int, int]]:
+    """The crops with a white around the chromosome, and those read, of each type over the folders of a
+    :func:`crop_whites` record, in the order A, B, C.
+
+    >>> whites_by_type({"wt": {"A": [40, 40], "C": [2, 2]}, "raw": {"A": [0, 10], "B": [0, 12], "C": [0, 30]}})
+    {'A': (40, 50), 'B': (0, 12), 'C': (2, 32)}
+    """
+    totals = {kind: [0, 0] for kind in CLASS_NAMES}
+    for by_type in whites.values():
+        for kind, (white, read) in by_type.items():
+            totals[kind][0] += white
+            totals[kind][1] += read
+    return {kind: (white, read) for kind, (white, read) in totals.items() if read}
+
+
+def _items_by_folder(items: Sequence[ImageItem], groups: Sequence[str]) -> dict[str, list[ImageItem]]:
+    by_folder: dict[str, list[ImageItem]] = {}
     for item, group in zip(items, groups):
-        by_folder.setdefault(group, []).append(item.path)
+        by_folder.setdefault(group, []).append(item)
     return by_folder
+
+
+def _paths_by_folder(items: Sequence[ImageItem], groups: Sequence[str]) -> dict[str, list[Path]]:
+    return {group: [item.path for item in its] for group, its in _items_by_folder(items, groups).items()}
 
 
 def check_counts(labels: np.ndarray, minimum: int, why: str) -> None:
@@ -574,6 +612,8 @@ def fit_recipe(folders: Sequence[str | Path], recipe: Recipe, seed: int = 0, dev
         "crops": data.colour,  # evaluate.learned_in_colour
         "crop_framing": crop_framings(data.items, data.groups),  # evaluate.framing_of
         "white_texture": crop_textures(data.items, data.groups, data.config.input),  # evaluate.texture_of
+        # evaluate.raw_of; the crops load_labelled read for its caution, remembered by their files: not decoded again
+        "white_around": crop_whites(data.items, data.groups, data.config.input),
         "validation": head.validation,
         "versions": versions(),
     }
