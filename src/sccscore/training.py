@@ -234,7 +234,8 @@ def crop_whites(items: Sequence[ImageItem], groups: Sequence[str], inputs: Input
         for item in spread_through(folder_items, TEXTURE_CROPS):
             if (around := white_around(item.path, inputs.preprocess, inputs.grey)) is not None:
                 counts = by_type.setdefault(item.label, [0, 0])
-                counts[0], counts[1] = counts[0] + around, counts[1] + 1
+                counts[0] += int(around)
+                counts[1] += 1
         record[group] = by_type
     return record
 
