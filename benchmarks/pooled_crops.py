@@ -30,7 +30,8 @@ from sccscore.evaluate import evaluate
 from sccscore.preprocess import paper_preprocess
 from sccscore.sample_cautions import pooled_crops_caution
 from sccscore.sample_data import data_root
-from sccscore.training import DefaultRecipe, crop_whites, fit_recipe, labelled_items, model_from_head, whites_by_type
+from sccscore.sample_cautions import whites_by_type
+from sccscore.training import DefaultRecipe, crop_whites, fit_recipe, labelled_items, model_from_head
 
 WAYS = ("raw", "preprocessed")
 
@@ -75,9 +76,10 @@ def main() -> None:
             for trained, way in (("raw crops", "raw"), ("the same preprocessed", "preprocessed")):
                 training = [*paper, *(f[way] for name, f in folders.items() if name != held_out)]
                 if n == 0 and way == "raw":
-                    whites = whites_by_type(crop_whites(*labelled_items(training), InputConfig()))
+                    whites = crop_whites(*labelled_items(training), InputConfig())
+                    by_type = whites_by_type(whites).items()
                     print("of the pooled crops read, with a white around the chromosome:",
-                          ", ".join(f"{kind} {white} of {read}" for kind, (white, read) in whites.items()))
+                          ", ".join(f"{kind} {white} of {read}" for kind, (white, read) in by_type))
                     print("train says:", pooled_crops_caution(whites), flush=True)
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")  # the caution above

@@ -225,10 +225,11 @@ def test_training_on_raw_crops_pooled_with_preprocessed_ones_is_warned_that_the_
               "-o", str(tmp_path / "pooled"), "-q")
     assert run.returncode == 0, run.stderr
     said = " ".join(run.stderr.split())
-    assert ("the labelled crops pool raw crops, with no white around the chromosome, with crops made white around it "
-            "(as the paper's preprocessing makes them), in unlike shares: 14% of A's crops read are raw, 12% of B's "
-            f"and 29% of C's. A model learns how a crop was made as a sign of its type ({POOLED_COST}): train on "
-            "crops made one way, those with a white around the chromosome or the raw ones, apart") in said
+    assert ("the labelled crops pool raw crops, with no white around the chromosome (in raw), with crops made white "
+            "around it, as the paper's preprocessing makes them (in wt and ctf18), in unlike shares: 14% of A's crops "
+            "read are raw, 12% of B's and 29% of C's. A model learns how a crop was made as a sign of its type "
+            f"({POOLED_COST}): train a model on crops made one way (the preprocessed ones, or the raw ones), not "
+            "both") in said
     pooled = load_model(tmp_path / "pooled")
     assert pooled.config.training["white_around"]["raw"] == {"A": [0, 55], "B": [0, 46], "C": [0, 46]}
     held = {"spread2": sorted(held_raw.rglob("*.png"))}

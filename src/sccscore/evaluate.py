@@ -20,11 +20,11 @@ from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, o
 from .models import ScoringModel, model_reference
 from .predict import Predictions, ProgressCallback, predict
 from .sample_cautions import (FEWEST_RAW, FEWEST_TEXTURED, GREY_CROPS_COST, PAPER_TEXTURES, RAW_SHARE,
-                              learned_texture_caution, listing, raw_crops_caution)
+                              learned_texture_caution, listing, raw_crops_caution, white_and_read, whites_by_type)
 from .sample_crops import grey_samples, mixed_samples, sample_white_around, sample_white_texture
 from .splits import Source, agreement_by_source, image_sources, source_units
 from .stats import agreement_interval, cross_fitted_correction
-from .training import validation_interval, warn_seen_in_training, whites_by_type
+from .training import validation_interval, warn_seen_in_training
 
 CORRECTION_FOLDS = 5
 # the released models' confusion matrices on the paper's shared test crops (tools/record_released_figures.py)
@@ -347,8 +347,7 @@ def _learned_white_around(model: ScoringModel) -> bool:
     its crops' white was read (:func:`_learned_textures`). Not one that learned raw crops, pooled with others or not."""
     training = model.config.training or {}
     if (whites := training.get("white_around")) is not None:
-        counts = whites_by_type(whites).values()
-        white, read = sum(white for white, _ in counts), sum(read for _, read in counts)
+        white, read = white_and_read(whites_by_type(whites).values())
         return read >= FEWEST_RAW and read - white <= RAW_SHARE * read
     return _learned_textures(model) is not None or bool(training.get("trained_on"))
 

@@ -6,7 +6,9 @@ off the colour ones it learned, crops saved as JPEG with their colour halved
 otherwise than crops with it whole, crops whose white background is grainier or
 smoother otherwise, crops cut with other margins or out of focus otherwise than
 those it learned (:mod:`sccscore.framing`), and the chromosomes of spreads read at
-another ``--scale`` otherwise. The checks of crops read some spread through each
+another ``--scale`` otherwise; and a model trained on raw crops pooled with
+preprocessed ones, in shares unlike between the types, learns how a crop was made
+as a sign of its type. The checks of crops read some spread through each
 sample (:mod:`sccscore.sample_crops`), each crop's answer remembered by its file,
 so a compare reads it once.
 """
@@ -14,10 +16,11 @@ so a compare reads it once.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from .config import GREY_CROPS_MODEL, reads_in_grey
 from .framing import Framing, sample_framings
+from .images import CLASS_NAMES
 from .predictions_table import crops_by_sample, from_spreads, one_row_a_crop, samples_by
 from .sample_crops import colour_of, crop_greys, halved_crops, sample_white_texture
 
@@ -263,32 +266,55 @@ def raw_crops_caution(whites: Mapping[str, tuple[int, int]], model: str) -> str 
             f"({RAW_COST}): {advice}, or train a model on crops of your own (sccscore train)")
 
 
-def pooled_crops_caution(whites: Mapping[str, tuple[int, int]]) -> str | None:
+def whites_by_type(whites: dict[str, dict]) -> dict[str, tuple[int, int]]:
+    """The crops with a white around the chromosome, and those read, of each type over the folders of a
+    :func:`sccscore.training.crop_whites` record, in the order A, B, C.
+
+    >>> whites_by_type({"wt": {"A": [40, 40], "C": [2, 2]}, "raw": {"A": [0, 10], "B": [0, 12], "C": [0, 30]}})
+    {'A': (40, 50), 'B': (0, 12), 'C': (2, 32)}
+    """
+    totals = {kind: white_and_read(by_type[kind] for by_type in whites.values() if kind in by_type)
+              for kind in CLASS_NAMES}
+    return {kind: total for kind, total in totals.items() if total[1]}
+
+
+def white_and_read(counts: Iterable[Sequence[int]]) -> tuple[int, int]:
+    """The crops with a white around the chromosome, and those read, of several counts of each (as
+    :func:`sccscore.training.crop_whites` keeps them) together."""
+    counts = list(counts)
+    return sum(white for white, _ in counts), sum(read for _, read in counts)
+
+
+def pooled_crops_caution(whites: Mapping[str, Mapping[str, Sequence[int]]]) -> str | None:
     """A caution where labelled crops pool raw crops with crops made white around the chromosome, in shares that
     differ between the types by more than a tenth (:data:`RAW_SHARE`): a model learns how a crop was made as a sign of
-    its type, and types crops by how they were made (``whites``: type -> its crops with a white around the
-    chromosome and its crops read, :func:`sccscore.training.whites_by_type`, of :data:`FEWEST_RAW` or more). None
-    where every type's crops are made one way, or the two ways in alike shares.
+    its type, and types crops by how they were made (``whites``: folder -> type -> its crops with a white around the
+    chromosome and its crops read, :func:`sccscore.training.crop_whites`; types read from :data:`FEWEST_RAW` crops or
+    more). None where every type's crops are made one way, or the two ways in alike shares.
 
-    >>> print(pooled_crops_caution({"A": (333, 361), "B": (113, 175), "C": (41, 168)}))
+    >>> print(pooled_crops_caution({"wt": {"A": [310, 310], "B": [100, 100], "C": [30, 30]},
+    ...                             "day2": {"A": [23, 51], "B": [13, 75], "C": [11, 138]}}))
     ... # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
-    the labelled crops pool raw crops, with no white around the chromosome, with crops made white around it (as the
-    paper's preprocessing makes them), in unlike shares: 8% of A's crops read are raw, 35% of B's and 76% of C's. A
-    model learns how a crop was made as a sign of its type (trained on ...): train on crops made one way, those with a
-    white around the chromosome or the raw ones, apart
-    >>> pooled_crops_caution({"A": (0, 40), "B": (0, 40), "C": (0, 40)}) is None  # raw, every one
+    the labelled crops pool raw crops, with no white around the chromosome (in day2), with crops made white around it,
+    as the paper's preprocessing makes them (in wt and day2), in unlike shares: 8% of A's crops read are raw, 35% of
+    B's and 76% of C's. A model learns how a crop was made as a sign of its type (trained on ...): train a model on
+    crops made one way (the preprocessed ones, or the raw ones), not both
+    >>> pooled_crops_caution({"raw": {"A": [0, 40], "B": [0, 40], "C": [0, 40]}}) is None  # raw, every one
     True
     """
-    raw = {kind: 1 - white / read for kind, (white, read) in whites.items() if read >= FEWEST_RAW}
+    raw = {kind: 1 - white / read for kind, (white, read) in whites_by_type(whites).items() if read >= FEWEST_RAW}
     if len(raw) < 2 or max(raw.values()) - min(raw.values()) <= RAW_SHARE:
         return None
     (first, share), *others = raw.items()
     shares = listing([f"{100 * share:.0f}% of {first}'s crops read are raw",
                       *(f"{100 * share:.0f}% of {kind}'s" for kind, share in others)])
-    return ("the labelled crops pool raw crops, with no white around the chromosome, with crops made white around it "
-            f"(as the paper's preprocessing makes them), in unlike shares: {shares}. A model learns how a crop was "
-            f"made as a sign of its type ({POOLED_COST}): train on crops made one way, those with a white around the "
-            "chromosome or the raw ones, apart")
+    made = {folder: white_and_read(by_type.values()) for folder, by_type in whites.items()}
+    raw_in = listing([folder for folder, (white, read) in made.items() if read - white > RAW_SHARE * read])
+    white_in = listing([folder for folder, (white, read) in made.items() if white > RAW_SHARE * read])
+    return (f"the labelled crops pool raw crops, with no white around the chromosome (in {raw_in}), with crops made "
+            f"white around it, as the paper's preprocessing makes them (in {white_in}), in unlike shares: {shares}. A "
+            f"model learns how a crop was made as a sign of its type ({POOLED_COST}): train a model on crops made one "
+            "way (the preprocessed ones, or the raw ones), not both")
 
 
 def scale_caution(rows: list[dict[str, str]], samples: Sequence[str]) -> str | None:

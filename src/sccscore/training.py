@@ -188,7 +188,7 @@ def load_labelled(
     config, colour = recipe.model_config(), crop_colours(items, groups)
     if grey_where_grey and colour != "colour":
         config = replace(config, input=replace(config.input, grey=True))
-    if caution := pooled_crops_caution(whites_by_type(crop_whites(items, groups, config.input))):
+    if caution := pooled_crops_caution(crop_whites(items, groups, config.input)):
         warnings.warn(caution, stacklevel=2)  # before minutes of features: a model of these learns the making
     if log:
         log(f"backbone features of {len(items)} images ({config.backbone}; from the cache where present)"
@@ -238,21 +238,6 @@ def crop_whites(items: Sequence[ImageItem], groups: Sequence[str], inputs: Input
                 counts[1] += 1
         record[group] = by_type
     return record
-
-
-def whites_by_type(whites: dict[str, dict]) -> dict[str, tuple[int, int]]:
-    """The crops with a white around the chromosome, and those read, of each type over the folders of a
-    :func:`crop_whites` record, in the order A, B, C.
-
-    >>> whites_by_type({"wt": {"A": [40, 40], "C": [2, 2]}, "raw": {"A": [0, 10], "B": [0, 12], "C": [0, 30]}})
-    {'A': (40, 50), 'B': (0, 12), 'C': (2, 32)}
-    """
-    totals = {kind: [0, 0] for kind in CLASS_NAMES}
-    for by_type in whites.values():
-        for kind, (white, read) in by_type.items():
-            totals[kind][0] += white
-            totals[kind][1] += read
-    return {kind: (white, read) for kind, (white, read) in totals.items() if read}
 
 
 def _items_by_folder(items: Sequence[ImageItem], groups: Sequence[str]) -> dict[str, list[ImageItem]]:
