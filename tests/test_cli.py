@@ -515,7 +515,8 @@ def test_demo_classifies_both_genotypes(tmp_path, cli):
     # lengths within 1.1 times, their focus compared, 0.60 px apart (0.75 cautioned), their white 1.17 times as grainy
     # (1.4 cautioned)
     page = (tmp_path / "demo" / "report.html").read_text()
-    assert ("<tr><td>wt</td><td>400</td><td>74</td><td>60</td><td>1.19</td><td>0.73 (400)</td></tr>"
-            "<tr><td>ctf18</td><td>400</td><td>78</td><td>63</td><td>1.33</td><td>0.85 (400)</td></tr>") in page
+    assert ("<tr><td>wt</td><td>400</td><td>74</td><td>60</td><td>1.19</td><td>0.73 (400)</td><td>400 of 400</td></tr>"
+            "<tr><td>ctf18</td><td>400</td><td>78</td><td>63</td><td>1.33</td><td>0.85 (400)</td><td>400 of 400</td>"
+            "</tr>") in page  # and every crop read with a white around the chromosome
     warned = " ".join(result.stderr.split()).split("warning: ")[1:]
     assert len(warned) == 1 and warned[0].startswith("the same image is given twice")  # two of the WT crops

@@ -180,8 +180,9 @@ def test_crops_imaged_out_of_focus_are_cautioned_against_each_other_and_the_mode
     page = (tmp_path / "c" / "report.html").read_text()
     assert html.escape("T" + said[1:]) in page
     # with the white's texture, read from 30 crops: too few to caution (100), shown all the same
-    assert ("<tr><td>wt</td><td>30</td><td>76</td><td>61</td><td>1.18</td><td>0.81 (30)</td></tr>"
-            "<tr><td>blurred</td><td>30</td><td>76</td><td>61</td><td>1.47</td><td>0.60 (30)</td></tr>") in page
+    assert ("<tr><td>wt</td><td>30</td><td>76</td><td>61</td><td>1.18</td><td>0.81 (30)</td><td>30 of 30</td></tr>"
+            "<tr><td>blurred</td><td>30</td><td>76</td><td>61</td><td>1.47</td><td>0.60 (30)</td><td>30 of 30</td>"
+            "</tr>") in page
     # blurred by a Gaussian of 0.5 px, less than the paper's CTF18-/- crops read blurrier than its WT's: nothing said
     _copies(wt, tmp_path / "slightly", lambda crop: ndimage.gaussian_filter(crop, (0.5, 0.5, 0)))
     slightly = cli("compare", str(wt), str(tmp_path / "slightly"), "--model", "paper:squeezenet1_1/1", "--out",

@@ -244,3 +244,52 @@ def test_training_on_raw_crops_pooled_with_preprocessed_ones_is_warned_that_the_
     paper = load_model(tmp_path / "paper")
     assert paper.config.training["white_around"] == {"wt": {"A": [10, 10], "B": [10, 10], "C": [10, 10]}}
     assert raw_of(paper, held).startswith("none of the 102 crops read of spread2 has a white around the chromosome")
+
+
+def test_compare_cautions_samples_of_raw_crops_against_preprocessed_ones(oshima, ikemoto, tmp_path, cli):
+    """The paper's WT crops, made white around the chromosome, against the spreads' raw crops, which have none: the
+    same chromosomes made the two ways are typed apart (the released ensemble called them 19.3% C raw, 57.0%
+    preprocessed), and compare said nothing of it: its texture caution reads only crops with a white. It now cautions,
+    on the terminal, in its JSON and in the report, with each sample's crops with a white; not where the table says
+    the crops were read preprocessed (--preprocess paper), nor for a table typed by hand."""
+    import html
+    import json
+    import warnings
+
+    from sccscore.compare import compare_table
+    from sccscore.sample_cautions import RAW_APART_COST
+
+    raw = _labelled_raw_crops(oshima, tmp_path / "raw")
+    typed = tmp_path / "typed"
+    run = cli("classify", str(ikemoto / "images" / "wt"), str(raw), "--model", "paper:squeezenet1_1/1", "--out",
+              str(typed), "-q")
+    assert run.returncode == 0, run.stderr
+    result = cli("compare", "wt", "raw", "--predictions", str(typed / "predictions.csv"), "--out",
+                 str(tmp_path / "compared"), "--json", str(tmp_path / "compared.json"), "--report", "-q")
+    assert result.returncode == 0, result.stderr
+    said = ("the crops compared pool raw crops, with no white around the chromosome, with crops made white around it, "
+            "as the paper's preprocessing makes them, in unlike shares: 0% of wt's crops read are raw and 100% of "
+            f"raw's. The same chromosomes made the two ways are typed apart, whatever the cells ({RAW_APART_COST}): "
+            "make every sample's crops one way, raw or preprocessed, and classify them with one --preprocess")
+    compared = json.loads((tmp_path / "compared.json").read_text())
+    assert compared["raw_caution"] == said
+    assert compared["white_around"] == {"wt": {"with_white": 400, "crops_read": 400},
+                                        "raw": {"with_white": 0, "crops_read": 249}}
+    assert f"warning: {said}" in " ".join(result.stderr.split())
+    page = (tmp_path / "compared" / "report.html").read_text()
+    assert html.escape("T" + said[1:]) in page and "<td>0 of 249</td></tr>" in page
+    rows = (typed / "predictions.csv").read_text().splitlines()
+    header = rows[0].split(",")
+    for preprocess, expected in (("paper", None), ("none", said)):  # read as the model read them
+        table = tmp_path / f"{preprocess}.csv"
+        at = header.index("preprocess")
+        table.write_text("\n".join([rows[0], *(",".join(row.split(",")[:at] + [preprocess] + row.split(",")[at + 1:])
+                                               for row in rows[1:])]) + "\n")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the same image given twice, and the caution
+            assert compare_table(table, ["wt", "raw"]).report["raw_caution"] == expected
+    by_hand = tmp_path / "by_hand.csv"  # a person's calls: no probabilities, no model
+    by_hand.write_text("\n".join(",".join(row.split(",")[:3]) for row in rows) + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert compare_table(by_hand, ["wt", "raw"]).report["raw_caution"] is None

@@ -30,8 +30,8 @@ from .framing import framing_caution
 from .images import CLASS_NAMES
 from .predictions_table import (counted_and_left_out, counts_from_rows, from_spreads, preprocessed_with,
                                 reviewed_blind, set_by_hand, typed_by)
-from .sample_cautions import (colour_caution, jpeg_caution, scale_caution, texture_caution, typed_crops_framings,
-                              typed_crops_textures)
+from .sample_cautions import (colour_caution, jpeg_caution, raw_caution, scale_caution, texture_caution,
+                              typed_crops_framings, typed_crops_textures, typed_crops_whites)
 from .sample_crops import texture_record
 from .stats import (MIN_CELLS, MIN_REPLICATES, cannot_correct, compare_cells, compare_counts, compare_replicates,
                     corrected_with_ci, holm, proportions_with_ci, proportions_with_clustered_ci)
@@ -168,7 +168,9 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     :func:`~sccscore.sample_cautions.colour_caution`), samples of colour crops saved as JPEG with their colour at
     half resolution and others with it whole (``jpeg_caution``, :func:`~sccscore.sample_cautions.jpeg_caution`),
     samples of crops whose white background is grainier than others' (``texture_caution``,
-    :func:`~sccscore.sample_cautions.texture_caution`), or samples of crops cut with other margins or of chromosomes
+    :func:`~sccscore.sample_cautions.texture_caution`), samples of raw crops, with no white around the chromosome, and
+    others of crops made white around it, as the paper's preprocessing makes them (``raw_caution``,
+    :func:`~sccscore.sample_cautions.raw_caution`), or samples of crops cut with other margins or of chromosomes
     imaged at another magnification or out of focus (``framing_caution``, :func:`sccscore.framing.framing_caution`),
     or samples of spreads read at different ``--scale`` (``scale_caution``,
     :func:`~sccscore.sample_cautions.scale_caution`).
@@ -216,6 +218,9 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     textures = typed_crops_textures(compared, samples, model, preprocess)
     if texture := texture_caution(textures or {}):
         warnings.warn(texture, stacklevel=2)
+    whites = typed_crops_whites(compared, samples, model, preprocess)  # read with the textures: not decoded again
+    if raw := raw_caution(whites or {}):
+        warnings.warn(raw, stacklevel=2)
     if scales := scale_caution(compared, samples):
         warnings.warn(scales, stacklevel=2)
     framings = typed_crops_framings(compared, samples)
@@ -241,8 +246,10 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     corrected_by = corrected_by if report["corrected_with"] is not None else None  # None: it could not correct them
     return Comparison(report | {"typed_by": model, "preprocess": preprocess, "corrected_by": corrected_by,
                                 "colour_caution": colours, "jpeg_caution": jpeg, "texture_caution": texture,
-                                "scale_caution": scales, "framing_caution": framing,
+                                "raw_caution": raw, "scale_caution": scales, "framing_caution": framing,
                                 "textures": textures and {name: texture_record(t) for name, t in textures.items()},
+                                "white_around": whites and {name: {"with_white": white, "crops_read": read}
+                                                            for name, (white, read) in whites.items()},
                                 "framings": framings and {name: f and f.record() for name, f in framings.items()}},
                       compared, cells, replicate_of)
 

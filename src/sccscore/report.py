@@ -87,7 +87,7 @@ def write_report(
     classes = list(model.config.classes) if model else list(CLASS_NAMES)
     contents = _contents(rows)
     grey = _grey_samples(model, rows)
-    cautions = ("colour_caution", "jpeg_caution", "texture_caution", "scale_caution", "framing_caution")
+    cautions = ("colour_caution", "jpeg_caution", "texture_caution", "raw_caution", "scale_caution", "framing_caution")
     sections = [*(_caution((comparison or {}).get(key)) for key in cautions),
                 _repeated_images(rows, contents), _learned_images(model, contents, rows),
                 _unread_images(model, contents, rows), _grey_crops(model, grey), _mixed_crops(model, rows),
@@ -534,11 +534,12 @@ def _jpeg_spreads(images: list[dict[str, str]], rows: list[dict[str, str]]) -> s
 
 
 def _framings_section(comparison: dict[str, Any]) -> str:
-    """How each compared sample's crops were cut, imaged and made (the comparison's ``framings`` and ``textures``), so
+    """How each compared sample's crops were cut, imaged and made (the comparison's ``framings``, ``textures`` and
+    ``white_around``), so
     that a reader can see them alike where no caution was given; empty for spreads and tables typed by hand, which
     have none, and where no crop could be read."""
     from .framing import BLUR_APART, FEWEST_COMPARED, FOCUS_LENGTHS_APART, FRAMING_CROPS, LENGTHS_APART, SPANS_APART
-    from .sample_cautions import FEWEST_TEXTURED, TEXTURE_APART
+    from .sample_cautions import FEWEST_RAW, FEWEST_TEXTURED, RAW_SHARE, TEXTURE_APART
 
     framings, textures = comparison.get("framings") or {}, comparison.get("textures") or {}
     if not any(framings.values()) and not any(textures.values()):  # none, or no crop read (said above)
@@ -546,6 +547,8 @@ def _framings_section(comparison: dict[str, Any]) -> str:
     rows = [[name, f["crops_read"], f"{100 * f['span']:.0f}", f"{f['length']:.0f}", f"{f['blur']:.2f}"] if f
             else [name, 0, "", "", ""] for name, f in framings.items()]
     rows = [[*row, f"{t['texture']:.2f} ({t['crops_read']})" if (t := textures.get(row[0])) else ""] for row in rows]
+    whites = comparison.get("white_around") or {}  # a comparison from before 2026-12-06 has none
+    rows = [[*row, f"{w['with_white']} of {w['crops_read']}" if (w := whites.get(row[0])) else ""] for row in rows]
     said = (f"Medians of up to {FRAMING_CROPS} crops a sample, spread through it. A model types a chromosome otherwise "
             "when its crop is cut with another margin (the share of the crop it spans), imaged at another "
             "magnification (its length) or out of focus (its edges' blur), or made with a grainier or smoother white "
@@ -553,10 +556,13 @@ def _framings_section(comparison: dict[str, Any]) -> str:
             f"compare cautions where the samples' spans lie more than {100 * SPANS_APART:.0f} points apart, their "
             f"lengths {LENGTHS_APART:g} times, or, their lengths within {FOCUS_LENGTHS_APART:g} times, their blur "
             f"{BLUR_APART:g} px apart (as blurs add), from {FEWEST_COMPARED} crops read; or their white's texture "
-            f"{TEXTURE_APART:g} times, from {FEWEST_TEXTURED} crops with a near-white background.")
+            f"{TEXTURE_APART:g} times, from {FEWEST_TEXTURED} crops with a near-white background; or their shares of "
+            f"raw crops, with no white around the chromosome (a tenth of its pixels near white, as the paper's "
+            f"preprocessing leaves), {100 * RAW_SHARE:.0f} points, from {FEWEST_RAW} crops read.")
     return (f"<h2>How the crops were cut and imaged</h2><p>{html.escape(said)}</p>"
             + _table(["sample", "crops read", "chromosome's span of its crop, %", "length, px", "edges' blur, px",
-                      "white's texture (crops with a near-white background)"], rows))
+                      "white's texture (crops with a near-white background)", "crops with a white around the chromosome"],
+                     rows))
 
 
 def _by_hand_section(comparison: dict[str, Any], rows: list[dict[str, str]]) -> str:

@@ -22,7 +22,7 @@ from .config import GREY_CROPS_MODEL, reads_in_grey
 from .framing import Framing, sample_framings
 from .images import CLASS_NAMES
 from .predictions_table import crops_by_sample, from_spreads, one_row_a_crop, samples_by
-from .sample_crops import colour_of, crop_greys, halved_crops, sample_white_texture
+from .sample_crops import colour_of, crop_greys, halved_crops, sample_white_around, sample_white_texture
 
 # what grey crops cost a model of colour ones (tests/test_paper_figures.py)
 GREY_CROPS_COST = "the paper's WT crops read 47% open made grey and 32% as they are, by paper:squeezenet1_1"
@@ -65,6 +65,11 @@ RAW_COST = ("the released ensemble gave 40.2% of raw crops cut from the four ann
 FEWEST_RAW, RAW_SHARE = 10, 0.1
 # what preprocessing crops preprocessed already does: a sample of raw and preprocessed crops cannot be given it whole
 PREPROCESSED_AGAIN_COST = "the paper's WT crops, preprocessed again, were called 22.9% C against 8.4% as shared"
+# the same chromosomes made the two ways, raw and preprocessed, typed by two models (benchmarks/raw_crops.py and
+# benchmarks/pooled_crops.py)
+RAW_APART_COST = ("the released ensemble called the 249 chromosomes of the four annotated oshima2026 spreads 19.3% C "
+                  "as cut, raw, and 57.0% preprocessed; a model of the paper's crops pooled with raw ones 67.1% and "
+                  "4.8%")
 # what a model learns of labelled crops that pool raw crops with preprocessed ones, the types' shares unlike between the
 # two: the making, as a sign of the type (benchmarks/pooled_crops.py; tests/test_preprocess.py pins one held-out
 # spread's)
@@ -136,10 +141,29 @@ def typed_crops_textures(rows: list[dict[str, str]], samples: Sequence[str], mod
     reads every crop in grey, after the paper's ``preprocess`` where the table says so); None for a table typed by hand
     (a person's calls, which the texture does not sway as it does a model's), and for chromosomes of spreads, which
     sccscore cut alike."""
+    if (typed := _typed_crops(rows, model)) is None:
+        return None
+    crops, grey = typed
+    return {name: sample_white_texture(crops[name], preprocess, grey) for name in samples}
+
+
+def typed_crops_whites(rows: list[dict[str, str]], samples: Sequence[str], model: str | None,
+                       preprocess: str | None) -> dict[str, tuple[int, int]] | None:
+    """Each sample's crops with a white around the chromosome and its crops read
+    (:func:`sccscore.sample_crops.sample_white_around`, of up to 400 spread through it), as the ``model`` that typed
+    them read them, as :func:`typed_crops_textures` reads them, and None where it does."""
+    if (typed := _typed_crops(rows, model)) is None:
+        return None
+    crops, grey = typed
+    return {name: sample_white_around(crops[name], preprocess, grey) for name in samples}
+
+
+def _typed_crops(rows: list[dict[str, str]], model: str | None) -> tuple[dict[str, list[str]], bool] | None:
+    """Each sample's crops, and whether the ``model`` that typed them read them in grey; None for a table typed by
+    hand and for chromosomes of spreads."""
     if from_spreads(rows) or not one_row_a_crop(rows):
         return None
-    crops, grey = crops_by_sample(rows), model is not None and reads_in_grey(model) is True
-    return {name: sample_white_texture(crops[name], preprocess, grey) for name in samples}
+    return crops_by_sample(rows), model is not None and reads_in_grey(model) is True
 
 
 def texture_caution(textures: Mapping[str, tuple[float, int] | None]) -> str | None:
@@ -165,6 +189,43 @@ def texture_caution(textures: Mapping[str, tuple[float, int] | None]) -> str | N
             f"texture (the mean absolute Laplacian of green, in grey levels) reads {read} (medians): crops made, "
             f"preprocessed or saved otherwise are typed otherwise, whatever the cells ({TEXTURE_COST}): make and save "
             "every sample's crops alike")
+
+
+def raw_caution(whites: Mapping[str, tuple[int, int]]) -> str | None:
+    """A caution where the shares of the compared samples' crops that have no white around the chromosome, as raw
+    crops have none and the paper's preprocessing leaves one, lie more than a tenth apart (``whites``: sample -> its
+    crops with a white and its crops read, :func:`typed_crops_whites`; :func:`_raw_apart`): the same chromosomes made
+    the two ways are typed apart, whatever the cells. None where the samples are made alike.
+
+    >>> print(raw_caution({"wt": (400, 400), "ko": (0, 249)}))  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+    the crops compared pool raw crops, with no white around the chromosome, with crops made white around it, as the
+    paper's preprocessing makes them, in unlike shares: 0% of wt's crops read are raw and 100% of ko's. The same
+    chromosomes made the two ways are typed apart, whatever the cells (...): make every sample's crops one way, raw or
+    preprocessed, and classify them with one --preprocess
+    >>> raw_caution({"wt": (400, 400), "ko": (380, 400), "few": (0, 5)}) is None
+    True
+    """
+    if (raw := _raw_apart(whites)) is None:
+        return None
+    return ("the crops compared pool raw crops, with no white around the chromosome, with crops made white around it, "
+            f"as the paper's preprocessing makes them, in unlike shares: {_raw_shares(raw)}. The same chromosomes made "
+            f"the two ways are typed apart, whatever the cells ({RAW_APART_COST}): make every sample's crops one way, "
+            "raw or preprocessed, and classify them with one --preprocess")
+
+
+def _raw_apart(whites: Mapping[str, tuple[int, int]]) -> dict[str, float] | None:
+    """Each group's share of raw crops, with no white around the chromosome, of its crops read (``whites``: group ->
+    its crops with a white and its crops read; of :data:`FEWEST_RAW` or more), where they lie more than a tenth
+    (:data:`RAW_SHARE`) apart; else None."""
+    raw = {name: 1 - white / read for name, (white, read) in whites.items() if read >= FEWEST_RAW}
+    return raw if len(raw) > 1 and max(raw.values()) - min(raw.values()) > RAW_SHARE else None
+
+
+def _raw_shares(raw: Mapping[str, float]) -> str:
+    """Each group's share of raw crops (:func:`_raw_apart`) in words."""
+    (first, share), *others = raw.items()
+    return listing([f"{100 * share:.0f}% of {first}'s crops read are raw",
+                    *(f"{100 * share:.0f}% of {name}'s" for name, share in others)])
 
 
 def learned_texture_caution(textures: Mapping[str, tuple[float, int] | None], model: str,
@@ -289,8 +350,8 @@ def pooled_crops_caution(whites: Mapping[str, Mapping[str, Sequence[int]]]) -> s
     """A caution where labelled crops pool raw crops with crops made white around the chromosome, in shares that
     differ between the types by more than a tenth (:data:`RAW_SHARE`): a model learns how a crop was made as a sign of
     its type, and types crops by how they were made (``whites``: folder -> type -> its crops with a white around the
-    chromosome and its crops read, :func:`sccscore.training.crop_whites`; types read from :data:`FEWEST_RAW` crops or
-    more). None where every type's crops are made one way, or the two ways in alike shares.
+    chromosome and its crops read, :func:`sccscore.training.crop_whites`; :func:`_raw_apart`). None where every
+    type's crops are made one way, or the two ways in alike shares.
 
     >>> print(pooled_crops_caution({"wt": {"A": [310, 310], "B": [100, 100], "C": [30, 30]},
     ...                             "day2": {"A": [23, 51], "B": [13, 75], "C": [11, 138]}}))
@@ -302,19 +363,15 @@ def pooled_crops_caution(whites: Mapping[str, Mapping[str, Sequence[int]]]) -> s
     >>> pooled_crops_caution({"raw": {"A": [0, 40], "B": [0, 40], "C": [0, 40]}}) is None  # raw, every one
     True
     """
-    raw = {kind: 1 - white / read for kind, (white, read) in whites_by_type(whites).items() if read >= FEWEST_RAW}
-    if len(raw) < 2 or max(raw.values()) - min(raw.values()) <= RAW_SHARE:
+    if (raw := _raw_apart(whites_by_type(whites))) is None:
         return None
-    (first, share), *others = raw.items()
-    shares = listing([f"{100 * share:.0f}% of {first}'s crops read are raw",
-                      *(f"{100 * share:.0f}% of {kind}'s" for kind, share in others)])
     made = {folder: white_and_read(by_type.values()) for folder, by_type in whites.items()}
     raw_in = listing([folder for folder, (white, read) in made.items() if read - white > RAW_SHARE * read])
     white_in = listing([folder for folder, (white, read) in made.items() if white > RAW_SHARE * read])
     return (f"the labelled crops pool raw crops, with no white around the chromosome (in {raw_in}), with crops made "
-            f"white around it, as the paper's preprocessing makes them (in {white_in}), in unlike shares: {shares}. A "
-            f"model learns how a crop was made as a sign of its type ({POOLED_COST}): train a model on crops made one "
-            "way (the preprocessed ones, or the raw ones), not both")
+            f"white around it, as the paper's preprocessing makes them (in {white_in}), in unlike shares: "
+            f"{_raw_shares(raw)}. A model learns how a crop was made as a sign of its type ({POOLED_COST}): train a "
+            "model on crops made one way (the preprocessed ones, or the raw ones), not both")
 
 
 def scale_caution(rows: list[dict[str, str]], samples: Sequence[str]) -> str | None:
