@@ -561,8 +561,8 @@ def _framings_section(comparison: dict[str, Any]) -> str:
             f"preprocessing leaves), {100 * RAW_SHARE:.0f} points, from {FEWEST_RAW} crops read.")
     return (f"<h2>How the crops were cut and imaged</h2><p>{html.escape(said)}</p>"
             + _table(["sample", "crops read", "chromosome's span of its crop, %", "length, px", "edges' blur, px",
-                      "white's texture (crops with a near-white background)", "crops with a white around the chromosome"],
-                     rows))
+                      "white's texture (crops with a near-white background)",
+                      "crops with a white around the chromosome"], rows))
 
 
 def _by_hand_section(comparison: dict[str, Any], rows: list[dict[str, str]]) -> str:
