@@ -557,8 +557,8 @@ def _framings_section(comparison: dict[str, Any]) -> str:
             f"lengths {LENGTHS_APART:g} times, or, their lengths within {FOCUS_LENGTHS_APART:g} times, their blur "
             f"{BLUR_APART:g} px apart (as blurs add), from {FEWEST_COMPARED} crops read; or their white's texture "
             f"{TEXTURE_APART:g} times, from {FEWEST_TEXTURED} crops with a near-white background; or their shares of "
-            f"raw crops, with no white around the chromosome (a tenth of its pixels near white, as the paper's "
-            f"preprocessing leaves), {100 * RAW_SHARE:.0f} points, from {FEWEST_RAW} crops read.")
+            f"raw crops, with no white around the chromosome (under a tenth of a crop's pixels near white, where the "
+            f"paper's preprocessing leaves more), {100 * RAW_SHARE:.0f} points, from {FEWEST_RAW} crops read.")
     return (f"<h2>How the crops were cut and imaged</h2><p>{html.escape(said)}</p>"
             + _table(["sample", "crops read", "chromosome's span of its crop, %", "length, px", "edges' blur, px",
                       "white's texture (crops with a near-white background)",
