@@ -87,7 +87,7 @@ def test_raw_crops_are_cautioned_where_the_model_learned_crops_made_white_around
     preprocesses; not for the paper's crops, nor where the preprocessing is given."""
     from PIL import Image
 
-    from sccscore.evaluate import evaluate, raw_of
+    from sccscore.evaluate import evaluate, making_of
     from sccscore.sample_cautions import PREPROCESSED_AGAIN_COST, RAW_COST
 
     raw = _labelled_raw_crops(oshima, tmp_path / "raw")
@@ -104,24 +104,25 @@ def test_raw_crops_are_cautioned_where_the_model_learned_crops_made_white_around
            f"they were, calling A / B / C {called}% where the annotation says {annotated}%, and 54.2% given the " \
            "paper's preprocessing" == RAW_COST.split("the released ensemble ", 1)[1]
     crops = {"raw": sorted(raw.rglob("*.png"))}
-    assert raw_of(load_model("sccscore:spreads"), crops).startswith("none of the 249 crops read of raw has a white")
-    assert raw_of(load_model("sccscore:grey-crops"), crops).startswith("none of the 249 crops read of raw has a white")
-    assert raw_of(load_model("paper:squeezenet1_1", preprocess="paper"), crops) is None
+    assert making_of(load_model("sccscore:spreads"), crops).startswith("none of the 249 crops read of raw has a white")
+    grey = making_of(load_model("sccscore:grey-crops"), crops)
+    assert grey.startswith("none of the 249 crops read of raw has a white")
+    assert making_of(load_model("paper:squeezenet1_1", preprocess="paper"), crops) is None
     wt = sorted((ikemoto / "images" / "wt").rglob("*.jpg"))
-    assert raw_of(released, {"wt": wt}) is None
+    assert making_of(released, {"wt": wt}) is None
     # nor shrunk to a quarter (23 px a side, median), as at a lower magnification: a third of them have too few white
     # pixels to read its texture (16 of 49), all a white around the chromosome
     (tmp_path / "small").mkdir()
     for path in wt[::10]:
         Image.open(path).convert("RGB").reduce(4).save(tmp_path / "small" / f"{path.stem}.png")
-    assert raw_of(released, {"small": sorted((tmp_path / "small").glob("*.png"))}) is None
+    assert making_of(released, {"small": sorted((tmp_path / "small").glob("*.png"))}) is None
     # a day's raw crops pooled with preprocessed ones: the preprocessing, given them all, would change those again
     with pytest.warns(UserWarning) as said:
         again = evaluate(ikemoto / "images" / "wt", load_model("paper:squeezenet1_1", preprocess="paper"))
     assert [str(w.message).split(" (")[0] for w in said] == [  # two of the WT crops; flat, as preprocessed crops read
         "the same image is given twice", "the white around the chromosomes of wt reads a texture of 0.00"]
     assert f"were called {_shares(again)[1].split(' / ')[2]}% C against 8.4% as shared" in PREPROCESSED_AGAIN_COST
-    pooled = raw_of(released, {"wt": wt[:30] + crops["raw"][:30]})
+    pooled = making_of(released, {"wt": wt[:30] + crops["raw"][:30]})
     assert pooled.startswith("30 of the 60 crops read of wt have no white around the chromosome")
     assert pooled.endswith(": wt pools raw crops with preprocessed ones, which the preprocessing would change again "
                            "(the paper's WT crops, preprocessed again, were called 22.9% C against 8.4% as shared): "
@@ -216,7 +217,7 @@ def test_training_on_raw_crops_pooled_with_preprocessed_ones_is_warned_that_the_
     (89% C raw, 11% preprocessed). Train now warns of the pooling, with the types' shares; and such a model, which
     learned raw crops too, is not taken for one of preprocessed crops, whose raw-crops caution would have it
     preprocess them. A model of the paper's crops alone still is."""
-    from sccscore.evaluate import evaluate, raw_of
+    from sccscore.evaluate import evaluate, making_of
     from sccscore.sample_cautions import POOLED_COST
 
     raw = _labelled_raw_crops(oshima, tmp_path / "raw")
@@ -233,7 +234,7 @@ def test_training_on_raw_crops_pooled_with_preprocessed_ones_is_warned_that_the_
     pooled = load_model(tmp_path / "pooled")
     assert pooled.config.training["white_around"]["raw"] == {"A": [0, 55], "B": [0, 46], "C": [0, 46]}
     held = {"spread2": sorted(held_raw.rglob("*.png"))}
-    assert raw_of(pooled, held) is None  # it learned raw crops
+    assert making_of(pooled, held) is None  # it learned raw crops
     calls = [evaluate(held_raw, pooled)["distribution_pred"]]  # nothing said: it learned raw crops of spreads
     flat = "white around the chromosomes of spread2-preprocessed reads a texture of 0.02"
     with pytest.warns(UserWarning, match=flat):
@@ -243,7 +244,7 @@ def test_training_on_raw_crops_pooled_with_preprocessed_ones_is_warned_that_the_
     assert run.returncode == 0, run.stderr
     paper = load_model(tmp_path / "paper")
     assert paper.config.training["white_around"] == {"wt": {"A": [10, 10], "B": [10, 10], "C": [10, 10]}}
-    assert raw_of(paper, held).startswith("none of the 102 crops read of spread2 has a white around the chromosome")
+    assert making_of(paper, held).startswith("none of the 102 crops read of spread2 has a white around the chromosome")
 
 
 def test_compare_cautions_samples_of_raw_crops_against_preprocessed_ones(oshima, ikemoto, tmp_path, cli):
@@ -293,3 +294,35 @@ def test_compare_cautions_samples_of_raw_crops_against_preprocessed_ones(oshima,
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert compare_table(by_hand, ["wt", "raw"]).report["raw_caution"] is None
+
+
+def test_a_model_of_raw_crops_is_cautioned_given_crops_made_white_around_the_chromosome(oshima, tmp_path, cli):
+    """A lab's model of its raw crops, given preprocessed ones (on disk, or by --preprocess paper): typed apart (a
+    held-out spread 86.3% C raw, none preprocessed), and nothing said, as the checks of crops read only the white a
+    model learned, and it learned none. Its record now says it learned raw crops, and such crops are cautioned; raw
+    ones are not."""
+    from sccscore.evaluate import evaluate, making_of
+    from sccscore.sample_cautions import LEARNED_RAW_COST
+
+    raw = _labelled_raw_crops(oshima, tmp_path / "raw")
+    held_raw, held_preprocessed = _held_out(raw, "spread2", tmp_path / "spread2")
+    run = cli("train", str(raw), "-o", str(tmp_path / "model"), "-q")
+    assert run.returncode == 0, run.stderr
+    model = load_model(tmp_path / "model")
+    assert model.config.training["white_around"] == {"raw": {"A": [0, 55], "B": [0, 46], "C": [0, 46]}}
+    crops = {name: sorted(folder.rglob("*.png")) for name, folder in (("raw", held_raw), ("made", held_preprocessed))}
+    assert making_of(model, {"raw": crops["raw"]}) is None
+    said = (f"102 of the 102 crops read of made have a white around the chromosome, as the paper's preprocessing "
+            f"leaves one, and {model.reference} learned raw crops, with none: it types crops made otherwise apart "
+            f"({LEARNED_RAW_COST}): give it raw crops (without --preprocess paper), or train a model on crops made as "
+            "these")
+    assert making_of(model, crops) == said
+    calls = [evaluate(held_raw, model)["distribution_pred"]]
+    with pytest.warns(UserWarning) as cautions:
+        calls.append(evaluate(held_preprocessed, model)["distribution_pred"])
+    assert said.replace(" of made ", f" of {held_preprocessed.name} ") in [str(c.message) for c in cautions]
+    assert [round(100 * share[2], 1) for share in calls] == [86.3, 0.0]  # C, of 79.4% annotated
+    run = cli("classify", str(held_raw), "--model", str(tmp_path / "model"), "--preprocess", "paper",
+              "-o", str(tmp_path / "typed"), "-q")
+    assert run.returncode == 0, run.stderr
+    assert "102 of the 102 crops read of spread2 have a white around the chromosome" in " ".join(run.stderr.split())

@@ -20,7 +20,8 @@ from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, o
 from .models import ScoringModel, model_reference
 from .predict import Predictions, ProgressCallback, predict
 from .sample_cautions import (FEWEST_RAW, FEWEST_TEXTURED, GREY_CROPS_COST, PAPER_TEXTURES, RAW_SHARE,
-                              learned_texture_caution, listing, raw_crops_caution, white_and_read, whites_by_type)
+                              learned_texture_caution, listing, preprocessed_crops_caution, raw_crops_caution,
+                              white_and_read, whites_by_type)
 from .sample_crops import grey_samples, mixed_samples, sample_white_around, sample_white_texture
 from .splits import Source, agreement_by_source, image_sources, source_units
 from .stats import agreement_interval, cross_fitted_correction
@@ -298,10 +299,10 @@ def warn_unlike_learned(model: ScoringModel, samples: Sequence[Sample]) -> None:
 
 def unlike_learned(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> list[str]:
     """The cautions where the samples' ``crops`` (sample -> its crops) are raw where ``model`` learned crops
-    preprocessed (:func:`raw_of`), were cut with another margin, or their chromosomes imaged at another magnification
-    or out of focus (:func:`framing_of`), or their white made grainier or smoother (:func:`texture_of`), than those
-    ``model`` learned; each crop decoded once for all."""
-    return [caution for caution in (raw_of(model, crops), framing_of(model, crops), texture_of(model, crops))
+    preprocessed, or the reverse (:func:`making_of`), were cut with another margin, or their chromosomes imaged at
+    another magnification or out of focus (:func:`framing_of`), or their white made grainier or smoother
+    (:func:`texture_of`), than those ``model`` learned; each crop decoded once for all."""
+    return [caution for caution in (making_of(model, crops), framing_of(model, crops), texture_of(model, crops))
             if caution]
 
 
@@ -329,27 +330,33 @@ def texture_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -
     return learned_texture_caution(textures, model_reference(model), learned, inputs.preprocess)
 
 
-def raw_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> str | None:
-    """:func:`sccscore.sample_cautions.raw_crops_caution` of the samples' ``crops`` (sample -> its crops), as ``model``
-    reads them, where it learned crops made white around the chromosome (:func:`_learned_white_around`)."""
-    if not _learned_white_around(model):
+def making_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> str | None:
+    """The caution where the samples' ``crops`` (sample -> its crops), as ``model`` reads them, were made otherwise
+    than those it learned (:func:`_learned_making`): raw where it learned crops preprocessed
+    (:func:`sccscore.sample_cautions.raw_crops_caution`), or made white around the chromosome where it learned raw ones
+    (:func:`sccscore.sample_cautions.preprocessed_crops_caution`)."""
+    if (learned := _learned_making(model)) is None:
         return None
     inputs = model.config.input
     whites = {sample: sample_white_around(paths, inputs.preprocess, inputs.grey) for sample, paths in crops.items()}
-    return raw_crops_caution(whites, model_reference(model))
+    caution = raw_crops_caution if learned == "preprocessed" else preprocessed_crops_caution
+    return caution(whites, model_reference(model))
 
 
-def _learned_white_around(model: ScoringModel) -> bool:
-    """Whether ``model`` learned crops made white around the chromosome, as the paper's preprocessing makes them: the
-    released models; models of spreads, which learned the crops ``detect`` cuts and preprocesses, and type crops given
-    them as they are; and a model sccscore trained, where nine in ten of the crops its record read had a white
-    (``white_around``: :func:`sccscore.training.crop_whites`), or, in a record from before 2026-12-06, which kept none,
-    its crops' white was read (:func:`_learned_textures`). Not one that learned raw crops, pooled with others or not."""
+def _learned_making(model: ScoringModel) -> str | None:
+    """How the crops ``model`` learned were made: "preprocessed", white around the chromosome as the paper's
+    preprocessing makes them, or "raw", with no white; None where unknown, or both pooled. Preprocessed: the released
+    models, and models of spreads, which learned the crops ``detect`` cuts and preprocesses, and type crops given them
+    as they are. For a model sccscore trained, the way of nine in ten of the crops its record read
+    (``white_around``: :func:`sccscore.training.crop_whites`); in a record from before 2026-12-06, which kept none,
+    preprocessed where its crops' white was read (:func:`_learned_textures`)."""
     training = model.config.training or {}
     if (whites := training.get("white_around")) is not None:
         white, read = white_and_read(whites_by_type(whites).values())
-        return read >= FEWEST_RAW and read - white <= RAW_SHARE * read
-    return _learned_textures(model) is not None or bool(training.get("trained_on"))
+        if read < FEWEST_RAW:
+            return None
+        return "preprocessed" if read - white <= RAW_SHARE * read else "raw" if white <= RAW_SHARE * read else None
+    return "preprocessed" if _learned_textures(model) is not None or training.get("trained_on") else None
 
 
 def _crops_of(samples: Sequence[Sample]) -> dict[str, list[Path]]:

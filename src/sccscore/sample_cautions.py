@@ -1,16 +1,16 @@
 """What besides their cells could make the samples compared be typed apart: how their crops were imaged, saved
 and cut.
 
-A model types raw crops far off the preprocessed ones it learned, grey crops far
-off the colour ones it learned, crops saved as JPEG with their colour halved
-otherwise than crops with it whole, crops whose white background is grainier or
-smoother otherwise, crops cut with other margins or out of focus otherwise than
+A model types raw crops far off the preprocessed ones it learned, and the reverse,
+grey crops far off the colour ones it learned, crops saved as JPEG with their colour
+halved otherwise than crops with it whole, crops whose white background is grainier
+or smoother otherwise, crops cut with other margins or out of focus otherwise than
 those it learned (:mod:`sccscore.framing`), and the chromosomes of spreads read at
 another ``--scale`` otherwise; and a model trained on raw crops pooled with
-preprocessed ones, in shares unlike between the types, learns how a crop was made
-as a sign of its type. The checks of crops read some spread through each
-sample (:mod:`sccscore.sample_crops`), each crop's answer remembered by its file,
-so a compare reads it once.
+preprocessed ones, in shares unlike between the types, learns how a crop was made as
+a sign of its type. The checks of crops read some spread through each sample
+(:mod:`sccscore.sample_crops`), each crop's answer remembered by its file, so a
+compare reads it once.
 """
 
 from __future__ import annotations
@@ -70,6 +70,10 @@ PREPROCESSED_AGAIN_COST = "the paper's WT crops, preprocessed again, were called
 RAW_APART_COST = ("the released ensemble called the 249 chromosomes of the four annotated oshima2026 spreads 19.3% C "
                   "as cut, raw, and 57.0% preprocessed; a model of the paper's crops pooled with raw ones 67.1% and "
                   "4.8%")
+# what preprocessed crops cost a model of raw ones (benchmarks/pooled_crops.py)
+LEARNED_RAW_COST = ("a model of the raw crops of three annotated oshima2026 spreads (sccscore's default recipe) gave "
+                    "62.7% of the fourth spread's chromosomes their annotated type as cut and 21.7% preprocessed, "
+                    "calling 99.2% of them A (each spread held out in turn)")
 # what a model learns of labelled crops that pool raw crops with preprocessed ones, the types' shares unlike between the
 # two: the making, as a sign of the type (benchmarks/pooled_crops.py; tests/test_preprocess.py pins one held-out
 # spread's)
@@ -344,6 +348,30 @@ def white_and_read(counts: Iterable[Sequence[int]]) -> tuple[int, int]:
     :func:`sccscore.training.crop_whites` keeps them) together."""
     counts = list(counts)
     return sum(white for white, _ in counts), sum(read for _, read in counts)
+
+
+def preprocessed_crops_caution(whites: Mapping[str, tuple[int, int]], model: str) -> str | None:
+    """A caution where more than a tenth of some samples' crops (:data:`RAW_SHARE`) have a white around the
+    chromosome, as the paper's preprocessing leaves one (``whites``: sample -> its crops with a white, as the model
+    reads them, and its crops read; :func:`sccscore.sample_crops.sample_white_around`), and ``model`` learned raw
+    crops, with none: the reverse of :func:`raw_crops_caution`. None where no sample's are so, or are read from fewer
+    than :data:`FEWEST_RAW` crops.
+
+    >>> print(preprocessed_crops_caution({"wt": (400, 400), "ko": (0, 212)}, "day1-model"))
+    ... # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+    400 of the 400 crops read of wt have a white around the chromosome, as the paper's preprocessing leaves one, and
+    day1-model learned raw crops, with none: it types crops made otherwise apart (...): give it raw crops (without
+    --preprocess paper), or train a model on crops made as these
+    """
+    made = {name: (white, read) for name, (white, read) in whites.items()
+            if read >= FEWEST_RAW and white > RAW_SHARE * read}
+    if not made:
+        return None
+    counted = listing([f"{white} of the {read} {'crops read ' if n == 0 else ''}of {name}"
+                       for n, (name, (white, read)) in enumerate(made.items())])
+    return (f"{counted} have a white around the chromosome, as the paper's preprocessing leaves one, and {model} "
+            f"learned raw crops, with none: it types crops made otherwise apart ({LEARNED_RAW_COST}): give it raw "
+            "crops (without --preprocess paper), or train a model on crops made as these")
 
 
 def pooled_crops_caution(whites: Mapping[str, Mapping[str, Sequence[int]]]) -> str | None:
