@@ -354,6 +354,19 @@ def leave_one_out(
     return leave_one_out_of(annotated, train_folders, settings, seed, log, use_outline)
 
 
+def load_train_folders(train_folders: Sequence[str | Path], annotated: AnnotatedSet) -> LabelledData | None:
+    """The labelled crop folders a classifier of spreads learns from besides the ``annotated`` spreads' chromosomes
+    (``--train``; None for none), read in colour as those are, and warned of where they pool raw crops with those
+    chromosomes' crops, which ``detect`` preprocesses (:func:`sccscore.training.load_labelled`)."""
+    if not train_folders:
+        return None
+    types = [CLASS_NAMES[kind] for (_, labels), spread in zip(annotated.pairs, annotated.spreads)
+             for kind in read_yolo(labels, spread.rgb.shape[1], spread.rgb.shape[0])[1]]
+    cut = {kind: [types.count(kind)] * 2 for kind in dict.fromkeys(types)}  # each with a white, and read
+    return load_labelled(train_folders, RECIPE, 0, "training", grey_where_grey=False,
+                         alongside={"the annotated spreads' chromosomes": cut})
+
+
 def leave_one_out_of(annotated: AnnotatedSet, train_folders: Sequence[str | Path] = (),
                      settings: DetectSettings | None = None, seed: int = 0, log: Log | None = None,
                      use_outline: bool = True) -> dict[str, Any]:
@@ -365,7 +378,7 @@ def leave_one_out_of(annotated: AnnotatedSet, train_folders: Sequence[str | Path
     log = log or (lambda _: None)
     settings = settings or DetectSettings()
     pairs = annotated.pairs
-    extra = load_labelled(train_folders, RECIPE, 0, "training", grey_where_grey=False) if train_folders else None
+    extra = load_train_folders(train_folders, annotated)
     together = one_field([item.path for item, _ in pairs], annotated.read)
     scored: dict[int, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="sccscore-loso-") as tmp:

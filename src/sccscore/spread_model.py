@@ -46,7 +46,7 @@ from .merge import MergeModel, merge_model_from
 from .models import ScoringModel, load_model, model_reference
 from .sample_data import sha256, sha256_or_none
 from .shape import ShapeModel, fit_shape_model
-from .training import DefaultRecipe, Head, LabelledData, Log, fit, learned_digests, load_head, load_labelled, save_head
+from .training import DefaultRecipe, Head, LabelledData, Log, fit, learned_digests, load_head, save_head
 
 if TYPE_CHECKING:
     from .spreads import Spread
@@ -162,7 +162,7 @@ def fit_spread_models(images_dir: str | Path, labels_dir: str | Path, train_fold
     >>> models.classifier.config.classes, models.merge.trained_on == fitted.trained_on
     (('A', 'B', 'C'), True)
     """
-    from .detection_eval import leave_one_out_of, read_annotated_set
+    from .detection_eval import leave_one_out_of, load_train_folders, read_annotated_set
     from .spreads import warn_repeated_fields
 
     log = log or (lambda _: None)
@@ -176,7 +176,7 @@ def fit_spread_models(images_dir: str | Path, labels_dir: str | Path, train_fold
     if measure and len(annotated.pairs) > 1:
         report = leave_one_out_of(annotated, train_folders, settings, log=log)
         expected = {key: report[key] for key in EXPECTED}
-    extra = load_labelled(train_folders, RECIPE, 0, "training", grey_where_grey=False) if train_folders else None
+    extra = load_train_folders(train_folders, annotated)
     log("fitting on every spread")
     with tempfile.TemporaryDirectory(prefix="sccscore-spreads-") as tmp:
         spreads = annotated.detected(merge_model, Path(tmp), settings)

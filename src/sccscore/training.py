@@ -172,9 +172,14 @@ class LabelledData:
 
 def load_labelled(
     folders: Sequence[str | Path], recipe: Recipe, minimum: int, why: str, device: str | None = None,
-    log: Log | None = None, grey_where_grey: bool = True,
+    log: Log | None = None, grey_where_grey: bool = True, alongside: dict[str, dict] | None = None,
 ) -> LabelledData:
     """Scan, check (every type with at least ``minimum`` images) and featurise labelled folders.
+
+    Warned of where they pool raw crops with crops made white around the chromosome, in shares unlike between the
+    types (:func:`sccscore.sample_cautions.pooled_crops_caution`), with the crops the model learns ``alongside``
+    them, counted as :func:`crop_whites` counts them (the annotated spreads' chromosomes, which ``detect`` cuts and
+    preprocesses).
 
     Where some folders' crops are grey (a monochrome camera's), the model reads every crop in grey
     (:attr:`~sccscore.config.InputConfig.grey`): one that learned grey crops cannot read colour ones (it typed 7-57%
@@ -188,7 +193,7 @@ def load_labelled(
     config, colour = recipe.model_config(), crop_colours(items, groups)
     if grey_where_grey and colour != "colour":
         config = replace(config, input=replace(config.input, grey=True))
-    if caution := pooled_crops_caution(crop_whites(items, groups, config.input)):
+    if caution := pooled_crops_caution(crop_whites(items, groups, config.input) | (alongside or {})):
         warnings.warn(caution, stacklevel=2)  # before minutes of features: a model of these learns the making
     if log:
         log(f"backbone features of {len(items)} images ({config.backbone}; from the cache where present)"
