@@ -346,7 +346,7 @@ def test_train_spreads_warns_of_train_folders_of_raw_crops(oshima, tmp_path, cli
     run = cli("train-spreads", str(tmp_path / "images"), str(tmp_path / "labels"), "--out", str(tmp_path / "model"),
               "--train", str(raw), "--no-leave-one-out", "-q")
     assert run.returncode == 0, run.stderr
-    assert ("warning: the labelled crops pool raw crops, with no white around the chromosome (in raw), with crops made "
-            "white around it, as the paper's preprocessing makes them (in the annotated spreads' chromosomes), in "
+    assert ("warning: the labelled crops pool raw crops, with no white around the chromosome (in raw), with crops "
+            "made white around it, as the paper's preprocessing makes them (in the annotated spreads' chromosomes), in "
             "unlike shares: 16% of A's crops read are raw, 68% of B's and 36% of C's. A model learns how a crop was "
             f"made as a sign of its type ({POOLED_COST})") in " ".join(run.stderr.split())
