@@ -323,12 +323,20 @@ def raw_crops_caution(whites: Mapping[str, tuple[int, int]], model: str) -> str 
         (name, (_, read)), = raw.items()
         listed = f"none of the {read} crops read of {name} has a white"
     else:
-        counted = [f"{lacking} of the {read} {'crops read ' if n == 0 else ''}of {name}"
-                   for n, (name, (lacking, read)) in enumerate(raw.items())]
-        listed = f"{listing(counted)} have no white"
+        listed = f"{_of_crops_read(raw)} have no white"
     return (f"{listed} around the chromosome (raw crops, their background as imaged, have none), and {model} "
             "learned crops white around it, as the paper's preprocessing makes them: it types raw crops far off "
             f"({RAW_COST}): {advice}, or train a model on crops of your own (sccscore train)")
+
+
+def _of_crops_read(counts: Mapping[str, tuple[int, int]]) -> str:
+    """Some of each sample's crops read in words (``counts``: sample -> those counted and those read).
+
+    >>> _of_crops_read({"wt": (3, 40), "ko": (20, 40)})
+    '3 of the 40 crops read of wt and 20 of the 40 of ko'
+    """
+    return listing([f"{some} of the {read} {'crops read ' if n == 0 else ''}of {name}"
+                    for n, (name, (some, read)) in enumerate(counts.items())])
 
 
 def whites_by_type(whites: dict[str, dict]) -> dict[str, tuple[int, int]]:
@@ -367,9 +375,7 @@ def preprocessed_crops_caution(whites: Mapping[str, tuple[int, int]], model: str
             if read >= FEWEST_RAW and white > RAW_SHARE * read}
     if not made:
         return None
-    counted = listing([f"{white} of the {read} {'crops read ' if n == 0 else ''}of {name}"
-                       for n, (name, (white, read)) in enumerate(made.items())])
-    return (f"{counted} have a white around the chromosome, as the paper's preprocessing leaves one, and {model} "
+    return (f"{_of_crops_read(made)} have a white around the chromosome, as the paper's preprocessing leaves one, and {model} "
             f"learned raw crops, with none: it types crops made otherwise apart ({LEARNED_RAW_COST}): give it raw "
             "crops (without --preprocess paper), or train a model on crops made as these")
 
