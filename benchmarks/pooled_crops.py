@@ -11,7 +11,7 @@ spread is held out in turn; the figures pool the four (249 chromosomes), each he
 them. First, what ``train`` reads of the pooled crops' making, and the caution it gives
 (``sccscore.sample_cautions.pooled_crops_caution``), for the first spread held out.
 
-Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python benchmarks/pooled_crops.py`` (about 3 minutes on a
+Run: ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python benchmarks/pooled_crops.py`` (about 4 minutes on a
 2-core CPU); ``--spreads DIR`` names the oshima2026 folder (default ``../shared/data/oshima2026``).
 """
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import tempfile
 import warnings
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path, PureWindowsPath
@@ -360,9 +361,9 @@ def load_train_folders(train_folders: Sequence[str | Path], annotated: Annotated
     chromosomes' crops, which ``detect`` preprocesses (:func:`sccscore.training.load_labelled`)."""
     if not train_folders:
         return None
-    types = [CLASS_NAMES[kind] for (_, labels), spread in zip(annotated.pairs, annotated.spreads)
-             for kind in read_yolo(labels, spread.rgb.shape[1], spread.rgb.shape[0])[1]]
-    cut = {kind: [types.count(kind)] * 2 for kind in dict.fromkeys(types)}  # each with a white, and read
+    types = Counter(CLASS_NAMES[kind] for (_, labels), spread in zip(annotated.pairs, annotated.spreads)
+                    for kind in read_yolo(labels, spread.rgb.shape[1], spread.rgb.shape[0])[1])
+    cut = {kind: [n, n] for kind, n in types.items()}  # each with a white, and read
     return load_labelled(train_folders, RECIPE, 0, "training", grey_where_grey=False,
                          alongside={"the annotated spreads' chromosomes": cut})
 
