@@ -375,9 +375,9 @@ def preprocessed_crops_caution(whites: Mapping[str, tuple[int, int]], model: str
             if read >= FEWEST_RAW and white > RAW_SHARE * read}
     if not made:
         return None
-    return (f"{_of_crops_read(made)} have a white around the chromosome, as the paper's preprocessing leaves one, and {model} "
-            f"learned raw crops, with none: it types crops made otherwise apart ({LEARNED_RAW_COST}): give it raw "
-            "crops (without --preprocess paper), or train a model on crops made as these")
+    return (f"{_of_crops_read(made)} have a white around the chromosome, as the paper's preprocessing leaves one, "
+            f"and {model} learned raw crops, with none: it types crops made otherwise apart ({LEARNED_RAW_COST}): give "
+            "it raw crops (without --preprocess paper), or train a model on crops made as these")
 
 
 def pooled_crops_caution(whites: Mapping[str, Mapping[str, Sequence[int]]]) -> str | None:
