@@ -119,8 +119,10 @@ def test_raw_crops_are_cautioned_where_the_model_learned_crops_made_white_around
     # a day's raw crops pooled with preprocessed ones: the preprocessing, given them all, would change those again
     with pytest.warns(UserWarning) as said:
         again = evaluate(ikemoto / "images" / "wt", load_model("paper:squeezenet1_1", preprocess="paper"))
-    assert [str(w.message).split(" (")[0] for w in said] == [  # two of the WT crops; flat, as preprocessed crops read
-        "the same image is given twice", "the white around the chromosomes of wt reads a texture of 0.00"]
+    assert [str(w.message).split(" (")[0].split(":")[0] for w in said] == [  # two of the WT crops; flat, as
+        "the same image is given twice",  # preprocessed crops read; and now, preprocessed again (2026-12-06)
+        "400 of the 400 crops read of wt have a white around the chromosome as they are, before --preprocess paper, "
+        "as the paper's preprocessing leaves one", "the white around the chromosomes of wt reads a texture of 0.00"]
     assert f"were called {_shares(again)[1].split(' / ')[2]}% C against 8.4% as shared" in PREPROCESSED_AGAIN_COST
     pooled = making_of(released, {"wt": wt[:30] + crops["raw"][:30]})
     assert pooled.startswith("30 of the 60 crops read of wt have no white around the chromosome")
@@ -132,6 +134,42 @@ def test_raw_crops_are_cautioned_where_the_model_learned_crops_made_white_around
         run = cli("classify", str(raw / "b"), "--preprocess", mode, "-o", str(tmp_path / mode), "-q")
         assert run.returncode == 0, run.stderr
         assert ("none of the 66 crops read of b has a white around the chromosome" in run.stderr) is (mode == "none")
+
+
+def test_crops_preprocessed_already_are_cautioned_given_the_preprocessing_again(oshima, ikemoto, tmp_path, cli):
+    """--preprocess paper given the paper's crops, preprocessed already, types them otherwise (WT 22.9% C against
+    8.4% as shared), and only the flat white's texture was said, whose advice (read the B and C shares as shifted)
+    does not name the cause. The raw-crops checks read crops after the preprocessing, where every one has a white.
+    Now crops with a white around the chromosome as they are draw a caution where the preprocessing is given; raw
+    crops given it, and the paper's crops given none, do not."""
+    from sccscore.evaluate import preprocessed_again_of
+    from sccscore.sample_cautions import PREPROCESSED_AGAIN_COST
+
+    wt = sorted((ikemoto / "images" / "wt").rglob("*.jpg"))
+    raw = _labelled_raw_crops(oshima, tmp_path / "raw")
+    pooled = tmp_path / "pooled"
+    pooled.mkdir()
+    for path in wt[:20] + sorted((raw / "b").glob("*.png"))[:40]:
+        (pooled / path.name).symlink_to(path)
+    crops = {"wt": wt, "pooled": sorted(pooled.iterdir()), "raw": sorted(raw.rglob("*.png"))}
+    assert preprocessed_again_of(load_model("paper:squeezenet1_1"), crops) is None  # not given the preprocessing
+    said = ("400 of the 400 crops read of wt and 20 of the 60 of pooled have a white around the chromosome as they "
+            "are, before --preprocess paper, as the paper's preprocessing leaves one: they were preprocessed already, "
+            f"and it preprocesses them again, which types them otherwise ({PREPROCESSED_AGAIN_COST}): give --preprocess "
+            "paper raw crops alone, and classify those preprocessed already without it (pooled pools the two: part "
+            "them into two samples)")
+    assert preprocessed_again_of(load_model("paper:squeezenet1_1/1", preprocess="paper"), crops) == said
+    run = cli("classify", str(ikemoto / "images" / "wt"), str(raw), "-m", "paper:squeezenet1_1/1",
+              "--preprocess", "paper", "-o", str(tmp_path / "typed"), "-q")
+    assert run.returncode == 0, run.stderr
+    told = " ".join(run.stderr.split())
+    assert ("warning: 400 of the 400 crops read of wt have a white around the chromosome as they are, before "
+            "--preprocess paper") in told
+    assert "crops read of raw have a white" not in told and " of raw have a white" not in told
+    run = cli("classify", str(ikemoto / "images" / "wt"), "-m", "paper:squeezenet1_1/1", "-o", str(tmp_path / "as"),
+              "-q")
+    assert run.returncode == 0, run.stderr
+    assert "preprocessed already" not in run.stderr
 
 
 def test_the_released_models_are_said_to_type_raw_crops_preprocessed_so_further_from_a_person(oshima, tmp_path, cli):

@@ -20,8 +20,8 @@ from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, o
 from .models import ScoringModel, model_reference
 from .predict import Predictions, ProgressCallback, predict
 from .sample_cautions import (FEWEST_RAW, FEWEST_TEXTURED, GREY_CROPS_COST, PAPER_TEXTURES, RAW_SHARE,
-                              learned_texture_caution, listing, preprocessed_crops_caution, raw_crops_caution,
-                              white_and_read, whites_by_type)
+                              learned_texture_caution, listing, preprocessed_again_caution, preprocessed_crops_caution,
+                              raw_crops_caution, white_and_read, whites_by_type)
 from .sample_crops import grey_samples, mixed_samples, sample_white_around, sample_white_texture
 from .splits import Source, agreement_by_source, image_sources, source_units
 from .stats import agreement_interval, cross_fitted_correction
@@ -298,12 +298,25 @@ def warn_unlike_learned(model: ScoringModel, samples: Sequence[Sample]) -> None:
 
 
 def unlike_learned(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> list[str]:
-    """The cautions where the samples' ``crops`` (sample -> its crops) are raw where ``model`` learned crops
+    """The cautions where the samples' ``crops`` (sample -> its crops) were preprocessed already and are given the
+    paper's preprocessing again (:func:`preprocessed_again_of`), are raw where ``model`` learned crops
     preprocessed, or the reverse (:func:`making_of`), were cut with another margin, or their chromosomes imaged at
     another magnification or out of focus (:func:`framing_of`), or their white made grainier or smoother
     (:func:`texture_of`), than those ``model`` learned; each crop decoded once for all."""
-    return [caution for caution in (making_of(model, crops), framing_of(model, crops), texture_of(model, crops))
-            if caution]
+    cautions = (preprocessed_again_of(model, crops), making_of(model, crops), framing_of(model, crops),
+                texture_of(model, crops))
+    return [caution for caution in cautions if caution]
+
+
+def preprocessed_again_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> str | None:
+    """:func:`sccscore.sample_cautions.preprocessed_again_caution` where ``model`` is given the paper's preprocessing
+    and the samples' ``crops`` (sample -> its crops), as they are before it, have a white around the chromosome: they
+    were preprocessed already. None where it is not given."""
+    inputs = model.config.input
+    if inputs.preprocess != "paper":
+        return None
+    return preprocessed_again_caution({sample: sample_white_around(paths, None, inputs.grey)
+                                       for sample, paths in crops.items()})
 
 
 def _learned_textures(model: ScoringModel) -> tuple[float, float] | None:

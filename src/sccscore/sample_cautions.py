@@ -371,13 +371,47 @@ def preprocessed_crops_caution(whites: Mapping[str, tuple[int, int]], model: str
     day1-model learned raw crops, with none: it types crops made otherwise apart (...): give it raw crops (without
     --preprocess paper), or train a model on crops made as these
     """
-    made = {name: (white, read) for name, (white, read) in whites.items()
-            if read >= FEWEST_RAW and white > RAW_SHARE * read}
-    if not made:
+    if not (made := _made_white(whites)):
         return None
     return (f"{_of_crops_read(made)} have a white around the chromosome, as the paper's preprocessing leaves one, "
             f"and {model} learned raw crops, with none: it types crops made otherwise apart ({LEARNED_RAW_COST}): give "
             "it raw crops (without --preprocess paper), or train a model on crops made as these")
+
+
+def preprocessed_again_caution(whites: Mapping[str, tuple[int, int]]) -> str | None:
+    """A caution where the paper's preprocessing (--preprocess paper) is given crops more than a tenth of which
+    (:data:`RAW_SHARE`) have a white around the chromosome as they are, before it, as the paper's crops have: they
+    were preprocessed already, and it changes them again (``whites``: sample -> its crops with a white as they are and
+    its crops read; :func:`sccscore.sample_crops.sample_white_around` without the preprocessing). None where no
+    sample's are so, or are read from fewer than :data:`FEWEST_RAW` crops. The raw-crops checks read crops after the
+    preprocessing, which leaves a white around every one, so this alone sees it.
+
+    >>> print(preprocessed_again_caution({"wt": (400, 400), "ko": (0, 212)}))  # doctest: +NORMALIZE_WHITESPACE
+    400 of the 400 crops read of wt have a white around the chromosome as they are, before --preprocess paper,
+    as the paper's preprocessing leaves one: they were preprocessed already, and it preprocesses them again, which
+    types them otherwise (the paper's WT crops, preprocessed again, were called 22.9% C against 8.4% as shared): give
+    --preprocess paper raw crops alone, and classify those preprocessed already without it
+    >>> print(preprocessed_again_caution({"day2": (120, 400)}))  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+    120 of the 400 crops read of day2 have ...: give --preprocess paper raw crops alone, and classify those
+    preprocessed already without it (day2 pools the two: part them into two samples)
+    >>> preprocessed_again_caution({"ko": (0, 212), "few": (5, 5)}) is None
+    True
+    """
+    if not (made := _made_white(whites)):
+        return None
+    pooled = [name for name, (white, read) in made.items() if white < (1 - RAW_SHARE) * read]
+    parted = f" ({listing(pooled)} pool{'s' if len(pooled) == 1 else ''} the two: part them into two samples)"
+    return (f"{_of_crops_read(made)} have a white around the chromosome as they are, before --preprocess paper, as "
+            "the paper's preprocessing leaves one: they were preprocessed already, and it preprocesses them again, "
+            f"which types them otherwise ({PREPROCESSED_AGAIN_COST}): give --preprocess paper raw crops alone, and "
+            f"classify those preprocessed already without it{parted if pooled else ''}")
+
+
+def _made_white(whites: Mapping[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    """The samples (``whites``: sample -> its crops with a white around the chromosome and its crops read) more than a
+    tenth of whose crops read (:data:`RAW_SHARE`, of :data:`FEWEST_RAW` or more) have a white, with those counts."""
+    return {name: (white, read) for name, (white, read) in whites.items()
+            if read >= FEWEST_RAW and white > RAW_SHARE * read}
 
 
 def pooled_crops_caution(whites: Mapping[str, Mapping[str, Sequence[int]]]) -> str | None:
