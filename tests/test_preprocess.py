@@ -233,6 +233,49 @@ def test_samples_preprocessed_two_ways_are_not_compared_and_a_report_reads_as_th
     assert "<td>input</td><td>224 px, preprocessing paper," in (tmp_path / "alike" / "report.html").read_text()
 
 
+def test_samples_preprocessed_on_disk_and_by_the_flag_are_compared_each_read_as_classify_read_it(oshima, tmp_path,
+                                                                                                  cli):
+    """A wild type preprocessed on disk, classified as it is, and a knockout of raw crops given --preprocess paper, as
+    the raw-crops caution advises: made alike as the model read them, and compare refused them, as two
+    preprocessings. Now compare reads each sample's crops as classify read them, compares them where they are made
+    alike, and the report does too (the knockout's crops read raw would draw the raw-crops caution). A sample typed
+    two ways, in runs joined under one name, is still refused."""
+    import json
+
+    from PIL import Image
+
+    for sample, spread in (("wt", "spread3"), ("ko", "spread5"), ("later/ko", "spread1")):
+        (tmp_path / sample).mkdir(parents=True)
+        for n, crop in enumerate(_raw_crops(oshima, spread)):
+            made = paper_preprocess(crop) if sample == "wt" else crop  # the wild type's preprocessed on disk
+            Image.fromarray(made).save(tmp_path / sample / f"{n:02d}.png")
+    for run, sample, mode in (("mon", "wt", "none"), ("tue", "ko", "paper"), ("wed", "later/ko", "none")):
+        result = cli("classify", str(tmp_path / sample), "-m", "paper:squeezenet1_1/1", "-o", str(tmp_path / run),
+                     "--preprocess", mode, "-q")
+        assert result.returncode == 0, result.stderr
+    tables = [arg for run in ("mon", "tue") for arg in ("--predictions", str(tmp_path / run / "predictions.csv"))]
+    made = cli("compare", "wt", "ko", *tables, "--out", str(tmp_path / "made"), "--report", "--json",
+               str(tmp_path / "made.json"), "-q")
+    assert made.returncode == 0, made.stderr
+    warned = [line.split(": ")[1] for line in made.stderr.splitlines() if line.startswith("warning: ")]
+    assert warned == ["the chromosomes are 46 px long in wt and 34 px in ko (medians)"]  # the spreads' own: of making,
+    # none (the same spreads made alike read 48 and 34.5 px raw)
+    said = json.loads((tmp_path / "made.json").read_text())
+    assert said["preprocess"] == {"wt": "none", "ko": "paper"}
+    assert said["white_around"] == {"wt": {"with_white": 47, "crops_read": 47},
+                                    "ko": {"with_white": 50, "crops_read": 50}}
+    assert said["raw_caution"] is None
+    page = (tmp_path / "made" / "report.html").read_text()
+    assert "<td>input</td><td>224 px, preprocessing none for wt; paper for ko," in page
+    assert "has a white around the chromosome" not in page and "have no white around" not in page
+    assert page.count("<figcaption>type ") == 3  # the Grad-CAM examples, each sample's crops read as classified
+    joined = cli("compare", "wt", "ko", *tables, "--predictions", str(tmp_path / "wed" / "predictions.csv"),
+                 "--out", str(tmp_path / "joined"))
+    assert joined.returncode == 2 and (
+        f"{tmp_path / 'joined' / 'joined_predictions.csv'}: the chromosomes of ko were preprocessed two ways "
+        "(--preprocess none and paper, in runs joined under one name)") in " ".join(joined.stderr.split())
+
+
 def _held_out(raw, spread, into):
     """The raw crops of one spread moved out of the labelled folder ``raw`` into ``into``, and the same crops
     preprocessed as --preprocess paper makes them into ``into``'s sibling "<name>-preprocessed"; the two folders."""

@@ -91,8 +91,8 @@ def test_a_model_that_reads_in_grey_is_told_of_the_white_it_reads(ikemoto, tmp_p
                                                       "ctf18": {"texture": 1.257, "crops_read": 400}}
     assert texture_of(model, {"wt": wt}) is None
     rows = [{"path": str(path), "sample": "wt", "predicted": "A", "p_A": "1", "p_B": "0", "p_C": "0"} for path in wt]
-    assert typed_crops_textures(rows, ["wt"], GREY_CROPS_MODEL, "none") == {"wt": in_grey}
-    assert typed_crops_textures(rows, ["wt"], "paper:squeezenet1_1", "none") == {"wt": in_colour}
+    assert typed_crops_textures(rows, ["wt"], GREY_CROPS_MODEL, {"wt": "none"}) == {"wt": in_grey}
+    assert typed_crops_textures(rows, ["wt"], "paper:squeezenet1_1", {"wt": "none"}) == {"wt": in_colour}
 
 
 def test_compare_cautions_samples_whose_white_is_grainier(ikemoto, tmp_path):

@@ -909,8 +909,9 @@ def compare(
         if len(calls.read_from) < 2:  # a table an earlier run joined there holds other calls
             remove_earlier(out, [JOINED_TABLE])
     if make_report:  # the calls of a table are read, not made: its model only draws the Grad-CAM examples
+        one_way = report["preprocess"] if not isinstance(report["preprocess"], dict) else None  # else each sample's
         loaded = calls.model if calls.model is not None else _model_of_table(
-            report["typed_by"], model, calls.table, comparison.rows, preprocess or report["preprocess"])
+            report["typed_by"], model, calls.table, comparison.rows, preprocess or one_way)
         _write_comparison_report(out, loaded, report, calls, device)
     elif out:
         _caution_earlier_report(out)

@@ -30,8 +30,8 @@ from .framing import framing_caution
 from .images import CLASS_NAMES
 from .predictions_table import (counted_and_left_out, counts_from_rows, from_spreads, preprocessed_with,
                                 reviewed_blind, set_by_hand, typed_by)
-from .sample_cautions import (colour_caution, jpeg_caution, raw_caution, scale_caution, texture_caution,
-                              typed_crops_framings, typed_crops_textures, typed_crops_whites)
+from .sample_cautions import (check_made_alike, colour_caution, jpeg_caution, raw_caution, scale_caution,
+                              texture_caution, typed_crops_framings, typed_crops_textures, typed_crops_whites)
 from .sample_crops import texture_record
 from .stats import (MIN_CELLS, MIN_REPLICATES, cannot_correct, compare_cells, compare_counts, compare_replicates,
                     corrected_with_ci, holm, proportions_with_ci, proportions_with_clustered_ci)
@@ -163,7 +163,9 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     the first folder in each sample's (:func:`~sccscore.cells.cell_replicates`), or with ``replicate_runs`` the run
     of each row of a joined table (:func:`~sccscore.predictions_table.join_predictions`). The report also names the
     model the table says typed it (``typed_by``, :func:`~sccscore.predictions_table.typed_by`) and the crop
-    preprocessing it was typed with (``preprocess``, :func:`~sccscore.predictions_table.preprocessed_with`), and
+    preprocessing it was typed with (``preprocess``, :func:`~sccscore.predictions_table.preprocessed_with`: "none" or
+    "paper", or each sample's where samples typed two ways are compared, their crops made alike as read,
+    :func:`~sccscore.sample_cautions.check_made_alike`), and
     warns where it typed samples of grey crops and of colour ones as they are (``colour_caution``,
     :func:`~sccscore.sample_cautions.colour_caution`), samples of colour crops saved as JPEG with their colour at
     half resolution and others with it whole (``jpeg_caution``, :func:`~sccscore.sample_cautions.jpeg_caution`),
@@ -211,6 +213,8 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
         raise SccscoreError(f"sample(s) {', '.join(missing)} not in {table} (it has {', '.join(counts)})")
     compared = [row for row in rows if row["sample"] in samples]
     model, preprocess = typed_by(compared, table), preprocessed_with(compared, table)  # the report's typed_by, ...
+    whites = typed_crops_whites(compared, samples, model, preprocess)
+    check_made_alike(preprocess, whites, table)  # samples preprocessed two ways: their crops as read
     if colours := colour_caution(compared, samples, model):
         warnings.warn(colours, stacklevel=2)
     if jpeg := jpeg_caution(compared, samples, model):
@@ -218,7 +222,6 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     textures = typed_crops_textures(compared, samples, model, preprocess)
     if texture := texture_caution(textures or {}):
         warnings.warn(texture, stacklevel=2)
-    whites = typed_crops_whites(compared, samples, model, preprocess)  # read with the textures: not decoded again
     if raw := raw_caution(whites or {}):
         warnings.warn(raw, stacklevel=2)
     if scales := scale_caution(compared, samples):
@@ -244,15 +247,26 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     for key, chosen in by_person.items():  # per sample, each compared sample named
         report[key] = {name: sum(row["sample"] == name for row in chosen) for name in samples}
     corrected_by = corrected_by if report["corrected_with"] is not None else None  # None: it could not correct them
-    return Comparison(report | {"typed_by": model, "preprocess": preprocess, "corrected_by": corrected_by,
-                                "colour_caution": colours, "jpeg_caution": jpeg, "texture_caution": texture,
-                                "raw_caution": raw, "scale_caution": scales, "framing_caution": framing,
+    return Comparison(report | {"typed_by": model, "preprocess": _one_or_each(preprocess),
+                                "corrected_by": corrected_by, "colour_caution": colours, "jpeg_caution": jpeg,
+                                "texture_caution": texture, "raw_caution": raw, "scale_caution": scales,
+                                "framing_caution": framing,
                                 "textures": textures and {name: texture_record(t) for name, t in textures.items()},
                                 "white_around": whites and {name: {"with_white": white, "crops_read": read}
                                                             for name, (white, read) in whites.items()},
                                 "framings": framings and {name: f and f.record() for name, f in framings.items()}},
                       compared, cells, replicate_of)
 
+
+def _one_or_each(preprocess: dict[str, str]) -> str | dict[str, str] | None:
+    """How the samples' crops were preprocessed (``preprocess``: sample -> "none" or "paper"), as a comparison's JSON
+    says it: the one way, each sample's where two, None where the table does not say.
+
+    >>> _one_or_each({"wt": "paper", "ko": "paper"}), _one_or_each({"wt": "none", "ko": "paper"}), _one_or_each({})
+    ('paper', {'wt': 'none', 'ko': 'paper'}, None)
+    """
+    ways = set(preprocess.values())
+    return preprocess if len(ways) > 1 else next(iter(ways), None)
 
 def by_hand_sentence(report: dict[str, Any]) -> str | None:
     """The calls a person set right or reviewed, and the objects left out, in each sample compared

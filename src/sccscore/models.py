@@ -20,6 +20,7 @@ Model references accepted by :func:`load_model`:
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -201,10 +202,19 @@ def load_model(reference: str | Path, preprocess: str | None = None) -> ScoringM
         model = load_grey_crops_model()
     else:
         model = _load_folder(Path(reference))
-    if preprocess is not None:  # replace() re-runs the config's validation of the name
-        model.config = replace(model.config, input=replace(model.config.input, preprocess=preprocess))
+    if preprocess is not None:
+        model = preprocessing(model, preprocess)
     model.reference = reference if named(reference) else str(Path(reference).resolve())  # found again from anywhere
     return model.eval()
+
+
+def preprocessing(model: ScoringModel, preprocess: str) -> ScoringModel:
+    """``model`` reading its crops with the crop preprocessing ``preprocess`` ("none", or "paper" for raw crops): a
+    copy that shares its weights, its config's preprocessing replaced (replace() re-runs the config's validation of
+    the name). A report reads each sample's crops as classify read them, where two samples were read two ways."""
+    typed = copy.copy(model)
+    typed.config = replace(model.config, input=replace(model.config.input, preprocess=preprocess))
+    return typed
 
 
 def model_reference(model: ScoringModel) -> str:

@@ -260,20 +260,28 @@ def typed_by(rows: list[dict[str, str]], table: str | Path) -> str | None:
     return next(iter(samples_of), None)
 
 
-def preprocessed_with(rows: list[dict[str, str]], table: str | Path) -> str | None:
-    """The crop preprocessing a predictions table's ``preprocess`` column names, as classify's ``--preprocess`` (or
-    the model's own) set it: "none" or "paper"; None for a table without one (of spreads, or before 2026-12-05).
+def preprocessed_with(rows: list[dict[str, str]], table: str | Path) -> dict[str, str]:
+    """Each sample's crop preprocessing, as a predictions table's ``preprocess`` column names it and classify's
+    ``--preprocess`` (or the model's own) set it: "none" or "paper"; the samples of a table without one (of spreads,
+    or before 2026-12-05) are left out.
 
-    Samples preprocessed differently are refused, as samples typed by different models are (:func:`typed_by`): one
-    model reads a crop preprocessed otherwise as another crop.
+    A sample whose chromosomes were preprocessed two ways (runs joined under one name) is refused: one model reads a
+    crop preprocessed otherwise as another crop, and no check tells the sample's two parts apart. Samples preprocessed
+    two ways, one each, are compared where their crops are made alike as the model read them
+    (:func:`sccscore.sample_cautions.check_made_alike`).
+
+    >>> preprocessed_with([{"sample": "wt", "preprocess": "none"}, {"sample": "ko", "preprocess": "paper"}], "t.csv")
+    {'wt': 'none', 'ko': 'paper'}
     """
-    if len(samples_of := samples_by(rows, "preprocess")) > 1:
-        which = "; ".join(f"{', '.join(sorted(samples))} with --preprocess {name}"
-                          for name, samples in samples_of.items())
-        raise SccscoreError(f"{table}: the chromosomes compared were preprocessed {len(samples_of)} ways ({which}), "
-                            "and a difference between samples would be partly the preprocessing's: classify them all "
-                            "with one --preprocess")
-    return next(iter(samples_of), None)
+    ways: dict[str, set[str]] = {}  # in the order of the rows
+    for row in rows:
+        if name := (row.get("preprocess") or "").strip():
+            ways.setdefault(row["sample"], set()).add(name)
+    if two := sorted(sample for sample, names in ways.items() if len(names) > 1):
+        raise SccscoreError(f"{table}: the chromosomes of {', '.join(two)} were preprocessed two ways (--preprocess "
+                            "none and paper, in runs joined under one name), and a difference between samples would "
+                            "be partly the preprocessing's: classify each sample with one --preprocess")
+    return {sample: names.pop() for sample, names in ways.items()}
 
 
 def samples_by(rows: list[dict[str, str]], column: str) -> dict[str, set[str]]:

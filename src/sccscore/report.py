@@ -85,13 +85,14 @@ def write_report(
         rows, left_out = ([row for row in table if row["sample"] in samples] for table in (rows, left_out))
         rows.sort(key=lambda row: samples.index(row["sample"]))
     classes = list(model.config.classes) if model else list(CLASS_NAMES)
+    typed = _as_typed(model, comparison, rows)
     contents = _contents(rows)
     grey = _grey_samples(model, rows)
     cautions = ("colour_caution", "jpeg_caution", "texture_caution", "raw_caution", "scale_caution", "framing_caution")
     sections = [*(_caution((comparison or {}).get(key)) for key in cautions),
                 _repeated_images(rows, contents), _learned_images(model, contents, rows),
                 _unread_images(model, contents, rows), _grey_crops(model, grey), _mixed_crops(model, rows),
-                *_unlike_learned(model, rows)]
+                *(caution for by, some in typed for caution in _unlike_learned(by, some))]
     if comparison:
         paths = [out_dir / "distribution.png", out_dir / "distribution.svg"]
         plot_distributions(comparison, paths, share_intervals(comparison)[0])
@@ -102,7 +103,9 @@ def write_report(
     else:
         sections += [_summary_section(rows, classes)]
     if model and not from_spreads(rows):  # a spread classifier's figures are shown with its spreads
-        sections.append(_expected_on_crops(model, set(grey) == {row["sample"] for row in rows}))
+        # what to expect of the released models on raw crops preprocessed is said where any sample was
+        said_of = next((by for by, _ in typed if by.config.input.preprocess == "paper"), model)
+        sections.append(_expected_on_crops(said_of, set(grey) == {row["sample"] for row in rows}))
     if any(row.get("label") for row in rows):
         sections.append(_labels_section(rows, classes))
     if from_spreads(rows):
@@ -110,9 +113,10 @@ def write_report(
         sections.append(_spreads_section(runs, model, rows, classes, out_dir,
                                          [row for row in left_out if row.get("image")]))
     if scored := [row for row in rows if row_probabilities(row) is not None]:  # a table made by hand has none
-        sections += [_gallery_section(model, scored, classes, contents), _least_certain_section(scored, classes)]
+        sections += [_gallery_section(model, scored, classes, contents, comparison),
+                     _least_certain_section(scored, classes)]
     # last, as a paper's methods: the answer first
-    sections.append(_settings_section(model, rows, settings or {}, contents))
+    sections.append(_settings_section(model, rows, settings or {}, contents, typed))
     tests = (comparison or {}).get("tests", {}).values()  # the cells' and replicates' sentences under, where known
     verdicts = "".join('<p class="verdict">' + "<br>".join(
         html.escape(v) for v in (t["verdict"], t.get("cell_verdict"), t.get("replicate_verdict")) if v) + "</p>"
@@ -301,21 +305,22 @@ def _placed(row: dict[str, str]) -> tuple[tuple[str, int], tuple[float, float]] 
 
 
 def _settings_section(model: ScoringModel | None, rows: list[dict[str, str]], settings: dict[str, Any],
-                      contents: dict[str, str | None]) -> str:
+                      contents: dict[str, str | None], typed: list[tuple[Any, list[dict[str, str]]]]) -> str:
     items = [("generated", datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))]
-    items += _model_settings(model) if model else [("model", "none: the calls are the table's, typed by hand")]
+    items += _model_settings(model, typed) if model else [("model", "none: the calls are the table's, typed by hand")]
     items += [("images scored", len(rows)), ("scored data fingerprint", _data_fingerprint(contents))]
     items += list(settings.items()) + list(versions(model_runtimes=model is not None).items())
     return "<h2>Settings</h2>" + _table(["setting", "value"], [[k, v] for k, v in items])
 
 
-def _model_settings(model: ScoringModel) -> list[tuple[str, Any]]:
+def _model_settings(model: ScoringModel,
+                    typed: list[tuple[ScoringModel, list[dict[str, str]]]]) -> list[tuple[str, Any]]:
     from .models import model_reference
 
     training = model.config.training or {}
     grey = ", every crop read in grey" if model.config.input.grey else ""
     items = [("model", model_reference(model)), ("model members", model.config.n_members),
-             ("input", f"{model.config.input.size[0]} px, preprocessing {model.config.input.preprocess}, "
+             ("input", f"{model.config.input.size[0]} px, preprocessing {_preprocessings(typed)}, "
                        f"{model.config.views} view(s){grey}")]
     # a spread classifier records the annotated spreads (and crop folders) it learned from instead of a fingerprint
     items += [(name, value) for name, value in (("training recipe", training.get("recipe")),
@@ -325,6 +330,15 @@ def _model_settings(model: ScoringModel) -> list[tuple[str, Any]]:
                                                 ("and on crops in", ", ".join(training.get("crop_folders", []))))
               if value]
     return items
+
+
+def _preprocessings(typed: list[tuple[ScoringModel, list[dict[str, str]]]]) -> str:
+    """The crop preprocessing the model read the samples' crops with (:func:`_as_typed`): "paper", or, where two,
+    each with its samples ("none for wt; paper for ko")."""
+    if len(typed) == 1:
+        return typed[0][0].config.input.preprocess
+    return "; ".join(f"{by.config.input.preprocess} for {', '.join(dict.fromkeys(row['sample'] for row in some))}"
+                     for by, some in typed)
 
 
 def _pct(value: float) -> str:
@@ -620,8 +634,8 @@ def _labels_section(rows: list[dict[str, str]], classes: list[str]) -> str:
 
 
 def _gallery_section(model: ScoringModel, rows: list[dict[str, str]], classes: list[str],
-                     contents: dict[str, str | None]) -> str:
-    from .explain import explain, gallery
+                     contents: dict[str, str | None], comparison: dict[str, Any] | None) -> str:
+    from .explain import gallery
 
     parts = ["<h2>Examples per type, with Grad-CAM</h2><p class='note'>The most confident crops of each "
              "predicted type; warm colours mark where the model looked.</p>"]
@@ -630,12 +644,41 @@ def _gallery_section(model: ScoringModel, rows: list[dict[str, str]], classes: l
                          N_GALLERY, contents)
         if not mine:
             continue
-        explanations, _ = explain(model, [ImageItem(Path(r["path"]), r["sample"]) for r in mine], types=[cls] * len(mine))
-        if explanations:
+        if explanations := _explained(model, comparison, mine, cls):
             sheet = image_uri(gallery(explanations, columns=N_GALLERY))
             parts.append(f"<figure><img alt='type {cls} examples' src='{sheet}' style='max-width:100%'>"
                          f"<figcaption>type {cls}</figcaption></figure>")
     return "".join(parts)
+
+
+def _explained(model: ScoringModel, comparison: dict[str, Any] | None, rows: list[dict[str, str]],
+               cls: str) -> list:
+    """The Grad-CAM explanations of type ``cls`` of the crops of ``rows``, in their order, each read as classify read
+    it (:func:`_as_typed`)."""
+    from .explain import explain
+
+    explained = []
+    for by, some in _as_typed(model, comparison, rows):
+        explained += explain(by, [ImageItem(Path(r["path"]), r["sample"]) for r in some], types=[cls] * len(some))[0]
+    order = {Path(row["path"]): n for n, row in enumerate(rows)}
+    return sorted(explained, key=lambda explanation: order[explanation.item.path])
+
+
+def _as_typed(model: ScoringModel | None, comparison: dict[str, Any] | None,
+              rows: list[dict[str, str]]) -> list[tuple[Any, list[dict[str, str]]]]:
+    """The model as it read the samples' crops, each with the rows of the samples it read so: one, unless compare was
+    given samples classified with two preprocessings (its ``preprocess`` names each sample's,
+    :func:`sccscore.sample_cautions.check_made_alike`), where the model preprocesses each sample's crops as classify
+    did (:func:`sccscore.models.preprocessing`)."""
+    each = (comparison or {}).get("preprocess")
+    if model is None or not isinstance(each, dict):
+        return [(model, rows)]
+    from .models import preprocessing
+
+    ways: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        ways.setdefault(each.get(row["sample"], model.config.input.preprocess), []).append(row)
+    return [(preprocessing(model, way), some) for way, some in ways.items()]
 
 
 def _distinct(rows: list[dict[str, str]], n: int, contents: dict[str, str | None]) -> list[dict[str, str]]:

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 
 from .config import GREY_CROPS_MODEL, reads_in_grey
+from .errors import SccscoreError
 from .framing import Framing, sample_framings
 from .images import CLASS_NAMES
 from .predictions_table import crops_by_sample, from_spreads, one_row_a_crop, samples_by
@@ -139,27 +141,28 @@ def jpeg_caution(rows: list[dict[str, str]], samples: Sequence[str], model: str 
 
 
 def typed_crops_textures(rows: list[dict[str, str]], samples: Sequence[str], model: str | None,
-                         preprocess: str | None) -> dict[str, tuple[float, int] | None] | None:
+                         preprocess: Mapping[str, str]) -> dict[str, tuple[float, int] | None] | None:
     """Each sample's white texture and the crops it is read from (:func:`sccscore.sample_crops.sample_white_texture`,
     the median of up to 400 crops spread through it), as the ``model`` that typed them read them (in grey where it
-    reads every crop in grey, after the paper's ``preprocess`` where the table says so); None for a table typed by hand
+    reads every crop in grey, after the paper's preprocessing where the table says so of the sample: ``preprocess``,
+    :func:`sccscore.predictions_table.preprocessed_with`); None for a table typed by hand
     (a person's calls, which the texture does not sway as it does a model's), and for chromosomes of spreads, which
     sccscore cut alike."""
     if (typed := _typed_crops(rows, model)) is None:
         return None
     crops, grey = typed
-    return {name: sample_white_texture(crops[name], preprocess, grey) for name in samples}
+    return {name: sample_white_texture(crops[name], preprocess.get(name), grey) for name in samples}
 
 
 def typed_crops_whites(rows: list[dict[str, str]], samples: Sequence[str], model: str | None,
-                       preprocess: str | None) -> dict[str, tuple[int, int]] | None:
+                       preprocess: Mapping[str, str]) -> dict[str, tuple[int, int]] | None:
     """Each sample's crops with a white around the chromosome and its crops read
     (:func:`sccscore.sample_crops.sample_white_around`, of up to 400 spread through it), as the ``model`` that typed
     them read them, as :func:`typed_crops_textures` reads them, and None where it does."""
     if (typed := _typed_crops(rows, model)) is None:
         return None
     crops, grey = typed
-    return {name: sample_white_around(crops[name], preprocess, grey) for name in samples}
+    return {name: sample_white_around(crops[name], preprocess.get(name), grey) for name in samples}
 
 
 def _typed_crops(rows: list[dict[str, str]], model: str | None) -> tuple[dict[str, list[str]], bool] | None:
@@ -215,6 +218,41 @@ def raw_caution(whites: Mapping[str, tuple[int, int]]) -> str | None:
             f"as the paper's preprocessing makes them, in unlike shares: {_raw_shares(raw)}. The same chromosomes made "
             f"the two ways are typed apart, whatever the cells ({RAW_APART_COST}): make every sample's crops one way, "
             "raw or preprocessed, and classify them with one --preprocess")
+
+
+def check_made_alike(preprocess: Mapping[str, str], whites: Mapping[str, tuple[int, int]] | None,
+                     table: str | Path) -> None:
+    """Refuse samples typed with two preprocessings (``preprocess``: sample -> "none" or "paper",
+    :func:`sccscore.predictions_table.preprocessed_with`) unless their crops are made alike as the model read them:
+    every sample's read (of :data:`FEWEST_RAW` crops or more; ``whites``: :func:`typed_crops_whites`, None where none
+    could be) and their shares of raw crops, with no white around the chromosome, less than a tenth apart
+    (:func:`_raw_apart`). So crops preprocessed on disk are compared with raw ones given --preprocess paper, and a
+    difference between samples is not the preprocessing's where one sample was given it and another, as raw, not.
+    The textures' caution then says what else of the making differs.
+
+    >>> check_made_alike({"wt": "none", "ko": "paper"}, {"wt": (400, 400), "ko": (212, 212)}, "t.csv")
+    >>> check_made_alike({"wt": "paper", "ko": "none"}, {"wt": (249, 249), "ko": (0, 66)}, "t.csv")
+    Traceback (most recent call last):
+    ...
+    sccscore.errors.SccscoreError: t.csv: the chromosomes compared were preprocessed 2 ways (wt with --preprocess \
+paper; ko with --preprocess none), and a difference between samples would be partly the preprocessing's: classify \
+them all with one --preprocess (samples preprocessed two ways are compared where their crops, as the model read \
+them, are made alike, as crops preprocessed on disk and raw crops given --preprocess paper are: here 0% of wt's \
+crops read are raw and 100% of ko's)
+    """
+    if len(ways := set(preprocess.values())) < 2:
+        return None
+    unread = [name for name in preprocess if whites is None or whites.get(name, (0, 0))[1] < FEWEST_RAW]
+    if not unread and (raw := _raw_apart(whites)) is None:
+        return None
+    which = "; ".join(f"{listing([s for s, w in preprocess.items() if w == way])} with --preprocess {way}"
+                      for way in dict.fromkeys(preprocess.values()))
+    here = (f"too few of the crops of {listing(unread)} could be read to tell" if unread else _raw_shares(raw))
+    raise SccscoreError(f"{table}: the chromosomes compared were preprocessed {len(ways)} ways ({which}), and a "
+                        "difference between samples would be partly the preprocessing's: classify them all with one "
+                        "--preprocess (samples preprocessed two ways are compared where their crops, as the model "
+                        "read them, are made alike, as crops preprocessed on disk and raw crops given --preprocess "
+                        f"paper are: here {here})")
 
 
 def _raw_apart(whites: Mapping[str, tuple[int, int]]) -> dict[str, float] | None:
