@@ -159,3 +159,24 @@ def test_preprocessing_can_be_overridden_at_load():
     assert load_model("paper:squeezenet1_1/1").config.input.preprocess == "none"
     with pytest.raises(ModelError, match="unknown preprocessing 'fancy'"):
         load_model("paper:squeezenet1_1/1", preprocess="fancy")
+
+
+def test_what_a_model_learned_reads_alike_from_its_name_without_loading_it(tmp_path):
+    """compare of a table reads what the model it names learned without loading it (learned.learner_named), and
+    cautions from that as classify did from the model loaded (learned.learner_of): the two must agree, the training
+    record of sccscore's shipped models read from their head files' metadata, a model folder's from its config."""
+    from dataclasses import replace
+
+    from sccscore.learned import Learner, learner_named, learner_of
+    from sccscore.models import preprocessing
+
+    for reference in ("paper:squeezenet1_1", "paper:squeezenet1_1/3", "sccscore:spreads", "sccscore:grey-crops"):
+        assert learner_named(reference) == learner_of(load_model(reference)), reference
+    assert learner_named("sccscore:spreads").training["trained_on"]  # read, not empty
+    assert learner_named("sccscore:grey-crops").training["white_texture"]
+    model = load_model("paper:squeezenet1_1/1")
+    model.config = replace(model.config, training={"white_around": {"raw": {"A": [0, 40]}}})
+    folder = save_model(preprocessing(model, "paper"), tmp_path / "m")
+    assert learner_named(str(folder)) == learner_of(load_model(folder)) == Learner(
+        str(folder.resolve()), False, "paper", {"white_around": {"raw": {"A": [0, 40]}}})
+    assert learner_named(str(tmp_path / "gone")) is None

@@ -87,7 +87,8 @@ def test_raw_crops_are_cautioned_where_the_model_learned_crops_made_white_around
     preprocesses; not for the paper's crops, nor where the preprocessing is given."""
     from PIL import Image
 
-    from sccscore.evaluate import evaluate, making_of
+    from sccscore.evaluate import evaluate
+    from sccscore.learned import learner_of, making_of
     from sccscore.sample_cautions import PREPROCESSED_AGAIN_COST, RAW_COST
 
     raw = _labelled_raw_crops(oshima, tmp_path / "raw")
@@ -104,18 +105,19 @@ def test_raw_crops_are_cautioned_where_the_model_learned_crops_made_white_around
            f"they were, calling A / B / C {called}% where the annotation says {annotated}%, and 54.2% given the " \
            "paper's preprocessing" == RAW_COST.split("the released ensemble ", 1)[1]
     crops = {"raw": sorted(raw.rglob("*.png"))}
-    assert making_of(load_model("sccscore:spreads"), crops).startswith("none of the 249 crops read of raw has a white")
-    grey = making_of(load_model("sccscore:grey-crops"), crops)
+    spreads = making_of(learner_of(load_model("sccscore:spreads")), crops)
+    assert spreads.startswith("none of the 249 crops read of raw has a white")
+    grey = making_of(learner_of(load_model("sccscore:grey-crops")), crops)
     assert grey.startswith("none of the 249 crops read of raw has a white")
-    assert making_of(load_model("paper:squeezenet1_1", preprocess="paper"), crops) is None
+    assert making_of(learner_of(load_model("paper:squeezenet1_1", preprocess="paper")), crops) is None
     wt = sorted((ikemoto / "images" / "wt").rglob("*.jpg"))
-    assert making_of(released, {"wt": wt}) is None
+    assert making_of(learner_of(released), {"wt": wt}) is None
     # nor shrunk to a quarter (23 px a side, median), as at a lower magnification: a third of them have too few white
     # pixels to read its texture (16 of 49), all a white around the chromosome
     (tmp_path / "small").mkdir()
     for path in wt[::10]:
         Image.open(path).convert("RGB").reduce(4).save(tmp_path / "small" / f"{path.stem}.png")
-    assert making_of(released, {"small": sorted((tmp_path / "small").glob("*.png"))}) is None
+    assert making_of(learner_of(released), {"small": sorted((tmp_path / "small").glob("*.png"))}) is None
     # a day's raw crops pooled with preprocessed ones: the preprocessing, given them all, would change those again
     with pytest.warns(UserWarning) as said:
         again = evaluate(ikemoto / "images" / "wt", load_model("paper:squeezenet1_1", preprocess="paper"))
@@ -124,7 +126,7 @@ def test_raw_crops_are_cautioned_where_the_model_learned_crops_made_white_around
         "400 of the 400 crops read of wt have a white around the chromosome as they are, before --preprocess paper, "
         "as the paper's preprocessing leaves one", "the white around the chromosomes of wt reads a texture of 0.00"]
     assert f"were called {_shares(again)[1].split(' / ')[2]}% C against 8.4% as shared" in PREPROCESSED_AGAIN_COST
-    pooled = making_of(released, {"wt": wt[:30] + crops["raw"][:30]})
+    pooled = making_of(learner_of(released), {"wt": wt[:30] + crops["raw"][:30]})
     assert pooled.startswith("30 of the 60 crops read of wt have no white around the chromosome")
     assert pooled.endswith(": wt pools raw crops with preprocessed ones, which the preprocessing would change again "
                            "(the paper's WT crops, preprocessed again, were called 22.9% C against 8.4% as shared): "
@@ -142,7 +144,7 @@ def test_crops_preprocessed_already_are_cautioned_given_the_preprocessing_again(
     does not name the cause. The raw-crops checks read crops after the preprocessing, where every one has a white.
     Now crops with a white around the chromosome as they are draw a caution where the preprocessing is given; raw
     crops given it, and the paper's crops given none, do not."""
-    from sccscore.evaluate import preprocessed_again_of
+    from sccscore.learned import learner_of, preprocessed_again_of
     from sccscore.sample_cautions import PREPROCESSED_AGAIN_COST
 
     wt = sorted((ikemoto / "images" / "wt").rglob("*.jpg"))
@@ -152,13 +154,14 @@ def test_crops_preprocessed_already_are_cautioned_given_the_preprocessing_again(
     for path in wt[:20] + sorted((raw / "b").glob("*.png"))[:40]:
         (pooled / path.name).symlink_to(path)
     crops = {"wt": wt, "pooled": sorted(pooled.iterdir()), "raw": sorted(raw.rglob("*.png"))}
-    assert preprocessed_again_of(load_model("paper:squeezenet1_1"), crops) is None  # not given the preprocessing
+    not_given = learner_of(load_model("paper:squeezenet1_1"))  # not given the preprocessing
+    assert preprocessed_again_of(not_given, crops) is None
     said = ("400 of the 400 crops read of wt and 20 of the 60 of pooled have a white around the chromosome as they "
             "are, before --preprocess paper, as the paper's preprocessing leaves one: they were preprocessed already, "
             f"and it preprocesses them again, which types them otherwise ({PREPROCESSED_AGAIN_COST}): give "
             "--preprocess paper raw crops alone, and classify those preprocessed already without it (pooled pools "
             "the two: part them into two samples)")
-    assert preprocessed_again_of(load_model("paper:squeezenet1_1/1", preprocess="paper"), crops) == said
+    assert preprocessed_again_of(learner_of(load_model("paper:squeezenet1_1/1", preprocess="paper")), crops) == said
     run = cli("classify", str(ikemoto / "images" / "wt"), str(raw), "-m", "paper:squeezenet1_1/1",
               "--preprocess", "paper", "-o", str(tmp_path / "typed"), "-q")
     assert run.returncode == 0, run.stderr
@@ -258,8 +261,11 @@ def test_samples_preprocessed_on_disk_and_by_the_flag_are_compared_each_read_as_
                str(tmp_path / "made.json"), "-q")
     assert made.returncode == 0, made.stderr
     warned = [line.split(": ")[1] for line in made.stderr.splitlines() if line.startswith("warning: ")]
-    assert warned == ["the chromosomes are 46 px long in wt and 34 px in ko (medians)"]  # the spreads' own: of making,
-    # none (the same spreads made alike read 48 and 34.5 px raw)
+    assert warned == [  # the spreads' own, against the paper's and between them: of making, none (the same spreads
+        # made alike read 48 and 34.5 px raw)
+        "the chromosomes of wt, ko are 46 px, 34 px long (medians, in that order), and paper:squeezenet1_1/1 learned "
+        "chromosomes 60-63 px long",
+        "the chromosomes are 46 px long in wt and 34 px in ko (medians)"]
     said = json.loads((tmp_path / "made.json").read_text())
     assert said["preprocess"] == {"wt": "none", "ko": "paper"}
     assert said["white_around"] == {"wt": {"with_white": 47, "crops_read": 47},
@@ -274,6 +280,45 @@ def test_samples_preprocessed_on_disk_and_by_the_flag_are_compared_each_read_as_
     assert joined.returncode == 2 and (
         f"{tmp_path / 'joined' / 'joined_predictions.csv'}: the chromosomes of ko were preprocessed two ways "
         "(--preprocess none and paper, in runs joined under one name)") in " ".join(joined.stderr.split())
+
+
+def test_compare_of_tables_says_what_classify_warned_of_the_crops_against_the_model(oshima, tmp_path, cli,
+                                                                                   cli_imports):
+    """Raw crops typed by the released model as they were: classify warned, but compare of its tables, the common
+    route, said nothing where every sample was raw (the between-samples caution reads a difference), in its terminal
+    or its JSON. It now says the cautions against what the model learned again, read from the model's name and
+    record without loading it (no torch), and in one run that classifies and compares, says each once."""
+    import json
+
+    from PIL import Image
+
+    from sccscore.sample_cautions import RAW_COST
+
+    for sample, spread in (("wt", "spread3"), ("ko", "spread5")):
+        (tmp_path / sample).mkdir()
+        for n, crop in enumerate(_raw_crops(oshima, spread)):
+            Image.fromarray(crop).save(tmp_path / sample / f"{n:02d}.png")
+    typed = cli("classify", str(tmp_path / "wt"), str(tmp_path / "ko"), "-m", "paper:squeezenet1_1/1", "-o",
+                str(tmp_path / "typed"), "-q")
+    assert typed.returncode == 0, typed.stderr
+    said = ("47 of the 47 crops read of wt and 50 of the 50 of ko have no white around the chromosome (raw crops, "
+            "their background as imaged, have none), and paper:squeezenet1_1/1 learned crops white around it, as the "
+            f"paper's preprocessing makes them: it types raw crops far off ({RAW_COST}): give --preprocess paper, "
+            "which makes it so, or train a model on crops of your own (sccscore train)")
+    assert f"warning: {said}" in " ".join(typed.stderr.split())
+    run, imported = cli_imports("compare", "wt", "ko", "--predictions", str(tmp_path / "typed" / "predictions.csv"),
+                                "--json", str(tmp_path / "compared.json"))
+    assert run.returncode == 0, run.stderr
+    assert f"warning: {said}" in " ".join(run.stderr.split()) and "torch" not in imported
+    learned = json.loads((tmp_path / "compared.json").read_text())["unlike_learned"]
+    assert learned[0] == said and len(learned) == 2  # and the framing, as classify warned
+    assert learned[1].startswith("the chromosomes of ko are 34 px long (median), and paper:squeezenet1_1/1 learned "
+                                 "chromosomes 60-63 px long")
+    assert f"warning: {learned[1]}" in " ".join(typed.stderr.split())
+    both = cli("compare", str(tmp_path / "wt"), str(tmp_path / "ko"), "-m", "paper:squeezenet1_1/1", "-o",
+               str(tmp_path / "both"), "-q")
+    assert both.returncode == 0, both.stderr
+    assert " ".join(both.stderr.split()).count(said) == 1
 
 
 def _held_out(raw, spread, into):
@@ -298,7 +343,8 @@ def test_training_on_raw_crops_pooled_with_preprocessed_ones_is_warned_that_the_
     (89% C raw, 11% preprocessed). Train now warns of the pooling, with the types' shares; and such a model, which
     learned raw crops too, is not taken for one of preprocessed crops, whose raw-crops caution would have it
     preprocess them. A model of the paper's crops alone still is."""
-    from sccscore.evaluate import evaluate, making_of
+    from sccscore.evaluate import evaluate
+    from sccscore.learned import learner_of, making_of
     from sccscore.sample_cautions import POOLED_COST
 
     raw = _labelled_raw_crops(oshima, tmp_path / "raw")
@@ -315,7 +361,7 @@ def test_training_on_raw_crops_pooled_with_preprocessed_ones_is_warned_that_the_
     pooled = load_model(tmp_path / "pooled")
     assert pooled.config.training["white_around"]["raw"] == {"A": [0, 55], "B": [0, 46], "C": [0, 46]}
     held = {"spread2": sorted(held_raw.rglob("*.png"))}
-    assert making_of(pooled, held) is None  # it learned raw crops
+    assert making_of(learner_of(pooled), held) is None  # it learned raw crops
     calls = [evaluate(held_raw, pooled)["distribution_pred"]]  # nothing said: it learned raw crops of spreads
     flat = "white around the chromosomes of spread2-preprocessed reads a texture of 0.02"
     with pytest.warns(UserWarning, match=flat):
@@ -325,7 +371,8 @@ def test_training_on_raw_crops_pooled_with_preprocessed_ones_is_warned_that_the_
     assert run.returncode == 0, run.stderr
     paper = load_model(tmp_path / "paper")
     assert paper.config.training["white_around"] == {"wt": {"A": [10, 10], "B": [10, 10], "C": [10, 10]}}
-    assert making_of(paper, held).startswith("none of the 102 crops read of spread2 has a white around the chromosome")
+    assert making_of(learner_of(paper), held).startswith(
+        "none of the 102 crops read of spread2 has a white around the chromosome")
 
 
 def test_compare_cautions_samples_of_raw_crops_against_preprocessed_ones(oshima, ikemoto, tmp_path, cli):
@@ -382,7 +429,8 @@ def test_a_model_of_raw_crops_is_cautioned_given_crops_made_white_around_the_chr
     held-out spread 86.3% C raw, none preprocessed), and nothing said, as the checks of crops read only the white a
     model learned, and it learned none. Its record now says it learned raw crops, and such crops are cautioned; raw
     ones are not."""
-    from sccscore.evaluate import evaluate, making_of
+    from sccscore.evaluate import evaluate
+    from sccscore.learned import learner_of, making_of
     from sccscore.sample_cautions import LEARNED_RAW_COST
 
     raw = _labelled_raw_crops(oshima, tmp_path / "raw")
@@ -392,12 +440,12 @@ def test_a_model_of_raw_crops_is_cautioned_given_crops_made_white_around_the_chr
     model = load_model(tmp_path / "model")
     assert model.config.training["white_around"] == {"raw": {"A": [0, 55], "B": [0, 46], "C": [0, 46]}}
     crops = {name: sorted(folder.rglob("*.png")) for name, folder in (("raw", held_raw), ("made", held_preprocessed))}
-    assert making_of(model, {"raw": crops["raw"]}) is None
+    assert making_of(learner_of(model), {"raw": crops["raw"]}) is None
     said = (f"102 of the 102 crops read of made have a white around the chromosome, as the paper's preprocessing "
             f"leaves one, and {model.reference} learned raw crops, with none: it types crops made otherwise apart "
             f"({LEARNED_RAW_COST}): give it raw crops (without --preprocess paper), or train a model on crops made as "
             "these")
-    assert making_of(model, crops) == said
+    assert making_of(learner_of(model), crops) == said
     calls = [evaluate(held_raw, model)["distribution_pred"]]
     with pytest.warns(UserWarning) as cautions:
         calls.append(evaluate(held_preprocessed, model)["distribution_pred"])

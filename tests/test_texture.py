@@ -11,7 +11,7 @@ from PIL import Image
 
 from sccscore.compare import compare_table
 from sccscore.config import GREY_CROPS_MODEL
-from sccscore.evaluate import texture_of
+from sccscore.learned import learner_of, texture_of
 from sccscore.images import IMAGE_SUFFIXES, grey_copies, read_crop
 from sccscore.models import load_model
 from sccscore.sample_cautions import TEXTURE_APART, typed_crops_textures
@@ -63,10 +63,10 @@ def test_the_papers_preprocessing_is_named_as_what_flattens_the_white(ikemoto):
     so (the paper's own crops kept the grain of the JPEG they were saved as after it): the caution names it as the
     cause, not the way the crops were made, and does not send the biologist to save them as JPEG after it, which
     brought the released ensemble's calls no nearer the annotated types (benchmarks/raw_crops.py)."""
-    from sccscore.evaluate import texture_of
+    from sccscore.learned import learner_of, texture_of
 
     wt = _crops(ikemoto / "images" / "wt")
-    said = texture_of(load_model("paper:squeezenet1_1/1", preprocess="paper"), {"wt": wt})
+    said = texture_of(learner_of(load_model("paper:squeezenet1_1/1", preprocess="paper")), {"wt": wt})
     assert said.startswith("the white around the chromosomes of wt reads a texture of 0.00 (median), and "
                            "paper:squeezenet1_1/1 learned crops whose white read 0.74-0.85")
     assert ": the paper's preprocessing (--preprocess paper) paints the white around a chromosome flat, so every " \
@@ -89,7 +89,7 @@ def test_a_model_that_reads_in_grey_is_told_of_the_white_it_reads(ikemoto, tmp_p
     model = load_model(GREY_CROPS_MODEL)
     assert model.config.training["white_texture"] == {"wt": {"texture": 1.089, "crops_read": 400},
                                                       "ctf18": {"texture": 1.257, "crops_read": 400}}
-    assert texture_of(model, {"wt": wt}) is None
+    assert texture_of(learner_of(model), {"wt": wt}) is None
     rows = [{"path": str(path), "sample": "wt", "predicted": "A", "p_A": "1", "p_B": "0", "p_C": "0"} for path in wt]
     assert typed_crops_textures(rows, ["wt"], GREY_CROPS_MODEL, {"wt": "none"}) == {"wt": in_grey}
     assert typed_crops_textures(rows, ["wt"], "paper:squeezenet1_1", {"wt": "none"}) == {"wt": in_colour}
@@ -155,21 +155,22 @@ def test_a_released_model_cautions_crops_whose_white_is_unlike_the_papers(ikemot
     classify says the released models learned a grainier white, on the terminal and in its report; not of the crops
     as shared, nor for sccscore:grey-crops, which reads them in grey: painting the colour's near white flat leaves
     their grey's white at 0.87, within what it learned (1.09-1.26)."""
-    from sccscore.evaluate import texture_of
+    from sccscore.learned import learner_of, texture_of
     from sccscore.models import load_model
 
     ctf18 = ikemoto / "images" / "ctf18"
     flat = _flattened(ctf18, tmp_path / "flat")
     released, grey_crops = load_model("paper:squeezenet1_1/1"), load_model("sccscore:grey-crops")
     crops = {"flat": _crops(flat), "ctf18": _crops(ctf18)}
-    said = texture_of(released, crops)
+    said = texture_of(learner_of(released), crops)
     assert said.startswith("the white around the chromosomes of flat reads a texture of 0.00 (median), and "
                            "paper:squeezenet1_1/1 learned crops whose white read 0.74-0.85")
-    assert texture_of(released, {"ctf18": crops["ctf18"]}) is None and texture_of(grey_crops, crops) is None
+    assert texture_of(learner_of(released), {"ctf18": crops["ctf18"]}) is None
+    assert texture_of(learner_of(grey_crops), crops) is None
     run = cli("classify", str(flat), "--model", "paper:squeezenet1_1/1", "--out", str(tmp_path / "typed"), "--report",
               "-q")
     assert run.returncode == 0, run.stderr
-    said = texture_of(released, {"flat": crops["flat"]})
+    said = texture_of(learner_of(released), {"flat": crops["flat"]})
     assert f"warning: {said}" in " ".join(run.stderr.split())
     assert html.escape("T" + said[1:]) in (tmp_path / "typed" / "report.html").read_text()
 

@@ -19,7 +19,8 @@ from sccscore.sample_crops import crop_colour
 from sccscore.splits import stratified_folds
 from sccscore.errors import DataError
 from sccscore.config import GREY_CROPS_MODEL
-from sccscore.evaluate import GREY_COST, TRAINED_UNSEEN, evaluate, expected_of, grey_samples_of, texture_of
+from sccscore.evaluate import GREY_COST, TRAINED_UNSEEN, evaluate, expected_of, grey_samples_of
+from sccscore.learned import learner_of, texture_of
 from sccscore.grey_model import fit_grey_crops_model
 from sccscore.metrics import concordance
 from sccscore.features import extract, fingerprints
@@ -392,7 +393,7 @@ def test_models_sccscore_trains_hang_on_what_no_eye_sees_each_its_own_way(ikemot
                     predicted = 100 * np.array(evaluate(folder, model)["distribution_pred"])
                     # the white made grainier is unlike the white it learned, and said so; as shared or saved again
                     # as JPEG 95 it is not
-                    said = texture_of(model, {folder.name: sorted(folder.rglob("*.png"))})
+                    said = texture_of(learner_of(model), {folder.name: sorted(folder.rglob("*.png"))})
                     assert (said is not None) == (change is noisy), (folder.name, said)
                     shares[change and change.__name__] = (round(predicted[2], 1), round(predicted[1:].sum(), 1))
                 for change in ("noisy", "halved"):

@@ -19,8 +19,9 @@ from pathlib import Path
 
 from sccscore._atomic import atomic_open
 from sccscore.errors import SccscoreError
-from sccscore.evaluate import RELEASED_FIGURES, evaluate
+from sccscore.evaluate import evaluate
 from sccscore.images import grey_copies
+from sccscore.learned import RELEASED_FIGURES
 from sccscore.models import load_model
 from sccscore.sample_data import data_root
 

@@ -1321,8 +1321,13 @@ def demo(
     console.print(f"outputs in {result.classified.out_dir.resolve()}; open {result.report.resolve()}", highlight=False)
 
 
+_WARNED: set[str] = set()  # each caution said once a command: compare says again what its classify run said
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    console.print(f"warning: {message}", highlight=False)
+    if (said := str(message)) not in _WARNED:
+        _WARNED.add(said)
+        console.print(f"warning: {said}", highlight=False)
 
 
 def main() -> None:

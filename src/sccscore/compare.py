@@ -28,6 +28,7 @@ from .config import named, read_config
 from .errors import SccscoreError
 from .framing import framing_caution
 from .images import CLASS_NAMES
+from .learned import table_unlike_learned
 from .predictions_table import (counted_and_left_out, counts_from_rows, from_spreads, preprocessed_with,
                                 reviewed_blind, set_by_hand, typed_by)
 from .sample_cautions import (check_made_alike, colour_caution, jpeg_caution, raw_caution, scale_caution,
@@ -163,16 +164,17 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     the first folder in each sample's (:func:`~sccscore.cells.cell_replicates`), or with ``replicate_runs`` the run
     of each row of a joined table (:func:`~sccscore.predictions_table.join_predictions`). The report also names the
     model the table says typed it (``typed_by``, :func:`~sccscore.predictions_table.typed_by`) and the crop
-    preprocessing it was typed with (``preprocess``, :func:`~sccscore.predictions_table.preprocessed_with`: "none" or
-    "paper", or each sample's where samples typed two ways are compared, their crops made alike as read,
-    :func:`~sccscore.sample_cautions.check_made_alike`), and
-    warns where it typed samples of grey crops and of colour ones as they are (``colour_caution``,
-    :func:`~sccscore.sample_cautions.colour_caution`), samples of colour crops saved as JPEG with their colour at
-    half resolution and others with it whole (``jpeg_caution``, :func:`~sccscore.sample_cautions.jpeg_caution`),
-    samples of crops whose white background is grainier than others' (``texture_caution``,
-    :func:`~sccscore.sample_cautions.texture_caution`), samples of raw crops, with no white around the chromosome, and
-    others of crops made white around it, as the paper's preprocessing makes them (``raw_caution``,
-    :func:`~sccscore.sample_cautions.raw_caution`), or samples of crops cut with other margins or of chromosomes
+    preprocessing it was typed with (``preprocess``, :func:`~sccscore.predictions_table.preprocessed_with`: "none"
+    or "paper", or each sample's where samples typed two ways are compared, their crops made alike as read,
+    :func:`~sccscore.sample_cautions.check_made_alike`), and warns where it typed samples of grey crops and of
+    colour ones as they are (``colour_caution``, :func:`~sccscore.sample_cautions.colour_caution`), samples of
+    colour crops saved as JPEG with their colour at half resolution and others with it whole (``jpeg_caution``,
+    :func:`~sccscore.sample_cautions.jpeg_caution`), samples of crops whose white background is grainier than
+    others' (``texture_caution``, :func:`~sccscore.sample_cautions.texture_caution`), samples of raw crops, with no
+    white around the chromosome, and others of crops made white around it, as the paper's preprocessing makes them
+    (``raw_caution``, :func:`~sccscore.sample_cautions.raw_caution`), samples of crops made, cut or imaged otherwise
+    than those the model learned, as classify warned (``unlike_learned``,
+    :func:`~sccscore.learned.table_unlike_learned`), or samples of crops cut with other margins or of chromosomes
     imaged at another magnification or out of focus (``framing_caution``, :func:`sccscore.framing.framing_caution`),
     or samples of spreads read at different ``--scale`` (``scale_caution``,
     :func:`~sccscore.sample_cautions.scale_caution`).
@@ -224,6 +226,8 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
         warnings.warn(texture, stacklevel=2)
     if raw := raw_caution(whites or {}):
         warnings.warn(raw, stacklevel=2)
+    for caution in (learned := table_unlike_learned(compared, samples, model, preprocess)):
+        warnings.warn(caution, stacklevel=2)
     if scales := scale_caution(compared, samples):
         warnings.warn(scales, stacklevel=2)
     framings = typed_crops_framings(compared, samples)
@@ -249,7 +253,8 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     corrected_by = corrected_by if report["corrected_with"] is not None else None  # None: it could not correct them
     return Comparison(report | {"typed_by": model, "preprocess": _one_or_each(preprocess),
                                 "corrected_by": corrected_by, "colour_caution": colours, "jpeg_caution": jpeg,
-                                "texture_caution": texture, "raw_caution": raw, "scale_caution": scales,
+                                "texture_caution": texture, "raw_caution": raw, "unlike_learned": learned,
+                                "scale_caution": scales,
                                 "framing_caution": framing,
                                 "textures": textures and {name: texture_record(t) for name, t in textures.items()},
                                 "white_around": whites and {name: {"with_white": white, "crops_read": read}

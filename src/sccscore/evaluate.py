@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-import json
 import warnings
 from collections.abc import Mapping, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -14,22 +11,19 @@ import numpy as np
 
 from .config import GREY_CROPS_MODEL
 from .errors import SccscoreError
-from .framing import PAPER_BLURS, PAPER_LENGTHS, PAPER_SPANS, learned_framing_caution, sample_framings
 from .images import CLASS_NAMES, Sample, fail_on_rejected, repeated_files, scan_sample, warn_repeated
+from .learned import learner_of, released_record, unlike_learned
 from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, open_concordance, recall
 from .models import ScoringModel, model_reference
 from .predict import Predictions, ProgressCallback, predict
-from .sample_cautions import (FEWEST_RAW, FEWEST_TEXTURED, GREY_CROPS_COST, PAPER_TEXTURES, RAW_SHARE,
-                              learned_texture_caution, listing, preprocessed_again_caution, preprocessed_crops_caution,
-                              raw_crops_caution, white_and_read, whites_by_type)
-from .sample_crops import grey_samples, mixed_samples, sample_white_around, sample_white_texture
+from .sample_cautions import GREY_CROPS_COST, listing
+from .sample_crops import grey_samples, mixed_samples
 from .splits import Source, agreement_by_source, image_sources, source_units
 from .stats import agreement_interval, cross_fitted_correction
 from .training import validation_interval, warn_seen_in_training
 
 CORRECTION_FOLDS = 5
 # the released models' confusion matrices on the paper's shared test crops (tools/record_released_figures.py)
-RELEASED_FIGURES = "released_figures.json"
 RELEASED_IMAGES = "the paper's labelled test crops of TK6 cells, which the released models did not learn from"
 RELEASED_GREY_IMAGES = "the paper's labelled test crops of TK6 cells made grey, as these crops are"
 # how the released models' B and C shares hang on what no eye sees (benchmarks/unseen_changes.py): said with what
@@ -270,13 +264,7 @@ def released_confusions(grey: bool = False) -> dict[str, dict[str, np.ndarray]]:
     keyed by the model as ``--model`` names it; with ``grey``, on those crops made grey
     (:func:`sccscore.images.grey_copies`)."""
     return {model: {genotype: np.array(matrix) for genotype, matrix in by_genotype.items()}
-            for model, by_genotype in _released_record()["confusion_grey" if grey else "confusion"].items()}
-
-
-@functools.cache
-def _released_record() -> dict[str, Any]:
-    """released_figures.json, read once a process: a grey check reads it three times (warn_grey_crops)."""
-    return json.loads(resources.files("sccscore").joinpath(f"_data/{RELEASED_FIGURES}").read_text())
+            for model, by_genotype in released_record()["confusion_grey" if grey else "confusion"].items()}
 
 
 def warn_grey_crops(model: ScoringModel, samples: Sequence[Sample]) -> list[str]:
@@ -292,84 +280,9 @@ def warn_grey_crops(model: ScoringModel, samples: Sequence[Sample]) -> list[str]
 
 def warn_unlike_learned(model: ScoringModel, samples: Sequence[Sample]) -> None:
     """Warn where samples' crops were cut, imaged or made otherwise than those ``model`` learned
-    (:func:`unlike_learned`)."""
-    for caution in unlike_learned(model, _crops_of(samples)):
+    (:func:`sccscore.learned.unlike_learned`)."""
+    for caution in unlike_learned(learner_of(model), _crops_of(samples)):
         warnings.warn(caution, stacklevel=2)
-
-
-def unlike_learned(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> list[str]:
-    """The cautions where the samples' ``crops`` (sample -> its crops) were preprocessed already and are given the
-    paper's preprocessing again (:func:`preprocessed_again_of`), are raw where ``model`` learned crops
-    preprocessed, or the reverse (:func:`making_of`), were cut with another margin, or their chromosomes imaged at
-    another magnification or out of focus (:func:`framing_of`), or their white made grainier or smoother
-    (:func:`texture_of`), than those ``model`` learned; each crop decoded once for all."""
-    cautions = (preprocessed_again_of(model, crops), making_of(model, crops), framing_of(model, crops),
-                texture_of(model, crops))
-    return [caution for caution in cautions if caution]
-
-
-def preprocessed_again_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> str | None:
-    """:func:`sccscore.sample_cautions.preprocessed_again_caution` where ``model`` is given the paper's preprocessing
-    and the samples' ``crops`` (sample -> its crops), as they are before it, have a white around the chromosome: they
-    were preprocessed already. None where it is not given."""
-    inputs = model.config.input
-    if inputs.preprocess != "paper":
-        return None
-    return preprocessed_again_caution({sample: sample_white_around(paths, None, inputs.grey)
-                                       for sample, paths in crops.items()})
-
-
-def _learned_textures(model: ScoringModel) -> tuple[float, float] | None:
-    """The lowest and highest white texture of the crops ``model`` learned, where they are known: the paper's, for the
-    released models; those its training record gives (``white_texture``: :func:`sccscore.training.crop_textures`, of
-    folders of 100 crops or more), for a model sccscore trained. None for models trained before 2026-12-05 (late),
-    which kept none, and for models of spreads, whose crops sccscore cuts alike."""
-    if model_reference(model) in _released_record()["confusion_grey"]:
-        return PAPER_TEXTURES
-    if read := [t["texture"] for t in ((model.config.training or {}).get("white_texture") or {}).values()
-                if t and t["crops_read"] >= FEWEST_TEXTURED]:
-        return min(read), max(read)
-    return None
-
-
-def texture_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> str | None:
-    """:func:`sccscore.sample_cautions.learned_texture_caution` of the samples' ``crops`` (sample -> its crops), as
-    ``model`` reads them (in grey, after the paper's preprocessing, where it does), against the crops it learned, where
-    they are known (:func:`_learned_textures`)."""
-    if (learned := _learned_textures(model)) is None:
-        return None
-    inputs = model.config.input
-    textures = {sample: sample_white_texture(paths, inputs.preprocess, inputs.grey) for sample, paths in crops.items()}
-    return learned_texture_caution(textures, model_reference(model), learned, inputs.preprocess)
-
-
-def making_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> str | None:
-    """The caution where the samples' ``crops`` (sample -> its crops), as ``model`` reads them, were made otherwise
-    than those it learned (:func:`_learned_making`): raw where it learned crops preprocessed
-    (:func:`sccscore.sample_cautions.raw_crops_caution`), or made white around the chromosome where it learned raw ones
-    (:func:`sccscore.sample_cautions.preprocessed_crops_caution`)."""
-    if (learned := _learned_making(model)) is None:
-        return None
-    inputs = model.config.input
-    whites = {sample: sample_white_around(paths, inputs.preprocess, inputs.grey) for sample, paths in crops.items()}
-    caution = raw_crops_caution if learned == "preprocessed" else preprocessed_crops_caution
-    return caution(whites, model_reference(model))
-
-
-def _learned_making(model: ScoringModel) -> str | None:
-    """How the crops ``model`` learned were made: "preprocessed", white around the chromosome as the paper's
-    preprocessing makes them, or "raw", with no white; None where unknown, or both pooled. Preprocessed: the released
-    models, and models of spreads, which learned the crops ``detect`` cuts and preprocesses, and type crops given them
-    as they are. For a model sccscore trained, the way of nine in ten of the crops its record read
-    (``white_around``: :func:`sccscore.training.crop_whites`); in a record from before 2026-12-06, which kept none,
-    preprocessed where its crops' white was read (:func:`_learned_textures`)."""
-    training = model.config.training or {}
-    if (whites := training.get("white_around")) is not None:
-        white, read = white_and_read(whites_by_type(whites).values())
-        if read < FEWEST_RAW:
-            return None
-        return "preprocessed" if read - white <= RAW_SHARE * read else "raw" if white <= RAW_SHARE * read else None
-    return "preprocessed" if _learned_textures(model) is not None or training.get("trained_on") else None
 
 
 def _crops_of(samples: Sequence[Sample]) -> dict[str, list[Path]]:
@@ -377,29 +290,11 @@ def _crops_of(samples: Sequence[Sample]) -> dict[str, list[Path]]:
     return {sample.name: [item.path for item in sample.items] for sample in samples}
 
 
-def framing_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> str | None:
-    """:func:`sccscore.framing.learned_framing_caution` of the samples' ``crops`` (sample -> its crops) against the
-    crops ``model`` learned, where they are known: the paper's, for the released models (its shared crops, cut as
-    its training crops were); those its training record gives (``crop_framing``:
-    :func:`sccscore.training.crop_framings`), for a model sccscore trained. None for models trained before
-    2026-12-05, which kept none, and for models of spreads, whose crops sccscore cuts alike."""
-    name = model_reference(model)
-    if name in _released_record()["confusion_grey"]:
-        learned = (PAPER_SPANS, PAPER_LENGTHS, PAPER_BLURS)
-    elif framings := [f for f in ((model.config.training or {}).get("crop_framing") or {}).values() if f]:
-        # the blur kept since 2026-12-05 (the shipped sccscore:grey-crops record has none)
-        learned = tuple((min(f[key] for f in framings), max(f[key] for f in framings))
-                        if all(key in f for f in framings) else None for key in ("span", "length", "blur"))
-    else:
-        return None
-    return learned_framing_caution(sample_framings(crops), name, learned)
-
-
 def learned_in_colour(model: ScoringModel) -> bool:
     """Whether ``model`` learned from colour crops alone, and reads crops as they are: the released models, and those
     sccscore trained on colour crops (their record's ``crops``: not kept before 2026-12-05). A model trained on grey
     crops, or on grey and colour ones, reads every crop in grey (:func:`sccscore.training.load_labelled`)."""
-    released = model_reference(model) in _released_record()["confusion_grey"]
+    released = model_reference(model) in released_record()["confusion_grey"]
     return not model.config.input.grey and (released or (model.config.training or {}).get("crops") == "colour")
 
 

@@ -33,6 +33,7 @@ from .compare import (by_hand_sentence, in_given_order, metaphase_table, points,
 from .errors import ImageReadError
 from .images import CLASS_NAMES, JPEG_FORMATS, ImageItem, copies, how_often, image_stem, read_image
 from .layout import overlay_file, run_folder
+from .learned import learner_of, unlike_learned
 from .metrics import concordance, confusion_matrix, open_concordance
 from .plots import plot_distributions
 from .predictions_table import (counted_and_left_out, crops_by_sample, from_spreads, model_call, reviewed_blind,
@@ -92,7 +93,7 @@ def write_report(
     sections = [*(_caution((comparison or {}).get(key)) for key in cautions),
                 _repeated_images(rows, contents), _learned_images(model, contents, rows),
                 _unread_images(model, contents, rows), _grey_crops(model, grey), _mixed_crops(model, rows),
-                *(caution for by, some in typed for caution in _unlike_learned(by, some))]
+                *_unlike_learned(model, rows, comparison)]
     if comparison:
         paths = [out_dir / "distribution.png", out_dir / "distribution.svg"]
         plot_distributions(comparison, paths, share_intervals(comparison)[0])
@@ -249,14 +250,16 @@ def _grey_samples(model: ScoringModel | None, rows: list[dict[str, str]]) -> lis
     return grey_samples_of(model, crops_by_sample(rows))
 
 
-def _unlike_learned(model: ScoringModel | None, rows: list[dict[str, str]]) -> list[str]:
+def _unlike_learned(model: ScoringModel | None, rows: list[dict[str, str]],
+                    comparison: dict[str, Any] | None) -> list[str]:
     """The cautions where the crops were cut, imaged or made otherwise than those the model learned, as classify
-    warned of them (:func:`sccscore.evaluate.unlike_learned`); none for spreads, or where no model typed them."""
+    warned of them (:func:`sccscore.learned.unlike_learned`: each sample's crops read with the preprocessing
+    the comparison names, where it names each sample's); none for spreads, or where no model typed them."""
     if model is None or from_spreads(rows):
         return []
-    from .evaluate import unlike_learned
-
-    return [_caution(caution) for caution in unlike_learned(model, crops_by_sample(rows))]
+    ways = (comparison or {}).get("preprocess")  # one way: the model's, as loaded for the table
+    cautions = unlike_learned(learner_of(model), crops_by_sample(rows), ways if isinstance(ways, dict) else None)
+    return [_caution(caution) for caution in cautions]
 
 
 def _grey_crops(model: ScoringModel | None, grey: list[str]) -> str:

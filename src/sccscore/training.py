@@ -601,9 +601,9 @@ def fit_recipe(folders: Sequence[str | Path], recipe: Recipe, seed: int = 0, dev
         "data_fingerprint": data_fingerprint(data.digests, [item.label for item in data.items]),
         "image_digests": learned_digests(data.digests),  # ModelConfig.learned
         "crops": data.colour,  # evaluate.learned_in_colour
-        "crop_framing": crop_framings(data.items, data.groups),  # evaluate.framing_of
-        "white_texture": crop_textures(data.items, data.groups, data.config.input),  # evaluate.texture_of
-        # evaluate.making_of; the crops load_labelled read for its caution, remembered by their files: not read again
+        "crop_framing": crop_framings(data.items, data.groups),  # learned.framing_of
+        "white_texture": crop_textures(data.items, data.groups, data.config.input),  # learned.texture_of
+        # learned.making_of; the crops load_labelled read for its caution, remembered by their files: not read again
         "white_around": crop_whites(data.items, data.groups, data.config.input),
         "validation": head.validation,
         "versions": versions(),
