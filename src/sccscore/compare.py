@@ -254,8 +254,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     return Comparison(report | {"typed_by": model, "preprocess": _one_or_each(preprocess),
                                 "corrected_by": corrected_by, "colour_caution": colours, "jpeg_caution": jpeg,
                                 "texture_caution": texture, "raw_caution": raw, "unlike_learned": learned,
-                                "scale_caution": scales,
-                                "framing_caution": framing,
+                                "scale_caution": scales, "framing_caution": framing,
                                 "textures": textures and {name: texture_record(t) for name, t in textures.items()},
                                 "white_around": whites and {name: {"with_white": white, "crops_read": read}
                                                             for name, (white, read) in whites.items()},
@@ -272,6 +271,7 @@ def _one_or_each(preprocess: dict[str, str]) -> str | dict[str, str] | None:
     """
     ways = set(preprocess.values())
     return preprocess if len(ways) > 1 else next(iter(ways), None)
+
 
 def by_hand_sentence(report: dict[str, Any]) -> str | None:
     """The calls a person set right or reviewed, and the objects left out, in each sample compared

@@ -1,8 +1,8 @@
 """What a model learned of its crops, and the cautions where crops given it were made otherwise.
 
-A model types crops cut, imaged or made otherwise than those it learned otherwise: raw
-crops where it learned preprocessed ones or the reverse, crops preprocessed twice, another
-margin or magnification, a grainier or smoother white. What it learned is read from its
+A model types crops otherwise where they were cut, imaged or made otherwise than those it
+learned: raw crops where it learned preprocessed ones or the reverse, crops preprocessed
+twice, another margin or magnification, a grainier or smoother white. What it learned is read from its
 name and its training record (:class:`Learner`), without its weights and without torch:
 ``classify``, ``evaluate`` and the report read it from the model they load
 (:func:`learner_of`), and ``compare`` of a predictions table from the model the table
@@ -122,8 +122,8 @@ def table_unlike_learned(rows: list[dict[str, str]], samples: Sequence[str], mod
     """:func:`unlike_learned` of the ``samples`` of a predictions table (its ``rows``) against the ``model``
     it names (:func:`learner_named`), each sample's crops read as classify read them (``preprocess``:
     :func:`sccscore.predictions_table.preprocessed_with`): what classify warned of, said again where the table is
-    compared. None for a table typed by hand, which no model typed, for chromosomes of spreads, which sccscore cut
-    alike, and where the model cannot be read."""
+    compared. None said for a table typed by hand, which no model typed, for chromosomes of spreads, which sccscore cut
+    alike, or where the model cannot be read."""
     if model is None or from_spreads(rows) or not one_row_a_crop(rows) or (learner := learner_named(model)) is None:
         return []
     crops = crops_by_sample(rows)

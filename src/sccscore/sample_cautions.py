@@ -145,9 +145,8 @@ def typed_crops_textures(rows: list[dict[str, str]], samples: Sequence[str], mod
     """Each sample's white texture and the crops it is read from (:func:`sccscore.sample_crops.sample_white_texture`,
     the median of up to 400 crops spread through it), as the ``model`` that typed them read them (in grey where it
     reads every crop in grey, after the paper's preprocessing where the table says so of the sample: ``preprocess``,
-    :func:`sccscore.predictions_table.preprocessed_with`); None for a table typed by hand
-    (a person's calls, which the texture does not sway as it does a model's), and for chromosomes of spreads, which
-    sccscore cut alike."""
+    :func:`sccscore.predictions_table.preprocessed_with`); None for a table typed by hand (a person's calls, which the
+    texture does not sway as it does a model's), and for chromosomes of spreads, which sccscore cut alike."""
     if (typed := _typed_crops(rows, model)) is None:
         return None
     crops, grey = typed
@@ -241,10 +240,10 @@ them, are made alike, as crops preprocessed on disk and raw crops given --prepro
 crops read are raw and 100% of ko's)
     """
     if len(ways := set(preprocess.values())) < 2:
-        return None
+        return
     unread = [name for name in preprocess if whites is None or whites.get(name, (0, 0))[1] < FEWEST_RAW]
     if not unread and (raw := _raw_apart(whites)) is None:
-        return None
+        return
     which = "; ".join(f"{listing([s for s, w in preprocess.items() if w == way])} with --preprocess {way}"
                       for way in dict.fromkeys(preprocess.values()))
     here = (f"too few of the crops of {listing(unread)} could be read to tell" if unread else _raw_shares(raw))
