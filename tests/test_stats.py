@@ -454,6 +454,9 @@ def test_compare_cli_on_real_crops(small_labelled, labelled_crops, tmp_path, cli
     assert no_out.returncode == 2 and "give --out for the classify tables" in no_out.stderr
     both = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"), "--spreads")
     assert both.returncode == 2 and "not both" in both.stderr
+    alone = cli("compare", str(ctf18), "--out", str(tmp_path / "alone"))  # refused before minutes of classifying
+    assert alone.returncode == 2 and "give the reference and at least one sample" in alone.stderr
+    assert not (tmp_path / "alone").exists()
     # the report of a table read back names the model its rows name, draws its Grad-CAM examples with it, and the table
     assert {row["model"] for row in _rows(out / "predictions.csv")} == {str(model.resolve())}
     reported = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"),

@@ -884,7 +884,7 @@ def compare(
     from .cells import check_replicate_source, read_sheet
     from .compare import BY_MODEL, confusion_from, write_tables
 
-    _check_compare_options(out, make_report, spreads, predictions, preprocess, scale, outline)
+    _check_compare_options(samples, out, make_report, spreads, predictions, preprocess, scale, outline)
     sample_sheet = read_sheet(sheet) if sheet else None
     check_replicate_source(sample_sheet, replicate_folders, replicate_runs)
     if replicate_runs and not predictions:
@@ -950,8 +950,13 @@ def _one_table(tables: list[Path], out: Path | None) -> Path:
     return joined
 
 
-def _check_compare_options(out: Path | None, make_report: bool, spreads: bool, predictions: list[Path] | None,
-                           preprocess: str | None, scale: float | None, outline: bool) -> None:
+def _check_compare_options(samples: list[str], out: Path | None, make_report: bool, spreads: bool,
+                           predictions: list[Path] | None, preprocess: str | None, scale: float | None,
+                           outline: bool) -> None:
+    from .compare import TOO_FEW_SAMPLES
+
+    if len(set(samples)) < 2:  # before minutes of classifying one folder
+        raise SccscoreError(TOO_FEW_SAMPLES)
     if make_report and out is None:
         raise SccscoreError("--report needs --out, the folder to write report.html into")
     _check_spread_options(spreads, preprocess, scale, outline)

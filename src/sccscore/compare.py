@@ -45,6 +45,7 @@ _PERCENT = re.compile(r"((label_|mean_)?pct|(cell_)?ci)_")  # the columns of per
 P_SHOWN_BELOW = 1e-50  # smaller p-values are shown as "< 1e-50" (shown_p)
 BY_MODEL = "auto"  # compare_table corrects by the validation of the model that typed the table, where it kept one
 GIVEN = "the confusion matrix given"  # the words of a correction by a matrix passed in (corrected_by)
+TOO_FEW_SAMPLES = "give the reference and at least one sample to compare with it"
 
 
 def counts_from_summary(summary: list[dict[str, Any]]) -> dict[str, np.ndarray]:
@@ -209,6 +210,8 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     Per cell (4 ko vs 4 wt cells): B+C 75% vs 25% on average, Mann-Whitney p = 0.029
     """
     check_replicate_source(sheet, replicate_folders, replicate_runs)
+    if len(set(samples)) < 2:  # before the crops are read for the cautions
+        raise SccscoreError(TOO_FEW_SAMPLES)
     rows, left_out = counted_and_left_out(table)
     counts = counts_from_rows(rows)
     if missing := [name for name in samples if name not in counts]:
@@ -333,7 +336,7 @@ def compare(
     if reference not in counts:
         raise SccscoreError(f"reference sample '{reference}' not found (samples: {', '.join(counts)})")
     if len(counts) < 2:
-        raise SccscoreError("give the reference and at least one sample to compare with it")
+        raise SccscoreError(TOO_FEW_SAMPLES)
     for name, values in counts.items():
         if values.sum() == 0:
             raise SccscoreError(f"sample '{name}' has no classified chromosome")
