@@ -274,7 +274,14 @@ def test_samples_preprocessed_on_disk_and_by_the_flag_are_compared_each_read_as_
     page = (tmp_path / "made" / "report.html").read_text()
     assert "<td>input</td><td>224 px, preprocessing none for wt; paper for ko," in page
     assert "has a white around the chromosome" not in page and "have no white around" not in page
+    assert "and paper:squeezenet1_1/1 learned chromosomes 60-63 px long" in page  # compare's, as it said them
     assert page.count("<figcaption>type ") == 3  # the Grad-CAM examples, each sample's crops read as classified
+    edited = tmp_path / "edited.csv"  # by hand, the column mistyped
+    edited.write_text((tmp_path / "tue" / "predictions.csv").read_text().replace(",paper\n", ",Paper\n", 1))
+    mistyped = cli("compare", "wt", "ko", "--predictions", str(tmp_path / "mon" / "predictions.csv"),
+                   "--predictions", str(edited), "--out", str(tmp_path / "mistyped"))
+    assert mistyped.returncode == 2 and "the preprocess column of " in mistyped.stderr
+    assert "says 'Paper', where classify writes none or paper" in " ".join(mistyped.stderr.split())
     joined = cli("compare", "wt", "ko", *tables, "--predictions", str(tmp_path / "wed" / "predictions.csv"),
                  "--out", str(tmp_path / "joined"))
     assert joined.returncode == 2 and (

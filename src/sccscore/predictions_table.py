@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .config import PREPROCESS_CHOICES
 from .errors import SccscoreError
 from .images import CLASS_NAMES
 
@@ -270,12 +271,22 @@ def preprocessed_with(rows: list[dict[str, str]], table: str | Path) -> dict[str
     two ways, one each, are compared where their crops are made alike as the model read them
     (:func:`sccscore.sample_cautions.check_made_alike`).
 
-    >>> preprocessed_with([{"sample": "wt", "preprocess": "none"}, {"sample": "ko", "preprocess": "paper"}], "t.csv")
+    >>> rows = [{"path": "wt/a.png", "sample": "wt", "preprocess": "none"},
+    ...         {"path": "ko/b.png", "sample": "ko", "preprocess": "paper"}]
+    >>> preprocessed_with(rows, "t.csv")
     {'wt': 'none', 'ko': 'paper'}
+    >>> preprocessed_with([{"path": "ko/c.png", "sample": "ko", "preprocess": "fancy"}], "t.csv")
+    Traceback (most recent call last):
+    ...
+    sccscore.errors.SccscoreError: t.csv: the preprocess column of ko/c.png says 'fancy', where classify writes none \
+or paper
     """
     ways: dict[str, set[str]] = {}  # in the order of the rows
     for row in rows:
         if name := (row.get("preprocess") or "").strip():
+            if name not in PREPROCESS_CHOICES:  # a table edited by hand
+                raise SccscoreError(f"{table}: the preprocess column of {row['path']} says '{name}', where classify "
+                                    f"writes {' or '.join(PREPROCESS_CHOICES)}")
             ways.setdefault(row["sample"], set()).add(name)
     if two := sorted(sample for sample, names in ways.items() if len(names) > 1):
         raise SccscoreError(f"{table}: the chromosomes of {', '.join(two)} were preprocessed two ways (--preprocess "

@@ -253,13 +253,14 @@ def _grey_samples(model: ScoringModel | None, rows: list[dict[str, str]]) -> lis
 def _unlike_learned(model: ScoringModel | None, rows: list[dict[str, str]],
                     comparison: dict[str, Any] | None) -> list[str]:
     """The cautions where the crops were cut, imaged or made otherwise than those the model learned, as classify
-    warned of them (:func:`sccscore.learned.unlike_learned`: each sample's crops read with the preprocessing
-    the comparison names, where it names each sample's); none for spreads, or where no model typed them."""
+    warned of them: a comparison's, as compare said them (``unlike_learned``,
+    :func:`sccscore.learned.table_unlike_learned`), else :func:`sccscore.learned.unlike_learned` of the model; none
+    for spreads, or where no model typed them."""
+    if (said := (comparison or {}).get("unlike_learned")) is not None:
+        return [_caution(caution) for caution in said]
     if model is None or from_spreads(rows):
         return []
-    ways = (comparison or {}).get("preprocess")  # one way: the model's, as loaded for the table
-    cautions = unlike_learned(learner_of(model), crops_by_sample(rows), ways if isinstance(ways, dict) else None)
-    return [_caution(caution) for caution in cautions]
+    return [_caution(caution) for caution in unlike_learned(learner_of(model), crops_by_sample(rows))]
 
 
 def _grey_crops(model: ScoringModel | None, grey: list[str]) -> str:
