@@ -406,7 +406,8 @@ def test_compare_cautions_samples_of_raw_crops_against_preprocessed_ones(oshima,
     said = ("the crops compared pool raw crops, with no white around the chromosome, with crops made white around it, "
             "as the paper's preprocessing makes them, in unlike shares: 0% of wt's crops read are raw and 100% of "
             f"raw's. The same chromosomes made the two ways are typed apart, whatever the cells ({RAW_APART_COST}): "
-            "make every sample's crops one way, raw or preprocessed, and classify them with one --preprocess")
+            "make every sample's crops one way as the model reads them, raw or preprocessed (raw ones are preprocessed "
+            "by classifying them apart with --preprocess paper, then comparing the tables with --predictions)")
     compared = json.loads((tmp_path / "compared.json").read_text())
     assert compared["raw_caution"] == said
     assert compared["white_around"] == {"wt": {"with_white": 400, "crops_read": 400},

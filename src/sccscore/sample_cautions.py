@@ -206,8 +206,9 @@ def raw_caution(whites: Mapping[str, tuple[int, int]]) -> str | None:
     >>> print(raw_caution({"wt": (400, 400), "ko": (0, 249)}))  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
     the crops compared pool raw crops, with no white around the chromosome, with crops made white around it, as the
     paper's preprocessing makes them, in unlike shares: 0% of wt's crops read are raw and 100% of ko's. The same
-    chromosomes made the two ways are typed apart, whatever the cells (...): make every sample's crops one way, raw or
-    preprocessed, and classify them with one --preprocess
+    chromosomes made the two ways are typed apart, whatever the cells (...): make every sample's crops one way as the
+    model reads them, raw or preprocessed (raw ones are preprocessed by classifying them apart with --preprocess
+    paper, then comparing the tables with --predictions)
     >>> raw_caution({"wt": (400, 400), "ko": (380, 400), "few": (0, 5)}) is None
     True
     """
@@ -215,8 +216,9 @@ def raw_caution(whites: Mapping[str, tuple[int, int]]) -> str | None:
         return None
     return ("the crops compared pool raw crops, with no white around the chromosome, with crops made white around it, "
             f"as the paper's preprocessing makes them, in unlike shares: {_raw_shares(raw)}. The same chromosomes made "
-            f"the two ways are typed apart, whatever the cells ({RAW_APART_COST}): make every sample's crops one way, "
-            "raw or preprocessed, and classify them with one --preprocess")
+            f"the two ways are typed apart, whatever the cells ({RAW_APART_COST}): make every sample's crops one "
+            "way as the model reads them, raw or preprocessed (raw ones are preprocessed by classifying them apart "
+            "with --preprocess paper, then comparing the tables with --predictions)")
 
 
 def check_made_alike(preprocess: Mapping[str, str], whites: Mapping[str, tuple[int, int]] | None,
