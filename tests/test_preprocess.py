@@ -159,8 +159,9 @@ def test_crops_preprocessed_already_are_cautioned_given_the_preprocessing_again(
     said = ("400 of the 400 crops read of wt and 20 of the 60 of pooled have a white around the chromosome as they "
             "are, before --preprocess paper, as the paper's preprocessing leaves one: they were preprocessed already, "
             f"and it preprocesses them again, which types them otherwise ({PREPROCESSED_AGAIN_COST}): give "
-            "--preprocess paper raw crops alone, and classify those preprocessed already without it (pooled pools "
-            "the two: part them into two samples)")
+            "--preprocess paper raw crops alone, and classify those preprocessed already without it, in a run of "
+            "their own (compare takes the two runs' tables, --predictions; pooled pools the two: part them into two "
+            "samples)")
     assert preprocessed_again_of(learner_of(load_model("paper:squeezenet1_1/1", preprocess="paper")), crops) == said
     run = cli("classify", str(ikemoto / "images" / "wt"), str(raw), "-m", "paper:squeezenet1_1/1",
               "--preprocess", "paper", "-o", str(tmp_path / "typed"), "-q")

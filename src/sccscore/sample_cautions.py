@@ -429,21 +429,24 @@ def preprocessed_again_caution(whites: Mapping[str, tuple[int, int]]) -> str | N
     400 of the 400 crops read of wt have a white around the chromosome as they are, before --preprocess paper,
     as the paper's preprocessing leaves one: they were preprocessed already, and it preprocesses them again, which
     types them otherwise (the paper's WT crops, preprocessed again, were called 22.9% C against 8.4% as shared): give
-    --preprocess paper raw crops alone, and classify those preprocessed already without it
+    --preprocess paper raw crops alone, and classify those preprocessed already without it, in a run of their own
+    (compare takes the two runs' tables, --predictions)
     >>> print(preprocessed_again_caution({"day2": (120, 400)}))  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
     120 of the 400 crops read of day2 have ...: give --preprocess paper raw crops alone, and classify those
-    preprocessed already without it (day2 pools the two: part them into two samples)
+    preprocessed already without it, in a run of their own (compare takes the two runs' tables, --predictions; day2
+    pools the two: part them into two samples)
     >>> preprocessed_again_caution({"ko": (0, 212), "few": (5, 5)}) is None
     True
     """
     if not (made := _made_white(whites)):
         return None
     pooled = [name for name, (white, read) in made.items() if white < (1 - RAW_SHARE) * read]
-    parted = f" ({listing(pooled)} pool{'s' if len(pooled) == 1 else ''} the two: part them into two samples)"
+    parted = f"; {listing(pooled)} pool{'s' if len(pooled) == 1 else ''} the two: part them into two samples"
     return (f"{_of_crops_read(made)} have a white around the chromosome as they are, before --preprocess paper, as "
             "the paper's preprocessing leaves one: they were preprocessed already, and it preprocesses them again, "
             f"which types them otherwise ({PREPROCESSED_AGAIN_COST}): give --preprocess paper raw crops alone, and "
-            f"classify those preprocessed already without it{parted if pooled else ''}")
+            "classify those preprocessed already without it, in a run of their own (compare takes the two runs' "
+            f"tables, --predictions{parted if pooled else ''})")
 
 
 def _made_white(whites: Mapping[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
