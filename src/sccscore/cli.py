@@ -1339,6 +1339,7 @@ def main() -> None:
     import warnings
 
     warnings.showwarning = _show_warning  # one plain line, not the source line that raised it
+    _WARNED.clear()  # a command's own: main called again in one process says its cautions again
     try:
         app(prog_name="sccscore")  # as `python -m sccscore` too, whose usage lines would read `python -m`
     except SccscoreError as exc:
