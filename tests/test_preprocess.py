@@ -251,8 +251,8 @@ def test_samples_preprocessed_on_disk_and_by_the_flag_are_compared_each_read_as_
     for sample, spread in (("wt", "spread3"), ("ko", "spread5"), ("later/ko", "spread1")):
         (tmp_path / sample).mkdir(parents=True)
         for n, crop in enumerate(_raw_crops(oshima, spread)):
-            made = paper_preprocess(crop) if sample == "wt" else crop  # the wild type's preprocessed on disk
-            Image.fromarray(made).save(tmp_path / sample / f"{n:02d}.png")
+            kept = paper_preprocess(crop) if sample == "wt" else crop  # the wild type's preprocessed on disk
+            Image.fromarray(kept).save(tmp_path / sample / f"{n:02d}.png")
     for run, sample, mode in (("mon", "wt", "none"), ("tue", "ko", "paper"), ("wed", "later/ko", "none")):
         result = cli("classify", str(tmp_path / sample), "-m", "paper:squeezenet1_1/1", "-o", str(tmp_path / run),
                      "--preprocess", mode, "-q")
