@@ -12,7 +12,7 @@ import numpy as np
 from .config import GREY_CROPS_MODEL
 from .errors import SccscoreError
 from .images import CLASS_NAMES, Sample, fail_on_rejected, repeated_files, scan_sample, warn_repeated
-from .learned import learner_of, released_record, unlike_learned
+from .learned import learner_of, released, released_record, unlike_learned
 from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, open_concordance, recall
 from .models import ScoringModel, model_reference
 from .predict import Predictions, ProgressCallback, predict
@@ -294,8 +294,8 @@ def learned_in_colour(model: ScoringModel) -> bool:
     """Whether ``model`` learned from colour crops alone, and reads crops as they are: the released models, and those
     sccscore trained on colour crops (their record's ``crops``: not kept before 2026-12-05). A model trained on grey
     crops, or on grey and colour ones, reads every crop in grey (:func:`sccscore.training.load_labelled`)."""
-    released = model_reference(model) in released_record()["confusion_grey"]
-    return not model.config.input.grey and (released or (model.config.training or {}).get("crops") == "colour")
+    colour = (model.config.training or {}).get("crops") == "colour"
+    return not model.config.input.grey and (released(learner_of(model)) or colour)
 
 
 def grey_samples_of(model: ScoringModel, crops: Mapping[str, Sequence[str | Path]]) -> list[str]:
