@@ -333,8 +333,10 @@ def raw_crops_caution(whites: Mapping[str, tuple[int, int]], model: str) -> str 
     around the chromosome, as the model reads them, and its crops read;
     :func:`sccscore.sample_crops.sample_white_around`), and ``model`` learned crops white around it, as the paper's
     preprocessing makes them; None where no sample's are so, or are read from fewer than :data:`FEWEST_RAW` crops.
+    Where the samples' shares of raw crops lie apart, it says what :func:`raw_caution` would (:func:`_typed_apart`),
+    and advises preprocessing the raw ones alone, as the others were preprocessed already.
 
-    >>> print(raw_crops_caution({"wt": (400, 400), "ko": (0, 212), "few": (0, 5)}, "paper:squeezenet1_1"))
+    >>> print(raw_crops_caution({"ko": (0, 212), "few": (0, 5)}, "paper:squeezenet1_1"))
     ... # doctest: +NORMALIZE_WHITESPACE
     none of the 212 crops read of ko has a white around the chromosome (raw crops, their background as imaged, have
     none), and paper:squeezenet1_1 learned crops white around it, as the paper's preprocessing makes them: it types
@@ -342,6 +344,13 @@ def raw_crops_caution(whites: Mapping[str, tuple[int, int]], model: str) -> str 
     their annotated type as they were, calling A / B / C 44.6 / 36.1 / 19.3% where the annotation says 22.5 / 26.5 /
     51.0%, and 54.2% given the paper's preprocessing): give --preprocess paper, which makes it so, or train a model
     on crops of your own (sccscore train)
+    >>> print(raw_crops_caution({"wt": (400, 400), "ko": (0, 212)}, "paper:squeezenet1_1"))
+    ... # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+    none of the 212 crops read of ko has a white around the chromosome (...: it types raw crops far off (...), and
+    samples made unlike each other apart, whatever the cells, as here 0% of wt's crops read are raw and 100% of ko's
+    (the released ensemble called the 249 chromosomes of the four annotated oshima2026 spreads 19.3% C as cut, raw,
+    and 57.0% preprocessed; ...): give ko --preprocess paper alone (classify it apart with it, then compare the
+    tables with --predictions), or train a model on crops of your own (sccscore train)
     >>> print(raw_crops_caution({"a": (3, 40), "b": (20, 40), "c": (38, 40)}, "m"))
     ... # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
     37 of the 40 crops read of a and 20 of the 40 of b have no white around the chromosome (raw crops, ...: b pools
@@ -354,10 +363,13 @@ def raw_crops_caution(whites: Mapping[str, tuple[int, int]], model: str) -> str 
     if not raw:
         return None
     pooled = [name for name, (lacking, read) in raw.items() if lacking < (1 - RAW_SHARE) * read]
-    advice = ("give --preprocess paper, which makes it so" if not pooled else
-              f"{listing(pooled)} pool{'s' if len(pooled) == 1 else ''} raw crops with preprocessed ones, which the "
+    apart = _typed_apart(whites)
+    advice = (f"{listing(pooled)} pool{'s' if len(pooled) == 1 else ''} raw crops with preprocessed ones, which the "
               f"preprocessing would change again ({PREPROCESSED_AGAIN_COST}): preprocess the raw ones alone "
-              "(classify them apart with --preprocess paper)")
+              "(classify them apart with --preprocess paper)" if pooled else
+              f"give {listing(list(raw))} --preprocess paper alone (classify {'it' if len(raw) == 1 else 'them'} "
+              "apart with it, then compare the tables with --predictions)" if apart else
+              "give --preprocess paper, which makes it so")
     if len(raw) == 1 and all(lacking == read for lacking, read in raw.values()):  # one sample, every crop raw
         (name, (_, read)), = raw.items()
         listed = f"none of the {read} crops read of {name} has a white"
@@ -365,7 +377,17 @@ def raw_crops_caution(whites: Mapping[str, tuple[int, int]], model: str) -> str 
         listed = f"{_of_crops_read(raw)} have no white"
     return (f"{listed} around the chromosome (raw crops, their background as imaged, have none), and {model} "
             "learned crops white around it, as the paper's preprocessing makes them: it types raw crops far off "
-            f"({RAW_COST}): {advice}, or train a model on crops of your own (sccscore train)")
+            f"({RAW_COST}){apart}: {advice}, or train a model on crops of your own (sccscore train)")
+
+
+def _typed_apart(whites: Mapping[str, tuple[int, int]]) -> str:
+    """Where the samples' shares of raw crops lie apart (:func:`_raw_apart`), what :func:`raw_caution` says of it, as
+    a clause of the cautions against what a model learned (:func:`raw_crops_caution`,
+    :func:`preprocessed_crops_caution`), so that compare says one caution of one cause; else nothing."""
+    if (raw := _raw_apart(whites)) is None:
+        return ""
+    return (f", and samples made unlike each other apart, whatever the cells, as here {_raw_shares(raw)} "
+            f"({RAW_APART_COST})")
 
 
 def _of_crops_read(counts: Mapping[str, tuple[int, int]]) -> str:
@@ -407,14 +429,16 @@ def preprocessed_crops_caution(whites: Mapping[str, tuple[int, int]], model: str
     >>> print(preprocessed_crops_caution({"wt": (400, 400), "ko": (0, 212)}, "day1-model"))
     ... # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
     400 of the 400 crops read of wt have a white around the chromosome, as the paper's preprocessing leaves one, and
-    day1-model learned raw crops, with none: it types crops made otherwise apart (...): give it raw crops (without
-    --preprocess paper), or train a model on crops made as these
+    day1-model learned raw crops, with none: it types crops made otherwise apart (...), and samples made unlike each
+    other apart, whatever the cells, as here 0% of wt's crops read are raw and 100% of ko's (...): give it raw crops
+    (without --preprocess paper), or train a model on crops made as these
     """
     if not (made := _made_white(whites)):
         return None
     return (f"{_of_crops_read(made)} have a white around the chromosome, as the paper's preprocessing leaves one, "
-            f"and {model} learned raw crops, with none: it types crops made otherwise apart ({LEARNED_RAW_COST}): give "
-            "it raw crops (without --preprocess paper), or train a model on crops made as these")
+            f"and {model} learned raw crops, with none: it types crops made otherwise apart ({LEARNED_RAW_COST})"
+            f"{_typed_apart(whites)}: give it raw crops (without --preprocess paper), or train a model on crops made "
+            "as these")
 
 
 def preprocessed_again_caution(whites: Mapping[str, tuple[int, int]]) -> str | None:
