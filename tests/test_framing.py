@@ -79,7 +79,9 @@ def test_a_sample_s_crops_are_read_once_for_their_framing_and_again_once_changed
 def test_crops_cut_or_imaged_otherwise_are_cautioned_against_the_model_and_each_other(labelled_crops, tmp_path, cli):
     """A wild type's crops cut as the paper's and a knockout's cut loosely (the same crops with a quarter added
     around), or imaged at a lower magnification (resized): the released ensemble calls both more open, and classify,
-    evaluate and compare gave that as the cells' difference, without a word."""
+    evaluate and compare gave that as the cells' difference, without a word. Where the caution against the crops the
+    model learned says how the samples lie apart too, compare says it there alone (2026-12-06); its own caution says
+    what that one does not (the model moved since, below)."""
     wt, ctf18 = labelled_crops("wt", 10, "wt"), labelled_crops("ctf18", 10, "ctf18")  # 30 crops: enough to compare
     _copies(wt, tmp_path / "loose", lambda crop: _with_margin(crop, 0.25))
     out = tmp_path / "out"
@@ -92,7 +94,10 @@ def test_crops_cut_or_imaged_otherwise_are_cautioned_against_the_model_and_each_
               "paper's WT crops 32% open as cut, spanning 74%, 40% with a tenth of their size added around them, "
               "spanning 62%, and 25% cut closer, spanning 90%): read its shares as shifted, and cut and image crops "
               "as its training crops were, or train a model on crops of your own (sccscore train)")
-    assert f"warning: {unlike}" in " ".join(classified.stderr.split())
+    apart = ", and samples cut unlike each other apart, whatever the cells, as here the chromosomes span {} (medians):"
+    each = "76% of their crops in wt, 51% in loose and 78% in ctf18"  # as compare would read them
+    classify_said = unlike.replace("):", ")" + apart.format(each), 1)
+    assert f"warning: {classify_said}" in " ".join(classified.stderr.split())
     evaluated = cli("evaluate", str(tmp_path / "loose"), "--model", "paper:squeezenet1_1/1")
     assert evaluated.returncode == 0 and f"warning: {unlike}" in " ".join(evaluated.stderr.split())
     unknown = cli("classify", str(tmp_path / "loose"), "--model", "sccscore:spreads", "--out", str(tmp_path / "s"),
@@ -105,10 +110,20 @@ def test_crops_cut_or_imaged_otherwise_are_cautioned_against_the_model_and_each_
     result = cli("compare", "wt", "loose", "--predictions", str(out / "predictions.csv"), "--out", str(tmp_path / "c"),
                  "--json", str(tmp_path / "c.json"), "--report", "-q")
     assert result.returncode == 0, result.stderr
-    assert f"warning: {said}" in " ".join(result.stderr.split())
-    assert json.loads((tmp_path / "c.json").read_text())["framing_caution"] == said
+    once = unlike.replace("):", ")" + apart.format("76% of their crops in wt and 51% in loose"), 1)
+    compared, stderr = json.loads((tmp_path / "c.json").read_text()), " ".join(result.stderr.split())
+    assert compared["framing_caution"] is None and compared["unlike_learned"] == [once]
+    assert stderr.count(f"warning: {once}") == 1 and said not in stderr
     page = (tmp_path / "c" / "report.html").read_text()
-    assert html.escape("T" + said[1:]) in page and html.escape("T" + unlike[1:]) in page
+    assert html.escape("T" + once[1:]) in page and html.escape("T" + said[1:]) not in page
+    typed = (out / "predictions.csv").read_text()  # by a model moved since: what it learned unknown, compare's own
+    (tmp_path / "moved.csv").write_text(typed.replace(",paper:squeezenet1_1/1,", f",{tmp_path / 'moved'},"))
+    result = cli("compare", "wt", "loose", "--predictions", str(tmp_path / "moved.csv"), "--out", str(tmp_path / "m"),
+                 "--json", str(tmp_path / "m.json"), "--report", "--model", "paper:squeezenet1_1/1", "-q")
+    assert result.returncode == 0, result.stderr
+    assert f"warning: {said}" in " ".join(result.stderr.split())
+    assert json.loads((tmp_path / "m.json").read_text())["framing_caution"] == said
+    assert html.escape("T" + said[1:]) in (tmp_path / "m" / "report.html").read_text()
     # crops cut alike (the paper's two genotypes, 0.04 apart over all their crops): nothing said
     alike = cli("compare", "wt", "ctf18", "--predictions", str(out / "predictions.csv"), "--json",
                 str(tmp_path / "alike.json"), "-q")
@@ -121,13 +136,12 @@ def test_crops_cut_or_imaged_otherwise_are_cautioned_against_the_model_and_each_
     smaller = cli("compare", str(wt), str(tmp_path / "small"), "--model", "paper:squeezenet1_1/1", "--out",
                   str(tmp_path / "sm"), "--json", str(tmp_path / "sm.json"), "-q")
     assert smaller.returncode == 0, smaller.stderr
+    stderr = " ".join(smaller.stderr.split())
     assert (f"warning: the chromosomes of small are 36 px long (median), and paper:squeezenet1_1/1 learned chromosomes "
             f"60-63 px long: chromosomes imaged at another magnification (or crops resized) are typed otherwise "
-            f"({scale}): read its shares as shifted") in " ".join(smaller.stderr.split())
-    assert json.loads((tmp_path / "sm.json").read_text())["framing_caution"] == (
-        "the chromosomes are 61 px long in wt and 36 px in small (medians): chromosomes imaged at another "
-        f"magnification (or crops resized) are typed otherwise, whatever the cells ({scale}): image every sample at "
-        "one magnification, and keep its crops' pixels as imaged")
+            f"({scale}), and samples imaged unlike each other apart, whatever the cells, as here the chromosomes are "
+            "61 px long in wt and 36 px in small (medians): read its shares as shifted") in stderr
+    assert json.loads((tmp_path / "sm.json").read_text())["framing_caution"] is None  # said once, in the one above
 
 
 def test_a_model_sccscore_trained_keeps_how_its_crops_were_cut_and_says_so_of_crops_cut_otherwise(labelled_crops,

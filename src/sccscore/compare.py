@@ -173,12 +173,14 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     :func:`~sccscore.sample_cautions.jpeg_caution`), samples of crops whose white background is grainier than
     others' (``texture_caution``, :func:`~sccscore.sample_cautions.texture_caution`), samples of raw crops, with no
     white around the chromosome, and others of crops made white around it, as the paper's preprocessing makes them
-    (``raw_caution``, :func:`~sccscore.sample_cautions.raw_caution`; None where the caution against how the model's
-    crops were made says it), samples of crops made, cut or imaged otherwise than those the model learned, as classify
-    warned (``unlike_learned``, :func:`~sccscore.learned.table_unlike_learned`), or samples of crops cut with other
-    margins or of chromosomes imaged at another magnification or out of focus (``framing_caution``,
-    :func:`sccscore.framing.framing_caution`), or samples of spreads read at different ``--scale``
-    (``scale_caution``, :func:`~sccscore.sample_cautions.scale_caution`).
+    (``raw_caution``, :func:`~sccscore.sample_cautions.raw_caution`), samples of crops made, cut or imaged otherwise
+    than those the model learned, as classify warned (``unlike_learned``,
+    :func:`~sccscore.learned.table_unlike_learned`), or samples of crops cut with other margins or of chromosomes
+    imaged at another magnification or out of focus (``framing_caution``, :func:`sccscore.framing.framing_caution`),
+    or samples of spreads read at different ``--scale`` (``scale_caution``,
+    :func:`~sccscore.sample_cautions.scale_caution`). Where a caution against what the model learned says how the
+    samples lie apart in their texture, making or framing, compare's own caution of it leaves that out: one cause is
+    said once (its JSON key None, or its part left out).
 
     The shares are given corrected for the classifier's errors as well, by ``confusion``:
     by default (``"auto"``), as ``sccscore compare`` does, the confusion matrix of the
@@ -224,21 +226,20 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
         warnings.warn(colours, stacklevel=2)
     if jpeg := jpeg_caution(compared, samples, model):
         warnings.warn(jpeg, stacklevel=2)
-    textures = typed_crops_textures(compared, samples, model, preprocess)
-    if texture := texture_caution(textures or {}):
-        warnings.warn(texture, stacklevel=2)
+    # against what the model learned, first: where those cautions say how the samples lie apart too, compare's own
+    # cautions between samples leave it out, so that one cause is said once
     learned = table_unlike_learned(compared, samples, model, preprocess)
-    # where the model's making of crops is known, its caution says the samples' making apart too: one cause, said once
-    if (raw := raw_caution(whites or {})) and any(check == "making" for check, _ in learned):
-        raw = None
-    if raw:
+    textures = typed_crops_textures(compared, samples, model, preprocess)
+    if texture := texture_caution(textures or {}, learned):
+        warnings.warn(texture, stacklevel=2)
+    if raw := raw_caution(whites or {}, learned):
         warnings.warn(raw, stacklevel=2)
-    for _, caution in learned:
+    for caution in learned:
         warnings.warn(caution, stacklevel=2)
     if scales := scale_caution(compared, samples):
         warnings.warn(scales, stacklevel=2)
     framings = typed_crops_framings(compared, samples)
-    if framing := framing_caution(framings or {}):
+    if framing := framing_caution(framings or {}, learned):
         warnings.warn(framing, stacklevel=2)
     matrix, corrected_by = _correction(confusion, model, compared, table)
     cell_names = sheet.cells if sheet else None
@@ -260,8 +261,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     corrected_by = corrected_by if report["corrected_with"] is not None else None  # None: it could not correct them
     return Comparison(report | {"typed_by": model, "preprocess": _one_or_each(preprocess),
                                 "corrected_by": corrected_by, "colour_caution": colours, "jpeg_caution": jpeg,
-                                "texture_caution": texture, "raw_caution": raw,
-                                "unlike_learned": [caution for _, caution in learned],
+                                "texture_caution": texture, "raw_caution": raw, "unlike_learned": learned,
                                 "scale_caution": scales, "framing_caution": framing,
                                 "textures": textures and {name: texture_record(t) for name, t in textures.items()},
                                 "white_around": whites and {name: {"with_white": white, "crops_read": read}

@@ -281,7 +281,7 @@ def warn_grey_crops(model: ScoringModel, samples: Sequence[Sample]) -> list[str]
 def warn_unlike_learned(model: ScoringModel, samples: Sequence[Sample]) -> None:
     """Warn where samples' crops were cut, imaged or made otherwise than those ``model`` learned
     (:func:`sccscore.learned.unlike_learned`)."""
-    for _, caution in unlike_learned(learner_of(model), _crops_of(samples)):
+    for caution in unlike_learned(learner_of(model), _crops_of(samples)):
         warnings.warn(caution, stacklevel=2)
 
 

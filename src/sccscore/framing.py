@@ -132,12 +132,14 @@ def sample_framings(crops: Mapping[str, Sequence[str | Path]]) -> dict[str, Fram
     return {name: sample_framing(paths) for name, paths in crops.items()}
 
 
-def framing_caution(framings: Mapping[str, Framing | None]) -> str | None:
+def framing_caution(framings: Mapping[str, Framing | None], said: Sequence[str] = ()) -> str | None:
     """A caution where compared samples' crops (``framings``: sample -> :func:`sample_framing`, the reference first)
     frame their chromosomes with spans further apart than :data:`SPANS_APART`, or lengths more than
     :data:`LENGTHS_APART` times apart, or (their lengths within :data:`FOCUS_LENGTHS_APART` times) show them blurred
     more than :data:`BLUR_APART` px apart; None where they are alike, or fewer than :data:`FEWEST_COMPARED` crops of
-    each could be read (fewer say too little: chromosomes differ in length fivefold).
+    each could be read (fewer say too little: chromosomes differ in length fivefold). What a caution ``said`` already
+    says of them (:func:`learned_framing_caution` says it too, where the model learned crops unlike some samples') is
+    left out.
 
     >>> print(framing_caution({"wt": Framing(0.74, 60, 1.2, 100), "ko": Framing(0.52, 58, 1.2, 100)}))
     ... # doctest: +NORMALIZE_WHITESPACE
@@ -164,35 +166,65 @@ def framing_caution(framings: Mapping[str, Framing | None]) -> str | None:
     >>> framing_caution({"wt": Framing(0.74, 60, 1.2, 12), "ko": Framing(0.52, 58, 1.2, 12)}) is None  # too few crops
     True
     """
+    apart = _framings_apart(framings)
+    parts = [f"{apart[aspect]}: {typed_otherwise}, whatever the cells ({cost}): {advice}"
+             for aspect, (typed_otherwise, cost, advice) in _BETWEEN.items()
+             if aspect in apart and not said_already(apart[aspect], said)]
+    return "; and ".join(parts) or None
+
+
+# what framing_caution says of each way compared samples' crops lie apart: how that types them, at what cost, and
+# what to do
+_BETWEEN = {"margin": ("crops cut with another margin are typed otherwise", MARGIN_COST,
+                       "cut every sample's crops alike"),
+            "length": ("chromosomes imaged at another magnification (or crops resized) are typed otherwise", SCALE_COST,
+                       "image every sample at one magnification, and keep its crops' pixels as imaged"),
+            "focus": ("chromosomes imaged less sharply are typed otherwise", FOCUS_COST,
+                      "image every sample in focus alike")}
+
+
+def _framings_apart(framings: Mapping[str, Framing | None]) -> dict[str, str]:
+    """How compared samples' crops (``framings``, of :data:`FEWEST_COMPARED` crops or more) lie apart, in words, for
+    each of "margin", "length" and "focus" in which they do (:func:`framing_caution`)."""
     known = {name: f for name, f in framings.items() if f is not None and f.n >= FEWEST_COMPARED}
     if len(known) < 2:
-        return None
+        return {}
     spans, lengths, blurs = ({name: getattr(f, key) for name, f in known.items()} for key in ("span", "length", "blur"))
-    said = []
+    apart = {}
     if max(spans.values()) - min(spans.values()) > SPANS_APART:
-        said.append(f"the chromosomes span {_each(spans, '{:.0%} of their crops in {}', '{:.0%} in {}')} (medians): "
-                    f"crops cut with another margin are typed otherwise, whatever the cells ({MARGIN_COST}): cut "
-                    "every sample's crops alike")
+        apart["margin"] = (f"the chromosomes span {_each(spans, '{:.0%} of their crops in {}', '{:.0%} in {}')} "
+                           "(medians)")
     if max(lengths.values()) > LENGTHS_APART * min(lengths.values()):
-        said.append(f"the chromosomes are {_each(lengths, '{:.0f} px long in {}', '{:.0f} px in {}')} (medians): "
-                    "chromosomes imaged at another magnification (or crops resized) are typed otherwise, whatever the "
-                    f"cells ({SCALE_COST}): image every sample at one magnification, and keep its crops' pixels as "
-                    "imaged")
-    elif max(lengths.values()) <= FOCUS_LENGTHS_APART * min(lengths.values()) and (focus := _focus_caution(blurs)):
-        said.append(focus)  # blur in px compares at one magnification only: it grows with it
-    return "; and ".join(said) or None
+        apart["length"] = f"the chromosomes are {_each(lengths, '{:.0f} px long in {}', '{:.0f} px in {}')} (medians)"
+    elif max(lengths.values()) <= FOCUS_LENGTHS_APART * min(lengths.values()) and (focus := _blurs_apart(blurs)):
+        apart["focus"] = focus  # blur in px compares at one magnification only: it grows with it
+    return apart
 
 
-def _focus_caution(blurs: Mapping[str, float]) -> str | None:
+def _blurs_apart(blurs: Mapping[str, float]) -> str | None:
     """Where the samples' chromosomes' edges (``blurs``: sample -> median blur, px) are blurred more than
-    :data:`BLUR_APART` apart, as blurs add (in quadrature), what :func:`framing_caution` says of it."""
+    :data:`BLUR_APART` apart, as blurs add (in quadrature), how, in words."""
     sharpest, blurriest = min(blurs, key=blurs.get), max(blurs, key=blurs.get)
     if (extra := blur_beyond(blurs[blurriest], blurs[sharpest])) <= BLUR_APART:
         return None
     return (f"the chromosomes' edges are blurred over {_each(blurs, '{:.2f} px in {}', '{:.2f} px in {}')} "
-            f"(medians), as if {blurriest} had been imaged {extra:.1f} px further out of focus than {sharpest}: "
-            f"chromosomes imaged less sharply are typed otherwise, whatever the cells ({FOCUS_COST}): image every "
-            "sample in focus alike")
+            f"(medians), as if {blurriest} had been imaged {extra:.1f} px further out of focus than {sharpest}")
+
+
+def apart_clause(made: str, here: str) -> str:
+    """The clause a caution against what a model learned adds where the compared samples also lie apart in it
+    (``here``: how, in words), so that compare says one caution of one cause.
+
+    >>> apart_clause("imaged", "60 px long in wt and 40 px in ko")
+    ', and samples imaged unlike each other apart, whatever the cells, as here 60 px long in wt and 40 px in ko'
+    """
+    return f", and samples {made} unlike each other apart, whatever the cells, as here {here}"
+
+
+def said_already(here: str, said: Sequence[str]) -> bool:
+    """Whether a caution ``said`` says already how compared samples lie apart (``here``, the words a caution between
+    samples would say it in: :func:`apart_clause` keeps them word for word)."""
+    return any(here in caution for caution in said)
 
 
 def learned_framing_caution(framings: Mapping[str, Framing | None], model: str,
@@ -203,16 +235,21 @@ def learned_framing_caution(framings: Mapping[str, Framing | None], model: str,
     :data:`LENGTHS_APART` times shorter than theirs, or (their lengths within :data:`FOCUS_LENGTHS_APART` times of
     theirs) show them blurred more than :data:`BLUR_APART` px beyond the blurriest (``learned``: the lowest and
     highest median span, length and blur of its training crops' groups; the blur None where unknown); None where none
-    does, or has fewer than :data:`FEWEST` crops read.
+    does, or has fewer than :data:`FEWEST` crops read. Where the samples also lie apart in it, as
+    :func:`framing_caution` reads them, it says so too (:func:`apart_clause`), and compare says it once.
 
-    >>> print(learned_framing_caution({"wt": Framing(0.75, 61, 1.2, 100), "ko": Framing(0.52, 60, 1.2, 100)},
-    ...                               "paper:squeezenet1_1", (PAPER_SPANS, PAPER_LENGTHS, PAPER_BLURS)))
+    >>> framings = {"wt": Framing(0.75, 61, 1.2, 100), "ko": Framing(0.52, 60, 1.2, 100)}
+    >>> learned = (PAPER_SPANS, PAPER_LENGTHS, PAPER_BLURS)
+    >>> print(said := learned_framing_caution(framings, "paper:squeezenet1_1", learned))
     ... # doctest: +NORMALIZE_WHITESPACE
     the chromosomes of ko span 52% of their crops (median), and paper:squeezenet1_1 learned crops they spanned
     74-78% of: crops cut with another margin are typed otherwise (the released ensemble called the paper's WT crops
     32% open as cut, spanning 74%, 40% with a tenth of their size added around them, spanning 62%, and 25% cut
-    closer, spanning 90%): read its shares as shifted, and cut and image crops as its training crops were, or train a
-    model on crops of your own (sccscore train)
+    closer, spanning 90%), and samples cut unlike each other apart, whatever the cells, as here the chromosomes span
+    75% of their crops in wt and 52% in ko (medians): read its shares as shifted, and cut and image crops as its
+    training crops were, or train a model on crops of your own (sccscore train)
+    >>> framing_caution(framings, [said]) is None  # said once where compared
+    True
     >>> print(learned_framing_caution({"ko": Framing(0.75, 61, 1.7, 100)}, "paper:squeezenet1_1",
     ...                               (PAPER_SPANS, PAPER_LENGTHS, PAPER_BLURS)))  # doctest: +NORMALIZE_WHITESPACE
     the chromosomes of ko are blurred over 1.70 px (median), and paper:squeezenet1_1 learned chromosomes blurred over
@@ -229,20 +266,23 @@ def learned_framing_caution(framings: Mapping[str, Framing | None], model: str,
     # blur in px where the lengths say one magnification (it grows with it), beyond the blurriest crops learned
     blurred = {name: f.blur for name, f in known.items() if blurs and blur_beyond(f.blur, blurs[1]) > BLUR_APART
                and shortest / FOCUS_LENGTHS_APART <= f.length <= longest * FOCUS_LENGTHS_APART}
+    apart = _framings_apart(framings)
+    clause = {aspect: apart_clause("cut" if aspect == "margin" else "imaged", here) for aspect, here in apart.items()}
     said = []
     if spans:
         said.append(f"the chromosomes of {', '.join(spans)} span {_listed(spans, '{:.0%}')} of their crops "
                     f"({_medians(spans)}), and {model} learned crops they spanned {100 * low:.0f}-{100 * high:.0f}% "
-                    f"of: crops cut with another margin are typed otherwise ({MARGIN_COST})")
+                    f"of: crops cut with another margin are typed otherwise ({MARGIN_COST}){clause.get('margin', '')}")
     if lengths:
         said.append(f"the chromosomes of {', '.join(lengths)} are {_listed(lengths, '{:.0f} px')} long "
                     f"({_medians(lengths)}), and {model} learned chromosomes {shortest:.0f}-{longest:.0f} px long: "
                     "chromosomes imaged at another magnification (or crops resized) are typed otherwise "
-                    f"({SCALE_COST})")
+                    f"({SCALE_COST}){clause.get('length', '')}")
     if blurred:
         said.append(f"the chromosomes of {', '.join(blurred)} are blurred over {_listed(blurred, '{:.2f} px')} "
                     f"({_medians(blurred)}), and {model} learned chromosomes blurred over {blurs[0]:.2f}-"
-                    f"{blurs[1]:.2f} px: chromosomes imaged less sharply are typed otherwise ({FOCUS_COST})")
+                    f"{blurs[1]:.2f} px: chromosomes imaged less sharply are typed otherwise ({FOCUS_COST})"
+                    f"{clause.get('focus', '')}")
     if not said:
         return None
     return ("; and ".join(said) + ": read its shares as shifted, and cut and image crops as its training crops were, "

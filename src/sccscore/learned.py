@@ -29,8 +29,6 @@ from .sample_cautions import (FEWEST_RAW, FEWEST_TEXTURED, PAPER_TEXTURES, RAW_S
 from .sample_crops import sample_white_around, sample_white_texture
 
 RELEASED_FIGURES = "released_figures.json"
-# the checks of crops against what a model learned (:func:`unlike_learned`)
-CHECKS = ("preprocessed_again", "making", "framing", "texture")
 
 
 @dataclass(frozen=True)
@@ -100,7 +98,7 @@ def released(learner: Learner) -> bool:
 
 
 def unlike_learned(learner: Learner, crops: Mapping[str, Sequence[str | Path]],
-                   preprocess: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+                   preprocess: Mapping[str, str] | None = None) -> list[str]:
     """The cautions where the samples' ``crops`` (sample -> its crops) were preprocessed already and are given the
     paper's preprocessing again (:func:`preprocessed_again_of`), are raw where ``learner`` learned crops
     preprocessed, or the reverse (:func:`making_of`), were cut with another margin, or their chromosomes imaged at
@@ -108,20 +106,19 @@ def unlike_learned(learner: Learner, crops: Mapping[str, Sequence[str | Path]],
     (:func:`texture_of`), than those it learned; each crop decoded once for all. Each sample's crops are read with
     the crop preprocessing ``preprocess`` gives it (sample -> "none" or "paper",
     :func:`sccscore.predictions_table.preprocessed_with`), as classify read them, else ``learner``'s; the framing,
-    read from the crops as they are, of all samples together. Each caution with the check that gave it, one of
-    :data:`CHECKS`, so that compare can tell which of its own it says already."""
+    read from the crops as they are, of all samples together."""
     ways: dict[str, dict[str, Sequence[str | Path]]] = {}
     for sample, paths in crops.items():
         ways.setdefault((preprocess or {}).get(sample, learner.preprocess), {})[sample] = paths
     given = [(replace(learner, preprocess=way), some) for way, some in ways.items()]
-    cautions = [*(said for each, some in given for said in (("preprocessed_again", preprocessed_again_of(each, some)),
-                                                             ("making", making_of(each, some)))),
-                ("framing", framing_of(learner, crops)), *(("texture", texture_of(each, some)) for each, some in given)]
-    return [(check, caution) for check, caution in cautions if caution]
+    cautions = [*(caution for each, some in given for caution in (preprocessed_again_of(each, some),
+                                                                   making_of(each, some))),
+                framing_of(learner, crops), *(texture_of(each, some) for each, some in given)]
+    return [caution for caution in cautions if caution]
 
 
 def table_unlike_learned(rows: list[dict[str, str]], samples: Sequence[str], model: str | None,
-                         preprocess: Mapping[str, str]) -> list[tuple[str, str]]:
+                         preprocess: Mapping[str, str]) -> list[str]:
     """:func:`unlike_learned` of the ``samples`` of a predictions table (its ``rows``) against the ``model``
     it names (:func:`learner_named`), each sample's crops read as classify read them (``preprocess``:
     :func:`sccscore.predictions_table.preprocessed_with`): what classify warned of, said again where the table is

@@ -260,7 +260,7 @@ def _unlike_learned(model: ScoringModel | None, rows: list[dict[str, str]],
         return [_caution(caution) for caution in said]
     if model is None or from_spreads(rows):
         return []
-    return [_caution(caution) for _, caution in unlike_learned(learner_of(model), crops_by_sample(rows))]
+    return [_caution(caution) for caution in unlike_learned(learner_of(model), crops_by_sample(rows))]
 
 
 def _grey_crops(model: ScoringModel | None, grey: list[str]) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .config import GREY_CROPS_MODEL, reads_in_grey
 from .errors import SccscoreError
-from .framing import Framing, sample_framings
+from .framing import Framing, apart_clause, said_already, sample_framings
 from .images import CLASS_NAMES
 from .predictions_table import crops_by_sample, from_spreads, one_row_a_crop, samples_by
 from .sample_crops import colour_of, crop_greys, halved_crops, sample_white_around, sample_white_texture
@@ -172,11 +172,12 @@ def _typed_crops(rows: list[dict[str, str]], model: str | None) -> tuple[dict[st
     return crops_by_sample(rows), model is not None and reads_in_grey(model) is True
 
 
-def texture_caution(textures: Mapping[str, tuple[float, int] | None]) -> str | None:
+def texture_caution(textures: Mapping[str, tuple[float, int] | None], said: Sequence[str] = ()) -> str | None:
     """A caution where the white around the chromosomes of some compared samples' crops (``textures``: sample -> its
     median texture and the crops it is read from, :func:`typed_crops_textures`) is more than :data:`TEXTURE_APART`
     times as grainy as others': the models' B and C calls hang on that texture, which no eye sees. None where the
-    samples are alike, or fewer than :data:`FEWEST_TEXTURED` crops of each are white around their chromosome.
+    samples are alike, or fewer than :data:`FEWEST_TEXTURED` crops of each are white around their chromosome, or
+    where a caution ``said`` already says their textures (:func:`learned_texture_caution` says them too).
 
     >>> print(texture_caution({"wt": (0.73, 400), "ko": (1.70, 400)}))  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
     the white around the chromosomes is grainier in some samples than in others, which no eye sees: its texture (the
@@ -187,21 +188,29 @@ def texture_caution(textures: Mapping[str, tuple[float, int] | None]) -> str | N
     ...                                     {"wt": (0.73, 400), "ko": (1.70, 40)})]  # too few crops
     [None, None, None]
     """
+    if (read := _textures_apart(textures)) is None or said_already(read, said):
+        return None
+    return (f"the white around the chromosomes is grainier in some samples than in others, which no eye sees: its "
+            f"texture (the mean absolute Laplacian of green, in grey levels) {read}: crops made, preprocessed or saved "
+            f"otherwise are typed otherwise, whatever the cells ({TEXTURE_COST}): make and save every sample's crops "
+            "alike")
+
+
+def _textures_apart(textures: Mapping[str, tuple[float, int] | None]) -> str | None:
+    """The samples' white textures in words, where one is more than :data:`TEXTURE_APART` times as grainy as another
+    (of those read from :data:`FEWEST_TEXTURED` crops or more); else None."""
     known = _textured(textures)
     if len(known) < 2 or max(known.values()) <= TEXTURE_APART * max(min(known.values()), FLAT_WHITE):
         return None
-    read = ", ".join(f"{texture:.2f} in {name}" for name, texture in known.items())
-    return (f"the white around the chromosomes is grainier in some samples than in others, which no eye sees: its "
-            f"texture (the mean absolute Laplacian of green, in grey levels) reads {read} (medians): crops made, "
-            f"preprocessed or saved otherwise are typed otherwise, whatever the cells ({TEXTURE_COST}): make and save "
-            "every sample's crops alike")
+    return f"reads {', '.join(f'{texture:.2f} in {name}' for name, texture in known.items())} (medians)"
 
 
-def raw_caution(whites: Mapping[str, tuple[int, int]]) -> str | None:
+def raw_caution(whites: Mapping[str, tuple[int, int]], said: Sequence[str] = ()) -> str | None:
     """A caution where the shares of the compared samples' crops that have no white around the chromosome, as raw
     crops have none and the paper's preprocessing leaves one, lie more than a tenth apart (``whites``: sample -> its
     crops with a white and its crops read, :func:`typed_crops_whites`; :func:`_raw_apart`): the same chromosomes made
-    the two ways are typed apart, whatever the cells. None where the samples are made alike.
+    the two ways are typed apart, whatever the cells. None where the samples are made alike, or where a caution
+    ``said`` already says their shares (:func:`raw_crops_caution`, against what the model learned, says them too).
 
     >>> print(raw_caution({"wt": (400, 400), "ko": (0, 249)}))  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
     the crops compared pool raw crops, with no white around the chromosome, with crops made white around it, as the
@@ -211,8 +220,11 @@ def raw_caution(whites: Mapping[str, tuple[int, int]]) -> str | None:
     paper, then comparing the tables with --predictions)
     >>> raw_caution({"wt": (400, 400), "ko": (380, 400), "few": (0, 5)}) is None
     True
+    >>> whites = {"wt": (400, 400), "ko": (0, 249)}
+    >>> raw_caution(whites, [raw_crops_caution(whites, "paper:squeezenet1_1")]) is None
+    True
     """
-    if (raw := _raw_apart(whites)) is None:
+    if (raw := _raw_apart(whites)) is None or said_already(_raw_shares(raw), said):
         return None
     return ("the crops compared pool raw crops, with no white around the chromosome, with crops made white around it, "
             f"as the paper's preprocessing makes them, in unlike shares: {_raw_shares(raw)}. The same chromosomes made "
@@ -281,7 +293,9 @@ def learned_texture_caution(textures: Mapping[str, tuple[float, int] | None], mo
     it says so: every sample preprocessed so reads flat, whatever its crops. It does not advise saving them as JPEG
     after it, as the paper's crops were: with the released ensemble that gave the white of raw crops cut from the
     oshima2026 spreads its grain again (0.02 -> 1.29) but agreed with their annotated types 0.546 against 0.542, and
-    the paper's own crops preprocessed again 0.630 against 0.656 (WT; ``benchmarks/raw_crops.py``).
+    the paper's own crops preprocessed again 0.630 against 0.656 (WT; ``benchmarks/raw_crops.py``). Where the samples'
+    textures also lie apart, as :func:`texture_caution` reads them, it says so too
+    (:func:`sccscore.framing.apart_clause`), and compare says it once.
 
     >>> print(learned_texture_caution({"wt": (0.8, 400), "ko": (0.02, 400), "few": (0.0, 30)}, "paper:squeezenet1_1",
     ...                               PAPER_TEXTURES))  # doctest: +NORMALIZE_WHITESPACE
@@ -290,8 +304,9 @@ def learned_texture_caution(textures: Mapping[str, tuple[float, int] | None], mo
     preprocessed or saved otherwise are typed otherwise (the released ensemble called the paper's CTF18-/- crops
     26.6% C as shared, their white's texture 0.85; 20.9% with noise of half a grey level added to it, 1.69; 30.5%
     with it painted flat white, 0; 29.0% exposed 1.1 times as long, 0.03; and 24.9% saved again as JPEG of quality 50
-    with the colour whole, 0.31): read its B and C shares as shifted, and make crops as its training crops were, or
-    train a model on crops of your own (sccscore train)
+    with the colour whole, 0.31), and samples made unlike each other apart, whatever the cells, as here the white's
+    texture reads 0.80 in wt, 0.02 in ko (medians): read its B and C shares as shifted, and make crops as its training
+    crops were, or train a model on crops of your own (sccscore train)
     >>> learned_texture_caution({"wt": (0.8, 400), "ko": (1.1, 400)}, "paper:squeezenet1_1", PAPER_TEXTURES) is None
     True
     >>> print(learned_texture_caution({"wt": (0.003, 400)}, "paper:squeezenet1_1", PAPER_TEXTURES, "paper"))
@@ -315,11 +330,12 @@ def learned_texture_caution(textures: Mapping[str, tuple[float, int] | None], mo
               "grain but are typed no nearer their annotated types): read its B and C shares as shifted"
               if flattened else
               "read its B and C shares as shifted, and make crops as its training crops were")
+    apart = apart_clause("made", f"the white's texture {between}") if (between := _textures_apart(textures)) else ""
     return (f"the white around the chromosomes of {', '.join(unlike)} reads a texture of {read} "
             f"(median{'s' if len(unlike) > 1 else ''}), and {model} learned crops whose white read {low:.2f}-"
             f"{high:.2f} (the mean absolute Laplacian of green, in grey levels), which no eye sees: crops made, "
-            f"preprocessed or saved otherwise are typed otherwise ({TEXTURE_COST}): {advice}, or train a model on "
-            "crops of your own (sccscore train)")
+            f"preprocessed or saved otherwise are typed otherwise ({TEXTURE_COST}){apart}: {advice}, or train a model "
+            "on crops of your own (sccscore train)")
 
 
 def _textured(textures: Mapping[str, tuple[float, int] | None]) -> dict[str, float]:
@@ -333,8 +349,8 @@ def raw_crops_caution(whites: Mapping[str, tuple[int, int]], model: str) -> str 
     around the chromosome, as the model reads them, and its crops read;
     :func:`sccscore.sample_crops.sample_white_around`), and ``model`` learned crops white around it, as the paper's
     preprocessing makes them; None where no sample's are so, or are read from fewer than :data:`FEWEST_RAW` crops.
-    Where the samples' shares of raw crops lie apart, it says what :func:`raw_caution` would (:func:`_typed_apart`),
-    and advises preprocessing the raw ones alone, as the others were preprocessed already.
+    Where the samples' shares of raw crops lie apart, it says what :func:`raw_caution` would
+    (:func:`_raw_apart_clause`), and advises preprocessing the raw ones alone, as the others were preprocessed already.
 
     >>> print(raw_crops_caution({"ko": (0, 212), "few": (0, 5)}, "paper:squeezenet1_1"))
     ... # doctest: +NORMALIZE_WHITESPACE
@@ -363,7 +379,7 @@ def raw_crops_caution(whites: Mapping[str, tuple[int, int]], model: str) -> str 
     if not raw:
         return None
     pooled = [name for name, (lacking, read) in raw.items() if lacking < (1 - RAW_SHARE) * read]
-    apart = _typed_apart(whites)
+    apart = _raw_apart_clause(whites)
     advice = (f"{listing(pooled)} pool{'s' if len(pooled) == 1 else ''} raw crops with preprocessed ones, which the "
               f"preprocessing would change again ({PREPROCESSED_AGAIN_COST}): preprocess the raw ones alone "
               "(classify them apart with --preprocess paper)" if pooled else
@@ -380,14 +396,13 @@ def raw_crops_caution(whites: Mapping[str, tuple[int, int]], model: str) -> str 
             f"({RAW_COST}){apart}: {advice}, or train a model on crops of your own (sccscore train)")
 
 
-def _typed_apart(whites: Mapping[str, tuple[int, int]]) -> str:
+def _raw_apart_clause(whites: Mapping[str, tuple[int, int]]) -> str:
     """Where the samples' shares of raw crops lie apart (:func:`_raw_apart`), what :func:`raw_caution` says of it, as
     a clause of the cautions against what a model learned (:func:`raw_crops_caution`,
     :func:`preprocessed_crops_caution`), so that compare says one caution of one cause; else nothing."""
     if (raw := _raw_apart(whites)) is None:
         return ""
-    return (f", and samples made unlike each other apart, whatever the cells, as here {_raw_shares(raw)} "
-            f"({RAW_APART_COST})")
+    return apart_clause("made", f"{_raw_shares(raw)} ({RAW_APART_COST})")
 
 
 def _of_crops_read(counts: Mapping[str, tuple[int, int]]) -> str:
@@ -437,8 +452,8 @@ def preprocessed_crops_caution(whites: Mapping[str, tuple[int, int]], model: str
         return None
     return (f"{_of_crops_read(made)} have a white around the chromosome, as the paper's preprocessing leaves one, "
             f"and {model} learned raw crops, with none: it types crops made otherwise apart ({LEARNED_RAW_COST})"
-            f"{_typed_apart(whites)}: give it raw crops (without --preprocess paper), or train a model on crops made "
-            "as these")
+            f"{_raw_apart_clause(whites)}: give it raw crops (without --preprocess paper), or train a model on crops "
+            "made as these")
 
 
 def preprocessed_again_caution(whites: Mapping[str, tuple[int, int]]) -> str | None:
