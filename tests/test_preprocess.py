@@ -384,6 +384,29 @@ def test_training_on_raw_crops_pooled_with_preprocessed_ones_is_warned_that_the_
         "none of the 102 crops read of spread2 has a white around the chromosome")
 
 
+def test_samples_preprocessed_two_ways_are_cautioned_once_of_their_white(oshima, ikemoto, tmp_path, cli):
+    """The paper's WT crops, preprocessed and saved as JPEG, against the spreads' raw crops given --preprocess paper,
+    which paints their white flat: the released model's caution of the white it learned read the flat sample's alone,
+    as each preprocessing's crops were read apart, and compare's own caution read both, so the one cause was said
+    twice. It is said once, in the first, with both samples' textures (2026-12-06)."""
+    import json
+
+    raw = _labelled_raw_crops(oshima, tmp_path / "raw")
+    for folder, run, way in ((ikemoto / "images" / "wt", "mon", "none"), (raw, "tue", "paper")):
+        typed = cli("classify", str(folder), "-m", "paper:squeezenet1_1/1", "-o", str(tmp_path / run), "--preprocess",
+                    way, "-q")
+        assert typed.returncode == 0, typed.stderr
+    result = cli("compare", "wt", "raw", *(arg for run in ("mon", "tue") for arg in
+                                           ("--predictions", str(tmp_path / run / "predictions.csv"))),
+                 "--out", str(tmp_path / "compared"), "--json", str(tmp_path / "compared.json"), "-q")
+    assert result.returncode == 0, result.stderr
+    compared = json.loads((tmp_path / "compared.json").read_text())
+    said = [caution for caution in compared["unlike_learned"] if caution.startswith("the white around")]
+    assert compared["preprocess"] == {"wt": "none", "raw": "paper"} and compared["texture_caution"] is None
+    assert len(said) == 1 and said[0].startswith("the white around the chromosomes of raw reads a texture of 0.01")
+    assert "as here the white's texture reads 0.73 in wt, 0.01 in raw (medians): the paper's preprocessing" in said[0]
+    assert " ".join(result.stderr.split()).count("warning: the white around") == 1
+
 def test_compare_cautions_samples_of_raw_crops_against_preprocessed_ones(oshima, ikemoto, tmp_path, cli):
     """The paper's WT crops, made white around the chromosome, against the spreads' raw crops, which have none: the
     same chromosomes made the two ways are typed apart (the released ensemble called them 19.3% C raw, 57.0%

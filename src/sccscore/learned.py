@@ -111,9 +111,10 @@ def unlike_learned(learner: Learner, crops: Mapping[str, Sequence[str | Path]],
     for sample, paths in crops.items():
         ways.setdefault((preprocess or {}).get(sample, learner.preprocess), {})[sample] = paths
     given = [(replace(learner, preprocess=way), some) for way, some in ways.items()]
+    textures = {sample: texture for each, some in given for sample, texture in _textures(each, some).items()}
     cautions = [*(caution for each, some in given for caution in (preprocessed_again_of(each, some),
                                                                    making_of(each, some))),
-                framing_of(learner, crops), *(texture_of(each, some) for each, some in given)]
+                framing_of(learner, crops), *(texture_of(each, some, textures) for each, some in given)]
     return [caution for caution in cautions if caution]
 
 
@@ -153,15 +154,22 @@ def _learned_textures(learner: Learner) -> tuple[float, float] | None:
     return None
 
 
-def texture_of(learner: Learner, crops: Mapping[str, Sequence[str | Path]]) -> str | None:
+def texture_of(learner: Learner, crops: Mapping[str, Sequence[str | Path]],
+               compared: Mapping[str, tuple[float, int] | None] | None = None) -> str | None:
     """:func:`sccscore.sample_cautions.learned_texture_caution` of the samples' ``crops`` (sample -> its crops), as
     ``learner`` reads them (in grey, after the paper's preprocessing, where it does), against the crops it learned,
-    where they are known (:func:`_learned_textures`)."""
+    where they are known (:func:`_learned_textures`); how the samples lie apart read from ``compared``, every
+    sample's texture where some were read with another preprocessing (:func:`unlike_learned`), else theirs."""
     if (learned := _learned_textures(learner)) is None:
         return None
-    textures = {sample: sample_white_texture(paths, learner.preprocess, learner.grey)
-                for sample, paths in crops.items()}
-    return learned_texture_caution(textures, learner.reference, learned, learner.preprocess)
+    textures = _textures(learner, crops)
+    return learned_texture_caution(textures, learner.reference, learned, learner.preprocess, compared)
+
+
+def _textures(learner: Learner, crops: Mapping[str, Sequence[str | Path]]) -> dict[str, tuple[float, int] | None]:
+    """Each sample's white texture as ``learner`` reads its ``crops``
+    (:func:`sccscore.sample_crops.sample_white_texture`, each crop's remembered by its file)."""
+    return {sample: sample_white_texture(paths, learner.preprocess, learner.grey) for sample, paths in crops.items()}
 
 
 def making_of(learner: Learner, crops: Mapping[str, Sequence[str | Path]]) -> str | None:

@@ -284,7 +284,8 @@ def _raw_shares(raw: Mapping[str, float]) -> str:
 
 
 def learned_texture_caution(textures: Mapping[str, tuple[float, int] | None], model: str,
-                            learned: tuple[float, float], preprocess: str | None = None) -> str | None:
+                            learned: tuple[float, float], preprocess: str | None = None,
+                            compared: Mapping[str, tuple[float, int] | None] | None = None) -> str | None:
     """A caution where the white around some samples' chromosomes (``textures``: sample -> its median texture and the
     crops it is read from, :func:`sccscore.sample_crops.sample_white_texture`) is more than :data:`TEXTURE_APART`
     times as grainy or as smooth as that of the crops ``model`` learned (``learned``: the lowest and highest median of
@@ -294,7 +295,8 @@ def learned_texture_caution(textures: Mapping[str, tuple[float, int] | None], mo
     after it, as the paper's crops were: with the released ensemble that gave the white of raw crops cut from the
     oshima2026 spreads its grain again (0.02 -> 1.29) but agreed with their annotated types 0.546 against 0.542, and
     the paper's own crops preprocessed again 0.630 against 0.656 (WT; ``benchmarks/raw_crops.py``). Where the samples'
-    textures also lie apart, as :func:`texture_caution` reads them, it says so too
+    textures also lie apart, as :func:`texture_caution` reads them (of ``compared``, every sample compared where some
+    were read with another preprocessing; else of ``textures``), it says so too
     (:func:`sccscore.framing.apart_clause`), and compare says it once.
 
     >>> print(learned_texture_caution({"wt": (0.8, 400), "ko": (0.02, 400), "few": (0.0, 30)}, "paper:squeezenet1_1",
@@ -330,7 +332,8 @@ def learned_texture_caution(textures: Mapping[str, tuple[float, int] | None], mo
               "grain but are typed no nearer their annotated types): read its B and C shares as shifted"
               if flattened else
               "read its B and C shares as shifted, and make crops as its training crops were")
-    apart = apart_clause("made", f"the white's texture {between}") if (between := _textures_apart(textures)) else ""
+    between = _textures_apart(textures if compared is None else compared)
+    apart = apart_clause("made", f"the white's texture {between}") if between else ""
     return (f"the white around the chromosomes of {', '.join(unlike)} reads a texture of {read} "
             f"(median{'s' if len(unlike) > 1 else ''}), and {model} learned crops whose white read {low:.2f}-"
             f"{high:.2f} (the mean absolute Laplacian of green, in grey levels), which no eye sees: crops made, "
