@@ -29,6 +29,18 @@ def test_the_readme_maps_every_module():
     assert sorted(named - modules) == [], "names in the map that are no module"
 
 
+def test_the_cautions_page_names_every_caution():
+    """docs/cautions.md maps the cautions to the code that says them: every function that makes a caution is named
+    there (as ``module.function``), and every function named there is one."""
+    page = (REPO / "docs" / "cautions.md").read_text()
+    named = set(re.findall(r"`([a-z_]+)\.([a-z_]+)`", page))
+    sources = {path.stem: path.read_text() for path in (REPO / "src" / "sccscore").glob("*.py")}
+    cautions = {(module, name) for module, text in sources.items()
+                for name in re.findall(r"^def ([a-z][a-z_]*_cautions?)\(", text, re.M)}
+    assert len(cautions) >= 15 and sorted(cautions - named) == [], "cautions the page leaves out"
+    assert sorted((module, name) for module, name in named
+                  if not re.search(rf"^def {name}\(", sources.get(module, ""), re.M)) == [], "names that are no function"
+
 def _command_lines(text: str) -> list[str]:
     """The ``sccscore`` lines of a text's bash blocks, each with its indented continuation lines, comments cut."""
     lines: list[str] = []
