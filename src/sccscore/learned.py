@@ -106,7 +106,8 @@ def unlike_learned(learner: Learner, crops: Mapping[str, Sequence[str | Path]],
     (:func:`texture_of`), than those it learned; each crop decoded once for all. Each sample's crops are read with
     the crop preprocessing ``preprocess`` gives it (sample -> "none" or "paper",
     :func:`sccscore.predictions_table.preprocessed_with`), as classify read them, else ``learner``'s; the framing,
-    read from the crops as they are, of all samples together."""
+    read from the crops as they are, of all samples together, and how the samples' whites lie apart (each read with
+    its own preprocessing) too, as compare's caution between them reads it."""
     ways: dict[str, dict[str, Sequence[str | Path]]] = {}
     for sample, paths in crops.items():
         ways.setdefault((preprocess or {}).get(sample, learner.preprocess), {})[sample] = paths
