@@ -407,6 +407,39 @@ def test_samples_preprocessed_two_ways_are_cautioned_once_of_their_white(oshima,
     assert "as here the white's texture reads 0.73 in wt, 0.01 in raw (medians): the paper's preprocessing" in said[0]
     assert " ".join(result.stderr.split()).count("warning: the white around") == 1
 
+@pytest.mark.slow
+def test_a_verdict_says_where_the_two_samples_crops_were_made_apart(oshima, ikemoto, tmp_path, cli):
+    """The paper's WT and CTF18-/- crops, made alike, and the spreads' raw crops, against WT: the cautions said the
+    raw crops were made otherwise, but the verdict, the sentence a lab copies into its notebook, read as the cells'.
+    A sentence under it now says in what the two samples' crops differ, in the terminal, the JSON, tests.csv and the
+    report; nothing for CTF18-/-, whose crops are made as WT's (2026-12-06)."""
+    import csv
+    import html
+    import json
+
+    raw = _labelled_raw_crops(oshima, tmp_path / "raw")
+    typed = cli("classify", str(ikemoto / "images" / "wt"), str(ikemoto / "images" / "ctf18"), str(raw), "-m",
+                "paper:squeezenet1_1/1", "-o", str(tmp_path / "typed"), "-q")
+    assert typed.returncode == 0, typed.stderr
+    result = cli("compare", "wt", "ctf18", "raw", "--predictions", str(tmp_path / "typed" / "predictions.csv"), "--out",
+                 str(tmp_path / "answer"), "--json", str(tmp_path / "answer.json"), "--report", "-q")
+    assert result.returncode == 0, result.stderr
+    tests = json.loads((tmp_path / "answer.json").read_text())["tests"]
+    caveat = ("Read this with care: the crops of raw and wt differ in how finely JPEG kept their colour, how they were "
+              "made (raw or preprocessed) and the magnification they were imaged at, which sways the calls whatever "
+              "the cells (the cautions say how)")
+    assert (tests["ctf18"]["made_apart"], tests["ctf18"]["caveat"]) == ([], None)
+    assert tests["raw"]["made_apart"] == ["how finely JPEG kept their colour", "how they were made (raw or "
+                                          "preprocessed)", "the magnification they were imaged at"]
+    assert tests["raw"]["caveat"] == caveat
+    said = " ".join(result.stdout.split())  # under raw's verdict, not ctf18's
+    assert said.count(caveat) == 1
+    assert said.index(tests["ctf18"]["verdict"]) < said.index(tests["raw"]["verdict"]) < said.index(caveat)
+    with open(tmp_path / "answer" / "tests.csv", newline="") as handle:
+        assert [row["caveat"] for row in csv.DictReader(handle)] == ["", caveat]
+    assert html.escape(tests["raw"]["verdict"]) + "<br>" + html.escape(caveat) in (
+        tmp_path / "answer" / "report.html").read_text()
+
 def test_compare_cautions_samples_of_raw_crops_against_preprocessed_ones(oshima, ikemoto, tmp_path, cli):
     """The paper's WT crops, made white around the chromosome, against the spreads' raw crops, which have none: the
     same chromosomes made the two ways are typed apart (the released ensemble called them 19.3% C raw, 57.0%

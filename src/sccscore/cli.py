@@ -1108,6 +1108,8 @@ def _print_comparison(report: dict) -> None:
                      f"Cramer's V {test['cramers_v']:.2f}"
                      + (f", {n} chromosomes per sample give 80% power for this B+C shift"
                         if (n := test["n_for_80pct_power"]) else ""), highlight=False)
+        if test["caveat"]:
+            stdout.print(test["caveat"], highlight=False)
         cell = test["cell_level"]
         if cell:
             stdout.print(f"cell level: {cell['n_cells']} vs {cell['n_cells_reference']} cells, B+C difference "

@@ -31,8 +31,9 @@ from .images import CLASS_NAMES
 from .learned import table_unlike_learned
 from .predictions_table import (counted_and_left_out, counts_from_rows, from_spreads, preprocessed_with,
                                 reviewed_blind, set_by_hand, typed_by)
-from .sample_cautions import (check_made_alike, colour_caution, jpeg_caution, raw_caution, scale_caution,
-                              texture_caution, typed_crops_framings, typed_crops_textures, typed_crops_whites)
+from .sample_cautions import (check_made_alike, colour_caution, jpeg_caution, listing, made_apart, raw_caution,
+                              scale_caution, texture_caution, typed_crops_framings, typed_crops_textures,
+                              typed_crops_whites)
 from .sample_crops import texture_record
 from .stats import (MIN_CELLS, MIN_REPLICATES, cannot_correct, compare_cells, compare_counts, compare_replicates,
                     corrected_with_ci, holm, proportions_with_ci, proportions_with_clustered_ci)
@@ -252,6 +253,9 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
                     if replicate_folders or replicates is not None else None)
     report = compare({name: counts[name] for name in samples}, samples[0], matrix, seed, cells=cell_arrays(cells),
                      replicates=replicate_arrays(cells, replicate_of) if replicate_of else None)
+    for name, test in report["tests"].items():  # what sways the two samples' calls whatever the cells, by the verdict
+        test["made_apart"] = made_apart(compared, [samples[0], name], model, textures, whites, framings)
+        test["caveat"] = caveat(name, samples[0], test["made_apart"])
     changed = set_by_hand(compared)
     by_person = {"set_by_hand": changed, "set_in_blind_review": [row for row in changed if reviewed_blind(row)],
                  "reviewed_blind": [row for row in compared if reviewed_blind(row)],
@@ -366,6 +370,7 @@ def compare(
                                 else None)
         test["replicate_verdict"] = (replicate_verdict(name, reference, groups, test, n_replicate_tests)
                                      if groups[name]["replicates"] and groups[reference]["replicates"] else None)
+        test["made_apart"], test["caveat"] = [], None  # of counts alone; compare_table reads the crops for them
     return {"reference": reference, "level": "chromosome", "classes": list(CLASS_NAMES),
             "corrected_with": None if confusion is None else confusion.tolist(),
             "corrected_by": None if confusion is None else GIVEN, "groups": groups, "tests": tests}
@@ -467,6 +472,21 @@ def _p_text(p: float, p_holm: float | None = None, n_compared: int = 1, referenc
     if n_compared > 1:
         text += f" ({shown_p(p_holm)} after Holm's correction for the {n_compared} samples compared with {reference})"
     return text
+
+
+def caveat(name: str, reference: str, apart: Sequence[str]) -> str | None:
+    """The sentence under a sample's verdict where its crops and the reference's were made, saved, cut or imaged
+    apart (``apart``: :func:`sccscore.sample_cautions.made_apart`), which sways their calls whatever the cells: the
+    verdict alone, copied into a notebook, would read as the cells'. None where they were made alike.
+
+    >>> print(caveat("ko", "wt", ["how they were made (raw or preprocessed)", "the magnification they were imaged at"]))
+    Read this with care: the crops of ko and wt differ in how they were made (raw or preprocessed) and the \
+magnification they were imaged at, which sways the calls whatever the cells (the cautions say how)
+    """
+    if not apart:
+        return None
+    return (f"Read this with care: the crops of {name} and {reference} differ in {listing(list(apart))}, which sways "
+            "the calls whatever the cells (the cautions say how)")
 
 
 def too_few_cells_verdict(name: str, reference: str, cells: dict[str, np.ndarray]) -> str:
@@ -669,10 +689,10 @@ def write_tables(report: dict[str, Any], out: str | Path, cells: dict[str, dict[
     keys = ["chi2", "chi2_p", "chi2_p_holm", "p_exact", "trend_z", "trend_p", "bc_difference", "cramers_v",
             "n_for_80pct_power"]
     test_header = ["sample", "reference", *keys, "bc_difference_ci_low", "bc_difference_ci_high",
-                   *(f"fisher_p_holm_{c}" for c in classes), "verdict", "cell_verdict", "replicate_verdict"]
+                   *(f"fisher_p_holm_{c}" for c in classes), "verdict", "cell_verdict", "replicate_verdict", "caveat"]
     test_rows = [[name, report["reference"], *(test[k] for k in keys), *test["bc_difference_ci"],
-                  *test["fisher_p_holm"], test["verdict"], test["cell_verdict"] or "", test["replicate_verdict"] or ""]
-                 for name, test in report["tests"].items()]
+                  *test["fisher_p_holm"], test["verdict"], test["cell_verdict"] or "", test["replicate_verdict"] or "",
+                  test.get("caveat") or ""] for name, test in report["tests"].items()]
     write_csv(folder / "tests.csv", test_header, test_rows)
 
 

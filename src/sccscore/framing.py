@@ -166,7 +166,7 @@ def framing_caution(framings: Mapping[str, Framing | None], said: Sequence[str] 
     >>> framing_caution({"wt": Framing(0.74, 60, 1.2, 12), "ko": Framing(0.52, 58, 1.2, 12)}) is None  # too few crops
     True
     """
-    apart = _framings_apart(framings)
+    apart = framings_apart(framings)
     parts = [f"{apart[aspect]}: {typed_otherwise}, whatever the cells ({cost}): {advice}"
              for aspect, (typed_otherwise, cost, advice) in _BETWEEN.items()
              if aspect in apart and not said_already(apart[aspect], said)]
@@ -183,9 +183,13 @@ _BETWEEN = {"margin": ("crops cut with another margin are typed otherwise", MARG
                       "image every sample in focus alike")}
 
 
-def _framings_apart(framings: Mapping[str, Framing | None]) -> dict[str, str]:
+def framings_apart(framings: Mapping[str, Framing | None]) -> dict[str, str]:
     """How compared samples' crops (``framings``, of :data:`FEWEST_COMPARED` crops or more) lie apart, in words, for
-    each of "margin", "length" and "focus" in which they do (:func:`framing_caution`)."""
+    each of "margin", "length" and "focus" in which they do (:func:`framing_caution`).
+
+    >>> framings_apart({"wt": Framing(0.74, 60, 1.2, 100), "ko": Framing(0.76, 40, 1.2, 100)})
+    {'length': 'the chromosomes are 60 px long in wt and 40 px in ko (medians)'}
+    """
     known = {name: f for name, f in framings.items() if f is not None and f.n >= FEWEST_COMPARED}
     if len(known) < 2:
         return {}
@@ -266,7 +270,7 @@ def learned_framing_caution(framings: Mapping[str, Framing | None], model: str,
     # blur in px where the lengths say one magnification (it grows with it), beyond the blurriest crops learned
     blurred = {name: f.blur for name, f in known.items() if blurs and blur_beyond(f.blur, blurs[1]) > BLUR_APART
                and shortest / FOCUS_LENGTHS_APART <= f.length <= longest * FOCUS_LENGTHS_APART}
-    apart = _framings_apart(framings)
+    apart = framings_apart(framings)
     clause = {aspect: apart_clause("cut" if aspect == "margin" else "imaged", here) for aspect, here in apart.items()}
     said = []
     if spans:

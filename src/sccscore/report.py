@@ -120,7 +120,8 @@ def write_report(
     sections.append(_settings_section(model, rows, settings or {}, contents, typed))
     tests = (comparison or {}).get("tests", {}).values()  # the cells' and replicates' sentences under, where known
     verdicts = "".join('<p class="verdict">' + "<br>".join(
-        html.escape(v) for v in (t["verdict"], t.get("cell_verdict"), t.get("replicate_verdict")) if v) + "</p>"
+        html.escape(v) for v in (t["verdict"], t.get("caveat"), t.get("cell_verdict"), t.get("replicate_verdict"))
+        if v) + "</p>"
         for t in tests)
     page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>sccscore report</title>"
             f"<style>{STYLE}</style></head><body><h1>Sister chromatid cohesion: sccscore report</h1>"

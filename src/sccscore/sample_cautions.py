@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .config import GREY_CROPS_MODEL, reads_in_grey
 from .errors import SccscoreError
-from .framing import Framing, apart_clause, said_already, sample_framings
+from .framing import Framing, apart_clause, framings_apart, said_already, sample_framings
 from .images import CLASS_NAMES
 from .predictions_table import crops_by_sample, from_spreads, one_row_a_crop, samples_by
 from .sample_crops import colour_of, crop_greys, halved_crops, sample_white_around, sample_white_texture
@@ -551,6 +551,35 @@ def scale_caution(rows: list[dict[str, str]], samples: Sequence[str]) -> str | N
             "so a difference between the samples is partly the scales', unless they were imaged at magnifications "
             "that far apart; read every sample imaged on one microscope at one scale (the median of those the spreads "
             "suggest: images.csv's suggested_scale)")
+
+
+# each way compare's cautions between samples find two samples' crops apart, in words for the caveat under a verdict
+WAYS_APART = {"colour": "their colour (grey or colour)", "jpeg": "how finely JPEG kept their colour",
+              "texture": "their white's texture", "raw": "how they were made (raw or preprocessed)",
+              "margin": "the margin they were cut with", "length": "the magnification they were imaged at",
+              "focus": "their focus", "scale": "the --scale they were read at"}
+
+
+def made_apart(rows: list[dict[str, str]], pair: Sequence[str], model: str | None,
+               textures: Mapping[str, tuple[float, int] | None] | None, whites: Mapping[str, tuple[int, int]] | None,
+               framings: Mapping[str, Framing | None] | None) -> list[str]:
+    """The ways the crops of the two samples of ``pair`` (the reference, a sample tested against it) were made,
+    saved, cut or imaged apart, in words (:data:`WAYS_APART`), as compare's cautions between samples read them of the
+    two alone (``rows``, the table's; ``model``, the one that typed it; ``textures``, ``whites`` and ``framings`` as
+    compare read them, None where it could not): what sways the two samples' calls whatever their cells, so that
+    the sentence under their verdict can say so, and not of a sample whose crops are made as the reference's.
+
+    >>> made_apart([], ["wt", "ko"], None, {"wt": (0.73, 400), "ko": (1.70, 400)}, {"wt": (400, 400), "ko": (0, 249)},
+    ...            {"wt": Framing(0.74, 60, 1.2, 100), "ko": Framing(0.74, 58, 1.2, 100)})
+    ["their white's texture", 'how they were made (raw or preprocessed)']
+    """
+    def of(read):  # the two samples' readings alone
+        return {name: read[name] for name in pair if name in read} if read else {}
+
+    found = {"colour": colour_caution(rows, pair, model), "jpeg": jpeg_caution(rows, pair, model),
+             "texture": texture_caution(of(textures)), "raw": raw_caution(of(whites)),
+             **framings_apart(of(framings)), "scale": scale_caution(rows, pair)}
+    return [WAYS_APART[way] for way, said in found.items() if said]
 
 
 def _scales_read(rows: list[dict[str, str]], samples: Sequence[str]) -> dict[str, list[float]]:
