@@ -31,9 +31,9 @@ from .images import CLASS_NAMES
 from .learned import table_unlike_learned
 from .predictions_table import (counted_and_left_out, counts_from_rows, from_spreads, preprocessed_with,
                                 reviewed_blind, set_by_hand, typed_by)
-from .sample_cautions import (check_made_alike, colour_caution, jpeg_caution, listing, made_apart, raw_caution,
-                              scale_caution, texture_caution, typed_crops_framings, typed_crops_textures,
-                              typed_crops_whites)
+from .sample_cautions import (check_made_alike, colour_caution, imaging_caution, jpeg_caution, listing, made_apart,
+                              raw_caution, scale_caution, spreads_imaged, texture_caution, typed_crops_framings,
+                              typed_crops_textures, typed_crops_whites)
 from .sample_crops import texture_record
 from .stats import (MIN_CELLS, MIN_REPLICATES, cannot_correct, compare_cells, compare_counts, compare_replicates,
                     corrected_with_ci, holm, proportions_with_ci, proportions_with_clustered_ci)
@@ -179,9 +179,10 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     :func:`~sccscore.learned.table_unlike_learned`), or samples of crops cut with other margins or of chromosomes
     imaged at another magnification or out of focus (``framing_caution``, :func:`sccscore.framing.framing_caution`),
     or samples of spreads read at different ``--scale`` (``scale_caution``,
-    :func:`~sccscore.sample_cautions.scale_caution`). Where a caution against what the model learned says how the
-    samples lie apart in their texture, making or framing, compare's own caution of it leaves that out: one cause is
-    said once (its JSON key None, or its part left out).
+    :func:`~sccscore.sample_cautions.scale_caution`) or imaged apart, in focus or noise (``imaging_caution``,
+    :func:`~sccscore.sample_cautions.imaging_caution`, each sample's medians in ``spreads_imaged``). Where a
+    caution against what the model learned says how the samples lie apart in their texture, making or framing,
+    compare's own caution of it leaves that out: one cause is said once (its JSON key None, or its part left out).
 
     The shares are given corrected for the classifier's errors as well, by ``confusion``:
     by default (``"auto"``), as ``sccscore compare`` does, the confusion matrix of the
@@ -242,6 +243,9 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     framings = typed_crops_framings(compared, samples)
     if framing := framing_caution(framings or {}, learned):
         warnings.warn(framing, stacklevel=2)
+    imaged = spreads_imaged(compared, samples)
+    if imaging := imaging_caution(imaged or {}):
+        warnings.warn(imaging, stacklevel=2)
     matrix, corrected_by = _correction(confusion, model, compared, table)
     cell_names = sheet.cells if sheet else None
     if sheet:
@@ -254,7 +258,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     report = compare({name: counts[name] for name in samples}, samples[0], matrix, seed, cells=cell_arrays(cells),
                      replicates=replicate_arrays(cells, replicate_of) if replicate_of else None)
     for name, test in report["tests"].items():  # what sways the two samples' calls whatever the cells, by the verdict
-        test["made_apart"] = made_apart(compared, [samples[0], name], model, textures, whites, framings)
+        test["made_apart"] = made_apart(compared, [samples[0], name], model, textures, whites, framings, imaged)
         test["caveat"] = caveat(name, samples[0], test["made_apart"])
     changed = set_by_hand(compared)
     by_person = {"set_by_hand": changed, "set_in_blind_review": [row for row in changed if reviewed_blind(row)],
@@ -266,7 +270,8 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     return Comparison(report | {"typed_by": model, "preprocess": _one_or_each(preprocess),
                                 "corrected_by": corrected_by, "colour_caution": colours, "jpeg_caution": jpeg,
                                 "texture_caution": texture, "raw_caution": raw, "unlike_learned": learned,
-                                "scale_caution": scales, "framing_caution": framing,
+                                "scale_caution": scales, "framing_caution": framing, "imaging_caution": imaging,
+                                "spreads_imaged": imaged,
                                 "textures": textures and {name: texture_record(t) for name, t in textures.items()},
                                 "white_around": whites and {name: {"with_white": white, "crops_read": read}
                                                             for name, (white, read) in whites.items()},

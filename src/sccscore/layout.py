@@ -3,12 +3,15 @@ hidden file in which an unfinished ``classify`` keeps what ``--resume`` needs; a
 joins several runs' calls.
 
 The layout itself is written by :mod:`sccscore.spreads` (see its docstring); reading it
-back needs no model, so ``compare --predictions`` and the report find a run's overlays
-and cells without importing torch.
+back needs no model, so ``compare --predictions`` and the report find a run's overlays,
+cells and tables (:func:`run_rows`: how each spread was imaged, what to check on it)
+without importing torch.
 """
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 # what a classify run keeps until it finishes, for --resume: of crops (sccscore.classify), of spreads (.spreads)
@@ -50,3 +53,15 @@ def spread_run(crop_path: str | Path) -> Path | None:
     """
     return next((folder.parent for folder in Path(crop_path).parents
                  if folder.name == "crops" and is_run(folder.parent)), None)
+
+
+def run_rows(runs: Sequence[Path], name: str) -> list[dict[str, str]]:
+    """The rows of the table ``name`` (``images.csv``, ``cautions.csv``) that each classify run in ``runs`` wrote, all
+    together; none from a run that did not write it (a version of sccscore before it was kept, or no chromosome
+    typed)."""
+    rows = []
+    for path in (run / name for run in runs):
+        if path.is_file():
+            with path.open(newline="", encoding="utf-8") as handle:
+                rows += list(csv.DictReader(handle))
+    return rows

@@ -11,7 +11,6 @@ versions and fingerprints. The chart is also written as PNG and SVG beside the r
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
 import html
 import io
@@ -32,7 +31,7 @@ from .compare import (by_hand_sentence, in_given_order, metaphase_table, points,
                       share_intervals, shares_shown, shares_with_intervals, shown_p, tally_by, write_cell_figure)
 from .errors import ImageReadError
 from .images import CLASS_NAMES, JPEG_FORMATS, ImageItem, copies, how_often, image_stem, read_image
-from .layout import overlay_file, run_folder
+from .layout import overlay_file, run_folder, run_rows
 from .learned import learner_of, unlike_learned
 from .metrics import concordance, confusion_matrix, open_concordance
 from .plots import plot_distributions
@@ -89,7 +88,8 @@ def write_report(
     typed = _as_typed(model, comparison, rows)
     contents = _contents(rows)
     grey = _grey_samples(model, rows)
-    cautions = ("colour_caution", "jpeg_caution", "texture_caution", "raw_caution", "scale_caution", "framing_caution")
+    cautions = ("colour_caution", "jpeg_caution", "texture_caution", "raw_caution", "scale_caution", "framing_caution",
+                "imaging_caution")
     sections = [*(_caution((comparison or {}).get(key)) for key in cautions),
                 _repeated_images(rows, contents), _learned_images(model, contents, rows),
                 _unread_images(model, contents, rows), _grey_crops(model, grey), _mixed_crops(model, rows),
@@ -462,7 +462,7 @@ def _spreads_section(runs: list[Path], model: ScoringModel | None, rows: list[di
     """
     table = metaphase_table(in_given_order(tally_by(rows, ("sample", "image", "metaphase"), classes)), classes)
     samples = {row["sample"] for row in rows}  # a run may have scored samples this report does not compare
-    spreads_read = {run: _run_rows([run], "images.csv") for run in runs}
+    spreads_read = {run: run_rows([run], "images.csv") for run in runs}
     images = [spread for read in spreads_read.values() for spread in read]
     parts = ["<h2>Metaphases</h2><p class='note'>Chromosomes found in whole spreads, grouped into metaphases "
              "(the cells of the analysis). Boxes: green A, orange B, vermilion C, as in the charts, dashed where "
@@ -473,7 +473,7 @@ def _spreads_section(runs: list[Path], model: ScoringModel | None, rows: list[di
              _expected_on_new_spreads(model) if model else "",
              _to_check(rows),
              _table(list(table[0]), [list(row.values()) for row in table]),
-             _cautions([r for r in _run_rows(runs, "cautions.csv") if r["sample"] in samples], images),
+             _cautions([r for r in run_rows(runs, "cautions.csv") if r["sample"] in samples], images),
              _jpeg_spreads(images, rows)]
     by_hand = defaultdict(list)  # (run, sample, image without its file type) -> its calls set right or left out
     for row in set_by_hand(rows) + left_out:
@@ -512,17 +512,6 @@ def _overlays(spreads_read: dict[Path, list[dict[str, str]]],
                 found.append((run, overlay, overlay.relative_to(run / "overlays").with_suffix("").parts))
     return sorted((f for f in found if f[2][0] in samples),
                   key=lambda f: (samples.index(f[2][0]), named.index(f[2]) if f[2] in named else len(named)))
-
-
-def _run_rows(runs: list[Path], name: str) -> list[dict[str, str]]:
-    """The rows of the table ``name`` that each classify run in ``runs`` wrote, all together; none from a run that
-    did not write it (a version of sccscore before it was kept, or no chromosome typed)."""
-    rows = []
-    for path in (run / name for run in runs):
-        if path.is_file():
-            with path.open(newline="", encoding="utf-8") as handle:
-                rows += list(csv.DictReader(handle))
-    return rows
 
 
 def _cautions(rows: list[dict[str, str]], images: list[dict[str, str]]) -> str:
