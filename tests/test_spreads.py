@@ -1411,7 +1411,9 @@ def test_compare_cautions_samples_of_spreads_imaged_apart(cli, oshima, tmp_path)
                            "in blurred (medians), as if blurred had been imaged 0.9 px further out of focus than wt: "
                            "blur makes type C read as B, whatever the cells")
     assert f"warning: {said}" in " ".join(result.stderr.split())
-    assert html.escape("T" + said[1:]) in (tmp_path / "answer" / "report.html").read_text()
+    page = (tmp_path / "answer" / "report.html").read_text()
+    assert html.escape("T" + said[1:]) in page
+    assert "<tr><td>blurred</td><td>2</td><td>1.90</td>" in page  # and each sample's medians, cautioned or not
     assert compared["tests"]["ko"]["made_apart"] == []  # imaged alike: nothing under its verdict
     assert compared["tests"]["blurred"]["made_apart"] == ["their focus"]
     assert compared["tests"]["blurred"]["caveat"] in " ".join(result.stdout.split())

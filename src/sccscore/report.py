@@ -100,7 +100,8 @@ def write_report(
         cell_figure = write_cell_figure(comparison, out_dir)
         sections += [_comparison_section(comparison, paths[0].read_bytes(),
                                          cell_figure.read_bytes() if cell_figure else None),
-                     _framings_section(comparison), _by_hand_section(comparison, rows)]
+                     _framings_section(comparison), _spreads_imaged_section(comparison),
+                     _by_hand_section(comparison, rows)]
     else:
         sections += [_summary_section(rows, classes)]
     if model and not from_spreads(rows):  # a spread classifier's figures are shown with its spreads
@@ -571,6 +572,25 @@ def _framings_section(comparison: dict[str, Any]) -> str:
             + _table(["sample", "crops read", "chromosome's span of its crop, %", "length, px", "edges' blur, px",
                       "white's texture (crops with a near-white background)",
                       "crops with a white around the chromosome"], rows))
+
+
+def _spreads_imaged_section(comparison: dict[str, Any]) -> str:
+    """How each compared sample's spreads were imaged (the comparison's ``spreads_imaged``: medians of their edges'
+    blur and their pixels' noise), so that a reader can see them alike where no caution was given; empty for crops,
+    and for spreads whose runs kept no such record."""
+    from .spread_imaging import EXTRA_BLUR_CAUTION, NOISE_CAUTION
+
+    imaged = comparison.get("spreads_imaged") or {}  # a comparison from before 2026-12-06 has none
+    if not any(read["edge_blur"] is not None or read["noise"] is not None for read in imaged.values()):
+        return ""
+    rows = [[name, read["spreads"], "" if read["edge_blur"] is None else f"{read['edge_blur']:.2f}",
+             "" if read["noise"] is None else f"{100 * read['noise']:.2f}"] for name, read in imaged.items()]
+    said = ("Medians of each sample's spreads, as classify read each (images.csv). Blurred chromosomes are typed C "
+            "as B, and noisy pixels B as C, whatever the cells: compare cautions where one sample's edges are blurred "
+            f"more than {EXTRA_BLUR_CAUTION:g} px beyond another's (as blurs add), or its pixels are more than "
+            f"{NOISE_CAUTION:g} times as noisy, and noisier than {NOISE_CAUTION:g} times the annotated spreads'.")
+    return (f"<h2>How the spreads were imaged</h2><p>{html.escape(said)}</p>"
+            + _table(["sample", "spreads read", "edges' blur, px", "noise, % of the background's level"], rows))
 
 
 def _by_hand_section(comparison: dict[str, Any], rows: list[dict[str, str]]) -> str:
