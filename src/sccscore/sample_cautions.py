@@ -1,16 +1,17 @@
 """What besides their cells could make the samples compared be typed apart: how their crops were imaged, saved
 and cut.
 
-A model types raw crops far off the preprocessed ones it learned, and the reverse,
-grey crops far off the colour ones it learned, crops saved as JPEG with their colour
-halved otherwise than crops with it whole, crops whose white background is grainier
-or smoother otherwise, crops cut with other margins or out of focus otherwise than
-those it learned (:mod:`sccscore.framing`), and the chromosomes of spreads read at
-another ``--scale`` otherwise; and a model trained on raw crops pooled with
-preprocessed ones, in shares unlike between the types, learns how a crop was made as
-a sign of its type. The checks of crops read some spread through each sample
-(:mod:`sccscore.sample_crops`), each crop's answer remembered by its file, so a
-compare reads it once.
+A model types raw crops far off the preprocessed ones it learned, and the reverse, grey
+crops far off the colour ones it learned, crops saved as JPEG with their colour halved
+otherwise than crops with it whole, crops whose white background is grainier or smoother
+otherwise, crops cut with other margins or out of focus otherwise than those it learned
+(:mod:`sccscore.framing`), and the chromosomes of spreads read at another ``--scale``,
+or imaged out of focus or with noisier pixels, otherwise; and a model trained on raw
+crops pooled with preprocessed ones, in shares unlike between the types, learns how a
+crop was made as a sign of its type. The checks of crops read some spread through each
+sample (:mod:`sccscore.sample_crops`), each crop's answer remembered by its file, so a
+compare reads it once. Where two samples' crops lie apart in any of these, compare says
+so under their verdict too (:func:`made_apart`).
 """
 
 from __future__ import annotations
@@ -555,6 +556,31 @@ def scale_caution(rows: list[dict[str, str]], samples: Sequence[str]) -> str | N
             "suggest: images.csv's suggested_scale)")
 
 
+def _scales_read(rows: list[dict[str, str]], samples: Sequence[str]) -> dict[str, list[float]]:
+    """Each of the ``samples`` whose rows say a scale -> the scales they were read at, sorted
+    (:func:`~sccscore.predictions_table.samples_by` of the ``scale`` column); one mangled in a spreadsheet is not
+    read."""
+    read_at: dict[str, list[float]] = defaultdict(list)
+    for value, names in samples_by(rows, "scale").items():
+        try:
+            scale = float(value)
+        except ValueError:
+            continue
+        for name in names:
+            read_at[name].append(scale)
+    return {name: sorted(read_at[name]) for name in samples if name in read_at}
+
+
+def typed_crops_framings(rows: list[dict[str, str]], samples: Sequence[str]) -> dict[str, Framing | None] | None:
+    """Each sample's framing (:func:`sccscore.framing.sample_framings`), where a model typed its crops: None for a
+    table typed by hand (a person's calls, which the margin and focus do not sway as they do a model's), and for
+    chromosomes of spreads, which sccscore cut alike."""
+    if from_spreads(rows) or not one_row_a_crop(rows):
+        return None
+    crops = crops_by_sample(rows)
+    return sample_framings({name: crops[name] for name in samples})
+
+
 # each way compare's cautions between samples find two samples' crops apart, in words for the caveat under a verdict
 WAYS_APART = {"colour": "their colour (grey or colour)", "jpeg": "how finely JPEG kept their colour",
               "texture": "their white's texture", "raw": "how they were made (raw or preprocessed)",
@@ -600,13 +626,11 @@ def spreads_imaged(rows: list[dict[str, str]], samples: Sequence[str]) -> dict[s
     says their focus). A value is None where no spread of the sample says it (a run before it was kept)."""
     if not from_spreads(rows):
         return None
-    runs = list(dict.fromkeys(run_folder(row["path"], row["image"]) for row in rows))
+    counted = {(run_folder(row["path"], row["image"]), row["sample"], row["image"]) for row in rows}  # each run's
     imaged = {(run, spread["sample"], spread["image"]): spread
-              for run in runs for spread in run_rows([run], "images.csv")}
-    spreads = defaultdict(set)  # sample -> its spreads counted, each with the run that read it
-    for row in rows:
-        spreads[row["sample"]].add((run_folder(row["path"], row["image"]), row["sample"], row["image"]))
-    return {name: _imaged(imaged[spread] for spread in spreads[name] if spread in imaged) for name in samples}
+              for run in {run for run, _, _ in counted} for spread in run_rows([run], "images.csv")}
+    return {name: _imaged(imaged[spread] for spread in counted if spread[1] == name and spread in imaged)
+            for name in samples}
 
 
 def _imaged(spreads: Iterable[dict[str, str]]) -> dict[str, float | None]:
@@ -672,28 +696,3 @@ def imaging_caution(imaged: Mapping[str, Mapping[str, float | None]]) -> str | N
             "noise": f"noise makes type B read as C, whatever the cells ({SPREAD_NOISE_COST}): image every sample "
                      "with one camera gain and light"}
     return "; and ".join(f"{apart[way]}: {said[way]}" for way in said if way in apart) or None
-
-
-def _scales_read(rows: list[dict[str, str]], samples: Sequence[str]) -> dict[str, list[float]]:
-    """Each of the ``samples`` whose rows say a scale -> the scales they were read at, sorted
-    (:func:`~sccscore.predictions_table.samples_by` of the ``scale`` column); one mangled in a spreadsheet is not
-    read."""
-    read_at: dict[str, list[float]] = defaultdict(list)
-    for value, names in samples_by(rows, "scale").items():
-        try:
-            scale = float(value)
-        except ValueError:
-            continue
-        for name in names:
-            read_at[name].append(scale)
-    return {name: sorted(read_at[name]) for name in samples if name in read_at}
-
-
-def typed_crops_framings(rows: list[dict[str, str]], samples: Sequence[str]) -> dict[str, Framing | None] | None:
-    """Each sample's framing (:func:`sccscore.framing.sample_framings`), where a model typed its crops: None for a
-    table typed by hand (a person's calls, which the margin and focus do not sway as they do a model's), and for
-    chromosomes of spreads, which sccscore cut alike."""
-    if from_spreads(rows) or not one_row_a_crop(rows):
-        return None
-    crops = crops_by_sample(rows)
-    return sample_framings({name: crops[name] for name in samples})
