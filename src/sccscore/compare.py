@@ -224,28 +224,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     model, preprocess = typed_by(compared, table), preprocessed_with(compared, table)  # the report's typed_by, ...
     whites = typed_crops_whites(compared, samples, model, preprocess)
     check_made_alike(preprocess, whites, table)  # samples preprocessed two ways: their crops as read
-    if colours := colour_caution(compared, samples, model):
-        warnings.warn(colours, stacklevel=2)
-    if jpeg := jpeg_caution(compared, samples, model):
-        warnings.warn(jpeg, stacklevel=2)
-    # against what the model learned, first: where those cautions say how the samples lie apart too, compare's own
-    # cautions between samples leave it out, so that one cause is said once
-    learned = table_unlike_learned(compared, samples, model, preprocess)
-    textures = typed_crops_textures(compared, samples, model, preprocess)
-    if texture := texture_caution(textures or {}, learned):
-        warnings.warn(texture, stacklevel=2)
-    if raw := raw_caution(whites or {}, learned):
-        warnings.warn(raw, stacklevel=2)
-    for caution in learned:
-        warnings.warn(caution, stacklevel=2)
-    if scales := scale_caution(compared, samples):
-        warnings.warn(scales, stacklevel=2)
-    framings = typed_crops_framings(compared, samples)
-    if framing := framing_caution(framings or {}, learned):
-        warnings.warn(framing, stacklevel=2)
-    imaged = spreads_imaged(compared, samples)
-    if imaging := imaging_caution(imaged or {}):
-        warnings.warn(imaging, stacklevel=2)
+    cautions, read = _cautions_of_making(compared, samples, model, preprocess, whites)
     matrix, corrected_by = _correction(confusion, model, compared, table)
     cell_names = sheet.cells if sheet else None
     if sheet:
@@ -258,7 +237,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     report = compare({name: counts[name] for name in samples}, samples[0], matrix, seed, cells=cell_arrays(cells),
                      replicates=replicate_arrays(cells, replicate_of) if replicate_of else None)
     for name, test in report["tests"].items():  # what sways the two samples' calls whatever the cells, by the verdict
-        test["made_apart"] = made_apart(compared, [samples[0], name], model, textures, whites, framings, imaged)
+        test["made_apart"] = made_apart(compared, [samples[0], name], model, whites=whites, **read)
         test["caveat"] = caveat(name, samples[0], test["made_apart"])
     changed = set_by_hand(compared)
     by_person = {"set_by_hand": changed, "set_in_blind_review": [row for row in changed if reviewed_blind(row)],
@@ -267,16 +246,39 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     for key, chosen in by_person.items():  # per sample, each compared sample named
         report[key] = {name: sum(row["sample"] == name for row in chosen) for name in samples}
     corrected_by = corrected_by if report["corrected_with"] is not None else None  # None: it could not correct them
+    textures, framings = read["textures"], read["framings"]
     return Comparison(report | {"typed_by": model, "preprocess": _one_or_each(preprocess),
-                                "corrected_by": corrected_by, "colour_caution": colours, "jpeg_caution": jpeg,
-                                "texture_caution": texture, "raw_caution": raw, "unlike_learned": learned,
-                                "scale_caution": scales, "framing_caution": framing, "imaging_caution": imaging,
-                                "spreads_imaged": imaged,
+                                "corrected_by": corrected_by, **cautions, "spreads_imaged": read["imaged"],
                                 "textures": textures and {name: texture_record(t) for name, t in textures.items()},
-                                "white_around": whites and {name: {"with_white": white, "crops_read": read}
-                                                            for name, (white, read) in whites.items()},
+                                "white_around": whites and {name: {"with_white": white, "crops_read": n}
+                                                            for name, (white, n) in whites.items()},
                                 "framings": framings and {name: f and f.record() for name, f in framings.items()}},
                       compared, cells, replicate_of)
+
+
+def _cautions_of_making(compared: list[dict[str, str]], samples: Sequence[str], model: str | None,
+                        preprocess: Mapping[str, str], whites: Mapping[str, tuple[int, int]] | None
+                        ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """:func:`compare_table`'s cautions of how the samples' crops were made, saved, cut or imaged, each warned as it
+    is found, by their JSON keys; and the readings of the crops they rest on (their white's texture, their framing
+    and, of spreads, their imaging), which the sentence under each verdict reads again of two samples alone."""
+    said = {"colour_caution": colour_caution(compared, samples, model),
+            "jpeg_caution": jpeg_caution(compared, samples, model)}
+    # against what the model learned, first: where those cautions say how the samples lie apart too, compare's own
+    # cautions between samples leave it out, so that one cause is said once
+    learned = table_unlike_learned(compared, samples, model, preprocess)
+    read = {"textures": typed_crops_textures(compared, samples, model, preprocess),
+            "framings": typed_crops_framings(compared, samples), "imaged": spreads_imaged(compared, samples)}
+    said |= {"texture_caution": texture_caution(read["textures"] or {}, learned),
+             "raw_caution": raw_caution(whites or {}, learned), "unlike_learned": learned,
+             "scale_caution": scale_caution(compared, samples),
+             "framing_caution": framing_caution(read["framings"] or {}, learned),
+             "imaging_caution": imaging_caution(read["imaged"] or {})}
+    for value in said.values():  # in the order keyed: the model's list among them
+        for caution in value if isinstance(value, list) else [value]:
+            if caution:
+                warnings.warn(caution, stacklevel=3)  # where compare_table was called
+    return said, read
 
 
 def _one_or_each(preprocess: dict[str, str]) -> str | dict[str, str] | None:
