@@ -200,18 +200,19 @@ def framings_apart(framings: Mapping[str, Framing | None]) -> dict[str, str]:
                            "(medians)")
     if max(lengths.values()) > LENGTHS_APART * min(lengths.values()):
         apart["length"] = f"the chromosomes are {_each(lengths, '{:.0f} px long in {}', '{:.0f} px in {}')} (medians)"
-    elif max(lengths.values()) <= FOCUS_LENGTHS_APART * min(lengths.values()) and (focus := _blurs_apart(blurs)):
+    elif max(lengths.values()) <= FOCUS_LENGTHS_APART * min(lengths.values()) and (focus := blurs_apart(blurs)):
         apart["focus"] = focus  # blur in px compares at one magnification only: it grows with it
     return apart
 
 
-def _blurs_apart(blurs: Mapping[str, float]) -> str | None:
-    """Where the samples' chromosomes' edges (``blurs``: sample -> median blur, px) are blurred more than
-    :data:`BLUR_APART` apart, as blurs add (in quadrature), how, in words."""
+def blurs_apart(blurs: Mapping[str, float], apart: float = BLUR_APART, whose: str = "the chromosomes'") -> str | None:
+    """Where the samples' chromosomes' edges (``blurs``: sample -> median blur, px; of crops, or of spreads:
+    :func:`sccscore.sample_cautions.imaging_apart`) are blurred more than ``apart`` px apart, as blurs add (in
+    quadrature), how, in words (``whose``: whose chromosomes)."""
     sharpest, blurriest = min(blurs, key=blurs.get), max(blurs, key=blurs.get)
-    if (extra := blur_beyond(blurs[blurriest], blurs[sharpest])) <= BLUR_APART:
+    if (extra := blur_beyond(blurs[blurriest], blurs[sharpest])) <= apart:
         return None
-    return (f"the chromosomes' edges are blurred over {_each(blurs, '{:.2f} px in {}', '{:.2f} px in {}')} "
+    return (f"{whose} edges are blurred over {_each(blurs, '{:.2f} px in {}', '{:.2f} px in {}')} "
             f"(medians), as if {blurriest} had been imaged {extra:.1f} px further out of focus than {sharpest}")
 
 

@@ -23,7 +23,7 @@ from statistics import median
 
 from .config import GREY_CROPS_MODEL, reads_in_grey
 from .errors import SccscoreError
-from .framing import Framing, apart_clause, blur_beyond, framings_apart, said_already, sample_framings
+from .framing import Framing, apart_clause, blurs_apart, framings_apart, said_already, sample_framings
 from .images import CLASS_NAMES
 from .layout import run_folder, run_rows
 from .predictions_table import crops_by_sample, from_spreads, one_row_a_crop, samples_by
@@ -663,12 +663,8 @@ def imaging_apart(imaged: Mapping[str, Mapping[str, float | None]]) -> dict[str,
 
     apart = {}
     blurs = {name: read["edge_blur"] for name, read in imaged.items() if read and read["edge_blur"] is not None}
-    if len(blurs) > 1:
-        sharpest, blurriest = min(blurs, key=blurs.get), max(blurs, key=blurs.get)
-        if (extra := blur_beyond(blurs[blurriest], blurs[sharpest])) > EXTRA_BLUR_CAUTION:
-            each = listing([f"{blur:.2f} px in {name}" for name, blur in blurs.items()])
-            apart["focus"] = (f"the spreads' chromosomes' edges are blurred over {each} (medians), as if {blurriest} "
-                              f"had been imaged {extra:.1f} px further out of focus than {sharpest}")
+    if len(blurs) > 1 and (focus := blurs_apart(blurs, EXTRA_BLUR_CAUTION, "the spreads' chromosomes'")):
+        apart["focus"] = focus
     noises = {name: read["noise"] for name, read in imaged.items() if read and read["noise"] is not None}
     if len(noises) > 1:
         quietest, noisiest = min(noises, key=noises.get), max(noises, key=noises.get)
