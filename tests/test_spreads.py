@@ -1417,6 +1417,17 @@ def test_compare_cautions_samples_of_spreads_imaged_apart(cli, oshima, tmp_path)
     assert compared["tests"]["ko"]["made_apart"] == []  # imaged alike: nothing under its verdict
     assert compared["tests"]["blurred"]["made_apart"] == ["their focus"]
     assert compared["tests"]["blurred"]["caveat"] in " ".join(result.stdout.split())
+    images = tmp_path / "run" / "images.csv"  # a value mangled in a spreadsheet is left out; a table unread, named
+    _write_rows(images, [{**row, "edge_blur": "n/a"} for row in _rows(images)])
+    mangled = cli("compare", "wt", "blurred", "--predictions", str(tmp_path / "run" / "predictions.csv"), "--json",
+                  str(tmp_path / "mangled.json"), "-q")
+    assert mangled.returncode == 0, mangled.stderr
+    assert json.loads((tmp_path / "mangled.json").read_text())["spreads_imaged"]["wt"]["edge_blur"] is None
+    images.write_bytes(b"\xff\xfe\x00")
+    unread = cli("compare", "wt", "blurred", "--predictions", str(tmp_path / "run" / "predictions.csv"), "--out",
+                 str(tmp_path / "unread"), "-q")
+    assert unread.returncode == 2 and f"{images}: cannot read the table classify wrote there" in unread.stderr
+    assert "Traceback" not in unread.stderr and not (tmp_path / "unread").exists()
 
 def test_compare_spreads_refuses_what_does_not_fit(cli, oshima, tmp_path):
     _linked(tmp_path / "wt", oshima, ["spread3"])

@@ -14,6 +14,8 @@ import csv
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
+from .errors import SccscoreError
+
 # what a classify run keeps until it finishes, for --resume: of crops (sccscore.classify), of spreads (.spreads)
 CROPS_RUN_FILE, SPREADS_RUN_FILE = ".classify-run.json", ".classify-spreads-run.json"
 JOINED_TABLE = "joined_predictions.csv"  # compare --out's join of several tables (predictions_table.join_predictions)
@@ -58,10 +60,21 @@ def spread_run(crop_path: str | Path) -> Path | None:
 def run_rows(runs: Sequence[Path], name: str) -> list[dict[str, str]]:
     """The rows of the table ``name`` (``images.csv``, ``cautions.csv``) that each classify run in ``runs`` wrote, all
     together; none from a run that did not write it (a version of sccscore before it was kept, or no chromosome
-    typed)."""
+    typed).
+
+    Raises
+    ------
+    SccscoreError
+        Naming the table, where one cannot be read as text (overwritten, or saved by a spreadsheet in another
+        encoding).
+    """
     rows = []
     for path in (run / name for run in runs):
         if path.is_file():
-            with path.open(newline="", encoding="utf-8") as handle:
-                rows += list(csv.DictReader(handle))
+            try:
+                with path.open(newline="", encoding="utf-8") as handle:
+                    rows += list(csv.DictReader(handle))
+            except (OSError, UnicodeDecodeError, csv.Error) as error:
+                raise SccscoreError(f"{path}: cannot read the table classify wrote there ({error}); run classify "
+                                    "again into that folder, or delete the file") from None
     return rows

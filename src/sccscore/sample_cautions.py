@@ -634,14 +634,27 @@ def spreads_imaged(rows: list[dict[str, str]], samples: Sequence[str]) -> dict[s
 
 
 def _imaged(spreads: Iterable[dict[str, str]]) -> dict[str, float | None]:
-    """The medians of some spreads' edge blur and noise (images.csv's rows), and how many were read."""
+    """The medians of some spreads' edge blur and noise (images.csv's rows), and how many were read; a value missing
+    or mangled in a spreadsheet is left out, as a run before it was kept leaves it."""
     spreads = list(spreads)
 
     def middle(column: str, scale: float = 1) -> float | None:
-        read = [float(spread[column]) / scale for spread in spreads if spread.get(column)]
+        read = [value / scale for spread in spreads if (value := _number(spread.get(column))) is not None]
         return median(read) if read else None
 
     return {"edge_blur": middle("edge_blur"), "noise": middle("noise_percent", 100), "spreads": len(spreads)}
+
+
+def _number(value: str | None) -> float | None:
+    """A table's value as a number; None where it is empty or not one.
+
+    >>> _number("1.695"), _number(""), _number("n/a"), _number(None)
+    (1.695, None, None, None)
+    """
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
 
 
 def imaging_apart(imaged: Mapping[str, Mapping[str, float | None]]) -> dict[str, str]:
