@@ -184,6 +184,15 @@ def test_spreads_cautioned_for_their_size_suggest_one_scale_together(oshima, cli
     assert ("<p>The 2 spreads whose chromosomes&#x27; size was cautioned suggest --scale 1.5 together (their median; "
             "each 1.5-1.6): read them again at it, and check their overlays.</p></div>"
             in (tmp_path / "typed" / "report.html").read_text())
+    # a suggested scale mangled in a spreadsheet is left out of it, not a traceback (2026-12-06)
+    from sccscore.report import write_report
+
+    images = tmp_path / "typed" / "images.csv"
+    _write_rows(images, [{**row, "suggested_scale": "n/a" if n == 0 else row["suggested_scale"]}
+                         for n, row in enumerate(_rows(images))])
+    write_report(tmp_path / "typed", load_model(SPREAD_MODEL))
+    page = (tmp_path / "typed" / "report.html").read_text()  # one spread's left: too few to suggest one together
+    assert "Check these spreads' overlays" in page and "together (their median" not in page
     resized("spread3", 1.5, tmp_path / "two")
     resized("spread5", 0.5, tmp_path / "two")
     run = cli("detect", str(tmp_path / "two"), "--out", str(tmp_path / "out_two"))

@@ -78,3 +78,16 @@ def run_rows(runs: Sequence[Path], name: str) -> list[dict[str, str]]:
                 raise SccscoreError(f"{path}: cannot read the table classify wrote there ({error}); run classify "
                                     "again into that folder, or delete the file") from None
     return rows
+
+
+def number(value: str | None) -> float | None:
+    """A value of a run's table as a number; None where it is empty, missing or not one (mangled in a spreadsheet),
+    so that one such value is left out, as a run from before it was kept leaves it.
+
+    >>> number("1.695"), number(""), number("n/a"), number(None)
+    (1.695, None, None, None)
+    """
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None

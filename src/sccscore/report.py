@@ -31,7 +31,7 @@ from .compare import (by_hand_sentence, in_given_order, metaphase_table, points,
                       share_intervals, shares_shown, shares_with_intervals, shown_p, tally_by, write_cell_figure)
 from .errors import ImageReadError
 from .images import CLASS_NAMES, JPEG_FORMATS, ImageItem, copies, how_often, image_stem, read_image
-from .layout import overlay_file, run_folder, run_rows
+from .layout import number, overlay_file, run_folder, run_rows
 from .learned import learner_of, unlike_learned
 from .metrics import concordance, confusion_matrix, open_concordance
 from .plots import plot_distributions
@@ -525,8 +525,8 @@ def _cautions(rows: list[dict[str, str]], images: list[dict[str, str]]) -> str:
     items = "".join(f"<li>{html.escape(r['sample'])} / {html.escape(r.get('image') or Path(r['path']).name)}: "
                     f"{html.escape(r['caution'])}</li>" for r in rows)  # no image column before 2026-12-01
     sized = {(r["sample"], r.get("image")) for r in rows if r["caution"].startswith(SIZE_CAUTION)}
-    sentence = scale_sentence([float(image["suggested_scale"]) for image in images
-                               if (image["sample"], image["image"]) in sized and image.get("suggested_scale")])
+    sentence = scale_sentence([scale for image in images if (image["sample"], image["image"]) in sized
+                               and (scale := number(image.get("suggested_scale"))) is not None])
     scale = f"<p>{html.escape(sentence[0].upper() + sentence[1:])}.</p>" if sentence else ""
     return (f"<div class='expected'><p>Check these spreads' overlays before reading their shares:</p><ul>{items}</ul>"
             f"{scale}</div>")

@@ -25,7 +25,7 @@ from .config import GREY_CROPS_MODEL, reads_in_grey
 from .errors import SccscoreError
 from .framing import Framing, apart_clause, blurs_apart, framings_apart, said_already, sample_framings
 from .images import CLASS_NAMES
-from .layout import run_folder, run_rows
+from .layout import number, run_folder, run_rows
 from .predictions_table import crops_by_sample, from_spreads, one_row_a_crop, samples_by
 from .sample_crops import colour_of, crop_greys, halved_crops, sample_white_around, sample_white_texture
 
@@ -562,9 +562,7 @@ def _scales_read(rows: list[dict[str, str]], samples: Sequence[str]) -> dict[str
     read."""
     read_at: dict[str, list[float]] = defaultdict(list)
     for value, names in samples_by(rows, "scale").items():
-        try:
-            scale = float(value)
-        except ValueError:
+        if (scale := number(value)) is None:
             continue
         for name in names:
             read_at[name].append(scale)
@@ -639,22 +637,10 @@ def _imaged(spreads: Iterable[dict[str, str]]) -> dict[str, float | None]:
     spreads = list(spreads)
 
     def middle(column: str, scale: float = 1) -> float | None:
-        read = [value / scale for spread in spreads if (value := _number(spread.get(column))) is not None]
+        read = [value / scale for spread in spreads if (value := number(spread.get(column))) is not None]
         return median(read) if read else None
 
     return {"edge_blur": middle("edge_blur"), "noise": middle("noise_percent", 100), "spreads": len(spreads)}
-
-
-def _number(value: str | None) -> float | None:
-    """A table's value as a number; None where it is empty or not one.
-
-    >>> _number("1.695"), _number(""), _number("n/a"), _number(None)
-    (1.695, None, None, None)
-    """
-    try:
-        return float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
 
 
 def imaging_apart(imaged: Mapping[str, Mapping[str, float | None]]) -> dict[str, str]:
