@@ -112,7 +112,8 @@ def unlike_learned(learner: Learner, crops: Mapping[str, Sequence[str | Path]],
     for sample, paths in crops.items():
         ways.setdefault((preprocess or {}).get(sample, learner.preprocess), {})[sample] = paths
     given = [(replace(learner, preprocess=way), some) for way, some in ways.items()]
-    textures = {sample: texture for each, some in given for sample, texture in _textures(each, some).items()}
+    textures = ({sample: texture for each, some in given for sample, texture in _textures(each, some).items()}
+                if _learned_textures(learner) is not None else None)  # else no texture caution: none read for it
     cautions = [*(caution for each, some in given for caution in (preprocessed_again_of(each, some),
                                                                    making_of(each, some))),
                 framing_of(learner, crops), *(texture_of(each, some, textures) for each, some in given)]
