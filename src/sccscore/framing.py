@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .images import channel_mean
 from .sample_crops import remembered_by_file, spread_through
 
 # what another margin, another magnification and blur did to the calls (benchmarks/crop_framing.py)
@@ -109,7 +110,7 @@ def crop_framing(rgb: np.ndarray) -> Framing | None:
         return None
     rows, columns = np.nonzero(found[0])
     height, width = rows.max() - rows.min() + 1, columns.max() - columns.min() + 1
-    blur = edge_blur(rgb.astype(np.float64).mean(axis=2), found[0])
+    blur = edge_blur(channel_mean(rgb), found[0])
     return Framing(float(max(height / rgb.shape[0], width / rgb.shape[1])), float(max(height, width)), blur)
 
 

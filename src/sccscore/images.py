@@ -264,7 +264,7 @@ def _dark_objects(rgb: np.ndarray, min_area: int = 20) -> int:
     from skimage.filters import threshold_otsu
     from skimage.measure import label
 
-    grey = rgb.mean(axis=2)
+    grey = channel_mean(rgb)
     if grey.max() == grey.min():
         return 0
     areas = np.bincount(label(grey < threshold_otsu(grey)).ravel())[1:]
@@ -607,6 +607,22 @@ def is_grey(rgb: np.ndarray) -> bool:
     """
     spread = rgb.max(axis=2).astype(np.int16) - rgb.min(axis=2)
     return bool(np.count_nonzero(spread > GREY_LEVELS) < GREY_SHARE * spread.size)
+
+
+def channel_mean(rgb: np.ndarray) -> np.ndarray:
+    """The mean of an RGB image's three channels, as float64: ``rgb.astype(np.float64).mean(axis=2)`` to the last bit,
+    six times as fast (numpy's reduction over an axis of three is slow, and the checks of a sample's crops ask for
+    it of 400 of them twice).
+
+    >>> rgb = np.array([[[120, 80, 141], [90, 90, 90]]], np.uint8)
+    >>> channel_mean(rgb).tolist(), bool((channel_mean(rgb) == rgb.astype(np.float64).mean(axis=2)).all())
+    ([[113.66666666666667, 90.0]], True)
+    """
+    mean = rgb[..., 0].astype(np.float64)
+    mean += rgb[..., 1]
+    mean += rgb[..., 2]
+    mean /= 3
+    return mean
 
 
 def in_grey(rgb: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ from PIL import Image
 from scipy import ndimage
 
 from .config import InputConfig
-from .images import in_grey
+from .images import channel_mean, in_grey
 
 if TYPE_CHECKING:
     import torch
@@ -112,7 +112,7 @@ def main_object(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """
     from skimage.filters import threshold_otsu
 
-    grey = rgb.astype(np.float64).mean(axis=2)
+    grey = channel_mean(rgb)
     if grey.max() - grey.min() < 1:
         return None
     foreground = grey < threshold_otsu(grey)

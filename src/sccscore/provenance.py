@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ImageReadError
-from .images import read_image
+from .images import channel_mean, read_image
 
 PATCH = 8  # px a side of the windows compared
 MIN_WINDOWS = 3  # a crop with fewer windows of stained, unpainted pixels is not judged
@@ -97,7 +97,7 @@ def _turns(array: np.ndarray) -> list[np.ndarray]:
 def _judged(rgb: np.ndarray) -> np.ndarray:
     """The windows worth comparing: no painted-white pixel (the crop's own, not the image's), some stain (darker
     than the crop's median), and not flat (a flat window may recur anywhere)."""
-    grey = rgb.mean(axis=2)
+    grey = channel_mean(rgb)
     painted = _window_sums((rgb == 255).all(axis=2)) > 0
     stained = _window_sums(grey < np.median(grey)) > 0
     variance = _window_sums(grey**2) / PATCH**2 - (_window_sums(grey) / PATCH**2) ** 2

@@ -189,6 +189,16 @@ def halved_crops(paths: Sequence[str | Path], most: int = COLOUR_CROPS) -> tuple
     return sum(halved), len(halved)
 
 
+def near_white(rgb: np.ndarray) -> np.ndarray:
+    """The pixels :data:`NEAR_WHITE` or brighter in every channel: ``(rgb >= NEAR_WHITE).all(axis=2)``, channel by
+    channel, as numpy's reduction over an axis of three is slow, and the checks ask it of 400 crops a sample twice.
+
+    >>> near_white(np.array([[[255, 250, 252], [255, 200, 255]]], np.uint8)).tolist()
+    [[True, False]]
+    """
+    return (rgb[..., 0] >= NEAR_WHITE) & (rgb[..., 1] >= NEAR_WHITE) & (rgb[..., 2] >= NEAR_WHITE)
+
+
 def white_texture(rgb: np.ndarray) -> float | None:
     """How much the near-white around a crop's chromosome varies from pixel to pixel: the mean absolute Laplacian of
     its green, in grey levels, over the pixels :data:`NEAR_WHITE` or brighter in every channel whose four neighbours
@@ -203,7 +213,7 @@ def white_texture(rgb: np.ndarray) -> float | None:
     >>> white_texture(flat), white_texture(grainy), white_texture(flat // 2)
     (0.0, 4.0, None)
     """
-    white = ndimage.binary_erosion((rgb >= NEAR_WHITE).all(axis=2))
+    white = ndimage.binary_erosion(near_white(rgb))
     if np.count_nonzero(white) < 100:
         return None
     return float(np.abs(ndimage.laplace(rgb[..., 1].astype(np.float32)))[white].mean())
@@ -216,7 +226,7 @@ def _white_as_read(grey: bool, preprocess: str) -> Callable[[np.ndarray], tuple[
     def read(rgb: np.ndarray) -> tuple[float, float]:
         seen = as_read(rgb, grey, preprocess)
         texture = white_texture(seen)
-        return np.nan if texture is None else texture, float((seen >= NEAR_WHITE).all(axis=2).mean())
+        return np.nan if texture is None else texture, float(near_white(seen).mean())
     return read
 
 

@@ -13,6 +13,7 @@ beyond it cost the annotated spreads held out (``docs/spreads.md``).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -272,15 +273,45 @@ def edge_blur(stained: np.ndarray, components: np.ndarray) -> float | None:
     fine, coarse = [], []
     for number, box in enumerate(ndimage.find_objects(groups), start=1):
         near = mask[box]
-        here = (ndimage.binary_dilation(near, iterations=2) & ~ndimage.binary_erosion(near, iterations=2)
+        here = (ndimage.binary_dilation(near, _WITHIN_2) & ~ndimage.binary_erosion(near, _WITHIN_2)
                 & (groups[box] == number))  # this group's rim
-        fine.append(ndimage.gaussian_gradient_magnitude(stained[box], 1.0)[here])
-        coarse.append(ndimage.gaussian_gradient_magnitude(stained[box], 3.0)[here])
+        fine.append(gradient_magnitude(stained[box], 1.0)[here])
+        coarse.append(gradient_magnitude(stained[box], 3.0)[here])
     fine, coarse = np.concatenate(fine), np.concatenate(coarse)
     steep = fine >= np.median(fine)
     # 3 is an ideal step, no blur; as the ratio falls to 1 the blur grows without bound: at most 10 px is read
     ratio = float(np.clip(np.median(fine[steep] / np.maximum(coarse[steep], 1e-9)), 1.0, 3.0))
     return float(np.sqrt((9 - ratio**2) / max(ratio**2 - 1, 0.08)))
+
+
+# the pixels within 2 steps (up, down, left, right) of one: dilated or eroded by it once, as twice by the cross
+_WITHIN_2 = ndimage.iterate_structure(ndimage.generate_binary_structure(2, 1), 2)
+
+
+def gradient_magnitude(image: np.ndarray, sigma: float) -> np.ndarray:
+    """scipy's ``ndimage.gaussian_gradient_magnitude`` of a float image, to the last bit (its kernels, reflected at
+    the border), with its kernels made once: :func:`edge_blur` reads a sample's 400 crops, and on a crop's few
+    thousand pixels scipy's making of them and its calls took half the time.
+
+    >>> image = np.random.default_rng(0).random((30, 20)) * 255
+    >>> [bool((gradient_magnitude(image, s) == ndimage.gaussian_gradient_magnitude(image, s)).all()) for s in (1, 3)]
+    [True, True]
+    """
+    smooth, slope = _gaussian_kernels(float(sigma))
+    across = ndimage.correlate1d(ndimage.correlate1d(image, slope, 0), smooth, 1)
+    along = ndimage.correlate1d(ndimage.correlate1d(image, smooth, 0), slope, 1)
+    return np.sqrt(across * across + along * along)
+
+
+@lru_cache(maxsize=8)
+def _gaussian_kernels(sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """The Gaussian's weights and its derivative's, as scipy's ``gaussian_filter1d`` makes them (4 sigmas either
+    side) and gives them to ``correlate1d`` (the derivative's reversed)."""
+    sigma2, radius = sigma * sigma, int(4.0 * sigma + 0.5)
+    x = np.arange(-radius, radius + 1)
+    smooth = np.exp(-0.5 / sigma2 * x**2)
+    smooth = smooth / smooth.sum()
+    return smooth, (x * (-1 / sigma2) * smooth)[::-1]
 
 
 def stain_gain(strength: float | None) -> float:
