@@ -9,7 +9,8 @@ in three alternating rounds (median ratio, with the lowest and highest). Peak
 memory is measured on the command line in a child process, for 1,000 and 50,000
 crops resampled (with a fixed seed) from the shared ones.
 
-Run with ``make bench``. Writes a JSON to ``$BENCH_JSON`` or benchmarks/results.json.
+Run with ``make bench``. Writes a JSON to ``$BENCH_JSON`` or benchmarks/results.json. With ``--single``, the
+single-model rounds alone (a few minutes), to set two commits side by side: run it for each in turn.
 """
 
 from __future__ import annotations
@@ -109,6 +110,7 @@ def peak_rss_mb(folder: Path, out: Path) -> tuple[float, float]:
 
 
 def main() -> None:
+    single_only = "--single" in sys.argv[1:]
     root = sample_data.data_root()
     folders = [sample_data.sample_folder(genotype, root) for genotype in sample_data.GENOTYPES]
     model_files = [sample_data.released_model_file(n, root) for n in range(1, 31)]
@@ -135,7 +137,11 @@ def main() -> None:
             "ratio_min": min(ratios),
             "ratio_max": max(ratios),
             "identical_predictions": min(r["identical"] for r in rounds),
+            "rounds_baseline_sccscore_s": [[round(r["baseline_s"], 2), round(r["sccscore_s"], 2)] for r in rounds],
         }
+        if single_only:
+            _write(figures)
+            return
         # 30 released models, on a subset for both.
         subset = Subset(dataset, sorted(random.Random(1).sample(range(n_images), ENSEMBLE_SUBSET)))
         subset_dir = tmp / "subset"
@@ -157,6 +163,10 @@ def main() -> None:
             rss, seconds = peak_rss_mb(folder, tmp / f"out_{n}")
             figures |= {f"peak_rss_mb_{label}": rss, f"n_images_{label}": n, f"images_per_s_{label}": n / seconds}
         figures["rss_ratio_large_small"] = figures["peak_rss_mb_large"] / figures["peak_rss_mb_small"]
+    _write(figures)
+
+
+def _write(figures: dict) -> None:
     target = Path(os.environ.get("BENCH_JSON") or Path(__file__).with_name("results.json"))
     target.write_text(json.dumps(figures, indent=2) + "\n")
     for key, value in figures.items():
