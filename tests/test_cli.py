@@ -52,6 +52,8 @@ def test_classify_writes_tables_and_survives_bad_files(sample_with_bad_files, tm
             "against C as rough, and compare samples whose crops were made and saved alike; the report (--report) "
             "gives the figures.") in said
     assert "the texture of the white background" not in said and "learned crops saved as JPEG" not in said
+    # a point a paragraph, as the report lists them: not a dozen sentences run together
+    assert "\nIts calls put WT at" in result.stderr and "\nThe released models' B against C" in result.stderr
     assert (f"to compare it with a sample of another run: sccscore compare REFERENCE wt_small --predictions "
             f"OTHER_RUN/predictions.csv --predictions {out / 'predictions.csv'} --out DIR") in said
     predictions = _rows(out / "predictions.csv")

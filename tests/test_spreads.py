@@ -1069,6 +1069,7 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert run.returncode == 0, run.stderr
     page = (out / "report.html").read_text()
     assert "What to expect: with each of the 4 annotated spreads" in run.stderr  # as in the report, below
+    assert "\nFrom 4 spreads, new spreads like these may give" in run.stderr  # a point a paragraph, as listed there
     # the matched ones, cut again byte for byte, are ones sccscore:spreads learned, and the report says so at its top
     assert ("<p>194 of the 197 chromosomes scored, in a_rich / spread3, a_rich / spread5, c_rich / spread2, are "
             "chromosomes sccscore:spreads was trained on: its calls on them are memory") in page.split("<h2>")[0]

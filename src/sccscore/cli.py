@@ -277,7 +277,12 @@ def _print_expected(model, grey: bool = False) -> None:
     from .evaluate import expected_of, in_brief
 
     if expected := expected_of(model, grey):
-        console.print(" ".join(in_brief(expected)), highlight=False)
+        _print_points(in_brief(expected))
+
+
+def _print_points(points: list[str]) -> None:
+    """What to expect, a point a paragraph, as the report lists them: a dozen sentences run together are not read."""
+    console.print("\n".join(points), highlight=False)
 
 
 def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: float | None, **options):
@@ -293,7 +298,7 @@ def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: f
         _print_table(metaphase_table(result.metaphases, _types_of(result.metaphases)), "Per metaphase")
         _print_summary(result.summary, {"images": "n_images", "metaphases": "n_metaphases",
                                         "chromosomes": "n_chromosomes"}, title="Per sample", cells_key="n_metaphases")
-        console.print(" ".join(what_to_expect(model.config.training, model.config.name)), highlight=False)
+        _print_points(what_to_expect(model.config.training, model.config.name))
         calls = [p for spread in result.spreads for p in spread.probabilities.values()]
         console.print(to_check_sentence(sum(map(needs_check, calls)), len(calls)), highlight=False)
     tables = ("metaphases.csv, images.csv, summary.csv" if result.metaphases
@@ -745,7 +750,7 @@ def train_spreads(
     folder = save_spread_models(fitted, out)
     console.print(f"wrote {folder}: fitted on {', '.join(fitted.trained_on)}; give it as --model to classify "
                   "--spreads, detect and evaluate-detection", highlight=False)
-    console.print(" ".join(what_to_expect(fitted.training_record(), str(folder))), highlight=False)
+    _print_points(what_to_expect(fitted.training_record(), str(folder)))
 
 
 @app.command()
