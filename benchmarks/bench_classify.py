@@ -15,6 +15,7 @@ single-model rounds alone (a few minutes), to set two commits side by side: run 
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -110,7 +111,9 @@ def peak_rss_mb(folder: Path, out: Path) -> tuple[float, float]:
 
 
 def main() -> None:
-    single_only = "--single" in sys.argv[1:]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--single", action="store_true", help="the single-model rounds alone")
+    single_only = parser.parse_args().single  # a mistyped option is refused, not run as the whole benchmark
     root = sample_data.data_root()
     folders = [sample_data.sample_folder(genotype, root) for genotype in sample_data.GENOTYPES]
     model_files = [sample_data.released_model_file(n, root) for n in range(1, 31)]
