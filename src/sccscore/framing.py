@@ -59,7 +59,8 @@ PAPER_SPANS, PAPER_LENGTHS, PAPER_BLURS = (0.743, 0.783), (60.0, 63.0), (1.186, 
 # crops read a sample, spread through it. Medians of few are noisy (a length by 4-5 px from 100), and focus is compared
 # only within FOCUS_LENGTHS_APART: drawn at random, two samples of the paper's WT crops lay outside it 9.5% of the time
 # from 100 crops each, 0.1% from 400; WT against CTF18-/- (1.05 times apart by all their crops) 20% and 5%
-# (benchmarks/sample_framing.py). 0.7 s a sample, each crop read once however often it is asked (file_framing)
+# (benchmarks/sample_framing.py). 0.8 s a sample, decoding included, on the 2-core machine of 2026-12-06 without
+# AVX-512; each crop read once however often it is asked (file_framing)
 FRAMING_CROPS = 400
 # the fewest crops read a sample for a caution: the paper's WT against its CTF18-/- crops, drawn at random, were
 # cautioned as compared 1.0-1.6% of the time from 30 crops each (11-17% from 8-10), and as unlike the released models'
