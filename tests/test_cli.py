@@ -244,26 +244,30 @@ def test_a_sample_of_grey_crops_pooled_with_colour_ones_is_cautioned_with_how_ma
     assert again.returncode == 0 and json.loads((tmp_path / "g.json").read_text())["colour_caution"] is None
 
 
-def test_samples_of_crops_saved_with_their_colour_halved_and_whole_are_cautioned(labelled_crops, tmp_path, cli):
-    """The paper's crops, saved as JPEG with their colour at half resolution (4:2:0), against a knockout's saved as
-    PNG, their colour whole: the released models' C calls hang on it (the paper's CTF18-/- crops saved again with
-    their colour halved: 34.5% C against 26.6%; tests/test_paper_figures.py), so compare says so, in its JSON and
-    report; not where the samples were saved alike, nor where the model reads every crop in grey."""
-    wt, ko, saved_alike = (labelled_crops(genotype, 4, name) for genotype, name in
-                           (("wt", "wt_small"), ("ctf18", "ko"), ("ctf18", "ctf18")))
-    for path in list(ko.rglob("*.jpg")):  # the knockout's crops cut from the same images, saved as PNG
+def test_samples_of_crops_saved_with_their_colour_halved_and_whole_are_cautioned(labelled_crops, oshima, tmp_path, cli):
+    """The paper's crops, saved as JPEG with their colour at half resolution (4:2:0), against a knockout's cut from a
+    spread and saved as PNG, their colour whole: the released models' C calls hang on it (the paper's CTF18-/- crops
+    saved again with their colour halved: 34.5% C against 26.6%; tests/test_paper_figures.py), so compare says so, in
+    its JSON and report; not where the samples were saved alike, nor where the model reads every crop in grey. Crops
+    saved as JPEG and then as PNG keep their colour halved, and their pixels say so: they are alike the JPEGs."""
+    wt, saved_alike, converted = (labelled_crops(genotype, 4, name) for genotype, name in
+                                  (("wt", "wt_small"), ("ctf18", "ctf18"), ("ctf18", "converted")))
+    for path in list(converted.rglob("*.jpg")):  # the paper's crops saved again as PNG: their pixels stay halved
         Image.open(path).save(path.with_suffix(".png"))
         path.unlink()
-    said = ("the crops of wt_small (12 of the 12 read) were saved as JPEG with their colour at half resolution (4:2:0) "
-            "and those of ko with it whole (PNG, TIFF or JPEG 4:4:4), and paper:squeezenet1_1/1 reads their colour: "
-            "crops saved otherwise are typed otherwise, whatever the cells (the released ensemble called the crops "
-            "sccscore cuts from the annotated spreads 60.9% C as PNG and 66.8% saved as JPEG with their colour at half "
-            "resolution, and the paper's CTF18-/- crops, most saved so, 26.6% C as shared, 34.5% with their colour "
-            "halved again and 26.6% with it whole, even at JPEG quality 50 24.9%; its 30 models each called more C "
-            "with the colour halved): save every sample's crops alike")
+    assert cli("detect", str(oshima / "images" / "spread3.png"), "--out", str(tmp_path / "cut"), "-q").returncode == 0
+    ko = tmp_path / "ko"
+    shutil.copytree(tmp_path / "cut" / "crops" / "images" / "spread3", ko)  # cut from a camera's PNG: colour whole
+    said = ("the crops of wt_small (12 of the 12 read) were saved as JPEG with their colour at half resolution "
+            "(4:2:0), as their files or pixels show, and those of ko with it whole (PNG, TIFF or JPEG 4:4:4, never saved "
+            "so), and paper:squeezenet1_1/1 reads their colour: crops saved otherwise are typed otherwise, whatever the "
+            "cells (the released ensemble called the crops sccscore cuts from the annotated spreads 60.9% C as PNG and "
+            "66.8% saved as JPEG with their colour at half resolution, and the paper's CTF18-/- crops, most saved so, "
+            "26.6% C as shared, 34.5% with their colour halved again and 26.6% with it whole, even at JPEG quality 50 "
+            "24.9%; its 30 models each called more C with the colour halved): save every sample's crops alike")
     for model in ("paper:squeezenet1_1/1", "sccscore:grey-crops"):
         out = tmp_path / model.split(":")[0]
-        assert cli("classify", str(wt), str(ko), str(saved_alike), "--model", model, "--out", str(out),
+        assert cli("classify", str(wt), str(ko), str(saved_alike), str(converted), "--model", model, "--out", str(out),
                    "-q").returncode == 0
         result = cli("compare", "wt_small", "ko", "--predictions", str(out / "predictions.csv"), "--out",
                      str(tmp_path / f"c-{out.name}"), "--json", str(tmp_path / f"{out.name}.json"), "--report", "-q")
@@ -275,9 +279,11 @@ def test_samples_of_crops_saved_with_their_colour_halved_and_whole_are_cautioned
             continue
         assert compared["jpeg_caution"] == said and f"warning: {said}" in " ".join(result.stderr.split())
         assert html.escape("T" + said[1:]) in page
-        alike = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"), "--json",
-                    str(tmp_path / "alike.json"), "-q")
-        assert alike.returncode == 0 and json.loads((tmp_path / "alike.json").read_text())["jpeg_caution"] is None
+        for other in ("ctf18", "converted"):
+            alike = cli("compare", "wt_small", other, "--predictions", str(out / "predictions.csv"), "--json",
+                        str(tmp_path / f"{other}.json"), "-q")
+            assert alike.returncode == 0
+            assert json.loads((tmp_path / f"{other}.json").read_text())["jpeg_caution"] is None
 
 
 def test_a_whole_spread_among_crops_is_skipped_saying_so(small_labelled, oshima, tmp_path, cli):

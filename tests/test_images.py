@@ -1,5 +1,6 @@
 import struct
 import zlib
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -381,3 +382,31 @@ def test_repeated_files_are_those_with_the_same_bytes(ikemoto, tmp_path):
                                     "and B, which cannot both be right: each copy counts as a labelled image of its "
                                     "own; keep one")
     assert "labelled" not in str(said[1].message).split(":")[0]
+
+
+def test_a_crops_pixels_say_where_its_colour_was_kept_at_half_resolution(ikemoto, oshima, tmp_path, cli):
+    """The paper's crops read from their pixels as their headers say (benchmarks/chroma_from_pixels.py): the 858
+    of 4:2:0 near a colour at half resolution, the 48 of 4:4:4 far from it; the crops detect cuts from a spread (PNG)
+    far, and saved as JPEG 4:2:0 then again as PNG, as a lab converting its files would, near."""
+    import io
+
+    from PIL import JpegImagePlugin
+
+    from sccscore.sample_crops import HALVED_CHROMA, chroma_distance, colour_halved
+
+    distances = {True: [], False: []}
+    for path in sorted((ikemoto / "images").rglob("*.jpg")):
+        with Image.open(path) as image:
+            distances[JpegImagePlugin.get_sampling(image) != 0].append(chroma_distance(read_crop(path)))
+    assert (len(distances[True]), len(distances[False])) == (858, 48)
+    assert round(max(distances[True]), 3) == 0.697 and round(min(distances[False]), 3) == 9.765
+    assert max(distances[True]) < HALVED_CHROMA < min(distances[False])
+
+    assert cli("detect", str(oshima / "images" / "spread3.png"), "--out", str(tmp_path / "cut"), "-q").returncode == 0
+    read = []
+    for path in sorted((tmp_path / "cut" / "crops" / "images" / "spread3").glob("*.png")):
+        buffer = io.BytesIO()
+        Image.open(path).convert("RGB").save(buffer, "JPEG", quality=95)
+        Image.open(buffer).save(tmp_path / f"converted-{path.name}")
+        read.append((colour_halved(path), colour_halved(tmp_path / f"converted-{path.name}")))
+    assert len(read) == 47 and Counter(read) == {(False, True): 47}

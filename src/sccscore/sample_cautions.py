@@ -125,10 +125,11 @@ def colour_caution(rows: list[dict[str, str]], samples: Sequence[str], model: st
 
 def jpeg_caution(rows: list[dict[str, str]], samples: Sequence[str], model: str | None) -> str | None:
     """A caution where most of some compared samples' colour crops were saved as JPEG with their colour at half
-    resolution and most of others' with it whole (:func:`sccscore.sample_crops.colour_halved`, of up to 40 crops spread
-    through each), and the ``model`` that typed them reads colour: the released models' B and C calls hang on it
-    (benchmarks/unseen_changes.py). None where the samples were saved alike, none of their crops is read, the calls
-    are of spreads or typed by hand, or the model reads every crop in grey."""
+    resolution, as their files say or their pixels where saved again since, and most of others' with it whole
+    (:func:`sccscore.sample_crops.colour_halved`, of up to 40 crops spread through each), and the ``model`` that
+    typed them reads colour: the released models' B and C calls hang on it (benchmarks/unseen_changes.py). None
+    where the samples were saved alike, none of their crops is read, the calls are of spreads or typed by hand, or
+    the model reads every crop in grey."""
     if model is None or from_spreads(rows) or reads_in_grey(model) is not False:
         return None
     crops = crops_by_sample(rows)
@@ -137,10 +138,10 @@ def jpeg_caution(rows: list[dict[str, str]], samples: Sequence[str], model: str 
     whole = [name for name, (n, read) in counts.items() if read and n <= read / 2]
     if not halved or not whole:
         return None
-    return (f"the crops of {', '.join(halved)} were saved as JPEG with their colour at half resolution (4:2:0) and "
-            f"those of {', '.join(whole)} with it whole (PNG, TIFF or JPEG 4:4:4), and {model} reads their colour: "
-            f"crops saved otherwise are typed otherwise, whatever the cells ({JPEG_COLOUR_COST}): save every sample's "
-            "crops alike")
+    return (f"the crops of {', '.join(halved)} were saved as JPEG with their colour at half resolution (4:2:0), as "
+            f"their files or pixels show, and those of {', '.join(whole)} with it whole (PNG, TIFF or JPEG 4:4:4, "
+            f"never saved so), and {model} reads their colour: crops saved otherwise are typed otherwise, whatever the "
+            f"cells ({JPEG_COLOUR_COST}): save every sample's crops alike")
 
 
 def typed_crops_textures(rows: list[dict[str, str]], samples: Sequence[str], model: str | None,

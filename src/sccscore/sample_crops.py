@@ -1,6 +1,6 @@
 """What is true of a sample's crops, read from some of them: whether they are grey, colour or both, whether
-their files keep the colour at half resolution (a JPEG's chroma subsampling), whether they have a white around their
-chromosomes (raw crops have none), and how much it varies from pixel to pixel.
+their files or pixels keep the colour at half resolution (a JPEG's chroma subsampling), whether they have a white
+around their chromosomes (raw crops have none), and how much it varies from pixel to pixel.
 
 A sample of thousands of crops is read by up to :data:`COLOUR_CROPS` spread through it
 (:func:`spread_through`), and each crop's answer is remembered by its file
@@ -42,6 +42,18 @@ WHITE_AROUND = 0.1
 # pairs), the paper's WT and CTF18-/- crops' medians lay up to 1.52 times apart from 40 crops each, 1.35 from 100 and
 # 1.24 from 400 (99th percentiles; 1.15 apart by all their crops: benchmarks/white_texture.py)
 TEXTURE_CROPS = 400
+# JPEG's chroma (Cb and Cr) of RGB: a crop's colour, read as a JPEG encoder reads it
+CHROMA = np.array([[-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]])
+# the mean squared difference, in grey levels squared, between a crop's chroma and the nearest chroma kept at half
+# resolution and brought back as JPEG decoders bring it (libjpeg's "fancy" upsampling, which Pillow, OpenCV and
+# ImageJ use), below which a crop's pixels keep its colour at half resolution: the paper's 858 crops of 4:2:0 read
+# 0.22-0.70 and its 48 of 4:4:4 9.8-69; the 242 crops detect cuts from the four annotated spreads (PNG) 2.1-138, 3
+# of them under 4 and a hundredth under 10, and saved as JPEG 4:2:0 at quality 95 or 75, 0.17-1.44
+# (benchmarks/chroma_from_pixels.py); a sample's crops are read so by the most of them (halved_crops)
+HALVED_CHROMA = 4.0
+# the chroma is read over at most this many px a side of a crop (from its top left corner, which keeps the pairs of
+# pixels a JPEG halves the colour over), and from pixels no channel clips, at least this many
+CHROMA_SIDE, CHROMA_PIXELS = 192, 100
 Found = TypeVar("Found")  # what remembered_by_file remembers of a crop
 _FORGETTERS: list[Callable[[], None]] = []  # each remembered_by_file function's cache_clear (forget_crops)
 # the pixels of the crops last decoded for a check are kept up to this many bytes, for the next check of the same
@@ -152,19 +164,23 @@ def mixed_samples(crops: Mapping[str, Sequence[str | Path]]) -> dict[str, tuple[
 
 
 def colour_halved(path: str | Path) -> bool | None:
-    """Whether a crop's file keeps its colour at a lower resolution than its brightness: a colour JPEG saved with
-    chroma subsampling (4:2:0, as most of the paper's crops were, and as Pillow, most cameras and programs save JPEG
-    by default; or 4:2:2); False for a colour PNG, TIFF, BMP or a JPEG of 4:4:4; None for a grey file, or one that
-    cannot be opened. The header alone is read.
+    """Whether a crop keeps its colour at a lower resolution than its brightness: a colour JPEG saved with chroma
+    subsampling (4:2:0, as most of the paper's crops were, and as Pillow, most cameras and programs save JPEG by
+    default; or 4:2:2), by its header; or a PNG, TIFF, BMP or JPEG of 4:4:4 whose pixels were so once (saved as JPEG
+    4:2:0, then again otherwise: :func:`chroma_halved`). False for a colour crop whose colour is whole; None for a
+    grey one, or one that cannot be opened.
 
     >>> import io
-    >>> def saved(**options):
+    >>> rgb = np.random.default_rng(0).integers(60, 200, (48, 40, 3), dtype=np.uint8)
+    >>> def saved(pixels, **options):
     ...     buffer = io.BytesIO()
-    ...     Image.new("RGB", (16, 16), (120, 80, 140)).save(buffer, **options)
+    ...     Image.fromarray(pixels).save(buffer, **options)
     ...     return buffer
-    >>> [colour_halved(saved(format="JPEG")), colour_halved(saved(format="JPEG", subsampling=0)),
-    ...  colour_halved(saved(format="PNG")), colour_halved(io.BytesIO(b"not an image"))]
-    [True, False, False, None]
+    >>> as_jpeg = np.asarray(Image.open(saved(rgb, format="JPEG", quality=95)))
+    >>> [colour_halved(saved(rgb, format="JPEG")), colour_halved(saved(rgb, format="JPEG", subsampling=0)),
+    ...  colour_halved(saved(rgb, format="PNG")), colour_halved(saved(as_jpeg, format="PNG")),
+    ...  colour_halved(io.BytesIO(b"not an image"))]
+    [True, False, False, True, None]
     >>> import struct, zlib  # a PNG whose header says 100,000 px a side: Pillow refuses it before reading a pixel
     >>> def chunk(kind, data):
     ...     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
@@ -177,9 +193,60 @@ def colour_halved(path: str | Path) -> bool | None:
         with Image.open(path) as image:
             if image.mode in ("1", "L", "LA", "I", "I;16", "F"):
                 return None
-            return isinstance(image, JpegImagePlugin.JpegImageFile) and JpegImagePlugin.get_sampling(image) != 0
+            if isinstance(image, JpegImagePlugin.JpegImageFile) and JpegImagePlugin.get_sampling(image) != 0:
+                return True
+            if not isinstance(path, (str, Path)):  # a file in memory (the examples above): read here, not remembered
+                image.load()
+                return chroma_halved(np.asarray(image.convert("RGB")))
     except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError):  # as header_pixels
         return None
+    return file_chroma_halved(path)
+
+
+def chroma_halved(rgb: np.ndarray) -> bool | None:
+    """Whether a colour crop's pixels keep its colour at half resolution, as a JPEG of 4:2:0 decoded keeps it, even
+    where the crop was saved again as PNG or TIFF since: its :func:`chroma_distance` is under :data:`HALVED_CHROMA`.
+    A crop's colour whole reads far from it, its camera's noise in each pixel's colour. None where no distance is
+    read."""
+    distance = chroma_distance(rgb)
+    return None if distance is None else distance < HALVED_CHROMA
+
+
+def chroma_distance(rgb: np.ndarray) -> float | None:
+    """The mean squared difference, in grey levels squared, between a colour crop's chroma (:data:`CHROMA`) and the
+    nearest chroma kept at half resolution and brought back as JPEG decoders bring it, over up to
+    :data:`CHROMA_SIDE` px a side, on the pixels no channel clips; None for a grey crop, or one with fewer than
+    :data:`CHROMA_PIXELS` such pixels."""
+    window = rgb[:CHROMA_SIDE, :CHROMA_SIDE]
+    usable = ((window > 5) & (window < NEAR_WHITE)).all(axis=2)
+    if is_grey(rgb) or np.count_nonzero(usable) < CHROMA_PIXELS or min(window.shape[:2]) < 4:
+        return None
+    planes = [window.astype(np.float64) @ weights for weights in CHROMA]
+    height, width = usable.shape
+    return min(sum(float(np.mean((plane - down @ plane @ across.T)[usable] ** 2)) for plane in planes)
+               for down in _halved_and_back(height) for across in _halved_and_back(width))
+
+
+@lru_cache(maxsize=64)
+def _halved_and_back(length: int) -> tuple[np.ndarray, np.ndarray]:
+    """The projections onto what a line of ``length`` pixels can be when kept at half resolution and brought back by
+    libjpeg's fancy upsampling (each pixel 3/4 its own half-resolution sample and 1/4 its next nearest), for the
+    image starting on either pixel of a pair."""
+    projections = []
+    for start in (0, 1):
+        samples = (length + start + 1) // 2
+        upsampling = np.zeros((2 * samples, samples))
+        for k in range(samples):  # at the ends, the sample itself stands in for the neighbour it lacks
+            upsampling[2 * k, k] += 0.75
+            upsampling[2 * k, max(k - 1, 0)] += 0.25
+            upsampling[2 * k + 1, k] += 0.75
+            upsampling[2 * k + 1, min(k + 1, samples - 1)] += 0.25
+        upsampling = upsampling[start : start + length]
+        projections.append(upsampling @ np.linalg.pinv(upsampling))
+    return projections[0], projections[1]
+
+
+file_chroma_halved = remembered_by_file(chroma_halved)  # chroma_halved of the crop in a file, None where unreadable
 
 
 def halved_crops(paths: Sequence[str | Path], most: int = COLOUR_CROPS) -> tuple[int, int]:
