@@ -10,6 +10,9 @@ Two measures, read on the paper's 906 crops (JPEG; by their headers 858 of 4:2:0
 - ``distance``: ``sample_crops.chroma_distance``, how far the chroma lies from the nearest chroma kept at half
   resolution and brought back as libjpeg's decoder brings it (``sample_crops.HALVED_CHROMA`` is its bound).
 
+The spreads' chromosomes as imaged (their boxes in the raw spreads, and in the spreads saved as JPEG 4:2:0 at
+quality 95) are read by the distance as well, though ``chroma_distance`` reads none (no white around them).
+
 A measure serves only where the crops of 4:2:0 read apart from those whole on both sources.
 
 Run with ``SCCSCORE_DATA=../shared/data/ikemoto2023 .venv/bin/python benchmarks/chroma_from_pixels.py
@@ -28,7 +31,8 @@ import numpy as np
 from PIL import Image, JpegImagePlugin
 
 from sccscore.images import IMAGE_SUFFIXES
-from sccscore.sample_crops import CHROMA, HALVED_CHROMA, chroma_distance
+from sccscore.images import read_image
+from sccscore.sample_crops import CHROMA, HALVED_CHROMA, chroma_distance, distance_from_halved
 from sccscore.sample_data import data_root
 
 LUMA = np.array([0.299, 0.587, 0.114])  # JPEG's luma of RGB
@@ -68,6 +72,25 @@ def spread(values: list[float]) -> str:
     return f"{low:.3f} / {hundredth:.3f} / {middle:.3f} / {high:.3f}"
 
 
+def raw_chromosomes(detections: Path, images: Path) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Each chromosome's box in its raw spread, and in the spread saved as JPEG 4:2:0 at quality 95."""
+    import csv
+
+    raw, halved, spreads = [], [], {}
+    with detections.open() as table:
+        rows = list(csv.DictReader(table))
+    for row in rows:
+        if row["status"] != "chromosome":
+            continue
+        if row["image"] not in spreads:
+            rgb = read_image(images / Path(row["image"]).name)
+            spreads[row["image"]] = rgb, saved_again(rgb, quality=95)
+        x0, y0, x1, y1 = (int(float(row[k])) for k in ("x0", "y0", "x1", "y1"))
+        raw.append(spreads[row["image"]][0][y0:y1, x0:x1])
+        halved.append(spreads[row["image"]][1][y0:y1, x0:x1])
+    return raw, halved
+
+
 def main() -> None:
     oshima = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data/oshima2026")
     paper = sorted(p for p in (data_root() / "images").rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
@@ -78,6 +101,7 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "sccscore", "detect", *spreads, "--out", out], check=True,
                        capture_output=True)
         cut = [np.asarray(Image.open(p).convert("RGB")) for p in sorted(Path(out, "crops").rglob("*.png"))]
+        raw, raw_jpeg = raw_chromosomes(Path(out, "detections.csv"), oshima / "images")
     sets = {
         "the paper's crops of 4:2:0, as shared": [rgb for rgb, h in zip(pixels, halved_by_header) if h],
         "the paper's crops of 4:4:4, as shared": [rgb for rgb, h in zip(pixels, halved_by_header) if not h],
@@ -87,6 +111,10 @@ def main() -> None:
         "the same saved as JPEG 4:4:4, quality 95": [saved_again(rgb, quality=95, subsampling=0) for rgb in cut],
     }
     print("least / 1st percentile / median / most")
+    for name, crops in (("the spreads' chromosomes as imaged", raw), ("the same, the spreads saved as JPEG 4:2:0",
+                                                                       raw_jpeg)):
+        distances = [distance_from_halved(c, ((c > 5) & (c < 250)).all(axis=2)) for c in crops]
+        print(f"{name}, {len(crops)} chromosomes:\n  distance {spread(distances)}")
     for name, crops in sets.items():
         distances = [d for d in map(chroma_distance, crops) if d is not None]
         under = sum(d < HALVED_CHROMA for d in distances)

@@ -387,7 +387,8 @@ def test_repeated_files_are_those_with_the_same_bytes(ikemoto, tmp_path):
 def test_a_crops_pixels_say_where_its_colour_was_kept_at_half_resolution(ikemoto, oshima, tmp_path, cli):
     """The paper's crops read from their pixels as their headers say (benchmarks/chroma_from_pixels.py): the 858
     of 4:2:0 near a colour at half resolution, the 48 of 4:4:4 far from it; the crops detect cuts from a spread (PNG)
-    far, and saved as JPEG 4:2:0 then again as PNG, as a lab converting its files would, near."""
+    far, and saved as JPEG 4:2:0 then again as PNG, as a lab converting its files would, near. Crops not made white
+    around their chromosome are read by their header alone."""
     import io
 
     from PIL import JpegImagePlugin
@@ -410,3 +411,11 @@ def test_a_crops_pixels_say_where_its_colour_was_kept_at_half_resolution(ikemoto
         Image.open(buffer).save(tmp_path / f"converted-{path.name}")
         read.append((colour_halved(path), colour_halved(tmp_path / f"converted-{path.name}")))
     assert len(read) == 47 and Counter(read) == {(False, True): 47}
+    # a raw chromosome, its background as imaged: its colour too faint to read so, its header says it (whole)
+    import csv
+
+    with (tmp_path / "cut" / "detections.csv").open() as table:
+        box = next(row for row in csv.DictReader(table) if row["status"] == "chromosome")
+    x0, y0, x1, y1 = (int(float(box[k])) for k in ("x0", "y0", "x1", "y1"))
+    Image.fromarray(read_image(oshima / "images" / "spread3.png")[y0:y1, x0:x1]).save(tmp_path / "raw.png")
+    assert chroma_distance(read_crop(tmp_path / "raw.png")) is None and colour_halved(tmp_path / "raw.png") is False

@@ -167,11 +167,13 @@ def colour_halved(path: str | Path) -> bool | None:
     """Whether a crop keeps its colour at a lower resolution than its brightness: a colour JPEG saved with chroma
     subsampling (4:2:0, as most of the paper's crops were, and as Pillow, most cameras and programs save JPEG by
     default; or 4:2:2), by its header; or a PNG, TIFF, BMP or JPEG of 4:4:4 whose pixels were so once (saved as JPEG
-    4:2:0, then again otherwise: :func:`chroma_halved`). False for a colour crop whose colour is whole; None for a
-    grey one, or one that cannot be opened.
+    4:2:0, then again otherwise: :func:`chroma_halved`; only where the crop was made white around its chromosome).
+    False for a colour crop whose colour is whole, or whose pixels cannot say; None for a grey one, or one that cannot
+    be opened.
 
     >>> import io
-    >>> rgb = np.random.default_rng(0).integers(60, 200, (48, 40, 3), dtype=np.uint8)
+    >>> rgb = np.full((64, 64, 3), 255, np.uint8)  # a chromosome's colour, noisy, on the white around it
+    >>> rgb[8:56, 12:52] = np.random.default_rng(0).integers(60, 200, (48, 40, 3))
     >>> def saved(pixels, **options):
     ...     buffer = io.BytesIO()
     ...     Image.fromarray(pixels).save(buffer, **options)
@@ -200,7 +202,7 @@ def colour_halved(path: str | Path) -> bool | None:
                 return chroma_halved(np.asarray(image.convert("RGB")))
     except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError):  # as header_pixels
         return None
-    return file_chroma_halved(path)
+    return bool(file_chroma_halved(path))  # where the pixels cannot say, the header's answer: whole
 
 
 def chroma_halved(rgb: np.ndarray) -> bool | None:
@@ -215,13 +217,22 @@ def chroma_halved(rgb: np.ndarray) -> bool | None:
 def chroma_distance(rgb: np.ndarray) -> float | None:
     """The mean squared difference, in grey levels squared, between a colour crop's chroma (:data:`CHROMA`) and the
     nearest chroma kept at half resolution and brought back as JPEG decoders bring it, over up to
-    :data:`CHROMA_SIDE` px a side, on the pixels no channel clips; None for a grey crop, or one with fewer than
-    :data:`CHROMA_PIXELS` such pixels."""
+    :data:`CHROMA_SIDE` px a side, on the pixels no channel clips; None for a grey crop, one with fewer than
+    :data:`CHROMA_PIXELS` such pixels, or one not made white around its chromosome (under :data:`WHITE_AROUND` of its
+    pixels near white): a raw crop's colour is too faint to read so. The annotated spreads' raw chromosomes read
+    0.17-0.34, as near as halved colour, where the paper's preprocessing, which stretches each channel, leaves
+    2.1-138 (:data:`HALVED_CHROMA`)."""
     window = rgb[:CHROMA_SIDE, :CHROMA_SIDE]
     usable = ((window > 5) & (window < NEAR_WHITE)).all(axis=2)
-    if is_grey(rgb) or np.count_nonzero(usable) < CHROMA_PIXELS or min(window.shape[:2]) < 4:
+    if (is_grey(rgb) or np.count_nonzero(usable) < CHROMA_PIXELS or min(window.shape[:2]) < 4
+            or near_white(rgb).mean() < WHITE_AROUND):
         return None
-    planes = [window.astype(np.float64) @ weights for weights in CHROMA]
+    return distance_from_halved(window, usable)
+
+
+def distance_from_halved(rgb: np.ndarray, usable: np.ndarray) -> float:
+    """:func:`chroma_distance` of any colour image, white around or not, over its ``usable`` pixels."""
+    planes = [rgb.astype(np.float64) @ weights for weights in CHROMA]
     height, width = usable.shape
     return min(sum(float(np.mean((plane - down @ plane @ across.T)[usable] ** 2)) for plane in planes)
                for down in _halved_and_back(height) for across in _halved_and_back(width))
