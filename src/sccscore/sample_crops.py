@@ -199,7 +199,7 @@ def colour_halved(path: str | Path) -> bool | None:
                 return True
             if not isinstance(path, (str, Path)):  # a file in memory (the examples above): read here, not remembered
                 image.load()
-                return chroma_halved(np.asarray(image.convert("RGB")))
+                return bool(chroma_halved(np.asarray(image.convert("RGB"))))
     except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError):  # as header_pixels
         return None
     return bool(file_chroma_halved(path))  # where the pixels cannot say, the header's answer: whole
