@@ -223,15 +223,20 @@ def chroma_distance(rgb: np.ndarray) -> float | None:
     0.17-0.34, as near as halved colour, where the paper's preprocessing, which stretches each channel, leaves
     2.1-138 (:data:`HALVED_CHROMA`)."""
     window = rgb[:CHROMA_SIDE, :CHROMA_SIDE]
-    usable = ((window > 5) & (window < NEAR_WHITE)).all(axis=2)
-    if (is_grey(rgb) or np.count_nonzero(usable) < CHROMA_PIXELS or min(window.shape[:2]) < 4
+    if (is_grey(rgb) or np.count_nonzero(unclipped(window)) < CHROMA_PIXELS or min(window.shape[:2]) < 4
             or near_white(rgb).mean() < WHITE_AROUND):
         return None
-    return distance_from_halved(window, usable)
+    return distance_from_halved(window)
 
 
-def distance_from_halved(rgb: np.ndarray, usable: np.ndarray) -> float:
-    """:func:`chroma_distance` of any colour image, white around or not, over its ``usable`` pixels."""
+def unclipped(rgb: np.ndarray) -> np.ndarray:
+    """The pixels no channel clips, dark or white: every channel over 5 and under :data:`NEAR_WHITE`."""
+    return ((rgb > 5) & (rgb < NEAR_WHITE)).all(axis=2)
+
+
+def distance_from_halved(rgb: np.ndarray) -> float:
+    """:func:`chroma_distance` of any colour image, white around or not, on its :func:`unclipped` pixels."""
+    usable = unclipped(rgb)
     planes = [rgb.astype(np.float64) @ weights for weights in CHROMA]
     height, width = usable.shape
     return min(sum(float(np.mean((plane - down @ plane @ across.T)[usable] ** 2)) for plane in planes)
