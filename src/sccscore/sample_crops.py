@@ -220,7 +220,7 @@ def chroma_distance(rgb: np.ndarray) -> float | None:
     :data:`CHROMA_SIDE` px a side, on the pixels no channel clips; None for a grey crop, one with fewer than
     :data:`CHROMA_PIXELS` such pixels, or one not made white around its chromosome (under :data:`WHITE_AROUND` of its
     pixels near white): a raw crop's colour is too faint to read so. The annotated spreads' raw chromosomes read
-    0.17-0.34, as near as halved colour, where the paper's preprocessing, which stretches each channel, leaves
+    0.17-0.35, as near as halved colour, where the paper's preprocessing, which stretches each channel, leaves
     2.1-138 (:data:`HALVED_CHROMA`)."""
     window = rgb[:CHROMA_SIDE, :CHROMA_SIDE]
     if (is_grey(rgb) or np.count_nonzero(unclipped(window)) < CHROMA_PIXELS or min(window.shape[:2]) < 4
