@@ -1583,6 +1583,10 @@ def test_classify_spreads_strict_fails_on_a_spread_it_cannot_read(cli, oshima, t
     assert "(--strict)" in run.stderr and not (tmp_path / "out" / "predictions.csv").exists()
     run = cli("classify", "--spreads", str(folder), "--out", str(tmp_path / "out"), "--quiet")  # skipped, listed
     assert run.returncode == 0 and len(_rows(tmp_path / "out" / "rejected.csv")) == 1
+    # the model learned spread3, and is sure of every call: none marked, said as none
+    assert {r["check"] for r in _rows(tmp_path / "out" / "predictions.csv")} == {""}
+    said = "None of the 47 chromosomes was called less sure than 0.9: none is marked to check."
+    assert said in " ".join(run.stderr.split())
     (folder / "spread3.png").unlink()  # none left to read: an error, not success with empty tables
     for command, wrote in ((["classify", "--spreads"], "cautions.csv (no crops, overlays or labels)"),
                            (["detect"], "cautions.csv (no spread read: no crops, overlays or labels)")):

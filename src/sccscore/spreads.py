@@ -461,11 +461,23 @@ def needs_check(probabilities: Sequence[float]) -> bool:
 
 
 def to_check_sentence(n_marked: int, n_called: int) -> str:
-    """What a run marked for a person to check, in a sentence for the terminal and the report."""
-    share = f" ({100 * n_marked / n_called:.0f}%)" if n_called else ""
-    return (f"{n_marked} of the {n_called} chromosomes{share} were called less sure than {CHECK_BELOW:g}: their "
-            "boxes are dashed, with a ?, on the overlays, and their check column in predictions.csv says yes; "
-            "sccscore review shows them blind to their sample, to be set right.")
+    """What a run marked for a person to check, in a sentence for the terminal and the report.
+
+    >>> to_check_sentence(0, 47)
+    'None of the 47 chromosomes was called less sure than 0.9: none is marked to check.'
+    >>> to_check_sentence(1, 47)[:104]
+    '1 of the 47 chromosomes (2%) was called less sure than 0.9: its box is dashed, with a ?, on the overlays'
+    """
+    chromosomes = "chromosome" if n_called == 1 else "chromosomes"
+    if not n_marked:
+        return (f"None of the {n_called} {chromosomes} was called less sure than {CHECK_BELOW:g}: "
+                "none is marked to check.")
+    one = n_marked == 1
+    were, their, them = ("was", "its", "it") if one else ("were", "their", "them")
+    return (f"{n_marked} of the {n_called} {chromosomes} ({100 * n_marked / n_called:.0f}%) {were} called less sure "
+            f"than {CHECK_BELOW:g}: {their} {'box is' if one else 'boxes are'} dashed, with a ?, on the overlays, and "
+            f"{their} check column in predictions.csv says yes; sccscore review shows {them} blind to {their} sample, "
+            "to be set right.")
 
 
 def _write_overlay(out: Path, spread: Spread, rgb: np.ndarray, types: dict[int, str] | None = None) -> None:
