@@ -356,9 +356,9 @@ def _print_spread_result(result) -> None:
 
     for spread in result.spreads:
         statuses = Counter(d.status for d in spread.detections)
-        left_out = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()) if status != "chromosome")
-        console.print(f"{spread.item.path}: {statuses['chromosome']} chromosomes in "
-                      f"{spread.n_metaphases} metaphase(s)"
+        left_out = ", ".join(_counted(n, status) for status, n in sorted(statuses.items()) if status != "chromosome")
+        console.print(f"{spread.item.path}: {_counted(statuses['chromosome'], 'chromosome')} in "
+                      f"{_counted(spread.n_metaphases, 'metaphase')}"
                       + (f"; left out: {left_out}" if left_out else ""), highlight=False)
     _print_cautioned(result)
     _print_skipped(result.rejected)
@@ -366,6 +366,15 @@ def _print_spread_result(result) -> None:
         _flag("caution", f": {result.out_dir / 'overlays'} also holds {len(earlier)} overlay(s) this run did not "
               f"draw ({named_first(earlier, 3)}), with their crops and labels: left by an earlier run into this "
               "folder, they are not this run's; give each run a folder of its own")
+
+
+# detect's statuses (as detections.csv and the overlays name them) and a metaphase, counted: "2 nuclei", not "2 nucleus"
+_PLURALS = {"chromosome": "chromosomes", "metaphase": "metaphases", "nucleus": "nuclei", "cluster": "clusters",
+            "debris": "debris", "edge": "edges", "mark": "marks"}
+
+
+def _counted(n: int, word: str) -> str:
+    return f"{n} {word if n == 1 else _PLURALS.get(word, word)}"
 
 
 def _print_cautioned(result, shown: int = 5) -> None:
