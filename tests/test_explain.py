@@ -45,7 +45,7 @@ def test_explain_cli_writes_heatmaps_galleries_and_a_table(small_labelled, tmp_p
     assert "broken.png" in (out / "rejected.csv").read_text()
     # and said, with why, as classify says it: the count alone had left the reason in the table
     assert f"skipped {small_labelled / 'a' / 'broken.png'}: not an image file" in result.stderr
-    assert "the 1 file(s) skipped in rejected.csv" in result.stderr
+    assert "the 1 file skipped in rejected.csv" in result.stderr
 
 
 def test_explain_gives_each_crop_the_type_classify_gives_it(small_labelled, tmp_path, cli):

@@ -152,7 +152,7 @@ def test_bad_review_sheets_name_the_line(classified, tmp_path, cli):
     unsure = [r["path"] for r in calls_to_check(read_predictions(classified))]
     _write(moved, [r | {"path": r["path"] + ".gone"} if r["path"] == unsure[0] else r for r in table])
     run = cli("review", str(moved), "--out", str(tmp_path / "moved"))
-    assert run.returncode == 0 and "caution: 1 crop(s) could not be read and are shown blank, such as" in run.stderr
+    assert run.returncode == 0 and "caution: 1 crop could not be read and is shown blank, such as" in run.stderr
     _write(moved, [r | {"path": r["path"] + ".gone"} for r in table])
     run = cli("review", str(moved), "--out", str(tmp_path / "gone"))
     assert run.returncode == 2 and f"none of the {len(unsure)} crops to review can be read" in run.stderr
@@ -295,7 +295,7 @@ def test_the_review_page_shows_each_spreads_chromosome_in_place_and_says_which_a
     _write(tmp_path / "predictions.csv", rows)
     run = cli("review", str(tmp_path / "predictions.csv"), "--all", "--out", str(tmp_path / "review"))
     assert run.returncode == 0, run.stderr
-    assert "caution: 2 chromosome(s) are shown without their place in their spread, such as" in " ".join(
+    assert "caution: for 2 chromosomes the place in the spread is not shown, such as" in " ".join(
         run.stderr.split())
     assert set(write_review(tmp_path / "predictions.csv", tmp_path / "again", every=True).no_place) == {
         f"{spread}: box 1500, 10, 1520, 30 of {tmp_path / '009.png'} lies outside its 1440 x 1024 pixels",

@@ -1267,7 +1267,7 @@ def test_a_report_comparing_some_of_the_samples_scored_shows_those_alone_the_ref
     # a run into a folder that holds an earlier run's overlays says so
     run = cli("detect", str(tmp_path / "wt"), "--out", str(out))
     assert run.returncode == 0, run.stderr
-    assert (f"caution: {out / 'overlays'} also holds 3 overlay(s) this run did not draw (ko/spread3.png, "
+    assert (f"caution: {out / 'overlays'} also holds 3 overlays this run did not draw (ko/spread3.png, "
             "other/spread3.png, wt/spread2.png), with their crops and labels: left by an earlier run into this "
             "folder, they are not this run's") in " ".join(run.stderr.split())
 

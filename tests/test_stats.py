@@ -447,7 +447,7 @@ def test_compare_cli_on_real_crops(small_labelled, labelled_crops, tmp_path, cli
     assert cautioned.returncode == 0 and "warning: " in cautioned.stderr and "sensitivity check" in cautioned.stderr
     assert f"corrected for the classifier's errors by {unhelpful}" in " ".join(cautioned.stdout.split())
     missing = cli("compare", "wt_small", "ko", "--predictions", str(out / "predictions.csv"))
-    assert missing.returncode == 2 and "sample(s) ko not in" in missing.stderr
+    assert missing.returncode == 2 and "sample ko not in" in missing.stderr
     nowhere = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"), "--report")
     assert nowhere.returncode == 2 and "--report needs --out" in nowhere.stderr
     no_out = cli("compare", "wt_small", "ctf18")

@@ -165,7 +165,7 @@ def test_a_model_that_learned_grey_crops_reads_colour_ones_in_grey(two_genotypes
     assert html.escape(said[0].upper() + said[1:]) in page and "<td>training crops</td><td>colour</td>" in page
     classify([two_genotypes[0]], of_grey, tmp_path / "in_grey")
     page = write_report(tmp_path / "in_grey", of_grey).read_text()
-    assert "8 view(s), every crop read in grey</td>" in page and "<td>training crops</td><td>grey</td>" in page
+    assert "8 views, every crop read in grey</td>" in page and "<td>training crops</td><td>grey</td>" in page
     of_colour.config = replace(of_colour.config, training={k: v for k, v in of_colour.config.training.items()
                                                           if k != "crops"})
     with warnings.catch_warnings():

@@ -22,6 +22,7 @@ import numpy as np
 from .errors import SccscoreError
 from .images import CLASS_NAMES, label_from_folder_name
 from .predictions_table import read_table
+from .words import counted
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def read_sheet(path: str | Path) -> SampleSheet:
     if "replicate" not in rows[0]:
         return SampleSheet(Path(path), {row["image"]: row["cell"] for row in rows}, None)
     if blank := [row["image"] for row in rows if not row["replicate"].strip()]:
-        raise SccscoreError(f"{path}: no replicate for {len(blank)} image(s), such as {blank[0]}")
+        raise SccscoreError(f"{path}: no replicate for {counted(len(blank), 'image')}, such as {blank[0]}")
     replicates = {row["image"]: row["replicate"].strip() for row in rows}
     return SampleSheet(Path(path), {row["image"]: f"{replicates[row['image']]}/{row['cell']}" for row in rows},
                        replicates)

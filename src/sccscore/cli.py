@@ -25,6 +25,7 @@ from typer.core import TyperGroup
 
 from .errors import SccscoreError
 from .layout import JOINED_TABLE
+from .words import counted
 
 
 class _Commands(TyperGroup):
@@ -356,25 +357,16 @@ def _print_spread_result(result) -> None:
 
     for spread in result.spreads:
         statuses = Counter(d.status for d in spread.detections)
-        left_out = ", ".join(_counted(n, status) for status, n in sorted(statuses.items()) if status != "chromosome")
-        console.print(f"{spread.item.path}: {_counted(statuses['chromosome'], 'chromosome')} in "
-                      f"{_counted(spread.n_metaphases, 'metaphase')}"
+        left_out = ", ".join(counted(n, status) for status, n in sorted(statuses.items()) if status != "chromosome")
+        console.print(f"{spread.item.path}: {counted(statuses['chromosome'], 'chromosome')} in "
+                      f"{counted(spread.n_metaphases, 'metaphase')}"
                       + (f"; left out: {left_out}" if left_out else ""), highlight=False)
     _print_cautioned(result)
     _print_skipped(result.rejected)
     if earlier := overlays_of_earlier_runs(result):
-        _flag("caution", f": {result.out_dir / 'overlays'} also holds {len(earlier)} overlay(s) this run did not "
-              f"draw ({named_first(earlier, 3)}), with their crops and labels: left by an earlier run into this "
-              "folder, they are not this run's; give each run a folder of its own")
-
-
-# detect's statuses (as detections.csv and the overlays name them) and a metaphase, counted: "2 nuclei", not "2 nucleus"
-_PLURALS = {"chromosome": "chromosomes", "metaphase": "metaphases", "nucleus": "nuclei", "cluster": "clusters",
-            "debris": "debris", "edge": "edges", "mark": "marks"}
-
-
-def _counted(n: int, word: str) -> str:
-    return f"{n} {word if n == 1 else _PLURALS.get(word, word)}"
+        _flag("caution", f": {result.out_dir / 'overlays'} also holds {counted(len(earlier), 'overlay')} this run "
+              f"did not draw ({named_first(earlier, 3)}), with their crops and labels: left by an earlier run into "
+              "this folder, they are not this run's; give each run a folder of its own")
 
 
 def _print_cautioned(result, shown: int = 5) -> None:
@@ -1169,15 +1161,16 @@ def explain(
         written = write_explanations(explain_batches(loaded, items, progress=progress), out, per_type, unread)
     rejected = written.rejected
     if not written.n_explained:
-        raise SccscoreError(f"no crop could be read ({len(rejected)} file(s) skipped), such as {rejected[0].path}: "
-                            f"{rejected[0].reason}")
+        raise SccscoreError(f"no crop could be read ({counted(len(rejected), 'file')} skipped), such as "
+                            f"{rejected[0].path}: {rejected[0].reason}")
     _print_skipped(rejected, str(written.folder / "rejected.csv"))
-    console.print(f"wrote {written.n_explained} heatmaps, galleries and explanations.csv to {written.folder}"
-                  + (f"; the {len(rejected)} file(s) skipped in rejected.csv" if rejected else ""), highlight=False)
+    console.print(f"wrote {counted(written.n_explained, 'heatmap')}, galleries and explanations.csv to {written.folder}"
+                  + (f"; the {counted(len(rejected), 'file')} skipped in rejected.csv" if rejected else ""),
+                  highlight=False)
     if written.earlier:
-        _flag("caution", f": {written.folder / 'heatmaps'} also holds {len(written.earlier)} heatmap(s) this run did "
-              f"not draw ({named_first(written.earlier, 3)}): left by an earlier run into this folder, they are not in "
-              "explanations.csv; give each run a folder of its own")
+        _flag("caution", f": {written.folder / 'heatmaps'} also holds {counted(len(written.earlier), 'heatmap')} this "
+              f"run did not draw ({named_first(written.earlier, 3)}): left by an earlier run into this folder, they "
+              "are not in explanations.csv; give each run a folder of its own")
 
 
 @app.command()
@@ -1192,11 +1185,12 @@ def review(
 
     written = write_review(predictions, out, every, seed)
     if written.unread:
-        console.print(f"caution: {len(written.unread)} crop(s) could not be read and are shown blank, such as "
+        console.print(f"caution: {counted(len(written.unread), 'crop')} could not be read and "
+                      f"{'is' if len(written.unread) == 1 else 'are'} shown blank, such as "
                       f"{written.unread[0]}", highlight=False)
     if written.no_place:
-        console.print(f"caution: {len(written.no_place)} chromosome(s) are shown without their place in their "
-                      f"spread, such as {written.no_place[0]}", highlight=False)
+        console.print(f"caution: for {counted(len(written.no_place), 'chromosome')} the place in the spread is not "
+                      f"shown, such as {written.no_place[0]}", highlight=False)
     console.print(f"{written.n_calls} of the {written.n_rows} calls to review: open {written.folder / PAGE}, give "
                   f"each its type and save {SHEET}, then: sccscore apply-review {predictions} {written.folder} "
                   f"--sheet <the {SHEET} saved> --out corrected.csv", highlight=False)

@@ -37,6 +37,7 @@ from .sample_cautions import (check_made_alike, colour_caution, imaging_caution,
 from .sample_crops import texture_record
 from .stats import (MIN_CELLS, MIN_REPLICATES, cannot_correct, compare_cells, compare_counts, compare_replicates,
                     corrected_with_ci, holm, proportions_with_ci, proportions_with_clustered_ci)
+from .words import noun
 
 # the share intervals shown, as a caption names them: the same words in every table
 WILSON_INTERVALS = "95% Wilson intervals, the chromosomes taken as independent"
@@ -219,7 +220,8 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     rows, left_out = counted_and_left_out(table)
     counts = counts_from_rows(rows)
     if missing := [name for name in samples if name not in counts]:
-        raise SccscoreError(f"sample(s) {', '.join(missing)} not in {table} (it has {', '.join(counts)})")
+        raise SccscoreError(f"{noun('sample', len(missing))} {', '.join(missing)} not in {table} "
+                            f"(it has {', '.join(counts)})")
     compared = [row for row in rows if row["sample"] in samples]
     model, preprocess = typed_by(compared, table), preprocessed_with(compared, table)  # the report's typed_by, ...
     whites = typed_crops_whites(compared, samples, model, preprocess)

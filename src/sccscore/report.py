@@ -42,6 +42,7 @@ from .spread_imaging import SIZE_CAUTION
 from .stats import agreement_interval
 from .spreads import CHECK_BELOW, jpeg_sentence, mark_set_by_hand, scale_sentence, to_check_sentence
 from .version import versions
+from .words import counted
 
 # what runs a model (torch, 2-3 s to import) is imported where the report is given one: review's page, which takes
 # its style and images from here, needs none of it
@@ -327,7 +328,7 @@ def _model_settings(model: ScoringModel,
     grey = ", every crop read in grey" if model.config.input.grey else ""
     items = [("model", model_reference(model)), ("model members", model.config.n_members),
              ("input", f"{model.config.input.size[0]} px, preprocessing {_preprocessings(typed)}, "
-                       f"{model.config.views} view(s){grey}")]
+                       f"{counted(model.config.views, 'view')}{grey}")]
     # a spread classifier records the annotated spreads (and crop folders) it learned from instead of a fingerprint
     items += [(name, value) for name, value in (("training recipe", training.get("recipe")),
                                                 ("training crops", training.get("crops")),  # colour, grey or both

@@ -26,6 +26,7 @@ from .errors import DataError
 from .images import CLASS_NAMES, ImageItem, sample_name
 from .predictions_table import read_table
 from .stats import clustered_interval
+from .words import counted
 
 # in a labelled folder: columns file (a crop's path in the folder), image (the image it was cut from) and,
 # optionally, image_sha256 (that image file's SHA-256), by which it is known wherever it lies
@@ -42,11 +43,6 @@ class Source(NamedTuple):
     def key(self, folder: str) -> tuple[str, ...]:
         """The same for two crops of one image: its file's SHA-256 wherever it lies, else its name in one folder."""
         return ("sha256", self.sha256) if self.sha256 else ("image", folder, self.image)
-
-
-def images_phrase(count: int) -> str:
-    """``1 image``, ``4 images``."""
-    return f"{count} image{'' if count == 1 else 's'}"
 
 
 def read_sources(folder: str | Path) -> dict[str, Source]:
@@ -177,7 +173,7 @@ def grouped_folds(groups: Sequence[str], labels: np.ndarray, units: np.ndarray, 
         counts = {int(u): np.bincount(labels[mine & (units == u)], minlength=len(CLASS_NAMES))
                   for u in np.unique(units[mine])}
         if len(counts) < folds:
-            raise DataError(f"{group}: its crops were cut from {images_phrase(len(counts))} ({SOURCES_FILE} or its "
+            raise DataError(f"{group}: its crops were cut from {counted(len(counts), 'image')} ({SOURCES_FILE} or its "
                             f"cells' sub-folders), and the crops of one image stay in one fold, so {folds} folds need "
                             f"at least {folds} images; give fewer folds, or crops from more images")
         totals = np.maximum(sum(counts.values()), 1)
@@ -209,7 +205,7 @@ def validation_split(labels: np.ndarray, units: np.ndarray | None, fraction: flo
         kept, held_out = np.flatnonzero(folds != held), np.flatnonzero(folds == held)
         if len(np.unique(labels[kept])) == len(np.unique(labels)):
             return kept, held_out
-    raise DataError(f"the crops were cut from {images_phrase(n_units)}, too few to hold the crops of some out "
+    raise DataError(f"the crops were cut from {counted(n_units, 'image')}, too few to hold the crops of some out "
                     "whole and train on every type")
 
 

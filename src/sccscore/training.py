@@ -44,9 +44,10 @@ from .runtime import resolve_device
 from .sample_cautions import pooled_crops_caution
 from .sample_crops import TEXTURE_CROPS, crop_colour, sample_white_texture, spread_through, texture_record, white_around
 from .sample_data import sha256_or_none
-from .splits import Source, agreement_by_source, image_sources, images_phrase, source_units, validation_split
+from .splits import Source, agreement_by_source, image_sources, source_units, validation_split
 from .stats import agreement_interval
 from .version import versions
+from .words import counted
 
 Log = Callable[[str], None]
 MIN_PER_TYPE = 5  # a validation split needs a few of each type
@@ -329,9 +330,9 @@ def _fit_paper(
     for split in range(recipe.splits):
         rng = np.random.default_rng([seed, split])
         if (split_at := _validation_split(labels, units, recipe.validation_fraction, rng)) is None:
-            raise DataError(f"the labelled crops were cut from {images_phrase(len(np.unique(units)))}, and the paper "
-                            "recipe chooses its epoch on crops of other images than it trains on: give crops from "
-                            "more images, or use the default recipe")
+            raise DataError(f"the labelled crops were cut from {counted(len(np.unique(units)), 'image')}, and the "
+                            "paper recipe chooses its epoch on crops of other images than it trains on: give crops "
+                            "from more images, or use the default recipe")
         pool, held_out = split_at
         train_set = pool[_balanced_draw(labels[pool], recipe.per_type, rng)]
         torch.manual_seed(seed * 1000 + split)  # same seed, same 30 models
@@ -465,7 +466,7 @@ def _fit_default(
             + (f" (all the crops of {validation['n_source_images']} of the {validation['n_source_images_all']} "
                "images they were cut from)" if units is not None else ""))
     elif validate:
-        warnings.warn(f"no validation: the labelled crops were cut from {images_phrase(len(np.unique(units)))}, too "
+        warnings.warn(f"no validation: the labelled crops were cut from {counted(len(np.unique(units)), 'image')}, too "
                       "few to hold some out whole; compare cannot correct this model's calls by its own validation, "
                       "so give it a confusion matrix with --confusion, or train on crops from more images",
                       stacklevel=3)

@@ -1,0 +1,25 @@
+"""Counts in words, as sccscore says them on the terminal, in errors and in reports: ``1 image``, ``2 images``,
+``2 nuclei``, never ``image(s)``."""
+
+from __future__ import annotations
+
+# the plurals an s does not make, of the words counted (detect's statuses among them: sccscore.detect.Detection)
+_PLURALS = {"nucleus": "nuclei", "debris": "debris"}
+
+
+def noun(word: str, n: int) -> str:
+    """``word`` as ``n`` of it are said: singular for one.
+
+    >>> noun("sample", 1), noun("sample", 2), noun("nucleus", 2)
+    ('sample', 'samples', 'nuclei')
+    """
+    return word if n == 1 else _PLURALS.get(word, f"{word}s")
+
+
+def counted(n: int, word: str) -> str:
+    """``n`` and ``word``, in the number it takes.
+
+    >>> counted(1, "metaphase"), counted(2, "metaphase"), counted(0, "image"), counted(4, "debris")
+    ('1 metaphase', '2 metaphases', '0 images', '4 debris')
+    """
+    return f"{n} {noun(word, n)}"
