@@ -1244,7 +1244,7 @@ def export_labelled(
         drawn = write_yolo_labels(predictions, labels)
         untyped = (f", {drawn.n_untyped} untyped (no blind review typed them; review --all shows every one)"
                    if drawn.n_untyped else "")
-        spreads = f"{drawn.n_spreads} spread{'s' if drawn.n_spreads > 1 else ''}"
+        spreads = counted(drawn.n_spreads, "spread")
         console.print(f"{sum(drawn.typed.values())} boxes in {spreads} typed blind ({_each_type(drawn.typed)})"
                       f"{untyped}: wrote {labels}. In an annotation tool, {'type the untyped, ' if untyped else ''}"
                       f"add any chromosome missed and split those found joined; then sccscore train-spreads SPREADS "

@@ -512,7 +512,7 @@ def too_few_cells_verdict(name: str, reference: str, cells: dict[str, np.ndarray
     not of ko and wt; score at least 4 cells per sample
     """
     n, n_reference = len(cells[name]), len(cells[reference])
-    return (f"Per cell ({n} {name} vs {n_reference} {reference} cell{'s' if n_reference > 1 else ''}): too few cells "
+    return (f"Per cell ({n} {name} vs {n_reference} {reference} {noun('cell', n_reference)}): too few cells "
             "to test, and the chromosomes of one cell are not independent, so the chi-square test above speaks of "
             f"these cells alone, not of {name} and {reference}; score at least {MIN_CELLS} cells per sample")
 
@@ -631,7 +631,7 @@ def replicate_verdict(name: str, reference: str, groups: dict[str, dict[str, Any
     'too few replicates to test (score at least 2 independent experiments per sample, better 3)'
     """
     n, n_reference = len(groups[name]["replicates"]), len(groups[reference]["replicates"])
-    opening = f"Per replicate ({n} {name} vs {n_reference} {reference} replicate{'s' if n_reference > 1 else ''})"
+    opening = f"Per replicate ({n} {name} vs {n_reference} {reference} {noun('replicate', n_reference)})"
     level = test["replicate_level"]
     if level is None:
         return (f"{opening}: too few replicates to test (score at least {MIN_REPLICATES} independent experiments per "

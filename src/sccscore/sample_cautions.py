@@ -28,6 +28,7 @@ from .images import CLASS_NAMES
 from .layout import number, run_folder, run_rows
 from .predictions_table import crops_by_sample, from_spreads, one_row_a_crop, samples_by
 from .sample_crops import colour_of, crop_greys, halved_crops, sample_white_around, sample_white_texture
+from .words import noun
 
 # what grey crops cost a model of colour ones (tests/test_paper_figures.py)
 GREY_CROPS_COST = "the paper's WT crops read 47% open made grey and 32% as they are, by paper:squeezenet1_1"
@@ -339,7 +340,7 @@ def learned_texture_caution(textures: Mapping[str, tuple[float, int] | None], mo
     between = _textures_apart(textures if compared is None else compared)
     apart = apart_clause("made", f"the white's texture {between}") if between else ""
     return (f"the white around the chromosomes of {', '.join(unlike)} reads a texture of {read} "
-            f"(median{'s' if len(unlike) > 1 else ''}), and {model} learned crops whose white read {low:.2f}-"
+            f"({noun('median', len(unlike))}), and {model} learned crops whose white read {low:.2f}-"
             f"{high:.2f} (the mean absolute Laplacian of green, in grey levels), which no eye sees: crops made, "
             f"preprocessed or saved otherwise are typed otherwise ({TEXTURE_COST}){apart}: {advice}, or train a model "
             "on crops of your own (sccscore train)")

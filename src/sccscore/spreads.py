@@ -83,6 +83,7 @@ from .sample_data import sha256_or_none
 from .shape import SHAPE_MEASURES, ShapeModel, combine
 from .splits import SOURCES_COLUMNS, SOURCES_FILE
 from .spread_imaging import ONE_MAGNIFICATION, SIZE_CAUTION, detection_cautions, suggested_scale
+from .words import noun
 
 if TYPE_CHECKING:  # the classifying calls import the networks' modules: detect needs no torch (2 s to import)
     from .models import ScoringModel
@@ -468,7 +469,7 @@ def to_check_sentence(n_marked: int, n_called: int) -> str:
     >>> to_check_sentence(1, 47)[:104]
     '1 of the 47 chromosomes (2%) was called less sure than 0.9: its box is dashed, with a ?, on the overlays'
     """
-    chromosomes = "chromosome" if n_called == 1 else "chromosomes"
+    chromosomes = noun("chromosome", n_called)
     if not n_marked:
         return (f"None of the {n_called} {chromosomes} was called less sure than {CHECK_BELOW:g}: "
                 "none is marked to check.")
