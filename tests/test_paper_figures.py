@@ -46,6 +46,9 @@ def test_wt_concordance_through_the_cli(ikemoto, tmp_path, cli):
     assert check["error_corrected"] == pytest.approx(0.0044, abs=1e-4)
     assert check["distribution_corrected"][2] == pytest.approx(0.0513, abs=1e-4)
     assert "error against the labels 0.004 corrected, 0.155 the ensemble's uncorrected" in result.stdout
+    # the shares beside the labels': the members' mean, and the ensemble's, which classify gives and compare tests
+    assert ("A/B/C % labels 63.8 / 31.3 / 4.9; predicted 66.9 / 24.5 / 8.6 (mean of 30 models), ensemble 68.1 / 23.5 / "
+            "8.4") in " ".join(result.stdout.split())
 
 
 @pytest.mark.slow

@@ -659,8 +659,11 @@ def _print_evaluation(report: dict) -> None:
     _print_by_source_image(report)
     stdout.print(f"Cohen's kappa {_rate(report['kappa'])}", highlight=False)
     stdout.print(f"open (B or C) or cohered (A) as labelled: {report['open_concordance']:.3f}", highlight=False)
-    stdout.print(f"{'/'.join(classes)} % labels {_abc(report['distribution_true'])}; "
-                 f"predicted {_abc(report['distribution_pred'])}", highlight=False)
+    # of an ensemble, the members' mean and the ensemble's calls, whose shares classify gives and compare tests
+    predicted = (f"predicted {_abc(report['distribution_pred'])} (mean of {len(report['models'])} models), ensemble "
+                 f"{_abc(report['ensemble']['distribution_pred'])}" if "models" in report
+                 else f"predicted {_abc(report['distribution_pred'])}")
+    stdout.print(f"{'/'.join(classes)} % labels {_abc(report['distribution_true'])}; {predicted}", highlight=False)
     check = report["correction_check"]
     whose = "the ensemble's " if "models" in report else ""
     stdout.print(f"corrected {_abc(check['distribution_corrected'])} (each fifth by the confusion of the other four); "
