@@ -261,6 +261,7 @@ def test_crossval_json_has_groups_and_folds_and_is_reproducible(two_genotypes, t
     table = result.stdout.split("\n", 1)[1]
     assert max(map(len, table.splitlines())) <= 80 and "…" not in result.stdout
     assert re.search(r"^ wt +30 +[\d.]+ +[\d.]+-[\d.]+ +[\d.]+ +[\d.]+ +33\.3 / +[\d.]+ / *$", table, re.M)
+    assert re.search(r"^took \d+ s$", result.stdout, re.M)  # a line of its own, said as what it is
     del first["seconds"], second["seconds"]
     assert first == second
 

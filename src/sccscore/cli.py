@@ -813,7 +813,7 @@ def _print_crossval(report: dict) -> None:
     _show(table)
     for group, g in report["groups"].items():
         _print_by_source_image(g, f"{group}: concordance ")
-    stdout.print(f"{report['seconds']:.0f} s", highlight=False)
+    stdout.print(f"took {report['seconds']:.0f} s", highlight=False)
 
 
 @app.command("learning-curve")
