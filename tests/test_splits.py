@@ -135,6 +135,7 @@ def test_crossval_and_train_keep_the_crops_of_an_image_together(labelled_crops, 
     assert run.returncode == 0, run.stderr
     assert "on 10 held-out images (all the crops of 2 of the 6 images they were cut from)" in " ".join(
         run.stderr.split())
+    assert "trained the model saved on 30 images, the held-out ones among them" in run.stderr
     validation = json.loads((tmp_path / "model" / "config.json").read_text())["training"]["validation"]
     assert (validation["n_images"], validation["n_source_images"], validation["n_source_images_all"]) == (10, 2, 6)
     # its interval with the 2 fields held out as the units, wider than Wilson's over their 10 crops

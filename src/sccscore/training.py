@@ -472,7 +472,9 @@ def _fit_default(
                       stacklevel=3)
     chosen = _balanced_draw(labels, recipe.per_type, rng)
     weight, bias = _recipe_regression(recipe, features[chosen], labels[chosen], device)
-    log(f"trained on {len(chosen)} images")
+    # the validation's model is not the one saved: say that the images held out were learned after all
+    log(f"trained the model saved on {counted(len(chosen), 'image')}"
+        + (", the held-out ones among them" if validation else ""))
     return Head({"classifier.weight": weight, "classifier.bias": bias}, validation)
 
 
