@@ -1937,6 +1937,9 @@ def test_evaluate_detection_with_the_shipped_spread_classifier(cli, oshima, tmp_
     assert f"the classifier {SPREAD_MODEL} was fitted on" not in run.stderr
     # in-sample, so optimistic: what to expect on new spreads is the leave-one-out figure (docs/spreads.md)
     assert json.loads(report_path.read_text())["concordance"] == pytest.approx(IN_SAMPLE, abs=0.005)
+    # every call on the spreads it learned is right: said so, not "0 of the 0 wrong calls were marked"
+    assert json.loads(report_path.read_text())["to_check"]["n_wrong"] == 0
+    assert "the others right 100.0%; no call was wrong" in " ".join(run.stdout.split())
 
 
 @pytest.mark.slow

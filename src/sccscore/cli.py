@@ -559,7 +559,9 @@ def evaluate_detection(
         stdout.print(f"Calls less sure than {check['below']:g}, which classify --spreads marks to check: "
                      f"{marked} of the {called} matched, right {percent_of(check['marked_correct'], marked)}; "
                      f"the others right {percent_of(check['sure_correct'], called - marked)}; "
-                     f"{check['n_wrong_marked']} of the {check['n_wrong']} wrong calls were marked", highlight=False)
+                     + (f"{check['n_wrong_marked']} of the {counted(check['n_wrong'], 'wrong call')} "
+                        f"{'was' if check['n_wrong_marked'] == 1 else 'were'} marked" if check["n_wrong"]
+                        else "no call was wrong"), highlight=False)
     if json_path:
         from ._atomic import write_json
 
