@@ -1,5 +1,6 @@
 """Whole spreads: detection, crops, classification and their evaluation, on the real annotated spreads."""
 
+import copy
 import csv
 import html
 import json
@@ -1952,6 +1953,17 @@ def test_leave_one_spread_out_figures(oshima, ikemoto):
     assert report["recall"] == pytest.approx(0.940, abs=0.005)
     assert report["precision"] == pytest.approx(0.967, abs=0.005)
     assert report["concordance"] == pytest.approx(0.703, abs=0.005)  # 0.659 without the outline (sccscore.shape)
+
+
+def test_what_to_expect_of_a_model_that_called_every_held_out_chromosome_right_says_so():
+    """Not "held 0 of the 0 wrong calls", as a lab's model of easy spreads would have read."""
+    training = copy.deepcopy(load_model(SPREAD_MODEL).config.training)  # a copy: the loaded model is not changed
+    assert what_to_expect(training, "mine")[-1].endswith("and held 26 of the 44 wrong calls: check those first.")
+    check = training["leave_one_out"]["to_check"]
+    check.update(n_wrong=0, n_wrong_marked=0, marked_correct=1.0, sure_correct=1.0)
+    assert what_to_expect(training, "mine")[-1] == (
+        "The calls less sure than 0.9 (31% of them, dashed on the overlays) were right 100% of the time, the others "
+        "100%, and no call was wrong.")
 
 
 @pytest.mark.slow

@@ -267,8 +267,9 @@ def what_to_expect(training: dict[str, Any] | None, name: str) -> list[str]:
         marked, called = check["n_marked"], check["n_called"]
         points.append(f"The calls less sure than {check['below']:g} ({100 * marked / called:.0f}% of them, "
                       f"dashed on the overlays) were right {percent_of(check['marked_correct'], marked, 0)} of the "
-                      f"time, the others {percent_of(check['sure_correct'], called - marked, 0)}, and held "
-                      f"{check['n_wrong_marked']} of the {check['n_wrong']} wrong calls: check those first.")
+                      f"time, the others {percent_of(check['sure_correct'], called - marked, 0)}, and "
+                      + (f"held {check['n_wrong_marked']} of the {check['n_wrong']} wrong calls: check those first."
+                         if check["n_wrong"] else "no call was wrong."))
     return points
 
 
