@@ -646,7 +646,8 @@ def _abc(shares) -> str:
 
 def _print_evaluation(report: dict) -> None:
     classes = report["classes"]
-    stdout.print(f"{report['sample']}: {report['n_images']} images, model {report['model']}", highlight=False)
+    stdout.print(f"{report['sample']}: {counted(report['n_images'], 'image')}, model {report['model']}",
+                 highlight=False)
     interval = "95% CI {:.3f}-{:.3f} from these images".format
     if "models" in report:
         stdout.print(
@@ -1250,14 +1251,16 @@ def export_labelled(
         untyped = (f", {drawn.n_untyped} untyped (no blind review typed them; review --all shows every one)"
                    if drawn.n_untyped else "")
         spreads = counted(drawn.n_spreads, "spread")
-        console.print(f"{sum(drawn.typed.values())} boxes in {spreads} typed blind ({_each_type(drawn.typed)})"
+        console.print(f"{counted(sum(drawn.typed.values()), 'box')} in {spreads} typed blind "
+                      f"({_each_type(drawn.typed)})"
                       f"{untyped}: wrote {labels}. In an annotation tool, {'type the untyped, ' if untyped else ''}"
                       f"add any chromosome missed and split those found joined; then sccscore train-spreads SPREADS "
                       f"{labels}/SAMPLE --out MODEL",
                       highlight=False)
     if out is not None:
         counts = write_labelled(predictions, out)
-        console.print(f"{sum(counts.values())} crops typed in blind reviews ({_each_type(counts)}): wrote {out}; "
+        console.print(f"{counted(sum(counts.values()), 'crop')} typed in blind reviews ({_each_type(counts)}): wrote "
+                      f"{out}; "
                       f"sccscore train {out} --out MODEL learns them. Classify other images with that model: on "
                       "these, its calls are memory.", highlight=False)
 

@@ -50,6 +50,7 @@ from .spreads import (CHECK_BELOW, Spread, SpreadsResult, classify_spreads, cut_
 from .splits import Source
 from .stats import agreement_interval, clustered_interval
 from .training import Head, LabelledData, Log, head_probabilities, load_labelled
+from .words import counted
 
 MIN_IOU = 0.5
 NOT_FOUND, NOT_CLASSIFIED = -1, -2  # what an annotated chromosome was given, besides a type
@@ -301,7 +302,7 @@ def independent_units(per_image: Sequence[dict[str, Any]]) -> str:
     that overlap counted once)"."""
     n_fields = len(spread_fields(per_image))
     if n_fields == len(per_image):
-        return f"{n_fields} spreads"
+        return counted(n_fields, "spread")
     return f"{n_fields} fields ({len(per_image)} spreads, copies and fields that overlap counted once)"
 
 

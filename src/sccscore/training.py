@@ -197,7 +197,7 @@ def load_labelled(
     if caution := pooled_crops_caution(crop_whites(items, groups, config.input) | (alongside or {})):
         warnings.warn(caution, stacklevel=2)  # before minutes of features: a model of these learns the making
     if log:
-        log(f"backbone features of {len(items)} images ({config.backbone}; from the cache where present)"
+        log(f"backbone features of {counted(len(items), 'image')} ({config.backbone}; from the cache where present)"
             + (f"; every crop read in grey ({colour} crops)" if config.input.grey else ""))
     features = extract(items, config, digests, device=device)
     return LabelledData(items, groups, labels, digests, features, image_sources(folders, items), config, colour)

@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 # the plurals an s does not make, of the words counted (detect's statuses among them: sccscore.detect.Detection)
-_PLURALS = {"nucleus": "nuclei", "debris": "debris"}
+_PLURALS = {"nucleus": "nuclei", "debris": "debris", "box": "boxes"}
 
 
 def noun(word: str, n: int) -> str:
     """``word`` as ``n`` of it are said: singular for one.
 
-    >>> noun("sample", 1), noun("sample", 2), noun("nucleus", 2)
-    ('sample', 'samples', 'nuclei')
+    >>> noun("sample", 1), noun("sample", 2), noun("nucleus", 2), noun("box", 2)
+    ('sample', 'samples', 'nuclei', 'boxes')
     """
     return word if n == 1 else _PLURALS.get(word, f"{word}s")
 
