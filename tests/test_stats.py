@@ -743,7 +743,7 @@ def test_replicates_come_from_folders_or_a_sheet(tmp_path):
     named = read_sheet(sheet)
     assert cell_replicates(crops[:2], named.cells, named.replicates) == {"ko": {"r1/c1": "r1", "r2/c1": "r2"}}
     sheet.write_text("image,cell,replicate\nA.jpg,c1,r1\nC.jpg,c2,\n")
-    with pytest.raises(SccscoreError, match=r"sheet.csv: no replicate for 1 image\(s\), such as C.jpg"):
+    with pytest.raises(SccscoreError, match=r"sheet.csv: no replicate for 1 image, such as C.jpg"):
         read_sheet(sheet)
     sheet.write_text("image,cell\nA.jpg,c1\n")
     assert read_sheet(sheet).replicates is None
