@@ -79,6 +79,10 @@ def test_a_review_shows_the_calls_to_check_blind_and_its_types_reach_compare(cla
     assert applied.returncode == 0, applied.stderr
     wrong = [r for r in unsure if r["predicted"] != r["label"]]
     assert f"{len(unsure)} types given in the review, {len(wrong)} of them changing the call" in applied.stderr
+    (tmp_path / "one.csv").write_text(f"number,type\n{key[0]['number']},{label[key[0]['path']]}\n")  # a type alone
+    one = cli("apply-review", str(classified), str(tmp_path / "review"), "--sheet", str(tmp_path / "one.csv"), "--out",
+              str(tmp_path / "one_out.csv"))
+    assert one.returncode == 0 and "1 type given in the review, " in one.stderr, one.stderr
     # counted per sample in the table's order, however the sheet lists them: here ctf18_small's calls first
     other_type = {r["path"]: next(t for t in "ABC" if t != r["predicted"]) for r in rows}
     listed = sorted(key, key=lambda row: row["sample"] != "ctf18_small")
@@ -215,7 +219,7 @@ def test_the_review_page_types_by_key_and_click_and_saves_a_sheet_of_its_own_rev
     assert run.returncode == 0, run.stderr
     left = next(r for r in _rows(classified) if r["path"] == key[3]["path"])
     assert "4 types given in the review" in run.stderr
-    assert f"1 left out as not chromosomes ({left['sample']} 1)" in " ".join(run.stderr.split())
+    assert f"1 left out as not a chromosome ({left['sample']} 1)" in " ".join(run.stderr.split())
     after = {r["path"]: r for r in _rows(tmp_path / "corrected.csv")}
     assert [(after[key[n]["path"]]["predicted"], after[key[n]["path"]]["reviewed"]) for n in (0, 2, 4)] == [
         ("B", "blind"), ("C", "blind"), ("A", "blind")]

@@ -1219,11 +1219,12 @@ def apply_review(
     def each(counts: dict[str, int]) -> str:
         return f" ({', '.join(f'{sample} {n}' for sample, n in counts.items())})" if counts else ""
 
-    left_out = (f", {sum(applied.left_out.values())} left out as not chromosomes{each(applied.left_out)}"
-                if applied.left_out else "")
-    console.print(f"{applied.n_typed} types given in the review, {sum(applied.changed.values())} of them changing the "
-                  f"call{each(applied.changed)}{left_out}: wrote {out}; compare --predictions {out} counts and lists "
-                  "them", highlight=False)
+    n_left_out = sum(applied.left_out.values())
+    left_out = (f", {n_left_out} left out as {'not a chromosome' if n_left_out == 1 else 'not chromosomes'}"
+                f"{each(applied.left_out)}" if applied.left_out else "")
+    console.print(f"{counted(applied.n_typed, 'type')} given in the review, {sum(applied.changed.values())} of them "
+                  f"changing the call{each(applied.changed)}{left_out}: wrote {out}; compare --predictions {out} "
+                  "counts and lists them", highlight=False)
     if not applied.n_typed:  # the blank sheet review wrote, most likely, where the one its page saved was meant
         console.print(f"caution: {sheet or review_dir / SHEET} types none of the calls: the sheet review.html "
                       "saves goes to the browser's downloads folder; give it with --sheet", highlight=False)
