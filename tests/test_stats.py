@@ -667,9 +667,9 @@ def test_an_image_in_no_cell_is_said_where_its_sample_loses_its_cell_level_figur
             csv.writer(handle).writerows([("path", "sample", "predicted"), *typed])
         if typed is rows:
             assert compare_table(table, ["wt", "ko"]).report["tests"]["ko"]["cell_level"]["n_cells"] == 4
-    said = (r"1 of the 17 images of sample 'wt' lie in no cell's folder, such as /d/wt/loose.png: so its cells are not "
-            r"known, and the intervals and tests with cells as the units leave it out; put each image in its cell's "
-            r"folder \(wt/cell1/...\)")
+    said = (r"1 of the 17 images of sample 'wt' lies in no cell's folder, such as /d/wt/loose.png: so its cells are "
+            r"not known, and the intervals and tests with cells as the units leave it out; put each image in its "
+            r"cell's folder \(wt/cell1/...\)")
     with pytest.warns(OutsideCellsWarning, match=said):
         assert compare_table(table, ["wt", "ko"]).report["tests"]["ko"]["cell_level"] is None
     # classify says it too, where its summary's intervals fall back to the chromosomes
@@ -680,7 +680,7 @@ def test_an_image_in_no_cell_is_said_where_its_sample_loses_its_cell_level_figur
     for n, crop in enumerate(crops):
         (tmp_path / "wt" / ("" if n == 2 else f"cell{n + 1}")).mkdir(parents=True, exist_ok=True)
         shutil.copy(crop, tmp_path / "wt" / ("" if n == 2 else f"cell{n + 1}") / crop.name)
-    with pytest.warns(OutsideCellsWarning, match=r"1 of the 3 images of sample 'wt' lie in no cell's folder, such as "):
+    with pytest.warns(OutsideCellsWarning, match=r"1 of the 3 images of sample 'wt' lies in no cell's folder, such "):
         result = classify([tmp_path / "wt"], load_model("paper:squeezenet1_1/1"), tmp_path / "out")
     assert result.summary[0]["n_cells"] == ""
     # and compare, which classifies them first, says it once

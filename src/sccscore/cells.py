@@ -131,7 +131,8 @@ def warn_outside_cells(sample: str, outside: Sequence[str | Path], n_images: int
     """Warn that some of a sample's ``n_images`` lie in no cell (``outside``, the first named) where others do: its
     figures with cells as the units are left out, as for a sample without cells, which would otherwise go unsaid
     (one crop left beside the cells' folders dropped the cell-level test of its comparison)."""
-    warnings.warn(f"{len(outside)} of the {n_images} images of sample '{sample}' lie in no cell's folder, such as "
+    lie = "lies" if len(outside) == 1 else "lie"
+    warnings.warn(f"{len(outside)} of the {n_images} images of sample '{sample}' {lie} in no cell's folder, such as "
                   f"{outside[0]}: so its cells are not known, and the intervals and tests with cells as the units "
                   f"leave it out; put each image in its cell's folder ({sample}/cell1/...)", OutsideCellsWarning,
                   stacklevel=1)

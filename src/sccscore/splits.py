@@ -83,7 +83,8 @@ def image_sources(folders: Sequence[str | Path], items: Sequence[ImageItem]) -> 
 def _warn_unmatched(folder: Path, table: dict[str, Source], found: list[tuple[ImageItem, Source | None]]) -> None:
     named = {name for item, _ in found for name in (item.name, PurePosixPath(item.name).name)}
     if missing := [item for item, source in found if source is None]:
-        warnings.warn(f"{folder / SOURCES_FILE}: {len(missing)} of the folder's {len(found)} crops are not in it, "
+        are = "is" if len(missing) == 1 else "are"
+        warnings.warn(f"{folder / SOURCES_FILE}: {len(missing)} of the folder's {len(found)} crops {are} not in it, "
                       f"such as {missing[0].name}: each counts as cut from an image of its own", stacklevel=3)
     if stale := [name for name in table if name not in named]:
         warnings.warn(f"{folder / SOURCES_FILE}: {len(stale)} of its rows name no crop of the folder, such as "

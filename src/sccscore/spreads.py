@@ -269,7 +269,8 @@ def warn_jpeg(spreads: Sequence[Spread]) -> None:
 def jpeg_sentence(jpegs: Sequence[str | Path], n_spreads: int) -> str:
     """What saving spreads as JPEG costs, for the ``jpegs`` (the first named) of ``n_spreads`` read: the terminal's
     warning (:func:`warn_jpeg`) and the report's."""
-    return (f"{len(jpegs)} of the {n_spreads} spreads read are JPEG files, such as {jpegs[0]}: JPEG's compression "
+    are = "is a JPEG file" if len(jpegs) == 1 else "are JPEG files"
+    return (f"{len(jpegs)} of the {n_spreads} spreads read {are}, such as {jpegs[0]}: JPEG's compression "
             "cost the annotated spreads 2 to 4 points of types called as annotated at quality 75 to 95, though read "
             "from its luminance (docs/spreads.md); save spreads as PNG or TIFF where the microscope's software allows")
 
