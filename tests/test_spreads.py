@@ -381,7 +381,7 @@ def test_a_jpeg_spread_is_read_from_its_luminance(oshima, ikemoto, tmp_path):
     crop = sorted((ikemoto / "images" / "wt" / "a").iterdir())[0]  # a JPEG crop given as a spread is skipped, and
     (tmp_path / "crops").mkdir()  # not counted among the JPEG spreads read
     (tmp_path / "crops" / crop.name).write_bytes(crop.read_bytes())
-    with pytest.warns(UserWarning, match=r"^1 of the 1 spreads read is a JPEG file, such as \S+/in/spread3.jpg: "
+    with pytest.warns(UserWarning, match=r"^\S+/in/spread3.jpg is a JPEG file: "
                       "JPEG's compression cost the annotated spreads 2 to 4 points of types"):
         result = detect_spreads([tmp_path / "in", tmp_path / "crops"], tmp_path / "out")
     assert [(r.path.name, "too small to hold a metaphase" in r.reason) for r in result.rejected] == [(crop.name, True)]
@@ -1036,7 +1036,7 @@ def test_a_spread_saved_again_or_a_metaphase_in_two_fields_is_said(oshima, tmp_p
                                          r"figure.jpg, \S+/spread3.png\)", copies[0])
     assert re.match(r"one metaphase is found in 2 images \(\S+/spread2 right.png metaphase 1 = \S+/spread2.png "
                     r"metaphase 2\): fields that overlap", copies[1])
-    jpeg = r"1 of the 6 spreads read is a JPEG file, such as \S+/spread3 figure.jpg:"  # the PNG files are not counted
+    jpeg = r"\S+/spread3 figure.jpg is a JPEG file \(1 of the 6 spreads read\):"  # the PNG files are not counted
     assert sum(re.match(jpeg, str(w.message)) is not None for w in said) == 1
     # found apart, not box for box: the JPEG's outlines differ, the crop's places are shifted
     boxes = {s.item.path.name: {d.box for d in s.chromosomes} for s in found.spreads}
@@ -1056,7 +1056,7 @@ def test_a_spread_saved_again_or_a_metaphase_in_two_fields_is_said(oshima, tmp_p
         "spread2.png": "PNG", "spread3.png": "PNG", "spread5.png": "PNG", "spread2 right.png": "PNG",
         "spread3 cropped.png": "PNG", "spread3 figure.jpg": "JPEG"}
     page = (tmp_path / "typed" / "report.html").read_text()
-    assert ("<div class='expected'><p>1 of the 6 spreads read is a JPEG file, such as wt / spread3 figure.jpg: "
+    assert ("<div class='expected'><p>wt / spread3 figure.jpg is a JPEG file (1 of the 6 spreads read): "
             "JPEG&#x27;s compression cost the annotated spreads 2 to 4 points") in page
 
 

@@ -268,9 +268,17 @@ def warn_jpeg(spreads: Sequence[Spread]) -> None:
 
 def jpeg_sentence(jpegs: Sequence[str | Path], n_spreads: int) -> str:
     """What saving spreads as JPEG costs, for the ``jpegs`` (the first named) of ``n_spreads`` read: the terminal's
-    warning (:func:`warn_jpeg`) and the report's."""
-    are = "is a JPEG file" if len(jpegs) == 1 else "are JPEG files"
-    return (f"{len(jpegs)} of the {n_spreads} spreads read {are}, such as {jpegs[0]}: JPEG's compression "
+    warning (:func:`warn_jpeg`) and the report's.
+
+    >>> for jpegs, n in (["a.jpg"], 1), (["a.jpg"], 6), (["a.jpg", "b.jpg"], 6):
+    ...     print(jpeg_sentence(jpegs, n).split(":")[0])
+    a.jpg is a JPEG file
+    a.jpg is a JPEG file (1 of the 6 spreads read)
+    2 of the 6 spreads read are JPEG files, such as a.jpg
+    """
+    said = (f"{len(jpegs)} of the {n_spreads} spreads read are JPEG files, such as {jpegs[0]}" if len(jpegs) > 1
+            else f"{jpegs[0]} is a JPEG file" + (f" (1 of the {n_spreads} spreads read)" if n_spreads > 1 else ""))
+    return (f"{said}: JPEG's compression "
             "cost the annotated spreads 2 to 4 points of types called as annotated at quality 75 to 95, though read "
             "from its luminance (docs/spreads.md); save spreads as PNG or TIFF where the microscope's software allows")
 
