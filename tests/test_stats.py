@@ -680,7 +680,8 @@ def test_an_image_in_no_cell_is_said_where_its_sample_loses_its_cell_level_figur
     for n, crop in enumerate(crops):
         (tmp_path / "wt" / ("" if n == 2 else f"cell{n + 1}")).mkdir(parents=True, exist_ok=True)
         shutil.copy(crop, tmp_path / "wt" / ("" if n == 2 else f"cell{n + 1}") / crop.name)
-    with pytest.warns(OutsideCellsWarning, match=r"1 of the 3 images of sample 'wt' lies in no cell's folder, such "):
+    with pytest.warns(OutsideCellsWarning,
+                      match=r"1 of the 3 images of sample 'wt' lies in no cell's folder, such as "):
         result = classify([tmp_path / "wt"], load_model("paper:squeezenet1_1/1"), tmp_path / "out")
     assert result.summary[0]["n_cells"] == ""
     # and compare, which classifies them first, says it once
