@@ -50,7 +50,7 @@ def two_genotypes(labelled_crops):
     return [labelled_crops("wt", 10, "wt"), labelled_crops("ctf18", 8, "ctf18")]
 
 
-def test_train_cli_writes_a_self_describing_model(two_genotypes, tmp_path, cli):
+def test_train_cli_writes_a_self_describing_model(two_genotypes, labelled_crops, tmp_path, cli):
     out = tmp_path / "model"
     result = cli("train", *map(str, two_genotypes), "--out", str(out), "--recipe", "paper",
                  "--per-type", "8", "--splits", "1", "--repeats", "2", "--seed", "3")
@@ -74,6 +74,18 @@ def test_train_cli_writes_a_self_describing_model(two_genotypes, tmp_path, cli):
         classified.stderr.split())
     assert (f"<p>30 of the 30 images scored are images {out.resolve()} was trained on: its calls on them are memory"
             in (tmp_path / "c" / "report.html").read_text())
+    # one of them among images it never saw is said as one, in the terminal and at the report's top
+    mixed = labelled_crops("wt", 12, "mixed")
+    learned = sorted((mixed / "a").iterdir())[0]
+    for path in [path for label in "abc" for path in sorted((mixed / label).iterdir())[:10] if path != learned]:
+        path.unlink()
+    classified = cli("classify", str(mixed), "--model", str(out), "--out", str(tmp_path / "m"), "-q", "--report")
+    assert classified.returncode == 0, classified.stderr
+    assert (f"warning: {learned} is an image {out.resolve()} was trained on (1 of the 7 images scored): its calls "
+            "on it are memory") in " ".join(classified.stderr.split())
+    page = (tmp_path / "m" / "report.html").read_text()
+    assert (f"<p>1 of the 7 images scored is an image {out.resolve()} was trained on: its calls on it are memory, "
+            "not a measure of the model, and the figures below rest on it.") in page
 
 
 def test_evaluating_a_model_on_images_it_learned_says_how_many_it_learned(two_genotypes, labelled_crops, tmp_path):
@@ -90,6 +102,11 @@ def test_evaluating_a_model_on_images_it_learned_says_how_many_it_learned(two_ge
         warnings.simplefilter("error")
         assert evaluate(new, model)["n_trained_on"] == 0
         assert not seen_in_training(load_model("paper:squeezenet1_1/1"), labelled_items([more])[0])  # none recorded
+    learned = sorted((two_genotypes[1] / "a").iterdir())[0]  # one it learned, among the 12 it never saw
+    shutil.copy(learned, new / "a")
+    with pytest.warns(UserWarning, match=rf"^{re.escape(str(new / 'a' / learned.name))} is an image \S+model was "
+                                         r"trained on \(1 of the 13 labelled images evaluated\): its calls on it"):
+        assert evaluate(new, model)["n_trained_on"] == 1
 
 
 def test_saved_model_scores_as_the_trained_head_did(two_genotypes, tmp_path):

@@ -222,11 +222,12 @@ def _learned_images(model: ScoringModel | None, contents: dict[str, str | None],
     if not learned:
         return ""
     spreads = sorted({_spread_name(row) for row in rows if row["path"] in learned and row.get("image")})
-    what, where, unseen = (("chromosomes", f", in {', '.join(map(html.escape, spreads))},", "spreads") if spreads
-                           else ("images", "", "images"))
-    return (f"<div class='expected'><p>{len(learned)} of the {len(contents)} {what} scored{where} are {what} "
-            f"{html.escape(model_reference(model))} was trained on: its calls on them are memory, not a measure of "
-            f"the model, and the figures below rest on them. Score {unseen} it has not seen.</p></div>")
+    one, many, where, unseen = (("a chromosome", "chromosomes", f", in {', '.join(map(html.escape, spreads))},",
+                                 "spreads") if spreads else ("an image", "images", "", "images"))
+    are, them = (f"is {one}", "it") if len(learned) == 1 else (f"are {many}", "them")
+    return (f"<div class='expected'><p>{len(learned)} of the {len(contents)} {many} scored{where} {are} "
+            f"{html.escape(model_reference(model))} was trained on: its calls on {them} are memory, not a measure of "
+            f"the model, and the figures below rest on {them}. Score {unseen} it has not seen.</p></div>")
 
 
 def _unread_images(model: ScoringModel | None, contents: dict[str, str | None], rows: list[dict[str, str]]) -> str:

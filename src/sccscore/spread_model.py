@@ -47,6 +47,7 @@ from .models import ScoringModel, load_model, model_reference
 from .sample_data import sha256, sha256_or_none
 from .shape import ShapeModel, fit_shape_model
 from .training import DefaultRecipe, Head, LabelledData, Log, fit, learned_digests, load_head, save_head
+from .words import named_among
 
 if TYPE_CHECKING:
     from .spreads import Spread
@@ -128,9 +129,11 @@ def warn_fitted_on(model: ScoringModel, items: Sequence[ImageItem]) -> list[Imag
     """Warn where some of the spreads ``items`` are ones the classifier was fitted on, known by their files'
     SHA-256 alone (:func:`fitted_on`): its calls on them are memory. Those spreads."""
     if seen := fitted_on(items, [], (model.config.training or {}).get("trained_on_sha256", [])):
-        warnings.warn(f"{len(seen)} of the {len(items)} spreads scored are spreads {model_reference(model)} was fitted "
-                      f"on, such as {seen[0].path}: its calls on them are memory, not a measure of the model; score "
-                      "spreads it has not seen", stacklevel=3)
+        fitted = f"{model_reference(model)} was fitted on"
+        which = named_among([item.path for item in seen], len(items), "spreads scored", f"a spread {fitted}",
+                            f"spreads {fitted}")
+        warnings.warn(f"{which}: its calls on {'it' if len(seen) == 1 else 'them'} are memory, not a measure of the "
+                      "model; score spreads it has not seen", stacklevel=3)
     return seen
 
 

@@ -83,7 +83,7 @@ from .sample_data import sha256_or_none
 from .shape import SHAPE_MEASURES, ShapeModel, combine
 from .splits import SOURCES_COLUMNS, SOURCES_FILE
 from .spread_imaging import ONE_MAGNIFICATION, SIZE_CAUTION, detection_cautions, suggested_scale
-from .words import noun
+from .words import named_among, noun
 
 if TYPE_CHECKING:  # the classifying calls import the networks' modules: detect needs no torch (2 s to import)
     from .models import ScoringModel
@@ -276,9 +276,7 @@ def jpeg_sentence(jpegs: Sequence[str | Path], n_spreads: int) -> str:
     a.jpg is a JPEG file (1 of the 6 spreads read)
     2 of the 6 spreads read are JPEG files, such as a.jpg
     """
-    said = (f"{len(jpegs)} of the {n_spreads} spreads read are JPEG files, such as {jpegs[0]}" if len(jpegs) > 1
-            else f"{jpegs[0]} is a JPEG file" + (f" (1 of the {n_spreads} spreads read)" if n_spreads > 1 else ""))
-    return (f"{said}: JPEG's compression "
+    return (f"{named_among(jpegs, n_spreads, 'spreads read', 'a JPEG file', 'JPEG files')}: JPEG's compression "
             "cost the annotated spreads 2 to 4 points of types called as annotated at quality 75 to 95, though read "
             "from its luminance (docs/spreads.md); save spreads as PNG or TIFF where the microscope's software allows")
 

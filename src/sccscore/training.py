@@ -47,7 +47,7 @@ from .sample_data import sha256_or_none
 from .splits import Source, agreement_by_source, image_sources, source_units, validation_split
 from .stats import agreement_interval
 from .version import versions
-from .words import counted
+from .words import counted, named_among
 
 Log = Callable[[str], None]
 MIN_PER_TYPE = 5  # a validation split needs a few of each type
@@ -560,9 +560,11 @@ def seen_in_training(model: ScoringModel, items: Sequence[ImageItem]) -> list[Im
 def warn_seen_in_training(model: ScoringModel, items: Sequence[ImageItem], what: str = "images scored") -> int:
     """Warn where some of ``items`` are images ``model`` learned: its calls on them are memory. How many are."""
     if seen := seen_in_training(model, items):
-        warnings.warn(f"{len(seen)} of the {len(items)} {what} are images {model_reference(model)} was trained "
-                      f"on, such as {seen[0].path}: its calls on them are memory, not a measure of the model; score "
-                      "images it has not seen", stacklevel=3)
+        trained = f"{model_reference(model)} was trained on"
+        which = named_among([item.path for item in seen], len(items), what, f"an image {trained}",
+                            f"images {trained}")
+        warnings.warn(f"{which}: its calls on {'it' if len(seen) == 1 else 'them'} are memory, not a measure of the "
+                      "model; score images it has not seen", stacklevel=3)
     return len(seen)
 
 

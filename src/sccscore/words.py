@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 # the plurals an s does not make, of the words counted (detect's statuses among them: sccscore.detect.Detection)
 _PLURALS = {"nucleus": "nuclei", "debris": "debris", "box": "boxes"}
 
@@ -23,3 +25,18 @@ def counted(n: int, word: str) -> str:
     ('1 metaphase', '2 metaphases', '0 images', '4 debris')
     """
     return f"{n} {noun(word, n)}"
+
+
+def named_among(names: Sequence[object], total: int, among: str, one: str, many: str) -> str:
+    """Which of ``total`` things (``among``, as "spreads read") are ``one`` (said of a single thing) or ``many``
+    (of more), the first of ``names`` given as the example.
+
+    >>> for names, total in (["a.jpg"], 1), (["a.jpg"], 6), (["a.jpg", "b.jpg"], 6):
+    ...     print(named_among(names, total, "spreads read", "a JPEG file", "JPEG files"))
+    a.jpg is a JPEG file
+    a.jpg is a JPEG file (1 of the 6 spreads read)
+    2 of the 6 spreads read are JPEG files, such as a.jpg
+    """
+    if len(names) > 1:
+        return f"{len(names)} of the {total} {among} are {many}, such as {names[0]}"
+    return f"{names[0]} is {one}" + (f" (1 of the {total} {among})" if total > 1 else "")
