@@ -309,6 +309,14 @@ def test_learning_curve_writes_csv_and_plot(two_genotypes, tmp_path, cli):
     assert [line.split(",")[-1] for line in lines[1:]] == ["False"] * 4 + ["True"] * 2
     assert ("warning: 12 images per type: more than a fold trains on of any type (at most A 9, B 9, C 9), so those "
             "points draw the same images again") in " ".join(result.stderr.split())
+    # the terminal shows the table the chart draws: each point and its folds' range, as the CSV holds them
+    assert "2-fold cross-validation, recipe paper, seed 0" in result.stdout
+    for line in lines[1:]:
+        size, group, concordance, low, high, again = line.split(",")
+        size += " (drawn again)" if again == "True" else ""
+        assert re.search(rf"^ {re.escape(size)} +{group} +{float(concordance):.3f} +{float(low):.3f}-{float(high):.3f}"
+                         r" *$", result.stdout, re.M)
+    assert re.search(r"^took \d+ s$", result.stdout, re.M)
     with Image.open(out / "learning_curve.png") as plot:
         assert plot.format == "PNG" and plot.width > 500
 

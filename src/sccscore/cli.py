@@ -10,6 +10,7 @@ import math
 import os
 import re
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -842,10 +843,18 @@ def learning_curve(
         raise SccscoreError(f"--sizes '{sizes}': give whole numbers separated by commas") from None
     if min(counts) < 1:
         raise SccscoreError(f"--sizes '{sizes}': sizes must be at least 1")
-    rows = run(folders, counts, folds, _recipe(recipe, repeats=repeats), seed=seed, device=device, log=_log(quiet))
+    started, chosen = time.perf_counter(), _recipe(recipe, repeats=repeats)
+    rows = run(folders, counts, folds, chosen, seed=seed, device=device, log=_log(quiet))
     folder = output_folder(out)
     write_csv(folder / "learning_curve.csv", list(rows[0]), [list(row.values()) for row in rows])
     plot_learning_curve(rows, folder / "learning_curve.png")
+    stdout.print(f"{folds}-fold cross-validation, recipe {chosen.name}, seed {seed}", highlight=False)
+    table = Table("images per type", "folder", "concordance", "folds", box=None)
+    for row in rows:
+        table.add_row(str(row["n_per_type"]) + (" (drawn again)" if row["drawn_again"] else ""), row["group"],
+                      f"{row['concordance']:.3f}", f"{row['concordance_min']:.3f}-{row['concordance_max']:.3f}")
+    _show(table)
+    stdout.print(f"took {time.perf_counter() - started:.0f} s", highlight=False)
     console.print(f"wrote {folder / 'learning_curve.csv'} and learning_curve.png", highlight=False)
 
 
