@@ -673,7 +673,12 @@ def test_leave_one_out_without_the_imagenet_weights_does_not_blame_the_spreads(c
     run = cli("evaluate-detection", str(images), str(labels), "--leave-one-out", env=nowhere)
     assert run.returncode == 2 and "Traceback" not in run.stderr
     message = " ".join(run.stderr.split())
-    assert "ImageNet SqueezeNet weights unavailable" in message
+    # where they come from, and the two ways to have them offline
+    assert "ImageNet SqueezeNet weights unavailable: they cannot be downloaded from download.pytorch.org, nor read " \
+           "from the paper's released models, which hold them (" in message
+    assert f"({tmp_path / 'no-data'}: SCCSCORE_DATA names no Ikemoto data folder (expected images/" in message
+    assert message.endswith(f"or put torchvision's squeezenet1_1-b8a52dc0.pth in {tmp_path / 'no-torch' / 'hub'}"
+                            "/checkpoints")
     assert "cannot be learned from" not in message and "in the spreads that remain" not in message
 
 

@@ -357,7 +357,9 @@ def imagenet_backbone_state(backbone: str) -> dict[str, torch.Tensor]:
             try:
                 state = _read_checkpoint(sample_data.released_model_file(1))
             except DataError as exc:
-                raise ModelError(f"ImageNet SqueezeNet weights unavailable: {exc}") from None
+                raise ModelError(f"ImageNet SqueezeNet weights unavailable: they cannot be downloaded from "
+                                 f"download.pytorch.org, nor read from the paper's released models, which hold them "
+                                 f"({exc}); or put torchvision's {spec.imagenet_file} in {cached.parent}") from None
         else:
             raise ModelError(
                 f"{cached}: ImageNet weights for {backbone} not found and cannot be downloaded; "
