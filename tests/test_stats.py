@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from scipy import optimize as scipy_optimize
 from scipy import stats as scipy_stats
-from statsmodels.stats.proportion import proportion_confint
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from sccscore.cells import (
     OutsideCellsWarning,
@@ -193,6 +193,19 @@ def test_power_follows_cohens_h():
     assert int(np.ceil(2 * (2.8016 / np.pi) ** 2)) == 2 and chromosomes_for_power(0.0, 1.0) == 4
     test = compare({"wt": np.array([10, 0, 0]), "ko": np.array([0, 0, 12])}, "wt")["tests"]["ko"]
     assert test["n_for_80pct_power"] == 4 and test["verdict"].startswith("ko shows more open chromosomes (B+C) than wt")
+
+
+def test_types_that_differ_with_as_many_open_are_not_called_more_or_fewer_open():
+    """The chi-square test reads the three types: B traded for C differs at p < 1e-20 with the same share open (B+C),
+    which the verdict once called "fewer open chromosomes (B+C): 70% vs 70%"."""
+    test = compare({"wt": np.array([30, 10, 60]), "ko": np.array([30, 60, 10])}, "wt")["tests"]["ko"]
+    low, high = confint_proportions_2indep(70, 100, 70, 100, method="newcomb", compare="diff")
+    assert test["bc_difference_ci"] == pytest.approx([low, high]) and low < 0 < high
+    assert test["chi2_p"] == pytest.approx(scipy_stats.chi2_contingency([[30, 10, 60], [30, 60, 10]])[1])
+    assert test["verdict"] == (
+        "ko differs from wt in its types, not detectably in open chromosomes (B+C): A / B / C 30 / 60 / 10% vs "
+        f"30 / 10 / 60%, B+C 70% vs 70% (difference {100 * low:+.1f} to {100 * high:+.1f} points, 95% CI), "
+        "chi-square p = 3.1e-16")
 
 
 def test_power_of_few_chromosomes_is_fishers_counted_over_every_outcome():

@@ -373,7 +373,7 @@ def compare(
     for name, test in tests.items():
         cell = test["cell_level"]
         test["verdict"] = verdict(name, reference, counts[reference], counts[name], test["chi2_p"],
-                                  test["chi2_p_holm"], len(tests), test["p_exact"])
+                                  test["bc_difference_ci"], test["chi2_p_holm"], len(tests), test["p_exact"])
         test["cell_verdict"] = (cell_verdict(name, reference, cell, test["chi2_p_holm"], n_cell_tests) if cell else
                                 too_few_cells_verdict(name, reference, cells) if reference in cells and name in cells
                                 else None)
@@ -559,23 +559,36 @@ def _group(values: np.ndarray, confusion: np.ndarray | None, seed: int, cells: n
 
 
 def verdict(name: str, reference: str, reference_counts: np.ndarray, counts: np.ndarray, p: float,
-            p_holm: float | None = None, n_compared: int = 1, exact: bool = False) -> str:
-    """One plain sentence on the B+C (open) fraction, given the chi-square p-value (Holm-adjusted, of several).
+            bc_difference_ci: Sequence[float], p_holm: float | None = None, n_compared: int = 1,
+            exact: bool = False) -> str:
+    """One plain sentence on the B+C (open) fraction, given the chi-square p-value of the three types
+    (Holm-adjusted, of several) and the 95% interval of the sample's B+C share less the reference's.
 
+    The chi-square test reads the three types: where they differ but the interval holds no change in B+C (B traded
+    for C, say), the sentence says the types differ, not that more or fewer chromosomes are open.
     ``exact``: the p was computed exactly (:func:`sccscore.stats.exact_chi2_p`), as the sentence says.
 
     Examples
     --------
-    >>> verdict("ctf18", "wt", np.array([64, 31, 5]), np.array([19, 57, 24]), 2e-10)
+    >>> verdict("ctf18", "wt", np.array([64, 31, 5]), np.array([19, 57, 24]), 2e-10, [0.32, 0.56])
     'ctf18 shows more open chromosomes (B+C) than wt: 81% vs 36%, chi-square p = 2e-10'
-    >>> verdict("ko2", "wt", np.array([64, 31, 5]), np.array([54, 40, 6]), 0.03, 0.06, 2).split(": ")[0]
+    >>> verdict("ko2", "wt", np.array([64, 31, 5]), np.array([54, 40, 6]), 0.03, [0.01, 0.28], 0.06, 2).split(": ")[0]
     'ko2 does not differ detectably from wt'
+    >>> print(verdict("ko", "wt", np.array([30, 10, 60]), np.array([30, 60, 10]), 1e-20, [-0.13, 0.13]))
+    ko differs from wt in its types, not detectably in open chromosomes (B+C): A / B / C 30 / 60 / 10% vs \
+30 / 10 / 60%, B+C 70% vs 70% (difference -13.0 to +13.0 points, 95% CI), chi-square p = 1e-20
     """
     ours, theirs = (100 * c[1:].sum() / c.sum() for c in (counts, reference_counts))
     p_text = f"{'exact ' if exact else ''}chi-square {_p_text(p, p_holm, n_compared, reference)}"
     if (p if n_compared == 1 else p_holm) >= 0.05:
         return f"{name} does not differ detectably from {reference}: B+C {ours:.0f}% vs {theirs:.0f}%, {p_text}"
-    direction = "more" if ours > theirs else "fewer"
+    low, high = bc_difference_ci
+    if low <= 0 <= high:
+        shares = (" / ".join(f"{100 * n / c.sum():.0f}" for n in c) for c in (counts, reference_counts))
+        return (f"{name} differs from {reference} in its types, not detectably in open chromosomes (B+C): A / B / C "
+                f"{'% vs '.join(shares)}%, B+C {ours:.0f}% vs {theirs:.0f}% (difference {points(bc_difference_ci)} "
+                f"points, 95% CI), {p_text}")
+    direction = "more" if low > 0 else "fewer"
     return f"{name} shows {direction} open chromosomes (B+C) than {reference}: {ours:.0f}% vs {theirs:.0f}%, {p_text}"
 
 
