@@ -374,7 +374,7 @@ def compare(
         cell = test["cell_level"]
         test["verdict"] = verdict(name, reference, counts[reference], counts[name], test["chi2_p"],
                                   test["bc_difference_ci"], test["chi2_p_holm"], len(tests), test["p_exact"])
-        test["cell_verdict"] = (cell_verdict(name, reference, cell, test["chi2_p_holm"], n_cell_tests) if cell else
+        test["cell_verdict"] = (cell_verdict(name, reference, cell, open_shift_found(test), n_cell_tests) if cell else
                                 too_few_cells_verdict(name, reference, cells) if reference in cells and name in cells
                                 else None)
         test["replicate_verdict"] = (replicate_verdict(name, reference, groups, test, n_replicate_tests)
@@ -582,29 +582,40 @@ def verdict(name: str, reference: str, reference_counts: np.ndarray, counts: np.
     p_text = f"{'exact ' if exact else ''}chi-square {_p_text(p, p_holm, n_compared, reference)}"
     if (p if n_compared == 1 else p_holm) >= 0.05:
         return f"{name} does not differ detectably from {reference}: B+C {ours:.0f}% vs {theirs:.0f}%, {p_text}"
-    low, high = bc_difference_ci
-    if low <= 0 <= high:
+    if _holds_zero(bc_difference_ci):
         shares = (" / ".join(f"{100 * n / c.sum():.0f}" for n in c) for c in (counts, reference_counts))
         return (f"{name} differs from {reference} in its types, not detectably in open chromosomes (B+C): A / B / C "
                 f"{'% vs '.join(shares)}%, B+C {ours:.0f}% vs {theirs:.0f}% (difference {points(bc_difference_ci)} "
                 f"points, 95% CI), {p_text}")
-    direction = "more" if low > 0 else "fewer"
+    direction = "more" if bc_difference_ci[0] > 0 else "fewer"
     return f"{name} shows {direction} open chromosomes (B+C) than {reference}: {ours:.0f}% vs {theirs:.0f}%, {p_text}"
 
 
-def cell_verdict(name: str, reference: str, cell: dict[str, Any], chromosome_p: float, n_compared: int = 1) -> str:
+def _holds_zero(interval: Sequence[float]) -> bool:
+    low, high = interval
+    return low <= 0 <= high
+
+
+def open_shift_found(test: Mapping[str, Any]) -> bool:
+    """Whether the chromosomes of a ``test`` (:func:`compare`'s) show more or fewer open (B+C) than the reference's,
+    as its verdict says: the chi-square test (Holm-adjusted, of several samples) finds the types differ, and the B+C
+    difference's 95% interval excludes zero. What the cells' and replicates' B+C are read against."""
+    return test["chi2_p_holm"] < 0.05 and not _holds_zero(test["bc_difference_ci"])
+
+
+def cell_verdict(name: str, reference: str, cell: dict[str, Any], shift_found: bool, n_compared: int = 1) -> str:
     """One plain sentence on the cells (:func:`sccscore.stats.compare_cells`), the independent units.
 
     It says when there are too few cells for the test ever to reach p < 0.05, and when
-    the cells do not bear out a difference found between chromosomes: because they are
-    fewer than the shift they show needs for 80% power, or despite enough. With several
-    samples compared, the p-values read are Holm-adjusted (``chromosome_p`` too).
+    the cells do not bear out a shift in B+C found between chromosomes (``shift_found``,
+    :func:`open_shift_found`): because they are fewer than the shift they show needs for 80%
+    power, or despite enough. With several samples compared, the p-values read are Holm-adjusted.
 
     Examples
     --------
     >>> cell = {"n_cells": 2, "n_cells_reference": 2, "bc_fraction_per_cell": {"mean": 0.43},
     ...         "bc_fraction_per_cell_reference": {"mean": 0.98}, "mannwhitney_p": 0.33, "mannwhitney_p_floor": 0.33}
-    >>> for part in cell_verdict("ko", "wt", cell, 4e-29).split("; "):
+    >>> for part in cell_verdict("ko", "wt", cell, True).split("; "):
     ...     print(part)
     Per cell (2 ko vs 2 wt cells): B+C 43% vs 98% on average, Mann-Whitney p = 0.33
     too few cells for this test ever to reach p < 0.05: score at least 4 cells per sample
@@ -617,7 +628,7 @@ def cell_verdict(name: str, reference: str, cell: dict[str, Any], chromosome_p: 
     if cell["mannwhitney_p_floor"] >= 0.05:
         return (f"{sentence}; too few cells for this test ever to reach p < 0.05: score at least {MIN_CELLS} cells "
                 "per sample")
-    if p >= 0.05 and chromosome_p < 0.05:
+    if p >= 0.05 and shift_found:
         needed = cell.get("n_cells_for_80pct_power")
         if needed and needed > min(cell["n_cells"], cell["n_cells_reference"]):  # a shift the cells show, too few
             return (f"{sentence}: too few cells to bear out the difference between chromosomes; {needed} cells per "
@@ -658,8 +669,7 @@ def replicate_verdict(name: str, reference: str, groups: dict[str, dict[str, Any
     p = level["p"] if n_compared == 1 else level["p_holm"]
     test_name = "paired t-test" if level["paired"] else "Welch's t-test"
     sentence += f", {test_name} {_p_text(level['p'], p, n_compared, reference)}"
-    chromosome_p = test["chi2_p_holm"]  # the chi-square p itself where one sample was compared
-    if p >= 0.05 and chromosome_p < 0.05:
+    if p >= 0.05 and open_shift_found(test):
         needed = level["n_replicates_for_80pct_power"]
         advice = (f"; {needed} replicates per sample would give 80% power for this shift"
                   if needed and needed > min(n, n_reference) else "")
