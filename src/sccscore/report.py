@@ -586,13 +586,16 @@ def _spreads_imaged_section(comparison: dict[str, Any]) -> str:
     if not any(read["edge_blur"] is not None or read["noise"] is not None for read in imaged.values()):
         return ""
     rows = [[name, read["spreads"], "" if read["edge_blur"] is None else f"{read['edge_blur']:.2f}",
-             "" if read["noise"] is None else f"{100 * read['noise']:.2f}"] for name, read in imaged.items()]
+             "" if read["noise"] is None else f"{100 * read['noise']:.2f}", "" if read.get("jpeg") is None
+             else read["jpeg"]] for name, read in imaged.items()]  # no jpeg: a comparison from before 2026-12-06
     said = ("Medians of each sample's spreads, as classify read each (images.csv). Blurred chromosomes are typed C "
             "as B, and noisy pixels B as C, whatever the cells: compare cautions where one sample's edges are blurred "
             f"more than {EXTRA_BLUR_CAUTION:g} px beyond another's (as blurs add), or its pixels are more than "
-            f"{NOISE_CAUTION:g} times as noisy, and noisier than {NOISE_CAUTION:g} times the annotated spreads'.")
+            f"{NOISE_CAUTION:g} times as noisy, and noisier than {NOISE_CAUTION:g} times the annotated spreads', or "
+            "where most of one sample's spreads were saved as JPEG and most of another's not.")
     return (f"<h2>How the spreads were imaged</h2><p>{html.escape(said)}</p>"
-            + _table(["sample", "spreads read", "edges' blur, px", "noise, % of the background's level"], rows))
+            + _table(["sample", "spreads read", "edges' blur, px", "noise, % of the background's level",
+                      "JPEG files"], rows))
 
 
 def _by_hand_section(comparison: dict[str, Any], rows: list[dict[str, str]]) -> str:

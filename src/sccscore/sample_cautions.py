@@ -24,7 +24,7 @@ from statistics import median
 from .config import GREY_CROPS_MODEL, reads_in_grey
 from .errors import SccscoreError
 from .framing import Framing, apart_clause, blurs_apart, framings_apart, said_already, sample_framings
-from .images import CLASS_NAMES
+from .images import CLASS_NAMES, JPEG_FORMATS
 from .layout import number, run_folder, run_rows
 from .predictions_table import crops_by_sample, from_spreads, one_row_a_crop, samples_by
 from .sample_crops import colour_of, crop_greys, halved_crops, sample_white_around, sample_white_texture
@@ -583,6 +583,7 @@ def typed_crops_framings(rows: list[dict[str, str]], samples: Sequence[str]) -> 
 
 # each way compare's cautions between samples find two samples' crops apart, in words for the caveat under a verdict
 WAYS_APART = {"colour": "their colour (grey or colour)", "jpeg": "how finely JPEG kept their colour",
+              "format": "the format they were saved in (JPEG or not)",
               "texture": "their white's texture", "raw": "how they were made (raw or preprocessed)",
               "margin": "the margin they were cut with", "length": "the magnification they were imaged at",
               "focus": "their focus", "noise": "the noise of their pixels", "scale": "the --scale they were read at"}
@@ -617,6 +618,9 @@ SPREAD_FOCUS_COST = ("held out, the four annotated oshima2026 spreads blurred by
                      "127 type C chromosomes as B, against 9 as imaged")
 SPREAD_NOISE_COST = ("held out, the four annotated oshima2026 spreads with noise of 3 grey levels on their background "
                      "of about 100 were found and typed as annotated 0.679 of the time, against 0.763 as imaged")
+SPREAD_JPEG_COST = ("held out, the four annotated oshima2026 spreads saved as JPEG at quality 75 to 95 were found "
+                    "and typed as annotated 0.727 to 0.743 of the time, against 0.763 as PNG, their type C called B 3 "
+                    "to 11 times of 127, against 9")
 
 
 def spreads_imaged(rows: list[dict[str, str]], samples: Sequence[str]) -> dict[str, dict[str, float | None]] | None:
@@ -634,23 +638,26 @@ def spreads_imaged(rows: list[dict[str, str]], samples: Sequence[str]) -> dict[s
 
 
 def _imaged(spreads: Iterable[dict[str, str]]) -> dict[str, float | None]:
-    """The medians of some spreads' edge blur and noise (images.csv's rows), and how many were read; a value missing
-    or mangled in a spreadsheet is left out, as a run before it was kept leaves it."""
+    """The medians of some spreads' edge blur and noise (images.csv's rows), how many were read and how many of them
+    are JPEG files; a value missing or mangled in a spreadsheet is left out, as a run before it was kept leaves it."""
     spreads = list(spreads)
 
     def middle(column: str, scale: float = 1) -> float | None:
         read = [value / scale for spread in spreads if (value := number(spread.get(column))) is not None]
         return median(read) if read else None
 
-    return {"edge_blur": middle("edge_blur"), "noise": middle("noise_percent", 100), "spreads": len(spreads)}
+    formats = [spread["file_format"] for spread in spreads if spread.get("file_format")]
+    return {"edge_blur": middle("edge_blur"), "noise": middle("noise_percent", 100), "spreads": len(spreads),
+            "jpeg": sum(saved_as in JPEG_FORMATS for saved_as in formats) if formats else None}
 
 
 def imaging_apart(imaged: Mapping[str, Mapping[str, float | None]]) -> dict[str, str]:
     """How compared samples' spreads (``imaged``: :func:`spreads_imaged`) lie apart in their imaging, in words, for
     each of "focus" (their chromosomes' edges blurred more than
-    :data:`sccscore.spread_imaging.EXTRA_BLUR_CAUTION` px apart, as blurs add) and "noise" (the noisier's pixels more
+    :data:`sccscore.spread_imaging.EXTRA_BLUR_CAUTION` px apart, as blurs add), "noise" (the noisier's pixels more
     than :data:`sccscore.spread_imaging.NOISE_CAUTION` times as noisy as the quieter's, and as the annotated
-    spreads' noisiest) in which they do, as for one spread against the annotated ones.
+    spreads' noisiest) and "format" (most of some samples' spreads saved as JPEG, most of others' not) in which they
+    do, as for one spread against the annotated ones.
 
     >>> imaging_apart({"wt": {"edge_blur": 1.68, "noise": 0.005}, "ko": {"edge_blur": 1.90, "noise": 0.015}})
     ... # doctest: +NORMALIZE_WHITESPACE
@@ -659,6 +666,9 @@ def imaging_apart(imaged: Mapping[str, Mapping[str, float | None]]) -> dict[str,
     (0.5% of their background's level in wt and 1.5% in ko, medians)"}
     >>> imaging_apart({"wt": {"edge_blur": 1.68, "noise": 0.005}, "ko": {"edge_blur": 1.73, "noise": 0.009}})
     {}
+    >>> imaging_apart({"wt": {"edge_blur": None, "noise": None, "spreads": 3, "jpeg": 0},
+    ...                "ko": {"edge_blur": None, "noise": None, "spreads": 3, "jpeg": 2}})
+    {'format': 'the spreads of ko (2 of its 3) were saved as JPEG, and those of wt as PNG or TIFF'}
     """
     from .spread_imaging import EXTRA_BLUR_CAUTION, NOISE_CAUTION, NOISE_LEVELS  # not above: it imports skimage
 
@@ -673,7 +683,22 @@ def imaging_apart(imaged: Mapping[str, Mapping[str, float | None]]) -> dict[str,
             each = listing([f"{100 * noise:.1f}% of their background's level in {name}" if n == 0 else
                             f"{100 * noise:.1f}% in {name}" for n, (name, noise) in enumerate(noises.items())])
             apart["noise"] = f"the spreads' pixels are noisier in {noisiest} than in {quietest} ({each}, medians)"
+    if format_apart := _saved_apart(imaged):
+        apart["format"] = format_apart
     return apart
+
+
+def _saved_apart(imaged: Mapping[str, Mapping[str, float | None]]) -> str | None:
+    """Where most of some samples' spreads were saved as JPEG and most of others' not, in words; else None."""
+    jpegs = {name: (read["jpeg"], read["spreads"]) for name, read in imaged.items()
+             if read and read.get("jpeg") is not None}  # None: runs that kept no format
+    saved = [name if n == spreads else f"{name} ({n} of its {spreads})"
+             for name, (n, spreads) in jpegs.items() if n > spreads / 2]
+    others = [name if n == 0 else f"{name} ({spreads - n} of its {spreads})"
+              for name, (n, spreads) in jpegs.items() if n <= spreads / 2]
+    if saved and others:
+        return f"the spreads of {', '.join(saved)} were saved as JPEG, and those of {', '.join(others)} as PNG or TIFF"
+    return None
 
 
 def imaging_caution(imaged: Mapping[str, Mapping[str, float | None]]) -> str | None:
@@ -691,5 +716,7 @@ def imaging_caution(imaged: Mapping[str, Mapping[str, float | None]]) -> str | N
     said = {"focus": f"blur makes type C read as B, whatever the cells ({SPREAD_FOCUS_COST}): image every sample in "
                      "focus alike",
             "noise": f"noise makes type B read as C, whatever the cells ({SPREAD_NOISE_COST}): image every sample "
-                     "with one camera gain and light"}
+                     "with one camera gain and light",
+            "format": f"JPEG's compression changes some calls, whatever the cells ({SPREAD_JPEG_COST}): save every "
+                      "sample's spreads alike, as PNG or TIFF where the microscope's software allows"}
     return "; and ".join(f"{apart[way]}: {said[way]}" for way in said if way in apart) or None
