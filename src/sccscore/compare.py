@@ -180,8 +180,9 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     :func:`~sccscore.learned.table_unlike_learned`), or samples of crops cut with other margins or of chromosomes
     imaged at another magnification or out of focus (``framing_caution``, :func:`sccscore.framing.framing_caution`),
     or samples of spreads read at different ``--scale`` (``scale_caution``,
-    :func:`~sccscore.sample_cautions.scale_caution`) or imaged apart, in focus or noise (``imaging_caution``,
-    :func:`~sccscore.sample_cautions.imaging_caution`, each sample's medians in ``spreads_imaged``). Where a
+    :func:`~sccscore.sample_cautions.scale_caution`) or imaged or saved apart, in focus, noise or format
+    (``imaging_caution``, :func:`~sccscore.sample_cautions.imaging_caution`, each sample's medians and JPEG files in
+    ``spreads_imaged``). Where a
     caution against what the model learned says how the samples lie apart in their texture, making or framing,
     compare's own caution of it leaves that out: one cause is said once (its JSON key None, or its part left out).
 

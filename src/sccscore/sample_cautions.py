@@ -697,13 +697,14 @@ def _saved_apart(imaged: Mapping[str, Mapping[str, float | None]]) -> str | None
     others = [name if n == 0 else f"{name} ({spreads - n} of its {spreads})"
               for name, (n, spreads) in jpegs.items() if n <= spreads / 2]
     if saved and others:
-        return f"the spreads of {', '.join(saved)} were saved as JPEG, and those of {', '.join(others)} as PNG or TIFF"
+        return f"the spreads of {listing(saved)} were saved as JPEG, and those of {listing(others)} as PNG or TIFF"
     return None
 
 
 def imaging_caution(imaged: Mapping[str, Mapping[str, float | None]]) -> str | None:
-    """A caution where compared samples' spreads were imaged apart (:func:`imaging_apart`): blurred chromosomes read
-    C as B, and noise B as C, whatever the cells. None where they were imaged alike, or are crops.
+    """A caution where compared samples' spreads were imaged or saved apart (:func:`imaging_apart`): blurred
+    chromosomes read C as B, noise B as C, and JPEG's compression changes some calls, whatever the cells. None where
+    they were imaged and saved alike, or are crops.
 
     >>> print(imaging_caution({"wt": {"edge_blur": 1.68, "noise": 0.005}, "ko": {"edge_blur": 1.90, "noise": 0.005}}))
     ... # doctest: +NORMALIZE_WHITESPACE
