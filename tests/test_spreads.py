@@ -905,7 +905,8 @@ def test_detect_cli_writes_crops_table_and_overlay(cli, oshima, tmp_path):
     out = tmp_path / "out"
     run = cli("detect", str(oshima / "images" / "spread3.png"), "--out", str(out), "--labels", str(oshima / "labels"))
     assert run.returncode == 0, run.stderr
-    assert "spread3.png: 47 chromosomes in 1 metaphase; left out: 2 debris, 1 edge, 2 nuclei" in run.stderr
+    assert ("spread3.png: 47 chromosomes in 1 metaphase; left out: 2 debris, 2 nuclei, 1 cut by the image border"
+            in run.stderr)
     assert f"wrote {out / 'detections.csv'}, images.csv, crops/" in run.stderr  # every table it wrote, named
     rows = _rows(out / "detections.csv")
     chromosomes = [r for r in rows if r["status"] == "chromosome"]

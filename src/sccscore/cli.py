@@ -358,7 +358,9 @@ def _print_spread_result(result) -> None:
 
     for spread in result.spreads:
         statuses = Counter(d.status for d in spread.detections)
-        left_out = ", ".join(counted(n, status) for status, n in sorted(statuses.items()) if status != "chromosome")
+        kinds = sorted(statuses, key=lambda status: (status == "edge", status))  # "cut by ..." last: no "1 edge"
+        left_out = ", ".join(f"{statuses[kind]} cut by the image border" if kind == "edge"
+                             else counted(statuses[kind], kind) for kind in kinds if kind != "chromosome")
         console.print(f"{spread.item.path}: {counted(statuses['chromosome'], 'chromosome')} in "
                       f"{counted(spread.n_metaphases, 'metaphase')}"
                       + (f"; left out: {left_out}" if left_out else ""), highlight=False)
