@@ -1466,6 +1466,9 @@ def test_compare_cautions_samples_of_spreads_saved_apart_as_jpeg(cli, oshima, tm
                     "or TIFF where the microscope's software allows")
     assert f"warning: {said}" in " ".join(run.stderr.split())
     assert compared["tests"]["ko"]["made_apart"] == ["the format they were saved in (JPEG or not)"]
+    assert compared["tests"]["ko"]["caveat"] == ("Read this with care: the spreads of ko and wt differ in the format "
+                                                 "they were saved in (JPEG or not), which sways the calls whatever the "
+                                                 "cells (the cautions say how)")
     assert compared["tests"]["ko"]["caveat"] in " ".join(run.stdout.split())
     page = (tmp_path / "answer" / "report.html").read_text()
     assert html.escape("T" + said[1:]) in page

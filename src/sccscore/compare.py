@@ -241,7 +241,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
                      replicates=replicate_arrays(cells, replicate_of) if replicate_of else None)
     for name, test in report["tests"].items():  # what sways the two samples' calls whatever the cells, by the verdict
         test["made_apart"] = made_apart(compared, [samples[0], name], model, whites=whites, **read)
-        test["caveat"] = caveat(name, samples[0], test["made_apart"])
+        test["caveat"] = caveat(name, samples[0], test["made_apart"], "spreads" if from_spreads(compared) else "crops")
     changed = set_by_hand(compared)
     by_person = {"set_by_hand": changed, "set_in_blind_review": [row for row in changed if reviewed_blind(row)],
                  "reviewed_blind": [row for row in compared if reviewed_blind(row)],
@@ -484,10 +484,11 @@ def _p_text(p: float, p_holm: float | None = None, n_compared: int = 1, referenc
     return text
 
 
-def caveat(name: str, reference: str, apart: Sequence[str]) -> str | None:
-    """The sentence under a sample's verdict where its crops and the reference's were made, saved, cut or imaged
-    apart (``apart``: :func:`sccscore.sample_cautions.made_apart`), which sways their calls whatever the cells: the
-    verdict alone, copied into a notebook, would read as the cells'. None where they were made alike.
+def caveat(name: str, reference: str, apart: Sequence[str], what: str = "crops") -> str | None:
+    """The sentence under a sample's verdict where its crops (or ``what``: "spreads") and the reference's were made,
+    saved, cut or imaged apart (``apart``: :func:`sccscore.sample_cautions.made_apart`), which sways their calls
+    whatever the cells: the verdict alone, copied into a notebook, would read as the cells'. None where they were made
+    alike.
 
     >>> print(caveat("ko", "wt", ["how they were made (raw or preprocessed)", "the magnification they were imaged at"]))
     Read this with care: the crops of ko and wt differ in how they were made (raw or preprocessed) and the \
@@ -495,8 +496,8 @@ magnification they were imaged at, which sways the calls whatever the cells (the
     """
     if not apart:
         return None
-    return (f"Read this with care: the crops of {name} and {reference} differ in {listing(list(apart))}, which sways "
-            "the calls whatever the cells (the cautions say how)")
+    return (f"Read this with care: the {what} of {name} and {reference} differ in {listing(list(apart))}, which "
+            "sways the calls whatever the cells (the cautions say how)")
 
 
 def too_few_cells_verdict(name: str, reference: str, cells: dict[str, np.ndarray]) -> str:
