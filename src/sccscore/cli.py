@@ -1108,7 +1108,8 @@ def _cell_interval(cell: dict) -> str:
 
 
 def _print_comparison(report: dict) -> None:
-    from .compare import by_hand_sentence, p_clause, points, share_intervals, shares_with_intervals, shown_p
+    from .compare import (by_hand_sentence, p_clause, points, share_intervals, shares_with_intervals, shown_p,
+                          trend_towards)
 
     interval, interval_name = share_intervals(report)
     table = Table("sample", "chromosomes", *(f"{c} % (95% CI)" for c in report["classes"]),
@@ -1127,7 +1128,8 @@ def _print_comparison(report: dict) -> None:
     if by_hand := by_hand_sentence(report):
         stdout.print(by_hand, highlight=False)
     for name, test in report["tests"].items():
-        stdout.print(f"{test['verdict']}; {'exact ' if test['p_exact'] else ''}trend {p_clause(test['trend_p'])}, "
+        stdout.print(f"{test['verdict']}; {'exact ' if test['p_exact'] else ''}trend {p_clause(test['trend_p'])}"
+                     f"{trend_towards(test)}, "
                      f"Cramer's V {test['cramers_v']:.2f}"
                      + (f", {n} chromosomes per sample give 80% power for this B+C shift"
                         if (n := test["n_for_80pct_power"]) else ""), highlight=False)
