@@ -209,7 +209,7 @@ def test_types_that_differ_with_as_many_open_are_not_called_more_or_fewer_open()
         "ko differs from wt in its types, not detectably in open chromosomes (B+C): A / B / C 30 / 60 / 10% vs "
         f"30 / 10 / 60%, B+C 70% vs 70% (difference {100 * low:+.1f} to {100 * high:+.1f} points, 95% CI), "
         f"chi-square p = {test['chi2_p']:.2g}")
-    assert test["trend_z"] < 0 and trend_towards(test) == " (towards A)"  # C traded for B: towards cohered
+    assert test["trend_z"] < 0 and trend_towards(test) == "A"  # C traded for B: towards A, though as many open
     # the cells are tested on B+C alone: they have no difference in it between chromosomes to bear out
     assert test["cell_verdict"] == "Per cell (6 ko vs 6 wt cells): B+C 70% vs 70% on average, Mann-Whitney p = 1"
 
@@ -925,7 +925,8 @@ def test_p_values_far_below_any_threshold_are_shown_alike(tmp_path, cli):
     assert figures["trend_p"] == 0 and figures["chi2_p_holm"] < 1e-200  # as computed: kept whole in the JSON
     said = " ".join(run.stdout.split())
     assert ("ko1 shows more open chromosomes (B+C) than wt: 95% vs 5%, chi-square p < 1e-50 (< 1e-50 after Holm's "
-            "correction for the 2 samples compared with wt); trend p < 1e-50 (towards C), Cramer's V") in said
+            "correction for the 2 samples compared with wt); trend p < 1e-50 (ko1 lies towards C on A < B < C), "
+            "Cramer's V") in said
     assert "e-2" not in said and "p = 0" not in said
 
 

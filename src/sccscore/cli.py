@@ -1128,8 +1128,8 @@ def _print_comparison(report: dict) -> None:
     if by_hand := by_hand_sentence(report):
         stdout.print(by_hand, highlight=False)
     for name, test in report["tests"].items():
-        stdout.print(f"{test['verdict']}; {'exact ' if test['p_exact'] else ''}trend {p_clause(test['trend_p'])}"
-                     f"{trend_towards(test)}, "
+        way = f" ({name} lies towards {end} on A < B < C)" if (end := trend_towards(test)) else ""
+        stdout.print(f"{test['verdict']}; {'exact ' if test['p_exact'] else ''}trend {p_clause(test['trend_p'])}{way}, "
                      f"Cramer's V {test['cramers_v']:.2f}"
                      + (f", {n} chromosomes per sample give 80% power for this B+C shift"
                         if (n := test["n_for_80pct_power"]) else ""), highlight=False)

@@ -476,16 +476,16 @@ def p_clause(p: float) -> str:
     return f"p {shown_p(p)}" if p < P_SHOWN_BELOW else f"p = {shown_p(p)}"
 
 
-def trend_towards(test: Mapping[str, Any]) -> str:
-    """Which way a ``test``'s trend (A < B < C) shifts the sample against the reference, where it reaches p < 0.05:
-    `` (towards C)`` or `` (towards A)``; else empty.
+def trend_towards(test: Mapping[str, Any]) -> str | None:
+    """Which end of A < B < C a ``test``'s trend moves the sample to against the reference, where it reaches
+    p < 0.05: "C" or "A"; else None. More B and fewer C than the reference is towards A, though more are open.
 
     >>> trend_towards({"trend_z": 6.5, "trend_p": 1e-10}), trend_towards({"trend_z": -1.2, "trend_p": 0.23})
-    (' (towards C)', '')
+    ('C', None)
     """
     if test["trend_p"] >= 0.05:
-        return ""
-    return " (towards C)" if test["trend_z"] > 0 else " (towards A)"
+        return None
+    return "C" if test["trend_z"] > 0 else "A"
 
 
 def _p_text(p: float, p_holm: float | None = None, n_compared: int = 1, reference: str = "") -> str:

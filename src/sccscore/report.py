@@ -370,7 +370,7 @@ def _comparison_section(comparison: dict[str, Any], chart_png: bytes, cells_png:
     adjusted = lambda p, p_holm: f"{shown_p(p)} (Holm {shown_p(p_holm)})" if several else shown_p(p)  # noqa: E731
     exact = lambda test: " (exact)" if test["p_exact"] else ""  # noqa: E731  too few of a type for the curves
     tests = [[name, adjusted(t["chi2_p"], t["chi2_p_holm"]) + exact(t),
-              shown_p(t["trend_p"]) + exact(t) + trend_towards(t),
+              shown_p(t["trend_p"]) + exact(t) + (f" (towards {end})" if (end := trend_towards(t)) else ""),
               ", ".join(f"{c} {shown_p(p)}" for c, p in zip(classes, t["fisher_p_holm"])),
               f"{100 * t['bc_difference']:+.1f} ({_interval_text(t['bc_difference_ci'])})",
               f"{t['cramers_v']:.2f}", t["n_for_80pct_power"] or "-"] for name, t in comparison["tests"].items()]
