@@ -499,6 +499,12 @@ def test_compare_cli_on_real_crops(small_labelled, labelled_crops, tmp_path, cli
     assert gone.returncode == 0 and json.loads(report_path.read_text())["corrected_with"] is None
     assert (f"warning: {out / 'predictions.csv'} was typed by {model.resolve()}, and the shares are not corrected by "
             f"its validation as classifying would have ({model.resolve() / 'config.json'}: missing;") in gone.stderr
+    # its report cannot be drawn with that model: refused before any table is written, not after
+    unreported = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"), "--out",
+                     str(tmp_path / "unreported"), "--report", "-q")
+    assert unreported.returncode == 2 and (f"{out / 'predictions.csv'} names the model that typed it, which cannot be "
+                                           "loaded (") in " ".join(unreported.stderr.split())
+    assert not (tmp_path / "unreported").exists()
     rows = _rows(out / "predictions.csv")
     for row in rows:
         row["model"] = "paper:squeezenet1_1" if row["sample"] == "ctf18" else row["model"]

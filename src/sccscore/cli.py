@@ -924,6 +924,11 @@ def compare(
         calls = _score_crops(samples, out, model, preprocess, quiet, device)
     comparison = _compare_calls(calls, confusion or BY_MODEL, seed, sample_sheet, replicate_folders, replicate_runs)
     report = comparison.report
+    if make_report:  # the calls of a table are read, not made: its model only draws the Grad-CAM examples; loaded
+        # before a table is written, so that a model that cannot be loaded leaves no tables without their report
+        one_way = report["preprocess"] if not isinstance(report["preprocess"], dict) else None  # else each sample's
+        loaded = calls.model if calls.model is not None else _model_of_table(
+            report["typed_by"], model, calls.table, comparison.rows, preprocess or one_way)
     _print_comparison(report)
     if calls.source == "crops":  # a spread classifier's figures are said as the spreads are classified
         _print_expected(calls.model, calls.grey)
@@ -931,10 +936,7 @@ def compare(
         write_tables(report, out, comparison.cells, figure=not make_report, replicate_of=comparison.replicate_of)
         if len(calls.read_from) < 2:  # a table an earlier run joined there holds other calls
             remove_earlier(out, [JOINED_TABLE])
-    if make_report:  # the calls of a table are read, not made: its model only draws the Grad-CAM examples
-        one_way = report["preprocess"] if not isinstance(report["preprocess"], dict) else None  # else each sample's
-        loaded = calls.model if calls.model is not None else _model_of_table(
-            report["typed_by"], model, calls.table, comparison.rows, preprocess or one_way)
+    if make_report:
         _write_comparison_report(out, loaded, report, calls, device)
     elif out:
         _caution_earlier_report(out)
