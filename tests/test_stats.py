@@ -5,6 +5,7 @@ import html
 import itertools
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -1238,6 +1239,12 @@ def test_a_predictions_table_saved_by_a_spreadsheet_reads_as_written(tmp_path):
     with pytest.raises(SccscoreError, match=r"excel.csv: cannot read the predictions table: not UTF-8 text .*save it "
                                             r"as CSV UTF-8"):
         read_predictions(excel)
+    # saved as a workbook: named as one, not as a table without its columns (a zip's bytes can decode as UTF-8)
+    with zipfile.ZipFile(tmp_path / "calls.xlsx", "w") as workbook:
+        workbook.writestr("[Content_Types].xml", "<Types/>")
+    with pytest.raises(SccscoreError, match=r"calls.xlsx: cannot read the predictions table: it is a spreadsheet "
+                                            r"workbook \(.xlsx, .ods or .xls\), not CSV text; save it as CSV UTF-8"):
+        read_predictions(tmp_path / "calls.xlsx")
 
 
 def test_bad_tables_are_named(tmp_path):

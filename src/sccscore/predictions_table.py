@@ -23,6 +23,7 @@ from .images import CLASS_NAMES
 REVIEWED_BLIND = "blind"  # the reviewed column of a call a person looked at in sccscore review
 LEFT_OUT = "not a chromosome"  # the reviewed column of an object a person left out there (debris...): not read
 NOT_A_CHROMOSOME = "X"  # the type a review gives it: detection takes some debris, or two chromosomes, for one
+WORKBOOKS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # how .xlsx and .ods (zip), and .xls begin
 
 
 def read_table(path: str | Path, what: str, columns: set[str], paths: Sequence[str] = ()) -> list[dict[str, str]]:
@@ -35,6 +36,11 @@ def read_table(path: str | Path, what: str, columns: set[str], paths: Sequence[s
     """
     path = Path(path)
     try:
+        with path.open("rb") as handle:
+            workbook = handle.read(8).startswith(WORKBOOKS)
+        if workbook:  # saved from the spreadsheet in its own format: its bytes would read as a table of nothing
+            raise SccscoreError(f"{path}: cannot read the {what}: it is a spreadsheet workbook (.xlsx, .ods or .xls), "
+                                "not CSV text; save it as CSV UTF-8")
         with path.open(newline="", encoding="utf-8-sig") as handle:
             header = handle.readline()
             handle.seek(0)
