@@ -65,6 +65,7 @@ def plot_learning_curve(rows: Sequence[dict[str, Any]], path: str | Path) -> Non
     """Concordance against training images per type, one line per folder, folds' range shaded; a point whose
     training sets draw the same images again (``drawn_again``) hollow."""
     pyplot = _figure()
+    from matplotlib.patches import Patch  # after _figure, which chooses the backend and fonts
     figure, axes = pyplot.subplots(figsize=(5, 3.5), layout="constrained")
     for group in dict.fromkeys(row["group"] for row in rows):
         mine = [row for row in rows if row["group"] == group]
@@ -79,8 +80,6 @@ def plot_learning_curve(rows: Sequence[dict[str, Any]], path: str | Path) -> Non
         axes.set_title("hollow: the same training images drawn again", fontsize="small")
     axes.set_xlabel("training images per type")
     axes.set_ylabel("concordance with labels")
-    from matplotlib.patches import Patch
-
     handles, labels = axes.get_legend_handles_labels()  # the lines, and what the shading is: no eye can tell
     axes.legend([*handles, Patch(color="grey", alpha=0.2)], [*labels, "folds' range"], title="cross-validated on")
     axes.grid(alpha=0.3)
