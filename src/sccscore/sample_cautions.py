@@ -639,16 +639,22 @@ def spreads_imaged(rows: list[dict[str, str]], samples: Sequence[str]) -> dict[s
 
 def _imaged(spreads: Iterable[dict[str, str]]) -> dict[str, float | None]:
     """The medians of some spreads' edge blur and noise (images.csv's rows), how many were read and how many of them
-    are JPEG files; a value missing or mangled in a spreadsheet is left out, as a run before it was kept leaves it."""
+    are JPEG files (None unless each says its format); a value missing or mangled in a spreadsheet is left out, as a
+    run before it was kept leaves it.
+
+    >>> [_imaged(spreads)["jpeg"] for spreads in ([{"file_format": "JPEG"}, {"file_format": "PNG"}],
+    ...                                           [{"file_format": "JPEG"}, {}])]  # the second's run kept none
+    [1, None]
+    """
     spreads = list(spreads)
 
     def middle(column: str, scale: float = 1) -> float | None:
         read = [value / scale for spread in spreads if (value := number(spread.get(column))) is not None]
         return median(read) if read else None
 
-    formats = [spread["file_format"] for spread in spreads if spread.get("file_format")]
+    formats = [spread.get("file_format") for spread in spreads]
     return {"edge_blur": middle("edge_blur"), "noise": middle("noise_percent", 100), "spreads": len(spreads),
-            "jpeg": sum(saved_as in JPEG_FORMATS for saved_as in formats) if formats else None}
+            "jpeg": sum(saved_as in JPEG_FORMATS for saved_as in formats) if formats and all(formats) else None}
 
 
 def imaging_apart(imaged: Mapping[str, Mapping[str, float | None]]) -> dict[str, str]:
