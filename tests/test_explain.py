@@ -1,13 +1,14 @@
 """Grad-CAM on real crops."""
 
 import csv
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from sccscore.errors import SccscoreError
-from sccscore.explain import explain, explain_batches, write_explanations
+from sccscore.explain import CAPTION, caption_strip, explain, explain_batches, write_explanations
 from sccscore.images import ImageItem, scan_sample
 from sccscore.models import load_model
 
@@ -35,13 +36,18 @@ def test_explain_cli_writes_heatmaps_galleries_and_a_table(small_labelled, tmp_p
     for cls in {row["predicted"] for row in rows}:
         with Image.open(out / f"gallery_{cls}.png") as sheet:
             tiles = np.asarray(sheet.convert("RGB"))
-        # the type's two most confident crops, the first of equal ones first, each its heatmap made small
+        # the type's two most confident crops, the first of equal ones first, each its heatmap made small over its
+        # name and probability, so that a heatmap that looks wrong can be found
         best = sorted((row for row in rows if row["predicted"] == cls), key=lambda row: -float(row["probability"]))[:2]
-        assert tiles.shape == (128, 6 * 128, 3) and tiles[:, len(best) * 128 :].min() == 255
+        assert tiles.shape == (128 + CAPTION, 6 * 128, 3) and tiles[:, len(best) * 128 :].min() == 255
         for place, row in enumerate(best):
             with Image.open(out / row["heatmap"]) as heatmap:
                 small = np.asarray(heatmap.convert("RGB").resize((128, 128), Image.BILINEAR))
-            np.testing.assert_array_equal(tiles[:, place * 128 : (place + 1) * 128], small)
+            np.testing.assert_array_equal(tiles[:128, place * 128 : (place + 1) * 128], small)
+            name = Path(row["path"]).relative_to(small_labelled).with_suffix("").as_posix()  # a/a003
+            said = np.asarray(caption_strip(f"{name} {float(row['probability']):.2f}"))
+            np.testing.assert_array_equal(tiles[128:, place * 128 : (place + 1) * 128], said)
+            assert said.min() < 100  # drawn, dark on white
     assert "broken.png" in (out / "rejected.csv").read_text()
     # and said, with why, as classify says it: the count alone had left the reason in the table
     assert f"skipped {small_labelled / 'a' / 'broken.png'}: not an image file" in result.stderr

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 import torch
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 from torch import nn
 
 from ._atomic import atomic_open, one_run_at_a_time, output_folder, remove_earlier, write_csv
@@ -33,6 +33,7 @@ from .models import ScoringModel, channels_last, cpu_batch_size
 from .preprocess import prepare
 
 TILE = 128  # px per crop in a gallery
+CAPTION = 16  # px under each tile: which crop, and how sure the model is of its type
 
 
 class _EnsembleLogits(nn.Module):
@@ -149,17 +150,35 @@ def explain_batches(model: ScoringModel, items: Sequence[ImageItem], batch_size:
 
 
 def gallery(explanations: Sequence[Explanation], columns: int = 6) -> Image.Image:
-    """The overlays as one grid image, most confident first."""
-    return _sheet([e.overlay for e in sorted(explanations, key=lambda e: -e.probability)], columns)
+    """The overlays as one grid image, most confident first, each captioned (:func:`caption`)."""
+    ranked = sorted(explanations, key=lambda e: -e.probability)
+    return _sheet([(e.overlay, caption(e.item, e.probability)) for e in ranked], columns)
 
 
-def _sheet(overlays: Sequence[np.ndarray], columns: int = 6) -> Image.Image:
-    """The overlays as one grid image, in the order given."""
-    rows = max(1, -(-len(overlays) // columns))
-    sheet = Image.new("RGB", (columns * TILE, rows * TILE), "white")
-    for index, overlay in enumerate(overlays):
-        tile = Image.fromarray(overlay).resize((TILE, TILE), Image.BILINEAR)
-        sheet.paste(tile, ((index % columns) * TILE, (index // columns) * TILE))
+def caption(item: ImageItem, probability: float) -> str:
+    """A gallery tile's caption: the crop's name within its sample, without the file type, and the probability of
+    its type (``spread5/003 0.98``), so that a heatmap that looks wrong can be found among the crops."""
+    return f"{item.stem} {probability:.2f}"
+
+
+def caption_strip(text: str) -> Image.Image:
+    """``text`` under a tile, cut from the left (``…``) where it is wider than the tile."""
+    font = ImageFont.load_default(size=11)
+    while len(text) > 1 and font.getlength(text) > TILE - 4:
+        text = "…" + text[2:]
+    strip = Image.new("RGB", (TILE, CAPTION), "white")
+    ImageDraw.Draw(strip).text((2, 1), text, fill="black", font=font)
+    return strip
+
+
+def _sheet(tiles: Sequence[tuple[np.ndarray, str]], columns: int = 6) -> Image.Image:
+    """The overlays as one grid image, in the order given, each over its caption."""
+    rows = max(1, -(-len(tiles) // columns))
+    sheet = Image.new("RGB", (columns * TILE, rows * (TILE + CAPTION)), "white")
+    for index, (overlay, text) in enumerate(tiles):
+        left, top = (index % columns) * TILE, (index // columns) * (TILE + CAPTION)
+        sheet.paste(Image.fromarray(overlay).resize((TILE, TILE), Image.BILINEAR), (left, top))
+        sheet.paste(caption_strip(text), (left, top + TILE))
     return sheet
 
 
@@ -208,9 +227,10 @@ def _write_heatmap(explanation: Explanation, index: int, heatmaps: Path, best: d
     """Save the crop's overlay, keep it among its type's ``per_type`` most confident, and return its table row."""
     name = f"{index:05d}_{explanation.item.sample}_{explanation.item.path.stem}.png"
     _save_png(Image.fromarray(explanation.overlay), heatmaps / name)
-    kept = best[explanation.predicted]  # its overlay alone: a third of the explanation's memory
+    kept = best[explanation.predicted]  # its overlay and caption alone: a third of the explanation's memory
     # the first of equally confident ones wins, as a stable sort would keep it
-    heapq.heappush(kept, (explanation.probability, -index, explanation.overlay))
+    heapq.heappush(kept, (explanation.probability, -index, caption(explanation.item, explanation.probability),
+                          explanation.overlay))
     if len(kept) > per_type:
         heapq.heappop(kept)
     return [str(explanation.item.path), explanation.item.sample, explanation.predicted,
@@ -220,7 +240,8 @@ def _write_heatmap(explanation: Explanation, index: int, heatmaps: Path, best: d
 def _write_galleries(best: dict[str, list], folder: Path) -> None:
     """``gallery_<type>.png`` of each type called, most confident first; one of a type not called is removed."""
     for cls, kept in best.items():
-        _save_png(_sheet([overlay for *_, overlay in sorted(kept, reverse=True)]), folder / f"gallery_{cls}.png")
+        _save_png(_sheet([(overlay, text) for *_, text, overlay in sorted(kept, reverse=True)]),
+                  folder / f"gallery_{cls}.png")
     remove_earlier(folder, [path.name for path in folder.glob("gallery_*.png")
                             if path.stem.removeprefix("gallery_") not in best])
 
