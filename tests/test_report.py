@@ -1,17 +1,22 @@
 """report.html on real crops, opened in headless Chromium."""
 
+import base64
 import csv
 import html
+import io
 import math
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 from scipy import stats as scipy_stats
 
 from sccscore.evaluate import BACKGROUND_TEXTURE, RELEASED_JPEG, UNSEEN_IN_BRIEF
+from sccscore.explain import CAPTION, caption_strip
 from sccscore.models import load_model
 from sccscore.report import _contents, _distinct, write_report
 
@@ -131,6 +136,15 @@ def test_classify_report_without_comparison(small_labelled, tmp_path, cli):
     assert f"concordance {k / n:.3f} (95% CI {centre - half:.3f}-{centre + half:.3f}) on {n} labelled crops; open " \
            f"(B or C) or cohered (A) as labelled {sum(opened) / n:.3f}</p>" in page
     assert page.count("data:image/png;base64,") >= 13  # galleries and the 12 least certain crops
+    # each type's Grad-CAM gallery captions its tiles: the first, the most confident crop of the type, by its folder,
+    # name and probability (of a spread's crops, the spread's folder: their names repeat from spread to spread)
+    calls = [row for row in rows if row["predicted"] == "A"]
+    first = sorted(calls, key=lambda row: -float(row["p_A"]))[0]
+    sheet = re.search(r"<img alt='type A examples' src='data:image/png;base64,([^']+)'", page).group(1)
+    with Image.open(io.BytesIO(base64.b64decode(sheet))) as image:
+        tile = np.asarray(image.convert("RGB"))[128 : 128 + CAPTION, :128]
+    name = Path(first["path"]).relative_to(small_labelled).with_suffix("").as_posix()  # a/a003
+    np.testing.assert_array_equal(tile, np.asarray(caption_strip(f"{name} {float(first['p_A']):.2f}")))
     # what to expect of released model 2's calls, from its figures on the paper's test crops (240 + 84 + 13 of 489 WT,
     # 65 + 143 + 53 of 417 CTF18-/-: tools/record_released_figures.py)
     assert ("What to expect: on the paper&#x27;s labelled test crops of TK6 cells, which the released models did not "

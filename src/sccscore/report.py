@@ -679,7 +679,8 @@ def _explained(model: ScoringModel, comparison: dict[str, Any] | None, rows: lis
 
     explained = []
     for by, some in _as_typed(model, comparison, rows):
-        explained += explain(by, [ImageItem(Path(r["path"]), r["sample"]) for r in some], types=[cls] * len(some))[0]
+        items = [ImageItem(Path(r["path"]), r["sample"], name="/".join(Path(r["path"]).parts[-2:])) for r in some]
+        explained += explain(by, items, types=[cls] * len(some))[0]  # named with their folder: a spread's crop
     order = {Path(row["path"]): n for n, row in enumerate(rows)}
     return sorted(explained, key=lambda explanation: order[explanation.item.path])
 
