@@ -353,13 +353,14 @@ def _load_spread_models(model: str):
 
 
 def _print_spread_result(result) -> None:
+    from .detect import EDGE_REASON
     from .images import named_first
     from .spreads import overlays_of_earlier_runs
 
     for spread in result.spreads:
         statuses = Counter(d.status for d in spread.detections)
         kinds = sorted(statuses, key=lambda status: (status == "edge", status))  # "cut by ..." last: no "1 edge"
-        left_out = ", ".join(f"{statuses[kind]} cut by the image border" if kind == "edge"
+        left_out = ", ".join(f"{statuses[kind]} {EDGE_REASON}" if kind == "edge"
                              else counted(statuses[kind], kind) for kind in kinds if kind != "chromosome")
         console.print(f"{spread.item.path}: {counted(statuses['chromosome'], 'chromosome')} in "
                       f"{counted(spread.n_metaphases, 'metaphase')}"

@@ -66,6 +66,8 @@ MARK_CORE, MARK_SHARE = 0.5, 0.25
 # this on its longer side is one chromosome's crop (the Ikemoto crops: 34-194 px), which would read as a metaphase of one
 MIN_SPREAD_SIDE = 256
 
+EDGE_REASON = "cut by the image border"  # an "edge" object's reason in detections.csv, and how the terminal counts it
+
 
 @dataclass(frozen=True)
 class DetectSettings:
@@ -455,7 +457,7 @@ def _detections(fragments: np.ndarray, groups: dict[int, list[int]], left_out, s
         if region.area < settings.min_area:
             detections.append(_detection(region.label, region.coords, region.area, "debris", f"area {region.area} px"))
         elif y0 == 0 or x0 == 0 or y1 == height or x1 == width:  # part of it may lie outside: it cannot be typed
-            detections.append(_detection(region.label, region.coords, region.area, "edge", "cut by the image border"))
+            detections.append(_detection(region.label, region.coords, region.area, "edge", EDGE_REASON))
         else:
             detections.append(_detection(region.label, region.coords, region.area, "chromosome", "",
                                          shape_measures(region)))
