@@ -393,11 +393,11 @@ def test_evaluate_unlabelled_folder_is_refused(tmp_path, small_labelled, cli):
     result = cli("evaluate", str(tmp_path / "labelled"), "-m", "paper:squeezenet1_1/1")
     assert result.returncode == 2 and "warning" not in result.stderr, result.stderr
     assert result.stderr == (f"error: {tmp_path / 'labelled'}: no image could be scored (1 file skipped), "
-                             f"such as {tmp_path / 'labelled' / 'b' / 'x.png'}: not an image file (cannot identify its "
+                             f"namely {tmp_path / 'labelled' / 'b' / 'x.png'}: not an image file (cannot identify its "
                              "format)\n")
     result = cli("explain", str(tmp_path / "labelled"), "--out", str(tmp_path / "explained"))  # nor 0 heatmaps
-    assert result.returncode == 2 and result.stderr.startswith("error: no crop could be read (1 file skipped), such "
-                                                               f"as {tmp_path / 'labelled' / 'b' / 'x.png'}: not an")
+    assert result.returncode == 2 and result.stderr.startswith("error: no crop could be read (1 file skipped), "
+                                                               f"namely {tmp_path / 'labelled' / 'b' / 'x.png'}: not")
     assert not (tmp_path / "explained").exists()  # nothing half-written
 
 

@@ -156,11 +156,16 @@ def test_bad_review_sheets_name_the_line(classified, tmp_path, cli):
     unsure = [r["path"] for r in calls_to_check(read_predictions(classified))]
     _write(moved, [r | {"path": r["path"] + ".gone"} if r["path"] == unsure[0] else r for r in table])
     run = cli("review", str(moved), "--out", str(tmp_path / "moved"))
-    assert run.returncode == 0 and "caution: 1 crop could not be read and is shown blank, such as" in run.stderr
+    assert run.returncode == 0 and (f"caution: 1 crop could not be read and is shown blank, namely {unsure[0]}.gone"
+                                    in " ".join(run.stderr.split()))
     _write(moved, [r | {"path": r["path"] + ".gone"} for r in table])
     run = cli("review", str(moved), "--out", str(tmp_path / "gone"))
     assert run.returncode == 2 and f"none of the {len(unsure)} crops to review can be read" in run.stderr
     assert not (tmp_path / "gone" / "key.csv").exists()
+    _write(moved, [r | {"path": r["path"] + ".gone"} for r in table if r["path"] == unsure[0]])
+    run = cli("review", str(moved), "--out", str(tmp_path / "gone"))
+    assert run.returncode == 2 and (f"error: the crop to review cannot be read, namely {unsure[0]}.gone: no such file: "
+                                    in " ".join(run.stderr.split()))
     sure = tmp_path / "sure.csv"
     _write(sure, [r | {"p_A": "1.0", "p_B": "0.0", "p_C": "0.0", "predicted": "A"} for r in _rows(classified)])
     run = cli("review", str(sure), "--out", str(tmp_path / "none"))

@@ -94,7 +94,7 @@ def test_a_table_typed_by_hand_may_name_crops_by_file_name_and_what_it_leaves_ou
     assert [str(w.message) for w in caught] == [
         f"{folder / SOURCES_FILE}: 2 of the folder's 6 crops are not in it, such as {crops[4]}: each counts as cut "
         "from an image of its own",
-        f"{folder / SOURCES_FILE}: 1 of its rows name no crop of the folder, such as a/gone.jpg (a crop moved or "
+        f"{folder / SOURCES_FILE}: 1 of its rows names no crop of the folder, namely a/gone.jpg (a crop moved or "
         "renamed since?)"]
 
 

@@ -693,7 +693,7 @@ def test_an_image_in_no_cell_is_said_where_its_sample_loses_its_cell_level_figur
             csv.writer(handle).writerows([("path", "sample", "predicted"), *typed])
         if typed is rows:
             assert compare_table(table, ["wt", "ko"]).report["tests"]["ko"]["cell_level"]["n_cells"] == 4
-    said = (r"1 of the 17 images of sample 'wt' lies in no cell's folder, such as /d/wt/loose.png: so its cells are "
+    said = (r"1 of the 17 images of sample 'wt' lies in no cell's folder, namely /d/wt/loose.png: so its cells are "
             r"not known, and the intervals and tests with cells as the units leave it out; put each image in its "
             r"cell's folder \(wt/cell1/...\)")
     with pytest.warns(OutsideCellsWarning, match=said):
@@ -707,7 +707,7 @@ def test_an_image_in_no_cell_is_said_where_its_sample_loses_its_cell_level_figur
         (tmp_path / "wt" / ("" if n == 2 else f"cell{n + 1}")).mkdir(parents=True, exist_ok=True)
         shutil.copy(crop, tmp_path / "wt" / ("" if n == 2 else f"cell{n + 1}") / crop.name)
     with pytest.warns(OutsideCellsWarning,
-                      match=r"1 of the 3 images of sample 'wt' lies in no cell's folder, such as "):
+                      match=r"1 of the 3 images of sample 'wt' lies in no cell's folder, namely "):
         result = classify([tmp_path / "wt"], load_model("paper:squeezenet1_1/1"), tmp_path / "out")
     assert result.summary[0]["n_cells"] == ""
     # and compare, which classifies them first, says it once
@@ -770,7 +770,7 @@ def test_replicates_come_from_folders_or_a_sheet(tmp_path):
     named = read_sheet(sheet)
     assert cell_replicates(crops[:2], named.cells, named.replicates) == {"ko": {"r1/c1": "r1", "r2/c1": "r2"}}
     sheet.write_text("image,cell,replicate\nA.jpg,c1,r1\nC.jpg,c2,\n")
-    with pytest.raises(SccscoreError, match=r"sheet.csv: no replicate for 1 image, such as C.jpg"):
+    with pytest.raises(SccscoreError, match=r"sheet.csv: no replicate for 1 image, namely C.jpg"):
         read_sheet(sheet)
     sheet.write_text("image,cell\nA.jpg,c1\n")
     assert read_sheet(sheet).replicates is None

@@ -22,7 +22,7 @@ import numpy as np
 from .errors import SccscoreError
 from .images import CLASS_NAMES, label_from_folder_name
 from .predictions_table import read_table
-from .words import counted
+from .words import counted, such_as
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def read_sheet(path: str | Path) -> SampleSheet:
     if "replicate" not in rows[0]:
         return SampleSheet(Path(path), {row["image"]: row["cell"] for row in rows}, None)
     if blank := [row["image"] for row in rows if not row["replicate"].strip()]:
-        raise SccscoreError(f"{path}: no replicate for {counted(len(blank), 'image')}, such as {blank[0]}")
+        raise SccscoreError(f"{path}: no replicate for {counted(len(blank), 'image')}, {such_as(blank)}")
     replicates = {row["image"]: row["replicate"].strip() for row in rows}
     return SampleSheet(Path(path), {row["image"]: f"{replicates[row['image']]}/{row['cell']}" for row in rows},
                        replicates)
@@ -73,8 +73,9 @@ def check_sheet(path: str | Path, sheet: dict[str, str], rows: list[dict[str, st
                                 f"{', ...' if len(paths) > 2 else ''}): give each one's path as predictions.csv has it")
     missing = [row["path"] for row in rows if row["path"] not in sheet and Path(row["path"]).name not in sheet]
     if missing:
-        raise SccscoreError(f"{path}: no cell for {len(missing)} of the {len(rows)} images compared, such as "
-                            f"{missing[0]} (the image column takes a path as predictions.csv has it, or a file name)")
+        raise SccscoreError(f"{path}: no cell for {len(missing)} of the {len(rows)} images compared, "
+                            f"{such_as(missing)} (the image column takes a path as predictions.csv has it, or a "
+                            "file name)")
 
 
 def check_replicate_source(sheet: SampleSheet | None, replicate_folders: bool, replicate_runs: bool = False) -> None:
@@ -132,9 +133,9 @@ def warn_outside_cells(sample: str, outside: Sequence[str | Path], n_images: int
     figures with cells as the units are left out, as for a sample without cells, which would otherwise go unsaid
     (one crop left beside the cells' folders dropped the cell-level test of its comparison)."""
     lie = "lies" if len(outside) == 1 else "lie"
-    warnings.warn(f"{len(outside)} of the {n_images} images of sample '{sample}' {lie} in no cell's folder, such as "
-                  f"{outside[0]}: so its cells are not known, and the intervals and tests with cells as the units "
-                  f"leave it out; put each image in its cell's folder ({sample}/cell1/...)", OutsideCellsWarning,
+    warnings.warn(f"{len(outside)} of the {n_images} images of sample '{sample}' {lie} in no cell's folder, "
+                  f"{such_as(outside)}: so its cells are not known, and the intervals and tests with cells as the "
+                  f"units leave it out; put each image in its cell's folder ({sample}/cell1/...)", OutsideCellsWarning,
                   stacklevel=1)
 
 

@@ -26,7 +26,7 @@ from typer.core import TyperGroup
 
 from .errors import SccscoreError
 from .layout import JOINED_TABLE
-from .words import counted
+from .words import counted, such_as
 
 
 class _Commands(TyperGroup):
@@ -1183,8 +1183,8 @@ def explain(
         written = write_explanations(explain_batches(loaded, items, progress=progress), out, per_type, unread)
     rejected = written.rejected
     if not written.n_explained:
-        raise SccscoreError(f"no crop could be read ({counted(len(rejected), 'file')} skipped), such as "
-                            f"{rejected[0].path}: {rejected[0].reason}")
+        raise SccscoreError(f"no crop could be read ({counted(len(rejected), 'file')} skipped), "
+                            f"{such_as([item.path for item in rejected])}: {rejected[0].reason}")
     _print_skipped(rejected, str(written.folder / "rejected.csv"))
     console.print(f"wrote {counted(written.n_explained, 'heatmap')}, galleries and explanations.csv to {written.folder}"
                   + (f"; the {counted(len(rejected), 'file')} skipped in rejected.csv" if rejected else ""),
@@ -1208,11 +1208,11 @@ def review(
     written = write_review(predictions, out, every, seed)
     if written.unread:
         console.print(f"caution: {counted(len(written.unread), 'crop')} could not be read and "
-                      f"{'is' if len(written.unread) == 1 else 'are'} shown blank, such as "
-                      f"{written.unread[0]}", highlight=False)
+                      f"{'is' if len(written.unread) == 1 else 'are'} shown blank, "
+                      f"{such_as(written.unread)}", highlight=False)
     if written.no_place:
         console.print(f"caution: for {counted(len(written.no_place), 'chromosome')} the place in the spread is not "
-                      f"shown, such as {written.no_place[0]}", highlight=False)
+                      f"shown, {such_as(written.no_place)}", highlight=False)
     console.print(f"{written.n_calls} of the {written.n_rows} calls to review: open {written.folder / PAGE}, give "
                   f"each its type and save {SHEET}, then: sccscore apply-review {predictions} {written.folder} "
                   f"--sheet <the {SHEET} saved> --out corrected.csv", highlight=False)

@@ -21,7 +21,7 @@ from .sample_crops import grey_samples, mixed_samples
 from .splits import Source, agreement_by_source, image_sources, source_units
 from .stats import agreement_interval, cross_fitted_correction
 from .training import validation_interval, warn_seen_in_training
-from .words import counted
+from .words import counted, such_as
 
 CORRECTION_FOLDS = 5
 # the released models' confusion matrices on the paper's shared test crops (tools/record_released_figures.py)
@@ -113,7 +113,7 @@ def evaluate(
     rejected = [*sample.rejected, *predictions.rejected]
     if not predictions.items:  # figures of no image would be NaN
         raise SccscoreError(f"{sample.folder}: no image could be scored ({counted(len(rejected), 'file')} skipped), "
-                            f"such as {rejected[0].path}: {rejected[0].reason}")
+                            f"{such_as([item.path for item in rejected])}: {rejected[0].reason}")
     n_seen = warn_seen_in_training(model, predictions.items, "labelled images evaluated")
     sources = image_sources([sample.folder], predictions.items)
     return evaluation_report(predictions, model_reference(model), sample.name, sources=sources) | {

@@ -43,7 +43,7 @@ from .spread_imaging import SIZE_CAUTION
 from .stats import agreement_interval
 from .spreads import CHECK_BELOW, jpeg_sentence, mark_set_by_hand, scale_sentence, to_check_sentence
 from .version import versions
-from .words import counted
+from .words import counted, such_as
 
 # what runs a model (torch, 2-3 s to import) is imported where the report is given one: review's page, which takes
 # its style and images from here, needs none of it
@@ -238,7 +238,7 @@ def _unread_images(model: ScoringModel | None, contents: dict[str, str | None], 
     scored = [row["path"] for row in rows if row_probabilities(row) is not None]
     if model is None or not (unread := [path for path in dict.fromkeys(scored) if contents[path] is None]):
         return ""
-    said = (f"{len(unread)} of the {len(contents)} images scored cannot be read now, such as {unread[0]} (moved or "
+    said = (f"{len(unread)} of the {len(contents)} images scored cannot be read now, {such_as(unread)} (moved or "
             "renamed since classify, or named relative to the folder it ran in): the report shows no Grad-CAM example "
             "or thumbnail of them, and cannot say whether the model learned them; write it from the folder classify "
             "ran in")

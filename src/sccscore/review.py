@@ -43,7 +43,7 @@ from .report import STYLE, image_uri, jpeg_uri
 from .sample_data import sha256_or_none
 from .splits import SOURCES_COLUMNS, SOURCES_FILE
 from .spreads import CHECK_BELOW, FOUND_COLOUR, needs_check
-from .words import counted
+from .words import counted, such_as
 
 SHEET, KEY, PAGE = "review.csv", "key.csv", "review.html"
 LABELLED_CROPS, YOLO_LABELS = "the labelled crops", "the YOLO labels"  # what export-labelled writes (refuse_existing)
@@ -127,8 +127,9 @@ def write_review(predictions: str | Path, out_dir: str | Path, every: bool = Fal
     shuffled = [chosen[i] for i in order]
     thumbnails, unread = _thumbnails([row["path"] for row in shuffled])
     if len(unread) == len(shuffled):
-        raise SccscoreError(f"none of the {len(shuffled)} crops to review can be read, such as {unread[0]}: the "
-                            "table's paths are where classify wrote them (run review from the folder it ran in)")
+        none = f"none of the {len(shuffled)} crops to review can" if len(shuffled) > 1 else "the crop to review cannot"
+        raise SccscoreError(f"{none} be read, {such_as(unread)}: the table's paths are where classify wrote them (run "
+                            "review from the folder it ran in)")
     contexts, no_place = _contexts(shuffled)
     # names this review in its key and in the sheet its page saves: a sheet saved from another review is refused
     review = hashlib.sha256("\n".join(row["path"] for row in shuffled).encode()).hexdigest()[:12]

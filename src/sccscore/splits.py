@@ -26,7 +26,7 @@ from .errors import DataError
 from .images import CLASS_NAMES, ImageItem, sample_name
 from .predictions_table import read_table
 from .stats import clustered_interval
-from .words import counted
+from .words import counted, such_as
 
 # in a labelled folder: columns file (a crop's path in the folder), image (the image it was cut from) and,
 # optionally, image_sha256 (that image file's SHA-256), by which it is known wherever it lies
@@ -85,10 +85,12 @@ def _warn_unmatched(folder: Path, table: dict[str, Source], found: list[tuple[Im
     if missing := [item for item, source in found if source is None]:
         are = "is" if len(missing) == 1 else "are"
         warnings.warn(f"{folder / SOURCES_FILE}: {len(missing)} of the folder's {len(found)} crops {are} not in it, "
-                      f"such as {missing[0].name}: each counts as cut from an image of its own", stacklevel=3)
+                      f"{such_as([item.name for item in missing])}: each counts as cut from an image of its own",
+                      stacklevel=3)
     if stale := [name for name in table if name not in named]:
-        warnings.warn(f"{folder / SOURCES_FILE}: {len(stale)} of its rows name no crop of the folder, such as "
-                      f"{stale[0]} (a crop moved or renamed since?)", stacklevel=3)
+        name = "names" if len(stale) == 1 else "name"
+        warnings.warn(f"{folder / SOURCES_FILE}: {len(stale)} of its rows {name} no crop of the folder, "
+                      f"{such_as(stale)} (a crop moved or renamed since?)", stacklevel=3)
 
 
 def source_units(groups: Sequence[str], digests: Sequence[str], sources: Sequence[Source | None]) -> np.ndarray:

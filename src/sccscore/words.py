@@ -27,6 +27,15 @@ def counted(n: int, word: str) -> str:
     return f"{n} {noun(word, n)}"
 
 
+def such_as(names: Sequence[object]) -> str:
+    """The first of ``names`` as the example of them, or as the one it is.
+
+    >>> such_as(["a.png", "b.png"]), such_as(["a.png"])
+    ('such as a.png', 'namely a.png')
+    """
+    return f"{'such as' if len(names) > 1 else 'namely'} {names[0]}"
+
+
 def named_among(names: Sequence[object], total: int, among: str, one: str, many: str) -> str:
     """Which of ``total`` things (``among``, as "spreads read") are ``one`` (said of a single thing) or ``many``
     (of more), the first of ``names`` given as the example.
