@@ -325,7 +325,8 @@ def test_learning_curve_writes_csv_and_plot(two_genotypes, tmp_path, cli):
     ("change", "message"),
     [
         (lambda root: shutil.rmtree(root / "c"), "type C has 0 labelled images; training needs at least 5"),
-        (lambda root: [p.unlink() for p in sorted((root / "c").iterdir())[2:]], "type C has 2 labelled images"),
+        (lambda root: [p.unlink() for p in sorted((root / "c").iterdir())[1:]],
+         "type C has 1 labelled image; training needs at least 5"),
         (lambda root: (root / "d").mkdir(), "d"),
     ],
     ids=["missing type", "too few", "unknown label folder"],

@@ -262,7 +262,7 @@ def check_counts(labels: np.ndarray, minimum: int, why: str) -> None:
     counts = np.bincount(labels, minlength=len(CLASS_NAMES))
     for name, count in zip(CLASS_NAMES, counts):
         if count < minimum:
-            raise DataError(f"type {name} has {count} labelled images; {why} needs at least {minimum}")
+            raise DataError(f"type {name} has {counted(count, 'labelled image')}; {why} needs at least {minimum}")
 
 
 def fit(
