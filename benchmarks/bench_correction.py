@@ -6,7 +6,8 @@ for every model trained by sccscore), with 1,000 bootstrap draws a sample, each 
 together in numpy (``stats._most_likely``), each stopping where it would alone. The baseline is
 that loop and that EM, kept here as they were (not ``corrected_distribution``, which is now a
 batch of one and half as fast alone), on the same draws from the same seed (the matrix's rows
-drawn as ``corrected_with_ci`` draws them, from a Dirichlet since 2026-12-04), in the same
+drawn as ``corrected_with_ci`` draws them, from a Dirichlet since 2026-12-04, and the sample's
+shares from one since 2026-12-06), in the same
 process; the intervals are checked equal. Four samples' calls (a pilot of 40 chromosomes, a
 sample of 300, one of 1,000, 40 with every call A), the matrix of the doc examples; medians of 5
 rounds.
@@ -54,7 +55,7 @@ def per_draw(counts, confusion: np.ndarray, n_boot: int = 1000, seed: int = 0):
     fitted = estimate @ row_shares
     draws = []
     for _ in range(n_boot):
-        resampled = rng.multinomial(counts.sum(), fitted / fitted.sum())
+        resampled = counts.sum() * rng.dirichlet(counts.sum() * fitted / fitted.sum() + ROW_PRIOR)
         matrix = np.array([rng.dirichlet(row + ROW_PRIOR) if n else row for n, row in zip(row_totals, confusion)])
         draws.append(em_alone(resampled, matrix, 300))
     low, high = np.percentile(draws, [2.5, 97.5], axis=0)
