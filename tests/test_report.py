@@ -140,7 +140,11 @@ def test_classify_report_without_comparison(small_labelled, tmp_path, cli):
     # name and probability (of a spread's crops, the spread's folder: their names repeat from spread to spread)
     calls = [row for row in rows if row["predicted"] == "A"]
     first = sorted(calls, key=lambda row: -float(row["p_A"]))[0]
-    sheet = re.search(r"<img alt='type A examples' src='data:image/png;base64,([^']+)'", page).group(1)
+    # under a heading that says which of the crops called A it shows
+    assert len(calls) == 9  # of the 12 crops: 6 shown
+    sheet = re.search(r"<figure class='gallery'><figcaption>type A: the 6 most confident of the 9 crops called A"
+                      r"</figcaption>"
+                      r"<img alt='type A examples' src='data:image/png;base64,([^']+)'", page).group(1)
     with Image.open(io.BytesIO(base64.b64decode(sheet))) as image:
         tile = np.asarray(image.convert("RGB"))[128 : 128 + CAPTION, :128]
     name = Path(first["path"]).relative_to(small_labelled).with_suffix("").as_posix()  # a/a003

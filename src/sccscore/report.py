@@ -61,6 +61,7 @@ text-align: right; word-break: keep-all; } th:first-child, td:first-child { text
 .expected { background: #fbf6ee; padding: .4rem .8rem; border-left: 4px solid #dd8452; }
 .note { color: #666; font-size: .9rem; } figure { display: inline-block; margin: .3rem; text-align: center; }
 figcaption { font-size: .8rem; color: #444; } img.crop { width: 96px; height: 96px; object-fit: contain; }
+figure.gallery { display: block; text-align: left; margin: .6rem 0; } figure.gallery figcaption { font-size: .9rem; }
 """
 
 
@@ -660,15 +661,28 @@ def _gallery_section(model: ScoringModel, rows: list[dict[str, str]], classes: l
     parts = ["<h2>Examples per type, with Grad-CAM</h2><p class='note'>The most confident crops of each "
              "predicted type; warm colours mark where the model looked.</p>"]
     for cls in classes:
-        mine = _distinct(sorted((r for r in rows if r["predicted"] == cls), key=lambda r: -float(r[f"p_{cls}"])),
-                         N_GALLERY, contents)
+        called = sorted((r for r in rows if r["predicted"] == cls), key=lambda r: -float(r[f"p_{cls}"]))
+        mine = _distinct(called, N_GALLERY, contents)
         if not mine:
             continue
         if explanations := _explained(model, comparison, mine, cls):
             sheet = image_uri(gallery(explanations, columns=N_GALLERY))
-            parts.append(f"<figure><img alt='type {cls} examples' src='{sheet}' style='max-width:100%'>"
-                         f"<figcaption>type {cls}</figcaption></figure>")
+            # above its strip, as a heading: below a short strip, centred, it read as the next strip's
+            shown = _shown_of(len(explanations), len(called), cls)
+            parts.append(f"<figure class='gallery'><figcaption>type {cls}: {shown}</figcaption><img alt='type {cls} "
+                         f"examples' src='{sheet}' style='max-width:100%'></figure>")
     return "".join(parts)
+
+
+def _shown_of(shown: int, called: int, cls: str) -> str:
+    """Which of the crops called ``cls`` a gallery shows, in words.
+
+    >>> _shown_of(6, 40, "B"), _shown_of(1, 1, "A"), _shown_of(3, 3, "C")
+    ('the 6 most confident of the 40 crops called B', 'the 1 crop called A', 'all 3 crops called C')
+    """
+    if shown < called:
+        return f"the {shown} most confident of the {called} crops called {cls}"
+    return f"the 1 crop called {cls}" if called == 1 else f"all {called} crops called {cls}"
 
 
 def _explained(model: ScoringModel, comparison: dict[str, Any] | None, rows: list[dict[str, str]],
