@@ -197,6 +197,15 @@ def test_crops_imaged_out_of_focus_are_cautioned_against_each_other_and_the_mode
     assert ("<tr><td>wt</td><td>30</td><td>76</td><td>61</td><td>1.18</td><td>0.81 (30)</td><td>30 of 30</td></tr>"
             "<tr><td>blurred</td><td>30</td><td>76</td><td>61</td><td>1.47</td><td>0.60 (30)</td><td>30 of 30</td>"
             "</tr>") in page
+    # what each column is and how far apart compare cautions, a point a column in the table's order
+    section = page[page.index("<h2>How the crops were cut and imaged</h2>"):page.index("<table", page.index(
+        "<h2>How the crops were cut and imaged</h2>"))]
+    points = re.findall(r"<li>(.*?)</li>", html.unescape(section))
+    assert [point.split(" (")[0] for point in points] == [
+        "the chromosome's span of its crop", "its length", "its edges' blur", "the texture of the white around it",
+        "the share of crops with a white around the chromosome"]
+    assert points[2] == "its edges' blur (the focus), where the lengths lie within 1.1 times: 0.75 px (as blurs add), " \
+                        "from 30 crops read;"
     # blurred by a Gaussian of 0.5 px, less than the paper's CTF18-/- crops read blurrier than its WT's: nothing said
     _copies(wt, tmp_path / "slightly", lambda crop: ndimage.gaussian_filter(crop, (0.5, 0.5, 0)))
     slightly = cli("compare", str(wt), str(tmp_path / "slightly"), "--model", "paper:squeezenet1_1/1", "--out",

@@ -562,17 +562,22 @@ def _framings_section(comparison: dict[str, Any]) -> str:
     rows = [[*row, f"{t['texture']:.2f} ({t['crops_read']})" if (t := textures.get(row[0])) else ""] for row in rows]
     whites = comparison.get("white_around") or {}  # a comparison from before 2026-12-06 has none
     rows = [[*row, f"{w['with_white']} of {w['crops_read']}" if (w := whites.get(row[0])) else ""] for row in rows]
+    # one point a column of the table, in its order: a sentence of them all was too long to read
     said = (f"Medians of up to {FRAMING_CROPS} crops a sample, spread through it. A model types a chromosome otherwise "
-            "when its crop is cut with another margin (the share of the crop it spans), imaged at another "
-            "magnification (its length) or out of focus (its edges' blur), or made with a grainier or smoother white "
-            "around it (its texture, the mean absolute Laplacian of green over the near-white), whatever the cells: "
-            f"compare cautions where the samples' spans lie more than {100 * SPANS_APART:.0f} points apart, their "
-            f"lengths {LENGTHS_APART:g} times, or, their lengths within {FOCUS_LENGTHS_APART:g} times, their blur "
-            f"{BLUR_APART:g} px apart (as blurs add), from {FEWEST_COMPARED} crops read; or their white's texture "
-            f"{TEXTURE_APART:g} times, from {FEWEST_TEXTURED} crops with a near-white background; or their shares of "
-            f"raw crops, with no white around the chromosome (under a tenth of a crop's pixels near white, where the "
-            f"paper's preprocessing leaves more), {100 * RAW_SHARE:.0f} points, from {FEWEST_RAW} crops read.")
-    return (f"<h2>How the crops were cut and imaged</h2><p>{html.escape(said)}</p>"
+            "when its crop was cut or imaged otherwise, whatever the cells; compare cautions where two samples' "
+            "medians lie this far apart")
+    points = [f"the chromosome's span of its crop (the margin it was cut with): more than {100 * SPANS_APART:.0f} "
+              f"points, from {FEWEST_COMPARED} crops read a sample",
+              f"its length (the magnification): {LENGTHS_APART:g} times, from {FEWEST_COMPARED} crops read",
+              f"its edges' blur (the focus), where the lengths lie within {FOCUS_LENGTHS_APART:g} times: "
+              f"{BLUR_APART:g} px (as blurs add), from {FEWEST_COMPARED} crops read",
+              "the texture of the white around it (grainier or smoother: the mean absolute Laplacian of green over "
+              f"the near-white): {TEXTURE_APART:g} times, from {FEWEST_TEXTURED} crops with a near-white background",
+              "the share of crops with a white around the chromosome (a tenth of a crop's pixels or more near "
+              f"white, as the paper's preprocessing leaves them; raw crops have less): {100 * RAW_SHARE:.0f} points, "
+              f"from {FEWEST_RAW} crops read"]
+    listed = "".join(f"<li>{html.escape(point)}{';' if point != points[-1] else '.'}</li>" for point in points)
+    return (f"<h2>How the crops were cut and imaged</h2><p>{html.escape(said)}:</p><ul>{listed}</ul>"
             + _table(["sample", "crops read", "chromosome's span of its crop, %", "length, px", "edges' blur, px",
                       "white's texture (crops with a near-white background)",
                       "crops with a white around the chromosome"], rows))
