@@ -487,6 +487,15 @@ def test_compare_cli_on_real_crops(small_labelled, labelled_crops, tmp_path, cli
     assert page.count('<p class="verdict">') == 1 and "type A examples" in page
     assert f"<td>model</td><td>{model.resolve()}</td>" in page  # not the released model, the default for crops
     assert f"<td>shares corrected by</td><td>the validation of {model.resolve()} (" in page
+    # and its methods name the model as trained, with its validation, and the correction by it
+    training = json.loads((model / "config.json").read_text())["training"]
+    held_out = training["validation"]
+    assert html.escape(f"by the model {model.resolve()}, trained with sccscore's default recipe on "
+                       f"{training['n_images']} labelled crops (it gave {100 * held_out['concordance']:.1f}% of "
+                       f"{held_out['n_images']} labelled crops held out from its fit their labelled type), with "
+                       "sccscore ") in page
+    assert html.escape(f"the errors those of the validation of {model.resolve()} ({held_out['n_images']} held-out "
+                       "images). ctf18 was compared with wt_small, the chromosomes taken as independent") in page
     assert json.loads(report_path.read_text())["typed_by"] == str(model.resolve())
     # --model naming another is said; samples typed by two models are refused
     other = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"), "--model",

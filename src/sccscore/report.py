@@ -121,6 +121,8 @@ def write_report(
         sections += [_gallery_section(model, scored, classes, contents, comparison),
                      _least_certain_section(scored, classes)]
     # last, as a paper's methods: the answer first
+    if comparison:
+        sections.append(_methods_section(comparison, model, from_spreads(rows)))
     sections.append(_settings_section(model, rows, settings or {}, contents, typed))
     tests = (comparison or {}).get("tests", {}).values()  # the cells' and replicates' sentences under, where known
     verdicts = "".join('<p class="verdict">' + "<br>".join(
@@ -312,6 +314,14 @@ def _placed(row: dict[str, str]) -> tuple[tuple[str, int], tuple[float, float]] 
     except (KeyError, ValueError):
         return None
     return ((_spread_name(row), metaphase), ((x0 + x1) / 2, (y0 + y1) / 2)) if row.get("image") else None
+
+
+def _methods_section(comparison: dict[str, Any], model: ScoringModel | None, spreads: bool) -> str:
+    from .methods import methods
+
+    said = html.escape(methods(comparison, model, spreads))
+    return ("<h2>Methods</h2><p class='note'>What this run did, in the words a paper's methods may use: check them "
+            f"against your protocol before you take them.</p><p class='methods'>{said}</p>")
 
 
 def _settings_section(model: ScoringModel | None, rows: list[dict[str, str]], settings: dict[str, Any],

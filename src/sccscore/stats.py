@@ -55,6 +55,7 @@ ALPHA = 0.05
 POWER = 0.8
 MIN_CELLS = 4  # per sample: with 3 and 3 the Mann-Whitney test's smallest two-sided p is 0.1
 MIN_REPLICATES = 2  # per sample: the fewest a t-test can use
+CELL_BOOTSTRAP = 2000  # draws of whole cells for the interval of the cells' B+C difference (compare_cells)
 MIN_EXPECTED = 5  # chromosomes of a type expected in a sample: below, chi-square and trend p are exact (Cochran)
 # chromosomes a sample below which power is counted exactly (Fisher's test over every outcome: 0.1 s at 49), where the
 # normal curve of Cohen's h promises more than an exact test gives
@@ -535,7 +536,8 @@ def cross_fitted_correction(true: np.ndarray, predicted: np.ndarray, n_classes: 
 
 
 def compare_cells(
-    reference: Sequence[Sequence[int]], sample: Sequence[Sequence[int]], n_boot: int = 2000, seed: int = 0
+    reference: Sequence[Sequence[int]], sample: Sequence[Sequence[int]], n_boot: int = CELL_BOOTSTRAP,
+    seed: int = 0
 ) -> dict[str, Any]:
     """Cell-level comparison of the B+C (open) fraction; each argument is A/B/C counts per cell.
 

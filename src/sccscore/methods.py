@@ -1,0 +1,117 @@
+"""A comparison's methods in the sentences a paper's methods section gives them: what typed the chromosomes, the
+shares' intervals and the tests, each as this run did it, so that a lab writes what was done rather than what it
+remembers of the tool (the report's "Methods")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import __version__
+from .compare import by_hand_sentence, interval_kind
+from .config import PAPER_PREFIX
+from .stats import CELL_BOOTSTRAP, MIN_CELLS
+from .words import counted
+
+PAPER = "Ikemoto et al. (Sci Rep 13, 2023)"
+TYPES = "A (sisters cohered), B (arms open) or C (sisters apart at the centromere)"
+
+
+def methods(comparison: dict[str, Any], model: Any | None = None, spreads: bool = False) -> str:
+    """The methods of a comparison (:func:`sccscore.compare.compare_table`'s report) typed by ``model`` (a
+    :class:`~sccscore.models.ScoringModel`; None for calls typed by hand), of chromosomes found in whole spreads
+    where ``spreads``."""
+    sentences = (_typing(model, spreads, comparison.get("preprocess")), by_hand_sentence(comparison),
+                 _shares(comparison), _chromosome_tests(comparison), _cell_tests(comparison),
+                 _replicate_tests(comparison))
+    return " ".join(sentence for sentence in sentences if sentence)
+
+
+def _typing(model: Any | None, spreads: bool, preprocess: str | dict[str, str] | None) -> str:
+    found = ("Chromosomes were found in whole metaphase spreads by sccscore's detector, each metaphase taken as a "
+             "cell, and typed" if spreads else "Chromosomes cut from metaphase spreads were typed")
+    if model is None:
+        return f"{found} {TYPES} by hand."
+    return f"{found} {TYPES} by {model_words(model)}{_preprocessed(preprocess)}, with sccscore {__version__}."
+
+
+def _preprocessed(preprocess: str | dict[str, str] | None) -> str:
+    """The crops the paper's preprocessing was given (compare's ``preprocess``: one for all, or each sample's).
+
+    >>> for preprocess in "paper", "none", {"wt": "none", "ko": "paper"}:
+    ...     print(repr(_preprocessed(preprocess)))
+    ', each crop preprocessed as the paper did (other objects painted white, the stain normalised)'
+    ''
+    ', the crops of ko preprocessed as the paper did (other objects painted white, the stain normalised)'
+    """
+    how = "preprocessed as the paper did (other objects painted white, the stain normalised)"
+    if isinstance(preprocess, dict):
+        given = [name for name, way in preprocess.items() if way == "paper"]
+        return f", the crops of {', '.join(given)} {how}" if given else ""
+    return f", each crop {how}" if preprocess == "paper" else ""
+
+
+def model_words(model: Any) -> str:
+    """What typed the chromosomes (a :class:`~sccscore.models.ScoringModel`), as a methods section names it."""
+    from .models import model_reference
+
+    reference = model_reference(model)
+    training = model.config.training or {}
+    if reference.startswith(PAPER_PREFIX):
+        if model.config.n_members == 1:
+            return f"SqueezeNet 1.1 model {reference.rpartition('/')[2]} of those released by {PAPER}"
+        return (f"the ensemble of the {model.config.n_members} SqueezeNet 1.1 models released by {PAPER}, its members' "
+                "probabilities averaged")
+    if spreads := training.get("trained_on"):
+        return f"the model {reference}, fitted on {counted(len(spreads), 'annotated spread')}"
+    if n_images := training.get("n_images"):
+        validation = training.get("validation") or {}
+        checked = (f" (it gave {100 * validation['concordance']:.1f}% of {validation['n_images']} labelled crops held "
+                   "out from its fit their labelled type)" if validation.get("n_images") else "")
+        recipe = training.get("recipe")
+        return f"the model {reference}, trained with sccscore's {recipe} recipe on {n_images} labelled crops{checked}"
+    return f"the model {reference}"
+
+
+def _shares(comparison: dict[str, Any]) -> str:
+    by_cell, _ = interval_kind({name: group["n_cells"] for name, group in comparison["groups"].items()})
+    said = ("Each sample's share of each type is given with a 95% interval that takes its cells as the units (Korn and "
+            "Graubard's Clopper-Pearson interval on the effective sample size)" if by_cell
+            else "Each sample's share of each type is given with a 95% Wilson interval")
+    if comparison.get("corrected_by"):
+        said += (", and corrected for the classifier's errors by maximum likelihood, with 95% bootstrap intervals that "
+                 f"draw both the calls and the error rates, the errors those of {comparison['corrected_by']}")
+    return said + "."
+
+
+def _chromosome_tests(comparison: dict[str, Any]) -> str:
+    tests, reference = comparison["tests"], comparison["reference"]
+    each = f"{next(iter(tests))} was" if len(tests) == 1 else "Each sample was"
+    holm = f", adjusted by Holm's method over the {len(tests)} samples" if len(tests) > 1 else ""
+    exact = (" (its p and the trend test's computed exactly where a type was expected fewer than 5 times)"
+             if any(test["p_exact"] for test in tests.values()) else "")
+    return (f"{each} compared with {reference}, the chromosomes taken as independent, by a chi-square test of the A, "
+            f"B and C counts{exact}{holm}, by the Cochran-Armitage test for trend along A < B < C, and type by type by "
+            "Fisher's exact test, Holm-adjusted over the three types; the difference in the share of open chromosomes "
+            "(B + C) is given with Newcombe's 95% interval, and the association's strength as Cramer's V.")
+
+
+def _cell_tests(comparison: dict[str, Any]) -> str | None:
+    tested = [test["cell_level"] for test in comparison["tests"].values() if test["cell_level"]]
+    if not tested:
+        return None
+    holm = f", adjusted by Holm's method over the {len(tested)} samples" if len(tested) > 1 else ""
+    return ("With the cells as the units, the cells' B + C shares were compared by the Mann-Whitney test (exact for "
+            f"few cells){holm}, the difference in the pooled B + C share given with a 95% interval from "
+            f"{CELL_BOOTSTRAP:,} bootstrap draws of whole cells where each sample had {MIN_CELLS} cells or more.")
+
+
+def _replicate_tests(comparison: dict[str, Any]) -> str | None:
+    tested = [test["replicate_level"] for test in comparison["tests"].values() if test["replicate_level"]]
+    if not tested:
+        return None
+    paired = {level["paired"] for level in tested}
+    test = ("a paired t-test, the replicates paired by name" if paired == {True} else "Welch's t-test"
+            if paired == {False} else "a paired t-test where both samples had the same replicates, else Welch's")
+    holm = f", adjusted by Holm's method over the {len(tested)} samples" if len(tested) > 1 else ""
+    return ("With the replicates (independent experiments) as the units, each replicate's mean B + C share per cell "
+            f"was compared by {test}{holm} (Lord et al., J Cell Biol 2020).")
