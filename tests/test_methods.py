@@ -36,12 +36,12 @@ def test_methods_of_crops_typed_by_the_released_ensemble_with_cells_and_replicat
         f"{__version__}. Each sample's share of each type is given with a 95% interval that takes its cells as the "
         "units (Korn and Graubard's Clopper-Pearson interval on the effective sample size). Each sample was compared "
         "with wt, the chromosomes taken as independent, "
-        + CHROMOSOME_TESTS.format(exact="", holm=", adjusted by Holm's method over the 2 samples")
+        + CHROMOSOME_TESTS.format(exact="", holm=", its p adjusted by Holm's method over the 2 samples")
         + " With the cells as the units, the cells' B + C shares were compared by the Mann-Whitney test (exact for "
-        "few cells), adjusted by Holm's method over the 2 samples, the difference in the pooled B + C share given "
+        "few cells), its p adjusted by Holm's method over the 2 samples, the difference in the pooled B + C share given "
         "with a 95% interval from 2,000 bootstrap draws of whole cells where each sample had 4 cells or more. With "
         "the replicates (independent experiments) as the units, each replicate's mean B + C share per cell was "
-        "compared by a paired t-test, the replicates paired by name, adjusted by Holm's method over the 2 samples "
+        "compared by a paired t-test, the replicates paired by name, its p adjusted by Holm's method over the 2 samples "
         "(Lord et al., J Cell Biol 2020).")
 
 

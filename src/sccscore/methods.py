@@ -9,7 +9,7 @@ from typing import Any
 from . import __version__
 from .compare import by_hand_sentence, interval_kind
 from .config import PAPER_PREFIX
-from .stats import CELL_BOOTSTRAP, MIN_CELLS
+from .stats import CELL_BOOTSTRAP, MIN_CELLS, MIN_EXPECTED
 from .words import counted
 
 PAPER = "Ikemoto et al. (Sci Rep 13, 2023)"
@@ -86,22 +86,21 @@ def _shares(comparison: dict[str, Any]) -> str:
 def _chromosome_tests(comparison: dict[str, Any]) -> str:
     tests, reference = comparison["tests"], comparison["reference"]
     each = f"{next(iter(tests))} was" if len(tests) == 1 else "Each sample was"
-    holm = f", adjusted by Holm's method over the {len(tests)} samples" if len(tests) > 1 else ""
-    exact = (" (its p and the trend test's computed exactly where a type was expected fewer than 5 times)"
-             if any(test["p_exact"] for test in tests.values()) else "")
+    exact = (f" (its p and the trend test's computed exactly where a type was expected fewer than {MIN_EXPECTED} "
+             "times)" if any(test["p_exact"] for test in tests.values()) else "")
     return (f"{each} compared with {reference}, the chromosomes taken as independent, by a chi-square test of the A, "
-            f"B and C counts{exact}{holm}, by the Cochran-Armitage test for trend along A < B < C, and type by type by "
-            "Fisher's exact test, Holm-adjusted over the three types; the difference in the share of open chromosomes "
-            "(B + C) is given with Newcombe's 95% interval, and the association's strength as Cramer's V.")
+            f"B and C counts{exact}{_holm(len(tests))}, by the Cochran-Armitage test for trend along A < B < C, and "
+            "type by type by Fisher's exact test, Holm-adjusted over the three types; the difference in the share of "
+            "open chromosomes (B + C) is given with Newcombe's 95% interval, and the association's strength as "
+            "Cramer's V.")
 
 
 def _cell_tests(comparison: dict[str, Any]) -> str | None:
     tested = [test["cell_level"] for test in comparison["tests"].values() if test["cell_level"]]
     if not tested:
         return None
-    holm = f", adjusted by Holm's method over the {len(tested)} samples" if len(tested) > 1 else ""
     return ("With the cells as the units, the cells' B + C shares were compared by the Mann-Whitney test (exact for "
-            f"few cells){holm}, the difference in the pooled B + C share given with a 95% interval from "
+            f"few cells){_holm(len(tested))}, the difference in the pooled B + C share given with a 95% interval from "
             f"{CELL_BOOTSTRAP:,} bootstrap draws of whole cells where each sample had {MIN_CELLS} cells or more.")
 
 
@@ -112,6 +111,10 @@ def _replicate_tests(comparison: dict[str, Any]) -> str | None:
     paired = {level["paired"] for level in tested}
     test = ("a paired t-test, the replicates paired by name" if paired == {True} else "Welch's t-test"
             if paired == {False} else "a paired t-test where both samples had the same replicates, else Welch's")
-    holm = f", adjusted by Holm's method over the {len(tested)} samples" if len(tested) > 1 else ""
     return ("With the replicates (independent experiments) as the units, each replicate's mean B + C share per cell "
-            f"was compared by {test}{holm} (Lord et al., J Cell Biol 2020).")
+            f"was compared by {test}{_holm(len(tested))} (Lord et al., J Cell Biol 2020).")
+
+
+def _holm(n_tested: int) -> str:
+    """How a level's p was adjusted over the samples tested at it: not at all for one."""
+    return f", its p adjusted by Holm's method over the {n_tested} samples" if n_tested > 1 else ""
