@@ -1,11 +1,14 @@
 """The report's methods paragraph: each sentence as the comparison was made, no test named that was not run."""
 
+import csv
+
 import numpy as np
 
 from sccscore import __version__
-from sccscore.compare import compare
+from sccscore.compare import compare, compare_table
 from sccscore.methods import methods
 from sccscore.models import load_model
+from sccscore.predictions_table import LEFT_OUT, REVIEWED_BLIND
 
 COUNTS = {"wt": np.array([60, 35, 5]), "ko1": np.array([20, 55, 25]), "ko2": np.array([45, 41, 14])}
 TYPED = "typed A (sisters cohered), B (arms open) or C (sisters apart at the centromere) by"
@@ -68,3 +71,27 @@ def test_methods_name_a_single_released_model_and_the_shipped_spread_model(ikemo
     assert f"{TYPED} SqueezeNet 1.1 model 7 of those released by Ikemoto et al. (Sci Rep 13, 2023), with sccscore" in one
     spreads = methods(comparison, load_model("sccscore:spreads"), spreads=True)
     assert f"{TYPED} the model sccscore:spreads, fitted on 4 annotated spreads, with sccscore" in spreads
+
+
+def test_methods_say_what_a_blind_review_and_a_hand_did_to_the_calls(tmp_path):
+    """A table as apply-review writes it, read by compare: three calls of each sample reviewed blind, one of each
+    changed there, one object of ko left out in it, and a call of wt changed with the sample in view (its type not the
+    likeliest of its probabilities, not reviewed). Typed by a model the table names but the comparison did not load."""
+    rows = []
+    for sample, calls in (("wt", "AAAAAAAABBC"), ("ko", "AAABBBBCCCC")):
+        for i, call in enumerate(calls):
+            likeliest = "B" if (sample, i) in (("wt", 0), ("wt", 5), ("ko", 0)) else call  # where set right
+            rows.append({"path": f"{sample}/{i}.png", "sample": sample, "predicted": call, "model": "m",
+                         **{f"p_{t}": "0.8" if t == likeliest else "0.1" for t in "ABC"},
+                         "reviewed": REVIEWED_BLIND if i < 3 else LEFT_OUT if (sample, i) == ("ko", 10) else ""})
+    table = tmp_path / "corrected.csv"
+    with open(table, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    said = methods(compare_table(table, ["wt", "ko"], confusion=None).report)
+    assert said.startswith(
+        f"Chromosomes cut from metaphase spreads were {TYPED} the model m, with sccscore {__version__}. A blind review "
+        "(sccscore review), neither sample nor call shown, covered wt 3, ko 3 calls, changed wt 1, ko 1 of them and "
+        "left out wt 0, ko 1 objects as not chromosomes. Calls set by hand with the sample in view: wt 1, ko 0. Each "
+        "sample's share")

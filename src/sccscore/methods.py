@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import __version__
-from .compare import by_hand_sentence, interval_kind
+from .compare import interval_kind
 from .config import PAPER_PREFIX
 from .stats import CELL_BOOTSTRAP, MIN_CELLS, MIN_EXPECTED
 from .words import counted
@@ -20,18 +20,22 @@ def methods(comparison: dict[str, Any], model: Any | None = None, spreads: bool 
     """The methods of a comparison (:func:`sccscore.compare.compare_table`'s report) typed by ``model`` (a
     :class:`~sccscore.models.ScoringModel`; None for calls typed by hand), of chromosomes found in whole spreads
     where ``spreads``."""
-    sentences = (_typing(model, spreads, comparison.get("preprocess")), by_hand_sentence(comparison),
+    sentences = (_typing(model, comparison.get("typed_by"), spreads, comparison.get("preprocess")),
+                 _review(comparison),
                  _shares(comparison), _chromosome_tests(comparison), _cell_tests(comparison),
                  _replicate_tests(comparison))
     return " ".join(sentence for sentence in sentences if sentence)
 
 
-def _typing(model: Any | None, spreads: bool, preprocess: str | dict[str, str] | None) -> str:
+def _typing(model: Any | None, typed_by: str | None, spreads: bool, preprocess: str | dict[str, str] | None) -> str:
+    """Who or what typed the chromosomes: ``model``, else the model the table names (``typed_by``, not loaded), else
+    a person (a table typed by hand)."""
     found = ("Chromosomes were found in whole metaphase spreads by sccscore's detector, each metaphase taken as a "
              "cell, and typed" if spreads else "Chromosomes cut from metaphase spreads were typed")
-    if model is None:
+    if model is None and typed_by is None:
         return f"{found} {TYPES} by hand."
-    return f"{found} {TYPES} by {model_words(model)}{_preprocessed(preprocess)}, with sccscore {__version__}."
+    by = model_words(model) if model is not None else f"the model {typed_by}"
+    return f"{found} {TYPES} by {by}{_preprocessed(preprocess)}, with sccscore {__version__}."
 
 
 def _preprocessed(preprocess: str | dict[str, str] | None) -> str:
@@ -70,6 +74,29 @@ def model_words(model: Any) -> str:
         recipe = training.get("recipe")
         return f"the model {reference}, trained with sccscore's {recipe} recipe on {n_images} labelled crops{checked}"
     return f"the model {reference}"
+
+
+def _review(comparison: dict[str, Any]) -> str | None:
+    """What a person did to the calls: a blind review, what it changed and left out, calls set with the sample in
+    view. Facts, where the verdict's sentence (:func:`sccscore.compare.by_hand_sentence`) also advises.
+
+    >>> print(_review({"reviewed_blind": {"wt": 12, "ko": 15}, "set_in_blind_review": {"wt": 3, "ko": 0},
+    ...                "set_by_hand": {"wt": 5, "ko": 0}, "left_out_in_review": {"wt": 1, "ko": 0}}))
+    A blind review (sccscore review), neither sample nor call shown, covered wt 12, ko 15 calls, changed wt 3, ko 0 of \
+them and left out wt 1, ko 0 objects as not chromosomes. Calls set by hand with the sample in view: wt 2, ko 0.
+    """
+    reviewed, blind = comparison.get("reviewed_blind") or {}, comparison.get("set_in_blind_review") or {}
+    changed, left = comparison.get("set_by_hand") or {}, comparison.get("left_out_in_review") or {}
+    each = lambda counts: ", ".join(f"{name} {n}" for name, n in counts.items())  # noqa: E731
+    said = []
+    if any(reviewed.values()):
+        dropped = f" and left out {each(left)} objects as not chromosomes" if any(left.values()) else ""
+        said.append(f"A blind review (sccscore review), neither sample nor call shown, covered {each(reviewed)} calls, "
+                    f"changed {each(blind) + ' of them' if any(blind.values()) else 'none of them'}{dropped}.")
+    if sum(changed.values()) > sum(blind.values()):
+        said.append(f"Calls set by hand with the sample in view: "
+                    f"{each({name: n - blind.get(name, 0) for name, n in changed.items()})}.")
+    return " ".join(said) or None
 
 
 def _shares(comparison: dict[str, Any]) -> str:
