@@ -88,8 +88,8 @@ def _warn_unmatched(folder: Path, table: dict[str, Source], found: list[tuple[Im
                       f"{such_as([item.name for item in missing])}: each counts as cut from an image of its own",
                       stacklevel=3)
     if stale := [name for name in table if name not in named]:
-        name = "names" if len(stale) == 1 else "name"
-        warnings.warn(f"{folder / SOURCES_FILE}: {len(stale)} of its rows {name} no crop of the folder, "
+        verb = "names" if len(stale) == 1 else "name"
+        warnings.warn(f"{folder / SOURCES_FILE}: {len(stale)} of its rows {verb} no crop of the folder, "
                       f"{such_as(stale)} (a crop moved or renamed since?)", stacklevel=3)
 
 
