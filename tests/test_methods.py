@@ -6,7 +6,7 @@ import numpy as np
 
 from sccscore import __version__
 from sccscore.compare import compare, compare_table
-from sccscore.methods import methods
+from sccscore.methods import methods, scoring_methods
 from sccscore.models import load_model
 from sccscore.predictions_table import LEFT_OUT, REVIEWED_BLIND
 
@@ -67,8 +67,15 @@ def test_methods_name_only_what_was_done():
 
 def test_methods_name_a_single_released_model_and_the_shipped_spread_model(ikemoto):
     comparison = compare(COUNTS, "wt")
-    one = methods(comparison, load_model("paper:squeezenet1_1/7"))
+    seventh = load_model("paper:squeezenet1_1/7")
+    one = methods(comparison, seventh)
     assert f"{TYPED} SqueezeNet 1.1 model 7 of those released by Ikemoto et al. (Sci Rep 13, 2023), with sccscore" in one
+    # a run that scored samples in cells, not compared: the typing and the cells' intervals, and no test
+    assert scoring_methods(seventh, spreads=False, by_cell=True) == (
+        f"Chromosomes cut from metaphase spreads were {TYPED} SqueezeNet 1.1 model 7 of those released by Ikemoto et "
+        f"al. (Sci Rep 13, 2023), with sccscore {__version__}. Each sample's share of each type is given with a 95% "
+        "interval that takes its cells as the units (Korn and Graubard's Clopper-Pearson interval on the effective "
+        "sample size).")
     spreads = methods(comparison, load_model("sccscore:spreads"), spreads=True)
     assert f"{TYPED} the model sccscore:spreads, fitted on 4 annotated spreads, with sccscore" in spreads
 

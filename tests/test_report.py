@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 from scipy import stats as scipy_stats
 
+from sccscore import __version__
 from sccscore.evaluate import BACKGROUND_TEXTURE, RELEASED_JPEG, UNSEEN_IN_BRIEF
 from sccscore.explain import CAPTION, caption_strip
 from sccscore.models import load_model
@@ -123,6 +124,11 @@ def test_classify_report_without_comparison(small_labelled, tmp_path, cli):
     assert result.returncode == 0, result.stderr
     page = (out / "report.html").read_text()
     assert "Agreement with the labels" in page and "Tests against" not in page
+    # its methods: what typed the crops, and the shares' intervals; no test, for none was run
+    assert ("<p class='methods'>Chromosomes cut from metaphase spreads were typed A (sisters cohered), B (arms open) "
+            "or C (sisters apart at the centromere) by SqueezeNet 1.1 model 2 of those released by Ikemoto et al. (Sci "
+            f"Rep 13, 2023), with sccscore {__version__}. Each sample&#x27;s share of each type is given with a 95% "
+            "Wilson interval.</p>") in page
     # what to expect of a released model whole, under a heading of its own, where the terminal says in a sentence
     # what no eye sees
     assert "<h2>How far to trust these calls</h2><div class='expected'><ul><li>What to expect: on the paper" in page

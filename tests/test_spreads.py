@@ -21,6 +21,7 @@ from skimage import transform
 from statsmodels.stats.proportion import proportion_confint
 
 import sccscore
+from sccscore import __version__
 from sccscore.annotations import Drafts, LabelFile, class_types, label_file, match_boxes, read_yolo
 from sccscore.detect import DetectSettings, crop, crop_box, detect, fit_merge_model, illumination, read_fragments
 from sccscore.detection_eval import (all_processed, annotated_images, annotated_spreads, figures, leave_one_out,
@@ -592,6 +593,14 @@ def test_train_spreads_fits_models_that_read_a_spread_they_have_not_seen(cli, os
     assert f"What to expect: nothing is known of how {with_crops.resolve()} calls the chromosomes of spreads" in page
     assert "What to expect: nothing is known of how" in run.stderr.replace("\n", " ")
     assert f"<td>and on crops in</td><td>{small_labelled}</td>" in page
+    # its methods, as a paper's: the spreads and crops it learned from; the one metaphase's shares, by Wilson
+    assert (f"<h2>Methods</h2><p class='note'>What this run did, in the words a paper's methods may use: check "
+            "them against your protocol before you take them.</p><p class='methods'>Chromosomes were found in whole "
+            "metaphase spreads by sccscore&#x27;s detector, each metaphase taken as a cell, and typed A (sisters "
+            "cohered), B (arms open) or C (sisters apart at the centromere) by the model "
+            f"{with_crops.resolve()}, fitted on 2 annotated spreads and on the labelled crops of 1 folder, with "
+            f"sccscore {__version__}. Each sample&#x27;s share of each type is given with a 95% Wilson interval.</p>"
+            ) in page
     assert len(_rows(tmp_path / "out" / "predictions.csv")) == 46
     # the spreads it learned, read again with it, are known by their files; their crops, cut again byte for byte, by
     # theirs where the spread itself is not (a copy saved again), and said once

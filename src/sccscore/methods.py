@@ -20,11 +20,17 @@ def methods(comparison: dict[str, Any], model: Any | None = None, spreads: bool 
     """The methods of a comparison (:func:`sccscore.compare.compare_table`'s report) typed by ``model`` (a
     :class:`~sccscore.models.ScoringModel`; None for calls typed by hand), of chromosomes found in whole spreads
     where ``spreads``."""
+    by_cell, _ = interval_kind({name: group["n_cells"] for name, group in comparison["groups"].items()})
     sentences = (_typing(model, comparison.get("typed_by"), spreads, comparison.get("preprocess")),
-                 _review(comparison),
-                 _shares(comparison), _chromosome_tests(comparison), _cell_tests(comparison),
-                 _replicate_tests(comparison))
+                 _review(comparison), _shares(by_cell, comparison.get("corrected_by")),
+                 _chromosome_tests(comparison), _cell_tests(comparison), _replicate_tests(comparison))
     return " ".join(sentence for sentence in sentences if sentence)
+
+
+def scoring_methods(model: Any, spreads: bool, by_cell: bool) -> str:
+    """The methods of a run that scored samples without comparing them (``classify --report``): what typed the
+    chromosomes, and the shares' intervals, with the cells as the units where ``by_cell``."""
+    return f"{_typing(model, None, spreads, model.config.input.preprocess)} {_shares(by_cell, None)}"
 
 
 def _typing(model: Any | None, typed_by: str | None, spreads: bool, preprocess: str | dict[str, str] | None) -> str:
@@ -66,7 +72,9 @@ def model_words(model: Any) -> str:
         return (f"the ensemble of the {model.config.n_members} SqueezeNet 1.1 models released by {PAPER}, its members' "
                 "probabilities averaged")
     if spreads := training.get("trained_on"):
-        return f"the model {reference}, fitted on {counted(len(spreads), 'annotated spread')}"
+        folders = training.get("crop_folders") or []
+        crops = f" and on the labelled crops of {counted(len(folders), 'folder')}" if folders else ""
+        return f"the model {reference}, fitted on {counted(len(spreads), 'annotated spread')}{crops}"
     if n_images := training.get("n_images"):
         validation = training.get("validation") or {}
         checked = (f" (it gave {100 * validation['concordance']:.1f}% of {validation['n_images']} labelled crops held "
@@ -99,14 +107,13 @@ them and left out wt 1, ko 0 objects as not chromosomes. Calls set by hand with 
     return " ".join(said) or None
 
 
-def _shares(comparison: dict[str, Any]) -> str:
-    by_cell, _ = interval_kind({name: group["n_cells"] for name, group in comparison["groups"].items()})
+def _shares(by_cell: bool, corrected_by: str | None) -> str:
     said = ("Each sample's share of each type is given with a 95% interval that takes its cells as the units (Korn and "
             "Graubard's Clopper-Pearson interval on the effective sample size)" if by_cell
             else "Each sample's share of each type is given with a 95% Wilson interval")
-    if comparison.get("corrected_by"):
+    if corrected_by:
         said += (", and corrected for the classifier's errors by maximum likelihood, with 95% bootstrap intervals that "
-                 f"draw both the calls and the error rates, the errors those of {comparison['corrected_by']}")
+                 f"draw both the calls and the error rates, the errors those of {corrected_by}")
     return said + "."
 
 

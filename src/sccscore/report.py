@@ -27,9 +27,9 @@ from PIL import Image
 from . import fields
 from ._atomic import atomic_open
 from .cells import cell_arrays, cell_counts
-from .compare import (by_hand_sentence, in_given_order, metaphase_table, points, share_interval_columns,
-                      share_intervals, shares_shown, shares_with_intervals, shown_p, tally_by, trend_towards,
-                      write_cell_figure)
+from .compare import (WILSON_INTERVALS, by_hand_sentence, in_given_order, metaphase_table, points,
+                      share_interval_columns, share_intervals, shares_shown, shares_with_intervals, shown_p, tally_by,
+                      trend_towards, write_cell_figure)
 from .errors import ImageReadError
 from .images import CLASS_NAMES, JPEG_FORMATS, ImageItem, copies, how_often, image_stem, read_image
 from .layout import number, overlay_file, run_folder, run_rows
@@ -97,6 +97,7 @@ def write_report(
                 _repeated_images(rows, contents), _learned_images(model, contents, rows),
                 _unread_images(model, contents, rows), _grey_crops(model, grey), _mixed_crops(model, rows),
                 *_unlike_learned(model, rows, comparison)]
+    by_cell = False  # the shares of a run not compared, with the cells as the units
     if comparison:
         paths = [out_dir / "distribution.png", out_dir / "distribution.svg"]
         plot_distributions(comparison, paths, share_intervals(comparison)[0])
@@ -106,7 +107,8 @@ def write_report(
                      _framings_section(comparison), _spreads_imaged_section(comparison),
                      _by_hand_section(comparison, rows)]
     else:
-        sections += [_summary_section(rows, classes)]
+        summary, by_cell = _summary_section(rows, classes)
+        sections.append(summary)
     if model and not from_spreads(rows):  # a spread classifier's figures are shown with its spreads
         # what to expect of the released models on raw crops preprocessed is said where any sample was
         said_of = next((by for by, _ in typed if by.config.input.preprocess == "paper"), model)
@@ -121,8 +123,8 @@ def write_report(
         sections += [_gallery_section(model, scored, classes, contents, comparison),
                      _least_certain_section(scored, classes)]
     # last, as a paper's methods: the answer first
-    if comparison:
-        sections.append(_methods_section(comparison, model, from_spreads(rows)))
+    if comparison or model:  # of calls typed by hand, and not compared, there is nothing to say
+        sections.append(_methods_section(comparison, model, from_spreads(rows), by_cell))
     sections.append(_settings_section(model, rows, settings or {}, contents, typed))
     tests = (comparison or {}).get("tests", {}).values()  # the cells' and replicates' sentences under, where known
     verdicts = "".join('<p class="verdict">' + "<br>".join(
@@ -316,10 +318,13 @@ def _placed(row: dict[str, str]) -> tuple[tuple[str, int], tuple[float, float]] 
     return ((_spread_name(row), metaphase), ((x0 + x1) / 2, (y0 + y1) / 2)) if row.get("image") else None
 
 
-def _methods_section(comparison: dict[str, Any], model: ScoringModel | None, spreads: bool) -> str:
-    from .methods import methods
+def _methods_section(comparison: dict[str, Any] | None, model: ScoringModel | None, spreads: bool,
+                     by_cell: bool) -> str:
+    """What the run did, as a paper's methods: of the comparison where there is one, else of the scoring (a
+    classify run's report, its shares with the cells as the units where ``by_cell``)."""
+    from .methods import methods, scoring_methods
 
-    said = html.escape(methods(comparison, model, spreads))
+    said = html.escape(methods(comparison, model, spreads) if comparison else scoring_methods(model, spreads, by_cell))
     return ("<h2>Methods</h2><p class='note'>What this run did, in the words a paper's methods may use: check them "
             f"against your protocol before you take them.</p><p class='methods'>{said}</p>")
 
@@ -454,8 +459,9 @@ def _replicate_section(comparison: dict[str, Any], adjusted) -> str:
                        "replicates per sample for 80% power"], tests) if tests else ""))
 
 
-def _summary_section(rows: list[dict[str, str]], classes: list[str]) -> str:
-    """Each sample's shares with their intervals, the cells' where every sample's images are in cells."""
+def _summary_section(rows: list[dict[str, str]], classes: list[str]) -> tuple[str, bool]:
+    """Each sample's shares with their intervals, the cells' where every sample's images are in cells (and whether
+    they are)."""
     by_cell = cell_arrays(cell_counts(rows, say_outside=False), classes)  # classify said so as it scored them
     summary = [row | {"n_cells": len(by_cell.get(row["sample"], []))}
                | share_interval_columns([row[f"n_{c}"] for c in classes], classes, by_cell.get(row["sample"]))
@@ -463,7 +469,8 @@ def _summary_section(rows: list[dict[str, str]], classes: list[str]) -> str:
     shown, interval_name = shares_shown(summary, classes)
     return (f"<h2>Samples</h2><p class='note'>Shares with {interval_name}.</p>"
             + _table(["sample", "chromosomes", *(f"{c} % (95% CI)" for c in classes)],
-                     [[row["sample"], row["n_chromosomes"], *shares] for row, shares in zip(summary, shown)]))
+                     [[row["sample"], row["n_chromosomes"], *shares] for row, shares in zip(summary, shown)]),
+            interval_name != WILSON_INTERVALS)
 
 
 def _spreads_section(runs: list[Path], model: ScoringModel | None, rows: list[dict[str, str]], classes: list[str],
