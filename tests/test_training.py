@@ -350,7 +350,8 @@ def test_a_file_that_is_not_an_image_stops_training(two_genotypes, tmp_path):
 
 
 def test_too_few_images_for_the_folds(two_genotypes):
-    with pytest.raises(DataError, match="type A has 10 labelled images; 12-fold cross-validation needs at least 12"):
+    with pytest.raises(DataError, match="type A has 10 labelled images; 12-fold cross-validation needs at least 12: "
+                                         "label more, or give --folds 10$"):
         crossval(two_genotypes[:1], folds=12)
 
 

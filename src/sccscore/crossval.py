@@ -66,7 +66,7 @@ def crossval(
 def _load_for_folds(folders: Sequence[str | Path], recipe: Recipe, folds: int, device: str | None) -> LabelledData:
     if folds < 2:
         raise DataError("cross-validation needs at least 2 folds")
-    return load_labelled(folders, recipe, folds, f"{folds}-fold cross-validation", device)
+    return load_labelled(folders, recipe, folds, f"{folds}-fold cross-validation", device, fewer="--folds")
 
 
 def _crossval(data: LabelledData, folds: int, recipe: Recipe, seed: int, device: str | None, log: Log) -> dict[str, Any]:

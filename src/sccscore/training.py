@@ -174,8 +174,10 @@ class LabelledData:
 def load_labelled(
     folders: Sequence[str | Path], recipe: Recipe, minimum: int, why: str, device: str | None = None,
     log: Log | None = None, grey_where_grey: bool = True, alongside: dict[str, dict] | None = None,
+    fewer: str | None = None,
 ) -> LabelledData:
-    """Scan, check (every type with at least ``minimum`` images) and featurise labelled folders.
+    """Scan, check (every type with at least ``minimum`` images; ``fewer``, the option that asks for less, as
+    :func:`check_counts` says) and featurise labelled folders.
 
     Warned of where they pool raw crops with crops made white around the chromosome, in shares unlike between the
     types (:func:`sccscore.sample_cautions.pooled_crops_caution`), with the crops the model learns ``alongside``
@@ -189,7 +191,7 @@ def load_labelled(
     from colour spreads)."""
     items, groups = labelled_items(folders)
     labels = np.array([CLASS_NAMES.index(item.label) for item in items])
-    check_counts(labels, minimum, why)
+    check_counts(labels, minimum, why, fewer)
     digests = fingerprints(items)
     config, colour = recipe.model_config(), crop_colours(items, groups)
     if grey_where_grey and colour != "colour":
@@ -257,12 +259,22 @@ def _paths_by_folder(items: Sequence[ImageItem], groups: Sequence[str]) -> dict[
     return {group: [item.path for item in its] for group, its in _items_by_folder(items, groups).items()}
 
 
-def check_counts(labels: np.ndarray, minimum: int, why: str) -> None:
-    """Every type must be present with at least ``minimum`` images."""
+def check_counts(labels: np.ndarray, minimum: int, why: str, fewer: str | None = None) -> None:
+    """Every type must be present with at least ``minimum`` images; where ``fewer`` (an option, as ``--folds``) asks
+    for less, the error says what to give it.
+
+    >>> check_counts(np.array([0] * 9 + [1] * 3 + [2] * 6), 5, "5-fold cross-validation", "--folds")
+    Traceback (most recent call last):
+    ...
+    sccscore.errors.DataError: type B has 3 labelled images; 5-fold cross-validation needs at least 5: label more, \
+or give --folds 3
+    """
     counts = np.bincount(labels, minlength=len(CLASS_NAMES))
     for name, count in zip(CLASS_NAMES, counts):
         if count < minimum:
-            raise DataError(f"type {name} has {counted(count, 'labelled image')}; {why} needs at least {minimum}")
+            remedy = f": label more, or give {fewer} {count}" if fewer and count >= 2 else ""
+            raise DataError(f"type {name} has {counted(count, 'labelled image')}; {why} needs at least {minimum}"
+                            f"{remedy}")
 
 
 def fit(
