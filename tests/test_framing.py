@@ -204,8 +204,8 @@ def test_crops_imaged_out_of_focus_are_cautioned_against_each_other_and_the_mode
     assert [point.split(" (")[0] for point in points] == [
         "the chromosome's span of its crop", "its length", "its edges' blur", "the texture of the white around it",
         "the share of crops with a white around the chromosome"]
-    assert points[2] == "its edges' blur (the focus), where the lengths lie within 1.1 times: 0.75 px (as blurs add), " \
-                        "from 30 crops read;"
+    assert points[2] == ("its edges' blur (the focus), where the lengths lie within 1.1 times: 0.75 px (as blurs "
+                         "add), from 30 crops read;")
     # blurred by a Gaussian of 0.5 px, less than the paper's CTF18-/- crops read blurrier than its WT's: nothing said
     _copies(wt, tmp_path / "slightly", lambda crop: ndimage.gaussian_filter(crop, (0.5, 0.5, 0)))
     slightly = cli("compare", str(wt), str(tmp_path / "slightly"), "--model", "paper:squeezenet1_1/1", "--out",

@@ -41,11 +41,11 @@ def test_methods_of_crops_typed_by_the_released_ensemble_with_cells_and_replicat
         "with wt, the chromosomes taken as independent, "
         + CHROMOSOME_TESTS.format(exact="", holm=", its p adjusted by Holm's method over the 2 samples")
         + " With the cells as the units, the cells' B + C shares were compared by the Mann-Whitney test (exact for "
-        "few cells), its p adjusted by Holm's method over the 2 samples, the difference in the pooled B + C share given "
-        "with a 95% interval from 2,000 bootstrap draws of whole cells where each sample had 4 cells or more. With "
-        "the replicates (independent experiments) as the units, each replicate's mean B + C share per cell was "
-        "compared by a paired t-test, the replicates paired by name, its p adjusted by Holm's method over the 2 samples "
-        "(Lord et al., J Cell Biol 2020).")
+        "few cells), its p adjusted by Holm's method over the 2 samples, the difference in the pooled B + C share "
+        "given with a 95% interval from 2,000 bootstrap draws of whole cells where each sample had 4 cells or more. "
+        "With the replicates (independent experiments) as the units, each replicate's mean B + C share per cell was "
+        "compared by a paired t-test, the replicates paired by name, its p adjusted by Holm's method over the 2 "
+        "samples (Lord et al., J Cell Biol 2020).")
 
 
 def test_methods_name_only_what_was_done():
@@ -56,11 +56,11 @@ def test_methods_name_only_what_was_done():
     comparison = compare(counts, "wt", confusion=confusion) | {"preprocess": "none"}
     assert comparison["tests"]["ko"]["p_exact"]
     assert methods(comparison, None, spreads=True) == (
-        f"Chromosomes were found in whole metaphase spreads by sccscore's detector, each metaphase taken as a cell, and "
-        f"{TYPED} hand. Each sample's share of each type is given with a 95% Wilson interval, and corrected for the "
-        "classifier's errors by maximum likelihood, with 95% bootstrap intervals that draw both the calls and the error "
-        "rates, the errors those of the confusion matrix given. ko was compared with wt, the chromosomes taken as "
-        "independent, "
+        f"Chromosomes were found in whole metaphase spreads by sccscore's detector, each metaphase taken as a cell, "
+        f"and {TYPED} hand. Each sample's share of each type is given with a 95% Wilson interval, and corrected for "
+        "the classifier's errors by maximum likelihood, with 95% bootstrap intervals that draw both the calls and the "
+        "error rates, the errors those of the confusion matrix given. ko was compared with wt, the chromosomes taken "
+        "as independent, "
         + CHROMOSOME_TESTS.format(exact=" (its p and the trend test's computed exactly where a type was expected fewer "
                                         "than 5 times)", holm=""))
 
@@ -69,7 +69,7 @@ def test_methods_name_a_single_released_model_and_the_shipped_spread_model(ikemo
     comparison = compare(COUNTS, "wt")
     seventh = load_model("paper:squeezenet1_1/7")
     one = methods(comparison, seventh)
-    assert f"{TYPED} SqueezeNet 1.1 model 7 of those released by Ikemoto et al. (Sci Rep 13, 2023), with sccscore" in one
+    assert f"{TYPED} SqueezeNet 1.1 model 7 of those released by Ikemoto et al. (Sci Rep 13, 2023)" in one
     # a run that scored samples in cells, not compared: the typing and the cells' intervals, and no test
     assert scoring_methods(seventh, spreads=False, by_cell=True) == (
         f"Chromosomes cut from metaphase spreads were {TYPED} SqueezeNet 1.1 model 7 of those released by Ikemoto et "
