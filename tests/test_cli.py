@@ -318,6 +318,8 @@ def test_a_whole_spread_among_crops_is_skipped_saying_so(small_labelled, oshima,
     assert result.returncode == 2, result.stderr
     assert " ".join(result.stderr.split()).endswith(
         f"error: no image could be scored: see the files skipped above and {tmp_path / 'alone' / 'rejected.csv'}")
+    # nor a table of no chromosomes, and what to expect of calls that were not made, above the files skipped
+    assert "What to expect" not in result.stdout and "A % (95% CI)" not in result.stdout, result.stdout
     assert len(_rows(tmp_path / "alone" / "rejected.csv")) == 1 and not (tmp_path / "alone" / "report.html").exists()
 
 

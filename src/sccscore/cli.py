@@ -262,11 +262,13 @@ def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **option
 
     with _progress("classifying", quiet) as progress:
         result = run(folders, model, out, progress=progress, **options)
-    _print_summary(result.summary, _crop_counts(result.summary))
-    _print_expected(model, result.all_grey)
+    scored = any(row["n_images"] for row in result.summary)
+    if scored:  # a table of empty rows, and what to expect of calls not made, would only hide the reason below
+        _print_summary(result.summary, _crop_counts(result.summary))
+        _print_expected(model, result.all_grey)
     _print_skipped(result.rejected)
     console.print(f"wrote {result.out_dir / 'predictions.csv'}, summary.csv and rejected.csv", highlight=False)
-    if not any(row["n_images"] for row in result.summary):  # a run that typed nothing is not a success
+    if not scored:  # a run that typed nothing is not a success
         raise SccscoreError(f"no image could be scored: see the files skipped above and "
                             f"{result.out_dir / 'rejected.csv'}")
     return result
