@@ -5,6 +5,7 @@ import html
 import json
 import re
 import shutil
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -13,7 +14,9 @@ import pytest
 from PIL import Image
 from statsmodels.stats.proportion import proportion_confint
 
+from sccscore import __version__
 from sccscore.stats import proportions_with_clustered_ci
+from sccscore.version import code_version
 
 
 def _rows(path):
@@ -409,6 +412,30 @@ def test_version_lists_package_and_libraries(cli):
     names = [line.split()[0] for line in result.stdout.splitlines()]
     assert names == ["sccscore", "torch", "torchvision", "onnxruntime", "openvino", "numpy", "scipy", "statsmodels",
                      "python", "platform"]
+    assert result.stdout.splitlines()[0] == f"sccscore {code_version()}"
+
+
+def test_the_code_version_names_the_commit_of_a_checkout_and_its_changes(tmp_path):
+    """Every commit carries one version: run from a git checkout, the version names its commit, and changes to the
+    package since it; installed elsewhere (another project's repository, untracked there), the version alone."""
+    def git(*arguments: str) -> str:
+        return subprocess.run(["git", "-C", str(tmp_path), "-c", "user.name=lab", "-c", "user.email=lab@example.org",
+                               *arguments], capture_output=True, text=True, check=True).stdout.strip()
+
+    package = tmp_path / "src" / "sccscore"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text('__version__ = "0.1.0"\n')
+    (tmp_path / "README.md").write_text("sccscore\n")
+    git("init", "-q")
+    assert code_version.__wrapped__(package) == __version__  # a repository that does not track it
+    git("add", ".")
+    git("commit", "-q", "-m", "first")
+    commit = git("rev-parse", "--short=12", "HEAD")
+    assert code_version.__wrapped__(package) == f"{__version__} (commit {commit})"
+    (tmp_path / "README.md").write_text("sccscore, documented\n")  # outside the package: not its figures
+    assert code_version.__wrapped__(package) == f"{__version__} (commit {commit})"
+    (package / "__init__.py").write_text('__version__ = "0.1.0"  # changed\n')
+    assert code_version.__wrapped__(package) == f"{__version__} (commit {commit}, with changes not committed)"
 
 
 def test_every_commands_help_reads_in_80_columns_in_plain_words(cli):

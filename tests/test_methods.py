@@ -4,11 +4,11 @@ import csv
 
 import numpy as np
 
-from sccscore import __version__
 from sccscore.compare import compare, compare_table
 from sccscore.methods import methods, scoring_methods
 from sccscore.models import load_model
 from sccscore.predictions_table import LEFT_OUT, REVIEWED_BLIND
+from sccscore.version import code_version
 
 COUNTS = {"wt": np.array([60, 35, 5]), "ko1": np.array([20, 55, 25]), "ko2": np.array([45, 41, 14])}
 TYPED = "typed A (sisters cohered), B (arms open) or C (sisters apart at the centromere) by"
@@ -36,7 +36,7 @@ def test_methods_of_crops_typed_by_the_released_ensemble_with_cells_and_replicat
         f"Chromosomes cut from metaphase spreads were {TYPED} the ensemble of the 30 SqueezeNet 1.1 models released "
         "by Ikemoto et al. (Sci Rep 13, 2023), its members' probabilities averaged, each crop preprocessed as the "
         "paper did (other objects painted white, the stain normalised), with sccscore "
-        f"{__version__}. Each sample's share of each type is given with a 95% interval that takes its cells as the "
+        f"{code_version()}. Each sample's share of each type is given with a 95% interval that takes its cells as the "
         "units (Korn and Graubard's Clopper-Pearson interval on the effective sample size). Each sample was compared "
         "with wt, the chromosomes taken as independent, "
         + CHROMOSOME_TESTS.format(exact="", holm=", its p adjusted by Holm's method over the 2 samples")
@@ -73,7 +73,7 @@ def test_methods_name_a_single_released_model_and_the_shipped_spread_model(ikemo
     # a run that scored samples in cells, not compared: the typing and the cells' intervals, and no test
     assert scoring_methods(seventh, spreads=False, by_cell=True) == (
         f"Chromosomes cut from metaphase spreads were {TYPED} SqueezeNet 1.1 model 7 of those released by Ikemoto et "
-        f"al. (Sci Rep 13, 2023), with sccscore {__version__}. Each sample's share of each type is given with a 95% "
+        f"al. (Sci Rep 13, 2023), with sccscore {code_version()}. Each sample's share of each type is given with a 95% "
         "interval that takes its cells as the units (Korn and Graubard's Clopper-Pearson interval on the effective "
         "sample size).")
     spreads = methods(comparison, load_model("sccscore:spreads"), spreads=True)
@@ -98,7 +98,7 @@ def test_methods_say_what_a_blind_review_and_a_hand_did_to_the_calls(tmp_path):
         writer.writerows(rows)
     said = methods(compare_table(table, ["wt", "ko"], confusion=None).report)
     assert said.startswith(
-        f"Chromosomes cut from metaphase spreads were {TYPED} the model m, with sccscore {__version__}. A blind review "
+        f"Chromosomes cut from metaphase spreads were {TYPED} the model m, with sccscore {code_version()}. A blind review "
         "(sccscore review), neither sample nor call shown, covered wt 3, ko 3 calls, changed wt 1, ko 1 of them and "
         "left out wt 0, ko 1 objects as not chromosomes. Calls set by hand with the sample in view: wt 1, ko 0. Each "
         "sample's share")

@@ -15,11 +15,11 @@ import pytest
 from PIL import Image
 from scipy import stats as scipy_stats
 
-from sccscore import __version__
 from sccscore.evaluate import BACKGROUND_TEXTURE, RELEASED_JPEG, UNSEEN_IN_BRIEF
 from sccscore.explain import CAPTION, caption_strip
 from sccscore.models import load_model
 from sccscore.report import _contents, _distinct, write_report
+from sccscore.version import code_version
 
 # Injected into a copy of the report: after load, count images that failed to decode.
 CHECK = """<script>window.addEventListener("load", () => {
@@ -127,7 +127,7 @@ def test_classify_report_without_comparison(small_labelled, tmp_path, cli):
     # its methods: what typed the crops, and the shares' intervals; no test, for none was run
     assert ("<p class='methods'>Chromosomes cut from metaphase spreads were typed A (sisters cohered), B (arms open) "
             "or C (sisters apart at the centromere) by SqueezeNet 1.1 model 2 of those released by Ikemoto et al. (Sci "
-            f"Rep 13, 2023), with sccscore {__version__}. Each sample&#x27;s share of each type is given with a 95% "
+            f"Rep 13, 2023), with sccscore {code_version()}. Each sample&#x27;s share of each type is given with a 95% "
             "Wilson interval.</p>") in page
     # what to expect of a released model whole, under a heading of its own, where the terminal says in a sentence
     # what no eye sees

@@ -21,7 +21,6 @@ from skimage import transform
 from statsmodels.stats.proportion import proportion_confint
 
 import sccscore
-from sccscore import __version__
 from sccscore.annotations import Drafts, LabelFile, class_types, label_file, match_boxes, read_yolo
 from sccscore.detect import DetectSettings, crop, crop_box, detect, fit_merge_model, illumination, read_fragments
 from sccscore.detection_eval import (all_processed, annotated_images, annotated_spreads, figures, leave_one_out,
@@ -44,6 +43,7 @@ from sccscore.spreads import (CHECK_BELOW, LEFT_OUT_COLOUR, TYPE_COLOURS, classi
                               mark_set_by_hand, same_fields)
 from sccscore.stats import clustered_interval, proportions_with_clustered_ci
 from sccscore.training import learned_digests, seen_in_training
+from sccscore.version import code_version
 
 SPREADS = ("spread1", "spread2", "spread3", "spread5")
 IN_SAMPLE = 0.944  # sccscore:spreads on the spreads it was fitted on: every matched chromosome, as annotated
@@ -599,7 +599,7 @@ def test_train_spreads_fits_models_that_read_a_spread_they_have_not_seen(cli, os
             "metaphase spreads by sccscore&#x27;s detector, each metaphase taken as a cell, and typed A (sisters "
             "cohered), B (arms open) or C (sisters apart at the centromere) by the model "
             f"{with_crops.resolve()}, fitted on 2 annotated spreads and on the labelled crops of 1 folder, with "
-            f"sccscore {__version__}. Each sample&#x27;s share of each type is given with a 95% Wilson interval.</p>"
+            f"sccscore {code_version()}. Each sample&#x27;s share of each type is given with a 95% Wilson interval.</p>"
             ) in page
     assert len(_rows(tmp_path / "out" / "predictions.csv")) == 46
     # the spreads it learned, read again with it, are known by their files; their crops, cut again byte for byte, by

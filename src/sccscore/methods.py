@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import __version__
 from .compare import interval_kind
 from .config import PAPER_PREFIX
 from .stats import CELL_BOOTSTRAP, MIN_CELLS, MIN_EXPECTED
+from .version import code_version
 from .words import counted
 
 PAPER = "Ikemoto et al. (Sci Rep 13, 2023)"
@@ -41,7 +41,7 @@ def _typing(model: Any | None, typed_by: str | None, spreads: bool, preprocess: 
     if model is None and typed_by is None:
         return f"{found} {TYPES} by hand."
     by = model_words(model) if model is not None else f"the model {typed_by}"
-    return f"{found} {TYPES} by {by}{_preprocessed(preprocess)}, with sccscore {__version__}."
+    return f"{found} {TYPES} by {by}{_preprocessed(preprocess)}, with sccscore {code_version()}."
 
 
 def _preprocessed(preprocess: str | dict[str, str] | None) -> str:

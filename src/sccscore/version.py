@@ -3,9 +3,40 @@
 from __future__ import annotations
 
 import platform
+import subprocess
+from functools import cache
 from importlib import metadata
+from pathlib import Path
 
 from . import __version__
+
+PACKAGE = Path(__file__).parent
+
+
+@cache
+def code_version(package: Path = PACKAGE) -> str:
+    """sccscore's version, with the commit it runs from where that is a git checkout of it, as a paper's methods
+    and a run's settings name the code: every commit has carried the same version, which alone names no code.
+
+    A package installed from a wheel, or lying in another project's repository (untracked there), gives the version
+    alone; code changed since its commit says so, as its figures may not be the commit's.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     code_version(Path(folder)) == __version__
+    True
+    """
+    def git(*arguments: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", "-C", str(package), *arguments], capture_output=True, text=True, check=False)
+
+    try:
+        if git("ls-files", "--error-unmatch", "__init__.py").returncode != 0:  # not sccscore's own repository
+            return __version__
+        commit = git("rev-parse", "--short=12", "HEAD").stdout.strip()
+        changed = git("diff", "--quiet", "HEAD", "--", ".").returncode != 0  # in the package, not its tests or docs
+    except OSError:  # no git
+        return __version__
+    return f"{__version__} (commit {commit}{', with changes not committed' if changed else ''})"
 
 
 def versions(model_runtimes: bool = True) -> dict[str, str]:
@@ -22,7 +53,7 @@ def versions(model_runtimes: bool = True) -> dict[str, str]:
     >>> list(versions(model_runtimes=False))
     ['sccscore', 'numpy', 'scipy', 'statsmodels', 'python', 'platform']
     """
-    found = {"sccscore": __version__}
+    found = {"sccscore": code_version()}
     if model_runtimes:
         import onnxruntime
         import openvino
