@@ -596,7 +596,7 @@ def _print_summary(summary: list[dict], counted: dict[str, str], title: str | No
     from .compare import shares_shown
 
     classes = _types_of(summary)
-    shown, interval_name = shares_shown(summary, classes, cells_key)
+    shown, _, interval_name = shares_shown(summary, classes, cells_key)
     labelled = any(row.get("concordance", "") != "" for row in summary)
     table = Table("sample", *counted, *(f"{c} % (95% CI)" for c in classes),
                   *(["concordance (95% CI)"] if labelled else []), box=None, title=title,

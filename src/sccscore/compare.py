@@ -821,20 +821,21 @@ def share_interval_columns(counts: Sequence[int], classes: Sequence[str],
 
 
 def shares_shown(rows: Sequence[Mapping[str, Any]], classes: Sequence[str],
-                 cells_key: str = "n_cells") -> tuple[list[list[str]], str]:
+                 cells_key: str = "n_cells") -> tuple[list[list[str]], bool, str]:
     """Each sample's row of shares (``pct_A``...) with their intervals (:func:`share_interval_columns`), as the
-    terminal and the report show them, and the intervals' name for a caption (:func:`interval_kind`, from each row's
-    ``cells_key``: its number of cells, or "" where they are not known). A row of no chromosome reads "-".
+    terminal and the report show them, whether the intervals take the cells as the units, and their name for a
+    caption (:func:`interval_kind`, from each row's ``cells_key``: its number of cells, or "" where they are not
+    known). A row of no chromosome reads "-".
 
     Examples
     --------
     >>> row = {"sample": "wt", "pct_A": 75.0, "pct_B": 25.0, "n_cells": ""} | share_interval_columns([30, 10], "AB")
     >>> shares_shown([row], "AB")
-    ([['75.0 (59.8-85.8)', '25.0 (14.2-40.2)']], '95% Wilson intervals, the chromosomes taken as independent')
+    ([['75.0 (59.8-85.8)', '25.0 (14.2-40.2)']], False, '95% Wilson intervals, the chromosomes taken as independent')
     >>> in_cells = row | {"n_cells": 4} | share_interval_columns([30, 10], "AB", np.array([[8, 2], [7, 3]] * 2))
     >>> none = {"sample": "ko", "pct_A": "", "pct_B": "", "n_cells": 0} | share_interval_columns([0, 0], "AB")
     >>> shares_shown([in_cells, none], "AB")  # every image of ko rejected
-    ([['75.0 (47.8-92.7)', '25.0 (7.3-52.2)'], ['-', '-']], '95% intervals, the cells taken as the units')
+    ([['75.0 (47.8-92.7)', '25.0 (7.3-52.2)'], ['-', '-']], True, '95% intervals, the cells taken as the units')
     """
     by_cell, name = interval_kind({row["sample"]: row[cells_key] or 0 for row in rows
                                    if row[f"pct_{classes[0]}"] != ""})
@@ -847,7 +848,7 @@ def shares_shown(rows: Sequence[Mapping[str, Any]], classes: Sequence[str],
         shares, low, high = ([row[f"{key}{c}"] / 100 for c in classes] for key in ("pct_", prefix + "low_",
                                                                                      prefix + "high_"))
         shown.append(shares_with_intervals(shares, [low, high]))
-    return shown, name
+    return shown, by_cell, name
 
 
 def in_given_order(metaphases: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -27,9 +27,9 @@ from PIL import Image
 from . import fields
 from ._atomic import atomic_open
 from .cells import cell_arrays, cell_counts
-from .compare import (WILSON_INTERVALS, by_hand_sentence, in_given_order, metaphase_table, points,
-                      share_interval_columns, share_intervals, shares_shown, shares_with_intervals, shown_p, tally_by,
-                      trend_towards, write_cell_figure)
+from .compare import (by_hand_sentence, in_given_order, metaphase_table, points, share_interval_columns,
+                      share_intervals, shares_shown, shares_with_intervals, shown_p, tally_by, trend_towards,
+                      write_cell_figure)
 from .errors import ImageReadError
 from .images import CLASS_NAMES, JPEG_FORMATS, ImageItem, copies, how_often, image_stem, read_image
 from .layout import number, overlay_file, run_folder, run_rows
@@ -466,11 +466,11 @@ def _summary_section(rows: list[dict[str, str]], classes: list[str]) -> tuple[st
     summary = [row | {"n_cells": len(by_cell.get(row["sample"], []))}
                | share_interval_columns([row[f"n_{c}"] for c in classes], classes, by_cell.get(row["sample"]))
                for row in tally_by(rows, ("sample",), classes)]
-    shown, interval_name = shares_shown(summary, classes)
+    shown, in_cells, interval_name = shares_shown(summary, classes)
     return (f"<h2>Samples</h2><p class='note'>Shares with {interval_name}.</p>"
             + _table(["sample", "chromosomes", *(f"{c} % (95% CI)" for c in classes)],
                      [[row["sample"], row["n_chromosomes"], *shares] for row, shares in zip(summary, shown)]),
-            interval_name != WILSON_INTERVALS)
+            in_cells)
 
 
 def _spreads_section(runs: list[Path], model: ScoringModel | None, rows: list[dict[str, str]], classes: list[str],
