@@ -1235,8 +1235,9 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
         assert (edge == ImageColor.getrgb(TYPE_COLOURS["A"])).all(axis=1).all()
     # an object a review left out as not a chromosome: no longer counted, and redrawn grey
     gone = next(r for r in rows if r["cell"] == "spread3/metaphase1" and r["id"] != checked["id"])
+    kept = next(r for r in rows if r["check"] == "yes" and r is not checked)  # and one to check, kept in a review
     for row in rows:
-        row["reviewed"] = "not a chromosome" if row is gone else ""
+        row["reviewed"] = "not a chromosome" if row is gone else "blind" if row is kept else ""
     _write_rows(tmp_path / "left.csv", rows)
     run = cli("compare", "c_rich", "a_rich", "--predictions", str(tmp_path / "left.csv"), "--out",
               str(tmp_path / "left"), "--report", "--json", str(report))
@@ -1245,6 +1246,10 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     page = (tmp_path / "left" / "report.html").read_text()
     assert "<td>a_rich</td><td>spread3.png</td><td>1</td><td>46</td>" in page
     assert "Left out in a review as not chromosomes, and not counted: c_rich 0, a_rich 1." in page
+    # the calls marked to check say how many a review typed, not that sccscore review shows them, to be set right
+    assert (f"{len(marked)} of the 196 chromosomes ({100 * len(marked) / 196:.0f}%) were called less sure than 0.9: "
+            "their boxes are dashed, with a ?, on the overlays, and their check column in predictions.csv says yes; 1 "
+            "of them was given a type in a blind review (sccscore review).") in page
     assert page.count("<h2>Checked by hand</h2>") == 1  # one heading over what was set right and left out
     assert "<figcaption>a_rich / spread3 (2 calls set right by hand redrawn;" in page
     mark_set_by_hand(drawn, [gone])

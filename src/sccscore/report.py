@@ -635,10 +635,13 @@ def _by_hand_section(comparison: dict[str, Any], rows: list[dict[str, str]]) -> 
 
 
 def _to_check(rows: list[dict[str, str]]) -> str:
-    """How many calls this run marked for a person to check; empty for a table written before they were marked."""
+    """How many calls this run marked for a person to check, and of those how many a blind review typed; empty for a
+    table written before they were marked."""
     if not rows or "check" not in rows[0]:
         return ""
-    return f"<p>{html.escape(to_check_sentence(sum(r['check'] == 'yes' for r in rows), len(rows)))}</p>"
+    marked = [row for row in rows if row["check"] == "yes"]
+    sentence = to_check_sentence(len(marked), len(rows), sum(map(reviewed_blind, marked)))
+    return f"<p>{html.escape(sentence)}</p>"
 
 
 def _expected_on_new_spreads(model: ScoringModel) -> str:

@@ -468,13 +468,21 @@ def needs_check(probabilities: Sequence[float]) -> bool:
     return max(probabilities) < CHECK_BELOW
 
 
-def to_check_sentence(n_marked: int, n_called: int) -> str:
-    """What a run marked for a person to check, in a sentence for the terminal and the report.
+def to_check_sentence(n_marked: int, n_called: int, n_typed: int = 0) -> str:
+    """What a run marked for a person to check, in a sentence for the terminal and the report, and how many of those
+    ``n_typed`` a person gave a type in a blind review since, where any: a report of calls reviewed does not send its
+    reader to review them.
 
     >>> to_check_sentence(0, 47)
     'None of the 47 chromosomes was called less sure than 0.9: none is marked to check.'
     >>> to_check_sentence(1, 47)[:104]
     '1 of the 47 chromosomes (2%) was called less sure than 0.9: its box is dashed, with a ?, on the overlays'
+    >>> [to_check_sentence(*counts).split("; ")[1] for counts in ((1, 47), (1, 47, 1), (18, 238, 14), (2, 238, 2))]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ['sccscore review shows it blind to its sample, to be set right.',
+     'it was given a type in a blind review (sccscore review).',
+     '14 of them were given a type in a blind review (sccscore review).',
+     'both were given a type in a blind review (sccscore review).']
     """
     chromosomes = noun("chromosome", n_called)
     if not n_marked:
@@ -482,10 +490,15 @@ def to_check_sentence(n_marked: int, n_called: int) -> str:
                 "none is marked to check.")
     one = n_marked == 1
     were, their, them = ("was", "its", "it") if one else ("were", "their", "them")
+    if not n_typed:
+        then = f"sccscore review shows {them} blind to {their} sample, to be set right"
+    else:
+        who = ("it was" if one else "both were" if n_typed == n_marked == 2 else f"all {n_typed} were"
+               if n_typed == n_marked else f"{n_typed} of them {'was' if n_typed == 1 else 'were'}")
+        then = f"{who} given a type in a blind review (sccscore review)"
     return (f"{n_marked} of the {n_called} {chromosomes} ({100 * n_marked / n_called:.0f}%) {were} called less sure "
             f"than {CHECK_BELOW:g}: {their} {'box is' if one else 'boxes are'} dashed, with a ?, on the overlays, and "
-            f"{their} check column in predictions.csv says yes; sccscore review shows {them} blind to {their} sample, "
-            "to be set right.")
+            f"{their} check column in predictions.csv says yes; {then}.")
 
 
 def _write_overlay(out: Path, spread: Spread, rgb: np.ndarray, types: dict[int, str] | None = None) -> None:
