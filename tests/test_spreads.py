@@ -1235,7 +1235,8 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
         assert (edge == ImageColor.getrgb(TYPE_COLOURS["A"])).all(axis=1).all()
     # an object a review left out as not a chromosome: no longer counted, and redrawn grey
     gone = next(r for r in rows if r["cell"] == "spread3/metaphase1" and r["id"] != checked["id"])
-    kept = next(r for r in rows if r["check"] == "yes" and r is not checked)  # and one to check, kept in a review
+    # and the call the model was least sure of, typed as it was in a blind review
+    kept = min((r for r in rows if r is not gone), key=lambda r: max(float(r[f"p_{c}"]) for c in "ABC"))
     for row in rows:
         row["reviewed"] = "not a chromosome" if row is gone else "blind" if row is kept else ""
     _write_rows(tmp_path / "left.csv", rows)
@@ -1250,6 +1251,11 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert (f"{len(marked)} of the 196 chromosomes ({100 * len(marked) / 196:.0f}%) were called less sure than 0.9: "
             "their boxes are dashed, with a ?, on the overlays, and their check column in predictions.csv says yes; 1 "
             "of them was given a type in a blind review (sccscore review).") in page
+    # and the least certain calls, worth a look by eye, are those no person typed
+    least = page[page.index("<h2>Least certain chromosomes</h2>"):]
+    assert least.startswith("<h2>Least certain chromosomes</h2><p class='note'>The crops the model was least sure "
+                            "of, leaving out 2 calls a person typed: worth a look by eye.</p>")
+    assert f"{kept['sample']} / {Path(kept['image']).stem} #{kept['id']}<br>" not in least.split("<h2>")[1]
     assert page.count("<h2>Checked by hand</h2>") == 1  # one heading over what was set right and left out
     assert "<figcaption>a_rich / spread3 (2 calls set right by hand redrawn;" in page
     mark_set_by_hand(drawn, [gone])

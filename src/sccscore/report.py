@@ -755,8 +755,13 @@ def _distinct(rows: list[dict[str, str]], n: int, contents: dict[str, str | None
 
 
 def _least_certain_section(rows: list[dict[str, str]], classes: list[str]) -> str:
+    """The calls the model was least sure of, to look at by eye: not those a person typed already, in a blind review
+    or by setting the call right in the table, which would fill it where a review was applied."""
+    unchecked = [row for row in rows if not reviewed_blind(row) and model_call(row) == row["predicted"]]
+    if not unchecked:
+        return ""
     figures = []
-    for row in sorted(rows, key=lambda r: max(row_probabilities(r).values()))[:N_LEAST_CERTAIN]:
+    for row in sorted(unchecked, key=lambda r: max(row_probabilities(r).values()))[:N_LEAST_CERTAIN]:
         try:
             thumbnail = Image.fromarray(read_image(row["path"]))
         except ImageReadError:  # a file moved or changed since classify: show the row without it
@@ -766,7 +771,9 @@ def _least_certain_section(rows: list[dict[str, str]], classes: list[str]) -> st
         figures.append(f"<figure><img class='crop' alt='{html.escape(Path(row['path']).name)}' "
                        f"src='{image_uri(thumbnail)}'><figcaption>{html.escape(_chromosome_name(row))}"
                        f"<br>{shares}</figcaption></figure>")
-    return ("<h2>Least certain chromosomes</h2><p class='note'>The crops the model was least sure of: worth a "
+    n_typed = len(rows) - len(unchecked)
+    typed = f", leaving out {counted(n_typed, 'call')} a person typed" if n_typed else ""
+    return (f"<h2>Least certain chromosomes</h2><p class='note'>The crops the model was least sure of{typed}: worth a "
             "look by eye.</p>" + "".join(figures))
 
 
