@@ -299,16 +299,26 @@ def test_folds_are_stratified_and_keep_duplicates_together():
 def test_learning_curve_writes_csv_and_plot(two_genotypes, tmp_path, cli):
     out = tmp_path / "curve"
     result = cli("learning-curve", *map(str, two_genotypes), "--out", str(out), "--sizes", "3,6,12",
-                 "--folds", "2", "--repeats", "1", "-q")
+                 "--folds", "2", "--repeats", "1")
     assert result.returncode == 0, result.stderr
     lines = (out / "learning_curve.csv").read_text().splitlines()
     assert lines[0] == "n_per_type,group,concordance,concordance_min,concordance_max,drawn_again"
     assert [line.split(",")[:2] for line in lines[1:]] == [[size, group] for size in ("3", "6", "12")
                                                            for group in ("wt", "ctf18")]
-    # each fold trains on 9 images of a type (5 WT, 4 CTF18-/-): 12 a type draws those again, and is said to
+    # each fold trains on 9 images of a type (5 WT, 4 CTF18-/-): 12 a type draws those again, and is said to, before
+    # any size is fitted (its progress below the warning)
     assert [line.split(",")[-1] for line in lines[1:]] == ["False"] * 4 + ["True"] * 2
-    assert ("warning: 12 images per type: more than a fold trains on of any type (at most A 9, B 9, C 9), so those "
-            "points draw the same images again") in " ".join(result.stderr.split())
+    warned = ("warning: 12 images per type: more than a fold trains on of any type (at most A 9, B 9, C 9), so those "
+              "points draw the same images again")
+    said = " ".join(result.stderr.split())
+    assert warned in said and said.index(warned) < said.index("3 per type: ")
+    # given no sizes, the paper's, none of which a fold of 9 a type could train on but 10 a type, give way to steps
+    # to the 9: none draws the same images again
+    default = cli("learning-curve", *map(str, two_genotypes), "--out", str(tmp_path / "default"), "--folds", "2",
+                  "--repeats", "1", "-q")
+    assert default.returncode == 0 and "warning" not in default.stderr, default.stderr
+    assert [line.split(",")[::5] for line in (tmp_path / "default" / "learning_curve.csv").read_text().splitlines()
+            ][1::2] == [["2", "False"], ["4", "False"], ["7", "False"], ["9", "False"]]
     # the terminal shows the table the chart draws: each point and its folds' range, as the CSV holds them
     assert "2-fold cross-validation, recipe paper, seed 0" in result.stdout
     for line in lines[1:]:

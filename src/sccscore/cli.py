@@ -829,7 +829,9 @@ def _print_crossval(report: dict) -> None:
 def learning_curve(
     folders: LabelledFolders,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for learning_curve.csv and .png.")],
-    sizes: Annotated[str, typer.Option("--sizes", help="Training images per type, comma-separated.")] = "10,25,50,100,150,231",
+    sizes: Annotated[str | None, typer.Option(
+        "--sizes", help="Training images per type, comma-separated. Default: the paper's 10,25,50,100,150,231 up to "
+                        "the most a fold trains on, then that most; four steps to it where fewer fit.")] = None,
     folds: Annotated[int, typer.Option("--folds", min=2, help="Number of folds.")] = 5,
     recipe: Annotated[str, typer.Option("--recipe", help="paper (as the paper's Fig. 3A) or default.")] = "paper",
     seed: SeedOption = 0,
@@ -843,10 +845,10 @@ def learning_curve(
     from .plots import plot_learning_curve
 
     try:
-        counts = [int(size) for size in sizes.split(",")]
+        counts = None if sizes is None else [int(size) for size in sizes.split(",")]
     except ValueError:
         raise SccscoreError(f"--sizes '{sizes}': give whole numbers separated by commas") from None
-    if min(counts) < 1:
+    if counts and min(counts) < 1:
         raise SccscoreError(f"--sizes '{sizes}': sizes must be at least 1")
     started, chosen = time.perf_counter(), _recipe(recipe, repeats=repeats)
     rows = run(folders, counts, folds, chosen, seed=seed, device=device, log=_log(quiet))

@@ -69,13 +69,21 @@ def _load_for_folds(folders: Sequence[str | Path], recipe: Recipe, folds: int, d
     return load_labelled(folders, recipe, folds, f"{folds}-fold cross-validation", device, fewer="--folds")
 
 
+def _fold_of(data: LabelledData, folds: int, seed: int) -> np.ndarray:
+    """Each crop's fold: stratified by folder and type, an image's crops (or copies of one crop) in one fold."""
+    if data.units is None:
+        return stratified_folds(data.groups, data.labels, data.digests, folds, seed)
+    return grouped_folds(data.groups, data.labels, data.units, folds, seed)
+
+
+def _trained_on(labels: np.ndarray, fold_of: np.ndarray, folds: int) -> np.ndarray:
+    """The images of each type (columns) each fold (rows) trains on: those of the other folds."""
+    return np.array([np.bincount(labels[fold_of != fold], minlength=len(CLASS_NAMES)) for fold in range(folds)])
+
+
 def _crossval(data: LabelledData, folds: int, recipe: Recipe, seed: int, device: str | None, log: Log) -> dict[str, Any]:
     started = time.perf_counter()
-    units = data.units
-    if units is None:
-        fold_of = stratified_folds(data.groups, data.labels, data.digests, folds, seed)
-    else:
-        fold_of = grouped_folds(data.groups, data.labels, units, folds, seed)
+    fold_of = _fold_of(data, folds, seed)
     probabilities = np.zeros((len(data.items), recipe.model_config().n_members, len(CLASS_NAMES)))
     for fold in range(folds):
         trained, tested = fold_of != fold, fold_of == fold
@@ -85,8 +93,7 @@ def _crossval(data: LabelledData, folds: int, recipe: Recipe, seed: int, device:
         log(f"fold {fold + 1}/{folds} done")
     predictions = Predictions(data.items, probabilities, CLASS_NAMES, [])
     in_group = np.array(data.groups)
-    trained_on = np.array([np.bincount(data.labels[fold_of != fold], minlength=len(CLASS_NAMES))
-                           for fold in range(folds)])
+    trained_on = _trained_on(data.labels, fold_of, folds)
     return {
         "recipe": recipe.name,
         "folds": folds,
@@ -132,12 +139,28 @@ def _group_report(
     }
 
 
-LEARNING_CURVE_SIZES = (10, 25, 50, 100, 150, 231)
+LEARNING_CURVE_SIZES = (10, 25, 50, 100, 150, 231)  # the paper's Fig. 3A
+
+
+def default_sizes(most: int) -> list[int]:
+    """The training images per type of a learning curve where none are given, for folds that train on at most
+    ``most`` images of a type: the paper's sizes up to it, and ``most`` itself where the paper's go beyond, so the
+    curve ends at every image the folds hold; where fewer than three of the paper's sizes fit, four steps to
+    ``most``. A size beyond ``most`` only draws the same images again: a lab's 12 crops a type had five of six
+    points so, each a cross-validation of its own.
+
+    >>> default_sizes(250), default_sizes(60), default_sizes(10)
+    ([10, 25, 50, 100, 150, 231], [10, 25, 50, 60], [2, 5, 8, 10])
+    """
+    within = [size for size in LEARNING_CURVE_SIZES if size <= most]
+    if len(within) < 3:
+        return sorted({max(1, round(most * step / 4)) for step in range(1, 5)})
+    return within if most > LEARNING_CURVE_SIZES[-1] or most in within else [*within, most]
 
 
 def learning_curve(
     folders: Sequence[str | Path],
-    sizes: Sequence[int] = LEARNING_CURVE_SIZES,
+    sizes: Sequence[int] | None = None,
     folds: int = 5,
     recipe: Recipe | None = None,
     seed: int = 0,
@@ -147,11 +170,12 @@ def learning_curve(
     """Cross-validated concordance against the training images per type (the paper's Fig. 3A).
 
     Each size is a full cross-validation whose training folds are drawn to ``size``
-    images of each type, with replacement where a type has fewer. Returns one row per
-    size and folder: ``n_per_type``, ``group``, ``concordance`` (pooled), the folds'
-    ``concordance_min``/``_max``, and ``drawn_again``: whether the size passes every
-    type's training images in every fold, so that its point draws the same images again
-    (warned of: it says nothing of more images).
+    images of each type, with replacement where a type has fewer (None: :func:`default_sizes`
+    of the most a fold trains on). Returns one row per size and folder: ``n_per_type``,
+    ``group``, ``concordance`` (pooled), the folds' ``concordance_min``/``_max``, and
+    ``drawn_again``: whether the size passes every type's training images in every fold, so
+    that its point draws the same images again (warned of, before any is fitted: it says
+    nothing of more images).
     """
     recipe = recipe or PaperRecipe()
     log = log or (lambda _: None)
@@ -159,19 +183,21 @@ def learning_curve(
     data = _load_for_folds(folders, recipe, folds, device)
     if data.config.input.grey:  # as train would read them (load_labelled)
         log(f"every crop read in grey ({data.colour} crops)")
+    # the folds depend on the seed, not on the size drawn: each size's folds train on these
+    held = _trained_on(data.labels, _fold_of(data, folds, seed), folds).max(axis=0)
+    most = int(held.max())
+    sizes = default_sizes(most) if sizes is None else list(sizes)
+    if again := [size for size in dict.fromkeys(sizes) if size > most]:
+        each = ", ".join(f"{name} {high}" for name, high in zip(CLASS_NAMES, held))
+        warnings.warn(f"{', '.join(map(str, again))} images per type: more than a fold trains on of any type (at most "
+                      f"{each}), so those points draw the same images again, and say nothing of more images",
+                      stacklevel=2)
     rows = []
     for size in sizes:
         report = _crossval(data, folds, replace(recipe, per_type=size), seed, device, lambda _: None)
-        most = max(high for _, high in report["training_per_type"].values())
         for group, figures in report["groups"].items():
             rows.append({"n_per_type": size, "group": group, "concordance": figures["concordance"],
                          "concordance_min": figures["spread"]["concordance_min"],
                          "concordance_max": figures["spread"]["concordance_max"], "drawn_again": size > most})
         log(f"{size} per type: " + ", ".join(f"{g} {f['concordance']:.3f}" for g, f in report["groups"].items()))
-    if again := list(dict.fromkeys(row["n_per_type"] for row in rows if row["drawn_again"])):
-        # the last size's folds, as every size's: the folds depend on the seed, not on the size drawn
-        held = ", ".join(f"{name} {high}" for name, (_, high) in report["training_per_type"].items())
-        warnings.warn(f"{', '.join(map(str, again))} images per type: more than a fold trains on of any type (at most "
-                      f"{held}), so those points draw the same images again, and say nothing of more images",
-                      stacklevel=2)
     return rows
