@@ -299,7 +299,7 @@ def test_folds_are_stratified_and_keep_duplicates_together():
 def test_learning_curve_writes_csv_and_plot(two_genotypes, tmp_path, cli):
     out = tmp_path / "curve"
     result = cli("learning-curve", *map(str, two_genotypes), "--out", str(out), "--sizes", "3,6,12",
-                 "--folds", "2", "--repeats", "1")
+                 "--folds", "2", "--recipe", "paper", "--repeats", "1")
     assert result.returncode == 0, result.stderr
     lines = (out / "learning_curve.csv").read_text().splitlines()
     assert lines[0] == "n_per_type,group,concordance,concordance_min,concordance_max,drawn_again"
@@ -313,10 +313,10 @@ def test_learning_curve_writes_csv_and_plot(two_genotypes, tmp_path, cli):
     said = " ".join(result.stderr.split())
     assert warned in said and said.index(warned) < said.index("3 per type: ")
     # given no sizes, the paper's, none of which a fold of 9 a type could train on but 10 a type, give way to steps
-    # to the 9: none draws the same images again
-    default = cli("learning-curve", *map(str, two_genotypes), "--out", str(tmp_path / "default"), "--folds", "2",
-                  "--repeats", "1", "-q")
+    # to the 9: none draws the same images again; given no recipe, train's
+    default = cli("learning-curve", *map(str, two_genotypes), "--out", str(tmp_path / "default"), "--folds", "2")
     assert default.returncode == 0 and "warning" not in default.stderr, default.stderr
+    assert "2-fold cross-validation, recipe default, seed 0" in default.stdout
     assert [line.split(",")[::5] for line in (tmp_path / "default" / "learning_curve.csv").read_text().splitlines()
             ][1::2] == [["2", "False"], ["4", "False"], ["7", "False"], ["9", "False"]]
     # the terminal shows the table the chart draws: each point and its folds' range, as the CSV holds them

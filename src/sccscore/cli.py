@@ -833,7 +833,8 @@ def learning_curve(
         "--sizes", help="Training images per type, comma-separated. Default: the paper's 10,25,50,100,150,231 up to "
                         "the most a fold trains on, then that most; four steps to it where fewer fit.")] = None,
     folds: Annotated[int, typer.Option("--folds", min=2, help="Number of folds.")] = 5,
-    recipe: Annotated[str, typer.Option("--recipe", help="paper (as the paper's Fig. 3A) or default.")] = "paper",
+    recipe: Annotated[str, typer.Option("--recipe", help="default (train's) or paper (as the paper's Fig. 3A).")
+                      ] = "default",
     seed: SeedOption = 0,
     repeats: RepeatsOption = None,
     device: DeviceOption = None,

@@ -30,7 +30,6 @@ from .training import (
     DefaultRecipe,
     LabelledData,
     Log,
-    PaperRecipe,
     Recipe,
     check_counts,
     fit,
@@ -177,7 +176,7 @@ def learning_curve(
     that its point draws the same images again (warned of, before any is fitted: it says
     nothing of more images).
     """
-    recipe = recipe or PaperRecipe()
+    recipe = recipe or DefaultRecipe()  # train's: what a lab would train with more labels
     log = log or (lambda _: None)
     # read and featurise once: per_type changes the training draw, not the features
     data = _load_for_folds(folders, recipe, folds, device)
