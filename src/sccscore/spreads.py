@@ -493,12 +493,18 @@ def to_check_sentence(n_marked: int, n_called: int, n_typed: int = 0) -> str:
     if not n_typed:
         then = f"sccscore review shows {them} blind to {their} sample, to be set right"
     else:
-        who = ("it was" if one else "both were" if n_typed == n_marked == 2 else f"all {n_typed} were"
-               if n_typed == n_marked else f"{n_typed} of them {'was' if n_typed == 1 else 'were'}")
-        then = f"{who} given a type in a blind review (sccscore review)"
+        then = f"{_typed_of_marked(n_typed, n_marked)} given a type in a blind review (sccscore review)"
     return (f"{n_marked} of the {n_called} {chromosomes} ({100 * n_marked / n_called:.0f}%) {were} called less sure "
             f"than {CHECK_BELOW:g}: {their} {'box is' if one else 'boxes are'} dashed, with a ?, on the overlays, and "
             f"{their} check column in predictions.csv says yes; {then}.")
+
+
+def _typed_of_marked(n_typed: int, n_marked: int) -> str:
+    """Which of the calls marked to check a review typed, as a sentence's subject and verb: "it was", "both were",
+    "all 5 were", "3 of them were"."""
+    if n_typed < n_marked:
+        return f"{n_typed} of them {'was' if n_typed == 1 else 'were'}"
+    return {1: "it was", 2: "both were"}.get(n_marked, f"all {n_marked} were")
 
 
 def _write_overlay(out: Path, spread: Spread, rgb: np.ndarray, types: dict[int, str] | None = None) -> None:
