@@ -434,6 +434,9 @@ def test_the_code_version_names_the_commit_of_a_checkout_and_its_changes(tmp_pat
     assert code_version.__wrapped__(package) == f"{__version__} (commit {commit})"
     (tmp_path / "README.md").write_text("sccscore, documented\n")  # outside the package: not its figures
     assert code_version.__wrapped__(package) == f"{__version__} (commit {commit})"
+    (package / "new.py").write_text("LOST = 1\n")  # a module not yet added is code the commit lacks
+    assert code_version.__wrapped__(package) == f"{__version__} (commit {commit}, with changes not committed)"
+    (package / "new.py").unlink()
     (package / "__init__.py").write_text('__version__ = "0.1.0"  # changed\n')
     assert code_version.__wrapped__(package) == f"{__version__} (commit {commit}, with changes not committed)"
 

@@ -33,7 +33,8 @@ def code_version(package: Path = PACKAGE) -> str:
         if git("ls-files", "--error-unmatch", "__init__.py").returncode != 0:  # not sccscore's own repository
             return __version__
         commit = git("rev-parse", "--short=12", "HEAD").stdout.strip()
-        changed = git("diff", "--quiet", "HEAD", "--", ".").returncode != 0  # in the package, not its tests or docs
+        # edited, staged or new files in the package, not in its tests or docs (nor the caches git ignores)
+        changed = bool(git("status", "--porcelain", "--", ".").stdout.strip())
     except OSError:  # no git
         return __version__
     return f"{__version__} (commit {commit}{', with changes not committed' if changed else ''})"
