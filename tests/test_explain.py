@@ -99,7 +99,8 @@ def test_explain_again_into_a_folder_keeps_no_gallery_of_the_earlier_run_and_nam
     assert first.earlier == [] and sorted(p.name for p in out.glob("gallery_*")) == [f"gallery_{c}.png" for c in "ABC"]
     again = write_explanations(explain_batches(model, items[:3], types=["A"] * 3), out)
     assert [p.name for p in out.glob("gallery_*")] == ["gallery_A.png"]
-    assert again.earlier == [f"{i:05d}_wt_small_{item.path.stem}.png" for i, item in enumerate(items) if i >= 3]
+    assert again.earlier == [f"{i:05d}_wt_small_{item.path.parent.name}_{item.path.stem}.png"  # wt_small_a_a003
+                             for i, item in enumerate(items) if i >= 3]
     assert len((out / "explanations.csv").read_text().splitlines()) == 1 + 3
 
 

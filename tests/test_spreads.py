@@ -942,7 +942,10 @@ def test_detect_cli_writes_crops_table_and_overlay(cli, oshima, tmp_path):
     run = cli("explain", str(out / "crops"), "--out", str(tmp_path / "explained"), "--per-type", "1")
     assert run.returncode == 0, run.stderr
     assert "the crops were cut from whole spreads: explained with sccscore:spreads" in " ".join(run.stderr.split())
-    assert Counter(row["predicted"] for row in _rows(tmp_path / "explained" / "explanations.csv")) == {"A": 46, "B": 1}
+    explained = _rows(tmp_path / "explained" / "explanations.csv")
+    assert Counter(row["predicted"] for row in explained) == {"A": 46, "B": 1}
+    # each heatmap named with its spread, as its gallery caption is (crops of two spreads share 001.png...)
+    assert all(row["heatmap"].endswith(f"_spread3_{Path(row['path']).stem}.png") for row in explained), explained[0]
 
 
 def test_detect_drafts_untyped_boxes_that_an_annotator_types(cli, oshima, tmp_path):

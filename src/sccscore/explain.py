@@ -225,7 +225,8 @@ def write_explanations(batches: Iterable[tuple[list[Explanation], list[Rejected]
 def _write_heatmap(explanation: Explanation, index: int, heatmaps: Path, best: dict[str, list],
                    per_type: int) -> list:
     """Save the crop's overlay, keep it among its type's ``per_type`` most confident, and return its table row."""
-    name = f"{index:05d}_{explanation.item.sample}_{explanation.item.path.stem}.png"
+    # named as its gallery caption names it, within its sample (spread5/003: crops of two spreads share 003)
+    name = f"{index:05d}_{explanation.item.sample}_{explanation.item.stem.replace('/', '_')}.png"
     _save_png(Image.fromarray(explanation.overlay), heatmaps / name)
     kept = best[explanation.predicted]  # its overlay and caption alone: a third of the explanation's memory
     # the first of equally confident ones wins, as a stable sort would keep it
