@@ -312,8 +312,8 @@ def test_learning_curve_writes_csv_and_plot(two_genotypes, tmp_path, cli):
               "points draw the same images again")
     said = " ".join(result.stderr.split())
     assert warned in said and said.index(warned) < said.index("3 per type: ")
-    # given no sizes, the paper's, none of which a fold of 9 a type could train on but 10 a type, give way to steps
-    # to the 9: none draws the same images again; given no recipe, train's
+    # given no sizes: the paper's least is 10, more than a fold's 9 a type, so four steps to the 9, none drawing the
+    # same images again (the CSV's ctf18 rows: size and drawn_again); given no recipe, train's
     default = cli("learning-curve", *map(str, two_genotypes), "--out", str(tmp_path / "default"), "--folds", "2")
     assert default.returncode == 0 and "warning" not in default.stderr, default.stderr
     assert "2-fold cross-validation, recipe default, seed 0" in default.stdout
