@@ -48,6 +48,7 @@ from .words import counted, such_as
 # what runs a model (torch, 2-3 s to import) is imported where the report is given one: review's page, which takes
 # its style and images from here, needs none of it
 if TYPE_CHECKING:
+    from .explain import Explanation
     from .models import ScoringModel
 
 N_LEAST_CERTAIN = 12
@@ -61,6 +62,7 @@ text-align: right; word-break: keep-all; } th:first-child, td:first-child { text
 .expected { background: #fbf6ee; padding: .4rem .8rem; border-left: 4px solid #dd8452; }
 .note { color: #666; font-size: .9rem; } figure { display: inline-block; margin: .3rem; text-align: center; }
 figcaption { font-size: .8rem; color: #444; } img.crop { width: 96px; height: 96px; object-fit: contain; }
+figure.heatmap { width: 128px; vertical-align: top; overflow-wrap: break-word; } img.heatmap { width: 128px; }
 figure.gallery { display: block; text-align: left; margin: .6rem 0; } figure.gallery figcaption { font-size: .9rem; }
 """
 
@@ -681,8 +683,6 @@ def _labels_section(rows: list[dict[str, str]], classes: list[str]) -> str:
 
 def _gallery_section(model: ScoringModel, rows: list[dict[str, str]], classes: list[str],
                      contents: dict[str, str | None], comparison: dict[str, Any] | None) -> str:
-    from .explain import gallery
-
     parts = ["<h2>Examples per type, with Grad-CAM</h2><p class='note'>The most confident crops of each "
              "predicted type; warm colours mark where the model looked.</p>"]
     for cls in classes:
@@ -691,12 +691,25 @@ def _gallery_section(model: ScoringModel, rows: list[dict[str, str]], classes: l
         if not mine:
             continue
         if explanations := _explained(model, comparison, mine, cls):
-            sheet = image_uri(gallery(explanations, columns=N_GALLERY))
             # above its strip, as a heading: below a short strip, centred, it read as the next strip's
             shown = _shown_of(len(explanations), len(called), cls)
-            parts.append(f"<figure class='gallery'><figcaption>type {cls}: {shown}</figcaption><img alt='type {cls} "
-                         f"examples' src='{sheet}' style='max-width:100%'></figure>")
+            named = {Path(row["path"]): row for row in mine}
+            tiles = "".join(_heatmap_figure(explanation, named[explanation.item.path])
+                            for explanation in explanations)
+            parts.append(f"<figure class='gallery'><figcaption>type {cls}: {shown}</figcaption>{tiles}</figure>")
     return "".join(parts)
+
+
+def _heatmap_figure(explanation: Explanation, row: dict[str, str]) -> str:
+    """A crop's Grad-CAM overlay, named in a caption of the page's text as the least certain crops are named: a
+    caption drawn into the image was cut to its width, and lost the sample and the cell."""
+    from .explain import TILE
+
+    overlay = Image.fromarray(explanation.overlay).resize((TILE, TILE), Image.BILINEAR)
+    name = html.escape(_chromosome_name(row))
+    wrapped = name.replace("/", "/<wbr>")  # a long path wraps at its folders, not within a name
+    return (f"<figure class='heatmap'><img class='heatmap' alt='{name}' src='{image_uri(overlay)}'>"
+            f"<figcaption>{wrapped}<br>{explanation.predicted} {explanation.probability:.2f}</figcaption></figure>")
 
 
 def _shown_of(shown: int, called: int, cls: str) -> str:
@@ -718,8 +731,8 @@ def _explained(model: ScoringModel, comparison: dict[str, Any] | None, rows: lis
 
     explained = []
     for by, some in _as_typed(model, comparison, rows):
-        items = [ImageItem(Path(r["path"]), r["sample"], name="/".join(Path(r["path"]).parts[-2:])) for r in some]
-        explained += explain(by, items, types=[cls] * len(some))[0]  # named with their folder: a spread's crop
+        items = [ImageItem(Path(r["path"]), r["sample"]) for r in some]
+        explained += explain(by, items, types=[cls] * len(some))[0]
     order = {Path(row["path"]): n for n, row in enumerate(rows)}
     return sorted(explained, key=lambda explanation: order[explanation.item.path])
 
@@ -783,7 +796,22 @@ def _spread_name(row: dict[str, str]) -> str:
 
 
 def _chromosome_name(row: dict[str, str]) -> str:
-    """A crop by its sample and file; a spread's chromosome as its overlay shows it: caption, then number."""
+    """A crop by its sample and its path within the sample's folder; a spread's chromosome as its overlay shows it:
+    caption, then number."""
     if row.get("image") and row.get("id"):  # crops of two spreads share file names (001.png, ...)
         return f"{_spread_name(row)} #{row['id']}"
-    return f"{row['sample']}/{Path(row['path']).name}"
+    return f"{row['sample']}/{_within_sample(row)}"
+
+
+def _within_sample(row: dict[str, str]) -> str:
+    """A crop's path below the nearest folder named as its sample (``day1/cell4/a_a078.jpg``), as compare reads its
+    cell there: the crops of two cells may share a file name. Its file name where no folder is named so (a table
+    typed by hand).
+
+    >>> _within_sample({"path": "lab/wt/day1/cell4/a078.jpg", "sample": "wt"}), _within_sample({"path": "x/a.jpg",
+    ...                                                                                          "sample": "wt"})
+    ('day1/cell4/a078.jpg', 'a.jpg')
+    """
+    path = Path(row["path"])
+    root = next((above for above in path.parents if above.name == row["sample"]), path.parent)
+    return path.relative_to(root).as_posix()
