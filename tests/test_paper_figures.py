@@ -38,7 +38,10 @@ def test_wt_concordance_through_the_cli(ikemoto, tmp_path, cli):
     assert "ensemble 0.728 (95% CI 0.687-0.766 from these images)" in result.stdout
     # most disagreements are between A and B: whether the sisters are open or cohered agrees more often
     assert report["open_concordance"] == pytest.approx(0.7651, abs=1e-4)
-    assert "open (B or C) or cohered (A) as labelled: 0.765" in result.stdout
+    # beside the ensemble's, whose calls classify gives: 378 of the 489 (77.3%, what classify says to expect)
+    assert report["ensemble"]["open_concordance"] == pytest.approx(378 / 489)
+    assert "open (B or C) or cohered (A) as labelled: 0.765 (mean of 30 models), ensemble 0.773\n" in result.stdout
+    assert "Cohen's kappa 0.434 (mean of 30 models), ensemble 0.442\n" in result.stdout
     # The released models over-call type C on WT (8.4% against 4.9%); corrected for their confusion,
     # each fifth of the crops by the matrix of the other four, the shares come back to the labels'.
     check = report["correction_check"]
