@@ -31,13 +31,13 @@ from .images import CLASS_NAMES
 from .learned import table_unlike_learned
 from .predictions_table import (counted_and_left_out, counts_from_rows, from_spreads, preprocessed_with,
                                 reviewed_blind, set_by_hand, typed_by)
-from .sample_cautions import (check_made_alike, colour_caution, imaging_caution, jpeg_caution, listing, made_apart,
+from .sample_cautions import (check_made_alike, colour_caution, imaging_caution, jpeg_caution, made_apart,
                               raw_caution, scale_caution, spreads_imaged, texture_caution, typed_crops_framings,
                               typed_crops_textures, typed_crops_whites)
 from .sample_crops import texture_record
 from .stats import (MIN_CELLS, MIN_REPLICATES, cannot_correct, compare_cells, compare_counts, compare_replicates,
                     corrected_with_ci, holm, proportions_with_ci, proportions_with_clustered_ci)
-from .words import noun
+from .words import listing, noun
 
 # the share intervals shown, as a caption names them: the same words in every table
 WILSON_INTERVALS = "95% Wilson intervals, the chromosomes taken as independent"

@@ -16,12 +16,12 @@ from .learned import learner_of, released, released_record, unlike_learned
 from .metrics import cohen_kappa, concordance, confusion_matrix, distribution, open_concordance, recall
 from .models import ScoringModel, model_reference
 from .predict import Predictions, ProgressCallback, predict
-from .sample_cautions import GREY_CROPS_COST, listing
+from .sample_cautions import GREY_CROPS_COST
 from .sample_crops import grey_samples, mixed_samples
 from .splits import Source, agreement_by_source, image_sources, source_units
 from .stats import agreement_interval, cross_fitted_correction
 from .training import validation_interval, warn_seen_in_training
-from .words import counted, such_as
+from .words import counted, listing, such_as
 
 CORRECTION_FOLDS = 5
 # the released models' confusion matrices on the paper's shared test crops (tools/record_released_figures.py)

@@ -28,7 +28,7 @@ from .images import CLASS_NAMES, JPEG_FORMATS
 from .layout import number, run_folder, run_rows
 from .predictions_table import crops_by_sample, from_spreads, one_row_a_crop, samples_by
 from .sample_crops import colour_of, crop_greys, halved_crops, sample_white_around, sample_white_texture
-from .words import noun
+from .words import listing, noun
 
 # what grey crops cost a model of colour ones (tests/test_paper_figures.py)
 GREY_CROPS_COST = "the paper's WT crops read 47% open made grey and 32% as they are, by paper:squeezenet1_1"
@@ -88,15 +88,6 @@ POOLED_COST = ("trained on the paper's crops, preprocessed and 8.4% of WT's C, p
                "chromosomes 67.1% C as cut and 4.8% preprocessed, where the annotation says 51.0%, and 51 of the 122 "
                "annotated A or B C, against 33 trained on the spreads' crops preprocessed (each spread held out in "
                "turn)")
-
-
-def listing(items: Sequence[str]) -> str:
-    """Items in words, the last after "and".
-
-    >>> listing(["wt"]), listing(["wt", "ko"]), listing(["wt", "ko1", "ko2"])
-    ('wt', 'wt and ko', 'wt, ko1 and ko2')
-    """
-    return " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
 
 
 def colour_caution(rows: list[dict[str, str]], samples: Sequence[str], model: str | None) -> str | None:

@@ -1,5 +1,5 @@
-"""Counts in words, as sccscore says them on the terminal, in errors and in reports: ``1 image``, ``2 images``,
-``2 nuclei``, never ``image(s)``."""
+"""Counts and lists in words, as sccscore says them on the terminal, in errors and in reports: ``1 image``,
+``2 images``, ``2 nuclei``, never ``image(s)``; ``wt, ko1 and ko2``."""
 
 from __future__ import annotations
 
@@ -25,6 +25,15 @@ def counted(n: int, word: str) -> str:
     ('1 metaphase', '2 metaphases', '0 images', '4 debris')
     """
     return f"{n} {noun(word, n)}"
+
+
+def listing(items: Sequence[str]) -> str:
+    """Items in words, the last after "and".
+
+    >>> listing(["wt"]), listing(["wt", "ko"]), listing(["wt", "ko1", "ko2"])
+    ('wt', 'wt and ko', 'wt, ko1 and ko2')
+    """
+    return " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
 
 
 def such_as(names: Sequence[object]) -> str:
