@@ -125,6 +125,7 @@ def test_summary_gives_each_share_its_interval_with_the_cells_as_the_units_where
     # and says how to compare them from these calls, without classifying again
     assert (f"to compare them, the first as the reference: sccscore compare wt loose --predictions "
             f"{out / 'predictions.csv'}") in run.stderr
+    assert "--replicate-folders" not in run.stderr  # cells one folder below the sample's: no replicates to name
 
 
 def test_sample_and_file_names_in_square_brackets_are_printed_as_they_are(small_labelled, tmp_path, cli):

@@ -1209,6 +1209,15 @@ def test_compare_cli_with_a_folder_per_replicate(ikemoto, tmp_path, cli):
                    "--out", str(tmp_path / "by_sheet"), "--json", str(tmp_path / "by_sheet.json"))
     assert by_sheet.returncode == 0, by_sheet.stderr
     assert json.loads((tmp_path / "by_sheet.json").read_text())["tests"]["ctf18"]["replicate_level"] == level
+    # the days, not asked for as replicates, are named as such a lab may mean them, by compare and by classify
+    hint = ("wt's cells lie in folders day1, day2 and day3: where those are independent experiments (cultures, days), "
+            "add --replicate-folders to test the replicates too")
+    assert hint not in run.stderr and hint not in by_sheet.stderr  # asked for, of folders or of a sheet
+    unasked = cli("compare", "wt", "ctf18", "--predictions", str(out / "predictions.csv"), "-q")
+    assert unasked.returncode == 0 and hint in " ".join(unasked.stderr.split())
+    classified = cli("classify", str(tmp_path / "wt"), str(tmp_path / "ctf18"), "--model", "paper:squeezenet1_1/1",
+                     "--out", str(tmp_path / "classified"), "-q")
+    assert classified.returncode == 0 and hint in " ".join(classified.stderr.split())
     # images directly in the sample's folder are in no replicate; a sheet names replicates in a column
     table = tmp_path / "flat.csv"
     table.write_text("path,sample,predicted\nwt/1.png,wt,A\nko/1.png,ko,C\n")

@@ -26,7 +26,7 @@ from typer.core import TyperGroup
 
 from .errors import SccscoreError
 from .layout import JOINED_TABLE
-from .words import counted, such_as
+from .words import counted, listing, such_as
 
 
 class _Commands(TyperGroup):
@@ -250,10 +250,34 @@ def _print_compare_command(summary: list[dict], out_dir: Path) -> None:
     if len(scored) >= 2:
         console.print(f"to compare them, the first as the reference: sccscore compare {shlex.join(scored)} "
                       f"--predictions {table}", highlight=False)
+        from .predictions_table import read_predictions
+
+        if hint := _replicate_folders_hint(read_predictions(out_dir / "predictions.csv"), scored[0]):
+            console.print(hint, highlight=False)
     elif scored:
         console.print(f"to compare it with a sample of another run: sccscore compare REFERENCE "
                       f"{shlex.quote(scored[0])} --predictions OTHER_RUN/predictions.csv --predictions {table} "
                       "--out DIR", highlight=False)
+
+
+def _replicate_folders_hint(rows: list[dict[str, str]], reference: str) -> str | None:
+    """Where every sample's cells lie in folders of folders, two or more (wt/day1/cell1/, or wt/day1/ of spreads),
+    the option that tests those folders as replicates, naming the reference's: sccscore cannot know whether they are
+    independent experiments, and compare tests the replicates only when asked."""
+    from .cells import cell_replicates
+
+    try:
+        replicates = cell_replicates(rows)
+    except SccscoreError:  # a cell outside any replicate's folder: the layout --replicate-folders refuses
+        return None
+    if min(len(set(by_cell.values())) for by_cell in replicates.values()) < 2:
+        return None
+    from .predictions_table import from_spreads
+
+    names = sorted(set(replicates[reference].values()))
+    named = listing(names) if len(names) <= 4 else f"{', '.join(names[:3])} and {len(names) - 3} more"
+    return (f"{reference}'s {'spreads' if from_spreads(rows) else 'cells'} lie in folders {named}: where those are "
+            "independent experiments (cultures, days), add --replicate-folders to test the replicates too")
 
 
 def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **options):
@@ -958,6 +982,10 @@ def compare(
     if json_path:
         write_json(json_path, report)
         console.print(f"wrote {json_path}", highlight=False)
+    compared = [row for row in comparison.rows if row["sample"] in calls.names]
+    asked = replicate_folders or replicate_runs or sample_sheet
+    if not asked and (hint := _replicate_folders_hint(compared, calls.names[0])):
+        console.print(hint, highlight=False)
 
 
 @dataclass
