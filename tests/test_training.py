@@ -129,12 +129,16 @@ def test_a_trained_model_says_what_to_expect_from_its_own_validation(two_genotyp
     matrix = np.array(model.config.training["validation"]["confusion"])
     n, agreed = int(matrix.sum()), int(matrix.trace())
     low, high = proportion_confint(agreed, n, method="wilson")  # as wide as so few held-out images leave it
-    first, shares, *_ = expected_of(model)
+    first, too_few, shares, *_ = expected_of(model)
     assert first.startswith(f"What to expect: on the {n} labelled images held out from a fit on the others (the model "
                             f"saved then learned them too), {model_reference(model)} gave the labelled type to "
                             f"{100 * agreed / n:.1f}% of the {n} chromosomes (95% interval "
                             f"{100 * low:.1f}-{100 * high:.1f}%); by type: A ")
     assert shares.startswith("Its calls put the shares at A ") and n == 12  # about a fifth of the 54
+    # an interval this wide (more than 25 points) is said to be, with where to get a closer figure
+    assert high - low > 0.25 and too_few == ("12 held-out images are too few for a close figure: sccscore crossval "
+                                             "types every labelled crop once, each by a model that did not learn it, "
+                                             "and gives one on all of them.")
     assert expected_of(model)[-1] == TRAINED_UNSEEN  # it learned colour crops: how such models hang on what no eye sees
     assert expected_of(load_model(train(two_genotypes, tmp_path / "paper", SMALL_PAPER, seed=0))) == []
 

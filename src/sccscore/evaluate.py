@@ -20,7 +20,7 @@ from .sample_cautions import GREY_CROPS_COST
 from .sample_crops import grey_samples, mixed_samples
 from .splits import Source, agreement_by_source, image_sources, source_units
 from .stats import agreement_interval, cross_fitted_correction
-from .training import validation_interval, warn_seen_in_training
+from .training import CROSSVAL_INSTEAD, WIDE_VALIDATION, validation_interval, warn_seen_in_training
 from .words import counted, listing, such_as
 
 CORRECTION_FOLDS = 5
@@ -381,6 +381,9 @@ def expected_of(model: ScoringModel, grey: bool = False) -> list[str]:
         return []
     held_out = (f"the {int(matrix.sum())} labelled images held out from a fit on the others (the model saved then "
                 "learned them too)")
-    expected = expected_from_confusions({"held out": matrix}, name, held_out,
-                                        {"held out": validation_interval(model.config.training["validation"])})
+    low, high, units = validation_interval(model.config.training["validation"])
+    expected = expected_from_confusions({"held out": matrix}, name, held_out, {"held out": (low, high, units)})
+    if high - low > WIDE_VALIDATION:  # a lab's first few dozen crops: its per-type figures rest on a handful each
+        expected.insert(1, f"{counted(int(matrix.sum()), 'held-out image')} are too few for a close figure: "
+                           f"{CROSSVAL_INSTEAD}, and gives one on all of them.")
     return [*expected, TRAINED_UNSEEN] if learned_in_colour(model) else expected  # measured in colour
