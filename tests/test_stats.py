@@ -484,7 +484,8 @@ def test_compare_cli_on_real_crops(small_labelled, labelled_crops, tmp_path, cli
     assert reported.returncode == 0, reported.stderr
     page = (tmp_path / "again" / "report.html").read_text()
     assert f"<td>calls read from</td><td>{out / 'predictions.csv'}</td>" in page and "<h2>Metaphases</h2>" not in page
-    assert page.count('<p class="verdict">') == 1 and "type A examples" in page
+    assert page.count('<p class="verdict">') == 1 and "<figcaption>type A: " in page
+    assert "<figure class='heatmap'><img class='heatmap' alt='wt_small/" in page  # its Grad-CAM examples, drawn
     assert f"<td>model</td><td>{model.resolve()}</td>" in page  # not the released model, the default for crops
     assert f"<td>shares corrected by</td><td>the validation of {model.resolve()} (" in page
     # and its methods name the model as trained, with its validation, and the correction by it
