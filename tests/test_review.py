@@ -19,8 +19,8 @@ from sccscore.errors import SccscoreError
 from sccscore.images import read_image
 from sccscore.models import SPREAD_MODEL, load_model
 from sccscore.predictions_table import read_predictions, row_box
-from sccscore.review import (CONTEXT, THUMBNAIL, apply_review, calls_to_check, context_view, write_labelled,
-                             write_review, write_yolo_labels)
+from sccscore.review import (CONTEXT, PLACE_SHOWN, THUMBNAIL, apply_review, calls_to_check, context_view,
+                             write_labelled, write_review, write_yolo_labels)
 from sccscore.splits import SOURCES_FILE, Source, read_sources
 from sccscore.training import labelled_items
 from sccscore.spreads import FOUND_COLOUR, classify_spreads
@@ -63,6 +63,7 @@ def test_a_review_shows_the_calls_to_check_blind_and_its_types_reach_compare(cla
     # blind: the page holds the crops by number only, neither sample nor file nor call
     page = (tmp_path / "review" / "review.html").read_text()
     assert page.count("<figure class='call'") == len(unsure) and "<figcaption>1</figcaption>" in page
+    assert "outlined in blue" not in page  # crops cut by hand: no place in a spread to show
     assert not any(word in page for row in unsure for word in (row["sample"], row["path"].rsplit("/", 1)[1]))
     # shuffled by the seed: the same seed, the same order; another, another
     again = write_review(classified, tmp_path / "again")
@@ -316,7 +317,7 @@ def test_the_review_page_shows_each_spreads_chromosome_in_place_and_says_which_a
     assert sorted(crop_of[number][-7:] for number, has in shown.items() if has) == [f"00{n}.png" for n in range(1, 7)]
     # each view, embedded as JPEG, is its chromosome's: its pixels, made as small as the view, inside the outline
     views = re.findall(r"<img class='context' alt='(\d+) in its spread' src='data:image/jpeg;base64,([^']+)'>", page)
-    assert len(views) == 6
+    assert len(views) == 6 and html.escape(PLACE_SHOWN) in page
     for number, uri in views:
         view = np.asarray(Image.open(io.BytesIO(base64.b64decode(uri))).convert("RGB"), int)
         rows, columns = np.nonzero((np.abs(view - FOUND_COLOUR) < 60).all(axis=2))  # the outline, through JPEG's loss

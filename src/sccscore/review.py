@@ -200,6 +200,10 @@ def context_view(rgb: np.ndarray, box: tuple[int, int, int, int]) -> Image.Image
     return view
 
 
+# said on a page where some chromosome's place is shown: a review of crops has none
+PLACE_SHOWN = " Beside a chromosome found in a spread is its place there, outlined in blue."
+
+
 def _write_page(path: Path, thumbnails: list[Image.Image], contexts: list[Image.Image | None], review: str) -> None:
     """The crops by number, each beside its place in its spread, with buttons A, B, C, X (and keep), and a button
     that saves the sheet."""
@@ -214,7 +218,7 @@ def _write_page(path: Path, thumbnails: list[Image.Image], contexts: list[Image.
             "<p>Give each chromosome its type: click A, B or C under it, or press a, b or c for the one outlined "
             "(the next is outlined then; arrow keys move, Backspace clears); keep leaves the call as it is, and X "
             "(or x) leaves out what is not a chromosome: debris, a piece of a nucleus, two chromosomes taken for "
-            "one. Beside a chromosome found in a spread is its place there, outlined in blue. The chromosomes are "
+            f"one.{PLACE_SHOWN if any(contexts) else ''} The chromosomes are "
             "shuffled, and neither their sample nor the model's call is shown, so that "
             f"what you expect of a sample cannot lean on what you see. Do not open {KEY} until you are done.</p>"
             f"<p class='bar'><button id='save'>Save {SHEET}</button> <span id='typed'>0</span> of "
