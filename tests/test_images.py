@@ -313,6 +313,21 @@ def test_unlabelled_folder_and_non_image_files(tmp_path, crop):
                        "as TIFF (Fiji: File > Save As > Tiff...)")]
 
 
+def test_folders_linked_into_a_sample_are_read_each_once(tmp_path, crop):
+    """A lab links each day's images in from the microscope's share: the crops there are the sample's, named by the
+    links, where ``rglob`` passed the linked folders over and the sample had no images. A link back up ends."""
+    share = tmp_path / "share" / "2026-11-02"
+    share.mkdir(parents=True)
+    Image.fromarray(crop).save(share / "c1.png")
+    sample = tmp_path / "wt"
+    (sample / "day1").mkdir(parents=True)
+    Image.fromarray(crop).save(sample / "day1" / "c0.png")
+    (sample / "day2").symlink_to(share, target_is_directory=True)
+    (sample / "day3").symlink_to(share, target_is_directory=True)  # the same folder again: read once, as day2
+    (share / "up").symlink_to(sample, target_is_directory=True)  # a link back up: no end without a check
+    assert [item.name for item in scan_sample(sample).items] == ["day1/c0.png", "day2/c1.png"]
+
+
 def test_a_crop_beside_the_label_folders_is_listed_not_passed_over(tmp_path, crop):
     """A crop left unsorted at the top of a labelled folder has no type: skipped with the reason, not ignored."""
     for label in ("a", "b"):

@@ -14,6 +14,7 @@ image is refused: the stain's shades are gone.
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from collections import defaultdict
@@ -493,7 +494,7 @@ def _scan_files(
 ) -> tuple[list[ImageItem], list[Rejected]]:
     """The images below ``folder`` (the sample's, or one of its label folders), named within ``sample_folder``."""
     items, rejected = [], []
-    for path in sorted(folder.rglob("*")):
+    for path in files_below(folder):
         if (not path.is_file() or path.name.lower() in SYSTEM_FILES
                 or any(part.startswith(".") for part in path.relative_to(folder).parts)):
             continue
@@ -502,6 +503,24 @@ def _scan_files(
         else:
             rejected.append(Rejected(path, sample, _not_an_image(path.suffix)))
     return items, rejected
+
+
+def files_below(folder: Path) -> list[Path]:
+    """Every file below ``folder``, in order, through the folders linked into it too (a day's images linked in from
+    the microscope's share: ``rglob`` passes them over), each real folder once, so that a link back up ends.
+
+    Each file is named by the path it was found at, the links' names kept: a sample's cells are its folders as the lab
+    laid them out.
+    """
+    found, seen = [], set()
+    for root, folders, files in os.walk(folder, followlinks=True):
+        if (real := os.path.realpath(root)) in seen:
+            folders.clear()
+            continue
+        seen.add(real)
+        folders.sort()  # a folder reached by two paths is named by the first in order, whatever the disk's order
+        found += [Path(root, name) for name in files]
+    return sorted(found)
 
 
 def _beside_label_folders(folder: Path, sample: str) -> list[Rejected]:
