@@ -265,6 +265,8 @@ def _replicate_folders_hint(rows: list[dict[str, str]], reference: str) -> str |
     the option that tests those folders as replicates, naming the reference's: sccscore cannot know whether they are
     independent experiments, and compare tests the replicates only when asked."""
     from .cells import cell_replicates
+    from .images import named_first
+    from .predictions_table import from_spreads
 
     try:
         replicates = cell_replicates(rows)
@@ -272,10 +274,8 @@ def _replicate_folders_hint(rows: list[dict[str, str]], reference: str) -> str |
         return None
     if min(len(set(by_cell.values())) for by_cell in replicates.values()) < 2:
         return None
-    from .predictions_table import from_spreads
-
     names = sorted(set(replicates[reference].values()))
-    named = listing(names) if len(names) <= 4 else f"{', '.join(names[:3])} and {len(names) - 3} more"
+    named = listing(names) if len(names) <= 4 else named_first(names, 3)
     return (f"{reference}'s {'spreads' if from_spreads(rows) else 'cells'} lie in folders {named}: where those are "
             "independent experiments (cultures, days), add --replicate-folders to test the replicates too")
 
