@@ -336,6 +336,7 @@ def test_evaluate_of_one_type_writes_json_every_reader_takes(labelled_crops, tmp
     result = cli("evaluate", str(only_a), "--model", "paper:squeezenet1_1/1", "--json", str(tmp_path / "e.json"))
     assert result.returncode == 0, result.stderr
     assert "Cohen's kappa -\n" in result.stdout and "nan" not in result.stdout.lower()
+    assert "each type's labelled crops given that type: A 1.000, B -, C -\n" in result.stdout  # no B or C to find
 
     def refuse(constant: str):
         raise ValueError(f"{constant} is not JSON")

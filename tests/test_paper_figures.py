@@ -42,6 +42,10 @@ def test_wt_concordance_through_the_cli(ikemoto, tmp_path, cli):
     assert report["ensemble"]["open_concordance"] == pytest.approx(378 / 489)
     assert "open (B or C) or cohered (A) as labelled: 0.765 (mean of 30 models), ensemble 0.773\n" in result.stdout
     assert "Cohen's kappa 0.434 (mean of 30 models), ensemble 0.442\n" in result.stdout
+    # each type's recall: what a lab reads whether its C calls can be trusted by (the ensemble gives 11 of the 24 C)
+    assert report["ensemble"]["recall"] == pytest.approx([267 / 312, 78 / 153, 11 / 24])
+    assert ("each type's labelled crops given that type: A 0.840, B 0.519, C 0.464 (mean of 30 models), ensemble "
+            "A 0.856, B 0.510, C 0.458\n") in result.stdout
     # The released models over-call type C on WT (8.4% against 4.9%); corrected for their confusion,
     # each fifth of the crops by the matrix of the other four, the shares come back to the labels'.
     check = report["correction_check"]
