@@ -176,11 +176,17 @@ def folder_cell(path: Path, sample: str) -> str | None:
 @functools.lru_cache(maxsize=4096)  # a cell's images share a folder: each folder is worked out once, not per image
 def _cell_of_folder(folder_name: str, sample: str) -> tuple[str | None, Path]:
     """The cell of the images in the folder named ``folder_name`` (:func:`folder_cell`), and the folder it is named
-    below: its sample's, or (a table made by hand) its own folder's parent."""
+    below (:func:`sample_folder`)."""
     folder = Path(folder_name)
-    root = next((above for above in (folder, *folder.parents) if above.name == sample), folder.parent)
+    root = sample_folder(folder, sample)
     below = folder.relative_to(root).parts
     return "/".join(part for part in below if label_from_folder_name(part) is None) or None, root
+
+
+def sample_folder(folder: Path, sample: str) -> Path:
+    """The sample's folder that ``folder`` lies in, or is: the nearest named as the sample; else (a table made by
+    hand) ``folder``'s parent, ``folder`` then taken for a cell of it. A crop is named, and its cell read, below it."""
+    return next((above for above in (folder, *folder.parents) if above.name == sample), folder.parent)
 
 
 def cells_from_predictions(rows: list[dict[str, str]], sheet: dict[str, str] | None = None) -> dict[str, np.ndarray]:

@@ -26,7 +26,7 @@ from PIL import Image
 
 from . import fields
 from ._atomic import atomic_open
-from .cells import cell_arrays, cell_counts
+from .cells import cell_arrays, cell_counts, sample_folder
 from .compare import (by_hand_sentence, in_given_order, metaphase_table, points, share_interval_columns,
                       share_intervals, shares_shown, shares_with_intervals, shown_p, tally_by, trend_towards,
                       write_cell_figure)
@@ -804,14 +804,12 @@ def _chromosome_name(row: dict[str, str]) -> str:
 
 
 def _within_sample(row: dict[str, str]) -> str:
-    """A crop's path below the nearest folder named as its sample (``day1/cell4/a_a078.jpg``), as compare reads its
-    cell there: the crops of two cells may share a file name. Its file name where no folder is named so (a table
-    typed by hand).
+    """A crop's path within its sample's folder (``day1/cell4/a_a078.jpg``), as compare reads its cell there
+    (:func:`sccscore.cells.sample_folder`): the crops of two cells may share a file name.
 
     >>> _within_sample({"path": "lab/wt/day1/cell4/a078.jpg", "sample": "wt"}), _within_sample({"path": "x/a.jpg",
     ...                                                                                          "sample": "wt"})
-    ('day1/cell4/a078.jpg', 'a.jpg')
+    ('day1/cell4/a078.jpg', 'x/a.jpg')
     """
     path = Path(row["path"])
-    root = next((above for above in path.parents if above.name == row["sample"]), path.parent)
-    return path.relative_to(root).as_posix()
+    return path.relative_to(sample_folder(path.parent, row["sample"])).as_posix()
