@@ -315,7 +315,8 @@ def test_unlabelled_folder_and_non_image_files(tmp_path, crop):
 
 def test_folders_linked_into_a_sample_are_read_each_once(tmp_path, crop):
     """A lab links each day's images in from the microscope's share: the crops there are the sample's, named by the
-    links, where ``rglob`` passed the linked folders over and the sample had no images. A link back up ends."""
+    links, where ``rglob`` passed the linked folders over and the sample had no images. A link back up ends; a link
+    to nothing is listed with the files skipped."""
     share = tmp_path / "share" / "2026-11-02"
     share.mkdir(parents=True)
     Image.fromarray(crop).save(share / "c1.png")
@@ -325,7 +326,16 @@ def test_folders_linked_into_a_sample_are_read_each_once(tmp_path, crop):
     (sample / "day2").symlink_to(share, target_is_directory=True)
     (sample / "day3").symlink_to(share, target_is_directory=True)  # the same folder again: read once, as day2
     (share / "up").symlink_to(sample, target_is_directory=True)  # a link back up: no end without a check
-    assert [item.name for item in scan_sample(sample).items] == ["day1/c0.png", "day2/c1.png"]
+    (sample / "day4").symlink_to(tmp_path / "unmounted", target_is_directory=True)  # a share not mounted
+    (sample / "day1" / "c9.png").symlink_to(tmp_path / "moved.png")
+    found = scan_sample(sample)
+    assert [item.name for item in found.items] == ["day1/c0.png", "day2/c1.png"]
+    # the links to nothing are listed as skipped, with where they lead, not passed over
+    assert [(r.path.relative_to(sample).as_posix(), r.reason) for r in found.rejected] == [
+        ("day1/c9.png", f"a link to {tmp_path / 'moved.png'}, which does not exist (moved or deleted, or a share not "
+                        "mounted?)"),
+        ("day4", f"a link to {tmp_path / 'unmounted'}, which does not exist (moved or deleted, or a share not "
+                 "mounted?)")]
 
 
 def test_a_crop_beside_the_label_folders_is_listed_not_passed_over(tmp_path, crop):

@@ -495,8 +495,13 @@ def _scan_files(
     """The images below ``folder`` (the sample's, or one of its label folders), named within ``sample_folder``."""
     items, rejected = [], []
     for path in files_below(folder):
-        if (not path.is_file() or path.name.lower() in SYSTEM_FILES
-                or any(part.startswith(".") for part in path.relative_to(folder).parts)):
+        if path.name.lower() in SYSTEM_FILES or any(part.startswith(".") for part in path.relative_to(folder).parts):
+            continue
+        if not path.exists():  # a link whose file or folder is gone: said, not passed over
+            rejected.append(Rejected(path, sample, f"a link to {os.readlink(path)}, which does not exist (moved or "
+                                                   "deleted, or a share not mounted?)"))
+            continue
+        if not path.is_file():  # a socket, a pipe
             continue
         if path.suffix.lower() in IMAGE_SUFFIXES:
             items.append(ImageItem(path, sample, label, path.relative_to(sample_folder).as_posix()))
