@@ -7,6 +7,7 @@ import pytest
 import tifffile
 from PIL import Image, ImageOps
 
+from sccscore import images
 from sccscore.annotations import read_yolo
 from sccscore.errors import ImageReadError, SccscoreError
 from sccscore.images import (label_from_folder_name, read_crop, read_image, repeated_files, scan_sample,
@@ -336,6 +337,23 @@ def test_folders_linked_into_a_sample_are_read_each_once(tmp_path, crop):
                         "mounted?)"),
         ("day4", f"a link to {tmp_path / 'unmounted'}, which does not exist (moved or deleted, or a share not "
                  "mounted?)")]
+
+
+def test_a_file_deleted_while_the_folder_is_read_is_passed_over(tmp_path, crop, monkeypatch):
+    """A file listed, then deleted (or moved by a sync) before it is checked: the scan goes on with the others, where
+    reading where the gone path linked to raised."""
+    for name in ("c0.png", "c1.png"):
+        Image.fromarray(crop).save(tmp_path / name)
+    listed = images.files_below
+
+    def listed_then_deleted(folder):
+        found = listed(folder)
+        (folder / "c0.png").unlink()
+        return found
+
+    monkeypatch.setattr(images, "files_below", listed_then_deleted)
+    found = scan_sample(tmp_path)
+    assert [item.name for item in found.items] == ["c1.png"] and found.rejected == ()
 
 
 def test_a_crop_beside_the_label_folders_is_listed_not_passed_over(tmp_path, crop):

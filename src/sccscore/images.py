@@ -498,8 +498,9 @@ def _scan_files(
         if path.name.lower() in SYSTEM_FILES or any(part.startswith(".") for part in path.relative_to(folder).parts):
             continue
         if not path.exists():  # a link whose file or folder is gone: said, not passed over
-            rejected.append(Rejected(path, sample, f"a link to {os.readlink(path)}, which does not exist (moved or "
-                                                   "deleted, or a share not mounted?)"))
+            if (target := _link_target(path)) is not None:
+                rejected.append(Rejected(path, sample, f"a link to {target}, which does not exist (moved or deleted, "
+                                                       "or a share not mounted?)"))
             continue
         if not path.is_file():  # a socket, a pipe
             continue
@@ -526,6 +527,15 @@ def files_below(folder: Path) -> list[Path]:
         folders.sort()  # a folder reached by two paths is named by the first in order, whatever the disk's order
         found += [Path(root, name) for name in files]
     return sorted(found)
+
+
+def _link_target(path: Path) -> str | None:
+    """Where a link leads; None where ``path`` is no longer there at all: a file deleted (or moved by the lab's sync)
+    between the folder's listing and this check is not there to read, and the scan goes on."""
+    try:
+        return os.readlink(path)
+    except OSError:
+        return None
 
 
 def _beside_label_folders(folder: Path, sample: str) -> list[Rejected]:
