@@ -10,11 +10,14 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 from scipy import stats as scipy_stats
 
 from sccscore.evaluate import BACKGROUND_TEXTURE, RELEASED_JPEG, UNSEEN_IN_BRIEF
+from sccscore.explain import explain
+from sccscore.images import ImageItem
 from sccscore.models import load_model
 from sccscore.report import _contents, _distinct, write_report
 from sccscore.version import code_version
@@ -155,6 +158,14 @@ def test_classify_report_without_comparison(small_labelled, tmp_path, cli):
                      r"</figcaption></figure>", page).group(1)
     with Image.open(io.BytesIO(base64.b64decode(tile))) as image:
         assert image.size == (128, 128)
+        drawn = np.asarray(image.convert("RGB"), dtype=int)
+    # and the tile is that crop's Grad-CAM overlay for type A, not another crop's: within a grey level of the overlay
+    # explain gives it alone (the report explained six a batch), far from the next crop's
+    second = sorted(calls, key=lambda row: -float(row["p_A"]))[1]
+    items = [ImageItem(Path(row["path"]), "wt_small") for row in (first, second)]
+    overlays = [np.asarray(Image.fromarray(e.overlay).resize((128, 128), Image.BILINEAR), dtype=int)
+                for e in explain(load_model("paper:squeezenet1_1/2"), items, types=["A", "A"])[0]]
+    assert np.abs(drawn - overlays[0]).max() <= 1 and np.abs(drawn - overlays[1]).mean() > 10
     # what to expect of released model 2's calls, from its figures on the paper's test crops (240 + 84 + 13 of 489 WT,
     # 65 + 143 + 53 of 417 CTF18-/-: tools/record_released_figures.py)
     assert ("What to expect: on the paper&#x27;s labelled test crops of TK6 cells, which the released models did not "
