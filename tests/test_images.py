@@ -1,3 +1,4 @@
+import re
 import struct
 import zlib
 from collections import Counter
@@ -399,6 +400,10 @@ def test_two_samples_with_one_name_are_refused(tmp_path, crop):
         Image.fromarray(crop).save(tmp_path / parent / "wt" / "1.png")
     with pytest.raises(SccscoreError, match="sample name 'wt' is already used"):
         scan_samples([tmp_path / "x" / "wt", tmp_path / "y" / "wt"])
+    # one folder given twice (wt and wt/ as a shell completes it) is said to be, not to share a name with itself
+    with pytest.raises(SccscoreError, match=re.escape(f"{tmp_path}/x/wt/../wt: given twice (as {tmp_path}/x/wt); "
+                                                      "give each sample once")):
+        scan_samples([tmp_path / "x" / "wt", tmp_path / "x" / "wt" / ".." / "wt"])
 
 
 def test_repeated_files_are_those_with_the_same_bytes(ikemoto, tmp_path):

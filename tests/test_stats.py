@@ -478,6 +478,13 @@ def test_compare_cli_on_real_crops(small_labelled, labelled_crops, tmp_path, cli
     alone = cli("compare", str(ctf18), "--out", str(tmp_path / "alone"))  # refused before minutes of classifying
     assert alone.returncode == 2 and "give the reference and at least one sample" in alone.stderr
     assert not (tmp_path / "alone").exists()
+    # a sample given twice is said so, where it was too few samples (folders), or compared once in silence (a table)
+    for twice, given in ((cli("compare", str(ctf18), f"{ctf18}/", "--out", str(tmp_path / "alone")), f"{ctf18}/"),
+                         (cli("compare", "wt_small", "ctf18", "wt_small/", "--predictions",
+                              str(out / "predictions.csv")), "wt_small/")):
+        assert twice.returncode == 2 and f"{given} is given twice: give the reference, then each sample to " \
+                                         "compare with it, once" in " ".join(twice.stderr.split())
+    assert not (tmp_path / "alone").exists()
     # the report of a table read back names the model its rows name, draws its Grad-CAM examples with it, and the table
     assert {row["model"] for row in _rows(out / "predictions.csv")} == {str(model.resolve())}
     reported = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"),

@@ -1026,10 +1026,12 @@ def _one_table(tables: list[Path], out: Path | None) -> Path:
 def _check_compare_options(samples: list[str], out: Path | None, make_report: bool, spreads: bool,
                            predictions: list[Path] | None, preprocess: str | None, scale: float | None,
                            outline: bool) -> None:
-    from .compare import TOO_FEW_SAMPLES
+    from .compare import check_samples
 
-    if len(set(samples)) < 2:  # before minutes of classifying one folder
-        raise SccscoreError(TOO_FEW_SAMPLES)
+    # before minutes of classifying: a table's samples are names (wt/ as a shell completes it is wt), folders are
+    # the same where they resolve to one (two folders of one name are refused as the folders are read)
+    check_samples([Path(name).name or name for name in samples] if predictions
+                  else [str(Path(name).resolve()) for name in samples], samples)
     if make_report and out is None:
         raise SccscoreError("--report needs --out, the folder to write report.html into")
     _check_spread_options(spreads, preprocess, scale, outline)

@@ -50,6 +50,25 @@ GIVEN = "the confusion matrix given"  # the words of a correction by a matrix pa
 TOO_FEW_SAMPLES = "give the reference and at least one sample to compare with it"
 
 
+def check_samples(samples: Sequence[str], named: Sequence[str] | None = None) -> None:
+    """The reference and at least one sample, each once: a sample given twice was compared with itself (refused as
+    too few samples, which it is not) or, given a third time, compared once in silence.
+
+    ``named`` names the samples as said (their folders, as given), where ``samples`` are what makes two the same.
+
+    >>> check_samples(["wt", "ko", "wt"])
+    Traceback (most recent call last):
+    sccscore.errors.SccscoreError: wt is given twice: give the reference, then each sample to compare with it, once
+    """
+    named = named or samples
+    for n, sample in enumerate(samples):
+        if sample in samples[:n]:
+            raise SccscoreError(f"{named[n]} is given twice: give the reference, then each sample to compare with it, "
+                                "once")
+    if len(samples) < 2:
+        raise SccscoreError(TOO_FEW_SAMPLES)
+
+
 def counts_from_summary(summary: list[dict[str, Any]]) -> dict[str, np.ndarray]:
     """Predicted A/B/C counts per sample from :func:`sccscore.classify.classify`'s summary."""
     return {row["sample"]: np.array([row[f"n_{c}"] for c in CLASS_NAMES]) for row in summary}
@@ -216,8 +235,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     Per cell (4 ko vs 4 wt cells): B+C 75% vs 25% on average, Mann-Whitney p = 0.029
     """
     check_replicate_source(sheet, replicate_folders, replicate_runs)
-    if len(set(samples)) < 2:  # before the crops are read for the cautions
-        raise SccscoreError(TOO_FEW_SAMPLES)
+    check_samples(samples)  # before the crops are read for the cautions
     rows, left_out = counted_and_left_out(table)
     counts = counts_from_rows(rows)
     if missing := [name for name in samples if name not in counts]:

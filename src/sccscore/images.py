@@ -566,6 +566,8 @@ def scan_samples(folders: list[str | Path]) -> list[Sample]:
     seen: dict[str, Sample] = {}
     for sample in samples:
         if (earlier := seen.get(sample.name.casefold())) is not None:
+            if earlier.folder.resolve() == sample.folder.resolve():
+                raise SccscoreError(f"{sample.folder}: given twice (as {earlier.folder}); give each sample once")
             if earlier.name == sample.name:
                 raise SccscoreError(f"{sample.folder}: sample name '{sample.name}' is already used by {earlier.folder}")
             raise SccscoreError(f"{sample.folder}: sample name '{sample.name}' differs only in case from "
