@@ -15,8 +15,8 @@ TYPED = "typed A (sisters cohered), B (arms open) or C (sisters apart at the cen
 CHROMOSOME_TESTS = (
     "by a chi-square test of the A, B and C counts{exact}{holm}, by the Cochran-Armitage test for trend along "
     "A < B < C, and type by type by Fisher's exact test, Holm-adjusted over the three types; the difference in the "
-    "share of open chromosomes (B + C) is given with Newcombe's 95% interval, and the association's strength as "
-    "Cramer's V.")
+    "share of open chromosomes (B + C) is given with Newcombe's 95% interval{unadjusted}, and the association's "
+    "strength as Cramer's V.")
 
 
 def _cells(seed: int, n: int = 6) -> dict[str, np.ndarray]:
@@ -39,10 +39,12 @@ def test_methods_of_crops_typed_by_the_released_ensemble_with_cells_and_replicat
         f"{code_version()}. Each sample's share of each type is given with a 95% interval that takes its cells as the "
         "units (Korn and Graubard's Clopper-Pearson interval on the effective sample size). Each sample was compared "
         "with wt, the chromosomes taken as independent, "
-        + CHROMOSOME_TESTS.format(exact="", holm=", its p adjusted by Holm's method over the 2 samples")
+        + CHROMOSOME_TESTS.format(exact="", holm=", its p adjusted by Holm's method over the 2 samples",
+                                  unadjusted=" (not adjusted over the 2 samples)")
         + " With the cells as the units, the cells' B + C shares were compared by the Mann-Whitney test (exact for "
         "few cells), its p adjusted by Holm's method over the 2 samples, the difference in the pooled B + C share "
-        "given with a 95% interval from 2,000 bootstrap draws of whole cells where each sample had 4 cells or more. "
+        "given with a 95% interval from 2,000 bootstrap draws of whole cells where each sample had 4 cells or more "
+        "(not adjusted over the 2 samples). "
         "With the replicates (independent experiments) as the units, each replicate's mean B + C share per cell was "
         "compared by a paired t-test, the replicates paired by name, its p adjusted by Holm's method over the 2 "
         "samples (Lord et al., J Cell Biol 2020).")
@@ -62,7 +64,7 @@ def test_methods_name_only_what_was_done():
         "error rates, the errors those of the confusion matrix given. ko was compared with wt, the chromosomes taken "
         "as independent, "
         + CHROMOSOME_TESTS.format(exact=" (its p and the trend test's computed exactly where a type was expected fewer "
-                                        "than 5 times)", holm=""))
+                                        "than 5 times)", holm="", unadjusted=""))
 
 
 def test_methods_name_a_single_released_model_and_the_shipped_spread_model(ikemoto):

@@ -16,10 +16,11 @@ from PIL import Image
 from scipy import stats as scipy_stats
 
 from sccscore.evaluate import BACKGROUND_TEXTURE, RELEASED_JPEG, UNSEEN_IN_BRIEF
+from sccscore.compare import compare
 from sccscore.explain import explain
 from sccscore.images import ImageItem
 from sccscore.models import load_model
-from sccscore.report import _contents, _distinct, write_report
+from sccscore.report import _comparison_section, _contents, _distinct, write_report
 from sccscore.version import code_version
 
 # Injected into a copy of the report: after load, count images that failed to decode.
@@ -273,3 +274,19 @@ def test_figures_draw_sample_names_in_the_labs_own_script(tmp_path):
     with pytest.warns(UserWarning, match="no font on this machine draws 𓀀, so it has boxes") as caught:
         drawn("WT 𓀀")  # an Egyptian hieroglyph, in no font here
     assert len(caught) == 1
+
+
+def test_tests_of_several_samples_say_the_p_values_are_adjusted_and_the_intervals_not():
+    """Two knockouts against WT: the chi-square p-values in brackets are Holm's, which the verdicts read; the B+C
+    difference's interval beside them is each sample's own 95%, which a reader would take for adjusted alike."""
+    counts = {"wt": np.array([60, 35, 5]), "ko1": np.array([20, 55, 25]), "ko2": np.array([45, 41, 14])}
+    comparison = compare(counts, "wt")
+    section = _comparison_section(comparison, b"", None)
+    assert ("<p class='note'>Several samples were each tested against the reference: the p-values in brackets are "
+            "Holm-adjusted over them, so that the chance of any false difference stays at 5%, and the verdicts read "
+            "those; the intervals are each sample's own 95%, not adjusted.</p>") in section
+    # ko1's p doubled by Holm's first step (scipy's chi-square: 6.3e-09), ko2's, the larger, kept
+    assert "<tr><td>ko1</td><td>6.3e-09 (Holm 1.3e-08)</td>" in section
+    assert "<tr><td>ko2</td><td>0.032 (Holm 0.032)</td>" in section
+    one = _comparison_section(compare({name: counts[name] for name in ("wt", "ko1")}, "wt"), b"", None)
+    assert "Holm-adjusted over them" not in one and "(Holm " not in one

@@ -125,8 +125,8 @@ def _chromosome_tests(comparison: dict[str, Any]) -> str:
     return (f"{each} compared with {reference}, the chromosomes taken as independent, by a chi-square test of the A, "
             f"B and C counts{exact}{_holm(len(tests))}, by the Cochran-Armitage test for trend along A < B < C, and "
             "type by type by Fisher's exact test, Holm-adjusted over the three types; the difference in the share of "
-            "open chromosomes (B + C) is given with Newcombe's 95% interval, and the association's strength as "
-            "Cramer's V.")
+            f"open chromosomes (B + C) is given with Newcombe's 95% interval{_unadjusted(len(tests))}, and the "
+            "association's strength as Cramer's V.")
 
 
 def _cell_tests(comparison: dict[str, Any]) -> str | None:
@@ -135,7 +135,8 @@ def _cell_tests(comparison: dict[str, Any]) -> str | None:
         return None
     return ("With the cells as the units, the cells' B + C shares were compared by the Mann-Whitney test (exact for "
             f"few cells){_holm(len(tested))}, the difference in the pooled B + C share given with a 95% interval from "
-            f"{CELL_BOOTSTRAP:,} bootstrap draws of whole cells where each sample had {MIN_CELLS} cells or more.")
+            f"{CELL_BOOTSTRAP:,} bootstrap draws of whole cells where each sample had {MIN_CELLS} cells or "
+            f"more{_unadjusted(len(tested))}.")
 
 
 def _replicate_tests(comparison: dict[str, Any]) -> str | None:
@@ -147,6 +148,12 @@ def _replicate_tests(comparison: dict[str, Any]) -> str | None:
             if paired == {False} else "a paired t-test where both samples had the same replicates, else Welch's")
     return ("With the replicates (independent experiments) as the units, each replicate's mean B + C share per cell "
             f"was compared by {test}{_holm(len(tested))} (Lord et al., J Cell Biol 2020).")
+
+
+def _unadjusted(n_tested: int) -> str:
+    """That a level's intervals are each sample's own 95%, where its p-values are adjusted over several samples: a
+    reader would take the two alike."""
+    return f" (not adjusted over the {n_tested} samples)" if n_tested > 1 else ""
 
 
 def _holm(n_tested: int) -> str:

@@ -427,7 +427,7 @@ def _comparison_section(comparison: dict[str, Any], chart_png: bytes, cells_png:
         + f"<h2>Tests against {html.escape(comparison['reference'])}</h2>"
         + ("<p class='note'>Several samples were each tested against the reference: the p-values in brackets are "
            "Holm-adjusted over them, so that the chance of any false difference stays at 5%, and the verdicts "
-           "read those.</p>" if several else "")
+           "read those; the intervals are each sample's own 95%, not adjusted.</p>" if several else "")
         + ("<p class='note'>(exact): a type is expected fewer than 5 times in a sample, too few for the tests' "
            "curves, so the p is counted over every table of the same totals.</p>"
            if any(t["p_exact"] for t in comparison["tests"].values()) else "")
