@@ -38,11 +38,12 @@ BACKGROUND_TEXTURE = ("The released models' B and C shares hang on the texture o
                       "samples whose crops were made and preprocessed alike.")
 # and on how finely a JPEG kept the colour (benchmarks/unseen_changes.py): said with it
 RELEASED_JPEG = ("The released models learned crops saved as JPEG with their colour at half resolution (4:2:0), as "
-                 "most of the paper's were, and call crops saved otherwise otherwise: of the crops sccscore cuts from "
-                 "the annotated spreads (another cell line's), they called 60.9% C kept whole (PNG) and 66.8% saved "
-                 "once as the paper's were (each of the 30 models more C), where the annotation says 51.1%; saved so, "
-                 "0.647 of them were given their annotated type against 0.613 (17 gained, 9 lost, McNemar p = 0.17). "
-                 "Neither way is shown the truer: save every sample's crops alike, and read B against C as rough.")
+                 "most of the paper's were, and type crops saved another way differently: of the crops sccscore cuts "
+                 "from the annotated spreads (another cell line's), they called 60.9% C kept whole (PNG) and 66.8% "
+                 "saved once as the paper's were (each of the 30 models more C), where the annotation says 51.1%; "
+                 "saved so, 0.647 of them were given their annotated type against 0.613 (17 gained, 9 lost, McNemar "
+                 "p = 0.17). Neither way is shown the truer: save every sample's crops alike, and read B against C as "
+                 "rough.")
 # how the released models type raw crops given the paper's preprocessing (benchmarks/raw_crops.py,
 # tests/test_preprocess.py): said with what to expect of them where --preprocess paper is given, since their figures on
 # the paper's crops as shared are not those of raw crops preprocessed by sccscore
