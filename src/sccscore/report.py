@@ -708,8 +708,11 @@ def _heatmap_figure(explanation: Explanation, row: dict[str, str]) -> str:
     overlay = Image.fromarray(explanation.overlay).resize((TILE, TILE), Image.BILINEAR)
     name = html.escape(_chromosome_name(row))
     wrapped = name.replace("/", "/<wbr>")  # a long path wraps at its folders, not within a name
+    # a call set right by hand is shown with the model's probability of it, low: said, lest it read as the model's
+    by_hand = ", set by hand" if model_call(row) not in (None, row["predicted"]) else ""
     return (f"<figure class='heatmap'><img class='heatmap' alt='{name}' src='{image_uri(overlay)}'>"
-            f"<figcaption>{wrapped}<br>{explanation.predicted} {explanation.probability:.2f}</figcaption></figure>")
+            f"<figcaption>{wrapped}<br>{explanation.predicted} {explanation.probability:.2f}{by_hand}</figcaption>"
+            "</figure>")
 
 
 def _shown_of(shown: int, called: int, cls: str) -> str:
