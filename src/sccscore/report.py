@@ -789,8 +789,12 @@ def _least_certain_section(rows: list[dict[str, str]], classes: list[str]) -> st
                        f"<br>{shares}</figcaption></figure>")
     n_typed = len(rows) - len(unchecked)
     typed = f", leaving out {counted(n_typed, 'call')} a person typed" if n_typed else ""
-    return (f"<h2>Least certain chromosomes</h2><p class='note'>The crops the model was least sure of{typed}: worth a "
-            "look by eye.</p>" + "".join(figures))
+    least = min(max(row_probabilities(row).values()) for row in unchecked)
+    # after a review of the calls less sure than CHECK_BELOW, what is left is sure: said, as the page asks no look
+    look = (f": every call left is {CHECK_BELOW:g} sure or more (the least {least:.2f})" if least >= CHECK_BELOW
+            else ": worth a look by eye")
+    return (f"<h2>Least certain chromosomes</h2><p class='note'>The crops the model was least sure of{typed}{look}.</p>"
+            + "".join(figures))
 
 
 def _spread_name(row: dict[str, str]) -> str:
