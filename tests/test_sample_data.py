@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from sccscore import sample_data
-from sccscore.errors import DataError
+from sccscore.errors import DataError, ModelError
+from sccscore.models import load_model
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -79,6 +80,11 @@ def test_offline_with_nothing_found_says_what_to_set(tmp_path, monkeypatch):
         sample_data.data_root()
     with pytest.raises(DataError, match=r"sample data not found in .*run 'sccscore data fetch'"):
         sample_data.data_root(download=False)
+    # a lab classifying its own crops asked for the released models, not for sample data: named as asked for
+    with pytest.raises(ModelError, match=r"^paper:squeezenet1_1/3, the models Ikemoto et al. released, come with "
+                                         r"their sample data, which cannot be had here: http://127.0.0.1:9/\S+: download "
+                                         r"failed .*set SCCSCORE_DATA to a folder"):
+        load_model("paper:squeezenet1_1/3")
 
 
 def test_a_wrong_data_folder_is_named(tmp_path, monkeypatch):
