@@ -82,8 +82,8 @@ def test_offline_with_nothing_found_says_what_to_set(tmp_path, monkeypatch):
         sample_data.data_root(download=False)
     # a lab classifying its own crops asked for the released models, not for sample data: named as asked for
     with pytest.raises(ModelError, match=r"^paper:squeezenet1_1/3, the models Ikemoto et al. released, come with "
-                                         r"their sample data, which cannot be had here: http://127.0.0.1:9/\S+: download "
-                                         r"failed .*set SCCSCORE_DATA to a folder"):
+                                         r"their sample data, which cannot be had here: http://127.0.0.1:9/\S+: "
+                                         r"download failed .*set SCCSCORE_DATA to a folder"):
         load_model("paper:squeezenet1_1/3")
 
 
