@@ -47,7 +47,8 @@ def released_predictions() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def out_of_fold_predictions() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Predicted type, label and genotype of every shared crop, each from a default-recipe model that did not train on it."""
+    """Predicted type, label and genotype of every shared crop, each from a default-recipe model that did not train on
+    it."""
     root = sample_data.data_root()
     recipe = DefaultRecipe()
     data = load_labelled([sample_data.sample_folder(g, root) for g in sample_data.GENOTYPES], recipe, FOLDS, "halves")
@@ -91,7 +92,8 @@ def report_genotype(predicted: np.ndarray, labels: np.ndarray, rng: np.random.Ge
 
 def main() -> None:
     rng = np.random.default_rng(SEED)
-    for name, source in (("released ensemble", released_predictions), ("default recipe, out of fold", out_of_fold_predictions)):
+    for name, source in (("released ensemble", released_predictions),
+                         ("default recipe, out of fold", out_of_fold_predictions)):
         predicted, labels, groups = source()
         for genotype in dict.fromkeys(groups):
             print(f"{name}, {genotype}:")

@@ -70,7 +70,8 @@ def recall_precision(spreads: list[tuple[np.ndarray, np.ndarray]], lighting, dep
     for rgb, truth in spreads:
         lit = np.clip(lighting(rgb.astype(np.float64), depth), 0, 255).round().astype(np.uint8)
         found = np.array([d.box for d in detect(lit, luminance=luminance).chromosomes], float).reshape(-1, 4)
-        n_true, n_found, n_matched = n_true + len(truth), n_found + len(found), n_matched + len(match_boxes(found, truth))
+        n_true, n_found = n_true + len(truth), n_found + len(found)
+        n_matched += len(match_boxes(found, truth))
     return n_matched / n_true, n_matched / n_found
 
 
@@ -184,7 +185,8 @@ def main(oshima: Path) -> None:
     print("saved as JPEG  recall / precision: stain from green  from the luminance (as for JPEG files)")
     for quality in JPEG_QUALITIES:
         green, luminance = (recall_precision(spreads, jpeg, quality, luminance) for luminance in (False, True))
-        print(f"quality {quality}  {green[0]:.3f} / {green[1]:.3f}  {luminance[0]:.3f} / {luminance[1]:.3f}", flush=True)
+        print(f"quality {quality}  {green[0]:.3f} / {green[1]:.3f}  {luminance[0]:.3f} / {luminance[1]:.3f}",
+              flush=True)
     as_png = recall_precision(spreads, lambda rgb, depth: rgb, 0.0, luminance=True)
     print(f"as imaged (PNG), from the luminance  {as_png[0]:.3f} / {as_png[1]:.3f}", flush=True)
     noisy = [recall_precision(spreads, noise, seed) for seed in range(5)]

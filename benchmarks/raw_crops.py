@@ -55,7 +55,8 @@ def raw_spread_crops(spreads: Path) -> Iterator[tuple[str, str, np.ndarray]]:
         boxes, types = read_yolo(spreads / "labels" / f"{image_path.stem}.txt", width, height)
         for n, ((x0, y0, x1, y1), kind) in enumerate(zip(boxes, types)):
             margin_x, margin_y = (x1 - x0) / 10, (y1 - y0) / 10
-            crop = image[max(0, int(y0 - margin_y)) : int(y1 + margin_y), max(0, int(x0 - margin_x)) : int(x1 + margin_x)]
+            crop = image[max(0, int(y0 - margin_y)) : int(y1 + margin_y),
+                         max(0, int(x0 - margin_x)) : int(x1 + margin_x)]
             yield f"{image_path.stem}-{n}", CLASS_NAMES[kind].lower(), crop
 
 

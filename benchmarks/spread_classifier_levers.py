@@ -130,7 +130,8 @@ def fine_tuned(train: list[ImageItem], train_y: np.ndarray, test: list[ImageItem
 
 
 def _dihedral(x: torch.Tensor) -> list[torch.Tensor]:
-    return [v for image in (x, x.transpose(-2, -1)) for v in (image, image.flip(-1), image.flip(-2), image.flip(-2, -1))]
+    return [v for image in (x, x.transpose(-2, -1))
+            for v in (image, image.flip(-1), image.flip(-2), image.flip(-2, -1))]
 
 
 def metaphase_prior(probabilities: np.ndarray, metaphases: np.ndarray) -> np.ndarray:

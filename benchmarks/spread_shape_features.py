@@ -106,7 +106,8 @@ def main(oshima: Path) -> None:
     annotated = []
     for image in sorted((oshima / "images").glob("*.png")):
         rgb = read_image(image)
-        annotated.append((image.stem, rgb, *read_yolo(oshima / "labels" / f"{image.stem}.txt", rgb.shape[1], rgb.shape[0])))
+        boxes = read_yolo(oshima / "labels" / f"{image.stem}.txt", rgb.shape[1], rgb.shape[0])
+        annotated.append((image.stem, rgb, *boxes))
     n_annotated = sum(len(a[3]) for a in annotated)
     truth, given = [], {"CNN": [], "shape": [], **{f"CNN x shape ({name})": [] for name in FEATURE_SETS}}
     with tempfile.TemporaryDirectory() as tmp:
@@ -127,9 +128,11 @@ def main(oshima: Path) -> None:
         right = np.array(types) == truth
         confusion = np.zeros((3, 3), int)
         np.add.at(confusion, (truth, np.array(types)), 1)
-        print(f"{name:30s} concordance {right.sum() / n_annotated:.3f}  right where CNN wrong {int((right & ~baseline).sum()):2d}, "
+        print(f"{name:30s} concordance {right.sum() / n_annotated:.3f}  "
+              f"right where CNN wrong {int((right & ~baseline).sum()):2d}, "
               f"wrong where CNN right {int((~right & baseline).sum()):2d}  confusion {confusion.tolist()}")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared" / "data" / "oshima2026")
+    main(Path(sys.argv[1]) if len(sys.argv) > 1
+         else Path(__file__).resolve().parents[2] / "shared" / "data" / "oshima2026")

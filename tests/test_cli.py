@@ -263,12 +263,13 @@ def test_samples_of_crops_saved_with_their_colour_halved_and_whole_are_cautioned
     ko = tmp_path / "ko"
     shutil.copytree(tmp_path / "cut" / "crops" / "images" / "spread3", ko)  # cut from a camera's PNG: colour whole
     said = ("the crops of wt_small (12 of the 12 read) were saved as JPEG with their colour at half resolution "
-            "(4:2:0), as their files or pixels show, and those of ko with it whole (PNG, TIFF or JPEG 4:4:4, never saved "
-            "so), and paper:squeezenet1_1/1 reads their colour: crops saved otherwise are typed otherwise, whatever the "
-            "cells (the released ensemble called the crops sccscore cuts from the annotated spreads 60.9% C as PNG and "
-            "66.8% saved as JPEG with their colour at half resolution, and the paper's CTF18-/- crops, most saved so, "
-            "26.6% C as shared, 34.5% with their colour halved again and 26.6% with it whole, even at JPEG quality 50 "
-            "24.9%; its 30 models each called more C with the colour halved): save every sample's crops alike")
+            "(4:2:0), as their files or pixels show, and those of ko with it whole (PNG, TIFF or JPEG 4:4:4, never "
+            "saved so), and paper:squeezenet1_1/1 reads their colour: crops saved otherwise are typed otherwise, "
+            "whatever the cells (the released ensemble called the crops sccscore cuts from the annotated spreads "
+            "60.9% C as PNG and 66.8% saved as JPEG with their colour at half resolution, and the paper's CTF18-/- "
+            "crops, most saved so, 26.6% C as shared, 34.5% with their colour halved again and 26.6% with it whole, "
+            "even at JPEG quality 50 24.9%; its 30 models each called more C with the colour halved): save every "
+            "sample's crops alike")
     for model in ("paper:squeezenet1_1/1", "sccscore:grey-crops"):
         out = tmp_path / model.split(":")[0]
         assert cli("classify", str(wt), str(ko), str(saved_alike), str(converted), "--model", model, "--out", str(out),
@@ -303,7 +304,8 @@ def test_a_whole_spread_among_crops_is_skipped_saying_so(small_labelled, oshima,
         (str(small_labelled / "a" / "spread3.png"), reason)]
     assert f"skipped {small_labelled / 'a' / 'spread3.png'}: {reason}" in " ".join(result.stderr.split())
     # evaluate names it too, and its JSON lists it
-    result = cli("evaluate", str(small_labelled), "--model", "paper:squeezenet1_1/1", "--json", str(tmp_path / "e.json"))
+    result = cli("evaluate", str(small_labelled), "--model", "paper:squeezenet1_1/1",
+                 "--json", str(tmp_path / "e.json"))
     assert result.returncode == 0, result.stderr
     assert f"skipped {small_labelled / 'a' / 'spread3.png'}: {reason}" in " ".join(result.stderr.split())
     report = json.loads((tmp_path / "e.json").read_text())

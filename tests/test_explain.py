@@ -19,7 +19,8 @@ def test_heatmaps_fall_on_the_chromosome(small_labelled):
                                      batch_size=5, progress=lambda done, total: told.append((done, total)))
     assert len(explanations) == 12 and not rejected and told == [(5, 12), (10, 12), (12, 12)]
     for explanation in explanations:
-        assert explanation.heatmap.shape == (224, 224) and 0 <= explanation.heatmap.min() <= explanation.heatmap.max() <= 1
+        heat = explanation.heatmap
+        assert heat.shape == (224, 224) and 0 <= heat.min() <= heat.max() <= 1
         dark = explanation.input.mean(axis=2) < 150  # stained chromatin on the white background
         assert explanation.heatmap[dark].mean() > explanation.heatmap[~dark].mean(), explanation.item.path
 

@@ -278,7 +278,8 @@ def test_corrupt_and_non_image_files_name_the_file(tmp_path, ikemoto):
 
 @pytest.mark.parametrize(
     ("name", "label"),
-    [("a", "A"), ("C", "C"), ("typeB", "B"), ("type_a", "A"), ("Type-C", "C"), ("type b", "B"), ("d", None), ("abc", None)],
+    [("a", "A"), ("C", "C"), ("typeB", "B"), ("type_a", "A"), ("Type-C", "C"), ("type b", "B"), ("d", None),
+     ("abc", None)],
 )
 def test_label_folder_names(name, label):
     assert label_from_folder_name(name) == label
@@ -311,8 +312,8 @@ def test_unlabelled_folder_and_non_image_files(tmp_path, crop):
     assert not sample.labelled
     assert [(r.path.name, r.reason) for r in sample.rejected] == [
         ("readme.txt", "not an image file type (.txt; read: PNG, JPEG, TIFF, BMP)"),
-        ("spread.CZI", "not an image file type (.CZI; read: PNG, JPEG, TIFF, BMP): a microscope's own format; export it "
-                       "as TIFF (Fiji: File > Save As > Tiff...)")]
+        ("spread.CZI", "not an image file type (.CZI; read: PNG, JPEG, TIFF, BMP): a microscope's own format; "
+                       "export it as TIFF (Fiji: File > Save As > Tiff...)")]
 
 
 def test_folders_linked_into_a_sample_are_read_each_once(tmp_path, crop):

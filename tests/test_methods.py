@@ -100,7 +100,7 @@ def test_methods_say_what_a_blind_review_and_a_hand_did_to_the_calls(tmp_path):
         writer.writerows(rows)
     said = methods(compare_table(table, ["wt", "ko"], confusion=None).report)
     assert said.startswith(
-        f"Chromosomes cut from metaphase spreads were {TYPED} the model m, with sccscore {code_version()}. A blind review "
-        "(sccscore review), neither sample nor call shown, covered wt 3, ko 3 calls, changed wt 1, ko 1 of them and "
-        "left out wt 0, ko 1 objects as not chromosomes. Calls set by hand with the sample in view: wt 1, ko 0. Each "
-        "sample's share")
+        f"Chromosomes cut from metaphase spreads were {TYPED} the model m, with sccscore {code_version()}. A blind "
+        "review (sccscore review), neither sample nor call shown, covered wt 3, ko 3 calls, changed wt 1, ko 1 of them "
+        "and left out wt 0, ko 1 objects as not chromosomes. Calls set by hand with the sample in view: wt 1, ko 0. "
+        "Each sample's share")

@@ -122,7 +122,8 @@ def test_an_image_given_twice_is_said_on_screen_and_in_the_report(small_labelled
 
 def test_classify_report_without_comparison(small_labelled, tmp_path, cli):
     out = tmp_path / "classified"
-    result = cli("classify", str(small_labelled), "--model", "paper:squeezenet1_1/2", "--out", str(out), "--report", "-q")
+    result = cli("classify", str(small_labelled), "--model", "paper:squeezenet1_1/2", "--out", str(out), "--report",
+                 "-q")
     assert result.returncode == 0, result.stderr
     page = (out / "report.html").read_text()
     assert "Agreement with the labels" in page and "Tests against" not in page

@@ -125,8 +125,8 @@ def test_bad_review_sheets_name_the_line(classified, tmp_path, cli):
     sheet = tmp_path / "review" / "review.csv"
     sheet.write_text("number,type\n1,D\n")
     run = cli("apply-review", str(classified), str(tmp_path / "review"), "--out", str(tmp_path / "c.csv"))
-    assert run.returncode == 2 and "review.csv, line 2: type 'D' is not one of A, B, C, or X for what is not a chromosome; leave it " \
-        "blank" in " ".join(run.stderr.split())
+    assert run.returncode == 2 and ("review.csv, line 2: type 'D' is not one of A, B, C, or X for what is not a "
+                                    "chromosome; leave it blank") in " ".join(run.stderr.split())
     sheet.write_text("number,type\n1,\n999,A\n")
     run = cli("apply-review", str(classified), str(tmp_path / "review"), "--out", str(tmp_path / "c.csv"))
     assert run.returncode == 2 and "review.csv, line 3: number 999 is not in" in run.stderr

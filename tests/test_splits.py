@@ -147,8 +147,8 @@ def test_crossval_and_train_keep_the_crops_of_an_image_together(labelled_crops, 
             "they were cut from): too few for a close figure; sccscore crossval types every labelled crop once, each "
             "by a model that did not learn it") in " ".join(run.stderr.split())
     said = expected_of(load_model(tmp_path / "model"))[0]  # classify's and the report's "What to expect"
-    assert f"(95% interval {100 * low:.1f}-{100 * high:.1f}%, with the images the crops were cut from as the units)" in (
-        said)
+    assert (f"(95% interval {100 * low:.1f}-{100 * high:.1f}%, with the images the crops were cut from as the "
+            "units)") in said
     run = cli("evaluate", str(folder), "--model", str(tmp_path / "model"), "--json", str(tmp_path / "e.json"))
     assert run.returncode == 0, run.stderr
     assert json.loads((tmp_path / "e.json").read_text())["by_source_image"]["n_images"] == 6

@@ -473,7 +473,8 @@ def test_shipped_merge_model_is_the_fit_on_the_shared_spreads(oshima):
 
 def test_shipped_shape_model_is_the_fit_on_the_shared_spreads(oshima, tmp_path):
     """The outline model in sccscore/_data comes from fit_shape_model on the four spreads' matched chromosomes."""
-    found = detect_spreads([oshima / "images" / f"{name}.png" for name in SPREADS], tmp_path, labels_dir=oshima / "labels")
+    found = detect_spreads([oshima / "images" / f"{name}.png" for name in SPREADS], tmp_path,
+                           labels_dir=oshima / "labels")
     fitted, shipped = fit_shape_model(found.spreads), ShapeModel.load()
     assert shipped.trained_on == list(SPREADS) and shipped.trained_on_sha256 == _spread_sha256(oshima)
     np.testing.assert_allclose(fitted.weight, shipped.weight, rtol=1e-3, atol=1e-3)
@@ -485,7 +486,8 @@ def test_shipped_shape_model_is_the_fit_on_the_shared_spreads(oshima, tmp_path):
 
 def test_shipped_spread_classifier_is_the_fit_on_the_shared_spreads(oshima, tmp_path):
     """sccscore:spreads is the default recipe fitted on the four spreads' matched crops, nothing else."""
-    found = detect_spreads([oshima / "images" / f"{name}.png" for name in SPREADS], tmp_path, labels_dir=oshima / "labels")
+    found = detect_spreads([oshima / "images" / f"{name}.png" for name in SPREADS], tmp_path,
+                           labels_dir=oshima / "labels")
     fitted, shipped = fit_spread_head(found.spreads), load_model(SPREAD_MODEL)
     assert shipped.config.training["trained_on"] == list(SPREADS) and shipped.config.name == SPREAD_MODEL
     weight = shipped.net.classifier.weight.detach().numpy()
@@ -637,7 +639,8 @@ def test_train_spreads_at_another_magnification_reads_spreads_at_that_scale(cli,
               str(tmp_path / "typed"), "--quiet", "--report")
     assert run.returncode == 0, run.stderr
     assert len(_rows(tmp_path / "typed" / "predictions.csv")) == 46
-    assert "<td>spreads read at scale</td><td>1.5 (chromosome length" in (tmp_path / "typed" / "report.html").read_text()
+    page = (tmp_path / "typed" / "report.html").read_text()
+    assert "<td>spreads read at scale</td><td>1.5 (chromosome length" in page
     # the table names the folder that typed it, and its crops are explained with it
     assert {row["model"] for row in _rows(tmp_path / "typed" / "predictions.csv")} == {str(model.resolve())}
     run = cli("explain", str(tmp_path / "typed" / "crops"), "--out", str(tmp_path / "explained"), "--per-type", "1")
@@ -781,7 +784,8 @@ def test_label_classes_are_read_by_the_names_beside_them(oshima, tmp_path):
         return [read_yolo(labels_of, 1440, 1024)[1].tolist()
                 for _, labels_of in annotated_images(tmp_path / "images", labels)]
 
-    annotated = [read_yolo(oshima / "labels" / f"{name}.txt", 1440, 1024)[1].tolist() for name in ("spread3", "spread5")]
+    annotated = [read_yolo(oshima / "labels" / f"{name}.txt", 1440, 1024)[1].tolist()
+                 for name in ("spread3", "spread5")]
     assert types_read() != annotated  # read by number, spread3's 46 type A would be C
     (labels / "classes.txt").write_text("B\nC\nA\n")
     assert types_read() == annotated
@@ -1107,8 +1111,8 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert "shape model fitted on spread1, spread2, spread3, spread5" in page
     assert "<td>spreads read at scale</td><td>1 (chromosome length relative to the oshima2026 spreads" in page
     assert ("with each of the 4 annotated spreads sccscore:spreads learned from held out in turn, 94.0% of their 249 "
-            "chromosomes were found and 76.3% were found and given the annotated type (A 87.5%, B 47.0%, C 86.6%; 60.0% to "
-            "87.2% spread by spread)") in page
+            "chromosomes were found and 76.3% were found and given the annotated type (A 87.5%, B 47.0%, C 86.6%; "
+            "60.0% to 87.2% spread by spread)") in page
     # the leave-one-out counts of the four spreads, their interval with the spreads as units (stats.clustered_interval)
     assert ("From 4 spreads, new spreads like these may give anywhere from 57% to 90% found and typed as annotated "
             "(95% interval, these taken as the independent units).") in page
@@ -2027,7 +2031,8 @@ def test_what_to_expect_of_a_model_that_called_every_held_out_chromosome_right_s
 
 @pytest.mark.slow
 def test_shipped_spread_classifier_records_what_to_expect_on_new_spreads(oshima, monkeypatch):
-    """The figures the report shows for sccscore:spreads are today's leave-one-out run (tools/refit_spread_models.py)."""
+    """The figures the report shows for sccscore:spreads are today's leave-one-out run
+    (tools/refit_spread_models.py)."""
     read, find_fragments = [], sccscore.detect.find_fragments
     monkeypatch.setattr("sccscore.detect.find_fragments", lambda *args: read.append(args) or find_fragments(*args))
     report = leave_one_out(oshima / "images", oshima / "labels")

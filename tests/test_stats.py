@@ -247,7 +247,8 @@ def test_corrected_interval_is_not_zero_wide_where_the_estimate_is_on_an_edge():
     estimate, low, high = corrected_with_ci([10, 0, 0], confusion)
     np.testing.assert_allclose(estimate, [1, 0, 0], atol=1e-9)
     _, wilson_low, _ = proportions_with_ci([10, 0, 0])
-    assert low[0] < wilson_low[0] < high[0] == pytest.approx(1)  # wider than the uncorrected interval: the model's errors add to it
+    # wider than the uncorrected interval: the model's errors add to it
+    assert low[0] < wilson_low[0] < high[0] == pytest.approx(1)
     assert high[1] > 0.1 and high[2] > 0.1
 
 
@@ -453,7 +454,8 @@ def test_compare_cli_on_real_crops(small_labelled, labelled_crops, tmp_path, cli
     assert report["corrected_with"] == validation["confusion"]  # by default, the model's own validation
     corrected_by = f"by the validation of {model.resolve()} ({validation['n_images']} held-out images)"
     assert corrected_by in " ".join(result.stdout.split())
-    again = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"), "--json", str(report_path), "-q")
+    again = cli("compare", "wt_small", "ctf18", "--predictions", str(out / "predictions.csv"),
+                "--json", str(report_path), "-q")
     assert again.returncode == 0, again.stderr
     reread = json.loads(report_path.read_text())  # the same figures, corrected by the same matrix as classifying did
     assert reread["tests"]["ctf18"]["chi2_p"] == report["tests"]["ctf18"]["chi2_p"]
@@ -461,8 +463,9 @@ def test_compare_cli_on_real_crops(small_labelled, labelled_crops, tmp_path, cli
     assert f"by {reread['corrected_by']}" == corrected_by == f"by {report['corrected_by']}"
     assert reread["groups"]["ctf18"]["distribution_corrected"] == report["groups"]["ctf18"]["distribution_corrected"]
     unhelpful = tmp_path / "crossval.json"
-    unhelpful.write_text(json.dumps({"groups": {"ctf18": {"sample": "ctf18", "confusion": [[5, 1, 0], [1, 5, 1], [0, 1, 5]],
-                                                          "correction_check": {"error_raw": 0.01, "error_corrected": 0.2}}}}))
+    unhelpful.write_text(json.dumps({"groups": {"ctf18": {
+        "sample": "ctf18", "confusion": [[5, 1, 0], [1, 5, 1], [0, 1, 5]],
+        "correction_check": {"error_raw": 0.01, "error_corrected": 0.2}}}}))
     cautioned = cli("compare", "wt_small/", str(ctf18), "--predictions", str(out / "predictions.csv"),  # as classify's
                     "--confusion", str(unhelpful))
     assert cautioned.returncode == 0 and "warning: " in cautioned.stderr and "sensitivity check" in cautioned.stderr
@@ -829,7 +832,8 @@ def test_a_single_cell_in_a_sample_is_said_to_leave_nothing_to_test():
     assert test["cell_verdict"] == too_few_cells_verdict("ko", "wt", one_each)
     assert test["cell_verdict"].startswith("Per cell (1 ko vs 1 wt cell): too few cells to test")
     three_wt = {"wt": np.array([[20, 3, 1], [10, 1, 1], [10, 1, 0]]), "ko": one_each["ko"]}
-    assert compare(counts, "wt", cells=three_wt)["tests"]["ko"]["cell_verdict"].startswith("Per cell (1 ko vs 3 wt cells)")
+    verdict = compare(counts, "wt", cells=three_wt)["tests"]["ko"]["cell_verdict"]
+    assert verdict.startswith("Per cell (1 ko vs 3 wt cells)")
     # where either sample's cells are unknown, nothing is said of cells
     assert compare(counts, "wt")["tests"]["ko"]["cell_verdict"] is None
     assert compare(counts, "wt", cells={"ko": one_each["ko"]})["tests"]["ko"]["cell_verdict"] is None
@@ -889,7 +893,8 @@ def test_cells_come_from_sub_folders_or_a_sheet():
     by_sheet = cells_from_predictions(rows, {"/d/wt/a/1.jpg": "w1", "1.jpg": "x"})
     assert by_sheet["wt"].tolist() == [[1, 0, 0]]
     # two slides' cell1 are two cells; one cell's crops sorted into label folders stay one
-    nested = [{"path": f"/d/ko/slide{s}/cell1/{p}.jpg", "sample": "ko", "predicted": p} for s, p in ((1, "A"), (2, "C"))]
+    nested = [{"path": f"/d/ko/slide{s}/cell1/{p}.jpg", "sample": "ko", "predicted": p}
+              for s, p in ((1, "A"), (2, "C"))]
     nested += [{"path": f"/d/wt/{p.lower()}/cell1/1.jpg", "sample": "wt", "predicted": p} for p in "AB"]
     nested += [{"path": "/d/wt/cell1/c/1.jpg", "sample": "wt", "predicted": "C"}]
     assert {sample: {cell: dict(counts) for cell, counts in by_cell.items()}
@@ -913,8 +918,8 @@ def test_a_sample_sheet_that_would_give_cells_wrongly_is_refused(tmp_path, cli):
     # the crops of spreads come with their metaphase as their cell; a sheet would override it
     table = tmp_path / "predictions.csv"
     table.write_text("path,sample,image,metaphase,cell,predicted\n"
-                     + "".join(f"c/{s}/f/00{i}.png,{s},f.png,1,f/metaphase1,{t}\n" for s, t in (("wt", "A"), ("ko", "C"))
-                               for i in (1, 2)))
+                     + "".join(f"c/{s}/f/00{i}.png,{s},f.png,1,f/metaphase1,{t}\n"
+                               for s, t in (("wt", "A"), ("ko", "C")) for i in (1, 2)))
     sheet = tmp_path / "sheet.csv"
     sheet.write_text("image,cell\n001.png,c1\n002.png,c2\n")
     run = cli("compare", "wt", "ko", "--predictions", str(table), "--sheet", str(sheet))
@@ -1098,7 +1103,8 @@ def test_compare_cli_with_a_sub_folder_per_cell(ikemoto, tmp_path, cli):
             (cell / path.name).write_bytes(path.read_bytes())
     report_path, confusion = tmp_path / "compare.json", tmp_path / "evaluate.json"
     confusion.write_text(json.dumps({"confusion": [[80, 15, 5], [10, 80, 10], [5, 20, 75]]}))
-    result = cli("compare", str(tmp_path / "wt_cells"), str(tmp_path / "ctf18_cells"), "--model", "paper:squeezenet1_1/1",
+    result = cli("compare", str(tmp_path / "wt_cells"), str(tmp_path / "ctf18_cells"),
+                 "--model", "paper:squeezenet1_1/1",
                  "--out", str(tmp_path / "out"), "--json", str(report_path), "--report", "--confusion", str(confusion),
                  "-q")
     assert result.returncode == 0, result.stderr

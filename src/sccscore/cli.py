@@ -74,13 +74,15 @@ RELEASED, SPREAD_MODEL = "paper:squeezenet1_1", "sccscore:spreads"
 StrictOption = Annotated[bool, typer.Option(
     "--strict", help="Fail on the first unreadable file (or spread that cannot be read) instead of skipping it.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
-DeviceOption = Annotated[Optional[str], typer.Option("--device", help="cpu, cuda, cuda:1 ... (default: cuda if available).")]
+DeviceOption = Annotated[Optional[str], typer.Option(
+    "--device", help="cpu, cuda, cuda:1 ... (default: cuda if available).")]
 BatchOption = Annotated[Optional[int], typer.Option(
     "--batch-size", min=1, help="Crops scored at once (default: 64, or 8 for a model that scores each in 8 views).")]
 EngineOption = Annotated[
     str,
     typer.Option(
-        "--engine", help="auto (CPU: OpenVINO in bfloat16 where native, else ONNX Runtime; GPU: torch), openvino, onnx or torch."
+        "--engine",
+        help="auto (CPU: OpenVINO in bfloat16 where native, else ONNX Runtime; GPU: torch), openvino, onnx or torch.",
     ),
 ]
 WorkersOption = Annotated[

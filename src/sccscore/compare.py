@@ -84,9 +84,9 @@ def confusion_from(source: str | Path | dict[str, Any]) -> np.ndarray:
     if "groups" in data:
         return sum((confusion_from(group) for group in data["groups"].values()), np.zeros((3, 3), np.int64))
     if "confusion_of_matched" in data:
-        raise SccscoreError(f"{source}: an evaluate-detection report; spreads' shares are not corrected by its confusion "
-                            "matrix: on the annotated spreads each spread's errors were unlike the others', and "
-                            "correcting made the shares worse (docs/spreads.md)")
+        raise SccscoreError(f"{source}: an evaluate-detection report; spreads' shares are not corrected by its "
+                            "confusion matrix: on the annotated spreads each spread's errors were unlike the others', "
+                            "and correcting made the shares worse (docs/spreads.md)")
     figures = data.get("ensemble", data)
     if "confusion" not in figures:
         raise SccscoreError(f"{source}: holds no confusion matrix (write one with evaluate --json or crossval --json)")
@@ -104,7 +104,8 @@ def validation_confusion(training: dict[str, Any] | None) -> np.ndarray | None:
 
 
 def correction_caution(source: str | Path) -> str | None:
-    """A warning when correcting did not bring the labelled images of an evaluate or crossval JSON closer to their labels.
+    """A warning when correcting did not bring the labelled images of an evaluate or crossval JSON closer to their
+    labels.
 
     Their ``correction_check`` (cross-fitted, see :func:`sccscore.stats.cross_fitted_correction`)
     says whether this model's errors are regular enough for the correction to help. Each

@@ -80,7 +80,8 @@ def _trained_on(labels: np.ndarray, fold_of: np.ndarray, folds: int) -> np.ndarr
     return np.array([np.bincount(labels[fold_of != fold], minlength=len(CLASS_NAMES)) for fold in range(folds)])
 
 
-def _crossval(data: LabelledData, folds: int, recipe: Recipe, seed: int, device: str | None, log: Log) -> dict[str, Any]:
+def _crossval(data: LabelledData, folds: int, recipe: Recipe, seed: int, device: str | None,
+              log: Log) -> dict[str, Any]:
     started = time.perf_counter()
     fold_of = _fold_of(data, folds, seed)
     probabilities = np.zeros((len(data.items), recipe.model_config().n_members, len(CLASS_NAMES)))

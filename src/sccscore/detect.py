@@ -63,7 +63,8 @@ MARK_STAIN = 0.9
 # reach 9% (b061), the annotated spreads' none
 MARK_CORE, MARK_SHARE = 0.5, 0.25
 # A metaphase of chromosomes about 40 px long (the reference scale) spans several hundred pixels; a field shorter than
-# this on its longer side is one chromosome's crop (the Ikemoto crops: 34-194 px), which would read as a metaphase of one
+# this on its longer side is one chromosome's crop (the Ikemoto crops: 34-194 px), which would read as a metaphase of
+# one
 MIN_SPREAD_SIDE = 256
 
 EDGE_REASON = "cut by the image border"  # an "edge" object's reason in detections.csv, and how the terminal counts it
@@ -445,7 +446,8 @@ def split_touching(labels: np.ndarray, settings: DetectSettings) -> np.ndarray:
     return out
 
 
-def _detections(fragments: np.ndarray, groups: dict[int, list[int]], left_out, settings: DetectSettings) -> SpreadDetections:
+def _detections(fragments: np.ndarray, groups: dict[int, list[int]], left_out,
+                 settings: DetectSettings) -> SpreadDetections:
     lookup = np.zeros(fragments.max() + 1, np.int32)
     for number, members in enumerate(sorted(groups.values(), key=lambda m: min(m)), start=1):
         lookup[members] = number

@@ -222,7 +222,8 @@ def figures(scored: Sequence[dict[str, Any]]) -> dict[str, Any]:
         mine = given[true == index]
         per_type[name] = {"n": len(mine), "recall": _ratio(int((mine != NOT_FOUND).sum()), len(mine)),
                           "concordance": _ratio(int((mine == index).sum()), len(mine)),
-                          "share_error_points": round(float(share_error[:, index].mean()), 1) if per_metaphase else None}
+                          "share_error_points": (round(float(share_error[:, index].mean()), 1) if per_metaphase
+                                                 else None)}
     classified = given >= 0
     per_chromosome = [{"image": s["image"], "box": [round(float(v), 1) for v in box], "annotated": CLASS_NAMES[t],
                        "detection": number, "given": _given_name(g)}

@@ -27,8 +27,8 @@ from .training import DefaultRecipe, Head, Log, fit_recipe, labelled_items, lear
 
 GENOTYPES = {"wt": "WT", "ctf18": "CTF18-/-"}  # the shared crops' folders: their names in what to expect
 FOLDS = 5
-CROSSVAL_IMAGES = ("the paper's labelled test crops of TK6 cells made grey (their luminance: a monochrome camera's grey "
-                   f"may differ), each typed by the model fitted on the other {FOLDS - 1} fifths ({FOLDS}-fold "
+CROSSVAL_IMAGES = ("the paper's labelled test crops of TK6 cells made grey (their luminance: a monochrome camera's "
+                   f"grey may differ), each typed by the model fitted on the other {FOLDS - 1} fifths ({FOLDS}-fold "
                    "cross-validation)")
 
 

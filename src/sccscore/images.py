@@ -237,7 +237,8 @@ def read_crop(path: str | Path) -> np.ndarray:
         raise ImageReadError(path, f"its border is darker than what it frames (the brightest 1% of pixels "
                                    f"{bright[0]:.0f} grey levels above the border's median, the darkest 1% "
                                    f"{bright[1]:.0f} below): a fluorescence or inverted crop, one turned or "
-                                   f"padded with black corners, or one cut inside its chromosome? {READS_BRIGHT_FIELD}; "
+                                   "padded with black corners, or one cut inside its chromosome? "
+                                   f"{READS_BRIGHT_FIELD}; "
                                    "fill a turned crop's corners with white, as its background, and cut a chromosome "
                                    "whole, with its background around it")
     return rgb

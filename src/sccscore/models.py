@@ -137,7 +137,8 @@ def dihedral_views(x: torch.Tensor) -> torch.Tensor:
     export to ONNX, where ``torch.rot90`` does not.
     """
     transposed = x.transpose(-2, -1)
-    return torch.cat([v for image in (x, transposed) for v in (image, image.flip(-1), image.flip(-2), image.flip(-2, -1))])
+    return torch.cat([v for image in (x, transposed)
+                      for v in (image, image.flip(-1), image.flip(-2), image.flip(-2, -1))])
 
 
 class ScoringModel(nn.Module):

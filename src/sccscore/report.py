@@ -393,7 +393,8 @@ def _comparison_section(comparison: dict[str, Any], chart_png: bytes, cells_png:
               f"{100 * t['bc_difference']:+.1f} ({_interval_text(t['bc_difference_ci'])})",
               f"{t['cramers_v']:.2f}", t["n_for_80pct_power"] or "-"] for name, t in comparison["tests"].items()]
     cell_rows = [[name, f"{c['n_cells']} vs {c['n_cells_reference']}",
-                  f"{100 * c['bc_fraction_per_cell']['mean']:.1f} vs {100 * c['bc_fraction_per_cell_reference']['mean']:.1f}",
+                  f"{100 * c['bc_fraction_per_cell']['mean']:.1f} vs "
+                  f"{100 * c['bc_fraction_per_cell_reference']['mean']:.1f}",
                   f"{100 * c['bc_difference']:+.1f} ({_interval_text(c['bc_difference_ci'])})",
                   adjusted(c["mannwhitney_p"], c["mannwhitney_p_holm"]), c.get("n_cells_for_80pct_power") or "-"]
                  for name, t in comparison["tests"].items() if (c := t.get("cell_level"))]
@@ -671,8 +672,8 @@ def _labels_section(rows: list[dict[str, str]], classes: list[str]) -> str:
     parts = ["<h2>Agreement with the labels</h2>"]
     for sample in dict.fromkeys(row["sample"] for row in rows if row.get("label")):
         mine = [row for row in rows if row["sample"] == sample and row.get("label")]
-        matrix = confusion_matrix([classes.index(r["label"]) for r in mine], [classes.index(r["predicted"]) for r in mine],
-                                  len(classes))
+        matrix = confusion_matrix([classes.index(r["label"]) for r in mine],
+                                  [classes.index(r["predicted"]) for r in mine], len(classes))
         low, high = agreement_interval(int(matrix.trace()), int(matrix.sum()))
         parts.append(f"<p>{html.escape(sample)}: concordance {concordance(matrix):.3f} (95% CI {low:.3f}-{high:.3f}) "
                      f"on {len(mine)} labelled crops; open (B or C) or cohered (A) as labelled "

@@ -45,7 +45,8 @@ class _ProbabilitiesFromBytes(nn.Module):
         self.model = model
         inputs = model.config.input
         self.register_buffer("scale", 1 / (255 * torch.tensor(inputs.std).view(1, 3, 1, 1)))
-        self.register_buffer("shift", torch.tensor(inputs.mean).view(1, 3, 1, 1) / torch.tensor(inputs.std).view(1, 3, 1, 1))
+        self.register_buffer("shift",
+                             torch.tensor(inputs.mean).view(1, 3, 1, 1) / torch.tensor(inputs.std).view(1, 3, 1, 1))
 
     def forward(self, pixels: torch.Tensor) -> torch.Tensor:
         return self.model.member_probabilities(pixels.float() * self.scale - self.shift)

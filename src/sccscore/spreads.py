@@ -713,9 +713,11 @@ def _classify_chunk(chunk: list[tuple[Spread, np.ndarray]], model: ScoringModel,
     predictions = predict(model, items, **predict_options)
     probabilities = predictions.probabilities
     if shape_model is not None and len(probabilities):
-        probabilities = combine(probabilities, shape_model.probabilities([outlines[str(i.path)] for i in predictions.items]))
+        outlined = [outlines[str(item.path)] for item in predictions.items]
+        probabilities = combine(probabilities, shape_model.probabilities(outlined))
     classes = model.config.classes
-    scored = {str(item.path): (classes[int(p.argmax())], p.tolist()) for item, p in zip(predictions.items, probabilities)}
+    scored = {str(item.path): (classes[int(p.argmax())], p.tolist())
+              for item, p in zip(predictions.items, probabilities)}
     for spread, rgb in chunk:
         for number, path in spread.crops.items():
             if str(path) in scored:

@@ -361,7 +361,8 @@ def fisher_power(p_reference: float, p_sample: float, n: int) -> float:
     return float(binom.pmf(counts, n, p_reference) @ rejects @ binom.pmf(counts, n, p_sample))
 
 
-def corrected_distribution(predicted_counts: Sequence[int], confusion: np.ndarray, iterations: int = 1000) -> np.ndarray:
+def corrected_distribution(predicted_counts: Sequence[int], confusion: np.ndarray,
+                           iterations: int = 1000) -> np.ndarray:
     """Maximum-likelihood true distribution given predicted counts and a confusion matrix.
 
     ``confusion`` has reference types in rows and predicted types in columns
