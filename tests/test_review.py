@@ -64,6 +64,9 @@ def test_a_review_shows_the_calls_to_check_blind_and_its_types_reach_compare(cla
     page = (tmp_path / "review" / "review.html").read_text()
     assert page.count("<figure class='call'") == len(unsure) and "<figcaption>1</figcaption>" in page
     assert "outlined in blue" not in page  # crops cut by hand: no place in a spread to show
+    # what each type is, for a reviewer who has not typed chromosomes before, in the methods' words
+    assert ("<p>Give each chromosome its type, A (sisters cohered), B (arms open) or C (sisters apart at the "
+            "centromere): click A, B or C under it") in page
     assert not any(word in page for row in unsure for word in (row["sample"], row["path"].rsplit("/", 1)[1]))
     # shuffled by the seed: the same seed, the same order; another, another
     again = write_review(classified, tmp_path / "again")

@@ -10,10 +10,9 @@ from .compare import interval_kind
 from .config import PAPER_PREFIX
 from .stats import CELL_BOOTSTRAP, MIN_CELLS, MIN_EXPECTED
 from .version import code_version
-from .words import counted
+from .words import TYPES, counted
 
 PAPER = "Ikemoto et al. (Sci Rep 13, 2023)"
-TYPES = "A (sisters cohered), B (arms open) or C (sisters apart at the centromere)"
 
 
 def methods(comparison: dict[str, Any], model: Any | None = None, spreads: bool = False) -> str:

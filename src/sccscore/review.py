@@ -43,7 +43,7 @@ from .report import STYLE, image_uri, jpeg_uri
 from .sample_data import sha256_or_none
 from .splits import SOURCES_COLUMNS, SOURCES_FILE
 from .spreads import CHECK_BELOW, FOUND_COLOUR, needs_check
-from .words import counted, such_as
+from .words import TYPES, counted, such_as
 
 SHEET, KEY, PAGE = "review.csv", "key.csv", "review.html"
 LABELLED_CROPS, YOLO_LABELS = "the labelled crops", "the YOLO labels"  # what export-labelled writes (refuse_existing)
@@ -215,7 +215,7 @@ def _write_page(path: Path, thumbnails: list[Image.Image], contexts: list[Image.
     page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>sccscore review</title><style>{STYLE}"
             f"{PAGE_STYLE}</style></head><body data-review='{review}'>"
             f"<h1>Review of {counted(len(thumbnails), 'chromosome')}</h1>"
-            "<p>Give each chromosome its type: click A, B or C under it, or press a, b or c for the one outlined "
+            f"<p>Give each chromosome its type, {TYPES}: click A, B or C under it, or press a, b or c for the one outlined "
             "(the next is outlined then; arrow keys move, Backspace clears); keep leaves the call as it is, and X "
             "(or x) leaves out what is not a chromosome: debris, a piece of a nucleus, two chromosomes taken for "
             f"one.{PLACE_SHOWN if any(contexts) else ''} The chromosomes are "

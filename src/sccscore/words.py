@@ -1,9 +1,12 @@
 """Counts and lists in words, as sccscore says them on the terminal, in errors and in reports: ``1 image``,
-``2 images``, ``2 nuclei``, never ``image(s)``; ``wt, ko1 and ko2``."""
+``2 images``, ``2 nuclei``, never ``image(s)``; ``wt, ko1 and ko2``; and the three types, as the paper names them."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+# the types, in the words of the paper (Ikemoto et al. 2023): the methods and a review's page say them alike
+TYPES = "A (sisters cohered), B (arms open) or C (sisters apart at the centromere)"
 
 # the plurals an s does not make, of the words counted (detect's statuses among them: sccscore.detect.Detection)
 _PLURALS = {"nucleus": "nuclei", "debris": "debris", "box": "boxes"}
