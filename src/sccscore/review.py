@@ -334,13 +334,38 @@ def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Pat
     0.954
     """
     review_dir, table = Path(review_dir), Path(predictions)
-    sheet = Path(sheet) if sheet else review_dir / SHEET
-    key_rows = read_table(review_dir / KEY, "review key", {"number", "path"}, paths=("path",))
-    key = {row["number"].strip(): row for row in key_rows}
-    entries = _read_sheet(sheet)
-    _refuse_another_review(sheet, entries, review_dir / KEY, key_rows)
+    typed = read_typed(review_dir, sheet)
     rows = read_predictions(table, left_out=True)  # those a review left out before are written again
     by_path = {row["path"]: row for row in rows}
+    refuse_another_table(typed, by_path, review_dir, table)
+    left_out = Counter(by_path[path]["sample"] for path, called in typed.items() if called == NOT_A_CHROMOSOME)
+    changed = Counter(by_path[path]["sample"] for path, called in typed.items()
+                      if called not in (NOT_A_CHROMOSOME, by_path[path]["predicted"]))
+    for path, called in typed.items():  # looked at, changed or not: compare says how many of each
+        by_path[path] |= ({"reviewed": LEFT_OUT} if called == NOT_A_CHROMOSOME else
+                          {"predicted": called, "reviewed": REVIEWED_BLIND})
+    header = list(dict.fromkeys([*rows[0], "reviewed"]))
+    write_csv(out, header, ([row.get(column, "") for column in header] for row in rows))
+    samples = dict.fromkeys(row["sample"] for row in rows)  # in the table's order, not the shuffled sheet's
+    return Applied(len(typed), *({s: counts[s] for s in samples if counts[s]} for counts in (changed, left_out)))
+
+
+def read_typed(review_dir: str | Path, sheet: str | Path | None = None) -> dict[str, str]:
+    """The types given in a review's ``sheet`` (default: ``review_dir``'s ``review.csv``), by the path of the crop
+    each number showed: A, B, C, or X for what is not a chromosome; the numbers left blank (kept) are not among them.
+
+    Raises
+    ------
+    SccscoreError
+        If the sheet was saved from another review, names a number the key lacks or one number twice, or gives
+        something other than a type.
+    """
+    review_dir = Path(review_dir)
+    sheet = Path(sheet) if sheet else review_dir / SHEET
+    key_rows = _read_key(review_dir)
+    key = {row["number"].strip(): row["path"] for row in key_rows}
+    entries = _read_sheet(sheet)
+    _refuse_another_review(sheet, entries, review_dir / KEY, key_rows)
     typed: dict[str, str] = {}
     first_line: dict[str, int] = {}
     for line, entry in enumerate(entries, start=2):
@@ -355,20 +380,21 @@ def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Pat
         if called is None:
             raise SccscoreError(f"{sheet}, line {line}: type '{given}' is not one of {', '.join(CLASS_NAMES)}, or "
                                 f"{NOT_A_CHROMOSOME} for what is not a chromosome; leave it blank to keep the call")
-        if key[number]["path"] not in by_path:
-            raise SccscoreError(f"{review_dir / KEY}: {key[number]['path']} (number {number}) is not in {table}: "
-                                "a review of another table?")
-        typed[key[number]["path"]] = called
-    left_out = Counter(by_path[path]["sample"] for path, called in typed.items() if called == NOT_A_CHROMOSOME)
-    changed = Counter(by_path[path]["sample"] for path, called in typed.items()
-                      if called not in (NOT_A_CHROMOSOME, by_path[path]["predicted"]))
-    for path, called in typed.items():  # looked at, changed or not: compare says how many of each
-        by_path[path] |= ({"reviewed": LEFT_OUT} if called == NOT_A_CHROMOSOME else
-                          {"predicted": called, "reviewed": REVIEWED_BLIND})
-    header = list(dict.fromkeys([*rows[0], "reviewed"]))
-    write_csv(out, header, ([row.get(column, "") for column in header] for row in rows))
-    samples = dict.fromkeys(row["sample"] for row in rows)  # in the table's order, not the shuffled sheet's
-    return Applied(len(typed), *({s: counts[s] for s in samples if counts[s]} for counts in (changed, left_out)))
+        typed[key[number]] = called
+    return typed
+
+
+def refuse_another_table(typed: dict[str, str], by_path: dict[str, dict[str, str]], review_dir: Path,
+                         table: Path) -> None:
+    """Refuse a review's types of crops that ``table`` (its rows ``by_path``) lacks: a review of another table."""
+    if missing := [path for path in typed if path not in by_path]:
+        number = next(row["number"].strip() for row in _read_key(review_dir) if row["path"] == missing[0])
+        raise SccscoreError(f"{review_dir / KEY}: {missing[0]} (number {number}) is not in {table}: a review of "
+                            "another table?")
+
+
+def _read_key(review_dir: Path) -> list[dict[str, str]]:
+    return read_table(review_dir / KEY, "review key", {"number", "path"}, paths=("path",))
 
 
 def _refuse_another_review(sheet: Path, entries: list[dict[str, str]], key_path: Path,
