@@ -455,7 +455,7 @@ def test_every_commands_help_reads_in_80_columns_in_plain_words(cli):
     root = typer.main.get_command(app)
     groups = {"": root, **{f"{name} ": group for name, group in root.commands.items() if hasattr(group, "commands")}}
     commands = [f"{prefix}{name}".split() for prefix, group in groups.items() for name in group.commands]
-    assert len(commands) == 17  # 15 commands, the data group among them, and the data group's 2
+    assert len(commands) == 18  # 16 commands, the data group among them, and the data group's 2
     helps = {}
     for words in [[], *commands]:
         result = cli(*words, "--help", env={"COLUMNS": "80"})
@@ -466,7 +466,7 @@ def test_every_commands_help_reads_in_80_columns_in_plain_words(cli):
     assert [line for _, line in lines if re.search(r"<(bool|str|int|float|path)\b|list\[|\{\w+\}", line)] == []
     # each command's first sentence is its whole line in the lists of commands, not cut short with "..."
     listed = [line for command in ("", "data") for line in helps[command].split("Commands:\n")[1].splitlines()]
-    assert len(listed) == 15 + 2 and [line for line in listed if line.endswith("...")] == []
+    assert len(listed) == 16 + 2 and [line for line in listed if line.endswith("...")] == []
     # an option's help beside it, in the width left of 80 columns (rich's panels: "Fail on the first")
     assert re.search(r"\n  --strict +Fail on the first unreadable file \(or spread\s", helps["classify"])
 

@@ -14,11 +14,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from sklearn.metrics import cohen_kappa_score
+from statsmodels.stats.proportion import proportion_confint
+
+from sccscore.agreement import review_agreement
 from sccscore.annotations import match_boxes, read_yolo
 from sccscore.errors import SccscoreError
 from sccscore.images import read_image
 from sccscore.models import SPREAD_MODEL, load_model
-from sccscore.predictions_table import read_predictions, row_box
+from sccscore.predictions_table import model_call, read_predictions, row_box
 from sccscore.review import (CONTEXT, PLACE_SHOWN, THUMBNAIL, apply_review, calls_to_check, context_view,
                              write_labelled, write_review, write_yolo_labels)
 from sccscore.splits import SOURCES_FILE, Source, read_sources
@@ -476,3 +480,55 @@ def test_labelled_crops_of_spreads_are_named_by_sample_spread_and_number(tmp_pat
     write_labelled(tmp_path / "corrected.csv", tmp_path / "spread")
     assert read_sources(tmp_path / "spread") == {"b/wt-slide1-field-014.png": Source(
         str(tmp_path / "field.png"), hashlib.sha256(b"the spread").hexdigest())}
+
+
+def test_reviewers_agreement_with_each_other_and_the_model(classified, tmp_path, cli):
+    """Two people type one review of every call: one the crops' labels, the other the labels with every third crop
+    typed otherwise, one left out and one kept; each pair, and each against the model, is read on the crops both
+    typed, kappa as scikit-learn gives it and the share's interval as statsmodels' Wilson."""
+    write_review(classified, tmp_path / "review", every=True)
+    key = _rows(tmp_path / "review" / "key.csv")
+    labels = {row["number"]: Path(row["path"]).parent.name.upper() for row in key}  # a/, b/, c/
+    shifted = {number: {"A": "B", "B": "C", "C": "B"}[label] if int(number) % 3 == 0 else label
+               for number, label in labels.items()} | {"2": "X", "4": ""}
+    for name, types in (("ann", labels), ("bob", shifted)):
+        (tmp_path / f"{name}.csv").write_text("number,type\n" + "".join(f"{n},{t}\n" for n, t in types.items()))
+    run = cli("agreement", str(classified), str(tmp_path / "review"), str(tmp_path / "ann.csv"),
+              str(tmp_path / "bob.csv"), "--json", str(tmp_path / "agreement.json"))
+    assert run.returncode == 0, run.stderr
+    report = json.loads((tmp_path / "agreement.json").read_text())
+    assert (report["n_reviewed"], report["n_calls"]) == (24, 24)
+    assert report["reviewers"] == [{"name": "ann", "n_typed": 24}, {"name": "bob", "n_typed": 23}]
+    scored = {row["path"]: row for row in read_predictions(classified)}
+    calls = {row["number"]: model_call(scored[row["path"]]) for row in key}
+    both = [n for n in labels if shifted[n] not in ("", "X")]
+    expected = [("ann", "bob", labels, shifted, both), ("ann", "model", labels, calls, list(labels)),
+                ("bob", "model", shifted, calls, both)]
+    assert [(pair["first"], pair["second"]) for pair in report["pairs"]] == [e[:2] for e in expected]
+    for pair, (_, _, first, second, typed) in zip(report["pairs"], expected):
+        same = sum(first[n] == second[n] for n in typed)
+        assert (pair["n_both"], pair["n_same"]) == (len(typed), same)
+        assert pair["same_ci"] == pytest.approx(list(proportion_confint(same, len(typed), method="wilson")))
+        kappa = cohen_kappa_score([first[n] for n in typed], [second[n] for n in typed])
+        assert pair["kappa"] == pytest.approx(kappa) and pair["kappa_ci"][0] < kappa < pair["kappa_ci"][1]
+        assert pair["n_open_alike"] == sum((first[n] == "A") == (second[n] == "A") for n in typed)
+    assert [pair["n_left_out_by_one"] for pair in report["pairs"]] == [1, 0, 1]
+    # the terminal: every call shown, so no word of the unsure ones; a row a pair; the paper's people for scale
+    said = " ".join(run.stdout.split())
+    ann_bob = report["pairs"][0]
+    assert said.startswith("on the 24 of the 24 calls the review showed, the crops taken as independent")
+    assert (f"ann and bob 22 {100 * ann_bob['n_same'] / 22:.1f} ({100 * ann_bob['same_ci'][0]:.1f}-"
+            f"{100 * ann_bob['same_ci'][1]:.1f}) {ann_bob['kappa']:.2f} ({ann_bob['kappa_ci'][0]:.2f} to "
+            f"{ann_bob['kappa_ci'][1]:.2f})") in said
+    assert said.endswith("For scale: in Ikemoto et al. (2023) nine trained people gave the reference's type to "
+                         "51.4-76.8% of the chromosomes (65.7% on average), every one scored.")
+    # the same seed, the same interval; a sheet given twice, or named as the model, is refused
+    again = review_agreement(classified, tmp_path / "review", [tmp_path / "ann.csv", tmp_path / "bob.csv"])
+    assert again["pairs"] == report["pairs"]
+    twice = cli("agreement", str(classified), str(tmp_path / "review"), str(tmp_path / "ann.csv"),
+                str(tmp_path / "ann.csv"))
+    assert twice.returncode == 2 and f"{tmp_path / 'ann.csv'}: given twice; give each reviewer's sheet once" in \
+        " ".join(twice.stderr.split())
+    (tmp_path / "model.csv").write_text((tmp_path / "ann.csv").read_text())
+    with pytest.raises(SccscoreError, match="a sheet named 'model' would read as the model's calls; rename it"):
+        review_agreement(classified, tmp_path / "review", [tmp_path / "model.csv"])

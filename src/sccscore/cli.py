@@ -1297,6 +1297,50 @@ def apply_review(
                       "saves goes to the browser's downloads folder; give it with --sheet", highlight=False)
 
 
+@app.command("agreement")
+def agreement(
+    predictions: Annotated[Path, typer.Argument(help="The predictions.csv the review was written from.")],
+    review_dir: Annotated[Path, typer.Argument(help="The folder sccscore review wrote.")],
+    sheets: Annotated[list[Path], typer.Argument(help="Each reviewer's review.csv, saved from the same review.html, "
+                                                      "named by its file (ann.csv: ann).")],
+    json_path: Annotated[Optional[Path], typer.Option("--json", help="Write all figures to this JSON file.")] = None,
+    seed: SeedOption = 0,
+) -> None:
+    """Compare reviewers with each other and the model. Each pair of sheets typed blind on one review, and each sheet
+    with the model's calls, on the crops both typed: the same type, Cohen's kappa, open or cohered alike."""
+    from ._atomic import write_json
+    from .agreement import HUMAN_AGREEMENT, review_agreement
+
+    report = review_agreement(predictions, review_dir, sheets, seed)
+    shown, n_calls = report["n_reviewed"], report["n_calls"]
+    stdout.print(f"on the {shown} of the {n_calls} calls the review showed"
+                 + (" (the unsure ones: agreement on them runs below that on every call, which review --all shows)"
+                    if shown < n_calls else "") + ", the crops taken as independent", highlight=False)
+    table = Table("between", "typed by both", "same type, % (95% CI)", "Cohen's kappa (95% CI)",
+                  "open or cohered alike, %", "left out by one", box=None)
+    for pair in report["pairs"]:
+        both = pair["n_both"]
+        table.add_row(f"{pair['first']} and {pair['second']}", str(both),
+                      f"{100 * pair['n_same'] / both:.1f} ({_percent_interval(pair['same_ci'])})" if both else "-",
+                      _kappa(pair["kappa"], pair["kappa_ci"]),
+                      f"{100 * pair['n_open_alike'] / both:.1f}" if both else "-", str(pair["n_left_out_by_one"]))
+    _show(table)
+    stdout.print(f"For scale: {HUMAN_AGREEMENT}.", highlight=False)
+    if json_path:
+        write_json(json_path, report)
+
+
+def _percent_interval(interval: list[float]) -> str:
+    return f"{100 * interval[0]:.1f}-{100 * interval[1]:.1f}"
+
+
+def _kappa(kappa: float | None, interval: list[float] | None) -> str:
+    """Cohen's kappa with its interval, or why there is none: every crop of one type by both."""
+    if kappa is None:
+        return "- (one type throughout)"
+    return f"{kappa:.2f}" + (f" ({interval[0]:.2f} to {interval[1]:.2f})" if interval else "")
+
+
 @app.command("export-labelled")
 def export_labelled(
     predictions: Annotated[Path, typer.Argument(help="A predictions table apply-review wrote.")],

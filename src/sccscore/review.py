@@ -362,7 +362,7 @@ def read_typed(review_dir: str | Path, sheet: str | Path | None = None) -> dict[
     """
     review_dir = Path(review_dir)
     sheet = Path(sheet) if sheet else review_dir / SHEET
-    key_rows = _read_key(review_dir)
+    key_rows = read_key(review_dir)
     key = {row["number"].strip(): row["path"] for row in key_rows}
     entries = _read_sheet(sheet)
     _refuse_another_review(sheet, entries, review_dir / KEY, key_rows)
@@ -388,12 +388,13 @@ def refuse_another_table(typed: dict[str, str], by_path: dict[str, dict[str, str
                          table: Path) -> None:
     """Refuse a review's types of crops that ``table`` (its rows ``by_path``) lacks: a review of another table."""
     if missing := [path for path in typed if path not in by_path]:
-        number = next(row["number"].strip() for row in _read_key(review_dir) if row["path"] == missing[0])
+        number = next(row["number"].strip() for row in read_key(review_dir) if row["path"] == missing[0])
         raise SccscoreError(f"{review_dir / KEY}: {missing[0]} (number {number}) is not in {table}: a review of "
                             "another table?")
 
 
-def _read_key(review_dir: Path) -> list[dict[str, str]]:
+def read_key(review_dir: Path) -> list[dict[str, str]]:
+    """A review's key: each number shown, and the crop (``path``) and ``sample`` it stands for."""
     return read_table(review_dir / KEY, "review key", {"number", "path"}, paths=("path",))
 
 
