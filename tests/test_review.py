@@ -532,3 +532,15 @@ def test_reviewers_agreement_with_each_other_and_the_model(classified, tmp_path,
     (tmp_path / "model.csv").write_text((tmp_path / "ann.csv").read_text())
     with pytest.raises(SccscoreError, match="a sheet named 'model' would read as the model's calls; rename it"):
         review_agreement(classified, tmp_path / "review", [tmp_path / "model.csv"])
+    # the blank sheet review wrote beside its page, given where the one the page saved was meant
+    with pytest.raises(SccscoreError, match=r"review\.csv: types none of the calls: the sheet review\.html saves goes "
+                                            "to the browser's downloads folder"):
+        review_agreement(classified, tmp_path / "review", [tmp_path / "ann.csv", tmp_path / "review" / "review.csv"])
+    # two who typed no crop in common: no figure, not a figure of nothing
+    (tmp_path / "cy.csv").write_text("number,type\n1,A\n")
+    (tmp_path / "di.csv").write_text("number,type\n2,B\n")
+    apart = review_agreement(classified, tmp_path / "review", [tmp_path / "cy.csv", tmp_path / "di.csv"])["pairs"][0]
+    assert (apart["n_both"], apart["same_ci"], apart["kappa"], apart["kappa_ci"]) == (0, None, None, None)
+    run = cli("agreement", str(classified), str(tmp_path / "review"), str(tmp_path / "cy.csv"),
+              str(tmp_path / "di.csv"))
+    assert run.returncode == 0 and "cy and di 0 - - - 0" in " ".join(run.stdout.split())

@@ -21,7 +21,7 @@ from .errors import SccscoreError
 from .images import CLASS_NAMES
 from .metrics import cohen_kappa, confusion_matrix
 from .predictions_table import NOT_A_CHROMOSOME, model_call, read_predictions
-from .review import read_key, read_typed, refuse_another_table
+from .review import SAVED_WHERE, read_key, read_typed, refuse_another_table
 from .stats import agreement_interval
 
 MODEL = "model"  # the model's calls, as one more reviewer
@@ -105,6 +105,8 @@ def review_agreement(predictions: str | Path, review_dir: str | Path, sheets: li
         raise SccscoreError(f"{sheets[names.index(MODEL)]}: a sheet named '{MODEL}' would read as the model's calls; "
                             "rename it")
     typed = {name: read_typed(review_dir, sheet) for name, sheet in zip(names, sheets)}
+    if blank := [sheet for sheet, types in zip(sheets, typed.values()) if not types]:
+        raise SccscoreError(f"{blank[0]}: types none of the calls: {SAVED_WHERE}")
     rows = read_predictions(predictions, left_out=True)
     by_path = {row["path"]: row for row in rows}
     for types in typed.values():

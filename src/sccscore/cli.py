@@ -1279,7 +1279,7 @@ def apply_review(
                         "hand).")] = None,
 ) -> None:
     """Apply the types typed in a review. Writes the predictions table again with them, for compare --predictions."""
-    from .review import SHEET, apply_review as run
+    from .review import SAVED_WHERE, SHEET, apply_review as run
 
     applied = run(predictions, review_dir, out, sheet)
 
@@ -1293,8 +1293,8 @@ def apply_review(
                   f"changing the call{each(applied.changed)}{left_out}: wrote {out}; compare --predictions {out} "
                   "counts and lists them", highlight=False)
     if not applied.n_typed:  # the blank sheet review wrote, most likely, where the one its page saved was meant
-        console.print(f"caution: {sheet or review_dir / SHEET} types none of the calls: the sheet review.html "
-                      "saves goes to the browser's downloads folder; give it with --sheet", highlight=False)
+        console.print(f"caution: {sheet or review_dir / SHEET} types none of the calls: {SAVED_WHERE}; give it with "
+                      "--sheet", highlight=False)
 
 
 @app.command("agreement")
@@ -1322,7 +1322,7 @@ def agreement(
         both = pair["n_both"]
         table.add_row(f"{pair['first']} and {pair['second']}", str(both),
                       f"{100 * pair['n_same'] / both:.1f} ({_percent_interval(pair['same_ci'])})" if both else "-",
-                      _kappa(pair["kappa"], pair["kappa_ci"]),
+                      _kappa(pair["kappa"], pair["kappa_ci"]) if both else "-",
                       f"{100 * pair['n_open_alike'] / both:.1f}" if both else "-", str(pair["n_left_out_by_one"]))
     _show(table)
     stdout.print(f"For scale: {HUMAN_AGREEMENT}.", highlight=False)

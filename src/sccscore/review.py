@@ -46,6 +46,9 @@ from .spreads import CHECK_BELOW, FOUND_COLOUR, needs_check
 from .words import TYPES, counted, such_as
 
 SHEET, KEY, PAGE = "review.csv", "key.csv", "review.html"
+# where a sheet its page saved is to be found, said where the one given types nothing: most likely the blank one review
+# wrote beside the page
+SAVED_WHERE = "the sheet review.html saves goes to the browser's downloads folder"
 LABELLED_CROPS, YOLO_LABELS = "the labelled crops", "the YOLO labels"  # what export-labelled writes (refuse_existing)
 THUMBNAIL = 160  # px a crop is shown at: the sisters of a chromosome a few dozen pixels long can be told apart
 # a chromosome's place in its spread is shown this many times its box's longer side across: a nucleus it may be a
