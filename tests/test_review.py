@@ -200,15 +200,36 @@ REVIEWER = """<script>window.addEventListener("load", () => {
 
 def _typed_by_reviewer(review, chromium):
     """The sheet the review's page saves after REVIEWER's keys and clicks, in headless Chromium."""
+    dom = _driven(review, chromium, REVIEWER)
+    (saved,) = re.findall(r'<pre id="sheet">(number,.*?)</pre>', dom, re.S)  # not the script's own text
+    assert re.search(r'<p id="count">4</p>', dom)  # the page's own count of the types given
+    return saved
+
+
+def _driven(review, chromium, script):
+    """The review page's document after ``script`` ran in it, in headless Chromium."""
     driven = review / "driven.html"
-    driven.write_text((review / "review.html").read_text().replace("</body>", REVIEWER + "</body>"))
+    driven.write_text((review / "review.html").read_text().replace("</body>", script + "</body>"))
     dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
                           "--virtual-time-budget=5000", "--dump-dom", driven.as_uri()],
                          capture_output=True, text=True, timeout=120)
     assert not [line for line in dom.stderr.splitlines() if ":CONSOLE" in line]  # no script error
-    (saved,) = re.findall(r'<pre id="sheet">(number,.*?)</pre>', dom.stdout, re.S)  # not the script's own text
-    assert re.search(r'<p id="count">4</p>', dom.stdout)  # the page's own count of the types given
-    return saved
+    return dom.stdout
+
+
+# two people type one page in turn, each under their name; a key pressed in the name's box is part of the name
+REVIEWERS = """<script>window.addEventListener("load", () => {
+  const press = key => document.dispatchEvent(new KeyboardEvent("keydown", {key}));
+  const box = document.getElementById("reviewer");
+  const name = value => { box.value = value; box.dispatchEvent(new Event("change")); };
+  const sheet = id => document.body.insertAdjacentHTML("beforeend", `<pre id="${id}">${reviewCsv()}</pre>`);
+  name("ann"); press("b"); press("c");  // ann: 1 B, 2 C
+  name("bob"); sheet("bob-opened"); press("a");  // bob sees none of ann's types; 1 A
+  sheet("bob"); name("ann"); sheet("ann");  // ann's types as she left them
+  box.dispatchEvent(new KeyboardEvent("keydown", {key: "c", bubbles: true}));
+  sheet("ann-again");
+  name(" Cy Lee, PhD "); sheet("cy");  // a name as it can stand in a CSV cell and a file name
+});</script>"""
 
 
 def test_the_review_page_types_by_key_and_click_and_saves_a_sheet_of_its_own_review(classified, tmp_path, cli,
@@ -544,3 +565,27 @@ def test_reviewers_agreement_with_each_other_and_the_model(classified, tmp_path,
     run = cli("agreement", str(classified), str(tmp_path / "review"), str(tmp_path / "cy.csv"),
               str(tmp_path / "di.csv"))
     assert run.returncode == 0 and "cy and di 0 - - - 0" in " ".join(run.stdout.split())
+
+
+def test_several_reviewers_type_one_page_each_under_their_name_unseen_by_the_others(classified, tmp_path, chromium):
+    """The page keeps each name's types apart (a browser kept one memory of a review's page, whoever opened it: the
+    second reviewer saw the first's types), and the sheet it saves names its reviewer, whom agreement names so."""
+    write_review(classified, tmp_path / "review", every=True)
+    dom = _driven(tmp_path / "review", chromium, REVIEWERS)
+    sheets = {name: list(csv.DictReader(html.unescape(text).splitlines()))
+              for name, text in re.findall(r'<pre id="([\w-]+)">(number,.*?)</pre>', dom, re.S)}
+    assert list(sheets) == ["bob-opened", "bob", "ann", "ann-again", "cy"]
+    typed = {name: [row["type"] for row in rows[:3]] for name, rows in sheets.items()}
+    assert typed == {"bob-opened": ["", "", ""], "bob": ["A", "", ""], "ann": ["B", "C", ""],
+                     "ann-again": ["B", "C", ""], "cy": ["", "", ""]}
+    assert {name: {row["reviewer"] for row in rows} for name, rows in sheets.items()} == {
+        "bob-opened": {"bob"}, "bob": {"bob"}, "ann": {"ann"}, "ann-again": {"ann"}, "cy": {"Cy_Lee_PhD"}}
+    for name in ("ann", "bob"):  # saved by the browser under names of its own
+        with open(tmp_path / f"download {name == 'bob'}.csv", "w", newline="") as handle:
+            table = csv.DictWriter(handle, fieldnames=list(sheets[name][0]))
+            table.writeheader()
+            table.writerows(sheets[name])
+    both = review_agreement(classified, tmp_path / "review", [tmp_path / "download False.csv",
+                                                             tmp_path / "download True.csv"])
+    assert [(pair["first"], pair["second"], pair["n_both"]) for pair in both["pairs"]] == [
+        ("ann", "bob", 1), ("ann", "model", 2), ("bob", "model", 1)]

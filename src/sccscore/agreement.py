@@ -2,10 +2,11 @@
 
 People scoring chromosomes by eye agreed with a reference on 51-77% of them (Ikemoto et al. 2023): the task is hard,
 and a model's disagreement with a lab's reviewers means little until it is read against theirs with each other. Each
-reviewer types the same page (``sccscore review``; ``--all`` for every call, not only the unsure ones) and saves a
-sheet; each pair of sheets, and each sheet against the model's call, is then compared on the crops both typed: the
-share given the same type (Wilson 95% interval), Cohen's kappa (95% percentile bootstrap interval over the crops, the
-crops taken as independent) and the share alike on open (B or C) against cohered (A), the split ``compare`` tests.
+reviewer types the same page (``sccscore review``; ``--all`` for every call, not only the unsure ones), under their
+own name, and saves a sheet; each pair of sheets, and each sheet against the model's call, is then compared on the
+crops both typed: the share given the same type (Wilson 95% interval), Cohen's kappa (95% percentile bootstrap interval
+over the crops, the crops taken as independent) and the share alike on open (B or C) against cohered (A), the split
+``compare`` tests.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from .errors import SccscoreError
 from .images import CLASS_NAMES
 from .metrics import cohen_kappa, confusion_matrix
 from .predictions_table import NOT_A_CHROMOSOME, model_call, read_predictions
-from .review import SAVED_WHERE, read_key, read_typed, refuse_another_table
+from .review import SAVED_WHERE, read_key, read_typed, refuse_another_table, sheet_reviewer
 from .stats import agreement_interval
 
 MODEL = "model"  # the model's calls, as one more reviewer
@@ -122,13 +123,10 @@ def review_agreement(predictions: str | Path, review_dir: str | Path, sheets: li
 
 
 def _names(sheets: list[str | Path]) -> list[str]:
-    """Each sheet by its file's name (``ann.csv``: ann), or its path where two share a name.
-
-    >>> _names(["ann.csv", "bob.csv"]), _names(["mon/ann.csv", "tue/ann.csv"])
-    (['ann', 'bob'], ['mon/ann.csv', 'tue/ann.csv'])
-    """
+    """Each sheet by the name its reviewer wrote on the page, else by its file's name (``ann.csv``: ann), or by its
+    path where two share a name."""
     given = [str(sheet) for sheet in sheets]
     if repeated := next((sheet for sheet in given if given.count(sheet) > 1), None):
         raise SccscoreError(f"{repeated}: given twice; give each reviewer's sheet once")
-    stems = [Path(sheet).stem for sheet in given]
-    return stems if len(set(stems)) == len(stems) else given
+    names = [sheet_reviewer(sheet) or Path(sheet).stem for sheet in given]
+    return names if len(set(names)) == len(names) else given

@@ -223,8 +223,12 @@ def _write_page(path: Path, thumbnails: list[Image.Image], contexts: list[Image.
             "and X (or x) leaves out what is not a chromosome: debris, a piece of a nucleus, two chromosomes taken "
             f"for one.{PLACE_SHOWN if any(contexts) else ''} The chromosomes are "
             "shuffled, and neither their sample nor the model's call is shown, so that "
-            f"what you expect of a sample cannot lean on what you see. Do not open {KEY} until you are done.</p>"
-            f"<p class='bar'><button id='save'>Save {SHEET}</button> <span id='typed'>0</span> of "
+            f"what you expect of a sample cannot lean on what you see. Do not open {KEY} until you are done. Where "
+            "several people type this page, each on their own, to see how far they agree (sccscore agreement), each "
+            "writes their name first: the page keeps each name's types apart, out of the others' sight, and saves "
+            "review-NAME.csv.</p>"
+            "<p class='bar'><label>reviewer <input type='text' id='reviewer' size='10'></label> "
+            f"<button id='save'>Save {SHEET}</button> <span id='typed'>0</span> of "
             f"{len(thumbnails)} typed; this page remembers them if closed. Then: sccscore apply-review with --sheet "
             f"and the file saved (or type the types in this folder's {SHEET} instead).</p>"
             f"{''.join(figures)}<script>{PAGE_SCRIPT}</script></body></html>\n")
@@ -249,21 +253,30 @@ figure.call { border: 3px solid transparent; padding: .2rem; } figure.call.curre
 # review (body data-review), so that apply-review refuses a sheet saved from another.
 PAGE_SCRIPT = r"""
 const figures = [...document.querySelectorAll("figure.call")];
-const store = "sccscore-review:" + document.body.dataset.review;
+const reviewer = document.getElementById("reviewer");
 let current = 0;
 const typeOf = f => f.querySelector("input:checked").value;
 const choose = (f, value) => { f.querySelector(`input[value='${value}']`).checked = true; };
+// a name as it can stand in a CSV cell and a file name
+const named = () => reviewer.value.trim().replace(/[\s,"'\/\\:*?<>|]+/g, "_");
+// each reviewer's types kept apart: one who opens the page after another sees none of theirs
+const store = () => "sccscore-review:" + document.body.dataset.review + (named() ? ":" + named() : "");
 function reviewCsv() {
-  return "number,type,review\n" + figures.map(f => [f.dataset.number, typeOf(f), document.body.dataset.review]
-    .join(",")).join("\n") + "\n";
+  return "number,type,review,reviewer\n" + figures.map(f => [f.dataset.number, typeOf(f), document.body.dataset.review,
+    named()].join(",")).join("\n") + "\n";
 }
 function update() {
-  try { localStorage.setItem(store, JSON.stringify(figures.map(typeOf))); } catch (e) { /* storage off: no memory */ }
+  try { localStorage.setItem(store(), JSON.stringify(figures.map(typeOf))); } catch (e) { /* storage off: no memory */ }
   document.getElementById("typed").textContent = figures.filter(typeOf).length;
   figures.forEach((f, i) => f.classList.toggle("current", i === current));
 }
-try { JSON.parse(localStorage.getItem(store) || "[]").forEach((t, i) => figures[i] && choose(figures[i], t)); }
-catch (e) { /* nothing remembered */ }
+function remembered() {
+  figures.forEach(f => choose(f, ""));
+  try { JSON.parse(localStorage.getItem(store()) || "[]").forEach((t, i) => figures[i] && choose(figures[i], t)); }
+  catch (e) { /* nothing remembered */ }
+}
+remembered();
+reviewer.addEventListener("change", () => { current = 0; remembered(); update(); });
 figures.forEach((f, i) => {
   // a type clicked moves on to the next chromosome, as a key does; a click elsewhere on one outlines it
   f.addEventListener("click", e => { current = e.target.matches("input") ? Math.min(i + 1, figures.length - 1) : i;
@@ -271,6 +284,7 @@ figures.forEach((f, i) => {
   f.addEventListener("change", update);
 });
 document.addEventListener("keydown", e => {
+  if (e.target === reviewer) return;  // a name typed, not types
   const key = e.key.toUpperCase(), last = figures.length - 1;
   if (["A", "B", "C", "X"].includes(key)) { choose(figures[current], key); current = Math.min(current + 1, last); }
   else if (e.key === "Backspace" || e.key === "Delete") choose(figures[current], "");
@@ -284,7 +298,7 @@ document.addEventListener("keydown", e => {
 document.getElementById("save").addEventListener("click", () => {
   const link = document.createElement("a");
   link.href = URL.createObjectURL(new Blob([reviewCsv()], {type: "text/csv"}));
-  link.download = "review.csv";
+  link.download = named() ? `review-${named()}.csv` : "review.csv";
   link.click();
 });
 update();
@@ -293,6 +307,13 @@ update();
 
 def _read_sheet(path: Path) -> list[dict[str, str]]:
     return read_table(path, "review sheet", {"number", "type"})
+
+
+def sheet_reviewer(sheet: str | Path) -> str | None:
+    """The name a review's page saved a sheet under (its ``reviewer`` column), or None: no name written, or a sheet
+    typed by hand."""
+    names = {(row.get("reviewer") or "").strip() for row in _read_sheet(Path(sheet))}
+    return names.pop() if len(names) == 1 and "" not in names else None
 
 
 def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Path,
