@@ -229,6 +229,7 @@ REVIEWERS = """<script>window.addEventListener("load", () => {
   box.dispatchEvent(new KeyboardEvent("keydown", {key: "c", bubbles: true}));
   sheet("ann-again");
   name(" Cy Lee, PhD "); sheet("cy");  // a name as it can stand in a CSV cell and a file name
+  document.body.insertAdjacentHTML("beforeend", `<p id="button">${document.getElementById("save").textContent}</p>`);
 });</script>"""
 
 
@@ -580,6 +581,7 @@ def test_several_reviewers_type_one_page_each_under_their_name_unseen_by_the_oth
                      "ann-again": ["B", "C", ""], "cy": ["", "", ""]}
     assert {name: {row["reviewer"] for row in rows} for name, rows in sheets.items()} == {
         "bob-opened": {"bob"}, "bob": {"bob"}, "ann": {"ann"}, "ann-again": {"ann"}, "cy": {"Cy_Lee_PhD"}}
+    assert '<p id="button">Save review-Cy_Lee_PhD.csv</p>' in dom  # the file it saves, named as the button says
     for name in ("ann", "bob"):  # saved by the browser under names of its own
         with open(tmp_path / f"download {name == 'bob'}.csv", "w", newline="") as handle:
             table = csv.DictWriter(handle, fieldnames=list(sheets[name][0]))

@@ -261,6 +261,7 @@ const choose = (f, value) => { f.querySelector(`input[value='${value}']`).checke
 const named = () => reviewer.value.trim().replace(/[\s,"'\/\\:*?<>|]+/g, "_");
 // each reviewer's types kept apart: one who opens the page after another sees none of theirs
 const store = () => "sccscore-review:" + document.body.dataset.review + (named() ? ":" + named() : "");
+const fileName = () => named() ? `review-${named()}.csv` : "review.csv";
 function reviewCsv() {
   return "number,type,review,reviewer\n" + figures.map(f => [f.dataset.number, typeOf(f), document.body.dataset.review,
     named()].join(",")).join("\n") + "\n";
@@ -268,6 +269,7 @@ function reviewCsv() {
 function update() {
   try { localStorage.setItem(store(), JSON.stringify(figures.map(typeOf))); } catch (e) { /* storage off: no memory */ }
   document.getElementById("typed").textContent = figures.filter(typeOf).length;
+  document.getElementById("save").textContent = "Save " + fileName();
   figures.forEach((f, i) => f.classList.toggle("current", i === current));
 }
 function remembered() {
@@ -298,7 +300,7 @@ document.addEventListener("keydown", e => {
 document.getElementById("save").addEventListener("click", () => {
   const link = document.createElement("a");
   link.href = URL.createObjectURL(new Blob([reviewCsv()], {type: "text/csv"}));
-  link.download = named() ? `review-${named()}.csv` : "review.csv";
+  link.download = fileName();
   link.click();
 });
 update();
