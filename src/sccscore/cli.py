@@ -1310,6 +1310,7 @@ def agreement(
     with the model's calls, on the crops both typed: the same type, Cohen's kappa, open or cohered alike."""
     from ._atomic import write_json
     from .agreement import HUMAN_AGREEMENT, review_agreement
+    from .compare import shares_with_intervals
 
     report = review_agreement(predictions, review_dir, sheets, seed)
     shown, n_calls = report["n_reviewed"], report["n_calls"]
@@ -1321,17 +1322,14 @@ def agreement(
     for pair in report["pairs"]:
         both = pair["n_both"]
         table.add_row(f"{pair['first']} and {pair['second']}", str(both),
-                      f"{100 * pair['n_same'] / both:.1f} ({_percent_interval(pair['same_ci'])})" if both else "-",
+                      shares_with_intervals([pair["n_same"] / both], [[bound] for bound in pair["same_ci"]])[0]
+                      if both else "-",
                       _kappa(pair["kappa"], pair["kappa_ci"]) if both else "-",
                       f"{100 * pair['n_open_alike'] / both:.1f}" if both else "-", str(pair["n_left_out_by_one"]))
     _show(table)
     stdout.print(f"For scale: {HUMAN_AGREEMENT}.", highlight=False)
     if json_path:
         write_json(json_path, report)
-
-
-def _percent_interval(interval: list[float]) -> str:
-    return f"{100 * interval[0]:.1f}-{100 * interval[1]:.1f}"
 
 
 def _kappa(kappa: float | None, interval: list[float] | None) -> str:
