@@ -15,8 +15,8 @@ import pytest
 from PIL import Image
 from scipy import stats as scipy_stats
 
-from sccscore.evaluate import BACKGROUND_TEXTURE, RELEASED_JPEG, UNSEEN_IN_BRIEF
 from sccscore.compare import compare
+from sccscore.evaluate import BACKGROUND_TEXTURE, RELEASED_JPEG, UNSEEN_IN_BRIEF
 from sccscore.explain import explain
 from sccscore.images import ImageItem
 from sccscore.models import load_model
