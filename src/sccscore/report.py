@@ -777,8 +777,9 @@ def _least_certain_section(rows: list[dict[str, str]], classes: list[str]) -> st
     unchecked = [row for row in rows if not reviewed_blind(row) and model_call(row) == row["predicted"]]
     if not unchecked:
         return ""
+    unchecked.sort(key=lambda row: max(row_probabilities(row).values()))  # the least sure first
     figures = []
-    for row in sorted(unchecked, key=lambda r: max(row_probabilities(r).values()))[:N_LEAST_CERTAIN]:
+    for row in unchecked[:N_LEAST_CERTAIN]:
         try:
             thumbnail = Image.fromarray(read_image(row["path"]))
         except ImageReadError:  # a file moved or changed since classify: show the row without it
@@ -790,7 +791,7 @@ def _least_certain_section(rows: list[dict[str, str]], classes: list[str]) -> st
                        f"<br>{shares}</figcaption></figure>")
     n_typed = len(rows) - len(unchecked)
     typed = f", leaving out {counted(n_typed, 'call')} a person typed" if n_typed else ""
-    least = min(max(row_probabilities(row).values()) for row in unchecked)
+    least = max(row_probabilities(unchecked[0]).values())
     # after a review of the calls less sure than CHECK_BELOW, what is left is sure: said, as the page asks no look
     look = (f": every call left is {CHECK_BELOW:g} sure or more (the least {least:.2f})" if least >= CHECK_BELOW
             else ": worth a look by eye")
