@@ -961,9 +961,8 @@ def compare(
                             "run (or a table compare joined, set right in a review since)")
     if confusion:
         confusion_from(confusion)  # read now, not after minutes of classifying: a file that cannot correct fails first
-    if predictions:  # a sample's folder, as classify was given it (wt/ as a shell completes it), names the sample
-        calls = _Calls(_one_table(predictions, out), [Path(name).name or name for name in samples], "table",
-                       read_from=predictions)
+    if predictions:
+        calls = _Calls(_one_table(predictions, out), _table_samples(samples), "table", read_from=predictions)
     elif spreads:
         calls = _score_spreads(samples, out, model, quiet, scale, outline, device)
     else:
@@ -1025,15 +1024,21 @@ def _one_table(tables: list[Path], out: Path | None) -> Path:
     return joined
 
 
+def _table_samples(samples: list[str]) -> list[str]:
+    """The samples of a table named on the command line: a folder, as classify was given it (wt/ as a shell completes
+    it), names its sample."""
+    return [Path(name).name or name for name in samples]
+
+
 def _check_compare_options(samples: list[str], out: Path | None, make_report: bool, spreads: bool,
                            predictions: list[Path] | None, preprocess: str | None, scale: float | None,
                            outline: bool) -> None:
     from .compare import check_samples
 
-    # before minutes of classifying: a table's samples are names (wt/ as a shell completes it is wt), folders are
-    # the same where they resolve to one (two folders of one name are refused as the folders are read)
-    check_samples([Path(name).name or name for name in samples] if predictions
-                  else [str(Path(name).resolve()) for name in samples], samples)
+    # before minutes of classifying: a table's samples by their names, folders by where they resolve (two folders of
+    # one name are refused as the folders are read)
+    check_samples(_table_samples(samples) if predictions else [str(Path(name).resolve()) for name in samples],
+                  samples)
     if make_report and out is None:
         raise SccscoreError("--report needs --out, the folder to write report.html into")
     _check_spread_options(spreads, preprocess, scale, outline)
