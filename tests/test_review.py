@@ -558,6 +558,14 @@ def test_reviewers_agreement_with_each_other_and_the_model(classified, tmp_path,
     with pytest.raises(SccscoreError, match=r"review\.csv: types none of the calls: the sheet review\.html saves goes "
                                             "to the browser's downloads folder"):
         review_agreement(classified, tmp_path / "review", [tmp_path / "ann.csv", tmp_path / "review" / "review.csv"])
+    # one sheet of a table typed by hand, with no model's calls: nobody to compare it with
+    hand = tmp_path / "typed_by_hand.csv"
+    hand.write_text("path,sample,predicted\n" + "".join(f"{row['path']},{row['sample']},{row['predicted']}\n"
+                                                        for row in scored.values()))
+    write_review(hand, tmp_path / "hand_review", every=True)
+    with pytest.raises(SccscoreError, match=rf"ann.csv is the only sheet, and {re.escape(str(hand))} holds no model's "
+                                            r"calls \(typed by hand, without probabilities\): give two or more"):
+        review_agreement(hand, tmp_path / "hand_review", [tmp_path / "ann.csv"])
     # two who typed no crop in common: no figure, not a figure of nothing
     (tmp_path / "cy.csv").write_text("number,type\n1,A\n")
     (tmp_path / "di.csv").write_text("number,type\n2,B\n")

@@ -115,6 +115,9 @@ def review_agreement(predictions: str | Path, review_dir: str | Path, sheets: li
     raters = dict(typed)
     if (calls := {path: model_call(row) for path, row in by_path.items()}) and None not in calls.values():
         raters[MODEL] = calls  # a table typed by hand has no model's calls
+    if len(raters) < 2:
+        raise SccscoreError(f"{sheets[0]} is the only sheet, and {predictions} holds no model's calls (typed by hand, "
+                            "without probabilities): give two or more reviewers' sheets")
     pairs = [agreement(raters[one], raters[other], (one, other), seed)
              for one, other in itertools.combinations(raters, 2)]
     return {"n_reviewed": len(read_key(Path(review_dir))), "n_calls": len(rows),
