@@ -104,3 +104,14 @@ def test_methods_say_what_a_blind_review_and_a_hand_did_to_the_calls(tmp_path):
         "review (sccscore review), neither sample nor call shown, covered wt 3, ko 3 calls, changed wt 1, ko 1 of them "
         "and left out wt 0, ko 1 objects as not chromosomes. Calls set by hand with the sample in view: wt 1, ko 0. "
         "Each sample's share")
+    # who typed them, as apply-review carries the names they wrote on the review's page, each once, in the table's
+    # order: wt's by ann, ko's by bob but its left-out object, typed on a page with no name written
+    with open(table, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, [*rows[0], "reviewer"])
+        writer.writeheader()
+        writer.writerows(row | {"reviewer": "" if row["reviewed"] != REVIEWED_BLIND else
+                                "ann" if row["sample"] == "wt" else "bob"} for row in rows)
+    named = methods(compare_table(table, ["wt", "ko"], confusion=None).report)
+    assert named.split(". ")[1] == ("A blind review (sccscore review) by ann, bob and a reviewer who wrote no name, "
+                                    "neither sample nor call shown, covered wt 3, ko 3 calls, changed wt 1, ko 1 of "
+                                    "them and left out wt 0, ko 1 objects as not chromosomes")

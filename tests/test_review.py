@@ -19,6 +19,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from sccscore.agreement import review_agreement
 from sccscore.annotations import match_boxes, read_yolo
+from sccscore.compare import compare_table
 from sccscore.errors import SccscoreError
 from sccscore.images import read_image
 from sccscore.models import SPREAD_MODEL, load_model
@@ -104,6 +105,7 @@ def test_a_review_shows_the_calls_to_check_blind_and_its_types_reach_compare(cla
     assert [after[r["path"]]["predicted"] for r in rows if r not in unsure] == [r["predicted"] for r in rows
                                                                                  if r not in unsure]
     assert [r["path"] for r in after.values() if r["reviewed"] == "blind"] == [r["path"] for r in unsure]
+    assert {r["reviewer"] for r in after.values()} == {""}  # typed by hand: no name to carry
     # compare counts the calls looked at and those the review changed, per sample, and that they were set blind
     report = tmp_path / "compare.json"
     compared = cli("compare", "wt_small", "ctf18_small", "--predictions", str(corrected), "--json", str(report))
@@ -145,7 +147,8 @@ def test_bad_review_sheets_name_the_line(classified, tmp_path, cli):
     sheet.write_text("number,type\n1,\n")  # nothing typed: the table as it was, none marked as reviewed
     applied = apply_review(classified, tmp_path / "review", tmp_path / "same.csv")
     same = _rows(tmp_path / "same.csv")
-    assert applied == (0, {}, {}) and [r.pop("reviewed") for r in same] == [""] * 24 and same == _rows(classified)
+    assert applied == (0, {}, {}, None) and [r.pop("reviewed") for r in same] == [""] * 24
+    assert [r.pop("reviewer") for r in same] == [""] * 24 and same == _rows(classified)
     run = cli("apply-review", str(classified), str(tmp_path / "review"), "--out", str(tmp_path / "same.csv"))
     said = " ".join(run.stderr.split())
     assert run.returncode == 0 and (f"caution: {sheet} types none of the calls: the sheet review.html saves goes to "
@@ -154,7 +157,7 @@ def test_bad_review_sheets_name_the_line(classified, tmp_path, cli):
     first = _rows(tmp_path / "review" / "key.csv")[0]
     called = next(r["predicted"] for r in _rows(classified) if r["path"] == first["path"])
     sheet.write_text(f"number,type\n1,{called}\n")
-    assert apply_review(classified, tmp_path / "review", tmp_path / "agreed.csv") == (1, {}, {})
+    assert apply_review(classified, tmp_path / "review", tmp_path / "agreed.csv") == (1, {}, {}, None)
     run = cli("compare", "wt_small", "ctf18_small", "--predictions", str(tmp_path / "agreed.csv"))
     reviewed = {s: int(s == first["sample"]) for s in ("wt_small", "ctf18_small")}
     assert (f"A blind review (sccscore review) of wt_small {reviewed['wt_small']}, ctf18_small "
@@ -576,7 +579,8 @@ def test_reviewers_agreement_with_each_other_and_the_model(classified, tmp_path,
     assert run.returncode == 0 and "cy and di 0 - - - 0" in " ".join(run.stdout.split())
 
 
-def test_several_reviewers_type_one_page_each_under_their_name_unseen_by_the_others(classified, tmp_path, chromium):
+def test_several_reviewers_type_one_page_each_under_their_name_unseen_by_the_others(classified, tmp_path, chromium,
+                                                                                   cli):
     """The page keeps each name's types apart (a browser kept one memory of a review's page, whoever opened it: the
     second reviewer saw the first's types), and the sheet it saves names its reviewer, whom agreement names so."""
     write_review(classified, tmp_path / "review", every=True)
@@ -599,3 +603,15 @@ def test_several_reviewers_type_one_page_each_under_their_name_unseen_by_the_oth
                                                              tmp_path / "download True.csv"])
     assert [(pair["first"], pair["second"], pair["n_both"]) for pair in both["pairs"]] == [
         ("ann", "bob", 1), ("ann", "model", 2), ("bob", "model", 1)]
+    # applied one after the other, each call keeps the name of whoever typed it last, and compare says who reviewed
+    key = {row["number"]: row["path"] for row in _rows(tmp_path / "review" / "key.csv")}
+    after_ann, after_both = tmp_path / "ann_applied.csv", tmp_path / "both_applied.csv"
+    applied = cli("apply-review", str(classified), str(tmp_path / "review"), "--sheet",
+                  str(tmp_path / "download False.csv"), "--out", str(after_ann))
+    assert applied.returncode == 0 and "2 types given in the review by ann, " in applied.stderr, applied.stderr
+    apply_review(after_ann, tmp_path / "review", after_both, tmp_path / "download True.csv")
+    by_whom = {row["path"]: (row["reviewed"], row["reviewer"]) for row in _rows(after_both)}
+    assert [by_whom[key[number]] for number in ("1", "2", "3")] == [("blind", "bob"), ("blind", "ann"), ("", "")]
+    assert sum(reviewer != "" for _, reviewer in by_whom.values()) == 2
+    reviewers = compare_table(after_both, ["wt_small", "ctf18_small"], confusion=None).report["reviewers"]
+    assert sorted(reviewers) == ["ann", "bob"]

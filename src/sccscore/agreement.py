@@ -22,7 +22,7 @@ from .errors import SccscoreError
 from .images import CLASS_NAMES
 from .metrics import cohen_kappa, confusion_matrix
 from .predictions_table import NOT_A_CHROMOSOME, model_call, read_predictions
-from .review import SAVED_WHERE, read_key, read_typed, refuse_another_table, sheet_reviewer
+from .review import SAVED_WHERE, Sheet, read_key, read_sheet, refuse_another_table
 from .stats import agreement_interval
 
 MODEL = "model"  # the model's calls, as one more reviewer
@@ -48,7 +48,7 @@ class Agreement:
 
 
 def agreement(first: dict[str, str], second: dict[str, str], names: tuple[str, str], seed: int = 0) -> Agreement:
-    """How far two reviewers' types (crop path -> A, B, C or X, as :func:`sccscore.review.read_typed` reads a sheet)
+    """How far two reviewers' types (crop path -> A, B, C or X, as :func:`sccscore.review.read_sheet` reads a sheet)
     agree on the crops both typed.
 
     Examples
@@ -101,11 +101,13 @@ def review_agreement(predictions: str | Path, review_dir: str | Path, sheets: li
     """
     if not sheets:
         raise SccscoreError("give at least one review sheet")
-    names = _names(sheets)
+    _refuse_given_twice(sheets)
+    read = [read_sheet(review_dir, sheet) for sheet in sheets]
+    names = _names(sheets, read)
     if MODEL in names:
         raise SccscoreError(f"{sheets[names.index(MODEL)]}: a sheet named '{MODEL}' would read as the model's calls; "
                             "rename it")
-    typed = {name: read_typed(review_dir, sheet) for name, sheet in zip(names, sheets)}
+    typed = {name: sheet.types for name, sheet in zip(names, read)}
     if blank := [sheet for sheet, types in zip(sheets, typed.values()) if not types]:
         raise SccscoreError(f"{blank[0]}: types none of the calls: {SAVED_WHERE}")
     rows = read_predictions(predictions, left_out=True)
@@ -125,11 +127,14 @@ def review_agreement(predictions: str | Path, review_dir: str | Path, sheets: li
             "pairs": [asdict(pair) for pair in pairs]}
 
 
-def _names(sheets: list[str | Path]) -> list[str]:
-    """Each sheet by the name its reviewer wrote on the page, else by its file's name (``ann.csv``: ann), or by its
-    path where two share a name."""
+def _refuse_given_twice(sheets: list[str | Path]) -> None:
     given = [str(sheet) for sheet in sheets]
     if repeated := next((sheet for sheet in given if given.count(sheet) > 1), None):
         raise SccscoreError(f"{repeated}: given twice; give each reviewer's sheet once")
-    names = [sheet_reviewer(sheet) or Path(sheet).stem for sheet in given]
-    return names if len(set(names)) == len(names) else given
+
+
+def _names(sheets: list[str | Path], read: list[Sheet]) -> list[str]:
+    """Each sheet by the name its reviewer wrote on the page, else by its file's name (``ann.csv``: ann), or by its
+    path where two share a name."""
+    names = [sheet.reviewer or Path(path).stem for path, sheet in zip(sheets, read)]
+    return names if len(set(names)) == len(names) else [str(path) for path in sheets]

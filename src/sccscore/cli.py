@@ -1294,9 +1294,10 @@ def apply_review(
     n_left_out = sum(applied.left_out.values())
     left_out = (f", {n_left_out} left out as {'not a chromosome' if n_left_out == 1 else 'not chromosomes'}"
                 f"{each(applied.left_out)}" if applied.left_out else "")
-    console.print(f"{counted(applied.n_typed, 'type')} given in the review, {sum(applied.changed.values())} of them "
-                  f"changing the call{each(applied.changed)}{left_out}: wrote {out}; compare --predictions {out} "
-                  "counts and lists them", highlight=False)
+    by = f" by {applied.reviewer}" if applied.reviewer else ""
+    console.print(f"{counted(applied.n_typed, 'type')} given in the review{by}, {sum(applied.changed.values())} "
+                  f"of them changing the call{each(applied.changed)}{left_out}: wrote {out}; compare --predictions "
+                  f"{out} counts and lists them", highlight=False)
     if not applied.n_typed:  # the blank sheet review wrote, most likely, where the one its page saved was meant
         console.print(f"caution: {sheet or review_dir / SHEET} types none of the calls: {SAVED_WHERE}; give it with "
                       "--sheet", highlight=False)

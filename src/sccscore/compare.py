@@ -29,7 +29,7 @@ from .errors import SccscoreError
 from .framing import framing_caution
 from .images import CLASS_NAMES
 from .learned import table_unlike_learned
-from .predictions_table import (counted_and_left_out, counts_from_rows, from_spreads, preprocessed_with,
+from .predictions_table import (REVIEWER, counted_and_left_out, counts_from_rows, from_spreads, preprocessed_with,
                                 reviewed_blind, set_by_hand, typed_by)
 from .sample_cautions import (check_made_alike, colour_caution, imaging_caution, jpeg_caution, made_apart,
                               raw_caution, scale_caution, spreads_imaged, texture_caution, typed_crops_framings,
@@ -267,6 +267,9 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
                  "left_out_in_review": left_out}
     for key, chosen in by_person.items():  # per sample, each compared sample named
         report[key] = {name: sum(row["sample"] == name for row in chosen) for name in samples}
+    # who typed them, as each wrote their name on the review's page ("" for a review typed with none)
+    looked_at = by_person["reviewed_blind"] + [row for row in left_out if row["sample"] in samples]
+    report["reviewers"] = list(dict.fromkeys((row.get(REVIEWER) or "").strip() for row in looked_at))
     corrected_by = corrected_by if report["corrected_with"] is not None else None  # None: it could not correct them
     textures, framings = read["textures"], read["framings"]
     return Comparison(report | {"typed_by": model, "preprocess": _one_or_each(preprocess),

@@ -21,6 +21,7 @@ from .errors import SccscoreError
 from .images import CLASS_NAMES
 
 REVIEWED_BLIND = "blind"  # the reviewed column of a call a person looked at in sccscore review
+REVIEWER = "reviewer"  # the column naming who typed a call in a blind review, as written on its page
 LEFT_OUT = "not a chromosome"  # the reviewed column of an object a person left out there (debris...): not read
 NOT_A_CHROMOSOME = "X"  # the type a review gives it: detection takes some debris, or two chromosomes, for one
 WORKBOOKS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # how .xlsx and .ods (zip), and .xls begin

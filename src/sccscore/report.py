@@ -36,8 +36,8 @@ from .layout import number, overlay_file, run_folder, run_rows
 from .learned import learner_of, unlike_learned
 from .metrics import concordance, confusion_matrix, open_concordance
 from .plots import plot_distributions
-from .predictions_table import (counted_and_left_out, crops_by_sample, from_spreads, model_call, reviewed_blind,
-                                row_probabilities, set_by_hand)
+from .predictions_table import (REVIEWER, counted_and_left_out, crops_by_sample, from_spreads, model_call,
+                                reviewed_blind, row_probabilities, set_by_hand)
 from .sample_data import sha256_or_none
 from .spread_imaging import SIZE_CAUTION
 from .stats import agreement_interval
@@ -631,10 +631,21 @@ def _by_hand_section(comparison: dict[str, Any], rows: list[dict[str, str]]) -> 
     if not (sentence := by_hand_sentence(comparison)):
         return ""
     table = [[_chromosome_name(row), f"{call} ({float(row[f'p_{call}']):.2f})", row["predicted"],
-              "yes" if reviewed_blind(row) else ""] for row in set_by_hand(rows) if (call := model_call(row))]
+              _blind_by(row)] for row in set_by_hand(rows) if (call := model_call(row))]
     return (f"<h2>Checked by hand</h2><p>{html.escape(sentence)}</p>"
             + (_table(["chromosome", "model's call (probability)", "set to", "in a blind review"], table)
                if table else ""))
+
+
+def _blind_by(row: dict[str, str]) -> str:
+    """Whether a call was set in a blind review, and by whom where the reviewer wrote a name on its page.
+
+    >>> [_blind_by(row) for row in ({"reviewed": "blind", "reviewer": "ann"}, {"reviewed": "blind"}, {"reviewed": ""})]
+    ['yes, by ann', 'yes', '']
+    """
+    if not reviewed_blind(row):
+        return ""
+    return f"yes, by {name}" if (name := (row.get(REVIEWER) or "").strip()) else "yes"
 
 
 def _to_check(rows: list[dict[str, str]]) -> str:

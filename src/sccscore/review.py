@@ -37,8 +37,8 @@ from ._atomic import atomic_open, output_folder, staged_folder, write_csv
 from .annotations import UNTYPED, Drafts
 from .errors import ImageReadError, SccscoreError
 from .images import CLASS_NAMES, ImageItem, read_image
-from .predictions_table import (LEFT_OUT, NOT_A_CHROMOSOME, REVIEWED_BLIND, normalised_type, read_predictions,
-                                read_table, reviewed_blind, row_box, row_probabilities)
+from .predictions_table import (LEFT_OUT, NOT_A_CHROMOSOME, REVIEWED_BLIND, REVIEWER, normalised_type,
+                                read_predictions, read_table, reviewed_blind, row_box, row_probabilities)
 from .report import STYLE, image_uri, jpeg_uri
 from .sample_data import sha256_or_none
 from .splits import SOURCES_COLUMNS, SOURCES_FILE
@@ -78,11 +78,20 @@ class YoloLabels(NamedTuple):
 
 
 class Applied(NamedTuple):
-    """What :func:`apply_review` did: the types given, and per sample the calls changed and the objects left out."""
+    """What :func:`apply_review` did: the types given, and per sample the calls changed and the objects left out; the
+    name the reviewer wrote on the page, if any."""
 
     n_typed: int
     changed: dict[str, int]
     left_out: dict[str, int]
+    reviewer: str | None = None
+
+
+class Sheet(NamedTuple):
+    """A review's sheet as :func:`read_sheet` reads it: crop path -> the type given, and who gave them."""
+
+    types: dict[str, str]
+    reviewer: str | None  # the name written on the page (its reviewer column); None for a sheet typed by hand
 
 
 def calls_to_check(rows: list[dict[str, str]], every: bool = False) -> list[dict[str, str]]:
@@ -311,10 +320,10 @@ def _read_sheet(path: Path) -> list[dict[str, str]]:
     return read_table(path, "review sheet", {"number", "type"})
 
 
-def sheet_reviewer(sheet: str | Path) -> str | None:
+def _reviewer(entries: list[dict[str, str]]) -> str | None:
     """The name a review's page saved a sheet under (its ``reviewer`` column), or None: no name written, or a sheet
     typed by hand."""
-    names = {(row.get("reviewer") or "").strip() for row in _read_sheet(Path(sheet))}
+    names = {(entry.get("reviewer") or "").strip() for entry in entries}
     return names.pop() if len(names) == 1 and "" not in names else None
 
 
@@ -355,30 +364,32 @@ def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Pat
     ...     with open(folder / "corrected.csv", newline="") as handle:
     ...         rows = list(csv.DictReader(handle))
     >>> applied
-    Applied(n_typed=313, changed={'ctf18': 141}, left_out={})
+    Applied(n_typed=313, changed={'ctf18': 141}, left_out={}, reviewer=None)
     >>> round(sum(row["predicted"] == row["label"] for row in rows) / len(rows), 3)  # 0.616 before the review
     0.954
     """
     review_dir, table = Path(review_dir), Path(predictions)
-    typed = read_typed(review_dir, sheet)
+    typed, reviewer = read_sheet(review_dir, sheet)
     rows = read_predictions(table, left_out=True)  # those a review left out before are written again
     by_path = {row["path"]: row for row in rows}
     refuse_another_table(typed, by_path, review_dir, table)
     left_out = Counter(by_path[path]["sample"] for path, called in typed.items() if called == NOT_A_CHROMOSOME)
     changed = Counter(by_path[path]["sample"] for path, called in typed.items()
                       if called not in (NOT_A_CHROMOSOME, by_path[path]["predicted"]))
-    for path, called in typed.items():  # looked at, changed or not: compare says how many of each
+    for path, called in typed.items():  # looked at, changed or not: compare says how many of each, and by whom
         by_path[path] |= ({"reviewed": LEFT_OUT} if called == NOT_A_CHROMOSOME else
-                          {"predicted": called, "reviewed": REVIEWED_BLIND})
-    header = list(dict.fromkeys([*rows[0], "reviewed"]))
+                          {"predicted": called, "reviewed": REVIEWED_BLIND}) | {REVIEWER: reviewer or ""}
+    header = list(dict.fromkeys([*rows[0], "reviewed", REVIEWER]))
     write_csv(out, header, ([row.get(column, "") for column in header] for row in rows))
     samples = dict.fromkeys(row["sample"] for row in rows)  # in the table's order, not the shuffled sheet's
-    return Applied(len(typed), *({s: counts[s] for s in samples if counts[s]} for counts in (changed, left_out)))
+    return Applied(len(typed), *({s: counts[s] for s in samples if counts[s]} for counts in (changed, left_out)),
+                   reviewer)
 
 
-def read_typed(review_dir: str | Path, sheet: str | Path | None = None) -> dict[str, str]:
+def read_sheet(review_dir: str | Path, sheet: str | Path | None = None) -> Sheet:
     """The types given in a review's ``sheet`` (default: ``review_dir``'s ``review.csv``), by the path of the crop
     each number showed: A, B, C, or X for what is not a chromosome; the numbers left blank (kept) are not among them.
+    With them, the name its reviewer wrote on the page.
 
     Raises
     ------
@@ -407,7 +418,7 @@ def read_typed(review_dir: str | Path, sheet: str | Path | None = None) -> dict[
             raise SccscoreError(f"{sheet}, line {line}: type '{given}' is not one of {', '.join(CLASS_NAMES)}, or "
                                 f"{NOT_A_CHROMOSOME} for what is not a chromosome; leave it blank to keep the call")
         typed[key[number]] = called
-    return typed
+    return Sheet(typed, _reviewer(entries))
 
 
 def refuse_another_table(typed: dict[str, str], by_path: dict[str, dict[str, str]], review_dir: Path,
