@@ -27,6 +27,7 @@ from sccscore.predictions_table import model_call, read_predictions, row_box
 from sccscore.review import (CONTEXT, PLACE_SHOWN, THUMBNAIL, apply_review, calls_to_check, context_view,
                              write_labelled, write_review, write_yolo_labels)
 from sccscore.splits import SOURCES_FILE, Source, read_sources
+from sccscore.stats import clustered_interval
 from sccscore.training import labelled_items
 from sccscore.spreads import FOUND_COLOUR, classify_spreads
 
@@ -615,3 +616,50 @@ def test_several_reviewers_type_one_page_each_under_their_name_unseen_by_the_oth
     assert sum(reviewer != "" for _, reviewer in by_whom.values()) == 2
     reviewers = compare_table(after_both, ["wt_small", "ctf18_small"], confusion=None).report["reviewers"]
     assert sorted(reviewers) == ["ann", "bob"]
+
+
+def test_agreement_takes_the_cells_as_the_units_where_the_crops_cells_are_known(classified, tmp_path, cli):
+    """The table's cells (its cell column, as a spread's metaphases give it): the share's interval Korn and Graubard's
+    on the cells, kappa's a bootstrap of whole cells, which a loop over scikit-learn's kappa gives again draw by draw;
+    from 3 cells no kappa interval, and with one crop's cell unknown the crops as independent again."""
+    rows = _rows(classified)
+    in_cell = {row["path"]: f"cell{i % 6 // 2 + 1}" for i, row in enumerate(rows)}  # each sample's 12 in 3 cells
+    celled = tmp_path / "celled.csv"
+    _write(celled, [row | {"cell": in_cell[row["path"]]} for row in rows])
+    write_review(celled, tmp_path / "review", every=True)
+    key = _rows(tmp_path / "review" / "key.csv")
+    labels = {row["number"]: Path(row["path"]).parent.name.upper() for row in key}
+    shifted = {n: {"A": "B", "B": "C", "C": "B"}[label] if int(n) % 3 == 0 else label for n, label in labels.items()}
+    for name, types in (("ann", labels), ("bob", shifted)):
+        (tmp_path / f"{name}.csv").write_text("number,type\n" + "".join(f"{n},{t}\n" for n, t in types.items()))
+    run = cli("agreement", str(celled), str(tmp_path / "review"), str(tmp_path / "ann.csv"), str(tmp_path / "bob.csv"),
+              "--json", str(tmp_path / "agreement.json"))
+    assert run.returncode == 0, run.stderr
+    pair = json.loads((tmp_path / "agreement.json").read_text())["pairs"][0]
+    cell_of = {row["number"]: f"{row['sample']}/{in_cell[row['path']]}" for row in key}
+    numbers = {cell: i for i, cell in enumerate(dict.fromkeys(cell_of[row["number"]] for row in key))}
+    assert (pair["first"], pair["second"], pair["n_both"], pair["n_cells"]) == ("ann", "bob", 24, 6)
+    same = [sum(labels[n] == shifted[n] for n in labels if numbers[cell_of[n]] == i) for i in range(6)]
+    assert pair["same_ci"] == pytest.approx(clustered_interval(same, [4] * 6))
+    wilson = proportion_confint(sum(same), 24, method="wilson")
+    assert pair["same_ci"][0] < wilson[0] and pair["same_ci"][1] > wilson[1]  # the cells differ: wider
+    draws = np.random.default_rng(0).integers(0, 6, (2000, 6))
+    kappas = []
+    for draw in draws:
+        drawn = [n for i in draw for n in labels if numbers[cell_of[n]] == i]
+        kappas.append(cohen_kappa_score([labels[n] for n in drawn], [shifted[n] for n in drawn], labels=list("ABC")))
+    assert pair["kappa_ci"] == pytest.approx(list(np.percentile(kappas, [2.5, 97.5])))
+    said = " ".join(run.stdout.split())
+    assert said.startswith("on the 24 of the 24 calls the review showed, the cells taken as the units: a cell's "
+                           "chromosomes are not independent")
+    assert f"ann and bob 24 {100 * sum(same) / 24:.1f} ({100 * pair['same_ci'][0]:.1f}-" in said
+    # 3 cells: a bootstrap draws too few sets for an interval of kappa; one crop in none: the crops as independent
+    three = tmp_path / "three.csv"
+    _write(three, [row | {"cell": "cell1" if row["sample"] == "ctf18_small" or in_cell[row["path"]] == "cell1" else
+                          "cell2"} for row in rows])
+    few = cli("agreement", str(three), str(tmp_path / "review"), str(tmp_path / "ann.csv"), str(tmp_path / "bob.csv"))
+    assert few.returncode == 0 and "0.50 (no interval) 83.3 0 3" in " ".join(few.stdout.split())
+    assert "Kappa has no interval from fewer than 4 cells: a bootstrap of 2 or 3 cells" in " ".join(few.stdout.split())
+    _write(three, [row | {"cell": "" if row is rows[0] else in_cell[row["path"]]} for row in rows])
+    some = review_agreement(three, tmp_path / "review", [tmp_path / "ann.csv", tmp_path / "bob.csv"])["pairs"][0]
+    assert some["n_cells"] is None and some["same_ci"] == pytest.approx(list(wilson))

@@ -4,9 +4,15 @@ People scoring chromosomes by eye agreed with a reference on 51-77% of them (Ike
 and a model's disagreement with a lab's reviewers means little until it is read against theirs with each other. Each
 reviewer types the same page (``sccscore review``; ``--all`` for every call, not only the unsure ones), under their
 own name, and saves a sheet; each pair of sheets, and each sheet against the model's call, is then compared on the
-crops both typed: the share given the same type (Wilson 95% interval), Cohen's kappa (95% percentile bootstrap interval
-over the crops, the crops taken as independent) and the share alike on open (B or C) against cohered (A), the split
-``compare`` tests.
+crops both typed: the share given the same type, Cohen's kappa and the share alike on open (B or C) against cohered
+(A), the split ``compare`` tests.
+
+The chromosomes of one cell are not independent (one spread is well spread and stained, the next is not, and
+reviewers agree on the one more than on the other), so, as ``compare`` does, the intervals take the cells as the
+units where the crops' cells are known (their folders, or the metaphases of spreads: :mod:`sccscore.cells`): the
+share's is Korn and Graubard's (:func:`~sccscore.stats.clustered_interval`), kappa's a 95% percentile bootstrap of
+whole cells, from :data:`~sccscore.stats.MIN_CELLS` cells or more. Where they are not known, the crops are taken as
+independent: Wilson's interval, and a bootstrap of the crops.
 """
 
 from __future__ import annotations
@@ -21,9 +27,10 @@ import numpy as np
 from .errors import SccscoreError
 from .images import CLASS_NAMES
 from .metrics import cohen_kappa, confusion_matrix
+from .cells import cell_of
 from .predictions_table import NOT_A_CHROMOSOME, model_call, read_predictions
 from .review import SAVED_WHERE, Sheet, read_key, read_sheet, refuse_another_table
-from .stats import agreement_interval
+from .stats import MIN_CELLS, agreement_interval, clustered_interval
 
 MODEL = "model"  # the model's calls, as one more reviewer
 # the paper's Fig. 1B: what a lab's figures are read against
@@ -45,11 +52,16 @@ class Agreement:
     kappa_ci: list[float] | None
     n_open_alike: int  # both open (B or C) or both cohered (A)
     n_left_out_by_one: int  # typed X (not a chromosome) by one of the two, a type by the other
+    # the cells the crops typed by both lie in, the intervals' units where 2 or more (kappa's where MIN_CELLS or more);
+    # None where some crop's cell is not known, the crops then taken as independent
+    n_cells: int | None = None
 
 
-def agreement(first: dict[str, str], second: dict[str, str], names: tuple[str, str], seed: int = 0) -> Agreement:
+def agreement(first: dict[str, str], second: dict[str, str], names: tuple[str, str], seed: int = 0,
+              cells: dict[str, str] | None = None) -> Agreement:
     """How far two reviewers' types (crop path -> A, B, C or X, as :func:`sccscore.review.read_sheet` reads a sheet)
-    agree on the crops both typed.
+    agree on the crops both typed; their intervals with the crops' ``cells`` (crop path -> cell) as the units, where
+    every crop typed by both has one.
 
     Examples
     --------
@@ -60,6 +72,8 @@ def agreement(first: dict[str, str], second: dict[str, str], names: tuple[str, s
     (4, 2, 3, 1)
     >>> round(same.kappa, 3)
     0.273
+    >>> same.n_cells is None, [round(v, 3) for v in same.same_ci]  # the crops taken as independent: Wilson's
+    (True, [0.15, 0.85])
     """
     shared = [path for path in first if path in second]
     left_out_by_one = sum((first[path] == NOT_A_CHROMOSOME) != (second[path] == NOT_A_CHROMOSOME) for path in shared)
@@ -69,18 +83,40 @@ def agreement(first: dict[str, str], second: dict[str, str], names: tuple[str, s
     n_same = int(np.trace(matrix))
     kappa = _defined(cohen_kappa(matrix)) if typed else None
     open_alike = int(matrix[0, 0] + matrix[1:, 1:].sum())  # as metrics.open_concordance splits them: A, or B and C
-    return Agreement(*names, len(typed), n_same, agreement_interval(n_same, len(typed)) if typed else None, kappa,
-                     _kappa_interval(a, b, seed) if kappa is not None else None, open_alike, left_out_by_one)
+    cell = _cell_numbers(typed, cells)
+    n_cells = len(np.unique(cell)) if cell is not None else None
+    by_cell = n_cells is not None and n_cells >= 2  # one cell says nothing of another: its crops as independent
+    if not typed:
+        same_ci = None
+    elif by_cell:
+        same_ci = clustered_interval(np.bincount(cell, weights=a == b), np.bincount(cell))
+    else:
+        same_ci = agreement_interval(n_same, len(typed))
+    # a bootstrap of 2 or 3 cells draws only 3 or 10 different sets: an interval far too narrow (none, as compare's)
+    few_cells = by_cell and n_cells < MIN_CELLS
+    kappa_ci = (None if kappa is None or few_cells else
+                _kappa_interval(a, b, cell if by_cell else np.arange(len(typed)), seed))
+    return Agreement(*names, len(typed), n_same, same_ci, kappa, kappa_ci, open_alike, left_out_by_one, n_cells)
 
 
-def _kappa_interval(a: np.ndarray, b: np.ndarray, seed: int) -> list[float] | None:
-    """95% percentile bootstrap interval of Cohen's kappa, the crops drawn again with replacement: the draws whose
-    kappa is undefined (every crop drawn of one type by both) are left out."""
+def _cell_numbers(typed: list[str], cells: dict[str, str] | None) -> np.ndarray | None:
+    """Each crop's cell as a number (0 the first named), or None where some crop's cell is not known."""
+    if not typed or cells is None or any(path not in cells for path in typed):
+        return None
+    numbers: dict[str, int] = {}
+    return np.array([numbers.setdefault(cells[path], len(numbers)) for path in typed], int)
+
+
+def _kappa_interval(a: np.ndarray, b: np.ndarray, unit: np.ndarray, seed: int) -> list[float] | None:
+    """95% percentile bootstrap interval of Cohen's kappa, the units (each crop's number in ``unit``: its cell, or
+    itself) drawn again with replacement: the draws whose kappa is undefined (every crop drawn of one type by both)
+    are left out."""
     rng = np.random.default_rng(seed)
-    n_types = len(CLASS_NAMES)
-    draws = rng.integers(0, len(a), (KAPPA_DRAWS, len(a)))
-    cells = a[draws] * n_types + b[draws]  # each draw's crops as cells of its confusion matrix
-    matrices = np.stack([np.bincount(row, minlength=n_types * n_types) for row in cells]).reshape(-1, n_types, n_types)
+    n_types, n_units = len(CLASS_NAMES), int(unit.max()) + 1
+    per_unit = np.zeros((n_units, n_types * n_types), int)  # each unit's crops as cells of a confusion matrix
+    np.add.at(per_unit, (unit, a * n_types + b), 1)
+    draws = rng.integers(0, n_units, (KAPPA_DRAWS, n_units))
+    matrices = np.stack([per_unit[draw].sum(axis=0) for draw in draws]).reshape(-1, n_types, n_types)
     kappas = np.array([cohen_kappa(matrix) for matrix in matrices])
     kappas = kappas[np.isfinite(kappas)]
     return [float(v) for v in np.percentile(kappas, [2.5, 97.5])] if len(kappas) else None
@@ -120,7 +156,8 @@ def review_agreement(predictions: str | Path, review_dir: str | Path, sheets: li
     if len(raters) < 2:
         raise SccscoreError(f"{sheets[0]} is the only sheet, and {predictions} holds no model's calls (typed by hand, "
                             "without probabilities): give two or more reviewers' sheets")
-    pairs = [agreement(raters[one], raters[other], (one, other), seed)
+    cells = {row["path"]: cell for row in rows if (cell := cell_of(row)) is not None}
+    pairs = [agreement(raters[one], raters[other], (one, other), seed, cells)
              for one, other in itertools.combinations(raters, 2)]
     return {"n_reviewed": len(read_key(Path(review_dir))), "n_calls": len(rows),
             "reviewers": [{"name": name, "n_typed": len(types)} for name, types in typed.items()],

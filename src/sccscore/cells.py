@@ -155,6 +155,17 @@ def _cell_of(row: dict[str, str], sheet: dict[str, str] | None) -> tuple[str | N
     return None, None
 
 
+def cell_of(row: dict[str, str]) -> str | None:
+    """A row's cell as :func:`cell_counts` reads it without a sample sheet, named within its sample (``wt/cell1``), or
+    None where it is not known.
+
+    >>> cell_of({"path": "/d/wt/cell1/3.png", "sample": "wt"}), cell_of({"path": "/d/wt/a/3.png", "sample": "wt"})
+    ('wt/cell1', None)
+    """
+    cell, _ = _cell_of(row, None)
+    return None if cell is None else f"{row['sample']}/{cell}"
+
+
 def folder_cell(path: Path, sample: str) -> str | None:
     """The cell of an image by its folders below its sample's folder, label folders (a, b, c) left out.
 

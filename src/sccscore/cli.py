@@ -1322,26 +1322,55 @@ def agreement(
     shown, n_calls = report["n_reviewed"], report["n_calls"]
     stdout.print(f"on the {shown} of the {n_calls} calls the review showed"
                  + (" (the unsure ones: agreement on them runs below that on every call, which review --all shows)"
-                    if shown < n_calls else "") + ", the crops taken as independent", highlight=False)
+                    if shown < n_calls else "") + f", {_agreement_units(report['pairs'])}", highlight=False)
     table = Table("between", "typed by both", "same type, % (95% CI)", "Cohen's kappa (95% CI)",
-                  "open or cohered alike, %", "left out by one", box=None)
+                  "open or cohered alike, %", "left out by one", "cells", box=None)
     for pair in report["pairs"]:
         both = pair["n_both"]
         table.add_row(f"{pair['first']} and {pair['second']}", str(both),
                       shares_with_intervals([pair["n_same"] / both], [[bound] for bound in pair["same_ci"]])[0]
                       if both else "-",
-                      _kappa(pair["kappa"], pair["kappa_ci"]) if both else "-",
-                      f"{100 * pair['n_open_alike'] / both:.1f}" if both else "-", str(pair["n_left_out_by_one"]))
+                      _kappa(pair["kappa"], pair["kappa_ci"], pair["n_cells"]) if both else "-",
+                      f"{100 * pair['n_open_alike'] / both:.1f}" if both else "-", str(pair["n_left_out_by_one"]),
+                      "-" if pair["n_cells"] is None else str(pair["n_cells"]))
     _show(table)
+    if few := _few_cells(report["pairs"]):
+        stdout.print(few, highlight=False)
     stdout.print(f"For scale: {HUMAN_AGREEMENT}.", highlight=False)
     if json_path:
         write_json(json_path, report)
 
 
-def _kappa(kappa: float | None, interval: list[float] | None) -> str:
-    """Cohen's kappa with its interval, or why there is none: every crop of one type by both."""
+def _agreement_units(pairs: list[dict]) -> str:
+    """What agreement's intervals take as independent: the cells, where the crops' are known, else the crops."""
+    if all(pair["n_cells"] is None for pair in pairs):
+        return ("the crops taken as independent: their cells are not known (give each cell's crops a folder of its "
+                "own, wt/cell1/...)")
+    if all(pair["n_cells"] is not None and pair["n_cells"] >= 2 for pair in pairs):
+        return "the cells taken as the units: a cell's chromosomes are not independent"
+    return ("the cells taken as the units where a pair's crops lie in 2 or more known cells (its cells column), the "
+            "crops as independent elsewhere")
+
+
+def _few_cells(pairs: list[dict]) -> str:
+    """Why kappa has no interval where a pair's crops lie in 2 or 3 cells; "" where none do."""
+    from .stats import MIN_CELLS
+
+    if not any(pair["n_cells"] is not None and 2 <= pair["n_cells"] < MIN_CELLS for pair in pairs):
+        return ""
+    return (f"Kappa has no interval from fewer than {MIN_CELLS} cells: a bootstrap of 2 or 3 cells draws 3 or 10 "
+            f"different sets, too few; score {MIN_CELLS} cells or more.")
+
+
+def _kappa(kappa: float | None, interval: list[float] | None, n_cells: int | None) -> str:
+    """Cohen's kappa with its interval, or why there is none: every crop of one type by both, or too few cells
+    (said below the table: :func:`_few_cells`)."""
+    from .stats import MIN_CELLS
+
     if kappa is None:
         return "- (one type throughout)"
+    if interval is None and n_cells is not None and 2 <= n_cells < MIN_CELLS:
+        return f"{kappa:.2f} (no interval)"
     return f"{kappa:.2f}" + (f" ({interval[0]:.2f} to {interval[1]:.2f})" if interval else "")
 
 
