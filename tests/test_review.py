@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.stats
 from PIL import Image
 
 from sklearn.metrics import cohen_kappa_score
@@ -620,8 +621,8 @@ def test_several_reviewers_type_one_page_each_under_their_name_unseen_by_the_oth
 
 def test_agreement_takes_the_cells_as_the_units_where_the_crops_cells_are_known(classified, tmp_path, cli):
     """The table's cells (its cell column, as a spread's metaphases give it): the share's interval Korn and Graubard's
-    on the cells, kappa's a bootstrap of whole cells, which a loop over scikit-learn's kappa gives again draw by draw;
-    from 3 cells no kappa interval, and with one crop's cell unknown the crops as independent again."""
+    on the cells, kappa's the delete-one-cell jackknife's, as scikit-learn's kappa of each cell left out and scipy's t
+    give it; with one crop's cell unknown, the crops as independent."""
     rows = _rows(classified)
     in_cell = {row["path"]: f"cell{i % 6 // 2 + 1}" for i, row in enumerate(rows)}  # each sample's 12 in 3 cells
     celled = tmp_path / "celled.csv"
@@ -643,23 +644,17 @@ def test_agreement_takes_the_cells_as_the_units_where_the_crops_cells_are_known(
     assert pair["same_ci"] == pytest.approx(clustered_interval(same, [4] * 6))
     wilson = proportion_confint(sum(same), 24, method="wilson")
     assert pair["same_ci"][0] < wilson[0] and pair["same_ci"][1] > wilson[1]  # the cells differ: wider
-    draws = np.random.default_rng(0).integers(0, 6, (2000, 6))
-    kappas = []
-    for draw in draws:
-        drawn = [n for i in draw for n in labels if numbers[cell_of[n]] == i]
-        kappas.append(cohen_kappa_score([labels[n] for n in drawn], [shifted[n] for n in drawn], labels=list("ABC")))
-    assert pair["kappa_ci"] == pytest.approx(list(np.percentile(kappas, [2.5, 97.5])))
+    left_one_out = np.array([cohen_kappa_score(*([types[n] for n in labels if numbers[cell_of[n]] != i]
+                                                  for types in (labels, shifted))) for i in range(6)])
+    error = np.sqrt(5 / 6 * np.sum((left_one_out - left_one_out.mean()) ** 2))
+    half = scipy.stats.t.ppf(0.975, 5) * error
+    assert pair["kappa_ci"] == pytest.approx([pair["kappa"] - half, pair["kappa"] + half])
     said = " ".join(run.stdout.split())
     assert said.startswith("on the 24 of the 24 calls the review showed, the cells taken as the units: a cell's "
                            "chromosomes are not independent")
     assert f"ann and bob 24 {100 * sum(same) / 24:.1f} ({100 * pair['same_ci'][0]:.1f}-" in said
-    # 3 cells: a bootstrap draws too few sets for an interval of kappa; one crop in none: the crops as independent
-    three = tmp_path / "three.csv"
-    _write(three, [row | {"cell": "cell1" if row["sample"] == "ctf18_small" or in_cell[row["path"]] == "cell1" else
-                          "cell2"} for row in rows])
-    few = cli("agreement", str(three), str(tmp_path / "review"), str(tmp_path / "ann.csv"), str(tmp_path / "bob.csv"))
-    assert few.returncode == 0 and "0.50 (no interval) 83.3 0 3" in " ".join(few.stdout.split())
-    assert "Kappa has no interval from fewer than 4 cells: a bootstrap of 2 or 3 cells" in " ".join(few.stdout.split())
-    _write(three, [row | {"cell": "" if row is rows[0] else in_cell[row["path"]]} for row in rows])
-    some = review_agreement(three, tmp_path / "review", [tmp_path / "ann.csv", tmp_path / "bob.csv"])["pairs"][0]
+    # one crop in no cell: the crops as independent
+    lone = tmp_path / "lone.csv"
+    _write(lone, [row | {"cell": "" if row is rows[0] else in_cell[row["path"]]} for row in rows])
+    some = review_agreement(lone, tmp_path / "review", [tmp_path / "ann.csv", tmp_path / "bob.csv"])["pairs"][0]
     assert some["n_cells"] is None and some["same_ci"] == pytest.approx(list(wilson))

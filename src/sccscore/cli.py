@@ -1330,12 +1330,10 @@ def agreement(
         table.add_row(f"{pair['first']} and {pair['second']}", str(both),
                       shares_with_intervals([pair["n_same"] / both], [[bound] for bound in pair["same_ci"]])[0]
                       if both else "-",
-                      _kappa(pair["kappa"], pair["kappa_ci"], pair["n_cells"]) if both else "-",
+                      _kappa(pair["kappa"], pair["kappa_ci"]) if both else "-",
                       f"{100 * pair['n_open_alike'] / both:.1f}" if both else "-", str(pair["n_left_out_by_one"]),
                       "-" if pair["n_cells"] is None else str(pair["n_cells"]))
     _show(table)
-    if few := _few_cells(report["pairs"]):
-        stdout.print(few, highlight=False)
     stdout.print(f"For scale: {HUMAN_AGREEMENT}.", highlight=False)
     if json_path:
         write_json(json_path, report)
@@ -1352,26 +1350,18 @@ def _agreement_units(pairs: list[dict]) -> str:
             "crops as independent elsewhere")
 
 
-def _few_cells(pairs: list[dict]) -> str:
-    """Why kappa has no interval where a pair's crops lie in 2 or 3 cells; "" where none do."""
-    from .stats import MIN_CELLS
+def _kappa(kappa: float | None, interval: list[float] | None) -> str:
+    """Cohen's kappa with its interval, or why there is none: every crop of one type by both, in all or (without one
+    of their cells) in some.
 
-    if not any(pair["n_cells"] is not None and 2 <= pair["n_cells"] < MIN_CELLS for pair in pairs):
-        return ""
-    return (f"Kappa has no interval from fewer than {MIN_CELLS} cells: a bootstrap of 2 or 3 cells draws 3 or 10 "
-            f"different sets, too few; score {MIN_CELLS} cells or more.")
-
-
-def _kappa(kappa: float | None, interval: list[float] | None, n_cells: int | None) -> str:
-    """Cohen's kappa with its interval, or why there is none: every crop of one type by both, or too few cells
-    (said below the table: :func:`_few_cells`)."""
-    from .stats import MIN_CELLS
-
+    >>> _kappa(0.5, [0.2, 0.8]), _kappa(0.5, None), _kappa(None, None)
+    ('0.50 (0.20 to 0.80)', '0.50 (none: one type without a cell)', '- (one type throughout)')
+    """
     if kappa is None:
         return "- (one type throughout)"
-    if interval is None and n_cells is not None and 2 <= n_cells < MIN_CELLS:
-        return f"{kappa:.2f} (no interval)"
-    return f"{kappa:.2f}" + (f" ({interval[0]:.2f} to {interval[1]:.2f})" if interval else "")
+    if interval is None:
+        return f"{kappa:.2f} (none: one type without a cell)"
+    return f"{kappa:.2f} ({interval[0]:.2f} to {interval[1]:.2f})"
 
 
 @app.command("export-labelled")
