@@ -564,3 +564,41 @@ def test_demo_classifies_both_genotypes(tmp_path, cli):
             "</tr>") in page  # and every crop read with a white around the chromosome
     warned = " ".join(result.stderr.split()).split("warning: ")[1:]
     assert len(warned) == 1 and warned[0].startswith("the same image is given twice")  # two of the WT crops
+
+
+def test_an_experiments_folder_given_as_one_sample_is_said_to_pool_its_folders(ikemoto, tmp_path, cli, capsys):
+    """exp/wt/ and exp/ko/ given as exp: scored as one sample, its genotypes' folders taken for cells, in silence.
+    Said, with the command that scores each; not of a sample's numbered cells, nor of a labelled folder's a/ b/ c/."""
+    for genotype, folder in (("wt", "wt"), ("ctf18", "ko")):
+        (tmp_path / "exp" / folder).mkdir(parents=True)
+        for path in sorted((ikemoto / "images" / genotype / "a").iterdir())[:3]:
+            shutil.copy(path, tmp_path / "exp" / folder / path.name)
+    run = cli("classify", str(tmp_path / "exp"), "--model", "paper:squeezenet1_1/1", "--out", str(tmp_path / "run"))
+    assert run.returncode == 0, run.stderr
+    assert (f"exp was scored as one sample, pooling the folders ko and wt in it: to score each as a sample of its own, "
+            f"give them: sccscore classify {tmp_path / 'exp' / 'ko'} {tmp_path / 'exp' / 'wt'} --out DIR"
+            ) in " ".join(run.stderr.split())
+    # the same table with the folders named as cells, or as a labelled folder's types: nothing said
+    from sccscore.cli import _print_compare_command
+
+    summary = [{"sample": "exp", "pct_A": 100.0, "n_A": 6}]
+    rows = _rows(tmp_path / "run" / "predictions.csv")
+    for cells, said in ((("cell1", "cell2"), False), (("a", "b"), False), (("wt", "ko"), True)):
+        out = tmp_path / "_".join(cells)
+        out.mkdir()
+        with open(out / "predictions.csv", "w", newline="") as handle:
+            table = csv.DictWriter(handle, list(rows[0]))
+            table.writeheader()
+            renamed = lambda path: path.replace("/wt/", f"/{cells[0]}/").replace("/ko/", f"/{cells[1]}/")  # noqa: E731
+            table.writerows(row | {"path": renamed(row["path"])} for row in rows)
+        _print_compare_command(summary, out)
+        assert ("was scored as one sample" in capsys.readouterr().err) == said, cells
+    # a spread's folder is read from its image column, below the sample's folder
+    spreads = tmp_path / "spreads"
+    spreads.mkdir()
+    (spreads / "predictions.csv").write_text(
+        "path,sample,image,metaphase,cell,predicted,spread\n"
+        "run/crops/exp/wt/s1/001.png,exp,wt/s1.png,1,wt/s1/metaphase1,A,data/exp/wt/s1.png\n"
+        "run/crops/exp/ko/s2/001.png,exp,ko/s2.png,1,ko/s2/metaphase1,B,data/exp/ko/s2.png\n")
+    _print_compare_command([{"sample": "exp", "pct_A": 50.0, "n_A": 1}], spreads)
+    assert "sccscore classify --spreads data/exp/ko data/exp/wt --out DIR" in " ".join(capsys.readouterr().err.split())

@@ -246,20 +246,64 @@ def _print_compare_command(summary: list[dict], out_dir: Path) -> None:
     that nothing is detected or classified again (compare --spreads would); of one sample, with another run's."""
     import shlex
 
+    from .predictions_table import read_predictions
+
     classes = _types_of(summary)
     scored = [row["sample"] for row in summary if sum(row[f"n_{c}"] for c in classes)]
     table = shlex.quote(str(out_dir / "predictions.csv"))
+    rows = read_predictions(out_dir / "predictions.csv") if scored else []
+    for sample in scored:
+        if hint := _pooled_folders_hint(rows, sample):
+            console.print(hint, highlight=False)
     if len(scored) >= 2:
         console.print(f"to compare them, the first as the reference: sccscore compare {shlex.join(scored)} "
                       f"--predictions {table}", highlight=False)
-        from .predictions_table import read_predictions
-
-        if hint := _replicate_folders_hint(read_predictions(out_dir / "predictions.csv"), scored[0]):
+        if hint := _replicate_folders_hint(rows, scored[0]):
             console.print(hint, highlight=False)
     elif scored:
         console.print(f"to compare it with a sample of another run: sccscore compare REFERENCE "
                       f"{shlex.quote(scored[0])} --predictions OTHER_RUN/predictions.csv --predictions {table} "
                       "--out DIR", highlight=False)
+
+
+def _pooled_folders_hint(rows: list[dict[str, str]], sample: str) -> str | None:
+    """Where a sample's images lie in two or more folders not numbered alike (``exp/wt/`` and ``exp/ko/``, not
+    ``wt/cell1/`` and ``wt/cell2/``, nor ``wt/day1/``...), that they were scored as one sample, and how to score each
+    folder as a sample of its own: an experiment's folder given where its genotypes' were meant pooled them in silence,
+    its genotypes' folders taken for cells.
+
+    >>> rows = [{"path": f"exp/{genotype}/{n}.png", "sample": "exp"} for genotype in ("wt", "ko") for n in (1, 2)]
+    >>> print(_pooled_folders_hint(rows, "exp"))
+    exp was scored as one sample, pooling the folders ko and wt in it: to score each as a sample of its own, give \
+them: sccscore classify exp/ko exp/wt --out DIR
+    >>> _pooled_folders_hint([{**row, "path": row["path"].replace("wt", "cell1").replace("ko", "cell2")}
+    ...                       for row in rows], "exp") is None
+    True
+    """
+    import shlex
+
+    from .cells import sample_folder
+    from .images import label_from_folder_name
+    from .predictions_table import from_spreads
+
+    folders: dict[str, Path] = {}
+    for row in (row for row in rows if row["sample"] == sample):
+        if row.get("image"):  # a spread's chromosome: the spread, named below its sample's folder
+            below = Path(row["image"]).parts
+            root = Path(row["spread"]).parents[len(below) - 1] if row.get("spread") else Path(sample)
+        else:
+            root = sample_folder(Path(row["path"]).parent, sample)
+            below = Path(row["path"]).relative_to(root).parts
+        if len(below) > 1 and label_from_folder_name(below[0]) is None:  # a/, b/, c/: a labelled folder's types
+            folders.setdefault(below[0], root / below[0])
+    names = sorted(folders)
+    stems = {re.sub(r"[\s_-]*\d+$", "", name).lower() for name in names}
+    if len(names) < 2 or (len(stems) == 1 and all(name[-1].isdigit() for name in names)):
+        return None  # cell1, cell2, or day1, day2: a sample's cells or replicates, numbered
+    give = shlex.join(str(folders[name]) for name in names)
+    return (f"{sample} was scored as one sample, pooling the folders {listing(names)} in it: to score each as a "
+            f"sample of its own, give them: sccscore classify {'--spreads ' if from_spreads(rows) else ''}{give} "
+            "--out DIR")
 
 
 def _replicate_folders_hint(rows: list[dict[str, str]], reference: str) -> str | None:
