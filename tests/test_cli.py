@@ -602,3 +602,10 @@ def test_an_experiments_folder_given_as_one_sample_is_said_to_pool_its_folders(i
         "run/crops/exp/ko/s2/001.png,exp,ko/s2.png,1,ko/s2/metaphase1,B,data/exp/ko/s2.png\n")
     _print_compare_command([{"sample": "exp", "pct_A": 50.0, "n_A": 1}], spreads)
     assert "sccscore classify --spreads data/exp/ko data/exp/wt --out DIR" in " ".join(capsys.readouterr().err.split())
+    # a table edited by hand, its spreads' paths blank or short: named by the sample, not a traceback
+    (spreads / "predictions.csv").write_text(
+        "path,sample,image,metaphase,cell,predicted,spread\n"
+        "run/crops/exp/wt/s1/001.png,exp,wt/s1.png,1,wt/s1/metaphase1,A,s1.png\n"
+        "run/crops/exp/ko/s2/001.png,exp,ko/s2.png,1,ko/s2/metaphase1,B,\n")
+    _print_compare_command([{"sample": "exp", "pct_A": 50.0, "n_A": 1}], spreads)
+    assert "sccscore classify --spreads exp/ko exp/wt --out DIR" in " ".join(capsys.readouterr().err.split())

@@ -289,8 +289,8 @@ them: sccscore classify exp/ko exp/wt --out DIR
     folders: dict[str, Path] = {}
     for row in (row for row in rows if row["sample"] == sample):
         if row.get("image"):  # a spread's chromosome: the spread, named below its sample's folder
-            below = Path(row["image"]).parts
-            root = Path(row["spread"]).parents[len(below) - 1] if row.get("spread") else Path(sample)
+            below, spread = Path(row["image"]).parts, Path(row.get("spread") or "")
+            root = spread.parents[len(below) - 1] if len(spread.parents) >= len(below) else Path(sample)
         else:
             root = sample_folder(Path(row["path"]).parent, sample)
             below = Path(row["path"]).relative_to(root).parts
@@ -1398,14 +1398,15 @@ def _kappa(kappa: float | None, interval: list[float] | None) -> str:
     """Cohen's kappa with its interval, or why there is none: every crop of one type by both, in all or (without one
     of their cells) in some.
 
-    >>> _kappa(0.5, [0.2, 0.8]), _kappa(0.5, None), _kappa(None, None)
-    ('0.50 (0.20 to 0.80)', '0.50 (none: one type without a cell)', '- (one type throughout)')
+    >>> _kappa(0.5, [-0.001, 0.8]), _kappa(-0.004, None), _kappa(None, None)
+    ('0.50 (0.00 to 0.80)', '0.00 (none: one type without a cell)', '- (one type throughout)')
     """
+    two_places = lambda value: f"{round(value, 2) + 0.0:.2f}"  # noqa: E731  + 0.0: -0.001 reads 0.00, not -0.00
     if kappa is None:
         return "- (one type throughout)"
     if interval is None:
-        return f"{kappa:.2f} (none: one type without a cell)"
-    return f"{kappa:.2f} ({interval[0]:.2f} to {interval[1]:.2f})"
+        return f"{two_places(kappa)} (none: one type without a cell)"
+    return f"{two_places(kappa)} ({two_places(interval[0])} to {two_places(interval[1])})"
 
 
 @app.command("export-labelled")
