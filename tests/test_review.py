@@ -20,7 +20,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from sccscore.agreement import review_agreement
 from sccscore.annotations import match_boxes, read_yolo
-from sccscore.compare import compare_table
+from sccscore.compare import by_hand_sentence, compare_table
 from sccscore.errors import SccscoreError
 from sccscore.images import read_image
 from sccscore.models import SPREAD_MODEL, load_model
@@ -615,8 +615,9 @@ def test_several_reviewers_type_one_page_each_under_their_name_unseen_by_the_oth
     by_whom = {row["path"]: (row["reviewed"], row["reviewer"]) for row in _rows(after_both)}
     assert [by_whom[key[number]] for number in ("1", "2", "3")] == [("blind", "bob"), ("blind", "ann"), ("", "")]
     assert sum(reviewer != "" for _, reviewer in by_whom.values()) == 2
-    reviewers = compare_table(after_both, ["wt_small", "ctf18_small"], confusion=None).report["reviewers"]
-    assert sorted(reviewers) == ["ann", "bob"]
+    compared = compare_table(after_both, ["wt_small", "ctf18_small"], confusion=None).report
+    assert sorted(compared["reviewers"]) == ["ann", "bob"]
+    assert f"blind review (sccscore review) by {' and '.join(compared['reviewers'])} of " in by_hand_sentence(compared)
 
 
 def test_agreement_takes_the_cells_as_the_units_where_the_crops_cells_are_known(classified, tmp_path, cli):

@@ -37,7 +37,7 @@ from .sample_cautions import (check_made_alike, colour_caution, imaging_caution,
 from .sample_crops import texture_record
 from .stats import (MIN_CELLS, MIN_REPLICATES, cannot_correct, compare_cells, compare_counts, compare_replicates,
                     corrected_with_ci, holm, proportions_with_ci, proportions_with_clustered_ci)
-from .words import listing, noun
+from .words import by_whom, listing, noun
 
 # the share intervals shown, as a caption names them: the same words in every table
 WILSON_INTERVALS = "95% Wilson intervals, the chromosomes taken as independent"
@@ -329,7 +329,8 @@ def by_hand_sentence(report: dict[str, Any]) -> str | None:
 
 def _set_by_hand_sentence(report: dict[str, Any]) -> str | None:
     changed, reviewed = report.get("set_by_hand") or {}, report.get("reviewed_blind") or {}
-    review = f"blind review (sccscore review) of {', '.join(f'{name} {n}' for name, n in reviewed.items())} calls"
+    review = (f"blind review (sccscore review){by_whom(report.get('reviewers') or [])} of "
+              f"{', '.join(f'{name} {n}' for name, n in reviewed.items())} calls")
     if not any(changed.values()):
         return f"A {review} changed none." if any(reviewed.values()) else None
     each = ", ".join(f"{name} {n} of {report['groups'][name]['n']}" for name, n in changed.items())

@@ -10,7 +10,7 @@ from .compare import interval_kind
 from .config import PAPER_PREFIX
 from .stats import CELL_BOOTSTRAP, MIN_CELLS, MIN_EXPECTED
 from .version import code_version
-from .words import TYPES, counted, listing
+from .words import TYPES, by_whom, counted
 
 PAPER = "Ikemoto et al. (Sci Rep 13, 2023)"
 
@@ -99,24 +99,13 @@ ko 0 of them and left out wt 1, ko 0 objects as not chromosomes. Calls set by ha
     said = []
     if any(reviewed.values()):
         dropped = f" and left out {each(left)} objects as not chromosomes" if any(left.values()) else ""
-        said.append(f"A blind review (sccscore review){_by(comparison.get('reviewers') or [])}, neither sample nor "
+        said.append(f"A blind review (sccscore review){by_whom(comparison.get('reviewers') or [])}, neither sample nor "
                     f"call shown, covered {each(reviewed)} calls, "
                     f"changed {each(blind) + ' of them' if any(blind.values()) else 'none of them'}{dropped}.")
     if sum(changed.values()) > sum(blind.values()):
         said.append(f"Calls set by hand with the sample in view: "
                     f"{each({name: n - blind.get(name, 0) for name, n in changed.items()})}.")
     return " ".join(said) or None
-
-
-def _by(reviewers: list[str]) -> str:
-    """Who typed a review's calls, as they wrote their names on its page ("": none written, or a table from before
-    2026-12-07, when no name was kept).
-
-    >>> _by(["ann"]), _by(["ann", "bob"]), _by(["ann", ""]), _by([""])
-    (' by ann', ' by ann and bob', ' by ann and a reviewer who wrote no name', '')
-    """
-    named = [name for name in reviewers if name]
-    return f" by {listing(named + (['a reviewer who wrote no name'] if '' in reviewers else []))}" if named else ""
 
 
 def _shares(by_cell: bool, corrected_by: str | None) -> str:

@@ -61,3 +61,14 @@ def named_among(names: Sequence[object], total: int, among: str, one: str, many:
     if len(names) > 1:
         return f"{len(names)} of the {total} {among} are {many}, such as {names[0]}"
     return f"{names[0]} is {one}" + (f" (1 of the {total} {among})" if total > 1 else "")
+
+
+def by_whom(reviewers: Sequence[str]) -> str:
+    """Who typed a review's calls, as they wrote their names on its page ("": none written, or a table from before
+    2026-12-07, when no name was kept).
+
+    >>> by_whom(["ann"]), by_whom(["ann", "bob"]), by_whom(["ann", ""]), by_whom([""])
+    (' by ann', ' by ann and bob', ' by ann and a reviewer who wrote no name', '')
+    """
+    named = [name for name in reviewers if name]
+    return f" by {listing(named + (['a reviewer who wrote no name'] if '' in reviewers else []))}" if named else ""
