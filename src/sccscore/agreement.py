@@ -24,10 +24,10 @@ from typing import Any
 
 import numpy as np
 
+from .cells import cell_of
 from .errors import SccscoreError
 from .images import CLASS_NAMES
 from .metrics import cohen_kappa, confusion_matrix
-from .cells import cell_of
 from .predictions_table import NOT_A_CHROMOSOME, model_call, read_predictions
 from .review import SAVED_WHERE, Sheet, read_key, read_sheet, refuse_another_table
 from .stats import ALPHA, agreement_interval, clustered_interval
