@@ -593,19 +593,15 @@ def test_an_experiments_folder_given_as_one_sample_is_said_to_pool_its_folders(i
             table.writerows(row | {"path": renamed(row["path"])} for row in rows)
         _print_compare_command(summary, out)
         assert ("was scored as one sample" in capsys.readouterr().err) == said, cells
-    # a spread's folder is read from its image column, below the sample's folder
+    # a spread's folder is read from its image column, below the sample's folder; in a table edited by hand, its
+    # spread's path blank or short, named by the sample, not a traceback
     spreads = tmp_path / "spreads"
     spreads.mkdir()
-    (spreads / "predictions.csv").write_text(
-        "path,sample,image,metaphase,cell,predicted,spread\n"
-        "run/crops/exp/wt/s1/001.png,exp,wt/s1.png,1,wt/s1/metaphase1,A,data/exp/wt/s1.png\n"
-        "run/crops/exp/ko/s2/001.png,exp,ko/s2.png,1,ko/s2/metaphase1,B,data/exp/ko/s2.png\n")
-    _print_compare_command([{"sample": "exp", "pct_A": 50.0, "n_A": 1}], spreads)
-    assert "sccscore classify --spreads data/exp/ko data/exp/wt --out DIR" in " ".join(capsys.readouterr().err.split())
-    # a table edited by hand, its spreads' paths blank or short: named by the sample, not a traceback
-    (spreads / "predictions.csv").write_text(
-        "path,sample,image,metaphase,cell,predicted,spread\n"
-        "run/crops/exp/wt/s1/001.png,exp,wt/s1.png,1,wt/s1/metaphase1,A,s1.png\n"
-        "run/crops/exp/ko/s2/001.png,exp,ko/s2.png,1,ko/s2/metaphase1,B,\n")
-    _print_compare_command([{"sample": "exp", "pct_A": 50.0, "n_A": 1}], spreads)
-    assert "sccscore classify --spreads exp/ko exp/wt --out DIR" in " ".join(capsys.readouterr().err.split())
+    for (wt, ko), folders in ((("data/exp/wt/s1.png", "data/exp/ko/s2.png"), "data/exp/ko data/exp/wt"),
+                              (("s1.png", ""), "exp/ko exp/wt")):
+        (spreads / "predictions.csv").write_text(
+            "path,sample,image,metaphase,cell,predicted,spread\n"
+            f"run/crops/exp/wt/s1/001.png,exp,wt/s1.png,1,wt/s1/metaphase1,A,{wt}\n"
+            f"run/crops/exp/ko/s2/001.png,exp,ko/s2.png,1,ko/s2/metaphase1,B,{ko}\n")
+        _print_compare_command([{"sample": "exp", "pct_A": 50.0, "n_A": 1}], spreads)
+        assert f"sccscore classify --spreads {folders} --out DIR" in " ".join(capsys.readouterr().err.split())
