@@ -149,7 +149,7 @@ def test_bad_review_sheets_name_the_line(classified, tmp_path, cli):
     sheet.write_text("number,type\n1,\n")  # nothing typed: the table as it was, none marked as reviewed
     applied = apply_review(classified, tmp_path / "review", tmp_path / "same.csv")
     same = _rows(tmp_path / "same.csv")
-    assert applied == (0, {}, {}, None) and [r.pop("reviewed") for r in same] == [""] * 24
+    assert applied == (0, {}, {}, (), {}) and [r.pop("reviewed") for r in same] == [""] * 24
     assert [r.pop("reviewer") for r in same] == [""] * 24 and same == _rows(classified)
     run = cli("apply-review", str(classified), str(tmp_path / "review"), "--out", str(tmp_path / "same.csv"))
     said = " ".join(run.stderr.split())
@@ -159,7 +159,7 @@ def test_bad_review_sheets_name_the_line(classified, tmp_path, cli):
     first = _rows(tmp_path / "review" / "key.csv")[0]
     called = next(r["predicted"] for r in _rows(classified) if r["path"] == first["path"])
     sheet.write_text(f"number,type\n1,{called}\n")
-    assert apply_review(classified, tmp_path / "review", tmp_path / "agreed.csv") == (1, {}, {}, None)
+    assert apply_review(classified, tmp_path / "review", tmp_path / "agreed.csv") == (1, {}, {}, (), {})
     run = cli("compare", "wt_small", "ctf18_small", "--predictions", str(tmp_path / "agreed.csv"))
     reviewed = {s: int(s == first["sample"]) for s in ("wt_small", "ctf18_small")}
     assert (f"A blind review (sccscore review) of wt_small {reviewed['wt_small']}, ctf18_small "
@@ -233,7 +233,7 @@ REVIEWERS = """<script>window.addEventListener("load", () => {
   sheet("bob"); name("ann"); sheet("ann");  // ann's types as she left them
   box.dispatchEvent(new KeyboardEvent("keydown", {key: "c", bubbles: true}));
   sheet("ann-again");
-  name(" Cy Lee, PhD "); sheet("cy");  // a name as it can stand in a CSV cell and a file name
+  name(" Cy;Lee, PhD "); sheet("cy");  // a name as it can stand in a CSV cell, a file name and a list
   document.body.insertAdjacentHTML("beforeend", `<p id="button">${document.getElementById("save").textContent}</p>`);
 });</script>"""
 
@@ -618,6 +618,25 @@ def test_several_reviewers_type_one_page_each_under_their_name_unseen_by_the_oth
     compared = compare_table(after_both, ["wt_small", "ctf18_small"], confusion=None).report
     assert sorted(compared["reviewers"]) == ["ann", "bob"]
     assert f"blind review (sccscore review) by {' and '.join(compared['reviewers'])} of " in by_hand_sentence(compared)
+    # applied together, their consensus: the types all who typed a call gave it alike, with their names; a call typed
+    # differently is left as called, and named by its number, to be settled together
+    (tmp_path / "cy.csv").write_text(f"number,type\n2,{sheets['ann'][1]['type']}\n")  # typed by hand: named by file
+    together = tmp_path / "together.csv"
+    given = [part for name in ("download False.csv", "download True.csv", "cy.csv")
+             for part in ("--sheet", str(tmp_path / name))]
+    run = cli("apply-review", str(classified), str(tmp_path / "review"), *given, "--out", str(together))
+    said = " ".join(run.stderr.split())
+    assert run.returncode == 0 and "1 type given alike in the review by ann, bob and cy, " in said, run.stderr
+    assert (f"1 call typed differently, left as called: number 1 on {tmp_path / 'review' / 'review.html'}; settle them "
+            "together and apply a sheet of their types with --sheet") in said
+    by_whom = {row["path"]: (row["predicted"], row["reviewed"], row["reviewer"]) for row in _rows(together)}
+    called = {row["path"]: row["predicted"] for row in _rows(classified)}
+    assert by_whom[key["1"]] == (called[key["1"]], "", "")
+    assert by_whom[key["2"]] == (sheets["ann"][1]["type"], "blind", "ann;cy")
+    compared = compare_table(together, ["wt_small", "ctf18_small"], confusion=None).report
+    assert compared["reviewers"] == ["ann", "cy"] and " by ann and cy of " in by_hand_sentence(compared)
+    with pytest.raises(SccscoreError, match="cy.csv: given twice; give each reviewer's sheet once"):
+        apply_review(classified, tmp_path / "review", tmp_path / "no.csv", [tmp_path / "cy.csv", tmp_path / "cy.csv"])
 
 
 def test_agreement_takes_the_cells_as_the_units_where_the_crops_cells_are_known(classified, tmp_path, cli):

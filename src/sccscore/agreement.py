@@ -29,7 +29,7 @@ from .errors import SccscoreError
 from .images import CLASS_NAMES
 from .metrics import cohen_kappa, confusion_matrix
 from .predictions_table import NOT_A_CHROMOSOME, model_call, read_predictions
-from .review import SAVED_WHERE, Sheet, read_key, read_sheet, refuse_another_table
+from .review import SAVED_WHERE, read_key, read_sheet, refuse_another_table, refuse_given_twice, sheet_names
 from .stats import ALPHA, agreement_interval, clustered_interval
 
 MODEL = "model"  # the model's calls, as one more reviewer
@@ -167,9 +167,9 @@ def review_agreement(predictions: str | Path, review_dir: str | Path, sheets: li
     """
     if not sheets:
         raise SccscoreError("give at least one review sheet")
-    _refuse_given_twice(sheets)
+    refuse_given_twice(sheets)
     read = [read_sheet(review_dir, sheet) for sheet in sheets]
-    names = _names(sheets, read)
+    names = sheet_names(sheets, read)
     if MODEL in names:
         raise SccscoreError(f"{sheets[names.index(MODEL)]}: a sheet named '{MODEL}' would read as the model's calls; "
                             "rename it")
@@ -192,16 +192,3 @@ def review_agreement(predictions: str | Path, review_dir: str | Path, sheets: li
     return {"n_reviewed": len(read_key(Path(review_dir))), "n_calls": len(rows),
             "reviewers": [{"name": name, "n_typed": len(types)} for name, types in typed.items()],
             "pairs": [asdict(pair) for pair in pairs]}
-
-
-def _refuse_given_twice(sheets: list[str | Path]) -> None:
-    given = [str(sheet) for sheet in sheets]
-    if repeated := next((sheet for sheet in given if given.count(sheet) > 1), None):
-        raise SccscoreError(f"{repeated}: given twice; give each reviewer's sheet once")
-
-
-def _names(sheets: list[str | Path], read: list[Sheet]) -> list[str]:
-    """Each sheet by the name its reviewer wrote on the page, else by its file's name (``ann.csv``: ann), or by its
-    path where two share a name."""
-    names = [sheet.reviewer or Path(path).stem for path, sheet in zip(sheets, read)]
-    return names if len(set(names)) == len(names) else [str(path) for path in sheets]

@@ -26,7 +26,7 @@ from typer.core import TyperGroup
 
 from .errors import SccscoreError
 from .layout import JOINED_TABLE
-from .words import counted, listing, such_as
+from .words import counted, listing, noun, such_as
 
 
 class _Commands(TyperGroup):
@@ -1323,14 +1323,14 @@ def apply_review(
     predictions: Annotated[Path, typer.Argument(help="The predictions.csv the review was written from.")],
     review_dir: Annotated[Path, typer.Argument(help="The folder sccscore review wrote.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="The predictions table with the types given.")],
-    sheet: Annotated[Optional[Path], typer.Option(
+    sheet: Annotated[Optional[list[Path]], typer.Option(
         "--sheet", help="The review.csv its review.html saved (default: the folder's review.csv, typed in by "
-                        "hand).")] = None,
+                        "hand); again for each reviewer's, to apply the types they gave alike.")] = None,
 ) -> None:
     """Apply the types typed in a review. Writes the predictions table again with them, for compare --predictions."""
-    from .review import SAVED_WHERE, SHEET, apply_review as run
+    from .review import PAGE, SAVED_WHERE, SHEET, apply_review as run
 
-    applied = run(predictions, review_dir, out, sheet)
+    applied = run(predictions, review_dir, out, sheet or None)
 
     def each(counts: dict[str, int]) -> str:
         return f" ({', '.join(f'{sample} {n}' for sample, n in counts.items())})" if counts else ""
@@ -1338,13 +1338,20 @@ def apply_review(
     n_left_out = sum(applied.left_out.values())
     left_out = (f", {n_left_out} left out as {'not a chromosome' if n_left_out == 1 else 'not chromosomes'}"
                 f"{each(applied.left_out)}" if applied.left_out else "")
-    by = f" by {applied.reviewer}" if applied.reviewer else ""
-    console.print(f"{counted(applied.n_typed, 'type')} given in the review{by}, {sum(applied.changed.values())} "
-                  f"of them changing the call{each(applied.changed)}{left_out}: wrote {out}; compare --predictions "
-                  f"{out} counts and lists them", highlight=False)
-    if not applied.n_typed:  # the blank sheet review wrote, most likely, where the one its page saved was meant
-        console.print(f"caution: {sheet or review_dir / SHEET} types none of the calls: {SAVED_WHERE}; give it with "
-                      "--sheet", highlight=False)
+    by = f" by {listing(applied.reviewers)}" if applied.reviewers else ""
+    alike = " alike" if sheet and len(sheet) > 1 else ""
+    console.print(f"{counted(applied.n_typed, 'type')} given{alike} in the review{by}, "
+                  f"{sum(applied.changed.values())} of them changing the call{each(applied.changed)}{left_out}: wrote "
+                  f"{out}; compare --predictions {out} counts and lists them", highlight=False)
+    if applied.disagreed:  # left as they were: a call one reviewer's type would set is no consensus
+        console.print(f"{counted(len(applied.disagreed), 'call')} typed differently, left as called: "
+                      f"{noun('number', len(applied.disagreed))} {', '.join(applied.disagreed)} on "
+                      f"{review_dir / PAGE}; settle them together and apply a sheet of their types with --sheet",
+                      highlight=False)
+    elif not applied.n_typed:  # the blank sheet review wrote, most likely, where the one its page saved was meant
+        given = listing([str(one) for one in sheet]) if sheet else str(review_dir / SHEET)
+        console.print(f"caution: {given} types none of the calls: {SAVED_WHERE}; give it with --sheet",
+                      highlight=False)
 
 
 @app.command("agreement")

@@ -267,9 +267,11 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
                  "left_out_in_review": left_out}
     for key, chosen in by_person.items():  # per sample, each compared sample named
         report[key] = {name: sum(row["sample"] == name for row in chosen) for name in samples}
-    # who typed them, as each wrote their name on the review's page ("" for a review typed with none)
+    # who typed them, as each wrote their name on the review's page ("" for a review typed with none; several, each
+    # typing a call alike, separated by ;)
     looked_at = by_person["reviewed_blind"] + [row for row in left_out if row["sample"] in samples]
-    report["reviewers"] = list(dict.fromkeys((row.get(REVIEWER) or "").strip() for row in looked_at))
+    report["reviewers"] = list(dict.fromkeys(name.strip() for row in looked_at
+                                             for name in (row.get(REVIEWER) or "").split(";")))
     corrected_by = corrected_by if report["corrected_with"] is not None else None  # None: it could not correct them
     textures, framings = read["textures"], read["framings"]
     return Comparison(report | {"typed_by": model, "preprocess": _one_or_each(preprocess),

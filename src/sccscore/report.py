@@ -43,7 +43,7 @@ from .spread_imaging import SIZE_CAUTION
 from .stats import agreement_interval
 from .spreads import CHECK_BELOW, jpeg_sentence, mark_set_by_hand, scale_sentence, to_check_sentence
 from .version import versions
-from .words import counted, such_as
+from .words import by_whom, counted, such_as
 
 # what runs a model (torch, 2-3 s to import) is imported where the report is given one: review's page, which takes
 # its style and images from here, needs none of it
@@ -640,12 +640,14 @@ def _by_hand_section(comparison: dict[str, Any], rows: list[dict[str, str]]) -> 
 def _blind_by(row: dict[str, str]) -> str:
     """Whether a call was set in a blind review, and by whom where the reviewer wrote a name on its page.
 
-    >>> [_blind_by(row) for row in ({"reviewed": "blind", "reviewer": "ann"}, {"reviewed": "blind"}, {"reviewed": ""})]
-    ['yes, by ann', 'yes', '']
+    >>> rows = ({"reviewed": "blind", "reviewer": "ann;bob"}, {"reviewed": "blind"}, {"reviewed": ""})
+    >>> [_blind_by(row) for row in rows]
+    ['yes, by ann and bob', 'yes', '']
     """
     if not reviewed_blind(row):
         return ""
-    return f"yes, by {name}" if (name := (row.get(REVIEWER) or "").strip()) else "yes"
+    by = by_whom((row.get(REVIEWER) or "").split(";"))  # several, each typing it alike, separated by ;
+    return f"yes,{by}" if by else "yes"
 
 
 def _to_check(rows: list[dict[str, str]]) -> str:

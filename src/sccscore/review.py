@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
@@ -79,12 +80,14 @@ class YoloLabels(NamedTuple):
 
 class Applied(NamedTuple):
     """What :func:`apply_review` did: the types given, and per sample the calls changed and the objects left out; the
-    name the reviewer wrote on the page, if any."""
+    names the reviewers wrote on the page (none for a sheet typed by hand), and the numbers of the calls several
+    reviewers typed differently, each's type by reviewer (those calls are left as they were)."""
 
     n_typed: int
     changed: dict[str, int]
     left_out: dict[str, int]
-    reviewer: str | None = None
+    reviewers: tuple[str, ...]
+    disagreed: dict[str, dict[str, str]]
 
 
 class Sheet(NamedTuple):
@@ -266,8 +269,8 @@ const reviewer = document.getElementById("reviewer");
 let current = 0;
 const typeOf = f => f.querySelector("input:checked").value;
 const choose = (f, value) => { f.querySelector(`input[value='${value}']`).checked = true; };
-// a name as it can stand in a CSV cell and a file name
-const named = () => reviewer.value.trim().replace(/[\s,"'\/\\:*?<>|]+/g, "_");
+// a name as it can stand in a CSV cell and a file name, and in a list of names (ann;bob: apply_review)
+const named = () => reviewer.value.trim().replace(/[\s,;"'\/\\:*?<>|]+/g, "_");
 // each reviewer's types kept apart: one who opens the page after another sees none of theirs
 const store = () => "sccscore-review:" + document.body.dataset.review + (named() ? ":" + named() : "");
 const fileName = () => named() ? `review-${named()}.csv` : "review.csv";
@@ -328,12 +331,17 @@ def _reviewer(entries: list[dict[str, str]]) -> str | None:
 
 
 def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Path,
-                 sheet: str | Path | None = None) -> Applied:
+                 sheet: str | Path | Sequence[str | Path] | None = None) -> Applied:
     """Write ``predictions`` to ``out`` with the types given in a review's sheet.
 
     ``sheet`` is the one its page saved (default: ``review_dir``'s ``review.csv``, typed
     in by hand). An object typed X keeps its row, marked left out, so that the table
-    still says what was found and what a person made of it.
+    still says what was found and what a person made of it. Each call is marked with who
+    typed it (its ``reviewer`` column), as they wrote their names on the page.
+
+    Several sheets, one a reviewer, give their consensus: a call is given the type that
+    all who typed it gave it; one typed differently is left as it was, and named by its
+    number on the page (:attr:`Applied.disagreed`), for the reviewers to settle together.
 
     Raises
     ------
@@ -364,26 +372,71 @@ def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Pat
     ...     with open(folder / "corrected.csv", newline="") as handle:
     ...         rows = list(csv.DictReader(handle))
     >>> applied
-    Applied(n_typed=313, changed={'ctf18': 141}, left_out={}, reviewer=None)
+    Applied(n_typed=313, changed={'ctf18': 141}, left_out={}, reviewers=(), disagreed={})
     >>> round(sum(row["predicted"] == row["label"] for row in rows) / len(rows), 3)  # 0.616 before the review
     0.954
     """
     review_dir, table = Path(review_dir), Path(predictions)
-    typed, reviewer = read_sheet(review_dir, sheet)
+    sheets = [sheet] if sheet is None or isinstance(sheet, (str, Path)) else list(sheet)
+    refuse_given_twice(sheets)
+    read = [read_sheet(review_dir, given) for given in sheets]
+    names = sheet_names(sheets, read) if len(read) > 1 else [read[0].reviewer or ""]
+    typed, typed_by, apart = consensus({name: one.types for name, one in zip(names, read)})
     rows = read_predictions(table, left_out=True)  # those a review left out before are written again
     by_path = {row["path"]: row for row in rows}
-    refuse_another_table(typed, by_path, review_dir, table)
+    refuse_another_table(typed | apart, by_path, review_dir, table)
     left_out = Counter(by_path[path]["sample"] for path, called in typed.items() if called == NOT_A_CHROMOSOME)
     changed = Counter(by_path[path]["sample"] for path, called in typed.items()
                       if called not in (NOT_A_CHROMOSOME, by_path[path]["predicted"]))
     for path, called in typed.items():  # looked at, changed or not: compare says how many of each, and by whom
         by_path[path] |= ({"reviewed": LEFT_OUT} if called == NOT_A_CHROMOSOME else
-                          {"predicted": called, "reviewed": REVIEWED_BLIND}) | {REVIEWER: reviewer or ""}
+                          {"predicted": called, "reviewed": REVIEWED_BLIND}) | {REVIEWER: ";".join(typed_by[path])}
     header = list(dict.fromkeys([*rows[0], "reviewed", REVIEWER]))
     write_csv(out, header, ([row.get(column, "") for column in header] for row in rows))
     samples = dict.fromkeys(row["sample"] for row in rows)  # in the table's order, not the shuffled sheet's
+    number = {row["path"]: row["number"].strip() for row in read_key(review_dir)}
+    disagreed = dict(sorted(((number[path], given) for path, given in apart.items()), key=lambda item: int(item[0])))
     return Applied(len(typed), *({s: counts[s] for s in samples if counts[s]} for counts in (changed, left_out)),
-                   reviewer)
+                   tuple(name for name in names if name), disagreed)
+
+
+def consensus(types: dict[str, dict[str, str]]) -> tuple[dict[str, str], dict[str, list[str]],
+                                                         dict[str, dict[str, str]]]:
+    """Several reviewers' types (reviewer -> crop path -> type) as one: the type of each crop all who typed it gave
+    alike, who gave it (the named: "" for a sheet typed by hand), and the crops typed differently, each's type by
+    reviewer.
+
+    >>> ann, bob = {"1.png": "A", "2.png": "B", "3.png": "C"}, {"1.png": "A", "2.png": "C", "4.png": "X"}
+    >>> typed, by, apart = consensus({"ann": ann, "bob": bob})
+    >>> typed, by
+    ({'1.png': 'A', '3.png': 'C', '4.png': 'X'}, {'1.png': ['ann', 'bob'], '3.png': ['ann'], '4.png': ['bob']})
+    >>> apart
+    {'2.png': {'ann': 'B', 'bob': 'C'}}
+    """
+    typed: dict[str, str] = {}
+    by: dict[str, list[str]] = {}
+    apart: dict[str, dict[str, str]] = {}
+    for path in dict.fromkeys(path for given in types.values() for path in given):
+        given = {name: of[path] for name, of in types.items() if path in of}
+        if len(set(given.values())) > 1:
+            apart[path] = given
+        else:
+            typed[path], by[path] = next(iter(given.values())), [name for name in given if name]
+    return typed, by, apart
+
+
+def refuse_given_twice(sheets: Sequence[str | Path | None]) -> None:
+    """A sheet given twice would count its reviewer twice."""
+    given = [str(sheet) for sheet in sheets]
+    if repeated := next((sheet for sheet in given if given.count(sheet) > 1), None):
+        raise SccscoreError(f"{repeated}: given twice; give each reviewer's sheet once")
+
+
+def sheet_names(sheets: Sequence[str | Path | None], read: Sequence[Sheet]) -> list[str]:
+    """Each sheet by the name its reviewer wrote on the page, else by its file's name (``ann.csv``: ann), or by its
+    path where two share a name."""
+    names = [sheet.reviewer or Path(str(path)).stem for path, sheet in zip(sheets, read)]
+    return names if len(set(names)) == len(names) else [str(path) for path in sheets]
 
 
 def read_sheet(review_dir: str | Path, sheet: str | Path | None = None) -> Sheet:
