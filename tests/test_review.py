@@ -628,13 +628,30 @@ def test_several_reviewers_type_one_page_each_under_their_name_unseen_by_the_oth
     said = " ".join(run.stderr.split())
     assert run.returncode == 0 and "1 type given alike in the review by ann, bob and cy, " in said, run.stderr
     assert (f"1 call typed differently, left as called: number 1 on {tmp_path / 'review' / 'review.html'}; settle them "
-            "together and apply a sheet of their types with --sheet") in said
+            f"together ({tmp_path / 'review' / 'disagreed.csv'} lists them, each's type beside; type the one settled "
+            f"on in its type column) and apply it to {together} with --sheet") in said
     by_whom = {row["path"]: (row["predicted"], row["reviewed"], row["reviewer"]) for row in _rows(together)}
     called = {row["path"]: row["predicted"] for row in _rows(classified)}
     assert by_whom[key["1"]] == (called[key["1"]], "", "")
     assert by_whom[key["2"]] == (sheets["ann"][1]["type"], "blind", "ann;cy")
     compared = compare_table(together, ["wt_small", "ctf18_small"], confusion=None).report
     assert compared["reviewers"] == ["ann", "cy"] and " by ann and cy of " in by_hand_sentence(compared)
+    # the sheet of the calls typed differently, each's type beside: the type settled on typed in it, it is applied as
+    # theirs together; typed, it is not written over
+    disagreed = _rows(tmp_path / "review" / "disagreed.csv")
+    assert [(row["number"], row["type"], row["reviewer"], row["by ann"], row["by bob"]) for row in disagreed] == [
+        ("1", "", "ann;bob", sheets["ann"][0]["type"], sheets["bob"][0]["type"])]
+    disagreed[0]["type"] = "C"
+    _write(tmp_path / "review" / "disagreed.csv", disagreed)
+    settled = cli("apply-review", str(together), str(tmp_path / "review"), "--sheet",
+                  str(tmp_path / "review" / "disagreed.csv"), "--out", str(tmp_path / "settled.csv"))
+    assert settled.returncode == 0 and "1 type given in the review by ann and bob, " in settled.stderr
+    assert {row["path"]: (row["predicted"], row["reviewer"]) for row in _rows(tmp_path / "settled.csv")}[key["1"]] == (
+        "C", "ann;bob")
+    again = cli("apply-review", str(classified), str(tmp_path / "review"), *given, "--out", str(together))
+    assert f"{tmp_path / 'review' / 'disagreed.csv'}, holding types typed already, is kept" in " ".join(
+        again.stderr.split())
+    assert _rows(tmp_path / "review" / "disagreed.csv") == disagreed
     with pytest.raises(SccscoreError, match="cy.csv: given twice; give each reviewer's sheet once"):
         apply_review(classified, tmp_path / "review", tmp_path / "no.csv", [tmp_path / "cy.csv", tmp_path / "cy.csv"])
 

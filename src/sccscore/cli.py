@@ -1328,7 +1328,8 @@ def apply_review(
                         "hand); again for each reviewer's, to apply the types they gave alike.")] = None,
 ) -> None:
     """Apply the types typed in a review. Writes the predictions table again with them, for compare --predictions."""
-    from .review import PAGE, SAVED_WHERE, SHEET, apply_review as run
+    from .images import named_first
+    from .review import DISAGREED, PAGE, SAVED_WHERE, SHEET, apply_review as run, write_disagreed
 
     applied = run(predictions, review_dir, out, sheet or None)
 
@@ -1344,9 +1345,12 @@ def apply_review(
                   f"{sum(applied.changed.values())} of them changing the call{each(applied.changed)}{left_out}: wrote "
                   f"{out}; compare --predictions {out} counts and lists them", highlight=False)
     if applied.disagreed:  # left as they were: a call one reviewer's type would set is no consensus
+        sheet_of_them = write_disagreed(review_dir, applied.disagreed)
+        listed = (f"{sheet_of_them} lists them, each's type beside; type the one settled on in its type column"
+                  if sheet_of_them else f"{review_dir / DISAGREED}, holding types typed already, is kept")
         console.print(f"{counted(len(applied.disagreed), 'call')} typed differently, left as called: "
-                      f"{noun('number', len(applied.disagreed))} {', '.join(applied.disagreed)} on "
-                      f"{review_dir / PAGE}; settle them together and apply a sheet of their types with --sheet",
+                      f"{noun('number', len(applied.disagreed))} {named_first(list(applied.disagreed), 12)} on "
+                      f"{review_dir / PAGE}; settle them together ({listed}) and apply it to {out} with --sheet",
                       highlight=False)
     elif not applied.n_typed:  # the blank sheet review wrote, most likely, where the one its page saved was meant
         given = listing([str(one) for one in sheet]) if sheet else str(review_dir / SHEET)

@@ -47,6 +47,7 @@ from .spreads import CHECK_BELOW, FOUND_COLOUR, needs_check
 from .words import TYPES, counted, such_as
 
 SHEET, KEY, PAGE = "review.csv", "key.csv", "review.html"
+DISAGREED = "disagreed.csv"  # a sheet of the calls reviewers typed differently, each's type beside, to settle
 # where a sheet its page saved is to be found, said where the one given types nothing: most likely the blank one review
 # wrote beside the page
 SAVED_WHERE = "the sheet review.html saves goes to the browser's downloads folder"
@@ -396,8 +397,29 @@ def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Pat
     samples = dict.fromkeys(row["sample"] for row in rows)  # in the table's order, not the shuffled sheet's
     number = {row["path"]: row["number"].strip() for row in read_key(review_dir)}
     disagreed = dict(sorted(((number[path], given) for path, given in apart.items()), key=lambda item: int(item[0])))
+    reviewers = tuple(dict.fromkeys(one for name in names for one in name.split(";") if one))  # a settled sheet's
     return Applied(len(typed), *({s: counts[s] for s in samples if counts[s]} for counts in (changed, left_out)),
-                   tuple(name for name in names if name), disagreed)
+                   reviewers, disagreed)
+
+
+def write_disagreed(review_dir: str | Path, disagreed: dict[str, dict[str, str]]) -> Path | None:
+    """Write ``review_dir/disagreed.csv``: a sheet of the calls several reviewers typed differently
+    (:attr:`Applied.disagreed`), each's type beside it (``by ann``...), its type column blank for the type they settle
+    on, to apply with :func:`apply_review`. None, and nothing written, where one there holds types typed already."""
+    path = Path(review_dir) / DISAGREED
+    try:
+        settled = path.is_file() and any((row.get("type") or "").strip() for row in _read_sheet(path))
+    except SccscoreError:  # not a sheet any more (edited, saved as a workbook): not written over either
+        settled = True
+    if settled:
+        return None
+    names = list(dict.fromkeys(name for given in disagreed.values() for name in given))
+    review = next((row.get("review") or "" for row in read_key(Path(review_dir))), "")  # so that it is applied here
+    # the types settled on are theirs together: named so when applied (the reviewer column, ann;bob)
+    write_csv(path, ["number", "type", "review", "reviewer", *(f"by {name}" for name in names)],
+              ([number, "", review, ";".join(names), *(given.get(name, "") for name in names)]
+               for number, given in disagreed.items()))
+    return path
 
 
 def consensus(types: dict[str, dict[str, str]]) -> tuple[dict[str, str], dict[str, list[str]],
