@@ -136,7 +136,7 @@ def write_review(predictions: str | Path, out_dir: str | Path, every: bool = Fal
                f"no call is less sure than {CHECK_BELOW:g}, so none is marked to check")
         raise SccscoreError(f"{predictions}: {why}; give --all to review every call")
     out = output_folder(out_dir)
-    if (out / SHEET).is_file() and any(row.get("type", "").strip() for row in _read_sheet(out / SHEET)):
+    if _holds_types(out / SHEET):
         raise SccscoreError(f"{out / SHEET}: holds types typed in already; apply it (sccscore apply-review) or "
                             "choose another folder")
     order = np.random.default_rng(seed).permutation(len(chosen))
@@ -324,6 +324,11 @@ def _read_sheet(path: Path) -> list[dict[str, str]]:
     return read_table(path, "review sheet", {"number", "type"})
 
 
+def _holds_types(sheet: Path) -> bool:
+    """Whether a sheet there has types typed in: what writing a blank one over it would lose."""
+    return sheet.is_file() and any((row.get("type") or "").strip() for row in _read_sheet(sheet))
+
+
 def _reviewer(entries: list[dict[str, str]]) -> str | None:
     """The name a review's page saved a sheet under (its ``reviewer`` column), or None: no name written, or a sheet
     typed by hand."""
@@ -408,10 +413,9 @@ def write_disagreed(review_dir: str | Path, disagreed: dict[str, dict[str, str]]
     on, to apply with :func:`apply_review`. None, and nothing written, where one there holds types typed already."""
     path = Path(review_dir) / DISAGREED
     try:
-        settled = path.is_file() and any((row.get("type") or "").strip() for row in _read_sheet(path))
+        if _holds_types(path):
+            return None
     except SccscoreError:  # not a sheet any more (edited, saved as a workbook): not written over either
-        settled = True
-    if settled:
         return None
     names = list(dict.fromkeys(name for given in disagreed.values() for name in given))
     review = next((row.get("review") or "" for row in read_key(Path(review_dir))), "")  # so that it is applied here
