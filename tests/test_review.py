@@ -23,6 +23,7 @@ from sccscore.annotations import match_boxes, read_yolo
 from sccscore.compare import by_hand_sentence, compare_table
 from sccscore.errors import SccscoreError
 from sccscore.images import read_image
+from sccscore.methods import methods
 from sccscore.models import SPREAD_MODEL, load_model
 from sccscore.predictions_table import model_call, read_predictions, row_box
 from sccscore.review import (CONTEXT, PLACE_SHOWN, THUMBNAIL, apply_review, calls_to_check, context_view,
@@ -636,6 +637,8 @@ def test_several_reviewers_type_one_page_each_under_their_name_unseen_by_the_oth
     assert by_whom[key["2"]] == (sheets["ann"][1]["type"], "blind", "ann;cy")
     compared = compare_table(together, ["wt_small", "ctf18_small"], confusion=None).report
     assert compared["reviewers"] == ["ann", "cy"] and " by ann and cy of " in by_hand_sentence(compared)
+    assert compared["reviewed_together"] == 1 and ("; where more than one typed a call (1 call), it was given the type "
+                                                   "they gave it alike, or settled on together.") in methods(compared)
     # the sheet of the calls typed differently, each's type beside: the type settled on typed in it, it is applied as
     # theirs together; typed, it is not written over
     disagreed = _rows(tmp_path / "review" / "disagreed.csv")

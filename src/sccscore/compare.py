@@ -270,8 +270,9 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     # who typed them, as each wrote their name on the review's page ("" for a review typed with none; several, each
     # typing a call alike, separated by ;)
     looked_at = by_person["reviewed_blind"] + [row for row in left_out if row["sample"] in samples]
-    report["reviewers"] = list(dict.fromkeys(name.strip() for row in looked_at
-                                             for name in (row.get(REVIEWER) or "").split(";")))
+    named = [[name.strip() for name in (row.get(REVIEWER) or "").split(";")] for row in looked_at]
+    report["reviewers"] = list(dict.fromkeys(name for names in named for name in names))
+    report["reviewed_together"] = sum(len(names) > 1 for names in named)  # by apply-review of several sheets
     corrected_by = corrected_by if report["corrected_with"] is not None else None  # None: it could not correct them
     textures, framings = read["textures"], read["framings"]
     return Comparison(report | {"typed_by": model, "preprocess": _one_or_each(preprocess),

@@ -92,6 +92,13 @@ def _review(comparison: dict[str, Any]) -> str | None:
     ...                "reviewers": ["ann"]}))
     A blind review (sccscore review) by ann, neither sample nor call shown, covered wt 12, ko 15 calls, changed wt 3, \
 ko 0 of them and left out wt 1, ko 0 objects as not chromosomes. Calls set by hand with the sample in view: wt 2, ko 0.
+
+    Several reviewers' sheets applied together (``apply-review --sheet ann.csv --sheet bob.csv``):
+
+    >>> print(_review({"reviewed_blind": {"wt": 12}, "set_in_blind_review": {"wt": 3}, "set_by_hand": {"wt": 3},
+    ...                "reviewers": ["ann", "bob"], "reviewed_together": 9}))
+    A blind review (sccscore review) by ann and bob, neither sample nor call shown, covered wt 12 calls, changed wt 3 \
+of them; where more than one typed a call (9 calls), it was given the type they gave it alike, or settled on together.
     """
     reviewed, blind = comparison.get("reviewed_blind") or {}, comparison.get("set_in_blind_review") or {}
     changed, left = comparison.get("set_by_hand") or {}, comparison.get("left_out_in_review") or {}
@@ -99,9 +106,12 @@ ko 0 of them and left out wt 1, ko 0 objects as not chromosomes. Calls set by ha
     said = []
     if any(reviewed.values()):
         dropped = f" and left out {each(left)} objects as not chromosomes" if any(left.values()) else ""
+        n_together = comparison.get("reviewed_together") or 0
+        together = (f"; where more than one typed a call ({counted(n_together, 'call')}), it was given the type they "
+                    "gave it alike, or settled on together" if n_together else "")
         said.append(f"A blind review (sccscore review){by_whom(comparison.get('reviewers') or [])}, neither sample nor "
-                    f"call shown, covered {each(reviewed)} calls, "
-                    f"changed {each(blind) + ' of them' if any(blind.values()) else 'none of them'}{dropped}.")
+                    f"call shown, covered {each(reviewed)} calls, changed "
+                    f"{each(blind) + ' of them' if any(blind.values()) else 'none of them'}{dropped}{together}.")
     if sum(changed.values()) > sum(blind.values()):
         said.append(f"Calls set by hand with the sample in view: "
                     f"{each({name: n - blind.get(name, 0) for name, n in changed.items()})}.")
