@@ -10,8 +10,10 @@ saves the types as a sheet naming its review), with an empty sheet to type the t
 in by hand instead (``review.csv``) and the key from number to crop (``key.csv``,
 for :func:`apply_review`, not for the reviewer). :func:`apply_review` writes the
 predictions table again with the types given, each call looked at marked in a
-``reviewed`` column; ``compare`` then counts the calls reviewed and lists those set
-right (:func:`sccscore.predictions_table.set_by_hand`). A chromosome cut from a spread is shown
+``reviewed`` column and its reviewer in a ``reviewer`` column; ``compare`` then counts the calls reviewed and lists
+those set right (:func:`sccscore.predictions_table.set_by_hand`). Several reviewers' sheets of one page are applied as
+their consensus (:func:`consensus`), the calls they typed differently left as called and listed for them to settle
+(:func:`write_disagreed`). A chromosome cut from a spread is shown
 beside where it lies in the spread, as the microscope shows it: whether an object is
 a chromosome, a piece of a nucleus or two chromosomes found as one often shows only
 there, as it does to a person scoring spreads by eye. An object typed X is not a chromosome
