@@ -1363,7 +1363,8 @@ def agreement(
     predictions: Annotated[Path, typer.Argument(help="The predictions.csv the review was written from.")],
     review_dir: Annotated[Path, typer.Argument(help="The folder sccscore review wrote.")],
     sheets: Annotated[list[Path], typer.Argument(help="Each reviewer's review.csv, saved from the same review.html, "
-                                                      "named by its file (ann.csv: ann).")],
+                                                      "named by the name written on the page, else by its file "
+                                                      "(ann.csv: ann).")],
     json_path: Annotated[Optional[Path], typer.Option("--json", help="Write all figures to this JSON file.")] = None,
     seed: SeedOption = 0,
 ) -> None:
