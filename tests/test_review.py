@@ -15,7 +15,7 @@ import pytest
 import scipy.stats
 from PIL import Image
 
-from sklearn.metrics import cohen_kappa_score
+from sklearn.metrics import cohen_kappa_score, confusion_matrix
 from statsmodels.stats.proportion import proportion_confint
 
 from sccscore.agreement import review_agreement
@@ -540,6 +540,8 @@ def test_reviewers_agreement_with_each_other_and_the_model(classified, tmp_path,
         kappa = cohen_kappa_score([first[n] for n in typed], [second[n] for n in typed])
         assert pair["kappa"] == pytest.approx(kappa) and pair["kappa_ci"][0] < kappa < pair["kappa_ci"][1]
         assert pair["n_open_alike"] == sum((first[n] == "A") == (second[n] == "A") for n in typed)
+        assert pair["matrix"] == confusion_matrix([first[n] for n in typed], [second[n] for n in typed],
+                                                  labels=list("ABC")).tolist()
     assert [pair["n_left_out_by_one"] for pair in report["pairs"]] == [1, 0, 1]
     # the terminal: every call shown, so no word of the unsure ones; a row a pair; the paper's people for scale
     said = " ".join(run.stdout.split())

@@ -55,6 +55,8 @@ class Agreement:
     # the cells the crops typed by both lie in, the intervals' units where 2 or more; None where some crop's cell is
     # not known, the crops then taken as independent
     n_cells: int | None = None
+    # the crops typed by both, by the first's type (rows: A, B, C) and the second's (columns): where they differ
+    matrix: list[list[int]] | None = None
 
 
 def agreement(first: dict[str, str], second: dict[str, str], names: tuple[str, str], seed: int = 0,
@@ -72,6 +74,8 @@ def agreement(first: dict[str, str], second: dict[str, str], names: tuple[str, s
     (4, 2, 3, 1)
     >>> round(same.kappa, 3)
     0.273
+    >>> same.matrix  # ann's types down, bob's across: ann's C was bob's B
+    [[1, 1, 0], [0, 1, 0], [0, 1, 0]]
     >>> same.n_cells is None, [round(v, 3) for v in same.same_ci]  # the crops taken as independent: Wilson's
     (True, [0.15, 0.85])
 
@@ -105,7 +109,8 @@ def agreement(first: dict[str, str], second: dict[str, str], names: tuple[str, s
         kappa_ci = _kappa_interval_by_cells(a, b, cell, kappa)
     else:
         kappa_ci = _kappa_interval(a, b, seed)
-    return Agreement(*names, len(typed), n_same, same_ci, kappa, kappa_ci, open_alike, left_out_by_one, n_cells)
+    return Agreement(*names, len(typed), n_same, same_ci, kappa, kappa_ci, open_alike, left_out_by_one, n_cells,
+                     matrix.tolist())
 
 
 def _cell_numbers(typed: list[str], cells: dict[str, str] | None) -> np.ndarray | None:
