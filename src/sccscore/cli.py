@@ -276,9 +276,9 @@ def _pooled_folders_hint(rows: list[dict[str, str]], sample: str) -> str | None:
     >>> print(_pooled_folders_hint(rows, "exp"))
     exp was scored as one sample, pooling the folders ko and wt in it: to score each as a sample of its own, give \
 them: sccscore classify exp/ko exp/wt --out DIR
-    >>> _pooled_folders_hint([{**row, "path": row["path"].replace("wt", "cell1").replace("ko", "cell2")}
-    ...                       for row in rows], "exp") is None
-    True
+    >>> [_pooled_folders_hint([{**row, "path": row["path"].replace("wt", one).replace("ko", two)} for row in rows],
+    ...                       "exp") for one, two in (("cell1", "cell2"), ("slideA", "slideB"), ("day 1", "day 2"))]
+    [None, None, None]
     """
     import shlex
 
@@ -297,9 +297,8 @@ them: sccscore classify exp/ko exp/wt --out DIR
         if len(below) > 1 and label_from_folder_name(below[0]) is None:  # a/, b/, c/: a labelled folder's types
             folders.setdefault(below[0], root / below[0])
     names = sorted(folders)
-    stems = {re.sub(r"[\s_-]*\d+$", "", name).lower() for name in names}
-    if len(names) < 2 or (len(stems) == 1 and all(name[-1].isdigit() for name in names)):
-        return None  # cell1, cell2, or day1, day2: a sample's cells or replicates, numbered
+    if len(names) < 2 or len({re.sub(r"[\s_-]*(\d+|[A-Za-z])$", "", name).lower() for name in names}) == 1:
+        return None  # cell1, cell2, day1, day2 or slideA, slideB: a sample's cells or replicates, numbered
     give = shlex.join(str(folders[name]) for name in names)
     return (f"{sample} was scored as one sample, pooling the folders {listing(names)} in it: to score each as a "
             f"sample of its own, give them: sccscore classify {'--spreads ' if from_spreads(rows) else ''}{give} "
