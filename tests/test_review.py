@@ -659,6 +659,12 @@ def test_several_reviewers_type_one_page_each_under_their_name_unseen_by_the_oth
     assert _rows(tmp_path / "review" / "disagreed.csv") == disagreed
     with pytest.raises(SccscoreError, match="cy.csv: given twice; give each reviewer's sheet once"):
         apply_review(classified, tmp_path / "review", tmp_path / "no.csv", [tmp_path / "cy.csv", tmp_path / "cy.csv"])
+    # the blank sheet review wrote, given beside another: its reviewer would read as agreeing with every type given
+    blank = cli("apply-review", str(classified), str(tmp_path / "review"), "--sheet", str(tmp_path / "cy.csv"),
+                "--sheet", str(tmp_path / "review" / "review.csv"), "--out", str(tmp_path / "no.csv"))
+    assert blank.returncode == 2 and not (tmp_path / "no.csv").exists()
+    assert (f"{tmp_path / 'review' / 'review.csv'}: types none of the calls: the sheet review.html saves goes to the "
+            "browser's downloads folder") in " ".join(blank.stderr.split())
 
 
 def test_agreement_takes_the_cells_as_the_units_where_the_crops_cells_are_known(classified, tmp_path, cli):

@@ -356,7 +356,8 @@ def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Pat
     SccscoreError
         If the sheet was saved from another review, names a number the key lacks or one
         number twice, gives something other than a type, or the key names a crop the
-        table lacks: nothing is written then.
+        table lacks; if a sheet is given twice, or one of several types nothing: nothing is
+        written then.
 
     Examples
     --------
@@ -388,6 +389,9 @@ def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Pat
     sheets = [sheet] if sheet is None or isinstance(sheet, (str, Path)) else list(sheet)
     refuse_given_twice(sheets)
     read = [read_sheet(review_dir, given) for given in sheets]
+    if len(read) > 1 and (blank := [given for given, one in zip(sheets, read) if not one.types]):
+        # its reviewer would be named as agreeing with every type the others gave
+        raise SccscoreError(f"{blank[0]}: types none of the calls: {SAVED_WHERE}")
     names = sheet_names(sheets, read) if len(read) > 1 else [read[0].reviewer or ""]
     typed, typed_by, apart = consensus({name: one.types for name, one in zip(names, read)})
     rows = read_predictions(table, left_out=True)  # those a review left out before are written again
