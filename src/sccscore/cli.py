@@ -1352,9 +1352,9 @@ def apply_review(
                       f"{review_dir / PAGE}; settle them together ({listed}) and apply it to {out} with --sheet",
                       highlight=False)
     elif not applied.n_typed:  # the blank sheet review wrote, most likely, where the one its page saved was meant
-        given = listing([str(one) for one in sheet]) if sheet else str(review_dir / SHEET)
-        console.print(f"caution: {given} types none of the calls: {SAVED_WHERE}; give it with --sheet",
-                      highlight=False)
+        # (one of several is refused)
+        console.print(f"caution: {sheet[0] if sheet else review_dir / SHEET} types none of the calls: {SAVED_WHERE}; "
+                      "give it with --sheet", highlight=False)
 
 
 @app.command("agreement")
