@@ -552,6 +552,12 @@ def test_reviewers_agreement_with_each_other_and_the_model(classified, tmp_path,
             f"{ann_bob['kappa_ci'][1]:.2f})") in said
     assert said.endswith("For scale: in Ikemoto et al. (2023) nine trained people gave the reference's type to "
                          "51.4-76.8% of the chromosomes (65.7% on average), every one scored.")
+    # where each pair parts most: the two types most of the crops they typed apart were given, either way round
+    for pair in report["pairs"]:
+        either_way = np.array(pair["matrix"]) + np.array(pair["matrix"]).T
+        one, other = max(((0, 1), (0, 2), (1, 2)), key=lambda types: either_way[types])
+        assert (f"{pair['first']} and {pair['second']} part most on {'ABC'[one]} against {'ABC'[other]}: "
+                f"{either_way[one, other]} of the {pair['n_both'] - pair['n_same']} crops they typed apart") in said
     # the same seed, the same interval; a sheet given twice, or named as the model, is refused
     again = review_agreement(classified, tmp_path / "review", [tmp_path / "ann.csv", tmp_path / "bob.csv"])
     assert again["pairs"] == report["pairs"]

@@ -1370,7 +1370,7 @@ def agreement(
     """Compare reviewers with each other and the model. Each pair of sheets typed blind on one review, and each sheet
     with the model's calls, on the crops both typed: the same type, Cohen's kappa, open or cohered alike."""
     from ._atomic import write_json
-    from .agreement import HUMAN_AGREEMENT, review_agreement
+    from .agreement import HUMAN_AGREEMENT, review_agreement, where_they_part
     from .compare import shares_with_intervals
 
     report = review_agreement(predictions, review_dir, sheets, seed)
@@ -1389,6 +1389,8 @@ def agreement(
                       f"{100 * pair['n_open_alike'] / both:.1f}" if both else "-", str(pair["n_left_out_by_one"]),
                       "-" if pair["n_cells"] is None else str(pair["n_cells"]))
     _show(table)
+    for parted in filter(None, map(where_they_part, report["pairs"])):
+        stdout.print(parted, highlight=False)
     stdout.print(f"For scale: {HUMAN_AGREEMENT}.", highlight=False)
     if json_path:
         write_json(json_path, report)
