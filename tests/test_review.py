@@ -6,6 +6,7 @@ import hashlib
 import html
 import io
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -665,6 +666,9 @@ def test_several_reviewers_type_one_page_each_under_their_name_unseen_by_the_oth
     assert _rows(tmp_path / "review" / "disagreed.csv") == disagreed
     with pytest.raises(SccscoreError, match="cy.csv: given twice; give each reviewer's sheet once"):
         apply_review(classified, tmp_path / "review", tmp_path / "no.csv", [tmp_path / "cy.csv", tmp_path / "cy.csv"])
+    with pytest.raises(SccscoreError, match="cy.csv: given twice"):  # one sheet, named two ways
+        apply_review(classified, tmp_path / "review", tmp_path / "no.csv",
+                     [tmp_path / "cy.csv", os.path.relpath(tmp_path / "cy.csv")])
     # the blank sheet review wrote, given beside another: its reviewer would read as agreeing with every type given
     blank = cli("apply-review", str(classified), str(tmp_path / "review"), "--sheet", str(tmp_path / "cy.csv"),
                 "--sheet", str(tmp_path / "review" / "review.csv"), "--out", str(tmp_path / "no.csv"))

@@ -458,10 +458,13 @@ def consensus(types: dict[str, dict[str, str]]) -> tuple[dict[str, str], dict[st
 
 
 def refuse_given_twice(sheets: Sequence[str | Path | None]) -> None:
-    """A sheet given twice would count its reviewer twice."""
-    given = [str(sheet) for sheet in sheets]
-    if repeated := next((sheet for sheet in given if given.count(sheet) > 1), None):
-        raise SccscoreError(f"{repeated}: given twice; give each reviewer's sheet once")
+    """A sheet given twice would count its reviewer twice: refused, by where it lies (``ann.csv`` and ``./ann.csv``
+    are one sheet)."""
+    seen: set[Path] = set()
+    for sheet in (sheet for sheet in sheets if sheet is not None):  # None: the folder's review.csv, given alone
+        if (where := Path(sheet).resolve()) in seen:
+            raise SccscoreError(f"{sheet}: given twice; give each reviewer's sheet once")
+        seen.add(where)
 
 
 def sheet_names(sheets: Sequence[str | Path | None], read: Sequence[Sheet]) -> list[str]:
