@@ -21,6 +21,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from sccscore.agreement import review_agreement
 from sccscore.annotations import match_boxes, read_yolo
+from sccscore.cells import read_sheet as read_sample_sheet
 from sccscore.compare import by_hand_sentence, compare_table
 from sccscore.errors import SccscoreError
 from sccscore.images import read_image
@@ -711,6 +712,19 @@ def test_agreement_takes_the_cells_as_the_units_where_the_crops_cells_are_known(
     assert said.startswith("on the 24 of the 24 calls the review showed, the cells taken as the units: a cell's "
                            "chromosomes are not independent")
     assert f"ann and bob 24 {100 * sum(same) / 24:.1f} ({100 * pair['same_ci'][0]:.1f}-" in said
+    # the same cells named by a sample sheet (image, cell), the table without them: the same figures
+    (tmp_path / "cells.csv").write_text("image,cell\n" + "".join(f"{path},{cell}\n" for path, cell in in_cell.items()))
+    review_dir, ann_bob, plain = tmp_path / "review", [tmp_path / "ann.csv", tmp_path / "bob.csv"], tmp_path / "p.csv"
+    _write(plain, rows)  # the table the review was written from, without its cell column
+    run = cli("agreement", str(plain), str(review_dir), *map(str, ann_bob), "--cells", str(tmp_path / "cells.csv"),
+              "--json", str(tmp_path / "by_sheet.json"))
+    assert run.returncode == 0, run.stderr
+    assert json.loads((tmp_path / "by_sheet.json").read_text())["pairs"][0] == pair
+    assert " ".join(run.stdout.split()).startswith("on the 24 of the 24 calls the review showed, the cells taken as")
+    without = review_agreement(plain, review_dir, ann_bob)["pairs"][0]
+    assert without["n_cells"] is None and without["same_ci"] == pytest.approx(list(wilson))
+    with pytest.raises(SccscoreError, match=r"cells.csv: the table gives every chromosome's cell already"):
+        review_agreement(celled, review_dir, ann_bob, sample_sheet=read_sample_sheet(tmp_path / "cells.csv"))
     # one crop in no cell: the crops as independent
     lone = tmp_path / "lone.csv"
     _write(lone, [row | {"cell": "" if row is rows[0] else in_cell[row["path"]]} for row in rows])

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .cells import cell_of
+from .cells import SampleSheet, cell_of, check_sheet
 from .errors import SccscoreError
 from .images import CLASS_NAMES
 from .metrics import cohen_kappa, confusion_matrix
@@ -181,10 +181,13 @@ def _defined(value: float) -> float | None:
 
 
 def review_agreement(predictions: str | Path, review_dir: str | Path, sheets: list[str | Path],
-                     seed: int = 0) -> dict[str, Any]:
+                     seed: int = 0, sample_sheet: SampleSheet | None = None) -> dict[str, Any]:
     """Each pair of ``sheets`` typed on one review, then each sheet against the model's calls (those of
     ``predictions``, the table the review was written from, read from its probabilities: a table set right by a review
     since gives the model's calls still).
+
+    The crops' cells are read as ``compare`` reads them: from ``sample_sheet`` where one is given (crops not sorted
+    into cells' folders), else from the table's cell column or the crops' folders.
 
     Returns a JSON-ready dict: ``n_reviewed`` (the crops the review showed), ``n_calls`` (the table's), ``reviewers``
     (each sheet's name and the crops it typed) and ``pairs`` (one :class:`Agreement` each, as a dict).
@@ -210,7 +213,10 @@ def review_agreement(predictions: str | Path, review_dir: str | Path, sheets: li
     if len(raters) < 2:
         raise SccscoreError(f"{sheets[0]} is the only sheet, and {predictions} holds no model's calls (typed by hand, "
                             "without probabilities): give two or more reviewers' sheets")
-    cells = {row["path"]: cell for row in rows if (cell := cell_of(row)) is not None}
+    if sample_sheet:
+        check_sheet(sample_sheet.path, sample_sheet.cells, rows)
+    named = sample_sheet.cells if sample_sheet else None
+    cells = {row["path"]: cell for row in rows if (cell := cell_of(row, named)) is not None}
     pairs = [agreement(raters[one], raters[other], (one, other), seed, cells)
              for one, other in itertools.combinations(raters, 2)]
     return {"n_reviewed": len(read_key(Path(review_dir))), "n_calls": len(rows),

@@ -60,8 +60,8 @@ def check_sheet(path: str | Path, sheet: dict[str, str], rows: list[dict[str, st
     """
     if any(row.get("cell") for row in rows):
         raise SccscoreError(f"{path}: the table gives every chromosome's cell already (the metaphase of its spread); "
-                            "leave out --sheet (for replicates, put each one's spreads in a folder of the sample's, "
-                            "and give --replicate-folders)")
+                            "leave the sample sheet out (for compare's replicates, put each one's spreads in a folder "
+                            "of the sample's, and give --replicate-folders)")
     by_file_name = defaultdict(set)
     for row in rows:
         if row["path"] not in sheet:
@@ -155,14 +155,16 @@ def _cell_of(row: dict[str, str], sheet: dict[str, str] | None) -> tuple[str | N
     return None, None
 
 
-def cell_of(row: dict[str, str]) -> str | None:
-    """A row's cell as :func:`cell_counts` reads it without a sample sheet, named within its sample (``wt/cell1``), or
-    None where it is not known.
+def cell_of(row: dict[str, str], sheet: dict[str, str] | None = None) -> str | None:
+    """A row's cell as :func:`cell_counts` reads it, with a sample sheet's cells (image -> cell) or without, named
+    within its sample (``wt/cell1``), or None where it is not known.
 
     >>> cell_of({"path": "/d/wt/cell1/3.png", "sample": "wt"}), cell_of({"path": "/d/wt/a/3.png", "sample": "wt"})
     ('wt/cell1', None)
+    >>> cell_of({"path": "/d/wt/a/3.png", "sample": "wt"}, {"3.png": "c2"})
+    'wt/c2'
     """
-    cell, _ = _cell_of(row, None)
+    cell, _ = _cell_of(row, sheet)
     return None if cell is None else f"{row['sample']}/{cell}"
 
 

@@ -1365,15 +1365,19 @@ def agreement(
                                                       "named by the name written on the page, else by its file "
                                                       "(ann.csv: ann).")],
     json_path: Annotated[Optional[Path], typer.Option("--json", help="Write all figures to this JSON file.")] = None,
+    cells: Annotated[Optional[Path], typer.Option(
+        "--cells", help="Sample sheet CSV with columns image and cell, as compare's --sheet: the crops' cells, the "
+                        "intervals' units, where the crops are not in cells' folders.")] = None,
     seed: SeedOption = 0,
 ) -> None:
     """Compare reviewers with each other and the model. Each pair of sheets typed blind on one review, and each sheet
     with the model's calls, on the crops both typed: the same type, Cohen's kappa, open or cohered alike."""
     from ._atomic import write_json
     from .agreement import HUMAN_AGREEMENT, review_agreement, where_they_part
+    from .cells import read_sheet
     from .compare import shares_with_intervals
 
-    report = review_agreement(predictions, review_dir, sheets, seed)
+    report = review_agreement(predictions, review_dir, sheets, seed, read_sheet(cells) if cells else None)
     shown, n_calls = report["n_reviewed"], report["n_calls"]
     stdout.print(f"on the {shown} of the {n_calls} calls the review showed"
                  + (" (the unsure ones: agreement on them runs below that on every call, which review --all shows)"
@@ -1400,7 +1404,7 @@ def _agreement_units(pairs: list[dict]) -> str:
     """What agreement's intervals take as independent: the cells, where the crops' are known, else the crops."""
     if all(pair["n_cells"] is None for pair in pairs):
         return ("the crops taken as independent: their cells are not known (give each cell's crops a folder of its "
-                "own, wt/cell1/...)")
+                "own, wt/cell1/..., or a sample sheet naming them, --cells)")
     if all(pair["n_cells"] is not None and pair["n_cells"] >= 2 for pair in pairs):
         return "the cells taken as the units: a cell's chromosomes are not independent"
     return ("the cells taken as the units where a pair's crops lie in 2 or more known cells (its cells column), the "
