@@ -96,6 +96,34 @@ def test_a_sample_named_in_japanese_keeps_its_name_on_one_line_in_the_reports_ta
     assert names == ["1", "1"] and all(int(lines) > 1 for lines in figures), shown  # the figures, squeezed, wrap
 
 
+def test_a_report_printed_keeps_each_heading_with_what_it_heads_and_each_tables_header_on_its_pages(tmp_path,
+                                                                                                   chromium):
+    """Printed, or saved as PDF for a lab book, from the browser: a heading and its note never end a page, and a table
+    running over pages repeats its header on each. Headings are placed at each height down a page in turn."""
+    from pypdf import PdfReader
+
+    from sccscore.report import STYLE, _table
+
+    heights = range(800, 1000, 8)  # a page's text is about 980 px high
+    chapters = "".join(f"<div style='break-before: page; height: {height}px'>blank</div><h2>Heading {height}</h2>"
+                       f"<p class='note'>Note {height}.</p>"
+                       + _table(["chromosome", "call"], [[f"{height}-{n}", "A"] for n in range(40)])
+                       for height in heights)
+    page = tmp_path / "page.html"
+    page.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'><style>{STYLE}</style></head><body>"
+                    f"{chapters}</body></html>", encoding="utf-8")
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                    f"--print-to-pdf={tmp_path / 'page.pdf'}", page.as_uri()], capture_output=True, timeout=120,
+                   check=True)
+    pages = [[line for line in page.extract_text().splitlines() if line.strip()]
+             for page in PdfReader(tmp_path / "page.pdf").pages]
+    assert len(pages) > 2 * len(heights)  # each table runs over a page
+    ends = [lines[-1] for lines in pages]
+    assert not [end for end in ends if end.startswith(("Heading", "Note")) or end == "chromosome call"], ends
+    continued = [lines[0] for lines in pages if lines[0] != "blank" and not lines[0].startswith("Heading")]
+    assert len(continued) >= len(heights) and set(continued) == {"chromosome call"}, continued
+
+
 def test_an_image_given_twice_is_said_on_screen_and_in_the_report(small_labelled, tmp_path, cli):
     # a crop copied into a second folder (or saved twice) counts as a second chromosome: the lab should know
     first = sorted((small_labelled / "b").iterdir())[0]

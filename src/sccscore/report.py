@@ -64,6 +64,11 @@ text-align: right; word-break: keep-all; } th:first-child, td:first-child { text
 figcaption { font-size: .8rem; color: #444; } img.crop { width: 96px; height: 96px; object-fit: contain; }
 figure.heatmap { width: 128px; vertical-align: top; overflow-wrap: break-word; } img.heatmap { width: 128px; }
 figure.gallery { display: block; text-align: left; margin: .6rem 0; } figure.gallery figcaption { font-size: .9rem; }
+@media print {  /* printed or saved as PDF for a lab book: the page's width, a heading with what it heads */
+body { max-width: none; margin: 0; padding: 0; } img { max-width: 100%; }
+h1, h2, h2 + p, p.note { break-after: avoid; } tr, figure, .verdict, .expected { break-inside: avoid; }
+.verdict, .expected { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
 """
 
 
@@ -164,7 +169,8 @@ def jpeg_uri(image: Image.Image) -> str:
 def _table(header: list[str], rows: list[list[Any]]) -> str:
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
+    # a header of its own: printed, a table running over pages repeats it on each
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _contents(rows: list[dict[str, str]]) -> dict[str, str | None]:
