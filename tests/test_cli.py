@@ -475,7 +475,7 @@ def test_a_table_fits_the_terminal_narrowing_its_widest_columns_never_past_their
     from rich.console import Console
     from rich.table import Table
 
-    from sccscore.cli import _fit_columns
+    from sccscore.terminal import fit_columns
 
     def table() -> Table:
         made = Table("image", "n found", "open concordance", box=None)
@@ -483,10 +483,10 @@ def test_a_table_fits_the_terminal_narrowing_its_widest_columns_never_past_their
         return made
 
     fits = table()
-    assert _fit_columns(fits, 40)  # 34 characters and a space either side of each column
+    assert fit_columns(fits, 40)  # 34 characters and a space either side of each column
     assert [column.width for column in fits.columns] == [None, None, None] and fits.pad_edge
     narrow = table()
-    assert _fit_columns(narrow, 32)  # their longest words, 27, and padding between the columns only
+    assert fit_columns(narrow, 32)  # their longest words, 27, and padding between the columns only
     assert [column.width for column in narrow.columns] == [11, 6, 11] and not narrow.pad_edge
     console = Console(width=32, record=True)
     console.print(narrow)
@@ -494,12 +494,12 @@ def test_a_table_fits_the_terminal_narrowing_its_widest_columns_never_past_their
     assert [line.rstrip() for line in shown.splitlines()] == [
         "             n       open", "image        found   concordance", "spread1.png  45      0.82"]
     too_narrow = table()
-    assert not _fit_columns(too_narrow, 26)  # shown a block a row instead (sccscore.cli._show_records)
+    assert not fit_columns(too_narrow, 26)  # shown a block a row instead (sccscore.terminal.show_records)
     # a sample folder named in Japanese: each character two of the terminal's cells, the name kept whole (counted
     # as characters, its column was two short: "CTF18欠" over "損")
     named = Table("sample", "A % (95% CI)", "B % (95% CI)", box=None)
     named.add_row("CTF18欠損", "57.4 (0.0-100.0)", "40.4 (0.0-100.0)")
-    _fit_columns(named, 38)
+    fit_columns(named, 38)
     assert [column.width for column in named.columns] == [9, 11, 12]
     console = Console(width=38, record=True)
     console.print(named)
@@ -529,14 +529,14 @@ def test_a_row_named_under_another_shows_as_a_block_under_its_blocks_name(monkey
     from rich.console import Console
     from rich.table import Table
 
-    from sccscore import cli
+    from sccscore import terminal
 
     table = Table("sample", "images", "A % (95% CI)", title="Per sample", caption="shares with intervals")
     table.add_row("wt", "12", "50.0 (25.4-74.6)")
     table.add_row("  labels", "", "33.3")
-    monkeypatch.setattr(cli, "stdout", Console(width=20, record=True, soft_wrap=True))  # as cli.stdout
-    cli._show(table)
-    assert cli.stdout.export_text().splitlines() == [
+    monkeypatch.setattr(terminal, "stdout", Console(width=20, record=True, soft_wrap=True))  # as terminal.stdout
+    terminal.show(table)
+    assert terminal.stdout.export_text().splitlines() == [
         "Per sample", "sample: wt", "  images: 12", "  A % (95% CI): 50.0 (25.4-74.6)", "  labels",
         "    A % (95% CI): 33.3", "shares with intervals"]
 

@@ -12,20 +12,18 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 from typer.core import TyperGroup
 
 from .errors import SccscoreError
 from .layout import JOINED_TABLE
+from .terminal import console, flag, progress_bar, show, show_rows, stdout
 from .words import counted, listing, noun, such_as
 
 
@@ -55,12 +53,6 @@ app = typer.Typer(
 data_app = typer.Typer(help="Locate, fetch and check the sample data and models.", no_args_is_help=True,
                        rich_markup_mode=None)
 app.add_typer(data_app, name="data")
-# no markup: names of samples and files print as they are (a folder "KO [clone 3]" lost its brackets as a style, and
-# one with "[/]" raised rich's MarkupError); a word in colour is a Text (_flag)
-console = Console(stderr=True, soft_wrap=True, markup=False)
-# full tables in logs (120 columns), unless COLUMNS says how wide
-stdout = Console(soft_wrap=True, width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 120, markup=False)
-
 ModelOption = Annotated[
     str,
     typer.Option(
@@ -123,30 +115,6 @@ def _root(
     ] = False,
 ) -> None:
     """Score sister chromatid cohesion defects in chromosome images."""
-
-
-def _speed_column():
-    from rich.progress import ProgressColumn
-
-    class SpeedColumn(ProgressColumn):
-        def render(self, task) -> Text:
-            return Text(f"{task.speed:.0f} img/s" if task.speed else "", style="progress.data.speed")
-
-    return SpeedColumn()
-
-
-@contextmanager
-def _progress(description: str, quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
-    if quiet or not console.is_terminal:  # no bar in logs and pipes
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _speed_column(),
-               TimeRemainingColumn()]
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task(description, total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def _load(model: str, preprocess: str | None):
@@ -214,7 +182,7 @@ def _caution_earlier_report(out: Path) -> None:
     run's (of other samples, or of calls set right since). Kept: it may be of the same calls (compare into the folder
     of the classify run whose report it is)."""
     if (out / "report.html").is_file():
-        _flag("caution", f": {out / 'report.html'} is an earlier run's report, not this run's (--report writes this "
+        flag("caution", f": {out / 'report.html'} is an earlier run's report, not this run's (--report writes this "
               "run's)")
 
 
@@ -329,7 +297,7 @@ def _classify_crops(folders: list[Path], model, out: Path, quiet: bool, **option
     """Classify, and say what was found; the result (:class:`sccscore.classify.ClassifyResult`)."""
     from .classify import classify as run
 
-    with _progress("classifying", quiet) as progress:
+    with progress_bar("classifying", quiet) as progress:
         result = run(folders, model, out, progress=progress, **options)
     scored = any(row["n_images"] for row in result.summary)
     if scored:  # a table of empty rows, and what to expect of calls not made, would only hide the reason below
@@ -364,11 +332,11 @@ def _classify_spreads(paths: list[Path], model, out: Path, quiet: bool, scale: f
     from .spread_model import what_to_expect
     from .spreads import classify_spreads, needs_check, to_check_sentence
 
-    with _progress("detecting", quiet) as progress:
+    with progress_bar("detecting", quiet) as progress:
         result = classify_spreads(paths, model, out, _settings(scale), progress=progress, **options)
     _print_spread_result(result)
     if result.metaphases:
-        _print_table(metaphase_table(result.metaphases, _types_of(result.metaphases)), "Per metaphase")
+        show_rows(metaphase_table(result.metaphases, _types_of(result.metaphases)), "Per metaphase")
         _print_summary(result.summary, {"images": "n_images", "metaphases": "n_metaphases",
                                         "chromosomes": "n_chromosomes"}, title="Per sample", cells_key="n_metaphases")
         _print_points(what_to_expect(model.config.training, model.config.name))
@@ -439,7 +407,7 @@ def _print_spread_result(result) -> None:
     _print_cautioned(result)
     _print_skipped(result.rejected)
     if earlier := overlays_of_earlier_runs(result):
-        _flag("caution", f": {result.out_dir / 'overlays'} also holds {counted(len(earlier), 'overlay')} this run "
+        flag("caution", f": {result.out_dir / 'overlays'} also holds {counted(len(earlier), 'overlay')} this run "
               f"did not draw ({named_first(earlier, 3)}), with their crops and labels: left by an earlier run into "
               "this folder, they are not this run's; give each run a folder of its own")
 
@@ -452,92 +420,18 @@ def _print_cautioned(result, shown: int = 5) -> None:
 
     cautioned = [spread.item.name for spread in result.spreads if spread.cautions]
     if cautioned:
-        _flag("cautioned", f" {len(cautioned)} of {len(result.spreads)} spreads ({named_first(cautioned, shown)}): "
+        flag("cautioned", f" {len(cautioned)} of {len(result.spreads)} spreads ({named_first(cautioned, shown)}): "
               f"check their overlays before reading their types; why: {result.out_dir / 'cautions.csv'}")
     if sentence := scale_sentence(scales_suggested(result.spreads)):
-        _flag("scale", f": {sentence}")
+        flag("scale", f": {sentence}")
 
 
 def _print_skipped(skipped: list, listed_in: str = "rejected.csv", shown: int = 5) -> None:
     """Each file skipped (``images.Rejected``) with why, up to ``shown`` of them; ``listed_in`` lists them all."""
     for item in skipped[:shown]:
-        _flag("skipped", f" {item.path}: {item.reason}")
+        flag("skipped", f" {item.path}: {item.reason}")
     if len(skipped) > shown:
-        _flag("skipped", f" {len(skipped) - shown} more: see {listed_in}")
-
-
-def _flag(word: str, rest: str) -> None:
-    """A line on stderr whose first ``word`` is in colour (where the terminal shows colour): what to look at."""
-    console.print(Text.assemble((word, "yellow"), rest))
-
-
-def _print_table(rows: list[dict], title: str) -> None:
-    """Rows of figures under their keys, which wrap at their words (``n_true`` as ``n true``); ``-`` for None."""
-    table = Table(title=title, box=None)
-    for key in rows[0]:
-        table.add_column(key.replace("_", " "), justify="left" if key in ("sample", "image") else "right")
-    for row in rows:
-        table.add_row(*("-" if value is None else str(value) for value in row.values()))
-    _show(table)
-
-
-def _show(table: Table) -> None:
-    """A table on stdout, its columns narrowed to fit the terminal where their words allow (:func:`_fit_columns`);
-    narrower still, a block per row (:func:`_show_records`), where rich folded figures and names inside their words
-    ("(0.0-14.7" over ")") at 60 columns."""
-    if not _fit_columns(table, stdout.width):
-        _show_records(table)
-        return
-    for column in table.columns:
-        column.overflow = "fold"  # rather than an ellipsis (rich's default): a long word is never cut short
-    stdout.print(table)
-
-
-def _show_records(table: Table) -> None:
-    """``table`` as psql's expanded display shows one too wide for the terminal: a block per row, each value after its
-    column's name, on a line of its own; a row whose name is indented (``  corrected``) heads a block under the one
-    before."""
-    names = [str(column.header) for column in table.columns]
-    if table.title:
-        stdout.print(table.title, highlight=False)
-    for first, *values in zip(*([str(cell) for cell in column.cells] for column in table.columns)):
-        indent = first[: len(first) - len(first.lstrip())]
-        stdout.print(first if indent else f"{names[0]}: {first}", highlight=False)
-        for name, value in zip(names[1:], values):
-            if value:
-                stdout.print(f"{indent}  {name}: {value}", highlight=False)
-    if table.caption:
-        stdout.print(table.caption, highlight=False)
-
-
-def _fit_columns(table: Table, width: int) -> bool:
-    """Fix the columns' widths so that ``table`` fits in ``width`` characters, each column no narrower than its
-    longest word, the widest narrowed first; False where it cannot. Rich narrows the widest past their longest word
-    (``spread1.p`` over ``ng``) while others have room to spare; a table that fits as it is is left to rich. Widths
-    are the terminal's cells: a Japanese or Chinese character takes two (sample folders named so)."""
-    from rich.cells import cell_len
-
-    lines = [[line for text in (column.header, *column.cells) for line in str(text).splitlines()]
-             for column in table.columns]
-    widths = [max(map(cell_len, column), default=1) for column in lines]
-    # a row's indent ("  labels") stays with its first word
-    least = [max((cell_len(word) for line in column for word in re.findall(r"^ *\S+|\S+", line)), default=1)
-             for column in lines]
-    _, right, _, left = table.padding
-    borders = 0 if table.box is None else len(lines) - 1 + 2 * table.show_edge
-    room = width - borders - len(lines) * (left + right)
-    if sum(widths) <= room:
-        return True
-    if sum(least) > room and table.pad_edge:  # narrower still: no padding at the table's two edges
-        table.pad_edge, room = False, room + left + right
-    if sum(least) > room:
-        return False
-    while sum(widths) > room:
-        narrowable = [i for i, (w, low) in enumerate(zip(widths, least)) if w > low]
-        widths[max(narrowable, key=widths.__getitem__)] -= 1  # the widest; of equals, the leftmost
-    for column, column_width in zip(table.columns, widths):
-        column.width = column_width
-    return True
+        flag("skipped", f" {len(skipped) - shown} more: see {listed_in}")
 
 
 @app.command()
@@ -563,7 +457,7 @@ def detect(
     if folder is None and model != SPREAD_MODEL:
         raise SccscoreError(f"{model}: detect takes sccscore:spreads or a folder written by train-spreads")
     merge_model = MergeModel.load(folder and folder / MERGE_FILE)
-    with _progress("detecting", quiet) as progress:
+    with progress_bar("detecting", quiet) as progress:
         result = detect_spreads(images, out, _settings(scale), merge_model, labels_dir=labels, progress=progress,
                                 workers=workers)
     _print_spread_result(result)
@@ -608,10 +502,10 @@ def evaluate_detection(
     rates = ("recall", "precision", "concordance", "open_concordance")
     n_cautions = [len(image["cautions"]) for image in report["per_image"]]  # a spread imaged otherwise reads worse
     rows = [*report["per_image"], {**report, "image": "all"}]
-    _print_table([{"image": r["image"], "n_true": r["n_true"], "n_found": r["n_found"],
+    show_rows([{"image": r["image"], "n_true": r["n_true"], "n_found": r["n_found"],
                    **{k: _rate(r[k]) for k in rates}, "cautions": n}
                   for r, n in zip(rows, [*n_cautions, sum(n_cautions)])], "Detection and type")
-    _print_table([{"type": name, **figures, **{k: _rate(figures[k]) for k in ("recall", "concordance")}}
+    show_rows([{"type": name, **figures, **{k: _rate(figures[k]) for k in ("recall", "concordance")}}
                   for name, figures in report["per_type"].items()], "Per annotated type")
     if intervals := report["intervals"]:
         stdout.print("Wilson 95% intervals, the chromosomes taken as independent (spreads differ more, above): "
@@ -625,7 +519,7 @@ def evaluate_detection(
                      highlight=False)
     if report["per_metaphase"]:  # none where no chromosome was found
         slash = "/".join(report["per_type"])
-        _print_table([{"image": m["image"], "metaphase": m["metaphase"], "n_annotated": m["n_annotated"],
+        show_rows([{"image": m["image"], "metaphase": m["metaphase"], "n_annotated": m["n_annotated"],
                        "n_called": m["n_called"], f"annotated {slash} %": " / ".join(map(str, m["annotated_pct"])),
                        f"called {slash} %": " / ".join(map(str, m["called_pct"]))} for m in report["per_metaphase"]],
                      "Per metaphase")
@@ -688,7 +582,7 @@ def _print_summary(summary: list[dict], counted: dict[str, str], title: str | No
         table.add_row(row["sample"], *counts, *shares, concordance)
         # a row of its own, as compare's corrected shares: the table stays narrow enough for a terminal
         table.add_row("  labels", *([""] * len(counted)), *(_pct(row[f"label_pct_{c}"]) for c in classes), "")
-    _show(table)
+    show(table)
 
 
 def _pct(value) -> str:
@@ -713,7 +607,7 @@ def evaluate(
     from .evaluate import evaluate as run
 
     loaded = _load(model, preprocess)
-    with _progress("evaluating", quiet) as progress:
+    with progress_bar("evaluating", quiet) as progress:
         report = run(folder, loaded, strict=strict, progress=progress, batch_size=batch_size, device=device,
                      engine=engine, workers=workers)
     _print_evaluation(report)
@@ -767,7 +661,7 @@ def _print_evaluation(report: dict) -> None:
         table.add_column(cls, justify="right")
     for cls, row in zip(classes, report["confusion"]):
         table.add_row(cls, *(f"{v:.1f}" if isinstance(v, float) else str(v) for v in row))
-    _show(table)
+    show(table)
     from .images import Rejected
 
     _print_skipped([Rejected(Path(r["path"]), report["sample"], r["reason"]) for r in report["rejected"]],
@@ -902,7 +796,7 @@ def _print_crossval(report: dict) -> None:
         table.add_row(group, str(g["n_images"]), f"{g['concordance']:.3f}",
                       f"{spread['concordance_min']:.3f}-{spread['concordance_max']:.3f}", _rate(g["kappa"]),
                       f"{g['open_concordance']:.3f}", _abc(g["distribution_true"]), _abc(g["distribution_pred"]))
-    _show(table)
+    show(table)
     for group, g in report["groups"].items():
         _print_by_source_image(g, f"{group}: concordance ")
     stdout.print(f"took {report['seconds']:.0f} s", highlight=False)
@@ -944,7 +838,7 @@ def learning_curve(
     for row in rows:
         table.add_row(str(row["n_per_type"]) + (" (drawn again)" if row["drawn_again"] else ""), row["group"],
                       f"{row['concordance']:.3f}", f"{row['concordance_min']:.3f}-{row['concordance_max']:.3f}")
-    _show(table)
+    show(table)
     stdout.print(f"took {time.perf_counter() - started:.0f} s", highlight=False)
     console.print(f"wrote {folder / 'learning_curve.csv'} and learning_curve.png", highlight=False)
 
@@ -1177,7 +1071,7 @@ def _classify_for_comparison(samples: list[str], out: Path, model, quiet: bool, 
     """Classify the sample folders into ``out`` (:class:`sccscore.classify.ClassifyResult`)."""
     from .classify import classify as run
 
-    with _progress("classifying", quiet) as progress:
+    with progress_bar("classifying", quiet) as progress:
         result = run(samples, model, out, progress=progress, device=device)
     _print_skipped(result.rejected)
     if unscored := [row["sample"] for row in result.summary if not row["n_images"]]:
@@ -1224,7 +1118,7 @@ def _print_comparison(report: dict) -> None:
         if report["corrected_with"] is not None:  # a row of its own: the table stays narrow enough for a terminal
             table.add_row("  corrected", "", *shares_with_intervals(group["distribution_corrected"],
                                                                      group["corrected_ci"]), "")
-    _show(table)
+    show(table)
     if report["corrected_by"]:
         stdout.print(f"corrected for the classifier's errors by {report['corrected_by']}", highlight=False)
     if by_hand := by_hand_sentence(report):
@@ -1278,7 +1172,7 @@ def explain(
         console.print(f"the crops were cut from whole spreads: explained with {model} (--model to choose another)",
                       highlight=False)
     loaded = _load(model or RELEASED, preprocess)
-    with _progress("explaining", quiet) as progress:
+    with progress_bar("explaining", quiet) as progress:
         written = write_explanations(explain_batches(loaded, items, progress=progress), out, per_type, unread)
     rejected = written.rejected
     if not written.n_explained:
@@ -1289,7 +1183,7 @@ def explain(
                   + (f"; the {counted(len(rejected), 'file')} skipped in rejected.csv" if rejected else ""),
                   highlight=False)
     if written.earlier:
-        _flag("caution", f": {written.folder / 'heatmaps'} also holds {counted(len(written.earlier), 'heatmap')} this "
+        flag("caution", f": {written.folder / 'heatmaps'} also holds {counted(len(written.earlier), 'heatmap')} this "
               f"run did not draw ({named_first(written.earlier, 3)}): left by an earlier run into this folder, they "
               "are not in explanations.csv; give each run a folder of its own")
 
@@ -1392,7 +1286,7 @@ def agreement(
                       _kappa(pair["kappa"], pair["kappa_ci"]) if both else "-",
                       f"{100 * pair['n_open_alike'] / both:.1f}" if both else "-", str(pair["n_left_out_by_one"]),
                       "-" if pair["n_cells"] is None else str(pair["n_cells"]))
-    _show(table)
+    show(table)
     for parted in filter(None, map(where_they_part, report["pairs"])):
         stdout.print(parted, highlight=False)
     stdout.print(f"For scale: {HUMAN_AGREEMENT}.", highlight=False)
@@ -1493,7 +1387,7 @@ def data_fetch(
     """Download the sample data, verifying every checksum. The sample images and the released models."""
     from .sample_data import fetch, manifest
 
-    with _progress("fetching", quiet) as progress:
+    with progress_bar("fetching", quiet) as progress:
         count = [0]
 
         def step(_: str) -> None:
@@ -1533,7 +1427,7 @@ def demo(
     writes a report."""
     from .demo import DEMO_MODEL, run_demo
 
-    with _progress("classifying WT and CTF18-/-", quiet) as progress:
+    with progress_bar("classifying WT and CTF18-/-", quiet) as progress:
         result = run_demo(out, progress=progress)
     stdout.print(f"Predicted A/B/C per genotype ({DEMO_MODEL}, mean of 30 models' softmax):")
     _print_summary(result.classified.summary, _crop_counts(result.classified.summary))
