@@ -495,6 +495,11 @@ def test_a_table_fits_the_terminal_narrowing_its_widest_columns_never_past_their
         "             n       open", "image        found   concordance", "spread1.png  45      0.82"]
     too_narrow = table()
     assert not fit_columns(too_narrow, 26)  # shown a block a row instead (sccscore.terminal.show_records)
+    # a column wide for its header's sake is narrowed first, its header wrapped, the figures beside it kept whole
+    # (narrowed widest first, kappa's figure wrapped: [11, 13, 14])
+    headed = Table("between", "open or cohered alike, %", "kappa (95% CI)", box=None)
+    headed.add_row("ann and bob", "90.5", "0.37 (0.06 to 0.68)")
+    assert fit_columns(headed, 44) and [column.width for column in headed.columns] == [11, 8, 19]
     # a sample folder named in Japanese: each character two of the terminal's cells, the name kept whole (counted
     # as characters, its column was two short: "CTF18欠" over "損")
     named = Table("sample", "A % (95% CI)", "B % (95% CI)", box=None)

@@ -96,7 +96,10 @@ def fit_columns(table: Table, width: int) -> bool:
     """Fix the columns' widths so that ``table`` fits in ``width`` characters, each column no narrower than its
     longest word, the widest narrowed first; False where it cannot. Rich narrows the widest past their longest word
     (``spread1.p`` over ``ng``) while others have room to spare; a table that fits as it is is left to rich. Widths
-    are the terminal's cells: a Japanese or Chinese character takes two (sample folders named so)."""
+    are the terminal's cells: a Japanese or Chinese character takes two (sample folders named so).
+
+    Columns wider than their figures for their header's sake are narrowed first, down to their figures: a header
+    wraps at its words unharmed, where a figure wrapped is read badly ("0.37 (0.06 to" over "0.68)")."""
     from rich.cells import cell_len
 
     lines = [[line for text in (column.header, *column.cells) for line in str(text).splitlines()]
@@ -114,9 +117,11 @@ def fit_columns(table: Table, width: int) -> bool:
         table.pad_edge, room = False, room + left + right
     if sum(least) > room:
         return False
-    while sum(widths) > room:
-        narrowable = [i for i, (w, low) in enumerate(zip(widths, least)) if w > low]
-        widths[max(narrowable, key=widths.__getitem__)] -= 1  # the widest; of equals, the leftmost
+    figures = [max((cell_len(line) for text in column.cells for line in str(text).splitlines()), default=1)
+               for column in table.columns]
+    for lowest in ([min(w, max(low, f)) for w, low, f in zip(widths, least, figures)], least):
+        while sum(widths) > room and (narrowable := [i for i, (w, low) in enumerate(zip(widths, lowest)) if w > low]):
+            widths[max(narrowable, key=widths.__getitem__)] -= 1  # the widest; of equals, the leftmost
     for column, column_width in zip(table.columns, widths):
         column.width = column_width
     return True
