@@ -544,6 +544,10 @@ def test_reviewers_agreement_with_each_other_and_the_model(classified, tmp_path,
         assert pair["n_open_alike"] == sum((first[n] == "A") == (second[n] == "A") for n in typed)
         assert pair["matrix"] == confusion_matrix([first[n] for n in typed], [second[n] for n in typed],
                                                   labels=list("ABC")).tolist()
+        # each type's specific agreement: both gave it, over the mean of the crops each gave it
+        given = [(sum(first[n] == t for n in typed), sum(second[n] == t for n in typed)) for t in "ABC"]
+        assert pair["specific"] == pytest.approx([2 * sum(first[n] == second[n] == t for n in typed) / sum(g)
+                                                  for t, g in zip("ABC", given)])
     assert [pair["n_left_out_by_one"] for pair in report["pairs"]] == [1, 0, 1]
     # the terminal: every call shown, so no word of the unsure ones; a row a pair; the paper's people for scale
     said = " ".join(run.stdout.split())
@@ -560,6 +564,14 @@ def test_reviewers_agreement_with_each_other_and_the_model(classified, tmp_path,
         one, other = max(((0, 1), (0, 2), (1, 2)), key=lambda types: either_way[types])
         assert (f"{pair['first']} and {pair['second']} part most on {'ABC'[one]} against {'ABC'[other]}: "
                 f"{either_way[one, other]} of the {pair['n_both'] - pair['n_same']} crops they typed apart") in said
+    # and the type one gave more often than the other (of equals, C first), counted from their sheets
+    given = {t: [sum(types[n] == t for n in both) for types in (labels, shifted)] for t in "ABC"}
+    lean = max("CBA", key=lambda t: abs(given[t][0] - given[t][1]))
+    (more, n_more), (fewer, n_fewer) = sorted(zip(("ann", "bob"), given[lean]), key=lambda named: -named[1])
+    assert n_more > n_fewer and (f"they typed apart; {more} gave {lean} to {100 * n_more / 22:.0f}% of the 22 both "
+                                 f"typed, {fewer} to {100 * n_fewer / 22:.0f}%") in said
+    alike = " / ".join(f"{100 * v:.0f}" for v in ann_bob["specific"])  # the last column: A / B / C alike
+    assert f"{ann_bob['kappa_ci'][1]:.2f}) {100 * ann_bob['n_open_alike'] / 22:.1f} 1 - {alike} ann and " in said
     # the same seed, the same interval; a sheet given twice, or named as the model, is refused
     again = review_agreement(classified, tmp_path / "review", [tmp_path / "ann.csv", tmp_path / "bob.csv"])
     assert again["pairs"] == report["pairs"]

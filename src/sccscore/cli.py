@@ -1277,7 +1277,7 @@ def agreement(
                  + (" (the unsure ones: agreement on them runs below that on every call, which review --all shows)"
                     if shown < n_calls else "") + f", {_agreement_units(report['pairs'])}", highlight=False)
     table = Table("between", "typed by both", "same type, % (95% CI)", "Cohen's kappa (95% CI)",
-                  "open or cohered alike, %", "left out by one", "cells", box=None)
+                  "open or cohered alike, %", "left out by one", "cells", "A / B / C alike, %", box=None)
     for pair in report["pairs"]:
         both = pair["n_both"]
         table.add_row(f"{pair['first']} and {pair['second']}", str(both),
@@ -1285,7 +1285,8 @@ def agreement(
                       if both else "-",
                       _kappa(pair["kappa"], pair["kappa_ci"]) if both else "-",
                       f"{100 * pair['n_open_alike'] / both:.1f}" if both else "-", str(pair["n_left_out_by_one"]),
-                      "-" if pair["n_cells"] is None else str(pair["n_cells"]))
+                      "-" if pair["n_cells"] is None else str(pair["n_cells"]),
+                      " / ".join("-" if v is None else f"{100 * v:.0f}" for v in pair["specific"]) if both else "-")
     show(table)
     for parted in filter(None, map(where_they_part, report["pairs"])):
         stdout.print(parted, highlight=False)
