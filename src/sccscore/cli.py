@@ -6,6 +6,7 @@ so that ``--help`` and argument errors are instant.
 
 from __future__ import annotations
 
+import calendar
 import math
 import os
 import re
@@ -245,8 +246,9 @@ def _pooled_folders_hint(rows: list[dict[str, str]], sample: str) -> str | None:
     exp was scored as one sample, pooling the folders ko and wt in it: to score each as a sample of its own, give \
 them: sccscore classify exp/ko exp/wt --out DIR
     >>> [_pooled_folders_hint([{**row, "path": row["path"].replace("wt", one).replace("ko", two)} for row in rows],
-    ...                       "exp") for one, two in (("cell1", "cell2"), ("slideA", "slideB"), ("day 1", "day 2"))]
-    [None, None, None]
+    ...                       "exp") for one, two in (("cell1", "cell2"), ("slideA", "slideB"), ("day 1", "day 2"),
+    ...                                               ("2026-11-30", "2026-12-01"), ("Mon", "tue"))]
+    [None, None, None, None, None]
     """
     import shlex
 
@@ -265,12 +267,26 @@ them: sccscore classify exp/ko exp/wt --out DIR
         if len(below) > 1 and label_from_folder_name(below[0]) is None:  # a/, b/, c/: a labelled folder's types
             folders.setdefault(below[0], root / below[0])
     names = sorted(folders)
-    if len(names) < 2 or len({re.sub(r"[\s_-]*(\d+|[A-Za-z])$", "", name).lower() for name in names}) == 1:
-        return None  # cell1, cell2, day1, day2 or slideA, slideB: a sample's cells or replicates, numbered
+    if len(names) < 2 or len(set(map(_series_stem, names))) == 1:
+        return None  # cell1, cell2, day1, day2, slideA, slideB, dates or days: a sample's cells or replicates
     give = shlex.join(str(folders[name]) for name in names)
     return (f"{sample} was scored as one sample, pooling the folders {listing(names)} in it: to score each as a "
             f"sample of its own, give them: sccscore classify {'--spreads ' if from_spreads(rows) else ''}{give} "
             "--out DIR")
+
+
+WEEKDAYS = {day.lower() for day in (*calendar.day_name, *calendar.day_abbr)}
+
+
+def _series_stem(name: str) -> str:
+    """What a folder's name leaves once its number, date or last letter goes, alike for folders of a series: day1 and
+    day 2 (day), 2026-11-30 and 231201 (nothing), slideA and slideB (slide), Mon and tue (weekday)."""
+    lowered = name.lower()
+    if lowered in WEEKDAYS:
+        return "weekday"
+    if re.search(r"\d", lowered):
+        return re.sub(r"[\d\s_.-]+", "", lowered)
+    return re.sub(r"[\s_-]*[a-z]$", "", lowered)
 
 
 def _replicate_folders_hint(rows: list[dict[str, str]], reference: str) -> str | None:
