@@ -549,6 +549,11 @@ def test_reviewers_agreement_with_each_other_and_the_model(classified, tmp_path,
         assert pair["specific"] == pytest.approx([2 * sum(first[n] == second[n] == t for n in typed) / sum(g)
                                                   for t, g in zip("ABC", given)])
     assert [pair["n_left_out_by_one"] for pair in report["pairs"]] == [1, 0, 1]
+    # what each would have reported of each sample: their A, B and C counted in it, X and blanks left out
+    sample_of = {row["number"]: scored[row["path"]]["sample"] for row in key}
+    for name, types in (("ann", labels), ("bob", shifted), ("model", calls)):
+        assert report["by_sample"][name] == {sample: [sum(types[n] == t and sample_of[n] == sample for n in types)
+                                                      for t in "ABC"] for sample in ("wt_small", "ctf18_small")}
     # the terminal: every call shown, so no word of the unsure ones; a row a pair; the paper's people for scale
     said = " ".join(run.stdout.split())
     ann_bob = report["pairs"][0]
@@ -558,6 +563,10 @@ def test_reviewers_agreement_with_each_other_and_the_model(classified, tmp_path,
             f"{ann_bob['kappa_ci'][1]:.2f})") in said
     assert said.endswith("For scale: in Ikemoto et al. (2023) nine trained people gave the reference's type to "
                          "51.4-76.8% of the chromosomes (65.7% on average), every one scored.")
+    bob_wt = report["by_sample"]["bob"]["wt_small"]
+    assert ("A / B / C % of each sample as each typed it (crops typed) sample ann bob model wt_small "
+            f"{100 * report['by_sample']['ann']['wt_small'][0] / 12:.1f} / ") in said
+    assert " / ".join(f"{100 * n / sum(bob_wt):.1f}" for n in bob_wt) + f" ({sum(bob_wt)})" in said
     # where each pair parts most: the two types most of the crops they typed apart were given, either way round
     for pair in report["pairs"]:
         either_way = np.array(pair["matrix"]) + np.array(pair["matrix"]).T
@@ -602,6 +611,15 @@ def test_reviewers_agreement_with_each_other_and_the_model(classified, tmp_path,
     run = cli("agreement", str(classified), str(tmp_path / "review"), str(tmp_path / "cy.csv"),
               str(tmp_path / "di.csv"))
     assert run.returncode == 0 and "cy and di 0 - - - 0" in " ".join(run.stdout.split())
+    # a review of the unsure calls alone: said, and no sample's shares, which those few would not give
+    unsure = write_review(classified, tmp_path / "unsure")
+    (tmp_path / "eve.csv").write_text("number,type\n" + "".join(
+        f"{row['number']},{Path(row['path']).parent.name.upper()}\n" for row in _rows(unsure.folder / "key.csv")))
+    run = cli("agreement", str(classified), str(unsure.folder), str(tmp_path / "eve.csv"))
+    said = " ".join(run.stdout.split())
+    assert run.returncode == 0 and said.startswith(f"on the {unsure.n_calls} of the 24 calls the review showed (the "
+                                                   "unsure ones: agreement on them runs below that on every call")
+    assert "each sample as each typed it" not in said
 
 
 def test_several_reviewers_type_one_page_each_under_their_name_unseen_by_the_others(classified, tmp_path, chromium,

@@ -215,7 +215,8 @@ def review_agreement(predictions: str | Path, review_dir: str | Path, sheets: li
     into cells' folders), else from the table's cell column or the crops' folders.
 
     Returns a JSON-ready dict: ``n_reviewed`` (the crops the review showed), ``n_calls`` (the table's), ``reviewers``
-    (each sheet's name and the crops it typed) and ``pairs`` (one :class:`Agreement` each, as a dict).
+    (each sheet's name and the crops it typed), ``pairs`` (one :class:`Agreement` each, as a dict) and ``by_sample``
+    (each one's types in each sample: :func:`types_by_sample`).
     """
     if not sheets:
         raise SccscoreError("give at least one review sheet")
@@ -244,6 +245,31 @@ def review_agreement(predictions: str | Path, review_dir: str | Path, sheets: li
     cells = {row["path"]: cell for row in rows if (cell := cell_of(row, named)) is not None}
     pairs = [agreement(raters[one], raters[other], (one, other), seed, cells)
              for one, other in itertools.combinations(raters, 2)]
-    return {"n_reviewed": len(read_key(Path(review_dir))), "n_calls": len(rows),
+    shown = [row["path"] for row in read_key(Path(review_dir))]
+    return {"n_reviewed": len(shown), "n_calls": len(rows),
             "reviewers": [{"name": name, "n_typed": len(types)} for name, types in typed.items()],
-            "pairs": [asdict(pair) for pair in pairs]}
+            "pairs": [asdict(pair) for pair in pairs],
+            "by_sample": types_by_sample(raters, {row["path"]: row["sample"] for row in rows}, shown)}
+
+
+def types_by_sample(raters: dict[str, dict[str, str]], sample_of: dict[str, str],
+                    shown: list[str]) -> dict[str, dict[str, list[int]]]:
+    """Each one's A, B and C counts in each sample (in the table's order), of the crops the review showed that they
+    typed, X left out: what each would have reported, were their types the lab's (with ``review --all``, of every
+    call). Whether a knockout's effect holds whoever types it is read here.
+
+    >>> raters = {"ann": {"1.png": "A", "2.png": "B", "3.png": "C"}, "model": {"1.png": "A", "2.png": "A",
+    ...                                                                       "3.png": "B", "4.png": "C"}}
+    >>> types_by_sample(raters, {"1.png": "wt", "2.png": "wt", "3.png": "ko", "4.png": "ko"}, ["1.png", "2.png",
+    ...                                                                                        "3.png"])
+    {'ann': {'wt': [1, 1, 0], 'ko': [0, 0, 1]}, 'model': {'wt': [2, 0, 0], 'ko': [0, 1, 0]}}
+    """
+    samples = list(dict.fromkeys(sample_of.values()))
+    counts: dict[str, dict[str, list[int]]] = {}
+    for name, types in raters.items():
+        by_sample = {sample: [0] * len(CLASS_NAMES) for sample in samples}
+        for path in shown:
+            if types.get(path) in CLASS_NAMES:
+                by_sample[sample_of[path]][CLASS_NAMES.index(types[path])] += 1
+        counts[name] = {sample: n for sample, n in by_sample.items() if sum(n)}
+    return counts

@@ -1306,6 +1306,14 @@ def agreement(
     show(table)
     for parted in filter(None, map(where_they_part, report["pairs"])):
         stdout.print(parted, highlight=False)
+    if shown == n_calls:  # every call typed: the shares each would have reported, and whether the effect holds
+        typed_by = report["by_sample"]
+        by_sample = Table("sample", *typed_by, title="A / B / C % of each sample as each typed it (crops typed)",
+                          box=None)
+        for sample in dict.fromkeys(sample for counts in typed_by.values() for sample in counts):
+            by_sample.add_row(sample, *(f"{_abc([k / sum(n) for k in n])} ({sum(n)})" if (n := counts.get(sample))
+                                        else "-" for counts in typed_by.values()))
+        show(by_sample)
     stdout.print(f"For scale: {HUMAN_AGREEMENT}.", highlight=False)
     if json_path:
         write_json(json_path, report)
