@@ -4,8 +4,9 @@ People scoring chromosomes by eye agreed with a reference on 51-77% of them (Ike
 and a model's disagreement with a lab's reviewers means little until it is read against theirs with each other. Each
 reviewer types the same page (``sccscore review``; ``--all`` for every call, not only the unsure ones), under their
 own name, and saves a sheet; each pair of sheets, and each sheet against the model's call, is then compared on the
-crops both typed: the share given the same type, Cohen's kappa and the share alike on open (B or C) against cohered
-(A), the split ``compare`` tests.
+crops both typed: the share given the same type, Cohen's kappa, the share alike on open (B or C) against cohered
+(A), the split ``compare`` tests, and each type's specific agreement; and each sample's shares as each typed them, what
+each would have reported.
 
 The chromosomes of one cell are not independent (one spread is well spread and stained, the next is not, and
 reviewers agree on the one more than on the other), so, as ``compare`` does, the intervals take the cells as the
