@@ -1226,7 +1226,7 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
             "<td>0.0</td><td>0.0</td>") in page
     assert page.count("<figure class='overlay'>") == 3  # drawn by classify into the folder the crops are in
     assert ("<h2>Checked by hand</h2>" in page and f"<tr><td>a_rich / spread3 #{checked['id']}</td>"
-            f"<td>B ({float(checked['p_B']):.2f})</td><td>A</td><td></td></tr></table>" in page)
+            f"<td>B ({float(checked['p_B']):.2f})</td><td>A</td><td></td></tr></tbody></table>" in page)
     assert "<a href='../out/overlays/c_rich/spread2.png'>" in page  # from the report's folder to classify's
     # the overlay shows it as set: redrawn in the report's copy, classify's full-size file linked as it drew it
     assert ("<figcaption>a_rich / spread3 (1 call set right by hand redrawn; the full-size overlay shows "
