@@ -1,6 +1,7 @@
 """What the commands print, and how: two consoles (stderr for what happens, stdout for the figures), the progress
-bar, a word in colour, and tables that fit the terminal (narrowed at their widest columns, never past their longest
-word, else shown a block a row, as psql's expanded display shows a table too wide).
+bar, a word in colour, and tables that fit the terminal (narrowed first where only their header is wide, then at
+their widest columns, never past their longest word; else shown a block a row, as psql's expanded display shows a
+table too wide).
 """
 
 from __future__ import annotations
