@@ -695,6 +695,19 @@ def test_several_reviewers_type_one_page_each_under_their_name_unseen_by_the_oth
     assert f"{tmp_path / 'review' / 'disagreed.csv'}, holding types typed already, is kept" in " ".join(
         again.stderr.split())
     assert _rows(tmp_path / "review" / "disagreed.csv") == disagreed
+    # sheets that type no call apart: a disagreed.csv an earlier apply left is said where typed, else removed, as its
+    # calls would read as these sheets' to settle
+    (tmp_path / "dan.csv").write_text("number,type\n" + "".join(f"{row['number']},{row['type']}\n"
+                                                             for row in sheets["ann"]))  # typed as ann typed
+    alike = ["--sheet", str(tmp_path / "download False.csv"), "--sheet", str(tmp_path / "dan.csv")]
+    agreeing = cli("apply-review", str(classified), str(tmp_path / "review"), *alike, "--out", str(together))
+    assert agreeing.returncode == 0 and (f"caution: {tmp_path / 'review' / 'disagreed.csv'} holds types settled on "
+                                         f"after an earlier apply; these sheets typed no call apart, so {together} "
+                                         "has none to settle") in " ".join(agreeing.stderr.split())
+    _write(tmp_path / "review" / "disagreed.csv", [row | {"type": ""} for row in disagreed])
+    agreeing = cli("apply-review", str(classified), str(tmp_path / "review"), *alike, "--out", str(together))
+    assert agreeing.returncode == 0 and "caution" not in agreeing.stderr
+    assert not (tmp_path / "review" / "disagreed.csv").exists()
     with pytest.raises(SccscoreError, match="cy.csv: given twice; give each reviewer's sheet once"):
         apply_review(classified, tmp_path / "review", tmp_path / "no.csv", [tmp_path / "cy.csv", tmp_path / "cy.csv"])
     with pytest.raises(SccscoreError, match="cy.csv: given twice"):  # one sheet, named two ways

@@ -1238,7 +1238,7 @@ def apply_review(
 ) -> None:
     """Apply the types typed in a review. Writes the predictions table again with them, for compare --predictions."""
     from .images import named_first
-    from .review import DISAGREED, PAGE, SAVED_WHERE, SHEET, apply_review as run, write_disagreed
+    from .review import DISAGREED, PAGE, SAVED_WHERE, SHEET, apply_review as run, clear_disagreed, write_disagreed
 
     applied = run(predictions, review_dir, out, sheet or None)
 
@@ -1261,6 +1261,9 @@ def apply_review(
                       f"{noun('number', len(applied.disagreed))} {named_first(list(applied.disagreed), 12)} on "
                       f"{review_dir / PAGE}; settle them together ({listed}) and apply it to {out} with --sheet",
                       highlight=False)
+    elif sheet and len(sheet) > 1 and (kept := clear_disagreed(review_dir)):
+        console.print(f"caution: {kept} holds types settled on after an earlier apply; these sheets typed no call "
+                      f"apart, so {out} has none to settle", highlight=False)
     elif not applied.n_typed:  # the blank sheet review wrote, most likely, where the one its page saved was meant
         # (one of several is refused)
         console.print(f"caution: {sheet[0] if sheet else review_dir / SHEET} types none of the calls: {SAVED_WHERE}; "

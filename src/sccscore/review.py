@@ -432,6 +432,20 @@ def write_disagreed(review_dir: str | Path, disagreed: dict[str, dict[str, str]]
     return path
 
 
+def clear_disagreed(review_dir: str | Path) -> Path | None:
+    """Where sheets applied together typed no call apart: remove ``review_dir``'s disagreed.csv that an earlier apply
+    wrote, whose calls would read as this one's to settle; one holding types settled on is kept, and its path
+    returned, to be said."""
+    path = Path(review_dir) / DISAGREED
+    try:
+        if _holds_types(path):
+            return path
+    except SccscoreError:  # not a sheet any more (edited, saved as a workbook): kept, as write_disagreed keeps it
+        return path
+    path.unlink(missing_ok=True)
+    return None
+
+
 def consensus(types: dict[str, dict[str, str]]) -> tuple[dict[str, str], dict[str, list[str]],
                                                          dict[str, dict[str, str]]]:
     """Several reviewers' types (reviewer -> crop path -> type) as one: the type of each crop all who typed it gave
