@@ -8,6 +8,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -708,6 +709,14 @@ def test_several_reviewers_type_one_page_each_under_their_name_unseen_by_the_oth
     agreeing = cli("apply-review", str(classified), str(tmp_path / "review"), *alike, "--out", str(together))
     assert agreeing.returncode == 0 and "caution" not in agreeing.stderr
     assert not (tmp_path / "review" / "disagreed.csv").exists()
+    # one reviewer's sheet saved again (the browser's "(1)"), given beside the first: she would agree with herself
+    shutil.copy(tmp_path / "download False.csv", tmp_path / "download False (1).csv")
+    resaved = cli("apply-review", str(classified), str(tmp_path / "review"), *given[:2], "--sheet",
+                  str(tmp_path / "download False (1).csv"), "--out", str(tmp_path / "no.csv"))
+    assert resaved.returncode == 2 and not (tmp_path / "no.csv").exists()
+    assert (f"{tmp_path / 'download False.csv'} and {tmp_path / 'download False (1).csv'} were both saved by ann: "
+            "give each reviewer's sheet once (the last saved, where one was saved again)") in " ".join(
+        resaved.stderr.split())
     with pytest.raises(SccscoreError, match="cy.csv: given twice; give each reviewer's sheet once"):
         apply_review(classified, tmp_path / "review", tmp_path / "no.csv", [tmp_path / "cy.csv", tmp_path / "cy.csv"])
     with pytest.raises(SccscoreError, match="cy.csv: given twice"):  # one sheet, named two ways

@@ -356,8 +356,8 @@ def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Pat
     SccscoreError
         If the sheet was saved from another review, names a number the key lacks or one
         number twice, gives something other than a type, or the key names a crop the
-        table lacks; if a sheet is given twice, or one of several types nothing: nothing is
-        written then.
+        table lacks; if a sheet is given twice, two were saved under one reviewer's name, or
+        one of several types nothing: nothing is written then.
 
     Examples
     --------
@@ -392,6 +392,8 @@ def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Pat
     if len(read) > 1 and (blank := [given for given, one in zip(sheets, read) if not one.types]):
         # its reviewer would be named as agreeing with every type the others gave
         raise SccscoreError(f"{blank[0]}: types none of the calls: {SAVED_WHERE}")
+    if len(read) > 1:
+        _refuse_one_reviewer_twice(sheets, read)
     names = sheet_names(sheets, read) if len(read) > 1 else [read[0].reviewer or ""]
     typed, typed_by, apart = consensus({name: one.types for name, one in zip(names, read)})
     rows = read_predictions(table, left_out=True)  # those a review left out before are written again
@@ -469,6 +471,17 @@ def consensus(types: dict[str, dict[str, str]]) -> tuple[dict[str, str], dict[st
         else:
             typed[path], by[path] = next(iter(given.values())), [name for name in given if name]
     return typed, by, apart
+
+
+def _refuse_one_reviewer_twice(sheets: Sequence[str | Path | None], read: Sequence[Sheet]) -> None:
+    """Two sheets saved under one name (``review-ann.csv`` and the browser's ``review-ann (1).csv``, a sheet saved
+    again) would count one reviewer twice, agreeing with herself: refused. Sheets typed by hand, named by their files,
+    are not asked."""
+    first_of: dict[str, int] = {}
+    for i, (sheet, one) in enumerate(zip(sheets, read)):
+        if one.reviewer and (first := first_of.setdefault(one.reviewer, i)) != i:
+            raise SccscoreError(f"{sheets[first]} and {sheet} were both saved by {one.reviewer}: give each reviewer's "
+                                "sheet once (the last saved, where one was saved again)")
 
 
 def refuse_given_twice(sheets: Sequence[str | Path | None]) -> None:
