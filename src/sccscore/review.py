@@ -495,10 +495,23 @@ def refuse_given_twice(sheets: Sequence[str | Path | None]) -> None:
 
 
 def sheet_names(sheets: Sequence[str | Path | None], read: Sequence[Sheet]) -> list[str]:
-    """Each sheet by the name its reviewer wrote on the page, else by its file's name (``ann.csv``: ann), or by its
-    path where two share a name."""
+    """Each sheet by the name its reviewer wrote on the page, else by its file's name (``ann.csv``: ann); where two
+    share a name (one who typed the page twice, to measure her own agreement), with their files' names, else their
+    paths.
+
+    >>> typed = Sheet({}, "ann")
+    >>> sheet_names(["mon.csv", "d/bob.csv", "fri.csv"], [typed, Sheet({}, None), typed])
+    ['ann (mon.csv)', 'bob', 'ann (fri.csv)']
+    >>> sheet_names(["a/ann.csv", "b/ann.csv"], [Sheet({}, None)] * 2)
+    ['a/ann.csv', 'b/ann.csv']
+    """
     names = [sheet.reviewer or Path(str(path)).stem for path, sheet in zip(sheets, read)]
-    return names if len(set(names)) == len(names) else [str(path) for path in sheets]
+    for name in {name for name in names if names.count(name) > 1}:
+        shared = [i for i, named in enumerate(names) if named == name]
+        files = [Path(str(sheets[i])).name for i in shared]
+        for i, file in zip(shared, files):
+            names[i] = f"{name} ({file})" if len(set(files)) == len(files) else str(sheets[i])
+    return names
 
 
 def read_sheet(review_dir: str | Path, sheet: str | Path | None = None) -> Sheet:
