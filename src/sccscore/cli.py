@@ -1286,11 +1286,20 @@ def agreement(
     """Compare reviewers with each other and the model. Each pair of sheets typed blind on one review, and each sheet
     with the model's calls, on the crops both typed: the same type, Cohen's kappa, open or cohered alike."""
     from ._atomic import write_json
-    from .agreement import HUMAN_AGREEMENT, review_agreement, where_they_part
+    from .agreement import review_agreement
     from .cells import read_sheet
-    from .compare import shares_with_intervals
 
     report = review_agreement(predictions, review_dir, sheets, seed, read_sheet(cells) if cells else None)
+    _print_agreement(report)
+    if json_path:
+        write_json(json_path, report)
+
+
+def _print_agreement(report: dict) -> None:
+    """agreement's figures: a row a pair, where each pair parts, and each sample's shares as each typed them."""
+    from .agreement import HUMAN_AGREEMENT, where_they_part
+    from .compare import shares_with_intervals
+
     shown, n_calls = report["n_reviewed"], report["n_calls"]
     stdout.print(f"on the {shown} of the {n_calls} calls the review showed"
                  + (" (the unsure ones: agreement on them runs below that on every call, which review --all shows)"
@@ -1318,8 +1327,6 @@ def agreement(
                                         else "-" for counts in typed_by.values()))
         show(by_sample)
     stdout.print(f"For scale: {HUMAN_AGREEMENT}.", highlight=False)
-    if json_path:
-        write_json(json_path, report)
 
 
 def _agreement_units(pairs: list[dict]) -> str:
