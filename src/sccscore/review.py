@@ -331,6 +331,15 @@ def _holds_types(sheet: Path) -> bool:
     return sheet.is_file() and any((row.get("type") or "").strip() for row in _read_sheet(sheet))
 
 
+def _disagreed_kept(review_dir: str | Path) -> bool:
+    """Whether ``review_dir``'s disagreed.csv is to be kept as it is: types typed in it, or no sheet any more
+    (edited, saved as a workbook)."""
+    try:
+        return _holds_types(Path(review_dir) / DISAGREED)
+    except SccscoreError:
+        return True
+
+
 def _reviewer(entries: list[dict[str, str]]) -> str | None:
     """The name a review's page saved a sheet under (its ``reviewer`` column), or None: no name written, or a sheet
     typed by hand."""
@@ -389,10 +398,10 @@ def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Pat
     sheets = [sheet] if sheet is None or isinstance(sheet, (str, Path)) else list(sheet)
     refuse_given_twice(sheets)
     read = [read_sheet(review_dir, given) for given in sheets]
-    if len(read) > 1 and (blank := [given for given, one in zip(sheets, read) if not one.types]):
-        # its reviewer would be named as agreeing with every type the others gave
-        raise SccscoreError(f"{blank[0]}: types none of the calls: {SAVED_WHERE}")
-    if len(read) > 1:
+    if len(read) > 1:  # a consensus: each sheet one reviewer's, each typing some call
+        if blank := [given for given, one in zip(sheets, read) if not one.types]:
+            # its reviewer would be named as agreeing with every type the others gave
+            raise SccscoreError(f"{blank[0]}: types none of the calls: {SAVED_WHERE}")
         _refuse_one_reviewer_twice(sheets, read)
     names = sheet_names(sheets, read) if len(read) > 1 else [read[0].reviewer or ""]
     typed, typed_by, apart = consensus({name: one.types for name, one in zip(names, read)})
@@ -420,10 +429,7 @@ def write_disagreed(review_dir: str | Path, disagreed: dict[str, dict[str, str]]
     (:attr:`Applied.disagreed`), each's type beside it (``by ann``...), its type column blank for the type they settle
     on, to apply with :func:`apply_review`. None, and nothing written, where one there holds types typed already."""
     path = Path(review_dir) / DISAGREED
-    try:
-        if _holds_types(path):
-            return None
-    except SccscoreError:  # not a sheet any more (edited, saved as a workbook): not written over either
+    if _disagreed_kept(review_dir):
         return None
     names = list(dict.fromkeys(name for given in disagreed.values() for name in given))
     review = next((row.get("review") or "" for row in read_key(Path(review_dir))), "")  # so that it is applied here
@@ -439,10 +445,7 @@ def clear_disagreed(review_dir: str | Path) -> Path | None:
     wrote, whose calls would read as this one's to settle; one holding types settled on is kept, and its path
     returned, to be said."""
     path = Path(review_dir) / DISAGREED
-    try:
-        if _holds_types(path):
-            return path
-    except SccscoreError:  # not a sheet any more (edited, saved as a workbook): kept, as write_disagreed keeps it
+    if _disagreed_kept(review_dir):
         return path
     path.unlink(missing_ok=True)
     return None
