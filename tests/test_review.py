@@ -549,6 +549,11 @@ def test_reviewers_agreement_with_each_other_and_the_model(classified, tmp_path,
         given = [(sum(first[n] == t for n in typed), sum(second[n] == t for n in typed)) for t in "ABC"]
         assert pair["specific"] == pytest.approx([2 * sum(first[n] == second[n] == t for n in typed) / sum(g)
                                                   for t, g in zip("ABC", given)])
+        # how far the first leans to each type: its share less the second's, paired on the crops, scipy's t interval
+        for t, interval in zip("ABC", pair["lean_ci"]):
+            paired = [(first[n] == t) - (second[n] == t) for n in typed]
+            low, high = scipy.stats.ttest_1samp(paired, 0).confidence_interval()
+            assert interval == pytest.approx([max(low, -1), min(high, 1)])
     assert [pair["n_left_out_by_one"] for pair in report["pairs"]] == [1, 0, 1]
     # what each would have reported of each sample: their A, B and C counted in it, X and blanks left out
     sample_of = {row["number"]: scored[row["path"]]["sample"] for row in key}
@@ -578,8 +583,12 @@ def test_reviewers_agreement_with_each_other_and_the_model(classified, tmp_path,
     given = {t: [sum(types[n] == t for n in both) for types in (labels, shifted)] for t in "ABC"}
     lean = max("CBA", key=lambda t: abs(given[t][0] - given[t][1]))
     (more, n_more), (fewer, n_fewer) = sorted(zip(("ann", "bob"), given[lean]), key=lambda named: -named[1])
+    low, high = sorted(100 * v * (1 if more == "ann" else -1) for v in ann_bob["lean_ci"]["ABC".index(lean)])
     assert n_more > n_fewer and (f"they typed apart; {more} gave {lean} to {100 * n_more / 22:.0f}% of the 22 both "
-                                 f"typed, {fewer} to {100 * n_fewer / 22:.0f}%") in said
+                                 f"typed, {fewer} to {100 * n_fewer / 22:.0f}%: {100 * (n_more - n_fewer) / 22:.0f} "
+                                 f"points more (95% CI {low:.0f} to {high:.0f})") in said
+    ann_bob_part = re.search(r"ann and bob part most.*?(?= ann and model part)", said).group()
+    assert ann_bob_part.endswith(f"{high:.0f})") and low > 0  # a lean beyond chance, said without a caveat
     alike = " / ".join(f"{100 * v:.0f}" for v in ann_bob["specific"])  # the last column: A / B / C alike
     assert f"{ann_bob['kappa_ci'][1]:.2f}) {100 * ann_bob['n_open_alike'] / 22:.1f} 1 - {alike} ann and " in said
     # the same seed, the same interval; a sheet given twice, or named as the model, is refused
@@ -760,6 +769,13 @@ def test_agreement_takes_the_cells_as_the_units_where_the_crops_cells_are_known(
     error = np.sqrt(5 / 6 * np.sum((left_one_out - left_one_out.mean()) ** 2))
     half = scipy.stats.t.ppf(0.975, 5) * error
     assert pair["kappa_ci"] == pytest.approx([pair["kappa"] - half, pair["kappa"] + half])
+    # and how far ann leans to each type, the same jackknife of her share less bob's, the cells left out in turn
+    for t, interval in zip("ABC", pair["lean_ci"]):
+        lean = np.mean([(labels[n] == t) - (shifted[n] == t) for n in labels])
+        left_one_out = np.array([np.mean([(labels[n] == t) - (shifted[n] == t) for n in labels
+                                          if numbers[cell_of[n]] != i]) for i in range(6)])
+        half = scipy.stats.t.ppf(0.975, 5) * np.sqrt(5 / 6 * np.sum((left_one_out - left_one_out.mean()) ** 2))
+        assert interval == pytest.approx([lean - half, lean + half])
     said = " ".join(run.stdout.split())
     assert said.startswith("on the 24 of the 24 calls the review showed, the cells taken as the units: a cell's "
                            "chromosomes are not independent")

@@ -11,9 +11,10 @@ each would have reported.
 The chromosomes of one cell are not independent (one spread is well spread and stained, the next is not, and
 reviewers agree on the one more than on the other), so, as ``compare`` does, the intervals take the cells as the
 units where the crops' cells are known (their folders, or the metaphases of spreads: :mod:`sccscore.cells`): the
-share's is Korn and Graubard's (:func:`~sccscore.stats.clustered_interval`), kappa's from the delete-one-cell
-jackknife, both on ``k - 1`` degrees of freedom for ``k`` cells. Where they are not known, the crops are taken as
-independent: Wilson's interval, and a 95% percentile bootstrap of the crops.
+share's is Korn and Graubard's (:func:`~sccscore.stats.clustered_interval`), kappa's and each reviewer's lean's
+(one's share of a type less the other's) from the delete-one-cell jackknife, all on ``k - 1`` degrees of freedom for
+``k`` cells. Where they are not known, the crops are taken as independent: Wilson's interval, a 95% percentile
+bootstrap of the crops for kappa, and the lean's paired t interval.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -62,6 +63,9 @@ class Agreement:
     # each type's specific agreement (Fleiss 1975): the crops both gave it over the mean of those each gave it,
     # 2 n_kk / (n_k. + n_.k); None where neither gave it. A rare type (C) is where two people part first
     specific: list[float | None] | None = None
+    # each type's 95% interval of the first's share of the crops both typed given it less the second's: how far one
+    # leans to it (:func:`_lean_intervals`); None where fewer than two units (cells or crops) say it
+    lean_ci: list[list[float] | None] | None = None
 
 
 def agreement(first: dict[str, str], second: dict[str, str], names: tuple[str, str], seed: int = 0,
@@ -92,6 +96,11 @@ def agreement(first: dict[str, str], second: dict[str, str], names: tuple[str, s
     >>> lone = agreement(ann, bob, ("ann", "bob"), cells={"1.png": "c1", "2.png": "c2", "3.png": "c2", "4.png": "c2"})
     >>> lone.n_cells, lone.kappa_ci
     (2, None)
+
+    ann gave A to 2 of the 4, bob to 1: 25 points more, and not beyond chance from 4 crops.
+
+    >>> [round(v, 2) for v in same.lean_ci[0]]
+    [-0.55, 1.0]
     """
     shared = [path for path in first if path in second]
     left_out_by_one = sum((first[path] == NOT_A_CHROMOSOME) != (second[path] == NOT_A_CHROMOSOME) for path in shared)
@@ -112,14 +121,15 @@ def agreement(first: dict[str, str], second: dict[str, str], names: tuple[str, s
         same_ci = clustered_interval(np.bincount(cell, weights=a == b), np.bincount(cell))
     else:
         same_ci = agreement_interval(n_same, len(typed))
+    per_unit = _matrices_per_unit(a, b, cell if by_cell else np.arange(len(typed)))
     if kappa is None:
         kappa_ci = None
     elif by_cell:
-        kappa_ci = _kappa_interval_by_cells(a, b, cell, kappa)
+        kappa_ci = _jackknife_interval(per_unit, cohen_kappa, kappa)
     else:
         kappa_ci = _kappa_interval(a, b, seed)
     return Agreement(*names, len(typed), n_same, same_ci, kappa, kappa_ci, open_alike, left_out_by_one, n_cells,
-                     matrix.tolist(), specific)
+                     matrix.tolist(), specific, _lean_intervals(per_unit, matrix))
 
 
 def _cell_numbers(typed: list[str], cells: dict[str, str] | None) -> np.ndarray | None:
@@ -143,27 +153,51 @@ def _kappa_interval(a: np.ndarray, b: np.ndarray, seed: int) -> list[float] | No
     return [float(v) for v in np.percentile(kappas, [2.5, 97.5])] if len(kappas) else None
 
 
-def _kappa_interval_by_cells(a: np.ndarray, b: np.ndarray, cell: np.ndarray, kappa: float) -> list[float] | None:
-    """95% interval of Cohen's kappa with the cells (each crop's number in ``cell``) as the units: the delete-one-cell
-    jackknife's standard error, with Student's t on ``k - 1`` degrees of freedom for ``k`` cells, as Korn and
-    Graubard's interval of the share takes them; kept within -1 and 1. None where a cell left out leaves every crop of
-    one type by both (kappa undefined).
+def _matrices_per_unit(a: np.ndarray, b: np.ndarray, unit: np.ndarray) -> np.ndarray:
+    """Each unit's crops (``unit``: each crop's cell, or each crop its own) as a confusion matrix of the first's types
+    (``a``) by the second's (``b``), flattened: one row a unit."""
+    n_types = len(CLASS_NAMES)
+    per_unit = np.zeros((int(unit.max()) + 1 if len(unit) else 0, n_types * n_types), int)
+    np.add.at(per_unit, (unit, a * n_types + b), 1)
+    return per_unit
+
+
+def _jackknife_interval(per_unit: np.ndarray, statistic: Callable[[np.ndarray], float],
+                        estimate: float) -> list[float] | None:
+    """95% interval of ``statistic`` of the confusion matrix, the units (the rows of ``per_unit``, as
+    :func:`_matrices_per_unit` gives them) taken as independent: the delete-one-unit jackknife's standard error, with
+    Student's t on ``k - 1`` degrees of freedom for ``k`` units, as Korn and Graubard's interval of the share takes
+    them; kept within -1 and 1 (kappa's bounds, and a difference of shares'). None where fewer than two units, or
+    where a unit left out leaves the statistic undefined (kappa of every crop of one type by both).
 
     Not a bootstrap of whole cells: a draw of a few cells repeats some and leaves others out, and its crops mix fewer
     types, whose kappa runs low; its percentile interval leaned below the estimate (0.07 to 0.46 about 0.37, on the 5
-    metaphases of the four oshima2026 spreads).
+    metaphases of the four oshima2026 spreads). Of a share of the crops with each crop a unit, the jackknife's error is
+    the usual one of a mean, s / sqrt(n).
     """
     from scipy import stats as scipy_stats
 
-    n_types, n_cells = len(CLASS_NAMES), int(cell.max()) + 1
-    per_cell = np.zeros((n_cells, n_types * n_types), int)  # each cell's crops as cells of a confusion matrix
-    np.add.at(per_cell, (cell, a * n_types + b), 1)
-    left_one_out = np.array([cohen_kappa((per_cell.sum(axis=0) - one).reshape(n_types, n_types)) for one in per_cell])
+    n_units, n_types = len(per_unit), len(CLASS_NAMES)
+    if n_units < 2:
+        return None
+    total = per_unit.sum(axis=0)
+    left_one_out = np.array([statistic((total - one).reshape(n_types, n_types)) for one in per_unit])
     if not np.isfinite(left_one_out).all():
         return None
-    error = np.sqrt((n_cells - 1) / n_cells * np.sum((left_one_out - left_one_out.mean()) ** 2))
-    half = scipy_stats.t.ppf(1 - ALPHA / 2, n_cells - 1) * error
-    return [float(max(-1.0, kappa - half)), float(min(1.0, kappa + half))]
+    error = np.sqrt((n_units - 1) / n_units * np.sum((left_one_out - left_one_out.mean()) ** 2))
+    half = scipy_stats.t.ppf(1 - ALPHA / 2, n_units - 1) * error
+    return [float(max(-1.0, estimate - half)), float(min(1.0, estimate + half))]
+
+
+def _lean_intervals(per_unit: np.ndarray, matrix: np.ndarray) -> list[list[float] | None]:
+    """Each type's 95% interval of the first's share of the crops both typed given it less the second's (their
+    shares' difference, paired on the same crops): an interval that leaves out 0 is a lean chance alone would seldom
+    give. The units are the cells, where known, else the crops (a paired Wald interval, on t)."""
+    def lean_to(kind: int) -> Callable[[np.ndarray], float]:
+        return lambda m: (m[kind].sum() - m[:, kind].sum()) / m.sum()
+    if len(per_unit) < 2:  # also no crop typed by both, whose share is not defined
+        return [None] * len(CLASS_NAMES)
+    return [_jackknife_interval(per_unit, lean_to(kind), lean_to(kind)(matrix)) for kind in range(len(CLASS_NAMES))]
 
 
 def where_they_part(pair: dict[str, Any]) -> str | None:
@@ -173,9 +207,9 @@ def where_they_part(pair: dict[str, Any]) -> str | None:
     called 4.8%), as a lean to one type moves a sample's share of it whatever the sample.
 
     >>> where_they_part({"first": "ann", "second": "bob", "n_both": 10, "n_same": 6,
-    ...                  "matrix": [[3, 1, 0], [0, 2, 2], [0, 1, 1]]})
+    ...                  "matrix": [[3, 1, 0], [0, 2, 2], [0, 1, 1]], "lean_ci": [None, None, [-0.3, 0.1]]})
     'ann and bob part most on B against C: 3 of the 4 crops they typed apart; bob gave C to 30% of the 10 both typed, \
-ann to 20%'
+ann to 20%: 10 points more (95% CI -10 to 30), which chance alone could give'
     """
     if not (apart := pair["n_both"] - pair["n_same"]):
         return None
@@ -189,17 +223,28 @@ ann to 20%'
 
 def _leans(pair: dict[str, Any], matrix: np.ndarray) -> str | None:
     """The type one of a pair gave more often than the other, of the crops both typed, the most so (C before B before
-    A, where they tie): "bob gave C to 30% of the 10 both typed, ann to 20%"; None where each type was given as often
-    by both (crops typed apart both ways)."""
+    A, where they tie), and by how many points with its interval: "bob gave C to 30% of the 10 both typed, ann to 20%:
+    10 points more (95% CI 2 to 18)"; None where each type was given as often by both (crops typed apart both
+    ways)."""
     first, second = matrix.sum(axis=1), matrix.sum(axis=0)  # each type as often as each gave it
     kind = max(reversed(range(len(CLASS_NAMES))), key=np.abs(first - second).__getitem__)
     if first[kind] == second[kind]:
         return None
     (more, n_more), (fewer, n_fewer) = sorted(((pair["first"], int(first[kind])), (pair["second"], int(second[kind]))),
                                               key=lambda named: -named[1])
-    places = 0 if round(100 * n_more / pair["n_both"]) != round(100 * n_fewer / pair["n_both"]) else 1
-    return (f"{more} gave {CLASS_NAMES[kind]} to {100 * n_more / pair['n_both']:.{places}f}% of the {pair['n_both']} "
-            f"both typed, {fewer} to {100 * n_fewer / pair['n_both']:.{places}f}%")
+    more_share, fewer_share = (100 * n / pair["n_both"] for n in (n_more, n_fewer))
+    # whole points, unless they would read as a tie or their difference as other than the points more said after
+    whole = round(more_share) != round(fewer_share) and round(more_share) - round(fewer_share) == round(
+        more_share - fewer_share)
+    places = 0 if whole else 1
+    leans = (f"{more} gave {CLASS_NAMES[kind]} to {more_share:.{places}f}% of the {pair['n_both']} both typed, "
+             f"{fewer} to {fewer_share:.{places}f}%")
+    if not (interval := pair["lean_ci"][kind]):
+        return leans
+    low, high = sorted(100 * v * (1 if more == pair["first"] else -1) for v in interval)  # more's share less fewer's
+    points = f"{more_share - fewer_share:.{places}f} points more (95% CI {low:.{places}f} to " \
+             f"{high:.{places}f})"
+    return f"{leans}: {points}" + (", which chance alone could give" if low <= 0 else "")
 
 
 def _defined(value: float) -> float | None:
