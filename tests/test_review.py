@@ -125,6 +125,14 @@ def test_a_review_shows_the_calls_to_check_blind_and_its_types_reach_compare(cla
     assert (f"Calls set right by hand, counted as set: {counted}, all in a blind review (sccscore review) of "
             f"wt_small {looked_at['wt_small']}, ctf18_small {looked_at['ctf18_small']} calls.") in " ".join(
         compared.stdout.split())
+    # the shares the model's calls gave, before, kept; and how far the review moved each sample's open share
+    assert figures["model_counts"] == {s: [sum(r["sample"] == s and r["predicted"] == t for r in rows) for t in "ABC"]
+                                       for s in samples}
+    opened = {s: [100 * sum(r["sample"] == s and call(r) != "A" for r in rows) / 12 for call in (
+        lambda r: r["predicted"], lambda r: r["label"] if r in unsure else r["predicted"])] for s in samples}
+    assert ("Setting them right moved the open (B or C) share of "
+            f"wt_small from {opened['wt_small'][0]:.1f}% to {opened['wt_small'][1]:.1f}% and of ctf18_small from "
+            f"{opened['ctf18_small'][0]:.1f}% to {opened['ctf18_small'][1]:.1f}%.") in " ".join(compared.stdout.split())
     # a review typed in is not written over; one applied to another table is refused, and nothing is written
     with pytest.raises(SccscoreError, match=r"review\.csv: holds types typed in already"):
         write_review(classified, tmp_path / "review")

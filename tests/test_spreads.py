@@ -1207,6 +1207,15 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert "points (no interval from fewer than 4 cells a sample)" in run.stdout
     assert json.loads(report.read_text())["tests"]["a_rich"]["cell_level"]["bc_difference_ci"] is None
     assert "Calls set right by hand, counted as set: c_rich 0 of 103, a_rich 1 of 94." in " ".join(run.stdout.split())
+    # and how far that moved each sample's open share: the model's calls of the same chromosomes, before, kept
+    model_counts = json.loads(report.read_text())["model_counts"]
+    assert model_counts == {"c_rich": [int(summary["c_rich"][f"n_{t}"]) for t in "ABC"],
+                            "a_rich": [int(summary["a_rich"][f"n_{t}"]) for t in "ABC"]}
+    a_rich = model_counts["a_rich"]
+    open_before, open_after = 100 * (a_rich[1] + a_rich[2]) / 94, 100 * (a_rich[1] + a_rich[2] - 1) / 94
+    c_rich_open = 100 * sum(model_counts["c_rich"][1:]) / 103
+    assert (f"Setting them right moved the open (B or C) share of a_rich from {open_before:.1f}% to "
+            f"{open_after:.1f}%, and left c_rich at {c_rich_open:.1f}%.") in " ".join(run.stdout.split())
     before, after = ({c["cell"]: c for c in _rows(tmp_path / folder / "cells.csv")}
                      for folder in ("compared", "checked"))
     assert int(after["spread3/metaphase1"]["n_B"]) == int(before["spread3/metaphase1"]["n_B"]) - 1
@@ -1225,6 +1234,10 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     assert ("<td>a_rich</td><td>spread3.png</td><td>1</td><td>47</td><td>47</td><td>0</td><td>0</td><td>100.0</td>"
             "<td>0.0</td><td>0.0</td>") in page
     assert page.count("<figure class='overlay'>") == 3  # drawn by classify into the folder the crops are in
+    shares = [" / ".join(f"{100 * n / 94:.1f}" for n in counts) for counts in (a_rich, [a_rich[0] + 1, a_rich[1] - 1,
+                                                                                        a_rich[2]])]
+    assert ("<th>A / B / C %, as counted (set right)</th></tr></thead><tbody><tr><td>c_rich</td>" in page
+            and f"<tr><td>a_rich</td><td>{shares[0]}</td><td>{shares[1]}</td></tr>" in page)
     assert ("<h2>Checked by hand</h2>" in page and f"<tr><td>a_rich / spread3 #{checked['id']}</td>"
             f"<td>B ({float(checked['p_B']):.2f})</td><td>A</td><td></td></tr></tbody></table>" in page)
     assert "<a href='../out/overlays/c_rich/spread2.png'>" in page  # from the report's folder to classify's

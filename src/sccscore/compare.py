@@ -29,8 +29,8 @@ from .errors import SccscoreError
 from .framing import framing_caution
 from .images import CLASS_NAMES
 from .learned import table_unlike_learned
-from .predictions_table import (REVIEWER, counted_and_left_out, counts_from_rows, from_spreads, preprocessed_with,
-                                reviewed_blind, set_by_hand, typed_by)
+from .predictions_table import (REVIEWER, counted_and_left_out, counts_from_rows, from_spreads, model_call,
+                                preprocessed_with, reviewed_blind, set_by_hand, typed_by)
 from .sample_cautions import (check_made_alike, colour_caution, imaging_caution, jpeg_caution, made_apart,
                               raw_caution, scale_caution, spreads_imaged, texture_caution, typed_crops_framings,
                               typed_crops_textures, typed_crops_whites)
@@ -273,6 +273,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     named = [[name.strip() for name in (row.get(REVIEWER) or "").split(";")] for row in looked_at]
     report["reviewers"] = list(dict.fromkeys(name for names in named for name in names))
     report["reviewed_together"] = sum(len(names) > 1 for names in named)  # by apply-review of several sheets
+    report["model_counts"] = as_the_model_called(compared, samples) if changed else None
     corrected_by = corrected_by if report["corrected_with"] is not None else None  # None: it could not correct them
     textures, framings = read["textures"], read["framings"]
     return Comparison(report | {"typed_by": model, "preprocess": _one_or_each(preprocess),
@@ -330,6 +331,47 @@ def by_hand_sentence(report: dict[str, Any]) -> str | None:
     return " ".join(filter(None, (_set_by_hand_sentence(report), dropped))) or None
 
 
+def as_the_model_called(rows: list[dict[str, str]], samples: Sequence[str]) -> dict[str, list[int]] | None:
+    """Each sample's A, B and C counts as the model called its chromosomes counted (``rows``, those left out in a
+    review not among them), before any was set right by hand: what the figures would be without the review. None
+    where a row has no model's call (typed by hand, without probabilities).
+
+    >>> rows = [{"sample": "wt", "predicted": "B", "p_A": "0.7", "p_B": "0.2", "p_C": "0.1"},
+    ...         {"sample": "ko", "predicted": "C", "p_A": "0.1", "p_B": "0.2", "p_C": "0.7"}]
+    >>> as_the_model_called(rows, ["wt", "ko"])  # wt's call was set from A to B
+    {'wt': [1, 0, 0], 'ko': [0, 0, 1]}
+    """
+    calls = [(row["sample"], model_call(row)) for row in rows]
+    if any(call is None for _, call in calls):
+        return None
+    tally = Counter(calls)
+    return {name: [tally[name, kind] for kind in CLASS_NAMES] for name in samples}
+
+
+def _moved_sentence(report: dict[str, Any]) -> str | None:
+    """How far the calls set right by hand moved each sample's open (B or C) share, from the model's calls of the same
+    chromosomes (``model_counts``) to those counted; None where the comparison keeps no model's calls.
+
+    >>> _moved_sentence({"model_counts": {"wt": [7, 2, 1], "ko": [3, 4, 3]},
+    ...                  "groups": {"wt": {"counts": [6, 3, 1]}, "ko": {"counts": [3, 4, 3]}}})
+    'Setting them right moved the open (B or C) share of wt from 30.0% to 40.0%, and left ko at 70.0%.'
+    """
+    if not (model := report.get("model_counts")):  # none set right, or a comparison from before 2026-12-07
+        return None
+    moved, left = [], []
+    for name, before in model.items():
+        after = report["groups"][name]["counts"]
+        shares = [100 * sum(counts[1:]) / sum(counts) for counts in (before, after)]
+        if shares[0] == shares[1]:
+            left.append(f"{name} at {shares[0]:.1f}%")
+        else:
+            moved.append(f"of {name} from {shares[0]:.1f}% to {shares[1]:.1f}%")
+    if not moved:  # types set right within B and C alone
+        return f"Setting them right left the open (B or C) share of {listing(left)}."
+    said = f"Setting them right moved the open (B or C) share {listing(moved)}"
+    return f"{said}, and left {listing(left)}." if left else f"{said}."
+
+
 def _set_by_hand_sentence(report: dict[str, Any]) -> str | None:
     changed, reviewed = report.get("set_by_hand") or {}, report.get("reviewed_blind") or {}
     review = (f"blind review (sccscore review){by_whom(report.get('reviewers') or [])} of "
@@ -337,10 +379,11 @@ def _set_by_hand_sentence(report: dict[str, Any]) -> str | None:
     if not any(changed.values()):
         return f"A {review} changed none." if any(reviewed.values()) else None
     each = ", ".join(f"{name} {n} of {report['groups'][name]['n']}" for name, n in changed.items())
+    moved = f" {said}" if (said := _moved_sentence(report)) else ""
     if sum(report["set_in_blind_review"].values()) == sum(changed.values()):
-        return f"Calls set right by hand, counted as set: {each}, all in a {review}."
+        return f"Calls set right by hand, counted as set: {each}, all in a {review}.{moved}"
     return (f"Calls set right by hand, counted as set: {each}. Set them blind to the sample (sccscore review), so that "
-            "they cannot favour one.")
+            f"they cannot favour one.{moved}")
 
 
 def compare(

@@ -17,6 +17,7 @@ import io
 import os
 import warnings
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -638,9 +639,20 @@ def _by_hand_section(comparison: dict[str, Any], rows: list[dict[str, str]]) -> 
         return ""
     table = [[_chromosome_name(row), f"{call} ({float(row[f'p_{call}']):.2f})", row["predicted"],
               _blind_by(row)] for row in set_by_hand(rows) if (call := model_call(row))]
-    return (f"<h2>Checked by hand</h2><p>{html.escape(sentence)}</p>"
+    return (f"<h2>Checked by hand</h2><p>{html.escape(sentence)}</p>" + _moved_table(comparison)
             + (_table(["chromosome", "model's call (probability)", "set to", "in a blind review"], table)
                if table else ""))
+
+
+def _moved_table(comparison: dict[str, Any]) -> str:
+    """Each sample's A / B / C shares as the model called its chromosomes counted and as counted, set right by hand:
+    how far the figures above rest on the review; empty where the comparison keeps no model's calls."""
+    if not (model := comparison.get("model_counts")):
+        return ""
+    def shares(counts: Sequence[int]) -> str:
+        return " / ".join(f"{100 * n / sum(counts):.1f}" for n in counts)
+    rows = [[name, shares(before), shares(comparison["groups"][name]["counts"])] for name, before in model.items()]
+    return _table(["sample", "A / B / C %, as the model called them", "A / B / C %, as counted (set right)"], rows)
 
 
 def _blind_by(row: dict[str, str]) -> str:
