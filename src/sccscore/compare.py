@@ -355,6 +355,8 @@ def _moved_sentence(report: dict[str, Any]) -> str | None:
     >>> _moved_sentence({"model_counts": {"wt": [7, 2, 1], "ko": [3, 4, 3]},
     ...                  "groups": {"wt": {"counts": [6, 3, 1]}, "ko": {"counts": [3, 4, 3]}}})
     'Setting them right moved the open (B or C) share of wt from 30.0% to 40.0%, and left ko at 70.0%.'
+    >>> _moved_sentence({"model_counts": {"wt": [7, 2, 1]}, "groups": {"wt": {"counts": [7, 1, 2]}}})  # B set to C
+    'Setting them right left the open (B or C) share of wt at 30.0%.'
     """
     if not (model := report.get("model_counts")):  # none set right, or a comparison from before 2026-12-07
         return None
