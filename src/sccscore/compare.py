@@ -37,7 +37,7 @@ from .sample_cautions import (check_made_alike, colour_caution, imaging_caution,
 from .sample_crops import texture_record
 from .stats import (MIN_CELLS, MIN_REPLICATES, cannot_correct, compare_cells, compare_counts, compare_replicates,
                     corrected_with_ci, holm, proportions_with_ci, proportions_with_clustered_ci)
-from .words import by_whom, listing, noun
+from .words import by_whom, listing, noun, percents_apart
 
 # the share intervals shown, as a caption names them: the same words in every table
 WILSON_INTERVALS = "95% Wilson intervals, the chromosomes taken as independent"
@@ -357,6 +357,8 @@ def _moved_sentence(report: dict[str, Any]) -> str | None:
     'Setting them right moved the open (B or C) share of wt from 30.0% to 40.0%, and left ko at 70.0%.'
     >>> _moved_sentence({"model_counts": {"wt": [7, 2, 1]}, "groups": {"wt": {"counts": [7, 1, 2]}}})  # B set to C
     'Setting them right left the open (B or C) share of wt at 30.0%.'
+    >>> _moved_sentence({"model_counts": {"wt": [2764, 1236, 0]}, "groups": {"wt": {"counts": [2763, 1237, 0]}}})
+    'Setting them right moved the open (B or C) share of wt from 30.90% to 30.93%.'
     """
     if not (model := report.get("model_counts")):  # none set right, or a comparison from before 2026-12-07
         return None
@@ -367,7 +369,7 @@ def _moved_sentence(report: dict[str, Any]) -> str | None:
         if shares[0] == shares[1]:
             left.append(f"{name} at {shares[0]:.1f}%")
         else:
-            moved.append(f"of {name} from {shares[0]:.1f}% to {shares[1]:.1f}%")
+            moved.append("of {} from {} to {}".format(name, *percents_apart(*shares)))
     if not moved:  # types set right within B and C alone
         return f"Setting them right left the open (B or C) share of {listing(left)}."
     said = f"Setting them right moved the open (B or C) share {listing(moved)}"
