@@ -640,6 +640,39 @@ def test_reviewers_agreement_with_each_other_and_the_model(classified, tmp_path,
     assert "each sample as each typed it" not in said
 
 
+def test_a_review_of_calls_drawn_at_random_from_every_call_estimates_agreement_on_all(classified, tmp_path, cli):
+    """review --sample N draws N calls at random from every call, sure and unsure, the same for the same seed; its key
+    says so, and agreement reads its figures as estimates of those on every call, with each sample's shares."""
+    rows = _rows(classified)
+    drawn = write_review(classified, tmp_path / "drawn", seed=3, drawn=10)
+    key = _rows(tmp_path / "drawn" / "key.csv")
+    paths = [row["path"] for row in key]
+    assert (drawn.n_calls, drawn.shown, len(set(paths))) == (10, "drawn", 10)
+    assert set(paths) <= {row["path"] for row in rows} and {row["shown"] for row in key} == {"drawn"}
+    assert [r["path"] for r in _rows(write_review(classified, tmp_path / "again", seed=3, drawn=10).folder
+                                     / "key.csv")] == paths
+    # over seeds, every call is drawn some time: sure ones as well as those less sure than 0.9
+    ever = {r["path"] for seed in range(20) for r in _rows(write_review(classified, tmp_path / f"s{seed}", seed=seed,
+                                                                        drawn=10).folder / "key.csv")}
+    assert ever == {row["path"] for row in rows} and len(calls_to_check(rows)) < len(rows)
+    # more than the table holds: every call
+    assert write_review(classified, tmp_path / "all", drawn=100).shown == "every"
+    run = cli("review", str(classified), "--out", str(tmp_path / "cli"), "--sample", "10")
+    assert run.returncode == 0 and "10 of the 24 calls, drawn at random, to review" in " ".join(run.stderr.split())
+    both = cli("review", str(classified), "--out", str(tmp_path / "both"), "--sample", "10", "--all")
+    assert both.returncode == 2 and "give --all (every call) or --sample (a number of them drawn at random), not " \
+        "both" in " ".join(both.stderr.split())
+    # agreement: each figure an estimate of that on every call, and each sample's shares as each typed them
+    label = {row["number"]: Path(row["path"]).parent.name.upper() for row in key}
+    (tmp_path / "ann.csv").write_text("number,type\n" + "".join(f"{n},{t}\n" for n, t in label.items()))
+    run = cli("agreement", str(classified), str(tmp_path / "drawn"), str(tmp_path / "ann.csv"))
+    said = " ".join(run.stdout.split())
+    assert run.returncode == 0 and said.startswith("on the 10 of the 24 calls the review showed (drawn at random from "
+                                                   "every call: each figure estimates that on every call, within its "
+                                                   "interval)")
+    assert "A / B / C % of each sample as each typed it (crops typed) sample ann model" in said
+
+
 def test_several_reviewers_type_one_page_each_under_their_name_unseen_by_the_others(classified, tmp_path, chromium,
                                                                                    cli):
     """The page keeps each name's types apart (a browser kept one memory of a review's page, whoever opened it: the

@@ -2,8 +2,9 @@
 
 People scoring chromosomes by eye agreed with a reference on 51-77% of them (Ikemoto et al. 2023): the task is hard,
 and a model's disagreement with a lab's reviewers means little until it is read against theirs with each other. Each
-reviewer types the same page (``sccscore review``; ``--all`` for every call, not only the unsure ones), under their
-own name, and saves a sheet; each pair of sheets, and each sheet against the model's call, is then compared on the
+reviewer types the same page (``sccscore review``; ``--all`` for every call, not only the unsure ones, or
+``--sample`` for a number drawn at random from every call, whose figures estimate those on all), under their own name,
+and saves a sheet; each pair of sheets, and each sheet against the model's call, is then compared on the
 crops both typed: the share given the same type, Cohen's kappa, the share alike on open (B or C) against cohered
 (A), the split ``compare`` tests, and each type's specific agreement; and each sample's shares as each typed them, what
 each would have reported.
@@ -31,7 +32,8 @@ from .errors import SccscoreError
 from .images import CLASS_NAMES
 from .metrics import cohen_kappa, confusion_matrix
 from .predictions_table import NOT_A_CHROMOSOME, model_call, read_predictions
-from .review import SAVED_WHERE, read_key, read_sheet, refuse_another_table, refuse_given_twice, sheet_names
+from .review import (SAVED_WHERE, calls_shown, read_key, read_sheet, refuse_another_table, refuse_given_twice,
+                     sheet_names)
 from .stats import ALPHA, agreement_interval, clustered_interval
 from .words import counted
 
@@ -260,7 +262,8 @@ def review_agreement(predictions: str | Path, review_dir: str | Path, sheets: li
     The crops' cells are read as ``compare`` reads them: from ``sample_sheet`` where one is given (crops not sorted
     into cells' folders), else from the table's cell column or the crops' folders.
 
-    Returns a JSON-ready dict: ``n_reviewed`` (the crops the review showed), ``n_calls`` (the table's), ``reviewers``
+    Returns a JSON-ready dict: ``n_reviewed`` (the crops the review showed), ``n_calls`` (the table's), ``shown``
+    (which calls: :func:`sccscore.review.calls_shown`), ``reviewers``
     (each sheet's name and the crops it typed), ``pairs`` (one :class:`Agreement` each, as a dict) and ``by_sample``
     (each one's types in each sample: :func:`types_by_sample`).
     """
@@ -291,8 +294,9 @@ def review_agreement(predictions: str | Path, review_dir: str | Path, sheets: li
     cells = {row["path"]: cell for row in rows if (cell := cell_of(row, named)) is not None}
     pairs = [agreement(raters[one], raters[other], (one, other), seed, cells)
              for one, other in itertools.combinations(raters, 2)]
-    shown = [row["path"] for row in read_key(Path(review_dir))]
-    return {"n_reviewed": len(shown), "n_calls": len(rows),
+    key = read_key(Path(review_dir))
+    shown = [row["path"] for row in key]
+    return {"n_reviewed": len(shown), "n_calls": len(rows), "shown": calls_shown(key, len(rows)),
             "reviewers": [{"name": name, "n_typed": len(types)} for name, types in typed.items()],
             "pairs": [asdict(pair) for pair in pairs],
             "by_sample": types_by_sample(raters, {row["path"]: row["sample"] for row in rows}, shown)}

@@ -1209,12 +1209,18 @@ def review(
     predictions: Annotated[Path, typer.Argument(help="A predictions.csv written by classify.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for review.html, review.csv and key.csv.")],
     every: Annotated[bool, typer.Option("--all", help="Every call, not only those less sure than 0.9.")] = False,
+    drawn: Annotated[Optional[int], typer.Option(
+        "--sample", min=1, help="This many calls drawn at random from every call, sure and unsure: how far reviewers "
+        "agree with the model on every call (sccscore agreement), and each sample's shares as they type them, "
+        "estimated from a few hundred.")] = None,
     seed: SeedOption = 0,
 ) -> None:
     """Check calls by eye, blind to sample and call. Shows them shuffled, with a sheet to type their types in."""
-    from .review import PAGE, SHEET, write_review
+    from .review import DRAWN, PAGE, SHEET, write_review
 
-    written = write_review(predictions, out, every, seed)
+    if every and drawn:
+        raise SccscoreError("give --all (every call) or --sample (a number of them drawn at random), not both")
+    written = write_review(predictions, out, every, seed, drawn)
     if written.unread:
         console.print(f"caution: {counted(len(written.unread), 'crop')} could not be read and "
                       f"{'is' if len(written.unread) == 1 else 'are'} shown blank, "
@@ -1222,7 +1228,8 @@ def review(
     if written.no_place:
         console.print(f"caution: for {counted(len(written.no_place), 'chromosome')} the place in the spread is not "
                       f"shown, {such_as(written.no_place)}", highlight=False)
-    console.print(f"{written.n_calls} of the {written.n_rows} calls to review: open {written.folder / PAGE}, give "
+    console.print(f"{written.n_calls} of the {written.n_rows} calls{', drawn at random,' * (written.shown == DRAWN)} "
+                  f"to review: open {written.folder / PAGE}, give "
                   f"each its type and save {SHEET}, then: sccscore apply-review {predictions} {written.folder} "
                   f"--sheet <the {SHEET} saved> --out corrected.csv", highlight=False)
 
@@ -1299,11 +1306,14 @@ def _print_agreement(report: dict) -> None:
     """agreement's figures: a row a pair, where each pair parts, and each sample's shares as each typed them."""
     from .agreement import HUMAN_AGREEMENT, where_they_part
     from .compare import shares_with_intervals
+    from .review import DRAWN, UNSURE
 
     shown, n_calls = report["n_reviewed"], report["n_calls"]
-    stdout.print(f"on the {shown} of the {n_calls} calls the review showed"
-                 + (" (the unsure ones: agreement on them runs below that on every call, which review --all shows)"
-                    if shown < n_calls else "") + f", {_agreement_units(report['pairs'])}", highlight=False)
+    which = {UNSURE: " (the unsure ones: agreement on them runs below that on every call, which review --all or "
+                     "--sample shows)",
+             DRAWN: " (drawn at random from every call: each figure estimates that on every call, within its interval)"}
+    stdout.print(f"on the {shown} of the {n_calls} calls the review showed{which.get(report['shown'], '')}, "
+                 f"{_agreement_units(report['pairs'])}", highlight=False)
     table = Table("between", "typed by both", "same type, % (95% CI)", "Cohen's kappa (95% CI)",
                   "open or cohered alike, %", "left out by one", "cells", "A / B / C alike, %", box=None)
     for pair in report["pairs"]:
@@ -1318,7 +1328,7 @@ def _print_agreement(report: dict) -> None:
     show(table)
     for parted in filter(None, map(where_they_part, report["pairs"])):
         stdout.print(parted, highlight=False)
-    if shown == n_calls:  # every call typed: the shares each would have reported, and whether the effect holds
+    if report["shown"] != UNSURE:  # every call, or a sample of them: the shares each would have reported
         typed_by = report["by_sample"]
         by_sample = Table("sample", *typed_by, title="A / B / C % of each sample as each typed it (crops typed)",
                           box=None)

@@ -49,6 +49,9 @@ from .spreads import CHECK_BELOW, FOUND_COLOUR, needs_check
 from .words import TYPES, counted, such_as
 
 SHEET, KEY, PAGE = "review.csv", "key.csv", "review.html"
+# which calls a review shows, as its key's ``shown`` column says it: those less sure than 0.9, every one, or a number
+# drawn at random from every call (``review --sample``), whose agreement estimates that on every call
+UNSURE, EVERY, DRAWN = "unsure", "every", "drawn"
 DISAGREED = "disagreed.csv"  # a sheet of the calls reviewers typed differently, each's type beside, to settle
 # where a sheet its page saved is to be found, said where the one given types nothing: most likely the blank one review
 # wrote beside the page
@@ -67,6 +70,7 @@ class Review:
     folder: Path
     n_calls: int
     n_rows: int
+    shown: str  # which calls: UNSURE, EVERY or DRAWN
     unread: list[ImageReadError]  # crops shown blank: moved since classify
     # why a chromosome of a spread is shown without its place, for each: a spread moved since classify, a box off it
     no_place: list[str] = field(default_factory=list)
@@ -107,8 +111,12 @@ def calls_to_check(rows: list[dict[str, str]], every: bool = False) -> list[dict
     return [row for row in rows if (shares := row_probabilities(row)) and needs_check(list(shares.values()))]
 
 
-def write_review(predictions: str | Path, out_dir: str | Path, every: bool = False, seed: int = 0) -> Review:
-    """Write ``review.html``, ``review.csv`` and ``key.csv`` for the calls to check in ``predictions``.
+def write_review(predictions: str | Path, out_dir: str | Path, every: bool = False, seed: int = 0,
+                 drawn: int | None = None) -> Review:
+    """Write ``review.html``, ``review.csv`` and ``key.csv`` for the calls to check in ``predictions``: those less sure
+    than 0.9, ``every`` one, or a number ``drawn`` at random from every call (all of them where the table holds no
+    more): a sample of the calls as they come, sure and unsure, on which a reviewer's agreement with the model, and
+    with another reviewer, estimates that on every call.
 
     Raises
     ------
@@ -131,7 +139,12 @@ def write_review(predictions: str | Path, out_dir: str | Path, every: bool = Fal
     (313, 417, ['key.csv', 'review.csv', 'review.html'])
     """
     rows = read_predictions(predictions)
-    chosen = calls_to_check(rows, every)
+    rng = np.random.default_rng(seed)
+    every = every or (drawn is not None and drawn >= len(rows))
+    if drawn is not None and not every:
+        chosen, shown = [rows[i] for i in sorted(rng.choice(len(rows), drawn, replace=False))], DRAWN
+    else:
+        chosen, shown = calls_to_check(rows, every), EVERY if every else UNSURE
     if not chosen:
         why = ("gives no probabilities (typed by hand?), so no call is marked to check"
                if not any(row_probabilities(row) for row in rows) else
@@ -141,7 +154,7 @@ def write_review(predictions: str | Path, out_dir: str | Path, every: bool = Fal
     if _holds_types(out / SHEET):
         raise SccscoreError(f"{out / SHEET}: holds types typed in already; apply it (sccscore apply-review) or "
                             "choose another folder")
-    order = np.random.default_rng(seed).permutation(len(chosen))
+    order = rng.permutation(len(chosen))
     shuffled = [chosen[i] for i in order]
     thumbnails, unread = _thumbnails([row["path"] for row in shuffled])
     if len(unread) == len(shuffled):
@@ -151,11 +164,11 @@ def write_review(predictions: str | Path, out_dir: str | Path, every: bool = Fal
     contexts, no_place = _contexts(shuffled)
     # names this review in its key and in the sheet its page saves: a sheet saved from another review is refused
     review = hashlib.sha256("\n".join(row["path"] for row in shuffled).encode()).hexdigest()[:12]
-    write_csv(out / KEY, ["number", "path", "sample", "review"],
-              ([n, row["path"], row["sample"], review] for n, row in enumerate(shuffled, start=1)))
+    write_csv(out / KEY, ["number", "path", "sample", "review", "shown"],
+              ([n, row["path"], row["sample"], review, shown] for n, row in enumerate(shuffled, start=1)))
     write_csv(out / SHEET, ["number", "type"], ([n, ""] for n in range(1, len(shuffled) + 1)))
     _write_page(out / PAGE, thumbnails, contexts, review)
-    return Review(out, len(shuffled), len(rows), unread, no_place)
+    return Review(out, len(shuffled), len(rows), shown, unread, no_place)
 
 
 def _thumbnails(crops: list[str]) -> tuple[list[Image.Image], list[ImageReadError]]:
@@ -564,6 +577,17 @@ def refuse_another_table(typed: dict[str, str], by_path: dict[str, dict[str, str
 def read_key(review_dir: Path) -> list[dict[str, str]]:
     """A review's key: each number shown, and the crop (``path``) and ``sample`` it stands for."""
     return read_table(review_dir / KEY, "review key", {"number", "path"}, paths=("path",))
+
+
+def calls_shown(key: list[dict[str, str]], n_calls: int) -> str:
+    """Which calls a review showed (UNSURE, EVERY or DRAWN), as its key says; of a key written before 2026-12-07,
+    which says none, EVERY where it shows as many calls as the table holds, else UNSURE.
+
+    >>> calls_shown([{"shown": "drawn"}], 480), calls_shown([{}], 1), calls_shown([{}], 480)
+    ('drawn', 'every', 'unsure')
+    """
+    return next(iter({row.get("shown") for row in key} & {UNSURE, EVERY, DRAWN}), EVERY if len(key) == n_calls
+                else UNSURE)
 
 
 def _refuse_another_review(sheet: Path, entries: list[dict[str, str]], key_path: Path,
