@@ -223,8 +223,8 @@ def expected_from_confusions(confusions: Mapping[str, np.ndarray], name: str, im
     Its calls put the shares at A 50.0, B 36.0, C 14.0% where the labels say 50.0, 40.0, 10.0%.
     Open (B or C) or cohered (A), the split compare tests: 80.0% as labelled.
     A type with a low figure is often called as another: read its share as rough. On crops unlike these (another
-        cell line, stain, microscope or way of cutting) expect less: sccscore evaluate on a few dozen labelled crops
-        of your own says how much.
+        cell line, stain, microscope or way of cutting) expect less: a blind review of a few hundred of your calls
+        drawn at random (sccscore review --sample 200, then sccscore agreement) says how much.
     """
     groups = {group: np.asarray(matrix, dtype=int) for group, matrix in confusions.items()}
     named = len(groups) > 1
@@ -243,8 +243,8 @@ def expected_from_confusions(confusions: Mapping[str, np.ndarray], name: str, im
             f"Its calls put {shares}.",
             f"Open (B or C) or cohered (A), the split compare tests: {opened} as labelled.",
             "A type with a low figure is often called as another: read its share as rough. On crops unlike these "
-            "(another cell line, stain, microscope or way of cutting) expect less: sccscore evaluate on a few dozen "
-            "labelled crops of your own says how much."]
+            "(another cell line, stain, microscope or way of cutting) expect less: a blind review of a few hundred of "
+            "your calls drawn at random (sccscore review --sample 200, then sccscore agreement) says how much."]
 
 
 def _agreement_range(low: float, high: float, units: str) -> str:
