@@ -25,7 +25,7 @@ from typer.core import TyperGroup
 from .errors import SccscoreError
 from .layout import JOINED_TABLE
 from .terminal import console, flag, progress_bar, show, show_rows, stdout
-from .words import counted, listing, noun, such_as
+from .words import abc_percents, counted, listing, noun, such_as
 
 
 class _Commands(TyperGroup):
@@ -632,11 +632,6 @@ def evaluate(
         console.print(f"wrote {json_path}", highlight=False)
 
 
-def _abc(shares) -> str:
-    """Shares as per cent, ``63.8 / 31.3 / 4.9``: spaced, so that they wrap in a narrow terminal."""
-    return " / ".join(f"{100 * share:.1f}" for share in shares)
-
-
 def _print_evaluation(report: dict) -> None:
     classes = report["classes"]
     stdout.print(f"{report['sample']}: {counted(report['n_images'], 'image')}, model {report['model']}",
@@ -662,14 +657,15 @@ def _print_evaluation(report: dict) -> None:
     stdout.print(f"each type's labelled crops given that type: {_of_ensemble(report, 'recall', by_type)}",
                  highlight=False)
     # of an ensemble, the members' mean and the ensemble's calls, whose shares classify gives and compare tests
-    predicted = (f"predicted {_abc(report['distribution_pred'])} (mean of {len(report['models'])} models), ensemble "
-                 f"{_abc(report['ensemble']['distribution_pred'])}" if "models" in report
-                 else f"predicted {_abc(report['distribution_pred'])}")
-    stdout.print(f"{'/'.join(classes)} % labels {_abc(report['distribution_true'])}; {predicted}", highlight=False)
+    predicted = (f"predicted {abc_percents(report['distribution_pred'])} (mean of {len(report['models'])} models), "
+                 f"ensemble {abc_percents(report['ensemble']['distribution_pred'])}" if "models" in report
+                 else f"predicted {abc_percents(report['distribution_pred'])}")
+    stdout.print(f"{'/'.join(classes)} % labels {abc_percents(report['distribution_true'])}; {predicted}",
+                 highlight=False)
     check = report["correction_check"]
     whose = "the ensemble's " if "models" in report else ""
-    stdout.print(f"corrected {_abc(check['distribution_corrected'])} (each fifth by the confusion of the other four); "
-                 f"error against the labels {check['error_corrected']:.3f} corrected, {check['error_raw']:.3f} "
+    stdout.print(f"corrected {abc_percents(check['distribution_corrected'])} (each fifth by the confusion of the other "
+                 f"four); error against the labels {check['error_corrected']:.3f} corrected, {check['error_raw']:.3f} "
                  f"{whose}uncorrected", highlight=False)
     title = f"confusion, mean of {len(report['models'])} models" if "models" in report else "confusion"
     table = Table("label \\ predicted", title=title, box=None)
@@ -811,7 +807,8 @@ def _print_crossval(report: dict) -> None:
         spread = g["spread"]
         table.add_row(group, str(g["n_images"]), f"{g['concordance']:.3f}",
                       f"{spread['concordance_min']:.3f}-{spread['concordance_max']:.3f}", _rate(g["kappa"]),
-                      f"{g['open_concordance']:.3f}", _abc(g["distribution_true"]), _abc(g["distribution_pred"]))
+                      f"{g['open_concordance']:.3f}", abc_percents(g["distribution_true"]),
+                      abc_percents(g["distribution_pred"]))
     show(table)
     for group, g in report["groups"].items():
         _print_by_source_image(g, f"{group}: concordance ")
@@ -1333,8 +1330,8 @@ def _print_agreement(report: dict) -> None:
         by_sample = Table("sample", *typed_by, title="A / B / C % of each sample as each typed it (crops typed)",
                           box=None)
         for sample in dict.fromkeys(sample for counts in typed_by.values() for sample in counts):
-            by_sample.add_row(sample, *(f"{_abc([k / sum(n) for k in n])} ({sum(n)})" if (n := counts.get(sample))
-                                        else "-" for counts in typed_by.values()))
+            by_sample.add_row(sample, *(f"{abc_percents([k / sum(n) for k in n])} ({sum(n)})"
+                                        if (n := counts.get(sample)) else "-" for counts in typed_by.values()))
         show(by_sample)
     stdout.print(f"For scale: {HUMAN_AGREEMENT}.", highlight=False)
 

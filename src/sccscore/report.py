@@ -17,7 +17,6 @@ import io
 import os
 import warnings
 from collections import defaultdict
-from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -44,7 +43,7 @@ from .spread_imaging import SIZE_CAUTION
 from .stats import agreement_interval
 from .spreads import CHECK_BELOW, jpeg_sentence, mark_set_by_hand, scale_sentence, to_check_sentence
 from .version import versions
-from .words import by_whom, counted, such_as
+from .words import abc_percents, by_whom, counted, such_as
 
 # what runs a model (torch, 2-3 s to import) is imported where the report is given one: review's page, which takes
 # its style and images from here, needs none of it
@@ -649,9 +648,8 @@ def _moved_table(comparison: dict[str, Any]) -> str:
     how far the figures above rest on the review; empty where the comparison keeps no model's calls."""
     if not (model := comparison.get("model_counts")):
         return ""
-    def shares(counts: Sequence[int]) -> str:
-        return " / ".join(f"{100 * n / sum(counts):.1f}" for n in counts)
-    rows = [[name, shares(before), shares(comparison["groups"][name]["counts"])] for name, before in model.items()]
+    rows = [[name, *(abc_percents([n / sum(counts) for n in counts])
+                     for counts in (before, comparison["groups"][name]["counts"]))] for name, before in model.items()]
     return _table(["sample", "A / B / C %, as the model called them", "A / B / C %, as counted (set right)"], rows)
 
 

@@ -41,6 +41,15 @@ def percents_apart(first: float, second: float) -> tuple[str, str]:
     return f"{first:.{places}f}%", f"{second:.{places}f}%"
 
 
+def abc_percents(shares: Sequence[float]) -> str:
+    """Shares (of 1) as per cent, ``63.8 / 31.3 / 4.9``: spaced, so that they wrap in a narrow terminal.
+
+    >>> abc_percents([0.638, 0.313, 0.049])
+    '63.8 / 31.3 / 4.9'
+    """
+    return " / ".join(f"{100 * share:.1f}" for share in shares)
+
+
 def listing(items: Sequence[str]) -> str:
     """Items in words, the last after "and".
 
