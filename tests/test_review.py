@@ -544,6 +544,7 @@ def test_reviewers_agreement_with_each_other_and_the_model(classified, tmp_path,
     expected = [("ann", "bob", labels, shifted, both), ("ann", "model", labels, calls, list(labels)),
                 ("bob", "model", shifted, calls, both)]
     assert [(pair["first"], pair["second"]) for pair in report["pairs"]] == [e[:2] for e in expected]
+    sample_of = {row["number"]: scored[row["path"]]["sample"] for row in key}
     for pair, (_, _, first, second, typed) in zip(report["pairs"], expected):
         same = sum(first[n] == second[n] for n in typed)
         assert (pair["n_both"], pair["n_same"]) == (len(typed), same)
@@ -562,9 +563,26 @@ def test_reviewers_agreement_with_each_other_and_the_model(classified, tmp_path,
             paired = [(first[n] == t) - (second[n] == t) for n in typed]
             low, high = scipy.stats.ttest_1samp(paired, 0).confidence_interval()
             assert interval == pytest.approx([max(low, -1), min(high, 1)])
+        # each sample's open share as each typed it, the first's less the second's paired on the crops (scipy's t);
+        # then ctf18's difference from wt as each typed them, the two apart: Welch's interval of the samples' leans
+        open_less = {sample: [(first[n] != "A") - (second[n] != "A") for n in typed if sample_of[n] == sample]
+                     for sample in ("wt_small", "ctf18_small")}
+        for sample, paired in open_less.items():
+            in_sample = pair["open_by_sample"][sample]
+            assert in_sample["n_both"] == len(paired) and in_sample["n_open"] == [
+                sum(types[n] != "A" for n in typed if sample_of[n] == sample) for types in (first, second)]
+            low, high = scipy.stats.ttest_1samp(paired, 0).confidence_interval()
+            assert in_sample["lean_ci"] == pytest.approx([max(low, -1), min(high, 1)])
+        apart = pair["samples_apart"]["ctf18_small"]
+        shares = {(types_index, sample): np.mean([types[n] != "A" for n in typed if sample_of[n] == sample])
+                  for types_index, types in enumerate((first, second)) for sample in open_less}
+        assert (apart["less"], apart["first"], apart["second"]) == ("wt_small", pytest.approx(
+            shares[0, "ctf18_small"] - shares[0, "wt_small"]), pytest.approx(shares[1, "ctf18_small"] -
+                                                                             shares[1, "wt_small"]))
+        welch = scipy.stats.ttest_ind(open_less["ctf18_small"], open_less["wt_small"], equal_var=False)
+        assert apart["ci"] == pytest.approx(list(welch.confidence_interval()))
     assert [pair["n_left_out_by_one"] for pair in report["pairs"]] == [1, 0, 1]
     # what each would have reported of each sample: their A, B and C counted in it, X and blanks left out
-    sample_of = {row["number"]: scored[row["path"]]["sample"] for row in key}
     for name, types in (("ann", labels), ("bob", shifted), ("model", calls)):
         assert report["by_sample"][name] == {sample: [sum(types[n] == t and sample_of[n] == sample for n in types)
                                                       for t in "ABC"] for sample in ("wt_small", "ctf18_small")}
@@ -581,6 +599,17 @@ def test_reviewers_agreement_with_each_other_and_the_model(classified, tmp_path,
     assert ("A / B / C % of each sample as each typed it (crops typed) sample ann bob model wt_small "
             f"{100 * report['by_sample']['ann']['wt_small'][0] / 12:.1f} / ") in said
     assert " / ".join(f"{100 * n / sum(bob_wt):.1f}" for n in bob_wt) + f" ({sum(bob_wt)})" in said
+    # and each pair's open shares in each sample, then the answers they would give of ctf18 against wt
+    wt, ctf18 = (ann_bob["open_by_sample"][sample] for sample in ("wt_small", "ctf18_small"))
+    apart = ann_bob["samples_apart"]["ctf18_small"]
+    ann_open, bob_open = (100 * n / wt["n_both"] for n in wt["n_open"])
+    assert (f"Open (B or C), ann against bob: wt_small {ann_open:.1f}% against {bob_open:.1f}%, "
+            f"{ann_open - bob_open:+.1f} points (95% CI {100 * wt['lean_ci'][0]:+.1f} to "
+            f"{100 * wt['lean_ci'][1]:+.1f}); ctf18_small "
+            f"{100 * ctf18['n_open'][0] / ctf18['n_both']:.1f}% against") in said
+    assert (f"ctf18_small less wt_small: {100 * apart['first']:+.1f} points by ann, {100 * apart['second']:+.1f} by "
+            f"bob; ann's less bob's {100 * (apart['first'] - apart['second']):+.1f} points (95% CI "
+            f"{100 * apart['ci'][0]:+.1f} to {100 * apart['ci'][1]:+.1f})") in said
     # where each pair parts most: the two types most of the crops they typed apart were given, either way round
     for pair in report["pairs"]:
         either_way = np.array(pair["matrix"]) + np.array(pair["matrix"]).T
@@ -637,7 +666,7 @@ def test_reviewers_agreement_with_each_other_and_the_model(classified, tmp_path,
     said = " ".join(run.stdout.split())
     assert run.returncode == 0 and said.startswith(f"on the {unsure.n_calls} of the 24 calls the review showed (the "
                                                    "unsure ones: agreement on them runs below that on every call")
-    assert "each sample as each typed it" not in said
+    assert "each sample as each typed it" not in said and "Open (B or C)" not in said
 
 
 def test_a_review_of_calls_drawn_at_random_from_every_call_estimates_agreement_on_all(classified, tmp_path, cli):
@@ -817,6 +846,22 @@ def test_agreement_takes_the_cells_as_the_units_where_the_crops_cells_are_known(
                                           if numbers[cell_of[n]] != i]) for i in range(6)])
         half = scipy.stats.t.ppf(0.975, 5) * np.sqrt(5 / 6 * np.sum((left_one_out - left_one_out.mean()) ** 2))
         assert interval == pytest.approx([lean - half, lean + half])
+    # each sample's open lean, its 3 cells left out in turn (t on 2 degrees); the two samples' leans apart on Welch's
+    open_less, errors = {}, {}
+    for sample in ("wt_small", "ctf18_small"):
+        in_sample = [n for n in labels if cell_of[n].startswith(f"{sample}/")]
+        open_less[sample] = np.mean([(labels[n] != "A") - (shifted[n] != "A") for n in in_sample])
+        left_one_out = np.array([np.mean([(labels[n] != "A") - (shifted[n] != "A") for n in in_sample
+                                          if cell_of[n] != cell]) for cell in dict.fromkeys(cell_of[n] for n in
+                                                                                            in_sample)])
+        errors[sample] = np.sqrt(2 / 3 * np.sum((left_one_out - left_one_out.mean()) ** 2))
+        half = scipy.stats.t.ppf(0.975, 2) * errors[sample]
+        assert pair["open_by_sample"][sample]["lean_ci"] == pytest.approx([open_less[sample] - half,
+                                                                           open_less[sample] + half])
+    error = np.hypot(*errors.values())
+    degrees = error**4 / sum(e**4 / 2 for e in errors.values())
+    gap, half = open_less["ctf18_small"] - open_less["wt_small"], scipy.stats.t.ppf(0.975, degrees) * error
+    assert pair["samples_apart"]["ctf18_small"]["ci"] == pytest.approx([gap - half, gap + half])
     said = " ".join(run.stdout.split())
     assert said.startswith("on the 24 of the 24 calls the review showed, the cells taken as the units: a cell's "
                            "chromosomes are not independent")

@@ -7,7 +7,7 @@ reviewer types the same page (``sccscore review``; ``--all`` for every call, not
 and saves a sheet; each pair of sheets, and each sheet against the model's call, is then compared on the
 crops both typed: the share given the same type, Cohen's kappa, the share alike on open (B or C) against cohered
 (A), the split ``compare`` tests, and each type's specific agreement; and each sample's shares as each typed them, what
-each would have reported.
+each would have reported, and how far apart the answers (one sample's open share less another's) two would give.
 
 The chromosomes of one cell are not independent (one spread is well spread and stained, the next is not, and
 reviewers agree on the one more than on the other), so, as ``compare`` does, the intervals take the cells as the
@@ -68,13 +68,20 @@ class Agreement:
     # each type's 95% interval of the first's share of the crops both typed given it less the second's: how far one
     # leans to it (:func:`_lean_intervals`); None where fewer than two units (cells or crops) say it
     lean_ci: list[list[float] | None] | None = None
+    # where the crops' samples are given: each sample's crops typed by both, how many each called open (B or C), and
+    # the 95% interval of the first's open share less the second's (:func:`_open_by_sample`)
+    open_by_sample: dict[str, dict[str, Any]] | None = None
+    # each sample after the first: its open share less the first sample's as each typed them, and the 95% interval of
+    # the first's difference less the second's: how far apart the answers the two would give lie
+    samples_apart: dict[str, dict[str, Any]] | None = None
 
 
 def agreement(first: dict[str, str], second: dict[str, str], names: tuple[str, str], seed: int = 0,
-              cells: dict[str, str] | None = None) -> Agreement:
+              cells: dict[str, str] | None = None, samples: dict[str, str] | None = None) -> Agreement:
     """How far two reviewers' types (crop path -> A, B, C or X, as :func:`sccscore.review.read_sheet` reads a sheet)
     agree on the crops both typed; their intervals with the crops' ``cells`` (crop path -> cell) as the units, where
-    every crop typed by both has one.
+    every crop typed by both has one; with the crops' ``samples`` (crop path -> sample, in the samples' order), how
+    far the two part on each sample's open share, and on the samples' difference.
 
     Examples
     --------
@@ -103,6 +110,14 @@ def agreement(first: dict[str, str], second: dict[str, str], names: tuple[str, s
 
     >>> [round(v, 2) for v in same.lean_ci[0]]
     [-0.55, 1.0]
+
+    With the crops' samples (1-2 of wt, 3-4 of ko): ann called none of wt's 2 open (B or C), bob 1; both
+    called ko's 2 open, so ko lies 100 points above wt as ann typed them.
+
+    >>> by_sample = agreement(ann, bob, ("ann", "bob"), samples={"1.png": "wt", "2.png": "wt", "3.png": "ko",
+    ...                                                          "4.png": "ko"})
+    >>> by_sample.open_by_sample["wt"], by_sample.samples_apart["ko"]["first"]
+    ({'n_both': 2, 'n_open': [0, 1], 'lean_ci': [-1.0, 1.0]}, 1.0)
     """
     shared = [path for path in first if path in second]
     left_out_by_one = sum((first[path] == NOT_A_CHROMOSOME) != (second[path] == NOT_A_CHROMOSOME) for path in shared)
@@ -130,8 +145,11 @@ def agreement(first: dict[str, str], second: dict[str, str], names: tuple[str, s
         kappa_ci = _jackknife_interval(per_unit, cohen_kappa, kappa)
     else:
         kappa_ci = _kappa_interval(a, b, seed)
+    by_sample, apart = (_open_by_sample(a, b, cell if by_cell else np.arange(len(typed)), [samples[path] for path in
+                                                                                          typed], samples)
+                        if samples else (None, None))
     return Agreement(*names, len(typed), n_same, same_ci, kappa, kappa_ci, open_alike, left_out_by_one, n_cells,
-                     matrix.tolist(), specific, _lean_intervals(per_unit, matrix))
+                     matrix.tolist(), specific, _lean_intervals(per_unit, matrix), by_sample, apart)
 
 
 def _cell_numbers(typed: list[str], cells: dict[str, str] | None) -> np.ndarray | None:
@@ -177,8 +195,13 @@ def _jackknife_interval(per_unit: np.ndarray, statistic: Callable[[np.ndarray], 
     metaphases of the four oshima2026 spreads). Of a share of the crops with each crop a unit, the jackknife's error is
     the usual one of a mean, s / sqrt(n).
     """
-    from scipy import stats as scipy_stats
+    error = _jackknife_error(per_unit, statistic)
+    return None if error is None else _t_interval(estimate, error, len(per_unit) - 1)
 
+
+def _jackknife_error(per_unit: np.ndarray, statistic: Callable[[np.ndarray], float]) -> float | None:
+    """The delete-one-unit jackknife's standard error of ``statistic`` (:func:`_jackknife_interval`); None where fewer
+    than two units, or where a unit left out leaves the statistic undefined."""
     n_units, n_types = len(per_unit), len(CLASS_NAMES)
     if n_units < 2:
         return None
@@ -186,9 +209,15 @@ def _jackknife_interval(per_unit: np.ndarray, statistic: Callable[[np.ndarray], 
     left_one_out = np.array([statistic((total - one).reshape(n_types, n_types)) for one in per_unit])
     if not np.isfinite(left_one_out).all():
         return None
-    error = np.sqrt((n_units - 1) / n_units * np.sum((left_one_out - left_one_out.mean()) ** 2))
-    half = scipy_stats.t.ppf(1 - ALPHA / 2, n_units - 1) * error
-    return [float(max(-1.0, estimate - half)), float(min(1.0, estimate + half))]
+    return float(np.sqrt((n_units - 1) / n_units * np.sum((left_one_out - left_one_out.mean()) ** 2)))
+
+
+def _t_interval(estimate: float, error: float, degrees: float, bound: float = 1.0) -> list[float]:
+    """``estimate`` give or take Student's t on ``degrees`` times ``error``, kept within -``bound`` and ``bound``."""
+    from scipy import stats as scipy_stats
+
+    half = scipy_stats.t.ppf(1 - ALPHA / 2, degrees) * error
+    return [float(max(-bound, estimate - half)), float(min(bound, estimate + half))]
 
 
 def _lean_intervals(per_unit: np.ndarray, matrix: np.ndarray) -> list[list[float] | None]:
@@ -200,6 +229,49 @@ def _lean_intervals(per_unit: np.ndarray, matrix: np.ndarray) -> list[list[float
     if len(per_unit) < 2:  # also no crop typed by both, whose share is not defined
         return [None] * len(CLASS_NAMES)
     return [_jackknife_interval(per_unit, lean_to(kind), lean_to(kind)(matrix)) for kind in range(len(CLASS_NAMES))]
+
+
+def _open_less(m: np.ndarray) -> float:
+    """The first's open (B or C) share of a confusion matrix's crops (rows: the first's types) less the second's."""
+    return (m[1:].sum() - m[:, 1:].sum()) / m.sum()
+
+
+def _open_by_sample(a: np.ndarray, b: np.ndarray, unit: np.ndarray, sample_of_crop: list[str],
+                    samples: dict[str, str]) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Each sample's crops typed by both (``a``, ``b``: their types as numbers; ``unit``: each one's cell, or each crop
+    its own): how many, how many each called open, and the interval of the first's open share less the second's,
+    the sample's units left out in turn (:func:`_jackknife_interval`); then each sample after the first (in
+    ``samples``' order) against it: its open share less the first sample's, as each typed them, and the interval of
+    the first's difference less the second's. The samples are apart (other cells), so the two leans' errors add, on
+    Welch's degrees of freedom. A lean alike in each sample leaves the samples' difference as it was; a lean in
+    one sample alone moves the answer by as much."""
+    crop_sample = np.array(sample_of_crop)
+    by_sample, leans = {}, {}
+    for sample in (sample for sample in dict.fromkeys(samples.values()) if sample in sample_of_crop):
+        here = crop_sample == sample
+        per_unit = _matrices_per_unit(a[here], b[here], np.unique(unit[here], return_inverse=True)[1])
+        leans[sample] = lean = {"open": [(a[here] > 0).mean(), (b[here] > 0).mean()],
+                                "error": _jackknife_error(per_unit, _open_less), "degrees": len(per_unit) - 1}
+        by_sample[sample] = {"n_both": int(here.sum()), "n_open": [int((a[here] > 0).sum()), int((b[here] > 0).sum())],
+                             "lean_ci": None if lean["error"] is None else _t_interval(
+                                 lean["open"][0] - lean["open"][1], lean["error"], lean["degrees"])}
+    apart: dict[str, dict[str, Any]] = {}
+    if not leans:
+        return by_sample, apart
+    first_sample, *others = leans
+    reference = leans[first_sample]
+    for sample in others:
+        lean = leans[sample]
+        first, second = (lean["open"][i] - reference["open"][i] for i in (0, 1))
+        if lean["error"] is None or reference["error"] is None:
+            interval = None
+        else:
+            error = np.hypot(lean["error"], reference["error"])
+            welch = error**4 / (lean["error"]**4 / lean["degrees"] + reference["error"]**4 / reference["degrees"]) \
+                if error else 1.0
+            interval = _t_interval(first - second, error, welch, bound=2.0)
+        apart[sample] = {"less": first_sample, "first": float(first), "second": float(second), "ci": interval}
+    return by_sample, apart
 
 
 def where_they_part(pair: dict[str, Any]) -> str | None:
@@ -249,6 +321,36 @@ def _leans(pair: dict[str, Any], matrix: np.ndarray) -> str | None:
     return f"{leans}: {points}" + (", which chance alone could give" if low <= 0 else "")
 
 
+def open_by_sample_sentence(pair: dict[str, Any]) -> str | None:
+    """Each sample's open (B or C) share as each of a pair (an :class:`Agreement` as a dict) typed it, the first's less
+    the second's with its interval, then each sample's difference from the first sample as each typed them, and how
+    far apart those answers lie; None where the pair's samples are not known or they typed none alike.
+
+    >>> print(open_by_sample_sentence({"first": "bob", "second": "model",
+    ...     "open_by_sample": {"wt": {"n_both": 50, "n_open": [27, 19], "lean_ci": [0.04, 0.28]},
+    ...                        "ko": {"n_both": 50, "n_open": [43, 36], "lean_ci": [0.03, 0.25]}},
+    ...     "samples_apart": {"ko": {"less": "wt", "first": 0.32, "second": 0.34, "ci": [-0.21, 0.17]}}}))
+    Open (B or C), bob against model: wt 54.0% against 38.0%, +16.0 points (95% CI +4.0 to +28.0); ko 86.0% against \
+72.0%, +14.0 points (95% CI +3.0 to +25.0). ko less wt: +32.0 points by bob, +34.0 by model; bob's less model's -2.0 \
+points (95% CI -21.0 to +17.0)
+    """
+    from .compare import points
+
+    if not (by_sample := pair.get("open_by_sample")):
+        return None
+    def within(interval: list[float] | None) -> str:
+        return f" (95% CI {points(interval)})" if interval else ""
+    shares = "; ".join(
+        f"{sample} {100 * first / n['n_both']:.1f}% against {100 * second / n['n_both']:.1f}%, "
+        f"{100 * (first - second) / n['n_both']:+.1f} points{within(n['lean_ci'])}"
+        for sample, n in by_sample.items() for first, second in [n["n_open"]])
+    apart = ". ".join(
+        f"{sample} less {d['less']}: {100 * d['first']:+.1f} points by {pair['first']}, {100 * d['second']:+.1f} by "
+        f"{pair['second']}; {pair['first']}'s less {pair['second']}'s {100 * (d['first'] - d['second']):+.1f} "
+        f"points{within(d['ci'])}" for sample, d in pair["samples_apart"].items())
+    return f"Open (B or C), {pair['first']} against {pair['second']}: {shares}" + (f". {apart}" if apart else "")
+
+
 def _defined(value: float) -> float | None:
     return value if np.isfinite(value) else None
 
@@ -292,14 +394,14 @@ def review_agreement(predictions: str | Path, review_dir: str | Path, sheets: li
         check_sheet(sample_sheet.path, sample_sheet.cells, rows)
     named = sample_sheet.cells if sample_sheet else None
     cells = {row["path"]: cell for row in rows if (cell := cell_of(row, named)) is not None}
-    pairs = [agreement(raters[one], raters[other], (one, other), seed, cells)
+    samples = {row["path"]: row["sample"] for row in rows}
+    pairs = [agreement(raters[one], raters[other], (one, other), seed, cells, samples)
              for one, other in itertools.combinations(raters, 2)]
     key = read_key(Path(review_dir))
     shown = [row["path"] for row in key]
     return {"n_reviewed": len(shown), "n_calls": len(rows), "shown": calls_shown(key, len(rows)),
             "reviewers": [{"name": name, "n_typed": len(types)} for name, types in typed.items()],
-            "pairs": [asdict(pair) for pair in pairs],
-            "by_sample": types_by_sample(raters, {row["path"]: row["sample"] for row in rows}, shown)}
+            "pairs": [asdict(pair) for pair in pairs], "by_sample": types_by_sample(raters, samples, shown)}
 
 
 def types_by_sample(raters: dict[str, dict[str, str]], sample_of: dict[str, str],

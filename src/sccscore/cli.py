@@ -1301,7 +1301,7 @@ def agreement(
 
 def _print_agreement(report: dict) -> None:
     """agreement's figures: a row a pair, where each pair parts, and each sample's shares as each typed them."""
-    from .agreement import HUMAN_AGREEMENT, where_they_part
+    from .agreement import HUMAN_AGREEMENT, open_by_sample_sentence, where_they_part
     from .compare import shares_with_intervals
     from .review import DRAWN, UNSURE
 
@@ -1333,6 +1333,8 @@ def _print_agreement(report: dict) -> None:
             by_sample.add_row(sample, *(f"{abc_percents([k / sum(n) for k in n])} ({sum(n)})"
                                         if (n := counts.get(sample)) else "-" for counts in typed_by.values()))
         show(by_sample)
+        for sentence in filter(None, map(open_by_sample_sentence, report["pairs"])):
+            stdout.print(sentence, highlight=False)
     stdout.print(f"For scale: {HUMAN_AGREEMENT}.", highlight=False)
 
 
