@@ -130,9 +130,11 @@ def test_a_review_shows_the_calls_to_check_blind_and_its_types_reach_compare(cla
                                        for s in samples}
     opened = {s: [100 * sum(r["sample"] == s and call(r) != "A" for r in rows) / 12 for call in (
         lambda r: r["predicted"], lambda r: r["label"] if r in unsure else r["predicted"])] for s in samples}
+    answer = [opened["ctf18_small"][i] - opened["wt_small"][i] for i in (0, 1)]  # ctf18's open share less wt's
     assert ("Setting them right moved the open (B or C) share of "
             f"wt_small from {opened['wt_small'][0]:.1f}% to {opened['wt_small'][1]:.1f}% and of ctf18_small from "
-            f"{opened['ctf18_small'][0]:.1f}% to {opened['ctf18_small'][1]:.1f}%.") in " ".join(compared.stdout.split())
+            f"{opened['ctf18_small'][0]:.1f}% to {opened['ctf18_small'][1]:.1f}%: ctf18_small less wt_small from "
+            f"{answer[0]:+.1f} to {answer[1]:+.1f} points.") in " ".join(compared.stdout.split())
     # a review typed in is not written over; one applied to another table is refused, and nothing is written
     with pytest.raises(SccscoreError, match=r"review\.csv: holds types typed in already"):
         write_review(classified, tmp_path / "review")

@@ -1215,7 +1215,9 @@ def test_classify_spreads_cli_and_compare_by_metaphase(cli, oshima, tmp_path):
     open_before, open_after = 100 * (a_rich[1] + a_rich[2]) / 94, 100 * (a_rich[1] + a_rich[2] - 1) / 94
     c_rich_open = 100 * sum(model_counts["c_rich"][1:]) / 103
     assert (f"Setting them right moved the open (B or C) share of a_rich from {open_before:.1f}% to "
-            f"{open_after:.1f}%, and left c_rich at {c_rich_open:.1f}%.") in " ".join(run.stdout.split())
+            f"{open_after:.1f}%, and left c_rich at {c_rich_open:.1f}%: a_rich less c_rich from "
+            f"{open_before - c_rich_open:+.1f} to {open_after - c_rich_open:+.1f} points.") in " ".join(
+        run.stdout.split())
     before, after = ({c["cell"]: c for c in _rows(tmp_path / folder / "cells.csv")}
                      for folder in ("compared", "checked"))
     assert int(after["spread3/metaphase1"]["n_B"]) == int(before["spread3/metaphase1"]["n_B"]) - 1

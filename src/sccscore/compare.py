@@ -350,11 +350,13 @@ def as_the_model_called(rows: list[dict[str, str]], samples: Sequence[str]) -> d
 
 def _moved_sentence(report: dict[str, Any]) -> str | None:
     """How far the calls set right by hand moved each sample's open (B or C) share, from the model's calls of the same
-    chromosomes (``model_counts``) to those counted; None where the comparison keeps no model's calls.
+    chromosomes (``model_counts``) to those counted, and each sample's difference from the reference, the answer;
+    None where the comparison keeps no model's calls.
 
-    >>> _moved_sentence({"model_counts": {"wt": [7, 2, 1], "ko": [3, 4, 3]},
+    >>> _moved_sentence({"model_counts": {"wt": [7, 2, 1], "ko": [3, 4, 3]}, "reference": "wt",
     ...                  "groups": {"wt": {"counts": [6, 3, 1]}, "ko": {"counts": [3, 4, 3]}}})
-    'Setting them right moved the open (B or C) share of wt from 30.0% to 40.0%, and left ko at 70.0%.'
+    'Setting them right moved the open (B or C) share of wt from 30.0% to 40.0%, and left ko at 70.0%: ko less wt \
+from +40.0 to +30.0 points.'
     >>> _moved_sentence({"model_counts": {"wt": [7, 2, 1]}, "groups": {"wt": {"counts": [7, 1, 2]}}})  # B set to C
     'Setting them right left the open (B or C) share of wt at 30.0%.'
     >>> _moved_sentence({"model_counts": {"wt": [2764, 1236, 0]}, "groups": {"wt": {"counts": [2763, 1237, 0]}}})
@@ -365,15 +367,36 @@ def _moved_sentence(report: dict[str, Any]) -> str | None:
     moved, left = [], []
     for name, before in model.items():
         after = report["groups"][name]["counts"]
-        shares = [100 * sum(counts[1:]) / sum(counts) for counts in (before, after)]
+        shares = [_open_percent(counts) for counts in (before, after)]
         if shares[0] == shares[1]:
             left.append(f"{name} at {shares[0]:.1f}%")
         else:
             moved.append("of {} from {} to {}".format(name, *percents_apart(*shares)))
     if not moved:  # types set right within B and C alone
         return f"Setting them right left the open (B or C) share of {listing(left)}."
-    said = f"Setting them right moved the open (B or C) share {listing(moved)}"
-    return f"{said}, and left {listing(left)}." if left else f"{said}."
+    said = f"Setting them right moved the open (B or C) share {listing(moved)}" + (f", and left {listing(left)}"
+                                                                                   if left else "")
+    return f"{said}: {answers}." if (answers := _answers_moved(report)) else f"{said}."
+
+
+def _answers_moved(report: dict[str, Any]) -> str | None:
+    """Each sample's open share less the reference's, from the model's calls to those counted, where it moved."""
+    reference, model = report.get("reference"), report["model_counts"]
+    if reference not in model:
+        return None
+    counted = {name: group["counts"] for name, group in report["groups"].items()}
+    moved = []
+    for name in (name for name in model if name != reference):
+        differences = [_open_percent(counts[name]) - _open_percent(counts[reference]) for counts in (model, counted)]
+        if differences[0] != differences[1]:
+            moved.append("{} less {} from {} to {} points".format(name, reference, *percents_apart(*differences,
+                                                                                                   signed=True)))
+    return listing(moved) or None
+
+
+def _open_percent(counts: Sequence[int]) -> float:
+    """The open (B or C) share of A, B and C counts, in per cent."""
+    return 100 * sum(counts[1:]) / sum(counts)
 
 
 def _set_by_hand_sentence(report: dict[str, Any]) -> str | None:

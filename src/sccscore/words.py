@@ -30,15 +30,18 @@ def counted(n: int, word: str) -> str:
     return f"{n} {noun(word, n)}"
 
 
-def percents_apart(first: float, second: float) -> tuple[str, str]:
+def percents_apart(first: float, second: float, signed: bool = False) -> tuple[str, str]:
     """Two percentages to one decimal, or to as many more (up to three) as they need to read apart: one call set
-    right among 4,000 moves a share by 0.025 points.
+    right among 4,000 moves a share by 0.025 points. ``signed``: as differences in points, with their sign.
 
     >>> percents_apart(30.8, 36.7), percents_apart(30.8, 30.825), percents_apart(30.0, 30.0)
     (('30.8%', '36.7%'), ('30.80%', '30.82%'), ('30.0%', '30.0%'))
+    >>> percents_apart(38.4, 39.5, signed=True)
+    ('+38.4', '+39.5')
     """
     places = next((places for places in (1, 2, 3) if f"{first:.{places}f}" != f"{second:.{places}f}"), 1)
-    return f"{first:.{places}f}%", f"{second:.{places}f}%"
+    shown = "{:+.{}f}" if signed else "{:.{}f}%"
+    return shown.format(first, places), shown.format(second, places)
 
 
 def abc_percents(shares: Sequence[float]) -> str:
