@@ -816,7 +816,7 @@ def test_agreement_takes_the_cells_as_the_units_where_the_crops_cells_are_known(
     on the cells, kappa's the delete-one-cell jackknife's, as scikit-learn's kappa of each cell left out and scipy's t
     give it; with one crop's cell unknown, the crops as independent."""
     rows = _rows(classified)
-    in_cell = {row["path"]: f"cell{i % 6 // 2 + 1}" for i, row in enumerate(rows)}  # each sample's 12 in 3 cells
+    in_cell = {row["path"]: f"cell{i % 12 // 3 + 1}" for i, row in enumerate(rows)}  # each sample's 12 in 4 cells
     celled = tmp_path / "celled.csv"
     _write(celled, [row | {"cell": in_cell[row["path"]]} for row in rows])
     write_review(celled, tmp_path / "review", every=True)
@@ -831,24 +831,24 @@ def test_agreement_takes_the_cells_as_the_units_where_the_crops_cells_are_known(
     pair = json.loads((tmp_path / "agreement.json").read_text())["pairs"][0]
     cell_of = {row["number"]: f"{row['sample']}/{in_cell[row['path']]}" for row in key}
     numbers = {cell: i for i, cell in enumerate(dict.fromkeys(cell_of[row["number"]] for row in key))}
-    assert (pair["first"], pair["second"], pair["n_both"], pair["n_cells"]) == ("ann", "bob", 24, 6)
-    same = [sum(labels[n] == shifted[n] for n in labels if numbers[cell_of[n]] == i) for i in range(6)]
-    assert pair["same_ci"] == pytest.approx(clustered_interval(same, [4] * 6))
+    assert (pair["first"], pair["second"], pair["n_both"], pair["n_cells"]) == ("ann", "bob", 24, 8)
+    same = [sum(labels[n] == shifted[n] for n in labels if numbers[cell_of[n]] == i) for i in range(8)]
+    assert pair["same_ci"] == pytest.approx(clustered_interval(same, [3] * 8))
     wilson = proportion_confint(sum(same), 24, method="wilson")
     assert pair["same_ci"][0] < wilson[0] and pair["same_ci"][1] > wilson[1]  # the cells differ: wider
     left_one_out = np.array([cohen_kappa_score(*([types[n] for n in labels if numbers[cell_of[n]] != i]
-                                                  for types in (labels, shifted))) for i in range(6)])
-    error = np.sqrt(5 / 6 * np.sum((left_one_out - left_one_out.mean()) ** 2))
-    half = scipy.stats.t.ppf(0.975, 5) * error
+                                                  for types in (labels, shifted))) for i in range(8)])
+    error = np.sqrt(7 / 8 * np.sum((left_one_out - left_one_out.mean()) ** 2))
+    half = scipy.stats.t.ppf(0.975, 7) * error
     assert pair["kappa_ci"] == pytest.approx([pair["kappa"] - half, pair["kappa"] + half])
     # and how far ann leans to each type, the same jackknife of her share less bob's, the cells left out in turn
     for t, interval in zip("ABC", pair["lean_ci"]):
         lean = np.mean([(labels[n] == t) - (shifted[n] == t) for n in labels])
         left_one_out = np.array([np.mean([(labels[n] == t) - (shifted[n] == t) for n in labels
-                                          if numbers[cell_of[n]] != i]) for i in range(6)])
-        half = scipy.stats.t.ppf(0.975, 5) * np.sqrt(5 / 6 * np.sum((left_one_out - left_one_out.mean()) ** 2))
+                                          if numbers[cell_of[n]] != i]) for i in range(8)])
+        half = scipy.stats.t.ppf(0.975, 7) * np.sqrt(7 / 8 * np.sum((left_one_out - left_one_out.mean()) ** 2))
         assert interval == pytest.approx([lean - half, lean + half])
-    # each sample's open lean, its 3 cells left out in turn (t on 2 degrees); the two samples' leans apart on Welch's
+    # each sample's open lean, its 4 cells left out in turn (t on 3 degrees); the two samples' leans apart on Welch's
     open_less, errors = {}, {}
     for sample in ("wt_small", "ctf18_small"):
         in_sample = [n for n in labels if cell_of[n].startswith(f"{sample}/")]
@@ -856,12 +856,12 @@ def test_agreement_takes_the_cells_as_the_units_where_the_crops_cells_are_known(
         left_one_out = np.array([np.mean([(labels[n] != "A") - (shifted[n] != "A") for n in in_sample
                                           if cell_of[n] != cell]) for cell in dict.fromkeys(cell_of[n] for n in
                                                                                             in_sample)])
-        errors[sample] = np.sqrt(2 / 3 * np.sum((left_one_out - left_one_out.mean()) ** 2))
-        half = scipy.stats.t.ppf(0.975, 2) * errors[sample]
+        errors[sample] = np.sqrt(3 / 4 * np.sum((left_one_out - left_one_out.mean()) ** 2))
+        half = scipy.stats.t.ppf(0.975, 3) * errors[sample]
         assert pair["open_by_sample"][sample]["lean_ci"] == pytest.approx([open_less[sample] - half,
                                                                            open_less[sample] + half])
     error = np.hypot(*errors.values())
-    degrees = error**4 / sum(e**4 / 2 for e in errors.values())
+    degrees = error**4 / sum(e**4 / 3 for e in errors.values())
     gap, half = open_less["ctf18_small"] - open_less["wt_small"], scipy.stats.t.ppf(0.975, degrees) * error
     assert pair["samples_apart"]["ctf18_small"]["ci"] == pytest.approx([gap - half, gap + half])
     said = " ".join(run.stdout.split())

@@ -34,7 +34,7 @@ from .metrics import cohen_kappa, confusion_matrix
 from .predictions_table import NOT_A_CHROMOSOME, model_call, read_predictions
 from .review import (SAVED_WHERE, calls_shown, read_key, read_sheet, refuse_another_table, refuse_given_twice,
                      sheet_names)
-from .stats import ALPHA, agreement_interval, clustered_interval
+from .stats import ALPHA, MIN_CELLS, agreement_interval, clustered_interval
 from .words import counted
 
 MODEL = "model"  # the model's calls, as one more reviewer
@@ -112,12 +112,13 @@ def agreement(first: dict[str, str], second: dict[str, str], names: tuple[str, s
     [-0.55, 1.0]
 
     With the crops' samples (1-2 of wt, 3-4 of ko): ann called none of wt's 2 open (B or C), bob 1; both
-    called ko's 2 open, so ko lies 100 points above wt as ann typed them.
+    called ko's 2 open, so ko lies 100 points above wt as ann typed them. Two crops a sample are too few for an
+    interval.
 
     >>> by_sample = agreement(ann, bob, ("ann", "bob"), samples={"1.png": "wt", "2.png": "wt", "3.png": "ko",
     ...                                                          "4.png": "ko"})
     >>> by_sample.open_by_sample["wt"], by_sample.samples_apart["ko"]["first"]
-    ({'n_both': 2, 'n_open': [0, 1], 'lean_ci': [-1.0, 1.0]}, 1.0)
+    ({'n_both': 2, 'n_units': 2, 'n_open': [0, 1], 'lean_ci': None}, 1.0)
     """
     shared = [path for path in first if path in second]
     left_out_by_one = sum((first[path] == NOT_A_CHROMOSOME) != (second[path] == NOT_A_CHROMOSOME) for path in shared)
@@ -240,7 +241,8 @@ def _open_by_sample(a: np.ndarray, b: np.ndarray, unit: np.ndarray, sample_of_cr
                     samples: dict[str, str]) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """Each sample's crops typed by both (``a``, ``b``: their types as numbers; ``unit``: each one's cell, or each crop
     its own): how many, how many each called open, and the interval of the first's open share less the second's,
-    the sample's units left out in turn (:func:`_jackknife_interval`); then each sample after the first (in
+    the sample's units left out in turn (:func:`_jackknife_interval`), where it has :data:`~sccscore.stats.MIN_CELLS`
+    or more (of fewer, t on their few degrees spans about all there is); then each sample after the first (in
     ``samples``' order) against it: its open share less the first sample's, as each typed them, and the interval of
     the first's difference less the second's. The samples are apart (other cells), so the two leans' errors add, on
     Welch's degrees of freedom. A lean alike in each sample leaves the samples' difference as it was; a lean in
@@ -249,12 +251,12 @@ def _open_by_sample(a: np.ndarray, b: np.ndarray, unit: np.ndarray, sample_of_cr
     by_sample, leans = {}, {}
     for sample in (sample for sample in dict.fromkeys(samples.values()) if sample in sample_of_crop):
         here = crop_sample == sample
+        n, n_open = int(here.sum()), [int((a[here] > 0).sum()), int((b[here] > 0).sum())]
         per_unit = _matrices_per_unit(a[here], b[here], np.unique(unit[here], return_inverse=True)[1])
-        leans[sample] = lean = {"open": [(a[here] > 0).mean(), (b[here] > 0).mean()],
-                                "error": _jackknife_error(per_unit, _open_less), "degrees": len(per_unit) - 1}
-        by_sample[sample] = {"n_both": int(here.sum()), "n_open": [int((a[here] > 0).sum()), int((b[here] > 0).sum())],
-                             "lean_ci": None if lean["error"] is None else _t_interval(
-                                 lean["open"][0] - lean["open"][1], lean["error"], lean["degrees"])}
+        error = _jackknife_error(per_unit, _open_less) if len(per_unit) >= MIN_CELLS else None
+        leans[sample] = {"open": [k / n for k in n_open], "error": error, "degrees": len(per_unit) - 1}
+        by_sample[sample] = {"n_both": n, "n_units": len(per_unit), "n_open": n_open, "lean_ci": None if error is None
+                             else _t_interval((n_open[0] - n_open[1]) / n, error, len(per_unit) - 1)}
     apart: dict[str, dict[str, Any]] = {}
     if not leans:
         return by_sample, apart
@@ -327,12 +329,22 @@ def open_by_sample_sentence(pair: dict[str, Any]) -> str | None:
     far apart those answers lie; None where the pair's samples are not known or they typed none alike.
 
     >>> print(open_by_sample_sentence({"first": "bob", "second": "model",
-    ...     "open_by_sample": {"wt": {"n_both": 50, "n_open": [27, 19], "lean_ci": [0.04, 0.28]},
-    ...                        "ko": {"n_both": 50, "n_open": [43, 36], "lean_ci": [0.03, 0.25]}},
+    ...     "open_by_sample": {"wt": {"n_both": 50, "n_units": 50, "n_open": [27, 19], "lean_ci": [0.04, 0.28]},
+    ...                        "ko": {"n_both": 50, "n_units": 50, "n_open": [43, 36], "lean_ci": [0.03, 0.25]}},
     ...     "samples_apart": {"ko": {"less": "wt", "first": 0.32, "second": 0.34, "ci": [-0.21, 0.17]}}}))
     Open (B or C), bob against model: wt 54.0% against 38.0%, +16.0 points (95% CI +4.0 to +28.0); ko 86.0% against \
 72.0%, +14.0 points (95% CI +3.0 to +25.0). ko less wt: +32.0 points by bob, +34.0 by model; bob's less model's -2.0 \
 points (95% CI -21.0 to +17.0)
+
+    Of 3 metaphases of wt and 2 of ko, the cells the units:
+
+    >>> print(open_by_sample_sentence({"first": "ann", "second": "bob", "n_cells": 5,
+    ...     "open_by_sample": {"wt": {"n_both": 148, "n_units": 3, "n_open": [146, 146], "lean_ci": None},
+    ...                        "ko": {"n_both": 94, "n_units": 2, "n_open": [50, 57], "lean_ci": None}},
+    ...     "samples_apart": {"ko": {"less": "wt", "first": -0.455, "second": -0.380, "ci": None}}}))
+    Open (B or C), ann against bob: wt 98.6% against 98.6%, +0.0 points; ko 53.2% against 60.6%, -7.4 points. ko less \
+wt: -45.5 points by ann, -38.0 by bob; ann's less bob's -7.5 points. No interval where a sample has fewer than 4 cells \
+(wt 3, ko 2): a few cells say little of their sample
     """
     from .compare import points
 
@@ -348,7 +360,13 @@ points (95% CI -21.0 to +17.0)
         f"{sample} less {d['less']}: {100 * d['first']:+.1f} points by {pair['first']}, {100 * d['second']:+.1f} by "
         f"{pair['second']}; {pair['first']}'s less {pair['second']}'s {100 * (d['first'] - d['second']):+.1f} "
         f"points{within(d['ci'])}" for sample, d in pair["samples_apart"].items())
-    return f"Open (B or C), {pair['first']} against {pair['second']}: {shares}" + (f". {apart}" if apart else "")
+    few = {sample: n["n_units"] for sample, n in by_sample.items() if n["n_units"] < MIN_CELLS}
+    units = "cells" if (pair.get("n_cells") or 0) >= 2 else "crops"  # as agreement took them
+    without = (f". No interval where a sample has fewer than {MIN_CELLS} {units} ("
+               f"{', '.join(f'{sample} {n}' for sample, n in few.items())}): a few {units} say little of their sample"
+               if few else "")
+    return f"Open (B or C), {pair['first']} against {pair['second']}: {shares}" + (f". {apart}" if apart else "") + \
+        without
 
 
 def _defined(value: float) -> float | None:
