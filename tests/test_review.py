@@ -42,6 +42,15 @@ def _rows(path):
         return list(csv.DictReader(handle))
 
 
+def _rounded(value):
+    """Floats, within lists and dicts, rounded to 9 places: figures summed in another order compared."""
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_rounded(item) for item in value]
+    return round(value, 9) if isinstance(value, float) else value
+
+
 def _write(path, rows):
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
@@ -702,6 +711,36 @@ def test_a_review_of_calls_drawn_at_random_from_every_call_estimates_agreement_o
                                                    "every call: each figure estimates that on every call, within its "
                                                    "interval)")
     assert "A / B / C % of each sample as each typed it (crops typed) sample ann model" in said
+    # applied, the drawn calls are marked so, and compare measures the model on them as agreement measured it
+    applied = cli("apply-review", str(classified), str(tmp_path / "drawn"), "--sheet", str(tmp_path / "ann.csv"),
+                  "--out", str(tmp_path / "drawn.csv"))
+    assert applied.returncode == 0, applied.stderr
+    marked = {row["path"]: row["reviewed"] for row in _rows(tmp_path / "drawn.csv")}
+    assert {path for path, reviewed in marked.items() if reviewed} == set(paths)
+    assert set(marked.values()) == {"", "blind, drawn at random"}
+    compared = cli("compare", "wt_small", "ctf18_small", "--predictions", str(tmp_path / "drawn.csv"), "--json",
+                   str(tmp_path / "compare.json"))
+    assert compared.returncode == 0, compared.stderr
+    measured = json.loads((tmp_path / "compare.json").read_text())["drawn_review"]
+    ann_model = review_agreement(classified, tmp_path / "drawn", [tmp_path / "ann.csv"])["pairs"][0]
+    assert (measured["first"], measured["second"], ann_model["first"], ann_model["second"]) == (
+        "the review", "the model", "ann", "model")
+    # the same figures, to rounding; kappa's bootstrap draws the crops in the order each lists them
+    assert _rounded({k: v for k, v in measured.items() if k not in ("first", "second", "kappa_ci")}) == _rounded(
+        {k: v for k, v in ann_model.items() if k not in ("first", "second", "kappa_ci")})
+    same = sum(label[row["number"]] == model_call(next(r for r in rows if r["path"] == row["path"])) for row in key)
+    assert (measured["n_both"], measured["n_same"]) == (10, same)
+    said = " ".join(compared.stdout.split())
+    low, high = measured["same_ci"]
+    assert (f"On the 10 calls drawn at random and reviewed blind (sccscore review --sample), the model gave the "
+            f"review's type to {10 * same:.1f}% (95% CI {100 * low:.1f}-{100 * high:.1f}), an estimate of its "
+            "agreement on every call. Open (B or C), the review against the model: wt_small ") in said
+    # a review of the unsure calls is no measure of the model on every call: none said
+    unsure = write_review(classified, tmp_path / "unsure")
+    (tmp_path / "eve.csv").write_text("number,type\n" + "".join(
+        f"{row['number']},{Path(row['path']).parent.name.upper()}\n" for row in _rows(unsure.folder / "key.csv")))
+    apply_review(classified, unsure.folder, tmp_path / "unsure.csv", tmp_path / "eve.csv")
+    assert compare_table(tmp_path / "unsure.csv", ["wt_small", "ctf18_small"]).report["drawn_review"] is None
 
 
 def test_several_reviewers_type_one_page_each_under_their_name_unseen_by_the_others(classified, tmp_path, chromium,

@@ -31,13 +31,15 @@ from .cells import SampleSheet, cell_of, check_sheet
 from .errors import SccscoreError
 from .images import CLASS_NAMES
 from .metrics import cohen_kappa, confusion_matrix
-from .predictions_table import NOT_A_CHROMOSOME, model_call, read_predictions
+from .predictions_table import NOT_A_CHROMOSOME, model_call, read_predictions, reviewed_drawn
 from .review import (SAVED_WHERE, calls_shown, read_key, read_sheet, refuse_another_table, refuse_given_twice,
                      sheet_names)
 from .stats import ALPHA, MIN_CELLS, agreement_interval, clustered_interval
 from .words import counted
 
 MODEL = "model"  # the model's calls, as one more reviewer
+# the types a review drawn at random set in a table, and the model's calls, in words (:func:`drawn_review`)
+REVIEW, THE_MODEL = "the review", "the model"
 # the paper's Fig. 1B: what a lab's figures are read against
 HUMAN_AGREEMENT = ("in Ikemoto et al. (2023) nine trained people gave the reference's type to 51.4-76.8% of the "
                    "chromosomes (65.7% on average), every one scored")
@@ -367,6 +369,54 @@ wt: -45.5 points by ann, -38.0 by bob; ann's less bob's -7.5 points. No interval
                if few else "")
     return f"Open (B or C), {pair['first']} against {pair['second']}: {shares}" + (f". {apart}" if apart else "") + \
         without
+
+
+def drawn_review(rows: list[dict[str, str]], samples: list[str], cells: dict[str, str] | None = None
+                 ) -> dict[str, Any] | None:
+    """The types a blind review of calls drawn at random from every call set in a table (``review --sample``, then
+    ``apply-review``: ``reviewed`` :data:`~sccscore.predictions_table.REVIEWED_DRAWN`) against the model's calls of
+    the same chromosomes, as :func:`agreement` of the two (an :class:`Agreement` as a dict, the review first), of
+    ``samples`` in their order (the reference first); the crops' cells as :mod:`sccscore.cells` reads them
+    (``cells``: a sample sheet's). What the review measured of the model on the lab's own images, which the calls
+    not drawn are. None where no call was reviewed so, or a row has no model's call (typed by hand)."""
+    drawn = [row for sample in samples for row in rows if row["sample"] == sample and reviewed_drawn(row)]
+    model = {row["path"]: model_call(row) for row in drawn}
+    if not drawn or None in model.values():
+        return None
+    in_cell = {row["path"]: cell for row in drawn if (cell := cell_of(row, cells)) is not None}
+    return asdict(agreement({row["path"]: row["predicted"] for row in drawn}, model, (REVIEW, THE_MODEL),
+                            cells=in_cell, samples={row["path"]: row["sample"] for row in drawn}))
+
+
+def drawn_review_sentence(pair: dict[str, Any] | None) -> str | None:
+    """How far the model agreed with a review of calls drawn at random (:func:`drawn_review`), in words, each sample's
+    open share as each gave it, and how far apart the answers lie; where they lie apart beyond chance, what to do.
+    None where there was no such review.
+
+    >>> pair = {"first": REVIEW, "second": THE_MODEL, "n_both": 100, "n_same": 61, "same_ci": [0.499, 0.713],
+    ...         "n_cells": 16, "open_by_sample": {"wt": {"n_both": 50, "n_units": 8, "n_open": [27, 19],
+    ...                                                  "lean_ci": [0.02, 0.30]}},
+    ...         "samples_apart": {}}
+    >>> print(drawn_review_sentence(pair))
+    On the 100 calls drawn at random and reviewed blind (sccscore review --sample), the model gave the review's type \
+to 61.0% (95% CI 49.9-71.3), an estimate of its agreement on every call. Open (B or C), the review against the \
+model: wt 54.0% against 38.0%, +16.0 points (95% CI +2.0 to +30.0)
+    >>> pair["samples_apart"] = {"ko": {"less": "wt", "first": 0.32, "second": 0.10, "ci": [0.05, 0.39]}}
+    >>> print(drawn_review_sentence(pair).split(". ")[-1])
+    The answers lie apart beyond chance, and the calls not drawn are the model's: review them all (sccscore review \
+--all), or teach sccscore your types (export-labelled, train)
+    """
+    if not pair or not pair["n_both"]:
+        return None
+    low, high = pair["same_ci"]
+    said = (f"On the {pair['n_both']} calls drawn at random and reviewed blind (sccscore review --sample), the model "
+            f"gave the review's type to {100 * pair['n_same'] / pair['n_both']:.1f}% (95% CI {100 * low:.1f}-"
+            f"{100 * high:.1f}), an estimate of its agreement on every call. "
+            f"{open_by_sample_sentence(pair)}")
+    if any(d["ci"] and (d["ci"][0] > 0 or d["ci"][1] < 0) for d in pair["samples_apart"].values()):
+        said += (". The answers lie apart beyond chance, and the calls not drawn are the model's: review them all "
+                 "(sccscore review --all), or teach sccscore your types (export-labelled, train)")
+    return said
 
 
 def _defined(value: float) -> float | None:

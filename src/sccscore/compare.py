@@ -206,6 +206,9 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     caution against what the model learned says how the samples lie apart in their texture, making or framing,
     compare's own caution of it leaves that out: one cause is said once (its JSON key None, or its part left out).
 
+    Where a blind review of calls drawn at random set some (``review --sample``, then ``apply-review``), the report
+    gives the model's agreement with it on them (``drawn_review``: :func:`sccscore.agreement.drawn_review`).
+
     The shares are given corrected for the classifier's errors as well, by ``confusion``:
     by default (``"auto"``), as ``sccscore compare`` does, the confusion matrix of the
     validation of the model that typed the table, where ``sccscore train`` kept one (the
@@ -235,6 +238,8 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     >>> print(test["cell_verdict"])
     Per cell (4 ko vs 4 wt cells): B+C 75% vs 25% on average, Mann-Whitney p = 0.029
     """
+    from .agreement import drawn_review  # which reads reviews, whose page the report's module draws
+
     check_replicate_source(sheet, replicate_folders, replicate_runs)
     check_samples(samples)  # before the crops are read for the cautions
     rows, left_out = counted_and_left_out(table)
@@ -274,6 +279,7 @@ def compare_table(table: str | Path, samples: Sequence[str], confusion: np.ndarr
     report["reviewers"] = list(dict.fromkeys(name for names in named for name in names))
     report["reviewed_together"] = sum(len(names) > 1 for names in named)  # by apply-review of several sheets
     report["model_counts"] = as_the_model_called(compared, samples) if changed else None
+    report["drawn_review"] = drawn_review(compared, list(samples), cell_names)
     corrected_by = corrected_by if report["corrected_with"] is not None else None  # None: it could not correct them
     textures, framings = read["textures"], read["framings"]
     return Comparison(report | {"typed_by": model, "preprocess": _one_or_each(preprocess),
@@ -323,12 +329,16 @@ def _one_or_each(preprocess: dict[str, str]) -> str | dict[str, str] | None:
 
 def by_hand_sentence(report: dict[str, Any]) -> str | None:
     """The calls a person set right or reviewed, and the objects left out, in each sample compared
-    (:func:`compare_table`), in words. None where a person did none of these.
+    (:func:`compare_table`), and what a review of calls drawn at random measured of the model
+    (:func:`sccscore.agreement.drawn_review_sentence`), in words. None where a person did none of these.
     """
+    from .agreement import drawn_review_sentence
+
     left = report.get("left_out_in_review") or {}
     dropped = (f"Left out in a review as not chromosomes, and not counted: "
                f"{', '.join(f'{name} {n}' for name, n in left.items())}." if any(left.values()) else "")
-    return " ".join(filter(None, (_set_by_hand_sentence(report), dropped))) or None
+    drawn = f"{said}." if (said := drawn_review_sentence(report.get("drawn_review"))) else ""
+    return " ".join(filter(None, (_set_by_hand_sentence(report), dropped, drawn))) or None
 
 
 def as_the_model_called(rows: list[dict[str, str]], samples: Sequence[str]) -> dict[str, list[int]] | None:

@@ -93,6 +93,14 @@ def _review(comparison: dict[str, Any]) -> str | None:
     A blind review (sccscore review) by ann, neither sample nor call shown, covered wt 12, ko 15 calls, changed wt 3, \
 ko 0 of them and left out wt 1, ko 0 objects as not chromosomes. Calls set by hand with the sample in view: wt 2, ko 0.
 
+    A review of calls drawn at random (``review --sample``):
+
+    >>> print(_review({"reviewed_blind": {"wt": 50, "ko": 50}, "set_in_blind_review": {"wt": 27, "ko": 22},
+    ...                "set_by_hand": {"wt": 27, "ko": 22}, "drawn_review": {"n_both": 100}}).split(". ")[-1])
+    100 of the calls it covered were drawn at random from every call (sccscore review --sample); on these the model's \
+calls were compared with the review's types, each sample's open share paired on the chromosomes, with a paired t 95% \
+interval of the difference.
+
     Several reviewers' sheets applied together (``apply-review --sheet ann.csv --sheet bob.csv``):
 
     >>> print(_review({"reviewed_blind": {"wt": 12}, "set_in_blind_review": {"wt": 3}, "set_by_hand": {"wt": 3},
@@ -112,6 +120,11 @@ of them; where more than one typed a call (9 calls), it was given the type they 
         said.append(f"A blind review (sccscore review){by_whom(comparison.get('reviewers') or [])}, neither sample nor "
                     f"call shown, covered {each(reviewed)} calls, changed "
                     f"{each(blind) + ' of them' if any(blind.values()) else 'none of them'}{dropped}{together}.")
+    if drawn := comparison.get("drawn_review"):
+        interval = "the delete-one-cell jackknife's" if (drawn.get("n_cells") or 0) >= 2 else "a paired t"
+        said.append(f"{drawn['n_both']} of the calls it covered were drawn at random from every call (sccscore review "
+                    "--sample); on these the model's calls were compared with the review's types, each sample's open "
+                    f"share paired on the chromosomes, with {interval} 95% interval of the difference.")
     if sum(changed.values()) > sum(blind.values()):
         said.append(f"Calls set by hand with the sample in view: "
                     f"{each({name: n - blind.get(name, 0) for name, n in changed.items()})}.")

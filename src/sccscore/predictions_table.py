@@ -21,6 +21,9 @@ from .errors import SccscoreError
 from .images import CLASS_NAMES
 
 REVIEWED_BLIND = "blind"  # the reviewed column of a call a person looked at in sccscore review
+# ... and of one a review of calls drawn at random from every call showed (review --sample): on these, the review's
+# types against the model's calls measure the model on the lab's own images
+REVIEWED_DRAWN = "blind, drawn at random"
 REVIEWER = "reviewer"  # the column naming who typed a call in a blind review, as written on its page
 LEFT_OUT = "not a chromosome"  # the reviewed column of an object a person left out there (debris...): not read
 NOT_A_CHROMOSOME = "X"  # the type a review gives it: detection takes some debris, or two chromosomes, for one
@@ -197,7 +200,12 @@ def counts_from_rows(rows: list[dict[str, str]]) -> dict[str, np.ndarray]:
 
 def reviewed_blind(row: dict[str, str]) -> bool:
     """Whether a person looked at a row's call in a blind review (``sccscore review``; its ``reviewed`` column)."""
-    return row.get("reviewed") == REVIEWED_BLIND
+    return row.get("reviewed") in (REVIEWED_BLIND, REVIEWED_DRAWN)
+
+
+def reviewed_drawn(row: dict[str, str]) -> bool:
+    """Whether a person looked at a row's call in a blind review of calls drawn at random (``review --sample``)."""
+    return row.get("reviewed") == REVIEWED_DRAWN
 
 
 def left_out_in_review(row: dict[str, str]) -> bool:

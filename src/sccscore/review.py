@@ -40,7 +40,7 @@ from ._atomic import atomic_open, output_folder, staged_folder, write_csv
 from .annotations import UNTYPED, Drafts
 from .errors import ImageReadError, SccscoreError
 from .images import CLASS_NAMES, ImageItem, read_image
-from .predictions_table import (LEFT_OUT, NOT_A_CHROMOSOME, REVIEWED_BLIND, REVIEWER, normalised_type,
+from .predictions_table import (LEFT_OUT, NOT_A_CHROMOSOME, REVIEWED_BLIND, REVIEWED_DRAWN, REVIEWER, normalised_type,
                                 read_predictions, read_table, reviewed_blind, row_box, row_probabilities)
 from .report import STYLE, image_uri, jpeg_uri
 from .sample_data import sha256_or_none
@@ -424,13 +424,16 @@ def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Pat
     left_out = Counter(by_path[path]["sample"] for path, called in typed.items() if called == NOT_A_CHROMOSOME)
     changed = Counter(by_path[path]["sample"] for path, called in typed.items()
                       if called not in (NOT_A_CHROMOSOME, by_path[path]["predicted"]))
+    key = read_key(review_dir)
+    # a review of calls drawn at random is marked so: compare reads the model's agreement with it as that on every call
+    reviewed = REVIEWED_DRAWN if calls_shown(key, len(rows)) == DRAWN else REVIEWED_BLIND
     for path, called in typed.items():  # looked at, changed or not: compare says how many of each, and by whom
         by_path[path] |= ({"reviewed": LEFT_OUT} if called == NOT_A_CHROMOSOME else
-                          {"predicted": called, "reviewed": REVIEWED_BLIND}) | {REVIEWER: ";".join(typed_by[path])}
+                          {"predicted": called, "reviewed": reviewed}) | {REVIEWER: ";".join(typed_by[path])}
     header = list(dict.fromkeys([*rows[0], "reviewed", REVIEWER]))
     write_csv(out, header, ([row.get(column, "") for column in header] for row in rows))
     samples = dict.fromkeys(row["sample"] for row in rows)  # in the table's order, not the shuffled sheet's
-    number = {row["path"]: row["number"].strip() for row in read_key(review_dir)}
+    number = {row["path"]: row["number"].strip() for row in key}
     disagreed = dict(sorted(((number[path], given) for path, given in apart.items()), key=lambda item: int(item[0])))
     reviewers = tuple(dict.fromkeys(one for name in names for one in name.split(";") if one))  # a settled sheet's
     return Applied(len(typed), *({s: counts[s] for s in samples if counts[s]} for counts in (changed, left_out)),
