@@ -141,16 +141,16 @@ def agreement(first: dict[str, str], second: dict[str, str], names: tuple[str, s
         same_ci = clustered_interval(np.bincount(cell, weights=a == b), np.bincount(cell))
     else:
         same_ci = agreement_interval(n_same, len(typed))
-    per_unit = _matrices_per_unit(a, b, cell if by_cell else np.arange(len(typed)))
+    units = cell if by_cell else np.arange(len(typed))  # each crop's cell, or each crop its own unit
+    per_unit = _matrices_per_unit(a, b, units)
     if kappa is None:
         kappa_ci = None
     elif by_cell:
         kappa_ci = _jackknife_interval(per_unit, cohen_kappa, kappa)
     else:
         kappa_ci = _kappa_interval(a, b, seed)
-    by_sample, apart = (_open_by_sample(a, b, cell if by_cell else np.arange(len(typed)), [samples[path] for path in
-                                                                                          typed], samples)
-                        if samples else (None, None))
+    by_sample, apart = (_open_by_sample(a, b, units, [samples[path] for path in typed], samples) if samples
+                        else (None, None))
     return Agreement(*names, len(typed), n_same, same_ci, kappa, kappa_ci, open_alike, left_out_by_one, n_cells,
                      matrix.tolist(), specific, _lean_intervals(per_unit, matrix), by_sample, apart)
 
