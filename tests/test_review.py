@@ -31,7 +31,7 @@ from sccscore.models import SPREAD_MODEL, load_model
 from sccscore.predictions_table import model_call, read_predictions, row_box
 from sccscore.review import (CONTEXT, PLACE_SHOWN, THUMBNAIL, apply_review, calls_to_check, context_view,
                              write_labelled, write_review, write_yolo_labels)
-from sccscore.splits import SOURCES_FILE, Source, read_sources
+from sccscore.splits import SOURCES_FILE, Source, image_sources, read_sources
 from sccscore.stats import clustered_interval
 from sccscore.training import labelled_items
 from sccscore.spreads import FOUND_COLOUR, classify_spreads
@@ -409,6 +409,21 @@ def test_the_crops_a_blind_review_typed_become_a_labelled_folder_a_model_learns(
     source = {f"{row['sample']}-{row['path'].rsplit('/', 1)[1]}": row["path"] for row in typed}
     assert all(item.path.read_bytes() == Path(source[item.path.name]).read_bytes() for item in items)
     assert not (tmp_path / "mine" / SOURCES_FILE).exists()  # crops, not cut from spreads by classify
+    # crops of known cells (the table's cell column, as folders give it): each named by its cell, the metaphase it
+    # was cut from, which no split parts; a crop of no known cell counts as cut from an image of its own
+    in_cell = {row["path"]: "" if row["path"] == typed[0]["path"] else f"cell{i % 12 // 3 + 1}"
+               for i, row in enumerate(_rows(corrected))}
+    _write(tmp_path / "celled.csv", [row | {"cell": in_cell[row["path"]]} for row in _rows(corrected)])
+    write_labelled(tmp_path / "celled.csv", tmp_path / "celled")
+    sample_of = {row["path"]: row["sample"] for row in typed}
+    named = {row["path"]: f"{label[row['path']].lower()}/{sample_of[row['path']]}-" + (
+        f"{in_cell[row['path']]}-" if in_cell[row["path"]] else "") + row["path"].rsplit("/", 1)[1] for row in typed}
+    cut_from = {name: (f"{sample_of[path]}/{in_cell[path]}" if in_cell[path] else name) for path, name in
+                named.items()}
+    assert read_sources(tmp_path / "celled") == {name: Source(image) for name, image in cut_from.items()}
+    items, _ = labelled_items([tmp_path / "celled"])
+    assert {item.name: source.image for item, source in zip(items, image_sources([tmp_path / "celled"], items))} \
+        == cut_from  # as crossval and train's validation split them, unwarned
     # a model learns them
     trained = cli("train", str(tmp_path / "mine"), "--out", str(tmp_path / "model"), "-q")
     assert trained.returncode == 0, trained.stderr

@@ -38,6 +38,7 @@ from PIL import Image, ImageDraw
 
 from ._atomic import atomic_open, output_folder, staged_folder, write_csv
 from .annotations import UNTYPED, Drafts
+from .cells import cell_of
 from .errors import ImageReadError, SccscoreError
 from .images import CLASS_NAMES, ImageItem, read_image
 from .predictions_table import (LEFT_OUT, NOT_A_CHROMOSOME, REVIEWED_BLIND, REVIEWED_DRAWN, REVIEWER, normalised_type,
@@ -607,8 +608,10 @@ def write_labelled(predictions: str | Path, out_dir: str | Path) -> Counter:
     """Copy the crops a blind review typed into ``out_dir/a``, ``b`` and ``c``; how many of each type.
 
     The folder is a labelled one, for ``train``, ``crossval`` or ``train-spreads --train``. Its
-    :data:`~sccscore.splits.SOURCES_FILE` names the spread each crop was cut from, which no split
-    of crossval, train's validation or leave-one-out parts.
+    :data:`~sccscore.splits.SOURCES_FILE` names the image each crop was cut from, which no split
+    of crossval, train's validation or leave-one-out parts: a spread's, or a crop's cell (its folder,
+    ``wt/cell3/``, or the table's cell column), the metaphase it was cut from by hand; a crop of no known
+    image counts as one of its own.
     Types set by hand outside a blind review are not copied: set with the sample in view,
     they may lean towards what was expected of it, and a model learning them would carry
     the lean into every comparison it makes. Objects left out are not chromosomes.
@@ -635,12 +638,11 @@ def write_labelled(predictions: str | Path, out_dir: str | Path) -> Counter:
                                     "classify wrote them (run from the folder it ran in)") from None
             name = f"{normalised_type(row['predicted']).lower()}/{_labelled_name(row, taken)}"
             (staging / name).write_bytes(data)
-            if spread := _spread_of(row):
-                cut_from.append([name, spread, row.get("spread") or ""])
-        if cut_from:  # so that no split of crossval, train or train-spreads parts the crops of one spread
+            cut_from.append([name, _source_of(row), row.get("spread") or ""])
+        if any(image for _, image, _ in cut_from):  # so that no split parts the crops of one spread or cell
             digests = {file: (sha256_or_none(Path(file)) or "") if file else "" for _, _, file in cut_from}
-            write_csv(staging / SOURCES_FILE, list(SOURCES_COLUMNS),
-                      [[name, spread, digests[file]] for name, spread, file in cut_from])
+            write_csv(staging / SOURCES_FILE, list(SOURCES_COLUMNS),  # a crop of no known image: one of its own
+                      [[name, image or name, digests[file]] for name, image, file in cut_from])
     return Counter(normalised_type(row["predicted"]) for row in typed)
 
 
@@ -716,22 +718,24 @@ def refuse_existing(folder: str | Path, what: str) -> Path:
     return path
 
 
-def _spread_of(row: dict[str, str]) -> str | None:
-    """The spread a row's crop was cut from: its file as classify --spreads read it, else its sample and name."""
+def _source_of(row: dict[str, str]) -> str | None:
+    """The image a row's crop was cut from: a spread's file as classify --spreads read it, else its sample and name;
+    else the crop's cell (:func:`sccscore.cells.cell_of`: ``wt/cell3``), the metaphase a crop cut by hand came from.
+    None where none is known."""
     if row.get("spread"):
         return row["spread"]
-    return f"{row['sample']}/{row['image']}" if row.get("image") else None
+    return f"{row['sample']}/{row['image']}" if row.get("image") else cell_of(row)
 
 
 def _labelled_name(row: dict[str, str], taken: set[str]) -> str:
-    """A file name that says where a crop came from: sample, spread and number (``wt-spread2-014.png``) or sample and
-    crop (``wt-cell3.png``); another number after it where two crops would share one."""
+    """A file name that says where a crop came from: sample, spread and number (``wt-spread2-014.png``), or sample,
+    cell where known, and crop (``wt-cell3-007.png``); another number after it where two crops would share one."""
     source = Path(row["path"])
     if row.get("image") and row.get("id", "").isdigit():  # a spread's chromosome, as the report names it
         image = PurePosixPath(row["image"]).with_suffix("").as_posix().replace("/", "-")
         stem = f"{row['sample']}-{image}-{int(row['id']):03d}"
     else:
-        stem = f"{row['sample']}-{source.stem}"
+        stem = f"{(cell_of(row) or row['sample']).replace('/', '-')}-{source.stem}"  # the cell: wt/cell3
     name, copy = f"{stem}{source.suffix}", 1
     while name in taken:
         copy += 1
