@@ -424,6 +424,23 @@ def test_the_crops_a_blind_review_typed_become_a_labelled_folder_a_model_learns(
     items, _ = labelled_items([tmp_path / "celled"])
     assert {item.name: source.image for item, source in zip(items, image_sources([tmp_path / "celled"], items))} \
         == cut_from  # as crossval and train's validation split them, unwarned
+    # the same cells named by a sample sheet (image, cell), as compare's --sheet; one naming no cell for a crop refused
+    sheet = tmp_path / "cells.csv"
+    sheet.write_text("image,cell\n" + "".join(f"{path},{cell}\n" for path, cell in in_cell.items() if cell))
+    by_sheet = cli("export-labelled", str(corrected), "--out", str(tmp_path / "by_sheet"), "--cells", str(sheet))
+    assert by_sheet.returncode == 2 and f"{sheet}: no cell for 1 of the {len(typed)} images" in " ".join(
+        by_sheet.stderr.split()) and not (tmp_path / "by_sheet").exists()
+    given = {path: cell or "own" for path, cell in in_cell.items()}  # the lone crop now in a cell "own"
+    sheet.write_text("image,cell\n" + "".join(f"{path},{cell}\n" for path, cell in given.items()))
+    by_sheet = cli("export-labelled", str(corrected), "--out", str(tmp_path / "by_sheet"), "--cells", str(sheet))
+    assert by_sheet.returncode == 0, by_sheet.stderr
+    paths = [row["path"] for row in typed]
+    assert read_sources(tmp_path / "by_sheet") == {
+        f"{label[p].lower()}/{sample_of[p]}-{given[p]}-{p.rsplit('/', 1)[1]}": Source(f"{sample_of[p]}/{given[p]}")
+        for p in paths}
+    alone = cli("export-labelled", str(corrected), "--labels", str(tmp_path / "yolo"), "--cells", str(sheet))
+    assert alone.returncode == 2 and "--cells names the cells of the labelled crops: give it with --out" in " ".join(
+        alone.stderr.split())
     # a model learns them
     trained = cli("train", str(tmp_path / "mine"), "--out", str(tmp_path / "model"), "-q")
     assert trained.returncode == 0, trained.stderr

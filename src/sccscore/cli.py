@@ -1371,13 +1371,19 @@ def export_labelled(
     labels: Annotated[Optional[Path], typer.Option(
         "--labels", help="A new folder for the spreads' chromosomes as YOLO labels, each typed as the blind review "
                          "typed it (untyped where it did not): an annotation to finish for train-spreads.")] = None,
+    cells: Annotated[Optional[Path], typer.Option(
+        "--cells", help="Sample sheet CSV with columns image and cell, as compare's --sheet: the crops' cells, where "
+                        "they are not in cells' folders, so that no split parts a cell's crops.")] = None,
 ) -> None:
     """Export the calls a blind review typed, to train on. Copies their crops into a labelled folder, for train,
     crossval or train-spreads --train; with --labels, draws the spreads' types as YOLO labels, for train-spreads."""
+    from .cells import read_sheet
     from .review import LABELLED_CROPS, YOLO_LABELS, refuse_existing, write_labelled, write_yolo_labels
 
     if out is None and labels is None:
         raise SccscoreError("give --out for the labelled crops, --labels for the spreads' YOLO labels, or both")
+    if cells is not None and out is None:
+        raise SccscoreError("--cells names the cells of the labelled crops: give it with --out")
     for folder, what in ((labels, YOLO_LABELS), (out, LABELLED_CROPS)):  # both, before either is written
         if folder is not None:
             refuse_existing(folder, what)
@@ -1393,7 +1399,7 @@ def export_labelled(
                       f"{labels}/SAMPLE --out MODEL",
                       highlight=False)
     if out is not None:
-        counts = write_labelled(predictions, out)
+        counts = write_labelled(predictions, out, read_sheet(cells) if cells else None)
         console.print(f"{counted(sum(counts.values()), 'crop')} typed in blind reviews ({_each_type(counts)}): wrote "
                       f"{out}; "
                       f"sccscore train {out} --out MODEL learns them. Classify other images with that model: on "

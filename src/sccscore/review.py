@@ -38,7 +38,7 @@ from PIL import Image, ImageDraw
 
 from ._atomic import atomic_open, output_folder, staged_folder, write_csv
 from .annotations import UNTYPED, Drafts
-from .cells import cell_of
+from .cells import SampleSheet, cell_of, check_sheet
 from .errors import ImageReadError, SccscoreError
 from .images import CLASS_NAMES, ImageItem, read_image
 from .predictions_table import (LEFT_OUT, NOT_A_CHROMOSOME, REVIEWED_BLIND, REVIEWED_DRAWN, REVIEWER, normalised_type,
@@ -604,14 +604,14 @@ def _refuse_another_review(sheet: Path, entries: list[dict[str, str]], key_path:
                             f"{key_path.parent} ({', '.join(sorted(ours))}): save it from {key_path.parent / PAGE}")
 
 
-def write_labelled(predictions: str | Path, out_dir: str | Path) -> Counter:
+def write_labelled(predictions: str | Path, out_dir: str | Path, sheet: SampleSheet | None = None) -> Counter:
     """Copy the crops a blind review typed into ``out_dir/a``, ``b`` and ``c``; how many of each type.
 
     The folder is a labelled one, for ``train``, ``crossval`` or ``train-spreads --train``. Its
     :data:`~sccscore.splits.SOURCES_FILE` names the image each crop was cut from, which no split
     of crossval, train's validation or leave-one-out parts: a spread's, or a crop's cell (its folder,
-    ``wt/cell3/``, or the table's cell column), the metaphase it was cut from by hand; a crop of no known
-    image counts as one of its own.
+    ``wt/cell3/``, the table's cell column, or a sample ``sheet``'s, as compare reads them), the metaphase it was
+    cut from by hand; a crop of no known image counts as one of its own.
     Types set by hand outside a blind review are not copied: set with the sample in view,
     they may lean towards what was expected of it, and a model learning them would carry
     the lean into every comparison it makes. Objects left out are not chromosomes.
@@ -619,10 +619,13 @@ def write_labelled(predictions: str | Path, out_dir: str | Path) -> Counter:
     Raises
     ------
     SccscoreError
-        If ``out_dir`` exists, no call was typed in a blind review, or a crop cannot be
-        read: nothing is written then.
+        If ``out_dir`` exists, no call was typed in a blind review, a crop cannot be read, or
+        ``sheet`` names no cell for one (:func:`sccscore.cells.check_sheet`): nothing is written then.
     """
     typed = _typed_blind(read_predictions(predictions), predictions)
+    if sheet:
+        check_sheet(sheet.path, sheet.cells, typed)
+    cells = sheet.cells if sheet else None
     out = refuse_existing(out_dir, LABELLED_CROPS)
     taken: set[str] = set()
     cut_from: list[list[str]] = []
@@ -636,9 +639,9 @@ def write_labelled(predictions: str | Path, out_dir: str | Path) -> Counter:
             except OSError as error:
                 raise SccscoreError(f"{source}: cannot be read ({error.strerror}); the table's paths are where "
                                     "classify wrote them (run from the folder it ran in)") from None
-            name = f"{normalised_type(row['predicted']).lower()}/{_labelled_name(row, taken)}"
+            name = f"{normalised_type(row['predicted']).lower()}/{_labelled_name(row, taken, cells)}"
             (staging / name).write_bytes(data)
-            cut_from.append([name, _source_of(row), row.get("spread") or ""])
+            cut_from.append([name, _source_of(row, cells), row.get("spread") or ""])
         if any(image for _, image, _ in cut_from):  # so that no split parts the crops of one spread or cell
             digests = {file: (sha256_or_none(Path(file)) or "") if file else "" for _, _, file in cut_from}
             write_csv(staging / SOURCES_FILE, list(SOURCES_COLUMNS),  # a crop of no known image: one of its own
@@ -718,16 +721,16 @@ def refuse_existing(folder: str | Path, what: str) -> Path:
     return path
 
 
-def _source_of(row: dict[str, str]) -> str | None:
+def _source_of(row: dict[str, str], cells: dict[str, str] | None = None) -> str | None:
     """The image a row's crop was cut from: a spread's file as classify --spreads read it, else its sample and name;
-    else the crop's cell (:func:`sccscore.cells.cell_of`: ``wt/cell3``), the metaphase a crop cut by hand came from.
-    None where none is known."""
+    else the crop's cell (:func:`sccscore.cells.cell_of`, with a sample sheet's ``cells``: ``wt/cell3``), the
+    metaphase a crop cut by hand came from. None where none is known."""
     if row.get("spread"):
         return row["spread"]
-    return f"{row['sample']}/{row['image']}" if row.get("image") else cell_of(row)
+    return f"{row['sample']}/{row['image']}" if row.get("image") else cell_of(row, cells)
 
 
-def _labelled_name(row: dict[str, str], taken: set[str]) -> str:
+def _labelled_name(row: dict[str, str], taken: set[str], cells: dict[str, str] | None = None) -> str:
     """A file name that says where a crop came from: sample, spread and number (``wt-spread2-014.png``), or sample,
     cell where known, and crop (``wt-cell3-007.png``); another number after it where two crops would share one."""
     source = Path(row["path"])
@@ -735,7 +738,7 @@ def _labelled_name(row: dict[str, str], taken: set[str]) -> str:
         image = PurePosixPath(row["image"]).with_suffix("").as_posix().replace("/", "-")
         stem = f"{row['sample']}-{image}-{int(row['id']):03d}"
     else:
-        stem = f"{(cell_of(row) or row['sample']).replace('/', '-')}-{source.stem}"  # the cell: wt/cell3
+        stem = f"{(cell_of(row, cells) or row['sample']).replace('/', '-')}-{source.stem}"  # the cell: wt/cell3
     name, copy = f"{stem}{source.suffix}", 1
     while name in taken:
         copy += 1
