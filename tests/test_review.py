@@ -710,6 +710,7 @@ def test_reviewers_agreement_with_each_other_and_the_model(classified, tmp_path,
     assert run.returncode == 0 and said.startswith(f"on the {unsure.n_calls} of the 24 calls the review showed (the "
                                                    "unsure ones: agreement on them runs below that on every call")
     assert "each sample as each typed it" not in said and "Open (B or C)" not in said
+    assert "These were drawn at random" not in (unsure.folder / "review.html").read_text()
 
 
 def test_a_review_of_calls_drawn_at_random_from_every_call_estimates_agreement_on_all(classified, tmp_path, cli):
@@ -720,6 +721,9 @@ def test_a_review_of_calls_drawn_at_random_from_every_call_estimates_agreement_o
     key = _rows(tmp_path / "drawn" / "key.csv")
     paths = [row["path"] for row in key]
     assert (drawn.n_calls, drawn.shown, len(set(paths))) == (10, "drawn", 10)
+    page = " ".join(html.unescape((tmp_path / "drawn" / "review.html").read_text()).split())
+    assert ("These were drawn at random from every call, to measure the model on your images: give each its type, "
+            "however hard (keep leaves one out of the measure") in page
     assert set(paths) <= {row["path"] for row in rows} and {row["shown"] for row in key} == {"drawn"}
     assert [r["path"] for r in _rows(write_review(classified, tmp_path / "again", seed=3, drawn=10).folder
                                      / "key.csv")] == paths

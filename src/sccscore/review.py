@@ -168,7 +168,7 @@ def write_review(predictions: str | Path, out_dir: str | Path, every: bool = Fal
     write_csv(out / KEY, ["number", "path", "sample", "review", "shown"],
               ([n, row["path"], row["sample"], review, shown] for n, row in enumerate(shuffled, start=1)))
     write_csv(out / SHEET, ["number", "type"], ([n, ""] for n in range(1, len(shuffled) + 1)))
-    _write_page(out / PAGE, thumbnails, contexts, review)
+    _write_page(out / PAGE, thumbnails, contexts, review, shown)
     return Review(out, len(shuffled), len(rows), shown, unread, no_place)
 
 
@@ -234,11 +234,16 @@ def context_view(rgb: np.ndarray, box: tuple[int, int, int, int]) -> Image.Image
 
 # said on a page where some chromosome's place is shown: a review of crops has none
 PLACE_SHOWN = " Beside a chromosome found in a spread is its place there, outlined in blue."
+# said on the page of calls drawn at random: those kept are left out of what it measures, and would be the hardest
+DRAWN_TYPED = (" These were drawn at random from every call, to measure the model on your images: give each its "
+               "type, however hard (keep leaves one out of the measure, and the hard ones left out would make the "
+               "model look better than it is).")
 
 
-def _write_page(path: Path, thumbnails: list[Image.Image], contexts: list[Image.Image | None], review: str) -> None:
+def _write_page(path: Path, thumbnails: list[Image.Image], contexts: list[Image.Image | None], review: str,
+                shown: str = UNSURE) -> None:
     """The crops by number, each beside its place in its spread, with buttons A, B, C, X (and keep), and a button
-    that saves the sheet."""
+    that saves the sheet; of calls drawn at random (``shown``), a word that each is to be typed."""
     figures = [f"<figure class='call' data-number='{number}'><img class='review' alt='{number}' "
                f"src='{image_uri(image)}'>"
                + (f"<img class='context' alt='{number} in its spread' src='{jpeg_uri(context)}'>" if context else "")
@@ -250,8 +255,8 @@ def _write_page(path: Path, thumbnails: list[Image.Image], contexts: list[Image.
             f"<p>Give each chromosome its type, {TYPES}: click A, B or C under it, or press a, b or c for the one "
             "outlined (the next is outlined then; arrow keys move, Backspace clears); keep leaves the call as it is, "
             "and X (or x) leaves out what is not a chromosome: debris, a piece of a nucleus, two chromosomes taken "
-            f"for one.{PLACE_SHOWN if any(contexts) else ''} The chromosomes are "
-            "shuffled, and neither their sample nor the model's call is shown, so that "
+            f"for one.{PLACE_SHOWN if any(contexts) else ''}{DRAWN_TYPED if shown == DRAWN else ''} The chromosomes "
+            "are shuffled, and neither their sample nor the model's call is shown, so that "
             f"what you expect of a sample cannot lean on what you see. Do not open {KEY} until you are done. Where "
             "several people type this page, each on their own, to see how far they agree (sccscore agreement), each "
             "writes their name first: the page keeps each name's types apart, out of the others' sight, and saves "
