@@ -747,6 +747,7 @@ def test_a_review_of_calls_drawn_at_random_from_every_call_estimates_agreement_o
                                                    "every call: each figure estimates that on every call, within its "
                                                    "interval)")
     assert "A / B / C % of each sample as each typed it (crops typed) sample ann model" in said
+    assert "Left untyped" not in said  # ann typed every one
     # applied, the drawn calls are marked so, and compare measures the model on them as agreement measured it
     applied = cli("apply-review", str(classified), str(tmp_path / "drawn"), "--sheet", str(tmp_path / "ann.csv"),
                   "--out", str(tmp_path / "drawn.csv"))
@@ -771,6 +772,13 @@ def test_a_review_of_calls_drawn_at_random_from_every_call_estimates_agreement_o
     assert (f"On the 10 calls drawn at random and reviewed blind (sccscore review --sample), the model gave the "
             f"review's type to {10 * same:.1f}% (95% CI {100 * low:.1f}-{100 * high:.1f}), an estimate of its "
             "agreement on every call. Open (B or C), the review against the model: wt_small ") in said
+    # one who left two of the drawn untyped (keep): said, as the figures leave them out
+    (tmp_path / "cy.csv").write_text("number,type\n" + "".join(f"{n},{t if int(n) > 2 else ''}\n"
+                                                               for n, t in label.items()))
+    kept = cli("agreement", str(classified), str(tmp_path / "drawn"), *(str(tmp_path / f"{name}.csv")
+                                                                        for name in ("ann", "cy")))
+    assert kept.returncode == 0 and ("Left untyped (keep), of the 10 drawn: cy 2; each figure leaves them out, and "
+                                     "runs high where they were the hardest to type") in " ".join(kept.stdout.split())
     # a review of the unsure calls is no measure of the model on every call: none said
     unsure = write_review(classified, tmp_path / "unsure")
     (tmp_path / "eve.csv").write_text("number,type\n" + "".join(

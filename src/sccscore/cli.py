@@ -1311,6 +1311,10 @@ def _print_agreement(report: dict) -> None:
              DRAWN: " (drawn at random from every call: each figure estimates that on every call, within its interval)"}
     stdout.print(f"on the {shown} of the {n_calls} calls the review showed{which.get(report['shown'], '')}, "
                  f"{_agreement_units(report['pairs'])}", highlight=False)
+    kept = [f"{one['name']} {shown - one['n_typed']}" for one in report["reviewers"] if one["n_typed"] < shown]
+    if report["shown"] == DRAWN and kept:  # left out of a measure of every call, and likeliest the hardest
+        stdout.print(f"Left untyped (keep), of the {shown} drawn: {', '.join(kept)}; each figure leaves them out, and "
+                     "runs high where they were the hardest to type", highlight=False)
     table = Table("between", "typed by both", "same type, % (95% CI)", "Cohen's kappa (95% CI)",
                   "open or cohered alike, %", "left out by one", "cells", "A / B / C alike, %", box=None)
     for pair in report["pairs"]:
