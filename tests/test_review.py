@@ -772,6 +772,17 @@ def test_a_review_of_calls_drawn_at_random_from_every_call_estimates_agreement_o
     assert (f"On the 10 calls drawn at random and reviewed blind (sccscore review --sample), the model gave the "
             f"review's type to {10 * same:.1f}% (95% CI {100 * low:.1f}-{100 * high:.1f}), an estimate of its "
             "agreement on every call. Open (B or C), the review against the model: wt_small ") in said
+    # a later review of the unsure calls, some drawn before, leaves the drawn marked as drawn: the draw stays whole
+    later = write_review(tmp_path / "drawn.csv", tmp_path / "later")
+    again = {row["number"]: row["path"] for row in _rows(later.folder / "key.csv")}
+    assert set(again.values()) & set(paths) and set(again.values()) - set(paths)  # some drawn, some not
+    (tmp_path / "eva.csv").write_text("number,type\n" + "".join(f"{n},{Path(path).parent.name.upper()}\n"
+                                                                for n, path in again.items()))
+    apply_review(tmp_path / "drawn.csv", later.folder, tmp_path / "later.csv", tmp_path / "eva.csv")
+    marked = {row["path"]: row["reviewed"] for row in _rows(tmp_path / "later.csv")}
+    assert {path for path, reviewed in marked.items() if reviewed == "blind, drawn at random"} == set(paths)
+    assert {marked[path] for path in set(again.values()) - set(paths)} == {"blind"}
+    assert compare_table(tmp_path / "later.csv", ["wt_small", "ctf18_small"]).report["drawn_review"]["n_both"] == 10
     # one who left two of the drawn untyped (keep): said, as the figures leave them out
     (tmp_path / "cy.csv").write_text("number,type\n" + "".join(f"{n},{t if int(n) > 2 else ''}\n"
                                                                for n, t in label.items()))
