@@ -1257,6 +1257,10 @@ def apply_review(
     console.print(f"{counted(applied.n_typed, 'type')} given{alike} in the review{by}, "
                   f"{sum(applied.changed.values())} of them changing the call{each(applied.changed)}{left_out}: wrote "
                   f"{out}; compare --predictions {out} counts and lists them", highlight=False)
+    if applied.drawn_untyped and applied.n_typed:  # a measure of the model that leaves out the hardest runs high
+        console.print(f"caution: of the calls drawn at random, {applied.drawn_untyped} left untyped (keep): "
+                      "compare's measure of the model leaves them out, and runs high where they were the hardest to "
+                      "type; type them too", highlight=False)
     if applied.disagreed:  # left as they were: a call one reviewer's type would set is no consensus
         sheet_of_them = write_disagreed(review_dir, applied.disagreed)
         listed = (f"{sheet_of_them} lists them, each's type beside; type the one settled on in its type column"

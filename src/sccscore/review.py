@@ -90,13 +90,15 @@ class YoloLabels(NamedTuple):
 class Applied(NamedTuple):
     """What :func:`apply_review` did: the types given, and per sample the calls changed and the objects left out; the
     names the reviewers wrote on the page (none for a sheet typed by hand), and the numbers of the calls several
-    reviewers typed differently, each's type by reviewer (those calls are left as they were)."""
+    reviewers typed differently, each's type by reviewer (those calls are left as they were); and of a review of
+    calls drawn at random, how many none typed (keep), which compare's measure of the model leaves out."""
 
     n_typed: int
     changed: dict[str, int]
     left_out: dict[str, int]
     reviewers: tuple[str, ...]
     disagreed: dict[str, dict[str, str]]
+    drawn_untyped: int = 0
 
 
 class Sheet(NamedTuple):
@@ -410,7 +412,7 @@ def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Pat
     ...     with open(folder / "corrected.csv", newline="") as handle:
     ...         rows = list(csv.DictReader(handle))
     >>> applied
-    Applied(n_typed=313, changed={'ctf18': 141}, left_out={}, reviewers=(), disagreed={})
+    Applied(n_typed=313, changed={'ctf18': 141}, left_out={}, reviewers=(), disagreed={}, drawn_untyped=0)
     >>> round(sum(row["predicted"] == row["label"] for row in rows) / len(rows), 3)  # 0.616 before the review
     0.954
     """
@@ -446,7 +448,7 @@ def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Pat
     disagreed = dict(sorted(((number[path], given) for path, given in apart.items()), key=lambda item: int(item[0])))
     reviewers = tuple(dict.fromkeys(one for name in names for one in name.split(";") if one))  # a settled sheet's
     return Applied(len(typed), *({s: counts[s] for s in samples if counts[s]} for counts in (changed, left_out)),
-                   reviewers, disagreed)
+                   reviewers, disagreed, len(key) - len(typed) - len(apart) if drawn else 0)
 
 
 def write_disagreed(review_dir: str | Path, disagreed: dict[str, dict[str, str]]) -> Path | None:
