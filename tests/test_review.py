@@ -172,7 +172,7 @@ def test_bad_review_sheets_name_the_line(classified, tmp_path, cli):
     sheet.write_text("number,type\n1,\n")  # nothing typed: the table as it was, none marked as reviewed
     applied = apply_review(classified, tmp_path / "review", tmp_path / "same.csv")
     same = _rows(tmp_path / "same.csv")
-    assert applied == (0, {}, {}, (), {}) and [r.pop("reviewed") for r in same] == [""] * 24
+    assert applied == (0, {}, {}, (), {}, 0) and [r.pop("reviewed") for r in same] == [""] * 24
     assert [r.pop("reviewer") for r in same] == [""] * 24 and same == _rows(classified)
     run = cli("apply-review", str(classified), str(tmp_path / "review"), "--out", str(tmp_path / "same.csv"))
     said = " ".join(run.stderr.split())
@@ -182,7 +182,7 @@ def test_bad_review_sheets_name_the_line(classified, tmp_path, cli):
     first = _rows(tmp_path / "review" / "key.csv")[0]
     called = next(r["predicted"] for r in _rows(classified) if r["path"] == first["path"])
     sheet.write_text(f"number,type\n1,{called}\n")
-    assert apply_review(classified, tmp_path / "review", tmp_path / "agreed.csv") == (1, {}, {}, (), {})
+    assert apply_review(classified, tmp_path / "review", tmp_path / "agreed.csv") == (1, {}, {}, (), {}, 0)
     run = cli("compare", "wt_small", "ctf18_small", "--predictions", str(tmp_path / "agreed.csv"))
     reviewed = {s: int(s == first["sample"]) for s in ("wt_small", "ctf18_small")}
     assert (f"A blind review (sccscore review) of wt_small {reviewed['wt_small']}, ctf18_small "
