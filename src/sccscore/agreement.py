@@ -250,28 +250,25 @@ def _open_by_sample(a: np.ndarray, b: np.ndarray, unit: np.ndarray, sample_of_cr
     Welch's degrees of freedom. A lean alike in each sample leaves the samples' difference as it was; a lean in
     one sample alone moves the answer by as much."""
     crop_sample = np.array(sample_of_crop)
-    by_sample, leans = {}, {}
+    by_sample, errors = {}, {}  # errors: each sample's jackknife error of its lean, None where it gives none
     for sample in (sample for sample in dict.fromkeys(samples.values()) if sample in sample_of_crop):
         here = crop_sample == sample
         n, n_open = int(here.sum()), [int((a[here] > 0).sum()), int((b[here] > 0).sum())]
         per_unit = _matrices_per_unit(a[here], b[here], np.unique(unit[here], return_inverse=True)[1])
-        error = _jackknife_error(per_unit, _open_less) if len(per_unit) >= MIN_CELLS else None
-        leans[sample] = {"open": [k / n for k in n_open], "error": error, "degrees": len(per_unit) - 1}
+        errors[sample] = error = _jackknife_error(per_unit, _open_less) if len(per_unit) >= MIN_CELLS else None
         by_sample[sample] = {"n_both": n, "n_units": len(per_unit), "n_open": n_open, "lean_ci": None if error is None
                              else _t_interval((n_open[0] - n_open[1]) / n, error, len(per_unit) - 1)}
     apart: dict[str, dict[str, Any]] = {}
-    if not leans:
+    if not by_sample:
         return by_sample, apart
-    first_sample, *others = leans
-    reference = leans[first_sample]
+    shares = {sample: [k / n["n_both"] for k in n["n_open"]] for sample, n in by_sample.items()}
+    first_sample, *others = by_sample
     for sample in others:
-        lean = leans[sample]
-        first, second = (lean["open"][i] - reference["open"][i] for i in (0, 1))
-        if lean["error"] is None or reference["error"] is None:
-            interval = None
-        else:
-            error = np.hypot(lean["error"], reference["error"])
-            welch = error**4 / (lean["error"]**4 / lean["degrees"] + reference["error"]**4 / reference["degrees"]) \
+        first, second = (shares[sample][i] - shares[first_sample][i] for i in (0, 1))
+        interval = None
+        if errors[sample] is not None and errors[first_sample] is not None:
+            error = np.hypot(errors[sample], errors[first_sample])
+            welch = error**4 / sum(errors[one]**4 / (by_sample[one]["n_units"] - 1) for one in (sample, first_sample)) \
                 if error else 1.0
             interval = _t_interval(first - second, error, welch, bound=2.0)
         apart[sample] = {"less": first_sample, "first": float(first), "second": float(second), "ci": interval}
