@@ -202,14 +202,16 @@ def _jackknife_interval(per_unit: np.ndarray, statistic: Callable[[np.ndarray], 
     return None if error is None else _t_interval(estimate, error, len(per_unit) - 1)
 
 
-def _jackknife_error(per_unit: np.ndarray, statistic: Callable[[np.ndarray], float]) -> float | None:
-    """The delete-one-unit jackknife's standard error of ``statistic`` (:func:`_jackknife_interval`); None where fewer
-    than two units, or where a unit left out leaves the statistic undefined."""
-    n_units, n_types = len(per_unit), len(CLASS_NAMES)
+def _jackknife_error(per_unit: np.ndarray, statistic: Callable[[np.ndarray], float],
+                     shape: tuple[int, ...] = (len(CLASS_NAMES),) * 2) -> float | None:
+    """The delete-one-unit jackknife's standard error of ``statistic`` (:func:`_jackknife_interval`) of the units'
+    rows summed, as ``shape`` (a confusion matrix, unless said); None where fewer than two units, or where a unit left
+    out leaves the statistic undefined."""
+    n_units = len(per_unit)
     if n_units < 2:
         return None
     total = per_unit.sum(axis=0)
-    left_one_out = np.array([statistic((total - one).reshape(n_types, n_types)) for one in per_unit])
+    left_one_out = np.array([statistic((total - one).reshape(shape)) for one in per_unit])
     if not np.isfinite(left_one_out).all():
         return None
     return float(np.sqrt((n_units - 1) / n_units * np.sum((left_one_out - left_one_out.mean()) ** 2)))
@@ -265,14 +267,22 @@ def _open_by_sample(a: np.ndarray, b: np.ndarray, unit: np.ndarray, sample_of_cr
     first_sample, *others = by_sample
     for sample in others:
         first, second = (shares[sample][i] - shares[first_sample][i] for i in (0, 1))
-        interval = None
-        if errors[sample] is not None and errors[first_sample] is not None:
-            error = np.hypot(errors[sample], errors[first_sample])
-            welch = error**4 / sum(errors[one]**4 / (by_sample[one]["n_units"] - 1) for one in (sample, first_sample)) \
-                if error else 1.0
-            interval = _t_interval(first - second, error, welch, bound=2.0)
-        apart[sample] = {"less": first_sample, "first": float(first), "second": float(second), "ci": interval}
+        units = [by_sample[sample]["n_units"], by_sample[first_sample]["n_units"]]
+        apart[sample] = {"less": first_sample, "first": float(first), "second": float(second),
+                         "ci": _apart_interval(first - second, [errors[sample], errors[first_sample]], units, 2.0)}
     return by_sample, apart
+
+
+def _apart_interval(difference: float, errors: list[float | None], n_units: list[int],
+                    bound: float) -> list[float] | None:
+    """95% interval of a ``difference`` between two samples' estimates, of their jackknife ``errors`` from ``n_units``
+    units each: the samples are apart (other cells), so the errors add, on Welch's degrees of freedom; kept within
+    -``bound`` and ``bound`` (1 for a difference of shares). None where either has no error."""
+    if None in errors:
+        return None
+    error = float(np.hypot(*errors))
+    welch = error**4 / sum(one**4 / (n - 1) for one, n in zip(errors, n_units)) if error else 1.0
+    return _t_interval(difference, error, welch, bound)
 
 
 def where_they_part(pair: dict[str, Any]) -> str | None:
@@ -381,8 +391,88 @@ def drawn_review(rows: list[dict[str, str]], samples: list[str], cells: dict[str
     if not drawn or None in model.values():
         return None
     in_cell = {row["path"]: cell for row in drawn if (cell := cell_of(row, cells)) is not None}
-    return asdict(agreement({row["path"]: row["predicted"] for row in drawn}, model, (REVIEW, THE_MODEL),
-                            cells=in_cell, samples={row["path"]: row["sample"] for row in drawn}))
+    measured = asdict(agreement({row["path"]: row["predicted"] for row in drawn}, model, (REVIEW, THE_MODEL),
+                                cells=in_cell, samples={row["path"]: row["sample"] for row in drawn}))
+    return measured | {"corrected": corrected_by_draw(rows, samples, cells)}
+
+
+def corrected_by_draw(rows: list[dict[str, str]], samples: list[str], cells: dict[str, str] | None = None
+                      ) -> dict[str, dict[str, Any]] | None:
+    """Each sample's open (B or C) share as the review would have typed every one of its calls (``rows``, those
+    counted; a review drawn at random applied, as :func:`drawn_review` reads it), estimated from the calls drawn: the
+    model's open share of all the sample's calls, plus the review's open share less the model's on the drawn ones. The
+    difference estimator of survey sampling (Sarndal, Swensson and Wretman 1992), lately prediction-powered inference
+    (Angelopoulos et al. 2023): the model's calls of every chromosome, corrected by how far it leans on those drawn at
+    random, with an interval that carries both the draw's chance and the cells'. Then each sample's difference from
+    the first (``samples``' order), against the model's own.
+
+    The units are the cells, where every call's is known (``cells`` or the table: :func:`sccscore.cells.cell_of`),
+    else the calls; the error is the delete-one-unit jackknife's, the degrees of freedom one fewer than the units
+    holding drawn calls, of which fewer than :data:`~sccscore.stats.MIN_CELLS` give no interval (as
+    :func:`agreement`'s shares of each sample). The estimate, a share less a lean, is kept within 0 and 1.
+
+    Returns ``by_sample`` (each one's ``n_calls``, ``n_model_open``, ``n_drawn``, ``n_units`` holding drawn calls,
+    the ``open`` share estimated, None where none was drawn, and its ``ci``) and ``apart`` (each sample after the
+    first: ``less`` it, the ``difference`` of the estimates, the ``model``'s difference, and the ``ci``); None where a
+    row has no model's call (typed by hand).
+
+    Six calls of wt: four the model's (A, A, A, B), and two drawn that it called A, which the review typed B and A.
+
+    >>> drawn = "blind, drawn at random"
+    >>> rows = [{"path": f"{i}.png", "sample": "wt", "predicted": call, "p_A": p_a, "p_B": 1 - p_a, "p_C": 0,
+    ...          "reviewed": reviewed} for i, (call, p_a, reviewed) in enumerate([
+    ...     ("A", 0.9, ""), ("A", 0.9, ""), ("A", 0.9, ""), ("B", 0.2, ""), ("B", 0.9, drawn), ("A", 0.9, drawn)])]
+    >>> wt = corrected_by_draw(rows, ["wt"])["by_sample"]["wt"]
+    >>> wt["n_model_open"], wt["n_drawn"], round(wt["open"], 3)  # 1 of 6 open, and 0.5 more on the drawn
+    (1, 2, 0.667)
+    """
+    counted = [row for sample in samples for row in rows if row["sample"] == sample]
+    model = [model_call(row) for row in counted]
+    if not counted or None in model:
+        return None
+    unit = _cell_numbers([row["path"] for row in counted], {row["path"]: cell for row in counted
+                                                              if (cell := cell_of(row, cells)) is not None})
+    if unit is None or len(np.unique(unit)) < 2:  # one cell says nothing of another: the calls as independent
+        unit = np.arange(len(counted))
+    model_open = np.array([call != "A" for call in model], float)
+    drawn = np.array([reviewed_drawn(row) for row in counted], float)
+    review_less = drawn * (np.array([row["predicted"] != "A" for row in counted]) - model_open)
+    sample_of = np.array([row["sample"] for row in counted])
+    by_sample, errors = {}, {}
+    for sample in samples:
+        here = sample_of == sample
+        units = np.unique(unit[here], return_inverse=True)[1]
+        # each unit's calls, the model's open among them, the calls drawn, and the review's open less the model's
+        per_unit = np.stack([np.bincount(units, weights=column[here]) for column in
+                             (np.ones(len(counted)), model_open, drawn, review_less)], axis=1)
+        n_units = int((per_unit[:, 2] > 0).sum())
+        estimate = _review_less_model(per_unit.sum(axis=0))
+        errors[sample] = error = (_jackknife_error(per_unit, _review_less_model, shape=(4,)) if n_units >= MIN_CELLS
+                                  else None)
+        interval = None if error is None else _t_interval(estimate, error, n_units - 1)
+        by_sample[sample] = {"n_calls": int(here.sum()), "n_model_open": int(model_open[here].sum()),
+                             "n_drawn": int(drawn[here].sum()), "n_units": n_units,
+                             "open": None if np.isnan(estimate) else float(np.clip(estimate, 0, 1)),
+                             "ci": interval and [max(0.0, interval[0]), interval[1]]}
+    first_sample, *others = samples
+    first, apart = by_sample[first_sample], {}
+    def model_share(n: dict[str, Any]) -> float:
+        return n["n_model_open"] / n["n_calls"]
+    for sample in (sample for sample in others if None not in (by_sample[sample]["open"], first["open"])):
+        this = by_sample[sample]
+        apart[sample] = {"less": first_sample, "difference": this["open"] - first["open"],
+                         "model": model_share(this) - model_share(first),
+                         "ci": _apart_interval(this["open"] - first["open"], [errors[sample], errors[first_sample]],
+                                               [this["n_units"], first["n_units"]], 1.0)}
+    return {"by_sample": by_sample, "apart": apart}
+
+
+def _review_less_model(total: np.ndarray) -> float:
+    """The model's open share of a sample's calls plus the review's open share less the model's on those drawn, of
+    their counts (calls, the model's open, drawn, the review's open less the model's: :func:`corrected_by_draw`); NaN
+    where none was drawn."""
+    n_calls, n_model_open, n_drawn, review_less = total
+    return n_model_open / n_calls + review_less / n_drawn if n_drawn else float("nan")
 
 
 def drawn_review_sentence(pair: dict[str, Any] | None) -> str | None:
@@ -400,8 +490,9 @@ to 61.0% (95% CI 49.9-71.3), an estimate of its agreement on every call. Open (B
 model: wt 54.0% against 38.0%, +16.0 points (95% CI +2.0 to +30.0)
     >>> pair["samples_apart"] = {"ko": {"less": "wt", "first": 0.32, "second": 0.10, "ci": [0.05, 0.39]}}
     >>> print(drawn_review_sentence(pair).split(". ")[-1])
-    The answers lie apart beyond chance, and the calls not drawn are the model's: review them all (sccscore review \
---all), or teach sccscore your types (export-labelled, train)
+    The answers lie apart beyond chance, and the calls not drawn are the model's: give the answer corrected by the \
+draw (its interval carries the draw's chance), review them all (sccscore review --all), or teach sccscore your types \
+(export-labelled, train)
     """
     if not pair or not pair["n_both"]:
         return None
@@ -410,10 +501,43 @@ model: wt 54.0% against 38.0%, +16.0 points (95% CI +2.0 to +30.0)
             f"gave the review's type to {100 * pair['n_same'] / pair['n_both']:.1f}% (95% CI {100 * low:.1f}-"
             f"{100 * high:.1f}), an estimate of its agreement on every call. "
             f"{open_by_sample_sentence(pair)}")
+    if corrected := corrected_sentence(pair.get("corrected")):
+        said += f". {corrected}"
     if any(d["ci"] and (d["ci"][0] > 0 or d["ci"][1] < 0) for d in pair["samples_apart"].values()):
-        said += (". The answers lie apart beyond chance, and the calls not drawn are the model's: review them all "
-                 "(sccscore review --all), or teach sccscore your types (export-labelled, train)")
+        said += (". The answers lie apart beyond chance, and the calls not drawn are the model's: give the answer "
+                 "corrected by the draw (its interval carries the draw's chance), review them all (sccscore review "
+                 "--all), or teach sccscore your types (export-labelled, train)")
     return said
+
+
+def corrected_sentence(corrected: dict[str, dict[str, Any]] | None) -> str | None:
+    """Each sample's open share as the review would have typed every call, and each sample's difference from the
+    first, against the model's (:func:`corrected_by_draw`), in words; None where none was estimated.
+
+    >>> print(corrected_sentence({
+    ...     "by_sample": {"wt": {"n_calls": 240, "n_model_open": 74, "n_drawn": 50, "n_units": 8, "open": 0.328,
+    ...                          "ci": [0.150, 0.507]},
+    ...                   "ko": {"n_calls": 240, "n_model_open": 166, "n_drawn": 50, "n_units": 8, "open": 0.772,
+    ...                          "ci": [0.683, 0.860]}},
+    ...     "apart": {"ko": {"less": "wt", "difference": 0.443, "model": 0.383, "ci": [0.256, 0.631]}}}))
+    Corrected by the draw (each sample's open share by the model, plus the review's less the model's on the calls \
+drawn), the open (B or C) share were every call typed as the review typed those drawn: wt 32.8% (95% CI 15.0-50.7), \
+ko 77.2% (95% CI 68.3-86.0); ko less wt +44.3 points (95% CI +25.6 to +63.1), against +38.3 by the model's calls alone
+    """
+    from .compare import points
+
+    if not corrected or not (estimated := {sample: n for sample, n in corrected["by_sample"].items()
+                                           if n["open"] is not None}):
+        return None
+    shares = ", ".join(f"{sample} {100 * n['open']:.1f}%" + (f" (95% CI {100 * n['ci'][0]:.1f}-{100 * n['ci'][1]:.1f})"
+                                                             if n["ci"] else "") for sample, n in estimated.items())
+    apart = "; ".join(f"{sample} less {d['less']} {100 * d['difference']:+.1f} points"
+                      + (f" (95% CI {points(d['ci'])})" if d["ci"] else "")
+                      + f", against {100 * d['model']:+.1f} by the model's calls alone"
+                      for sample, d in corrected["apart"].items())
+    return ("Corrected by the draw (each sample's open share by the model, plus the review's less the model's on the "
+            "calls drawn), the open (B or C) share were every call typed as the review typed those drawn: "
+            f"{shares}" + (f"; {apart}" if apart else ""))
 
 
 def _defined(value: float) -> float | None:

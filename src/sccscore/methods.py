@@ -96,10 +96,13 @@ ko 0 of them and left out wt 1, ko 0 objects as not chromosomes. Calls set by ha
     A review of calls drawn at random (``review --sample``):
 
     >>> print(_review({"reviewed_blind": {"wt": 50, "ko": 50}, "set_in_blind_review": {"wt": 27, "ko": 22},
-    ...                "set_by_hand": {"wt": 27, "ko": 22}, "drawn_review": {"n_both": 100}}).split(". ")[-1])
+    ...                "set_by_hand": {"wt": 27, "ko": 22},
+    ...                "drawn_review": {"n_both": 100, "corrected": {"by_sample": {}}}}).split("of them. ")[-1])
     100 of the calls it covered were drawn at random from every call (sccscore review --sample); on these the model's \
 calls were compared with the review's types, each sample's open share paired on the chromosomes, with a paired t 95% \
-interval of the difference.
+interval of the difference. Each sample's open share as the review would have typed every call was estimated as the \
+model's share of every call plus the review's less the model's on the calls drawn (a difference estimator: Sarndal \
+et al. 1992; prediction-powered inference, Angelopoulos et al. 2023), with a jackknife 95% interval on the same units.
 
     Several reviewers' sheets applied together (``apply-review --sheet ann.csv --sheet bob.csv``):
 
@@ -125,6 +128,11 @@ of them; where more than one typed a call (9 calls), it was given the type they 
         said.append(f"{drawn['n_both']} of the calls it covered were drawn at random from every call (sccscore review "
                     "--sample); on these the model's calls were compared with the review's types, each sample's open "
                     f"share paired on the chromosomes, with {interval} 95% interval of the difference.")
+        if drawn.get("corrected"):
+            said.append("Each sample's open share as the review would have typed every call was estimated as the "
+                        "model's share of every call plus the review's less the model's on the calls drawn (a "
+                        "difference estimator: Sarndal et al. 1992; prediction-powered inference, Angelopoulos et al. "
+                        "2023), with a jackknife 95% interval on the same units.")
     if sum(changed.values()) > sum(blind.values()):
         said.append(f"Calls set by hand with the sample in view: "
                     f"{each({name: n - blind.get(name, 0) for name, n in changed.items()})}.")
