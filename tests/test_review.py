@@ -795,8 +795,8 @@ def test_a_review_of_calls_drawn_at_random_from_every_call_estimates_agreement_o
     assert _rounded(corrected["apart"]) == _rounded({"ctf18_small": {
         "less": "wt_small", "difference": difference, "model": (11 - 2) / 12,
         "ci": [max(-1, difference - half), min(1, difference + half)]}})
-    assert (f"Corrected by the draw (each sample's open share by the model, plus the review's less the model's on the "
-            f"calls drawn), the open (B or C) share were every call typed as the review typed those drawn: wt_small "
+    assert ("Corrected by the draw, the open (B or C) share as the review would type every call (the model's share of "
+            "every call, plus the review's less the model's on those drawn): wt_small "
             f"{100 * corrected['by_sample']['wt_small']['open']:.1f}%") in said
     # a later review of the unsure calls, some drawn before, leaves the drawn marked as drawn: the draw stays whole
     later = write_review(tmp_path / "drawn.csv", tmp_path / "later")

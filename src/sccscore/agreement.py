@@ -520,9 +520,9 @@ def corrected_sentence(corrected: dict[str, dict[str, Any]] | None) -> str | Non
     ...                   "ko": {"n_calls": 240, "n_model_open": 166, "n_drawn": 50, "n_units": 8, "open": 0.772,
     ...                          "ci": [0.683, 0.860]}},
     ...     "apart": {"ko": {"less": "wt", "difference": 0.443, "model": 0.383, "ci": [0.256, 0.631]}}}))
-    Corrected by the draw (each sample's open share by the model, plus the review's less the model's on the calls \
-drawn), the open (B or C) share were every call typed as the review typed those drawn: wt 32.8% (95% CI 15.0-50.7), \
-ko 77.2% (95% CI 68.3-86.0); ko less wt +44.3 points (95% CI +25.6 to +63.1), against +38.3 by the model's calls alone
+    Corrected by the draw, the open (B or C) share as the review would type every call (the model's share of every \
+call, plus the review's less the model's on those drawn): wt 32.8% (95% CI 15.0-50.7), ko 77.2% (95% CI 68.3-86.0); ko \
+less wt +44.3 points (95% CI +25.6 to +63.1), against +38.3 by the model's calls alone
     """
     from .compare import points
 
@@ -535,9 +535,9 @@ ko 77.2% (95% CI 68.3-86.0); ko less wt +44.3 points (95% CI +25.6 to +63.1), ag
                       + (f" (95% CI {points(d['ci'])})" if d["ci"] else "")
                       + f", against {100 * d['model']:+.1f} by the model's calls alone"
                       for sample, d in corrected["apart"].items())
-    return ("Corrected by the draw (each sample's open share by the model, plus the review's less the model's on the "
-            "calls drawn), the open (B or C) share were every call typed as the review typed those drawn: "
-            f"{shares}" + (f"; {apart}" if apart else ""))
+    said = ("Corrected by the draw, the open (B or C) share as the review would type every call (the model's share of "
+            f"every call, plus the review's less the model's on those drawn): {shares}")
+    return f"{said}; {apart}" if apart else said
 
 
 def _defined(value: float) -> float | None:
