@@ -759,7 +759,8 @@ def test_a_review_of_calls_drawn_at_random_from_every_call_estimates_agreement_o
                    str(tmp_path / "compare.json"))
     assert compared.returncode == 0, compared.stderr
     measured = json.loads((tmp_path / "compare.json").read_text())["drawn_review"]
-    ann_model = review_agreement(classified, tmp_path / "drawn", [tmp_path / "ann.csv"])["pairs"][0]
+    by_ann = review_agreement(classified, tmp_path / "drawn", [tmp_path / "ann.csv"])
+    ann_model = by_ann["pairs"][0]
     assert (measured["first"], measured["second"], ann_model["first"], ann_model["second"]) == (
         "the review", "the model", "ann", "model")
     # the same figures, to rounding; kappa's bootstrap draws the crops in the order each lists them
@@ -795,6 +796,11 @@ def test_a_review_of_calls_drawn_at_random_from_every_call_estimates_agreement_o
     assert _rounded(corrected["apart"]) == _rounded({"ctf18_small": {
         "less": "wt_small", "difference": difference, "model": (11 - 2) / 12,
         "ci": [max(-1, difference - half), min(1, difference + half)]}})
+    # agreement gives each reviewer's answer so, before their types are applied: ann's, the same
+    assert _rounded(by_ann["corrected"]) == {"ann": _rounded(corrected)}
+    assert ("Corrected by the draw, the open (B or C) share as ann would type every call (the model's share of every "
+            "call, plus ann's less the model's on those drawn): wt_small "
+            f"{100 * corrected['by_sample']['wt_small']['open']:.1f}%") in " ".join(run.stdout.split())
     assert ("Corrected by the draw, the open (B or C) share as the review would type every call (the model's share of "
             "every call, plus the review's less the model's on those drawn): wt_small "
             f"{100 * corrected['by_sample']['wt_small']['open']:.1f}%") in said

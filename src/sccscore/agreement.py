@@ -7,7 +7,8 @@ reviewer types the same page (``sccscore review``; ``--all`` for every call, not
 and saves a sheet; each pair of sheets, and each sheet against the model's call, is then compared on the
 crops both typed: the share given the same type, Cohen's kappa, the share alike on open (B or C) against cohered
 (A), the split ``compare`` tests, and each type's specific agreement; and each sample's shares as each typed them, what
-each would have reported, and how far apart the answers (one sample's open share less another's) two would give.
+each would have reported, and how far apart the answers (one sample's open share less another's) two would give; of a
+review drawn at random, each one's answer corrected by the draw (:func:`corrected_by_draw`).
 
 The chromosomes of one cell are not independent (one spread is well spread and stained, the next is not, and
 reviewers agree on the one more than on the other), so, as ``compare`` does, the intervals take the cells as the
@@ -31,8 +32,9 @@ from .cells import SampleSheet, cell_of, check_sheet
 from .errors import SccscoreError
 from .images import CLASS_NAMES
 from .metrics import cohen_kappa, confusion_matrix
-from .predictions_table import NOT_A_CHROMOSOME, model_call, read_predictions, reviewed_drawn
-from .review import (SAVED_WHERE, calls_shown, read_key, read_sheet, refuse_another_table, refuse_given_twice,
+from .predictions_table import (NOT_A_CHROMOSOME, REVIEWED_DRAWN, left_out_in_review, model_call, read_predictions,
+                                reviewed_drawn)
+from .review import (DRAWN, SAVED_WHERE, calls_shown, read_key, read_sheet, refuse_another_table, refuse_given_twice,
                      sheet_names)
 from .stats import ALPHA, MIN_CELLS, agreement_interval, clustered_interval
 from .words import counted
@@ -510,9 +512,10 @@ draw (its interval carries the draw's chance), review them all (sccscore review 
     return said
 
 
-def corrected_sentence(corrected: dict[str, dict[str, Any]] | None) -> str | None:
-    """Each sample's open share as the review would have typed every call, and each sample's difference from the
-    first, against the model's (:func:`corrected_by_draw`), in words; None where none was estimated.
+def corrected_sentence(corrected: dict[str, dict[str, Any]] | None, by: str = REVIEW) -> str | None:
+    """Each sample's open share as the review (or the reviewer named ``by``) would have typed every call, and each
+    sample's difference from the first, against the model's (:func:`corrected_by_draw`), in words; None where none was
+    estimated.
 
     >>> print(corrected_sentence({
     ...     "by_sample": {"wt": {"n_calls": 240, "n_model_open": 74, "n_drawn": 50, "n_units": 8, "open": 0.328,
@@ -535,8 +538,8 @@ less wt +44.3 points (95% CI +25.6 to +63.1), against +38.3 by the model's calls
                       + (f" (95% CI {points(d['ci'])})" if d["ci"] else "")
                       + f", against {100 * d['model']:+.1f} by the model's calls alone"
                       for sample, d in corrected["apart"].items())
-    said = ("Corrected by the draw, the open (B or C) share as the review would type every call (the model's share of "
-            f"every call, plus the review's less the model's on those drawn): {shares}")
+    said = (f"Corrected by the draw, the open (B or C) share as {by} would type every call (the model's share of "
+            f"every call, plus {by}'s less the model's on those drawn): {shares}")
     return f"{said}; {apart}" if apart else said
 
 
@@ -555,8 +558,9 @@ def review_agreement(predictions: str | Path, review_dir: str | Path, sheets: li
 
     Returns a JSON-ready dict: ``n_reviewed`` (the crops the review showed), ``n_calls`` (the table's), ``shown``
     (which calls: :func:`sccscore.review.calls_shown`), ``reviewers``
-    (each sheet's name and the crops it typed), ``pairs`` (one :class:`Agreement` each, as a dict) and ``by_sample``
-    (each one's types in each sample: :func:`types_by_sample`).
+    (each sheet's name and the crops it typed), ``pairs`` (one :class:`Agreement` each, as a dict), ``by_sample``
+    (each one's types in each sample: :func:`types_by_sample`) and, of a review drawn at random, ``corrected`` (each
+    sheet's answer corrected by the draw, as compare gives it once the sheet is applied: :func:`corrected_by_draw`).
     """
     if not sheets:
         raise SccscoreError("give at least one review sheet")
@@ -588,9 +592,23 @@ def review_agreement(predictions: str | Path, review_dir: str | Path, sheets: li
              for one, other in itertools.combinations(raters, 2)]
     key = read_key(Path(review_dir))
     shown = [row["path"] for row in key]
-    return {"n_reviewed": len(shown), "n_calls": len(rows), "shown": calls_shown(key, len(rows)),
-            "reviewers": [{"name": name, "n_typed": len(types)} for name, types in typed.items()],
-            "pairs": [asdict(pair) for pair in pairs], "by_sample": types_by_sample(raters, samples, shown)}
+    report = {"n_reviewed": len(shown), "n_calls": len(rows), "shown": calls_shown(key, len(rows)),
+              "reviewers": [{"name": name, "n_typed": len(types)} for name, types in typed.items()],
+              "pairs": [asdict(pair) for pair in pairs], "by_sample": types_by_sample(raters, samples, shown)}
+    if report["shown"] == DRAWN:  # each reviewer's answer, as compare gives it once their types are applied
+        in_order = list(dict.fromkeys(samples.values()))
+        report["corrected"] = {name: corrected_by_draw(_typed_as_drawn(rows, types), in_order, named)
+                               for name, types in typed.items()}
+    return report
+
+
+def _typed_as_drawn(rows: list[dict[str, str]], types: dict[str, str]) -> list[dict[str, str]]:
+    """A table's rows as ``apply-review`` of one reviewer's sheet of a drawn review would leave them for compare: each
+    call they typed A, B or C set to it and marked drawn, the rest as the model called them; those they typed X, or
+    an earlier review left out, not counted."""
+    return [row | ({"predicted": types[row["path"]], "reviewed": REVIEWED_DRAWN} if row["path"] in types else
+                   {"reviewed": ""})
+            for row in rows if types.get(row["path"]) != NOT_A_CHROMOSOME and not left_out_in_review(row)]
 
 
 def types_by_sample(raters: dict[str, dict[str, str]], sample_of: dict[str, str],

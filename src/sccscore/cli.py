@@ -1305,7 +1305,7 @@ def agreement(
 
 def _print_agreement(report: dict) -> None:
     """agreement's figures: a row a pair, where each pair parts, and each sample's shares as each typed them."""
-    from .agreement import HUMAN_AGREEMENT, open_by_sample_sentence, where_they_part
+    from .agreement import HUMAN_AGREEMENT, corrected_sentence, open_by_sample_sentence, where_they_part
     from .compare import shares_with_intervals
     from .review import DRAWN, UNSURE
 
@@ -1342,6 +1342,9 @@ def _print_agreement(report: dict) -> None:
                                         if (n := counts.get(sample)) else "-" for counts in typed_by.values()))
         show(by_sample)
         for sentence in filter(None, map(open_by_sample_sentence, report["pairs"])):
+            stdout.print(sentence, highlight=False)
+        corrected = [corrected_sentence(answer, name) for name, answer in (report.get("corrected") or {}).items()]
+        for sentence in filter(None, corrected):  # a drawn review: each reviewer's answer, as compare would give it
             stdout.print(sentence, highlight=False)
     stdout.print(f"For scale: {HUMAN_AGREEMENT}.", highlight=False)
 
