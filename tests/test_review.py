@@ -764,8 +764,10 @@ def test_a_review_of_calls_drawn_at_random_from_every_call_estimates_agreement_o
     assert (measured["first"], measured["second"], ann_model["first"], ann_model["second"]) == (
         "the review", "the model", "ann", "model")
     # the same figures, to rounding; kappa's bootstrap draws the crops in the order each lists them
-    assert _rounded({k: v for k, v in measured.items() if k not in ("first", "second", "kappa_ci", "corrected")}) == \
+    compare_only = ("first", "second", "kappa_ci", "corrected", "n_untyped")  # the last two below
+    assert _rounded({k: v for k, v in measured.items() if k not in compare_only}) == \
         _rounded({k: v for k, v in ann_model.items() if k not in ("first", "second", "kappa_ci")})
+    assert measured["n_untyped"] == 0  # ann typed every one
     same = sum(label[row["number"]] == model_call(next(r for r in rows if r["path"] == row["path"])) for row in key)
     assert (measured["n_both"], measured["n_same"]) == (10, same)
     said = " ".join(compared.stdout.split())
@@ -826,6 +828,24 @@ def test_a_review_of_calls_drawn_at_random_from_every_call_estimates_agreement_o
                   "--out", str(tmp_path / "cy_applied.csv"))
     assert applied.returncode == 0 and ("caution: of the calls drawn at random, 2 left untyped (keep): compare's "
                                         "measure of the model leaves them out") in " ".join(applied.stderr.split())
+    # marked so in the table (not reviewed: no type of a person's), and compare says so of its measure
+    untyped = {row["path"] for row in key if int(row["number"]) <= 2}
+    marked = {row["path"]: row["reviewed"] for row in _rows(tmp_path / "cy_applied.csv")}
+    assert {path for path, reviewed in marked.items() if reviewed == "drawn at random, not typed"} == untyped
+    assert {path for path, reviewed in marked.items() if reviewed == "blind, drawn at random"} == set(paths) - untyped
+    by_cy = compare_table(tmp_path / "cy_applied.csv", ["wt_small", "ctf18_small"]).report
+    assert (by_cy["drawn_review"]["n_both"], by_cy["drawn_review"]["n_untyped"], sum(by_cy["reviewed_blind"].values()),
+            sum(n["n_drawn"] for n in by_cy["drawn_review"]["corrected"]["by_sample"].values())) == (8, 2, 8, 8)
+    assert ("an estimate of its agreement on every call. 2 more calls drawn were left untyped (keep): every figure "
+            "here leaves them out") in by_hand_sentence(by_cy)
+    # typed in a later review, they complete the draw
+    later = write_review(tmp_path / "cy_applied.csv", tmp_path / "cy_later", every=True)
+    (tmp_path / "dee.csv").write_text("number,type\n" + "".join(
+        f"{row['number']},{Path(row['path']).parent.name.upper()}\n" for row in _rows(later.folder / "key.csv")
+        if row["path"] in untyped))
+    apply_review(tmp_path / "cy_applied.csv", later.folder, tmp_path / "cy_done.csv", tmp_path / "dee.csv")
+    assert {row["path"] for row in _rows(tmp_path / "cy_done.csv")
+            if row["reviewed"] == "blind, drawn at random"} == set(paths)
     # a review of the unsure calls is no measure of the model on every call: none said
     unsure = write_review(classified, tmp_path / "unsure")
     (tmp_path / "eve.csv").write_text("number,type\n" + "".join(

@@ -32,8 +32,8 @@ from .cells import SampleSheet, cell_of, check_sheet
 from .errors import SccscoreError
 from .images import CLASS_NAMES
 from .metrics import cohen_kappa, confusion_matrix
-from .predictions_table import (NOT_A_CHROMOSOME, REVIEWED_DRAWN, left_out_in_review, model_call, read_predictions,
-                                reviewed_drawn)
+from .predictions_table import (NOT_A_CHROMOSOME, REVIEWED_DRAWN, drawn_untyped, left_out_in_review, model_call,
+                                read_predictions, reviewed_drawn)
 from .review import (DRAWN, SAVED_WHERE, calls_shown, read_key, read_sheet, refuse_another_table, refuse_given_twice,
                      sheet_names)
 from .stats import ALPHA, MIN_CELLS, agreement_interval, clustered_interval
@@ -387,7 +387,8 @@ def drawn_review(rows: list[dict[str, str]], samples: list[str], cells: dict[str
     the same chromosomes, as :func:`agreement` of the two (an :class:`Agreement` as a dict, the review first), of
     ``samples`` in their order (the reference first); the crops' cells as :mod:`sccscore.cells` reads them
     (``cells``: a sample sheet's). What the review measured of the model on the lab's own images, which the calls
-    not drawn are. None where no call was reviewed so, or a row has no model's call (typed by hand)."""
+    not drawn are; ``n_untyped``, the calls drawn that no one typed (keep), which it leaves out. None where no call
+    was reviewed so, or a row has no model's call (typed by hand)."""
     drawn = [row for sample in samples for row in rows if row["sample"] == sample and reviewed_drawn(row)]
     model = {row["path"]: model_call(row) for row in drawn}
     if not drawn or None in model.values():
@@ -395,7 +396,8 @@ def drawn_review(rows: list[dict[str, str]], samples: list[str], cells: dict[str
     in_cell = {row["path"]: cell for row in drawn if (cell := cell_of(row, cells)) is not None}
     measured = asdict(agreement({row["path"]: row["predicted"] for row in drawn}, model, (REVIEW, THE_MODEL),
                                 cells=in_cell, samples={row["path"]: row["sample"] for row in drawn}))
-    return measured | {"corrected": corrected_by_draw(rows, samples, cells)}
+    untyped = sum(row["sample"] in samples and drawn_untyped(row) for row in rows)
+    return measured | {"corrected": corrected_by_draw(rows, samples, cells), "n_untyped": untyped}
 
 
 def corrected_by_draw(rows: list[dict[str, str]], samples: list[str], cells: dict[str, str] | None = None
@@ -495,14 +497,23 @@ model: wt 54.0% against 38.0%, +16.0 points (95% CI +2.0 to +30.0)
     The answers lie apart beyond chance, and the calls not drawn are the model's: give the answer corrected by the \
 draw (its interval carries the draw's chance), review them all (sccscore review --all), or teach sccscore your types \
 (export-labelled, train)
+
+    Two more drawn, which the review left untyped:
+
+    >>> print(drawn_review_sentence(pair | {"n_untyped": 2}).split(". ")[1])
+    2 more calls drawn were left untyped (keep): every figure here leaves them out, and leans the model's way where \
+they were the hardest to type
     """
     if not pair or not pair["n_both"]:
         return None
     low, high = pair["same_ci"]
     said = (f"On the {pair['n_both']} calls drawn at random and reviewed blind (sccscore review --sample), the model "
             f"gave the review's type to {100 * pair['n_same'] / pair['n_both']:.1f}% (95% CI {100 * low:.1f}-"
-            f"{100 * high:.1f}), an estimate of its agreement on every call. "
-            f"{open_by_sample_sentence(pair)}")
+            f"{100 * high:.1f}), an estimate of its agreement on every call. ")
+    if untyped := pair.get("n_untyped"):  # the hardest, likeliest: the model's lean on them goes unseen
+        said += (f"{counted(untyped, 'more call')} drawn {'was' if untyped == 1 else 'were'} left untyped (keep): "
+                 "every figure here leaves them out, and leans the model's way where they were the hardest to type. ")
+    said += open_by_sample_sentence(pair) or ""
     if corrected := corrected_sentence(pair.get("corrected")):
         said += f". {corrected}"
     if any(d["ci"] and (d["ci"][0] > 0 or d["ci"][1] < 0) for d in pair["samples_apart"].values()):

@@ -24,6 +24,8 @@ REVIEWED_BLIND = "blind"  # the reviewed column of a call a person looked at in 
 # ... and of one a review of calls drawn at random from every call showed (review --sample): on these, the review's
 # types against the model's calls measure the model on the lab's own images
 REVIEWED_DRAWN = "blind, drawn at random"
+# ... and of a call such a review drew that no one typed (keep): not reviewed, but what the measure left out, said so
+DRAWN_UNTYPED = "drawn at random, not typed"
 REVIEWER = "reviewer"  # the column naming who typed a call in a blind review, as written on its page
 LEFT_OUT = "not a chromosome"  # the reviewed column of an object a person left out there (debris...): not read
 NOT_A_CHROMOSOME = "X"  # the type a review gives it: detection takes some debris, or two chromosomes, for one
@@ -206,6 +208,11 @@ def reviewed_blind(row: dict[str, str]) -> bool:
 def reviewed_drawn(row: dict[str, str]) -> bool:
     """Whether a person looked at a row's call in a blind review of calls drawn at random (``review --sample``)."""
     return row.get("reviewed") == REVIEWED_DRAWN
+
+
+def drawn_untyped(row: dict[str, str]) -> bool:
+    """Whether a review of calls drawn at random drew a row's call, and no one typed it (``review --sample``)."""
+    return row.get("reviewed") == DRAWN_UNTYPED
 
 
 def left_out_in_review(row: dict[str, str]) -> bool:

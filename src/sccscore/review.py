@@ -41,9 +41,9 @@ from .annotations import UNTYPED, Drafts
 from .cells import SampleSheet, cell_of, check_sheet
 from .errors import ImageReadError, SccscoreError
 from .images import CLASS_NAMES, ImageItem, read_image
-from .predictions_table import (LEFT_OUT, NOT_A_CHROMOSOME, REVIEWED_BLIND, REVIEWED_DRAWN, REVIEWER, normalised_type,
-                                read_predictions, read_table, reviewed_blind, reviewed_drawn, row_box,
-                                row_probabilities)
+from .predictions_table import (DRAWN_UNTYPED, LEFT_OUT, NOT_A_CHROMOSOME, REVIEWED_BLIND, REVIEWED_DRAWN, REVIEWER,
+                                drawn_untyped, normalised_type, read_predictions, read_table, reviewed_blind,
+                                reviewed_drawn, row_box, row_probabilities)
 from .report import STYLE, image_uri, jpeg_uri
 from .sample_data import sha256_or_none
 from .splits import SOURCES_COLUMNS, SOURCES_FILE
@@ -435,12 +435,17 @@ def apply_review(predictions: str | Path, review_dir: str | Path, out: str | Pat
                       if called not in (NOT_A_CHROMOSOME, by_path[path]["predicted"]))
     key = read_key(review_dir)
     # a review of calls drawn at random is marked so: compare reads the model's agreement with it as that on every
-    # call; a call drawn before and typed again in a later review stays among the drawn, whose draw it was
+    # call; a call drawn before and typed again in a later review stays among the drawn, whose draw it was (one
+    # drawn and left untyped then, typed now, completes it)
     drawn = calls_shown(key, len(rows)) == DRAWN
     for path, called in typed.items():  # looked at, changed or not: compare says how many of each, and by whom
-        reviewed = REVIEWED_DRAWN if drawn or reviewed_drawn(by_path[path]) else REVIEWED_BLIND
+        reviewed = REVIEWED_DRAWN if drawn or reviewed_drawn(by_path[path]) or drawn_untyped(by_path[path]) \
+            else REVIEWED_BLIND
         by_path[path] |= ({"reviewed": LEFT_OUT} if called == NOT_A_CHROMOSOME else
                           {"predicted": called, "reviewed": reviewed}) | {REVIEWER: ";".join(typed_by[path])}
+    for path in (row["path"] for row in key if drawn and row["path"] not in typed):
+        if not by_path[path].get("reviewed"):  # drawn, and not typed (keep, or typed apart by several): compare says
+            by_path[path]["reviewed"] = DRAWN_UNTYPED  # how many its measure of the model left out
     header = list(dict.fromkeys([*rows[0], "reviewed", REVIEWER]))
     write_csv(out, header, ([row.get(column, "") for column in header] for row in rows))
     samples = dict.fromkeys(row["sample"] for row in rows)  # in the table's order, not the shuffled sheet's
