@@ -838,6 +838,7 @@ def test_a_review_of_calls_drawn_at_random_from_every_call_estimates_agreement_o
             sum(n["n_drawn"] for n in by_cy["drawn_review"]["corrected"]["by_sample"].values())) == (8, 2, 8, 8)
     assert ("an estimate of its agreement on every call. 2 more calls drawn were left untyped (keep): every figure "
             "here leaves them out") in by_hand_sentence(by_cy)
+    assert "2 more calls drawn, left untyped by the review, were left out." in methods(by_cy)
     # typed in a later review, they complete the draw
     later = write_review(tmp_path / "cy_applied.csv", tmp_path / "cy_later", every=True)
     (tmp_path / "dee.csv").write_text("number,type\n" + "".join(

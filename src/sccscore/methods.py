@@ -97,12 +97,14 @@ ko 0 of them and left out wt 1, ko 0 objects as not chromosomes. Calls set by ha
 
     >>> print(_review({"reviewed_blind": {"wt": 50, "ko": 50}, "set_in_blind_review": {"wt": 27, "ko": 22},
     ...                "set_by_hand": {"wt": 27, "ko": 22},
-    ...                "drawn_review": {"n_both": 100, "corrected": {"by_sample": {}}}}).split("of them. ")[-1])
+    ...                "drawn_review": {"n_both": 100, "n_untyped": 3, "corrected": {"by_sample": {}}}}
+    ...               ).split("of them. ")[-1])
     100 of the calls it covered were drawn at random from every call (sccscore review --sample); on these the model's \
 calls were compared with the review's types, each sample's open share paired on the chromosomes, with a paired t 95% \
-interval of the difference. Each sample's open share as the review would have typed every call was estimated as the \
-model's share of every call plus the review's less the model's on the calls drawn (a difference estimator: Sarndal \
-et al. 1992; prediction-powered inference, Angelopoulos et al. 2023), with a jackknife 95% interval on the same units.
+interval of the difference. 3 more calls drawn, left untyped by the review, were left out. Each sample's open share \
+as the review would have typed every call was estimated as the model's share of every call plus the review's less the \
+model's on the calls drawn (a difference estimator: Sarndal et al. 1992; prediction-powered inference, Angelopoulos et \
+al. 2023), with a jackknife 95% interval on the same units.
 
     Several reviewers' sheets applied together (``apply-review --sheet ann.csv --sheet bob.csv``):
 
@@ -128,6 +130,9 @@ of them; where more than one typed a call (9 calls), it was given the type they 
         said.append(f"{drawn['n_both']} of the calls it covered were drawn at random from every call (sccscore review "
                     "--sample); on these the model's calls were compared with the review's types, each sample's open "
                     f"share paired on the chromosomes, with {interval} 95% interval of the difference.")
+        if untyped := drawn.get("n_untyped"):
+            said.append(f"{counted(untyped, 'more call')} drawn, left untyped by the review, "
+                        f"{'was' if untyped == 1 else 'were'} left out.")
         if drawn.get("corrected"):
             said.append("Each sample's open share as the review would have typed every call was estimated as the "
                         "model's share of every call plus the review's less the model's on the calls drawn (a "
