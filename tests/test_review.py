@@ -756,7 +756,7 @@ def test_a_review_of_calls_drawn_at_random_from_every_call_estimates_agreement_o
     assert {path for path, reviewed in marked.items() if reviewed} == set(paths)
     assert set(marked.values()) == {"", "blind, drawn at random"}
     compared = cli("compare", "wt_small", "ctf18_small", "--predictions", str(tmp_path / "drawn.csv"), "--json",
-                   str(tmp_path / "compare.json"))
+                   str(tmp_path / "compare.json"), "--out", str(tmp_path / "compared"))
     assert compared.returncode == 0, compared.stderr
     measured = json.loads((tmp_path / "compare.json").read_text())["drawn_review"]
     by_ann = review_agreement(classified, tmp_path / "drawn", [tmp_path / "ann.csv"])
@@ -798,6 +798,22 @@ def test_a_review_of_calls_drawn_at_random_from_every_call_estimates_agreement_o
     assert _rounded(corrected["apart"]) == _rounded({"ctf18_small": {
         "less": "wt_small", "difference": difference, "model": (11 - 2) / 12,
         "ci": [max(-1, difference - half), min(1, difference + half)]}})
+    # and compare --out's table of it, in percent
+    wt, ko = (corrected["by_sample"][sample] for sample in ("wt_small", "ctf18_small"))
+    apart = corrected["apart"]["ctf18_small"]
+    assert _rows(tmp_path / "compared" / "drawn_review.csv") == [{k: str(v) for k, v in row.items()} for row in (
+        {"sample": "wt_small", "n_calls": 12, "n_drawn": 5, "n_units_drawn": 5,
+         "model_open_pct": round(100 * 2 / 12, 2), "corrected_open_pct": round(100 * wt["open"], 2),
+         "corrected_ci_low": round(100 * wt["ci"][0], 2), "corrected_ci_high": round(100 * wt["ci"][1], 2),
+         "model_less_reference": "", "corrected_less_reference": "", "corrected_less_reference_ci_low": "",
+         "corrected_less_reference_ci_high": ""},
+        {"sample": "ctf18_small", "n_calls": 12, "n_drawn": 5, "n_units_drawn": 5,
+         "model_open_pct": round(100 * 11 / 12, 2), "corrected_open_pct": round(100 * ko["open"], 2),
+         "corrected_ci_low": round(100 * ko["ci"][0], 2), "corrected_ci_high": round(100 * ko["ci"][1], 2),
+         "model_less_reference": round(100 * 9 / 12, 2),
+         "corrected_less_reference": round(100 * apart["difference"], 2),
+         "corrected_less_reference_ci_low": round(100 * apart["ci"][0], 2),
+         "corrected_less_reference_ci_high": round(100 * apart["ci"][1], 2)})]
     # agreement gives each reviewer's answer so, before their types are applied: ann's, the same
     assert _rounded(by_ann["corrected"]) == {"ann": _rounded(corrected)}
     assert ("Corrected by the draw, the open (B or C) share as ann would type every call (the model's share of every "
@@ -853,6 +869,10 @@ def test_a_review_of_calls_drawn_at_random_from_every_call_estimates_agreement_o
         f"{row['number']},{Path(row['path']).parent.name.upper()}\n" for row in _rows(unsure.folder / "key.csv")))
     apply_review(classified, unsure.folder, tmp_path / "unsure.csv", tmp_path / "eve.csv")
     assert compare_table(tmp_path / "unsure.csv", ["wt_small", "ctf18_small"]).report["drawn_review"] is None
+    # and compare of it into the folder of one that had a draw leaves no table of a draw it has not
+    assert cli("compare", "wt_small", "ctf18_small", "--predictions", str(tmp_path / "unsure.csv"), "--out",
+               str(tmp_path / "compared")).returncode == 0
+    assert not (tmp_path / "compared" / "drawn_review.csv").exists()
 
 
 @pytest.mark.parametrize("by_cell", [True, False])

@@ -44,6 +44,7 @@ WILSON_INTERVALS = "95% Wilson intervals, the chromosomes taken as independent"
 CELL_INTERVALS = "95% intervals, the cells taken as the units"
 _PERCENT = re.compile(r"((label_|mean_)?pct|(cell_)?ci)_")  # the columns of percentages (csv_values)
 
+DRAWN_TABLE = "drawn_review.csv"  # compare --out's table of the answer corrected by a drawn review
 P_SHOWN_BELOW = 1e-50  # smaller p-values are shown as "< 1e-50" (shown_p)
 BY_MODEL = "auto"  # compare_table corrects by the validation of the model that typed the table, where it kept one
 GIVEN = "the confusion matrix given"  # the words of a correction by a matrix passed in (corrected_by)
@@ -809,8 +810,11 @@ def write_tables(report: dict[str, Any], out: str | Path, cells: dict[str, dict[
     units of the cell-level test, and the points of a per-cell plot, ``cells.png``
     (:func:`write_cell_figure`), drawn unless ``figure`` is False (a report to be written
     next draws it). Where replicates are known (``replicate_of``, :func:`~sccscore.cells.cell_replicates`),
-    cells.csv names each cell's, and ``replicates.csv`` has a row per replicate. Those of an earlier run into the
-    folder are removed where this one has no cells or replicates: they were other samples'.
+    cells.csv names each cell's, and ``replicates.csv`` has a row per replicate. Where a review of calls drawn at
+    random was applied, ``drawn_review.csv`` has a row per sample: its open share as the model called it and as
+    corrected by the draw, with its interval, and its difference from the reference both ways
+    (:func:`sccscore.agreement.corrected_by_draw`). Those of an earlier run into the folder are removed where this one
+    has no cells, replicates or draw: they were other samples'.
     """
     from ._atomic import output_folder, remove_earlier, write_csv
 
@@ -819,8 +823,11 @@ def write_tables(report: dict[str, Any], out: str | Path, cells: dict[str, dict[
         _write_cell_table(cells, folder / "cells.csv", replicate_of)
     if replicate_of:
         _write_replicate_table(report, folder / "replicates.csv")
-    remove_earlier(folder, [name for name, written in (("cells.csv", cells), ("replicates.csv", replicate_of))
-                            if not written])
+    corrected = (report.get("drawn_review") or {}).get("corrected")
+    if corrected:
+        _write_drawn_table(corrected, folder / DRAWN_TABLE)
+    remove_earlier(folder, [name for name, written in (("cells.csv", cells), ("replicates.csv", replicate_of),
+                                                       (DRAWN_TABLE, corrected)) if not written])
     if figure:
         write_cell_figure(report, folder)
     classes = report["classes"]
@@ -846,6 +853,26 @@ def write_tables(report: dict[str, Any], out: str | Path, cells: dict[str, dict[
                   *test["fisher_p_holm"], test["verdict"], test["cell_verdict"] or "", test["replicate_verdict"] or "",
                   test.get("caveat") or ""] for name, test in report["tests"].items()]
     write_csv(folder / "tests.csv", test_header, test_rows)
+
+
+def _write_drawn_table(corrected: dict[str, dict[str, Any]], path: Path) -> None:
+    """``drawn_review.csv``: each sample's open share, as the model called every call and as corrected by a drawn
+    review, with its 95% interval, and its difference from the reference (in percent and points; blank where not
+    estimated)."""
+    from ._atomic import write_csv
+
+    def pct(value: float | None) -> float | str:
+        return "" if value is None else round(100 * value, 2)
+    rows = []
+    for sample, n in corrected["by_sample"].items():
+        ci, apart = n["ci"] or [None, None], corrected["apart"].get(sample) or {}
+        apart_ci = apart.get("ci") or [None, None]
+        rows.append([sample, n["n_calls"], n["n_drawn"], n["n_units"], pct(n["n_model_open"] / n["n_calls"]),
+                     pct(n["open"]), *map(pct, ci), pct(apart.get("model")), pct(apart.get("difference")),
+                     *map(pct, apart_ci)])
+    write_csv(path, ["sample", "n_calls", "n_drawn", "n_units_drawn", "model_open_pct", "corrected_open_pct",
+                     "corrected_ci_low", "corrected_ci_high", "model_less_reference", "corrected_less_reference",
+                     "corrected_less_reference_ci_low", "corrected_less_reference_ci_high"], rows)
 
 
 def write_cell_figure(report: dict[str, Any], folder: str | Path) -> Path | None:
