@@ -756,7 +756,7 @@ def test_a_review_of_calls_drawn_at_random_from_every_call_estimates_agreement_o
     assert {path for path, reviewed in marked.items() if reviewed} == set(paths)
     assert set(marked.values()) == {"", "blind, drawn at random"}
     compared = cli("compare", "wt_small", "ctf18_small", "--predictions", str(tmp_path / "drawn.csv"), "--json",
-                   str(tmp_path / "compare.json"), "--out", str(tmp_path / "compared"))
+                   str(tmp_path / "compare.json"), "--out", str(tmp_path / "compared"), "--report")
     assert compared.returncode == 0, compared.stderr
     measured = json.loads((tmp_path / "compare.json").read_text())["drawn_review"]
     by_ann = review_agreement(classified, tmp_path / "drawn", [tmp_path / "ann.csv"])
@@ -814,6 +814,13 @@ def test_a_review_of_calls_drawn_at_random_from_every_call_estimates_agreement_o
          "corrected_less_reference": round(100 * apart["difference"], 2),
          "corrected_less_reference_ci_low": round(100 * apart["ci"][0], 2),
          "corrected_less_reference_ci_high": round(100 * apart["ci"][1], 2)})]
+    # and the report's table of it, under "Checked by hand"
+    page = html.unescape((tmp_path / "compared" / "report.html").read_text())
+    assert ("<th>open %, corrected by the draw (95% CI)</th><th>less wt_small, points (the model's calls)</th>"
+            "<th>less wt_small, points (corrected, 95% CI)</th>") in page
+    assert (f"<tr><td>ctf18_small</td><td>12</td><td>5</td><td>91.7</td><td>{100 * ko['open']:.1f} "
+            f"({100 * ko['ci'][0]:.1f}-{100 * ko['ci'][1]:.1f})</td><td>+75.0</td><td>{100 * apart['difference']:+.1f} "
+            f"({100 * apart['ci'][0]:+.1f} to {100 * apart['ci'][1]:+.1f})</td></tr>") in page
     # agreement gives each reviewer's answer so, before their types are applied: ann's, the same
     assert _rounded(by_ann["corrected"]) == {"ann": _rounded(corrected)}
     assert ("Corrected by the draw, the open (B or C) share as ann would type every call (the model's share of every "

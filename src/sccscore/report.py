@@ -638,9 +638,10 @@ def _by_hand_section(comparison: dict[str, Any], rows: list[dict[str, str]]) -> 
         return ""
     table = [[_chromosome_name(row), f"{call} ({float(row[f'p_{call}']):.2f})", row["predicted"],
               _blind_by(row)] for row in set_by_hand(rows) if (call := model_call(row))]
+    set_right = _table(["chromosome", "model's call (probability)", "set to", "in a blind review"], table) if table \
+        else ""
     return (f"<h2>Checked by hand</h2><p>{html.escape(sentence)}</p>" + _moved_table(comparison)
-            + (_table(["chromosome", "model's call (probability)", "set to", "in a blind review"], table)
-               if table else ""))
+            + _corrected_table(comparison) + set_right)
 
 
 def _moved_table(comparison: dict[str, Any]) -> str:
@@ -651,6 +652,36 @@ def _moved_table(comparison: dict[str, Any]) -> str:
     rows = [[name, *(abc_percents([n / sum(counts) for n in counts])
                      for counts in (before, comparison["groups"][name]["counts"]))] for name, before in model.items()]
     return _table(["sample", "A / B / C %, as the model called them", "A / B / C %, as counted (set right)"], rows)
+
+
+def _corrected_table(comparison: dict[str, Any]) -> str:
+    """Each sample's open share as the model called every call and as corrected by a review of calls drawn at random,
+    and its difference from the reference both ways (:func:`sccscore.agreement.corrected_by_draw`), as compare --out's
+    drawn_review.csv gives them; empty where no such review was applied.
+
+    >>> print(_corrected_table({"reference": "wt", "drawn_review": {"corrected": {
+    ...     "by_sample": {"wt": {"n_calls": 240, "n_model_open": 74, "n_drawn": 50, "open": 0.328,
+    ...                          "ci": [0.15, 0.507]},
+    ...                   "ko": {"n_calls": 240, "n_model_open": 166, "n_drawn": 50, "open": 0.772, "ci": None}},
+    ...     "apart": {"ko": {"difference": 0.444, "model": 0.383, "ci": [0.256, 0.631]}}}}}).split("<tbody>")[1])
+    <tr><td>wt</td><td>240</td><td>50</td><td>30.8</td><td>32.8 (15.0-50.7)</td><td></td><td></td></tr><tr><td>ko</td>\
+<td>240</td><td>50</td><td>69.2</td><td>77.2</td><td>+38.3</td><td>+44.4 (+25.6 to +63.1)</td></tr></tbody></table>
+    """
+    if not (corrected := (comparison.get("drawn_review") or {}).get("corrected")):
+        return ""
+    rows = []
+    for sample, n in corrected["by_sample"].items():
+        apart = corrected["apart"].get(sample)
+        share = "" if n["open"] is None else f"{100 * n['open']:.1f}" + (
+            f" ({100 * n['ci'][0]:.1f}-{100 * n['ci'][1]:.1f})" if n["ci"] else "")
+        rows.append([sample, n["n_calls"], n["n_drawn"], f"{100 * n['n_model_open'] / n['n_calls']:.1f}", share,
+                     f"{100 * apart['model']:+.1f}" if apart else "",
+                     f"{100 * apart['difference']:+.1f}" + (f" ({points(apart['ci'])})" if apart["ci"] else "")
+                     if apart else ""])
+    less = f"less {comparison['reference']}, points"
+    return _table(["sample", "chromosomes", "drawn", "open (B or C) %, the model's calls",
+                   "open %, corrected by the draw (95% CI)", f"{less} (the model's calls)",
+                   f"{less} (corrected, 95% CI)"], rows)
 
 
 def _blind_by(row: dict[str, str]) -> str:
