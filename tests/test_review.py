@@ -734,7 +734,19 @@ def test_a_review_of_calls_drawn_at_random_from_every_call_estimates_agreement_o
     # more than the table holds: every call
     assert write_review(classified, tmp_path / "all", drawn=100).shown == "every"
     run = cli("review", str(classified), "--out", str(tmp_path / "cli"), "--sample", "10")
-    assert run.returncode == 0 and "10 of the 24 calls, drawn at random, to review" in " ".join(run.stderr.split())
+    by_sample = [row["sample"] for row in _rows(tmp_path / "cli" / "key.csv")]
+    n_wt = by_sample.count("wt_small")
+    assert run.returncode == 0 and (f"10 of the 24 calls, drawn at random (wt_small {n_wt}, ctf18_small {10 - n_wt}), "
+                                    "to review") in " ".join(run.stderr.split())
+    assert "caution" not in run.stderr and drawn.drawn == {"wt_small": 5, "ctf18_small": 5}
+    assert (drawn.drawn_units, drawn.drawn_unit) == ({"wt_small": 5, "ctf18_small": 5}, "call")  # no cells known
+    # so few drawn that a sample gets no interval: said before anyone types them
+    few = cli("review", str(classified), "--out", str(tmp_path / "few"), "--sample", "3")
+    shown = [row["sample"] for row in _rows(tmp_path / "few" / "key.csv")]
+    assert few.returncode == 0 and (f"caution: fewer than 4 calls were drawn of wt_small "
+                                    f"({shown.count('wt_small')}), ctf18_small ({shown.count('ctf18_small')}): the "
+                                    "review will give no interval of such a sample's share; draw more (--sample)"
+                                    ) in " ".join(few.stderr.split())
     both = cli("review", str(classified), "--out", str(tmp_path / "both"), "--sample", "10", "--all")
     assert both.returncode == 2 and "give --all (every call) or --sample (a number of them drawn at random), not " \
         "both" in " ".join(both.stderr.split())
@@ -1029,6 +1041,12 @@ def test_agreement_takes_the_cells_as_the_units_where_the_crops_cells_are_known(
     _write(celled, [row | {"cell": in_cell[row["path"]]} for row in rows])
     write_review(celled, tmp_path / "review", every=True)
     key = _rows(tmp_path / "review" / "key.csv")
+    # a draw from it counts the cells its calls lie in, the units a drawn review gives each sample
+    drawn = write_review(celled, tmp_path / "drawn", drawn=12, seed=1)
+    drawn_in = {(row["sample"], in_cell[row["path"]]) for row in _rows(tmp_path / "drawn" / "key.csv")}
+    assert drawn.drawn_unit == "cell" and drawn.drawn_units == {
+        sample: sum(one == sample for one, _ in drawn_in) for sample in ("wt_small", "ctf18_small")}
+    assert drawn.drawn_units != drawn.drawn  # fewer cells than calls: some cell gave two
     labels = {row["number"]: Path(row["path"]).parent.name.upper() for row in key}
     shifted = {n: {"A": "B", "B": "C", "C": "B"}[label] if int(n) % 3 == 0 else label for n, label in labels.items()}
     for name, types in (("ann", labels), ("bob", shifted)):

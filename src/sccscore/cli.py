@@ -1214,6 +1214,7 @@ def review(
 ) -> None:
     """Check calls by eye, blind to sample and call. Shows them shuffled, with a sheet to type their types in."""
     from .review import DRAWN, PAGE, SHEET, write_review
+    from .stats import MIN_CELLS
 
     if every and drawn:
         raise SccscoreError("give --all (every call) or --sample (a number of them drawn at random), not both")
@@ -1225,7 +1226,14 @@ def review(
     if written.no_place:
         console.print(f"caution: for {counted(len(written.no_place), 'chromosome')} the place in the spread is not "
                       f"shown, {such_as(written.no_place)}", highlight=False)
-    console.print(f"{written.n_calls} of the {written.n_rows} calls{', drawn at random,' * (written.shown == DRAWN)} "
+    drawn_in = f", drawn at random ({', '.join(f'{name} {n}' for name, n in written.drawn.items())})," \
+        if written.shown == DRAWN else ""
+    if few := {name: n for name, n in written.drawn_units.items() if n < MIN_CELLS}:  # said before a day's typing
+        fewer = (f"the calls drawn lie in fewer than {MIN_CELLS} cells of" if written.drawn_unit == "cell" else
+                 f"fewer than {MIN_CELLS} calls were drawn of")
+        console.print(f"caution: {fewer} {', '.join(f'{name} ({n})' for name, n in few.items())}: the review will "
+                      "give no interval of such a sample's share; draw more (--sample)", highlight=False)
+    console.print(f"{written.n_calls} of the {written.n_rows} calls{drawn_in} "
                   f"to review: open {written.folder / PAGE}, give "
                   f"each its type and save {SHEET}, then: sccscore apply-review {predictions} {written.folder} "
                   f"--sheet <the {SHEET} saved> --out corrected.csv", highlight=False)
