@@ -429,8 +429,14 @@ def corrected_by_draw(rows: list[dict[str, str]], samples: list[str], cells: dic
     >>> wt = corrected_by_draw(rows, ["wt"])["by_sample"]["wt"]
     >>> wt["n_model_open"], wt["n_drawn"], round(wt["open"], 3)  # 1 of 6 open, and 0.5 more on the drawn
     (1, 2, 0.667)
+
+    A sample none of whose calls is counted (each left out in a review) is left out:
+
+    >>> list(corrected_by_draw(rows, ["ko", "wt"])["by_sample"])
+    ['wt']
     """
     counted = [row for sample in samples for row in rows if row["sample"] == sample]
+    samples = [sample for sample in samples if any(row["sample"] == sample for row in counted)]  # none left out whole
     model = [model_call(row) for row in counted]
     if not counted or None in model:
         return None
