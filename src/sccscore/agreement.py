@@ -477,6 +477,26 @@ def corrected_by_draw(rows: list[dict[str, str]], samples: list[str], cells: dic
     return {"by_sample": by_sample, "apart": apart}
 
 
+def corrected_rows(corrected: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """A row a sample of :func:`corrected_by_draw`'s answer, as compare's table and the report give it: its calls, those
+    drawn and the units they lie in, its open share as the model called it and as corrected (``ci`` its interval), and
+    its difference from the reference both ways (None for the reference, or where not estimated).
+
+    >>> corrected_rows({"by_sample": {"wt": {"n_calls": 4, "n_model_open": 1, "n_drawn": 2, "n_units": 2, "open": 0.5,
+    ...                                      "ci": None}},
+    ...                 "apart": {}})
+    [{'sample': 'wt', 'n_calls': 4, 'n_drawn': 2, 'n_units': 2, 'model_open': 0.25, 'open': 0.5, 'ci': None, \
+'model_less': None, 'less': None, 'less_ci': None}]
+    """
+    rows = []
+    for sample, n in corrected["by_sample"].items():
+        apart = corrected["apart"].get(sample) or {}
+        rows.append({"sample": sample, "n_calls": n["n_calls"], "n_drawn": n["n_drawn"], "n_units": n["n_units"],
+                     "model_open": n["n_model_open"] / n["n_calls"], "open": n["open"], "ci": n["ci"],
+                     "model_less": apart.get("model"), "less": apart.get("difference"), "less_ci": apart.get("ci")})
+    return rows
+
+
 def _review_less_model(total: np.ndarray) -> float:
     """The model's open share of a sample's calls plus the review's open share less the model's on those drawn, of
     their counts (calls, the model's open, drawn, the review's open less the model's: :func:`corrected_by_draw`); NaN

@@ -860,16 +860,13 @@ def _write_drawn_table(corrected: dict[str, dict[str, Any]], path: Path) -> None
     review, with its 95% interval, and its difference from the reference (in percent and points; blank where not
     estimated)."""
     from ._atomic import write_csv
+    from .agreement import corrected_rows
 
     def pct(value: float | None) -> float | str:
         return "" if value is None else round(100 * value, 2)
-    rows = []
-    for sample, n in corrected["by_sample"].items():
-        ci, apart = n["ci"] or [None, None], corrected["apart"].get(sample) or {}
-        apart_ci = apart.get("ci") or [None, None]
-        rows.append([sample, n["n_calls"], n["n_drawn"], n["n_units"], pct(n["n_model_open"] / n["n_calls"]),
-                     pct(n["open"]), *map(pct, ci), pct(apart.get("model")), pct(apart.get("difference")),
-                     *map(pct, apart_ci)])
+    rows = [[row["sample"], row["n_calls"], row["n_drawn"], row["n_units"], pct(row["model_open"]), pct(row["open"]),
+             *map(pct, row["ci"] or [None, None]), pct(row["model_less"]), pct(row["less"]),
+             *map(pct, row["less_ci"] or [None, None])] for row in corrected_rows(corrected)]
     write_csv(path, ["sample", "n_calls", "n_drawn", "n_units_drawn", "model_open_pct", "corrected_open_pct",
                      "corrected_ci_low", "corrected_ci_high", "model_less_reference", "corrected_less_reference",
                      "corrected_less_reference_ci_low", "corrected_less_reference_ci_high"], rows)

@@ -660,28 +660,35 @@ def _corrected_table(comparison: dict[str, Any]) -> str:
     drawn_review.csv gives them; empty where no such review was applied.
 
     >>> print(_corrected_table({"reference": "wt", "drawn_review": {"corrected": {
-    ...     "by_sample": {"wt": {"n_calls": 240, "n_model_open": 74, "n_drawn": 50, "open": 0.328,
+    ...     "by_sample": {"wt": {"n_calls": 240, "n_model_open": 74, "n_drawn": 50, "n_units": 8, "open": 0.328,
     ...                          "ci": [0.15, 0.507]},
-    ...                   "ko": {"n_calls": 240, "n_model_open": 166, "n_drawn": 50, "open": 0.772, "ci": None}},
-    ...     "apart": {"ko": {"difference": 0.444, "model": 0.383, "ci": [0.256, 0.631]}}}}}).split("<tbody>")[1])
+    ...                   "ko": {"n_calls": 240, "n_model_open": 166, "n_drawn": 50, "n_units": 3, "open": 0.772,
+    ...                          "ci": None}},
+    ...     "apart": {"ko": {"less": "wt", "difference": 0.444, "model": 0.383, "ci": [0.256, 0.631]}}}}}
+    ...                        ).split("<tbody>")[1])
     <tr><td>wt</td><td>240</td><td>50</td><td>30.8</td><td>32.8 (15.0-50.7)</td><td></td><td></td></tr><tr><td>ko</td>\
 <td>240</td><td>50</td><td>69.2</td><td>77.2</td><td>+38.3</td><td>+44.4 (+25.6 to +63.1)</td></tr></tbody></table>
     """
     if not (corrected := (comparison.get("drawn_review") or {}).get("corrected")):
         return ""
-    rows = []
-    for sample, n in corrected["by_sample"].items():
-        apart = corrected["apart"].get(sample)
-        share = "" if n["open"] is None else f"{100 * n['open']:.1f}" + (
-            f" ({100 * n['ci'][0]:.1f}-{100 * n['ci'][1]:.1f})" if n["ci"] else "")
-        rows.append([sample, n["n_calls"], n["n_drawn"], f"{100 * n['n_model_open'] / n['n_calls']:.1f}", share,
-                     f"{100 * apart['model']:+.1f}" if apart else "",
-                     f"{100 * apart['difference']:+.1f}" + (f" ({points(apart['ci'])})" if apart["ci"] else "")
-                     if apart else ""])
-    less = f"less {comparison['reference']}, points"
+    from .agreement import corrected_rows
+
+    def share(row: dict[str, Any]) -> str:
+        if row["open"] is None:
+            return ""
+        return shares_with_intervals([row["open"]], [[bound] for bound in row["ci"]])[0] if row["ci"] else \
+            f"{100 * row['open']:.1f}"
+    def less(row: dict[str, Any]) -> str:
+        if row["less"] is None:
+            return ""
+        return f"{100 * row['less']:+.1f}" + (f" ({points(row['less_ci'])})" if row["less_ci"] else "")
+    rows = [[row["sample"], row["n_calls"], row["n_drawn"], f"{100 * row['model_open']:.1f}", share(row),
+             "" if row["model_less"] is None else f"{100 * row['model_less']:+.1f}", less(row)]
+            for row in corrected_rows(corrected)]
+    apart = f"less {comparison['reference']}, points"
     return _table(["sample", "chromosomes", "drawn", "open (B or C) %, the model's calls",
-                   "open %, corrected by the draw (95% CI)", f"{less} (the model's calls)",
-                   f"{less} (corrected, 95% CI)"], rows)
+                   "open %, corrected by the draw (95% CI)", f"{apart} (the model's calls)",
+                   f"{apart} (corrected, 95% CI)"], rows)
 
 
 def _blind_by(row: dict[str, str]) -> str:
