@@ -1047,6 +1047,14 @@ def test_agreement_takes_the_cells_as_the_units_where_the_crops_cells_are_known(
     assert drawn.drawn_unit == "cell" and drawn.drawn_units == {
         sample: sum(one == sample for one, _ in drawn_in) for sample in ("wt_small", "ctf18_small")}
     assert drawn.drawn_units != drawn.drawn  # fewer cells than calls: some cell gave two
+    assert drawn.units == {"wt_small": 4, "ctf18_small": 4}
+    # a draw from 2 cells of 4 is cautioned, to draw more; of a sample of 3 cells in all, drawing more gives nothing
+    few = cli("review", str(celled), "--out", str(tmp_path / "few"), "--sample", "2")
+    assert few.returncode == 0 and "caution: the calls drawn lie in fewer than 4 cells of wt_small (" in few.stderr
+    three = tmp_path / "three.csv"
+    _write(three, [row | {"cell": f"cell{i % 12 // 4 + 1}"} for i, row in enumerate(rows)])
+    few = cli("review", str(three), "--out", str(tmp_path / "three"), "--sample", "2")
+    assert few.returncode == 0 and "caution" not in few.stderr
     labels = {row["number"]: Path(row["path"]).parent.name.upper() for row in key}
     shifted = {n: {"A": "B", "B": "C", "C": "B"}[label] if int(n) % 3 == 0 else label for n, label in labels.items()}
     for name, types in (("ann", labels), ("bob", shifted)):

@@ -1228,7 +1228,8 @@ def review(
                       f"shown, {such_as(written.no_place)}", highlight=False)
     drawn_in = f", drawn at random ({', '.join(f'{name} {n}' for name, n in written.drawn.items())})," \
         if written.shown == DRAWN else ""
-    if few := {name: n for name, n in written.drawn_units.items() if n < MIN_CELLS}:  # said before a day's typing
+    # said before a day's typing, where drawing more would give one (a sample of fewer cells in all gives none)
+    if few := {name: n for name, n in written.drawn_units.items() if n < MIN_CELLS <= written.units[name]}:
         fewer = (f"the calls drawn lie in fewer than {MIN_CELLS} cells of" if written.drawn_unit == "cell" else
                  f"fewer than {MIN_CELLS} calls were drawn of")
         console.print(f"caution: {fewer} {', '.join(f'{name} ({n})' for name, n in few.items())}: the review will "

@@ -76,11 +76,13 @@ class Review:
     unread: list[ImageReadError]  # crops shown blank: moved since classify
     # why a chromosome of a spread is shown without its place, for each: a spread moved since classify, a box off it
     no_place: list[str] = field(default_factory=list)
-    # of calls drawn at random: each sample's (in the table's order), and the cells they lie in (the calls, where a
-    # call's cell is not known: drawn_unit), the units of the intervals a drawn review gives each sample
+    # of calls drawn at random: each sample's (in the table's order), the cells they lie in (the calls, where a
+    # call's cell is not known: drawn_unit), the units of the intervals a drawn review gives each sample, and the
+    # sample's units in all
     drawn: dict[str, int] = field(default_factory=dict)
     drawn_units: dict[str, int] = field(default_factory=dict)
     drawn_unit: str = "cell"
+    units: dict[str, int] = field(default_factory=dict)
 
 
 class YoloLabels(NamedTuple):
@@ -177,22 +179,24 @@ def write_review(predictions: str | Path, out_dir: str | Path, every: bool = Fal
               ([n, row["path"], row["sample"], review, shown] for n, row in enumerate(shuffled, start=1)))
     write_csv(out / SHEET, ["number", "type"], ([n, ""] for n in range(1, len(shuffled) + 1)))
     _write_page(out / PAGE, thumbnails, contexts, review, shown)
-    drawn_in = _drawn_by_sample(rows, chosen) if shown == DRAWN else ({}, {}, "cell")
+    drawn_in = _drawn_by_sample(rows, chosen) if shown == DRAWN else ({}, {}, "cell", {})
     return Review(out, len(shuffled), len(rows), shown, unread, no_place, *drawn_in)
 
 
 def _drawn_by_sample(rows: list[dict[str, str]], chosen: list[dict[str, str]]
-                     ) -> tuple[dict[str, int], dict[str, int], str]:
+                     ) -> tuple[dict[str, int], dict[str, int], str, dict[str, int]]:
     """Each sample's calls drawn (``chosen``, of the table's ``rows``), and the cells they lie in, or the calls where
     some call's cell is not known (:func:`sccscore.cells.cell_of`): the units that
-    :func:`sccscore.agreement.corrected_by_draw` takes, and which ("cell" or "call")."""
+    :func:`sccscore.agreement.corrected_by_draw` takes, which ("cell" or "call"), and each sample's units in all."""
     cells = {row["path"]: cell_of(row) for row in rows}
     known = None not in cells.values() and len(set(cells.values())) >= 2
     samples = dict.fromkeys(row["sample"] for row in rows)
-    units = {sample: len({cells[row["path"]] if known else row["path"] for row in chosen if row["sample"] == sample})
-             for sample in samples}
-    return {sample: sum(row["sample"] == sample for row in chosen) for sample in samples}, units, \
-        "cell" if known else "call"
+
+    def units(among: list[dict[str, str]]) -> dict[str, int]:
+        return {sample: len({cells[row["path"]] if known else row["path"] for row in among if row["sample"] == sample})
+                for sample in samples}
+    return {sample: sum(row["sample"] == sample for row in chosen) for sample in samples}, units(chosen), \
+        "cell" if known else "call", units(rows)
 
 
 def _thumbnails(crops: list[str]) -> tuple[list[Image.Image], list[ImageReadError]]:
