@@ -455,26 +455,37 @@ def corrected_by_draw(rows: list[dict[str, str]], samples: list[str], cells: dic
         # each unit's calls, the model's open among them, the calls drawn, and the review's open less the model's
         per_unit = np.stack([np.bincount(units, weights=column[here]) for column in
                              (np.ones(len(counted)), model_open, drawn, review_less)], axis=1)
-        n_units = int((per_unit[:, 2] > 0).sum())
-        estimate = _review_less_model(per_unit.sum(axis=0))
-        errors[sample] = error = (_jackknife_error(per_unit, _review_less_model, shape=(4,)) if n_units >= MIN_CELLS
-                                  else None)
-        interval = None if error is None else _t_interval(estimate, error, n_units - 1)
-        by_sample[sample] = {"n_calls": int(here.sum()), "n_model_open": int(model_open[here].sum()),
-                             "n_drawn": int(drawn[here].sum()), "n_units": n_units,
-                             "open": None if np.isnan(estimate) else float(np.clip(estimate, 0, 1)),
-                             "ci": interval and [max(0.0, interval[0]), interval[1]]}
-    first_sample, *others = samples
-    first, apart = by_sample[first_sample], {}
+        by_sample[sample], errors[sample] = _corrected_share(per_unit)
+    return {"by_sample": by_sample, "apart": _corrected_apart(by_sample, errors)}
+
+
+def _corrected_share(per_unit: np.ndarray) -> tuple[dict[str, Any], float | None]:
+    """One sample's record of :func:`corrected_by_draw` from its units' counts (a row a unit: calls, the model's open,
+    drawn, the review's open less the model's), and the jackknife error of its estimate (None where it has no
+    interval)."""
+    n_calls, n_model_open, n_drawn, _ = per_unit.sum(axis=0)
+    n_units = int((per_unit[:, 2] > 0).sum())  # those holding drawn calls
+    estimate = _review_less_model(per_unit.sum(axis=0))
+    error = _jackknife_error(per_unit, _review_less_model, shape=(4,)) if n_units >= MIN_CELLS else None
+    interval = None if error is None else _t_interval(estimate, error, n_units - 1)
+    return {"n_calls": int(n_calls), "n_model_open": int(n_model_open), "n_drawn": int(n_drawn), "n_units": n_units,
+            "open": None if np.isnan(estimate) else float(np.clip(estimate, 0, 1)),
+            "ci": interval and [max(0.0, interval[0]), interval[1]]}, error
+
+
+def _corrected_apart(by_sample: dict[str, dict[str, Any]], errors: dict[str, float | None]
+                     ) -> dict[str, dict[str, Any]]:
+    """Each sample after the first (:func:`corrected_by_draw`'s records, in order): its corrected share less the
+    first's, the model's, and the 95% interval of the corrected difference, on Welch's degrees
+    (:func:`_apart_interval`)."""
+    (first_sample, first), *others = by_sample.items()
     def model_share(n: dict[str, Any]) -> float:
         return n["n_model_open"] / n["n_calls"]
-    for sample in (sample for sample in others if None not in (by_sample[sample]["open"], first["open"])):
-        this = by_sample[sample]
-        apart[sample] = {"less": first_sample, "difference": this["open"] - first["open"],
-                         "model": model_share(this) - model_share(first),
-                         "ci": _apart_interval(this["open"] - first["open"], [errors[sample], errors[first_sample]],
-                                               [this["n_units"], first["n_units"]], 1.0)}
-    return {"by_sample": by_sample, "apart": apart}
+    return {sample: {"less": first_sample, "difference": this["open"] - first["open"],
+                     "model": model_share(this) - model_share(first),
+                     "ci": _apart_interval(this["open"] - first["open"], [errors[sample], errors[first_sample]],
+                                           [this["n_units"], first["n_units"]], 1.0)}
+            for sample, this in others if None not in (this["open"], first["open"])}
 
 
 def corrected_rows(corrected: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
